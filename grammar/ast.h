@@ -1,0 +1,193 @@
+/* ast.h — the one syntax tree that check, fmt, plan, run and test all start from.
+ *
+ * Ownership: a node owns its strings and its children. ast_free() releases a node and everything
+ * below it. A span's `src` is borrowed from the rbk_source that was parsed (see source.h); sources
+ * outlive the trees parsed from them.
+ */
+#ifndef RBK_AST_H
+#define RBK_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "source.h"
+
+/* Every node kind, once: X(ENUM_SUFFIX, "name used in dumps and JSON"). */
+#define RBK_NODE_KINDS(X)                                                                      \
+  /* expressions */                                                                            \
+  X(NULL_LIT, "null")          /* null */                                                      \
+  X(BOOL_LIT, "bool")          /* true / false: u.lit.b */                                     \
+  X(INT_LIT, "int")            /* 90: u.lit.i */                                               \
+  X(FLOAT_LIT, "float")        /* 85.3: u.lit.f, u.lit.text = lexeme */                        \
+  X(DURATION_LIT, "duration")  /* 1h30m: u.lit.i = milliseconds, u.lit.text = lexeme */        \
+  X(STRING, "string")          /* "a ${b} c": u.str.parts = TEXT and expression nodes */       \
+  X(TEXT, "text")              /* a literal piece of a STRING: u.text.s (escapes resolved) */  \
+  X(LIST, "list")              /* [a, b]: u.list.items */                                      \
+  X(OBJECT, "object")          /* {k: v}: u.list.items = PAIR nodes */                         \
+  X(PAIR, "pair")              /* k: v — u.pair.key (name) or u.pair.computed (expr), value */ \
+  X(IDENT, "ident")            /* name: u.ident.name */                                        \
+  X(MEMBER, "member")          /* a.b / a?.b: u.member */                                      \
+  X(INDEX, "index")            /* a[i]: u.index */                                             \
+  X(CALL, "call")              /* f(x, n: y): u.call.callee, u.call.args = ARG nodes */        \
+  X(ARG, "arg")                /* an argument: u.arg.name (NULL when positional), value */     \
+  X(UNARY, "unary")            /* not a, -a: u.unary */                                        \
+  X(BINARY, "binary")          /* a + b: u.binary */                                           \
+  X(LAMBDA, "lambda")          /* x => e: u.lambda */                                          \
+  /* declarations */                                                                           \
+  X(RUNBOOK, "runbook")        /* runbook "id" { k = v }: u.runbook */                         \
+  X(FIELD, "field")            /* k = v inside runbook: u.field */                             \
+  X(PARAM, "param")            /* param (top level) or proc parameter: u.param */              \
+  X(LET, "let")                /* let name = e: u.let */                                       \
+  X(IMPORT, "import")          /* import "p.rbk" as name: u.import */                          \
+  X(PROC, "proc")              /* proc name(params) { }: u.proc */                             \
+  /* statements */                                                                             \
+  X(BLOCK, "block")            /* { s; s }: u.block.stmts; span covers the braces */           \
+  X(STEP, "step")              /* u.step */                                                    \
+  X(PARALLEL, "parallel")      /* u.parallel: each statement of body is a branch */            \
+  X(PARALLEL_FOR, "parallel_for") /* u.loop with max */                                        \
+  X(FOR, "for")                /* u.loop */                                                    \
+  X(IF, "if")                  /* u.if_ */                                                     \
+  X(GATE, "gate")              /* u.gate */                                                    \
+  X(APPROVE, "approve")        /* u.approve */                                                 \
+  X(WAIT, "wait")              /* wait D: u.wait.duration */                                   \
+  X(WAIT_UNTIL, "wait_until")  /* wait until c [every D] [timeout D]: u.wait */                \
+  X(ASSERT, "assert")          /* assert c[, msg]: u.check */                                  \
+  X(EXPECT, "expect")          /* expect c[, msg]: u.check */                                  \
+  X(NOTIFY, "notify")          /* notify ch, ch [every D] msg: u.notify */                     \
+  X(ABORT, "abort")            /* abort reason: u.abort */                                     \
+  X(ON_FAILURE, "on_failure")  /* on failure { }: u.handler.body */                            \
+  X(FINALLY, "finally")        /* finally { }: u.handler.body */                               \
+  X(RETURN, "return")          /* return e: u.ret.value (never NULL) */                        \
+  X(EXPR_STMT, "expr_stmt")    /* a bare call: u.expr_stmt.expr */
+
+typedef enum {
+#define X(k, name) AST_##k,
+  RBK_NODE_KINDS(X)
+#undef X
+  AST_KIND_COUNT
+} ast_kind;
+
+/* Operators, once: X(ENUM_SUFFIX, "source text"). */
+#define RBK_OPERATORS(X)                                                                      \
+  X(ADD, "+") X(SUB, "-") X(MUL, "*") X(DIV, "/") X(MOD, "%")                                  \
+  X(EQ, "==") X(NE, "!=") X(LT, "<") X(LE, "<=") X(GT, ">") X(GE, ">=")                        \
+  X(AND, "and") X(OR, "or") X(IN, "in") X(COALESCE, "??")                                      \
+  X(NOT, "not") X(NEG, "-")
+
+typedef enum {
+#define X(k, text) OP_##k,
+  RBK_OPERATORS(X)
+#undef X
+  OP_COUNT
+} ast_op;
+
+/* Declared types of params (X(ENUM_SUFFIX, "keyword")); TYPE_ANY when none was written. */
+#define RBK_TYPES(X)                                                                          \
+  X(ANY, "any") X(STRING, "string") X(INT, "int") X(FLOAT, "float") X(BOOL, "bool")            \
+  X(DURATION, "duration") X(LIST, "list") X(OBJECT, "object")
+
+typedef enum {
+#define X(k, kw) TYPE_##k,
+  RBK_TYPES(X)
+#undef X
+  TYPE_COUNT
+} ast_type;
+
+typedef struct ast_node ast_node;
+
+/* A growable array of owned nodes. */
+typedef struct {
+  ast_node **items;
+  size_t len, cap;
+} ast_list;
+
+struct ast_node {
+  ast_kind kind;
+  rbk_span span;
+  bool paren; /* an expression the source wrapped in ( ): the formatter keeps the parentheses */
+  union {
+    struct { bool b; int64_t i; double f; char *text; } lit;
+    struct { ast_list parts; bool triple; } str; /* triple: written """…""" */
+    struct { char *s; } text;
+    struct { ast_list items; } list;              /* LIST items, OBJECT pairs, BLOCK: see block */
+    struct { char *key; ast_node *computed; ast_node *value; } pair;
+    struct { char *name; } ident;
+    struct { ast_node *object; char *name; bool null_safe; rbk_span name_span; } member;
+    struct { ast_node *object; ast_node *index; } index;
+    struct { ast_node *callee; ast_list args; } call;
+    struct { char *name; ast_node *value; rbk_span name_span; } arg;
+    struct { ast_op op; ast_node *operand; } unary;
+    struct { ast_op op; ast_node *lhs, *rhs; } binary;
+    struct { char *param; ast_node *body; } lambda;
+    struct { ast_node *id; ast_list fields; } runbook;             /* id: STRING */
+    struct { char *key; ast_node *value; } field;
+    struct { char *name; ast_type type; ast_node *def; ast_node *doc; } param; /* def/doc may be NULL */
+    struct { char *name; ast_node *value; } let;
+    struct { ast_node *path; char *alias; } import;               /* path: STRING */
+    struct { char *name; ast_list params; ast_node *body; } proc; /* params: PARAM; body: BLOCK */
+    struct { ast_list stmts; } block;
+    struct { ast_node *title; ast_node *timeout, *retry, *backoff; ast_node *body; } step;
+    struct { ast_node *max; ast_node *body; } parallel;
+    struct { char *var; ast_node *iter; ast_node *max; ast_node *body; } loop; /* max: PARALLEL_FOR only */
+    struct { ast_node *cond; ast_node *then; ast_node *els; } if_; /* els: NULL, BLOCK or IF (else if) */
+    struct { ast_node *title; ast_node *every, *timeout; ast_node *body; } gate;
+    struct { ast_node *question; ast_node *from; ast_node *timeout; } approve;
+    struct { ast_node *duration; ast_node *cond, *every, *timeout; } wait; /* WAIT: duration; WAIT_UNTIL: the rest */
+    struct { ast_node *cond; ast_node *message; } check;          /* message may be NULL */
+    struct { ast_list channels; ast_node *every; ast_node *message; } notify; /* channels: IDENT/MEMBER */
+    struct { ast_node *reason; } abort;
+    struct { ast_node *body; } handler;
+    struct { ast_node *value; } ret;
+    struct { ast_node *expr; } expr_stmt;
+  } u;
+};
+
+/* A comment the lexer kept for the formatter: the text after '#', trimmed at the end. */
+typedef struct {
+  int line, col;
+  char *text;
+  bool own_line; /* nothing but blanks before it on its line */
+} ast_comment;
+
+/* One parsed file: its top-level statements in source order, and its comments. */
+typedef struct {
+  const rbk_source *src; /* borrowed */
+  ast_list stmts;
+  ast_comment *comments;
+  size_t ncomments, comments_cap;
+} ast_file;
+
+/* Returns the kind's name ("step", "call", …). */
+const char *ast_kind_name(ast_kind kind);
+/* Returns the operator's source text ("+", "and", …). */
+const char *ast_op_text(ast_op op);
+/* Returns the type's keyword ("string", …; "any" for TYPE_ANY). */
+const char *ast_type_name(ast_type type);
+/* Returns the type whose keyword is `name`, or -1. */
+int ast_type_from_name(const char *name);
+
+/* Returns a new zeroed node of `kind` at `span`; NULL when out of memory. Caller owns it. */
+ast_node *ast_new(ast_kind kind, rbk_span span);
+/* Appends `node` (ownership moves to the list); returns false when out of memory (node is freed). */
+bool ast_list_push(ast_list *list, ast_node *node);
+/* Frees the list's nodes and its array. */
+void ast_list_free(ast_list *list);
+/* Frees `node` and everything it owns; NULL is fine. */
+void ast_free(ast_node *node);
+
+/* Returns a new empty file for `src` (borrowed); NULL when out of memory. */
+ast_file *ast_file_new(const rbk_source *src);
+/* Keeps a comment (text copied); returns false when out of memory. */
+bool ast_file_add_comment(ast_file *file, int line, int col, const char *text, size_t len, bool own_line);
+/* Frees the file, its statements and its comments; NULL is fine. */
+void ast_file_free(ast_file *file);
+
+/* Returns the span from the start of `a` to the end of `b`. */
+rbk_span ast_span_join(rbk_span a, rbk_span b);
+
+/* Returns true when the STRING node has no interpolation; then *out (borrowed, may be NULL when
+ * the string is empty, read as "") is its text. */
+bool ast_string_is_plain(const ast_node *str, const char **out);
+
+#endif

@@ -1,0 +1,21 @@
+/* parse.h — the front end's entry point: bytes to an ast_file.
+ *
+ * The scanner is reentrant (flex) and the parser pure (bison); no globals, so several files can be
+ * parsed in one process (imports do).
+ */
+#ifndef RBK_PARSE_H
+#define RBK_PARSE_H
+
+#include "ast.h"
+#include "diag.h"
+
+/* Parses `src` (borrowed; must outlive the result). Syntax errors are added to `diags`, recovering
+ * at statement level. Returns the file with every statement that parsed (possibly none), or NULL
+ * only when out of memory. Caller owns the file. */
+ast_file *parse_source(const rbk_source *src, diag_list *diags);
+
+/* Writes the tree as an indented S-expression, one node per line with its span (for tests and
+ * `rbk ast`). */
+void ast_dump(const ast_file *file, FILE *out);
+
+#endif

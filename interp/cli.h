@@ -1,0 +1,30 @@
+/* cli.h — the rbk commands. Each takes the arguments after the command name (argv[0] is the
+ * command) and returns the process exit code documented in docs/cli.md. */
+#ifndef RBK_CLI_H
+#define RBK_CLI_H
+
+/* Exit codes, once: X(ENUM_SUFFIX, value, "meaning"). */
+#define RBK_EXIT_CODES(X)                                                                     \
+  X(OK, 0, "success")                                                                         \
+  X(FAILED, 1, "the plan failed (or fmt --check found files to reformat)")                    \
+  X(USAGE, 2, "usage or plan errors: nothing ran")                                            \
+  X(ABORTED, 3, "aborted: SIGINT, approval denied or timed out")
+
+enum {
+#define X(k, v, doc) RBK_EXIT_##k = v,
+  RBK_EXIT_CODES(X)
+#undef X
+};
+
+/* The commands, once: X(name, function, "one-line help"). */
+#define RBK_COMMANDS(X)                                                                       \
+  X(check, cli_check, "check plans: names, arguments, types, reachability")                   \
+  X(fmt, cli_fmt, "print plans in canonical layout (-w rewrites, --check verifies)")          \
+  X(plan, cli_plan, "dry-run: print the action graph (text, json, dot, mermaid)")             \
+  X(ast, cli_ast, "print the syntax tree (for debugging the front end)")
+
+#define X(name, fn, help) int fn(int argc, char **argv);
+RBK_COMMANDS(X)
+#undef X
+
+#endif

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rbk needs (when missing) and builds it into build/.
+# Usage: scripts/bootstrap.sh [extra cmake arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(build-essential cmake pkg-config flex bison libcurl4-openssl-dev libjansson-dev
+  libcmocka-dev libyaml-dev libmicrohttpd-dev graphviz valgrind clang libclang-rt-14-dev
+  python3 python3-kubernetes openssl wrk)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "rbk: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+cmake --build build -j"$(nproc)"

@@ -1,0 +1,121 @@
+/* sig.c — lookups over the signature table of sig.h. */
+#include "sig.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static const sig_info table[] = {
+#define X(id, recv, name, pos, named, req, flags, ret, doc, tmo) \
+  {FN_##id, RECV_##recv, name, pos, named, req, flags, RET_##ret, doc, tmo},
+    RBK_SIGNATURES(X)
+#undef X
+};
+
+static const char *const recv_names[] = {
+#define X(k, name) name,
+    RBK_RECEIVERS(X)
+#undef X
+};
+
+static const char *const ret_names[] = {
+#define X(k, name) name,
+    RBK_RETS(X)
+#undef X
+};
+
+/* Names per receiver, NULL-terminated; filled on first use. */
+static const char *names_by_recv[sizeof recv_names / sizeof recv_names[0]][FN__COUNT + 1];
+
+const sig_info *sig_get(sig_id id) { return id < FN__COUNT ? &table[id] : NULL; }
+
+const sig_info *sig_find(sig_recv recv, const char *name) {
+  for (size_t i = 0; i < FN__COUNT; i++)
+    if (table[i].recv == recv && !strcmp(table[i].name, name)) return &table[i];
+  return NULL;
+}
+
+const char *const *sig_names(sig_recv recv) {
+  const char **names = names_by_recv[recv];
+  if (!names[0]) {
+    size_t n = 0;
+    for (size_t i = 0; i < FN__COUNT; i++)
+      if (table[i].recv == recv) names[n++] = table[i].name;
+    names[n] = NULL;
+  }
+  return names;
+}
+
+const char *sig_recv_name(sig_recv recv) { return recv_names[recv]; }
+
+const char *sig_ret_name(sig_ret ret) { return ret_names[ret]; }
+
+/* Returns true when `name` occurs in the comma-separated list `list`. */
+static bool in_list(const char *list, const char *name) {
+  size_t n = strlen(name);
+  for (const char *p = list; *p;) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    if (len == n && !strncmp(p, name, n)) return true;
+    p += len + (comma != NULL);
+  }
+  return false;
+}
+
+/* Appends the parameters of one comma-separated spec to params; returns the new count. */
+static size_t parse_spec(const char *spec, bool named, const char *required, sig_param *params, size_t n,
+                         size_t max) {
+  for (const char *p = spec; *p && n < max;) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    sig_param prm = {.named_only = named};
+    if (len > 3 && !strncmp(p + len - 3, "...", 3)) {
+      prm.variadic = true;
+      len -= 3;
+    } else if (len > 1 && p[len - 1] == '?') {
+      prm.optional = true;
+      len--;
+    }
+    if (len >= sizeof prm.name) len = sizeof prm.name - 1;
+    memcpy(prm.name, p, len);
+    prm.name[len] = '\0';
+    if (named) {
+      prm.required = in_list(required, prm.name);
+      prm.optional = !prm.required;
+    } else {
+      prm.required = !prm.optional && !prm.variadic;
+    }
+    params[n++] = prm;
+    p += (comma ? (size_t)(comma - p) + 1 : strlen(p));
+  }
+  return n;
+}
+
+size_t sig_params(const sig_info *sig, sig_param *params, size_t max) {
+  size_t n = parse_spec(sig->positional, false, "", params, 0, max);
+  return parse_spec(sig->named, true, sig->required_named, params, n, max);
+}
+
+size_t sig_min_positional(const sig_info *sig) {
+  sig_param params[16];
+  size_t n = sig_params(sig, params, 16), min = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!params[i].named_only && params[i].required) min++;
+  return min;
+}
+
+size_t sig_max_positional(const sig_info *sig) {
+  sig_param params[16];
+  size_t n = sig_params(sig, params, 16), max = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (params[i].named_only) continue;
+    if (params[i].variadic) return SIZE_MAX;
+    max++;
+  }
+  return max;
+}
+
+int sig_param_index(const sig_param *params, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(params[i].name, name)) return (int)i;
+  return -1;
+}
