@@ -1,0 +1,167 @@
+/* cli_plan.c — `rbk plan FILE [-p name=value]... [--format text|json|dot|mermaid] [--mutating]`:
+ * check, bind params, build the dry-run graph, print it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cli.h"
+#include "plan.h"
+
+typedef struct {
+  const char *file;
+  char **assigns; /* "name=value", borrowed from argv */
+  size_t nassigns;
+  plan_format format;
+  bool mutating;
+} plan_args;
+
+/* Prints the command's usage; returns `code`. */
+static int plan_usage(FILE *out, int code) {
+  fputs("usage: rbk plan FILE [-p name=value]... [--format text|json|dot|mermaid] [--mutating]\n\n"
+        "Dry-runs a plan: evaluates what is known before the run and prints the action graph\n"
+        "(steps, gates, approvals, branches, waits, mutating actions marked, notifications) and\n"
+        "the worst case of the critical path against the runbook's deadline. Nothing is executed.\n\n"
+        "  -p, --param name=value  set a param (parsed by its declared type)\n"
+        "  --format FORMAT         text (default), json, dot or mermaid\n"
+        "  --mutating              list only the actions that change the world\n",
+        out);
+  return code;
+}
+
+/* Returns the value of an option written `--opt value` or `--opt=value` at argv[*i], advancing
+ * *i past it; NULL (after a message) when it is missing. */
+static const char *option_value(int argc, char **argv, int *i, const char *name) {
+  size_t n = strlen(name);
+  if (argv[*i][n] == '=') return argv[*i] + n + 1;
+  if (*i + 1 < argc) return argv[++*i];
+  fprintf(stderr, "rbk: %s needs a value\n", name);
+  return NULL;
+}
+
+/* Returns true when argv[i] is option `name`, alone or as `name=…`. */
+static bool is_option(const char *arg, const char *name) {
+  size_t n = strlen(name);
+  return !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* Parses the command line into *a; returns -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, plan_args *a) {
+  a->assigns = calloc((size_t)argc + 1, sizeof *a->assigns);
+  if (!a->assigns) return RBK_EXIT_USAGE;
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i], *v;
+    if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) return plan_usage(stdout, RBK_EXIT_OK);
+    if (!strcmp(arg, "--mutating")) {
+      a->mutating = true;
+    } else if (is_option(arg, "-p") || is_option(arg, "--param")) {
+      if (!(v = option_value(argc, argv, &i, arg[1] == 'p' ? "-p" : "--param"))) return RBK_EXIT_USAGE;
+      a->assigns[a->nassigns++] = (char *)v;
+    } else if (is_option(arg, "--format")) {
+      if (!(v = option_value(argc, argv, &i, "--format"))) return RBK_EXIT_USAGE;
+      int f = plan_format_from_name(v);
+      if (f < 0) return fprintf(stderr, "rbk: unknown format '%s' (text, json, dot, mermaid)\n", v), RBK_EXIT_USAGE;
+      a->format = (plan_format)f;
+    } else if (arg[0] == '-' && arg[1]) {
+      fprintf(stderr, "rbk: unknown option '%s'\n", arg);
+      return plan_usage(stderr, RBK_EXIT_USAGE);
+    } else if (a->file) {
+      fprintf(stderr, "rbk: plan takes one file ('%s' and '%s')\n", a->file, arg);
+      return RBK_EXIT_USAGE;
+    } else {
+      a->file = arg;
+    }
+  }
+  if (!a->file) return plan_usage(stderr, RBK_EXIT_USAGE);
+  if (a->mutating && (a->format == PLAN_FMT_DOT || a->format == PLAN_FMT_MERMAID)) {
+    fputs("rbk: --mutating works with the text and json formats\n", stderr);
+    return RBK_EXIT_USAGE;
+  }
+  return -1;
+}
+
+/* Returns true when colour suits stream fd (a terminal, NO_COLOR unset). */
+static bool use_color(int fd) { return isatty(fd) && !getenv("NO_COLOR"); }
+
+/* Prints the graph in the chosen format on stdout. */
+static void render(const plan_graph *g, const plan_args *a) {
+  if (a->format == PLAN_FMT_JSON) {
+    json_t *j = plan_to_json(g, a->mutating);
+    if (j) json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', stdout);
+    json_decref(j);
+  } else if (a->format == PLAN_FMT_DOT) {
+    plan_write_dot(g, stdout);
+  } else if (a->format == PLAN_FMT_MERMAID) {
+    plan_write_mermaid(g, stdout);
+  } else {
+    plan_write_text(g, a->mutating, use_color(STDOUT_FILENO), stdout);
+  }
+}
+
+/* Warns on stderr when the worst case can exceed the deadline. */
+static void deadline_warning(const plan_graph *g) {
+  const plan_critical *c = &g->critical;
+  if (!c->exceeds) return;
+  char w[32], d[32];
+  fprintf(stderr, "warning: the worst case (%s) can exceed the deadline (%s)\n",
+          plan_duration_text(c->worst_ms, w, sizeof w), plan_duration_text(c->deadline_ms, d, sizeof d));
+}
+
+/* Loads and checks the plan; returns the program, or NULL after printing the errors. */
+static rbk_program *load_checked(const char *file) {
+  diag_list diags = {0};
+  rbk_program *prog = program_load(file, &diags);
+  if (prog && !diags.errors) check_program(prog, &diags);
+  if (!prog || diags.errors) {
+    diag_sort(&diags);
+    diag_print(&diags, stderr, use_color(STDERR_FILENO));
+    if (!prog) fputs("rbk: out of memory\n", stderr);
+    diag_free(&diags);
+    program_free(prog);
+    return NULL;
+  }
+  diag_free(&diags);
+  return prog;
+}
+
+/* Binds params, builds and prints the graph; returns the exit code. */
+static int plan_program(const rbk_program *prog, const plan_args *a) {
+  param_set params = {0};
+  char *err = NULL;
+  const ast_file *main_file = prog->len ? prog->units[0].ast : NULL;
+  if (!main_file || !params_bind(main_file, a->assigns, a->nassigns, true, plan_eval_const, (void *)prog, &params, &err)) {
+    fprintf(stderr, "rbk: %s\n", err ? err : "the plan could not be read");
+    free(err);
+    return RBK_EXIT_USAGE;
+  }
+  diag_list diags = {0};
+  plan_graph *g = plan_build(prog, &params, &diags, &err);
+  diag_sort(&diags);
+  diag_print(&diags, stderr, use_color(STDERR_FILENO));
+  diag_free(&diags);
+  params_free(&params);
+  if (!g) {
+    fprintf(stderr, "rbk: %s\n", err ? err : "out of memory");
+    free(err);
+    return RBK_EXIT_USAGE;
+  }
+  render(g, a);
+  fflush(stdout);
+  deadline_warning(g);
+  plan_free(g);
+  return RBK_EXIT_OK;
+}
+
+int cli_plan(int argc, char **argv) {
+  plan_args a = {0};
+  int code = parse_args(argc, argv, &a);
+  if (code < 0) {
+    rbk_program *prog = load_checked(a.file);
+    code = prog ? plan_program(prog, &a) : RBK_EXIT_USAGE;
+    program_free(prog);
+  }
+  free(a.assigns);
+  return code;
+}

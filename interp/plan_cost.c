@@ -1,0 +1,131 @@
+/* plan_cost.c — worst-case durations: sequences add, alternatives take the longer, timeouts cap,
+ * and the plan's summary against its deadline (docs/plan.md, "The worst case"). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan_int.h"
+
+int64_t cost_add_ms(int64_t a, int64_t b) {
+  if (a == PLAN_UNBOUNDED || b == PLAN_UNBOUNDED) return PLAN_UNBOUNDED;
+  return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+/* Returns true when a is longer than b (unbounded is longest). */
+static bool cost_longer(int64_t a, int64_t b) {
+  if (a == PLAN_UNBOUNDED) return b != PLAN_UNBOUNDED;
+  return b != PLAN_UNBOUNDED && a > b;
+}
+
+plan_cost cost_zero(void) {
+  plan_cost c = {0};
+  return c;
+}
+
+/* Appends n indices to the path (silently keeps the shorter path when out of memory). */
+static void path_append(plan_cost *a, const size_t *items, size_t n) {
+  if (!n) return;
+  size_t *p = realloc(a->path, (a->npath + n) * sizeof *p);
+  if (!p) return;
+  memcpy(p + a->npath, items, n * sizeof *p);
+  a->path = p;
+  a->npath += n;
+}
+
+/* Appends a reason (copied). */
+static void why_append(plan_cost *a, const char *why) {
+  char **w = realloc(a->why, (a->nwhy + 1) * sizeof *w);
+  if (!w) return;
+  a->why = w;
+  a->why[a->nwhy] = strdup(why);
+  if (a->why[a->nwhy]) a->nwhy++;
+}
+
+/* Drops the reasons. */
+static void why_clear(plan_cost *a) {
+  for (size_t i = 0; i < a->nwhy; i++) free(a->why[i]);
+  free(a->why);
+  a->why = NULL;
+  a->nwhy = 0;
+}
+
+plan_cost cost_leaf(size_t node, int64_t ms, const char *why) {
+  plan_cost c = {0};
+  c.ms = ms;
+  path_append(&c, &node, 1);
+  if (ms == PLAN_UNBOUNDED && why) why_append(&c, why);
+  return c;
+}
+
+void cost_seq(plan_cost *a, plan_cost *b) {
+  a->ms = cost_add_ms(a->ms, b->ms);
+  path_append(a, b->path, b->npath);
+  for (size_t i = 0; i < b->nwhy; i++) why_append(a, b->why[i]);
+  cost_free(b);
+}
+
+void cost_max(plan_cost *a, plan_cost *b) {
+  if (a->ms == PLAN_UNBOUNDED && b->ms == PLAN_UNBOUNDED) {
+    for (size_t i = 0; i < b->nwhy; i++) why_append(a, b->why[i]);
+  } else if (cost_longer(b->ms, a->ms)) {
+    plan_cost t = *a;
+    *a = *b;
+    *b = t;
+  }
+  cost_free(b);
+}
+
+void cost_cap(plan_cost *a, size_t node, int64_t limit) {
+  if (limit < 0 || !cost_longer(a->ms, limit)) return;
+  cost_free(a);
+  *a = cost_leaf(node, limit, NULL);
+}
+
+void cost_scale(plan_cost *a, int64_t times, int64_t extra) {
+  if (a->ms == PLAN_UNBOUNDED) return;
+  a->ms = times > 0 && a->ms > (INT64_MAX - extra) / times ? INT64_MAX : a->ms * times + extra;
+}
+
+void cost_unbounded(plan_cost *a, const char *why) {
+  a->ms = PLAN_UNBOUNDED;
+  if (why) why_append(a, why);
+}
+
+void cost_free(plan_cost *a) {
+  free(a->path);
+  why_clear(a);
+  *a = cost_zero();
+}
+
+/* Copies the reasons of c into the summary's list. */
+static void critical_why(plan_critical *cr, const plan_cost *c) {
+  for (size_t i = 0; i < c->nwhy; i++) {
+    char **u = realloc(cr->unbounded, (cr->nunbounded + 1) * sizeof *u);
+    if (!u) return;
+    cr->unbounded = u;
+    if ((u[cr->nunbounded] = strdup(c->why[i]))) cr->nunbounded++;
+  }
+}
+
+void plan_finish_critical(plan_graph *g, plan_cost *main, plan_cost *on_failure, plan_cost *fin) {
+  plan_critical *cr = &g->critical;
+  int64_t d = cr->deadline_ms;
+  cr->main_ms = main->ms;
+  cr->on_failure_ms = on_failure->ms;
+  cr->finally_ms = fin->ms;
+  int64_t success = cost_add_ms(main->ms, fin->ms);
+  int64_t fails_at = main->ms;
+  if (d != PLAN_NONE && (main->ms == PLAN_UNBOUNDED || main->ms > d)) fails_at = d;
+  cr->failure_ms = cost_add_ms(cost_add_ms(fails_at, on_failure->ms), fin->ms);
+  cr->worst_ms = cost_longer(cr->failure_ms, success) ? cr->failure_ms : success;
+  cr->exceeds = d != PLAN_NONE && cost_longer(cr->worst_ms, d);
+  critical_why(cr, main);
+  critical_why(cr, fin);
+  if (on_failure->ms == PLAN_UNBOUNDED) critical_why(cr, on_failure);
+  cost_seq(main, fin);
+  cr->path = main->path;
+  cr->npath = main->npath;
+  main->path = NULL;
+  main->npath = 0;
+  cost_free(main);
+  cost_free(on_failure);
+}

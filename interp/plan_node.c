@@ -1,0 +1,139 @@
+/* plan_node.c — the walker's primitives: nodes in context, flow links, warnings, handles. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan_int.h"
+
+void pw_fail(plan_walker *w, const char *fmt, ...) {
+  if (w->err) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(w->errbuf, sizeof w->errbuf, fmt, ap);
+  va_end(ap);
+  w->err = w->errbuf;
+}
+
+/* Returns true when the diagnostics already hold a warning with this span and message. */
+static bool warn_seen(const diag_list *d, rbk_span span, const char *msg) {
+  for (size_t i = 0; i < d->len; i++) {
+    const diag *x = &d->items[i];
+    if (x->severity == DIAG_WARNING && x->span.src == span.src && x->span.line == span.line &&
+        x->span.col == span.col && !strcmp(x->message, msg))
+      return true;
+  }
+  return false;
+}
+
+void pw_warn(plan_walker *w, rbk_span span, const char *fmt, ...) {
+  if (!w->diags) return;
+  va_list ap;
+  va_start(ap, fmt);
+  char buf[512];
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (!warn_seen(w->diags, span, buf)) diag_add(w->diags, DIAG_WARNING, span, "%s", buf);
+}
+
+char *pw_where(rbk_span span) {
+  return plan_fmt("%s:%d:%d", span.src && span.src->path ? span.src->path : "?", span.line, span.col);
+}
+
+void links_push(plan_walker *w, plan_links *l, size_t node, plan_edge_kind kind) {
+  if (l->len == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 4;
+    plan_link *items = realloc(l->items, cap * sizeof *items);
+    if (!items) {
+      pw_fail(w, "out of memory");
+      return;
+    }
+    l->items = items;
+    l->cap = cap;
+  }
+  l->items[l->len++] = (plan_link){node, kind};
+}
+
+void links_extend(plan_walker *w, plan_links *dst, const plan_links *src) {
+  for (size_t i = 0; i < src->len; i++) links_push(w, dst, src->items[i].node, src->items[i].kind);
+}
+
+void links_free(plan_links *l) {
+  free(l->items);
+  *l = (plan_links){0};
+}
+
+void links_repeat(plan_walker *w, const plan_links *from, size_t to) {
+  for (size_t i = 0; i < from->len; i++) pw_edge(w, from->items[i].node, to, PLAN_EDGE_REPEAT);
+}
+
+void pw_edge(plan_walker *w, size_t from, size_t to, plan_edge_kind kind) {
+  if (!w->err && !plan_graph_edge(w->g, from, to, kind)) pw_fail(w, "out of memory");
+}
+
+long pw_node(plan_walker *w, plan_kind kind, const ast_node *ast, rbk_span span, bool reg) {
+  if (w->err) return -1;
+  if (w->g->len >= PLAN_MAX_NODES) {
+    pw_fail(w, "the plan unrolls to more than %d nodes (a loop over a very long list?)", PLAN_MAX_NODES);
+    return -1;
+  }
+  long i = plan_graph_add(w->g, kind);
+  if (i < 0) {
+    pw_fail(w, "out of memory");
+    return -1;
+  }
+  plan_node *n = &w->g->nodes[i];
+  n->ast = ast;
+  n->span = span;
+  n->parent = w->parent;
+  n->depth = w->depth;
+  n->when = w->when;
+  n->conditional = w->cond_level > 0;
+  n->ctx = strdup(w->ctx.s ? w->ctx.s : "");
+  n->step = strdup(w->step.s ? w->step.s : "");
+  if (!n->ctx || !n->step || (reg && ast && !plan_graph_index(w->g, ast, n->ctx, (size_t)i))) {
+    pw_fail(w, "out of memory");
+    return -1;
+  }
+  for (size_t k = 0; k < w->pend.len; k++) pw_edge(w, w->pend.items[k].node, (size_t)i, w->pend.items[k].kind);
+  w->pend.len = 0;
+  links_push(w, &w->pend, (size_t)i, PLAN_EDGE_NEXT);
+  return i;
+}
+
+plan_handle *pw_handle(plan_walker *w, sig_recv recv, char *desc) {
+  plan_handle *h = calloc(1, sizeof *h);
+  if (w->nhandles == w->handles_cap) {
+    size_t cap = w->handles_cap ? w->handles_cap * 2 : 8;
+    plan_handle **hs = realloc(w->handles, cap * sizeof *hs);
+    if (hs) {
+      w->handles = hs;
+      w->handles_cap = cap;
+    }
+  }
+  if (!h || w->nhandles == w->handles_cap) {
+    free(h);
+    free(desc);
+    pw_fail(w, "out of memory");
+    return NULL;
+  }
+  h->recv = recv;
+  h->desc = desc;
+  w->handles[w->nhandles++] = h;
+  return h;
+}
+
+const ast_node *pw_find_proc(const plan_walker *w, int unit, const char *name) {
+  if (unit < 0 || (size_t)unit >= w->prog->len || !w->prog->units[unit].ast) return NULL;
+  const ast_list *stmts = &w->prog->units[unit].ast->stmts;
+  for (size_t i = 0; i < stmts->len; i++)
+    if (stmts->items[i]->kind == AST_PROC && !strcmp(stmts->items[i]->u.proc.name, name)) return stmts->items[i];
+  return NULL;
+}
+
+int pw_unit_index(const plan_walker *w, const program_unit *u) {
+  if (!u) return -1;
+  for (size_t i = 0; i < w->prog->len; i++)
+    if (&w->prog->units[i] == u) return (int)i;
+  return -1;
+}

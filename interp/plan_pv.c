@@ -1,0 +1,192 @@
+/* plan_pv.c — the planner's abstract values (known, unknown, handles), their texts, and scopes. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan_int.h"
+
+/* The longest source-like text of a known value inside a larger expression. */
+#define PV_SRC_MAX 60
+
+char *plan_fmt(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0) return NULL;
+  char *s = malloc((size_t)n + 1);
+  if (!s) return NULL;
+  va_start(ap, fmt);
+  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return s;
+}
+
+char *plan_cut(const char *s, size_t max) {
+  size_t n = strlen(s);
+  if (n <= max) return strdup(s);
+  while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80) max--;
+  char *out = malloc(max + 4);
+  if (!out) return NULL;
+  memcpy(out, s, max);
+  memcpy(out + max, "\xe2\x80\xa6", 4);
+  return out;
+}
+
+char *plan_span_text(rbk_span span) {
+  size_t len1, len2;
+  const char *l1 = span.src ? source_line(span.src, span.line, &len1) : NULL;
+  const char *l2 = span.src ? source_line(span.src, span.end_line, &len2) : NULL;
+  if (!l1 || !l2 || span.col < 1 || span.end_col < 1) return strdup("");
+  const char *p = l1 + span.col - 1, *end = l2 + (span.end_col <= (int)len2 ? span.end_col : (int)len2);
+  valbuf b = {0};
+  while (p < end) {
+    const char *q = p;
+    while (q < end && strchr(" \t\r\n", *q)) q++;
+    if (q > p && memchr(p, '\n', (size_t)(q - p))) {
+      valbuf_put(&b, " ", 1);
+      p = q;
+    } else if (q > p) {
+      valbuf_put(&b, p, (size_t)(q - p));
+      p = q;
+    } else {
+      valbuf_put(&b, p++, 1);
+    }
+  }
+  char *s = valbuf_take(&b, NULL);
+  return s ? s : strdup("");
+}
+
+pv pv_known(rbk_value *v) {
+  if (!v) return pv_unknown(strdup("?"));
+  pv r = {.kind = PV_KNOWN, .val = v};
+  return r;
+}
+
+pv pv_unknown(char *sym) {
+  pv r = {.kind = PV_UNKNOWN, .sym = sym};
+  return r;
+}
+
+pv pv_secret(void) {
+  pv r = pv_unknown(strdup("***"));
+  r.secret = true;
+  return r;
+}
+
+pv pv_dup(const pv *v) {
+  pv r = *v;
+  r.val = val_ref(v->val);
+  r.sym = v->sym ? strdup(v->sym) : NULL;
+  r.tmpl = v->tmpl ? strdup(v->tmpl) : NULL;
+  return r;
+}
+
+void pv_free(pv *v) {
+  val_unref(v->val);
+  free(v->sym);
+  free(v->tmpl);
+  memset(v, 0, sizeof *v);
+  v->kind = PV_UNKNOWN;
+}
+
+bool pv_string(const pv *v, const char **s) {
+  if (v->kind != PV_KNOWN || v->val->kind != VAL_STRING) return false;
+  *s = v->val->u.str.s;
+  return true;
+}
+
+bool pv_duration(const pv *v, int64_t *ms) {
+  if (v->kind != PV_KNOWN || v->val->kind != VAL_DURATION) return false;
+  *ms = v->val->u.i;
+  return true;
+}
+
+bool pv_int(const pv *v, int64_t *i) {
+  if (v->kind != PV_KNOWN || v->val->kind != VAL_INT) return false;
+  *i = v->val->u.i;
+  return true;
+}
+
+char *pv_show(const pv *v) {
+  switch (v->kind) {
+    case PV_KNOWN: return val_show(v->val);
+    case PV_UNKNOWN:
+      if (v->secret) return strdup("***");
+      return v->tmpl ? strdup(v->tmpl) : plan_fmt("${%s}", v->sym ? v->sym : "?");
+    case PV_HANDLE:
+    case PV_MODULE: return strdup(v->sym ? v->sym : "?");
+    case PV_LAMBDA: return plan_span_text(v->lambda->span);
+  }
+  return strdup("?");
+}
+
+char *pv_src(const pv *v) {
+  if (v->kind == PV_KNOWN) {
+    char *r = val_repr(v->val);
+    char *cut = r ? plan_cut(r, PV_SRC_MAX) : NULL;
+    free(r);
+    return cut;
+  }
+  if (v->kind == PV_LAMBDA) return plan_span_text(v->lambda->span);
+  if (v->secret) return strdup("***");
+  return strdup(v->sym ? v->sym : "?");
+}
+
+json_t *pv_json(const pv *v) {
+  if (v->kind == PV_KNOWN) return val_to_json(v->val, false);
+  char *s = pv_show(v);
+  json_t *j = json_string(s ? s : "?");
+  free(s);
+  return j;
+}
+
+void scope_init(plan_scope *s, plan_scope *parent, int unit) {
+  memset(s, 0, sizeof *s);
+  s->parent = parent;
+  s->unit = unit;
+}
+
+bool scope_bind(plan_scope *s, const char *name, pv v) {
+  for (size_t i = 0; i < s->len; i++)
+    if (!strcmp(s->items[i].name, name)) {
+      pv_free(&s->items[i].v);
+      s->items[i].v = v;
+      return true;
+    }
+  if (s->len == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 8;
+    plan_binding *items = realloc(s->items, cap * sizeof *items);
+    if (!items) {
+      pv_free(&v);
+      return false;
+    }
+    s->items = items;
+    s->cap = cap;
+  }
+  char *copy = strdup(name);
+  if (!copy) {
+    pv_free(&v);
+    return false;
+  }
+  s->items[s->len++] = (plan_binding){copy, v};
+  return true;
+}
+
+const pv *scope_lookup(const plan_scope *s, const char *name) {
+  for (; s; s = s->parent)
+    for (size_t i = s->len; i-- > 0;)
+      if (!strcmp(s->items[i].name, name)) return &s->items[i].v;
+  return NULL;
+}
+
+void scope_free(plan_scope *s) {
+  for (size_t i = 0; i < s->len; i++) {
+    free(s->items[i].name);
+    pv_free(&s->items[i].v);
+  }
+  free(s->items);
+  s->items = NULL;
+  s->len = s->cap = 0;
+}

@@ -1,0 +1,425 @@
+/* plan_walk.c — statements: each becomes a node (entered first), the actions of its expressions
+ * hang under it in evaluation order, and its worst case joins the current sequence. Control flow
+ * (if, for, parallel) and proc inlining are in plan_flow.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan_int.h"
+
+/* The `every` of `wait until` when none is written. */
+#define PLAN_DEFAULT_POLL_MS 5000
+
+/* Makes node i the parent of the nodes that follow; returns the previous parent. */
+static long enter(plan_walker *w, long i) {
+  long saved = w->parent;
+  w->parent = i;
+  w->depth++;
+  return saved;
+}
+
+/* Restores the parent saved by enter(). */
+static void leave(plan_walker *w, long saved) {
+  w->parent = saved;
+  w->depth--;
+}
+
+/* Returns how the expression's value is shown (NULL expression: NULL). Caller frees. */
+static char *pw_text(plan_walker *w, plan_scope *s, const ast_node *e) {
+  if (!e) return NULL;
+  pv v = pe_eval(w, s, e);
+  char *t = pv_show(&v);
+  pv_free(&v);
+  return t;
+}
+
+/* Returns an optional duration clause in ms: PLAN_NONE when absent, PLAN_UNBOUNDED when unknown. */
+static int64_t pw_duration(plan_walker *w, plan_scope *s, const ast_node *e) {
+  if (!e) return PLAN_NONE;
+  pv v = pe_eval(w, s, e);
+  int64_t ms;
+  bool known = pv_duration(&v, &ms);
+  pv_free(&v);
+  return known ? ms : PLAN_UNBOUNDED;
+}
+
+/* Returns an optional int clause: PLAN_NONE when absent or unknown. */
+static int64_t pw_int(plan_walker *w, plan_scope *s, const ast_node *e) {
+  if (!e) return PLAN_NONE;
+  pv v = pe_eval(w, s, e);
+  int64_t i;
+  bool known = pv_int(&v, &i);
+  pv_free(&v);
+  return known ? i : PLAN_NONE;
+}
+
+/* Appends `cost` (taken) to the current sequence and records it as node i's worst case. */
+static void pw_cost(plan_walker *w, long i, plan_cost *cost) {
+  if (i >= 0) w->g->nodes[i].worst_ms = cost->ms;
+  cost_seq(&w->cost, cost);
+}
+
+/* Returns a leaf cost for node i: ms, or unbounded with "file:line:col: what". */
+static plan_cost pw_leaf(plan_walker *w, long i, int64_t ms, const char *what) {
+  char *where = pw_where(w->g->nodes[i].span);
+  char *why = ms == PLAN_UNBOUNDED ? plan_fmt("%s: %s", where ? where : "?", what) : NULL;
+  plan_cost c = cost_leaf((size_t)i, ms, why);
+  free(where);
+  free(why);
+  return c;
+}
+
+/* Pushes a title onto the step path; returns the previous length. */
+static size_t step_push(plan_walker *w, const char *title) {
+  size_t saved = w->step.len;
+  if (w->step.len) valbuf_puts(&w->step, " \xe2\x80\xba ");
+  valbuf_puts(&w->step, title ? title : "?");
+  return saved;
+}
+
+/* Pops the step path back to `len`. */
+static void step_pop(plan_walker *w, size_t len) {
+  w->step.len = len;
+  if (w->step.s) w->step.s[len] = '\0';
+}
+
+/* let name = e: binds the value; an unknown is then called by its name. */
+static void pw_let(plan_walker *w, plan_scope *s, const ast_node *st) {
+  pv v = pe_eval(w, s, st->u.let.value);
+  if ((v.kind == PV_UNKNOWN && !v.secret) || v.kind == PV_HANDLE) {
+    free(v.sym);
+    v.sym = strdup(st->u.let.name);
+  }
+  if (!scope_bind(s, st->u.let.name, v)) pw_fail(w, "out of memory");
+}
+
+/* Returns B × (2^N − 1): the total exponential backoff of N retries starting at B. */
+static int64_t backoff_total(int64_t b, int64_t n) {
+  if (b <= 0 || n <= 0) return 0;
+  if (n >= 62 || b > INT64_MAX >> n) return INT64_MAX / 2;
+  return b * ((INT64_C(1) << n) - 1);
+}
+
+/* Walks the step-level `on failure` (from `owner` on failure) and `finally` (after the body) of a
+ * block; the on failure blocks do not count towards the worst case. */
+static void pw_handlers(plan_walker *w, plan_scope *s, const ast_node *block, size_t owner) {
+  plan_links fail = {0};
+  bool stop = w->stop;
+  plan_when when = w->when;
+  for (size_t k = 0; k < block->u.block.stmts.len; k++) {
+    const ast_node *st = block->u.block.stmts.items[k];
+    if (st->kind != AST_ON_FAILURE || w->err) continue;
+    plan_links saved = w->pend;
+    plan_cost outer = w->cost;
+    w->pend = (plan_links){0};
+    w->cost = cost_zero();
+    links_push(w, &w->pend, owner, PLAN_EDGE_FAILURE);
+    links_extend(w, &w->pend, &fail);
+    links_free(&fail);
+    w->stop = false;
+    w->when = PLAN_WHEN_FAILURE;
+    long h = pw_node(w, PLAN_HANDLER, st, st->span, true);
+    if (h >= 0) w->g->nodes[h].label = strdup("on failure");
+    long p = enter(w, h);
+    pw_block(w, s, st->u.handler.body);
+    leave(w, p);
+    if (h >= 0) w->g->nodes[h].worst_ms = w->cost.ms;
+    cost_free(&w->cost);
+    w->cost = outer;
+    fail = w->pend;
+    w->pend = saved;
+    w->when = when;
+  }
+  for (size_t k = 0; k < block->u.block.stmts.len; k++) {
+    const ast_node *st = block->u.block.stmts.items[k];
+    if (st->kind != AST_FINALLY || w->err) continue;
+    links_extend(w, &w->pend, &fail);
+    links_free(&fail);
+    w->stop = false;
+    w->when = when == PLAN_WHEN_FAILURE ? when : PLAN_WHEN_ALWAYS;
+    plan_cost outer = w->cost;
+    w->cost = cost_zero();
+    long h = pw_node(w, PLAN_HANDLER, st, st->span, true);
+    if (h >= 0) w->g->nodes[h].label = strdup("finally");
+    long p = enter(w, h);
+    pw_block(w, s, st->u.handler.body);
+    leave(w, p);
+    plan_cost body = w->cost;
+    w->cost = outer;
+    pw_cost(w, h, &body);
+    w->when = when;
+  }
+  links_free(&fail);
+  w->stop = stop;
+}
+
+/* Walks the statements of a block in scope s, leaving out on failure / finally. */
+static void pw_stmts(plan_walker *w, plan_scope *s, const ast_node *block) {
+  if (!block) return;
+  if (block->kind != AST_BLOCK) {
+    pw_stmt(w, s, block);
+    return;
+  }
+  for (size_t k = 0; k < block->u.block.stmts.len && !w->stop && !w->err; k++) {
+    const ast_node *st = block->u.block.stmts.items[k];
+    if (st->kind != AST_ON_FAILURE && st->kind != AST_FINALLY) pw_stmt(w, s, st);
+  }
+}
+
+void pw_block(plan_walker *w, plan_scope *s, const ast_node *block) {
+  plan_scope sc;
+  scope_init(&sc, s, s->unit);
+  pw_stmts(w, &sc, block);
+  scope_free(&sc);
+}
+
+/* step "title" [timeout T] [retry N [backoff B]] { … }: min(T, body), (N+1)× with backoff. */
+static void pw_step(plan_walker *w, plan_scope *s, const ast_node *st) {
+  long i = pw_node(w, PLAN_STEP, st, st->span, true);
+  if (i < 0) return;
+  char *title = pw_text(w, s, st->u.step.title);
+  int64_t timeout = pw_duration(w, s, st->u.step.timeout), retry = pw_int(w, s, st->u.step.retry);
+  int64_t backoff = pw_duration(w, s, st->u.step.backoff);
+  plan_node *n = &w->g->nodes[i];
+  n->label = title;
+  n->timeout_ms = timeout;
+  n->retry = retry;
+  n->backoff_ms = backoff;
+  size_t path = step_push(w, title);
+  free(w->g->nodes[i].step);
+  w->g->nodes[i].step = strdup(w->step.s ? w->step.s : "");
+  long p = enter(w, i);
+  plan_cost outer = w->cost;
+  w->cost = cost_zero();
+  size_t entry = w->g->len;
+  plan_scope sc;
+  scope_init(&sc, s, s->unit);
+  pw_stmts(w, &sc, st->u.step.body);
+  if (retry > 0 && entry < w->g->len) links_repeat(w, &w->pend, entry);
+  if (timeout >= 0) cost_cap(&w->cost, (size_t)i, timeout);
+  if (retry > 0) cost_scale(&w->cost, retry + 1, backoff_total(backoff > 0 ? backoff : 0, retry));
+  pw_handlers(w, &sc, st->u.step.body, (size_t)i);
+  scope_free(&sc);
+  plan_cost body = w->cost;
+  w->cost = outer;
+  pw_cost(w, i, &body);
+  leave(w, p);
+  step_pop(w, path);
+}
+
+/* gate "title" [every D] [timeout T] { … }: T when timed, else its body once. */
+static void pw_gate(plan_walker *w, plan_scope *s, const ast_node *st) {
+  long i = pw_node(w, PLAN_GATE, st, st->span, true);
+  if (i < 0) return;
+  char *title = pw_text(w, s, st->u.gate.title);
+  int64_t every = pw_duration(w, s, st->u.gate.every), timeout = pw_duration(w, s, st->u.gate.timeout);
+  w->g->nodes[i].label = title;
+  w->g->nodes[i].every_ms = every;
+  w->g->nodes[i].timeout_ms = timeout;
+  long p = enter(w, i);
+  plan_cost outer = w->cost;
+  w->cost = cost_zero();
+  size_t entry = w->g->len;
+  pw_block(w, s, st->u.gate.body);
+  if (every != PLAN_NONE && entry < w->g->len) links_repeat(w, &w->pend, entry);
+  plan_cost body = w->cost;
+  if (timeout != PLAN_NONE || every != PLAN_NONE) {
+    cost_free(&body);
+    body = pw_leaf(w, i, timeout == PLAN_NONE ? PLAN_UNBOUNDED : timeout,
+                   timeout == PLAN_NONE ? "gate re-evaluated with every but no timeout" : "gate timeout unknown");
+  }
+  w->cost = outer;
+  pw_cost(w, i, &body);
+  leave(w, p);
+}
+
+/* approve "question" [from "role"] [timeout T]: T, or unbounded without a timeout. */
+static void pw_approve(plan_walker *w, plan_scope *s, const ast_node *st) {
+  long i = pw_node(w, PLAN_APPROVE, st, st->span, true);
+  if (i < 0) return;
+  long p = enter(w, i);
+  char *q = pw_text(w, s, st->u.approve.question), *role = pw_text(w, s, st->u.approve.from);
+  int64_t timeout = pw_duration(w, s, st->u.approve.timeout);
+  leave(w, p);
+  plan_node *n = &w->g->nodes[i];
+  n->question = q;
+  n->label = q ? strdup(q) : NULL;
+  n->role = role;
+  n->timeout_ms = timeout;
+  plan_cost c = pw_leaf(w, i, timeout == PLAN_NONE ? PLAN_UNBOUNDED : timeout,
+                        timeout == PLAN_NONE ? "approve without timeout waits for a person" : "approve timeout unknown");
+  pw_cost(w, i, &c);
+}
+
+/* wait D: D. */
+static void pw_wait(plan_walker *w, plan_scope *s, const ast_node *st) {
+  long i = pw_node(w, PLAN_WAIT, st, st->span, true);
+  if (i < 0) return;
+  long p = enter(w, i);
+  int64_t d = pw_duration(w, s, st->u.wait.duration);
+  leave(w, p);
+  char buf[32];
+  char *src = plan_span_text(st->u.wait.duration->span);
+  w->g->nodes[i].duration_ms = d;
+  w->g->nodes[i].label = plan_fmt("wait %s", d >= 0 ? plan_duration_text(d, buf, sizeof buf) : src ? src : "?");
+  free(src);
+  plan_cost c = pw_leaf(w, i, d, "wait for a duration unknown before the run");
+  pw_cost(w, i, &c);
+}
+
+/* wait until c [every D] [timeout T]: T, or unbounded without a timeout; c's actions repeat. */
+static void pw_wait_until(plan_walker *w, plan_scope *s, const ast_node *st) {
+  long i = pw_node(w, PLAN_WAIT, st, st->span, true);
+  if (i < 0) return;
+  char *src = plan_span_text(st->u.wait.cond->span);
+  w->g->nodes[i].source = src;
+  w->g->nodes[i].label = plan_fmt("wait until %s", src ? src : "?");
+  long p = enter(w, i);
+  plan_cost outer = w->cost;
+  w->cost = cost_zero();
+  size_t entry = w->g->len;
+  pv c = pe_eval(w, s, st->u.wait.cond);
+  pv_free(&c);
+  int64_t every = pw_duration(w, s, st->u.wait.every), timeout = pw_duration(w, s, st->u.wait.timeout);
+  if (entry < w->g->len) links_repeat(w, &w->pend, entry);
+  cost_free(&w->cost);
+  w->cost = outer;
+  leave(w, p);
+  w->g->nodes[i].every_ms = every == PLAN_NONE ? PLAN_DEFAULT_POLL_MS : every;
+  w->g->nodes[i].timeout_ms = timeout;
+  plan_cost cost = pw_leaf(w, i, timeout == PLAN_NONE ? PLAN_UNBOUNDED : timeout,
+                           timeout == PLAN_NONE ? "wait until without timeout" : "wait until timeout unknown");
+  pw_cost(w, i, &cost);
+}
+
+/* assert / expect c[, message]: the condition's actions run under it. */
+static void pw_check(plan_walker *w, plan_scope *s, const ast_node *st) {
+  bool is_assert = st->kind == AST_ASSERT;
+  long i = pw_node(w, is_assert ? PLAN_ASSERT : PLAN_EXPECT, st, st->span, true);
+  if (i < 0) return;
+  char *src = plan_span_text(st->u.check.cond->span);
+  w->g->nodes[i].source = src;
+  w->g->nodes[i].label = plan_fmt("%s %s", is_assert ? "assert" : "expect", src ? src : "?");
+  long p = enter(w, i);
+  pv c = pe_eval(w, s, st->u.check.cond);
+  char *msg = pw_text(w, s, st->u.check.message);
+  leave(w, p);
+  w->g->nodes[i].message = msg;
+  if (c.kind == PV_KNOWN && c.val->kind == VAL_BOOL && !c.val->u.b)
+    pw_warn(w, st->span, "this %s is false whenever it runs", is_assert ? "assert" : "expect");
+  pv_free(&c);
+}
+
+/* notify ch[, ch…] [every D] message: the rendered text and the channels as written. */
+static void pw_notify(plan_walker *w, plan_scope *s, const ast_node *st) {
+  long i = pw_node(w, PLAN_NOTIFY, st, st->span, true);
+  if (i < 0) return;
+  const ast_list *chs = &st->u.notify.channels;
+  char **names = calloc(chs->len + 1, sizeof *names);
+  valbuf label = {0};
+  valbuf_puts(&label, "notify ");
+  for (size_t k = 0; names && k < chs->len; k++) {
+    names[k] = plan_span_text(chs->items[k]->span);
+    valbuf_printf(&label, "%s%s", k ? ", " : "", names[k] ? names[k] : "?");
+  }
+  long p = enter(w, i);
+  int64_t every = pw_duration(w, s, st->u.notify.every);
+  char *text = pw_text(w, s, st->u.notify.message);
+  leave(w, p);
+  plan_node *n = &w->g->nodes[i];
+  n->channels = names;
+  n->nchannels = names ? chs->len : 0;
+  n->every_ms = every;
+  n->text = text;
+  n->label = valbuf_take(&label, NULL);
+}
+
+/* abort reason: the path ends here and leads to the plan-level on failure handlers. */
+static void pw_abort(plan_walker *w, plan_scope *s, const ast_node *st) {
+  long i = pw_node(w, PLAN_ABORT, st, st->span, true);
+  if (i < 0) return;
+  long p = enter(w, i);
+  char *reason = pw_text(w, s, st->u.abort.reason);
+  leave(w, p);
+  w->g->nodes[i].message = reason;
+  w->g->nodes[i].label = plan_fmt("abort: %s", reason ? reason : "?");
+  for (size_t k = 0; k < w->pend.len; k++) links_push(w, &w->failures, w->pend.items[k].node, PLAN_EDGE_FAILURE);
+  w->pend.len = 0;
+  if (w->cond_level == 0) w->stop = true;
+}
+
+/* return e: the path continues after the proc call; an unconditional return gives its value. */
+static void pw_return(plan_walker *w, plan_scope *s, const ast_node *st) {
+  long i = pw_node(w, PLAN_RETURN, st, st->span, true);
+  if (i < 0) return;
+  char *src = plan_span_text(st->u.ret.value->span);
+  w->g->nodes[i].label = w->frame ? plan_fmt("return from %s: %s", w->frame->proc, src ? src : "?")
+                                   : plan_fmt("return %s", src ? src : "?");
+  free(src);
+  long p = enter(w, i);
+  pv v = pe_eval(w, s, st->u.ret.value);
+  leave(w, p);
+  plan_frame *f = w->frame;
+  if (f) {
+    links_extend(w, &f->returns, &w->pend);
+    bool definite = w->cond_level == f->cond_level;
+    if (!f->has_result && !f->conditional && definite) {
+      f->result = v;
+      f->has_result = true;
+      v = pv_unknown(NULL);
+    } else if (!definite) {
+      f->conditional = true;
+    }
+    if (definite) w->stop = w->returned = true;
+  }
+  pv_free(&v);
+  w->pend.len = 0;
+}
+
+void pw_stmt(plan_walker *w, plan_scope *s, const ast_node *st) {
+  if (w->err || w->stop || !st) return;
+  switch (st->kind) {
+    case AST_LET: pw_let(w, s, st); break;
+    case AST_EXPR_STMT: {
+      pv v = pe_eval(w, s, st->u.expr_stmt.expr);
+      pv_free(&v);
+      break;
+    }
+    case AST_STEP: pw_step(w, s, st); break;
+    case AST_GATE: pw_gate(w, s, st); break;
+    case AST_APPROVE: pw_approve(w, s, st); break;
+    case AST_WAIT: pw_wait(w, s, st); break;
+    case AST_WAIT_UNTIL: pw_wait_until(w, s, st); break;
+    case AST_ASSERT: case AST_EXPECT: pw_check(w, s, st); break;
+    case AST_NOTIFY: pw_notify(w, s, st); break;
+    case AST_ABORT: pw_abort(w, s, st); break;
+    case AST_RETURN: pw_return(w, s, st); break;
+    case AST_IF: case AST_FOR: case AST_PARALLEL_FOR: case AST_PARALLEL: pw_control(w, s, st); break;
+    case AST_BLOCK: pw_block(w, s, st); break;
+    default: break; /* declarations and handlers: the top level and the step walker take them */
+  }
+}
+
+void pw_plan_handlers(plan_walker *w, ast_kind kind, plan_cost *cost) {
+  const ast_file *f = w->prog->units[0].ast;
+  w->when = kind == AST_ON_FAILURE ? PLAN_WHEN_FAILURE : PLAN_WHEN_ALWAYS;
+  w->cost = cost_zero();
+  for (size_t k = 0; f && k < f->stmts.len && !w->err; k++) {
+    const ast_node *st = f->stmts.items[k];
+    if (st->kind != kind) continue;
+    w->stop = false;
+    long h = pw_node(w, PLAN_HANDLER, st, st->span, true);
+    if (h < 0) break;
+    w->g->nodes[h].label = strdup(kind == AST_ON_FAILURE ? "on failure" : "finally");
+    plan_cost outer = w->cost;
+    w->cost = cost_zero();
+    long p = enter(w, h);
+    pw_block(w, &w->globals[0], st->u.handler.body);
+    leave(w, p);
+    plan_cost body = w->cost;
+    w->cost = outer;
+    pw_cost(w, h, &body);
+  }
+  *cost = w->cost;
+  w->cost = cost_zero();
+  w->when = PLAN_WHEN_SUCCESS;
+}

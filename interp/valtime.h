@@ -1,0 +1,26 @@
+/* valtime.h — civil time for time values: RFC 3339 text in and out, UTC, millisecond precision.
+ * Pure arithmetic (proleptic Gregorian calendar), independent of the process's time zone.
+ */
+#ifndef RBK_VALTIME_H
+#define RBK_VALTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Room for any text valtime_format writes, with its NUL. */
+#define VALTIME_SIZE 48
+
+/* Returns the number of days from 1970-01-01 to the civil date y-m-d. */
+int64_t valtime_days_from_civil(int64_t y, int m, int d);
+
+/* Writes epoch_ms as RFC 3339 UTC text ("2024-05-01T12:00:00Z", with ".250" milliseconds only
+ * when they are not zero) into buf. */
+void valtime_format(int64_t epoch_ms, char buf[VALTIME_SIZE]);
+
+/* Reads RFC 3339 text (date, 'T' or 't' or ' ', time, optional fraction truncated to
+ * milliseconds, 'Z'/'z' or ±HH:MM). Returns true with *epoch_ms set, or false with *why set to a
+ * static message naming the problem. */
+bool valtime_parse(const char *s, size_t len, int64_t *epoch_ms, const char **why);
+
+#endif
