@@ -21,7 +21,9 @@ enum {
   X(check, cli_check, "check plans: names, arguments, types, reachability")                   \
   X(fmt, cli_fmt, "print plans in canonical layout (-w rewrites, --check verifies)")          \
   X(plan, cli_plan, "dry-run: print the action graph (text, json, dot, mermaid)")             \
-  X(ast, cli_ast, "print the syntax tree (for debugging the front end)")
+  X(ast, cli_ast, "print the syntax tree (for debugging the front end)")                      \
+  X(sim, cli_sim, "serve the simulated cluster over HTTP(S)")                                \
+  X(run, cli_run, "execute a plan")
 
 #define X(name, fn, help) int fn(int argc, char **argv);
 RBK_COMMANDS(X)

@@ -1,0 +1,205 @@
+/* engine_events.c — the engine's services to the interpreter: events, warnings, node ids, the
+ * `run` object, step keys and slugs. */
+#include "engine_int.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Appends a copy of s. */
+bool strings_add(vm_strings *v, const char *s) {
+  if (v->len == v->cap && !vm_table_grow((void **)&v->items, &v->cap, sizeof *v->items)) return false;
+  char *c = strdup(s ? s : "");
+  if (!c) return false;
+  v->items[v->len++] = c;
+  return true;
+}
+
+/* Frees the strings. */
+void strings_free(vm_strings *v) {
+  for (size_t i = 0; i < v->len; i++) free(v->items[i]);
+  free(v->items);
+  *v = (vm_strings){0};
+}
+
+/* Returns ms since the run started. */
+int64_t engine_now(const engine *e) { return clock_now(e->cfg.clock) - e->start_ms; }
+
+/* Emits ev to the sink; returns false when the sink failed (now or before). */
+bool engine_emit(engine *e, vm_task *t, rbk_event *ev) {
+  ev->t_ms = engine_now(e);
+  ev->seq = ++e->seq;
+  if (!ev->step && t) ev->step = task_path(t);
+  if (!e->cfg.sink.emit) return !e->fatal;
+  char *err = NULL;
+  if (e->cfg.sink.emit(e->cfg.sink.user, ev, &err) == 0) return !e->fatal;
+  if (!e->fatal) e->fatal = err ? err : strdup("the event sink failed");
+  else free(err);
+  return false;
+}
+
+/* Returns the error that stops every action once the sink has failed, or NULL. */
+vm_error *engine_blocked(engine *e) {
+  if (!e->fatal) return NULL;
+  return verr(VERR_FATAL, "the run cannot be recorded (%s): stopped before the next action", e->fatal);
+}
+
+/* Emits a warning and counts it. */
+void engine_warn(engine *e, vm_task *t, const ast_node *node, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  strings_add(&e->warnings, msg);
+  rbk_event ev = {.kind = RBK_EV_WARNING, .node = node && t ? engine_node(e, t, node) : NULL, .message = msg,
+                  .duration_ms = -1};
+  engine_emit(e, t, &ev);
+}
+
+/* Returns ctx with the loop indices chosen by `mask` (bit 0: the innermost) replaced by [*]. */
+static char *star_ctx(const char *ctx, unsigned mask, int nidx) {
+  char *out = malloc(strlen(ctx) + 1);
+  if (!out) return NULL;
+  int idx = 0;
+  char *o = out;
+  for (const char *p = ctx; *p;) {
+    if (*p == '[' && isdigit((unsigned char)p[1])) {
+      const char *close = strchr(p, ']');
+      int from_inner = nidx - 1 - idx++;
+      if (close && (mask >> from_inner & 1u)) {
+        memcpy(o, "[*]", 3);
+        o += 3;
+        p = close + 1;
+        continue;
+      }
+    }
+    *o++ = *p++;
+  }
+  *o = '\0';
+  return out;
+}
+
+/* Returns the node id of node in t's context, trying loops over unknown lists as [*]. */
+const char *engine_node(engine *e, const vm_task *t, const ast_node *node) {
+  if (!e->cfg.node_id || !node) return NULL;
+  while (t->lambda && t->caller) t = t->caller;
+  const char *ctx = t->ctx ? t->ctx : "";
+  const char *id = e->cfg.node_id(e->cfg.node_user, node, ctx);
+  if (id) return id;
+  int nidx = 0;
+  for (const char *p = ctx; *p; p++) nidx += *p == '[' && isdigit((unsigned char)p[1]);
+  if (nidx > 12) nidx = 12;
+  for (unsigned mask = 1; !id && mask < (1u << nidx); mask++) {
+    char *c = star_ctx(ctx, mask, nidx);
+    if (c) id = e->cfg.node_id(e->cfg.node_user, node, c);
+    free(c);
+  }
+  return id;
+}
+
+/* Returns true when key is in the NULL-terminated list. */
+bool engine_in_list(const char *const *list, const char *key) {
+  for (size_t i = 0; list && key && list[i]; i++)
+    if (!strcmp(list[i], key)) return true;
+  return false;
+}
+
+/* Marks a step completed: progress counts each static step once; titles are kept in order. */
+void engine_step_completed(engine *e, const vm_region *r) {
+  int32_t i = r->info->step_index;
+  if (i >= 0 && i < e->code->nsteps && !e->step_done[i]) {
+    e->step_done[i] = true;
+    e->ndone++;
+  }
+  strings_add(&e->completed, r->title);
+}
+
+/* Returns the region of t (or an ancestor task) that is running a handler for an error. */
+static const vm_region *handling(const vm_task *t) {
+  for (; t; t = t->lambda ? t->caller : t->parent)
+    for (size_t i = t->nregions; i-- > 0;) {
+      const vm_region *r = &t->regions[i];
+      if ((r->phase == PH_ONFAIL || r->phase == PH_FINALLY) && r->err && r->err->kind != VERR_RETURN) return r;
+    }
+  return NULL;
+}
+
+/* Returns a list value of the strings. */
+static rbk_value *string_list(const vm_strings *v) {
+  rbk_value *l = val_list(v->len);
+  for (size_t i = 0; l && i < v->len; i++)
+    if (!val_list_push(l, val_cstring(v->items[i]))) l = NULL;
+  return l;
+}
+
+/* Returns the last title of a step path, or NULL. */
+static rbk_value *current_step(const vm_task *t) {
+  const char *path = task_path(t);
+  if (!path) return val_null();
+  const char *last = path;
+  for (const char *p = strstr(path, " › "); p; p = strstr(p + 1, " › ")) last = p + strlen(" › ");
+  return val_cstring(last);
+}
+
+/* Returns field i (RBK_RUN_FIELDS order) of the run object for t. */
+static rbk_value *run_field(engine *e, const vm_task *t, int i) {
+  const vm_region *h = handling(t);
+  int64_t elapsed = engine_now(e);
+  switch (i) {
+    case 0: return val_cstring(e->cfg.run_id ? e->cfg.run_id : "run");
+    case 1: return val_cstring(e->cfg.operator_name ? e->cfg.operator_name : "unknown");
+    case 2: return val_duration(elapsed);
+    case 3: return e->code->deadline_ms < 0 ? val_null() : val_duration(e->code->deadline_ms - elapsed);
+    case 4: return current_step(t);
+    case 5: return string_list(&e->completed);
+    case 6: return val_int(e->code->nsteps ? (int64_t)e->ndone * 100 / e->code->nsteps : 0);
+    case 7: return h && h->err->step ? val_cstring(h->err->step) : val_null();
+    case 8: return h ? val_cstring(h->err->msg) : val_null();
+    default: return string_list(&e->warnings);
+  }
+}
+
+/* Returns the run object (field < 0) or one of its fields. */
+rbk_value *engine_run_value(engine *e, const vm_task *t, int field) {
+  static const char *const names[] = {
+#define X(n, ret, doc) n,
+      RBK_RUN_FIELDS(X)
+#undef X
+  };
+  if (field >= 0) return run_field(e, t, field);
+  rbk_value *o = val_object(sizeof names / sizeof names[0]);
+  for (size_t i = 0; o && i < sizeof names / sizeof names[0]; i++)
+    if (!val_object_set(o, names[i], run_field(e, t, (int)i))) o = NULL;
+  return o;
+}
+
+/* Returns "ctx|path". */
+char *engine_step_key(const char *ctx, const char *path) {
+  size_t n = (ctx ? strlen(ctx) : 0) + strlen(path) + 2;
+  char *k = malloc(n);
+  if (k) snprintf(k, n, "%s|%s", ctx ? ctx : "", path);
+  return k;
+}
+
+/* Returns the question's slug. */
+char *engine_slug(const char *q) {
+  char *s = malloc(strlen(q) + 1);
+  if (!s) return NULL;
+  size_t n = 0;
+  bool dash = false;
+  for (const char *p = q; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (isalnum(c) && c < 128) {
+      if (dash && n) s[n++] = '-';
+      s[n++] = (char)tolower(c);
+      dash = false;
+    } else {
+      dash = true;
+    }
+  }
+  s[n] = '\0';
+  return s;
+}

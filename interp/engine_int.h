@@ -1,0 +1,326 @@
+/* engine_int.h — the engine's private state, shared by engine*.c, sched.c and vm*.c.
+ *
+ * A task runs bytecode with its own value stack, frames, regions (open plan/step/gate/wait-until
+ * statements) and tickers. Tasks suspend on actions, timers, approvals, notifications and joins;
+ * the scheduler (sched.c) keeps a FIFO ready queue and a timer heap ordered by (time, insertion).
+ * Errors are vm_error values that the unwinder (vm_region.c) carries through regions.
+ */
+#ifndef RBK_ENGINE_INT_H
+#define RBK_ENGINE_INT_H
+
+#include <signal.h>
+
+#include "compile.h"
+#include "engine.h"
+
+/* Error kinds, once: X(ENUM_SUFFIX, "name", retryable). */
+#define RBK_VERR_KINDS(X)                                                                       \
+  X(FAILED, "failed", true)       /* a step's body failed: retried, fails the plan (exit 1) */  \
+  X(CANCELLED, "cancelled", false) /* cancelled from above (sibling, timeout, interrupt) */     \
+  X(ABORTED, "aborted", false)    /* approval denied or timed out: exit 3 */                    \
+  X(ABORT, "abort", false)        /* the abort statement: exit 1 */                             \
+  X(FATAL, "fatal", false)        /* the event sink failed: no further action (exit 1) */       \
+  X(RETURN, "return", false)      /* not an error: `return` leaving regions inside a proc */
+
+typedef enum {
+#define X(k, name, retry) VERR_##k,
+  RBK_VERR_KINDS(X)
+#undef X
+} vm_err_kind;
+
+typedef struct vm_error {
+  vm_err_kind kind;
+  char *msg;          /* one line; secrets masked */
+  char *step;         /* title of the step it failed in, once a step has claimed it */
+  uint64_t target;    /* CANCELLED by a region's timer: that region's id (it turns into FAILED) */
+  bool interrupt;     /* CANCELLED by engine_cancel */
+  bool no_retry;      /* a programming error (type mismatch in a poll): not retried */
+  rbk_value *value;   /* RETURN: the value */
+} vm_error;
+
+typedef struct {
+  const vm_func *fn;
+  rbk_value **locals;  /* fn->nlocals slots, owned */
+  int32_t ret_pc;
+  size_t sp;           /* the caller's stack height after the call's arguments were popped */
+  size_t ctxlen;       /* context length before the call added "@L:C" */
+  size_t ntickers;     /* tickers running when the frame started */
+  bool branch;         /* the base frame of a branch or ticker task: return is not allowed */
+} vm_frame;
+
+/* Where an open region is. */
+typedef enum { PH_BODY, PH_SLEEP, PH_ONFAIL, PH_FINALLY } vm_phase;
+
+typedef struct {
+  const vm_region_info *info;
+  uint64_t id;
+  size_t fp, sp, ctxlen, ntickers; /* task state when it opened */
+  vm_phase phase;
+  int64_t attempt;                 /* 1, 2, … */
+  int64_t retries, backoff, timeout, every, deadline, start; /* -1: absent */
+  uint64_t timer;                  /* the armed timeout timer, 0 none */
+  vm_error *err;                   /* the pending error (handlers run, then it is re-raised) */
+  char *title, *path, *key;        /* STEP: title, title path, resume key; GATE: title */
+  char *last;                      /* GATE / WAITU: the last attempt's failure */
+  const char *node;                /* dry-run node id */
+} vm_region;
+
+typedef enum { TS_READY, TS_RUNNING, TS_ACTION, TS_TIMER, TS_JOIN, TS_APPROVAL, TS_NOTIFY, TS_DONE } vm_task_state;
+
+struct vm_task;
+
+/* Children of a task waiting at `parallel` / `parallel for`. */
+typedef struct {
+  const vm_branch_info *info;
+  rbk_value *list;          /* PARFOR: the elements */
+  int64_t n, max, next, running;
+  vm_error *first;          /* the first branch failure */
+  bool cancelling;
+  struct vm_task **kids;    /* n slots: running children */
+} vm_join;
+
+/* An action in flight, for its events. */
+typedef struct {
+  const sig_info *sig;
+  char *target, *key;
+  const char *node;
+  int64_t start;
+  uint64_t guard;           /* the engine's timeout timer */
+  int64_t timeout;
+  const ast_node *call;     /* the CALL node (errors name its span) */
+} vm_act;
+
+/* One notification in flight. */
+typedef struct vm_note {
+  struct vm_task *task;
+  uint64_t op;              /* 0 when done */
+  char *target;             /* the channel's description */
+} vm_note;
+
+typedef struct vm_task {
+  struct engine *eng;
+  uint64_t id;
+  struct vm_task *parent;   /* the task waiting for it at a join; NULL for root and tickers */
+  size_t branch;            /* its index in the parent's join */
+  int32_t pc;
+  vm_task_state state;
+  rbk_value **stack;
+  size_t sp, scap;
+  vm_frame *frames;
+  size_t nframes, fcap;
+  vm_region *regions;
+  size_t nregions, rcap;
+  struct vm_task **tickers;
+  size_t ntickers, tcap;
+  char *ctx;                /* "@12:3[2]": proc call sites and loop indices, outermost first */
+  size_t ctxlen, ctxcap;
+  char *base_path;          /* the step path where the task was forked (NULL at top level) */
+  /* waiting */
+  uint64_t op;              /* action or approval id */
+  uint64_t timer;           /* wake timer */
+  vm_join *join;
+  struct vm_note *notes;    /* notify: one per channel */
+  size_t nnotes, pending;
+  vm_act act;
+  rbk_value *resume_val;    /* pushed when it resumes */
+  vm_error *resume_err;     /* raised when it resumes */
+  vm_error *cancel;         /* a cancellation received while waiting at a join */
+  vm_error *result;         /* TS_DONE: how it ended (NULL: success) */
+  rbk_value *cap[2];        /* CMP's operands for check messages */
+  bool ticker, killed, queued;
+  bool lambda;              /* a synchronous lambda evaluation */
+  char *lambda_err;
+  struct vm_task *caller;   /* lambda: the task applying it */
+} vm_task;
+
+/* Timer kinds, once. */
+#define RBK_TIMER_KINDS(X) X(WAKE) X(GUARD) X(REGION) X(APPROVAL) X(NOTIFY)
+
+typedef enum {
+#define X(k) TM_##k,
+  RBK_TIMER_KINDS(X)
+#undef X
+} vm_timer_kind;
+
+typedef struct {
+  uint32_t gen;
+  bool live;
+  vm_timer_kind kind;
+  vm_task *task;
+  uint64_t region;          /* TM_REGION: the region id */
+} vm_timer;
+
+typedef struct {
+  int64_t when;
+  uint64_t seq;
+  uint32_t slot;
+} vm_heap_entry;
+
+typedef struct {
+  vm_task **ready;          /* ring buffer */
+  size_t head, count, cap;
+  vm_heap_entry *heap;
+  size_t nheap, heap_cap;
+  vm_timer *timers;         /* slab */
+  uint32_t *free_slots;
+  size_t ntimers, nfree, timers_cap;
+  uint64_t seq;
+} vm_sched;
+
+/* A growable list of owned strings. */
+typedef struct {
+  char **items;
+  size_t len, cap;
+} vm_strings;
+
+struct engine {
+  const rbk_program *prog;
+  engine_config cfg;
+  vm_code *code;
+  rbk_value ***globals;     /* per unit */
+  bool *unit_started;
+  vm_sched sched;
+  vm_task *root, *current;
+  uint64_t next_task, next_region, seq;
+  int64_t start_ms;
+  vm_strings completed;     /* titles of completed steps, in order */
+  bool *step_done;          /* per static step */
+  int32_t ndone;
+  vm_strings warnings;      /* warning messages, in order */
+  char *fatal;              /* the sink's error: no further action */
+  bool fatal_cancelled;     /* the root task was cancelled for it */
+  char *final_error;
+  int exit_code;
+  volatile sig_atomic_t cancels;
+  const char *volatile why;
+  int cancels_seen;
+  int open_approvals;
+  builtin_ctx bctx;
+  char *base_dir;
+  bool stop_now;            /* the second cancel: leave the loop */
+  bool ran;
+};
+
+/* ---- errors (vm_error.c) ---- */
+/* Returns a new error of `kind` with a printf-style message (never NULL: falls back to a static
+ * out-of-memory error copy). */
+vm_error *verr(vm_err_kind kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns a FAILED error "file:line:col: message" at node's span. */
+vm_error *verr_at(const ast_node *node, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns a FAILED error at node's span for a message (borrowed) from a callee. */
+vm_error *verr_msg_at(const ast_node *node, const char *msg);
+/* Frees an error; NULL is fine. */
+void verr_free(vm_error *err);
+/* Returns a copy of err. */
+vm_error *verr_copy(const vm_error *err);
+/* Returns true when the kind is retried by steps and polls. */
+bool verr_retryable(const vm_error *err);
+/* Returns the exit code an error ending the run gives. */
+int verr_exit_code(const vm_error *err);
+
+/* ---- scheduler (sched.c) ---- */
+/* Returns false when out of memory. */
+bool sched_init(vm_sched *s);
+void sched_free(vm_sched *s);
+/* Queues a task (state becomes TS_READY). */
+void sched_ready(engine *e, vm_task *t);
+/* Returns the next ready task, or NULL. */
+vm_task *sched_next(vm_sched *s);
+/* Returns a timer id (never 0) due at `when`, or 0 when out of memory. */
+uint64_t sched_timer(engine *e, int64_t when, vm_timer_kind kind, vm_task *task, uint64_t region);
+/* Cancels a timer (0 and fired timers are ignored). */
+void sched_cancel_timer(engine *e, uint64_t id);
+/* Returns when the next live timer is due, or INT64_MAX. */
+int64_t sched_next_due(engine *e);
+/* Pops the next live timer due by now into *out; returns false when none is due. */
+bool sched_pop_due(engine *e, int64_t now, vm_timer *out);
+
+/* ---- tasks (vm_task.c) ---- */
+/* Returns a new task that starts at pc with a copy of `frame` (locals referenced), or NULL when out
+ * of memory. */
+vm_task *task_new(engine *e, vm_task *parent, const vm_frame *frame, int32_t pc);
+/* Frees a finished (or never started) task. */
+void task_free(engine *e, vm_task *t);
+/* Pushes v (taken) on t's stack; false when out of memory (v released). */
+bool task_push(vm_task *t, rbk_value *v);
+/* Returns the popped top value (owned). */
+rbk_value *task_pop(vm_task *t);
+/* Drops values until the stack has `sp` of them. */
+void task_drop_to(vm_task *t, size_t sp);
+/* Pushes a frame for fn; returns false when out of memory. */
+bool task_push_frame(vm_task *t, const vm_func *fn, int32_t ret_pc);
+/* Pops the top frame (releasing its locals and stopping its tickers). */
+void task_pop_frame(engine *e, vm_task *t);
+/* Returns the top frame. */
+vm_frame *task_frame(vm_task *t);
+/* Appends text to the context; truncates with task_ctx_cut. */
+void task_ctx_add(vm_task *t, const char *text);
+void task_ctx_cut(vm_task *t, size_t len);
+/* Ends t with err (taken; NULL: success). Called while t runs; task_reap completes it. */
+void task_finish(engine *e, vm_task *t, vm_error *err);
+/* After t stopped running: frees a finished branch and tells its parent's join. */
+void task_reap(engine *e, vm_task *t);
+/* Cancels t with err (taken): aborts what it waits for and makes it raise err. */
+void task_cancel(engine *e, vm_task *t, vm_error *err);
+/* Stops and frees a ticker at once. */
+void task_kill(engine *e, vm_task *t);
+/* Stops t's tickers beyond the first `keep`. */
+void task_stop_tickers(engine *e, vm_task *t, size_t keep);
+/* Returns the step path of t's innermost step (borrowed), or NULL. */
+const char *task_path(const vm_task *t);
+/* Starts children of a join while it allows. */
+void join_fill(engine *e, vm_task *t);
+
+/* ---- the interpreter (vm.c, vm_call.c, vm_stmt.c, vm_region.c) ---- */
+/* Runs t until it suspends or ends. */
+void vm_exec(engine *e, vm_task *t);
+/* Executes the instruction `in` of task t (vm.c's dispatch for the ops vm.c does not own). */
+void vm_call(engine *e, vm_task *t, const vm_insn *in);
+void vm_stmt(engine *e, vm_task *t, const vm_insn *in);
+void vm_region_op(engine *e, vm_task *t, const vm_insn *in);
+/* Raises err (taken) in t: unwinds to the innermost region that handles it. */
+void vm_raise(engine *e, vm_task *t, vm_error *err);
+/* Fires a region's timeout timer. */
+void vm_region_timeout(engine *e, vm_task *t, uint64_t region);
+/* Leaves the current proc frame of t returning v (taken). */
+void vm_do_return(engine *e, vm_task *t, rbk_value *v);
+/* Applies a lambda synchronously (builtin_ctx.apply). */
+rbk_value *vm_apply(void *user, const rbk_value *lambda, rbk_value *arg, char **err);
+/* Returns the message for a failed check: the source and the operands' values. Caller frees. */
+char *vm_check_message(const vm_task *t, const vm_check_info *info, const rbk_value *value);
+/* Delivers an action's completion (act_done_fn). */
+void vm_action_done(void *user, rbk_value *result, const char *error);
+/* Ends the action t waits for as failed/cancelled with msg (guard timer, cancellation). */
+void vm_action_abort(engine *e, vm_task *t, rbk_status status, const char *msg);
+/* Timer callbacks for approvals and notifications. */
+void vm_approval_timeout(engine *e, vm_task *t);
+void vm_notify_timeout(engine *e, vm_task *t);
+/* Withdraws t's open approval / notifications (on cancellation). */
+void vm_approval_cancel(engine *e, vm_task *t);
+void vm_notify_cancel(engine *e, vm_task *t);
+
+/* ---- engine services (engine_events.c, engine_run.c) ---- */
+/* Emits an event (fills t_ms, seq, step from t when ev->step is NULL and t is not NULL). Returns
+ * false when the sink failed (the engine is then stopping). */
+bool engine_emit(engine *e, vm_task *t, rbk_event *ev);
+/* Emits a warning event and counts it. */
+void engine_warn(engine *e, vm_task *t, const ast_node *node, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Returns the dry-run node id for node in t's context (borrowed), or NULL. */
+const char *engine_node(engine *e, const vm_task *t, const ast_node *node);
+/* Returns ms since the run started. */
+int64_t engine_now(const engine *e);
+/* Returns the run object, or field `field` of it (-1: the whole object), for t. */
+rbk_value *engine_run_value(engine *e, const vm_task *t, int field);
+/* Returns true when key is in the NULL-terminated list. */
+bool engine_in_list(const char *const *list, const char *key);
+/* Marks a static step complete and records its title. */
+void engine_step_completed(engine *e, const vm_region *r);
+/* Returns a new error when the sink has failed (no further action may start), else NULL. */
+vm_error *engine_blocked(engine *e);
+/* Appends a copy of s; false when out of memory. */
+bool strings_add(vm_strings *v, const char *s);
+/* Frees the strings. */
+void strings_free(vm_strings *v);
+
+#endif

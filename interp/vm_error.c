@@ -1,0 +1,106 @@
+/* vm_error.c — the engine's error values (see engine_int.h). */
+#include "engine_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Returns a new error owning msg (NULL msg: "out of memory"). */
+static vm_error *make(vm_err_kind kind, char *msg) {
+  vm_error *e = calloc(1, sizeof *e);
+  if (!e) {
+    free(msg);
+    return NULL;
+  }
+  e->kind = kind;
+  e->msg = msg ? msg : strdup("out of memory");
+  return e;
+}
+
+/* Returns a new string formatted from fmt and ap. */
+static char *vformat(const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
+  return s;
+}
+
+/* Returns a new error of kind with a formatted message. */
+vm_error *verr(vm_err_kind kind, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = vformat(fmt, ap);
+  va_end(ap);
+  return make(kind, msg);
+}
+
+/* Returns "file:line:col: msg" for node (or msg alone without a source). */
+static char *located(const ast_node *node, const char *msg) {
+  const rbk_span *s = node ? &node->span : NULL;
+  if (!s || !s->src) return strdup(msg);
+  size_t n = strlen(msg) + strlen(s->src->path) + 48;
+  char *out = malloc(n);
+  if (out) snprintf(out, n, "%s:%d:%d: %s", s->src->path, s->line, s->col, msg);
+  return out;
+}
+
+/* Returns a FAILED error located at node. */
+vm_error *verr_at(const ast_node *node, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = vformat(fmt, ap);
+  va_end(ap);
+  char *full = msg ? located(node, msg) : NULL;
+  free(msg);
+  return make(VERR_FAILED, full);
+}
+
+/* Returns a FAILED error located at node for a callee's message. */
+vm_error *verr_msg_at(const ast_node *node, const char *msg) {
+  return make(VERR_FAILED, located(node, msg ? msg : "unknown error"));
+}
+
+/* Frees an error. */
+void verr_free(vm_error *err) {
+  if (!err) return;
+  free(err->msg);
+  free(err->step);
+  val_unref(err->value);
+  free(err);
+}
+
+/* Returns a copy of err. */
+vm_error *verr_copy(const vm_error *err) {
+  vm_error *c = make(err->kind, strdup(err->msg));
+  if (!c) return NULL;
+  c->step = err->step ? strdup(err->step) : NULL;
+  c->target = err->target;
+  c->interrupt = err->interrupt;
+  c->no_retry = err->no_retry;
+  c->value = val_ref(err->value);
+  return c;
+}
+
+/* Returns true for errors that step retries and polls try again. */
+bool verr_retryable(const vm_error *err) {
+  if (err->no_retry) return false;
+  switch (err->kind) {
+#define X(k, name, retry) \
+  case VERR_##k: return retry;
+    RBK_VERR_KINDS(X)
+#undef X
+  }
+  return false;
+}
+
+/* Returns the exit code of a run that ended with err. */
+int verr_exit_code(const vm_error *err) {
+  if (!err || err->kind == VERR_RETURN) return RBK_EXIT_OK;
+  return err->kind == VERR_CANCELLED || err->kind == VERR_ABORTED ? RBK_EXIT_ABORTED : RBK_EXIT_FAILED;
+}

@@ -1,0 +1,421 @@
+/* vm_region.c — regions (the plan, steps, gates, wait until) and the unwinder: how an error
+ * travels up through a task, what retries, what runs the handlers, what a timeout turns into. */
+#include "engine_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FAIL(...) vm_raise(e, t, verr_at(in->node, __VA_ARGS__))
+#define POLL_EVERY_MS 5000 /* wait until / gate without `every` */
+
+static const char *const region_names[] = {
+#define X(k, name) name,
+    RBK_REGION_KINDS(X)
+#undef X
+};
+
+/* Returns the top region of t. */
+static vm_region *top(vm_task *t) { return &t->regions[t->nregions - 1]; }
+
+/* Returns "1m30s" for ms (caller frees; never NULL). */
+static char *dur(int64_t ms) {
+  char *s = val_format_duration(ms);
+  return s ? s : strdup("?");
+}
+
+/* Pops an optional operand of `kind` into *out (-1 when null); raises and returns false when it
+ * has another kind or is negative. */
+static bool pop_opt(engine *e, vm_task *t, const vm_insn *in, val_kind kind, const char *what, int64_t *out) {
+  rbk_value *v = task_pop(t);
+  *out = -1;
+  bool ok = v->kind == VAL_NULL || (v->kind == kind && v->u.i >= 0);
+  if (ok && v->kind == kind) *out = v->u.i;
+  if (!ok) FAIL("%s must be a non-negative %s, got %s", what, val_kind_name(kind), val_kind_name(v->kind));
+  val_unref(v);
+  return ok;
+}
+
+/* Returns a new region on t for info (pointers into t->regions are invalid afterwards), or NULL. */
+static vm_region *open_region(engine *e, vm_task *t, const vm_region_info *info) {
+  if (t->nregions == t->rcap) {
+    size_t cap = t->rcap ? t->rcap * 2 : 8;
+    vm_region *r = realloc(t->regions, cap * sizeof *r);
+    if (!r) return NULL;
+    t->regions = r;
+    t->rcap = cap;
+  }
+  vm_region *r = &t->regions[t->nregions++];
+  *r = (vm_region){.info = info, .id = ++e->next_region, .fp = t->nframes, .sp = t->sp, .ctxlen = t->ctxlen,
+                   .ntickers = t->ntickers, .retries = -1, .backoff = -1, .timeout = -1, .every = -1,
+                   .deadline = -1, .start = clock_now(e->cfg.clock)};
+  r->node = info->node ? engine_node(e, t, info->node) : NULL;
+  return r;
+}
+
+/* Returns "outer › title" (caller frees). */
+static char *join_path(const char *outer, const char *title) {
+  size_t n = (outer ? strlen(outer) : 0) + strlen(title) + 8;
+  char *p = malloc(n);
+  if (p) snprintf(p, n, "%s%s%s", outer ? outer : "", outer ? " › " : "", title);
+  return p;
+}
+
+/* Emits a step event for region r (or for a skipped step, with r->info only). */
+static void emit_step(engine *e, vm_task *t, const vm_region *r, rbk_event_kind kind, rbk_status st, const char *msg) {
+  rbk_event ev = {.kind = kind, .node = r->node, .step = r->path, .status = st, .message = msg, .key = r->key,
+                  .duration_ms = kind == RBK_EV_STEP_END ? clock_now(e->cfg.clock) - r->start : -1};
+  engine_emit(e, t, &ev);
+}
+
+/* ENTER for a step: title, timeout, retry, backoff; a step completed by an earlier run is skipped. */
+static void enter_step(engine *e, vm_task *t, const vm_insn *in, const vm_region_info *info) {
+  int64_t backoff, retry, timeout;
+  if (!pop_opt(e, t, in, VAL_DURATION, "backoff", &backoff) || !pop_opt(e, t, in, VAL_INT, "retry", &retry) ||
+      !pop_opt(e, t, in, VAL_DURATION, "timeout", &timeout))
+    return;
+  rbk_value *tv = task_pop(t);
+  char *title = val_show(tv);
+  val_unref(tv);
+  char *path = title ? join_path(task_path(t), title) : NULL;
+  char *key = path ? engine_step_key(t->ctx, path) : NULL;
+  vm_region *r = key ? open_region(e, t, info) : NULL;
+  if (!r) {
+    free(title), free(path), free(key);
+    return FAIL("out of memory");
+  }
+  *r = (vm_region){.info = r->info, .id = r->id, .fp = r->fp, .sp = r->sp, .ctxlen = r->ctxlen, .ntickers = r->ntickers,
+                   .retries = retry, .backoff = backoff, .timeout = timeout, .every = -1, .deadline = -1,
+                   .start = r->start, .title = title, .path = path, .key = key, .node = r->node};
+  if (engine_in_list(e->cfg.resume_done, key)) {
+    emit_step(e, t, r, RBK_EV_STEP_END, RBK_STATUS_SKIPPED, "completed by an earlier run");
+    engine_step_completed(e, r);
+    t->nregions--;
+    free(title), free(path), free(key);
+    t->pc = info->exit_pc + 1;
+    return;
+  }
+  emit_step(e, t, r, RBK_EV_STEP_START, RBK_STATUS_NONE, title);
+}
+
+/* ENTER for a gate (title, every, timeout) or wait until (every, timeout). */
+static void enter_poll(engine *e, vm_task *t, const vm_insn *in, const vm_region_info *info) {
+  int64_t timeout, every;
+  if (!pop_opt(e, t, in, VAL_DURATION, "timeout", &timeout) || !pop_opt(e, t, in, VAL_DURATION, "every", &every))
+    return;
+  char *title = NULL;
+  if (info->kind == REG_GATE) {
+    rbk_value *tv = task_pop(t);
+    title = val_show(tv);
+    val_unref(tv);
+  }
+  vm_region *r = open_region(e, t, info);
+  if (!r) {
+    free(title);
+    return FAIL("out of memory");
+  }
+  r->title = title;
+  r->every = every > 0 ? every : (timeout >= 0 || info->kind == REG_WAITU) ? POLL_EVERY_MS : -1;
+  r->timeout = timeout;
+  r->deadline = timeout >= 0 ? r->start + timeout : -1;
+  const vm_check_info *ck = info->kind == REG_WAITU ? &e->code->checks.items[info->check] : NULL;
+  char msg[512];
+  if (ck) snprintf(msg, sizeof msg, "until %s", ck->source ? ck->source : "?");
+  rbk_event ev = {.kind = ck ? RBK_EV_WAIT : RBK_EV_GATE, .node = r->node, .message = ck ? msg : title,
+                  .duration_ms = timeout};
+  engine_emit(e, t, &ev);
+}
+
+/* ATTEMPT: counts the attempt and arms the region's timer. */
+static void attempt(engine *e, vm_task *t) {
+  vm_region *r = top(t);
+  int64_t now = clock_now(e->cfg.clock);
+  r->attempt++;
+  r->phase = PH_BODY;
+  sched_cancel_timer(e, r->timer);
+  r->timer = 0;
+  if (r->info->kind == REG_STEP && r->timeout >= 0)
+    r->timer = sched_timer(e, now + r->timeout, TM_REGION, t, r->id);
+  else if (r->deadline >= 0 && now < r->deadline)
+    r->timer = sched_timer(e, r->deadline, TM_REGION, t, r->id);
+}
+
+/* Sends t to the region's EXIT with err (taken) pending. */
+static void to_exit(vm_task *t, vm_region *r, vm_error *err) {
+  if (err) {
+    verr_free(r->err);
+    r->err = err;
+  }
+  t->pc = r->info->exit_pc;
+  t->state = TS_RUNNING;
+}
+
+/* Returns the error a gate or wait until fails with when its time ran out. */
+static vm_error *poll_timeout(vm_region *r) {
+  char *d = dur(r->timeout);
+  const char *last = r->last ? r->last : "no attempt finished";
+  vm_error *err = r->info->kind == REG_GATE ? verr(VERR_FAILED, "gate '%s' did not pass within %s: %s", r->title, d, last)
+                                            : verr(VERR_FAILED, "wait until timed out after %s: %s", d, last);
+  free(d);
+  return err;
+}
+
+/* A gate or wait until attempt did not pass (last: why, taken): sleeps until the next attempt, or
+ * fails when the time is up. */
+static void poll_again(engine *e, vm_task *t, vm_region *r, char *last) {
+  free(r->last);
+  r->last = last;
+  sched_cancel_timer(e, r->timer);
+  r->timer = 0;
+  int64_t now = clock_now(e->cfg.clock);
+  if (r->deadline >= 0 && now >= r->deadline) return to_exit(t, r, poll_timeout(r));
+  int64_t next = now + r->every;
+  if (r->deadline >= 0 && next > r->deadline) next = r->deadline;
+  r->phase = PH_SLEEP;
+  t->pc = r->info->attempt_pc;
+  t->timer = sched_timer(e, next, TM_WAKE, t, 0);
+  t->state = TS_TIMER;
+}
+
+/* WAITU_TEST: the condition's value decides. */
+static void waitu_test(engine *e, vm_task *t, const vm_insn *in) {
+  vm_region *r = top(t);
+  rbk_value *v = task_pop(t);
+  if (v->kind != VAL_BOOL) {
+    vm_error *err = verr_at(in->node, "wait until: the condition must be a bool, got %s", val_kind_name(v->kind));
+    err->no_retry = true;
+    val_unref(v);
+    return vm_raise(e, t, err);
+  }
+  bool passed = v->u.b;
+  const vm_check_info *ck = &e->code->checks.items[r->info->check];
+  char *last = passed ? NULL : vm_check_message(t, ck, v);
+  val_unref(v);
+  if (passed) {
+    sched_cancel_timer(e, r->timer);
+    r->timer = 0;
+    t->pc = r->info->exit_pc;
+    return;
+  }
+  if (r->every < 0 && r->deadline < 0) return to_exit(t, r, verr_at(in->node, "%s", last ? last : "false"));
+  poll_again(e, t, r, last ? last : strdup("false"));
+}
+
+/* BODY_OK: the body passed; steps and the plan go on to finally. */
+static void body_ok(engine *e, vm_task *t) {
+  vm_region *r = top(t);
+  sched_cancel_timer(e, r->timer);
+  r->timer = 0;
+  r->phase = PH_FINALLY;
+  if (r->info->finally_pc >= 0) t->pc = r->info->finally_pc;
+  else t->pc = r->info->exit_pc;
+}
+
+/* HANDLER_END: after on failure comes finally; after finally, the exit. */
+static void handler_end(vm_task *t) {
+  vm_region *r = top(t);
+  if (r->phase == PH_ONFAIL && r->info->finally_pc >= 0) {
+    r->phase = PH_FINALLY;
+    t->pc = r->info->finally_pc;
+    return;
+  }
+  r->phase = PH_FINALLY;
+  t->pc = r->info->exit_pc;
+}
+
+/* Returns the status a region ends with for its pending error. */
+static rbk_status end_status(const vm_error *err) {
+  if (!err || err->kind == VERR_RETURN) return RBK_STATUS_OK;
+  return err->kind == VERR_CANCELLED ? RBK_STATUS_CANCELLED : RBK_STATUS_FAILED;
+}
+
+/* Emits the closing event of a gate or wait until. */
+static void emit_poll_end(engine *e, vm_task *t, const vm_region *r) {
+  rbk_status st = end_status(r->err);
+  char msg[600];
+  const char *text = r->err ? r->err->msg : NULL;
+  if (!text && r->info->kind == REG_GATE) {
+    if (r->attempt > 1) snprintf(msg, sizeof msg, "%s (passed after %lld attempts)", r->title, (long long)r->attempt);
+    else snprintf(msg, sizeof msg, "%s", r->title);
+    text = msg;
+  } else if (!text) {
+    snprintf(msg, sizeof msg, "until %s", e->code->checks.items[r->info->check].source);
+    text = msg;
+  }
+  rbk_event ev = {.kind = r->info->kind == REG_GATE ? RBK_EV_GATE : RBK_EV_WAIT, .node = r->node, .status = st,
+                  .message = text, .duration_ms = clock_now(e->cfg.clock) - r->start};
+  engine_emit(e, t, &ev);
+}
+
+/* EXIT: closes the region with its event; re-raises its pending error. */
+static void region_exit(engine *e, vm_task *t) {
+  vm_region *r = top(t);
+  vm_error *err = r->err;
+  r->err = NULL;
+  if (r->info->kind == REG_STEP) {
+    rbk_status st = end_status(err);
+    if (st == RBK_STATUS_OK) engine_step_completed(e, r);
+    emit_step(e, t, r, RBK_EV_STEP_END, st, err && err->kind != VERR_RETURN ? err->msg : NULL);
+  } else if (r->info->kind != REG_PLAN) {
+    r->err = err;
+    emit_poll_end(e, t, r);
+    r->err = NULL;
+  }
+  sched_cancel_timer(e, r->timer);
+  free(r->title), free(r->path), free(r->key), free(r->last);
+  t->nregions--;
+  if (err) vm_raise(e, t, err);
+}
+
+/* Executes the region instructions. */
+void vm_region_op(engine *e, vm_task *t, const vm_insn *in) {
+  const vm_region_info *info = &e->code->regions.items[in->a];
+  switch (in->op) {
+    case OPC_ENTER:
+      if (info->kind == REG_STEP) enter_step(e, t, in, info);
+      else if (info->kind == REG_PLAN && !open_region(e, t, info)) FAIL("out of memory");
+      else if (info->kind != REG_PLAN) enter_poll(e, t, in, info);
+      break;
+    case OPC_ATTEMPT: attempt(e, t); break;
+    case OPC_BODY_OK: body_ok(e, t); break;
+    case OPC_WAITU_TEST: waitu_test(e, t, in); break;
+    case OPC_HANDLER_END: handler_end(t); break;
+    case OPC_EXIT: region_exit(e, t); break;
+    default: FAIL("bad region instruction"); break;
+  }
+}
+
+/* Returns a description of region r for messages ("step 'x'", "the plan"). */
+static void describe(const vm_region *r, char *buf, size_t n) {
+  if (r->info->kind == REG_PLAN) snprintf(buf, n, "the plan");
+  else snprintf(buf, n, "%s '%s'", region_names[r->info->kind], r->title ? r->title : "");
+}
+
+/* A step's body failed with err (taken): retry, or run its handlers. */
+static void step_failed(engine *e, vm_task *t, vm_region *r, vm_error *err) {
+  if (r->info->kind == REG_STEP && !err->step && err->kind != VERR_CANCELLED) err->step = strdup(r->title);
+  if (r->info->kind == REG_STEP && verr_retryable(err) && r->retries >= 0 && r->attempt <= r->retries) {
+    int64_t b = r->backoff > 0 ? r->backoff : 0;
+    for (int64_t i = 1; i < r->attempt && b < INT64_MAX / 2; i++) b *= 2;
+    char *d = dur(b);
+    engine_warn(e, t, r->info->node, "step '%s' attempt %lld of %lld failed: %s; retrying %s%s", r->title,
+                (long long)r->attempt, (long long)r->retries + 1, err->msg, b ? "in " : "now", b ? d : "");
+    free(d);
+    verr_free(err);
+    r->phase = PH_SLEEP;
+    t->pc = r->info->attempt_pc;
+    t->timer = sched_timer(e, clock_now(e->cfg.clock) + b, TM_WAKE, t, 0);
+    t->state = TS_TIMER;
+    return;
+  }
+  r->err = err;
+  r->phase = r->info->onfail_pc >= 0 ? PH_ONFAIL : PH_FINALLY;
+  t->pc = r->info->onfail_pc >= 0 ? r->info->onfail_pc : r->info->finally_pc >= 0 ? r->info->finally_pc : r->info->exit_pc;
+  t->state = TS_RUNNING;
+}
+
+/* A plan or step region r catches err (taken). */
+static void catch_step(engine *e, vm_task *t, vm_region *r, vm_error *err) {
+  char what[300];
+  describe(r, what, sizeof what);
+  if (r->phase == PH_ONFAIL || (r->phase == PH_FINALLY && r->err)) {
+    if (err->kind != VERR_RETURN)
+      engine_warn(e, t, r->info->node, "a handler of %s failed: %s", what, err->msg);
+    verr_free(err);
+    if (r->phase == PH_ONFAIL && r->info->finally_pc >= 0) {
+      r->phase = PH_FINALLY;
+      t->pc = r->info->finally_pc;
+    } else {
+      t->pc = r->info->exit_pc;
+    }
+    t->state = TS_RUNNING;
+    return;
+  }
+  if (r->phase == PH_FINALLY) return to_exit(t, r, err);
+  if (err->kind == VERR_CANCELLED && err->target == r->id) {
+    char *d = dur(r->timeout);
+    vm_error *timeout = verr(VERR_FAILED, "%s timed out after %s", what, d);
+    free(d);
+    verr_free(err);
+    err = timeout;
+  }
+  if (err->kind == VERR_RETURN) {
+    r->err = err;
+    r->phase = PH_FINALLY;
+    t->pc = r->info->finally_pc >= 0 ? r->info->finally_pc : r->info->exit_pc;
+    t->state = TS_RUNNING;
+    return;
+  }
+  step_failed(e, t, r, err);
+}
+
+/* A gate or wait until region r catches err (taken): retried while time is left. */
+static void catch_poll(engine *e, vm_task *t, vm_region *r, vm_error *err) {
+  if (err->kind == VERR_CANCELLED && err->target == r->id) {
+    verr_free(err);
+    return to_exit(t, r, poll_timeout(r));
+  }
+  if (verr_retryable(err) && (r->every >= 0 || r->deadline >= 0)) {
+    char *last = strdup(err->msg);
+    verr_free(err);
+    return poll_again(e, t, r, last);
+  }
+  if (r->info->kind == REG_GATE && err->kind == VERR_FAILED) {
+    vm_error *wrapped = verr(VERR_FAILED, "gate '%s' failed: %s", r->title, err->msg);
+    verr_free(err);
+    err = wrapped;
+  }
+  to_exit(t, r, err);
+}
+
+/* Raises err (taken) in t: unwinds to the innermost region, which retries, runs handlers or lets
+ * it pass on; a task without regions ends with it. */
+void vm_raise(engine *e, vm_task *t, vm_error *err) {
+  if (!err) {
+    e->stop_now = true; /* out of memory: nothing sensible can run */
+    t->state = TS_DONE;
+    return;
+  }
+  if (t->lambda) {
+    free(t->lambda_err);
+    t->lambda_err = strdup(err->msg);
+    verr_free(err);
+    t->state = TS_DONE;
+    return;
+  }
+  t->state = TS_RUNNING;
+  if (err->kind == VERR_RETURN && !(t->nregions && top(t)->fp == t->nframes)) {
+    rbk_value *v = err->value;
+    err->value = NULL;
+    verr_free(err);
+    return vm_do_return(e, t, v);
+  }
+  if (!t->nregions) {
+    task_drop_to(t, 0);
+    return task_finish(e, t, err);
+  }
+  vm_region *r = top(t);
+  while (t->nframes > r->fp) task_pop_frame(e, t);
+  task_drop_to(t, r->sp);
+  task_ctx_cut(t, r->ctxlen);
+  task_stop_tickers(e, t, r->ntickers);
+  sched_cancel_timer(e, r->timer);
+  r->timer = 0;
+  if (r->info->kind == REG_PLAN || r->info->kind == REG_STEP) catch_step(e, t, r, err);
+  else catch_poll(e, t, r, err);
+}
+
+/* A region's timer fired: cancel what runs below it in t. */
+void vm_region_timeout(engine *e, vm_task *t, uint64_t region) {
+  for (size_t i = t->nregions; i-- > 0;) {
+    vm_region *r = &t->regions[i];
+    if (r->id != region) continue;
+    r->timer = 0;
+    char what[300];
+    describe(r, what, sizeof what);
+    vm_error *err = verr(VERR_CANCELLED, "cancelled: %s ran out of time", what);
+    if (err) err->target = region;
+    task_cancel(e, t, err);
+    return;
+  }
+}
