@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config flex bison libcurl4-openssl-dev libjansson-dev
-  libcmocka-dev libyaml-dev libmicrohttpd-dev graphviz valgrind clang libclang-rt-14-dev
+  libcmocka-dev libyaml-dev libmicrohttpd-dev libgnutls28-dev libssl-dev graphviz valgrind clang libclang-rt-14-dev
   python3 python3-kubernetes openssl wrk)
 missing=()
 for p in "${packages[@]}"; do

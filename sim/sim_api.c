@@ -1,0 +1,203 @@
+/* sim_api.c — sim_handle: authentication, routing of API paths, response helpers. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sim_api.h"
+
+#define SIM_MAX_BODY (3 * 1024 * 1024)
+
+const char *simapi_header(const sim_request *req, const char *name) {
+  for (size_t i = 0; i < req->n_headers; i++)
+    if (req->headers[i].name && !strcasecmp(req->headers[i].name, name)) return req->headers[i].value;
+  return NULL;
+}
+
+char *simapi_query(const api_call *c, const char *key) { return simu_query_get(c->req->query, key); }
+
+bool simapi_query_true(const api_call *c, const char *key) {
+  char *v = simapi_query(c, key);
+  bool t = v && (!strcmp(v, "true") || !strcmp(v, "1"));
+  free(v);
+  return t;
+}
+
+void simapi_add_header(sim_response *resp, const char *name, const char *value) {
+  sim_resp_header *h = realloc(resp->headers, (resp->n_headers + 1) * sizeof *h);
+  if (!h) return;
+  resp->headers = h;
+  h[resp->n_headers++] = (sim_resp_header){strdup(name), strdup(value)};
+}
+
+void simapi_text(sim_response *resp, int code, const char *content_type, const char *text, size_t len) {
+  resp->status = code;
+  free(resp->body);
+  resp->body = malloc(len + 1);
+  if (resp->body) memcpy(resp->body, text, len), resp->body[len] = 0;
+  resp->body_len = resp->body ? len : 0;
+  simapi_add_header(resp, "Content-Type", content_type);
+}
+
+void simapi_json_ct(sim_response *resp, int code, json_t *body, const char *content_type) {
+  char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+  json_decref(body);
+  resp->status = code;
+  free(resp->body);
+  resp->body = text;
+  resp->body_len = text ? strlen(text) : 0;
+  simapi_add_header(resp, "Content-Type", content_type);
+}
+
+void simapi_json(sim_response *resp, int code, json_t *body) { simapi_json_ct(resp, code, body, "application/json"); }
+
+void simapi_status(sim_response *resp, json_t *st) { simapi_json(resp, (int)simu_jint(st, "code", 500), st); }
+
+void simapi_fail(sim_response *resp, simst_reason r, const char *message) {
+  simapi_status(resp, simst_status(r, message, NULL));
+}
+
+void sim_response_clear(sim_response *resp) {
+  for (size_t i = 0; i < resp->n_headers; i++) free(resp->headers[i].name), free(resp->headers[i].value);
+  free(resp->headers);
+  free(resp->body);
+  memset(resp, 0, sizeof *resp);
+}
+
+const char *sim_response_header(const sim_response *resp, const char *name) {
+  for (size_t i = 0; i < resp->n_headers; i++)
+    if (!strcasecmp(resp->headers[i].name, name)) return resp->headers[i].value;
+  return NULL;
+}
+
+json_t *simapi_body(api_call *c) {
+  const char *ct = simapi_header(c->req, "Content-Type");
+  if (ct && strstr(ct, "protobuf")) {
+    simapi_fail(c->resp, SIMST_UNSUPPORTED_MEDIA,
+                "the body of the request was in an unknown format - accepted media types include: application/json, "
+                "application/yaml");
+    return NULL;
+  }
+  if (c->req->body_len > SIM_MAX_BODY) {
+    simapi_fail(c->resp, SIMST_TOO_LARGE, "the request is too large");
+    return NULL;
+  }
+  json_error_t je;
+  json_t *j = c->req->body_len ? json_loadb(c->req->body, c->req->body_len, 0, &je) : NULL;
+  if (!j) {
+    char *msg = simu_printf("couldn't get version/kind; json parse error: %s",
+                            c->req->body_len ? je.text : "unexpected end of JSON input");
+    simapi_fail(c->resp, SIMST_BAD_REQUEST, msg);
+    free(msg);
+  }
+  return j;
+}
+
+/* Returns true when the bearer token is accepted. */
+static bool authorized(api_call *c) {
+  if (!json_array_size(c->w->tokens) || c->user) return true;
+  const char *auth = simapi_header(c->req, "Authorization");
+  if (!auth || strncasecmp(auth, "Bearer ", 7)) return false;
+  size_t i;
+  json_t *t;
+  json_array_foreach(c->w->tokens, i, t) if (!strcmp(json_string_value(t), auth + 7)) return true;
+  return false;
+}
+
+/* Splits the path into at most max segments (new strings in segs); returns the count. */
+static size_t split(const char *path, char **segs, size_t max) {
+  size_t n = 0;
+  const char *p = path;
+  while (*p && n < max) {
+    while (*p == '/') p++;
+    if (!*p) break;
+    const char *e = strchr(p, '/');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    segs[n++] = simu_url_decode(p, len);
+    p += len;
+  }
+  return n;
+}
+
+/* Fills the call's resource route from the segments after /api/v1 or /apis/G/V; false when the
+ * path names no known resource. */
+static bool route(api_call *c, char **s, size_t n) {
+  size_t i = 0;
+  if (n >= 3 && !strcmp(s[0], "namespaces") && simr_find(c->group, c->version, s[2]) >= 0 &&
+      simr_info_of((simr_kind)simr_find(c->group, c->version, s[2]))->namespaced) {
+    c->ns = strdup(s[1]);
+    i = 2;
+  }
+  if (i >= n) return false;
+  c->res = simr_find(c->group, c->version, s[i]);
+  if (c->res < 0) return false;
+  if (i + 1 < n) c->name = strdup(s[i + 1]);
+  if (i + 2 < n) c->sub = strdup(s[i + 2]);
+  if (c->sub && !strcmp(c->sub, "proxy")) {
+    const char *p = strstr(c->req->path, "/proxy");
+    c->rest = p ? p + 6 : "";
+    return true;
+  }
+  return i + 3 >= n;
+}
+
+/* Answers a request on a resource route. */
+static void dispatch(api_call *c) {
+  const char *m = c->req->method;
+  bool get = !strcmp(m, "GET"), post = !strcmp(m, "POST"), put = !strcmp(m, "PUT");
+  bool patch = !strcmp(m, "PATCH"), del = !strcmp(m, "DELETE");
+  if (c->ns && c->res != SIMR_NAMESPACES && !simapi_namespace_exists(c) && !get && !del) return;
+  if (c->sub) {
+    if (!strcmp(c->sub, "proxy") && c->res == SIMR_SERVICES) return simapi_proxy(c);
+    if (!strcmp(c->sub, "log") && c->res == SIMR_PODS && get) return simapi_logs(c);
+    if (!strcmp(c->sub, "scale") && (c->res == SIMR_DEPLOYMENTS || c->res == SIMR_REPLICASETS) && (get || put || patch))
+      return simapi_scale(c);
+    if (!strcmp(c->sub, "status") && (get || put || patch)) return simapi_status_sub(c);
+    if (c->res == SIMR_PODS && (!strcmp(c->sub, "exec") || !strcmp(c->sub, "attach") || !strcmp(c->sub, "portforward")))
+      return simapi_fail(c->resp, SIMST_BAD_REQUEST, "Upgrade request required");
+    return simapi_status(c->resp, simst_no_resource());
+  }
+  if (get && c->name) return simapi_get(c);
+  if (get) return simapi_query_true(c, "watch") ? simapi_watch(c) : simapi_list(c);
+  if (post && !c->name) return simapi_create(c);
+  if (put && c->name) return simapi_update(c);
+  if (patch && c->name) return simapi_patch(c);
+  if (del && c->name) return simapi_delete(c);
+  if (del) return simapi_delete_collection(c);
+  simapi_fail(c->resp, SIMST_METHOD_NOT_ALLOWED, "the server does not allow this method on the requested resource");
+}
+
+/* Parses /api/v1/... and /apis/G/V/...; returns true when the path was a resource route. */
+static bool resource_route(api_call *c) {
+  char *s[12] = {0};
+  size_t n = split(c->req->path, s, 12), off = 0;
+  bool ok = false;
+  if (n >= 2 && !strcmp(s[0], "api")) c->group = strdup(""), c->version = strdup(s[1]), off = 2;
+  else if (n >= 3 && !strcmp(s[0], "apis")) c->group = strdup(s[1]), c->version = strdup(s[2]), off = 3;
+  if (off && n > off) ok = route(c, s + off, n - off);
+  for (size_t i = 0; i < n; i++) free(s[i]);
+  return ok;
+}
+
+/* Frees what the call parsed. */
+static void call_free(api_call *c) {
+  free(c->group), free(c->version), free(c->ns), free(c->name), free(c->sub);
+}
+
+void sim_handle(sim_world *w, const sim_request *req, sim_response *resp) { sim_handle_as(w, req, NULL, resp); }
+
+void sim_handle_as(sim_world *w, const sim_request *req, const char *user, sim_response *resp) {
+  memset(resp, 0, sizeof *resp);
+  api_call c = {.w = w, .req = req, .resp = resp, .res = -1, .user = user};
+  uint64_t rv = w->st.rv;
+  if (!req->path || !req->method || req->path[0] != '/') {
+    simapi_fail(resp, SIMST_BAD_REQUEST, "malformed request");
+  } else if (!authorized(&c)) {
+    simapi_fail(resp, SIMST_UNAUTHORIZED, "Unauthorized");
+  } else if (resource_route(&c)) {
+    if (!simapi_fault(&c)) dispatch(&c);
+  } else if (!simapi_discovery(&c)) {
+    simapi_status(resp, simst_no_resource());
+  }
+  call_free(&c);
+  if (w->st.rv != rv) simw_reconcile(w);
+}

@@ -1,0 +1,280 @@
+/* sim_deploy.c — the Deployment controller: a ReplicaSet per pod template, revisions, rolling
+ * updates with maxSurge/maxUnavailable, status counters and conditions. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_deploy.h"
+#include "sim_sel.h"
+
+
+long simd_revision(const json_t *rs) {
+  const char *r = json_string_value(json_object_get(simu_jpath(rs, "metadata.annotations"), ANN_REVISION));
+  return r ? strtol(r, NULL, 10) : 0;
+}
+
+/* Returns a string annotation of obj, or NULL. */
+static const char *annotation(const json_t *obj, const char *key) {
+  return json_string_value(json_object_get(simu_jpath(obj, "metadata.annotations"), key));
+}
+
+/* Returns an intOrString ("25%" or 1) resolved against total, rounding up or down. */
+static int resolve(const json_t *v, int total, bool round_up, int dflt_pct) {
+  if (json_is_integer(v)) return (int)json_integer_value(v);
+  int pct = dflt_pct;
+  if (json_is_string(v)) pct = atoi(json_string_value(v));
+  return round_up ? (total * pct + 99) / 100 : total * pct / 100;
+}
+
+/* Returns a ReplicaSet's spec.replicas. */
+static int rs_replicas(const json_t *rs) { return (int)simu_jint(rs, "spec.replicas", 0); }
+
+/* Returns a status counter (0 when omitted, as the API server omits zeros). */
+#define counter simd_counter
+
+
+void simd_template_hash(const json_t *tmpl, int collision, char out[11]) {
+  static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  json_t *sem = simu_semantic(tmpl);
+  char *text = simu_canonical(sem), digits[16];
+  uint32_t h = simu_fnv32(text, strlen(text), SIMU_FNV32_INIT);
+  if (collision) h = simu_fnv32(&collision, sizeof collision, h);
+  snprintf(digits, sizeof digits, "%u", h);
+  size_t n = strlen(digits);
+  for (size_t i = 0; i < n && i < 10; i++) out[i] = alphabet[(unsigned char)digits[i] % 27];
+  out[n < 10 ? n : 10] = 0;
+  free(text);
+  json_decref(sem);
+}
+
+/* Deployment annotations that a ReplicaSet does not copy. */
+static bool skipped_annotation(const char *k) {
+  return !strcmp(k, "kubectl.kubernetes.io/last-applied-configuration") || !strcmp(k, ANN_REVISION) ||
+         !strcmp(k, ANN_HISTORY) || !strcmp(k, ANN_DESIRED) || !strcmp(k, ANN_MAX) ||
+         !strcmp(k, "deprecated.deployment.rollback.to");
+}
+
+/* Sets the annotations a new ReplicaSet gets from its deployment (copied ones, desired/max). */
+static void copy_annotations(dsync *s, json_t *ann) {
+  const char *k;
+  json_t *v;
+  json_object_foreach(simu_jpath(s->d, "metadata.annotations"), k, v)
+    if (!skipped_annotation(k)) json_object_set(ann, k, v);
+  char buf[32];
+  snprintf(buf, sizeof buf, "%d", s->replicas);
+  simu_jset_str(ann, ANN_DESIRED, buf);
+  snprintf(buf, sizeof buf, "%d", s->replicas + s->surge);
+  simu_jset_str(ann, ANN_MAX, buf);
+}
+
+/* Writes a changed copy of a ReplicaSet; returns the stored one. */
+static const json_t *rs_write(dsync *s, json_t *copy) {
+  const json_t *stored = sims_update(&s->w->st, SIMR_REPLICASETS, copy);
+  if (stored && s->new_rs && !strcmp(simu_jstr(stored, "metadata.name", ""), simu_jstr(s->new_rs, "metadata.name", "")))
+    s->new_rs = stored;
+  return stored;
+}
+
+/* Creates the ReplicaSet for the deployment's current template with the given revision. */
+static const json_t *rs_create(dsync *s, long revision) {
+  const json_t *tmpl = simu_jpath(s->d, "spec.template");
+  char hash[11], name[300];
+  for (int collision = 0; collision < 10; collision++) {
+    simd_template_hash(tmpl, collision, hash);
+    snprintf(name, sizeof name, "%s-%s", s->name, hash);
+    if (!sims_get(&s->w->st, SIMR_REPLICASETS, s->ns, name)) break;
+  }
+  json_t *t = json_deep_copy(tmpl);
+  simu_jset_str(simu_jobj(simu_jobj(t, "metadata"), "labels"), "pod-template-hash", hash);
+  json_t *sel = json_deep_copy(simu_jpath(s->d, "spec.selector"));
+  if (!json_is_object(sel)) sel = json_object();
+  simu_jset_str(simu_jobj(sel, "matchLabels"), "pod-template-hash", hash);
+  json_t *rs = json_pack("{s:s,s:s,s:{s:s,s:s,s:O,s:{},s:[o]},s:{s:i,s:o,s:o}}", "apiVersion", "apps/v1", "kind",
+                         "ReplicaSet", "metadata", "name", name, "namespace", s->ns, "labels",
+                         json_object_get(t, "metadata") ? json_object_get(json_object_get(t, "metadata"), "labels") : json_null(),
+                         "annotations", "ownerReferences", simc_owner_ref(SIMR_DEPLOYMENTS, s->d), "spec",
+                         "replicas", 0, "selector", sel, "template", t);
+  json_t *ann = simu_jpath(rs, "metadata.annotations");
+  copy_annotations(s, ann);
+  char buf[32];
+  snprintf(buf, sizeof buf, "%ld", revision);
+  simu_jset_str(ann, ANN_REVISION, buf);
+  int64_t mrs = simu_jint(s->d, "spec.minReadySeconds", 0);
+  if (mrs) json_object_set_new(json_object_get(rs, "spec"), "minReadySeconds", json_integer(mrs));
+  s->created_rs = true;
+  return sims_create(&s->w->st, SIMR_REPLICASETS, rs, simw_wall(s->w, s->w->now));
+}
+
+/* Gives a reused ReplicaSet revision max+1, appending its old number to revision-history. */
+static void rs_promote(dsync *s, long maxrev) {
+  long old = simd_revision(s->new_rs);
+  if (old >= maxrev) return;
+  json_t *c = json_deep_copy(s->new_rs);
+  json_t *ann = simu_jobj(simu_jobj(c, "metadata"), "annotations");
+  const char *hist = annotation(c, ANN_HISTORY);
+  char *h = hist && *hist ? simu_printf("%s,%ld", hist, old) : simu_printf("%ld", old);
+  simu_jset_str(ann, ANN_HISTORY, h);
+  free(h);
+  char buf[32];
+  snprintf(buf, sizeof buf, "%ld", maxrev + 1);
+  simu_jset_str(ann, ANN_REVISION, buf);
+  copy_annotations(s, ann);
+  rs_write(s, c);
+}
+
+/* Finds (or, unless paused, creates) the ReplicaSet of the current template. */
+static void find_new_rs(dsync *s) {
+  long maxrev = 0;
+  size_t i;
+  json_t *rs;
+  s->new_rs = NULL;
+  json_array_foreach(s->rss, i, rs) {
+    if (simd_revision(rs) > maxrev) maxrev = simd_revision(rs);
+    if (!s->new_rs && simu_template_equal(simu_jpath(rs, "spec.template"), simu_jpath(s->d, "spec.template")))
+      s->new_rs = sims_get(&s->w->st, SIMR_REPLICASETS, s->ns, simu_jstr(rs, "metadata.name", ""));
+  }
+  if (s->new_rs) rs_promote(s, maxrev);
+  else if (!json_is_true(simu_jpath(s->d, "spec.paused"))) s->new_rs = rs_create(s, maxrev + 1);
+}
+
+/* Scales a ReplicaSet to n, with the ScalingReplicaSet event on the deployment. */
+static void scale_rs(dsync *s, const json_t *rs, int n) {
+  int cur = rs_replicas(rs);
+  if (cur == n) return;
+  json_t *c = json_deep_copy(rs);
+  json_object_set_new(json_object_get(c, "spec"), "replicas", json_integer(n));
+  if (rs == s->new_rs) copy_annotations(s, simu_jobj(simu_jobj(c, "metadata"), "annotations"));
+  const char *name = simu_jstr(rs, "metadata.name", "");
+  rs_write(s, c);
+  simc_event(s->w, SIMR_DEPLOYMENTS, s->d, "Normal", "ScalingReplicaSet", "deployment-controller",
+             "Scaled %s replica set %s from %d to %d", n > cur ? "up" : "down", name, cur, n);
+}
+
+/* Returns the current stored version of a ReplicaSet from the owned list. */
+static const json_t *fresh(dsync *s, const json_t *rs) {
+  return sims_get(&s->w->st, SIMR_REPLICASETS, s->ns, simu_jstr(rs, "metadata.name", ""));
+}
+
+/* Orders ReplicaSets by revision, oldest first. */
+static int cmp_revision(const void *a, const void *b) {
+  long x = simd_revision(*(json_t *const *)a), y = simd_revision(*(json_t *const *)b);
+  return x < y ? -1 : x > y;
+}
+
+/* Returns the old (not new) ReplicaSets, freshly read, oldest first, in olds (count returned). */
+static size_t old_rss(dsync *s, const json_t **olds, size_t cap) {
+  size_t n = 0, i;
+  json_t *rs;
+  json_array_foreach(s->rss, i, rs) {
+    const json_t *f = fresh(s, rs);
+    if (f && (!s->new_rs || strcmp(simu_jstr(f, "metadata.name", ""), simu_jstr(s->new_rs, "metadata.name", ""))) && n < cap)
+      olds[n++] = f;
+  }
+  qsort(olds, n, sizeof *olds, cmp_revision);
+  return n;
+}
+
+/* Scales old ReplicaSets down by up to budget replicas, the unhealthy ones first; returns the rest. */
+static int scale_down_olds(dsync *s, const json_t **olds, size_t n, int budget, bool unhealthy_only) {
+  for (size_t i = 0; i < n && budget > 0; i++) {
+    const json_t *rs = fresh(s, olds[i]);
+    int spec = rs_replicas(rs);
+    int d = unhealthy_only ? spec - counter(rs, "status.availableReplicas") : spec;
+    if (d > budget) d = budget;
+    if (d <= 0) continue;
+    scale_rs(s, rs, spec - d);
+    budget -= d;
+  }
+  return budget;
+}
+
+/* One rolling-update step: scale the new ReplicaSet up within maxSurge, the old ones down within
+ * maxUnavailable. */
+static void rolling(dsync *s) {
+  const json_t *olds[64];
+  size_t n = old_rss(s, olds, 64);
+  int all = rs_replicas(s->new_rs), avail_all = counter(s->new_rs, "status.availableReplicas");
+  for (size_t i = 0; i < n; i++) all += rs_replicas(olds[i]), avail_all += counter(olds[i], "status.availableReplicas");
+  int newr = rs_replicas(s->new_rs);
+  if (newr > s->replicas) scale_rs(s, s->new_rs, s->replicas), all -= newr - s->replicas;
+  else if (newr < s->replicas && all < s->replicas + s->surge) {
+    int up = s->replicas + s->surge - all;
+    if (up > s->replicas - newr) up = s->replicas - newr;
+    scale_rs(s, s->new_rs, newr + up);
+    all += up;
+  }
+  int min_avail = s->replicas - s->unavailable;
+  int new_unavail = rs_replicas(s->new_rs) - counter(s->new_rs, "status.availableReplicas");
+  int budget = all - min_avail - new_unavail;
+  if (budget > 0) scale_down_olds(s, olds, n, budget, true);
+  n = old_rss(s, olds, 64);
+  budget = avail_all - min_avail;
+  if (budget > 0) scale_down_olds(s, olds, n, budget, false);
+}
+
+/* Recreate strategy: old ReplicaSets to zero, then the new one up once their pods are gone. */
+static void recreate(dsync *s) {
+  const json_t *olds[64];
+  size_t n = old_rss(s, olds, 64);
+  int running = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (rs_replicas(olds[i])) scale_rs(s, olds[i], 0);
+    running += counter(olds[i], "status.replicas");
+  }
+  if (!running) scale_rs(s, s->new_rs, s->replicas);
+}
+
+/* Deletes old ReplicaSets with no replicas beyond spec.revisionHistoryLimit (default 10). */
+static void cleanup(dsync *s) {
+  const json_t *olds[64];
+  size_t n = old_rss(s, olds, 64), idle = 0;
+  long limit = (long)simu_jint(s->d, "spec.revisionHistoryLimit", 10);
+  for (size_t i = 0; i < n; i++) idle += !rs_replicas(olds[i]) && !counter(olds[i], "status.replicas");
+  for (size_t i = 0; i < n && (long)idle > limit; i++) {
+    if (rs_replicas(olds[i]) || counter(olds[i], "status.replicas")) continue;
+    sims_delete(&s->w->st, SIMR_REPLICASETS, s->ns, simu_jstr(olds[i], "metadata.name", ""));
+    idle--;
+  }
+}
+
+/* Syncs one deployment. */
+static void sync_one(sim_world *w, const json_t *d) {
+  dsync s = {.w = w, .d = d, .ns = simu_jstr(d, "metadata.namespace", "default"),
+             .name = simu_jstr(d, "metadata.name", ""), .uid = simu_jstr(d, "metadata.uid", "")};
+  if (simu_jpath(d, "metadata.deletionTimestamp")) return;
+  s.replicas = (int)simu_jint(d, "spec.replicas", 1);
+  const json_t *ru = simu_jpath(d, "spec.strategy.rollingUpdate");
+  s.surge = resolve(json_object_get(ru, "maxSurge"), s.replicas, true, 25);
+  s.unavailable = resolve(json_object_get(ru, "maxUnavailable"), s.replicas, false, 25);
+  if (!s.surge && !s.unavailable) s.unavailable = 1;
+  s.rss = simc_owned(w, SIMR_REPLICASETS, s.ns, s.uid);
+  find_new_rs(&s);
+  bool paused = json_is_true(simu_jpath(d, "spec.paused"));
+  if (s.new_rs && paused) {
+    const json_t *olds[64];
+    if (!old_rss(&s, olds, 64) || rs_replicas(s.new_rs) > s.replicas) scale_rs(&s, s.new_rs, s.replicas);
+  } else if (s.new_rs && !strcmp(simu_jstr(d, "spec.strategy.type", "RollingUpdate"), "Recreate")) {
+    recreate(&s);
+  } else if (s.new_rs) {
+    rolling(&s);
+  }
+  cleanup(&s);
+  json_decref(s.rss);
+  s.rss = simc_owned(w, SIMR_REPLICASETS, s.ns, s.uid);
+  if (s.new_rs) s.new_rs = fresh(&s, s.new_rs);
+  simd_status(&s);
+  json_decref(s.rss);
+}
+
+void simc_deployments(sim_world *w) {
+  json_t *list = sims_list(&w->st, SIMR_DEPLOYMENTS, NULL);
+  size_t i;
+  json_t *d;
+  json_array_foreach(list, i, d) {
+    const json_t *cur = sims_get(&w->st, SIMR_DEPLOYMENTS, simu_jstr(d, "metadata.namespace", ""),
+                                 simu_jstr(d, "metadata.name", ""));
+    if (cur) sync_one(w, cur);
+  }
+  json_decref(list);
+}

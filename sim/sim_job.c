@@ -1,0 +1,113 @@
+/* sim_job.c — the Job controller: pods until completions succeed or backoffLimit failures. */
+#include <string.h>
+
+#include "sim_world.h"
+
+/* Counts of a job's pods. */
+typedef struct {
+  int active, ready, succeeded, failed;
+} jcounts;
+
+/* Returns the counts over the job's pods. */
+static jcounts count_pods(const json_t *pods) {
+  jcounts c = {0};
+  size_t i;
+  json_t *p;
+  json_array_foreach(pods, i, p) {
+    const char *phase = simu_jstr(p, "status.phase", "");
+    if (!strcmp(phase, "Succeeded")) c.succeeded++;
+    else if (!strcmp(phase, "Failed")) c.failed++;
+    else if (!simc_pod_terminating(p)) c.active++, c.ready += simc_pod_ready(p);
+  }
+  return c;
+}
+
+/* Creates one pod for the job, labelled as the job controller does. */
+static void create_pod(sim_world *w, const json_t *job) {
+  json_t *tmpl = json_deep_copy(simu_jpath(job, "spec.template"));
+  if (!json_is_object(tmpl)) tmpl = json_object();
+  json_t *labels = simu_jobj(simu_jobj(tmpl, "metadata"), "labels");
+  const char *name = simu_jstr(job, "metadata.name", ""), *uid = simu_jstr(job, "metadata.uid", "");
+  simu_jset_str(labels, "batch.kubernetes.io/job-name", name);
+  simu_jset_str(labels, "job-name", name);
+  simu_jset_str(labels, "batch.kubernetes.io/controller-uid", uid);
+  simu_jset_str(labels, "controller-uid", uid);
+  json_t *spec = simu_jobj(tmpl, "spec");
+  if (!json_object_get(spec, "restartPolicy")) simu_jset_str(spec, "restartPolicy", "Never");
+  const json_t *pod = simc_pod_create(w, SIMR_JOBS, job, tmpl);
+  if (pod)
+    simc_event(w, SIMR_JOBS, job, "Normal", "SuccessfulCreate", "job-controller", "Created pod: %s",
+               simu_jstr(pod, "metadata.name", ""));
+  json_decref(tmpl);
+}
+
+/* Returns a Job condition. */
+static json_t *condition(const char *type, const char *reason, const char *msg, const char *now) {
+  return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "type", type, "status", "True", "lastProbeTime", now,
+                   "lastTransitionTime", now, "reason", reason, "message", msg);
+}
+
+/* Returns true when the job has a finished condition. */
+static bool finished(const json_t *job) {
+  size_t i;
+  json_t *c;
+  json_array_foreach(simu_jpath(job, "status.conditions"), i, c) {
+    const char *t = simu_jstr(c, "type", "");
+    if ((!strcmp(t, "Complete") || !strcmp(t, "Failed")) && !strcmp(simu_jstr(c, "status", ""), "True")) return true;
+  }
+  return false;
+}
+
+/* Sets status[key] to n, or removes it when zero. */
+static void set_count(json_t *st, const char *key, int n) {
+  if (n) json_object_set_new(st, key, json_integer(n));
+  else json_object_del(st, key);
+}
+
+/* Syncs one job. */
+static void sync_job(sim_world *w, const json_t *job) {
+  const char *ns = simu_jstr(job, "metadata.namespace", "default");
+  json_t *pods = simc_owned(w, SIMR_PODS, ns, simu_jstr(job, "metadata.uid", ""));
+  jcounts c = count_pods(pods);
+  json_decref(pods);
+  int completions = (int)simu_jint(job, "spec.completions", 1), parallelism = (int)simu_jint(job, "spec.parallelism", 1);
+  int backoff = (int)simu_jint(job, "spec.backoffLimit", 6);
+  char now[32];
+  simw_now_text(w, now);
+  json_t *cp = json_deep_copy(job), *st = simu_jobj(cp, "status");
+  if (!json_object_get(st, "startTime")) simu_jset_str(st, "startTime", now);
+  bool done = c.succeeded >= completions, failed = c.failed > backoff;
+  if (!done && !failed)
+    for (int k = c.active; k < parallelism && c.succeeded + k < completions; k++) create_pod(w, job), c.active++;
+  set_count(st, "active", done || failed ? 0 : c.active);
+  set_count(st, "succeeded", c.succeeded);
+  set_count(st, "failed", c.failed);
+  json_object_set_new(st, "ready", json_integer(c.ready));
+  json_object_set_new(st, "uncountedTerminatedPods", json_object());
+  if (done || failed) {
+    json_t *conds = json_array();
+    if (done) {
+      json_array_append_new(conds, condition("SuccessCriteriaMet", "CompletionsReached", "Reached expected number of succeeded pods", now));
+      json_array_append_new(conds, condition("Complete", "CompletionsReached", "Reached expected number of succeeded pods", now));
+      simu_jset_str(st, "completionTime", now);
+      simc_event(w, SIMR_JOBS, job, "Normal", "Completed", "job-controller", "Job completed");
+    } else {
+      json_array_append_new(conds, condition("FailureTarget", "BackoffLimitExceeded", "Job has reached the specified backoff limit", now));
+      json_array_append_new(conds, condition("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit", now));
+      simc_event(w, SIMR_JOBS, job, "Warning", "BackoffLimitExceeded", "job-controller", "Job has reached the specified backoff limit");
+    }
+    json_object_set_new(st, "conditions", conds);
+  }
+  sims_update(&w->st, SIMR_JOBS, cp);
+}
+
+void simc_jobs(sim_world *w) {
+  json_t *list = sims_list(&w->st, SIMR_JOBS, NULL);
+  size_t i;
+  json_t *j;
+  json_array_foreach(list, i, j) {
+    const json_t *cur = sims_get(&w->st, SIMR_JOBS, simu_jstr(j, "metadata.namespace", ""), simu_jstr(j, "metadata.name", ""));
+    if (cur && !finished(cur) && !json_is_true(simu_jpath(cur, "spec.suspend"))) sync_job(w, cur);
+  }
+  json_decref(list);
+}

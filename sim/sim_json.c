@@ -1,0 +1,151 @@
+/* sim_json.c — JSON path helpers, semantic template equality and query strings. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_util.h"
+
+json_t *simu_jpath(const json_t *obj, const char *dotted) {
+  const json_t *cur = obj;
+  const char *p = dotted;
+  char key[256];
+  while (cur && *p) {
+    const char *dot = strchr(p, '.');
+    size_t n = dot ? (size_t)(dot - p) : strlen(p);
+    if (n >= sizeof key) return NULL;
+    memcpy(key, p, n);
+    key[n] = 0;
+    cur = json_object_get(cur, key);
+    p += n + (dot ? 1 : 0);
+  }
+  return (json_t *)cur;
+}
+
+const char *simu_jstr(const json_t *obj, const char *dotted, const char *dflt) {
+  const char *s = json_string_value(simu_jpath(obj, dotted));
+  return s ? s : dflt;
+}
+
+json_int_t simu_jint(const json_t *obj, const char *dotted, json_int_t dflt) {
+  json_t *v = simu_jpath(obj, dotted);
+  return json_is_integer(v) ? json_integer_value(v) : dflt;
+}
+
+json_t *simu_jobj(json_t *obj, const char *key) {
+  json_t *v = json_object_get(obj, key);
+  if (json_is_object(v)) return v;
+  v = json_object();
+  json_object_set_new(obj, key, v);
+  return v;
+}
+
+void simu_jset_str(json_t *obj, const char *key, const char *val) {
+  json_object_set_new(obj, key, json_string(val));
+}
+
+/* Returns true when v carries no information (null, {} or []). */
+static bool is_empty(const json_t *v) {
+  return json_is_null(v) || (json_is_object(v) && json_object_size(v) == 0) ||
+         (json_is_array(v) && json_array_size(v) == 0);
+}
+
+/* Returns a copy of v with empty members removed, recursively. */
+static json_t *prune(const json_t *v) {
+  if (json_is_object(v)) {
+    json_t *out = json_object();
+    const char *k;
+    json_t *m;
+    json_object_foreach((json_t *)v, k, m) {
+      json_t *p = prune(m);
+      if (is_empty(p)) json_decref(p);
+      else json_object_set_new(out, k, p);
+    }
+    return out;
+  }
+  if (json_is_array(v)) {
+    json_t *out = json_array();
+    size_t i;
+    json_t *m;
+    json_array_foreach(v, i, m) json_array_append_new(out, prune(m));
+    return out;
+  }
+  return json_deep_copy(v);
+}
+
+json_t *simu_semantic(const json_t *v) {
+  json_t *c = json_deep_copy(v ? v : json_null());
+  json_t *labels = simu_jpath(c, "metadata.labels");
+  if (json_is_object(labels)) json_object_del(labels, "pod-template-hash");
+  json_t *out = prune(c);
+  json_decref(c);
+  return out;
+}
+
+bool simu_template_equal(const json_t *a, const json_t *b) {
+  json_t *x = simu_semantic(a), *y = simu_semantic(b);
+  bool eq = json_equal(x, y);
+  json_decref(x);
+  json_decref(y);
+  return eq;
+}
+
+char *simu_canonical(const json_t *v) {
+  return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+/* Returns the value of a hex digit, or -1. */
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = (char)tolower((unsigned char)c);
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+char *simu_url_decode(const char *s, size_t len) {
+  char *out = malloc(len + 1);
+  if (!out) return NULL;
+  size_t j = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+      out[j++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+      i += 2;
+    } else {
+      out[j++] = s[i] == '+' ? ' ' : s[i];
+    }
+  }
+  out[j] = 0;
+  return out;
+}
+
+char *simu_query_get(const char *query, const char *key) {
+  if (!query) return NULL;
+  size_t klen = strlen(key);
+  const char *p = query;
+  while (*p) {
+    const char *amp = strchr(p, '&');
+    size_t n = amp ? (size_t)(amp - p) : strlen(p);
+    const char *eq = memchr(p, '=', n);
+    size_t kn = eq ? (size_t)(eq - p) : n;
+    char *k = simu_url_decode(p, kn);
+    bool match = k && strlen(k) == klen && !memcmp(k, key, klen);
+    free(k);
+    if (match) return eq ? simu_url_decode(eq + 1, n - kn - 1) : strdup("");
+    p += n + (amp ? 1 : 0);
+  }
+  return NULL;
+}
+
+char *simu_base64(const void *data, size_t len) {
+  static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const unsigned char *p = data;
+  char *out = malloc(4 * ((len + 2) / 3) + 1), *o = out;
+  if (!out) return NULL;
+  for (size_t i = 0; i < len; i += 3) {
+    uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < len ? (uint32_t)p[i + 1] << 8 : 0) | (i + 2 < len ? p[i + 2] : 0);
+    *o++ = tbl[v >> 18 & 63];
+    *o++ = tbl[v >> 12 & 63];
+    *o++ = i + 1 < len ? tbl[v >> 6 & 63] : '=';
+    *o++ = i + 2 < len ? tbl[v & 63] : '=';
+  }
+  *o = 0;
+  return out;
+}

@@ -1,0 +1,32 @@
+/* sim_pod.h — pod life in virtual time, shared by the pod files (internal).
+ *
+ * A pod's status is a pure function of its runtime record (creation time, faults, job outcome,
+ * deletion) and the current time, so that any sequence of sim_advance calls gives the same pods. */
+#ifndef RBK_SIM_POD_H
+#define RBK_SIM_POD_H
+
+#include "sim_world.h"
+
+/* One container's state at a time. */
+typedef struct {
+  json_t *state;      /* new: {"waiting":…} | {"running":…} | {"terminated":…} */
+  json_t *last_state; /* new or NULL */
+  bool ready, started, terminated;
+  int restarts, exit_code;
+  int64_t next;        /* next transition (virtual ms), INT64_MAX when none */
+  int64_t ready_since; /* when it became ready */
+  const char *stage;   /* Creating, ErrImagePull, ImagePullBackOff, Running, Ready, Unready,
+                          CrashLoopBackOff, Completed, Error */
+} simpod_cstate;
+
+/* Computes the state of container c (index i) of a pod at time t. */
+void simpod_container_at(sim_world *w, const json_t *pod, const json_t *rt, const json_t *c, int64_t t,
+                         simpod_cstate *cs);
+/* Returns the fault that applies to an image in this pod ("" when none). */
+const char *simpod_fault(sim_world *w, const json_t *rt, const char *image);
+/* Returns the pod's runtime record (borrowed) or NULL. */
+json_t *simpod_rt(sim_world *w, const json_t *pod);
+/* Emits the events for a container moving from stage `from` to `to`. */
+void simpod_events(sim_world *w, const json_t *pod, const json_t *c, const char *from, const char *to);
+
+#endif

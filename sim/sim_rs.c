@@ -1,0 +1,164 @@
+/* sim_rs.c — the ReplicaSet controller (pods up to spec.replicas, status) and the garbage
+ * collector (dependents of deleted owners). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_world.h"
+
+bool simc_owned_by(const json_t *obj, const char *uid) {
+  size_t i;
+  json_t *ref;
+  json_array_foreach(simu_jpath(obj, "metadata.ownerReferences"), i, ref)
+    if (json_is_true(json_object_get(ref, "controller")) && !strcmp(simu_jstr(ref, "uid", ""), uid)) return true;
+  return false;
+}
+
+json_t *simc_owned(sim_world *w, simr_kind res, const char *ns, const char *owner_uid) {
+  json_t *all = sims_list(&w->st, res, ns), *out = json_array();
+  size_t i;
+  json_t *o;
+  json_array_foreach(all, i, o) if (simc_owned_by(o, owner_uid)) json_array_append(out, o);
+  json_decref(all);
+  return out;
+}
+
+json_t *simc_owner_ref(simr_kind res, const json_t *owner) {
+  return json_pack("{s:s,s:s,s:s,s:s,s:b,s:b}", "apiVersion", simr_api_version(res), "kind",
+                   simr_info_of(res)->kind, "name", simu_jstr(owner, "metadata.name", ""), "uid",
+                   simu_jstr(owner, "metadata.uid", ""), "controller", 1, "blockOwnerDeletion", 1);
+}
+
+/* Returns a deletion rank: lower is deleted first (not ready, pending, more restarts, newer). */
+static long long rank(const json_t *pod) {
+  long long r = simc_pod_ready(pod) ? 1LL << 40 : 0;
+  if (!strcmp(simu_jstr(pod, "status.phase", ""), "Running")) r += 1LL << 39;
+  int64_t created = 0;
+  simu_time_parse(simu_jstr(pod, "metadata.creationTimestamp", ""), &created);
+  return r - created / 1000 % (1LL << 38);
+}
+
+/* Orders pods for deletion (see rank). */
+static int cmp_rank(const void *a, const void *b) {
+  long long x = rank(*(json_t *const *)a), y = rank(*(json_t *const *)b);
+  if (x != y) return x < y ? -1 : 1;
+  return strcmp(simu_jstr(*(json_t *const *)b, "metadata.name", ""), simu_jstr(*(json_t *const *)a, "metadata.name", ""));
+}
+
+/* Deletes n of the active pods, the least valuable first. */
+static void delete_pods(sim_world *w, const json_t *rs, json_t *active, size_t n) {
+  size_t len = json_array_size(active);
+  const json_t **pods = malloc((len ? len : 1) * sizeof *pods);
+  if (!pods) return;
+  for (size_t i = 0; i < len; i++) pods[i] = json_array_get(active, i);
+  qsort(pods, len, sizeof *pods, cmp_rank);
+  for (size_t i = 0; i < n && i < len; i++) {
+    simc_event(w, SIMR_REPLICASETS, rs, "Normal", "SuccessfulDelete", "replicaset-controller", "Deleted pod: %s",
+               simu_jstr(pods[i], "metadata.name", ""));
+    simc_pod_delete(w, pods[i], -1);
+  }
+  free(pods);
+}
+
+/* Writes the ReplicaSet's status from its pods. */
+static void rs_status(sim_world *w, const json_t *rs, json_t *active) {
+  int ready = 0;
+  size_t i;
+  json_t *p;
+  json_array_foreach(active, i, p) ready += simc_pod_ready(p);
+  json_t *c = json_deep_copy(rs), *st = simu_jobj(c, "status");
+  int n = (int)json_array_size(active);
+  json_object_set_new(st, "replicas", json_integer(n));
+  json_object_set_new(st, "fullyLabeledReplicas", json_integer(n));
+  json_object_set_new(st, "observedGeneration", json_integer(simu_jint(rs, "metadata.generation", 1)));
+  if (ready) {
+    json_object_set_new(st, "readyReplicas", json_integer(ready));
+    json_object_set_new(st, "availableReplicas", json_integer(ready));
+  } else {
+    json_object_del(st, "readyReplicas");
+    json_object_del(st, "availableReplicas");
+  }
+  if (!n) json_object_del(st, "fullyLabeledReplicas");
+  sims_update(&w->st, SIMR_REPLICASETS, c);
+}
+
+/* Syncs one ReplicaSet. */
+static void sync_rs(sim_world *w, const json_t *rs) {
+  const char *ns = simu_jstr(rs, "metadata.namespace", "default");
+  json_t *pods = simc_owned(w, SIMR_PODS, ns, simu_jstr(rs, "metadata.uid", "")), *active = json_array();
+  size_t i;
+  json_t *p;
+  json_array_foreach(pods, i, p) {
+    const char *phase = simu_jstr(p, "status.phase", "");
+    if (!simc_pod_terminating(p) && strcmp(phase, "Succeeded") && strcmp(phase, "Failed")) json_array_append(active, p);
+  }
+  int want = (int)simu_jint(rs, "spec.replicas", 1), have = (int)json_array_size(active);
+  for (int k = have; k < want; k++) {
+    const json_t *pod = simc_pod_create(w, SIMR_REPLICASETS, rs, simu_jpath(rs, "spec.template"));
+    if (!pod) break;
+    simc_event(w, SIMR_REPLICASETS, rs, "Normal", "SuccessfulCreate", "replicaset-controller", "Created pod: %s",
+               simu_jstr(pod, "metadata.name", ""));
+    json_array_append(active, (json_t *)pod);
+  }
+  if (have > want) {
+    delete_pods(w, rs, active, (size_t)(have - want));
+    json_decref(active);
+    active = json_array();
+    json_decref(pods);
+    pods = simc_owned(w, SIMR_PODS, ns, simu_jstr(rs, "metadata.uid", ""));
+    json_array_foreach(pods, i, p) if (!simc_pod_terminating(p)) json_array_append(active, p);
+  }
+  rs_status(w, sims_get(&w->st, SIMR_REPLICASETS, ns, simu_jstr(rs, "metadata.name", "")), active);
+  json_decref(active);
+  json_decref(pods);
+}
+
+void simc_replicasets(sim_world *w) {
+  json_t *list = sims_list(&w->st, SIMR_REPLICASETS, NULL);
+  size_t i;
+  json_t *rs;
+  json_array_foreach(list, i, rs) {
+    const json_t *cur = sims_get(&w->st, SIMR_REPLICASETS, simu_jstr(rs, "metadata.namespace", ""),
+                                 simu_jstr(rs, "metadata.name", ""));
+    if (cur) sync_rs(w, cur);
+  }
+  json_decref(list);
+}
+
+/* Returns true when an object with this uid exists among the owner kinds. */
+static bool owner_exists(json_t *uids, const json_t *obj) {
+  size_t i;
+  json_t *ref;
+  json_array_foreach(simu_jpath(obj, "metadata.ownerReferences"), i, ref)
+    if (json_is_true(json_object_get(ref, "controller")) && !json_object_get(uids, simu_jstr(ref, "uid", ""))) return false;
+  return true;
+}
+
+/* Adds the uids of every object of a kind to the set. */
+static void collect_uids(sim_world *w, simr_kind res, json_t *uids) {
+  const char *k;
+  json_t *o;
+  json_object_foreach(w->st.tables[res], k, o) json_object_set_new(uids, simu_jstr(o, "metadata.uid", ""), json_true());
+}
+
+void simc_gc(sim_world *w) {
+  static const simr_kind dependents[] = {SIMR_REPLICASETS, SIMR_PODS};
+  json_t *uids = json_object();
+  collect_uids(w, SIMR_DEPLOYMENTS, uids);
+  collect_uids(w, SIMR_REPLICASETS, uids);
+  collect_uids(w, SIMR_JOBS, uids);
+  for (size_t k = 0; k < sizeof dependents / sizeof *dependents; k++) {
+    json_t *list = sims_list(&w->st, dependents[k], NULL);
+    size_t i;
+    json_t *o;
+    json_array_foreach(list, i, o) {
+      if (owner_exists(uids, o)) continue;
+      if (dependents[k] == SIMR_PODS) {
+        if (!simc_pod_terminating(o)) simc_pod_delete(w, o, -1);
+      } else {
+        sims_delete(&w->st, dependents[k], simu_jstr(o, "metadata.namespace", ""), simu_jstr(o, "metadata.name", ""));
+      }
+    }
+    json_decref(list);
+  }
+  json_decref(uids);
+}

@@ -1,0 +1,84 @@
+/* sim_status.c — building Status objects. */
+#include "sim_status.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_util.h"
+
+static const struct {
+  int code;
+  const char *reason;
+} reasons[] = {
+#define X(e, code, reason) {code, reason},
+    SIMST_REASONS(X)
+#undef X
+};
+
+int simst_code(simst_reason r) { return reasons[r].code; }
+
+json_t *simst_status(simst_reason r, const char *message, json_t *details) {
+  json_t *s = json_pack("{s:s,s:s,s:{},s:s,s:s,s:s}", "kind", "Status", "apiVersion", "v1", "metadata",
+                        "status", "Failure", "message", message ? message : "", "reason", reasons[r].reason);
+  if (details) json_object_set_new(s, "details", details);
+  json_object_set_new(s, "code", json_integer(reasons[r].code));
+  return s;
+}
+
+/* Returns {"name":…,"group":…,"kind":…} for a resource (group omitted for the core group). */
+static json_t *details_for(simr_kind res, const char *name, const char *kind) {
+  json_t *d = json_object();
+  if (name) simu_jset_str(d, "name", name);
+  if (simr_info_of(res)->group[0]) simu_jset_str(d, "group", simr_info_of(res)->group);
+  simu_jset_str(d, "kind", kind);
+  return d;
+}
+
+json_t *simst_not_found(simr_kind res, const char *name) {
+  char *msg = simu_printf("%s \"%s\" not found", simr_qualified(res), name);
+  json_t *s = simst_status(SIMST_NOT_FOUND, msg, details_for(res, name, simr_info_of(res)->plural));
+  free(msg);
+  return s;
+}
+
+json_t *simst_already_exists(simr_kind res, const char *name) {
+  char *msg = simu_printf("%s \"%s\" already exists", simr_qualified(res), name);
+  json_t *s = simst_status(SIMST_ALREADY_EXISTS, msg, details_for(res, name, simr_info_of(res)->plural));
+  free(msg);
+  return s;
+}
+
+json_t *simst_conflict(simr_kind res, const char *name) {
+  char *msg = simu_printf("Operation cannot be fulfilled on %s \"%s\": the object has been modified; please "
+                          "apply your changes to the latest version and try again",
+                          simr_qualified(res), name);
+  json_t *s = simst_status(SIMST_CONFLICT, msg, details_for(res, name, simr_info_of(res)->plural));
+  free(msg);
+  return s;
+}
+
+json_t *simst_invalid(simr_kind res, const char *name, const char *field, json_t *value, const char *detail) {
+  char *v = json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
+  char *cause = simu_printf("Invalid value: %s: %s", v ? v : "null", detail);
+  const simr_info *info = simr_info_of(res);
+  char *kind = info->group[0] ? simu_printf("%s.%s", info->kind, info->group) : strdup(info->kind);
+  char *msg = simu_printf("%s \"%s\" is invalid: %s: %s", kind, name, field, cause);
+  json_t *d = details_for(res, name, info->kind);
+  json_object_set_new(d, "causes", json_pack("[{s:s,s:s,s:s}]", "reason", "FieldValueInvalid", "message", cause,
+                                             "field", field));
+  json_t *s = simst_status(SIMST_INVALID, msg, d);
+  free(v), free(cause), free(kind), free(msg);
+  json_decref(value);
+  return s;
+}
+
+json_t *simst_no_resource(void) {
+  return simst_status(SIMST_NOT_FOUND, "the server could not find the requested resource", json_object());
+}
+
+json_t *simst_success(simr_kind res, const char *name, const char *uid) {
+  json_t *d = details_for(res, name, simr_info_of(res)->plural);
+  if (uid) simu_jset_str(d, "uid", uid);
+  return json_pack("{s:s,s:s,s:{},s:s,s:o}", "kind", "Status", "apiVersion", "v1", "metadata", "status",
+                   "Success", "details", d);
+}

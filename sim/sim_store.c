@@ -1,0 +1,211 @@
+/* sim_store.c — the object store and its change history. */
+#include "sim_store.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *sims_evtype_name(sims_evtype t) {
+  switch (t) {
+#define X(n)      \
+  case SIMS_##n:  \
+    return #n;
+    SIMS_EVENT_TYPES(X)
+#undef X
+  }
+  return "?";
+}
+
+bool sims_init(sims_store *st, size_t hist_cap, uint64_t seed) {
+  memset(st, 0, sizeof *st);
+  for (int i = 0; i < SIMR_COUNT; i++)
+    if (!(st->tables[i] = json_object())) return false;
+  st->hist_cap = hist_cap ? hist_cap : 1;
+  st->hist = calloc(st->hist_cap, sizeof *st->hist);
+  simu_rng_seed(&st->uid_rng, seed ^ 0x75696473ull);
+  return st->hist != NULL;
+}
+
+/* Releases one history entry's references. */
+static void event_clear(sims_event *e) {
+  json_decref(e->obj);
+  json_decref(e->old);
+  e->obj = e->old = NULL;
+}
+
+void sims_free(sims_store *st) {
+  for (int i = 0; i < SIMR_COUNT; i++) json_decref(st->tables[i]);
+  for (size_t i = 0; i < st->hist_len; i++) event_clear(&st->hist[(st->hist_head + i) % st->hist_cap]);
+  free(st->hist);
+  memset(st, 0, sizeof *st);
+}
+
+char *sims_key(simr_kind res, const char *ns, const char *name) {
+  if (!simr_info_of(res)->namespaced || !ns) return strdup(name);
+  return simu_printf("%s/%s", ns, name);
+}
+
+const json_t *sims_get(const sims_store *st, simr_kind res, const char *ns, const char *name) {
+  if (!name) return NULL;
+  char *key = sims_key(res, ns, name);
+  const json_t *o = key ? json_object_get(st->tables[res], key) : NULL;
+  free(key);
+  return o;
+}
+
+/* Orders two C strings for qsort. */
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+json_t *sims_list(const sims_store *st, simr_kind res, const char *ns) {
+  json_t *table = st->tables[res], *out = json_array();
+  size_t n = json_object_size(table), k = 0;
+  const char **keys = malloc((n ? n : 1) * sizeof *keys);
+  if (!keys || !out) {
+    free(keys);
+    return out;
+  }
+  const char *key;
+  json_t *v;
+  json_object_foreach(table, key, v) {
+    if (ns && simr_info_of(res)->namespaced && strcmp(simu_jstr(v, "metadata.namespace", ""), ns)) continue;
+    keys[k++] = key;
+  }
+  qsort(keys, k, sizeof *keys, cmp_str);
+  for (size_t i = 0; i < k; i++) json_array_append(out, json_object_get(table, keys[i]));
+  free(keys);
+  return out;
+}
+
+size_t sims_count(const sims_store *st, simr_kind res) { return json_object_size(st->tables[res]); }
+
+/* Appends a change to the history ring (takes obj and old). */
+static void record(sims_store *st, sims_evtype type, simr_kind res, json_t *obj, json_t *old) {
+  if (st->hist_len == st->hist_cap) {
+    sims_event *e = &st->hist[st->hist_head];
+    st->floor_rv = e->rv;
+    event_clear(e);
+    st->hist_head = (st->hist_head + 1) % st->hist_cap;
+    st->hist_len--;
+  }
+  sims_event *e = &st->hist[(st->hist_head + st->hist_len) % st->hist_cap];
+  *e = (sims_event){st->rv, type, res, obj, old};
+  st->hist_len++;
+}
+
+/* Sets metadata.resourceVersion to the store's next version; returns it. */
+static uint64_t stamp(sims_store *st, json_t *obj) {
+  char rv[32];
+  snprintf(rv, sizeof rv, "%" PRIu64, ++st->rv);
+  simu_jset_str(simu_jobj(obj, "metadata"), "resourceVersion", rv);
+  return st->rv;
+}
+
+/* Returns a new random UUID string. */
+static json_t *new_uid(sims_store *st) {
+  uint64_t a = simu_rng_next(&st->uid_rng), b = simu_rng_next(&st->uid_rng);
+  char buf[40];
+  snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012" PRIx64, (unsigned)(a >> 32),
+           (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff, (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
+           (uint64_t)(b & 0xffffffffffffull));
+  return json_string(buf);
+}
+
+/* Returns the object's key (new string) or NULL when it has no name. */
+static char *obj_key(simr_kind res, const json_t *obj) {
+  const char *name = simu_jstr(obj, "metadata.name", NULL);
+  return name ? sims_key(res, simu_jstr(obj, "metadata.namespace", "default"), name) : NULL;
+}
+
+const json_t *sims_create(sims_store *st, simr_kind res, json_t *obj, int64_t epoch_ms) {
+  json_t *meta = simu_jobj(obj, "metadata");
+  if (simr_info_of(res)->namespaced && !json_is_string(json_object_get(meta, "namespace")))
+    simu_jset_str(meta, "namespace", "default");
+  if (!simr_info_of(res)->namespaced) json_object_del(meta, "namespace");
+  char *key = obj_key(res, obj);
+  if (!key || json_object_get(st->tables[res], key)) {
+    free(key);
+    json_decref(obj);
+    return NULL;
+  }
+  json_object_set_new(meta, "uid", new_uid(st));
+  if (!json_is_string(json_object_get(meta, "creationTimestamp"))) {
+    char ts[32];
+    simu_time_rfc3339(epoch_ms, ts);
+    simu_jset_str(meta, "creationTimestamp", ts);
+  }
+  if (simr_info_of(res)->has_generation && simu_jint(obj, "metadata.generation", 0) < 1)
+    json_object_set_new(meta, "generation", json_integer(1));
+  stamp(st, obj);
+  json_object_set_new(st->tables[res], key, obj);
+  free(key);
+  record(st, SIMS_ADDED, res, json_incref(obj), NULL);
+  return obj;
+}
+
+/* Copies the fields the store owns (uid, creationTimestamp, generation, resourceVersion) from old. */
+static void keep_owned_fields(simr_kind res, json_t *obj, const json_t *old) {
+  json_t *meta = simu_jobj(obj, "metadata");
+  static const char *const keep[] = {"uid", "creationTimestamp", "generation", "resourceVersion"};
+  for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
+    json_t *v = simu_jpath(old, "metadata") ? json_object_get(simu_jpath(old, "metadata"), keep[i]) : NULL;
+    if (v) json_object_set(meta, keep[i], v);
+    else json_object_del(meta, keep[i]);
+  }
+  if (simr_info_of(res)->has_generation &&
+      !json_equal(json_object_get(obj, "spec") ? json_object_get(obj, "spec") : json_null(),
+                  json_object_get(old, "spec") ? json_object_get(old, "spec") : json_null()))
+    json_object_set_new(meta, "generation", json_integer(simu_jint(old, "metadata.generation", 0) + 1));
+}
+
+const json_t *sims_update(sims_store *st, simr_kind res, json_t *obj) {
+  char *key = obj_key(res, obj);
+  json_t *old = key ? json_object_get(st->tables[res], key) : NULL;
+  if (!old) {
+    free(key);
+    json_decref(obj);
+    return NULL;
+  }
+  keep_owned_fields(res, obj, old);
+  if (json_equal(obj, old)) {
+    free(key);
+    json_decref(obj);
+    return old;
+  }
+  json_incref(old);
+  stamp(st, obj);
+  json_object_set_new(st->tables[res], key, obj);
+  free(key);
+  record(st, SIMS_MODIFIED, res, json_incref(obj), old);
+  return obj;
+}
+
+bool sims_delete(sims_store *st, simr_kind res, const char *ns, const char *name) {
+  char *key = sims_key(res, ns, name);
+  json_t *old = key ? json_object_get(st->tables[res], key) : NULL;
+  if (!old) {
+    free(key);
+    return false;
+  }
+  json_t *last = json_deep_copy(old);
+  json_incref(old);
+  json_object_del(st->tables[res], key);
+  free(key);
+  stamp(st, last);
+  record(st, SIMS_DELETED, res, last, old);
+  return true;
+}
+
+const sims_event *sims_hist_at(const sims_store *st, size_t i) {
+  return &st->hist[(st->hist_head + i) % st->hist_cap];
+}
+
+size_t sims_hist_after(const sims_store *st, uint64_t after) {
+  size_t lo = 0, hi = st->hist_len;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (sims_hist_at(st, mid)->rv <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

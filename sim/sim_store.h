@@ -1,0 +1,84 @@
+/* sim_store.h — the object store: JSON objects keyed by (resource, namespace, name), a global
+ * resourceVersion bumped on every write, and a bounded history of changes for watches.
+ *
+ * Stored objects are immutable: every write stores a new object (callers deep-copy, change, and
+ * hand the copy back), so history entries and borrowed pointers stay valid until the object is
+ * replaced or the history entry is evicted.
+ *
+ * Ownership: functions taking `json_t *obj` take the caller's reference. Returned objects are
+ * borrowed unless the comment says "new". */
+#ifndef RBK_SIM_STORE_H
+#define RBK_SIM_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "sim_res.h"
+#include "sim_util.h"
+
+#define SIMS_EVENT_TYPES(X) X(ADDED) X(MODIFIED) X(DELETED)
+
+typedef enum {
+#define X(t) SIMS_##t,
+  SIMS_EVENT_TYPES(X)
+#undef X
+} sims_evtype;
+
+/* One recorded change. obj is the object after the change (for DELETED, its last state carrying
+ * the deletion's resourceVersion); old is the object before (NULL for ADDED). */
+typedef struct {
+  uint64_t rv;
+  sims_evtype type;
+  simr_kind res;
+  json_t *obj;
+  json_t *old;
+} sims_event;
+
+typedef struct {
+  json_t *tables[SIMR_COUNT]; /* key "ns/name" (or "name") → object */
+  uint64_t rv;                /* the latest resourceVersion */
+  sims_event *hist;           /* ring buffer */
+  size_t hist_cap, hist_head, hist_len;
+  uint64_t floor_rv;          /* changes at or below this rv are no longer in the history */
+  sim_rng uid_rng;
+} sims_store;
+
+/* Returns the event type's name ("ADDED"). */
+const char *sims_evtype_name(sims_evtype t);
+
+/* Initialises an empty store keeping the last hist_cap changes; false when out of memory. */
+bool sims_init(sims_store *st, size_t hist_cap, uint64_t seed);
+/* Frees everything the store holds. */
+void sims_free(sims_store *st);
+
+/* Returns the object or NULL. ns is ignored for cluster-scoped kinds. */
+const json_t *sims_get(const sims_store *st, simr_kind res, const char *ns, const char *name);
+/* Returns a new array of the objects (ns NULL = every namespace), sorted by namespace and name. */
+json_t *sims_list(const sims_store *st, simr_kind res, const char *ns);
+/* Returns the number of stored objects of a kind. */
+size_t sims_count(const sims_store *st, simr_kind res);
+
+/* Stores a new object (takes obj): sets metadata.namespace/uid/resourceVersion, generation 1 for
+ * kinds that have one (unless it carries a positive one), and creationTimestamp (epoch_ms) unless
+ * the object already has one.
+ * Returns the stored object, or NULL when one with that key exists (obj is released). */
+const json_t *sims_create(sims_store *st, simr_kind res, json_t *obj, int64_t epoch_ms);
+/* Replaces the object with the same key (takes obj), keeping uid and creationTimestamp and bumping
+ * metadata.generation when spec changed. An update that changes nothing is not a write: the old
+ * object is returned unchanged. Returns NULL when there is no such object (obj is released). */
+const json_t *sims_update(sims_store *st, simr_kind res, json_t *obj);
+/* Removes the object; returns false when there was none. */
+bool sims_delete(sims_store *st, simr_kind res, const char *ns, const char *name);
+
+/* Returns the i-th retained change, oldest first (i < st->hist_len). */
+const sims_event *sims_hist_at(const sims_store *st, size_t i);
+/* Returns the index of the first retained change with rv > after (hist_len when none). */
+size_t sims_hist_after(const sims_store *st, uint64_t after);
+
+/* Returns a new "ns/name" key (or "name" for cluster-scoped kinds). */
+char *sims_key(simr_kind res, const char *ns, const char *name);
+
+#endif

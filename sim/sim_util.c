@@ -1,0 +1,213 @@
+/* sim_util.c — PRNG, hashing, times, durations and growable strings for the simulator. */
+#include "sim_util.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Returns the splitmix64 successor of *x (advancing it). */
+static uint64_t splitmix64(uint64_t *x) {
+  uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+void simu_rng_seed(sim_rng *r, uint64_t seed) {
+  uint64_t x = seed;
+  r->s = splitmix64(&x);
+  if (!r->s) r->s = 0x2545f4914f6cdd1dull;
+}
+
+uint64_t simu_rng_next(sim_rng *r) {
+  uint64_t x = r->s;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  r->s = x;
+  return x * 0x2545f4914f6cdd1dull;
+}
+
+double simu_rng_unit(sim_rng *r) { return (double)(simu_rng_next(r) >> 11) / 9007199254740992.0; }
+
+int64_t simu_rng_range(sim_rng *r, int64_t lo, int64_t hi) {
+  if (hi <= lo) return lo;
+  uint64_t span = (uint64_t)(hi - lo) + 1;
+  return lo + (int64_t)(simu_rng_next(r) % span);
+}
+
+uint32_t simu_fnv32(const void *data, size_t len, uint32_t h) {
+  const unsigned char *p = data;
+  for (size_t i = 0; i < len; i++) {
+    h ^= p[i];
+    h *= 16777619u;
+  }
+  return h;
+}
+
+void simu_safe_encode(uint64_t v, char *out, size_t n) {
+  static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  for (size_t i = 0; i < n; i++) {
+    out[i] = alphabet[v % 27];
+    v /= 27;
+  }
+  out[n] = 0;
+}
+
+/* Returns floor(a / b) for b > 0. */
+static int64_t floordiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+void simu_time_rfc3339(int64_t epoch_ms, char out[32]) {
+  time_t t = (time_t)floordiv(epoch_ms, 1000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void simu_time_micro(int64_t epoch_ms, char out[40]) {
+  time_t t = (time_t)floordiv(epoch_ms, 1000);
+  int64_t ms = epoch_ms - (int64_t)t * 1000;
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char base[32];
+  strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(out, 40, "%s.%06dZ", base, (int)(ms * 1000));
+}
+
+/* Reads exactly n digits at *p into *v; returns false when they are not digits. */
+static bool read_digits(const char **p, int n, int *v) {
+  *v = 0;
+  for (int i = 0; i < n; i++) {
+    if (!isdigit((unsigned char)(*p)[i])) return false;
+    *v = *v * 10 + ((*p)[i] - '0');
+  }
+  *p += n;
+  return true;
+}
+
+/* Reads the fraction after the seconds (if any) into milliseconds. */
+static int read_fraction(const char **p) {
+  int ms = 0, scale = 100;
+  if (**p != '.') return 0;
+  for ((*p)++; isdigit((unsigned char)**p); (*p)++) {
+    ms += (**p - '0') * scale;
+    scale /= 10;
+  }
+  return ms;
+}
+
+bool simu_time_parse(const char *s, int64_t *epoch_ms) {
+  if (!s) return false;
+  struct tm tm = {0};
+  const char *p = s;
+  int y, mo, d, h, mi, se;
+  if (!read_digits(&p, 4, &y) || *p++ != '-' || !read_digits(&p, 2, &mo) || *p++ != '-' ||
+      !read_digits(&p, 2, &d) || (*p != 'T' && *p != 't' && *p != ' '))
+    return false;
+  p++;
+  if (!read_digits(&p, 2, &h) || *p++ != ':' || !read_digits(&p, 2, &mi) || *p++ != ':' ||
+      !read_digits(&p, 2, &se))
+    return false;
+  int ms = read_fraction(&p);
+  int offset = 0;
+  if (*p == '+' || *p == '-') {
+    int sign = *p == '-' ? -1 : 1, oh, om;
+    p++;
+    if (!read_digits(&p, 2, &oh) || *p++ != ':' || !read_digits(&p, 2, &om)) return false;
+    offset = sign * (oh * 3600 + om * 60);
+  } else if (*p == 'Z' || *p == 'z') {
+    p++;
+  } else {
+    return false;
+  }
+  if (*p) return false;
+  tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
+  tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = se;
+  *epoch_ms = ((int64_t)timegm(&tm) - offset) * 1000 + ms;
+  return true;
+}
+
+bool simu_duration_parse(const char *s, int64_t *ms) {
+  if (!s || !*s) return false;
+  char *end;
+  int64_t total = 0;
+  const char *p = s;
+  bool neg = *p == '-';
+  if (neg) p++;
+  while (*p) {
+    double n = strtod(p, &end);
+    if (end == p) return false;
+    p = end;
+    double unit = 1;
+    if (!strncmp(p, "ms", 2)) unit = 1, p += 2;
+    else if (*p == 's') unit = 1000, p++;
+    else if (*p == 'm') unit = 60000, p++;
+    else if (*p == 'h') unit = 3600000, p++;
+    else if (*p == 'd') unit = 86400000, p++;
+    else if (*p) return false;
+    total += (int64_t)(n * unit);
+  }
+  *ms = neg ? -total : total;
+  return true;
+}
+
+int64_t simu_json_duration(const json_t *v, int64_t dflt) {
+  int64_t ms;
+  if (json_is_integer(v)) return json_integer_value(v);
+  if (json_is_string(v) && simu_duration_parse(json_string_value(v), &ms)) return ms;
+  return dflt;
+}
+
+bool simu_buf_add(simu_buf *b, const char *data, size_t len) {
+  if (b->len + len + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + len + 1) cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s) return false;
+    b->s = s, b->cap = cap;
+  }
+  memcpy(b->s + b->len, data, len);
+  b->len += len;
+  b->s[b->len] = 0;
+  return true;
+}
+
+/* Returns a new string formatted from fmt and ap (NULL when out of memory). */
+static char *vformat(const char *fmt, va_list ap) {
+  va_list cp;
+  va_copy(cp, ap);
+  int n = vsnprintf(NULL, 0, fmt, cp);
+  va_end(cp);
+  if (n < 0) return NULL;
+  char *s = malloc((size_t)n + 1);
+  if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
+  return s;
+}
+
+bool simu_buf_printf(simu_buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *s = vformat(fmt, ap);
+  va_end(ap);
+  if (!s) return false;
+  bool ok = simu_buf_add(b, s, strlen(s));
+  free(s);
+  return ok;
+}
+
+char *simu_buf_take(simu_buf *b) {
+  char *s = b->s ? b->s : strdup("");
+  b->s = NULL, b->len = b->cap = 0;
+  return s;
+}
+
+char *simu_printf(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *s = vformat(fmt, ap);
+  va_end(ap);
+  return s;
+}

@@ -1,0 +1,140 @@
+/* sim_world.c — creating and freeing worlds, virtual time, and the plant model's view of the
+ * cluster. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_sel.h"
+#include "sim_world.h"
+
+/* The view's get(): a stored object by plural resource name. */
+static const json_t *view_get(void *ctx, const char *resource, const char *ns, const char *name) {
+  int res = simr_find_name(resource);
+  return res < 0 ? NULL : sims_get(&((sim_world *)ctx)->st, (simr_kind)res, ns, name);
+}
+
+/* The view's list(): the objects matching a label selector (new array). */
+static json_t *view_list(void *ctx, const char *resource, const char *ns, const char *label_selector) {
+  sim_world *w = ctx;
+  int res = simr_find_name(resource);
+  json_t *out = json_array();
+  simsel sel;
+  if (res < 0 || !simsel_parse_labels(label_selector, &sel, NULL)) return out;
+  json_t *all = sims_list(&w->st, (simr_kind)res, ns && *ns ? ns : NULL);
+  size_t i;
+  json_t *o;
+  json_array_foreach(all, i, o) if (simsel_match_labels(&sel, simu_jpath(o, "metadata.labels"))) json_array_append(out, o);
+  json_decref(all);
+  simsel_free(&sel);
+  return out;
+}
+
+/* Releases everything but the struct. */
+static void world_clear(sim_world *w) {
+  plant_free(w->plant);
+  sims_free(&w->st);
+  json_t *owned[] = {w->scenario, w->images, w->job_rules, w->pod_rt, w->deploy_rt, w->event_index,
+                     w->event_order, w->tokens, w->backends, w->faults.error_codes, w->faults.conflicts, w->faults.stuck};
+  for (size_t i = 0; i < sizeof owned / sizeof *owned; i++) json_decref(owned[i]);
+}
+
+void sim_free(sim_world *w) {
+  if (!w) return;
+  world_clear(w);
+  free(w);
+}
+
+/* Allocates the world's tables. */
+static bool world_alloc(sim_world *w, const json_t *scenario, uint64_t seed) {
+  size_t hist = (size_t)simu_jint(scenario, "cluster.watch.history", 10000);
+  w->scenario = json_deep_copy(scenario);
+  w->pod_rt = json_object(), w->deploy_rt = json_object(), w->event_index = json_object();
+  w->event_order = json_array(), w->tokens = json_array();
+  simu_rng_seed(&w->rng, seed);
+  w->next_wake = INT64_MAX;
+  w->view = (plant_cluster_view){w, view_get, view_list};
+  return sims_init(&w->st, hist ? hist : 1, seed) && w->scenario && w->pod_rt && w->tokens;
+}
+
+sim_world *sim_new(const json_t *scenario, uint64_t seed, char **err) {
+  sim_world *w = calloc(1, sizeof *w);
+  if (!w || !json_is_object(scenario)) {
+    free(w);
+    *err = strdup("a scenario must be a JSON object");
+    return NULL;
+  }
+  if (!world_alloc(w, scenario, seed) || !simw_load_settings(w, scenario, err)) {
+    if (!*err) *err = strdup("out of memory");
+    sim_free(w);
+    return NULL;
+  }
+  w->plant = plant_new(json_object_get(scenario, "plant"), seed, err);
+  if (!w->plant) return sim_free(w), NULL;
+  w->booting = true;
+  if (!simw_load_objects(w, json_object_get(scenario, "cluster"), err)) return sim_free(w), NULL;
+  simw_reconcile(w);
+  w->booting = false;
+  simw_plant_tick(w);
+  return w;
+}
+
+bool sim_add_token(sim_world *w, const char *token) {
+  return json_array_append_new(w->tokens, json_string(token)) == 0;
+}
+
+void simw_reconcile(sim_world *w) {
+  for (int pass = 0; pass < 100; pass++) {
+    uint64_t rv = w->st.rv;
+    w->next_wake = INT64_MAX;
+    simc_gc(w);
+    simc_deployments(w);
+    simc_replicasets(w);
+    simc_jobs(w);
+    simc_pods(w);
+    if (w->st.rv == rv) break;
+  }
+  w->reconciled_rv = w->st.rv;
+}
+
+void simw_plant_tick(sim_world *w) {
+  if (!w->plant) return;
+  plant_tick(w->plant, &w->view, simw_wall(w, w->now));
+  w->plant_ticked = w->now;
+}
+
+/* Returns the plant's next change in virtual ms (INT64_MAX when none). */
+static int64_t plant_next(sim_world *w) {
+  if (!w->plant) return INT64_MAX;
+  int64_t t = plant_next_change(w->plant, simw_wall(w, w->now));
+  return t == INT64_MAX ? INT64_MAX : t - w->epoch_ms;
+}
+
+void sim_advance(sim_world *w, int64_t now_ms) {
+  bool changed = false;
+  for (;;) {
+    if (w->st.rv != w->reconciled_rv) simw_reconcile(w), changed = true;
+    int64_t pn = plant_next(w);
+    int64_t next = w->next_wake < pn ? w->next_wake : pn;
+    if (next > now_ms || next <= w->now) break;
+    w->now = next;
+    simw_reconcile(w);
+    simw_plant_tick(w);
+    changed = true;
+  }
+  if (now_ms > w->now) w->now = now_ms;
+  if (changed || w->now - w->plant_ticked >= 1000) simw_plant_tick(w);
+}
+
+int64_t sim_now(const sim_world *w) { return w->now; }
+
+int64_t sim_next_change(sim_world *w) {
+  if (w->st.rv != w->reconciled_rv) return w->now;
+  int64_t pn = plant_next(w);
+  return w->next_wake < pn ? w->next_wake : pn;
+}
+
+const json_t *sim_get(sim_world *w, const char *resource, const char *ns, const char *name) {
+  return view_get(w, resource, ns, name);
+}
+
+uint64_t sim_resource_version(const sim_world *w) { return w->st.rv; }

@@ -1,0 +1,117 @@
+/* sim_world.h — the simulator's internal state, shared by its modules (not a public header).
+ *
+ * Ownership: the world owns every json_t it points to. Controller functions read borrowed objects
+ * from the store and write new copies back through the store. */
+#ifndef RBK_SIM_WORLD_H
+#define RBK_SIM_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "plant.h"
+#include "sim.h"
+#include "sim_res.h"
+#include "sim_store.h"
+#include "sim_util.h"
+
+/* How fast pods move, in virtual ms (scenario "cluster.timing"). */
+typedef struct {
+  int64_t schedule, pull, start, ready, stop, crash_after, backoff_base, backoff_max, bookmark_every;
+  int64_t job_duration;
+} simw_timing;
+
+/* Faults injected into the API (scenario "faults"). */
+typedef struct {
+  double error_rate, drop_rate;
+  json_t *error_codes;    /* array of ints (500, 503, 429, …) */
+  int64_t latency_min, latency_max, retry_after_s;
+  json_t *conflicts;      /* array of {resource, namespace, name, times}; times counts down */
+  json_t *stuck;          /* array of deployment names whose new pods never become ready */
+} simw_faults;
+
+struct sim_world {
+  json_t *scenario;
+  sims_store st;
+  sim_rng rng;            /* pod names and faults */
+  int64_t now;            /* virtual ms since the start */
+  int64_t epoch_ms;       /* wall clock of virtual 0 */
+  int64_t next_wake;      /* earliest pending controller timer (virtual ms) */
+  uint64_t reconciled_rv; /* store rv when the controllers last reached a fixpoint */
+  bool booting;           /* building the initial cluster: pods start ready, no events */
+  simw_timing timing;
+  simw_faults faults;
+  json_t *images;         /* image → {"fault": …, "logs": …} */
+  json_t *job_rules;      /* array of {match, duration, exit, logs} */
+  json_t *pod_rt;         /* "ns/name" → pod runtime {created, deleting, remove_at, exit, logs, …} */
+  json_t *deploy_rt;      /* deployment uid → {progress_ms} */
+  json_t *event_index;    /* aggregation key → "ns/name" of the Event */
+  json_t *event_order;    /* FIFO of Event keys, to bound their number */
+  uint64_t event_seq;
+  json_t *tokens;         /* accepted bearer tokens (empty: accept all) */
+  json_t *backends;       /* service name → backend name ("plant") */
+  plant_world *plant;
+  plant_cluster_view view;
+  int64_t plant_ticked;   /* virtual ms of the last plant_tick */
+};
+
+/* Returns the wall-clock epoch ms of virtual time t. */
+static inline int64_t simw_wall(const sim_world *w, int64_t t) { return w->epoch_ms + t; }
+
+/* Lowers w->next_wake to t when t is in the future. */
+static inline void simw_wake_at(sim_world *w, int64_t t) {
+  if (t > w->now && t < w->next_wake) w->next_wake = t;
+}
+
+/* Returns the RFC 3339 text of the current time into out[32]. */
+void simw_now_text(const sim_world *w, char out[32]);
+
+/* ---- controllers (sim_deploy.c, sim_rs.c, sim_pod.c, sim_job.c, sim_gc.c) ---- */
+
+/* Each syncs every object of its kind at w->now, writing changes and calling simw_wake_at for
+ * future transitions. */
+void simc_deployments(sim_world *w);
+void simc_replicasets(sim_world *w);
+void simc_pods(sim_world *w);
+void simc_jobs(sim_world *w);
+void simc_gc(sim_world *w);
+
+/* Returns true when the object has a controller ownerReference to uid. */
+bool simc_owned_by(const json_t *obj, const char *uid);
+/* Returns a new array of the objects of kind res in ns controlled by owner_uid. */
+json_t *simc_owned(sim_world *w, simr_kind res, const char *ns, const char *owner_uid);
+/* Returns {"apiVersion","kind","name","uid","controller":true,"blockOwnerDeletion":true} (new). */
+json_t *simc_owner_ref(simr_kind res, const json_t *owner);
+
+/* Creates a pod from a template for an owner (RS or Job); returns the stored pod or NULL. */
+const json_t *simc_pod_create(sim_world *w, simr_kind owner_res, const json_t *owner, const json_t *tmpl);
+/* Starts the graceful deletion of a pod (grace_ms < 0: the pod's own grace period). Returns the
+ * stored pod (or NULL when it was removed at once). */
+const json_t *simc_pod_delete(sim_world *w, const json_t *pod, int64_t grace_ms);
+/* Returns true when the pod is Ready. */
+bool simc_pod_ready(const json_t *pod);
+/* Returns true when the pod is being deleted. */
+bool simc_pod_terminating(const json_t *pod);
+/* Returns a pod's log text (new string). */
+char *simc_pod_logs(sim_world *w, const json_t *pod, const char *container);
+
+/* Records an Event about obj (kind res): aggregated by (object, reason, message). */
+void simc_event(sim_world *w, simr_kind res, const json_t *obj, const char *type, const char *reason,
+                const char *component, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* ---- world (sim_world.c) ---- */
+
+/* Runs the controllers at w->now until nothing changes. */
+void simw_reconcile(sim_world *w);
+/* Brings the plant model up to date with the cluster at w->now. */
+void simw_plant_tick(sim_world *w);
+
+/* ---- scenario (sim_scenario.c) ---- */
+
+/* Creates the scenario's objects in the world; false with *err on malformed input. */
+bool simw_load_objects(sim_world *w, const json_t *cluster, char **err);
+/* Reads timing, images, faults and jobs from the scenario; false with *err. */
+bool simw_load_settings(sim_world *w, const json_t *scenario, char **err);
+
+#endif

@@ -1,0 +1,206 @@
+/* sim_write.c — changing resources: create, update (PUT), patch, delete, and the scale and status
+ * subresources, with optimistic concurrency and immutable-field checks. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_api.h"
+#include "sim_patch.h"
+
+/* Kinds whose status is written only through the status subresource (or by controllers). */
+static bool has_status_sub(int res) {
+  return res == SIMR_DEPLOYMENTS || res == SIMR_REPLICASETS || res == SIMR_JOBS || res == SIMR_PODS ||
+         res == SIMR_NAMESPACES;
+}
+
+/* Converts a Secret's stringData into base64 data, as the API server does. */
+static void secret_string_data(json_t *obj) {
+  json_t *sd = json_object_get(obj, "stringData");
+  if (!json_is_object(sd)) return;
+  json_t *data = simu_jobj(obj, "data");
+  const char *k;
+  json_t *v;
+  json_object_foreach(sd, k, v) {
+    const char *s = json_string_value(v) ? json_string_value(v) : "";
+    char *b = simu_base64(s, strlen(s));
+    simu_jset_str(data, k, b);
+    free(b);
+  }
+  json_object_del(obj, "stringData");
+}
+
+/* Checks a body against the URL (kind, name, namespace); answers and returns false when wrong. */
+static bool body_matches_url(api_call *c, json_t *obj) {
+  const char *kind = simu_jstr(obj, "kind", NULL), *ns = simu_jstr(obj, "metadata.namespace", NULL);
+  if (!json_is_object(obj)) return simapi_fail(c->resp, SIMST_BAD_REQUEST, "the body must be a JSON object"), false;
+  if (kind && strcmp(kind, simr_info_of((simr_kind)c->res)->kind)) {
+    char *m = simu_printf("the kind \"%s\" of the body does not match the resource %s", kind, simr_qualified((simr_kind)c->res));
+    simapi_fail(c->resp, SIMST_BAD_REQUEST, m);
+    return free(m), false;
+  }
+  if (ns && c->ns && strcmp(ns, c->ns))
+    return simapi_fail(c->resp, SIMST_BAD_REQUEST,
+                       "the namespace of the provided object does not match the namespace sent on the request"), false;
+  if (!simr_info_of((simr_kind)c->res)->namespaced) json_object_del(simu_jobj(obj, "metadata"), "namespace");
+  else if (c->ns) simu_jset_str(simu_jobj(obj, "metadata"), "namespace", c->ns);
+  return true;
+}
+
+/* Fills in the defaults the API server adds on create. */
+static void defaults(api_call *c, json_t *obj) {
+  json_t *meta = simu_jobj(obj, "metadata");
+  static const char *const strip[] = {"uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
+                                      "managedFields", "selfLink"};
+  for (size_t i = 0; i < sizeof strip / sizeof *strip; i++) json_object_del(meta, strip[i]);
+  simu_jset_str(obj, "kind", simr_info_of((simr_kind)c->res)->kind);
+  simu_jset_str(obj, "apiVersion", simr_api_version((simr_kind)c->res));
+  if (c->res == SIMR_SECRETS) {
+    secret_string_data(obj);
+    if (!json_object_get(obj, "type")) simu_jset_str(obj, "type", "Opaque");
+  }
+  if (has_status_sub(c->res)) json_object_del(obj, "status");
+  if (c->res == SIMR_DEPLOYMENTS) {
+    json_t *spec = simu_jobj(obj, "spec");
+    if (!json_object_get(spec, "replicas")) json_object_set_new(spec, "replicas", json_integer(1));
+    if (!json_object_get(spec, "progressDeadlineSeconds")) json_object_set_new(spec, "progressDeadlineSeconds", json_integer(600));
+    if (!json_object_get(spec, "revisionHistoryLimit")) json_object_set_new(spec, "revisionHistoryLimit", json_integer(10));
+    if (!json_object_get(spec, "strategy"))
+      json_object_set_new(spec, "strategy", json_pack("{s:s,s:{s:s,s:s}}", "type", "RollingUpdate", "rollingUpdate",
+                                                      "maxSurge", "25%", "maxUnavailable", "25%"));
+  }
+}
+
+void simapi_create(api_call *c) {
+  json_t *obj = simapi_body(c);
+  if (!obj) return;
+  if (!body_matches_url(c, obj)) return json_decref(obj);
+  json_t *meta = simu_jobj(obj, "metadata");
+  const char *gen = simu_jstr(obj, "metadata.generateName", NULL);
+  if (!simu_jstr(obj, "metadata.name", NULL) && gen) {
+    char suffix[6], *name;
+    do {
+      simu_safe_encode(simu_rng_next(&c->w->rng), suffix, 5);
+      name = simu_printf("%s%s", gen, suffix);
+      if (!sims_get(&c->w->st, (simr_kind)c->res, c->ns, name)) break;
+      free(name);
+    } while (1);
+    simu_jset_str(meta, "name", name);
+    free(name);
+  }
+  const char *name = simu_jstr(obj, "metadata.name", NULL);
+  if (!name || !*name) {
+    json_decref(obj);
+    return simapi_status(c->resp, simst_invalid((simr_kind)c->res, "", "metadata.name", json_string(""),
+                                                "name or generateName is required"));
+  }
+  defaults(c, obj);
+  char *dry = simapi_query(c, "dryRun");
+  bool dry_run = dry != NULL;
+  free(dry);
+  if (dry_run) {
+    if (sims_get(&c->w->st, (simr_kind)c->res, c->ns, name)) simapi_status(c->resp, simst_already_exists((simr_kind)c->res, name));
+    else simapi_json(c->resp, 201, obj), obj = NULL;
+    return json_decref(obj);
+  }
+  char *keep = strdup(name);
+  const json_t *stored = sims_create(&c->w->st, (simr_kind)c->res, obj, simw_wall(c->w, c->w->now));
+  if (!stored) simapi_status(c->resp, simst_already_exists((simr_kind)c->res, keep));
+  else simapi_json(c->resp, 201, json_incref((json_t *)stored));
+  free(keep);
+}
+
+/* Returns a 422 Status when new changes an immutable field of old, else NULL. */
+static json_t *immutable(api_call *c, const json_t *old, const json_t *nw) {
+  static const struct { int res; const char *path; } fields[] = {
+      {-1, "metadata.name"}, {-1, "metadata.namespace"}, {SIMR_DEPLOYMENTS, "spec.selector"},
+      {SIMR_REPLICASETS, "spec.selector"}, {SIMR_JOBS, "spec.selector"}, {SIMR_JOBS, "spec.template"},
+      {SIMR_SERVICES, "spec.clusterIP"}};
+  for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+    if (fields[i].res >= 0 && fields[i].res != c->res) continue;
+    json_t *a = simu_jpath(old, fields[i].path), *b = simu_jpath(nw, fields[i].path);
+    if (!b && fields[i].res >= 0) continue;
+    if (!json_equal(a ? a : json_null(), b ? b : json_null()))
+      return simst_invalid((simr_kind)c->res, c->name, fields[i].path, json_deep_copy(b ? b : json_null()),
+                           "field is immutable");
+  }
+  return NULL;
+}
+
+/* Writes nw (takes it) over old after the concurrency and immutability checks; answers. */
+static void replace(api_call *c, const json_t *old, json_t *nw, bool status_only) {
+  const char *rv = simu_jstr(nw, "metadata.resourceVersion", NULL);
+  json_t *err = NULL;
+  if (rv && *rv && strcmp(rv, simu_jstr(old, "metadata.resourceVersion", ""))) err = simst_conflict((simr_kind)c->res, c->name);
+  else err = immutable(c, old, nw);
+  if (err) return json_decref(nw), simapi_status(c->resp, err);
+  if (status_only) {
+    json_t *st = json_incref(json_object_get(nw, "status"));
+    json_decref(nw);
+    nw = json_deep_copy(old);
+    if (st) json_object_set_new(nw, "status", st);
+  } else if (has_status_sub(c->res)) {
+    json_t *st = json_object_get(old, "status");
+    if (st) json_object_set(nw, "status", st);
+    else json_object_del(nw, "status");
+  }
+  if (c->res == SIMR_SECRETS) secret_string_data(nw);
+  json_t *meta = simu_jobj(nw, "metadata");
+  if (simu_jpath(old, "metadata.deletionTimestamp")) json_object_set(meta, "deletionTimestamp", simu_jpath(old, "metadata.deletionTimestamp"));
+  const json_t *stored = sims_update(&c->w->st, (simr_kind)c->res, nw);
+  simapi_json(c->resp, 200, json_incref((json_t *)stored));
+}
+
+void simapi_update(api_call *c) {
+  const json_t *old = simapi_existing(c);
+  json_t *body = old ? simapi_body(c) : NULL;
+  if (!body) return;
+  if (!body_matches_url(c, body)) return json_decref(body);
+  const char *bn = simu_jstr(body, "metadata.name", "");
+  if (strcmp(bn, c->name)) {
+    char *m = simu_printf("the name of the object (%s) does not match the name on the URL (%s)", bn, c->name);
+    simapi_fail(c->resp, SIMST_BAD_REQUEST, m);
+    free(m);
+    return json_decref(body);
+  }
+  replace(c, old, body, false);
+}
+
+/* Returns the target patched by the request body (new), or answers and returns NULL. */
+static json_t *apply_patch(api_call *c, const json_t *target) {
+  simp_type t = simp_type_of(simapi_header(c->req, "Content-Type"));
+  if (t == SIMP_NONE || t == SIMP_APPLY) {
+    simapi_fail(c->resp, SIMST_UNSUPPORTED_MEDIA,
+                "the body of the request was in an unknown format - accepted media types include: "
+                "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
+    return NULL;
+  }
+  json_t *patch = simapi_body(c), *out = NULL;
+  char *err = NULL;
+  if (!patch) return NULL;
+  if (t == SIMP_JSON) out = simp_json(target, patch, &err);
+  else if (t == SIMP_MERGE) out = json_is_object(patch) ? simp_merge(target, patch) : NULL;
+  else out = simp_strategic(target, patch, &err);
+  if (!out && t == SIMP_JSON) simapi_status(c->resp, simst_status(SIMST_INVALID, err, NULL));
+  else if (!out) simapi_fail(c->resp, SIMST_BAD_REQUEST, err ? err : "a merge patch must be a JSON object");
+  free(err);
+  json_decref(patch);
+  return out;
+}
+
+void simapi_patch(api_call *c) {
+  const json_t *old = simapi_existing(c);
+  if (!old) return;
+  if (simapi_fault_conflict(c)) return simapi_status(c->resp, simst_conflict((simr_kind)c->res, c->name));
+  json_t *nw = apply_patch(c, old);
+  if (nw) replace(c, old, nw, false);
+}
+
+void simapi_status_sub(api_call *c) {
+  const json_t *old = simapi_existing(c);
+  if (!old || !strcmp(c->req->method, "GET")) {
+    if (old) simapi_json(c->resp, 200, json_incref((json_t *)old));
+    return;
+  }
+  json_t *nw = !strcmp(c->req->method, "PATCH") ? apply_patch(c, old) : simapi_body(c);
+  if (nw && !json_is_object(nw)) return json_decref(nw), simapi_fail(c->resp, SIMST_BAD_REQUEST, "the body must be an object");
+  if (nw) replace(c, old, nw, true);
+}

@@ -1,0 +1,174 @@
+/* test_sim_store.c — the simulator's object store and label/field selectors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim_sel.h"
+#include "sim_store.h"
+
+/* Returns a ConfigMap named name in ns with the labels (JSON text). */
+static json_t *cm(const char *ns, const char *name, const char *labels) {
+  return json_pack("{s:s,s:s,s:{s:s,s:s,s:o},s:{s:s}}", "apiVersion", "v1", "kind", "ConfigMap", "metadata", "name", name,
+                   "namespace", ns, "labels", json_loads(labels, 0, NULL), "data", "a", "1");
+}
+
+static void store__create_get_list__sorted_with_metadata(void **state) {
+  (void)state;
+  sims_store st;
+  assert_true(sims_init(&st, 16, 7));
+  assert_non_null(sims_create(&st, SIMR_CONFIGMAPS, cm("b", "x", "{}"), 0));
+  assert_non_null(sims_create(&st, SIMR_CONFIGMAPS, cm("a", "y", "{}"), 0));
+  const json_t *o = sims_get(&st, SIMR_CONFIGMAPS, "b", "x");
+  assert_string_equal(simu_jstr(o, "metadata.resourceVersion", ""), "1");
+  assert_string_equal(simu_jstr(o, "metadata.creationTimestamp", ""), "1970-01-01T00:00:00Z");
+  assert_int_equal(strlen(simu_jstr(o, "metadata.uid", "")), 36);
+  json_t *all = sims_list(&st, SIMR_CONFIGMAPS, NULL);
+  assert_int_equal(json_array_size(all), 2);
+  assert_string_equal(simu_jstr(json_array_get(all, 0), "metadata.namespace", ""), "a");
+  json_decref(all);
+  all = sims_list(&st, SIMR_CONFIGMAPS, "b");
+  assert_int_equal(json_array_size(all), 1);
+  json_decref(all);
+  sims_free(&st);
+}
+
+static void store__create_twice__refused(void **state) {
+  (void)state;
+  sims_store st;
+  sims_init(&st, 16, 7);
+  assert_non_null(sims_create(&st, SIMR_CONFIGMAPS, cm("a", "x", "{}"), 0));
+  assert_null(sims_create(&st, SIMR_CONFIGMAPS, cm("a", "x", "{}"), 0));
+  assert_int_equal(st.rv, 1);
+  sims_free(&st);
+}
+
+static void store__update__bumps_rv_and_generation_only_on_spec(void **state) {
+  (void)state;
+  sims_store st;
+  sims_init(&st, 16, 7);
+  json_t *d = json_pack("{s:{s:s,s:s},s:{s:i}}", "metadata", "name", "d", "namespace", "ns", "spec", "replicas", 1);
+  const json_t *o = sims_create(&st, SIMR_DEPLOYMENTS, d, 0);
+  assert_int_equal(simu_jint(o, "metadata.generation", 0), 1);
+  json_t *c = json_deep_copy(o);
+  json_object_set_new(simu_jobj(c, "metadata"), "labels", json_pack("{s:s}", "a", "b"));
+  o = sims_update(&st, SIMR_DEPLOYMENTS, c);
+  assert_int_equal(simu_jint(o, "metadata.generation", 0), 1);
+  assert_string_equal(simu_jstr(o, "metadata.resourceVersion", ""), "2");
+  c = json_deep_copy(o);
+  json_object_set_new(json_object_get(c, "spec"), "replicas", json_integer(3));
+  o = sims_update(&st, SIMR_DEPLOYMENTS, c);
+  assert_int_equal(simu_jint(o, "metadata.generation", 0), 2);
+  c = json_deep_copy(o);
+  o = sims_update(&st, SIMR_DEPLOYMENTS, c);
+  assert_string_equal(simu_jstr(o, "metadata.resourceVersion", ""), "3");
+  assert_int_equal(st.rv, 3);
+  sims_free(&st);
+}
+
+static void store__history__bounded_with_floor(void **state) {
+  (void)state;
+  sims_store st;
+  sims_init(&st, 3, 7);
+  char name[8];
+  for (int i = 0; i < 5; i++) {
+    snprintf(name, sizeof name, "c%d", i);
+    sims_create(&st, SIMR_CONFIGMAPS, cm("a", name, "{}"), 0);
+  }
+  assert_true(sims_delete(&st, SIMR_CONFIGMAPS, "a", "c0"));
+  assert_false(sims_delete(&st, SIMR_CONFIGMAPS, "a", "c0"));
+  assert_int_equal(st.hist_len, 3);
+  assert_int_equal(st.floor_rv, 3);
+  assert_int_equal(sims_hist_after(&st, 4), 1);
+  const sims_event *e = sims_hist_at(&st, 2);
+  assert_int_equal(e->type, SIMS_DELETED);
+  assert_string_equal(simu_jstr(e->obj, "metadata.resourceVersion", ""), "6");
+  sims_free(&st);
+}
+
+/* Returns whether the label selector text matches the labels (JSON text). */
+static bool sel_match(const char *sel, const char *labels) {
+  simsel s;
+  char *err = NULL;
+  assert_true(simsel_parse_labels(sel, &s, &err));
+  json_t *l = json_loads(labels, 0, NULL);
+  bool m = simsel_match_labels(&s, l);
+  json_decref(l);
+  simsel_free(&s);
+  return m;
+}
+
+static void selectors__labels__every_operator(void **state) {
+  (void)state;
+  const char *l = "{\"app\":\"web\",\"tier\":\"front\"}";
+  assert_true(sel_match("", l));
+  assert_true(sel_match("app=web", l));
+  assert_true(sel_match("app==web,tier=front", l));
+  assert_false(sel_match("app!=web", l));
+  assert_true(sel_match("app!=db", l));
+  assert_true(sel_match("tier in (back, front)", l));
+  assert_false(sel_match("tier notin (back,front)", l));
+  assert_true(sel_match("app", l));
+  assert_false(sel_match("!app", l));
+  assert_true(sel_match("!canary", l));
+  assert_false(sel_match("canary", l));
+}
+
+static void selectors__malformed__rejected(void **state) {
+  (void)state;
+  simsel s;
+  char *err = NULL;
+  assert_false(simsel_parse_labels("app in (a", &s, &err));
+  assert_non_null(err);
+  free(err), err = NULL;
+  assert_false(simsel_parse_fields("spec.bogus=1", SIMR_PODS, &s, &err));
+  assert_string_equal(err, "field label not supported: spec.bogus");
+  free(err);
+}
+
+static void selectors__fields__phase_and_name(void **state) {
+  (void)state;
+  simsel s;
+  char *err = NULL;
+  json_t *pod = json_pack("{s:{s:s,s:s},s:{s:s}}", "metadata", "name", "p1", "namespace", "ns", "status", "phase", "Running");
+  assert_true(simsel_parse_fields("status.phase=Running,metadata.name!=p2", SIMR_PODS, &s, &err));
+  assert_true(simsel_match_fields(&s, pod));
+  simsel_free(&s);
+  assert_true(simsel_parse_fields("status.phase=Pending", SIMR_PODS, &s, &err));
+  assert_false(simsel_match_fields(&s, pod));
+  simsel_free(&s);
+  json_decref(pod);
+}
+
+static void selectors__label_selector_object__match_expressions(void **state) {
+  (void)state;
+  json_t *sel = json_loads("{\"matchLabels\":{\"app\":\"web\"},\"matchExpressions\":[{\"key\":\"tier\",\"operator\":\"In\","
+                           "\"values\":[\"front\"]},{\"key\":\"canary\",\"operator\":\"DoesNotExist\"}]}", 0, NULL);
+  json_t *pod = json_loads("{\"metadata\":{\"labels\":{\"app\":\"web\",\"tier\":\"front\"}}}", 0, NULL);
+  assert_true(simsel_json_matches(sel, pod));
+  simsel s;
+  assert_true(simsel_from_json(sel, &s, NULL));
+  char *text = simsel_format(&s);
+  assert_string_equal(text, "app=web,tier in (front),!canary");
+  free(text);
+  simsel_free(&s);
+  json_decref(sel), json_decref(pod);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(store__create_get_list__sorted_with_metadata),
+      cmocka_unit_test(store__create_twice__refused),
+      cmocka_unit_test(store__update__bumps_rv_and_generation_only_on_spec),
+      cmocka_unit_test(store__history__bounded_with_floor),
+      cmocka_unit_test(selectors__labels__every_operator),
+      cmocka_unit_test(selectors__malformed__rejected),
+      cmocka_unit_test(selectors__fields__phase_and_name),
+      cmocka_unit_test(selectors__label_selector_object__match_expressions),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
