@@ -1,0 +1,371 @@
+/* check_call.c — checking calls: which function, action or proc a call names, and its arguments
+ * (count, names, duplicates, required ones, the types that literals reveal, lambdas). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_impl.h"
+
+enum { MAX_PARAMS = 32 };
+
+/* One parameter of whatever is called. */
+typedef struct {
+  const char *name;
+  chk_type type; /* what an argument must be, CT_UNKNOWN for anything */
+  bool required, named_only, variadic;
+} chk_param;
+
+/* What a call names, as far as its arguments are concerned. */
+typedef struct {
+  char what[96];     /* "'scale'", "proc 'restart'": used in messages */
+  chk_param params[MAX_PARAMS];
+  char names[MAX_PARAMS][32];
+  size_t n;
+  long lambda_index; /* the parameter that takes a lambda, or -1 */
+} chk_callee;
+
+/* The arguments whose type a literal can get obviously wrong, by parameter name. */
+static const struct {
+  const char *name;
+  chk_type type;
+} arg_types[] = {
+    {"replicas", CT_INT},      {"to_revision", CT_INT},   {"port", CT_INT},         {"timeout", CT_DURATION},
+    {"check", CT_BOOL},        {"ref", CT_STRING},        {"kind", CT_STRING},      {"path", CT_STRING},
+    {"name", CT_STRING},       {"url", CT_STRING},        {"base_url", CT_STRING},  {"image", CT_STRING},
+    {"context", CT_STRING},    {"namespace", CT_STRING},  {"kubeconfig", CT_STRING}, {"webhook", CT_STRING},
+    {"container", CT_STRING},  {"channel", CT_STRING},
+};
+
+/* Returns the type that an argument named `name` of a built-in or action must have. */
+static chk_type arg_type(const char *name) {
+  for (size_t i = 0; i < sizeof arg_types / sizeof arg_types[0]; i++)
+    if (!strcmp(arg_types[i].name, name)) return arg_types[i].type;
+  return CT_UNKNOWN;
+}
+
+/* Fills `ce` from a signature of the table. */
+static void callee_of_sig(chk_callee *ce, const sig_info *sig) {
+  sig_param sp[MAX_PARAMS];
+  ce->n = sig_params(sig, sp, MAX_PARAMS);
+  snprintf(ce->what, sizeof ce->what, "'%s'", sig->name);
+  ce->lambda_index = sig->flags & SIG_LAMBDA ? 1 : -1;
+  for (size_t i = 0; i < ce->n; i++) {
+    memcpy(ce->names[i], sp[i].name, sizeof ce->names[i]);
+    ce->params[i] = (chk_param){ce->names[i], arg_type(sp[i].name), sp[i].required, sp[i].named_only, sp[i].variadic};
+  }
+}
+
+/* Fills `ce` from a PROC declaration; `prefix` is "lib." for an imported one. */
+static void callee_of_proc(chk_callee *ce, const ast_node *proc, const char *prefix) {
+  const ast_list *params = &proc->u.proc.params;
+  snprintf(ce->what, sizeof ce->what, "proc '%s%s'", prefix, proc->u.proc.name ? proc->u.proc.name : "");
+  ce->lambda_index = -1;
+  ce->n = 0;
+  for (size_t i = 0; i < params->len && ce->n < MAX_PARAMS; i++) {
+    const ast_node *p = params->items[i];
+    if (!p || p->kind != AST_PARAM || !p->u.param.name) continue;
+    chk_type t = chk_type_of_decl(p->u.param.type);
+    ce->params[ce->n++] = (chk_param){p->u.param.name, t, !p->u.param.def, false, false};
+  }
+}
+
+/* Returns the index of the parameter called `name`, or -1. */
+static long param_index(const chk_callee *ce, const char *name) {
+  for (size_t i = 0; i < ce->n; i++)
+    if (!strcmp(ce->params[i].name, name)) return (long)i;
+  return -1;
+}
+
+/* Checks one argument's value against parameter `idx`. */
+static void arg_value(chk_ctx *ctx, const chk_callee *ce, long idx, const ast_node *value) {
+  if (idx >= 0 && idx == ce->lambda_index) {
+    if (value && value->kind == AST_LAMBDA) {
+      chk_lambda(ctx, value);
+      return;
+    }
+    if (value)
+      diag_add(ctx->diags, DIAG_ERROR, value->span, "the second argument of %s must be a lambda (x => …)", ce->what);
+  }
+  if (idx < 0 || ce->params[idx].type == CT_UNKNOWN) {
+    chk_expr(ctx, value);
+    return;
+  }
+  chk_type got = chk_expr(ctx, value);
+  if (!value || chk_compatible(ce->params[idx].type, got)) return;
+  char what[160];
+  snprintf(what, sizeof what, "argument '%s' of %s", ce->params[idx].name, ce->what);
+  chk_mismatch(ctx, value, ce->params[idx].type, got, what);
+}
+
+/* Returns the parameter that the next positional argument fills (advancing *next), or -1. */
+static long positional_slot(const chk_callee *ce, size_t *next) {
+  size_t seen = 0;
+  for (size_t i = 0; i < ce->n; i++) {
+    if (ce->params[i].named_only) continue;
+    if (ce->params[i].variadic) return (long)i;
+    if (seen++ == *next) {
+      (*next)++;
+      return (long)i;
+    }
+  }
+  return -1;
+}
+
+/* Returns the most positional arguments `ce` takes; *min counts the required ones. */
+static size_t max_positional(const chk_callee *ce, size_t *min) {
+  size_t n = 0;
+  *min = 0;
+  for (size_t i = 0; i < ce->n; i++) {
+    n += !ce->params[i].named_only;
+    *min += !ce->params[i].named_only && ce->params[i].required;
+  }
+  return n;
+}
+
+/* Returns the parameter that a named argument fills, or -1 after reporting why it cannot. */
+static long named_slot(chk_ctx *ctx, const chk_callee *ce, const ast_node *arg, const ast_node *const *given,
+                       const bool *by_position) {
+  const char *name = arg->u.arg.name;
+  long idx = param_index(ce, name);
+  if (idx < 0) {
+    const char *names[MAX_PARAMS + 1];
+    for (size_t i = 0; i < ce->n; i++) names[i] = ce->params[i].name;
+    names[ce->n] = NULL;
+    char what[160];
+    snprintf(what, sizeof what, "%s has no parameter", ce->what);
+    chk_unknown(ctx, arg->u.arg.name_span, what, name, names);
+    return -1;
+  }
+  if (given[idx] && by_position[idx]) {
+    diag_add(ctx->diags, DIAG_ERROR, arg->u.arg.name_span, "argument '%s' of %s is already given by position", name,
+             ce->what);
+    return -1;
+  }
+  if (given[idx] && !ce->params[idx].variadic) {
+    int d = diag_add(ctx->diags, DIAG_ERROR, arg->u.arg.name_span, "argument '%s' of %s is given twice", name,
+                     ce->what);
+    diag_note(ctx->diags, d, given[idx]->span, "first given here");
+    return -1;
+  }
+  return idx;
+}
+
+/* Reports the first positional argument past what `ce` takes. */
+static void too_many(chk_ctx *ctx, const ast_node *call, const ast_node *arg, const chk_callee *ce) {
+  size_t min, max = max_positional(ce, &min), got = 0;
+  for (size_t i = 0; i < call->u.call.args.len; i++) {
+    const ast_node *a = call->u.call.args.items[i];
+    got += a && a->kind == AST_ARG && !a->u.arg.name;
+  }
+  if (max == 0)
+    diag_add(ctx->diags, DIAG_ERROR, arg->span, "%s takes no positional arguments; name them (name: value)", ce->what);
+  else
+    diag_add(ctx->diags, DIAG_ERROR, arg->span, "too many arguments to %s: it takes %s%zu, got %zu", ce->what,
+             max == min ? "" : "at most ", max, got);
+}
+
+/* Checks a call's arguments against `ce`: counts, names, duplicates, required ones, values. */
+static void match_args(chk_ctx *ctx, const ast_node *call, const chk_callee *ce) {
+  const ast_node *given[MAX_PARAMS] = {0};
+  bool by_position[MAX_PARAMS] = {0}, reported = false;
+  size_t next = 0;
+  const ast_list *args = &call->u.call.args;
+  for (size_t i = 0; i < args->len; i++) {
+    const ast_node *a = args->items[i];
+    if (!a || a->kind != AST_ARG) {
+      chk_expr(ctx, a);
+      continue;
+    }
+    long idx = a->u.arg.name ? named_slot(ctx, ce, a, given, by_position) : positional_slot(ce, &next);
+    if (idx < 0 && !a->u.arg.name && !reported) {
+      too_many(ctx, call, a, ce);
+      reported = true;
+    }
+    if (idx >= 0 && !given[idx]) {
+      given[idx] = a;
+      by_position[idx] = !a->u.arg.name;
+    }
+    arg_value(ctx, ce, idx, a->u.arg.value);
+  }
+  for (size_t i = 0; i < ce->n; i++)
+    if (ce->params[i].required && !given[i])
+      diag_add(ctx->diags, DIAG_ERROR, call->span, "missing argument '%s' of %s", ce->params[i].name, ce->what);
+}
+
+/* Checks every argument's value without a signature to check them against. */
+static void plain_args(chk_ctx *ctx, const ast_node *call) {
+  for (size_t i = 0; i < call->u.call.args.len; i++) chk_expr(ctx, call->u.call.args.items[i]);
+}
+
+/* Returns the result type of a call to a built-in, constructor or action `sig`. */
+static chk_type call_sig(chk_ctx *ctx, const ast_node *call, const sig_info *sig, bool stmt) {
+  chk_callee ce;
+  callee_of_sig(&ce, sig);
+  if (ctx->lambda && (sig->flags & SIG_ACTION))
+    diag_add(ctx->diags, DIAG_ERROR, call->span, "actions cannot run inside a lambda; bind the result with let first");
+  match_args(ctx, call, &ce);
+  if (stmt && !(sig->flags & SIG_ACTION))
+    diag_add(ctx->diags, DIAG_WARNING, call->span, "the result of '%s' is unused", sig->name);
+  return chk_type_of_ret(sig->ret);
+}
+
+/* Returns the result type of a call to the proc `sym` ("lib." prefix when imported). */
+static chk_type call_proc(chk_ctx *ctx, const ast_node *call, chk_sym *sym, const char *prefix, bool stmt) {
+  chk_callee ce;
+  callee_of_proc(&ce, sym->decl, prefix);
+  sym->used = true;
+  if (ctx->lambda)
+    diag_add(ctx->diags, DIAG_ERROR, call->span, "%s cannot run inside a lambda; bind the result with let first",
+             ce.what);
+  if (!stmt && !sym->returns) {
+    int d = diag_add(ctx->diags, DIAG_ERROR, call->span, "%s returns no value", ce.what);
+    diag_note(ctx->diags, d, sym->span, "declared here, without 'return'");
+  }
+  match_args(ctx, call, &ce);
+  return CT_UNKNOWN;
+}
+
+/* Appends the names of every procedure of `top` and every global built-in (caller frees). */
+static const char **function_names(const chk_scope *top) {
+  const char **procs = chk_scope_names(top, 1u << SYM_PROC);
+  const char *const *builtins = sig_names(RECV_NONE);
+  size_t np = 0, nb = 0;
+  while (procs && procs[np]) np++;
+  while (builtins[nb]) nb++;
+  const char **all = realloc(procs, (np + nb + 1) * sizeof *all);
+  if (!all) {
+    free(procs);
+    return NULL;
+  }
+  memcpy(all + np, builtins, (nb + 1) * sizeof *all);
+  return all;
+}
+
+/* Returns the result type of `name(…)`: a proc of this file, a built-in, or an error. */
+static chk_type call_name(chk_ctx *ctx, const ast_node *call, const ast_node *callee, bool stmt) {
+  const char *name = callee->u.ident.name;
+  const chk_scope *top = &ctx->units[ctx->unit].top;
+  chk_sym *proc = chk_scope_find(top, name);
+  if (proc && proc->kind == SYM_PROC) return call_proc(ctx, call, proc, "", stmt);
+  const sig_info *sig = sig_find(RECV_NONE, name);
+  if (sig) return call_sig(ctx, call, sig, stmt);
+  chk_sym *value = chk_lookup(ctx, name, true, callee->span);
+  if (value) {
+    diag_add(ctx->diags, DIAG_ERROR, callee->span,
+             "'%s' is a %s, not a function; only built-ins, procs and actions can be called", name,
+             chk_sym_word(value->kind));
+  } else {
+    const char **names = chk_quiet(ctx) ? NULL : function_names(top);
+    chk_unknown(ctx, callee->span, "unknown function", name, names);
+    free(names);
+  }
+  plain_args(ctx, call);
+  return CT_UNKNOWN;
+}
+
+/* Returns the result type of `lib.name(…)` for an imported library. */
+static chk_type call_library(chk_ctx *ctx, const ast_node *call, chk_sym *alias, bool stmt) {
+  const ast_node *callee = call->u.call.callee;
+  chk_sym *m = chk_library_member(ctx, alias, callee->u.member.name, callee->u.member.name_span);
+  if (m && m->kind == SYM_PROC) {
+    char prefix[80];
+    snprintf(prefix, sizeof prefix, "%s.", alias->name);
+    return call_proc(ctx, call, m, prefix, stmt);
+  }
+  if (m)
+    diag_add(ctx->diags, DIAG_ERROR, callee->span, "'%s.%s' is a %s, not a proc", alias->name, callee->u.member.name,
+             chk_sym_word(m->kind));
+  plain_args(ctx, call);
+  return CT_UNKNOWN;
+}
+
+/* Returns a new NULL-terminated array of every action name of every handle kind (caller frees). */
+static const char **handle_names(void) {
+  size_t n = 0;
+  for (int r = RECV_CLUSTER; r <= RECV_CHANNEL; r++)
+    for (const char *const *p = sig_names((sig_recv)r); *p; p++) n++;
+  const char **all = malloc((n + 1) * sizeof *all);
+  if (!all) return NULL;
+  n = 0;
+  for (int r = RECV_CLUSTER; r <= RECV_CHANNEL; r++)
+    for (const char *const *p = sig_names((sig_recv)r); *p; p++) all[n++] = *p;
+  all[n] = NULL;
+  return all;
+}
+
+/* Returns the result type of `x.name(…)` where x's handle kind is not known. */
+static chk_type call_unknown_handle(chk_ctx *ctx, const ast_node *call) {
+  const ast_node *callee = call->u.call.callee;
+  const char *name = callee->u.member.name;
+  const sig_info *found = NULL;
+  bool all_actions = true, same_ret = true;
+  for (int r = RECV_CLUSTER; r <= RECV_CHANNEL; r++) {
+    const sig_info *s = sig_find((sig_recv)r, name);
+    if (!s) continue;
+    all_actions = all_actions && (s->flags & SIG_ACTION);
+    same_ret = same_ret && (!found || found->ret == s->ret);
+    found = found ? found : s;
+  }
+  if (!found) {
+    const char **names = chk_quiet(ctx) ? NULL : handle_names();
+    chk_unknown(ctx, callee->u.member.name_span, "no handle has an action", name, names);
+    free(names);
+  } else if (ctx->lambda && all_actions) {
+    diag_add(ctx->diags, DIAG_ERROR, call->span, "actions cannot run inside a lambda; bind the result with let first");
+  }
+  plain_args(ctx, call);
+  return found && same_ret ? chk_type_of_ret(found->ret) : CT_UNKNOWN;
+}
+
+/* Reports that handle kind `t` has no action called like the callee's member: naming the kind
+ * that has it, or suggesting a near name. */
+static void no_action(chk_ctx *ctx, const ast_node *callee, chk_type t, sig_recv recv) {
+  const char *name = callee->u.member.name;
+  for (int r = RECV_CLUSTER; r <= RECV_CHANNEL; r++) {
+    const sig_info *other = (sig_recv)r != recv ? sig_find((sig_recv)r, name) : NULL;
+    if (!other) continue;
+    diag_add(ctx->diags, DIAG_ERROR, callee->u.member.name_span, "%s has no action '%s'; '%s' is an action of %s",
+             chk_type_article(t), name, name, chk_type_article(chk_type_of_recv((sig_recv)r)));
+    return;
+  }
+  char what[64];
+  snprintf(what, sizeof what, "%s has no action", chk_type_article(t));
+  chk_unknown(ctx, callee->u.member.name_span, what, name, sig_names(recv));
+}
+
+/* Returns the result type of `x.name(…)`: an action on a handle, or a library's proc. */
+static chk_type call_member(chk_ctx *ctx, const ast_node *call, bool stmt) {
+  const ast_node *callee = call->u.call.callee;
+  const char *name = callee->u.member.name;
+  chk_sym *alias = NULL;
+  if (chk_is_import(ctx, callee->u.member.object, &alias)) return call_library(ctx, call, alias, stmt);
+  chk_type t = chk_expr(ctx, callee->u.member.object);
+  sig_recv recv;
+  if (name && t == CT_UNKNOWN) return call_unknown_handle(ctx, call);
+  if (!name) {
+    /* a partial tree: nothing to name */
+  } else if (chk_is_handle(t, &recv)) {
+    const sig_info *sig = sig_find(recv, name);
+    if (sig) return call_sig(ctx, call, sig, stmt);
+    no_action(ctx, callee, t, recv);
+  } else if (sig_find(RECV_NONE, name)) {
+    diag_add(ctx->diags, DIAG_ERROR, callee->u.member.name_span, "%s has no actions; call the built-in as %s(…)",
+             chk_type_article(t), name);
+  } else {
+    diag_add(ctx->diags, DIAG_ERROR, callee->u.member.name_span, "%s has no actions; cannot call '%s'",
+             chk_type_article(t), name);
+  }
+  plain_args(ctx, call);
+  return CT_UNKNOWN;
+}
+
+chk_type chk_call(chk_ctx *ctx, const ast_node *call, bool stmt) {
+  const ast_node *callee = call->u.call.callee;
+  if (callee && callee->kind == AST_IDENT && callee->u.ident.name) return call_name(ctx, call, callee, stmt);
+  if (callee && callee->kind == AST_MEMBER) return call_member(ctx, call, stmt);
+  if (callee)
+    diag_add(ctx->diags, DIAG_ERROR, callee->span, "only built-ins, procs and actions can be called");
+  chk_expr(ctx, callee);
+  plain_args(ctx, call);
+  return CT_UNKNOWN;
+}

@@ -1,0 +1,276 @@
+/* check_expr.c — checking expressions: names, members, literals, operators and lambdas. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_impl.h"
+
+/* The fields of `run`, from sig.h. */
+static const struct {
+  const char *name;
+  sig_ret ret;
+} run_fields[] = {
+#define X(name, ret, doc) {name, RET_##ret},
+    RBK_RUN_FIELDS(X)
+#undef X
+};
+
+enum { NRUN_FIELDS = sizeof run_fields / sizeof run_fields[0] };
+
+/* Returns the type of a `run.<field>` read, reporting an unknown field. */
+static chk_type run_field(chk_ctx *ctx, const ast_node *member) {
+  const char *names[NRUN_FIELDS + 1];
+  for (size_t i = 0; i < NRUN_FIELDS; i++) {
+    if (!strcmp(run_fields[i].name, member->u.member.name)) return chk_type_of_ret(run_fields[i].ret);
+    names[i] = run_fields[i].name;
+  }
+  names[NRUN_FIELDS] = NULL;
+  chk_unknown(ctx, member->u.member.name_span, "run has no field", member->u.member.name, names);
+  return CT_UNKNOWN;
+}
+
+/* Returns the type of a name used as a value, reporting unknown names and names that are not values. */
+static chk_type ident(chk_ctx *ctx, const ast_node *node) {
+  const char *name = node->u.ident.name;
+  if (!name) return CT_UNKNOWN;
+  chk_sym *sym = chk_lookup(ctx, name, true, node->span);
+  if (sym && sym->kind == SYM_PROC)
+    diag_add(ctx->diags, DIAG_ERROR, node->span, "proc '%s' is not a value; call it: %s(…)", name, name);
+  else if (sym && sym->kind == SYM_IMPORT)
+    diag_add(ctx->diags, DIAG_ERROR, node->span, "'%s' is an imported library, not a value; use %s.<name>", name, name);
+  if (sym) return sym->kind == SYM_PROC || sym->kind == SYM_IMPORT ? CT_UNKNOWN : sym->type;
+  if (!strcmp(name, "run")) return CT_OBJECT;
+  if (sig_find(RECV_NONE, name)) {
+    diag_add(ctx->diags, DIAG_ERROR, node->span, "'%s' is a built-in function, not a value; call it: %s(…)", name,
+             name);
+    return CT_UNKNOWN;
+  }
+  const char **names = chk_quiet(ctx) ? NULL : chk_visible_names(ctx);
+  chk_unknown(ctx, node->span, "unknown name", name, names);
+  free(names);
+  return CT_UNKNOWN;
+}
+
+bool chk_is_import(chk_ctx *ctx, const ast_node *node, chk_sym **sym) {
+  if (!node || node->kind != AST_IDENT || !node->u.ident.name) return false;
+  chk_sym *s = chk_lookup(ctx, node->u.ident.name, false, node->span);
+  if (!s || s->kind != SYM_IMPORT) return false;
+  *sym = chk_lookup(ctx, node->u.ident.name, true, node->span);
+  return true;
+}
+
+chk_sym *chk_library_member(chk_ctx *ctx, const chk_sym *alias, const char *name, rbk_span span) {
+  if (alias->unit < 0 || !name || !ctx->units[alias->unit].done) return NULL;
+  const chk_scope *top = &ctx->units[alias->unit].top;
+  chk_sym *sym = chk_scope_find(top, name);
+  if (sym && (sym->kind == SYM_LET || sym->kind == SYM_PROC || sym->kind == SYM_PARAM)) return sym;
+  char what[160];
+  snprintf(what, sizeof what, "library '%s' (%s) has no let or proc", alias->name,
+           ctx->prog->units[alias->unit].path);
+  const char **names = chk_quiet(ctx) ? NULL : chk_scope_names(top, 1u << SYM_LET | 1u << SYM_PROC);
+  chk_unknown(ctx, span, what, name, names);
+  free(names);
+  return NULL;
+}
+
+/* Returns true for the kinds whose values have no fields at all. */
+static bool fieldless(chk_type t, bool null_safe) {
+  switch (t) {
+  case CT_BOOL: case CT_INT: case CT_FLOAT: case CT_NUMBER: case CT_STRING: case CT_DURATION:
+  case CT_TIME: case CT_LIST: return true;
+  case CT_NULL: return !null_safe;
+  default: return false;
+  }
+}
+
+/* Returns the type of `a.b` / `a?.b`: library members, run fields, fields of values. */
+static chk_type member(chk_ctx *ctx, const ast_node *node) {
+  const ast_node *obj = node->u.member.object;
+  const char *name = node->u.member.name;
+  chk_sym *alias = NULL;
+  if (!name) return chk_expr(ctx, obj);
+  if (chk_is_import(ctx, obj, &alias)) {
+    chk_sym *m = chk_library_member(ctx, alias, name, node->u.member.name_span);
+    if (m && m->kind == SYM_PROC)
+      diag_add(ctx->diags, DIAG_ERROR, node->span, "proc '%s.%s' is not a value; call it: %s.%s(…)", alias->name,
+               name, alias->name, name);
+    return m && m->kind != SYM_PROC ? m->type : CT_UNKNOWN;
+  }
+  if (obj && obj->kind == AST_IDENT && obj->u.ident.name && !strcmp(obj->u.ident.name, "run") &&
+      !chk_lookup(ctx, "run", false, obj->span))
+    return run_field(ctx, node);
+  chk_type t = chk_expr(ctx, obj);
+  if (fieldless(t, node->u.member.null_safe))
+    diag_add(ctx->diags, DIAG_ERROR, node->u.member.name_span, "%s has no field '%s'", chk_type_article(t), name);
+  return CT_UNKNOWN;
+}
+
+/* Returns the type of `a[i]` (unknown), reporting an index into a scalar. */
+static chk_type index_expr(chk_ctx *ctx, const ast_node *node) {
+  chk_type t = chk_expr(ctx, node->u.index.object);
+  chk_expr(ctx, node->u.index.index);
+  if (t == CT_BOOL || t == CT_INT || t == CT_FLOAT || t == CT_NUMBER || t == CT_DURATION)
+    diag_add(ctx->diags, DIAG_ERROR, node->span, "cannot index %s", chk_type_article(t));
+  return CT_UNKNOWN;
+}
+
+/* Returns the type of an interpolated string: a secret when it interpolates one. */
+static chk_type string(chk_ctx *ctx, const ast_node *node) {
+  chk_type t = CT_STRING;
+  for (size_t i = 0; i < node->u.str.parts.len; i++) {
+    const ast_node *part = node->u.str.parts.items[i];
+    if (part && part->kind != AST_TEXT && chk_expr(ctx, part) == CT_SECRET) t = CT_SECRET;
+  }
+  return t;
+}
+
+/* One literal key of an object, for finding duplicates. */
+typedef struct {
+  const char *key;
+  const ast_node *pair;
+} key_ref;
+
+/* Orders keys by text, then by position in the object. */
+static int by_key(const void *pa, const void *pb) {
+  const key_ref *a = pa, *b = pb;
+  int c = strcmp(a->key, b->key);
+  if (c) return c;
+  rbk_span x = a->pair->span, y = b->pair->span;
+  if (x.line != y.line) return x.line < y.line ? -1 : 1;
+  return (x.col > y.col) - (x.col < y.col);
+}
+
+/* Reports keys that an object literal repeats (sorted, so large objects stay cheap). */
+static void duplicate_keys(chk_ctx *ctx, const ast_list *pairs) {
+  key_ref *keys = malloc((pairs->len + 1) * sizeof *keys);
+  size_t n = 0;
+  if (!keys) return;
+  for (size_t i = 0; i < pairs->len; i++) {
+    const ast_node *p = pairs->items[i];
+    if (p && p->kind == AST_PAIR && p->u.pair.key) keys[n++] = (key_ref){p->u.pair.key, p};
+  }
+  qsort(keys, n, sizeof *keys, by_key);
+  for (size_t i = 1; i < n; i++)
+    if (!strcmp(keys[i].key, keys[i - 1].key)) {
+      size_t first = i - 1;
+      while (first > 0 && !strcmp(keys[first - 1].key, keys[i].key)) first--;
+      int d = diag_add(ctx->diags, DIAG_ERROR, keys[i].pair->span, "duplicate key '%s' in object", keys[i].key);
+      diag_note(ctx->diags, d, keys[first].pair->span, "'%s' is first set here", keys[i].key);
+    }
+  free(keys);
+}
+
+/* Returns the type of an object literal, checking its keys and values. */
+static chk_type object(chk_ctx *ctx, const ast_node *node) {
+  const ast_list *pairs = &node->u.list.items;
+  for (size_t i = 0; i < pairs->len; i++) {
+    const ast_node *p = pairs->items[i];
+    if (!p || p->kind != AST_PAIR) {
+      chk_expr(ctx, p);
+      continue;
+    }
+    if (p->u.pair.computed) chk_require(ctx, p->u.pair.computed, CT_STRING, "a computed key");
+    chk_expr(ctx, p->u.pair.value);
+  }
+  duplicate_keys(ctx, pairs);
+  return CT_OBJECT;
+}
+
+/* Returns the type of a list literal. */
+static chk_type list(chk_ctx *ctx, const ast_node *node) {
+  for (size_t i = 0; i < node->u.list.items.len; i++) chk_expr(ctx, node->u.list.items.items[i]);
+  return CT_LIST;
+}
+
+/* Returns the type of `not a` / `-a`, reporting operands that the operator cannot take. */
+static chk_type unary(chk_ctx *ctx, const ast_node *node) {
+  const ast_node *operand = node->u.unary.operand;
+  chk_type t = chk_expr(ctx, operand);
+  char desc[80];
+  chk_describe(operand, t, desc, sizeof desc);
+  if (node->u.unary.op == OP_NOT) {
+    if (!chk_compatible(CT_BOOL, t))
+      diag_add(ctx->diags, DIAG_ERROR, node->span, "'not' needs a bool, got %s", desc);
+    return CT_BOOL;
+  }
+  if (t == CT_UNKNOWN || t == CT_INT || t == CT_FLOAT || t == CT_NUMBER || t == CT_DURATION) return t;
+  diag_add(ctx->diags, DIAG_ERROR, node->span, "'-' needs a number or a duration, got %s", desc);
+  return CT_UNKNOWN;
+}
+
+/* Returns the type of `a op b`, reporting operand types that the operator cannot take. */
+static chk_type binary(chk_ctx *ctx, const ast_node *node) {
+  ast_op op = node->u.binary.op;
+  const ast_node *lhs = node->u.binary.lhs, *rhs = node->u.binary.rhs;
+  chk_type a = chk_expr(ctx, lhs), b = chk_expr(ctx, rhs), out;
+  char da[80], db[80];
+  chk_describe(lhs, a, da, sizeof da);
+  chk_describe(rhs, b, db, sizeof db);
+  if (op == OP_AND || op == OP_OR) {
+    if (!chk_compatible(CT_BOOL, a))
+      diag_add(ctx->diags, DIAG_ERROR, lhs ? lhs->span : node->span, "'%s' needs bools, got %s", ast_op_text(op), da);
+    if (!chk_compatible(CT_BOOL, b))
+      diag_add(ctx->diags, DIAG_ERROR, rhs ? rhs->span : node->span, "'%s' needs bools, got %s", ast_op_text(op), db);
+    return CT_BOOL;
+  }
+  if (!chk_binary_type(op, a, b, &out))
+    diag_add(ctx->diags, DIAG_ERROR, node->span, "cannot apply '%s' to %s and %s", ast_op_text(op), da, db);
+  return out;
+}
+
+void chk_lambda(chk_ctx *ctx, const ast_node *lambda) {
+  if (!chk_push(ctx)) return;
+  chk_sym param = {
+      .name = lambda->u.lambda.param, .kind = SYM_LAMBDA, .decl = lambda, .span = lambda->span, .unit = -1};
+  chk_declare(ctx, &param);
+  ctx->lambda++;
+  chk_expr(ctx, lambda->u.lambda.body);
+  ctx->lambda--;
+  chk_pop(ctx);
+}
+
+/* Returns the type of one expression node (not NULL), dispatching on its kind. */
+static chk_type expr_kind(chk_ctx *ctx, const ast_node *node) {
+  switch (node->kind) {
+  case AST_NULL_LIT: return CT_NULL;
+  case AST_BOOL_LIT: return CT_BOOL;
+  case AST_INT_LIT: return CT_INT;
+  case AST_FLOAT_LIT: return CT_FLOAT;
+  case AST_DURATION_LIT: return CT_DURATION;
+  case AST_STRING: return string(ctx, node);
+  case AST_TEXT: return CT_STRING;
+  case AST_LIST: return list(ctx, node);
+  case AST_OBJECT: return object(ctx, node);
+  case AST_PAIR: return chk_expr(ctx, node->u.pair.value);
+  case AST_IDENT: return ident(ctx, node);
+  case AST_MEMBER: return member(ctx, node);
+  case AST_INDEX: return index_expr(ctx, node);
+  case AST_CALL: return chk_call(ctx, node, false);
+  case AST_ARG: return chk_expr(ctx, node->u.arg.value);
+  case AST_UNARY: return unary(ctx, node);
+  case AST_BINARY: return binary(ctx, node);
+  case AST_LAMBDA:
+    diag_add(ctx->diags, DIAG_ERROR, node->span,
+             "a lambda can only be the second argument of a built-in such as filter, map or count");
+    chk_lambda(ctx, node);
+    return CT_LAMBDA;
+  default: return CT_UNKNOWN; /* a statement where an expression belongs: the parser reported it */
+  }
+}
+
+bool chk_enter(chk_ctx *ctx, rbk_span at) {
+  if (ctx->depth < CHK_MAX_DEPTH) {
+    ctx->depth++;
+    return true;
+  }
+  if (!ctx->too_deep)
+    diag_add(ctx->diags, DIAG_ERROR, at, "nested more than %d levels deep; the checker stops here", CHK_MAX_DEPTH);
+  ctx->too_deep = true;
+  return false;
+}
+
+chk_type chk_expr(chk_ctx *ctx, const ast_node *node) {
+  if (!node || !chk_enter(ctx, node->span)) return CT_UNKNOWN;
+  chk_type t = expr_kind(ctx, node);
+  ctx->depth--;
+  return t;
+}

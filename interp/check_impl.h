@@ -1,0 +1,212 @@
+/* check_impl.h — the checker's shared state, internal to interp/check*.c.
+ *
+ *   check.c        units, top-level declarations, the runbook block, unused names, step titles
+ *   check_scope.c  scopes, declarations, name lookup, suggestions
+ *   check_type.c   static types, operators, "must be a duration, got int 5"
+ *   check_expr.c   expressions: names, members, operators, lambdas
+ *   check_call.c   calls: built-ins, actions on handles, procs, arguments
+ *   check_stmt.c   statements: placement, handlers, reachability, the types of their clauses
+ *
+ * Ownership: a chk_ctx borrows the program and the diagnostic list; its scopes and arrays are its
+ * own and are released by chk_ctx_free(). Symbols borrow names and nodes from the program's trees.
+ */
+#ifndef RBK_CHECK_IMPL_H
+#define RBK_CHECK_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "program.h"
+#include "sig.h"
+
+/* Expressions nested deeper than this are reported, not walked (the C stack stays bounded). */
+enum { CHK_MAX_DEPTH = 1000 };
+
+/* Static types, once: X(ENUM_SUFFIX, "name", "name with its article"). UNKNOWN is anything. */
+#define CHK_TYPES(X)                                                                           \
+  X(UNKNOWN, "unknown", "a value") X(NULL, "null", "null") X(BOOL, "bool", "a bool")           \
+  X(INT, "int", "an int") X(FLOAT, "float", "a float") X(NUMBER, "number", "a number")         \
+  X(STRING, "string", "a string") X(DURATION, "duration", "a duration")                        \
+  X(TIME, "time", "a time") X(LIST, "list", "a list") X(OBJECT, "object", "an object")          \
+  X(SECRET, "secret", "a secret") X(LAMBDA, "lambda", "a lambda")                              \
+  X(CLUSTER, "cluster", "a cluster") X(ENDPOINT, "endpoint", "an endpoint")                    \
+  X(CHANNEL, "channel", "a channel")
+
+typedef enum {
+#define X(k, name, article) CT_##k,
+  CHK_TYPES(X)
+#undef X
+} chk_type;
+
+/* What a name can be, once: X(ENUM_SUFFIX, "word used in messages"). */
+#define CHK_SYM_KINDS(X)                                                                       \
+  X(PARAM, "param") X(LET, "let") X(PROC, "proc") X(IMPORT, "import")                          \
+  X(LOOP, "loop variable") X(LAMBDA, "lambda parameter")
+
+typedef enum {
+#define X(k, word) SYM_##k,
+  CHK_SYM_KINDS(X)
+#undef X
+} chk_sym_kind;
+
+/* A declared name. */
+typedef struct {
+  const char *name;      /* borrowed from the tree */
+  chk_sym_kind kind;
+  const ast_node *decl;  /* the declaring node (LET, PARAM, PROC, IMPORT, loop, LAMBDA) */
+  rbk_span span;         /* where it is declared */
+  chk_type type;         /* what its value is, as far as known */
+  long unit;             /* IMPORT: the imported unit's index, or -1 when it did not load */
+  size_t order;          /* top-level names: the index of the declaring statement */
+  bool used;
+  bool returns;          /* PROC: its body has a `return` */
+} chk_sym;
+
+/* One scope: the names declared in it, in order, and (once it is large) a hash index of them. */
+typedef struct {
+  chk_sym *syms;
+  size_t len, cap;
+  size_t *slots; /* open addressing: index + 1 into syms, 0 = empty; NULL while the scope is small */
+  size_t nslots; /* a power of two, at least twice len */
+} chk_scope;
+
+/* What the checker keeps about a unit once it is checked: its top-level names. */
+typedef struct {
+  chk_scope top;
+  bool busy, done;
+} chk_unit;
+
+/* A plain step title and where it was written (for duplicate titles). */
+typedef struct {
+  const char *title;
+  rbk_span span;
+} chk_title;
+
+/* Where a statement stands: decides which statements are allowed. */
+typedef enum {
+  WHERE_TOP,    /* top level of a file */
+  WHERE_STEP,   /* directly in a step's block: handlers allowed at its end */
+  WHERE_BLOCK,  /* any other block (if, for, gate, handler, proc body) */
+  WHERE_BRANCH, /* directly a branch of `parallel { }` */
+} chk_where;
+
+/* The state while one unit is checked. */
+typedef struct {
+  const rbk_program *prog;
+  diag_list *diags;
+  chk_unit *units;     /* one per program unit, shared by every unit's context */
+  size_t unit;         /* the unit being checked */
+  chk_scope *stack;    /* block scopes, innermost last (the unit's top scope is units[unit].top) */
+  size_t nstack, capstack;
+  size_t order;        /* index of the top-level statement being checked */
+  bool all_top;        /* proc bodies and the runbook see every top-level name */
+  const ast_node *proc;/* the proc whose body is being checked, or NULL */
+  int lambda;          /* how many lambdas enclose the expression being checked */
+  int depth;           /* current nesting of expressions and statements */
+  bool too_deep;       /* the depth error was reported for this unit */
+  chk_title *titles;
+  size_t ntitles, captitles;
+  const ast_node *runbook; /* the first runbook block of the unit */
+} chk_ctx;
+
+/* --- check.c --- */
+/* Checks a top-level declaration (runbook, param, import, let; procs are checked after the
+ * top-level statements, so that they see every top-level let's type). */
+void chk_top_decl(chk_ctx *ctx, const ast_node *decl);
+
+/* --- check_scope.c --- */
+/* Opens a block scope; returns false when out of memory. */
+bool chk_push(chk_ctx *ctx);
+/* Closes the innermost block scope, warning about its unused lets and params. */
+void chk_pop(chk_ctx *ctx);
+/* Declares `sym` in `scope` unless the name is there already (then reports the duplicate with a
+ * note at the first); returns the declared symbol (borrowed) or NULL. */
+chk_sym *chk_declare_in(chk_ctx *ctx, chk_scope *scope, const chk_sym *sym);
+/* Declares `sym` in the innermost block scope (see chk_declare_in). */
+chk_sym *chk_declare(chk_ctx *ctx, const chk_sym *sym);
+/* Returns the symbol `name` visible here (innermost first), or NULL; `use` marks it used and
+ * reports a top-level name used before its declaration at `at`. Borrowed. */
+chk_sym *chk_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at);
+/* Returns the symbol `name` of scope (no visibility rules), or NULL. Borrowed. */
+chk_sym *chk_scope_find(const chk_scope *scope, const char *name);
+/* Returns a new NULL-terminated array of the value names visible here (caller frees the array). */
+const char **chk_visible_names(const chk_ctx *ctx);
+/* Returns a new NULL-terminated array of the names in `scope` of the given kinds (bit set of
+ * 1 << chk_sym_kind); NULL when there are none. Caller frees the array. */
+const char **chk_scope_names(const chk_scope *scope, unsigned kinds);
+/* Warns about the unused names of `scope` whose kinds are in `kinds` (bit set). */
+void chk_warn_unused(chk_ctx *ctx, const chk_scope *scope, unsigned kinds);
+/* Returns the word for a symbol kind ("let", …). */
+const char *chk_sym_word(chk_sym_kind kind);
+/* Frees a scope's array. */
+void chk_scope_free(chk_scope *scope);
+/* Reports `fmt` at span with "; did you mean 'x'?" when `name` is close to a candidate. The
+ * message is formatted from `what` and `name`: "<what> '<name>'". Returns the diagnostic's index. */
+int chk_unknown(chk_ctx *ctx, rbk_span span, const char *what, const char *name, const char *const *candidates);
+
+/* Returns true when the diagnostic list is full (further errors are only counted), so that
+ * suggestions need not be computed. */
+bool chk_quiet(const chk_ctx *ctx);
+
+/* --- check_type.c --- */
+/* Returns the type's name ("int"). */
+const char *chk_type_name(chk_type t);
+/* Returns the type's name with its article ("an int"). */
+const char *chk_type_article(chk_type t);
+/* Returns the static type of a signature's result. */
+chk_type chk_type_of_ret(sig_ret ret);
+/* Returns the static type of a declared param type. */
+chk_type chk_type_of_decl(ast_type type);
+/* Returns true when a value of type `got` may stand where `want` is required. */
+bool chk_compatible(chk_type want, chk_type got);
+/* Returns the handle type of a receiver (CT_UNKNOWN for RECV_NONE). */
+chk_type chk_type_of_recv(sig_recv recv);
+/* Returns true when `t` is a handle kind; *recv is its receiver. */
+bool chk_is_handle(chk_type t, sig_recv *recv);
+/* Writes "int 5" / "string \"a\"" / "int" describing node (of type t) into buf. */
+void chk_describe(const ast_node *node, chk_type t, char *buf, size_t size);
+/* Returns the type of `a op b`; false when the operator cannot take them (both known). */
+bool chk_binary_type(ast_op op, chk_type a, chk_type b, chk_type *out);
+/* Reports that `node` (of type `got`) is not the `want` that `what` needs. */
+void chk_mismatch(chk_ctx *ctx, const ast_node *node, chk_type want, chk_type got, const char *what);
+/* Checks `node` and reports unless its type is compatible with `want`: "<what> must be <want>,
+ * got <type> <literal>". Returns the node's type. */
+chk_type chk_require(chk_ctx *ctx, const ast_node *node, chk_type want, const char *what);
+
+/* --- check_expr.c --- */
+/* Returns true (one level deeper) unless the nesting limit is reached, which is reported once at
+ * `at`; callers that got true decrement ctx->depth when done. */
+bool chk_enter(chk_ctx *ctx, rbk_span at);
+/* Checks an expression and returns its static type (CT_UNKNOWN when NULL). */
+chk_type chk_expr(chk_ctx *ctx, const ast_node *node);
+/* Checks a lambda that is a built-in's second argument. */
+void chk_lambda(chk_ctx *ctx, const ast_node *lambda);
+/* Returns true (and *sym) when `node` is an identifier naming an import alias visible here. */
+bool chk_is_import(chk_ctx *ctx, const ast_node *node, chk_sym **sym);
+/* Returns the top-level symbol `name` of an imported unit, reporting it unknown when missing
+ * (at span); NULL when missing or the library did not load. Borrowed. */
+chk_sym *chk_library_member(chk_ctx *ctx, const chk_sym *alias, const char *name, rbk_span span);
+
+/* --- check_call.c --- */
+/* Checks a call; `stmt` is true when it stands alone as a statement. Returns the result's type. */
+chk_type chk_call(chk_ctx *ctx, const ast_node *call, bool stmt);
+
+/* --- check_stmt.c --- */
+/* Checks one statement standing at `where`. */
+void chk_stmt(chk_ctx *ctx, const ast_node *stmt, chk_where where);
+/* Checks a list of statements standing at `where` (at the top level, ctx->order follows them),
+ * with the rules on unreachable statements and on handlers at the end of a step. */
+void chk_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where);
+/* Checks the statements of `block` (a BLOCK node; another statement is checked alone; NULL is
+ * fine) in a new scope, or in the current one when `scoped` is false. */
+void chk_block(chk_ctx *ctx, const ast_node *block, chk_where where, bool scoped);
+/* Checks a proc's parameters and body (in a scope of their own that sees every top-level name). */
+void chk_proc(chk_ctx *ctx, const ast_node *proc);
+/* Returns true when the statement ends its block: abort, return, an if whose every branch does. */
+bool chk_terminates(const ast_node *stmt, int depth);
+/* Returns true when a proc body holds a `return` anywhere. */
+bool chk_has_return(const ast_node *body);
+
+#endif

@@ -1,0 +1,186 @@
+/* check_scope.c — the checker's scopes: declaring names, finding them, suggesting near misses. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_impl.h"
+
+static const char *const sym_words[] = {
+#define X(k, word) word,
+    CHK_SYM_KINDS(X)
+#undef X
+};
+
+const char *chk_sym_word(chk_sym_kind kind) { return sym_words[kind]; }
+
+bool chk_push(chk_ctx *ctx) {
+  if (ctx->nstack == ctx->capstack) {
+    size_t cap = ctx->capstack ? ctx->capstack * 2 : 8;
+    chk_scope *grown = realloc(ctx->stack, cap * sizeof *grown);
+    if (!grown) return false;
+    ctx->stack = grown;
+    ctx->capstack = cap;
+  }
+  ctx->stack[ctx->nstack++] = (chk_scope){0};
+  return true;
+}
+
+void chk_pop(chk_ctx *ctx) {
+  if (!ctx->nstack) return;
+  chk_scope *scope = &ctx->stack[--ctx->nstack];
+  chk_warn_unused(ctx, scope, 1u << SYM_LET | 1u << SYM_PARAM);
+  chk_scope_free(scope);
+}
+
+void chk_scope_free(chk_scope *scope) {
+  free(scope->syms);
+  free(scope->slots);
+  *scope = (chk_scope){0};
+}
+
+enum { HASH_FROM = 16 }; /* scopes with this many names get a hash index */
+
+/* Returns the FNV-1a hash of a name. */
+static size_t hash_name(const char *name) {
+  size_t h = 2166136261u;
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++) h = (h ^ *p) * 16777619u;
+  return h;
+}
+
+/* Puts syms[index] into the scope's hash index (which has room). */
+static void hash_insert(chk_scope *scope, size_t index) {
+  size_t mask = scope->nslots - 1, at = hash_name(scope->syms[index].name) & mask;
+  while (scope->slots[at]) at = (at + 1) & mask;
+  scope->slots[at] = index + 1;
+}
+
+/* Rebuilds the hash index with room for the scope's names; on failure the scope stays unindexed. */
+static void hash_rebuild(chk_scope *scope) {
+  size_t n = 64;
+  while (n < scope->len * 4) n *= 2;
+  size_t *slots = calloc(n, sizeof *slots);
+  free(scope->slots);
+  scope->slots = slots;
+  scope->nslots = slots ? n : 0;
+  for (size_t i = 0; slots && i < scope->len; i++) hash_insert(scope, i);
+}
+
+chk_sym *chk_scope_find(const chk_scope *scope, const char *name) {
+  if (!name) return NULL;
+  if (scope->slots) {
+    size_t mask = scope->nslots - 1;
+    for (size_t at = hash_name(name) & mask; scope->slots[at]; at = (at + 1) & mask)
+      if (!strcmp(scope->syms[scope->slots[at] - 1].name, name)) return &scope->syms[scope->slots[at] - 1];
+    return NULL;
+  }
+  for (size_t i = 0; i < scope->len; i++)
+    if (!strcmp(scope->syms[i].name, name)) return &scope->syms[i];
+  return NULL;
+}
+
+chk_sym *chk_declare_in(chk_ctx *ctx, chk_scope *scope, const chk_sym *sym) {
+  if (!sym->name) return NULL;
+  chk_sym *first = chk_scope_find(scope, sym->name);
+  if (first) {
+    int d = diag_add(ctx->diags, DIAG_ERROR, sym->span, "'%s' is already declared in this scope", sym->name);
+    diag_note(ctx->diags, d, first->span, "'%s' was declared here as a %s", first->name, chk_sym_word(first->kind));
+    return NULL;
+  }
+  if (scope->len == scope->cap) {
+    size_t cap = scope->cap ? scope->cap * 2 : 8;
+    chk_sym *grown = realloc(scope->syms, cap * sizeof *grown);
+    if (!grown) return NULL;
+    scope->syms = grown;
+    scope->cap = cap;
+  }
+  scope->syms[scope->len++] = *sym;
+  if (scope->len >= HASH_FROM && (!scope->slots || scope->len * 2 > scope->nslots))
+    hash_rebuild(scope);
+  else if (scope->slots)
+    hash_insert(scope, scope->len - 1);
+  return &scope->syms[scope->len - 1];
+}
+
+chk_sym *chk_declare(chk_ctx *ctx, const chk_sym *sym) {
+  if (!ctx->nstack) return NULL;
+  return chk_declare_in(ctx, &ctx->stack[ctx->nstack - 1], sym);
+}
+
+/* Returns true when the top-level symbol may be used where the checker stands. */
+static bool top_visible(const chk_ctx *ctx, const chk_sym *sym) {
+  return ctx->all_top || sym->kind == SYM_PROC || sym->order < ctx->order;
+}
+
+chk_sym *chk_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at) {
+  if (!name) return NULL;
+  for (size_t i = ctx->nstack; i-- > 0;) {
+    chk_sym *sym = chk_scope_find(&ctx->stack[i], name);
+    if (sym) {
+      if (use) sym->used = true;
+      return sym;
+    }
+  }
+  chk_sym *sym = chk_scope_find(&ctx->units[ctx->unit].top, name);
+  if (!sym || !use) return sym;
+  sym->used = true;
+  if (!top_visible(ctx, sym)) {
+    int d = diag_add(ctx->diags, DIAG_ERROR, at, "'%s' is used before its declaration", name);
+    diag_note(ctx->diags, d, sym->span, "'%s' is declared here", name);
+  }
+  return sym;
+}
+
+/* Appends name to the growing NULL-terminated array *arr; returns false when out of memory. */
+static bool push_name(const char ***arr, size_t *len, size_t *cap, const char *name) {
+  if (*len + 1 >= *cap) {
+    size_t c = *cap ? *cap * 2 : 16;
+    const char **grown = realloc(*arr, c * sizeof *grown);
+    if (!grown) return false;
+    *arr = grown;
+    *cap = c;
+  }
+  (*arr)[(*len)++] = name;
+  (*arr)[*len] = NULL;
+  return true;
+}
+
+const char **chk_visible_names(const chk_ctx *ctx) {
+  const char **arr = NULL;
+  size_t len = 0, cap = 0;
+  bool ok = push_name(&arr, &len, &cap, "run");
+  for (size_t i = ctx->nstack; ok && i-- > 0;)
+    for (size_t j = 0; ok && j < ctx->stack[i].len; j++) ok = push_name(&arr, &len, &cap, ctx->stack[i].syms[j].name);
+  const chk_scope *top = &ctx->units[ctx->unit].top;
+  for (size_t j = 0; ok && j < top->len; j++)
+    if (top->syms[j].kind != SYM_PROC && top->syms[j].kind != SYM_IMPORT && top_visible(ctx, &top->syms[j]))
+      ok = push_name(&arr, &len, &cap, top->syms[j].name);
+  return arr;
+}
+
+const char **chk_scope_names(const chk_scope *scope, unsigned kinds) {
+  const char **arr = NULL;
+  size_t len = 0, cap = 0;
+  bool ok = true;
+  for (size_t j = 0; ok && j < scope->len; j++)
+    if (kinds & 1u << scope->syms[j].kind) ok = push_name(&arr, &len, &cap, scope->syms[j].name);
+  return arr;
+}
+
+void chk_warn_unused(chk_ctx *ctx, const chk_scope *scope, unsigned kinds) {
+  for (size_t i = 0; i < scope->len; i++) {
+    const chk_sym *s = &scope->syms[i];
+    if (s->used || !(kinds & 1u << s->kind) || !s->name || s->name[0] == '_') continue;
+    diag_add(ctx->diags, DIAG_WARNING, s->span, "%s '%s' is never used", chk_sym_word(s->kind), s->name);
+  }
+}
+
+int chk_unknown(chk_ctx *ctx, rbk_span span, const char *what, const char *name, const char *const *candidates) {
+  const char *near = candidates ? diag_suggest(name, candidates) : NULL;
+  if (near) return diag_add(ctx->diags, DIAG_ERROR, span, "%s '%s'; did you mean '%s'?", what, name, near);
+  return diag_add(ctx->diags, DIAG_ERROR, span, "%s '%s'", what, name);
+}
+
+bool chk_quiet(const chk_ctx *ctx) {
+  size_t max = ctx->diags->max_errors ? ctx->diags->max_errors : 50;
+  return ctx->diags->errors >= max;
+}

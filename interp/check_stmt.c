@@ -1,0 +1,325 @@
+/* check_stmt.c — checking statements: where each may stand, handlers at the end of a step,
+ * unreachable statements, and the types of their clauses (timeouts, conditions, counts). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_impl.h"
+
+/* Returns true for the declarations that only the top level of a file may hold. */
+static bool top_only(ast_kind kind) {
+  return kind == AST_RUNBOOK || kind == AST_PARAM || kind == AST_IMPORT || kind == AST_PROC;
+}
+
+/* Returns true for `on failure` and `finally`. */
+static bool is_handler(const ast_node *s) { return s->kind == AST_ON_FAILURE || s->kind == AST_FINALLY; }
+
+/* Returns the keyword that starts a statement, for messages. */
+static const char *keyword(const ast_node *s) {
+  switch (s->kind) {
+  case AST_ON_FAILURE: return "on failure";
+  case AST_WAIT_UNTIL: return "wait until";
+  case AST_PARALLEL_FOR: return "parallel for";
+  default: return ast_kind_name(s->kind);
+  }
+}
+
+/* Returns true when any statement of the BLOCK ends it. */
+static bool block_terminates(const ast_node *block, int depth) {
+  if (!block || block->kind != AST_BLOCK) return false;
+  for (size_t i = 0; i < block->u.block.stmts.len; i++)
+    if (chk_terminates(block->u.block.stmts.items[i], depth + 1)) return true;
+  return false;
+}
+
+bool chk_terminates(const ast_node *stmt, int depth) {
+  if (!stmt || depth > 64) return false;
+  if (stmt->kind == AST_ABORT || stmt->kind == AST_RETURN) return true;
+  while (stmt && stmt->kind == AST_IF) {
+    if (!block_terminates(stmt->u.if_.then, depth)) return false;
+    stmt = stmt->u.if_.els;
+  }
+  return stmt && block_terminates(stmt, depth);
+}
+
+/* Records a step's plain title for the duplicate check. */
+static void record_title(chk_ctx *ctx, const ast_node *title) {
+  const char *text = NULL;
+  if (!ast_string_is_plain(title, &text) || !text) return;
+  if (ctx->ntitles == ctx->captitles) {
+    size_t cap = ctx->captitles ? ctx->captitles * 2 : 16;
+    chk_title *grown = realloc(ctx->titles, cap * sizeof *grown);
+    if (!grown) return;
+    ctx->titles = grown;
+    ctx->captitles = cap;
+  }
+  ctx->titles[ctx->ntitles++] = (chk_title){text, title->span};
+}
+
+/* Checks `step "title" [timeout D] [retry N [backoff D]] { … }`. */
+static void step(chk_ctx *ctx, const ast_node *s) {
+  chk_require(ctx, s->u.step.title, CT_STRING, "a step title");
+  record_title(ctx, s->u.step.title);
+  chk_require(ctx, s->u.step.timeout, CT_DURATION, "timeout");
+  chk_require(ctx, s->u.step.retry, CT_INT, "the retry count");
+  chk_require(ctx, s->u.step.backoff, CT_DURATION, "backoff");
+  chk_block(ctx, s->u.step.body, WHERE_STEP, true);
+}
+
+/* Checks `parallel [max N] { … }`: each statement is a branch with its own scope. */
+static void parallel(chk_ctx *ctx, const ast_node *s) {
+  chk_require(ctx, s->u.parallel.max, CT_INT, "max");
+  const ast_node *body = s->u.parallel.body;
+  if (!body || body->kind != AST_BLOCK) return;
+  for (size_t i = 0; i < body->u.block.stmts.len; i++) {
+    const ast_node *branch = body->u.block.stmts.items[i];
+    if (!branch || !chk_push(ctx)) continue;
+    chk_stmt(ctx, branch, WHERE_BRANCH);
+    if (branch->kind == AST_LET) {
+      diag_add(ctx->diags, DIAG_WARNING, branch->span,
+               "a 'let' as a branch of 'parallel' is useless: no other branch can see '%s'",
+               branch->u.let.name ? branch->u.let.name : "");
+      for (size_t j = 0; j < ctx->stack[ctx->nstack - 1].len; j++) ctx->stack[ctx->nstack - 1].syms[j].used = true;
+    }
+    chk_pop(ctx);
+  }
+}
+
+/* Checks `for x in e { … }` and `parallel for x in e [max N] { … }`. */
+static void loop(chk_ctx *ctx, const ast_node *s) {
+  const ast_node *iter = s->u.loop.iter;
+  chk_type t = chk_expr(ctx, iter);
+  if (iter && t != CT_UNKNOWN && t != CT_LIST && t != CT_OBJECT && t != CT_STRING) {
+    char desc[80];
+    chk_describe(iter, t, desc, sizeof desc);
+    diag_add(ctx->diags, DIAG_ERROR, iter->span, "'%s' needs a list to iterate over, got %s", keyword(s), desc);
+  }
+  chk_require(ctx, s->u.loop.max, CT_INT, "max");
+  if (!chk_push(ctx)) return;
+  chk_sym var = {.name = s->u.loop.var, .kind = SYM_LOOP, .decl = s, .span = s->span, .unit = -1};
+  chk_declare(ctx, &var);
+  chk_block(ctx, s->u.loop.body, WHERE_BLOCK, false);
+  chk_pop(ctx);
+}
+
+/* Checks `if c { } else if c { } else { }` (the else-if chain without recursion). */
+static void if_chain(chk_ctx *ctx, const ast_node *s) {
+  while (s && s->kind == AST_IF) {
+    chk_require(ctx, s->u.if_.cond, CT_BOOL, "the condition of 'if'");
+    chk_block(ctx, s->u.if_.then, WHERE_BLOCK, true);
+    s = s->u.if_.els;
+  }
+  if (s) chk_block(ctx, s, WHERE_BLOCK, true);
+}
+
+/* Checks `notify ch, … [every D] message`: every channel must be a channel when known. */
+static void notify(chk_ctx *ctx, const ast_node *s) {
+  const ast_list *chans = &s->u.notify.channels;
+  for (size_t i = 0; i < chans->len; i++) {
+    const ast_node *ch = chans->items[i];
+    chk_type t = chk_expr(ctx, ch);
+    if (ch && t != CT_UNKNOWN && t != CT_CHANNEL)
+      diag_add(ctx->diags, DIAG_ERROR, ch->span, "notify needs a channel, got %s", chk_type_article(t));
+  }
+  chk_require(ctx, s->u.notify.every, CT_DURATION, "every");
+  chk_expr(ctx, s->u.notify.message);
+}
+
+/* Checks a `let` in a block: its value, then its name in the current scope. */
+static void let(chk_ctx *ctx, const ast_node *s) {
+  chk_type t = chk_expr(ctx, s->u.let.value);
+  chk_sym sym = {.name = s->u.let.name, .kind = SYM_LET, .decl = s, .span = s->span, .type = t, .unit = -1};
+  chk_declare(ctx, &sym);
+}
+
+/* Checks a bare expression statement: only calls may stand alone. */
+static void expr_stmt(chk_ctx *ctx, const ast_node *s) {
+  const ast_node *e = s->u.expr_stmt.expr;
+  if (e && e->kind == AST_CALL) {
+    chk_call(ctx, e, true);
+    return;
+  }
+  diag_add(ctx->diags, DIAG_ERROR, e ? e->span : s->span, "expression result unused");
+  chk_expr(ctx, e);
+}
+
+/* Checks a statement that only some places allow; returns true when it was one. */
+static bool placement(chk_ctx *ctx, const ast_node *s, chk_where where) {
+  if (top_only(s->kind) && where != WHERE_TOP) {
+    diag_add(ctx->diags, DIAG_ERROR, s->span, "'%s' is allowed only at the top level of a file", keyword(s));
+    return true;
+  }
+  if (is_handler(s) && where != WHERE_TOP && where != WHERE_STEP) {
+    diag_add(ctx->diags, DIAG_ERROR, s->span,
+             "'%s' is allowed only at the top level or as one of the last statements of a step", keyword(s));
+    chk_block(ctx, s->u.handler.body, WHERE_BLOCK, true);
+    return true;
+  }
+  if (s->kind == AST_RETURN && !ctx->proc) {
+    diag_add(ctx->diags, DIAG_ERROR, s->span, "'return' outside a proc");
+    chk_expr(ctx, s->u.ret.value);
+    return true;
+  }
+  return false;
+}
+
+/* Checks the clauses of the simple statements (gate, approve, wait, assert, …). */
+static void clauses(chk_ctx *ctx, const ast_node *s) {
+  switch (s->kind) {
+  case AST_GATE:
+    chk_require(ctx, s->u.gate.title, CT_STRING, "a gate title");
+    chk_require(ctx, s->u.gate.every, CT_DURATION, "every");
+    chk_require(ctx, s->u.gate.timeout, CT_DURATION, "timeout");
+    chk_block(ctx, s->u.gate.body, WHERE_BLOCK, true);
+    break;
+  case AST_APPROVE:
+    chk_require(ctx, s->u.approve.question, CT_STRING, "the question of 'approve'");
+    chk_require(ctx, s->u.approve.from, CT_STRING, "the role of 'approve'");
+    chk_require(ctx, s->u.approve.timeout, CT_DURATION, "timeout");
+    break;
+  case AST_WAIT: chk_require(ctx, s->u.wait.duration, CT_DURATION, "the time of 'wait'"); break;
+  case AST_WAIT_UNTIL:
+    chk_require(ctx, s->u.wait.cond, CT_BOOL, "the condition of 'wait until'");
+    chk_require(ctx, s->u.wait.every, CT_DURATION, "every");
+    chk_require(ctx, s->u.wait.timeout, CT_DURATION, "timeout");
+    break;
+  case AST_ASSERT: case AST_EXPECT:
+    chk_require(ctx, s->u.check.cond, CT_BOOL,
+                s->kind == AST_ASSERT ? "the condition of 'assert'" : "the condition of 'expect'");
+    chk_expr(ctx, s->u.check.message);
+    break;
+  case AST_ABORT: chk_expr(ctx, s->u.abort.reason); break;
+  case AST_RETURN: chk_expr(ctx, s->u.ret.value); break;
+  case AST_ON_FAILURE: case AST_FINALLY: chk_block(ctx, s->u.handler.body, WHERE_BLOCK, true); break;
+  default: chk_expr(ctx, s); break; /* an expression node where a statement belongs (partial trees) */
+  }
+}
+
+/* Checks one statement standing at `where` (declarations at the top level are check.c's). */
+static void stmt_kind(chk_ctx *ctx, const ast_node *s, chk_where where) {
+  if (placement(ctx, s, where)) return;
+  switch (s->kind) {
+  case AST_RUNBOOK: case AST_PARAM: case AST_IMPORT: case AST_PROC: chk_top_decl(ctx, s); break;
+  case AST_LET:
+    if (where == WHERE_TOP) chk_top_decl(ctx, s);
+    else let(ctx, s);
+    break;
+  case AST_BLOCK: chk_block(ctx, s, WHERE_BLOCK, true); break;
+  case AST_STEP: step(ctx, s); break;
+  case AST_PARALLEL: parallel(ctx, s); break;
+  case AST_FOR: case AST_PARALLEL_FOR: loop(ctx, s); break;
+  case AST_IF: if_chain(ctx, s); break;
+  case AST_NOTIFY: notify(ctx, s); break;
+  case AST_EXPR_STMT: expr_stmt(ctx, s); break;
+  default: clauses(ctx, s); break;
+  }
+}
+
+void chk_stmt(chk_ctx *ctx, const ast_node *s, chk_where where) {
+  if (!s || !chk_enter(ctx, s->span)) return;
+  stmt_kind(ctx, s, where);
+  ctx->depth--;
+}
+
+/* Where a walk over a statement list stands: what came before the next statement. */
+typedef struct {
+  const ast_node *terminator; /* the abort/return after which statements cannot run */
+  const ast_node *handler;    /* the first handler of a step's block */
+  bool unreachable_reported, order_reported;
+} walk_state;
+
+/* Reports statement `s` when it cannot run or stands after a step's handlers. */
+static void order_rules(chk_ctx *ctx, walk_state *w, const ast_node *s, chk_where where) {
+  bool handler = is_handler(s);
+  bool declaration = where == WHERE_TOP && (top_only(s->kind) || s->kind == AST_LET);
+  if (w->terminator && !handler && !declaration && !w->unreachable_reported) {
+    int d = diag_add(ctx->diags, DIAG_ERROR, s->span, "unreachable statement");
+    diag_note(ctx->diags, d, w->terminator->span, "no statement after this '%s' runs", keyword(w->terminator));
+    w->unreachable_reported = true;
+  }
+  if (where == WHERE_STEP && w->handler && !handler && !w->order_reported) {
+    int d = diag_add(ctx->diags, DIAG_ERROR, s->span,
+                     "statement after '%s': handlers must be the last statements of a step", keyword(w->handler));
+    diag_note(ctx->diags, d, w->handler->span, "the handler is here");
+    w->order_reported = true;
+  }
+  if (handler && !w->handler) w->handler = s;
+  if (!w->terminator && !handler && chk_terminates(s, 0)) w->terminator = s;
+}
+
+void chk_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where) {
+  walk_state w = {0};
+  for (size_t i = 0; i < stmts->len; i++) {
+    const ast_node *s = stmts->items[i];
+    if (!s) continue;
+    if (where == WHERE_TOP) ctx->order = i;
+    order_rules(ctx, &w, s, where);
+    chk_stmt(ctx, s, where);
+  }
+}
+
+void chk_block(chk_ctx *ctx, const ast_node *block, chk_where where, bool scoped) {
+  if (!block) return;
+  if (block->kind != AST_BLOCK) {
+    chk_stmt(ctx, block, where);
+    return;
+  }
+  if (scoped && !chk_push(ctx)) return;
+  chk_stmts(ctx, &block->u.block.stmts, where);
+  if (scoped) chk_pop(ctx);
+}
+
+/* Returns true when a statement list (or any block below it) holds a `return`. */
+static bool list_returns(const ast_list *stmts, int depth);
+
+/* Returns true when the statement or a block below it holds a `return`. */
+static bool stmt_returns(const ast_node *s, int depth) {
+  if (!s || depth > CHK_MAX_DEPTH) return false;
+  const ast_node *kids[3] = {0};
+  switch (s->kind) {
+  case AST_RETURN: return true;
+  case AST_BLOCK: return list_returns(&s->u.block.stmts, depth + 1);
+  case AST_STEP: kids[0] = s->u.step.body; break;
+  case AST_PARALLEL: kids[0] = s->u.parallel.body; break;
+  case AST_FOR: case AST_PARALLEL_FOR: kids[0] = s->u.loop.body; break;
+  case AST_IF: kids[0] = s->u.if_.then; kids[1] = s->u.if_.els; break;
+  case AST_GATE: kids[0] = s->u.gate.body; break;
+  case AST_ON_FAILURE: case AST_FINALLY: kids[0] = s->u.handler.body; break;
+  default: return false;
+  }
+  for (size_t i = 0; i < 3; i++)
+    if (stmt_returns(kids[i], depth + 1)) return true;
+  return false;
+}
+
+static bool list_returns(const ast_list *stmts, int depth) {
+  for (size_t i = 0; i < stmts->len; i++)
+    if (stmt_returns(stmts->items[i], depth)) return true;
+  return false;
+}
+
+bool chk_has_return(const ast_node *body) { return stmt_returns(body, 0); }
+
+void chk_proc(chk_ctx *ctx, const ast_node *proc) {
+  const ast_node *saved_proc = ctx->proc;
+  bool saved_all = ctx->all_top;
+  ctx->proc = proc;
+  ctx->all_top = true;
+  if (chk_push(ctx)) {
+    const ast_list *params = &proc->u.proc.params;
+    for (size_t i = 0; i < params->len; i++) {
+      const ast_node *p = params->items[i];
+      if (!p || p->kind != AST_PARAM) continue;
+      chk_type t = chk_type_of_decl(p->u.param.type);
+      char what[96];
+      snprintf(what, sizeof what, "the default of '%s'", p->u.param.name ? p->u.param.name : "");
+      chk_require(ctx, p->u.param.def, t, what);
+      chk_sym sym = {.name = p->u.param.name, .kind = SYM_PARAM, .decl = p, .span = p->span, .type = t, .unit = -1};
+      chk_declare(ctx, &sym);
+    }
+    chk_block(ctx, proc->u.proc.body, WHERE_BLOCK, false);
+    chk_pop(ctx);
+  }
+  ctx->proc = saved_proc;
+  ctx->all_top = saved_all;
+}
