@@ -5,10 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* The largest plan rbk reads: far above any real plan, low enough that /dev/zero cannot exhaust
+ * memory. */
+enum { SOURCE_MAX_BYTES = 1 << 30 };
 
 /* Returns a new message "cannot read 'path': reason" (caller frees). */
 static char *read_error(const char *path, int err) {
-  const char *why = strerror(err);
+  const char *why = err == EINVAL ? "not a regular file" : err == EFBIG ? "larger than 1 GiB" : strerror(err);
   size_t n = strlen(path) + strlen(why) + 32;
   char *msg = malloc(n);
   if (msg) snprintf(msg, n, "cannot read '%s': %s", path, why);
@@ -40,6 +45,10 @@ static int slurp(FILE *f, char **buf, size_t *len) {
     size_t got = fread(data + n, 1, cap - n, f);
     n += got;
     if (n < cap) break;
+    if (cap >= SOURCE_MAX_BYTES) {
+      free(data);
+      return EFBIG;
+    }
     char *bigger = realloc(data, cap * 2 + 1);
     if (!bigger) {
       free(data);
@@ -63,6 +72,12 @@ rbk_source *source_load(const char *path, char **err) {
   FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
   if (!f) {
     *err = read_error(path, errno);
+    return NULL;
+  }
+  struct stat st;
+  if (f != stdin && fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+    fclose(f);
+    *err = read_error(path, S_ISDIR(st.st_mode) ? EISDIR : EINVAL);
     return NULL;
   }
   char *data = NULL;

@@ -1,6 +1,7 @@
 /* fuzz_front.c — libFuzzer target: arbitrary bytes through the lexer, parser, checker and formatter.
  * Nothing may crash, leak, hang or read out of bounds; the formatter's output of a clean parse must
  * parse again. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   diag_list diags = {0};
   rbk_program *prog = program_load_string("fuzz.rbk", (const char *)data, size, &diags);
   if (prog) {
-    if (!diags.errors) {
-      check_program(prog, &diags);
+    bool parsed = !diags.errors;
+    check_program(prog, &diags); /* the checker also runs on trees left by syntax errors */
+    if (parsed && prog->units[0].ast) {
       char *text = fmt_file(prog->units[0].ast);
       if (text) {
         diag_list again = {0};

@@ -1,0 +1,191 @@
+/* actions_kube_local.c — run(argv..., check:), write_file(path, text) and the notification
+ * channels (see actions_kube.h). run() executes argv without a shell (proc.h) with its output
+ * captured through pipes polled in the actions' loop; in a rehearsal it is answered by the
+ * process stubs. write_file writes a temp file beside the target, fsyncs and renames it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "actions_kube_int.h"
+#include "valbuf.h"
+
+/* The state of run(). */
+typedef struct {
+  char **argv;
+  size_t argc;
+  bool check;
+} run_state;
+
+/* Frees run's state. */
+static void run_free(void *p) {
+  run_state *s = p;
+  for (size_t i = 0; i < s->argc; i++) free(s->argv[i]);
+  free(s->argv);
+  free(s);
+}
+
+/* Returns the first line of text, at most 200 bytes (caller frees). */
+static char *first_line(const char *t) {
+  size_t n = strcspn(t ? t : "", "\n");
+  return strndup(t ? t : "", n > 200 ? 200 : n);
+}
+
+/* Finishes run() with {status, stdout, stderr}, or fails on a non-zero status with check. */
+static void run_result(kube_op *op, int status, const char *out, const char *err) {
+  run_state *s = op->st;
+  if (s->check && status != 0) {
+    char *line = first_line(err && *err ? err : out);
+    kop_fail(op, "%s: exit status %d%s%s", op->what, status, line && *line ? ": " : "", line ? line : "");
+    free(line);
+    return;
+  }
+  json_t *r = json_pack("{siss ss}", "status", status, "stdout", out ? out : "", "stderr", err ? err : "");
+  kact_finish_json(op, r);
+  json_decref(r);
+}
+
+/* The process ended. */
+static void run_done(kube_op *op, const proc_result *res) {
+  if (res->timed_out) return kop_fail(op, "timed out: %s (killed)", op->what);
+  run_result(op, res->status, res->out, res->err);
+}
+
+/* Returns the stub answering argv (borrowed) or NULL: every argv element matches its glob. */
+static const json_t *find_stub(const json_t *stubs, char **argv, size_t argc) {
+  size_t i;
+  json_t *st;
+  json_array_foreach(stubs, i, st) {
+    json_t *pat = json_object_get(st, "argv");
+    if (json_array_size(pat) != argc) continue;
+    bool ok = true;
+    for (size_t k = 0; ok && k < argc; k++) {
+      const char *g = json_string_value(json_array_get(pat, k));
+      ok = g && fnmatch(g, argv[k], 0) == 0;
+    }
+    if (ok) return st;
+  }
+  return NULL;
+}
+
+/* Starts run(argv..., check:). */
+bool kact_run(akube *ak, kube_op *op, const rbk_action_req *req) {
+  run_state *s = kact_state(op, sizeof(run_state), run_free);
+  const rbk_value *argv = kact_arg(req, "argv"), *check = kact_arg(req, "check");
+  s->check = !(check && check->kind == VAL_BOOL && !check->u.b);
+  size_t n = argv && argv->kind == VAL_LIST ? argv->u.list.len : 0;
+  s->argv = calloc(n + 1, sizeof *s->argv);
+  for (size_t i = 0; s->argv && i < n; i++) s->argv[s->argc++] = kact_text(argv->u.list.items[i]);
+  if (!n || !s->argv) return kop_fail(op, "run: argv is empty"), false;
+  if (ak->rt.sim) {
+    const json_t *st = find_stub(ak->stubs, s->argv, s->argc);
+    if (!st) return kop_fail(op, "no stub for argv %s in the rehearsal's scenario", op->what + 4), false;
+    run_result(op, (int)json_integer_value(json_object_get(st, "status")), json_string_value(json_object_get(st, "stdout")),
+               json_string_value(json_object_get(st, "stderr")));
+    return true;
+  }
+  int64_t left = kop_left(op);
+  return kop_spawn(op, (const char *const *)s->argv, NULL, left == INT64_MAX ? 0 : left, run_done);
+}
+
+/* Returns the rehearsal path of p under the scratch dir (caller frees), or NULL when p climbs out. */
+static char *scratch_path(const char *scratch, const char *p) {
+  if (strstr(p, "..")) return NULL;
+  while (*p == '/') p++;
+  return kube_strf("%s/%s", scratch, p);
+}
+
+/* Returns true after writing text to path atomically; *err on failure. */
+static bool write_atomic(const char *path, const char *text, size_t len, char **err) {
+  char *tmp = kube_strf("%s.rbk-XXXXXX", path);
+  int fd = tmp ? mkstemp(tmp) : -1;
+  if (fd < 0) {
+    *err = kube_strf("write_file %s: %s", path, strerror(errno));
+    free(tmp);
+    return false;
+  }
+  size_t done = 0;
+  while (done < len) {
+    ssize_t w = write(fd, text + done, len - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) break;
+    done += (size_t)w;
+  }
+  bool ok = done == len && fsync(fd) == 0;
+  ok = close(fd) == 0 && ok;
+  if (ok) chmod(tmp, 0644);
+  ok = ok && rename(tmp, path) == 0;
+  if (!ok) {
+    *err = kube_strf("write_file %s: %s", path, strerror(errno));
+    unlink(tmp);
+  }
+  free(tmp);
+  return ok;
+}
+
+/* Starts (and finishes) write_file(path, text). */
+bool kact_write_file(akube *ak, kube_op *op, const rbk_action_req *req) {
+  char *path = kact_text(kact_arg(req, "path"));
+  const rbk_value *t = kact_arg(req, "text");
+  char *text = t && t->kind == VAL_STRING ? NULL : kact_text(t);
+  const char *bytes = t && t->kind == VAL_STRING ? t->u.str.s : text ? text : "";
+  size_t len = t && t->kind == VAL_STRING ? t->u.str.len : strlen(bytes);
+  char *real = path && ak->scratch ? scratch_path(ak->scratch, path) : path ? strdup(path) : NULL;
+  char *err = NULL;
+  if (!real) kop_fail(op, "write_file: %s is outside the rehearsal's scratch directory", path ? path : "");
+  else if (!write_atomic(real, bytes, len, &err)) kop_fail(op, "%s", err ? err : "write_file failed");
+  else kop_finish(op, NULL);
+  free(path), free(text), free(real), free(err);
+  return !op->error;
+}
+
+/* ---- channels ---- */
+
+/* The webhook's answer: 2xx is sent. */
+static void hook_answered(kube_op *op, const kube_resp *r) {
+  if (r->status >= 200 && r->status < 300) return kop_finish(op, NULL);
+  char *e = kop_error_text(op, "POST", "webhook", r);
+  kop_fail(op, "notification to %s failed: %s", op->what, e ? e : "?");
+  free(e);
+}
+
+/* Appends a line to a log file. */
+static void log_append(kube_op *op, const char *path, const char *text) {
+  int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return kop_fail(op, "logfile %s: %s", path, strerror(errno));
+  time_t t = (time_t)(kube_rt_wall(op->rt) / 1000);
+  struct tm tm;
+  char stamp[32];
+  gmtime_r(&t, &tm);
+  strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  char *line = kube_strf("%s %s\n", stamp, text);
+  bool ok = line && write(fd, line, strlen(line)) == (ssize_t)strlen(line);
+  close(fd);
+  free(line);
+  if (ok) kop_finish(op, NULL);
+  else kop_fail(op, "logfile %s: %s", path, strerror(errno));
+}
+
+/* Starts sending text to a channel. */
+void kact_notify(akube *ak, kube_op *op, const ak_channel *ch, const char *text) {
+  if (ch->type == CH_CONSOLE) {
+    fprintf(ak->cfg.console ? ak->cfg.console : stderr, "%s\n", text);
+    return kop_finish(op, NULL);
+  }
+  if (ch->type == CH_LOGFILE) return log_append(op, ch->path, text);
+  json_t *b = ch->type == CH_SLACK && ch->channel ? json_pack("{ssss}", "channel", ch->channel, "text", text)
+                                                  : json_pack("{ss}", "text", text);
+  char *body = json_dumps(b, JSON_COMPACT);
+  json_decref(b);
+  if (!body) return kop_fail(op, "out of memory");
+  if (ak->rt.sim) {
+    if (ak->cfg.record_webhook) ak->cfg.record_webhook(ak->cfg.record_user, ch->url ? ch->url : "", body);
+    kop_finish(op, NULL);
+  } else kop_request_url(op, "POST", ch->url ? ch->url : "", NULL, 0, body, KRETRY_READ, hook_answered);
+  free(body);
+}

@@ -1,0 +1,137 @@
+/* http.h — an asynchronous HTTP transport: requests start at once and complete later, from
+ * poll(), in one event loop (no thread per request).
+ *
+ * Two implementations share this interface:
+ *  - http_curl_new(): libcurl's multi interface (real time; TLS, HTTP/2 when offered,
+ *    connection reuse, per-request timeouts; poll() waits in curl_multi_poll together with
+ *    the caller's extra file descriptors, and returns early on a signal);
+ *  - http_sim_new(): the simulator in-process, in virtual time (sim_handle at the request's
+ *    start time, the answer delivered resp.delay_ms later, watches streamed as time advances).
+ *
+ * Callbacks: on_line (streams only) and on_done are called only from inside poll(), never from
+ * start(). on_done is called exactly once per request unless cancel() came first; after on_done
+ * or cancel() no callback runs for that id. Callbacks may start and cancel requests.
+ * Requests due at the same time complete in the order they were started.
+ *
+ * Ownership: every field of a request is borrowed for the duration of start() (the transport
+ * copies what it keeps, TLS material included). A response passed to on_done is borrowed for the
+ * duration of the callback.
+ */
+#ifndef RBK_HTTP_H
+#define RBK_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* TLS material for one request; every pointer may be NULL. *_data are PEM bytes. */
+typedef struct {
+  const char *ca_file, *ca_data;
+  size_t ca_len;
+  const char *cert_file, *cert_data;
+  size_t cert_len;
+  const char *key_file, *key_data;
+  size_t key_len;
+  bool insecure; /* insecure-skip-tls-verify: no peer or host verification */
+} http_tls;
+
+/* One request. */
+typedef struct {
+  const char *method;           /* "GET", "POST", … */
+  const char *url;              /* absolute: scheme://host[:port]/path[?query] */
+  const char *const *headers;   /* "Name: value" lines (may reveal secrets: never logged) */
+  size_t n_headers;
+  const char *body;             /* NULL when there is none */
+  size_t body_len;
+  int64_t timeout_ms;           /* the whole request, a stream's whole life; <= 0: none */
+  bool stream;                  /* a 2xx body is delivered line by line through on_line */
+  const http_tls *tls;          /* NULL: the system's CAs, verification on */
+} http_request;
+
+/* Why a request got no answer, once: X(ENUM_SUFFIX, "name"). */
+#define HTTP_FAILS(X)                                                                          \
+  X(NONE, "none")             /* an answer arrived (any status) */                            \
+  X(CONNECT, "connect")       /* could not connect (refused, no route): nothing was sent */   \
+  X(RESET, "reset")           /* the connection broke after the request was sent */           \
+  X(TIMEOUT, "timeout")       /* the request's timeout_ms passed */                           \
+  X(TLS, "tls")               /* certificate or handshake problem */                          \
+  X(OTHER, "other")           /* anything else (bad URL, out of memory, …) */
+
+typedef enum {
+#define X(k, name) HTTP_FAIL_##k,
+  HTTP_FAILS(X)
+#undef X
+} http_fail;
+
+/* One outcome. */
+typedef struct {
+  http_fail fail;               /* HTTP_FAIL_NONE when status is set */
+  int status;                   /* HTTP status, 0 when fail != NONE */
+  const char *body;             /* NUL-terminated; "" for a stream that ended after a 2xx */
+  size_t body_len;
+  const char *content_type;     /* NULL when absent */
+  int64_t retry_after_ms;       /* from Retry-After (seconds), -1 when absent */
+} http_response;
+
+/* What a request reports back. */
+typedef struct {
+  void *user;
+  /* A stream's complete line (without '\n'), buffered across chunks; not NUL-terminated. */
+  void (*on_line)(void *user, const char *line, size_t len);
+  /* The outcome; error is a one-line message naming the server when resp->fail != NONE
+   * ("connection refused: https://127.0.0.1:6443"), else NULL. */
+  void (*on_done)(void *user, const http_response *resp, const char *error);
+} http_callbacks;
+
+typedef struct http_transport {
+  void *self;
+  /* Starts a request at time now_ms (the caller's clock); returns its id (never 0), or 0 with
+   * *err set (caller frees) when it cannot start (then no callback runs). */
+  uint64_t (*start)(void *self, const http_request *req, int64_t now_ms, const http_callbacks *cb,
+                    char **err);
+  /* Aborts a request (its connection is closed or it is dropped); unknown ids are ignored. */
+  void (*cancel)(void *self, uint64_t id);
+  /* Returns when the next callback is due if nothing else happens (virtual time), or INT64_MAX
+   * when none is scheduled or completions depend on real I/O. */
+  int64_t (*next_event)(void *self, int64_t now_ms);
+  /* Runs callbacks due by now_ms. A real transport waits up to max_wait_ms for I/O on its
+   * connections or on the extra fds (POLLIN), returning early on activity or a signal. */
+  void (*poll)(void *self, int64_t now_ms, int64_t max_wait_ms, const int *fds, size_t nfds);
+  /* Returns the number of requests in flight. */
+  size_t (*pending)(void *self);
+  /* Cancels everything and frees the transport; may be NULL. */
+  void (*free)(void *self);
+} http_transport;
+
+struct sim_world;
+
+/* Returns a libcurl transport, or NULL with *err set (caller frees). */
+http_transport *http_curl_new(char **err);
+
+/* Returns a transport answering from the simulator `w` (borrowed; must outlive the transport),
+ * whose clock reads now_ms - base_ms as the world's virtual time, or NULL with *err set. The
+ * URL's scheme and host are ignored: its path and query go to sim_handle. */
+http_transport *http_sim_new(struct sim_world *w, int64_t base_ms, char **err);
+
+/* Returns the name of a failure kind ("connect", …). */
+const char *http_fail_name(http_fail f);
+
+/* Returns the reason phrase of an HTTP status ("Not Found"), or "" when unknown. */
+const char *http_reason(int status);
+
+/* Splits an absolute URL: *origin gets "scheme://host[:port]" and *rest the path and query
+ * ("/" when empty); both new strings (caller frees). Returns false on a URL without "://". */
+bool http_split_url(const char *url, char **origin, char **rest);
+
+/* Collects stream bytes into lines: feeds `len` bytes and calls `line` for every complete one.
+ * A linebuf starts zeroed; http_linebuf_free releases it. */
+typedef struct {
+  char *buf;
+  size_t len, cap;
+} http_linebuf;
+/* Returns false when out of memory. */
+bool http_linebuf_feed(http_linebuf *lb, const char *data, size_t len,
+                       void (*line)(void *user, const char *s, size_t n), void *user);
+void http_linebuf_free(http_linebuf *lb);
+
+#endif

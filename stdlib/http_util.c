@@ -1,0 +1,95 @@
+/* http_util.c — small pieces shared by the HTTP transports: names, URLs, line buffering. */
+#include "http.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Returns the name of a failure kind. */
+const char *http_fail_name(http_fail f) {
+  switch (f) {
+#define X(k, name) case HTTP_FAIL_##k: return name;
+    HTTP_FAILS(X)
+#undef X
+  }
+  return "?";
+}
+
+/* Returns the reason phrase of the common HTTP statuses, "" for others. */
+const char *http_reason(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+/* Returns true after splitting url into origin and path+query (both new strings). */
+bool http_split_url(const char *url, char **origin, char **rest) {
+  *origin = *rest = NULL;
+  const char *p = url ? strstr(url, "://") : NULL;
+  if (!p) return false;
+  const char *slash = strpbrk(p + 3, "/?");
+  size_t olen = slash ? (size_t)(slash - url) : strlen(url);
+  *origin = strndup(url, olen);
+  if (!slash) *rest = strdup("/");
+  else if (*slash == '?') {
+    size_t n = strlen(slash);
+    *rest = malloc(n + 2);
+    if (*rest) (*rest)[0] = '/', memcpy(*rest + 1, slash, n + 1);
+  } else *rest = strdup(slash);
+  if (!*origin || !*rest) {
+    free(*origin), free(*rest);
+    *origin = *rest = NULL;
+    return false;
+  }
+  return true;
+}
+
+/* Returns false when out of memory; calls line() for every complete line fed so far. */
+bool http_linebuf_feed(http_linebuf *lb, const char *data, size_t len,
+                       void (*line)(void *user, const char *s, size_t n), void *user) {
+  if (lb->len + len + 1 > lb->cap) {
+    size_t cap = lb->cap ? lb->cap : 1024;
+    while (cap < lb->len + len + 1) cap *= 2;
+    char *b = realloc(lb->buf, cap);
+    if (!b) return false;
+    lb->buf = b, lb->cap = cap;
+  }
+  memcpy(lb->buf + lb->len, data, len);
+  lb->len += len;
+  size_t start = 0;
+  for (size_t i = 0; i < lb->len; i++) {
+    if (lb->buf[i] != '\n') continue;
+    size_t n = i - start;
+    if (n && lb->buf[start + n - 1] == '\r') n--;
+    if (n) line(user, lb->buf + start, n);
+    start = i + 1;
+  }
+  memmove(lb->buf, lb->buf + start, lb->len - start);
+  lb->len -= start;
+  return true;
+}
+
+/* Releases a line buffer. */
+void http_linebuf_free(http_linebuf *lb) {
+  free(lb->buf);
+  lb->buf = NULL;
+  lb->len = lb->cap = 0;
+}

@@ -1,0 +1,168 @@
+/* kube_act.c — helpers shared by the actions (see kube_act.h). */
+#include "kube_act.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "valbuf.h"
+
+/* Returns argument `name` of the call, or NULL. */
+rbk_value *kact_arg(const rbk_action_req *req, const char *name) {
+  sig_param p[16];
+  size_t n = sig_params(req->sig, p, 16);
+  int i = sig_param_index(p, n, name);
+  return i >= 0 && (size_t)i < req->nargs ? req->args[i] : NULL;
+}
+
+/* Returns a value's text with secrets revealed. */
+char *kact_text(const rbk_value *v) {
+  if (!v) return NULL;
+  if (v->kind == VAL_SECRET) return strdup(v->u.secret.plain ? v->u.secret.plain : "");
+  if (v->kind == VAL_STRING) return strndup(v->u.str.s, v->u.str.len);
+  return val_show(v);
+}
+
+/* Returns the JSON of a value, secrets revealed. */
+json_t *kact_json(const rbk_value *v) { return v ? val_to_json(v, true) : json_null(); }
+
+/* Returns true after parsing the ref argument. */
+bool kact_ref(kube_op *op, const rbk_action_req *req, const char *name, kube_ref *ref) {
+  char *text = kact_text(kact_arg(req, name));
+  char *err = NULL;
+  bool ok = kube_ref_parse(text ? text : "", ref, &err);
+  free(text);
+  if (!ok) kop_fail(op, "%s", err ? err : "bad ref");
+  free(err);
+  return ok;
+}
+
+/* Returns "k=v,…" from a selector argument. */
+char *kact_selector(const rbk_value *v) {
+  if (!v || v->kind == VAL_NULL) return NULL;
+  if (v->kind != VAL_OBJECT) return kact_text(v);
+  valbuf b = {0};
+  for (size_t i = 0; i < v->u.obj.len; i++) {
+    char *t = kact_text(v->u.obj.vals[i]);
+    valbuf_printf(&b, "%s%s=%s", i ? "," : "", v->u.obj.keys[i], t ? t : "");
+    free(t);
+  }
+  return valbuf_take(&b, NULL);
+}
+
+/* Returns the label selector text of a LabelSelector. */
+char *kube_label_selector(const json_t *sel) {
+  valbuf b = {0};
+  const char *k;
+  json_t *v;
+  json_object_foreach(json_object_get(sel, "matchLabels"), k, v)
+    valbuf_printf(&b, "%s%s=%s", b.len ? "," : "", k, json_string_value(v) ? json_string_value(v) : "");
+  size_t i;
+  json_array_foreach(json_object_get(sel, "matchExpressions"), i, v) {
+    const char *key = json_string_value(json_object_get(v, "key"));
+    const char *opn = json_string_value(json_object_get(v, "operator"));
+    if (!key || !opn) continue;
+    if (b.len) valbuf_puts(&b, ",");
+    if (!strcmp(opn, "Exists")) valbuf_puts(&b, key);
+    else if (!strcmp(opn, "DoesNotExist")) valbuf_printf(&b, "!%s", key);
+    else {
+      valbuf_printf(&b, "%s %s (", key, !strcmp(opn, "In") ? "in" : "notin");
+      size_t j;
+      json_t *x;
+      json_array_foreach(json_object_get(v, "values"), j, x) valbuf_printf(&b, "%s%s", j ? "," : "", json_string_value(x));
+      valbuf_puts(&b, ")");
+    }
+  }
+  return valbuf_take(&b, NULL);
+}
+
+/* Drops null, {} and [] members of objects, recursively; returns true when j became empty. */
+static bool prune(json_t *j) {
+  if (json_is_object(j)) {
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(j, tmp, k, v) {
+      if (json_is_null(v) || prune(v)) json_object_del(j, k);
+    }
+    return json_object_size(j) == 0;
+  }
+  if (json_is_array(j)) {
+    size_t i;
+    json_t *v;
+    json_array_foreach(j, i, v) prune(v);
+    return json_array_size(j) == 0;
+  }
+  return false;
+}
+
+/* Returns a copy of a template without the pod-template-hash label. */
+json_t *kube_template_clean(const json_t *t) {
+  json_t *c = json_deep_copy(t);
+  json_t *labels = json_object_get(json_object_get(c, "metadata"), "labels");
+  if (labels) json_object_del(labels, "pod-template-hash");
+  return c;
+}
+
+/* Returns true when two templates are semantically equal. */
+bool kube_template_equal(const json_t *a, const json_t *b) {
+  json_t *x = kube_template_clean(a), *y = kube_template_clean(b);
+  prune(x), prune(y);
+  bool eq = json_equal(x, y);
+  json_decref(x), json_decref(y);
+  return eq;
+}
+
+/* Returns the revision annotation, or -1. */
+long kube_revision(const json_t *obj) {
+  const char *r = json_string_value(
+      json_object_get(json_object_get(json_object_get(obj, "metadata"), "annotations"), "deployment.kubernetes.io/revision"));
+  return r ? atol(r) : -1;
+}
+
+/* Orders ReplicaSets by revision. */
+static int by_revision(const void *a, const void *b) {
+  long x = kube_revision(*(json_t *const *)a), y = kube_revision(*(json_t *const *)b);
+  return x < y ? -1 : x > y;
+}
+
+/* Returns the ReplicaSets controlled by uid, sorted by revision. */
+json_t *kube_owned_sorted(const json_t *items, const char *uid) {
+  size_t n = json_array_size(items), k = 0, i;
+  json_t **a = calloc(n + 1, sizeof *a), *rs;
+  json_array_foreach(items, i, rs) {
+    size_t j;
+    json_t *ref;
+    json_array_foreach(json_object_get(json_object_get(rs, "metadata"), "ownerReferences"), j, ref) {
+      if (json_is_true(json_object_get(ref, "controller")) && uid &&
+          !strcmp(json_string_value(json_object_get(ref, "uid")) ? json_string_value(json_object_get(ref, "uid")) : "", uid)) {
+        if (a) a[k++] = rs;
+        break;
+      }
+    }
+  }
+  if (a) qsort(a, k, sizeof *a, by_revision);
+  json_t *out = json_array();
+  for (i = 0; a && i < k; i++) json_array_append(out, a[i]);
+  free(a);
+  return out;
+}
+
+/* Ends op with a JSON value. */
+void kact_finish_json(kube_op *op, const json_t *j) {
+  rbk_value *v = j ? val_from_json(j) : NULL;
+  if (j && !v) kop_fail(op, "out of memory");
+  else kop_finish(op, v);
+}
+
+/* Returns "kind \"name\"". */
+char *kact_obj_text(const kube_ref *r) { return kube_strf("%s \"%s\"", r->kind->singular, r->name); }
+
+/* Returns the op's state, allocated on first use. */
+void *kact_state(kube_op *op, size_t n, void (*free_fn)(void *)) {
+  if (!op->st) {
+    op->st = calloc(1, n);
+    op->st_free = free_fn ? free_fn : free;
+  }
+  return op->st;
+}

@@ -1,0 +1,71 @@
+/* kube_act.h — the cluster, endpoint and local actions as state machines over kube_op.h, and the
+ * helpers they share. Each kact_* start function begins an action for a started op (its
+ * connection set) and returns false after failing the op when it cannot even start.
+ * docs/actions.md lists every action's requests, decisions, errors and retries. */
+#ifndef RBK_KUBE_ACT_H
+#define RBK_KUBE_ACT_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "actions.h"
+#include "kube_kinds.h"
+#include "kube_op.h"
+
+/* Returns argument `name` of the call (borrowed), or NULL when absent. */
+rbk_value *kact_arg(const rbk_action_req *req, const char *name);
+/* Returns a value's text with secrets revealed (for requests only; caller frees), NULL for NULL. */
+char *kact_text(const rbk_value *v);
+/* Returns the JSON of a value with secrets revealed (for request bodies; caller owns). */
+json_t *kact_json(const rbk_value *v);
+/* Returns true after parsing the ref argument `name`; fails op otherwise. */
+bool kact_ref(kube_op *op, const rbk_action_req *req, const char *name, kube_ref *ref);
+/* Returns "k=v,k2=v2" from a selector argument (a string, or an object of labels); NULL when
+ * absent. Caller frees. */
+char *kact_selector(const rbk_value *v);
+/* Returns the label selector text of a LabelSelector object (matchLabels, matchExpressions).
+ * Caller frees. */
+char *kube_label_selector(const json_t *sel);
+/* Returns true when two pod templates are equal as Kubernetes compares them (null, {} and []
+ * dropped, the pod-template-hash label ignored). */
+bool kube_template_equal(const json_t *a, const json_t *b);
+/* Returns a copy of a pod template without the pod-template-hash label (caller owns). */
+json_t *kube_template_clean(const json_t *t);
+/* Returns the revision annotation of an object, or -1. */
+long kube_revision(const json_t *obj);
+/* Returns a new array of the ReplicaSets of list `items` controlled by uid, sorted by revision. */
+json_t *kube_owned_sorted(const json_t *items, const char *uid);
+/* Ends op with the JSON value j converted to a value. */
+void kact_finish_json(kube_op *op, const json_t *j);
+/* Returns "deployment \"x\"" style text for messages. Caller frees. */
+char *kact_obj_text(const kube_ref *r);
+/* Returns the op's state, allocated zeroed on first use with size n (freed with the op). */
+void *kact_state(kube_op *op, size_t n, void (*free_fn)(void *));
+
+/* Reads (kube_read.c). */
+bool kact_get(kube_op *op, const rbk_action_req *req);
+bool kact_exists(kube_op *op, const rbk_action_req *req);
+bool kact_list(kube_op *op, const rbk_action_req *req);
+bool kact_events(kube_op *op, const rbk_action_req *req);
+bool kact_history(kube_op *op, const rbk_action_req *req);
+/* Rollouts (kube_rollout.c, kube_status.c). */
+bool kact_rollout_undo(kube_op *op, const rbk_action_req *req);
+bool kact_rollout_restart(kube_op *op, const rbk_action_req *req);
+bool kact_rollout_status(kube_op *op, const rbk_action_req *req);
+/* Waits (kube_wait.c). */
+bool kact_wait_deleted(kube_op *op, const rbk_action_req *req);
+bool kact_wait_ready(kube_op *op, const rbk_action_req *req);
+/* Writes (kube_write.c). */
+bool kact_scale(kube_op *op, const rbk_action_req *req);
+bool kact_patch(kube_op *op, const rbk_action_req *req);
+bool kact_apply(kube_op *op, const rbk_action_req *req);
+bool kact_create(kube_op *op, const rbk_action_req *req);
+bool kact_delete(kube_op *op, const rbk_action_req *req);
+/* Jobs and exec (kube_job.c). */
+bool kact_job(kube_op *op, const rbk_action_req *req);
+bool kact_exec(kube_op *op, const rbk_action_req *req);
+/* Endpoints (kube_endpoint.c): get/post/put/delete on an endpoint handle. */
+bool kact_endpoint(kube_op *op, const rbk_action_req *req);
+
+#endif

@@ -1,0 +1,297 @@
+/* kube_job.c — job (create a batch/v1 Job, wait for Complete or Failed through list + watch,
+ * return its pod's logs) and exec (a command in a pod: through the simulator's pods in
+ * rehearsals, else through `kubectl exec` with the same kubeconfig and context, since Debian's
+ * libcurl has no WebSocket client for the exec subresource). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kube_act.h"
+#include "sim.h"
+
+typedef struct {
+  char *name, *path, *coll, *name_q;
+  json_t *job;            /* the Job document sent */
+  bool failed;
+  char *reason;
+  char **argv;            /* exec: argv for kubectl */
+  size_t argc;
+} jb_state;
+
+/* Frees the state. */
+static void jb_free(void *p) {
+  jb_state *s = p;
+  free(s->name), free(s->path), free(s->coll), free(s->name_q), free(s->reason);
+  json_decref(s->job);
+  for (size_t i = 0; i < s->argc; i++) free(s->argv[i]);
+  free(s->argv);
+  free(s);
+}
+
+/* Returns the op's state. */
+static jb_state *jb(kube_op *op) { return kact_state(op, sizeof(jb_state), jb_free); }
+
+/* Returns o.a.b (borrowed). */
+static json_t *at2(const json_t *o, const char *a, const char *b) { return json_object_get(json_object_get(o, a), b); }
+
+/* Returns the status of a Job's condition type ("True", …) or NULL; *reason gets its reason. */
+static const char *cond(const json_t *job, const char *type, const char **reason) {
+  size_t i;
+  json_t *c;
+  json_array_foreach(at2(job, "status", "conditions"), i, c) {
+    const char *t = json_string_value(json_object_get(c, "type"));
+    if (t && !strcmp(t, type)) {
+      if (reason) *reason = json_string_value(json_object_get(c, "reason"));
+      return json_string_value(json_object_get(c, "status"));
+    }
+  }
+  return NULL;
+}
+
+/* Finishes with the logs (or fails naming the reason and the last log line). */
+static void logs_read(kube_op *op, const kube_resp *r) {
+  jb_state *s = jb(op);
+  const char *text = r->status == 200 && r->body ? r->body : "";
+  if (!s->failed) return kop_finish(op, val_string(text, r->status == 200 ? r->body_len : 0));
+  const char *end = text + strlen(text);
+  while (end > text && end[-1] == '\n') end--;
+  const char *last = end;
+  while (last > text && last[-1] != '\n') last--;
+  kop_fail(op, "job \"%s\" failed (%s)%s%.*s", s->name, s->reason ? s->reason : "Failed", end > last ? ": " : "",
+           (int)(end - last), last);
+}
+
+/* Picks the job's newest pod and reads its logs. */
+static void pods_listed(kube_op *op, const kube_resp *r) {
+  jb_state *s = jb(op);
+  json_t *best = NULL, *p;
+  size_t i;
+  json_array_foreach(json_object_get(r->json, "items"), i, p) {
+    const char *c = json_string_value(at2(p, "metadata", "creationTimestamp"));
+    const char *b = best ? json_string_value(at2(best, "metadata", "creationTimestamp")) : NULL;
+    if (!best || (c && b && strcmp(c, b) >= 0)) best = p;
+  }
+  if (!best) {
+    if (s->failed) return kop_fail(op, "job \"%s\" failed (%s)", s->name, s->reason ? s->reason : "Failed");
+    return kop_finish(op, val_cstring(""));
+  }
+  char *pods = kube_path(kube_kind_get(KK_POD), op->conn->ns, json_string_value(at2(best, "metadata", "name")));
+  char *url = kube_strf("%s/log", pods);
+  if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, logs_read);
+  free(pods), free(url);
+}
+
+/* Returns true when the job ended (then its pods are listed). */
+static bool job_ended(kube_op *op, const json_t *job) {
+  jb_state *s = jb(op);
+  const char *reason = NULL, *ok = cond(job, "Complete", NULL), *bad = cond(job, "Failed", &reason);
+  if (!(ok && !strcmp(ok, "True")) && !(bad && !strcmp(bad, "True"))) return false;
+  s->failed = bad && !strcmp(bad, "True");
+  if (reason) s->reason = strdup(reason);
+  kop_cancel_requests(op);
+  char *sel = kube_strf("job-name=%s", s->name), *esc = sel ? kube_query_escape(sel) : NULL;
+  char *pods = kube_path(kube_kind_get(KK_POD), op->conn->ns, NULL);
+  char *url = kube_strf("%s?labelSelector=%s", pods, esc ? esc : "");
+  if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, pods_listed);
+  free(sel), free(esc), free(pods), free(url);
+  return true;
+}
+
+static void relist(kube_op *op);
+
+/* A watch event on the job. */
+static void on_event(kube_op *op, const char *type, json_t *obj) {
+  if (!strcmp(type, "DELETED")) kop_fail(op, "job \"%s\" was deleted while waiting for it", jb(op)->name);
+  else if (!strcmp(type, "ADDED") || !strcmp(type, "MODIFIED")) job_ended(op, obj);
+}
+
+/* The watch ended: list again. */
+static void ended(kube_op *op, const kube_resp *r) {
+  (void)r;
+  relist(op);
+}
+
+/* The job as listed: ended, or watch it. */
+static void listed(kube_op *op, const kube_resp *r) {
+  jb_state *s = jb(op);
+  if (r->status != 200) return kop_fail_resp(op, "GET", s->coll, r);
+  json_t *job = json_array_get(json_object_get(r->json, "items"), 0);
+  if (!job) return kop_fail(op, "Error from server (NotFound): jobs.batch \"%s\" not found", s->name);
+  if (job_ended(op, job)) return;
+  const char *rv = json_string_value(at2(r->json, "metadata", "resourceVersion"));
+  int64_t left = kop_left(op) / 1000;
+  if (left > 300 || left <= 0) left = 300;
+  char *url = kube_strf("%s?allowWatchBookmarks=true&%s&resourceVersion=%s&timeoutSeconds=%lld&watch=true", s->coll,
+                        s->name_q, rv ? rv : "", (long long)left);
+  if (url) kop_watch(op, url, on_event, ended);
+  free(url);
+}
+
+/* Lists the job by name. */
+static void relist(kube_op *op) {
+  jb_state *s = jb(op);
+  char *url = kube_strf("%s?%s", s->coll, s->name_q);
+  if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, listed);
+  free(url);
+}
+
+/* The POST answer (or the verify hook's re-read): wait for the job. */
+static void created(kube_op *op, const kube_resp *r) {
+  if (r->status < 200 || r->status > 299) return kop_fail_resp(op, "POST", jb(op)->coll, r);
+  relist(op);
+}
+
+/* Verify hook's answer after a failed POST. */
+static void create_verified(kube_op *op, const kube_resp *r) {
+  if (r->status == 200) {
+    kop_cancel_requests(op);
+    return relist(op);
+  }
+  if (r->status == 404) return kop_repeat(op);
+  kop_fail_resp(op, "GET", jb(op)->path, r);
+}
+
+/* Verify hook: was the job created? */
+static void create_verify(kube_op *op) { kop_request(op, "GET", jb(op)->path, NULL, NULL, KRETRY_READ, create_verified); }
+
+/* Sends the POST. */
+static void create(kube_op *op) {
+  jb_state *s = jb(op);
+  char *body = json_dumps(s->job, JSON_COMPACT);
+  char *url = kube_strf("%s?fieldManager=rbk&fieldValidation=Strict", s->coll);
+  op->verify = create_verify;
+  if (body && url) kop_request(op, "POST", url, "application/json", body, KRETRY_VERIFY, created);
+  free(body), free(url);
+}
+
+/* Resumed: wait for an existing job instead of creating it again. */
+static void rechecked(kube_op *op, const kube_resp *r) {
+  if (r->status == 200) return relist(op);
+  if (r->status == 404) return create(op);
+  kop_fail_resp(op, "GET", jb(op)->path, r);
+}
+
+/* Returns the command argument as a JSON array of strings, or NULL. */
+static json_t *command_json(const rbk_value *v) {
+  if (!v) return NULL;
+  if (v->kind != VAL_LIST) {
+    char *t = kact_text(v);
+    json_t *a = t ? json_pack("[s]", t) : NULL;
+    free(t);
+    return a;
+  }
+  json_t *a = json_array();
+  for (size_t i = 0; i < v->u.list.len; i++) {
+    char *t = kact_text(v->u.list.items[i]);
+    json_array_append_new(a, json_string(t ? t : ""));
+    free(t);
+  }
+  return a;
+}
+
+/* At the deadline. */
+static void job_timed_out(kube_op *op) { kop_fail(op, "timed out waiting for job \"%s\" to complete", jb(op)->name); }
+
+/* Starts job(name:, image:, command:, timeout:). */
+bool kact_job(kube_op *op, const rbk_action_req *req) {
+  jb_state *s = jb(op);
+  s->name = kact_text(kact_arg(req, "name"));
+  char *image = kact_text(kact_arg(req, "image"));
+  json_t *cmd = command_json(kact_arg(req, "command"));
+  if (!s->name || !*s->name || !image || !cmd) {
+    free(image), json_decref(cmd);
+    return kop_fail(op, "job: name, image and command are required"), false;
+  }
+  s->job = json_pack("{sssss{sss{ss}}s{sis{s{s{ss}}s{sss[{sssssO}]}}}}", "apiVersion", "batch/v1", "kind", "Job", "metadata",
+                     "name", s->name, "labels", "app.kubernetes.io/managed-by", "rbk", "spec", "backoffLimit", 0,
+                     "template", "metadata", "labels", "app.kubernetes.io/managed-by", "rbk", "spec", "restartPolicy",
+                     "Never", "containers", "name", "job", "image", image, "command", cmd);
+  free(image), json_decref(cmd);
+  const kube_kind *k = kube_kind_get(KK_JOB);
+  s->coll = kube_path(k, op->conn->ns, NULL), s->path = kube_path(k, op->conn->ns, s->name);
+  char *sel = kube_strf("metadata.name=%s", s->name), *esc = sel ? kube_query_escape(sel) : NULL;
+  s->name_q = kube_strf("fieldSelector=%s", esc ? esc : "");
+  free(sel), free(esc);
+  op->on_deadline = job_timed_out;
+  if (op->recheck) return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, rechecked);
+  create(op);
+  return true;
+}
+
+/* ---- exec ---- */
+
+/* Finishes exec with {status, stdout, stderr}. */
+static void exec_result(kube_op *op, int status, const char *out, const char *err) {
+  json_t *r = json_pack("{siss ss}", "status", status, "stdout", out ? out : "", "stderr", err ? err : "");
+  kact_finish_json(op, r);
+  json_decref(r);
+}
+
+/* kubectl exec ended. */
+static void exec_done(kube_op *op, const proc_result *res) {
+  if (res->timed_out) return kop_fail(op, "timed out: %s", op->what);
+  exec_result(op, res->status, res->out, res->err);
+}
+
+/* Returns the argv list as strings (NULL-terminated, caller frees each and the array). */
+static char **argv_of(const rbk_value *v, size_t *n) {
+  size_t len = v && v->kind == VAL_LIST ? v->u.list.len : v ? 1 : 0;
+  char **a = calloc(len + 1, sizeof *a);
+  for (size_t i = 0; a && i < len; i++) a[i] = kact_text(v->kind == VAL_LIST ? v->u.list.items[i] : v);
+  *n = len;
+  return a;
+}
+
+/* Runs the command in the simulated pod now. */
+static bool exec_sim(kube_op *op, const char *ref, const char *container, char **argv) {
+  kube_rt *rt = op->rt;
+  if (rt->now - rt->sim_base > sim_now(rt->sim)) sim_advance(rt->sim, rt->now - rt->sim_base);
+  char *err = NULL, *out = NULL, *eo = NULL;
+  char *pod = sim_pod_for_ref(rt->sim, op->conn->ns, ref, &err);
+  if (!pod) {
+    kop_fail(op, "%s", err ? err : "no pod");
+    free(err);
+    return false;
+  }
+  int st = sim_exec(rt->sim, op->conn->ns, pod, container, (const char *const *)argv, &out, &eo);
+  if (st < 0) kop_fail(op, "%s", eo && *eo ? eo : "cannot exec in the pod");
+  else exec_result(op, st, out, eo);
+  free(pod), free(out), free(eo);
+  return st >= 0;
+}
+
+/* Runs the command through kubectl exec. */
+static bool exec_kubectl(kube_op *op, const char *ref, const char *container, char **argv, size_t argc, int64_t timeout) {
+  kubeconfig *kc = op->conn->kc;
+  const char **a = calloc(argc + 16, sizeof *a);
+  if (!a) return kop_fail(op, "out of memory"), false;
+  size_t n = 0;
+  a[n++] = "kubectl";
+  if (kc && kc->path) a[n++] = "--kubeconfig", a[n++] = kc->path;
+  if (kc && kc->context && strcmp(kc->context, "in-cluster")) a[n++] = "--context", a[n++] = kc->context;
+  a[n++] = "-n", a[n++] = op->conn->ns ? op->conn->ns : "default";
+  a[n++] = "exec", a[n++] = ref;
+  if (container) a[n++] = "-c", a[n++] = container;
+  a[n++] = "--";
+  for (size_t i = 0; i < argc; i++) a[n++] = argv[i];
+  bool ok = kop_spawn(op, a, NULL, timeout, exec_done);
+  free(a);
+  return ok;
+}
+
+/* Starts exec(ref, argv, container:). */
+bool kact_exec(kube_op *op, const rbk_action_req *req) {
+  jb_state *s = jb(op);
+  kube_ref r;
+  if (!kact_ref(op, req, "ref", &r)) return false;
+  char *ref = kube_strf("%s/%s", r.kind->singular, r.name);
+  kube_ref_clear(&r);
+  char *container = kact_text(kact_arg(req, "container"));
+  s->argv = argv_of(kact_arg(req, "argv"), &s->argc);
+  bool ok;
+  if (!s->argv || !s->argc) ok = (kop_fail(op, "exec: argv is empty"), false);
+  else if (op->rt->sim) ok = exec_sim(op, ref, container, s->argv);
+  else ok = exec_kubectl(op, ref, container, s->argv, s->argc, kop_left(op) == INT64_MAX ? 0 : kop_left(op));
+  free(ref), free(container);
+  return ok;
+}

@@ -1,0 +1,646 @@
+/* kube_op.c — operations, requests with retries, watches, timers and processes over one
+ * http_transport (see kube_op.h). */
+#include "kube_op.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "valbuf.h"
+
+/* One request of an operation. */
+struct kube_req {
+  kube_op *op;
+  uint64_t http_id;
+  char *method, *url, *body;
+  size_t body_len;
+  char **headers;          /* every header line, credentials included (rebuilt on resend) */
+  size_t n_headers;
+  char *ctype;
+  bool with_auth, stream, auth_retried;
+  char **extra;            /* caller's header lines (absolute-URL requests) */
+  size_t n_extra;
+  kube_retry retry;
+  int attempt;
+  int64_t retry_at;
+  kube_cont cont;
+  kube_event_fn on_event;
+};
+
+static void req_free(kube_req *q);
+static bool req_send(kube_req *q);
+
+/* Returns text formatted like vprintf. Caller frees; NULL when out of memory. */
+char *kube_vstrf(const char *fmt, va_list ap) {
+  va_list copy;
+  va_copy(copy, ap);
+  int n = vsnprintf(NULL, 0, fmt, copy);
+  va_end(copy);
+  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
+  return s;
+}
+
+/* Returns text formatted like printf. Caller frees; NULL when out of memory. */
+char *kube_strf(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *s = kube_vstrf(fmt, ap);
+  va_end(ap);
+  return s;
+}
+
+/* ---- connections ---- */
+
+/* Returns c with one more reference. */
+kube_conn *kconn_ref(kube_conn *c) {
+  if (c) c->refs++;
+  return c;
+}
+
+/* Drops a reference; frees at zero. */
+void kconn_unref(kube_conn *c) {
+  if (!c || --c->refs) return;
+  free(c->origin), free(c->base), free(c->ns), free(c->desc), free(c->svc_name);
+  for (size_t i = 0; i < c->n_headers; i++) free(c->headers[i]);
+  free(c->headers);
+  kubeconfig_free(c->kc);
+  kube_auth_free(c->auth);
+  kconn_unref(c->parent);
+  free(c);
+}
+
+/* Returns a new connection. */
+kube_conn *kconn_new(const char *origin, const char *base, const char *ns, const char *desc) {
+  kube_conn *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->refs = 1;
+  c->origin = strdup(origin ? origin : "");
+  c->base = strdup(base ? base : "");
+  c->ns = ns ? strdup(ns) : NULL;
+  c->desc = strdup(desc ? desc : "");
+  if (!c->origin || !c->base || !c->desc || (ns && !c->ns)) return kconn_unref(c), NULL;
+  return c;
+}
+
+/* ---- runtime ---- */
+
+/* Initialises a runtime. */
+void kube_rt_init(kube_rt *rt, http_transport *tr, bool virtual_time, uint64_t seed, int64_t wall_base) {
+  memset(rt, 0, sizeof *rt);
+  rt->tr = tr, rt->virtual_time = virtual_time, rt->wall_base = wall_base;
+  rt->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
+}
+
+/* Returns a pseudo-random number (xorshift64*). */
+uint64_t kube_rt_rand(kube_rt *rt) {
+  uint64_t x = rt->rng;
+  x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
+  rt->rng = x;
+  return x * 0x2545F4914F6CDD1DULL;
+}
+
+/* Returns the wall-clock time for rt->now. */
+int64_t kube_rt_wall(const kube_rt *rt) {
+  if (rt->wall_base >= 0) return rt->wall_base + rt->now;
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Releases what an op owns (after it left every list). */
+static void op_free(kube_op *op) {
+  for (int i = 0; i < 4; i++) req_free(op->reqs[i]);
+  if (op->st_free) op->st_free(op->st);
+  proc_free(op->proc);
+  kconn_unref(op->conn);
+  val_unref(op->result);
+  free(op->error), free(op->what);
+  free(op);
+}
+
+/* Removes dead ops (outside callbacks). */
+static void sweep(kube_rt *rt) {
+  size_t k = 0;
+  for (size_t i = 0; i < rt->n; i++) {
+    if (rt->ops[i]->dead) op_free(rt->ops[i]);
+    else rt->ops[k++] = rt->ops[i];
+  }
+  rt->n = k;
+}
+
+/* Cancels every operation and frees the transport. */
+void kube_rt_clear(kube_rt *rt) {
+  if (rt->extra_free) rt->extra_free(rt);
+  for (size_t i = 0; i < rt->n; i++) {
+    kop_cancel_requests(rt->ops[i]);
+    op_free(rt->ops[i]);
+  }
+  free(rt->ops);
+  rt->ops = NULL, rt->n = rt->cap = 0;
+  if (rt->tr && rt->tr->free) rt->tr->free(rt->tr->self);
+  rt->tr = NULL;
+}
+
+/* ---- operations ---- */
+
+/* Returns a new registered op. */
+kube_op *kop_new(kube_rt *rt, kube_conn *conn, const sig_info *sig, int64_t timeout_ms, const char *what,
+                 act_done_fn done, void *user) {
+  if (rt->n == rt->cap) {
+    size_t cap = rt->cap ? rt->cap * 2 : 32;
+    kube_op **a = realloc(rt->ops, cap * sizeof *a);
+    if (!a) return NULL;
+    rt->ops = a, rt->cap = cap;
+  }
+  kube_op *op = calloc(1, sizeof *op);
+  if (!op) return NULL;
+  op->rt = rt, op->id = ++rt->next_id, op->done = done, op->user = user;
+  op->conn = kconn_ref(conn), op->sig = sig;
+  op->started = rt->now;
+  op->deadline = timeout_ms > 0 ? rt->now + timeout_ms : INT64_MAX;
+  op->timer_at = INT64_MAX;
+  op->what = strdup(what ? what : "");
+  rt->ops[rt->n++] = op;
+  return op;
+}
+
+/* Returns the op with id, or NULL. */
+static kube_op *find_op(kube_rt *rt, uint64_t id) {
+  for (size_t i = 0; i < rt->n; i++)
+    if (rt->ops[i]->id == id && !rt->ops[i]->dead) return rt->ops[i];
+  return NULL;
+}
+
+/* Cancels every request in flight. */
+void kop_cancel_requests(kube_op *op) {
+  for (int i = 0; i < 4; i++) {
+    kube_req *q = op->reqs[i];
+    if (!q) continue;
+    if (q->http_id) op->rt->tr->cancel(op->rt->tr->self, q->http_id);
+    req_free(q);
+    op->reqs[i] = NULL;
+  }
+}
+
+/* Stops everything the op runs. */
+static void op_stop(kube_op *op) {
+  kop_cancel_requests(op);
+  op->timer_at = INT64_MAX, op->timer_fn = NULL;
+  if (op->proc) proc_free(op->proc), op->proc = NULL;
+}
+
+/* Cancels an op: done is never called. */
+void kop_cancel(kube_rt *rt, uint64_t id) {
+  kube_op *op = find_op(rt, id);
+  if (!op) return;
+  op_stop(op);
+  op->dead = true;
+  if (!rt->in_poll) sweep(rt);
+}
+
+/* Ends the op with a result. */
+void kop_finish(kube_op *op, rbk_value *result) {
+  if (op->finished || op->dead) {
+    val_unref(result);
+    return;
+  }
+  op_stop(op);
+  op->finished = true, op->result = result, op->seq = op->rt->next_seq++;
+}
+
+/* Ends the op with an error. */
+void kop_fail(kube_op *op, const char *fmt, ...) {
+  if (op->finished || op->dead) return;
+  va_list ap;
+  va_start(ap, fmt);
+  char *s = kube_vstrf(fmt, ap);
+  va_end(ap);
+  op_stop(op);
+  op->finished = true, op->error = s ? s : strdup("out of memory"), op->seq = op->rt->next_seq++;
+}
+
+/* Returns the time left before the deadline. */
+int64_t kop_left(const kube_op *op) {
+  return op->deadline == INT64_MAX ? INT64_MAX : op->deadline - op->rt->now;
+}
+
+/* Sets or clears the op's timer. */
+void kop_timer(kube_op *op, int64_t at, kube_timer_fn fn) {
+  op->timer_at = fn ? at : INT64_MAX;
+  op->timer_fn = fn;
+}
+
+/* ---- errors ---- */
+
+/* Returns true for failures worth repeating. */
+bool kube_transient(const kube_resp *r) {
+  if (!r->status) return true;
+  return r->status == 429 || r->status == 500 || r->status == 502 || r->status == 503 || r->status == 504;
+}
+
+/* Returns an excerpt of a body on one line (at most 200 bytes). Caller frees. */
+static char *excerpt(const char *body, size_t len) {
+  valbuf b = {0};
+  size_t n = len > 200 ? 200 : len;
+  for (size_t i = 0; i < n; i++) valbuf_put(&b, body[i] == '\n' || body[i] == '\r' ? " " : body + i, 1);
+  if (len > n) valbuf_puts(&b, "…");
+  return valbuf_take(&b, NULL);
+}
+
+/* Returns the text of a failed answer. */
+char *kop_error_text(const kube_op *op, const char *method, const char *path, const kube_resp *r) {
+  char *s = NULL;
+  if (r->error) return strdup(r->error);
+  if (r->status == 401 && op->conn && op->conn->kube) return strdup("You must be logged in to the server (Unauthorized)");
+  const char *msg = json_string_value(json_object_get(r->json, "message"));
+  const char *reason = json_string_value(json_object_get(r->json, "reason"));
+  if (op->conn && op->conn->kube && !op->conn->svc_name && msg && reason) {
+    return kube_strf("Error from server (%s): %s", reason, msg);
+  }
+  char *ex = excerpt(r->body ? r->body : "", r->body_len);
+  s = kube_strf("%s %s: %d %s%s%s", method, path, r->status, http_reason(r->status), ex && *ex ? ": " : "",
+                ex ? ex : "");
+  free(ex);
+  return s;
+}
+
+/* Ends the op with the error of a failed answer. */
+void kop_fail_resp(kube_op *op, const char *method, const char *path, const kube_resp *r) {
+  char *s = kop_error_text(op, method, path, r);
+  kop_fail(op, "%s", s ? s : "request failed");
+  free(s);
+}
+
+/* ---- requests ---- */
+
+/* Frees a request (not in flight). */
+static void req_free(kube_req *q) {
+  if (!q) return;
+  free(q->method), free(q->url), free(q->body), free(q->ctype);
+  for (size_t i = 0; i < q->n_headers; i++) free(q->headers[i]);
+  free(q->headers);
+  for (size_t i = 0; i < q->n_extra; i++) free(q->extra[i]);
+  free(q->extra);
+  free(q);
+}
+
+/* Returns the slot of q in its op, or -1. */
+static int slot_of(const kube_op *op, const kube_req *q) {
+  for (int i = 0; i < 4; i++)
+    if (op->reqs[i] == q) return i;
+  return -1;
+}
+
+/* Returns true after adding a header line. */
+static bool add_header(kube_req *q, const char *line) {
+  char **a = realloc(q->headers, (q->n_headers + 1) * sizeof *a);
+  if (!a) return false;
+  q->headers = a;
+  return (q->headers[q->n_headers] = strdup(line)) ? (q->n_headers++, true) : false;
+}
+
+/* Returns true after rebuilding q's headers (fresh credentials). *err on credential failure. */
+static bool build_headers(kube_req *q, char **err) {
+  for (size_t i = 0; i < q->n_headers; i++) free(q->headers[i]);
+  q->n_headers = 0;
+  kube_conn *c = q->op->conn;
+  bool ok = add_header(q, q->stream ? "Accept: application/json" : "Accept: application/json, */*");
+  if (q->ctype) {
+    char line[160];
+    snprintf(line, sizeof line, "Content-Type: %s", q->ctype);
+    ok = ok && add_header(q, line);
+  }
+  for (size_t i = 0; ok && i < q->n_extra; i++) ok = add_header(q, q->extra[i]);
+  if (!q->with_auth || !c) return ok;
+  for (size_t i = 0; ok && i < c->n_headers; i++) ok = add_header(q, c->headers[i]);
+  if (c->parent) c = c->parent;
+  if (c->auth) {
+    int64_t mono = q->op->rt->now;
+    const char *h = kube_auth_header(c->auth, mono, kube_rt_wall(q->op->rt), err);
+    if (!h && *err) return false;
+    if (h) ok = ok && add_header(q, h);
+  }
+  return ok;
+}
+
+static void on_line(void *user, const char *line, size_t len);
+static void on_done(void *user, const http_response *resp, const char *error);
+
+/* Returns true after handing q to the transport; fails the op otherwise. */
+static bool req_send(kube_req *q) {
+  kube_op *op = q->op;
+  char *err = NULL;
+  if (!build_headers(q, &err)) {
+    kop_fail(op, "%s", err ? err : "out of memory");
+    free(err);
+    return false;
+  }
+  int64_t left = kop_left(op);
+  kube_conn *c = op->conn && op->conn->parent ? op->conn->parent : op->conn;
+  http_tls tls = c && c->kc ? c->tls : (http_tls){0};
+  if (c && c->auth && q->with_auth) kube_auth_client_cert(c->auth, &tls.cert_data, &tls.cert_len, &tls.key_data, &tls.key_len);
+  http_request hr = {q->method, q->url, (const char *const *)q->headers, q->n_headers, q->body, q->body_len,
+                     q->stream ? (left == INT64_MAX ? 0 : left) : (left < 60000 ? left : 60000), q->stream,
+                     c && c->kc && q->with_auth ? &tls : NULL};
+  if (hr.timeout_ms <= 0 && !q->stream) hr.timeout_ms = 1;
+  http_callbacks cb = {q, on_line, on_done};
+  q->http_id = op->rt->tr->start(op->rt->tr->self, &hr, op->rt->now, &cb, &err);
+  q->retry_at = INT64_MAX;
+  if (!q->http_id) {
+    kop_fail(op, "%s", err ? err : "cannot start the request");
+    free(err);
+    return false;
+  }
+  return true;
+}
+
+/* Returns a new request in a free slot of op, or NULL after failing the op. */
+static kube_req *req_new(kube_op *op, const char *method, const char *url, const char *ctype, const char *body,
+                         kube_retry retry, kube_cont cont) {
+  int slot = -1;
+  for (int i = 0; i < 4 && slot < 0; i++)
+    if (!op->reqs[i]) slot = i;
+  kube_req *q = slot >= 0 ? calloc(1, sizeof *q) : NULL;
+  if (!q) return kop_fail(op, "too many requests in flight"), NULL;
+  q->op = op, q->retry = retry, q->cont = cont, q->retry_at = INT64_MAX;
+  q->method = strdup(method), q->url = strdup(url);
+  q->ctype = ctype ? strdup(ctype) : NULL;
+  q->body = body ? strdup(body) : NULL, q->body_len = body ? strlen(body) : 0;
+  if (!q->method || !q->url || (ctype && !q->ctype) || (body && !q->body)) return req_free(q), kop_fail(op, "out of memory"), NULL;
+  op->reqs[slot] = q;
+  return q;
+}
+
+/* Returns the absolute URL of path on the op's connection. Caller frees. */
+static char *conn_url(const kube_op *op, const char *path) {
+  return kube_strf("%s%s%s", op->conn->origin, op->conn->base, path);
+}
+
+/* Starts a request on the connection. */
+bool kop_request(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
+                 kube_retry retry, kube_cont cont) {
+  if (op->finished || op->dead) return false;
+  char *url = conn_url(op, path);
+  if (!url) return kop_fail(op, "out of memory"), false;
+  kube_req *q = req_new(op, method, url, ctype, body, retry, cont);
+  free(url);
+  if (!q) return false;
+  q->with_auth = true;
+  return req_send(q);
+}
+
+/* Starts a request to an absolute URL without the connection's credentials. */
+bool kop_request_url(kube_op *op, const char *method, const char *url, const char *const *headers,
+                     size_t n_headers, const char *body, kube_retry retry, kube_cont cont) {
+  if (op->finished || op->dead) return false;
+  kube_req *q = req_new(op, method, url, body ? "application/json" : NULL, body, retry, cont);
+  if (!q) return false;
+  q->extra = calloc(n_headers + 1, sizeof *q->extra);
+  for (size_t i = 0; q->extra && i < n_headers; i++) q->extra[q->n_extra++] = strdup(headers[i]);
+  return req_send(q);
+}
+
+/* Starts a watch. */
+bool kop_watch(kube_op *op, const char *path, kube_event_fn on_event, kube_cont end) {
+  if (op->finished || op->dead) return false;
+  char *url = conn_url(op, path);
+  if (!url) return kop_fail(op, "out of memory"), false;
+  kube_req *q = req_new(op, "GET", url, NULL, NULL, KRETRY_NONE, end);
+  free(url);
+  if (!q) return false;
+  q->with_auth = true, q->stream = true, q->on_event = on_event;
+  return req_send(q);
+}
+
+/* Passes one watch line to the op as an event. */
+static void on_line(void *user, const char *line, size_t len) {
+  kube_req *q = user;
+  kube_op *op = q->op;
+  json_t *ev = json_loadb(line, len, 0, NULL);
+  const char *type = json_string_value(json_object_get(ev, "type"));
+  json_t *obj = json_object_get(ev, "object");
+  if (type && obj && q->on_event && !op->finished && !op->dead) q->on_event(op, type, obj);
+  json_decref(ev);
+}
+
+/* Returns the backoff before attempt n (ms), jittered, at least retry_after. */
+static int64_t backoff(kube_rt *rt, int attempt, int64_t retry_after) {
+  int64_t base = 250;
+  for (int i = 0; i < attempt && base < 8000; i++) base *= 2;
+  if (base > 8000) base = 8000;
+  int64_t d = base / 2 + (int64_t)(kube_rt_rand(rt) % (uint64_t)(base / 2 + 1));
+  return retry_after > d ? retry_after : d;
+}
+
+/* Returns true when q's failure class allows repeating it. */
+static bool may_retry(const kube_req *q, const http_response *resp) {
+  if (q->retry == KRETRY_READ || q->retry == KRETRY_VERIFY) return true;
+  if (q->retry == KRETRY_UNSENT) return resp->fail == HTTP_FAIL_CONNECT || resp->status == 429;
+  return false;
+}
+
+/* Returns true when q was scheduled again (a transient failure with time left). */
+static bool schedule_retry(kube_req *q, const http_response *resp, const kube_resp *kr) {
+  kube_op *op = q->op;
+  if (q->stream || !kube_transient(kr) || resp->fail == HTTP_FAIL_TLS || resp->fail == HTTP_FAIL_OTHER ||
+      !may_retry(q, resp))
+    return false;
+  int64_t d = backoff(op->rt, q->attempt, resp->retry_after_ms);
+  if (op->rt->now + d >= op->deadline || q->attempt >= 20) return false;
+  q->attempt++;
+  q->retry_at = op->rt->now + d;
+  return true;
+}
+
+/* Returns the parsed JSON of an answer's body, or NULL. */
+static json_t *parse_body(const http_response *resp) {
+  const char *b = resp->body;
+  size_t n = resp->body_len;
+  while (n && (*b == ' ' || *b == '\n' || *b == '\r' || *b == '\t')) b++, n--;
+  if (!n) return NULL;
+  bool jsonish = (resp->content_type && strstr(resp->content_type, "json")) || *b == '{' || *b == '[';
+  return jsonish ? json_loadb(b, n, JSON_DECODE_ANY, NULL) : NULL;
+}
+
+/* Handles a request's outcome: retry, re-authenticate, or continue the op. */
+static void on_done(void *user, const http_response *resp, const char *error) {
+  kube_req *q = user;
+  kube_op *op = q->op;
+  q->http_id = 0;
+  json_t *j = parse_body(resp);
+  kube_resp kr = {resp->status, error, j, resp->body, resp->body_len, resp->content_type};
+  kube_conn *ac = op->conn && op->conn->parent ? op->conn->parent : op->conn;
+  if (resp->status == 401 && q->with_auth && ac && ac->auth && !q->auth_retried && kube_auth_invalidate(ac->auth)) {
+    q->auth_retried = true;
+    json_decref(j);
+    req_send(q);
+    return;
+  }
+  if (schedule_retry(q, resp, &kr)) {
+    json_decref(j);
+    if (q->retry == KRETRY_VERIFY && op->verify) {
+      kop_timer(op, q->retry_at, op->verify);
+      q->retry_at = INT64_MAX;  /* the verify hook decides; kop_repeat resends */
+    }
+    return;
+  }
+  int s = slot_of(op, q);
+  if (s >= 0) op->reqs[s] = NULL;
+  kube_cont cont = q->cont;
+  if (!op->finished && !op->dead && cont) cont(op, &kr);
+  json_decref(j);
+  req_free(q);
+}
+
+/* Repeats the request that awaits its verify hook. */
+void kop_repeat(kube_op *op) {
+  for (int i = 0; i < 4; i++) {
+    kube_req *q = op->reqs[i];
+    if (q && !q->http_id && q->retry == KRETRY_VERIFY) {
+      req_send(q);
+      return;
+    }
+  }
+}
+
+/* ---- processes ---- */
+
+/* Starts a child process for op. */
+bool kop_spawn(kube_op *op, const char *const *argv, const char *const *env_add, int64_t timeout_ms,
+               void (*on_proc)(kube_op *op, const proc_result *res)) {
+  char *err = NULL;
+  op->proc = proc_spawn(argv, env_add, NULL, 0, timeout_ms, &err);
+  if (!op->proc) {
+    kop_fail(op, "%s", err ? err : "cannot start the process");
+    free(err);
+    return false;
+  }
+  op->on_proc = on_proc;
+  return true;
+}
+
+/* ---- the loop ---- */
+
+/* Returns the earliest due time of op's own timers. */
+static int64_t op_next(const kube_op *op) {
+  if (op->dead) return INT64_MAX;
+  if (op->finished) return 0;
+  int64_t t = op->deadline < op->timer_at ? op->deadline : op->timer_at;
+  for (int i = 0; i < 4; i++)
+    if (op->reqs[i] && op->reqs[i]->retry_at < t) t = op->reqs[i]->retry_at;
+  return t;
+}
+
+/* Returns the next due time of anything. */
+int64_t kube_rt_next(kube_rt *rt, int64_t now) {
+  int64_t t = rt->tr->next_event(rt->tr->self, now);
+  for (size_t i = 0; i < rt->n; i++) {
+    int64_t o = op_next(rt->ops[i]);
+    if (o < t) t = o;
+  }
+  if (rt->extra_next) {
+    int64_t e = rt->extra_next(rt);
+    if (e < t) t = e;
+  }
+  return t < now ? now : t;
+}
+
+/* Fires op's due timers. */
+static void fire(kube_op *op, int64_t now) {
+  if (op->dead || op->finished) return;
+  if (op->deadline <= now) {
+    kop_cancel_requests(op);
+    if (op->on_deadline) op->on_deadline(op);
+    else {
+      char *d = val_format_duration(op->deadline - op->started);
+      kop_fail(op, "timed out after %s: %s", d ? d : "?", op->what);
+      free(d);
+    }
+    return;
+  }
+  for (int i = 0; i < 4 && !op->finished; i++)
+    if (op->reqs[i] && op->reqs[i]->retry_at <= now) req_send(op->reqs[i]);
+  if (!op->finished && op->timer_at <= now) {
+    kube_timer_fn fn = op->timer_fn;
+    kop_timer(op, INT64_MAX, NULL);
+    fn(op);
+  }
+}
+
+/* Polls the processes of every op. */
+static void poll_procs(kube_rt *rt) {
+  for (size_t i = 0; i < rt->n; i++) {
+    kube_op *op = rt->ops[i];
+    if (op->dead || op->finished || !op->proc || !proc_poll(op->proc)) continue;
+    proc *p = op->proc;
+    op->proc = NULL;
+    op->on_proc(op, proc_result_of(p));
+    proc_free(p);
+  }
+}
+
+/* Returns the fds of running processes (at most max) and lowers *wait to their hints. */
+static size_t proc_fds_all(kube_rt *rt, int *fds, size_t max, int64_t *wait) {
+  size_t n = 0;
+  for (size_t i = 0; i < rt->n; i++) {
+    kube_op *op = rt->ops[i];
+    if (op->dead || op->finished || !op->proc) continue;
+    n += proc_fds(op->proc, fds + n, max - n);
+    int64_t h = proc_wait_hint(op->proc);
+    if (h < *wait) *wait = h;
+  }
+  return n;
+}
+
+/* Orders finished ops by completion order. */
+static int by_seq(const void *a, const void *b) {
+  const kube_op *x = *(kube_op *const *)a, *y = *(kube_op *const *)b;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Calls `done` for every finished op, in completion order. */
+static void deliver(kube_rt *rt) {
+  for (;;) {
+    size_t k = 0;
+    for (size_t i = 0; i < rt->n; i++) k += rt->ops[i]->finished && !rt->ops[i]->dead;
+    if (!k) return;
+    kube_op **fin = malloc(k * sizeof *fin);
+    if (!fin) return;
+    k = 0;
+    for (size_t i = 0; i < rt->n; i++)
+      if (rt->ops[i]->finished && !rt->ops[i]->dead) fin[k++] = rt->ops[i];
+    qsort(fin, k, sizeof *fin, by_seq);
+    for (size_t i = 0; i < k; i++) {
+      kube_op *op = fin[i];
+      if (op->dead) continue;  /* cancelled by an earlier done callback */
+      op->dead = true;
+      rbk_value *res = op->result;
+      op->result = NULL;
+      if (op->done) op->done(op->user, op->error ? (val_unref(res), NULL) : res, op->error);
+      else val_unref(res);
+    }
+    free(fin);
+  }
+}
+
+/* Runs everything due by now. */
+void kube_rt_poll(kube_rt *rt, int64_t now, int64_t max_wait) {
+  if (now > rt->now) rt->now = now;
+  rt->in_poll++;
+  for (size_t i = 0; i < rt->n; i++) fire(rt->ops[i], rt->now);
+  int64_t wait = max_wait;
+  int64_t next = kube_rt_next(rt, rt->now);
+  if (next - rt->now < wait) wait = next - rt->now;
+  if (wait < 0) wait = 0;
+  int fds[32];
+  size_t nfds = proc_fds_all(rt, fds, 32, &wait);
+  rt->tr->poll(rt->tr->self, rt->now, wait, fds, nfds);
+  poll_procs(rt);
+  if (rt->extra_poll) rt->extra_poll(rt);
+  deliver(rt);
+  rt->in_poll--;
+  if (!rt->in_poll) sweep(rt);
+}

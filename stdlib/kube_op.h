@@ -1,0 +1,184 @@
+/* kube_op.h — the machinery under every action of actions_kube: connections (where requests go
+ * and with which credentials), operations (one per started action: a small state machine whose
+ * states are continuations), requests with retries, watches, timers and child processes, all
+ * driven from one poll loop over an http_transport.
+ *
+ * An operation ends exactly once through kop_finish/kop_fail; its `done` callback then runs from
+ * kube_rt_poll (never from start). Continuations run only from kube_rt_poll.
+ *
+ * Retries: KRETRY_READ repeats on connection failures, timeouts, 429 (after Retry-After) and
+ * 500/502/503/504, with jittered exponential backoff (a seeded PRNG: deterministic in the
+ * simulator) inside the operation's deadline. KRETRY_UNSENT repeats only when the request cannot
+ * have been processed (connection refused, 429). KRETRY_VERIFY hands the failure to the
+ * operation's verify hook, which re-reads the world to decide whether to repeat. A 401 with
+ * refreshable credentials (exec plugin, token file) is repeated once with new credentials.
+ *
+ * Ownership: the runtime owns its operations; a connection is reference-counted (kconn_ref /
+ * kconn_unref); strings passed in are copied. */
+#ifndef RBK_KUBE_OP_H
+#define RBK_KUBE_OP_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "actions.h"
+#include "http.h"
+#include "kubeconfig.h"
+#include "proc.h"
+
+/* Where requests go. */
+typedef struct kube_conn {
+  unsigned refs;
+  char *origin;       /* "https://host:port" ("sim://cluster" in rehearsals) */
+  char *base;         /* path prefix for endpoints ("" for the API itself) */
+  char *ns;           /* the namespace of a cluster, NULL for plain endpoints */
+  char *desc;         /* "cluster greenlang", "endpoint https://x", "service NAME" */
+  kubeconfig *kc;     /* the cluster's config (TLS, kubectl exec), or NULL */
+  kube_auth *auth;    /* credentials, or NULL */
+  http_tls tls;       /* points into kc */
+  char **headers;     /* extra "Name: value" lines (endpoint headers; may hold secrets) */
+  size_t n_headers;
+  bool kube;          /* answers are Kubernetes Status objects */
+  char *svc_name;     /* service endpoints: the service's name, else NULL */
+  struct kube_conn *parent; /* service endpoints: the cluster whose credentials and TLS they use */
+} kube_conn;
+
+/* Returns c with one more reference. */
+kube_conn *kconn_ref(kube_conn *c);
+/* Drops a reference; frees at zero (NULL is fine). */
+void kconn_unref(kube_conn *c);
+/* Returns a new connection (one reference) with copies of origin, base, ns and desc. */
+kube_conn *kconn_new(const char *origin, const char *base, const char *ns, const char *desc);
+
+typedef struct kube_rt kube_rt;
+typedef struct kube_op kube_op;
+typedef struct kube_req kube_req;
+
+/* A request's final answer as the continuation sees it. */
+typedef struct {
+  int status;             /* 0 when the request failed without an answer */
+  const char *error;      /* transport error (one line), else NULL */
+  json_t *json;           /* the parsed body (borrowed), or NULL when it is not JSON */
+  const char *body;       /* the raw body */
+  size_t body_len;
+  const char *content_type;
+} kube_resp;
+
+typedef enum { KRETRY_NONE, KRETRY_READ, KRETRY_UNSENT, KRETRY_VERIFY } kube_retry;
+
+/* Continues an operation with a request's outcome. */
+typedef void (*kube_cont)(kube_op *op, const kube_resp *r);
+/* Receives one watch event (type "ADDED", …; object borrowed). */
+typedef void (*kube_event_fn)(kube_op *op, const char *type, json_t *object);
+/* Runs at a timer or a deadline. */
+typedef void (*kube_timer_fn)(kube_op *op);
+
+/* One started action. */
+struct kube_op {
+  kube_rt *rt;
+  uint64_t id;
+  act_done_fn done;
+  void *user;
+  kube_conn *conn;         /* the handle's connection (a reference), or NULL */
+  const sig_info *sig;
+  bool recheck;
+  int64_t started, deadline;  /* caller's clock; deadline INT64_MAX when none */
+  char *what;              /* describe() text, for messages */
+  kube_req *reqs[4];       /* requests in flight */
+  int64_t timer_at;        /* INT64_MAX when unset */
+  kube_timer_fn timer_fn;
+  kube_timer_fn on_deadline;  /* NULL: fail with "timed out after D: WHAT" */
+  kube_timer_fn verify;       /* for KRETRY_VERIFY requests */
+  proc *proc;              /* a child process, or NULL */
+  void (*on_proc)(kube_op *op, const proc_result *res);
+  void *st;                /* the action's state */
+  void (*st_free)(void *st);
+  bool finished, dead;
+  rbk_value *result;
+  char *error;
+  int64_t seq;             /* completion order */
+};
+
+/* The shared runtime of one actions instance. */
+struct kube_rt {
+  http_transport *tr;
+  bool virtual_time;
+  int64_t now;             /* the latest clock reading */
+  int64_t wall_base;       /* wall-clock ms at now == 0 (virtual runs); < 0: use the real clock */
+  uint64_t rng;
+  kube_op **ops;
+  size_t n, cap;
+  uint64_t next_id;
+  int64_t next_seq;
+  int in_poll;
+  struct sim_world *sim;    /* rehearsals: the simulated world (exec, stubs), else NULL */
+  int64_t sim_base;         /* the caller's clock reading at the world's virtual 0 */
+  void (*extra_poll)(kube_rt *rt);   /* runs after transport callbacks (the lease renewer) */
+  int64_t (*extra_next)(kube_rt *rt);
+  void (*extra_free)(kube_rt *rt);  /* releases extra when the runtime is cleared */
+  void *extra;
+};
+
+/* Initialises a runtime over tr (taken: freed by kube_rt_clear). */
+void kube_rt_init(kube_rt *rt, http_transport *tr, bool virtual_time, uint64_t seed, int64_t wall_base);
+/* Cancels every operation and frees the transport. */
+void kube_rt_clear(kube_rt *rt);
+/* Returns the next due time of any timer, deadline, process or transport callback. */
+int64_t kube_rt_next(kube_rt *rt, int64_t now);
+/* Runs everything due by now and delivers finished operations' `done` callbacks. */
+void kube_rt_poll(kube_rt *rt, int64_t now, int64_t max_wait);
+/* Returns the wall-clock time in ms for now. */
+int64_t kube_rt_wall(const kube_rt *rt);
+/* Returns a pseudo-random number (xorshift; deterministic for a seed). */
+uint64_t kube_rt_rand(kube_rt *rt);
+
+/* Returns a new operation (registered in rt) or NULL; conn is referenced, what copied. */
+kube_op *kop_new(kube_rt *rt, kube_conn *conn, const sig_info *sig, int64_t timeout_ms, const char *what,
+                 act_done_fn done, void *user);
+/* Cancels an operation: its requests, timers and process; done is never called. */
+void kop_cancel(kube_rt *rt, uint64_t id);
+/* Ends the operation with a result (taken). */
+void kop_finish(kube_op *op, rbk_value *result);
+/* Ends the operation with an error (printf-style). */
+void kop_fail(kube_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Ends the operation with the error of a non-2xx answer or a failed request. */
+void kop_fail_resp(kube_op *op, const char *method, const char *path, const kube_resp *r);
+/* Returns the one-line error text of a failed answer (caller frees): "Error from server
+ * (NotFound): …", "You must be logged in to the server (Unauthorized)", "METHOD PATH: 500
+ * Internal Server Error: <excerpt>", or the transport error. */
+char *kop_error_text(const kube_op *op, const char *method, const char *path, const kube_resp *r);
+
+/* Starts a request on the operation's connection: path is appended to the connection's origin
+ * and base; body (may be NULL) with content type ctype. Returns false after failing the op. */
+bool kop_request(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
+                 kube_retry retry, kube_cont cont);
+/* Starts a request to an absolute URL (webhooks), without the connection's credentials. */
+bool kop_request_url(kube_op *op, const char *method, const char *url, const char *const *headers,
+                     size_t n_headers, const char *body, kube_retry retry, kube_cont cont);
+/* Starts a watch (a streaming GET of path): on_event for every event, end when it closes. */
+bool kop_watch(kube_op *op, const char *path, kube_event_fn on_event, kube_cont end);
+/* Repeats the request that failed last (for verify hooks that decided it is safe). */
+void kop_repeat(kube_op *op);
+/* Cancels every request in flight. */
+void kop_cancel_requests(kube_op *op);
+/* Sets (or with fn NULL clears) the operation's timer at `at`. */
+void kop_timer(kube_op *op, int64_t at, kube_timer_fn fn);
+/* Starts a child process for the op; on_proc runs when it ends. Returns false after failing. */
+bool kop_spawn(kube_op *op, const char *const *argv, const char *const *env_add, int64_t timeout_ms,
+               void (*on_proc)(kube_op *op, const proc_result *res));
+/* Returns the time left before the op's deadline (ms; INT64_MAX without one). */
+int64_t kop_left(const kube_op *op);
+
+/* Returns text formatted like printf (caller frees; NULL when out of memory). */
+char *kube_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *kube_vstrf(const char *fmt, va_list ap);
+
+/* Returns the transient-failure class of an answer: true for connection failures, timeouts,
+ * 429, 500, 502, 503, 504. */
+bool kube_transient(const kube_resp *r);
+
+#endif

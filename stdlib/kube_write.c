@@ -1,0 +1,278 @@
+/* kube_write.c — scale, patch, apply, create, delete with kubectl's requests. A mutation that
+ * fails transiently is repeated only after a re-read shows it did not take effect (KRETRY_VERIFY);
+ * scale's PATCH sets an absolute value and is safe to repeat. With recheck (a resumed run), the
+ * world is read first and an action that already took effect is not sent again. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kube_act.h"
+
+typedef struct {
+  kube_ref ref;
+  const kube_kind *kind;
+  char *name, *ns;
+  char *path, *url;       /* the object; the mutation's URL */
+  char *ctype;
+  json_t *body;           /* patch or object */
+  json_t *cur;            /* the object as first read */
+  long replicas;
+  bool merge_like;        /* patch: merge or strategic (verifiable) */
+} wr_state;
+
+/* Frees the state. */
+static void wr_free(void *p) {
+  wr_state *s = p;
+  kube_ref_clear(&s->ref);
+  free(s->name), free(s->ns), free(s->path), free(s->url), free(s->ctype);
+  json_decref(s->body), json_decref(s->cur);
+  free(s);
+}
+
+/* Returns the op's state. */
+static wr_state *wr(kube_op *op) { return kact_state(op, sizeof(wr_state), wr_free); }
+
+/* Returns o.a.b (borrowed). */
+static json_t *at2(const json_t *o, const char *a, const char *b) { return json_object_get(json_object_get(o, a), b); }
+
+/* Returns the resourceVersion of o ("" when missing). */
+static const char *rv_of(const json_t *o) {
+  const char *v = json_string_value(at2(o, "metadata", "resourceVersion"));
+  return v ? v : "";
+}
+
+/* Returns true when merge or strategic patch p is already reflected in o. */
+static bool applied(const json_t *o, const json_t *p) {
+  if (!json_is_object(p)) return json_equal(o, p);
+  if (!json_is_object(o)) return false;
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)p, k, v) {
+    if (k[0] == '$') continue;
+    json_t *ov = json_object_get(o, k);
+    if (json_is_null(v) ? ov != NULL : !ov) return false;
+    if (json_is_null(v)) continue;
+    if (json_is_array(v) && json_is_array(ov)) {
+      size_t i;
+      json_t *e;
+      json_array_foreach(v, i, e) {
+        const char *name = json_string_value(json_object_get(e, "name"));
+        bool found = false;
+        size_t j;
+        json_t *oe;
+        json_array_foreach(ov, j, oe) if (name ? !strcmp(json_string_value(json_object_get(oe, "name")) ? json_string_value(json_object_get(oe, "name")) : "", name) && applied(oe, e) : json_equal(oe, e)) found = true;
+        if (!found) return false;
+      }
+    } else if (!applied(ov, v)) return false;
+  }
+  return true;
+}
+
+/* Finishes with the answer's object on 2xx, else fails. */
+static void finish_obj(kube_op *op, const kube_resp *r, const char *method) {
+  if (r->status < 200 || r->status > 299) return kop_fail_resp(op, method, wr(op)->path, r);
+  kact_finish_json(op, r->json);
+}
+
+/* ---- scale ---- */
+
+/* The Scale answer. */
+static void scaled(kube_op *op, const kube_resp *r) { finish_obj(op, r, "PATCH"); }
+
+/* Read the object: PATCH its scale subresource. */
+static void scale_got(kube_op *op, const kube_resp *r) {
+  wr_state *s = wr(op);
+  if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
+  char *body = kube_strf("{\"spec\":{\"replicas\":%ld}}", s->replicas);
+  kop_request(op, "PATCH", s->url, "application/merge-patch+json", body, KRETRY_READ, scaled);
+  free(body);
+}
+
+/* Starts scale(ref, replicas). */
+bool kact_scale(kube_op *op, const rbk_action_req *req) {
+  wr_state *s = wr(op);
+  if (!s || !kact_ref(op, req, "ref", &s->ref)) return false;
+  const rbk_value *n = kact_arg(req, "replicas");
+  if (!n || n->kind != VAL_INT || n->u.i < 0) return kop_fail(op, "scale: replicas must be an int >= 0"), false;
+  s->replicas = (long)n->u.i;
+  s->path = kube_path(s->ref.kind, op->conn->ns, s->ref.name);
+  s->url = kube_strf("%s/scale", s->path);
+  return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, scale_got);
+}
+
+/* ---- patch ---- */
+
+/* The PATCH answer. */
+static void patched(kube_op *op, const kube_resp *r) { finish_obj(op, r, "PATCH"); }
+
+/* Verify hook's answer: applied, unchanged (repeat), or unknown. */
+static void patch_verified(kube_op *op, const kube_resp *r) {
+  wr_state *s = wr(op);
+  if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
+  if (!strcmp(rv_of(r->json), rv_of(s->cur))) return kop_repeat(op);
+  if (s->merge_like && applied(r->json, s->body)) return kact_finish_json(op, r->json);
+  kop_fail(op, "patch of %s/%s not confirmed: the object changed meanwhile (resourceVersion %s → %s)", s->ref.kind->singular,
+           s->ref.name, rv_of(s->cur), rv_of(r->json));
+}
+
+/* Verify hook: re-reads the object. */
+static void patch_verify(kube_op *op) { kop_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, patch_verified); }
+
+/* Read the object: send the patch (or, resumed, skip it when it already took effect). */
+static void patch_got(kube_op *op, const kube_resp *r) {
+  wr_state *s = wr(op);
+  if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
+  s->cur = json_incref(r->json);
+  if (op->recheck && s->merge_like && applied(r->json, s->body)) return kact_finish_json(op, r->json);
+  if (op->recheck && !s->merge_like)
+    return kop_fail(op, "patch of %s/%s was in flight when the run stopped, and a json patch cannot be verified: check it by hand",
+                    s->ref.kind->singular, s->ref.name);
+  char *body = json_dumps(s->body, JSON_COMPACT | JSON_ENCODE_ANY);
+  op->verify = patch_verify;
+  kop_request(op, "PATCH", s->url, s->ctype, body, KRETRY_VERIFY, patched);
+  free(body);
+}
+
+/* Starts patch(ref, patch, type:). */
+bool kact_patch(kube_op *op, const rbk_action_req *req) {
+  wr_state *s = wr(op);
+  if (!s || !kact_ref(op, req, "ref", &s->ref)) return false;
+  char *type = kact_text(kact_arg(req, "type"));
+  const char *t = type ? type : "strategic";
+  s->ctype = strdup(!strcmp(t, "merge") ? "application/merge-patch+json"
+                    : !strcmp(t, "json") ? "application/json-patch+json" : "application/strategic-merge-patch+json");
+  bool known = !strcmp(t, "merge") || !strcmp(t, "json") || !strcmp(t, "strategic");
+  s->merge_like = strcmp(t, "json") != 0;
+  free(type);
+  if (!known) return kop_fail(op, "patch: type must be strategic, merge or json"), false;
+  const rbk_value *p = kact_arg(req, "patch");
+  if (p && p->kind == VAL_STRING) s->body = json_loads(p->u.str.s, JSON_DECODE_ANY, NULL);
+  else s->body = p ? kact_json(p) : NULL;
+  if (!s->body) return kop_fail(op, "patch: the patch is not valid JSON"), false;
+  s->path = kube_path(s->ref.kind, op->conn->ns, s->ref.name);
+  s->url = kube_strf("%s?fieldManager=kubectl-patch", s->path);
+  return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, patch_got);
+}
+
+/* ---- create / apply ---- */
+
+/* Returns true after reading kind, name and namespace of the object argument. */
+static bool object_target(kube_op *op, const rbk_action_req *req) {
+  wr_state *s = wr(op);
+  s->body = kact_json(kact_arg(req, "object"));
+  const char *av = json_string_value(json_object_get(s->body, "apiVersion"));
+  const char *kind = json_string_value(json_object_get(s->body, "kind"));
+  const char *name = json_string_value(at2(s->body, "metadata", "name"));
+  const char *ns = json_string_value(at2(s->body, "metadata", "namespace"));
+  s->kind = kind ? kube_kind_of(av, kind) : NULL;
+  if (!s->kind) return kop_fail(op, "%s: unknown object kind %s%s%s", op->sig->name, av ? av : "", av ? " " : "", kind ? kind : "(no kind)"), false;
+  if (!name) return kop_fail(op, "%s: the object has no metadata.name", op->sig->name), false;
+  s->name = strdup(name), s->ns = strdup(ns ? ns : op->conn->ns ? op->conn->ns : "default");
+  s->path = kube_path(s->kind, s->ns, s->name);
+  return s->name && s->ns && s->path;
+}
+
+/* The POST answer. */
+static void created(kube_op *op, const kube_resp *r) { finish_obj(op, r, "POST"); }
+
+/* Verify hook's answer after a failed POST: created (exists) or repeat. */
+static void create_verified(kube_op *op, const kube_resp *r) {
+  if (r->status == 200) return kact_finish_json(op, r->json);
+  if (r->status == 404) return kop_repeat(op);
+  kop_fail_resp(op, "GET", wr(op)->path, r);
+}
+
+/* Verify hook: does the object exist now? */
+static void create_verify(kube_op *op) { kop_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, create_verified); }
+
+/* Sends the POST. */
+static void create_send(kube_op *op, const char *manager) {
+  wr_state *s = wr(op);
+  char *coll = kube_path(s->kind, s->ns, NULL);
+  char *url = kube_strf("%s?fieldManager=%s&fieldValidation=Strict", coll, manager);
+  char *body = json_dumps(s->body, JSON_COMPACT);
+  op->verify = create_verify;
+  if (url && body) kop_request(op, "POST", url, "application/json", body, KRETRY_VERIFY, created);
+  else kop_fail(op, "out of memory");
+  free(coll), free(url), free(body);
+}
+
+/* Resumed create: skip when the object exists. */
+static void create_rechecked(kube_op *op, const kube_resp *r) {
+  if (r->status == 200) return kact_finish_json(op, r->json);
+  if (r->status == 404) return create_send(op, "rbk");
+  kop_fail_resp(op, "GET", wr(op)->path, r);
+}
+
+/* Starts create(object). */
+bool kact_create(kube_op *op, const rbk_action_req *req) {
+  if (!wr(op) || !object_target(op, req)) return false;
+  if (op->recheck) return kop_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, create_rechecked);
+  create_send(op, "rbk");
+  return !op->finished || !op->error;
+}
+
+/* The merge PATCH of apply. */
+static void apply_patched(kube_op *op, const kube_resp *r) { finish_obj(op, r, "PATCH"); }
+
+/* Read the object: create it, or merge-patch it with the document. */
+static void apply_got(kube_op *op, const kube_resp *r) {
+  wr_state *s = wr(op);
+  if (r->status == 404) return create_send(op, "rbk");
+  if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
+  json_t *doc = json_deep_copy(s->body);
+  json_object_del(doc, "status");
+  json_object_del(json_object_get(doc, "metadata"), "resourceVersion");
+  char *body = json_dumps(doc, JSON_COMPACT);
+  char *url = kube_strf("%s?fieldManager=rbk", s->path);
+  json_decref(doc);
+  if (body && url) kop_request(op, "PATCH", url, "application/merge-patch+json", body, KRETRY_READ, apply_patched);
+  free(body), free(url);
+}
+
+/* Starts apply(object): create-or-merge-patch. */
+bool kact_apply(kube_op *op, const rbk_action_req *req) {
+  if (!wr(op) || !object_target(op, req)) return false;
+  return kop_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, apply_got);
+}
+
+/* ---- delete ---- */
+
+/* The DELETE answer. */
+static void deleted(kube_op *op, const kube_resp *r) {
+  if (r->status < 200 || r->status > 299) return kop_fail_resp(op, "DELETE", wr(op)->path, r);
+  kop_finish(op, NULL);
+}
+
+/* Verify hook's answer after a failed DELETE. */
+static void delete_verified(kube_op *op, const kube_resp *r) {
+  if (r->status == 404 || (r->status == 200 && at2(r->json, "metadata", "deletionTimestamp"))) return kop_finish(op, NULL);
+  if (r->status == 200) return kop_repeat(op);
+  kop_fail_resp(op, "GET", wr(op)->path, r);
+}
+
+/* Verify hook: is the object gone or going? */
+static void delete_verify(kube_op *op) { kop_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, delete_verified); }
+
+/* Sends the DELETE. */
+static void delete_send(kube_op *op) {
+  op->verify = delete_verify;
+  kop_request(op, "DELETE", wr(op)->path, "application/json", "{\"propagationPolicy\":\"Background\"}", KRETRY_VERIFY, deleted);
+}
+
+/* Resumed delete: done when the object is gone. */
+static void delete_rechecked(kube_op *op, const kube_resp *r) {
+  if (r->status == 404) return kop_finish(op, NULL);
+  if (r->status == 200) return delete_send(op);
+  kop_fail_resp(op, "GET", wr(op)->path, r);
+}
+
+/* Starts delete(ref). */
+bool kact_delete(kube_op *op, const rbk_action_req *req) {
+  wr_state *s = wr(op);
+  if (!s || !kact_ref(op, req, "ref", &s->ref)) return false;
+  s->path = kube_path(s->ref.kind, op->conn->ns, s->ref.name);
+  if (op->recheck) return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, delete_rechecked);
+  delete_send(op);
+  return true;
+}

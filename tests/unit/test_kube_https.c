@@ -1,0 +1,232 @@
+/* test_kube_https.c — actions_kube over libcurl against `rbk sim` served over HTTPS with a
+ * throwaway CA (made with openssl in a temp dir) and a bearer token: kubeconfig with a CA file,
+ * token, tokenFile and an exec credential plugin; a wrong token; no CA. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "actions_kube.h"
+#include "test_kube_fake.h"
+
+static char dir[256];
+static char url[128];
+static pid_t sim_pid;
+
+/* Runs a shell command in the temp dir; returns its exit status. */
+static int sh(const char *fmt, ...) {
+  char cmd[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = snprintf(cmd, sizeof cmd, "cd '%s' && ", dir);
+  vsnprintf(cmd + n, sizeof cmd - (size_t)n, fmt, ap);
+  va_end(ap);
+  return system(cmd);
+}
+
+/* Writes a file in the temp dir. */
+static void write_file(const char *name, const char *text) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+/* Makes the CA and the server certificate, starts rbk sim over HTTPS. */
+static int setup(void **state) {
+  (void)state;
+  snprintf(dir, sizeof dir, "/tmp/rbk-https-XXXXXX");
+  if (!mkdtemp(dir)) return -1;
+  if (sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=rbk-test-ca 2>/dev/null") ||
+      sh("openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=127.0.0.1 2>/dev/null") ||
+      sh("printf 'subjectAltName=IP:127.0.0.1\\n' > ext.cnf && openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key "
+         "-CAcreateserial -out srv.crt -days 2 -extfile ext.cnf 2>/dev/null"))
+    return -1;
+  char exe[512], rbk[600];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return -1;
+  exe[n] = '\0';
+  *strrchr(exe, '/') = '\0';
+  snprintf(rbk, sizeof rbk, "%s/rbk", exe);
+  int out[2];
+  if (pipe(out)) return -1;
+  sim_pid = fork();
+  if (sim_pid == 0) {
+    dup2(out[1], 1);
+    close(out[0]);
+    int null = open("/dev/null", 1);
+    dup2(null, 2);
+    char cert[300], key[300];
+    snprintf(cert, sizeof cert, "%s/srv.crt", dir), snprintf(key, sizeof key, "%s/srv.key", dir);
+    execl(rbk, rbk, "sim", "--listen", "127.0.0.1:0", "--scenario", "bad-release", "--speed", "20", "--tls-cert", cert,
+          "--tls-key", key, "--token", "good-token", (char *)NULL);
+    _exit(127);
+  }
+  close(out[1]);
+  FILE *f = fdopen(out[0], "r");
+  if (!f || !fgets(url, sizeof url, f)) return -1;
+  url[strcspn(url, "\r\n")] = '\0';
+  return strncmp(url, "https://", 8) == 0 ? 0 : -1;
+}
+
+/* Stops the simulator and removes the temp dir. */
+static int teardown(void **state) {
+  (void)state;
+  if (sim_pid > 0) kill(sim_pid, SIGTERM), waitpid(sim_pid, NULL, 0);
+  sh("cd / && rm -rf '%s'", dir);
+  return 0;
+}
+
+/* Writes kubeconfig NAME with the given user section and CA line. */
+static void kubeconfig(const char *name, const char *ca_line, const char *user) {
+  char text[4096];
+  snprintf(text, sizeof text,
+           "apiVersion: v1\nkind: Config\ncurrent-context: sim\nclusters:\n- name: sim\n  cluster:\n    server: %s\n%s"
+           "contexts:\n- name: sim\n  context:\n    cluster: sim\n    user: u\n    namespace: greenlang\n"
+           "users:\n- name: u\n  user:\n%s",
+           url, ca_line, user);
+  write_file(name, text);
+}
+
+/* Returns the outcome of get(deployment) through kubeconfig NAME. */
+static tk_outcome get_via(const char *name) {
+  char path[512], *err = NULL;
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  actions_kube_config cfg = {.kubeconfig = path, .wall_base_ms = -1};
+  rbk_actions *a = actions_kube_new(&cfg, &err);
+  assert_non_null(a);
+  tk_real = true, tk_real0 = tk_mono();
+  rbk_value *cl = tk_make(a, FN_KUBE, NULL, 0, NULL, NULL, &err);
+  assert_non_null(cl);
+  const char *names[] = {"ref"};
+  rbk_value *vals[] = {val_cstring("deployment/gl-001-process-heat-orchestrator")};
+  tk_outcome o = tk_call(a, FN_K_GET, cl, 10000, 1, names, vals);
+  val_unref(cl);
+  a->free(a->self);
+  return o;
+}
+
+static void token__good__reads(void **state) {
+  (void)state;
+  kubeconfig("good.yaml", "    certificate-authority: ca.crt\n", "    token: good-token\n");
+  tk_outcome o = get_via("good.yaml");
+  assert_null(o.err);
+  assert_string_equal(tk_str(o.res, "kind"), "Deployment");
+  tk_clear(&o);
+}
+
+static void token__wrong__unauthorized(void **state) {
+  (void)state;
+  kubeconfig("bad.yaml", "    certificate-authority: ca.crt\n", "    token: wrong-token\n");
+  tk_outcome o = get_via("bad.yaml");
+  assert_string_equal(o.err, "You must be logged in to the server (Unauthorized)");
+  assert_null(strstr(o.err, "wrong-token"));
+  tk_clear(&o);
+}
+
+static void ca__missing__names_server(void **state) {
+  (void)state;
+  kubeconfig("noca.yaml", "", "    token: good-token\n");
+  tk_outcome o = get_via("noca.yaml");
+  assert_non_null(o.err);
+  assert_non_null(strstr(o.err, "SSL certificate problem"));
+  assert_non_null(strstr(o.err, url));
+  tk_clear(&o);
+}
+
+static void token_file__reads(void **state) {
+  (void)state;
+  write_file("token", "good-token\n");
+  kubeconfig("tf.yaml", "    certificate-authority: ca.crt\n", "    tokenFile: token\n");
+  tk_outcome o = get_via("tf.yaml");
+  assert_null(o.err);
+  tk_clear(&o);
+}
+
+static void exec_plugin__token__reads(void **state) {
+  (void)state;
+  write_file("plugin.sh",
+             "#!/bin/sh\ncase \"$KUBERNETES_EXEC_INFO\" in *ExecCredential*) ;; *) exit 3;; esac\n"
+             "echo \"$1\" >> \"$(dirname \"$0\")/calls\"\n"
+             "printf '{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1\","
+             "\"status\":{\"token\":\"%s\"}}' \"$PLUGIN_TOKEN\"\n");
+  sh("chmod +x plugin.sh && rm -f calls");
+  kubeconfig("exec.yaml", "    certificate-authority: ca.crt\n",
+             "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ./plugin.sh\n"
+             "      args: [called]\n      env:\n      - name: PLUGIN_TOKEN\n        value: good-token\n");
+  tk_outcome o = get_via("exec.yaml");
+  assert_null(o.err);
+  tk_clear(&o);
+  assert_int_equal(sh("test \"$(wc -l < calls)\" -eq 1"), 0);
+}
+
+static void exec_plugin__failing__names_user(void **state) {
+  (void)state;
+  write_file("fail.sh", "#!/bin/sh\necho 'no credentials here' >&2\nexit 1\n");
+  sh("chmod +x fail.sh");
+  kubeconfig("fail.yaml", "    certificate-authority: ca.crt\n", "    exec:\n      command: ./fail.sh\n");
+  tk_outcome o = get_via("fail.yaml");
+  assert_string_equal(o.err, "exec plugin for user \"u\" failed: exit status 1: no credentials here");
+  tk_clear(&o);
+}
+
+static void run__process__captures_and_checks(void **state) {
+  (void)state;
+  char *err = NULL;
+  actions_kube_config cfg = {.wall_base_ms = -1};
+  rbk_actions *a = actions_kube_new(&cfg, &err);
+  assert_non_null(a);
+  tk_real = true, tk_real0 = tk_mono();
+  const char *names[] = {"argv", "check"};
+  rbk_value *argv = val_list(3);
+  val_list_push(argv, val_cstring("sh"));
+  val_list_push(argv, val_cstring("-c"));
+  val_list_push(argv, val_cstring("echo hi; echo oops >&2; exit 3"));
+  rbk_value *vals[] = {argv, val_bool(false)};
+  tk_outcome o = tk_call(a, FN_RUN, NULL, 5000, 2, names, vals);
+  assert_null(o.err);
+  assert_int_equal(tk_int(o.res, "status"), 3);
+  assert_string_equal(tk_str(o.res, "stdout"), "hi\n");
+  assert_string_equal(tk_str(o.res, "stderr"), "oops\n");
+  tk_clear(&o);
+  rbk_value *argv2 = val_list(3);
+  val_list_push(argv2, val_cstring("sh"));
+  val_list_push(argv2, val_cstring("-c"));
+  val_list_push(argv2, val_cstring("echo oops >&2; exit 3"));
+  rbk_value *vals2[] = {argv2};
+  o = tk_call(a, FN_RUN, NULL, 5000, 1, names, vals2);
+  assert_string_equal(o.err, "run sh -c echo oops >&2; exit 3: exit status 3: oops");
+  tk_clear(&o);
+  rbk_value *argv3 = val_list(2);
+  val_list_push(argv3, val_cstring("sleep"));
+  val_list_push(argv3, val_cstring("30"));
+  rbk_value *vals3[] = {argv3};
+  int64_t t0 = tk_mono();
+  o = tk_call(a, FN_RUN, NULL, 300, 1, names, vals3);
+  assert_non_null(o.err);
+  assert_non_null(strstr(o.err, "sleep 30"));
+  assert_true(tk_mono() - t0 < 5000);
+  tk_clear(&o);
+  a->free(a->self);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(token__good__reads),
+      cmocka_unit_test(token__wrong__unauthorized),
+      cmocka_unit_test(ca__missing__names_server),
+      cmocka_unit_test(token_file__reads),
+      cmocka_unit_test(exec_plugin__token__reads),
+      cmocka_unit_test(exec_plugin__failing__names_user),
+      cmocka_unit_test(run__process__captures_and_checks),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,424 @@
+/* test_kube_sim.c — every cluster action of actions_kube against the simulator in-process, in
+ * virtual time (the bad-release and stuck-rollout scenarios). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "actions_kube.h"
+#include "lease.h"
+#include "sim.h"
+#include "test_kube_fake.h"
+
+#define DEP "deployment/gl-001-process-heat-orchestrator"
+
+typedef struct {
+  sim_world *w;
+  rbk_actions *a;
+  rbk_value *cluster;
+} fx;
+
+/* Returns a fixture over scenario `name`. */
+static fx *fx_new(const char *name) {
+  fx *f = calloc(1, sizeof *f);
+  char *err = NULL;
+  json_t *sc = sim_load_scenario(name, &err);
+  assert_non_null(sc);
+  f->w = sim_new(sc, 7, &err);
+  json_decref(sc);
+  assert_non_null(f->w);
+  actions_kube_config cfg = {.sim = f->w, .wall_base_ms = 1767225600000, .seed = 1};
+  f->a = actions_kube_new(&cfg, &err);
+  assert_non_null(f->a);
+  tk_now = 0, tk_real = false;
+  const char *names[] = {"namespace"};
+  rbk_value *vals[] = {val_cstring("greenlang")};
+  f->cluster = tk_make(f->a, FN_KUBE, NULL, 1, names, vals, &err);
+  assert_non_null(f->cluster);
+  return f;
+}
+
+/* Frees a fixture. */
+static void fx_free(fx *f) {
+  val_unref(f->cluster);
+  f->a->free(f->a->self);
+  sim_free(f->w);
+  free(f);
+}
+
+/* Runs a one-ref action. */
+static tk_outcome ref_call(fx *f, sig_id id, const char *ref) {
+  const char *names[] = {"ref"};
+  rbk_value *vals[] = {val_cstring(ref)};
+  return tk_call(f->a, id, f->cluster, 0, 1, names, vals);
+}
+
+static void get__deployment__returns_object(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  tk_outcome o = ref_call(f, FN_K_GET, DEP);
+  assert_null(o.err);
+  assert_string_equal(tk_str(o.res, "kind"), "Deployment");
+  tk_clear(&o);
+  o = ref_call(f, FN_K_GET, "deployment/nope");
+  assert_string_equal(o.err, "Error from server (NotFound): deployments.apps \"nope\" not found");
+  tk_clear(&o);
+  o = ref_call(f, FN_K_EXISTS, "deployment/nope");
+  assert_null(o.err);
+  assert_true(o.res->kind == VAL_BOOL && !o.res->u.b);
+  tk_clear(&o);
+  o = ref_call(f, FN_K_GET, "deploymnt/x");
+  assert_string_equal(o.err, "unknown kind \"deploymnt\" in ref \"deploymnt/x\"");
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void history__revisions__sorted_with_images(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  tk_outcome o = ref_call(f, FN_K_HISTORY, DEP);
+  assert_null(o.err);
+  assert_int_equal(o.res->u.list.len, 4);
+  assert_int_equal(tk_int(o.res->u.list.items[0], "revision"), 10);
+  assert_string_equal(tk_str(o.res->u.list.items[3], "image"), "gcr.io/greenlang/gl-001:1.5.0");
+  assert_string_equal(tk_str(o.res->u.list.items[2], "change_cause"), "Version 1.4.2 - Performance improvements");
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void undo__previous__rolls_back_and_status_succeeds(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  tk_outcome o = ref_call(f, FN_K_ROLLOUT_UNDO, DEP);
+  assert_null(o.err);
+  assert_false(val_object_get(o.res, "skipped")->u.b);
+  assert_int_equal(tk_int(o.res, "revision"), 12);
+  assert_string_equal(tk_str(o.res, "message"), "deployment.apps/gl-001-process-heat-orchestrator rolled back");
+  tk_clear(&o);
+  o = ref_call(f, FN_K_ROLLOUT_STATUS, DEP);
+  assert_null(o.err);
+  assert_string_equal(tk_str(o.res, "message"), "deployment \"gl-001-process-heat-orchestrator\" successfully rolled out");
+  assert_int_equal(tk_int(o.res, "revision"), 14);
+  tk_clear(&o);
+  o = ref_call(f, FN_K_HISTORY, DEP);
+  const rbk_value *last = o.res->u.list.items[o.res->u.list.len - 1];
+  assert_int_equal(tk_int(last, "revision"), 14);
+  assert_string_equal(tk_str(last, "image"), "gcr.io/greenlang/gl-001:1.4.2");
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void undo__to_current__skipped_with_note(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  const char *names[] = {"ref", "to_revision"};
+  rbk_value *vals[] = {val_cstring(DEP), val_int(13)};
+  tk_outcome o = tk_call(f->a, FN_K_ROLLOUT_UNDO, f->cluster, 0, 2, names, vals);
+  assert_null(o.err);
+  assert_true(val_object_get(o.res, "skipped")->u.b);
+  assert_string_equal(tk_str(o.res, "message"), "skipped rollback (current template already matches revision 13)");
+  tk_clear(&o);
+  rbk_value *vals2[] = {val_cstring(DEP), val_int(99)};
+  o = tk_call(f->a, FN_K_ROLLOUT_UNDO, f->cluster, 0, 2, names, vals2);
+  assert_string_equal(o.err, "unable to find specified revision 99 in history");
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void undo__recheck_after_applied__not_repeated(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  tk_outcome o = ref_call(f, FN_K_ROLLOUT_UNDO, DEP);
+  assert_null(o.err);
+  tk_clear(&o);
+  const sig_info *sig = sig_get(FN_K_ROLLOUT_UNDO);
+  size_t n = 0;
+  const char *names[] = {"ref"};
+  rbk_value *vals[] = {val_cstring(DEP)};
+  rbk_value **args = tk_args(sig, &n, names, vals, 1);
+  rbk_action_req req = {sig, f->cluster, args, n, 30000, tk_now, true, NULL};
+  char *err = NULL;
+  assert_true(f->a->start(f->a->self, &req, tk_done, &o, &err) != 0);
+  tk_drive(f->a, &o);
+  assert_null(o.err);
+  assert_true(val_object_get(o.res, "skipped")->u.b);
+  tk_clear(&o);
+  tk_args_free(args, n);
+  o = ref_call(f, FN_K_HISTORY, DEP);
+  assert_string_equal(tk_str(o.res->u.list.items[o.res->u.list.len - 1], "image"), "gcr.io/greenlang/gl-001:1.4.2");
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void status__image_pull_backoff__fails_fast_naming_pod(void **state) {
+  (void)state;
+  fx *f = fx_new("stuck-rollout");
+  tk_outcome o = ref_call(f, FN_K_ROLLOUT_UNDO, DEP);
+  assert_null(o.err);
+  tk_clear(&o);
+  o = ref_call(f, FN_K_ROLLOUT_STATUS, DEP);
+  assert_non_null(o.err);
+  assert_non_null(strstr(o.err, "rollout failed: pod gl-001-process-heat-orchestrator-"));
+  assert_non_null(strstr(o.err, "ImagePullBackOff"));
+  assert_true(tk_now < 60000);
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void status__timeout__names_last_status(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  tk_outcome o = ref_call(f, FN_K_ROLLOUT_RESTART, DEP);
+  assert_null(o.err);
+  tk_clear(&o);
+  const char *names[] = {"ref"};
+  rbk_value *vals[] = {val_cstring(DEP)};
+  o = tk_call(f->a, FN_K_ROLLOUT_STATUS, f->cluster, 500, 1, names, vals);
+  assert_non_null(o.err);
+  assert_non_null(strstr(o.err, "timed out waiting for the condition (last status: Waiting for deployment"));
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void writes__scale_patch_create_delete(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  const char *sn[] = {"ref", "replicas"};
+  rbk_value *sv[] = {val_cstring("deployment/gl-002-boiler-efficiency"), val_int(0)};
+  tk_outcome o = tk_call(f->a, FN_K_SCALE, f->cluster, 0, 2, sn, sv);
+  assert_null(o.err);
+  assert_string_equal(tk_str(o.res, "kind"), "Scale");
+  tk_clear(&o);
+  json_t *patch = json_pack("{s{s{ss}}}", "metadata", "annotations", "runbook/owner", "ops");
+  const char *pn[] = {"ref", "patch", "type"};
+  rbk_value *pv[] = {val_cstring("service/gl-001-process-heat-orchestrator"), val_from_json(patch), val_cstring("merge")};
+  json_decref(patch);
+  o = tk_call(f->a, FN_K_PATCH, f->cluster, 0, 3, pn, pv);
+  assert_null(o.err);
+  tk_clear(&o);
+  json_t *cm = json_pack("{sssss{ss}s{ss}}", "apiVersion", "v1", "kind", "ConfigMap", "metadata", "name", "rb-cfg", "data", "a", "1");
+  const char *cn[] = {"object"};
+  rbk_value *cv[] = {val_from_json(cm)};
+  o = tk_call(f->a, FN_K_CREATE, f->cluster, 0, 1, cn, cv);
+  assert_null(o.err);
+  tk_clear(&o);
+  rbk_value *cv2[] = {val_from_json(cm)};
+  o = tk_call(f->a, FN_K_CREATE, f->cluster, 0, 1, cn, cv2);
+  assert_string_equal(o.err, "Error from server (AlreadyExists): configmaps \"rb-cfg\" already exists");
+  tk_clear(&o);
+  json_decref(cm);
+  o = ref_call(f, FN_K_DELETE, "configmap/rb-cfg");
+  assert_null(o.err);
+  tk_clear(&o);
+  o = ref_call(f, FN_K_EXISTS, "configmap/rb-cfg");
+  assert_false(o.res->u.b);
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void list__selector__pods_of_app(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  const char *names[] = {"kind", "selector", "field"};
+  rbk_value *vals[] = {val_cstring("pod"), val_cstring("app=gl-001-process-heat-orchestrator"), val_cstring("status.phase=Running")};
+  tk_outcome o = tk_call(f->a, FN_K_LIST, f->cluster, 0, 3, names, vals);
+  assert_null(o.err);
+  assert_int_equal(o.res->u.list.len, 3);
+  assert_string_equal(tk_str(o.res->u.list.items[0], "kind"), "Pod");
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void service__proxy__orchestrator_health(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  const char *names[] = {"name", "port"};
+  rbk_value *vals[] = {val_cstring("gl-001-process-heat-orchestrator"), val_int(8000)};
+  char *err = NULL;
+  rbk_value *svc = tk_make(f->a, FN_K_SERVICE, f->cluster, 2, names, vals, &err);
+  assert_non_null(svc);
+  const char *pn[] = {"path"};
+  rbk_value *pv[] = {val_cstring("/api/v1/plants/backup-heat-status")};
+  tk_outcome o = tk_call(f->a, FN_E_GET, svc, 0, 1, pn, pv);
+  assert_null(o.err);
+  assert_non_null(val_object_get(o.res, "plants"));
+  tk_clear(&o);
+  rbk_value *pv2[] = {val_cstring("/api/v1/nope")};
+  o = tk_call(f->a, FN_E_GET, svc, 0, 1, pn, pv2);
+  assert_non_null(o.err);
+  assert_non_null(strstr(o.err, "GET /api/v1/nope: 404 Not Found"));
+  tk_clear(&o);
+  val_unref(svc);
+  fx_free(f);
+}
+
+static void wait_ready__pods__done(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  const char *names[] = {"kind", "selector"};
+  rbk_value *vals[] = {val_cstring("pod"), val_cstring("app=gl-002-boiler-efficiency")};
+  tk_outcome o = tk_call(f->a, FN_K_WAIT_READY, f->cluster, 0, 2, names, vals);
+  assert_null(o.err);
+  tk_clear(&o);
+  const char *sn[] = {"ref", "replicas"};
+  rbk_value *sv[] = {val_cstring("deployment/gl-002-boiler-efficiency"), val_int(0)};
+  o = tk_call(f->a, FN_K_SCALE, f->cluster, 0, 2, sn, sv);
+  tk_clear(&o);
+  rbk_value *vals2[] = {val_cstring("pod"), val_cstring("app=gl-002-boiler-efficiency")};
+  o = tk_call(f->a, FN_K_WAIT_DELETED, f->cluster, 0, 2, names, vals2);
+  assert_null(o.err);
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void job__migrate__returns_logs(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  const char *names[] = {"name", "image", "command"};
+  rbk_value *cmd = val_list(2);
+  val_list_push(cmd, val_cstring("python"));
+  val_list_push(cmd, val_cstring("migrate"));
+  rbk_value *vals[] = {val_cstring("rb-migrate"), val_cstring("gcr.io/greenlang/gl-001:1.4.2"), cmd};
+  tk_outcome o = tk_call(f->a, FN_K_JOB, f->cluster, 0, 3, names, vals);
+  assert_null(o.err);
+  assert_int_equal(o.res->kind, VAL_STRING);
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void exec__db_pod__answers(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  const char *names[] = {"ref", "argv"};
+  rbk_value *argv = val_list(2);
+  val_list_push(argv, val_cstring("nosuchcommand"));
+  rbk_value *vals[] = {val_cstring("pod/postgresql-0"), argv};
+  tk_outcome o = tk_call(f->a, FN_K_EXEC, f->cluster, 0, 2, names, vals);
+  assert_null(o.err);
+  assert_int_equal(tk_int(o.res, "status"), 127);
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void flaky__reads_survive_mutations_once(void **state) {
+  (void)state;
+  fx *f = fx_new("flaky-api");
+  for (int i = 0; i < 20; i++) {
+    tk_outcome o = ref_call(f, FN_K_GET, DEP);
+    assert_null(o.err);
+    tk_clear(&o);
+  }
+  tk_outcome o = ref_call(f, FN_K_ROLLOUT_UNDO, DEP);
+  assert_null(o.err);
+  tk_clear(&o);
+  o = ref_call(f, FN_K_HISTORY, DEP);
+  assert_null(o.err);
+  /* applied exactly once: 1.4.2 is now the newest revision and 1.5.0 is still in the history */
+  assert_int_equal(o.res->u.list.len, 4);
+  assert_string_equal(tk_str(o.res->u.list.items[3], "image"), "gcr.io/greenlang/gl-001:1.4.2");
+  assert_string_equal(tk_str(o.res->u.list.items[2], "image"), "gcr.io/greenlang/gl-001:1.5.0");
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void lease__second_holder__refused_until_released(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  char *err = NULL;
+  lease_opts a = {"gl-001-emergency-rollback", "alice@h1/run-1", false, 60};
+  lease_opts b = {"gl-001-emergency-rollback", "bob@h2/run-2", false, 60};
+  assert_true(lease_run(f->a, f->cluster, LEASE_ACQUIRE, &a, &tk_now, true, &err));
+  assert_false(lease_run(f->a, f->cluster, LEASE_ACQUIRE, &b, &tk_now, true, &err));
+  assert_non_null(strstr(err, "run lock rbk-gl-001-emergency-rollback is held by alice@h1/run-1 since 2026-01-01T00:00:00"));
+  free(err), err = NULL;
+  assert_true(lease_run(f->a, f->cluster, LEASE_RENEW, &a, &tk_now, true, &err));
+  assert_true(lease_run(f->a, f->cluster, LEASE_RELEASE, &a, &tk_now, true, &err));
+  assert_true(lease_run(f->a, f->cluster, LEASE_ACQUIRE, &b, &tk_now, true, &err));
+  /* expired: only --steal-lock takes it */
+  tk_now += 120000;
+  assert_false(lease_run(f->a, f->cluster, LEASE_ACQUIRE, &a, &tk_now, true, &err));
+  assert_non_null(strstr(err, "it has expired: --steal-lock takes it over"));
+  free(err), err = NULL;
+  a.steal = true;
+  assert_true(lease_run(f->a, f->cluster, LEASE_ACQUIRE, &a, &tk_now, true, &err));
+  const json_t *l = sim_get(f->w, "leases", "greenlang", "rbk-gl-001-emergency-rollback");
+  assert_string_equal(json_string_value(json_object_get(json_object_get(l, "spec"), "holderIdentity")), "alice@h1/run-1");
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(l, "spec"), "leaseTransitions")), 1);
+  assert_false(lease_run(f->a, f->cluster, LEASE_RENEW, &b, &tk_now, true, &err));
+  assert_string_equal(err, "run lock rbk-gl-001-emergency-rollback was taken over by alice@h1/run-1");
+  free(err);
+  fx_free(f);
+}
+
+static void local__run_stub_and_write_file(void **state) {
+  (void)state;
+  char *err = NULL;
+  json_t *sc = sim_load_scenario("bad-release", &err);
+  sim_world *w = sim_new(sc, 7, &err);
+  json_decref(sc);
+  char dir[] = "/tmp/rbk-scratch-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  json_t *stubs = json_pack("[{s[ss]siss}]", "argv", "kubectl", "vers*", "status", 0, "stdout", "v1.32.4");
+  actions_kube_config cfg = {.sim = w, .wall_base_ms = 1767225600000, .scratch_dir = dir, .process_stubs = stubs};
+  rbk_actions *a = actions_kube_new(&cfg, &err);
+  json_decref(stubs);
+  tk_now = 0, tk_real = false;
+  rbk_value *argv = val_list(2);
+  val_list_push(argv, val_cstring("kubectl"));
+  val_list_push(argv, val_cstring("version"));
+  const char *rn[] = {"argv"};
+  rbk_value *rv[] = {argv};
+  tk_outcome o = tk_call(a, FN_RUN, NULL, 0, 1, rn, rv);
+  assert_null(o.err);
+  assert_string_equal(tk_str(o.res, "stdout"), "v1.32.4");
+  tk_clear(&o);
+  rbk_value *argv2 = val_list(1);
+  val_list_push(argv2, val_cstring("psql"));
+  rbk_value *rv2[] = {argv2};
+  o = tk_call(a, FN_RUN, NULL, 0, 1, rn, rv2);
+  assert_string_equal(o.err, "no stub for argv psql in the rehearsal's scenario");
+  tk_clear(&o);
+  const char *wn[] = {"path", "text"};
+  rbk_value *wv[] = {val_cstring("/backups/report.txt"), val_cstring("heat ok\n")};
+  char sub[64];
+  snprintf(sub, sizeof sub, "mkdir -p %s/backups", dir);
+  assert_int_equal(system(sub), 0);
+  o = tk_call(a, FN_WRITE_FILE, NULL, 0, 2, wn, wv);
+  assert_null(o.err);
+  tk_clear(&o);
+  char path[96], buf[32] = "";
+  snprintf(path, sizeof path, "%s/backups/report.txt", dir);
+  FILE *fp = fopen(path, "r");
+  assert_non_null(fp);
+  assert_non_null(fgets(buf, sizeof buf, fp));
+  fclose(fp);
+  assert_string_equal(buf, "heat ok\n");
+  snprintf(sub, sizeof sub, "rm -rf %s", dir);
+  assert_int_equal(system(sub), 0);
+  a->free(a->self);
+  sim_free(w);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(get__deployment__returns_object),
+      cmocka_unit_test(history__revisions__sorted_with_images),
+      cmocka_unit_test(undo__previous__rolls_back_and_status_succeeds),
+      cmocka_unit_test(undo__to_current__skipped_with_note),
+      cmocka_unit_test(undo__recheck_after_applied__not_repeated),
+      cmocka_unit_test(status__image_pull_backoff__fails_fast_naming_pod),
+      cmocka_unit_test(status__timeout__names_last_status),
+      cmocka_unit_test(writes__scale_patch_create_delete),
+      cmocka_unit_test(list__selector__pods_of_app),
+      cmocka_unit_test(service__proxy__orchestrator_health),
+      cmocka_unit_test(wait_ready__pods__done),
+      cmocka_unit_test(job__migrate__returns_logs),
+      cmocka_unit_test(exec__db_pod__answers),
+      cmocka_unit_test(flaky__reads_survive_mutations_once),
+      cmocka_unit_test(lease__second_holder__refused_until_released),
+      cmocka_unit_test(local__run_stub_and_write_file),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
