@@ -23,7 +23,10 @@ enum {
   X(plan, cli_plan, "dry-run: print the action graph (text, json, dot, mermaid)")             \
   X(ast, cli_ast, "print the syntax tree (for debugging the front end)")                      \
   X(sim, cli_sim, "serve the simulated cluster over HTTP(S)")                                \
-  X(run, cli_run, "execute a plan")
+  X(run, cli_run, "execute a plan")                                                          \
+  X(resume, cli_resume, "continue an interrupted run from its journal")                       \
+  X(log, cli_log, "print a run's journal readably")                                          \
+  X(test, cli_test, "rehearse plans against the simulated plant in virtual time")
 
 #define X(name, fn, help) int fn(int argc, char **argv);
 RBK_COMMANDS(X)

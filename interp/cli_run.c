@@ -1,57 +1,52 @@
-/* cli_run.c — `rbk run FILE [-p name=value]... [--yes] [--approve TEXT]... [--output text|json]
- * [--operator NAME] [--run-id ID] [--script FILE] [--virtual] [--epoch MS]`: check, bind params,
- * build the dry-run graph (for node ids), execute with the engine, print the event stream.
+/* cli_run.c — `rbk run FILE [options]` and the options that `rbk resume` shares (see cli_run.h).
  *
  * --script answers actions from a JSON script (actions_script.h) and --virtual runs on a virtual
- * clock: together they make the deterministic runs the engine's tests use. */
-#include <signal.h>
+ * clock: together they make the deterministic runs the engine's and the shell's tests use. In
+ * that test mode a journal is written only when --journal is given. */
+#include "cli_run.h"
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "actions_script.h"
-#include "check.h"
 #include "cli.h"
-#include "engine.h"
-#include "plan.h"
+#include "clock.h"
 
-typedef struct {
-  const char *file, *output, *operator_name, *run_id, *script;
-  char **assigns;          /* "name=value", borrowed from argv */
-  size_t nassigns;
-  const char **approve;    /* NULL-terminated */
-  size_t napprove;
-  bool yes, virt, details;
-  int64_t epoch;
-} run_args;
-
-/* The engine that SIGINT cancels (a signal handler has no other way to reach it). */
-static engine *volatile running;
-
-/* SIGINT: cancel the run; a second one stops it at once. */
-static void on_sigint(int sig) {
-  (void)sig;
-  if (running) engine_cancel(running, "interrupted (SIGINT)");
-}
-
-/* Prints the usage; returns code. */
-static int run_usage(FILE *out, int code) {
-  fputs("usage: rbk run FILE [-p name=value]... [--yes] [--approve TEXT]... [--output text|json]\n"
-        "                [--operator NAME] [--run-id ID] [--script FILE] [--virtual] [--epoch MS]\n\n"
-        "Executes a plan and prints its events.\n\n"
-        "  -p, --param name=value  set a param (parsed by its declared type)\n"
+/* Prints the usage of run (or resume); returns code. */
+static int run_usage(FILE *out, bool resume, int code) {
+  fputs(resume ? "usage: rbk resume JOURNAL [--force] [options of rbk run except -p]\n\n"
+                 "Continues an interrupted run: completed steps are skipped, mutating actions that\n"
+                 "started are re-checked before they are repeated, records are appended to JOURNAL.\n\n"
+               : "usage: rbk run FILE [-p name=value]... [--yes] [--approve TEXT]... [--journal PATH]\n"
+                 "               [--output text|json] [--operator NAME] [options]\n\n"
+                 "Executes a plan, shows its progress and writes its journal.\n\n",
+        out);
+  fputs("  -p, --param name=value  set a param (parsed by its declared type)\n"
         "  --yes                   grant every approval\n"
         "  --approve TEXT          grant the approval whose question or slug is TEXT (repeatable)\n"
-        "  --output text|json      events as text lines (default) or JSON lines\n"
+        "  --no-prompt             never ask approvals on the terminal\n"
+        "  --secret NAME=VALUE     the value of secret(\"NAME\"); NAME=@FILE reads it from FILE\n"
+        "  --journal PATH          journal directory, or a file (.jsonl) (default .rbk/runs/)\n"
+        "  --output text|json      progress as text (live on a terminal) or JSON lines\n"
         "  --details               JSON lines with the journal's details (keys, args, results)\n"
         "  --operator NAME         who runs it (run.operator; default $USER)\n"
-        "  --run-id ID             the run's id (run.id)\n"
+        "  --run-id ID             the run's id (default: UTC time and a random suffix)\n"
         "  --script FILE           answer actions from a JSON script (tests; see docs/engine.md)\n"
+        "  --call-log FILE         append every action call to FILE as it starts (tests)\n"
         "  --virtual               run on a virtual clock (waits take no time)\n"
-        "  --epoch MS              the virtual clock's start, ms since 1970 (default 2025-01-01)\n",
+        "  --epoch MS              the virtual clock's start, ms since 1970 (default 2025-01-01)\n"
+        "  --force                 resume: run even though the plan changed\n"
+        "\nExit codes: 0 success, 1 the plan failed, 2 usage or plan errors (nothing ran),\n"
+        "3 aborted (SIGINT/SIGTERM, approval denied or timed out). See docs/cli.md.\n",
         out);
   return code;
+}
+
+/* Prints a one-line usage error; returns RBK_EXIT_USAGE. */
+static int usage_error(const char *what, const char *arg) {
+  fprintf(stderr, "rbk: %s%s%s%s\n", what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+  return RBK_EXIT_USAGE;
 }
 
 /* Returns true when arg is option name alone or as name=…. */
@@ -60,174 +55,162 @@ static bool is_opt(const char *arg, const char *name) {
   return !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
 }
 
-/* Returns the option's value (`--x v` or `--x=v`), advancing *i; NULL after a message. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name) {
-  size_t n = strlen(name);
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (*i + 1 < argc) return argv[++*i];
-  fprintf(stderr, "rbk: %s needs a value\n", name);
-  return NULL;
+/* Returns the text of file `path` without one trailing newline (caller frees), or NULL. */
+static char *read_secret_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = NULL;
+  size_t cap = 0, len = 0, n;
+  char chunk[4096];
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    char *grown = len + n + 1 > cap ? realloc(buf, cap = 2 * (len + n + 1)) : buf;
+    if (!grown) break;
+    buf = grown;
+    memcpy(buf + len, chunk, n);
+    len += n;
+  }
+  fclose(f);
+  if (!buf) return calloc(1, 1);
+  if (len && buf[len - 1] == '\n') len--;
+  if (len && buf[len - 1] == '\r') len--;
+  buf[len] = '\0';
+  return buf;
 }
 
-/* Parses one option with a value; returns false on a usage error. */
-static bool value_opt(int argc, char **argv, int *i, run_args *a) {
-  static const char *const names[] = {"-p", "--param", "--approve", "--output", "--operator", "--run-id",
-                                      "--script", "--epoch", NULL};
-  for (size_t k = 0; names[k]; k++) {
-    if (!is_opt(argv[*i], names[k])) continue;
-    const char *v = opt_value(argc, argv, i, names[k]);
-    if (!v) return false;
-    if (k < 2) a->assigns[a->nassigns++] = (char *)v;
-    else if (k == 2) a->approve[a->napprove++] = v;
-    else if (k == 3) a->output = v;
-    else if (k == 4) a->operator_name = v;
-    else if (k == 5) a->run_id = v;
-    else if (k == 6) a->script = v;
-    else a->epoch = strtoll(v, NULL, 10);
-    return true;
-  }
-  fprintf(stderr, "rbk: unknown option '%s'\n", argv[*i]);
-  return false;
-}
-
-/* Parses the command line; returns -1 to go on, else the exit code. */
-static int parse_args(int argc, char **argv, run_args *a) {
-  a->assigns = calloc((size_t)argc + 1, sizeof *a->assigns);
-  a->approve = calloc((size_t)argc + 1, sizeof *a->approve);
-  if (!a->assigns || !a->approve) return RBK_EXIT_USAGE;
-  a->output = "text";
-  a->epoch = CLOCK_VIRTUAL_EPOCH_MS;
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i];
-    if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) return run_usage(stdout, RBK_EXIT_OK);
-    if (!strcmp(arg, "--yes")) a->yes = true;
-    else if (!strcmp(arg, "--virtual")) a->virt = true;
-    else if (!strcmp(arg, "--details")) a->details = true;
-    else if (arg[0] == '-' && arg[1]) {
-      if (!value_opt(argc, argv, &i, a)) return run_usage(stderr, RBK_EXIT_USAGE);
-    } else if (a->file) {
-      fprintf(stderr, "rbk: run takes one file ('%s' and '%s')\n", a->file, arg);
-      return RBK_EXIT_USAGE;
-    } else {
-      a->file = arg;
-    }
-  }
-  if (!a->file) return run_usage(stderr, RBK_EXIT_USAGE);
-  if (strcmp(a->output, "text") && strcmp(a->output, "json")) {
-    fprintf(stderr, "rbk: unknown output '%s' (text, json)\n", a->output);
+/* Adds --secret NAME=VALUE|NAME=@FILE; returns -1, or the exit code of a usage error. */
+static int add_secret(run_opts *o, const char *v) {
+  const char *eq = strchr(v, '=');
+  if (!eq || eq == v) return usage_error("--secret expects NAME=VALUE or NAME=@FILE, got", v);
+  char *name = strndup(v, (size_t)(eq - v));
+  char *value = eq[1] == '@' ? read_secret_file(eq + 2) : strdup(eq + 1);
+  if (!name || !value) {
+    free(name);
+    free(value);
+    fprintf(stderr, "rbk: --secret %.*s: cannot read %s: %s\n", (int)(eq - v), v, eq + 2, strerror(errno));
     return RBK_EXIT_USAGE;
+  }
+  o->secret_names[o->nsecrets] = name;
+  o->secret_values[o->nsecrets++] = value;
+  return -1;
+}
+
+/* The options that take a value, once: X(ENUM_SUFFIX, "name"). */
+#define RUN_VALUE_OPTS(X)                                                                            \
+  X(P, "-p") X(PARAM, "--param") X(APPROVE, "--approve") X(OUTPUT, "--output") X(OPERATOR, "--operator") \
+  X(RUN_ID, "--run-id") X(SCRIPT, "--script") X(EPOCH, "--epoch") X(JOURNAL, "--journal")              \
+  X(SECRET, "--secret") X(CALL_LOG, "--call-log")
+
+enum {
+#define X(k, name) OPT_##k,
+  RUN_VALUE_OPTS(X)
+#undef X
+  OPT_COUNT
+};
+
+static const char *const value_opt_names[] = {
+#define X(k, name) name,
+    RUN_VALUE_OPTS(X)
+#undef X
+};
+
+/* Stores value v of option k; returns -1, or the exit code of a usage error. */
+static int store_value(run_opts *o, int k, const char *v, bool resume) {
+  char *end;
+  switch (k) {
+    case OPT_P:
+    case OPT_PARAM:
+      if (resume) return usage_error("resume reuses the params of the journal; -p is not accepted", NULL);
+      o->assigns[o->nassigns++] = (char *)v;
+      return -1;
+    case OPT_APPROVE: o->approve[o->napprove++] = v; return -1;
+    case OPT_OUTPUT: o->output = v; return -1;
+    case OPT_OPERATOR: o->operator_name = v; return -1;
+    case OPT_RUN_ID: o->run_id = v; return -1;
+    case OPT_SCRIPT: o->script = v; return -1;
+    case OPT_JOURNAL: o->journal = v; return -1;
+    case OPT_CALL_LOG: o->call_log = v; return -1;
+    case OPT_SECRET: return add_secret(o, v);
+    case OPT_EPOCH:
+      o->epoch = strtoll(v, &end, 10);
+      return *v && !*end ? -1 : usage_error("--epoch expects milliseconds since 1970, got", v);
   }
   return -1;
 }
 
-/* Writes one event as a JSON line or a text line. */
-static int print_event(void *user, const rbk_event *ev, char **err) {
-  const run_args *a = user;
-  (void)err;
-  if (!strcmp(a->output, "json")) {
-    char *line = event_to_line(ev, a->details);
-    if (line) printf("%s\n", line);
-    free(line);
-  } else {
-    const char *st = event_status_name(ev->status);
-    printf("[%7lld.%03llds] %-12s", (long long)(ev->t_ms / 1000), (long long)(ev->t_ms % 1000), event_kind_name(ev->kind));
-    if (ev->step) printf(" %s:", ev->step);
-    if (ev->action) printf(" %s%s", ev->mutating ? "✎" : "", ev->action);
-    if (ev->target) printf(" %s", ev->target);
-    if (st) printf(" [%s]", st);
-    if (ev->message) printf(" %s", ev->message);
-    putchar('\n');
+/* Parses one option with a value at argv[*i]; returns -1, or an exit code. */
+static int value_opt(int argc, char **argv, int *i, run_opts *o, bool resume) {
+  for (int k = 0; k < OPT_COUNT; k++) {
+    const char *name = value_opt_names[k];
+    if (!is_opt(argv[*i], name)) continue;
+    size_t n = strlen(name);
+    if (argv[*i][n] == '=') return store_value(o, k, argv[*i] + n + 1, resume);
+    if (*i + 1 >= argc) return usage_error("missing value after", name);
+    return store_value(o, k, argv[++*i], resume);
   }
-  fflush(stdout);
-  return 0;
+  return usage_error("unknown option", argv[*i]);
 }
 
-/* engine_node_fn over the dry-run graph. */
-static const char *node_id(void *user, const ast_node *node, const char *ctx) {
-  return user ? plan_node_id(user, node, ctx) : NULL;
+/* Parses a flag without value; returns true when arg was one. */
+static bool flag_opt(const char *arg, run_opts *o, bool resume) {
+  bool *flag = !strcmp(arg, "--yes")         ? &o->yes
+               : !strcmp(arg, "--virtual")   ? &o->virt
+               : !strcmp(arg, "--details")   ? &o->details
+               : !strcmp(arg, "--no-prompt") ? &o->no_prompt
+               : !strcmp(arg, "--force") && resume ? &o->force
+                                                   : NULL;
+  if (flag) *flag = true;
+  return flag != NULL;
 }
 
-/* Loads and checks the plan; NULL after printing the errors. */
-static rbk_program *load_checked(const char *file) {
-  diag_list diags = {0};
-  rbk_program *prog = program_load(file, &diags);
-  if (prog && !diags.errors) check_program(prog, &diags);
-  if (!prog || diags.errors) {
-    diag_sort(&diags);
-    diag_print(&diags, stderr, isatty(STDERR_FILENO) && !getenv("NO_COLOR"));
-    diag_free(&diags);
-    program_free(prog);
-    return NULL;
-  }
-  diag_free(&diags);
-  return prog;
+/* Allocates the option arrays; returns false when out of memory. */
+static bool alloc_opts(run_opts *o, int argc) {
+  size_t n = (size_t)argc + 1;
+  o->assigns = calloc(n, sizeof *o->assigns);
+  o->approve = calloc(n, sizeof *o->approve);
+  o->secret_names = calloc(n, sizeof *o->secret_names);
+  o->secret_values = calloc(n, sizeof *o->secret_values);
+  o->output = "text";
+  o->epoch = CLOCK_VIRTUAL_EPOCH_MS;
+  return o->assigns && o->approve && o->secret_names && o->secret_values;
 }
 
-/* Runs the engine with everything prepared; returns the exit code. */
-static int execute(const rbk_program *prog, const param_set *params, const plan_graph *g, rbk_actions *act,
-                   run_args *a) {
-  rbk_clock *clock = a->virt ? clock_virtual(a->epoch) : clock_real();
-  engine_config cfg = {.params = params, .clock = clock, .actions = act, .sink = {a, print_event}, .yes = a->yes,
-                       .approve = a->approve, .node_id = node_id, .node_user = (void *)g,
-                       .operator_name = a->operator_name ? a->operator_name : getenv("USER"),
-                       .run_id = a->run_id};
-  char *err = NULL;
-  engine *e = clock ? engine_new(prog, &cfg, &err) : NULL;
-  if (!e) {
-    fprintf(stderr, "rbk: %s\n", err ? err : "out of memory");
-    free(err);
-    clock_free(clock);
-    return RBK_EXIT_USAGE;
+/* Parses the options (see cli_run.h); returns -1 to go on, else the exit code. */
+int run_opts_parse(int argc, char **argv, bool resume, run_opts *o) {
+  *o = (run_opts){0};
+  if (!alloc_opts(o, argc)) return usage_error("out of memory", NULL);
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    int code = -1;
+    if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) return run_usage(stdout, resume, RBK_EXIT_OK);
+    if (flag_opt(arg, o, resume)) continue;
+    if (arg[0] == '-' && arg[1]) code = value_opt(argc, argv, &i, o, resume);
+    else if (o->file) code = usage_error(resume ? "resume takes one journal; extra argument" : "run takes one plan; extra argument", arg);
+    else o->file = arg;
+    if (code >= 0) return code;
   }
-  running = e;
-  struct sigaction sa = {.sa_handler = on_sigint}, old;
-  sigaction(SIGINT, &sa, &old);
-  int code = engine_run(e);
-  sigaction(SIGINT, &old, NULL);
-  running = NULL;
-  if (engine_error(e)) fprintf(stderr, "rbk: %s\n", engine_error(e));
-  engine_free(e);
-  clock_free(clock);
-  return code;
+  if (!o->file) return usage_error(resume ? "resume needs a JOURNAL (see rbk resume --help)" : "run needs a plan FILE (see rbk run --help)", NULL);
+  if (strcmp(o->output, "text") && strcmp(o->output, "json")) return usage_error("--output must be text or json, not", o->output);
+  return -1;
 }
 
-/* Binds params, builds the graph, makes the transport and runs. */
-static int run_program(const rbk_program *prog, run_args *a) {
-  param_set params = {0};
-  char *err = NULL;
-  if (!params_bind(prog->units[0].ast, a->assigns, a->nassigns, true, NULL, NULL, &params, &err)) {
-    fprintf(stderr, "rbk: %s\n", err ? err : "out of memory");
-    free(err);
-    return RBK_EXIT_USAGE;
+/* Frees the options' arrays and secret values. */
+void run_opts_free(run_opts *o) {
+  for (size_t i = 0; i < o->nsecrets; i++) {
+    free(o->secret_names[i]);
+    free(o->secret_values[i]);
   }
-  rbk_actions *act = a->script ? actions_script_load(a->script, &err) : NULL;
-  if (!act) {
-    fprintf(stderr, "rbk: %s\n", err ? err : "no transport yet: pass --script FILE");
-    free(err);
-    params_free(&params);
-    return RBK_EXIT_USAGE;
-  }
-  diag_list diags = {0};
-  plan_graph *g = plan_build(prog, &params, &diags, &err);
-  diag_free(&diags);
-  free(err);
-  int code = execute(prog, &params, g, act, a);
-  plan_free(g);
-  act->free(act->self);
-  params_free(&params);
-  return code;
+  free(o->secret_names);
+  free(o->secret_values);
+  free(o->assigns);
+  free(o->approve);
+  *o = (run_opts){0};
 }
 
 /* Entry point of `rbk run`. */
 int cli_run(int argc, char **argv) {
-  run_args a = {0};
-  int code = parse_args(argc, argv, &a);
-  if (code < 0) {
-    rbk_program *prog = load_checked(a.file);
-    code = prog ? run_program(prog, &a) : RBK_EXIT_USAGE;
-    program_free(prog);
-  }
-  free(a.assigns);
-  free(a.approve);
+  run_opts o;
+  int code = run_opts_parse(argc, argv, false, &o);
+  if (code < 0) code = run_plan(&o, NULL, NULL);
+  run_opts_free(&o);
   return code;
 }

@@ -142,14 +142,19 @@ static int32_t cargs(compiler *c, const ast_node *n, vm_call_info info) {
   info.node = n;
   info.nargs = (int32_t)args->len;
   info.names = calloc(args->len + 1, sizeof *info.names);
-  if (!info.names || !VM_TABLE_GROW(c->code->calls)) {
-    free(info.names);
+  if (!info.names) {
     cfail(c, n, "out of memory");
     return -1;
   }
   for (size_t i = 0; i < args->len; i++) {
     info.names[i] = args->items[i]->u.arg.name;
     cexpr(c, args->items[i]->u.arg.value);
+  }
+  /* Grow only now: compiling the arguments may add calls of their own and move the table. */
+  if (!VM_TABLE_GROW(c->code->calls)) {
+    free(info.names);
+    cfail(c, n, "out of memory");
+    return -1;
   }
   c->code->calls.items[c->code->calls.len] = info;
   return (int32_t)c->code->calls.len++;

@@ -30,7 +30,7 @@ done
 echo "valgrind: $vpass passed, $vfail failed"
 [ "$vfail" = 0 ]
 
-if [ -f tests/fuzz/run.sh ]; then
+if [ -f tests/fuzz/fuzz.sh ]; then
   echo "== fuzzing (short)"
-  bash tests/fuzz/run.sh 30
+  bash tests/fuzz/fuzz.sh 30
 fi

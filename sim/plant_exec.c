@@ -74,7 +74,7 @@ static int run_curl(plant_world *w, const plant_cluster_view *v, const json_t *p
   json_t *resp = NULL;
   int status = plant_answer(w, &who, a.method, path, a.data, a.data ? strlen(a.data) : 0, &resp);
   plant_pods_free(&who.pods);
-  char *text = json_dumps(resp, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+  char *text = json_dumps(resp, SIMU_JSON_FLAGS);
   json_decref(resp);
   int rc = 0;
   if (a.fail && status >= 400)

@@ -25,6 +25,8 @@
 
 #include <jansson.h>
 
+#include "plant.h"
+
 typedef struct sim_world sim_world;
 typedef struct sim_watch sim_watch;
 
@@ -144,5 +146,14 @@ const json_t *sim_get(sim_world *w, const char *resource, const char *ns, const 
 
 /* Returns the world's resourceVersion counter (the latest write). */
 uint64_t sim_resource_version(const sim_world *w);
+
+/* Returns the world's plant model (borrowed; it lives as long as the world), or NULL when the
+ * world has none. Rehearsals record notifications in it (plant_record_webhook) and read the
+ * plants' state for their report (plant_http with sim_plant_view). */
+plant_world *sim_plant(sim_world *w);
+
+/* Returns the world's window on its cluster, as the plant model reads it (borrowed; it lives as
+ * long as the world). Reads through it bypass the API's faults; for reports and tests. */
+const plant_cluster_view *sim_plant_view(sim_world *w);
 
 #endif

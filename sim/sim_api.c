@@ -39,7 +39,7 @@ void simapi_text(sim_response *resp, int code, const char *content_type, const c
 }
 
 void simapi_json_ct(sim_response *resp, int code, json_t *body, const char *content_type) {
-  char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+  char *text = json_dumps(body, SIMU_JSON_FLAGS);
   json_decref(body);
   resp->status = code;
   free(resp->body);

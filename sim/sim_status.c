@@ -58,7 +58,7 @@ json_t *simst_conflict(simr_kind res, const char *name) {
 }
 
 json_t *simst_invalid(simr_kind res, const char *name, const char *field, json_t *value, const char *detail) {
-  char *v = json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
+  char *v = json_dumps(value, SIMU_JSON_FLAGS);
   char *cause = simu_printf("Invalid value: %s: %s", v ? v : "null", detail);
   const simr_info *info = simr_info_of(res);
   char *kind = info->group[0] ? simu_printf("%s.%s", info->kind, info->group) : strdup(info->kind);

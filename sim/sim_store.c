@@ -101,8 +101,7 @@ static uint64_t stamp(sims_store *st, json_t *obj) {
   return st->rv;
 }
 
-/* Returns a new random UUID string. */
-static json_t *new_uid(sims_store *st) {
+json_t *sims_new_uid(sims_store *st) {
   uint64_t a = simu_rng_next(&st->uid_rng), b = simu_rng_next(&st->uid_rng);
   char buf[40];
   snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012" PRIx64, (unsigned)(a >> 32),
@@ -128,7 +127,7 @@ const json_t *sims_create(sims_store *st, simr_kind res, json_t *obj, int64_t ep
     json_decref(obj);
     return NULL;
   }
-  json_object_set_new(meta, "uid", new_uid(st));
+  if (!json_is_string(json_object_get(meta, "uid"))) json_object_set_new(meta, "uid", sims_new_uid(st));
   if (!json_is_string(json_object_get(meta, "creationTimestamp"))) {
     char ts[32];
     simu_time_rfc3339(epoch_ms, ts);

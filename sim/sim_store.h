@@ -61,7 +61,10 @@ json_t *sims_list(const sims_store *st, simr_kind res, const char *ns);
 /* Returns the number of stored objects of a kind. */
 size_t sims_count(const sims_store *st, simr_kind res);
 
-/* Stores a new object (takes obj): sets metadata.namespace/uid/resourceVersion, generation 1 for
+/* Returns a new random UUID string (new reference) from the store's seeded uid stream. */
+json_t *sims_new_uid(sims_store *st);
+/* Stores a new object (takes obj): sets metadata.namespace/resourceVersion, metadata.uid (unless the
+ * object carries one: the API door assigns a Job's before defaulting its selector), generation 1 for
  * kinds that have one (unless it carries a positive one), and creationTimestamp (epoch_ms) unless
  * the object already has one.
  * Returns the stored object, or NULL when one with that key exists (obj is released). */

@@ -12,6 +12,10 @@
 
 #include <jansson.h>
 
+/* The flags of every JSON text the simulator sends (answers, watch events): compact, and reals at 15
+ * significant digits so that 37.9 prints as 37.9, never as 37.899999999999999. */
+#define SIMU_JSON_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))
+
 /* splitmix64-seeded xorshift64* generator: deterministic, never rand(). */
 typedef struct {
   uint64_t s;

@@ -23,7 +23,7 @@ struct sim_watch {
 /* Appends one event line {"type":…,"object":…}. */
 static void add_line(simu_buf *b, const char *type, const json_t *obj) {
   json_t *e = json_pack("{s:s,s:O}", "type", type, "object", obj);
-  char *text = json_dumps(e, JSON_COMPACT);
+  char *text = json_dumps(e, SIMU_JSON_FLAGS);
   if (text) simu_buf_add(b, text, strlen(text)), simu_buf_add(b, "\n", 1);
   free(text);
   json_decref(e);

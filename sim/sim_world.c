@@ -138,3 +138,7 @@ const json_t *sim_get(sim_world *w, const char *resource, const char *ns, const 
 }
 
 uint64_t sim_resource_version(const sim_world *w) { return w->st.rv; }
+
+plant_world *sim_plant(sim_world *w) { return w->plant; }
+
+const plant_cluster_view *sim_plant_view(sim_world *w) { return &w->view; }

@@ -45,6 +45,28 @@ static bool body_matches_url(api_call *c, json_t *obj) {
   return true;
 }
 
+/* Fills in a Job's defaults as the API server does: counts and policies, and (unless
+ * spec.manualSelector) its uid now, the selector on it and the matching template labels, so that
+ * `kubectl logs job/x` finds exactly its pods. */
+static void job_defaults(api_call *c, json_t *obj) {
+  json_t *spec = simu_jobj(obj, "spec"), *uid = sims_new_uid(&c->w->st);
+  static const char *const ints[] = {"completions", "parallelism", "backoffLimit"};
+  static const int vals[] = {1, 1, 6};
+  for (size_t i = 0; i < 3; i++)
+    if (!json_object_get(spec, ints[i])) json_object_set_new(spec, ints[i], json_integer(vals[i]));
+  if (!json_object_get(spec, "completionMode")) simu_jset_str(spec, "completionMode", "NonIndexed");
+  if (!json_object_get(spec, "suspend")) json_object_set_new(spec, "suspend", json_false());
+  json_object_set_new(simu_jobj(obj, "metadata"), "uid", uid);
+  if (json_is_true(json_object_get(spec, "manualSelector"))) return;
+  const char *u = json_string_value(uid), *name = simu_jstr(obj, "metadata.name", "");
+  json_object_set_new(spec, "selector", json_pack("{s:{s:s}}", "matchLabels", "batch.kubernetes.io/controller-uid", u));
+  json_t *labels = simu_jobj(simu_jobj(simu_jobj(spec, "template"), "metadata"), "labels");
+  simu_jset_str(labels, "batch.kubernetes.io/controller-uid", u);
+  simu_jset_str(labels, "batch.kubernetes.io/job-name", name);
+  simu_jset_str(labels, "controller-uid", u);
+  simu_jset_str(labels, "job-name", name);
+}
+
 /* Fills in the defaults the API server adds on create. */
 static void defaults(api_call *c, json_t *obj) {
   json_t *meta = simu_jobj(obj, "metadata");
@@ -58,6 +80,7 @@ static void defaults(api_call *c, json_t *obj) {
     if (!json_object_get(obj, "type")) simu_jset_str(obj, "type", "Opaque");
   }
   if (has_status_sub(c->res)) json_object_del(obj, "status");
+  if (c->res == SIMR_JOBS) job_defaults(c, obj);
   if (c->res == SIMR_DEPLOYMENTS) {
     json_t *spec = simu_jobj(obj, "spec");
     if (!json_object_get(spec, "replicas")) json_object_set_new(spec, "replicas", json_integer(1));

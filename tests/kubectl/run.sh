@@ -93,6 +93,7 @@ start_sim main bad-release 20
 [ -n "$URL" ] || { echo "rbk sim did not start"; cat "$T/main.log"; echo "0 passed, 1 failed"; exit 1; }
 source "$SRC/tests/kubectl/cases.sh"
 source "$SRC/tests/kubectl/cases_more.sh"
+source "$SRC/tests/kubectl/cases_scenarios.sh"
 
 # --- every server stops cleanly on SIGTERM, with nothing from the sanitizers in its log ---
 for i in "${!PIDS[@]}"; do

@@ -1,0 +1,112 @@
+/* lex_num.c — number and duration literals: values, overflow errors, malformed numbers. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lex_util.h"
+
+/* Duration units, longest spelling first where they share a prefix: X(suffix, milliseconds). */
+#define LEX_DURATION_UNITS(X) X("ms", 1) X("s", 1000) X("m", 60000) X("h", 3600000) X("d", 86400000)
+
+static const struct {
+  const char *suffix;
+  int64_t ms;
+} duration_units[] = {
+#define X(suffix, ms) {suffix, ms},
+    LEX_DURATION_UNITS(X)
+#undef X
+};
+
+/* Returns a new literal node carrying a copy of the lexeme in lit.text; NULL when out of memory. */
+static ast_node *lexeme_node(parse_ctx *ctx, ast_kind kind, const char *text, size_t len, rbk_span at) {
+  ast_node *n = ast_new(kind, at);
+  char *copy = malloc(len + 1);
+  if (!n || !copy) {
+    free(n);
+    free(copy);
+    pctx_oom(ctx);
+    return NULL;
+  }
+  memcpy(copy, text, len);
+  copy[len] = '\0';
+  n->u.lit.text = copy;
+  return n;
+}
+
+/* Returns true after adding digit d to *v (decimal), false on overflow. */
+static bool add_digit(int64_t *v, int d) {
+  return !__builtin_mul_overflow(*v, 10, v) && !__builtin_add_overflow(*v, d, v);
+}
+
+ast_node *lx_int(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+  ast_node *n = ast_new(AST_INT_LIT, at);
+  if (!n) {
+    pctx_oom(ctx);
+    return NULL;
+  }
+  int64_t v = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (!add_digit(&v, text[i] - '0')) {
+      pctx_error(ctx, at, "integer literal too large (the largest is %lld)", (long long)INT64_MAX);
+      v = INT64_MAX;
+      break;
+    }
+  }
+  n->u.lit.i = v;
+  return n;
+}
+
+ast_node *lx_float(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+  ast_node *n = lexeme_node(ctx, AST_FLOAT_LIT, text, len, at);
+  if (!n) return NULL;
+  n->u.lit.f = strtod(n->u.lit.text, NULL);
+  if (isinf(n->u.lit.f)) pctx_error(ctx, at, "float literal out of range");
+  return n;
+}
+
+/* Returns the milliseconds of the unit at text[*i] and moves *i past it (-1 when none). */
+static int64_t unit_ms(const char *text, size_t len, size_t *i) {
+  for (size_t u = 0; u < sizeof duration_units / sizeof duration_units[0]; u++) {
+    size_t n = strlen(duration_units[u].suffix);
+    if (*i + n <= len && !memcmp(text + *i, duration_units[u].suffix, n)) {
+      *i += n;
+      return duration_units[u].ms;
+    }
+  }
+  return -1;
+}
+
+/* Returns the total milliseconds of "1h30m"-style text, or -1 when it overflows. */
+static int64_t duration_ms(const char *text, size_t len) {
+  int64_t total = 0;
+  size_t i = 0;
+  while (i < len) {
+    int64_t count = 0, part;
+    for (; i < len && text[i] >= '0' && text[i] <= '9'; i++)
+      if (!add_digit(&count, text[i] - '0')) return -1;
+    int64_t ms = unit_ms(text, len, &i);
+    if (ms < 0 || __builtin_mul_overflow(count, ms, &part) || __builtin_add_overflow(total, part, &total))
+      return -1;
+  }
+  return total;
+}
+
+ast_node *lx_duration(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+  ast_node *n = lexeme_node(ctx, AST_DURATION_LIT, text, len, at);
+  if (!n) return NULL;
+  int64_t ms = duration_ms(text, len);
+  if (ms < 0) {
+    pctx_error(ctx, at, "duration literal too large");
+    ms = INT64_MAX;
+  }
+  n->u.lit.i = ms;
+  return n;
+}
+
+void lx_bad_number(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+  int shown = len > 40 ? 40 : (int)len;
+  const char *more = len > 40 ? "…" : "";
+  pctx_error(ctx, at, "invalid number '%.*s%s' (numbers: 90, 85.3, 1.5e3; durations: 500ms, 90s, 2m, 1h, 1d, "
+                      "1h30m)", shown, text, more);
+}

@@ -1,0 +1,85 @@
+/* lex_util.h — the scanner's helpers (lexer.l keeps only patterns and one-line actions): positions,
+ * the bracket stack, newline significance, literals, string text, comments and bad bytes.
+ *
+ * Ownership: nodes returned by lx_int/lx_float/lx_duration belong to the caller (the token);
+ * lx_text_take hands the accumulated string text over to the caller.
+ */
+#ifndef RBK_LEX_UTIL_H
+#define RBK_LEX_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "parse_ctx.h"
+
+/* Copies the next part of the source (up to max bytes) into buf; returns its length, 0 at the end. */
+size_t lx_input(parse_ctx *ctx, char *buf, size_t max);
+/* Sets *loc to the span of the token text[0..len) at the current position and moves past it. */
+void lx_advance(parse_ctx *ctx, rbk_span *loc, const char *text, size_t len);
+/* Moves the position back to the start of the current token at *loc (after yyless(0)). */
+void lx_rewind(parse_ctx *ctx, const rbk_span *loc);
+/* Returns the zero-width span at the current position (end of file, virtual tokens). */
+rbk_span lx_here(const parse_ctx *ctx);
+/* Returns the token's text as a slice of the source. */
+slice lx_slice(const parse_ctx *ctx, size_t len);
+
+/* Returns `tok` after recording it as the last token of code (for newline significance). */
+int lx_tok(parse_ctx *ctx, int tok);
+/* Returns true when a token of kind `tok` can end an expression (and so a statement). */
+bool lx_can_end(int tok);
+/* Returns true when a newline at this point ends a statement; either way the line is done. */
+bool lx_newline_counts(parse_ctx *ctx);
+/* Returns true when end of file here needs a statement-ending NEWLINE first (and records it). */
+bool lx_eof_newline(parse_ctx *ctx);
+
+/* Opens a bracket, string or interpolation; returns false when nesting is too deep (the error is
+ * reported and the scan halted). */
+bool lx_push(parse_ctx *ctx, parse_opener kind, rbk_span at);
+/* Returns the innermost open entry's kind, or -1 when nothing is open. */
+int lx_top(const parse_ctx *ctx);
+/* What a closing ')' ']' '}' turned out to be. */
+typedef enum {
+  CLOSE_TOKEN,         /* the closer */
+  CLOSE_INTERP,        /* the '}' that ends a ${…} */
+  CLOSE_NEWLINE_FIRST, /* a '}' that ends a statement: a NEWLINE comes first */
+  CLOSE_SKIP,          /* while recovering from a syntax error, a closer the parser must not see */
+} lx_close_kind;
+/* Closes the innermost matching entry for `kind` (PAREN, BRACKET or BRACE), discarding unclosed
+ * entries above it (a closer that matches nothing closes the innermost bracket); returns what the
+ * closer is. */
+lx_close_kind lx_close(parse_ctx *ctx, parse_opener kind, rbk_span at);
+/* Returns ';' or, while recovering from a syntax error inside brackets opened since, YYUNDEF. */
+int lx_semicolon(parse_ctx *ctx);
+/* Closes the string at the top of the stack. */
+void lx_pop(parse_ctx *ctx);
+/* Reports the unterminated string at the top of the stack and closes it. */
+void lx_unterminated(parse_ctx *ctx, bool at_newline);
+
+/* Returns a new INT_LIT node for the decimal digits (NULL after an error: overflow, OOM). */
+ast_node *lx_int(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+/* Returns a new FLOAT_LIT node (lit.text = lexeme), or NULL after an error. */
+ast_node *lx_float(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+/* Returns a new DURATION_LIT node (lit.i = milliseconds, lit.text = lexeme), or NULL after an error. */
+ast_node *lx_duration(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+/* Reports a malformed number such as "5min" or "0x10". */
+void lx_bad_number(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+
+/* Appends source text to the pending string text (reporting invalid UTF-8 and NUL bytes). */
+void lx_text_run(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+/* Appends the character that the escape yytext ("\\n", "\\u{1F600}", …) stands for, or reports it. */
+void lx_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+/* Returns true when string text is pending. */
+bool lx_text_pending(const parse_ctx *ctx);
+/* Returns the pending string text (an exact-size copy; empty afterwards); *at gets its span. A
+ * copy that cannot be made is recorded as out of memory and returned with s == NULL. */
+text_buf lx_text_take(parse_ctx *ctx, rbk_span *at);
+
+/* Keeps the comment text[0..len) (starting with '#') for the formatter. */
+void lx_comment(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+/* Reports a byte or character that cannot start a token. */
+void lx_bad_char(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+
+/* Returns the length of the valid UTF-8 prefix of s[0..n) without NUL bytes. */
+size_t lx_utf8_valid(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,126 @@
+/* parse_ctx.h — the front end's private state: the one context that the scanner (lexer.l) and the
+ * parser (parser.y) share, and the semantic-value types of the grammar.
+ *
+ * Ownership: the context borrows the source, the diagnostics list and the file being built; it owns
+ * its bracket stack and its pending string text. Not part of the public API (see parse.h).
+ */
+#ifndef RBK_PARSE_CTX_H
+#define RBK_PARSE_CTX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ast.h"
+#include "diag.h"
+
+/* Limits that turn pathological input into one diagnostic instead of a crash. */
+enum {
+  PARSE_MAX_NESTING = 256,     /* open ( [ { " ${ at once, in the lexer's bracket stack */
+  PARSE_MAX_EXPR_DEPTH = 1000, /* height of one expression tree */
+  PARSE_MAX_STACK = 10000,     /* bison's stack (YYMAXDEPTH) */
+};
+
+/* A piece of source text (IDENT and keyword tokens): borrowed from the source, not NUL-terminated. */
+typedef struct {
+  const char *p;
+  size_t n;
+} slice;
+
+/* Text that a token owns (string pieces, escapes resolved): s is NUL-terminated, len excludes it. */
+typedef struct {
+  char *s;
+  size_t len;
+} text_buf;
+
+/* An expression and the height of its tree (leaves are 1), so that depth is capped cheaply. */
+typedef struct {
+  ast_node *n;
+  int depth;
+} xnode;
+
+/* The optional clauses of step, gate, approve and wait until: X(ENUM_SUFFIX, "keyword"). */
+#define PARSE_CLAUSES(X) X(TIMEOUT, "timeout") X(RETRY, "retry") X(BACKOFF, "backoff") X(EVERY, "every") X(FROM, "from")
+
+typedef enum {
+#define X(k, kw) CLAUSE_##k,
+  PARSE_CLAUSES(X)
+#undef X
+} parse_clause;
+
+/* A piece of a string literal being assembled (parse_str.c): text, the raw indentation that
+ * starts a line of a triple-quoted string, or an interpolated expression. */
+typedef struct {
+  int kind;           /* PIECE_TEXT, PIECE_INDENT, PIECE_EXPR (parse_str.c) */
+  char *text;         /* TEXT: owned, NUL-terminated */
+  const char *view;   /* INDENT: borrowed from the source */
+  size_t len;         /* of text or view */
+  ast_node *expr;     /* EXPR: owned */
+  rbk_span span;
+} str_piece;
+
+/* A string literal being assembled: its pieces are the context's pieces from `base` on (strings
+ * nest, so the pieces form a stack). */
+typedef struct {
+  size_t base;
+  int depth; /* the highest interpolated expression */
+  bool triple;
+} strb;
+
+/* Entries of the lexer's bracket stack: X(ENUM_SUFFIX, "opening text", closing char). */
+#define PARSE_OPENERS(X) X(PAREN, "(", ')') X(BRACKET, "[", ']') X(BRACE, "{", '}') \
+  X(STR, "\"", '"') X(TSTR, "\"\"\"", '"') X(INTERP, "${", '}')
+
+typedef enum {
+#define X(k, open, close) OPEN_##k,
+  PARSE_OPENERS(X)
+#undef X
+} parse_opener;
+
+typedef struct {
+  parse_opener kind;
+  rbk_span at; /* where it was opened */
+} open_entry;
+
+typedef struct parse_ctx {
+  void *scanner;           /* the reentrant flex scanner (yyscan_t) */
+  ast_file *file;          /* the file being built (borrowed) */
+  diag_list *diags;        /* borrowed */
+  const rbk_source *src;   /* borrowed */
+  size_t errors;           /* errors this parse has reported */
+  bool halted;             /* a fatal error: the lexer returns end of file from now on */
+  bool oom;                /* an allocation failed */
+  bool too_deep_reported;  /* "expression nested too deeply" said once */
+  size_t read_offset;      /* how much of the source the scanner has read (YY_INPUT) */
+  /* position of the next byte */
+  size_t offset;
+  int line, col;
+  size_t tok_offset;       /* offset of the current token's first byte */
+  /* newline handling */
+  int last_tok;            /* the last token returned in code (0 at the start) */
+  bool line_has_token;     /* a token stands before the current position on its line */
+  /* brackets, strings and interpolations that are open */
+  open_entry *stack;
+  size_t depth, stack_cap;
+  bool recovering;         /* the parser is discarding tokens after a syntax error… */
+  size_t recover_depth;    /* …found with this many entries open (see lx_newline_counts) */
+  bool has_unclosed;       /* the closer at `unclosed_by` skipped the unclosed entry `unclosed` */
+  open_entry unclosed;
+  rbk_span unclosed_by;
+  /* the pieces of the string literals being assembled */
+  str_piece *pieces;
+  size_t npieces, pieces_cap;
+  /* the string text being accumulated, escapes resolved */
+  char *tbuf;
+  size_t tlen, tcap;
+  rbk_span tspan;
+} parse_ctx;
+
+/* Reports an error at `span` (printf-style); returns the diagnostic's index (-1 when dropped). Stops
+ * the scan once the diagnostics list can show no more. */
+int pctx_error(parse_ctx *ctx, rbk_span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Records an allocation failure; the parse stops and parse_source returns NULL. */
+void pctx_oom(parse_ctx *ctx);
+/* Returns a malloc'd NUL-terminated copy of the slice, or NULL (out of memory recorded). */
+char *pctx_strdup(parse_ctx *ctx, slice s);
+
+#endif

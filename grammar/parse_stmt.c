@@ -1,0 +1,271 @@
+/* parse_stmt.c — the grammar's constructors for declarations and statements. */
+#include <stdio.h>
+#include <string.h>
+
+#include "parse_build.h"
+
+static const char *const clause_names[] = {
+#define X(k, kw) kw,
+    PARSE_CLAUSES(X)
+#undef X
+};
+
+/* Returns a new node, or NULL after freeing the children that would have gone into it. */
+static ast_node *node_or_drop(parse_ctx *ctx, ast_kind kind, rbk_span span, ast_node *a, ast_node *b, ast_node *c) {
+  ast_node *n = pb_new(ctx, kind, span);
+  if (!n) {
+    ast_free(a);
+    ast_free(b);
+    ast_free(c);
+  }
+  return n;
+}
+
+/* Returns true when the slice spells `word`. */
+static bool is_word(slice s, const char *word) { return s.n == strlen(word) && !memcmp(s.p, word, s.n); }
+
+int pb_type(parse_ctx *ctx, slice name, rbk_span span) {
+  static const char *const types[] = {
+#define X(k, kw) kw,
+      RBK_TYPES(X)
+#undef X
+          NULL};
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.*s", (int)(name.n < 63 ? name.n : 63), name.p);
+  int t = ast_type_from_name(buf);
+  if (t > TYPE_ANY && name.n < 63) return t;
+  const char *near = diag_suggest(buf, types + 1);
+  if (t == TYPE_ANY || !strcmp(buf, "any"))
+    pctx_error(ctx, span, "'any' is not a type: leave the type out to accept any value");
+  else if (near)
+    pctx_error(ctx, span, "unknown type '%s' (did you mean '%s'?)", buf, near);
+  else
+    pctx_error(ctx, span, "unknown type '%s' (types: string, int, float, bool, duration, list, object)", buf);
+  return TYPE_ANY;
+}
+
+ast_node *pb_param(parse_ctx *ctx, slice name, rbk_span name_span, int type, xnode def, xnode doc, rbk_span span) {
+  (void)name_span;
+  ast_node *n = node_or_drop(ctx, AST_PARAM, span, def.n, doc.n, NULL);
+  if (!n) return NULL;
+  n->u.param.name = pctx_strdup(ctx, name);
+  n->u.param.type = (ast_type)type;
+  n->u.param.def = def.n;
+  n->u.param.doc = doc.n;
+  return n;
+}
+
+ast_node *pb_runbook(parse_ctx *ctx, xnode id, ast_node *rb, rbk_span span) {
+  (void)ctx;
+  if (!rb) {
+    ast_free(id.n);
+    return NULL;
+  }
+  rb->u.runbook.id = id.n;
+  rb->span = span;
+  return rb;
+}
+
+ast_node *pb_field(parse_ctx *ctx, ast_node *rb, slice key, rbk_span key_span, xnode value) {
+  rbk_span span = value.n ? ast_span_join(key_span, value.n->span) : key_span;
+  ast_node *n = node_or_drop(ctx, AST_FIELD, span, value.n, NULL, NULL);
+  if (n) {
+    n->u.field.key = pctx_strdup(ctx, key);
+    n->u.field.value = value.n;
+  }
+  return pb_push(ctx, rb, n);
+}
+
+ast_node *pb_import(parse_ctx *ctx, xnode path, slice alias, rbk_span span) {
+  ast_node *n = node_or_drop(ctx, AST_IMPORT, span, path.n, NULL, NULL);
+  if (!n) return NULL;
+  n->u.import.path = path.n;
+  n->u.import.alias = pctx_strdup(ctx, alias);
+  return n;
+}
+
+ast_node *pb_proc(parse_ctx *ctx, slice name, ast_node *proc, ast_node *body, rbk_span span) {
+  if (!proc) {
+    ast_free(body);
+    return NULL;
+  }
+  proc->u.proc.name = pctx_strdup(ctx, name);
+  proc->u.proc.body = body;
+  proc->span = span;
+  return proc;
+}
+
+ast_node *pb_block(parse_ctx *ctx, ast_node *block, rbk_span span) {
+  (void)ctx;
+  if (block) block->span = span;
+  return block;
+}
+
+ast_node *pb_block_next_line(parse_ctx *ctx, rbk_span newline, ast_node *block) {
+  pctx_error(ctx, newline, "the block's '{' goes on the same line as its statement, not on the next line");
+  return block;
+}
+
+ast_node *pb_let(parse_ctx *ctx, slice name, xnode value, rbk_span span) {
+  ast_node *n = node_or_drop(ctx, AST_LET, span, value.n, NULL, NULL);
+  if (!n) return NULL;
+  n->u.let.name = pctx_strdup(ctx, name);
+  n->u.let.value = value.n;
+  return n;
+}
+
+ast_node *pb_head(parse_ctx *ctx, ast_kind kind, xnode x, rbk_span span) {
+  ast_node *n = node_or_drop(ctx, kind, span, x.n, NULL, NULL);
+  if (!n) return NULL;
+  switch (kind) {
+  case AST_STEP: n->u.step.title = x.n; break;
+  case AST_GATE: n->u.gate.title = x.n; break;
+  case AST_APPROVE: n->u.approve.question = x.n; break;
+  default: n->u.wait.cond = x.n; break; /* AST_WAIT_UNTIL */
+  }
+  return n;
+}
+
+/* Returns where the statement `n` keeps `clause`, or NULL when it takes no such clause. */
+static ast_node **clause_slot(ast_node *n, parse_clause clause) {
+  switch (n->kind) {
+  case AST_STEP:
+    return clause == CLAUSE_TIMEOUT ? &n->u.step.timeout : clause == CLAUSE_RETRY ? &n->u.step.retry
+         : clause == CLAUSE_BACKOFF ? &n->u.step.backoff : NULL;
+  case AST_GATE:
+    return clause == CLAUSE_EVERY ? &n->u.gate.every : clause == CLAUSE_TIMEOUT ? &n->u.gate.timeout : NULL;
+  case AST_APPROVE:
+    return clause == CLAUSE_FROM ? &n->u.approve.from : clause == CLAUSE_TIMEOUT ? &n->u.approve.timeout : NULL;
+  case AST_WAIT_UNTIL:
+    return clause == CLAUSE_EVERY ? &n->u.wait.every : clause == CLAUSE_TIMEOUT ? &n->u.wait.timeout : NULL;
+  default:
+    return NULL;
+  }
+}
+
+/* Reports a clause that the statement `n` does not take, listing those it does. */
+static void wrong_clause(parse_ctx *ctx, ast_node *n, parse_clause clause, rbk_span kw) {
+  char list[96] = "";
+  size_t used = 0;
+  for (size_t c = 0; c < sizeof clause_names / sizeof clause_names[0]; c++)
+    if (clause_slot(n, (parse_clause)c))
+      used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", clause_names[c]);
+  const char *what = n->kind == AST_WAIT_UNTIL ? "wait until" : ast_kind_name(n->kind);
+  pctx_error(ctx, kw, "'%s' has no '%s' clause (it takes: %s)", what, clause_names[clause], list);
+}
+
+ast_node *pb_clause(parse_ctx *ctx, ast_node *head, parse_clause clause, rbk_span kw, xnode value) {
+  ast_node **slot = head ? clause_slot(head, clause) : NULL;
+  if (!head) {
+    ast_free(value.n);
+    return NULL;
+  }
+  if (!slot)
+    wrong_clause(ctx, head, clause, kw);
+  else if (*slot)
+    pctx_error(ctx, kw, "'%s' is given twice", clause_names[clause]);
+  if (!slot || *slot) {
+    ast_free(value.n);
+    return head;
+  }
+  *slot = value.n;
+  if (value.n && head->kind != AST_STEP && head->kind != AST_GATE) head->span = ast_span_join(head->span, value.n->span);
+  return head;
+}
+
+ast_node *pb_body(parse_ctx *ctx, ast_node *head, ast_node *body, rbk_span span) {
+  if (!head) {
+    ast_free(body);
+    return NULL;
+  }
+  if (head->kind == AST_STEP) {
+    head->u.step.body = body;
+    if (head->u.step.backoff && !head->u.step.retry)
+      pctx_error(ctx, head->u.step.backoff->span, "'backoff' needs 'retry': it is the delay before the first retry");
+  } else {
+    head->u.gate.body = body;
+  }
+  head->span = span;
+  return head;
+}
+
+/* Reports the word before parallel's limit unless it is `max`. */
+static void check_max(parse_ctx *ctx, const slice *kw, rbk_span kw_span) {
+  if (kw && !is_word(*kw, "max"))
+    pctx_error(ctx, kw_span, "expected 'max' or '{' here, not '%.*s'", (int)(kw->n > 32 ? 32 : kw->n), kw->p);
+}
+
+ast_node *pb_parallel(parse_ctx *ctx, const slice *kw, rbk_span kw_span, xnode max, ast_node *body, rbk_span span) {
+  ast_node *n = node_or_drop(ctx, AST_PARALLEL, span, max.n, body, NULL);
+  if (!n) return NULL;
+  check_max(ctx, kw, kw_span);
+  n->u.parallel.max = max.n;
+  n->u.parallel.body = body;
+  return n;
+}
+
+ast_node *pb_loop(parse_ctx *ctx, ast_kind kind, slice var, xnode iter, const slice *kw, rbk_span kw_span, xnode max,
+                  ast_node *body, rbk_span span) {
+  ast_node *n = node_or_drop(ctx, kind, span, iter.n, max.n, body);
+  if (!n) return NULL;
+  check_max(ctx, kw, kw_span);
+  n->u.loop.var = pctx_strdup(ctx, var);
+  n->u.loop.iter = iter.n;
+  n->u.loop.max = max.n;
+  n->u.loop.body = body;
+  return n;
+}
+
+ast_node *pb_if(parse_ctx *ctx, xnode cond, ast_node *then, ast_node *els, rbk_span span) {
+  ast_node *n = node_or_drop(ctx, AST_IF, span, cond.n, then, els);
+  if (!n) return NULL;
+  n->u.if_.cond = cond.n;
+  n->u.if_.then = then;
+  n->u.if_.els = els;
+  return n;
+}
+
+ast_node *pb_stmt1(parse_ctx *ctx, ast_kind kind, xnode x, rbk_span span) {
+  ast_node *n = node_or_drop(ctx, kind, span, x.n, NULL, NULL);
+  if (!n) return NULL;
+  switch (kind) {
+  case AST_WAIT: n->u.wait.duration = x.n; break;
+  case AST_ABORT: n->u.abort.reason = x.n; break;
+  case AST_RETURN: n->u.ret.value = x.n; break;
+  default: n->u.expr_stmt.expr = x.n; break; /* AST_EXPR_STMT */
+  }
+  return n;
+}
+
+ast_node *pb_check(parse_ctx *ctx, ast_kind kind, xnode cond, xnode message, rbk_span span) {
+  ast_node *n = node_or_drop(ctx, kind, span, cond.n, message.n, NULL);
+  if (!n) return NULL;
+  n->u.check.cond = cond.n;
+  n->u.check.message = message.n;
+  return n;
+}
+
+ast_node *pb_notify(parse_ctx *ctx, ast_node *notify, xnode every, xnode message, rbk_span span) {
+  (void)ctx;
+  if (!notify) {
+    ast_free(every.n);
+    ast_free(message.n);
+    return NULL;
+  }
+  notify->u.notify.every = every.n;
+  notify->u.notify.message = message.n;
+  notify->span = span;
+  return notify;
+}
+
+ast_node *pb_handler(parse_ctx *ctx, ast_kind kind, ast_node *body, rbk_span span) {
+  ast_node *n = node_or_drop(ctx, kind, span, body, NULL, NULL);
+  if (n) n->u.handler.body = body;
+  return n;
+}
+
+ast_node *pb_stray_else(parse_ctx *ctx, rbk_span at, ast_node *branch) {
+  pctx_error(ctx, at, "'else' must be on the line of the '}' that closes the 'if' block: '} else {'");
+  ast_free(branch);
+  return NULL;
+}

@@ -1,0 +1,227 @@
+/* parse_str.c — string literals from pieces: triple-quote trimming and dedent, text merging. */
+#include "parse_str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse_build.h"
+
+enum { PIECE_TEXT, PIECE_INDENT, PIECE_EXPR };
+
+/* Frees what the piece owns. */
+static void piece_free(str_piece *p) {
+  free(p->text);
+  ast_free(p->expr);
+}
+
+/* Frees the pieces from `base` to the top of the stack and pops them. */
+static void pop_to(parse_ctx *ctx, size_t base) {
+  while (ctx->npieces > base) piece_free(&ctx->pieces[--ctx->npieces]);
+}
+
+/* Pushes a piece (its memory moves onto the stack, or is freed when out of memory). */
+static void push(parse_ctx *ctx, str_piece p) {
+  if (ctx->npieces == ctx->pieces_cap) {
+    size_t cap = ctx->pieces_cap ? ctx->pieces_cap * 2 : 16;
+    str_piece *items = realloc(ctx->pieces, cap * sizeof *items);
+    if (!items) {
+      pctx_oom(ctx);
+      piece_free(&p);
+      return;
+    }
+    ctx->pieces = items;
+    ctx->pieces_cap = cap;
+  }
+  ctx->pieces[ctx->npieces++] = p;
+}
+
+strb strb_new(parse_ctx *ctx, bool triple) { return (strb){ctx->npieces, 0, triple}; }
+
+strb strb_text(parse_ctx *ctx, strb sb, text_buf text, rbk_span span) {
+  if (text.s) push(ctx, (str_piece){PIECE_TEXT, text.s, NULL, text.len, NULL, span});
+  return sb;
+}
+
+strb strb_indent(parse_ctx *ctx, strb sb, slice indent, rbk_span span) {
+  push(ctx, (str_piece){PIECE_INDENT, NULL, indent.p, indent.n, NULL, span});
+  return sb;
+}
+
+strb strb_expr(parse_ctx *ctx, strb sb, xnode expr) {
+  if (!expr.n) return sb;
+  if (expr.depth > sb.depth) sb.depth = expr.depth;
+  push(ctx, (str_piece){PIECE_EXPR, NULL, NULL, 0, expr.n, expr.n->span});
+  return sb;
+}
+
+void strb_discard(parse_ctx *ctx, strb sb) { pop_to(ctx, sb.base); }
+
+void strb_free_all(parse_ctx *ctx) {
+  pop_to(ctx, 0);
+  free(ctx->pieces);
+  ctx->pieces = NULL;
+  ctx->pieces_cap = 0;
+}
+
+/* The pieces of one literal: p[0..n). */
+typedef struct {
+  str_piece *p;
+  size_t n;
+} pieces;
+
+/* Returns the index of the piece after the line that starts at INDENT piece `i`. */
+static size_t line_end(pieces ps, size_t i) {
+  for (i++; i < ps.n && ps.p[i].kind != PIECE_INDENT; i++) {}
+  return i;
+}
+
+/* Returns true when the line starting at INDENT piece `i` holds only blanks. A line that another
+ * follows ends in its raw newline (the scanner ends a TEXT piece there), which does not count. */
+static bool line_blank(pieces ps, size_t i) {
+  size_t end = line_end(ps, i), text = 0;
+  for (size_t k = i + 1; k < end; k++) {
+    if (ps.p[k].kind == PIECE_EXPR) return false;
+    text += ps.p[k].len;
+  }
+  return text == (end < ps.n ? 1 : 0);
+}
+
+/* Empties the pieces [from, to) (they keep their memory until the literal is done). */
+static void clear_pieces(pieces ps, size_t from, size_t to) {
+  for (size_t i = from; i < to; i++) ps.p[i].len = 0;
+}
+
+/* Returns the length of the indentation common to every non-blank line from INDENT piece `first`. */
+static size_t common_indent(pieces ps, size_t first) {
+  const str_piece *model = NULL;
+  size_t common = 0;
+  for (size_t i = first; i < ps.n; i = line_end(ps, i)) {
+    if (line_blank(ps, i)) continue;
+    const str_piece *p = &ps.p[i];
+    if (!model) {
+      model = p;
+      common = p->len;
+      continue;
+    }
+    size_t k = 0;
+    while (k < common && k < p->len && p->view[k] == model->view[k]) k++;
+    common = k;
+  }
+  return common;
+}
+
+/* Drops a blank opening line, a blank closing line (and the newline before it), and the common
+ * indentation of a triple-quoted string's lines (blank lines lose all of theirs). Returns the
+ * number of pieces still in use. */
+static size_t dedent(pieces ps) {
+  if (!ps.n || ps.p[0].kind != PIECE_INDENT) return ps.n;
+  size_t first = 0, last = 0;
+  for (size_t i = 0; i < ps.n; i = line_end(ps, i)) last = i;
+  if (last > 0 && line_blank(ps, 0)) {
+    first = line_end(ps, 0);
+    clear_pieces(ps, 0, first);
+  }
+  if (last > 0 && line_blank(ps, last)) {
+    clear_pieces(ps, last, ps.n);
+    str_piece *nl = &ps.p[last - 1]; /* the TEXT piece that ends in the raw newline */
+    if (last > first && nl->kind == PIECE_TEXT && nl->len) nl->text[--nl->len] = '\0';
+    ps.n = last;
+  }
+  size_t common = common_indent(ps, first);
+  for (size_t i = first; i < ps.n; i = line_end(ps, i)) {
+    str_piece *p = &ps.p[i];
+    size_t cut = line_blank(ps, i) || common > p->len ? p->len : common;
+    p->view += cut;
+    p->len -= cut;
+  }
+  return ps.n;
+}
+
+/* Returns the text of a piece. */
+static const char *piece_text(const str_piece *p) { return p->kind == PIECE_TEXT ? p->text : p->view; }
+
+/* Returns a TEXT node joining the pieces [from, to), or NULL when they are empty (or out of memory,
+ * recorded). A lone TEXT piece gives its buffer to the node. */
+static ast_node *join_text(parse_ctx *ctx, pieces ps, size_t from, size_t to) {
+  size_t total = 0, nonempty = 0, first = to, last = from;
+  for (size_t i = from; i < to; i++)
+    if (ps.p[i].len) {
+      total += ps.p[i].len;
+      nonempty++;
+      first = first < i ? first : i;
+      last = i;
+    }
+  if (!total) return NULL;
+  ast_node *n = pb_new(ctx, AST_TEXT, ast_span_join(ps.p[first].span, ps.p[last].span));
+  if (!n) return NULL;
+  if (nonempty == 1 && ps.p[first].kind == PIECE_TEXT) {
+    n->u.text.s = ps.p[first].text;
+    ps.p[first].text = NULL;
+    return n;
+  }
+  char *s = malloc(total + 1), *w = s;
+  if (!s) {
+    pctx_oom(ctx);
+    free(n);
+    return NULL;
+  }
+  for (size_t i = from; i < to; i++) {
+    memcpy(w, piece_text(&ps.p[i]), ps.p[i].len);
+    w += ps.p[i].len;
+  }
+  *w = '\0';
+  n->u.text.s = s;
+  return n;
+}
+
+/* Returns the number of parts the pieces make: expressions, and the text runs between them. */
+static size_t count_parts(pieces ps) {
+  size_t parts = 0;
+  bool text = false;
+  for (size_t i = 0; i < ps.n; i++) {
+    if (ps.p[i].kind == PIECE_EXPR) {
+      parts += 1 + text;
+      text = false;
+    } else if (ps.p[i].len) {
+      text = true;
+    }
+  }
+  return parts + text;
+}
+
+/* Moves the pieces into the STRING node's parts (an array of just the right size): text runs
+ * merged, expressions in order. */
+static void move_parts(parse_ctx *ctx, pieces ps, ast_node *str) {
+  ast_list *parts = &str->u.str.parts;
+  size_t want = count_parts(ps);
+  if (!want) return;
+  parts->items = malloc(want * sizeof *parts->items);
+  if (!parts->items) {
+    pctx_oom(ctx);
+    return;
+  }
+  parts->cap = want;
+  size_t run = 0;
+  for (size_t i = 0; i <= ps.n; i++) {
+    if (i < ps.n && ps.p[i].kind != PIECE_EXPR) continue;
+    ast_node *text = join_text(ctx, ps, run, i);
+    if (text) parts->items[parts->len++] = text;
+    if (i < ps.n) {
+      parts->items[parts->len++] = ps.p[i].expr;
+      ps.p[i].expr = NULL;
+    }
+    run = i + 1;
+  }
+}
+
+xnode strb_finish(parse_ctx *ctx, strb sb, rbk_span span) {
+  ast_node *str = pb_new(ctx, AST_STRING, span);
+  if (str) {
+    str->u.str.triple = sb.triple;
+    pieces ps = {ctx->pieces ? ctx->pieces + sb.base : NULL, ctx->npieces - sb.base};
+    if (sb.triple) ps.n = dedent(ps);
+    move_parts(ctx, ps, str);
+  }
+  pop_to(ctx, sb.base);
+  return (xnode){str, sb.depth + 1 < 2 ? 2 : sb.depth + 1};
+}

@@ -1,0 +1,29 @@
+/* parse_str.h — assembling string literals from the scanner's pieces: text (escapes resolved),
+ * the raw indentation of each line of a triple-quoted string, and interpolated expressions. At the
+ * end a triple-quoted string loses its blank first and last lines and its common indentation, and
+ * adjacent text is merged into single TEXT nodes (docs/syntax.md).
+ *
+ * Ownership: the pieces live on the context's piece stack until strb_finish (or strb_discard)
+ * consumes them; text and expressions passed in move there.
+ */
+#ifndef RBK_PARSE_STR_H
+#define RBK_PARSE_STR_H
+
+#include "parse_ctx.h"
+
+/* Returns a new empty string literal, its pieces starting at the top of the stack. */
+strb strb_new(parse_ctx *ctx, bool triple);
+/* Appends text (ownership moves); returns sb. */
+strb strb_text(parse_ctx *ctx, strb sb, text_buf text, rbk_span span);
+/* Appends the raw indentation that starts a line of a triple-quoted string; returns sb. */
+strb strb_indent(parse_ctx *ctx, strb sb, slice indent, rbk_span span);
+/* Appends an interpolated expression (ownership moves); returns sb. */
+strb strb_expr(parse_ctx *ctx, strb sb, xnode expr);
+/* Returns the STRING node at `span` (quotes included), taking the pieces off the stack. */
+xnode strb_finish(parse_ctx *ctx, strb sb, rbk_span span);
+/* Frees the pieces of a string literal that error recovery discards. */
+void strb_discard(parse_ctx *ctx, strb sb);
+/* Frees every piece left on the stack (after a parse). */
+void strb_free_all(parse_ctx *ctx);
+
+#endif

@@ -1,0 +1,414 @@
+/* parser.y — rbk's grammar (language.md §1–§5, docs/syntax.md). Pure parser, one context
+ * (parse_ctx) for the scanner and the actions; every action is a call to a parse_build.h or
+ * parse_str.h helper, which stamps spans and caps expression depth. */
+%code requires {
+#include "parse_build.h"
+}
+
+%code {
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse_error.h"
+
+#define YYMAXDEPTH PARSE_MAX_STACK
+
+/* Spans: a rule covers its first to its last symbol; an empty rule sits at the end of the one
+ * before. */
+#define YYLLOC_DEFAULT(cur, rhs, n)                                                            \
+  do {                                                                                         \
+    if (n) {                                                                                   \
+      (cur) = YYRHSLOC(rhs, 1);                                                                \
+      (cur).end_line = YYRHSLOC(rhs, n).end_line;                                              \
+      (cur).end_col = YYRHSLOC(rhs, n).end_col;                                                \
+    } else {                                                                                   \
+      (cur) = YYRHSLOC(rhs, 0);                                                                \
+      (cur).line = (cur).end_line;                                                             \
+      (cur).col = (cur).end_col + 1;                                                           \
+    }                                                                                          \
+  } while (0)
+
+int rbk_lex(YYSTYPE *lval, YYLTYPE *lloc, void *scanner);
+
+/* Returns the next token (end of file once the scan has halted). */
+static int yylex(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *ctx) {
+  if (ctx->halted || ctx->oom) {
+    *lloc = perr_end_span(ctx);
+    return TK_END;
+  }
+  return rbk_lex(lval, lloc, ctx->scanner);
+}
+
+/* Reports bison's own failure: its stack is full (deep right-nested input) or memory ran out. */
+static void yyerror(YYLTYPE *loc, parse_ctx *ctx, const char *msg) {
+  (void)msg;
+  perr_stack_full(ctx, *loc);
+}
+}
+
+%define api.pure full
+%define api.location.type {rbk_span}
+%define api.token.prefix {TK_}
+%define parse.error custom
+%define parse.lac full
+%locations
+%expect 0
+%param {parse_ctx *ctx}
+
+%union {
+  slice sl;             /* identifiers and keywords: borrowed source text */
+  text_buf text;        /* string text: owned */
+  bool flag;            /* STR_BEGIN: triple-quoted */
+  parse_clause clause;
+  int type;             /* ast_type */
+  ast_node *node;       /* statements and declarations */
+  xnode x;              /* expressions */
+  strb sb;              /* a string being assembled */
+}
+
+%token END 0 "end of file"
+%token NEWLINE "end of line"
+%token <sl> IDENT "identifier"
+%token <node> INT "integer" FLOAT "float" DURATION "duration"
+%token <flag> STR_BEGIN "string"
+%token <text> STR_TEXT "string text"
+%token <sl> STR_INDENT "indentation"
+%token STR_END "end of string" INTERP_BEGIN "'${'" INTERP_END "'}' closing '${'"
+%token LT "'<'" GT "'>'" PLUS "'+'" MINUS "'-'" STAR "'*'" SLASH "'/'" PERCENT "'%'"
+%token SEMI "';'" LBRACE "'{'" RBRACE "'}'" LPAREN "'('" RPAREN "')'" ASSIGN "'='" COLON "':'"
+%token COMMA "','" DOT "'.'" LBRACKET "'['" RBRACKET "']'"
+%token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" ARROW "'=>'" SAFE_DOT "'?.'" COALESCE "'??'"
+/* The keywords, in one run from RUNBOOK to NOT (sym_keyword relies on it). */
+%token <sl> RUNBOOK "'runbook'" PARAM "'param'" LET "'let'" IMPORT "'import'" AS "'as'"
+%token <sl> PROC "'proc'" STEP "'step'" PARALLEL "'parallel'" FOR "'for'" IN "'in'" IF "'if'"
+%token <sl> ELSE "'else'" GATE "'gate'" APPROVE "'approve'" FROM "'from'" WAIT "'wait'"
+%token <sl> UNTIL "'until'" EVERY "'every'" TIMEOUT "'timeout'" RETRY "'retry'" BACKOFF "'backoff'"
+%token <sl> ASSERT "'assert'" EXPECT "'expect'" NOTIFY "'notify'" ABORT "'abort'" ON "'on'"
+%token <sl> FAILURE "'failure'" FINALLY "'finally'" RETURN "'return'" TRUE "'true'" FALSE "'false'"
+%token <sl> NULL_KW "'null'" AND "'and'" OR "'or'" NOT "'not'"
+
+%type <node> top_stmt decl stmt if_stmt block block_nl stmts fields proc_params proc_plist proc_param
+%type <node> titled optioned channels
+%type <x> expr postfix primary string opt_default opt_doc list_items pairs pair args arglist
+%type <x> arg chan every_value
+%type <sb> str_parts
+%type <sl> key
+%type <type> opt_type
+%type <clause> clause
+
+%destructor { ast_free($$); } <node>
+%destructor { ast_free($$.n); } <x>
+%destructor { free($$.s); } <text>
+%destructor { strb_discard(ctx, $$); } <sb>
+
+%precedence ARROW
+%left OR
+%left AND
+%precedence NOT
+%nonassoc EQ NE LT LE GT GE IN
+%right COALESCE
+%left PLUS MINUS
+%left STAR SLASH PERCENT
+%precedence UMINUS
+
+%%
+
+file: top_stmts ;
+
+top_stmts:
+    %empty
+  | top_stmts sep
+  | top_stmts top_stmt sep          { pb_file_add(ctx, $2); }
+  | top_stmts error sep             { yyerrok; }
+  ;
+
+sep: NEWLINE | SEMI ;
+
+top_stmt: decl | stmt ;
+
+decl:
+    RUNBOOK string LBRACE fields RBRACE               { $$ = pb_runbook(ctx, $2, $4, @$); }
+  | RUNBOOK string LBRACE fields error RBRACE         { $$ = pb_runbook(ctx, $2, $4, @$); }
+  | PARAM IDENT opt_type opt_default opt_doc    { $$ = pb_param(ctx, $2, @2, $3, $4, $5, @$); }
+  | IMPORT string AS IDENT                      { $$ = pb_import(ctx, $2, $4, @$); }
+  | PROC IDENT LPAREN proc_params RPAREN block_nl     { $$ = pb_proc(ctx, $2, $4, $6, @$); }
+  ;
+
+fields:
+    %empty                          { $$ = pb_new(ctx, AST_RUNBOOK, @$); }
+  | fields sep                      { $$ = $1; }
+  | fields key ASSIGN expr sep         { $$ = pb_field(ctx, $1, $2, @2, $4); }
+  | fields error sep                { $$ = $1; yyerrok; }
+  ;
+
+opt_type:
+    %empty                          { $$ = TYPE_ANY; }
+  | COLON IDENT                       { $$ = pb_type(ctx, $2, @2); }
+  ;
+
+opt_default: %empty { $$ = (xnode){0}; } | ASSIGN expr { $$ = $2; } ;
+opt_doc: %empty { $$ = (xnode){0}; } | string ;
+
+proc_params:
+    %empty                          { $$ = pb_new(ctx, AST_PROC, @$); }
+  | proc_plist
+  | proc_plist COMMA
+  ;
+
+proc_plist:
+    proc_param                      { $$ = pb_push(ctx, pb_new(ctx, AST_PROC, @1), $1); }
+  | proc_plist COMMA proc_param       { $$ = pb_push(ctx, $1, $3); }
+  ;
+
+proc_param: IDENT opt_type opt_default  { $$ = pb_param(ctx, $1, @1, $2, $3, (xnode){0}, @$); } ;
+
+block:
+    LBRACE stmts RBRACE                   { $$ = pb_block(ctx, $2, @$); }
+  | LBRACE stmts error RBRACE             { $$ = pb_block(ctx, $2, @$); }
+  ;
+
+/* A block after a statement's head; one whose '{' starts the next line is reported and taken (so
+ * that one mistake makes one error). */
+block_nl:
+    block
+  | NEWLINE block                   { $$ = pb_block_next_line(ctx, @1, $2); }
+  ;
+
+stmts:
+    %empty                          { $$ = pb_new(ctx, AST_BLOCK, @$); }
+  | stmts sep                       { $$ = $1; }
+  | stmts stmt sep                  { $$ = pb_push(ctx, $1, $2); }
+  | stmts error sep                 { $$ = $1; yyerrok; }
+  ;
+
+stmt:
+    LET IDENT ASSIGN expr                              { $$ = pb_let(ctx, $2, $4, @$); }
+  | titled block_nl                                 { $$ = pb_body(ctx, $1, $2, @$); }
+  | optioned
+  | PARALLEL block                                  { $$ = pb_parallel(ctx, NULL, @1, (xnode){0}, $2, @$); }
+  | PARALLEL IDENT expr block_nl                    { $$ = pb_parallel(ctx, &$2, @2, $3, $4, @$); }
+  | PARALLEL FOR IDENT IN expr block_nl             { $$ = pb_loop(ctx, AST_PARALLEL_FOR, $3, $5, NULL, @5, (xnode){0}, $6, @$); }
+  | PARALLEL FOR IDENT IN expr IDENT expr block_nl  { $$ = pb_loop(ctx, AST_PARALLEL_FOR, $3, $5, &$6, @6, $7, $8, @$); }
+  | FOR IDENT IN expr block_nl                      { $$ = pb_loop(ctx, AST_FOR, $2, $4, NULL, @4, (xnode){0}, $5, @$); }
+  | if_stmt
+  | ELSE block                                      { $$ = pb_stray_else(ctx, @1, $2); }
+  | ELSE if_stmt                                    { $$ = pb_stray_else(ctx, @1, $2); }
+  | WAIT expr                                       { $$ = pb_stmt1(ctx, AST_WAIT, $2, @$); }
+  | ASSERT expr                                     { $$ = pb_check(ctx, AST_ASSERT, $2, (xnode){0}, @$); }
+  | ASSERT expr COMMA expr                            { $$ = pb_check(ctx, AST_ASSERT, $2, $4, @$); }
+  | EXPECT expr                                     { $$ = pb_check(ctx, AST_EXPECT, $2, (xnode){0}, @$); }
+  | EXPECT expr COMMA expr                            { $$ = pb_check(ctx, AST_EXPECT, $2, $4, @$); }
+  | NOTIFY channels expr                            { $$ = pb_notify(ctx, $2, (xnode){0}, $3, @$); }
+  | NOTIFY channels EVERY every_value expr          { $$ = pb_notify(ctx, $2, $4, $5, @$); }
+  | ABORT expr                                      { $$ = pb_stmt1(ctx, AST_ABORT, $2, @$); }
+  | ON FAILURE block                                { $$ = pb_handler(ctx, AST_ON_FAILURE, $3, @$); }
+  | FINALLY block                                   { $$ = pb_handler(ctx, AST_FINALLY, $2, @$); }
+  | RETURN expr                                     { $$ = pb_stmt1(ctx, AST_RETURN, $2, @$); }
+  | expr                                            { $$ = pb_stmt1(ctx, AST_EXPR_STMT, $1, @$); }
+  ;
+
+titled:
+    STEP string                     { $$ = pb_head(ctx, AST_STEP, $2, @$); }
+  | GATE string                     { $$ = pb_head(ctx, AST_GATE, $2, @$); }
+  | titled clause expr              { $$ = pb_clause(ctx, $1, $2, @2, $3); }
+  ;
+
+optioned:
+    APPROVE expr                    { $$ = pb_head(ctx, AST_APPROVE, $2, @$); }
+  | WAIT UNTIL expr                 { $$ = pb_head(ctx, AST_WAIT_UNTIL, $3, @$); }
+  | optioned clause expr            { $$ = pb_clause(ctx, $1, $2, @2, $3); }
+  ;
+
+clause:
+    TIMEOUT { $$ = CLAUSE_TIMEOUT; } | RETRY { $$ = CLAUSE_RETRY; } | BACKOFF { $$ = CLAUSE_BACKOFF; }
+  | EVERY { $$ = CLAUSE_EVERY; } | FROM { $$ = CLAUSE_FROM; }
+  ;
+
+if_stmt:
+    IF expr block_nl                { $$ = pb_if(ctx, $2, $3, NULL, @$); }
+  | IF expr block_nl ELSE block     { $$ = pb_if(ctx, $2, $3, $5, @$); }
+  | IF expr block_nl ELSE if_stmt   { $$ = pb_if(ctx, $2, $3, $5, @$); }
+  ;
+
+channels:
+    chan                            { $$ = pb_push(ctx, pb_new(ctx, AST_NOTIFY, @1), $1.n); }
+  | channels COMMA chan               { $$ = pb_push(ctx, $1, $3.n); }
+  ;
+
+chan:
+    IDENT                           { $$ = pb_ident(ctx, $1, @1); }
+  | chan DOT IDENT                  { $$ = pb_member(ctx, $1, $3, @3, false, @$); }
+  ;
+
+/* notify's interval is followed by the message, so it is a primary or a dotted path: `every 10m`,
+ * `every cfg.interval`, `every (a * 2)`. */
+every_value:
+    primary
+  | every_value DOT IDENT           { $$ = pb_member(ctx, $1, $3, @3, false, @$); }
+  | every_value SAFE_DOT IDENT      { $$ = pb_member(ctx, $1, $3, @3, true, @$); }
+  ;
+
+expr:
+    IDENT ARROW expr                { $$ = pb_lambda(ctx, $1, $3, @$); }
+  | expr OR expr                    { $$ = pb_binary(ctx, OP_OR, $1, $3, @$); }
+  | expr AND expr                   { $$ = pb_binary(ctx, OP_AND, $1, $3, @$); }
+  | NOT expr                        { $$ = pb_unary(ctx, OP_NOT, $2, @$); }
+  | expr EQ expr                    { $$ = pb_binary(ctx, OP_EQ, $1, $3, @$); }
+  | expr NE expr                    { $$ = pb_binary(ctx, OP_NE, $1, $3, @$); }
+  | expr LT expr                   { $$ = pb_binary(ctx, OP_LT, $1, $3, @$); }
+  | expr LE expr                    { $$ = pb_binary(ctx, OP_LE, $1, $3, @$); }
+  | expr GT expr                   { $$ = pb_binary(ctx, OP_GT, $1, $3, @$); }
+  | expr GE expr                    { $$ = pb_binary(ctx, OP_GE, $1, $3, @$); }
+  | expr IN expr                    { $$ = pb_binary(ctx, OP_IN, $1, $3, @$); }
+  | expr COALESCE expr              { $$ = pb_binary(ctx, OP_COALESCE, $1, $3, @$); }
+  | expr PLUS expr                   { $$ = pb_binary(ctx, OP_ADD, $1, $3, @$); }
+  | expr MINUS expr                   { $$ = pb_binary(ctx, OP_SUB, $1, $3, @$); }
+  | expr STAR expr                   { $$ = pb_binary(ctx, OP_MUL, $1, $3, @$); }
+  | expr SLASH expr                   { $$ = pb_binary(ctx, OP_DIV, $1, $3, @$); }
+  | expr PERCENT expr                   { $$ = pb_binary(ctx, OP_MOD, $1, $3, @$); }
+  | MINUS expr %prec UMINUS           { $$ = pb_unary(ctx, OP_NEG, $2, @$); }
+  | postfix
+  ;
+
+postfix:
+    primary
+  | postfix DOT IDENT               { $$ = pb_member(ctx, $1, $3, @3, false, @$); }
+  | postfix SAFE_DOT IDENT          { $$ = pb_member(ctx, $1, $3, @3, true, @$); }
+  | postfix LBRACKET expr RBRACKET            { $$ = pb_index(ctx, $1, $3, @$); }
+  | postfix LPAREN args RPAREN            { $$ = pb_call(ctx, $1, $3, @$); }
+  ;
+
+primary:
+    IDENT                           { $$ = pb_ident(ctx, $1, @1); }
+  | INT                             { $$ = pb_leaf(ctx, $1); }
+  | FLOAT                           { $$ = pb_leaf(ctx, $1); }
+  | DURATION                        { $$ = pb_leaf(ctx, $1); }
+  | TRUE                            { $$ = pb_bool(ctx, true, @1); }
+  | FALSE                           { $$ = pb_bool(ctx, false, @1); }
+  | NULL_KW                         { $$ = pb_leaf(ctx, pb_new(ctx, AST_NULL_LIT, @1)); }
+  | string
+  | LPAREN expr RPAREN                    { $$ = pb_paren($2, @$); }
+  | LBRACKET RBRACKET                         { $$ = pb_close(ctx, pb_seq(ctx, AST_LIST, @$), @$); }
+  | LBRACKET list_items RBRACKET              { $$ = pb_close(ctx, $2, @$); }
+  | LBRACKET list_items COMMA RBRACKET          { $$ = pb_close(ctx, $2, @$); }
+  | LBRACE RBRACE                         { $$ = pb_close(ctx, pb_seq(ctx, AST_OBJECT, @$), @$); }
+  | LBRACE pairs RBRACE                   { $$ = pb_close(ctx, $2, @$); }
+  | LBRACE pairs NEWLINE RBRACE           { $$ = pb_close(ctx, $2, @$); }
+  | LBRACE pairs COMMA RBRACE               { $$ = pb_close(ctx, $2, @$); }
+  ;
+
+list_items:
+    expr                            { $$ = pb_seq_push(ctx, pb_seq(ctx, AST_LIST, @1), $1); }
+  | list_items COMMA expr             { $$ = pb_seq_push(ctx, $1, $3); }
+  ;
+
+pairs:
+    pair                            { $$ = pb_seq_push(ctx, pb_seq(ctx, AST_OBJECT, @1), $1); }
+  | pairs COMMA pair                  { $$ = pb_seq_push(ctx, $1, $3); }
+  | pairs NEWLINE pair              { $$ = pb_seq_push(ctx, $1, $3); }
+  ;
+
+pair:
+    key COLON expr                    { $$ = pb_pair(ctx, &$1, (xnode){0}, $3, @$); }
+  | string COLON expr                 { $$ = pb_pair(ctx, NULL, $1, $3, @$); }
+  | LPAREN expr RPAREN COLON expr           { $$ = pb_pair(ctx, NULL, pb_paren($2, ast_span_join(@1, @3)), $5, @$); }
+  ;
+
+args:
+    %empty                          { $$ = pb_seq(ctx, AST_CALL, @$); }
+  | arglist
+  | arglist COMMA
+  ;
+
+arglist:
+    arg                             { $$ = pb_seq_push(ctx, pb_seq(ctx, AST_CALL, @1), $1); }
+  | arglist COMMA arg                 { $$ = pb_seq_push(ctx, $1, $3); }
+  ;
+
+arg:
+    expr                            { $$ = pb_arg(ctx, NULL, @1, $1, @$); }
+  | key COLON expr                    { $$ = pb_arg(ctx, &$1, @1, $3, @$); }
+  ;
+
+key:
+    IDENT | RUNBOOK | PARAM | LET | IMPORT | AS | PROC | STEP | PARALLEL | FOR | IN | IF | ELSE
+  | GATE | APPROVE | FROM | WAIT | UNTIL | EVERY | TIMEOUT | RETRY | BACKOFF | ASSERT | EXPECT
+  | NOTIFY | ABORT | ON | FAILURE | FINALLY | RETURN | TRUE | FALSE | NULL_KW | AND | OR | NOT
+  ;
+
+string: str_parts STR_END           { $$ = strb_finish(ctx, $1, @$); } ;
+
+str_parts:
+    STR_BEGIN                                   { $$ = strb_new(ctx, $1); }
+  | str_parts STR_TEXT                          { $$ = strb_text(ctx, $1, $2, @2); }
+  | str_parts STR_INDENT                        { $$ = strb_indent(ctx, $1, $2, @2); }
+  | str_parts INTERP_BEGIN expr INTERP_END      { $$ = strb_expr(ctx, $1, $3); }
+  | str_parts INTERP_BEGIN error INTERP_END     { $$ = $1; }
+  ;
+
+%%
+
+/* Returns true when the symbol is a keyword (declared in one run, 'runbook' to 'not'). */
+static bool sym_keyword(yysymbol_kind_t s) { return s >= YYSYMBOL_RUNBOOK && s <= YYSYMBOL_NOT; }
+_Static_assert(YYSYMBOL_NOT - YYSYMBOL_RUNBOOK + 1 == PSYM_KEYWORDS, "keyword tokens are declared in one run");
+
+/* Returns what the grammar symbol is (PSYM_* flags), for wording syntax errors. */
+static unsigned sym_kind_flags(yysymbol_kind_t s) {
+  switch (s) {
+  case YYSYMBOL_IDENT: case YYSYMBOL_INT: case YYSYMBOL_FLOAT: case YYSYMBOL_DURATION:
+    return PSYM_EXPR | PSYM_LEXEME;
+  case YYSYMBOL_STR_BEGIN: case YYSYMBOL_TRUE: case YYSYMBOL_FALSE: case YYSYMBOL_NULL_KW:
+  case YYSYMBOL_NOT: case YYSYMBOL_LBRACE:
+    return PSYM_EXPR | (s == YYSYMBOL_LBRACE ? PSYM_LBRACE : 0);
+  case YYSYMBOL_MINUS: case YYSYMBOL_LPAREN: case YYSYMBOL_LBRACKET:
+    return PSYM_EXPR | PSYM_INFIX;
+  case YYSYMBOL_EQ: case YYSYMBOL_NE: case YYSYMBOL_LT: case YYSYMBOL_LE: case YYSYMBOL_GT:
+  case YYSYMBOL_GE: case YYSYMBOL_IN:
+    return PSYM_COMPARE | PSYM_INFIX;
+  case YYSYMBOL_PLUS: case YYSYMBOL_STAR: case YYSYMBOL_SLASH: case YYSYMBOL_PERCENT:
+  case YYSYMBOL_AND: case YYSYMBOL_OR: case YYSYMBOL_COALESCE: case YYSYMBOL_DOT: case YYSYMBOL_SAFE_DOT:
+    return PSYM_INFIX;
+  case YYSYMBOL_LET: case YYSYMBOL_STEP: case YYSYMBOL_GATE: case YYSYMBOL_APPROVE: case YYSYMBOL_WAIT:
+  case YYSYMBOL_PARALLEL: case YYSYMBOL_FOR: case YYSYMBOL_IF: case YYSYMBOL_ASSERT: case YYSYMBOL_EXPECT:
+  case YYSYMBOL_NOTIFY: case YYSYMBOL_ABORT: case YYSYMBOL_ON: case YYSYMBOL_FINALLY: case YYSYMBOL_RETURN:
+  case YYSYMBOL_ELSE:
+    return PSYM_STMT;
+  case YYSYMBOL_RUNBOOK: case YYSYMBOL_PARAM: case YYSYMBOL_IMPORT: case YYSYMBOL_PROC:
+    return PSYM_DECL;
+  case YYSYMBOL_YYEOF: return PSYM_END | PSYM_ENDS_RECOVERY;
+  case YYSYMBOL_ARROW: return PSYM_ARROW | PSYM_INFIX;
+  case YYSYMBOL_SEMI: return PSYM_SEMI | PSYM_ENDS_RECOVERY;
+  case YYSYMBOL_YYUNDEF: return PSYM_UNDEF;
+  case YYSYMBOL_NEWLINE: return PSYM_NEWLINE | PSYM_ENDS_RECOVERY;
+  case YYSYMBOL_RBRACE: case YYSYMBOL_INTERP_END: return PSYM_ENDS_RECOVERY;
+  case YYSYMBOL_ASSIGN: return PSYM_ASSIGN;
+  default: return 0;
+  }
+}
+
+/* Returns what the grammar symbol is (PSYM_* flags). */
+static unsigned sym_flags(yysymbol_kind_t s) { return sym_kind_flags(s) | (sym_keyword(s) ? PSYM_KEYWORD : 0); }
+
+/* Returns the opener that the symbol closes (a parse_opener), or -1. */
+static int sym_closes(yysymbol_kind_t s) {
+  switch (s) {
+  case YYSYMBOL_RPAREN: return OPEN_PAREN;
+  case YYSYMBOL_RBRACKET: return OPEN_BRACKET;
+  case YYSYMBOL_RBRACE: return OPEN_BRACE;
+  case YYSYMBOL_INTERP_END: return OPEN_INTERP;
+  default: return -1;
+  }
+}
+
+/* Returns the symbol as parse_error.c sees it. */
+static perr_sym sym_info(yysymbol_kind_t s) { return (perr_sym){yysymbol_name(s), sym_flags(s), sym_closes(s)}; }
+
+/* Reports a syntax error: what was found, what was expected, and where an unclosed bracket opened. */
+static int yyreport_syntax_error(const yypcontext_t *pc, parse_ctx *ctx) {
+  yysymbol_kind_t expected[YYNTOKENS];
+  perr_sym info[YYNTOKENS];
+  int n = yypcontext_expected_tokens(pc, expected, YYNTOKENS);
+  for (int i = 0; i < n; i++) info[i] = sym_info(expected[i]);
+  perr_syntax(ctx, *yypcontext_location(pc), sym_info(yypcontext_token(pc)), info, n < 0 ? 0 : n);
+  return 0;
+}

@@ -1,0 +1,246 @@
+/* cli_fmt.c — `rbk fmt [-w | --check] FILE|DIR...`: prints plans in canonical layout, rewrites them in
+ * place, or lists the ones that are not formatted. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fmt.h"
+#include "parse.h"
+
+typedef enum { MODE_PRINT, MODE_WRITE, MODE_CHECK } fmt_mode;
+
+/* Prints the command's help to `out`; returns `code`. */
+static int usage(FILE *out, int code) {
+  fprintf(out,
+          "usage: rbk fmt [-w | --check] FILE|DIR...\n"
+          "\n"
+          "Prints each plan in rbk's canonical layout (docs/fmt.md) on stdout. A directory\n"
+          "stands for every .rbk file below it (hidden directories skipped).\n"
+          "\n"
+          "  -w, --write  rewrite the files in place (only those whose text changes)\n"
+          "  --check      print the names of files that are not formatted; exit 1 if any\n"
+          "  -            read a plan from stdin (not with -w)\n"
+          "  -h, --help   show this help\n"
+          "\n"
+          "Exit status: 0 ok, 1 --check found files to reformat, 2 usage or syntax errors\n"
+          "(a file with syntax errors is left untouched).\n");
+  return code;
+}
+
+/* Returns true when diagnostics on stderr should be coloured. */
+static bool use_color(void) { return isatty(STDERR_FILENO) && !getenv("NO_COLOR"); }
+
+/* Returns the source read from stdin, or NULL (message printed). Caller frees it. */
+static rbk_source *load_stdin(void) {
+  size_t cap = 1 << 16, len = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    len += fread(buf + len, 1, cap - len, stdin);
+    if (len < cap) break;
+    char *bigger = realloc(buf, cap * 2);
+    if (!bigger) break;
+    buf = bigger;
+    cap *= 2;
+  }
+  rbk_source *src = buf && !ferror(stdin) ? source_from_string("<stdin>", buf, len) : NULL;
+  free(buf);
+  if (!src) fprintf(stderr, "rbk fmt: cannot read stdin\n");
+  return src;
+}
+
+/* Returns a copy of the directory part of `path` (caller frees), or NULL. */
+static char *dir_of(const char *path) {
+  char *copy = strdup(path);
+  if (!copy) return NULL;
+  char *dir = strdup(dirname(copy));
+  free(copy);
+  return dir;
+}
+
+/* Writes `text` to a new temporary file beside `target` with `mode`; returns its name (caller
+ * frees) or NULL with errno set. */
+static char *write_temp(const char *target, const char *text, mode_t mode) {
+  char *dir = dir_of(target);
+  if (!dir) return NULL;
+  size_t n = strlen(dir) + 32;
+  char *tmp = malloc(n);
+  if (tmp) snprintf(tmp, n, "%s/.rbk-fmt-XXXXXX", dir);
+  free(dir);
+  int fd = tmp ? mkstemp(tmp) : -1;
+  if (fd < 0) {
+    free(tmp);
+    return NULL;
+  }
+  size_t len = strlen(text), done = 0;
+  ssize_t w = 0;
+  while (done < len && (w = write(fd, text + done, len - done)) > 0) done += (size_t)w;
+  bool ok = done == len && fchmod(fd, mode & 07777) == 0 && fsync(fd) == 0;
+  int saved = errno;
+  if (close(fd) != 0) ok = false;
+  if (!ok) {
+    unlink(tmp);
+    free(tmp);
+    errno = saved ? saved : EIO;
+    return NULL;
+  }
+  return tmp;
+}
+
+/* Replaces the file at `path` (following symlinks) with `text` atomically, keeping its mode;
+ * returns true, or false with a message printed. */
+static bool rewrite(const char *path, const char *text) {
+  char target[PATH_MAX];
+  struct stat st;
+  if (!realpath(path, target) || stat(target, &st) != 0) {
+    fprintf(stderr, "rbk fmt: %s: %s\n", path, strerror(errno));
+    return false;
+  }
+  char *tmp = write_temp(target, text, st.st_mode);
+  if (!tmp || rename(tmp, target) != 0) {
+    fprintf(stderr, "rbk fmt: cannot write %s: %s\n", path, strerror(errno));
+    if (tmp) unlink(tmp);
+    free(tmp);
+    return false;
+  }
+  free(tmp);
+  return true;
+}
+
+/* Returns the canonical text of the plan at `path` ("-": stdin) and its current text in *old
+ * (caller frees both), or NULL with diagnostics printed. */
+static char *format_one(const char *path, rbk_source **old) {
+  char *err = NULL;
+  rbk_source *src = strcmp(path, "-") ? source_load(path, &err) : load_stdin();
+  if (!src) {
+    if (err) fprintf(stderr, "rbk fmt: %s\n", err);
+    free(err);
+    return NULL;
+  }
+  diag_list diags = {0};
+  ast_file *file = parse_source(src, &diags);
+  char *text = NULL;
+  if (diags.errors) {
+    diag_sort(&diags);
+    diag_print(&diags, stderr, use_color());
+  } else if (file && !(text = fmt_file(file))) {
+    fprintf(stderr, "rbk fmt: %s: out of memory, or nested too deeply to format\n", path);
+  }
+  ast_file_free(file);
+  diag_free(&diags);
+  if (!text) source_free(src);
+  *old = text ? src : NULL;
+  return text;
+}
+
+/* Formats one file as `mode` says; returns its exit status (0, 1 changed under --check, 2). */
+static int fmt_path(const char *path, fmt_mode mode) {
+  rbk_source *src = NULL;
+  char *text = format_one(path, &src);
+  if (!text) return RBK_EXIT_USAGE;
+  bool changed = strlen(text) != src->len || memcmp(text, src->text, src->len) != 0;
+  int status = RBK_EXIT_OK;
+  if (mode == MODE_PRINT) {
+    fputs(text, stdout);
+  } else if (mode == MODE_CHECK && changed) {
+    printf("%s\n", path);
+    status = RBK_EXIT_FAILED;
+  } else if (mode == MODE_WRITE && changed && !rewrite(path, text)) {
+    status = RBK_EXIT_USAGE;
+  }
+  free(text);
+  source_free(src);
+  return status;
+}
+
+/* Returns the worse of two exit statuses (usage errors beat changed files). */
+static int worse(int a, int b) { return a > b ? a : b; }
+
+/* Returns true when `name` ends in ".rbk". */
+static bool is_plan(const char *name) {
+  size_t n = strlen(name);
+  return n > 4 && !strcmp(name + n - 4, ".rbk");
+}
+
+/* Keeps directory entries that are not hidden (".git", ".", ".."). */
+static int visible(const struct dirent *e) { return e->d_name[0] != '.'; }
+
+static int fmt_arg(const char *path, fmt_mode mode, int depth);
+
+/* Formats every .rbk file below directory `dir` in name order; returns the worst exit status. */
+static int fmt_dir(const char *dir, fmt_mode mode, int depth) {
+  struct dirent **names = NULL;
+  int n = scandir(dir, &names, visible, alphasort);
+  if (n < 0) {
+    fprintf(stderr, "rbk fmt: %s: %s\n", dir, strerror(errno));
+    return RBK_EXIT_USAGE;
+  }
+  int status = RBK_EXIT_OK;
+  for (int i = 0; i < n; i++) {
+    size_t len = strlen(dir) + strlen(names[i]->d_name) + 2;
+    char *path = malloc(len);
+    if (path) {
+      snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]->d_name);
+      struct stat st;
+      if (stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || is_plan(path))) status = worse(status, fmt_arg(path, mode, depth + 1));
+    }
+    free(path);
+    free(names[i]);
+  }
+  free(names);
+  return status;
+}
+
+/* Formats a command-line argument: a file, "-", or a directory (searched for .rbk files, at most
+ * 32 levels deep); returns its exit status. */
+static int fmt_arg(const char *path, fmt_mode mode, int depth) {
+  struct stat st;
+  if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    return depth < 32 ? fmt_dir(path, mode, depth) : RBK_EXIT_OK;
+  return fmt_path(path, mode);
+}
+
+/* Returns the mode an option selects, or -1 when it is not one. */
+static int mode_of(const char *opt) {
+  if (!strcmp(opt, "-w") || !strcmp(opt, "--write")) return MODE_WRITE;
+  if (!strcmp(opt, "--check")) return MODE_CHECK;
+  return -1;
+}
+
+int cli_fmt(int argc, char **argv) {
+  fmt_mode mode = MODE_PRINT;
+  int first = 1, status = RBK_EXIT_OK;
+  for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
+    const char *a = argv[first];
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) return usage(stdout, RBK_EXIT_OK);
+    if (!strcmp(a, "--")) {
+      first++;
+      break;
+    }
+    int m = mode_of(a);
+    if (m < 0 || (mode != MODE_PRINT && (int)mode != m)) {
+      fprintf(stderr, m < 0 ? "rbk fmt: unknown option '%s'\n" : "rbk fmt: -w and --check cannot be combined ('%s')\n", a);
+      return usage(stderr, RBK_EXIT_USAGE);
+    }
+    mode = (fmt_mode)m;
+  }
+  if (first >= argc) return usage(stderr, RBK_EXIT_USAGE);
+  for (int i = first; i < argc; i++) {
+    if (mode == MODE_WRITE && !strcmp(argv[i], "-")) {
+      fprintf(stderr, "rbk fmt: -w cannot rewrite stdin\n");
+      status = worse(status, RBK_EXIT_USAGE);
+      continue;
+    }
+    status = worse(status, fmt_arg(argv[i], mode, 0));
+  }
+  fflush(stdout);
+  return status;
+}

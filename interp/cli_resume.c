@@ -1,0 +1,71 @@
+/* cli_resume.c — `rbk resume JOURNAL [options]`: continues an interrupted run (see cli_run.h and
+ * docs/run.md). The plan is reloaded from the journal's path and must have the same hash unless
+ * --force; params come from the journal, secrets from the environment and --secret again. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_run.h"
+#include "resume.h"
+
+/* Returns the plan file of the journal: its canonical path when readable, else as given. */
+static const char *plan_of(const journal_state *s) {
+  const char *real = resume_str(s->start, "plan_real"), *given = resume_str(s->start, "plan");
+  return real && access(real, R_OK) == 0 ? real : given;
+}
+
+/* Returns a usage error when the journal cannot be resumed, else -1. */
+static int check_resumable(const journal_state *s, const char *file) {
+  const char *st = s->end ? resume_str(s->end, "status") : NULL;
+  if (st && !strcmp(st, "ok")) {
+    fprintf(stderr, "rbk: the run in %s succeeded; there is nothing to resume\n", file);
+    return RBK_EXIT_USAGE;
+  }
+  if (!plan_of(s)) {
+    fprintf(stderr, "rbk: %s does not name its plan\n", file);
+    return RBK_EXIT_USAGE;
+  }
+  return -1;
+}
+
+/* Cuts an incomplete last record off the journal; returns -1, or 1 after an error. */
+static int repair(const journal_state *s, const char *file) {
+  if (!s->truncated || truncate(file, (off_t)s->valid_len) == 0) return -1;
+  perror("rbk: cannot repair the journal's incomplete last record");
+  return RBK_EXIT_FAILED;
+}
+
+/* Loads the journal and resumes its run; returns the exit code. */
+static int resume_journal(const run_opts *o) {
+  journal_state s;
+  char *err = NULL;
+  if (!resume_load(o->file, &s, &err)) {
+    fprintf(stderr, "rbk: %s\n", err ? err : "out of memory");
+    free(err);
+    resume_free(&s);
+    return RBK_EXIT_USAGE;
+  }
+  int code = check_resumable(&s, o->file);
+  if (code < 0) code = repair(&s, o->file);
+  if (code < 0) {
+    fprintf(stderr, "rbk: resuming run %s: %zu step%s done, %zu mutating action%s to re-check\n",
+            resume_str(s.start, "run_id") ? resume_str(s.start, "run_id") : "?", s.ndone, s.ndone == 1 ? "" : "s",
+            s.ninflight, s.ninflight == 1 ? "" : "s");
+    run_opts plan = *o;
+    plan.file = plan_of(&s);
+    code = run_plan(&plan, &s, o->file);
+  }
+  resume_free(&s);
+  return code;
+}
+
+/* Entry point of `rbk resume`. */
+int cli_resume(int argc, char **argv) {
+  run_opts o;
+  int code = run_opts_parse(argc, argv, true, &o);
+  if (code < 0) code = resume_journal(&o);
+  run_opts_free(&o);
+  return code;
+}

@@ -1,0 +1,33 @@
+/* rehearse_suite.h — `rbk test FILE|DIR…` over rehearsal cases: every case of every plan's
+ * sidecar (rehearse_case.h) is rehearsed and judged; one line per case, the reasons and the end
+ * of the run's output for a failed one, and a closing line "N passed, M failed".
+ *
+ * A directory contributes its *.rbk files (not its subdirectories: lib/ holds libraries), in
+ * name order; a plan there without a sidecar is listed as not rehearsed and counts neither way.
+ *
+ * Ownership: everything is borrowed. */
+#ifndef RBK_REHEARSE_SUITE_H
+#define RBK_REHEARSE_SUITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct {
+  bool json;              /* one JSON object per case and a closing {"passed", "failed"} */
+  bool verbose;           /* print every case's whole output and final world */
+  const char *case_glob;  /* only cases whose name matches (fnmatch); NULL: all */
+  bool color;             /* ANSI colours in text output */
+  FILE *out;              /* the report */
+} rehearse_suite_opts;
+
+/* Returns the .rbk files named by paths (files as given, directories' *.rbk in name order) as a
+ * new NULL-terminated array (caller frees it and its strings), or NULL with *err set (caller
+ * frees) when a path cannot be read. */
+char **rehearse_collect_plans(char *const *paths, size_t n, char **err);
+
+/* Runs the cases of the plans (rehearse_collect_plans); returns 0 when every case passed, 1 when
+ * one failed (or a sidecar is malformed), 2 when nothing could be collected. */
+int rehearse_suite_run(char *const *plans, const rehearse_suite_opts *o);
+
+#endif

@@ -1,0 +1,161 @@
+/* resume.c — reading a journal back and working out what a resumed run skips and re-checks
+ * (see resume.h). */
+#include "resume.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Returns a one-line message built like printf (caller frees). */
+static char *msgf(const char *fmt, const char *a, const char *b) {
+  size_t n = strlen(fmt) + strlen(a) + strlen(b) + 1;
+  char *s = malloc(n);
+  if (s) snprintf(s, n, fmt, a, b);
+  return s;
+}
+
+/* Returns a string field of a record (borrowed), or NULL. */
+const char *resume_str(const json_t *record, const char *key) {
+  return json_string_value(json_object_get(record, key));
+}
+
+/* Returns the whole file's bytes (caller frees) with *len, or NULL with errno set. */
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 1 << 16, n = 0;
+  char *buf = malloc(cap);
+  size_t got;
+  while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+    n += got;
+    if (n == cap) {
+      char *bigger = realloc(buf, cap *= 2);
+      if (!bigger) free(buf);
+      buf = bigger;
+    }
+  }
+  int saved = ferror(f) ? errno : ENOMEM;
+  fclose(f);
+  if (!buf) errno = saved;
+  *len = n;
+  return buf;
+}
+
+/* Parses the lines of text into s->records; returns true, or false with *err set. */
+static bool parse_lines(const char *path, const char *text, size_t len, journal_state *s, char **err) {
+  size_t lineno = 0;
+  for (size_t pos = 0; pos < len;) {
+    const char *nl = memchr(text + pos, '\n', len - pos);
+    lineno++;
+    if (!nl) {
+      s->truncated = true;
+      break;
+    }
+    size_t n = (size_t)(nl - (text + pos));
+    json_error_t je;
+    json_t *rec = n ? json_loadb(text + pos, n, 0, &je) : NULL;
+    if (n && (!rec || !json_is_object(rec))) {
+      char where[64];
+      snprintf(where, sizeof where, "%zu", lineno);
+      *err = msgf("%s:%s: not a journal record", path, where);
+      json_decref(rec);
+      return false;
+    }
+    if (rec) json_array_append_new(s->records, rec);
+    pos += n + 1;
+    s->valid_len = pos;
+  }
+  return true;
+}
+
+/* Adds a copy of key to a NULL-terminated list unless it is there; returns false when out of memory. */
+static bool list_add(char ***list, size_t *n, const char *key) {
+  for (size_t i = 0; i < *n; i++)
+    if (!strcmp((*list)[i], key)) return true;
+  char **grown = realloc(*list, (*n + 2) * sizeof **list);
+  if (!grown) return false;
+  *list = grown;
+  if (!(grown[*n] = strdup(key))) return false;
+  grown[++*n] = NULL;
+  return true;
+}
+
+/* Returns true when the action (key "CTX|node", step path) ran inside a step that completed. */
+static bool in_done_step(const journal_state *s, const char *akey, const char *path) {
+  const char *abar = strchr(akey, '|');
+  if (!path || !abar) return false;
+  for (size_t i = 0; i < s->ndone; i++) {
+    const char *bar = strchr(s->done[i], '|');
+    size_t clen = bar ? (size_t)(bar - s->done[i]) : 0;
+    if (bar && !strcmp(bar + 1, path) && clen <= (size_t)(abar - akey) && !strncmp(akey, s->done[i], clen))
+      return true;
+  }
+  return false;
+}
+
+/* Notes what record rec says about runs and steps; returns false when out of memory. */
+static bool scan_record(journal_state *s, json_t *rec) {
+  const char *ev = resume_str(rec, "event"), *st = resume_str(rec, "status"), *key = resume_str(rec, "key");
+  if (!ev) return true;
+  if (!strcmp(ev, "run_start") || !strcmp(ev, "resume")) {
+    if (!s->start && !strcmp(ev, "run_start")) s->start = rec;
+    s->last_start = rec;
+    s->end = NULL;
+    s->attempts++;
+  } else if (!strcmp(ev, "run_end")) {
+    s->end = rec;
+  } else if (!strcmp(ev, "step_end") && key && st && (!strcmp(st, "ok") || !strcmp(st, "skipped"))) {
+    return list_add(&s->done, &s->ndone, key);
+  }
+  return true;
+}
+
+/* Fills the in-flight list from the mutating actions started outside completed steps. */
+static bool scan_actions(journal_state *s) {
+  size_t i;
+  json_t *rec;
+  json_array_foreach(s->records, i, rec) {
+    const char *ev = resume_str(rec, "event"), *key = resume_str(rec, "key");
+    if (!ev || strcmp(ev, "action_start") || !key || !json_is_true(json_object_get(rec, "mutating"))) continue;
+    if (in_done_step(s, key, resume_str(rec, "step"))) continue;
+    if (!list_add(&s->inflight, &s->ninflight, key)) return false;
+  }
+  return true;
+}
+
+/* Reads the journal (see resume.h). */
+bool resume_load(const char *path, journal_state *out, char **err) {
+  *out = (journal_state){0};
+  size_t len = 0;
+  char *text = slurp(path, &len);
+  if (!text) {
+    *err = msgf("cannot read journal %s: %s", path, strerror(errno));
+    return false;
+  }
+  out->records = json_array();
+  bool ok = out->records && parse_lines(path, text, len, out, err);
+  free(text);
+  if (!ok) return false;
+  size_t i;
+  json_t *rec;
+  json_array_foreach(out->records, i, rec) if (!scan_record(out, rec)) ok = false;
+  if (ok && !scan_actions(out)) ok = false;
+  if (!ok) *err = strdup("out of memory");
+  else if (!out->start) *err = msgf("%s%s: no run_start record (not an rbk journal?)", path, "");
+  return ok && out->start;
+}
+
+/* Frees a NULL-terminated list of strings. */
+static void list_free(char **list) {
+  for (size_t i = 0; list && list[i]; i++) free(list[i]);
+  free(list);
+}
+
+/* Frees the state. */
+void resume_free(journal_state *s) {
+  json_decref(s->records);
+  list_free(s->done);
+  list_free(s->inflight);
+  *s = (journal_state){0};
+}

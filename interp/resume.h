@@ -1,0 +1,49 @@
+/* resume.h — reading a journal back: its records, and what a resumed run must skip and re-check.
+ *
+ * A journal (journal.h) is read line by line with jansson. A last line without its newline (a
+ * record cut short by a crash) is ignored and reported through `truncated`; any other line that
+ * is not a JSON object is an error naming the file and line.
+ *
+ * What resuming needs, from every record of every attempt:
+ *  - done: the keys of steps that ended "ok" or "skipped" (engine_config.resume_done);
+ *  - inflight: the keys of mutating actions that started (action_start with "mutating": true)
+ *    outside a step that later completed, whatever their outcome — in flight when the run
+ *    stopped, aborted mid-request, or done inside a step that must run again. The engine
+ *    re-checks each before repeating it (engine_config.resume_inflight).
+ *
+ * Ownership: a journal_state owns its records and key lists; `start` and `last` are borrowed
+ * from `records`. resume_free releases everything.
+ */
+#ifndef RBK_RESUME_H
+#define RBK_RESUME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+typedef struct {
+  json_t *records;     /* every complete record, in order (array) */
+  json_t *start;       /* the first run_start record, or NULL */
+  json_t *last_start;  /* the latest run_start or resume record, or NULL */
+  json_t *end;         /* the latest run_end record when no run (re)started after it, or NULL */
+  char **done;         /* NULL-terminated step keys */
+  char **inflight;     /* NULL-terminated action keys */
+  size_t ndone, ninflight;
+  int attempts;        /* run_start + resume records */
+  bool truncated;      /* an incomplete last line was ignored */
+  size_t valid_len;    /* bytes of complete lines (where a resume appends) */
+} journal_state;
+
+/* Reads the journal at `path` into *out. Returns true, or false with *err set to a one-line
+ * message ("cannot read journal x.jsonl: No such file or directory", "x.jsonl:3: not a journal
+ * record: …", "x.jsonl: no run_start record"). Caller frees with resume_free (also on failure). */
+bool resume_load(const char *path, journal_state *out, char **err);
+
+/* Returns a string field of a record (borrowed), or NULL when absent or not a string. */
+const char *resume_str(const json_t *record, const char *key);
+
+/* Frees the state and leaves it empty. */
+void resume_free(journal_state *s);
+
+#endif
