@@ -46,16 +46,11 @@ static void braces(fmt_printer *p, const ast_list *stmts, rbk_span span, const s
   fmt_put(p, "}");
 }
 
-/* Prints a BLOCK. */
+/* Prints a BLOCK (a lone statement where a block belongs is printed as a block holding it). */
 static void block(fmt_printer *p, const ast_node *b) {
   if (!b) return;
-  if (b->kind != AST_BLOCK) {
-    fmt_put(p, "{ ");
-    fmt_stmt(p, b);
-    fmt_put(p, " }");
-    return;
-  }
-  braces(p, &b->u.block.stmts, b->span, NULL);
+  ast_list one = {(ast_node **)&b, 1, 1};
+  braces(p, b->kind == AST_BLOCK ? &b->u.block.stmts : &one, b->span, NULL);
 }
 
 /* Prints " word expr" when expr is there. */

@@ -32,4 +32,9 @@ enum {
 RBK_COMMANDS(X)
 #undef X
 
+#include <stdbool.h>
+
+/* Returns true when output to fd may be coloured: a terminal, NO_COLOR unset, TERM not "dumb". */
+bool cli_color(int fd);
+
 #endif

@@ -76,8 +76,6 @@ static void print_text(const diag_list *diags, FILE *out, bool color) {
   diag_print(&rest, out, color);
 }
 
-/* Returns true when diagnostics on stderr should be coloured. */
-static bool want_color(void) { return isatty(STDERR_FILENO) && !getenv("NO_COLOR"); }
 
 int cli_check(int argc, char **argv) {
   check_args a = {.files = calloc(argc > 0 ? (size_t)argc : 1, sizeof(char *))};
@@ -96,7 +94,7 @@ int cli_check(int argc, char **argv) {
   }
   diag_sort(&diags);
   if (a.json) diag_print_json(&diags, stdout);
-  else print_text(&diags, stderr, want_color());
+  else print_text(&diags, stderr, cli_color(STDERR_FILENO));
   rc = diags.errors ? RBK_EXIT_USAGE : RBK_EXIT_OK;
   diag_free(&diags);
   for (size_t i = 0; i < a.nfiles; i++) program_free(progs[i]);

@@ -36,8 +36,6 @@ static int usage(FILE *out, int code) {
   return code;
 }
 
-/* Returns true when diagnostics on stderr should be coloured. */
-static bool use_color(void) { return isatty(STDERR_FILENO) && !getenv("NO_COLOR"); }
 
 /* Returns the source read from stdin, or NULL (message printed). Caller frees it. */
 static rbk_source *load_stdin(void) {
@@ -130,7 +128,7 @@ static char *format_one(const char *path, rbk_source **old) {
   char *text = NULL;
   if (diags.errors) {
     diag_sort(&diags);
-    diag_print(&diags, stderr, use_color());
+    diag_print(&diags, stderr, cli_color(STDERR_FILENO));
   } else if (file && !(text = fmt_file(file))) {
     fprintf(stderr, "rbk fmt: %s: out of memory, or nested too deeply to format\n", path);
   }

@@ -81,8 +81,6 @@ static int parse_args(int argc, char **argv, plan_args *a) {
   return -1;
 }
 
-/* Returns true when colour suits stream fd (a terminal, NO_COLOR unset). */
-static bool use_color(int fd) { return isatty(fd) && !getenv("NO_COLOR"); }
 
 /* Prints the graph in the chosen format on stdout. */
 static void render(const plan_graph *g, const plan_args *a) {
@@ -96,7 +94,7 @@ static void render(const plan_graph *g, const plan_args *a) {
   } else if (a->format == PLAN_FMT_MERMAID) {
     plan_write_mermaid(g, stdout);
   } else {
-    plan_write_text(g, a->mutating, use_color(STDOUT_FILENO), stdout);
+    plan_write_text(g, a->mutating, cli_color(STDOUT_FILENO), stdout);
   }
 }
 
@@ -116,7 +114,7 @@ static rbk_program *load_checked(const char *file) {
   if (prog && !diags.errors) check_program(prog, &diags);
   if (!prog || diags.errors) {
     diag_sort(&diags);
-    diag_print(&diags, stderr, use_color(STDERR_FILENO));
+    diag_print(&diags, stderr, cli_color(STDERR_FILENO));
     if (!prog) fputs("rbk: out of memory\n", stderr);
     diag_free(&diags);
     program_free(prog);
@@ -139,7 +137,7 @@ static int plan_program(const rbk_program *prog, const plan_args *a) {
   diag_list diags = {0};
   plan_graph *g = plan_build(prog, &params, &diags, &err);
   diag_sort(&diags);
-  diag_print(&diags, stderr, use_color(STDERR_FILENO));
+  diag_print(&diags, stderr, cli_color(STDERR_FILENO));
   diag_free(&diags);
   params_free(&params);
   if (!g) {
