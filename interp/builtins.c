@@ -36,7 +36,7 @@ bool bi_is(const bi_call *c, size_t i, val_kind kind) {
 /* Returns NULL after reporting that argument i is not `what`. */
 rbk_value *bi_want(const bi_call *c, size_t i, const char *what) {
   const rbk_value *v = bi_arg(c, i);
-  const char *got = v ? val_kind_name(v->kind) : "nothing";
+  const char *got = v ? val_kind_article(v->kind) : "nothing";
   bool several = c->nparams > 1 && i < c->nparams && !c->params[i].variadic;
   if (several) return bi_fail(c, "expected %s as %s, got %s", what, c->params[i].name, got);
   return bi_fail(c, "expected %s, got %s", what, got);
@@ -71,7 +71,7 @@ int bi_test(const bi_call *c, size_t i, rbk_value *item, size_t at) {
   rbk_value *r = bi_apply(c, i, item);
   if (!r) return -1;
   int t = r->kind == VAL_BOOL ? r->u.b : -1;
-  if (t < 0) bi_fail(c, "%s returned %s for element [%zu], expected a bool", c->params[i].name, val_kind_name(r->kind), at);
+  if (t < 0) bi_fail(c, "%s returned %s for element [%zu], expected a bool", c->params[i].name, val_kind_article(r->kind), at);
   val_unref(r);
   return t;
 }

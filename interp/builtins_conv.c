@@ -140,7 +140,7 @@ static char *serialize(const rbk_value *x, bool as_yaml, bool reveal, char **why
  * text then holds the secret's plain text, revealed only to actions). */
 static rbk_value *to_text(const bi_call *c, bool as_yaml) {
   const rbk_value *x = bi_arg(c, 0), *bad = unserializable(x);
-  if (bad) return bi_fail(c, "cannot convert a %s to %s", val_kind_name(bad->kind), as_yaml ? "YAML" : "JSON");
+  if (bad) return bi_fail(c, "cannot convert %s to %s", val_kind_article(bad->kind), as_yaml ? "YAML" : "JSON");
   bool secret = val_contains_secret(x);
   char *why = NULL, *text = serialize(x, as_yaml, secret, &why);
   if (!text) {

@@ -34,7 +34,7 @@ static const rbk_value *list_arg(const bi_call *c, size_t i) {
 static int truth(const bi_call *c, rbk_value *item, size_t at) {
   if (bi_arg(c, 1)) return bi_test(c, 1, item, at);
   if (item->kind == VAL_BOOL) return item->u.b;
-  bi_fail(c, "element [%zu] is %s, expected a bool (or pass a predicate)", at, val_kind_name(item->kind));
+  bi_fail(c, "element [%zu] is %s, expected a bool (or pass a predicate)", at, val_kind_article(item->kind));
   return -1;
 }
 

@@ -17,7 +17,7 @@ static bool check_orderable(const bi_call *c, rbk_value *const *vals, size_t n, 
   for (size_t i = 0; i < n; i++) {
     if (!orderable(vals[i]->kind)) {
       bi_fail(c, "cannot order %s [%zu]: it is %s (expected numbers, strings, durations or times)", what, i,
-              val_kind_name(vals[i]->kind));
+              val_kind_article(vals[i]->kind));
       return false;
     }
     if (!val_compare(vals[0], vals[i], &cmp)) {
@@ -40,7 +40,7 @@ rbk_value *bi_sum(const bi_call *c) {
     bool same_family = (k == VAL_DURATION) == (acc->kind == VAL_DURATION);
     if ((k != VAL_INT && k != VAL_FLOAT && k != VAL_DURATION) || !same_family) {
       val_unref(acc);
-      return bi_fail(c, "element [%zu] is %s, expected %s", i, val_kind_name(k),
+      return bi_fail(c, "element [%zu] is %s, expected %s", i, val_kind_article(k),
                      list->u.list.items[0]->kind == VAL_DURATION ? "a duration" : "a number");
     }
     if (i == 0) continue;

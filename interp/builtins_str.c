@@ -89,7 +89,7 @@ static bool join_piece(const bi_call *c, valbuf *b, const rbk_value *v, size_t a
   bool scalar = v->kind == VAL_INT || v->kind == VAL_FLOAT || v->kind == VAL_BOOL ||
                 v->kind == VAL_DURATION || v->kind == VAL_TIME;
   if (!scalar) {
-    bi_fail(c, "element [%zu] is %s, expected a string, number, bool, duration or time", at, val_kind_name(v->kind));
+    bi_fail(c, "element [%zu] is %s, expected a string, number, bool, duration or time", at, val_kind_article(v->kind));
     return false;
   }
   char *text = val_show(v);

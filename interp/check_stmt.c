@@ -85,14 +85,22 @@ static void parallel(chk_ctx *ctx, const ast_node *s) {
   }
 }
 
+/* Returns the advice for a loop over a value of type t that is not a list ("" when none). */
+static const char *loop_hint(chk_type t) {
+  if (t == CT_OBJECT) return "; use keys(x) or values(x)";
+  if (t == CT_STRING || t == CT_SECRET) return "; use split(x, sep) for its parts";
+  return "";
+}
+
 /* Checks `for x in e { … }` and `parallel for x in e [max N] { … }`. */
 static void loop(chk_ctx *ctx, const ast_node *s) {
   const ast_node *iter = s->u.loop.iter;
   chk_type t = chk_expr(ctx, iter);
-  if (iter && t != CT_UNKNOWN && t != CT_LIST && t != CT_OBJECT && t != CT_STRING) {
+  if (iter && t != CT_UNKNOWN && t != CT_LIST) {
     char desc[80];
     chk_describe(iter, t, desc, sizeof desc);
-    diag_add(ctx->diags, DIAG_ERROR, iter->span, "'%s' needs a list to iterate over, got %s", keyword(s), desc);
+    diag_add(ctx->diags, DIAG_ERROR, iter->span, "'%s' needs a list to iterate over, got %s%s", keyword(s), desc,
+             loop_hint(t));
   }
   chk_require(ctx, s->u.loop.max, CT_INT, "max");
   if (!chk_push(ctx)) return;

@@ -74,7 +74,9 @@
   X(NOTIFY, "pop a channels and a message, send (b = 1: from a ticker)")                        \
   X(TICKER_START, "start tickers[a] (notify … every) until the block ends")                     \
   X(TICKER_STOP, "stop the newest ticker of this task")                                         \
-  X(ABORT, "pop the reason, stop the plan as failed")
+  X(ABORT, "pop the reason, stop the plan as failed")                                          \
+  X(STMT, "a statement outside any step begins (run.failed_step names it when it fails)")     \
+  X(PARAM_TYPE, "the top value must suit the declared type of the proc's parameter a")
 
 typedef enum {
 #define X(name, doc) OPC_##name,

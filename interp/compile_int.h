@@ -32,6 +32,7 @@ typedef struct {
   VM_TABLE(cscope_entry) scope;
   int tickers;          /* tickers started in the current block */
   int in_handler;       /* depth of on failure / finally bodies */
+  int in_step;          /* depth of step and gate bodies (they name their failures themselves) */
   bool top_level;       /* compiling the statements of a unit's top level */
 } compiler;
 

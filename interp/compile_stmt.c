@@ -94,7 +94,9 @@ static void cstep(compiler *c, const ast_node *n) {
   if (!c->in_handler) region(c, r)->step_index = c->code->nsteps++;
   emit(c, OPC_ENTER, r, 0, n);
   size_t mark = scope_mark(c);
+  c->in_step++;
   cregion_body(c, r, &n->u.step.body->u.block.stmts, n);
+  c->in_step--;
   scope_pop(c, mark);
 }
 
@@ -106,7 +108,9 @@ static void cgate(compiler *c, const ast_node *n) {
   int32_t r = new_region(c, REG_GATE, n);
   emit(c, OPC_ENTER, r, 0, n);
   region(c, r)->attempt_pc = emit(c, OPC_ATTEMPT, r, 0, n);
+  c->in_step++;
   cblock(c, n->u.gate.body);
+  c->in_step--;
   emit(c, OPC_BODY_OK, r, 0, n);
   region(c, r)->exit_pc = emit(c, OPC_EXIT, r, 0, n);
 }
@@ -261,6 +265,7 @@ static void clet(compiler *c, const ast_node *n) {
 void cstmt(compiler *c, const ast_node *n) {
   if (c->err) return;
   bool top = c->top_level;
+  if (!c->in_step && !c->in_handler) emit(c, OPC_STMT, 0, 0, n);
   if (n->kind != AST_LET) c->top_level = false;
   switch (n->kind) {
     case AST_LET: clet(c, n); break;
@@ -303,6 +308,7 @@ void cproc(compiler *c, int32_t u, size_t i) {
     if (!def) continue;
     int32_t skip = emit(c, OPC_PARAM_DEFAULT, (int32_t)p, -1, params->items[p]);
     cexpr(c, def);
+    if (params->items[p]->u.param.type != TYPE_ANY) emit(c, OPC_PARAM_TYPE, (int32_t)p, 0, def);
     emit(c, OPC_STORE, (int32_t)p, 0, params->items[p]);
     patch_b(c, skip, here(c));
   }
@@ -360,6 +366,7 @@ static void cmain_params(compiler *c, const ast_list *stmts) {
     const ast_node *s = stmts->items[i];
     if (s->kind != AST_PARAM) continue;
     int32_t g = find_global(c, 0, s->u.param.name);
+    emit(c, OPC_STMT, 0, 0, s);
     params[c->code->nparams] = s;
     emit(c, OPC_BIND_PARAM, (int32_t)c->code->nparams++, g, s);
     int32_t skip = emit(c, OPC_JUMP, -1, 0, s);
@@ -387,6 +394,7 @@ void cmain(compiler *c) {
   for (size_t i = 0; i < stmts->len && !c->err; i++) {
     const ast_node *s = stmts->items[i];
     c->top_level = true;
+    if (s->kind == AST_IMPORT || s->kind == AST_LET) emit(c, OPC_STMT, 0, 0, s);
     if (s->kind == AST_IMPORT) emit(c, OPC_IMPORT, find_alias(c, s->u.import.alias), 0, s);
     else if (s->kind == AST_LET) clet(c, s);
     else if (s->kind != AST_PARAM && s->kind != AST_PROC && s->kind != AST_RUNBOOK && !is_handler(s)) cstmt(c, s);

@@ -77,6 +77,7 @@ typedef struct {
   void *lookup_user;
   const char *base_dir;         /* file() resolves relative paths here; NULL → the plan's dir */
   int max_depth;                /* proc call depth limit; 0 → 200 */
+  bool ignore_deadline;         /* --ignore-deadline: the runbook's deadline does not stop the run */
 } engine_config;
 
 typedef struct engine engine;

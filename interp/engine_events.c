@@ -144,6 +144,11 @@ static rbk_value *current_step(const vm_task *t) {
   return val_cstring(last);
 }
 
+/* Returns the time left before the deadline, never below zero (the deadline may be ignored). */
+static int64_t deadline_left(const engine *e, int64_t elapsed) {
+  return elapsed < e->code->deadline_ms ? e->code->deadline_ms - elapsed : 0;
+}
+
 /* Returns field i (RBK_RUN_FIELDS order) of the run object for t. */
 static rbk_value *run_field(engine *e, const vm_task *t, int i) {
   const vm_region *h = handling(t);
@@ -152,7 +157,7 @@ static rbk_value *run_field(engine *e, const vm_task *t, int i) {
     case 0: return val_cstring(e->cfg.run_id ? e->cfg.run_id : "run");
     case 1: return val_cstring(e->cfg.operator_name ? e->cfg.operator_name : "unknown");
     case 2: return val_duration(elapsed);
-    case 3: return e->code->deadline_ms < 0 ? val_null() : val_duration(e->code->deadline_ms - elapsed);
+    case 3: return e->code->deadline_ms < 0 ? val_null() : val_duration(deadline_left(e, elapsed));
     case 4: return current_step(t);
     case 5: return string_list(&e->completed);
     case 6: return val_int(e->code->nsteps ? (int64_t)e->ndone * 100 / e->code->nsteps : 0);

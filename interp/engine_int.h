@@ -36,6 +36,7 @@ typedef struct vm_error {
   bool interrupt;     /* CANCELLED by engine_cancel */
   bool no_retry;      /* a programming error (type mismatch in a poll): not retried */
   rbk_value *value;   /* RETURN: the value */
+  const ast_node *at; /* the statement outside any step it was raised in (task's stmt), or NULL */
 } vm_error;
 
 typedef struct {
@@ -131,6 +132,7 @@ typedef struct vm_task {
   bool lambda;              /* a synchronous lambda evaluation */
   char *lambda_err;
   struct vm_task *caller;   /* lambda: the task applying it */
+  const ast_node *stmt;     /* the statement outside any step that runs (OPC_STMT), or NULL */
 } vm_task;
 
 /* Timer kinds, once. */
@@ -299,7 +301,22 @@ void vm_notify_timeout(engine *e, vm_task *t);
 void vm_approval_cancel(engine *e, vm_task *t);
 void vm_notify_cancel(engine *e, vm_task *t);
 
-/* ---- engine services (engine_events.c, engine_run.c) ---- */
+/* ---- failures (vm_fail.c) and proc parameter types (vm_types.c) ---- */
+/* Returns true when a failure raised now in t will be tried again (a polling gate with time left,
+ * a step with retries left), so that it does not fail the run. */
+bool vm_will_retry(const engine *e, const vm_task *t);
+/* Returns what run.failed_step names for a failure of statement s (outside any step) that no step
+ * or gate claimed: "assert at plan.rbk:12", "let x at plan.rbk:3" (caller frees; NULL: no
+ * memory); "the plan" when s is NULL. */
+char *vm_top_description(const ast_node *s);
+/* Returns the text run.failed_step names for a failure inside gate `title` (caller frees). */
+char *vm_gate_description(const char *title);
+/* Returns an error message when v does not suit parameter i of proc fn ("argument 'n' of proc
+ * 'f' must be an int, got a string (\"x\")"; `def`: it is the parameter's default), else NULL.
+ * Caller frees. */
+char *vm_param_type_error(const vm_func *fn, int32_t i, const rbk_value *v, bool def);
+
+/* ---- engine services (engine_events.c, engine.c) ---- */
 /* Emits an event (fills t_ms, seq, step from t when ev->step is NULL and t is not NULL). Returns
  * false when the sink failed (the engine is then stopping). */
 bool engine_emit(engine *e, vm_task *t, rbk_event *ev);

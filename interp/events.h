@@ -8,7 +8,8 @@
  * wait are each one kind used twice: first with status RBK_STATUS_NONE when the statement begins,
  * then once more with a status when it ends. notify is emitted once per channel before the
  * message is sent (status NONE; a failed delivery adds a warning). assert is emitted once with
- * its outcome; a failed expect is a warning. docs/engine.md lists every event a statement emits.
+ * its outcome (ok, failed, or retrying when the
+ * attempt it failed will be tried again); a failed expect is a warning. docs/engine.md lists every event a statement emits.
  */
 #ifndef RBK_EVENTS_H
 #define RBK_EVENTS_H
@@ -35,8 +36,11 @@ typedef enum {
 } rbk_event_kind;
 
 /* Outcomes, once: X(ENUM_SUFFIX, "name in JSON"). RBK_STATUS_NONE (no "status" key) marks the
- * start of a statement and events that have no outcome. */
-#define RBK_STATUSES(X) X(OK, "ok") X(FAILED, "failed") X(CANCELLED, "cancelled") X(SKIPPED, "skipped")
+ * start of a statement and events that have no outcome. RETRYING is an assert that failed in an
+ * attempt that will be tried again (a polling gate, a step with retries left): not a failure. */
+#define RBK_STATUSES(X)                                                                        \
+  X(OK, "ok") X(FAILED, "failed") X(CANCELLED, "cancelled") X(SKIPPED, "skipped")              \
+  X(RETRYING, "retrying")
 
 typedef enum {
   RBK_STATUS_NONE,

@@ -151,7 +151,7 @@ static pv pe_known_member(plan_walker *w, const ast_node *e, const pv *o) {
     if (e->u.member.null_safe) return pv_known(val_null());
     pw_warn(w, e->span, "key '%s' not found in the object (the run fails here)", name);
   } else {
-    pw_warn(w, e->span, "cannot read '.%s' of a %s (the run fails here)", name, val_kind_name(o->val->kind));
+    pw_warn(w, e->span, "cannot read '.%s' of %s (the run fails here)", name, val_kind_article(o->val->kind));
   }
   return pv_unknown(plan_span_text(e->span));
 }
@@ -187,8 +187,8 @@ static pv pe_known_index(plan_walker *w, const ast_node *e, const pv *a, const p
     if (v) return pv_known(val_ref(v));
     pw_warn(w, e->span, "key '%s' not found in the object (the run fails here)", iv->u.str.s);
   } else {
-    pw_warn(w, e->span, "cannot index a %s with a %s (the run fails here)", val_kind_name(av->kind),
-            val_kind_name(iv->kind));
+    pw_warn(w, e->span, "cannot index %s with %s (the run fails here)", val_kind_article(av->kind),
+            val_kind_article(iv->kind));
   }
   return pv_unknown(plan_span_text(e->span));
 }

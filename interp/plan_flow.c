@@ -267,7 +267,7 @@ static void pw_for(plan_walker *w, plan_scope *s, const ast_node *st) {
     loop_known(w, s, st, l, it.val, parallel, max, has_max);
   } else {
     if (it.kind == PV_KNOWN)
-      pw_warn(w, st->u.loop.iter->span, "cannot loop over a %s (the run fails here)", val_kind_name(it.val->kind));
+      pw_warn(w, st->u.loop.iter->span, "cannot loop over %s (the run fails here)", val_kind_article(it.val->kind));
     loop_unknown(w, s, st, l, over ? over : "?", parallel, has_max);
   }
   free(over);

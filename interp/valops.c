@@ -224,7 +224,7 @@ static rbk_value *op_in(const rbk_value *a, const rbk_value *b, char **err) {
 /* Returns a and b / a or b for two bools. */
 static rbk_value *op_logic(ast_op op, const rbk_value *a, const rbk_value *b, char **err) {
   if (a->kind != VAL_BOOL || b->kind != VAL_BOOL)
-    return fail(err, "%s expects bools, got %s and %s", ast_op_text(op), val_kind_name(a->kind), val_kind_name(b->kind));
+    return fail(err, "%s expects bools, got %s and %s", ast_op_text(op), val_kind_article(a->kind), val_kind_article(b->kind));
   return val_bool(op == OP_AND ? a->u.b && b->u.b : a->u.b || b->u.b);
 }
 

@@ -15,6 +15,25 @@ const char *val_kind_name(val_kind kind) {
   return "value";
 }
 
+/* Returns the kind's name with its article ("an int", "a string", "null"). */
+const char *val_kind_article(val_kind kind) {
+  switch (kind) {
+    case VAL_NULL: return "null";
+    case VAL_INT: return "an int";
+    case VAL_OBJECT: return "an object";
+    case VAL_BOOL: return "a bool";
+    case VAL_FLOAT: return "a float";
+    case VAL_STRING: return "a string";
+    case VAL_DURATION: return "a duration";
+    case VAL_TIME: return "a time";
+    case VAL_LIST: return "a list";
+    case VAL_SECRET: return "a secret";
+    case VAL_LAMBDA: return "a lambda";
+    case VAL_HANDLE: return "a handle";
+  }
+  return "a value";
+}
+
 /* Returns a new value of `kind` with one reference, or NULL when out of memory. */
 static rbk_value *val_new(val_kind kind) {
   rbk_value *v = calloc(1, sizeof *v);

@@ -54,6 +54,8 @@ struct rbk_value {
 
 /* Returns the kind's user-facing name ("string", …). */
 const char *val_kind_name(val_kind kind);
+/* Returns the kind's name with its article, for messages ("an int", "a string", "null"). */
+const char *val_kind_article(val_kind kind);
 
 /* Constructors; NULL only when out of memory. */
 rbk_value *val_null(void);

@@ -63,7 +63,7 @@ static void op_object(engine *e, vm_task *t, const vm_insn *in) {
   size_t base = t->sp - 2 * (size_t)in->a;
   for (size_t i = base; i < t->sp; i += 2)
     if (t->stack[i]->kind != VAL_STRING) {
-      const char *kind = val_kind_name(t->stack[i]->kind);
+      const char *kind = val_kind_article(t->stack[i]->kind);
       task_drop_to(t, base);
       return FAIL("an object key must be a string, got %s", kind);
     }
@@ -108,7 +108,7 @@ static void op_member(engine *e, vm_task *t, const vm_insn *in) {
   } else if (obj->kind == VAL_NULL) {
     FAIL("cannot read '%s' of null (use ?. to allow null)", key);
   } else {
-    FAIL("cannot read '%s' of a %s", key, val_kind_name(obj->kind));
+    FAIL("cannot read '%s' of %s", key, val_kind_article(obj->kind));
   }
   val_unref(obj);
 }
@@ -131,7 +131,7 @@ static void op_index(engine *e, vm_task *t, const vm_insn *in) {
     if (v) push(e, t, in, val_ref(v));
     else missing_key(e, t, in, obj, idx->u.str.s);
   } else {
-    FAIL("cannot index a %s with a %s", val_kind_name(obj->kind), val_kind_name(idx->kind));
+    FAIL("cannot index %s with %s", val_kind_article(obj->kind), val_kind_article(idx->kind));
   }
   val_unref(idx);
   val_unref(obj);
@@ -191,7 +191,7 @@ static void op_interp(engine *e, vm_task *t, const vm_insn *in) {
 static bool top_bool(engine *e, vm_task *t, const vm_insn *in, const char *what) {
   const rbk_value *v = t->stack[t->sp - 1];
   if (v->kind == VAL_BOOL) return true;
-  FAIL("%s must be a bool, got %s", what, val_kind_name(v->kind));
+  FAIL("%s must be a bool, got %s", what, val_kind_article(v->kind));
   return false;
 }
 
@@ -248,7 +248,8 @@ static void vm_step(engine *e, vm_task *t, const vm_insn *in) {
     case OPC_TASK_END: task_finish(e, t, NULL); break;
     case OPC_ABORT: op_abort(e, t); break;
     case OPC_LAMBDA: case OPC_CALL: case OPC_RET: case OPC_RET_NULL: case OPC_PARAM_DEFAULT:
-    case OPC_BIND_PARAM: case OPC_IMPORT: vm_call(e, t, in); break;
+    case OPC_BIND_PARAM: case OPC_IMPORT: case OPC_PARAM_TYPE: vm_call(e, t, in); break;
+    case OPC_STMT: t->stmt = in->node; break;
     case OPC_FOR_START: case OPC_FOR_NEXT: case OPC_PARALLEL: case OPC_PARFOR: case OPC_WAIT:
     case OPC_APPROVE: case OPC_CHECK: case OPC_CHECK_FAIL: case OPC_NOTIFY: case OPC_TICKER_START:
     case OPC_TICKER_STOP: vm_stmt(e, t, in); break;

@@ -221,7 +221,7 @@ void vm_action_abort(engine *e, vm_task *t, rbk_status status, const char *msg) 
 static void call_method(engine *e, vm_task *t, const vm_insn *in, const vm_call_info *ci, size_t base) {
   rbk_value *recv = t->stack[base - 1];
   int r = handle_recv(recv);
-  if (r < 0) return FAIL("cannot call '%s' on a %s", ci->method, val_kind_name(recv->kind));
+  if (r < 0) return FAIL("cannot call '%s' on %s", ci->method, val_kind_article(recv->kind));
   const sig_info *sig = sig_find((sig_recv)r, ci->method);
   if (!sig || !(sig->flags & (SIG_ACTION | SIG_CTOR)))
     return FAIL("a %s has no action '%s'", sig_recv_name((sig_recv)r), ci->method);
@@ -273,6 +273,10 @@ static char *bind_proc_args(const vm_func *fn, const vm_call_info *ci, rbk_value
       snprintf(msg, sizeof msg, "%s: missing argument '%s'", fn->name, fn->params[i]);
       return strdup(msg);
     }
+  for (int32_t i = 0; i < fn->nparams; i++) {
+    char *bad = locals[i] ? vm_param_type_error(fn, i, locals[i], false) : NULL;
+    if (bad) return bad;
+  }
   return NULL;
 }
 
@@ -412,6 +416,13 @@ static void op_bind_param(engine *e, vm_task *t, const vm_insn *in) {
   t->pc++; /* skip the JUMP over the default */
 }
 
+/* PARAM_TYPE: a proc parameter's default must suit its declared type. */
+static void op_param_type(engine *e, vm_task *t, const vm_insn *in) {
+  char *bad = vm_param_type_error(task_frame(t)->fn, in->a, t->stack[t->sp - 1], true);
+  if (bad) vm_raise(e, t, verr_msg_at(in->node, bad));
+  free(bad);
+}
+
 /* IMPORT: runs a unit's initialiser the first time. */
 static void op_import(engine *e, vm_task *t, const vm_insn *in) {
   if (in->a < 0 || e->unit_started[in->a]) return;
@@ -431,6 +442,7 @@ void vm_call(engine *e, vm_task *t, const vm_insn *in) {
       if (task_frame(t)->locals[in->a]) t->pc = in->b;
       break;
     case OPC_BIND_PARAM: op_bind_param(e, t, in); break;
+    case OPC_PARAM_TYPE: op_param_type(e, t, in); break;
     case OPC_IMPORT: op_import(e, t, in); break;
     default: FAIL("bad call instruction"); break;
   }

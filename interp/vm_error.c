@@ -84,6 +84,7 @@ vm_error *verr_copy(const vm_error *err) {
   c->interrupt = err->interrupt;
   c->no_retry = err->no_retry;
   c->value = val_ref(err->value);
+  c->at = err->at;
   return c;
 }
 

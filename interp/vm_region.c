@@ -31,7 +31,7 @@ static bool pop_opt(engine *e, vm_task *t, const vm_insn *in, val_kind kind, con
   *out = -1;
   bool ok = v->kind == VAL_NULL || (v->kind == kind && v->u.i >= 0);
   if (ok && v->kind == kind) *out = v->u.i;
-  if (!ok) FAIL("%s must be a non-negative %s, got %s", what, val_kind_name(kind), val_kind_name(v->kind));
+  if (!ok) FAIL("%s must be a non-negative %s, got %s", what, val_kind_name(kind), val_kind_article(v->kind));
   val_unref(v);
   return ok;
 }
@@ -126,6 +126,15 @@ static void enter_poll(engine *e, vm_task *t, const vm_insn *in, const vm_region
   engine_emit(e, t, &ev);
 }
 
+/* ENTER for the plan: the runbook's deadline (unless ignored) is its time limit. */
+static void enter_plan(engine *e, vm_task *t, const vm_insn *in, const vm_region_info *info) {
+  vm_region *r = open_region(e, t, info);
+  if (!r) return FAIL("out of memory");
+  if (e->code->deadline_ms < 0 || e->cfg.ignore_deadline) return;
+  r->timeout = e->code->deadline_ms;
+  r->deadline = e->start_ms + e->code->deadline_ms;
+}
+
 /* ATTEMPT: counts the attempt and arms the region's timer. */
 static void attempt(engine *e, vm_task *t) {
   vm_region *r = top(t);
@@ -136,7 +145,7 @@ static void attempt(engine *e, vm_task *t) {
   r->timer = 0;
   if (r->info->kind == REG_STEP && r->timeout >= 0)
     r->timer = sched_timer(e, now + r->timeout, TM_REGION, t, r->id);
-  else if (r->deadline >= 0 && now < r->deadline)
+  else if (r->deadline >= 0 && (now < r->deadline || r->info->kind == REG_PLAN))
     r->timer = sched_timer(e, r->deadline, TM_REGION, t, r->id);
 }
 
@@ -182,7 +191,7 @@ static void waitu_test(engine *e, vm_task *t, const vm_insn *in) {
   vm_region *r = top(t);
   rbk_value *v = task_pop(t);
   if (v->kind != VAL_BOOL) {
-    vm_error *err = verr_at(in->node, "wait until: the condition must be a bool, got %s", val_kind_name(v->kind));
+    vm_error *err = verr_at(in->node, "wait until: the condition must be a bool, got %s", val_kind_article(v->kind));
     err->no_retry = true;
     val_unref(v);
     return vm_raise(e, t, err);
@@ -257,6 +266,8 @@ static void region_exit(engine *e, vm_task *t) {
     if (st == RBK_STATUS_OK) engine_step_completed(e, r);
     emit_step(e, t, r, RBK_EV_STEP_END, st, err && err->kind != VERR_RETURN ? err->msg : NULL);
   } else if (r->info->kind != REG_PLAN) {
+    if (r->info->kind == REG_GATE && err && err->kind != VERR_RETURN && !err->step)
+      err->step = vm_gate_description(r->title);
     r->err = err;
     emit_poll_end(e, t, r);
     r->err = NULL;
@@ -273,7 +284,7 @@ void vm_region_op(engine *e, vm_task *t, const vm_insn *in) {
   switch (in->op) {
     case OPC_ENTER:
       if (info->kind == REG_STEP) enter_step(e, t, in, info);
-      else if (info->kind == REG_PLAN && !open_region(e, t, info)) FAIL("out of memory");
+      else if (info->kind == REG_PLAN) enter_plan(e, t, in, info);
       else if (info->kind != REG_PLAN) enter_poll(e, t, in, info);
       break;
     case OPC_ATTEMPT: attempt(e, t); break;
@@ -291,9 +302,16 @@ static void describe(const vm_region *r, char *buf, size_t n) {
   else snprintf(buf, n, "%s '%s'", region_names[r->info->kind], r->title ? r->title : "");
 }
 
+/* Charges err to the step r (or, for the plan, to the top-level statement running) unless an
+ * inner step or gate claimed it: run.failed_step. */
+static void claim(const vm_task *t, const vm_region *r, vm_error *err) {
+  if (err->step || err->kind == VERR_RETURN) return;
+  err->step = r->info->kind == REG_STEP ? strdup(r->title) : vm_top_description(err->at ? err->at : t->stmt);
+}
+
 /* A step's body failed with err (taken): retry, or run its handlers. */
 static void step_failed(engine *e, vm_task *t, vm_region *r, vm_error *err) {
-  if (r->info->kind == REG_STEP && !err->step && err->kind != VERR_CANCELLED) err->step = strdup(r->title);
+  claim(t, r, err);
   if (r->info->kind == REG_STEP && verr_retryable(err) && r->retries >= 0 && r->attempt <= r->retries) {
     int64_t b = r->backoff > 0 ? r->backoff : 0;
     for (int64_t i = 1; i < r->attempt && b < INT64_MAX / 2; i++) b *= 2;
@@ -331,10 +349,18 @@ static void catch_step(engine *e, vm_task *t, vm_region *r, vm_error *err) {
     t->state = TS_RUNNING;
     return;
   }
-  if (r->phase == PH_FINALLY) return to_exit(t, r, err);
+  if (r->phase == PH_FINALLY) {
+    claim(t, r, err);
+    return to_exit(t, r, err);
+  }
   if (err->kind == VERR_CANCELLED && err->target == r->id) {
     char *d = dur(r->timeout);
-    vm_error *timeout = verr(VERR_FAILED, "%s timed out after %s", what, d);
+    vm_error *timeout = r->info->kind == REG_PLAN ? verr(VERR_FAILED, "deadline %s exceeded", d)
+                                                  : verr(VERR_FAILED, "%s timed out after %s", what, d);
+    if (timeout && r->info->kind == REG_PLAN) {
+      timeout->step = err->step ? strdup(err->step) : NULL;
+      timeout->at = err->at;
+    }
     free(d);
     verr_free(err);
     err = timeout;
@@ -384,6 +410,7 @@ void vm_raise(engine *e, vm_task *t, vm_error *err) {
     return;
   }
   t->state = TS_RUNNING;
+  if (!err->at) err->at = t->stmt;
   if (err->kind == VERR_RETURN && !(t->nregions && top(t)->fp == t->nframes)) {
     rbk_value *v = err->value;
     err->value = NULL;
@@ -413,7 +440,10 @@ void vm_region_timeout(engine *e, vm_task *t, uint64_t region) {
     r->timer = 0;
     char what[300];
     describe(r, what, sizeof what);
-    vm_error *err = verr(VERR_CANCELLED, "cancelled: %s ran out of time", what);
+    char *d = r->info->kind == REG_PLAN ? dur(r->timeout) : NULL;
+    vm_error *err = d ? verr(VERR_CANCELLED, "cancelled: deadline %s exceeded", d)
+                      : verr(VERR_CANCELLED, "cancelled: %s ran out of time", what);
+    free(d);
     if (err) err->target = region;
     task_cancel(e, t, err);
     return;

@@ -12,12 +12,18 @@
 #define NOTIFY_TIMEOUT_MS 30000 /* a notification that takes longer is given up (a warning) */
 #define SHOW_MAX 200            /* longest operand text in a check message */
 
+/* Returns the advice for a loop over a value of `kind` that is not a list ("" when none). */
+static const char *loop_hint(val_kind kind) {
+  if (kind == VAL_OBJECT) return " (use keys(x) or values(x))";
+  if (kind == VAL_STRING || kind == VAL_SECRET) return " (use split(x, sep) for its parts)";
+  return "";
+}
+
 /* FOR_START: pops a list; pushes the loop state (list, next index, context length). */
 static void for_start(engine *e, vm_task *t, const vm_insn *in) {
   rbk_value *list = task_pop(t);
   if (list->kind != VAL_LIST) {
-    FAIL("for: expected a list, got %s%s", val_kind_name(list->kind),
-         list->kind == VAL_OBJECT ? " (use keys(x) or values(x))" : "");
+    FAIL("for: expected a list, got %s%s", val_kind_article(list->kind), loop_hint(list->kind));
     val_unref(list);
     return;
   }
@@ -52,7 +58,7 @@ static void for_next(engine *e, vm_task *t, const vm_insn *in) {
 static int64_t pop_max(engine *e, vm_task *t, const vm_insn *in) {
   rbk_value *v = task_pop(t);
   int64_t max = v->kind == VAL_INT && v->u.i > 0 ? v->u.i : v->kind == VAL_NULL ? 0 : -1;
-  if (max < 0) FAIL("parallel max must be a positive int, got %s", val_kind_name(v->kind));
+  if (max < 0) FAIL("parallel max must be a positive int, got %s", val_kind_article(v->kind));
   val_unref(v);
   return max;
 }
@@ -66,7 +72,7 @@ static void parallel(engine *e, vm_task *t, const vm_insn *in) {
   if (in->op == OPC_PARFOR) {
     list = task_pop(t);
     if (list->kind != VAL_LIST) {
-      FAIL("parallel for: expected a list, got %s", val_kind_name(list->kind));
+      FAIL("parallel for: expected a list, got %s%s", val_kind_article(list->kind), loop_hint(list->kind));
       val_unref(list);
       return;
     }
@@ -93,7 +99,7 @@ static void wait_for(engine *e, vm_task *t, const vm_insn *in) {
   rbk_value *v = task_pop(t);
   bool ok = v->kind == VAL_DURATION && v->u.i >= (in->b ? 1 : 0);
   int64_t ms = ok ? v->u.i : 0;
-  const char *kind = val_kind_name(v->kind);
+  const char *kind = val_kind_article(v->kind);
   val_unref(v);
   if (!ok) return FAIL("wait needs a %sduration, got %s", in->b ? "positive " : "", kind);
   if (!in->b) {
@@ -136,7 +142,7 @@ static void check(engine *e, vm_task *t, const vm_insn *in) {
   bool is_assert = ck->node->kind == AST_ASSERT;
   rbk_value *v = task_pop(t);
   bool isbool = v->kind == VAL_BOOL, pass = isbool && v->u.b;
-  const char *kind = val_kind_name(v->kind);
+  const char *kind = val_kind_article(v->kind);
   val_unref(v);
   if (!isbool) return FAIL("%s: the condition must be a bool, got %s", is_assert ? "assert" : "expect", kind);
   if (!pass) return;
@@ -168,8 +174,9 @@ static void check_fail(engine *e, vm_task *t, const vm_insn *in) {
     free(text);
     return;
   }
-  rbk_event ev = {.kind = RBK_EV_ASSERT, .node = engine_node(e, t, ck->node), .status = RBK_STATUS_FAILED,
-                  .message = text, .duration_ms = -1};
+  rbk_status st = vm_will_retry(e, t) ? RBK_STATUS_RETRYING : RBK_STATUS_FAILED;
+  rbk_event ev = {.kind = RBK_EV_ASSERT, .node = engine_node(e, t, ck->node), .status = st, .message = text,
+                  .duration_ms = -1};
   engine_emit(e, t, &ev);
   vm_raise(e, t, given ? verr(VERR_FAILED, "%s", text) : verr_msg_at(in->node, text));
   free(text);
@@ -346,7 +353,7 @@ static void notify(engine *e, vm_task *t, const vm_insn *in) {
   for (size_t i = base; i < t->sp - 1; i++)
     if (!is_channel(t->stack[i])) {
       task_drop_to(t, base);
-      return FAIL("notify: expected a channel, got %s", val_kind_name(t->stack[i]->kind));
+      return FAIL("notify: expected a channel, got %s", val_kind_article(t->stack[i]->kind));
     }
   vm_error *blocked = e->cfg.actions ? engine_blocked(e) : verr_at(in->node, "notify: no transport is configured");
   char *text = blocked ? NULL : val_show(t->stack[t->sp - 1]);

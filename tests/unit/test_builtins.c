@@ -168,7 +168,7 @@ static void builtins__len__counts_elements_keys_and_characters(void **state) {
 
 static void builtins__len_of_int__is_an_error(void **state) {
   (void)state;
-  assert_error(CALL(FN_LEN, I(5)), "len: expected a list, object or string, got int");
+  assert_error(CALL(FN_LEN, I(5)), "len: expected a list, object or string, got an int");
 }
 
 static void builtins__count__with_and_without_predicate(void **state) {
@@ -179,7 +179,7 @@ static void builtins__count__with_and_without_predicate(void **state) {
 
 static void builtins__predicate_returning_non_bool__is_an_error(void **state) {
   (void)state;
-  assert_error(CALL(FN_COUNT, J(PLANTS), L(&name_of)), "count: pred returned string for element [0], expected a bool");
+  assert_error(CALL(FN_COUNT, J(PLANTS), L(&name_of)), "count: pred returned a string for element [0], expected a bool");
 }
 
 static void builtins__lambda_error__names_the_function(void **state) {
@@ -198,7 +198,7 @@ static void builtins__all_any__short_circuit_and_handle_empty(void **state) {
 
 static void builtins__all_without_predicate__requires_bools(void **state) {
   (void)state;
-  assert_error(CALL(FN_ALL, J("[true, 1]")), "all: element [1] is int, expected a bool (or pass a predicate)");
+  assert_error(CALL(FN_ALL, J("[true, 1]")), "all: element [1] is an int, expected a bool (or pass a predicate)");
 }
 
 static void builtins__filter_then_map__select_and_transform(void **state) {
@@ -209,12 +209,12 @@ static void builtins__filter_then_map__select_and_transform(void **state) {
 
 static void builtins__filter_of_object__is_an_error(void **state) {
   (void)state;
-  assert_error(CALL(FN_FILTER, J("{}"), L(&positive)), "filter: expected a list as list, got object");
+  assert_error(CALL(FN_FILTER, J("{}"), L(&positive)), "filter: expected a list as list, got an object");
 }
 
 static void builtins__filter_without_lambda__is_an_error(void **state) {
   (void)state;
-  assert_error(CALL(FN_FILTER, J("[1]"), I(1)), "filter: expected a lambda (x => …) as pred, got int");
+  assert_error(CALL(FN_FILTER, J("[1]"), I(1)), "filter: expected a lambda (x => …) as pred, got an int");
 }
 
 static void builtins__keys_values__keep_insertion_order(void **state) {
@@ -227,7 +227,7 @@ static void builtins__merge__is_deep_and_b_wins(void **state) {
   (void)state;
   assert_result(CALL(FN_MERGE, J("{\"a\":{\"x\":1,\"y\":2},\"l\":[1],\"k\":1}"), J("{\"a\":{\"y\":3,\"z\":4},\"l\":[2],\"n\":0}")),
                 VAL_OBJECT, "{\"a\":{\"x\":1,\"y\":3,\"z\":4},\"l\":[2],\"k\":1,\"n\":0}");
-  assert_error(CALL(FN_MERGE, J("{}"), J("[]")), "merge: expected an object as b, got list");
+  assert_error(CALL(FN_MERGE, J("{}"), J("[]")), "merge: expected an object as b, got a list");
 }
 
 static void builtins__contains__list_object_and_string(void **state) {
@@ -235,7 +235,7 @@ static void builtins__contains__list_object_and_string(void **state) {
   assert_result(CALL(FN_CONTAINS, J("[1, \"a\"]"), S("a")), VAL_BOOL, "true");
   assert_result(CALL(FN_CONTAINS, J("{\"a\":1}"), S("b")), VAL_BOOL, "false");
   assert_result(CALL(FN_CONTAINS, S("rollback complete"), S("back")), VAL_BOOL, "true");
-  assert_error(CALL(FN_CONTAINS, S("abc"), I(1)), "contains: expected a string as needle, got int");
+  assert_error(CALL(FN_CONTAINS, S("abc"), I(1)), "contains: expected a string as needle, got an int");
 }
 
 /* ---- sum, min, max, sort ---- */
@@ -253,7 +253,7 @@ static void builtins__sum__adds_numbers_and_durations(void **state) {
 
 static void builtins__sum_of_strings__is_an_error(void **state) {
   (void)state;
-  assert_error(CALL(FN_SUM, J("[1, \"2\"]")), "sum: element [1] is string, expected a number");
+  assert_error(CALL(FN_SUM, J("[1, \"2\"]")), "sum: element [1] is a string, expected a number");
   assert_error(CALL(FN_SUM, J("[9223372036854775807, 1]")), "sum: integer overflow in +");
 }
 
@@ -268,7 +268,7 @@ static void builtins__min_max__of_list_or_arguments(void **state) {
 static void builtins__min_max__errors(void **state) {
   (void)state;
   assert_error(CALL(FN_MIN, J("[]")), "min: empty list");
-  assert_error(CALL(FN_MAX, I(3)), "max: expected a list or at least two values, got int");
+  assert_error(CALL(FN_MAX, I(3)), "max: expected a list or at least two values, got an int");
   assert_error(CALL(FN_MAX, I(1), S("2")), "max: cannot compare int and string (arguments [0] and [1])");
 }
 
@@ -283,7 +283,7 @@ static void builtins__sort_mixed_kinds__is_an_error(void **state) {
   (void)state;
   assert_error(CALL(FN_SORT, J("[1, \"a\"]")), "sort: cannot compare int and string (elements [0] and [1])");
   assert_error(CALL(FN_SORT, J("[true]")),
-               "sort: cannot order element [0]: it is bool (expected numbers, strings, durations or times)");
+               "sort: cannot order element [0]: it is a bool (expected numbers, strings, durations or times)");
 }
 
 static void builtins__sort_by__is_stable(void **state) {
@@ -359,7 +359,7 @@ static void builtins__int__rejects_bad_text_and_bools(void **state) {
   assert_error(CALL(FN_INT, S("12a")), "int: cannot parse \"12a\" as an integer");
   assert_error(CALL(FN_INT, S("3.0")), "int: cannot parse \"3.0\" as an integer");
   assert_error(CALL(FN_INT, S("99999999999999999999")), "int: \"99999999999999999999\" is out of range");
-  assert_error(CALL(FN_INT, val_bool(true)), "int: expected a number, a numeric string or a duration, got bool");
+  assert_error(CALL(FN_INT, val_bool(true)), "int: expected a number, a numeric string or a duration, got a bool");
 }
 
 static void builtins__float__converts_and_rejects(void **state) {
@@ -506,7 +506,7 @@ static void builtins__format_time__uses_strftime_in_utc(void **state) {
   (void)state;
   assert_result(CALL(FN_FORMAT_TIME, val_time(1714564800000), S("%Y-%m-%d %H:%M %Z")), VAL_STRING, "2024-05-01 12:00 GMT");
   assert_result(CALL(FN_FORMAT_TIME, val_time(0), S("")), VAL_STRING, "");
-  assert_error(CALL(FN_FORMAT_TIME, I(0), S("%Y")), "format_time: expected a time as time, got int");
+  assert_error(CALL(FN_FORMAT_TIME, I(0), S("%Y")), "format_time: expected a time as time, got an int");
 }
 
 /* Creates the scratch folder that file() reads from. */

@@ -44,6 +44,7 @@ static int record(void *user, const rbk_event *ev, char **err) {
 typedef struct {
   const char *plan, *script;
   const char *const *resume_done, *const *resume_inflight;
+  bool ignore_deadline;
   recorder rec;
   int code;
   char *log;   /* the scripted actions' call log */
@@ -64,7 +65,8 @@ static void run(run_case *c) {
   assert_non_null(act);
   rbk_clock *clock = clock_virtual(CLOCK_VIRTUAL_EPOCH_MS);
   engine_config cfg = {.clock = clock, .actions = act, .sink = {&c->rec, record}, .operator_name = "tester",
-                       .resume_done = c->resume_done, .resume_inflight = c->resume_inflight};
+                       .resume_done = c->resume_done, .resume_inflight = c->resume_inflight,
+                       .ignore_deadline = c->ignore_deadline};
   engine *e = engine_new(prog, &cfg, &err);
   assert_non_null(e);
   if (c->rec.cancels) c->rec.cancel_engine = e;
@@ -190,6 +192,94 @@ static void engine__second_cancel__stops_at_once(void **state) {
   run_free(&c);
 }
 
+/* Returns a plan (caller frees): a runbook with `fields`, an endpoint `orch`, a console `out`, the
+ * typed procs h(x: float) and g(n: int = <a string at run time>), then `body` from line 12, and
+ * an on failure handler that notifies "failed at <run.failed_step>: <run.error>". */
+static char *plan_with(const char *fields, const char *body) {
+  valbuf b = {0};
+  valbuf_printf(&b, "runbook \"t\" {\n  title = \"t\"\n%s}\nlet orch = http(\"http://o\")\nlet out = console()\n"
+                    "proc h(x: float) {\n  notify out \"h ${x}\"\n}\nproc g(n: int = json(\"\\\"5\\\"\")) {\n  notify out \"${n}\"\n}\n"
+                    "%s\non failure {\n  notify out \"failed at ${run.failed_step}: ${run.error}\"\n}\n",
+                fields, body);
+  return valbuf_take(&b, NULL);
+}
+
+static const char *script_checks =
+    "{\"answers\": [{\"target\": \"GET /fail\", \"results\": [{\"error\": \"503\"}]}, "
+    "{\"target\": \"GET /x\", \"results\": [{\"value\": {\"ok\": false}}, {\"value\": {\"ok\": true}}]}]}";
+
+/* Runs `body` (see plan_with), expects it to fail, and checks run.failed_step in the handler. */
+static void expect_failed_at(const char *body, const char *where) {
+  char *plan = plan_with("", body);
+  run_case c = {.plan = plan, .script = script_checks};
+  run(&c);
+  assert_int_equal(c.code, RBK_EXIT_FAILED);
+  char want[200];
+  snprintf(want, sizeof want, "\"message\":\"failed at %s: ", where);
+  if (!strstr(events(&c), want)) fail_msg("no '%s' in:\n%s", want, events(&c));
+  run_free(&c);
+  free(plan);
+}
+
+/* run.failed_step names a gate, the innermost step, or the statement outside any step. */
+static void engine__failed_step__never_null_in_a_handler(void **state) {
+  (void)state;
+  expect_failed_at("assert orch.get(\"/fail\").ok", "assert at t.rbk:12");
+  expect_failed_at("orch.get(\"/fail\")", "orch.get(…) at t.rbk:12");
+  expect_failed_at("let n = 1\nassert n == 2", "assert at t.rbk:13");
+  expect_failed_at("if true {\n  abort \"stop\"\n}", "abort at t.rbk:13");
+  expect_failed_at("let v = orch.get(\"/fail\")", "let v at t.rbk:12");
+  expect_failed_at("g()", "g(…) at t.rbk:12");
+  expect_failed_at("gate \"g\" {\n  assert false, \"no\"\n}", "gate \\\"g\\\"");
+  expect_failed_at("step \"s\" {\n  gate \"inner\" {\n    orch.get(\"/fail\")\n  }\n}", "gate \\\"inner\\\"");
+  expect_failed_at("step \"outer\" {\n  step \"inner\" {\n    orch.get(\"/fail\")\n  }\n}", "inner");
+  expect_failed_at("parallel {\n  wait 1m\n  orch.get(\"/fail\")\n}", "orch.get(…) at t.rbk:14");
+}
+
+/* A proc's typed parameters: float takes an int; a default of the wrong type fails the call. */
+static void engine__proc_param_types__enforced_with_defaults(void **state) {
+  (void)state;
+  char *plan = plan_with("", "h(2)\ng()");
+  run_case c = {.plan = plan, .script = script_checks};
+  run(&c);
+  assert_int_equal(c.code, RBK_EXIT_FAILED);
+  assert_non_null(strstr(events(&c), "\"message\":\"h 2\""));
+  assert_non_null(strstr(events(&c), "t.rbk:9:17: the default of 'n' of proc 'g' must be an int, got a string (\\\"5\\\")"));
+  run_free(&c);
+  free(plan);
+}
+
+/* A failed assert in an attempt that a step retries is "retrying", never "failed". */
+static void engine__retried_assert__reported_retrying(void **state) {
+  (void)state;
+  char *plan = plan_with("", "step \"s\" retry 1 {\n  assert orch.get(\"/x\").ok\n}");
+  run_case c = {.plan = plan, .script = script_checks};
+  run(&c);
+  assert_int_equal(c.code, RBK_EXIT_OK);
+  assert_non_null(strstr(events(&c), "\"event\":\"assert\",\"step\":\"s\",\"status\":\"retrying\""));
+  assert_null(strstr(events(&c), "\"status\":\"failed\""));
+  run_free(&c);
+  free(plan);
+}
+
+/* The deadline fails the run when it passes, unless ignore_deadline; deadline_left stops at 0s. */
+static void engine__deadline__enforced_unless_ignored(void **state) {
+  (void)state;
+  char *plan = plan_with("  deadline = 1m\n", "wait 2m\nnotify out \"left ${run.deadline_left}\"");
+  run_case c = {.plan = plan, .script = script_checks};
+  run(&c);
+  assert_int_equal(c.code, RBK_EXIT_FAILED);
+  assert_non_null(strstr(events(&c), "failed at wait at t.rbk:13: deadline 1m exceeded"));
+  assert_null(strstr(events(&c), "left"));
+  run_free(&c);
+  run_case d = {.plan = plan, .script = script_checks, .ignore_deadline = true};
+  run(&d);
+  assert_int_equal(d.code, RBK_EXIT_OK);
+  assert_non_null(strstr(events(&d), "\"message\":\"left 0s\""));
+  run_free(&d);
+  free(plan);
+}
+
 /* Slugs and step keys. */
 static void engine__slug_and_key__as_documented(void **state) {
   (void)state;
@@ -211,6 +301,10 @@ int main(void) {
       cmocka_unit_test(engine__cancel__handlers_run_exit_3),
       cmocka_unit_test(engine__second_cancel__stops_at_once),
       cmocka_unit_test(engine__slug_and_key__as_documented),
+      cmocka_unit_test(engine__failed_step__never_null_in_a_handler),
+      cmocka_unit_test(engine__proc_param_types__enforced_with_defaults),
+      cmocka_unit_test(engine__retried_assert__reported_retrying),
+      cmocka_unit_test(engine__deadline__enforced_unless_ignored),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

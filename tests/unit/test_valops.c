@@ -186,7 +186,7 @@ static void valops__and_or__require_bools(void **state) {
   (void)state;
   assert_op(OP_AND, val_bool(true), val_bool(false), VAL_BOOL, "false");
   assert_op(OP_OR, val_bool(true), val_bool(false), VAL_BOOL, "true");
-  assert_op_fails(OP_AND, val_int(1), val_bool(true), "and expects bools, got int and bool");
+  assert_op_fails(OP_AND, val_int(1), val_bool(true), "and expects bools, got an int and a bool");
 }
 
 static void valops__coalesce__defaults_only_null(void **state) {
