@@ -1,6 +1,7 @@
 /* parse_build.c — the grammar's constructors for expressions (statements: parse_stmt.c). */
 #include "parse_build.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 ast_node *pb_new(parse_ctx *ctx, ast_kind kind, rbk_span span) {
@@ -22,13 +23,30 @@ static ast_list *owned_list(ast_node *owner) {
   }
 }
 
+/* Appends item to the list, growing it 1, 2, 4, … (most lists in a plan hold one or two
+ * nodes); returns false when out of memory (item freed). */
+static bool list_push(ast_list *list, ast_node *item) {
+  if (list->len == list->cap) {
+    size_t cap = list->cap ? list->cap * 2 : 1;
+    ast_node **items = realloc(list->items, cap * sizeof *items);
+    if (!items) {
+      ast_free(item);
+      return false;
+    }
+    list->items = items;
+    list->cap = cap;
+  }
+  list->items[list->len++] = item;
+  return true;
+}
+
 ast_node *pb_push(parse_ctx *ctx, ast_node *owner, ast_node *item) {
   ast_list *list = owner && item ? owned_list(owner) : NULL;
   if (!list) {
     ast_free(item);
     return owner;
   }
-  if (!ast_list_push(list, item)) pctx_oom(ctx);
+  if (!list_push(list, item)) pctx_oom(ctx);
   return owner;
 }
 
