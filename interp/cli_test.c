@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -21,7 +22,8 @@
 /* The options that take a value, once: X(ENUM_SUFFIX, "name"). */
 #define TEST_VALUE_OPTS(X)                                                                         \
   X(P, "-p") X(PARAM, "--param") X(SCENARIO, "--scenario") X(SEED, "--seed") X(OUTPUT, "--output") \
-  X(APPROVE, "--approve") X(SECRET, "--secret") X(CASE, "--case") X(STUBS, "--stubs")
+  X(APPROVE, "--approve") X(SECRET, "--secret") X(CASE, "--case") X(STUBS, "--stubs")                  \
+  X(JOBS, "--jobs") X(J, "-j")
 
 enum {
 #define X(k, name) TOPT_##k,
@@ -48,13 +50,14 @@ typedef struct {
   const char *scenario, *output, *case_glob, *stubs_file;
   bool yes, verbose, has_seed, single; /* single: an option that describes one rehearsal */
   uint64_t seed;
+  int jobs;              /* -j: cases at once; 0 → the number of CPUs (at most 8) */
 } test_args;
 
 /* Prints the usage; returns code. */
 static int test_usage(FILE *out, int code) {
   fputs("usage: rbk test FILE|DIR... [--scenario NAME|FILE] [-p name=value]... [--seed N]\n"
         "                [--output text|json] [--yes] [--approve TEXT]... [--secret NAME=VALUE]...\n"
-        "                [--stubs FILE] [--case GLOB] [--verbose]\n\n"
+        "                [--stubs FILE] [--case GLOB] [--verbose] [-j N]\n\n"
         "Rehearses plans against the simulated cluster and plant in virtual time.\n\n"
         "One plan with --scenario, -p, --seed, --yes, --approve, --secret or --stubs (or a plan\n"
         "without a sidecar file): one rehearsal, shown as `rbk run` shows a run, then the simulated\n"
@@ -73,6 +76,7 @@ static int test_usage(FILE *out, int code) {
         "  --stubs FILE            JSON list of process stubs answering run() (docs/actions.md)\n"
         "  --case GLOB             only the sidecar cases whose name matches\n"
         "  --verbose               show every case's output and final world\n"
+        "  -j, --jobs N            rehearse N cases at once (default: the CPUs, at most 8)\n"
         "\nExit codes: one rehearsal: as rbk run (0, 1, 3; 2 usage or plan errors). Cases: 0 all\n"
         "passed, 1 one failed, 2 usage errors or no case ran.\n",
         out);
@@ -125,7 +129,7 @@ static int add_secret(test_args *a, const char *v) {
 /* Stores value v of option k; returns -1 or the usage exit code. */
 static int store_value(test_args *a, int k, const char *v) {
   char *end;
-  a->single = a->single || (k != TOPT_OUTPUT && k != TOPT_CASE);
+  a->single = a->single || (k != TOPT_OUTPUT && k != TOPT_CASE && k != TOPT_JOBS && k != TOPT_J);
   switch (k) {
     case TOPT_P:
     case TOPT_PARAM: a->assigns[a->nassigns++] = (char *)v; return -1;
@@ -135,6 +139,10 @@ static int store_value(test_args *a, int k, const char *v) {
     case TOPT_SECRET: return add_secret(a, v);
     case TOPT_CASE: a->case_glob = v; return -1;
     case TOPT_STUBS: a->stubs_file = v; return -1;
+    case TOPT_JOBS:
+    case TOPT_J:
+      a->jobs = (int)strtol(v, &end, 10);
+      return *v && !*end && a->jobs >= 1 && a->jobs <= 64 ? -1 : usage_error("--jobs expects a number from 1 to 64, got", v);
     case TOPT_SEED:
       errno = 0;
       a->seed = strtoull(v, &end, 10);
@@ -217,11 +225,14 @@ static void single_end(const test_args *a, const rehearse_result *r, bool json, 
 
 /* Runs one rehearsal of a->paths[0] with the command line's options; returns its exit code. */
 static int run_single(const test_args *a) {
+  struct stat st;
+  if (!stat(a->paths[0], &st) && S_ISDIR(st.st_mode))
+    return usage_error("options for one rehearsal take one plan FILE, not a directory:", a->paths[0]);
   json_t *stubs = NULL;
   int code = load_stubs(a, &stubs);
   if (code >= 0) return json_decref(stubs), code;
   bool json = !strcmp(a->output, "json");
-  bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+  bool color = cli_color(STDOUT_FILENO);
   out_json oj = {stdout, false};
   out_text ot = {stdout, color, 0};
   rehearse_opts o = {.plan = a->paths[0], .scenario = a->scenario, .assigns = a->assigns, .nassigns = a->nassigns,
@@ -247,9 +258,11 @@ static int run_cases(const test_args *a) {
     free(err);
     return RBK_EXIT_USAGE;
   }
-  bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+  bool color = cli_color(STDOUT_FILENO);
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  int jobs = a->jobs ? a->jobs : cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
   rehearse_suite_opts so = {.json = !strcmp(a->output, "json"), .verbose = a->verbose, .case_glob = a->case_glob,
-                            .color = color, .out = stdout};
+                            .color = color, .out = stdout, .jobs = jobs};
   int code = rehearse_suite_run(plans, &so);
   for (size_t i = 0; plans[i]; i++) free(plans[i]);
   free(plans);

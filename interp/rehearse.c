@@ -60,11 +60,11 @@ static int load_plan(rh_ctx *c) {
   bool bad = !c->prog || diags.errors;
   if (bad) {
     diag_sort(&diags);
-    diag_print(&diags, d, d == stderr && isatty(STDERR_FILENO) && !getenv("NO_COLOR"));
+    diag_print(&diags, d, d == stderr && cli_color(STDERR_FILENO));
   }
   diag_free(&diags);
   if (!bad) return -1;
-  c->r->error = fmt_text("%s: the plan has errors%s", c->o->plan, "");
+  c->r->error = fmt_text("%s: %s", c->o->plan, "the plan has errors (printed above); nothing ran");
   return RBK_EXIT_USAGE;
 }
 

@@ -28,6 +28,7 @@ static char *errf(const char *fmt, ...) {
   return s;
 }
 
+/* Returns the sidecar path of plan, or NULL (see rehearse_case.h). */
 char *rehearse_sidecar_path(const char *plan) {
   size_t n = strlen(plan);
   if (n > 4 && !strcmp(plan + n - 4, ".rbk")) n -= 4;
@@ -85,6 +86,17 @@ static bool is_count(const json_t *v) {
   return true;
 }
 
+/* Returns true when v is {"min": D, "max": D} (either present) with duration texts. */
+static bool is_span(const json_t *v) {
+  if (!json_is_object(v) || !json_object_size(v)) return false;
+  const char *k;
+  json_t *x;
+  int64_t ms;
+  json_object_foreach((json_t *)v, k, x)
+    if ((strcmp(k, "min") && strcmp(k, "max")) || !json_is_string(x) || !rehearse_duration(json_string_value(x), &ms)) return false;
+  return true;
+}
+
 /* Returns true when v is a string or a list of strings. */
 static bool is_texts(const json_t *v) {
   if (json_is_string(v)) return true;
@@ -132,6 +144,7 @@ static char *check_expect_value(const char *k, const json_t *v, const char *wher
   if (!strcmp(k, "exit")) ok = json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 3;
   else if (!strcmp(k, "failed_step") || !strcmp(k, "failed_gate")) ok = json_is_string(v) || json_is_null(v);
   else if (!strcmp(k, "final")) return check_final(v, where);
+  else if (!strcmp(k, "elapsed")) ok = is_span(v);
   else if (strstr(k, "_include") || strstr(k, "_exclude")) ok = is_texts(v);
   else ok = is_count(v);
   return ok ? NULL : errf("%s: expect.%s has the wrong type (docs/rehearsal.md)", where, k);
@@ -217,6 +230,16 @@ static json_t *merge_case(const json_t *defaults, const json_t *item) {
   return m;
 }
 
+/* Returns the scenario as the simulator loads it (new): a built-in name as it is; a relative
+ * file path (with '/' or ending in .json) relative to the sidecar's directory. */
+static char *scenario_path(const char *sidecar, const char *scenario) {
+  size_t n = strlen(scenario);
+  bool file = strchr(scenario, '/') || (n > 5 && !strcmp(scenario + n - 5, ".json"));
+  const char *slash = strrchr(sidecar, '/');
+  if (!file || scenario[0] == '/' || !slash) return strdup(scenario);
+  return errf("%.*s/%s", (int)(slash - sidecar), sidecar, scenario);
+}
+
 /* Builds case number i from the merged object m into c; returns NULL or an error. */
 static char *build_case(rehearse_case *c, const json_t *m, const char *file, size_t i) {
   char *where = errf("%s: case %zu", file, i + 1);
@@ -225,7 +248,7 @@ static char *build_case(rehearse_case *c, const json_t *m, const char *file, siz
   if (e) return e;
   const char *scenario = json_string_value(json_object_get(m, "scenario"));
   const char *name = json_string_value(json_object_get(m, "name"));
-  c->scenario = scenario ? strdup(scenario) : NULL;
+  c->scenario = scenario ? scenario_path(file, scenario) : NULL;
   c->name = strdup(name ? name : scenario ? scenario : REHEARSE_DEFAULT_SCENARIO);
   c->yes = json_is_true(json_object_get(m, "yes"));
   c->has_seed = json_object_get(m, "seed") != NULL;
@@ -246,6 +269,7 @@ static char *duplicate_name(const rehearse_cases *out) {
   return NULL;
 }
 
+/* Loads and validates a sidecar; returns false with *err (see rehearse_case.h). */
 bool rehearse_cases_load(const char *file, rehearse_cases *out, char **err) {
   *out = (rehearse_cases){.file = strdup(file)};
   json_t *doc = read_doc(file, err), *cases = json_object_get(doc, "cases"), *item;
@@ -276,6 +300,7 @@ static void free_strings(char **list) {
   free(list);
 }
 
+/* Frees the cases. */
 void rehearse_cases_free(rehearse_cases *cs) {
   for (size_t i = 0; i < cs->len; i++) {
     rehearse_case *c = &cs->items[i];
@@ -288,6 +313,7 @@ void rehearse_cases_free(rehearse_cases *cs) {
   *cs = (rehearse_cases){0};
 }
 
+/* Fills the run options of one case. */
 void rehearse_case_opts(const rehearse_case *c, const char *plan, rehearse_opts *o) {
   o->plan = plan;
   o->scenario = c->scenario;

@@ -28,6 +28,7 @@
   X(MUTATING, "mutating_actions", "mutating actions started: N, or {\"min\": N, \"max\": N}")     \
   X(ACTIONS, "actions", "actions started (reads too): N or {min, max}")                          \
   X(WARNINGS, "warnings", "warnings: N or {min, max}")                                           \
+  X(ELAPSED, "elapsed", "virtual time the run took: {\"min\": \"D\", \"max\": \"D\"} (durations)")     \
   X(FAILED_STEP, "failed_step", "the first step that failed: its path or one of its titles; null: none") \
   X(FAILED_GATE, "failed_gate", "the title of the first gate that failed; null: none")           \
   X(ERROR_INCLUDES, "error_includes", "text(s) the run's final error contains")                  \
@@ -80,6 +81,9 @@ void rehearse_cases_free(rehearse_cases *c);
 /* Fills the run options of one case (pointers into c; o->out, console and diag are left as
  * they are). */
 void rehearse_case_opts(const rehearse_case *c, const char *plan, rehearse_opts *o);
+
+/* Returns true with *ms set when text is a duration ("90s", "1m30s", "500ms"). */
+bool rehearse_duration(const char *text, int64_t *ms);
 
 /* Returns the failed expectations of case c for result r as a new JSON array of one-line
  * strings (empty: the case passed). Executed actions that the dry-run graph lacks always fail

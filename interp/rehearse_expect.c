@@ -2,11 +2,24 @@
  * in rehearse_case.h). Every failed expectation is one line saying what was expected and what
  * happened. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "params.h"
+#include "plan.h"
 #include "rehearse_case.h"
+
+/* Returns true with *ms set when text is a duration (see rehearse_case.h). */
+bool rehearse_duration(const char *text, int64_t *ms) {
+  char *err = NULL;
+  rbk_value *v = params_parse_value(TYPE_DURATION, text, &err);
+  free(err);
+  if (v) *ms = v->u.i;
+  val_unref(v);
+  return v != NULL;
+}
 
 /* Appends a formatted failure line to fails. */
 static void fail(json_t *fails, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -67,7 +80,7 @@ static void check_texts(json_t *fails, const char *what, const json_t *want, con
   json_array_foreach(all, i, t) {
     const char *s = json_string_value(t);
     if (found_in(list, key, s) != want_found)
-      fail(fails, want_found ? "no %s contains \"%s\"" : "a %s contains \"%s\"", what, s);
+      fail(fails, want_found ? "no %s contains \"%s\"" : "expected no %s to contain \"%s\"", what, s);
   }
   json_decref(all);
 }
@@ -145,6 +158,17 @@ static void check_final(json_t *fails, const json_t *want, const json_t *world) 
   }
 }
 
+/* Checks "elapsed": the virtual time the run took, within {"min", "max"}. */
+static void check_elapsed(json_t *fails, const json_t *want, int64_t got) {
+  int64_t lo = 0, hi = INT64_MAX;
+  const char *l = json_string_value(json_object_get(want, "min")), *h = json_string_value(json_object_get(want, "max"));
+  char g[32], b[32];
+  if (l) rehearse_duration(l, &lo);
+  if (h) rehearse_duration(h, &hi);
+  if (got < lo) fail(fails, "expected the run to take at least %s of virtual time, it took %s", l, plan_duration_text(got, g, sizeof g));
+  if (got > hi) fail(fails, "expected the run to take at most %s of virtual time, it took %s", h, plan_duration_text(got, b, sizeof b));
+}
+
 /* Checks one expectation key k = v. */
 static void check_key(json_t *fails, const char *k, const json_t *v, const rehearse_result *r) {
   if (!strcmp(k, "exit")) {
@@ -164,8 +188,10 @@ static void check_key(json_t *fails, const char *k, const json_t *v, const rehea
   else if (!strcmp(k, "actions_include")) check_texts(fails, "executed action", v, r->executed, NULL, true);
   else if (!strcmp(k, "actions_exclude")) check_texts(fails, "executed action", v, r->executed, NULL, false);
   else if (!strcmp(k, "final")) check_final(fails, v, r->world);
+  else if (!strcmp(k, "elapsed")) check_elapsed(fails, v, r->elapsed_ms);
 }
 
+/* Returns the failed expectations of c for r, lies first (see rehearse_case.h). */
 json_t *rehearse_case_check(const rehearse_case *c, const rehearse_result *r) {
   json_t *fails = json_array(), *v;
   const char *k;

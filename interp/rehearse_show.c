@@ -75,6 +75,7 @@ static void print_notifications(const json_t *world, FILE *out) {
             json_string_value(json_object_get(n, "channel")), json_string_value(json_object_get(n, "first_line")));
 }
 
+/* Prints the world report (see rehearse.h). */
 void rehearse_world_print(const json_t *world, const rehearse_result *r, FILE *out, bool color) {
   if (!world) return;
   char took[32];

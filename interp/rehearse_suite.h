@@ -2,6 +2,9 @@
  * sidecar (rehearse_case.h) is rehearsed and judged; one line per case, the reasons and the end
  * of the run's output for a failed one, and a closing line "N passed, M failed".
  *
+ * Cases are independent (each builds its own world), so they may run in parallel child
+ * processes (`jobs`); their reports are printed in list order.
+ *
  * A directory contributes its *.rbk files (not its subdirectories: lib/ holds libraries), in
  * name order; a plan there without a sidecar is listed as not rehearsed and counts neither way.
  *
@@ -18,6 +21,8 @@ typedef struct {
   bool verbose;           /* print every case's whole output and final world */
   const char *case_glob;  /* only cases whose name matches (fnmatch); NULL: all */
   bool color;             /* ANSI colours in text output */
+  int jobs;               /* cases rehearsed at once, each in a child process; ≤ 1: one by one
+                             in this process. The report's order does not depend on it. */
   FILE *out;              /* the report */
 } rehearse_suite_opts;
 

@@ -160,6 +160,7 @@ static void add_notifications(json_t *world, sim_world *w, int64_t epoch_ms) {
   json_object_set_new(world, "notifications", out);
 }
 
+/* Returns the world's state at now_ms (see rehearse.h). */
 json_t *rehearse_world(struct sim_world *w, int64_t now_ms, int64_t epoch_ms) {
   sim_advance(w, now_ms);
   const plant_cluster_view *v = sim_plant_view(w);
