@@ -96,32 +96,32 @@ typedef enum {
   X(CONSOLE, NONE, "console", "", "", "", SIG_CTOR, CHANNEL, "the operator's terminal", 0) \
   X(LOGFILE, NONE, "logfile", "path", "", "", SIG_CTOR, CHANNEL, "a file that messages are appended to", 0) \
   /* local actions */                                                                                              \
-  X(RUN, NONE, "run", "argv...", "check", "", SIG_ACTION | SIG_MUTATING, OBJECT, "runs a process without a shell: {status, stdout, stderr}", 60000) \
-  X(WRITE_FILE, NONE, "write_file", "path,text", "", "", SIG_ACTION | SIG_MUTATING, NULL, "writes a file atomically", 10000) \
+  X(RUN, NONE, "run", "argv...", "check,timeout", "", SIG_ACTION | SIG_MUTATING, OBJECT, "runs a process without a shell: {status, stdout, stderr}", 60000) \
+  X(WRITE_FILE, NONE, "write_file", "path,text", "timeout", "", SIG_ACTION | SIG_MUTATING, NULL, "writes a file atomically", 10000) \
   /* cluster actions */                                                                                            \
-  X(K_GET, CLUSTER, "get", "ref", "", "", SIG_ACTION, OBJECT, "the object", 30000) \
-  X(K_LIST, CLUSTER, "list", "kind", "selector,field", "", SIG_ACTION, LIST, "objects of a kind matching the selectors", 30000) \
-  X(K_EXISTS, CLUSTER, "exists", "ref", "", "", SIG_ACTION, BOOL, "whether the object exists", 30000) \
-  X(K_HISTORY, CLUSTER, "history", "ref", "", "", SIG_ACTION, LIST, "the rollout history: [{revision, change_cause, image}]", 30000) \
+  X(K_GET, CLUSTER, "get", "ref", "timeout", "", SIG_ACTION, OBJECT, "the object", 30000) \
+  X(K_LIST, CLUSTER, "list", "kind", "selector,field,timeout", "", SIG_ACTION, LIST, "objects of a kind matching the selectors", 30000) \
+  X(K_EXISTS, CLUSTER, "exists", "ref", "timeout", "", SIG_ACTION, BOOL, "whether the object exists", 30000) \
+  X(K_HISTORY, CLUSTER, "history", "ref", "timeout", "", SIG_ACTION, LIST, "the rollout history: [{revision, change_cause, image}]", 30000) \
   X(K_ROLLOUT_STATUS, CLUSTER, "rollout_status", "ref", "timeout", "", SIG_ACTION, OBJECT, "waits until the rollout finishes", 300000) \
   X(K_WAIT_DELETED, CLUSTER, "wait_deleted", "kind", "selector,timeout", "", SIG_ACTION, NULL, "waits until no object matches", 300000) \
   X(K_WAIT_READY, CLUSTER, "wait_ready", "kind", "selector,timeout", "", SIG_ACTION, NULL, "waits until every matching object is Ready", 300000) \
-  X(K_EVENTS, CLUSTER, "events", "", "selector", "", SIG_ACTION, LIST, "events, oldest first", 30000) \
-  X(K_ROLLOUT_UNDO, CLUSTER, "rollout_undo", "ref", "to_revision", "", SIG_ACTION | SIG_MUTATING, OBJECT, "rolls back to the previous or a given revision", 30000) \
-  X(K_ROLLOUT_RESTART, CLUSTER, "rollout_restart", "ref", "", "", SIG_ACTION | SIG_MUTATING, OBJECT, "restarts the pods of a workload", 30000) \
-  X(K_SCALE, CLUSTER, "scale", "ref,replicas", "", "", SIG_ACTION | SIG_MUTATING, OBJECT, "sets the replica count", 30000) \
-  X(K_PATCH, CLUSTER, "patch", "ref,patch", "type", "", SIG_ACTION | SIG_MUTATING, OBJECT, "patches an object (type: strategic, merge, json)", 30000) \
-  X(K_APPLY, CLUSTER, "apply", "object", "", "", SIG_ACTION | SIG_MUTATING, OBJECT, "creates or updates an object", 30000) \
-  X(K_CREATE, CLUSTER, "create", "object", "", "", SIG_ACTION | SIG_MUTATING, OBJECT, "creates an object", 30000) \
-  X(K_DELETE, CLUSTER, "delete", "ref", "", "", SIG_ACTION | SIG_MUTATING, NULL, "deletes an object", 30000) \
+  X(K_EVENTS, CLUSTER, "events", "", "selector,timeout", "", SIG_ACTION, LIST, "events, oldest first", 30000) \
+  X(K_ROLLOUT_UNDO, CLUSTER, "rollout_undo", "ref", "to_revision,timeout", "", SIG_ACTION | SIG_MUTATING, OBJECT, "rolls back to the previous or a given revision", 30000) \
+  X(K_ROLLOUT_RESTART, CLUSTER, "rollout_restart", "ref", "timeout", "", SIG_ACTION | SIG_MUTATING, OBJECT, "restarts the pods of a workload", 30000) \
+  X(K_SCALE, CLUSTER, "scale", "ref,replicas", "timeout", "", SIG_ACTION | SIG_MUTATING, OBJECT, "sets the replica count", 30000) \
+  X(K_PATCH, CLUSTER, "patch", "ref,patch", "type,timeout", "", SIG_ACTION | SIG_MUTATING, OBJECT, "patches an object (type: strategic, merge, json)", 30000) \
+  X(K_APPLY, CLUSTER, "apply", "object", "timeout", "", SIG_ACTION | SIG_MUTATING, OBJECT, "creates or updates an object", 30000) \
+  X(K_CREATE, CLUSTER, "create", "object", "timeout", "", SIG_ACTION | SIG_MUTATING, OBJECT, "creates an object", 30000) \
+  X(K_DELETE, CLUSTER, "delete", "ref", "timeout", "", SIG_ACTION | SIG_MUTATING, NULL, "deletes an object", 30000) \
   X(K_JOB, CLUSTER, "job", "", "name,image,command,timeout", "name,image,command", SIG_ACTION | SIG_MUTATING, STRING, "runs a Job to completion; its logs", 600000) \
-  X(K_EXEC, CLUSTER, "exec", "ref,argv", "container", "", SIG_ACTION | SIG_MUTATING, OBJECT, "runs a command in a pod: {status, stdout, stderr}", 60000) \
+  X(K_EXEC, CLUSTER, "exec", "ref,argv", "container,timeout", "", SIG_ACTION | SIG_MUTATING, OBJECT, "runs a command in a pod: {status, stdout, stderr}", 60000) \
   X(K_SERVICE, CLUSTER, "service", "name", "port", "", SIG_CTOR, ENDPOINT, "an endpoint through the API server's service proxy", 0) \
   /* endpoint actions */                                                                                           \
-  X(E_GET, ENDPOINT, "get", "path", "", "", SIG_ACTION, ANY, "GET path; JSON answer", 30000) \
-  X(E_POST, ENDPOINT, "post", "path,body?", "", "", SIG_ACTION | SIG_MUTATING, ANY, "POST body as JSON", 30000) \
-  X(E_PUT, ENDPOINT, "put", "path,body", "", "", SIG_ACTION | SIG_MUTATING, ANY, "PUT body as JSON", 30000) \
-  X(E_DELETE, ENDPOINT, "delete", "path", "", "", SIG_ACTION | SIG_MUTATING, ANY, "DELETE path", 30000)
+  X(E_GET, ENDPOINT, "get", "path", "timeout", "", SIG_ACTION, ANY, "GET path; JSON answer", 30000) \
+  X(E_POST, ENDPOINT, "post", "path,body?", "timeout", "", SIG_ACTION | SIG_MUTATING, ANY, "POST body as JSON", 30000) \
+  X(E_PUT, ENDPOINT, "put", "path,body", "timeout", "", SIG_ACTION | SIG_MUTATING, ANY, "PUT body as JSON", 30000) \
+  X(E_DELETE, ENDPOINT, "delete", "path", "timeout", "", SIG_ACTION | SIG_MUTATING, ANY, "DELETE path", 30000)
 
 typedef enum {
 #define X(id, recv, name, pos, named, req, flags, ret, doc, tmo) FN_##id,
