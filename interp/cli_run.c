@@ -32,6 +32,10 @@ static int run_usage(FILE *out, bool resume, int code) {
         "  --details               JSON lines with the journal's details (keys, args, results)\n"
         "  --operator NAME         who runs it (run.operator; default $USER)\n"
         "  --run-id ID             the run's id (default: UTC time and a random suffix)\n"
+        "  --kubeconfig FILE       the kubeconfig (default: KUBECONFIG, ~/.kube/config, in-cluster)\n"
+        "  --context NAME          the kubeconfig context (default: its current-context)\n"
+        "  --steal-lock            take over the run lock when its holder let it expire\n"
+        "  --no-lock               run without the run lock (Lease rbk-<runbook id>)\n"
         "  --script FILE           answer actions from a JSON script (tests; see docs/engine.md)\n"
         "  --call-log FILE         append every action call to FILE as it starts (tests)\n"
         "  --virtual               run on a virtual clock (waits take no time)\n"
@@ -98,7 +102,7 @@ static int add_secret(run_opts *o, const char *v) {
 #define RUN_VALUE_OPTS(X)                                                                            \
   X(P, "-p") X(PARAM, "--param") X(APPROVE, "--approve") X(OUTPUT, "--output") X(OPERATOR, "--operator") \
   X(RUN_ID, "--run-id") X(SCRIPT, "--script") X(EPOCH, "--epoch") X(JOURNAL, "--journal")              \
-  X(SECRET, "--secret") X(CALL_LOG, "--call-log")
+  X(SECRET, "--secret") X(CALL_LOG, "--call-log") X(KUBECONFIG, "--kubeconfig") X(CONTEXT, "--context")
 
 enum {
 #define X(k, name) OPT_##k,
@@ -129,6 +133,8 @@ static int store_value(run_opts *o, int k, const char *v, bool resume) {
     case OPT_SCRIPT: o->script = v; return -1;
     case OPT_JOURNAL: o->journal = v; return -1;
     case OPT_CALL_LOG: o->call_log = v; return -1;
+    case OPT_KUBECONFIG: o->kubeconfig = v; return -1;
+    case OPT_CONTEXT: o->context = v; return -1;
     case OPT_SECRET: return add_secret(o, v);
     case OPT_EPOCH:
       o->epoch = strtoll(v, &end, 10);
@@ -156,6 +162,8 @@ static bool flag_opt(const char *arg, run_opts *o, bool resume) {
                : !strcmp(arg, "--virtual")   ? &o->virt
                : !strcmp(arg, "--details")   ? &o->details
                : !strcmp(arg, "--no-prompt") ? &o->no_prompt
+               : !strcmp(arg, "--steal-lock") ? &o->steal_lock
+               : !strcmp(arg, "--no-lock")   ? &o->no_lock
                : !strcmp(arg, "--force") && resume ? &o->force
                                                    : NULL;
   if (flag) *flag = true;
@@ -190,6 +198,7 @@ int run_opts_parse(int argc, char **argv, bool resume, run_opts *o) {
   }
   if (!o->file) return usage_error(resume ? "resume needs a JOURNAL (see rbk resume --help)" : "run needs a plan FILE (see rbk run --help)", NULL);
   if (strcmp(o->output, "text") && strcmp(o->output, "json")) return usage_error("--output must be text or json, not", o->output);
+  if (o->virt && !o->script) return usage_error("--virtual needs --script: a real cluster runs in real time", NULL);
   return -1;
 }
 

@@ -23,7 +23,9 @@ typedef struct {
   char **secret_names, **secret_values; /* --secret NAME=VALUE or NAME=@FILE (values owned) */
   size_t nsecrets;
   const char *output, *operator_name, *run_id, *script, *journal, *call_log;
+  const char *kubeconfig, *context; /* real runs: --kubeconfig, --context (docs/kubeconfig.md) */
   bool yes, virt, details, no_prompt, force;
+  bool steal_lock, no_lock;         /* real runs: the run lock (run_actions.h) */
   int64_t epoch;
 } run_opts;
 

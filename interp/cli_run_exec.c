@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "out.h"
 #include "plan.h"
+#include "run_actions.h"
 #include "run_signals.h"
 
 /* Everything one run holds; freed by ctx_free. */
@@ -27,7 +28,7 @@ typedef struct {
   char **assigns;          /* borrowed from o, or from the journal's "assigns" */
   size_t nassigns;
   param_set params;
-  rbk_actions *script, *calls, *live_actions, *act;
+  rbk_actions *script, *real, *calls, *live_actions, *act;
   plan_graph *graph;
   rbk_clock *clock;
   journal *journal;
@@ -90,16 +91,43 @@ static int prepare(run_ctx *c) {
   if (!pick_assigns(c)) return fail(RBK_EXIT_USAGE, NULL);
   if (!params_bind(c->prog->units[0].ast, c->assigns, c->nassigns, true, NULL, NULL, &c->params, &err))
     return fail(RBK_EXIT_USAGE, err);
-  if (!c->o->script) return fail(RBK_EXIT_USAGE, strdup("no transport for real runs yet: pass --script FILE"));
-  if (!(c->act = c->script = actions_script_load(c->o->script, &err))) return fail(RBK_EXIT_USAGE, err);
-  if (c->o->call_log && !(c->act = c->calls = out_calls_wrap(c->script, c->o->call_log, &err)))
-    return fail(RBK_EXIT_USAGE, err);
+  if (c->o->script && !(c->act = c->script = actions_script_load(c->o->script, &err))) return fail(RBK_EXIT_USAGE, err);
   diag_list diags = {0};
   c->graph = plan_build(c->prog, &c->params, &diags, &err);
   diag_free(&diags);
   free(err);
   c->clock = c->o->virt ? clock_virtual(c->o->epoch) : clock_real();
   return c->clock ? -1 : fail(RBK_EXIT_USAGE, NULL);
+}
+
+/* Returns "operator@host/run-id", the run lock's holder (caller frees). */
+static char *lock_holder(const run_ctx *c) {
+  char *host = journal_host();
+  size_t n = strlen(c->operator_name) + strlen(host ? host : "localhost") + strlen(c->run_id) + 3;
+  char *s = malloc(n);
+  if (s) snprintf(s, n, "%s@%s/%s", c->operator_name, host ? host : "localhost", c->run_id);
+  free(host);
+  return s;
+}
+
+/* Makes the real actions (without --script) inside the run lock, then the call log; returns -1
+ * or an exit code. */
+static int make_actions(run_ctx *c) {
+  char *err = NULL;
+  if (!c->script) {
+    const char *given = NULL;
+    const ast_node *rb = program_runbook(c->prog);
+    if (rb) ast_string_is_plain(rb->u.runbook.id, &given);
+    char *id = run_actions_runbook_id(given, c->o->file), *holder = lock_holder(c);
+    run_actions_opts ro = {c->o->kubeconfig, c->o->context, !c->o->no_lock, c->o->steal_lock, id, holder, c->clock,
+                           NULL, NULL};
+    c->act = c->real = id && holder ? run_actions_new(&ro, &err) : NULL;
+    free(id), free(holder);
+    if (!c->real) return fail(RBK_EXIT_USAGE, err);
+  }
+  if (c->o->call_log && !(c->act = c->calls = out_calls_wrap(c->act, c->o->call_log, &err)))
+    return fail(RBK_EXIT_USAGE, err);
+  return -1;
 }
 
 /* Returns the operator: --operator, $USER, the passwd entry, else "unknown" (caller frees). */
@@ -202,6 +230,10 @@ static int execute(run_ctx *c, rbk_sink sink) {
   run_signals_install(e);
   int code = engine_run(e);
   run_signals_restore();
+  if (c->real && !run_actions_release(c->real, &err)) {
+    fprintf(stderr, "rbk: warning: %s\n", err);
+    free(err);
+  }
   if (c->live) out_live_finish(c->live);
   const char *why = c->journal && journal_error(c->journal) ? journal_error(c->journal) : engine_error(e);
   if (why) fprintf(stderr, "rbk: %s\n", why);
@@ -223,8 +255,8 @@ static void ctx_free(run_ctx *c) {
   out_live_free(c->live);
   journal_close(c->journal);
   plan_free(c->graph);
-  rbk_actions *layers[] = {c->live_actions, c->calls, c->script};
-  for (size_t i = 0; i < 3; i++)
+  rbk_actions *layers[] = {c->live_actions, c->calls, c->script, c->real};
+  for (size_t i = 0; i < 4; i++)
     if (layers[i]) layers[i]->free(layers[i]->self);
   clock_free(c->clock);
   params_free(&c->params);
@@ -240,6 +272,7 @@ int run_plan(const run_opts *o, const journal_state *resumed, const char *journa
   if (code < 0 && resumed) code = check_hash(&c);
   if (code < 0) code = prepare(&c);
   if (code < 0 && !pick_run_id(&c)) code = fail(RBK_EXIT_USAGE, NULL);
+  if (code < 0) code = make_actions(&c);
   if (code < 0) code = open_journal(&c, journal_file);
   if (code < 0) code = execute(&c, setup_output(&c));
   ctx_free(&c);

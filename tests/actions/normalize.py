@@ -2,7 +2,9 @@
 """normalize.py — prints `kubectl get deploy,rs -o json` (stdin) in a form two clusters can be
 compared by: what differs between two equal runs (uids, resourceVersions, timestamps, managed
 fields, the time in kubectl.kubernetes.io/restartedAt and the pod-template-hashes that time
-produces) is replaced by placeholders; items are sorted by kind and name; keys sorted."""
+produces) is replaced by placeholders; `"creationTimestamp": null` (which kubectl's Go client puts
+into the templates it sends, and which means "absent") is dropped; items are sorted by kind and
+name; keys sorted."""
 import json
 import re
 import sys
@@ -42,8 +44,10 @@ def restart_hashes(items):
 
 
 def mask_restarts(obj):
-    """Replaces every restartedAt value below obj with a placeholder."""
+    """Replaces every restartedAt value below obj with a placeholder; drops null creationTimestamps."""
     if isinstance(obj, dict):
+        if "creationTimestamp" in obj and obj["creationTimestamp"] is None:
+            del obj["creationTimestamp"]
         for key, value in obj.items():
             if key == RESTARTED:
                 obj[key] = "<time>"

@@ -90,7 +90,7 @@ expect_run() {
   local name=$1 want=$2 pat=$3 out=$4; shift 4
   rbk_run "$out" "$@"
   local rc=$?
-  if [ "$rc" -eq "$want" ] && grep -Eq -- "$pat" "$T/$out.err"; then ok "$name"
+  if [ "$rc" -eq "$want" ] && { [ -z "$pat" ] || grep -Eq -- "$pat" "$T/$out.err"; }; then ok "$name"
   else bad "$name" "rc=$rc (wanted $want), wanted /$pat/ in stderr: $(cat "$T/$out.err" "$T/$out.out")"; fi
 }
 

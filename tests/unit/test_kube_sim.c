@@ -1,5 +1,6 @@
 /* test_kube_sim.c — every cluster action of actions_kube against the simulator in-process, in
- * virtual time (the bad-release and stuck-rollout scenarios). */
+ * virtual time (the bad-release and stuck-rollout scenarios; a world whose watch history is so
+ * short that watches expire mid-stream). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <cmocka.h>
 
 #include "actions_kube.h"
+#include "actions_kube_int.h"
 #include "lease.h"
 #include "sim.h"
 #include "test_kube_fake.h"
@@ -38,6 +40,75 @@ static fx *fx_new(const char *name) {
   f->cluster = tk_make(f->a, FN_KUBE, NULL, 1, names, vals, &err);
   assert_non_null(f->cluster);
   return f;
+}
+
+/* A transport that counts the watches started over another and the ERROR events they stream. */
+typedef struct {
+  http_transport iface;
+  http_transport *inner;
+  int watches, expired;
+  struct seen {
+    http_callbacks cb;  /* the watch owner's */
+  } *calls[64];
+  size_t ncalls;
+} counting_tr;
+
+static counting_tr *counting; /* the one of the running test */
+
+/* Counts an expired watch's ERROR line, then hands the line on. */
+static void count_line(void *user, const char *line, size_t len) {
+  struct seen *c = user;
+  char *text = strndup(line, len);
+  if (text && strstr(text, "\"ERROR\"") && strstr(text, "Expired")) counting->expired++;
+  free(text);
+  c->cb.on_line(c->cb.user, line, len);
+}
+
+/* Hands the outcome on. */
+static void count_done(void *user, const http_response *resp, const char *error) {
+  struct seen *c = user;
+  c->cb.on_done(c->cb.user, resp, error);
+}
+
+/* Starts a request over the inner transport, counting watches. */
+static uint64_t count_start(void *self, const http_request *req, int64_t now, const http_callbacks *cb, char **err) {
+  counting_tr *t = self;
+  if (!req->stream || t->ncalls == 64) return t->inner->start(t->inner->self, req, now, cb, err);
+  t->watches++;
+  struct seen *c = calloc(1, sizeof *c);
+  c->cb = *cb;
+  t->calls[t->ncalls++] = c;
+  http_callbacks mine = {c, count_line, count_done};
+  return t->inner->start(t->inner->self, req, now, &mine, err);
+}
+
+static void count_cancel(void *self, uint64_t id) { ((counting_tr *)self)->inner->cancel(((counting_tr *)self)->inner->self, id); }
+static int64_t count_next(void *self, int64_t now) {
+  return ((counting_tr *)self)->inner->next_event(((counting_tr *)self)->inner->self, now);
+}
+static void count_poll(void *self, int64_t now, int64_t max_wait, const int *fds, size_t nfds) {
+  ((counting_tr *)self)->inner->poll(((counting_tr *)self)->inner->self, now, max_wait, fds, nfds);
+}
+static size_t count_pending(void *self) { return ((counting_tr *)self)->inner->pending(((counting_tr *)self)->inner->self); }
+
+/* Frees the wrapper and the inner transport. */
+static void count_free(void *self) {
+  counting_tr *t = self;
+  t->inner->free(t->inner->self);
+  for (size_t i = 0; i < t->ncalls; i++) free(t->calls[i]);
+  free(t);
+}
+
+/* Puts a counting transport under the fixture's actions; returns it (freed with the actions). */
+static counting_tr *count_watches(fx *f) {
+  akube *ak = actions_kube_of(f->a);
+  counting_tr *t = calloc(1, sizeof *t);
+  assert_non_null(ak);
+  assert_non_null(t);
+  t->inner = ak->rt.tr;
+  t->iface = (http_transport){t, count_start, count_cancel, count_next, count_poll, count_pending, count_free};
+  ak->rt.tr = &t->iface;
+  return counting = t;
 }
 
 /* Frees a fixture. */
@@ -352,6 +423,36 @@ static void lease__second_holder__refused_until_released(void **state) {
   fx_free(f);
 }
 
+static void status__watch_expires_midstream__relists_and_succeeds(void **state) {
+  (void)state;
+  char *err = NULL;
+  json_t *sc = sim_load_scenario("bad-release", &err);
+  assert_non_null(sc);
+  json_object_set_new(json_object_get(sc, "cluster"), "watch", json_pack("{s:i}", "history", 2));
+  fx *f = calloc(1, sizeof *f);
+  f->w = sim_new(sc, 7, &err);
+  json_decref(sc);
+  assert_non_null(f->w);
+  actions_kube_config cfg = {.sim = f->w, .wall_base_ms = 1767225600000, .seed = 1};
+  f->a = actions_kube_new(&cfg, &err);
+  assert_non_null(f->a);
+  tk_now = 0, tk_real = false;
+  const char *names[] = {"namespace"};
+  rbk_value *vals[] = {val_cstring("greenlang")};
+  f->cluster = tk_make(f->a, FN_KUBE, NULL, 1, names, vals, &err);
+  counting_tr *t = count_watches(f);
+  tk_outcome o = ref_call(f, FN_K_ROLLOUT_UNDO, DEP);
+  assert_null(o.err);
+  tk_clear(&o);
+  o = ref_call(f, FN_K_ROLLOUT_STATUS, DEP);
+  assert_null(o.err);
+  assert_string_equal(tk_str(o.res, "message"), "deployment \"gl-001-process-heat-orchestrator\" successfully rolled out");
+  tk_clear(&o);
+  assert_true(t->expired >= 1); /* watches got 410 Expired mid-stream… */
+  assert_true(t->watches >= 2); /* …and were followed by a list and a new watch, until the list showed success */
+  fx_free(f);
+}
+
 static void local__run_stub_and_write_file(void **state) {
   (void)state;
   char *err = NULL;
@@ -418,6 +519,7 @@ int main(void) {
       cmocka_unit_test(exec__db_pod__answers),
       cmocka_unit_test(flaky__reads_survive_mutations_once),
       cmocka_unit_test(lease__second_holder__refused_until_released),
+      cmocka_unit_test(status__watch_expires_midstream__relists_and_succeeds),
       cmocka_unit_test(local__run_stub_and_write_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
