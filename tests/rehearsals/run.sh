@@ -3,25 +3,9 @@
 # virtual time — `rbk test plans/`, which ends with "N passed, M failed" — and the properties of
 # `rbk test` itself: determinism, exit codes, secrets never printed, a broken expectation or sidecar
 # caught, the world report. Usage: run.sh RBK SOURCE_DIR [FILTER]. Needs python3.
-set -u
-rbk=$(realpath "$1")
-root=$(realpath "$2")
-filter=${3:-}
-pass=0
-fail=0
-export NO_COLOR=1 LC_ALL=C.UTF-8 TZ=UTC
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
 unset SLACK_WEBHOOK_URL GL001_DB_PASSWORD_PREVIOUS
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$root" || exit 1
-
-ok() { pass=$((pass + 1)); }
-bad() {
-  echo "FAIL $1: $2"
-  fail=$((fail + 1))
-}
-# Runs test function $1 unless the filter excludes it.
-t() { [ -n "$filter" ] && [[ "$1" != *"$filter"* ]] && return; "$1"; }
+cd "$src" || exit 1
 
 # Every plan in plans/ has a sidecar, and every case passes.
 all_plans() {
@@ -79,7 +63,7 @@ text_world() {
   grep -q 'plants (5 with heat loss)' <<<"$out" || { bad text_world "plants"; return; }
   grep -q '^agents: 0/99 connected' <<<"$out" || { bad text_world "agents"; return; }
   grep -q '#gl-001-incidents    ❌ ROLLBACK FAILED' <<<"$out" || { bad text_world "notifications"; return; }
-  grep -q '^rbk: the rollout of deployment/gl-001-process-heat-orchestrator cannot progress' <<<"$out" || { bad text_world "error line"; return; }
+  grep -q '^rbk: .*rollout failed: pod gl-001-process-heat-orchestrator-.* is in ImagePullBackOff' <<<"$out" || { bad text_world "error line"; return; }
   ok
 }
 
@@ -161,6 +145,19 @@ parallel() {
   ok
 }
 
-for test in all_plans determinism json_stream text_world exit_codes secrets catches case_filter parallel; do t "$test"; done
-echo "rehearsals: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+# --ignore-deadline: one rehearsal and every sidecar case run past the runbook's deadline.
+ignore_deadline() {
+  local code
+  "$rbk" test tests/run/deadline.rbk >/dev/null 2>"$tmp/dl.err"; code=$?
+  [ "$code" = 1 ] && grep -q '^rbk: deadline 1m exceeded$' "$tmp/dl.err" || { bad ignore_deadline "without the flag: exit $code"; return; }
+  "$rbk" test tests/run/deadline.rbk --ignore-deadline >/dev/null 2>&1 || { bad ignore_deadline "one rehearsal: exit $?"; return; }
+  cp tests/run/deadline.rbk "$tmp/dl.rbk"
+  echo '{"cases": [{"name": "past the deadline", "expect": {"exit": 0}}]}' >"$tmp/dl.test.json"
+  "$rbk" test "$tmp/dl.rbk" >/dev/null 2>&1; code=$?
+  [ "$code" = 1 ] || { bad ignore_deadline "a case without the flag: exit $code"; return; }
+  "$rbk" test "$tmp/dl.rbk" --ignore-deadline >"$tmp/dl.out" 2>&1 || { bad ignore_deadline "a case: $(cat "$tmp/dl.out")"; return; }
+  ok
+}
+
+for test in all_plans determinism json_stream text_world exit_codes secrets catches case_filter parallel ignore_deadline; do t "$test"; done
+finish rehearsals
