@@ -115,7 +115,7 @@ static int make_actions(rh_ctx *c) {
     return setup_fail(c, strdup("cannot create a scratch directory under /tmp"));
   }
   actions_kube_config cfg = {.sim = c->world, .sim_base_ms = 0, .wall_base_ms = c->epoch_ms,
-                             .scratch_dir = c->scratch, .process_stubs = c->o->process_stubs,
+                             .scratch_dir = c->scratch, .process_stubs = c->o->process_stubs ? c->o->process_stubs : sim_process_stubs(c->world),
                              .seed = c->r->seed, .record_webhook = record_webhook, .record_user = c->world,
                              .console = c->o->console};
   if (!(c->act = actions_kube_new(&cfg, &err))) return setup_fail(c, err);
@@ -141,6 +141,7 @@ static int execute(rh_ctx *c) {
   snprintf(run_id, sizeof run_id, "rehearsal-%s-%llu", c->r->scenario, (unsigned long long)c->r->seed);
   engine_config cfg = {.params = &c->params, .clock = c->clock, .actions = c->act,
                        .sink = rehearse_recorder_sink(&c->rec), .yes = c->o->yes, .approve = c->o->approve,
+                       .ignore_deadline = c->o->ignore_deadline,
                        .node_id = node_id, .node_user = c->graph, .operator_name = "rehearsal",
                        .run_id = run_id, .getsecret = get_secret, .lookup_user = c};
   char *err = NULL;

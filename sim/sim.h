@@ -144,6 +144,11 @@ char *sim_pod_for_ref(sim_world *w, const char *ns, const char *ref, char **err)
  * plural name ("deployments"); ns is NULL for cluster-scoped resources. For tests and the plant. */
 const json_t *sim_get(sim_world *w, const char *resource, const char *ns, const char *name);
 
+/* Returns the scenario's "process_stubs" (borrowed; lives as long as the world): the list of
+ * {"argv": [glob…], "status", "stdout", "stderr"} that answers run() in a rehearsal (docs/rehearsal.md),
+ * or NULL when the scenario has none. */
+const json_t *sim_process_stubs(const sim_world *w);
+
 /* Returns the world's resourceVersion counter (the latest write). */
 uint64_t sim_resource_version(const sim_world *w);
 

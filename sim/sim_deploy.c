@@ -238,8 +238,7 @@ static void cleanup(dsync *s) {
   }
 }
 
-/* Syncs one deployment. */
-static void sync_one(sim_world *w, const json_t *d) {
+void simc_sync_deployment(sim_world *w, const json_t *d) {
   dsync s = {.w = w, .d = d, .ns = simu_jstr(d, "metadata.namespace", "default"),
              .name = simu_jstr(d, "metadata.name", ""), .uid = simu_jstr(d, "metadata.uid", "")};
   if (simu_jpath(d, "metadata.deletionTimestamp")) return;
@@ -265,16 +264,4 @@ static void sync_one(sim_world *w, const json_t *d) {
   if (s.new_rs) s.new_rs = fresh(&s, s.new_rs);
   simd_status(&s);
   json_decref(s.rss);
-}
-
-void simc_deployments(sim_world *w) {
-  json_t *list = sims_list(&w->st, SIMR_DEPLOYMENTS, NULL);
-  size_t i;
-  json_t *d;
-  json_array_foreach(list, i, d) {
-    const json_t *cur = sims_get(&w->st, SIMR_DEPLOYMENTS, simu_jstr(d, "metadata.namespace", ""),
-                                 simu_jstr(d, "metadata.name", ""));
-    if (cur) sync_one(w, cur);
-  }
-  json_decref(list);
 }

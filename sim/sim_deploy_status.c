@@ -128,16 +128,18 @@ static void set_revision(dsync *s, json_t *d) {
   if (!s->new_rs) return;
   char buf[32];
   snprintf(buf, sizeof buf, "%ld", simd_revision(s->new_rs));
-  simu_jset_str(simu_jobj(simu_jobj(d, "metadata"), "annotations"), ANN_REVISION, buf);
+  json_t *meta = simu_jobj(d, "metadata"), *ann = json_object_get(meta, "annotations");
+  if (json_is_object(ann)) json_object_set_new(meta, "annotations", json_copy(ann));
+  simu_jset_str(simu_jobj(meta, "annotations"), ANN_REVISION, buf);
 }
 
 void simd_status(dsync *s) {
   char now[32];
   simw_now_text(s->w, now);
   dcounts c = count(s);
-  json_t *d = json_deep_copy(s->d);
+  json_t *st, *d = simc_edit_status(s->d, &st);
   set_revision(s, d);
-  json_t *old = json_object_get(s->d, "status"), *st = simu_jobj(d, "status");
+  json_t *old = json_object_get(s->d, "status");
   json_object_set(st, "observedGeneration", simu_jpath(s->d, "metadata.generation"));
   set_counter(st, "replicas", c.replicas);
   set_counter(st, "updatedReplicas", c.updated);

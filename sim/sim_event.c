@@ -64,7 +64,7 @@ void simc_event(sim_world *w, simr_kind res, const json_t *obj, const char *type
   if (old) {
     char now[32];
     simw_now_text(w, now);
-    json_t *c = json_deep_copy(old);
+    json_t *c = sims_edit(old);
     json_object_set_new(c, "count", json_integer(simu_jint(old, "count", 1) + 1));
     simu_jset_str(c, "lastTimestamp", now);
     sims_update(&w->st, SIMR_EVENTS, c);

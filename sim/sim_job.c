@@ -74,7 +74,7 @@ static void sync_job(sim_world *w, const json_t *job) {
   int backoff = (int)simu_jint(job, "spec.backoffLimit", 6);
   char now[32];
   simw_now_text(w, now);
-  json_t *cp = json_deep_copy(job), *st = simu_jobj(cp, "status");
+  json_t *st, *cp = simc_edit_status(job, &st);
   if (!json_object_get(st, "startTime")) simu_jset_str(st, "startTime", now);
   bool done = c.succeeded >= completions, failed = c.failed > backoff;
   if (!done && !failed)
@@ -101,13 +101,6 @@ static void sync_job(sim_world *w, const json_t *job) {
   sims_update(&w->st, SIMR_JOBS, cp);
 }
 
-void simc_jobs(sim_world *w) {
-  json_t *list = sims_list(&w->st, SIMR_JOBS, NULL);
-  size_t i;
-  json_t *j;
-  json_array_foreach(list, i, j) {
-    const json_t *cur = sims_get(&w->st, SIMR_JOBS, simu_jstr(j, "metadata.namespace", ""), simu_jstr(j, "metadata.name", ""));
-    if (cur && !finished(cur) && !json_is_true(simu_jpath(cur, "spec.suspend"))) sync_job(w, cur);
-  }
-  json_decref(list);
+void simc_sync_job(sim_world *w, const json_t *job) {
+  if (!finished(job) && !json_is_true(simu_jpath(job, "spec.suspend"))) sync_job(w, job);
 }

@@ -43,22 +43,75 @@ void simu_jset_str(json_t *obj, const char *key, const char *val) {
   json_object_set_new(obj, key, json_string(val));
 }
 
-/* Returns true when v carries no information (null, {} or []). */
-static bool is_empty(const json_t *v) {
-  return json_is_null(v) || (json_is_object(v) && json_object_size(v) == 0) ||
-         (json_is_array(v) && json_array_size(v) == 0);
+/* Where a walk over a template is: its top, its metadata, its labels (whose pod-template-hash
+ * does not count), or anywhere below. */
+typedef enum { AT_TOP, AT_META, AT_LABELS, AT_BELOW } tmpl_at;
+
+/* Returns where the member `key` of an object at `at` is. */
+static tmpl_at member_at(tmpl_at at, const char *key) {
+  if (at == AT_TOP && !strcmp(key, "metadata")) return AT_META;
+  if (at == AT_META && !strcmp(key, "labels")) return AT_LABELS;
+  return AT_BELOW;
 }
 
-/* Returns a copy of v with empty members removed, recursively. */
-static json_t *prune(const json_t *v) {
+/* Returns true when the member `key` of an object at `at` is ignored (the pod-template-hash). */
+static bool ignored(tmpl_at at, const char *key) { return at == AT_LABELS && !strcmp(key, "pod-template-hash"); }
+
+/* Returns true when v (at `at`) prunes to nothing: null, [], or an object of such members. */
+static bool prunes_away(const json_t *v, tmpl_at at) {
+  if (json_is_null(v)) return true;
+  if (json_is_array(v)) return json_array_size(v) == 0;
+  if (!json_is_object(v)) return false;
+  const char *k;
+  json_t *m;
+  json_object_foreach((json_t *)v, k, m) if (!ignored(at, k) && !prunes_away(m, member_at(at, k))) return false;
+  return true;
+}
+
+static bool semantic_equal(const json_t *a, const json_t *b, tmpl_at at);
+
+/* Returns true when every member of a that survives pruning is in b, semantically equal. */
+static bool members_in(const json_t *a, const json_t *b, tmpl_at at, bool compare) {
+  const char *k;
+  json_t *m;
+  json_object_foreach((json_t *)a, k, m) {
+    if (ignored(at, k)) continue;
+    tmpl_at below = member_at(at, k);
+    json_t *o = json_object_get(b, k);
+    bool gone = prunes_away(m, below);
+    if (gone != (!o || prunes_away(o, below))) return false;
+    if (!gone && compare && !semantic_equal(m, o, below)) return false;
+  }
+  return true;
+}
+
+/* Returns true when prune(a) equals prune(b), as simu_semantic would compare them, without
+ * copying either. */
+static bool semantic_equal(const json_t *a, const json_t *b, tmpl_at at) {
+  if (json_is_object(a) && json_is_object(b)) return members_in(a, b, at, true) && members_in(b, a, at, false);
+  if (json_is_array(a) && json_is_array(b)) {
+    size_t n = json_array_size(a);
+    if (n != json_array_size(b)) return false;
+    for (size_t i = 0; i < n; i++)
+      if (!semantic_equal(json_array_get(a, i), json_array_get(b, i), AT_BELOW)) return false;
+    return true;
+  }
+  return json_equal((json_t *)a, (json_t *)b);
+}
+
+bool simu_template_equal(const json_t *a, const json_t *b) {
+  return semantic_equal(a ? a : json_null(), b ? b : json_null(), AT_TOP);
+}
+
+/* Returns a copy of v (at `at`) without the members that prune away, recursively (array elements
+ * are kept, pruned). */
+static json_t *prune(const json_t *v, tmpl_at at) {
   if (json_is_object(v)) {
     json_t *out = json_object();
     const char *k;
     json_t *m;
     json_object_foreach((json_t *)v, k, m) {
-      json_t *p = prune(m);
-      if (is_empty(p)) json_decref(p);
-      else json_object_set_new(out, k, p);
+      if (!ignored(at, k) && !prunes_away(m, member_at(at, k))) json_object_set_new(out, k, prune(m, member_at(at, k)));
     }
     return out;
   }
@@ -66,28 +119,13 @@ static json_t *prune(const json_t *v) {
     json_t *out = json_array();
     size_t i;
     json_t *m;
-    json_array_foreach(v, i, m) json_array_append_new(out, prune(m));
+    json_array_foreach(v, i, m) json_array_append_new(out, prune(m, AT_BELOW));
     return out;
   }
   return json_deep_copy(v);
 }
 
-json_t *simu_semantic(const json_t *v) {
-  json_t *c = json_deep_copy(v ? v : json_null());
-  json_t *labels = simu_jpath(c, "metadata.labels");
-  if (json_is_object(labels)) json_object_del(labels, "pod-template-hash");
-  json_t *out = prune(c);
-  json_decref(c);
-  return out;
-}
-
-bool simu_template_equal(const json_t *a, const json_t *b) {
-  json_t *x = simu_semantic(a), *y = simu_semantic(b);
-  bool eq = json_equal(x, y);
-  json_decref(x);
-  json_decref(y);
-  return eq;
-}
+json_t *simu_semantic(const json_t *v) { return prune(v ? v : json_null(), AT_TOP); }
 
 char *simu_canonical(const json_t *v) {
   return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);

@@ -138,7 +138,10 @@ static void decide_job(sim_world *w, const json_t *pod, json_t *rt) {
   if (json_object_get(rt, "exit") || !json_is_true(json_object_get(rt, "job"))) return;
   int64_t end = simu_jint(rt, "created", 0) + w->timing.schedule + w->timing.pull + w->timing.start +
                 simu_jint(rt, "duration", w->timing.job_duration);
-  if (w->now < end) return;
+  if (w->now < end) {
+    simw_recheck_at(w, end);
+    return;
+  }
   json_t *c = json_array_get(simu_jpath(pod, "spec.containers"), 0);
   const char *argv[64];
   size_t n = 0, i;
@@ -168,8 +171,7 @@ static json_t *cond(sim_world *w, const char *type, bool ok, int64_t since) {
                    "lastTransitionTime", ts);
 }
 
-/* Recomputes one pod's status at w->now, emitting events for transitions. */
-static void sync_pod(sim_world *w, const json_t *pod) {
+void simc_sync_pod(sim_world *w, const json_t *pod) {
   json_t *rt = simpod_rt(w, pod);
   if (!rt) {
     char *key = sims_key(SIMR_PODS, simu_jstr(pod, "metadata.namespace", "default"), simu_jstr(pod, "metadata.name", ""));
@@ -204,7 +206,7 @@ static void sync_pod(sim_world *w, const json_t *pod) {
     json_object_set_new(s, "lastState", cs.last_state ? cs.last_state : json_object());
     json_array_append_new(statuses, s);
   }
-  json_t *cp = json_deep_copy(pod), *st = json_object();
+  json_t *st = json_object();
   const char *phase = all_done && json_array_size(statuses) ? (failed ? "Failed" : "Succeeded") : any_started ? "Running" : "Pending";
   char ipbuf[32], start[32];
   snprintf(ipbuf, sizeof ipbuf, "10.244.0.%lld", (long long)simu_jint(rt, "ip", 2));
@@ -220,17 +222,5 @@ static void sync_pod(sim_world *w, const json_t *pod) {
   json_object_set_new(st, "startTime", json_string(start));
   json_object_set_new(st, "containerStatuses", statuses);
   json_object_set_new(st, "qosClass", json_string("BestEffort"));
-  json_object_set_new(cp, "status", st);
-  sims_update(&w->st, SIMR_PODS, cp);
-}
-
-void simc_pods(sim_world *w) {
-  json_t *list = sims_list(&w->st, SIMR_PODS, NULL);
-  size_t i;
-  json_t *p;
-  json_array_foreach(list, i, p) {
-    const json_t *cur = sims_get(&w->st, SIMR_PODS, simu_jstr(p, "metadata.namespace", ""), simu_jstr(p, "metadata.name", ""));
-    if (cur) sync_pod(w, cur);
-  }
-  json_decref(list);
+  simc_write_status(w, SIMR_PODS, pod, st);
 }

@@ -14,12 +14,30 @@ bool simc_owned_by(const json_t *obj, const char *uid) {
 }
 
 json_t *simc_owned(sim_world *w, simr_kind res, const char *ns, const char *owner_uid) {
-  json_t *all = sims_list(&w->st, res, ns), *out = json_array();
+  json_t *all = sims_dependents(&w->st, res, ns, owner_uid), *out = json_array();
   size_t i;
   json_t *o;
   json_array_foreach(all, i, o) if (simc_owned_by(o, owner_uid)) json_array_append(out, o);
   json_decref(all);
   return out;
+}
+
+const json_t *simc_write_status(sim_world *w, simr_kind res, const json_t *obj, json_t *st) {
+  json_t *old = json_object_get(obj, "status");
+  if (!obj || (old && json_equal(old, st))) {
+    json_decref(st);
+    return obj;
+  }
+  json_t *c = sims_edit(obj);
+  json_object_set_new(c, "status", st);
+  return sims_update(&w->st, res, c);
+}
+
+json_t *simc_edit_status(const json_t *obj, json_t **status) {
+  json_t *c = sims_edit(obj), *old = json_object_get(obj, "status");
+  if (old) json_object_set_new(c, "status", json_deep_copy(old));
+  *status = simu_jobj(c, "status");
+  return c;
 }
 
 json_t *simc_owner_ref(simr_kind res, const json_t *owner) {
@@ -65,7 +83,7 @@ static void rs_status(sim_world *w, const json_t *rs, json_t *active) {
   size_t i;
   json_t *p;
   json_array_foreach(active, i, p) ready += simc_pod_ready(p);
-  json_t *c = json_deep_copy(rs), *st = simu_jobj(c, "status");
+  json_t *old = json_object_get(rs, "status"), *st = json_is_object(old) ? json_copy(old) : json_object();
   int n = (int)json_array_size(active);
   json_object_set_new(st, "replicas", json_integer(n));
   json_object_set_new(st, "fullyLabeledReplicas", json_integer(n));
@@ -78,11 +96,10 @@ static void rs_status(sim_world *w, const json_t *rs, json_t *active) {
     json_object_del(st, "availableReplicas");
   }
   if (!n) json_object_del(st, "fullyLabeledReplicas");
-  sims_update(&w->st, SIMR_REPLICASETS, c);
+  simc_write_status(w, SIMR_REPLICASETS, rs, st);
 }
 
-/* Syncs one ReplicaSet. */
-static void sync_rs(sim_world *w, const json_t *rs) {
+void simc_sync_replicaset(sim_world *w, const json_t *rs) {
   const char *ns = simu_jstr(rs, "metadata.namespace", "default");
   json_t *pods = simc_owned(w, SIMR_PODS, ns, simu_jstr(rs, "metadata.uid", "")), *active = json_array();
   size_t i;
@@ -110,18 +127,6 @@ static void sync_rs(sim_world *w, const json_t *rs) {
   rs_status(w, sims_get(&w->st, SIMR_REPLICASETS, ns, simu_jstr(rs, "metadata.name", "")), active);
   json_decref(active);
   json_decref(pods);
-}
-
-void simc_replicasets(sim_world *w) {
-  json_t *list = sims_list(&w->st, SIMR_REPLICASETS, NULL);
-  size_t i;
-  json_t *rs;
-  json_array_foreach(list, i, rs) {
-    const json_t *cur = sims_get(&w->st, SIMR_REPLICASETS, simu_jstr(rs, "metadata.namespace", ""),
-                                 simu_jstr(rs, "metadata.name", ""));
-    if (cur) sync_rs(w, cur);
-  }
-  json_decref(list);
 }
 
 /* Returns true when an object with this uid exists among the owner kinds. */

@@ -171,13 +171,42 @@ static bool load_faults(sim_world *w, const json_t *f, char **err) {
   return true;
 }
 
+/* Returns false with *err unless stubs is absent or a list of process stubs: {"argv": [glob…],
+ * "status"?: int, "stdout"?: text, "stderr"?: text}. */
+static bool check_stubs(const json_t *stubs, char **err) {
+  static const char *const keys[] = {"argv", "status", "stdout", "stderr", NULL};
+  if (!stubs) return true;
+  if (!json_is_array(stubs)) return *err = strdup("scenario: \"process_stubs\" must be a list"), false;
+  size_t i, k;
+  json_t *st, *a;
+  json_array_foreach(stubs, i, st) {
+    char where[64];
+    snprintf(where, sizeof where, "process_stubs[%zu]", i);
+    if (!json_is_object(st)) return *err = simu_printf("scenario: %s must be an object", where), false;
+    if (!known_keys(st, where, keys, err)) return false;
+    json_t *argv = json_object_get(st, "argv");
+    bool ok = json_array_size(argv) > 0;
+    json_array_foreach(argv, k, a) ok &= json_is_string(a);
+    if (!ok) return *err = simu_printf("scenario: %s.argv must be a non-empty list of texts", where), false;
+    if (json_object_get(st, "status") && !json_is_integer(json_object_get(st, "status")))
+      return *err = simu_printf("scenario: %s.status must be an integer", where), false;
+    for (int s = 0; s < 2; s++) {
+      const char *f = s ? "stderr" : "stdout";
+      if (json_object_get(st, f) && !json_is_string(json_object_get(st, f)))
+        return *err = simu_printf("scenario: %s.%s must be a text", where, f), false;
+    }
+  }
+  return true;
+}
+
 bool simw_load_settings(sim_world *w, const json_t *scenario, char **err) {
   static const char *const top[] = {"name", "description", "start_time", "seed", "extends", "cluster", "faults",
-                                    "plant", "notes", "plan_secrets", NULL};
+                                    "plant", "notes", "plan_secrets", "process_stubs", NULL};
   static const char *const cluster[] = {"namespaces", "timing", "images", "jobs", "watch", "backends", "deployments",
                                         "services", "configmaps", "secrets", "pods", "objects", "namespace", NULL};
   const json_t *c = json_object_get(scenario, "cluster");
   if (!known_keys(scenario, "the scenario", top, err) || (c && !known_keys(c, "cluster", cluster, err))) return false;
+  if (!check_stubs(json_object_get(scenario, "process_stubs"), err)) return false;
   const char *start = simu_jstr(scenario, "start_time", "2025-11-17T15:00:00Z");
   if (!simu_time_parse(start, &w->epoch_ms)) return *err = simu_printf("scenario: bad start_time \"%s\"", start), false;
   load_timing(w, json_object_get(c, "timing"));

@@ -21,6 +21,7 @@ bool sims_init(sims_store *st, size_t hist_cap, uint64_t seed) {
   memset(st, 0, sizeof *st);
   for (int i = 0; i < SIMR_COUNT; i++)
     if (!(st->tables[i] = json_object())) return false;
+  if (!simo_init(&st->owners)) return false;
   st->hist_cap = hist_cap ? hist_cap : 1;
   st->hist = calloc(st->hist_cap, sizeof *st->hist);
   simu_rng_seed(&st->uid_rng, seed ^ 0x75696473ull);
@@ -35,7 +36,8 @@ static void event_clear(sims_event *e) {
 }
 
 void sims_free(sims_store *st) {
-  for (int i = 0; i < SIMR_COUNT; i++) json_decref(st->tables[i]);
+  for (int i = 0; i < SIMR_COUNT; i++) json_decref(st->tables[i]), json_decref(st->sorted[i]);
+  simo_free(&st->owners);
   for (size_t i = 0; i < st->hist_len; i++) event_clear(&st->hist[(st->hist_head + i) % st->hist_cap]);
   free(st->hist);
   memset(st, 0, sizeof *st);
@@ -57,25 +59,55 @@ const json_t *sims_get(const sims_store *st, simr_kind res, const char *ns, cons
 /* Orders two C strings for qsort. */
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-json_t *sims_list(const sims_store *st, simr_kind res, const char *ns) {
-  json_t *table = st->tables[res], *out = json_array();
+/* Returns a new array of a table's keys, sorted. */
+static json_t *sorted_keys(const json_t *table) {
   size_t n = json_object_size(table), k = 0;
   const char **keys = malloc((n ? n : 1) * sizeof *keys);
-  if (!keys || !out) {
-    free(keys);
-    return out;
-  }
+  json_t *out = json_array();
+  if (!keys || !out) return free(keys), out;
   const char *key;
   json_t *v;
-  json_object_foreach(table, key, v) {
-    if (ns && simr_info_of(res)->namespaced && strcmp(simu_jstr(v, "metadata.namespace", ""), ns)) continue;
-    keys[k++] = key;
-  }
-  qsort(keys, k, sizeof *keys, cmp_str);
-  for (size_t i = 0; i < k; i++) json_array_append(out, json_object_get(table, keys[i]));
+  json_object_foreach((json_t *)table, key, v) keys[k++] = key;
+  if (k > 1) qsort(keys, k, sizeof *keys, cmp_str);
+  for (size_t i = 0; i < k; i++) json_array_append_new(out, json_string(keys[i]));
   free(keys);
   return out;
 }
+
+json_t *sims_keys(sims_store *st, simr_kind res) {
+  if (!st->sorted[res]) st->sorted[res] = sorted_keys(st->tables[res]);
+  return json_incref(st->sorted[res]);
+}
+
+/* Returns true when obj (kind res) is in namespace ns (always when ns is NULL). */
+static bool in_ns(simr_kind res, const json_t *obj, const char *ns) {
+  return !ns || !simr_info_of(res)->namespaced || !strcmp(simu_jstr(obj, "metadata.namespace", ""), ns);
+}
+
+/* Returns a new array of the objects of the kind under the sorted keys that are in ns. */
+static json_t *objects_of(const sims_store *st, simr_kind res, const json_t *keys, const char *ns) {
+  json_t *out = json_array(), *k;
+  size_t i;
+  json_array_foreach(keys, i, k) {
+    json_t *o = json_object_get(st->tables[res], json_string_value(k));
+    if (o && in_ns(res, o, ns)) json_array_append(out, o);
+  }
+  return out;
+}
+
+json_t *sims_list(sims_store *st, simr_kind res, const char *ns) {
+  json_t *keys = sims_keys(st, res), *out = objects_of(st, res, keys, ns);
+  json_decref(keys);
+  return out;
+}
+
+json_t *sims_dependents(const sims_store *st, simr_kind res, const char *ns, const char *uid) {
+  json_t *keys = simo_keys(&st->owners, res, uid), *out = objects_of(st, res, keys, ns);
+  json_decref(keys);
+  return out;
+}
+
+uint64_t sims_owner_rv(const sims_store *st, const char *uid) { return simo_rv(&st->owners, uid); }
 
 size_t sims_count(const sims_store *st, simr_kind res) { return json_object_size(st->tables[res]); }
 
@@ -110,6 +142,25 @@ json_t *sims_new_uid(sims_store *st) {
   return json_string(buf);
 }
 
+/* Notes a write to kind res at the current rv (keys_changed: an object was added or removed;
+ * shaped: that, or an object's ownerReferences changed). */
+static void touched(sims_store *st, simr_kind res, bool keys_changed, bool shaped) {
+  if (keys_changed) json_decref(st->sorted[res]), st->sorted[res] = NULL;
+  if (keys_changed || shaped) st->shape_rv[res] = st->rv;
+}
+
+/* Returns true when two objects carry different ownerReferences. */
+static bool refs_differ(const json_t *a, const json_t *b) {
+  json_t *x = simu_jpath(a, "metadata.ownerReferences"), *y = simu_jpath(b, "metadata.ownerReferences");
+  return x != y && !(x && y && json_equal(x, y));
+}
+
+json_t *sims_edit(const json_t *stored) {
+  json_t *c = json_copy((json_t *)stored), *meta = json_object_get(stored, "metadata");
+  if (c && json_is_object(meta)) json_object_set_new(c, "metadata", json_copy(meta));
+  return c;
+}
+
 /* Returns the object's key (new string) or NULL when it has no name. */
 static char *obj_key(simr_kind res, const json_t *obj) {
   const char *name = simu_jstr(obj, "metadata.name", NULL);
@@ -137,6 +188,8 @@ const json_t *sims_create(sims_store *st, simr_kind res, json_t *obj, int64_t ep
     json_object_set_new(meta, "generation", json_integer(1));
   stamp(st, obj);
   json_object_set_new(st->tables[res], key, obj);
+  simo_add(&st->owners, res, key, obj, st->rv);
+  touched(st, res, true, true);
   free(key);
   record(st, SIMS_ADDED, res, json_incref(obj), NULL);
   return obj;
@@ -174,6 +227,9 @@ const json_t *sims_update(sims_store *st, simr_kind res, json_t *obj) {
   json_incref(old);
   stamp(st, obj);
   json_object_set_new(st->tables[res], key, obj);
+  simo_remove(&st->owners, res, key, old, st->rv);
+  simo_add(&st->owners, res, key, obj, st->rv);
+  touched(st, res, false, refs_differ(old, obj));
   free(key);
   record(st, SIMS_MODIFIED, res, json_incref(obj), old);
   return obj;
@@ -186,11 +242,13 @@ bool sims_delete(sims_store *st, simr_kind res, const char *ns, const char *name
     free(key);
     return false;
   }
-  json_t *last = json_deep_copy(old);
+  json_t *last = sims_edit(old);
   json_incref(old);
   json_object_del(st->tables[res], key);
-  free(key);
   stamp(st, last);
+  simo_remove(&st->owners, res, key, old, st->rv);
+  touched(st, res, true, true);
+  free(key);
   record(st, SIMS_DELETED, res, last, old);
   return true;
 }

@@ -1,9 +1,10 @@
 /* sim_store.h — the object store: JSON objects keyed by (resource, namespace, name), a global
  * resourceVersion bumped on every write, and a bounded history of changes for watches.
  *
- * Stored objects are immutable: every write stores a new object (callers deep-copy, change, and
- * hand the copy back), so history entries and borrowed pointers stay valid until the object is
- * replaced or the history entry is evicted.
+ * Stored objects are immutable: every write stores a new object (callers copy — sims_edit, which
+ * shares the unchanged members — change the copy, and hand it back), so history entries and
+ * borrowed pointers stay valid until the object is replaced or the history entry is evicted. Never
+ * change a stored object, or a member shared with one, in place.
  *
  * Ownership: functions taking `json_t *obj` take the caller's reference. Returned objects are
  * borrowed unless the comment says "new". */
@@ -16,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "sim_owners.h"
 #include "sim_res.h"
 #include "sim_util.h"
 
@@ -39,6 +41,10 @@ typedef struct {
 
 typedef struct {
   json_t *tables[SIMR_COUNT]; /* key "ns/name" (or "name") → object */
+  json_t *sorted[SIMR_COUNT]; /* the tables' keys in order (array of strings), NULL when stale */
+  uint64_t shape_rv[SIMR_COUNT]; /* per kind: the rv of its latest create, delete or change of
+                                    ownerReferences */
+  simo_index owners;          /* dependents by owner uid */
   uint64_t rv;                /* the latest resourceVersion */
   sims_event *hist;           /* ring buffer */
   size_t hist_cap, hist_head, hist_len;
@@ -57,12 +63,25 @@ void sims_free(sims_store *st);
 /* Returns the object or NULL. ns is ignored for cluster-scoped kinds. */
 const json_t *sims_get(const sims_store *st, simr_kind res, const char *ns, const char *name);
 /* Returns a new array of the objects (ns NULL = every namespace), sorted by namespace and name. */
-json_t *sims_list(const sims_store *st, simr_kind res, const char *ns);
+json_t *sims_list(sims_store *st, simr_kind res, const char *ns);
+/* Returns the keys of a kind's objects, sorted (a new reference to an array of strings that later
+ * writes do not change). */
+json_t *sims_keys(sims_store *st, simr_kind res);
+/* Returns a new array of the objects of kind res (ns NULL = every namespace) whose
+ * ownerReferences name uid, sorted by namespace and name. */
+json_t *sims_dependents(const sims_store *st, simr_kind res, const char *ns, const char *uid);
+/* Returns the rv of the latest write that added, changed or removed an object whose
+ * ownerReferences name uid (0 when no object names it). */
+uint64_t sims_owner_rv(const sims_store *st, const char *uid);
 /* Returns the number of stored objects of a kind. */
 size_t sims_count(const sims_store *st, simr_kind res);
 
 /* Returns a new random UUID string (new reference) from the store's seeded uid stream. */
 json_t *sims_new_uid(sims_store *st);
+/* Returns a copy of a stored object to change and hand to sims_update (new): its top level and
+ * its metadata are copies, every other member is shared with the stored object, so replace those
+ * members (json_object_set_new) rather than change them in place. */
+json_t *sims_edit(const json_t *stored);
 /* Stores a new object (takes obj): sets metadata.namespace/resourceVersion, metadata.uid (unless the
  * object carries one: the API door assigns a Job's before defaulting its selector), generation 1 for
  * kinds that have one (unless it carries a positive one), and creationTimestamp (epoch_ms) unless

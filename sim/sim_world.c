@@ -33,6 +33,7 @@ static json_t *view_list(void *ctx, const char *resource, const char *ns, const 
 static void world_clear(sim_world *w) {
   plant_free(w->plant);
   sims_free(&w->st);
+  simw_forget(w);
   json_t *owned[] = {w->scenario, w->images, w->job_rules, w->pod_rt, w->deploy_rt, w->event_index,
                      w->event_order, w->tokens, w->backends, w->faults.error_codes, w->faults.conflicts, w->faults.stuck};
   for (size_t i = 0; i < sizeof owned / sizeof *owned; i++) json_decref(owned[i]);
@@ -74,26 +75,13 @@ sim_world *sim_new(const json_t *scenario, uint64_t seed, char **err) {
   if (!simw_load_objects(w, json_object_get(scenario, "cluster"), err)) return sim_free(w), NULL;
   simw_reconcile(w);
   w->booting = false;
+  simw_forget(w); /* what the controllers saw while booting (no events then) is not reused */
   simw_plant_tick(w);
   return w;
 }
 
 bool sim_add_token(sim_world *w, const char *token) {
   return json_array_append_new(w->tokens, json_string(token)) == 0;
-}
-
-void simw_reconcile(sim_world *w) {
-  for (int pass = 0; pass < 100; pass++) {
-    uint64_t rv = w->st.rv;
-    w->next_wake = INT64_MAX;
-    simc_gc(w);
-    simc_deployments(w);
-    simc_replicasets(w);
-    simc_jobs(w);
-    simc_pods(w);
-    if (w->st.rv == rv) break;
-  }
-  w->reconciled_rv = w->st.rv;
 }
 
 void simw_plant_tick(sim_world *w) {
@@ -138,6 +126,8 @@ const json_t *sim_get(sim_world *w, const char *resource, const char *ns, const 
 }
 
 uint64_t sim_resource_version(const sim_world *w) { return w->st.rv; }
+
+const json_t *sim_process_stubs(const sim_world *w) { return json_object_get(w->scenario, "process_stubs"); }
 
 plant_world *sim_plant(sim_world *w) { return w->plant; }
 

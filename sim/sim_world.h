@@ -12,6 +12,7 @@
 
 #include "plant.h"
 #include "sim.h"
+#include "sim_memo.h"
 #include "sim_res.h"
 #include "sim_store.h"
 #include "sim_util.h"
@@ -39,6 +40,11 @@ struct sim_world {
   int64_t epoch_ms;       /* wall clock of virtual 0 */
   int64_t next_wake;      /* earliest pending controller timer (virtual ms) */
   uint64_t reconciled_rv; /* store rv when the controllers last reached a fixpoint */
+  simm_table memo[SIMR_COUNT]; /* per controlled kind: each object's last quiet sync */
+  int64_t recheck;        /* during one sync: the earliest time it may act by itself */
+  uint64_t gc_seen;       /* the owner kinds' latest write when the collector last found nothing */
+  bool sync_all;          /* sync every object on every pass, skipping nothing (tests compare) */
+  uint64_t syncs;         /* objects synced so far (tests count them) */
   bool booting;           /* building the initial cluster: pods start ready, no events */
   simw_timing timing;
   simw_faults faults;
@@ -64,23 +70,44 @@ static inline void simw_wake_at(sim_world *w, int64_t t) {
   if (t > w->now && t < w->next_wake) w->next_wake = t;
 }
 
+/* Lowers w->recheck to t: the sync being run may act by itself at t without setting a timer (a
+ * job container's end while its image cannot be pulled). */
+static inline void simw_recheck_at(sim_world *w, int64_t t) {
+  if (t < w->recheck) w->recheck = t;
+}
+
 /* Returns the RFC 3339 text of the current time into out[32]. */
 void simw_now_text(const sim_world *w, char out[32]);
 
-/* ---- controllers (sim_deploy.c, sim_rs.c, sim_pod.c, sim_job.c, sim_gc.c) ---- */
+/* ---- controllers (sim_deploy.c, sim_rs.c, sim_job.c, sim_pod.c) ---- */
 
-/* Each syncs every object of its kind at w->now, writing changes and calling simw_wake_at for
- * future transitions. */
-void simc_deployments(sim_world *w);
-void simc_replicasets(sim_world *w);
-void simc_pods(sim_world *w);
-void simc_jobs(sim_world *w);
+/* The controllers in the order a reconcile pass runs them: X(kind, sync function, whether the
+ * sync reads the object's dependents). Each sync function syncs one stored object (borrowed) at
+ * w->now, writing changes through the store and calling simw_wake_at for future transitions; it
+ * reads nothing but the object, its dependents, its runtime record and the time (sim_reconcile.c
+ * relies on this to skip objects whose inputs did not change). */
+#define SIMW_CONTROLLERS(X)                                \
+  X(DEPLOYMENTS, simc_sync_deployment, true)               \
+  X(REPLICASETS, simc_sync_replicaset, true)               \
+  X(JOBS, simc_sync_job, true)                             \
+  X(PODS, simc_sync_pod, false)
+
+#define X(kind, fn, deps) void fn(sim_world *w, const json_t *obj);
+SIMW_CONTROLLERS(X)
+#undef X
+/* The garbage collector: deletes ReplicaSets and Pods whose controller owner is gone. */
 void simc_gc(sim_world *w);
 
 /* Returns true when the object has a controller ownerReference to uid. */
 bool simc_owned_by(const json_t *obj, const char *uid);
 /* Returns a new array of the objects of kind res in ns controlled by owner_uid. */
 json_t *simc_owned(sim_world *w, simr_kind res, const char *ns, const char *owner_uid);
+/* Writes the stored object obj (kind res) with the status st (takes st), unless its status already
+ * equals st; returns the stored object (NULL when obj is NULL). */
+const json_t *simc_write_status(sim_world *w, simr_kind res, const json_t *obj, json_t *st);
+/* Returns a copy of the stored object obj to change and write (sims_edit) whose status is its own
+ * (a deep copy, or a new empty object), borrowed in *status. */
+json_t *simc_edit_status(const json_t *obj, json_t **status);
 /* Returns {"apiVersion","kind","name","uid","controller":true,"blockOwnerDeletion":true} (new). */
 json_t *simc_owner_ref(simr_kind res, const json_t *owner);
 
@@ -100,10 +127,15 @@ char *simc_pod_logs(sim_world *w, const json_t *pod, const char *container);
 void simc_event(sim_world *w, simr_kind res, const json_t *obj, const char *type, const char *reason,
                 const char *component, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
-/* ---- world (sim_world.c) ---- */
+/* ---- reconciling (sim_reconcile.c) ---- */
 
 /* Runs the controllers at w->now until nothing changes. */
 void simw_reconcile(sim_world *w);
+/* Forgets what the controllers saw, so the next pass syncs every object. */
+void simw_forget(sim_world *w);
+
+/* ---- world (sim_world.c) ---- */
+
 /* Brings the plant model up to date with the cluster at w->now. */
 void simw_plant_tick(sim_world *w);
 

@@ -645,6 +645,55 @@ static void flaky_api__some_5xx_429_drops_and_latency(void **state) {
 }
 
 
+/* Returns the error of sim_new for bad-release with `key` set to the JSON text `value` (caller
+ * frees), or NULL when the world was made. */
+static char *new_with(const char *key, const char *value) {
+  char *err = NULL;
+  json_t *sc = sim_load_scenario("bad-release", &err);
+  json_object_set_new(sc, key, json_loads(value, JSON_DECODE_ANY, NULL));
+  sim_world *w = sim_new(sc, 1, &err);
+  json_decref(sc);
+  sim_free(w);
+  return err;
+}
+
+static void scenario__process_stubs__kept_for_the_rehearsal_and_checked(void **state) {
+  (void)state;
+  char *err = NULL;
+  json_t *sc = sim_load_scenario("bad-release", &err);
+  sim_world *w = sim_new(sc, 1, &err);
+  assert_null(sim_process_stubs(w));
+  sim_free(w);
+  json_t *stubs = json_loads("[{\"argv\": [\"kubectl\", \"vers*\"], \"status\": 0, \"stdout\": \"v1.32\", \"stderr\": \"\"},"
+                             " {\"argv\": [\"true\"]}]", 0, NULL);
+  json_object_set(sc, "process_stubs", stubs);
+  w = sim_new(sc, 1, &err);
+  assert_non_null(w);
+  assert_true(json_equal((json_t *)sim_process_stubs(w), stubs));
+  sim_free(w);
+  json_decref(sc), json_decref(stubs);
+  static const struct {
+    const char *value, *error;
+  } bad[] = {
+      {"{}", "scenario: \"process_stubs\" must be a list"},
+      {"[1]", "scenario: process_stubs[0] must be an object"},
+      {"[{\"argv\": [\"a\"], \"exit\": 0}]", "scenario: unknown key \"exit\" in process_stubs[0]"},
+      {"[{\"argv\": []}]", "scenario: process_stubs[0].argv must be a non-empty list of texts"},
+      {"[{\"argv\": [\"a\"]}, {\"argv\": [\"a\", 2]}]", "scenario: process_stubs[1].argv must be a non-empty list of texts"},
+      {"[{\"argv\": [\"a\"], \"status\": \"0\"}]", "scenario: process_stubs[0].status must be an integer"},
+      {"[{\"argv\": [\"a\"], \"stderr\": 1}]", "scenario: process_stubs[0].stderr must be a text"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    err = new_with("process_stubs", bad[i].value);
+    assert_non_null(err);
+    assert_string_equal(err, bad[i].error);
+    free(err);
+  }
+  err = new_with("process_stub", "[]");
+  assert_string_equal(err, "scenario: unknown key \"process_stub\" in the scenario");
+  free(err);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(bad_release__undo_restores_heat_then_agents),
@@ -658,6 +707,7 @@ int main(void) {
       cmocka_unit_test(bad_migration__database_fails_until_migration_unapplied),
       cmocka_unit_test(bad_migration__a_migrate_job_unapplies_it),
       cmocka_unit_test(flaky_api__some_5xx_429_drops_and_latency),
+      cmocka_unit_test(scenario__process_stubs__kept_for_the_rehearsal_and_checked),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,52 @@
+/* sim_memo.c — the controllers' memo tables: open addressing with linear probing, no deletion
+ * (entries are overwritten; a table is emptied as a whole). */
+#include "sim_memo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_util.h"
+
+/* Returns the slot index where key is or would go (cap is a power of two, never full). */
+static size_t find(const simm_slot *slots, size_t cap, const char *key) {
+  size_t i = simu_fnv32(key, strlen(key), SIMU_FNV32_INIT) & (cap - 1);
+  while (slots[i].key && strcmp(slots[i].key, key)) i = (i + 1) & (cap - 1);
+  return i;
+}
+
+const simm_entry *simm_get(const simm_table *t, const char *key) {
+  if (!t->cap) return NULL;
+  const simm_slot *s = &t->slots[find(t->slots, t->cap, key)];
+  return s->key ? &s->e : NULL;
+}
+
+/* Doubles the table (or makes the first one); false when out of memory. */
+static bool grow(simm_table *t) {
+  size_t cap = t->cap ? t->cap * 2 : 64;
+  simm_slot *slots = calloc(cap, sizeof *slots);
+  if (!slots) return false;
+  for (size_t i = 0; i < t->cap; i++)
+    if (t->slots[i].key) slots[find(slots, cap, t->slots[i].key)] = t->slots[i];
+  free(t->slots);
+  t->slots = slots, t->cap = cap;
+  return true;
+}
+
+bool simm_put(simm_table *t, const char *key, simm_entry e) {
+  if ((t->len + 1) * 4 > t->cap * 3 && !grow(t)) return false;
+  simm_slot *s = &t->slots[find(t->slots, t->cap, key)];
+  if (!s->key) {
+    if (!(s->key = strdup(key))) return false;
+    t->len++;
+  }
+  s->e = e;
+  return true;
+}
+
+void simm_clear(simm_table *t) {
+  for (size_t i = 0; i < t->cap; i++) free(t->slots[i].key);
+  free(t->slots);
+  t->slots = NULL, t->cap = t->len = 0;
+}
+
+size_t simm_size(const simm_table *t) { return t->len; }

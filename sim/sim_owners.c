@@ -1,0 +1,95 @@
+/* sim_owners.c — the store's index of dependents by owner uid. */
+#include "sim_owners.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool simo_init(simo_index *ix) {
+  ix->deps = json_object();
+  ix->rv = json_object();
+  return ix->deps && ix->rv;
+}
+
+void simo_free(simo_index *ix) {
+  json_decref(ix->deps);
+  json_decref(ix->rv);
+  ix->deps = ix->rv = NULL;
+}
+
+/* Returns the index entry name "RR:key" of a dependent (new string), or NULL. */
+static char *entry(simr_kind res, const char *key) {
+  size_t n = strlen(key) + 4;
+  char *e = malloc(n);
+  if (e) snprintf(e, n, "%02d:%s", (int)res, key);
+  return e;
+}
+
+/* Returns the uid of an ownerReference, or NULL. */
+static const char *ref_uid(const json_t *ref) { return json_string_value(json_object_get(ref, "uid")); }
+
+/* Returns obj's metadata.ownerReferences (borrowed; NULL when absent). */
+static json_t *refs_of(const json_t *obj) {
+  return json_object_get(json_object_get(obj, "metadata"), "ownerReferences");
+}
+
+void simo_add(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv) {
+  json_t *refs = refs_of(obj), *ref;
+  size_t i;
+  if (!json_array_size(refs)) return;
+  char *e = entry(res, key);
+  if (!e) return;
+  json_array_foreach(refs, i, ref) {
+    const char *uid = ref_uid(ref);
+    if (!uid) continue;
+    json_t *set = json_object_get(ix->deps, uid);
+    if (!set) json_object_set_new(ix->deps, uid, set = json_object());
+    json_object_set_new(set, e, json_true());
+    json_object_set_new(ix->rv, uid, json_integer((json_int_t)rv));
+  }
+  free(e);
+}
+
+void simo_remove(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv) {
+  json_t *refs = refs_of(obj), *ref;
+  size_t i;
+  if (!json_array_size(refs)) return;
+  char *e = entry(res, key);
+  if (!e) return;
+  json_array_foreach(refs, i, ref) {
+    const char *uid = ref_uid(ref);
+    json_t *set = uid ? json_object_get(ix->deps, uid) : NULL;
+    if (!set) continue;
+    json_object_del(set, e);
+    if (json_object_size(set)) {
+      json_object_set_new(ix->rv, uid, json_integer((json_int_t)rv));
+    } else {
+      json_object_del(ix->rv, uid);
+      json_object_del(ix->deps, uid);
+    }
+  }
+  free(e);
+}
+
+uint64_t simo_rv(const simo_index *ix, const char *uid) {
+  return (uint64_t)json_integer_value(json_object_get(ix->rv, uid ? uid : ""));
+}
+
+/* Orders two C strings for qsort. */
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+json_t *simo_keys(const simo_index *ix, simr_kind res, const char *uid) {
+  json_t *set = json_object_get(ix->deps, uid ? uid : ""), *out = json_array();
+  size_t n = json_object_size(set), k = 0;
+  const char **keys = n ? malloc(n * sizeof *keys) : NULL;
+  char prefix[4];
+  snprintf(prefix, sizeof prefix, "%02d:", (int)res);
+  const char *e;
+  json_t *v;
+  if (keys)
+    json_object_foreach(set, e, v) if (!strncmp(e, prefix, 3)) keys[k++] = e + 3;
+  if (k > 1) qsort(keys, k, sizeof *keys, cmp_str);
+  for (size_t i = 0; i < k; i++) json_array_append_new(out, json_string(keys[i]));
+  free(keys);
+  return out;
+}
