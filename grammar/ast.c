@@ -1,6 +1,7 @@
 /* ast.c — constructing and freeing syntax trees. */
 #include "ast.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,112 +35,40 @@ int ast_type_from_name(const char *name) {
   return -1;
 }
 
-ast_node *ast_new(ast_kind kind, rbk_span span) {
-  ast_node *n = calloc(1, sizeof *n);
+ast_node *ast_new(ast_file *file, ast_kind kind, rbk_span span) {
+  ast_node *n = arena_alloc(&file->mem, sizeof *n);
   if (!n) return NULL;
   n->kind = kind;
   n->span = span;
   return n;
 }
 
-bool ast_list_push(ast_list *list, ast_node *node) {
+char *ast_strdup(ast_file *file, const char *s, size_t len) { return arena_strdup(&file->mem, s, len); }
+
+bool ast_list_push(ast_file *file, ast_list *list, ast_node *node) {
   if (list->len == list->cap) {
     size_t cap = list->cap ? list->cap * 2 : 4;
-    ast_node **items = realloc(list->items, cap * sizeof *items);
-    if (!items) {
-      ast_free(node);
-      return false;
-    }
-    list->items = items;
+    ast_node **items = arena_alloc(&file->mem, cap * sizeof *items);
+    if (!items) return false;
+    if (list->len) memcpy(items, list->items, list->len * sizeof *items);
+    list->items = items; /* the old array stays in the arena until the file is freed */
     list->cap = cap;
   }
   list->items[list->len++] = node;
   return true;
 }
 
-void ast_list_free(ast_list *list) {
-  for (size_t i = 0; i < list->len; i++) ast_free(list->items[i]);
-  free(list->items);
-  list->items = NULL;
-  list->len = list->cap = 0;
-}
-
-/* Moves n's children onto the work stack and frees its strings and arrays (not n itself). */
-static void release_own(ast_node *n, ast_list *work) {
-  ast_node *kids[6] = {0};
-  size_t nk = 0;
-  ast_list *lists[2] = {0};
-  switch (n->kind) {
-  case AST_NULL_LIT: case AST_BOOL_LIT: case AST_INT_LIT: break;
-  case AST_FLOAT_LIT: case AST_DURATION_LIT: free(n->u.lit.text); break;
-  case AST_STRING: lists[0] = &n->u.str.parts; break;
-  case AST_TEXT: free(n->u.text.s); break;
-  case AST_LIST: case AST_OBJECT: lists[0] = &n->u.list.items; break;
-  case AST_PAIR: free(n->u.pair.key); kids[nk++] = n->u.pair.computed; kids[nk++] = n->u.pair.value; break;
-  case AST_IDENT: free(n->u.ident.name); break;
-  case AST_MEMBER: free(n->u.member.name); kids[nk++] = n->u.member.object; break;
-  case AST_INDEX: kids[nk++] = n->u.index.object; kids[nk++] = n->u.index.index; break;
-  case AST_CALL: kids[nk++] = n->u.call.callee; lists[0] = &n->u.call.args; break;
-  case AST_ARG: free(n->u.arg.name); kids[nk++] = n->u.arg.value; break;
-  case AST_UNARY: kids[nk++] = n->u.unary.operand; break;
-  case AST_BINARY: kids[nk++] = n->u.binary.lhs; kids[nk++] = n->u.binary.rhs; break;
-  case AST_LAMBDA: free(n->u.lambda.param); kids[nk++] = n->u.lambda.body; break;
-  case AST_RUNBOOK: kids[nk++] = n->u.runbook.id; lists[0] = &n->u.runbook.fields; break;
-  case AST_FIELD: free(n->u.field.key); kids[nk++] = n->u.field.value; break;
-  case AST_PARAM: free(n->u.param.name); kids[nk++] = n->u.param.def; kids[nk++] = n->u.param.doc; break;
-  case AST_LET: free(n->u.let.name); kids[nk++] = n->u.let.value; break;
-  case AST_IMPORT: kids[nk++] = n->u.import.path; free(n->u.import.alias); break;
-  case AST_PROC: free(n->u.proc.name); lists[0] = &n->u.proc.params; kids[nk++] = n->u.proc.body; break;
-  case AST_BLOCK: lists[0] = &n->u.block.stmts; break;
-  case AST_STEP:
-    kids[nk++] = n->u.step.title; kids[nk++] = n->u.step.timeout; kids[nk++] = n->u.step.retry;
-    kids[nk++] = n->u.step.backoff; kids[nk++] = n->u.step.body;
-    break;
-  case AST_PARALLEL: kids[nk++] = n->u.parallel.max; kids[nk++] = n->u.parallel.body; break;
-  case AST_PARALLEL_FOR: case AST_FOR:
-    free(n->u.loop.var); kids[nk++] = n->u.loop.iter; kids[nk++] = n->u.loop.max; kids[nk++] = n->u.loop.body;
-    break;
-  case AST_IF: kids[nk++] = n->u.if_.cond; kids[nk++] = n->u.if_.then; kids[nk++] = n->u.if_.els; break;
-  case AST_GATE:
-    kids[nk++] = n->u.gate.title; kids[nk++] = n->u.gate.every; kids[nk++] = n->u.gate.timeout;
-    kids[nk++] = n->u.gate.body;
-    break;
-  case AST_APPROVE:
-    kids[nk++] = n->u.approve.question; kids[nk++] = n->u.approve.from; kids[nk++] = n->u.approve.timeout;
-    break;
-  case AST_WAIT: case AST_WAIT_UNTIL:
-    kids[nk++] = n->u.wait.duration; kids[nk++] = n->u.wait.cond; kids[nk++] = n->u.wait.every;
-    kids[nk++] = n->u.wait.timeout;
-    break;
-  case AST_ASSERT: case AST_EXPECT: kids[nk++] = n->u.check.cond; kids[nk++] = n->u.check.message; break;
-  case AST_NOTIFY:
-    lists[0] = &n->u.notify.channels; kids[nk++] = n->u.notify.every; kids[nk++] = n->u.notify.message;
-    break;
-  case AST_ABORT: kids[nk++] = n->u.abort.reason; break;
-  case AST_ON_FAILURE: case AST_FINALLY: kids[nk++] = n->u.handler.body; break;
-  case AST_RETURN: kids[nk++] = n->u.ret.value; break;
-  case AST_EXPR_STMT: kids[nk++] = n->u.expr_stmt.expr; break;
-  case AST_KIND_COUNT: break;
+bool ast_list_set(ast_file *file, ast_list *list, ast_node *const *items, size_t n) {
+  if (!n) {
+    *list = (ast_list){0};
+    return true;
   }
-  for (size_t i = 0; i < nk; i++)
-    if (kids[i]) ast_list_push(work, kids[i]);
-  for (size_t l = 0; l < 2 && lists[l]; l++) {
-    for (size_t i = 0; i < lists[l]->len; i++) ast_list_push(work, lists[l]->items[i]);
-    free(lists[l]->items);
-  }
-}
-
-void ast_free(ast_node *node) {
-  /* An explicit stack: trees from fuzzed input can be deeper than the C stack allows. */
-  ast_list work = {0};
-  if (!node) return;
-  ast_list_push(&work, node);
-  while (work.len) {
-    ast_node *n = work.items[--work.len];
-    release_own(n, &work);
-    free(n);
-  }
-  free(work.items);
+  if (n > SIZE_MAX / sizeof *items) return false;
+  ast_node **copy = arena_alloc(&file->mem, n * sizeof *copy);
+  if (!copy) return false;
+  memcpy(copy, items, n * sizeof *copy);
+  *list = (ast_list){copy, n, n};
+  return true;
 }
 
 ast_file *ast_file_new(const rbk_source *src) {
@@ -157,18 +86,15 @@ bool ast_file_add_comment(ast_file *file, int line, int col, const char *text, s
     file->comments_cap = cap;
   }
   while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\r')) len--;
-  char *copy = malloc(len + 1);
+  char *copy = arena_strdup(&file->mem, text, len);
   if (!copy) return false;
-  memcpy(copy, text, len);
-  copy[len] = '\0';
   file->comments[file->ncomments++] = (ast_comment){line, col, copy, own_line};
   return true;
 }
 
 void ast_file_free(ast_file *file) {
   if (!file) return;
-  ast_list_free(&file->stmts);
-  for (size_t i = 0; i < file->ncomments; i++) free(file->comments[i].text);
+  arena_free(&file->mem);
   free(file->comments);
   free(file);
 }
@@ -177,6 +103,18 @@ rbk_span ast_span_join(rbk_span a, rbk_span b) {
   rbk_span s = a;
   s.end_line = b.end_line;
   s.end_col = b.end_col;
+  return s;
+}
+
+rbk_span ast_name_span(const ast_node *node) {
+  rbk_span s = node->span;
+  const char *name = node->kind == AST_MEMBER ? node->u.member.name : node->kind == AST_ARG ? node->u.arg.name : NULL;
+  if (!name) return s;
+  ast_pos at = node->kind == AST_MEMBER ? node->u.member.name_at : node->u.arg.name_at;
+  size_t len = strlen(name);
+  s.line = s.end_line = at.line;
+  s.col = at.col;
+  s.end_col = at.col + (len ? (int)len - 1 : 0);
   return s;
 }
 

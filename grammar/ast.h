@@ -1,8 +1,11 @@
 /* ast.h — the one syntax tree that check, fmt, plan, run and test all start from.
  *
- * Ownership: a node owns its strings and its children. ast_free() releases a node and everything
- * below it. A span's `src` is borrowed from the rbk_source that was parsed (see source.h); sources
- * outlive the trees parsed from them.
+ * Ownership: every node, every string that a node holds and every node list belong to one
+ * ast_file: they are bump-allocated in the file's arena (arena.h) and released all together by
+ * ast_file_free(). Nothing frees a single node, and a tree never outlives its file; nodes may be
+ * shared or dropped freely while a tree is built. Only the comments array is malloc'ed (its texts
+ * are in the arena). A span's `src` is borrowed from the rbk_source that was parsed (see
+ * source.h); sources outlive the trees parsed from them.
  */
 #ifndef RBK_AST_H
 #define RBK_AST_H
@@ -11,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "source.h"
 
 /* Every node kind, once: X(ENUM_SUFFIX, "name used in dumps and JSON"). */
@@ -96,16 +100,22 @@ typedef enum {
 
 typedef struct ast_node ast_node;
 
-/* A growable array of owned nodes. */
+/* An array of nodes (in the file's arena; the parser sizes it exactly, ast_list_push grows it). */
 typedef struct {
   ast_node **items;
   size_t len, cap;
 } ast_list;
 
+/* Where a one-token name starts (the name of a MEMBER or of a named ARG); ast_name_span() gives
+ * its span. */
+typedef struct {
+  int line, col;
+} ast_pos;
+
 struct ast_node {
   ast_kind kind;
-  rbk_span span;
   bool paren; /* an expression the source wrapped in ( ): the formatter keeps the parentheses */
+  rbk_span span;
   union {
     struct { bool b; int64_t i; double f; char *text; } lit;
     struct { ast_list parts; bool triple; } str; /* triple: written """…""" */
@@ -113,10 +123,10 @@ struct ast_node {
     struct { ast_list items; } list;              /* LIST items, OBJECT pairs, BLOCK: see block */
     struct { char *key; ast_node *computed; ast_node *value; } pair;
     struct { char *name; } ident;
-    struct { ast_node *object; char *name; bool null_safe; rbk_span name_span; } member;
+    struct { ast_node *object; char *name; ast_pos name_at; bool null_safe; } member;
     struct { ast_node *object; ast_node *index; } index;
     struct { ast_node *callee; ast_list args; } call;
-    struct { char *name; ast_node *value; rbk_span name_span; } arg;
+    struct { char *name; ast_node *value; ast_pos name_at; } arg;
     struct { ast_op op; ast_node *operand; } unary;
     struct { ast_op op; ast_node *lhs, *rhs; } binary;
     struct { char *param; ast_node *body; } lambda;
@@ -143,6 +153,9 @@ struct ast_node {
   } u;
 };
 
+/* The tree of a large plan holds millions of nodes: keep them small. */
+_Static_assert(sizeof(ast_node) <= 72, "an ast_node fits in 72 bytes");
+
 /* A comment the lexer kept for the formatter: the text after '#', trimmed at the end. */
 typedef struct {
   int line, col;
@@ -150,12 +163,14 @@ typedef struct {
   bool own_line; /* nothing but blanks before it on its line */
 } ast_comment;
 
-/* One parsed file: its top-level statements in source order, and its comments. */
+/* One parsed file: its top-level statements in source order, its comments, and the arena that
+ * holds its tree. */
 typedef struct {
   const rbk_source *src; /* borrowed */
   ast_list stmts;
-  ast_comment *comments;
+  ast_comment *comments; /* malloc'ed; the texts are in `mem` */
   size_t ncomments, comments_cap;
+  arena mem;             /* every node, string and list of the tree */
 } ast_file;
 
 /* Returns the kind's name ("step", "call", …). */
@@ -167,24 +182,31 @@ const char *ast_type_name(ast_type type);
 /* Returns the type whose keyword is `name`, or -1. */
 int ast_type_from_name(const char *name);
 
-/* Returns a new zeroed node of `kind` at `span`; NULL when out of memory. Caller owns it. */
-ast_node *ast_new(ast_kind kind, rbk_span span);
-/* Appends `node` (ownership moves to the list); returns false when out of memory (node is freed). */
-bool ast_list_push(ast_list *list, ast_node *node);
-/* Frees the list's nodes and its array. */
-void ast_list_free(ast_list *list);
-/* Frees `node` and everything it owns; NULL is fine. */
-void ast_free(ast_node *node);
+/* Returns a new zeroed node of `kind` at `span`, owned by `file`; NULL when out of memory. */
+ast_node *ast_new(ast_file *file, ast_kind kind, rbk_span span);
+/* Returns a NUL-terminated copy of s[0..len), owned by `file`; NULL when out of memory. */
+char *ast_strdup(ast_file *file, const char *s, size_t len);
+/* Appends `node` to `list` (its array owned by `file`, grown by doubling); returns false when out
+ * of memory (the list is unchanged). */
+bool ast_list_push(ast_file *file, ast_list *list, ast_node *node);
+/* Sets `list` to a copy of items[0..n) of exactly that size, owned by `file`; returns false when out
+ * of memory (the list is unchanged). */
+bool ast_list_set(ast_file *file, ast_list *list, ast_node *const *items, size_t n);
 
-/* Returns a new empty file for `src` (borrowed); NULL when out of memory. */
+/* Returns a new empty file for `src` (borrowed; may be NULL); NULL when out of memory. Caller frees
+ * it with ast_file_free(). */
 ast_file *ast_file_new(const rbk_source *src);
-/* Keeps a comment (text copied); returns false when out of memory. */
+/* Keeps a comment (text copied into the file's arena); returns false when out of memory. */
 bool ast_file_add_comment(ast_file *file, int line, int col, const char *text, size_t len, bool own_line);
-/* Frees the file, its statements and its comments; NULL is fine. */
+/* Frees the file with its whole tree and its comments; NULL is fine. */
 void ast_file_free(ast_file *file);
 
 /* Returns the span from the start of `a` to the end of `b`. */
 rbk_span ast_span_join(rbk_span a, rbk_span b);
+
+/* Returns the span of the name of a MEMBER or of a named ARG (one token on one line); for a
+ * positional ARG, the argument's span. */
+rbk_span ast_name_span(const ast_node *node);
 
 /* Returns true when the STRING node has no interpolation; then *out (borrowed, may be NULL when
  * the string is empty, read as "") is its text. */

@@ -20,16 +20,12 @@ static const struct {
 
 /* Returns a new literal node carrying a copy of the lexeme in lit.text; NULL when out of memory. */
 static ast_node *lexeme_node(parse_ctx *ctx, ast_kind kind, const char *text, size_t len, rbk_span at) {
-  ast_node *n = ast_new(kind, at);
-  char *copy = malloc(len + 1);
-  if (!n || !copy) {
-    free(n);
-    free(copy);
+  ast_node *n = ast_new(ctx->file, kind, at);
+  char *copy = n ? ast_strdup(ctx->file, text, len) : NULL;
+  if (!copy) {
     pctx_oom(ctx);
     return NULL;
   }
-  memcpy(copy, text, len);
-  copy[len] = '\0';
   n->u.lit.text = copy;
   return n;
 }
@@ -40,7 +36,7 @@ static bool add_digit(int64_t *v, int d) {
 }
 
 ast_node *lx_int(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
-  ast_node *n = ast_new(AST_INT_LIT, at);
+  ast_node *n = ast_new(ctx->file, AST_INT_LIT, at);
   if (!n) {
     pctx_oom(ctx);
     return NULL;

@@ -1,33 +1,11 @@
 /* lex_util.c — the scanner's helpers: positions, the bracket stack and newline significance. */
 #include "lex_util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "parser.h"
-
-size_t lx_input(parse_ctx *ctx, char *buf, size_t max) {
-  size_t n = ctx->src->len - ctx->read_offset;
-  if (n > max) n = max;
-  memcpy(buf, ctx->src->text + ctx->read_offset, n);
-  ctx->read_offset += n;
-  return n;
-}
-
-void lx_advance(parse_ctx *ctx, rbk_span *loc, const char *text, size_t len) {
-  /* Only rules that match a single trailing '\n' span lines (see lexer.l), so a token either
-   * stays on its line or ends the line. */
-  int line = ctx->line, col = ctx->col;
-  *loc = (rbk_span){ctx->src, line, col, line, len ? col + (int)len - 1 : col};
-  ctx->tok_offset = ctx->offset;
-  ctx->offset += len;
-  if (len && text[len - 1] == '\n') {
-    ctx->line = line + 1;
-    ctx->col = 1;
-  } else {
-    ctx->col = col + (int)len;
-  }
-}
 
 void lx_rewind(parse_ctx *ctx, const rbk_span *loc) {
   ctx->line = loc->line;
@@ -40,12 +18,6 @@ rbk_span lx_here(const parse_ctx *ctx) {
 }
 
 slice lx_slice(const parse_ctx *ctx, size_t len) { return (slice){ctx->src->text + ctx->tok_offset, len}; }
-
-int lx_tok(parse_ctx *ctx, int tok) {
-  ctx->last_tok = tok;
-  ctx->line_has_token = true;
-  return tok;
-}
 
 bool lx_can_end(int tok) {
   switch (tok) {
@@ -178,9 +150,18 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
   return len;
 }
 
+/* Returns true when the 8 bytes at p are ASCII and none is NUL. */
+static bool ascii8(const unsigned char *p) {
+  uint64_t w;
+  memcpy(&w, p, sizeof w);
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  return !(w & highs) && !((w - ones) & ~w & highs);
+}
+
 size_t lx_utf8_valid(const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0;
+  while (i + 8 <= n && ascii8(u + i)) i += 8; /* most text is ASCII: 8 bytes a step */
   while (i < n) {
     if (u[i] - 1u < 0x7Fu) { /* 0x01..0x7F */
       i++;
@@ -352,22 +333,20 @@ void lx_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
 bool lx_text_pending(const parse_ctx *ctx) { return ctx->tlen > 0; }
 
 text_buf lx_text_take(parse_ctx *ctx, rbk_span *at) {
-  enum { KEEP = 4096 }; /* a larger buffer is handed over as it is rather than copied */
+  enum { KEEP = 4096 }; /* a larger buffer is handed to the arena as it is rather than copied */
   text_buf t = {ctx->tbuf, ctx->tlen};
   *at = ctx->tspan;
   ctx->tlen = 0;
-  if (t.len >= KEEP || !t.s) {
+  if (!t.s) return t;
+  if (t.len >= KEEP) {
     ctx->tbuf = NULL;
     ctx->tcap = 0;
+    if (arena_adopt(&ctx->file->mem, t.s)) return t;
+  } else if ((t.s = ast_strdup(ctx->file, ctx->tbuf, t.len))) {
     return t;
   }
-  t.s = malloc(t.len + 1);
-  if (!t.s) {
-    pctx_oom(ctx);
-    return (text_buf){NULL, 0};
-  }
-  memcpy(t.s, ctx->tbuf, t.len + 1);
-  return t;
+  pctx_oom(ctx);
+  return (text_buf){NULL, 0};
 }
 
 void lx_comment(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {

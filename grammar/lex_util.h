@@ -1,8 +1,8 @@
 /* lex_util.h — the scanner's helpers (lexer.l keeps only patterns and one-line actions): positions,
  * the bracket stack, newline significance, literals, string text, comments and bad bytes.
  *
- * Ownership: nodes returned by lx_int/lx_float/lx_duration belong to the caller (the token);
- * lx_text_take hands the accumulated string text over to the caller.
+ * Ownership: nodes made by lx_int/lx_float/lx_duration and the text that lx_text_take returns are
+ * in the arena of the file being built (ast.h).
  */
 #ifndef RBK_LEX_UTIL_H
 #define RBK_LEX_UTIL_H
@@ -12,10 +12,22 @@
 
 #include "parse_ctx.h"
 
-/* Copies the next part of the source (up to max bytes) into buf; returns its length, 0 at the end. */
-size_t lx_input(parse_ctx *ctx, char *buf, size_t max);
-/* Sets *loc to the span of the token text[0..len) at the current position and moves past it. */
-void lx_advance(parse_ctx *ctx, rbk_span *loc, const char *text, size_t len);
+/* Sets *loc to the span of the token text[0..len) at the current position and moves past it.
+ * Inline: it runs for every token and every run of blanks. */
+static inline void lx_advance(parse_ctx *ctx, rbk_span *loc, const char *text, size_t len) {
+  /* Only rules that match a single trailing '\n' span lines (see lexer.l), so a token either
+   * stays on its line or ends the line. */
+  int line = ctx->line, col = ctx->col;
+  *loc = (rbk_span){ctx->src, line, col, line, len ? col + (int)len - 1 : col};
+  ctx->tok_offset = ctx->offset;
+  ctx->offset += len;
+  if (len && text[len - 1] == '\n') {
+    ctx->line = line + 1;
+    ctx->col = 1;
+  } else {
+    ctx->col = col + (int)len;
+  }
+}
 /* Moves the position back to the start of the current token at *loc (after yyless(0)). */
 void lx_rewind(parse_ctx *ctx, const rbk_span *loc);
 /* Returns the zero-width span at the current position (end of file, virtual tokens). */
@@ -24,7 +36,11 @@ rbk_span lx_here(const parse_ctx *ctx);
 slice lx_slice(const parse_ctx *ctx, size_t len);
 
 /* Returns `tok` after recording it as the last token of code (for newline significance). */
-int lx_tok(parse_ctx *ctx, int tok);
+static inline int lx_tok(parse_ctx *ctx, int tok) {
+  ctx->last_tok = tok;
+  ctx->line_has_token = true;
+  return tok;
+}
 /* Returns true when a token of kind `tok` can end an expression (and so a statement). */
 bool lx_can_end(int tok);
 /* Returns true when a newline at this point ends a statement; either way the line is done. */
@@ -70,8 +86,8 @@ void lx_text_run(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 void lx_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 /* Returns true when string text is pending. */
 bool lx_text_pending(const parse_ctx *ctx);
-/* Returns the pending string text (an exact-size copy; empty afterwards); *at gets its span. A
- * copy that cannot be made is recorded as out of memory and returned with s == NULL. */
+/* Returns the pending string text, moved into the file's arena (the pending text is empty
+ * afterwards); *at gets its span. Out of memory is recorded and returned with s == NULL. */
 text_buf lx_text_take(parse_ctx *ctx, rbk_span *at);
 
 /* Keeps the comment text[0..len) (starting with '#') for the formatter. */

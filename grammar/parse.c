@@ -3,6 +3,7 @@
 #include "parse.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,25 +39,33 @@ void pctx_oom(parse_ctx *ctx) {
 }
 
 char *pctx_strdup(parse_ctx *ctx, slice s) {
-  char *copy = malloc(s.n + 1);
-  if (!copy) {
-    pctx_oom(ctx);
-    return NULL;
-  }
-  memcpy(copy, s.p, s.n);
-  copy[s.n] = '\0';
+  char *copy = ast_strdup(ctx->file, s.p, s.n);
+  if (!copy) pctx_oom(ctx);
   return copy;
 }
 
-/* Runs the scanner and parser over the source (read through YY_INPUT); returns false when out of
- * memory. */
+/* Runs the scanner and parser over a copy of the source that ends in the two NULs flex needs
+ * (scanned in place: a token of any length costs one pass, and flex's writes stay out of the
+ * source); returns false when out of memory. */
 static bool run(parse_ctx *ctx) {
+  size_t len = ctx->src->len;
+  char *copy = len < SIZE_MAX - 2 ? malloc(len + 2) : NULL;
   yyscan_t scanner;
-  if (yylex_init_extra(ctx, &scanner)) return false;
-  ctx->scanner = scanner;
-  yyparse(ctx);
+  if (!copy) return false;
+  memcpy(copy, ctx->src->text, len);
+  copy[len] = copy[len + 1] = '\0';
+  if (yylex_init_extra(ctx, &scanner)) {
+    free(copy);
+    return false;
+  }
+  bool ok = yy_scan_buffer(copy, len + 2, scanner) != NULL;
+  if (ok) {
+    ctx->scanner = scanner;
+    yyparse(ctx);
+  }
   yylex_destroy(scanner);
-  return true;
+  free(copy);
+  return ok;
 }
 
 ast_file *parse_source(const rbk_source *src, diag_list *diags) {
@@ -65,6 +74,7 @@ ast_file *parse_source(const rbk_source *src, diag_list *diags) {
   parse_ctx ctx = {.file = file, .diags = diags, .src = src, .line = 1, .col = 1};
   bool ok = run(&ctx);
   strb_free_all(&ctx);
+  free(ctx.pending);
   free(ctx.stack);
   free(ctx.tbuf);
   if (!ok || ctx.oom) {

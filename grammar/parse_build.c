@@ -5,12 +5,12 @@
 #include <string.h>
 
 ast_node *pb_new(parse_ctx *ctx, ast_kind kind, rbk_span span) {
-  ast_node *n = ast_new(kind, span);
+  ast_node *n = ast_new(ctx->file, kind, span);
   if (!n) pctx_oom(ctx);
   return n;
 }
 
-/* Returns the list that `owner` keeps its children in, or NULL for a kind without one. */
+/* Returns the list that `owner` keeps its items in, or NULL for a kind without one. */
 static ast_list *owned_list(ast_node *owner) {
   switch (owner->kind) {
   case AST_BLOCK: return &owner->u.block.stmts;
@@ -23,35 +23,50 @@ static ast_list *owned_list(ast_node *owner) {
   }
 }
 
-/* Appends item to the list, growing it 1, 2, 4, … (most lists in a plan hold one or two
- * nodes); returns false when out of memory (item freed). */
-static bool list_push(ast_list *list, ast_node *item) {
-  if (list->len == list->cap) {
-    size_t cap = list->cap ? list->cap * 2 : 1;
-    ast_node **items = realloc(list->items, cap * sizeof *items);
-    if (!items) {
-      ast_free(item);
+/* Pushes a pending list item; returns false when out of memory (recorded). */
+static bool pending_push(parse_ctx *ctx, ast_node *item) {
+  if (ctx->npending == ctx->pending_cap) {
+    size_t cap = ctx->pending_cap ? ctx->pending_cap * 2 : 64;
+    ast_node **grown = realloc(ctx->pending, cap * sizeof *grown);
+    if (!grown) {
+      pctx_oom(ctx);
       return false;
     }
-    list->items = items;
-    list->cap = cap;
+    ctx->pending = grown;
+    ctx->pending_cap = cap;
   }
-  list->items[list->len++] = item;
+  ctx->pending[ctx->npending++] = item;
   return true;
 }
 
-ast_node *pb_push(parse_ctx *ctx, ast_node *owner, ast_node *item) {
-  ast_list *list = owner && item ? owned_list(owner) : NULL;
-  if (!list) {
-    ast_free(item);
-    return owner;
-  }
-  if (!list_push(list, item)) pctx_oom(ctx);
-  return owner;
+/* Returns how many pending items belong to `seq`. */
+static size_t seq_len(const parse_ctx *ctx, seqb seq) {
+  return ctx->npending > seq.base ? ctx->npending - seq.base : 0;
+}
+
+ast_node *pb_seq_close(parse_ctx *ctx, seqb seq) {
+  ast_list *list = seq.n ? owned_list(seq.n) : NULL;
+  size_t n = seq_len(ctx, seq);
+  if (list && n && !ast_list_set(ctx->file, list, ctx->pending + seq.base, n)) pctx_oom(ctx);
+  pb_seq_discard(ctx, seq);
+  return seq.n;
+}
+
+seqb pb_seq(parse_ctx *ctx, ast_kind kind, rbk_span span) {
+  return (seqb){pb_new(ctx, kind, span), (uint32_t)ctx->npending, 0};
+}
+
+seqb pb_push(parse_ctx *ctx, seqb seq, ast_node *item) {
+  if (seq.n && item) pending_push(ctx, item);
+  return seq;
+}
+
+void pb_seq_discard(parse_ctx *ctx, seqb seq) {
+  if (ctx->npending > seq.base) ctx->npending = seq.base;
 }
 
 void pb_file_add(parse_ctx *ctx, ast_node *stmt) {
-  if (stmt && !ast_list_push(&ctx->file->stmts, stmt)) pctx_oom(ctx);
+  if (stmt && !ast_list_push(ctx->file, &ctx->file->stmts, stmt)) pctx_oom(ctx);
 }
 
 /* Returns the expression `n` of the given height; the first expression deeper than the limit is
@@ -68,16 +83,6 @@ static xnode height(parse_ctx *ctx, ast_node *n, int depth) {
 
 /* Returns the larger of two heights. */
 static int higher(int a, int b) { return a > b ? a : b; }
-
-/* Returns a new node, or NULL after freeing the children that would have gone into it. */
-static ast_node *new_or_drop(parse_ctx *ctx, ast_kind kind, rbk_span span, ast_node *a, ast_node *b) {
-  ast_node *n = pb_new(ctx, kind, span);
-  if (!n) {
-    ast_free(a);
-    ast_free(b);
-  }
-  return n;
-}
 
 xnode pb_leaf(parse_ctx *ctx, ast_node *n) { return height(ctx, n, 1); }
 
@@ -102,7 +107,7 @@ xnode pb_paren(xnode x, rbk_span span) {
 }
 
 xnode pb_binary(parse_ctx *ctx, ast_op op, xnode lhs, xnode rhs, rbk_span span) {
-  ast_node *n = new_or_drop(ctx, AST_BINARY, span, lhs.n, rhs.n);
+  ast_node *n = pb_new(ctx, AST_BINARY, span);
   if (!n) return (xnode){0};
   n->u.binary.op = op;
   n->u.binary.lhs = lhs.n;
@@ -111,7 +116,7 @@ xnode pb_binary(parse_ctx *ctx, ast_op op, xnode lhs, xnode rhs, rbk_span span) 
 }
 
 xnode pb_unary(parse_ctx *ctx, ast_op op, xnode operand, rbk_span span) {
-  ast_node *n = new_or_drop(ctx, AST_UNARY, span, operand.n, NULL);
+  ast_node *n = pb_new(ctx, AST_UNARY, span);
   if (!n) return (xnode){0};
   n->u.unary.op = op;
   n->u.unary.operand = operand.n;
@@ -119,7 +124,7 @@ xnode pb_unary(parse_ctx *ctx, ast_op op, xnode operand, rbk_span span) {
 }
 
 xnode pb_lambda(parse_ctx *ctx, slice param, xnode body, rbk_span span) {
-  ast_node *n = new_or_drop(ctx, AST_LAMBDA, span, body.n, NULL);
+  ast_node *n = pb_new(ctx, AST_LAMBDA, span);
   if (!n) return (xnode){0};
   n->u.lambda.param = pctx_strdup(ctx, param);
   n->u.lambda.body = body.n;
@@ -127,62 +132,58 @@ xnode pb_lambda(parse_ctx *ctx, slice param, xnode body, rbk_span span) {
 }
 
 xnode pb_member(parse_ctx *ctx, xnode object, slice name, rbk_span name_span, bool null_safe, rbk_span span) {
-  ast_node *n = new_or_drop(ctx, AST_MEMBER, span, object.n, NULL);
+  ast_node *n = pb_new(ctx, AST_MEMBER, span);
   if (!n) return (xnode){0};
   n->u.member.object = object.n;
   n->u.member.name = pctx_strdup(ctx, name);
   n->u.member.null_safe = null_safe;
-  n->u.member.name_span = name_span;
+  n->u.member.name_at = (ast_pos){name_span.line, name_span.col};
   return height(ctx, n, object.depth + 1);
 }
 
 xnode pb_index(parse_ctx *ctx, xnode object, xnode index, rbk_span span) {
-  ast_node *n = new_or_drop(ctx, AST_INDEX, span, object.n, index.n);
+  ast_node *n = pb_new(ctx, AST_INDEX, span);
   if (!n) return (xnode){0};
   n->u.index.object = object.n;
   n->u.index.index = index.n;
   return height(ctx, n, higher(object.depth, index.depth) + 1);
 }
 
-xnode pb_seq(parse_ctx *ctx, ast_kind kind, rbk_span span) { return (xnode){pb_new(ctx, kind, span), 0}; }
-
-/* Reports a positional argument that follows a named one in the CALL `call`. */
-static void check_arg_order(parse_ctx *ctx, const ast_node *call, const ast_node *arg) {
-  const ast_list *args = &call->u.call.args;
-  if (arg->kind != AST_ARG || arg->u.arg.name || !args->len) return;
-  const ast_node *last = args->items[args->len - 1];
-  if (last->u.arg.name)
+/* Reports a positional argument that follows a named one among the pending arguments of `seq`. */
+static void check_arg_order(parse_ctx *ctx, seqb seq, const ast_node *arg) {
+  if (arg->kind != AST_ARG || arg->u.arg.name || !seq_len(ctx, seq)) return;
+  const ast_node *last = ctx->pending[ctx->npending - 1];
+  if (last->kind == AST_ARG && last->u.arg.name)
     pctx_error(ctx, arg->span, "positional argument after the named argument '%s': positional arguments "
                                "come first", last->u.arg.name);
 }
 
-xnode pb_seq_push(parse_ctx *ctx, xnode seq, xnode item) {
-  if (seq.n && item.n && seq.n->kind == AST_CALL) check_arg_order(ctx, seq.n, item.n);
-  pb_push(ctx, seq.n, item.n);
+seqb pb_seq_push(parse_ctx *ctx, seqb seq, xnode item) {
+  if (seq.n && item.n && seq.n->kind == AST_CALL) check_arg_order(ctx, seq, item.n);
+  pb_push(ctx, seq, item.n);
   seq.depth = higher(seq.depth, item.depth);
   return seq;
 }
 
-xnode pb_close(parse_ctx *ctx, xnode seq, rbk_span span) {
-  if (seq.n) seq.n->span = span;
-  return height(ctx, seq.n, seq.depth + 1);
+xnode pb_close(parse_ctx *ctx, seqb seq, rbk_span span) {
+  ast_node *n = pb_seq_close(ctx, seq);
+  if (n) n->span = span;
+  return height(ctx, n, seq.depth + 1);
 }
 
-xnode pb_call(parse_ctx *ctx, xnode callee, xnode args, rbk_span span) {
-  if (!args.n) {
-    ast_free(callee.n);
-    return (xnode){0};
-  }
-  args.n->u.call.callee = callee.n;
-  args.n->span = span;
-  return height(ctx, args.n, higher(callee.depth, args.depth) + 1);
+xnode pb_call(parse_ctx *ctx, xnode callee, seqb args, rbk_span span) {
+  ast_node *n = pb_seq_close(ctx, args);
+  if (!n) return (xnode){0};
+  n->u.call.callee = callee.n;
+  n->span = span;
+  return height(ctx, n, higher(callee.depth, args.depth) + 1);
 }
 
 xnode pb_arg(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
-  ast_node *n = new_or_drop(ctx, AST_ARG, span, value.n, NULL);
+  ast_node *n = pb_new(ctx, AST_ARG, span);
   if (!n) return (xnode){0};
   n->u.arg.name = name ? pctx_strdup(ctx, *name) : NULL;
-  n->u.arg.name_span = name_span;
+  n->u.arg.name_at = (ast_pos){name_span.line, name_span.col};
   n->u.arg.value = value.n;
   return height(ctx, n, value.depth + 1);
 }
@@ -194,7 +195,6 @@ static void string_key(parse_ctx *ctx, ast_node *pair, ast_node *str) {
   if (ast_string_is_plain(str, &text)) {
     slice s = {text ? text : "", text ? strlen(text) : 0};
     pair->u.pair.key = pctx_strdup(ctx, s);
-    ast_free(str);
     return;
   }
   pctx_error(ctx, str->span, "an object key cannot be interpolated; compute it in parentheses: "
@@ -203,7 +203,7 @@ static void string_key(parse_ctx *ctx, ast_node *pair, ast_node *str) {
 }
 
 xnode pb_pair(parse_ctx *ctx, const slice *name, xnode key, xnode value, rbk_span span) {
-  ast_node *n = new_or_drop(ctx, AST_PAIR, span, key.n, value.n);
+  ast_node *n = pb_new(ctx, AST_PAIR, span);
   if (!n) return (xnode){0};
   n->u.pair.value = value.n;
   if (name)

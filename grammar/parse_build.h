@@ -2,9 +2,12 @@
  * its span, and (for expressions) tracks the tree's height so that over-deep input becomes one
  * diagnostic.
  *
- * Ownership: every ast_node / xnode argument moves into the result (or is freed on failure); slice
- * arguments are copied. A NULL result means an allocation failed (recorded in the context).
- * Optional children (a param's default, an assert's message, …) are passed as (xnode){0} or NULL.
+ * Ownership: nodes and strings live in the arena of the file being built (ast.h): a constructor
+ * links its argument nodes into the result, and a node it does not keep is simply dropped; slice
+ * arguments are copied into the arena. A NULL result means an allocation failed (recorded in the
+ * context). Optional children (a param's default, an assert's message, …) are passed as
+ * (xnode){0} or NULL. Lists are built as seqb values (parse_ctx.h) and closed by the constructor
+ * of their node (pb_block, pb_close, pb_call, pb_runbook, pb_proc, pb_notify).
  */
 #ifndef RBK_PARSE_BUILD_H
 #define RBK_PARSE_BUILD_H
@@ -14,8 +17,17 @@
 
 /* Returns a new node of `kind` at `span`, or NULL (recorded). */
 ast_node *pb_new(parse_ctx *ctx, ast_kind kind, rbk_span span);
-/* Appends `item` to the list that `owner` (BLOCK, RUNBOOK, PROC, NOTIFY) keeps; returns owner. */
-ast_node *pb_push(parse_ctx *ctx, ast_node *owner, ast_node *item);
+/* Returns a new list being built, held by a new node of `kind` (BLOCK, RUNBOOK, PROC, NOTIFY, LIST,
+ * OBJECT or CALL) at `span`. */
+seqb pb_seq(parse_ctx *ctx, ast_kind kind, rbk_span span);
+/* Appends `item` (a statement, field, parameter or channel; NULL is skipped); returns seq. */
+seqb pb_push(parse_ctx *ctx, seqb seq, ast_node *item);
+/* Appends an item (LIST), pair (OBJECT) or argument (CALL) to `seq`; returns seq. */
+seqb pb_seq_push(parse_ctx *ctx, seqb seq, xnode item);
+/* Returns seq's node with its pending items moved into its list (an array of their exact size). */
+ast_node *pb_seq_close(parse_ctx *ctx, seqb seq);
+/* Drops the pending items of a list that error recovery discards (the grammar's destructor). */
+void pb_seq_discard(parse_ctx *ctx, seqb seq);
 /* Appends a top-level statement to the file being built. */
 void pb_file_add(parse_ctx *ctx, ast_node *stmt);
 
@@ -38,14 +50,10 @@ xnode pb_lambda(parse_ctx *ctx, slice param, xnode body, rbk_span span);
 xnode pb_member(parse_ctx *ctx, xnode object, slice name, rbk_span name_span, bool null_safe, rbk_span span);
 /* Returns an INDEX `object[index]`. */
 xnode pb_index(parse_ctx *ctx, xnode object, xnode index, rbk_span span);
-/* Returns an empty LIST, OBJECT or CALL (the argument list of a call being parsed). */
-xnode pb_seq(parse_ctx *ctx, ast_kind kind, rbk_span span);
-/* Appends an item (LIST), pair (OBJECT) or argument (CALL) to `seq`; returns seq. */
-xnode pb_seq_push(parse_ctx *ctx, xnode seq, xnode item);
-/* Returns `seq` complete, at `span` (its brackets). */
-xnode pb_close(parse_ctx *ctx, xnode seq, rbk_span span);
-/* Returns the CALL `args` (from pb_seq) with `callee` set. */
-xnode pb_call(parse_ctx *ctx, xnode callee, xnode args, rbk_span span);
+/* Returns the LIST or OBJECT `seq` complete, at `span` (its brackets). */
+xnode pb_close(parse_ctx *ctx, seqb seq, rbk_span span);
+/* Returns the CALL `args` (a pb_seq of AST_CALL) complete, with `callee` set. */
+xnode pb_call(parse_ctx *ctx, xnode callee, seqb args, rbk_span span);
 /* Returns an ARG; `name` is NULL for a positional argument. */
 xnode pb_arg(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span);
 /* Returns a PAIR keyed by `name`, or by `key`: a plain string, or a parenthesised expression. */
@@ -56,18 +64,18 @@ xnode pb_pair(parse_ctx *ctx, const slice *name, xnode key, xnode value, rbk_spa
 int pb_type(parse_ctx *ctx, slice name, rbk_span span);
 /* Returns a PARAM (top-level or proc parameter; doc is NULL for the latter). */
 ast_node *pb_param(parse_ctx *ctx, slice name, rbk_span name_span, int type, xnode def, xnode doc, rbk_span span);
-/* Returns the RUNBOOK `rb` (made by pb_new, holding the fields) with its id. */
-ast_node *pb_runbook(parse_ctx *ctx, xnode id, ast_node *rb, rbk_span span);
-/* Appends a FIELD `key = value` to the RUNBOOK `rb`; returns rb. */
-ast_node *pb_field(parse_ctx *ctx, ast_node *rb, slice key, rbk_span key_span, xnode value);
+/* Returns the RUNBOOK `rb` (a pb_seq holding the fields) complete, with its id. */
+ast_node *pb_runbook(parse_ctx *ctx, xnode id, seqb rb, rbk_span span);
+/* Appends a FIELD `key = value` to the RUNBOOK being built; returns rb. */
+seqb pb_field(parse_ctx *ctx, seqb rb, slice key, rbk_span key_span, xnode value);
 /* Returns an IMPORT. */
 ast_node *pb_import(parse_ctx *ctx, xnode path, slice alias, rbk_span span);
-/* Returns the PROC `proc` (holding the parameters) with its name and body. */
-ast_node *pb_proc(parse_ctx *ctx, slice name, ast_node *proc, ast_node *body, rbk_span span);
+/* Returns the PROC `proc` (a pb_seq holding the parameters) complete, with its name and body. */
+ast_node *pb_proc(parse_ctx *ctx, slice name, seqb proc, ast_node *body, rbk_span span);
 
 /* Statements. */
-/* Returns the BLOCK `block` at `span` (its braces). */
-ast_node *pb_block(parse_ctx *ctx, ast_node *block, rbk_span span);
+/* Returns the BLOCK `block` (a pb_seq holding the statements) complete, at `span` (its braces). */
+ast_node *pb_block(parse_ctx *ctx, seqb block, rbk_span span);
 /* Reports a block whose '{' starts the line after its statement's head; returns the block. */
 ast_node *pb_block_next_line(parse_ctx *ctx, rbk_span newline, ast_node *block);
 /* Returns a LET. */
@@ -91,10 +99,11 @@ ast_node *pb_if(parse_ctx *ctx, xnode cond, ast_node *then, ast_node *els, rbk_s
 ast_node *pb_stmt1(parse_ctx *ctx, ast_kind kind, xnode x, rbk_span span);
 /* Returns an ASSERT or EXPECT. */
 ast_node *pb_check(parse_ctx *ctx, ast_kind kind, xnode cond, xnode message, rbk_span span);
-/* Returns the NOTIFY `notify` (holding the channels) with its interval and message. */
-ast_node *pb_notify(parse_ctx *ctx, ast_node *notify, xnode every, xnode message, rbk_span span);
-/* Reports an 'else' that starts a line (its 'if' ended at the newline before it); frees `branch` and
- * returns NULL (no statement). */
+/* Returns the NOTIFY `notify` (a pb_seq holding the channels) complete, with its interval and
+ * message. */
+ast_node *pb_notify(parse_ctx *ctx, seqb notify, xnode every, xnode message, rbk_span span);
+/* Reports an 'else' that starts a line (its 'if' ended at the newline before it); drops `branch`
+ * and returns NULL (no statement). */
 ast_node *pb_stray_else(parse_ctx *ctx, rbk_span at, ast_node *branch);
 /* Returns an ON_FAILURE or FINALLY. */
 ast_node *pb_handler(parse_ctx *ctx, ast_kind kind, ast_node *body, rbk_span span);

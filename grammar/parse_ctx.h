@@ -1,14 +1,17 @@
 /* parse_ctx.h — the front end's private state: the one context that the scanner (lexer.l) and the
  * parser (parser.y) share, and the semantic-value types of the grammar.
  *
- * Ownership: the context borrows the source, the diagnostics list and the file being built; it owns
- * its bracket stack and its pending string text. Not part of the public API (see parse.h).
+ * Ownership: the context borrows the source, the diagnostics list and the file being built (whose
+ * arena holds every node and string the parse makes); it owns its bracket stack, its stacks of
+ * pending list items and string pieces, and its pending string text. Not part of the public API
+ * (see parse.h).
  */
 #ifndef RBK_PARSE_CTX_H
 #define RBK_PARSE_CTX_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ast.h"
 #include "diag.h"
@@ -26,7 +29,8 @@ typedef struct {
   size_t n;
 } slice;
 
-/* Text that a token owns (string pieces, escapes resolved): s is NUL-terminated, len excludes it. */
+/* The text of a string piece (escapes resolved), in the file's arena: s is NUL-terminated, len
+ * excludes it. */
 typedef struct {
   char *s;
   size_t len;
@@ -37,6 +41,17 @@ typedef struct {
   ast_node *n;
   int depth;
 } xnode;
+
+/* A list being built (a block's statements, a runbook's fields, a proc's parameters, notify's
+ * channels, a list's items, an object's pairs, a call's arguments): the node that will hold it and
+ * the height of its items so far. Its items are the context's pending items from `base` on until
+ * the list is closed, which copies them into the tree at their exact size. Lists nest, so the
+ * pending items form a stack; a source holds at most 1 GiB, so a 32-bit base is enough. */
+typedef struct {
+  ast_node *n;
+  uint32_t base;
+  int32_t depth;
+} seqb;
 
 /* The optional clauses of step, gate, approve and wait until: X(ENUM_SUFFIX, "keyword"). */
 #define PARSE_CLAUSES(X) X(TIMEOUT, "timeout") X(RETRY, "retry") X(BACKOFF, "backoff") X(EVERY, "every") X(FROM, "from")
@@ -51,10 +66,10 @@ typedef enum {
  * starts a line of a triple-quoted string, or an interpolated expression. */
 typedef struct {
   int kind;           /* PIECE_TEXT, PIECE_INDENT, PIECE_EXPR (parse_str.c) */
-  char *text;         /* TEXT: owned, NUL-terminated */
+  char *text;         /* TEXT: NUL-terminated, in the arena */
   const char *view;   /* INDENT: borrowed from the source */
   size_t len;         /* of text or view */
-  ast_node *expr;     /* EXPR: owned */
+  ast_node *expr;     /* EXPR */
   rbk_span span;
 } str_piece;
 
@@ -90,7 +105,6 @@ typedef struct parse_ctx {
   bool halted;             /* a fatal error: the lexer returns end of file from now on */
   bool oom;                /* an allocation failed */
   bool too_deep_reported;  /* "expression nested too deeply" said once */
-  size_t read_offset;      /* how much of the source the scanner has read (YY_INPUT) */
   /* position of the next byte */
   size_t offset;
   int line, col;
@@ -106,6 +120,9 @@ typedef struct parse_ctx {
   bool has_unclosed;       /* the closer at `unclosed_by` skipped the unclosed entry `unclosed` */
   open_entry unclosed;
   rbk_span unclosed_by;
+  /* the items of the lists being built (seqb) */
+  ast_node **pending;
+  size_t npending, pending_cap;
   /* the pieces of the string literals being assembled */
   str_piece *pieces;
   size_t npieces, pieces_cap;
@@ -120,7 +137,7 @@ typedef struct parse_ctx {
 int pctx_error(parse_ctx *ctx, rbk_span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Records an allocation failure; the parse stops and parse_source returns NULL. */
 void pctx_oom(parse_ctx *ctx);
-/* Returns a malloc'd NUL-terminated copy of the slice, or NULL (out of memory recorded). */
+/* Returns a NUL-terminated copy of the slice in the file's arena, or NULL (out of memory recorded). */
 char *pctx_strdup(parse_ctx *ctx, slice s);
 
 #endif

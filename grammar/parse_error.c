@@ -118,6 +118,24 @@ static bool hint(perr_sym got, const perr_sym *expected, int n, char *buf, size_
   return true;
 }
 
+/* Returns true when the token at `at` is the first one on its line. */
+static bool first_on_line(const parse_ctx *ctx, rbk_span at) {
+  size_t len;
+  const char *line = source_line(ctx->src, at.line, &len);
+  if (!line || at.col < 1 || (size_t)at.col > len + 1) return false;
+  for (int i = 0; i < at.col - 1; i++)
+    if (line[i] != ' ' && line[i] != '\t') return false;
+  return true;
+}
+
+/* Returns true when `got` is an operator that can only continue an expression (not start one) and
+ * stands first on a line where the statement before it ended: the writer meant to continue it. */
+static bool continues_line(const parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sym *expected, int n) {
+  if (!(got.flags & PSYM_INFIX) || (got.flags & (PSYM_EXPR | PSYM_ARROW))) return false;
+  if (!expects(expected, n, PSYM_NEWLINE) && !expects(expected, n, PSYM_END)) return false;
+  return first_on_line(ctx, at);
+}
+
 /* Adds a note to diagnostic `idx` at the bracket that the error leaves unclosed, if any. */
 static void note_unclosed(parse_ctx *ctx, int idx, rbk_span at, perr_sym got, const perr_sym *expected, int n) {
   if (ctx->has_unclosed && ctx->unclosed_by.line == at.line && ctx->unclosed_by.col == at.col) {
@@ -154,12 +172,18 @@ void perr_syntax(parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sym *expe
     return;
   }
   char msg[512], what[MAX_LEXEME + 64];
-  if (hint(got, expected, n, msg, sizeof msg)) {
+  bool continued = continues_line(ctx, at, got, expected, n);
+  if (!continued && hint(got, expected, n, msg, sizeof msg)) {
     pctx_error(ctx, at, "%s", msg);
   } else {
     describe(ctx, at, got, what, sizeof what);
     snprintf(msg, sizeof msg, "unexpected %s", what);
     expected_text(expected, n, msg, sizeof msg);
+    if (continued) {
+      size_t used = strlen(msg);
+      snprintf(msg + used, sizeof msg - used, "; to continue an expression on the next line, end this line with the "
+                                              "operator");
+    }
     int idx = pctx_error(ctx, at, "%s", msg);
     note_unclosed(ctx, idx, at, got, expected, n);
   }

@@ -10,17 +10,6 @@ static const char *const clause_names[] = {
 #undef X
 };
 
-/* Returns a new node, or NULL after freeing the children that would have gone into it. */
-static ast_node *node_or_drop(parse_ctx *ctx, ast_kind kind, rbk_span span, ast_node *a, ast_node *b, ast_node *c) {
-  ast_node *n = pb_new(ctx, kind, span);
-  if (!n) {
-    ast_free(a);
-    ast_free(b);
-    ast_free(c);
-  }
-  return n;
-}
-
 /* Returns true when the slice spells `word`. */
 static bool is_word(slice s, const char *word) { return s.n == strlen(word) && !memcmp(s.p, word, s.n); }
 
@@ -46,7 +35,7 @@ int pb_type(parse_ctx *ctx, slice name, rbk_span span) {
 
 ast_node *pb_param(parse_ctx *ctx, slice name, rbk_span name_span, int type, xnode def, xnode doc, rbk_span span) {
   (void)name_span;
-  ast_node *n = node_or_drop(ctx, AST_PARAM, span, def.n, doc.n, NULL);
+  ast_node *n = pb_new(ctx, AST_PARAM, span);
   if (!n) return NULL;
   n->u.param.name = pctx_strdup(ctx, name);
   n->u.param.type = (ast_type)type;
@@ -55,20 +44,17 @@ ast_node *pb_param(parse_ctx *ctx, slice name, rbk_span name_span, int type, xno
   return n;
 }
 
-ast_node *pb_runbook(parse_ctx *ctx, xnode id, ast_node *rb, rbk_span span) {
-  (void)ctx;
-  if (!rb) {
-    ast_free(id.n);
-    return NULL;
-  }
+ast_node *pb_runbook(parse_ctx *ctx, xnode id, seqb fields, rbk_span span) {
+  ast_node *rb = pb_seq_close(ctx, fields);
+  if (!rb) return NULL;
   rb->u.runbook.id = id.n;
   rb->span = span;
   return rb;
 }
 
-ast_node *pb_field(parse_ctx *ctx, ast_node *rb, slice key, rbk_span key_span, xnode value) {
+seqb pb_field(parse_ctx *ctx, seqb rb, slice key, rbk_span key_span, xnode value) {
   rbk_span span = value.n ? ast_span_join(key_span, value.n->span) : key_span;
-  ast_node *n = node_or_drop(ctx, AST_FIELD, span, value.n, NULL, NULL);
+  ast_node *n = pb_new(ctx, AST_FIELD, span);
   if (n) {
     n->u.field.key = pctx_strdup(ctx, key);
     n->u.field.value = value.n;
@@ -77,26 +63,24 @@ ast_node *pb_field(parse_ctx *ctx, ast_node *rb, slice key, rbk_span key_span, x
 }
 
 ast_node *pb_import(parse_ctx *ctx, xnode path, slice alias, rbk_span span) {
-  ast_node *n = node_or_drop(ctx, AST_IMPORT, span, path.n, NULL, NULL);
+  ast_node *n = pb_new(ctx, AST_IMPORT, span);
   if (!n) return NULL;
   n->u.import.path = path.n;
   n->u.import.alias = pctx_strdup(ctx, alias);
   return n;
 }
 
-ast_node *pb_proc(parse_ctx *ctx, slice name, ast_node *proc, ast_node *body, rbk_span span) {
-  if (!proc) {
-    ast_free(body);
-    return NULL;
-  }
+ast_node *pb_proc(parse_ctx *ctx, slice name, seqb params, ast_node *body, rbk_span span) {
+  ast_node *proc = pb_seq_close(ctx, params);
+  if (!proc) return NULL;
   proc->u.proc.name = pctx_strdup(ctx, name);
   proc->u.proc.body = body;
   proc->span = span;
   return proc;
 }
 
-ast_node *pb_block(parse_ctx *ctx, ast_node *block, rbk_span span) {
-  (void)ctx;
+ast_node *pb_block(parse_ctx *ctx, seqb stmts, rbk_span span) {
+  ast_node *block = pb_seq_close(ctx, stmts);
   if (block) block->span = span;
   return block;
 }
@@ -107,7 +91,7 @@ ast_node *pb_block_next_line(parse_ctx *ctx, rbk_span newline, ast_node *block) 
 }
 
 ast_node *pb_let(parse_ctx *ctx, slice name, xnode value, rbk_span span) {
-  ast_node *n = node_or_drop(ctx, AST_LET, span, value.n, NULL, NULL);
+  ast_node *n = pb_new(ctx, AST_LET, span);
   if (!n) return NULL;
   n->u.let.name = pctx_strdup(ctx, name);
   n->u.let.value = value.n;
@@ -115,7 +99,7 @@ ast_node *pb_let(parse_ctx *ctx, slice name, xnode value, rbk_span span) {
 }
 
 ast_node *pb_head(parse_ctx *ctx, ast_kind kind, xnode x, rbk_span span) {
-  ast_node *n = node_or_drop(ctx, kind, span, x.n, NULL, NULL);
+  ast_node *n = pb_new(ctx, kind, span);
   if (!n) return NULL;
   switch (kind) {
   case AST_STEP: n->u.step.title = x.n; break;
@@ -156,28 +140,19 @@ static void wrong_clause(parse_ctx *ctx, ast_node *n, parse_clause clause, rbk_s
 
 ast_node *pb_clause(parse_ctx *ctx, ast_node *head, parse_clause clause, rbk_span kw, xnode value) {
   ast_node **slot = head ? clause_slot(head, clause) : NULL;
-  if (!head) {
-    ast_free(value.n);
-    return NULL;
-  }
+  if (!head) return NULL;
   if (!slot)
     wrong_clause(ctx, head, clause, kw);
   else if (*slot)
     pctx_error(ctx, kw, "'%s' is given twice", clause_names[clause]);
-  if (!slot || *slot) {
-    ast_free(value.n);
-    return head;
-  }
+  if (!slot || *slot) return head;
   *slot = value.n;
   if (value.n && head->kind != AST_STEP && head->kind != AST_GATE) head->span = ast_span_join(head->span, value.n->span);
   return head;
 }
 
 ast_node *pb_body(parse_ctx *ctx, ast_node *head, ast_node *body, rbk_span span) {
-  if (!head) {
-    ast_free(body);
-    return NULL;
-  }
+  if (!head) return NULL;
   if (head->kind == AST_STEP) {
     head->u.step.body = body;
     if (head->u.step.backoff && !head->u.step.retry)
@@ -196,7 +171,7 @@ static void check_max(parse_ctx *ctx, const slice *kw, rbk_span kw_span) {
 }
 
 ast_node *pb_parallel(parse_ctx *ctx, const slice *kw, rbk_span kw_span, xnode max, ast_node *body, rbk_span span) {
-  ast_node *n = node_or_drop(ctx, AST_PARALLEL, span, max.n, body, NULL);
+  ast_node *n = pb_new(ctx, AST_PARALLEL, span);
   if (!n) return NULL;
   check_max(ctx, kw, kw_span);
   n->u.parallel.max = max.n;
@@ -206,7 +181,7 @@ ast_node *pb_parallel(parse_ctx *ctx, const slice *kw, rbk_span kw_span, xnode m
 
 ast_node *pb_loop(parse_ctx *ctx, ast_kind kind, slice var, xnode iter, const slice *kw, rbk_span kw_span, xnode max,
                   ast_node *body, rbk_span span) {
-  ast_node *n = node_or_drop(ctx, kind, span, iter.n, max.n, body);
+  ast_node *n = pb_new(ctx, kind, span);
   if (!n) return NULL;
   check_max(ctx, kw, kw_span);
   n->u.loop.var = pctx_strdup(ctx, var);
@@ -217,7 +192,7 @@ ast_node *pb_loop(parse_ctx *ctx, ast_kind kind, slice var, xnode iter, const sl
 }
 
 ast_node *pb_if(parse_ctx *ctx, xnode cond, ast_node *then, ast_node *els, rbk_span span) {
-  ast_node *n = node_or_drop(ctx, AST_IF, span, cond.n, then, els);
+  ast_node *n = pb_new(ctx, AST_IF, span);
   if (!n) return NULL;
   n->u.if_.cond = cond.n;
   n->u.if_.then = then;
@@ -226,7 +201,7 @@ ast_node *pb_if(parse_ctx *ctx, xnode cond, ast_node *then, ast_node *els, rbk_s
 }
 
 ast_node *pb_stmt1(parse_ctx *ctx, ast_kind kind, xnode x, rbk_span span) {
-  ast_node *n = node_or_drop(ctx, kind, span, x.n, NULL, NULL);
+  ast_node *n = pb_new(ctx, kind, span);
   if (!n) return NULL;
   switch (kind) {
   case AST_WAIT: n->u.wait.duration = x.n; break;
@@ -238,20 +213,16 @@ ast_node *pb_stmt1(parse_ctx *ctx, ast_kind kind, xnode x, rbk_span span) {
 }
 
 ast_node *pb_check(parse_ctx *ctx, ast_kind kind, xnode cond, xnode message, rbk_span span) {
-  ast_node *n = node_or_drop(ctx, kind, span, cond.n, message.n, NULL);
+  ast_node *n = pb_new(ctx, kind, span);
   if (!n) return NULL;
   n->u.check.cond = cond.n;
   n->u.check.message = message.n;
   return n;
 }
 
-ast_node *pb_notify(parse_ctx *ctx, ast_node *notify, xnode every, xnode message, rbk_span span) {
-  (void)ctx;
-  if (!notify) {
-    ast_free(every.n);
-    ast_free(message.n);
-    return NULL;
-  }
+ast_node *pb_notify(parse_ctx *ctx, seqb channels, xnode every, xnode message, rbk_span span) {
+  ast_node *notify = pb_seq_close(ctx, channels);
+  if (!notify) return NULL;
   notify->u.notify.every = every.n;
   notify->u.notify.message = message.n;
   notify->span = span;
@@ -259,13 +230,13 @@ ast_node *pb_notify(parse_ctx *ctx, ast_node *notify, xnode every, xnode message
 }
 
 ast_node *pb_handler(parse_ctx *ctx, ast_kind kind, ast_node *body, rbk_span span) {
-  ast_node *n = node_or_drop(ctx, kind, span, body, NULL, NULL);
+  ast_node *n = pb_new(ctx, kind, span);
   if (n) n->u.handler.body = body;
   return n;
 }
 
 ast_node *pb_stray_else(parse_ctx *ctx, rbk_span at, ast_node *branch) {
+  (void)branch;
   pctx_error(ctx, at, "'else' must be on the line of the '}' that closes the 'if' block: '} else {'");
-  ast_free(branch);
   return NULL;
 }

@@ -8,25 +8,18 @@
 
 enum { PIECE_TEXT, PIECE_INDENT, PIECE_EXPR };
 
-/* Frees what the piece owns. */
-static void piece_free(str_piece *p) {
-  free(p->text);
-  ast_free(p->expr);
-}
-
-/* Frees the pieces from `base` to the top of the stack and pops them. */
+/* Pops the pieces from `base` to the top of the stack (their text and nodes stay in the arena). */
 static void pop_to(parse_ctx *ctx, size_t base) {
-  while (ctx->npieces > base) piece_free(&ctx->pieces[--ctx->npieces]);
+  if (ctx->npieces > base) ctx->npieces = base;
 }
 
-/* Pushes a piece (its memory moves onto the stack, or is freed when out of memory). */
+/* Pushes a piece (out of memory is recorded). */
 static void push(parse_ctx *ctx, str_piece p) {
   if (ctx->npieces == ctx->pieces_cap) {
     size_t cap = ctx->pieces_cap ? ctx->pieces_cap * 2 : 16;
     str_piece *items = realloc(ctx->pieces, cap * sizeof *items);
     if (!items) {
       pctx_oom(ctx);
-      piece_free(&p);
       return;
     }
     ctx->pieces = items;
@@ -141,7 +134,7 @@ static size_t dedent(pieces ps) {
 static const char *piece_text(const str_piece *p) { return p->kind == PIECE_TEXT ? p->text : p->view; }
 
 /* Returns a TEXT node joining the pieces [from, to), or NULL when they are empty (or out of memory,
- * recorded). A lone TEXT piece gives its buffer to the node. */
+ * recorded). A lone TEXT piece lends its text (in the arena) to the node. */
 static ast_node *join_text(parse_ctx *ctx, pieces ps, size_t from, size_t to) {
   size_t total = 0, nonempty = 0, first = to, last = from;
   for (size_t i = from; i < to; i++)
@@ -156,13 +149,11 @@ static ast_node *join_text(parse_ctx *ctx, pieces ps, size_t from, size_t to) {
   if (!n) return NULL;
   if (nonempty == 1 && ps.p[first].kind == PIECE_TEXT) {
     n->u.text.s = ps.p[first].text;
-    ps.p[first].text = NULL;
     return n;
   }
-  char *s = malloc(total + 1), *w = s;
+  char *s = arena_alloc(&ctx->file->mem, total + 1), *w = s;
   if (!s) {
     pctx_oom(ctx);
-    free(n);
     return NULL;
   }
   for (size_t i = from; i < to; i++) {
@@ -189,13 +180,13 @@ static size_t count_parts(pieces ps) {
   return parts + text;
 }
 
-/* Moves the pieces into the STRING node's parts (an array of just the right size): text runs
- * merged, expressions in order. */
+/* Moves the pieces into the STRING node's parts (an array of just the right size, in the arena):
+ * text runs merged, expressions in order. */
 static void move_parts(parse_ctx *ctx, pieces ps, ast_node *str) {
   ast_list *parts = &str->u.str.parts;
   size_t want = count_parts(ps);
   if (!want) return;
-  parts->items = malloc(want * sizeof *parts->items);
+  parts->items = arena_alloc(&ctx->file->mem, want * sizeof *parts->items);
   if (!parts->items) {
     pctx_oom(ctx);
     return;
@@ -206,10 +197,7 @@ static void move_parts(parse_ctx *ctx, pieces ps, ast_node *str) {
     if (i < ps.n && ps.p[i].kind != PIECE_EXPR) continue;
     ast_node *text = join_text(ctx, ps, run, i);
     if (text) parts->items[parts->len++] = text;
-    if (i < ps.n) {
-      parts->items[parts->len++] = ps.p[i].expr;
-      ps.p[i].expr = NULL;
-    }
+    if (i < ps.n) parts->items[parts->len++] = ps.p[i].expr;
     run = i + 1;
   }
 }

@@ -4,7 +4,8 @@
  * adjacent text is merged into single TEXT nodes (docs/syntax.md).
  *
  * Ownership: the pieces live on the context's piece stack until strb_finish (or strb_discard)
- * consumes them; text and expressions passed in move there.
+ * takes them off; their text and expressions are in the file's arena (ast.h), like the STRING
+ * node and its parts array that strb_finish makes.
  */
 #ifndef RBK_PARSE_STR_H
 #define RBK_PARSE_STR_H
@@ -13,17 +14,17 @@
 
 /* Returns a new empty string literal, its pieces starting at the top of the stack. */
 strb strb_new(parse_ctx *ctx, bool triple);
-/* Appends text (ownership moves); returns sb. */
+/* Appends text (in the arena); returns sb. */
 strb strb_text(parse_ctx *ctx, strb sb, text_buf text, rbk_span span);
 /* Appends the raw indentation that starts a line of a triple-quoted string; returns sb. */
 strb strb_indent(parse_ctx *ctx, strb sb, slice indent, rbk_span span);
-/* Appends an interpolated expression (ownership moves); returns sb. */
+/* Appends an interpolated expression; returns sb. */
 strb strb_expr(parse_ctx *ctx, strb sb, xnode expr);
 /* Returns the STRING node at `span` (quotes included), taking the pieces off the stack. */
 xnode strb_finish(parse_ctx *ctx, strb sb, rbk_span span);
-/* Frees the pieces of a string literal that error recovery discards. */
+/* Drops the pieces of a string literal that error recovery discards. */
 void strb_discard(parse_ctx *ctx, strb sb);
-/* Frees every piece left on the stack (after a parse). */
+/* Frees the piece stack (after a parse). */
 void strb_free_all(parse_ctx *ctx);
 
 #endif

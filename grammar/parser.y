@@ -57,12 +57,13 @@ static void yyerror(YYLTYPE *loc, parse_ctx *ctx, const char *msg) {
 
 %union {
   slice sl;             /* identifiers and keywords: borrowed source text */
-  text_buf text;        /* string text: owned */
+  text_buf text;        /* string text: in the file's arena */
   bool flag;            /* STR_BEGIN: triple-quoted */
   parse_clause clause;
   int type;             /* ast_type */
   ast_node *node;       /* statements and declarations */
   xnode x;              /* expressions */
+  seqb seq;             /* a list being built */
   strb sb;              /* a string being assembled */
 }
 
@@ -87,18 +88,17 @@ static void yyerror(YYLTYPE *loc, parse_ctx *ctx, const char *msg) {
 %token <sl> FAILURE "'failure'" FINALLY "'finally'" RETURN "'return'" TRUE "'true'" FALSE "'false'"
 %token <sl> NULL_KW "'null'" AND "'and'" OR "'or'" NOT "'not'"
 
-%type <node> top_stmt decl stmt if_stmt block block_nl stmts fields proc_params proc_plist proc_param
-%type <node> titled optioned channels
-%type <x> expr postfix primary string opt_default opt_doc list_items pairs pair args arglist
-%type <x> arg chan every_value
+%type <node> top_stmt decl stmt if_stmt block block_nl proc_param titled optioned
+%type <seq> stmts fields proc_params proc_plist channels list_items pairs args arglist
+%type <x> expr postfix primary string opt_default opt_doc pair arg chan every_value
 %type <sb> str_parts
 %type <sl> key
 %type <type> opt_type
 %type <clause> clause
 
-%destructor { ast_free($$); } <node>
-%destructor { ast_free($$.n); } <x>
-%destructor { free($$.s); } <text>
+/* Nodes and text live in the file's arena (ast.h): only the stacks of pending list items and string
+ * pieces need unwinding when error recovery discards a value. */
+%destructor { pb_seq_discard(ctx, $$); } <seq>
 %destructor { strb_discard(ctx, $$); } <sb>
 
 %precedence ARROW
@@ -135,7 +135,7 @@ decl:
   ;
 
 fields:
-    %empty                          { $$ = pb_new(ctx, AST_RUNBOOK, @$); }
+    %empty                          { $$ = pb_seq(ctx, AST_RUNBOOK, @$); }
   | fields sep                      { $$ = $1; }
   | fields key ASSIGN expr sep         { $$ = pb_field(ctx, $1, $2, @2, $4); }
   | fields error sep                { $$ = $1; yyerrok; }
@@ -150,13 +150,13 @@ opt_default: %empty { $$ = (xnode){0}; } | ASSIGN expr { $$ = $2; } ;
 opt_doc: %empty { $$ = (xnode){0}; } | string ;
 
 proc_params:
-    %empty                          { $$ = pb_new(ctx, AST_PROC, @$); }
+    %empty                          { $$ = pb_seq(ctx, AST_PROC, @$); }
   | proc_plist
   | proc_plist COMMA
   ;
 
 proc_plist:
-    proc_param                      { $$ = pb_push(ctx, pb_new(ctx, AST_PROC, @1), $1); }
+    proc_param                      { $$ = pb_push(ctx, pb_seq(ctx, AST_PROC, @1), $1); }
   | proc_plist COMMA proc_param       { $$ = pb_push(ctx, $1, $3); }
   ;
 
@@ -175,7 +175,7 @@ block_nl:
   ;
 
 stmts:
-    %empty                          { $$ = pb_new(ctx, AST_BLOCK, @$); }
+    %empty                          { $$ = pb_seq(ctx, AST_BLOCK, @$); }
   | stmts sep                       { $$ = $1; }
   | stmts stmt sep                  { $$ = pb_push(ctx, $1, $2); }
   | stmts error sep                 { $$ = $1; yyerrok; }
@@ -231,7 +231,7 @@ if_stmt:
   ;
 
 channels:
-    chan                            { $$ = pb_push(ctx, pb_new(ctx, AST_NOTIFY, @1), $1.n); }
+    chan                            { $$ = pb_push(ctx, pb_seq(ctx, AST_NOTIFY, @1), $1.n); }
   | channels COMMA chan               { $$ = pb_push(ctx, $1, $3.n); }
   ;
 

@@ -19,14 +19,16 @@ static const struct {
 
 enum { NRUNBOOK_KEYS = sizeof runbook_keys / sizeof runbook_keys[0] };
 
-static void check_unit(const rbk_program *prog, diag_list *diags, chk_unit *units, size_t index);
+static void check_unit(const rbk_program *prog, diag_list *diags, chk_unit *units, chk_sig_cache *sigs,
+                       size_t index);
 
 /* Returns the index of the unit that an import names (checking that unit first), or -1. */
 static long imported_unit(chk_ctx *ctx, const ast_node *imp) {
   const program_unit *u = program_import(ctx->prog, &ctx->prog->units[ctx->unit], imp);
   if (!u) return -1;
   size_t index = (size_t)(u - ctx->prog->units);
-  if (!ctx->units[index].done && !ctx->units[index].busy) check_unit(ctx->prog, ctx->diags, ctx->units, index);
+  if (!ctx->units[index].done && !ctx->units[index].busy)
+    check_unit(ctx->prog, ctx->diags, ctx->units, ctx->sigs, index);
   return (long)index;
 }
 
@@ -194,8 +196,9 @@ static void duplicate_titles(chk_ctx *ctx) {
 }
 
 /* Checks the unit at `index`: the units it imports first, then its statements and procs. */
-static void check_unit(const rbk_program *prog, diag_list *diags, chk_unit *units, size_t index) {
-  chk_ctx ctx = {.prog = prog, .diags = diags, .units = units, .unit = index};
+static void check_unit(const rbk_program *prog, diag_list *diags, chk_unit *units, chk_sig_cache *sigs,
+                       size_t index) {
+  chk_ctx ctx = {.prog = prog, .diags = diags, .units = units, .sigs = sigs, .unit = index};
   const ast_file *file = prog->units[index].ast;
   units[index].busy = true;
   collect_top(&ctx, file);
@@ -211,8 +214,7 @@ static void check_unit(const rbk_program *prog, diag_list *diags, chk_unit *unit
   if (index == 0) unused |= 1u << SYM_PARAM | (ctx.runbook ? 1u << SYM_LET : 0);
   chk_warn_unused(&ctx, &units[index].top, unused);
   duplicate_titles(&ctx);
-  while (ctx.nstack) chk_pop(&ctx);
-  free(ctx.stack);
+  chk_scopes_free(&ctx);
   free(ctx.titles);
   units[index].busy = false;
   units[index].done = true;
@@ -221,13 +223,17 @@ static void check_unit(const rbk_program *prog, diag_list *diags, chk_unit *unit
 bool check_program(const rbk_program *prog, diag_list *diags) {
   if (!prog || !prog->len) return diags->errors == 0;
   chk_unit *units = calloc(prog->len, sizeof *units);
-  if (!units) {
+  chk_sig_cache *sigs = calloc(1, sizeof *sigs);
+  if (!units || !sigs) {
+    free(units);
+    free(sigs);
     diag_add(diags, DIAG_ERROR, (rbk_span){0}, "out of memory while checking");
     return false;
   }
   for (size_t i = 0; i < prog->len; i++)
-    if (prog->units[i].ast && !units[i].done) check_unit(prog, diags, units, i);
+    if (prog->units[i].ast && !units[i].done) check_unit(prog, diags, units, sigs, i);
   for (size_t i = 0; i < prog->len; i++) chk_scope_free(&units[i].top);
   free(units);
+  free(sigs);
   return diags->errors == 0;
 }

@@ -11,18 +11,31 @@ enum { MAX_PARAMS = 32 };
 /* One parameter of whatever is called. */
 typedef struct {
   const char *name;
-  chk_type type; /* what an argument must be, CT_UNKNOWN for anything */
+  chk_type type; /* what an argument must be, CT_UNKNOWN for anything (a signature's: see arg_value) */
   bool required, named_only, variadic;
 } chk_param;
 
 /* What a call names, as far as its arguments are concerned. */
 typedef struct {
-  char what[96];     /* "'scale'", "proc 'restart'": used in messages */
+  const char *name;   /* the signature's or proc's name */
+  const char *prefix; /* "lib." for an imported proc; NULL for a signature */
+  char what[96];      /* "'scale'", "proc 'restart'": for messages, made by what_of() when needed */
   chk_param params[MAX_PARAMS];
-  char names[MAX_PARAMS][32];
+  sig_param sig[MAX_PARAMS]; /* a signature's parameters (the names of params point here) */
   size_t n;
   long lambda_index; /* the parameter that takes a lambda, or -1 */
 } chk_callee;
+
+/* Returns how messages name the callee: "'scale'", "proc 'lib.restart'" (kept in ce). */
+static const char *what_of(chk_callee *ce) {
+  if (!ce->what[0]) {
+    if (ce->prefix)
+      snprintf(ce->what, sizeof ce->what, "proc '%s%s'", ce->prefix, ce->name);
+    else
+      snprintf(ce->what, sizeof ce->what, "'%s'", ce->name);
+  }
+  return ce->what;
+}
 
 /* The arguments whose type a literal can get obviously wrong, by parameter name. */
 static const struct {
@@ -39,26 +52,48 @@ static const struct {
 /* Returns the type that an argument named `name` of a built-in or action must have. */
 static chk_type arg_type(const char *name) {
   for (size_t i = 0; i < sizeof arg_types / sizeof arg_types[0]; i++)
-    if (!strcmp(arg_types[i].name, name)) return arg_types[i].type;
+    if (chk_same(arg_types[i].name, name)) return arg_types[i].type;
   return CT_UNKNOWN;
+}
+
+/* Returns the FNV-1a hash of a name and a receiver. */
+static size_t sig_hash(sig_recv recv, const char *name) {
+  size_t h = 2166136261u ^ (size_t)recv;
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++) h = (h ^ *p) * 16777619u;
+  return h;
+}
+
+const sig_info *chk_sig_find(chk_ctx *ctx, sig_recv recv, const char *name) {
+  chk_sig_cache *c = ctx->sigs;
+  size_t mask = CHK_SIG_SLOTS - 1, at = sig_hash(recv, name) & mask;
+  for (; c->slots[at].name; at = (at + 1) & mask)
+    if (c->slots[at].recv == recv && chk_same(c->slots[at].name, name)) return c->slots[at].sig;
+  const sig_info *sig = sig_find(recv, name);
+  if (c->len < CHK_SIG_SLOTS / 2) { /* a full cache just stops remembering */
+    c->slots[at] = (chk_sig_slot){name, recv, sig};
+    c->len++;
+  }
+  return sig;
 }
 
 /* Fills `ce` from a signature of the table. */
 static void callee_of_sig(chk_callee *ce, const sig_info *sig) {
-  sig_param sp[MAX_PARAMS];
-  ce->n = sig_params(sig, sp, MAX_PARAMS);
-  snprintf(ce->what, sizeof ce->what, "'%s'", sig->name);
+  const sig_param *sp = ce->sig;
+  ce->n = sig_params(sig, ce->sig, MAX_PARAMS);
+  ce->name = sig->name;
+  ce->prefix = NULL;
+  ce->what[0] = '\0';
   ce->lambda_index = sig->flags & SIG_LAMBDA ? 1 : -1;
-  for (size_t i = 0; i < ce->n; i++) {
-    memcpy(ce->names[i], sp[i].name, sizeof ce->names[i]);
-    ce->params[i] = (chk_param){ce->names[i], arg_type(sp[i].name), sp[i].required, sp[i].named_only, sp[i].variadic};
-  }
+  for (size_t i = 0; i < ce->n; i++)
+    ce->params[i] = (chk_param){sp[i].name, CT_UNKNOWN, sp[i].required, sp[i].named_only, sp[i].variadic};
 }
 
 /* Fills `ce` from a PROC declaration; `prefix` is "lib." for an imported one. */
 static void callee_of_proc(chk_callee *ce, const ast_node *proc, const char *prefix) {
   const ast_list *params = &proc->u.proc.params;
-  snprintf(ce->what, sizeof ce->what, "proc '%s%s'", prefix, proc->u.proc.name ? proc->u.proc.name : "");
+  ce->name = proc->u.proc.name ? proc->u.proc.name : "";
+  ce->prefix = prefix;
+  ce->what[0] = '\0';
   ce->lambda_index = -1;
   ce->n = 0;
   for (size_t i = 0; i < params->len && ce->n < MAX_PARAMS; i++) {
@@ -72,29 +107,32 @@ static void callee_of_proc(chk_callee *ce, const ast_node *proc, const char *pre
 /* Returns the index of the parameter called `name`, or -1. */
 static long param_index(const chk_callee *ce, const char *name) {
   for (size_t i = 0; i < ce->n; i++)
-    if (!strcmp(ce->params[i].name, name)) return (long)i;
+    if (chk_same(ce->params[i].name, name)) return (long)i;
   return -1;
 }
 
 /* Checks one argument's value against parameter `idx`. */
-static void arg_value(chk_ctx *ctx, const chk_callee *ce, long idx, const ast_node *value) {
+static void arg_value(chk_ctx *ctx, chk_callee *ce, long idx, const ast_node *value) {
   if (idx >= 0 && idx == ce->lambda_index) {
     if (value && value->kind == AST_LAMBDA) {
       chk_lambda(ctx, value);
       return;
     }
     if (value)
-      diag_add(ctx->diags, DIAG_ERROR, value->span, "the second argument of %s must be a lambda (x => …)", ce->what);
+      diag_add(ctx->diags, DIAG_ERROR, value->span, "the second argument of %s must be a lambda (x => …)",
+               what_of(ce));
   }
-  if (idx < 0 || ce->params[idx].type == CT_UNKNOWN) {
+  /* a signature's parameter types come from their names, looked up only for given arguments */
+  chk_type want = idx < 0 ? CT_UNKNOWN : ce->prefix ? ce->params[idx].type : arg_type(ce->params[idx].name);
+  if (want == CT_UNKNOWN) {
     chk_expr(ctx, value);
     return;
   }
   chk_type got = chk_expr(ctx, value);
-  if (!value || chk_compatible(ce->params[idx].type, got)) return;
+  if (!value || chk_compatible(want, got)) return;
   char what[160];
-  snprintf(what, sizeof what, "argument '%s' of %s", ce->params[idx].name, ce->what);
-  chk_mismatch(ctx, value, ce->params[idx].type, got, what);
+  snprintf(what, sizeof what, "argument '%s' of %s", ce->params[idx].name, what_of(ce));
+  chk_mismatch(ctx, value, want, got, what);
 }
 
 /* Returns the parameter that the next positional argument fills (advancing *next), or -1. */
@@ -123,7 +161,7 @@ static size_t max_positional(const chk_callee *ce, size_t *min) {
 }
 
 /* Returns the parameter that a named argument fills, or -1 after reporting why it cannot. */
-static long named_slot(chk_ctx *ctx, const chk_callee *ce, const ast_node *arg, const ast_node *const *given,
+static long named_slot(chk_ctx *ctx, chk_callee *ce, const ast_node *arg, const ast_node *const *given,
                        const bool *by_position) {
   const char *name = arg->u.arg.name;
   long idx = param_index(ce, name);
@@ -132,18 +170,18 @@ static long named_slot(chk_ctx *ctx, const chk_callee *ce, const ast_node *arg, 
     for (size_t i = 0; i < ce->n; i++) names[i] = ce->params[i].name;
     names[ce->n] = NULL;
     char what[160];
-    snprintf(what, sizeof what, "%s has no parameter", ce->what);
-    chk_unknown(ctx, arg->u.arg.name_span, what, name, names);
+    snprintf(what, sizeof what, "%s has no parameter", what_of(ce));
+    chk_unknown(ctx, ast_name_span(arg), what, name, names);
     return -1;
   }
   if (given[idx] && by_position[idx]) {
-    diag_add(ctx->diags, DIAG_ERROR, arg->u.arg.name_span, "argument '%s' of %s is already given by position", name,
-             ce->what);
+    diag_add(ctx->diags, DIAG_ERROR, ast_name_span(arg), "argument '%s' of %s is already given by position", name,
+             what_of(ce));
     return -1;
   }
   if (given[idx] && !ce->params[idx].variadic) {
-    int d = diag_add(ctx->diags, DIAG_ERROR, arg->u.arg.name_span, "argument '%s' of %s is given twice", name,
-                     ce->what);
+    int d = diag_add(ctx->diags, DIAG_ERROR, ast_name_span(arg), "argument '%s' of %s is given twice", name,
+                     what_of(ce));
     diag_note(ctx->diags, d, given[idx]->span, "first given here");
     return -1;
   }
@@ -151,21 +189,22 @@ static long named_slot(chk_ctx *ctx, const chk_callee *ce, const ast_node *arg, 
 }
 
 /* Reports the first positional argument past what `ce` takes. */
-static void too_many(chk_ctx *ctx, const ast_node *call, const ast_node *arg, const chk_callee *ce) {
+static void too_many(chk_ctx *ctx, const ast_node *call, const ast_node *arg, chk_callee *ce) {
   size_t min, max = max_positional(ce, &min), got = 0;
   for (size_t i = 0; i < call->u.call.args.len; i++) {
     const ast_node *a = call->u.call.args.items[i];
     got += a && a->kind == AST_ARG && !a->u.arg.name;
   }
   if (max == 0)
-    diag_add(ctx->diags, DIAG_ERROR, arg->span, "%s takes no positional arguments; name them (name: value)", ce->what);
+    diag_add(ctx->diags, DIAG_ERROR, arg->span, "%s takes no positional arguments; name them (name: value)",
+             what_of(ce));
   else
-    diag_add(ctx->diags, DIAG_ERROR, arg->span, "too many arguments to %s: it takes %s%zu, got %zu", ce->what,
+    diag_add(ctx->diags, DIAG_ERROR, arg->span, "too many arguments to %s: it takes %s%zu, got %zu", what_of(ce),
              max == min ? "" : "at most ", max, got);
 }
 
 /* Checks a call's arguments against `ce`: counts, names, duplicates, required ones, values. */
-static void match_args(chk_ctx *ctx, const ast_node *call, const chk_callee *ce) {
+static void match_args(chk_ctx *ctx, const ast_node *call, chk_callee *ce) {
   const ast_node *given[MAX_PARAMS] = {0};
   bool by_position[MAX_PARAMS] = {0}, reported = false;
   size_t next = 0;
@@ -189,7 +228,7 @@ static void match_args(chk_ctx *ctx, const ast_node *call, const chk_callee *ce)
   }
   for (size_t i = 0; i < ce->n; i++)
     if (ce->params[i].required && !given[i])
-      diag_add(ctx->diags, DIAG_ERROR, call->span, "missing argument '%s' of %s", ce->params[i].name, ce->what);
+      diag_add(ctx->diags, DIAG_ERROR, call->span, "missing argument '%s' of %s", ce->params[i].name, what_of(ce));
 }
 
 /* Checks every argument's value without a signature to check them against. */
@@ -216,9 +255,9 @@ static chk_type call_proc(chk_ctx *ctx, const ast_node *call, chk_sym *sym, cons
   sym->used = true;
   if (ctx->lambda)
     diag_add(ctx->diags, DIAG_ERROR, call->span, "%s cannot run inside a lambda; bind the result with let first",
-             ce.what);
+             what_of(&ce));
   if (!stmt && !sym->returns) {
-    int d = diag_add(ctx->diags, DIAG_ERROR, call->span, "%s returns no value", ce.what);
+    int d = diag_add(ctx->diags, DIAG_ERROR, call->span, "%s returns no value", what_of(&ce));
     diag_note(ctx->diags, d, sym->span, "declared here, without 'return'");
   }
   match_args(ctx, call, &ce);
@@ -247,7 +286,7 @@ static chk_type call_name(chk_ctx *ctx, const ast_node *call, const ast_node *ca
   const chk_scope *top = &ctx->units[ctx->unit].top;
   chk_sym *proc = chk_scope_find(top, name);
   if (proc && proc->kind == SYM_PROC) return call_proc(ctx, call, proc, "", stmt);
-  const sig_info *sig = sig_find(RECV_NONE, name);
+  const sig_info *sig = chk_sig_find(ctx, RECV_NONE, name);
   if (sig) return call_sig(ctx, call, sig, stmt);
   chk_sym *value = chk_lookup(ctx, name, true, callee->span);
   if (value) {
@@ -266,7 +305,7 @@ static chk_type call_name(chk_ctx *ctx, const ast_node *call, const ast_node *ca
 /* Returns the result type of `lib.name(…)` for an imported library. */
 static chk_type call_library(chk_ctx *ctx, const ast_node *call, chk_sym *alias, bool stmt) {
   const ast_node *callee = call->u.call.callee;
-  chk_sym *m = chk_library_member(ctx, alias, callee->u.member.name, callee->u.member.name_span);
+  chk_sym *m = chk_library_member(ctx, alias, callee->u.member.name, ast_name_span(callee));
   if (m && m->kind == SYM_PROC) {
     char prefix[80];
     snprintf(prefix, sizeof prefix, "%s.", alias->name);
@@ -300,7 +339,7 @@ static chk_type call_unknown_handle(chk_ctx *ctx, const ast_node *call) {
   const sig_info *found = NULL;
   bool all_actions = true, same_ret = true;
   for (int r = RECV_CLUSTER; r <= RECV_CHANNEL; r++) {
-    const sig_info *s = sig_find((sig_recv)r, name);
+    const sig_info *s = chk_sig_find(ctx, (sig_recv)r, name);
     if (!s) continue;
     all_actions = all_actions && (s->flags & SIG_ACTION);
     same_ret = same_ret && (!found || found->ret == s->ret);
@@ -308,7 +347,7 @@ static chk_type call_unknown_handle(chk_ctx *ctx, const ast_node *call) {
   }
   if (!found) {
     const char **names = chk_quiet(ctx) ? NULL : handle_names();
-    chk_unknown(ctx, callee->u.member.name_span, "no handle has an action", name, names);
+    chk_unknown(ctx, ast_name_span(callee), "no handle has an action", name, names);
     free(names);
   } else if (ctx->lambda && all_actions) {
     diag_add(ctx->diags, DIAG_ERROR, call->span, "actions cannot run inside a lambda; bind the result with let first");
@@ -322,15 +361,15 @@ static chk_type call_unknown_handle(chk_ctx *ctx, const ast_node *call) {
 static void no_action(chk_ctx *ctx, const ast_node *callee, chk_type t, sig_recv recv) {
   const char *name = callee->u.member.name;
   for (int r = RECV_CLUSTER; r <= RECV_CHANNEL; r++) {
-    const sig_info *other = (sig_recv)r != recv ? sig_find((sig_recv)r, name) : NULL;
+    const sig_info *other = (sig_recv)r != recv ? chk_sig_find(ctx, (sig_recv)r, name) : NULL;
     if (!other) continue;
-    diag_add(ctx->diags, DIAG_ERROR, callee->u.member.name_span, "%s has no action '%s'; '%s' is an action of %s",
+    diag_add(ctx->diags, DIAG_ERROR, ast_name_span(callee), "%s has no action '%s'; '%s' is an action of %s",
              chk_type_article(t), name, name, chk_type_article(chk_type_of_recv((sig_recv)r)));
     return;
   }
   char what[64];
   snprintf(what, sizeof what, "%s has no action", chk_type_article(t));
-  chk_unknown(ctx, callee->u.member.name_span, what, name, sig_names(recv));
+  chk_unknown(ctx, ast_name_span(callee), what, name, sig_names(recv));
 }
 
 /* Returns the result type of `x.name(…)`: an action on a handle, or a library's proc. */
@@ -345,14 +384,14 @@ static chk_type call_member(chk_ctx *ctx, const ast_node *call, bool stmt) {
   if (!name) {
     /* a partial tree: nothing to name */
   } else if (chk_is_handle(t, &recv)) {
-    const sig_info *sig = sig_find(recv, name);
+    const sig_info *sig = chk_sig_find(ctx, recv, name);
     if (sig) return call_sig(ctx, call, sig, stmt);
     no_action(ctx, callee, t, recv);
-  } else if (sig_find(RECV_NONE, name)) {
-    diag_add(ctx->diags, DIAG_ERROR, callee->u.member.name_span, "%s has no actions; call the built-in as %s(…)",
+  } else if (chk_sig_find(ctx, RECV_NONE, name)) {
+    diag_add(ctx->diags, DIAG_ERROR, ast_name_span(callee), "%s has no actions; call the built-in as %s(…)",
              chk_type_article(t), name);
   } else {
-    diag_add(ctx->diags, DIAG_ERROR, callee->u.member.name_span, "%s has no actions; cannot call '%s'",
+    diag_add(ctx->diags, DIAG_ERROR, ast_name_span(callee), "%s has no actions; cannot call '%s'",
              chk_type_article(t), name);
   }
   plain_args(ctx, call);

@@ -24,7 +24,7 @@ static chk_type run_field(chk_ctx *ctx, const ast_node *member) {
     names[i] = run_fields[i].name;
   }
   names[NRUN_FIELDS] = NULL;
-  chk_unknown(ctx, member->u.member.name_span, "run has no field", member->u.member.name, names);
+  chk_unknown(ctx, ast_name_span(member), "run has no field", member->u.member.name, names);
   return CT_UNKNOWN;
 }
 
@@ -39,7 +39,7 @@ static chk_type ident(chk_ctx *ctx, const ast_node *node) {
     diag_add(ctx->diags, DIAG_ERROR, node->span, "'%s' is an imported library, not a value; use %s.<name>", name, name);
   if (sym) return sym->kind == SYM_PROC || sym->kind == SYM_IMPORT ? CT_UNKNOWN : sym->type;
   if (!strcmp(name, "run")) return CT_OBJECT;
-  if (sig_find(RECV_NONE, name)) {
+  if (chk_sig_find(ctx, RECV_NONE, name)) {
     diag_add(ctx->diags, DIAG_ERROR, node->span, "'%s' is a built-in function, not a value; call it: %s(…)", name,
              name);
     return CT_UNKNOWN;
@@ -89,7 +89,7 @@ static chk_type member(chk_ctx *ctx, const ast_node *node) {
   chk_sym *alias = NULL;
   if (!name) return chk_expr(ctx, obj);
   if (chk_is_import(ctx, obj, &alias)) {
-    chk_sym *m = chk_library_member(ctx, alias, name, node->u.member.name_span);
+    chk_sym *m = chk_library_member(ctx, alias, name, ast_name_span(node));
     if (m && m->kind == SYM_PROC)
       diag_add(ctx->diags, DIAG_ERROR, node->span, "proc '%s.%s' is not a value; call it: %s.%s(…)", alias->name,
                name, alias->name, name);
@@ -100,7 +100,7 @@ static chk_type member(chk_ctx *ctx, const ast_node *node) {
     return run_field(ctx, node);
   chk_type t = chk_expr(ctx, obj);
   if (fieldless(t, node->u.member.null_safe))
-    diag_add(ctx->diags, DIAG_ERROR, node->u.member.name_span, "%s has no field '%s'", chk_type_article(t), name);
+    diag_add(ctx->diags, DIAG_ERROR, ast_name_span(node), "%s has no field '%s'", chk_type_article(t), name);
   return CT_UNKNOWN;
 }
 
@@ -186,15 +186,25 @@ static chk_type unary(chk_ctx *ctx, const ast_node *node) {
   const ast_node *operand = node->u.unary.operand;
   chk_type t = chk_expr(ctx, operand);
   char desc[80];
-  chk_describe(operand, t, desc, sizeof desc);
   if (node->u.unary.op == OP_NOT) {
-    if (!chk_compatible(CT_BOOL, t))
+    if (!chk_compatible(CT_BOOL, t)) {
+      chk_describe(operand, t, desc, sizeof desc);
       diag_add(ctx->diags, DIAG_ERROR, node->span, "'not' needs a bool, got %s", desc);
+    }
     return CT_BOOL;
   }
   if (t == CT_UNKNOWN || t == CT_INT || t == CT_FLOAT || t == CT_NUMBER || t == CT_DURATION) return t;
+  chk_describe(operand, t, desc, sizeof desc);
   diag_add(ctx->diags, DIAG_ERROR, node->span, "'-' needs a number or a duration, got %s", desc);
   return CT_UNKNOWN;
+}
+
+/* Reports that the operand `x` (of type t) of `and`/`or` is not a bool. */
+static void not_bool(chk_ctx *ctx, const ast_node *node, const ast_node *x, chk_type t) {
+  char desc[80];
+  chk_describe(x, t, desc, sizeof desc);
+  diag_add(ctx->diags, DIAG_ERROR, x ? x->span : node->span, "'%s' needs bools, got %s", ast_op_text(node->u.binary.op),
+           desc);
 }
 
 /* Returns the type of `a op b`, reporting operand types that the operator cannot take. */
@@ -202,18 +212,17 @@ static chk_type binary(chk_ctx *ctx, const ast_node *node) {
   ast_op op = node->u.binary.op;
   const ast_node *lhs = node->u.binary.lhs, *rhs = node->u.binary.rhs;
   chk_type a = chk_expr(ctx, lhs), b = chk_expr(ctx, rhs), out;
-  char da[80], db[80];
-  chk_describe(lhs, a, da, sizeof da);
-  chk_describe(rhs, b, db, sizeof db);
   if (op == OP_AND || op == OP_OR) {
-    if (!chk_compatible(CT_BOOL, a))
-      diag_add(ctx->diags, DIAG_ERROR, lhs ? lhs->span : node->span, "'%s' needs bools, got %s", ast_op_text(op), da);
-    if (!chk_compatible(CT_BOOL, b))
-      diag_add(ctx->diags, DIAG_ERROR, rhs ? rhs->span : node->span, "'%s' needs bools, got %s", ast_op_text(op), db);
+    if (!chk_compatible(CT_BOOL, a)) not_bool(ctx, node, lhs, a);
+    if (!chk_compatible(CT_BOOL, b)) not_bool(ctx, node, rhs, b);
     return CT_BOOL;
   }
-  if (!chk_binary_type(op, a, b, &out))
+  if (!chk_binary_type(op, a, b, &out)) {
+    char da[80], db[80];
+    chk_describe(lhs, a, da, sizeof da);
+    chk_describe(rhs, b, db, sizeof db);
     diag_add(ctx->diags, DIAG_ERROR, node->span, "cannot apply '%s' to %s and %s", ast_op_text(op), da, db);
+  }
   return out;
 }
 

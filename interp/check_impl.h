@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "ast.h"
 #include "diag.h"
@@ -84,6 +85,20 @@ typedef struct {
   rbk_span span;
 } chk_title;
 
+/* Remembered signature lookups (sig_find scans the whole table): name and receiver to signature,
+ * NULL results included. Shared by every unit's context. */
+enum { CHK_SIG_SLOTS = 512 };
+typedef struct {
+  const char *name; /* borrowed from a tree; NULL = empty slot */
+  sig_recv recv;
+  const sig_info *sig;
+} chk_sig_slot;
+
+typedef struct {
+  chk_sig_slot slots[CHK_SIG_SLOTS];
+  size_t len;
+} chk_sig_cache;
+
 /* Where a statement stands: decides which statements are allowed. */
 typedef enum {
   WHERE_TOP,    /* top level of a file */
@@ -97,9 +112,10 @@ typedef struct {
   const rbk_program *prog;
   diag_list *diags;
   chk_unit *units;     /* one per program unit, shared by every unit's context */
+  chk_sig_cache *sigs; /* shared by every unit's context */
   size_t unit;         /* the unit being checked */
-  chk_scope *stack;    /* block scopes, innermost last (the unit's top scope is units[unit].top) */
-  size_t nstack, capstack;
+  chk_scope *stack;    /* block scopes, innermost last (the unit's top scope is units[unit].top); */
+  size_t nstack, capstack; /* entries up to capstack keep their arrays for reuse */
   size_t order;        /* index of the top-level statement being checked */
   bool all_top;        /* proc bodies and the runbook see every top-level name */
   const ast_node *proc;/* the proc whose body is being checked, or NULL */
@@ -111,6 +127,9 @@ typedef struct {
   const ast_node *runbook; /* the first runbook block of the unit */
 } chk_ctx;
 
+/* Returns true when the names are equal (the first bytes decide most comparisons cheaply). */
+static inline bool chk_same(const char *a, const char *b) { return a[0] == b[0] && !strcmp(a, b); }
+
 /* --- check.c --- */
 /* Checks a top-level declaration (runbook, param, import, let; procs are checked after the
  * top-level statements, so that they see every top-level let's type). */
@@ -119,8 +138,11 @@ void chk_top_decl(chk_ctx *ctx, const ast_node *decl);
 /* --- check_scope.c --- */
 /* Opens a block scope; returns false when out of memory. */
 bool chk_push(chk_ctx *ctx);
-/* Closes the innermost block scope, warning about its unused lets and params. */
+/* Closes the innermost block scope, warning about its unused lets and params (its array is kept
+ * for the next scope opened there). */
 void chk_pop(chk_ctx *ctx);
+/* Closes every block scope and frees their arrays. */
+void chk_scopes_free(chk_ctx *ctx);
 /* Declares `sym` in `scope` unless the name is there already (then reports the duplicate with a
  * note at the first); returns the declared symbol (borrowed) or NULL. */
 chk_sym *chk_declare_in(chk_ctx *ctx, chk_scope *scope, const chk_sym *sym);
@@ -190,6 +212,8 @@ bool chk_is_import(chk_ctx *ctx, const ast_node *node, chk_sym **sym);
 chk_sym *chk_library_member(chk_ctx *ctx, const chk_sym *alias, const char *name, rbk_span span);
 
 /* --- check_call.c --- */
+/* Returns sig_find(recv, name), remembered in ctx->sigs. */
+const sig_info *chk_sig_find(chk_ctx *ctx, sig_recv recv, const char *name);
 /* Checks a call; `stmt` is true when it stands alone as a statement. Returns the result's type. */
 chk_type chk_call(chk_ctx *ctx, const ast_node *call, bool stmt);
 

@@ -18,10 +18,11 @@ bool chk_push(chk_ctx *ctx) {
     size_t cap = ctx->capstack ? ctx->capstack * 2 : 8;
     chk_scope *grown = realloc(ctx->stack, cap * sizeof *grown);
     if (!grown) return false;
+    memset(grown + ctx->capstack, 0, (cap - ctx->capstack) * sizeof *grown);
     ctx->stack = grown;
     ctx->capstack = cap;
   }
-  ctx->stack[ctx->nstack++] = (chk_scope){0};
+  ctx->nstack++; /* the entry is empty, and keeps the array of the scope that stood there before */
   return true;
 }
 
@@ -29,7 +30,20 @@ void chk_pop(chk_ctx *ctx) {
   if (!ctx->nstack) return;
   chk_scope *scope = &ctx->stack[--ctx->nstack];
   chk_warn_unused(ctx, scope, 1u << SYM_LET | 1u << SYM_PARAM);
-  chk_scope_free(scope);
+  scope->len = 0;
+  if (scope->slots) { /* a large scope: drop its index rather than clear it */
+    free(scope->slots);
+    scope->slots = NULL;
+    scope->nslots = 0;
+  }
+}
+
+void chk_scopes_free(chk_ctx *ctx) {
+  while (ctx->nstack) chk_pop(ctx);
+  for (size_t i = 0; i < ctx->capstack; i++) chk_scope_free(&ctx->stack[i]);
+  free(ctx->stack);
+  ctx->stack = NULL;
+  ctx->capstack = 0;
 }
 
 void chk_scope_free(chk_scope *scope) {
@@ -70,11 +84,11 @@ chk_sym *chk_scope_find(const chk_scope *scope, const char *name) {
   if (scope->slots) {
     size_t mask = scope->nslots - 1;
     for (size_t at = hash_name(name) & mask; scope->slots[at]; at = (at + 1) & mask)
-      if (!strcmp(scope->syms[scope->slots[at] - 1].name, name)) return &scope->syms[scope->slots[at] - 1];
+      if (chk_same(scope->syms[scope->slots[at] - 1].name, name)) return &scope->syms[scope->slots[at] - 1];
     return NULL;
   }
   for (size_t i = 0; i < scope->len; i++)
-    if (!strcmp(scope->syms[i].name, name)) return &scope->syms[i];
+    if (chk_same(scope->syms[i].name, name)) return &scope->syms[i];
   return NULL;
 }
 

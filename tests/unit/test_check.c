@@ -267,16 +267,13 @@ static void check__duration_clause__names_literal(void **state) {
   diag_free(&d);
 }
 
-/* Returns a chain of `depth` nested `not` around `true`, or NULL when out of memory. */
-static ast_node *deep_not(size_t depth, const rbk_source *src) {
+/* Returns a chain of `depth` nested `not` around `true` (in file's arena), or NULL when out of memory. */
+static ast_node *deep_not(ast_file *file, size_t depth, const rbk_source *src) {
   rbk_span sp = {src, 1, 9, 1, 12};
-  ast_node *e = ast_new(AST_BOOL_LIT, sp);
+  ast_node *e = ast_new(file, AST_BOOL_LIT, sp);
   for (size_t i = 0; e && i < depth; i++) {
-    ast_node *u = ast_new(AST_UNARY, sp);
-    if (!u) {
-      ast_free(e);
-      return NULL;
-    }
+    ast_node *u = ast_new(file, AST_UNARY, sp);
+    if (!u) return NULL;
     u->u.unary.op = OP_NOT;
     u->u.unary.operand = e;
     e = u;
@@ -289,14 +286,14 @@ static void check__deep_expression__bounded_with_diagnostic(void **state) {
   rbk_source *src = source_from_string("deep.rbk", "let x = true\n", 13);
   assert_non_null(src);
   rbk_span sp = {src, 1, 1, 1, 12};
-  ast_node *let = ast_new(AST_LET, sp);
-  assert_non_null(let);
-  let->u.let.name = strdup("x");
-  let->u.let.value = deep_not(100000, src);
-  assert_non_null(let->u.let.value);
   program_unit unit = {strdup("deep.rbk"), strdup("deep.rbk"), src, ast_file_new(src)};
   assert_non_null(unit.ast);
-  assert_true(ast_list_push(&unit.ast->stmts, let));
+  ast_node *let = ast_new(unit.ast, AST_LET, sp);
+  assert_non_null(let);
+  let->u.let.name = ast_strdup(unit.ast, "x", 1);
+  let->u.let.value = deep_not(unit.ast, 100000, src);
+  assert_non_null(let->u.let.value);
+  assert_true(ast_list_push(unit.ast, &unit.ast->stmts, let));
   rbk_program *p = calloc(1, sizeof *p);
   assert_non_null(p);
   p->units = malloc(sizeof unit);
@@ -322,11 +319,11 @@ static void check__partial_tree__no_crash(void **state) {
                                    AST_BINARY, AST_MEMBER, AST_EXPR_STMT, AST_LET, AST_PARAM, AST_PROC,
                                    AST_IMPORT, AST_RUNBOOK, AST_WAIT_UNTIL, AST_ASSERT, AST_RETURN, AST_LAMBDA};
   for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-    assert_true(ast_list_push(&unit.ast->stmts, ast_new(kinds[i], sp)));
-  ast_node *stmt = ast_new(AST_EXPR_STMT, sp);
+    assert_true(ast_list_push(unit.ast, &unit.ast->stmts, ast_new(unit.ast, kinds[i], sp)));
+  ast_node *stmt = ast_new(unit.ast, AST_EXPR_STMT, sp);
   assert_non_null(stmt);
-  stmt->u.expr_stmt.expr = ast_new(AST_CALL, sp);
-  assert_true(ast_list_push(&unit.ast->stmts, stmt));
+  stmt->u.expr_stmt.expr = ast_new(unit.ast, AST_CALL, sp);
+  assert_true(ast_list_push(unit.ast, &unit.ast->stmts, stmt));
   rbk_program *p = calloc(1, sizeof *p);
   assert_non_null(p);
   p->units = malloc(sizeof unit);

@@ -345,18 +345,18 @@ static void fmt__empty_file__empty_text(void **state) {
 static void fmt__too_deep_tree__null_not_a_crash(void **state) {
   (void)state;
   rbk_span at = {0};
-  ast_node *n = ast_new(AST_IDENT, at);
-  n->u.ident.name = strdup("x");
+  ast_file *file = ast_file_new(NULL);
+  ast_node *n = ast_new(file, AST_IDENT, at);
+  n->u.ident.name = ast_strdup(file, "x", 1);
   for (int i = 0; i < 100000; i++) {
-    ast_node *u = ast_new(AST_UNARY, at);
+    ast_node *u = ast_new(file, AST_UNARY, at);
     u->u.unary.op = OP_NOT;
     u->u.unary.operand = n;
     n = u;
   }
-  ast_node *stmt = ast_new(AST_EXPR_STMT, at);
+  ast_node *stmt = ast_new(file, AST_EXPR_STMT, at);
   stmt->u.expr_stmt.expr = n;
-  ast_file *file = ast_file_new(NULL);
-  assert_true(ast_list_push(&file->stmts, stmt));
+  assert_true(ast_list_push(file, &file->stmts, stmt));
   assert_null(fmt_file(file));
   ast_file_free(file);
 }

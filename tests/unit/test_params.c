@@ -26,16 +26,16 @@ static rbk_span at(const rbk_source *src, int line) {
 
 /* Adds `param name[: type] [= default]` (def may be NULL) at line `line`. */
 static void add_param(fixture *f, int line, const char *name, ast_type type, ast_node *def) {
-  ast_node *p = ast_new(AST_PARAM, at(f->src, line));
-  p->u.param.name = strdup(name);
+  ast_node *p = ast_new(f->file, AST_PARAM, at(f->src, line));
+  p->u.param.name = ast_strdup(f->file, name, strlen(name));
   p->u.param.type = type;
   p->u.param.def = def;
-  assert_true(ast_list_push(&f->file->stmts, p));
+  assert_true(ast_list_push(f->file, &f->file->stmts, p));
 }
 
 /* Returns an INT_LIT node. */
 static ast_node *int_lit(fixture *f, int64_t i) {
-  ast_node *n = ast_new(AST_INT_LIT, at(f->src, 1));
+  ast_node *n = ast_new(f->file, AST_INT_LIT, at(f->src, 1));
   n->u.lit.i = i;
   return n;
 }
@@ -49,7 +49,7 @@ static int setup(void **state) {
   f->file = ast_file_new(f->src);
   add_param(f, 7, "reason", TYPE_STRING, NULL);
   add_param(f, 8, "replicas", TYPE_INT, int_lit(f, 3));
-  ast_node *b = ast_new(AST_BOOL_LIT, at(f->src, 1));
+  ast_node *b = ast_new(f->file, AST_BOOL_LIT, at(f->src, 1));
   add_param(f, 9, "ratio", TYPE_FLOAT, NULL);
   add_param(f, 9, "dry", TYPE_BOOL, b);
   add_param(f, 9, "grace", TYPE_DURATION, NULL);
