@@ -33,8 +33,30 @@ RBK_COMMANDS(X)
 #undef X
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Returns true when output to fd may be coloured: a terminal, NO_COLOR unset, TERM not "dumb". */
 bool cli_color(int fd);
+
+/* Prints "rbk: WHAT 'ARG'" (or "rbk: WHAT" when arg is NULL) on stderr; returns RBK_EXIT_USAGE. */
+int cli_usage_error(const char *what, const char *arg);
+
+/* Returns true when arg is option `name` alone or as name=…. */
+bool cli_is_opt(const char *arg, const char *name);
+
+/* Matches argv[*i] against the n option names that take a value (`NAME VALUE` or `NAME=VALUE`).
+ * Returns the index of the option with *value set (borrowed from argv; *i advanced past a
+ * separate value), or -1 after printing "unknown option" or "missing value after" (the command
+ * then exits RBK_EXIT_USAGE). */
+int cli_value_opt(int argc, char **argv, int *i, const char *const *names, int n, const char **value);
+
+/* Returns the text of file path without one trailing newline (and a \r before it), or NULL with
+ * errno set. Caller frees. */
+char *cli_read_text(const char *path);
+
+/* Adds `--secret NAME=VALUE` (NAME=@FILE: the value is cli_read_text(FILE)) as names[*n] and
+ * values[*n] (new strings; the caller frees both) and counts it in *n. Returns -1, or
+ * RBK_EXIT_USAGE after printing the error. */
+int cli_add_secret(const char *arg, char **names, char **values, size_t *n);
 
 #endif

@@ -40,12 +40,6 @@ static const char *option_value(int argc, char **argv, int *i, const char *name)
   return NULL;
 }
 
-/* Returns true when argv[i] is option `name`, alone or as `name=…`. */
-static bool is_option(const char *arg, const char *name) {
-  size_t n = strlen(name);
-  return !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
-}
-
 /* Parses the command line into *a; returns -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, plan_args *a) {
   a->assigns = calloc((size_t)argc + 1, sizeof *a->assigns);
@@ -55,10 +49,10 @@ static int parse_args(int argc, char **argv, plan_args *a) {
     if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) return plan_usage(stdout, RBK_EXIT_OK);
     if (!strcmp(arg, "--mutating")) {
       a->mutating = true;
-    } else if (is_option(arg, "-p") || is_option(arg, "--param")) {
+    } else if (cli_is_opt(arg, "-p") || cli_is_opt(arg, "--param")) {
       if (!(v = option_value(argc, argv, &i, arg[1] == 'p' ? "-p" : "--param"))) return RBK_EXIT_USAGE;
       a->assigns[a->nassigns++] = (char *)v;
-    } else if (is_option(arg, "--format")) {
+    } else if (cli_is_opt(arg, "--format")) {
       if (!(v = option_value(argc, argv, &i, "--format"))) return RBK_EXIT_USAGE;
       int f = plan_format_from_name(v);
       if (f < 0) return fprintf(stderr, "rbk: unknown format '%s' (text, json, dot, mermaid)\n", v), RBK_EXIT_USAGE;

@@ -50,9 +50,10 @@ static int resume_journal(const run_opts *o) {
   int code = check_resumable(&s, o->file);
   if (code < 0) code = repair(&s, o->file);
   if (code < 0) {
-    fprintf(stderr, "rbk: resuming run %s: %zu step%s done, %zu mutating action%s to re-check\n",
+    fprintf(stderr,
+            "rbk: resuming run %s: %zu step%s done, %zu completed mutating action%s to replay, %zu to re-check\n",
             resume_str(s.start, "run_id") ? resume_str(s.start, "run_id") : "?", s.ndone, s.ndone == 1 ? "" : "s",
-            s.ninflight, s.ninflight == 1 ? "" : "s");
+            s.nresults, s.nresults == 1 ? "" : "s", s.ninflight);
     run_opts plan = *o;
     plan.file = plan_of(&s);
     code = run_plan(&plan, &s, o->file);

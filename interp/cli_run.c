@@ -5,7 +5,6 @@
  * that test mode a journal is written only when --journal is given. */
 #include "cli_run.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@ static int run_usage(FILE *out, bool resume, int code) {
         "  --yes                   grant every approval\n"
         "  --approve TEXT          grant the approval whose question or slug is TEXT (repeatable)\n"
         "  --no-prompt             never ask approvals on the terminal\n"
+        "  --ignore-deadline       let the run go on past the runbook's deadline\n"
         "  --secret NAME=VALUE     the value of secret(\"NAME\"); NAME=@FILE reads it from FILE\n"
         "  --journal PATH          journal directory, or a file (.jsonl) (default .rbk/runs/)\n"
         "  --output text|json      progress as text (live on a terminal) or JSON lines\n"
@@ -45,57 +45,6 @@ static int run_usage(FILE *out, bool resume, int code) {
         "3 aborted (SIGINT/SIGTERM, approval denied or timed out). See docs/cli.md.\n",
         out);
   return code;
-}
-
-/* Prints a one-line usage error; returns RBK_EXIT_USAGE. */
-static int usage_error(const char *what, const char *arg) {
-  fprintf(stderr, "rbk: %s%s%s%s\n", what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
-  return RBK_EXIT_USAGE;
-}
-
-/* Returns true when arg is option name alone or as name=…. */
-static bool is_opt(const char *arg, const char *name) {
-  size_t n = strlen(name);
-  return !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
-}
-
-/* Returns the text of file `path` without one trailing newline (caller frees), or NULL. */
-static char *read_secret_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t cap = 0, len = 0, n;
-  char chunk[4096];
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    char *grown = len + n + 1 > cap ? realloc(buf, cap = 2 * (len + n + 1)) : buf;
-    if (!grown) break;
-    buf = grown;
-    memcpy(buf + len, chunk, n);
-    len += n;
-  }
-  fclose(f);
-  if (!buf) return calloc(1, 1);
-  if (len && buf[len - 1] == '\n') len--;
-  if (len && buf[len - 1] == '\r') len--;
-  buf[len] = '\0';
-  return buf;
-}
-
-/* Adds --secret NAME=VALUE|NAME=@FILE; returns -1, or the exit code of a usage error. */
-static int add_secret(run_opts *o, const char *v) {
-  const char *eq = strchr(v, '=');
-  if (!eq || eq == v) return usage_error("--secret expects NAME=VALUE or NAME=@FILE, got", v);
-  char *name = strndup(v, (size_t)(eq - v));
-  char *value = eq[1] == '@' ? read_secret_file(eq + 2) : strdup(eq + 1);
-  if (!name || !value) {
-    free(name);
-    free(value);
-    fprintf(stderr, "rbk: --secret %.*s: cannot read %s: %s\n", (int)(eq - v), v, eq + 2, strerror(errno));
-    return RBK_EXIT_USAGE;
-  }
-  o->secret_names[o->nsecrets] = name;
-  o->secret_values[o->nsecrets++] = value;
-  return -1;
 }
 
 /* The options that take a value, once: X(ENUM_SUFFIX, "name"). */
@@ -123,7 +72,7 @@ static int store_value(run_opts *o, int k, const char *v, bool resume) {
   switch (k) {
     case OPT_P:
     case OPT_PARAM:
-      if (resume) return usage_error("resume reuses the params of the journal; -p is not accepted", NULL);
+      if (resume) return cli_usage_error("resume reuses the params of the journal; -p is not accepted", NULL);
       o->assigns[o->nassigns++] = (char *)v;
       return -1;
     case OPT_APPROVE: o->approve[o->napprove++] = v; return -1;
@@ -135,25 +84,19 @@ static int store_value(run_opts *o, int k, const char *v, bool resume) {
     case OPT_CALL_LOG: o->call_log = v; return -1;
     case OPT_KUBECONFIG: o->kubeconfig = v; return -1;
     case OPT_CONTEXT: o->context = v; return -1;
-    case OPT_SECRET: return add_secret(o, v);
+    case OPT_SECRET: return cli_add_secret(v, o->secret_names, o->secret_values, &o->nsecrets);
     case OPT_EPOCH:
       o->epoch = strtoll(v, &end, 10);
-      return *v && !*end ? -1 : usage_error("--epoch expects milliseconds since 1970, got", v);
+      return *v && !*end ? -1 : cli_usage_error("--epoch expects milliseconds since 1970, got", v);
   }
   return -1;
 }
 
 /* Parses one option with a value at argv[*i]; returns -1, or an exit code. */
 static int value_opt(int argc, char **argv, int *i, run_opts *o, bool resume) {
-  for (int k = 0; k < OPT_COUNT; k++) {
-    const char *name = value_opt_names[k];
-    if (!is_opt(argv[*i], name)) continue;
-    size_t n = strlen(name);
-    if (argv[*i][n] == '=') return store_value(o, k, argv[*i] + n + 1, resume);
-    if (*i + 1 >= argc) return usage_error("missing value after", name);
-    return store_value(o, k, argv[++*i], resume);
-  }
-  return usage_error("unknown option", argv[*i]);
+  const char *v;
+  int k = cli_value_opt(argc, argv, i, value_opt_names, OPT_COUNT, &v);
+  return k < 0 ? RBK_EXIT_USAGE : store_value(o, k, v, resume);
 }
 
 /* Parses a flag without value; returns true when arg was one. */
@@ -164,6 +107,7 @@ static bool flag_opt(const char *arg, run_opts *o, bool resume) {
                : !strcmp(arg, "--no-prompt") ? &o->no_prompt
                : !strcmp(arg, "--steal-lock") ? &o->steal_lock
                : !strcmp(arg, "--no-lock")   ? &o->no_lock
+               : !strcmp(arg, "--ignore-deadline") ? &o->ignore_deadline
                : !strcmp(arg, "--force") && resume ? &o->force
                                                    : NULL;
   if (flag) *flag = true;
@@ -185,20 +129,20 @@ static bool alloc_opts(run_opts *o, int argc) {
 /* Parses the options (see cli_run.h); returns -1 to go on, else the exit code. */
 int run_opts_parse(int argc, char **argv, bool resume, run_opts *o) {
   *o = (run_opts){0};
-  if (!alloc_opts(o, argc)) return usage_error("out of memory", NULL);
+  if (!alloc_opts(o, argc)) return cli_usage_error("out of memory", NULL);
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     int code = -1;
     if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) return run_usage(stdout, resume, RBK_EXIT_OK);
     if (flag_opt(arg, o, resume)) continue;
     if (arg[0] == '-' && arg[1]) code = value_opt(argc, argv, &i, o, resume);
-    else if (o->file) code = usage_error(resume ? "resume takes one journal; extra argument" : "run takes one plan; extra argument", arg);
+    else if (o->file) code = cli_usage_error(resume ? "resume takes one journal; extra argument" : "run takes one plan; extra argument", arg);
     else o->file = arg;
     if (code >= 0) return code;
   }
-  if (!o->file) return usage_error(resume ? "resume needs a JOURNAL (see rbk resume --help)" : "run needs a plan FILE (see rbk run --help)", NULL);
-  if (strcmp(o->output, "text") && strcmp(o->output, "json")) return usage_error("--output must be text or json, not", o->output);
-  if (o->virt && !o->script) return usage_error("--virtual needs --script: a real cluster runs in real time", NULL);
+  if (!o->file) return cli_usage_error(resume ? "resume needs a JOURNAL (see rbk resume --help)" : "run needs a plan FILE (see rbk run --help)", NULL);
+  if (strcmp(o->output, "text") && strcmp(o->output, "json")) return cli_usage_error("--output must be text or json, not", o->output);
+  if (o->virt && !o->script) return cli_usage_error("--virtual needs --script: a real cluster runs in real time", NULL);
   return -1;
 }
 

@@ -25,6 +25,7 @@ typedef struct {
   const char *output, *operator_name, *run_id, *script, *journal, *call_log;
   const char *kubeconfig, *context; /* real runs: --kubeconfig, --context (docs/kubeconfig.md) */
   bool yes, virt, details, no_prompt, force;
+  bool ignore_deadline;             /* the runbook's deadline does not stop the run */
   bool steal_lock, no_lock;         /* real runs: the run lock (run_actions.h) */
   int64_t epoch;
 } run_opts;

@@ -218,11 +218,14 @@ static const char *node_id(void *user, const ast_node *node, const char *ctx) {
 static int execute(run_ctx *c, rbk_sink sink) {
   engine_config cfg = {.params = &c->params, .clock = c->clock, .actions = c->act, .sink = sink,
                        .approver = c->approver, .yes = c->o->yes, .approve = c->o->approve, .node_id = node_id,
+                       .ignore_deadline = c->o->ignore_deadline,
                        .node_user = c->graph, .operator_name = c->operator_name, .run_id = c->run_id,
                        .getsecret = get_secret, .lookup_user = (void *)c->o};
   if (c->resumed) {
     cfg.resume_done = (const char *const *)c->resumed->done;
     cfg.resume_inflight = (const char *const *)c->resumed->inflight;
+    cfg.resume_results = c->resumed->results;
+    cfg.resume_returns = c->resumed->returns;
   }
   char *err = NULL;
   engine *e = engine_new(c->prog, &cfg, &err);

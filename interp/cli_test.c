@@ -17,7 +17,6 @@
 #include "rehearse.h"
 #include "rehearse_case.h"
 #include "rehearse_suite.h"
-#include "valbuf.h"
 
 /* The options that take a value, once: X(ENUM_SUFFIX, "name"). */
 #define TEST_VALUE_OPTS(X)                                                                         \
@@ -49,6 +48,7 @@ typedef struct {
   size_t nsecrets;
   const char *scenario, *output, *case_glob, *stubs_file;
   bool yes, verbose, has_seed, single; /* single: an option that describes one rehearsal */
+  bool ignore_deadline;
   uint64_t seed;
   int jobs;              /* -j: cases at once; 0 → the number of CPUs (at most 8) */
 } test_args;
@@ -57,7 +57,7 @@ typedef struct {
 static int test_usage(FILE *out, int code) {
   fputs("usage: rbk test FILE|DIR... [--scenario NAME|FILE] [-p name=value]... [--seed N]\n"
         "                [--output text|json] [--yes] [--approve TEXT]... [--secret NAME=VALUE]...\n"
-        "                [--stubs FILE] [--case GLOB] [--verbose] [-j N]\n\n"
+        "                [--stubs FILE] [--case GLOB] [--verbose] [--ignore-deadline] [-j N]\n\n"
         "Rehearses plans against the simulated cluster and plant in virtual time.\n\n"
         "One plan with --scenario, -p, --seed, --yes, --approve, --secret or --stubs (or a plan\n"
         "without a sidecar file): one rehearsal, shown as `rbk run` shows a run, then the simulated\n"
@@ -76,54 +76,12 @@ static int test_usage(FILE *out, int code) {
         "  --stubs FILE            JSON list of process stubs answering run() (docs/actions.md)\n"
         "  --case GLOB             only the sidecar cases whose name matches\n"
         "  --verbose               show every case's output and final world\n"
+        "  --ignore-deadline       let runs go on past the runbook's deadline (every case too)\n"
         "  -j, --jobs N            rehearse N cases at once (default: the CPUs, at most 8)\n"
         "\nExit codes: one rehearsal: as rbk run (0, 1, 3; 2 usage or plan errors). Cases: 0 all\n"
         "passed, 1 one failed, 2 usage errors or no case ran.\n",
         out);
   return code;
-}
-
-/* Prints a one-line usage error; returns RBK_EXIT_USAGE. */
-static int usage_error(const char *what, const char *arg) {
-  fprintf(stderr, "rbk: %s%s%s%s\n", what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
-  return RBK_EXIT_USAGE;
-}
-
-/* Returns true when arg is option name alone or as name=…. */
-static bool is_opt(const char *arg, const char *name) {
-  size_t n = strlen(name);
-  return !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
-}
-
-/* Returns the text of file path without one trailing newline (caller frees), or NULL. */
-static char *read_text(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  valbuf b = {0};
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) valbuf_put(&b, chunk, n);
-  fclose(f);
-  size_t len;
-  char *s = valbuf_take(&b, &len);
-  if (s && len && s[len - 1] == '\n') s[--len] = '\0';
-  if (s && len && s[len - 1] == '\r') s[--len] = '\0';
-  return s;
-}
-
-/* Adds --secret NAME=VALUE|NAME=@FILE; returns -1 or the usage exit code. */
-static int add_secret(test_args *a, const char *v) {
-  const char *eq = strchr(v, '=');
-  if (!eq || eq == v) return usage_error("--secret expects NAME=VALUE or NAME=@FILE, got", v);
-  char *name = strndup(v, (size_t)(eq - v)), *value = eq[1] == '@' ? read_text(eq + 2) : strdup(eq + 1);
-  if (!name || !value) {
-    fprintf(stderr, "rbk: --secret %s: cannot read %s: %s\n", name ? name : "", eq + 2, strerror(errno));
-    free(name), free(value);
-    return RBK_EXIT_USAGE;
-  }
-  a->secret_names[a->nsecrets] = name;
-  a->secret_values[a->nsecrets++] = value;
-  return -1;
 }
 
 /* Stores value v of option k; returns -1 or the usage exit code. */
@@ -136,33 +94,27 @@ static int store_value(test_args *a, int k, const char *v) {
     case TOPT_SCENARIO: a->scenario = v; return -1;
     case TOPT_OUTPUT: a->output = v; return -1;
     case TOPT_APPROVE: a->approve[a->napprove++] = v; return -1;
-    case TOPT_SECRET: return add_secret(a, v);
+    case TOPT_SECRET: return cli_add_secret(v, a->secret_names, a->secret_values, &a->nsecrets);
     case TOPT_CASE: a->case_glob = v; return -1;
     case TOPT_STUBS: a->stubs_file = v; return -1;
     case TOPT_JOBS:
     case TOPT_J:
       a->jobs = (int)strtol(v, &end, 10);
-      return *v && !*end && a->jobs >= 1 && a->jobs <= 64 ? -1 : usage_error("--jobs expects a number from 1 to 64, got", v);
+      return *v && !*end && a->jobs >= 1 && a->jobs <= 64 ? -1 : cli_usage_error("--jobs expects a number from 1 to 64, got", v);
     case TOPT_SEED:
       errno = 0;
       a->seed = strtoull(v, &end, 10);
       a->has_seed = true;
-      return *v && !*end && !errno && *v != '-' ? -1 : usage_error("--seed expects a non-negative integer, got", v);
+      return *v && !*end && !errno && *v != '-' ? -1 : cli_usage_error("--seed expects a non-negative integer, got", v);
   }
   return -1;
 }
 
 /* Parses the option with a value at argv[*i]; returns -1 or an exit code. */
 static int value_opt(int argc, char **argv, int *i, test_args *a) {
-  for (int k = 0; k < TOPT_COUNT; k++) {
-    const char *name = topt_names[k];
-    if (!is_opt(argv[*i], name)) continue;
-    size_t n = strlen(name);
-    if (argv[*i][n] == '=') return store_value(a, k, argv[*i] + n + 1);
-    if (*i + 1 >= argc) return usage_error("missing value after", name);
-    return store_value(a, k, argv[++*i]);
-  }
-  return usage_error("unknown option", argv[*i]);
+  const char *v;
+  int k = cli_value_opt(argc, argv, i, topt_names, TOPT_COUNT, &v);
+  return k < 0 ? RBK_EXIT_USAGE : store_value(a, k, v);
 }
 
 /* Parses the command line; returns -1 to go on, else the exit code. */
@@ -172,20 +124,21 @@ static int parse_args(int argc, char **argv, test_args *a) {
   a->approve = calloc(n, sizeof *a->approve);
   a->secret_names = calloc(n, sizeof *a->secret_names), a->secret_values = calloc(n, sizeof *a->secret_values);
   a->output = "text";
-  if (!a->paths || !a->assigns || !a->approve || !a->secret_names || !a->secret_values) return usage_error("out of memory", NULL);
+  if (!a->paths || !a->assigns || !a->approve || !a->secret_names || !a->secret_values) return cli_usage_error("out of memory", NULL);
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     int code = -1;
     if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) return test_usage(stdout, RBK_EXIT_OK);
     if (!strcmp(arg, "--yes")) a->yes = a->single = true;
     else if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v")) a->verbose = true;
+    else if (!strcmp(arg, "--ignore-deadline")) a->ignore_deadline = true;
     else if (arg[0] == '-' && arg[1]) code = value_opt(argc, argv, &i, a);
     else a->paths[a->npaths++] = argv[i];
     if (code >= 0) return code;
   }
-  if (!a->npaths) return usage_error("test needs a plan FILE or a DIR (see rbk test --help)", NULL);
-  if (strcmp(a->output, "text") && strcmp(a->output, "json")) return usage_error("--output must be text or json, not", a->output);
-  if (a->single && a->npaths > 1) return usage_error("options for one rehearsal take one plan FILE; extra argument", a->paths[1]);
+  if (!a->npaths) return cli_usage_error("test needs a plan FILE or a DIR (see rbk test --help)", NULL);
+  if (strcmp(a->output, "text") && strcmp(a->output, "json")) return cli_usage_error("--output must be text or json, not", a->output);
+  if (a->single && a->npaths > 1) return cli_usage_error("options for one rehearsal take one plan FILE; extra argument", a->paths[1]);
   return -1;
 }
 
@@ -227,7 +180,7 @@ static void single_end(const test_args *a, const rehearse_result *r, bool json, 
 static int run_single(const test_args *a) {
   struct stat st;
   if (!stat(a->paths[0], &st) && S_ISDIR(st.st_mode))
-    return usage_error("options for one rehearsal take one plan FILE, not a directory:", a->paths[0]);
+    return cli_usage_error("options for one rehearsal take one plan FILE, not a directory:", a->paths[0]);
   json_t *stubs = NULL;
   int code = load_stubs(a, &stubs);
   if (code >= 0) return json_decref(stubs), code;
@@ -237,6 +190,7 @@ static int run_single(const test_args *a) {
   out_text ot = {stdout, color, 0};
   rehearse_opts o = {.plan = a->paths[0], .scenario = a->scenario, .assigns = a->assigns, .nassigns = a->nassigns,
                      .approve = a->approve, .yes = a->yes, .has_seed = a->has_seed, .seed = a->seed,
+                     .ignore_deadline = a->ignore_deadline,
                      .secret_names = (const char *const *)a->secret_names,
                      .secret_values = (const char *const *)a->secret_values, .nsecrets = a->nsecrets,
                      .process_stubs = stubs, .out = json ? out_json_sink(&oj) : out_text_sink(&ot)};
@@ -262,6 +216,7 @@ static int run_cases(const test_args *a) {
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   int jobs = a->jobs ? a->jobs : cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
   rehearse_suite_opts so = {.json = !strcmp(a->output, "json"), .verbose = a->verbose, .case_glob = a->case_glob,
+                            .ignore_deadline = a->ignore_deadline,
                             .color = color, .out = stdout, .jobs = jobs};
   int code = rehearse_suite_run(plans, &so);
   for (size_t i = 0; plans[i]; i++) free(plans[i]);

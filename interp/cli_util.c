@@ -1,11 +1,67 @@
-/* cli_util.c — small helpers shared by the commands. */
+/* cli_util.c — small helpers shared by the commands: colour, usage errors, options, --secret. */
 #include "cli.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "valbuf.h"
+
 bool cli_color(int fd) {
   const char *term = getenv("TERM");
   return isatty(fd) && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb"));
+}
+
+/* Prints a one-line usage error; returns RBK_EXIT_USAGE. */
+int cli_usage_error(const char *what, const char *arg) {
+  fprintf(stderr, "rbk: %s%s%s%s\n", what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+  return RBK_EXIT_USAGE;
+}
+
+/* Returns true when arg is option name alone or as name=…. */
+bool cli_is_opt(const char *arg, const char *name) {
+  size_t n = strlen(name);
+  return !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* Returns the index of the value option at argv[*i] with *value set, or -1 after a usage error. */
+int cli_value_opt(int argc, char **argv, int *i, const char *const *names, int n, const char **value) {
+  for (int k = 0; k < n; k++) {
+    if (!cli_is_opt(argv[*i], names[k])) continue;
+    size_t len = strlen(names[k]);
+    if (argv[*i][len] == '=') *value = argv[*i] + len + 1;
+    else if (*i + 1 < argc) *value = argv[++*i];
+    else return cli_usage_error("missing value after", names[k]), -1;
+    return k;
+  }
+  return cli_usage_error("unknown option", argv[*i]), -1;
+}
+
+/* Returns the file's text without one trailing newline (caller frees), or NULL. */
+char *cli_read_text(const char *path) {
+  size_t len;
+  char *s = valbuf_read_file(path, &len);
+  if (s && len && s[len - 1] == '\n') s[--len] = '\0';
+  if (s && len && s[len - 1] == '\r') s[--len] = '\0';
+  return s;
+}
+
+/* Adds one --secret; returns -1, or RBK_EXIT_USAGE after printing the error. */
+int cli_add_secret(const char *arg, char **names, char **values, size_t *n) {
+  const char *eq = strchr(arg, '=');
+  if (!eq || eq == arg) return cli_usage_error("--secret expects NAME=VALUE or NAME=@FILE, got", arg);
+  char *name = strndup(arg, (size_t)(eq - arg));
+  char *value = eq[1] == '@' ? cli_read_text(eq + 2) : strdup(eq + 1);
+  if (!name || !value) {
+    int err = errno;
+    free(name);
+    free(value);
+    fprintf(stderr, "rbk: --secret %.*s: cannot read %s: %s\n", (int)(eq - arg), arg, eq + 2, strerror(err));
+    return RBK_EXIT_USAGE;
+  }
+  names[*n] = name;
+  values[(*n)++] = value;
+  return -1;
 }

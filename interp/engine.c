@@ -68,6 +68,7 @@ engine *engine_new(const rbk_program *prog, const engine_config *cfg, char **err
   }
   e->prog = prog;
   e->cfg = *cfg;
+  e->work_ms = -1;
   e->code = compile_program(prog, err);
   if (!e->code) {
     engine_free(e);
@@ -116,7 +117,7 @@ static void fire_timers(engine *e, int64_t now) {
       case TM_GUARD: guard_fired(e, tm.task); break;
       case TM_REGION: vm_region_timeout(e, tm.task, tm.region); break;
       case TM_APPROVAL: vm_approval_timeout(e, tm.task); break;
-      case TM_NOTIFY: vm_notify_timeout(e, tm.task); break;
+      case TM_NOTIFY: engine_note_timeout(e, tm.region); break;
     }
     run_ready(e);
   }
@@ -163,11 +164,16 @@ static void wait_events(engine *e) {
   fire_timers(e, now);
 }
 
-/* Acts on engine_cancel calls made since the last look; returns true when there were any. */
+/* Acts on engine_cancel calls made since the last look; returns true when there were any. After
+ * the plan ended only deliveries are left: the first does nothing, the second drops them. */
 static bool handle_cancels(engine *e) {
   int seen = e->cancels;
   if (seen == e->cancels_seen) return false;
   e->cancels_seen = seen;
+  if (seen >= 2 && e->root && e->root->state == TS_DONE) {
+    engine_notes_drop(e, "stopped at once by a second interrupt"); /* the plan's result stands */
+    return true;
+  }
   if (seen >= 2) {
     e->stop_now = true;
     free(e->final_error);
@@ -188,7 +194,6 @@ static void free_tree(engine *e, vm_task *t) {
   switch (t->state) {
     case TS_ACTION: vm_action_abort(e, t, RBK_STATUS_CANCELLED, "stopped"); break;
     case TS_APPROVAL: vm_approval_cancel(e, t); break;
-    case TS_NOTIFY: vm_notify_cancel(e, t); break;
     default: break;
   }
   task_free(e, t);
@@ -208,7 +213,8 @@ static rbk_status end_status(const engine *e, const vm_error *result) {
   return result->kind == VERR_CANCELLED ? RBK_STATUS_CANCELLED : RBK_STATUS_FAILED;
 }
 
-/* Works out the exit code and message, emits run_end. */
+/* Works out the exit code and message, emits run_end (its duration: the plan's work, without the
+ * wait for deliveries in flight). */
 static void finish_run(engine *e) {
   vm_error *result = e->root && e->root->state == TS_DONE ? e->root->result : NULL;
   if (e->stop_now) {
@@ -219,7 +225,7 @@ static void finish_run(engine *e) {
     if (result) e->final_error = strdup(result->msg);
   }
   rbk_event ev = {.kind = RBK_EV_RUN_END, .status = end_status(e, result), .message = e->final_error,
-                  .duration_ms = engine_now(e), .exit_code = e->exit_code};
+                  .duration_ms = e->work_ms >= 0 ? e->work_ms : engine_now(e), .exit_code = e->exit_code};
   engine_emit(e, NULL, &ev);
 }
 
@@ -248,14 +254,15 @@ static bool start_run(engine *e) {
   return true;
 }
 
-/* Runs the plan to its end; returns the exit code. */
+/* Runs the plan to its end, then waits for the deliveries still in flight (a second cancel drops
+ * them); returns the exit code. */
 int engine_run(engine *e) {
   if (e->ran) return RBK_EXIT_USAGE;
   e->ran = true;
   if (!start_run(e)) e->stop_now = true;
   while (!e->stop_now) {
     run_ready(e);
-    if (e->stop_now || e->root->state == TS_DONE) break;
+    if (e->stop_now || (e->root->state == TS_DONE && !e->notes)) break;
     if (handle_cancels(e)) continue;
     if (e->fatal && !e->fatal_cancelled) {
       e->fatal_cancelled = true;
@@ -265,6 +272,7 @@ int engine_run(engine *e) {
     wait_events(e);
   }
   drain_ready(e);
+  engine_notes_drop(e, e->final_error ? e->final_error : "out of memory");
   finish_run(e);
   if (e->root) free_tree(e, e->root);
   e->root = NULL;
@@ -288,6 +296,7 @@ void engine_free(engine *e) {
   if (!e) return;
   if (e->root) free_tree(e, e->root);
   drain_ready(e);
+  engine_notes_drop(e, NULL);
   for (size_t u = 0; e->globals && u < e->code->nunits; u++) {
     for (int32_t i = 0; e->globals[u] && i < e->code->units[u].nglobals; i++) val_unref(e->globals[u][i]);
     free(e->globals[u]);

@@ -70,6 +70,13 @@ typedef struct {
                                          of this plan: skipped; NULL-terminated or NULL */
   const char *const *resume_inflight; /* action keys (rbk_event.key of action_start) of mutating
                                          actions in flight when it stopped: re-checked */
+  json_t *resume_results;       /* action key → array of the journaled results (JSON) of mutating
+                                   actions that completed inside steps that run again, in order.
+                                   Each time the run reaches such an action, the engine removes the
+                                   first result and returns it instead of executing the action
+                                   (events with status skipped). NULL: none. Caller owns it. */
+  const json_t *resume_returns; /* step key → the value (JSON) a completed step returned: skipping
+                                   it performs that return again. NULL: none. */
   const char *operator_name;    /* run.operator; NULL → $USER or "unknown" */
   const char *run_id;           /* run.id; NULL → "run" */
   engine_lookup_fn getenv;      /* env()/secret() source; NULL → getenv(3) */

@@ -59,6 +59,18 @@ void engine_warn(engine *e, vm_task *t, const ast_node *node, const char *fmt, .
   engine_emit(e, t, &ev);
 }
 
+/* Emits a warning for a step path and node id given as text (no task) and counts it. */
+void engine_warn_at(engine *e, const char *step, const char *node, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  strings_add(&e->warnings, msg);
+  rbk_event ev = {.kind = RBK_EV_WARNING, .node = node, .step = step, .message = msg, .duration_ms = -1};
+  engine_emit(e, NULL, &ev);
+}
+
 /* Returns ctx with the loop indices chosen by `mask` (bit 0: the innermost) replaced by [*]. */
 static char *star_ctx(const char *ctx, unsigned mask, int nidx) {
   char *out = malloc(strlen(ctx) + 1);

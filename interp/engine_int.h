@@ -1,8 +1,9 @@
 /* engine_int.h — the engine's private state, shared by engine*.c, sched.c and vm*.c.
  *
  * A task runs bytecode with its own value stack, frames, regions (open plan/step/gate/wait-until
- * statements) and tickers. Tasks suspend on actions, timers, approvals, notifications and joins;
- * the scheduler (sched.c) keeps a FIFO ready queue and a timer heap ordered by (time, insertion).
+ * statements) and tickers. Tasks suspend on actions, timers, approvals and joins; notifications
+ * never suspend a task: the engine owns each delivery in flight (engine_notes.c). The scheduler
+ * (sched.c) keeps a FIFO ready queue and a timer heap ordered by (time, insertion).
  * Errors are vm_error values that the unwinder (vm_region.c) carries through regions.
  */
 #ifndef RBK_ENGINE_INT_H
@@ -66,7 +67,7 @@ typedef struct {
   const char *node;                /* dry-run node id */
 } vm_region;
 
-typedef enum { TS_READY, TS_RUNNING, TS_ACTION, TS_TIMER, TS_JOIN, TS_APPROVAL, TS_NOTIFY, TS_DONE } vm_task_state;
+typedef enum { TS_READY, TS_RUNNING, TS_ACTION, TS_TIMER, TS_JOIN, TS_APPROVAL, TS_DONE } vm_task_state;
 
 struct vm_task;
 
@@ -91,12 +92,22 @@ typedef struct {
   const ast_node *call;     /* the CALL node (errors name its span) */
 } vm_act;
 
-/* One notification in flight. */
+/* One delivery in flight, owned by the engine (not by the task that sent it): it outlives a
+ * cancelled or finished task, and the run ends only after it finished or timed out. */
 typedef struct vm_note {
-  struct vm_task *task;
-  uint64_t op;              /* 0 when done */
-  char *target;             /* the channel's description */
+  struct engine *eng;
+  struct vm_note *prev, *next; /* the engine's list, in send order */
+  uint64_t id;              /* names it to its timer (vm_timer.region) */
+  uint64_t op;              /* the transport's operation */
+  uint64_t timer;           /* its NOTIFY_TIMEOUT_MS limit */
+  uint64_t ticker;          /* id of the `notify every` task that sent it, 0 none */
+  size_t chan;              /* the channel's index in that statement */
+  char *target;             /* the channel's description, owned */
+  char *step;               /* the sender's step path at send time, owned; NULL outside steps */
+  const char *node;         /* the statement's dry-run node id at send time (borrowed from the plan) */
 } vm_note;
+
+#define NOTIFY_TIMEOUT_MS 30000 /* a delivery that takes longer is given up (a warning) */
 
 typedef struct vm_task {
   struct engine *eng;
@@ -120,8 +131,8 @@ typedef struct vm_task {
   uint64_t op;              /* action or approval id */
   uint64_t timer;           /* wake timer */
   vm_join *join;
-  struct vm_note *notes;    /* notify: one per channel */
-  size_t nnotes, pending;
+  int64_t tick_base;        /* ticker: when its block started (clock_now) */
+  int64_t ticks;            /* ticker: ticks so far (fixed rate: tick n is due at base + n·period) */
   vm_act act;
   rbk_value *resume_val;    /* pushed when it resumes */
   vm_error *resume_err;     /* raised when it resumes */
@@ -136,7 +147,7 @@ typedef struct vm_task {
 } vm_task;
 
 /* Timer kinds, once. */
-#define RBK_TIMER_KINDS(X) X(WAKE) X(GUARD) X(REGION) X(APPROVAL) X(NOTIFY)
+#define RBK_TIMER_KINDS(X) X(WAKE) X(GUARD) X(REGION) X(APPROVAL) X(NOTIFY) /* NOTIFY: task NULL, region = note id */
 
 typedef enum {
 #define X(k) TM_##k,
@@ -149,7 +160,7 @@ typedef struct {
   bool live;
   vm_timer_kind kind;
   vm_task *task;
-  uint64_t region;          /* TM_REGION: the region id */
+  uint64_t region;          /* TM_REGION: the region id; TM_NOTIFY: the note id */
 } vm_timer;
 
 typedef struct {
@@ -199,6 +210,9 @@ struct engine {
   int open_approvals;
   builtin_ctx bctx;
   char *base_dir;
+  vm_note *notes, *notes_last; /* deliveries in flight, in send order */
+  uint64_t next_note;
+  int64_t work_ms;          /* engine_now when the plan's work ended (the root task finished), -1 before */
   bool stop_now;            /* the second cancel: leave the loop */
   bool ran;
 };
@@ -294,12 +308,10 @@ char *vm_check_message(const vm_task *t, const vm_check_info *info, const rbk_va
 void vm_action_done(void *user, rbk_value *result, const char *error);
 /* Ends the action t waits for as failed/cancelled with msg (guard timer, cancellation). */
 void vm_action_abort(engine *e, vm_task *t, rbk_status status, const char *msg);
-/* Timer callbacks for approvals and notifications. */
+/* The approval's timeout passed (timer callback). */
 void vm_approval_timeout(engine *e, vm_task *t);
-void vm_notify_timeout(engine *e, vm_task *t);
-/* Withdraws t's open approval / notifications (on cancellation). */
+/* Withdraws t's open approval (on cancellation). */
 void vm_approval_cancel(engine *e, vm_task *t);
-void vm_notify_cancel(engine *e, vm_task *t);
 
 /* ---- failures (vm_fail.c) and proc parameter types (vm_types.c) ---- */
 /* Returns true when a failure raised now in t will be tried again (a polling gate with time left,
@@ -335,6 +347,38 @@ bool engine_in_list(const char *const *list, const char *key);
 void engine_step_completed(engine *e, const vm_region *r);
 /* Returns a new error when the sink has failed (no further action may start), else NULL. */
 vm_error *engine_blocked(engine *e);
+/* Emits a warning attributed to step path `step` and dry-run node id `node` (both borrowed, may be
+ * NULL) rather than to a task, and counts it. */
+void engine_warn_at(engine *e, const char *step, const char *node, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- resume: replaying what an earlier run completed (resume_replay.c) ---- */
+/* Returns the journaled result (new value) of the next completed run of mutating action `key`,
+ * removing it from cfg.resume_results, or NULL when there is none left. */
+rbk_value *resume_take_result(engine *e, const char *key);
+/* Returns true when the completed step `key` returned a value in an earlier run; *value is then
+ * that value (new reference). */
+bool resume_step_return(const engine *e, const char *key, rbk_value **value);
+/* Returns true when v survives the journal exactly (null, bool, numbers, strings, lists and
+ * objects of them; no secret, duration, time, handle or lambda). */
+bool resume_value_exact(const rbk_value *v);
+
+/* ---- notifications in flight (engine_notes.c) ---- */
+/* Starts delivering `text` to channel `ch` (borrowed) on behalf of t: the engine owns the
+ * delivery from now on; a failure or a timeout (NOTIFY_TIMEOUT_MS) is a warning attributed to
+ * t's step path at this moment and to `node`. `target` is the channel's description (borrowed);
+ * `ticker`/`chan`: the sending ticker's task id and the channel's index (0/0 for a plain notify).
+ * Returns false only when out of memory. */
+bool engine_note_send(engine *e, const vm_task *t, const char *node, rbk_value *ch, const char *target,
+                      const char *text, uint64_t ticker, size_t chan);
+/* Returns true while ticker `ticker`'s delivery to its channel `chan` is in flight. */
+bool engine_note_pending(const engine *e, uint64_t ticker, size_t chan);
+/* The time limit of note `id` passed: gives the delivery up with a warning. */
+void engine_note_timeout(engine *e, uint64_t id);
+/* Cancels every delivery in flight (a hard stop) and frees them; with `why` (borrowed) each gets
+ * a warning "notification to X dropped: why", with NULL none. */
+void engine_notes_drop(engine *e, const char *why);
+
 /* Appends a copy of s; false when out of memory. */
 bool strings_add(vm_strings *v, const char *s);
 /* Frees the strings. */

@@ -42,6 +42,7 @@ static bool set_details(json_t *o, const rbk_event *ev) {
   if (ev->duration_ms >= 0) ok = ok && !json_object_set_new(o, "duration_ms", json_integer(ev->duration_ms));
   ok = ok && set_text(o, "who", ev->who) && set_text(o, "how", ev->how);
   ok = ok && set_value(o, "args", ev->args) && set_value(o, "result", ev->result);
+  if (ev->returned) ok = ok && !json_object_set_new(o, "returned", json_true());
   if (ev->kind == RBK_EV_RUN_END) ok = ok && !json_object_set_new(o, "exit_code", json_integer(ev->exit_code));
   return ok;
 }

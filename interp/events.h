@@ -69,7 +69,9 @@ typedef struct {
   const char *how;       /* approval end: "--yes", "--approve", "tty", "timeout" … */
   const rbk_value *args; /* action_start: the arguments by parameter name (object); run_start:
                             the params. Contains secrets: serialise with val_to_json(v, false). */
-  const rbk_value *result; /* action_end ok: the result value (may contain secrets: mask) */
+  const rbk_value *result; /* action_end ok: the result value (may contain secrets: mask);
+                              step_end with `returned`: the value it returned, when journalable */
+  bool returned;         /* step_end: the step ended by a `return` (detail "returned": true) */
   int exit_code;         /* run_end: the process exit code of cli.h */
   uint64_t seq;          /* 1, 2, 3… in emission order */
 } rbk_event;

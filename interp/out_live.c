@@ -17,6 +17,7 @@ typedef struct {
   char *label;
   char *step;          /* the enclosing step path ("" outside steps) */
   int depth;
+  int retries;          /* gates and steps: attempts that failed and will be tried again */
   int64_t start, limit; /* clock ms; limit: when it times out, -1 unknown */
 } live_item;
 
@@ -95,7 +96,7 @@ static void item_add(out_live *v, const rbk_event *ev) {
   bool timed = ev->kind != RBK_EV_STEP_START && ev->kind != RBK_EV_ACTION_START && ev->duration_ms >= 0;
   bool until = ev->kind == RBK_EV_WAIT && ev->message && !strncmp(ev->message, "until", 5);
   v->items[v->nitems++] = (live_item){ev->kind, match_of(ev), label_of(ev), strdup(ev->step ? ev->step : ""),
-                                      out_text_depth(ev->step) - (ev->kind == RBK_EV_STEP_START), now,
+                                      out_text_depth(ev->step) - (ev->kind == RBK_EV_STEP_START), 0, now,
                                       timed && !(until && ev->duration_ms == 0) ? now + ev->duration_ms : -1};
 }
 
@@ -134,6 +135,17 @@ static void item_end(out_live *v, const rbk_event *ev) {
     break;
   }
   free(m);
+}
+
+/* Counts a retrying assert on the innermost open gate or step it belongs to (same step path). */
+static void item_retry(out_live *v, const rbk_event *ev) {
+  const char *step = ev->step ? ev->step : "";
+  for (size_t i = v->nitems; i-- > 0;) {
+    live_item *it = &v->items[i];
+    if ((it->kind != RBK_EV_GATE && it->kind != RBK_EV_STEP_START) || strcmp(it->step, step)) continue;
+    it->retries++;
+    return;
+  }
 }
 
 /* Removes the running part from the screen. */
@@ -182,9 +194,10 @@ static void put_header(out_live *v, valbuf *b, int64_t now) {
   if (v->color) valbuf_puts(b, "\033[0m");
 }
 
-/* Appends one running item with its age or countdown. */
+/* Appends one running item, its failed attempts that will be retried, and its age or countdown. */
 static void put_item(const out_live *v, valbuf *b, const live_item *it, int64_t now) {
   valbuf_printf(b, "%*s%s", 2 * (it->depth > 0 ? it->depth : 0), "", it->label);
+  if (it->retries) valbuf_printf(b, "  ↻ %d failed, retrying", it->retries);
   bool countdown = it->limit >= 0;
   int64_t ms = countdown ? it->limit - now : now - it->start;
   char *d = val_format_duration((ms < 0 ? 0 : ms + (countdown ? 999 : 0)) / 1000 * 1000);
@@ -266,6 +279,9 @@ static void track(out_live *v, const rbk_event *ev) {
       else item_end(v, ev);
       break;
     case RBK_EV_ACTION_END: item_end(v, ev); break;
+    case RBK_EV_ASSERT:
+      if (ev->status == RBK_STATUS_RETRYING) item_retry(v, ev);
+      break;
     case RBK_EV_WARNING: v->warnings++; break;
     default: break;
   }

@@ -60,6 +60,7 @@ static void put_end_sym(valbuf *b, bool color, rbk_status st) {
   if (st == RBK_STATUS_OK) put_sym(b, color, C_OK, "✓");
   else if (st == RBK_STATUS_FAILED) put_sym(b, color, C_BAD, "✗");
   else if (st == RBK_STATUS_SKIPPED) put_sym(b, color, C_DIM, "↷");
+  else if (st == RBK_STATUS_RETRYING) put_sym(b, color, C_WARN, "↻");
   else put_sym(b, color, C_WARN, "⊘");
 }
 
@@ -110,7 +111,8 @@ static void fmt_approval(valbuf *b, bool color, const rbk_event *ev) {
   if (ev->how) valbuf_printf(b, " (%s)", ev->how);
 }
 
-/* gate / wait / assert: a start line, then the outcome with the engine's message. */
+/* gate / wait / assert: a start line, then the outcome with the engine's message; an assert that
+ * failed in an attempt that will be tried again (retrying) ends "(will retry)". */
 static void fmt_check(valbuf *b, bool color, const rbk_event *ev, const char *what) {
   const char *msg = ev->message ? ev->message : "";
   if (ev->status == RBK_STATUS_NONE) {
@@ -119,12 +121,11 @@ static void fmt_check(valbuf *b, bool color, const rbk_event *ev, const char *wh
     return;
   }
   put_end_sym(b, color, ev->status);
-  bool own = ev->status == RBK_STATUS_FAILED && (!strncmp(msg, what, strlen(what)) || !strncmp(msg, "assertion", 9));
-  if (own) {
-    valbuf_puts(b, msg);
-    return;
-  }
-  valbuf_printf(b, "%s%s %s", what, ev->status == RBK_STATUS_FAILED ? " failed:" : ev->status == RBK_STATUS_CANCELLED ? " cancelled:" : "", msg);
+  bool retrying = ev->status == RBK_STATUS_RETRYING, failed = ev->status == RBK_STATUS_FAILED || retrying;
+  bool own = failed && (!strncmp(msg, what, strlen(what)) || !strncmp(msg, "assertion", 9));
+  if (own) valbuf_puts(b, msg);
+  else valbuf_printf(b, "%s%s %s", what, failed ? " failed:" : ev->status == RBK_STATUS_CANCELLED ? " cancelled:" : "", msg);
+  if (retrying) valbuf_puts(b, " (will retry)");
 }
 
 /* notify: the channel and the message, continuation lines indented. */

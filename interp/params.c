@@ -3,30 +3,14 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
+#include "valbuf.h"
 #include "yamljson.h"
-
-/* Returns a new string formatted like printf; NULL when out of memory. */
-static char *params_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *params_fmt(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (n < 0) return NULL;
-  char *s = malloc((size_t)n + 1);
-  if (!s) return NULL;
-  va_start(ap, fmt);
-  vsnprintf(s, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  return s;
-}
 
 /* Returns `text` in double quotes with quotes, backslashes and control bytes escaped (at most
  * about 60 bytes of it, then "…"). Caller frees. */
@@ -57,7 +41,7 @@ static char *params_quote(const char *text) {
 static char *params_not_a(const char *text, ast_type type) {
   char *q = params_quote(text);
   const char *article = type == TYPE_INT || type == TYPE_OBJECT ? "an" : "a";
-  char *msg = params_fmt("%s is not %s %s", q ? q : "value", article, ast_type_name(type));
+  char *msg = valbuf_strf("%s is not %s %s", q ? q : "value", article, ast_type_name(type));
   free(q);
   return msg;
 }
@@ -221,9 +205,9 @@ static char *params_unknown(const param_set *set, const char *name) {
   if (!names) return NULL;
   for (size_t i = 0; i < set->len; i++) names[i] = set->items[i].decl->u.param.name;
   const char *near = diag_suggest(name, names);
-  char *msg = near ? params_fmt("unknown param '%s'; did you mean '%s'?", name, near)
-              : set->len ? params_fmt("unknown param '%s' (the plan has no such param)", name)
-                         : params_fmt("unknown param '%s' (the plan declares no params)", name);
+  char *msg = near ? valbuf_strf("unknown param '%s'; did you mean '%s'?", name, near)
+              : set->len ? valbuf_strf("unknown param '%s' (the plan has no such param)", name)
+                         : valbuf_strf("unknown param '%s' (the plan declares no params)", name);
   free(names);
   return msg;
 }
@@ -233,7 +217,7 @@ static char *params_assign(param_set *set, const char *assign, param_eval_fn eva
   const char *eq = strchr(assign, '=');
   if (!eq || eq == assign) {
     char *q = params_quote(assign);
-    char *msg = params_fmt("-p expects name=value, got %s", q ? q : "?");
+    char *msg = valbuf_strf("-p expects name=value, got %s", q ? q : "?");
     free(q);
     return msg;
   }
@@ -245,11 +229,11 @@ static char *params_assign(param_set *set, const char *assign, param_eval_fn eva
     return msg;
   }
   param_binding *b = &set->items[idx];
-  if (b->given) return params_fmt("param '%s' is given twice", b->decl->u.param.name);
+  if (b->given) return valbuf_strf("param '%s' is given twice", b->decl->u.param.name);
   char *perr = NULL;
   b->value = params_parse_value(params_effective_type(b->decl, eval, user), eq + 1, &perr);
   if (!b->value) {
-    char *msg = params_fmt("param '%s': %s", b->decl->u.param.name, perr ? perr : "bad value");
+    char *msg = valbuf_strf("param '%s': %s", b->decl->u.param.name, perr ? perr : "bad value");
     free(perr);
     return msg;
   }
@@ -263,7 +247,7 @@ static char *params_missing(const param_set *set) {
     const ast_node *d = set->items[i].decl;
     if (set->items[i].given || d->u.param.def) continue;
     const char *path = d->span.src ? d->span.src->path : "?";
-    return params_fmt("param '%s' is required (declared at %s:%d:%d)", d->u.param.name, path,
+    return valbuf_strf("param '%s' is required (declared at %s:%d:%d)", d->u.param.name, path,
                       d->span.line, d->span.col);
   }
   return NULL;

@@ -6,20 +6,6 @@
 
 #include "plan_int.h"
 
-/* Makes node i the parent of the nodes that follow; returns the previous parent. */
-static long enter(plan_walker *w, long i) {
-  long saved = w->parent;
-  w->parent = i;
-  w->depth++;
-  return saved;
-}
-
-/* Restores the parent saved by enter(). */
-static void leave(plan_walker *w, long saved) {
-  w->parent = saved;
-  w->depth--;
-}
-
 /* Returns a copy of the links with every kind set to `kind`. */
 static plan_links links_as(plan_walker *w, const plan_links *l, plan_edge_kind kind) {
   plan_links out = {0};
@@ -57,14 +43,14 @@ static void alt_walk(plan_walker *w, plan_scope *s, plan_alts *alts, const plan_
   plan_cost outer = w->cost;
   w->cost = cost_zero();
   w->stop = false;
-  long p = enter(w, parent);
+  long p = pw_enter(w, parent);
   long b = pw_node(w, PLAN_BRANCH, NULL, span, false);
   if (b >= 0) w->g->nodes[b].label = label;
   else free(label);
-  long q = enter(w, b);
+  long q = pw_enter(w, b);
   pw_block(w, s, body);
-  leave(w, q);
-  leave(w, p);
+  pw_leave(w, q);
+  pw_leave(w, p);
   if (b >= 0) w->g->nodes[b].worst_ms = w->cost.ms;
   links_extend(w, &alts->exits, &w->pend);
   alts->all_stop &= w->stop;
@@ -80,13 +66,13 @@ static void pw_decision(plan_walker *w, plan_scope *s, const ast_node *st, long 
   plan_node *n = &w->g->nodes[d];
   char *src = plan_span_text(st->u.if_.cond->span);
   n->source = src;
-  n->label = plan_fmt("if %s", src ? src : "?");
+  n->label = valbuf_strf("if %s", src ? src : "?");
   if (!plan_graph_index(w->g, st, n->ctx, (size_t)d)) pw_fail(w, "out of memory");
   plan_links after = w->pend;
   w->pend = (plan_links){0};
   plan_alts alts = {.all_stop = true};
   if (known < 0) w->cond_level++;
-  if (known != 0) alt_walk(w, s, &alts, &after, d, plan_fmt("then (%s)", src ? src : "?"), st->u.if_.then->span, st->u.if_.then);
+  if (known != 0) alt_walk(w, s, &alts, &after, d, valbuf_strf("then (%s)", src ? src : "?"), st->u.if_.then->span, st->u.if_.then);
   if (known != 1 && st->u.if_.els)
     alt_walk(w, s, &alts, &after, d, strdup("else"), st->u.if_.els->span, st->u.if_.els);
   if (known < 0) w->cond_level--;
@@ -112,9 +98,9 @@ static void pw_if(plan_walker *w, plan_scope *s, const ast_node *st) {
     links_free(&before);
     return;
   }
-  long p = enter(w, d);
+  long p = pw_enter(w, d);
   pv c = pe_eval(w, s, st->u.if_.cond);
-  leave(w, p);
+  pw_leave(w, p);
   int known = c.kind == PV_KNOWN && c.val->kind == VAL_BOOL ? c.val->u.b : -1;
   pv_free(&c);
   if (known < 0 || w->g->len > start + 1) {
@@ -155,7 +141,7 @@ static void fork_join(plan_walker *w, long f, plan_alts *alts, int64_t n, int64_
 static char *elem_label(const char *var, rbk_value *v) {
   pv e = pv_known(val_ref(v));
   char *t = pv_src(&e);
-  char *label = plan_fmt("%s = %s", var, t ? t : "?");
+  char *label = valbuf_strf("%s = %s", var, t ? t : "?");
   free(t);
   pv_free(&e);
   return label;
@@ -213,11 +199,11 @@ static void loop_unknown(plan_walker *w, plan_scope *s, const ast_node *st, long
   plan_alts alts = {.all_stop = true};
   w->cond_level++;
   size_t entry = w->g->len + 1;
-  alt_walk(w, &sc, &alts, &after, l, plan_fmt("%s in %s (each element)", st->u.loop.var, over), st->u.loop.body->span,
+  alt_walk(w, &sc, &alts, &after, l, valbuf_strf("%s in %s (each element)", st->u.loop.var, over), st->u.loop.body->span,
            st->u.loop.body);
   w->cond_level--;
   char *where = pw_where(st->span);
-  char *why = plan_fmt("%s: %s over a list unknown before the run (%s)", where ? where : "?",
+  char *why = valbuf_strf("%s: %s over a list unknown before the run (%s)", where ? where : "?",
                        parallel ? "parallel for with max" : "for", over);
   if (parallel) {
     fork_join(w, l, &alts, 1, 1, false);
@@ -244,22 +230,22 @@ static void pw_for(plan_walker *w, plan_scope *s, const ast_node *st) {
   bool parallel = st->kind == AST_PARALLEL_FOR;
   long l = pw_node(w, parallel ? PLAN_FORK : PLAN_LOOP, st, st->span, true);
   if (l < 0) return;
-  long p = enter(w, l);
+  long p = pw_enter(w, l);
   pv it = pe_eval(w, s, st->u.loop.iter);
   pv mx = st->u.loop.max ? pe_eval(w, s, st->u.loop.max) : pv_unknown(NULL);
-  leave(w, p);
+  pw_leave(w, p);
   int64_t max = PLAN_NONE;
   bool has_max = st->u.loop.max != NULL;
   if (!pv_int(&mx, &max)) max = PLAN_NONE;
   char *over = pv_src(&it);
   plan_node *n = &w->g->nodes[l];
   n->max = has_max ? max : PLAN_NONE;
-  n->label = plan_fmt("%sfor %s in %s%s", parallel ? "parallel " : "", st->u.loop.var, over ? over : "?",
+  n->label = valbuf_strf("%sfor %s in %s%s", parallel ? "parallel " : "", st->u.loop.var, over ? over : "?",
                       has_max ? " (max)" : "");
   if (has_max) {
     free(n->label);
     char *m = pv_src(&mx);
-    n->label = plan_fmt("parallel for %s in %s max %s", st->u.loop.var, over ? over : "?", m ? m : "?");
+    n->label = valbuf_strf("parallel for %s in %s max %s", st->u.loop.var, over ? over : "?", m ? m : "?");
     free(m);
   }
   if (it.kind == PV_KNOWN && it.val->kind == VAL_LIST) {
@@ -279,15 +265,15 @@ static void pw_for(plan_walker *w, plan_scope *s, const ast_node *st) {
 static void pw_parallel(plan_walker *w, plan_scope *s, const ast_node *st) {
   long f = pw_node(w, PLAN_FORK, st, st->span, true);
   if (f < 0) return;
-  long p = enter(w, f);
+  long p = pw_enter(w, f);
   pv mx = st->u.parallel.max ? pe_eval(w, s, st->u.parallel.max) : pv_unknown(NULL);
-  leave(w, p);
+  pw_leave(w, p);
   int64_t max = PLAN_NONE;
   bool has_max = st->u.parallel.max != NULL;
   if (!pv_int(&mx, &max)) max = PLAN_NONE;
   char *m = has_max ? pv_src(&mx) : NULL;
   w->g->nodes[f].max = has_max ? max : PLAN_NONE;
-  w->g->nodes[f].label = has_max ? plan_fmt("parallel max %s", m ? m : "?") : strdup("parallel");
+  w->g->nodes[f].label = has_max ? valbuf_strf("parallel max %s", m ? m : "?") : strdup("parallel");
   free(m);
   pv_free(&mx);
   const ast_list *branches = &st->u.parallel.body->u.block.stmts;
@@ -304,7 +290,7 @@ static void pw_parallel(plan_walker *w, plan_scope *s, const ast_node *st) {
       src[n] = '\0';
       cut = plan_cut(src, 48);
     }
-    alt_walk(w, s, &alts, &after, f, plan_fmt("branch %zu: %s", i + 1, cut ? cut : "?"), b->span, b);
+    alt_walk(w, s, &alts, &after, f, valbuf_strf("branch %zu: %s", i + 1, cut ? cut : "?"), b->span, b);
     free(src);
     free(cut);
   }

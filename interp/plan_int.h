@@ -77,8 +77,6 @@ char *plan_cut(const char *s, size_t max);
 /* Returns the source text of a span with runs of white space (newlines, indentation) folded to
  * one space. Caller frees; "" when the span has no source. */
 char *plan_span_text(rbk_span span);
-/* Returns a new printf-formatted string; NULL when out of memory. */
-char *plan_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- scopes ---- */
 
@@ -193,6 +191,11 @@ typedef struct plan_walker {
  * from the pending links, which become this node alone; `reg` indexes it for plan_node_id.
  * Returns its index, or -1 after setting w->err. */
 long pw_node(plan_walker *w, plan_kind kind, const ast_node *ast, rbk_span span, bool reg);
+/* Makes node i the parent of the nodes that follow, one level deeper; returns the previous
+ * parent for pw_leave. */
+long pw_enter(plan_walker *w, long i);
+/* Restores the parent that pw_enter returned, one level up. */
+void pw_leave(plan_walker *w, long saved);
 /* Adds an edge; sets w->err when out of memory. */
 void pw_edge(plan_walker *w, size_t from, size_t to, plan_edge_kind kind);
 /* Appends a link; sets w->err when out of memory. */

@@ -37,7 +37,7 @@ void pw_warn(plan_walker *w, rbk_span span, const char *fmt, ...) {
 }
 
 char *pw_where(rbk_span span) {
-  return plan_fmt("%s:%d:%d", span.src && span.src->path ? span.src->path : "?", span.line, span.col);
+  return valbuf_strf("%s:%d:%d", span.src && span.src->path ? span.src->path : "?", span.line, span.col);
 }
 
 void links_push(plan_walker *w, plan_links *l, size_t node, plan_edge_kind kind) {
@@ -69,6 +69,18 @@ void links_repeat(plan_walker *w, const plan_links *from, size_t to) {
 
 void pw_edge(plan_walker *w, size_t from, size_t to, plan_edge_kind kind) {
   if (!w->err && !plan_graph_edge(w->g, from, to, kind)) pw_fail(w, "out of memory");
+}
+
+long pw_enter(plan_walker *w, long i) {
+  long saved = w->parent;
+  w->parent = i;
+  w->depth++;
+  return saved;
+}
+
+void pw_leave(plan_walker *w, long saved) {
+  w->parent = saved;
+  w->depth--;
 }
 
 long pw_node(plan_walker *w, plan_kind kind, const ast_node *ast, rbk_span span, bool reg) {

@@ -1,5 +1,4 @@
 /* plan_pv.c — the planner's abstract values (known, unknown, handles), their texts, and scopes. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,20 +7,6 @@
 
 /* The longest source-like text of a known value inside a larger expression. */
 #define PV_SRC_MAX 60
-
-char *plan_fmt(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (n < 0) return NULL;
-  char *s = malloc((size_t)n + 1);
-  if (!s) return NULL;
-  va_start(ap, fmt);
-  vsnprintf(s, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  return s;
-}
 
 char *plan_cut(const char *s, size_t max) {
   size_t n = strlen(s);
@@ -114,7 +99,7 @@ char *pv_show(const pv *v) {
     case PV_KNOWN: return val_show(v->val);
     case PV_UNKNOWN:
       if (v->secret) return strdup("***");
-      return v->tmpl ? strdup(v->tmpl) : plan_fmt("${%s}", v->sym ? v->sym : "?");
+      return v->tmpl ? strdup(v->tmpl) : valbuf_strf("${%s}", v->sym ? v->sym : "?");
     case PV_HANDLE:
     case PV_MODULE: return strdup(v->sym ? v->sym : "?");
     case PV_LAMBDA: return plan_span_text(v->lambda->span);

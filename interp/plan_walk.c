@@ -9,20 +9,6 @@
 /* The `every` of `wait until` when none is written. */
 #define PLAN_DEFAULT_POLL_MS 5000
 
-/* Makes node i the parent of the nodes that follow; returns the previous parent. */
-static long enter(plan_walker *w, long i) {
-  long saved = w->parent;
-  w->parent = i;
-  w->depth++;
-  return saved;
-}
-
-/* Restores the parent saved by enter(). */
-static void leave(plan_walker *w, long saved) {
-  w->parent = saved;
-  w->depth--;
-}
-
 /* Returns how the expression's value is shown (NULL expression: NULL). Caller frees. */
 static char *pw_text(plan_walker *w, plan_scope *s, const ast_node *e) {
   if (!e) return NULL;
@@ -32,24 +18,25 @@ static char *pw_text(plan_walker *w, plan_scope *s, const ast_node *e) {
   return t;
 }
 
-/* Returns an optional duration clause in ms: PLAN_NONE when absent, PLAN_UNBOUNDED when unknown. */
-static int64_t pw_duration(plan_walker *w, plan_scope *s, const ast_node *e) {
+/* Returns an optional clause read by `get`: PLAN_NONE when absent, `unknown` when not known. */
+static int64_t pw_clause(plan_walker *w, plan_scope *s, const ast_node *e, bool (*get)(const pv *, int64_t *),
+                         int64_t unknown) {
   if (!e) return PLAN_NONE;
   pv v = pe_eval(w, s, e);
-  int64_t ms;
-  bool known = pv_duration(&v, &ms);
+  int64_t n;
+  bool known = get(&v, &n);
   pv_free(&v);
-  return known ? ms : PLAN_UNBOUNDED;
+  return known ? n : unknown;
+}
+
+/* Returns an optional duration clause in ms: PLAN_NONE when absent, PLAN_UNBOUNDED when unknown. */
+static int64_t pw_duration(plan_walker *w, plan_scope *s, const ast_node *e) {
+  return pw_clause(w, s, e, pv_duration, PLAN_UNBOUNDED);
 }
 
 /* Returns an optional int clause: PLAN_NONE when absent or unknown. */
 static int64_t pw_int(plan_walker *w, plan_scope *s, const ast_node *e) {
-  if (!e) return PLAN_NONE;
-  pv v = pe_eval(w, s, e);
-  int64_t i;
-  bool known = pv_int(&v, &i);
-  pv_free(&v);
-  return known ? i : PLAN_NONE;
+  return pw_clause(w, s, e, pv_int, PLAN_NONE);
 }
 
 /* Appends `cost` (taken) to the current sequence and records it as node i's worst case. */
@@ -61,7 +48,7 @@ static void pw_cost(plan_walker *w, long i, plan_cost *cost) {
 /* Returns a leaf cost for node i: ms, or unbounded with "file:line:col: what". */
 static plan_cost pw_leaf(plan_walker *w, long i, int64_t ms, const char *what) {
   char *where = pw_where(w->g->nodes[i].span);
-  char *why = ms == PLAN_UNBOUNDED ? plan_fmt("%s: %s", where ? where : "?", what) : NULL;
+  char *why = ms == PLAN_UNBOUNDED ? valbuf_strf("%s: %s", where ? where : "?", what) : NULL;
   plan_cost c = cost_leaf((size_t)i, ms, why);
   free(where);
   free(why);
@@ -119,9 +106,9 @@ static void pw_handlers(plan_walker *w, plan_scope *s, const ast_node *block, si
     w->when = PLAN_WHEN_FAILURE;
     long h = pw_node(w, PLAN_HANDLER, st, st->span, true);
     if (h >= 0) w->g->nodes[h].label = strdup("on failure");
-    long p = enter(w, h);
+    long p = pw_enter(w, h);
     pw_block(w, s, st->u.handler.body);
-    leave(w, p);
+    pw_leave(w, p);
     if (h >= 0) w->g->nodes[h].worst_ms = w->cost.ms;
     cost_free(&w->cost);
     w->cost = outer;
@@ -140,9 +127,9 @@ static void pw_handlers(plan_walker *w, plan_scope *s, const ast_node *block, si
     w->cost = cost_zero();
     long h = pw_node(w, PLAN_HANDLER, st, st->span, true);
     if (h >= 0) w->g->nodes[h].label = strdup("finally");
-    long p = enter(w, h);
+    long p = pw_enter(w, h);
     pw_block(w, s, st->u.handler.body);
-    leave(w, p);
+    pw_leave(w, p);
     plan_cost body = w->cost;
     w->cost = outer;
     pw_cost(w, h, &body);
@@ -187,7 +174,7 @@ static void pw_step(plan_walker *w, plan_scope *s, const ast_node *st) {
   size_t path = step_push(w, title);
   free(w->g->nodes[i].step);
   w->g->nodes[i].step = strdup(w->step.s ? w->step.s : "");
-  long p = enter(w, i);
+  long p = pw_enter(w, i);
   plan_cost outer = w->cost;
   w->cost = cost_zero();
   size_t entry = w->g->len;
@@ -202,7 +189,7 @@ static void pw_step(plan_walker *w, plan_scope *s, const ast_node *st) {
   plan_cost body = w->cost;
   w->cost = outer;
   pw_cost(w, i, &body);
-  leave(w, p);
+  pw_leave(w, p);
   step_pop(w, path);
 }
 
@@ -215,7 +202,7 @@ static void pw_gate(plan_walker *w, plan_scope *s, const ast_node *st) {
   w->g->nodes[i].label = title;
   w->g->nodes[i].every_ms = every;
   w->g->nodes[i].timeout_ms = timeout;
-  long p = enter(w, i);
+  long p = pw_enter(w, i);
   plan_cost outer = w->cost;
   w->cost = cost_zero();
   size_t entry = w->g->len;
@@ -229,17 +216,17 @@ static void pw_gate(plan_walker *w, plan_scope *s, const ast_node *st) {
   }
   w->cost = outer;
   pw_cost(w, i, &body);
-  leave(w, p);
+  pw_leave(w, p);
 }
 
 /* approve "question" [from "role"] [timeout T]: T, or unbounded without a timeout. */
 static void pw_approve(plan_walker *w, plan_scope *s, const ast_node *st) {
   long i = pw_node(w, PLAN_APPROVE, st, st->span, true);
   if (i < 0) return;
-  long p = enter(w, i);
+  long p = pw_enter(w, i);
   char *q = pw_text(w, s, st->u.approve.question), *role = pw_text(w, s, st->u.approve.from);
   int64_t timeout = pw_duration(w, s, st->u.approve.timeout);
-  leave(w, p);
+  pw_leave(w, p);
   plan_node *n = &w->g->nodes[i];
   n->question = q;
   n->label = q ? strdup(q) : NULL;
@@ -254,13 +241,13 @@ static void pw_approve(plan_walker *w, plan_scope *s, const ast_node *st) {
 static void pw_wait(plan_walker *w, plan_scope *s, const ast_node *st) {
   long i = pw_node(w, PLAN_WAIT, st, st->span, true);
   if (i < 0) return;
-  long p = enter(w, i);
+  long p = pw_enter(w, i);
   int64_t d = pw_duration(w, s, st->u.wait.duration);
-  leave(w, p);
+  pw_leave(w, p);
   char buf[32];
   char *src = plan_span_text(st->u.wait.duration->span);
   w->g->nodes[i].duration_ms = d;
-  w->g->nodes[i].label = plan_fmt("wait %s", d >= 0 ? plan_duration_text(d, buf, sizeof buf) : src ? src : "?");
+  w->g->nodes[i].label = valbuf_strf("wait %s", d >= 0 ? plan_duration_text(d, buf, sizeof buf) : src ? src : "?");
   free(src);
   plan_cost c = pw_leaf(w, i, d, "wait for a duration unknown before the run");
   pw_cost(w, i, &c);
@@ -272,8 +259,8 @@ static void pw_wait_until(plan_walker *w, plan_scope *s, const ast_node *st) {
   if (i < 0) return;
   char *src = plan_span_text(st->u.wait.cond->span);
   w->g->nodes[i].source = src;
-  w->g->nodes[i].label = plan_fmt("wait until %s", src ? src : "?");
-  long p = enter(w, i);
+  w->g->nodes[i].label = valbuf_strf("wait until %s", src ? src : "?");
+  long p = pw_enter(w, i);
   plan_cost outer = w->cost;
   w->cost = cost_zero();
   size_t entry = w->g->len;
@@ -283,7 +270,7 @@ static void pw_wait_until(plan_walker *w, plan_scope *s, const ast_node *st) {
   if (entry < w->g->len) links_repeat(w, &w->pend, entry);
   cost_free(&w->cost);
   w->cost = outer;
-  leave(w, p);
+  pw_leave(w, p);
   w->g->nodes[i].every_ms = every == PLAN_NONE ? PLAN_DEFAULT_POLL_MS : every;
   w->g->nodes[i].timeout_ms = timeout;
   plan_cost cost = pw_leaf(w, i, timeout == PLAN_NONE ? PLAN_UNBOUNDED : timeout,
@@ -298,11 +285,11 @@ static void pw_check(plan_walker *w, plan_scope *s, const ast_node *st) {
   if (i < 0) return;
   char *src = plan_span_text(st->u.check.cond->span);
   w->g->nodes[i].source = src;
-  w->g->nodes[i].label = plan_fmt("%s %s", is_assert ? "assert" : "expect", src ? src : "?");
-  long p = enter(w, i);
+  w->g->nodes[i].label = valbuf_strf("%s %s", is_assert ? "assert" : "expect", src ? src : "?");
+  long p = pw_enter(w, i);
   pv c = pe_eval(w, s, st->u.check.cond);
   char *msg = pw_text(w, s, st->u.check.message);
-  leave(w, p);
+  pw_leave(w, p);
   w->g->nodes[i].message = msg;
   if (c.kind == PV_KNOWN && c.val->kind == VAL_BOOL && !c.val->u.b)
     pw_warn(w, st->span, "this %s is false whenever it runs", is_assert ? "assert" : "expect");
@@ -321,10 +308,10 @@ static void pw_notify(plan_walker *w, plan_scope *s, const ast_node *st) {
     names[k] = plan_span_text(chs->items[k]->span);
     valbuf_printf(&label, "%s%s", k ? ", " : "", names[k] ? names[k] : "?");
   }
-  long p = enter(w, i);
+  long p = pw_enter(w, i);
   int64_t every = pw_duration(w, s, st->u.notify.every);
   char *text = pw_text(w, s, st->u.notify.message);
-  leave(w, p);
+  pw_leave(w, p);
   plan_node *n = &w->g->nodes[i];
   n->channels = names;
   n->nchannels = names ? chs->len : 0;
@@ -337,11 +324,11 @@ static void pw_notify(plan_walker *w, plan_scope *s, const ast_node *st) {
 static void pw_abort(plan_walker *w, plan_scope *s, const ast_node *st) {
   long i = pw_node(w, PLAN_ABORT, st, st->span, true);
   if (i < 0) return;
-  long p = enter(w, i);
+  long p = pw_enter(w, i);
   char *reason = pw_text(w, s, st->u.abort.reason);
-  leave(w, p);
+  pw_leave(w, p);
   w->g->nodes[i].message = reason;
-  w->g->nodes[i].label = plan_fmt("abort: %s", reason ? reason : "?");
+  w->g->nodes[i].label = valbuf_strf("abort: %s", reason ? reason : "?");
   for (size_t k = 0; k < w->pend.len; k++) links_push(w, &w->failures, w->pend.items[k].node, PLAN_EDGE_FAILURE);
   w->pend.len = 0;
   if (w->cond_level == 0) w->stop = true;
@@ -352,12 +339,12 @@ static void pw_return(plan_walker *w, plan_scope *s, const ast_node *st) {
   long i = pw_node(w, PLAN_RETURN, st, st->span, true);
   if (i < 0) return;
   char *src = plan_span_text(st->u.ret.value->span);
-  w->g->nodes[i].label = w->frame ? plan_fmt("return from %s: %s", w->frame->proc, src ? src : "?")
-                                   : plan_fmt("return %s", src ? src : "?");
+  w->g->nodes[i].label = w->frame ? valbuf_strf("return from %s: %s", w->frame->proc, src ? src : "?")
+                                   : valbuf_strf("return %s", src ? src : "?");
   free(src);
-  long p = enter(w, i);
+  long p = pw_enter(w, i);
   pv v = pe_eval(w, s, st->u.ret.value);
-  leave(w, p);
+  pw_leave(w, p);
   plan_frame *f = w->frame;
   if (f) {
     links_extend(w, &f->returns, &w->pend);
@@ -412,9 +399,9 @@ void pw_plan_handlers(plan_walker *w, ast_kind kind, plan_cost *cost) {
     w->g->nodes[h].label = strdup(kind == AST_ON_FAILURE ? "on failure" : "finally");
     plan_cost outer = w->cost;
     w->cost = cost_zero();
-    long p = enter(w, h);
+    long p = pw_enter(w, h);
     pw_block(w, &w->globals[0], st->u.handler.body);
-    leave(w, p);
+    pw_leave(w, p);
     plan_cost body = w->cost;
     w->cost = outer;
     pw_cost(w, h, &body);

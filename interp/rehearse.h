@@ -40,6 +40,7 @@ typedef struct {
   size_t nassigns;
   const char *const *approve;       /* --approve TEXT…, NULL-terminated, or NULL */
   bool yes;                         /* --yes */
+  bool ignore_deadline;             /* --ignore-deadline: the runbook's deadline does not stop it */
   bool has_seed;                    /* --seed given; else the scenario's "seed", else 1 */
   uint64_t seed;
   const char *const *secret_names;  /* --secret NAME=VALUE pairs, consulted first */

@@ -2,7 +2,6 @@
  * rehearse_case.h; docs/rehearsal.md). */
 #include "rehearse_case.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,26 +13,12 @@
 /* The sidecar suffixes, in the order they are looked for. */
 static const char *const sidecar_suffixes[] = {".test.json", ".test.yaml", ".test.yml"};
 
-/* Returns a new "fmt" error text (printf-like). */
-static char *errf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *errf(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-  va_start(ap, fmt);
-  if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  return s;
-}
-
 /* Returns the sidecar path of plan, or NULL (see rehearse_case.h). */
 char *rehearse_sidecar_path(const char *plan) {
   size_t n = strlen(plan);
   if (n > 4 && !strcmp(plan + n - 4, ".rbk")) n -= 4;
   for (size_t i = 0; i < sizeof sidecar_suffixes / sizeof *sidecar_suffixes; i++) {
-    char *p = errf("%.*s%s", (int)n, plan, sidecar_suffixes[i]);
+    char *p = valbuf_strf("%.*s%s", (int)n, plan, sidecar_suffixes[i]);
     if (p && access(p, F_OK) == 0) return p;
     free(p);
   }
@@ -46,20 +31,14 @@ static json_t *read_doc(const char *file, char **err) {
   if (n > 5 && !strcmp(file + n - 5, ".json")) {
     json_error_t je;
     json_t *j = json_load_file(file, 0, &je);
-    if (!j) *err = errf("%s:%d:%d: %s", file, je.line, je.column, je.text);
+    if (!j) *err = valbuf_strf("%s:%d:%d: %s", file, je.line, je.column, je.text);
     return j;
   }
-  FILE *f = fopen(file, "rb");
-  if (!f) return *err = errf("%s: cannot read the file", file), NULL;
-  valbuf b = {0};
-  char chunk[4096];
-  size_t got;
-  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) valbuf_put(&b, chunk, got);
-  fclose(f);
   size_t len;
-  char *text = valbuf_take(&b, &len), *why = NULL;
-  json_t *j = text ? yamljson_parse(text, len, &why) : NULL;
-  if (!j) *err = errf("%s: %s", file, why ? why : "out of memory");
+  char *text = valbuf_read_file(file, &len), *why = NULL;
+  if (!text) return *err = valbuf_strf("%s: cannot read the file", file), NULL;
+  json_t *j = yamljson_parse(text, len, &why);
+  if (!j) *err = valbuf_strf("%s: %s", file, why ? why : "out of memory");
   free(text), free(why);
   return j;
 }
@@ -71,7 +50,7 @@ static char *unknown_key(const json_t *obj, const char *where, const char *const
   json_object_foreach((json_t *)obj, k, v) {
     size_t i = 0;
     while (allowed[i] && strcmp(allowed[i], k)) i++;
-    if (!allowed[i]) return errf("%s: unknown key \"%s\"", where, k);
+    if (!allowed[i]) return valbuf_strf("%s: unknown key \"%s\"", where, k);
   }
   return NULL;
 }
@@ -126,14 +105,14 @@ static char *check_final(const json_t *f, const char *where) {
       REHEARSE_FINAL_KEYS(X)
 #undef X
       NULL};
-  if (!json_is_object(f)) return errf("%s: \"final\" must be an object", where);
+  if (!json_is_object(f)) return valbuf_strf("%s: \"final\" must be an object", where);
   char *e = unknown_key(f, where, keys);
   if (e) return e;
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)f, k, v) {
     bool ok = !strcmp(k, "images") ? is_map_of(v, is_str, true) : !strcmp(k, "ready") ? is_map_of(v, is_count, false) : is_count(v);
-    if (!ok) return errf("%s: final.%s has the wrong type (docs/rehearsal.md)", where, k);
+    if (!ok) return valbuf_strf("%s: final.%s has the wrong type (docs/rehearsal.md)", where, k);
   }
   return NULL;
 }
@@ -147,7 +126,7 @@ static char *check_expect_value(const char *k, const json_t *v, const char *wher
   else if (!strcmp(k, "elapsed")) ok = is_span(v);
   else if (strstr(k, "_include") || strstr(k, "_exclude")) ok = is_texts(v);
   else ok = is_count(v);
-  return ok ? NULL : errf("%s: expect.%s has the wrong type (docs/rehearsal.md)", where, k);
+  return ok ? NULL : valbuf_strf("%s: expect.%s has the wrong type (docs/rehearsal.md)", where, k);
 }
 
 /* Returns NULL when "expect" is well-formed, else an error. */
@@ -157,7 +136,7 @@ static char *check_expect(const json_t *x, const char *where) {
       REHEARSE_EXPECT_KEYS(X)
 #undef X
       NULL};
-  if (!json_is_object(x)) return errf("%s: \"expect\" must be an object", where);
+  if (!json_is_object(x)) return valbuf_strf("%s: \"expect\" must be an object", where);
   char *e = unknown_key(x, where, keys);
   const char *k;
   json_t *v;
@@ -167,9 +146,9 @@ static char *check_expect(const json_t *x, const char *where) {
 
 /* Returns the -p text of a param value: strings as they are, others as compact JSON. */
 static char *param_text(const char *name, const json_t *v) {
-  if (json_is_string(v)) return errf("%s=%s", name, json_string_value(v));
+  if (json_is_string(v)) return valbuf_strf("%s=%s", name, json_string_value(v));
   char *j = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-  char *s = j ? errf("%s=%s", name, j) : NULL;
+  char *s = j ? valbuf_strf("%s=%s", name, j) : NULL;
   free(j);
   return s;
 }
@@ -205,15 +184,15 @@ static char *check_case(const json_t *m, const char *where) {
   char *e = unknown_key(m, where, keys);
   if (e) return e;
   json_t *v;
-  if ((v = json_object_get(m, "name")) && !json_is_string(v)) return errf("%s: \"name\" must be a string", where);
-  if ((v = json_object_get(m, "scenario")) && !json_is_string(v)) return errf("%s: \"scenario\" must be a string", where);
-  if ((v = json_object_get(m, "params")) && !json_is_object(v)) return errf("%s: \"params\" must be an object", where);
+  if ((v = json_object_get(m, "name")) && !json_is_string(v)) return valbuf_strf("%s: \"name\" must be a string", where);
+  if ((v = json_object_get(m, "scenario")) && !json_is_string(v)) return valbuf_strf("%s: \"scenario\" must be a string", where);
+  if ((v = json_object_get(m, "params")) && !json_is_object(v)) return valbuf_strf("%s: \"params\" must be an object", where);
   if ((v = json_object_get(m, "seed")) && (!json_is_integer(v) || json_integer_value(v) < 0))
-    return errf("%s: \"seed\" must be a non-negative integer", where);
-  if ((v = json_object_get(m, "yes")) && !json_is_boolean(v)) return errf("%s: \"yes\" must be true or false", where);
-  if ((v = json_object_get(m, "approve")) && (!json_is_array(v) || !is_texts(v))) return errf("%s: \"approve\" must be a list of texts", where);
-  if ((v = json_object_get(m, "secrets")) && !is_map_of(v, is_str, false)) return errf("%s: \"secrets\" must map names to texts", where);
-  if ((v = json_object_get(m, "process_stubs")) && !json_is_array(v)) return errf("%s: \"process_stubs\" must be a list", where);
+    return valbuf_strf("%s: \"seed\" must be a non-negative integer", where);
+  if ((v = json_object_get(m, "yes")) && !json_is_boolean(v)) return valbuf_strf("%s: \"yes\" must be true or false", where);
+  if ((v = json_object_get(m, "approve")) && (!json_is_array(v) || !is_texts(v))) return valbuf_strf("%s: \"approve\" must be a list of texts", where);
+  if ((v = json_object_get(m, "secrets")) && !is_map_of(v, is_str, false)) return valbuf_strf("%s: \"secrets\" must map names to texts", where);
+  if ((v = json_object_get(m, "process_stubs")) && !json_is_array(v)) return valbuf_strf("%s: \"process_stubs\" must be a list", where);
   return (v = json_object_get(m, "expect")) ? check_expect(v, where) : NULL;
 }
 
@@ -237,13 +216,13 @@ static char *scenario_path(const char *sidecar, const char *scenario) {
   bool file = strchr(scenario, '/') || (n > 5 && !strcmp(scenario + n - 5, ".json"));
   const char *slash = strrchr(sidecar, '/');
   if (!file || scenario[0] == '/' || !slash) return strdup(scenario);
-  return errf("%.*s/%s", (int)(slash - sidecar), sidecar, scenario);
+  return valbuf_strf("%.*s/%s", (int)(slash - sidecar), sidecar, scenario);
 }
 
 /* Builds case number i from the merged object m into c; returns NULL or an error. */
 static char *build_case(rehearse_case *c, const json_t *m, const char *file, size_t i) {
-  char *where = errf("%s: case %zu", file, i + 1);
-  char *e = where ? check_case(m, where) : errf("out of memory");
+  char *where = valbuf_strf("%s: case %zu", file, i + 1);
+  char *e = where ? check_case(m, where) : valbuf_strf("out of memory");
   free(where);
   if (e) return e;
   const char *scenario = json_string_value(json_object_get(m, "scenario"));
@@ -257,7 +236,7 @@ static char *build_case(rehearse_case *c, const json_t *m, const char *file, siz
   c->expect = json_incref(json_object_get(m, "expect"));
   if (!c->expect) c->expect = json_object();
   case_lists(c, m);
-  return c->name && c->expect && c->assigns && c->approve && c->secret_names && c->secret_values ? NULL : errf("out of memory");
+  return c->name && c->expect && c->assigns && c->approve && c->secret_names && c->secret_values ? NULL : valbuf_strf("out of memory");
 }
 
 /* Returns an error when two cases share a name, else NULL. */
@@ -265,7 +244,7 @@ static char *duplicate_name(const rehearse_cases *out) {
   for (size_t i = 0; i < out->len; i++)
     for (size_t j = i + 1; j < out->len; j++)
       if (!strcmp(out->items[i].name, out->items[j].name))
-        return errf("%s: two cases are named \"%s\" (give each a \"name\")", out->file, out->items[i].name);
+        return valbuf_strf("%s: two cases are named \"%s\" (give each a \"name\")", out->file, out->items[i].name);
   return NULL;
 }
 
@@ -274,17 +253,17 @@ bool rehearse_cases_load(const char *file, rehearse_cases *out, char **err) {
   *out = (rehearse_cases){.file = strdup(file)};
   json_t *doc = read_doc(file, err), *cases = json_object_get(doc, "cases"), *item;
   static const char *const top[] = {"description", "defaults", "cases", NULL};
-  if (doc && !(*err = json_is_object(doc) ? unknown_key(doc, file, top) : errf("%s: the file must hold an object", file)) &&
+  if (doc && !(*err = json_is_object(doc) ? unknown_key(doc, file, top) : valbuf_strf("%s: the file must hold an object", file)) &&
       (!json_is_array(cases) || !json_array_size(cases)))
-    *err = errf("%s: \"cases\" must be a non-empty list", file);
+    *err = valbuf_strf("%s: \"cases\" must be a non-empty list", file);
   if (!*err && json_object_get(doc, "defaults") && json_object_get(json_object_get(doc, "defaults"), "expect"))
-    *err = errf("%s: \"defaults\" cannot hold \"expect\"", file);
+    *err = valbuf_strf("%s: \"defaults\" cannot hold \"expect\"", file);
   if (!*err) out->items = calloc(json_array_size(cases), sizeof *out->items);
   size_t i;
   json_array_foreach(cases, i, item) {
     if (*err || !out->items) break;
     json_t *m = json_is_object(item) ? merge_case(json_object_get(doc, "defaults"), item) : NULL;
-    *err = m ? build_case(&out->items[out->len++], m, file, i) : errf("%s: case %zu must be an object", file, i + 1);
+    *err = m ? build_case(&out->items[out->len++], m, file, i) : valbuf_strf("%s: case %zu must be an object", file, i + 1);
     json_decref(m);
   }
   if (!*err) *err = duplicate_name(out);

@@ -20,6 +20,7 @@ typedef struct {
   bool json;              /* one JSON object per case and a closing {"passed", "failed"} */
   bool verbose;           /* print every case's whole output and final world */
   const char *case_glob;  /* only cases whose name matches (fnmatch); NULL: all */
+  bool ignore_deadline;   /* every case runs with --ignore-deadline */
   bool color;             /* ANSI colours in text output */
   int jobs;               /* cases rehearsed at once, each in a child process; ≤ 1: one by one
                              in this process. The report's order does not depend on it. */

@@ -106,22 +106,54 @@ static bool scan_record(journal_state *s, json_t *rec) {
   } else if (!strcmp(ev, "run_end")) {
     s->end = rec;
   } else if (!strcmp(ev, "step_end") && key && st && (!strcmp(st, "ok") || !strcmp(st, "skipped"))) {
+    bool returned = json_is_true(json_object_get(rec, "returned"));
+    json_t *value = json_object_get(rec, "result");
+    if (returned && !value) return true; /* its value was not journaled: it runs again */
+    if (returned && json_object_set(s->returns, key, value)) return false;
     return list_add(&s->done, &s->ndone, key);
   }
   return true;
 }
 
-/* Fills the in-flight list from the mutating actions started outside completed steps. */
+/* Adds n to the count under key in counts; returns false when out of memory. */
+static bool count_add(json_t *counts, const char *key, json_int_t n) {
+  return !json_object_set_new(counts, key, json_integer(json_integer_value(json_object_get(counts, key)) + n));
+}
+
+/* Notes a mutating action record outside completed steps: starts and ends counted per key in
+ * `open`, failures in `failed`, completions' results in s->results; replays are ignored. */
+static bool scan_action(journal_state *s, json_t *rec, const char *ev, const char *key, json_t *open, json_t *failed) {
+  const char *st = resume_str(rec, "status");
+  if (st && !strcmp(st, "skipped")) return true;
+  if (!strcmp(ev, "action_start")) return count_add(open, key, 1);
+  if (strcmp(ev, "action_end")) return true;
+  if (!count_add(open, key, -1)) return false;
+  if (!st || strcmp(st, "ok")) return count_add(failed, key, 1);
+  json_t *list = json_object_get(s->results, key), *result = json_object_get(rec, "result");
+  if (!list && json_object_set_new(s->results, key, list = json_array())) return false;
+  s->nresults++;
+  return !json_array_append_new(list, result ? json_incref(result) : json_null());
+}
+
+/* Fills results and the in-flight list from the mutating actions outside completed steps: a key
+ * is in flight when it started more often than it ended, or ended other than "ok". */
 static bool scan_actions(journal_state *s) {
+  json_t *open = json_object(), *failed = json_object(), *rec;
+  bool ok = open && failed;
   size_t i;
-  json_t *rec;
   json_array_foreach(s->records, i, rec) {
     const char *ev = resume_str(rec, "event"), *key = resume_str(rec, "key");
-    if (!ev || strcmp(ev, "action_start") || !key || !json_is_true(json_object_get(rec, "mutating"))) continue;
-    if (in_done_step(s, key, resume_str(rec, "step"))) continue;
-    if (!list_add(&s->inflight, &s->ninflight, key)) return false;
+    if (!ok || !ev || strncmp(ev, "action_", 7) || !key || !json_is_true(json_object_get(rec, "mutating"))) continue;
+    if (!in_done_step(s, key, resume_str(rec, "step"))) ok = scan_action(s, rec, ev, key, open, failed);
   }
-  return true;
+  const char *key;
+  json_t *n;
+  json_object_foreach(open, key, n) {
+    if (ok && (json_integer_value(n) > 0 || json_object_get(failed, key))) ok = list_add(&s->inflight, &s->ninflight, key);
+  }
+  json_decref(open);
+  json_decref(failed);
+  return ok;
 }
 
 /* Reads the journal (see resume.h). */
@@ -133,8 +165,8 @@ bool resume_load(const char *path, journal_state *out, char **err) {
     *err = msgf("cannot read journal %s: %s", path, strerror(errno));
     return false;
   }
-  out->records = json_array();
-  bool ok = out->records && parse_lines(path, text, len, out, err);
+  out->records = json_array(), out->results = json_object(), out->returns = json_object();
+  bool ok = out->records && out->results && out->returns && parse_lines(path, text, len, out, err);
   free(text);
   if (!ok) return false;
   size_t i;
@@ -155,6 +187,8 @@ static void list_free(char **list) {
 /* Frees the state. */
 void resume_free(journal_state *s) {
   json_decref(s->records);
+  json_decref(s->results);
+  json_decref(s->returns);
   list_free(s->done);
   list_free(s->inflight);
   *s = (journal_state){0};

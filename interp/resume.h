@@ -9,9 +9,18 @@
  *  - inflight: the keys of mutating actions that started (action_start with "mutating": true)
  *    outside a step that later completed, whatever their outcome — in flight when the run
  *    stopped, aborted mid-request, or done inside a step that must run again. The engine
- *    re-checks each before repeating it (engine_config.resume_inflight).
+ *    re-checks each before repeating it (engine_config.resume_inflight);
+ *  - results: action key → the results, in order, of mutating actions that completed ("ok") inside
+ *    steps that must run again (engine_config.resume_results): the re-run returns them instead of
+ *    executing those actions again. Replays (action records with status "skipped") count neither
+ *    as starts nor as completions, so a key that started more often than it completed (in flight,
+ *    failed, cancelled) is also in `inflight`;
+ *  - returns: step key → the value a completed step returned (step_end "returned": true with a
+ *    "result"; engine_config.resume_returns). A step that returned a value the journal could not
+ *    hold exactly ("returned" without "result": a secret, a duration…) is not in `done`: it runs
+ *    again.
  *
- * Ownership: a journal_state owns its records and key lists; `start` and `last` are borrowed
+ * Ownership: a journal_state owns its records, key lists, results and returns; `start` and `last` are borrowed
  * from `records`. resume_free releases everything.
  */
 #ifndef RBK_RESUME_H
@@ -30,6 +39,9 @@ typedef struct {
   char **done;         /* NULL-terminated step keys */
   char **inflight;     /* NULL-terminated action keys */
   size_t ndone, ninflight;
+  json_t *results;     /* object: action key → array of results */
+  json_t *returns;     /* object: step key → returned value */
+  size_t nresults;     /* completed mutating actions to replay (sum of the arrays' sizes) */
   int attempts;        /* run_start + resume records */
   bool truncated;      /* an incomplete last line was ignored */
   size_t valid_len;    /* bytes of complete lines (where a resume appends) */

@@ -1,6 +1,7 @@
 /* valbuf.c — a growing byte buffer. */
 #include "valbuf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,17 +34,25 @@ void valbuf_put(valbuf *b, const char *s, size_t n) {
 /* Appends the NUL-terminated s. */
 void valbuf_puts(valbuf *b, const char *s) { valbuf_put(b, s, strlen(s)); }
 
+/* Appends vprintf-formatted text. */
+void valbuf_vprintf(valbuf *b, const char *fmt, va_list ap) {
+  va_list copy;
+  va_copy(copy, ap);
+  int n = vsnprintf(NULL, 0, fmt, copy);
+  va_end(copy);
+  if (n < 0 || !reserve(b, (size_t)n)) return;
+  va_copy(copy, ap);
+  vsnprintf(b->s + b->len, (size_t)n + 1, fmt, copy);
+  va_end(copy);
+  b->len += (size_t)n;
+}
+
 /* Appends printf-formatted text. */
 void valbuf_printf(valbuf *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  valbuf_vprintf(b, fmt, ap);
   va_end(ap);
-  if (n < 0 || !reserve(b, (size_t)n)) return;
-  va_start(ap, fmt);
-  vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  b->len += (size_t)n;
 }
 
 /* Returns the bytes (caller frees) or NULL after a failed allocation; empties the buffer. */
@@ -60,6 +69,36 @@ char *valbuf_take(valbuf *b, size_t *len) {
 void valbuf_free(valbuf *b) {
   free(b->s);
   *b = (valbuf){0};
+}
+
+/* Returns a new printf-formatted string, or NULL. */
+char *valbuf_strf(const char *fmt, ...) {
+  valbuf b = {0};
+  va_list ap;
+  va_start(ap, fmt);
+  valbuf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  return valbuf_take(&b, NULL);
+}
+
+/* Returns the file's bytes (caller frees), or NULL with errno set. */
+char *valbuf_read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  valbuf b = {0};
+  char chunk[8192];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) valbuf_put(&b, chunk, n);
+  int err = ferror(f) ? (errno ? errno : EIO) : b.oom ? ENOMEM : 0;
+  fclose(f);
+  if (err) {
+    valbuf_free(&b);
+    errno = err;
+    return NULL;
+  }
+  char *s = valbuf_take(&b, len);
+  if (!s) errno = ENOMEM;
+  return s;
 }
 
 /* Returns the length of the UTF-8 sequence that byte b starts (0 when b cannot start one). */

@@ -6,6 +6,7 @@
 #ifndef RBK_VALBUF_H
 #define RBK_VALBUF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -21,6 +22,8 @@ void valbuf_put(valbuf *b, const char *s, size_t n);
 void valbuf_puts(valbuf *b, const char *s);
 /* Appends text formatted like printf. */
 void valbuf_printf(valbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends text formatted like vprintf (ap is left as va_copy would). */
+void valbuf_vprintf(valbuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Returns the length (1-4) of the valid UTF-8 sequence at s[0..len), or 0 when the bytes there are
  * not valid UTF-8 (overlong forms and surrogates are invalid). */
 size_t valbuf_utf8_seq(const char *s, size_t len);
@@ -31,5 +34,11 @@ void valbuf_put_utf8(valbuf *b, const char *s, size_t n);
 char *valbuf_take(valbuf *b, size_t *len);
 /* Releases the bytes. */
 void valbuf_free(valbuf *b);
+
+/* Returns a new string formatted like printf (caller frees), or NULL when out of memory. */
+char *valbuf_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Returns the whole content of file `path`, NUL-terminated (caller frees; *len gets its length
+ * when len is not NULL), or NULL with errno set (ENOMEM when out of memory). */
+char *valbuf_read_file(const char *path, size_t *len);
 
 #endif

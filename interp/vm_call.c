@@ -139,6 +139,26 @@ static bool emit_start(engine *e, vm_task *t, const rbk_action_req *req, const c
   return ok;
 }
 
+/* Resuming: the action completed before the interruption; emits its start and end (skipped) and
+ * pushes its journaled result r (taken) instead of executing it again. */
+static void replay_action(engine *e, vm_task *t, const vm_insn *in, const rbk_action_req *req, const char *key,
+                          size_t base, rbk_value *r) {
+  rbk_actions *act = e->cfg.actions;
+  char *target = act->describe(act->self, req);
+  const char *why = "completed before the interruption";
+  rbk_event ev = {.kind = RBK_EV_ACTION_START, .node = req->node, .action = req->sig->name, .target = target,
+                  .mutating = true, .status = RBK_STATUS_SKIPPED, .message = why, .key = key, .duration_ms = -1};
+  bool ok = engine_emit(e, t, &ev);
+  ev.kind = RBK_EV_ACTION_END, ev.duration_ms = 0, ev.result = r;
+  ok = ok && engine_emit(e, t, &ev);
+  free(target);
+  if (!ok) {
+    val_unref(r);
+    return vm_raise(e, t, engine_blocked(e));
+  }
+  finish_call(e, t, in, base, r);
+}
+
 /* Starts an action and suspends t until it completes. */
 static void call_action(engine *e, vm_task *t, const vm_insn *in, const sig_info *sig, rbk_value *recv, vm_args *a,
                         size_t base) {
@@ -151,6 +171,12 @@ static void call_action(engine *e, vm_task *t, const vm_insn *in, const sig_info
   char *key = action_key(t, node, in->node);
   int64_t now = clock_now(e->cfg.clock);
   rbk_action_req req = {sig, recv, a->slots, a->n, action_timeout(sig, a), now, false, node};
+  rbk_value *done = (sig->flags & SIG_MUTATING) ? resume_take_result(e, key) : NULL;
+  if (done) {
+    replay_action(e, t, in, &req, key, base, done);
+    free(key);
+    return;
+  }
   req.recheck = (sig->flags & SIG_MUTATING) && key && engine_in_list(e->cfg.resume_inflight, key);
   char *target = act->describe(act->self, &req);
   if (req.recheck)

@@ -68,6 +68,35 @@ static void emit_step(engine *e, vm_task *t, const vm_region *r, rbk_event_kind 
   engine_emit(e, t, &ev);
 }
 
+/* Emits step_end for a step that ended by `return` with value v (journaled only when it survives
+ * the journal exactly: a resumed run skips the step only then). */
+static void emit_step_return(engine *e, vm_task *t, const vm_region *r, const char *msg, const rbk_value *v) {
+  rbk_event ev = {.kind = RBK_EV_STEP_END, .node = r->node, .step = r->path, .message = msg, .key = r->key,
+                  .status = msg ? RBK_STATUS_SKIPPED : RBK_STATUS_OK, .returned = true,
+                  .result = v && resume_value_exact(v) ? v : NULL,
+                  .duration_ms = clock_now(e->cfg.clock) - r->start};
+  engine_emit(e, t, &ev);
+}
+
+/* Skips step r, completed by an earlier run (its region is closed); when it returned a value then,
+ * returns it again. */
+static void skip_step(engine *e, vm_task *t, vm_region *r, const vm_region_info *info) {
+  const char *why = "completed by an earlier run";
+  rbk_value *ret = NULL;
+  bool returned = resume_step_return(e, r->key, &ret);
+  if (returned) emit_step_return(e, t, r, why, ret);
+  else emit_step(e, t, r, RBK_EV_STEP_END, RBK_STATUS_SKIPPED, why);
+  engine_step_completed(e, r);
+  t->nregions--;
+  free(r->title), free(r->path), free(r->key);
+  t->pc = info->exit_pc + 1;
+  if (!returned) return;
+  vm_error *err = verr(VERR_RETURN, "return");
+  if (err) err->value = ret;
+  else val_unref(ret);
+  vm_raise(e, t, err);
+}
+
 /* ENTER for a step: title, timeout, retry, backoff; a step completed by an earlier run is skipped. */
 static void enter_step(engine *e, vm_task *t, const vm_insn *in, const vm_region_info *info) {
   int64_t backoff, retry, timeout;
@@ -87,14 +116,7 @@ static void enter_step(engine *e, vm_task *t, const vm_insn *in, const vm_region
   *r = (vm_region){.info = r->info, .id = r->id, .fp = r->fp, .sp = r->sp, .ctxlen = r->ctxlen, .ntickers = r->ntickers,
                    .retries = retry, .backoff = backoff, .timeout = timeout, .every = -1, .deadline = -1,
                    .start = r->start, .title = title, .path = path, .key = key, .node = r->node};
-  if (engine_in_list(e->cfg.resume_done, key)) {
-    emit_step(e, t, r, RBK_EV_STEP_END, RBK_STATUS_SKIPPED, "completed by an earlier run");
-    engine_step_completed(e, r);
-    t->nregions--;
-    free(title), free(path), free(key);
-    t->pc = info->exit_pc + 1;
-    return;
-  }
+  if (engine_in_list(e->cfg.resume_done, key)) return skip_step(e, t, r, info);
   emit_step(e, t, r, RBK_EV_STEP_START, RBK_STATUS_NONE, title);
 }
 
@@ -264,7 +286,8 @@ static void region_exit(engine *e, vm_task *t) {
   if (r->info->kind == REG_STEP) {
     rbk_status st = end_status(err);
     if (st == RBK_STATUS_OK) engine_step_completed(e, r);
-    emit_step(e, t, r, RBK_EV_STEP_END, st, err && err->kind != VERR_RETURN ? err->msg : NULL);
+    if (err && err->kind == VERR_RETURN) emit_step_return(e, t, r, NULL, err->value);
+    else emit_step(e, t, r, RBK_EV_STEP_END, st, err ? err->msg : NULL);
   } else if (r->info->kind != REG_PLAN) {
     if (r->info->kind == REG_GATE && err && err->kind != VERR_RETURN && !err->step)
       err->step = vm_gate_description(r->title);

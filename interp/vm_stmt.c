@@ -9,8 +9,7 @@
 #include "cli.h"
 
 #define FAIL(...) vm_raise(e, t, verr_at(in->node, __VA_ARGS__))
-#define NOTIFY_TIMEOUT_MS 30000 /* a notification that takes longer is given up (a warning) */
-#define SHOW_MAX 200            /* longest operand text in a check message */
+#define SHOW_MAX 200 /* longest operand text in a check message */
 
 /* Returns the advice for a loop over a value of `kind` that is not a list ("" when none). */
 static const char *loop_hint(val_kind kind) {
@@ -94,7 +93,18 @@ static void parallel(engine *e, vm_task *t, const vm_insn *in) {
   join_fill(e, t);
 }
 
-/* WAIT: sleeps for a duration (b = 1: a ticker's silent wait). */
+/* Returns when a ticker's next tick is due: fixed rate, tick n at the block's start + n·period;
+ * ticks already missed (a stalled real clock) are dropped rather than sent in a burst. */
+static int64_t tick_due(engine *e, vm_task *t, int64_t period) {
+  int64_t now = clock_now(e->cfg.clock), due = t->tick_base + ++t->ticks * period;
+  if (due < now) {
+    t->ticks = (now - t->tick_base + period - 1) / period;
+    due = t->tick_base + t->ticks * period;
+  }
+  return due;
+}
+
+/* WAIT: sleeps for a duration (b = 1: a ticker's silent wait for its next tick). */
 static void wait_for(engine *e, vm_task *t, const vm_insn *in) {
   rbk_value *v = task_pop(t);
   bool ok = v->kind == VAL_DURATION && v->u.i >= (in->b ? 1 : 0);
@@ -108,7 +118,8 @@ static void wait_for(engine *e, vm_task *t, const vm_insn *in) {
     engine_emit(e, t, &ev);
     free(text);
   }
-  t->timer = sched_timer(e, clock_now(e->cfg.clock) + ms, TM_WAKE, t, 0);
+  int64_t due = in->b && t->ticker ? tick_due(e, t, ms) : clock_now(e->cfg.clock) + ms;
+  t->timer = sched_timer(e, due, TM_WAKE, t, 0);
   t->state = TS_TIMER;
 }
 
@@ -277,48 +288,6 @@ static void approve(engine *e, vm_task *t, const vm_insn *in) {
   free(who);
 }
 
-/* Frees t's notification records. */
-static void notes_clear(engine *e, vm_task *t) {
-  sched_cancel_timer(e, t->timer);
-  t->timer = 0;
-  for (size_t i = 0; i < t->nnotes; i++) free(t->notes[i].target);
-  free(t->notes);
-  t->notes = NULL;
-  t->nnotes = t->pending = 0;
-}
-
-/* Delivers one notification's outcome; the task goes on when all are done. */
-static void notify_done(void *user, rbk_value *result, const char *error) {
-  vm_note *n = user;
-  vm_task *t = n->task;
-  engine *e = t->eng;
-  val_unref(result);
-  n->op = 0;
-  if (error) engine_warn(e, t, NULL, "notification to %s failed: %s", n->target ? n->target : "channel", error);
-  if (--t->pending) return;
-  notes_clear(e, t);
-  sched_ready(e, t);
-}
-
-/* The notifications took too long: give them up with warnings. */
-void vm_notify_timeout(engine *e, vm_task *t) {
-  t->timer = 0;
-  for (size_t i = 0; i < t->nnotes; i++) {
-    if (!t->notes[i].op) continue;
-    e->cfg.actions->cancel(e->cfg.actions->self, t->notes[i].op);
-    engine_warn(e, t, NULL, "notification to %s timed out", t->notes[i].target ? t->notes[i].target : "channel");
-  }
-  notes_clear(e, t);
-  sched_ready(e, t);
-}
-
-/* Drops t's notifications in flight (t is cancelled or stopped). */
-void vm_notify_cancel(engine *e, vm_task *t) {
-  for (size_t i = 0; i < t->nnotes; i++)
-    if (t->notes[i].op && e->cfg.actions) e->cfg.actions->cancel(e->cfg.actions->self, t->notes[i].op);
-  notes_clear(e, t);
-}
-
 /* Returns true when v is a channel handle. */
 static bool is_channel(const rbk_value *v) {
   return v->kind == VAL_HANDLE && v->u.handle.ops && v->u.handle.ops->kind && !strcmp(v->u.handle.ops->kind, "channel");
@@ -331,23 +300,24 @@ static char *channel_text(const rbk_value *v) {
   return d ? d : strdup("channel");
 }
 
-/* Sends one notification; returns false when the run must stop. */
-static bool notify_one(engine *e, vm_task *t, const vm_insn *in, rbk_value *ch, const char *text, vm_note *n) {
-  n->task = t;
-  n->target = channel_text(ch);
-  rbk_event ev = {.kind = RBK_EV_NOTIFY, .node = engine_node(e, t, in->node), .target = n->target, .message = text,
-                  .duration_ms = -1};
-  if (!engine_emit(e, t, &ev)) return false;
-  char *err = NULL;
-  rbk_actions *a = e->cfg.actions;
-  n->op = a->notify(a->self, ch, text, clock_now(e->cfg.clock), notify_done, n, &err);
-  if (!n->op) engine_warn(e, t, in->node, "notification to %s failed: %s", n->target, err ? err : "?");
-  free(err);
-  t->pending += n->op != 0;
-  return true;
+/* Sends to channel i of a NOTIFY (a ticker skips a channel whose previous delivery is still in
+ * flight, with a warning); returns false when the run must stop or memory ran out. */
+static bool notify_one(engine *e, vm_task *t, const vm_insn *in, rbk_value *ch, const char *text, size_t i) {
+  char *target = channel_text(ch);
+  const char *node = engine_node(e, t, in->node);
+  bool ok = target != NULL;
+  if (ok && in->b && engine_note_pending(e, t->id, i)) {
+    engine_warn(e, t, in->node, "notify every: skipped an update to %s (the previous one is still in flight)", target);
+  } else if (ok) {
+    rbk_event ev = {.kind = RBK_EV_NOTIFY, .node = node, .target = target, .message = text, .duration_ms = -1};
+    ok = engine_emit(e, t, &ev) && engine_note_send(e, t, node, ch, target, text, in->b ? t->id : 0, i);
+  }
+  free(target);
+  return ok;
 }
 
-/* NOTIFY: pops a channels and the message, sends to each, waits for the deliveries. */
+/* NOTIFY: pops the channels and the message and starts the deliveries; the task goes on at once
+ * (b = 1: sent by a `notify every` ticker). */
 static void notify(engine *e, vm_task *t, const vm_insn *in) {
   size_t base = t->sp - (size_t)in->a - 1;
   for (size_t i = base; i < t->sp - 1; i++)
@@ -357,19 +327,12 @@ static void notify(engine *e, vm_task *t, const vm_insn *in) {
     }
   vm_error *blocked = e->cfg.actions ? engine_blocked(e) : verr_at(in->node, "notify: no transport is configured");
   char *text = blocked ? NULL : val_show(t->stack[t->sp - 1]);
-  t->notes = blocked ? NULL : calloc((size_t)in->a + 1, sizeof *t->notes);
-  t->nnotes = t->notes ? (size_t)in->a : 0;
-  bool ok = t->notes && text;
-  for (size_t i = 0; ok && i < (size_t)in->a; i++) ok = notify_one(e, t, in, t->stack[base + i], text, &t->notes[i]);
+  bool ok = text != NULL;
+  for (size_t i = 0; ok && i < (size_t)in->a; i++) ok = notify_one(e, t, in, t->stack[base + i], text, i);
   task_drop_to(t, base);
   free(text);
-  if (blocked || !ok) {
-    vm_notify_cancel(e, t);
-    return vm_raise(e, t, blocked ? blocked : engine_blocked(e) ? engine_blocked(e) : verr(VERR_FAILED, "out of memory"));
-  }
-  if (!t->pending) return notes_clear(e, t);
-  t->timer = sched_timer(e, clock_now(e->cfg.clock) + NOTIFY_TIMEOUT_MS, TM_NOTIFY, t, 0);
-  t->state = TS_NOTIFY;
+  if (!blocked && !ok) blocked = engine_blocked(e);
+  if (blocked || !ok) vm_raise(e, t, blocked ? blocked : verr(VERR_FAILED, "out of memory"));
 }
 
 /* TICKER_START: a task that sends the notification every period until the block ends. */
@@ -385,6 +348,7 @@ static void ticker_start(engine *e, vm_task *t, const vm_insn *in) {
   vm_task *k = task_new(e, t, task_frame(t), info->body);
   if (!k) return FAIL("out of memory");
   k->ticker = true;
+  k->tick_base = clock_now(e->cfg.clock);
   t->tickers[t->ntickers++] = k;
   sched_ready(e, k);
 }

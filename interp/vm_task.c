@@ -80,8 +80,6 @@ void task_free(engine *e, vm_task *t) {
   free(t->tickers);
   free(t->ctx);
   free(t->base_path);
-  for (size_t i = 0; t->notes && i < t->nnotes; i++) free(t->notes[i].target);
-  free(t->notes);
   free(t);
 }
 
@@ -171,7 +169,8 @@ void task_stop_tickers(engine *e, vm_task *t, size_t keep) {
   while (t->ntickers > keep) task_kill(e, t->tickers[--t->ntickers]);
 }
 
-/* Stops a ticker at once: aborts what it waits for, without events, and frees it. */
+/* Stops a ticker at once: aborts what it waits for, without events, and frees it (its deliveries
+ * in flight belong to the engine and go on). */
 void task_kill(engine *e, vm_task *t) {
   switch (t->state) {
     case TS_READY:
@@ -183,7 +182,6 @@ void task_kill(engine *e, vm_task *t) {
     case TS_ACTION:
       if (e->cfg.actions) e->cfg.actions->cancel(e->cfg.actions->self, t->op);
       break;
-    case TS_NOTIFY: vm_notify_cancel(e, t); break;
     default: break;
   }
   task_free(e, t);
@@ -265,6 +263,7 @@ static void join_child_done(engine *e, vm_task *p, size_t branch, vm_error *err)
 void task_finish(engine *e, vm_task *t, vm_error *err) {
   task_stop_tickers(e, t, 0);
   t->state = TS_DONE;
+  if (t == e->root) e->work_ms = engine_now(e);
   if (t->ticker && err && err->kind != VERR_CANCELLED) engine_warn(e, t, NULL, "notify every stopped: %s", err->msg);
   if (t->ticker) verr_free(err);
   else t->result = err;
@@ -300,7 +299,6 @@ void task_cancel(engine *e, vm_task *t, vm_error *err) {
       t->timer = 0;
       break;
     case TS_APPROVAL: vm_approval_cancel(e, t); break;
-    case TS_NOTIFY: vm_notify_cancel(e, t); break;
     case TS_READY: case TS_RUNNING: break;
   }
   if (t->resume_err && t->resume_err->kind == VERR_CANCELLED) {

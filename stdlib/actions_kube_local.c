@@ -45,9 +45,7 @@ static void run_result(kube_op *op, int status, const char *out, const char *err
     free(line);
     return;
   }
-  json_t *r = json_pack("{siss ss}", "status", status, "stdout", out ? out : "", "stderr", err ? err : "");
-  kact_finish_json(op, r);
-  json_decref(r);
+  kact_finish_proc(op, status, out, err);
 }
 
 /* The process ended. */
@@ -150,7 +148,7 @@ bool kact_write_file(akube *ak, kube_op *op, const rbk_action_req *req) {
 static void hook_answered(kube_op *op, const kube_resp *r) {
   if (r->status >= 200 && r->status < 300) return kop_finish(op, NULL);
   char *e = kop_error_text(op, "POST", "webhook", r);
-  kop_fail(op, "notification to %s failed: %s", op->what, e ? e : "?");
+  kop_fail(op, "%s", e ? e : "?"); /* the engine adds "notification to X failed: " */
   free(e);
 }
 

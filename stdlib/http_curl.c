@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "valbuf.h"
 
 /* One transfer. */
 typedef struct {
@@ -21,10 +22,8 @@ typedef struct {
   CURL *easy;
   struct curl_slist *hdrs;
   http_callbacks cb;
-  char *body;            /* the answer (non-stream, or a stream's non-2xx answer) */
-  size_t len, cap;
-  char *fresh;           /* stream bytes received since the last delivery */
-  size_t fresh_len, fresh_cap;
+  valbuf body;           /* the answer (non-stream, or a stream's non-2xx answer) */
+  valbuf fresh;          /* stream bytes received since the last delivery */
   http_linebuf lb;
   char *origin;
   int64_t timeout_ms;
@@ -42,31 +41,15 @@ typedef struct {
   int in_poll;
 } curltr;
 
-/* Returns true after appending n bytes to a growing buffer. */
-static bool grow_put(char **buf, size_t *len, size_t *cap, const char *s, size_t n) {
-  if (*len + n + 1 > *cap) {
-    size_t c = *cap ? *cap : 4096;
-    while (c < *len + n + 1) c *= 2;
-    char *b = realloc(*buf, c);
-    if (!b) return false;
-    *buf = b, *cap = c;
-  }
-  memcpy(*buf + *len, s, n);
-  *len += n;
-  (*buf)[*len] = '\0';
-  return true;
-}
-
 /* Returns the bytes consumed: libcurl's write callback (buffers only). */
 static size_t on_write(char *data, size_t size, size_t nmemb, void *user) {
   creq *r = user;
   size_t n = size * nmemb;
   long code = 0;
   curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
-  bool ok = r->stream && code >= 200 && code < 300
-                ? grow_put(&r->fresh, &r->fresh_len, &r->fresh_cap, data, n)
-                : grow_put(&r->body, &r->len, &r->cap, data, n);
-  return ok ? n : 0;
+  valbuf *b = r->stream && code >= 200 && code < 300 ? &r->fresh : &r->body;
+  valbuf_put(b, data, n);
+  return b->oom ? 0 : n;
 }
 
 /* Releases a transfer (after it left the multi handle). */
@@ -75,7 +58,7 @@ static void req_free(creq *r) {
   if (r->easy) curl_easy_cleanup(r->easy);
   curl_slist_free_all(r->hdrs);
   http_linebuf_free(&r->lb);
-  free(r->body), free(r->fresh), free(r->origin);
+  valbuf_free(&r->body), valbuf_free(&r->fresh), free(r->origin);
   free(r);
 }
 
@@ -265,7 +248,7 @@ static void finish(curltr *t, creq *r) {
     if (curl_easy_header(r->easy, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
       resp.retry_after_ms = atoll(h->value) * 1000;
     resp.status = (int)code, resp.content_type = ct;
-    resp.body = r->body ? r->body : "", resp.body_len = r->len;
+    resp.body = r->body.s ? r->body.s : "", resp.body_len = r->body.len;
   } else msg = fail_text(r, kind);
   detach(t, r);
   r->cb.on_done(r->cb.user, &resp, kind == HTTP_FAIL_NONE ? NULL : (msg ? msg : "HTTP request failed"));
@@ -287,10 +270,10 @@ static bool deliver(curltr *t) {
   for (size_t i = 0; i < n && i < t->n; i++) {
     creq *r = t->reqs[i];
     if (r->dead) continue;
-    if (r->fresh_len) {
-      size_t len = r->fresh_len;
-      r->fresh_len = 0;
-      http_linebuf_feed(&r->lb, r->fresh, len, deliver_line, r);
+    if (r->fresh.len) {
+      size_t len = r->fresh.len;
+      r->fresh.len = 0; /* emptied, its room kept for the next bytes */
+      http_linebuf_feed(&r->lb, r->fresh.s, len, deliver_line, r);
       any = true;
     }
     if (!r->dead && r->finished) finish(t, r), any = true;

@@ -26,6 +26,15 @@ char *kact_text(const rbk_value *v) {
 /* Returns the JSON of a value, secrets revealed. */
 json_t *kact_json(const rbk_value *v) { return v ? val_to_json(v, true) : json_null(); }
 
+/* Returns the kind of the `kind` argument, or NULL after failing op. */
+const kube_kind *kact_kind(kube_op *op, const rbk_action_req *req) {
+  char *name = kact_text(kact_arg(req, "kind"));
+  const kube_kind *k = name ? kube_kind_find(name) : NULL;
+  if (!k) kop_fail(op, "unknown kind \"%s\"", name ? name : "");
+  free(name);
+  return k;
+}
+
 /* Returns true after parsing the ref argument. */
 bool kact_ref(kube_op *op, const rbk_action_req *req, const char *name, kube_ref *ref) {
   char *text = kact_text(kact_arg(req, name));
@@ -153,6 +162,22 @@ void kact_finish_json(kube_op *op, const json_t *j) {
   rbk_value *v = j ? val_from_json(j) : NULL;
   if (j && !v) kop_fail(op, "out of memory");
   else kop_finish(op, v);
+}
+
+/* Ends op with {status, stdout, stderr}. */
+void kact_finish_proc(kube_op *op, int status, const char *out, const char *err) {
+  json_t *r = json_pack("{siss ss}", "status", status, "stdout", out ? out : "", "stderr", err ? err : "");
+  kact_finish_json(op, r);
+  json_decref(r);
+}
+
+/* Returns o.a.b (borrowed). */
+json_t *kube_at2(const json_t *o, const char *a, const char *b) { return json_object_get(json_object_get(o, a), b); }
+
+/* Returns the resourceVersion of o ("" when missing). */
+const char *kube_rv(const json_t *o) {
+  const char *v = json_string_value(kube_at2(o, "metadata", "resourceVersion"));
+  return v ? v : "";
 }
 
 /* Returns "kind \"name\"". */

@@ -19,6 +19,9 @@ rbk_value *kact_arg(const rbk_action_req *req, const char *name);
 char *kact_text(const rbk_value *v);
 /* Returns the JSON of a value with secrets revealed (for request bodies; caller owns). */
 json_t *kact_json(const rbk_value *v);
+/* Returns the kind named by the call's `kind` argument; fails op (`unknown kind "x"`) and
+ * returns NULL otherwise. */
+const kube_kind *kact_kind(kube_op *op, const rbk_action_req *req);
 /* Returns true after parsing the ref argument `name`; fails op otherwise. */
 bool kact_ref(kube_op *op, const rbk_action_req *req, const char *name, kube_ref *ref);
 /* Returns "k=v,k2=v2" from a selector argument (a string, or an object of labels); NULL when
@@ -38,6 +41,12 @@ long kube_revision(const json_t *obj);
 json_t *kube_owned_sorted(const json_t *items, const char *uid);
 /* Ends op with the JSON value j converted to a value. */
 void kact_finish_json(kube_op *op, const json_t *j);
+/* Ends op with a process's {status, stdout, stderr} (NULL texts as ""). */
+void kact_finish_proc(kube_op *op, int status, const char *out, const char *err);
+/* Returns o.a.b (borrowed), or NULL. */
+json_t *kube_at2(const json_t *o, const char *a, const char *b);
+/* Returns the resourceVersion of an object (borrowed, "" when missing). */
+const char *kube_rv(const json_t *o);
 /* Returns "deployment \"x\"" style text for messages. Caller frees. */
 char *kact_obj_text(const kube_ref *r);
 /* Returns the op's state, allocated zeroed on first use with size n (freed with the op). */

@@ -31,14 +31,11 @@ static void jb_free(void *p) {
 /* Returns the op's state. */
 static jb_state *jb(kube_op *op) { return kact_state(op, sizeof(jb_state), jb_free); }
 
-/* Returns o.a.b (borrowed). */
-static json_t *at2(const json_t *o, const char *a, const char *b) { return json_object_get(json_object_get(o, a), b); }
-
 /* Returns the status of a Job's condition type ("True", …) or NULL; *reason gets its reason. */
 static const char *cond(const json_t *job, const char *type, const char **reason) {
   size_t i;
   json_t *c;
-  json_array_foreach(at2(job, "status", "conditions"), i, c) {
+  json_array_foreach(kube_at2(job, "status", "conditions"), i, c) {
     const char *t = json_string_value(json_object_get(c, "type"));
     if (t && !strcmp(t, type)) {
       if (reason) *reason = json_string_value(json_object_get(c, "reason"));
@@ -67,15 +64,15 @@ static void pods_listed(kube_op *op, const kube_resp *r) {
   json_t *best = NULL, *p;
   size_t i;
   json_array_foreach(json_object_get(r->json, "items"), i, p) {
-    const char *c = json_string_value(at2(p, "metadata", "creationTimestamp"));
-    const char *b = best ? json_string_value(at2(best, "metadata", "creationTimestamp")) : NULL;
+    const char *c = json_string_value(kube_at2(p, "metadata", "creationTimestamp"));
+    const char *b = best ? json_string_value(kube_at2(best, "metadata", "creationTimestamp")) : NULL;
     if (!best || (c && b && strcmp(c, b) >= 0)) best = p;
   }
   if (!best) {
     if (s->failed) return kop_fail(op, "job \"%s\" failed (%s)", s->name, s->reason ? s->reason : "Failed");
     return kop_finish(op, val_cstring(""));
   }
-  char *pods = kube_path(kube_kind_get(KK_POD), op->conn->ns, json_string_value(at2(best, "metadata", "name")));
+  char *pods = kube_path(kube_kind_get(KK_POD), op->conn->ns, json_string_value(kube_at2(best, "metadata", "name")));
   char *url = kube_strf("%s/log", pods);
   if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, logs_read);
   free(pods), free(url);
@@ -118,7 +115,7 @@ static void listed(kube_op *op, const kube_resp *r) {
   json_t *job = json_array_get(json_object_get(r->json, "items"), 0);
   if (!job) return kop_fail(op, "Error from server (NotFound): jobs.batch \"%s\" not found", s->name);
   if (job_ended(op, job)) return;
-  const char *rv = json_string_value(at2(r->json, "metadata", "resourceVersion"));
+  const char *rv = json_string_value(kube_at2(r->json, "metadata", "resourceVersion"));
   int64_t left = kop_left(op) / 1000;
   if (left > 300 || left <= 0) left = 300;
   char *url = kube_strf("%s?allowWatchBookmarks=true&%s&resourceVersion=%s&timeoutSeconds=%lld&watch=true", s->coll,
@@ -220,17 +217,10 @@ bool kact_job(kube_op *op, const rbk_action_req *req) {
 
 /* ---- exec ---- */
 
-/* Finishes exec with {status, stdout, stderr}. */
-static void exec_result(kube_op *op, int status, const char *out, const char *err) {
-  json_t *r = json_pack("{siss ss}", "status", status, "stdout", out ? out : "", "stderr", err ? err : "");
-  kact_finish_json(op, r);
-  json_decref(r);
-}
-
 /* kubectl exec ended. */
 static void exec_done(kube_op *op, const proc_result *res) {
   if (res->timed_out) return kop_fail(op, "timed out: %s", op->what);
-  exec_result(op, res->status, res->out, res->err);
+  kact_finish_proc(op, res->status, res->out, res->err);
 }
 
 /* Returns the argv list as strings (NULL-terminated, caller frees each and the array). */
@@ -255,7 +245,7 @@ static bool exec_sim(kube_op *op, const char *ref, const char *container, char *
   }
   int st = sim_exec(rt->sim, op->conn->ns, pod, container, (const char *const *)argv, &out, &eo);
   if (st < 0) kop_fail(op, "%s", eo && *eo ? eo : "cannot exec in the pod");
-  else exec_result(op, st, out, eo);
+  else kact_finish_proc(op, st, out, eo);
   free(pod), free(out), free(eo);
   return st >= 0;
 }

@@ -32,26 +32,6 @@ struct kube_req {
 static void req_free(kube_req *q);
 static bool req_send(kube_req *q);
 
-/* Returns text formatted like vprintf. Caller frees; NULL when out of memory. */
-char *kube_vstrf(const char *fmt, va_list ap) {
-  va_list copy;
-  va_copy(copy, ap);
-  int n = vsnprintf(NULL, 0, fmt, copy);
-  va_end(copy);
-  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-  if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
-  return s;
-}
-
-/* Returns text formatted like printf. Caller frees; NULL when out of memory. */
-char *kube_strf(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char *s = kube_vstrf(fmt, ap);
-  va_end(ap);
-  return s;
-}
-
 /* ---- connections ---- */
 
 /* Returns c with one more reference. */
@@ -214,10 +194,12 @@ void kop_finish(kube_op *op, rbk_value *result) {
 /* Ends the op with an error. */
 void kop_fail(kube_op *op, const char *fmt, ...) {
   if (op->finished || op->dead) return;
+  valbuf b = {0};
   va_list ap;
   va_start(ap, fmt);
-  char *s = kube_vstrf(fmt, ap);
+  valbuf_vprintf(&b, fmt, ap);
   va_end(ap);
+  char *s = valbuf_take(&b, NULL);
   op_stop(op);
   op->finished = true, op->error = s ? s : strdup("out of memory"), op->seq = op->rt->next_seq++;
 }

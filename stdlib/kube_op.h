@@ -18,7 +18,6 @@
 #ifndef RBK_KUBE_OP_H
 #define RBK_KUBE_OP_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +28,7 @@
 #include "http.h"
 #include "kubeconfig.h"
 #include "proc.h"
+#include "valbuf.h"
 
 /* Where requests go. */
 typedef struct kube_conn {
@@ -173,9 +173,9 @@ bool kop_spawn(kube_op *op, const char *const *argv, const char *const *env_add,
 /* Returns the time left before the op's deadline (ms; INT64_MAX without one). */
 int64_t kop_left(const kube_op *op);
 
-/* Returns text formatted like printf (caller frees; NULL when out of memory). */
-char *kube_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char *kube_vstrf(const char *fmt, va_list ap);
+/* Returns text formatted like printf (caller frees; NULL when out of memory): the kube modules'
+ * name for valbuf_strf. */
+#define kube_strf valbuf_strf
 
 /* Returns the transient-failure class of an answer: true for connection failures, timeouts,
  * 429, 500, 502, 503, 504. */

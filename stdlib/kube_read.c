@@ -146,14 +146,7 @@ static char *selector_query(const char *labels, const char *fields) {
 /* Starts list(kind, selector:, field:). */
 bool kact_list(kube_op *op, const rbk_action_req *req) {
   rd_state *s = rd(op);
-  char *kind = kact_text(kact_arg(req, "kind"));
-  s->kind = kind ? kube_kind_find(kind) : NULL;
-  if (!s->kind) {
-    kop_fail(op, "unknown kind \"%s\"", kind ? kind : "");
-    free(kind);
-    return false;
-  }
-  free(kind);
+  if (!(s->kind = kact_kind(op, req))) return false;
   char *sel = kact_selector(kact_arg(req, "selector")), *field = kact_selector(kact_arg(req, "field"));
   s->query = selector_query(sel, field);
   free(sel), free(field);

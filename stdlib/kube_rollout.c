@@ -30,24 +30,15 @@ static void ro_free(void *p) {
 /* Returns the op's state. */
 static ro_state *ro(kube_op *op) { return kact_state(op, sizeof(ro_state), ro_free); }
 
-/* Returns obj.a.b (borrowed). */
-static json_t *at2(const json_t *o, const char *a, const char *b) { return json_object_get(json_object_get(o, a), b); }
-
-/* Returns the resourceVersion of an object (borrowed, "" when missing). */
-static const char *rv_of(const json_t *o) {
-  const char *v = json_string_value(at2(o, "metadata", "resourceVersion"));
-  return v ? v : "";
-}
-
 /* Returns the first container image of a workload's template (borrowed) or NULL. */
 static const char *image_of(const json_t *o) {
-  json_t *containers = json_object_get(json_object_get(at2(o, "spec", "template"), "spec"), "containers");
+  json_t *containers = json_object_get(json_object_get(kube_at2(o, "spec", "template"), "spec"), "containers");
   return json_string_value(json_object_get(json_array_get(containers, 0), "image"));
 }
 
 /* Returns true when the revision-history annotation of rs lists rev (any rev when rev < 0). */
 static bool history_has(const json_t *rs, long rev) {
-  const char *h = json_string_value(at2(rs, "metadata", "annotations") ? json_object_get(at2(rs, "metadata", "annotations"),
+  const char *h = json_string_value(kube_at2(rs, "metadata", "annotations") ? json_object_get(kube_at2(rs, "metadata", "annotations"),
                                     "deployment.kubernetes.io/revision-history") : NULL);
   if (!h || !*h) return false;
   if (rev < 0) return true;
@@ -74,8 +65,8 @@ static bool kept(const char *key) {
 static json_t *undo_annotations(const json_t *dep, const json_t *rs) {
   json_t *out = json_object(), *v;
   const char *k;
-  json_object_foreach(at2(dep, "metadata", "annotations"), k, v) if (kept(k)) json_object_set(out, k, v);
-  json_object_foreach(at2(rs, "metadata", "annotations"), k, v) if (!kept(k)) json_object_set(out, k, v);
+  json_object_foreach(kube_at2(dep, "metadata", "annotations"), k, v) if (kept(k)) json_object_set(out, k, v);
+  json_object_foreach(kube_at2(rs, "metadata", "annotations"), k, v) if (!kept(k)) json_object_set(out, k, v);
   return out;
 }
 
@@ -83,7 +74,7 @@ static json_t *undo_annotations(const json_t *dep, const json_t *rs) {
 static void undo_result(kube_op *op, bool skipped, const char *message) {
   ro_state *s = ro(op);
   json_t *r = json_pack("{sbsIssss?ss?}", "skipped", skipped, "revision", (json_int_t)kube_revision(s->target), "message",
-                        message, "replicaset", json_string_value(at2(s->target, "metadata", "name")), "image",
+                        message, "replicaset", json_string_value(kube_at2(s->target, "metadata", "name")), "image",
                         image_of(s->target));
   kact_finish_json(op, r);
   json_decref(r);
@@ -102,14 +93,14 @@ static void undo_patched(kube_op *op, const kube_resp *r) {
 static void undo_verified(kube_op *op, const kube_resp *r) {
   ro_state *s = ro(op);
   if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
-  json_t *tmpl = at2(r->json, "spec", "template");
-  if (kube_template_equal(tmpl, at2(s->target, "spec", "template"))) {
+  json_t *tmpl = kube_at2(r->json, "spec", "template");
+  if (kube_template_equal(tmpl, kube_at2(s->target, "spec", "template"))) {
     char *m = kube_strf("deployment.apps/%s rolled back", s->ref.name);
     undo_result(op, false, m);
     free(m);
-  } else if (!strcmp(rv_of(r->json), rv_of(s->dep))) kop_repeat(op);
+  } else if (!strcmp(kube_rv(r->json), kube_rv(s->dep))) kop_repeat(op);
   else kop_fail(op, "rollback of deployment \"%s\" not confirmed: the deployment changed meanwhile (resourceVersion %s → %s)",
-                s->ref.name, rv_of(s->dep), rv_of(r->json));
+                s->ref.name, kube_rv(s->dep), kube_rv(r->json));
 }
 
 /* Verify hook: re-reads the deployment. */
@@ -120,7 +111,7 @@ static void undo_patch(kube_op *op) {
   ro_state *s = ro(op);
   json_t *ann = undo_annotations(s->dep, s->target);
   json_t *patch = json_pack("[{sssss o}{sssssO}]", "op", "replace", "path", "/spec/template", "value",
-                            kube_template_clean(at2(s->target, "spec", "template")), "op", "replace", "path",
+                            kube_template_clean(kube_at2(s->target, "spec", "template")), "op", "replace", "path",
                             "/metadata/annotations", "value", ann);
   json_decref(ann);
   char *body = json_dumps(patch, JSON_COMPACT);
@@ -149,7 +140,7 @@ static bool undo_rechecked(kube_op *op, json_t *owned) {
   ro_state *s = ro(op);
   json_t *cur = NULL;
   for (size_t i = 0; i < json_array_size(owned); i++)
-    if (kube_template_equal(at2(json_array_get(owned, i), "spec", "template"), at2(s->dep, "spec", "template")))
+    if (kube_template_equal(kube_at2(json_array_get(owned, i), "spec", "template"), kube_at2(s->dep, "spec", "template")))
       cur = json_array_get(owned, i);
   long max = kube_revision(json_array_get(owned, json_array_size(owned) - 1));
   if (!cur || kube_revision(cur) != max || !history_has(cur, s->to_revision > 0 ? s->to_revision : -1)) return false;
@@ -164,12 +155,12 @@ static bool undo_rechecked(kube_op *op, json_t *owned) {
 static void undo_rs(kube_op *op, const kube_resp *r) {
   ro_state *s = ro(op);
   if (r->status != 200) return kop_fail_resp(op, "GET", "replicasets", r);
-  json_t *owned = kube_owned_sorted(json_object_get(r->json, "items"), json_string_value(at2(s->dep, "metadata", "uid")));
+  json_t *owned = kube_owned_sorted(json_object_get(r->json, "items"), json_string_value(kube_at2(s->dep, "metadata", "uid")));
   if (op->recheck && json_array_size(owned) && undo_rechecked(op, owned)) return (void)json_decref(owned);
   json_t *t = undo_target(op, owned);
   if (t) {
     s->target = json_incref(t);
-    if (kube_template_equal(at2(t, "spec", "template"), at2(s->dep, "spec", "template"))) {
+    if (kube_template_equal(kube_at2(t, "spec", "template"), kube_at2(s->dep, "spec", "template"))) {
       char *m = kube_strf("skipped rollback (current template already matches revision %ld)", kube_revision(t));
       undo_result(op, true, m);
       free(m);
@@ -182,9 +173,9 @@ static void undo_rs(kube_op *op, const kube_resp *r) {
 static void undo_dep(kube_op *op, const kube_resp *r) {
   ro_state *s = ro(op);
   if (r->status != 200 || !json_is_object(r->json)) return kop_fail_resp(op, "GET", s->path, r);
-  if (json_is_true(at2(r->json, "spec", "paused"))) return kop_fail(op, "you cannot rollback a paused deployment; resume it first");
+  if (json_is_true(kube_at2(r->json, "spec", "paused"))) return kop_fail(op, "you cannot rollback a paused deployment; resume it first");
   s->dep = json_incref(r->json);
-  char *sel = kube_label_selector(at2(r->json, "spec", "selector"));
+  char *sel = kube_label_selector(kube_at2(r->json, "spec", "selector"));
   char *esc = sel ? kube_query_escape(sel) : NULL;
   char *rs = kube_path(kube_kind_get(KK_REPLICASET), op->conn->ns, NULL);
   char *url = kube_strf("%s?labelSelector=%s", rs, esc ? esc : "");
@@ -208,7 +199,7 @@ bool kact_rollout_undo(kube_op *op, const rbk_action_req *req) {
 
 /* Returns the restartedAt annotation of a deployment's template (borrowed) or NULL. */
 static const char *restarted_at(const json_t *dep) {
-  json_t *ann = at2(at2(dep, "spec", "template"), "metadata", "annotations");
+  json_t *ann = kube_at2(kube_at2(dep, "spec", "template"), "metadata", "annotations");
   return json_string_value(json_object_get(ann, "kubectl.kubernetes.io/restartedAt"));
 }
 
@@ -235,7 +226,7 @@ static void restart_verified(kube_op *op, const kube_resp *r) {
   if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
   const char *at = restarted_at(r->json);
   if (at && !strcmp(at, s->stamp)) restart_result(op, false, s->stamp);
-  else if (!strcmp(rv_of(r->json), rv_of(s->dep))) kop_repeat(op);
+  else if (!strcmp(kube_rv(r->json), kube_rv(s->dep))) kop_repeat(op);
   else kop_fail(op, "restart of deployment \"%s\" not confirmed: the deployment changed meanwhile", s->ref.name);
 }
 
@@ -254,7 +245,7 @@ static int64_t stamp_ms(const char *s) {
 static void restart_dep(kube_op *op, const kube_resp *r) {
   ro_state *s = ro(op);
   if (r->status != 200 || !json_is_object(r->json)) return kop_fail_resp(op, "GET", s->path, r);
-  if (json_is_true(at2(r->json, "spec", "paused"))) return kop_fail(op, "can't restart paused deployment (run rollout resume first)");
+  if (json_is_true(kube_at2(r->json, "spec", "paused"))) return kop_fail(op, "can't restart paused deployment (run rollout resume first)");
   s->dep = json_incref(r->json);
   int64_t wall = kube_rt_wall(op->rt);
   const char *prev = restarted_at(r->json);

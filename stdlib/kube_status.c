@@ -33,17 +33,14 @@ static void st_free(void *p) {
 /* Returns the op's state. */
 static st_state *stx(kube_op *op) { return kact_state(op, sizeof(st_state), st_free); }
 
-/* Returns o.a.b (borrowed). */
-static json_t *at2(const json_t *o, const char *a, const char *b) { return json_object_get(json_object_get(o, a), b); }
-
 /* Returns an integer field of status (0 when missing). */
-static long stat_int(const json_t *d, const char *key) { return (long)json_integer_value(at2(d, "status", key)); }
+static long stat_int(const json_t *d, const char *key) { return (long)json_integer_value(kube_at2(d, "status", key)); }
 
 /* Returns true when the deployment has the Progressing condition with reason r. */
 static bool has_reason(const json_t *d, const char *r) {
   size_t i;
   json_t *c;
-  json_array_foreach(at2(d, "status", "conditions"), i, c) {
+  json_array_foreach(kube_at2(d, "status", "conditions"), i, c) {
     const char *t = json_string_value(json_object_get(c, "type")), *why = json_string_value(json_object_get(c, "reason"));
     if (t && why && !strcmp(t, "Progressing") && !strcmp(why, r)) return true;
   }
@@ -56,11 +53,11 @@ static int evaluate(kube_op *op, const json_t *d) {
   const char *name = s->ref.name;
   char *line = NULL;
   s->revision = kube_revision(d);
-  long gen = (long)json_integer_value(at2(d, "metadata", "generation"));
+  long gen = (long)json_integer_value(kube_at2(d, "metadata", "generation"));
   if (gen > stat_int(d, "observedGeneration")) line = strdup("Waiting for deployment spec update to be observed...");
   else if (has_reason(d, "ProgressDeadlineExceeded")) return kop_fail(op, "deployment \"%s\" exceeded its progress deadline", name), -1;
   else {
-    json_t *rep = at2(d, "spec", "replicas");
+    json_t *rep = kube_at2(d, "spec", "replicas");
     long want = rep ? (long)json_integer_value(rep) : 1, upd = stat_int(d, "updatedReplicas");
     long have = stat_int(d, "replicas"), avail = stat_int(d, "availableReplicas");
     if (upd < want)
@@ -106,7 +103,7 @@ static void listed(kube_op *op, const kube_resp *r) {
   json_t *d = json_array_get(json_object_get(r->json, "items"), 0);
   if (!d) return kop_fail(op, "Error from server (NotFound): deployments.apps \"%s\" not found", s->ref.name);
   if (evaluate(op, d) != 0) return;
-  const char *rv = json_string_value(at2(r->json, "metadata", "resourceVersion"));
+  const char *rv = json_string_value(kube_at2(r->json, "metadata", "resourceVersion"));
   int64_t left = kop_left(op) / 1000;
   if (left > 300 || left <= 0) left = 300;
   char *coll = kube_path(s->ref.kind, op->conn->ns, NULL);
@@ -133,7 +130,7 @@ static const char *bad_reason(const json_t *pod, const char **msg) {
   for (int k = 0; k < 2; k++) {
     size_t i;
     json_t *c;
-    json_array_foreach(at2(pod, "status", keys[k]), i, c) {
+    json_array_foreach(kube_at2(pod, "status", keys[k]), i, c) {
       json_t *w = json_object_get(json_object_get(c, "state"), "waiting");
       const char *r = json_string_value(json_object_get(w, "reason"));
       if (r && (!strcmp(r, "CrashLoopBackOff") || !strcmp(r, "ImagePullBackOff"))) {
@@ -153,7 +150,7 @@ static void pods_checked(kube_op *op, const kube_resp *r) {
     const char *msg = NULL, *why = bad_reason(pod, &msg);
     if (why)
       return kop_fail(op, "deployment \"%s\" rollout failed: pod %s is in %s%s%s", stx(op)->ref.name,
-                      json_string_value(at2(pod, "metadata", "name")), why, msg ? ": " : "", msg ? msg : "");
+                      json_string_value(kube_at2(pod, "metadata", "name")), why, msg ? ": " : "", msg ? msg : "");
   }
   kop_timer(op, op->rt->now + POD_CHECK_MS, pod_check);
 }
@@ -175,7 +172,7 @@ static void rs_listed(kube_op *op, const kube_resp *r) {
   json_t *owned = r->status == 200 ? kube_owned_sorted(json_object_get(r->json, "items"), s->uid) : NULL, *rs;
   size_t i;
   json_array_foreach(owned, i, rs) if (kube_revision(rs) == s->revision) {
-    const char *h = json_string_value(json_object_get(at2(rs, "metadata", "labels"), "pod-template-hash"));
+    const char *h = json_string_value(json_object_get(kube_at2(rs, "metadata", "labels"), "pod-template-hash"));
     free(s->hash);
     s->hash = strdup(h ? h : "");
     s->hash_rev = s->revision;
@@ -208,8 +205,8 @@ static void timed_out(kube_op *op) {
 static void got(kube_op *op, const kube_resp *r) {
   st_state *s = stx(op);
   if (r->status != 200 || !json_is_object(r->json)) return kop_fail_resp(op, "GET", s->path, r);
-  s->selector = kube_label_selector(at2(r->json, "spec", "selector"));
-  const char *uid = json_string_value(at2(r->json, "metadata", "uid"));
+  s->selector = kube_label_selector(kube_at2(r->json, "spec", "selector"));
+  const char *uid = json_string_value(kube_at2(r->json, "metadata", "uid"));
   s->uid = uid ? strdup(uid) : NULL;
   s->revision = kube_revision(r->json);
   kop_timer(op, op->rt->now + POD_CHECK_MS, pod_check);

@@ -28,14 +28,11 @@ static void wt_free(void *p) {
 /* Returns the op's state. */
 static wt_state *wt(kube_op *op) { return kact_state(op, sizeof(wt_state), wt_free); }
 
-/* Returns o.a.b (borrowed). */
-static json_t *at2(const json_t *o, const char *a, const char *b) { return json_object_get(json_object_get(o, a), b); }
-
 /* Returns true when o has condition type (case-insensitive) with status True. */
 static bool cond_true(const json_t *o, const char *type) {
   size_t i;
   json_t *c;
-  json_array_foreach(at2(o, "status", "conditions"), i, c) {
+  json_array_foreach(kube_at2(o, "status", "conditions"), i, c) {
     const char *t = json_string_value(json_object_get(c, "type")), *st = json_string_value(json_object_get(c, "status"));
     if (t && st && !strcasecmp(t, type) && !strcmp(st, "True")) return true;
   }
@@ -46,10 +43,10 @@ static bool cond_true(const json_t *o, const char *type) {
 static bool is_ready(const kube_kind *k, const json_t *o) {
   if (k->id == KK_JOB) return cond_true(o, "Complete");
   if (k->id == KK_DEPLOYMENT) {
-    json_t *r = at2(o, "spec", "replicas");
+    json_t *r = kube_at2(o, "spec", "replicas");
     json_int_t want = r ? json_integer_value(r) : 1;
-    return cond_true(o, "Available") && json_integer_value(at2(o, "status", "updatedReplicas")) >= want &&
-           json_integer_value(at2(o, "status", "availableReplicas")) >= want;
+    return cond_true(o, "Available") && json_integer_value(kube_at2(o, "status", "updatedReplicas")) >= want &&
+           json_integer_value(kube_at2(o, "status", "availableReplicas")) >= want;
   }
   return cond_true(o, "Ready");
 }
@@ -69,7 +66,7 @@ static void check(kube_op *op) {
 
 /* Handles one watch event. */
 static void on_event(kube_op *op, const char *type, json_t *obj) {
-  const char *name = json_string_value(at2(obj, "metadata", "name"));
+  const char *name = json_string_value(kube_at2(obj, "metadata", "name"));
   if (!name) return;
   if (!strcmp(type, "DELETED")) json_object_del(wt(op)->objs, name);
   else if (!strcmp(type, "ADDED") || !strcmp(type, "MODIFIED")) json_object_set(wt(op)->objs, name, obj);
@@ -93,12 +90,12 @@ static void listed(kube_op *op, const kube_resp *r) {
   size_t i;
   json_t *o;
   json_array_foreach(json_object_get(r->json, "items"), i, o) {
-    const char *name = json_string_value(at2(o, "metadata", "name"));
+    const char *name = json_string_value(kube_at2(o, "metadata", "name"));
     if (name) json_object_set(s->objs, name, o);
   }
   if (s->ready && !json_object_size(s->objs)) return kop_fail(op, "no matching resources found");
   if (!pending(s)) return kop_finish(op, NULL);
-  const char *rv = json_string_value(at2(r->json, "metadata", "resourceVersion"));
+  const char *rv = json_string_value(kube_at2(r->json, "metadata", "resourceVersion"));
   int64_t left = kop_left(op) / 1000;
   if (left > 300 || left <= 0) left = 300;
   char *url = kube_strf("%s?allowWatchBookmarks=true%s%s&resourceVersion=%s&timeoutSeconds=%lld&watch=true", s->coll,
@@ -125,14 +122,7 @@ static void timed_out(kube_op *op) {
 /* Starts a wait. */
 static bool start(kube_op *op, const rbk_action_req *req, bool ready) {
   wt_state *s = wt(op);
-  char *kind = kact_text(kact_arg(req, "kind"));
-  s->kind = kind ? kube_kind_find(kind) : NULL;
-  if (!s->kind) {
-    kop_fail(op, "unknown kind \"%s\"", kind ? kind : "");
-    free(kind);
-    return false;
-  }
-  free(kind);
+  if (!(s->kind = kact_kind(op, req))) return false;
   char *sel = kact_selector(kact_arg(req, "selector")), *esc = sel ? kube_query_escape(sel) : NULL;
   s->sel_q = esc ? kube_strf("labelSelector=%s", esc) : strdup("");
   free(sel), free(esc);

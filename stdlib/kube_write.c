@@ -32,15 +32,6 @@ static void wr_free(void *p) {
 /* Returns the op's state. */
 static wr_state *wr(kube_op *op) { return kact_state(op, sizeof(wr_state), wr_free); }
 
-/* Returns o.a.b (borrowed). */
-static json_t *at2(const json_t *o, const char *a, const char *b) { return json_object_get(json_object_get(o, a), b); }
-
-/* Returns the resourceVersion of o ("" when missing). */
-static const char *rv_of(const json_t *o) {
-  const char *v = json_string_value(at2(o, "metadata", "resourceVersion"));
-  return v ? v : "";
-}
-
 /* Returns true when merge or strategic patch p is already reflected in o. */
 static bool applied(const json_t *o, const json_t *p) {
   if (!json_is_object(p)) return json_equal(o, p);
@@ -109,10 +100,10 @@ static void patched(kube_op *op, const kube_resp *r) { finish_obj(op, r, "PATCH"
 static void patch_verified(kube_op *op, const kube_resp *r) {
   wr_state *s = wr(op);
   if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
-  if (!strcmp(rv_of(r->json), rv_of(s->cur))) return kop_repeat(op);
+  if (!strcmp(kube_rv(r->json), kube_rv(s->cur))) return kop_repeat(op);
   if (s->merge_like && applied(r->json, s->body)) return kact_finish_json(op, r->json);
   kop_fail(op, "patch of %s/%s not confirmed: the object changed meanwhile (resourceVersion %s → %s)", s->ref.kind->singular,
-           s->ref.name, rv_of(s->cur), rv_of(r->json));
+           s->ref.name, kube_rv(s->cur), kube_rv(r->json));
 }
 
 /* Verify hook: re-reads the object. */
@@ -162,8 +153,8 @@ static bool object_target(kube_op *op, const rbk_action_req *req) {
   s->body = kact_json(kact_arg(req, "object"));
   const char *av = json_string_value(json_object_get(s->body, "apiVersion"));
   const char *kind = json_string_value(json_object_get(s->body, "kind"));
-  const char *name = json_string_value(at2(s->body, "metadata", "name"));
-  const char *ns = json_string_value(at2(s->body, "metadata", "namespace"));
+  const char *name = json_string_value(kube_at2(s->body, "metadata", "name"));
+  const char *ns = json_string_value(kube_at2(s->body, "metadata", "namespace"));
   s->kind = kind ? kube_kind_of(av, kind) : NULL;
   if (!s->kind) return kop_fail(op, "%s: unknown object kind %s%s%s", op->sig->name, av ? av : "", av ? " " : "", kind ? kind : "(no kind)"), false;
   if (!name) return kop_fail(op, "%s: the object has no metadata.name", op->sig->name), false;
@@ -246,7 +237,7 @@ static void deleted(kube_op *op, const kube_resp *r) {
 
 /* Verify hook's answer after a failed DELETE. */
 static void delete_verified(kube_op *op, const kube_resp *r) {
-  if (r->status == 404 || (r->status == 200 && at2(r->json, "metadata", "deletionTimestamp"))) return kop_finish(op, NULL);
+  if (r->status == 404 || (r->status == 200 && kube_at2(r->json, "metadata", "deletionTimestamp"))) return kop_finish(op, NULL);
   if (r->status == 200) return kop_repeat(op);
   kop_fail_resp(op, "GET", wr(op)->path, r);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kube_op.h"
+#include "valbuf.h"
 #include "yamljson.h"
 
 /* The merged view of several files: name → {"v": entry, "dir": its file's directory}. */
@@ -17,29 +18,6 @@ typedef struct {
   char *current;
   char *files;   /* the files read, for messages */
 } merged;
-
-/* Returns the contents of a file (caller frees), or NULL. */
-static char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t n = 0, cap = 0;
-  for (;;) {
-    if (n + 4096 + 1 > cap) {
-      cap = cap ? cap * 2 : 8192;
-      char *b = realloc(buf, cap);
-      if (!b) return fclose(f), free(buf), NULL;
-      buf = b;
-    }
-    size_t r = fread(buf + n, 1, 4096, f);
-    n += r;
-    if (r < 4096) break;
-  }
-  fclose(f);
-  buf[n] = '\0';
-  if (len) *len = n;
-  return buf;
-}
 
 /* Returns the decoded bytes of base64 text (caller frees), or NULL on bad input. */
 static char *unbase64(const char *s, size_t *out_len) {
@@ -92,7 +70,7 @@ static void merge_named(json_t *map, json_t *list, const char *field, const char
  * file is skipped unless `must`). */
 static bool merge_file(merged *m, const char *path, bool must, char **err) {
   size_t len = 0;
-  char *text = read_file(path, &len);
+  char *text = valbuf_read_file(path, &len);
   if (!text) {
     if (must) *err = kube_strf("cannot read kubeconfig %s", path);
     return !must;
@@ -179,7 +157,7 @@ static kube_exec_cfg *exec_cfg(const json_t *x, const char *dir, const json_t *c
 }
 
 /* Frees an exec config. */
-static void exec_free(kube_exec_cfg *e) {
+void kube_exec_free(kube_exec_cfg *e) {
   if (!e) return;
   for (size_t i = 0; e->args && e->args[i]; i++) free(e->args[i]);
   for (size_t i = 0; e->env && e->env[i]; i++) free(e->env[i]);
@@ -194,7 +172,7 @@ void kubeconfig_free(kubeconfig *kc) {
   free(kc->context), free(kc->cluster_name), free(kc->user_name), free(kc->server), free(kc->ns), free(kc->path);
   free(kc->ca_file), free(kc->ca_data), free(kc->cert_file), free(kc->cert_data), free(kc->key_file), free(kc->key_data);
   free(kc->token), free(kc->token_file);
-  exec_free(kc->exec);
+  kube_exec_free(kc->exec);
   free(kc);
 }
 
@@ -266,7 +244,7 @@ static kubeconfig *in_cluster(const kubeconfig_opts *o, char **err) {
   kc->ca_file = kube_strf("%s/ca.crt", dir);
   const char *ns = o && o->ns && *o->ns ? o->ns : env(o, "POD_NAMESPACE");
   char *nsfile = kube_strf("%s/namespace", dir);
-  char *file_ns = !ns || !*ns ? read_file(nsfile, NULL) : NULL;
+  char *file_ns = !ns || !*ns ? valbuf_read_file(nsfile, NULL) : NULL;
   free(nsfile);
   if (file_ns) file_ns[strcspn(file_ns, "\r\n")] = '\0';
   kc->ns = strdup(ns && *ns ? ns : file_ns && *file_ns ? file_ns : "default");

@@ -62,6 +62,8 @@ kubeconfig *kubeconfig_load(const kubeconfig_opts *opts, char **err);
 
 /* Frees a config (NULL is fine). */
 void kubeconfig_free(kubeconfig *kc);
+/* Frees an exec plugin's config (NULL is fine). */
+void kube_exec_free(kube_exec_cfg *e);
 
 /* The credentials of a connection: a static token, a token file (re-read at most once a
  * minute), or an exec plugin (cached until its expirationTimestamp; refreshed after a 401). */

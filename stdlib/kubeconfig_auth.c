@@ -9,6 +9,7 @@
 #include "kube_op.h"
 #include "kubeconfig.h"
 #include "proc.h"
+#include "valbuf.h"
 
 struct kube_auth {
   char *user;             /* the user's name, for messages */
@@ -40,16 +41,6 @@ static kube_exec_cfg *exec_copy(const kube_exec_cfg *x) {
   return e;
 }
 
-/* Frees an exec config copy. */
-static void exec_free(kube_exec_cfg *e) {
-  if (!e) return;
-  for (size_t i = 0; e->args && e->args[i]; i++) free(e->args[i]);
-  for (size_t i = 0; e->env && e->env[i]; i++) free(e->env[i]);
-  free(e->args), free(e->env), free(e->command), free(e->api_version);
-  json_decref(e->cluster_info);
-  free(e);
-}
-
 /* Returns the credentials of kc, or NULL when it has none. */
 kube_auth *kube_auth_new(const kubeconfig *kc) {
   if (!kc->token && !kc->token_file && !kc->exec) return NULL;
@@ -75,7 +66,7 @@ void kube_auth_free(kube_auth *a) {
   if (!a) return;
   forget(a);
   free(a->user), free(a->token), free(a->token_file), free(a->header);
-  exec_free(a->exec);
+  kube_exec_free(a->exec);
   free(a);
 }
 
@@ -172,17 +163,13 @@ static bool refresh_exec(kube_auth *a, char **err) {
 /* Returns true after (re-)reading the token file when the cached copy is older than a minute. */
 static bool read_token_file(kube_auth *a, int64_t mono, char **err) {
   if (a->cached && mono - a->cached_at < 60000) return true;
-  FILE *f = fopen(a->token_file, "r");
-  if (!f) return *err = kube_strf("user \"%s\": cannot read tokenFile %s", a->user, a->token_file), false;
-  char buf[16384];
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = '\0';
-  buf[strcspn(buf, "\r\n")] = '\0';
+  char *text = valbuf_read_file(a->token_file, NULL);
+  if (!text) return *err = kube_strf("user \"%s\": cannot read tokenFile %s", a->user, a->token_file), false;
+  text[strcspn(text, "\r\n")] = '\0';
   free(a->cached);
-  a->cached = strdup(buf);
+  a->cached = text;
   a->cached_at = mono;
-  return a->cached != NULL;
+  return true;
 }
 
 /* Returns the Authorization header line, or NULL (with *err on failure). */

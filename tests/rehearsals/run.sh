@@ -114,7 +114,7 @@ EOF
   [ $? = 1 ] || { bad catches "a broken expectation should exit 1"; return; }
   grep -q 'expected 7 mutating actions, got 1' <<<"$out" || { bad catches "count reason: $out"; return; }
   grep -q 'expected gl-001-process-heat-orchestrator to run gcr.io/greenlang/gl-001:1.5.0' <<<"$out" || { bad catches "image reason"; return; }
-  grep -q '^4 passed, 1 failed$' <<<"$out" || { bad catches "closing line"; return; }
+  grep -Eq '^[1-9][0-9]* passed, 1 failed$' <<<"$out" || { bad catches "closing line: $(tail -n 1 <<<"$out")"; return; }
   echo '{"cases": [{"scenario": "bad-release", "expect": {"exitt": 0}}]}' >"$tmp/plans/triage.test.json"
   out=$("$rbk" test "$tmp/plans/triage.rbk" 2>&1)
   [ $? = 1 ] && grep -q 'unknown key "exitt"' <<<"$out" || { bad catches "malformed sidecar: $out"; return; }

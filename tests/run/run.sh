@@ -3,27 +3,10 @@
 # resume after kills at many points with no mutating action repeated, determinism, approvals
 # (pty and flags), signals, journal write failures, exit codes, rbk log.
 # Usage: run.sh RBK SOURCE_DIR [FILTER]. Needs python3; strace and setpriv when present.
-set -u
-rbk=$(realpath "$1")
-root=$(realpath "$2")/tests/run
-filter=${3:-}
-pass=0
-fail=0
-export NO_COLOR=1 LC_ALL=C.UTF-8 TZ=UTC USER=tester
-export RBK_TEST_TOKEN=hunter2-do-not-print
-tmp=$(mktemp -d)
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
+export USER=tester RBK_TEST_TOKEN=hunter2-do-not-print
 chmod 755 "$tmp"
-trap 'rm -rf "$tmp"' EXIT
-cd "$root" || exit 1
-
-# Records a result: ok NAME or bad NAME WHY.
-ok() { pass=$((pass + 1)); }
-bad() {
-  echo "FAIL $1: $2"
-  fail=$((fail + 1))
-}
-# Runs test function $1 unless the filter excludes it.
-t() { [ -n "$filter" ] && [[ "$1" != *"$filter"* ]] && return; "$1"; }
+cd "$src/tests/run" || exit 1
 
 # Checks that every line of journal $1 is a complete JSON object; prints the problem.
 valid_journal() {
@@ -319,7 +302,7 @@ test_journal_unwritable() {
   [ "$started" -le "$journaled" ] || { bad journal_unwritable "$started actions started, $journaled journaled"; return; }
   if command -v setpriv > /dev/null && [ "$(id -u)" = 0 ]; then
     mkdir -p "$tmp/ro" && chmod 555 "$tmp/ro"
-    setpriv --reuid=65534 --regid=65534 --clear-groups "$rbk" run "$root/steps.rbk" --script "$root/steps.script.json" \
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$rbk" run "$src/tests/run/steps.rbk" --script "$src/tests/run/steps.script.json" \
       --virtual --journal "$tmp/ro/" > /dev/null 2> "$tmp/ro.err"
     code=$?
     [ $code = 1 ] && grep -q "^rbk: cannot write journal $tmp/ro/.*: Permission denied$" "$tmp/ro.err" ||
@@ -374,11 +357,135 @@ assert any(st["status"] == "skipped" for st in s["steps"]), s["steps"]' || { bad
   ok
 }
 
+# The runbook's deadline fails the run (exit 1) unless --ignore-deadline, for run and resume.
+test_ignore_deadline() {
+  local d=$tmp/deadline err code
+  mkdir -p "$d"
+  err=$("$rbk" run deadline.rbk --script empty.script.json --virtual --journal "$d/j.jsonl" 2>&1 >/dev/null); code=$?
+  [ $code = 1 ] && [ "$(tail -n 1 <<< "$err")" = "rbk: deadline 1m exceeded" ] ||
+    { bad ignore_deadline "without the flag: exit $code: $err"; return; }
+  "$rbk" run deadline.rbk --script empty.script.json --virtual --ignore-deadline > "$d/out" 2> "$d/err"; code=$?
+  [ $code = 0 ] && grep -q "slow done at 2m" "$d/out" ||
+    { bad ignore_deadline "with the flag: exit $code: $(cat "$d/err")"; return; }
+  "$rbk" resume "$d/j.jsonl" --script empty.script.json --virtual --ignore-deadline --output json > "$d/res" 2> "$d/err"
+  code=$?
+  [ $code = 0 ] && grep -q '"step":"quick","status":"skipped"' "$d/res" ||
+    { bad ignore_deadline "resume with the flag: exit $code: $(cat "$d/err")"; return; }
+  ok
+}
+
 for name in journal_records default_journal_dir fsync_per_record secrets_never_printed determinism \
   resume_after_kills resume_records_and_skips resume_changed_plan second_sigint_stops_at_once sigterm_cancels \
-  approvals_pty approvals_flags journal_unwritable exit_codes_and_usage log_output; do
+  approvals_pty approvals_flags journal_unwritable exit_codes_and_usage ignore_deadline log_output; do
   t test_$name
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ] && [ "$pass" -gt 0 ]
+# Prints the problems with a resumed replay.rbk run: $1 journal, $2 the first run's call log, $3
+# the resumed runs' call log. A mutating action whose action_end "ok" the first attempt journaled
+# must not be sent again (not even re-checked); every mutating action must have been sent; the
+# value the skipped step "assess" returned must reach the last step (PUT /state/blue).
+replay_problems() {
+  python3 - "$@" <<'EOF2'
+import json, re, sys
+journal, calls1, calls2 = sys.argv[1:4]
+recs = [json.loads(l) for l in open(journal, encoding="utf-8")]
+first = []
+for r in recs:
+    if r.get("event") == "resume":
+        break
+    first.append(r)
+done = {r["action"] + " " + r["target"] for r in first
+        if r.get("event") == "action_end" and r.get("mutating") and r.get("status") == "ok"}
+def sent(path):
+    try:
+        return [re.sub(r"^\d+ (start|recheck) ", "", l.rstrip("\n")) for l in open(path)
+                if re.match(r"^\d+ (start|recheck) ", l)]
+    except FileNotFoundError:
+        return []
+again = sorted(set(sent(calls2)) & done)
+if again:
+    print("completed before the kill and sent again:", ", ".join(again))
+everything = set(sent(calls1)) | set(sent(calls2))
+for call in ["scale deployment/a", "post POST /jobs", "run true job7", "write_file /tmp/rbk-replay-job7.txt",
+             "scale deployment/job7", "put PUT /state/blue"]:
+    if call not in everything:
+        print("never sent:", call)
+ends = [r for r in recs if r.get("event") == "run_end"]
+if not ends or ends[-1].get("status") != "ok":
+    print("the journal does not end ok")
+EOF2
+}
+
+# A failed run (the step "work" fails after four of its mutating actions completed) resumed with
+# a script that succeeds: the four are replayed from the journal, not sent; the skipped proc step
+# returns its journaled value.
+test_replay_after_failure() {
+  local d=$tmp/replay-fail
+  mkdir -p "$d"
+  "$rbk" run replay.rbk --script replay-fail.script.json --virtual --journal "$d/j.jsonl" --call-log "$d/c1" \
+    > /dev/null 2>&1
+  [ $? = 1 ] || { bad replay_after_failure "the first run did not fail"; return; }
+  "$rbk" resume "$d/j.jsonl" --script replay.script.json --virtual --call-log "$d/c2" --output json > "$d/out" 2> "$d/err"
+  local code=$? p
+  [ $code = 0 ] || { bad replay_after_failure "resume exit $code: $(tail -2 "$d/err")"; return; }
+  p=$(replay_problems "$d/j.jsonl" "$d/c1" "$d/c2")
+  [ -z "$p" ] || { bad replay_after_failure "$p"; return; }
+  [ "$(grep -c '"status":"skipped","message":"completed before the interruption"' "$d/out")" = 8 ] ||
+    { bad replay_after_failure "want 4 replayed actions (start and end): $(cat "$d/out")"; return; }
+  grep -q '"event":"step_end","node":"[a-z0-9]*","step":"assess","status":"skipped"' "$d/out" ||
+    { bad replay_after_failure "step assess not skipped"; return; }
+  grep -q "4 completed mutating actions to replay, 1 to re-check" "$d/err" ||
+    { bad replay_after_failure "resume summary: $(cat "$d/err")"; return; }
+  ok
+}
+
+# A step that returned a secret journals "returned" without the value, and runs again on resume;
+# the mutating action that completed inside it is replayed, and the secret is never journaled.
+test_replay_secret_return() {
+  local d=$tmp/replay-secret
+  mkdir -p "$d"
+  "$rbk" run replay_secret.rbk --script replay_secret-fail.script.json --virtual --journal "$d/j.jsonl" \
+    > /dev/null 2>&1
+  "$rbk" resume "$d/j.jsonl" --script empty.script.json --virtual --call-log "$d/c2" --output json > "$d/out" 2>&1
+  local code=$?
+  [ $code = 0 ] || { bad replay_secret_return "resume exit $code: $(tail -2 "$d/out")"; return; }
+  grep -q '"event":"step_start","node":"[a-z0-9]*","step":"login"' "$d/out" ||
+    { bad replay_secret_return "step login was skipped"; return; }
+  grep -q 'post POST /sessions' "$d/c2" && { bad replay_secret_return "post sent again: $(cat "$d/c2")"; return; }
+  [ "$(jfield "$d/j.jsonl" returned step_end | head -1)" = true ] || { bad replay_secret_return "no returned flag"; return; }
+  grep -q hunter2 "$d/j.jsonl" && { bad replay_secret_return "the secret was journaled"; return; }
+  ok
+}
+
+# kill -9 at many points of replay.rbk (real clock), then resume until it ends.
+test_replay_after_kills() {
+  local problems="" delay d p code n
+  for delay in 0.05 0.2 0.35 0.5 0.65 0.8 0.95 1.1 1.25 1.4; do
+    d=$tmp/replay-kill-$delay
+    mkdir -p "$d"
+    "$rbk" run replay.rbk --script replay.script.json --journal "$d/j.jsonl" --call-log "$d/c1" > /dev/null 2>&1 &
+    local pid=$!
+    sleep "$delay"
+    kill -9 $pid 2> /dev/null
+    wait $pid 2> /dev/null
+    grep -q '"event":"run_start"' "$d/j.jsonl" 2> /dev/null || continue
+    code=-1 n=0
+    while [ $n -lt 3 ] && [ $code != 0 ]; do
+      n=$((n + 1))
+      "$rbk" resume "$d/j.jsonl" --script replay.script.json --call-log "$d/c2" > "$d/out" 2>&1
+      code=$?
+      [ $code = 2 ] && grep -q "nothing to resume" "$d/out" && code=0
+    done
+    [ $code = 0 ] || { problems+="$delay: resume exit $code: $(tail -1 "$d/out"); "; continue; }
+    p=$(replay_problems "$d/j.jsonl" "$d/c1" "$d/c2")
+    [ -z "$p" ] || problems+="$delay: $p; "
+  done
+  [ -z "$problems" ] || { bad replay_after_kills "$problems"; return; }
+  ok
+}
+
+for name in replay_after_failure replay_secret_return replay_after_kills; do
+  t test_$name
+done
+
+finish

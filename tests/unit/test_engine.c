@@ -1,5 +1,5 @@
 /* test_engine.c — the engine through its API: determinism, 1,000 parallel branches, resume,
- * in-flight re-checks, a failing event sink, cancellation, slugs. */
+ * in-flight re-checks, a failing event sink, cancellation, notifications in flight, slugs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +21,7 @@ typedef struct {
   int seen;
   engine *cancel_engine; /* cancel this engine at the first action_start */
   int cancels;           /* how many times */
+  const char *cancel_at; /* cancel at the first event whose message starts so instead */
 } recorder;
 
 /* Records an event as a JSON line; fails or cancels as the recorder says. */
@@ -31,8 +32,11 @@ static int record(void *user, const rbk_event *ev, char **err) {
   valbuf_puts(&r->lines, line);
   valbuf_puts(&r->lines, "\n");
   free(line);
-  if (r->cancel_engine && ev->kind == RBK_EV_ACTION_START)
+  bool at = r->cancel_at ? ev->message && !strncmp(ev->message, r->cancel_at, strlen(r->cancel_at))
+                         : ev->kind == RBK_EV_ACTION_START;
+  if (r->cancel_engine && at)
     for (int i = 0; i < r->cancels; i++) engine_cancel(r->cancel_engine, "test cancel");
+  if (at) r->cancel_engine = NULL;
   if (r->fail_at && r->seen >= r->fail_at) {
     *err = strdup("disk full");
     return -1;
@@ -44,6 +48,8 @@ static int record(void *user, const rbk_event *ev, char **err) {
 typedef struct {
   const char *plan, *script;
   const char *const *resume_done, *const *resume_inflight;
+  const char *resume_results, *resume_returns; /* JSON text, or NULL */
+  char *results_left;                          /* resume_results after the run (JSON text) */
   bool ignore_deadline;
   recorder rec;
   int code;
@@ -64,7 +70,11 @@ static void run(run_case *c) {
   rbk_actions *act = actions_script_new(script, &err);
   assert_non_null(act);
   rbk_clock *clock = clock_virtual(CLOCK_VIRTUAL_EPOCH_MS);
-  engine_config cfg = {.clock = clock, .actions = act, .sink = {&c->rec, record}, .operator_name = "tester",
+  json_t *results = c->resume_results ? json_loads(c->resume_results, 0, &je) : NULL;
+  json_t *returns = c->resume_returns ? json_loads(c->resume_returns, 0, &je) : NULL;
+  assert_true(!c->resume_results || results);
+  assert_true(!c->resume_returns || returns);
+  engine_config cfg = {.resume_results = results, .resume_returns = returns, .clock = clock, .actions = act, .sink = {&c->rec, record}, .operator_name = "tester",
                        .resume_done = c->resume_done, .resume_inflight = c->resume_inflight,
                        .ignore_deadline = c->ignore_deadline};
   engine *e = engine_new(prog, &cfg, &err);
@@ -73,6 +83,9 @@ static void run(run_case *c) {
   c->code = engine_run(e);
   c->log = strdup(actions_script_log(act));
   c->calls = actions_script_calls(act);
+  if (results) c->results_left = json_dumps(results, JSON_COMPACT | JSON_SORT_KEYS);
+  json_decref(results);
+  json_decref(returns);
   engine_free(e);
   clock_free(clock);
   act->free(act->self);
@@ -85,6 +98,7 @@ static void run(run_case *c) {
 static void run_free(run_case *c) {
   valbuf_free(&c->rec.lines);
   free(c->log);
+  free(c->results_left);
 }
 
 /* Returns the recorded events (borrowed). */
@@ -158,6 +172,80 @@ static void engine__resume_inflight__recheck_requested(void **state) {
   run_free(&c);
 }
 
+static const char *plan_replay =
+    "runbook \"t\" {\n  title = \"t\"\n}\n"
+    "let plant = kube(namespace: \"ns\")\n"
+    "let api = http(\"https://x\")\n"
+    "proc f() {\n  step \"x\" {\n    return api.get(\"/s\")\n  }\n}\n"
+    "let v = f()\n"
+    "step \"s\" {\n  let job = api.post(\"/jobs\")\n  plant.scale(\"deployment/a\", 1)\n"
+    "  plant.scale(\"deployment/${job.id}\", 2)\n}\n"
+    "step \"r\" retry 1 {\n  plant.scale(\"deployment/r\", 1)\n  let s = plant.get(\"deployment/s\")\n  assert s.ok\n}\n"
+    "step \"y\" {\n  api.put(\"/v/${v.serving}\", {})\n}\n";
+
+static const char *script_replay =
+    "{\"answers\": [{\"action\": \"get\", \"target\": \"GET /s\", \"results\": [{\"value\": {\"serving\": \"green\"}}]},"
+    " {\"action\": \"get\", \"results\": [{\"value\": {\"ok\": false}}, {\"value\": {\"ok\": true}}]},"
+    " {\"action\": \"post\", \"results\": [{\"value\": {\"id\": \"live\"}}]},"
+    " {\"results\": [{\"value\": {}}]}]}";
+
+/* Completed mutating actions of a step that runs again return their journaled results instead of
+ * running (events skipped); each journaled result stands for one execution, so the retry of step
+ * "r" sends its scale for real the second time. */
+static void engine__resume_results__completed_actions_replayed(void **state) {
+  (void)state;
+  run_case c = {.plan = plan_replay, .script = script_replay,
+                .resume_results = "{\"|13:13\": [{\"id\": \"j9\"}], \"|14:3\": [{}], \"|18:3\": [{}]}"};
+  run(&c);
+  assert_int_equal(c.code, RBK_EXIT_OK);
+  assert_null(strstr(c.log, "post POST /jobs"));
+  assert_null(strstr(c.log, "scale deployment/a"));
+  assert_non_null(strstr(c.log, "start scale deployment/j9"));
+  const char *once = strstr(c.log, "start scale deployment/r");
+  assert_non_null(once);
+  assert_null(strstr(once + 1, "start scale deployment/r"));
+  assert_non_null(strstr(events(&c), "\"action\":\"post\",\"target\":\"POST /jobs\",\"mutating\":true,"
+                                     "\"status\":\"skipped\",\"message\":\"completed before the interruption\""));
+  assert_string_equal(c.results_left, "{\"|13:13\":[],\"|14:3\":[],\"|18:3\":[]}");
+  run_free(&c);
+}
+
+/* A skipped step that returned a value returns its journaled value again; a step that returns
+ * journals "returned" and the value. */
+static void engine__resume_returns__skipped_step_returns_value(void **state) {
+  (void)state;
+  const char *const done[] = {"@11:9|x", NULL};
+  run_case c = {.plan = plan_replay, .script = script_replay, .resume_done = done,
+                .resume_returns = "{\"@11:9|x\": {\"serving\": \"blue\"}}"};
+  run(&c);
+  assert_int_equal(c.code, RBK_EXIT_OK);
+  assert_null(strstr(c.log, "GET /s"));
+  assert_non_null(strstr(c.log, "put PUT /v/blue"));
+  assert_non_null(strstr(events(&c), "\"status\":\"skipped\",\"message\":\"completed by an earlier run\","
+                                     "\"key\":\"@11:9|x\",\"duration_ms\":0,\"result\":{\"serving\":\"blue\"},"
+                                     "\"returned\":true"));
+  run_case plain = {.plan = plan_replay, .script = script_replay};
+  run(&plain);
+  assert_int_equal(plain.code, RBK_EXIT_OK);
+  assert_non_null(strstr(events(&plain), "\"result\":{\"serving\":\"green\"},\"returned\":true"));
+  assert_non_null(strstr(plain.log, "put PUT /v/green"));
+  run_free(&c);
+  run_free(&plain);
+}
+
+/* A step that returns a secret journals "returned" without the value. */
+static void engine__step_returns_secret__value_not_journaled(void **state) {
+  (void)state;
+  run_case c = {.plan = "runbook \"t\" {\n  title = \"t\"\n}\n"
+                        "proc f() {\n  step \"x\" {\n    return secret(\"HOME\")\n  }\n}\n"
+                        "let v = f()\nassert v != \"\"\n",
+                .script = "{\"answers\": []}"};
+  run(&c);
+  assert_int_equal(c.code, RBK_EXIT_OK);
+  assert_non_null(strstr(events(&c), "\"key\":\"@9:9|x\",\"duration_ms\":0,\"returned\":true}"));
+  run_free(&c);
+}
+
 /* When the sink cannot record, no further action starts and the run fails. */
 static void engine__sink_fails__no_further_action(void **state) {
   (void)state;
@@ -189,6 +277,67 @@ static void engine__second_cancel__stops_at_once(void **state) {
   assert_int_equal(c.code, RBK_EXIT_ABORTED);
   assert_null(strstr(c.log, "notify"));
   assert_non_null(strstr(events(&c), "stopped at once"));
+  run_free(&c);
+}
+
+static const char *plan_notify =
+    "runbook \"t\" {\n  title = \"t\"\n}\n"
+    "let plant = kube(namespace: \"ns\")\n"
+    "let slack = slack(webhook: \"https://hooks.example/x\", channel: \"#incident\")\n"
+    "notify slack \"starting\"\n"
+    "step \"roll back\" {\n  plant.rollout_undo(\"deployment/x\")\n}\n"
+    "notify slack \"ROLLBACK COMPLETE in ${run.elapsed}\"\n";
+
+static const char *script_notify =
+    "{\"answers\": [{\"action\": \"rollout_undo\", \"results\": [{\"value\": {}, \"delay\": \"2s\"}]}, "
+    "{\"action\": \"notify\", \"results\": [{\"value\": null, \"delay\": \"25s\"}]}]}";
+
+/* A slow delivery delays neither the plan nor its duration, but run_end waits for it. */
+static void engine__slow_notification__run_end_waits_duration_does_not(void **state) {
+  (void)state;
+  run_case c = {.plan = plan_notify, .script = script_notify};
+  run(&c);
+  assert_int_equal(c.code, RBK_EXIT_OK);
+  assert_non_null(strstr(events(&c), "\"t_ms\":0,\"event\":\"action_start\""));
+  assert_non_null(strstr(events(&c), "\"message\":\"ROLLBACK COMPLETE in 2s\""));
+  assert_non_null(strstr(events(&c), "{\"t_ms\":27000,\"event\":\"run_end\",\"status\":\"ok\",\"duration_ms\":2000,"));
+  assert_null(strstr(c.log, "cancel"));
+  run_free(&c);
+}
+
+/* The first cancel stops the plan but not the notification already sent: it is delivered. */
+static void engine__cancel__sent_notification_still_delivered(void **state) {
+  (void)state;
+  run_case c = {.plan = plan_notify, .script = script_notify, .rec = {.cancels = 1}};
+  run(&c);
+  assert_int_equal(c.code, RBK_EXIT_ABORTED);
+  assert_null(strstr(c.log, "cancel slack"));
+  assert_non_null(strstr(events(&c), "{\"t_ms\":25000,\"event\":\"run_end\",\"status\":\"cancelled\""));
+  run_free(&c);
+}
+
+/* The second cancel drops the notifications in flight too, and the run ends at once. */
+static void engine__second_cancel__drops_notifications_in_flight(void **state) {
+  (void)state;
+  run_case c = {.plan = plan_notify, .script = script_notify, .rec = {.cancels = 2}};
+  run(&c);
+  assert_int_equal(c.code, RBK_EXIT_ABORTED);
+  assert_non_null(strstr(c.log, "cancel slack #incident starting"));
+  assert_non_null(strstr(events(&c), "notification to slack #incident dropped: stopped at once by a second interrupt"));
+  assert_non_null(strstr(events(&c), "{\"t_ms\":0,\"event\":\"run_end\",\"status\":\"cancelled\""));
+  run_free(&c);
+}
+
+/* A second cancel once the plan has ended drops the deliveries with warnings; the result stands. */
+static void engine__second_cancel_after_the_plan__result_stands(void **state) {
+  (void)state;
+  run_case c = {.plan = plan_notify, .script = script_notify, .rec = {.cancels = 2, .cancel_at = "ROLLBACK"}};
+  run(&c);
+  assert_int_equal(c.code, RBK_EXIT_OK);
+  assert_non_null(strstr(c.log, "cancel slack #incident ROLLBACK COMPLETE in 2s"));
+  assert_non_null(strstr(events(&c), "{\"t_ms\":2000,\"event\":\"warning\",\"message\":\"notification to slack "
+                                     "#incident dropped: stopped at once by a second interrupt\""));
+  assert_non_null(strstr(events(&c), "{\"t_ms\":2000,\"event\":\"run_end\",\"status\":\"ok\""));
   run_free(&c);
 }
 
@@ -297,6 +446,9 @@ int main(void) {
       cmocka_unit_test(engine__thousand_branches__all_actions_run),
       cmocka_unit_test(engine__resume__completed_steps_skipped),
       cmocka_unit_test(engine__resume_inflight__recheck_requested),
+      cmocka_unit_test(engine__resume_results__completed_actions_replayed),
+      cmocka_unit_test(engine__resume_returns__skipped_step_returns_value),
+      cmocka_unit_test(engine__step_returns_secret__value_not_journaled),
       cmocka_unit_test(engine__sink_fails__no_further_action),
       cmocka_unit_test(engine__cancel__handlers_run_exit_3),
       cmocka_unit_test(engine__second_cancel__stops_at_once),
@@ -305,6 +457,10 @@ int main(void) {
       cmocka_unit_test(engine__proc_param_types__enforced_with_defaults),
       cmocka_unit_test(engine__retried_assert__reported_retrying),
       cmocka_unit_test(engine__deadline__enforced_unless_ignored),
+      cmocka_unit_test(engine__slow_notification__run_end_waits_duration_does_not),
+      cmocka_unit_test(engine__cancel__sent_notification_still_delivered),
+      cmocka_unit_test(engine__second_cancel__drops_notifications_in_flight),
+      cmocka_unit_test(engine__second_cancel_after_the_plan__result_stands),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -187,6 +187,41 @@ static void open__under_a_file__fails_with_the_reason(void **state) {
   free(err), free(file), free(path);
 }
 
+/* Completed mutating actions outside completed steps are listed with their results for replay
+ * (replays themselves count neither way); failed or unfinished ones are re-checked; a step's
+ * journaled return value is kept, and a step that returned an unjournaled value is not done. */
+static void resume__completions_replayed_and_returns_kept(void **state) {
+  char *path = in_dir(state, "rr.jsonl"), *err = NULL;
+#define ACT(ev, key, rest) "{\"event\":\"action_" ev "\",\"step\":\"s\",\"mutating\":true,\"key\":\"" key "\"" rest "}\n"
+  write_text(path, "{\"event\":\"run_start\",\"run_id\":\"R\"}\n"
+                   ACT("start", "|n1", "") ACT("end", "|n1", ",\"status\":\"ok\",\"result\":{\"a\":1}")
+                   ACT("start", "|n2", "") ACT("end", "|n2", ",\"status\":\"failed\"")
+                   ACT("start", "|n3", "")
+                   "{\"event\":\"resume\"}\n"
+                   ACT("start", "|n1", ",\"status\":\"skipped\"") ACT("end", "|n1", ",\"status\":\"skipped\",\"result\":{\"a\":1}")
+                   ACT("start", "|n2", "") ACT("end", "|n2", ",\"status\":\"ok\",\"result\":{\"b\":2}")
+                   ACT("start", "|n4", "") ACT("end", "|n4", ",\"status\":\"ok\"")
+                   "{\"event\":\"step_end\",\"key\":\"|x\",\"status\":\"ok\",\"returned\":true,\"result\":{\"v\":1}}\n"
+                   "{\"event\":\"step_end\",\"key\":\"|y\",\"status\":\"ok\",\"returned\":true}\n"
+                   "{\"event\":\"step_end\",\"key\":\"|z\",\"status\":\"skipped\"}\n");
+#undef ACT
+  journal_state s;
+  assert_true(resume_load(path, &s, &err));
+  assert_int_equal(s.ndone, 2);
+  assert_string_equal(s.done[0], "|x");
+  assert_string_equal(s.done[1], "|z");
+  char *returns = json_dumps(s.returns, JSON_COMPACT), *results = json_dumps(s.results, JSON_COMPACT);
+  assert_string_equal(returns, "{\"|x\":{\"v\":1}}");
+  assert_string_equal(results, "{\"|n1\":[{\"a\":1}],\"|n2\":[{\"b\":2}],\"|n4\":[null]}");
+  assert_int_equal(s.nresults, 3);
+  assert_int_equal(s.ninflight, 2);
+  assert_string_equal(s.inflight[0], "|n2");
+  assert_string_equal(s.inflight[1], "|n3");
+  free(returns), free(results);
+  resume_free(&s);
+  free(path);
+}
+
 static void load__incomplete_last_line__is_ignored_and_reported(void **state) {
   char *path = in_dir(state, "cut.jsonl"), *err = NULL;
   const char *good = "{\"event\":\"run_start\",\"run_id\":\"R\"}\n{\"event\":\"step_end\",\"key\":\"|a\",\"status\":\"ok\"}\n";
@@ -302,6 +337,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(path_for__default_and_dirs__name_the_run_file, make_dir, remove_dir),
       cmocka_unit_test_setup_teardown(sink__writes_one_record_per_event__with_seq_time_and_metadata, make_dir, remove_dir),
       cmocka_unit_test_setup_teardown(resume__done_steps_and_started_mutating_actions__are_listed, make_dir, remove_dir),
+      cmocka_unit_test_setup_teardown(resume__completions_replayed_and_returns_kept, make_dir, remove_dir),
       cmocka_unit_test_setup_teardown(open__fresh_on_a_journal_with_records__is_refused, make_dir, remove_dir),
       cmocka_unit_test_setup_teardown(append__to_dev_full__fails_with_enospc_and_stays_failed, make_dir, remove_dir),
       cmocka_unit_test_setup_teardown(open__under_a_file__fails_with_the_reason, make_dir, remove_dir),

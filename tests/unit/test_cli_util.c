@@ -1,0 +1,116 @@
+/* test_cli_util.c — the helpers every command shares (cli_util.c): option matching, value
+ * options in both spellings, --secret NAME=VALUE and NAME=@FILE, and the file readers under them
+ * (valbuf_read_file, cli_read_text). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cli.h"
+#include "valbuf.h"
+
+/* Writes text to a new temporary file; returns its path (static buffer). */
+static const char *temp_file(const char *text) {
+  static char path[64];
+  snprintf(path, sizeof path, "/tmp/rbk-cli-util-XXXXXX");
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+  close(fd);
+  return path;
+}
+
+static void cli_is_opt__name_alone_or_with_equals__matches(void **state) {
+  (void)state;
+  assert_true(cli_is_opt("--seed", "--seed"));
+  assert_true(cli_is_opt("--seed=4", "--seed"));
+  assert_false(cli_is_opt("--seeds", "--seed"));
+  assert_false(cli_is_opt("--see", "--seed"));
+}
+
+static void cli_value_opt__both_spellings__index_and_value(void **state) {
+  (void)state;
+  static const char *const names[] = {"-p", "--output"};
+  char *argv[] = {"run", "--output=json", "-p", "a=1", "--nope", "-p"};
+  int argc = 6, i = 1;
+  const char *v = NULL;
+  assert_int_equal(cli_value_opt(argc, argv, &i, names, 2, &v), 1);
+  assert_string_equal(v, "json");
+  assert_int_equal(i, 1);
+  i = 2;
+  assert_int_equal(cli_value_opt(argc, argv, &i, names, 2, &v), 0);
+  assert_string_equal(v, "a=1");
+  assert_int_equal(i, 3);
+  i = 4;
+  assert_int_equal(cli_value_opt(argc, argv, &i, names, 2, &v), -1); /* unknown option */
+  i = 5;
+  assert_int_equal(cli_value_opt(argc, argv, &i, names, 2, &v), -1); /* missing value */
+}
+
+static void cli_add_secret__value_and_file__stored_without_newline(void **state) {
+  (void)state;
+  char *names[3] = {0}, *values[3] = {0};
+  size_t n = 0;
+  assert_int_equal(cli_add_secret("DB=s3cret", names, values, &n), -1);
+  const char *path = temp_file("from-file\r\n");
+  char arg[96];
+  snprintf(arg, sizeof arg, "TOKEN=@%s", path);
+  assert_int_equal(cli_add_secret(arg, names, values, &n), -1);
+  unlink(path);
+  assert_int_equal(n, 2);
+  assert_string_equal(names[0], "DB");
+  assert_string_equal(values[0], "s3cret");
+  assert_string_equal(names[1], "TOKEN");
+  assert_string_equal(values[1], "from-file");
+  for (size_t i = 0; i < n; i++) free(names[i]), free(values[i]);
+}
+
+static void cli_add_secret__malformed_or_unreadable__usage_error(void **state) {
+  (void)state;
+  char *names[2] = {0}, *values[2] = {0};
+  size_t n = 0;
+  assert_int_equal(cli_add_secret("=x", names, values, &n), RBK_EXIT_USAGE);
+  assert_int_equal(cli_add_secret("NOEQUALS", names, values, &n), RBK_EXIT_USAGE);
+  assert_int_equal(cli_add_secret("T=@/nonexistent/rbk-secret", names, values, &n), RBK_EXIT_USAGE);
+  assert_int_equal(n, 0);
+}
+
+static void valbuf_read_file__whole_file__bytes_and_length(void **state) {
+  (void)state;
+  const char *path = temp_file("two\nlines\n\n");
+  size_t len = 0;
+  char *s = valbuf_read_file(path, &len);
+  assert_int_equal(len, 11);
+  assert_string_equal(s, "two\nlines\n\n");
+  free(s);
+  s = cli_read_text(path);
+  assert_string_equal(s, "two\nlines\n"); /* one trailing newline removed */
+  free(s);
+  unlink(path);
+  assert_null(valbuf_read_file("/nonexistent/rbk-file", NULL));
+}
+
+static void valbuf_strf__format__new_string(void **state) {
+  (void)state;
+  char *s = valbuf_strf("%s=%d", "n", 42);
+  assert_string_equal(s, "n=42");
+  free(s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(cli_is_opt__name_alone_or_with_equals__matches),
+      cmocka_unit_test(cli_value_opt__both_spellings__index_and_value),
+      cmocka_unit_test(cli_add_secret__value_and_file__stored_without_newline),
+      cmocka_unit_test(cli_add_secret__malformed_or_unreadable__usage_error),
+      cmocka_unit_test(valbuf_read_file__whole_file__bytes_and_length),
+      cmocka_unit_test(valbuf_strf__format__new_string),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

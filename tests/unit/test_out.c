@@ -1,0 +1,115 @@
+/* test_out.c — the text and live views of assert events: a `retrying` assert (a failed attempt
+ * that will be tried again) has its own symbol and wording, never a failure's or a
+ * cancellation's, and the live view counts it on the gate or step that will retry. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "clock.h"
+#include "out.h"
+
+/* One assert event's status and message, and the text line expected for it. */
+typedef struct {
+  rbk_status status;
+  const char *message, *line;
+} assert_case;
+
+/* Checks the text line of each case's assert event. */
+static void check_assert_lines(const assert_case *cases, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    rbk_event ev = {.kind = RBK_EV_ASSERT, .status = cases[i].status, .message = cases[i].message, .duration_ms = -1};
+    char *t = out_text_event(&ev, false);
+    assert_string_equal(t, cases[i].line);
+    free(t);
+  }
+}
+
+static void out_text__retrying_assert__own_symbol_and_will_retry(void **state) {
+  (void)state;
+  static const assert_case cases[] = {
+      {RBK_STATUS_RETRYING, "assertion failed: h.status == \"ok\" (h.status = \"starting\")",
+       "↻ assertion failed: h.status == \"ok\" (h.status = \"starting\") (will retry)"},
+      {RBK_STATUS_RETRYING, "not ready yet", "↻ assert failed: not ready yet (will retry)"},
+  };
+  check_assert_lines(cases, sizeof cases / sizeof *cases);
+}
+
+static void out_text__failed_and_cancelled_assert__unchanged(void **state) {
+  (void)state;
+  static const assert_case cases[] = {
+      {RBK_STATUS_FAILED, "not ready yet", "✗ assert failed: not ready yet"},
+      {RBK_STATUS_FAILED, "assertion failed: x == 1", "✗ assertion failed: x == 1"},
+      {RBK_STATUS_CANCELLED, "deadline 5m exceeded", "⊘ assert cancelled: deadline 5m exceeded"},
+      {RBK_STATUS_OK, "x == 1", "✓ assert x == 1"},
+  };
+  check_assert_lines(cases, sizeof cases / sizeof *cases);
+}
+
+static void out_text__retrying_in_colour__warning_colour(void **state) {
+  (void)state;
+  rbk_event ev = {.kind = RBK_EV_ASSERT, .status = RBK_STATUS_RETRYING, .message = "x", .duration_ms = -1};
+  char *t = out_text_event(&ev, true);
+  assert_non_null(strstr(t, "\033[33m↻\033[0m "));
+  free(t);
+}
+
+/* Feeds the events to a live view on a memory stream, forces a redraw; returns the output. */
+static char *live_output(const rbk_event *evs, size_t n) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  rbk_clock *clock = clock_virtual(CLOCK_VIRTUAL_EPOCH_MS);
+  out_live *v = out_live_new(f, false, clock);
+  assert_non_null(v);
+  rbk_sink sink = out_live_sink(v);
+  char *err = NULL;
+  for (size_t i = 0; i < n; i++) assert_int_equal(sink.emit(sink.user, &evs[i], &err), 0);
+  out_live_prompt(v, NULL);
+  out_live_free(v);
+  clock_free(clock);
+  fclose(f);
+  return buf;
+}
+
+static void out_live__retrying_asserts__counted_on_their_gate(void **state) {
+  (void)state;
+  rbk_event evs[] = {
+      {.kind = RBK_EV_RUN_START, .message = "r", .duration_ms = -1},
+      {.kind = RBK_EV_GATE, .node = "n1", .message = "service healthy", .duration_ms = 60000},
+      {.kind = RBK_EV_ASSERT, .node = "n2", .status = RBK_STATUS_RETRYING, .message = "not yet", .duration_ms = -1},
+      {.kind = RBK_EV_ASSERT, .node = "n2", .status = RBK_STATUS_RETRYING, .message = "not yet", .duration_ms = -1},
+  };
+  char *out = live_output(evs, sizeof evs / sizeof *evs);
+  assert_non_null(strstr(out, "↻ assert failed: not yet (will retry)\n"));
+  assert_non_null(strstr(out, "▶ gate service healthy  ↻ 2 failed, retrying  1m left"));
+  free(out);
+}
+
+static void out_live__retrying_assert_in_step__counted_on_the_step(void **state) {
+  (void)state;
+  rbk_event evs[] = {
+      {.kind = RBK_EV_RUN_START, .message = "r", .duration_ms = -1},
+      {.kind = RBK_EV_STEP_START, .step = "flaky", .message = "flaky", .duration_ms = -1},
+      {.kind = RBK_EV_ASSERT, .step = "flaky", .status = RBK_STATUS_RETRYING, .message = "no", .duration_ms = -1},
+  };
+  char *out = live_output(evs, sizeof evs / sizeof *evs);
+  assert_non_null(strstr(out, "▶ step \"flaky\"  ↻ 1 failed, retrying  0s"));
+  free(out);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(out_text__retrying_assert__own_symbol_and_will_retry),
+      cmocka_unit_test(out_text__failed_and_cancelled_assert__unchanged),
+      cmocka_unit_test(out_text__retrying_in_colour__warning_colour),
+      cmocka_unit_test(out_live__retrying_asserts__counted_on_their_gate),
+      cmocka_unit_test(out_live__retrying_assert_in_step__counted_on_the_step),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
