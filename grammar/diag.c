@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strutil.h"
+
 enum { DEFAULT_MAX_ERRORS = 50, SHOW_WIDTH = 120 };
 
 static const char *const severity_names[] = {
@@ -14,18 +16,6 @@ static const char *const severity_names[] = {
     RBK_DIAG_SEVERITIES(X)
 #undef X
 };
-
-/* Returns a new string from a printf format and its arguments (NULL when out of memory). */
-static char *vformat(const char *fmt, va_list ap) {
-  va_list copy;
-  va_copy(copy, ap);
-  int n = vsnprintf(NULL, 0, fmt, copy);
-  va_end(copy);
-  if (n < 0) return NULL;
-  char *s = malloc((size_t)n + 1);
-  if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
-  return s;
-}
 
 int diag_add(diag_list *list, diag_severity sev, rbk_span span, const char *fmt, ...) {
   size_t max = list->max_errors ? list->max_errors : DEFAULT_MAX_ERRORS;
@@ -44,7 +34,7 @@ int diag_add(diag_list *list, diag_severity sev, rbk_span span, const char *fmt,
   }
   va_list ap;
   va_start(ap, fmt);
-  char *msg = vformat(fmt, ap);
+  char *msg = strutil_vprintf(fmt, ap);
   va_end(ap);
   if (!msg) return -1;
   list->items[list->len] = (diag){sev, span, msg, NULL, 0};
@@ -59,7 +49,7 @@ void diag_note(diag_list *list, int index, rbk_span span, const char *fmt, ...) 
   d->notes = notes;
   va_list ap;
   va_start(ap, fmt);
-  char *msg = vformat(fmt, ap);
+  char *msg = strutil_vprintf(fmt, ap);
   va_end(ap);
   if (!msg) return;
   d->notes[d->nnotes++] = (diag){DIAG_NOTE, span, msg, NULL, 0};

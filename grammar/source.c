@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "strutil.h"
+
 /* The largest plan rbk reads: far above any real plan, low enough that /dev/zero cannot exhaust
  * memory. */
 enum { SOURCE_MAX_BYTES = 1 << 30 };
@@ -14,10 +16,7 @@ enum { SOURCE_MAX_BYTES = 1 << 30 };
 /* Returns a new message "cannot read 'path': reason" (caller frees). */
 static char *read_error(const char *path, int err) {
   const char *why = err == EINVAL ? "not a regular file" : err == EFBIG ? "larger than 1 GiB" : strerror(err);
-  size_t n = strlen(path) + strlen(why) + 32;
-  char *msg = malloc(n);
-  if (msg) snprintf(msg, n, "cannot read '%s': %s", path, why);
-  return msg;
+  return strutil_printf("cannot read '%s': %s", path, why);
 }
 
 rbk_source *source_from_string(const char *path, const char *text, size_t len) {
@@ -35,39 +34,6 @@ rbk_source *source_from_string(const char *path, const char *text, size_t len) {
   return src;
 }
 
-/* Returns the whole content of an open stream in *buf and *len; 0 or an errno value. */
-static int slurp(FILE *f, char **buf, size_t *len) {
-  size_t cap = 1 << 16, n = 0;
-  char *data = malloc(cap + 1);
-  if (!data) return ENOMEM;
-  for (;;) {
-    errno = 0;
-    size_t got = fread(data + n, 1, cap - n, f);
-    n += got;
-    if (n < cap) break;
-    if (cap >= SOURCE_MAX_BYTES) {
-      free(data);
-      return EFBIG;
-    }
-    char *bigger = realloc(data, cap * 2 + 1);
-    if (!bigger) {
-      free(data);
-      return ENOMEM;
-    }
-    data = bigger;
-    cap *= 2;
-  }
-  if (ferror(f)) {
-    int e = errno ? errno : EIO;
-    free(data);
-    return e;
-  }
-  data[n] = '\0';
-  *buf = data;
-  *len = n;
-  return 0;
-}
-
 rbk_source *source_load(const char *path, char **err) {
   FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
   if (!f) {
@@ -82,7 +48,7 @@ rbk_source *source_load(const char *path, char **err) {
   }
   char *data = NULL;
   size_t len = 0;
-  int rc = slurp(f, &data, &len);
+  int rc = strutil_read_stream(f, SOURCE_MAX_BYTES - 1, &data, &len);
   if (f != stdin) fclose(f);
   if (rc) {
     *err = read_error(path, rc);

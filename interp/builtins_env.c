@@ -61,22 +61,6 @@ static char *resolve(const char *base, const char *path) {
   return valbuf_take(&b, NULL);
 }
 
-/* Returns the whole content of the open file f in *out (caller frees), or an errno value
- * (EFBIG past BI_FILE_MAX). */
-static int read_all(FILE *f, char **out, size_t *len) {
-  valbuf b = {0};
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= BI_FILE_MAX) valbuf_put(&b, chunk, n);
-  int err = ferror(f) ? (errno ? errno : EIO) : b.len > BI_FILE_MAX ? EFBIG : b.oom ? ENOMEM : 0;
-  if (err) {
-    valbuf_free(&b);
-    return err;
-  }
-  *out = valbuf_take(&b, len);
-  return *out ? 0 : ENOMEM;
-}
-
 /* file(path): the UTF-8 text of a file, path relative to the plan's folder. */
 rbk_value *bi_file(const bi_call *c) {
   const char *path = name_arg(c);
@@ -86,7 +70,7 @@ rbk_value *bi_file(const bi_call *c) {
   errno = 0;
   FILE *f = fopen(full, "rb");
   size_t len = 0;
-  int err = f ? read_all(f, &text, &len) : errno;
+  int err = f ? strutil_read_stream(f, BI_FILE_MAX, &text, &len) : errno;
   if (f) fclose(f);
   rbk_value *v = NULL;
   if (err == EFBIG) {

@@ -84,7 +84,7 @@ static bool set_start(json_t *scenario, const char *start_time) {
 static sim_world *make_world(const sim_args *a) {
   char *err = NULL;
   json_t *sc = sim_load_scenario(a->scenario ? a->scenario : "bad-release", &err);
-  if (sc && !set_start(sc, a->start_time)) err = simu_printf("--start-time %s: expected RFC 3339 or 'scenario'", a->start_time);
+  if (sc && !set_start(sc, a->start_time)) err = strutil_printf("--start-time %s: expected RFC 3339 or 'scenario'", a->start_time);
   uint64_t seed = a->seed ? strtoull(a->seed, NULL, 10) : (uint64_t)simu_jint(sc, "seed", 1);
   sim_world *w = sc && !err ? sim_new(sc, seed, &err) : NULL;
   for (int i = 0; w && i < a->ntokens; i++) sim_add_token(w, a->tokens[i]);

@@ -7,39 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Returns a one-line message built like printf (caller frees). */
-static char *msgf(const char *fmt, const char *a, const char *b) {
-  size_t n = strlen(fmt) + strlen(a) + strlen(b) + 1;
-  char *s = malloc(n);
-  if (s) snprintf(s, n, fmt, a, b);
-  return s;
-}
+#include "valbuf.h"
 
 /* Returns a string field of a record (borrowed), or NULL. */
 const char *resume_str(const json_t *record, const char *key) {
   return json_string_value(json_object_get(record, key));
-}
-
-/* Returns the whole file's bytes (caller frees) with *len, or NULL with errno set. */
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  size_t cap = 1 << 16, n = 0;
-  char *buf = malloc(cap);
-  size_t got;
-  while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-    n += got;
-    if (n == cap) {
-      char *bigger = realloc(buf, cap *= 2);
-      if (!bigger) free(buf);
-      buf = bigger;
-    }
-  }
-  int saved = ferror(f) ? errno : ENOMEM;
-  fclose(f);
-  if (!buf) errno = saved;
-  *len = n;
-  return buf;
 }
 
 /* Parses the lines of text into s->records; returns true, or false with *err set. */
@@ -58,7 +30,7 @@ static bool parse_lines(const char *path, const char *text, size_t len, journal_
     if (n && (!rec || !json_is_object(rec))) {
       char where[64];
       snprintf(where, sizeof where, "%zu", lineno);
-      *err = msgf("%s:%s: not a journal record", path, where);
+      *err = valbuf_strf("%s:%s: not a journal record", path, where);
       json_decref(rec);
       return false;
     }
@@ -160,9 +132,9 @@ static bool scan_actions(journal_state *s) {
 bool resume_load(const char *path, journal_state *out, char **err) {
   *out = (journal_state){0};
   size_t len = 0;
-  char *text = slurp(path, &len);
+  char *text = valbuf_read_file(path, &len);
   if (!text) {
-    *err = msgf("cannot read journal %s: %s", path, strerror(errno));
+    *err = valbuf_strf("cannot read journal %s: %s", path, strerror(errno));
     return false;
   }
   out->records = json_array(), out->results = json_object(), out->returns = json_object();
@@ -174,7 +146,7 @@ bool resume_load(const char *path, journal_state *out, char **err) {
   json_array_foreach(out->records, i, rec) if (!scan_record(out, rec)) ok = false;
   if (ok && !scan_actions(out)) ok = false;
   if (!ok) *err = strdup("out of memory");
-  else if (!out->start) *err = msgf("%s%s: no run_start record (not an rbk journal?)", path, "");
+  else if (!out->start) *err = valbuf_strf("%s%s: no run_start record (not an rbk journal?)", path, "");
   return ok && out->start;
 }
 

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Returns true when the buffer has room for n more bytes and a NUL. */
@@ -71,34 +72,15 @@ void valbuf_free(valbuf *b) {
   *b = (valbuf){0};
 }
 
-/* Returns a new printf-formatted string, or NULL. */
-char *valbuf_strf(const char *fmt, ...) {
-  valbuf b = {0};
-  va_list ap;
-  va_start(ap, fmt);
-  valbuf_vprintf(&b, fmt, ap);
-  va_end(ap);
-  return valbuf_take(&b, NULL);
-}
-
 /* Returns the file's bytes (caller frees), or NULL with errno set. */
 char *valbuf_read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
-  valbuf b = {0};
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) valbuf_put(&b, chunk, n);
-  int err = ferror(f) ? (errno ? errno : EIO) : b.oom ? ENOMEM : 0;
+  char *s = NULL;
+  int err = strutil_read_stream(f, SIZE_MAX, &s, len);
   fclose(f);
-  if (err) {
-    valbuf_free(&b);
-    errno = err;
-    return NULL;
-  }
-  char *s = valbuf_take(&b, len);
-  if (!s) errno = ENOMEM;
-  return s;
+  if (err) errno = err;
+  return err ? NULL : s;
 }
 
 /* Returns the length of the UTF-8 sequence that byte b starts (0 when b cannot start one). */

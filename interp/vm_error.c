@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "strutil.h"
 
 /* Returns a new error owning msg (NULL msg: "out of memory"). */
 static vm_error *make(vm_err_kind kind, char *msg) {
@@ -20,22 +21,11 @@ static vm_error *make(vm_err_kind kind, char *msg) {
   return e;
 }
 
-/* Returns a new string formatted from fmt and ap. */
-static char *vformat(const char *fmt, va_list ap) {
-  va_list ap2;
-  va_copy(ap2, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap2);
-  va_end(ap2);
-  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-  if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
-  return s;
-}
-
 /* Returns a new error of kind with a formatted message. */
 vm_error *verr(vm_err_kind kind, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char *msg = vformat(fmt, ap);
+  char *msg = strutil_vprintf(fmt, ap);
   va_end(ap);
   return make(kind, msg);
 }
@@ -44,17 +34,14 @@ vm_error *verr(vm_err_kind kind, const char *fmt, ...) {
 static char *located(const ast_node *node, const char *msg) {
   const rbk_span *s = node ? &node->span : NULL;
   if (!s || !s->src) return strdup(msg);
-  size_t n = strlen(msg) + strlen(s->src->path) + 48;
-  char *out = malloc(n);
-  if (out) snprintf(out, n, "%s:%d:%d: %s", s->src->path, s->line, s->col, msg);
-  return out;
+  return strutil_printf("%s:%d:%d: %s", s->src->path, s->line, s->col, msg);
 }
 
 /* Returns a FAILED error located at node. */
 vm_error *verr_at(const ast_node *node, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char *msg = vformat(fmt, ap);
+  char *msg = strutil_vprintf(fmt, ap);
   va_end(ap);
   char *full = msg ? located(node, msg) : NULL;
   free(msg);

@@ -8,7 +8,7 @@
 
 /* Sets *err from a jansson error under `where`; returns -1. */
 static int fail_json(char **err, const char *where, const json_error_t *je) {
-  *err = simu_printf("plant section: %s: %s", where, je->text);
+  *err = strutil_printf("plant section: %s: %s", where, je->text);
   return -1;
 }
 
@@ -31,7 +31,7 @@ static long plants_mask(const plant_settings *s, const json_t *ids, char **err) 
   json_array_foreach(ids, i, id) {
     int p = plant_index(s, json_string_value(id));
     if (p < 0) {
-      *err = simu_printf("plant section: unknown plant %s", json_is_string(id) ? json_string_value(id)
+      *err = strutil_printf("plant section: unknown plant %s", json_is_string(id) ? json_string_value(id)
                                                                              : "(not a string)");
       return -1;
     }
@@ -43,7 +43,7 @@ static long plants_mask(const plant_settings *s, const json_t *ids, char **err) 
 /* Returns the effect named name, or -1 with *err set. */
 static int effect_of(const char *name, char **err) {
   int e = plant_effect_by_name(name);
-  if (e < 0) *err = simu_printf("plant section: unknown effect \"%s\"", name);
+  if (e < 0) *err = strutil_printf("plant section: unknown effect \"%s\"", name);
   return e;
 }
 
@@ -62,14 +62,14 @@ static int load_top(plant_settings *s, const json_t *j, char **err) {
     return fail_json(err, "top level", &je);
   if (set_str(&s->ns, ns) || set_str(&s->service, svc) || set_str(&s->image_repo, repo) ||
       set_str(&s->app_pod_prefix, prefix ? prefix : svc) || set_str(&s->db_pod_prefix, db))
-    return *err = simu_printf("out of memory"), -1;
+    return *err = strutil_printf("out of memory"), -1;
   double *in[] = {&restore, &after, &window, &step};
   int64_t *out[] = {&s->heat_restore_ms, &s->reconnect_after_ms, &s->reconnect_window_ms,
                     &s->integrate_step_ms};
   for (size_t i = 0; i < 4; i++)
     if (*in[i] >= 0) *out[i] = (int64_t)(*in[i] * 1000.0);
   if (s->integrate_step_ms <= 0 || replicas < 0 || conns < 0)
-    return *err = simu_printf("plant section: timing and counts must be positive"), -1;
+    return *err = strutil_printf("plant section: timing and counts must be positive"), -1;
   s->expected_replicas = replicas;
   s->connections_per_pod = conns;
   return 0;
@@ -82,7 +82,7 @@ static int load_plant(plant_settings *s, const json_t *j, char **err) {
   if (json_unpack_ex((json_t *)j, &je, 0, "{s:s}", "plant_id", &id))
     return fail_json(err, "plants[]", &je);
   int p = plant_index(s, id);
-  if (p < 0) return *err = simu_printf("plant section: unknown plant %s", id), -1;
+  if (p < 0) return *err = strutil_printf("plant section: unknown plant %s", id), -1;
   plant_spec *ps = &s->plants[p];
   int backup = ps->backup_available;
   if (json_unpack_ex((json_t *)j, &je, JSON_STRICT, "{s:s s?s s?F s?F s?F s?F s?b s?s}",
@@ -93,7 +93,7 @@ static int load_plant(plant_settings *s, const json_t *j, char **err) {
     return fail_json(err, id, &je);
   ps->backup_available = backup;
   if (set_str(&ps->name, name) || set_str(&ps->backup_type, btype))
-    return *err = simu_printf("out of memory"), -1;
+    return *err = strutil_printf("out of memory"), -1;
   return 0;
 }
 
@@ -106,18 +106,18 @@ static int load_agents(plant_settings *s, const json_t *j, char **err) {
   if (json_unpack_ex((json_t *)j, &je, JSON_STRICT, "{s?I s?s s?I s?o}", "count", &count,
                      "version", &version, "age_s", &age, "deployments", &deps))
     return fail_json(err, "agents", &je);
-  if (count < 1 || count > 999) return *err = simu_printf("plant section: agents.count 1–999"), -1;
+  if (count < 1 || count > 999) return *err = strutil_printf("plant section: agents.count 1–999"), -1;
   if ((size_t)count != s->nagents && plant_defaults_agents(s, (size_t)count))
-    return *err = simu_printf("out of memory"), -1;
+    return *err = strutil_printf("out of memory"), -1;
   s->agent_age_s = age;
-  if (set_str(&s->agent_version, version)) return *err = simu_printf("out of memory"), -1;
+  if (set_str(&s->agent_version, version)) return *err = strutil_printf("out of memory"), -1;
   const char *id;
   json_t *dep;
   json_object_foreach(deps, id, dep) {
     size_t i = 0;
     while (i < s->nagents && strcmp(s->agents[i].id, id) != 0) i++;
     if (i == s->nagents || !(json_is_string(dep) || json_is_null(dep)))
-      return *err = simu_printf("plant section: agents.deployments: bad entry %s", id), -1;
+      return *err = strutil_printf("plant section: agents.deployments: bad entry %s", id), -1;
     free(s->agents[i].deployment);
     s->agents[i].deployment = json_is_string(dep) ? strdup(json_string_value(dep)) : NULL;
   }
@@ -128,7 +128,7 @@ static int load_agents(plant_settings *s, const json_t *j, char **err) {
 static int load_bad_images(plant_settings *s, const json_t *arr, char **err) {
   size_t n = json_array_size(arr), i;
   plant_bad_image *bad = calloc(n ? n : 1, sizeof *bad);
-  if (!bad) return *err = simu_printf("out of memory"), -1;
+  if (!bad) return *err = strutil_printf("out of memory"), -1;
   for (size_t k = 0; k < s->nbad; k++) free(s->bad[k].image);
   free(s->bad);
   s->bad = bad;
@@ -144,7 +144,7 @@ static int load_bad_images(plant_settings *s, const json_t *arr, char **err) {
     int e = effect_of(effect, err);
     long mask = e < 0 ? -1 : plants_mask(s, plants, err);
     if (mask < 0) return -1;
-    if (!(bad[i].image = strdup(image))) return *err = simu_printf("out of memory"), -1;
+    if (!(bad[i].image = strdup(image))) return *err = strutil_printf("out of memory"), -1;
     bad[i].effect = (plant_effect)e;
     bad[i].plants = (unsigned)mask;
     s->nbad = i + 1;
@@ -167,14 +167,14 @@ static int load_versions(plant_settings *s, const json_t *arr, char **err) {
     while (k < s->nversions && strcmp(s->versions[k].version, version) != 0) k++;
     if (k == s->nversions) {
       plant_version *nv = realloc(s->versions, (k + 1) * sizeof *nv);
-      if (!nv) return *err = simu_printf("out of memory"), -1;
+      if (!nv) return *err = strutil_printf("out of memory"), -1;
       s->versions = nv;
       s->versions[k] = (plant_version){NULL, 0, NULL};
       s->nversions++;
     }
     s->versions[k].revision = rev;
     if (set_str(&s->versions[k].version, version) || set_str(&s->versions[k].build_time, build))
-      return *err = simu_printf("out of memory"), -1;
+      return *err = strutil_printf("out of memory"), -1;
   }
   return 0;
 }
@@ -183,7 +183,7 @@ static int load_versions(plant_settings *s, const json_t *arr, char **err) {
 static int load_groups(plant_settings *s, const json_t *arr, char **err) {
   size_t n = json_array_size(arr), i;
   plant_group *g = calloc(n ? n : 1, sizeof *g);
-  if (!g) return *err = simu_printf("out of memory"), -1;
+  if (!g) return *err = strutil_printf("out of memory"), -1;
   for (size_t k = 0; k < s->ngroups; k++) free(s->groups[k].id), json_decref(s->groups[k].agents);
   free(s->groups);
   s->groups = g;
@@ -201,11 +201,11 @@ static int load_groups(plant_settings *s, const json_t *arr, char **err) {
     bool time_ok = time && simu_time_parse(time, &t_ms);
     g[i].time_s = t_ms / 1000;
     if (!json_is_array(agents) || (time && !time_ok) || (!time && age < 0))
-      return *err = simu_printf("plant section: group %s needs agents and a time or age_s", id), -1;
+      return *err = strutil_printf("plant section: group %s needs agents and a time or age_s", id), -1;
     g[i].relative = !time;
     g[i].age_s = age;
     g[i].agents = json_incref(agents);
-    if (!(g[i].id = strdup(id))) return *err = simu_printf("out of memory"), -1;
+    if (!(g[i].id = strdup(id))) return *err = strutil_printf("out of memory"), -1;
     s->ngroups = i + 1;
   }
   return 0;
@@ -222,12 +222,12 @@ static int load_config(plant_settings *s, const json_t *j, char **err) {
   int e = effect ? effect_of(effect, err) : (int)s->config_effect;
   if (e < 0) return -1;
   if (good && !json_is_object(good))
-    return *err = simu_printf("plant section: config.good_data must be an object"), -1;
+    return *err = strutil_printf("plant section: config.good_data must be an object"), -1;
   s->config_effect = (plant_effect)e;
   json_decref(s->config_good);
   s->config_good = json_incref(good);
   if (set_str(&s->config_map, cm) || set_str(&s->config_annotation, annotation))
-    return *err = simu_printf("out of memory"), -1;
+    return *err = strutil_printf("out of memory"), -1;
   return 0;
 }
 
@@ -243,10 +243,10 @@ static int load_entry_fault(plant_settings *s, const json_t *j, plant_entry_faul
   int e = effect_of(effect, err);
   if (e < 0) return -1;
   if (f->plant < 0 || !json_is_object(bad))
-    return *err = simu_printf("plant section: fault of %s: unknown plant or bad not an object", id), -1;
+    return *err = strutil_printf("plant section: fault of %s: unknown plant or bad not an object", id), -1;
   f->effect = (plant_effect)e;
   f->bad = json_incref(bad);
-  return (f->key = strdup(key)) ? 0 : (*err = simu_printf("out of memory"), -1);
+  return (f->key = strdup(key)) ? 0 : (*err = strutil_printf("out of memory"), -1);
 }
 
 /* Reads the gl-001-plant-configs faults; returns 0, or -1 with *err set. */
@@ -257,11 +257,11 @@ static int load_plant_configs(plant_settings *s, const json_t *j, char **err) {
   if (json_unpack_ex((json_t *)j, &je, JSON_STRICT, "{s?s s?o}", "configmap", &cm, "faults",
                      &faults))
     return fail_json(err, "plant_configs", &je);
-  if (set_str(&s->plant_config_map, cm)) return *err = simu_printf("out of memory"), -1;
+  if (set_str(&s->plant_config_map, cm)) return *err = strutil_printf("out of memory"), -1;
   size_t n = json_array_size(faults), i;
   if (!n) return 0;
   s->entry_faults = calloc(n, sizeof *s->entry_faults);
-  if (!s->entry_faults) return *err = simu_printf("out of memory"), -1;
+  if (!s->entry_faults) return *err = strutil_printf("out of memory"), -1;
   json_t *it;
   json_array_foreach(faults, i, it) {
     s->nentry_faults = i + 1;
@@ -274,7 +274,7 @@ static int load_plant_configs(plant_settings *s, const json_t *j, char **err) {
 static int load_migrations(plant_settings *s, const json_t *arr, char **err) {
   size_t n = json_array_size(arr), i;
   plant_migration *m = calloc(n ? n : 1, sizeof *m);
-  if (!m) return *err = simu_printf("out of memory"), -1;
+  if (!m) return *err = strutil_printf("out of memory"), -1;
   for (size_t k = 0; k < s->nmigs; k++) free(s->migs[k].version), free(s->migs[k].name);
   free(s->migs);
   s->migs = m;
@@ -289,10 +289,10 @@ static int load_migrations(plant_settings *s, const json_t *arr, char **err) {
                        &name, "applied", &applied, "age_s", &age))
       return fail_json(err, "database.migrations[]", &je);
     if (i > 0 && strcmp(m[i - 1].version, version) >= 0)
-      return *err = simu_printf("plant section: migrations must be in ascending order"), -1;
+      return *err = strutil_printf("plant section: migrations must be in ascending order"), -1;
     m[i] = (plant_migration){strdup(version), strdup(name), applied, false, age, 0};
     s->nmigs = i + 1;
-    if (!m[i].version || !m[i].name) return *err = simu_printf("out of memory"), -1;
+    if (!m[i].version || !m[i].name) return *err = strutil_printf("out of memory"), -1;
   }
   return 0;
 }
@@ -306,7 +306,7 @@ static int mark_bad_migrations(plant_settings *s, const json_t *arr, char **err)
     while (k < s->nmigs && (!json_is_string(it) || strcmp(s->migs[k].version,
                                                           json_string_value(it)) != 0))
       k++;
-    if (k == s->nmigs) return *err = simu_printf("plant section: unknown bad migration"), -1;
+    if (k == s->nmigs) return *err = strutil_printf("plant section: unknown bad migration"), -1;
     s->migs[k].bad = true;
   }
   return 0;
@@ -325,7 +325,7 @@ static int load_database(plant_settings *s, const json_t *j, char **err) {
   if (set_str(&s->db_name, name) || set_str(&s->db_user, user) || set_str(&s->db_secret, secret) ||
       set_str(&s->db_password_key, key) || set_str(&s->db_password, pw) ||
       set_str(&s->mig_app, app))
-    return *err = simu_printf("out of memory"), -1;
+    return *err = strutil_printf("out of memory"), -1;
   if (migs && load_migrations(s, migs, err)) return -1;
   return mark_bad_migrations(s, bad, err);
 }
@@ -340,7 +340,7 @@ static int load_lists(plant_settings *s, const json_t *j, char **err) {
   json_t *arrays[] = {plants, bad, versions, groups};
   for (size_t i = 0; i < 4; i++)
     if (arrays[i] && !json_is_array(arrays[i]))
-      return *err = simu_printf("plant section: plants, bad_images, versions and "
+      return *err = strutil_printf("plant section: plants, bad_images, versions and "
                               "deployment_groups must be arrays"), -1;
   size_t i;
   json_t *it;
@@ -366,17 +366,17 @@ static const struct {
 /* Parses section (NULL = defaults) into s; returns 0, or -1 with *err set. */
 int plant_settings_load(plant_settings *s, const json_t *section, char **err) {
   *err = NULL;
-  if (plant_settings_defaults(s)) return *err = simu_printf("out of memory"), -1;
+  if (plant_settings_defaults(s)) return *err = strutil_printf("out of memory"), -1;
   if (!section) return 0;
-  if (!json_is_object(section)) return *err = simu_printf("plant section: not an object"), -1;
+  if (!json_is_object(section)) return *err = strutil_printf("plant section: not an object"), -1;
   const char *key;
   json_t *val;
   json_object_foreach((json_t *)section, key, val) {
     size_t i = 0, n = sizeof sections / sizeof sections[0];
     while (i < n && strcmp(sections[i].key, key) != 0) i++;
-    if (i == n) return *err = simu_printf("plant section: unknown key \"%s\"", key), -1;
+    if (i == n) return *err = strutil_printf("plant section: unknown key \"%s\"", key), -1;
     if (sections[i].load && !json_is_object(val))
-      return *err = simu_printf("plant section: %s must be an object", key), -1;
+      return *err = strutil_printf("plant section: %s must be an object", key), -1;
   }
   if (load_top(s, section, err) || load_lists(s, section, err)) return -1;
   for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {

@@ -132,7 +132,7 @@ int plant_exec(plant_world *w, const plant_cluster_view *view, int64_t now_ms, c
   if (rc >= 0) return rc;
   bool shell = !strcmp(prog, "sh") || !strcmp(prog, "bash");
   *out = strdup("");
-  *err_out = simu_printf("%s: command not found%s\n", *prog ? prog : "(empty argv)",
+  *err_out = strutil_printf("%s: command not found%s\n", *prog ? prog : "(empty argv)",
                          shell ? " (the simulator runs argv directly, without a shell)" : "");
   return 127;
 }

@@ -84,7 +84,7 @@ json_t *simapi_body(api_call *c) {
   json_error_t je;
   json_t *j = c->req->body_len ? json_loadb(c->req->body, c->req->body_len, 0, &je) : NULL;
   if (!j) {
-    char *msg = simu_printf("couldn't get version/kind; json parse error: %s",
+    char *msg = strutil_printf("couldn't get version/kind; json parse error: %s",
                             c->req->body_len ? je.text : "unexpected end of JSON input");
     simapi_fail(c->resp, SIMST_BAD_REQUEST, msg);
     free(msg);

@@ -113,7 +113,7 @@ static void rs_promote(dsync *s, long maxrev) {
   json_t *c = json_deep_copy(s->new_rs);
   json_t *ann = simu_jobj(simu_jobj(c, "metadata"), "annotations");
   const char *hist = annotation(c, ANN_HISTORY);
-  char *h = hist && *hist ? simu_printf("%s,%ld", hist, old) : simu_printf("%ld", old);
+  char *h = hist && *hist ? strutil_printf("%s,%ld", hist, old) : strutil_printf("%ld", old);
   simu_jset_str(ann, ANN_HISTORY, h);
   free(h);
   char buf[32];

@@ -78,7 +78,7 @@ static void resource_list(api_call *c, const char *group) {
     json_array_append_new(res, e);
 #define X(rr, name, g, v, kind, vb)                                                                          \
   if (r == SIMR_##rr) {                                                                                      \
-    char *n = simu_printf("%s/%s", i->plural, name);                                                         \
+    char *n = strutil_printf("%s/%s", i->plural, name);                                                         \
     json_t *s = json_pack("{s:s,s:s,s:b,s:s,s:o}", "name", n, "singularName", "", "namespaced", i->namespaced, \
                           "kind", kind, "verbs", json_loads(vb, 0, NULL));                                     \
     if (g[0] && strcmp(g, group)) json_object_set_new(s, "group", json_string(g)), json_object_set_new(s, "version", json_string(v)); \
@@ -115,8 +115,8 @@ static bool openapi(api_call *c, const char *path) {
     json_t *paths = json_object();
     for (size_t g = 0; g < NGROUPS; g++) {
       char *hash = simapi_openapi_hash(groups[g]);
-      char *key = groups[g][0] ? simu_printf("apis/%s/v1", groups[g]) : strdup("api/v1");
-      char *url = simu_printf("/openapi/v3/%s?hash=%s", key, hash);
+      char *key = groups[g][0] ? strutil_printf("apis/%s/v1", groups[g]) : strdup("api/v1");
+      char *url = strutil_printf("/openapi/v3/%s?hash=%s", key, hash);
       json_object_set_new(paths, key, json_pack("{s:s}", "serverRelativeURL", url));
       free(hash), free(key), free(url);
     }
@@ -124,7 +124,7 @@ static bool openapi(api_call *c, const char *path) {
     return true;
   }
   for (size_t g = 0; g < NGROUPS; g++) {
-    char *p = groups[g][0] ? simu_printf("/openapi/v3/apis/%s/v1", groups[g]) : strdup("/openapi/v3/api/v1");
+    char *p = groups[g][0] ? strutil_printf("/openapi/v3/apis/%s/v1", groups[g]) : strdup("/openapi/v3/api/v1");
     bool match = !strcmp(p, path);
     free(p);
     if (match) {

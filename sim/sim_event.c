@@ -54,7 +54,7 @@ void simc_event(sim_world *w, simr_kind res, const json_t *obj, const char *type
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   const char *ns = simr_info_of(res)->namespaced ? simu_jstr(obj, "metadata.namespace", "default") : "default";
-  char *akey = simu_printf("%s|%s|%s", simu_jstr(obj, "metadata.uid", ""), reason, msg);
+  char *akey = strutil_printf("%s|%s|%s", simu_jstr(obj, "metadata.uid", ""), reason, msg);
   const char *ekey = json_string_value(json_object_get(w->event_index, akey));
   const json_t *old = NULL;
   if (ekey) {
@@ -70,7 +70,7 @@ void simc_event(sim_world *w, simr_kind res, const json_t *obj, const char *type
     sims_update(&w->st, SIMR_EVENTS, c);
   } else {
     json_t *e = build(w, res, obj, type, reason, component, msg, ns);
-    char *key = simu_printf("%s/%s", ns, simu_jstr(e, "metadata.name", ""));
+    char *key = strutil_printf("%s/%s", ns, simu_jstr(e, "metadata.name", ""));
     if (sims_create(&w->st, SIMR_EVENTS, e, simw_wall(w, w->now))) {
       json_object_set_new(w->event_index, akey, json_string(key));
       json_array_append_new(w->event_order, json_string(key));

@@ -255,7 +255,7 @@ static char *read_file(const char *path, char **err) {
   simu_buf b = {0};
   char chunk[4096];
   size_t n;
-  if (!f) return *err = simu_printf("%s: %s", path, strerror(errno)), NULL;
+  if (!f) return *err = strutil_printf("%s: %s", path, strerror(errno)), NULL;
   while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) simu_buf_add(&b, chunk, n);
   fclose(f);
   return simu_buf_take(&b);
@@ -307,7 +307,7 @@ sim_server *sim_server_start(sim_world *w, const sim_server_opts *o, char **err)
   pthread_mutex_init(&s->lock, NULL);
   atomic_init(&s->stopping, false);
   if (!parse_listen(o->listen ? o->listen : "127.0.0.1:0", &sa)) {
-    *err = simu_printf("--listen %s: expected HOST:PORT with an IPv4 address", o->listen);
+    *err = strutil_printf("--listen %s: expected HOST:PORT with an IPv4 address", o->listen);
     return server_free(s), NULL;
   }
   if (!load_tls(s, o, err)) return server_free(s), NULL;
@@ -326,7 +326,7 @@ sim_server *sim_server_start(sim_world *w, const sim_server_opts *o, char **err)
   s->start_virtual_ms = sim_now(w);
   s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
   if (!s->d) {
-    *err = simu_printf("cannot listen on %s (address in use, or bad TLS files)", o->listen ? o->listen : "127.0.0.1:0");
+    *err = strutil_printf("cannot listen on %s (address in use, or bad TLS files)", o->listen ? o->listen : "127.0.0.1:0");
     return server_free(s), NULL;
   }
   const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);

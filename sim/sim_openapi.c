@@ -62,8 +62,8 @@ static void add_resource(json_t *paths, json_t *schemas, const simr_info *i) {
   if (i->group[0]) snprintf(prefix, sizeof prefix, "/apis/%s/%s", i->group, i->version);
   else snprintf(prefix, sizeof prefix, "/api/%s", i->version);
   schema_name(i, ref, sizeof ref);
-  char *coll = simu_printf("%s/%s%s", prefix, i->namespaced ? "namespaces/{namespace}/" : "", i->plural);
-  char *item = simu_printf("%s/{name}", coll);
+  char *coll = strutil_printf("%s/%s%s", prefix, i->namespaced ? "namespaces/{namespace}/" : "", i->plural);
+  char *item = strutil_printf("%s/{name}", coll);
   json_object_set_new(paths, item, json_pack("{s:o,s:o,s:o,s:o,s:o}", "parameters", path_params(i, true), "get",
                                              operation(i, "read", "get", ref), "put", operation(i, "replace", "put", ref),
                                              "delete", operation(i, "delete", "delete", ref), "patch",
@@ -96,5 +96,5 @@ char *simapi_openapi_hash(const char *group) {
   json_decref(doc);
   uint32_t a = simu_fnv32(text, strlen(text), SIMU_FNV32_INIT), b = simu_fnv32(text, strlen(text), a);
   free(text);
-  return simu_printf("%08X%08X", a, b);
+  return strutil_printf("%08X%08X", a, b);
 }

@@ -130,7 +130,7 @@ static bool apply_op(json_t **doc, const json_t *op, char **err) {
   else if (!strcmp(name, "remove")) ok = ptr_write(doc, path, NULL, false);
   else if (!strcmp(name, "test") && value) {
     ok = json_equal(ptr_get(*doc, path), value);
-    if (!ok) return *err = simu_printf("testing value %s failed: test failed", path), false;
+    if (!ok) return *err = strutil_printf("testing value %s failed: test failed", path), false;
   } else if ((!strcmp(name, "move") || !strcmp(name, "copy")) && from) {
     json_t *v = ptr_get(*doc, from);
     bool move = name[0] == 'm';
@@ -142,9 +142,9 @@ static bool apply_op(json_t **doc, const json_t *op, char **err) {
       else ok = ptr_write(doc, path, v, false);
     }
   } else {
-    return *err = simu_printf("unexpected JSON patch operation \"%s\"", name), false;
+    return *err = strutil_printf("unexpected JSON patch operation \"%s\"", name), false;
   }
-  if (!ok) *err = simu_printf("%s operation does not apply: doc is missing path: \"%s\"", name, path);
+  if (!ok) *err = strutil_printf("%s operation does not apply: doc is missing path: \"%s\"", name, path);
   return ok;
 }
 

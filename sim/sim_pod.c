@@ -157,7 +157,7 @@ static void decide_job(sim_world *w, const json_t *pod, json_t *rt) {
                         simu_jstr(pod, "metadata.name", ""), argv, &out, &err);
   if (status == 127 && !json_object_get(rt, "preset_exit")) status = 0;
   const char *preset = simu_jstr(rt, "preset_logs", NULL);
-  char *logs = preset ? strdup(preset) : simu_printf("%s%s", out ? out : "", err ? err : "");
+  char *logs = preset ? strdup(preset) : strutil_printf("%s%s", out ? out : "", err ? err : "");
   json_object_set_new(rt, "exit", json_integer(status));
   json_object_set_new(rt, "logs", json_string(logs ? logs : ""));
   free(out), free(err), free(logs);

@@ -53,18 +53,18 @@ void simapi_proxy(api_call *c) {
   if (!svc) {
     simapi_status(c->resp, simst_not_found(SIMR_SERVICES, name));
   } else if (!has_port(svc, port)) {
-    msg = simu_printf("no service port \"%s\" found for service \"%s\"", port ? port : "", name);
+    msg = strutil_printf("no service port \"%s\" found for service \"%s\"", port ? port : "", name);
     simapi_fail(c->resp, SIMST_SERVICE_UNAVAILABLE, msg);
   } else if (!has_endpoints(c->w, svc)) {
-    msg = simu_printf("no endpoints available for service \"%s\"", name);
+    msg = strutil_printf("no endpoints available for service \"%s\"", name);
     simapi_fail(c->resp, SIMST_SERVICE_UNAVAILABLE, msg);
   } else if (!c->w->plant || strcmp(simu_jstr(c->w->backends, name, ""), "plant")) {
-    msg = simu_printf("error trying to reach service: dial tcp %s:%s: connect: connection refused",
+    msg = strutil_printf("error trying to reach service: dial tcp %s:%s: connect: connection refused",
                       simu_jstr(svc, "spec.clusterIP", "10.96.0.1"), port ? port : "80");
     simapi_fail(c->resp, SIMST_SERVICE_UNAVAILABLE, msg);
   } else {
     const char *q = c->req->query;
-    char *pq = simu_printf("%s%s%s", *c->rest ? c->rest : "/", q && *q ? "?" : "", q && *q ? q : "");
+    char *pq = strutil_printf("%s%s%s", *c->rest ? c->rest : "/", q && *q ? "?" : "", q && *q ? q : "");
     json_t *body = NULL;
     int code = plant_http(c->w->plant, &c->w->view, simw_wall(c->w, c->w->now), name, c->req->method, pq,
                           c->req->body, c->req->body_len, &body);
@@ -84,8 +84,8 @@ static const json_t *pick_container(const json_t *pod, const char *name, char **
   json_array_foreach(cs, i, c) simu_buf_printf(&b, "%s%s", i ? " " : "", simu_jstr(c, "name", ""));
   char *names = simu_buf_take(&b);
   const char *pn = simu_jstr(pod, "metadata.name", "");
-  *msg = name ? simu_printf("container %s is not valid for pod %s", name, pn)
-              : simu_printf("a container name must be specified for pod %s, choose one of: [%s]", pn, names);
+  *msg = name ? strutil_printf("container %s is not valid for pod %s", name, pn)
+              : strutil_printf("a container name must be specified for pod %s, choose one of: [%s]", pn, names);
   free(names);
   return NULL;
 }
@@ -136,7 +136,7 @@ void simapi_logs(api_call *c) {
   if (!ct) {
     simapi_fail(c->resp, SIMST_BAD_REQUEST, msg);
   } else if (!cs.started && !cs.terminated) {
-    msg = simu_printf("container \"%s\" in pod \"%s\" is waiting to start: %s", simu_jstr(ct, "name", ""), c->name,
+    msg = strutil_printf("container \"%s\" in pod \"%s\" is waiting to start: %s", simu_jstr(ct, "name", ""), c->name,
                       simu_jstr(cs.state, "waiting.reason", "ContainerCreating"));
     simapi_fail(c->resp, SIMST_BAD_REQUEST, msg);
   } else {
@@ -155,14 +155,14 @@ int sim_exec(sim_world *w, const char *ns, const char *pod, const char *containe
   const json_t *p = sims_get(&w->st, SIMR_PODS, ns, pod);
   char *msg = NULL;
   const json_t *ct = p ? pick_container(p, container, &msg) : NULL;
-  if (!p) msg = simu_printf("pods \"%s\" not found", pod);
+  if (!p) msg = strutil_printf("pods \"%s\" not found", pod);
   simpod_cstate cs = {0};
   if (ct) simpod_container_at(w, p, simpod_rt(w, p), ct, w->now, &cs);
   bool running = ct && json_object_get(cs.state, "running") && !simc_pod_terminating(p);
   json_decref(cs.state), json_decref(cs.last_state);
-  if (!msg && !running) msg = simu_printf("unable to upgrade connection: container not found (\"%s\")", simu_jstr(ct, "name", ""));
+  if (!msg && !running) msg = strutil_printf("unable to upgrade connection: container not found (\"%s\")", simu_jstr(ct, "name", ""));
   if (msg) return *err_out = msg, -1;
-  if (!w->plant) return *err_out = simu_printf("%s: command not found\n", argv && argv[0] ? argv[0] : ""), 127;
+  if (!w->plant) return *err_out = strutil_printf("%s: command not found\n", argv && argv[0] ? argv[0] : ""), 127;
   free(*out);
   *out = NULL;
   int status = plant_exec(w->plant, &w->view, simw_wall(w, w->now), ns, pod, argv, out, err_out);
@@ -187,8 +187,8 @@ char *sim_pod_for_ref(sim_world *w, const char *ns, const char *ref, char **err)
   int res = simr_find_name(kind);
   char *out = NULL;
   const json_t *obj = res >= 0 ? sims_get(&w->st, (simr_kind)res, ns, name) : NULL;
-  if (res < 0) *err = simu_printf("error: the server doesn't have a resource type \"%s\"", kind);
-  else if (!obj) *err = simu_printf("Error from server (NotFound): %s \"%s\" not found", simr_qualified((simr_kind)res), name);
+  if (res < 0) *err = strutil_printf("error: the server doesn't have a resource type \"%s\"", kind);
+  else if (!obj) *err = strutil_printf("Error from server (NotFound): %s \"%s\" not found", simr_qualified((simr_kind)res), name);
   else if (res == SIMR_PODS) out = strdup(name);
   else {
     json_t *sel = simu_jpath(obj, "spec.selector");
@@ -201,7 +201,7 @@ char *sim_pod_for_ref(sim_world *w, const char *ns, const char *ref, char **err)
       if (match && !simc_pod_terminating(p) && (!best || pod_cmp(p, best) < 0)) best = p;
     }
     if (best) out = strdup(simu_jstr(best, "metadata.name", ""));
-    else *err = simu_printf("no pods found for %s/%s", kind, name);
+    else *err = strutil_printf("no pods found for %s/%s", kind, name);
     json_decref(pods);
   }
   free(kind);

@@ -28,19 +28,19 @@ static json_t *load_one(const char *name_or_path, char **err) {
   bool is_path = strchr(name_or_path, '/') || strstr(name_or_path, ".json");
   if (is_path) {
     json_t *j = json_load_file(name_or_path, 0, &je);
-    if (!j) *err = simu_printf("%s:%d:%d: %s", name_or_path, je.line, je.column, je.text);
+    if (!j) *err = strutil_printf("%s:%d:%d: %s", name_or_path, je.line, je.column, je.text);
     return j;
   }
   for (const sim_embedded *e = sim_embedded_scenarios; e->name; e++) {
     if (strcmp(e->name, name_or_path)) continue;
     json_t *j = json_loadb((const char *)e->text, e->len, 0, &je);
-    if (!j) *err = simu_printf("built-in scenario %s:%d:%d: %s", e->name, je.line, je.column, je.text);
+    if (!j) *err = strutil_printf("built-in scenario %s:%d:%d: %s", e->name, je.line, je.column, je.text);
     return j;
   }
   simu_buf b = {0};
   for (const sim_embedded *e = sim_embedded_scenarios; e->name; e++) simu_buf_printf(&b, "%s%s", b.len ? ", " : "", e->name);
   char *names = simu_buf_take(&b);
-  *err = simu_printf("unknown scenario \"%s\" (built in: %s; or give a path to a .json file)", name_or_path, names);
+  *err = strutil_printf("unknown scenario \"%s\" (built in: %s; or give a path to a .json file)", name_or_path, names);
   free(names);
   return NULL;
 }
@@ -119,7 +119,7 @@ json_t *sim_load_scenario(const char *name_or_path, char **err) {
   json_t *j = load_one(name_or_path, err);
   if (j && !json_is_object(j)) {
     json_decref(j);
-    *err = simu_printf("%s: a scenario must be a JSON object", name_or_path);
+    *err = strutil_printf("%s: a scenario must be a JSON object", name_or_path);
     return NULL;
   }
   return j ? resolve(j, 0, err) : NULL;
@@ -132,7 +132,7 @@ static bool known_keys(const json_t *obj, const char *where, const char *const *
   json_object_foreach((json_t *)obj, k, v) {
     bool ok = false;
     for (size_t i = 0; allowed[i] && !ok; i++) ok = !strcmp(allowed[i], k);
-    if (!ok) return *err = simu_printf("scenario: unknown key \"%s\" in %s", k, where), false;
+    if (!ok) return *err = strutil_printf("scenario: unknown key \"%s\" in %s", k, where), false;
   }
   return true;
 }
@@ -182,18 +182,18 @@ static bool check_stubs(const json_t *stubs, char **err) {
   json_array_foreach(stubs, i, st) {
     char where[64];
     snprintf(where, sizeof where, "process_stubs[%zu]", i);
-    if (!json_is_object(st)) return *err = simu_printf("scenario: %s must be an object", where), false;
+    if (!json_is_object(st)) return *err = strutil_printf("scenario: %s must be an object", where), false;
     if (!known_keys(st, where, keys, err)) return false;
     json_t *argv = json_object_get(st, "argv");
     bool ok = json_array_size(argv) > 0;
     json_array_foreach(argv, k, a) ok &= json_is_string(a);
-    if (!ok) return *err = simu_printf("scenario: %s.argv must be a non-empty list of texts", where), false;
+    if (!ok) return *err = strutil_printf("scenario: %s.argv must be a non-empty list of texts", where), false;
     if (json_object_get(st, "status") && !json_is_integer(json_object_get(st, "status")))
-      return *err = simu_printf("scenario: %s.status must be an integer", where), false;
+      return *err = strutil_printf("scenario: %s.status must be an integer", where), false;
     for (int s = 0; s < 2; s++) {
       const char *f = s ? "stderr" : "stdout";
       if (json_object_get(st, f) && !json_is_string(json_object_get(st, f)))
-        return *err = simu_printf("scenario: %s.%s must be a text", where, f), false;
+        return *err = strutil_printf("scenario: %s.%s must be a text", where, f), false;
     }
   }
   return true;
@@ -208,7 +208,7 @@ bool simw_load_settings(sim_world *w, const json_t *scenario, char **err) {
   if (!known_keys(scenario, "the scenario", top, err) || (c && !known_keys(c, "cluster", cluster, err))) return false;
   if (!check_stubs(json_object_get(scenario, "process_stubs"), err)) return false;
   const char *start = simu_jstr(scenario, "start_time", "2025-11-17T15:00:00Z");
-  if (!simu_time_parse(start, &w->epoch_ms)) return *err = simu_printf("scenario: bad start_time \"%s\"", start), false;
+  if (!simu_time_parse(start, &w->epoch_ms)) return *err = strutil_printf("scenario: bad start_time \"%s\"", start), false;
   load_timing(w, json_object_get(c, "timing"));
   w->timing.bookmark_every = simu_json_duration(simu_jpath(c, "watch.bookmark_every"), 30000);
   json_t *images = json_object_get(c, "images"), *jobs = json_object_get(c, "jobs"), *be = json_object_get(c, "backends");

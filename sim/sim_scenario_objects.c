@@ -90,7 +90,7 @@ static bool make_rs(dexp *x, const json_t *d, const json_t *rev, bool current, c
   snprintf(name, sizeof name, "%s-%s", x->name, hash);
   if (sims_get(&x->w->st, SIMR_REPLICASETS, x->ns, name)) {
     json_decref(t);
-    return *err = simu_printf("scenario: deployment %s has two revisions with the same template (%s)", x->name,
+    return *err = strutil_printf("scenario: deployment %s has two revisions with the same template (%s)", x->name,
                               simu_jstr(rev, "image", "")), false;
   }
   json_t *labels = json_deep_copy(x->pod_labels);
@@ -124,7 +124,7 @@ static bool load_deployment(sim_world *w, const json_t *spec, const char *dflt_n
   size_t n = json_array_size(revs);
   const json_t *d = make_deployment(&x, json_array_get(revs, n - 1), n);
   bool ok = d != NULL;
-  if (!ok) *err = simu_printf("scenario: deployment %s/%s is defined twice", x.ns, x.name);
+  if (!ok) *err = strutil_printf("scenario: deployment %s/%s is defined twice", x.ns, x.name);
   for (size_t i = 0; ok && i < n; i++) ok = make_rs(&x, d, json_array_get(revs, i), i == n - 1, err);
   json_decref(revs);
   json_decref(x.pod_labels);
@@ -200,13 +200,13 @@ static json_t *pod(sim_world *w, const json_t *e, const char *ns) {
 static bool put(sim_world *w, int res, json_t *obj, char **err) {
   const char *name = simu_jstr(obj, "metadata.name", "");
   if (res < 0 || !*name) {
-    *err = simu_printf("scenario: object %s has an unknown kind or no name", name);
+    *err = strutil_printf("scenario: object %s has an unknown kind or no name", name);
     json_decref(obj);
     return false;
   }
   char *key = strdup(name);
   bool ok = sims_create(&w->st, (simr_kind)res, obj, w->epoch_ms) != NULL;
-  if (!ok) *err = simu_printf("scenario: %s \"%s\" is defined twice", simr_info_of((simr_kind)res)->plural, key);
+  if (!ok) *err = strutil_printf("scenario: %s \"%s\" is defined twice", simr_info_of((simr_kind)res)->plural, key);
   free(key);
   return ok;
 }

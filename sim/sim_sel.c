@@ -117,7 +117,7 @@ static bool parse(const char *text, simsel *out, bool fields, char **err) {
     if (!r.key || !*r.key || (*c.p && *c.p != ',') || !add_req(out, r)) {
       req_free(&r);
       simsel_free(out);
-      if (err) *err = simu_printf("unable to parse requirement: found '%s', expected: identifier", c.p);
+      if (err) *err = strutil_printf("unable to parse requirement: found '%s', expected: identifier", c.p);
       return false;
     }
     if (*c.p == ',') c.p++;
@@ -155,7 +155,7 @@ bool simsel_parse_fields(const char *text, simr_kind res, simsel *out, char **er
   if (!parse(text, out, true, err)) return false;
   for (size_t i = 0; i < out->n; i++)
     if (!field_supported(res, out->reqs[i].key)) {
-      if (err) *err = simu_printf("field label not supported: %s", out->reqs[i].key);
+      if (err) *err = strutil_printf("field label not supported: %s", out->reqs[i].key);
       simsel_free(out);
       return false;
     }

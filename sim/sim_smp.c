@@ -143,7 +143,7 @@ static json_t *smp(const json_t *target, const json_t *patch, char **err) {
   const char *directive = simu_jstr(patch, "$patch", NULL);
   if (directive && !strcmp(directive, "replace")) return strip_directive(patch);
   if (directive && strcmp(directive, "merge") && strcmp(directive, "delete"))
-    return *err = simu_printf("unknown patch type: %s", directive), NULL;
+    return *err = strutil_printf("unknown patch type: %s", directive), NULL;
   json_t *out = json_is_object(target) ? json_deep_copy(target) : json_object();
   json_t *retain = json_object_get(patch, "$retainKeys");
   if (json_is_array(retain)) retain_keys(out, retain);

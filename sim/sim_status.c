@@ -35,21 +35,21 @@ static json_t *details_for(simr_kind res, const char *name, const char *kind) {
 }
 
 json_t *simst_not_found(simr_kind res, const char *name) {
-  char *msg = simu_printf("%s \"%s\" not found", simr_qualified(res), name);
+  char *msg = strutil_printf("%s \"%s\" not found", simr_qualified(res), name);
   json_t *s = simst_status(SIMST_NOT_FOUND, msg, details_for(res, name, simr_info_of(res)->plural));
   free(msg);
   return s;
 }
 
 json_t *simst_already_exists(simr_kind res, const char *name) {
-  char *msg = simu_printf("%s \"%s\" already exists", simr_qualified(res), name);
+  char *msg = strutil_printf("%s \"%s\" already exists", simr_qualified(res), name);
   json_t *s = simst_status(SIMST_ALREADY_EXISTS, msg, details_for(res, name, simr_info_of(res)->plural));
   free(msg);
   return s;
 }
 
 json_t *simst_conflict(simr_kind res, const char *name) {
-  char *msg = simu_printf("Operation cannot be fulfilled on %s \"%s\": the object has been modified; please "
+  char *msg = strutil_printf("Operation cannot be fulfilled on %s \"%s\": the object has been modified; please "
                           "apply your changes to the latest version and try again",
                           simr_qualified(res), name);
   json_t *s = simst_status(SIMST_CONFLICT, msg, details_for(res, name, simr_info_of(res)->plural));
@@ -59,10 +59,10 @@ json_t *simst_conflict(simr_kind res, const char *name) {
 
 json_t *simst_invalid(simr_kind res, const char *name, const char *field, json_t *value, const char *detail) {
   char *v = json_dumps(value, SIMU_JSON_FLAGS);
-  char *cause = simu_printf("Invalid value: %s: %s", v ? v : "null", detail);
+  char *cause = strutil_printf("Invalid value: %s: %s", v ? v : "null", detail);
   const simr_info *info = simr_info_of(res);
-  char *kind = info->group[0] ? simu_printf("%s.%s", info->kind, info->group) : strdup(info->kind);
-  char *msg = simu_printf("%s \"%s\" is invalid: %s: %s", kind, name, field, cause);
+  char *kind = info->group[0] ? strutil_printf("%s.%s", info->kind, info->group) : strdup(info->kind);
+  char *msg = strutil_printf("%s \"%s\" is invalid: %s: %s", kind, name, field, cause);
   json_t *d = details_for(res, name, info->kind);
   json_object_set_new(d, "causes", json_pack("[{s:s,s:s,s:s}]", "reason", "FieldValueInvalid", "message", cause,
                                              "field", field));

@@ -45,7 +45,7 @@ void sims_free(sims_store *st) {
 
 char *sims_key(simr_kind res, const char *ns, const char *name) {
   if (!simr_info_of(res)->namespaced || !ns) return strdup(name);
-  return simu_printf("%s/%s", ns, name);
+  return strutil_printf("%s/%s", ns, name);
 }
 
 const json_t *sims_get(const sims_store *st, simr_kind res, const char *ns, const char *name) {

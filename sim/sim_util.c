@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "strutil.h"
+
 /* Returns the splitmix64 successor of *x (advancing it). */
 static uint64_t splitmix64(uint64_t *x) {
   uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
@@ -175,22 +177,10 @@ bool simu_buf_add(simu_buf *b, const char *data, size_t len) {
   return true;
 }
 
-/* Returns a new string formatted from fmt and ap (NULL when out of memory). */
-static char *vformat(const char *fmt, va_list ap) {
-  va_list cp;
-  va_copy(cp, ap);
-  int n = vsnprintf(NULL, 0, fmt, cp);
-  va_end(cp);
-  if (n < 0) return NULL;
-  char *s = malloc((size_t)n + 1);
-  if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
-  return s;
-}
-
 bool simu_buf_printf(simu_buf *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char *s = vformat(fmt, ap);
+  char *s = strutil_vprintf(fmt, ap);
   va_end(ap);
   if (!s) return false;
   bool ok = simu_buf_add(b, s, strlen(s));
@@ -201,13 +191,5 @@ bool simu_buf_printf(simu_buf *b, const char *fmt, ...) {
 char *simu_buf_take(simu_buf *b) {
   char *s = b->s ? b->s : strdup("");
   b->s = NULL, b->len = b->cap = 0;
-  return s;
-}
-
-char *simu_printf(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char *s = vformat(fmt, ap);
-  va_end(ap);
   return s;
 }

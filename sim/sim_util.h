@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include "strutil.h" /* strutil_printf: how sim modules format new strings */
+
 /* The flags of every JSON text the simulator sends (answers, watch events): compact, and reals at 15
  * significant digits so that 37.9 prints as 37.9, never as 37.899999999999999. */
 #define SIMU_JSON_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))
@@ -61,9 +63,6 @@ bool simu_buf_add(simu_buf *b, const char *data, size_t len);
 bool simu_buf_printf(simu_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns the buffer's string, leaving the buffer empty (caller frees; never NULL). */
 char *simu_buf_take(simu_buf *b);
-
-/* Returns a printf-formatted new string (NULL when out of memory). */
-char *simu_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Returns the value at a dotted path ("metadata.labels") in obj (borrowed), or NULL. */
 json_t *simu_jpath(const json_t *obj, const char *dotted);

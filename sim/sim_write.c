@@ -33,7 +33,7 @@ static bool body_matches_url(api_call *c, json_t *obj) {
   const char *kind = simu_jstr(obj, "kind", NULL), *ns = simu_jstr(obj, "metadata.namespace", NULL);
   if (!json_is_object(obj)) return simapi_fail(c->resp, SIMST_BAD_REQUEST, "the body must be a JSON object"), false;
   if (kind && strcmp(kind, simr_info_of((simr_kind)c->res)->kind)) {
-    char *m = simu_printf("the kind \"%s\" of the body does not match the resource %s", kind, simr_qualified((simr_kind)c->res));
+    char *m = strutil_printf("the kind \"%s\" of the body does not match the resource %s", kind, simr_qualified((simr_kind)c->res));
     simapi_fail(c->resp, SIMST_BAD_REQUEST, m);
     return free(m), false;
   }
@@ -102,7 +102,7 @@ void simapi_create(api_call *c) {
     char suffix[6], *name;
     do {
       simu_safe_encode(simu_rng_next(&c->w->rng), suffix, 5);
-      name = simu_printf("%s%s", gen, suffix);
+      name = strutil_printf("%s%s", gen, suffix);
       if (!sims_get(&c->w->st, (simr_kind)c->res, c->ns, name)) break;
       free(name);
     } while (1);
@@ -179,7 +179,7 @@ void simapi_update(api_call *c) {
   if (!body_matches_url(c, body)) return json_decref(body);
   const char *bn = simu_jstr(body, "metadata.name", "");
   if (strcmp(bn, c->name)) {
-    char *m = simu_printf("the name of the object (%s) does not match the name on the URL (%s)", bn, c->name);
+    char *m = strutil_printf("the name of the object (%s) does not match the name on the URL (%s)", bn, c->name);
     simapi_fail(c->resp, SIMST_BAD_REQUEST, m);
     free(m);
     return json_decref(body);

@@ -194,12 +194,10 @@ void kop_finish(kube_op *op, rbk_value *result) {
 /* Ends the op with an error. */
 void kop_fail(kube_op *op, const char *fmt, ...) {
   if (op->finished || op->dead) return;
-  valbuf b = {0};
   va_list ap;
   va_start(ap, fmt);
-  valbuf_vprintf(&b, fmt, ap);
+  char *s = strutil_vprintf(fmt, ap);
   va_end(ap);
-  char *s = valbuf_take(&b, NULL);
   op_stop(op);
   op->finished = true, op->error = s ? s : strdup("out of memory"), op->seq = op->rt->next_seq++;
 }
@@ -240,10 +238,10 @@ char *kop_error_text(const kube_op *op, const char *method, const char *path, co
   const char *msg = json_string_value(json_object_get(r->json, "message"));
   const char *reason = json_string_value(json_object_get(r->json, "reason"));
   if (op->conn && op->conn->kube && !op->conn->svc_name && msg && reason) {
-    return kube_strf("Error from server (%s): %s", reason, msg);
+    return valbuf_strf("Error from server (%s): %s", reason, msg);
   }
   char *ex = excerpt(r->body ? r->body : "", r->body_len);
-  s = kube_strf("%s %s: %d %s%s%s", method, path, r->status, http_reason(r->status), ex && *ex ? ": " : "",
+  s = valbuf_strf("%s %s: %d %s%s%s", method, path, r->status, http_reason(r->status), ex && *ex ? ": " : "",
                 ex ? ex : "");
   free(ex);
   return s;
@@ -358,7 +356,7 @@ static kube_req *req_new(kube_op *op, const char *method, const char *url, const
 
 /* Returns the absolute URL of path on the op's connection. Caller frees. */
 static char *conn_url(const kube_op *op, const char *path) {
-  return kube_strf("%s%s%s", op->conn->origin, op->conn->base, path);
+  return valbuf_strf("%s%s%s", op->conn->origin, op->conn->base, path);
 }
 
 /* Starts a request on the connection. */

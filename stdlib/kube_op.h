@@ -173,10 +173,6 @@ bool kop_spawn(kube_op *op, const char *const *argv, const char *const *env_add,
 /* Returns the time left before the op's deadline (ms; INT64_MAX without one). */
 int64_t kop_left(const kube_op *op);
 
-/* Returns text formatted like printf (caller frees; NULL when out of memory): the kube modules'
- * name for valbuf_strf. */
-#define kube_strf valbuf_strf
-
 /* Returns the transient-failure class of an answer: true for connection failures, timeouts,
  * 429, 500, 502, 503, 504. */
 bool kube_transient(const kube_resp *r);

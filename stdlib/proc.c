@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "valbuf.h"
+
 extern char **environ;
 
 struct proc {
@@ -31,21 +33,6 @@ static int64_t mono_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Returns true after appending n bytes to *buf. */
-static bool put(char **buf, size_t *len, size_t *cap, const char *s, size_t n) {
-  if (*len + n + 1 > *cap) {
-    size_t c = *cap ? *cap * 2 : 4096;
-    while (c < *len + n + 1) c *= 2;
-    char *b = realloc(*buf, c);
-    if (!b) return false;
-    *buf = b, *cap = c;
-  }
-  memcpy(*buf + *len, s, n);
-  *len += n;
-  (*buf)[*len] = '\0';
-  return true;
 }
 
 /* In the child: wires the pipes and runs argv; never returns. */
@@ -115,7 +102,9 @@ static void drain(int *fd, char **buf, size_t *len, size_t *cap) {
   while (*fd >= 0) {
     ssize_t n = read(*fd, tmp, sizeof tmp);
     if (n > 0) {
-      put(buf, len, cap, tmp, (size_t)n);
+      valbuf b = {*buf, *len, *cap, false};
+      valbuf_put(&b, tmp, (size_t)n);
+      *buf = b.s, *len = b.len, *cap = b.cap;
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;

@@ -14,6 +14,7 @@
 
 #include <yaml.h>
 
+#include "strutil.h"
 #include "yamljson_scalar.h"
 
 /* The deepest nesting of sequences and mappings accepted. */
@@ -49,32 +50,17 @@ typedef struct {
   char *err;
 } yj_loader;
 
-/* Returns a new string formatted like printf, or NULL when out of memory. */
-static char *fmt_alloc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt_alloc(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-  if (!s) return NULL;
-  va_start(ap, fmt);
-  vsnprintf(s, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  return s;
-}
-
 /* Returns false after recording the first error at `mark` (later ones are dropped). */
 static bool fail_at(yj_loader *ld, yaml_mark_t mark, const char *what, const char *name) {
   if (!ld->err)
-    ld->err = fmt_alloc("invalid YAML at line %zu column %zu: %s%s%s%s", mark.line + 1, mark.column + 1,
-                        what, name ? " \"" : "", name ? name : "", name ? "\"" : "");
+    ld->err = strutil_printf("invalid YAML at line %zu column %zu: %s%s%s%s", mark.line + 1, mark.column + 1,
+                             what, name ? " \"" : "", name ? name : "", name ? "\"" : "");
   return false;
 }
 
 /* Returns false after recording an out-of-memory error. */
 static bool fail_oom(yj_loader *ld) {
-  if (!ld->err) ld->err = fmt_alloc("out of memory");
+  if (!ld->err) ld->err = strutil_printf("out of memory");
   return false;
 }
 
@@ -304,9 +290,9 @@ static bool parser_failed(yj_loader *ld, const yaml_parser_t *p) {
   const char *problem = p->problem ? p->problem : "malformed input";
   yaml_mark_t at = p->problem_mark.index >= ld->len ? end_mark(ld) : p->problem_mark;
   if (!ld->err)
-    ld->err = fmt_alloc("invalid YAML at line %zu column %zu: %s%s%s%s", at.line + 1,
-                        at.column + 1, problem, p->context ? " (" : "",
-                        p->context ? p->context : "", p->context ? ")" : "");
+    ld->err = strutil_printf("invalid YAML at line %zu column %zu: %s%s%s%s", at.line + 1,
+                             at.column + 1, problem, p->context ? " (" : "",
+                             p->context ? p->context : "", p->context ? ")" : "");
   return false;
 }
 
@@ -363,6 +349,6 @@ json_t *yamljson_parse(const char *text, size_t len, char **err) {
   json_decref(docs);
   if (n <= 1) return doc;
   json_decref(doc);
-  *err = fmt_alloc("expected one YAML document, found %zu", n);
+  *err = strutil_printf("expected one YAML document, found %zu", n);
   return NULL;
 }

@@ -42,7 +42,7 @@ static void call(sim_world *w, simu_buf *b, const char *method, const char *path
 static void job_logs(sim_world *w, simu_buf *b, const char *ref) {
   char *err = NULL, *pod = sim_pod_for_ref(w, "greenlang", ref, &err);
   if (pod) {
-    char *path = simu_printf("/api/v1/namespaces/greenlang/pods/%s/log", pod);
+    char *path = strutil_printf("/api/v1/namespaces/greenlang/pods/%s/log", pod);
     call(w, b, "GET", path, NULL, NULL);
     free(path);
   }

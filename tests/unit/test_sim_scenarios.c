@@ -39,7 +39,7 @@ static json_t *req(sim_world *w, const char *method, const char *path, const cha
 /* Returns the orchestrator's answer to METHOD api/v1/<api> (body may be NULL) through the master
  * Service's proxy (new), its status in *status. */
 static json_t *api(sim_world *w, const char *method, const char *api_path, const char *body, int *status) {
-  char *path = simu_printf("%s%s", PROXY, api_path);
+  char *path = strutil_printf("%s%s", PROXY, api_path);
   json_t *j = req(w, method, path, NULL, body, status, NULL);
   free(path);
   return j;
@@ -69,7 +69,7 @@ static void assert_short_numbers(sim_world *w) {
   static const char *const paths[] = {"plants/heat-status", "plants/critical-heat-status", "plants/Plant-001/status",
                                       "optimization/heat-distribution/status", "emergency/rollback-verification"};
   for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-    char *path = simu_printf("%s%s", PROXY, paths[i]), *text = NULL;
+    char *path = strutil_printf("%s%s", PROXY, paths[i]), *text = NULL;
     int st;
     json_decref(req(w, "GET", path, NULL, NULL, &st, &text));
     assert_int_equal(st, 200);
@@ -173,7 +173,7 @@ static json_t *undo_annotations(const json_t *d, const json_t *rs) {
 
 /* Returns the patch `kubectl rollout undo --to-revision=rev` sends for the deployment (caller frees). */
 static char *undo_patch(sim_world *w, const char *dep, const char *rev) {
-  char *dpath = simu_printf(APPS "/deployments/%s", dep);
+  char *dpath = strutil_printf(APPS "/deployments/%s", dep);
   json_t *d = kget(w, dpath), *list = kget(w, APPS "/replicasets"), *rs, *out = NULL;
   size_t i;
   json_array_foreach(json_object_get(list, "items"), i, rs) {
@@ -193,16 +193,16 @@ static char *undo_patch(sim_world *w, const char *dep, const char *rev) {
 
 /* Rolls the deployment back to revision rev as `kubectl rollout undo` does. */
 static void undo(sim_world *w, const char *dep, const char *rev) {
-  char *patch = undo_patch(w, dep, rev), *path = simu_printf(APPS "/deployments/%s", dep);
+  char *patch = undo_patch(w, dep, rev), *path = strutil_printf(APPS "/deployments/%s", dep);
   kpatch(w, path, "application/json-patch+json", patch);
   free(patch), free(path);
 }
 
 /* Restarts the deployment's pods as `kubectl rollout restart` does. */
 static void restart(sim_world *w, const char *dep) {
-  char *path = simu_printf(APPS "/deployments/%s", dep), tm[32];
+  char *path = strutil_printf(APPS "/deployments/%s", dep), tm[32];
   simu_time_rfc3339(sim_now(w) + 1763391600000LL, tm);
-  char *body = simu_printf("{\"spec\":{\"template\":{\"metadata\":{\"annotations\":"
+  char *body = strutil_printf("{\"spec\":{\"template\":{\"metadata\":{\"annotations\":"
                            "{\"kubectl.kubernetes.io/restartedAt\":\"%s\"}}}}}", tm);
   kpatch(w, path, "application/strategic-merge-patch+json", body);
   free(path), free(body);
@@ -210,7 +210,7 @@ static void restart(sim_world *w, const char *dep) {
 
 /* Returns true when the deployment's rollout is complete (as `kubectl rollout status` judges). */
 static bool rolled_out(sim_world *w, const char *dep) {
-  char *path = simu_printf(APPS "/deployments/%s", dep);
+  char *path = strutil_printf(APPS "/deployments/%s", dep);
   json_t *d = kget(w, path);
   json_int_t want = simu_jint(d, "spec.replicas", 1);
   bool done = simu_jint(d, "status.observedGeneration", 0) >= simu_jint(d, "metadata.generation", 1) &&
@@ -279,7 +279,7 @@ static void no_backup_heat__plant_002_has_none(void **state) {
 /* Returns the Progressing condition's reason of the deployment (static copy). */
 static const char *progressing(sim_world *w, const char *dep) {
   static char buf[64];
-  char *path = simu_printf(APPS "/deployments/%s", dep);
+  char *path = strutil_printf(APPS "/deployments/%s", dep);
   json_t *d = kget(w, path), *c;
   size_t i;
   buf[0] = '\0';
@@ -291,7 +291,7 @@ static const char *progressing(sim_world *w, const char *dep) {
 
 /* Returns how many pods labelled app=<app> run image and are Ready. */
 static int ready_pods(sim_world *w, const char *app, const char *image) {
-  char *path = simu_printf(NS "/pods?labelSelector=app%%3D%s", app);
+  char *path = strutil_printf(NS "/pods?labelSelector=app%%3D%s", app);
   sim_header h[1] = {{"Accept", "application/json"}};
   char *q = strchr(path, '?');
   *q = '\0';
@@ -367,7 +367,7 @@ static void sub_agents_bad__heat_needs_the_four_sub_agents_rolled_back(void **st
 
 /* Returns the JSON object in the ConfigMap's annotation rbk.dev/previous-data (new). */
 static json_t *previous_data(sim_world *w, const char *cm) {
-  char *path = simu_printf(NS "/configmaps/%s", cm);
+  char *path = strutil_printf(NS "/configmaps/%s", cm);
   json_t *c = kget(w, path);
   json_t *prev = json_loads(json_string_value(json_object_get(simu_jpath(c, "metadata.annotations"), "rbk.dev/previous-data")),
                             0, NULL);
@@ -379,7 +379,7 @@ static json_t *previous_data(sim_world *w, const char *cm) {
 /* Replaces the ConfigMap's data with `data` (borrowed) by a JSON patch, as a plan reverting it does. */
 static void put_data(sim_world *w, const char *cm, json_t *data) {
   json_t *ops = json_pack("[{s:s,s:s,s:O}]", "op", "replace", "path", "/data", "value", data);
-  char *body = json_dumps(ops, JSON_COMPACT), *path = simu_printf(NS "/configmaps/%s", cm);
+  char *body = json_dumps(ops, JSON_COMPACT), *path = strutil_printf(NS "/configmaps/%s", cm);
   kpatch(w, path, "application/json-patch+json", body);
   json_decref(ops), free(body), free(path);
 }
@@ -413,7 +413,7 @@ static void single_plant__only_plant_003_until_reverted_and_reloaded(void **stat
 
 /* Points the master Service's selector at deployment=<which>. */
 static void select_color(sim_world *w, const char *which) {
-  char *body = simu_printf("{\"spec\":{\"selector\":{\"deployment\":\"%s\"}}}", which);
+  char *body = strutil_printf("{\"spec\":{\"selector\":{\"deployment\":\"%s\"}}}", which);
   kpatch(w, NS "/services/" MASTER, "application/merge-patch+json", body);
   free(body);
 }
@@ -485,7 +485,7 @@ static void bad_secret__database_fails_until_previous_password_and_restart(void 
   const char *err;
   assert_int_equal(db_health(w, &err), 503);
   assert_non_null(strstr(err, "password authentication failed"));
-  char *b64 = simu_base64(pw, strlen(pw)), *body = simu_printf("{\"data\":{\"password\":\"%s\"}}", b64);
+  char *b64 = simu_base64(pw, strlen(pw)), *body = strutil_printf("{\"data\":{\"password\":\"%s\"}}", b64);
   kpatch(w, NS "/secrets/gl-001-db-credentials", "application/merge-patch+json", body);
   free(b64), free(body), json_decref(sc);
   run_until(w, 30 * SEC);
@@ -530,9 +530,9 @@ static void bad_migration__database_fails_until_migration_unapplied(void **state
 
 /* Returns the logs of the job's first pod (caller frees). */
 static char *job_logs(sim_world *w, const char *job) {
-  char *err = NULL, *ref = simu_printf("job/%s", job), *pod = sim_pod_for_ref(w, "greenlang", ref, &err);
+  char *err = NULL, *ref = strutil_printf("job/%s", job), *pod = sim_pod_for_ref(w, "greenlang", ref, &err);
   if (!pod) fail_msg("%s: %s", ref, err);
-  char *path = simu_printf(NS "/pods/%s/log", pod);
+  char *path = strutil_printf(NS "/pods/%s/log", pod);
   sim_header h[1] = {{"Accept", "*/*"}};
   sim_request r = {"GET", path, NULL, h, 1, NULL, 0};
   sim_response resp;
@@ -566,7 +566,7 @@ static int active_connections(sim_world *w) {
 
 /* Scales the master deployment to n replicas through the scale subresource. */
 static void scale(sim_world *w, int n) {
-  char *body = simu_printf("{\"spec\":{\"replicas\":%d}}", n);
+  char *body = strutil_printf("{\"spec\":{\"replicas\":%d}}", n);
   kpatch(w, APPS "/deployments/" MASTER "/scale", "application/merge-patch+json", body);
   free(body);
 }

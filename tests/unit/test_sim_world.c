@@ -182,7 +182,7 @@ static void list__pagination__continue_and_expiry(void **state) {
   json_t *p1 = call(w, "GET", "/api/v1/namespaces/ns/configmaps", "limit=2", NULL, NULL, &st);
   assert_int_equal(json_array_size(json_object_get(p1, "items")), 2);
   assert_int_equal(simu_jint(p1, "metadata.remainingItemCount", 0), 1);
-  char *q = simu_printf("limit=2&continue=%s", simu_jstr(p1, "metadata.continue", ""));
+  char *q = strutil_printf("limit=2&continue=%s", simu_jstr(p1, "metadata.continue", ""));
   json_t *p2 = call(w, "GET", "/api/v1/namespaces/ns/configmaps", q, NULL, NULL, &st);
   assert_int_equal(json_array_size(json_object_get(p2, "items")), 1);
   assert_string_equal(simu_jstr(json_array_get(json_object_get(p2, "items"), 0), "metadata.name", ""), "c");
@@ -345,7 +345,7 @@ static void proxy_logs_exec__follow_the_pods(void **state) {
   free(out), free(err);
   char *pod = sim_pod_for_ref(w, "greenlang", "deployment/gl-002-boiler-efficiency", &err);
   assert_non_null(pod);
-  char *path = simu_printf("/api/v1/namespaces/greenlang/pods/%s/log", pod);
+  char *path = strutil_printf("/api/v1/namespaces/greenlang/pods/%s/log", pod);
   sim_header h[1] = {{"Accept", "*/*"}};
   sim_request r = {"GET", path, NULL, h, 1, NULL, 0};
   sim_response resp;
