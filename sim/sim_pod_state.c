@@ -34,6 +34,24 @@ static void waiting(simpod_cstate *cs, const char *reason, const char *msg) {
   cs->stage = reason;
 }
 
+/* A container that can never be created (a bad image reference or a missing ConfigMap/Secret key):
+ * ContainerCreating, then waiting with `reason` for ever. */
+static void config_failure(sim_world *w, const char *image, const char *reason, int64_t at, int64_t t,
+                           simpod_cstate *cs) {
+  (void)w;
+  if (t < at) {
+    cs->next = at;
+    waiting(cs, "ContainerCreating", NULL);
+    cs->stage = "Creating";
+    return;
+  }
+  char *msg = !strcmp(reason, "InvalidImageName")
+                  ? strutil_printf("Failed to apply default image tag \"%s\": couldn't parse image name", image)
+                  : strutil_printf("couldn't find key in ConfigMap for image \"%s\"", image);
+  waiting(cs, reason, msg);
+  free(msg);
+}
+
 /* The image-pull failure: ContainerCreating, ErrImagePull, then ImagePullBackOff for ever. */
 static void pull_failure(sim_world *w, const char *image, int64_t pulled, int64_t t, simpod_cstate *cs) {
   char msg[600];
@@ -101,6 +119,8 @@ void simpod_container_at(sim_world *w, const json_t *pod, const json_t *rt, cons
   int64_t created = simu_jint(rt, "created", 0);
   int64_t pulled = created + w->timing.schedule + w->timing.pull, start = pulled + w->timing.start;
   if (!strcmp(fault, "ImagePullBackOff") || !strcmp(fault, "ErrImagePull")) return pull_failure(w, image, pulled, t, cs);
+  if (!strcmp(fault, "InvalidImageName") || !strcmp(fault, "CreateContainerConfigError"))
+    return config_failure(w, image, fault, pulled, t, cs);
   if (t < start) {
     cs->next = start;
     waiting(cs, "ContainerCreating", NULL);
@@ -134,6 +154,8 @@ void simpod_events(sim_world *w, const json_t *pod, const json_t *c, const char 
   } else if (!strcmp(to, "ImagePullBackOff")) {
     POD_EVENT("Normal", "BackOff", "Back-off pulling image \"%s\"", image);
     POD_EVENT("Warning", "Failed", "Error: ImagePullBackOff");
+  } else if (!strcmp(to, "InvalidImageName") || !strcmp(to, "CreateContainerConfigError")) {
+    POD_EVENT("Warning", "Failed", "Error: %s", to);
   } else if (!strcmp(to, "CrashLoopBackOff")) {
     POD_EVENT("Warning", "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)", name,
               simu_jstr(pod, "metadata.name", ""), simu_jstr(pod, "metadata.namespace", ""),

@@ -1,7 +1,8 @@
 /* kube_status.c — rollout_status: kubectl's watch-based wait (GET, list with resourceVersion=0,
  * watch from the list's resourceVersion; re-list when the watch ends) with its status lines and
  * errors, plus what kubectl lacks: every 5 s while waiting, the new ReplicaSet's pods are checked,
- * and a pod in CrashLoopBackOff or ImagePullBackOff fails the wait at once, naming pod and reason. */
+ * and a pod stuck in CrashLoopBackOff, ImagePullBackOff, InvalidImageName, CreateContainerConfigError or
+ * ErrImageNeverPull fails the wait at once, naming pod and reason. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,18 @@ static void relist(kube_op *op) {
 
 static void pod_check(kube_op *op);
 
+/* Waiting reasons that no amount of waiting fixes. ErrImagePull is left out on purpose: the kubelet
+ * reports it for a first failed pull that may still succeed; ImagePullBackOff follows if not. */
+static const char *const stuck_reasons[] = {"CrashLoopBackOff", "ImagePullBackOff", "InvalidImageName",
+                                            "CreateContainerConfigError", "ErrImageNeverPull", NULL};
+
+/* Returns true when a container waiting for `reason` will never start by itself. */
+static bool is_stuck(const char *reason) {
+  for (size_t i = 0; reason && stuck_reasons[i]; i++)
+    if (!strcmp(reason, stuck_reasons[i])) return true;
+  return false;
+}
+
 /* Returns the first bad waiting reason among a pod's containers (borrowed) or NULL; *msg too. */
 static const char *bad_reason(const json_t *pod, const char **msg) {
   const char *keys[] = {"initContainerStatuses", "containerStatuses"};
@@ -133,7 +146,7 @@ static const char *bad_reason(const json_t *pod, const char **msg) {
     json_array_foreach(kube_at2(pod, "status", keys[k]), i, c) {
       json_t *w = json_object_get(json_object_get(c, "state"), "waiting");
       const char *r = json_string_value(json_object_get(w, "reason"));
-      if (r && (!strcmp(r, "CrashLoopBackOff") || !strcmp(r, "ImagePullBackOff"))) {
+      if (is_stuck(r)) {
         *msg = json_string_value(json_object_get(w, "message"));
         return r;
       }

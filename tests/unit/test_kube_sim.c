@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -236,6 +237,38 @@ static void status__image_pull_backoff__fails_fast_naming_pod(void **state) {
   assert_true(tk_now < 60000);
   tk_clear(&o);
   fx_free(f);
+}
+
+/* Writes a scenario where the rollback target 1.4.2 fails with `fault`; returns its path (static). */
+static const char *fault_scenario(const char *fault) {
+  static char path[64];
+  snprintf(path, sizeof path, "/tmp/rbk-test-fault-%d.json", (int)getpid());
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fprintf(f, "{\"extends\": \"bad-release\", \"name\": \"fault\", \"cluster\": {\"images\": "
+             "{\"gcr.io/greenlang/gl-001:1.4.2\": {\"fault\": \"%s\"}}}}\n", fault);
+  fclose(f);
+  return path;
+}
+
+static void status__config_errors__fail_fast_naming_reason(void **state) {
+  (void)state;
+  const char *faults[] = {"InvalidImageName", "CreateContainerConfigError"};
+  for (size_t i = 0; i < 2; i++) {
+    const char *path = fault_scenario(faults[i]);
+    fx *f = fx_new(path);
+    unlink(path);
+    tk_outcome o = ref_call(f, FN_K_ROLLOUT_UNDO, DEP);
+    assert_null(o.err);
+    tk_clear(&o);
+    o = ref_call(f, FN_K_ROLLOUT_STATUS, DEP);
+    assert_non_null(o.err);
+    assert_non_null(strstr(o.err, "rollout failed: pod gl-001-process-heat-orchestrator-"));
+    assert_non_null(strstr(o.err, faults[i]));
+    assert_true(tk_now < 60000);
+    tk_clear(&o);
+    fx_free(f);
+  }
 }
 
 static void status__timeout__names_last_status(void **state) {
@@ -510,6 +543,7 @@ int main(void) {
       cmocka_unit_test(undo__to_current__skipped_with_note),
       cmocka_unit_test(undo__recheck_after_applied__not_repeated),
       cmocka_unit_test(status__image_pull_backoff__fails_fast_naming_pod),
+      cmocka_unit_test(status__config_errors__fail_fast_naming_reason),
       cmocka_unit_test(status__timeout__names_last_status),
       cmocka_unit_test(writes__scale_patch_create_delete),
       cmocka_unit_test(list__selector__pods_of_app),
