@@ -122,6 +122,7 @@ typedef struct {
 typedef struct {
   char *name;
   json_t *value; /* the value's JSON ("***" for secrets; "${expr}" text when unknown) */
+  char *text;    /* the value as rbk source (strings quoted, durations as 1m30s), for the text form */
   bool given;
 } plan_param;
 

@@ -43,6 +43,7 @@ static void record_param(plan_walker *w, const char *name, const pv *v, bool giv
   g->params = ps;
   ps[g->nparams].name = strdup(name);
   ps[g->nparams].value = pv_json(v);
+  ps[g->nparams].text = v->kind == PV_KNOWN ? val_repr(v->val) : pv_src(v); /* params in full */
   ps[g->nparams].given = given;
   g->nparams++;
 }

@@ -225,6 +225,7 @@ void plan_free(plan_graph *g) {
   for (size_t i = 0; i < g->nparams; i++) {
     free(g->params[i].name);
     json_decref(g->params[i].value);
+    free(g->params[i].text);
   }
   free(g->params);
   free(g->critical.path);

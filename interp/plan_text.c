@@ -141,12 +141,8 @@ static void header(const text_out *t) {
   heading(t, "params");
   int w = 0;
   for (size_t i = 0; i < t->g->nparams; i++) w = (int)strlen(t->g->params[i].name) > w ? (int)strlen(t->g->params[i].name) : w;
-  for (size_t i = 0; i < t->g->nparams; i++) {
-    const json_t *v = t->g->params[i].value;
-    char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-    fprintf(t->out, "  %-*s = %s\n", w, t->g->params[i].name, s ? s : "?");
-    free(s);
-  }
+  for (size_t i = 0; i < t->g->nparams; i++)
+    fprintf(t->out, "  %-*s = %s\n", w, t->g->params[i].name, t->g->params[i].text ? t->g->params[i].text : "?");
 }
 
 /* Returns the word that names a node kind in the critical path ("" for actions). */
