@@ -5,7 +5,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -23,11 +22,10 @@ typedef struct {
   rbk_value *cluster;
 } fx;
 
-/* Returns a fixture over scenario `name`. */
-static fx *fx_new(const char *name) {
+/* Returns a fixture over the scenario document `sc` (taken). */
+static fx *fx_from(json_t *sc) {
   fx *f = calloc(1, sizeof *f);
   char *err = NULL;
-  json_t *sc = sim_load_scenario(name, &err);
   assert_non_null(sc);
   f->w = sim_new(sc, 7, &err);
   json_decref(sc);
@@ -41,6 +39,14 @@ static fx *fx_new(const char *name) {
   f->cluster = tk_make(f->a, FN_KUBE, NULL, 1, names, vals, &err);
   assert_non_null(f->cluster);
   return f;
+}
+
+/* Returns a fixture over the built-in scenario or scenario file `name`. */
+static fx *fx_new(const char *name) {
+  char *err = NULL;
+  json_t *sc = sim_load_scenario(name, &err);
+  free(err);
+  return fx_from(sc);
 }
 
 /* A transport that counts the watches started over another and the ERROR events they stream. */
@@ -239,25 +245,23 @@ static void status__image_pull_backoff__fails_fast_naming_pod(void **state) {
   fx_free(f);
 }
 
-/* Writes a scenario where the rollback target 1.4.2 fails with `fault`; returns its path (static). */
-static const char *fault_scenario(const char *fault) {
-  static char path[64];
-  snprintf(path, sizeof path, "/tmp/rbk-test-fault-%d.json", (int)getpid());
-  FILE *f = fopen(path, "w");
-  assert_non_null(f);
-  fprintf(f, "{\"extends\": \"bad-release\", \"name\": \"fault\", \"cluster\": {\"images\": "
-             "{\"gcr.io/greenlang/gl-001:1.4.2\": {\"fault\": \"%s\"}}}}\n", fault);
-  fclose(f);
-  return path;
+/* Returns bad-release where the rollback target 1.4.2 fails with `fault` (new reference). */
+static json_t *fault_scenario(const char *fault) {
+  char *err = NULL;
+  json_t *sc = sim_load_scenario("bad-release", &err);
+  assert_non_null(sc);
+  json_t *cluster = json_object_get(sc, "cluster");
+  if (!json_is_object(json_object_get(cluster, "images"))) json_object_set_new(cluster, "images", json_object());
+  json_object_set_new(json_object_get(cluster, "images"), "gcr.io/greenlang/gl-001:1.4.2",
+                      json_pack("{s:s}", "fault", fault));
+  return sc;
 }
 
 static void status__config_errors__fail_fast_naming_reason(void **state) {
   (void)state;
   const char *faults[] = {"InvalidImageName", "CreateContainerConfigError"};
   for (size_t i = 0; i < 2; i++) {
-    const char *path = fault_scenario(faults[i]);
-    fx *f = fx_new(path);
-    unlink(path);
+    fx *f = fx_from(fault_scenario(faults[i]));
     tk_outcome o = ref_call(f, FN_K_ROLLOUT_UNDO, DEP);
     assert_null(o.err);
     tk_clear(&o);
@@ -462,17 +466,7 @@ static void status__watch_expires_midstream__relists_and_succeeds(void **state) 
   json_t *sc = sim_load_scenario("bad-release", &err);
   assert_non_null(sc);
   json_object_set_new(json_object_get(sc, "cluster"), "watch", json_pack("{s:i}", "history", 2));
-  fx *f = calloc(1, sizeof *f);
-  f->w = sim_new(sc, 7, &err);
-  json_decref(sc);
-  assert_non_null(f->w);
-  actions_kube_config cfg = {.sim = f->w, .wall_base_ms = 1767225600000, .seed = 1};
-  f->a = actions_kube_new(&cfg, &err);
-  assert_non_null(f->a);
-  tk_now = 0, tk_real = false;
-  const char *names[] = {"namespace"};
-  rbk_value *vals[] = {val_cstring("greenlang")};
-  f->cluster = tk_make(f->a, FN_KUBE, NULL, 1, names, vals, &err);
+  fx *f = fx_from(sc);
   counting_tr *t = count_watches(f);
   tk_outcome o = ref_call(f, FN_K_ROLLOUT_UNDO, DEP);
   assert_null(o.err);
