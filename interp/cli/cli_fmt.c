@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "out.h"
 #include "fmt.h"
 #include "parse.h"
 
@@ -128,7 +129,7 @@ static char *format_one(const char *path, rbk_source **old) {
   char *text = NULL;
   if (diags.errors) {
     diag_sort(&diags);
-    diag_print(&diags, stderr, cli_color(STDERR_FILENO));
+    diag_print(&diags, stderr, out_color_on(STDERR_FILENO));
   } else if (file && !(text = fmt_file(file))) {
     fprintf(stderr, "rbk fmt: %s: out of memory, or nested too deeply to format\n", path);
   }

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "out.h"
 #include "diag.h"
 #include "program.h"
 
@@ -94,7 +95,7 @@ int cli_check(int argc, char **argv) {
   }
   diag_sort(&diags);
   if (a.json) diag_print_json(&diags, stdout);
-  else print_text(&diags, stderr, cli_color(STDERR_FILENO));
+  else print_text(&diags, stderr, out_color_on(STDERR_FILENO));
   rc = diags.errors ? RBK_EXIT_USAGE : RBK_EXIT_OK;
   diag_free(&diags);
   for (size_t i = 0; i < a.nfiles; i++) program_free(progs[i]);

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "out.h"
 #include "plan.h"
 
 typedef struct {
@@ -88,7 +89,7 @@ static void render(const plan_graph *g, const plan_args *a) {
   } else if (a->format == PLAN_FMT_MERMAID) {
     plan_write_mermaid(g, stdout);
   } else {
-    plan_write_text(g, a->mutating, cli_color(STDOUT_FILENO), stdout);
+    plan_write_text(g, a->mutating, out_color_on(STDOUT_FILENO), stdout);
   }
 }
 
@@ -108,7 +109,7 @@ static rbk_program *load_checked(const char *file) {
   if (prog && !diags.errors) check_program(prog, &diags);
   if (!prog || diags.errors) {
     diag_sort(&diags);
-    diag_print(&diags, stderr, cli_color(STDERR_FILENO));
+    diag_print(&diags, stderr, out_color_on(STDERR_FILENO));
     if (!prog) fputs("rbk: out of memory\n", stderr);
     diag_free(&diags);
     program_free(prog);
@@ -131,7 +132,7 @@ static int plan_program(const rbk_program *prog, const plan_args *a) {
   diag_list diags = {0};
   plan_graph *g = plan_build(prog, &params, &diags, &err);
   diag_sort(&diags);
-  diag_print(&diags, stderr, cli_color(STDERR_FILENO));
+  diag_print(&diags, stderr, out_color_on(STDERR_FILENO));
   diag_free(&diags);
   params_free(&params);
   if (!g) {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "exitcode.h"
 
 #define FAIL(...) vm_raise(e, t, verr_at(in->node, __VA_ARGS__))
 #define SHOW_MAX 200 /* longest operand text in a check message */

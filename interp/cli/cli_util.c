@@ -1,4 +1,4 @@
-/* cli_util.c — small helpers shared by the commands: colour, usage errors, options, --secret. */
+/* cli_util.c — small helpers shared by the commands: usage errors, options, --secret. */
 #include "cli.h"
 
 #include <errno.h>
@@ -8,11 +8,6 @@
 #include <unistd.h>
 
 #include "valbuf.h"
-
-bool cli_color(int fd) {
-  const char *term = getenv("TERM");
-  return isatty(fd) && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb"));
-}
 
 /* Prints a one-line usage error; returns RBK_EXIT_USAGE. */
 int cli_usage_error(const char *what, const char *arg) {

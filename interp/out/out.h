@@ -95,4 +95,7 @@ rbk_actions *out_live_wrap_actions(rbk_actions *inner, out_live *v);
  * which does not free `inner`. */
 rbk_actions *out_calls_wrap(rbk_actions *inner, const char *path, char **err);
 
+/* Returns true when output to fd may be coloured: a terminal, NO_COLOR unset, TERM not "dumb". */
+bool out_color_on(int fd);
+
 #endif

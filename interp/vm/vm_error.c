@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "exitcode.h"
 #include "strutil.h"
 
 /* Returns a new error owning msg (NULL msg: "out of memory"). */

@@ -13,7 +13,7 @@ typedef enum {
 #define X(k, esc) C_##k,
   OUT_COLORS(X)
 #undef X
-} out_color;
+} sym_color;
 
 static const char *const color_codes[] = {
 #define X(k, esc) esc,
@@ -22,7 +22,7 @@ static const char *const color_codes[] = {
 };
 
 /* Appends sym in colour c (when color is on) and a space. */
-static void put_sym(valbuf *b, bool color, out_color c, const char *sym) {
+static void put_sym(valbuf *b, bool color, sym_color c, const char *sym) {
   if (color) valbuf_printf(b, "%s%s\033[0m ", color_codes[c], sym);
   else valbuf_printf(b, "%s ", sym);
 }

@@ -185,7 +185,7 @@ static int run_single(const test_args *a) {
   int code = load_stubs(a, &stubs);
   if (code >= 0) return json_decref(stubs), code;
   bool json = !strcmp(a->output, "json");
-  bool color = cli_color(STDOUT_FILENO);
+  bool color = out_color_on(STDOUT_FILENO);
   out_json oj = {stdout, false};
   out_text ot = {stdout, color, 0};
   rehearse_opts o = {.plan = a->paths[0], .scenario = a->scenario, .assigns = a->assigns, .nassigns = a->nassigns,
@@ -212,7 +212,7 @@ static int run_cases(const test_args *a) {
     free(err);
     return RBK_EXIT_USAGE;
   }
-  bool color = cli_color(STDOUT_FILENO);
+  bool color = out_color_on(STDOUT_FILENO);
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   int jobs = a->jobs ? a->jobs : cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
   rehearse_suite_opts so = {.json = !strcmp(a->output, "json"), .verbose = a->verbose, .case_glob = a->case_glob,

@@ -3,18 +3,7 @@
 #ifndef RBK_CLI_H
 #define RBK_CLI_H
 
-/* Exit codes, once: X(ENUM_SUFFIX, value, "meaning"). */
-#define RBK_EXIT_CODES(X)                                                                     \
-  X(OK, 0, "success")                                                                         \
-  X(FAILED, 1, "the plan failed (or fmt --check found files to reformat)")                    \
-  X(USAGE, 2, "usage or plan errors: nothing ran")                                            \
-  X(ABORTED, 3, "aborted: SIGINT, approval denied or timed out")
-
-enum {
-#define X(k, v, doc) RBK_EXIT_##k = v,
-  RBK_EXIT_CODES(X)
-#undef X
-};
+#include "exitcode.h"
 
 /* The commands, once: X(name, function, "one-line help"). */
 #define RBK_COMMANDS(X)                                                                       \
@@ -34,9 +23,6 @@ RBK_COMMANDS(X)
 
 #include <stdbool.h>
 #include <stddef.h>
-
-/* Returns true when output to fd may be coloured: a terminal, NO_COLOR unset, TERM not "dumb". */
-bool cli_color(int fd);
 
 /* Prints "rbk: WHAT 'ARG'" (or "rbk: WHAT" when arg is NULL) on stderr; returns RBK_EXIT_USAGE. */
 int cli_usage_error(const char *what, const char *arg);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
+#include "exitcode.h"
 
 /* builtin_ctx.getenv: the config's lookup, else the process environment. */
 static const char *env_get(void *user, const char *name) {

@@ -10,7 +10,8 @@
 
 #include "actions_kube.h"
 #include "check.h"
-#include "cli.h"
+#include "exitcode.h"
+#include "out.h"
 #include "engine.h"
 #include "plan.h"
 #include "rehearse_record.h"
@@ -60,7 +61,7 @@ static int load_plan(rh_ctx *c) {
   bool bad = !c->prog || diags.errors;
   if (bad) {
     diag_sort(&diags);
-    diag_print(&diags, d, d == stderr && cli_color(STDERR_FILENO));
+    diag_print(&diags, d, d == stderr && out_color_on(STDERR_FILENO));
   }
   diag_free(&diags);
   if (!bad) return -1;
