@@ -1,7 +1,6 @@
 /* strutil.h — the one definition of "format into a new string" and "read a whole stream or file".
  *
- * Lives in grammar/ (the bottom layer) so that every module may use it; interp/valbuf.h builds its
- * valbuf_strf and valbuf_read_file on it.
+ * Lives in base/ so that every layer may use it; valbuf.h builds valbuf_read_file on it.
  *
  * Ownership: every returned string is new, NUL-terminated and freed by the caller.
  */

@@ -37,9 +37,6 @@ char *valbuf_take(valbuf *b, size_t *len);
 /* Releases the bytes. */
 void valbuf_free(valbuf *b);
 
-/* Returns a new string formatted like printf (caller frees), or NULL when out of memory: the one
- * definition is strutil_printf (grammar/strutil.h), which layers below interp/ use directly. */
-#define valbuf_strf strutil_printf
 /* Returns the whole content of file `path`, NUL-terminated (caller frees; *len gets its length
  * when len is not NULL), or NULL with errno set (ENOMEM when out of memory). */
 char *valbuf_read_file(const char *path, size_t *len);

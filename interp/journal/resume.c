@@ -30,7 +30,7 @@ static bool parse_lines(const char *path, const char *text, size_t len, journal_
     if (n && (!rec || !json_is_object(rec))) {
       char where[64];
       snprintf(where, sizeof where, "%zu", lineno);
-      *err = valbuf_strf("%s:%s: not a journal record", path, where);
+      *err = strutil_printf("%s:%s: not a journal record", path, where);
       json_decref(rec);
       return false;
     }
@@ -134,7 +134,7 @@ bool resume_load(const char *path, journal_state *out, char **err) {
   size_t len = 0;
   char *text = valbuf_read_file(path, &len);
   if (!text) {
-    *err = valbuf_strf("cannot read journal %s: %s", path, strerror(errno));
+    *err = strutil_printf("cannot read journal %s: %s", path, strerror(errno));
     return false;
   }
   out->records = json_array(), out->results = json_object(), out->returns = json_object();
@@ -146,7 +146,7 @@ bool resume_load(const char *path, journal_state *out, char **err) {
   json_array_foreach(out->records, i, rec) if (!scan_record(out, rec)) ok = false;
   if (ok && !scan_actions(out)) ok = false;
   if (!ok) *err = strdup("out of memory");
-  else if (!out->start) *err = valbuf_strf("%s%s: no run_start record (not an rbk journal?)", path, "");
+  else if (!out->start) *err = strutil_printf("%s%s: no run_start record (not an rbk journal?)", path, "");
   return ok && out->start;
 }
 

@@ -72,7 +72,7 @@ static char *args_text(const pe_args *a) {
 /* Returns the call's text `prefix(args)` cut to PE_LABEL_MAX. Caller frees. */
 static char *call_text(const char *prefix, const pe_args *a) {
   char *args = args_text(a);
-  char *full = valbuf_strf("%s(%s)", prefix, args ? args : "");
+  char *full = strutil_printf("%s(%s)", prefix, args ? args : "");
   char *cut = full ? plan_cut(full, PE_LABEL_MAX) : NULL;
   free(args);
   free(full);
@@ -127,7 +127,7 @@ static char *manifest_text(const pv *obj) {
     if (kind && kind->kind == VAL_STRING && name && name->kind == VAL_STRING) {
       char *k = strdup(kind->u.str.s);
       for (char *p = k; p && *p; p++) *p = (char)tolower((unsigned char)*p);
-      char *t = valbuf_strf("%s/%s", k ? k : "?", name->u.str.s);
+      char *t = strutil_printf("%s/%s", k ? k : "?", name->u.str.s);
       free(k);
       return t;
     }
@@ -141,7 +141,7 @@ static char *manifest_text(const pv *obj) {
 /* Returns "kind -l selector --field-selector field" for list-like cluster actions. Caller frees. */
 static char *selector_text(const pe_args *a, const sig_info *sig, const char *first) {
   char *sel = args_show(a, sig, "selector"), *field = args_show(a, sig, "field");
-  char *t = valbuf_strf("%s%s%s%s%s", first, sel && *sel ? " -l " : "", sel ? sel : "",
+  char *t = strutil_printf("%s%s%s%s%s", first, sel && *sel ? " -l " : "", sel ? sel : "",
                      field && *field ? " --field-selector " : "", field ? field : "");
   free(sel);
   free(field);
@@ -155,7 +155,7 @@ static char *action_target(const sig_info *sig, const pe_args *a) {
     case FN_E_GET: case FN_E_POST: case FN_E_PUT: case FN_E_DELETE: {
       static const char *const methods[] = {"GET", "POST", "PUT", "DELETE"};
       char *path = args_show(a, sig, "path");
-      t = valbuf_strf("%s %s", methods[sig->id - FN_E_GET], path ? path : "?");
+      t = strutil_printf("%s %s", methods[sig->id - FN_E_GET], path ? path : "?");
       free(path);
       return t;
     }
@@ -169,7 +169,7 @@ static char *action_target(const sig_info *sig, const pe_args *a) {
     case FN_K_APPLY: case FN_K_CREATE: return manifest_text(args_get(a, sig, "object"));
     case FN_K_JOB: {
       char *name = args_show(a, sig, "name");
-      t = valbuf_strf("job/%s", name ? name : "?");
+      t = strutil_printf("job/%s", name ? name : "?");
       free(name);
       return t;
     }
@@ -177,7 +177,7 @@ static char *action_target(const sig_info *sig, const pe_args *a) {
       char *ref = args_show(a, sig, "ref");
       const pv *argv = args_get(a, sig, "argv");
       char *cmd = argv ? argv_text(argv, 1) : strdup("");
-      t = valbuf_strf("%s -- %s", ref ? ref : "?", cmd ? cmd : "?");
+      t = strutil_printf("%s -- %s", ref ? ref : "?", cmd ? cmd : "?");
       free(ref);
       free(cmd);
       return t;
@@ -210,7 +210,7 @@ static pv pe_action(plan_walker *w, const ast_node *call, const sig_info *sig, c
   n->target = action_target(sig, a);
   n->timeout_ms = n->worst_ms = action_timeout(sig, a);
   char *where = pw_where(call->span);
-  char *why = n->timeout_ms == PLAN_UNBOUNDED ? valbuf_strf("%s: %s has a timeout unknown before the run",
+  char *why = n->timeout_ms == PLAN_UNBOUNDED ? strutil_printf("%s: %s has a timeout unknown before the run",
                                                          where ? where : "?", sig->name) : NULL;
   plan_cost c = cost_leaf((size_t)i, n->timeout_ms, why);
   cost_seq(&w->cost, &c);
@@ -227,7 +227,7 @@ static char *ctor_desc(const sig_info *sig, const pe_args *a) {
   const char *k2 = sig->id == FN_KUBE ? "context" : sig->id == FN_K_SERVICE ? "port" : NULL;
   char *v1 = k1 ? args_show(a, sig, k1) : strdup(""), *v2 = k2 ? args_show(a, sig, k2) : strdup("");
   const char *sep = sig->id == FN_K_SERVICE ? ":" : " ";
-  char *t = valbuf_strf("%s%s%s%s%s", sig->name, v1 && *v1 ? " " : "", v1 ? v1 : "", v2 && *v2 ? sep : "",
+  char *t = strutil_printf("%s%s%s%s%s", sig->name, v1 && *v1 ? " " : "", v1 ? v1 : "", v2 && *v2 ? sep : "",
                      v2 ? v2 : "");
   free(v1);
   free(v2);
@@ -311,7 +311,7 @@ static pv pe_fold(plan_walker *w, const ast_node *call, const sig_info *sig, con
 static pv pe_builtin(plan_walker *w, plan_scope *s, const ast_node *call, const sig_info *sig, const pv *recv) {
   pe_args a;
   args_eval(w, s, call, &a);
-  char *prefix = recv ? valbuf_strf("%s.%s", recv->sym ? recv->sym : "?", sig->name) : strdup(sig->name);
+  char *prefix = recv ? strutil_printf("%s.%s", recv->sym ? recv->sym : "?", sig->name) : strdup(sig->name);
   char *text = call_text(prefix ? prefix : sig->name, &a);
   free(prefix);
   pv r;
@@ -359,7 +359,7 @@ static pv pe_method(plan_walker *w, plan_scope *s, const ast_node *call) {
   const ast_node *callee = call->u.call.callee;
   const char *name = callee->u.member.name;
   pv o = pe_eval(w, s, callee->u.member.object);
-  char *shown = valbuf_strf("%s.%s", o.secret ? "***" : o.sym ? o.sym : "?", name);
+  char *shown = strutil_printf("%s.%s", o.secret ? "***" : o.sym ? o.sym : "?", name);
   const sig_info *sig = o.kind == PV_HANDLE ? sig_find(o.h->recv, name)
                         : o.kind == PV_UNKNOWN ? guess_action(name) : NULL;
   const ast_node *proc = o.kind == PV_MODULE ? pw_find_proc(w, o.unit, name) : NULL;

@@ -14,7 +14,7 @@
 static char *pe_part(const pv *v, const ast_node *e) {
   char *s = pv_src(v);
   if (!s || !e->paren) return s;
-  char *p = valbuf_strf("(%s)", s);
+  char *p = strutil_printf("(%s)", s);
   free(s);
   return p;
 }
@@ -43,7 +43,7 @@ static pv pe_string(plan_walker *w, plan_scope *s, const ast_node *e) {
     pv v = pe_eval(w, s, part);
     secret |= v.secret;
     known &= v.kind == PV_KNOWN;
-    char *t = v.kind == PV_KNOWN ? val_show(v.val) : valbuf_strf("${%s}", v.sym ? v.sym : "?");
+    char *t = v.kind == PV_KNOWN ? val_show(v.val) : strutil_printf("${%s}", v.sym ? v.sym : "?");
     valbuf_puts(&b, t ? t : "?");
     free(t);
     pv_free(&v);
@@ -56,7 +56,7 @@ static pv pe_string(plan_walker *w, plan_scope *s, const ast_node *e) {
     return pv_secret();
   }
   if (known) return pv_known(val_string_take(text, len));
-  pv r = pv_unknown(valbuf_strf("\"%s\"", text));
+  pv r = pv_unknown(strutil_printf("\"%s\"", text));
   r.tmpl = text;
   return r;
 }
@@ -98,7 +98,7 @@ static char *pe_key(plan_walker *w, plan_scope *s, const ast_node *pair, char **
   const char *text;
   char *key = pv_string(&k, &text) ? strdup(text) : NULL;
   char *src = pv_src(&k);
-  *shown = valbuf_strf("(%s)", src ? src : "?");
+  *shown = strutil_printf("(%s)", src ? src : "?");
   free(src);
   pv_free(&k);
   return key;
@@ -163,12 +163,12 @@ static pv pe_member(plan_walker *w, plan_scope *s, const ast_node *e) {
   if (o.kind == PV_MODULE) {
     pw_unit_globals(w, o.unit);
     const pv *g = scope_lookup(&w->globals[o.unit], e->u.member.name);
-    r = g ? pv_dup(g) : pv_unknown(valbuf_strf("%s.%s", o.sym ? o.sym : "?", e->u.member.name));
+    r = g ? pv_dup(g) : pv_unknown(strutil_printf("%s.%s", o.sym ? o.sym : "?", e->u.member.name));
   } else if (o.kind == PV_KNOWN) {
     r = pe_known_member(w, e, &o);
   } else {
     char *t = pe_part(&o, e->u.member.object);
-    r = pe_unknown(valbuf_strf("%s%s%s", t ? t : "?", e->u.member.null_safe ? "?." : ".", e->u.member.name), o.secret);
+    r = pe_unknown(strutil_printf("%s%s%s", t ? t : "?", e->u.member.null_safe ? "?." : ".", e->u.member.name), o.secret);
     free(t);
   }
   pv_free(&o);
@@ -202,7 +202,7 @@ static pv pe_index(plan_walker *w, plan_scope *s, const ast_node *e) {
     r = pe_known_index(w, e, &a, &i);
   } else {
     char *ta = pe_part(&a, e->u.index.object), *ti = pv_src(&i);
-    r = pe_unknown(valbuf_strf("%s[%s]", ta ? ta : "?", ti ? ti : "?"), a.secret || i.secret);
+    r = pe_unknown(strutil_printf("%s[%s]", ta ? ta : "?", ti ? ti : "?"), a.secret || i.secret);
     free(ta);
     free(ti);
   }
@@ -229,7 +229,7 @@ static pv pe_unary(plan_walker *w, plan_scope *s, const ast_node *e) {
     r = pe_folded(w, e, v, err);
   } else {
     char *t = pe_part(&a, e->u.unary.operand);
-    r = pe_unknown(valbuf_strf("%s%s", e->u.unary.op == OP_NOT ? "not " : "-", t ? t : "?"), a.secret);
+    r = pe_unknown(strutil_printf("%s%s", e->u.unary.op == OP_NOT ? "not " : "-", t ? t : "?"), a.secret);
     free(t);
   }
   pv_free(&a);
@@ -239,7 +239,7 @@ static pv pe_unary(plan_walker *w, plan_scope *s, const ast_node *e) {
 /* Returns the unknown "lhs op rhs" (takes both). */
 static pv pe_binary_unknown(const ast_node *e, pv *l, pv *r) {
   char *tl = pe_part(l, e->u.binary.lhs), *tr = pe_part(r, e->u.binary.rhs);
-  pv out = pe_unknown(valbuf_strf("%s %s %s", tl ? tl : "?", ast_op_text(e->u.binary.op), tr ? tr : "?"),
+  pv out = pe_unknown(strutil_printf("%s %s %s", tl ? tl : "?", ast_op_text(e->u.binary.op), tr ? tr : "?"),
                       l->secret || r->secret);
   free(tl);
   free(tr);

@@ -66,13 +66,13 @@ static void pw_decision(plan_walker *w, plan_scope *s, const ast_node *st, long 
   plan_node *n = &w->g->nodes[d];
   char *src = plan_span_text(st->u.if_.cond->span);
   n->source = src;
-  n->label = valbuf_strf("if %s", src ? src : "?");
+  n->label = strutil_printf("if %s", src ? src : "?");
   if (!plan_graph_index(w->g, st, n->ctx, (size_t)d)) pw_fail(w, "out of memory");
   plan_links after = w->pend;
   w->pend = (plan_links){0};
   plan_alts alts = {.all_stop = true};
   if (known < 0) w->cond_level++;
-  if (known != 0) alt_walk(w, s, &alts, &after, d, valbuf_strf("then (%s)", src ? src : "?"), st->u.if_.then->span, st->u.if_.then);
+  if (known != 0) alt_walk(w, s, &alts, &after, d, strutil_printf("then (%s)", src ? src : "?"), st->u.if_.then->span, st->u.if_.then);
   if (known != 1 && st->u.if_.els)
     alt_walk(w, s, &alts, &after, d, strdup("else"), st->u.if_.els->span, st->u.if_.els);
   if (known < 0) w->cond_level--;
@@ -141,7 +141,7 @@ static void fork_join(plan_walker *w, long f, plan_alts *alts, int64_t n, int64_
 static char *elem_label(const char *var, rbk_value *v) {
   pv e = pv_known(val_ref(v));
   char *t = pv_src(&e);
-  char *label = valbuf_strf("%s = %s", var, t ? t : "?");
+  char *label = strutil_printf("%s = %s", var, t ? t : "?");
   free(t);
   pv_free(&e);
   return label;
@@ -199,11 +199,11 @@ static void loop_unknown(plan_walker *w, plan_scope *s, const ast_node *st, long
   plan_alts alts = {.all_stop = true};
   w->cond_level++;
   size_t entry = w->g->len + 1;
-  alt_walk(w, &sc, &alts, &after, l, valbuf_strf("%s in %s (each element)", st->u.loop.var, over), st->u.loop.body->span,
+  alt_walk(w, &sc, &alts, &after, l, strutil_printf("%s in %s (each element)", st->u.loop.var, over), st->u.loop.body->span,
            st->u.loop.body);
   w->cond_level--;
   char *where = pw_where(st->span);
-  char *why = valbuf_strf("%s: %s over a list unknown before the run (%s)", where ? where : "?",
+  char *why = strutil_printf("%s: %s over a list unknown before the run (%s)", where ? where : "?",
                        parallel ? "parallel for with max" : "for", over);
   if (parallel) {
     fork_join(w, l, &alts, 1, 1, false);
@@ -240,12 +240,12 @@ static void pw_for(plan_walker *w, plan_scope *s, const ast_node *st) {
   char *over = pv_src(&it);
   plan_node *n = &w->g->nodes[l];
   n->max = has_max ? max : PLAN_NONE;
-  n->label = valbuf_strf("%sfor %s in %s%s", parallel ? "parallel " : "", st->u.loop.var, over ? over : "?",
+  n->label = strutil_printf("%sfor %s in %s%s", parallel ? "parallel " : "", st->u.loop.var, over ? over : "?",
                       has_max ? " (max)" : "");
   if (has_max) {
     free(n->label);
     char *m = pv_src(&mx);
-    n->label = valbuf_strf("parallel for %s in %s max %s", st->u.loop.var, over ? over : "?", m ? m : "?");
+    n->label = strutil_printf("parallel for %s in %s max %s", st->u.loop.var, over ? over : "?", m ? m : "?");
     free(m);
   }
   if (it.kind == PV_KNOWN && it.val->kind == VAL_LIST) {
@@ -273,7 +273,7 @@ static void pw_parallel(plan_walker *w, plan_scope *s, const ast_node *st) {
   if (!pv_int(&mx, &max)) max = PLAN_NONE;
   char *m = has_max ? pv_src(&mx) : NULL;
   w->g->nodes[f].max = has_max ? max : PLAN_NONE;
-  w->g->nodes[f].label = has_max ? valbuf_strf("parallel max %s", m ? m : "?") : strdup("parallel");
+  w->g->nodes[f].label = has_max ? strutil_printf("parallel max %s", m ? m : "?") : strdup("parallel");
   free(m);
   pv_free(&mx);
   const ast_list *branches = &st->u.parallel.body->u.block.stmts;
@@ -290,7 +290,7 @@ static void pw_parallel(plan_walker *w, plan_scope *s, const ast_node *st) {
       src[n] = '\0';
       cut = plan_cut(src, 48);
     }
-    alt_walk(w, s, &alts, &after, f, valbuf_strf("branch %zu: %s", i + 1, cut ? cut : "?"), b->span, b);
+    alt_walk(w, s, &alts, &after, f, strutil_printf("branch %zu: %s", i + 1, cut ? cut : "?"), b->span, b);
     free(src);
     free(cut);
   }

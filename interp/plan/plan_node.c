@@ -37,7 +37,7 @@ void pw_warn(plan_walker *w, rbk_span span, const char *fmt, ...) {
 }
 
 char *pw_where(rbk_span span) {
-  return valbuf_strf("%s:%d:%d", span.src && span.src->path ? span.src->path : "?", span.line, span.col);
+  return strutil_printf("%s:%d:%d", span.src && span.src->path ? span.src->path : "?", span.line, span.col);
 }
 
 void links_push(plan_walker *w, plan_links *l, size_t node, plan_edge_kind kind) {

@@ -99,7 +99,7 @@ char *pv_show(const pv *v) {
     case PV_KNOWN: return val_show(v->val);
     case PV_UNKNOWN:
       if (v->secret) return strdup("***");
-      return v->tmpl ? strdup(v->tmpl) : valbuf_strf("${%s}", v->sym ? v->sym : "?");
+      return v->tmpl ? strdup(v->tmpl) : strutil_printf("${%s}", v->sym ? v->sym : "?");
     case PV_HANDLE:
     case PV_MODULE: return strdup(v->sym ? v->sym : "?");
     case PV_LAMBDA: return plan_span_text(v->lambda->span);

@@ -48,7 +48,7 @@ static void pw_cost(plan_walker *w, long i, plan_cost *cost) {
 /* Returns a leaf cost for node i: ms, or unbounded with "file:line:col: what". */
 static plan_cost pw_leaf(plan_walker *w, long i, int64_t ms, const char *what) {
   char *where = pw_where(w->g->nodes[i].span);
-  char *why = ms == PLAN_UNBOUNDED ? valbuf_strf("%s: %s", where ? where : "?", what) : NULL;
+  char *why = ms == PLAN_UNBOUNDED ? strutil_printf("%s: %s", where ? where : "?", what) : NULL;
   plan_cost c = cost_leaf((size_t)i, ms, why);
   free(where);
   free(why);
@@ -247,7 +247,7 @@ static void pw_wait(plan_walker *w, plan_scope *s, const ast_node *st) {
   char buf[32];
   char *src = plan_span_text(st->u.wait.duration->span);
   w->g->nodes[i].duration_ms = d;
-  w->g->nodes[i].label = valbuf_strf("wait %s", d >= 0 ? plan_duration_text(d, buf, sizeof buf) : src ? src : "?");
+  w->g->nodes[i].label = strutil_printf("wait %s", d >= 0 ? plan_duration_text(d, buf, sizeof buf) : src ? src : "?");
   free(src);
   plan_cost c = pw_leaf(w, i, d, "wait for a duration unknown before the run");
   pw_cost(w, i, &c);
@@ -259,7 +259,7 @@ static void pw_wait_until(plan_walker *w, plan_scope *s, const ast_node *st) {
   if (i < 0) return;
   char *src = plan_span_text(st->u.wait.cond->span);
   w->g->nodes[i].source = src;
-  w->g->nodes[i].label = valbuf_strf("wait until %s", src ? src : "?");
+  w->g->nodes[i].label = strutil_printf("wait until %s", src ? src : "?");
   long p = pw_enter(w, i);
   plan_cost outer = w->cost;
   w->cost = cost_zero();
@@ -285,7 +285,7 @@ static void pw_check(plan_walker *w, plan_scope *s, const ast_node *st) {
   if (i < 0) return;
   char *src = plan_span_text(st->u.check.cond->span);
   w->g->nodes[i].source = src;
-  w->g->nodes[i].label = valbuf_strf("%s %s", is_assert ? "assert" : "expect", src ? src : "?");
+  w->g->nodes[i].label = strutil_printf("%s %s", is_assert ? "assert" : "expect", src ? src : "?");
   long p = pw_enter(w, i);
   pv c = pe_eval(w, s, st->u.check.cond);
   char *msg = pw_text(w, s, st->u.check.message);
@@ -328,7 +328,7 @@ static void pw_abort(plan_walker *w, plan_scope *s, const ast_node *st) {
   char *reason = pw_text(w, s, st->u.abort.reason);
   pw_leave(w, p);
   w->g->nodes[i].message = reason;
-  w->g->nodes[i].label = valbuf_strf("abort: %s", reason ? reason : "?");
+  w->g->nodes[i].label = strutil_printf("abort: %s", reason ? reason : "?");
   for (size_t k = 0; k < w->pend.len; k++) links_push(w, &w->failures, w->pend.items[k].node, PLAN_EDGE_FAILURE);
   w->pend.len = 0;
   if (w->cond_level == 0) w->stop = true;
@@ -339,8 +339,8 @@ static void pw_return(plan_walker *w, plan_scope *s, const ast_node *st) {
   long i = pw_node(w, PLAN_RETURN, st, st->span, true);
   if (i < 0) return;
   char *src = plan_span_text(st->u.ret.value->span);
-  w->g->nodes[i].label = w->frame ? valbuf_strf("return from %s: %s", w->frame->proc, src ? src : "?")
-                                   : valbuf_strf("return %s", src ? src : "?");
+  w->g->nodes[i].label = w->frame ? strutil_printf("return from %s: %s", w->frame->proc, src ? src : "?")
+                                   : strutil_printf("return %s", src ? src : "?");
   free(src);
   long p = pw_enter(w, i);
   pv v = pe_eval(w, s, st->u.ret.value);

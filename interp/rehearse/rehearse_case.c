@@ -18,7 +18,7 @@ char *rehearse_sidecar_path(const char *plan) {
   size_t n = strlen(plan);
   if (n > 4 && !strcmp(plan + n - 4, ".rbk")) n -= 4;
   for (size_t i = 0; i < sizeof sidecar_suffixes / sizeof *sidecar_suffixes; i++) {
-    char *p = valbuf_strf("%.*s%s", (int)n, plan, sidecar_suffixes[i]);
+    char *p = strutil_printf("%.*s%s", (int)n, plan, sidecar_suffixes[i]);
     if (p && access(p, F_OK) == 0) return p;
     free(p);
   }
@@ -31,14 +31,14 @@ static json_t *read_doc(const char *file, char **err) {
   if (n > 5 && !strcmp(file + n - 5, ".json")) {
     json_error_t je;
     json_t *j = json_load_file(file, 0, &je);
-    if (!j) *err = valbuf_strf("%s:%d:%d: %s", file, je.line, je.column, je.text);
+    if (!j) *err = strutil_printf("%s:%d:%d: %s", file, je.line, je.column, je.text);
     return j;
   }
   size_t len;
   char *text = valbuf_read_file(file, &len), *why = NULL;
-  if (!text) return *err = valbuf_strf("%s: cannot read the file", file), NULL;
+  if (!text) return *err = strutil_printf("%s: cannot read the file", file), NULL;
   json_t *j = yamljson_parse(text, len, &why);
-  if (!j) *err = valbuf_strf("%s: %s", file, why ? why : "out of memory");
+  if (!j) *err = strutil_printf("%s: %s", file, why ? why : "out of memory");
   free(text), free(why);
   return j;
 }
@@ -50,7 +50,7 @@ static char *unknown_key(const json_t *obj, const char *where, const char *const
   json_object_foreach((json_t *)obj, k, v) {
     size_t i = 0;
     while (allowed[i] && strcmp(allowed[i], k)) i++;
-    if (!allowed[i]) return valbuf_strf("%s: unknown key \"%s\"", where, k);
+    if (!allowed[i]) return strutil_printf("%s: unknown key \"%s\"", where, k);
   }
   return NULL;
 }
@@ -105,14 +105,14 @@ static char *check_final(const json_t *f, const char *where) {
       REHEARSE_FINAL_KEYS(X)
 #undef X
       NULL};
-  if (!json_is_object(f)) return valbuf_strf("%s: \"final\" must be an object", where);
+  if (!json_is_object(f)) return strutil_printf("%s: \"final\" must be an object", where);
   char *e = unknown_key(f, where, keys);
   if (e) return e;
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)f, k, v) {
     bool ok = !strcmp(k, "images") ? is_map_of(v, is_str, true) : !strcmp(k, "ready") ? is_map_of(v, is_count, false) : is_count(v);
-    if (!ok) return valbuf_strf("%s: final.%s has the wrong type (docs/rehearsal.md)", where, k);
+    if (!ok) return strutil_printf("%s: final.%s has the wrong type (docs/rehearsal.md)", where, k);
   }
   return NULL;
 }
@@ -126,7 +126,7 @@ static char *check_expect_value(const char *k, const json_t *v, const char *wher
   else if (!strcmp(k, "elapsed")) ok = is_span(v);
   else if (strstr(k, "_include") || strstr(k, "_exclude")) ok = is_texts(v);
   else ok = is_count(v);
-  return ok ? NULL : valbuf_strf("%s: expect.%s has the wrong type (docs/rehearsal.md)", where, k);
+  return ok ? NULL : strutil_printf("%s: expect.%s has the wrong type (docs/rehearsal.md)", where, k);
 }
 
 /* Returns NULL when "expect" is well-formed, else an error. */
@@ -136,7 +136,7 @@ static char *check_expect(const json_t *x, const char *where) {
       REHEARSE_EXPECT_KEYS(X)
 #undef X
       NULL};
-  if (!json_is_object(x)) return valbuf_strf("%s: \"expect\" must be an object", where);
+  if (!json_is_object(x)) return strutil_printf("%s: \"expect\" must be an object", where);
   char *e = unknown_key(x, where, keys);
   const char *k;
   json_t *v;
@@ -146,9 +146,9 @@ static char *check_expect(const json_t *x, const char *where) {
 
 /* Returns the -p text of a param value: strings as they are, others as compact JSON. */
 static char *param_text(const char *name, const json_t *v) {
-  if (json_is_string(v)) return valbuf_strf("%s=%s", name, json_string_value(v));
+  if (json_is_string(v)) return strutil_printf("%s=%s", name, json_string_value(v));
   char *j = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-  char *s = j ? valbuf_strf("%s=%s", name, j) : NULL;
+  char *s = j ? strutil_printf("%s=%s", name, j) : NULL;
   free(j);
   return s;
 }
@@ -184,15 +184,15 @@ static char *check_case(const json_t *m, const char *where) {
   char *e = unknown_key(m, where, keys);
   if (e) return e;
   json_t *v;
-  if ((v = json_object_get(m, "name")) && !json_is_string(v)) return valbuf_strf("%s: \"name\" must be a string", where);
-  if ((v = json_object_get(m, "scenario")) && !json_is_string(v)) return valbuf_strf("%s: \"scenario\" must be a string", where);
-  if ((v = json_object_get(m, "params")) && !json_is_object(v)) return valbuf_strf("%s: \"params\" must be an object", where);
+  if ((v = json_object_get(m, "name")) && !json_is_string(v)) return strutil_printf("%s: \"name\" must be a string", where);
+  if ((v = json_object_get(m, "scenario")) && !json_is_string(v)) return strutil_printf("%s: \"scenario\" must be a string", where);
+  if ((v = json_object_get(m, "params")) && !json_is_object(v)) return strutil_printf("%s: \"params\" must be an object", where);
   if ((v = json_object_get(m, "seed")) && (!json_is_integer(v) || json_integer_value(v) < 0))
-    return valbuf_strf("%s: \"seed\" must be a non-negative integer", where);
-  if ((v = json_object_get(m, "yes")) && !json_is_boolean(v)) return valbuf_strf("%s: \"yes\" must be true or false", where);
-  if ((v = json_object_get(m, "approve")) && (!json_is_array(v) || !is_texts(v))) return valbuf_strf("%s: \"approve\" must be a list of texts", where);
-  if ((v = json_object_get(m, "secrets")) && !is_map_of(v, is_str, false)) return valbuf_strf("%s: \"secrets\" must map names to texts", where);
-  if ((v = json_object_get(m, "process_stubs")) && !json_is_array(v)) return valbuf_strf("%s: \"process_stubs\" must be a list", where);
+    return strutil_printf("%s: \"seed\" must be a non-negative integer", where);
+  if ((v = json_object_get(m, "yes")) && !json_is_boolean(v)) return strutil_printf("%s: \"yes\" must be true or false", where);
+  if ((v = json_object_get(m, "approve")) && (!json_is_array(v) || !is_texts(v))) return strutil_printf("%s: \"approve\" must be a list of texts", where);
+  if ((v = json_object_get(m, "secrets")) && !is_map_of(v, is_str, false)) return strutil_printf("%s: \"secrets\" must map names to texts", where);
+  if ((v = json_object_get(m, "process_stubs")) && !json_is_array(v)) return strutil_printf("%s: \"process_stubs\" must be a list", where);
   return (v = json_object_get(m, "expect")) ? check_expect(v, where) : NULL;
 }
 
@@ -216,13 +216,13 @@ static char *scenario_path(const char *sidecar, const char *scenario) {
   bool file = strchr(scenario, '/') || (n > 5 && !strcmp(scenario + n - 5, ".json"));
   const char *slash = strrchr(sidecar, '/');
   if (!file || scenario[0] == '/' || !slash) return strdup(scenario);
-  return valbuf_strf("%.*s/%s", (int)(slash - sidecar), sidecar, scenario);
+  return strutil_printf("%.*s/%s", (int)(slash - sidecar), sidecar, scenario);
 }
 
 /* Builds case number i from the merged object m into c; returns NULL or an error. */
 static char *build_case(rehearse_case *c, const json_t *m, const char *file, size_t i) {
-  char *where = valbuf_strf("%s: case %zu", file, i + 1);
-  char *e = where ? check_case(m, where) : valbuf_strf("out of memory");
+  char *where = strutil_printf("%s: case %zu", file, i + 1);
+  char *e = where ? check_case(m, where) : strutil_printf("out of memory");
   free(where);
   if (e) return e;
   const char *scenario = json_string_value(json_object_get(m, "scenario"));
@@ -236,7 +236,7 @@ static char *build_case(rehearse_case *c, const json_t *m, const char *file, siz
   c->expect = json_incref(json_object_get(m, "expect"));
   if (!c->expect) c->expect = json_object();
   case_lists(c, m);
-  return c->name && c->expect && c->assigns && c->approve && c->secret_names && c->secret_values ? NULL : valbuf_strf("out of memory");
+  return c->name && c->expect && c->assigns && c->approve && c->secret_names && c->secret_values ? NULL : strutil_printf("out of memory");
 }
 
 /* Returns an error when two cases share a name, else NULL. */
@@ -244,7 +244,7 @@ static char *duplicate_name(const rehearse_cases *out) {
   for (size_t i = 0; i < out->len; i++)
     for (size_t j = i + 1; j < out->len; j++)
       if (!strcmp(out->items[i].name, out->items[j].name))
-        return valbuf_strf("%s: two cases are named \"%s\" (give each a \"name\")", out->file, out->items[i].name);
+        return strutil_printf("%s: two cases are named \"%s\" (give each a \"name\")", out->file, out->items[i].name);
   return NULL;
 }
 
@@ -253,17 +253,17 @@ bool rehearse_cases_load(const char *file, rehearse_cases *out, char **err) {
   *out = (rehearse_cases){.file = strdup(file)};
   json_t *doc = read_doc(file, err), *cases = json_object_get(doc, "cases"), *item;
   static const char *const top[] = {"description", "defaults", "cases", NULL};
-  if (doc && !(*err = json_is_object(doc) ? unknown_key(doc, file, top) : valbuf_strf("%s: the file must hold an object", file)) &&
+  if (doc && !(*err = json_is_object(doc) ? unknown_key(doc, file, top) : strutil_printf("%s: the file must hold an object", file)) &&
       (!json_is_array(cases) || !json_array_size(cases)))
-    *err = valbuf_strf("%s: \"cases\" must be a non-empty list", file);
+    *err = strutil_printf("%s: \"cases\" must be a non-empty list", file);
   if (!*err && json_object_get(doc, "defaults") && json_object_get(json_object_get(doc, "defaults"), "expect"))
-    *err = valbuf_strf("%s: \"defaults\" cannot hold \"expect\"", file);
+    *err = strutil_printf("%s: \"defaults\" cannot hold \"expect\"", file);
   if (!*err) out->items = calloc(json_array_size(cases), sizeof *out->items);
   size_t i;
   json_array_foreach(cases, i, item) {
     if (*err || !out->items) break;
     json_t *m = json_is_object(item) ? merge_case(json_object_get(doc, "defaults"), item) : NULL;
-    *err = m ? build_case(&out->items[out->len++], m, file, i) : valbuf_strf("%s: case %zu must be an object", file, i + 1);
+    *err = m ? build_case(&out->items[out->len++], m, file, i) : strutil_printf("%s: case %zu must be an object", file, i + 1);
     json_decref(m);
   }
   if (!*err) *err = duplicate_name(out);

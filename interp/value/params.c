@@ -41,7 +41,7 @@ static char *params_quote(const char *text) {
 static char *params_not_a(const char *text, ast_type type) {
   char *q = params_quote(text);
   const char *article = type == TYPE_INT || type == TYPE_OBJECT ? "an" : "a";
-  char *msg = valbuf_strf("%s is not %s %s", q ? q : "value", article, ast_type_name(type));
+  char *msg = strutil_printf("%s is not %s %s", q ? q : "value", article, ast_type_name(type));
   free(q);
   return msg;
 }
@@ -205,9 +205,9 @@ static char *params_unknown(const param_set *set, const char *name) {
   if (!names) return NULL;
   for (size_t i = 0; i < set->len; i++) names[i] = set->items[i].decl->u.param.name;
   const char *near = diag_suggest(name, names);
-  char *msg = near ? valbuf_strf("unknown param '%s'; did you mean '%s'?", name, near)
-              : set->len ? valbuf_strf("unknown param '%s' (the plan has no such param)", name)
-                         : valbuf_strf("unknown param '%s' (the plan declares no params)", name);
+  char *msg = near ? strutil_printf("unknown param '%s'; did you mean '%s'?", name, near)
+              : set->len ? strutil_printf("unknown param '%s' (the plan has no such param)", name)
+                         : strutil_printf("unknown param '%s' (the plan declares no params)", name);
   free(names);
   return msg;
 }
@@ -217,7 +217,7 @@ static char *params_assign(param_set *set, const char *assign, param_eval_fn eva
   const char *eq = strchr(assign, '=');
   if (!eq || eq == assign) {
     char *q = params_quote(assign);
-    char *msg = valbuf_strf("-p expects name=value, got %s", q ? q : "?");
+    char *msg = strutil_printf("-p expects name=value, got %s", q ? q : "?");
     free(q);
     return msg;
   }
@@ -229,11 +229,11 @@ static char *params_assign(param_set *set, const char *assign, param_eval_fn eva
     return msg;
   }
   param_binding *b = &set->items[idx];
-  if (b->given) return valbuf_strf("param '%s' is given twice", b->decl->u.param.name);
+  if (b->given) return strutil_printf("param '%s' is given twice", b->decl->u.param.name);
   char *perr = NULL;
   b->value = params_parse_value(params_effective_type(b->decl, eval, user), eq + 1, &perr);
   if (!b->value) {
-    char *msg = valbuf_strf("param '%s': %s", b->decl->u.param.name, perr ? perr : "bad value");
+    char *msg = strutil_printf("param '%s': %s", b->decl->u.param.name, perr ? perr : "bad value");
     free(perr);
     return msg;
   }
@@ -247,7 +247,7 @@ static char *params_missing(const param_set *set) {
     const ast_node *d = set->items[i].decl;
     if (set->items[i].given || d->u.param.def) continue;
     const char *path = d->span.src ? d->span.src->path : "?";
-    return valbuf_strf("param '%s' is required (declared at %s:%d:%d)", d->u.param.name, path,
+    return strutil_printf("param '%s' is required (declared at %s:%d:%d)", d->u.param.name, path,
                       d->span.line, d->span.col);
   }
   return NULL;

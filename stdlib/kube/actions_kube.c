@@ -51,14 +51,14 @@ static kube_conn *make_cluster(akube *ak, const sig_info *sig, rbk_value *const 
   kube_conn *c = NULL;
   if (ak->rt.sim) {
     const char *n = ns && *ns ? ns : "default";
-    char *desc = valbuf_strf("cluster %s", n);
+    char *desc = strutil_printf("cluster %s", n);
     c = kconn_new("sim://cluster", "", n, desc);
     free(desc);
   } else {
     kubeconfig_opts o = {path && *path ? path : ak->kubeconfig, ctx && *ctx ? ctx : ak->context, ns,
                          ak->cfg.getenv, ak->cfg.env_user, ak->cfg.sa_dir};
     kubeconfig *kc = kubeconfig_load(&o, err);
-    char *desc = kc ? valbuf_strf("cluster %s (context %s)", kc->ns, kc->context) : NULL;
+    char *desc = kc ? strutil_printf("cluster %s (context %s)", kc->ns, kc->context) : NULL;
     c = kc ? kconn_new(kc->server, "", kc->ns, desc) : NULL;
     free(desc);
     if (c) {
@@ -77,9 +77,9 @@ static kube_conn *make_cluster(akube *ak, const sig_info *sig, rbk_value *const 
 static kube_conn *make_service(const kube_conn *cl, const sig_info *sig, rbk_value *const *args, char **err) {
   if (!cl) return *err = strdup("service() needs a cluster"), NULL;
   char *name = kact_text(ctor_arg(sig, args, "name")), *port = kact_text(ctor_arg(sig, args, "port"));
-  char *base = valbuf_strf("/api/v1/namespaces/%s/services/%s%s%s/proxy", cl->ns, name ? name : "", port ? ":" : "",
+  char *base = strutil_printf("/api/v1/namespaces/%s/services/%s%s%s/proxy", cl->ns, name ? name : "", port ? ":" : "",
                          port ? port : "");
-  char *desc = valbuf_strf("service %s%s%s", name ? name : "", port ? ":" : "", port ? port : "");
+  char *desc = strutil_printf("service %s%s%s", name ? name : "", port ? ":" : "", port ? port : "");
   kube_conn *c = base && desc ? kconn_new(cl->origin, base, cl->ns, desc) : NULL;
   if (c) {
     c->kube = true, c->svc_name = name, name = NULL;
@@ -97,7 +97,7 @@ static bool set_headers(kube_conn *c, const rbk_value *h) {
   if (!c->headers) return false;
   for (size_t i = 0; i < h->u.obj.len; i++) {
     char *v = kact_text(h->u.obj.vals[i]);
-    c->headers[c->n_headers++] = valbuf_strf("%s: %s", h->u.obj.keys[i], v ? v : "");
+    c->headers[c->n_headers++] = strutil_printf("%s: %s", h->u.obj.keys[i], v ? v : "");
     free(v);
   }
   return true;
@@ -135,17 +135,17 @@ static kube_conn *make_http(akube *ak, const sig_info *sig, rbk_value *const *ar
   size_t n = strlen(rest);
   while (n && rest[n - 1] == '/') rest[--n] = '\0';
   char *shown = u && u->kind == VAL_SECRET ? strdup("***") : strdup(url);
-  char *desc = valbuf_strf("endpoint %s", shown ? shown : "");
+  char *desc = strutil_printf("endpoint %s", shown ? shown : "");
   kube_conn *c = NULL;
   char *name = NULL, *ns = NULL;
   const char *host = strstr(origin, "://") + 3;
   if (ak->rt.sim && service_host(host, &name, &ns)) {
     const char *port = strchr(host, ':');
-    char *base = valbuf_strf("/api/v1/namespaces/%s/services/%s%s/proxy%s", ns ? ns : "default", name, port ? port : "", rest);
+    char *base = strutil_printf("/api/v1/namespaces/%s/services/%s%s/proxy%s", ns ? ns : "default", name, port ? port : "", rest);
     c = base ? kconn_new("sim://cluster", base, ns ? ns : "default", desc) : NULL;
     if (c) c->kube = true, c->svc_name = strdup(name);
     free(base);
-  } else if (ak->rt.sim) *err = valbuf_strf("http(): %s is outside the simulated cluster: not reachable in a rehearsal", shown);
+  } else if (ak->rt.sim) *err = strutil_printf("http(): %s is outside the simulated cluster: not reachable in a rehearsal", shown);
   else c = kconn_new(origin, rest, NULL, desc);
   if (c && !set_headers(c, ctor_arg(sig, args, "headers"))) kconn_unref(c), c = NULL;
   if (!c && !*err) *err = strdup("out of memory");
@@ -161,18 +161,18 @@ static ak_channel *make_channel(const sig_info *sig, rbk_value *const *args) {
     case FN_SLACK:
       c->type = CH_SLACK, c->url = kact_text(ctor_arg(sig, args, "webhook"));
       c->channel = kact_text(ctor_arg(sig, args, "channel"));
-      c->desc = valbuf_strf("slack %s", c->channel ? c->channel : "webhook");
+      c->desc = strutil_printf("slack %s", c->channel ? c->channel : "webhook");
       break;
     case FN_WEBHOOK: {
       const rbk_value *u = ctor_arg(sig, args, "url");
       char *shown = u ? val_show(u) : NULL;
-      c->type = CH_WEBHOOK, c->url = kact_text(u), c->desc = valbuf_strf("webhook %s", shown ? shown : "");
+      c->type = CH_WEBHOOK, c->url = kact_text(u), c->desc = strutil_printf("webhook %s", shown ? shown : "");
       free(shown);
       break;
     }
     case FN_LOGFILE:
       c->type = CH_LOGFILE, c->path = kact_text(ctor_arg(sig, args, "path"));
-      c->desc = valbuf_strf("logfile %s", c->path ? c->path : "");
+      c->desc = strutil_printf("logfile %s", c->path ? c->path : "");
       break;
     default: c->type = CH_CONSOLE, c->desc = strdup("console"); break;
   }
@@ -207,7 +207,7 @@ static char *shown(const rbk_value *v) { return v ? val_show(v) : strdup(""); }
 /* Returns "KIND -l SELECTOR" style text for list and waits. */
 static char *kind_text(const rbk_action_req *req) {
   char *k = shown(kact_arg(req, "kind")), *s = shown(kact_arg(req, "selector")), *f = shown(kact_arg(req, "field"));
-  char *out = valbuf_strf("%s%s%s%s%s", k ? k : "", s && *s ? " -l " : "", s ? s : "", f && *f ? " --field-selector " : "", f ? f : "");
+  char *out = strutil_printf("%s%s%s%s%s", k ? k : "", s && *s ? " -l " : "", s ? s : "", f && *f ? " --field-selector " : "", f ? f : "");
   free(k), free(s), free(f);
   return out;
 }
@@ -231,7 +231,7 @@ static char *object_text(const rbk_value *o) {
   const rbk_value *n = m && m->kind == VAL_OBJECT ? val_object_get(m, "name") : NULL;
   char *ks = k ? val_show(k) : strdup("object"), *ns = n ? val_show(n) : strdup("?");
   const kube_kind *kk = ks ? kube_kind_find(ks) : NULL;
-  char *out = valbuf_strf("%s/%s", kk ? kk->singular : ks ? ks : "", ns ? ns : "");
+  char *out = strutil_printf("%s/%s", kk ? kk->singular : ks ? ks : "", ns ? ns : "");
   free(ks), free(ns);
   return out;
 }
@@ -242,26 +242,26 @@ static char *describe(void *self, const rbk_action_req *req) {
   switch (req->sig->id) {
     case FN_K_LIST: case FN_K_WAIT_DELETED: case FN_K_WAIT_READY: return kind_text(req);
     case FN_K_EVENTS: {
-      char *s = shown(kact_arg(req, "selector")), *o = valbuf_strf("events%s%s", s && *s ? " " : "", s ? s : "");
+      char *s = shown(kact_arg(req, "selector")), *o = strutil_printf("events%s%s", s && *s ? " " : "", s ? s : "");
       free(s);
       return o;
     }
     case FN_K_APPLY: case FN_K_CREATE: return object_text(kact_arg(req, "object"));
     case FN_K_JOB: {
-      char *n = shown(kact_arg(req, "name")), *o = valbuf_strf("job/%s", n ? n : "");
+      char *n = shown(kact_arg(req, "name")), *o = strutil_printf("job/%s", n ? n : "");
       free(n);
       return o;
     }
     case FN_K_EXEC: {
       char *r = shown(kact_arg(req, "ref")), *a = argv_text(kact_arg(req, "argv"));
-      char *o = valbuf_strf("%s -- %s", r ? r : "", a ? a + 4 : "");
+      char *o = strutil_printf("%s -- %s", r ? r : "", a ? a + 4 : "");
       free(r), free(a);
       return o;
     }
     case FN_E_GET: case FN_E_POST: case FN_E_PUT: case FN_E_DELETE: {
       char *p = shown(kact_arg(req, "path"));
       const char *m = req->sig->id == FN_E_GET ? "GET" : req->sig->id == FN_E_POST ? "POST" : req->sig->id == FN_E_PUT ? "PUT" : "DELETE";
-      char *o = valbuf_strf("%s %s", m, p ? p : "");
+      char *o = strutil_printf("%s %s", m, p ? p : "");
       free(p);
       return o;
     }
@@ -305,7 +305,7 @@ static uint64_t start(void *self, const rbk_action_req *req, act_done_fn done, v
   bool local = req->sig->id == FN_RUN || req->sig->id == FN_WRITE_FILE;
   bool (*fn)(kube_op *, const rbk_action_req *) = cluster_action(req->sig->id);
   kube_conn *conn = actions_kube_conn(req->recv);
-  if (!local && (!fn || !conn)) return *err = valbuf_strf("%s: not an action on this handle", req->sig->name), 0;
+  if (!local && (!fn || !conn)) return *err = strutil_printf("%s: not an action on this handle", req->sig->name), 0;
   char *what = describe(self, req);
   kube_op *op = kop_new(&ak->rt, conn, req->sig, req->timeout_ms, what, done, user);
   free(what);

@@ -95,15 +95,15 @@ bool kact_run(akube *ak, kube_op *op, const rbk_action_req *req) {
 static char *scratch_path(const char *scratch, const char *p) {
   if (strstr(p, "..")) return NULL;
   while (*p == '/') p++;
-  return valbuf_strf("%s/%s", scratch, p);
+  return strutil_printf("%s/%s", scratch, p);
 }
 
 /* Returns true after writing text to path atomically; *err on failure. */
 static bool write_atomic(const char *path, const char *text, size_t len, char **err) {
-  char *tmp = valbuf_strf("%s.rbk-XXXXXX", path);
+  char *tmp = strutil_printf("%s.rbk-XXXXXX", path);
   int fd = tmp ? mkstemp(tmp) : -1;
   if (fd < 0) {
-    *err = valbuf_strf("write_file %s: %s", path, strerror(errno));
+    *err = strutil_printf("write_file %s: %s", path, strerror(errno));
     free(tmp);
     return false;
   }
@@ -119,7 +119,7 @@ static bool write_atomic(const char *path, const char *text, size_t len, char **
   if (ok) chmod(tmp, 0644);
   ok = ok && rename(tmp, path) == 0;
   if (!ok) {
-    *err = valbuf_strf("write_file %s: %s", path, strerror(errno));
+    *err = strutil_printf("write_file %s: %s", path, strerror(errno));
     unlink(tmp);
   }
   free(tmp);
@@ -161,7 +161,7 @@ static void log_append(kube_op *op, const char *path, const char *text) {
   char stamp[32];
   gmtime_r(&t, &tm);
   strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  char *line = valbuf_strf("%s %s\n", stamp, text);
+  char *line = strutil_printf("%s %s\n", stamp, text);
   bool ok = line && write(fd, line, strlen(line)) == (ssize_t)strlen(line);
   close(fd);
   free(line);

@@ -181,7 +181,7 @@ const char *kube_rv(const json_t *o) {
 }
 
 /* Returns "kind \"name\"". */
-char *kact_obj_text(const kube_ref *r) { return valbuf_strf("%s \"%s\"", r->kind->singular, r->name); }
+char *kact_obj_text(const kube_ref *r) { return strutil_printf("%s \"%s\"", r->kind->singular, r->name); }
 
 /* Returns the op's state, allocated on first use. */
 void *kact_state(kube_op *op, size_t n, void (*free_fn)(void *)) {

@@ -52,7 +52,7 @@ bool kact_endpoint(kube_op *op, const rbk_action_req *req) {
     json_decref(j);
   }
   const char *path = s->path[0] == '/' || !*s->path ? s->path : NULL;
-  char *fixed = path ? NULL : valbuf_strf("/%s", s->path);
+  char *fixed = path ? NULL : strutil_printf("/%s", s->path);
   bool get = req->sig->id == FN_E_GET;
   bool ok = kop_request(op, s->method, path ? path : fixed, body ? "application/json" : NULL, body,
                         get ? KRETRY_READ : KRETRY_UNSENT, answered);

@@ -73,7 +73,7 @@ static void pods_listed(kube_op *op, const kube_resp *r) {
     return kop_finish(op, val_cstring(""));
   }
   char *pods = kube_path(kube_kind_get(KK_POD), op->conn->ns, json_string_value(kube_at2(best, "metadata", "name")));
-  char *url = valbuf_strf("%s/log", pods);
+  char *url = strutil_printf("%s/log", pods);
   if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, logs_read);
   free(pods), free(url);
 }
@@ -86,9 +86,9 @@ static bool job_ended(kube_op *op, const json_t *job) {
   s->failed = bad && !strcmp(bad, "True");
   if (reason) s->reason = strdup(reason);
   kop_cancel_requests(op);
-  char *sel = valbuf_strf("job-name=%s", s->name), *esc = sel ? kube_query_escape(sel) : NULL;
+  char *sel = strutil_printf("job-name=%s", s->name), *esc = sel ? kube_query_escape(sel) : NULL;
   char *pods = kube_path(kube_kind_get(KK_POD), op->conn->ns, NULL);
-  char *url = valbuf_strf("%s?labelSelector=%s", pods, esc ? esc : "");
+  char *url = strutil_printf("%s?labelSelector=%s", pods, esc ? esc : "");
   if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, pods_listed);
   free(sel), free(esc), free(pods), free(url);
   return true;
@@ -118,7 +118,7 @@ static void listed(kube_op *op, const kube_resp *r) {
   const char *rv = json_string_value(kube_at2(r->json, "metadata", "resourceVersion"));
   int64_t left = kop_left(op) / 1000;
   if (left > 300 || left <= 0) left = 300;
-  char *url = valbuf_strf("%s?allowWatchBookmarks=true&%s&resourceVersion=%s&timeoutSeconds=%lld&watch=true", s->coll,
+  char *url = strutil_printf("%s?allowWatchBookmarks=true&%s&resourceVersion=%s&timeoutSeconds=%lld&watch=true", s->coll,
                         s->name_q, rv ? rv : "", (long long)left);
   if (url) kop_watch(op, url, on_event, ended);
   free(url);
@@ -127,7 +127,7 @@ static void listed(kube_op *op, const kube_resp *r) {
 /* Lists the job by name. */
 static void relist(kube_op *op) {
   jb_state *s = jb(op);
-  char *url = valbuf_strf("%s?%s", s->coll, s->name_q);
+  char *url = strutil_printf("%s?%s", s->coll, s->name_q);
   if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, listed);
   free(url);
 }
@@ -155,7 +155,7 @@ static void create_verify(kube_op *op) { kop_request(op, "GET", jb(op)->path, NU
 static void create(kube_op *op) {
   jb_state *s = jb(op);
   char *body = json_dumps(s->job, JSON_COMPACT);
-  char *url = valbuf_strf("%s?fieldManager=rbk&fieldValidation=Strict", s->coll);
+  char *url = strutil_printf("%s?fieldManager=rbk&fieldValidation=Strict", s->coll);
   op->verify = create_verify;
   if (body && url) kop_request(op, "POST", url, "application/json", body, KRETRY_VERIFY, created);
   free(body), free(url);
@@ -206,8 +206,8 @@ bool kact_job(kube_op *op, const rbk_action_req *req) {
   free(image), json_decref(cmd);
   const kube_kind *k = kube_kind_get(KK_JOB);
   s->coll = kube_path(k, op->conn->ns, NULL), s->path = kube_path(k, op->conn->ns, s->name);
-  char *sel = valbuf_strf("metadata.name=%s", s->name), *esc = sel ? kube_query_escape(sel) : NULL;
-  s->name_q = valbuf_strf("fieldSelector=%s", esc ? esc : "");
+  char *sel = strutil_printf("metadata.name=%s", s->name), *esc = sel ? kube_query_escape(sel) : NULL;
+  s->name_q = strutil_printf("fieldSelector=%s", esc ? esc : "");
   free(sel), free(esc);
   op->on_deadline = job_timed_out;
   if (op->recheck) return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, rechecked);
@@ -274,7 +274,7 @@ bool kact_exec(kube_op *op, const rbk_action_req *req) {
   jb_state *s = jb(op);
   kube_ref r;
   if (!kact_ref(op, req, "ref", &r)) return false;
-  char *ref = valbuf_strf("%s/%s", r.kind->singular, r.name);
+  char *ref = strutil_printf("%s/%s", r.kind->singular, r.name);
   kube_ref_clear(&r);
   char *container = kact_text(kact_arg(req, "container"));
   s->argv = argv_of(kact_arg(req, "argv"), &s->argc);

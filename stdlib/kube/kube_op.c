@@ -238,10 +238,10 @@ char *kop_error_text(const kube_op *op, const char *method, const char *path, co
   const char *msg = json_string_value(json_object_get(r->json, "message"));
   const char *reason = json_string_value(json_object_get(r->json, "reason"));
   if (op->conn && op->conn->kube && !op->conn->svc_name && msg && reason) {
-    return valbuf_strf("Error from server (%s): %s", reason, msg);
+    return strutil_printf("Error from server (%s): %s", reason, msg);
   }
   char *ex = excerpt(r->body ? r->body : "", r->body_len);
-  s = valbuf_strf("%s %s: %d %s%s%s", method, path, r->status, http_reason(r->status), ex && *ex ? ": " : "",
+  s = strutil_printf("%s %s: %d %s%s%s", method, path, r->status, http_reason(r->status), ex && *ex ? ": " : "",
                 ex ? ex : "");
   free(ex);
   return s;
@@ -356,7 +356,7 @@ static kube_req *req_new(kube_op *op, const char *method, const char *url, const
 
 /* Returns the absolute URL of path on the op's connection. Caller frees. */
 static char *conn_url(const kube_op *op, const char *path) {
-  return valbuf_strf("%s%s%s", op->conn->origin, op->conn->base, path);
+  return strutil_printf("%s%s%s", op->conn->origin, op->conn->base, path);
 }
 
 /* Starts a request on the connection. */

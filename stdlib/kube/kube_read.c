@@ -73,7 +73,7 @@ static void listed(kube_op *op, const kube_resp *r);
 static bool list_page(kube_op *op, const char *cont) {
   rd_state *s = rd(op);
   char *c = cont ? kube_query_escape(cont) : NULL;
-  char *url = valbuf_strf("%s?%s%slimit=500%s%s", s->path, s->query ? s->query : "", s->query && *s->query ? "&" : "",
+  char *url = strutil_printf("%s?%s%slimit=500%s%s", s->path, s->query ? s->query : "", s->query && *s->query ? "&" : "",
                         c ? "&continue=" : "", c ? c : "");
   free(c);
   bool ok = url && kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, listed);
@@ -137,7 +137,7 @@ static void listed(kube_op *op, const kube_resp *r) {
 /* Returns "labelSelector=…&fieldSelector=…" (caller frees). */
 static char *selector_query(const char *labels, const char *fields) {
   char *l = labels && *labels ? kube_query_escape(labels) : NULL, *f = fields && *fields ? kube_query_escape(fields) : NULL;
-  char *q = valbuf_strf("%s%s%s%s%s", l ? "labelSelector=" : "", l ? l : "", l && f ? "&" : "", f ? "fieldSelector=" : "",
+  char *q = strutil_printf("%s%s%s%s%s", l ? "labelSelector=" : "", l ? l : "", l && f ? "&" : "", f ? "fieldSelector=" : "",
                       f ? f : "");
   free(l), free(f);
   return q;
@@ -164,7 +164,7 @@ bool kact_events(kube_op *op, const rbk_action_req *req) {
   kube_ref ref;
   char *err = NULL;
   if (sel && !strchr(sel, '=') && kube_ref_parse(sel, &ref, &err)) {
-    field = valbuf_strf("involvedObject.kind=%s,involvedObject.name=%s", ref.kind->kind, ref.name);
+    field = strutil_printf("involvedObject.kind=%s,involvedObject.name=%s", ref.kind->kind, ref.name);
     kube_ref_clear(&ref);
   } else field = sel ? strdup(sel) : NULL;
   free(err), free(sel);
@@ -209,7 +209,7 @@ static void history_dep(kube_op *op, const kube_resp *r) {
   char *sel = kube_label_selector(json_object_get(json_object_get(r->json, "spec"), "selector"));
   char *q = selector_query(sel, NULL);
   char *rs = kube_path(kube_kind_get(KK_REPLICASET), op->conn->ns, NULL);
-  char *url = valbuf_strf("%s?%s", rs, q ? q : "");
+  char *url = strutil_printf("%s?%s", rs, q ? q : "");
   if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, history_rs);
   else kop_fail(op, "out of memory");
   free(sel), free(q), free(rs), free(url);

@@ -84,7 +84,7 @@ static void undo_result(kube_op *op, bool skipped, const char *message) {
 static void undo_patched(kube_op *op, const kube_resp *r) {
   ro_state *s = ro(op);
   if (r->status != 200) return kop_fail_resp(op, "PATCH", s->path, r);
-  char *m = valbuf_strf("deployment.apps/%s rolled back", s->ref.name);
+  char *m = strutil_printf("deployment.apps/%s rolled back", s->ref.name);
   undo_result(op, false, m);
   free(m);
 }
@@ -95,7 +95,7 @@ static void undo_verified(kube_op *op, const kube_resp *r) {
   if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
   json_t *tmpl = kube_at2(r->json, "spec", "template");
   if (kube_template_equal(tmpl, kube_at2(s->target, "spec", "template"))) {
-    char *m = valbuf_strf("deployment.apps/%s rolled back", s->ref.name);
+    char *m = strutil_printf("deployment.apps/%s rolled back", s->ref.name);
     undo_result(op, false, m);
     free(m);
   } else if (!strcmp(kube_rv(r->json), kube_rv(s->dep))) kop_repeat(op);
@@ -145,7 +145,7 @@ static bool undo_rechecked(kube_op *op, json_t *owned) {
   long max = kube_revision(json_array_get(owned, json_array_size(owned) - 1));
   if (!cur || kube_revision(cur) != max || !history_has(cur, s->to_revision > 0 ? s->to_revision : -1)) return false;
   s->target = json_incref(cur);
-  char *m = valbuf_strf("already rolled back: revision %ld restores an earlier revision (resumed run)", max);
+  char *m = strutil_printf("already rolled back: revision %ld restores an earlier revision (resumed run)", max);
   undo_result(op, true, m);
   free(m);
   return true;
@@ -161,7 +161,7 @@ static void undo_rs(kube_op *op, const kube_resp *r) {
   if (t) {
     s->target = json_incref(t);
     if (kube_template_equal(kube_at2(t, "spec", "template"), kube_at2(s->dep, "spec", "template"))) {
-      char *m = valbuf_strf("skipped rollback (current template already matches revision %ld)", kube_revision(t));
+      char *m = strutil_printf("skipped rollback (current template already matches revision %ld)", kube_revision(t));
       undo_result(op, true, m);
       free(m);
     } else undo_patch(op);
@@ -178,7 +178,7 @@ static void undo_dep(kube_op *op, const kube_resp *r) {
   char *sel = kube_label_selector(kube_at2(r->json, "spec", "selector"));
   char *esc = sel ? kube_query_escape(sel) : NULL;
   char *rs = kube_path(kube_kind_get(KK_REPLICASET), op->conn->ns, NULL);
-  char *url = valbuf_strf("%s?labelSelector=%s", rs, esc ? esc : "");
+  char *url = strutil_printf("%s?labelSelector=%s", rs, esc ? esc : "");
   if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, undo_rs);
   free(sel), free(esc), free(rs), free(url);
 }
@@ -206,8 +206,8 @@ static const char *restarted_at(const json_t *dep) {
 /* Finishes a restart. */
 static void restart_result(kube_op *op, bool skipped, const char *at) {
   ro_state *s = ro(op);
-  char *m = skipped ? valbuf_strf("deployment.apps/%s was restarted at %s (resumed run): not restarted again", s->ref.name, at)
-                    : valbuf_strf("deployment.apps/%s restarted", s->ref.name);
+  char *m = skipped ? strutil_printf("deployment.apps/%s was restarted at %s (resumed run): not restarted again", s->ref.name, at)
+                    : strutil_printf("deployment.apps/%s restarted", s->ref.name);
   json_t *r = json_pack("{sbssss}", "skipped", skipped, "restarted_at", at, "message", m ? m : "");
   kact_finish_json(op, r);
   json_decref(r);
@@ -254,8 +254,8 @@ static void restart_dep(kube_op *op, const kube_resp *r) {
   struct tm tm;
   gmtime_r(&t, &tm);
   strftime(s->stamp, sizeof s->stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  char *body = valbuf_strf("{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/restartedAt\":\"%s\"}}}}}", s->stamp);
-  char *url = valbuf_strf("%s?fieldManager=kubectl-rollout", s->path);
+  char *body = strutil_printf("{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/restartedAt\":\"%s\"}}}}}", s->stamp);
+  char *url = strutil_printf("%s?fieldManager=kubectl-rollout", s->path);
   op->verify = restart_verify;
   if (body && url) kop_request(op, "PATCH", url, "application/strategic-merge-patch+json", body, KRETRY_VERIFY, restart_patched);
   free(body), free(url);

@@ -62,13 +62,13 @@ static int evaluate(kube_op *op, const json_t *d) {
     long want = rep ? (long)json_integer_value(rep) : 1, upd = stat_int(d, "updatedReplicas");
     long have = stat_int(d, "replicas"), avail = stat_int(d, "availableReplicas");
     if (upd < want)
-      line = valbuf_strf("Waiting for deployment \"%s\" rollout to finish: %ld out of %ld new replicas have been updated...", name, upd, want);
+      line = strutil_printf("Waiting for deployment \"%s\" rollout to finish: %ld out of %ld new replicas have been updated...", name, upd, want);
     else if (have > upd)
-      line = valbuf_strf("Waiting for deployment \"%s\" rollout to finish: %ld old replicas are pending termination...", name, have - upd);
+      line = strutil_printf("Waiting for deployment \"%s\" rollout to finish: %ld old replicas are pending termination...", name, have - upd);
     else if (avail < upd)
-      line = valbuf_strf("Waiting for deployment \"%s\" rollout to finish: %ld of %ld updated replicas are available...", name, avail, upd);
+      line = strutil_printf("Waiting for deployment \"%s\" rollout to finish: %ld of %ld updated replicas are available...", name, avail, upd);
     else {
-      char *m = valbuf_strf("deployment \"%s\" successfully rolled out", name);
+      char *m = strutil_printf("deployment \"%s\" successfully rolled out", name);
       json_t *r = json_pack("{sssIsIsIsI}", "message", m ? m : "", "revision", (json_int_t)s->revision, "replicas",
                             (json_int_t)have, "updated", (json_int_t)upd, "available", (json_int_t)avail);
       kact_finish_json(op, r);
@@ -108,7 +108,7 @@ static void listed(kube_op *op, const kube_resp *r) {
   int64_t left = kop_left(op) / 1000;
   if (left > 300 || left <= 0) left = 300;
   char *coll = kube_path(s->ref.kind, op->conn->ns, NULL);
-  char *url = valbuf_strf("%s?allowWatchBookmarks=true&%s&resourceVersion=%s&timeoutSeconds=%lld&watch=true", coll, s->name_q,
+  char *url = strutil_printf("%s?allowWatchBookmarks=true&%s&resourceVersion=%s&timeoutSeconds=%lld&watch=true", coll, s->name_q,
                         rv ? rv : "", (long long)left);
   s->watching = url && kop_watch(op, url, on_event, watch_ended);
   free(coll), free(url);
@@ -118,7 +118,7 @@ static void listed(kube_op *op, const kube_resp *r) {
 static void relist(kube_op *op) {
   st_state *s = stx(op);
   char *coll = kube_path(s->ref.kind, op->conn->ns, NULL);
-  char *url = valbuf_strf("%s?%s&limit=500&resourceVersion=0", coll, s->name_q);
+  char *url = strutil_printf("%s?%s&limit=500&resourceVersion=0", coll, s->name_q);
   if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, listed);
   free(coll), free(url);
 }
@@ -171,10 +171,10 @@ static void pods_checked(kube_op *op, const kube_resp *r) {
 /* Lists the pods of the new ReplicaSet. */
 static void check_pods(kube_op *op) {
   st_state *s = stx(op);
-  char *sel = valbuf_strf("%s,pod-template-hash=%s", s->selector, s->hash);
+  char *sel = strutil_printf("%s,pod-template-hash=%s", s->selector, s->hash);
   char *esc = sel ? kube_query_escape(sel) : NULL;
   char *pods = kube_path(kube_kind_get(KK_POD), op->conn->ns, NULL);
-  char *url = valbuf_strf("%s?labelSelector=%s", pods, esc ? esc : "");
+  char *url = strutil_printf("%s?labelSelector=%s", pods, esc ? esc : "");
   if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, pods_checked);
   free(sel), free(esc), free(pods), free(url);
 }
@@ -202,7 +202,7 @@ static void pod_check(kube_op *op) {
   if (s->hash && s->hash_rev == s->revision) return check_pods(op);
   char *esc = kube_query_escape(s->selector);
   char *rs = kube_path(kube_kind_get(KK_REPLICASET), op->conn->ns, NULL);
-  char *url = valbuf_strf("%s?labelSelector=%s", rs, esc ? esc : "");
+  char *url = strutil_printf("%s?labelSelector=%s", rs, esc ? esc : "");
   if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, rs_listed);
   free(esc), free(rs), free(url);
 }
@@ -232,8 +232,8 @@ bool kact_rollout_status(kube_op *op, const rbk_action_req *req) {
   if (!s || !kact_ref(op, req, "ref", &s->ref)) return false;
   if (s->ref.kind->id != KK_DEPLOYMENT) return kop_fail(op, "rollout_status: only deployments are supported here, not %s", s->ref.kind->plural), false;
   s->path = kube_path(s->ref.kind, op->conn->ns, s->ref.name);
-  char *sel = valbuf_strf("metadata.name=%s", s->ref.name), *esc = sel ? kube_query_escape(sel) : NULL;
-  s->name_q = valbuf_strf("fieldSelector=%s", esc ? esc : "");
+  char *sel = strutil_printf("metadata.name=%s", s->ref.name), *esc = sel ? kube_query_escape(sel) : NULL;
+  s->name_q = strutil_printf("fieldSelector=%s", esc ? esc : "");
   free(sel), free(esc);
   op->on_deadline = timed_out;
   return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, got);

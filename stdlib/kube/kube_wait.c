@@ -98,7 +98,7 @@ static void listed(kube_op *op, const kube_resp *r) {
   const char *rv = json_string_value(kube_at2(r->json, "metadata", "resourceVersion"));
   int64_t left = kop_left(op) / 1000;
   if (left > 300 || left <= 0) left = 300;
-  char *url = valbuf_strf("%s?allowWatchBookmarks=true%s%s&resourceVersion=%s&timeoutSeconds=%lld&watch=true", s->coll,
+  char *url = strutil_printf("%s?allowWatchBookmarks=true%s%s&resourceVersion=%s&timeoutSeconds=%lld&watch=true", s->coll,
                         *s->sel_q ? "&" : "", s->sel_q, rv ? rv : "", (long long)left);
   if (url) kop_watch(op, url, on_event, ended);
   free(url);
@@ -107,7 +107,7 @@ static void listed(kube_op *op, const kube_resp *r) {
 /* Lists the matching objects. */
 static void relist(kube_op *op) {
   wt_state *s = wt(op);
-  char *url = valbuf_strf("%s%s%s", s->coll, *s->sel_q ? "?" : "", s->sel_q);
+  char *url = strutil_printf("%s%s%s", s->coll, *s->sel_q ? "?" : "", s->sel_q);
   if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, listed);
   free(url);
 }
@@ -124,7 +124,7 @@ static bool start(kube_op *op, const rbk_action_req *req, bool ready) {
   wt_state *s = wt(op);
   if (!(s->kind = kact_kind(op, req))) return false;
   char *sel = kact_selector(kact_arg(req, "selector")), *esc = sel ? kube_query_escape(sel) : NULL;
-  s->sel_q = esc ? valbuf_strf("labelSelector=%s", esc) : strdup("");
+  s->sel_q = esc ? strutil_printf("labelSelector=%s", esc) : strdup("");
   free(sel), free(esc);
   s->coll = kube_path(s->kind, op->conn->ns, NULL);
   s->objs = json_object();

@@ -74,7 +74,7 @@ static void scaled(kube_op *op, const kube_resp *r) { finish_obj(op, r, "PATCH")
 static void scale_got(kube_op *op, const kube_resp *r) {
   wr_state *s = wr(op);
   if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
-  char *body = valbuf_strf("{\"spec\":{\"replicas\":%ld}}", s->replicas);
+  char *body = strutil_printf("{\"spec\":{\"replicas\":%ld}}", s->replicas);
   kop_request(op, "PATCH", s->url, "application/merge-patch+json", body, KRETRY_READ, scaled);
   free(body);
 }
@@ -87,7 +87,7 @@ bool kact_scale(kube_op *op, const rbk_action_req *req) {
   if (!n || n->kind != VAL_INT || n->u.i < 0) return kop_fail(op, "scale: replicas must be an int >= 0"), false;
   s->replicas = (long)n->u.i;
   s->path = kube_path(s->ref.kind, op->conn->ns, s->ref.name);
-  s->url = valbuf_strf("%s/scale", s->path);
+  s->url = strutil_printf("%s/scale", s->path);
   return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, scale_got);
 }
 
@@ -141,7 +141,7 @@ bool kact_patch(kube_op *op, const rbk_action_req *req) {
   else s->body = p ? kact_json(p) : NULL;
   if (!s->body) return kop_fail(op, "patch: the patch is not valid JSON"), false;
   s->path = kube_path(s->ref.kind, op->conn->ns, s->ref.name);
-  s->url = valbuf_strf("%s?fieldManager=kubectl-patch", s->path);
+  s->url = strutil_printf("%s?fieldManager=kubectl-patch", s->path);
   return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, patch_got);
 }
 
@@ -180,7 +180,7 @@ static void create_verify(kube_op *op) { kop_request(op, "GET", wr(op)->path, NU
 static void create_send(kube_op *op, const char *manager) {
   wr_state *s = wr(op);
   char *coll = kube_path(s->kind, s->ns, NULL);
-  char *url = valbuf_strf("%s?fieldManager=%s&fieldValidation=Strict", coll, manager);
+  char *url = strutil_printf("%s?fieldManager=%s&fieldValidation=Strict", coll, manager);
   char *body = json_dumps(s->body, JSON_COMPACT);
   op->verify = create_verify;
   if (url && body) kop_request(op, "POST", url, "application/json", body, KRETRY_VERIFY, created);
@@ -215,7 +215,7 @@ static void apply_got(kube_op *op, const kube_resp *r) {
   json_object_del(doc, "status");
   json_object_del(json_object_get(doc, "metadata"), "resourceVersion");
   char *body = json_dumps(doc, JSON_COMPACT);
-  char *url = valbuf_strf("%s?fieldManager=rbk", s->path);
+  char *url = strutil_printf("%s?fieldManager=rbk", s->path);
   json_decref(doc);
   if (body && url) kop_request(op, "PATCH", url, "application/merge-patch+json", body, KRETRY_READ, apply_patched);
   free(body), free(url);

@@ -51,7 +51,7 @@ static char *dir_of(const char *path) {
 static char *resolve(const char *dir, const char *path) {
   if (!path || !*path) return NULL;
   if (path[0] == '/' || !dir) return strdup(path);
-  return valbuf_strf("%s/%s", dir, path);
+  return strutil_printf("%s/%s", dir, path);
 }
 
 /* Adds the named entries of list (key "field") to map unless already there. */
@@ -72,14 +72,14 @@ static bool merge_file(merged *m, const char *path, bool must, char **err) {
   size_t len = 0;
   char *text = valbuf_read_file(path, &len);
   if (!text) {
-    if (must) *err = valbuf_strf("cannot read kubeconfig %s", path);
+    if (must) *err = strutil_printf("cannot read kubeconfig %s", path);
     return !must;
   }
   char *yerr = NULL;
   json_t *doc = yamljson_parse(text, len, &yerr);
   free(text);
   if (!doc) {
-    *err = valbuf_strf("kubeconfig %s: %s", path, yerr ? yerr : "invalid YAML");
+    *err = strutil_printf("kubeconfig %s: %s", path, yerr ? yerr : "invalid YAML");
     free(yerr);
     return false;
   }
@@ -89,7 +89,7 @@ static bool merge_file(merged *m, const char *path, bool must, char **err) {
   merge_named(m->users, json_object_get(doc, "users"), "user", dir);
   const char *cur = json_string_value(json_object_get(doc, "current-context"));
   if (!m->current && cur && *cur) m->current = strdup(cur);
-  char *files = valbuf_strf("%s%s%s", m->files ? m->files : "", m->files ? ", " : "", path);
+  char *files = strutil_printf("%s%s%s", m->files ? m->files : "", m->files ? ", " : "", path);
   free(m->files), m->files = files;
   free(dir);
   json_decref(doc);
@@ -115,7 +115,7 @@ static bool merge_all(merged *m, const kubeconfig_opts *o, bool *any, char **err
     return ok;
   }
   const char *home = env(o, "HOME");
-  char *path = home ? valbuf_strf("%s/.kube/config", home) : NULL;
+  char *path = home ? strutil_printf("%s/.kube/config", home) : NULL;
   *any = path && access(path, R_OK) == 0;
   bool ok = !*any || merge_file(m, path, true, err);
   free(path);
@@ -131,7 +131,7 @@ static bool load_pem(const json_t *o, const char *data_key, const char *file_key
   const char *d = str(o, data_key);
   if (d) {
     *data = unbase64(d, len);
-    if (!*data) *err = valbuf_strf("%s: %s is not valid base64", what, data_key);
+    if (!*data) *err = strutil_printf("%s: %s is not valid base64", what, data_key);
     return *data != NULL;
   }
   *file = resolve(dir, str(o, file_key));
@@ -150,7 +150,7 @@ static kube_exec_cfg *exec_cfg(const json_t *x, const char *dir, const json_t *c
   e->args = calloc(json_array_size(args) + 1, sizeof *e->args);
   e->env = calloc(json_array_size(envs) + 1, sizeof *e->env);
   json_array_foreach(args, i, v) e->args[i] = strdup(json_string_value(v) ? json_string_value(v) : "");
-  json_array_foreach(envs, i, v) e->env[i] = valbuf_strf("%s=%s", str(v, "name") ? str(v, "name") : "", str(v, "value") ? str(v, "value") : "");
+  json_array_foreach(envs, i, v) e->env[i] = strutil_printf("%s=%s", str(v, "name") ? str(v, "name") : "", str(v, "value") ? str(v, "value") : "");
   e->provide_cluster_info = json_is_true(json_object_get(x, "provideClusterInfo"));
   if (e->provide_cluster_info && cluster) e->cluster_info = json_deep_copy(cluster);
   return e;
@@ -179,12 +179,12 @@ void kubeconfig_free(kubeconfig *kc) {
 /* Returns true after filling kc's cluster fields. */
 static bool fill_cluster(kubeconfig *kc, const json_t *c, const char *dir, char **err) {
   const char *server = str(c, "server");
-  if (!server || !*server) return *err = valbuf_strf("cluster \"%s\" has no server", kc->cluster_name), false;
+  if (!server || !*server) return *err = strutil_printf("cluster \"%s\" has no server", kc->cluster_name), false;
   kc->server = strdup(server);
   size_t n = strlen(kc->server);
   while (n && kc->server[n - 1] == '/') kc->server[--n] = '\0';
   kc->insecure = json_is_true(json_object_get(c, "insecure-skip-tls-verify"));
-  char *what = valbuf_strf("cluster \"%s\"", kc->cluster_name);
+  char *what = strutil_printf("cluster \"%s\"", kc->cluster_name);
   bool ok = load_pem(c, "certificate-authority-data", "certificate-authority", dir, &kc->ca_file, &kc->ca_data,
                      &kc->ca_len, what, err);
   free(what);
@@ -193,7 +193,7 @@ static bool fill_cluster(kubeconfig *kc, const json_t *c, const char *dir, char 
 
 /* Returns true after filling kc's user fields. */
 static bool fill_user(kubeconfig *kc, const json_t *u, const char *dir, const json_t *cluster, char **err) {
-  char *what = valbuf_strf("user \"%s\"", kc->user_name);
+  char *what = strutil_printf("user \"%s\"", kc->user_name);
   bool ok = load_pem(u, "client-certificate-data", "client-certificate", dir, &kc->cert_file, &kc->cert_data,
                      &kc->cert_len, what, err) &&
             load_pem(u, "client-key-data", "client-key", dir, &kc->key_file, &kc->key_data, &kc->key_len, what, err);
@@ -208,9 +208,9 @@ static bool fill_user(kubeconfig *kc, const json_t *u, const char *dir, const js
 /* Returns the context chosen from the merged files, or NULL with *err. */
 static kubeconfig *from_merged(const merged *m, const kubeconfig_opts *o, char **err) {
   const char *name = o && o->context && *o->context ? o->context : m->current;
-  if (!name) return *err = valbuf_strf("no context: current-context is not set in %s (pass --context)", m->files), NULL;
+  if (!name) return *err = strutil_printf("no context: current-context is not set in %s (pass --context)", m->files), NULL;
   json_t *ctx = json_object_get(m->contexts, name);
-  if (!ctx) return *err = valbuf_strf("context \"%s\" does not exist in %s", name, m->files), NULL;
+  if (!ctx) return *err = strutil_printf("context \"%s\" does not exist in %s", name, m->files), NULL;
   json_t *cv = json_object_get(ctx, "v");
   const char *cl = str(cv, "cluster"), *us = str(cv, "user");
   kubeconfig *kc = calloc(1, sizeof *kc);
@@ -220,7 +220,7 @@ static kubeconfig *from_merged(const merged *m, const kubeconfig_opts *o, char *
   const char *ns = o && o->ns && *o->ns ? o->ns : str(cv, "namespace");
   kc->ns = strdup(ns && *ns ? ns : "default");
   json_t *c = cl ? json_object_get(m->clusters, cl) : NULL;
-  if (!c) return *err = valbuf_strf("context \"%s\": cluster \"%s\" does not exist in %s", name, cl ? cl : "", m->files),
+  if (!c) return *err = strutil_printf("context \"%s\": cluster \"%s\" does not exist in %s", name, cl ? cl : "", m->files),
               kubeconfig_free(kc), NULL;
   json_t *u = us ? json_object_get(m->users, us) : NULL;
   if (!fill_cluster(kc, json_object_get(c, "v"), str(c, "dir"), err) ||
@@ -238,12 +238,12 @@ static kubeconfig *in_cluster(const kubeconfig_opts *o, char **err) {
   kubeconfig *kc = calloc(1, sizeof *kc);
   if (!kc) return *err = strdup("out of memory"), NULL;
   kc->context = strdup("in-cluster"), kc->cluster_name = strdup("in-cluster"), kc->user_name = strdup("serviceaccount");
-  kc->server = strchr(host, ':') ? valbuf_strf("https://[%s]:%s", host, port ? port : "443")
-                                 : valbuf_strf("https://%s:%s", host, port ? port : "443");
-  kc->token_file = valbuf_strf("%s/token", dir);
-  kc->ca_file = valbuf_strf("%s/ca.crt", dir);
+  kc->server = strchr(host, ':') ? strutil_printf("https://[%s]:%s", host, port ? port : "443")
+                                 : strutil_printf("https://%s:%s", host, port ? port : "443");
+  kc->token_file = strutil_printf("%s/token", dir);
+  kc->ca_file = strutil_printf("%s/ca.crt", dir);
   const char *ns = o && o->ns && *o->ns ? o->ns : env(o, "POD_NAMESPACE");
-  char *nsfile = valbuf_strf("%s/namespace", dir);
+  char *nsfile = strutil_printf("%s/namespace", dir);
   char *file_ns = !ns || !*ns ? valbuf_read_file(nsfile, NULL) : NULL;
   free(nsfile);
   if (file_ns) file_ns[strcspn(file_ns, "\r\n")] = '\0';
@@ -260,7 +260,7 @@ kubeconfig *kubeconfig_load(const kubeconfig_opts *opts, char **err) {
   if (merge_all(&m, opts, &any, err)) {
     bool have = json_object_size(m.contexts) > 0 || m.current;
     if (have) kc = from_merged(&m, opts, err);
-    else if (opts && opts->path && *opts->path) *err = valbuf_strf("kubeconfig %s defines no context", opts->path);
+    else if (opts && opts->path && *opts->path) *err = strutil_printf("kubeconfig %s defines no context", opts->path);
     else kc = in_cluster(opts, err);
   }
   json_decref(m.clusters), json_decref(m.contexts), json_decref(m.users);

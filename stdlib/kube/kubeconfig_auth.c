@@ -110,7 +110,7 @@ json_t *kube_exec_run(const kube_exec_cfg *x, const char *user, char **err) {
   while (x->env && x->env[ne]) ne++;
   const char **envp = calloc(ne + 2, sizeof *envp);
   char *info = exec_info(x);
-  char *info_env = info ? valbuf_strf("KUBERNETES_EXEC_INFO=%s", info) : NULL;
+  char *info_env = info ? strutil_printf("KUBERNETES_EXEC_INFO=%s", info) : NULL;
   free(info);
   if (!argv || !envp || !info_env) return free(argv), free(envp), free(info_env), *err = strdup("out of memory"), NULL;
   argv[0] = x->command;
@@ -122,7 +122,7 @@ json_t *kube_exec_run(const kube_exec_cfg *x, const char *user, char **err) {
   bool ran = proc_run_sync(argv, envp, NULL, 0, 60000, &res, &perr);
   free(argv), free(envp), free(info_env);
   if (!ran) {
-    *err = valbuf_strf("exec plugin for user \"%s\" could not start: %s", user, perr ? perr : "?");
+    *err = strutil_printf("exec plugin for user \"%s\" could not start: %s", user, perr ? perr : "?");
     free(perr);
     return NULL;
   }
@@ -130,8 +130,8 @@ json_t *kube_exec_run(const kube_exec_cfg *x, const char *user, char **err) {
   json_t *status = json_object_get(doc, "status");
   if (!json_is_object(status)) {
     char *line = first_line(res.err && *res.err ? res.err : "");
-    *err = res.status ? valbuf_strf("exec plugin for user \"%s\" failed: exit status %d%s%s", user, res.status, *line ? ": " : "", line)
-                      : valbuf_strf("exec plugin for user \"%s\" printed no ExecCredential status", user);
+    *err = res.status ? strutil_printf("exec plugin for user \"%s\" failed: exit status %d%s%s", user, res.status, *line ? ": " : "", line)
+                      : strutil_printf("exec plugin for user \"%s\" printed no ExecCredential status", user);
     free(line);
   } else json_incref(status);
   json_decref(doc);
@@ -149,7 +149,7 @@ static bool refresh_exec(kube_auth *a, char **err) {
   const char *key = json_string_value(json_object_get(st, "clientKeyData"));
   if (!tok && !(cert && key)) {
     json_decref(st);
-    *err = valbuf_strf("exec plugin for user \"%s\" returned neither a token nor a client certificate", a->user);
+    *err = strutil_printf("exec plugin for user \"%s\" returned neither a token nor a client certificate", a->user);
     return false;
   }
   a->cached = tok ? strdup(tok) : NULL;
@@ -164,7 +164,7 @@ static bool refresh_exec(kube_auth *a, char **err) {
 static bool read_token_file(kube_auth *a, int64_t mono, char **err) {
   if (a->cached && mono - a->cached_at < 60000) return true;
   char *text = valbuf_read_file(a->token_file, NULL);
-  if (!text) return *err = valbuf_strf("user \"%s\": cannot read tokenFile %s", a->user, a->token_file), false;
+  if (!text) return *err = strutil_printf("user \"%s\": cannot read tokenFile %s", a->user, a->token_file), false;
   text[strcspn(text, "\r\n")] = '\0';
   free(a->cached);
   a->cached = text;
@@ -185,7 +185,7 @@ const char *kube_auth_header(kube_auth *a, int64_t mono_ms, int64_t wall_ms, cha
   }
   if (!tok) return NULL;
   free(a->header);
-  a->header = valbuf_strf("Authorization: Bearer %s", tok);
+  a->header = strutil_printf("Authorization: Bearer %s", tok);
   return a->header;
 }
 

@@ -43,7 +43,7 @@ static ls_state *ls(kube_op *op) { return op->st; }
 
 /* Returns the lease name for a runbook id. */
 char *lease_name(const char *id) {
-  char *s = valbuf_strf("rbk-%.59s", id ? id : "run");
+  char *s = strutil_printf("rbk-%.59s", id ? id : "run");
   for (char *p = s ? s + 4 : NULL; p && *p; p++) *p = isalnum((unsigned char)*p) || *p == '.' ? (char)tolower((unsigned char)*p) : '-';
   return s;
 }
@@ -124,7 +124,7 @@ static void got(kube_op *op, const kube_resp *r) {
   if (s->verb == LEASE_RELEASE) {
     if (!mine) return kop_finish(op, NULL);
     const char *rv = json_string_value(json_object_get(json_object_get(r->json, "metadata"), "resourceVersion"));
-    char *body = valbuf_strf("{\"propagationPolicy\":\"Background\",\"preconditions\":{\"resourceVersion\":\"%s\"}}", rv ? rv : "");
+    char *body = strutil_printf("{\"propagationPolicy\":\"Background\",\"preconditions\":{\"resourceVersion\":\"%s\"}}", rv ? rv : "");
     kop_request(op, "DELETE", s->path, "application/json", body, KRETRY_UNSENT, deleted);
     return free(body);
   }
@@ -183,7 +183,7 @@ uint64_t lease_start(rbk_actions *a, rbk_value *cluster, lease_verb verb, const 
   s->duration = o->duration_s > 0 ? o->duration_s : 60, s->steal = o->steal;
   const kube_kind *k = kube_kind_get(KK_LEASE);
   s->path = kube_path(k, c->ns, s->name), s->coll = kube_path(k, c->ns, NULL);
-  char *what = valbuf_strf("lease/%s", s->name);
+  char *what = strutil_printf("lease/%s", s->name);
   kube_op *op = kop_new(&ak->rt, c, NULL, 30000, what, done, user);
   free(what);
   if (!op) return ls_free(s), *err = strdup("out of memory"), 0;

@@ -98,7 +98,7 @@ static void valbuf_read_file__whole_file__bytes_and_length(void **state) {
 
 static void valbuf_strf__format__new_string(void **state) {
   (void)state;
-  char *s = valbuf_strf("%s=%d", "n", 42);
+  char *s = strutil_printf("%s=%d", "n", 42);
   assert_string_equal(s, "n=42");
   free(s);
 }
