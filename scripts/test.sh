@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # The README's second command (and CI's): set up, then run the whole suite twice — plain and under
-# ASan+UBSan — then the cmocka unit tests under valgrind, then the fuzzer for a short time.
+# ASan+UBSan — then build Release with clang, run the cmocka unit tests under valgrind, and the
+# fuzzer for a short time. Every build here treats warnings as errors (RBK_WERROR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh
+scripts/bootstrap.sh -DRBK_WERROR=ON
 jobs=$(nproc)
 
 echo "== plain build"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
 echo "== ASan+UBSan build"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRBK_SANITIZE=ON >/dev/null
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DRBK_SANITIZE=ON -DRBK_WERROR=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== clang Release build (warnings are errors)"
+CC=clang cmake -S . -B build-clang -DCMAKE_BUILD_TYPE=Release -DRBK_WERROR=ON >/dev/null
+cmake --build build-clang -j"$jobs" >/dev/null
 
 echo "== unit tests under valgrind"
 vpass=0

@@ -59,10 +59,13 @@ static void aggregated(api_call *c, bool core) {
 
 /* Returns the legacy APIGroup object of a group (new). */
 static json_t *api_group(const char *g) {
-  char gv[128];
-  snprintf(gv, sizeof gv, "%s/v1", g);
-  return json_pack("{s:s,s:s,s:s,s:[{s:s,s:s}],s:{s:s,s:s}}", "kind", "APIGroup", "apiVersion", "v1", "name", g, "versions",
-                   "groupVersion", gv, "version", "v1", "preferredVersion", "groupVersion", gv, "version", "v1");
+  char *gv = strutil_printf("%s/v1", g);
+  json_t *group = gv ? json_pack("{s:s,s:s,s:s,s:[{s:s,s:s}],s:{s:s,s:s}}", "kind", "APIGroup", "apiVersion", "v1", "name", g,
+                                 "versions", "groupVersion", gv, "version", "v1", "preferredVersion", "groupVersion", gv,
+                                 "version", "v1")
+                     : NULL;
+  free(gv);
+  return group;
 }
 
 /* Answers /api/v1 or /apis/G/v1 with the legacy APIResourceList. */
