@@ -192,8 +192,10 @@ static void call_action(engine *e, vm_task *t, const vm_insn *in, const sig_info
   t->act = (vm_act){sig, target, key, node, now, 0, req.timeout_ms, in->node};
   task_drop_to(t, base);
   if (!op) {
+    /* The message is built first: aborting frees the action's record, target included. */
+    vm_error *failure = verr_at(in->node, "%s %s: %s", sig->name, target ? target : "", err ? err : "could not start");
     vm_action_abort(e, t, RBK_STATUS_FAILED, err ? err : "could not start");
-    vm_raise(e, t, verr_at(in->node, "%s %s: %s", sig->name, target ? target : "", err ? err : "could not start"));
+    vm_raise(e, t, failure);
     free(err);
     return;
   }
