@@ -51,7 +51,8 @@ rbk_value *bi_base64(const bi_call *c) {
   bool secret;
   const char *s = text_arg(c, &n, &secret);
   if (!s) return NULL;
-  return result(c, encode((const unsigned char *)s, n, &len), len, secret);
+  char *out = encode((const unsigned char *)s, n, &len); /* before result(): it reads len */
+  return result(c, out, len, secret);
 }
 
 /* Returns the 6-bit value of a base64 character, or -1. */

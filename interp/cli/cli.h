@@ -11,6 +11,7 @@
   X(fmt, cli_fmt, "print plans in canonical layout (-w rewrites, --check verifies)")          \
   X(plan, cli_plan, "dry-run: print the action graph (text, json, dot, mermaid)")             \
   X(ast, cli_ast, "print the syntax tree (for debugging the front end)")                      \
+  X(eval, cli_eval, "evaluate one expression (for testing the built-ins)")                    \
   X(sim, cli_sim, "serve the simulated cluster over HTTP(S)")                                \
   X(run, cli_run, "execute a plan")                                                          \
   X(resume, cli_resume, "continue an interrupted run from its journal")                       \

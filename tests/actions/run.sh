@@ -12,77 +12,27 @@
 #  - the run lock: a second concurrent run is refused naming the holder, --steal-lock refuses a
 #    live lock and takes an expired one, --no-lock runs anyway, the lock is released at the end.
 # Usage: bash run.sh <rbk binary> <source dir>
-set -u
-RBK=${1:?usage: run.sh <rbk binary> <source dir>}
-SRC=${2:?usage: run.sh <rbk binary> <source dir>}
-HERE=$SRC/tests/actions
-T=$(mktemp -d /tmp/rbk-actions.XXXXXX)
-TOKEN=actions-token-$$
-PASS=0
-FAIL=0
-PIDS=()
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/sim.sh"
+HERE=$src/tests/actions
+TOKEN=$SIM_TOKEN
 
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-ok() { PASS=$((PASS + 1)); echo "ok   - $1"; }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && printf '       %s\n' "$2" | head -30; }
-expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "wanted '$2', got '$3'"; fi; }
-
-# The throwaway CA, the server's certificate for 127.0.0.1 and a client certificate.
-make_certs() {
-  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
-  openssl req -x509 "${ec[@]}" -keyout "$T/ca.key" -out "$T/ca.crt" -days 1 -subj "/CN=rbk-actions-ca" 2>/dev/null
-  openssl req "${ec[@]}" -keyout "$T/srv.key" -out "$T/srv.csr" -subj "/CN=127.0.0.1" 2>/dev/null
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$T/ext.cnf"
-  openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial -out "$T/srv.crt" -days 1 \
-    -extfile "$T/ext.cnf" 2>/dev/null
-  openssl req "${ec[@]}" -keyout "$T/client.key" -out "$T/client.csr" -subj "/CN=runbook-operator" 2>/dev/null
-  openssl x509 -req -in "$T/client.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial -out "$T/client.crt" \
-    -days 1 2>/dev/null
-}
-
-# start_sim NAME SCENARIO: starts a server (seed 5, speed 20); writes $T/NAME.kubeconfig.
+# start_sim NAME SCENARIO: starts a server (seed 5, speed 20); writes $tmp/NAME.kubeconfig.
 start_sim() {
-  "$RBK" sim --scenario "$2" --seed 5 --speed 20 --tls-cert "$T/srv.crt" --tls-key "$T/srv.key" \
-    --client-ca "$T/ca.crt" --token "$TOKEN" >"$T/$1.url" 2>"$T/$1.log" &
-  PIDS+=($!)
-  for _ in $(seq 50); do [ -s "$T/$1.url" ] && break; sleep 0.1; done
-  write_kubeconfig "$T/$1.kubeconfig" "$(head -1 "$T/$1.url")" "user: {token: \"$TOKEN\"}" \
-    "certificate-authority: \"$T/ca.crt\""
-}
-
-# write_kubeconfig FILE URL USER_LINE [CA_LINE]
-write_kubeconfig() {
-  cat >"$1" <<EOK
-apiVersion: v1
-kind: Config
-clusters:
-- name: sim
-  cluster: {server: "$2"${4:+, $4}}
-contexts:
-- name: sim
-  context: {cluster: sim, user: runner, namespace: greenlang}
-current-context: sim
-users:
-- name: runner
-  $3
-EOK
+  sim_start "$1" "$2" --seed 5 --speed 20
+  sim_kubeconfig "$tmp/$1.kubeconfig" "$SIM_URL" "user: {token: \"$TOKEN\"}" "certificate-authority: \"$tmp/ca.crt\""
 }
 
 # kc NAME ARGS…: kubectl against simulator NAME.
 kc() {
   local name=$1; shift
-  timeout 60 kubectl --kubeconfig "$T/$name.kubeconfig" --cache-dir "$T/cache-$name" "$@"
+  timeout 60 kubectl --kubeconfig "$tmp/$name.kubeconfig" --cache-dir "$tmp/cache-$name" "$@"
 }
 
-# rbk_run OUT PLAN ARGS…: rbk run with a journal in $T; stdout to OUT.out, stderr to OUT.err.
+# rbk_run OUT PLAN ARGS…: rbk run with a journal in $tmp; stdout to OUT.out, stderr to OUT.err.
 rbk_run() {
   local out=$1 plan=$2; shift 2
-  timeout 120 "$RBK" run "$HERE/$plan" --journal "$T/journals/" --no-prompt "$@" >"$T/$out.out" 2>"$T/$out.err"
+  timeout 120 "$rbk" run "$HERE/$plan" --journal "$tmp/journals/" --no-prompt "$@" >"$tmp/$out.out" 2>"$tmp/$out.err"
 }
 
 # expect_run NAME RC PATTERN OUT PLAN ARGS…: rbk run exits RC and its stderr matches PATTERN.
@@ -90,8 +40,8 @@ expect_run() {
   local name=$1 want=$2 pat=$3 out=$4; shift 4
   rbk_run "$out" "$@"
   local rc=$?
-  if [ "$rc" -eq "$want" ] && { [ -z "$pat" ] || grep -Eq -- "$pat" "$T/$out.err"; }; then ok "$name"
-  else bad "$name" "rc=$rc (wanted $want), wanted /$pat/ in stderr: $(cat "$T/$out.err" "$T/$out.out")"; fi
+  if [ "$rc" -eq "$want" ] && { [ -z "$pat" ] || grep -Eq -- "$pat" "$tmp/$out.err"; }; then ok "$name"
+  else bad "$name" "rc=$rc (wanted $want), wanted /$pat/ in stderr: $(cat "$tmp/$out.err" "$tmp/$out.out")"; fi
 }
 
 # state NAME: the normalised Deployments and ReplicaSets of simulator NAME.
@@ -100,10 +50,10 @@ state() { kc "$1" get deployments,replicasets -o json | python3 "$HERE/normalize
 # same_state NAME: both simulators hold the same objects (polled while pods settle).
 same_state() {
   for _ in $(seq 20); do
-    state kctl >"$T/a.json" && state rbk >"$T/b.json" && cmp -s "$T/a.json" "$T/b.json" && break
+    state kctl >"$tmp/a.json" && state rbk >"$tmp/b.json" && cmp -s "$tmp/a.json" "$tmp/b.json" && break
     sleep 0.5
   done
-  if cmp -s "$T/a.json" "$T/b.json"; then ok "$1"; else bad "$1" "$(diff "$T/a.json" "$T/b.json" | head -30)"; fi
+  if cmp -s "$tmp/a.json" "$tmp/b.json"; then ok "$1"; else bad "$1" "$(diff "$tmp/a.json" "$tmp/b.json" | head -30)"; fi
 }
 
 # cross NAME DEPLOYMENT RBK_PARAMS… -- KUBECTL_ARGS…: one operation on both sides, then compare.
@@ -116,17 +66,16 @@ cross() {
   kout=$(kc kctl "$@" 2>&1 && kc kctl rollout status "deployment/$dep" --timeout=120s 2>&1)
   rc=$?
   [ $rc -eq 0 ] || bad "$name: kubectl" "$kout"
-  rbk_run "cross-$dep" crosscheck.rbk --kubeconfig "$T/rbk.kubeconfig" -p "deployment=$dep" "${params[@]}"
+  rbk_run "cross-$dep" crosscheck.rbk --kubeconfig "$tmp/rbk.kubeconfig" -p "deployment=$dep" "${params[@]}"
   rc=$?
-  [ $rc -eq 0 ] || bad "$name: rbk run" "rc=$rc: $(cat "$T/cross-$dep.err" "$T/cross-$dep.out")"
+  [ $rc -eq 0 ] || bad "$name: rbk run" "rc=$rc: $(cat "$tmp/cross-$dep.err" "$tmp/cross-$dep.out")"
   same_state "$name: kubectl and rbk run leave the same Deployments and ReplicaSets"
 }
 
-make_certs
 start_sim kctl bad-release
 start_sim rbk bad-release
-[ -s "$T/kctl.url" ] && [ -s "$T/rbk.url" ] || { echo "rbk sim did not start"; cat "$T"/*.log; echo "0 passed, 1 failed"; exit 1; }
-URL=$(head -1 "$T/rbk.url")
+[ -s "$tmp/kctl.url" ] && [ -s "$tmp/rbk.url" ] || { echo "rbk sim did not start"; cat "$tmp"/*.log; bad "rbk sim starts"; finish; exit 1; }
+URL=$(head -1 "$tmp/rbk.url")
 
 # --- the cross-check ---
 same_state "both simulators start equal"
@@ -148,26 +97,26 @@ cross "rollout undo again (back to the bad release)" gl-001-process-heat-orchest
   rollout undo deployment/gl-001-process-heat-orchestrator
 
 # --- credentials and TLS ---
-write_kubeconfig "$T/wrong.kubeconfig" "$URL" 'user: {token: "not-the-token"}' "certificate-authority: \"$T/ca.crt\""
-expect_run "a wrong token: exit 1, Unauthorized" 1 "Unauthorized" wrong lock.rbk --kubeconfig "$T/wrong.kubeconfig" -p hold=0s
-if grep -q "not-the-token" "$T/wrong.err" "$T/wrong.out" "$T"/journals/*.jsonl; then bad "the token is never printed or journaled"
+sim_kubeconfig "$tmp/wrong.kubeconfig" "$URL" 'user: {token: "not-the-token"}' "certificate-authority: \"$tmp/ca.crt\""
+expect_run "a wrong token: exit 1, Unauthorized" 1 "Unauthorized" wrong lock.rbk --kubeconfig "$tmp/wrong.kubeconfig" -p hold=0s
+if grep -q "not-the-token" "$tmp/wrong.err" "$tmp/wrong.out" "$tmp"/journals/*.jsonl; then bad "the token is never printed or journaled"
 else ok "the token is never printed or journaled"; fi
-write_kubeconfig "$T/noca.kubeconfig" "$URL" "user: {token: \"$TOKEN\"}"
+sim_kubeconfig "$tmp/noca.kubeconfig" "$URL" "user: {token: \"$TOKEN\"}"
 expect_run "no CA: a certificate verification error naming the server" 1 "certificate.*\($URL\)" noca lock.rbk \
-  --kubeconfig "$T/noca.kubeconfig" -p hold=0s
-write_kubeconfig "$T/cert.kubeconfig" "$URL" "user: {client-certificate: \"$T/client.crt\", client-key: \"$T/client.key\"}" \
-  "certificate-authority: \"$T/ca.crt\""
+  --kubeconfig "$tmp/noca.kubeconfig" -p hold=0s
+sim_kubeconfig "$tmp/cert.kubeconfig" "$URL" "user: {client-certificate: \"$tmp/client.crt\", client-key: \"$tmp/client.key\"}" \
+  "certificate-authority: \"$tmp/ca.crt\""
 expect_run "a client certificate authenticates (mutual TLS, no token)" 0 "" cert lock.rbk \
-  --kubeconfig "$T/cert.kubeconfig" -p hold=0s
-printf '%s\n' "$TOKEN" >"$T/token"
-write_kubeconfig "$T/tokenfile.kubeconfig" "$URL" "user: {tokenFile: \"$T/token\"}" "certificate-authority: \"$T/ca.crt\""
-expect_run "a tokenFile authenticates" 0 "" tokenfile lock.rbk --kubeconfig "$T/tokenfile.kubeconfig" -p hold=0s
-cat >"$T/two.kubeconfig" <<EOK
+  --kubeconfig "$tmp/cert.kubeconfig" -p hold=0s
+printf '%s\n' "$TOKEN" >"$tmp/token"
+sim_kubeconfig "$tmp/tokenfile.kubeconfig" "$URL" "user: {tokenFile: \"$tmp/token\"}" "certificate-authority: \"$tmp/ca.crt\""
+expect_run "a tokenFile authenticates" 0 "" tokenfile lock.rbk --kubeconfig "$tmp/tokenfile.kubeconfig" -p hold=0s
+cat >"$tmp/two.kubeconfig" <<EOK
 apiVersion: v1
 kind: Config
 clusters:
 - name: sim
-  cluster: {server: "$URL", certificate-authority: "$T/ca.crt"}
+  cluster: {server: "$URL", certificate-authority: "$tmp/ca.crt"}
 contexts:
 - name: stale
   context: {cluster: sim, user: stale, namespace: greenlang}
@@ -180,22 +129,22 @@ users:
 - name: good
   user: {token: "$TOKEN"}
 EOK
-expect_run "the current context's user is refused" 1 "Unauthorized" ctx-stale lock.rbk --kubeconfig "$T/two.kubeconfig" -p hold=0s
-expect_run "--context picks another context" 0 "" ctx-good lock.rbk --kubeconfig "$T/two.kubeconfig" --context good \
+expect_run "the current context's user is refused" 1 "Unauthorized" ctx-stale lock.rbk --kubeconfig "$tmp/two.kubeconfig" -p hold=0s
+expect_run "--context picks another context" 0 "" ctx-good lock.rbk --kubeconfig "$tmp/two.kubeconfig" --context good \
   -p hold=0s
 expect_run "--context names a missing context" 1 'context "nope" does not exist' ctx-nope lock.rbk \
-  --kubeconfig "$T/two.kubeconfig" --context nope -p hold=0s
-KUBECONFIG="$T/missing.yaml:$T/rbk.kubeconfig:$T/wrong.kubeconfig" \
+  --kubeconfig "$tmp/two.kubeconfig" --context nope -p hold=0s
+KUBECONFIG="$tmp/missing.yaml:$tmp/rbk.kubeconfig:$tmp/wrong.kubeconfig" \
   expect_run "KUBECONFIG: missing files skipped, the first definition wins" 0 "" env lock.rbk -p hold=0s
 
 # --- flaky-api: reads survive, the rollback is applied once ---
 start_sim flaky flaky-api
-expect_run "flaky-api: reads survive and the rollback succeeds" 0 "" flaky flaky.rbk --kubeconfig "$T/flaky.kubeconfig"
+expect_run "flaky-api: reads survive and the rollback succeeds" 0 "" flaky flaky.rbk --kubeconfig "$tmp/flaky.kubeconfig"
 D=/apis/apps/v1/namespaces/greenlang/deployments/gl-001-process-heat-orchestrator
-faults=$(grep -cE '^(GET|POST|PUT|PATCH|DELETE) /apis?/.* (500|503|429|0) ' "$T/flaky.log")
+faults=$(grep -cE '^(GET|POST|PUT|PATCH|DELETE) /apis?/.* (500|503|429|0) ' "$tmp/flaky.log")
 if [ "$faults" -gt 0 ]; then ok "flaky-api: faults were injected ($faults)"; else bad "flaky-api: no fault was injected"; fi
 expect_eq "flaky-api: exactly one PATCH of the deployment was applied" "1" \
-  "$(grep -cE "^PATCH $D 200 " "$T/flaky.log")"
+  "$(grep -cE "^PATCH $D 200 " "$tmp/flaky.log")"
 for _ in 1 2 3 4 5; do
   img=$(kc flaky get deployment gl-001-process-heat-orchestrator -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision} {.spec.template.spec.containers[0].image}' 2>/dev/null) && break
 done
@@ -203,7 +152,7 @@ expect_eq "flaky-api: one rollback (revision 14, the 1.4.2 image)" "14 gcr.io/gr
 
 # --- the run lock ---
 start_sim lock bad-release
-LK=(--kubeconfig "$T/lock.kubeconfig")
+LK=(--kubeconfig "$tmp/lock.kubeconfig")
 rbk_run holder lock.rbk "${LK[@]}" -p hold=6s --operator alice --run-id run-one &
 HOLDER=$!
 for _ in $(seq 50); do kc lock get lease rbk-actions-lock >/dev/null 2>&1 && break; sleep 0.1; done
@@ -212,7 +161,7 @@ expect_eq "the first run holds Lease rbk-actions-lock" "alice@$(hostname)/run-on
 expect_run "a second run is refused, naming the holder and since when" 1 \
   "run lock rbk-actions-lock is held by alice@[^ ]+/run-one since [0-9-]+T[0-9:.]+Z" second lock.rbk "${LK[@]}" \
   -p hold=0s --operator bob --run-id run-two
-if grep -q "rollout\|→\|✓ get" "$T/second.out"; then bad "the refused run does nothing" "$(cat "$T/second.out")"
+if grep -q "rollout\|→\|✓ get" "$tmp/second.out"; then bad "the refused run does nothing" "$(cat "$tmp/second.out")"
 else ok "the refused run does nothing"; fi
 expect_run "--steal-lock does not take a lock that is being renewed" 1 "still being renewed" steal-live lock.rbk \
   "${LK[@]}" -p hold=0s --operator bob --steal-lock
@@ -221,30 +170,23 @@ wait $HOLDER
 expect_eq "the holder's run succeeds" "0" "$?"
 expect_eq "the lock is released at the end" "NotFound" \
   "$(kc lock get lease rbk-actions-lock 2>&1 | grep -o NotFound)"
-cat >"$T/lease.json" <<EOJ
+cat >"$tmp/lease.json" <<EOJ
 {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "rbk-actions-lock"},
  "spec": {"holderIdentity": "carol@crashed-host/run-0", "leaseDurationSeconds": 60,
           "acquireTime": "2020-01-01T00:00:00.000000Z", "renewTime": "2020-01-01T00:00:00.000000Z",
           "leaseTransitions": 0}}
 EOJ
-kc lock create -f "$T/lease.json" >/dev/null
+kc lock create -f "$tmp/lease.json" >/dev/null
 expect_run "an expired lock is refused, pointing at --steal-lock" 1 \
   "held by carol@crashed-host/run-0 since 2020-01-01T00:00:00.000000Z .*expired: --steal-lock takes it over" \
   expired lock.rbk "${LK[@]}" -p hold=0s
 expect_run "--steal-lock takes an expired lock" 0 "" steal lock.rbk "${LK[@]}" -p hold=0s --steal-lock
 expect_eq "the expired lock was taken over with one PUT; both holders released it" "1 2" \
-  "$(grep -c "^PUT .*/leases/rbk-actions-lock 200" "$T/lock.log") $(grep -c "^DELETE .*/leases/rbk-actions-lock 200" "$T/lock.log")"
+  "$(grep -c "^PUT .*/leases/rbk-actions-lock 200" "$tmp/lock.log") $(grep -c "^DELETE .*/leases/rbk-actions-lock 200" "$tmp/lock.log")"
 
 # --- every server stops cleanly; nothing from the sanitizers anywhere ---
-for i in "${!PIDS[@]}"; do
-  kill -TERM "${PIDS[$i]}" 2>/dev/null
-  timeout 20 tail --pid="${PIDS[$i]}" -f /dev/null
-  wait "${PIDS[$i]}"
-  expect_eq "server $i stops cleanly on SIGTERM" "0" "$?"
-  unset "PIDS[$i]"
-done
+sim_stop_all
 expect_eq "no sanitizer reports from rbk sim or rbk run" "" \
-  "$(grep -lE 'AddressSanitizer|LeakSanitizer|runtime error' "$T"/*.log "$T"/*.err 2>/dev/null | head -3)"
+  "$(grep -lE 'AddressSanitizer|LeakSanitizer|runtime error' "$tmp"/*.log "$tmp"/*.err 2>/dev/null | head -3)"
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+finish

@@ -1,13 +1,7 @@
 #!/usr/bin/env bash
 # Every ```rbk example in the docs must pass `rbk check` unchanged: ours (docs/*.md) and the
 # product sketch (../shared/docs/language.md, when the checkout has shared/ beside it).
-set -u
-rbk=$(realpath "$1")
-src=$2
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
 docs=("$src"/docs/*.md)
 [ -f "$src/../shared/docs/language.md" ] && docs+=("$src/../shared/docs/language.md")
 for doc in "${docs[@]}"; do
@@ -20,13 +14,10 @@ for doc in "${docs[@]}"; do
 done
 for example in "$tmp"/*.rbk; do
   [ -f "$example" ] || continue
-  if out=$(cd "$tmp" && NO_COLOR=1 "$rbk" check "$(basename "$example")" 2>&1); then
-    pass=$((pass + 1))
+  if out=$(cd "$tmp" && "$rbk" check "$(basename "$example")" 2>&1); then
+    ok
   else
-    echo "FAIL $(basename "$example"): the example at that line does not check"
-    printf '%s\n' "$out" | head -20
-    fail=$((fail + 1))
+    bad "$(basename "$example")" "the example at that line does not check"$'\n'"$(head -20 <<< "$out")"
   fi
 done
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

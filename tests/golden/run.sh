@@ -10,15 +10,14 @@
 #   plan-json    rbk plan NAME.rbk ARGS --format json      (also -dot, -mermaid)
 #   plan-mutating rbk plan NAME.rbk ARGS --mutating
 #   test         rbk test NAME.rbk ARGS
+# And every tests/golden/**/NAME.test is a list of cases for `rbk eval` (the built-ins): blocks
+# separated by blank lines, '#' lines are comments, a block's first line is an expression and the
+# rest is its output (stdout, then stderr); each case counts as one check. They run from the
+# file's directory with the environment and secrets of eval_case below.
 # Usage: run.sh RBK SOURCE_DIR [FILTER]. RBK_REGEN=1 rewrites the expectations instead of comparing;
-# to add a case, create an empty NAME.MODE.out and regenerate.
-set -u
-rbk=$(realpath "$1")
-root=$2/tests/golden
-filter=${3:-}
-pass=0
-fail=0
-export NO_COLOR=1 LC_ALL=C.UTF-8 TZ=UTC
+# to add a case, create an empty NAME.MODE.out (or a block with just the expression) and regenerate.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
+root=$src/tests/golden
 
 # Prints the command line words for MODE.
 mode_args() {
@@ -37,6 +36,18 @@ mode_args() {
   esac
 }
 
+# Compares expectation file $1 with the text $2 (or rewrites it under RBK_REGEN=1).
+compare() {
+  if [ "${RBK_REGEN:-}" = 1 ]; then
+    printf '%s\n' "$2" > "$1"
+    ok
+  elif [ "$2" == "$(cat "$1")" ]; then
+    ok
+  else
+    bad "${1#$root/}" "$(diff <(cat "$1") <(printf '%s\n' "$2") | head -20)"
+  fi
+}
+
 while IFS= read -r -d '' expect; do
   dir=$(dirname "$expect")
   base=$(basename "$expect" .out)
@@ -45,32 +56,62 @@ while IFS= read -r -d '' expect; do
   file=$name.rbk
   [ -n "$filter" ] && [[ "$dir/$base" != *"$filter"* ]] && continue
   if ! words=$(mode_args "$mode"); then
-    echo "FAIL $expect: unknown mode '$mode'"
-    fail=$((fail + 1))
+    bad "$expect" "unknown mode '$mode'"
     continue
   fi
   extra=()
   [ -f "$dir/$name.args" ] && read -r -a extra < "$dir/$name.args"
   read -r -a cmd <<< "$words"
   actual=$(cd "$dir" && {
-    out=$(timeout 60 "$rbk" "${cmd[0]}" "$file" "${extra[@]}" "${cmd[@]:1}" 2>/tmp/rbk-golden-err.$$)
+    out=$(timeout 60 "$rbk" "${cmd[0]}" "$file" "${extra[@]}" "${cmd[@]:1}" 2>"$tmp/err")
     code=$?
     printf '%s\n' "$out"
-    cat /tmp/rbk-golden-err.$$
+    cat "$tmp/err"
     echo "exit: $code"
   })
-  rm -f /tmp/rbk-golden-err.$$
-  if [ "${RBK_REGEN:-}" = 1 ]; then
-    printf '%s\n' "$actual" > "$expect"
-    pass=$((pass + 1))
-  elif [ "$actual" == "$(cat "$expect")" ]; then
-    pass=$((pass + 1))
-  else
-    echo "FAIL ${expect#$root/}"
-    diff <(cat "$expect") <(printf '%s\n' "$actual") | head -20
-    fail=$((fail + 1))
-  fi
+  compare "$expect" "$actual"
 done < <(find "$root" -name '*.out' -print0 | sort -z)
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+# Prints the output of `rbk eval EXPR` ($1) in directory $2: stdout, then stderr.
+eval_case() {
+  (cd "$2" && KUBE_CONTEXT=prod EMPTY= TOKEN=env-token PADDED=$' tok\n' PWD=$2 \
+    timeout 20 "$rbk" eval --epoch 1714564800000 --reveal --secret TOKEN=override-token \
+    --secret DB_PASSWORD=@db_password.txt --secret PW=pa55 --secret T=x -- "$1" 2>"$tmp/err"
+    cat "$tmp/err")
+}
+
+# Runs every case of the .test file $1; under RBK_REGEN=1 rewrites the file with the outputs.
+run_cases() {
+  local file=$1 dir rel regen="" comments="" expr="" want="" line
+  dir=$(dirname "$file")
+  rel=${file#$root/}
+  # Checks (or regenerates) the block gathered so far.
+  flush() {
+    if [ -n "$expr" ]; then
+      local got
+      got=$(eval_case "$expr" "$dir")
+      if [ "${RBK_REGEN:-}" = 1 ]; then ok
+      elif [ "$got" == "$want" ]; then ok
+      else bad "$rel: $expr" "$(diff <(printf '%s\n' "$want") <(printf '%s\n' "$got"))"; fi
+      regen+="$comments$expr"$'\n'"$got"$'\n\n'
+    elif [ -n "$comments" ]; then
+      regen+="$comments"$'\n'
+    fi
+    comments="" expr="" want=""
+  }
+  while IFS= read -r line || [ -n "$line" ]; do
+    if [ -z "$line" ]; then flush
+    elif [ -z "$expr" ] && [[ "$line" == "#"* ]]; then comments+="$line"$'\n'
+    elif [ -z "$expr" ]; then expr=$line
+    else want+="${want:+$'\n'}$line"; fi
+  done < "$file"
+  flush
+  [ "${RBK_REGEN:-}" = 1 ] && printf '%s' "${regen%$'\n'}" > "$file"
+}
+
+while IFS= read -r -d '' cases; do
+  [ -n "$filter" ] && [[ "$cases" != *"$filter"* ]] && continue
+  run_cases "$cases"
+done < <(find "$root" -name '*.test' -print0 | sort -z)
+
+finish

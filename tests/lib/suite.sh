@@ -3,7 +3,8 @@
 #   source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
 # It sets rbk (the binary, absolute), src (the source dir, absolute), filter, the pass and fail
 # counters and tmp (a directory removed at exit); it fixes the locale and the time zone and turns
-# colours off; it defines ok, bad, t and finish.
+# colours off; it defines ok, bad, record, expect_eq, t and finish. Suites that talk to `rbk sim`
+# also source tests/lib/sim.sh.
 set -u
 rbk=$(realpath "$1")
 src=$(realpath "$2")
@@ -14,12 +15,19 @@ export NO_COLOR=1 LC_ALL=C.UTF-8 TZ=UTC
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Records a result: ok NAME or bad NAME WHY.
-ok() { pass=$((pass + 1)); }
+# Records a result: ok [NAME] (a named pass is printed) or bad NAME [WHY].
+ok() {
+  pass=$((pass + 1))
+  [ -z "${1:-}" ] || echo "ok   $1"
+}
 bad() {
-  echo "FAIL $1: $2"
+  echo "FAIL $1${2:+: $2}"
   fail=$((fail + 1))
 }
+# record NAME STATUS: ok when STATUS is 0, else bad.
+record() { if [ "$2" = 0 ]; then ok; else bad "$1"; fi; }
+# expect_eq NAME WANT GOT: ok when GOT is WANT.
+expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "wanted '$2', got '$3'"; fi; }
 # Runs test function $1 unless the filter excludes it.
 t() { [ -n "$filter" ] && [[ "$1" != *"$filter"* ]] && return; "$1"; }
 # Prints "[$1: ]N passed, M failed"; returns 0 when nothing failed and something passed.

@@ -3,19 +3,9 @@
 # the example of docs/language.md §2) renders with Graphviz (`dot -Tsvg`), parses as JSON
 # (`python3 -m json.tool`), and gives a well-formed Mermaid flowchart; secrets never appear.
 # Usage: run.sh RBK SOURCE_DIR
-set -u
-rbk=$(realpath "$1")
-root=$2
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
+root=$src
 dir=$root/tests/golden/plan
-pass=0
-fail=0
-export NO_COLOR=1 LC_ALL=C.UTF-8
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-# Records one check's result: ok NAME / bad NAME MESSAGE.
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
 
 # Checks that the mermaid text in $1 opens with flowchart TD and closes every subgraph.
 mermaid_ok() {
@@ -73,5 +63,4 @@ for fmt in text json dot mermaid; do
   else ok; fi
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
