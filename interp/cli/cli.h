@@ -1,8 +1,15 @@
 /* cli.h — the rbk commands. Each takes the arguments after the command name (argv[0] is the
- * command) and returns the process exit code documented in docs/cli.md. */
+ * command) and returns the process exit code documented in docs/cli.md; each describes its
+ * command line in a cli_opts_spec (cli_opts.h) named after its function, which its --help and
+ * `rbk help COMMAND` print. */
 #ifndef RBK_CLI_H
 #define RBK_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cli_opts.h"
 #include "exitcode.h"
 
 /* The commands, once: X(name, function, "one-line help"). */
@@ -16,26 +23,21 @@
   X(run, cli_run, "execute a plan")                                                          \
   X(resume, cli_resume, "continue an interrupted run from its journal")                       \
   X(log, cli_log, "print a run's journal readably")                                          \
-  X(test, cli_test, "rehearse plans against the simulated plant in virtual time")
+  X(test, cli_test, "rehearse plans against the simulated plant in virtual time")            \
+  X(help, cli_help, "list the commands, or describe one (rbk help COMMAND)")                 \
+  X(version, cli_version, "print the versions of rbk and of the libraries it uses")
 
-#define X(name, fn, help) int fn(int argc, char **argv);
+#define X(name, fn, help)          \
+  int fn(int argc, char **argv); \
+  extern const cli_opts_spec fn##_spec;
 RBK_COMMANDS(X)
 #undef X
 
-#include <stdbool.h>
-#include <stddef.h>
+/* Prints the list of commands (usage line, RBK_COMMANDS, a pointer to --help) on out. */
+void cli_help_list(FILE *out);
 
 /* Prints "rbk: WHAT 'ARG'" (or "rbk: WHAT" when arg is NULL) on stderr; returns RBK_EXIT_USAGE. */
 int cli_usage_error(const char *what, const char *arg);
-
-/* Returns true when arg is option `name` alone or as name=…. */
-bool cli_is_opt(const char *arg, const char *name);
-
-/* Matches argv[*i] against the n option names that take a value (`NAME VALUE` or `NAME=VALUE`).
- * Returns the index of the option with *value set (borrowed from argv; *i advanced past a
- * separate value), or -1 after printing "unknown option" or "missing value after" (the command
- * then exits RBK_EXIT_USAGE). */
-int cli_value_opt(int argc, char **argv, int *i, const char *const *names, int n, const char **value);
 
 /* Returns the text of file path without one trailing newline (and a \r before it), or NULL with
  * errno set. Caller frees. */

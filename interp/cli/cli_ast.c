@@ -9,18 +9,15 @@
 #include "cli.h"
 #include "parse.h"
 
-/* Prints the command's help to `out`; returns `code`. */
-static int usage(FILE *out, int code) {
-  fprintf(out,
-          "usage: rbk ast FILE...\n"
-          "\n"
-          "Prints the syntax tree of each plan as an indented S-expression, one node per line\n"
-          "with its span (@line:col-end_line:end_col), then the comments kept for rbk fmt.\n"
-          "'-' reads a plan from stdin.\n"
-          "\n"
-          "Exit status: 0 ok, 2 usage or syntax errors (printed on stderr).\n");
-  return code;
-}
+const cli_opts_spec cli_ast_spec = {
+    .name = "ast",
+    .operands = "FILE...",
+    .about = "Prints the syntax tree of each plan as an indented S-expression, one node per line\n"
+             "with its span (@line:col-end_line:end_col), then the comments kept for rbk fmt.\n"
+             "'-' reads a plan from stdin.",
+    .footer = "Exit status: 0 ok, 2 usage or syntax errors (printed on stderr).",
+    .in_order = true,
+};
 
 /* Returns true when diagnostics on stderr should be coloured. */
 static bool use_color(void) { return isatty(STDERR_FILENO) && !getenv("NO_COLOR"); }
@@ -52,13 +49,24 @@ static int ast_one(const char *path) {
   return rc;
 }
 
+/* What the files gave: the worst exit code, and how many there were. */
+typedef struct {
+  int rc, nfiles;
+} ast_run;
+
+/* Takes one file (cli_opts_take): prints its tree; returns CLI_GO_ON. */
+static int take_file(void *ctx, int id, const char *path) {
+  ast_run *r = ctx;
+  int one = id == CLI_OPERAND ? ast_one(path) : RBK_EXIT_OK;
+  if (one != RBK_EXIT_OK) r->rc = one;
+  r->nfiles++;
+  return CLI_GO_ON;
+}
+
+/* Entry point of `rbk ast`. */
 int cli_ast(int argc, char **argv) {
-  if (argc < 2) return usage(stderr, RBK_EXIT_USAGE);
-  if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) return usage(stdout, RBK_EXIT_OK);
-  int rc = RBK_EXIT_OK;
-  for (int i = 1; i < argc; i++) {
-    int one = ast_one(argv[i]);
-    if (one != RBK_EXIT_OK) rc = one;
-  }
-  return rc;
+  ast_run r = {RBK_EXIT_OK, 0};
+  int code = cli_opts_parse(&cli_ast_spec, argc, argv, take_file, &r);
+  if (code != CLI_GO_ON) return code;
+  return r.nfiles ? r.rc : cli_opts_usage_error(&cli_ast_spec);
 }

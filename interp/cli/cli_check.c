@@ -10,21 +10,22 @@
 #include "diag.h"
 #include "program.h"
 
-/* Prints the command's usage to `out`; returns `code`. */
-static int usage(FILE *out, int code) {
-  fprintf(out,
-          "usage: rbk check FILE... [--format text|json]\n"
-          "\n"
-          "Checks plans without running them: unknown names, wrong arguments, type errors that\n"
-          "literals reveal, unreachable statements, duplicate step titles, actions that a handle\n"
-          "lacks. Imports are loaded relative to the importing file.\n"
-          "\n"
-          "  --format text   diagnostics on stderr, like a compiler (default)\n"
-          "  --format json   one JSON array of diagnostics on stdout\n"
-          "\n"
-          "Exit 0 when there is no error (warnings allowed), 2 on any error.\n");
-  return code;
-}
+/* The options, once: X(ID, long name, short name, value, help). */
+#define CHECK_OPTS(X) X(CHECK_FORMAT, "format", 0, "text|json", "diagnostics as text on stderr (default) or a JSON array on stdout")
+
+enum { CHECK_OPTS(CLI_OPTS_ENUM) };
+static const cli_opt check_opts[] = {CHECK_OPTS(CLI_OPTS_ROW)};
+
+const cli_opts_spec cli_check_spec = {
+    .name = "check",
+    .operands = "FILE...",
+    .about = "Checks plans without running them: unknown names, wrong arguments, type errors that\n"
+             "literals reveal, unreachable statements, duplicate step titles, actions that a handle\n"
+             "lacks. Imports are loaded relative to the importing file. '-' reads a plan from stdin.",
+    .footer = "Exit 0 when there is no error (warnings allowed), 2 on any error.",
+    .opts = check_opts,
+    .nopts = sizeof check_opts / sizeof *check_opts,
+};
 
 /* The parsed command line. */
 typedef struct {
@@ -33,33 +34,26 @@ typedef struct {
   size_t nfiles;
 } check_args;
 
-enum { PROCEED = -1 };
-
-/* Returns PROCEED after filling `a`, or an exit code to return at once (usage or help printed). */
-static int parse_args(int argc, char **argv, check_args *a) {
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i], *format = NULL;
-    if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) return usage(stdout, RBK_EXIT_OK);
-    if (!strcmp(arg, "--format")) {
-      if (i + 1 >= argc) return usage(stderr, RBK_EXIT_USAGE);
-      format = argv[++i];
-    } else if (!strncmp(arg, "--format=", 9)) {
-      format = arg + 9;
-    } else if (arg[0] == '-' && arg[1]) {
-      fprintf(stderr, "rbk check: unknown option '%s'\n", arg);
-      return usage(stderr, RBK_EXIT_USAGE);
-    } else {
-      a->files[a->nfiles++] = argv[i];
-      continue;
-    }
-    if (strcmp(format, "text") && strcmp(format, "json")) {
-      fprintf(stderr, "rbk check: unknown format '%s' (text or json)\n", format);
+/* Takes one option or file (cli_opts_take); returns CLI_GO_ON or the usage exit code. */
+static int take_arg(void *ctx, int id, const char *v) {
+  check_args *a = ctx;
+  if (id == CLI_OPERAND) {
+    a->files[a->nfiles++] = (char *)v;
+  } else if (id == CHECK_FORMAT) {
+    if (strcmp(v, "text") && strcmp(v, "json")) {
+      fprintf(stderr, "rbk check: unknown format '%s' (text or json)\n", v);
       return RBK_EXIT_USAGE;
     }
-    a->json = !strcmp(format, "json");
+    a->json = !strcmp(v, "json");
   }
-  if (!a->nfiles) return usage(stderr, RBK_EXIT_USAGE);
-  return PROCEED;
+  return CLI_GO_ON;
+}
+
+/* Returns CLI_GO_ON after filling `a`, or an exit code to return at once (usage or help printed). */
+static int parse_args(int argc, char **argv, check_args *a) {
+  int code = cli_opts_parse(&cli_check_spec, argc, argv, take_arg, a);
+  if (code == CLI_GO_ON && !a->nfiles) return cli_opts_usage_error(&cli_check_spec);
+  return code;
 }
 
 /* Prints the diagnostics as text: those without a place (an unreadable file) as `rbk: message`. */
@@ -82,10 +76,10 @@ int cli_check(int argc, char **argv) {
   check_args a = {.files = calloc(argc > 0 ? (size_t)argc : 1, sizeof(char *))};
   if (!a.files) return RBK_EXIT_USAGE;
   int rc = parse_args(argc, argv, &a);
-  rbk_program **progs = rc == PROCEED ? calloc(a.nfiles, sizeof *progs) : NULL;
+  rbk_program **progs = rc == CLI_GO_ON ? calloc(a.nfiles, sizeof *progs) : NULL;
   if (!progs) {
     free(a.files);
-    return rc == PROCEED ? RBK_EXIT_USAGE : rc;
+    return rc == CLI_GO_ON ? RBK_EXIT_USAGE : rc;
   }
   diag_list diags = {0};
   for (size_t i = 0; i < a.nfiles; i++) {

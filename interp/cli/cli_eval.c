@@ -14,6 +14,7 @@
 
 #include "actions.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "clock.h"
 #include "engine.h"
 #include "program.h"
@@ -102,22 +103,6 @@ static const char *ev_secret(void *user, const char *name) {
   return NULL;
 }
 
-/* Prints the command's help to `out`; returns `code`. */
-static int usage(FILE *out, int code) {
-  fprintf(out,
-          "usage: rbk eval [--epoch MS] [--secret NAME=VALUE|NAME=@FILE]... [--reveal] [--] EXPR\n"
-          "\n"
-          "Developer command: evaluates one expression (built-ins, operators, lambdas; no checker,\n"
-          "no actions) on a virtual clock starting at --epoch (ms since 1970, default 2025-01-01),\n"
-          "with env() reading the environment and file() the current directory. Prints the value's\n"
-          "kind and its rbk source text (\"int 3\", \"list [1, \\\"a\\\"]\"); a secret prints as\n"
-          "\"secret ***\", or with --reveal as its name and plain text. An error prints\n"
-          "\"error: MESSAGE\" on stderr.\n"
-          "\n"
-          "Exit status: 0 a value, 1 an error, 2 usage or syntax errors.\n");
-  return code;
-}
-
 /* Prints the value (or secret) line for v. */
 static void print_value(const rbk_value *v, bool reveal) {
   if (v->kind == VAL_SECRET && reveal) {
@@ -197,40 +182,67 @@ static int eval_run(const char *expr, int64_t epoch, eval_secrets *secrets, bool
   return code;
 }
 
-int cli_eval(int argc, char **argv) {
-  int64_t epoch = CLOCK_VIRTUAL_EPOCH_MS;
-  eval_secrets secrets = {0};
-  bool reveal = false;
-  const char *expr = NULL;
-  int code = -1;
-  for (int i = 1; i < argc && code == -1; i++) {
-    static const char *const names[] = {"--epoch", "--secret"};
-    const char *v = NULL;
-    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) code = usage(stdout, RBK_EXIT_OK);
-    else if (!strcmp(argv[i], "--reveal")) reveal = true;
-    else if (!strcmp(argv[i], "--") && i + 1 < argc && !expr) expr = argv[++i];
-    else if (argv[i][0] != '-' || !argv[i][1]) {
-      if (expr) code = cli_usage_error("rbk eval takes one expression; unexpected", argv[i]);
-      expr = argv[i];
-    } else {
-      int o = cli_value_opt(argc, argv, &i, names, 2, &v);
-      if (o < 0) code = RBK_EXIT_USAGE;
-      else if (o == 0) {
-        char *end;
-        epoch = strtoll(v, &end, 10);
-        if (!*v || *end) code = cli_usage_error("--epoch expects milliseconds since 1970, got", v);
-      } else if (secrets.n == sizeof secrets.names / sizeof secrets.names[0]) {
-        code = cli_usage_error("too many --secret options", NULL);
-      } else {
-        code = cli_add_secret(v, secrets.names, secrets.values, &secrets.n);
-      }
-    }
+#define EVAL_OPTS(X)                                                                              \
+  X(EVAL_EPOCH, "epoch", 0, "MS", "the virtual clock's start, ms since 1970 (default 2025-01-01)")         \
+  X(EVAL_SECRET, "secret", 0, "NAME=VALUE|NAME=@FILE", "a secret for secret(NAME) (repeatable)")           \
+  X(EVAL_REVEAL, "reveal", 0, NULL, "print a secret's name and plain text instead of ***")
+
+enum { EVAL_OPTS(CLI_OPTS_ENUM) };
+static const cli_opt eval_opts[] = {EVAL_OPTS(CLI_OPTS_ROW)};
+
+const cli_opts_spec cli_eval_spec = {
+    .name = "eval",
+    .operands = "EXPR",
+    .about = "Developer command: evaluates one expression (built-ins, operators, lambdas; no checker,\n"
+             "no actions) on a virtual clock starting at --epoch, with env() reading the environment\n"
+             "and file() the current directory. Prints the value's kind and its rbk source text\n"
+             "(\"int 3\", \"list [1, \\\"a\\\"]\"); a secret prints as \"secret ***\", or with --reveal as its\n"
+             "name and plain text. An error prints \"error: MESSAGE\" on stderr.",
+    .footer = "Exit status: 0 a value, 1 an error, 2 usage or syntax errors.",
+    .opts = eval_opts,
+    .nopts = sizeof eval_opts / sizeof *eval_opts,
+};
+
+/* The command line. */
+typedef struct {
+  int64_t epoch;
+  eval_secrets secrets;
+  bool reveal;
+  const char *expr;
+} eval_args;
+
+/* Takes one option or the expression (cli_opts_take); returns CLI_GO_ON or the usage exit code. */
+static int take_arg(void *ctx, int id, const char *v) {
+  eval_args *a = ctx;
+  char *end;
+  switch (id) {
+  case CLI_OPERAND:
+    if (a->expr) return cli_usage_error("rbk eval takes one expression; unexpected", v);
+    a->expr = v;
+    return CLI_GO_ON;
+  case EVAL_EPOCH:
+    a->epoch = strtoll(v, &end, 10);
+    return !*v || *end ? cli_usage_error("--epoch expects milliseconds since 1970, got", v) : CLI_GO_ON;
+  case EVAL_SECRET:
+    if (a->secrets.n == sizeof a->secrets.names / sizeof a->secrets.names[0])
+      return cli_usage_error("too many --secret options", NULL);
+    return cli_add_secret(v, a->secrets.names, a->secrets.values, &a->secrets.n);
+  case EVAL_REVEAL:
+    a->reveal = true;
+    return CLI_GO_ON;
   }
-  if (code == -1 && !expr) code = usage(stderr, RBK_EXIT_USAGE);
-  if (code == -1) code = eval_run(expr, epoch, &secrets, reveal);
-  for (size_t i = 0; i < secrets.n; i++) {
-    free(secrets.names[i]);
-    free(secrets.values[i]);
+  return CLI_GO_ON;
+}
+
+/* Entry point of `rbk eval`. */
+int cli_eval(int argc, char **argv) {
+  eval_args a = {.epoch = CLOCK_VIRTUAL_EPOCH_MS};
+  int code = cli_opts_parse(&cli_eval_spec, argc, argv, take_arg, &a);
+  if (code == CLI_GO_ON && !a.expr) code = cli_opts_usage_error(&cli_eval_spec);
+  if (code == CLI_GO_ON) code = eval_run(a.expr, a.epoch, &a.secrets, a.reveal);
+  for (size_t i = 0; i < a.secrets.n; i++) {
+    free(a.secrets.names[i]);
+    free(a.secrets.values[i]);
   }
   return code;
 }

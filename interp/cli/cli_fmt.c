@@ -19,24 +19,26 @@
 
 typedef enum { MODE_PRINT, MODE_WRITE, MODE_CHECK } fmt_mode;
 
-/* Prints the command's help to `out`; returns `code`. */
-static int usage(FILE *out, int code) {
-  fprintf(out,
-          "usage: rbk fmt [-w | --check] FILE|DIR...\n"
-          "\n"
-          "Prints each plan in rbk's canonical layout (docs/fmt.md) on stdout. A directory\n"
-          "stands for every .rbk file below it (hidden directories skipped).\n"
-          "\n"
-          "  -w, --write  rewrite the files in place (only those whose text changes)\n"
-          "  --check      print the names of files that are not formatted; exit 1 if any\n"
-          "  -            read a plan from stdin (not with -w)\n"
-          "  -h, --help   show this help\n"
-          "\n"
-          "Exit status: 0 ok, 1 --check found files to reformat, 2 usage or syntax errors\n"
-          "(a file with syntax errors is left untouched).\n");
-  return code;
-}
+/* The options, once: X(ID, long name, short name, value, help). */
+#define FMT_OPTS(X)                                                                    \
+  X(FMT_WRITE, "write", 'w', NULL, "rewrite the files in place (only those whose text changes)") \
+  X(FMT_CHECK, "check", 0, NULL, "print the names of files that are not formatted; exit 1 if any")
 
+enum { FMT_OPTS(CLI_OPTS_ENUM) };
+static const cli_opt fmt_opts[] = {FMT_OPTS(CLI_OPTS_ROW)};
+
+const cli_opts_spec cli_fmt_spec = {
+    .name = "fmt",
+    .operands = "FILE|DIR...",
+    .about = "Prints each plan in rbk's canonical layout (docs/fmt.md) on stdout. A directory\n"
+             "stands for every .rbk file below it (hidden directories skipped). '-' reads a plan\n"
+             "from stdin (not with -w); '--' ends the options.",
+    .footer = "Exit status: 0 ok, 1 --check found files to reformat, 2 usage or syntax errors\n"
+              "(a file with syntax errors is left untouched).",
+    .opts = fmt_opts,
+    .nopts = sizeof fmt_opts / sizeof *fmt_opts,
+    .in_order = true,
+};
 
 /* Returns the source read from stdin, or NULL (message printed). Caller frees it. */
 static rbk_source *load_stdin(void) {
@@ -207,39 +209,35 @@ static int fmt_arg(const char *path, fmt_mode mode, int depth) {
   return fmt_path(path, mode);
 }
 
-/* Returns the mode an option selects, or -1 when it is not one. */
-static int mode_of(const char *opt) {
-  if (!strcmp(opt, "-w") || !strcmp(opt, "--write")) return MODE_WRITE;
-  if (!strcmp(opt, "--check")) return MODE_CHECK;
-  return -1;
+/* The command line so far: the mode, the worst status, how many files. */
+typedef struct {
+  fmt_mode mode;
+  int status, nfiles;
+} fmt_run;
+
+/* Takes one option, or formats one file (cli_opts_take: the options come first); returns
+ * CLI_GO_ON or the usage exit code. */
+static int take_arg(void *ctx, int id, const char *arg) {
+  fmt_run *r = ctx;
+  if (id != CLI_OPERAND) {
+    fmt_mode m = id == FMT_WRITE ? MODE_WRITE : MODE_CHECK;
+    if (r->mode != MODE_PRINT && r->mode != m) return cli_usage_error("-w and --check cannot be combined", NULL);
+    r->mode = m;
+  } else if (r->mode == MODE_WRITE && !strcmp(arg, "-")) {
+    fprintf(stderr, "rbk fmt: -w cannot rewrite stdin\n");
+    r->status = worse(r->status, RBK_EXIT_USAGE);
+  } else {
+    r->status = worse(r->status, fmt_arg(arg, r->mode, 0));
+  }
+  r->nfiles += id == CLI_OPERAND;
+  return CLI_GO_ON;
 }
 
+/* Entry point of `rbk fmt`. */
 int cli_fmt(int argc, char **argv) {
-  fmt_mode mode = MODE_PRINT;
-  int first = 1, status = RBK_EXIT_OK;
-  for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
-    const char *a = argv[first];
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) return usage(stdout, RBK_EXIT_OK);
-    if (!strcmp(a, "--")) {
-      first++;
-      break;
-    }
-    int m = mode_of(a);
-    if (m < 0 || (mode != MODE_PRINT && (int)mode != m)) {
-      fprintf(stderr, m < 0 ? "rbk fmt: unknown option '%s'\n" : "rbk fmt: -w and --check cannot be combined ('%s')\n", a);
-      return usage(stderr, RBK_EXIT_USAGE);
-    }
-    mode = (fmt_mode)m;
-  }
-  if (first >= argc) return usage(stderr, RBK_EXIT_USAGE);
-  for (int i = first; i < argc; i++) {
-    if (mode == MODE_WRITE && !strcmp(argv[i], "-")) {
-      fprintf(stderr, "rbk fmt: -w cannot rewrite stdin\n");
-      status = worse(status, RBK_EXIT_USAGE);
-      continue;
-    }
-    status = worse(status, fmt_arg(argv[i], mode, 0));
-  }
+  fmt_run r = {MODE_PRINT, RBK_EXIT_OK, 0};
+  int code = cli_opts_parse(&cli_fmt_spec, argc, argv, take_arg, &r);
   fflush(stdout);
-  return status;
+  if (code != CLI_GO_ON) return code;
+  return r.nfiles ? r.status : cli_opts_usage_error(&cli_fmt_spec);
 }

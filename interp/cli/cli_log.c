@@ -169,34 +169,54 @@ static void print_json(const journal_state *s) {
   json_decref(sum);
 }
 
-/* Parses the arguments into *file and *json; returns -1 to go on, else an exit code. */
-static int parse_log_args(int argc, char **argv, const char **file, bool *json) {
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i], *v = NULL;
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      puts("usage: rbk log JOURNAL [--output text|json]\n\nPrints a run's journal: the timeline of every attempt,\n"
-           "the outcome, who approved what, and the warnings.");
-      return RBK_EXIT_OK;
-    }
-    if (!strcmp(a, "--output") && i + 1 < argc) v = argv[++i];
-    else if (!strncmp(a, "--output=", 9)) v = a + 9;
-    else if (a[0] == '-' && a[1]) return fprintf(stderr, "rbk: unknown option '%s'\n", a), RBK_EXIT_USAGE;
-    else if (*file) return fprintf(stderr, "rbk: log takes one journal; extra argument '%s'\n", a), RBK_EXIT_USAGE;
-    else *file = a;
-    if (v && strcmp(v, "text") && strcmp(v, "json")) return fprintf(stderr, "rbk: --output must be text or json, not '%s'\n", v), RBK_EXIT_USAGE;
-    if (v) *json = !strcmp(v, "json");
+/* The options, once: X(ID, long name, short name, value, help). */
+#define LOG_OPTS(X) X(LOG_OUTPUT, "output", 0, "text|json", "a timeline (default) or one JSON object summarising the run")
+
+enum { LOG_OPTS(CLI_OPTS_ENUM) };
+static const cli_opt log_opts[] = {LOG_OPTS(CLI_OPTS_ROW)};
+
+const cli_opts_spec cli_log_spec = {
+    .name = "log",
+    .operands = "JOURNAL",
+    .about = "Prints a run's journal: the timeline of every attempt, the outcome, who approved what,\n"
+             "and the warnings.",
+    .footer = "Exit 0, or 2 for a usage error or a file that is not a readable journal.",
+    .opts = log_opts,
+    .nopts = sizeof log_opts / sizeof *log_opts,
+};
+
+/* The command line: the journal and the output. */
+typedef struct {
+  const char *file;
+  bool json;
+} log_args;
+
+/* Takes --output or the journal (cli_opts_take); returns CLI_GO_ON or the usage exit code. */
+static int take_arg(void *ctx, int id, const char *v) {
+  log_args *a = ctx;
+  if (id == CLI_OPERAND) {
+    if (a->file) return cli_usage_error("log takes one journal; extra argument", v);
+    a->file = v;
+  } else if (id == LOG_OUTPUT) {
+    if (strcmp(v, "text") && strcmp(v, "json")) return cli_usage_error("--output must be text or json, not", v);
+    a->json = !strcmp(v, "json");
   }
-  if (*file) return -1;
-  fprintf(stderr, "rbk: log needs a JOURNAL (see rbk log --help)\n");
-  return RBK_EXIT_USAGE;
+  return CLI_GO_ON;
+}
+
+/* Parses the arguments into *a; returns CLI_GO_ON, else an exit code. */
+static int parse_log_args(int argc, char **argv, log_args *a) {
+  int code = cli_opts_parse(&cli_log_spec, argc, argv, take_arg, a);
+  if (code != CLI_GO_ON || a->file) return code;
+  return cli_usage_error("log needs a JOURNAL (see rbk log --help)", NULL);
 }
 
 /* Entry point of `rbk log`. */
 int cli_log(int argc, char **argv) {
-  const char *file = NULL;
-  bool json = false;
-  int code = parse_log_args(argc, argv, &file, &json);
-  if (code >= 0) return code;
+  log_args a = {0};
+  int code = parse_log_args(argc, argv, &a);
+  if (code != CLI_GO_ON) return code;
+  const char *file = a.file;
   journal_state s;
   char *err = NULL;
   if (!resume_load(file, &s, &err)) {
@@ -205,7 +225,7 @@ int cli_log(int argc, char **argv) {
     resume_free(&s);
     return RBK_EXIT_USAGE;
   }
-  if (json) print_json(&s);
+  if (a.json) print_json(&s);
   else print_text(&s);
   resume_free(&s);
   return RBK_EXIT_OK;

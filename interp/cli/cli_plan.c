@@ -18,64 +18,59 @@ typedef struct {
   bool mutating;
 } plan_args;
 
-/* Prints the command's usage; returns `code`. */
-static int plan_usage(FILE *out, int code) {
-  fputs("usage: rbk plan FILE [-p name=value]... [--format text|json|dot|mermaid] [--mutating]\n\n"
-        "Dry-runs a plan: evaluates what is known before the run and prints the action graph\n"
-        "(steps, gates, approvals, branches, waits, mutating actions marked, notifications) and\n"
-        "the worst case of the critical path against the runbook's deadline. Nothing is executed.\n\n"
-        "  -p, --param name=value  set a param (parsed by its declared type)\n"
-        "  --format FORMAT         text (default), json, dot or mermaid\n"
-        "  --mutating              list only the actions that change the world\n",
-        out);
-  return code;
-}
+/* The options, once: X(ID, long name, short name, value, help). */
+#define PLAN_OPTS(X)                                                                                    \
+  X(PLAN_PARAM, "param", 'p', "name=value", "set a param (parsed by its declared type; repeatable)")   \
+  X(PLAN_FORMAT, "format", 0, "text|json|dot|mermaid", "the output format (default text)")           \
+  X(PLAN_MUTATING, "mutating", 0, NULL, "list only the actions that change the world (text, json)")
 
-/* Returns the value of an option written `--opt value` or `--opt=value` at argv[*i], advancing
- * *i past it; NULL (after a message) when it is missing. */
-static const char *option_value(int argc, char **argv, int *i, const char *name) {
-  size_t n = strlen(name);
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (*i + 1 < argc) return argv[++*i];
-  fprintf(stderr, "rbk: %s needs a value\n", name);
-  return NULL;
-}
+enum { PLAN_OPTS(CLI_OPTS_ENUM) };
+static const cli_opt plan_opts[] = {PLAN_OPTS(CLI_OPTS_ROW)};
 
-/* Parses the command line into *a; returns -1 to go on, else the exit code. */
-static int parse_args(int argc, char **argv, plan_args *a) {
-  a->assigns = calloc((size_t)argc + 1, sizeof *a->assigns);
-  if (!a->assigns) return RBK_EXIT_USAGE;
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i], *v;
-    if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) return plan_usage(stdout, RBK_EXIT_OK);
-    if (!strcmp(arg, "--mutating")) {
-      a->mutating = true;
-    } else if (cli_is_opt(arg, "-p") || cli_is_opt(arg, "--param")) {
-      if (!(v = option_value(argc, argv, &i, arg[1] == 'p' ? "-p" : "--param"))) return RBK_EXIT_USAGE;
-      a->assigns[a->nassigns++] = (char *)v;
-    } else if (cli_is_opt(arg, "--format")) {
-      if (!(v = option_value(argc, argv, &i, "--format"))) return RBK_EXIT_USAGE;
+const cli_opts_spec cli_plan_spec = {
+    .name = "plan",
+    .operands = "FILE",
+    .about = "Dry-runs a plan: evaluates what is known before the run and prints the action graph\n"
+             "(steps, gates, approvals, branches, waits, mutating actions marked, notifications) and\n"
+             "the worst case of the critical path against the runbook's deadline. Nothing is executed.",
+    .footer = "Exit 0, or 2 for usage, plan or param errors (docs/plan.md).",
+    .opts = plan_opts,
+    .nopts = sizeof plan_opts / sizeof *plan_opts,
+};
+
+/* Takes one option or the file (cli_opts_take); returns CLI_GO_ON or the usage exit code. */
+static int take_arg(void *ctx, int id, const char *v) {
+  plan_args *a = ctx;
+  switch (id) {
+    case PLAN_PARAM: a->assigns[a->nassigns++] = (char *)v; break;
+    case PLAN_MUTATING: a->mutating = true; break;
+    case PLAN_FORMAT: {
       int f = plan_format_from_name(v);
       if (f < 0) return fprintf(stderr, "rbk: unknown format '%s' (text, json, dot, mermaid)\n", v), RBK_EXIT_USAGE;
       a->format = (plan_format)f;
-    } else if (arg[0] == '-' && arg[1]) {
-      fprintf(stderr, "rbk: unknown option '%s'\n", arg);
-      return plan_usage(stderr, RBK_EXIT_USAGE);
-    } else if (a->file) {
-      fprintf(stderr, "rbk: plan takes one file ('%s' and '%s')\n", a->file, arg);
-      return RBK_EXIT_USAGE;
-    } else {
-      a->file = arg;
+      break;
     }
+    case CLI_OPERAND:
+      if (a->file) return fprintf(stderr, "rbk: plan takes one file ('%s' and '%s')\n", a->file, v), RBK_EXIT_USAGE;
+      a->file = v;
+      break;
   }
-  if (!a->file) return plan_usage(stderr, RBK_EXIT_USAGE);
+  return CLI_GO_ON;
+}
+
+/* Parses the command line into *a; returns CLI_GO_ON, else the exit code. */
+static int parse_args(int argc, char **argv, plan_args *a) {
+  a->assigns = calloc((size_t)argc + 1, sizeof *a->assigns);
+  if (!a->assigns) return RBK_EXIT_USAGE;
+  int code = cli_opts_parse(&cli_plan_spec, argc, argv, take_arg, a);
+  if (code != CLI_GO_ON) return code;
+  if (!a->file) return cli_opts_usage_error(&cli_plan_spec);
   if (a->mutating && (a->format == PLAN_FMT_DOT || a->format == PLAN_FMT_MERMAID)) {
     fputs("rbk: --mutating works with the text and json formats\n", stderr);
     return RBK_EXIT_USAGE;
   }
-  return -1;
+  return CLI_GO_ON;
 }
-
 
 /* Prints the graph in the chosen format on stdout. */
 static void render(const plan_graph *g, const plan_args *a) {
@@ -150,7 +145,7 @@ static int plan_program(const rbk_program *prog, const plan_args *a) {
 int cli_plan(int argc, char **argv) {
   plan_args a = {0};
   int code = parse_args(argc, argv, &a);
-  if (code < 0) {
+  if (code == CLI_GO_ON) {
     rbk_program *prog = load_checked(a.file);
     code = prog ? plan_program(prog, &a) : RBK_EXIT_USAGE;
     program_free(prog);

@@ -12,106 +12,103 @@
 #include "cli.h"
 #include "clock.h"
 
-/* Prints the usage of run (or resume); returns code. */
-static int run_usage(FILE *out, bool resume, int code) {
-  fputs(resume ? "usage: rbk resume JOURNAL [--force] [options of rbk run except -p]\n\n"
-                 "Continues an interrupted run: completed steps are skipped, mutating actions that\n"
-                 "started are re-checked before they are repeated, records are appended to JOURNAL.\n\n"
-               : "usage: rbk run FILE [-p name=value]... [--yes] [--approve TEXT]... [--journal PATH]\n"
-                 "               [--output text|json] [--operator NAME] [options]\n\n"
-                 "Executes a plan, shows its progress and writes its journal.\n\n",
-        out);
-  fputs("  -p, --param name=value  set a param (parsed by its declared type)\n"
-        "  --yes                   grant every approval\n"
-        "  --approve TEXT          grant the approval whose question or slug is TEXT (repeatable)\n"
-        "  --no-prompt             never ask approvals on the terminal\n"
-        "  --ignore-deadline       let the run go on past the runbook's deadline\n"
-        "  --secret NAME=VALUE     the value of secret(\"NAME\"); NAME=@FILE reads it from FILE\n"
-        "  --journal PATH          journal directory, or a file (.jsonl) (default .rbk/runs/)\n"
-        "  --output text|json      progress as text (live on a terminal) or JSON lines\n"
-        "  --details               JSON lines with the journal's details (keys, args, results)\n"
-        "  --operator NAME         who runs it (run.operator; default $USER)\n"
-        "  --run-id ID             the run's id (default: UTC time and a random suffix)\n"
-        "  --kubeconfig FILE       the kubeconfig (default: KUBECONFIG, ~/.kube/config, in-cluster)\n"
-        "  --context NAME          the kubeconfig context (default: its current-context)\n"
-        "  --steal-lock            take over the run lock when its holder let it expire\n"
-        "  --no-lock               run without the run lock (Lease rbk-<runbook id>)\n"
-        "  --script FILE           answer actions from a JSON script (tests; see docs/engine.md)\n"
-        "  --call-log FILE         append every action call to FILE as it starts (tests)\n"
-        "  --virtual               run on a virtual clock (waits take no time)\n"
-        "  --epoch MS              the virtual clock's start, ms since 1970 (default 2025-01-01)\n"
-        "  --force                 resume: run even though the plan changed\n"
-        "\nExit codes: 0 success, 1 the plan failed, 2 usage or plan errors (nothing ran),\n"
-        "3 aborted (SIGINT/SIGTERM, approval denied or timed out). See docs/cli.md.\n",
-        out);
-  return code;
-}
+/* The options of `rbk run`, once: X(ID, long name, short name, value, help). `rbk resume` has
+ * them all but -p, and --force. */
+#define RUN_PARAM_OPT(X) X(RUN_PARAM, "param", 'p', "name=value", "set a param (parsed by its declared type; repeatable)")
+#define RUN_FORCE_OPT(X) X(RUN_FORCE, "force", 0, NULL, "run even though the plan changed since the journal was written")
+#define RUN_SHARED_OPTS(X)                                                                                          \
+  X(RUN_YES, "yes", 0, NULL, "grant every approval")                                                                \
+  X(RUN_APPROVE, "approve", 0, "TEXT", "grant the approval whose question or slug is TEXT (repeatable)")            \
+  X(RUN_NO_PROMPT, "no-prompt", 0, NULL, "never ask approvals on the terminal")                                     \
+  X(RUN_IGNORE_DEADLINE, "ignore-deadline", 0, NULL, "let the run go on past the runbook's deadline")              \
+  X(RUN_SECRET, "secret", 0, "NAME=VALUE", "the value of secret(\"NAME\"); NAME=@FILE reads it from FILE (repeatable)") \
+  X(RUN_JOURNAL, "journal", 0, "PATH", "journal directory, or a file (.jsonl) (default .rbk/runs/)")                 \
+  X(RUN_OUTPUT, "output", 0, "text|json", "progress as text (live on a terminal) or JSON lines")                    \
+  X(RUN_DETAILS, "details", 0, NULL, "JSON lines with the journal's details (keys, args, results)")                 \
+  X(RUN_OPERATOR, "operator", 0, "NAME", "who runs it (run.operator; default $USER)")                              \
+  X(RUN_RUN_ID, "run-id", 0, "ID", "the run's id (default: UTC time and a random suffix)")                          \
+  X(RUN_KUBECONFIG, "kubeconfig", 0, "FILE", "the kubeconfig (default: KUBECONFIG, ~/.kube/config, in-cluster)")   \
+  X(RUN_CONTEXT, "context", 0, "NAME", "the kubeconfig context (default: its current-context)")                    \
+  X(RUN_STEAL_LOCK, "steal-lock", 0, NULL, "take over the run lock when its holder let it expire")                  \
+  X(RUN_NO_LOCK, "no-lock", 0, NULL, "run without the run lock (Lease rbk-<runbook id>)")                            \
+  X(RUN_SCRIPT, "script", 0, "FILE", "answer actions from a JSON script (tests; see docs/engine.md)")               \
+  X(RUN_CALL_LOG, "call-log", 0, "FILE", "append every action call to FILE as it starts (tests)")                  \
+  X(RUN_VIRTUAL, "virtual", 0, NULL, "run on a virtual clock (waits take no time; needs --script)")                 \
+  X(RUN_EPOCH, "epoch", 0, "MS", "the virtual clock's start, ms since 1970 (default 2025-01-01)")
 
-/* The options that take a value, once: X(ENUM_SUFFIX, "name"). */
-#define RUN_VALUE_OPTS(X)                                                                            \
-  X(P, "-p") X(PARAM, "--param") X(APPROVE, "--approve") X(OUTPUT, "--output") X(OPERATOR, "--operator") \
-  X(RUN_ID, "--run-id") X(SCRIPT, "--script") X(EPOCH, "--epoch") X(JOURNAL, "--journal")              \
-  X(SECRET, "--secret") X(CALL_LOG, "--call-log") X(KUBECONFIG, "--kubeconfig") X(CONTEXT, "--context")
+enum { RUN_PARAM_OPT(CLI_OPTS_ENUM) RUN_FORCE_OPT(CLI_OPTS_ENUM) RUN_SHARED_OPTS(CLI_OPTS_ENUM) };
+static const cli_opt run_opts_table[] = {RUN_PARAM_OPT(CLI_OPTS_ROW) RUN_SHARED_OPTS(CLI_OPTS_ROW)};
+static const cli_opt resume_opts_table[] = {RUN_FORCE_OPT(CLI_OPTS_ROW) RUN_SHARED_OPTS(CLI_OPTS_ROW)};
+static const cli_opt resume_refused[] = {
+    {RUN_PARAM, "param", 'p', "name=value", "resume reuses the params of the journal; -p is not accepted"}};
 
-enum {
-#define X(k, name) OPT_##k,
-  RUN_VALUE_OPTS(X)
-#undef X
-  OPT_COUNT
+#define RUN_EXIT_CODES                                                                 \
+  "Exit codes: 0 success, 1 the plan failed, 2 usage or plan errors (nothing ran),\n" \
+  "3 aborted (SIGINT/SIGTERM, approval denied or timed out). See docs/cli.md."
+
+const cli_opts_spec cli_run_spec = {
+    .name = "run",
+    .operands = "FILE",
+    .about = "Executes a plan, shows its progress and writes its journal (docs/run.md).",
+    .footer = RUN_EXIT_CODES,
+    .opts = run_opts_table,
+    .nopts = sizeof run_opts_table / sizeof *run_opts_table,
 };
 
-static const char *const value_opt_names[] = {
-#define X(k, name) name,
-    RUN_VALUE_OPTS(X)
-#undef X
+const cli_opts_spec cli_resume_spec = {
+    .name = "resume",
+    .operands = "JOURNAL",
+    .about = "Continues an interrupted run: completed steps are skipped, mutating actions that\n"
+             "started are re-checked before they are repeated, records are appended to JOURNAL.\n"
+             "The options are those of rbk run, without -p (the params come from the journal).",
+    .footer = RUN_EXIT_CODES,
+    .opts = resume_opts_table,
+    .nopts = sizeof resume_opts_table / sizeof *resume_opts_table,
+    .refused = resume_refused,
+    .nrefused = sizeof resume_refused / sizeof *resume_refused,
 };
 
-/* Stores value v of option k; returns -1, or the exit code of a usage error. */
-static int store_value(run_opts *o, int k, const char *v, bool resume) {
+/* What the callback of run_opts_parse works on. */
+typedef struct {
+  run_opts *o;
+  bool resume;
+} run_parse;
+
+/* Takes one option or the positional argument (cli_opts_take); returns CLI_GO_ON or the exit
+ * code of a usage error. */
+static int take_arg(void *ctx, int id, const char *v) {
+  run_opts *o = ((run_parse *)ctx)->o;
+  bool resume = ((run_parse *)ctx)->resume;
   char *end;
-  switch (k) {
-    case OPT_P:
-    case OPT_PARAM:
-      if (resume) return cli_usage_error("resume reuses the params of the journal; -p is not accepted", NULL);
-      o->assigns[o->nassigns++] = (char *)v;
-      return -1;
-    case OPT_APPROVE: o->approve[o->napprove++] = v; return -1;
-    case OPT_OUTPUT: o->output = v; return -1;
-    case OPT_OPERATOR: o->operator_name = v; return -1;
-    case OPT_RUN_ID: o->run_id = v; return -1;
-    case OPT_SCRIPT: o->script = v; return -1;
-    case OPT_JOURNAL: o->journal = v; return -1;
-    case OPT_CALL_LOG: o->call_log = v; return -1;
-    case OPT_KUBECONFIG: o->kubeconfig = v; return -1;
-    case OPT_CONTEXT: o->context = v; return -1;
-    case OPT_SECRET: return cli_add_secret(v, o->secret_names, o->secret_values, &o->nsecrets);
-    case OPT_EPOCH:
+  switch (id) {
+    case CLI_OPERAND:
+      if (o->file) return cli_usage_error(resume ? "resume takes one journal; extra argument" : "run takes one plan; extra argument", v);
+      o->file = v;
+      return CLI_GO_ON;
+    case RUN_PARAM: o->assigns[o->nassigns++] = (char *)v; return CLI_GO_ON;
+    case RUN_FORCE: o->force = true; return CLI_GO_ON;
+    case RUN_YES: o->yes = true; return CLI_GO_ON;
+    case RUN_APPROVE: o->approve[o->napprove++] = v; return CLI_GO_ON;
+    case RUN_NO_PROMPT: o->no_prompt = true; return CLI_GO_ON;
+    case RUN_IGNORE_DEADLINE: o->ignore_deadline = true; return CLI_GO_ON;
+    case RUN_SECRET: return cli_add_secret(v, o->secret_names, o->secret_values, &o->nsecrets);
+    case RUN_JOURNAL: o->journal = v; return CLI_GO_ON;
+    case RUN_OUTPUT: o->output = v; return CLI_GO_ON;
+    case RUN_DETAILS: o->details = true; return CLI_GO_ON;
+    case RUN_OPERATOR: o->operator_name = v; return CLI_GO_ON;
+    case RUN_RUN_ID: o->run_id = v; return CLI_GO_ON;
+    case RUN_KUBECONFIG: o->kubeconfig = v; return CLI_GO_ON;
+    case RUN_CONTEXT: o->context = v; return CLI_GO_ON;
+    case RUN_STEAL_LOCK: o->steal_lock = true; return CLI_GO_ON;
+    case RUN_NO_LOCK: o->no_lock = true; return CLI_GO_ON;
+    case RUN_SCRIPT: o->script = v; return CLI_GO_ON;
+    case RUN_CALL_LOG: o->call_log = v; return CLI_GO_ON;
+    case RUN_VIRTUAL: o->virt = true; return CLI_GO_ON;
+    case RUN_EPOCH:
       o->epoch = strtoll(v, &end, 10);
-      return *v && !*end ? -1 : cli_usage_error("--epoch expects milliseconds since 1970, got", v);
+      return *v && !*end ? CLI_GO_ON : cli_usage_error("--epoch expects milliseconds since 1970, got", v);
   }
-  return -1;
-}
-
-/* Parses one option with a value at argv[*i]; returns -1, or an exit code. */
-static int value_opt(int argc, char **argv, int *i, run_opts *o, bool resume) {
-  const char *v;
-  int k = cli_value_opt(argc, argv, i, value_opt_names, OPT_COUNT, &v);
-  return k < 0 ? RBK_EXIT_USAGE : store_value(o, k, v, resume);
-}
-
-/* Parses a flag without value; returns true when arg was one. */
-static bool flag_opt(const char *arg, run_opts *o, bool resume) {
-  bool *flag = !strcmp(arg, "--yes")         ? &o->yes
-               : !strcmp(arg, "--virtual")   ? &o->virt
-               : !strcmp(arg, "--details")   ? &o->details
-               : !strcmp(arg, "--no-prompt") ? &o->no_prompt
-               : !strcmp(arg, "--steal-lock") ? &o->steal_lock
-               : !strcmp(arg, "--no-lock")   ? &o->no_lock
-               : !strcmp(arg, "--ignore-deadline") ? &o->ignore_deadline
-               : !strcmp(arg, "--force") && resume ? &o->force
-                                                   : NULL;
-  if (flag) *flag = true;
-  return flag != NULL;
+  return CLI_GO_ON;
 }
 
 /* Allocates the option arrays; returns false when out of memory. */
@@ -130,16 +127,9 @@ static bool alloc_opts(run_opts *o, int argc) {
 int run_opts_parse(int argc, char **argv, bool resume, run_opts *o) {
   *o = (run_opts){0};
   if (!alloc_opts(o, argc)) return cli_usage_error("out of memory", NULL);
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i];
-    int code = -1;
-    if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) return run_usage(stdout, resume, RBK_EXIT_OK);
-    if (flag_opt(arg, o, resume)) continue;
-    if (arg[0] == '-' && arg[1]) code = value_opt(argc, argv, &i, o, resume);
-    else if (o->file) code = cli_usage_error(resume ? "resume takes one journal; extra argument" : "run takes one plan; extra argument", arg);
-    else o->file = arg;
-    if (code >= 0) return code;
-  }
+  run_parse p = {o, resume};
+  int code = cli_opts_parse(resume ? &cli_resume_spec : &cli_run_spec, argc, argv, take_arg, &p);
+  if (code != CLI_GO_ON) return code;
   if (!o->file) return cli_usage_error(resume ? "resume needs a JOURNAL (see rbk resume --help)" : "run needs a plan FILE (see rbk run --help)", NULL);
   if (strcmp(o->output, "text") && strcmp(o->output, "json")) return cli_usage_error("--output must be text or json, not", o->output);
   if (o->virt && !o->script) return cli_usage_error("--virtual needs --script: a real cluster runs in real time", NULL);

@@ -21,47 +21,61 @@ typedef struct {
   bool quiet, list;
 } sim_args;
 
-static const char usage_text[] =
-    "usage: rbk sim [--listen HOST:PORT] [--scenario NAME|FILE] [--speed X] [--seed N]\n"
-    "               [--tls-cert FILE --tls-key FILE [--client-ca FILE]] [--token T]...\n"
-    "               [--start-time RFC3339|scenario] [--quiet] [--list-scenarios]\n"
-    "Serves the simulated cluster; prints its URL on the first line of stdout.\n";
+/* The options, once: X(ID, long name, short name, value, help). */
+#define SIM_OPTS(X)                                                                                          \
+  X(SIM_LISTEN, "listen", 0, "HOST:PORT", "IPv4 address and port; port 0 picks a free one (default 127.0.0.1:0)") \
+  X(SIM_SCENARIO, "scenario", 0, "NAME|FILE", "a built-in scenario or a JSON file (default bad-release)")    \
+  X(SIM_SPEED, "speed", 0, "X", "virtual time runs X times faster than the wall clock (default 1)")          \
+  X(SIM_SEED, "seed", 0, "N", "seeds names, uids and fault draws (default: the scenario's, else 1)")         \
+  X(SIM_TLS_CERT, "tls-cert", 0, "FILE", "serve HTTPS with this PEM certificate (with --tls-key)")          \
+  X(SIM_TLS_KEY, "tls-key", 0, "FILE", "the PEM key of --tls-cert")                                         \
+  X(SIM_CLIENT_CA, "client-ca", 0, "FILE", "accept client certificates that verify against this CA")        \
+  X(SIM_TOKEN, "token", 0, "T", "accept only Authorization: Bearer T (repeatable)")                          \
+  X(SIM_START_TIME, "start-time", 0, "RFC3339|scenario", "where virtual time 0 sits (default now)")         \
+  X(SIM_QUIET, "quiet", 0, NULL, "no per-request log on stderr")                                             \
+  X(SIM_LIST, "list-scenarios", 0, NULL, "print the built-in scenario names and exit")
 
-/* Returns the value of option `name` at argv[*i] ("--name v" or "--name=v"), advancing *i; NULL
- * when argv[*i] is not that option. Sets *missing when the value is absent. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *missing) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n)) return NULL;
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (argv[*i][n]) return NULL;
-  if (*i + 1 >= argc) return *missing = true, NULL;
-  return argv[++*i];
+enum { SIM_OPTS(CLI_OPTS_ENUM) };
+static const cli_opt sim_opts[] = {SIM_OPTS(CLI_OPTS_ROW)};
+
+const cli_opts_spec cli_sim_spec = {
+    .name = "sim",
+    .operands = "",
+    .about = "Serves the simulated cluster over HTTP(S) until SIGINT or SIGTERM; prints its URL on the\n"
+             "first line of stdout (docs/simulator.md).",
+    .footer = "Exit 0 when stopped, 2 for usage errors, a scenario that cannot be loaded or an address\n"
+              "that cannot be served.",
+    .opts = sim_opts,
+    .nopts = sizeof sim_opts / sizeof *sim_opts,
+};
+
+/* Takes one option (cli_opts_take); returns CLI_GO_ON or the usage exit code. */
+static int take_arg(void *ctx, int id, const char *v) {
+  sim_args *a = ctx;
+  switch (id) {
+    case SIM_LISTEN: a->listen = v; break;
+    case SIM_SCENARIO: a->scenario = v; break;
+    case SIM_SPEED: a->speed = strtod(v, NULL); break;
+    case SIM_SEED: a->seed = v; break;
+    case SIM_TLS_CERT: a->cert = v; break;
+    case SIM_TLS_KEY: a->key = v; break;
+    case SIM_CLIENT_CA: a->ca = v; break;
+    case SIM_TOKEN:
+      if (a->ntokens < 32) a->tokens[a->ntokens++] = v;
+      break;
+    case SIM_START_TIME: a->start_time = v; break;
+    case SIM_QUIET: a->quiet = true; break;
+    case SIM_LIST: a->list = true; break;
+    case CLI_OPERAND: return cli_usage_error("sim takes no arguments; extra argument", v);
+  }
+  return CLI_GO_ON;
 }
 
-/* Parses the arguments; returns false (after printing why) on a usage error. */
-static bool parse_args(int argc, char **argv, sim_args *a) {
-  static const char *const names[] = {"--listen", "--scenario", "--tls-cert", "--tls-key", "--client-ca",
-                                      "--start-time", "--seed", "--speed", "--token"};
-  for (int i = 1; i < argc; i++) {
-    bool missing = false, matched = false;
-    if (!strcmp(argv[i], "--quiet")) a->quiet = matched = true;
-    if (!strcmp(argv[i], "--list-scenarios")) a->list = matched = true;
-    for (size_t k = 0; k < sizeof names / sizeof *names && !matched && !missing; k++) {
-      const char *v = opt_value(argc, argv, &i, names[k], &missing);
-      if (!v) continue;
-      matched = true;
-      const char **slots[] = {&a->listen, &a->scenario, &a->cert, &a->key, &a->ca, &a->start_time, &a->seed};
-      if (k < 7) *slots[k] = v;
-      else if (k == 7) a->speed = strtod(v, NULL);
-      else if (a->ntokens < 32) a->tokens[a->ntokens++] = v;
-    }
-    if (missing || !matched) {
-      fprintf(stderr, "rbk sim: %s '%s'\n%s", missing ? "missing value for" : "unknown argument", argv[i], usage_text);
-      return false;
-    }
-  }
-  if (a->speed <= 0) return fprintf(stderr, "rbk sim: --speed must be a positive number\n"), false;
-  return true;
+/* Parses the arguments; returns CLI_GO_ON, or the exit code after the help or a usage error. */
+static int parse_args(int argc, char **argv, sim_args *a) {
+  int code = cli_opts_parse(&cli_sim_spec, argc, argv, take_arg, a);
+  if (code == CLI_GO_ON && a->speed <= 0) return fprintf(stderr, "rbk sim: --speed must be a positive number\n"), RBK_EXIT_USAGE;
+  return code;
 }
 
 /* Sets the scenario's start_time: the wall clock now, unless pinned. Returns false on bad input. */
@@ -96,8 +110,8 @@ static sim_world *make_world(const sim_args *a) {
 
 int cli_sim(int argc, char **argv) {
   sim_args a = {.speed = 1};
-  if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) return fputs(usage_text, stdout), RBK_EXIT_OK;
-  if (!parse_args(argc, argv, &a)) return RBK_EXIT_USAGE;
+  int code = parse_args(argc, argv, &a);
+  if (code != CLI_GO_ON) return code;
   if (a.list) {
     for (const char *const *n = sim_builtin_scenarios(); *n; n++) puts(*n);
     return RBK_EXIT_OK;

@@ -18,23 +18,36 @@
 #include "rehearse_case.h"
 #include "rehearse_suite.h"
 
-/* The options that take a value, once: X(ENUM_SUFFIX, "name"). */
-#define TEST_VALUE_OPTS(X)                                                                         \
-  X(P, "-p") X(PARAM, "--param") X(SCENARIO, "--scenario") X(SEED, "--seed") X(OUTPUT, "--output") \
-  X(APPROVE, "--approve") X(SECRET, "--secret") X(CASE, "--case") X(STUBS, "--stubs")                  \
-  X(JOBS, "--jobs") X(J, "-j")
+/* The options, once: X(ID, long name, short name, value, help). */
+#define TEST_OPTS(X)                                                                                           \
+  X(TEST_SCENARIO, "scenario", 0, "NAME|FILE", "a built-in scenario (rbk sim --list-scenarios) or a JSON file (default bad-release)") \
+  X(TEST_PARAM, "param", 'p', "name=value", "set a param (parsed by its declared type; repeatable)")            \
+  X(TEST_SEED, "seed", 0, "N", "the simulator's seed (default: the scenario's, else 1)")                        \
+  X(TEST_OUTPUT, "output", 0, "text|json", "text lines (default) or JSON lines, the world last; cases: one object each") \
+  X(TEST_YES, "yes", 0, NULL, "grant every approval")                                                           \
+  X(TEST_APPROVE, "approve", 0, "TEXT", "grant the approval whose question or slug is TEXT (repeatable)")       \
+  X(TEST_SECRET, "secret", 0, "NAME=VALUE", "the value of secret(\"NAME\") (NAME=@FILE reads it), before the scenario's") \
+  X(TEST_STUBS, "stubs", 0, "FILE", "JSON list of process stubs answering run() (docs/actions.md)")             \
+  X(TEST_CASE, "case", 0, "GLOB", "only the sidecar cases whose name matches")                                 \
+  X(TEST_VERBOSE, "verbose", 'v', NULL, "show every case's output and final world")                              \
+  X(TEST_IGNORE_DEADLINE, "ignore-deadline", 0, NULL, "let runs go on past the runbook's deadline (every case too)") \
+  X(TEST_JOBS, "jobs", 'j', "N", "rehearse N cases at once (default: the CPUs, at most 8)")
 
-enum {
-#define X(k, name) TOPT_##k,
-  TEST_VALUE_OPTS(X)
-#undef X
-  TOPT_COUNT
-};
+enum { TEST_OPTS(CLI_OPTS_ENUM) };
+static const cli_opt test_opts[] = {TEST_OPTS(CLI_OPTS_ROW)};
 
-static const char *const topt_names[] = {
-#define X(k, name) name,
-    TEST_VALUE_OPTS(X)
-#undef X
+const cli_opts_spec cli_test_spec = {
+    .name = "test",
+    .operands = "FILE|DIR...",
+    .about = "Rehearses plans against the simulated cluster and plant in virtual time.\n\n"
+             "One plan with --scenario, -p, --seed, --yes, --approve, --secret or --stubs (or a plan\n"
+             "without a sidecar file): one rehearsal, shown as `rbk run` shows a run, then the simulated\n"
+             "world. Otherwise: every case of each plan's sidecar PLAN.test.json (directories: their\n"
+             "*.rbk files), pass/fail per case and \"N passed, M failed\" (docs/rehearsal.md).",
+    .footer = "Exit codes: one rehearsal: as rbk run (0, 1, 3; 2 usage or plan errors). Cases: 0 all\n"
+              "passed, 1 one failed, 2 usage errors or no case ran.",
+    .opts = test_opts,
+    .nopts = sizeof test_opts / sizeof *test_opts,
 };
 
 typedef struct {
@@ -53,71 +66,37 @@ typedef struct {
   int jobs;              /* -j: cases at once; 0 → the number of CPUs (at most 8) */
 } test_args;
 
-/* Prints the usage; returns code. */
-static int test_usage(FILE *out, int code) {
-  fputs("usage: rbk test FILE|DIR... [--scenario NAME|FILE] [-p name=value]... [--seed N]\n"
-        "                [--output text|json] [--yes] [--approve TEXT]... [--secret NAME=VALUE]...\n"
-        "                [--stubs FILE] [--case GLOB] [--verbose] [--ignore-deadline] [-j N]\n\n"
-        "Rehearses plans against the simulated cluster and plant in virtual time.\n\n"
-        "One plan with --scenario, -p, --seed, --yes, --approve, --secret or --stubs (or a plan\n"
-        "without a sidecar file): one rehearsal, shown as `rbk run` shows a run, then the simulated\n"
-        "world. Otherwise: every case of each plan's sidecar PLAN.test.json (directories: their\n"
-        "*.rbk files), pass/fail per case and \"N passed, M failed\" (docs/rehearsal.md).\n\n"
-        "  --scenario NAME|FILE    a built-in scenario (rbk sim --list-scenarios) or a JSON file\n"
-        "                          (default bad-release)\n"
-        "  -p, --param name=value  set a param (parsed by its declared type)\n"
-        "  --seed N                the simulator's seed (default: the scenario's, else 1)\n"
-        "  --output text|json      the run as text lines (default) or JSON lines (and the world as\n"
-        "                          a last {\"world\": …} line); cases: one JSON object per case\n"
-        "  --yes                   grant every approval\n"
-        "  --approve TEXT          grant the approval whose question or slug is TEXT (repeatable)\n"
-        "  --secret NAME=VALUE     the value of secret(\"NAME\"); NAME=@FILE reads it from FILE\n"
-        "                          (before the scenario's plan_secrets and the environment)\n"
-        "  --stubs FILE            JSON list of process stubs answering run() (docs/actions.md)\n"
-        "  --case GLOB             only the sidecar cases whose name matches\n"
-        "  --verbose               show every case's output and final world\n"
-        "  --ignore-deadline       let runs go on past the runbook's deadline (every case too)\n"
-        "  -j, --jobs N            rehearse N cases at once (default: the CPUs, at most 8)\n"
-        "\nExit codes: one rehearsal: as rbk run (0, 1, 3; 2 usage or plan errors). Cases: 0 all\n"
-        "passed, 1 one failed, 2 usage errors or no case ran.\n",
-        out);
-  return code;
-}
-
-/* Stores value v of option k; returns -1 or the usage exit code. */
-static int store_value(test_args *a, int k, const char *v) {
+/* Takes one option or path (cli_opts_take); returns CLI_GO_ON or the usage exit code. */
+static int take_arg(void *ctx, int id, const char *v) {
+  test_args *a = ctx;
   char *end;
-  a->single = a->single || (k != TOPT_OUTPUT && k != TOPT_CASE && k != TOPT_JOBS && k != TOPT_J);
-  switch (k) {
-    case TOPT_P:
-    case TOPT_PARAM: a->assigns[a->nassigns++] = (char *)v; return -1;
-    case TOPT_SCENARIO: a->scenario = v; return -1;
-    case TOPT_OUTPUT: a->output = v; return -1;
-    case TOPT_APPROVE: a->approve[a->napprove++] = v; return -1;
-    case TOPT_SECRET: return cli_add_secret(v, a->secret_names, a->secret_values, &a->nsecrets);
-    case TOPT_CASE: a->case_glob = v; return -1;
-    case TOPT_STUBS: a->stubs_file = v; return -1;
-    case TOPT_JOBS:
-    case TOPT_J:
+  a->single = a->single || (id != CLI_OPERAND && id != TEST_OUTPUT && id != TEST_CASE && id != TEST_JOBS &&
+                            id != TEST_VERBOSE && id != TEST_IGNORE_DEADLINE);
+  switch (id) {
+    case CLI_OPERAND: a->paths[a->npaths++] = (char *)v; break;
+    case TEST_PARAM: a->assigns[a->nassigns++] = (char *)v; break;
+    case TEST_SCENARIO: a->scenario = v; break;
+    case TEST_OUTPUT: a->output = v; break;
+    case TEST_YES: a->yes = true; break;
+    case TEST_APPROVE: a->approve[a->napprove++] = v; break;
+    case TEST_SECRET: return cli_add_secret(v, a->secret_names, a->secret_values, &a->nsecrets);
+    case TEST_CASE: a->case_glob = v; break;
+    case TEST_STUBS: a->stubs_file = v; break;
+    case TEST_VERBOSE: a->verbose = true; break;
+    case TEST_IGNORE_DEADLINE: a->ignore_deadline = true; break;
+    case TEST_JOBS:
       a->jobs = (int)strtol(v, &end, 10);
-      return *v && !*end && a->jobs >= 1 && a->jobs <= 64 ? -1 : cli_usage_error("--jobs expects a number from 1 to 64, got", v);
-    case TOPT_SEED:
+      return *v && !*end && a->jobs >= 1 && a->jobs <= 64 ? CLI_GO_ON : cli_usage_error("--jobs expects a number from 1 to 64, got", v);
+    case TEST_SEED:
       errno = 0;
       a->seed = strtoull(v, &end, 10);
       a->has_seed = true;
-      return *v && !*end && !errno && *v != '-' ? -1 : cli_usage_error("--seed expects a non-negative integer, got", v);
+      return *v && !*end && !errno && *v != '-' ? CLI_GO_ON : cli_usage_error("--seed expects a non-negative integer, got", v);
   }
-  return -1;
+  return CLI_GO_ON;
 }
 
-/* Parses the option with a value at argv[*i]; returns -1 or an exit code. */
-static int value_opt(int argc, char **argv, int *i, test_args *a) {
-  const char *v;
-  int k = cli_value_opt(argc, argv, i, topt_names, TOPT_COUNT, &v);
-  return k < 0 ? RBK_EXIT_USAGE : store_value(a, k, v);
-}
-
-/* Parses the command line; returns -1 to go on, else the exit code. */
+/* Parses the command line; returns CLI_GO_ON, else the exit code. */
 static int parse_args(int argc, char **argv, test_args *a) {
   size_t n = (size_t)argc + 1;
   a->paths = calloc(n, sizeof *a->paths), a->assigns = calloc(n, sizeof *a->assigns);
@@ -125,21 +104,12 @@ static int parse_args(int argc, char **argv, test_args *a) {
   a->secret_names = calloc(n, sizeof *a->secret_names), a->secret_values = calloc(n, sizeof *a->secret_values);
   a->output = "text";
   if (!a->paths || !a->assigns || !a->approve || !a->secret_names || !a->secret_values) return cli_usage_error("out of memory", NULL);
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i];
-    int code = -1;
-    if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) return test_usage(stdout, RBK_EXIT_OK);
-    if (!strcmp(arg, "--yes")) a->yes = a->single = true;
-    else if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v")) a->verbose = true;
-    else if (!strcmp(arg, "--ignore-deadline")) a->ignore_deadline = true;
-    else if (arg[0] == '-' && arg[1]) code = value_opt(argc, argv, &i, a);
-    else a->paths[a->npaths++] = argv[i];
-    if (code >= 0) return code;
-  }
+  int code = cli_opts_parse(&cli_test_spec, argc, argv, take_arg, a);
+  if (code != CLI_GO_ON) return code;
   if (!a->npaths) return cli_usage_error("test needs a plan FILE or a DIR (see rbk test --help)", NULL);
   if (strcmp(a->output, "text") && strcmp(a->output, "json")) return cli_usage_error("--output must be text or json, not", a->output);
   if (a->single && a->npaths > 1) return cli_usage_error("options for one rehearsal take one plan FILE; extra argument", a->paths[1]);
-  return -1;
+  return CLI_GO_ON;
 }
 
 /* Frees what parse_args allocated. */
@@ -240,7 +210,7 @@ static bool wants_single(const test_args *a) {
 int cli_test(int argc, char **argv) {
   test_args a = {0};
   int code = parse_args(argc, argv, &a);
-  if (code < 0) code = wants_single(&a) ? run_single(&a) : run_cases(&a);
+  if (code == CLI_GO_ON) code = wants_single(&a) ? run_single(&a) : run_cases(&a);
   args_free(&a);
   return code;
 }

@@ -1,4 +1,4 @@
-/* cli_util.c — small helpers shared by the commands: usage errors, options, --secret. */
+/* cli_util.c — small helpers shared by the commands: usage errors, --secret, reading a text file. */
 #include "cli.h"
 
 #include <errno.h>
@@ -13,25 +13,6 @@
 int cli_usage_error(const char *what, const char *arg) {
   fprintf(stderr, "rbk: %s%s%s%s\n", what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
   return RBK_EXIT_USAGE;
-}
-
-/* Returns true when arg is option name alone or as name=…. */
-bool cli_is_opt(const char *arg, const char *name) {
-  size_t n = strlen(name);
-  return !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
-}
-
-/* Returns the index of the value option at argv[*i] with *value set, or -1 after a usage error. */
-int cli_value_opt(int argc, char **argv, int *i, const char *const *names, int n, const char **value) {
-  for (int k = 0; k < n; k++) {
-    if (!cli_is_opt(argv[*i], names[k])) continue;
-    size_t len = strlen(names[k]);
-    if (argv[*i][len] == '=') *value = argv[*i] + len + 1;
-    else if (*i + 1 < argc) *value = argv[++*i];
-    else return cli_usage_error("missing value after", names[k]), -1;
-    return k;
-  }
-  return cli_usage_error("unknown option", argv[*i]), -1;
 }
 
 /* Returns the file's text without one trailing newline (caller frees), or NULL. */

@@ -1,6 +1,6 @@
-/* test_cli_util.c — the helpers every command shares (cli_util.c): option matching, value
- * options in both spellings, --secret NAME=VALUE and NAME=@FILE, and the file readers under them
- * (valbuf_read_file, cli_read_text). */
+/* test_cli_util.c — the helpers every command shares (cli_util.c): --secret NAME=VALUE and
+ * NAME=@FILE, and the file readers under them (valbuf_read_file, cli_read_text). The option
+ * tables are tested in test_cli_opts.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,33 +24,6 @@ static const char *temp_file(const char *text) {
   assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
   close(fd);
   return path;
-}
-
-static void cli_is_opt__name_alone_or_with_equals__matches(void **state) {
-  (void)state;
-  assert_true(cli_is_opt("--seed", "--seed"));
-  assert_true(cli_is_opt("--seed=4", "--seed"));
-  assert_false(cli_is_opt("--seeds", "--seed"));
-  assert_false(cli_is_opt("--see", "--seed"));
-}
-
-static void cli_value_opt__both_spellings__index_and_value(void **state) {
-  (void)state;
-  static const char *const names[] = {"-p", "--output"};
-  char *argv[] = {"run", "--output=json", "-p", "a=1", "--nope", "-p"};
-  int argc = 6, i = 1;
-  const char *v = NULL;
-  assert_int_equal(cli_value_opt(argc, argv, &i, names, 2, &v), 1);
-  assert_string_equal(v, "json");
-  assert_int_equal(i, 1);
-  i = 2;
-  assert_int_equal(cli_value_opt(argc, argv, &i, names, 2, &v), 0);
-  assert_string_equal(v, "a=1");
-  assert_int_equal(i, 3);
-  i = 4;
-  assert_int_equal(cli_value_opt(argc, argv, &i, names, 2, &v), -1); /* unknown option */
-  i = 5;
-  assert_int_equal(cli_value_opt(argc, argv, &i, names, 2, &v), -1); /* missing value */
 }
 
 static void cli_add_secret__value_and_file__stored_without_newline(void **state) {
@@ -105,8 +78,6 @@ static void valbuf_strf__format__new_string(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(cli_is_opt__name_alone_or_with_equals__matches),
-      cmocka_unit_test(cli_value_opt__both_spellings__index_and_value),
       cmocka_unit_test(cli_add_secret__value_and_file__stored_without_newline),
       cmocka_unit_test(cli_add_secret__malformed_or_unreadable__usage_error),
       cmocka_unit_test(valbuf_read_file__whole_file__bytes_and_length),
