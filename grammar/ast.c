@@ -1,6 +1,8 @@
 /* ast.c — constructing and freeing syntax trees. */
 #include "ast.h"
 
+#include "grow.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,13 +80,7 @@ ast_file *ast_file_new(const rbk_source *src) {
 }
 
 bool ast_file_add_comment(ast_file *file, int line, int col, const char *text, size_t len, bool own_line) {
-  if (file->ncomments == file->comments_cap) {
-    size_t cap = file->comments_cap ? file->comments_cap * 2 : 16;
-    ast_comment *c = realloc(file->comments, cap * sizeof *c);
-    if (!c) return false;
-    file->comments = c;
-    file->comments_cap = cap;
-  }
+  if (!GROW(file->comments, file->comments_cap, file->ncomments + 1)) return false;
   while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\r')) len--;
   char *copy = arena_strdup(&file->mem, text, len);
   if (!copy) return false;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "strutil.h"
 
 enum { DEFAULT_MAX_ERRORS = 50, SHOW_WIDTH = 120 };
@@ -25,34 +26,26 @@ int diag_add(diag_list *list, diag_severity sev, rbk_span span, const char *fmt,
     list->dropped++;
     return -1;
   }
-  if (list->len == list->cap) {
-    size_t cap = list->cap ? list->cap * 2 : 8;
-    diag *items = realloc(list->items, cap * sizeof *items);
-    if (!items) return -1;
-    list->items = items;
-    list->cap = cap;
-  }
+  if (!GROW(list->items, list->cap, list->len + 1)) return -1;
   va_list ap;
   va_start(ap, fmt);
   char *msg = strutil_vprintf(fmt, ap);
   va_end(ap);
   if (!msg) return -1;
-  list->items[list->len] = (diag){sev, span, msg, NULL, 0};
+  list->items[list->len] = (diag){sev, span, msg, NULL, 0, 0};
   return (int)list->len++;
 }
 
 void diag_note(diag_list *list, int index, rbk_span span, const char *fmt, ...) {
   if (index < 0 || (size_t)index >= list->len) return;
   diag *d = &list->items[index];
-  diag *notes = realloc(d->notes, (d->nnotes + 1) * sizeof *notes);
-  if (!notes) return;
-  d->notes = notes;
+  if (!GROW(d->notes, d->notes_cap, d->nnotes + 1)) return;
   va_list ap;
   va_start(ap, fmt);
   char *msg = strutil_vprintf(fmt, ap);
   va_end(ap);
   if (!msg) return;
-  d->notes[d->nnotes++] = (diag){DIAG_NOTE, span, msg, NULL, 0};
+  d->notes[d->nnotes++] = (diag){DIAG_NOTE, span, msg, NULL, 0, 0};
 }
 
 /* A diagnostic with its original position, so that sorting is stable. */

@@ -199,7 +199,7 @@ static void runbook(fmt_printer *p, const ast_node *n) {
   const ast_list *fields = &n->u.runbook.fields;
   size_t *widths = calloc(fields->len + 1, sizeof *widths);
   if (!widths) {
-    p->oom = true;
+    p->out.oom = true;
     return;
   }
   size_t w = widest_key(fields);

@@ -93,7 +93,7 @@ static void put_parts(fmt_printer *p, text_state *st, const ast_list *parts) {
     }
     char *text = join_texts(parts, &i);
     if (!text) {
-      p->oom = true;
+      p->out.oom = true;
       return;
     }
     put_text(p, st, text, i < parts->len ? '$' : '\0');

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "parser.h"
 
 void lx_rewind(parse_ctx *ctx, const rbk_span *loc) {
@@ -69,15 +70,9 @@ bool lx_push(parse_ctx *ctx, parse_opener kind, rbk_span at) {
     ctx->halted = true;
     return false;
   }
-  if (ctx->depth == ctx->stack_cap) {
-    size_t cap = ctx->stack_cap ? ctx->stack_cap * 2 : 16;
-    open_entry *s = realloc(ctx->stack, cap * sizeof *s);
-    if (!s) {
-      pctx_oom(ctx);
-      return false;
-    }
-    ctx->stack = s;
-    ctx->stack_cap = cap;
+  if (!GROW(ctx->stack, ctx->stack_cap, ctx->depth + 1)) {
+    pctx_oom(ctx);
+    return false;
   }
   ctx->stack[ctx->depth++] = (open_entry){kind, at};
   return true;
@@ -231,25 +226,13 @@ static void check_utf8(parse_ctx *ctx, const char *text, size_t len, rbk_span at
 
 /* Appends text[0..len) to the pending string text. */
 static void text_add(parse_ctx *ctx, const char *text, size_t len) {
-  if (ctx->tlen + len + 1 > ctx->tcap) {
-    size_t cap = ctx->tcap ? ctx->tcap : 32;
-    while (cap < ctx->tlen + len + 1) cap *= 2;
-    char *b = realloc(ctx->tbuf, cap);
-    if (!b) {
-      pctx_oom(ctx);
-      return;
-    }
-    ctx->tbuf = b;
-    ctx->tcap = cap;
-  }
-  memcpy(ctx->tbuf + ctx->tlen, text, len);
-  ctx->tlen += len;
-  ctx->tbuf[ctx->tlen] = '\0';
+  valbuf_put(&ctx->text, text, len);
+  if (ctx->text.oom) pctx_oom(ctx);
 }
 
 /* Extends the pending text's span over `at`. */
 static void text_span(parse_ctx *ctx, rbk_span at) {
-  if (!ctx->tlen) {
+  if (!ctx->text.len) {
     ctx->tspan = at;
   } else {
     ctx->tspan.end_line = at.end_line;
@@ -330,19 +313,18 @@ void lx_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   }
 }
 
-bool lx_text_pending(const parse_ctx *ctx) { return ctx->tlen > 0; }
+bool lx_text_pending(const parse_ctx *ctx) { return ctx->text.len > 0; }
 
 text_buf lx_text_take(parse_ctx *ctx, rbk_span *at) {
   enum { KEEP = 4096 }; /* a larger buffer is handed to the arena as it is rather than copied */
-  text_buf t = {ctx->tbuf, ctx->tlen};
+  text_buf t = {ctx->text.s, ctx->text.len};
   *at = ctx->tspan;
-  ctx->tlen = 0;
+  ctx->text.len = 0;
   if (!t.s) return t;
   if (t.len >= KEEP) {
-    ctx->tbuf = NULL;
-    ctx->tcap = 0;
+    ctx->text = (valbuf){0};
     if (arena_adopt(&ctx->file->mem, t.s)) return t;
-  } else if ((t.s = ast_strdup(ctx->file, ctx->tbuf, t.len))) {
+  } else if ((t.s = ast_strdup(ctx->file, ctx->text.s, t.len))) {
     return t;
   }
   pctx_oom(ctx);

@@ -76,7 +76,7 @@ ast_file *parse_source(const rbk_source *src, diag_list *diags) {
   strb_free_all(&ctx);
   free(ctx.pending);
   free(ctx.stack);
-  free(ctx.tbuf);
+  valbuf_free(&ctx.text);
   if (!ok || ctx.oom) {
     ast_file_free(file);
     return NULL;

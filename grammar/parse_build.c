@@ -1,6 +1,8 @@
 /* parse_build.c — the grammar's constructors for expressions (statements: parse_stmt.c). */
 #include "parse_build.h"
 
+#include "grow.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,15 +27,9 @@ static ast_list *owned_list(ast_node *owner) {
 
 /* Pushes a pending list item; returns false when out of memory (recorded). */
 static bool pending_push(parse_ctx *ctx, ast_node *item) {
-  if (ctx->npending == ctx->pending_cap) {
-    size_t cap = ctx->pending_cap ? ctx->pending_cap * 2 : 64;
-    ast_node **grown = realloc(ctx->pending, cap * sizeof *grown);
-    if (!grown) {
-      pctx_oom(ctx);
-      return false;
-    }
-    ctx->pending = grown;
-    ctx->pending_cap = cap;
+  if (!GROW(ctx->pending, ctx->pending_cap, ctx->npending + 1)) {
+    pctx_oom(ctx);
+    return false;
   }
   ctx->pending[ctx->npending++] = item;
   return true;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "parse_build.h"
 
 enum { PIECE_TEXT, PIECE_INDENT, PIECE_EXPR };
@@ -15,15 +16,9 @@ static void pop_to(parse_ctx *ctx, size_t base) {
 
 /* Pushes a piece (out of memory is recorded). */
 static void push(parse_ctx *ctx, str_piece p) {
-  if (ctx->npieces == ctx->pieces_cap) {
-    size_t cap = ctx->pieces_cap ? ctx->pieces_cap * 2 : 16;
-    str_piece *items = realloc(ctx->pieces, cap * sizeof *items);
-    if (!items) {
-      pctx_oom(ctx);
-      return;
-    }
-    ctx->pieces = items;
-    ctx->pieces_cap = cap;
+  if (!GROW(ctx->pieces, ctx->pieces_cap, ctx->npieces + 1)) {
+    pctx_oom(ctx);
+    return;
   }
   ctx->pieces[ctx->npieces++] = p;
 }

@@ -13,7 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "grow.h"
 #include "parse.h"
+#include "valbuf.h"
 
 enum { MAX_IMPORT_DEPTH = 64 };
 
@@ -52,16 +54,10 @@ static long find_unit(const rbk_program *prog, const char *real) {
 /* Appends an empty unit that takes `path` and `real`; returns its index, or -1 when out of memory
  * (then both strings are freed). */
 static long add_unit(rbk_program *prog, char *path, char *real) {
-  if (prog->len == prog->cap) {
-    size_t cap = prog->cap ? prog->cap * 2 : 4;
-    program_unit *units = realloc(prog->units, cap * sizeof *units);
-    if (!units) {
-      free(path);
-      free(real);
-      return -1;
-    }
-    prog->units = units;
-    prog->cap = cap;
+  if (!GROW(prog->units, prog->cap, prog->len + 1)) {
+    free(path);
+    free(real);
+    return -1;
   }
   prog->units[prog->len] = (program_unit){path, real, NULL, NULL};
   return (long)prog->len++;
@@ -89,28 +85,13 @@ static bool on_chain(const loader *ld, size_t index, size_t *at) {
   return false;
 }
 
-/* Appends `text` to the string *buf (growing it); returns false when out of memory. */
-static bool append(char **buf, size_t *len, const char *text) {
-  size_t n = strlen(text);
-  char *grown = realloc(*buf, *len + n + 1);
-  if (!grown) return false;
-  memcpy(grown + *len, text, n + 1);
-  *buf = grown;
-  *len += n;
-  return true;
-}
-
-/* Returns "a.rbk -> b.rbk -> a.rbk" for the chain from position `at` back to it (caller frees). */
+/* Returns "a.rbk -> b.rbk -> a.rbk" for the chain from position `at` back to it (caller frees), or NULL
+ * when out of memory. */
 static char *chain_text(const loader *ld, size_t at) {
-  char *buf = NULL;
-  size_t len = 0;
-  for (size_t i = at; i < ld->depth; i++)
-    if (!append(&buf, &len, ld->prog->units[ld->chain[i]].path) || !append(&buf, &len, " -> ")) break;
-  if (!append(&buf, &len, ld->prog->units[ld->chain[at]].path)) {
-    free(buf);
-    return NULL;
-  }
-  return buf;
+  valbuf b = {0};
+  for (size_t i = at; i < ld->depth; i++) valbuf_printf(&b, "%s -> ", ld->prog->units[ld->chain[i]].path);
+  valbuf_puts(&b, ld->prog->units[ld->chain[at]].path);
+  return valbuf_take(&b, NULL);
 }
 
 /* Reports the cycle closed by `imp` (in the innermost unit of the chain) back to chain[at]. */

@@ -163,33 +163,3 @@ int64_t simu_json_duration(const json_t *v, int64_t dflt) {
   return dflt;
 }
 
-bool simu_buf_add(simu_buf *b, const char *data, size_t len) {
-  if (b->len + len + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + len + 1) cap *= 2;
-    char *s = realloc(b->s, cap);
-    if (!s) return false;
-    b->s = s, b->cap = cap;
-  }
-  memcpy(b->s + b->len, data, len);
-  b->len += len;
-  b->s[b->len] = 0;
-  return true;
-}
-
-bool simu_buf_printf(simu_buf *b, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char *s = strutil_vprintf(fmt, ap);
-  va_end(ap);
-  if (!s) return false;
-  bool ok = simu_buf_add(b, s, strlen(s));
-  free(s);
-  return ok;
-}
-
-char *simu_buf_take(simu_buf *b) {
-  char *s = b->s ? b->s : strdup("");
-  b->s = NULL, b->len = b->cap = 0;
-  return s;
-}

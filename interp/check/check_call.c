@@ -271,12 +271,12 @@ static const char **function_names(const chk_scope *top) {
   size_t np = 0, nb = 0;
   while (procs && procs[np]) np++;
   while (builtins[nb]) nb++;
-  const char **all = realloc(procs, (np + nb + 1) * sizeof *all);
-  if (!all) {
-    free(procs);
-    return NULL;
+  const char **all = malloc((np + nb + 1) * sizeof *all);
+  if (all) {
+    if (np) memcpy(all, procs, np * sizeof *all);
+    memcpy(all + np, builtins, (nb + 1) * sizeof *all);
   }
-  memcpy(all + np, builtins, (nb + 1) * sizeof *all);
+  free(procs);
   return all;
 }
 

@@ -5,6 +5,8 @@
 
 #include "check_impl.h"
 
+#include "grow.h"
+
 static const char *const sym_words[] = {
 #define X(k, word) word,
     CHK_SYM_KINDS(X)
@@ -14,14 +16,9 @@ static const char *const sym_words[] = {
 const char *chk_sym_word(chk_sym_kind kind) { return sym_words[kind]; }
 
 bool chk_push(chk_ctx *ctx) {
-  if (ctx->nstack == ctx->capstack) {
-    size_t cap = ctx->capstack ? ctx->capstack * 2 : 8;
-    chk_scope *grown = realloc(ctx->stack, cap * sizeof *grown);
-    if (!grown) return false;
-    memset(grown + ctx->capstack, 0, (cap - ctx->capstack) * sizeof *grown);
-    ctx->stack = grown;
-    ctx->capstack = cap;
-  }
+  size_t old = ctx->capstack;
+  if (!GROW(ctx->stack, ctx->capstack, ctx->nstack + 1)) return false;
+  memset(ctx->stack + old, 0, (ctx->capstack - old) * sizeof *ctx->stack);
   ctx->nstack++; /* the entry is empty, and keeps the array of the scope that stood there before */
   return true;
 }
@@ -100,13 +97,7 @@ chk_sym *chk_declare_in(chk_ctx *ctx, chk_scope *scope, const chk_sym *sym) {
     diag_note(ctx->diags, d, first->span, "'%s' was declared here as a %s", first->name, chk_sym_word(first->kind));
     return NULL;
   }
-  if (scope->len == scope->cap) {
-    size_t cap = scope->cap ? scope->cap * 2 : 8;
-    chk_sym *grown = realloc(scope->syms, cap * sizeof *grown);
-    if (!grown) return NULL;
-    scope->syms = grown;
-    scope->cap = cap;
-  }
+  if (!GROW(scope->syms, scope->cap, scope->len + 1)) return NULL;
   scope->syms[scope->len++] = *sym;
   if (scope->len >= HASH_FROM && (!scope->slots || scope->len * 2 > scope->nslots))
     hash_rebuild(scope);
@@ -146,13 +137,7 @@ chk_sym *chk_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at) {
 
 /* Appends name to the growing NULL-terminated array *arr; returns false when out of memory. */
 static bool push_name(const char ***arr, size_t *len, size_t *cap, const char *name) {
-  if (*len + 1 >= *cap) {
-    size_t c = *cap ? *cap * 2 : 16;
-    const char **grown = realloc(*arr, c * sizeof *grown);
-    if (!grown) return false;
-    *arr = grown;
-    *cap = c;
-  }
+  if (!grow_array(arr, cap, *len + 2, sizeof **arr)) return false;
   (*arr)[(*len)++] = name;
   (*arr)[*len] = NULL;
   return true;

@@ -6,6 +6,8 @@
 
 #include "check_impl.h"
 
+#include "grow.h"
+
 /* Returns true for the declarations that only the top level of a file may hold. */
 static bool top_only(ast_kind kind) {
   return kind == AST_RUNBOOK || kind == AST_PARAM || kind == AST_IMPORT || kind == AST_PROC;
@@ -46,13 +48,7 @@ bool chk_terminates(const ast_node *stmt, int depth) {
 static void record_title(chk_ctx *ctx, const ast_node *title) {
   const char *text = NULL;
   if (!ast_string_is_plain(title, &text) || !text) return;
-  if (ctx->ntitles == ctx->captitles) {
-    size_t cap = ctx->captitles ? ctx->captitles * 2 : 16;
-    chk_title *grown = realloc(ctx->titles, cap * sizeof *grown);
-    if (!grown) return;
-    ctx->titles = grown;
-    ctx->captitles = cap;
-  }
+  if (!GROW(ctx->titles, ctx->captitles, ctx->ntitles + 1)) return;
   ctx->titles[ctx->ntitles++] = (chk_title){text, title->span};
 }
 

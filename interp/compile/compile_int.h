@@ -4,6 +4,7 @@
 #define RBK_COMPILE_INT_H
 
 #include "compile.h"
+#include "grow.h"
 
 /* A name bound in a local scope. */
 typedef struct {
@@ -38,7 +39,7 @@ typedef struct {
 
 /* Grows a VM_TABLE to hold one more item; returns false when out of memory. */
 #define VM_TABLE_GROW(t)                                                                        \
-  ((t).len < (t).cap || vm_table_grow((void **)&(t).items, &(t).cap, sizeof *(t).items))
+  GROW((t).items, (t).cap, (t).len + 1)
 
 
 /* Records the first error at node's span (printf-style). */

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 #include "plan_int.h"
 
 /* Records the runbook's id and fields; the deadline feeds the critical path. */
@@ -35,12 +37,11 @@ static void pw_runbook(plan_walker *w, plan_scope *s, const ast_node *st) {
 /* Appends a param as the plan saw it to the graph. */
 static void record_param(plan_walker *w, const char *name, const pv *v, bool given) {
   plan_graph *g = w->g;
-  plan_param *ps = realloc(g->params, (g->nparams + 1) * sizeof *ps);
-  if (!ps) {
+  if (!GROW(g->params, g->params_cap, g->nparams + 1)) {
     pw_fail(w, "out of memory");
     return;
   }
-  g->params = ps;
+  plan_param *ps = g->params;
   ps[g->nparams].name = strdup(name);
   ps[g->nparams].value = pv_json(v);
   ps[g->nparams].text = v->kind == PV_KNOWN ? val_repr(v->val) : pv_src(v); /* params in full */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "plan_int.h"
 
 int64_t cost_add_ms(int64_t a, int64_t b) {
@@ -24,18 +25,14 @@ plan_cost cost_zero(void) {
 /* Appends n indices to the path (silently keeps the shorter path when out of memory). */
 static void path_append(plan_cost *a, const size_t *items, size_t n) {
   if (!n) return;
-  size_t *p = realloc(a->path, (a->npath + n) * sizeof *p);
-  if (!p) return;
-  memcpy(p + a->npath, items, n * sizeof *p);
-  a->path = p;
+  if (!GROW(a->path, a->path_cap, a->npath + n)) return;
+  memcpy(a->path + a->npath, items, n * sizeof *a->path);
   a->npath += n;
 }
 
 /* Appends a reason (copied). */
 static void why_append(plan_cost *a, const char *why) {
-  char **w = realloc(a->why, (a->nwhy + 1) * sizeof *w);
-  if (!w) return;
-  a->why = w;
+  if (!GROW(a->why, a->why_cap, a->nwhy + 1)) return;
   a->why[a->nwhy] = strdup(why);
   if (a->why[a->nwhy]) a->nwhy++;
 }
@@ -45,7 +42,7 @@ static void why_clear(plan_cost *a) {
   for (size_t i = 0; i < a->nwhy; i++) free(a->why[i]);
   free(a->why);
   a->why = NULL;
-  a->nwhy = 0;
+  a->nwhy = a->why_cap = 0;
 }
 
 plan_cost cost_leaf(size_t node, int64_t ms, const char *why) {
@@ -99,10 +96,8 @@ void cost_free(plan_cost *a) {
 /* Copies the reasons of c into the summary's list. */
 static void critical_why(plan_critical *cr, const plan_cost *c) {
   for (size_t i = 0; i < c->nwhy; i++) {
-    char **u = realloc(cr->unbounded, (cr->nunbounded + 1) * sizeof *u);
-    if (!u) return;
-    cr->unbounded = u;
-    if ((u[cr->nunbounded] = strdup(c->why[i]))) cr->nunbounded++;
+    if (!GROW(cr->unbounded, cr->unbounded_cap, cr->nunbounded + 1)) return;
+    if ((cr->unbounded[cr->nunbounded] = strdup(c->why[i]))) cr->nunbounded++;
   }
 }
 
@@ -125,7 +120,7 @@ void plan_finish_critical(plan_graph *g, plan_cost *main, plan_cost *on_failure,
   cr->path = main->path;
   cr->npath = main->npath;
   main->path = NULL;
-  main->npath = 0;
+  main->npath = main->path_cap = 0;
   cost_free(main);
   cost_free(on_failure);
 }

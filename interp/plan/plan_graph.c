@@ -6,6 +6,8 @@
 
 #include "plan_int.h"
 
+#include "grow.h"
+
 static const char *const kind_names[] = {
 #define X(k, name, doc) name,
     RBK_PLAN_NODE_KINDS(X)
@@ -139,13 +141,7 @@ plan_graph *plan_graph_new(void) {
 }
 
 long plan_graph_add(plan_graph *g, plan_kind kind) {
-  if (g->len == g->cap) {
-    size_t cap = g->cap ? g->cap * 2 : 64;
-    plan_node *nodes = realloc(g->nodes, cap * sizeof *nodes);
-    if (!nodes) return -1;
-    g->nodes = nodes;
-    g->cap = cap;
-  }
+  if (!GROW(g->nodes, g->cap, g->len + 1)) return -1;
   plan_node *n = &g->nodes[g->len];
   memset(n, 0, sizeof *n);
   n->kind = kind;
@@ -159,13 +155,7 @@ long plan_graph_add(plan_graph *g, plan_kind kind) {
 bool plan_graph_edge(plan_graph *g, size_t from, size_t to, plan_edge_kind kind) {
   for (size_t i = g->nedges; i-- > 0 && i + 8 >= g->nedges;)
     if (g->edges[i].from == from && g->edges[i].to == to && g->edges[i].kind == kind) return true;
-  if (g->nedges == g->edges_cap) {
-    size_t cap = g->edges_cap ? g->edges_cap * 2 : 64;
-    plan_edge *edges = realloc(g->edges, cap * sizeof *edges);
-    if (!edges) return false;
-    g->edges = edges;
-    g->edges_cap = cap;
-  }
+  if (!GROW(g->edges, g->edges_cap, g->nedges + 1)) return false;
   g->edges[g->nedges++] = (plan_edge){from, to, kind};
   return true;
 }

@@ -6,6 +6,8 @@
 
 #include "plan_int.h"
 
+#include "grow.h"
+
 void pw_fail(plan_walker *w, const char *fmt, ...) {
   if (w->err) return;
   va_list ap;
@@ -41,15 +43,9 @@ char *pw_where(rbk_span span) {
 }
 
 void links_push(plan_walker *w, plan_links *l, size_t node, plan_edge_kind kind) {
-  if (l->len == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 4;
-    plan_link *items = realloc(l->items, cap * sizeof *items);
-    if (!items) {
-      pw_fail(w, "out of memory");
-      return;
-    }
-    l->items = items;
-    l->cap = cap;
+  if (!GROW(l->items, l->cap, l->len + 1)) {
+    pw_fail(w, "out of memory");
+    return;
   }
   l->items[l->len++] = (plan_link){node, kind};
 }
@@ -115,15 +111,7 @@ long pw_node(plan_walker *w, plan_kind kind, const ast_node *ast, rbk_span span,
 
 plan_handle *pw_handle(plan_walker *w, sig_recv recv, char *desc) {
   plan_handle *h = calloc(1, sizeof *h);
-  if (w->nhandles == w->handles_cap) {
-    size_t cap = w->handles_cap ? w->handles_cap * 2 : 8;
-    plan_handle **hs = realloc(w->handles, cap * sizeof *hs);
-    if (hs) {
-      w->handles = hs;
-      w->handles_cap = cap;
-    }
-  }
-  if (!h || w->nhandles == w->handles_cap) {
+  if (!h || !GROW(w->handles, w->handles_cap, w->nhandles + 1)) {
     free(h);
     free(desc);
     pw_fail(w, "out of memory");

@@ -5,6 +5,8 @@
 
 #include "plan_int.h"
 
+#include "grow.h"
+
 /* The longest source-like text of a known value inside a larger expression. */
 #define PV_SRC_MAX 60
 
@@ -140,15 +142,9 @@ bool scope_bind(plan_scope *s, const char *name, pv v) {
       s->items[i].v = v;
       return true;
     }
-  if (s->len == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 8;
-    plan_binding *items = realloc(s->items, cap * sizeof *items);
-    if (!items) {
-      pv_free(&v);
-      return false;
-    }
-    s->items = items;
-    s->cap = cap;
+  if (!GROW(s->items, s->cap, s->len + 1)) {
+    pv_free(&v);
+    return false;
   }
   char *copy = strdup(name);
   if (!copy) {

@@ -3,6 +3,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "grow.h"
+
 #include "sim_api.h"
 
 #define SIM_MAX_BODY (3 * 1024 * 1024)
@@ -23,10 +25,8 @@ bool simapi_query_true(const api_call *c, const char *key) {
 }
 
 void simapi_add_header(sim_response *resp, const char *name, const char *value) {
-  sim_resp_header *h = realloc(resp->headers, (resp->n_headers + 1) * sizeof *h);
-  if (!h) return;
-  resp->headers = h;
-  h[resp->n_headers++] = (sim_resp_header){strdup(name), strdup(value)};
+  if (!GROW(resp->headers, resp->headers_cap, resp->n_headers + 1)) return;
+  resp->headers[resp->n_headers++] = (sim_resp_header){strdup(name), strdup(value)};
 }
 
 void simapi_text(sim_response *resp, int code, const char *content_type, const char *text, size_t len) {

@@ -80,9 +80,9 @@ static const json_t *pick_container(const json_t *pod, const char *name, char **
   size_t i;
   if (!name && json_array_size(cs) == 1) return json_array_get(cs, 0);
   json_array_foreach(cs, i, c) if (name && !strcmp(simu_jstr(c, "name", ""), name)) return c;
-  simu_buf b = {0};
-  json_array_foreach(cs, i, c) simu_buf_printf(&b, "%s%s", i ? " " : "", simu_jstr(c, "name", ""));
-  char *names = simu_buf_take(&b);
+  valbuf b = {0};
+  json_array_foreach(cs, i, c) valbuf_printf(&b, "%s%s", i ? " " : "", simu_jstr(c, "name", ""));
+  char *names = valbuf_take(&b, NULL);
   const char *pn = simu_jstr(pod, "metadata.name", "");
   *msg = name ? strutil_printf("container %s is not valid for pod %s", name, pn)
               : strutil_printf("a container name must be specified for pod %s, choose one of: [%s]", pn, names);
@@ -100,20 +100,20 @@ char *simc_pod_logs(sim_world *w, const json_t *pod, const char *container) {
   if (given) return strdup(given);
   simpod_cstate cs;
   simpod_container_at(w, pod, rt, c, w->now, &cs);
-  simu_buf b = {0};
+  valbuf b = {0};
   char ts[32];
   const char *started = simu_jstr(cs.state, "running.startedAt", NULL);
   if (started) {
-    simu_buf_printf(&b, "%s INFO starting %s (%s)\n", started, simu_jstr(c, "name", ""), simu_jstr(c, "image", ""));
+    valbuf_printf(&b, "%s INFO starting %s (%s)\n", started, simu_jstr(c, "name", ""), simu_jstr(c, "image", ""));
     json_t *port = json_array_get(json_object_get(c, "ports"), 0);
-    if (port) simu_buf_printf(&b, "%s INFO listening on :%lld\n", started, (long long)simu_jint(port, "containerPort", 0));
+    if (port) valbuf_printf(&b, "%s INFO listening on :%lld\n", started, (long long)simu_jint(port, "containerPort", 0));
   }
-  if (cs.ready) simu_time_rfc3339(simw_wall(w, cs.ready_since), ts), simu_buf_printf(&b, "%s INFO ready\n", ts);
+  if (cs.ready) simu_time_rfc3339(simw_wall(w, cs.ready_since), ts), valbuf_printf(&b, "%s INFO ready\n", ts);
   if (cs.restarts || !strcmp(cs.stage, "CrashLoopBackOff"))
-    simu_buf_printf(&b, "%s ERROR fatal: startup check failed, exiting with status 1\n",
+    valbuf_printf(&b, "%s ERROR fatal: startup check failed, exiting with status 1\n",
                     simu_jstr(cs.last_state, "terminated.finishedAt", started ? started : ""));
   json_decref(cs.state), json_decref(cs.last_state);
-  return simu_buf_take(&b);
+  return valbuf_take(&b, NULL);
 }
 
 /* Returns the start of the last n lines of text (all of it when n is negative). */

@@ -16,21 +16,21 @@ struct sim_watch {
   int64_t deadline;   /* virtual ms */
   bool bookmarks;
   int64_t bookmark_every, next_bookmark;
-  simu_buf pending;   /* lines to send at the first poll */
+  valbuf pending;   /* lines to send at the first poll */
   bool closed;
 };
 
 /* Appends one event line {"type":…,"object":…}. */
-static void add_line(simu_buf *b, const char *type, const json_t *obj) {
+static void add_line(valbuf *b, const char *type, const json_t *obj) {
   json_t *e = json_pack("{s:s,s:O}", "type", type, "object", obj);
   char *text = json_dumps(e, SIMU_JSON_FLAGS);
-  if (text) simu_buf_add(b, text, strlen(text)), simu_buf_add(b, "\n", 1);
+  if (text) valbuf_put(b, text, strlen(text)), valbuf_put(b, "\n", 1);
   free(text);
   json_decref(e);
 }
 
 /* Appends the ERROR event for an expired resourceVersion. */
-static void add_expired(simu_buf *b, uint64_t asked, uint64_t oldest) {
+static void add_expired(valbuf *b, uint64_t asked, uint64_t oldest) {
   char msg[128];
   snprintf(msg, sizeof msg, "too old resource version: %" PRIu64 " (%" PRIu64 ")", asked, oldest);
   json_t *st = simst_status(SIMST_EXPIRED, msg, NULL);
@@ -81,7 +81,7 @@ void simapi_watch(api_call *c) {
 }
 
 /* Appends the changes after wt->rv. */
-static void changes(sim_world *w, sim_watch *wt, simu_buf *b) {
+static void changes(sim_world *w, sim_watch *wt, valbuf *b) {
   if (wt->rv < w->st.floor_rv) {
     add_expired(b, wt->rv, w->st.floor_rv + 1);
     wt->closed = true;
@@ -99,7 +99,7 @@ static void changes(sim_world *w, sim_watch *wt, simu_buf *b) {
 }
 
 /* Appends a BOOKMARK carrying the current resourceVersion. */
-static void bookmark(sim_world *w, sim_watch *wt, simu_buf *b) {
+static void bookmark(sim_world *w, sim_watch *wt, valbuf *b) {
   char rv[32];
   snprintf(rv, sizeof rv, "%" PRIu64, wt->rv);
   json_t *o = json_pack("{s:s,s:s,s:{s:s}}", "kind", simr_info_of(wt->res)->kind, "apiVersion",
@@ -110,7 +110,7 @@ static void bookmark(sim_world *w, sim_watch *wt, simu_buf *b) {
 }
 
 sim_watch_state sim_watch_poll(sim_world *w, sim_watch *wt, char **out, size_t *out_len) {
-  simu_buf b = wt->pending;
+  valbuf b = wt->pending;
   memset(&wt->pending, 0, sizeof wt->pending);
   if (!wt->closed) {
     changes(w, wt, &b);
@@ -118,7 +118,7 @@ sim_watch_state sim_watch_poll(sim_world *w, sim_watch *wt, char **out, size_t *
     if (w->now >= wt->deadline) wt->closed = true;
   }
   *out_len = b.len;
-  *out = b.len ? simu_buf_take(&b) : (free(b.s), NULL);
+  *out = b.len ? valbuf_take(&b, NULL) : (valbuf_free(&b), NULL);
   return wt->closed ? SIM_WATCH_CLOSED : SIM_WATCH_OPEN;
 }
 

@@ -37,9 +37,9 @@ static json_t *load_one(const char *name_or_path, char **err) {
     if (!j) *err = strutil_printf("built-in scenario %s:%d:%d: %s", e->name, je.line, je.column, je.text);
     return j;
   }
-  simu_buf b = {0};
-  for (const sim_embedded *e = sim_embedded_scenarios; e->name; e++) simu_buf_printf(&b, "%s%s", b.len ? ", " : "", e->name);
-  char *names = simu_buf_take(&b);
+  valbuf b = {0};
+  for (const sim_embedded *e = sim_embedded_scenarios; e->name; e++) valbuf_printf(&b, "%s%s", b.len ? ", " : "", e->name);
+  char *names = valbuf_take(&b, NULL);
   *err = strutil_printf("unknown scenario \"%s\" (built in: %s; or give a path to a .json file)", name_or_path, names);
   free(names);
   return NULL;

@@ -12,15 +12,15 @@ bool plan_tree_build(const plan_graph *g, plan_tree *t) {
   t->kids = calloc(g->len + 1, sizeof *t->kids);
   t->nkids = calloc(g->len + 1, sizeof *t->nkids);
   bool ok = t->kids && t->nkids;
-  for (size_t i = 0; ok && i < g->len; i++) {
+  for (size_t i = 0; ok && i < g->len; i++) /* count each node's children, */
+    if (g->nodes[i].parent >= 0) t->nkids[g->nodes[i].parent]++;
+  for (size_t p = 0; ok && p < g->len; p++) { /* size each list once, */
+    if (t->nkids[p]) ok = (t->kids[p] = malloc(t->nkids[p] * sizeof **t->kids)) != NULL;
+    t->nkids[p] = 0;
+  }
+  for (size_t i = 0; ok && i < g->len; i++) { /* and fill them in order */
     long p = g->nodes[i].parent;
-    if (p < 0) continue;
-    size_t *c = realloc(t->kids[p], (t->nkids[p] + 1) * sizeof *c);
-    ok = c != NULL;
-    if (ok) {
-      c[t->nkids[p]++] = i;
-      t->kids[p] = c;
-    }
+    if (p >= 0) t->kids[p][t->nkids[p]++] = i;
   }
   if (!ok) plan_tree_free(g, t);
   return ok;
