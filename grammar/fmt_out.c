@@ -8,10 +8,13 @@
 
 #include "grow.h"
 
+/* Returns the start position of a node. */
 fmt_pos fmt_start(const ast_node *n) { return (fmt_pos){n->span.line, n->span.col}; }
 
+/* Returns the position just after the end of a span (for "comments before the closing bracket"). */
 fmt_pos fmt_end(rbk_span span) { return (fmt_pos){span.end_line, span.end_col}; }
 
+/* Returns a position after everything in any file. */
 fmt_pos fmt_eof(void) { return (fmt_pos){INT_MAX, INT_MAX}; }
 
 /* Returns true when position a comes before position b. */
@@ -29,16 +32,21 @@ static void open_line(fmt_printer *p) {
   for (int i = 0; i < p->indent; i++) append(p, " ", 1);
 }
 
+/* Appends n bytes of s. */
 void fmt_putn(fmt_printer *p, const char *s, size_t n) {
   if (n == 0) return;
   open_line(p);
   append(p, s, n);
 }
 
+/* Appends text (indenting first when the line is new). */
 void fmt_put(fmt_printer *p, const char *s) { fmt_putn(p, s, strlen(s)); }
 
+/* Appends one byte. */
 void fmt_putc(fmt_printer *p, char c) { fmt_putn(p, &c, 1); }
 
+/* Appends a newline with no comment handling (inside triple-quoted strings); trailing blanks of the line
+ * are dropped by the caller's choice of text. */
 void fmt_raw_newline(fmt_printer *p) {
   append(p, "\n", 1);
   p->line_no++;
@@ -79,6 +87,8 @@ static void put_comment(fmt_printer *p, const ast_comment *c) {
   if (c->line > p->last_line) p->last_line = c->line;
 }
 
+/* Ends the current line: first, when the earliest pending comment is a trailing comment that precedes
+ * `next`, it goes at the end of the line. */
 void fmt_end_line(fmt_printer *p, fmt_pos next) {
   if (!p->line_open) return;
   trim_line(p);
@@ -95,6 +105,8 @@ void fmt_end_line(fmt_printer *p, fmt_pos next) {
   fmt_raw_newline(p);
 }
 
+/* Prints every pending comment that precedes `next` on its own line at the current indentation; with
+ * `blank_lines`, a blank line is kept where the source had one (statement level). */
 void fmt_comments_before(fmt_printer *p, fmt_pos next, bool blank_lines) {
   const ast_file *f = p->file;
   while (p->next_comment < f->ncomments) {
@@ -112,17 +124,20 @@ void fmt_comments_before(fmt_printer *p, fmt_pos next, bool blank_lines) {
   }
 }
 
+/* Returns true when a comment not yet emitted comes before `next`. */
 bool fmt_has_comment_before(const fmt_printer *p, fmt_pos next) {
   if (p->next_comment >= p->file->ncomments) return false;
   const ast_comment *c = &p->file->comments[p->next_comment];
   return pos_before((fmt_pos){c->line, c->col}, next);
 }
 
+/* Ends the line and prints the comments that come before `next` (a break inside an expression). */
 void fmt_break(fmt_printer *p, fmt_pos next) {
   fmt_end_line(p, next);
   fmt_comments_before(p, next, false);
 }
 
+/* Emits every comment still pending (the safety net at the end of a file). */
 void fmt_flush_all(fmt_printer *p) {
   fmt_end_line(p, fmt_eof());
   fmt_comments_before(p, fmt_eof(), true);
@@ -177,6 +192,8 @@ static char *align_trailers(const fmt_printer *p, size_t *len) {
   return out;
 }
 
+/* Returns the canonical text: trailing comments aligned, exactly one final newline; NULL when out of
+ * memory. */
 char *fmt_finish(fmt_printer *p) {
   if (p->out.oom) return NULL;
   size_t n = 0;
@@ -188,6 +205,7 @@ char *fmt_finish(fmt_printer *p) {
   return out;
 }
 
+/* Frees what the printer owns. */
 void fmt_printer_free(fmt_printer *p) {
   valbuf_free(&p->out);
   free(p->trailers);

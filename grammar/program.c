@@ -220,14 +220,17 @@ static rbk_program *load_main(const char *path, rbk_source *src, diag_list *diag
   return prog;
 }
 
+/* Loads `path` and, transitively, every file it imports. */
 rbk_program *program_load(const char *path, diag_list *diags) { return load_main(path, NULL, diags); }
 
+/* Same, from text already in memory (path names it for diagnostics and resolves imports). */
 rbk_program *program_load_string(const char *path, const char *text, size_t len, diag_list *diags) {
   rbk_source *src = source_from_string(path, text, len);
   if (!src) return NULL;
   return load_main(path, src, diags);
 }
 
+/* Returns the unit that the IMPORT statement `imp` of unit `from` names, or NULL. */
 const program_unit *program_import(const rbk_program *prog, const program_unit *from, const ast_node *imp) {
   const char *text = import_text(imp);
   if (!prog || !from || !text || !*text) return NULL;
@@ -240,6 +243,7 @@ const program_unit *program_import(const rbk_program *prog, const program_unit *
   return &prog->units[found];
 }
 
+/* Returns the RUNBOOK declaration of the main file, or NULL. */
 const ast_node *program_runbook(const rbk_program *prog) {
   if (!prog || !prog->len || !prog->units[0].ast) return NULL;
   const ast_list *stmts = &prog->units[0].ast->stmts;
@@ -248,6 +252,7 @@ const ast_node *program_runbook(const rbk_program *prog) {
   return NULL;
 }
 
+/* Frees the program; NULL is fine. */
 void program_free(rbk_program *prog) {
   if (!prog) return;
   for (size_t i = 0; i < prog->len; i++) {

@@ -63,6 +63,7 @@ static size_t sig_hash(sig_recv recv, const char *name) {
   return h;
 }
 
+/* Returns sig_find(recv, name), remembered in ctx->sigs. */
 const sig_info *chk_sig_find(chk_ctx *ctx, sig_recv recv, const char *name) {
   chk_sig_cache *c = ctx->sigs;
   size_t mask = CHK_SIG_SLOTS - 1, at = sig_hash(recv, name) & mask;
@@ -398,6 +399,7 @@ static chk_type call_member(chk_ctx *ctx, const ast_node *call, bool stmt) {
   return CT_UNKNOWN;
 }
 
+/* Checks a call; `stmt` is true when it stands alone as a statement. */
 chk_type chk_call(chk_ctx *ctx, const ast_node *call, bool stmt) {
   const ast_node *callee = call->u.call.callee;
   if (callee && callee->kind == AST_IDENT && callee->u.ident.name) return call_name(ctx, call, callee, stmt);

@@ -52,6 +52,7 @@ static int ast_one(const char *path) {
   return rc;
 }
 
+/* rbk ast: prints the syntax tree of each file; returns the exit code. */
 int cli_ast(int argc, char **argv) {
   if (argc < 2) return usage(stderr, RBK_EXIT_USAGE);
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) return usage(stdout, RBK_EXIT_OK);

@@ -209,6 +209,7 @@ static int mode_of(const char *opt) {
   return -1;
 }
 
+/* rbk fmt: prints, rewrites or checks the canonical layout of plans; returns the exit code. */
 int cli_fmt(int argc, char **argv) {
   fmt_mode mode = MODE_PRINT;
   int first = 1, status = RBK_EXIT_OK;

@@ -94,6 +94,7 @@ static sim_world *make_world(const sim_args *a) {
   return w;
 }
 
+/* rbk sim: serves the simulated cluster over HTTP(S) until stopped; returns the exit code. */
 int cli_sim(int argc, char **argv) {
   sim_args a = {.speed = 1};
   if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) return fputs(usage_text, stdout), RBK_EXIT_OK;

@@ -25,6 +25,7 @@ static int usage(FILE *out) {
   return RBK_EXIT_USAGE;
 }
 
+/* Runs the rbk command named by argv[1]; returns its exit code. */
 int main(int argc, char **argv) {
   if (argc < 2) return usage(stderr);
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

@@ -1,5 +1,9 @@
 /* compile_int.h — the compiler's private state, shared by compile.c (tables, names, units),
- * compile_expr.c (expressions, calls) and compile_stmt.c (statements, regions). */
+ * compile_expr.c (expressions, calls) and compile_stmt.c (statements, regions).
+ *
+ * Ownership: the compiler borrows the program and the AST and fills the vm_code it was given; constants
+ * added to it are taken; err is the compiler's own string.
+ */
 #ifndef RBK_COMPILE_INT_H
 #define RBK_COMPILE_INT_H
 

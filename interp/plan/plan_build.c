@@ -87,6 +87,7 @@ static void pw_top(plan_walker *w, int unit, const ast_node *st) {
   }
 }
 
+/* Walks the top level of unit `unit` once (lets, imports, params of the main file). */
 void pw_unit_globals(plan_walker *w, int unit) {
   if (unit < 0 || w->unit_done[unit]) return;
   w->unit_done[unit] = true;
@@ -164,6 +165,8 @@ static bool walker_init(plan_walker *w, plan_graph *g, const rbk_program *prog, 
   return true;
 }
 
+/* Builds the graph of `prog` (borrowed; must outlive the graph) with params bound by `params` (defaults
+ * are evaluated here). */
 plan_graph *plan_build(const rbk_program *prog, const param_set *params, diag_list *diags, char **err) {
   plan_graph *g = plan_graph_new();
   plan_walker w;
@@ -180,6 +183,8 @@ plan_graph *plan_build(const rbk_program *prog, const param_set *params, diag_li
   return NULL;
 }
 
+/* Returns the value of `expr` when it is known without running anything (literals, operators, pure built-
+ * ins, env(), file(); no params or lets are in scope), else NULL. */
 rbk_value *plan_eval_const(void *prog, const ast_node *expr) {
   plan_graph *g = plan_graph_new();
   plan_walker w;

@@ -6,6 +6,7 @@
 #include "grow.h"
 #include "plan_int.h"
 
+/* Returns a + b with PLAN_UNBOUNDED absorbing. */
 int64_t cost_add_ms(int64_t a, int64_t b) {
   if (a == PLAN_UNBOUNDED || b == PLAN_UNBOUNDED) return PLAN_UNBOUNDED;
   return a > INT64_MAX - b ? INT64_MAX : a + b;
@@ -17,6 +18,7 @@ static bool cost_longer(int64_t a, int64_t b) {
   return b != PLAN_UNBOUNDED && a > b;
 }
 
+/* Returns a cost of 0 with no path. */
 plan_cost cost_zero(void) {
   plan_cost c = {0};
   return c;
@@ -45,6 +47,7 @@ static void why_clear(plan_cost *a) {
   a->nwhy = a->why_cap = 0;
 }
 
+/* Returns the cost of one node taking ms (PLAN_UNBOUNDED allowed; `why` copied when given). */
 plan_cost cost_leaf(size_t node, int64_t ms, const char *why) {
   plan_cost c = {0};
   c.ms = ms;
@@ -53,6 +56,7 @@ plan_cost cost_leaf(size_t node, int64_t ms, const char *why) {
   return c;
 }
 
+/* Appends b after a (a sequence); takes b. */
 void cost_seq(plan_cost *a, plan_cost *b) {
   a->ms = cost_add_ms(a->ms, b->ms);
   path_append(a, b->path, b->npath);
@@ -60,6 +64,7 @@ void cost_seq(plan_cost *a, plan_cost *b) {
   cost_free(b);
 }
 
+/* Keeps in *a the longer of a and b; takes b. */
 void cost_max(plan_cost *a, plan_cost *b) {
   if (a->ms == PLAN_UNBOUNDED && b->ms == PLAN_UNBOUNDED) {
     for (size_t i = 0; i < b->nwhy; i++) why_append(a, b->why[i]);
@@ -71,22 +76,26 @@ void cost_max(plan_cost *a, plan_cost *b) {
   cost_free(b);
 }
 
+/* Caps *a at `limit` ms taken by `node` (a step or gate timeout): min(limit, a). */
 void cost_cap(plan_cost *a, size_t node, int64_t limit) {
   if (limit < 0 || !cost_longer(a->ms, limit)) return;
   cost_free(a);
   *a = cost_leaf(node, limit, NULL);
 }
 
+/* Multiplies by `times` and adds `extra` ms (retries, parallel rounds). */
 void cost_scale(plan_cost *a, int64_t times, int64_t extra) {
   if (a->ms == PLAN_UNBOUNDED) return;
   a->ms = times > 0 && a->ms > (INT64_MAX - extra) / times ? INT64_MAX : a->ms * times + extra;
 }
 
+/* Replaces *a by an unbounded cost for `why`, keeping the path so far. */
 void cost_unbounded(plan_cost *a, const char *why) {
   a->ms = PLAN_UNBOUNDED;
   if (why) why_append(a, why);
 }
 
+/* Releases the cost's arrays and leaves it zero. */
 void cost_free(plan_cost *a) {
   free(a->path);
   why_clear(a);
@@ -101,6 +110,7 @@ static void critical_why(plan_critical *cr, const plan_cost *c) {
   }
 }
 
+/* Computes the plan's critical path summary into g->critical (takes main, on_failure, finally). */
 void plan_finish_critical(plan_graph *g, plan_cost *main, plan_cost *on_failure, plan_cost *fin) {
   plan_critical *cr = &g->critical;
   int64_t d = cr->deadline_ms;

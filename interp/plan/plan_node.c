@@ -8,6 +8,7 @@
 
 #include "grow.h"
 
+/* Records a fatal error (formatted) unless one is recorded. */
 void pw_fail(plan_walker *w, const char *fmt, ...) {
   if (w->err) return;
   va_list ap;
@@ -28,6 +29,7 @@ static bool warn_seen(const diag_list *d, rbk_span span, const char *msg) {
   return false;
 }
 
+/* Adds a warning at span (formatted) to the diagnostics. */
 void pw_warn(plan_walker *w, rbk_span span, const char *fmt, ...) {
   if (!w->diags) return;
   va_list ap;
@@ -38,10 +40,12 @@ void pw_warn(plan_walker *w, rbk_span span, const char *fmt, ...) {
   if (!warn_seen(w->diags, span, buf)) diag_add(w->diags, DIAG_WARNING, span, "%s", buf);
 }
 
+/* Returns "file:line:col" for a span. */
 char *pw_where(rbk_span span) {
   return strutil_printf("%s:%d:%d", span.src && span.src->path ? span.src->path : "?", span.line, span.col);
 }
 
+/* Appends a link; sets w->err when out of memory. */
 void links_push(plan_walker *w, plan_links *l, size_t node, plan_edge_kind kind) {
   if (!GROW(l->items, l->cap, l->len + 1)) {
     pw_fail(w, "out of memory");
@@ -50,23 +54,29 @@ void links_push(plan_walker *w, plan_links *l, size_t node, plan_edge_kind kind)
   l->items[l->len++] = (plan_link){node, kind};
 }
 
+/* Appends every link of src to dst. */
 void links_extend(plan_walker *w, plan_links *dst, const plan_links *src) {
   for (size_t i = 0; i < src->len; i++) links_push(w, dst, src->items[i].node, src->items[i].kind);
 }
 
+/* Releases the links and leaves them empty. */
 void links_free(plan_links *l) {
   free(l->items);
   *l = (plan_links){0};
 }
 
+/* Adds repeat edges from every link of `from` to node `to`. */
 void links_repeat(plan_walker *w, const plan_links *from, size_t to) {
   for (size_t i = 0; i < from->len; i++) pw_edge(w, from->items[i].node, to, PLAN_EDGE_REPEAT);
 }
 
+/* Adds an edge; sets w->err when out of memory. */
 void pw_edge(plan_walker *w, size_t from, size_t to, plan_edge_kind kind) {
   if (!w->err && !plan_graph_edge(w->g, from, to, kind)) pw_fail(w, "out of memory");
 }
 
+/* Makes node i the parent of the nodes that follow, one level deeper; returns the previous parent for
+ * pw_leave. */
 long pw_enter(plan_walker *w, long i) {
   long saved = w->parent;
   w->parent = i;
@@ -74,11 +84,14 @@ long pw_enter(plan_walker *w, long i) {
   return saved;
 }
 
+/* Restores the parent that pw_enter returned, one level up. */
 void pw_leave(plan_walker *w, long saved) {
   w->parent = saved;
   w->depth--;
 }
 
+/* Adds a node of `kind` for `ast` at `span` under the current parent, context and step, linked from the
+ * pending links, which become this node alone; `reg` indexes it for plan_node_id. */
 long pw_node(plan_walker *w, plan_kind kind, const ast_node *ast, rbk_span span, bool reg) {
   if (w->err) return -1;
   if (w->g->len >= PLAN_MAX_NODES) {
@@ -109,6 +122,7 @@ long pw_node(plan_walker *w, plan_kind kind, const ast_node *ast, rbk_span span,
   return i;
 }
 
+/* Returns a handle owned by the walker (takes desc); NULL after setting w->err. */
 plan_handle *pw_handle(plan_walker *w, sig_recv recv, char *desc) {
   plan_handle *h = calloc(1, sizeof *h);
   if (!h || !GROW(w->handles, w->handles_cap, w->nhandles + 1)) {
@@ -123,6 +137,7 @@ plan_handle *pw_handle(plan_walker *w, sig_recv recv, char *desc) {
   return h;
 }
 
+/* Returns the PROC called name in unit, or NULL. */
 const ast_node *pw_find_proc(const plan_walker *w, int unit, const char *name) {
   if (unit < 0 || (size_t)unit >= w->prog->len || !w->prog->units[unit].ast) return NULL;
   const ast_list *stmts = &w->prog->units[unit].ast->stmts;
@@ -131,6 +146,7 @@ const ast_node *pw_find_proc(const plan_walker *w, int unit, const char *name) {
   return NULL;
 }
 
+/* Returns the index of unit u in the program. */
 int pw_unit_index(const plan_walker *w, const program_unit *u) {
   if (!u) return -1;
   for (size_t i = 0; i < w->prog->len; i++)

@@ -45,6 +45,7 @@ static bool has_port(const json_t *svc, const char *port) {
   return false;
 }
 
+/* The service proxy, pod logs and exec-by-HTTP (sim_proxy.c). */
 void simapi_proxy(api_call *c) {
   char *name, *port;
   split_service(c->name, &name, &port);
@@ -90,6 +91,7 @@ static const json_t *pick_container(const json_t *pod, const char *name, char **
   return NULL;
 }
 
+/* Returns a pod's log text (new string). */
 char *simc_pod_logs(sim_world *w, const json_t *pod, const char *container) {
   json_t *rt = simpod_rt(w, pod);
   char *err = NULL;
@@ -126,6 +128,7 @@ static const char *last_lines(const char *text, long n) {
   return n <= 0 ? p : text;
 }
 
+/* GET pods/NAME/log: answers the container's simulated log text, or a Status. */
 void simapi_logs(api_call *c) {
   const json_t *pod = simapi_existing(c);
   if (!pod) return;
@@ -149,6 +152,7 @@ void simapi_logs(api_call *c) {
   free(container), free(msg), free(tail);
 }
 
+/* Runs argv in a pod's container (container may be NULL for the first one), as `kubectl exec` does. */
 int sim_exec(sim_world *w, const char *ns, const char *pod, const char *container, const char *const *argv, char **out,
              char **err_out) {
   *out = strdup("");
@@ -180,6 +184,9 @@ static int pod_cmp(const json_t *a, const json_t *b) {
   return t ? t : strcmp(simu_jstr(a, "metadata.name", ""), simu_jstr(b, "metadata.name", ""));
 }
 
+/* Returns the name of the pod that `kubectl exec TYPE/NAME` would pick for a reference such as
+ * "deployment/x", "pod/x", "job/x" or "service/x" (caller frees), or NULL with *err set when there is
+ * none. */
 char *sim_pod_for_ref(sim_world *w, const char *ns, const char *ref, char **err) {
   const char *slash = strchr(ref, '/');
   char *kind = slash ? strndup(ref, (size_t)(slash - ref)) : strdup("pod");

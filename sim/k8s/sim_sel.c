@@ -123,6 +123,7 @@ static bool parse(const char *text, simsel *out, bool fields, char **err) {
   return true;
 }
 
+/* Parses a label selector ("app=web,tier in (a,b),!canary"). */
 bool simsel_parse_labels(const char *text, simsel *out, char **err) { return parse(text, out, false, err); }
 
 /* Returns true when the resource supports the field in field selectors. */
@@ -148,6 +149,8 @@ static bool field_supported(simr_kind res, const char *f) {
   return false;
 }
 
+/* Parses a field selector ("metadata.name=x,status.phase!=Running"), checking that the resource supports
+ * each field as the real API server does. */
 bool simsel_parse_fields(const char *text, simr_kind res, simsel *out, char **err) {
   if (!parse(text, out, true, err)) return false;
   for (size_t i = 0; i < out->n; i++)
@@ -192,6 +195,8 @@ static bool add_map(simsel *out, const json_t *map) {
   return true;
 }
 
+/* Builds a selector from a LabelSelector object (matchLabels, matchExpressions) or from a plain label map
+ * (a Service's spec.selector). */
 bool simsel_from_json(const json_t *selector, simsel *out, char **err) {
   memset(out, 0, sizeof *out);
   if (!selector || json_is_null(selector)) return true;
@@ -233,12 +238,14 @@ static bool req_match(const simsel_req *r, const char *value) {
   return false;
 }
 
+/* Returns true when the labels (an object, may be NULL) satisfy the selector. */
 bool simsel_match_labels(const simsel *s, const json_t *labels) {
   for (size_t i = 0; i < s->n; i++)
     if (!req_match(&s->reqs[i], json_string_value(json_object_get(labels, s->reqs[i].key)))) return false;
   return true;
 }
 
+/* Returns true when the object's fields satisfy a field selector. */
 bool simsel_match_fields(const simsel *s, const json_t *obj) {
   for (size_t i = 0; i < s->n; i++) {
     const char *key = s->reqs[i].key;
@@ -251,6 +258,8 @@ bool simsel_match_fields(const simsel *s, const json_t *obj) {
   return true;
 }
 
+/* Returns true when the object's labels satisfy the selector given as JSON (see simsel_from_json); an
+ * invalid selector matches nothing. */
 bool simsel_json_matches(const json_t *selector, const json_t *obj) {
   simsel s;
   if (!simsel_from_json(selector, &s, NULL)) return false;
@@ -259,6 +268,7 @@ bool simsel_json_matches(const json_t *selector, const json_t *obj) {
   return ok;
 }
 
+/* Returns the selector in text form ("app=x,tier in (a,b)") (caller frees). */
 char *simsel_format(const simsel *s) {
   valbuf b = {0};
   for (size_t i = 0; i < s->n; i++) {
@@ -277,6 +287,7 @@ char *simsel_format(const simsel *s) {
   return valbuf_take(&b, NULL);
 }
 
+/* Releases what the selector owns and empties it. */
 void simsel_free(simsel *s) {
   for (size_t i = 0; i < s->n; i++) req_free(&s->reqs[i]);
   free(s->reqs);

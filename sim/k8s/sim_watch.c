@@ -54,6 +54,7 @@ static void initial_events(sim_world *w, sim_watch *wt) {
   json_decref(all);
 }
 
+/* Starts a watch for a list request with watch=true (sim_watch.c). */
 void simapi_watch(api_call *c) {
   sim_watch *wt = calloc(1, sizeof *wt);
   if (!wt) return simapi_fail(c->resp, SIMST_INTERNAL, "out of memory");
@@ -109,6 +110,8 @@ static void bookmark(sim_world *w, sim_watch *wt, valbuf *b) {
   wt->next_bookmark = w->now + wt->bookmark_every;
 }
 
+/* Collects the watch's new lines (each a JSON event followed by '\n') at the world's current time into
+ * *out (caller frees; NULL when there is nothing new, with *out_len 0). */
 sim_watch_state sim_watch_poll(sim_world *w, sim_watch *wt, char **out, size_t *out_len) {
   valbuf b = wt->pending;
   memset(&wt->pending, 0, sizeof wt->pending);
@@ -122,11 +125,14 @@ sim_watch_state sim_watch_poll(sim_world *w, sim_watch *wt, char **out, size_t *
   return wt->closed ? SIM_WATCH_CLOSED : SIM_WATCH_OPEN;
 }
 
+/* Returns the virtual time at which the watch will next have something to say by itself (its timeout or
+ * its next bookmark); INT64_MAX when never. */
 int64_t sim_watch_next(const sim_watch *wt) {
   if (wt->closed) return INT64_MAX;
   return wt->bookmarks && wt->next_bookmark < wt->deadline ? wt->next_bookmark : wt->deadline;
 }
 
+/* Frees a watch (NULL is fine). */
 void sim_watch_free(sim_watch *wt) {
   if (!wt) return;
   simsel_free(&wt->labels);
