@@ -84,6 +84,8 @@ static void *bump(arena *a, size_t size) {
   return p;
 }
 
+/* Returns `size` zeroed bytes owned by the arena from a new chunk, or NULL when out of memory
+ * (arena_alloc's slow path). */
 void *arena_alloc_slow(arena *a, size_t size) {
   if (size > SIZE_MAX / 2) return NULL;
   size = aligned(size ? size : 1);
@@ -93,6 +95,7 @@ void *arena_alloc_slow(arena *a, size_t size) {
   return new_chunk(a) ? bump(a, size) : NULL;
 }
 
+/* Returns a NUL-terminated copy of s[0..len) owned by the arena, or NULL when out of memory. */
 char *arena_strdup(arena *a, const char *s, size_t len) {
   if (len > SIZE_MAX / 2) return NULL;
   char *copy = arena_alloc(a, len + 1);
@@ -100,6 +103,8 @@ char *arena_strdup(arena *a, const char *s, size_t len) {
   return copy; /* zero-filled: already terminated */
 }
 
+/* Takes ownership of the malloc'ed `block` (freed with the arena); returns false when out of memory, and
+ * then the block is freed at once. */
 bool arena_adopt(arena *a, void *block) {
   /* The block is not moved: a header that points at it joins the chunk list. */
   arena_chunk *c = calloc(1, sizeof *c);
@@ -112,6 +117,7 @@ bool arena_adopt(arena *a, void *block) {
   return true;
 }
 
+/* Frees every block; the arena is empty (and usable) afterwards. */
 void arena_free(arena *a) {
   if (!a) return;
   for (arena_chunk *c = a->chunks; c;) {

@@ -14,6 +14,7 @@
 
 #include <yaml.h>
 
+#include "grow.h"
 #include "strutil.h"
 #include "yamljson_scalar.h"
 
@@ -73,13 +74,7 @@ static yj_anchor *anchor_find(yj_loader *ld, const char *name) {
 
 /* Returns true after remembering value (a new reference is kept) under name. */
 static bool anchor_add(yj_loader *ld, const char *name, json_t *value, size_t size) {
-  if (ld->nanchors == ld->acap) {
-    size_t cap = ld->acap ? ld->acap * 2 : 8;
-    yj_anchor *a = realloc(ld->anchors, cap * sizeof *a);
-    if (!a) return fail_oom(ld);
-    ld->anchors = a;
-    ld->acap = cap;
-  }
+  if (!GROW(ld->anchors, ld->acap, ld->nanchors + 1)) return fail_oom(ld);
   char *copy = strdup(name);
   if (!copy) return fail_oom(ld);
   ld->anchors[ld->nanchors++] = (yj_anchor){copy, json_incref(value), size};
@@ -192,13 +187,7 @@ static bool on_start(yj_loader *ld, const yaml_event_t *ev, bool is_map) {
   if (wants_key(ld)) return fail_at(ld, ev->start_mark, "mapping keys must be scalars", NULL);
   if (ld->depth >= YJ_MAX_DEPTH) return fail_at(ld, ev->start_mark, "nesting deeper than 1000 levels", NULL);
   if (!count_nodes(ld, 1, ev->start_mark)) return false;
-  if (ld->depth == ld->cap) {
-    size_t cap = ld->cap ? ld->cap * 2 : 16;
-    yj_frame *s = realloc(ld->stack, cap * sizeof *s);
-    if (!s) return fail_oom(ld);
-    ld->stack = s;
-    ld->cap = cap;
-  }
+  if (!GROW(ld->stack, ld->cap, ld->depth + 1)) return fail_oom(ld);
   yj_frame f = {is_map ? json_object() : json_array(), is_map, NULL, {0, 0, 0}, NULL, 1};
   f.anchor = anchor ? strdup(anchor) : NULL;
   if (!f.node || (anchor && !f.anchor)) {

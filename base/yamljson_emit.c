@@ -10,29 +10,14 @@
 #include <yaml.h>
 
 #include "realfmt.h"
+#include "valbuf.h"
 #include "yamljson_scalar.h"
-
-/* The growing output buffer. */
-typedef struct {
-  char *data;
-  size_t len, cap;
-} yj_out;
 
 /* Returns 1 after appending size bytes to the buffer (libyaml's write handler), 0 when out of memory. */
 static int write_out(void *user, unsigned char *buffer, size_t size) {
-  yj_out *out = user;
-  if (out->len + size + 1 > out->cap) {
-    size_t cap = out->cap ? out->cap : 256;
-    while (out->len + size + 1 > cap) cap *= 2;
-    char *d = realloc(out->data, cap);
-    if (!d) return 0;
-    out->data = d;
-    out->cap = cap;
-  }
-  memcpy(out->data + out->len, buffer, size);
-  out->len += size;
-  out->data[out->len] = '\0';
-  return 1;
+  valbuf *out = user;
+  valbuf_put(out, (const char *)buffer, size);
+  return !out->oom;
 }
 
 /* Returns true after emitting one event (the emitter takes it). */
@@ -123,7 +108,7 @@ static bool emit_stream(yaml_emitter_t *em, const json_t *j, const char **why) {
 /* Returns j as one block-style YAML document, or NULL with *err set. */
 char *yamljson_emit(const json_t *j, char **err) {
   yaml_emitter_t em;
-  yj_out out = {0};
+  valbuf out = {0};
   if (!yaml_emitter_initialize(&em)) {
     *err = strdup("out of memory");
     return NULL;
@@ -137,7 +122,7 @@ char *yamljson_emit(const json_t *j, char **err) {
   if (!ok && !why) why = em.problem ? em.problem : "out of memory";
   if (!ok) *err = strdup(why);
   yaml_emitter_delete(&em);
-  if (ok) return out.data;
-  free(out.data);
+  if (ok) return valbuf_take(&out, NULL);
+  valbuf_free(&out);
   return NULL;
 }

@@ -1,4 +1,8 @@
-/* yamljson_scalar.h — typing YAML scalars by the YAML 1.2 core schema (private to yamljson). */
+/* yamljson_scalar.h — typing YAML scalars by the YAML 1.2 core schema (private to yamljson).
+ *
+ * Ownership: the text arguments are borrowed; yjs_convert returns a new reference (caller decrefs)
+ * and sets a static *why.
+ */
 #ifndef RBK_YAMLJSON_SCALAR_H
 #define RBK_YAMLJSON_SCALAR_H
 

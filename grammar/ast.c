@@ -1,6 +1,8 @@
 /* ast.c — constructing and freeing syntax trees. */
 #include "ast.h"
 
+#include "grow.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,18 +25,23 @@ static const char *const type_names[] = {
 #undef X
 };
 
+/* Returns the kind's name ("step", "call", …). */
 const char *ast_kind_name(ast_kind kind) { return kind < AST_KIND_COUNT ? kind_names[kind] : "?"; }
 
+/* Returns the operator's source text ("+", "and", …). */
 const char *ast_op_text(ast_op op) { return op < OP_COUNT ? op_texts[op] : "?"; }
 
+/* Returns the type's keyword ("string", …; "any" for TYPE_ANY). */
 const char *ast_type_name(ast_type type) { return type < TYPE_COUNT ? type_names[type] : "?"; }
 
+/* Returns the type whose keyword is `name`, or -1. */
 int ast_type_from_name(const char *name) {
   for (int t = TYPE_STRING; t < TYPE_COUNT; t++)
     if (!strcmp(type_names[t], name)) return t;
   return -1;
 }
 
+/* Returns a new zeroed node of `kind` at `span`, owned by `file`; NULL when out of memory. */
 ast_node *ast_new(ast_file *file, ast_kind kind, rbk_span span) {
   ast_node *n = arena_alloc(&file->mem, sizeof *n);
   if (!n) return NULL;
@@ -43,8 +50,11 @@ ast_node *ast_new(ast_file *file, ast_kind kind, rbk_span span) {
   return n;
 }
 
+/* Returns a NUL-terminated copy of s[0..len), owned by `file`; NULL when out of memory. */
 char *ast_strdup(ast_file *file, const char *s, size_t len) { return arena_strdup(&file->mem, s, len); }
 
+/* Appends `node` to `list` (its array owned by `file`, grown by doubling); returns false when out of
+ * memory (the list is unchanged). */
 bool ast_list_push(ast_file *file, ast_list *list, ast_node *node) {
   if (list->len == list->cap) {
     size_t cap = list->cap ? list->cap * 2 : 4;
@@ -58,6 +68,8 @@ bool ast_list_push(ast_file *file, ast_list *list, ast_node *node) {
   return true;
 }
 
+/* Sets `list` to a copy of items[0..n) of exactly that size, owned by `file`; returns false when out of
+ * memory (the list is unchanged). */
 bool ast_list_set(ast_file *file, ast_list *list, ast_node *const *items, size_t n) {
   if (!n) {
     *list = (ast_list){0};
@@ -71,20 +83,16 @@ bool ast_list_set(ast_file *file, ast_list *list, ast_node *const *items, size_t
   return true;
 }
 
+/* Returns a new empty file for `src` (borrowed; may be NULL); NULL when out of memory. */
 ast_file *ast_file_new(const rbk_source *src) {
   ast_file *f = calloc(1, sizeof *f);
   if (f) f->src = src;
   return f;
 }
 
+/* Keeps a comment (text copied into the file's arena); returns false when out of memory. */
 bool ast_file_add_comment(ast_file *file, int line, int col, const char *text, size_t len, bool own_line) {
-  if (file->ncomments == file->comments_cap) {
-    size_t cap = file->comments_cap ? file->comments_cap * 2 : 16;
-    ast_comment *c = realloc(file->comments, cap * sizeof *c);
-    if (!c) return false;
-    file->comments = c;
-    file->comments_cap = cap;
-  }
+  if (!GROW(file->comments, file->comments_cap, file->ncomments + 1)) return false;
   while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\r')) len--;
   char *copy = arena_strdup(&file->mem, text, len);
   if (!copy) return false;
@@ -92,6 +100,7 @@ bool ast_file_add_comment(ast_file *file, int line, int col, const char *text, s
   return true;
 }
 
+/* Frees the file with its whole tree and its comments; NULL is fine. */
 void ast_file_free(ast_file *file) {
   if (!file) return;
   arena_free(&file->mem);
@@ -99,6 +108,7 @@ void ast_file_free(ast_file *file) {
   free(file);
 }
 
+/* Returns the span from the start of `a` to the end of `b`. */
 rbk_span ast_span_join(rbk_span a, rbk_span b) {
   rbk_span s = a;
   s.end_line = b.end_line;
@@ -106,6 +116,8 @@ rbk_span ast_span_join(rbk_span a, rbk_span b) {
   return s;
 }
 
+/* Returns the span of the name of a MEMBER or of a named ARG (one token on one line); for a positional
+ * ARG, the argument's span. */
 rbk_span ast_name_span(const ast_node *node) {
   rbk_span s = node->span;
   const char *name = node->kind == AST_MEMBER ? node->u.member.name : node->kind == AST_ARG ? node->u.arg.name : NULL;
@@ -118,6 +130,8 @@ rbk_span ast_name_span(const ast_node *node) {
   return s;
 }
 
+/* Returns true when the STRING node has no interpolation; then *out (borrowed, may be NULL when the string
+ * is empty, read as "") is its text. */
 bool ast_string_is_plain(const ast_node *str, const char **out) {
   if (!str || str->kind != AST_STRING) return false;
   if (str->u.str.parts.len == 0) {

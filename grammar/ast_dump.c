@@ -138,6 +138,7 @@ static void dump(FILE *out, const char *label, const ast_node *n, int depth) {
   fputc(')', out);
 }
 
+/* Writes the tree as an indented S-expression, one node per line with its span (for tests and `rbk ast`). */
 void ast_dump(const ast_file *file, FILE *out) {
   fputs("(file", out);
   dump_list(out, NULL, &file->stmts, 1);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "strutil.h"
 
 enum { DEFAULT_MAX_ERRORS = 50, SHOW_WIDTH = 120 };
@@ -17,6 +18,7 @@ static const char *const severity_names[] = {
 #undef X
 };
 
+/* Adds a diagnostic (printf-style message); returns its index, or -1 when it was dropped. */
 int diag_add(diag_list *list, diag_severity sev, rbk_span span, const char *fmt, ...) {
   size_t max = list->max_errors ? list->max_errors : DEFAULT_MAX_ERRORS;
   if (sev == DIAG_ERROR) list->errors++;
@@ -25,34 +27,27 @@ int diag_add(diag_list *list, diag_severity sev, rbk_span span, const char *fmt,
     list->dropped++;
     return -1;
   }
-  if (list->len == list->cap) {
-    size_t cap = list->cap ? list->cap * 2 : 8;
-    diag *items = realloc(list->items, cap * sizeof *items);
-    if (!items) return -1;
-    list->items = items;
-    list->cap = cap;
-  }
+  if (!GROW(list->items, list->cap, list->len + 1)) return -1;
   va_list ap;
   va_start(ap, fmt);
   char *msg = strutil_vprintf(fmt, ap);
   va_end(ap);
   if (!msg) return -1;
-  list->items[list->len] = (diag){sev, span, msg, NULL, 0};
+  list->items[list->len] = (diag){sev, span, msg, NULL, 0, 0};
   return (int)list->len++;
 }
 
+/* Adds a note at `span` to the diagnostic at `index` (ignored when index < 0). */
 void diag_note(diag_list *list, int index, rbk_span span, const char *fmt, ...) {
   if (index < 0 || (size_t)index >= list->len) return;
   diag *d = &list->items[index];
-  diag *notes = realloc(d->notes, (d->nnotes + 1) * sizeof *notes);
-  if (!notes) return;
-  d->notes = notes;
+  if (!GROW(d->notes, d->notes_cap, d->nnotes + 1)) return;
   va_list ap;
   va_start(ap, fmt);
   char *msg = strutil_vprintf(fmt, ap);
   va_end(ap);
   if (!msg) return;
-  d->notes[d->nnotes++] = (diag){DIAG_NOTE, span, msg, NULL, 0};
+  d->notes[d->nnotes++] = (diag){DIAG_NOTE, span, msg, NULL, 0, 0};
 }
 
 /* A diagnostic with its original position, so that sorting is stable. */
@@ -72,6 +67,7 @@ static int by_place(const void *pa, const void *pb) {
   return a->index < b->index ? -1 : a->index > b->index;
 }
 
+/* Sorts diagnostics by file, line and column (stable). */
 void diag_sort(diag_list *list) {
   if (list->len < 2) return;
   placed *tmp = malloc(list->len * sizeof *tmp);
@@ -123,6 +119,8 @@ static void print_one(FILE *out, const diag *d, bool color) {
   if (d->span.src && d->span.line > 0) print_excerpt(out, d->span, color);
 }
 
+/* Prints every diagnostic as `file:line:col: error: message`, the source line and a caret underline;
+ * `color` adds ANSI colours. */
 void diag_print(const diag_list *list, FILE *out, bool color) {
   for (size_t i = 0; i < list->len; i++) {
     print_one(out, &list->items[i], color);
@@ -150,6 +148,7 @@ static json_t *diag_json(const diag *d) {
   return o;
 }
 
+/* Prints the diagnostics as one JSON array (for editors). */
 void diag_print_json(const diag_list *list, FILE *out) {
   json_t *arr = json_array();
   for (size_t i = 0; i < list->len; i++) json_array_append_new(arr, diag_json(&list->items[i]));
@@ -166,6 +165,7 @@ static void diag_release(diag *d) {
   free(d->notes);
 }
 
+/* Frees everything the list owns and leaves it empty. */
 void diag_free(diag_list *list) {
   for (size_t i = 0; i < list->len; i++) diag_release(&list->items[i]);
   free(list->items);
@@ -194,6 +194,8 @@ static size_t distance(const char *a, const char *b) {
   return d[la][lb];
 }
 
+/* Returns the name in `candidates` (NULL-terminated) closest to `name` by edit distance, or NULL when none
+ * is close enough to suggest. */
 const char *diag_suggest(const char *name, const char *const *candidates) {
   const char *best = NULL;
   size_t best_d = SIZE_MAX, len = strlen(name);

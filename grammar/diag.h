@@ -24,7 +24,7 @@ typedef struct diag {
   rbk_span span;
   char *message;
   struct diag *notes; /* secondary places ("'{' opened here"), each a DIAG_NOTE */
-  size_t nnotes;
+  size_t nnotes, notes_cap;
 } diag;
 
 typedef struct {

@@ -199,7 +199,7 @@ static void runbook(fmt_printer *p, const ast_node *n) {
   const ast_list *fields = &n->u.runbook.fields;
   size_t *widths = calloc(fields->len + 1, sizeof *widths);
   if (!widths) {
-    p->oom = true;
+    p->out.oom = true;
     return;
   }
   size_t w = widest_key(fields);
@@ -279,6 +279,7 @@ static void stmt_inner(fmt_printer *p, const ast_node *n) {
   }
 }
 
+/* fmt.c: prints a statement or declaration (no newline). */
 void fmt_stmt(fmt_printer *p, const ast_node *n) {
   if (!n || p->too_deep) return;
   if (++p->depth > FMT_MAX_DEPTH)
@@ -337,6 +338,8 @@ static void top_widths(const ast_file *file, const ast_list *stmts, size_t *widt
   }
 }
 
+/* Returns the canonical text of `file` (borrowed), ending in one newline ("" for a file with nothing in
+ * it). */
 char *fmt_file(const ast_file *file) {
   fmt_printer p = {.file = file, .block_start = true};
   size_t *widths = calloc(file->stmts.len + 1, sizeof *widths);

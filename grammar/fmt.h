@@ -2,6 +2,8 @@
  *
  * The formatter prints from the AST and the comments the lexer kept (ast_file.comments); it never
  * re-lexes the source text. Every comment is printed exactly once.
+ *
+ * Ownership: the file is borrowed; fmt_file returns a new string (caller frees).
  */
 #ifndef RBK_FMT_H
 #define RBK_FMT_H

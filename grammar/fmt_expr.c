@@ -6,6 +6,8 @@
 
 #include "fmt_printer.h"
 
+/* fmt_expr.c: returns true when a bracketed sequence breaks between its elements or brackets in the source
+ * (so it prints one element per line). */
 bool fmt_seq_multiline(int open_line, const ast_list *items, int close_line) {
   if (items->len == 0) return false;
   int line = open_line;
@@ -24,6 +26,8 @@ static bool list_breaks(const ast_list *items, int depth) {
   return false;
 }
 
+/* fmt_expr.c: returns true when the expression prints on more than one line (a multi-line sequence, a kept
+ * break after an operator, a triple-quoted string); `depth` starts at 0. */
 bool fmt_breaks(const ast_node *n, int depth) {
   if (!n || depth > FMT_MAX_DEPTH) return false;
   switch (n->kind) {
@@ -65,6 +69,8 @@ static void seq_lines(fmt_printer *p, const ast_list *items, fmt_pos close,
   p->cont = saved_cont;
 }
 
+/* fmt_expr.c: prints items between `open` and `close`, one per line with trailing commas when `multiline`,
+ * else on one line separated by ", ". */
 void fmt_seq(fmt_printer *p, const char *open, const ast_list *items, const char *close, bool multiline,
              rbk_span close_span, void (*item)(fmt_printer *, const ast_node *)) {
   fmt_put(p, open);
@@ -220,6 +226,7 @@ static void expr_inner(fmt_printer *p, const ast_node *n) {
   }
 }
 
+/* fmt_expr.c: prints an expression (its parentheses kept). */
 void fmt_expr(fmt_printer *p, const ast_node *n) {
   if (!n || p->too_deep) return;
   if (++p->depth > FMT_MAX_DEPTH) {

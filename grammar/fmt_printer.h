@@ -6,7 +6,7 @@
  * order; `next_comment` is the first one not yet emitted, and every emission takes the earliest
  * pending ones, so a comment can neither be lost nor printed twice.
  *
- * Ownership: the printer owns `buf` and `trailers` (fmt_printer_free releases them); the file is
+ * Ownership: the printer owns `out` and `trailers` (fmt_printer_free releases them); the file is
  * borrowed.
  */
 #ifndef RBK_FMT_PRINTER_H
@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "ast.h"
+#include "valbuf.h"
 
 /* Deeper nesting than this is not formatted (the C stack is finite; fuzzers find such inputs). */
 #define FMT_MAX_DEPTH 3000
@@ -29,15 +30,13 @@ typedef struct {
  * the comments of consecutive lines afterwards. */
 typedef struct {
   size_t line_no;  /* 0-based output line */
-  size_t code_end; /* offset in buf just after the code (where the padding goes) */
+  size_t code_end; /* offset in out just after the code (where the padding goes) */
   size_t width;    /* the code's width in characters (UTF-8 code points) */
 } fmt_trailer;
 
 typedef struct {
   const ast_file *file;
-  char *buf;
-  size_t len, cap;
-  bool oom;             /* an allocation failed: the result is NULL */
+  valbuf out;           /* the text; out.oom: an allocation failed, the result is NULL */
   int indent;           /* spaces at the start of the current output line */
   int block_indent;     /* indentation of the statements being printed */
   size_t align;         /* name width for the next let/param/field (0: no alignment) */
@@ -46,7 +45,7 @@ typedef struct {
   bool line_open;       /* the current output line has text (its indentation is written) */
   bool cont;            /* the current line continues an expression (no further indent) */
   size_t line_no;       /* output lines completed so far */
-  size_t line_start;    /* offset of the current output line in buf */
+  size_t line_start;    /* offset of the current output line in out */
   size_t next_comment;  /* comments[0..next_comment) are emitted */
   size_t emitted;       /* comments emitted, checked against the file's count at the end */
   int last_line;        /* source end line of the last statement or comment at this level */

@@ -93,7 +93,7 @@ static void put_parts(fmt_printer *p, text_state *st, const ast_list *parts) {
     }
     char *text = join_texts(parts, &i);
     if (!text) {
-      p->oom = true;
+      p->out.oom = true;
       return;
     }
     put_text(p, st, text, i < parts->len ? '$' : '\0');
@@ -154,6 +154,7 @@ static void put_triple(fmt_printer *p, const ast_node *n) {
   fmt_put(p, "\"\"\"");
 }
 
+/* fmt_str.c: prints a STRING node (plain or triple-quoted). */
 void fmt_string(fmt_printer *p, const ast_node *n) {
   if (n->u.str.triple) {
     put_triple(p, n);
@@ -174,6 +175,7 @@ static bool is_ident(const char *s) {
   return true;
 }
 
+/* fmt_str.c: prints s as a "…" literal (no interpolation). */
 void fmt_quoted(fmt_printer *p, const char *s) {
   text_state st = {false, false, false};
   fmt_put(p, "\"");
@@ -181,6 +183,7 @@ void fmt_quoted(fmt_printer *p, const char *s) {
   fmt_put(p, "\"");
 }
 
+/* fmt_str.c: prints `name` bare when it is an identifier, else as a quoted string. */
 void fmt_key(fmt_printer *p, const char *name) {
   if (is_ident(name))
     fmt_put(p, name);

@@ -35,6 +35,7 @@ static bool add_digit(int64_t *v, int d) {
   return !__builtin_mul_overflow(*v, 10, v) && !__builtin_add_overflow(*v, d, v);
 }
 
+/* Returns a new INT_LIT node for the decimal digits (NULL after an error: overflow, OOM). */
 ast_node *lx_int(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   ast_node *n = ast_new(ctx->file, AST_INT_LIT, at);
   if (!n) {
@@ -53,6 +54,7 @@ ast_node *lx_int(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   return n;
 }
 
+/* Returns a new FLOAT_LIT node (lit.text = lexeme), or NULL after an error. */
 ast_node *lx_float(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   ast_node *n = lexeme_node(ctx, AST_FLOAT_LIT, text, len, at);
   if (!n) return NULL;
@@ -88,6 +90,7 @@ static int64_t duration_ms(const char *text, size_t len) {
   return total;
 }
 
+/* Returns a new DURATION_LIT node (lit.i = milliseconds, lit.text = lexeme), or NULL after an error. */
 ast_node *lx_duration(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   ast_node *n = lexeme_node(ctx, AST_DURATION_LIT, text, len, at);
   if (!n) return NULL;
@@ -100,6 +103,7 @@ ast_node *lx_duration(parse_ctx *ctx, const char *text, size_t len, rbk_span at)
   return n;
 }
 
+/* Reports a malformed number such as "5min" or "0x10". */
 void lx_bad_number(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   int shown = len > 40 ? 40 : (int)len;
   const char *more = len > 40 ? "…" : "";

@@ -5,20 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "parser.h"
 
+/* Moves the position back to the start of the current token at *loc (after yyless(0)). */
 void lx_rewind(parse_ctx *ctx, const rbk_span *loc) {
   ctx->line = loc->line;
   ctx->col = loc->col;
   ctx->offset = ctx->tok_offset;
 }
 
+/* Returns the zero-width span at the current position (end of file, virtual tokens). */
 rbk_span lx_here(const parse_ctx *ctx) {
   return (rbk_span){ctx->src, ctx->line, ctx->col, ctx->line, ctx->col};
 }
 
+/* Returns the token's text as a slice of the source. */
 slice lx_slice(const parse_ctx *ctx, size_t len) { return (slice){ctx->src->text + ctx->tok_offset, len}; }
 
+/* Returns true when a token of kind `tok` can end an expression (and so a statement). */
 bool lx_can_end(int tok) {
   switch (tok) {
   case TK_IDENT: case TK_INT: case TK_FLOAT: case TK_DURATION: case TK_STR_END:
@@ -29,6 +34,7 @@ bool lx_can_end(int tok) {
   }
 }
 
+/* Returns the innermost open entry's kind, or -1 when nothing is open. */
 int lx_top(const parse_ctx *ctx) { return ctx->depth ? (int)ctx->stack[ctx->depth - 1].kind : -1; }
 
 /* Returns true when newlines at this point of the bracket stack may end statements. */
@@ -47,6 +53,7 @@ static bool ends_recovery(parse_ctx *ctx, size_t depth) {
   return true;
 }
 
+/* Returns true when a newline at this point ends a statement; either way the line is done. */
 bool lx_newline_counts(parse_ctx *ctx) {
   ctx->line_has_token = false;
   if (!newlines_matter(ctx) || !lx_can_end(ctx->last_tok) || !ends_recovery(ctx, ctx->depth)) return false;
@@ -54,14 +61,18 @@ bool lx_newline_counts(parse_ctx *ctx) {
   return true;
 }
 
+/* Returns ';' or, while recovering from a syntax error inside brackets opened since, YYUNDEF. */
 int lx_semicolon(parse_ctx *ctx) { return ends_recovery(ctx, ctx->depth) ? lx_tok(ctx, TK_SEMI) : TK_YYUNDEF; }
 
+/* Returns true when end of file here needs a statement-ending NEWLINE first (and records it). */
 bool lx_eof_newline(parse_ctx *ctx) {
   if (!newlines_matter(ctx) || !lx_can_end(ctx->last_tok)) return false;
   ctx->last_tok = TK_NEWLINE;
   return true;
 }
 
+/* Opens a bracket, string or interpolation; returns false when nesting is too deep (the error is reported
+ * and the scan halted). */
 bool lx_push(parse_ctx *ctx, parse_opener kind, rbk_span at) {
   if (ctx->depth >= PARSE_MAX_NESTING) {
     pctx_error(ctx, at, "nesting too deep: more than %d brackets, strings and interpolations open at once",
@@ -69,15 +80,9 @@ bool lx_push(parse_ctx *ctx, parse_opener kind, rbk_span at) {
     ctx->halted = true;
     return false;
   }
-  if (ctx->depth == ctx->stack_cap) {
-    size_t cap = ctx->stack_cap ? ctx->stack_cap * 2 : 16;
-    open_entry *s = realloc(ctx->stack, cap * sizeof *s);
-    if (!s) {
-      pctx_oom(ctx);
-      return false;
-    }
-    ctx->stack = s;
-    ctx->stack_cap = cap;
+  if (!GROW(ctx->stack, ctx->stack_cap, ctx->depth + 1)) {
+    pctx_oom(ctx);
+    return false;
   }
   ctx->stack[ctx->depth++] = (open_entry){kind, at};
   return true;
@@ -95,6 +100,8 @@ static long closed_entry(const parse_ctx *ctx, parse_opener kind) {
   return top == OPEN_PAREN || top == OPEN_BRACKET ? (long)ctx->depth - 1 : -1;
 }
 
+/* Closes the innermost matching entry for `kind` (PAREN, BRACKET or BRACE), discarding unclosed entries
+ * above it (a closer that matches nothing closes the innermost bracket); returns what the closer is. */
 lx_close_kind lx_close(parse_ctx *ctx, parse_opener kind, rbk_span at) {
   if (kind == OPEN_BRACE && lx_top(ctx) == OPEN_BRACE && lx_can_end(ctx->last_tok) && !ctx->recovering) {
     ctx->last_tok = TK_NEWLINE;
@@ -119,10 +126,12 @@ lx_close_kind lx_close(parse_ctx *ctx, parse_opener kind, rbk_span at) {
   return k == OPEN_INTERP ? CLOSE_INTERP : CLOSE_TOKEN;
 }
 
+/* Closes the string at the top of the stack. */
 void lx_pop(parse_ctx *ctx) {
   if (ctx->depth) ctx->depth--;
 }
 
+/* Reports the unterminated string at the top of the stack and closes it. */
 void lx_unterminated(parse_ctx *ctx, bool at_newline) {
   if (!ctx->depth) return;
   open_entry e = ctx->stack[--ctx->depth];
@@ -158,6 +167,7 @@ static bool ascii8(const unsigned char *p) {
   return !(w & highs) && !((w - ones) & ~w & highs);
 }
 
+/* Returns the length of the valid UTF-8 prefix of s[0..n) without NUL bytes. */
 size_t lx_utf8_valid(const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0;
@@ -193,6 +203,7 @@ static unsigned long utf8_decode(const char *text, size_t len) {
   return cp;
 }
 
+/* Reports a byte or character that cannot start a token. */
 void lx_bad_char(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   unsigned char c = (unsigned char)text[0];
   if (c == '\'')
@@ -231,25 +242,13 @@ static void check_utf8(parse_ctx *ctx, const char *text, size_t len, rbk_span at
 
 /* Appends text[0..len) to the pending string text. */
 static void text_add(parse_ctx *ctx, const char *text, size_t len) {
-  if (ctx->tlen + len + 1 > ctx->tcap) {
-    size_t cap = ctx->tcap ? ctx->tcap : 32;
-    while (cap < ctx->tlen + len + 1) cap *= 2;
-    char *b = realloc(ctx->tbuf, cap);
-    if (!b) {
-      pctx_oom(ctx);
-      return;
-    }
-    ctx->tbuf = b;
-    ctx->tcap = cap;
-  }
-  memcpy(ctx->tbuf + ctx->tlen, text, len);
-  ctx->tlen += len;
-  ctx->tbuf[ctx->tlen] = '\0';
+  valbuf_put(&ctx->text, text, len);
+  if (ctx->text.oom) pctx_oom(ctx);
 }
 
 /* Extends the pending text's span over `at`. */
 static void text_span(parse_ctx *ctx, rbk_span at) {
-  if (!ctx->tlen) {
+  if (!ctx->text.len) {
     ctx->tspan = at;
   } else {
     ctx->tspan.end_line = at.end_line;
@@ -257,6 +256,7 @@ static void text_span(parse_ctx *ctx, rbk_span at) {
   }
 }
 
+/* Appends source text to the pending string text (reporting invalid UTF-8 and NUL bytes). */
 void lx_text_run(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   text_span(ctx, at);
   if (lx_utf8_valid(text, len) == len)
@@ -312,6 +312,7 @@ static bool unicode_escape(parse_ctx *ctx, const char *text, size_t len) {
   return true;
 }
 
+/* Appends the character that the escape yytext ("\\n", "\\u{1F600}", …) stands for, or reports it. */
 void lx_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   static const char from[] = "ntr\\\"$", to[] = "\n\t\r\\\"$";
   text_span(ctx, at);
@@ -330,25 +331,28 @@ void lx_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   }
 }
 
-bool lx_text_pending(const parse_ctx *ctx) { return ctx->tlen > 0; }
+/* Returns true when string text is pending. */
+bool lx_text_pending(const parse_ctx *ctx) { return ctx->text.len > 0; }
 
+/* Returns the pending string text, moved into the file's arena (the pending text is empty afterwards); *at
+ * gets its span. */
 text_buf lx_text_take(parse_ctx *ctx, rbk_span *at) {
   enum { KEEP = 4096 }; /* a larger buffer is handed to the arena as it is rather than copied */
-  text_buf t = {ctx->tbuf, ctx->tlen};
+  text_buf t = {ctx->text.s, ctx->text.len};
   *at = ctx->tspan;
-  ctx->tlen = 0;
+  ctx->text.len = 0;
   if (!t.s) return t;
   if (t.len >= KEEP) {
-    ctx->tbuf = NULL;
-    ctx->tcap = 0;
+    ctx->text = (valbuf){0};
     if (arena_adopt(&ctx->file->mem, t.s)) return t;
-  } else if ((t.s = ast_strdup(ctx->file, ctx->tbuf, t.len))) {
+  } else if ((t.s = ast_strdup(ctx->file, ctx->text.s, t.len))) {
     return t;
   }
   pctx_oom(ctx);
   return (text_buf){NULL, 0};
 }
 
+/* Keeps the comment text[0..len) (starting with '#') for the formatter. */
 void lx_comment(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   if (lx_utf8_valid(text, len) != len) check_utf8(ctx, text, len, at, "in a comment", NULL);
   if (!ast_file_add_comment(ctx->file, at.line, at.col, text + 1, len - 1, !ctx->line_has_token))

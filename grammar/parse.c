@@ -14,6 +14,7 @@
 
 enum { DEFAULT_MAX_ERRORS = 50 }; /* diag.h: a list's cap when max_errors is 0 */
 
+/* Reports an error at `span` (printf-style); returns the diagnostic's index (-1 when dropped). */
 int pctx_error(parse_ctx *ctx, rbk_span span, const char *fmt, ...) {
   char small[512], *msg = small;
   va_list ap;
@@ -33,11 +34,13 @@ int pctx_error(parse_ctx *ctx, rbk_span span, const char *fmt, ...) {
   return idx;
 }
 
+/* Records an allocation failure; the parse stops and parse_source returns NULL. */
 void pctx_oom(parse_ctx *ctx) {
   ctx->oom = true;
   ctx->halted = true;
 }
 
+/* Returns a NUL-terminated copy of the slice in the file's arena, or NULL (out of memory recorded). */
 char *pctx_strdup(parse_ctx *ctx, slice s) {
   char *copy = ast_strdup(ctx->file, s.p, s.n);
   if (!copy) pctx_oom(ctx);
@@ -68,6 +71,7 @@ static bool run(parse_ctx *ctx) {
   return ok;
 }
 
+/* Parses `src` (borrowed; must outlive the result). */
 ast_file *parse_source(const rbk_source *src, diag_list *diags) {
   ast_file *file = ast_file_new(src);
   if (!file) return NULL;
@@ -76,7 +80,7 @@ ast_file *parse_source(const rbk_source *src, diag_list *diags) {
   strb_free_all(&ctx);
   free(ctx.pending);
   free(ctx.stack);
-  free(ctx.tbuf);
+  valbuf_free(&ctx.text);
   if (!ok || ctx.oom) {
     ast_file_free(file);
     return NULL;

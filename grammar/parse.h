@@ -2,6 +2,9 @@
  *
  * The scanner is reentrant (flex) and the parser pure (bison); no globals, so several files can be
  * parsed in one process (imports do).
+ *
+ * Ownership: the source is borrowed and must outlive the ast_file, which the caller owns (ast_file_free);
+ * diagnostics are appended to the caller's list.
  */
 #ifndef RBK_PARSE_H
 #define RBK_PARSE_H

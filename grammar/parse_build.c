@@ -1,9 +1,12 @@
 /* parse_build.c — the grammar's constructors for expressions (statements: parse_stmt.c). */
 #include "parse_build.h"
 
+#include "grow.h"
+
 #include <stdlib.h>
 #include <string.h>
 
+/* Returns a new node of `kind` at `span`, or NULL (recorded). */
 ast_node *pb_new(parse_ctx *ctx, ast_kind kind, rbk_span span) {
   ast_node *n = ast_new(ctx->file, kind, span);
   if (!n) pctx_oom(ctx);
@@ -25,15 +28,9 @@ static ast_list *owned_list(ast_node *owner) {
 
 /* Pushes a pending list item; returns false when out of memory (recorded). */
 static bool pending_push(parse_ctx *ctx, ast_node *item) {
-  if (ctx->npending == ctx->pending_cap) {
-    size_t cap = ctx->pending_cap ? ctx->pending_cap * 2 : 64;
-    ast_node **grown = realloc(ctx->pending, cap * sizeof *grown);
-    if (!grown) {
-      pctx_oom(ctx);
-      return false;
-    }
-    ctx->pending = grown;
-    ctx->pending_cap = cap;
+  if (!GROW(ctx->pending, ctx->pending_cap, ctx->npending + 1)) {
+    pctx_oom(ctx);
+    return false;
   }
   ctx->pending[ctx->npending++] = item;
   return true;
@@ -44,6 +41,7 @@ static size_t seq_len(const parse_ctx *ctx, seqb seq) {
   return ctx->npending > seq.base ? ctx->npending - seq.base : 0;
 }
 
+/* Returns seq's node with its pending items moved into its list (an array of their exact size). */
 ast_node *pb_seq_close(parse_ctx *ctx, seqb seq) {
   ast_list *list = seq.n ? owned_list(seq.n) : NULL;
   size_t n = seq_len(ctx, seq);
@@ -52,19 +50,24 @@ ast_node *pb_seq_close(parse_ctx *ctx, seqb seq) {
   return seq.n;
 }
 
+/* Returns a new list being built, held by a new node of `kind` (BLOCK, RUNBOOK, PROC, NOTIFY, LIST, OBJECT
+ * or CALL) at `span`. */
 seqb pb_seq(parse_ctx *ctx, ast_kind kind, rbk_span span) {
   return (seqb){pb_new(ctx, kind, span), (uint32_t)ctx->npending, 0};
 }
 
+/* Appends `item` (a statement, field, parameter or channel; NULL is skipped); returns seq. */
 seqb pb_push(parse_ctx *ctx, seqb seq, ast_node *item) {
   if (seq.n && item) pending_push(ctx, item);
   return seq;
 }
 
+/* Drops the pending items of a list that error recovery discards (the grammar's destructor). */
 void pb_seq_discard(parse_ctx *ctx, seqb seq) {
   if (ctx->npending > seq.base) ctx->npending = seq.base;
 }
 
+/* Appends a top-level statement to the file being built. */
 void pb_file_add(parse_ctx *ctx, ast_node *stmt) {
   if (stmt && !ast_list_push(ctx->file, &ctx->file->stmts, stmt)) pctx_oom(ctx);
 }
@@ -84,20 +87,24 @@ static xnode height(parse_ctx *ctx, ast_node *n, int depth) {
 /* Returns the larger of two heights. */
 static int higher(int a, int b) { return a > b ? a : b; }
 
+/* Returns a leaf expression (a literal node that the scanner made). */
 xnode pb_leaf(parse_ctx *ctx, ast_node *n) { return height(ctx, n, 1); }
 
+/* Returns a BOOL_LIT. */
 xnode pb_bool(parse_ctx *ctx, bool value, rbk_span span) {
   ast_node *n = pb_new(ctx, AST_BOOL_LIT, span);
   if (n) n->u.lit.b = value;
   return height(ctx, n, 1);
 }
 
+/* Returns an IDENT named by the slice. */
 xnode pb_ident(parse_ctx *ctx, slice name, rbk_span span) {
   ast_node *n = pb_new(ctx, AST_IDENT, span);
   if (n) n->u.ident.name = pctx_strdup(ctx, name);
   return height(ctx, n, 1);
 }
 
+/* Returns `x` marked as parenthesised, its span widened to the parentheses. */
 xnode pb_paren(xnode x, rbk_span span) {
   if (x.n) {
     x.n->paren = true;
@@ -106,6 +113,7 @@ xnode pb_paren(xnode x, rbk_span span) {
   return x;
 }
 
+/* Returns a BINARY node. */
 xnode pb_binary(parse_ctx *ctx, ast_op op, xnode lhs, xnode rhs, rbk_span span) {
   ast_node *n = pb_new(ctx, AST_BINARY, span);
   if (!n) return (xnode){0};
@@ -115,6 +123,7 @@ xnode pb_binary(parse_ctx *ctx, ast_op op, xnode lhs, xnode rhs, rbk_span span) 
   return height(ctx, n, higher(lhs.depth, rhs.depth) + 1);
 }
 
+/* Returns a UNARY node (not, -). */
 xnode pb_unary(parse_ctx *ctx, ast_op op, xnode operand, rbk_span span) {
   ast_node *n = pb_new(ctx, AST_UNARY, span);
   if (!n) return (xnode){0};
@@ -123,6 +132,7 @@ xnode pb_unary(parse_ctx *ctx, ast_op op, xnode operand, rbk_span span) {
   return height(ctx, n, operand.depth + 1);
 }
 
+/* Returns a LAMBDA `param => body`. */
 xnode pb_lambda(parse_ctx *ctx, slice param, xnode body, rbk_span span) {
   ast_node *n = pb_new(ctx, AST_LAMBDA, span);
   if (!n) return (xnode){0};
@@ -131,6 +141,7 @@ xnode pb_lambda(parse_ctx *ctx, slice param, xnode body, rbk_span span) {
   return height(ctx, n, body.depth + 1);
 }
 
+/* Returns a MEMBER `object.name` (or `object?.name` when null_safe). */
 xnode pb_member(parse_ctx *ctx, xnode object, slice name, rbk_span name_span, bool null_safe, rbk_span span) {
   ast_node *n = pb_new(ctx, AST_MEMBER, span);
   if (!n) return (xnode){0};
@@ -141,6 +152,7 @@ xnode pb_member(parse_ctx *ctx, xnode object, slice name, rbk_span name_span, bo
   return height(ctx, n, object.depth + 1);
 }
 
+/* Returns an INDEX `object[index]`. */
 xnode pb_index(parse_ctx *ctx, xnode object, xnode index, rbk_span span) {
   ast_node *n = pb_new(ctx, AST_INDEX, span);
   if (!n) return (xnode){0};
@@ -158,6 +170,7 @@ static void check_arg_order(parse_ctx *ctx, seqb seq, const ast_node *arg) {
                                "come first", last->u.arg.name);
 }
 
+/* Appends an item (LIST), pair (OBJECT) or argument (CALL) to `seq`; returns seq. */
 seqb pb_seq_push(parse_ctx *ctx, seqb seq, xnode item) {
   if (seq.n && item.n && seq.n->kind == AST_CALL) check_arg_order(ctx, seq, item.n);
   pb_push(ctx, seq, item.n);
@@ -165,12 +178,14 @@ seqb pb_seq_push(parse_ctx *ctx, seqb seq, xnode item) {
   return seq;
 }
 
+/* Returns the LIST or OBJECT `seq` complete, at `span` (its brackets). */
 xnode pb_close(parse_ctx *ctx, seqb seq, rbk_span span) {
   ast_node *n = pb_seq_close(ctx, seq);
   if (n) n->span = span;
   return height(ctx, n, seq.depth + 1);
 }
 
+/* Returns the CALL `args` (a pb_seq of AST_CALL) complete, with `callee` set. */
 xnode pb_call(parse_ctx *ctx, xnode callee, seqb args, rbk_span span) {
   ast_node *n = pb_seq_close(ctx, args);
   if (!n) return (xnode){0};
@@ -179,6 +194,7 @@ xnode pb_call(parse_ctx *ctx, xnode callee, seqb args, rbk_span span) {
   return height(ctx, n, higher(callee.depth, args.depth) + 1);
 }
 
+/* Returns an ARG; `name` is NULL for a positional argument. */
 xnode pb_arg(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
   ast_node *n = pb_new(ctx, AST_ARG, span);
   if (!n) return (xnode){0};
@@ -202,6 +218,7 @@ static void string_key(parse_ctx *ctx, ast_node *pair, ast_node *str) {
   pair->u.pair.computed = str;
 }
 
+/* Returns a PAIR keyed by `name`, or by `key`: a plain string, or a parenthesised expression. */
 xnode pb_pair(parse_ctx *ctx, const slice *name, xnode key, xnode value, rbk_span span) {
   ast_node *n = pb_new(ctx, AST_PAIR, span);
   if (!n) return (xnode){0};

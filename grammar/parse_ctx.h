@@ -15,6 +15,7 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "valbuf.h"
 
 /* Limits that turn pathological input into one diagnostic instead of a crash. */
 enum {
@@ -127,8 +128,7 @@ typedef struct parse_ctx {
   str_piece *pieces;
   size_t npieces, pieces_cap;
   /* the string text being accumulated, escapes resolved */
-  char *tbuf;
-  size_t tlen, tcap;
+  valbuf text;
   rbk_span tspan;
 } parse_ctx;
 

@@ -165,6 +165,8 @@ static void start_recovery(parse_ctx *ctx, perr_sym got) {
   ctx->recover_depth = ctx->depth;
 }
 
+/* Reports the syntax error at `at`: the unexpected token `got` where `expected` (n of them) could have
+ * come. */
 void perr_syntax(parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sym *expected, int n) {
   if (ctx->halted || ctx->oom) return;
   if (got.flags & PSYM_UNDEF) {
@@ -190,12 +192,14 @@ void perr_syntax(parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sym *expe
   start_recovery(ctx, got);
 }
 
+/* Reports that the parser's stack is full (input nested too deeply) and halts the parse. */
 void perr_stack_full(parse_ctx *ctx, rbk_span at) {
   if (ctx->oom || ctx->halted) return;
   pctx_error(ctx, at, "nesting too deep: the parser's stack is full (more than %d levels)", PARSE_MAX_STACK);
   ctx->halted = true;
 }
 
+/* Returns the span just past the end of the source (for end of file). */
 rbk_span perr_end_span(const parse_ctx *ctx) {
   return (rbk_span){ctx->src, ctx->line, ctx->col, ctx->line, ctx->col};
 }

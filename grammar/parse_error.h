@@ -3,6 +3,8 @@
  *
  * The parser (parser.y) classifies grammar symbols, since only it knows them; this module words
  * the message.
+ *
+ * Ownership: the symbol table and its names are static; messages go to the parse context's diagnostics.
  */
 #ifndef RBK_PARSE_ERROR_H
 #define RBK_PARSE_ERROR_H

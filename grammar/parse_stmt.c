@@ -13,6 +13,7 @@ static const char *const clause_names[] = {
 /* Returns true when the slice spells `word`. */
 static bool is_word(slice s, const char *word) { return s.n == strlen(word) && !memcmp(s.p, word, s.n); }
 
+/* Returns the type named by the slice; reports an unknown one (with a suggestion) as TYPE_ANY. */
 int pb_type(parse_ctx *ctx, slice name, rbk_span span) {
   static const char *const types[] = {
 #define X(k, kw) kw,
@@ -33,6 +34,7 @@ int pb_type(parse_ctx *ctx, slice name, rbk_span span) {
   return TYPE_ANY;
 }
 
+/* Returns a PARAM (top-level or proc parameter; doc is NULL for the latter). */
 ast_node *pb_param(parse_ctx *ctx, slice name, rbk_span name_span, int type, xnode def, xnode doc, rbk_span span) {
   (void)name_span;
   ast_node *n = pb_new(ctx, AST_PARAM, span);
@@ -44,6 +46,7 @@ ast_node *pb_param(parse_ctx *ctx, slice name, rbk_span name_span, int type, xno
   return n;
 }
 
+/* Returns the RUNBOOK `rb` (a pb_seq holding the fields) complete, with its id. */
 ast_node *pb_runbook(parse_ctx *ctx, xnode id, seqb fields, rbk_span span) {
   ast_node *rb = pb_seq_close(ctx, fields);
   if (!rb) return NULL;
@@ -52,6 +55,7 @@ ast_node *pb_runbook(parse_ctx *ctx, xnode id, seqb fields, rbk_span span) {
   return rb;
 }
 
+/* Appends a FIELD `key = value` to the RUNBOOK being built; returns rb. */
 seqb pb_field(parse_ctx *ctx, seqb rb, slice key, rbk_span key_span, xnode value) {
   rbk_span span = value.n ? ast_span_join(key_span, value.n->span) : key_span;
   ast_node *n = pb_new(ctx, AST_FIELD, span);
@@ -62,6 +66,7 @@ seqb pb_field(parse_ctx *ctx, seqb rb, slice key, rbk_span key_span, xnode value
   return pb_push(ctx, rb, n);
 }
 
+/* Returns an IMPORT. */
 ast_node *pb_import(parse_ctx *ctx, xnode path, slice alias, rbk_span span) {
   ast_node *n = pb_new(ctx, AST_IMPORT, span);
   if (!n) return NULL;
@@ -70,6 +75,7 @@ ast_node *pb_import(parse_ctx *ctx, xnode path, slice alias, rbk_span span) {
   return n;
 }
 
+/* Returns the PROC `proc` (a pb_seq holding the parameters) complete, with its name and body. */
 ast_node *pb_proc(parse_ctx *ctx, slice name, seqb params, ast_node *body, rbk_span span) {
   ast_node *proc = pb_seq_close(ctx, params);
   if (!proc) return NULL;
@@ -79,17 +85,20 @@ ast_node *pb_proc(parse_ctx *ctx, slice name, seqb params, ast_node *body, rbk_s
   return proc;
 }
 
+/* Returns the BLOCK `block` (a pb_seq holding the statements) complete, at `span` (its braces). */
 ast_node *pb_block(parse_ctx *ctx, seqb stmts, rbk_span span) {
   ast_node *block = pb_seq_close(ctx, stmts);
   if (block) block->span = span;
   return block;
 }
 
+/* Reports a block whose '{' starts the line after its statement's head; returns the block. */
 ast_node *pb_block_next_line(parse_ctx *ctx, rbk_span newline, ast_node *block) {
   pctx_error(ctx, newline, "the block's '{' goes on the same line as its statement, not on the next line");
   return block;
 }
 
+/* Returns a LET. */
 ast_node *pb_let(parse_ctx *ctx, slice name, xnode value, rbk_span span) {
   ast_node *n = pb_new(ctx, AST_LET, span);
   if (!n) return NULL;
@@ -98,6 +107,7 @@ ast_node *pb_let(parse_ctx *ctx, slice name, xnode value, rbk_span span) {
   return n;
 }
 
+/* Returns a STEP, GATE (x: title), APPROVE (x: question) or WAIT_UNTIL (x: condition) waiting for clauses. */
 ast_node *pb_head(parse_ctx *ctx, ast_kind kind, xnode x, rbk_span span) {
   ast_node *n = pb_new(ctx, kind, span);
   if (!n) return NULL;
@@ -138,6 +148,8 @@ static void wrong_clause(parse_ctx *ctx, ast_node *n, parse_clause clause, rbk_s
   pctx_error(ctx, kw, "'%s' has no '%s' clause (it takes: %s)", what, clause_names[clause], list);
 }
 
+/* Sets the clause `kw value` (timeout, retry, …) on a pb_head node; reports one the statement does not
+ * take, or a repeated one. */
 ast_node *pb_clause(parse_ctx *ctx, ast_node *head, parse_clause clause, rbk_span kw, xnode value) {
   ast_node **slot = head ? clause_slot(head, clause) : NULL;
   if (!head) return NULL;
@@ -151,6 +163,7 @@ ast_node *pb_clause(parse_ctx *ctx, ast_node *head, parse_clause clause, rbk_spa
   return head;
 }
 
+/* Returns the STEP or GATE `head` with its body. */
 ast_node *pb_body(parse_ctx *ctx, ast_node *head, ast_node *body, rbk_span span) {
   if (!head) return NULL;
   if (head->kind == AST_STEP) {
@@ -170,6 +183,7 @@ static void check_max(parse_ctx *ctx, const slice *kw, rbk_span kw_span) {
     pctx_error(ctx, kw_span, "expected 'max' or '{' here, not '%.*s'", (int)(kw->n > 32 ? 32 : kw->n), kw->p);
 }
 
+/* Returns a PARALLEL; `kw` is the word before max (NULL without one). */
 ast_node *pb_parallel(parse_ctx *ctx, const slice *kw, rbk_span kw_span, xnode max, ast_node *body, rbk_span span) {
   ast_node *n = pb_new(ctx, AST_PARALLEL, span);
   if (!n) return NULL;
@@ -179,6 +193,7 @@ ast_node *pb_parallel(parse_ctx *ctx, const slice *kw, rbk_span kw_span, xnode m
   return n;
 }
 
+/* Returns a FOR or PARALLEL_FOR; `kw` is the word before max (NULL without one). */
 ast_node *pb_loop(parse_ctx *ctx, ast_kind kind, slice var, xnode iter, const slice *kw, rbk_span kw_span, xnode max,
                   ast_node *body, rbk_span span) {
   ast_node *n = pb_new(ctx, kind, span);
@@ -191,6 +206,7 @@ ast_node *pb_loop(parse_ctx *ctx, ast_kind kind, slice var, xnode iter, const sl
   return n;
 }
 
+/* Returns an IF; els is NULL, a BLOCK or an IF. */
 ast_node *pb_if(parse_ctx *ctx, xnode cond, ast_node *then, ast_node *els, rbk_span span) {
   ast_node *n = pb_new(ctx, AST_IF, span);
   if (!n) return NULL;
@@ -200,6 +216,7 @@ ast_node *pb_if(parse_ctx *ctx, xnode cond, ast_node *then, ast_node *els, rbk_s
   return n;
 }
 
+/* Returns a statement with one expression: WAIT, ABORT, RETURN or EXPR_STMT. */
 ast_node *pb_stmt1(parse_ctx *ctx, ast_kind kind, xnode x, rbk_span span) {
   ast_node *n = pb_new(ctx, kind, span);
   if (!n) return NULL;
@@ -212,6 +229,7 @@ ast_node *pb_stmt1(parse_ctx *ctx, ast_kind kind, xnode x, rbk_span span) {
   return n;
 }
 
+/* Returns an ASSERT or EXPECT. */
 ast_node *pb_check(parse_ctx *ctx, ast_kind kind, xnode cond, xnode message, rbk_span span) {
   ast_node *n = pb_new(ctx, kind, span);
   if (!n) return NULL;
@@ -220,6 +238,7 @@ ast_node *pb_check(parse_ctx *ctx, ast_kind kind, xnode cond, xnode message, rbk
   return n;
 }
 
+/* Returns the NOTIFY `notify` (a pb_seq holding the channels) complete, with its interval and message. */
 ast_node *pb_notify(parse_ctx *ctx, seqb channels, xnode every, xnode message, rbk_span span) {
   ast_node *notify = pb_seq_close(ctx, channels);
   if (!notify) return NULL;
@@ -229,12 +248,15 @@ ast_node *pb_notify(parse_ctx *ctx, seqb channels, xnode every, xnode message, r
   return notify;
 }
 
+/* Returns an ON_FAILURE or FINALLY. */
 ast_node *pb_handler(parse_ctx *ctx, ast_kind kind, ast_node *body, rbk_span span) {
   ast_node *n = pb_new(ctx, kind, span);
   if (n) n->u.handler.body = body;
   return n;
 }
 
+/* Reports an 'else' that starts a line (its 'if' ended at the newline before it); drops `branch` and
+ * returns NULL (no statement). */
 ast_node *pb_stray_else(parse_ctx *ctx, rbk_span at, ast_node *branch) {
   (void)branch;
   pctx_error(ctx, at, "'else' must be on the line of the '}' that closes the 'if' block: '} else {'");

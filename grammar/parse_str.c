@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "parse_build.h"
 
 enum { PIECE_TEXT, PIECE_INDENT, PIECE_EXPR };
@@ -15,31 +16,29 @@ static void pop_to(parse_ctx *ctx, size_t base) {
 
 /* Pushes a piece (out of memory is recorded). */
 static void push(parse_ctx *ctx, str_piece p) {
-  if (ctx->npieces == ctx->pieces_cap) {
-    size_t cap = ctx->pieces_cap ? ctx->pieces_cap * 2 : 16;
-    str_piece *items = realloc(ctx->pieces, cap * sizeof *items);
-    if (!items) {
-      pctx_oom(ctx);
-      return;
-    }
-    ctx->pieces = items;
-    ctx->pieces_cap = cap;
+  if (!GROW(ctx->pieces, ctx->pieces_cap, ctx->npieces + 1)) {
+    pctx_oom(ctx);
+    return;
   }
   ctx->pieces[ctx->npieces++] = p;
 }
 
+/* Returns a new empty string literal, its pieces starting at the top of the stack. */
 strb strb_new(parse_ctx *ctx, bool triple) { return (strb){ctx->npieces, 0, triple}; }
 
+/* Appends text (in the arena); returns sb. */
 strb strb_text(parse_ctx *ctx, strb sb, text_buf text, rbk_span span) {
   if (text.s) push(ctx, (str_piece){PIECE_TEXT, text.s, NULL, text.len, NULL, span});
   return sb;
 }
 
+/* Appends the raw indentation that starts a line of a triple-quoted string; returns sb. */
 strb strb_indent(parse_ctx *ctx, strb sb, slice indent, rbk_span span) {
   push(ctx, (str_piece){PIECE_INDENT, NULL, indent.p, indent.n, NULL, span});
   return sb;
 }
 
+/* Appends an interpolated expression; returns sb. */
 strb strb_expr(parse_ctx *ctx, strb sb, xnode expr) {
   if (!expr.n) return sb;
   if (expr.depth > sb.depth) sb.depth = expr.depth;
@@ -47,8 +46,10 @@ strb strb_expr(parse_ctx *ctx, strb sb, xnode expr) {
   return sb;
 }
 
+/* Drops the pieces of a string literal that error recovery discards. */
 void strb_discard(parse_ctx *ctx, strb sb) { pop_to(ctx, sb.base); }
 
+/* Frees the piece stack (after a parse). */
 void strb_free_all(parse_ctx *ctx) {
   pop_to(ctx, 0);
   free(ctx->pieces);
@@ -202,6 +203,7 @@ static void move_parts(parse_ctx *ctx, pieces ps, ast_node *str) {
   }
 }
 
+/* Returns the STRING node at `span` (quotes included), taking the pieces off the stack. */
 xnode strb_finish(parse_ctx *ctx, strb sb, rbk_span span) {
   ast_node *str = pb_new(ctx, AST_STRING, span);
   if (str) {

@@ -13,7 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "grow.h"
 #include "parse.h"
+#include "valbuf.h"
 
 enum { MAX_IMPORT_DEPTH = 64 };
 
@@ -52,16 +54,10 @@ static long find_unit(const rbk_program *prog, const char *real) {
 /* Appends an empty unit that takes `path` and `real`; returns its index, or -1 when out of memory
  * (then both strings are freed). */
 static long add_unit(rbk_program *prog, char *path, char *real) {
-  if (prog->len == prog->cap) {
-    size_t cap = prog->cap ? prog->cap * 2 : 4;
-    program_unit *units = realloc(prog->units, cap * sizeof *units);
-    if (!units) {
-      free(path);
-      free(real);
-      return -1;
-    }
-    prog->units = units;
-    prog->cap = cap;
+  if (!GROW(prog->units, prog->cap, prog->len + 1)) {
+    free(path);
+    free(real);
+    return -1;
   }
   prog->units[prog->len] = (program_unit){path, real, NULL, NULL};
   return (long)prog->len++;
@@ -89,28 +85,13 @@ static bool on_chain(const loader *ld, size_t index, size_t *at) {
   return false;
 }
 
-/* Appends `text` to the string *buf (growing it); returns false when out of memory. */
-static bool append(char **buf, size_t *len, const char *text) {
-  size_t n = strlen(text);
-  char *grown = realloc(*buf, *len + n + 1);
-  if (!grown) return false;
-  memcpy(grown + *len, text, n + 1);
-  *buf = grown;
-  *len += n;
-  return true;
-}
-
-/* Returns "a.rbk -> b.rbk -> a.rbk" for the chain from position `at` back to it (caller frees). */
+/* Returns "a.rbk -> b.rbk -> a.rbk" for the chain from position `at` back to it (caller frees), or NULL
+ * when out of memory. */
 static char *chain_text(const loader *ld, size_t at) {
-  char *buf = NULL;
-  size_t len = 0;
-  for (size_t i = at; i < ld->depth; i++)
-    if (!append(&buf, &len, ld->prog->units[ld->chain[i]].path) || !append(&buf, &len, " -> ")) break;
-  if (!append(&buf, &len, ld->prog->units[ld->chain[at]].path)) {
-    free(buf);
-    return NULL;
-  }
-  return buf;
+  valbuf b = {0};
+  for (size_t i = at; i < ld->depth; i++) valbuf_printf(&b, "%s -> ", ld->prog->units[ld->chain[i]].path);
+  valbuf_puts(&b, ld->prog->units[ld->chain[at]].path);
+  return valbuf_take(&b, NULL);
 }
 
 /* Reports the cycle closed by `imp` (in the innermost unit of the chain) back to chain[at]. */
@@ -239,14 +220,17 @@ static rbk_program *load_main(const char *path, rbk_source *src, diag_list *diag
   return prog;
 }
 
+/* Loads `path` and, transitively, every file it imports. */
 rbk_program *program_load(const char *path, diag_list *diags) { return load_main(path, NULL, diags); }
 
+/* Same, from text already in memory (path names it for diagnostics and resolves imports). */
 rbk_program *program_load_string(const char *path, const char *text, size_t len, diag_list *diags) {
   rbk_source *src = source_from_string(path, text, len);
   if (!src) return NULL;
   return load_main(path, src, diags);
 }
 
+/* Returns the unit that the IMPORT statement `imp` of unit `from` names, or NULL. */
 const program_unit *program_import(const rbk_program *prog, const program_unit *from, const ast_node *imp) {
   const char *text = import_text(imp);
   if (!prog || !from || !text || !*text) return NULL;
@@ -259,6 +243,7 @@ const program_unit *program_import(const rbk_program *prog, const program_unit *
   return &prog->units[found];
 }
 
+/* Returns the RUNBOOK declaration of the main file, or NULL. */
 const ast_node *program_runbook(const rbk_program *prog) {
   if (!prog || !prog->len || !prog->units[0].ast) return NULL;
   const ast_list *stmts = &prog->units[0].ast->stmts;
@@ -267,6 +252,7 @@ const ast_node *program_runbook(const rbk_program *prog) {
   return NULL;
 }
 
+/* Frees the program; NULL is fine. */
 void program_free(rbk_program *prog) {
   if (!prog) return;
   for (size_t i = 0; i < prog->len; i++) {

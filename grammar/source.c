@@ -19,6 +19,7 @@ static char *read_error(const char *path, int err) {
   return strutil_printf("cannot read '%s': %s", path, why);
 }
 
+/* Returns a source holding a copy of `text` (len bytes) named `path`; NULL when out of memory. */
 rbk_source *source_from_string(const char *path, const char *text, size_t len) {
   rbk_source *src = calloc(1, sizeof *src);
   if (!src) return NULL;
@@ -34,6 +35,7 @@ rbk_source *source_from_string(const char *path, const char *text, size_t len) {
   return src;
 }
 
+/* Returns a source read from `path`, or NULL with *err set (caller frees *err). */
 rbk_source *source_load(const char *path, char **err) {
   FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
   if (!f) {
@@ -69,6 +71,7 @@ rbk_source *source_load(const char *path, char **err) {
   return src;
 }
 
+/* Frees the source; NULL is fine. */
 void source_free(rbk_source *src) {
   if (!src) return;
   free(src->path);
@@ -76,6 +79,8 @@ void source_free(rbk_source *src) {
   free(src);
 }
 
+/* Returns the start of line `line` in src (borrowed) and its length without the newline in *len; NULL when
+ * there is no such line. */
 const char *source_line(const rbk_source *src, int line, size_t *len) {
   if (!src || line < 1) return NULL;
   const char *p = src->text, *end = src->text + src->len;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "grow.h"
 #include "sim.h"
 
 /* One request in flight. */
@@ -91,12 +92,7 @@ static bool ask_world(simtr *t, const http_request *req, const char *rest, sim_r
 
 /* Returns true after appending r to the table. */
 static bool push(simtr *t, simreq *r) {
-  if (t->n == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 16;
-    simreq **a = realloc(t->reqs, cap * sizeof *a);
-    if (!a) return false;
-    t->reqs = a, t->cap = cap;
-  }
+  if (!GROW(t->reqs, t->cap, t->n + 1)) return false;
   t->reqs[t->n++] = r;
   return true;
 }

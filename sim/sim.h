@@ -57,7 +57,7 @@ typedef struct {
 typedef struct {
   int status;                /* HTTP status code */
   sim_resp_header *headers;  /* at least Content-Type when there is a body */
-  size_t n_headers;
+  size_t n_headers, headers_cap;
   char *body;                /* NUL-terminated; body_len excludes the NUL */
   size_t body_len;
   sim_watch *watch;          /* set for a watch request: stream it with sim_watch_poll(), then

@@ -37,7 +37,7 @@ struct sim_server {
 
 /* One request's upload buffer. */
 typedef struct {
-  simu_buf body;
+  valbuf body;
   bool too_large;
 } upload;
 
@@ -131,16 +131,16 @@ static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char
 /* Appends one query argument, percent-encoded (libmicrohttpd iterator). */
 static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
   (void)kind;
-  simu_buf *b = cls;
+  valbuf *b = cls;
   const char *parts[2] = {key, value};
-  if (b->len) simu_buf_add(b, "&", 1);
+  if (b->len) valbuf_put(b, "&", 1);
   for (int i = 0; i < 2 && parts[i]; i++) {
-    if (i) simu_buf_add(b, "=", 1);
+    if (i) valbuf_put(b, "=", 1);
     for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++) {
       if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-_.~", *p))
-        simu_buf_add(b, (const char *)p, 1);
+        valbuf_put(b, (const char *)p, 1);
       else
-        simu_buf_printf(b, "%%%02X", *p);
+        valbuf_printf(b, "%%%02X", *p);
     }
   }
   return MHD_YES;
@@ -188,7 +188,7 @@ static const char *cert_user(sim_server *s, struct MHD_Connection *conn) {
 static enum MHD_Result answer(sim_server *s, struct MHD_Connection *conn, const char *url, const char *method, upload *up) {
   int64_t t0 = mono_ms();
   headers hs = {.n = 0};
-  simu_buf q = {0};
+  valbuf q = {0};
   MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header, &hs);
   MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, &q);
   sim_response r = {0};
@@ -234,7 +234,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   }
   if (*size) {
     if (up->body.len + *size > MAX_UPLOAD) up->too_large = true;
-    else if (!simu_buf_add(&up->body, data, *size)) return MHD_NO;
+    else if (valbuf_put(&up->body, data, *size), up->body.oom) return MHD_NO;
     *size = 0;
     return MHD_YES;
   }
@@ -252,13 +252,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 /* Returns a file's contents (new string) or NULL with *err set. */
 static char *read_file(const char *path, char **err) {
   FILE *f = fopen(path, "rb");
-  simu_buf b = {0};
+  valbuf b = {0};
   char chunk[4096];
   size_t n;
   if (!f) return *err = strutil_printf("%s: %s", path, strerror(errno)), NULL;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) simu_buf_add(&b, chunk, n);
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) valbuf_put(&b, chunk, n);
   fclose(f);
-  return simu_buf_take(&b);
+  return valbuf_take(&b, NULL);
 }
 
 /* Parses "host:port" into an IPv4 socket address; false when malformed. */
@@ -299,6 +299,7 @@ static bool load_tls(sim_server *s, const sim_server_opts *o, char **err) {
   return s->key && (!o->client_ca || s->ca);
 }
 
+/* Starts serving the world (taken, also on failure); NULL with *err set (caller frees). */
 sim_server *sim_server_start(sim_world *w, const sim_server_opts *o, char **err) {
   sim_server *s = calloc(1, sizeof *s);
   struct sockaddr_in sa;
@@ -336,8 +337,10 @@ sim_server *sim_server_start(sim_world *w, const sim_server_opts *o, char **err)
   return s;
 }
 
+/* Returns the base URL ("https://127.0.0.1:43210") (borrowed). */
 const char *sim_server_url(const sim_server *s) { return s->url; }
 
+/* Stops serving: ends open watches, waits for the connection threads, frees the world. */
 void sim_server_stop(sim_server *s) {
   if (!s) return;
   atomic_store(&s->stopping, true);

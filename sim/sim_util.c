@@ -18,12 +18,14 @@ static uint64_t splitmix64(uint64_t *x) {
   return z ^ (z >> 31);
 }
 
+/* Seeds the generator (any seed, 0 included, gives a usable stream). */
 void simu_rng_seed(sim_rng *r, uint64_t seed) {
   uint64_t x = seed;
   r->s = splitmix64(&x);
   if (!r->s) r->s = 0x2545f4914f6cdd1dull;
 }
 
+/* Returns the next 64 random bits. */
 uint64_t simu_rng_next(sim_rng *r) {
   uint64_t x = r->s;
   x ^= x >> 12;
@@ -33,14 +35,17 @@ uint64_t simu_rng_next(sim_rng *r) {
   return x * 0x2545f4914f6cdd1dull;
 }
 
+/* Returns a uniform double in [0, 1). */
 double simu_rng_unit(sim_rng *r) { return (double)(simu_rng_next(r) >> 11) / 9007199254740992.0; }
 
+/* Returns a uniform integer in [lo, hi] (hi >= lo). */
 int64_t simu_rng_range(sim_rng *r, int64_t lo, int64_t hi) {
   if (hi <= lo) return lo;
   uint64_t span = (uint64_t)(hi - lo) + 1;
   return lo + (int64_t)(simu_rng_next(r) % span);
 }
 
+/* Returns the 32-bit FNV-1a hash of the bytes. */
 uint32_t simu_fnv32(const void *data, size_t len, uint32_t h) {
   const unsigned char *p = data;
   for (size_t i = 0; i < len; i++) {
@@ -50,6 +55,8 @@ uint32_t simu_fnv32(const void *data, size_t len, uint32_t h) {
   return h;
 }
 
+/* Writes n characters of Kubernetes' "safe" alphabet (bcdfghjklmnpqrstvwxz2456789) encoding v into out
+ * (n+1 bytes, NUL-terminated). */
 void simu_safe_encode(uint64_t v, char *out, size_t n) {
   static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
   for (size_t i = 0; i < n; i++) {
@@ -62,6 +69,7 @@ void simu_safe_encode(uint64_t v, char *out, size_t n) {
 /* Returns floor(a / b) for b > 0. */
 static int64_t floordiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
+/* Formats epoch milliseconds as RFC 3339 seconds ("2025-11-17T16:00:00Z") into out[32]. */
 void simu_time_rfc3339(int64_t epoch_ms, char out[32]) {
   time_t t = (time_t)floordiv(epoch_ms, 1000);
   struct tm tm;
@@ -69,6 +77,7 @@ void simu_time_rfc3339(int64_t epoch_ms, char out[32]) {
   strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Formats epoch milliseconds as a MicroTime ("2025-11-17T16:00:00.000000Z") into out[40]. */
 void simu_time_micro(int64_t epoch_ms, char out[40]) {
   time_t t = (time_t)floordiv(epoch_ms, 1000);
   int64_t ms = epoch_ms - (int64_t)t * 1000;
@@ -101,6 +110,7 @@ static int read_fraction(const char **p) {
   return ms;
 }
 
+/* Parses RFC 3339 text (fractions and offsets allowed) into epoch ms; false when malformed. */
 bool simu_time_parse(const char *s, int64_t *epoch_ms) {
   if (!s) return false;
   struct tm tm = {0};
@@ -132,6 +142,7 @@ bool simu_time_parse(const char *s, int64_t *epoch_ms) {
   return true;
 }
 
+/* Parses a duration ("90s", "2m", "1h30m", "500ms", or a bare number of ms) into ms. */
 bool simu_duration_parse(const char *s, int64_t *ms) {
   if (!s || !*s) return false;
   char *end;
@@ -156,6 +167,7 @@ bool simu_duration_parse(const char *s, int64_t *ms) {
   return true;
 }
 
+/* Returns a duration given as a JSON string or integer (ms), or dflt when absent/malformed. */
 int64_t simu_json_duration(const json_t *v, int64_t dflt) {
   int64_t ms;
   if (json_is_integer(v)) return json_integer_value(v);
@@ -163,33 +175,3 @@ int64_t simu_json_duration(const json_t *v, int64_t dflt) {
   return dflt;
 }
 
-bool simu_buf_add(simu_buf *b, const char *data, size_t len) {
-  if (b->len + len + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + len + 1) cap *= 2;
-    char *s = realloc(b->s, cap);
-    if (!s) return false;
-    b->s = s, b->cap = cap;
-  }
-  memcpy(b->s + b->len, data, len);
-  b->len += len;
-  b->s[b->len] = 0;
-  return true;
-}
-
-bool simu_buf_printf(simu_buf *b, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char *s = strutil_vprintf(fmt, ap);
-  va_end(ap);
-  if (!s) return false;
-  bool ok = simu_buf_add(b, s, strlen(s));
-  free(s);
-  return ok;
-}
-
-char *simu_buf_take(simu_buf *b) {
-  char *s = b->s ? b->s : strdup("");
-  b->s = NULL, b->len = b->cap = 0;
-  return s;
-}

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "strutil.h" /* strutil_printf: how sim modules format new strings */
+#include "valbuf.h"  /* valbuf: how sim modules build strings piece by piece */
 
 /* The flags of every JSON text the simulator sends (answers, watch events): compact, and reals at 15
  * significant digits so that 37.9 prints as 37.9, never as 37.899999999999999. */
@@ -50,19 +51,6 @@ bool simu_time_parse(const char *s, int64_t *epoch_ms);
 bool simu_duration_parse(const char *s, int64_t *ms);
 /* Returns a duration given as a JSON string or integer (ms), or dflt when absent/malformed. */
 int64_t simu_json_duration(const json_t *v, int64_t dflt);
-
-/* A growable NUL-terminated string. */
-typedef struct {
-  char *s;
-  size_t len, cap;
-} simu_buf;
-
-/* Appends bytes; returns false when out of memory. */
-bool simu_buf_add(simu_buf *b, const char *data, size_t len);
-/* Appends a printf-formatted string; returns false when out of memory. */
-bool simu_buf_printf(simu_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Returns the buffer's string, leaving the buffer empty (caller frees; never NULL). */
-char *simu_buf_take(simu_buf *b);
 
 /* Returns the value at a dotted path ("metadata.labels") in obj (borrowed), or NULL. */
 json_t *simu_jpath(const json_t *obj, const char *dotted);

@@ -2,6 +2,9 @@
  *
  * Every bi_<name> function takes one prepared call and returns a new reference, or NULL with
  * *c->err set to "<name>: <problem>". Arguments are borrowed from the caller of builtin_call().
+ *
+ * Ownership: arguments are borrowed; results are new references (caller unrefs); *c->err is a new
+ * string (caller frees).
  */
 #ifndef RBK_BUILTINS_IMPL_H
 #define RBK_BUILTINS_IMPL_H

@@ -138,6 +138,8 @@ static void import(chk_ctx *ctx, const ast_node *s) {
     diag_add(ctx->diags, DIAG_ERROR, p->span, "the import path is empty");
 }
 
+/* Checks a top-level declaration (runbook, param, import, let; procs are checked after the top-level
+ * statements, so that they see every top-level let's type). */
 void chk_top_decl(chk_ctx *ctx, const ast_node *s) {
   switch (s->kind) {
   case AST_RUNBOOK: runbook(ctx, s); break;
@@ -220,6 +222,8 @@ static void check_unit(const rbk_program *prog, diag_list *diags, chk_unit *unit
   units[index].done = true;
 }
 
+/* Checks every unit of `prog` (borrowed; units whose file could not be read are skipped) and adds errors
+ * and warnings to `diags`. */
 bool check_program(const rbk_program *prog, diag_list *diags) {
   if (!prog || !prog->len) return diags->errors == 0;
   chk_unit *units = calloc(prog->len, sizeof *units);

@@ -1,6 +1,8 @@
 /* check.h — the static checker: names, calls and signatures, the types that literals reveal,
  * statement placement and reachability. `rbk check`, `rbk plan`, `rbk run` and `rbk test` call it
  * before anything runs. docs/checks.md lists every check with its message.
+ *
+ * Ownership: the program is borrowed; diagnostics are appended to the caller's list.
  */
 #ifndef RBK_CHECK_H
 #define RBK_CHECK_H

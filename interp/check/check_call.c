@@ -63,6 +63,7 @@ static size_t sig_hash(sig_recv recv, const char *name) {
   return h;
 }
 
+/* Returns sig_find(recv, name), remembered in ctx->sigs. */
 const sig_info *chk_sig_find(chk_ctx *ctx, sig_recv recv, const char *name) {
   chk_sig_cache *c = ctx->sigs;
   size_t mask = CHK_SIG_SLOTS - 1, at = sig_hash(recv, name) & mask;
@@ -271,12 +272,12 @@ static const char **function_names(const chk_scope *top) {
   size_t np = 0, nb = 0;
   while (procs && procs[np]) np++;
   while (builtins[nb]) nb++;
-  const char **all = realloc(procs, (np + nb + 1) * sizeof *all);
-  if (!all) {
-    free(procs);
-    return NULL;
+  const char **all = malloc((np + nb + 1) * sizeof *all);
+  if (all) {
+    if (np) memcpy(all, procs, np * sizeof *all);
+    memcpy(all + np, builtins, (nb + 1) * sizeof *all);
   }
-  memcpy(all + np, builtins, (nb + 1) * sizeof *all);
+  free(procs);
   return all;
 }
 
@@ -398,6 +399,7 @@ static chk_type call_member(chk_ctx *ctx, const ast_node *call, bool stmt) {
   return CT_UNKNOWN;
 }
 
+/* Checks a call; `stmt` is true when it stands alone as a statement. */
 chk_type chk_call(chk_ctx *ctx, const ast_node *call, bool stmt) {
   const ast_node *callee = call->u.call.callee;
   if (callee && callee->kind == AST_IDENT && callee->u.ident.name) return call_name(ctx, call, callee, stmt);

@@ -50,6 +50,7 @@ static chk_type ident(chk_ctx *ctx, const ast_node *node) {
   return CT_UNKNOWN;
 }
 
+/* Returns true (and *sym) when `node` is an identifier naming an import alias visible here. */
 bool chk_is_import(chk_ctx *ctx, const ast_node *node, chk_sym **sym) {
   if (!node || node->kind != AST_IDENT || !node->u.ident.name) return false;
   chk_sym *s = chk_lookup(ctx, node->u.ident.name, false, node->span);
@@ -58,6 +59,8 @@ bool chk_is_import(chk_ctx *ctx, const ast_node *node, chk_sym **sym) {
   return true;
 }
 
+/* Returns the top-level symbol `name` of an imported unit, reporting it unknown when missing (at span);
+ * NULL when missing or the library did not load. */
 chk_sym *chk_library_member(chk_ctx *ctx, const chk_sym *alias, const char *name, rbk_span span) {
   if (alias->unit < 0 || !name || !ctx->units[alias->unit].done) return NULL;
   const chk_scope *top = &ctx->units[alias->unit].top;
@@ -226,6 +229,7 @@ static chk_type binary(chk_ctx *ctx, const ast_node *node) {
   return out;
 }
 
+/* Checks a lambda that is a built-in's second argument. */
 void chk_lambda(chk_ctx *ctx, const ast_node *lambda) {
   if (!chk_push(ctx)) return;
   chk_sym param = {
@@ -266,6 +270,8 @@ static chk_type expr_kind(chk_ctx *ctx, const ast_node *node) {
   }
 }
 
+/* Returns true (one level deeper) unless the nesting limit is reached, which is reported once at `at`;
+ * callers that got true decrement ctx->depth when done. */
 bool chk_enter(chk_ctx *ctx, rbk_span at) {
   if (ctx->depth < CHK_MAX_DEPTH) {
     ctx->depth++;
@@ -277,6 +283,7 @@ bool chk_enter(chk_ctx *ctx, rbk_span at) {
   return false;
 }
 
+/* Checks an expression and returns its static type (CT_UNKNOWN when NULL). */
 chk_type chk_expr(chk_ctx *ctx, const ast_node *node) {
   if (!node || !chk_enter(ctx, node->span)) return CT_UNKNOWN;
   chk_type t = expr_kind(ctx, node);

@@ -5,27 +5,28 @@
 
 #include "check_impl.h"
 
+#include "grow.h"
+
 static const char *const sym_words[] = {
 #define X(k, word) word,
     CHK_SYM_KINDS(X)
 #undef X
 };
 
+/* Returns the word for a symbol kind ("let", …). */
 const char *chk_sym_word(chk_sym_kind kind) { return sym_words[kind]; }
 
+/* Opens a block scope; returns false when out of memory. */
 bool chk_push(chk_ctx *ctx) {
-  if (ctx->nstack == ctx->capstack) {
-    size_t cap = ctx->capstack ? ctx->capstack * 2 : 8;
-    chk_scope *grown = realloc(ctx->stack, cap * sizeof *grown);
-    if (!grown) return false;
-    memset(grown + ctx->capstack, 0, (cap - ctx->capstack) * sizeof *grown);
-    ctx->stack = grown;
-    ctx->capstack = cap;
-  }
+  size_t old = ctx->capstack;
+  if (!GROW(ctx->stack, ctx->capstack, ctx->nstack + 1)) return false;
+  memset(ctx->stack + old, 0, (ctx->capstack - old) * sizeof *ctx->stack);
   ctx->nstack++; /* the entry is empty, and keeps the array of the scope that stood there before */
   return true;
 }
 
+/* Closes the innermost block scope, warning about its unused lets and params (its array is kept for the
+ * next scope opened there). */
 void chk_pop(chk_ctx *ctx) {
   if (!ctx->nstack) return;
   chk_scope *scope = &ctx->stack[--ctx->nstack];
@@ -38,6 +39,7 @@ void chk_pop(chk_ctx *ctx) {
   }
 }
 
+/* Closes every block scope and frees their arrays. */
 void chk_scopes_free(chk_ctx *ctx) {
   while (ctx->nstack) chk_pop(ctx);
   for (size_t i = 0; i < ctx->capstack; i++) chk_scope_free(&ctx->stack[i]);
@@ -46,6 +48,7 @@ void chk_scopes_free(chk_ctx *ctx) {
   ctx->capstack = 0;
 }
 
+/* Frees a scope's array. */
 void chk_scope_free(chk_scope *scope) {
   free(scope->syms);
   free(scope->slots);
@@ -79,6 +82,7 @@ static void hash_rebuild(chk_scope *scope) {
   for (size_t i = 0; slots && i < scope->len; i++) hash_insert(scope, i);
 }
 
+/* Returns the symbol `name` of scope (no visibility rules), or NULL. */
 chk_sym *chk_scope_find(const chk_scope *scope, const char *name) {
   if (!name) return NULL;
   if (scope->slots) {
@@ -92,6 +96,8 @@ chk_sym *chk_scope_find(const chk_scope *scope, const char *name) {
   return NULL;
 }
 
+/* Declares `sym` in `scope` unless the name is there already (then reports the duplicate with a note at
+ * the first); returns the declared symbol (borrowed) or NULL. */
 chk_sym *chk_declare_in(chk_ctx *ctx, chk_scope *scope, const chk_sym *sym) {
   if (!sym->name) return NULL;
   chk_sym *first = chk_scope_find(scope, sym->name);
@@ -100,13 +106,7 @@ chk_sym *chk_declare_in(chk_ctx *ctx, chk_scope *scope, const chk_sym *sym) {
     diag_note(ctx->diags, d, first->span, "'%s' was declared here as a %s", first->name, chk_sym_word(first->kind));
     return NULL;
   }
-  if (scope->len == scope->cap) {
-    size_t cap = scope->cap ? scope->cap * 2 : 8;
-    chk_sym *grown = realloc(scope->syms, cap * sizeof *grown);
-    if (!grown) return NULL;
-    scope->syms = grown;
-    scope->cap = cap;
-  }
+  if (!GROW(scope->syms, scope->cap, scope->len + 1)) return NULL;
   scope->syms[scope->len++] = *sym;
   if (scope->len >= HASH_FROM && (!scope->slots || scope->len * 2 > scope->nslots))
     hash_rebuild(scope);
@@ -115,6 +115,7 @@ chk_sym *chk_declare_in(chk_ctx *ctx, chk_scope *scope, const chk_sym *sym) {
   return &scope->syms[scope->len - 1];
 }
 
+/* Declares `sym` in the innermost block scope (see chk_declare_in). */
 chk_sym *chk_declare(chk_ctx *ctx, const chk_sym *sym) {
   if (!ctx->nstack) return NULL;
   return chk_declare_in(ctx, &ctx->stack[ctx->nstack - 1], sym);
@@ -125,6 +126,8 @@ static bool top_visible(const chk_ctx *ctx, const chk_sym *sym) {
   return ctx->all_top || sym->kind == SYM_PROC || sym->order < ctx->order;
 }
 
+/* Returns the symbol `name` visible here (innermost first), or NULL; `use` marks it used and reports a
+ * top-level name used before its declaration at `at`. */
 chk_sym *chk_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at) {
   if (!name) return NULL;
   for (size_t i = ctx->nstack; i-- > 0;) {
@@ -146,18 +149,13 @@ chk_sym *chk_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at) {
 
 /* Appends name to the growing NULL-terminated array *arr; returns false when out of memory. */
 static bool push_name(const char ***arr, size_t *len, size_t *cap, const char *name) {
-  if (*len + 1 >= *cap) {
-    size_t c = *cap ? *cap * 2 : 16;
-    const char **grown = realloc(*arr, c * sizeof *grown);
-    if (!grown) return false;
-    *arr = grown;
-    *cap = c;
-  }
+  if (!grow_array(arr, cap, *len + 2, sizeof **arr)) return false;
   (*arr)[(*len)++] = name;
   (*arr)[*len] = NULL;
   return true;
 }
 
+/* Returns a new NULL-terminated array of the value names visible here (caller frees the array). */
 const char **chk_visible_names(const chk_ctx *ctx) {
   const char **arr = NULL;
   size_t len = 0, cap = 0;
@@ -171,6 +169,8 @@ const char **chk_visible_names(const chk_ctx *ctx) {
   return arr;
 }
 
+/* Returns a new NULL-terminated array of the names in `scope` of the given kinds (bit set of 1 <<
+ * chk_sym_kind); NULL when there are none. */
 const char **chk_scope_names(const chk_scope *scope, unsigned kinds) {
   const char **arr = NULL;
   size_t len = 0, cap = 0;
@@ -180,6 +180,7 @@ const char **chk_scope_names(const chk_scope *scope, unsigned kinds) {
   return arr;
 }
 
+/* Warns about the unused names of `scope` whose kinds are in `kinds` (bit set). */
 void chk_warn_unused(chk_ctx *ctx, const chk_scope *scope, unsigned kinds) {
   for (size_t i = 0; i < scope->len; i++) {
     const chk_sym *s = &scope->syms[i];
@@ -188,12 +189,15 @@ void chk_warn_unused(chk_ctx *ctx, const chk_scope *scope, unsigned kinds) {
   }
 }
 
+/* Reports `fmt` at span with "; did you mean 'x'?" when `name` is close to a candidate. */
 int chk_unknown(chk_ctx *ctx, rbk_span span, const char *what, const char *name, const char *const *candidates) {
   const char *near = candidates ? diag_suggest(name, candidates) : NULL;
   if (near) return diag_add(ctx->diags, DIAG_ERROR, span, "%s '%s'; did you mean '%s'?", what, name, near);
   return diag_add(ctx->diags, DIAG_ERROR, span, "%s '%s'", what, name);
 }
 
+/* Returns true when the diagnostic list is full (further errors are only counted), so that suggestions
+ * need not be computed. */
 bool chk_quiet(const chk_ctx *ctx) {
   size_t max = ctx->diags->max_errors ? ctx->diags->max_errors : 50;
   return ctx->diags->errors >= max;

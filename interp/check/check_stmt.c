@@ -6,6 +6,8 @@
 
 #include "check_impl.h"
 
+#include "grow.h"
+
 /* Returns true for the declarations that only the top level of a file may hold. */
 static bool top_only(ast_kind kind) {
   return kind == AST_RUNBOOK || kind == AST_PARAM || kind == AST_IMPORT || kind == AST_PROC;
@@ -32,6 +34,7 @@ static bool block_terminates(const ast_node *block, int depth) {
   return false;
 }
 
+/* Returns true when the statement ends its block: abort, return, an if whose every branch does. */
 bool chk_terminates(const ast_node *stmt, int depth) {
   if (!stmt || depth > 64) return false;
   if (stmt->kind == AST_ABORT || stmt->kind == AST_RETURN) return true;
@@ -46,13 +49,7 @@ bool chk_terminates(const ast_node *stmt, int depth) {
 static void record_title(chk_ctx *ctx, const ast_node *title) {
   const char *text = NULL;
   if (!ast_string_is_plain(title, &text) || !text) return;
-  if (ctx->ntitles == ctx->captitles) {
-    size_t cap = ctx->captitles ? ctx->captitles * 2 : 16;
-    chk_title *grown = realloc(ctx->titles, cap * sizeof *grown);
-    if (!grown) return;
-    ctx->titles = grown;
-    ctx->captitles = cap;
-  }
+  if (!GROW(ctx->titles, ctx->captitles, ctx->ntitles + 1)) return;
   ctx->titles[ctx->ntitles++] = (chk_title){text, title->span};
 }
 
@@ -223,6 +220,7 @@ static void stmt_kind(chk_ctx *ctx, const ast_node *s, chk_where where) {
   }
 }
 
+/* Checks one statement standing at `where`. */
 void chk_stmt(chk_ctx *ctx, const ast_node *s, chk_where where) {
   if (!s || !chk_enter(ctx, s->span)) return;
   stmt_kind(ctx, s, where);
@@ -255,6 +253,8 @@ static void order_rules(chk_ctx *ctx, walk_state *w, const ast_node *s, chk_wher
   if (!w->terminator && !handler && chk_terminates(s, 0)) w->terminator = s;
 }
 
+/* Checks a list of statements standing at `where` (at the top level, ctx->order follows them), with the
+ * rules on unreachable statements and on handlers at the end of a step. */
 void chk_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where) {
   walk_state w = {0};
   for (size_t i = 0; i < stmts->len; i++) {
@@ -266,6 +266,8 @@ void chk_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where) {
   }
 }
 
+/* Checks the statements of `block` (a BLOCK node; another statement is checked alone; NULL is fine) in a
+ * new scope, or in the current one when `scoped` is false. */
 void chk_block(chk_ctx *ctx, const ast_node *block, chk_where where, bool scoped) {
   if (!block) return;
   if (block->kind != AST_BLOCK) {
@@ -306,8 +308,10 @@ static bool list_returns(const ast_list *stmts, int depth) {
   return false;
 }
 
+/* Returns true when a proc body holds a `return` anywhere. */
 bool chk_has_return(const ast_node *body) { return stmt_returns(body, 0); }
 
+/* Checks a proc's parameters and body (in a scope of their own that sees every top-level name). */
 void chk_proc(chk_ctx *ctx, const ast_node *proc) {
   const ast_node *saved_proc = ctx->proc;
   bool saved_all = ctx->all_top;

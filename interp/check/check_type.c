@@ -18,10 +18,13 @@ static const char *const type_articles[] = {
 #undef X
 };
 
+/* Returns the type's name ("int"). */
 const char *chk_type_name(chk_type t) { return type_names[t]; }
 
+/* Returns the type's name with its article ("an int"). */
 const char *chk_type_article(chk_type t) { return type_articles[t]; }
 
+/* Returns the static type of a signature's result. */
 chk_type chk_type_of_ret(sig_ret ret) {
   switch (ret) {
   case RET_ANY: return CT_UNKNOWN;
@@ -43,6 +46,7 @@ chk_type chk_type_of_ret(sig_ret ret) {
   return CT_UNKNOWN;
 }
 
+/* Returns the static type of a declared param type. */
 chk_type chk_type_of_decl(ast_type type) {
   switch (type) {
   case TYPE_ANY: return CT_UNKNOWN;
@@ -61,6 +65,7 @@ chk_type chk_type_of_decl(ast_type type) {
 /* Returns true for int, float and number. */
 static bool numeric(chk_type t) { return t == CT_INT || t == CT_FLOAT || t == CT_NUMBER; }
 
+/* Returns true when a value of type `got` may stand where `want` is required. */
 bool chk_compatible(chk_type want, chk_type got) {
   if (want == CT_UNKNOWN || got == CT_UNKNOWN || want == got) return true;
   if (want == CT_FLOAT) return got == CT_INT || got == CT_NUMBER;
@@ -70,6 +75,7 @@ bool chk_compatible(chk_type want, chk_type got) {
   return false;
 }
 
+/* Returns true when `t` is a handle kind; *recv is its receiver. */
 bool chk_is_handle(chk_type t, sig_recv *recv) {
   switch (t) {
   case CT_CLUSTER: *recv = RECV_CLUSTER; return true;
@@ -79,6 +85,7 @@ bool chk_is_handle(chk_type t, sig_recv *recv) {
   }
 }
 
+/* Returns the handle type of a receiver (CT_UNKNOWN for RECV_NONE). */
 chk_type chk_type_of_recv(sig_recv recv) {
   switch (recv) {
   case RECV_NONE: return CT_UNKNOWN;
@@ -104,6 +111,7 @@ static void describe_string(const ast_node *node, char *buf, size_t size) {
     snprintf(buf, size, "string \"%s\"", text);
 }
 
+/* Writes "int 5" / "string \"a\"" / "int" describing node (of type t) into buf. */
 void chk_describe(const ast_node *node, chk_type t, char *buf, size_t size) {
   switch (node ? node->kind : AST_IDENT) {
   case AST_INT_LIT: snprintf(buf, size, "int %" PRId64, node->u.lit.i); break;
@@ -162,6 +170,7 @@ static bool orderable(chk_type a, chk_type b) {
   return a == b && (a == CT_STRING || a == CT_DURATION || a == CT_TIME);
 }
 
+/* Returns the type of `a op b`; false when the operator cannot take them (both known). */
 bool chk_binary_type(ast_op op, chk_type a, chk_type b, chk_type *out) {
   bool known = a != CT_UNKNOWN && b != CT_UNKNOWN;
   *out = CT_UNKNOWN;
@@ -188,12 +197,15 @@ bool chk_binary_type(ast_op op, chk_type a, chk_type b, chk_type *out) {
   return true;
 }
 
+/* Reports that `node` (of type `got`) is not the `want` that `what` needs. */
 void chk_mismatch(chk_ctx *ctx, const ast_node *node, chk_type want, chk_type got, const char *what) {
   char desc[80];
   chk_describe(node, got, desc, sizeof desc);
   diag_add(ctx->diags, DIAG_ERROR, node->span, "%s must be %s, got %s", what, chk_type_article(want), desc);
 }
 
+/* Checks `node` and reports unless its type is compatible with `want`: "<what> must be <want>, got <type>
+ * <literal>". */
 chk_type chk_require(chk_ctx *ctx, const ast_node *node, chk_type want, const char *what) {
   chk_type got = chk_expr(ctx, node);
   if (node && !chk_compatible(want, got)) chk_mismatch(ctx, node, want, got, what);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "params.h"
 #include "valbuf.h"
 
@@ -213,13 +214,7 @@ static void log_line(script *s, int64_t now, const char *verb, const char *what)
 /* Queues a completion; returns its id (0 when out of memory). */
 static uint64_t queue(script *s, int64_t due, act_done_fn done, void *user, rbk_value *value, const char *error,
                       char *what) {
-  if (s->nops == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 64;
-    pending *p = realloc(s->ops, cap * sizeof *p);
-    if (!p) return val_unref(value), free(what), 0;
-    s->ops = p;
-    s->cap = cap;
-  }
+  if (!GROW(s->ops, s->cap, s->nops + 1)) return val_unref(value), free(what), 0;
   uint64_t id = ++s->next_id;
   s->ops[s->nops++] = (pending){id, id, due, done, user, value, error ? strdup(error) : NULL, what};
   s->calls++;

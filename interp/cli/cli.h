@@ -1,7 +1,11 @@
 /* cli.h — the rbk commands. Each takes the arguments after the command name (argv[0] is the
  * command) and returns the process exit code documented in docs/cli.md; each describes its
  * command line in a cli_opts_spec (cli_opts.h) named after its function, which its --help and
- * `rbk help COMMAND` print. */
+ * `rbk help COMMAND` print.
+ *
+ * Ownership: argv and the option values found in it are borrowed; cli_read_text and cli_add_secret
+ * return new strings (caller frees).
+ */
 #ifndef RBK_CLI_H
 #define RBK_CLI_H
 

@@ -72,6 +72,7 @@ static void print_text(const diag_list *diags, FILE *out, bool color) {
 }
 
 
+/* rbk check: checks plans (names, arguments, types, reachability); returns the exit code. */
 int cli_check(int argc, char **argv) {
   check_args a = {.files = calloc(argc > 0 ? (size_t)argc : 1, sizeof(char *))};
   if (!a.files) return RBK_EXIT_USAGE;

@@ -6,6 +6,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "out.h"
 #include "fmt.h"
 #include "parse.h"
+#include "strutil.h"
 
 typedef enum { MODE_PRINT, MODE_WRITE, MODE_CHECK } fmt_mode;
 
@@ -42,17 +44,10 @@ const cli_opts_spec cli_fmt_spec = {
 
 /* Returns the source read from stdin, or NULL (message printed). Caller frees it. */
 static rbk_source *load_stdin(void) {
-  size_t cap = 1 << 16, len = 0;
-  char *buf = malloc(cap);
-  while (buf) {
-    len += fread(buf + len, 1, cap - len, stdin);
-    if (len < cap) break;
-    char *bigger = realloc(buf, cap * 2);
-    if (!bigger) break;
-    buf = bigger;
-    cap *= 2;
-  }
-  rbk_source *src = buf && !ferror(stdin) ? source_from_string("<stdin>", buf, len) : NULL;
+  char *buf = NULL;
+  size_t len = 0;
+  rbk_source *src =
+      strutil_read_stream(stdin, SIZE_MAX, &buf, &len) == 0 ? source_from_string("<stdin>", buf, len) : NULL;
   free(buf);
   if (!src) fprintf(stderr, "rbk fmt: cannot read stdin\n");
   return src;

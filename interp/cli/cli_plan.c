@@ -142,6 +142,7 @@ static int plan_program(const rbk_program *prog, const plan_args *a) {
   return RBK_EXIT_OK;
 }
 
+/* rbk plan: prints the dry-run action graph (text, json, dot, mermaid); returns the exit code. */
 int cli_plan(int argc, char **argv) {
   plan_args a = {0};
   int code = parse_args(argc, argv, &a);

@@ -108,6 +108,7 @@ static sim_world *make_world(const sim_args *a) {
   return w;
 }
 
+/* rbk sim: serves the simulated cluster over HTTP(S) until stopped; returns the exit code. */
 int cli_sim(int argc, char **argv) {
   sim_args a = {.speed = 1};
   int code = parse_args(argc, argv, &a);

@@ -15,6 +15,7 @@ static const command commands[] = {
 #undef X
 };
 
+/* Runs the rbk command named by argv[1]; returns its exit code. */
 int main(int argc, char **argv) {
   if (argc < 2) return cli_help_list(stderr), RBK_EXIT_USAGE;
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) return cli_help(argc - 1, argv + 1);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "actions_kube.h"
+#include "grow.h"
 #include "lease.h"
 
 #define KEPT_ID_BASE (UINT64_C(1) << 62)
@@ -114,12 +115,7 @@ static char *ra_describe(void *self, const rbk_action_req *req) {
 
 /* Keeps a call until the lock is decided; returns its id, or 0 with *err. */
 static uint64_t keep(run_actions *r, const rbk_action_req *req, act_done_fn done, void *user, char **err) {
-  if (r->ncalls == r->cap) {
-    size_t cap = r->cap ? r->cap * 2 : 16;
-    kept_call *grown = realloc(r->calls, cap * sizeof *grown);
-    if (!grown) return *err = strdup("out of memory"), 0;
-    r->calls = grown, r->cap = cap;
-  }
+  if (!GROW(r->calls, r->cap, r->ncalls + 1)) return *err = strdup("out of memory"), 0;
   kept_call k = {++r->next_id, 0, true, req->sig, val_ref(req->recv), calloc(req->nargs + 1, sizeof *k.args),
                  req->nargs, req->timeout_ms, req->now_ms, req->recheck, req->node ? strdup(req->node) : NULL,
                  done, user};

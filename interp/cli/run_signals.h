@@ -13,6 +13,8 @@
  *
  * State is process-wide (a signal handler has no other way to reach the engine): one run at a
  * time.
+ *
+ * Ownership: the engine is borrowed from run_signals_install until run_signals_restore.
  */
 #ifndef RBK_RUN_SIGNALS_H
 #define RBK_RUN_SIGNALS_H

@@ -16,16 +16,6 @@ static const char *const opcode_names[] = {
 /* Returns the opcode's name. */
 const char *vm_opcode_name(vm_opcode op) { return op < OPC__COUNT ? opcode_names[op] : "?"; }
 
-/* Returns true after making room for one more item. */
-bool vm_table_grow(void **items, size_t *cap, size_t size) {
-  size_t n = *cap ? *cap * 2 : 8;
-  void *p = realloc(*items, n * size);
-  if (!p) return false;
-  *items = p;
-  *cap = n;
-  return true;
-}
-
 /* Records the first error, prefixed with the node's location. */
 void cfail(compiler *c, const ast_node *node, const char *fmt, ...) {
   if (c->err) return;

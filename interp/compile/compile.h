@@ -203,8 +203,6 @@ typedef struct {
   char *title;           /* the runbook's title or id, or NULL */
 } vm_code;
 
-/* Returns true after making room in a table for at least one more item of `size` bytes. */
-bool vm_table_grow(void **items, size_t *cap, size_t size);
 
 /* Compiles `prog` (borrowed; must outlive the code). Returns the code, or NULL with *err set to
  * "file:line:col: message" (caller frees). Caller frees the code with vm_code_free(). */

@@ -1,9 +1,14 @@
 /* compile_int.h — the compiler's private state, shared by compile.c (tables, names, units),
- * compile_expr.c (expressions, calls) and compile_stmt.c (statements, regions). */
+ * compile_expr.c (expressions, calls) and compile_stmt.c (statements, regions).
+ *
+ * Ownership: the compiler borrows the program and the AST and fills the vm_code it was given; constants
+ * added to it are taken; err is the compiler's own string.
+ */
 #ifndef RBK_COMPILE_INT_H
 #define RBK_COMPILE_INT_H
 
 #include "compile.h"
+#include "grow.h"
 
 /* A name bound in a local scope. */
 typedef struct {
@@ -38,7 +43,7 @@ typedef struct {
 
 /* Grows a VM_TABLE to hold one more item; returns false when out of memory. */
 #define VM_TABLE_GROW(t)                                                                        \
-  ((t).len < (t).cap || vm_table_grow((void **)&(t).items, &(t).cap, sizeof *(t).items))
+  GROW((t).items, (t).cap, (t).len + 1)
 
 
 /* Records the first error at node's span (printf-style). */

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "strutil.h"
+
 struct journal {
   char *path;
   int fd;
@@ -161,14 +163,12 @@ int journal_append(journal *j, const json_t *record, char **err) {
     return -1;
   }
   char *text = json_dumps(record, JSON_COMPACT | JSON_PRESERVE_ORDER);
-  size_t len = text ? strlen(text) : 0;
-  char *line = text ? realloc(text, len + 2) : NULL;
+  char *line = text ? strutil_printf("%s\n", text) : NULL;
+  free(text);
   if (!line) {
-    free(text);
     j->error = write_error(j->path, "out of memory");
   } else {
-    memcpy(line + len, "\n", 2);
-    if (write_record(j, line, len + 1) != 0) j->error = write_error(j->path, strerror(errno));
+    if (write_record(j, line, strlen(line)) != 0) j->error = write_error(j->path, strerror(errno));
     free(line);
   }
   if (!j->error) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "valbuf.h"
 
 /* Returns a string field of a record (borrowed), or NULL. */
@@ -42,14 +43,12 @@ static bool parse_lines(const char *path, const char *text, size_t len, journal_
 }
 
 /* Adds a copy of key to a NULL-terminated list unless it is there; returns false when out of memory. */
-static bool list_add(char ***list, size_t *n, const char *key) {
+static bool list_add(char ***list, size_t *n, size_t *cap, const char *key) {
   for (size_t i = 0; i < *n; i++)
     if (!strcmp((*list)[i], key)) return true;
-  char **grown = realloc(*list, (*n + 2) * sizeof **list);
-  if (!grown) return false;
-  *list = grown;
-  if (!(grown[*n] = strdup(key))) return false;
-  grown[++*n] = NULL;
+  if (!grow_array(list, cap, *n + 2, sizeof **list)) return false;
+  if (!((*list)[*n] = strdup(key))) return false;
+  (*list)[++*n] = NULL;
   return true;
 }
 
@@ -82,7 +81,7 @@ static bool scan_record(journal_state *s, json_t *rec) {
     json_t *value = json_object_get(rec, "result");
     if (returned && !value) return true; /* its value was not journaled: it runs again */
     if (returned && json_object_set(s->returns, key, value)) return false;
-    return list_add(&s->done, &s->ndone, key);
+    return list_add(&s->done, &s->ndone, &s->done_cap, key);
   }
   return true;
 }
@@ -121,7 +120,7 @@ static bool scan_actions(journal_state *s) {
   const char *key;
   json_t *n;
   json_object_foreach(open, key, n) {
-    if (ok && (json_integer_value(n) > 0 || json_object_get(failed, key))) ok = list_add(&s->inflight, &s->ninflight, key);
+    if (ok && (json_integer_value(n) > 0 || json_object_get(failed, key))) ok = list_add(&s->inflight, &s->ninflight, &s->inflight_cap, key);
   }
   json_decref(open);
   json_decref(failed);

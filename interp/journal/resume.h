@@ -39,6 +39,7 @@ typedef struct {
   char **done;         /* NULL-terminated step keys */
   char **inflight;     /* NULL-terminated action keys */
   size_t ndone, ninflight;
+  size_t done_cap, inflight_cap;
   json_t *results;     /* object: action key → array of results */
   json_t *returns;     /* object: step key → returned value */
   size_t nresults;     /* completed mutating actions to replay (sum of the arrays' sizes) */

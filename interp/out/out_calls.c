@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "out.h"
+#include "grow.h"
 #include "valbuf.h"
 
 typedef struct {
@@ -31,13 +32,7 @@ static void log_line(call_log *c, const char *verb, const char *what) {
 
 /* Remembers op's description for its cancel line. */
 static void remember(call_log *c, uint64_t op, const char *what) {
-  if (c->nops == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 32;
-    struct call *grown = realloc(c->ops, cap * sizeof *grown);
-    if (!grown) return;
-    c->ops = grown;
-    c->cap = cap;
-  }
+  if (!GROW(c->ops, c->cap, c->nops + 1)) return;
   char *w = strdup(what ? what : "");
   if (w) c->ops[c->nops++] = (struct call){op, w};
 }

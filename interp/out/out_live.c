@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "out.h"
+#include "grow.h"
 #include "valbuf.h"
 #include "value.h"
 
@@ -85,13 +86,7 @@ static char *label_of(const rbk_event *ev) {
 
 /* Starts tracking a running item. */
 static void item_add(out_live *v, const rbk_event *ev) {
-  if (v->nitems == v->cap) {
-    size_t cap = v->cap ? v->cap * 2 : 16;
-    live_item *grown = realloc(v->items, cap * sizeof *grown);
-    if (!grown) return;
-    v->items = grown;
-    v->cap = cap;
-  }
+  if (!GROW(v->items, v->cap, v->nitems + 1)) return;
   int64_t now = clock_now(v->clock);
   bool timed = ev->kind != RBK_EV_STEP_START && ev->kind != RBK_EV_ACTION_START && ev->duration_ms >= 0;
   bool until = ev->kind == RBK_EV_WAIT && ev->message && !strncmp(ev->message, "until", 5);

@@ -138,7 +138,7 @@ typedef struct {
   size_t *path;          /* node indices on the critical path of main + finally, in order */
   size_t npath;
   char **unbounded;      /* why a bound is missing ("plan.rbk:9:3: wait until without timeout") */
-  size_t nunbounded;
+  size_t nunbounded, unbounded_cap;
 } plan_critical;
 
 typedef struct {
@@ -155,7 +155,7 @@ struct plan_graph {
   size_t nedges, edges_cap;
   plan_runbook runbook;
   plan_param *params;
-  size_t nparams;
+  size_t nparams, params_cap;
   plan_critical critical;
   void *index; /* (ast, ctx) → node, private to plan_graph.c */
 };

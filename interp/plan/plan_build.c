@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 #include "plan_int.h"
 
 /* Records the runbook's id and fields; the deadline feeds the critical path. */
@@ -35,12 +37,11 @@ static void pw_runbook(plan_walker *w, plan_scope *s, const ast_node *st) {
 /* Appends a param as the plan saw it to the graph. */
 static void record_param(plan_walker *w, const char *name, const pv *v, bool given) {
   plan_graph *g = w->g;
-  plan_param *ps = realloc(g->params, (g->nparams + 1) * sizeof *ps);
-  if (!ps) {
+  if (!GROW(g->params, g->params_cap, g->nparams + 1)) {
     pw_fail(w, "out of memory");
     return;
   }
-  g->params = ps;
+  plan_param *ps = g->params;
   ps[g->nparams].name = strdup(name);
   ps[g->nparams].value = pv_json(v);
   ps[g->nparams].text = v->kind == PV_KNOWN ? val_repr(v->val) : pv_src(v); /* params in full */
@@ -86,6 +87,7 @@ static void pw_top(plan_walker *w, int unit, const ast_node *st) {
   }
 }
 
+/* Walks the top level of unit `unit` once (lets, imports, params of the main file). */
 void pw_unit_globals(plan_walker *w, int unit) {
   if (unit < 0 || w->unit_done[unit]) return;
   w->unit_done[unit] = true;
@@ -163,6 +165,8 @@ static bool walker_init(plan_walker *w, plan_graph *g, const rbk_program *prog, 
   return true;
 }
 
+/* Builds the graph of `prog` (borrowed; must outlive the graph) with params bound by `params` (defaults
+ * are evaluated here). */
 plan_graph *plan_build(const rbk_program *prog, const param_set *params, diag_list *diags, char **err) {
   plan_graph *g = plan_graph_new();
   plan_walker w;
@@ -179,6 +183,8 @@ plan_graph *plan_build(const rbk_program *prog, const param_set *params, diag_li
   return NULL;
 }
 
+/* Returns the value of `expr` when it is known without running anything (literals, operators, pure built-
+ * ins, env(), file(); no params or lets are in scope), else NULL. */
 rbk_value *plan_eval_const(void *prog, const ast_node *expr) {
   plan_graph *g = plan_graph_new();
   plan_walker w;

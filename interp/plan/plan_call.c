@@ -372,6 +372,7 @@ static pv pe_method(plan_walker *w, plan_scope *s, const ast_node *call) {
   return r;
 }
 
+/* Evaluates a call (built-in, constructor, action, or inlined proc). */
 pv pe_call(plan_walker *w, plan_scope *s, const ast_node *call) {
   const ast_node *callee = call->u.call.callee;
   if (callee->kind == AST_MEMBER) return pe_method(w, s, call);
@@ -384,6 +385,7 @@ pv pe_call(plan_walker *w, plan_scope *s, const ast_node *call) {
   return pe_opaque(w, s, call, name);
 }
 
+/* Applies a lambda value to a known argument for a built-in (builtin_ctx.apply). */
 rbk_value *pe_apply(void *user, const rbk_value *lambda, rbk_value *arg, char **err) {
   plan_walker *w = user;
   const ast_node *lam = lambda->u.lambda.code;

@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "plan_int.h"
 
+/* Returns a + b with PLAN_UNBOUNDED absorbing. */
 int64_t cost_add_ms(int64_t a, int64_t b) {
   if (a == PLAN_UNBOUNDED || b == PLAN_UNBOUNDED) return PLAN_UNBOUNDED;
   return a > INT64_MAX - b ? INT64_MAX : a + b;
@@ -16,6 +18,7 @@ static bool cost_longer(int64_t a, int64_t b) {
   return b != PLAN_UNBOUNDED && a > b;
 }
 
+/* Returns a cost of 0 with no path. */
 plan_cost cost_zero(void) {
   plan_cost c = {0};
   return c;
@@ -24,18 +27,14 @@ plan_cost cost_zero(void) {
 /* Appends n indices to the path (silently keeps the shorter path when out of memory). */
 static void path_append(plan_cost *a, const size_t *items, size_t n) {
   if (!n) return;
-  size_t *p = realloc(a->path, (a->npath + n) * sizeof *p);
-  if (!p) return;
-  memcpy(p + a->npath, items, n * sizeof *p);
-  a->path = p;
+  if (!GROW(a->path, a->path_cap, a->npath + n)) return;
+  memcpy(a->path + a->npath, items, n * sizeof *a->path);
   a->npath += n;
 }
 
 /* Appends a reason (copied). */
 static void why_append(plan_cost *a, const char *why) {
-  char **w = realloc(a->why, (a->nwhy + 1) * sizeof *w);
-  if (!w) return;
-  a->why = w;
+  if (!GROW(a->why, a->why_cap, a->nwhy + 1)) return;
   a->why[a->nwhy] = strdup(why);
   if (a->why[a->nwhy]) a->nwhy++;
 }
@@ -45,9 +44,10 @@ static void why_clear(plan_cost *a) {
   for (size_t i = 0; i < a->nwhy; i++) free(a->why[i]);
   free(a->why);
   a->why = NULL;
-  a->nwhy = 0;
+  a->nwhy = a->why_cap = 0;
 }
 
+/* Returns the cost of one node taking ms (PLAN_UNBOUNDED allowed; `why` copied when given). */
 plan_cost cost_leaf(size_t node, int64_t ms, const char *why) {
   plan_cost c = {0};
   c.ms = ms;
@@ -56,6 +56,7 @@ plan_cost cost_leaf(size_t node, int64_t ms, const char *why) {
   return c;
 }
 
+/* Appends b after a (a sequence); takes b. */
 void cost_seq(plan_cost *a, plan_cost *b) {
   a->ms = cost_add_ms(a->ms, b->ms);
   path_append(a, b->path, b->npath);
@@ -63,6 +64,7 @@ void cost_seq(plan_cost *a, plan_cost *b) {
   cost_free(b);
 }
 
+/* Keeps in *a the longer of a and b; takes b. */
 void cost_max(plan_cost *a, plan_cost *b) {
   if (a->ms == PLAN_UNBOUNDED && b->ms == PLAN_UNBOUNDED) {
     for (size_t i = 0; i < b->nwhy; i++) why_append(a, b->why[i]);
@@ -74,22 +76,26 @@ void cost_max(plan_cost *a, plan_cost *b) {
   cost_free(b);
 }
 
+/* Caps *a at `limit` ms taken by `node` (a step or gate timeout): min(limit, a). */
 void cost_cap(plan_cost *a, size_t node, int64_t limit) {
   if (limit < 0 || !cost_longer(a->ms, limit)) return;
   cost_free(a);
   *a = cost_leaf(node, limit, NULL);
 }
 
+/* Multiplies by `times` and adds `extra` ms (retries, parallel rounds). */
 void cost_scale(plan_cost *a, int64_t times, int64_t extra) {
   if (a->ms == PLAN_UNBOUNDED) return;
   a->ms = times > 0 && a->ms > (INT64_MAX - extra) / times ? INT64_MAX : a->ms * times + extra;
 }
 
+/* Replaces *a by an unbounded cost for `why`, keeping the path so far. */
 void cost_unbounded(plan_cost *a, const char *why) {
   a->ms = PLAN_UNBOUNDED;
   if (why) why_append(a, why);
 }
 
+/* Releases the cost's arrays and leaves it zero. */
 void cost_free(plan_cost *a) {
   free(a->path);
   why_clear(a);
@@ -99,13 +105,12 @@ void cost_free(plan_cost *a) {
 /* Copies the reasons of c into the summary's list. */
 static void critical_why(plan_critical *cr, const plan_cost *c) {
   for (size_t i = 0; i < c->nwhy; i++) {
-    char **u = realloc(cr->unbounded, (cr->nunbounded + 1) * sizeof *u);
-    if (!u) return;
-    cr->unbounded = u;
-    if ((u[cr->nunbounded] = strdup(c->why[i]))) cr->nunbounded++;
+    if (!GROW(cr->unbounded, cr->unbounded_cap, cr->nunbounded + 1)) return;
+    if ((cr->unbounded[cr->nunbounded] = strdup(c->why[i]))) cr->nunbounded++;
   }
 }
 
+/* Computes the plan's critical path summary into g->critical (takes main, on_failure, finally). */
 void plan_finish_critical(plan_graph *g, plan_cost *main, plan_cost *on_failure, plan_cost *fin) {
   plan_critical *cr = &g->critical;
   int64_t d = cr->deadline_ms;
@@ -125,7 +130,7 @@ void plan_finish_critical(plan_graph *g, plan_cost *main, plan_cost *on_failure,
   cr->path = main->path;
   cr->npath = main->npath;
   main->path = NULL;
-  main->npath = 0;
+  main->npath = main->path_cap = 0;
   cost_free(main);
   cost_free(on_failure);
 }

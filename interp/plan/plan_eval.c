@@ -289,6 +289,7 @@ static pv pe_binary(plan_walker *w, plan_scope *s, const ast_node *e) {
   return pe_folded(w, e, v, err);
 }
 
+/* Evaluates an expression abstractly; actions inside it become nodes in evaluation order. */
 pv pe_eval(plan_walker *w, plan_scope *s, const ast_node *e) {
   if (!e || w->err) return pv_unknown(strdup("?"));
   switch (e->kind) {

@@ -298,6 +298,7 @@ static void pw_parallel(plan_walker *w, plan_scope *s, const ast_node *st) {
   links_free(&after);
 }
 
+/* Walks a statement of the control-flow kinds (if, for, parallel, parallel for). */
 void pw_control(plan_walker *w, plan_scope *s, const ast_node *st) {
   switch (st->kind) {
     case AST_IF: pw_if(w, s, st); break;
@@ -322,6 +323,7 @@ static void bind_params(plan_walker *w, plan_scope *sc, const ast_node *proc, pv
   }
 }
 
+/* Inlines proc `proc` of unit `unit` for `call` with evaluated arguments; returns its result. */
 pv pw_inline(plan_walker *w, int unit, const ast_node *proc, const ast_node *call, pv *pos, size_t npos,
              char **names, pv *named, size_t nnamed) {
   if (w->inline_depth >= PLAN_MAX_INLINE) {

@@ -6,6 +6,8 @@
 
 #include "plan_int.h"
 
+#include "grow.h"
+
 static const char *const kind_names[] = {
 #define X(k, name, doc) name,
     RBK_PLAN_NODE_KINDS(X)
@@ -30,18 +32,23 @@ static const char *const format_names[] = {
 #undef X
 };
 
+/* Returns the kind's JSON name. */
 const char *plan_kind_name(plan_kind kind) { return kind < PLAN_KIND_COUNT ? kind_names[kind] : "?"; }
 
+/* Returns the edge kind's JSON name. */
 const char *plan_edge_kind_name(plan_edge_kind kind) { return edge_names[kind]; }
 
+/* Returns the name of a `when`. */
 const char *plan_when_name(plan_when when) { return when_names[when]; }
 
+/* Returns the format called `name`, or -1. */
 int plan_format_from_name(const char *name) {
   for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
     if (!strcmp(format_names[i], name)) return (int)i;
   return -1;
 }
 
+/* Returns "1m30s"-style text for ms, "unbounded" for PLAN_UNBOUNDED, into buf (size ≥ 32). */
 const char *plan_duration_text(int64_t ms, char *buf, size_t size) {
   if (ms == PLAN_UNBOUNDED) {
     snprintf(buf, size, "unbounded");
@@ -99,6 +106,7 @@ static bool index_grow(node_index *ix) {
   return true;
 }
 
+/* Indexes node idx under (ast, ctx) unless the pair is indexed; false when out of memory. */
 bool plan_graph_index(plan_graph *g, const ast_node *ast, const char *ctx, size_t idx) {
   node_index *ix = g->index;
   if ((ix->len + 1) * 2 > ix->cap && !index_grow(ix)) return false;
@@ -112,6 +120,7 @@ bool plan_graph_index(plan_graph *g, const ast_node *ast, const char *ctx, size_
   return true;
 }
 
+/* Returns the index of the node under (ast, ctx), or -1. */
 long plan_graph_lookup(const plan_graph *g, const ast_node *ast, const char *ctx) {
   const node_index *ix = g->index;
   if (!ix->cap || !ast || !ctx) return -1;
@@ -119,6 +128,8 @@ long plan_graph_lookup(const plan_graph *g, const ast_node *ast, const char *ctx
   return s->ast ? (long)s->idx : -1;
 }
 
+/* Returns the id ("n7") of the node the engine reaches when it runs `node` in context `ctx`, or NULL when
+ * the graph has none (borrowed). */
 const char *plan_node_id(const plan_graph *g, const ast_node *node, const char *ctx) {
   long i = plan_graph_lookup(g, node, ctx ? ctx : "");
   return i < 0 ? NULL : g->nodes[i].id;
@@ -126,6 +137,7 @@ const char *plan_node_id(const plan_graph *g, const ast_node *node, const char *
 
 /* ---- nodes and edges ---- */
 
+/* Returns a new empty graph; NULL when out of memory. */
 plan_graph *plan_graph_new(void) {
   plan_graph *g = calloc(1, sizeof *g);
   if (!g) return NULL;
@@ -138,14 +150,9 @@ plan_graph *plan_graph_new(void) {
   return g;
 }
 
+/* Appends a zeroed node with its id; returns its index or -1 when out of memory. */
 long plan_graph_add(plan_graph *g, plan_kind kind) {
-  if (g->len == g->cap) {
-    size_t cap = g->cap ? g->cap * 2 : 64;
-    plan_node *nodes = realloc(g->nodes, cap * sizeof *nodes);
-    if (!nodes) return -1;
-    g->nodes = nodes;
-    g->cap = cap;
-  }
+  if (!GROW(g->nodes, g->cap, g->len + 1)) return -1;
   plan_node *n = &g->nodes[g->len];
   memset(n, 0, sizeof *n);
   n->kind = kind;
@@ -156,22 +163,18 @@ long plan_graph_add(plan_graph *g, plan_kind kind) {
   return (long)g->len++;
 }
 
+/* Appends an edge; false when out of memory. */
 bool plan_graph_edge(plan_graph *g, size_t from, size_t to, plan_edge_kind kind) {
   for (size_t i = g->nedges; i-- > 0 && i + 8 >= g->nedges;)
     if (g->edges[i].from == from && g->edges[i].to == to && g->edges[i].kind == kind) return true;
-  if (g->nedges == g->edges_cap) {
-    size_t cap = g->edges_cap ? g->edges_cap * 2 : 64;
-    plan_edge *edges = realloc(g->edges, cap * sizeof *edges);
-    if (!edges) return false;
-    g->edges = edges;
-    g->edges_cap = cap;
-  }
+  if (!GROW(g->edges, g->edges_cap, g->nedges + 1)) return false;
   g->edges[g->nedges++] = (plan_edge){from, to, kind};
   return true;
 }
 
 static void node_free(plan_node *n);
 
+/* Removes the last node (which must not be indexed) and the edges that touch it. */
 void plan_graph_pop(plan_graph *g) {
   if (!g->len) return;
   size_t last = --g->len;
@@ -217,6 +220,7 @@ static void runbook_free(plan_runbook *rb) {
   json_decref(rb->tags);
 }
 
+/* Frees the graph; NULL is fine. */
 void plan_free(plan_graph *g) {
   if (!g) return;
   for (size_t i = 0; i < g->len; i++) node_free(&g->nodes[i]);

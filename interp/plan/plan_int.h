@@ -107,9 +107,9 @@ void scope_free(plan_scope *s);
 typedef struct {
   int64_t ms;    /* PLAN_UNBOUNDED when there is no bound */
   size_t *path;  /* node indices in order */
-  size_t npath;
+  size_t npath, path_cap;
   char **why;    /* reasons for being unbounded */
-  size_t nwhy;
+  size_t nwhy, why_cap;
 } plan_cost;
 
 /* Returns a cost of 0 with no path. */

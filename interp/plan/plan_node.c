@@ -6,6 +6,9 @@
 
 #include "plan_int.h"
 
+#include "grow.h"
+
+/* Records a fatal error (formatted) unless one is recorded. */
 void pw_fail(plan_walker *w, const char *fmt, ...) {
   if (w->err) return;
   va_list ap;
@@ -26,6 +29,7 @@ static bool warn_seen(const diag_list *d, rbk_span span, const char *msg) {
   return false;
 }
 
+/* Adds a warning at span (formatted) to the diagnostics. */
 void pw_warn(plan_walker *w, rbk_span span, const char *fmt, ...) {
   if (!w->diags) return;
   va_list ap;
@@ -36,41 +40,43 @@ void pw_warn(plan_walker *w, rbk_span span, const char *fmt, ...) {
   if (!warn_seen(w->diags, span, buf)) diag_add(w->diags, DIAG_WARNING, span, "%s", buf);
 }
 
+/* Returns "file:line:col" for a span. */
 char *pw_where(rbk_span span) {
   return strutil_printf("%s:%d:%d", span.src && span.src->path ? span.src->path : "?", span.line, span.col);
 }
 
+/* Appends a link; sets w->err when out of memory. */
 void links_push(plan_walker *w, plan_links *l, size_t node, plan_edge_kind kind) {
-  if (l->len == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 4;
-    plan_link *items = realloc(l->items, cap * sizeof *items);
-    if (!items) {
-      pw_fail(w, "out of memory");
-      return;
-    }
-    l->items = items;
-    l->cap = cap;
+  if (!GROW(l->items, l->cap, l->len + 1)) {
+    pw_fail(w, "out of memory");
+    return;
   }
   l->items[l->len++] = (plan_link){node, kind};
 }
 
+/* Appends every link of src to dst. */
 void links_extend(plan_walker *w, plan_links *dst, const plan_links *src) {
   for (size_t i = 0; i < src->len; i++) links_push(w, dst, src->items[i].node, src->items[i].kind);
 }
 
+/* Releases the links and leaves them empty. */
 void links_free(plan_links *l) {
   free(l->items);
   *l = (plan_links){0};
 }
 
+/* Adds repeat edges from every link of `from` to node `to`. */
 void links_repeat(plan_walker *w, const plan_links *from, size_t to) {
   for (size_t i = 0; i < from->len; i++) pw_edge(w, from->items[i].node, to, PLAN_EDGE_REPEAT);
 }
 
+/* Adds an edge; sets w->err when out of memory. */
 void pw_edge(plan_walker *w, size_t from, size_t to, plan_edge_kind kind) {
   if (!w->err && !plan_graph_edge(w->g, from, to, kind)) pw_fail(w, "out of memory");
 }
 
+/* Makes node i the parent of the nodes that follow, one level deeper; returns the previous parent for
+ * pw_leave. */
 long pw_enter(plan_walker *w, long i) {
   long saved = w->parent;
   w->parent = i;
@@ -78,11 +84,14 @@ long pw_enter(plan_walker *w, long i) {
   return saved;
 }
 
+/* Restores the parent that pw_enter returned, one level up. */
 void pw_leave(plan_walker *w, long saved) {
   w->parent = saved;
   w->depth--;
 }
 
+/* Adds a node of `kind` for `ast` at `span` under the current parent, context and step, linked from the
+ * pending links, which become this node alone; `reg` indexes it for plan_node_id. */
 long pw_node(plan_walker *w, plan_kind kind, const ast_node *ast, rbk_span span, bool reg) {
   if (w->err) return -1;
   if (w->g->len >= PLAN_MAX_NODES) {
@@ -113,17 +122,10 @@ long pw_node(plan_walker *w, plan_kind kind, const ast_node *ast, rbk_span span,
   return i;
 }
 
+/* Returns a handle owned by the walker (takes desc); NULL after setting w->err. */
 plan_handle *pw_handle(plan_walker *w, sig_recv recv, char *desc) {
   plan_handle *h = calloc(1, sizeof *h);
-  if (w->nhandles == w->handles_cap) {
-    size_t cap = w->handles_cap ? w->handles_cap * 2 : 8;
-    plan_handle **hs = realloc(w->handles, cap * sizeof *hs);
-    if (hs) {
-      w->handles = hs;
-      w->handles_cap = cap;
-    }
-  }
-  if (!h || w->nhandles == w->handles_cap) {
+  if (!h || !GROW(w->handles, w->handles_cap, w->nhandles + 1)) {
     free(h);
     free(desc);
     pw_fail(w, "out of memory");
@@ -135,6 +137,7 @@ plan_handle *pw_handle(plan_walker *w, sig_recv recv, char *desc) {
   return h;
 }
 
+/* Returns the PROC called name in unit, or NULL. */
 const ast_node *pw_find_proc(const plan_walker *w, int unit, const char *name) {
   if (unit < 0 || (size_t)unit >= w->prog->len || !w->prog->units[unit].ast) return NULL;
   const ast_list *stmts = &w->prog->units[unit].ast->stmts;
@@ -143,6 +146,7 @@ const ast_node *pw_find_proc(const plan_walker *w, int unit, const char *name) {
   return NULL;
 }
 
+/* Returns the index of unit u in the program. */
 int pw_unit_index(const plan_walker *w, const program_unit *u) {
   if (!u) return -1;
   for (size_t i = 0; i < w->prog->len; i++)

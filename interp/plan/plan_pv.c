@@ -5,9 +5,12 @@
 
 #include "plan_int.h"
 
+#include "grow.h"
+
 /* The longest source-like text of a known value inside a larger expression. */
 #define PV_SRC_MAX 60
 
+/* Returns a copy of at most `max` bytes of s, cut at a UTF-8 boundary with "…" appended when cut. */
 char *plan_cut(const char *s, size_t max) {
   size_t n = strlen(s);
   if (n <= max) return strdup(s);
@@ -19,6 +22,7 @@ char *plan_cut(const char *s, size_t max) {
   return out;
 }
 
+/* Returns the source text of a span with runs of white space (newlines, indentation) folded to one space. */
 char *plan_span_text(rbk_span span) {
   size_t len1, len2;
   const char *l1 = span.src ? source_line(span.src, span.line, &len1) : NULL;
@@ -43,23 +47,27 @@ char *plan_span_text(rbk_span span) {
   return s ? s : strdup("");
 }
 
+/* Returns a known value (takes v; an unknown "?" when v is NULL). */
 pv pv_known(rbk_value *v) {
   if (!v) return pv_unknown(strdup("?"));
   pv r = {.kind = PV_KNOWN, .val = v};
   return r;
 }
 
+/* Returns an unknown with source-like text `sym` (takes sym). */
 pv pv_unknown(char *sym) {
   pv r = {.kind = PV_UNKNOWN, .sym = sym};
   return r;
 }
 
+/* Returns an unknown secret-derived value. */
 pv pv_secret(void) {
   pv r = pv_unknown(strdup("***"));
   r.secret = true;
   return r;
 }
 
+/* Returns a copy (new references and strings). */
 pv pv_dup(const pv *v) {
   pv r = *v;
   r.val = val_ref(v->val);
@@ -68,6 +76,7 @@ pv pv_dup(const pv *v) {
   return r;
 }
 
+/* Releases what v owns and leaves it an empty unknown. */
 void pv_free(pv *v) {
   val_unref(v->val);
   free(v->sym);
@@ -76,24 +85,28 @@ void pv_free(pv *v) {
   v->kind = PV_UNKNOWN;
 }
 
+/* Returns true when v is known and a string; then *s is its text (borrowed). */
 bool pv_string(const pv *v, const char **s) {
   if (v->kind != PV_KNOWN || v->val->kind != VAL_STRING) return false;
   *s = v->val->u.str.s;
   return true;
 }
 
+/* Returns true when v is a known duration; then *ms holds it. */
 bool pv_duration(const pv *v, int64_t *ms) {
   if (v->kind != PV_KNOWN || v->val->kind != VAL_DURATION) return false;
   *ms = v->val->u.i;
   return true;
 }
 
+/* Returns true when v is a known int; then *i holds it. */
 bool pv_int(const pv *v, int64_t *i) {
   if (v->kind != PV_KNOWN || v->val->kind != VAL_INT) return false;
   *i = v->val->u.i;
   return true;
 }
 
+/* Returns how v is shown to people (strings unquoted, unknown parts as ${expr}, secrets as ***). */
 char *pv_show(const pv *v) {
   switch (v->kind) {
     case PV_KNOWN: return val_show(v->val);
@@ -107,6 +120,8 @@ char *pv_show(const pv *v) {
   return strdup("?");
 }
 
+/* Returns v as source-like text for composing a larger expression (strings quoted, long values cut with …,
+ * secrets as ***). */
 char *pv_src(const pv *v) {
   if (v->kind == PV_KNOWN) {
     char *r = val_repr(v->val);
@@ -119,6 +134,7 @@ char *pv_src(const pv *v) {
   return strdup(v->sym ? v->sym : "?");
 }
 
+/* Returns the JSON shown for v (known: its JSON with secrets masked; else its shown text). */
 json_t *pv_json(const pv *v) {
   if (v->kind == PV_KNOWN) return val_to_json(v->val, false);
   char *s = pv_show(v);
@@ -127,12 +143,14 @@ json_t *pv_json(const pv *v) {
   return j;
 }
 
+/* Initialises an empty scope under `parent` for `unit`. */
 void scope_init(plan_scope *s, plan_scope *parent, int unit) {
   memset(s, 0, sizeof *s);
   s->parent = parent;
   s->unit = unit;
 }
 
+/* Binds name (copied) to v (taken); a rebinding in the same scope replaces. */
 bool scope_bind(plan_scope *s, const char *name, pv v) {
   for (size_t i = 0; i < s->len; i++)
     if (!strcmp(s->items[i].name, name)) {
@@ -140,15 +158,9 @@ bool scope_bind(plan_scope *s, const char *name, pv v) {
       s->items[i].v = v;
       return true;
     }
-  if (s->len == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 8;
-    plan_binding *items = realloc(s->items, cap * sizeof *items);
-    if (!items) {
-      pv_free(&v);
-      return false;
-    }
-    s->items = items;
-    s->cap = cap;
+  if (!GROW(s->items, s->cap, s->len + 1)) {
+    pv_free(&v);
+    return false;
   }
   char *copy = strdup(name);
   if (!copy) {
@@ -159,6 +171,7 @@ bool scope_bind(plan_scope *s, const char *name, pv v) {
   return true;
 }
 
+/* Returns the binding of name, innermost first, or NULL. */
 const pv *scope_lookup(const plan_scope *s, const char *name) {
   for (; s; s = s->parent)
     for (size_t i = s->len; i-- > 0;)
@@ -166,6 +179,7 @@ const pv *scope_lookup(const plan_scope *s, const char *name) {
   return NULL;
 }
 
+/* Releases the scope's bindings (not the parent). */
 void scope_free(plan_scope *s) {
   for (size_t i = 0; i < s->len; i++) {
     free(s->items[i].name);

@@ -152,6 +152,7 @@ static void pw_stmts(plan_walker *w, plan_scope *s, const ast_node *block) {
   }
 }
 
+/* Walks the statements of a BLOCK in a new scope, handlers last (step-level on failure/finally). */
 void pw_block(plan_walker *w, plan_scope *s, const ast_node *block) {
   plan_scope sc;
   scope_init(&sc, s, s->unit);
@@ -362,6 +363,7 @@ static void pw_return(plan_walker *w, plan_scope *s, const ast_node *st) {
   w->pend.len = 0;
 }
 
+/* Walks a statement. */
 void pw_stmt(plan_walker *w, plan_scope *s, const ast_node *st) {
   if (w->err || w->stop || !st) return;
   switch (st->kind) {
@@ -386,6 +388,8 @@ void pw_stmt(plan_walker *w, plan_scope *s, const ast_node *st) {
   }
 }
 
+/* Walks the plan-level handlers of `kind` (AST_ON_FAILURE or AST_FINALLY) from the pending links; their
+ * worst case goes to *cost. */
 void pw_plan_handlers(plan_walker *w, ast_kind kind, plan_cost *cost) {
   const ast_file *f = w->prog->units[0].ast;
   w->when = kind == AST_ON_FAILURE ? PLAN_WHEN_FAILURE : PLAN_WHEN_ALWAYS;

@@ -112,4 +112,5 @@ static int record(void *user, const rbk_event *ev, char **err) {
   return rec->out.emit ? rec->out.emit(rec->out.user, ev, err) : 0;
 }
 
+/* Returns the sink that records into rec (borrowed). */
 rbk_sink rehearse_recorder_sink(rehearse_recorder *rec) { return (rbk_sink){rec, record}; }

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "out.h"
 #include "plan.h"
 #include "rehearse_case.h"
@@ -41,17 +42,15 @@ typedef struct {
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Appends s (taken) to the growing NULL-terminated list; returns false when out of memory. */
-static bool push(char ***list, size_t *n, char *s) {
-  char **grown = s ? realloc(*list, (*n + 2) * sizeof **list) : NULL;
-  if (!grown) return free(s), false;
-  *list = grown;
-  grown[(*n)++] = s;
-  grown[*n] = NULL;
+static bool push(char ***list, size_t *n, size_t *cap, char *s) {
+  if (!s || !grow_array(list, cap, *n + 2, sizeof **list)) return free(s), false;
+  (*list)[(*n)++] = s;
+  (*list)[*n] = NULL;
   return true;
 }
 
 /* Appends dir's *.rbk files in name order; returns false with *err set. */
-static bool collect_dir(const char *dir, char ***list, size_t *n, char **err) {
+static bool collect_dir(const char *dir, char ***list, size_t *n, size_t *cap, char **err) {
   DIR *d = opendir(dir);
   if (!d) return *err = strdup(dir), false;
   size_t first = *n;
@@ -63,7 +62,7 @@ static bool collect_dir(const char *dir, char ***list, size_t *n, char **err) {
     size_t size = strlen(dir) + len + 2;
     char *p = malloc(size);
     if (p) snprintf(p, size, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
-    ok = push(list, n, p);
+    ok = push(list, n, cap, p);
   }
   closedir(d);
   if (ok && *n > first) qsort(*list + first, *n - first, sizeof **list, cmp_str);
@@ -74,13 +73,13 @@ static bool collect_dir(const char *dir, char ***list, size_t *n, char **err) {
 /* Returns the plans named by paths, or NULL with *err (see rehearse_suite.h). */
 char **rehearse_collect_plans(char *const *paths, size_t n, char **err) {
   char **list = calloc(1, sizeof *list);
-  size_t len = 0;
+  size_t len = 0, cap = 1;
   bool ok = list != NULL;
   for (size_t i = 0; ok && i < n; i++) {
     struct stat st;
     if (stat(paths[i], &st)) ok = false, *err = strdup(paths[i]);
-    else if (S_ISDIR(st.st_mode)) ok = collect_dir(paths[i], &list, &len, err);
-    else ok = push(&list, &len, strdup(paths[i]));
+    else if (S_ISDIR(st.st_mode)) ok = collect_dir(paths[i], &list, &len, &cap, err);
+    else ok = push(&list, &len, &cap, strdup(paths[i]));
   }
   if (ok) return list;
   for (size_t i = 0; list && list[i]; i++) free(list[i]);
@@ -175,12 +174,7 @@ static char *plan_note(const suite *s, const char *plan, const char *note, bool 
 
 /* Adds an item to the suite's list; returns it, or NULL when out of memory. */
 static suite_item *add_item(suite *s) {
-  if (s->len == s->cap) {
-    size_t cap = s->cap ? 2 * s->cap : 32;
-    suite_item *grown = realloc(s->items, cap * sizeof *grown);
-    if (!grown) return NULL;
-    s->items = grown, s->cap = cap;
-  }
+  if (!GROW(s->items, s->cap, s->len + 1)) return NULL;
   suite_item *it = &s->items[s->len++];
   *it = (suite_item){.pid = -1};
   return it;

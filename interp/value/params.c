@@ -122,6 +122,8 @@ static rbk_value *params_structured(const char *text, ast_type type) {
   return v;
 }
 
+/* Returns the value of `text` parsed as `type` (TYPE_ANY: a string), or NULL with *err set to a message
+ * like `"x" is not an int`. */
 rbk_value *params_parse_value(ast_type type, const char *text, char **err) {
   int64_t i;
   double f;
@@ -171,6 +173,8 @@ static ast_type params_value_type(const rbk_value *v) {
   }
 }
 
+/* Returns the type by which a given value of `decl` is parsed: the declared type; for an untyped param the
+ * kind of its default (literal, or via `eval` when not NULL), else TYPE_STRING. */
 ast_type params_effective_type(const ast_node *decl, param_eval_fn eval, void *user) {
   if (decl->u.param.type != TYPE_ANY) return decl->u.param.type;
   const ast_node *def = decl->u.param.def;
@@ -253,6 +257,7 @@ static char *params_missing(const param_set *set) {
   return NULL;
 }
 
+/* Binds the assignments `assigns` ("name=value", n of them) to the top-level PARAM declarations of `file`. */
 bool params_bind(const ast_file *file, char *const *assigns, size_t n, bool require,
                  param_eval_fn eval, void *user, param_set *out, char **err) {
   out->len = 0;
@@ -272,11 +277,13 @@ bool params_bind(const ast_file *file, char *const *assigns, size_t n, bool requ
   return false;
 }
 
+/* Returns the binding of `name`, or NULL. */
 const param_binding *params_find(const param_set *set, const char *name) {
   long i = params_index(set, name, strlen(name));
   return i < 0 ? NULL : &set->items[i];
 }
 
+/* Frees the set's values and array and leaves it empty. */
 void params_free(param_set *set) {
   for (size_t i = 0; i < set->len; i++) val_unref(set->items[i].value);
   free(set->items);

@@ -26,14 +26,17 @@ static const char *const ret_names[] = {
 /* Names per receiver, NULL-terminated; filled on first use. */
 static const char *names_by_recv[sizeof recv_names / sizeof recv_names[0]][FN__COUNT + 1];
 
+/* Returns the table entry for `id`. */
 const sig_info *sig_get(sig_id id) { return id < FN__COUNT ? &table[id] : NULL; }
 
+/* Returns the function or method called `name` on `recv`, or NULL. */
 const sig_info *sig_find(sig_recv recv, const char *name) {
   for (size_t i = 0; i < FN__COUNT; i++)
     if (table[i].recv == recv && !strcmp(table[i].name, name)) return &table[i];
   return NULL;
 }
 
+/* Returns a NULL-terminated array of the names callable on `recv` (static storage). */
 const char *const *sig_names(sig_recv recv) {
   const char **names = names_by_recv[recv];
   if (!names[0]) {
@@ -45,8 +48,10 @@ const char *const *sig_names(sig_recv recv) {
   return names;
 }
 
+/* Returns the receiver's name ("cluster", …). */
 const char *sig_recv_name(sig_recv recv) { return recv_names[recv]; }
 
+/* Returns the return kind's name. */
 const char *sig_ret_name(sig_ret ret) { return ret_names[ret]; }
 
 /* Returns true when `name` occurs in the comma-separated list `list`. */
@@ -90,11 +95,13 @@ static size_t parse_spec(const char *spec, bool named, const char *required, sig
   return n;
 }
 
+/* Fills params (up to max) with the signature's parameters, positional first; returns the count. */
 size_t sig_params(const sig_info *sig, sig_param *params, size_t max) {
   size_t n = parse_spec(sig->positional, false, "", params, 0, max);
   return parse_spec(sig->named, true, sig->required_named, params, n, max);
 }
 
+/* Returns the number of required positional parameters. */
 size_t sig_min_positional(const sig_info *sig) {
   sig_param params[16];
   size_t n = sig_params(sig, params, 16), min = 0;
@@ -103,6 +110,7 @@ size_t sig_min_positional(const sig_info *sig) {
   return min;
 }
 
+/* Returns the most positional arguments accepted, or SIZE_MAX when variadic. */
 size_t sig_max_positional(const sig_info *sig) {
   sig_param params[16];
   size_t n = sig_params(sig, params, 16), max = 0;
@@ -114,6 +122,7 @@ size_t sig_max_positional(const sig_info *sig) {
   return max;
 }
 
+/* Returns the index in params of `name`, or -1. */
 int sig_param_index(const sig_param *params, size_t n, const char *name) {
   for (size_t i = 0; i < n; i++)
     if (!strcmp(params[i].name, name)) return (int)i;

@@ -5,6 +5,8 @@
  * parameter and a trailing "..." a variadic one (all remaining positional arguments). Every
  * positional parameter may also be passed by name. `named` lists the parameters that can only be
  * passed by name; all of them are optional unless listed in `required_named`.
+ *
+ * Ownership: every table, spec and name array is static; nothing here is freed.
  */
 #ifndef RBK_SIG_H
 #define RBK_SIG_H

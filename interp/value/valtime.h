@@ -1,5 +1,8 @@
 /* valtime.h — civil time for time values: RFC 3339 text in and out, UTC, millisecond precision.
  * Pure arithmetic (proleptic Gregorian calendar), independent of the process's time zone.
+ *
+ * Ownership: text arguments are borrowed; *why is a static string; formatting writes into the caller's
+ * buffer (VALTIME_SIZE bytes).
  */
 #ifndef RBK_VALTIME_H
 #define RBK_VALTIME_H

@@ -1,6 +1,8 @@
 /* value.c — constructing, sharing, comparing and releasing run-time values (see value.h). */
 #include "value.h"
 
+#include "grow.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,15 +219,9 @@ void val_unref(rbk_value *v) {
 /* Returns true after appending v (taken) to a list under construction. */
 bool val_list_push(rbk_value *list, rbk_value *v) {
   if (!v) return false;
-  if (list->u.list.len == list->u.list.cap) {
-    size_t cap = list->u.list.cap ? list->u.list.cap * 2 : 4;
-    rbk_value **items = realloc(list->u.list.items, cap * sizeof *items);
-    if (!items) {
-      val_unref(v);
-      return false;
-    }
-    list->u.list.items = items;
-    list->u.list.cap = cap;
+  if (!GROW(list->u.list.items, list->u.list.cap, list->u.list.len + 1)) {
+    val_unref(v);
+    return false;
   }
   list->u.list.items[list->u.list.len++] = v;
   return true;
@@ -240,15 +236,9 @@ static long object_index(const rbk_value *obj, const char *key) {
 
 /* Returns true after growing obj to hold one more member. */
 static bool object_grow(rbk_value *obj) {
-  if (obj->u.obj.len < obj->u.obj.cap) return true;
-  size_t cap = obj->u.obj.cap ? obj->u.obj.cap * 2 : 4;
-  char **keys = realloc(obj->u.obj.keys, cap * sizeof *keys);
-  if (!keys) return false;
-  obj->u.obj.keys = keys;
-  rbk_value **vals = realloc(obj->u.obj.vals, cap * sizeof *vals);
-  if (!vals) return false;
-  obj->u.obj.vals = vals;
-  obj->u.obj.cap = cap;
+  size_t need = obj->u.obj.len + 1, kcap = obj->u.obj.cap, vcap = obj->u.obj.cap; /* parallel arrays */
+  if (!GROW(obj->u.obj.keys, kcap, need) || !GROW(obj->u.obj.vals, vcap, need)) return false;
+  obj->u.obj.cap = kcap; /* == vcap: both grew the same way from the same capacity */
   return true;
 }
 

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 /* Appends a copy of s. */
 bool strings_add(vm_strings *v, const char *s) {
-  if (v->len == v->cap && !vm_table_grow((void **)&v->items, &v->cap, sizeof *v->items)) return false;
+  if (!GROW(v->items, v->cap, v->len + 1)) return false;
   char *c = strdup(s ? s : "");
   if (!c) return false;
   v->items[v->len++] = c;

@@ -5,6 +5,10 @@
  * never suspend a task: the engine owns each delivery in flight (engine_notes.c). The scheduler
  * (sched.c) keeps a FIFO ready queue and a timer heap ordered by (time, insertion).
  * Errors are vm_error values that the unwinder (vm_region.c) carries through regions.
+ *
+ * Ownership: the engine owns its tasks, frames, stacks, regions and timers; values on stacks and in
+ * locals are references the engine holds; functions state per declaration what they take, borrow
+ * or return new (caller frees / unrefs).
  */
 #ifndef RBK_ENGINE_INT_H
 #define RBK_ENGINE_INT_H

@@ -10,6 +10,9 @@
  * message is sent (status NONE; a failed delivery adds a warning). assert is emitted once with
  * its outcome (ok, failed, or retrying when the
  * attempt it failed will be tried again); a failed expect is a warning. docs/engine.md lists every event a statement emits.
+ *
+ * Ownership: every pointer in an rbk_event is borrowed for the duration of the listener call; copy
+ * what you keep.
  */
 #ifndef RBK_EVENTS_H
 #define RBK_EVENTS_H

@@ -3,6 +3,8 @@
  * fired timer's id never matches a newer one. */
 #include "engine_int.h"
 
+#include "grow.h"
+
 #include <stdlib.h>
 
 /* Returns false when out of memory. */
@@ -91,15 +93,9 @@ static void sift_down(vm_sched *s, size_t i) {
 /* Returns a free slab slot, or UINT32_MAX when out of memory. */
 static uint32_t slot_alloc(vm_sched *s) {
   if (s->nfree) return s->free_slots[--s->nfree];
-  if (s->ntimers == s->timers_cap) {
-    size_t cap = s->timers_cap ? s->timers_cap * 2 : 64;
-    vm_timer *t = realloc(s->timers, cap * sizeof *t);
-    uint32_t *f = t ? realloc(s->free_slots, cap * sizeof *f) : NULL;
-    if (t) s->timers = t;
-    if (!f) return UINT32_MAX;
-    s->free_slots = f;
-    s->timers_cap = cap;
-  }
+  size_t tcap = s->timers_cap, fcap = s->timers_cap; /* timers and free_slots grow together */
+  if (!GROW(s->timers, tcap, s->ntimers + 1) || !GROW(s->free_slots, fcap, s->ntimers + 1)) return UINT32_MAX;
+  s->timers_cap = tcap;
   s->timers[s->ntimers] = (vm_timer){0};
   return (uint32_t)s->ntimers++;
 }
@@ -107,13 +103,7 @@ static uint32_t slot_alloc(vm_sched *s) {
 /* Returns a new timer's id, or 0 when out of memory. */
 uint64_t sched_timer(engine *e, int64_t when, vm_timer_kind kind, vm_task *task, uint64_t region) {
   vm_sched *s = &e->sched;
-  if (s->nheap == s->heap_cap) {
-    size_t cap = s->heap_cap ? s->heap_cap * 2 : 64;
-    vm_heap_entry *h = realloc(s->heap, cap * sizeof *h);
-    if (!h) return 0;
-    s->heap = h;
-    s->heap_cap = cap;
-  }
+  if (!GROW(s->heap, s->heap_cap, s->nheap + 1)) return 0;
   uint32_t slot = slot_alloc(s);
   if (slot == UINT32_MAX) return 0;
   vm_timer *tm = &s->timers[slot];

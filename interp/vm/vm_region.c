@@ -2,6 +2,8 @@
  * travels up through a task, what retries, what runs the handlers, what a timeout turns into. */
 #include "engine_int.h"
 
+#include "grow.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,13 +40,7 @@ static bool pop_opt(engine *e, vm_task *t, const vm_insn *in, val_kind kind, con
 
 /* Returns a new region on t for info (pointers into t->regions are invalid afterwards), or NULL. */
 static vm_region *open_region(engine *e, vm_task *t, const vm_region_info *info) {
-  if (t->nregions == t->rcap) {
-    size_t cap = t->rcap ? t->rcap * 2 : 8;
-    vm_region *r = realloc(t->regions, cap * sizeof *r);
-    if (!r) return NULL;
-    t->regions = r;
-    t->rcap = cap;
-  }
+  if (!GROW(t->regions, t->rcap, t->nregions + 1)) return NULL;
   vm_region *r = &t->regions[t->nregions++];
   *r = (vm_region){.info = info, .id = ++e->next_region, .fp = t->nframes, .sp = t->sp, .ctxlen = t->ctxlen,
                    .ntickers = t->ntickers, .retries = -1, .backoff = -1, .timeout = -1, .every = -1,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "exitcode.h"
+#include "grow.h"
 
 #define FAIL(...) vm_raise(e, t, verr_at(in->node, __VA_ARGS__))
 #define SHOW_MAX 200 /* longest operand text in a check message */
@@ -338,13 +339,7 @@ static void notify(engine *e, vm_task *t, const vm_insn *in) {
 /* TICKER_START: a task that sends the notification every period until the block ends. */
 static void ticker_start(engine *e, vm_task *t, const vm_insn *in) {
   const vm_ticker_info *info = &e->code->tickers.items[in->a];
-  if (t->ntickers == t->tcap) {
-    size_t cap = t->tcap ? t->tcap * 2 : 4;
-    vm_task **k = realloc(t->tickers, cap * sizeof *k);
-    if (!k) return FAIL("out of memory");
-    t->tickers = k;
-    t->tcap = cap;
-  }
+  if (!GROW(t->tickers, t->tcap, t->ntickers + 1)) return FAIL("out of memory");
   vm_task *k = task_new(e, t, task_frame(t), info->body);
   if (!k) return FAIL("out of memory");
   k->ticker = true;

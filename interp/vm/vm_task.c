@@ -1,6 +1,8 @@
 /* vm_task.c — tasks: stacks, frames, context, joins, finishing, cancellation, tickers. */
 #include "engine_int.h"
 
+#include "grow.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,15 +88,9 @@ void task_free(engine *e, vm_task *t) {
 /* Pushes v (taken); false when out of memory. */
 bool task_push(vm_task *t, rbk_value *v) {
   if (!v) return false;
-  if (t->sp == t->scap) {
-    size_t cap = t->scap ? t->scap * 2 : 16;
-    rbk_value **s = realloc(t->stack, cap * sizeof *s);
-    if (!s) {
-      val_unref(v);
-      return false;
-    }
-    t->stack = s;
-    t->scap = cap;
+  if (!GROW(t->stack, t->scap, t->sp + 1)) {
+    val_unref(v);
+    return false;
   }
   t->stack[t->sp++] = v;
   return true;
@@ -110,12 +106,7 @@ void task_drop_to(vm_task *t, size_t sp) {
 
 /* Pushes a frame for fn returning to ret_pc. */
 bool task_push_frame(vm_task *t, const vm_func *fn, int32_t ret_pc) {
-  if (t->nframes == t->fcap) {
-    vm_frame *f = realloc(t->frames, t->fcap * 2 * sizeof *f);
-    if (!f) return false;
-    t->frames = f;
-    t->fcap *= 2;
-  }
+  if (!GROW(t->frames, t->fcap, t->nframes + 1)) return false;
   rbk_value **locals = calloc(fn->nlocals ? (size_t)fn->nlocals : 1, sizeof *locals);
   if (!locals) return false;
   t->frames[t->nframes++] = (vm_frame){fn, locals, ret_pc, t->sp, t->ctxlen, t->ntickers, false};
@@ -137,13 +128,7 @@ vm_frame *task_frame(vm_task *t) { return &t->frames[t->nframes - 1]; }
 /* Appends text to the context. */
 void task_ctx_add(vm_task *t, const char *text) {
   size_t n = strlen(text);
-  if (t->ctxlen + n + 1 > t->ctxcap) {
-    size_t cap = (t->ctxlen + n + 1) * 2;
-    char *c = realloc(t->ctx, cap);
-    if (!c) return;
-    t->ctx = c;
-    t->ctxcap = cap;
-  }
+  if (!GROW(t->ctx, t->ctxcap, t->ctxlen + n + 1)) return;
   memcpy(t->ctx + t->ctxlen, text, n + 1);
   t->ctxlen += n;
 }

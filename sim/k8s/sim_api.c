@@ -3,18 +3,23 @@
 #include <string.h>
 #include <strings.h>
 
+#include "grow.h"
+
 #include "sim_api.h"
 
 #define SIM_MAX_BODY (3 * 1024 * 1024)
 
+/* Returns the request header's value (borrowed) or NULL. */
 const char *simapi_header(const sim_request *req, const char *name) {
   for (size_t i = 0; i < req->n_headers; i++)
     if (req->headers[i].name && !strcasecmp(req->headers[i].name, name)) return req->headers[i].value;
   return NULL;
 }
 
+/* Returns a decoded query parameter (caller frees) or NULL. */
 char *simapi_query(const api_call *c, const char *key) { return simu_query_get(c->req->query, key); }
 
+/* Returns true when the query parameter is "true" or "1". */
 bool simapi_query_true(const api_call *c, const char *key) {
   char *v = simapi_query(c, key);
   bool t = v && (!strcmp(v, "true") || !strcmp(v, "1"));
@@ -22,13 +27,13 @@ bool simapi_query_true(const api_call *c, const char *key) {
   return t;
 }
 
+/* Adds a response header (copies both). */
 void simapi_add_header(sim_response *resp, const char *name, const char *value) {
-  sim_resp_header *h = realloc(resp->headers, (resp->n_headers + 1) * sizeof *h);
-  if (!h) return;
-  resp->headers = h;
-  h[resp->n_headers++] = (sim_resp_header){strdup(name), strdup(value)};
+  if (!GROW(resp->headers, resp->headers_cap, resp->n_headers + 1)) return;
+  resp->headers[resp->n_headers++] = (sim_resp_header){strdup(name), strdup(value)};
 }
 
+/* Answers with text (copies it). */
 void simapi_text(sim_response *resp, int code, const char *content_type, const char *text, size_t len) {
   resp->status = code;
   free(resp->body);
@@ -38,6 +43,7 @@ void simapi_text(sim_response *resp, int code, const char *content_type, const c
   simapi_add_header(resp, "Content-Type", content_type);
 }
 
+/* Answers with a JSON body and an explicit Content-Type (takes body). */
 void simapi_json_ct(sim_response *resp, int code, json_t *body, const char *content_type) {
   char *text = json_dumps(body, SIMU_JSON_FLAGS);
   json_decref(body);
@@ -48,14 +54,18 @@ void simapi_json_ct(sim_response *resp, int code, json_t *body, const char *cont
   simapi_add_header(resp, "Content-Type", content_type);
 }
 
+/* Answers with a JSON body (takes body). */
 void simapi_json(sim_response *resp, int code, json_t *body) { simapi_json_ct(resp, code, body, "application/json"); }
 
+/* Answers with a Status object (takes st); the HTTP code is the Status' code. */
 void simapi_status(sim_response *resp, json_t *st) { simapi_json(resp, (int)simu_jint(st, "code", 500), st); }
 
+/* Answers with a plain Status of the given reason and message. */
 void simapi_fail(sim_response *resp, simst_reason r, const char *message) {
   simapi_status(resp, simst_status(r, message, NULL));
 }
 
+/* Frees what a response owns and zeroes it (the watch, if any, is left to the caller). */
 void sim_response_clear(sim_response *resp) {
   for (size_t i = 0; i < resp->n_headers; i++) free(resp->headers[i].name), free(resp->headers[i].value);
   free(resp->headers);
@@ -63,12 +73,14 @@ void sim_response_clear(sim_response *resp) {
   memset(resp, 0, sizeof *resp);
 }
 
+/* Returns the value of the response header `name` (borrowed), or NULL. */
 const char *sim_response_header(const sim_response *resp, const char *name) {
   for (size_t i = 0; i < resp->n_headers; i++)
     if (!strcasecmp(resp->headers[i].name, name)) return resp->headers[i].value;
   return NULL;
 }
 
+/* Parses the request body as JSON (new reference) or answers 400/415 and returns NULL. */
 json_t *simapi_body(api_call *c) {
   const char *ct = simapi_header(c->req, "Content-Type");
   if (ct && strstr(ct, "protobuf")) {
@@ -183,8 +195,11 @@ static void call_free(api_call *c) {
   free(c->group), free(c->version), free(c->ns), free(c->name), free(c->sub);
 }
 
+/* Answers one request at the current virtual time. */
 void sim_handle(sim_world *w, const sim_request *req, sim_response *resp) { sim_handle_as(w, req, NULL, resp); }
 
+/* Like sim_handle(), for a caller that the front door authenticated itself (user non-NULL: a verified
+ * client certificate), so no bearer token is needed. */
 void sim_handle_as(sim_world *w, const sim_request *req, const char *user, sim_response *resp) {
   memset(resp, 0, sizeof *resp);
   api_call c = {.w = w, .req = req, .resp = resp, .res = -1, .user = user};

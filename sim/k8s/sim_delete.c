@@ -89,6 +89,7 @@ static json_t *delete_one(api_call *c, const json_t *obj, const delopts *o) {
   return st;
 }
 
+/* DELETE of one object: answers the deleted (or now terminating) object, or a Status. */
 void simapi_delete(api_call *c) {
   const json_t *obj = simapi_existing(c);
   delopts o;
@@ -102,6 +103,7 @@ void simapi_delete(api_call *c) {
   json_decref(o.opts);
 }
 
+/* DELETE of a collection: deletes the objects the selectors match; answers them as a list. */
 void simapi_delete_collection(api_call *c) {
   simsel labels, fields;
   delopts o;
@@ -160,6 +162,7 @@ static json_t *wanted_scale(api_call *c, const json_t *cur) {
   return out;
 }
 
+/* The scale subresource: GET, PUT, PATCH. */
 void simapi_scale(api_call *c) {
   const json_t *obj = simapi_existing(c);
   if (!obj) return;

@@ -9,6 +9,7 @@
 #include "sim_sel.h"
 
 
+/* Returns a ReplicaSet's revision annotation as a number (0 when absent). */
 long simd_revision(const json_t *rs) {
   const char *r = json_string_value(json_object_get(simu_jpath(rs, "metadata.annotations"), ANN_REVISION));
   return r ? strtol(r, NULL, 10) : 0;
@@ -34,6 +35,8 @@ static int rs_replicas(const json_t *rs) { return (int)simu_jint(rs, "spec.repli
 #define counter simd_counter
 
 
+/* Writes the pod-template-hash of a template into out: the decimal FNV-1a hash of its semantic form, each
+ * digit mapped to the safe alphabet, as Kubernetes does. */
 void simd_template_hash(const json_t *tmpl, int collision, char out[11]) {
   static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
   json_t *sem = simu_semantic(tmpl);
@@ -238,6 +241,7 @@ static void cleanup(dsync *s) {
   }
 }
 
+/* The Deployment controller: syncs one Deployment's ReplicaSets and status at w->now. */
 void simc_sync_deployment(sim_world *w, const json_t *d) {
   dsync s = {.w = w, .d = d, .ns = simu_jstr(d, "metadata.namespace", "default"),
              .name = simu_jstr(d, "metadata.name", ""), .uid = simu_jstr(d, "metadata.uid", "")};

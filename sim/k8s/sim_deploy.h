@@ -1,4 +1,8 @@
-/* sim_deploy.h — shared between the Deployment controller's files (internal). */
+/* sim_deploy.h — shared between the Deployment controller's files (internal).
+ *
+ * Ownership: the world, the Deployment and the ReplicaSets read from the store are borrowed; dsync.rss
+ * is a new array the sync owns (decref'd when it ends).
+ */
 #ifndef RBK_SIM_DEPLOY_H
 #define RBK_SIM_DEPLOY_H
 

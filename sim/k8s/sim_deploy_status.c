@@ -6,6 +6,7 @@
 
 #include "sim_deploy.h"
 
+/* Returns an integer status counter (0 when omitted, as the API server omits zeros). */
 int simd_counter(const json_t *obj, const char *path) { return (int)simu_jint(obj, path, 0); }
 
 /* Counts gathered from the ReplicaSets. */
@@ -133,6 +134,7 @@ static void set_revision(dsync *s, json_t *d) {
   simu_jset_str(simu_jobj(meta, "annotations"), ANN_REVISION, buf);
 }
 
+/* Writes the deployment's revision annotation, status counters and conditions. */
 void simd_status(dsync *s) {
   char now[32];
   simw_now_text(s->w, now);

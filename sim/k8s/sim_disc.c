@@ -145,6 +145,7 @@ static int group_index(const char *name) {
   return -1;
 }
 
+/* Answers discovery, /version and OpenAPI paths; returns false when the path is not one of them. */
 bool simapi_discovery(api_call *c) {
   const char *path = c->req->path, *accept = simapi_header(c->req, "Accept");
   bool agg = accept && strstr(accept, "as=APIGroupDiscoveryList");

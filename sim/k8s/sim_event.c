@@ -9,6 +9,7 @@
 
 #define SIM_MAX_EVENTS 1000
 
+/* Returns the RFC 3339 text of the current time into out[32]. */
 void simw_now_text(const sim_world *w, char out[32]) { simu_time_rfc3339(simw_wall(w, w->now), out); }
 
 /* Drops the oldest events beyond SIM_MAX_EVENTS. */
@@ -45,6 +46,7 @@ static json_t *build(sim_world *w, simr_kind res, const json_t *obj, const char 
                    "reportingComponent", component, "reportingInstance", strcmp(component, "kubelet") ? "" : "sim-node-1");
 }
 
+/* Records an Event about obj (kind res): aggregated by (object, reason, message). */
 void simc_event(sim_world *w, simr_kind res, const json_t *obj, const char *type, const char *reason,
                 const char *component, const char *fmt, ...) {
   if (w->booting) return;

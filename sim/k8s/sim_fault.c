@@ -25,6 +25,7 @@ static void inject_error(api_call *c, int code) {
   }
 }
 
+/* Applies the scenario's API faults; returns true when the request was answered by a fault. */
 bool simapi_fault(api_call *c) {
   simw_faults *f = &c->w->faults;
   if (f->latency_max > 0) c->resp->delay_ms = simu_rng_range(&c->w->rng, f->latency_min, f->latency_max);
@@ -41,6 +42,7 @@ bool simapi_fault(api_call *c) {
   return false;
 }
 
+/* Returns true (and consumes one) when the scenario injects a 409 on this patch. */
 bool simapi_fault_conflict(api_call *c) {
   size_t i;
   json_t *r;

@@ -101,6 +101,7 @@ static void sync_job(sim_world *w, const json_t *job) {
   sims_update(&w->st, SIMR_JOBS, cp);
 }
 
+/* The Job controller: syncs one Job's Pods and status at w->now. */
 void simc_sync_job(sim_world *w, const json_t *job) {
   if (!finished(job) && !json_is_true(simu_jpath(job, "spec.suspend"))) sync_job(w, job);
 }

@@ -5,6 +5,7 @@
 
 #include "sim_util.h"
 
+/* Returns the value at a dotted path ("metadata.labels") in obj (borrowed), or NULL. */
 json_t *simu_jpath(const json_t *obj, const char *dotted) {
   const json_t *cur = obj;
   const char *p = dotted;
@@ -21,16 +22,19 @@ json_t *simu_jpath(const json_t *obj, const char *dotted) {
   return (json_t *)cur;
 }
 
+/* Returns the string at a dotted path, or dflt. */
 const char *simu_jstr(const json_t *obj, const char *dotted, const char *dflt) {
   const char *s = json_string_value(simu_jpath(obj, dotted));
   return s ? s : dflt;
 }
 
+/* Returns the integer at a dotted path, or dflt. */
 json_int_t simu_jint(const json_t *obj, const char *dotted, json_int_t dflt) {
   json_t *v = simu_jpath(obj, dotted);
   return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
 
+/* Returns the object at `key` in obj, creating an empty one when missing (borrowed). */
 json_t *simu_jobj(json_t *obj, const char *key) {
   json_t *v = json_object_get(obj, key);
   if (json_is_object(v)) return v;
@@ -39,6 +43,7 @@ json_t *simu_jobj(json_t *obj, const char *key) {
   return v;
 }
 
+/* Sets obj[key] to a new string. */
 void simu_jset_str(json_t *obj, const char *key, const char *val) {
   json_object_set_new(obj, key, json_string(val));
 }
@@ -99,6 +104,7 @@ static bool semantic_equal(const json_t *a, const json_t *b, tmpl_at at) {
   return json_equal((json_t *)a, (json_t *)b);
 }
 
+/* Returns true when the two pod templates are semantically equal (see simu_semantic). */
 bool simu_template_equal(const json_t *a, const json_t *b) {
   return semantic_equal(a ? a : json_null(), b ? b : json_null(), AT_TOP);
 }
@@ -125,8 +131,11 @@ static json_t *prune(const json_t *v, tmpl_at at) {
   return json_deep_copy(v);
 }
 
+/* Returns a copy of the template with nulls, empty objects and empty arrays removed and the pod-template-
+ * hash label dropped: the form in which templates are compared. */
 json_t *simu_semantic(const json_t *v) { return prune(v ? v : json_null(), AT_TOP); }
 
+/* Returns the canonical compact JSON text (sorted keys) of v (caller frees). */
 char *simu_canonical(const json_t *v) {
   return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
@@ -138,6 +147,7 @@ static int hexval(char c) {
   return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* Percent-decodes len bytes of s ('+' becomes a space); returns a new string. */
 char *simu_url_decode(const char *s, size_t len) {
   char *out = malloc(len + 1);
   if (!out) return NULL;
@@ -154,6 +164,8 @@ char *simu_url_decode(const char *s, size_t len) {
   return out;
 }
 
+/* Returns the decoded value of query parameter `key` from a raw query string (caller frees), or NULL when
+ * absent. */
 char *simu_query_get(const char *query, const char *key) {
   if (!query) return NULL;
   size_t klen = strlen(key);
@@ -172,6 +184,7 @@ char *simu_query_get(const char *query, const char *key) {
   return NULL;
 }
 
+/* Returns the standard base64 encoding of len bytes (caller frees). */
 char *simu_base64(const void *data, size_t len) {
   static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const unsigned char *p = data;

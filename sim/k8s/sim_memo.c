@@ -14,6 +14,7 @@ static size_t find(const simm_slot *slots, size_t cap, const char *key) {
   return i;
 }
 
+/* Returns the entry for key (borrowed; valid until the next put), or NULL. */
 const simm_entry *simm_get(const simm_table *t, const char *key) {
   if (!t->cap) return NULL;
   const simm_slot *s = &t->slots[find(t->slots, t->cap, key)];
@@ -32,6 +33,7 @@ static bool grow(simm_table *t) {
   return true;
 }
 
+/* Sets the entry for key; false when out of memory (the table is unchanged then). */
 bool simm_put(simm_table *t, const char *key, simm_entry e) {
   if ((t->len + 1) * 4 > t->cap * 3 && !grow(t)) return false;
   simm_slot *s = &t->slots[find(t->slots, t->cap, key)];
@@ -43,10 +45,12 @@ bool simm_put(simm_table *t, const char *key, simm_entry e) {
   return true;
 }
 
+/* Empties the table (keeps nothing). */
 void simm_clear(simm_table *t) {
   for (size_t i = 0; i < t->cap; i++) free(t->slots[i].key);
   free(t->slots);
   t->slots = NULL, t->cap = t->len = 0;
 }
 
+/* Returns the number of keys in the table. */
 size_t simm_size(const simm_table *t) { return t->len; }

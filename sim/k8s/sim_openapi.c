@@ -79,6 +79,7 @@ static void add_resource(json_t *paths, json_t *schemas, const simr_info *i) {
   free(coll), free(item);
 }
 
+/* Returns the OpenAPI v3 document of an API group ("" = core) (new), and its stable hash (caller frees). */
 json_t *simapi_openapi_doc(const char *group) {
   json_t *paths = json_object(), *schemas = json_object();
   for (int r = 0; r < SIMR_COUNT; r++)
@@ -90,6 +91,7 @@ json_t *simapi_openapi_doc(const char *group) {
                    "paths", paths, "components", "schemas", schemas);
 }
 
+/* Returns the stable hash of the group's OpenAPI document (caller frees), or NULL. */
 char *simapi_openapi_hash(const char *group) {
   json_t *doc = simapi_openapi_doc(group);
   char *text = simu_canonical(doc);

@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Initialises an empty index; false when out of memory. */
 bool simo_init(simo_index *ix) {
   ix->deps = json_object();
   ix->rv = json_object();
   return ix->deps && ix->rv;
 }
 
+/* Frees the index's tables. */
 void simo_free(simo_index *ix) {
   json_decref(ix->deps);
   json_decref(ix->rv);
@@ -33,6 +35,7 @@ static json_t *refs_of(const json_t *obj) {
   return json_object_get(json_object_get(obj, "metadata"), "ownerReferences");
 }
 
+/* Lists the stored object obj (kind res, store key) under each uid it names, at write rv. */
 void simo_add(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv) {
   json_t *refs = refs_of(obj), *ref;
   size_t i;
@@ -50,6 +53,7 @@ void simo_add(simo_index *ix, simr_kind res, const char *key, const json_t *obj,
   free(e);
 }
 
+/* Unlists obj (as it was stored) from each uid it names, at write rv. */
 void simo_remove(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv) {
   json_t *refs = refs_of(obj), *ref;
   size_t i;
@@ -71,6 +75,7 @@ void simo_remove(simo_index *ix, simr_kind res, const char *key, const json_t *o
   free(e);
 }
 
+/* Returns the rv of the latest write touching uid's dependents, 0 when it has none. */
 uint64_t simo_rv(const simo_index *ix, const char *uid) {
   return (uint64_t)json_integer_value(json_object_get(ix->rv, uid ? uid : ""));
 }
@@ -78,6 +83,7 @@ uint64_t simo_rv(const simo_index *ix, const char *uid) {
 /* Orders two C strings for qsort. */
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* Returns the store keys of uid's dependents of kind res, sorted (new array of strings). */
 json_t *simo_keys(const simo_index *ix, simr_kind res, const char *uid) {
   json_t *set = json_object_get(ix->deps, uid ? uid : ""), *out = json_array();
   size_t n = json_object_size(set), k = 0;

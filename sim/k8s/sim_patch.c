@@ -8,6 +8,7 @@
 
 #include "sim_util.h"
 
+/* Returns the patch type for a Content-Type header (parameters ignored), or SIMP_NONE. */
 simp_type simp_type_of(const char *ct) {
   if (!ct) return SIMP_NONE;
   size_t n = strcspn(ct, "; ");
@@ -18,6 +19,7 @@ simp_type simp_type_of(const char *ct) {
   return SIMP_NONE;
 }
 
+/* RFC 7386 JSON merge patch: objects merge recursively, null deletes, anything else replaces. */
 json_t *simp_merge(const json_t *target, const json_t *patch) {
   if (!json_is_object(patch)) return json_deep_copy(patch);
   json_t *out = json_is_object(target) ? json_deep_copy(target) : json_object();
@@ -148,6 +150,7 @@ static bool apply_op(json_t **doc, const json_t *op, char **err) {
   return ok;
 }
 
+/* RFC 6902 JSON patch (add, remove, replace, move, copy, test) applied in order, atomically. */
 json_t *simp_json(const json_t *target, const json_t *ops, char **err) {
   if (!json_is_array(ops)) return *err = strdup("a JSON patch must be an array of operations"), NULL;
   json_t *doc = json_deep_copy(target);

@@ -7,6 +7,7 @@
 
 #include "sim_pod.h"
 
+/* Returns true when the pod is Ready. */
 bool simc_pod_ready(const json_t *pod) {
   size_t i;
   json_t *c;
@@ -15,6 +16,7 @@ bool simc_pod_ready(const json_t *pod) {
   return false;
 }
 
+/* Returns true when the pod is being deleted. */
 bool simc_pod_terminating(const json_t *pod) { return simu_jpath(pod, "metadata.deletionTimestamp") != NULL; }
 
 /* Returns true when the pod belongs to a deployment whose new pods are stuck by a fault. */
@@ -64,6 +66,7 @@ static json_t *new_rt(sim_world *w, simr_kind owner_res, const json_t *owner, co
   return rt;
 }
 
+/* Creates a pod from a template for an owner (RS or Job); returns the stored pod or NULL. */
 const json_t *simc_pod_create(sim_world *w, simr_kind owner_res, const json_t *owner, const json_t *tmpl) {
   char suffix[6], name[300];
   const char *base = simu_jstr(owner, "metadata.name", "pod"), *ns = simu_jstr(owner, "metadata.namespace", "default");
@@ -108,6 +111,7 @@ static void pod_remove(sim_world *w, const json_t *pod) {
   sims_delete(&w->st, SIMR_PODS, ns, name);
 }
 
+/* Starts the graceful deletion of a pod (grace_ms < 0: the pod's own grace period). */
 const json_t *simc_pod_delete(sim_world *w, const json_t *pod, int64_t grace_ms) {
   if (grace_ms < 0) grace_ms = simu_jint(pod, "spec.terminationGracePeriodSeconds", 30) * 1000;
   json_t *rt = simpod_rt(w, pod);
@@ -171,6 +175,7 @@ static json_t *cond(sim_world *w, const char *type, bool ok, int64_t since) {
                    "lastTransitionTime", ts);
 }
 
+/* The kubelet: moves one Pod through its phases and container states at w->now. */
 void simc_sync_pod(sim_world *w, const json_t *pod) {
   json_t *rt = simpod_rt(w, pod);
   if (!rt) {

@@ -1,7 +1,12 @@
 /* sim_pod.h — pod life in virtual time, shared by the pod files (internal).
  *
  * A pod's status is a pure function of its runtime record (creation time, faults, job outcome,
- * deletion) and the current time, so that any sequence of sim_advance calls gives the same pods. */
+ * deletion) and the current time, so that any sequence of sim_advance calls gives the same pods.
+ *
+ * Ownership: the world, pods and containers are borrowed; simpod_cstate's state/last_state are new
+ * references (caller decrefs); simpod_fault returns a borrowed string ("" when none); simpod_rt
+ * returns the pod's runtime record borrowed from the world.
+ */
 #ifndef RBK_SIM_POD_H
 #define RBK_SIM_POD_H
 

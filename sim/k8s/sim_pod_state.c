@@ -7,6 +7,7 @@
 
 #include "sim_pod.h"
 
+/* Returns the pod's runtime record (borrowed) or NULL. */
 json_t *simpod_rt(sim_world *w, const json_t *pod) {
   char *key = sims_key(SIMR_PODS, simu_jstr(pod, "metadata.namespace", "default"), simu_jstr(pod, "metadata.name", ""));
   json_t *rt = key ? json_object_get(w->pod_rt, key) : NULL;
@@ -14,6 +15,7 @@ json_t *simpod_rt(sim_world *w, const json_t *pod) {
   return rt;
 }
 
+/* Returns the fault that applies to an image in this pod ("" when none). */
 const char *simpod_fault(sim_world *w, const json_t *rt, const char *image) {
   const char *f = simu_jstr(json_object_get(w->images, image ? image : ""), "fault", NULL);
   if (f) return f;
@@ -110,6 +112,7 @@ static void job_container(sim_world *w, const json_t *rt, int64_t start, int64_t
   cs->terminated = true, cs->stage = cs->exit_code ? "Error" : "Completed";
 }
 
+/* Computes the state of container c (index i) of a pod at time t. */
 void simpod_container_at(sim_world *w, const json_t *pod, const json_t *rt, const json_t *c, int64_t t,
                          simpod_cstate *cs) {
   memset(cs, 0, sizeof *cs);
@@ -144,6 +147,7 @@ void simpod_container_at(sim_world *w, const json_t *pod, const json_t *rt, cons
 #define POD_EVENT(type, reason, ...) \
   simc_event(w, SIMR_PODS, pod, type, reason, "kubelet", __VA_ARGS__)
 
+/* Emits the events for a container moving from stage `from` to `to`. */
 void simpod_events(sim_world *w, const json_t *pod, const json_t *c, const char *from, const char *to) {
   const char *image = simu_jstr(c, "image", ""), *name = simu_jstr(c, "name", "");
   if (w->booting || !strcmp(from, to)) return;

@@ -45,6 +45,7 @@ static bool has_port(const json_t *svc, const char *port) {
   return false;
 }
 
+/* The service proxy, pod logs and exec-by-HTTP (sim_proxy.c). */
 void simapi_proxy(api_call *c) {
   char *name, *port;
   split_service(c->name, &name, &port);
@@ -80,9 +81,9 @@ static const json_t *pick_container(const json_t *pod, const char *name, char **
   size_t i;
   if (!name && json_array_size(cs) == 1) return json_array_get(cs, 0);
   json_array_foreach(cs, i, c) if (name && !strcmp(simu_jstr(c, "name", ""), name)) return c;
-  simu_buf b = {0};
-  json_array_foreach(cs, i, c) simu_buf_printf(&b, "%s%s", i ? " " : "", simu_jstr(c, "name", ""));
-  char *names = simu_buf_take(&b);
+  valbuf b = {0};
+  json_array_foreach(cs, i, c) valbuf_printf(&b, "%s%s", i ? " " : "", simu_jstr(c, "name", ""));
+  char *names = valbuf_take(&b, NULL);
   const char *pn = simu_jstr(pod, "metadata.name", "");
   *msg = name ? strutil_printf("container %s is not valid for pod %s", name, pn)
               : strutil_printf("a container name must be specified for pod %s, choose one of: [%s]", pn, names);
@@ -90,6 +91,7 @@ static const json_t *pick_container(const json_t *pod, const char *name, char **
   return NULL;
 }
 
+/* Returns a pod's log text (new string). */
 char *simc_pod_logs(sim_world *w, const json_t *pod, const char *container) {
   json_t *rt = simpod_rt(w, pod);
   char *err = NULL;
@@ -100,20 +102,20 @@ char *simc_pod_logs(sim_world *w, const json_t *pod, const char *container) {
   if (given) return strdup(given);
   simpod_cstate cs;
   simpod_container_at(w, pod, rt, c, w->now, &cs);
-  simu_buf b = {0};
+  valbuf b = {0};
   char ts[32];
   const char *started = simu_jstr(cs.state, "running.startedAt", NULL);
   if (started) {
-    simu_buf_printf(&b, "%s INFO starting %s (%s)\n", started, simu_jstr(c, "name", ""), simu_jstr(c, "image", ""));
+    valbuf_printf(&b, "%s INFO starting %s (%s)\n", started, simu_jstr(c, "name", ""), simu_jstr(c, "image", ""));
     json_t *port = json_array_get(json_object_get(c, "ports"), 0);
-    if (port) simu_buf_printf(&b, "%s INFO listening on :%lld\n", started, (long long)simu_jint(port, "containerPort", 0));
+    if (port) valbuf_printf(&b, "%s INFO listening on :%lld\n", started, (long long)simu_jint(port, "containerPort", 0));
   }
-  if (cs.ready) simu_time_rfc3339(simw_wall(w, cs.ready_since), ts), simu_buf_printf(&b, "%s INFO ready\n", ts);
+  if (cs.ready) simu_time_rfc3339(simw_wall(w, cs.ready_since), ts), valbuf_printf(&b, "%s INFO ready\n", ts);
   if (cs.restarts || !strcmp(cs.stage, "CrashLoopBackOff"))
-    simu_buf_printf(&b, "%s ERROR fatal: startup check failed, exiting with status 1\n",
+    valbuf_printf(&b, "%s ERROR fatal: startup check failed, exiting with status 1\n",
                     simu_jstr(cs.last_state, "terminated.finishedAt", started ? started : ""));
   json_decref(cs.state), json_decref(cs.last_state);
-  return simu_buf_take(&b);
+  return valbuf_take(&b, NULL);
 }
 
 /* Returns the start of the last n lines of text (all of it when n is negative). */
@@ -126,6 +128,7 @@ static const char *last_lines(const char *text, long n) {
   return n <= 0 ? p : text;
 }
 
+/* GET pods/NAME/log: answers the container's simulated log text, or a Status. */
 void simapi_logs(api_call *c) {
   const json_t *pod = simapi_existing(c);
   if (!pod) return;
@@ -149,6 +152,7 @@ void simapi_logs(api_call *c) {
   free(container), free(msg), free(tail);
 }
 
+/* Runs argv in a pod's container (container may be NULL for the first one), as `kubectl exec` does. */
 int sim_exec(sim_world *w, const char *ns, const char *pod, const char *container, const char *const *argv, char **out,
              char **err_out) {
   *out = strdup("");
@@ -180,6 +184,9 @@ static int pod_cmp(const json_t *a, const json_t *b) {
   return t ? t : strcmp(simu_jstr(a, "metadata.name", ""), simu_jstr(b, "metadata.name", ""));
 }
 
+/* Returns the name of the pod that `kubectl exec TYPE/NAME` would pick for a reference such as
+ * "deployment/x", "pod/x", "job/x" or "service/x" (caller frees), or NULL with *err set when there is
+ * none. */
 char *sim_pod_for_ref(sim_world *w, const char *ns, const char *ref, char **err) {
   const char *slash = strchr(ref, '/');
   char *kind = slash ? strndup(ref, (size_t)(slash - ref)) : strdup("pod");

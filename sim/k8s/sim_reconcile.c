@@ -77,6 +77,7 @@ static void run_gc(sim_world *w) {
   w->gc_seen = w->st.rv == before ? seen : 0;
 }
 
+/* Runs the controllers at w->now until nothing changes. */
 void simw_reconcile(sim_world *w) {
   for (int pass = 0; pass < 100; pass++) {
     uint64_t rv = w->st.rv;
@@ -90,6 +91,7 @@ void simw_reconcile(sim_world *w) {
   w->reconciled_rv = w->st.rv;
 }
 
+/* Forgets what the controllers saw, so the next pass syncs every object. */
 void simw_forget(sim_world *w) {
   for (int i = 0; i < SIMR_COUNT; i++) simm_clear(&w->memo[i]);
   w->gc_seen = 0;

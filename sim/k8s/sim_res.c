@@ -23,8 +23,10 @@ static const char *const qualified[SIMR_COUNT] = {
 #undef X
 };
 
+/* Returns the description of a resource kind (borrowed, static). */
 const simr_info *simr_info_of(simr_kind k) { return &table[k]; }
 
+/* Returns the kind served as `plural` in group/version, or -1. */
 int simr_find(const char *group, const char *version, const char *plural) {
   for (int i = 0; i < SIMR_COUNT; i++)
     if (!strcmp(table[i].group, group) && !strcmp(table[i].version, version) &&
@@ -33,6 +35,7 @@ int simr_find(const char *group, const char *version, const char *plural) {
   return -1;
 }
 
+/* Returns the kind whose Kind or plural/singular/short name is `name` (case-insensitive), or -1. */
 int simr_find_name(const char *name) {
   for (int i = 0; i < SIMR_COUNT; i++)
     if (!strcasecmp(table[i].plural, name) || !strcasecmp(table[i].singular, name) ||
@@ -41,6 +44,8 @@ int simr_find_name(const char *name) {
   return -1;
 }
 
+/* Returns "apps/v1" or "v1" (static). */
 const char *simr_api_version(simr_kind k) { return api_versions[k]; }
 
+/* Returns "deployments.apps" or "configmaps" — the name used in Status messages (static). */
 const char *simr_qualified(simr_kind k) { return qualified[k]; }

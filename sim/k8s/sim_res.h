@@ -1,4 +1,7 @@
-/* sim_res.h — the resource kinds the simulator serves, defined once. */
+/* sim_res.h — the resource kinds the simulator serves, defined once.
+ *
+ * Ownership: the resource table and every name it returns are static; arguments are borrowed.
+ */
 #ifndef RBK_SIM_RES_H
 #define RBK_SIM_RES_H
 

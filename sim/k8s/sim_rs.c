@@ -5,6 +5,7 @@
 
 #include "sim_world.h"
 
+/* Returns true when the object has a controller ownerReference to uid. */
 bool simc_owned_by(const json_t *obj, const char *uid) {
   size_t i;
   json_t *ref;
@@ -13,6 +14,7 @@ bool simc_owned_by(const json_t *obj, const char *uid) {
   return false;
 }
 
+/* Returns a new array of the objects of kind res in ns controlled by owner_uid. */
 json_t *simc_owned(sim_world *w, simr_kind res, const char *ns, const char *owner_uid) {
   json_t *all = sims_dependents(&w->st, res, ns, owner_uid), *out = json_array();
   size_t i;
@@ -22,6 +24,8 @@ json_t *simc_owned(sim_world *w, simr_kind res, const char *ns, const char *owne
   return out;
 }
 
+/* Writes the stored object obj (kind res) with the status st (takes st), unless its status already equals
+ * st; returns the stored object (NULL when obj is NULL). */
 const json_t *simc_write_status(sim_world *w, simr_kind res, const json_t *obj, json_t *st) {
   json_t *old = json_object_get(obj, "status");
   if (!obj || (old && json_equal(old, st))) {
@@ -33,6 +37,8 @@ const json_t *simc_write_status(sim_world *w, simr_kind res, const json_t *obj, 
   return sims_update(&w->st, res, c);
 }
 
+/* Returns a copy of the stored object obj to change and write (sims_edit) whose status is its own (a deep
+ * copy, or a new empty object), borrowed in *status. */
 json_t *simc_edit_status(const json_t *obj, json_t **status) {
   json_t *c = sims_edit(obj), *old = json_object_get(obj, "status");
   if (old) json_object_set_new(c, "status", json_deep_copy(old));
@@ -40,6 +46,7 @@ json_t *simc_edit_status(const json_t *obj, json_t **status) {
   return c;
 }
 
+/* Returns {"apiVersion","kind","name","uid","controller":true,"blockOwnerDeletion":true} (new). */
 json_t *simc_owner_ref(simr_kind res, const json_t *owner) {
   return json_pack("{s:s,s:s,s:s,s:s,s:b,s:b}", "apiVersion", simr_api_version(res), "kind",
                    simr_info_of(res)->kind, "name", simu_jstr(owner, "metadata.name", ""), "uid",
@@ -99,6 +106,7 @@ static void rs_status(sim_world *w, const json_t *rs, json_t *active) {
   simc_write_status(w, SIMR_REPLICASETS, rs, st);
 }
 
+/* The ReplicaSet controller: syncs one ReplicaSet's Pods and status at w->now. */
 void simc_sync_replicaset(sim_world *w, const json_t *rs) {
   const char *ns = simu_jstr(rs, "metadata.namespace", "default");
   json_t *pods = simc_owned(w, SIMR_PODS, ns, simu_jstr(rs, "metadata.uid", "")), *active = json_array();
@@ -145,6 +153,7 @@ static void collect_uids(sim_world *w, simr_kind res, json_t *uids) {
   json_object_foreach(w->st.tables[res], k, o) json_object_set_new(uids, simu_jstr(o, "metadata.uid", ""), json_true());
 }
 
+/* The garbage collector: deletes ReplicaSets and Pods whose controller owner is gone. */
 void simc_gc(sim_world *w) {
   static const simr_kind dependents[] = {SIMR_REPLICASETS, SIMR_PODS};
   json_t *uids = json_object();

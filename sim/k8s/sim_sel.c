@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "sim_util.h"
 
 typedef struct {
@@ -32,21 +33,17 @@ static char *read_word(cursor *c) {
 
 /* Appends a value to a requirement (takes v). */
 static bool add_value(simsel_req *r, char *v) {
-  char **vs = realloc(r->values, (r->n + 1) * sizeof *vs);
-  if (!vs || !v) {
+  if (!v || !GROW(r->values, r->cap, r->n + 1)) {
     free(v);
     return false;
   }
-  r->values = vs;
   r->values[r->n++] = v;
   return true;
 }
 
 /* Appends a requirement (takes its contents). */
 static bool add_req(simsel *s, simsel_req r) {
-  simsel_req *rs = realloc(s->reqs, (s->n + 1) * sizeof *rs);
-  if (!rs) return false;
-  s->reqs = rs;
+  if (!GROW(s->reqs, s->cap, s->n + 1)) return false;
   s->reqs[s->n++] = r;
   return true;
 }
@@ -126,6 +123,7 @@ static bool parse(const char *text, simsel *out, bool fields, char **err) {
   return true;
 }
 
+/* Parses a label selector ("app=web,tier in (a,b),!canary"). */
 bool simsel_parse_labels(const char *text, simsel *out, char **err) { return parse(text, out, false, err); }
 
 /* Returns true when the resource supports the field in field selectors. */
@@ -151,6 +149,8 @@ static bool field_supported(simr_kind res, const char *f) {
   return false;
 }
 
+/* Parses a field selector ("metadata.name=x,status.phase!=Running"), checking that the resource supports
+ * each field as the real API server does. */
 bool simsel_parse_fields(const char *text, simr_kind res, simsel *out, char **err) {
   if (!parse(text, out, true, err)) return false;
   for (size_t i = 0; i < out->n; i++)
@@ -169,7 +169,7 @@ static bool add_expression(simsel *out, const json_t *e) {
   const char *key = simu_jstr(e, "key", NULL), *op = simu_jstr(e, "operator", "");
   for (size_t i = 0; key && i < sizeof ops / sizeof *ops; i++) {
     if (strcmp(ops[i].name, op)) continue;
-    simsel_req r = {strdup(key), ops[i].op, NULL, 0};
+    simsel_req r = {strdup(key), ops[i].op, NULL, 0, 0};
     size_t j;
     json_t *v;
     json_array_foreach(json_object_get(e, "values"), j, v)
@@ -186,7 +186,7 @@ static bool add_map(simsel *out, const json_t *map) {
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)map, k, v) {
-    simsel_req r = {strdup(k), SIMSEL_EQ, NULL, 0};
+    simsel_req r = {strdup(k), SIMSEL_EQ, NULL, 0, 0};
     if (!json_is_string(v) || !add_value(&r, strdup(json_string_value(v))) || !add_req(out, r)) {
       req_free(&r);
       return false;
@@ -195,6 +195,8 @@ static bool add_map(simsel *out, const json_t *map) {
   return true;
 }
 
+/* Builds a selector from a LabelSelector object (matchLabels, matchExpressions) or from a plain label map
+ * (a Service's spec.selector). */
 bool simsel_from_json(const json_t *selector, simsel *out, char **err) {
   memset(out, 0, sizeof *out);
   if (!selector || json_is_null(selector)) return true;
@@ -236,12 +238,14 @@ static bool req_match(const simsel_req *r, const char *value) {
   return false;
 }
 
+/* Returns true when the labels (an object, may be NULL) satisfy the selector. */
 bool simsel_match_labels(const simsel *s, const json_t *labels) {
   for (size_t i = 0; i < s->n; i++)
     if (!req_match(&s->reqs[i], json_string_value(json_object_get(labels, s->reqs[i].key)))) return false;
   return true;
 }
 
+/* Returns true when the object's fields satisfy a field selector. */
 bool simsel_match_fields(const simsel *s, const json_t *obj) {
   for (size_t i = 0; i < s->n; i++) {
     const char *key = s->reqs[i].key;
@@ -254,6 +258,8 @@ bool simsel_match_fields(const simsel *s, const json_t *obj) {
   return true;
 }
 
+/* Returns true when the object's labels satisfy the selector given as JSON (see simsel_from_json); an
+ * invalid selector matches nothing. */
 bool simsel_json_matches(const json_t *selector, const json_t *obj) {
   simsel s;
   if (!simsel_from_json(selector, &s, NULL)) return false;
@@ -262,27 +268,29 @@ bool simsel_json_matches(const json_t *selector, const json_t *obj) {
   return ok;
 }
 
+/* Returns the selector in text form ("app=x,tier in (a,b)") (caller frees). */
 char *simsel_format(const simsel *s) {
-  simu_buf b = {0};
+  valbuf b = {0};
   for (size_t i = 0; i < s->n; i++) {
     const simsel_req *r = &s->reqs[i];
-    if (i) simu_buf_add(&b, ",", 1);
-    if (r->op == SIMSEL_NOTEXISTS) simu_buf_printf(&b, "!%s", r->key);
-    else if (r->op == SIMSEL_EXISTS) simu_buf_printf(&b, "%s", r->key);
+    if (i) valbuf_put(&b, ",", 1);
+    if (r->op == SIMSEL_NOTEXISTS) valbuf_printf(&b, "!%s", r->key);
+    else if (r->op == SIMSEL_EXISTS) valbuf_printf(&b, "%s", r->key);
     else if (r->op == SIMSEL_EQ || r->op == SIMSEL_NEQ)
-      simu_buf_printf(&b, "%s%s%s", r->key, r->op == SIMSEL_EQ ? "=" : "!=", r->n ? r->values[0] : "");
+      valbuf_printf(&b, "%s%s%s", r->key, r->op == SIMSEL_EQ ? "=" : "!=", r->n ? r->values[0] : "");
     else {
-      simu_buf_printf(&b, "%s %s (", r->key, r->op == SIMSEL_IN ? "in" : "notin");
-      for (size_t j = 0; j < r->n; j++) simu_buf_printf(&b, "%s%s", j ? "," : "", r->values[j]);
-      simu_buf_add(&b, ")", 1);
+      valbuf_printf(&b, "%s %s (", r->key, r->op == SIMSEL_IN ? "in" : "notin");
+      for (size_t j = 0; j < r->n; j++) valbuf_printf(&b, "%s%s", j ? "," : "", r->values[j]);
+      valbuf_put(&b, ")", 1);
     }
   }
-  return simu_buf_take(&b);
+  return valbuf_take(&b, NULL);
 }
 
+/* Releases what the selector owns and empties it. */
 void simsel_free(simsel *s) {
   for (size_t i = 0; i < s->n; i++) req_free(&s->reqs[i]);
   free(s->reqs);
   s->reqs = NULL;
-  s->n = 0;
+  s->n = s->cap = 0;
 }

@@ -24,13 +24,13 @@ typedef struct {
   char *key;
   simsel_op op;
   char **values;
-  size_t n;
+  size_t n, cap;
 } simsel_req;
 
 /* A conjunction of requirements; the empty selector matches everything. */
 typedef struct {
   simsel_req *reqs;
-  size_t n;
+  size_t n, cap;
 } simsel;
 
 /* Parses a label selector ("app=web,tier in (a,b),!canary"). */

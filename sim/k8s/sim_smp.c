@@ -164,6 +164,9 @@ static json_t *smp(const json_t *target, const json_t *patch, char **err) {
   return out;
 }
 
+/* Kubernetes strategic merge patch: like a merge patch, but lists with a merge key (containers by name,
+ * ports by containerPort/port, env by name, …) merge element-wise; supports the directives $patch
+ * (replace, delete), $setElementOrder/<list>, $retainKeys and $deleteFromPrimitiveList/<list>. */
 json_t *simp_strategic(const json_t *target, const json_t *patch, char **err) {
   if (!json_is_object(patch)) return *err = strdup("a strategic merge patch must be a JSON object"), NULL;
   return smp(target, patch, err);

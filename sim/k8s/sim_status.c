@@ -15,8 +15,10 @@ static const struct {
 #undef X
 };
 
+/* Returns the HTTP code of a reason. */
 int simst_code(simst_reason r) { return reasons[r].code; }
 
+/* Returns a failure Status (takes details, which may be NULL). */
 json_t *simst_status(simst_reason r, const char *message, json_t *details) {
   json_t *s = json_pack("{s:s,s:s,s:{},s:s,s:s,s:s}", "kind", "Status", "apiVersion", "v1", "metadata",
                         "status", "Failure", "message", message ? message : "", "reason", reasons[r].reason);
@@ -34,6 +36,7 @@ static json_t *details_for(simr_kind res, const char *name, const char *kind) {
   return d;
 }
 
+/* Returns `deployments.apps "x" not found`. */
 json_t *simst_not_found(simr_kind res, const char *name) {
   char *msg = strutil_printf("%s \"%s\" not found", simr_qualified(res), name);
   json_t *s = simst_status(SIMST_NOT_FOUND, msg, details_for(res, name, simr_info_of(res)->plural));
@@ -41,6 +44,7 @@ json_t *simst_not_found(simr_kind res, const char *name) {
   return s;
 }
 
+/* Returns `configmaps "x" already exists`. */
 json_t *simst_already_exists(simr_kind res, const char *name) {
   char *msg = strutil_printf("%s \"%s\" already exists", simr_qualified(res), name);
   json_t *s = simst_status(SIMST_ALREADY_EXISTS, msg, details_for(res, name, simr_info_of(res)->plural));
@@ -48,6 +52,7 @@ json_t *simst_already_exists(simr_kind res, const char *name) {
   return s;
 }
 
+/* Returns the optimistic-concurrency Conflict ("the object has been modified; …"). */
 json_t *simst_conflict(simr_kind res, const char *name) {
   char *msg = strutil_printf("Operation cannot be fulfilled on %s \"%s\": the object has been modified; please "
                           "apply your changes to the latest version and try again",
@@ -57,6 +62,7 @@ json_t *simst_conflict(simr_kind res, const char *name) {
   return s;
 }
 
+/* Returns `Deployment.apps "x" is invalid: FIELD: Invalid value: VALUE: DETAIL` (takes value). */
 json_t *simst_invalid(simr_kind res, const char *name, const char *field, json_t *value, const char *detail) {
   char *v = json_dumps(value, SIMU_JSON_FLAGS);
   char *cause = strutil_printf("Invalid value: %s: %s", v ? v : "null", detail);
@@ -72,10 +78,12 @@ json_t *simst_invalid(simr_kind res, const char *name, const char *field, json_t
   return s;
 }
 
+/* Returns the generic 404 for an unknown path. */
 json_t *simst_no_resource(void) {
   return simst_status(SIMST_NOT_FOUND, "the server could not find the requested resource", json_object());
 }
 
+/* Returns a success Status (for deletions that answer with one). */
 json_t *simst_success(simr_kind res, const char *name, const char *uid) {
   json_t *d = details_for(res, name, simr_info_of(res)->plural);
   if (uid) simu_jset_str(d, "uid", uid);

@@ -1,5 +1,9 @@
 /* sim_status.h — Kubernetes Status objects for API errors, exactly as the API server words them.
- * Every function returns a new Status object (caller owns the reference). */
+ * Every function returns a new Status object (caller owns the reference).
+ *
+ * Ownership: arguments are borrowed except `details` and `value`, which are taken; every function
+ * returns a new Status object (caller decrefs).
+ */
 #ifndef RBK_SIM_STATUS_H
 #define RBK_SIM_STATUS_H
 

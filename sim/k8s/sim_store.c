@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Returns the event type's name ("ADDED"). */
 const char *sims_evtype_name(sims_evtype t) {
   switch (t) {
 #define X(n)      \
@@ -17,6 +18,7 @@ const char *sims_evtype_name(sims_evtype t) {
   return "?";
 }
 
+/* Initialises an empty store keeping the last hist_cap changes; false when out of memory. */
 bool sims_init(sims_store *st, size_t hist_cap, uint64_t seed) {
   memset(st, 0, sizeof *st);
   for (int i = 0; i < SIMR_COUNT; i++)
@@ -35,6 +37,7 @@ static void event_clear(sims_event *e) {
   e->obj = e->old = NULL;
 }
 
+/* Frees everything the store holds. */
 void sims_free(sims_store *st) {
   for (int i = 0; i < SIMR_COUNT; i++) json_decref(st->tables[i]), json_decref(st->sorted[i]);
   simo_free(&st->owners);
@@ -43,11 +46,13 @@ void sims_free(sims_store *st) {
   memset(st, 0, sizeof *st);
 }
 
+/* Returns a new "ns/name" key (or "name" for cluster-scoped kinds). */
 char *sims_key(simr_kind res, const char *ns, const char *name) {
   if (!simr_info_of(res)->namespaced || !ns) return strdup(name);
   return strutil_printf("%s/%s", ns, name);
 }
 
+/* Returns the object or NULL. */
 const json_t *sims_get(const sims_store *st, simr_kind res, const char *ns, const char *name) {
   if (!name) return NULL;
   char *key = sims_key(res, ns, name);
@@ -74,6 +79,8 @@ static json_t *sorted_keys(const json_t *table) {
   return out;
 }
 
+/* Returns the keys of a kind's objects, sorted (a new reference to an array of strings that later writes
+ * do not change). */
 json_t *sims_keys(sims_store *st, simr_kind res) {
   if (!st->sorted[res]) st->sorted[res] = sorted_keys(st->tables[res]);
   return json_incref(st->sorted[res]);
@@ -95,20 +102,26 @@ static json_t *objects_of(const sims_store *st, simr_kind res, const json_t *key
   return out;
 }
 
+/* Returns a new array of the objects (ns NULL = every namespace), sorted by namespace and name. */
 json_t *sims_list(sims_store *st, simr_kind res, const char *ns) {
   json_t *keys = sims_keys(st, res), *out = objects_of(st, res, keys, ns);
   json_decref(keys);
   return out;
 }
 
+/* Returns a new array of the objects of kind res (ns NULL = every namespace) whose ownerReferences name
+ * uid, sorted by namespace and name. */
 json_t *sims_dependents(const sims_store *st, simr_kind res, const char *ns, const char *uid) {
   json_t *keys = simo_keys(&st->owners, res, uid), *out = objects_of(st, res, keys, ns);
   json_decref(keys);
   return out;
 }
 
+/* Returns the rv of the latest write that added, changed or removed an object whose ownerReferences name
+ * uid (0 when no object names it). */
 uint64_t sims_owner_rv(const sims_store *st, const char *uid) { return simo_rv(&st->owners, uid); }
 
+/* Returns the number of stored objects of a kind. */
 size_t sims_count(const sims_store *st, simr_kind res) { return json_object_size(st->tables[res]); }
 
 /* Appends a change to the history ring (takes obj and old). */
@@ -133,6 +146,7 @@ static uint64_t stamp(sims_store *st, json_t *obj) {
   return st->rv;
 }
 
+/* Returns a new random UUID string (new reference) from the store's seeded uid stream. */
 json_t *sims_new_uid(sims_store *st) {
   uint64_t a = simu_rng_next(&st->uid_rng), b = simu_rng_next(&st->uid_rng);
   char buf[40];
@@ -155,6 +169,9 @@ static bool refs_differ(const json_t *a, const json_t *b) {
   return x != y && !(x && y && json_equal(x, y));
 }
 
+/* Returns a copy of a stored object to change and hand to sims_update (new): its top level and its
+ * metadata are copies, every other member is shared with the stored object, so replace those members
+ * (json_object_set_new) rather than change them in place. */
 json_t *sims_edit(const json_t *stored) {
   json_t *c = json_copy((json_t *)stored), *meta = json_object_get(stored, "metadata");
   if (c && json_is_object(meta)) json_object_set_new(c, "metadata", json_copy(meta));
@@ -167,6 +184,10 @@ static char *obj_key(simr_kind res, const json_t *obj) {
   return name ? sims_key(res, simu_jstr(obj, "metadata.namespace", "default"), name) : NULL;
 }
 
+/* Stores a new object (takes obj): sets metadata.namespace/resourceVersion, metadata.uid (unless the
+ * object carries one: the API door assigns a Job's before defaulting its selector), generation 1 for kinds
+ * that have one (unless it carries a positive one), and creationTimestamp (epoch_ms) unless the object
+ * already has one. */
 const json_t *sims_create(sims_store *st, simr_kind res, json_t *obj, int64_t epoch_ms) {
   json_t *meta = simu_jobj(obj, "metadata");
   if (simr_info_of(res)->namespaced && !json_is_string(json_object_get(meta, "namespace")))
@@ -210,6 +231,8 @@ static void keep_owned_fields(simr_kind res, json_t *obj, const json_t *old) {
     json_object_set_new(meta, "generation", json_integer(simu_jint(old, "metadata.generation", 0) + 1));
 }
 
+/* Replaces the object with the same key (takes obj), keeping uid and creationTimestamp and bumping
+ * metadata.generation when spec changed. */
 const json_t *sims_update(sims_store *st, simr_kind res, json_t *obj) {
   char *key = obj_key(res, obj);
   json_t *old = key ? json_object_get(st->tables[res], key) : NULL;
@@ -235,6 +258,7 @@ const json_t *sims_update(sims_store *st, simr_kind res, json_t *obj) {
   return obj;
 }
 
+/* Removes the object; returns false when there was none. */
 bool sims_delete(sims_store *st, simr_kind res, const char *ns, const char *name) {
   char *key = sims_key(res, ns, name);
   json_t *old = key ? json_object_get(st->tables[res], key) : NULL;
@@ -253,10 +277,12 @@ bool sims_delete(sims_store *st, simr_kind res, const char *ns, const char *name
   return true;
 }
 
+/* Returns the i-th retained change, oldest first (i < st->hist_len). */
 const sims_event *sims_hist_at(const sims_store *st, size_t i) {
   return &st->hist[(st->hist_head + i) % st->hist_cap];
 }
 
+/* Returns the index of the first retained change with rv > after (hist_len when none). */
 size_t sims_hist_after(const sims_store *st, uint64_t after) {
   size_t lo = 0, hi = st->hist_len;
   while (lo < hi) {

@@ -6,18 +6,21 @@
 
 #include "sim_api.h"
 
+/* Answers 404 unless the call's namespace exists; returns true when it does. */
 bool simapi_namespace_exists(api_call *c) {
   if (!c->ns || sims_get(&c->w->st, SIMR_NAMESPACES, NULL, c->ns)) return true;
   simapi_status(c->resp, simst_not_found(SIMR_NAMESPACES, c->ns));
   return false;
 }
 
+/* Returns the object named by the call, or answers 404 and returns NULL. */
 const json_t *simapi_existing(api_call *c) {
   const json_t *o = sims_get(&c->w->st, (simr_kind)c->res, c->ns, c->name);
   if (!o) simapi_status(c->resp, simst_not_found((simr_kind)c->res, c->name));
   return o;
 }
 
+/* The verbs on resources (sim_verbs.c, sim_write.c). */
 void simapi_get(api_call *c) {
   const json_t *o = simapi_existing(c);
   if (o) simapi_json(c->resp, 200, json_incref((json_t *)o));
@@ -62,6 +65,7 @@ static bool parse_continue(const char *tok, uint64_t *rv, char **start) {
   return ok;
 }
 
+/* Parses the call's labelSelector and fieldSelector; answers 400 and returns false when bad. */
 bool simapi_selectors(api_call *c, simsel *labels, simsel *fields) {
   char *ls = simapi_query(c, "labelSelector"), *fs = simapi_query(c, "fieldSelector"), *err = NULL;
   bool ok = simsel_parse_labels(ls, labels, &err);
@@ -71,6 +75,7 @@ bool simapi_selectors(api_call *c, simsel *labels, simsel *fields) {
   return ok;
 }
 
+/* Returns true when the object matches both selectors. */
 bool simapi_matches(const simsel *labels, const simsel *fields, const json_t *o) {
   return simsel_match_labels(labels, simu_jpath(o, "metadata.labels")) && simsel_match_fields(fields, o);
 }
@@ -92,6 +97,7 @@ static json_t *page(api_call *c, json_t *items, const char *start, long limit, s
   return out;
 }
 
+/* GET of a collection: answers the matching objects as a list, or starts a watch. */
 void simapi_list(api_call *c) {
   simsel labels, fields;
   if (!simapi_selectors(c, &labels, &fields)) return;

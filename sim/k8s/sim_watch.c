@@ -16,21 +16,21 @@ struct sim_watch {
   int64_t deadline;   /* virtual ms */
   bool bookmarks;
   int64_t bookmark_every, next_bookmark;
-  simu_buf pending;   /* lines to send at the first poll */
+  valbuf pending;   /* lines to send at the first poll */
   bool closed;
 };
 
 /* Appends one event line {"type":…,"object":…}. */
-static void add_line(simu_buf *b, const char *type, const json_t *obj) {
+static void add_line(valbuf *b, const char *type, const json_t *obj) {
   json_t *e = json_pack("{s:s,s:O}", "type", type, "object", obj);
   char *text = json_dumps(e, SIMU_JSON_FLAGS);
-  if (text) simu_buf_add(b, text, strlen(text)), simu_buf_add(b, "\n", 1);
+  if (text) valbuf_put(b, text, strlen(text)), valbuf_put(b, "\n", 1);
   free(text);
   json_decref(e);
 }
 
 /* Appends the ERROR event for an expired resourceVersion. */
-static void add_expired(simu_buf *b, uint64_t asked, uint64_t oldest) {
+static void add_expired(valbuf *b, uint64_t asked, uint64_t oldest) {
   char msg[128];
   snprintf(msg, sizeof msg, "too old resource version: %" PRIu64 " (%" PRIu64 ")", asked, oldest);
   json_t *st = simst_status(SIMST_EXPIRED, msg, NULL);
@@ -54,6 +54,7 @@ static void initial_events(sim_world *w, sim_watch *wt) {
   json_decref(all);
 }
 
+/* Starts a watch for a list request with watch=true (sim_watch.c). */
 void simapi_watch(api_call *c) {
   sim_watch *wt = calloc(1, sizeof *wt);
   if (!wt) return simapi_fail(c->resp, SIMST_INTERNAL, "out of memory");
@@ -81,7 +82,7 @@ void simapi_watch(api_call *c) {
 }
 
 /* Appends the changes after wt->rv. */
-static void changes(sim_world *w, sim_watch *wt, simu_buf *b) {
+static void changes(sim_world *w, sim_watch *wt, valbuf *b) {
   if (wt->rv < w->st.floor_rv) {
     add_expired(b, wt->rv, w->st.floor_rv + 1);
     wt->closed = true;
@@ -99,7 +100,7 @@ static void changes(sim_world *w, sim_watch *wt, simu_buf *b) {
 }
 
 /* Appends a BOOKMARK carrying the current resourceVersion. */
-static void bookmark(sim_world *w, sim_watch *wt, simu_buf *b) {
+static void bookmark(sim_world *w, sim_watch *wt, valbuf *b) {
   char rv[32];
   snprintf(rv, sizeof rv, "%" PRIu64, wt->rv);
   json_t *o = json_pack("{s:s,s:s,s:{s:s}}", "kind", simr_info_of(wt->res)->kind, "apiVersion",
@@ -109,8 +110,10 @@ static void bookmark(sim_world *w, sim_watch *wt, simu_buf *b) {
   wt->next_bookmark = w->now + wt->bookmark_every;
 }
 
+/* Collects the watch's new lines (each a JSON event followed by '\n') at the world's current time into
+ * *out (caller frees; NULL when there is nothing new, with *out_len 0). */
 sim_watch_state sim_watch_poll(sim_world *w, sim_watch *wt, char **out, size_t *out_len) {
-  simu_buf b = wt->pending;
+  valbuf b = wt->pending;
   memset(&wt->pending, 0, sizeof wt->pending);
   if (!wt->closed) {
     changes(w, wt, &b);
@@ -118,15 +121,18 @@ sim_watch_state sim_watch_poll(sim_world *w, sim_watch *wt, char **out, size_t *
     if (w->now >= wt->deadline) wt->closed = true;
   }
   *out_len = b.len;
-  *out = b.len ? simu_buf_take(&b) : (free(b.s), NULL);
+  *out = b.len ? valbuf_take(&b, NULL) : (valbuf_free(&b), NULL);
   return wt->closed ? SIM_WATCH_CLOSED : SIM_WATCH_OPEN;
 }
 
+/* Returns the virtual time at which the watch will next have something to say by itself (its timeout or
+ * its next bookmark); INT64_MAX when never. */
 int64_t sim_watch_next(const sim_watch *wt) {
   if (wt->closed) return INT64_MAX;
   return wt->bookmarks && wt->next_bookmark < wt->deadline ? wt->next_bookmark : wt->deadline;
 }
 
+/* Frees a watch (NULL is fine). */
 void sim_watch_free(sim_watch *wt) {
   if (!wt) return;
   simsel_free(&wt->labels);

@@ -39,6 +39,7 @@ static void world_clear(sim_world *w) {
   for (size_t i = 0; i < sizeof owned / sizeof *owned; i++) json_decref(owned[i]);
 }
 
+/* Frees the world (NULL is fine). */
 void sim_free(sim_world *w) {
   if (!w) return;
   world_clear(w);
@@ -57,6 +58,8 @@ static bool world_alloc(sim_world *w, const json_t *scenario, uint64_t seed) {
   return sims_init(&w->st, hist ? hist : 1, seed) && w->scenario && w->pod_rt && w->tokens;
 }
 
+/* Returns a new world built from the scenario (borrowed; copied as needed), with the seeded PRNG; NULL
+ * with *err set (caller frees) when the scenario is invalid. */
 sim_world *sim_new(const json_t *scenario, uint64_t seed, char **err) {
   sim_world *w = calloc(1, sizeof *w);
   if (!w || !json_is_object(scenario)) {
@@ -80,10 +83,13 @@ sim_world *sim_new(const json_t *scenario, uint64_t seed, char **err) {
   return w;
 }
 
+/* Accepts only requests carrying "Authorization: Bearer TOKEN" for one of the added tokens (or answered
+ * with sim_handle_as()); with no token added (the default), every caller is accepted. */
 bool sim_add_token(sim_world *w, const char *token) {
   return json_array_append_new(w->tokens, json_string(token)) == 0;
 }
 
+/* Brings the plant model up to date with the cluster at w->now. */
 void simw_plant_tick(sim_world *w) {
   if (!w->plant) return;
   plant_tick(w->plant, &w->view, simw_wall(w, w->now));
@@ -97,6 +103,7 @@ static int64_t plant_next(sim_world *w) {
   return t == INT64_MAX ? INT64_MAX : t - w->epoch_ms;
 }
 
+/* Runs every controller up to virtual time now_ms (ms since the start; never goes backwards). */
 void sim_advance(sim_world *w, int64_t now_ms) {
   bool changed = false;
   for (;;) {
@@ -113,22 +120,34 @@ void sim_advance(sim_world *w, int64_t now_ms) {
   if (changed || w->now - w->plant_ticked >= 1000) simw_plant_tick(w);
 }
 
+/* Returns the current virtual time in ms. */
 int64_t sim_now(const sim_world *w) { return w->now; }
 
+/* Returns the virtual time at which something will next change by itself (a pod becoming ready, a progress
+ * deadline, a job finishing, …), or INT64_MAX when nothing is pending. */
 int64_t sim_next_change(sim_world *w) {
   if (w->st.rv != w->reconciled_rv) return w->now;
   int64_t pn = plant_next(w);
   return w->next_wake < pn ? w->next_wake : pn;
 }
 
+/* Returns the object (borrowed; valid until the next call on the world) or NULL. */
 const json_t *sim_get(sim_world *w, const char *resource, const char *ns, const char *name) {
   return view_get(w, resource, ns, name);
 }
 
+/* Returns the world's resourceVersion counter (the latest write). */
 uint64_t sim_resource_version(const sim_world *w) { return w->st.rv; }
 
+/* Returns the scenario's "process_stubs" (borrowed; lives as long as the world): the list of {"argv":
+ * [glob…], "status", "stdout", "stderr"} that answers run() in a rehearsal (docs/rehearsal.md), or NULL
+ * when the scenario has none. */
 const json_t *sim_process_stubs(const sim_world *w) { return json_object_get(w->scenario, "process_stubs"); }
 
+/* Returns the world's plant model (borrowed; it lives as long as the world), or NULL when the world has
+ * none. */
 plant_world *sim_plant(sim_world *w) { return w->plant; }
 
+/* Returns the world's window on its cluster, as the plant model reads it (borrowed; it lives as long as
+ * the world). */
 const plant_cluster_view *sim_plant_view(sim_world *w) { return &w->view; }

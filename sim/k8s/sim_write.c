@@ -92,6 +92,7 @@ static void defaults(api_call *c, json_t *obj) {
   }
 }
 
+/* POST: stores a new object and answers it (201), or a Status. */
 void simapi_create(api_call *c) {
   json_t *obj = simapi_body(c);
   if (!obj) return;
@@ -172,6 +173,7 @@ static void replace(api_call *c, const json_t *old, json_t *nw, bool status_only
   simapi_json(c->resp, 200, json_incref((json_t *)stored));
 }
 
+/* PUT: replaces an object (or its status/scale) and answers it, or a Status. */
 void simapi_update(api_call *c) {
   const json_t *old = simapi_existing(c);
   json_t *body = old ? simapi_body(c) : NULL;
@@ -209,6 +211,7 @@ static json_t *apply_patch(api_call *c, const json_t *target) {
   return out;
 }
 
+/* PATCH (merge, strategic merge, JSON patch): updates an object and answers it, or a Status. */
 void simapi_patch(api_call *c) {
   const json_t *old = simapi_existing(c);
   if (!old) return;
@@ -217,6 +220,7 @@ void simapi_patch(api_call *c) {
   if (nw) replace(c, old, nw, false);
 }
 
+/* The status subresource: GET, PUT, PATCH. */
 void simapi_status_sub(api_call *c) {
   const json_t *old = simapi_existing(c);
   if (!old || !strcmp(c->req->method, "GET")) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "plant_internal.h"
+#include "grow.h"
 #include "sim_util.h"
 
 /* Sets *err from a jansson error under `where`; returns -1. */
@@ -166,9 +167,7 @@ static int load_versions(plant_settings *s, const json_t *arr, char **err) {
     size_t k = 0;
     while (k < s->nversions && strcmp(s->versions[k].version, version) != 0) k++;
     if (k == s->nversions) {
-      plant_version *nv = realloc(s->versions, (k + 1) * sizeof *nv);
-      if (!nv) return *err = strutil_printf("out of memory"), -1;
-      s->versions = nv;
+      if (!GROW(s->versions, s->versions_cap, k + 1)) return *err = strutil_printf("out of memory"), -1;
       s->versions[k] = (plant_version){NULL, 0, NULL};
       s->nversions++;
     }

@@ -22,7 +22,7 @@ int64_t plant_db_connections(const plant_world *w, const plant_cluster_view *v) 
 }
 
 /* Appends a psql-style aligned table (ncols columns, nrows rows of cells, row-major) to b. */
-static void print_table(simu_buf *b, const char *const *head, size_t ncols, const char *const *cells,
+static void print_table(valbuf *b, const char *const *head, size_t ncols, const char *const *cells,
                         size_t nrows) {
   size_t width[8] = {0};
   for (size_t c = 0; c < ncols; c++) {
@@ -32,20 +32,20 @@ static void print_table(simu_buf *b, const char *const *head, size_t ncols, cons
   }
   for (size_t c = 0; c < ncols; c++) {
     size_t pad = width[c] - strlen(head[c]), left = pad / 2;
-    simu_buf_printf(b, "%s %*s%s%*s ", c ? "|" : "", (int)left, "", head[c], (int)(pad - left), "");
+    valbuf_printf(b, "%s %*s%s%*s ", c ? "|" : "", (int)left, "", head[c], (int)(pad - left), "");
   }
-  simu_buf_add(b, "\n", 1);
+  valbuf_put(b, "\n", 1);
   for (size_t c = 0; c < ncols; c++) {
-    simu_buf_add(b, c ? "+" : "", c ? 1 : 0);
-    for (size_t k = 0; k < width[c] + 2; k++) simu_buf_add(b, "-", 1);
+    valbuf_put(b, c ? "+" : "", c ? 1 : 0);
+    for (size_t k = 0; k < width[c] + 2; k++) valbuf_put(b, "-", 1);
   }
-  simu_buf_add(b, "\n", 1);
+  valbuf_put(b, "\n", 1);
   for (size_t r = 0; r < nrows; r++) {
     for (size_t c = 0; c < ncols; c++)
-      simu_buf_printf(b, "%s %-*s ", c ? "|" : "", (int)width[c], cells[r * ncols + c]);
-    simu_buf_add(b, "\n", 1);
+      valbuf_printf(b, "%s %-*s ", c ? "|" : "", (int)width[c], cells[r * ncols + c]);
+    valbuf_put(b, "\n", 1);
   }
-  simu_buf_printf(b, "(%zu row%s)\n\n", nrows, nrows == 1 ? "" : "s");
+  valbuf_printf(b, "(%zu row%s)\n\n", nrows, nrows == 1 ? "" : "s");
 }
 
 /* Writes epoch seconds t as PostgreSQL prints a timestamptz into out[32]. */
@@ -56,7 +56,7 @@ static void pg_time(int64_t t, char out[32]) {
 }
 
 /* Appends the newest `limit` applied migrations as a table; returns 0. */
-static int query_migrations(const plant_world *w, long limit, simu_buf *b) {
+static int query_migrations(const plant_world *w, long limit, valbuf *b) {
   const char *head[] = {"version", "name", "applied_at"};
   char times[64][32];
   const char *cells[64 * 3];
@@ -89,13 +89,13 @@ static char *normalize_sql(const char *s) {
 
 /* Runs one SQL command against database db; returns psql's exit status. */
 static int run_sql(plant_world *w, const plant_cluster_view *v, const char *db, const char *sql,
-                   simu_buf *out, simu_buf *err) {
+                   valbuf *out, valbuf *err) {
   char *q = normalize_sql(sql);
   int status = 0;
   const char *limit = q ? strstr(q, " limit ") : NULL;
   if (q && strstr(q, "from schema_migrations")) {
     if (strcmp(db, w->s.db_name) != 0)
-      status = 1, simu_buf_printf(err, "ERROR:  relation \"schema_migrations\" does not exist\n");
+      status = 1, valbuf_printf(err, "ERROR:  relation \"schema_migrations\" does not exist\n");
     else
       query_migrations(w, limit ? strtol(limit + 7, NULL, 10) : -1, out);
   } else if (q && strstr(q, "from pg_stat_activity") && strstr(q, "count(")) {
@@ -108,7 +108,7 @@ static int run_sql(plant_world *w, const plant_cluster_view *v, const char *db, 
     print_table(out, head, 1, cells, 1);
   } else {
     status = 1;
-    simu_buf_printf(err, "ERROR:  the simulated database answers SELECT … FROM schema_migrations "
+    valbuf_printf(err, "ERROR:  the simulated database answers SELECT … FROM schema_migrations "
                          "[ORDER BY … LIMIT n], SELECT COUNT(*) FROM pg_stat_activity …, and "
                          "SELECT 1\n");
   }
@@ -156,8 +156,8 @@ static bool db_exists(const plant_world *w, const char *db) {
 }
 
 /* Appends a plausible dump of the app database to b. */
-static void dump(const plant_world *w, simu_buf *b) {
-  simu_buf_printf(b, "--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database version "
+static void dump(const plant_world *w, valbuf *b) {
+  valbuf_printf(b, "--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database version "
                      "15.4\n-- Dumped by pg_dump version 15.4\n\nSET statement_timeout = 0;\n"
                      "SET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n\n"
                      "CREATE TABLE public.schema_migrations (\n    version character varying(14) "
@@ -170,39 +170,39 @@ static void dump(const plant_world *w, simu_buf *b) {
     char t[32];
     pg_time(w->s.migs[i].applied_s, t);
     if (w->s.migs[i].applied)
-      simu_buf_printf(b, "%s\t%s\t%s\n", w->s.migs[i].version, w->s.migs[i].name, t);
+      valbuf_printf(b, "%s\t%s\t%s\n", w->s.migs[i].version, w->s.migs[i].name, t);
   }
-  simu_buf_printf(b, "\\.\n\nCOPY public.plants (plant_id, name, heat_demand_mw, "
+  valbuf_printf(b, "\\.\n\nCOPY public.plants (plant_id, name, heat_demand_mw, "
                      "backup_capacity_mw) FROM stdin;\n");
   for (int p = 0; p < PLANT_COUNT; p++)
-    simu_buf_printf(b, "%s\t%s\t%g\t%g\n", w->s.plants[p].id, w->s.plants[p].name,
+    valbuf_printf(b, "%s\t%s\t%g\t%g\n", w->s.plants[p].id, w->s.plants[p].name,
                     plant_heat_demand(w, p), w->s.plants[p].backup_capacity_mw);
-  simu_buf_printf(b, "\\.\n\n--\n-- PostgreSQL database dump complete\n--\n\n");
+  valbuf_printf(b, "\\.\n\n--\n-- PostgreSQL database dump complete\n--\n\n");
 }
 
 /* Runs psql/pg_dump argv on the database pod; returns the exit status. */
 int plant_db_exec(plant_world *w, const plant_cluster_view *v, const char *const *argv, char **out,
                   char **err) {
-  simu_buf o = {0}, e = {0};
+  valbuf o = {0}, e = {0};
   const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
   bool is_dump = strcmp(prog, "pg_dump") == 0;
   pg_args a = parse_pg(argv);
   const char *db = a.db ? a.db : a.user ? a.user : "postgres";
   int status = 0;
   if (a.bad) {
-    status = 1, simu_buf_printf(&e, "%s: error: unsupported option \"%s\"\n", prog, a.bad);
+    status = 1, valbuf_printf(&e, "%s: error: unsupported option \"%s\"\n", prog, a.bad);
   } else if (!db_exists(w, db)) {
     status = is_dump ? 1 : 2;
-    simu_buf_printf(&e, "%s: error: connection to server on socket \"/var/run/postgresql/"
+    valbuf_printf(&e, "%s: error: connection to server on socket \"/var/run/postgresql/"
                         ".s.PGSQL.5432\" failed: FATAL:  database \"%s\" does not exist\n", prog, db);
   } else if (is_dump) {
     dump(w, &o);
   } else if (!a.cmd) {
-    status = 1, simu_buf_printf(&e, "psql: the simulated psql needs -c \"SQL\" (no terminal)\n");
+    status = 1, valbuf_printf(&e, "psql: the simulated psql needs -c \"SQL\" (no terminal)\n");
   } else {
     status = run_sql(w, v, db, a.cmd, &o, &e);
   }
-  *out = simu_buf_take(&o);
-  *err = simu_buf_take(&e);
+  *out = valbuf_take(&o, NULL);
+  *err = valbuf_take(&e, NULL);
   return status;
 }

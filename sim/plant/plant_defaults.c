@@ -112,7 +112,7 @@ int plant_defaults_agents(plant_settings *s, size_t count) {
 static int defaults_versions(plant_settings *s) {
   s->versions = calloc(COUNT(default_versions), sizeof *s->versions);
   if (!s->versions) return -1;
-  s->nversions = COUNT(default_versions);
+  s->nversions = s->versions_cap = COUNT(default_versions);
   for (size_t i = 0; i < s->nversions; i++) {
     s->versions[i].version = strdup(default_versions[i].version);
     s->versions[i].build_time = strdup(default_versions[i].build_time);

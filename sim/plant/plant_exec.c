@@ -58,17 +58,17 @@ static const char *local_path(const char *url) {
 
 /* Runs curl in app pod `pod` (the answering pod); returns curl's exit status. */
 static int run_curl(plant_world *w, const plant_cluster_view *v, const json_t *pod,
-                    const char *const *argv, simu_buf *o, simu_buf *e) {
+                    const char *const *argv, valbuf *o, valbuf *e) {
   curl_args a = parse_curl(argv);
-  if (a.bad) return simu_buf_printf(e, "curl: option %s: is unknown\n", a.bad), 2;
-  if (!a.url) return simu_buf_printf(e, "curl: no URL specified\n"), 2;
+  if (a.bad) return valbuf_printf(e, "curl: option %s: is unknown\n", a.bad), 2;
+  if (!a.url) return valbuf_printf(e, "curl: no URL specified\n"), 2;
   const char *path = local_path(a.url);
-  if (!path) return simu_buf_printf(e, "curl: (7) Failed to connect to %s: Connection refused\n",
+  if (!path) return valbuf_printf(e, "curl: (7) Failed to connect to %s: Connection refused\n",
                                     a.url), 7;
   plant_answerer who = {.view = v};
   who.pods.items = calloc(1, sizeof *who.pods.items);
   if (!who.pods.items || plant_pod_from_json(pod, &who.pods.items[0]))
-    return free(who.pods.items), simu_buf_printf(e, "curl: out of memory\n"), 2;
+    return free(who.pods.items), valbuf_printf(e, "curl: out of memory\n"), 2;
   who.pods.len = 1;
   who.pod = &who.pods.items[0];
   json_t *resp = NULL;
@@ -78,9 +78,9 @@ static int run_curl(plant_world *w, const plant_cluster_view *v, const json_t *p
   json_decref(resp);
   int rc = 0;
   if (a.fail && status >= 400)
-    simu_buf_printf(e, "curl: (22) The requested URL returned error: %d\n", status), rc = 22;
+    valbuf_printf(e, "curl: (22) The requested URL returned error: %d\n", status), rc = 22;
   else if (text)
-    simu_buf_printf(o, "%s", text);
+    valbuf_printf(o, "%s", text);
   free(text);
   return rc;
 }
@@ -108,10 +108,10 @@ static int app_exec(plant_world *w, const plant_cluster_view *v, const json_t *p
   if (python && argv[1] && !strcmp(program(argv[1]), "manage.py"))
     return plant_manage_exec(w, argv + 2, out, err);
   if (strcmp(prog, "curl") != 0 || !pod) return -1;
-  simu_buf o = {0}, e = {0};
+  valbuf o = {0}, e = {0};
   int rc = run_curl(w, v, pod, argv, &o, &e);
-  *out = simu_buf_take(&o);
-  *err = simu_buf_take(&e);
+  *out = valbuf_take(&o, NULL);
+  *err = valbuf_take(&e, NULL);
   return rc;
 }
 

@@ -106,7 +106,7 @@ typedef struct {
   plant_bad_image *bad;
   size_t nbad;
   plant_version *versions;
-  size_t nversions;
+  size_t nversions, versions_cap;
   plant_group *groups;
   size_t ngroups;
   char *config_map;             /* "gl-001-config" */

@@ -7,15 +7,15 @@
 #include "sim_util.h"
 
 /* Appends showmigrations' output: with plan, "[X]  app.version_name" lines; else grouped by app. */
-static int show(const plant_world *w, bool plan, simu_buf *o) {
-  if (!plan) simu_buf_printf(o, "%s\n", w->s.mig_app);
+static int show(const plant_world *w, bool plan, valbuf *o) {
+  if (!plan) valbuf_printf(o, "%s\n", w->s.mig_app);
   for (size_t i = 0; i < w->s.nmigs; i++) {
     const plant_migration *m = &w->s.migs[i];
     if (plan)
-      simu_buf_printf(o, "[%c]  %s.%s_%s\n", m->applied ? 'X' : ' ', w->s.mig_app, m->version,
+      valbuf_printf(o, "[%c]  %s.%s_%s\n", m->applied ? 'X' : ' ', w->s.mig_app, m->version,
                       m->name);
     else
-      simu_buf_printf(o, " [%c] %s_%s\n", m->applied ? 'X' : ' ', m->version, m->name);
+      valbuf_printf(o, " [%c] %s_%s\n", m->applied ? 'X' : ' ', m->version, m->name);
   }
   return 0;
 }
@@ -37,52 +37,52 @@ static long find_target(const plant_world *w, const char *target) {
 }
 
 /* Applies or unapplies migrations so that exactly those up to index `upto` are applied. */
-static void move_to(plant_world *w, long upto, simu_buf *o) {
+static void move_to(plant_world *w, long upto, valbuf *o) {
   bool any = false;
   for (size_t i = w->s.nmigs; i-- > 0;) {
     plant_migration *m = &w->s.migs[i];
     if ((long)i <= upto || !m->applied) continue;
-    if (!any) simu_buf_printf(o, "  Rendering model states... DONE\n");
-    simu_buf_printf(o, "  Unapplying %s.%s_%s... OK\n", w->s.mig_app, m->version, m->name);
+    if (!any) valbuf_printf(o, "  Rendering model states... DONE\n");
+    valbuf_printf(o, "  Unapplying %s.%s_%s... OK\n", w->s.mig_app, m->version, m->name);
     m->applied = false, any = true;
   }
   for (size_t i = 0; i < w->s.nmigs && (long)i <= upto; i++) {
     plant_migration *m = &w->s.migs[i];
     if (m->applied) continue;
-    simu_buf_printf(o, "  Applying %s.%s_%s... OK\n", w->s.mig_app, m->version, m->name);
+    valbuf_printf(o, "  Applying %s.%s_%s... OK\n", w->s.mig_app, m->version, m->name);
     m->applied = true, m->applied_s = plant_now_s(w), any = true;
   }
-  if (!any) simu_buf_printf(o, "  No migrations to apply.\n");
+  if (!any) valbuf_printf(o, "  No migrations to apply.\n");
 }
 
 /* Runs `migrate [app [target]]`; returns the exit status. */
-static int migrate(plant_world *w, const char *app, const char *target, simu_buf *o, simu_buf *e) {
+static int migrate(plant_world *w, const char *app, const char *target, valbuf *o, valbuf *e) {
   if (app && strcmp(app, w->s.mig_app) != 0) {
-    simu_buf_printf(e, "CommandError: No installed app with label '%s'.\n", app);
+    valbuf_printf(e, "CommandError: No installed app with label '%s'.\n", app);
     return 1;
   }
   long upto = target ? find_target(w, target) : (long)w->s.nmigs - 1;
   if (upto == -2) {
-    simu_buf_printf(e, "CommandError: Cannot find a migration matching '%s' from app '%s'.\n",
+    valbuf_printf(e, "CommandError: Cannot find a migration matching '%s' from app '%s'.\n",
                     target, w->s.mig_app);
     return 1;
   }
-  simu_buf_printf(o, "Operations to perform:\n");
+  valbuf_printf(o, "Operations to perform:\n");
   if (!target)
-    simu_buf_printf(o, "  Apply all migrations: %s\n", w->s.mig_app);
+    valbuf_printf(o, "  Apply all migrations: %s\n", w->s.mig_app);
   else if (upto < 0)
-    simu_buf_printf(o, "  Unapply all migrations: %s\n", w->s.mig_app);
+    valbuf_printf(o, "  Unapply all migrations: %s\n", w->s.mig_app);
   else
-    simu_buf_printf(o, "  Target specific migration: %s_%s, from %s\n", w->s.migs[upto].version,
+    valbuf_printf(o, "  Target specific migration: %s_%s, from %s\n", w->s.migs[upto].version,
                     w->s.migs[upto].name, w->s.mig_app);
-  simu_buf_printf(o, "Running migrations:\n");
+  valbuf_printf(o, "Running migrations:\n");
   move_to(w, upto, o);
   return 0;
 }
 
 /* Runs manage.py's arguments (argv[0] is the subcommand); returns the exit status. */
 int plant_manage_exec(plant_world *w, const char *const *argv, char **out, char **err) {
-  simu_buf o = {0}, e = {0};
+  valbuf o = {0}, e = {0};
   int status = 0;
   const char *cmd = argv[0];
   size_t n = 0;
@@ -93,17 +93,17 @@ int plant_manage_exec(plant_world *w, const char *const *argv, char **out, char 
     else if (argv[i][0] != '-' && n < 3) pos[n++] = argv[i];
   }
   if (!cmd) {
-    status = 1, simu_buf_printf(&e, "Type 'manage.py help <subcommand>' for help.\n");
+    status = 1, valbuf_printf(&e, "Type 'manage.py help <subcommand>' for help.\n");
   } else if (strcmp(cmd, "showmigrations") == 0 && (!pos[0] || !strcmp(pos[0], w->s.mig_app))) {
     status = show(w, plan, &o);
   } else if (strcmp(cmd, "showmigrations") == 0) {
-    status = 1, simu_buf_printf(&e, "CommandError: No installed app with label '%s'.\n", pos[0]);
+    status = 1, valbuf_printf(&e, "CommandError: No installed app with label '%s'.\n", pos[0]);
   } else if (strcmp(cmd, "migrate") == 0 && n <= 2) {
     status = migrate(w, pos[0], pos[1], &o, &e);
   } else {
-    status = 1, simu_buf_printf(&e, "Unknown command: '%s'\nType 'manage.py help' for usage.\n", cmd);
+    status = 1, valbuf_printf(&e, "Unknown command: '%s'\nType 'manage.py help' for usage.\n", cmd);
   }
-  *out = simu_buf_take(&o);
-  *err = simu_buf_take(&e);
+  *out = valbuf_take(&o, NULL);
+  *err = valbuf_take(&e, NULL);
   return status;
 }

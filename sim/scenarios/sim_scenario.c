@@ -14,6 +14,7 @@ typedef struct {
 } sim_embedded;
 extern const sim_embedded sim_embedded_scenarios[];
 
+/* Returns the names of the built-in scenarios as a NULL-terminated array (static; do not free). */
 const char *const *sim_builtin_scenarios(void) {
   static const char *names[64];
   size_t n = 0;
@@ -37,9 +38,9 @@ static json_t *load_one(const char *name_or_path, char **err) {
     if (!j) *err = strutil_printf("built-in scenario %s:%d:%d: %s", e->name, je.line, je.column, je.text);
     return j;
   }
-  simu_buf b = {0};
-  for (const sim_embedded *e = sim_embedded_scenarios; e->name; e++) simu_buf_printf(&b, "%s%s", b.len ? ", " : "", e->name);
-  char *names = simu_buf_take(&b);
+  valbuf b = {0};
+  for (const sim_embedded *e = sim_embedded_scenarios; e->name; e++) valbuf_printf(&b, "%s%s", b.len ? ", " : "", e->name);
+  char *names = valbuf_take(&b, NULL);
   *err = strutil_printf("unknown scenario \"%s\" (built in: %s; or give a path to a .json file)", name_or_path, names);
   free(names);
   return NULL;
@@ -114,6 +115,9 @@ static json_t *resolve(json_t *j, int depth, char **err) {
   return out;
 }
 
+/* Returns the scenario document for a built-in scenario name ("bad-release", …) or a path to a JSON file
+ * (anything containing '/' or ending in ".json"); NULL with *err set (caller frees) when unknown or
+ * malformed. */
 json_t *sim_load_scenario(const char *name_or_path, char **err) {
   *err = NULL;
   json_t *j = load_one(name_or_path, err);
@@ -199,6 +203,7 @@ static bool check_stubs(const json_t *stubs, char **err) {
   return true;
 }
 
+/* Reads timing, images, faults and jobs from the scenario; false with *err. */
 bool simw_load_settings(sim_world *w, const json_t *scenario, char **err) {
   static const char *const top[] = {"name", "description", "start_time", "seed", "extends", "cluster", "faults",
                                     "plant", "notes", "plan_secrets", "process_stubs", NULL};

@@ -229,6 +229,7 @@ static bool load_namespaces(sim_world *w, const json_t *list, char **err) {
   return ok;
 }
 
+/* Creates the scenario's objects in the world; false with *err on malformed input. */
 bool simw_load_objects(sim_world *w, const json_t *cluster, char **err) {
   const char *ns = simu_jstr(cluster, "namespace", "default");
   json_t *nss = json_deep_copy(json_object_get(cluster, "namespaces"));

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "valbuf.h"
+
 /* TLS material for one request; every pointer may be NULL. *_data are PEM bytes. */
 typedef struct {
   const char *ca_file, *ca_data;
@@ -126,8 +128,7 @@ bool http_split_url(const char *url, char **origin, char **rest);
 /* Collects stream bytes into lines: feeds `len` bytes and calls `line` for every complete one.
  * A linebuf starts zeroed; http_linebuf_free releases it. */
 typedef struct {
-  char *buf;
-  size_t len, cap;
+  valbuf pending; /* the bytes after the last complete line */
 } http_linebuf;
 /* Returns false when out of memory. */
 bool http_linebuf_feed(http_linebuf *lb, const char *data, size_t len,

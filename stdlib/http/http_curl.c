@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "grow.h"
 #include "valbuf.h"
 
 /* One transfer. */
@@ -133,12 +134,7 @@ static bool set_common(creq *r, const http_request *req) {
 
 /* Returns true after appending r to the table. */
 static bool push(curltr *t, creq *r) {
-  if (t->n == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 16;
-    creq **a = realloc(t->reqs, cap * sizeof *a);
-    if (!a) return false;
-    t->reqs = a, t->cap = cap;
-  }
+  if (!GROW(t->reqs, t->cap, t->n + 1)) return false;
   t->reqs[t->n++] = r;
   return true;
 }

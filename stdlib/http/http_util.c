@@ -65,31 +65,21 @@ bool http_split_url(const char *url, char **origin, char **rest) {
 /* Returns false when out of memory; calls line() for every complete line fed so far. */
 bool http_linebuf_feed(http_linebuf *lb, const char *data, size_t len,
                        void (*line)(void *user, const char *s, size_t n), void *user) {
-  if (lb->len + len + 1 > lb->cap) {
-    size_t cap = lb->cap ? lb->cap : 1024;
-    while (cap < lb->len + len + 1) cap *= 2;
-    char *b = realloc(lb->buf, cap);
-    if (!b) return false;
-    lb->buf = b, lb->cap = cap;
-  }
-  memcpy(lb->buf + lb->len, data, len);
-  lb->len += len;
+  valbuf *b = &lb->pending;
+  valbuf_put(b, data, len);
+  if (b->oom) return false;
   size_t start = 0;
-  for (size_t i = 0; i < lb->len; i++) {
-    if (lb->buf[i] != '\n') continue;
+  for (size_t i = 0; i < b->len; i++) {
+    if (b->s[i] != '\n') continue;
     size_t n = i - start;
-    if (n && lb->buf[start + n - 1] == '\r') n--;
-    if (n) line(user, lb->buf + start, n);
+    if (n && b->s[start + n - 1] == '\r') n--;
+    if (n) line(user, b->s + start, n);
     start = i + 1;
   }
-  memmove(lb->buf, lb->buf + start, lb->len - start);
-  lb->len -= start;
+  memmove(b->s, b->s + start, b->len - start + 1); /* with the NUL */
+  b->len -= start;
   return true;
 }
 
 /* Releases a line buffer. */
-void http_linebuf_free(http_linebuf *lb) {
-  free(lb->buf);
-  lb->buf = NULL;
-  lb->len = lb->cap = 0;
-}
+void http_linebuf_free(http_linebuf *lb) { valbuf_free(&lb->pending); }

@@ -1,4 +1,8 @@
-/* actions_kube_int.h — internals shared by actions_kube*.c and lease.c (not a public header). */
+/* actions_kube_int.h — internals shared by actions_kube*.c and lease.c (not a public header).
+ *
+ * Ownership: akube owns its config strings, stubs and channels; action requests, handles and ops
+ * are borrowed.
+ */
 #ifndef RBK_ACTIONS_KUBE_INT_H
 #define RBK_ACTIONS_KUBE_INT_H
 

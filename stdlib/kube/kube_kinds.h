@@ -1,7 +1,11 @@
 /* kube_kinds.h — the one table of Kubernetes kinds rbk's refs name: "kind/name" → API path.
  *
  * A kind is matched case-insensitively by its singular name (deployment), its plural
- * (deployments), its short names (deploy) or its Kind (Deployment). */
+ * (deployments), its short names (deploy) or its Kind (Deployment).
+ *
+ * Ownership: the kind table is static (kube_kind pointers are never freed); a kube_ref owns its name
+ * (kube_ref_clear); the char * results are new strings (caller frees).
+ */
 #ifndef RBK_KUBE_KINDS_H
 #define RBK_KUBE_KINDS_H
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "valbuf.h"
 
 /* One request of an operation. */
@@ -17,7 +18,7 @@ struct kube_req {
   char *method, *url, *body;
   size_t body_len;
   char **headers;          /* every header line, credentials included (rebuilt on resend) */
-  size_t n_headers;
+  size_t n_headers, headers_cap;
   char *ctype;
   bool with_auth, stream, auth_retried;
   char **extra;            /* caller's header lines (absolute-URL requests) */
@@ -129,12 +130,7 @@ void kube_rt_clear(kube_rt *rt) {
 /* Returns a new registered op. */
 kube_op *kop_new(kube_rt *rt, kube_conn *conn, const sig_info *sig, int64_t timeout_ms, const char *what,
                  act_done_fn done, void *user) {
-  if (rt->n == rt->cap) {
-    size_t cap = rt->cap ? rt->cap * 2 : 32;
-    kube_op **a = realloc(rt->ops, cap * sizeof *a);
-    if (!a) return NULL;
-    rt->ops = a, rt->cap = cap;
-  }
+  if (!GROW(rt->ops, rt->cap, rt->n + 1)) return NULL;
   kube_op *op = calloc(1, sizeof *op);
   if (!op) return NULL;
   op->rt = rt, op->id = ++rt->next_id, op->done = done, op->user = user;
@@ -276,9 +272,7 @@ static int slot_of(const kube_op *op, const kube_req *q) {
 
 /* Returns true after adding a header line. */
 static bool add_header(kube_req *q, const char *line) {
-  char **a = realloc(q->headers, (q->n_headers + 1) * sizeof *a);
-  if (!a) return false;
-  q->headers = a;
+  if (!GROW(q->headers, q->headers_cap, q->n_headers + 1)) return false;
   return (q->headers[q->n_headers] = strdup(line)) ? (q->n_headers++, true) : false;
 }
 

@@ -28,18 +28,18 @@ static const char *const EDGES =
     " \"faults\": {\"stuck_rollout\": [\"web\"]}}";
 
 /* Appends one request's status and body to the transcript. */
-static void call(sim_world *w, simu_buf *b, const char *method, const char *path, const char *ct, const char *body) {
+static void call(sim_world *w, valbuf *b, const char *method, const char *path, const char *ct, const char *body) {
   sim_header h[1] = {{"Content-Type", ct ? ct : "application/json"}};
   sim_request r = {method, path, NULL, h, 1, body, body ? strlen(body) : 0};
   sim_response resp;
   sim_handle(w, &r, &resp);
-  simu_buf_printf(b, "@%lld %s %s %d %s\n", (long long)sim_now(w), method, path, resp.status, resp.body ? resp.body : "");
+  valbuf_printf(b, "@%lld %s %s %d %s\n", (long long)sim_now(w), method, path, resp.status, resp.body ? resp.body : "");
   sim_watch_free(resp.watch);
   sim_response_clear(&resp);
 }
 
 /* Appends the logs of the pod behind ref ("job/m") to the transcript, when there is one. */
-static void job_logs(sim_world *w, simu_buf *b, const char *ref) {
+static void job_logs(sim_world *w, valbuf *b, const char *ref) {
   char *err = NULL, *pod = sim_pod_for_ref(w, "greenlang", ref, &err);
   if (pod) {
     char *path = strutil_printf("/api/v1/namespaces/greenlang/pods/%s/log", pod);
@@ -50,10 +50,10 @@ static void job_logs(sim_world *w, simu_buf *b, const char *ref) {
 }
 
 /* Follows the world's own timers up to `until`, noting each step and the pods in the transcript. */
-static void run_until(sim_world *w, simu_buf *b, int64_t until) {
+static void run_until(sim_world *w, valbuf *b, int64_t until) {
   for (int i = 0; i < 10000 && sim_next_change(w) <= until; i++) {
     sim_advance(w, sim_next_change(w));
-    simu_buf_printf(b, "-- %lld rv %llu\n", (long long)sim_now(w), (unsigned long long)sim_resource_version(w));
+    valbuf_printf(b, "-- %lld rv %llu\n", (long long)sim_now(w), (unsigned long long)sim_resource_version(w));
     call(w, b, "GET", HEALTH, NULL, NULL);
     job_logs(w, b, "job/m");
   }
@@ -85,7 +85,7 @@ static char *transcript(const char *scenario, bool sync_all, uint64_t *syncs) {
   json_decref(sc);
   if (!w) fail_msg("sim_new: %s", err);
   w->sync_all = sync_all;
-  simu_buf b = {0};
+  valbuf b = {0};
   call(w, &b, "PATCH", MASTER, "application/strategic-merge-patch+json",
        "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"orchestrator\",\"image\":\"gcr.io/greenlang/gl-001:1.4.1\"}]}}}}");
   for (int64_t t = 300; t < 12000; t += 1700) sim_advance(w, t), call(w, &b, "GET", MASTER, NULL, NULL);
@@ -114,7 +114,7 @@ static char *transcript(const char *scenario, bool sync_all, uint64_t *syncs) {
   call(w, &b, "GET", "/api/v1/events", NULL, NULL);
   *syncs = w->syncs;
   sim_free(w);
-  return simu_buf_take(&b);
+  return valbuf_take(&b, NULL);
 }
 
 static void reconcile__skipping_quiet_objects__same_answers_as_syncing_all(void **state) {
@@ -152,11 +152,11 @@ static json_t *pod(const char *ns, const char *name, const char *uid) {
 /* Returns the names of uid's pods in ns (NULL: all namespaces), comma-separated (caller frees). */
 static char *dependents(sims_store *st, const char *ns, const char *uid) {
   json_t *deps = sims_dependents(st, SIMR_PODS, ns, uid), *d;
-  simu_buf b = {0};
+  valbuf b = {0};
   size_t i;
-  json_array_foreach(deps, i, d) simu_buf_printf(&b, "%s%s", i ? "," : "", simu_jstr(d, "metadata.name", ""));
+  json_array_foreach(deps, i, d) valbuf_printf(&b, "%s%s", i ? "," : "", simu_jstr(d, "metadata.name", ""));
   json_decref(deps);
-  return simu_buf_take(&b);
+  return valbuf_take(&b, NULL);
 }
 
 static void owners__index__follows_creates_updates_deletes(void **state) {

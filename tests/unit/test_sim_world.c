@@ -289,7 +289,7 @@ static void faults__errors_drops_conflicts__from_the_scenario(void **state) {
 /* Returns the text of a fixed request sequence against a fresh world with the seed. */
 static char *transcript(const char *scenario, uint64_t seed) {
   sim_world *w = world(scenario, seed);
-  simu_buf b = {0};
+  valbuf b = {0};
   int st;
   char *patch = undo_patch(w, "12");
   json_decref(call(w, "PATCH", DEP, NULL, "application/json-patch+json", patch, &st));
@@ -298,16 +298,16 @@ static char *transcript(const char *scenario, uint64_t seed) {
     sim_advance(w, t);
     json_t *j = call(w, "GET", "/api/v1/namespaces/greenlang/pods", NULL, NULL, NULL, &st);
     char *text = json_dumps(j, JSON_COMPACT);
-    simu_buf_printf(&b, "%d %s\n", st, text);
+    valbuf_printf(&b, "%d %s\n", st, text);
     free(text), json_decref(j);
     j = call(w, "GET", "/api/v1/namespaces/greenlang/services/gl-001-process-heat-orchestrator:8000/proxy/api/v1/plants/heat-status",
              NULL, NULL, NULL, &st);
     text = json_dumps(j, JSON_COMPACT);
-    simu_buf_printf(&b, "%d %s\n", st, text);
+    valbuf_printf(&b, "%d %s\n", st, text);
     free(text), json_decref(j);
   }
   sim_free(w);
-  return simu_buf_take(&b);
+  return valbuf_take(&b, NULL);
 }
 
 static void determinism__same_scenario_and_seed__identical_answers(void **state) {

@@ -8,24 +8,26 @@
 /* The longest line of a diagram label. */
 #define DIAGRAM_LINE_MAX 72
 
+/* Fills t with every node's children; false when out of memory (t is then empty). */
 bool plan_tree_build(const plan_graph *g, plan_tree *t) {
   t->kids = calloc(g->len + 1, sizeof *t->kids);
   t->nkids = calloc(g->len + 1, sizeof *t->nkids);
   bool ok = t->kids && t->nkids;
-  for (size_t i = 0; ok && i < g->len; i++) {
+  for (size_t i = 0; ok && i < g->len; i++) /* count each node's children, */
+    if (g->nodes[i].parent >= 0) t->nkids[g->nodes[i].parent]++;
+  for (size_t p = 0; ok && p < g->len; p++) { /* size each list once, */
+    if (t->nkids[p]) ok = (t->kids[p] = malloc(t->nkids[p] * sizeof **t->kids)) != NULL;
+    t->nkids[p] = 0;
+  }
+  for (size_t i = 0; ok && i < g->len; i++) { /* and fill them in order */
     long p = g->nodes[i].parent;
-    if (p < 0) continue;
-    size_t *c = realloc(t->kids[p], (t->nkids[p] + 1) * sizeof *c);
-    ok = c != NULL;
-    if (ok) {
-      c[t->nkids[p]++] = i;
-      t->kids[p] = c;
-    }
+    if (p >= 0) t->kids[p][t->nkids[p]++] = i;
   }
   if (!ok) plan_tree_free(g, t);
   return ok;
 }
 
+/* Releases the tree. */
 void plan_tree_free(const plan_graph *g, plan_tree *t) {
   for (size_t i = 0; t->kids && i < g->len; i++) free(t->kids[i]);
   free(t->kids);
@@ -34,6 +36,7 @@ void plan_tree_free(const plan_graph *g, plan_tree *t) {
   t->nkids = NULL;
 }
 
+/* Returns true when node i is shown as a cluster/subgraph (step, gate, handler with children). */
 bool plan_is_group(const plan_graph *g, size_t i) {
   plan_kind k = g->nodes[i].kind;
   return k == PLAN_STEP || k == PLAN_GATE || k == PLAN_HANDLER;
@@ -53,6 +56,7 @@ static void bound(valbuf *b, int64_t ms) {
   valbuf_printf(b, "\n\xe2\x89\xa4 %s", plan_duration_text(ms, d, sizeof d));
 }
 
+/* Returns the title of the cluster/subgraph of group node i ("step: …", "gate: …"). */
 char *plan_group_title(const plan_graph *g, size_t i) {
   const plan_node *n = &g->nodes[i];
   valbuf b = {0};
@@ -84,6 +88,7 @@ static char *group_node_label(const plan_node *n) {
   return s ? s : strdup("?");
 }
 
+/* Returns the one-line text that diagrams show for node i (label plus key facts). */
 char *plan_diagram_label(const plan_graph *g, size_t i) {
   const plan_node *n = &g->nodes[i];
   if (plan_is_group(g, i)) return group_node_label(n);
@@ -187,6 +192,7 @@ static const char *dot_edge(plan_edge_kind kind) {
   return "";
 }
 
+/* Writes a Graphviz digraph (clusters for steps, gates and handlers; mutating actions red). */
 void plan_write_dot(const plan_graph *g, FILE *out) {
   plan_tree t;
   bool ok = plan_tree_build(g, &t);

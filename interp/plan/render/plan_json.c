@@ -116,6 +116,8 @@ static json_t *critical_json(const plan_graph *g) {
   return o;
 }
 
+/* Returns the graph as JSON (see docs/plan.md); with `mutating_only`, only mutating action nodes and the
+ * edges between them. */
 json_t *plan_to_json(const plan_graph *g, bool mutating_only) {
   json_t *root = json_object(), *nodes = json_array(), *edges = json_array();
   if (!root || !nodes || !edges) {

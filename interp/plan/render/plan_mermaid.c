@@ -101,6 +101,7 @@ static void mm_classes(const plan_graph *g, FILE *out) {
   }
 }
 
+/* Writes a Mermaid `flowchart TD` (subgraphs for steps, gates and handlers). */
 void plan_write_mermaid(const plan_graph *g, FILE *out) {
   plan_tree t;
   bool ok = plan_tree_build(g, &t);

@@ -195,6 +195,8 @@ static void mutating_list(const plan_graph *g, FILE *out) {
   }
 }
 
+/* Writes the text form: a tree with preconditions first, the critical path and the deadline at the end;
+ * `color` adds ANSI colours. */
 void plan_write_text(const plan_graph *g, bool mutating_only, bool color, FILE *out) {
   if (mutating_only) {
     mutating_list(g, out);
