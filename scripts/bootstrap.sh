@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake pkg-config flex bison libcurl4-openssl-dev libjansson-dev
   libcmocka-dev libyaml-dev libmicrohttpd-dev libgnutls28-dev libssl-dev graphviz valgrind clang libclang-rt-14-dev
   python3 python3-kubernetes openssl wrk)
+packages+=(man-db mandoc lintian zsh fish vim)  # tests/package: man pages, .deb, completions, Vim
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
