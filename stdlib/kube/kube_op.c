@@ -26,6 +26,7 @@ struct kube_req {
   char *shown;             /* "METHOD /path" as sent (no query), for messages */
   bool lost;               /* a write whose answer was lost, awaiting its verify hook */
   int lost_repeats;        /* repeats decided after lost answers (at most one) */
+  int answered;            /* the status of its last answer (0: none) */
   int attempt;
   int64_t retry_at;
   kube_cont cont;
@@ -503,6 +504,7 @@ static void on_done(void *user, const http_response *resp, const char *error) {
     kop_timer(op, op->rt->now, op->verify); /* read the world back at once: the hook decides */
     return;
   }
+  q->answered = resp->status;
   if (schedule_retry(q, resp, &kr)) {
     json_decref(j);
     if (q->retry == KRETRY_VERIFY && op->verify) {
@@ -567,7 +569,11 @@ void kop_unknown(kube_op *op, const char *fmt, ...) {
   const char *shown = q && q->shown ? q->shown : "the write";
   const char *sp = strchr(shown, ' ');
   char *method = sp ? strutil_printf("%.*s", (int)(sp - shown), shown) : NULL;
-  char *s = kop_unknown_text(method ? method : shown, sp ? sp + 1 : "", detail, *op->what ? op->what : "the object");
+  const char *check = *op->what ? op->what : "the object";
+  char *s = q && !q->lost && q->answered
+                ? strutil_printf(RBK_OUTCOME_UNKNOWN "%s was sent and answered %d %s; %s%scheck %s before retrying", shown, q->answered,
+                                 http_reason(q->answered), detail ? detail : "", detail ? "; " : "", check)
+                : kop_unknown_text(method ? method : shown, sp ? sp + 1 : "", detail, check);
   kop_fail(op, "%s", s ? s : "outcome unknown");
   free(s), free(method), free(detail);
 }

@@ -182,7 +182,8 @@ bool kop_watch(kube_op *op, const char *path, kube_event_fn on_event, kube_cont 
 void kop_repeat(kube_op *op);
 /* Ends the op, whose write awaits its verify hook, with "outcome unknown: METHOD PATH was sent and
  * its answer was lost; DETAIL; check WHAT before retrying" (DETAIL: what the read showed, may be
- * NULL; WHAT: the op's describe() text). */
+ * NULL; WHAT: the op's describe() text) — "was sent and answered 503 Service Unavailable" when a
+ * 5xx answer, not a lost one, sent it to its verify hook. */
 void kop_unknown(kube_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns the "outcome unknown: …" text of a write whose answer was lost (caller frees): METHOD
  * and PATH as sent (no query), DETAIL (may be NULL), CHECK what to look at before retrying. */
