@@ -626,7 +626,8 @@ static void fire(kube_op *op, int64_t now) {
   if (op->deadline <= now) {
     bool unknown = false;
     for (int i = 0; i < 4; i++)
-      unknown |= op->reqs[i] && kube_is_write(op->reqs[i]->method) && (op->reqs[i]->http_id || op->reqs[i]->lost);
+      unknown |= op->reqs[i] && kube_is_write(op->reqs[i]->method) &&
+                 (op->reqs[i]->http_id || op->reqs[i]->lost || (op->reqs[i]->retry == KRETRY_VERIFY && op->reqs[i]->answered));
     if (!op->on_deadline && unknown) {
       char *d = val_format_duration(op->deadline - op->started);
       kop_unknown(op, "timed out after %s", d ? d : "?");

@@ -288,6 +288,20 @@ static void endpoint_post__answer_lost__outcome_unknown_never_repeated(void **st
   fx_free(f);
 }
 
+static void endpoint_post__answer_too_late__outcome_unknown(void **state) {
+  (void)state;
+  fx *f = fx_from(scenario("{\"latency\": [\"20s\", \"20s\"]}"));
+  rbk_value *svc = orch(f);
+  tk_outcome o = tk_call(f->a, FN_E_POST, svc, 10000, 1, (const char *[]){"path"}, (rbk_value *[]){val_cstring("/api/v1/config/reload")});
+  assert_non_null(o.err);
+  assert_non_null(strstr(o.err, "outcome unknown: POST /api/v1/config/reload was sent and its answer was lost; check the state of"));
+  assert_true(tk_now < 10000); /* the write's own timeout left time before the action's */
+  assert_int_equal(sent(f, "POST "), 1);
+  tk_clear(&o);
+  val_unref(svc);
+  fx_free(f);
+}
+
 static void endpoint_post__idempotent_or_keyed__repeated(void **state) {
   (void)state;
   for (int keyed = 0; keyed < 2; keyed++) {
@@ -313,6 +327,7 @@ int main(void) {
       cmocka_unit_test(create_patch_apply_delete__answers_lost__sent_once),
       cmocka_unit_test(create__lost_and_taken_by_another__outcome_unknown),
       cmocka_unit_test(endpoint_post__answer_lost__outcome_unknown_never_repeated),
+      cmocka_unit_test(endpoint_post__answer_too_late__outcome_unknown),
       cmocka_unit_test(endpoint_post__idempotent_or_keyed__repeated),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
