@@ -347,7 +347,7 @@ static bool req_send(kube_req *q) {
   if (hr.timeout_ms <= 0 && !q->stream) hr.timeout_ms = 1;
   http_callbacks cb = {q, on_line, on_done};
   q->http_id = op->rt->tr->start(op->rt->tr->self, &hr, op->rt->now, &cb, &err);
-  q->retry_at = INT64_MAX;
+  q->retry_at = INT64_MAX, q->answered = 0;
   if (!q->http_id) {
     kop_fail(op, "%s", err ? err : "cannot start the request");
     free(err);
@@ -569,13 +569,15 @@ void kop_unknown(kube_op *op, const char *fmt, ...) {
   const char *shown = q && q->shown ? q->shown : "the write";
   const char *sp = strchr(shown, ' ');
   char *method = sp ? strutil_printf("%.*s", (int)(sp - shown), shown) : NULL;
-  const char *check = *op->what ? op->what : "the object";
+  bool endpoint = op->sig && op->sig->recv == RECV_ENDPOINT && op->conn;
+  char *state = endpoint ? strutil_printf("the state of %s", op->conn->desc) : NULL;
+  const char *check = state ? state : *op->what ? op->what : "the object";
   char *s = q && !q->lost && q->answered
                 ? strutil_printf(RBK_OUTCOME_UNKNOWN "%s was sent and answered %d %s; %s%scheck %s before retrying", shown, q->answered,
                                  http_reason(q->answered), detail ? detail : "", detail ? "; " : "", check)
                 : kop_unknown_text(method ? method : shown, sp ? sp + 1 : "", detail, check);
   kop_fail(op, "%s", s ? s : "outcome unknown");
-  free(s), free(method), free(detail);
+  free(s), free(method), free(detail), free(state);
 }
 
 /* ---- processes ---- */
