@@ -63,7 +63,8 @@ typedef struct {
   sim_watch *watch;          /* set for a watch request: stream it with sim_watch_poll(), then
                                 free it with sim_watch_free() (sim_response_clear() does not) */
   int64_t delay_ms;          /* injected latency: deliver the answer this many virtual ms later */
-  bool drop;                 /* injected fault: close the connection without answering */
+  bool drop;                 /* injected fault: close the connection without answering (drop_rate:
+                                the request was not processed; lost_response: it was) */
 } sim_response;
 
 /* Watch stream states returned by sim_watch_poll(). */

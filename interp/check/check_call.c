@@ -46,7 +46,7 @@ static const struct {
     {"check", CT_BOOL},        {"ref", CT_STRING},        {"kind", CT_STRING},      {"path", CT_STRING},
     {"name", CT_STRING},       {"url", CT_STRING},        {"base_url", CT_STRING},  {"image", CT_STRING},
     {"context", CT_STRING},    {"namespace", CT_STRING},  {"kubeconfig", CT_STRING}, {"webhook", CT_STRING},
-    {"container", CT_STRING},  {"channel", CT_STRING},
+    {"container", CT_STRING},  {"channel", CT_STRING},    {"idempotent", CT_BOOL},  {"idempotency_key", CT_STRING},
 };
 
 /* Returns the type that an argument named `name` of a built-in or action must have. */

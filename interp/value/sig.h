@@ -121,9 +121,9 @@ typedef enum {
   X(K_SERVICE, CLUSTER, "service", "name", "port", "", SIG_CTOR, ENDPOINT, "an endpoint through the API server's service proxy", 0) \
   /* endpoint actions */                                                                                           \
   X(E_GET, ENDPOINT, "get", "path", "timeout", "", SIG_ACTION, ANY, "GET path; JSON answer", 30000) \
-  X(E_POST, ENDPOINT, "post", "path,body?", "timeout", "", SIG_ACTION | SIG_MUTATING, ANY, "POST body as JSON", 30000) \
-  X(E_PUT, ENDPOINT, "put", "path,body", "timeout", "", SIG_ACTION | SIG_MUTATING, ANY, "PUT body as JSON", 30000) \
-  X(E_DELETE, ENDPOINT, "delete", "path", "timeout", "", SIG_ACTION | SIG_MUTATING, ANY, "DELETE path", 30000)
+  X(E_POST, ENDPOINT, "post", "path,body?", "timeout,idempotent,idempotency_key", "", SIG_ACTION | SIG_MUTATING, ANY, "POST body as JSON; sent once unless idempotent or keyed", 30000) \
+  X(E_PUT, ENDPOINT, "put", "path,body", "timeout,idempotent,idempotency_key", "", SIG_ACTION | SIG_MUTATING, ANY, "PUT body as JSON; sent once unless idempotent or keyed", 30000) \
+  X(E_DELETE, ENDPOINT, "delete", "path", "timeout,idempotent,idempotency_key", "", SIG_ACTION | SIG_MUTATING, ANY, "DELETE path; sent once unless idempotent or keyed", 30000)
 
 typedef enum {
 #define X(id, recv, name, pos, named, req, flags, ret, doc, tmo) FN_##id,

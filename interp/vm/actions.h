@@ -30,6 +30,11 @@
 #include "sig.h"
 #include "value.h"
 
+/* The prefix of an action error meaning a write was sent and its answer was lost ("outcome
+ * unknown: POST /x was sent and its answer was lost; check … before retrying"): such a failure
+ * is never retried by a step's `retry` or a poll — a person has to look first. */
+#define RBK_OUTCOME_UNKNOWN "outcome unknown: "
+
 /* Delivers an operation's outcome: `result` (taken; NULL means null) on success with error ==
  * NULL, or error (borrowed one-line text, e.g. "503 Service Unavailable: {…}") on failure. */
 typedef void (*act_done_fn)(void *user, rbk_value *result, const char *error);

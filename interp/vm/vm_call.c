@@ -229,6 +229,8 @@ void vm_action_done(void *user, rbk_value *result, const char *error) {
   emit_end(e, t, error ? RBK_STATUS_FAILED : RBK_STATUS_OK, error, result);
   if (error) {
     t->resume_err = verr_at(t->act.call, "%s %s: %s", t->act.sig->name, t->act.target ? t->act.target : "", error);
+    /* a write whose outcome is unknown is never sent again by a step's retry or a poll */
+    if (t->resume_err && !strncmp(error, RBK_OUTCOME_UNKNOWN, strlen(RBK_OUTCOME_UNKNOWN))) t->resume_err->no_retry = true;
     val_unref(result);
   } else {
     t->resume_val = result ? result : val_null();

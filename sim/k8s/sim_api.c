@@ -209,7 +209,10 @@ void sim_handle_as(sim_world *w, const sim_request *req, const char *user, sim_r
   } else if (!authorized(&c)) {
     simapi_fail(resp, SIMST_UNAUTHORIZED, "Unauthorized");
   } else if (resource_route(&c)) {
-    if (!simapi_fault(&c)) dispatch(&c);
+    if (!simapi_fault(&c)) {
+      dispatch(&c);
+      simapi_fault_lost(&c);
+    }
   } else if (!simapi_discovery(&c)) {
     simapi_status(resp, simst_no_resource());
   }

@@ -80,6 +80,9 @@ void simapi_logs(api_call *c);
 
 /* Applies the scenario's API faults; returns true when the request was answered by a fault. */
 bool simapi_fault(api_call *c);
+/* After a write was handled: drops its answer (resp->drop) when a faults.lost_response rule
+ * matches it (counting down its times); returns true then. */
+bool simapi_fault_lost(api_call *c);
 /* Returns true (and consumes one) when the scenario injects a 409 on this patch. */
 bool simapi_fault_conflict(api_call *c);
 

@@ -1,7 +1,9 @@
 /* sim_fault.c — faults injected into API requests from the scenario, driven by the seeded PRNG:
- * latency, 5xx/429 answers with Retry-After, dropped connections, and 409s on named patches. */
+ * latency, 5xx/429 answers with Retry-After, dropped connections (the request not processed),
+ * 409s on named patches, and lost responses (a named write applied, its answer dropped). */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sim_api.h"
 
@@ -37,6 +39,24 @@ bool simapi_fault(api_call *c) {
   if (f->error_rate > 0 && simu_rng_unit(&c->w->rng) < f->error_rate && json_array_size(f->error_codes)) {
     size_t i = (size_t)simu_rng_range(&c->w->rng, 0, (int64_t)json_array_size(f->error_codes) - 1);
     inject_error(c, (int)json_integer_value(json_array_get(f->error_codes, i)));
+    return true;
+  }
+  return false;
+}
+
+/* Returns true (and consumes one) when the scenario drops the answer of this write: it is applied
+ * and its answer lost. */
+bool simapi_fault_lost(api_call *c) {
+  const char *m = c->req->method;
+  if (!strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS")) return false;
+  size_t i;
+  json_t *r;
+  json_array_foreach(c->w->faults.lost, i, r) {
+    const char *rm = simu_jstr(r, "method", NULL), *rp = simu_jstr(r, "path", NULL);
+    json_int_t times = simu_jint(r, "times", 1);
+    if (!times || (rm && strcasecmp(rm, m)) || (rp && !strstr(c->req->path, rp))) continue;
+    if (times > 0) json_object_set_new(r, "times", json_integer(times - 1));
+    c->resp->drop = true; /* applied; the answer is dropped (the HTTP door closes the connection) */
     return true;
   }
   return false;

@@ -35,7 +35,8 @@ static void world_clear(sim_world *w) {
   sims_free(&w->st);
   simw_forget(w);
   json_t *owned[] = {w->scenario, w->images, w->job_rules, w->pod_rt, w->deploy_rt, w->event_index,
-                     w->event_order, w->tokens, w->backends, w->faults.error_codes, w->faults.conflicts, w->faults.stuck};
+                     w->event_order, w->tokens, w->backends, w->faults.error_codes, w->faults.conflicts, w->faults.stuck,
+                     w->faults.lost};
   for (size_t i = 0; i < sizeof owned / sizeof *owned; i++) json_decref(owned[i]);
 }
 

@@ -30,6 +30,7 @@ typedef struct {
   int64_t latency_min, latency_max, retry_after_s;
   json_t *conflicts;      /* array of {resource, namespace, name, times}; times counts down */
   json_t *stuck;          /* array of deployment names whose new pods never become ready */
+  json_t *lost;           /* array of {method, path, times}: writes applied, their answer dropped */
 } simw_faults;
 
 struct sim_world {

@@ -155,10 +155,33 @@ static void load_timing(sim_world *w, const json_t *t) {
   tm->job_duration = simu_json_duration(json_object_get(t, "job"), 5000);
 }
 
+/* Reads "faults"."lost_response": [{"method"?: "POST", "path"?: "text in the path", "times"?: n}]
+ * (times: 1 by default, -1 for every match); false with *err when malformed. */
+static bool load_lost(simw_faults *ft, const json_t *lost, char **err) {
+  static const char *const keys[] = {"method", "path", "times", NULL};
+  if (!lost) return (ft->lost = json_array()) != NULL;
+  if (!json_is_array(lost)) return *err = strdup("scenario: faults.lost_response must be a list"), false;
+  size_t i;
+  json_t *r;
+  json_array_foreach(lost, i, r) {
+    char where[64];
+    snprintf(where, sizeof where, "faults.lost_response[%zu]", i);
+    if (!json_is_object(r)) return *err = strutil_printf("scenario: %s must be an object", where), false;
+    if (!known_keys(r, where, keys, err)) return false;
+    json_t *m = json_object_get(r, "method"), *p = json_object_get(r, "path"), *t = json_object_get(r, "times");
+    if ((m && !json_is_string(m)) || (p && !json_is_string(p)) || (t && !json_is_integer(t)))
+      return *err = strutil_printf("scenario: %s: method and path are texts, times an integer", where), false;
+    if (m && !strcmp(json_string_value(m), "GET"))
+      return *err = strutil_printf("scenario: %s: only writes can lose their answer, not GET", where), false;
+  }
+  ft->lost = json_deep_copy(lost);
+  return ft->lost != NULL;
+}
+
 /* Reads "faults". */
 static bool load_faults(sim_world *w, const json_t *f, char **err) {
   static const char *const keys[] = {"error_rate", "error_codes", "latency", "drop_rate", "retry_after",
-                                     "conflict_on_patch", "stuck_rollout", "description", NULL};
+                                     "conflict_on_patch", "stuck_rollout", "lost_response", "description", NULL};
   if (f && !known_keys(f, "faults", keys, err)) return false;
   simw_faults *ft = &w->faults;
   ft->error_rate = json_number_value(json_object_get(f, "error_rate"));
@@ -172,7 +195,7 @@ static bool load_faults(sim_world *w, const json_t *f, char **err) {
   json_t *c = json_object_get(f, "conflict_on_patch"), *s = json_object_get(f, "stuck_rollout");
   ft->conflicts = json_is_array(c) ? json_deep_copy(c) : json_array();
   ft->stuck = json_is_array(s) ? json_deep_copy(s) : json_array();
-  return true;
+  return load_lost(ft, json_object_get(f, "lost_response"), err);
 }
 
 /* Returns false with *err unless stubs is absent or a list of process stubs: {"argv": [glob…],

@@ -6,7 +6,18 @@
  * and completions are delivered after curl_multi_perform returns, so owners may start and cancel
  * requests from their callbacks. HTTP/2 is used when the server offers it over TLS, connections
  * are reused through the multi handle's cache, and TLS verification is always on unless the
- * request says insecure. */
+ * request says insecure.
+ *
+ * A write is sent at most once by this layer. libcurl (7.88) repeats a request by itself when it
+ * went out on a reused keep-alive connection that turns out dead before any answer byte arrived
+ * ("Connection died, retrying a fresh connect", Curl_retry_request: only when conn->bits.reuse)
+ * — but a server may have applied the write before the connection died. So every request other
+ * than GET, HEAD and OPTIONS goes on a connection of its own (CURLOPT_FRESH_CONNECT, never a
+ * reused one, and CURLOPT_FORBID_REUSE, closed afterwards): libcurl never retries it, and a
+ * connection that breaks after it was sent is reported as HTTP_FAIL_RESET (the answer was lost),
+ * which the caller resolves by reading the world. The cost: one TCP (and TLS) handshake per
+ * write; reads still share connections. The only repeat left to libcurl is an HTTP/2
+ * REFUSED_STREAM with no answer byte, which the server guarantees it did not process. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +39,7 @@ typedef struct {
   http_linebuf lb;
   char *origin;
   int64_t timeout_ms;
-  bool stream, dead, finished;
+  bool stream, dead, finished, write;
   CURLcode result;
   char errbuf[CURL_ERROR_SIZE];
 } creq;
@@ -110,6 +121,11 @@ static bool set_request(creq *r, const http_request *req) {
   return rc == CURLE_OK;
 }
 
+/* Returns true when the method may change the server's state (anything but GET, HEAD, OPTIONS). */
+static bool mutating(const char *method) {
+  return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0;
+}
+
 /* Returns true after setting the options every transfer shares. */
 static bool set_common(creq *r, const http_request *req) {
   CURL *e = r->easy;
@@ -125,6 +141,11 @@ static bool set_common(creq *r, const http_request *req) {
   /* the smallest upload buffer libcurl allows (the default is 64 KiB per transfer; bodies are
    * sent from the copied postfields): 1,000 parallel PATCHes would otherwise hold 64 MiB */
   rc |= curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
+  if (mutating(req->method)) {
+    /* a connection of its own: libcurl's silent re-send on a reused dead connection cannot happen */
+    rc |= curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    rc |= curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+  }
   if (req->timeout_ms > 0) {
     rc |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
     rc |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(req->timeout_ms < 10000 ? req->timeout_ms : 10000));
@@ -152,7 +173,7 @@ static uint64_t curl_start(void *self, const http_request *req, int64_t now, con
   }
   free(rest);
   r->easy = curl_easy_init();
-  r->cb = *cb, r->stream = req->stream, r->timeout_ms = req->timeout_ms;
+  r->cb = *cb, r->stream = req->stream, r->timeout_ms = req->timeout_ms, r->write = mutating(req->method);
   if (!r->easy || !set_common(r, req) || !set_request(r, req) || !set_tls(r->easy, req->tls) || !push(t, r)) {
     req_free(r);
     *err = strdup("cannot set up the HTTP request");
@@ -230,9 +251,23 @@ static void deliver_line(void *user, const char *s, size_t n) {
   if (!r->dead) r->cb.on_line(r->cb.user, s, n);
 }
 
+/* Returns the failure kind of a finished transfer: a write whose bytes left (CURLINFO_SIZE_UPLOAD
+ * or a request header counted) and that failed for any reason but a timeout or a TLS problem
+ * is RESET — its answer was lost, whatever libcurl calls the error — never CONNECT or OTHER. */
+static http_fail outcome_kind(const creq *r) {
+  if (r->result == CURLE_OK) return HTTP_FAIL_NONE;
+  http_fail k = fail_kind(r->result);
+  if (!r->write || k == HTTP_FAIL_RESET || k == HTTP_FAIL_TIMEOUT || k == HTTP_FAIL_TLS) return k;
+  long req_size = 0;
+  curl_off_t up = 0;
+  curl_easy_getinfo(r->easy, CURLINFO_REQUEST_SIZE, &req_size);
+  curl_easy_getinfo(r->easy, CURLINFO_SIZE_UPLOAD_T, &up);
+  return req_size > 0 || up > 0 ? HTTP_FAIL_RESET : k;
+}
+
 /* Delivers a finished transfer's outcome. */
 static void finish(curltr *t, creq *r) {
-  http_fail kind = r->result == CURLE_OK ? HTTP_FAIL_NONE : fail_kind(r->result);
+  http_fail kind = outcome_kind(r);
   http_response resp = {kind, 0, "", 0, NULL, -1};
   char *msg = NULL;
   if (kind == HTTP_FAIL_NONE) {

@@ -371,6 +371,7 @@ rbk_actions *actions_kube_new(const actions_kube_config *cfg, char **err) {
   http_transport *tr = cfg->sim ? http_sim_new(cfg->sim, cfg->sim_base_ms, err) : http_curl_new(err);
   if (!tr) return free(ak->kubeconfig), free(ak->context), free(ak->scratch), json_decref(ak->stubs), free(ak), NULL;
   kube_rt_init(&ak->rt, tr, cfg->sim != NULL, cfg->seed, cfg->sim ? cfg->wall_base_ms : -1);
+  ak->rt.log = cfg->log;
   ak->rt.sim = cfg->sim, ak->rt.sim_base = cfg->sim_base_ms;
   ak->iface = (rbk_actions){ak, construct, describe, start, notify, cancel, next_event, poll_, free_};
   return &ak->iface;

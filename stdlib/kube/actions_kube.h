@@ -38,6 +38,8 @@ typedef struct {
   void (*record_webhook)(void *user, const char *url, const char *body);
   void *record_user;
   FILE *console;              /* console() output; NULL → stderr */
+  FILE *log;                  /* one line per decision taken after a write's answer was lost
+                                 (sent again after a read-back); NULL → stderr */
   /* Environment lookups for kubeconfig (KUBECONFIG, HOME, in-cluster); NULL → getenv. */
   const char *(*getenv)(void *user, const char *name);
   void *env_user;

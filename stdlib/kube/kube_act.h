@@ -70,6 +70,10 @@ bool kact_rollout_status(kube_op *op, const rbk_action_req *req);
 bool kact_wait_deleted(kube_op *op, const rbk_action_req *req);
 bool kact_wait_ready(kube_op *op, const rbk_action_req *req);
 /* Writes (kube_write.c). */
+/* Returns true when merge or strategic patch p is reflected in object o (every field of p
+ * present with its value, null meaning absent; list elements matched by "name", else as a
+ * subset): how a write whose answer was lost is read back. */
+bool kube_applied(const json_t *o, const json_t *p);
 bool kact_scale(kube_op *op, const rbk_action_req *req);
 bool kact_patch(kube_op *op, const rbk_action_req *req);
 bool kact_apply(kube_op *op, const rbk_action_req *req);

@@ -1,27 +1,40 @@
 /* kube_endpoint.c — the endpoint verbs get/post/put/delete on http(base_url, headers:) handles
  * and cluster.service() handles: JSON in and out; a non-2xx answer fails with
- * "POST /api/v1/x: 500 Internal Server Error: <body excerpt>". GET retries transient failures;
- * POST, PUT and DELETE are repeated only when they cannot have been processed (connection
- * refused, 429). */
+ * "POST /api/v1/x: 500 Internal Server Error: <body excerpt>". GET retries transient failures.
+ *
+ * POST, PUT and DELETE are sent once: they are repeated only when they cannot have been
+ * processed (connection refused, 429) — unless the call says the write is safe to repeat
+ * (`idempotent: true`, or `idempotency_key: K`, sent as the `Idempotency-Key: K` header), which
+ * makes them retry like a GET. A write whose answer is lost (the connection broke after it was
+ * sent, or its time ran out) fails with "outcome unknown: POST /path was sent and its answer was
+ * lost; check the state of service X before retrying": rbk cannot read an endpoint's state back. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "kube_act.h"
 
 typedef struct {
-  char *method, *path;
+  char *method, *path;  /* path as the call gave it (for messages) */
+  char *sent;           /* the path as sent: with a leading '/' */
 } ep_state;
 
 /* Frees the state. */
 static void ep_free(void *p) {
   ep_state *s = p;
-  free(s->method), free(s->path);
+  free(s->method), free(s->path), free(s->sent);
   free(s);
 }
 
 /* Finishes with the answer: its JSON, its text when it is not JSON, null when empty. */
 static void answered(kube_op *op, const kube_resp *r) {
   ep_state *s = op->st;
+  if (kube_is_write(s->method) && kube_lost(r)) {
+    char *check = strutil_printf("the state of %s", op->conn && op->conn->desc ? op->conn->desc : "the service");
+    char *m = kop_unknown_text(s->method, s->sent, NULL, check ? check : "the service");
+    kop_fail(op, "%s", m ? m : "outcome unknown");
+    free(check), free(m);
+    return;
+  }
   if (r->status < 200 || r->status > 299) return kop_fail_resp(op, s->method, s->path, r);
   if (r->json) return kact_finish_json(op, r->json);
   if (!r->body_len) return kop_finish(op, NULL);
@@ -51,11 +64,18 @@ bool kact_endpoint(kube_op *op, const rbk_action_req *req) {
     body = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(j);
   }
-  const char *path = s->path[0] == '/' || !*s->path ? s->path : NULL;
-  char *fixed = path ? NULL : strutil_printf("/%s", s->path);
-  bool get = req->sig->id == FN_E_GET;
-  bool ok = kop_request(op, s->method, path ? path : fixed, body ? "application/json" : NULL, body,
-                        get ? KRETRY_READ : KRETRY_UNSENT, answered);
-  free(fixed), free(body);
+  const rbk_value *idem = kact_arg(req, "idempotent");
+  char *key = kact_text(kact_arg(req, "idempotency_key"));
+  if (idem && idem->kind != VAL_BOOL) return free(body), free(key), kop_fail(op, "%s: idempotent must be a bool", s->method), false;
+  if (key && (!*key || strpbrk(key, "\r\n")))
+    return free(body), free(key), kop_fail(op, "%s: idempotency_key must be a non-empty one-line text", s->method), false;
+  char *header = key ? strutil_printf("Idempotency-Key: %s", key) : NULL;
+  bool safe = req->sig->id == FN_E_GET || (idem && idem->u.b) || key;
+  s->sent = s->path[0] == '/' || !*s->path ? strdup(s->path) : strutil_printf("/%s", s->path);
+  const char *hdrs[1] = {header};
+  bool ok = s->sent && kop_request_with(op, s->method, s->sent, body ? "application/json" : NULL, body, hdrs, header ? 1 : 0,
+                                        safe ? KRETRY_READ : KRETRY_UNSENT, answered);
+  if (!s->sent) kop_fail(op, "out of memory");
+  free(body), free(key), free(header);
   return ok;
 }

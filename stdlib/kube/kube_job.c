@@ -138,14 +138,14 @@ static void created(kube_op *op, const kube_resp *r) {
   relist(op);
 }
 
-/* Verify hook's answer after a failed POST. */
+/* Verify hook's answer after a failed or unanswered POST: created (a job of that name with what
+ * was sent), repeat (none), or unknown (one that differs). */
 static void create_verified(kube_op *op, const kube_resp *r) {
-  if (r->status == 200) {
-    kop_cancel_requests(op);
-    return relist(op);
-  }
   if (r->status == 404) return kop_repeat(op);
-  kop_fail_resp(op, "GET", jb(op)->path, r);
+  if (r->status != 200) return kop_fail_resp(op, "GET", jb(op)->path, r);
+  if (!kube_applied(r->json, jb(op)->job)) return kop_unknown(op, "a job of that name exists but differs from what was sent");
+  kop_cancel_requests(op);
+  relist(op);
 }
 
 /* Verify hook: was the job created? */

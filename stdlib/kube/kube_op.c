@@ -24,6 +24,10 @@ struct kube_req {
   char **extra;            /* caller's header lines (absolute-URL requests) */
   size_t n_extra;
   kube_retry retry;
+  char *shown;             /* "METHOD /path" as sent (no query), for messages */
+  bool lost;               /* a write whose answer was lost, awaiting its verify hook */
+  int lost_repeats;        /* repeats decided after lost answers (at most one) */
+  int answered;            /* the status of its last answer (0: none) */
   int attempt;
   int64_t retry_at;
   kube_cont cont;
@@ -217,6 +221,16 @@ bool kube_transient(const kube_resp *r) {
   return r->status == 429 || r->status == 500 || r->status == 502 || r->status == 503 || r->status == 504;
 }
 
+/* Returns true when a sent request got no answer. */
+bool kube_lost(const kube_resp *r) {
+  return !r->status && (r->fail == HTTP_FAIL_RESET || r->fail == HTTP_FAIL_TIMEOUT);
+}
+
+/* Returns true for a method that may change the server's state. */
+bool kube_is_write(const char *method) {
+  return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0;
+}
+
 /* Returns an excerpt of a body on one line (at most 200 bytes). Caller frees. */
 static char *excerpt(const char *body, size_t len) {
   valbuf b = {0};
@@ -255,7 +269,7 @@ void kop_fail_resp(kube_op *op, const char *method, const char *path, const kube
 /* Frees a request (not in flight). */
 static void req_free(kube_req *q) {
   if (!q) return;
-  free(q->method), free(q->url), free(q->body), free(q->ctype);
+  free(q->method), free(q->url), free(q->body), free(q->ctype), free(q->shown);
   for (size_t i = 0; i < q->n_headers; i++) free(q->headers[i]);
   free(q->headers);
   for (size_t i = 0; i < q->n_extra; i++) free(q->extra[i]);
@@ -313,16 +327,21 @@ static bool req_send(kube_req *q) {
     return false;
   }
   int64_t left = kop_left(op);
+  int64_t limit = left < 60000 ? left : 60000;
+  if (kube_is_write(q->method) && left != INT64_MAX) {
+    int64_t keep = left / 4 < 5000 ? left / 4 : 5000; /* time to read the world back after a lost answer */
+    if (left - keep < limit) limit = left - keep;
+  }
   kube_conn *c = op->conn && op->conn->parent ? op->conn->parent : op->conn;
   http_tls tls = c && c->kc ? c->tls : (http_tls){0};
   if (c && c->auth && q->with_auth) kube_auth_client_cert(c->auth, &tls.cert_data, &tls.cert_len, &tls.key_data, &tls.key_len);
   http_request hr = {q->method, q->url, (const char *const *)q->headers, q->n_headers, q->body, q->body_len,
-                     q->stream ? (left == INT64_MAX ? 0 : left) : (left < 60000 ? left : 60000), q->stream,
+                     q->stream ? (left == INT64_MAX ? 0 : left) : limit, q->stream,
                      c && c->kc && q->with_auth ? &tls : NULL};
   if (hr.timeout_ms <= 0 && !q->stream) hr.timeout_ms = 1;
   http_callbacks cb = {q, on_line, on_done};
   q->http_id = op->rt->tr->start(op->rt->tr->self, &hr, op->rt->now, &cb, &err);
-  q->retry_at = INT64_MAX;
+  q->retry_at = INT64_MAX, q->answered = 0;
   if (!q->http_id) {
     kop_fail(op, "%s", err ? err : "cannot start the request");
     free(err);
@@ -348,6 +367,12 @@ static kube_req *req_new(kube_op *op, const char *method, const char *url, const
   return q;
 }
 
+/* Sets q's "METHOD /path" text from path (its query dropped). */
+static void set_shown(kube_req *q, const char *path) {
+  size_t n = strcspn(path, "?");
+  q->shown = strutil_printf("%s %.*s", q->method, (int)n, path);
+}
+
 /* Returns the absolute URL of path on the op's connection. Caller frees. */
 static char *conn_url(const kube_op *op, const char *path) {
   return strutil_printf("%s%s%s", op->conn->origin, op->conn->base, path);
@@ -356,6 +381,12 @@ static char *conn_url(const kube_op *op, const char *path) {
 /* Starts a request on the connection. */
 bool kop_request(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
                  kube_retry retry, kube_cont cont) {
+  return kop_request_with(op, method, path, ctype, body, NULL, 0, retry, cont);
+}
+
+/* Starts a request on the connection with extra header lines. */
+bool kop_request_with(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
+                      const char *const *headers, size_t n_headers, kube_retry retry, kube_cont cont) {
   if (op->finished || op->dead) return false;
   char *url = conn_url(op, path);
   if (!url) return kop_fail(op, "out of memory"), false;
@@ -363,6 +394,10 @@ bool kop_request(kube_op *op, const char *method, const char *path, const char *
   free(url);
   if (!q) return false;
   q->with_auth = true;
+  set_shown(q, path);
+  if (n_headers && !(q->extra = calloc(n_headers, sizeof *q->extra))) return kop_fail(op, "out of memory"), false;
+  for (size_t i = 0; i < n_headers; i++)
+    if ((q->extra[q->n_extra] = strdup(headers[i]))) q->n_extra++;
   return req_send(q);
 }
 
@@ -372,6 +407,9 @@ bool kop_request_url(kube_op *op, const char *method, const char *url, const cha
   if (op->finished || op->dead) return false;
   kube_req *q = req_new(op, method, url, body ? "application/json" : NULL, body, retry, cont);
   if (!q) return false;
+  char *origin = NULL, *rest = NULL;
+  set_shown(q, http_split_url(url, &origin, &rest) ? rest : url);
+  free(origin), free(rest);
   q->extra = calloc(n_headers + 1, sizeof *q->extra);
   for (size_t i = 0; q->extra && i < n_headers; i++) q->extra[q->n_extra++] = strdup(headers[i]);
   return req_send(q);
@@ -445,7 +483,7 @@ static void on_done(void *user, const http_response *resp, const char *error) {
   kube_op *op = q->op;
   q->http_id = 0;
   json_t *j = parse_body(resp);
-  kube_resp kr = {resp->status, error, j, resp->body, resp->body_len, resp->content_type};
+  kube_resp kr = {resp->status, resp->fail, error, j, resp->body, resp->body_len, resp->content_type};
   kube_conn *ac = op->conn && op->conn->parent ? op->conn->parent : op->conn;
   if (resp->status == 401 && q->with_auth && ac && ac->auth && !q->auth_retried && kube_auth_invalidate(ac->auth)) {
     q->auth_retried = true;
@@ -453,6 +491,14 @@ static void on_done(void *user, const http_response *resp, const char *error) {
     req_send(q);
     return;
   }
+  if (kube_is_write(q->method) && kube_lost(&kr) && q->retry == KRETRY_VERIFY && op->verify) {
+    json_decref(j);
+    q->lost = true, q->retry_at = INT64_MAX;
+    if (op->rt->now >= op->deadline) return kop_unknown(op, "no time was left to read it back");
+    kop_timer(op, op->rt->now, op->verify); /* read the world back at once: the hook decides */
+    return;
+  }
+  q->answered = resp->status;
   if (schedule_retry(q, resp, &kr)) {
     json_decref(j);
     if (q->retry == KRETRY_VERIFY && op->verify) {
@@ -469,15 +515,63 @@ static void on_done(void *user, const http_response *resp, const char *error) {
   req_free(q);
 }
 
-/* Repeats the request that awaits its verify hook. */
-void kop_repeat(kube_op *op) {
+/* Returns the write that awaits its verify hook, or NULL. */
+static kube_req *awaiting(const kube_op *op) {
   for (int i = 0; i < 4; i++) {
     kube_req *q = op->reqs[i];
-    if (q && !q->http_id && q->retry == KRETRY_VERIFY) {
-      req_send(q);
-      return;
-    }
+    if (q && !q->http_id && q->retry == KRETRY_VERIFY) return q;
   }
+  return NULL;
+}
+
+/* Repeats the request that awaits its verify hook (once after a lost answer, logged). */
+void kop_repeat(kube_op *op) {
+  kube_req *q = awaiting(op);
+  if (!q) return;
+  if (q->lost && q->lost_repeats >= 1)
+    return kop_unknown(op, "read back after it was sent again, it is still not applied");
+  if (q->lost) {
+    q->lost_repeats++, q->lost = false;
+    fprintf(op->rt->log ? op->rt->log : stderr,
+            "rbk: %s: %s was sent and its answer was lost; read back, it was not applied and nothing else changed: sending it once more\n",
+            op->what, q->shown ? q->shown : q->method);
+  }
+  req_send(q);
+}
+
+/* Returns the "outcome unknown: …" text of a write whose answer was lost. */
+char *kop_unknown_text(const char *method, const char *path, const char *detail, const char *check) {
+  size_t n = strcspn(path, "?");
+  return strutil_printf(RBK_OUTCOME_UNKNOWN "%s %.*s was sent and its answer was lost; %s%scheck %s before retrying", method,
+                        (int)n, path, detail ? detail : "", detail ? "; " : "", check);
+}
+
+/* Ends the op with "outcome unknown: …" for its write awaiting a read-back (or in flight). */
+void kop_unknown(kube_op *op, const char *fmt, ...) {
+  kube_req *q = NULL;
+  for (int i = 0; i < 4 && !q; i++)
+    if (op->reqs[i] && kube_is_write(op->reqs[i]->method) &&
+        (op->reqs[i]->lost || op->reqs[i]->http_id || op->reqs[i]->retry == KRETRY_VERIFY))
+      q = op->reqs[i];
+  char *detail = NULL;
+  if (fmt) {
+    va_list ap;
+    va_start(ap, fmt);
+    detail = strutil_vprintf(fmt, ap);
+    va_end(ap);
+  }
+  const char *shown = q && q->shown ? q->shown : "the write";
+  const char *sp = strchr(shown, ' ');
+  char *method = sp ? strutil_printf("%.*s", (int)(sp - shown), shown) : NULL;
+  bool endpoint = op->sig && op->sig->recv == RECV_ENDPOINT && op->conn;
+  char *state = endpoint ? strutil_printf("the state of %s", op->conn->desc) : NULL;
+  const char *check = state ? state : *op->what ? op->what : "the object";
+  char *s = q && !q->lost && q->answered
+                ? strutil_printf(RBK_OUTCOME_UNKNOWN "%s was sent and answered %d %s; %s%scheck %s before retrying", shown, q->answered,
+                                 http_reason(q->answered), detail ? detail : "", detail ? "; " : "", check)
+                : kop_unknown_text(method ? method : shown, sp ? sp + 1 : "", detail, check);
+  kop_fail(op, "%s", s ? s : "outcome unknown");
+  free(s), free(method), free(detail), free(state);
 }
 
 /* ---- processes ---- */
@@ -526,6 +620,16 @@ int64_t kube_rt_next(kube_rt *rt, int64_t now) {
 static void fire(kube_op *op, int64_t now) {
   if (op->dead || op->finished) return;
   if (op->deadline <= now) {
+    bool unknown = false;
+    for (int i = 0; i < 4; i++)
+      unknown |= op->reqs[i] && kube_is_write(op->reqs[i]->method) &&
+                 (op->reqs[i]->http_id || op->reqs[i]->lost || (op->reqs[i]->retry == KRETRY_VERIFY && op->reqs[i]->answered));
+    if (!op->on_deadline && unknown) {
+      char *d = val_format_duration(op->deadline - op->started);
+      kop_unknown(op, "timed out after %s", d ? d : "?");
+      free(d);
+      return;
+    }
     kop_cancel_requests(op);
     if (op->on_deadline) op->on_deadline(op);
     else {

@@ -13,6 +13,15 @@
  * operation's verify hook, which re-reads the world to decide whether to repeat. A 401 with
  * refreshable credentials (exec plugin, token file) is repeated once with new credentials.
  *
+ * Lost answers. A write (any method but GET) whose answer was lost — the connection broke after
+ * it was sent, or its time ran out — may have been applied. It is never repeated blindly:
+ * KRETRY_VERIFY hands it at once to the verify hook, which reads the world and either takes the
+ * write as done, repeats it (kop_repeat: at most once after a lost answer, the decision written
+ * to the runtime's log), or ends the op with kop_unknown ("outcome unknown: …"). A KRETRY_UNSENT
+ * or KRETRY_NONE write's lost answer reaches its continuation (kube_lost() is true there). A
+ * write's HTTP timeout leaves a quarter of the op's time (at most 5 s) for that read; an op whose
+ * deadline passes while a write awaits its answer or its read-back fails with "outcome unknown".
+ *
  * Ownership: the runtime owns its operations; a connection is reference-counted (kconn_ref /
  * kconn_unref); strings passed in are copied. */
 #ifndef RBK_KUBE_OP_H
@@ -21,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -61,6 +71,7 @@ typedef struct kube_req kube_req;
 /* A request's final answer as the continuation sees it. */
 typedef struct {
   int status;             /* 0 when the request failed without an answer */
+  http_fail fail;         /* why there is no answer (HTTP_FAIL_NONE when status is set) */
   const char *error;      /* transport error (one line), else NULL */
   json_t *json;           /* the parsed body (borrowed), or NULL when it is not JSON */
   const char *body;       /* the raw body */
@@ -121,6 +132,7 @@ struct kube_rt {
   int64_t (*extra_next)(kube_rt *rt);
   void (*extra_free)(kube_rt *rt);  /* releases extra when the runtime is cleared */
   void *extra;
+  FILE *log;                /* decisions taken after lost answers, one line each; NULL: stderr */
 };
 
 /* Initialises a runtime over tr (taken: freed by kube_rt_clear). */
@@ -156,13 +168,26 @@ char *kop_error_text(const kube_op *op, const char *method, const char *path, co
  * and base; body (may be NULL) with content type ctype. Returns false after failing the op. */
 bool kop_request(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
                  kube_retry retry, kube_cont cont);
+/* Like kop_request, with extra "Name: value" header lines (copied). */
+bool kop_request_with(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
+                      const char *const *headers, size_t n_headers, kube_retry retry, kube_cont cont);
 /* Starts a request to an absolute URL (webhooks), without the connection's credentials. */
 bool kop_request_url(kube_op *op, const char *method, const char *url, const char *const *headers,
                      size_t n_headers, const char *body, kube_retry retry, kube_cont cont);
 /* Starts a watch (a streaming GET of path): on_event for every event, end when it closes. */
 bool kop_watch(kube_op *op, const char *path, kube_event_fn on_event, kube_cont end);
-/* Repeats the request that failed last (for verify hooks that decided it is safe). */
+/* Repeats the request that awaits its verify hook (for verify hooks that decided, after reading,
+ * that it did not take effect). After a lost answer it is repeated once, the decision logged;
+ * a second time the op ends with kop_unknown instead. */
 void kop_repeat(kube_op *op);
+/* Ends the op, whose write awaits its verify hook, with "outcome unknown: METHOD PATH was sent and
+ * its answer was lost; DETAIL; check WHAT before retrying" (DETAIL: what the read showed, may be
+ * NULL; WHAT: the op's describe() text) — "was sent and answered 503 Service Unavailable" when a
+ * 5xx answer, not a lost one, sent it to its verify hook. */
+void kop_unknown(kube_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns the "outcome unknown: …" text of a write whose answer was lost (caller frees): METHOD
+ * and PATH as sent (no query), DETAIL (may be NULL), CHECK what to look at before retrying. */
+char *kop_unknown_text(const char *method, const char *path, const char *detail, const char *check);
 /* Cancels every request in flight. */
 void kop_cancel_requests(kube_op *op);
 /* Sets (or with fn NULL clears) the operation's timer at `at`. */
@@ -176,5 +201,10 @@ int64_t kop_left(const kube_op *op);
 /* Returns the transient-failure class of an answer: true for connection failures, timeouts,
  * 429, 500, 502, 503, 504. */
 bool kube_transient(const kube_resp *r);
+/* Returns true when a sent request got no answer: the connection broke after it was sent, or
+ * its time ran out (a write may have been applied). */
+bool kube_lost(const kube_resp *r);
+/* Returns true when the method may change the server's state (anything but GET, HEAD, OPTIONS). */
+bool kube_is_write(const char *method);
 
 #endif

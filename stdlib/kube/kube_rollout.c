@@ -1,6 +1,8 @@
 /* kube_rollout.c — rollout_undo and rollout_restart, with kubectl's requests and decisions
- * (kubernetes-api.md): reads retry; the one PATCH is repeated only after a re-read shows it was
- * not applied and nobody else changed the deployment (KRETRY_VERIFY). */
+ * (kubernetes-api.md): reads retry; the one PATCH, when it fails or its answer is lost, is taken
+ * as done when a re-read shows the intended template live (undo: the target revision's template;
+ * restart: our restartedAt), repeated when nobody changed the deployment (resourceVersion as
+ * first read), else the op fails with "outcome unknown: …" (KRETRY_VERIFY). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,8 +101,8 @@ static void undo_verified(kube_op *op, const kube_resp *r) {
     undo_result(op, false, m);
     free(m);
   } else if (!strcmp(kube_rv(r->json), kube_rv(s->dep))) kop_repeat(op);
-  else kop_fail(op, "rollback of deployment \"%s\" not confirmed: the deployment changed meanwhile (resourceVersion %s → %s)",
-                s->ref.name, kube_rv(s->dep), kube_rv(r->json));
+  else kop_unknown(op, "the live template is not revision %ld's and the deployment changed meanwhile (resourceVersion %s → %s)",
+                   kube_revision(s->target), kube_rv(s->dep), kube_rv(r->json));
 }
 
 /* Verify hook: re-reads the deployment. */
@@ -227,7 +229,8 @@ static void restart_verified(kube_op *op, const kube_resp *r) {
   const char *at = restarted_at(r->json);
   if (at && !strcmp(at, s->stamp)) restart_result(op, false, s->stamp);
   else if (!strcmp(kube_rv(r->json), kube_rv(s->dep))) kop_repeat(op);
-  else kop_fail(op, "restart of deployment \"%s\" not confirmed: the deployment changed meanwhile", s->ref.name);
+  else kop_unknown(op, "restartedAt is not %s and the deployment changed meanwhile (resourceVersion %s → %s)", s->stamp,
+                   kube_rv(s->dep), kube_rv(r->json));
 }
 
 /* Verify hook: re-reads the deployment. */

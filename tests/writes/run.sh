@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Every write is sent once: `rbk run` against `rbk sim` over plain HTTP through dropproxy.py, a
+# loopback proxy that lets each write reach the server and be applied, then resets the
+# connection instead of returning its answer (the first send of each METHOD PATH). The
+# simulator's own request log must show each write applied exactly once (twice only where the
+# plan said it is safe: idempotent:, idempotency_key:), the world must show the intended change
+# once (an undo applied twice would roll forward again), and every run either succeeds or fails
+# with "outcome unknown: …".
+# Usage: run.sh RBK SOURCE_DIR [FILTER]. Needs python3.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
+command -v python3 > /dev/null || { echo "writes: python3 is missing"; exit 1; }
+cd "$src/tests/writes" || exit 1
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
+
+# Starts `rbk sim` (request log in $tmp/sim.log) and the proxy in front of it; sets SIM and PROXY.
+start() {
+  "$rbk" sim --scenario bad-release --speed 50 > "$tmp/sim.url" 2> "$tmp/sim.log" &
+  pids+=($!)
+  for _ in $(seq 100); do [ -s "$tmp/sim.url" ] && break; sleep 0.05; done
+  SIM=$(head -1 "$tmp/sim.url")
+  python3 dropproxy.py "${SIM##*:}" "$tmp/drops.log" 240 > "$tmp/proxy.url" 2> "$tmp/proxy.err" &
+  pids+=($!)
+  for _ in $(seq 100); do [ -s "$tmp/proxy.url" ] && break; sleep 0.05; done
+  PROXY=$(head -1 "$tmp/proxy.url")
+  cat > "$tmp/kubeconfig" << EOK
+apiVersion: v1
+kind: Config
+clusters:
+- name: sim
+  cluster: {server: "$PROXY"}
+contexts:
+- name: sim
+  context: {cluster: sim, user: runner, namespace: greenlang}
+current-context: sim
+users:
+- name: runner
+  user: {token: "writes-test"}
+EOK
+}
+
+# Runs writes.rbk with what=$1 (more -p in $2…) through the proxy; output in $tmp/$1.out.
+run_what() {
+  local what=$1
+  shift
+  timeout 120 "$rbk" run writes.rbk --kubeconfig "$tmp/kubeconfig" --no-lock --yes --journal "$tmp/$what.jsonl" \
+    -p "what=$what" "$@" > "$tmp/$what.out" 2>&1
+}
+
+# Prints how many times the simulator received METHOD with a path ending in $2 (its log).
+applied() {
+  python3 - "$tmp/sim.log" "$1" "$2" << 'EOF'
+import sys
+log, method, suffix = sys.argv[1:4]
+n = 0
+for line in open(log, encoding="utf-8", errors="replace"):
+    parts = line.split()
+    if len(parts) >= 2 and parts[0] == method and parts[1].split("?")[0].endswith(suffix):
+        n += 1
+print(n)
+EOF
+}
+
+# Prints the writes the simulator received more than once ("METHOD PATH ×N"), one per line.
+repeated_writes() {
+  python3 - "$tmp/sim.log" << 'EOF'
+import collections, sys
+seen = collections.Counter()
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    parts = line.split()
+    if len(parts) >= 3 and parts[0] in ("POST", "PUT", "PATCH", "DELETE"):
+        seen[parts[0] + " " + parts[1].split("?")[0]] += 1
+for k, n in seen.items():
+    if n > 1:
+        print(f"{k} x{n}")
+EOF
+}
+
+# Prints a field of the simulator's object at API path $1 (a Python expression on `o`: $2).
+world() {
+  python3 - "$SIM$1" "$2" << 'EOF'
+import json, sys, urllib.request
+o = json.load(urllib.request.urlopen(sys.argv[1], timeout=10))
+print(eval(sys.argv[2]))
+EOF
+}
+
+DEP=/apis/apps/v1/namespaces/greenlang/deployments
+PROXIED=/api/v1/namespaces/greenlang/services/gl-001-process-heat-orchestrator:8000/proxy
+
+test_kube_writes_once() {
+  run_what kube
+  local code=$?
+  [ $code = 0 ] || { bad kube_writes_once "exit $code: $(tail -5 "$tmp/kube.out")"; return; }
+  local w n
+  for w in "PATCH $DEP/gl-001-process-heat-orchestrator" "PATCH $DEP/gl-002-boiler-efficiency" \
+    "PATCH $DEP/gl-003-combustion-optimizer/scale" "PATCH $DEP/gl-004-emissions-control" "PATCH $DEP/gl-005-heat-recovery" \
+    "PATCH $DEP/gl-006-waste-heat" "POST /api/v1/namespaces/greenlang/configmaps" \
+    "PATCH /api/v1/namespaces/greenlang/configmaps/gl-001-config" "POST /api/v1/namespaces/greenlang/secrets" \
+    "DELETE /api/v1/namespaces/greenlang/configmaps/writes-created" "POST /apis/batch/v1/namespaces/greenlang/jobs"; do
+    grep -qxF "$w" "$tmp/drops.log" || { bad kube_writes_once "the proxy never lost the answer of $w"; return; }
+    n=$(applied "${w%% *}" "${w#* }")
+    [ "$n" = 1 ] || { bad kube_writes_once "$w reached the simulator $n times"; return; }
+  done
+  [ "$(world "$DEP/gl-001-process-heat-orchestrator" "o['spec']['template']['spec']['containers'][0]['image']")" = \
+    gcr.io/greenlang/gl-001:1.4.2 ] || { bad kube_writes_once "the undo did not leave 1.4.2 live"; return; }
+  [ "$(world "$DEP/gl-001-process-heat-orchestrator" "o['metadata']['annotations']['deployment.kubernetes.io/revision']")" = 14 ] ||
+    { bad kube_writes_once "the undo made more than one revision"; return; }
+  [ "$(world "$DEP/gl-003-combustion-optimizer" "o['spec']['replicas']")" = 3 ] || { bad kube_writes_once "scale"; return; }
+  [ "$(world "$DEP/gl-006-waste-heat" "o['metadata']['annotations']['owner']")" = sre ] || { bad kube_writes_once "json patch"; return; }
+  ok
+}
+
+# Checks one endpoint write: sent once, the run failed with the exact "outcome unknown" message.
+endpoint_once() {
+  local name=$1 what=$2 method=$3 path=$4
+  shift 4
+  run_what "$what" "$@"
+  local code=$?
+  [ $code = 1 ] || { bad "$name" "exit $code: $(tail -5 "$tmp/$what.out")"; return 1; }
+  local want="outcome unknown: $method $path was sent and its answer was lost; check the state of"
+  grep -qF "$want" "$tmp/$what.out" || { bad "$name" "no '$want' in: $(tail -3 "$tmp/$what.out")"; return 1; }
+  grep -qF "before retrying" "$tmp/$what.out" || { bad "$name" "no 'before retrying'"; return 1; }
+  local n
+  n=$(applied "$method" "$path")
+  [ "$n" = 1 ] || { bad "$name" "$method $path reached the simulator $n times"; return 1; }
+}
+
+test_endpoint_post_once() {
+  endpoint_once endpoint_post_once post POST /api/v1/plants/Plant-003/isolate || return
+  [ "$(world "$PROXIED/api/v1/plants/Plant-003/status" "o['isolation_state']")" = isolated ] ||
+    { bad endpoint_post_once "Plant-003 is not isolated: $(world "$PROXIED/api/v1/plants/Plant-003/status" "o")"; return; }
+  ok
+}
+
+test_endpoint_put_once() { endpoint_once endpoint_put_once put PUT /api/v1/config/reload && ok; }
+test_endpoint_delete_once() { endpoint_once endpoint_delete_once delete DELETE /api/v1/plants/Plant-003/isolate && ok; }
+test_http_endpoint_post_once() {
+  endpoint_once http_endpoint_post_once http_post POST /api/v1/config/reload -p "base=$PROXY$PROXIED" && ok
+}
+
+# Idempotent or keyed writes (isolate is idempotent in the plant model): the plan allowed the
+# repeat, so the run succeeds after two sends.
+test_endpoint_idempotent_repeated() {
+  local what plant
+  for what in post_idempotent post_keyed; do
+    plant=Plant-001
+    [ $what = post_keyed ] && plant=Plant-002
+    run_what "$what" || { bad endpoint_idempotent_repeated "$what: exit $?: $(tail -3 "$tmp/$what.out")"; return; }
+    local n
+    n=$(applied POST "/api/v1/plants/$plant/isolate")
+    [ "$n" = 2 ] || { bad endpoint_idempotent_repeated "$what: sent $n times, 2 expected"; return; }
+    [ "$(world "$PROXIED/api/v1/plants/$plant/status" "o['isolation_state']")" = isolated ] ||
+      { bad endpoint_idempotent_repeated "$plant is not isolated"; return; }
+  done
+  ok
+}
+
+test_every_other_write_once() {
+  local rep
+  rep=$(repeated_writes | grep -v "/plants/Plant-00[12]/isolate x")
+  [ -z "$rep" ] || { bad every_other_write_once "$rep"; return; }
+  ok
+}
+
+start
+[ -n "$SIM" ] && [ -n "$PROXY" ] || { echo "writes: rbk sim or the proxy did not start"; cat "$tmp"/*.log "$tmp/proxy.err"; exit 1; }
+t test_kube_writes_once
+t test_endpoint_post_once
+t test_endpoint_put_once
+t test_endpoint_delete_once
+t test_http_endpoint_post_once
+t test_endpoint_idempotent_repeated
+t test_every_other_write_once
+finish writes
