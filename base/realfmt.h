@@ -1,6 +1,6 @@
 /* realfmt.h — the shortest decimal text of a double that reads back as the same double.
  *
- * Shared by the value printer (val_show, val_to_json) and the YAML emitter so that 85.3 prints as
+ * Shared by the value printer (value_show, value_to_json) and the YAML emitter so that 85.3 prints as
  * 85.3 everywhere, never as 85.299999999999997.
  */
 #ifndef RBK_REALFMT_H

@@ -172,11 +172,11 @@ static bool on_scalar(yj_loader *ld, const yaml_event_t *ev) {
     }
     return take_key(ld, text, ev->start_mark);
   }
-  int type = tag ? tag_type(tag) : ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? (int)yjs_classify(text, len)
+  int type = tag ? tag_type(tag) : ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? (int)yamljson_scalar_classify(text, len)
                                                                                   : (int)YJS_STR;
   if (type < 0) return fail_at(ld, ev->start_mark, "unsupported tag", tag);
   const char *why = NULL;
-  json_t *value = yjs_convert((yjs_type)type, text, len, &why);
+  json_t *value = yamljson_scalar_convert((yjs_type)type, text, len, &why);
   if (!value && why) return fail_at(ld, ev->start_mark, why, text);
   return place(ld, value, 1, anchor);
 }

@@ -35,7 +35,7 @@ static bool emit_plain(yaml_emitter_t *em, const char *s) {
 
 /* Returns true after emitting a string, quoted when it would read back as another type. */
 static bool emit_string(yaml_emitter_t *em, const char *s, size_t len) {
-  yaml_scalar_style_t style = yjs_needs_quotes(s, len)    ? YAML_SINGLE_QUOTED_SCALAR_STYLE
+  yaml_scalar_style_t style = yamljson_scalar_needs_quotes(s, len)    ? YAML_SINGLE_QUOTED_SCALAR_STYLE
                               : memchr(s, '\n', len) != NULL ? YAML_LITERAL_SCALAR_STYLE
                                                           : YAML_ANY_SCALAR_STYLE;
   yaml_event_t ev;

@@ -58,7 +58,7 @@ static bool is_float(const char *s, size_t len) {
 }
 
 /* Returns the core-schema type of a plain scalar's text. */
-yjs_type yjs_classify(const char *s, size_t len) {
+yjs_type yamljson_scalar_classify(const char *s, size_t len) {
   static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
   static const char *const bools[] = {"true", "True", "TRUE", "false", "False", "FALSE", NULL};
   if (is_word(s, len, nulls)) return YJS_NULL;
@@ -113,8 +113,8 @@ static const char *not_a(yjs_type type) {
 }
 
 /* Returns the value of text s (NUL-terminated) read as `type`, or NULL with *why set. */
-json_t *yjs_convert(yjs_type type, const char *s, size_t len, const char **why) {
-  yjs_type actual = yjs_classify(s, len);
+json_t *yamljson_scalar_convert(yjs_type type, const char *s, size_t len, const char **why) {
+  yjs_type actual = yamljson_scalar_classify(s, len);
   if (type == YJS_FLOAT && actual == YJS_INT) {
     json_t *i = convert_int(s, why);
     json_t *r = i ? json_real((double)json_integer_value(i)) : NULL;
@@ -142,10 +142,10 @@ static int is_numberish(int c) {
 }
 
 /* Returns true when a string with this text must be quoted to read back as a string. */
-bool yjs_needs_quotes(const char *s, size_t len) {
+bool yamljson_scalar_needs_quotes(const char *s, size_t len) {
   static const char *const yaml11[] = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
                                        "on", "On", "ON", "off", "Off", "OFF", NULL};
-  if (len == 0 || yjs_classify(s, len) != YJS_STR || is_word(s, len, yaml11)) return true;
+  if (len == 0 || yamljson_scalar_classify(s, len) != YJS_STR || is_word(s, len, yaml11)) return true;
   unsigned char c = (unsigned char)s[0];
   bool numeric_start = is_digit(c) || c == '+' || c == '-' || c == '.';
   return numeric_start && span(s, len, is_numberish) == len;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmt_printer.h"
+#include "fmt_int.h"
 
 /* Prints the statements of a block or file one per line, with the comments between them and a
  * blank line where the source had one; `widths` (may be NULL) gives each one's alignment. */

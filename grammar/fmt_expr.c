@@ -4,7 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "fmt_printer.h"
+#include "fmt_int.h"
 
 /* fmt_expr.c: returns true when a bracketed sequence breaks between its elements or brackets in the source
  * (so it prints one element per line). */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmt_printer.h"
+#include "fmt_int.h"
 
 #include "grow.h"
 

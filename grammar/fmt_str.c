@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmt_printer.h"
+#include "fmt_int.h"
 
 /* Returns the text of the consecutive TEXT parts starting at parts[*i] joined (caller frees; NULL
  * when out of memory), advancing *i past them. */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lex_util.h"
+#include "lex.h"
 
 /* Duration units, longest spelling first where they share a prefix: X(suffix, milliseconds). */
 #define LEX_DURATION_UNITS(X) X("ms", 1) X("s", 1000) X("m", 60000) X("h", 3600000) X("d", 86400000)
@@ -23,7 +23,7 @@ static ast_node *lexeme_node(parse_ctx *ctx, ast_kind kind, const char *text, si
   ast_node *n = ast_new(ctx->file, kind, at);
   char *copy = n ? ast_strdup(ctx->file, text, len) : NULL;
   if (!copy) {
-    pctx_oom(ctx);
+    parse_oom(ctx);
     return NULL;
   }
   n->u.lit.text = copy;
@@ -36,16 +36,16 @@ static bool add_digit(int64_t *v, int d) {
 }
 
 /* Returns a new INT_LIT node for the decimal digits (NULL after an error: overflow, OOM). */
-ast_node *lx_int(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+ast_node *lex_int(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   ast_node *n = ast_new(ctx->file, AST_INT_LIT, at);
   if (!n) {
-    pctx_oom(ctx);
+    parse_oom(ctx);
     return NULL;
   }
   int64_t v = 0;
   for (size_t i = 0; i < len; i++) {
     if (!add_digit(&v, text[i] - '0')) {
-      pctx_error(ctx, at, "integer literal too large (the largest is %lld)", (long long)INT64_MAX);
+      parse_report(ctx, at, "integer literal too large (the largest is %lld)", (long long)INT64_MAX);
       v = INT64_MAX;
       break;
     }
@@ -55,11 +55,11 @@ ast_node *lx_int(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
 }
 
 /* Returns a new FLOAT_LIT node (lit.text = lexeme), or NULL after an error. */
-ast_node *lx_float(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+ast_node *lex_float(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   ast_node *n = lexeme_node(ctx, AST_FLOAT_LIT, text, len, at);
   if (!n) return NULL;
   n->u.lit.f = strtod(n->u.lit.text, NULL);
-  if (isinf(n->u.lit.f)) pctx_error(ctx, at, "float literal out of range");
+  if (isinf(n->u.lit.f)) parse_report(ctx, at, "float literal out of range");
   return n;
 }
 
@@ -91,12 +91,12 @@ static int64_t duration_ms(const char *text, size_t len) {
 }
 
 /* Returns a new DURATION_LIT node (lit.i = milliseconds, lit.text = lexeme), or NULL after an error. */
-ast_node *lx_duration(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+ast_node *lex_duration(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   ast_node *n = lexeme_node(ctx, AST_DURATION_LIT, text, len, at);
   if (!n) return NULL;
   int64_t ms = duration_ms(text, len);
   if (ms < 0) {
-    pctx_error(ctx, at, "duration literal too large");
+    parse_report(ctx, at, "duration literal too large");
     ms = INT64_MAX;
   }
   n->u.lit.i = ms;
@@ -104,9 +104,9 @@ ast_node *lx_duration(parse_ctx *ctx, const char *text, size_t len, rbk_span at)
 }
 
 /* Reports a malformed number such as "5min" or "0x10". */
-void lx_bad_number(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+void lex_bad_number(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   int shown = len > 40 ? 40 : (int)len;
   const char *more = len > 40 ? "…" : "";
-  pctx_error(ctx, at, "invalid number '%.*s%s' (numbers: 90, 85.3, 1.5e3; durations: 500ms, 90s, 2m, 1h, 1d, "
-                      "1h30m)", shown, text, more);
+  parse_report(ctx, at, "invalid number '%.*s%s' (numbers: 90, 85.3, 1.5e3; durations: 500ms, 90s, 2m, 1h, 1d, "
+                        "1h30m)", shown, text, more);
 }

@@ -1,5 +1,5 @@
 /* lex_util.c — the scanner's helpers: positions, the bracket stack and newline significance. */
-#include "lex_util.h"
+#include "lex.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,22 +9,22 @@
 #include "parser.h"
 
 /* Moves the position back to the start of the current token at *loc (after yyless(0)). */
-void lx_rewind(parse_ctx *ctx, const rbk_span *loc) {
+void lex_rewind(parse_ctx *ctx, const rbk_span *loc) {
   ctx->line = loc->line;
   ctx->col = loc->col;
   ctx->offset = ctx->tok_offset;
 }
 
 /* Returns the zero-width span at the current position (end of file, virtual tokens). */
-rbk_span lx_here(const parse_ctx *ctx) {
+rbk_span lex_here(const parse_ctx *ctx) {
   return (rbk_span){ctx->src, ctx->line, ctx->col, ctx->line, ctx->col};
 }
 
 /* Returns the token's text as a slice of the source. */
-slice lx_slice(const parse_ctx *ctx, size_t len) { return (slice){ctx->src->text + ctx->tok_offset, len}; }
+slice lex_slice(const parse_ctx *ctx, size_t len) { return (slice){ctx->src->text + ctx->tok_offset, len}; }
 
 /* Returns true when a token of kind `tok` can end an expression (and so a statement). */
-bool lx_can_end(int tok) {
+bool lex_can_end(int tok) {
   switch (tok) {
   case TK_IDENT: case TK_INT: case TK_FLOAT: case TK_DURATION: case TK_STR_END:
   case TK_TRUE: case TK_FALSE: case TK_NULL_KW: case TK_RPAREN: case TK_RBRACKET: case TK_RBRACE:
@@ -35,11 +35,11 @@ bool lx_can_end(int tok) {
 }
 
 /* Returns the innermost open entry's kind, or -1 when nothing is open. */
-int lx_top(const parse_ctx *ctx) { return ctx->depth ? (int)ctx->stack[ctx->depth - 1].kind : -1; }
+int lex_top(const parse_ctx *ctx) { return ctx->depth ? (int)ctx->stack[ctx->depth - 1].kind : -1; }
 
 /* Returns true when newlines at this point of the bracket stack may end statements. */
 static bool newlines_matter(const parse_ctx *ctx) {
-  int top = lx_top(ctx);
+  int top = lex_top(ctx);
   return top == -1 || top == OPEN_BRACE;
 }
 
@@ -54,34 +54,34 @@ static bool ends_recovery(parse_ctx *ctx, size_t depth) {
 }
 
 /* Returns true when a newline at this point ends a statement; either way the line is done. */
-bool lx_newline_counts(parse_ctx *ctx) {
+bool lex_newline_counts(parse_ctx *ctx) {
   ctx->line_has_token = false;
-  if (!newlines_matter(ctx) || !lx_can_end(ctx->last_tok) || !ends_recovery(ctx, ctx->depth)) return false;
+  if (!newlines_matter(ctx) || !lex_can_end(ctx->last_tok) || !ends_recovery(ctx, ctx->depth)) return false;
   ctx->last_tok = TK_NEWLINE;
   return true;
 }
 
 /* Returns ';' or, while recovering from a syntax error inside brackets opened since, YYUNDEF. */
-int lx_semicolon(parse_ctx *ctx) { return ends_recovery(ctx, ctx->depth) ? lx_tok(ctx, TK_SEMI) : TK_YYUNDEF; }
+int lex_semicolon(parse_ctx *ctx) { return ends_recovery(ctx, ctx->depth) ? lx_tok(ctx, TK_SEMI) : TK_YYUNDEF; }
 
 /* Returns true when end of file here needs a statement-ending NEWLINE first (and records it). */
-bool lx_eof_newline(parse_ctx *ctx) {
-  if (!newlines_matter(ctx) || !lx_can_end(ctx->last_tok)) return false;
+bool lex_eof_newline(parse_ctx *ctx) {
+  if (!newlines_matter(ctx) || !lex_can_end(ctx->last_tok)) return false;
   ctx->last_tok = TK_NEWLINE;
   return true;
 }
 
 /* Opens a bracket, string or interpolation; returns false when nesting is too deep (the error is reported
  * and the scan halted). */
-bool lx_push(parse_ctx *ctx, parse_opener kind, rbk_span at) {
+bool lex_push(parse_ctx *ctx, parse_opener kind, rbk_span at) {
   if (ctx->depth >= PARSE_MAX_NESTING) {
-    pctx_error(ctx, at, "nesting too deep: more than %d brackets, strings and interpolations open at once",
-               PARSE_MAX_NESTING);
+    parse_report(ctx, at, "nesting too deep: more than %d brackets, strings and interpolations open at once",
+                 PARSE_MAX_NESTING);
     ctx->halted = true;
     return false;
   }
   if (!GROW(ctx->stack, ctx->stack_cap, ctx->depth + 1)) {
-    pctx_oom(ctx);
+    parse_oom(ctx);
     return false;
   }
   ctx->stack[ctx->depth++] = (open_entry){kind, at};
@@ -96,14 +96,14 @@ static long closed_entry(const parse_ctx *ctx, parse_opener kind) {
     if (k == kind || (kind == OPEN_BRACE && k == OPEN_INTERP)) return (long)i;
     if (k == OPEN_STR || k == OPEN_TSTR || k == OPEN_INTERP) break;
   }
-  int top = lx_top(ctx);
+  int top = lex_top(ctx);
   return top == OPEN_PAREN || top == OPEN_BRACKET ? (long)ctx->depth - 1 : -1;
 }
 
 /* Closes the innermost matching entry for `kind` (PAREN, BRACKET or BRACE), discarding unclosed entries
  * above it (a closer that matches nothing closes the innermost bracket); returns what the closer is. */
-lx_close_kind lx_close(parse_ctx *ctx, parse_opener kind, rbk_span at) {
-  if (kind == OPEN_BRACE && lx_top(ctx) == OPEN_BRACE && lx_can_end(ctx->last_tok) && !ctx->recovering) {
+lx_close_kind lex_close(parse_ctx *ctx, parse_opener kind, rbk_span at) {
+  if (kind == OPEN_BRACE && lex_top(ctx) == OPEN_BRACE && lex_can_end(ctx->last_tok) && !ctx->recovering) {
     ctx->last_tok = TK_NEWLINE;
     return CLOSE_NEWLINE_FIRST;
   }
@@ -127,20 +127,20 @@ lx_close_kind lx_close(parse_ctx *ctx, parse_opener kind, rbk_span at) {
 }
 
 /* Closes the string at the top of the stack. */
-void lx_pop(parse_ctx *ctx) {
+void lex_pop(parse_ctx *ctx) {
   if (ctx->depth) ctx->depth--;
 }
 
 /* Reports the unterminated string at the top of the stack and closes it. */
-void lx_unterminated(parse_ctx *ctx, bool at_newline) {
+void lex_unterminated(parse_ctx *ctx, bool at_newline) {
   if (!ctx->depth) return;
   open_entry e = ctx->stack[--ctx->depth];
   if (at_newline && e.kind == OPEN_STR)
-    pctx_error(ctx, e.at, "unterminated string: a \"…\" string ends on its line (use \"\"\"…\"\"\" for text "
-                          "on several lines)");
+    parse_report(ctx, e.at, "unterminated string: a \"…\" string ends on its line (use \"\"\"…\"\"\" for text "
+                            "on several lines)");
   else
-    pctx_error(ctx, e.at, "unterminated string: the file ends before its closing %s",
-               e.kind == OPEN_TSTR ? "'\"\"\"'" : "'\"'");
+    parse_report(ctx, e.at, "unterminated string: the file ends before its closing %s",
+                 e.kind == OPEN_TSTR ? "'\"\"\"'" : "'\"'");
 }
 
 /* Returns the length of the UTF-8 sequence starting at s[0..n) when it is valid, else 0. */
@@ -168,7 +168,7 @@ static bool ascii8(const unsigned char *p) {
 }
 
 /* Returns the length of the valid UTF-8 prefix of s[0..n) without NUL bytes. */
-size_t lx_utf8_valid(const char *s, size_t n) {
+size_t lex_utf8_valid(const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0;
   while (i + 8 <= n && ascii8(u + i)) i += 8; /* most text is ASCII: 8 bytes a step */
@@ -190,9 +190,9 @@ static void bad_byte(parse_ctx *ctx, const char *s, rbk_span at, const char *whe
   at.end_line = at.line;
   at.end_col = at.col;
   if (c == 0)
-    pctx_error(ctx, at, "NUL byte %s", where);
+    parse_report(ctx, at, "NUL byte %s", where);
   else
-    pctx_error(ctx, at, "invalid UTF-8 byte 0x%02X %s", c, where);
+    parse_report(ctx, at, "invalid UTF-8 byte 0x%02X %s", c, where);
 }
 
 /* Returns the code point of the valid UTF-8 sequence text[0..len). */
@@ -204,22 +204,22 @@ static unsigned long utf8_decode(const char *text, size_t len) {
 }
 
 /* Reports a byte or character that cannot start a token. */
-void lx_bad_char(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+void lex_bad_char(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   unsigned char c = (unsigned char)text[0];
   if (c == '\'')
-    pctx_error(ctx, at, "strings are written in double quotes, not '…'");
+    parse_report(ctx, at, "strings are written in double quotes, not '…'");
   else if (len == 2 && (!memcmp(text, "&&", 2) || !memcmp(text, "||", 2)))
-    pctx_error(ctx, at, "unexpected '%.2s': write '%s'", text, text[0] == '&' ? "and" : "or");
+    parse_report(ctx, at, "unexpected '%.2s': write '%s'", text, text[0] == '&' ? "and" : "or");
   else if (c == '!')
-    pctx_error(ctx, at, "unexpected '!': write 'not' (or '!=' to compare)");
+    parse_report(ctx, at, "unexpected '!': write 'not' (or '!=' to compare)");
   else if (len > 1)
-    pctx_error(ctx, at, "unexpected character '%.*s' (U+%04lX)", (int)len, text, utf8_decode(text, len));
+    parse_report(ctx, at, "unexpected character '%.*s' (U+%04lX)", (int)len, text, utf8_decode(text, len));
   else if (c == 0 || c >= 0x80)
     bad_byte(ctx, text, at, "in the source");
   else if (c < 0x20 || c == 0x7F)
-    pctx_error(ctx, at, "unexpected control character 0x%02X", c);
+    parse_report(ctx, at, "unexpected control character 0x%02X", c);
   else
-    pctx_error(ctx, at, "unexpected character '%c'", c);
+    parse_report(ctx, at, "unexpected character '%c'", c);
 }
 
 /* Reports every NUL and invalid UTF-8 byte of text[0..len) (one line, starting at `at`); calls
@@ -228,7 +228,7 @@ static void check_utf8(parse_ctx *ctx, const char *text, size_t len, rbk_span at
                        void (*good)(parse_ctx *, const char *, size_t)) {
   size_t i = 0;
   while (i < len && !ctx->halted) {
-    size_t ok = lx_utf8_valid(text + i, len - i);
+    size_t ok = lex_utf8_valid(text + i, len - i);
     if (ok && good) good(ctx, text + i, ok);
     i += ok;
     if (i >= len) break;
@@ -243,7 +243,7 @@ static void check_utf8(parse_ctx *ctx, const char *text, size_t len, rbk_span at
 /* Appends text[0..len) to the pending string text. */
 static void text_add(parse_ctx *ctx, const char *text, size_t len) {
   valbuf_put(&ctx->text, text, len);
-  if (ctx->text.oom) pctx_oom(ctx);
+  if (ctx->text.oom) parse_oom(ctx);
 }
 
 /* Extends the pending text's span over `at`. */
@@ -257,9 +257,9 @@ static void text_span(parse_ctx *ctx, rbk_span at) {
 }
 
 /* Appends source text to the pending string text (reporting invalid UTF-8 and NUL bytes). */
-void lx_text_run(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+void lex_text_run(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   text_span(ctx, at);
-  if (lx_utf8_valid(text, len) == len)
+  if (lex_utf8_valid(text, len) == len)
     text_add(ctx, text, len);
   else
     check_utf8(ctx, text, len, at, "in a string", text_add);
@@ -313,7 +313,7 @@ static bool unicode_escape(parse_ctx *ctx, const char *text, size_t len) {
 }
 
 /* Appends the character that the escape yytext ("\\n", "\\u{1F600}", …) stands for, or reports it. */
-void lx_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+void lex_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   static const char from[] = "ntr\\\"$", to[] = "\n\t\r\\\"$";
   text_span(ctx, at);
   const char *hit = len == 2 && text[1] ? strchr(from, text[1]) : NULL;
@@ -321,22 +321,22 @@ void lx_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
     text_add(ctx, &to[hit - from], 1);
   } else if (len >= 2 && text[1] == 'u') {
     if (!unicode_escape(ctx, text, len))
-      pctx_error(ctx, at, "invalid escape '%.*s': write \\u{HEX} with 1 to 6 hex digits naming a Unicode "
-                          "code point (not 0 nor a surrogate)", (int)(len > 16 ? 16 : len), text);
+      parse_report(ctx, at, "invalid escape '%.*s': write \\u{HEX} with 1 to 6 hex digits naming a Unicode "
+                            "code point (not 0 nor a surrogate)", (int)(len > 16 ? 16 : len), text);
   } else if (len >= 2 && ((unsigned char)text[1] < 0x20 || (unsigned char)text[1] == 0x7F)) {
-    pctx_error(ctx, at, "unknown escape: '\\' followed by byte 0x%02X (escapes: \\n \\t \\r \\\\ \\\" \\$ "
-                        "\\u{HEX})", (unsigned char)text[1]);
+    parse_report(ctx, at, "unknown escape: '\\' followed by byte 0x%02X (escapes: \\n \\t \\r \\\\ \\\" \\$ "
+                          "\\u{HEX})", (unsigned char)text[1]);
   } else {
-    pctx_error(ctx, at, "unknown escape '%.*s' (escapes: \\n \\t \\r \\\\ \\\" \\$ \\u{HEX})", (int)len, text);
+    parse_report(ctx, at, "unknown escape '%.*s' (escapes: \\n \\t \\r \\\\ \\\" \\$ \\u{HEX})", (int)len, text);
   }
 }
 
 /* Returns true when string text is pending. */
-bool lx_text_pending(const parse_ctx *ctx) { return ctx->text.len > 0; }
+bool lex_text_pending(const parse_ctx *ctx) { return ctx->text.len > 0; }
 
 /* Returns the pending string text, moved into the file's arena (the pending text is empty afterwards); *at
  * gets its span. */
-text_buf lx_text_take(parse_ctx *ctx, rbk_span *at) {
+text_buf lex_text_take(parse_ctx *ctx, rbk_span *at) {
   enum { KEEP = 4096 }; /* a larger buffer is handed to the arena as it is rather than copied */
   text_buf t = {ctx->text.s, ctx->text.len};
   *at = ctx->tspan;
@@ -348,13 +348,13 @@ text_buf lx_text_take(parse_ctx *ctx, rbk_span *at) {
   } else if ((t.s = ast_strdup(ctx->file, ctx->text.s, t.len))) {
     return t;
   }
-  pctx_oom(ctx);
+  parse_oom(ctx);
   return (text_buf){NULL, 0};
 }
 
 /* Keeps the comment text[0..len) (starting with '#') for the formatter. */
-void lx_comment(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
-  if (lx_utf8_valid(text, len) != len) check_utf8(ctx, text, len, at, "in a comment", NULL);
+void lex_comment(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+  if (lex_utf8_valid(text, len) != len) check_utf8(ctx, text, len, at, "in a comment", NULL);
   if (!ast_file_add_comment(ctx->file, at.line, at.col, text + 1, len - 1, !ctx->line_has_token))
-    pctx_oom(ctx);
+    parse_oom(ctx);
 }

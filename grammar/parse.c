@@ -15,7 +15,7 @@
 enum { DEFAULT_MAX_ERRORS = 50 }; /* diag.h: a list's cap when max_errors is 0 */
 
 /* Reports an error at `span` (printf-style); returns the diagnostic's index (-1 when dropped). */
-int pctx_error(parse_ctx *ctx, rbk_span span, const char *fmt, ...) {
+int parse_report(parse_ctx *ctx, rbk_span span, const char *fmt, ...) {
   char small[512], *msg = small;
   va_list ap;
   va_start(ap, fmt);
@@ -35,15 +35,15 @@ int pctx_error(parse_ctx *ctx, rbk_span span, const char *fmt, ...) {
 }
 
 /* Records an allocation failure; the parse stops and parse_source returns NULL. */
-void pctx_oom(parse_ctx *ctx) {
+void parse_oom(parse_ctx *ctx) {
   ctx->oom = true;
   ctx->halted = true;
 }
 
 /* Returns a NUL-terminated copy of the slice in the file's arena, or NULL (out of memory recorded). */
-char *pctx_strdup(parse_ctx *ctx, slice s) {
+char *parse_strdup(parse_ctx *ctx, slice s) {
   char *copy = ast_strdup(ctx->file, s.p, s.n);
-  if (!copy) pctx_oom(ctx);
+  if (!copy) parse_oom(ctx);
   return copy;
 }
 
@@ -77,7 +77,7 @@ ast_file *parse_source(const rbk_source *src, diag_list *diags) {
   if (!file) return NULL;
   parse_ctx ctx = {.file = file, .diags = diags, .src = src, .line = 1, .col = 1};
   bool ok = run(&ctx);
-  strb_free_all(&ctx);
+  parse_str_free_all(&ctx);
   free(ctx.pending);
   free(ctx.stack);
   valbuf_free(&ctx.text);

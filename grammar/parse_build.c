@@ -1,4 +1,4 @@
-/* parse_build.c — the grammar's constructors for expressions (statements: parse_stmt.c). */
+/* parse_build.c — the grammar's constructors for expressions (statements: parse_build_stmt.c). */
 #include "parse_build.h"
 
 #include "grow.h"
@@ -7,9 +7,9 @@
 #include <string.h>
 
 /* Returns a new node of `kind` at `span`, or NULL (recorded). */
-ast_node *pb_new(parse_ctx *ctx, ast_kind kind, rbk_span span) {
+ast_node *parse_build_new(parse_ctx *ctx, ast_kind kind, rbk_span span) {
   ast_node *n = ast_new(ctx->file, kind, span);
-  if (!n) pctx_oom(ctx);
+  if (!n) parse_oom(ctx);
   return n;
 }
 
@@ -29,7 +29,7 @@ static ast_list *owned_list(ast_node *owner) {
 /* Pushes a pending list item; returns false when out of memory (recorded). */
 static bool pending_push(parse_ctx *ctx, ast_node *item) {
   if (!GROW(ctx->pending, ctx->pending_cap, ctx->npending + 1)) {
-    pctx_oom(ctx);
+    parse_oom(ctx);
     return false;
   }
   ctx->pending[ctx->npending++] = item;
@@ -42,34 +42,34 @@ static size_t seq_len(const parse_ctx *ctx, seqb seq) {
 }
 
 /* Returns seq's node with its pending items moved into its list (an array of their exact size). */
-ast_node *pb_seq_close(parse_ctx *ctx, seqb seq) {
+ast_node *parse_build_seq_close(parse_ctx *ctx, seqb seq) {
   ast_list *list = seq.n ? owned_list(seq.n) : NULL;
   size_t n = seq_len(ctx, seq);
-  if (list && n && !ast_list_set(ctx->file, list, ctx->pending + seq.base, n)) pctx_oom(ctx);
-  pb_seq_discard(ctx, seq);
+  if (list && n && !ast_list_set(ctx->file, list, ctx->pending + seq.base, n)) parse_oom(ctx);
+  parse_build_seq_discard(ctx, seq);
   return seq.n;
 }
 
 /* Returns a new list being built, held by a new node of `kind` (BLOCK, RUNBOOK, PROC, NOTIFY, LIST, OBJECT
  * or CALL) at `span`. */
-seqb pb_seq(parse_ctx *ctx, ast_kind kind, rbk_span span) {
-  return (seqb){pb_new(ctx, kind, span), (uint32_t)ctx->npending, 0};
+seqb parse_build_seq(parse_ctx *ctx, ast_kind kind, rbk_span span) {
+  return (seqb){parse_build_new(ctx, kind, span), (uint32_t)ctx->npending, 0};
 }
 
 /* Appends `item` (a statement, field, parameter or channel; NULL is skipped); returns seq. */
-seqb pb_push(parse_ctx *ctx, seqb seq, ast_node *item) {
+seqb parse_build_push(parse_ctx *ctx, seqb seq, ast_node *item) {
   if (seq.n && item) pending_push(ctx, item);
   return seq;
 }
 
 /* Drops the pending items of a list that error recovery discards (the grammar's destructor). */
-void pb_seq_discard(parse_ctx *ctx, seqb seq) {
+void parse_build_seq_discard(parse_ctx *ctx, seqb seq) {
   if (ctx->npending > seq.base) ctx->npending = seq.base;
 }
 
 /* Appends a top-level statement to the file being built. */
-void pb_file_add(parse_ctx *ctx, ast_node *stmt) {
-  if (stmt && !ast_list_push(ctx->file, &ctx->file->stmts, stmt)) pctx_oom(ctx);
+void parse_build_file_add(parse_ctx *ctx, ast_node *stmt) {
+  if (stmt && !ast_list_push(ctx->file, &ctx->file->stmts, stmt)) parse_oom(ctx);
 }
 
 /* Returns the expression `n` of the given height; the first expression deeper than the limit is
@@ -78,7 +78,7 @@ static xnode height(parse_ctx *ctx, ast_node *n, int depth) {
   if (!n) return (xnode){0};
   if (depth > PARSE_MAX_EXPR_DEPTH && !ctx->too_deep_reported) {
     ctx->too_deep_reported = true;
-    pctx_error(ctx, n->span, "expression nested too deeply (more than %d levels)", PARSE_MAX_EXPR_DEPTH);
+    parse_report(ctx, n->span, "expression nested too deeply (more than %d levels)", PARSE_MAX_EXPR_DEPTH);
     ctx->halted = true;
   }
   return (xnode){n, depth};
@@ -88,24 +88,24 @@ static xnode height(parse_ctx *ctx, ast_node *n, int depth) {
 static int higher(int a, int b) { return a > b ? a : b; }
 
 /* Returns a leaf expression (a literal node that the scanner made). */
-xnode pb_leaf(parse_ctx *ctx, ast_node *n) { return height(ctx, n, 1); }
+xnode parse_build_leaf(parse_ctx *ctx, ast_node *n) { return height(ctx, n, 1); }
 
 /* Returns a BOOL_LIT. */
-xnode pb_bool(parse_ctx *ctx, bool value, rbk_span span) {
-  ast_node *n = pb_new(ctx, AST_BOOL_LIT, span);
+xnode parse_build_bool(parse_ctx *ctx, bool value, rbk_span span) {
+  ast_node *n = parse_build_new(ctx, AST_BOOL_LIT, span);
   if (n) n->u.lit.b = value;
   return height(ctx, n, 1);
 }
 
 /* Returns an IDENT named by the slice. */
-xnode pb_ident(parse_ctx *ctx, slice name, rbk_span span) {
-  ast_node *n = pb_new(ctx, AST_IDENT, span);
-  if (n) n->u.ident.name = pctx_strdup(ctx, name);
+xnode parse_build_ident(parse_ctx *ctx, slice name, rbk_span span) {
+  ast_node *n = parse_build_new(ctx, AST_IDENT, span);
+  if (n) n->u.ident.name = parse_strdup(ctx, name);
   return height(ctx, n, 1);
 }
 
 /* Returns `x` marked as parenthesised, its span widened to the parentheses. */
-xnode pb_paren(xnode x, rbk_span span) {
+xnode parse_build_paren(xnode x, rbk_span span) {
   if (x.n) {
     x.n->paren = true;
     x.n->span = span;
@@ -114,8 +114,8 @@ xnode pb_paren(xnode x, rbk_span span) {
 }
 
 /* Returns a BINARY node. */
-xnode pb_binary(parse_ctx *ctx, ast_op op, xnode lhs, xnode rhs, rbk_span span) {
-  ast_node *n = pb_new(ctx, AST_BINARY, span);
+xnode parse_build_binary(parse_ctx *ctx, ast_op op, xnode lhs, xnode rhs, rbk_span span) {
+  ast_node *n = parse_build_new(ctx, AST_BINARY, span);
   if (!n) return (xnode){0};
   n->u.binary.op = op;
   n->u.binary.lhs = lhs.n;
@@ -124,8 +124,8 @@ xnode pb_binary(parse_ctx *ctx, ast_op op, xnode lhs, xnode rhs, rbk_span span) 
 }
 
 /* Returns a UNARY node (not, -). */
-xnode pb_unary(parse_ctx *ctx, ast_op op, xnode operand, rbk_span span) {
-  ast_node *n = pb_new(ctx, AST_UNARY, span);
+xnode parse_build_unary(parse_ctx *ctx, ast_op op, xnode operand, rbk_span span) {
+  ast_node *n = parse_build_new(ctx, AST_UNARY, span);
   if (!n) return (xnode){0};
   n->u.unary.op = op;
   n->u.unary.operand = operand.n;
@@ -133,28 +133,28 @@ xnode pb_unary(parse_ctx *ctx, ast_op op, xnode operand, rbk_span span) {
 }
 
 /* Returns a LAMBDA `param => body`. */
-xnode pb_lambda(parse_ctx *ctx, slice param, xnode body, rbk_span span) {
-  ast_node *n = pb_new(ctx, AST_LAMBDA, span);
+xnode parse_build_lambda(parse_ctx *ctx, slice param, xnode body, rbk_span span) {
+  ast_node *n = parse_build_new(ctx, AST_LAMBDA, span);
   if (!n) return (xnode){0};
-  n->u.lambda.param = pctx_strdup(ctx, param);
+  n->u.lambda.param = parse_strdup(ctx, param);
   n->u.lambda.body = body.n;
   return height(ctx, n, body.depth + 1);
 }
 
 /* Returns a MEMBER `object.name` (or `object?.name` when null_safe). */
-xnode pb_member(parse_ctx *ctx, xnode object, slice name, rbk_span name_span, bool null_safe, rbk_span span) {
-  ast_node *n = pb_new(ctx, AST_MEMBER, span);
+xnode parse_build_member(parse_ctx *ctx, xnode object, slice name, rbk_span name_span, bool null_safe, rbk_span span) {
+  ast_node *n = parse_build_new(ctx, AST_MEMBER, span);
   if (!n) return (xnode){0};
   n->u.member.object = object.n;
-  n->u.member.name = pctx_strdup(ctx, name);
+  n->u.member.name = parse_strdup(ctx, name);
   n->u.member.null_safe = null_safe;
   n->u.member.name_at = (ast_pos){name_span.line, name_span.col};
   return height(ctx, n, object.depth + 1);
 }
 
 /* Returns an INDEX `object[index]`. */
-xnode pb_index(parse_ctx *ctx, xnode object, xnode index, rbk_span span) {
-  ast_node *n = pb_new(ctx, AST_INDEX, span);
+xnode parse_build_index(parse_ctx *ctx, xnode object, xnode index, rbk_span span) {
+  ast_node *n = parse_build_new(ctx, AST_INDEX, span);
   if (!n) return (xnode){0};
   n->u.index.object = object.n;
   n->u.index.index = index.n;
@@ -166,28 +166,28 @@ static void check_arg_order(parse_ctx *ctx, seqb seq, const ast_node *arg) {
   if (arg->kind != AST_ARG || arg->u.arg.name || !seq_len(ctx, seq)) return;
   const ast_node *last = ctx->pending[ctx->npending - 1];
   if (last->kind == AST_ARG && last->u.arg.name)
-    pctx_error(ctx, arg->span, "positional argument after the named argument '%s': positional arguments "
-                               "come first", last->u.arg.name);
+    parse_report(ctx, arg->span, "positional argument after the named argument '%s': positional arguments "
+                                 "come first", last->u.arg.name);
 }
 
 /* Appends an item (LIST), pair (OBJECT) or argument (CALL) to `seq`; returns seq. */
-seqb pb_seq_push(parse_ctx *ctx, seqb seq, xnode item) {
+seqb parse_build_seq_push(parse_ctx *ctx, seqb seq, xnode item) {
   if (seq.n && item.n && seq.n->kind == AST_CALL) check_arg_order(ctx, seq, item.n);
-  pb_push(ctx, seq, item.n);
+  parse_build_push(ctx, seq, item.n);
   seq.depth = higher(seq.depth, item.depth);
   return seq;
 }
 
 /* Returns the LIST or OBJECT `seq` complete, at `span` (its brackets). */
-xnode pb_close(parse_ctx *ctx, seqb seq, rbk_span span) {
-  ast_node *n = pb_seq_close(ctx, seq);
+xnode parse_build_close(parse_ctx *ctx, seqb seq, rbk_span span) {
+  ast_node *n = parse_build_seq_close(ctx, seq);
   if (n) n->span = span;
   return height(ctx, n, seq.depth + 1);
 }
 
-/* Returns the CALL `args` (a pb_seq of AST_CALL) complete, with `callee` set. */
-xnode pb_call(parse_ctx *ctx, xnode callee, seqb args, rbk_span span) {
-  ast_node *n = pb_seq_close(ctx, args);
+/* Returns the CALL `args` (a parse_build_seq of AST_CALL) complete, with `callee` set. */
+xnode parse_build_call(parse_ctx *ctx, xnode callee, seqb args, rbk_span span) {
+  ast_node *n = parse_build_seq_close(ctx, args);
   if (!n) return (xnode){0};
   n->u.call.callee = callee.n;
   n->span = span;
@@ -195,10 +195,10 @@ xnode pb_call(parse_ctx *ctx, xnode callee, seqb args, rbk_span span) {
 }
 
 /* Returns an ARG; `name` is NULL for a positional argument. */
-xnode pb_arg(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
-  ast_node *n = pb_new(ctx, AST_ARG, span);
+xnode parse_build_arg(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
+  ast_node *n = parse_build_new(ctx, AST_ARG, span);
   if (!n) return (xnode){0};
-  n->u.arg.name = name ? pctx_strdup(ctx, *name) : NULL;
+  n->u.arg.name = name ? parse_strdup(ctx, *name) : NULL;
   n->u.arg.name_at = (ast_pos){name_span.line, name_span.col};
   n->u.arg.value = value.n;
   return height(ctx, n, value.depth + 1);
@@ -210,21 +210,21 @@ static void string_key(parse_ctx *ctx, ast_node *pair, ast_node *str) {
   const char *text;
   if (ast_string_is_plain(str, &text)) {
     slice s = {text ? text : "", text ? strlen(text) : 0};
-    pair->u.pair.key = pctx_strdup(ctx, s);
+    pair->u.pair.key = parse_strdup(ctx, s);
     return;
   }
-  pctx_error(ctx, str->span, "an object key cannot be interpolated; compute it in parentheses: "
-                             "{(\"…${x}…\"): value}");
+  parse_report(ctx, str->span, "an object key cannot be interpolated; compute it in parentheses: "
+                               "{(\"…${x}…\"): value}");
   pair->u.pair.computed = str;
 }
 
 /* Returns a PAIR keyed by `name`, or by `key`: a plain string, or a parenthesised expression. */
-xnode pb_pair(parse_ctx *ctx, const slice *name, xnode key, xnode value, rbk_span span) {
-  ast_node *n = pb_new(ctx, AST_PAIR, span);
+xnode parse_build_pair(parse_ctx *ctx, const slice *name, xnode key, xnode value, rbk_span span) {
+  ast_node *n = parse_build_new(ctx, AST_PAIR, span);
   if (!n) return (xnode){0};
   n->u.pair.value = value.n;
   if (name)
-    n->u.pair.key = pctx_strdup(ctx, *name);
+    n->u.pair.key = parse_strdup(ctx, *name);
   else if (key.n && key.n->kind == AST_STRING && !key.n->paren)
     string_key(ctx, n, key.n);
   else

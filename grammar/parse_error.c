@@ -167,7 +167,7 @@ static void start_recovery(parse_ctx *ctx, perr_sym got) {
 
 /* Reports the syntax error at `at`: the unexpected token `got` where `expected` (n of them) could have
  * come. */
-void perr_syntax(parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sym *expected, int n) {
+void parse_error_syntax(parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sym *expected, int n) {
   if (ctx->halted || ctx->oom) return;
   if (got.flags & PSYM_UNDEF) {
     start_recovery(ctx, got);
@@ -176,7 +176,7 @@ void perr_syntax(parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sym *expe
   char msg[512], what[MAX_LEXEME + 64];
   bool continued = continues_line(ctx, at, got, expected, n);
   if (!continued && hint(got, expected, n, msg, sizeof msg)) {
-    pctx_error(ctx, at, "%s", msg);
+    parse_report(ctx, at, "%s", msg);
   } else {
     describe(ctx, at, got, what, sizeof what);
     snprintf(msg, sizeof msg, "unexpected %s", what);
@@ -186,20 +186,20 @@ void perr_syntax(parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sym *expe
       snprintf(msg + used, sizeof msg - used, "; to continue an expression on the next line, end this line with the "
                                               "operator");
     }
-    int idx = pctx_error(ctx, at, "%s", msg);
+    int idx = parse_report(ctx, at, "%s", msg);
     note_unclosed(ctx, idx, at, got, expected, n);
   }
   start_recovery(ctx, got);
 }
 
 /* Reports that the parser's stack is full (input nested too deeply) and halts the parse. */
-void perr_stack_full(parse_ctx *ctx, rbk_span at) {
+void parse_error_stack_full(parse_ctx *ctx, rbk_span at) {
   if (ctx->oom || ctx->halted) return;
-  pctx_error(ctx, at, "nesting too deep: the parser's stack is full (more than %d levels)", PARSE_MAX_STACK);
+  parse_report(ctx, at, "nesting too deep: the parser's stack is full (more than %d levels)", PARSE_MAX_STACK);
   ctx->halted = true;
 }
 
 /* Returns the span just past the end of the source (for end of file). */
-rbk_span perr_end_span(const parse_ctx *ctx) {
+rbk_span parse_error_end_span(const parse_ctx *ctx) {
   return (rbk_span){ctx->src, ctx->line, ctx->col, ctx->line, ctx->col};
 }

@@ -9,7 +9,7 @@
 #ifndef RBK_PARSE_ERROR_H
 #define RBK_PARSE_ERROR_H
 
-#include "parse_ctx.h"
+#include "parse_int.h"
 
 /* What a grammar symbol is, as bit flags. */
 enum {
@@ -41,10 +41,10 @@ typedef struct {
 
 /* Reports the syntax error at `at`: the unexpected token `got` where `expected` (n of them) could
  * have come. Says nothing after a fatal error or for a token the scanner already reported. */
-void perr_syntax(parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sym *expected, int n);
+void parse_error_syntax(parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sym *expected, int n);
 /* Reports that the parser's stack is full (input nested too deeply) and halts the parse. */
-void perr_stack_full(parse_ctx *ctx, rbk_span at);
+void parse_error_stack_full(parse_ctx *ctx, rbk_span at);
 /* Returns the span just past the end of the source (for end of file). */
-rbk_span perr_end_span(const parse_ctx *ctx);
+rbk_span parse_error_end_span(const parse_ctx *ctx);
 
 #endif

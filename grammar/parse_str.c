@@ -17,29 +17,29 @@ static void pop_to(parse_ctx *ctx, size_t base) {
 /* Pushes a piece (out of memory is recorded). */
 static void push(parse_ctx *ctx, str_piece p) {
   if (!GROW(ctx->pieces, ctx->pieces_cap, ctx->npieces + 1)) {
-    pctx_oom(ctx);
+    parse_oom(ctx);
     return;
   }
   ctx->pieces[ctx->npieces++] = p;
 }
 
 /* Returns a new empty string literal, its pieces starting at the top of the stack. */
-strb strb_new(parse_ctx *ctx, bool triple) { return (strb){ctx->npieces, 0, triple}; }
+strb parse_str_new(parse_ctx *ctx, bool triple) { return (strb){ctx->npieces, 0, triple}; }
 
 /* Appends text (in the arena); returns sb. */
-strb strb_text(parse_ctx *ctx, strb sb, text_buf text, rbk_span span) {
+strb parse_str_text(parse_ctx *ctx, strb sb, text_buf text, rbk_span span) {
   if (text.s) push(ctx, (str_piece){PIECE_TEXT, text.s, NULL, text.len, NULL, span});
   return sb;
 }
 
 /* Appends the raw indentation that starts a line of a triple-quoted string; returns sb. */
-strb strb_indent(parse_ctx *ctx, strb sb, slice indent, rbk_span span) {
+strb parse_str_indent(parse_ctx *ctx, strb sb, slice indent, rbk_span span) {
   push(ctx, (str_piece){PIECE_INDENT, NULL, indent.p, indent.n, NULL, span});
   return sb;
 }
 
 /* Appends an interpolated expression; returns sb. */
-strb strb_expr(parse_ctx *ctx, strb sb, xnode expr) {
+strb parse_str_expr(parse_ctx *ctx, strb sb, xnode expr) {
   if (!expr.n) return sb;
   if (expr.depth > sb.depth) sb.depth = expr.depth;
   push(ctx, (str_piece){PIECE_EXPR, NULL, NULL, 0, expr.n, expr.n->span});
@@ -47,10 +47,10 @@ strb strb_expr(parse_ctx *ctx, strb sb, xnode expr) {
 }
 
 /* Drops the pieces of a string literal that error recovery discards. */
-void strb_discard(parse_ctx *ctx, strb sb) { pop_to(ctx, sb.base); }
+void parse_str_discard(parse_ctx *ctx, strb sb) { pop_to(ctx, sb.base); }
 
 /* Frees the piece stack (after a parse). */
-void strb_free_all(parse_ctx *ctx) {
+void parse_str_free_all(parse_ctx *ctx) {
   pop_to(ctx, 0);
   free(ctx->pieces);
   ctx->pieces = NULL;
@@ -146,7 +146,7 @@ static ast_node *join_text(parse_ctx *ctx, pieces ps, size_t from, size_t to) {
       last = i;
     }
   if (!total) return NULL;
-  ast_node *n = pb_new(ctx, AST_TEXT, ast_span_join(ps.p[first].span, ps.p[last].span));
+  ast_node *n = parse_build_new(ctx, AST_TEXT, ast_span_join(ps.p[first].span, ps.p[last].span));
   if (!n) return NULL;
   if (nonempty == 1 && ps.p[first].kind == PIECE_TEXT) {
     n->u.text.s = ps.p[first].text;
@@ -154,7 +154,7 @@ static ast_node *join_text(parse_ctx *ctx, pieces ps, size_t from, size_t to) {
   }
   char *s = arena_alloc(&ctx->file->mem, total + 1), *w = s;
   if (!s) {
-    pctx_oom(ctx);
+    parse_oom(ctx);
     return NULL;
   }
   for (size_t i = from; i < to; i++) {
@@ -189,7 +189,7 @@ static void move_parts(parse_ctx *ctx, pieces ps, ast_node *str) {
   if (!want) return;
   parts->items = arena_alloc(&ctx->file->mem, want * sizeof *parts->items);
   if (!parts->items) {
-    pctx_oom(ctx);
+    parse_oom(ctx);
     return;
   }
   parts->cap = want;
@@ -204,8 +204,8 @@ static void move_parts(parse_ctx *ctx, pieces ps, ast_node *str) {
 }
 
 /* Returns the STRING node at `span` (quotes included), taking the pieces off the stack. */
-xnode strb_finish(parse_ctx *ctx, strb sb, rbk_span span) {
-  ast_node *str = pb_new(ctx, AST_STRING, span);
+xnode parse_str_finish(parse_ctx *ctx, strb sb, rbk_span span) {
+  ast_node *str = parse_build_new(ctx, AST_STRING, span);
   if (str) {
     str->u.str.triple = sb.triple;
     pieces ps = {ctx->pieces ? ctx->pieces + sb.base : NULL, ctx->npieces - sb.base};

@@ -3,28 +3,28 @@
  * end a triple-quoted string loses its blank first and last lines and its common indentation, and
  * adjacent text is merged into single TEXT nodes (docs/syntax.md).
  *
- * Ownership: the pieces live on the context's piece stack until strb_finish (or strb_discard)
+ * Ownership: the pieces live on the context's piece stack until parse_str_finish (or parse_str_discard)
  * takes them off; their text and expressions are in the file's arena (ast.h), like the STRING
- * node and its parts array that strb_finish makes.
+ * node and its parts array that parse_str_finish makes.
  */
 #ifndef RBK_PARSE_STR_H
 #define RBK_PARSE_STR_H
 
-#include "parse_ctx.h"
+#include "parse_int.h"
 
 /* Returns a new empty string literal, its pieces starting at the top of the stack. */
-strb strb_new(parse_ctx *ctx, bool triple);
+strb parse_str_new(parse_ctx *ctx, bool triple);
 /* Appends text (in the arena); returns sb. */
-strb strb_text(parse_ctx *ctx, strb sb, text_buf text, rbk_span span);
+strb parse_str_text(parse_ctx *ctx, strb sb, text_buf text, rbk_span span);
 /* Appends the raw indentation that starts a line of a triple-quoted string; returns sb. */
-strb strb_indent(parse_ctx *ctx, strb sb, slice indent, rbk_span span);
+strb parse_str_indent(parse_ctx *ctx, strb sb, slice indent, rbk_span span);
 /* Appends an interpolated expression; returns sb. */
-strb strb_expr(parse_ctx *ctx, strb sb, xnode expr);
+strb parse_str_expr(parse_ctx *ctx, strb sb, xnode expr);
 /* Returns the STRING node at `span` (quotes included), taking the pieces off the stack. */
-xnode strb_finish(parse_ctx *ctx, strb sb, rbk_span span);
+xnode parse_str_finish(parse_ctx *ctx, strb sb, rbk_span span);
 /* Drops the pieces of a string literal that error recovery discards. */
-void strb_discard(parse_ctx *ctx, strb sb);
+void parse_str_discard(parse_ctx *ctx, strb sb);
 /* Frees the piece stack (after a parse). */
-void strb_free_all(parse_ctx *ctx);
+void parse_str_free_all(parse_ctx *ctx);
 
 #endif

@@ -33,7 +33,7 @@ int rbk_lex(YYSTYPE *lval, YYLTYPE *lloc, void *scanner);
 /* Returns the next token (end of file once the scan has halted). */
 static int yylex(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *ctx) {
   if (ctx->halted || ctx->oom) {
-    *lloc = perr_end_span(ctx);
+    *lloc = parse_error_end_span(ctx);
     return TK_END;
   }
   return rbk_lex(lval, lloc, ctx->scanner);
@@ -42,7 +42,7 @@ static int yylex(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *ctx) {
 /* Reports bison's own failure: its stack is full (deep right-nested input) or memory ran out. */
 static void yyerror(YYLTYPE *loc, parse_ctx *ctx, const char *msg) {
   (void)msg;
-  perr_stack_full(ctx, *loc);
+  parse_error_stack_full(ctx, *loc);
 }
 }
 
@@ -98,8 +98,8 @@ static void yyerror(YYLTYPE *loc, parse_ctx *ctx, const char *msg) {
 
 /* Nodes and text live in the file's arena (ast.h): only the stacks of pending list items and string
  * pieces need unwinding when error recovery discards a value. */
-%destructor { pb_seq_discard(ctx, $$); } <seq>
-%destructor { strb_discard(ctx, $$); } <sb>
+%destructor { parse_build_seq_discard(ctx, $$); } <seq>
+%destructor { parse_str_discard(ctx, $$); } <sb>
 
 %precedence ARROW
 %left OR
@@ -118,7 +118,7 @@ file: top_stmts ;
 top_stmts:
     %empty
   | top_stmts sep
-  | top_stmts top_stmt sep          { pb_file_add(ctx, $2); }
+  | top_stmts top_stmt sep          { parse_build_file_add(ctx, $2); }
   | top_stmts error sep             { yyerrok; }
   ;
 
@@ -127,96 +127,96 @@ sep: NEWLINE | SEMI ;
 top_stmt: decl | stmt ;
 
 decl:
-    RUNBOOK string LBRACE fields RBRACE               { $$ = pb_runbook(ctx, $2, $4, @$); }
-  | RUNBOOK string LBRACE fields error RBRACE         { $$ = pb_runbook(ctx, $2, $4, @$); }
-  | PARAM IDENT opt_type opt_default opt_doc    { $$ = pb_param(ctx, $2, @2, $3, $4, $5, @$); }
-  | IMPORT string AS IDENT                      { $$ = pb_import(ctx, $2, $4, @$); }
-  | PROC IDENT LPAREN proc_params RPAREN block_nl     { $$ = pb_proc(ctx, $2, $4, $6, @$); }
+    RUNBOOK string LBRACE fields RBRACE               { $$ = parse_build_runbook(ctx, $2, $4, @$); }
+  | RUNBOOK string LBRACE fields error RBRACE         { $$ = parse_build_runbook(ctx, $2, $4, @$); }
+  | PARAM IDENT opt_type opt_default opt_doc    { $$ = parse_build_param(ctx, $2, @2, $3, $4, $5, @$); }
+  | IMPORT string AS IDENT                      { $$ = parse_build_import(ctx, $2, $4, @$); }
+  | PROC IDENT LPAREN proc_params RPAREN block_nl     { $$ = parse_build_proc(ctx, $2, $4, $6, @$); }
   ;
 
 fields:
-    %empty                          { $$ = pb_seq(ctx, AST_RUNBOOK, @$); }
+    %empty                          { $$ = parse_build_seq(ctx, AST_RUNBOOK, @$); }
   | fields sep                      { $$ = $1; }
-  | fields key ASSIGN expr sep         { $$ = pb_field(ctx, $1, $2, @2, $4); }
+  | fields key ASSIGN expr sep         { $$ = parse_build_field(ctx, $1, $2, @2, $4); }
   | fields error sep                { $$ = $1; yyerrok; }
   ;
 
 opt_type:
     %empty                          { $$ = TYPE_ANY; }
-  | COLON IDENT                       { $$ = pb_type(ctx, $2, @2); }
+  | COLON IDENT                       { $$ = parse_build_type(ctx, $2, @2); }
   ;
 
 opt_default: %empty { $$ = (xnode){0}; } | ASSIGN expr { $$ = $2; } ;
 opt_doc: %empty { $$ = (xnode){0}; } | string ;
 
 proc_params:
-    %empty                          { $$ = pb_seq(ctx, AST_PROC, @$); }
+    %empty                          { $$ = parse_build_seq(ctx, AST_PROC, @$); }
   | proc_plist
   | proc_plist COMMA
   ;
 
 proc_plist:
-    proc_param                      { $$ = pb_push(ctx, pb_seq(ctx, AST_PROC, @1), $1); }
-  | proc_plist COMMA proc_param       { $$ = pb_push(ctx, $1, $3); }
+    proc_param                      { $$ = parse_build_push(ctx, parse_build_seq(ctx, AST_PROC, @1), $1); }
+  | proc_plist COMMA proc_param       { $$ = parse_build_push(ctx, $1, $3); }
   ;
 
-proc_param: IDENT opt_type opt_default  { $$ = pb_param(ctx, $1, @1, $2, $3, (xnode){0}, @$); } ;
+proc_param: IDENT opt_type opt_default  { $$ = parse_build_param(ctx, $1, @1, $2, $3, (xnode){0}, @$); } ;
 
 block:
-    LBRACE stmts RBRACE                   { $$ = pb_block(ctx, $2, @$); }
-  | LBRACE stmts error RBRACE             { $$ = pb_block(ctx, $2, @$); }
+    LBRACE stmts RBRACE                   { $$ = parse_build_block(ctx, $2, @$); }
+  | LBRACE stmts error RBRACE             { $$ = parse_build_block(ctx, $2, @$); }
   ;
 
 /* A block after a statement's head; one whose '{' starts the next line is reported and taken (so
  * that one mistake makes one error). */
 block_nl:
     block
-  | NEWLINE block                   { $$ = pb_block_next_line(ctx, @1, $2); }
+  | NEWLINE block                   { $$ = parse_build_block_next_line(ctx, @1, $2); }
   ;
 
 stmts:
-    %empty                          { $$ = pb_seq(ctx, AST_BLOCK, @$); }
+    %empty                          { $$ = parse_build_seq(ctx, AST_BLOCK, @$); }
   | stmts sep                       { $$ = $1; }
-  | stmts stmt sep                  { $$ = pb_push(ctx, $1, $2); }
+  | stmts stmt sep                  { $$ = parse_build_push(ctx, $1, $2); }
   | stmts error sep                 { $$ = $1; yyerrok; }
   ;
 
 stmt:
-    LET IDENT ASSIGN expr                              { $$ = pb_let(ctx, $2, $4, @$); }
-  | titled block_nl                                 { $$ = pb_body(ctx, $1, $2, @$); }
+    LET IDENT ASSIGN expr                              { $$ = parse_build_let(ctx, $2, $4, @$); }
+  | titled block_nl                                 { $$ = parse_build_body(ctx, $1, $2, @$); }
   | optioned
-  | PARALLEL block                                  { $$ = pb_parallel(ctx, NULL, @1, (xnode){0}, $2, @$); }
-  | PARALLEL IDENT expr block_nl                    { $$ = pb_parallel(ctx, &$2, @2, $3, $4, @$); }
-  | PARALLEL FOR IDENT IN expr block_nl             { $$ = pb_loop(ctx, AST_PARALLEL_FOR, $3, $5, NULL, @5, (xnode){0}, $6, @$); }
-  | PARALLEL FOR IDENT IN expr IDENT expr block_nl  { $$ = pb_loop(ctx, AST_PARALLEL_FOR, $3, $5, &$6, @6, $7, $8, @$); }
-  | FOR IDENT IN expr block_nl                      { $$ = pb_loop(ctx, AST_FOR, $2, $4, NULL, @4, (xnode){0}, $5, @$); }
+  | PARALLEL block                                  { $$ = parse_build_parallel(ctx, NULL, @1, (xnode){0}, $2, @$); }
+  | PARALLEL IDENT expr block_nl                    { $$ = parse_build_parallel(ctx, &$2, @2, $3, $4, @$); }
+  | PARALLEL FOR IDENT IN expr block_nl             { $$ = parse_build_loop(ctx, AST_PARALLEL_FOR, $3, $5, NULL, @5, (xnode){0}, $6, @$); }
+  | PARALLEL FOR IDENT IN expr IDENT expr block_nl  { $$ = parse_build_loop(ctx, AST_PARALLEL_FOR, $3, $5, &$6, @6, $7, $8, @$); }
+  | FOR IDENT IN expr block_nl                      { $$ = parse_build_loop(ctx, AST_FOR, $2, $4, NULL, @4, (xnode){0}, $5, @$); }
   | if_stmt
-  | ELSE block                                      { $$ = pb_stray_else(ctx, @1, $2); }
-  | ELSE if_stmt                                    { $$ = pb_stray_else(ctx, @1, $2); }
-  | WAIT expr                                       { $$ = pb_stmt1(ctx, AST_WAIT, $2, @$); }
-  | ASSERT expr                                     { $$ = pb_check(ctx, AST_ASSERT, $2, (xnode){0}, @$); }
-  | ASSERT expr COMMA expr                            { $$ = pb_check(ctx, AST_ASSERT, $2, $4, @$); }
-  | EXPECT expr                                     { $$ = pb_check(ctx, AST_EXPECT, $2, (xnode){0}, @$); }
-  | EXPECT expr COMMA expr                            { $$ = pb_check(ctx, AST_EXPECT, $2, $4, @$); }
-  | NOTIFY channels expr                            { $$ = pb_notify(ctx, $2, (xnode){0}, $3, @$); }
-  | NOTIFY channels EVERY every_value expr          { $$ = pb_notify(ctx, $2, $4, $5, @$); }
-  | ABORT expr                                      { $$ = pb_stmt1(ctx, AST_ABORT, $2, @$); }
-  | ON FAILURE block                                { $$ = pb_handler(ctx, AST_ON_FAILURE, $3, @$); }
-  | FINALLY block                                   { $$ = pb_handler(ctx, AST_FINALLY, $2, @$); }
-  | RETURN expr                                     { $$ = pb_stmt1(ctx, AST_RETURN, $2, @$); }
-  | expr                                            { $$ = pb_stmt1(ctx, AST_EXPR_STMT, $1, @$); }
+  | ELSE block                                      { $$ = parse_build_stray_else(ctx, @1, $2); }
+  | ELSE if_stmt                                    { $$ = parse_build_stray_else(ctx, @1, $2); }
+  | WAIT expr                                       { $$ = parse_build_stmt1(ctx, AST_WAIT, $2, @$); }
+  | ASSERT expr                                     { $$ = parse_build_check(ctx, AST_ASSERT, $2, (xnode){0}, @$); }
+  | ASSERT expr COMMA expr                            { $$ = parse_build_check(ctx, AST_ASSERT, $2, $4, @$); }
+  | EXPECT expr                                     { $$ = parse_build_check(ctx, AST_EXPECT, $2, (xnode){0}, @$); }
+  | EXPECT expr COMMA expr                            { $$ = parse_build_check(ctx, AST_EXPECT, $2, $4, @$); }
+  | NOTIFY channels expr                            { $$ = parse_build_notify(ctx, $2, (xnode){0}, $3, @$); }
+  | NOTIFY channels EVERY every_value expr          { $$ = parse_build_notify(ctx, $2, $4, $5, @$); }
+  | ABORT expr                                      { $$ = parse_build_stmt1(ctx, AST_ABORT, $2, @$); }
+  | ON FAILURE block                                { $$ = parse_build_handler(ctx, AST_ON_FAILURE, $3, @$); }
+  | FINALLY block                                   { $$ = parse_build_handler(ctx, AST_FINALLY, $2, @$); }
+  | RETURN expr                                     { $$ = parse_build_stmt1(ctx, AST_RETURN, $2, @$); }
+  | expr                                            { $$ = parse_build_stmt1(ctx, AST_EXPR_STMT, $1, @$); }
   ;
 
 titled:
-    STEP string                     { $$ = pb_head(ctx, AST_STEP, $2, @$); }
-  | GATE string                     { $$ = pb_head(ctx, AST_GATE, $2, @$); }
-  | titled clause expr              { $$ = pb_clause(ctx, $1, $2, @2, $3); }
+    STEP string                     { $$ = parse_build_head(ctx, AST_STEP, $2, @$); }
+  | GATE string                     { $$ = parse_build_head(ctx, AST_GATE, $2, @$); }
+  | titled clause expr              { $$ = parse_build_clause(ctx, $1, $2, @2, $3); }
   ;
 
 optioned:
-    APPROVE expr                    { $$ = pb_head(ctx, AST_APPROVE, $2, @$); }
-  | WAIT UNTIL expr                 { $$ = pb_head(ctx, AST_WAIT_UNTIL, $3, @$); }
-  | optioned clause expr            { $$ = pb_clause(ctx, $1, $2, @2, $3); }
+    APPROVE expr                    { $$ = parse_build_head(ctx, AST_APPROVE, $2, @$); }
+  | WAIT UNTIL expr                 { $$ = parse_build_head(ctx, AST_WAIT_UNTIL, $3, @$); }
+  | optioned clause expr            { $$ = parse_build_clause(ctx, $1, $2, @2, $3); }
   ;
 
 clause:
@@ -225,109 +225,109 @@ clause:
   ;
 
 if_stmt:
-    IF expr block_nl                { $$ = pb_if(ctx, $2, $3, NULL, @$); }
-  | IF expr block_nl ELSE block     { $$ = pb_if(ctx, $2, $3, $5, @$); }
-  | IF expr block_nl ELSE if_stmt   { $$ = pb_if(ctx, $2, $3, $5, @$); }
+    IF expr block_nl                { $$ = parse_build_if(ctx, $2, $3, NULL, @$); }
+  | IF expr block_nl ELSE block     { $$ = parse_build_if(ctx, $2, $3, $5, @$); }
+  | IF expr block_nl ELSE if_stmt   { $$ = parse_build_if(ctx, $2, $3, $5, @$); }
   ;
 
 channels:
-    chan                            { $$ = pb_push(ctx, pb_seq(ctx, AST_NOTIFY, @1), $1.n); }
-  | channels COMMA chan               { $$ = pb_push(ctx, $1, $3.n); }
+    chan                            { $$ = parse_build_push(ctx, parse_build_seq(ctx, AST_NOTIFY, @1), $1.n); }
+  | channels COMMA chan               { $$ = parse_build_push(ctx, $1, $3.n); }
   ;
 
 chan:
-    IDENT                           { $$ = pb_ident(ctx, $1, @1); }
-  | chan DOT IDENT                  { $$ = pb_member(ctx, $1, $3, @3, false, @$); }
+    IDENT                           { $$ = parse_build_ident(ctx, $1, @1); }
+  | chan DOT IDENT                  { $$ = parse_build_member(ctx, $1, $3, @3, false, @$); }
   ;
 
 /* notify's interval is followed by the message, so it is a primary or a dotted path: `every 10m`,
  * `every cfg.interval`, `every (a * 2)`. */
 every_value:
     primary
-  | every_value DOT IDENT           { $$ = pb_member(ctx, $1, $3, @3, false, @$); }
-  | every_value SAFE_DOT IDENT      { $$ = pb_member(ctx, $1, $3, @3, true, @$); }
+  | every_value DOT IDENT           { $$ = parse_build_member(ctx, $1, $3, @3, false, @$); }
+  | every_value SAFE_DOT IDENT      { $$ = parse_build_member(ctx, $1, $3, @3, true, @$); }
   ;
 
 expr:
-    IDENT ARROW expr                { $$ = pb_lambda(ctx, $1, $3, @$); }
-  | expr OR expr                    { $$ = pb_binary(ctx, OP_OR, $1, $3, @$); }
-  | expr AND expr                   { $$ = pb_binary(ctx, OP_AND, $1, $3, @$); }
-  | NOT expr                        { $$ = pb_unary(ctx, OP_NOT, $2, @$); }
-  | expr EQ expr                    { $$ = pb_binary(ctx, OP_EQ, $1, $3, @$); }
-  | expr NE expr                    { $$ = pb_binary(ctx, OP_NE, $1, $3, @$); }
-  | expr LT expr                   { $$ = pb_binary(ctx, OP_LT, $1, $3, @$); }
-  | expr LE expr                    { $$ = pb_binary(ctx, OP_LE, $1, $3, @$); }
-  | expr GT expr                   { $$ = pb_binary(ctx, OP_GT, $1, $3, @$); }
-  | expr GE expr                    { $$ = pb_binary(ctx, OP_GE, $1, $3, @$); }
-  | expr IN expr                    { $$ = pb_binary(ctx, OP_IN, $1, $3, @$); }
-  | expr COALESCE expr              { $$ = pb_binary(ctx, OP_COALESCE, $1, $3, @$); }
-  | expr PLUS expr                   { $$ = pb_binary(ctx, OP_ADD, $1, $3, @$); }
-  | expr MINUS expr                   { $$ = pb_binary(ctx, OP_SUB, $1, $3, @$); }
-  | expr STAR expr                   { $$ = pb_binary(ctx, OP_MUL, $1, $3, @$); }
-  | expr SLASH expr                   { $$ = pb_binary(ctx, OP_DIV, $1, $3, @$); }
-  | expr PERCENT expr                   { $$ = pb_binary(ctx, OP_MOD, $1, $3, @$); }
-  | MINUS expr %prec UMINUS           { $$ = pb_unary(ctx, OP_NEG, $2, @$); }
+    IDENT ARROW expr                { $$ = parse_build_lambda(ctx, $1, $3, @$); }
+  | expr OR expr                    { $$ = parse_build_binary(ctx, OP_OR, $1, $3, @$); }
+  | expr AND expr                   { $$ = parse_build_binary(ctx, OP_AND, $1, $3, @$); }
+  | NOT expr                        { $$ = parse_build_unary(ctx, OP_NOT, $2, @$); }
+  | expr EQ expr                    { $$ = parse_build_binary(ctx, OP_EQ, $1, $3, @$); }
+  | expr NE expr                    { $$ = parse_build_binary(ctx, OP_NE, $1, $3, @$); }
+  | expr LT expr                   { $$ = parse_build_binary(ctx, OP_LT, $1, $3, @$); }
+  | expr LE expr                    { $$ = parse_build_binary(ctx, OP_LE, $1, $3, @$); }
+  | expr GT expr                   { $$ = parse_build_binary(ctx, OP_GT, $1, $3, @$); }
+  | expr GE expr                    { $$ = parse_build_binary(ctx, OP_GE, $1, $3, @$); }
+  | expr IN expr                    { $$ = parse_build_binary(ctx, OP_IN, $1, $3, @$); }
+  | expr COALESCE expr              { $$ = parse_build_binary(ctx, OP_COALESCE, $1, $3, @$); }
+  | expr PLUS expr                   { $$ = parse_build_binary(ctx, OP_ADD, $1, $3, @$); }
+  | expr MINUS expr                   { $$ = parse_build_binary(ctx, OP_SUB, $1, $3, @$); }
+  | expr STAR expr                   { $$ = parse_build_binary(ctx, OP_MUL, $1, $3, @$); }
+  | expr SLASH expr                   { $$ = parse_build_binary(ctx, OP_DIV, $1, $3, @$); }
+  | expr PERCENT expr                   { $$ = parse_build_binary(ctx, OP_MOD, $1, $3, @$); }
+  | MINUS expr %prec UMINUS           { $$ = parse_build_unary(ctx, OP_NEG, $2, @$); }
   | postfix
   ;
 
 postfix:
     primary
-  | postfix DOT IDENT               { $$ = pb_member(ctx, $1, $3, @3, false, @$); }
-  | postfix SAFE_DOT IDENT          { $$ = pb_member(ctx, $1, $3, @3, true, @$); }
-  | postfix LBRACKET expr RBRACKET            { $$ = pb_index(ctx, $1, $3, @$); }
-  | postfix LPAREN args RPAREN            { $$ = pb_call(ctx, $1, $3, @$); }
+  | postfix DOT IDENT               { $$ = parse_build_member(ctx, $1, $3, @3, false, @$); }
+  | postfix SAFE_DOT IDENT          { $$ = parse_build_member(ctx, $1, $3, @3, true, @$); }
+  | postfix LBRACKET expr RBRACKET            { $$ = parse_build_index(ctx, $1, $3, @$); }
+  | postfix LPAREN args RPAREN            { $$ = parse_build_call(ctx, $1, $3, @$); }
   ;
 
 primary:
-    IDENT                           { $$ = pb_ident(ctx, $1, @1); }
-  | INT                             { $$ = pb_leaf(ctx, $1); }
-  | FLOAT                           { $$ = pb_leaf(ctx, $1); }
-  | DURATION                        { $$ = pb_leaf(ctx, $1); }
-  | TRUE                            { $$ = pb_bool(ctx, true, @1); }
-  | FALSE                           { $$ = pb_bool(ctx, false, @1); }
-  | NULL_KW                         { $$ = pb_leaf(ctx, pb_new(ctx, AST_NULL_LIT, @1)); }
+    IDENT                           { $$ = parse_build_ident(ctx, $1, @1); }
+  | INT                             { $$ = parse_build_leaf(ctx, $1); }
+  | FLOAT                           { $$ = parse_build_leaf(ctx, $1); }
+  | DURATION                        { $$ = parse_build_leaf(ctx, $1); }
+  | TRUE                            { $$ = parse_build_bool(ctx, true, @1); }
+  | FALSE                           { $$ = parse_build_bool(ctx, false, @1); }
+  | NULL_KW                         { $$ = parse_build_leaf(ctx, parse_build_new(ctx, AST_NULL_LIT, @1)); }
   | string
-  | LPAREN expr RPAREN                    { $$ = pb_paren($2, @$); }
-  | LBRACKET RBRACKET                         { $$ = pb_close(ctx, pb_seq(ctx, AST_LIST, @$), @$); }
-  | LBRACKET list_items RBRACKET              { $$ = pb_close(ctx, $2, @$); }
-  | LBRACKET list_items COMMA RBRACKET          { $$ = pb_close(ctx, $2, @$); }
-  | LBRACE RBRACE                         { $$ = pb_close(ctx, pb_seq(ctx, AST_OBJECT, @$), @$); }
-  | LBRACE pairs RBRACE                   { $$ = pb_close(ctx, $2, @$); }
-  | LBRACE pairs NEWLINE RBRACE           { $$ = pb_close(ctx, $2, @$); }
-  | LBRACE pairs COMMA RBRACE               { $$ = pb_close(ctx, $2, @$); }
+  | LPAREN expr RPAREN                    { $$ = parse_build_paren($2, @$); }
+  | LBRACKET RBRACKET                         { $$ = parse_build_close(ctx, parse_build_seq(ctx, AST_LIST, @$), @$); }
+  | LBRACKET list_items RBRACKET              { $$ = parse_build_close(ctx, $2, @$); }
+  | LBRACKET list_items COMMA RBRACKET          { $$ = parse_build_close(ctx, $2, @$); }
+  | LBRACE RBRACE                         { $$ = parse_build_close(ctx, parse_build_seq(ctx, AST_OBJECT, @$), @$); }
+  | LBRACE pairs RBRACE                   { $$ = parse_build_close(ctx, $2, @$); }
+  | LBRACE pairs NEWLINE RBRACE           { $$ = parse_build_close(ctx, $2, @$); }
+  | LBRACE pairs COMMA RBRACE               { $$ = parse_build_close(ctx, $2, @$); }
   ;
 
 list_items:
-    expr                            { $$ = pb_seq_push(ctx, pb_seq(ctx, AST_LIST, @1), $1); }
-  | list_items COMMA expr             { $$ = pb_seq_push(ctx, $1, $3); }
+    expr                            { $$ = parse_build_seq_push(ctx, parse_build_seq(ctx, AST_LIST, @1), $1); }
+  | list_items COMMA expr             { $$ = parse_build_seq_push(ctx, $1, $3); }
   ;
 
 pairs:
-    pair                            { $$ = pb_seq_push(ctx, pb_seq(ctx, AST_OBJECT, @1), $1); }
-  | pairs COMMA pair                  { $$ = pb_seq_push(ctx, $1, $3); }
-  | pairs NEWLINE pair              { $$ = pb_seq_push(ctx, $1, $3); }
+    pair                            { $$ = parse_build_seq_push(ctx, parse_build_seq(ctx, AST_OBJECT, @1), $1); }
+  | pairs COMMA pair                  { $$ = parse_build_seq_push(ctx, $1, $3); }
+  | pairs NEWLINE pair              { $$ = parse_build_seq_push(ctx, $1, $3); }
   ;
 
 pair:
-    key COLON expr                    { $$ = pb_pair(ctx, &$1, (xnode){0}, $3, @$); }
-  | string COLON expr                 { $$ = pb_pair(ctx, NULL, $1, $3, @$); }
-  | LPAREN expr RPAREN COLON expr           { $$ = pb_pair(ctx, NULL, pb_paren($2, ast_span_join(@1, @3)), $5, @$); }
+    key COLON expr                    { $$ = parse_build_pair(ctx, &$1, (xnode){0}, $3, @$); }
+  | string COLON expr                 { $$ = parse_build_pair(ctx, NULL, $1, $3, @$); }
+  | LPAREN expr RPAREN COLON expr           { $$ = parse_build_pair(ctx, NULL, parse_build_paren($2, ast_span_join(@1, @3)), $5, @$); }
   ;
 
 args:
-    %empty                          { $$ = pb_seq(ctx, AST_CALL, @$); }
+    %empty                          { $$ = parse_build_seq(ctx, AST_CALL, @$); }
   | arglist
   | arglist COMMA
   ;
 
 arglist:
-    arg                             { $$ = pb_seq_push(ctx, pb_seq(ctx, AST_CALL, @1), $1); }
-  | arglist COMMA arg                 { $$ = pb_seq_push(ctx, $1, $3); }
+    arg                             { $$ = parse_build_seq_push(ctx, parse_build_seq(ctx, AST_CALL, @1), $1); }
+  | arglist COMMA arg                 { $$ = parse_build_seq_push(ctx, $1, $3); }
   ;
 
 arg:
-    expr                            { $$ = pb_arg(ctx, NULL, @1, $1, @$); }
-  | key COLON expr                    { $$ = pb_arg(ctx, &$1, @1, $3, @$); }
+    expr                            { $$ = parse_build_arg(ctx, NULL, @1, $1, @$); }
+  | key COLON expr                    { $$ = parse_build_arg(ctx, &$1, @1, $3, @$); }
   ;
 
 key:
@@ -336,13 +336,13 @@ key:
   | NOTIFY | ABORT | ON | FAILURE | FINALLY | RETURN | TRUE | FALSE | NULL_KW | AND | OR | NOT
   ;
 
-string: str_parts STR_END           { $$ = strb_finish(ctx, $1, @$); } ;
+string: str_parts STR_END           { $$ = parse_str_finish(ctx, $1, @$); } ;
 
 str_parts:
-    STR_BEGIN                                   { $$ = strb_new(ctx, $1); }
-  | str_parts STR_TEXT                          { $$ = strb_text(ctx, $1, $2, @2); }
-  | str_parts STR_INDENT                        { $$ = strb_indent(ctx, $1, $2, @2); }
-  | str_parts INTERP_BEGIN expr INTERP_END      { $$ = strb_expr(ctx, $1, $3); }
+    STR_BEGIN                                   { $$ = parse_str_new(ctx, $1); }
+  | str_parts STR_TEXT                          { $$ = parse_str_text(ctx, $1, $2, @2); }
+  | str_parts STR_INDENT                        { $$ = parse_str_indent(ctx, $1, $2, @2); }
+  | str_parts INTERP_BEGIN expr INTERP_END      { $$ = parse_str_expr(ctx, $1, $3); }
   | str_parts INTERP_BEGIN error INTERP_END     { $$ = $1; }
   ;
 
@@ -409,6 +409,6 @@ static int yyreport_syntax_error(const yypcontext_t *pc, parse_ctx *ctx) {
   perr_sym info[YYNTOKENS];
   int n = yypcontext_expected_tokens(pc, expected, YYNTOKENS);
   for (int i = 0; i < n; i++) info[i] = sym_info(expected[i]);
-  perr_syntax(ctx, *yypcontext_location(pc), sym_info(yypcontext_token(pc)), info, n < 0 ? 0 : n);
+  parse_error_syntax(ctx, *yypcontext_location(pc), sym_info(yypcontext_token(pc)), info, n < 0 ? 0 : n);
   return 0;
 }

@@ -139,7 +139,7 @@ int sim_exec(sim_world *w, const char *ns, const char *pod, const char *containe
 /* Returns the name of the pod that `kubectl exec TYPE/NAME` would pick for a reference such as
  * "deployment/x", "pod/x", "job/x" or "service/x" (caller frees), or NULL with *err set when there is
  * none. */
-char *sim_pod_for_ref(sim_world *w, const char *ns, const char *ref, char **err);
+char *sim_ref_to_pod(sim_world *w, const char *ns, const char *ref, char **err);
 
 /* Returns the object (borrowed; valid until the next call on the world) or NULL. `resource` is the
  * plural name ("deployments"); ns is NULL for cluster-scoped resources. For tests and the plant. */

@@ -300,7 +300,7 @@ static bool load_tls(sim_server *s, const sim_server_opts *o, char **err) {
 }
 
 /* Starts serving the world (taken, also on failure); NULL with *err set (caller frees). */
-sim_server *sim_server_start(sim_world *w, const sim_server_opts *o, char **err) {
+sim_server *sim_http_start(sim_world *w, const sim_server_opts *o, char **err) {
   sim_server *s = calloc(1, sizeof *s);
   struct sockaddr_in sa;
   if (!s) return sim_free(w), *err = strdup("out of memory"), NULL;
@@ -338,10 +338,10 @@ sim_server *sim_server_start(sim_world *w, const sim_server_opts *o, char **err)
 }
 
 /* Returns the base URL ("https://127.0.0.1:43210") (borrowed). */
-const char *sim_server_url(const sim_server *s) { return s->url; }
+const char *sim_http_url(const sim_server *s) { return s->url; }
 
 /* Stops serving: ends open watches, waits for the connection threads, frees the world. */
-void sim_server_stop(sim_server *s) {
+void sim_http_stop(sim_server *s) {
   if (!s) return;
   atomic_store(&s->stopping, true);
   MHD_stop_daemon(s->d);

@@ -1,7 +1,7 @@
 /* sim_http.h — the simulator's HTTP(S) front door (libmicrohttpd): serves a sim_world in real
  * time × speed, one request at a time under one lock, watches streamed chunked.
  *
- * Ownership: the server takes the world and frees it in sim_server_stop(). */
+ * Ownership: the server takes the world and frees it in sim_http_stop(). */
 #ifndef RBK_SIM_HTTP_H
 #define RBK_SIM_HTTP_H
 
@@ -21,10 +21,10 @@ typedef struct {
 } sim_server_opts;
 
 /* Starts serving the world (taken, also on failure); NULL with *err set (caller frees). */
-sim_server *sim_server_start(sim_world *w, const sim_server_opts *opts, char **err);
+sim_server *sim_http_start(sim_world *w, const sim_server_opts *opts, char **err);
 /* Returns the base URL ("https://127.0.0.1:43210") (borrowed). */
-const char *sim_server_url(const sim_server *s);
+const char *sim_http_url(const sim_server *s);
 /* Stops serving: ends open watches, waits for the connection threads, frees the world. */
-void sim_server_stop(sim_server *s);
+void sim_http_stop(sim_server *s);
 
 #endif

@@ -19,14 +19,14 @@ static uint64_t splitmix64(uint64_t *x) {
 }
 
 /* Seeds the generator (any seed, 0 included, gives a usable stream). */
-void simu_rng_seed(sim_rng *r, uint64_t seed) {
+void sim_util_rng_seed(sim_rng *r, uint64_t seed) {
   uint64_t x = seed;
   r->s = splitmix64(&x);
   if (!r->s) r->s = 0x2545f4914f6cdd1dull;
 }
 
 /* Returns the next 64 random bits. */
-uint64_t simu_rng_next(sim_rng *r) {
+uint64_t sim_util_rng_next(sim_rng *r) {
   uint64_t x = r->s;
   x ^= x >> 12;
   x ^= x << 25;
@@ -36,17 +36,17 @@ uint64_t simu_rng_next(sim_rng *r) {
 }
 
 /* Returns a uniform double in [0, 1). */
-double simu_rng_unit(sim_rng *r) { return (double)(simu_rng_next(r) >> 11) / 9007199254740992.0; }
+double sim_util_rng_unit(sim_rng *r) { return (double)(sim_util_rng_next(r) >> 11) / 9007199254740992.0; }
 
 /* Returns a uniform integer in [lo, hi] (hi >= lo). */
-int64_t simu_rng_range(sim_rng *r, int64_t lo, int64_t hi) {
+int64_t sim_util_rng_range(sim_rng *r, int64_t lo, int64_t hi) {
   if (hi <= lo) return lo;
   uint64_t span = (uint64_t)(hi - lo) + 1;
-  return lo + (int64_t)(simu_rng_next(r) % span);
+  return lo + (int64_t)(sim_util_rng_next(r) % span);
 }
 
 /* Returns the 32-bit FNV-1a hash of the bytes. */
-uint32_t simu_fnv32(const void *data, size_t len, uint32_t h) {
+uint32_t sim_util_fnv32(const void *data, size_t len, uint32_t h) {
   const unsigned char *p = data;
   for (size_t i = 0; i < len; i++) {
     h ^= p[i];
@@ -57,7 +57,7 @@ uint32_t simu_fnv32(const void *data, size_t len, uint32_t h) {
 
 /* Writes n characters of Kubernetes' "safe" alphabet (bcdfghjklmnpqrstvwxz2456789) encoding v into out
  * (n+1 bytes, NUL-terminated). */
-void simu_safe_encode(uint64_t v, char *out, size_t n) {
+void sim_util_safe_encode(uint64_t v, char *out, size_t n) {
   static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
   for (size_t i = 0; i < n; i++) {
     out[i] = alphabet[v % 27];
@@ -70,7 +70,7 @@ void simu_safe_encode(uint64_t v, char *out, size_t n) {
 static int64_t floordiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 /* Formats epoch milliseconds as RFC 3339 seconds ("2025-11-17T16:00:00Z") into out[32]. */
-void simu_time_rfc3339(int64_t epoch_ms, char out[32]) {
+void sim_util_time_rfc3339(int64_t epoch_ms, char out[32]) {
   time_t t = (time_t)floordiv(epoch_ms, 1000);
   struct tm tm;
   gmtime_r(&t, &tm);
@@ -78,7 +78,7 @@ void simu_time_rfc3339(int64_t epoch_ms, char out[32]) {
 }
 
 /* Formats epoch milliseconds as a MicroTime ("2025-11-17T16:00:00.000000Z") into out[40]. */
-void simu_time_micro(int64_t epoch_ms, char out[40]) {
+void sim_util_time_micro(int64_t epoch_ms, char out[40]) {
   time_t t = (time_t)floordiv(epoch_ms, 1000);
   int64_t ms = epoch_ms - (int64_t)t * 1000;
   struct tm tm;
@@ -111,7 +111,7 @@ static int read_fraction(const char **p) {
 }
 
 /* Parses RFC 3339 text (fractions and offsets allowed) into epoch ms; false when malformed. */
-bool simu_time_parse(const char *s, int64_t *epoch_ms) {
+bool sim_util_time_parse(const char *s, int64_t *epoch_ms) {
   if (!s) return false;
   struct tm tm = {0};
   const char *p = s;
@@ -143,7 +143,7 @@ bool simu_time_parse(const char *s, int64_t *epoch_ms) {
 }
 
 /* Parses a duration ("90s", "2m", "1h30m", "500ms", or a bare number of ms) into ms. */
-bool simu_duration_parse(const char *s, int64_t *ms) {
+bool sim_util_duration_parse(const char *s, int64_t *ms) {
   if (!s || !*s) return false;
   char *end;
   int64_t total = 0;
@@ -168,10 +168,10 @@ bool simu_duration_parse(const char *s, int64_t *ms) {
 }
 
 /* Returns a duration given as a JSON string or integer (ms), or dflt when absent/malformed. */
-int64_t simu_json_duration(const json_t *v, int64_t dflt) {
+int64_t sim_util_json_duration(const json_t *v, int64_t dflt) {
   int64_t ms;
   if (json_is_integer(v)) return json_integer_value(v);
-  if (json_is_string(v) && simu_duration_parse(json_string_value(v), &ms)) return ms;
+  if (json_is_string(v) && sim_util_duration_parse(json_string_value(v), &ms)) return ms;
   return dflt;
 }
 

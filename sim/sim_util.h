@@ -25,60 +25,60 @@ typedef struct {
 } sim_rng;
 
 /* Seeds the generator (any seed, 0 included, gives a usable stream). */
-void simu_rng_seed(sim_rng *r, uint64_t seed);
+void sim_util_rng_seed(sim_rng *r, uint64_t seed);
 /* Returns the next 64 random bits. */
-uint64_t simu_rng_next(sim_rng *r);
+uint64_t sim_util_rng_next(sim_rng *r);
 /* Returns a uniform double in [0, 1). */
-double simu_rng_unit(sim_rng *r);
+double sim_util_rng_unit(sim_rng *r);
 /* Returns a uniform integer in [lo, hi] (hi >= lo). */
-int64_t simu_rng_range(sim_rng *r, int64_t lo, int64_t hi);
+int64_t sim_util_rng_range(sim_rng *r, int64_t lo, int64_t hi);
 
 /* Returns the 32-bit FNV-1a hash of the bytes. */
-uint32_t simu_fnv32(const void *data, size_t len, uint32_t h);
+uint32_t sim_util_fnv32(const void *data, size_t len, uint32_t h);
 #define SIMU_FNV32_INIT 2166136261u
 
 /* Writes n characters of Kubernetes' "safe" alphabet (bcdfghjklmnpqrstvwxz2456789) encoding v into
  * out (n+1 bytes, NUL-terminated). */
-void simu_safe_encode(uint64_t v, char *out, size_t n);
+void sim_util_safe_encode(uint64_t v, char *out, size_t n);
 
 /* Formats epoch milliseconds as RFC 3339 seconds ("2025-11-17T16:00:00Z") into out[32]. */
-void simu_time_rfc3339(int64_t epoch_ms, char out[32]);
+void sim_util_time_rfc3339(int64_t epoch_ms, char out[32]);
 /* Formats epoch milliseconds as a MicroTime ("2025-11-17T16:00:00.000000Z") into out[40]. */
-void simu_time_micro(int64_t epoch_ms, char out[40]);
+void sim_util_time_micro(int64_t epoch_ms, char out[40]);
 /* Parses RFC 3339 text (fractions and offsets allowed) into epoch ms; false when malformed. */
-bool simu_time_parse(const char *s, int64_t *epoch_ms);
+bool sim_util_time_parse(const char *s, int64_t *epoch_ms);
 /* Parses a duration ("90s", "2m", "1h30m", "500ms", or a bare number of ms) into ms. */
-bool simu_duration_parse(const char *s, int64_t *ms);
+bool sim_util_duration_parse(const char *s, int64_t *ms);
 /* Returns a duration given as a JSON string or integer (ms), or dflt when absent/malformed. */
-int64_t simu_json_duration(const json_t *v, int64_t dflt);
+int64_t sim_util_json_duration(const json_t *v, int64_t dflt);
 
 /* Returns the value at a dotted path ("metadata.labels") in obj (borrowed), or NULL. */
-json_t *simu_jpath(const json_t *obj, const char *dotted);
+json_t *sim_util_jpath(const json_t *obj, const char *dotted);
 /* Returns the string at a dotted path, or dflt. */
-const char *simu_jstr(const json_t *obj, const char *dotted, const char *dflt);
+const char *sim_util_jstr(const json_t *obj, const char *dotted, const char *dflt);
 /* Returns the integer at a dotted path, or dflt. */
-json_int_t simu_jint(const json_t *obj, const char *dotted, json_int_t dflt);
+json_int_t sim_util_jint(const json_t *obj, const char *dotted, json_int_t dflt);
 /* Returns the object at `key` in obj, creating an empty one when missing (borrowed). */
-json_t *simu_jobj(json_t *obj, const char *key);
+json_t *sim_util_jobj(json_t *obj, const char *key);
 /* Sets obj[key] to a new string. */
-void simu_jset_str(json_t *obj, const char *key, const char *val);
+void sim_util_jset_str(json_t *obj, const char *key, const char *val);
 
 /* Returns a copy of the template with nulls, empty objects and empty arrays removed and the
  * pod-template-hash label dropped: the form in which templates are compared. */
-json_t *simu_semantic(const json_t *v);
-/* Returns true when the two pod templates are semantically equal (see simu_semantic). */
-bool simu_template_equal(const json_t *a, const json_t *b);
+json_t *sim_util_semantic(const json_t *v);
+/* Returns true when the two pod templates are semantically equal (see sim_util_semantic). */
+bool sim_util_template_equal(const json_t *a, const json_t *b);
 
 /* Returns the canonical compact JSON text (sorted keys) of v (caller frees). */
-char *simu_canonical(const json_t *v);
+char *sim_util_canonical(const json_t *v);
 
 /* Returns the standard base64 encoding of len bytes (caller frees). */
-char *simu_base64(const void *data, size_t len);
+char *sim_util_base64(const void *data, size_t len);
 
 /* Percent-decodes len bytes of s ('+' becomes a space); returns a new string. */
-char *simu_url_decode(const char *s, size_t len);
+char *sim_util_url_decode(const char *s, size_t len);
 /* Returns the decoded value of query parameter `key` from a raw query string (caller frees), or
  * NULL when absent. */
-char *simu_query_get(const char *query, const char *key);
+char *sim_util_query_get(const char *query, const char *key);
 
 #endif

@@ -1,4 +1,4 @@
-/* builtins.c — builtin_call(): argument checks, dispatch, and the helpers the built-ins share. */
+/* builtins.c — builtins_call(): argument checks, dispatch, and the helpers the built-ins share. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 #include "value.h"
 
 /* Returns NULL after setting *c->err to "<name>: " and the formatted message. */
-rbk_value *bi_fail(const bi_call *c, const char *fmt, ...) {
+rbk_value *builtins_fail(const bi_call *c, const char *fmt, ...) {
   char msg[512];
   va_list ap;
   va_start(ap, fmt);
@@ -22,28 +22,28 @@ rbk_value *bi_fail(const bi_call *c, const char *fmt, ...) {
 }
 
 /* Returns NULL after reporting that memory ran out. */
-rbk_value *bi_oom(const bi_call *c) { return bi_fail(c, "out of memory"); }
+rbk_value *builtins_oom(const bi_call *c) { return builtins_fail(c, "out of memory"); }
 
 /* Returns argument i (borrowed), or NULL when it was not given. */
-const rbk_value *bi_arg(const bi_call *c, size_t i) { return i < c->n ? c->args[i] : NULL; }
+const rbk_value *builtins_arg(const bi_call *c, size_t i) { return i < c->n ? c->args[i] : NULL; }
 
 /* Returns true when argument i was given and is of `kind`. */
-bool bi_is(const bi_call *c, size_t i, val_kind kind) {
-  const rbk_value *v = bi_arg(c, i);
+bool builtins_is(const bi_call *c, size_t i, val_kind kind) {
+  const rbk_value *v = builtins_arg(c, i);
   return v && v->kind == kind;
 }
 
 /* Returns NULL after reporting that argument i is not `what`. */
-rbk_value *bi_want(const bi_call *c, size_t i, const char *what) {
-  const rbk_value *v = bi_arg(c, i);
-  const char *got = v ? val_kind_article(v->kind) : "nothing";
+rbk_value *builtins_want(const bi_call *c, size_t i, const char *what) {
+  const rbk_value *v = builtins_arg(c, i);
+  const char *got = v ? value_kind_article(v->kind) : "nothing";
   bool several = c->nparams > 1 && i < c->nparams && !c->params[i].variadic;
-  if (several) return bi_fail(c, "expected %s as %s, got %s", what, c->params[i].name, got);
-  return bi_fail(c, "expected %s, got %s", what, got);
+  if (several) return builtins_fail(c, "expected %s as %s, got %s", what, c->params[i].name, got);
+  return builtins_fail(c, "expected %s, got %s", what, got);
 }
 
 /* Returns true when the string s (len bytes) is valid UTF-8 (no overlongs, no surrogates). */
-bool bi_utf8_valid(const char *s, size_t len) {
+bool builtins_utf8_valid(const char *s, size_t len) {
   for (size_t i = 0; i < len;) {
     size_t n = valbuf_utf8_seq(s + i, len - i);
     if (n == 0) return false;
@@ -53,26 +53,26 @@ bool bi_utf8_valid(const char *s, size_t len) {
 }
 
 /* Returns the lambda argument i applied to item (borrowed), or NULL with *c->err set. */
-rbk_value *bi_apply(const bi_call *c, size_t i, rbk_value *item) {
-  const rbk_value *fn = bi_arg(c, i);
-  if (!fn || fn->kind != VAL_LAMBDA) return bi_want(c, i, "a lambda (x => …)");
-  if (!c->ctx || !c->ctx->apply) return bi_fail(c, "lambdas cannot be called here");
+rbk_value *builtins_apply(const bi_call *c, size_t i, rbk_value *item) {
+  const rbk_value *fn = builtins_arg(c, i);
+  if (!fn || fn->kind != VAL_LAMBDA) return builtins_want(c, i, "a lambda (x => …)");
+  if (!c->ctx || !c->ctx->apply) return builtins_fail(c, "lambdas cannot be called here");
   char *e = NULL;
   rbk_value *r = c->ctx->apply(c->ctx->user, fn, item, &e);
   if (!r) {
-    bi_fail(c, "%s", e ? e : "the lambda failed");
+    builtins_fail(c, "%s", e ? e : "the lambda failed");
     free(e);
   }
   return r;
 }
 
 /* Returns 1 or 0 for the predicate argument i on item (element `at`), or -1 with *c->err set. */
-int bi_test(const bi_call *c, size_t i, rbk_value *item, size_t at) {
-  rbk_value *r = bi_apply(c, i, item);
+int builtins_test(const bi_call *c, size_t i, rbk_value *item, size_t at) {
+  rbk_value *r = builtins_apply(c, i, item);
   if (!r) return -1;
   int t = r->kind == VAL_BOOL ? r->u.b : -1;
-  if (t < 0) bi_fail(c, "%s returned %s for element [%zu], expected a bool", c->params[i].name, val_kind_article(r->kind), at);
-  val_unref(r);
+  if (t < 0) builtins_fail(c, "%s returned %s for element [%zu], expected a bool", c->params[i].name, value_kind_article(r->kind), at);
+  value_unref(r);
   return t;
 }
 
@@ -84,24 +84,24 @@ static bool prepare(bi_call *c, rbk_value *const *args, size_t n, rbk_value *con
     c->args = args;
     c->n = n;
     if (n < min) {
-      bi_fail(c, "expected at least %zu argument%s, got %zu", min, min == 1 ? "" : "s", n);
+      builtins_fail(c, "expected at least %zu argument%s, got %zu", min, min == 1 ? "" : "s", n);
       return false;
     }
     return true;
   }
   if (n > max) {
-    bi_fail(c, "expected at most %zu argument%s, got %zu", max, max == 1 ? "" : "s", n);
+    builtins_fail(c, "expected at most %zu argument%s, got %zu", max, max == 1 ? "" : "s", n);
     return false;
   }
   for (size_t i = 0; i < c->nparams; i++) {
     rbk_value *by_name = named ? named[i] : NULL;
     if (i < n && by_name) {
-      bi_fail(c, "%s given twice", c->params[i].name);
+      builtins_fail(c, "%s given twice", c->params[i].name);
       return false;
     }
     c->slots[i] = i < n ? args[i] : by_name;
     if (!c->slots[i] && c->params[i].required) {
-      bi_fail(c, "missing argument %s", c->params[i].name);
+      builtins_fail(c, "missing argument %s", c->params[i].name);
       return false;
     }
   }
@@ -113,45 +113,45 @@ static bool prepare(bi_call *c, rbk_value *const *args, size_t n, rbk_value *con
 /* Returns the result of the built-in `c->sig->id`, or NULL with *c->err set. */
 static rbk_value *dispatch(const bi_call *c) {
   switch (c->sig->id) {
-  case FN_LEN: return bi_len(c);
-  case FN_COUNT: return bi_count(c);
-  case FN_ALL: return bi_all(c);
-  case FN_ANY: return bi_any(c);
-  case FN_FILTER: return bi_filter(c);
-  case FN_MAP: return bi_map(c);
-  case FN_SUM: return bi_sum(c);
-  case FN_MIN: return bi_min(c);
-  case FN_MAX: return bi_max(c);
-  case FN_SORT: return bi_sort(c);
-  case FN_SORT_BY: return bi_sort_by(c);
-  case FN_KEYS: return bi_keys(c);
-  case FN_VALUES: return bi_values(c);
-  case FN_MERGE: return bi_merge(c);
-  case FN_CONTAINS: return bi_contains(c);
-  case FN_STARTSWITH: return bi_startswith(c);
-  case FN_ENDSWITH: return bi_endswith(c);
-  case FN_MATCHES: return bi_matches(c);
-  case FN_SPLIT: return bi_split(c);
-  case FN_JOIN: return bi_join(c);
-  case FN_UPPER: return bi_upper(c);
-  case FN_LOWER: return bi_lower(c);
-  case FN_TRIM: return bi_trim(c);
-  case FN_STR: return bi_str(c);
-  case FN_INT: return bi_int(c);
-  case FN_FLOAT: return bi_float(c);
-  case FN_JSON: return bi_json(c);
-  case FN_YAML: return bi_yaml(c);
-  case FN_TO_JSON: return bi_to_json(c);
-  case FN_TO_YAML: return bi_to_yaml(c);
-  case FN_BASE64: return bi_base64(c);
-  case FN_UNBASE64: return bi_unbase64(c);
-  case FN_ENV: return bi_env(c);
-  case FN_SECRET: return bi_secret(c);
-  case FN_FILE: return bi_file(c);
-  case FN_NOW: return bi_now(c);
-  case FN_SINCE: return bi_since(c);
-  case FN_PARSE_TIME: return bi_parse_time(c);
-  case FN_FORMAT_TIME: return bi_format_time(c);
+  case FN_LEN: return builtins_len(c);
+  case FN_COUNT: return builtins_count(c);
+  case FN_ALL: return builtins_all(c);
+  case FN_ANY: return builtins_any(c);
+  case FN_FILTER: return builtins_filter(c);
+  case FN_MAP: return builtins_map(c);
+  case FN_SUM: return builtins_sum(c);
+  case FN_MIN: return builtins_min(c);
+  case FN_MAX: return builtins_max(c);
+  case FN_SORT: return builtins_sort(c);
+  case FN_SORT_BY: return builtins_sort_by(c);
+  case FN_KEYS: return builtins_keys(c);
+  case FN_VALUES: return builtins_values(c);
+  case FN_MERGE: return builtins_merge(c);
+  case FN_CONTAINS: return builtins_contains(c);
+  case FN_STARTSWITH: return builtins_startswith(c);
+  case FN_ENDSWITH: return builtins_endswith(c);
+  case FN_MATCHES: return builtins_matches(c);
+  case FN_SPLIT: return builtins_split(c);
+  case FN_JOIN: return builtins_join(c);
+  case FN_UPPER: return builtins_upper(c);
+  case FN_LOWER: return builtins_lower(c);
+  case FN_TRIM: return builtins_trim(c);
+  case FN_STR: return builtins_str(c);
+  case FN_INT: return builtins_int(c);
+  case FN_FLOAT: return builtins_float(c);
+  case FN_JSON: return builtins_json(c);
+  case FN_YAML: return builtins_yaml(c);
+  case FN_TO_JSON: return builtins_to_json(c);
+  case FN_TO_YAML: return builtins_to_yaml(c);
+  case FN_BASE64: return builtins_base64(c);
+  case FN_UNBASE64: return builtins_unbase64(c);
+  case FN_ENV: return builtins_env(c);
+  case FN_SECRET: return builtins_secret(c);
+  case FN_FILE: return builtins_file(c);
+  case FN_NOW: return builtins_now(c);
+  case FN_SINCE: return builtins_since(c);
+  case FN_PARSE_TIME: return builtins_parse_time(c);
+  case FN_FORMAT_TIME: return builtins_format_time(c);
   /* handle constructors and actions run in the engine, not here */
   case FN_KUBE: case FN_HTTP: case FN_SLACK: case FN_WEBHOOK: case FN_CONSOLE: case FN_LOGFILE:
   case FN_RUN: case FN_WRITE_FILE:
@@ -162,12 +162,12 @@ static rbk_value *dispatch(const bi_call *c) {
   case FN_E_GET: case FN_E_POST: case FN_E_PUT: case FN_E_DELETE:
   case FN__COUNT: break;
   }
-  return bi_fail(c, "is not a built-in function (it is a constructor or an action)");
+  return builtins_fail(c, "is not a built-in function (it is a constructor or an action)");
 }
 
 /* Calls the built-in `id`; returns its result or NULL with *err set (caller frees). */
-rbk_value *builtin_call(sig_id id, rbk_value *const *args, size_t n, rbk_value *const *named,
-                        const builtin_ctx *ctx, char **err) {
+rbk_value *builtins_call(sig_id id, rbk_value *const *args, size_t n, rbk_value *const *named,
+                         const builtin_ctx *ctx, char **err) {
   *err = NULL;
   bi_call c = {.sig = sig_get(id), .ctx = ctx, .err = err};
   if (!c.sig) {

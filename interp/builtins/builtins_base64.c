@@ -8,10 +8,10 @@ static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv
 
 /* Returns the text of a string or secret argument (borrowed) and its length, or NULL. */
 static const char *text_arg(const bi_call *c, size_t *len, bool *secret) {
-  const rbk_value *v = bi_arg(c, 0);
+  const rbk_value *v = builtins_arg(c, 0);
   *secret = v->kind == VAL_SECRET;
   if (v->kind != VAL_STRING && v->kind != VAL_SECRET) {
-    bi_want(c, 0, "a string");
+    builtins_want(c, 0, "a string");
     return NULL;
   }
   const char *s = *secret ? v->u.secret.plain : v->u.str.s;
@@ -21,12 +21,12 @@ static const char *text_arg(const bi_call *c, size_t *len, bool *secret) {
 
 /* Returns out (taken, len bytes) as a string, or as a secret named like the argument. */
 static rbk_value *result(const bi_call *c, char *out, size_t len, bool secret) {
-  if (!out) return bi_oom(c);
-  if (!secret) return val_string_take(out, len);
-  rbk_value *v = val_secret(bi_arg(c, 0)->u.secret.name, out);
+  if (!out) return builtins_oom(c);
+  if (!secret) return value_string_take(out, len);
+  rbk_value *v = value_secret(builtins_arg(c, 0)->u.secret.name, out);
   memset(out, 0, len);
   free(out);
-  return v ? v : bi_oom(c);
+  return v ? v : builtins_oom(c);
 }
 
 /* Returns the base64 encoding of s[0..n) (caller frees), or NULL; *len gets its length. */
@@ -46,7 +46,7 @@ static char *encode(const unsigned char *s, size_t n, size_t *len) {
 }
 
 /* base64(s): s encoded with the standard alphabet and padding; secrets stay secret. */
-rbk_value *bi_base64(const bi_call *c) {
+rbk_value *builtins_base64(const bi_call *c) {
   size_t n, len = 0;
   bool secret;
   const char *s = text_arg(c, &n, &secret);
@@ -103,21 +103,21 @@ static char *decode(const char *s, size_t n, size_t *len, size_t *bad) {
 
 /* unbase64(s): the text that padded standard base64 encodes (white space ignored); it must be
  * UTF-8. Secrets stay secret. */
-rbk_value *bi_unbase64(const bi_call *c) {
+rbk_value *builtins_unbase64(const bi_call *c) {
   size_t n, clean_len, len = 0, bad = 0;
   bool secret;
   const char *s = text_arg(c, &n, &secret);
   char *clean = s ? strip_space(s, n, &clean_len) : NULL;
-  if (!clean) return s ? bi_oom(c) : NULL;
+  if (!clean) return s ? builtins_oom(c) : NULL;
   char *out = decode(clean, clean_len, &len, &bad);
   memset(clean, 0, clean_len);
   free(clean);
-  if (!out && bad == SIZE_MAX) return bi_oom(c);
-  if (!out && bad == clean_len) return bi_fail(c, "invalid base64: length %zu is not a multiple of 4", clean_len);
-  if (!out) return bi_fail(c, "invalid base64 character at offset %zu", bad);
-  if (!bi_utf8_valid(out, len) || (secret && memchr(out, 0, len))) {
+  if (!out && bad == SIZE_MAX) return builtins_oom(c);
+  if (!out && bad == clean_len) return builtins_fail(c, "invalid base64: length %zu is not a multiple of 4", clean_len);
+  if (!out) return builtins_fail(c, "invalid base64 character at offset %zu", bad);
+  if (!builtins_utf8_valid(out, len) || (secret && memchr(out, 0, len))) {
     free(out);
-    return bi_fail(c, "the decoded bytes are not UTF-8 text");
+    return builtins_fail(c, "the decoded bytes are not UTF-8 text");
   }
   return result(c, out, len, secret);
 }

@@ -28,23 +28,23 @@ static rbk_value *int_from_string(const bi_call *c, const rbk_value *x) {
   if (numeric_text(x->u.str.s, x->u.str.len, "+-0123456789", &a, &b)) {
     errno = 0;
     long long v = strtoll(x->u.str.s + a, &end, 10);
-    if (end == x->u.str.s + b && errno == ERANGE) return bi_fail(c, "\"%s\" is out of range", x->u.str.s);
-    if (end == x->u.str.s + b) return val_int(v);
+    if (end == x->u.str.s + b && errno == ERANGE) return builtins_fail(c, "\"%s\" is out of range", x->u.str.s);
+    if (end == x->u.str.s + b) return value_int(v);
   }
-  return bi_fail(c, "cannot parse \"%s\" as an integer", x->u.str.s);
+  return builtins_fail(c, "cannot parse \"%s\" as an integer", x->u.str.s);
 }
 
 /* int(x): ints as they are, floats truncated toward zero, decimal strings, durations in ms. */
-rbk_value *bi_int(const bi_call *c) {
-  const rbk_value *x = bi_arg(c, 0);
+rbk_value *builtins_int(const bi_call *c) {
+  const rbk_value *x = builtins_arg(c, 0);
   switch (x->kind) {
-  case VAL_INT: return val_ref((rbk_value *)x);
-  case VAL_DURATION: return val_int(x->u.i);
+  case VAL_INT: return value_ref((rbk_value *)x);
+  case VAL_DURATION: return value_int(x->u.i);
   case VAL_STRING: return int_from_string(c, x);
   case VAL_FLOAT:
-    if (x->u.f >= -9223372036854775808.0 && x->u.f < 9223372036854775808.0) return val_int((int64_t)x->u.f);
-    return bi_fail(c, "%g is out of range", x->u.f);
-  default: return bi_want(c, 0, "a number, a numeric string or a duration");
+    if (x->u.f >= -9223372036854775808.0 && x->u.f < 9223372036854775808.0) return value_int((int64_t)x->u.f);
+    return builtins_fail(c, "%g is out of range", x->u.f);
+  default: return builtins_want(c, 0, "a number, a numeric string or a duration");
   }
 }
 
@@ -54,49 +54,49 @@ static rbk_value *float_from_string(const bi_call *c, const rbk_value *x) {
   char *end = NULL;
   if (numeric_text(x->u.str.s, x->u.str.len, "+-0123456789.eE", &a, &b)) {
     double d = strtod(x->u.str.s + a, &end);
-    if (end == x->u.str.s + b && !isfinite(d)) return bi_fail(c, "\"%s\" is out of range", x->u.str.s);
-    if (end == x->u.str.s + b) return val_float(d);
+    if (end == x->u.str.s + b && !isfinite(d)) return builtins_fail(c, "\"%s\" is out of range", x->u.str.s);
+    if (end == x->u.str.s + b) return value_float(d);
   }
-  return bi_fail(c, "cannot parse \"%s\" as a float", x->u.str.s);
+  return builtins_fail(c, "cannot parse \"%s\" as a float", x->u.str.s);
 }
 
 /* float(x): numbers, decimal strings (1.5, 2e3), durations in ms. */
-rbk_value *bi_float(const bi_call *c) {
-  const rbk_value *x = bi_arg(c, 0);
+rbk_value *builtins_float(const bi_call *c) {
+  const rbk_value *x = builtins_arg(c, 0);
   switch (x->kind) {
-  case VAL_FLOAT: return val_ref((rbk_value *)x);
+  case VAL_FLOAT: return value_ref((rbk_value *)x);
   case VAL_INT:
-  case VAL_DURATION: return val_float((double)x->u.i);
+  case VAL_DURATION: return value_float((double)x->u.i);
   case VAL_STRING: return float_from_string(c, x);
-  default: return bi_want(c, 0, "a number, a numeric string or a duration");
+  default: return builtins_want(c, 0, "a number, a numeric string or a duration");
   }
 }
 
 /* Returns the value of a parsed document (taken), or an out-of-memory error. */
 static rbk_value *from_doc(const bi_call *c, json_t *doc) {
-  rbk_value *v = val_from_json(doc);
+  rbk_value *v = value_from_json(doc);
   json_decref(doc);
-  return v ? v : bi_oom(c);
+  return v ? v : builtins_oom(c);
 }
 
 /* json(text): the value a JSON text denotes (any JSON value, not only objects). */
-rbk_value *bi_json(const bi_call *c) {
-  if (!bi_is(c, 0, VAL_STRING)) return bi_want(c, 0, "a string");
-  const rbk_value *t = bi_arg(c, 0);
+rbk_value *builtins_json(const bi_call *c) {
+  if (!builtins_is(c, 0, VAL_STRING)) return builtins_want(c, 0, "a string");
+  const rbk_value *t = builtins_arg(c, 0);
   json_error_t e;
   json_t *doc = json_loadb(t->u.str.s, t->u.str.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
-  if (!doc) return bi_fail(c, "invalid JSON at line %d column %d: %s", e.line, e.column, e.text);
+  if (!doc) return builtins_fail(c, "invalid JSON at line %d column %d: %s", e.line, e.column, e.text);
   return from_doc(c, doc);
 }
 
 /* yaml(text): the value of a single YAML document (null for empty text). */
-rbk_value *bi_yaml(const bi_call *c) {
-  if (!bi_is(c, 0, VAL_STRING)) return bi_want(c, 0, "a string");
-  const rbk_value *t = bi_arg(c, 0);
+rbk_value *builtins_yaml(const bi_call *c) {
+  if (!builtins_is(c, 0, VAL_STRING)) return builtins_want(c, 0, "a string");
+  const rbk_value *t = builtins_arg(c, 0);
   char *e = NULL;
   json_t *doc = yamljson_parse(t->u.str.s, t->u.str.len, &e);
   if (!doc) {
-    bi_fail(c, "%s", e ? e : "out of memory");
+    builtins_fail(c, "%s", e ? e : "out of memory");
     free(e);
     return NULL;
   }
@@ -128,7 +128,7 @@ static int json_precision(const json_t *j) {
 
 /* Returns x as compact JSON text (as_yaml false) or block YAML (true), or NULL with *why set. */
 static char *serialize(const rbk_value *x, bool as_yaml, bool reveal, char **why) {
-  json_t *j = val_to_json(x, reveal);
+  json_t *j = value_to_json(x, reveal);
   char *text = NULL;
   if (j && as_yaml) text = yamljson_emit(j, why);
   else if (j) text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(json_precision(j)));
@@ -139,23 +139,23 @@ static char *serialize(const rbk_value *x, bool as_yaml, bool reveal, char **why
 /* Returns to_json(x) or to_yaml(x): a string, or a secret "<expr>" when x holds a secret (the
  * text then holds the secret's plain text, revealed only to actions). */
 static rbk_value *to_text(const bi_call *c, bool as_yaml) {
-  const rbk_value *x = bi_arg(c, 0), *bad = unserializable(x);
-  if (bad) return bi_fail(c, "cannot convert %s to %s", val_kind_article(bad->kind), as_yaml ? "YAML" : "JSON");
-  bool secret = val_contains_secret(x);
+  const rbk_value *x = builtins_arg(c, 0), *bad = unserializable(x);
+  if (bad) return builtins_fail(c, "cannot convert %s to %s", value_kind_article(bad->kind), as_yaml ? "YAML" : "JSON");
+  bool secret = value_contains_secret(x);
   char *why = NULL, *text = serialize(x, as_yaml, secret, &why);
   if (!text) {
-    bi_fail(c, "%s", why ? why : "out of memory");
+    builtins_fail(c, "%s", why ? why : "out of memory");
     free(why);
     return NULL;
   }
-  rbk_value *v = secret ? val_secret("<expr>", text) : val_string(text, strlen(text));
+  rbk_value *v = secret ? value_secret("<expr>", text) : value_string(text, strlen(text));
   memset(text, 0, strlen(text));
   free(text);
-  return v ? v : bi_oom(c);
+  return v ? v : builtins_oom(c);
 }
 
 /* to_json(x): compact JSON, members in insertion order. */
-rbk_value *bi_to_json(const bi_call *c) { return to_text(c, false); }
+rbk_value *builtins_to_json(const bi_call *c) { return to_text(c, false); }
 
 /* to_yaml(x): one block-style YAML document. */
-rbk_value *bi_to_yaml(const bi_call *c) { return to_text(c, true); }
+rbk_value *builtins_to_yaml(const bi_call *c) { return to_text(c, true); }

@@ -1,7 +1,7 @@
 /* builtins_impl.h — what the built-in functions share (private to interp/builtins*.c).
  *
  * Every bi_<name> function takes one prepared call and returns a new reference, or NULL with
- * *c->err set to "<name>: <problem>". Arguments are borrowed from the caller of builtin_call().
+ * *c->err set to "<name>: <problem>". Arguments are borrowed from the caller of builtins_call().
  *
  * Ownership: arguments are borrowed; results are new references (caller unrefs); *c->err is a new
  * string (caller frees).
@@ -30,69 +30,69 @@ typedef struct {
 } bi_call;
 
 /* Returns NULL after setting *c->err to "<name>: " and the formatted message. */
-rbk_value *bi_fail(const bi_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+rbk_value *builtins_fail(const bi_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns NULL after reporting that argument i is not `what` ("a list, object or string"). */
-rbk_value *bi_want(const bi_call *c, size_t i, const char *what);
+rbk_value *builtins_want(const bi_call *c, size_t i, const char *what);
 /* Returns NULL after reporting that memory ran out. */
-rbk_value *bi_oom(const bi_call *c);
+rbk_value *builtins_oom(const bi_call *c);
 /* Returns argument i (borrowed), or NULL when it was not given. */
-const rbk_value *bi_arg(const bi_call *c, size_t i);
+const rbk_value *builtins_arg(const bi_call *c, size_t i);
 /* Returns true when argument i was given and is of `kind`. */
-bool bi_is(const bi_call *c, size_t i, val_kind kind);
+bool builtins_is(const bi_call *c, size_t i, val_kind kind);
 /* Returns true when the string s (len bytes) is valid UTF-8. */
-bool bi_utf8_valid(const char *s, size_t len);
+bool builtins_utf8_valid(const char *s, size_t len);
 /* Returns the result of the lambda argument i applied to item, or NULL with *c->err set. */
-rbk_value *bi_apply(const bi_call *c, size_t i, rbk_value *item);
+rbk_value *builtins_apply(const bi_call *c, size_t i, rbk_value *item);
 /* Returns the bool result of the predicate argument i on element `at` of the list, as 0 or 1, or
  * -1 with *c->err set (also when the predicate returns something other than a bool). */
-int bi_test(const bi_call *c, size_t i, rbk_value *item, size_t at);
+int builtins_test(const bi_call *c, size_t i, rbk_value *item, size_t at);
 
 /* The built-ins, by file. */
 /* builtins_list.c */
-rbk_value *bi_len(const bi_call *c);
-rbk_value *bi_count(const bi_call *c);
-rbk_value *bi_all(const bi_call *c);
-rbk_value *bi_any(const bi_call *c);
-rbk_value *bi_filter(const bi_call *c);
-rbk_value *bi_map(const bi_call *c);
-rbk_value *bi_keys(const bi_call *c);
-rbk_value *bi_values(const bi_call *c);
-rbk_value *bi_merge(const bi_call *c);
-rbk_value *bi_contains(const bi_call *c);
+rbk_value *builtins_len(const bi_call *c);
+rbk_value *builtins_count(const bi_call *c);
+rbk_value *builtins_all(const bi_call *c);
+rbk_value *builtins_any(const bi_call *c);
+rbk_value *builtins_filter(const bi_call *c);
+rbk_value *builtins_map(const bi_call *c);
+rbk_value *builtins_keys(const bi_call *c);
+rbk_value *builtins_values(const bi_call *c);
+rbk_value *builtins_merge(const bi_call *c);
+rbk_value *builtins_contains(const bi_call *c);
 /* builtins_order.c */
-rbk_value *bi_sum(const bi_call *c);
-rbk_value *bi_min(const bi_call *c);
-rbk_value *bi_max(const bi_call *c);
-rbk_value *bi_sort(const bi_call *c);
-rbk_value *bi_sort_by(const bi_call *c);
+rbk_value *builtins_sum(const bi_call *c);
+rbk_value *builtins_min(const bi_call *c);
+rbk_value *builtins_max(const bi_call *c);
+rbk_value *builtins_sort(const bi_call *c);
+rbk_value *builtins_sort_by(const bi_call *c);
 /* builtins_str.c */
-rbk_value *bi_startswith(const bi_call *c);
-rbk_value *bi_endswith(const bi_call *c);
-rbk_value *bi_matches(const bi_call *c);
-rbk_value *bi_split(const bi_call *c);
-rbk_value *bi_join(const bi_call *c);
-rbk_value *bi_upper(const bi_call *c);
-rbk_value *bi_lower(const bi_call *c);
-rbk_value *bi_trim(const bi_call *c);
-rbk_value *bi_str(const bi_call *c);
+rbk_value *builtins_startswith(const bi_call *c);
+rbk_value *builtins_endswith(const bi_call *c);
+rbk_value *builtins_matches(const bi_call *c);
+rbk_value *builtins_split(const bi_call *c);
+rbk_value *builtins_join(const bi_call *c);
+rbk_value *builtins_upper(const bi_call *c);
+rbk_value *builtins_lower(const bi_call *c);
+rbk_value *builtins_trim(const bi_call *c);
+rbk_value *builtins_str(const bi_call *c);
 /* builtins_conv.c */
-rbk_value *bi_int(const bi_call *c);
-rbk_value *bi_float(const bi_call *c);
-rbk_value *bi_json(const bi_call *c);
-rbk_value *bi_yaml(const bi_call *c);
-rbk_value *bi_to_json(const bi_call *c);
-rbk_value *bi_to_yaml(const bi_call *c);
+rbk_value *builtins_int(const bi_call *c);
+rbk_value *builtins_float(const bi_call *c);
+rbk_value *builtins_json(const bi_call *c);
+rbk_value *builtins_yaml(const bi_call *c);
+rbk_value *builtins_to_json(const bi_call *c);
+rbk_value *builtins_to_yaml(const bi_call *c);
 /* builtins_base64.c */
-rbk_value *bi_base64(const bi_call *c);
-rbk_value *bi_unbase64(const bi_call *c);
+rbk_value *builtins_base64(const bi_call *c);
+rbk_value *builtins_unbase64(const bi_call *c);
 /* builtins_env.c */
-rbk_value *bi_env(const bi_call *c);
-rbk_value *bi_secret(const bi_call *c);
-rbk_value *bi_file(const bi_call *c);
+rbk_value *builtins_env(const bi_call *c);
+rbk_value *builtins_secret(const bi_call *c);
+rbk_value *builtins_file(const bi_call *c);
 /* builtins_time.c */
-rbk_value *bi_now(const bi_call *c);
-rbk_value *bi_since(const bi_call *c);
-rbk_value *bi_parse_time(const bi_call *c);
-rbk_value *bi_format_time(const bi_call *c);
+rbk_value *builtins_now(const bi_call *c);
+rbk_value *builtins_since(const bi_call *c);
+rbk_value *builtins_parse_time(const bi_call *c);
+rbk_value *builtins_format_time(const bi_call *c);
 
 #endif

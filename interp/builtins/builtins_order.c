@@ -16,13 +16,13 @@ static bool check_orderable(const bi_call *c, rbk_value *const *vals, size_t n, 
   int cmp;
   for (size_t i = 0; i < n; i++) {
     if (!orderable(vals[i]->kind)) {
-      bi_fail(c, "cannot order %s [%zu]: it is %s (expected numbers, strings, durations or times)", what, i,
-              val_kind_article(vals[i]->kind));
+      builtins_fail(c, "cannot order %s [%zu]: it is %s (expected numbers, strings, durations or times)", what, i,
+                    value_kind_article(vals[i]->kind));
       return false;
     }
-    if (!val_compare(vals[0], vals[i], &cmp)) {
-      bi_fail(c, "cannot compare %s and %s (%ss [0] and [%zu])", val_kind_name(vals[0]->kind),
-              val_kind_name(vals[i]->kind), what, i);
+    if (!value_compare(vals[0], vals[i], &cmp)) {
+      builtins_fail(c, "cannot compare %s and %s (%ss [0] and [%zu])", value_kind_name(vals[0]->kind),
+                    value_kind_name(vals[i]->kind), what, i);
       return false;
     }
   }
@@ -30,31 +30,31 @@ static bool check_orderable(const bi_call *c, rbk_value *const *vals, size_t n, 
 }
 
 /* sum(list): ints add to an int, any float makes a float, durations add to a duration; 0 for []. */
-rbk_value *bi_sum(const bi_call *c) {
-  if (!bi_is(c, 0, VAL_LIST)) return bi_want(c, 0, "a list");
-  const rbk_value *list = bi_arg(c, 0);
-  rbk_value *acc = list->u.list.len ? val_ref(list->u.list.items[0]) : val_int(0);
+rbk_value *builtins_sum(const bi_call *c) {
+  if (!builtins_is(c, 0, VAL_LIST)) return builtins_want(c, 0, "a list");
+  const rbk_value *list = builtins_arg(c, 0);
+  rbk_value *acc = list->u.list.len ? value_ref(list->u.list.items[0]) : value_int(0);
   for (size_t i = 0; acc && i < list->u.list.len; i++) {
     rbk_value *item = list->u.list.items[i];
     val_kind k = item->kind;
     bool same_family = (k == VAL_DURATION) == (acc->kind == VAL_DURATION);
     if ((k != VAL_INT && k != VAL_FLOAT && k != VAL_DURATION) || !same_family) {
-      val_unref(acc);
-      return bi_fail(c, "element [%zu] is %s, expected %s", i, val_kind_article(k),
-                     list->u.list.items[0]->kind == VAL_DURATION ? "a duration" : "a number");
+      value_unref(acc);
+      return builtins_fail(c, "element [%zu] is %s, expected %s", i, value_kind_article(k),
+                           list->u.list.items[0]->kind == VAL_DURATION ? "a duration" : "a number");
     }
     if (i == 0) continue;
     char *e = NULL;
-    rbk_value *next = valop_binary(OP_ADD, acc, item, &e);
-    val_unref(acc);
+    rbk_value *next = valops_binary(OP_ADD, acc, item, &e);
+    value_unref(acc);
     if (!next) {
-      bi_fail(c, "%s", e ? e : "out of memory");
+      builtins_fail(c, "%s", e ? e : "out of memory");
       free(e);
       return NULL;
     }
     acc = next;
   }
-  return acc ? acc : bi_oom(c);
+  return acc ? acc : builtins_oom(c);
 }
 
 /* Returns min (sign -1) or max (sign 1) of one list argument or of several arguments. */
@@ -63,31 +63,31 @@ static rbk_value *extreme(const bi_call *c, int sign) {
   size_t n = c->n;
   bool one_list = n == 1;
   if (one_list) {
-    if (!bi_is(c, 0, VAL_LIST)) return bi_want(c, 0, "a list or at least two values");
+    if (!builtins_is(c, 0, VAL_LIST)) return builtins_want(c, 0, "a list or at least two values");
     vals = c->args[0]->u.list.items;
     n = c->args[0]->u.list.len;
-    if (n == 0) return bi_fail(c, "empty list");
+    if (n == 0) return builtins_fail(c, "empty list");
   }
   if (!check_orderable(c, vals, n, one_list ? "element" : "argument")) return NULL;
   size_t best = 0;
   for (size_t i = 1; i < n; i++) {
     int cmp = 0;
-    val_compare(vals[i], vals[best], &cmp);
+    value_compare(vals[i], vals[best], &cmp);
     if (cmp * sign > 0) best = i;
   }
-  return val_ref(vals[best]);
+  return value_ref(vals[best]);
 }
 
 /* min(list) or min(a, b, …): the smallest; the first of equal ones. */
-rbk_value *bi_min(const bi_call *c) { return extreme(c, -1); }
+rbk_value *builtins_min(const bi_call *c) { return extreme(c, -1); }
 
 /* max(list) or max(a, b, …): the largest; the first of equal ones. */
-rbk_value *bi_max(const bi_call *c) { return extreme(c, 1); }
+rbk_value *builtins_max(const bi_call *c) { return extreme(c, 1); }
 
 /* Returns true when key a orders after key b. */
 static bool after(const rbk_value *a, const rbk_value *b) {
   int cmp = 0;
-  val_compare(a, b, &cmp);
+  value_compare(a, b, &cmp);
   return cmp > 0;
 }
 
@@ -107,44 +107,44 @@ static void merge_sort(size_t *idx, size_t *tmp, size_t n, rbk_value *const *key
 static rbk_value *sorted_by(const bi_call *c, const rbk_value *list, rbk_value *const *keys) {
   size_t n = list->u.list.len;
   size_t *idx = malloc((n ? n : 1) * sizeof *idx), *tmp = malloc((n ? n : 1) * sizeof *tmp);
-  rbk_value *out = idx && tmp ? val_list(n) : NULL;
+  rbk_value *out = idx && tmp ? value_list(n) : NULL;
   if (out) {
     for (size_t i = 0; i < n; i++) idx[i] = i;
     merge_sort(idx, tmp, n, keys);
     for (size_t i = 0; out && i < n; i++)
-      if (!val_list_push(out, val_ref(list->u.list.items[idx[i]]))) {
-        val_unref(out);
+      if (!value_list_push(out, value_ref(list->u.list.items[idx[i]]))) {
+        value_unref(out);
         out = NULL;
       }
   }
   free(idx);
   free(tmp);
-  return out ? out : bi_oom(c);
+  return out ? out : builtins_oom(c);
 }
 
 /* sort(list): ascending; numbers, strings, durations or times (not mixed). */
-rbk_value *bi_sort(const bi_call *c) {
-  if (!bi_is(c, 0, VAL_LIST)) return bi_want(c, 0, "a list");
-  const rbk_value *list = bi_arg(c, 0);
+rbk_value *builtins_sort(const bi_call *c) {
+  if (!builtins_is(c, 0, VAL_LIST)) return builtins_want(c, 0, "a list");
+  const rbk_value *list = builtins_arg(c, 0);
   if (!check_orderable(c, list->u.list.items, list->u.list.len, "element")) return NULL;
   return sorted_by(c, list, list->u.list.items);
 }
 
 /* Releases the first n keys and the array. */
 static void free_keys(rbk_value **keys, size_t n) {
-  for (size_t i = 0; i < n; i++) val_unref(keys[i]);
+  for (size_t i = 0; i < n; i++) value_unref(keys[i]);
   free(keys);
 }
 
 /* sort_by(list, key): the elements ordered by key(element), stable. */
-rbk_value *bi_sort_by(const bi_call *c) {
-  if (!bi_is(c, 0, VAL_LIST)) return bi_want(c, 0, "a list");
-  const rbk_value *list = bi_arg(c, 0);
+rbk_value *builtins_sort_by(const bi_call *c) {
+  if (!builtins_is(c, 0, VAL_LIST)) return builtins_want(c, 0, "a list");
+  const rbk_value *list = builtins_arg(c, 0);
   size_t n = list->u.list.len;
   rbk_value **keys = calloc(n ? n : 1, sizeof *keys);
-  if (!keys) return bi_oom(c);
+  if (!keys) return builtins_oom(c);
   for (size_t i = 0; i < n; i++) {
-    keys[i] = bi_apply(c, 1, list->u.list.items[i]);
+    keys[i] = builtins_apply(c, 1, list->u.list.items[i]);
     if (!keys[i]) {
       free_keys(keys, i);
       return NULL;

@@ -8,8 +8,8 @@
 
 /* Returns the string argument i (borrowed), or NULL after reporting a kind mismatch. */
 static const rbk_value *string_arg(const bi_call *c, size_t i) {
-  if (bi_is(c, i, VAL_STRING)) return bi_arg(c, i);
-  bi_want(c, i, "a string");
+  if (builtins_is(c, i, VAL_STRING)) return builtins_arg(c, i);
+  builtins_want(c, i, "a string");
   return NULL;
 }
 
@@ -23,17 +23,17 @@ static bool has_affix(const rbk_value *s, const rbk_value *p, bool at_end) {
 /* Returns startswith (at_end false) or endswith (at_end true). */
 static rbk_value *affix(const bi_call *c, bool at_end) {
   const rbk_value *s = string_arg(c, 0), *p = s ? string_arg(c, 1) : NULL;
-  return p ? val_bool(has_affix(s, p, at_end)) : NULL;
+  return p ? value_bool(has_affix(s, p, at_end)) : NULL;
 }
 
 /* startswith(s, prefix). */
-rbk_value *bi_startswith(const bi_call *c) { return affix(c, false); }
+rbk_value *builtins_startswith(const bi_call *c) { return affix(c, false); }
 
 /* endswith(s, suffix). */
-rbk_value *bi_endswith(const bi_call *c) { return affix(c, true); }
+rbk_value *builtins_endswith(const bi_call *c) { return affix(c, true); }
 
 /* matches(s, regex): true when the POSIX extended regex matches somewhere in s. */
-rbk_value *bi_matches(const bi_call *c) {
+rbk_value *builtins_matches(const bi_call *c) {
   const rbk_value *s = string_arg(c, 0), *re = s ? string_arg(c, 1) : NULL;
   if (!re) return NULL;
   regex_t rx;
@@ -41,11 +41,11 @@ rbk_value *bi_matches(const bi_call *c) {
   if (rc != 0) {
     char why[256];
     regerror(rc, &rx, why, sizeof why);
-    return bi_fail(c, "invalid regex \"%s\": %s", re->u.str.s, why);
+    return builtins_fail(c, "invalid regex \"%s\": %s", re->u.str.s, why);
   }
   rc = regexec(&rx, s->u.str.s, 0, NULL, 0);
   regfree(&rx);
-  return val_bool(rc == 0);
+  return value_bool(rc == 0);
 }
 
 /* Returns the position of needle (n bytes) in hay[from..h), or h when absent. */
@@ -56,22 +56,22 @@ static size_t find(const char *hay, size_t h, size_t from, const char *needle, s
 }
 
 /* split(s, sep): the pieces of s between occurrences of sep ("a,,b" gives three). */
-rbk_value *bi_split(const bi_call *c) {
+rbk_value *builtins_split(const bi_call *c) {
   const rbk_value *s = string_arg(c, 0), *sep = s ? string_arg(c, 1) : NULL;
   if (!sep) return NULL;
-  if (sep->u.str.len == 0) return bi_fail(c, "empty separator");
-  rbk_value *out = val_list(0);
+  if (sep->u.str.len == 0) return builtins_fail(c, "empty separator");
+  rbk_value *out = value_list(0);
   size_t from = 0, h = s->u.str.len;
   while (out) {
     size_t at = find(s->u.str.s, h, from, sep->u.str.s, sep->u.str.len);
-    if (!val_list_push(out, val_string(s->u.str.s + from, at - from))) {
-      val_unref(out);
-      return bi_oom(c);
+    if (!value_list_push(out, value_string(s->u.str.s + from, at - from))) {
+      value_unref(out);
+      return builtins_oom(c);
     }
     if (at == h) break;
     from = at + sep->u.str.len;
   }
-  return out ? out : bi_oom(c);
+  return out ? out : builtins_oom(c);
 }
 
 /* Returns true after appending the text of a join element (strings, numbers, bools, durations,
@@ -89,10 +89,10 @@ static bool join_piece(const bi_call *c, valbuf *b, const rbk_value *v, size_t a
   bool scalar = v->kind == VAL_INT || v->kind == VAL_FLOAT || v->kind == VAL_BOOL ||
                 v->kind == VAL_DURATION || v->kind == VAL_TIME;
   if (!scalar) {
-    bi_fail(c, "element [%zu] is %s, expected a string, number, bool, duration or time", at, val_kind_article(v->kind));
+    builtins_fail(c, "element [%zu] is %s, expected a string, number, bool, duration or time", at, value_kind_article(v->kind));
     return false;
   }
-  char *text = val_show(v);
+  char *text = value_show(v);
   if (text) valbuf_puts(b, text);
   else b->oom = true;
   free(text);
@@ -103,18 +103,18 @@ static bool join_piece(const bi_call *c, valbuf *b, const rbk_value *v, size_t a
 static rbk_value *joined(const bi_call *c, valbuf *b, bool secret) {
   size_t len = 0;
   char *text = valbuf_take(b, &len);
-  if (!text) return bi_oom(c);
-  if (!secret) return val_string_take(text, len);
-  rbk_value *v = val_secret("<expr>", text);
+  if (!text) return builtins_oom(c);
+  if (!secret) return value_string_take(text, len);
+  rbk_value *v = value_secret("<expr>", text);
   memset(text, 0, len);
   free(text);
-  return v ? v : bi_oom(c);
+  return v ? v : builtins_oom(c);
 }
 
 /* join(list, sep): the elements' text with sep between them. */
-rbk_value *bi_join(const bi_call *c) {
-  if (!bi_is(c, 0, VAL_LIST)) return bi_want(c, 0, "a list");
-  const rbk_value *list = bi_arg(c, 0), *sep = string_arg(c, 1);
+rbk_value *builtins_join(const bi_call *c) {
+  if (!builtins_is(c, 0, VAL_LIST)) return builtins_want(c, 0, "a list");
+  const rbk_value *list = builtins_arg(c, 0), *sep = string_arg(c, 1);
   if (!sep) return NULL;
   valbuf b = {0};
   bool secret = false;
@@ -156,33 +156,33 @@ static char *apply_text(const char *s, size_t *len, text_op op) {
 
 /* Returns the string (or secret, kept secret) argument changed by op. */
 static rbk_value *change_text(const bi_call *c, text_op op) {
-  const rbk_value *v = bi_arg(c, 0);
-  if (v->kind != VAL_STRING && v->kind != VAL_SECRET) return bi_want(c, 0, "a string");
+  const rbk_value *v = builtins_arg(c, 0);
+  if (v->kind != VAL_STRING && v->kind != VAL_SECRET) return builtins_want(c, 0, "a string");
   bool secret = v->kind == VAL_SECRET;
   size_t len = secret ? strlen(v->u.secret.plain) : v->u.str.len;
   char *out = apply_text(secret ? v->u.secret.plain : v->u.str.s, &len, op);
-  if (!out) return bi_oom(c);
-  if (!secret) return val_string_take(out, len);
-  rbk_value *r = val_secret(v->u.secret.name, out);
+  if (!out) return builtins_oom(c);
+  if (!secret) return value_string_take(out, len);
+  rbk_value *r = value_secret(v->u.secret.name, out);
   memset(out, 0, len);
   free(out);
-  return r ? r : bi_oom(c);
+  return r ? r : builtins_oom(c);
 }
 
 /* upper(s): ASCII letters in upper case. */
-rbk_value *bi_upper(const bi_call *c) { return change_text(c, TEXT_UPPER); }
+rbk_value *builtins_upper(const bi_call *c) { return change_text(c, TEXT_UPPER); }
 
 /* lower(s): ASCII letters in lower case. */
-rbk_value *bi_lower(const bi_call *c) { return change_text(c, TEXT_LOWER); }
+rbk_value *builtins_lower(const bi_call *c) { return change_text(c, TEXT_LOWER); }
 
 /* trim(s): without leading and trailing ASCII white space. */
-rbk_value *bi_trim(const bi_call *c) { return change_text(c, TEXT_TRIM); }
+rbk_value *builtins_trim(const bi_call *c) { return change_text(c, TEXT_TRIM); }
 
-/* str(x): x as text (val_show); strings and secrets are returned as they are. */
-rbk_value *bi_str(const bi_call *c) {
-  const rbk_value *x = bi_arg(c, 0);
-  if (x->kind == VAL_STRING || x->kind == VAL_SECRET) return val_ref((rbk_value *)x);
-  char *text = val_show(x);
-  rbk_value *v = text ? val_string_take(text, strlen(text)) : NULL;
-  return v ? v : bi_oom(c);
+/* str(x): x as text (value_show); strings and secrets are returned as they are. */
+rbk_value *builtins_str(const bi_call *c) {
+  const rbk_value *x = builtins_arg(c, 0);
+  if (x->kind == VAL_STRING || x->kind == VAL_SECRET) return value_ref((rbk_value *)x);
+  char *text = value_show(x);
+  rbk_value *v = text ? value_string_take(text, strlen(text)) : NULL;
+  return v ? v : builtins_oom(c);
 }

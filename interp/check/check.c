@@ -38,11 +38,11 @@ static bool top_symbol(chk_ctx *ctx, const ast_node *s, size_t order, chk_sym *s
   *sym = (chk_sym){.decl = s, .span = s->span, .order = order, .unit = -1};
   switch (s->kind) {
   case AST_PARAM:
-    sym->name = s->u.param.name, sym->kind = SYM_PARAM, sym->type = chk_type_of_decl(s->u.param.type);
+    sym->name = s->u.param.name, sym->kind = SYM_PARAM, sym->type = check_type_of_decl(s->u.param.type);
     return true;
   case AST_LET: sym->name = s->u.let.name, sym->kind = SYM_LET; return true;
   case AST_PROC:
-    sym->name = s->u.proc.name, sym->kind = SYM_PROC, sym->returns = chk_has_return(s->u.proc.body);
+    sym->name = s->u.proc.name, sym->kind = SYM_PROC, sym->returns = check_has_return(s->u.proc.body);
     return true;
   case AST_IMPORT:
     sym->name = s->u.import.alias, sym->kind = SYM_IMPORT, sym->unit = imported_unit(ctx, s);
@@ -57,13 +57,13 @@ static void collect_top(chk_ctx *ctx, const ast_file *file) {
   for (size_t i = 0; i < file->stmts.len; i++) {
     const ast_node *s = file->stmts.items[i];
     chk_sym sym;
-    if (s && top_symbol(ctx, s, i, &sym)) chk_declare_in(ctx, &ctx->units[ctx->unit].top, &sym);
+    if (s && top_symbol(ctx, s, i, &sym)) check_declare_in(ctx, &ctx->units[ctx->unit].top, &sym);
   }
 }
 
 /* Returns the top-level symbol that `decl` declared (NULL when it was a duplicate). */
 static chk_sym *own_symbol(chk_ctx *ctx, const ast_node *decl, const char *name) {
-  chk_sym *sym = chk_scope_find(&ctx->units[ctx->unit].top, name);
+  chk_sym *sym = check_scope_find(&ctx->units[ctx->unit].top, name);
   return sym && sym->decl == decl ? sym : NULL;
 }
 
@@ -74,8 +74,8 @@ static void runbook_field(chk_ctx *ctx, const ast_node *f, const ast_node **seen
   for (; k < NRUNBOOK_KEYS && strcmp(runbook_keys[k].key, f->u.field.key); k++) names[k] = runbook_keys[k].key;
   if (k == NRUNBOOK_KEYS) {
     names[NRUNBOOK_KEYS] = NULL;
-    chk_unknown(ctx, f->span, "unknown runbook key", f->u.field.key, names);
-    chk_expr(ctx, f->u.field.value);
+    check_unknown(ctx, f->span, "unknown runbook key", f->u.field.key, names);
+    check_expr(ctx, f->u.field.value);
     return;
   }
   if (seen[k]) {
@@ -85,9 +85,9 @@ static void runbook_field(chk_ctx *ctx, const ast_node *f, const ast_node **seen
     seen[k] = f;
   }
   const ast_node *v = f->u.field.value;
-  chk_require(ctx, v, runbook_keys[k].type, f->u.field.key);
+  check_require(ctx, v, runbook_keys[k].type, f->u.field.key);
   if (v && v->kind == AST_LIST)
-    for (size_t i = 0; i < v->u.list.items.len; i++) chk_require(ctx, v->u.list.items.items[i], CT_STRING, "a tag");
+    for (size_t i = 0; i < v->u.list.items.len; i++) check_require(ctx, v->u.list.items.items[i], CT_STRING, "a tag");
 }
 
 /* Checks `runbook "id" { key = value … }`: one per file, an id, known keys of the right types. */
@@ -103,7 +103,7 @@ static void runbook(chk_ctx *ctx, const ast_node *s) {
     diag_add(ctx->diags, DIAG_ERROR, s->span, "the runbook needs an id: runbook \"my-plan\" { … }");
   else if (!ast_string_is_plain(s->u.runbook.id, &id) || !id || !*id) {
     diag_add(ctx->diags, DIAG_ERROR, s->u.runbook.id->span, "the runbook id must be a plain, non-empty string");
-    chk_expr(ctx, s->u.runbook.id);
+    check_expr(ctx, s->u.runbook.id);
   }
   const ast_node *seen[NRUNBOOK_KEYS] = {0};
   bool saved = ctx->all_top;
@@ -118,12 +118,12 @@ static void runbook(chk_ctx *ctx, const ast_node *s) {
 /* Checks a top-level `param`: its default against its type, its doc; records its type. */
 static void param(chk_ctx *ctx, const ast_node *s) {
   const char *name = s->u.param.name ? s->u.param.name : "";
-  chk_type t = chk_type_of_decl(s->u.param.type);
+  chk_type t = check_type_of_decl(s->u.param.type);
   char what[96];
   snprintf(what, sizeof what, "the default of '%s'", name);
-  chk_type got = chk_require(ctx, s->u.param.def, t, what);
+  chk_type got = check_require(ctx, s->u.param.def, t, what);
   snprintf(what, sizeof what, "the doc of '%s'", name);
-  chk_require(ctx, s->u.param.doc, CT_STRING, what);
+  check_require(ctx, s->u.param.doc, CT_STRING, what);
   chk_sym *sym = own_symbol(ctx, s, name);
   if (sym && t == CT_UNKNOWN && got != CT_NULL) sym->type = got;
 }
@@ -140,13 +140,13 @@ static void import(chk_ctx *ctx, const ast_node *s) {
 
 /* Checks a top-level declaration (runbook, param, import, let; procs are checked after the top-level
  * statements, so that they see every top-level let's type). */
-void chk_top_decl(chk_ctx *ctx, const ast_node *s) {
+void check_top_decl(chk_ctx *ctx, const ast_node *s) {
   switch (s->kind) {
   case AST_RUNBOOK: runbook(ctx, s); break;
   case AST_PARAM: param(ctx, s); break;
   case AST_IMPORT: import(ctx, s); break;
   case AST_LET: {
-    chk_type t = chk_expr(ctx, s->u.let.value);
+    chk_type t = check_expr(ctx, s->u.let.value);
     chk_sym *sym = own_symbol(ctx, s, s->u.let.name);
     if (sym) sym->type = t;
     break;
@@ -205,18 +205,18 @@ static void check_unit(const rbk_program *prog, diag_list *diags, chk_unit *unit
   units[index].busy = true;
   collect_top(&ctx, file);
   if (index > 0) library_rules(&ctx, file);
-  chk_stmts(&ctx, &file->stmts, WHERE_TOP);
+  check_stmts(&ctx, &file->stmts, WHERE_TOP);
   for (size_t i = 0; i < file->stmts.len; i++) {
     const ast_node *s = file->stmts.items[i];
     ctx.order = i;
-    if (s && s->kind == AST_PROC) chk_proc(&ctx, s);
+    if (s && s->kind == AST_PROC) check_proc(&ctx, s);
   }
   /* a file without a runbook may be a library checked on its own: its lets are exports */
   unsigned unused = 1u << SYM_IMPORT;
   if (index == 0) unused |= 1u << SYM_PARAM | (ctx.runbook ? 1u << SYM_LET : 0);
-  chk_warn_unused(&ctx, &units[index].top, unused);
+  check_warn_unused(&ctx, &units[index].top, unused);
   duplicate_titles(&ctx);
-  chk_scopes_free(&ctx);
+  check_scopes_free(&ctx);
   free(ctx.titles);
   units[index].busy = false;
   units[index].done = true;
@@ -236,7 +236,7 @@ bool check_program(const rbk_program *prog, diag_list *diags) {
   }
   for (size_t i = 0; i < prog->len; i++)
     if (prog->units[i].ast && !units[i].done) check_unit(prog, diags, units, sigs, i);
-  for (size_t i = 0; i < prog->len; i++) chk_scope_free(&units[i].top);
+  for (size_t i = 0; i < prog->len; i++) check_scope_free(&units[i].top);
   free(units);
   free(sigs);
   return diags->errors == 0;

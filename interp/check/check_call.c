@@ -64,7 +64,7 @@ static size_t sig_hash(sig_recv recv, const char *name) {
 }
 
 /* Returns sig_find(recv, name), remembered in ctx->sigs. */
-const sig_info *chk_sig_find(chk_ctx *ctx, sig_recv recv, const char *name) {
+const sig_info *check_sig_find(chk_ctx *ctx, sig_recv recv, const char *name) {
   chk_sig_cache *c = ctx->sigs;
   size_t mask = CHK_SIG_SLOTS - 1, at = sig_hash(recv, name) & mask;
   for (; c->slots[at].name; at = (at + 1) & mask)
@@ -100,7 +100,7 @@ static void callee_of_proc(chk_callee *ce, const ast_node *proc, const char *pre
   for (size_t i = 0; i < params->len && ce->n < MAX_PARAMS; i++) {
     const ast_node *p = params->items[i];
     if (!p || p->kind != AST_PARAM || !p->u.param.name) continue;
-    chk_type t = chk_type_of_decl(p->u.param.type);
+    chk_type t = check_type_of_decl(p->u.param.type);
     ce->params[ce->n++] = (chk_param){p->u.param.name, t, !p->u.param.def, false, false};
   }
 }
@@ -116,7 +116,7 @@ static long param_index(const chk_callee *ce, const char *name) {
 static void arg_value(chk_ctx *ctx, chk_callee *ce, long idx, const ast_node *value) {
   if (idx >= 0 && idx == ce->lambda_index) {
     if (value && value->kind == AST_LAMBDA) {
-      chk_lambda(ctx, value);
+      check_lambda(ctx, value);
       return;
     }
     if (value)
@@ -126,14 +126,14 @@ static void arg_value(chk_ctx *ctx, chk_callee *ce, long idx, const ast_node *va
   /* a signature's parameter types come from their names, looked up only for given arguments */
   chk_type want = idx < 0 ? CT_UNKNOWN : ce->prefix ? ce->params[idx].type : arg_type(ce->params[idx].name);
   if (want == CT_UNKNOWN) {
-    chk_expr(ctx, value);
+    check_expr(ctx, value);
     return;
   }
-  chk_type got = chk_expr(ctx, value);
-  if (!value || chk_compatible(want, got)) return;
+  chk_type got = check_expr(ctx, value);
+  if (!value || check_compatible(want, got)) return;
   char what[160];
   snprintf(what, sizeof what, "argument '%s' of %s", ce->params[idx].name, what_of(ce));
-  chk_mismatch(ctx, value, want, got, what);
+  check_mismatch(ctx, value, want, got, what);
 }
 
 /* Returns the parameter that the next positional argument fills (advancing *next), or -1. */
@@ -172,7 +172,7 @@ static long named_slot(chk_ctx *ctx, chk_callee *ce, const ast_node *arg, const 
     names[ce->n] = NULL;
     char what[160];
     snprintf(what, sizeof what, "%s has no parameter", what_of(ce));
-    chk_unknown(ctx, ast_name_span(arg), what, name, names);
+    check_unknown(ctx, ast_name_span(arg), what, name, names);
     return -1;
   }
   if (given[idx] && by_position[idx]) {
@@ -213,7 +213,7 @@ static void match_args(chk_ctx *ctx, const ast_node *call, chk_callee *ce) {
   for (size_t i = 0; i < args->len; i++) {
     const ast_node *a = args->items[i];
     if (!a || a->kind != AST_ARG) {
-      chk_expr(ctx, a);
+      check_expr(ctx, a);
       continue;
     }
     long idx = a->u.arg.name ? named_slot(ctx, ce, a, given, by_position) : positional_slot(ce, &next);
@@ -234,7 +234,7 @@ static void match_args(chk_ctx *ctx, const ast_node *call, chk_callee *ce) {
 
 /* Checks every argument's value without a signature to check them against. */
 static void plain_args(chk_ctx *ctx, const ast_node *call) {
-  for (size_t i = 0; i < call->u.call.args.len; i++) chk_expr(ctx, call->u.call.args.items[i]);
+  for (size_t i = 0; i < call->u.call.args.len; i++) check_expr(ctx, call->u.call.args.items[i]);
 }
 
 /* Returns the result type of a call to a built-in, constructor or action `sig`. */
@@ -246,7 +246,7 @@ static chk_type call_sig(chk_ctx *ctx, const ast_node *call, const sig_info *sig
   match_args(ctx, call, &ce);
   if (stmt && !(sig->flags & SIG_ACTION))
     diag_add(ctx->diags, DIAG_WARNING, call->span, "the result of '%s' is unused", sig->name);
-  return chk_type_of_ret(sig->ret);
+  return check_type_of_ret(sig->ret);
 }
 
 /* Returns the result type of a call to the proc `sym` ("lib." prefix when imported). */
@@ -267,7 +267,7 @@ static chk_type call_proc(chk_ctx *ctx, const ast_node *call, chk_sym *sym, cons
 
 /* Appends the names of every procedure of `top` and every global built-in (caller frees). */
 static const char **function_names(const chk_scope *top) {
-  const char **procs = chk_scope_names(top, 1u << SYM_PROC);
+  const char **procs = check_scope_names(top, 1u << SYM_PROC);
   const char *const *builtins = sig_names(RECV_NONE);
   size_t np = 0, nb = 0;
   while (procs && procs[np]) np++;
@@ -285,18 +285,18 @@ static const char **function_names(const chk_scope *top) {
 static chk_type call_name(chk_ctx *ctx, const ast_node *call, const ast_node *callee, bool stmt) {
   const char *name = callee->u.ident.name;
   const chk_scope *top = &ctx->units[ctx->unit].top;
-  chk_sym *proc = chk_scope_find(top, name);
+  chk_sym *proc = check_scope_find(top, name);
   if (proc && proc->kind == SYM_PROC) return call_proc(ctx, call, proc, "", stmt);
-  const sig_info *sig = chk_sig_find(ctx, RECV_NONE, name);
+  const sig_info *sig = check_sig_find(ctx, RECV_NONE, name);
   if (sig) return call_sig(ctx, call, sig, stmt);
-  chk_sym *value = chk_lookup(ctx, name, true, callee->span);
+  chk_sym *value = check_lookup(ctx, name, true, callee->span);
   if (value) {
     diag_add(ctx->diags, DIAG_ERROR, callee->span,
              "'%s' is a %s, not a function; only built-ins, procs and actions can be called", name,
-             chk_sym_word(value->kind));
+             check_sym_word(value->kind));
   } else {
-    const char **names = chk_quiet(ctx) ? NULL : function_names(top);
-    chk_unknown(ctx, callee->span, "unknown function", name, names);
+    const char **names = check_quiet(ctx) ? NULL : function_names(top);
+    check_unknown(ctx, callee->span, "unknown function", name, names);
     free(names);
   }
   plain_args(ctx, call);
@@ -306,7 +306,7 @@ static chk_type call_name(chk_ctx *ctx, const ast_node *call, const ast_node *ca
 /* Returns the result type of `lib.name(…)` for an imported library. */
 static chk_type call_library(chk_ctx *ctx, const ast_node *call, chk_sym *alias, bool stmt) {
   const ast_node *callee = call->u.call.callee;
-  chk_sym *m = chk_library_member(ctx, alias, callee->u.member.name, ast_name_span(callee));
+  chk_sym *m = check_library_member(ctx, alias, callee->u.member.name, ast_name_span(callee));
   if (m && m->kind == SYM_PROC) {
     char prefix[80];
     snprintf(prefix, sizeof prefix, "%s.", alias->name);
@@ -314,7 +314,7 @@ static chk_type call_library(chk_ctx *ctx, const ast_node *call, chk_sym *alias,
   }
   if (m)
     diag_add(ctx->diags, DIAG_ERROR, callee->span, "'%s.%s' is a %s, not a proc", alias->name, callee->u.member.name,
-             chk_sym_word(m->kind));
+             check_sym_word(m->kind));
   plain_args(ctx, call);
   return CT_UNKNOWN;
 }
@@ -340,21 +340,21 @@ static chk_type call_unknown_handle(chk_ctx *ctx, const ast_node *call) {
   const sig_info *found = NULL;
   bool all_actions = true, same_ret = true;
   for (int r = RECV_CLUSTER; r <= RECV_CHANNEL; r++) {
-    const sig_info *s = chk_sig_find(ctx, (sig_recv)r, name);
+    const sig_info *s = check_sig_find(ctx, (sig_recv)r, name);
     if (!s) continue;
     all_actions = all_actions && (s->flags & SIG_ACTION);
     same_ret = same_ret && (!found || found->ret == s->ret);
     found = found ? found : s;
   }
   if (!found) {
-    const char **names = chk_quiet(ctx) ? NULL : handle_names();
-    chk_unknown(ctx, ast_name_span(callee), "no handle has an action", name, names);
+    const char **names = check_quiet(ctx) ? NULL : handle_names();
+    check_unknown(ctx, ast_name_span(callee), "no handle has an action", name, names);
     free(names);
   } else if (ctx->lambda && all_actions) {
     diag_add(ctx->diags, DIAG_ERROR, call->span, "actions cannot run inside a lambda; bind the result with let first");
   }
   plain_args(ctx, call);
-  return found && same_ret ? chk_type_of_ret(found->ret) : CT_UNKNOWN;
+  return found && same_ret ? check_type_of_ret(found->ret) : CT_UNKNOWN;
 }
 
 /* Reports that handle kind `t` has no action called like the callee's member: naming the kind
@@ -362,15 +362,15 @@ static chk_type call_unknown_handle(chk_ctx *ctx, const ast_node *call) {
 static void no_action(chk_ctx *ctx, const ast_node *callee, chk_type t, sig_recv recv) {
   const char *name = callee->u.member.name;
   for (int r = RECV_CLUSTER; r <= RECV_CHANNEL; r++) {
-    const sig_info *other = (sig_recv)r != recv ? chk_sig_find(ctx, (sig_recv)r, name) : NULL;
+    const sig_info *other = (sig_recv)r != recv ? check_sig_find(ctx, (sig_recv)r, name) : NULL;
     if (!other) continue;
     diag_add(ctx->diags, DIAG_ERROR, ast_name_span(callee), "%s has no action '%s'; '%s' is an action of %s",
-             chk_type_article(t), name, name, chk_type_article(chk_type_of_recv((sig_recv)r)));
+             check_type_article(t), name, name, check_type_article(check_type_of_recv((sig_recv)r)));
     return;
   }
   char what[64];
-  snprintf(what, sizeof what, "%s has no action", chk_type_article(t));
-  chk_unknown(ctx, ast_name_span(callee), what, name, sig_names(recv));
+  snprintf(what, sizeof what, "%s has no action", check_type_article(t));
+  check_unknown(ctx, ast_name_span(callee), what, name, sig_names(recv));
 }
 
 /* Returns the result type of `x.name(…)`: an action on a handle, or a library's proc. */
@@ -378,35 +378,35 @@ static chk_type call_member(chk_ctx *ctx, const ast_node *call, bool stmt) {
   const ast_node *callee = call->u.call.callee;
   const char *name = callee->u.member.name;
   chk_sym *alias = NULL;
-  if (chk_is_import(ctx, callee->u.member.object, &alias)) return call_library(ctx, call, alias, stmt);
-  chk_type t = chk_expr(ctx, callee->u.member.object);
+  if (check_is_import(ctx, callee->u.member.object, &alias)) return call_library(ctx, call, alias, stmt);
+  chk_type t = check_expr(ctx, callee->u.member.object);
   sig_recv recv;
   if (name && t == CT_UNKNOWN) return call_unknown_handle(ctx, call);
   if (!name) {
     /* a partial tree: nothing to name */
-  } else if (chk_is_handle(t, &recv)) {
-    const sig_info *sig = chk_sig_find(ctx, recv, name);
+  } else if (check_is_handle(t, &recv)) {
+    const sig_info *sig = check_sig_find(ctx, recv, name);
     if (sig) return call_sig(ctx, call, sig, stmt);
     no_action(ctx, callee, t, recv);
-  } else if (chk_sig_find(ctx, RECV_NONE, name)) {
+  } else if (check_sig_find(ctx, RECV_NONE, name)) {
     diag_add(ctx->diags, DIAG_ERROR, ast_name_span(callee), "%s has no actions; call the built-in as %s(…)",
-             chk_type_article(t), name);
+             check_type_article(t), name);
   } else {
     diag_add(ctx->diags, DIAG_ERROR, ast_name_span(callee), "%s has no actions; cannot call '%s'",
-             chk_type_article(t), name);
+             check_type_article(t), name);
   }
   plain_args(ctx, call);
   return CT_UNKNOWN;
 }
 
 /* Checks a call; `stmt` is true when it stands alone as a statement. */
-chk_type chk_call(chk_ctx *ctx, const ast_node *call, bool stmt) {
+chk_type check_call(chk_ctx *ctx, const ast_node *call, bool stmt) {
   const ast_node *callee = call->u.call.callee;
   if (callee && callee->kind == AST_IDENT && callee->u.ident.name) return call_name(ctx, call, callee, stmt);
   if (callee && callee->kind == AST_MEMBER) return call_member(ctx, call, stmt);
   if (callee)
     diag_add(ctx->diags, DIAG_ERROR, callee->span, "only built-ins, procs and actions can be called");
-  chk_expr(ctx, callee);
+  check_expr(ctx, callee);
   plain_args(ctx, call);
   return CT_UNKNOWN;
 }

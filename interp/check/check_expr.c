@@ -20,11 +20,11 @@ enum { NRUN_FIELDS = sizeof run_fields / sizeof run_fields[0] };
 static chk_type run_field(chk_ctx *ctx, const ast_node *member) {
   const char *names[NRUN_FIELDS + 1];
   for (size_t i = 0; i < NRUN_FIELDS; i++) {
-    if (!strcmp(run_fields[i].name, member->u.member.name)) return chk_type_of_ret(run_fields[i].ret);
+    if (!strcmp(run_fields[i].name, member->u.member.name)) return check_type_of_ret(run_fields[i].ret);
     names[i] = run_fields[i].name;
   }
   names[NRUN_FIELDS] = NULL;
-  chk_unknown(ctx, ast_name_span(member), "run has no field", member->u.member.name, names);
+  check_unknown(ctx, ast_name_span(member), "run has no field", member->u.member.name, names);
   return CT_UNKNOWN;
 }
 
@@ -32,45 +32,45 @@ static chk_type run_field(chk_ctx *ctx, const ast_node *member) {
 static chk_type ident(chk_ctx *ctx, const ast_node *node) {
   const char *name = node->u.ident.name;
   if (!name) return CT_UNKNOWN;
-  chk_sym *sym = chk_lookup(ctx, name, true, node->span);
+  chk_sym *sym = check_lookup(ctx, name, true, node->span);
   if (sym && sym->kind == SYM_PROC)
     diag_add(ctx->diags, DIAG_ERROR, node->span, "proc '%s' is not a value; call it: %s(…)", name, name);
   else if (sym && sym->kind == SYM_IMPORT)
     diag_add(ctx->diags, DIAG_ERROR, node->span, "'%s' is an imported library, not a value; use %s.<name>", name, name);
   if (sym) return sym->kind == SYM_PROC || sym->kind == SYM_IMPORT ? CT_UNKNOWN : sym->type;
   if (!strcmp(name, "run")) return CT_OBJECT;
-  if (chk_sig_find(ctx, RECV_NONE, name)) {
+  if (check_sig_find(ctx, RECV_NONE, name)) {
     diag_add(ctx->diags, DIAG_ERROR, node->span, "'%s' is a built-in function, not a value; call it: %s(…)", name,
              name);
     return CT_UNKNOWN;
   }
-  const char **names = chk_quiet(ctx) ? NULL : chk_visible_names(ctx);
-  chk_unknown(ctx, node->span, "unknown name", name, names);
+  const char **names = check_quiet(ctx) ? NULL : check_visible_names(ctx);
+  check_unknown(ctx, node->span, "unknown name", name, names);
   free(names);
   return CT_UNKNOWN;
 }
 
 /* Returns true (and *sym) when `node` is an identifier naming an import alias visible here. */
-bool chk_is_import(chk_ctx *ctx, const ast_node *node, chk_sym **sym) {
+bool check_is_import(chk_ctx *ctx, const ast_node *node, chk_sym **sym) {
   if (!node || node->kind != AST_IDENT || !node->u.ident.name) return false;
-  chk_sym *s = chk_lookup(ctx, node->u.ident.name, false, node->span);
+  chk_sym *s = check_lookup(ctx, node->u.ident.name, false, node->span);
   if (!s || s->kind != SYM_IMPORT) return false;
-  *sym = chk_lookup(ctx, node->u.ident.name, true, node->span);
+  *sym = check_lookup(ctx, node->u.ident.name, true, node->span);
   return true;
 }
 
 /* Returns the top-level symbol `name` of an imported unit, reporting it unknown when missing (at span);
  * NULL when missing or the library did not load. */
-chk_sym *chk_library_member(chk_ctx *ctx, const chk_sym *alias, const char *name, rbk_span span) {
+chk_sym *check_library_member(chk_ctx *ctx, const chk_sym *alias, const char *name, rbk_span span) {
   if (alias->unit < 0 || !name || !ctx->units[alias->unit].done) return NULL;
   const chk_scope *top = &ctx->units[alias->unit].top;
-  chk_sym *sym = chk_scope_find(top, name);
+  chk_sym *sym = check_scope_find(top, name);
   if (sym && (sym->kind == SYM_LET || sym->kind == SYM_PROC || sym->kind == SYM_PARAM)) return sym;
   char what[160];
   snprintf(what, sizeof what, "library '%s' (%s) has no let or proc", alias->name,
            ctx->prog->units[alias->unit].path);
-  const char **names = chk_quiet(ctx) ? NULL : chk_scope_names(top, 1u << SYM_LET | 1u << SYM_PROC);
-  chk_unknown(ctx, span, what, name, names);
+  const char **names = check_quiet(ctx) ? NULL : check_scope_names(top, 1u << SYM_LET | 1u << SYM_PROC);
+  check_unknown(ctx, span, what, name, names);
   free(names);
   return NULL;
 }
@@ -90,29 +90,29 @@ static chk_type member(chk_ctx *ctx, const ast_node *node) {
   const ast_node *obj = node->u.member.object;
   const char *name = node->u.member.name;
   chk_sym *alias = NULL;
-  if (!name) return chk_expr(ctx, obj);
-  if (chk_is_import(ctx, obj, &alias)) {
-    chk_sym *m = chk_library_member(ctx, alias, name, ast_name_span(node));
+  if (!name) return check_expr(ctx, obj);
+  if (check_is_import(ctx, obj, &alias)) {
+    chk_sym *m = check_library_member(ctx, alias, name, ast_name_span(node));
     if (m && m->kind == SYM_PROC)
       diag_add(ctx->diags, DIAG_ERROR, node->span, "proc '%s.%s' is not a value; call it: %s.%s(…)", alias->name,
                name, alias->name, name);
     return m && m->kind != SYM_PROC ? m->type : CT_UNKNOWN;
   }
   if (obj && obj->kind == AST_IDENT && obj->u.ident.name && !strcmp(obj->u.ident.name, "run") &&
-      !chk_lookup(ctx, "run", false, obj->span))
+      !check_lookup(ctx, "run", false, obj->span))
     return run_field(ctx, node);
-  chk_type t = chk_expr(ctx, obj);
+  chk_type t = check_expr(ctx, obj);
   if (fieldless(t, node->u.member.null_safe))
-    diag_add(ctx->diags, DIAG_ERROR, ast_name_span(node), "%s has no field '%s'", chk_type_article(t), name);
+    diag_add(ctx->diags, DIAG_ERROR, ast_name_span(node), "%s has no field '%s'", check_type_article(t), name);
   return CT_UNKNOWN;
 }
 
 /* Returns the type of `a[i]` (unknown), reporting an index into a scalar. */
 static chk_type index_expr(chk_ctx *ctx, const ast_node *node) {
-  chk_type t = chk_expr(ctx, node->u.index.object);
-  chk_expr(ctx, node->u.index.index);
+  chk_type t = check_expr(ctx, node->u.index.object);
+  check_expr(ctx, node->u.index.index);
   if (t == CT_BOOL || t == CT_INT || t == CT_FLOAT || t == CT_NUMBER || t == CT_DURATION)
-    diag_add(ctx->diags, DIAG_ERROR, node->span, "cannot index %s", chk_type_article(t));
+    diag_add(ctx->diags, DIAG_ERROR, node->span, "cannot index %s", check_type_article(t));
   return CT_UNKNOWN;
 }
 
@@ -121,7 +121,7 @@ static chk_type string(chk_ctx *ctx, const ast_node *node) {
   chk_type t = CT_STRING;
   for (size_t i = 0; i < node->u.str.parts.len; i++) {
     const ast_node *part = node->u.str.parts.items[i];
-    if (part && part->kind != AST_TEXT && chk_expr(ctx, part) == CT_SECRET) t = CT_SECRET;
+    if (part && part->kind != AST_TEXT && check_expr(ctx, part) == CT_SECRET) t = CT_SECRET;
   }
   return t;
 }
@@ -168,11 +168,11 @@ static chk_type object(chk_ctx *ctx, const ast_node *node) {
   for (size_t i = 0; i < pairs->len; i++) {
     const ast_node *p = pairs->items[i];
     if (!p || p->kind != AST_PAIR) {
-      chk_expr(ctx, p);
+      check_expr(ctx, p);
       continue;
     }
-    if (p->u.pair.computed) chk_require(ctx, p->u.pair.computed, CT_STRING, "a computed key");
-    chk_expr(ctx, p->u.pair.value);
+    if (p->u.pair.computed) check_require(ctx, p->u.pair.computed, CT_STRING, "a computed key");
+    check_expr(ctx, p->u.pair.value);
   }
   duplicate_keys(ctx, pairs);
   return CT_OBJECT;
@@ -180,24 +180,24 @@ static chk_type object(chk_ctx *ctx, const ast_node *node) {
 
 /* Returns the type of a list literal. */
 static chk_type list(chk_ctx *ctx, const ast_node *node) {
-  for (size_t i = 0; i < node->u.list.items.len; i++) chk_expr(ctx, node->u.list.items.items[i]);
+  for (size_t i = 0; i < node->u.list.items.len; i++) check_expr(ctx, node->u.list.items.items[i]);
   return CT_LIST;
 }
 
 /* Returns the type of `not a` / `-a`, reporting operands that the operator cannot take. */
 static chk_type unary(chk_ctx *ctx, const ast_node *node) {
   const ast_node *operand = node->u.unary.operand;
-  chk_type t = chk_expr(ctx, operand);
+  chk_type t = check_expr(ctx, operand);
   char desc[80];
   if (node->u.unary.op == OP_NOT) {
-    if (!chk_compatible(CT_BOOL, t)) {
-      chk_describe(operand, t, desc, sizeof desc);
+    if (!check_compatible(CT_BOOL, t)) {
+      check_describe(operand, t, desc, sizeof desc);
       diag_add(ctx->diags, DIAG_ERROR, node->span, "'not' needs a bool, got %s", desc);
     }
     return CT_BOOL;
   }
   if (t == CT_UNKNOWN || t == CT_INT || t == CT_FLOAT || t == CT_NUMBER || t == CT_DURATION) return t;
-  chk_describe(operand, t, desc, sizeof desc);
+  check_describe(operand, t, desc, sizeof desc);
   diag_add(ctx->diags, DIAG_ERROR, node->span, "'-' needs a number or a duration, got %s", desc);
   return CT_UNKNOWN;
 }
@@ -205,7 +205,7 @@ static chk_type unary(chk_ctx *ctx, const ast_node *node) {
 /* Reports that the operand `x` (of type t) of `and`/`or` is not a bool. */
 static void not_bool(chk_ctx *ctx, const ast_node *node, const ast_node *x, chk_type t) {
   char desc[80];
-  chk_describe(x, t, desc, sizeof desc);
+  check_describe(x, t, desc, sizeof desc);
   diag_add(ctx->diags, DIAG_ERROR, x ? x->span : node->span, "'%s' needs bools, got %s", ast_op_text(node->u.binary.op),
            desc);
 }
@@ -214,31 +214,31 @@ static void not_bool(chk_ctx *ctx, const ast_node *node, const ast_node *x, chk_
 static chk_type binary(chk_ctx *ctx, const ast_node *node) {
   ast_op op = node->u.binary.op;
   const ast_node *lhs = node->u.binary.lhs, *rhs = node->u.binary.rhs;
-  chk_type a = chk_expr(ctx, lhs), b = chk_expr(ctx, rhs), out;
+  chk_type a = check_expr(ctx, lhs), b = check_expr(ctx, rhs), out;
   if (op == OP_AND || op == OP_OR) {
-    if (!chk_compatible(CT_BOOL, a)) not_bool(ctx, node, lhs, a);
-    if (!chk_compatible(CT_BOOL, b)) not_bool(ctx, node, rhs, b);
+    if (!check_compatible(CT_BOOL, a)) not_bool(ctx, node, lhs, a);
+    if (!check_compatible(CT_BOOL, b)) not_bool(ctx, node, rhs, b);
     return CT_BOOL;
   }
-  if (!chk_binary_type(op, a, b, &out)) {
+  if (!check_binary_type(op, a, b, &out)) {
     char da[80], db[80];
-    chk_describe(lhs, a, da, sizeof da);
-    chk_describe(rhs, b, db, sizeof db);
+    check_describe(lhs, a, da, sizeof da);
+    check_describe(rhs, b, db, sizeof db);
     diag_add(ctx->diags, DIAG_ERROR, node->span, "cannot apply '%s' to %s and %s", ast_op_text(op), da, db);
   }
   return out;
 }
 
 /* Checks a lambda that is a built-in's second argument. */
-void chk_lambda(chk_ctx *ctx, const ast_node *lambda) {
-  if (!chk_push(ctx)) return;
+void check_lambda(chk_ctx *ctx, const ast_node *lambda) {
+  if (!check_push(ctx)) return;
   chk_sym param = {
       .name = lambda->u.lambda.param, .kind = SYM_LAMBDA, .decl = lambda, .span = lambda->span, .unit = -1};
-  chk_declare(ctx, &param);
+  check_declare(ctx, &param);
   ctx->lambda++;
-  chk_expr(ctx, lambda->u.lambda.body);
+  check_expr(ctx, lambda->u.lambda.body);
   ctx->lambda--;
-  chk_pop(ctx);
+  check_pop(ctx);
 }
 
 /* Returns the type of one expression node (not NULL), dispatching on its kind. */
@@ -253,18 +253,18 @@ static chk_type expr_kind(chk_ctx *ctx, const ast_node *node) {
   case AST_TEXT: return CT_STRING;
   case AST_LIST: return list(ctx, node);
   case AST_OBJECT: return object(ctx, node);
-  case AST_PAIR: return chk_expr(ctx, node->u.pair.value);
+  case AST_PAIR: return check_expr(ctx, node->u.pair.value);
   case AST_IDENT: return ident(ctx, node);
   case AST_MEMBER: return member(ctx, node);
   case AST_INDEX: return index_expr(ctx, node);
-  case AST_CALL: return chk_call(ctx, node, false);
-  case AST_ARG: return chk_expr(ctx, node->u.arg.value);
+  case AST_CALL: return check_call(ctx, node, false);
+  case AST_ARG: return check_expr(ctx, node->u.arg.value);
   case AST_UNARY: return unary(ctx, node);
   case AST_BINARY: return binary(ctx, node);
   case AST_LAMBDA:
     diag_add(ctx->diags, DIAG_ERROR, node->span,
              "a lambda can only be the second argument of a built-in such as filter, map or count");
-    chk_lambda(ctx, node);
+    check_lambda(ctx, node);
     return CT_LAMBDA;
   default: return CT_UNKNOWN; /* a statement where an expression belongs: the parser reported it */
   }
@@ -272,7 +272,7 @@ static chk_type expr_kind(chk_ctx *ctx, const ast_node *node) {
 
 /* Returns true (one level deeper) unless the nesting limit is reached, which is reported once at `at`;
  * callers that got true decrement ctx->depth when done. */
-bool chk_enter(chk_ctx *ctx, rbk_span at) {
+bool check_enter(chk_ctx *ctx, rbk_span at) {
   if (ctx->depth < CHK_MAX_DEPTH) {
     ctx->depth++;
     return true;
@@ -284,8 +284,8 @@ bool chk_enter(chk_ctx *ctx, rbk_span at) {
 }
 
 /* Checks an expression and returns its static type (CT_UNKNOWN when NULL). */
-chk_type chk_expr(chk_ctx *ctx, const ast_node *node) {
-  if (!node || !chk_enter(ctx, node->span)) return CT_UNKNOWN;
+chk_type check_expr(chk_ctx *ctx, const ast_node *node) {
+  if (!node || !check_enter(ctx, node->span)) return CT_UNKNOWN;
   chk_type t = expr_kind(ctx, node);
   ctx->depth--;
   return t;

@@ -133,104 +133,104 @@ static inline bool chk_same(const char *a, const char *b) { return a[0] == b[0] 
 /* --- check.c --- */
 /* Checks a top-level declaration (runbook, param, import, let; procs are checked after the
  * top-level statements, so that they see every top-level let's type). */
-void chk_top_decl(chk_ctx *ctx, const ast_node *decl);
+void check_top_decl(chk_ctx *ctx, const ast_node *decl);
 
 /* --- check_scope.c --- */
 /* Opens a block scope; returns false when out of memory. */
-bool chk_push(chk_ctx *ctx);
+bool check_push(chk_ctx *ctx);
 /* Closes the innermost block scope, warning about its unused lets and params (its array is kept
  * for the next scope opened there). */
-void chk_pop(chk_ctx *ctx);
+void check_pop(chk_ctx *ctx);
 /* Closes every block scope and frees their arrays. */
-void chk_scopes_free(chk_ctx *ctx);
+void check_scopes_free(chk_ctx *ctx);
 /* Declares `sym` in `scope` unless the name is there already (then reports the duplicate with a
  * note at the first); returns the declared symbol (borrowed) or NULL. */
-chk_sym *chk_declare_in(chk_ctx *ctx, chk_scope *scope, const chk_sym *sym);
-/* Declares `sym` in the innermost block scope (see chk_declare_in). */
-chk_sym *chk_declare(chk_ctx *ctx, const chk_sym *sym);
+chk_sym *check_declare_in(chk_ctx *ctx, chk_scope *scope, const chk_sym *sym);
+/* Declares `sym` in the innermost block scope (see check_declare_in). */
+chk_sym *check_declare(chk_ctx *ctx, const chk_sym *sym);
 /* Returns the symbol `name` visible here (innermost first), or NULL; `use` marks it used and
  * reports a top-level name used before its declaration at `at`. Borrowed. */
-chk_sym *chk_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at);
+chk_sym *check_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at);
 /* Returns the symbol `name` of scope (no visibility rules), or NULL. Borrowed. */
-chk_sym *chk_scope_find(const chk_scope *scope, const char *name);
+chk_sym *check_scope_find(const chk_scope *scope, const char *name);
 /* Returns a new NULL-terminated array of the value names visible here (caller frees the array). */
-const char **chk_visible_names(const chk_ctx *ctx);
+const char **check_visible_names(const chk_ctx *ctx);
 /* Returns a new NULL-terminated array of the names in `scope` of the given kinds (bit set of
  * 1 << chk_sym_kind); NULL when there are none. Caller frees the array. */
-const char **chk_scope_names(const chk_scope *scope, unsigned kinds);
+const char **check_scope_names(const chk_scope *scope, unsigned kinds);
 /* Warns about the unused names of `scope` whose kinds are in `kinds` (bit set). */
-void chk_warn_unused(chk_ctx *ctx, const chk_scope *scope, unsigned kinds);
+void check_warn_unused(chk_ctx *ctx, const chk_scope *scope, unsigned kinds);
 /* Returns the word for a symbol kind ("let", …). */
-const char *chk_sym_word(chk_sym_kind kind);
+const char *check_sym_word(chk_sym_kind kind);
 /* Frees a scope's array. */
-void chk_scope_free(chk_scope *scope);
+void check_scope_free(chk_scope *scope);
 /* Reports `fmt` at span with "; did you mean 'x'?" when `name` is close to a candidate. The
  * message is formatted from `what` and `name`: "<what> '<name>'". Returns the diagnostic's index. */
-int chk_unknown(chk_ctx *ctx, rbk_span span, const char *what, const char *name, const char *const *candidates);
+int check_unknown(chk_ctx *ctx, rbk_span span, const char *what, const char *name, const char *const *candidates);
 
 /* Returns true when the diagnostic list is full (further errors are only counted), so that
  * suggestions need not be computed. */
-bool chk_quiet(const chk_ctx *ctx);
+bool check_quiet(const chk_ctx *ctx);
 
 /* --- check_type.c --- */
 /* Returns the type's name ("int"). */
-const char *chk_type_name(chk_type t);
+const char *check_type_name(chk_type t);
 /* Returns the type's name with its article ("an int"). */
-const char *chk_type_article(chk_type t);
+const char *check_type_article(chk_type t);
 /* Returns the static type of a signature's result. */
-chk_type chk_type_of_ret(sig_ret ret);
+chk_type check_type_of_ret(sig_ret ret);
 /* Returns the static type of a declared param type. */
-chk_type chk_type_of_decl(ast_type type);
+chk_type check_type_of_decl(ast_type type);
 /* Returns true when a value of type `got` may stand where `want` is required. */
-bool chk_compatible(chk_type want, chk_type got);
+bool check_compatible(chk_type want, chk_type got);
 /* Returns the handle type of a receiver (CT_UNKNOWN for RECV_NONE). */
-chk_type chk_type_of_recv(sig_recv recv);
+chk_type check_type_of_recv(sig_recv recv);
 /* Returns true when `t` is a handle kind; *recv is its receiver. */
-bool chk_is_handle(chk_type t, sig_recv *recv);
+bool check_is_handle(chk_type t, sig_recv *recv);
 /* Writes "int 5" / "string \"a\"" / "int" describing node (of type t) into buf. */
-void chk_describe(const ast_node *node, chk_type t, char *buf, size_t size);
+void check_describe(const ast_node *node, chk_type t, char *buf, size_t size);
 /* Returns the type of `a op b`; false when the operator cannot take them (both known). */
-bool chk_binary_type(ast_op op, chk_type a, chk_type b, chk_type *out);
+bool check_binary_type(ast_op op, chk_type a, chk_type b, chk_type *out);
 /* Reports that `node` (of type `got`) is not the `want` that `what` needs. */
-void chk_mismatch(chk_ctx *ctx, const ast_node *node, chk_type want, chk_type got, const char *what);
+void check_mismatch(chk_ctx *ctx, const ast_node *node, chk_type want, chk_type got, const char *what);
 /* Checks `node` and reports unless its type is compatible with `want`: "<what> must be <want>,
  * got <type> <literal>". Returns the node's type. */
-chk_type chk_require(chk_ctx *ctx, const ast_node *node, chk_type want, const char *what);
+chk_type check_require(chk_ctx *ctx, const ast_node *node, chk_type want, const char *what);
 
 /* --- check_expr.c --- */
 /* Returns true (one level deeper) unless the nesting limit is reached, which is reported once at
  * `at`; callers that got true decrement ctx->depth when done. */
-bool chk_enter(chk_ctx *ctx, rbk_span at);
+bool check_enter(chk_ctx *ctx, rbk_span at);
 /* Checks an expression and returns its static type (CT_UNKNOWN when NULL). */
-chk_type chk_expr(chk_ctx *ctx, const ast_node *node);
+chk_type check_expr(chk_ctx *ctx, const ast_node *node);
 /* Checks a lambda that is a built-in's second argument. */
-void chk_lambda(chk_ctx *ctx, const ast_node *lambda);
+void check_lambda(chk_ctx *ctx, const ast_node *lambda);
 /* Returns true (and *sym) when `node` is an identifier naming an import alias visible here. */
-bool chk_is_import(chk_ctx *ctx, const ast_node *node, chk_sym **sym);
+bool check_is_import(chk_ctx *ctx, const ast_node *node, chk_sym **sym);
 /* Returns the top-level symbol `name` of an imported unit, reporting it unknown when missing
  * (at span); NULL when missing or the library did not load. Borrowed. */
-chk_sym *chk_library_member(chk_ctx *ctx, const chk_sym *alias, const char *name, rbk_span span);
+chk_sym *check_library_member(chk_ctx *ctx, const chk_sym *alias, const char *name, rbk_span span);
 
 /* --- check_call.c --- */
 /* Returns sig_find(recv, name), remembered in ctx->sigs. */
-const sig_info *chk_sig_find(chk_ctx *ctx, sig_recv recv, const char *name);
+const sig_info *check_sig_find(chk_ctx *ctx, sig_recv recv, const char *name);
 /* Checks a call; `stmt` is true when it stands alone as a statement. Returns the result's type. */
-chk_type chk_call(chk_ctx *ctx, const ast_node *call, bool stmt);
+chk_type check_call(chk_ctx *ctx, const ast_node *call, bool stmt);
 
 /* --- check_stmt.c --- */
 /* Checks one statement standing at `where`. */
-void chk_stmt(chk_ctx *ctx, const ast_node *stmt, chk_where where);
+void check_stmt(chk_ctx *ctx, const ast_node *stmt, chk_where where);
 /* Checks a list of statements standing at `where` (at the top level, ctx->order follows them),
  * with the rules on unreachable statements and on handlers at the end of a step. */
-void chk_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where);
+void check_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where);
 /* Checks the statements of `block` (a BLOCK node; another statement is checked alone; NULL is
  * fine) in a new scope, or in the current one when `scoped` is false. */
-void chk_block(chk_ctx *ctx, const ast_node *block, chk_where where, bool scoped);
+void check_block(chk_ctx *ctx, const ast_node *block, chk_where where, bool scoped);
 /* Checks a proc's parameters and body (in a scope of their own that sees every top-level name). */
-void chk_proc(chk_ctx *ctx, const ast_node *proc);
+void check_proc(chk_ctx *ctx, const ast_node *proc);
 /* Returns true when the statement ends its block: abort, return, an if whose every branch does. */
-bool chk_terminates(const ast_node *stmt, int depth);
+bool check_terminates(const ast_node *stmt, int depth);
 /* Returns true when a proc body holds a `return` anywhere. */
-bool chk_has_return(const ast_node *body);
+bool check_has_return(const ast_node *body);
 
 #endif

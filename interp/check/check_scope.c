@@ -14,10 +14,10 @@ static const char *const sym_words[] = {
 };
 
 /* Returns the word for a symbol kind ("let", …). */
-const char *chk_sym_word(chk_sym_kind kind) { return sym_words[kind]; }
+const char *check_sym_word(chk_sym_kind kind) { return sym_words[kind]; }
 
 /* Opens a block scope; returns false when out of memory. */
-bool chk_push(chk_ctx *ctx) {
+bool check_push(chk_ctx *ctx) {
   size_t old = ctx->capstack;
   if (!GROW(ctx->stack, ctx->capstack, ctx->nstack + 1)) return false;
   memset(ctx->stack + old, 0, (ctx->capstack - old) * sizeof *ctx->stack);
@@ -27,10 +27,10 @@ bool chk_push(chk_ctx *ctx) {
 
 /* Closes the innermost block scope, warning about its unused lets and params (its array is kept for the
  * next scope opened there). */
-void chk_pop(chk_ctx *ctx) {
+void check_pop(chk_ctx *ctx) {
   if (!ctx->nstack) return;
   chk_scope *scope = &ctx->stack[--ctx->nstack];
-  chk_warn_unused(ctx, scope, 1u << SYM_LET | 1u << SYM_PARAM);
+  check_warn_unused(ctx, scope, 1u << SYM_LET | 1u << SYM_PARAM);
   scope->len = 0;
   if (scope->slots) { /* a large scope: drop its index rather than clear it */
     free(scope->slots);
@@ -40,16 +40,16 @@ void chk_pop(chk_ctx *ctx) {
 }
 
 /* Closes every block scope and frees their arrays. */
-void chk_scopes_free(chk_ctx *ctx) {
-  while (ctx->nstack) chk_pop(ctx);
-  for (size_t i = 0; i < ctx->capstack; i++) chk_scope_free(&ctx->stack[i]);
+void check_scopes_free(chk_ctx *ctx) {
+  while (ctx->nstack) check_pop(ctx);
+  for (size_t i = 0; i < ctx->capstack; i++) check_scope_free(&ctx->stack[i]);
   free(ctx->stack);
   ctx->stack = NULL;
   ctx->capstack = 0;
 }
 
 /* Frees a scope's array. */
-void chk_scope_free(chk_scope *scope) {
+void check_scope_free(chk_scope *scope) {
   free(scope->syms);
   free(scope->slots);
   *scope = (chk_scope){0};
@@ -83,7 +83,7 @@ static void hash_rebuild(chk_scope *scope) {
 }
 
 /* Returns the symbol `name` of scope (no visibility rules), or NULL. */
-chk_sym *chk_scope_find(const chk_scope *scope, const char *name) {
+chk_sym *check_scope_find(const chk_scope *scope, const char *name) {
   if (!name) return NULL;
   if (scope->slots) {
     size_t mask = scope->nslots - 1;
@@ -98,12 +98,12 @@ chk_sym *chk_scope_find(const chk_scope *scope, const char *name) {
 
 /* Declares `sym` in `scope` unless the name is there already (then reports the duplicate with a note at
  * the first); returns the declared symbol (borrowed) or NULL. */
-chk_sym *chk_declare_in(chk_ctx *ctx, chk_scope *scope, const chk_sym *sym) {
+chk_sym *check_declare_in(chk_ctx *ctx, chk_scope *scope, const chk_sym *sym) {
   if (!sym->name) return NULL;
-  chk_sym *first = chk_scope_find(scope, sym->name);
+  chk_sym *first = check_scope_find(scope, sym->name);
   if (first) {
     int d = diag_add(ctx->diags, DIAG_ERROR, sym->span, "'%s' is already declared in this scope", sym->name);
-    diag_note(ctx->diags, d, first->span, "'%s' was declared here as a %s", first->name, chk_sym_word(first->kind));
+    diag_note(ctx->diags, d, first->span, "'%s' was declared here as a %s", first->name, check_sym_word(first->kind));
     return NULL;
   }
   if (!GROW(scope->syms, scope->cap, scope->len + 1)) return NULL;
@@ -115,10 +115,10 @@ chk_sym *chk_declare_in(chk_ctx *ctx, chk_scope *scope, const chk_sym *sym) {
   return &scope->syms[scope->len - 1];
 }
 
-/* Declares `sym` in the innermost block scope (see chk_declare_in). */
-chk_sym *chk_declare(chk_ctx *ctx, const chk_sym *sym) {
+/* Declares `sym` in the innermost block scope (see check_declare_in). */
+chk_sym *check_declare(chk_ctx *ctx, const chk_sym *sym) {
   if (!ctx->nstack) return NULL;
-  return chk_declare_in(ctx, &ctx->stack[ctx->nstack - 1], sym);
+  return check_declare_in(ctx, &ctx->stack[ctx->nstack - 1], sym);
 }
 
 /* Returns true when the top-level symbol may be used where the checker stands. */
@@ -128,16 +128,16 @@ static bool top_visible(const chk_ctx *ctx, const chk_sym *sym) {
 
 /* Returns the symbol `name` visible here (innermost first), or NULL; `use` marks it used and reports a
  * top-level name used before its declaration at `at`. */
-chk_sym *chk_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at) {
+chk_sym *check_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at) {
   if (!name) return NULL;
   for (size_t i = ctx->nstack; i-- > 0;) {
-    chk_sym *sym = chk_scope_find(&ctx->stack[i], name);
+    chk_sym *sym = check_scope_find(&ctx->stack[i], name);
     if (sym) {
       if (use) sym->used = true;
       return sym;
     }
   }
-  chk_sym *sym = chk_scope_find(&ctx->units[ctx->unit].top, name);
+  chk_sym *sym = check_scope_find(&ctx->units[ctx->unit].top, name);
   if (!sym || !use) return sym;
   sym->used = true;
   if (!top_visible(ctx, sym)) {
@@ -156,7 +156,7 @@ static bool push_name(const char ***arr, size_t *len, size_t *cap, const char *n
 }
 
 /* Returns a new NULL-terminated array of the value names visible here (caller frees the array). */
-const char **chk_visible_names(const chk_ctx *ctx) {
+const char **check_visible_names(const chk_ctx *ctx) {
   const char **arr = NULL;
   size_t len = 0, cap = 0;
   bool ok = push_name(&arr, &len, &cap, "run");
@@ -171,7 +171,7 @@ const char **chk_visible_names(const chk_ctx *ctx) {
 
 /* Returns a new NULL-terminated array of the names in `scope` of the given kinds (bit set of 1 <<
  * chk_sym_kind); NULL when there are none. */
-const char **chk_scope_names(const chk_scope *scope, unsigned kinds) {
+const char **check_scope_names(const chk_scope *scope, unsigned kinds) {
   const char **arr = NULL;
   size_t len = 0, cap = 0;
   bool ok = true;
@@ -181,16 +181,16 @@ const char **chk_scope_names(const chk_scope *scope, unsigned kinds) {
 }
 
 /* Warns about the unused names of `scope` whose kinds are in `kinds` (bit set). */
-void chk_warn_unused(chk_ctx *ctx, const chk_scope *scope, unsigned kinds) {
+void check_warn_unused(chk_ctx *ctx, const chk_scope *scope, unsigned kinds) {
   for (size_t i = 0; i < scope->len; i++) {
     const chk_sym *s = &scope->syms[i];
     if (s->used || !(kinds & 1u << s->kind) || !s->name || s->name[0] == '_') continue;
-    diag_add(ctx->diags, DIAG_WARNING, s->span, "%s '%s' is never used", chk_sym_word(s->kind), s->name);
+    diag_add(ctx->diags, DIAG_WARNING, s->span, "%s '%s' is never used", check_sym_word(s->kind), s->name);
   }
 }
 
 /* Reports `fmt` at span with "; did you mean 'x'?" when `name` is close to a candidate. */
-int chk_unknown(chk_ctx *ctx, rbk_span span, const char *what, const char *name, const char *const *candidates) {
+int check_unknown(chk_ctx *ctx, rbk_span span, const char *what, const char *name, const char *const *candidates) {
   const char *near = candidates ? diag_suggest(name, candidates) : NULL;
   if (near) return diag_add(ctx->diags, DIAG_ERROR, span, "%s '%s'; did you mean '%s'?", what, name, near);
   return diag_add(ctx->diags, DIAG_ERROR, span, "%s '%s'", what, name);
@@ -198,7 +198,7 @@ int chk_unknown(chk_ctx *ctx, rbk_span span, const char *what, const char *name,
 
 /* Returns true when the diagnostic list is full (further errors are only counted), so that suggestions
  * need not be computed. */
-bool chk_quiet(const chk_ctx *ctx) {
+bool check_quiet(const chk_ctx *ctx) {
   size_t max = ctx->diags->max_errors ? ctx->diags->max_errors : 50;
   return ctx->diags->errors >= max;
 }

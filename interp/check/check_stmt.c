@@ -30,12 +30,12 @@ static const char *keyword(const ast_node *s) {
 static bool block_terminates(const ast_node *block, int depth) {
   if (!block || block->kind != AST_BLOCK) return false;
   for (size_t i = 0; i < block->u.block.stmts.len; i++)
-    if (chk_terminates(block->u.block.stmts.items[i], depth + 1)) return true;
+    if (check_terminates(block->u.block.stmts.items[i], depth + 1)) return true;
   return false;
 }
 
 /* Returns true when the statement ends its block: abort, return, an if whose every branch does. */
-bool chk_terminates(const ast_node *stmt, int depth) {
+bool check_terminates(const ast_node *stmt, int depth) {
   if (!stmt || depth > 64) return false;
   if (stmt->kind == AST_ABORT || stmt->kind == AST_RETURN) return true;
   while (stmt && stmt->kind == AST_IF) {
@@ -55,30 +55,30 @@ static void record_title(chk_ctx *ctx, const ast_node *title) {
 
 /* Checks `step "title" [timeout D] [retry N [backoff D]] { … }`. */
 static void step(chk_ctx *ctx, const ast_node *s) {
-  chk_require(ctx, s->u.step.title, CT_STRING, "a step title");
+  check_require(ctx, s->u.step.title, CT_STRING, "a step title");
   record_title(ctx, s->u.step.title);
-  chk_require(ctx, s->u.step.timeout, CT_DURATION, "timeout");
-  chk_require(ctx, s->u.step.retry, CT_INT, "the retry count");
-  chk_require(ctx, s->u.step.backoff, CT_DURATION, "backoff");
-  chk_block(ctx, s->u.step.body, WHERE_STEP, true);
+  check_require(ctx, s->u.step.timeout, CT_DURATION, "timeout");
+  check_require(ctx, s->u.step.retry, CT_INT, "the retry count");
+  check_require(ctx, s->u.step.backoff, CT_DURATION, "backoff");
+  check_block(ctx, s->u.step.body, WHERE_STEP, true);
 }
 
 /* Checks `parallel [max N] { … }`: each statement is a branch with its own scope. */
 static void parallel(chk_ctx *ctx, const ast_node *s) {
-  chk_require(ctx, s->u.parallel.max, CT_INT, "max");
+  check_require(ctx, s->u.parallel.max, CT_INT, "max");
   const ast_node *body = s->u.parallel.body;
   if (!body || body->kind != AST_BLOCK) return;
   for (size_t i = 0; i < body->u.block.stmts.len; i++) {
     const ast_node *branch = body->u.block.stmts.items[i];
-    if (!branch || !chk_push(ctx)) continue;
-    chk_stmt(ctx, branch, WHERE_BRANCH);
+    if (!branch || !check_push(ctx)) continue;
+    check_stmt(ctx, branch, WHERE_BRANCH);
     if (branch->kind == AST_LET) {
       diag_add(ctx->diags, DIAG_WARNING, branch->span,
                "a 'let' as a branch of 'parallel' is useless: no other branch can see '%s'",
                branch->u.let.name ? branch->u.let.name : "");
       for (size_t j = 0; j < ctx->stack[ctx->nstack - 1].len; j++) ctx->stack[ctx->nstack - 1].syms[j].used = true;
     }
-    chk_pop(ctx);
+    check_pop(ctx);
   }
 }
 
@@ -92,29 +92,29 @@ static const char *loop_hint(chk_type t) {
 /* Checks `for x in e { … }` and `parallel for x in e [max N] { … }`. */
 static void loop(chk_ctx *ctx, const ast_node *s) {
   const ast_node *iter = s->u.loop.iter;
-  chk_type t = chk_expr(ctx, iter);
+  chk_type t = check_expr(ctx, iter);
   if (iter && t != CT_UNKNOWN && t != CT_LIST) {
     char desc[80];
-    chk_describe(iter, t, desc, sizeof desc);
+    check_describe(iter, t, desc, sizeof desc);
     diag_add(ctx->diags, DIAG_ERROR, iter->span, "'%s' needs a list to iterate over, got %s%s", keyword(s), desc,
              loop_hint(t));
   }
-  chk_require(ctx, s->u.loop.max, CT_INT, "max");
-  if (!chk_push(ctx)) return;
+  check_require(ctx, s->u.loop.max, CT_INT, "max");
+  if (!check_push(ctx)) return;
   chk_sym var = {.name = s->u.loop.var, .kind = SYM_LOOP, .decl = s, .span = s->span, .unit = -1};
-  chk_declare(ctx, &var);
-  chk_block(ctx, s->u.loop.body, WHERE_BLOCK, false);
-  chk_pop(ctx);
+  check_declare(ctx, &var);
+  check_block(ctx, s->u.loop.body, WHERE_BLOCK, false);
+  check_pop(ctx);
 }
 
 /* Checks `if c { } else if c { } else { }` (the else-if chain without recursion). */
 static void if_chain(chk_ctx *ctx, const ast_node *s) {
   while (s && s->kind == AST_IF) {
-    chk_require(ctx, s->u.if_.cond, CT_BOOL, "the condition of 'if'");
-    chk_block(ctx, s->u.if_.then, WHERE_BLOCK, true);
+    check_require(ctx, s->u.if_.cond, CT_BOOL, "the condition of 'if'");
+    check_block(ctx, s->u.if_.then, WHERE_BLOCK, true);
     s = s->u.if_.els;
   }
-  if (s) chk_block(ctx, s, WHERE_BLOCK, true);
+  if (s) check_block(ctx, s, WHERE_BLOCK, true);
 }
 
 /* Checks `notify ch, … [every D] message`: every channel must be a channel when known. */
@@ -122,30 +122,30 @@ static void notify(chk_ctx *ctx, const ast_node *s) {
   const ast_list *chans = &s->u.notify.channels;
   for (size_t i = 0; i < chans->len; i++) {
     const ast_node *ch = chans->items[i];
-    chk_type t = chk_expr(ctx, ch);
+    chk_type t = check_expr(ctx, ch);
     if (ch && t != CT_UNKNOWN && t != CT_CHANNEL)
-      diag_add(ctx->diags, DIAG_ERROR, ch->span, "notify needs a channel, got %s", chk_type_article(t));
+      diag_add(ctx->diags, DIAG_ERROR, ch->span, "notify needs a channel, got %s", check_type_article(t));
   }
-  chk_require(ctx, s->u.notify.every, CT_DURATION, "every");
-  chk_expr(ctx, s->u.notify.message);
+  check_require(ctx, s->u.notify.every, CT_DURATION, "every");
+  check_expr(ctx, s->u.notify.message);
 }
 
 /* Checks a `let` in a block: its value, then its name in the current scope. */
 static void let(chk_ctx *ctx, const ast_node *s) {
-  chk_type t = chk_expr(ctx, s->u.let.value);
+  chk_type t = check_expr(ctx, s->u.let.value);
   chk_sym sym = {.name = s->u.let.name, .kind = SYM_LET, .decl = s, .span = s->span, .type = t, .unit = -1};
-  chk_declare(ctx, &sym);
+  check_declare(ctx, &sym);
 }
 
 /* Checks a bare expression statement: only calls may stand alone. */
 static void expr_stmt(chk_ctx *ctx, const ast_node *s) {
   const ast_node *e = s->u.expr_stmt.expr;
   if (e && e->kind == AST_CALL) {
-    chk_call(ctx, e, true);
+    check_call(ctx, e, true);
     return;
   }
   diag_add(ctx->diags, DIAG_ERROR, e ? e->span : s->span, "expression result unused");
-  chk_expr(ctx, e);
+  check_expr(ctx, e);
 }
 
 /* Checks a statement that only some places allow; returns true when it was one. */
@@ -157,12 +157,12 @@ static bool placement(chk_ctx *ctx, const ast_node *s, chk_where where) {
   if (is_handler(s) && where != WHERE_TOP && where != WHERE_STEP) {
     diag_add(ctx->diags, DIAG_ERROR, s->span,
              "'%s' is allowed only at the top level or as one of the last statements of a step", keyword(s));
-    chk_block(ctx, s->u.handler.body, WHERE_BLOCK, true);
+    check_block(ctx, s->u.handler.body, WHERE_BLOCK, true);
     return true;
   }
   if (s->kind == AST_RETURN && !ctx->proc) {
     diag_add(ctx->diags, DIAG_ERROR, s->span, "'return' outside a proc");
-    chk_expr(ctx, s->u.ret.value);
+    check_expr(ctx, s->u.ret.value);
     return true;
   }
   return false;
@@ -172,31 +172,31 @@ static bool placement(chk_ctx *ctx, const ast_node *s, chk_where where) {
 static void clauses(chk_ctx *ctx, const ast_node *s) {
   switch (s->kind) {
   case AST_GATE:
-    chk_require(ctx, s->u.gate.title, CT_STRING, "a gate title");
-    chk_require(ctx, s->u.gate.every, CT_DURATION, "every");
-    chk_require(ctx, s->u.gate.timeout, CT_DURATION, "timeout");
-    chk_block(ctx, s->u.gate.body, WHERE_BLOCK, true);
+    check_require(ctx, s->u.gate.title, CT_STRING, "a gate title");
+    check_require(ctx, s->u.gate.every, CT_DURATION, "every");
+    check_require(ctx, s->u.gate.timeout, CT_DURATION, "timeout");
+    check_block(ctx, s->u.gate.body, WHERE_BLOCK, true);
     break;
   case AST_APPROVE:
-    chk_require(ctx, s->u.approve.question, CT_STRING, "the question of 'approve'");
-    chk_require(ctx, s->u.approve.from, CT_STRING, "the role of 'approve'");
-    chk_require(ctx, s->u.approve.timeout, CT_DURATION, "timeout");
+    check_require(ctx, s->u.approve.question, CT_STRING, "the question of 'approve'");
+    check_require(ctx, s->u.approve.from, CT_STRING, "the role of 'approve'");
+    check_require(ctx, s->u.approve.timeout, CT_DURATION, "timeout");
     break;
-  case AST_WAIT: chk_require(ctx, s->u.wait.duration, CT_DURATION, "the time of 'wait'"); break;
+  case AST_WAIT: check_require(ctx, s->u.wait.duration, CT_DURATION, "the time of 'wait'"); break;
   case AST_WAIT_UNTIL:
-    chk_require(ctx, s->u.wait.cond, CT_BOOL, "the condition of 'wait until'");
-    chk_require(ctx, s->u.wait.every, CT_DURATION, "every");
-    chk_require(ctx, s->u.wait.timeout, CT_DURATION, "timeout");
+    check_require(ctx, s->u.wait.cond, CT_BOOL, "the condition of 'wait until'");
+    check_require(ctx, s->u.wait.every, CT_DURATION, "every");
+    check_require(ctx, s->u.wait.timeout, CT_DURATION, "timeout");
     break;
   case AST_ASSERT: case AST_EXPECT:
-    chk_require(ctx, s->u.check.cond, CT_BOOL,
-                s->kind == AST_ASSERT ? "the condition of 'assert'" : "the condition of 'expect'");
-    chk_expr(ctx, s->u.check.message);
+    check_require(ctx, s->u.check.cond, CT_BOOL,
+                  s->kind == AST_ASSERT ? "the condition of 'assert'" : "the condition of 'expect'");
+    check_expr(ctx, s->u.check.message);
     break;
-  case AST_ABORT: chk_expr(ctx, s->u.abort.reason); break;
-  case AST_RETURN: chk_expr(ctx, s->u.ret.value); break;
-  case AST_ON_FAILURE: case AST_FINALLY: chk_block(ctx, s->u.handler.body, WHERE_BLOCK, true); break;
-  default: chk_expr(ctx, s); break; /* an expression node where a statement belongs (partial trees) */
+  case AST_ABORT: check_expr(ctx, s->u.abort.reason); break;
+  case AST_RETURN: check_expr(ctx, s->u.ret.value); break;
+  case AST_ON_FAILURE: case AST_FINALLY: check_block(ctx, s->u.handler.body, WHERE_BLOCK, true); break;
+  default: check_expr(ctx, s); break; /* an expression node where a statement belongs (partial trees) */
   }
 }
 
@@ -204,12 +204,12 @@ static void clauses(chk_ctx *ctx, const ast_node *s) {
 static void stmt_kind(chk_ctx *ctx, const ast_node *s, chk_where where) {
   if (placement(ctx, s, where)) return;
   switch (s->kind) {
-  case AST_RUNBOOK: case AST_PARAM: case AST_IMPORT: case AST_PROC: chk_top_decl(ctx, s); break;
+  case AST_RUNBOOK: case AST_PARAM: case AST_IMPORT: case AST_PROC: check_top_decl(ctx, s); break;
   case AST_LET:
-    if (where == WHERE_TOP) chk_top_decl(ctx, s);
+    if (where == WHERE_TOP) check_top_decl(ctx, s);
     else let(ctx, s);
     break;
-  case AST_BLOCK: chk_block(ctx, s, WHERE_BLOCK, true); break;
+  case AST_BLOCK: check_block(ctx, s, WHERE_BLOCK, true); break;
   case AST_STEP: step(ctx, s); break;
   case AST_PARALLEL: parallel(ctx, s); break;
   case AST_FOR: case AST_PARALLEL_FOR: loop(ctx, s); break;
@@ -221,8 +221,8 @@ static void stmt_kind(chk_ctx *ctx, const ast_node *s, chk_where where) {
 }
 
 /* Checks one statement standing at `where`. */
-void chk_stmt(chk_ctx *ctx, const ast_node *s, chk_where where) {
-  if (!s || !chk_enter(ctx, s->span)) return;
+void check_stmt(chk_ctx *ctx, const ast_node *s, chk_where where) {
+  if (!s || !check_enter(ctx, s->span)) return;
   stmt_kind(ctx, s, where);
   ctx->depth--;
 }
@@ -250,33 +250,33 @@ static void order_rules(chk_ctx *ctx, walk_state *w, const ast_node *s, chk_wher
     w->order_reported = true;
   }
   if (handler && !w->handler) w->handler = s;
-  if (!w->terminator && !handler && chk_terminates(s, 0)) w->terminator = s;
+  if (!w->terminator && !handler && check_terminates(s, 0)) w->terminator = s;
 }
 
 /* Checks a list of statements standing at `where` (at the top level, ctx->order follows them), with the
  * rules on unreachable statements and on handlers at the end of a step. */
-void chk_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where) {
+void check_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where) {
   walk_state w = {0};
   for (size_t i = 0; i < stmts->len; i++) {
     const ast_node *s = stmts->items[i];
     if (!s) continue;
     if (where == WHERE_TOP) ctx->order = i;
     order_rules(ctx, &w, s, where);
-    chk_stmt(ctx, s, where);
+    check_stmt(ctx, s, where);
   }
 }
 
 /* Checks the statements of `block` (a BLOCK node; another statement is checked alone; NULL is fine) in a
  * new scope, or in the current one when `scoped` is false. */
-void chk_block(chk_ctx *ctx, const ast_node *block, chk_where where, bool scoped) {
+void check_block(chk_ctx *ctx, const ast_node *block, chk_where where, bool scoped) {
   if (!block) return;
   if (block->kind != AST_BLOCK) {
-    chk_stmt(ctx, block, where);
+    check_stmt(ctx, block, where);
     return;
   }
-  if (scoped && !chk_push(ctx)) return;
-  chk_stmts(ctx, &block->u.block.stmts, where);
-  if (scoped) chk_pop(ctx);
+  if (scoped && !check_push(ctx)) return;
+  check_stmts(ctx, &block->u.block.stmts, where);
+  if (scoped) check_pop(ctx);
 }
 
 /* Returns true when a statement list (or any block below it) holds a `return`. */
@@ -309,28 +309,28 @@ static bool list_returns(const ast_list *stmts, int depth) {
 }
 
 /* Returns true when a proc body holds a `return` anywhere. */
-bool chk_has_return(const ast_node *body) { return stmt_returns(body, 0); }
+bool check_has_return(const ast_node *body) { return stmt_returns(body, 0); }
 
 /* Checks a proc's parameters and body (in a scope of their own that sees every top-level name). */
-void chk_proc(chk_ctx *ctx, const ast_node *proc) {
+void check_proc(chk_ctx *ctx, const ast_node *proc) {
   const ast_node *saved_proc = ctx->proc;
   bool saved_all = ctx->all_top;
   ctx->proc = proc;
   ctx->all_top = true;
-  if (chk_push(ctx)) {
+  if (check_push(ctx)) {
     const ast_list *params = &proc->u.proc.params;
     for (size_t i = 0; i < params->len; i++) {
       const ast_node *p = params->items[i];
       if (!p || p->kind != AST_PARAM) continue;
-      chk_type t = chk_type_of_decl(p->u.param.type);
+      chk_type t = check_type_of_decl(p->u.param.type);
       char what[96];
       snprintf(what, sizeof what, "the default of '%s'", p->u.param.name ? p->u.param.name : "");
-      chk_require(ctx, p->u.param.def, t, what);
+      check_require(ctx, p->u.param.def, t, what);
       chk_sym sym = {.name = p->u.param.name, .kind = SYM_PARAM, .decl = p, .span = p->span, .type = t, .unit = -1};
-      chk_declare(ctx, &sym);
+      check_declare(ctx, &sym);
     }
-    chk_block(ctx, proc->u.proc.body, WHERE_BLOCK, false);
-    chk_pop(ctx);
+    check_block(ctx, proc->u.proc.body, WHERE_BLOCK, false);
+    check_pop(ctx);
   }
   ctx->proc = saved_proc;
   ctx->all_top = saved_all;

@@ -19,13 +19,13 @@ static const char *const type_articles[] = {
 };
 
 /* Returns the type's name ("int"). */
-const char *chk_type_name(chk_type t) { return type_names[t]; }
+const char *check_type_name(chk_type t) { return type_names[t]; }
 
 /* Returns the type's name with its article ("an int"). */
-const char *chk_type_article(chk_type t) { return type_articles[t]; }
+const char *check_type_article(chk_type t) { return type_articles[t]; }
 
 /* Returns the static type of a signature's result. */
-chk_type chk_type_of_ret(sig_ret ret) {
+chk_type check_type_of_ret(sig_ret ret) {
   switch (ret) {
   case RET_ANY: return CT_UNKNOWN;
   case RET_NULL: return CT_NULL;
@@ -47,7 +47,7 @@ chk_type chk_type_of_ret(sig_ret ret) {
 }
 
 /* Returns the static type of a declared param type. */
-chk_type chk_type_of_decl(ast_type type) {
+chk_type check_type_of_decl(ast_type type) {
   switch (type) {
   case TYPE_ANY: return CT_UNKNOWN;
   case TYPE_STRING: return CT_STRING;
@@ -66,7 +66,7 @@ chk_type chk_type_of_decl(ast_type type) {
 static bool numeric(chk_type t) { return t == CT_INT || t == CT_FLOAT || t == CT_NUMBER; }
 
 /* Returns true when a value of type `got` may stand where `want` is required. */
-bool chk_compatible(chk_type want, chk_type got) {
+bool check_compatible(chk_type want, chk_type got) {
   if (want == CT_UNKNOWN || got == CT_UNKNOWN || want == got) return true;
   if (want == CT_FLOAT) return got == CT_INT || got == CT_NUMBER;
   if (want == CT_INT) return got == CT_NUMBER;
@@ -76,7 +76,7 @@ bool chk_compatible(chk_type want, chk_type got) {
 }
 
 /* Returns true when `t` is a handle kind; *recv is its receiver. */
-bool chk_is_handle(chk_type t, sig_recv *recv) {
+bool check_is_handle(chk_type t, sig_recv *recv) {
   switch (t) {
   case CT_CLUSTER: *recv = RECV_CLUSTER; return true;
   case CT_ENDPOINT: *recv = RECV_ENDPOINT; return true;
@@ -86,7 +86,7 @@ bool chk_is_handle(chk_type t, sig_recv *recv) {
 }
 
 /* Returns the handle type of a receiver (CT_UNKNOWN for RECV_NONE). */
-chk_type chk_type_of_recv(sig_recv recv) {
+chk_type check_type_of_recv(sig_recv recv) {
   switch (recv) {
   case RECV_NONE: return CT_UNKNOWN;
   case RECV_CLUSTER: return CT_CLUSTER;
@@ -112,14 +112,14 @@ static void describe_string(const ast_node *node, char *buf, size_t size) {
 }
 
 /* Writes "int 5" / "string \"a\"" / "int" describing node (of type t) into buf. */
-void chk_describe(const ast_node *node, chk_type t, char *buf, size_t size) {
+void check_describe(const ast_node *node, chk_type t, char *buf, size_t size) {
   switch (node ? node->kind : AST_IDENT) {
   case AST_INT_LIT: snprintf(buf, size, "int %" PRId64, node->u.lit.i); break;
   case AST_FLOAT_LIT: snprintf(buf, size, "float %s", node->u.lit.text ? node->u.lit.text : ""); break;
   case AST_DURATION_LIT: snprintf(buf, size, "duration %s", node->u.lit.text ? node->u.lit.text : ""); break;
   case AST_BOOL_LIT: snprintf(buf, size, "bool %s", node->u.lit.b ? "true" : "false"); break;
   case AST_STRING: describe_string(node, buf, size); break;
-  default: snprintf(buf, size, "%s", chk_type_name(t)); break;
+  default: snprintf(buf, size, "%s", check_type_name(t)); break;
   }
 }
 
@@ -171,7 +171,7 @@ static bool orderable(chk_type a, chk_type b) {
 }
 
 /* Returns the type of `a op b`; false when the operator cannot take them (both known). */
-bool chk_binary_type(ast_op op, chk_type a, chk_type b, chk_type *out) {
+bool check_binary_type(ast_op op, chk_type a, chk_type b, chk_type *out) {
   bool known = a != CT_UNKNOWN && b != CT_UNKNOWN;
   *out = CT_UNKNOWN;
   switch (op) {
@@ -198,16 +198,16 @@ bool chk_binary_type(ast_op op, chk_type a, chk_type b, chk_type *out) {
 }
 
 /* Reports that `node` (of type `got`) is not the `want` that `what` needs. */
-void chk_mismatch(chk_ctx *ctx, const ast_node *node, chk_type want, chk_type got, const char *what) {
+void check_mismatch(chk_ctx *ctx, const ast_node *node, chk_type want, chk_type got, const char *what) {
   char desc[80];
-  chk_describe(node, got, desc, sizeof desc);
-  diag_add(ctx->diags, DIAG_ERROR, node->span, "%s must be %s, got %s", what, chk_type_article(want), desc);
+  check_describe(node, got, desc, sizeof desc);
+  diag_add(ctx->diags, DIAG_ERROR, node->span, "%s must be %s, got %s", what, check_type_article(want), desc);
 }
 
 /* Checks `node` and reports unless its type is compatible with `want`: "<what> must be <want>, got <type>
  * <literal>". */
-chk_type chk_require(chk_ctx *ctx, const ast_node *node, chk_type want, const char *what) {
-  chk_type got = chk_expr(ctx, node);
-  if (node && !chk_compatible(want, got)) chk_mismatch(ctx, node, want, got, what);
+chk_type check_require(chk_ctx *ctx, const ast_node *node, chk_type want, const char *what) {
+  chk_type got = check_expr(ctx, node);
+  if (node && !check_compatible(want, got)) check_mismatch(ctx, node, want, got, what);
   return got;
 }

@@ -62,7 +62,7 @@ static const val_handle_ops endpoint_ops = {"endpoint", handle_free, handle_desc
 static const val_handle_ops channel_ops = {"channel", handle_free, handle_describe};
 
 /* Returns the text of an argument (masked; "" when absent). Caller frees. */
-static char *arg_text(const rbk_value *v) { return v ? val_show(v) : strdup(""); }
+static char *arg_text(const rbk_value *v) { return v ? value_show(v) : strdup(""); }
 
 /* Returns the index of parameter `name` of sig, or -1. */
 static int param_index(const sig_info *sig, const char *name) {
@@ -107,16 +107,16 @@ static rbk_value *construct(void *self, const sig_info *sig, rbk_value *recv, rb
   }
   free(a);
   h->kind = ops->kind;
-  rbk_value *v = h->text ? val_handle(ops, h) : NULL;
+  rbk_value *v = h->text ? value_handle(ops, h) : NULL;
   if (!v) handle_free(h), *err = strdup("out of memory");
   return v;
 }
 
 /* Returns "kind/name" of a manifest object, or "object". Caller frees. */
 static char *object_ref(const rbk_value *o) {
-  const rbk_value *kind = o && o->kind == VAL_OBJECT ? val_object_get(o, "kind") : NULL;
-  const rbk_value *meta = o && o->kind == VAL_OBJECT ? val_object_get(o, "metadata") : NULL;
-  const rbk_value *name = meta && meta->kind == VAL_OBJECT ? val_object_get(meta, "name") : NULL;
+  const rbk_value *kind = o && o->kind == VAL_OBJECT ? value_object_get(o, "kind") : NULL;
+  const rbk_value *meta = o && o->kind == VAL_OBJECT ? value_object_get(o, "metadata") : NULL;
+  const rbk_value *name = meta && meta->kind == VAL_OBJECT ? value_object_get(meta, "name") : NULL;
   if (!kind || kind->kind != VAL_STRING || !name || name->kind != VAL_STRING) return strdup("object");
   size_t n = kind->u.str.len + name->u.str.len + 2;
   char *s = malloc(n);
@@ -131,7 +131,7 @@ static char *object_ref(const rbk_value *o) {
 static char *kind_selector(const rbk_action_req *req) {
   char *k = arg_text(req->args[0]);
   const rbk_value *sel = arg(req->sig, req->args, "selector");
-  char *s = sel ? val_show(sel) : NULL;
+  char *s = sel ? value_show(sel) : NULL;
   char *out = k ? joined(k, s ? s : "") : NULL;
   free(k);
   free(s);
@@ -169,7 +169,7 @@ static char *describe(void *self, const rbk_action_req *req) {
       const rbk_value *argv = req->args[0];
       valbuf b = {0};
       for (size_t i = 0; argv && argv->kind == VAL_LIST && i < argv->u.list.len; i++) {
-        char *s = val_show(argv->u.list.items[i]);
+        char *s = value_show(argv->u.list.items[i]);
         if (i) valbuf_puts(&b, " ");
         valbuf_puts(&b, s ? s : "");
         free(s);
@@ -187,7 +187,7 @@ static int64_t parse_delay(const json_t *d, int64_t fallback) {
   char *err = NULL;
   rbk_value *v = params_parse_value(TYPE_DURATION, json_string_value(d), &err);
   int64_t ms = v ? v->u.i : fallback;
-  val_unref(v);
+  value_unref(v);
   free(err);
   return ms;
 }
@@ -214,7 +214,7 @@ static void log_line(script *s, int64_t now, const char *verb, const char *what)
 /* Queues a completion; returns its id (0 when out of memory). */
 static uint64_t queue(script *s, int64_t due, act_done_fn done, void *user, rbk_value *value, const char *error,
                       char *what) {
-  if (!GROW(s->ops, s->cap, s->nops + 1)) return val_unref(value), free(what), 0;
+  if (!GROW(s->ops, s->cap, s->nops + 1)) return value_unref(value), free(what), 0;
   uint64_t id = ++s->next_id;
   s->ops[s->nops++] = (pending){id, id, due, done, user, value, error ? strdup(error) : NULL, what};
   s->calls++;
@@ -233,7 +233,7 @@ static uint64_t answer_call(script *s, answer *a, const char *what, int64_t now,
   const json_t *res = json_array_get(a->results, a->next < n ? a->next : n - 1);
   if (a->next < n) a->next++;
   const json_t *err = json_object_get(res, "error");
-  rbk_value *v = err ? NULL : val_from_json(json_object_get(res, "value") ? json_object_get(res, "value") : json_null());
+  rbk_value *v = err ? NULL : value_from_json(json_object_get(res, "value") ? json_object_get(res, "value") : json_null());
   return queue(s, now + delay_of(s, res), done, user, v, err ? json_string_value(err) : NULL, w);
 }
 
@@ -280,7 +280,7 @@ static void cancel(void *self, uint64_t op) {
   for (size_t i = 0; i < s->nops; i++) {
     if (s->ops[i].id != op) continue;
     log_line(s, s->now, "cancel", s->ops[i].what);
-    val_unref(s->ops[i].value);
+    value_unref(s->ops[i].value);
     free(s->ops[i].error);
     free(s->ops[i].what);
     remove_op(s, i);
@@ -325,7 +325,7 @@ static void poll_ops(void *self, int64_t now, int64_t max_wait) {
     pending p = s->ops[i];
     remove_op(s, (size_t)i);
     p.done(p.user, p.error ? NULL : p.value, p.error);
-    if (p.error) val_unref(p.value);
+    if (p.error) value_unref(p.value);
     free(p.error);
     free(p.what);
   }
@@ -340,7 +340,7 @@ static void script_free(void *self) {
     json_decref(s->answers[i].results);
   }
   for (size_t i = 0; i < s->nops; i++) {
-    val_unref(s->ops[i].value);
+    value_unref(s->ops[i].value);
     free(s->ops[i].error);
     free(s->ops[i].what);
   }

@@ -82,7 +82,7 @@ static char *prompt_text(const tty_approver *a, int64_t now) {
   const question *q = a->queue;
   valbuf b = {0};
   valbuf_printf(&b, "approve \"%s\"", q->text);
-  char *left = q->deadline >= 0 ? val_format_duration((q->deadline - now + 999) / 1000 * 1000) : NULL;
+  char *left = q->deadline >= 0 ? value_format_duration((q->deadline - now + 999) / 1000 * 1000) : NULL;
   if (q->role || left) {
     valbuf_printf(&b, " (%s%s%s%s%s)", q->role ? "from " : "", q->role ? q->role : "", q->role && left ? ", " : "",
                   left ? left : "", left ? " left" : "");

@@ -54,8 +54,8 @@ static uint64_t ev_start(void *self, const rbk_action_req *req, act_done_fn done
   bool wrapper = req->sig->id == FN_RUN && argv && argv->kind == VAL_LIST && argv->u.list.len == 2 &&
                  argv->u.list.items[0]->kind == VAL_STRING && !strcmp(argv->u.list.items[0]->u.str.s, EVAL_MARKER);
   if (wrapper) {
-    val_unref(a->result);
-    a->result = val_ref(argv->u.list.items[1]);
+    value_unref(a->result);
+    a->result = value_ref(argv->u.list.items[1]);
   }
   a->refuse = !wrapper;
   a->pending = true;
@@ -106,15 +106,15 @@ static const char *ev_secret(void *user, const char *name) {
 /* Prints the value (or secret) line for v. */
 static void print_value(const rbk_value *v, bool reveal) {
   if (v->kind == VAL_SECRET && reveal) {
-    rbk_value *plain = val_cstring(v->u.secret.plain);
-    char *p = plain ? val_repr(plain) : NULL;
+    rbk_value *plain = value_cstring(v->u.secret.plain);
+    char *p = plain ? value_repr(plain) : NULL;
     printf("secret %s %s\n", v->u.secret.name, p ? p : "?");
     free(p);
-    val_unref(plain);
+    value_unref(plain);
     return;
   }
-  char *r = val_repr(v);
-  printf("%s %s\n", val_kind_name(v->kind), r ? r : "?");
+  char *r = value_repr(v);
+  printf("%s %s\n", value_kind_name(v->kind), r ? r : "?");
   free(r);
 }
 
@@ -177,7 +177,7 @@ static int eval_run(const char *expr, int64_t epoch, eval_secrets *secrets, bool
   free(err);
   engine_free(e);
   clock_free(clock);
-  val_unref(state.result);
+  value_unref(state.result);
   program_free(prog);
   return code;
 }

@@ -56,7 +56,7 @@ static int resume_journal(const run_opts *o) {
             s.nresults, s.nresults == 1 ? "" : "s", s.ninflight);
     run_opts plan = *o;
     plan.file = plan_of(&s);
-    code = run_plan(&plan, &s, o->file);
+    code = cli_run_plan(&plan, &s, o->file);
   }
   resume_free(&s);
   return code;
@@ -65,8 +65,8 @@ static int resume_journal(const run_opts *o) {
 /* Entry point of `rbk resume`. */
 int cli_resume(int argc, char **argv) {
   run_opts o;
-  int code = run_opts_parse(argc, argv, true, &o);
+  int code = cli_run_opts_parse(argc, argv, true, &o);
   if (code < 0) code = resume_journal(&o);
-  run_opts_free(&o);
+  cli_run_opts_free(&o);
   return code;
 }

@@ -68,7 +68,7 @@ const cli_opts_spec cli_resume_spec = {
     .nrefused = sizeof resume_refused / sizeof *resume_refused,
 };
 
-/* What the callback of run_opts_parse works on. */
+/* What the callback of cli_run_opts_parse works on. */
 typedef struct {
   run_opts *o;
   bool resume;
@@ -124,7 +124,7 @@ static bool alloc_opts(run_opts *o, int argc) {
 }
 
 /* Parses the options (see cli_run.h); returns -1 to go on, else the exit code. */
-int run_opts_parse(int argc, char **argv, bool resume, run_opts *o) {
+int cli_run_opts_parse(int argc, char **argv, bool resume, run_opts *o) {
   *o = (run_opts){0};
   if (!alloc_opts(o, argc)) return cli_usage_error("out of memory", NULL);
   run_parse p = {o, resume};
@@ -137,7 +137,7 @@ int run_opts_parse(int argc, char **argv, bool resume, run_opts *o) {
 }
 
 /* Frees the options' arrays and secret values. */
-void run_opts_free(run_opts *o) {
+void cli_run_opts_free(run_opts *o) {
   for (size_t i = 0; i < o->nsecrets; i++) {
     free(o->secret_names[i]);
     free(o->secret_values[i]);
@@ -152,8 +152,8 @@ void run_opts_free(run_opts *o) {
 /* Entry point of `rbk run`. */
 int cli_run(int argc, char **argv) {
   run_opts o;
-  int code = run_opts_parse(argc, argv, false, &o);
-  if (code < 0) code = run_plan(&o, NULL, NULL);
-  run_opts_free(&o);
+  int code = cli_run_opts_parse(argc, argv, false, &o);
+  if (code < 0) code = cli_run_plan(&o, NULL, NULL);
+  cli_run_opts_free(&o);
   return code;
 }

@@ -3,7 +3,7 @@
  * describes the flags, outputs, exit codes and the journal.
  *
  * Ownership: run_opts borrows the argv strings and owns its arrays and the --secret values read
- * from files (run_opts_free). run_plan borrows everything it is given.
+ * from files (cli_run_opts_free). cli_run_plan borrows everything it is given.
  */
 #ifndef RBK_CLI_RUN_H
 #define RBK_CLI_RUN_H
@@ -33,15 +33,15 @@ typedef struct {
 /* Parses the options after the command name (argv[0]). `resume` selects `rbk resume`'s form (the
  * positional argument is the journal; -p is refused; --force is allowed). Returns -1 to go on,
  * or the exit code after printing the help (0) or a one-line usage error (2). Free the options
- * with run_opts_free in either case. */
-int run_opts_parse(int argc, char **argv, bool resume, run_opts *o);
+ * with cli_run_opts_free in either case. */
+int cli_run_opts_parse(int argc, char **argv, bool resume, run_opts *o);
 
-/* Frees what run_opts_parse allocated. */
-void run_opts_free(run_opts *o);
+/* Frees what cli_run_opts_parse allocated. */
+void cli_run_opts_free(run_opts *o);
 
 /* Runs the plan o->file. With `resumed` (a journal read by resume_load, from journal_file), the
  * plan must have the journal's hash (unless o->force), the journal's params, run id and
  * completed steps are used, and records are appended to that journal. Returns the exit code. */
-int run_plan(const run_opts *o, const journal_state *resumed, const char *journal_file);
+int cli_run_plan(const run_opts *o, const journal_state *resumed, const char *journal_file);
 
 #endif

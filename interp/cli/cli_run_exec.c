@@ -269,7 +269,7 @@ static void ctx_free(run_ctx *c) {
 }
 
 /* Runs the plan (see cli_run.h). */
-int run_plan(const run_opts *o, const journal_state *resumed, const char *journal_file) {
+int cli_run_plan(const run_opts *o, const journal_state *resumed, const char *journal_file) {
   run_ctx c = {.o = o, .resumed = resumed};
   int code = load_plan(&c, o->file);
   if (code < 0 && resumed) code = check_hash(&c);

@@ -83,13 +83,13 @@ static bool set_start(json_t *scenario, const char *start_time) {
   if (start_time && !strcmp(start_time, "scenario")) return true;
   int64_t ms;
   char buf[32];
-  if (start_time && !simu_time_parse(start_time, &ms)) return false;
+  if (start_time && !sim_util_time_parse(start_time, &ms)) return false;
   if (!start_time) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     ms = (int64_t)ts.tv_sec * 1000;
   }
-  simu_time_rfc3339(ms, buf);
+  sim_util_time_rfc3339(ms, buf);
   json_object_set_new(scenario, "start_time", json_string(buf));
   return true;
 }
@@ -99,7 +99,7 @@ static sim_world *make_world(const sim_args *a) {
   char *err = NULL;
   json_t *sc = sim_load_scenario(a->scenario ? a->scenario : "bad-release", &err);
   if (sc && !set_start(sc, a->start_time)) err = strutil_printf("--start-time %s: expected RFC 3339 or 'scenario'", a->start_time);
-  uint64_t seed = a->seed ? strtoull(a->seed, NULL, 10) : (uint64_t)simu_jint(sc, "seed", 1);
+  uint64_t seed = a->seed ? strtoull(a->seed, NULL, 10) : (uint64_t)sim_util_jint(sc, "seed", 1);
   sim_world *w = sc && !err ? sim_new(sc, seed, &err) : NULL;
   for (int i = 0; w && i < a->ntokens; i++) sim_add_token(w, a->tokens[i]);
   if (!w) fprintf(stderr, "rbk sim: %s\n", err ? err : "cannot build the scenario");
@@ -127,19 +127,19 @@ int cli_sim(int argc, char **argv) {
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   char *err = NULL;
   sim_server_opts o = {a.listen, a.speed, a.cert, a.key, a.ca, a.quiet ? NULL : stderr};
-  sim_server *s = sim_server_start(w, &o, &err);
+  sim_server *s = sim_http_start(w, &o, &err);
   if (!s) {
     fprintf(stderr, "rbk sim: %s\n", err);
     free(err);
     return RBK_EXIT_USAGE;
   }
-  printf("%s\n", sim_server_url(s));
+  printf("%s\n", sim_http_url(s));
   fflush(stdout);
   int sig = 0;
   sigdelset(&set, SIGPIPE);
   while (sigwait(&set, &sig) == 0 && sig != SIGINT && sig != SIGTERM) {
   }
   fprintf(stderr, "rbk sim: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-  sim_server_stop(s);
+  sim_http_stop(s);
   return RBK_EXIT_OK;
 }

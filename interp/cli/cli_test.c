@@ -176,7 +176,7 @@ static int run_single(const test_args *a) {
 /* Runs the sidecar cases of the named plans and directories; returns the suite's exit code. */
 static int run_cases(const test_args *a) {
   char *err = NULL;
-  char **plans = rehearse_collect_plans(a->paths, a->npaths, &err);
+  char **plans = rehearse_suite_collect_plans(a->paths, a->npaths, &err);
   if (!plans) {
     fprintf(stderr, "rbk: cannot read %s: %s\n", err ? err : "the plans", strerror(errno));
     free(err);
@@ -200,7 +200,7 @@ static bool wants_single(const test_args *a) {
   if (a->npaths != 1 || a->case_glob) return false;
   size_t n = strlen(a->paths[0]);
   if (n < 4 || strcmp(a->paths[0] + n - 4, ".rbk")) return false;
-  char *sidecar = rehearse_sidecar_path(a->paths[0]);
+  char *sidecar = rehearse_case_sidecar_path(a->paths[0]);
   bool none = sidecar == NULL;
   free(sidecar);
   return none;

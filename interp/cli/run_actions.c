@@ -68,8 +68,8 @@ static void warn_stderr(void *user, const char *message) {
 
 /* Releases what a kept call references. */
 static void kept_release(kept_call *k) {
-  val_unref(k->recv);
-  for (size_t i = 0; i < k->nargs; i++) val_unref(k->args[i]);
+  value_unref(k->recv);
+  for (size_t i = 0; i < k->nargs; i++) value_unref(k->args[i]);
   free(k->args);
   free(k->node);
   k->recv = NULL, k->args = NULL, k->node = NULL, k->nargs = 0, k->kept = false;
@@ -78,7 +78,7 @@ static void kept_release(kept_call *k) {
 /* The lock's acquisition ended (called from the inner poll). */
 static void lock_taken(void *user, rbk_value *result, const char *error) {
   run_actions *r = user;
-  val_unref(result);
+  value_unref(result);
   r->flush_due = true;
   if (error) {
     r->state = LOCK_REFUSED;
@@ -92,7 +92,7 @@ static void lock_taken(void *user, rbk_value *result, const char *error) {
 /* Starts taking the lock on the first cluster handle `h`. */
 static void lock_begin(run_actions *r, rbk_value *h) {
   char *err = NULL;
-  r->cluster = val_ref(h);
+  r->cluster = value_ref(h);
   r->state = LOCK_WAITING;
   if (lease_start(r->inner, h, LEASE_ACQUIRE, &r->lo, clock_now(r->clock), lock_taken, r, &err)) return;
   r->state = LOCK_REFUSED;
@@ -116,11 +116,11 @@ static char *ra_describe(void *self, const rbk_action_req *req) {
 /* Keeps a call until the lock is decided; returns its id, or 0 with *err. */
 static uint64_t keep(run_actions *r, const rbk_action_req *req, act_done_fn done, void *user, char **err) {
   if (!GROW(r->calls, r->cap, r->ncalls + 1)) return *err = strdup("out of memory"), 0;
-  kept_call k = {++r->next_id, 0, true, req->sig, val_ref(req->recv), calloc(req->nargs + 1, sizeof *k.args),
+  kept_call k = {++r->next_id, 0, true, req->sig, value_ref(req->recv), calloc(req->nargs + 1, sizeof *k.args),
                  req->nargs, req->timeout_ms, req->now_ms, req->recheck, req->node ? strdup(req->node) : NULL,
                  done, user};
-  if (!k.args) return val_unref(k.recv), free(k.node), *err = strdup("out of memory"), 0;
-  for (size_t i = 0; i < req->nargs; i++) k.args[i] = req->args[i] ? val_ref(req->args[i]) : NULL;
+  if (!k.args) return value_unref(k.recv), free(k.node), *err = strdup("out of memory"), 0;
+  for (size_t i = 0; i < req->nargs; i++) k.args[i] = req->args[i] ? value_ref(req->args[i]) : NULL;
   r->calls[r->ncalls++] = k;
   return k.id;
 }
@@ -203,7 +203,7 @@ static void ra_free(void *self) {
   lease_stop(r->inner);
   for (size_t i = 0; i < r->ncalls; i++) kept_release(&r->calls[i]);
   free(r->calls);
-  val_unref(r->cluster);
+  value_unref(r->cluster);
   r->inner->free(r->inner->self);
   free(r->refusal), free(r->runbook_id), free(r->holder);
   free(r);

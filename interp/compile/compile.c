@@ -14,10 +14,10 @@ static const char *const opcode_names[] = {
 };
 
 /* Returns the opcode's name. */
-const char *vm_opcode_name(vm_opcode op) { return op < OPC__COUNT ? opcode_names[op] : "?"; }
+const char *compile_opcode_name(vm_opcode op) { return op < OPC__COUNT ? opcode_names[op] : "?"; }
 
 /* Records the first error, prefixed with the node's location. */
-void cfail(compiler *c, const ast_node *node, const char *fmt, ...) {
+void compile_fail(compiler *c, const ast_node *node, const char *fmt, ...) {
   if (c->err) return;
   char msg[512];
   va_list ap;
@@ -35,9 +35,9 @@ void cfail(compiler *c, const ast_node *node, const char *fmt, ...) {
 }
 
 /* Returns the index of a new instruction (-1 when out of memory). */
-int32_t emit(compiler *c, vm_opcode op, int32_t a, int32_t b, const ast_node *node) {
+int32_t compile_emit(compiler *c, vm_opcode op, int32_t a, int32_t b, const ast_node *node) {
   if (!VM_TABLE_GROW(c->code->code)) {
-    cfail(c, node, "out of memory");
+    compile_fail(c, node, "out of memory");
     return -1;
   }
   c->code->code.items[c->code->code.len] = (vm_insn){(uint8_t)op, a, b, node};
@@ -45,23 +45,23 @@ int32_t emit(compiler *c, vm_opcode op, int32_t a, int32_t b, const ast_node *no
 }
 
 /* Returns the next instruction's index. */
-int32_t here(const compiler *c) { return (int32_t)c->code->code.len; }
+int32_t compile_here(const compiler *c) { return (int32_t)c->code->code.len; }
 
 /* Sets operand a of an instruction. */
-void patch_a(compiler *c, int32_t at, int32_t a) {
+void compile_patch_a(compiler *c, int32_t at, int32_t a) {
   if (at >= 0) c->code->code.items[at].a = a;
 }
 
 /* Sets operand b of an instruction. */
-void patch_b(compiler *c, int32_t at, int32_t b) {
+void compile_patch_b(compiler *c, int32_t at, int32_t b) {
   if (at >= 0) c->code->code.items[at].b = b;
 }
 
 /* Returns the index of constant v (taken). */
-int32_t add_const(compiler *c, rbk_value *v) {
+int32_t compile_add_const(compiler *c, rbk_value *v) {
   if (!v || !VM_TABLE_GROW(c->code->consts)) {
-    val_unref(v);
-    cfail(c, NULL, "out of memory");
+    value_unref(v);
+    compile_fail(c, NULL, "out of memory");
     return -1;
   }
   c->code->consts.items[c->code->consts.len] = v;
@@ -69,16 +69,16 @@ int32_t add_const(compiler *c, rbk_value *v) {
 }
 
 /* Emits CONST null. */
-void emit_null(compiler *c, const ast_node *node) { emit(c, OPC_CONST, add_const(c, val_null()), 0, node); }
+void compile_emit_null(compiler *c, const ast_node *node) { compile_emit(c, OPC_CONST, compile_add_const(c, value_null()), 0, node); }
 
 /* Returns a new local slot of the current function. */
-int32_t new_slot(compiler *c) { return c->code->funcs.items[c->func].nlocals++; }
+int32_t compile_new_slot(compiler *c) { return c->code->funcs.items[c->func].nlocals++; }
 
 /* Binds name to a new slot. */
-int32_t bind_local(compiler *c, const char *name) {
-  int32_t slot = new_slot(c);
+int32_t compile_bind_local(compiler *c, const char *name) {
+  int32_t slot = compile_new_slot(c);
   if (!VM_TABLE_GROW(c->scope)) {
-    cfail(c, NULL, "out of memory");
+    compile_fail(c, NULL, "out of memory");
     return slot;
   }
   c->scope.items[c->scope.len++] = (cscope_entry){name, slot};
@@ -86,20 +86,20 @@ int32_t bind_local(compiler *c, const char *name) {
 }
 
 /* Returns the scope depth. */
-size_t scope_mark(const compiler *c) { return c->scope.len; }
+size_t compile_scope_mark(const compiler *c) { return c->scope.len; }
 
 /* Drops names bound since mark. */
-void scope_pop(compiler *c, size_t mark) { c->scope.len = mark; }
+void compile_scope_pop(compiler *c, size_t mark) { c->scope.len = mark; }
 
 /* Returns the local slot of name, innermost first, or -1. */
-int32_t find_local(const compiler *c, const char *name) {
+int32_t compile_find_local(const compiler *c, const char *name) {
   for (size_t i = c->scope.len; i-- > 0;)
     if (!strcmp(c->scope.items[i].name, name)) return c->scope.items[i].slot;
   return -1;
 }
 
 /* Returns the global index of name in unit u, or -1. */
-int32_t find_global(const compiler *c, int32_t u, const char *name) {
+int32_t compile_find_global(const compiler *c, int32_t u, const char *name) {
   const cunit *cu = &c->units[u];
   for (size_t i = 0; i < cu->globals.len; i++)
     if (!strcmp(cu->globals.items[i], name)) return (int32_t)i;
@@ -107,7 +107,7 @@ int32_t find_global(const compiler *c, int32_t u, const char *name) {
 }
 
 /* Returns the funcs[] index of proc name in unit u, or -1. */
-int32_t find_proc(const compiler *c, int32_t u, const char *name) {
+int32_t compile_find_proc(const compiler *c, int32_t u, const char *name) {
   const cunit *cu = &c->units[u];
   for (size_t i = 0; i < cu->procs.len; i++)
     if (!strcmp(cu->procs.items[i]->u.proc.name, name)) return cu->proc_funcs.items[i];
@@ -115,7 +115,7 @@ int32_t find_proc(const compiler *c, int32_t u, const char *name) {
 }
 
 /* Returns the unit named by an import alias of the current unit, or -1. */
-int32_t find_alias(const compiler *c, const char *name) {
+int32_t compile_find_alias(const compiler *c, const char *name) {
   const cunit *cu = &c->units[c->unit];
   for (size_t i = 0; i < cu->aliases.len; i++)
     if (!strcmp(cu->aliases.items[i], name)) return cu->alias_units.items[i];
@@ -132,7 +132,7 @@ static int32_t unit_index(const rbk_program *prog, const program_unit *u) {
 /* Returns the funcs[] index of a new function. */
 static int32_t new_func(compiler *c, const char *name, const ast_node *node, int32_t unit) {
   if (!VM_TABLE_GROW(c->code->funcs)) {
-    cfail(c, node, "out of memory");
+    compile_fail(c, node, "out of memory");
     return 0;
   }
   vm_func *f = &c->code->funcs.items[c->code->funcs.len];
@@ -144,7 +144,7 @@ static int32_t new_func(compiler *c, const char *name, const ast_node *node, int
 static void declare_proc(compiler *c, int32_t u, const ast_node *proc) {
   cunit *cu = &c->units[u];
   int32_t f = new_func(c, proc->u.proc.name, proc, u);
-  if (c->err || !VM_TABLE_GROW(cu->procs) || !VM_TABLE_GROW(cu->proc_funcs)) return cfail(c, proc, "out of memory");
+  if (c->err || !VM_TABLE_GROW(cu->procs) || !VM_TABLE_GROW(cu->proc_funcs)) return compile_fail(c, proc, "out of memory");
   cu->procs.items[cu->procs.len++] = proc;
   cu->proc_funcs.items[cu->proc_funcs.len++] = f;
   vm_func *fn = &c->code->funcs.items[f];
@@ -152,7 +152,7 @@ static void declare_proc(compiler *c, int32_t u, const ast_node *proc) {
   fn->nparams = fn->nlocals = (int32_t)n;
   fn->params = calloc(n + 1, sizeof *fn->params);
   fn->has_default = calloc(n + 1, sizeof *fn->has_default);
-  if (!fn->params || !fn->has_default) return cfail(c, proc, "out of memory");
+  if (!fn->params || !fn->has_default) return compile_fail(c, proc, "out of memory");
   for (size_t i = 0; i < n; i++) {
     fn->params[i] = proc->u.proc.params.items[i]->u.param.name;
     fn->has_default[i] = proc->u.proc.params.items[i]->u.param.def != NULL;
@@ -162,8 +162,8 @@ static void declare_proc(compiler *c, int32_t u, const ast_node *proc) {
 /* Records a top-level name of unit u as a global. */
 static void declare_global(compiler *c, int32_t u, const char *name, const ast_node *at) {
   cunit *cu = &c->units[u];
-  if (find_global(c, u, name) >= 0) return;
-  if (!VM_TABLE_GROW(cu->globals)) return cfail(c, at, "out of memory");
+  if (compile_find_global(c, u, name) >= 0) return;
+  if (!VM_TABLE_GROW(cu->globals)) return compile_fail(c, at, "out of memory");
   cu->globals.items[cu->globals.len++] = name;
 }
 
@@ -171,8 +171,8 @@ static void declare_global(compiler *c, int32_t u, const char *name, const ast_n
 static void declare_alias(compiler *c, int32_t u, const ast_node *imp) {
   cunit *cu = &c->units[u];
   int32_t target = unit_index(c->prog, program_import(c->prog, cu->unit, imp));
-  if (target < 0) return cfail(c, imp, "import '%s' was not loaded", imp->u.import.alias);
-  if (!VM_TABLE_GROW(cu->aliases) || !VM_TABLE_GROW(cu->alias_units)) return cfail(c, imp, "out of memory");
+  if (target < 0) return compile_fail(c, imp, "import '%s' was not loaded", imp->u.import.alias);
+  if (!VM_TABLE_GROW(cu->aliases) || !VM_TABLE_GROW(cu->alias_units)) return compile_fail(c, imp, "out of memory");
   cu->aliases.items[cu->aliases.len++] = imp->u.import.alias;
   cu->alias_units.items[cu->alias_units.len++] = target;
 }
@@ -196,7 +196,7 @@ static void make_unit_infos(compiler *c) {
   vm_code *code = c->code;
   code->nunits = c->nunits;
   code->units = calloc(c->nunits, sizeof *code->units);
-  if (!code->units) return cfail(c, NULL, "out of memory");
+  if (!code->units) return compile_fail(c, NULL, "out of memory");
   for (size_t u = 0; u < c->nunits; u++) {
     vm_unit_info *ui = &code->units[u];
     ui->path = c->units[u].unit->path;
@@ -210,10 +210,10 @@ static void make_unit_infos(compiler *c) {
 /* Compiles every function of the program. */
 static void compile_all(compiler *c) {
   for (size_t u = 0; u < c->nunits && !c->err; u++) {
-    for (size_t i = 0; i < c->units[u].procs.len; i++) cproc(c, (int32_t)u, i);
-    if (u > 0) cunit_init(c, (int32_t)u);
+    for (size_t i = 0; i < c->units[u].procs.len; i++) compile_proc(c, (int32_t)u, i);
+    if (u > 0) compile_unit_init(c, (int32_t)u);
   }
-  if (!c->err) cmain(c);
+  if (!c->err) compile_main(c);
 }
 
 /* Frees the compiler's own tables (the unit name tables move into the code). */
@@ -248,16 +248,16 @@ vm_code *compile_program(const rbk_program *prog, char **err) {
   compiler_free(&c);
   if (c.err) {
     *err = c.err;
-    vm_code_free(c.code);
+    compile_code_free(c.code);
     return NULL;
   }
   return c.code;
 }
 
 /* Frees the code. */
-void vm_code_free(vm_code *code) {
+void compile_code_free(vm_code *code) {
   if (!code) return;
-  for (size_t i = 0; i < code->consts.len; i++) val_unref(code->consts.items[i]);
+  for (size_t i = 0; i < code->consts.len; i++) value_unref(code->consts.items[i]);
   for (size_t i = 0; i < code->calls.len; i++) free(code->calls.items[i].names);
   for (size_t i = 0; i < code->funcs.len; i++) {
     free(code->funcs.items[i].params);
@@ -287,10 +287,10 @@ void vm_code_free(vm_code *code) {
 }
 
 /* Writes one instruction per line. */
-void vm_code_dump(const vm_code *code, FILE *out) {
+void compile_code_dump(const vm_code *code, FILE *out) {
   for (size_t i = 0; i < code->code.len; i++) {
     const vm_insn *in = &code->code.items[i];
-    fprintf(out, "%5zu %-13s %d %d", i, vm_opcode_name(in->op), in->a, in->b);
+    fprintf(out, "%5zu %-13s %d %d", i, compile_opcode_name(in->op), in->a, in->b);
     if (in->node) fprintf(out, "  @%d:%d", in->node->span.line, in->node->span.col);
     fputc('\n', out);
   }

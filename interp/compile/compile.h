@@ -6,7 +6,7 @@
  * function that declares them (block lets, loop variables, lambda parameters each get their own
  * slot); top-level lets and params are globals of their unit. Statements that can fail or time
  * out (the plan, steps, gates, wait until) open a region (vm_region_info) that the engine's
- * unwinder consults. Nothing here runs: vm*.c executes it.
+ * unwinder consults. Nothing compile_here runs: vm*.c executes it.
  *
  * Ownership: a vm_code owns its instructions, constants and tables; it borrows the AST nodes it
  * points at (the program must outlive it).
@@ -205,17 +205,17 @@ typedef struct {
 
 
 /* Compiles `prog` (borrowed; must outlive the code). Returns the code, or NULL with *err set to
- * "file:line:col: message" (caller frees). Caller frees the code with vm_code_free(). */
+ * "file:line:col: message" (caller frees). Caller frees the code with compile_code_free(). */
 vm_code *compile_program(const rbk_program *prog, char **err);
 
 /* Frees the code; NULL is fine. */
-void vm_code_free(vm_code *code);
+void compile_code_free(vm_code *code);
 
 /* Returns the opcode's name ("CONST", …). */
-const char *vm_opcode_name(vm_opcode op);
+const char *compile_opcode_name(vm_opcode op);
 
 /* Writes a listing of the code (one instruction per line), for debugging. */
-void vm_code_dump(const vm_code *code, FILE *out);
+void compile_code_dump(const vm_code *code, FILE *out);
 
 /* Returns the source text of a node's span (caller frees), or NULL without a source. */
 char *compile_span_text(const ast_node *node);

@@ -47,52 +47,52 @@ typedef struct {
 
 
 /* Records the first error at node's span (printf-style). */
-void cfail(compiler *c, const ast_node *node, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void compile_fail(compiler *c, const ast_node *node, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Returns the index of a new instruction. */
-int32_t emit(compiler *c, vm_opcode op, int32_t a, int32_t b, const ast_node *node);
+int32_t compile_emit(compiler *c, vm_opcode op, int32_t a, int32_t b, const ast_node *node);
 /* Returns the index the next instruction will get. */
-int32_t here(const compiler *c);
+int32_t compile_here(const compiler *c);
 /* Sets operand a of instruction `at` to `a`. */
-void patch_a(compiler *c, int32_t at, int32_t a);
+void compile_patch_a(compiler *c, int32_t at, int32_t a);
 /* Sets operand b of instruction `at` to `b`. */
-void patch_b(compiler *c, int32_t at, int32_t b);
+void compile_patch_b(compiler *c, int32_t at, int32_t b);
 /* Returns the index of constant v (taken), or -1 when out of memory. */
-int32_t add_const(compiler *c, rbk_value *v);
+int32_t compile_add_const(compiler *c, rbk_value *v);
 /* Emits CONST null. */
-void emit_null(compiler *c, const ast_node *node);
+void compile_emit_null(compiler *c, const ast_node *node);
 
 /* Returns a new local slot in the current function. */
-int32_t new_slot(compiler *c);
+int32_t compile_new_slot(compiler *c);
 /* Binds `name` to a new slot in the innermost scope; returns the slot. */
-int32_t bind_local(compiler *c, const char *name);
-/* Returns the scope depth (to pass to scope_pop). */
-size_t scope_mark(const compiler *c);
+int32_t compile_bind_local(compiler *c, const char *name);
+/* Returns the scope depth (to pass to compile_scope_pop). */
+size_t compile_scope_mark(const compiler *c);
 /* Drops the names bound since `mark`. */
-void scope_pop(compiler *c, size_t mark);
+void compile_scope_pop(compiler *c, size_t mark);
 /* Returns the local slot of `name`, or -1. */
-int32_t find_local(const compiler *c, const char *name);
+int32_t compile_find_local(const compiler *c, const char *name);
 /* Returns the global index of `name` in unit u, or -1. */
-int32_t find_global(const compiler *c, int32_t u, const char *name);
+int32_t compile_find_global(const compiler *c, int32_t u, const char *name);
 /* Returns the funcs[] index of proc `name` in unit u, or -1. */
-int32_t find_proc(const compiler *c, int32_t u, const char *name);
+int32_t compile_find_proc(const compiler *c, int32_t u, const char *name);
 /* Returns the unit an import alias of the current unit names, or -1. */
-int32_t find_alias(const compiler *c, const char *name);
+int32_t compile_find_alias(const compiler *c, const char *name);
 
 /* Compiles an expression: its value ends on the stack. */
-void cexpr(compiler *c, const ast_node *n);
+void compile_expr(compiler *c, const ast_node *n);
 /* Compiles an expression, or CONST null when n is NULL. */
-void cexpr_opt(compiler *c, const ast_node *n);
+void compile_expr_opt(compiler *c, const ast_node *n);
 /* Compiles a condition for a check: a comparison keeps its operands (CMP). */
-void ccond(compiler *c, const ast_node *n, vm_check_info *info);
+void compile_cond(compiler *c, const ast_node *n, vm_check_info *info);
 /* Compiles a statement. */
-void cstmt(compiler *c, const ast_node *n);
+void compile_stmt(compiler *c, const ast_node *n);
 /* Compiles a block's statements in a new scope (handlers excluded), stopping its tickers. */
-void cblock(compiler *c, const ast_node *block);
+void compile_block(compiler *c, const ast_node *block);
 /* Compiles the main file's top level into the main function. */
-void cmain(compiler *c);
+void compile_main(compiler *c);
 /* Compiles an imported unit's initialiser. */
-void cunit_init(compiler *c, int32_t u);
+void compile_unit_init(compiler *c, int32_t u);
 /* Compiles a proc's body into its function. */
-void cproc(compiler *c, int32_t u, size_t i);
+void compile_proc(compiler *c, int32_t u, size_t i);
 
 #endif

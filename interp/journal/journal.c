@@ -182,7 +182,7 @@ int journal_append(journal *j, const json_t *record, char **err) {
 /* Returns the record for ev: seq, time, the event with details, and the run's metadata on
  * run_start. NULL when out of memory. */
 static json_t *make_record(journal *j, const rbk_event *ev) {
-  json_t *body = event_to_json(ev, true), *rec = json_object();
+  json_t *body = events_to_json(ev, true), *rec = json_object();
   if (!body || !rec) {
     json_decref(body);
     json_decref(rec);

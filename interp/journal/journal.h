@@ -2,7 +2,7 @@
  * with one write() and fsync'ed before the engine goes on.
  *
  * A journal is a file (default .rbk/runs/<run-id>.jsonl). Its records are the engine's events as
- * events.h's event_to_json(ev, true) renders them (secrets masked), plus "seq" (1, 2, 3… across
+ * events.h's events_to_json(ev, true) renders them (secrets masked), plus "seq" (1, 2, 3… across
  * the whole file, resumes included) and "time" (UTC wall time, RFC 3339 with milliseconds). The
  * engine's run_start is written with the run's metadata merged in (journal_meta); on a resume it
  * is written as event "resume" instead. docs/run.md lists the record schema.

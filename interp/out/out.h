@@ -1,7 +1,7 @@
 /* out.h — what an operator sees of a run: event sinks that print JSON lines, timestamped text
  * lines, or a live progress view on a terminal; and a tee that feeds the journal and an output.
  *
- * JSON (out_json.c): one object per event and line, as events.h's event_to_line(ev, details).
+ * JSON (out_json.c): one object per event and line, as events.h's events_to_line(ev, details).
  *
  * Text (out_text.c): one line per event, "[HH:MM:SS.mmm] SYMBOL what (duration): message", time
  * since the run started; lines are indented two spaces per enclosing step. docs/run.md lists the

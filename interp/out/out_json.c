@@ -7,7 +7,7 @@
 static int json_emit(void *user, const rbk_event *ev, char **err) {
   out_json *o = user;
   (void)err;
-  char *line = event_to_line(ev, o->details);
+  char *line = events_to_line(ev, o->details);
   if (line) fprintf(o->f, "%s\n", line);
   free(line);
   fflush(o->f);

@@ -173,13 +173,13 @@ static void put_cut(FILE *f, const char *s, int width) {
 /* Appends the header: title, elapsed against the deadline, steps done, warnings. */
 static void put_header(out_live *v, valbuf *b, int64_t now) {
   int64_t elapsed = now - v->base;
-  char *el = val_format_duration(elapsed / 1000 * 1000);
+  char *el = value_format_duration(elapsed / 1000 * 1000);
   valbuf_printf(b, "%s● %s · %s", v->color ? "\033[1;36m" : "", v->title ? v->title : "run", el ? el : "");
   free(el);
   if (v->deadline > 0) {
-    char *dl = val_format_duration(v->deadline);
+    char *dl = value_format_duration(v->deadline);
     int64_t left = v->deadline - elapsed;
-    char *lt = val_format_duration((left < 0 ? -left : left) / 1000 * 1000);
+    char *lt = value_format_duration((left < 0 ? -left : left) / 1000 * 1000);
     valbuf_printf(b, " of %s (%s%s%s)", dl ? dl : "", left < 0 && v->color ? "\033[31m" : "", lt ? lt : "",
                   left < 0 ? " over" : " left");
     free(dl), free(lt);
@@ -195,7 +195,7 @@ static void put_item(const out_live *v, valbuf *b, const live_item *it, int64_t 
   if (it->retries) valbuf_printf(b, "  ↻ %d failed, retrying", it->retries);
   bool countdown = it->limit >= 0;
   int64_t ms = countdown ? it->limit - now : now - it->start;
-  char *d = val_format_duration((ms < 0 ? 0 : ms + (countdown ? 999 : 0)) / 1000 * 1000);
+  char *d = value_format_duration((ms < 0 ? 0 : ms + (countdown ? 999 : 0)) / 1000 * 1000);
   valbuf_printf(b, "  %s%s%s%s", v->color ? "\033[2m" : "", d ? d : "", countdown ? " left" : "", v->color ? "\033[0m" : "");
   free(d);
 }

@@ -37,7 +37,7 @@ static void put_dur(valbuf *b, int64_t ms) {
     valbuf_printf(b, "%lld.%llds", (long long)(ms / 1000), (long long)(ms % 1000 / 100));
     return;
   }
-  char *s = val_format_duration(ms / 1000 * 1000);
+  char *s = value_format_duration(ms / 1000 * 1000);
   valbuf_puts(b, s ? s : "?");
   free(s);
 }

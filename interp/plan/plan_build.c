@@ -10,27 +10,27 @@
 /* Records the runbook's id and fields; the deadline feeds the critical path. */
 static void pw_runbook(plan_walker *w, plan_scope *s, const ast_node *st) {
   plan_runbook *rb = &w->g->runbook;
-  pv id = pe_eval(w, s, st->u.runbook.id);
+  pv id = plan_eval(w, s, st->u.runbook.id);
   free(rb->id);
-  rb->id = pv_show(&id);
-  pv_free(&id);
+  rb->id = plan_pv_show(&id);
+  plan_pv_free(&id);
   for (size_t i = 0; i < st->u.runbook.fields.len; i++) {
     const ast_node *f = st->u.runbook.fields.items[i];
-    pv v = pe_eval(w, s, f->u.field.value);
+    pv v = plan_eval(w, s, f->u.field.value);
     const char *k = f->u.field.key;
     char **slot = !strcmp(k, "title") ? &rb->title : !strcmp(k, "version") ? &rb->version
                   : !strcmp(k, "owner") ? &rb->owner : !strcmp(k, "doc") ? &rb->doc : NULL;
     int64_t ms;
     if (slot) {
       free(*slot);
-      *slot = pv_show(&v);
-    } else if (!strcmp(k, "deadline") && pv_duration(&v, &ms)) {
+      *slot = plan_pv_show(&v);
+    } else if (!strcmp(k, "deadline") && plan_pv_duration(&v, &ms)) {
       w->g->critical.deadline_ms = ms;
     } else if (!strcmp(k, "tags")) {
       json_decref(rb->tags);
-      rb->tags = pv_json(&v);
+      rb->tags = plan_pv_json(&v);
     }
-    pv_free(&v);
+    plan_pv_free(&v);
   }
 }
 
@@ -38,13 +38,13 @@ static void pw_runbook(plan_walker *w, plan_scope *s, const ast_node *st) {
 static void record_param(plan_walker *w, const char *name, const pv *v, bool given) {
   plan_graph *g = w->g;
   if (!GROW(g->params, g->params_cap, g->nparams + 1)) {
-    pw_fail(w, "out of memory");
+    plan_walk_fail(w, "out of memory");
     return;
   }
   plan_param *ps = g->params;
   ps[g->nparams].name = strdup(name);
-  ps[g->nparams].value = pv_json(v);
-  ps[g->nparams].text = v->kind == PV_KNOWN ? val_repr(v->val) : pv_src(v); /* params in full */
+  ps[g->nparams].value = plan_pv_json(v);
+  ps[g->nparams].text = v->kind == PV_KNOWN ? value_repr(v->val) : plan_pv_src(v); /* params in full */
   ps[g->nparams].given = given;
   g->nparams++;
 }
@@ -54,24 +54,24 @@ static void pw_param(plan_walker *w, plan_scope *s, const ast_node *st) {
   const char *name = st->u.param.name;
   const param_binding *b = w->params ? params_find(w->params, name) : NULL;
   pv v;
-  if (b && b->value) v = pv_known(val_ref(b->value));
-  else if (st->u.param.def) v = pe_eval(w, s, st->u.param.def);
-  else v = pv_unknown(strdup(name));
+  if (b && b->value) v = plan_pv_known(value_ref(b->value));
+  else if (st->u.param.def) v = plan_eval(w, s, st->u.param.def);
+  else v = plan_pv_unknown(strdup(name));
   if (v.kind == PV_UNKNOWN && !v.secret) {
     free(v.sym);
     v.sym = strdup(name);
   }
   record_param(w, name, &v, b && b->given);
-  if (!scope_bind(s, name, v)) pw_fail(w, "out of memory");
+  if (!plan_scope_bind(s, name, v)) plan_walk_fail(w, "out of memory");
 }
 
 /* import "path" as alias: walks the library's top level once and binds the alias. */
 static void pw_import(plan_walker *w, int unit, plan_scope *s, const ast_node *st) {
-  int lib = pw_unit_index(w, program_import(w->prog, &w->prog->units[unit], st));
+  int lib = plan_walk_unit_index(w, program_import(w->prog, &w->prog->units[unit], st));
   if (lib < 0) return;
-  pw_unit_globals(w, lib);
+  plan_walk_unit_globals(w, lib);
   pv m = {.kind = PV_MODULE, .unit = lib, .sym = strdup(st->u.import.alias)};
-  if (!scope_bind(s, st->u.import.alias, m)) pw_fail(w, "out of memory");
+  if (!plan_scope_bind(s, st->u.import.alias, m)) plan_walk_fail(w, "out of memory");
 }
 
 /* Walks one top-level statement of unit `unit`; libraries contribute only lets and imports. */
@@ -82,13 +82,13 @@ static void pw_top(plan_walker *w, int unit, const ast_node *st) {
     case AST_RUNBOOK: if (unit == 0) pw_runbook(w, s, st); break;
     case AST_IMPORT: pw_import(w, unit, s, st); break;
     case AST_PROC: case AST_ON_FAILURE: case AST_FINALLY: break;
-    case AST_LET: pw_stmt(w, s, st); break;
-    default: if (unit == 0) pw_stmt(w, s, st); break;
+    case AST_LET: plan_walk_stmt(w, s, st); break;
+    default: if (unit == 0) plan_walk_stmt(w, s, st); break;
   }
 }
 
 /* Walks the top level of unit `unit` once (lets, imports, params of the main file). */
-void pw_unit_globals(plan_walker *w, int unit) {
+void plan_walk_unit_globals(plan_walker *w, int unit) {
   if (unit < 0 || w->unit_done[unit]) return;
   w->unit_done[unit] = true;
   const ast_file *f = w->prog->units[unit].ast;
@@ -123,21 +123,21 @@ static void walk_plan(plan_walker *w) {
   w->unit_done[0] = true;
   for (size_t i = 0; f && i < f->stmts.len && !w->err && !w->stop; i++) pw_top(w, 0, f->stmts.items[i]);
   plan_cost main = w->cost, on_failure, fin;
-  w->cost = cost_zero();
+  w->cost = plan_cost_zero();
   plan_links success = w->pend;
   w->pend = w->failures;
   w->failures = (plan_links){0};
-  pw_plan_handlers(w, AST_ON_FAILURE, &on_failure);
-  links_extend(w, &w->pend, &success);
-  links_free(&success);
-  pw_plan_handlers(w, AST_FINALLY, &fin);
+  plan_walk_plan_handlers(w, AST_ON_FAILURE, &on_failure);
+  plan_links_extend(w, &w->pend, &success);
+  plan_links_free(&success);
+  plan_walk_plan_handlers(w, AST_FINALLY, &fin);
   plan_finish_critical(w->g, &main, &on_failure, &fin);
   mark_preconditions(w->g);
 }
 
 /* Releases the walker's own state (not the graph). */
 static void walker_free(plan_walker *w) {
-  for (size_t i = 0; w->globals && i < w->prog->len; i++) scope_free(&w->globals[i]);
+  for (size_t i = 0; w->globals && i < w->prog->len; i++) plan_scope_free(&w->globals[i]);
   free(w->globals);
   free(w->unit_done);
   for (size_t i = 0; i < w->nhandles; i++) {
@@ -147,9 +147,9 @@ static void walker_free(plan_walker *w) {
   free(w->handles);
   valbuf_free(&w->ctx);
   valbuf_free(&w->step);
-  links_free(&w->pend);
-  links_free(&w->failures);
-  cost_free(&w->cost);
+  plan_links_free(&w->pend);
+  plan_links_free(&w->failures);
+  plan_cost_free(&w->cost);
 }
 
 /* Prepares a walker over `prog` for graph g; false when out of memory. */
@@ -161,7 +161,7 @@ static bool walker_init(plan_walker *w, plan_graph *g, const rbk_program *prog, 
   w->globals = calloc(prog->len, sizeof *w->globals);
   w->unit_done = calloc(prog->len, sizeof *w->unit_done);
   if (!w->globals || !w->unit_done) return false;
-  for (size_t i = 0; i < prog->len; i++) scope_init(&w->globals[i], NULL, (int)i);
+  for (size_t i = 0; i < prog->len; i++) plan_scope_init(&w->globals[i], NULL, (int)i);
   return true;
 }
 
@@ -171,7 +171,7 @@ plan_graph *plan_build(const rbk_program *prog, const param_set *params, diag_li
   plan_graph *g = plan_graph_new();
   plan_walker w;
   if (!walker_init(&w, g, prog, params, diags)) {
-    pw_fail(&w, "out of memory");
+    plan_walk_fail(&w, "out of memory");
   } else if (prog->len) {
     if (prog->units[0].path) g->runbook.file = strdup(prog->units[0].path);
     walk_plan(&w);
@@ -191,9 +191,9 @@ rbk_value *plan_eval_const(void *prog, const ast_node *expr) {
   rbk_value *v = NULL;
   if (walker_init(&w, g, prog, NULL, NULL) && ((const rbk_program *)prog)->len) {
     w.unit_done[0] = true;
-    pv r = pe_eval(&w, &w.globals[0], expr);
-    if (r.kind == PV_KNOWN && !w.err && g->len == 0) v = val_ref(r.val);
-    pv_free(&r);
+    pv r = plan_eval(&w, &w.globals[0], expr);
+    if (r.kind == PV_KNOWN && !w.err && g->len == 0) v = value_ref(r.val);
+    plan_pv_free(&r);
   }
   walker_free(&w);
   plan_free(g);

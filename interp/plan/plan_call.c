@@ -29,12 +29,12 @@ static void args_eval(plan_walker *w, plan_scope *s, const ast_node *call, pe_ar
   a->named = calloc(n + 1, sizeof *a->named);
   a->names = calloc(n + 1, sizeof *a->names);
   if (!a->pos || !a->named || !a->names) {
-    pw_fail(w, "out of memory");
+    plan_walk_fail(w, "out of memory");
     return;
   }
   for (size_t i = 0; i < n; i++) {
     const ast_node *arg = call->u.call.args.items[i];
-    pv v = pe_eval(w, s, arg->u.arg.value);
+    pv v = plan_eval(w, s, arg->u.arg.value);
     if (arg->u.arg.name) {
       a->names[a->nnamed] = arg->u.arg.name;
       a->named[a->nnamed++] = v;
@@ -46,8 +46,8 @@ static void args_eval(plan_walker *w, plan_scope *s, const ast_node *call, pe_ar
 
 /* Releases the arguments. */
 static void args_free(pe_args *a) {
-  for (size_t i = 0; i < a->npos; i++) pv_free(&a->pos[i]);
-  for (size_t i = 0; i < a->nnamed; i++) pv_free(&a->named[i]);
+  for (size_t i = 0; i < a->npos; i++) plan_pv_free(&a->pos[i]);
+  for (size_t i = 0; i < a->nnamed; i++) plan_pv_free(&a->named[i]);
   free(a->pos);
   free(a->named);
   free(a->names);
@@ -57,12 +57,12 @@ static void args_free(pe_args *a) {
 static char *args_text(const pe_args *a) {
   valbuf b = {0};
   for (size_t i = 0; i < a->npos; i++) {
-    char *t = pv_src(&a->pos[i]);
+    char *t = plan_pv_src(&a->pos[i]);
     valbuf_printf(&b, "%s%s", i ? ", " : "", t ? t : "?");
     free(t);
   }
   for (size_t i = 0; i < a->nnamed; i++) {
-    char *t = pv_src(&a->named[i]);
+    char *t = plan_pv_src(&a->named[i]);
     valbuf_printf(&b, "%s%s: %s", i || a->npos ? ", " : "", a->names[i], t ? t : "?");
     free(t);
   }
@@ -94,7 +94,7 @@ static const pv *args_get(const pe_args *a, const sig_info *sig, const char *pna
 /* Returns how the argument for `pname` is shown ("" when absent). Caller frees. */
 static char *args_show(const pe_args *a, const sig_info *sig, const char *pname) {
   const pv *v = args_get(a, sig, pname);
-  return v ? pv_show(v) : strdup("");
+  return v ? plan_pv_show(v) : strdup("");
 }
 
 /* Returns an argv shown as one command line (words with blanks quoted). Caller frees. */
@@ -103,15 +103,15 @@ static char *argv_text(const pv *items, size_t n) {
   for (size_t i = 0; i < n; i++) {
     if (items[i].kind == PV_KNOWN && items[i].val->kind == VAL_LIST) {
       for (size_t k = 0; k < items[i].val->u.list.len; k++) {
-        pv e = pv_known(val_ref(items[i].val->u.list.items[k]));
+        pv e = plan_pv_known(value_ref(items[i].val->u.list.items[k]));
         char *t = argv_text(&e, 1);
         valbuf_printf(&b, "%s%s", b.len ? " " : "", t ? t : "?");
         free(t);
-        pv_free(&e);
+        plan_pv_free(&e);
       }
       continue;
     }
-    char *t = pv_show(&items[i]);
+    char *t = plan_pv_show(&items[i]);
     bool quote = t && (!*t || strpbrk(t, " \t\n\"'"));
     valbuf_printf(&b, "%s%s%s%s", b.len ? " " : "", quote ? "'" : "", t ? t : "?", quote ? "'" : "");
     free(t);
@@ -122,8 +122,8 @@ static char *argv_text(const pv *items, size_t n) {
 /* Returns "kind/name" for a known manifest object, else how it is shown. Caller frees. */
 static char *manifest_text(const pv *obj) {
   if (obj && obj->kind == PV_KNOWN && obj->val->kind == VAL_OBJECT) {
-    const rbk_value *kind = val_object_get(obj->val, "kind"), *meta = val_object_get(obj->val, "metadata");
-    const rbk_value *name = meta && meta->kind == VAL_OBJECT ? val_object_get(meta, "name") : NULL;
+    const rbk_value *kind = value_object_get(obj->val, "kind"), *meta = value_object_get(obj->val, "metadata");
+    const rbk_value *name = meta && meta->kind == VAL_OBJECT ? value_object_get(meta, "name") : NULL;
     if (kind && kind->kind == VAL_STRING && name && name->kind == VAL_STRING) {
       char *k = strdup(kind->u.str.s);
       for (char *p = k; p && *p; p++) *p = (char)tolower((unsigned char)*p);
@@ -132,7 +132,7 @@ static char *manifest_text(const pv *obj) {
       return t;
     }
   }
-  char *t = obj ? pv_show(obj) : strdup("");
+  char *t = obj ? plan_pv_show(obj) : strdup("");
   char *cut = t ? plan_cut(t, 80) : NULL;
   free(t);
   return cut;
@@ -184,7 +184,7 @@ static char *action_target(const sig_info *sig, const pe_args *a) {
     }
     case FN_RUN: return argv_text(a->pos, a->npos);
     case FN_WRITE_FILE: return args_show(a, sig, "path");
-    default: return a->npos ? pv_show(&a->pos[0]) : strdup("");
+    default: return a->npos ? plan_pv_show(&a->pos[0]) : strdup("");
   }
 }
 
@@ -193,15 +193,15 @@ static int64_t action_timeout(const sig_info *sig, const pe_args *a) {
   const pv *t = args_get(a, sig, "timeout");
   int64_t ms;
   if (!t) return sig->timeout_ms;
-  return pv_duration(t, &ms) ? ms : PLAN_UNBOUNDED;
+  return plan_pv_duration(t, &ms) ? ms : PLAN_UNBOUNDED;
 }
 
 /* Adds the action node of `call` and returns its (unknown) result. */
 static pv pe_action(plan_walker *w, const ast_node *call, const sig_info *sig, const pv *recv,
                     const pe_args *a, char *text) {
-  if (plan_graph_lookup(w->g, call, w->ctx.s ? w->ctx.s : "") >= 0) return pv_unknown(text);
-  long i = pw_node(w, PLAN_ACTION, call, call->span, true);
-  if (i < 0) return pv_unknown(text);
+  if (plan_graph_lookup(w->g, call, w->ctx.s ? w->ctx.s : "") >= 0) return plan_pv_unknown(text);
+  long i = plan_walk_node(w, PLAN_ACTION, call, call->span, true);
+  if (i < 0) return plan_pv_unknown(text);
   plan_node *n = &w->g->nodes[i];
   n->sig = sig;
   n->mutating = (sig->flags & SIG_MUTATING) != 0;
@@ -209,14 +209,14 @@ static pv pe_action(plan_walker *w, const ast_node *call, const sig_info *sig, c
   n->label = strdup(text ? text : "?");
   n->target = action_target(sig, a);
   n->timeout_ms = n->worst_ms = action_timeout(sig, a);
-  char *where = pw_where(call->span);
+  char *where = plan_walk_where(call->span);
   char *why = n->timeout_ms == PLAN_UNBOUNDED ? strutil_printf("%s: %s has a timeout unknown before the run",
                                                          where ? where : "?", sig->name) : NULL;
-  plan_cost c = cost_leaf((size_t)i, n->timeout_ms, why);
-  cost_seq(&w->cost, &c);
+  plan_cost c = plan_cost_leaf((size_t)i, n->timeout_ms, why);
+  plan_cost_seq(&w->cost, &c);
   free(where);
   free(why);
-  return pv_unknown(text);
+  return plan_pv_unknown(text);
 }
 
 /* Returns the description of a constructed handle (no I/O). Caller frees. */
@@ -237,8 +237,8 @@ static char *ctor_desc(const sig_info *sig, const pe_args *a) {
 /* Returns a handle for a constructor call (takes text). */
 static pv pe_ctor(plan_walker *w, const sig_info *sig, const pe_args *a, char *text) {
   sig_recv recv = sig->ret == RET_CLUSTER ? RECV_CLUSTER : sig->ret == RET_ENDPOINT ? RECV_ENDPOINT : RECV_CHANNEL;
-  plan_handle *h = pw_handle(w, recv, ctor_desc(sig, a));
-  if (!h) return pv_unknown(text);
+  plan_handle *h = plan_walk_handle(w, recv, ctor_desc(sig, a));
+  if (!h) return plan_pv_unknown(text);
   pv r = {.kind = PV_HANDLE, .h = h, .sym = text};
   return r;
 }
@@ -251,8 +251,8 @@ static void lambda_release(void *code, void *env) {
 
 /* Returns the built-in argument value for v (a new reference), or NULL when v is not known. */
 static rbk_value *fold_arg(const pv *v) {
-  if (v->kind == PV_KNOWN) return val_ref(v->val);
-  if (v->kind == PV_LAMBDA) return val_lambda((void *)v->lambda, v->env, lambda_release);
+  if (v->kind == PV_KNOWN) return value_ref(v->val);
+  if (v->kind == PV_LAMBDA) return value_lambda((void *)v->lambda, v->env, lambda_release);
   return NULL;
 }
 
@@ -277,13 +277,13 @@ static rbk_value *fold_call(plan_walker *w, const sig_info *sig, const pe_args *
   rbk_value *r = NULL;
   if (ok) {
     char *path = strdup(w->prog->units[unit].path ? w->prog->units[unit].path : ".");
-    builtin_ctx ctx = {.user = w, .apply = pe_apply, .getenv = fold_getenv, .base_dir = path ? dirname(path) : "."};
+    builtin_ctx ctx = {.user = w, .apply = plan_eval_apply, .getenv = fold_getenv, .base_dir = path ? dirname(path) : "."};
     w->apply_unknown = false;
-    r = builtin_call(sig->id, pos, a->npos, named, &ctx, err);
+    r = builtins_call(sig->id, pos, a->npos, named, &ctx, err);
     free(path);
   }
-  for (size_t i = 0; pos && i < a->npos; i++) val_unref(pos[i]);
-  for (size_t i = 0; i < PE_MAX_PARAMS; i++) val_unref(named[i]);
+  for (size_t i = 0; pos && i < a->npos; i++) value_unref(pos[i]);
+  for (size_t i = 0; i < PE_MAX_PARAMS; i++) value_unref(named[i]);
   free(pos);
   return r;
 }
@@ -292,19 +292,19 @@ static rbk_value *fold_call(plan_walker *w, const sig_info *sig, const pe_args *
 static pv pe_fold(plan_walker *w, const ast_node *call, const sig_info *sig, const pe_args *a, int unit,
                   char *text) {
   for (size_t i = 0; i < a->npos; i++)
-    if (a->pos[i].secret) return free(text), pv_secret();
+    if (a->pos[i].secret) return free(text), plan_pv_secret();
   for (size_t i = 0; i < a->nnamed; i++)
-    if (a->named[i].secret) return free(text), pv_secret();
+    if (a->named[i].secret) return free(text), plan_pv_secret();
   char *err = NULL;
   rbk_value *v = fold_call(w, sig, a, unit, &err);
   if (v) {
     free(text);
-    return pv_known(v);
+    return plan_pv_known(v);
   }
   if (err && !w->apply_unknown && sig->id != FN_ENV)
-    pw_warn(w, call->span, "%s (the run fails here)", err);
+    plan_walk_warn(w, call->span, "%s (the run fails here)", err);
   free(err);
-  return pv_unknown(text);
+  return plan_pv_unknown(text);
 }
 
 /* Evaluates a call of a built-in, constructor or action `sig` (recv: the handle, or NULL). */
@@ -317,8 +317,8 @@ static pv pe_builtin(plan_walker *w, plan_scope *s, const ast_node *call, const 
   pv r;
   if (sig->flags & SIG_ACTION) r = pe_action(w, call, sig, recv, &a, text);
   else if (sig->flags & SIG_CTOR) r = pe_ctor(w, sig, &a, text);
-  else if (sig->id == FN_SECRET) r = (free(text), pv_secret());
-  else if (sig->flags & SIG_RUNTIME) r = pv_unknown(text);
+  else if (sig->id == FN_SECRET) r = (free(text), plan_pv_secret());
+  else if (sig->flags & SIG_RUNTIME) r = plan_pv_unknown(text);
   else r = pe_fold(w, call, sig, &a, s->unit, text);
   args_free(&a);
   return r;
@@ -329,7 +329,7 @@ static pv pe_proc(plan_walker *w, plan_scope *s, const ast_node *call, int unit,
                   const char *shown) {
   pe_args a;
   args_eval(w, s, call, &a);
-  pv r = pw_inline(w, unit, proc, call, a.pos, a.npos, a.names, a.named, a.nnamed);
+  pv r = plan_walk_inline(w, unit, proc, call, a.pos, a.npos, a.names, a.named, a.nnamed);
   if (r.kind == PV_UNKNOWN && !r.sym && !r.secret) r.sym = call_text(shown, &a);
   args_free(&a);
   return r;
@@ -339,7 +339,7 @@ static pv pe_proc(plan_walker *w, plan_scope *s, const ast_node *call, int unit,
 static pv pe_opaque(plan_walker *w, plan_scope *s, const ast_node *call, const char *shown) {
   pe_args a;
   args_eval(w, s, call, &a);
-  pv r = pv_unknown(call_text(shown, &a));
+  pv r = plan_pv_unknown(call_text(shown, &a));
   args_free(&a);
   return r;
 }
@@ -358,27 +358,27 @@ static const sig_info *guess_action(const char *name) {
 static pv pe_method(plan_walker *w, plan_scope *s, const ast_node *call) {
   const ast_node *callee = call->u.call.callee;
   const char *name = callee->u.member.name;
-  pv o = pe_eval(w, s, callee->u.member.object);
+  pv o = plan_eval(w, s, callee->u.member.object);
   char *shown = strutil_printf("%s.%s", o.secret ? "***" : o.sym ? o.sym : "?", name);
   const sig_info *sig = o.kind == PV_HANDLE ? sig_find(o.h->recv, name)
                         : o.kind == PV_UNKNOWN ? guess_action(name) : NULL;
-  const ast_node *proc = o.kind == PV_MODULE ? pw_find_proc(w, o.unit, name) : NULL;
+  const ast_node *proc = o.kind == PV_MODULE ? plan_walk_find_proc(w, o.unit, name) : NULL;
   pv r;
   if (proc) r = pe_proc(w, s, call, o.unit, proc, shown ? shown : name);
   else if (sig) r = pe_builtin(w, s, call, sig, &o);
   else r = pe_opaque(w, s, call, shown ? shown : name);
   free(shown);
-  pv_free(&o);
+  plan_pv_free(&o);
   return r;
 }
 
 /* Evaluates a call (built-in, constructor, action, or inlined proc). */
-pv pe_call(plan_walker *w, plan_scope *s, const ast_node *call) {
+pv plan_eval_call(plan_walker *w, plan_scope *s, const ast_node *call) {
   const ast_node *callee = call->u.call.callee;
   if (callee->kind == AST_MEMBER) return pe_method(w, s, call);
   if (callee->kind != AST_IDENT) return pe_opaque(w, s, call, "(…)");
   const char *name = callee->u.ident.name;
-  const ast_node *proc = pw_find_proc(w, s->unit, name);
+  const ast_node *proc = plan_walk_find_proc(w, s->unit, name);
   if (proc) return pe_proc(w, s, call, s->unit, proc, name);
   const sig_info *sig = sig_find(RECV_NONE, name);
   if (sig) return pe_builtin(w, s, call, sig, NULL);
@@ -386,17 +386,17 @@ pv pe_call(plan_walker *w, plan_scope *s, const ast_node *call) {
 }
 
 /* Applies a lambda value to a known argument for a built-in (builtin_ctx.apply). */
-rbk_value *pe_apply(void *user, const rbk_value *lambda, rbk_value *arg, char **err) {
+rbk_value *plan_eval_apply(void *user, const rbk_value *lambda, rbk_value *arg, char **err) {
   plan_walker *w = user;
   const ast_node *lam = lambda->u.lambda.code;
   plan_scope *env = lambda->u.lambda.env;
   plan_scope sc;
-  scope_init(&sc, env, env->unit);
-  scope_bind(&sc, lam->u.lambda.param, pv_known(val_ref(arg)));
-  pv r = pe_eval(w, &sc, lam->u.lambda.body);
-  scope_free(&sc);
-  rbk_value *v = r.kind == PV_KNOWN ? val_ref(r.val) : NULL;
-  pv_free(&r);
+  plan_scope_init(&sc, env, env->unit);
+  plan_scope_bind(&sc, lam->u.lambda.param, plan_pv_known(value_ref(arg)));
+  pv r = plan_eval(w, &sc, lam->u.lambda.body);
+  plan_scope_free(&sc);
+  rbk_value *v = r.kind == PV_KNOWN ? value_ref(r.val) : NULL;
+  plan_pv_free(&r);
   if (!v) {
     w->apply_unknown = true;
     *err = strdup("the lambda's result is unknown before the run");

@@ -7,7 +7,7 @@
 #include "plan_int.h"
 
 /* Returns a + b with PLAN_UNBOUNDED absorbing. */
-int64_t cost_add_ms(int64_t a, int64_t b) {
+int64_t plan_cost_add_ms(int64_t a, int64_t b) {
   if (a == PLAN_UNBOUNDED || b == PLAN_UNBOUNDED) return PLAN_UNBOUNDED;
   return a > INT64_MAX - b ? INT64_MAX : a + b;
 }
@@ -19,7 +19,7 @@ static bool cost_longer(int64_t a, int64_t b) {
 }
 
 /* Returns a cost of 0 with no path. */
-plan_cost cost_zero(void) {
+plan_cost plan_cost_zero(void) {
   plan_cost c = {0};
   return c;
 }
@@ -48,7 +48,7 @@ static void why_clear(plan_cost *a) {
 }
 
 /* Returns the cost of one node taking ms (PLAN_UNBOUNDED allowed; `why` copied when given). */
-plan_cost cost_leaf(size_t node, int64_t ms, const char *why) {
+plan_cost plan_cost_leaf(size_t node, int64_t ms, const char *why) {
   plan_cost c = {0};
   c.ms = ms;
   path_append(&c, &node, 1);
@@ -57,15 +57,15 @@ plan_cost cost_leaf(size_t node, int64_t ms, const char *why) {
 }
 
 /* Appends b after a (a sequence); takes b. */
-void cost_seq(plan_cost *a, plan_cost *b) {
-  a->ms = cost_add_ms(a->ms, b->ms);
+void plan_cost_seq(plan_cost *a, plan_cost *b) {
+  a->ms = plan_cost_add_ms(a->ms, b->ms);
   path_append(a, b->path, b->npath);
   for (size_t i = 0; i < b->nwhy; i++) why_append(a, b->why[i]);
-  cost_free(b);
+  plan_cost_free(b);
 }
 
 /* Keeps in *a the longer of a and b; takes b. */
-void cost_max(plan_cost *a, plan_cost *b) {
+void plan_cost_max(plan_cost *a, plan_cost *b) {
   if (a->ms == PLAN_UNBOUNDED && b->ms == PLAN_UNBOUNDED) {
     for (size_t i = 0; i < b->nwhy; i++) why_append(a, b->why[i]);
   } else if (cost_longer(b->ms, a->ms)) {
@@ -73,33 +73,33 @@ void cost_max(plan_cost *a, plan_cost *b) {
     *a = *b;
     *b = t;
   }
-  cost_free(b);
+  plan_cost_free(b);
 }
 
 /* Caps *a at `limit` ms taken by `node` (a step or gate timeout): min(limit, a). */
-void cost_cap(plan_cost *a, size_t node, int64_t limit) {
+void plan_cost_cap(plan_cost *a, size_t node, int64_t limit) {
   if (limit < 0 || !cost_longer(a->ms, limit)) return;
-  cost_free(a);
-  *a = cost_leaf(node, limit, NULL);
+  plan_cost_free(a);
+  *a = plan_cost_leaf(node, limit, NULL);
 }
 
 /* Multiplies by `times` and adds `extra` ms (retries, parallel rounds). */
-void cost_scale(plan_cost *a, int64_t times, int64_t extra) {
+void plan_cost_scale(plan_cost *a, int64_t times, int64_t extra) {
   if (a->ms == PLAN_UNBOUNDED) return;
   a->ms = times > 0 && a->ms > (INT64_MAX - extra) / times ? INT64_MAX : a->ms * times + extra;
 }
 
 /* Replaces *a by an unbounded cost for `why`, keeping the path so far. */
-void cost_unbounded(plan_cost *a, const char *why) {
+void plan_cost_unbounded(plan_cost *a, const char *why) {
   a->ms = PLAN_UNBOUNDED;
   if (why) why_append(a, why);
 }
 
 /* Releases the cost's arrays and leaves it zero. */
-void cost_free(plan_cost *a) {
+void plan_cost_free(plan_cost *a) {
   free(a->path);
   why_clear(a);
-  *a = cost_zero();
+  *a = plan_cost_zero();
 }
 
 /* Copies the reasons of c into the summary's list. */
@@ -117,20 +117,20 @@ void plan_finish_critical(plan_graph *g, plan_cost *main, plan_cost *on_failure,
   cr->main_ms = main->ms;
   cr->on_failure_ms = on_failure->ms;
   cr->finally_ms = fin->ms;
-  int64_t success = cost_add_ms(main->ms, fin->ms);
+  int64_t success = plan_cost_add_ms(main->ms, fin->ms);
   int64_t fails_at = main->ms;
   if (d != PLAN_NONE && (main->ms == PLAN_UNBOUNDED || main->ms > d)) fails_at = d;
-  cr->failure_ms = cost_add_ms(cost_add_ms(fails_at, on_failure->ms), fin->ms);
+  cr->failure_ms = plan_cost_add_ms(plan_cost_add_ms(fails_at, on_failure->ms), fin->ms);
   cr->worst_ms = cost_longer(cr->failure_ms, success) ? cr->failure_ms : success;
   cr->exceeds = d != PLAN_NONE && cost_longer(cr->worst_ms, d);
   critical_why(cr, main);
   critical_why(cr, fin);
   if (on_failure->ms == PLAN_UNBOUNDED) critical_why(cr, on_failure);
-  cost_seq(main, fin);
+  plan_cost_seq(main, fin);
   cr->path = main->path;
   cr->npath = main->npath;
   main->path = NULL;
   main->npath = main->path_cap = 0;
-  cost_free(main);
-  cost_free(on_failure);
+  plan_cost_free(main);
+  plan_cost_free(on_failure);
 }

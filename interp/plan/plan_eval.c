@@ -12,7 +12,7 @@
 /* Returns v's source-like text for use inside a larger expression, parenthesised when the source
  * wrote `e` in parentheses. Caller frees. */
 static char *pe_part(const pv *v, const ast_node *e) {
-  char *s = pv_src(v);
+  char *s = plan_pv_src(v);
   if (!s || !e->paren) return s;
   char *p = strutil_printf("(%s)", s);
   free(s);
@@ -23,11 +23,11 @@ static char *pe_part(const pv *v, const ast_node *e) {
 static pv pe_unknown(char *text, bool secret) {
   if (secret) {
     free(text);
-    return pv_secret();
+    return plan_pv_secret();
   }
   char *cut = text ? plan_cut(text, PE_SYM_MAX) : NULL;
   free(text);
-  return pv_unknown(cut ? cut : strdup("?"));
+  return plan_pv_unknown(cut ? cut : strdup("?"));
 }
 
 /* Evaluates "a ${b} c": known when every part is; else a template with ${expr} holes. */
@@ -40,23 +40,23 @@ static pv pe_string(plan_walker *w, plan_scope *s, const ast_node *e) {
       valbuf_puts(&b, part->u.text.s ? part->u.text.s : "");
       continue;
     }
-    pv v = pe_eval(w, s, part);
+    pv v = plan_eval(w, s, part);
     secret |= v.secret;
     known &= v.kind == PV_KNOWN;
-    char *t = v.kind == PV_KNOWN ? val_show(v.val) : strutil_printf("${%s}", v.sym ? v.sym : "?");
+    char *t = v.kind == PV_KNOWN ? value_show(v.val) : strutil_printf("${%s}", v.sym ? v.sym : "?");
     valbuf_puts(&b, t ? t : "?");
     free(t);
-    pv_free(&v);
+    plan_pv_free(&v);
   }
   size_t len;
   char *text = valbuf_take(&b, &len);
-  if (!text) return pv_unknown(strdup("?"));
+  if (!text) return plan_pv_unknown(strdup("?"));
   if (secret) {
     free(text);
-    return pv_secret();
+    return plan_pv_secret();
   }
-  if (known) return pv_known(val_string_take(text, len));
-  pv r = pv_unknown(strutil_printf("\"%s\"", text));
+  if (known) return plan_pv_known(value_string_take(text, len));
+  pv r = plan_pv_unknown(strutil_printf("\"%s\"", text));
   r.tmpl = text;
   return r;
 }
@@ -64,26 +64,26 @@ static pv pe_string(plan_walker *w, plan_scope *s, const ast_node *e) {
 /* Evaluates [a, b]: known when every item is. */
 static pv pe_list(plan_walker *w, plan_scope *s, const ast_node *e) {
   const ast_list *items = &e->u.list.items;
-  rbk_value *list = val_list(items->len);
+  rbk_value *list = value_list(items->len);
   valbuf b = {0};
   bool known = list != NULL;
   valbuf_puts(&b, "[");
   for (size_t i = 0; i < items->len; i++) {
-    pv v = pe_eval(w, s, items->items[i]);
+    pv v = plan_eval(w, s, items->items[i]);
     char *t = pe_part(&v, items->items[i]);
     valbuf_printf(&b, "%s%s", i ? ", " : "", t ? t : "?");
     free(t);
-    if (known && v.kind == PV_KNOWN) known = val_list_push(list, val_ref(v.val));
+    if (known && v.kind == PV_KNOWN) known = value_list_push(list, value_ref(v.val));
     else if (known) known = false;
-    pv_free(&v);
+    plan_pv_free(&v);
   }
   valbuf_puts(&b, "]");
   char *text = valbuf_take(&b, NULL);
   if (known) {
     free(text);
-    return pv_known(list);
+    return plan_pv_known(list);
   }
-  val_unref(list);
+  value_unref(list);
   return pe_unknown(text, false);
 }
 
@@ -94,76 +94,76 @@ static char *pe_key(plan_walker *w, plan_scope *s, const ast_node *pair, char **
     *shown = strdup(pair->u.pair.key);
     return strdup(pair->u.pair.key);
   }
-  pv k = pe_eval(w, s, pair->u.pair.computed);
+  pv k = plan_eval(w, s, pair->u.pair.computed);
   const char *text;
-  char *key = pv_string(&k, &text) ? strdup(text) : NULL;
-  char *src = pv_src(&k);
+  char *key = plan_pv_string(&k, &text) ? strdup(text) : NULL;
+  char *src = plan_pv_src(&k);
   *shown = strutil_printf("(%s)", src ? src : "?");
   free(src);
-  pv_free(&k);
+  plan_pv_free(&k);
   return key;
 }
 
 /* Evaluates {k: v}: known when every key and value is. */
 static pv pe_object(plan_walker *w, plan_scope *s, const ast_node *e) {
   const ast_list *pairs = &e->u.list.items;
-  rbk_value *obj = val_object(pairs->len);
+  rbk_value *obj = value_object(pairs->len);
   valbuf b = {0};
   bool known = obj != NULL;
   valbuf_puts(&b, "{");
   for (size_t i = 0; i < pairs->len; i++) {
     const ast_node *pair = pairs->items[i];
     char *shown = NULL, *key = pe_key(w, s, pair, &shown);
-    pv v = pe_eval(w, s, pair->u.pair.value);
+    pv v = plan_eval(w, s, pair->u.pair.value);
     char *t = pe_part(&v, pair->u.pair.value);
     valbuf_printf(&b, "%s%s: %s", i ? ", " : "", shown ? shown : "?", t ? t : "?");
-    if (known && key && v.kind == PV_KNOWN) known = val_object_set(obj, key, val_ref(v.val));
+    if (known && key && v.kind == PV_KNOWN) known = value_object_set(obj, key, value_ref(v.val));
     else if (known) known = false;
     free(t);
     free(shown);
     free(key);
-    pv_free(&v);
+    plan_pv_free(&v);
   }
   valbuf_puts(&b, "}");
   char *text = valbuf_take(&b, NULL);
   if (known) {
     free(text);
-    return pv_known(obj);
+    return plan_pv_known(obj);
   }
-  val_unref(obj);
+  value_unref(obj);
   return pe_unknown(text, false);
 }
 
 /* Evaluates a name: its binding, `run` (unknown), or an unknown named by itself. */
 static pv pe_ident(plan_scope *s, const ast_node *e) {
-  const pv *v = scope_lookup(s, e->u.ident.name);
-  if (v) return pv_dup(v);
-  return pv_unknown(strdup(e->u.ident.name));
+  const pv *v = plan_scope_lookup(s, e->u.ident.name);
+  if (v) return plan_pv_dup(v);
+  return plan_pv_unknown(strdup(e->u.ident.name));
 }
 
 /* Returns the member `name` of a known value, or an unknown after warning what the run will hit. */
 static pv pe_known_member(plan_walker *w, const ast_node *e, const pv *o) {
   const char *name = e->u.member.name;
-  if (o->val->kind == VAL_NULL && e->u.member.null_safe) return pv_known(val_null());
+  if (o->val->kind == VAL_NULL && e->u.member.null_safe) return plan_pv_known(value_null());
   if (o->val->kind == VAL_OBJECT) {
-    rbk_value *v = val_object_get(o->val, name);
-    if (v) return pv_known(val_ref(v));
-    if (e->u.member.null_safe) return pv_known(val_null());
-    pw_warn(w, e->span, "key '%s' not found in the object (the run fails here)", name);
+    rbk_value *v = value_object_get(o->val, name);
+    if (v) return plan_pv_known(value_ref(v));
+    if (e->u.member.null_safe) return plan_pv_known(value_null());
+    plan_walk_warn(w, e->span, "key '%s' not found in the object (the run fails here)", name);
   } else {
-    pw_warn(w, e->span, "cannot read '.%s' of %s (the run fails here)", name, val_kind_article(o->val->kind));
+    plan_walk_warn(w, e->span, "cannot read '.%s' of %s (the run fails here)", name, value_kind_article(o->val->kind));
   }
-  return pv_unknown(plan_span_text(e->span));
+  return plan_pv_unknown(plan_span_text(e->span));
 }
 
 /* Evaluates a.b and a?.b: a module's let, a known object's key, or an unknown. */
 static pv pe_member(plan_walker *w, plan_scope *s, const ast_node *e) {
-  pv o = pe_eval(w, s, e->u.member.object);
+  pv o = plan_eval(w, s, e->u.member.object);
   pv r;
   if (o.kind == PV_MODULE) {
-    pw_unit_globals(w, o.unit);
-    const pv *g = scope_lookup(&w->globals[o.unit], e->u.member.name);
-    r = g ? pv_dup(g) : pv_unknown(strutil_printf("%s.%s", o.sym ? o.sym : "?", e->u.member.name));
+    plan_walk_unit_globals(w, o.unit);
+    const pv *g = plan_scope_lookup(&w->globals[o.unit], e->u.member.name);
+    r = g ? plan_pv_dup(g) : plan_pv_unknown(strutil_printf("%s.%s", o.sym ? o.sym : "?", e->u.member.name));
   } else if (o.kind == PV_KNOWN) {
     r = pe_known_member(w, e, &o);
   } else {
@@ -171,7 +171,7 @@ static pv pe_member(plan_walker *w, plan_scope *s, const ast_node *e) {
     r = pe_unknown(strutil_printf("%s%s%s", t ? t : "?", e->u.member.null_safe ? "?." : ".", e->u.member.name), o.secret);
     free(t);
   }
-  pv_free(&o);
+  plan_pv_free(&o);
   return r;
 }
 
@@ -179,60 +179,60 @@ static pv pe_member(plan_walker *w, plan_scope *s, const ast_node *e) {
 static pv pe_known_index(plan_walker *w, const ast_node *e, const pv *a, const pv *i) {
   const rbk_value *av = a->val, *iv = i->val;
   if (av->kind == VAL_LIST && iv->kind == VAL_INT) {
-    if (iv->u.i >= 0 && (size_t)iv->u.i < av->u.list.len) return pv_known(val_ref(av->u.list.items[iv->u.i]));
-    pw_warn(w, e->span, "index %lld is out of range for a list of %zu (the run fails here)", (long long)iv->u.i,
-            av->u.list.len);
+    if (iv->u.i >= 0 && (size_t)iv->u.i < av->u.list.len) return plan_pv_known(value_ref(av->u.list.items[iv->u.i]));
+    plan_walk_warn(w, e->span, "index %lld is out of range for a list of %zu (the run fails here)", (long long)iv->u.i,
+                   av->u.list.len);
   } else if (av->kind == VAL_OBJECT && iv->kind == VAL_STRING) {
-    rbk_value *v = val_object_get(av, iv->u.str.s);
-    if (v) return pv_known(val_ref(v));
-    pw_warn(w, e->span, "key '%s' not found in the object (the run fails here)", iv->u.str.s);
+    rbk_value *v = value_object_get(av, iv->u.str.s);
+    if (v) return plan_pv_known(value_ref(v));
+    plan_walk_warn(w, e->span, "key '%s' not found in the object (the run fails here)", iv->u.str.s);
   } else {
-    pw_warn(w, e->span, "cannot index %s with %s (the run fails here)", val_kind_article(av->kind),
-            val_kind_article(iv->kind));
+    plan_walk_warn(w, e->span, "cannot index %s with %s (the run fails here)", value_kind_article(av->kind),
+                   value_kind_article(iv->kind));
   }
-  return pv_unknown(plan_span_text(e->span));
+  return plan_pv_unknown(plan_span_text(e->span));
 }
 
 /* Evaluates a[i]. */
 static pv pe_index(plan_walker *w, plan_scope *s, const ast_node *e) {
-  pv a = pe_eval(w, s, e->u.index.object);
-  pv i = pe_eval(w, s, e->u.index.index);
+  pv a = plan_eval(w, s, e->u.index.object);
+  pv i = plan_eval(w, s, e->u.index.index);
   pv r;
   if (a.kind == PV_KNOWN && i.kind == PV_KNOWN) {
     r = pe_known_index(w, e, &a, &i);
   } else {
-    char *ta = pe_part(&a, e->u.index.object), *ti = pv_src(&i);
+    char *ta = pe_part(&a, e->u.index.object), *ti = plan_pv_src(&i);
     r = pe_unknown(strutil_printf("%s[%s]", ta ? ta : "?", ti ? ti : "?"), a.secret || i.secret);
     free(ta);
     free(ti);
   }
-  pv_free(&a);
-  pv_free(&i);
+  plan_pv_free(&a);
+  plan_pv_free(&i);
   return r;
 }
 
 /* Returns the result of a folded operator, or an unknown after warning (takes v, err). */
 static pv pe_folded(plan_walker *w, const ast_node *e, rbk_value *v, char *err) {
-  if (v) return pv_known(v);
-  pw_warn(w, e->span, "%s (the run fails here)", err ? err : "cannot evaluate");
+  if (v) return plan_pv_known(v);
+  plan_walk_warn(w, e->span, "%s (the run fails here)", err ? err : "cannot evaluate");
   free(err);
-  return pv_unknown(plan_span_text(e->span));
+  return plan_pv_unknown(plan_span_text(e->span));
 }
 
 /* Evaluates not a / -a. */
 static pv pe_unary(plan_walker *w, plan_scope *s, const ast_node *e) {
-  pv a = pe_eval(w, s, e->u.unary.operand);
+  pv a = plan_eval(w, s, e->u.unary.operand);
   pv r;
   if (a.kind == PV_KNOWN) {
     char *err = NULL;
-    rbk_value *v = valop_unary(e->u.unary.op, a.val, &err);
+    rbk_value *v = valops_unary(e->u.unary.op, a.val, &err);
     r = pe_folded(w, e, v, err);
   } else {
     char *t = pe_part(&a, e->u.unary.operand);
     r = pe_unknown(strutil_printf("%s%s", e->u.unary.op == OP_NOT ? "not " : "-", t ? t : "?"), a.secret);
     free(t);
   }
-  pv_free(&a);
+  plan_pv_free(&a);
   return r;
 }
 
@@ -243,8 +243,8 @@ static pv pe_binary_unknown(const ast_node *e, pv *l, pv *r) {
                       l->secret || r->secret);
   free(tl);
   free(tr);
-  pv_free(l);
-  pv_free(r);
+  plan_pv_free(l);
+  plan_pv_free(r);
   return out;
 }
 
@@ -252,7 +252,7 @@ static pv pe_binary_unknown(const ast_node *e, pv *l, pv *r) {
  * not run, so its actions are conditional. */
 static pv pe_maybe(plan_walker *w, plan_scope *s, const ast_node *e) {
   w->cond_level++;
-  pv r = pe_eval(w, s, e);
+  pv r = plan_eval(w, s, e);
   w->cond_level--;
   return r;
 }
@@ -260,15 +260,15 @@ static pv pe_maybe(plan_walker *w, plan_scope *s, const ast_node *e) {
 /* Evaluates and / or / ?? with short-circuiting on a known left operand. */
 static pv pe_short(plan_walker *w, plan_scope *s, const ast_node *e) {
   ast_op op = e->u.binary.op;
-  pv l = pe_eval(w, s, e->u.binary.lhs);
+  pv l = plan_eval(w, s, e->u.binary.lhs);
   if (l.kind == PV_KNOWN) {
     bool decided = op == OP_COALESCE ? l.val->kind != VAL_NULL
                    : l.val->kind == VAL_BOOL && l.val->u.b == (op == OP_OR);
     bool passes = op == OP_COALESCE ? l.val->kind == VAL_NULL : l.val->kind == VAL_BOOL;
     if (decided) return l;
     if (passes) {
-      pv_free(&l);
-      return pe_eval(w, s, e->u.binary.rhs);
+      plan_pv_free(&l);
+      return plan_eval(w, s, e->u.binary.rhs);
     }
   }
   pv r = pe_maybe(w, s, e->u.binary.rhs);
@@ -279,38 +279,38 @@ static pv pe_short(plan_walker *w, plan_scope *s, const ast_node *e) {
 static pv pe_binary(plan_walker *w, plan_scope *s, const ast_node *e) {
   ast_op op = e->u.binary.op;
   if (op == OP_AND || op == OP_OR || op == OP_COALESCE) return pe_short(w, s, e);
-  pv l = pe_eval(w, s, e->u.binary.lhs);
-  pv r = pe_eval(w, s, e->u.binary.rhs);
+  pv l = plan_eval(w, s, e->u.binary.lhs);
+  pv r = plan_eval(w, s, e->u.binary.rhs);
   if (l.kind != PV_KNOWN || r.kind != PV_KNOWN) return pe_binary_unknown(e, &l, &r);
   char *err = NULL;
-  rbk_value *v = valop_binary(op, l.val, r.val, &err);
-  pv_free(&l);
-  pv_free(&r);
+  rbk_value *v = valops_binary(op, l.val, r.val, &err);
+  plan_pv_free(&l);
+  plan_pv_free(&r);
   return pe_folded(w, e, v, err);
 }
 
 /* Evaluates an expression abstractly; actions inside it become nodes in evaluation order. */
-pv pe_eval(plan_walker *w, plan_scope *s, const ast_node *e) {
-  if (!e || w->err) return pv_unknown(strdup("?"));
+pv plan_eval(plan_walker *w, plan_scope *s, const ast_node *e) {
+  if (!e || w->err) return plan_pv_unknown(strdup("?"));
   switch (e->kind) {
-    case AST_NULL_LIT: return pv_known(val_null());
-    case AST_BOOL_LIT: return pv_known(val_bool(e->u.lit.b));
-    case AST_INT_LIT: return pv_known(val_int(e->u.lit.i));
-    case AST_FLOAT_LIT: return pv_known(val_float(e->u.lit.f));
-    case AST_DURATION_LIT: return pv_known(val_duration(e->u.lit.i));
+    case AST_NULL_LIT: return plan_pv_known(value_null());
+    case AST_BOOL_LIT: return plan_pv_known(value_bool(e->u.lit.b));
+    case AST_INT_LIT: return plan_pv_known(value_int(e->u.lit.i));
+    case AST_FLOAT_LIT: return plan_pv_known(value_float(e->u.lit.f));
+    case AST_DURATION_LIT: return plan_pv_known(value_duration(e->u.lit.i));
     case AST_STRING: return pe_string(w, s, e);
     case AST_LIST: return pe_list(w, s, e);
     case AST_OBJECT: return pe_object(w, s, e);
     case AST_IDENT: return pe_ident(s, e);
     case AST_MEMBER: return pe_member(w, s, e);
     case AST_INDEX: return pe_index(w, s, e);
-    case AST_CALL: return pe_call(w, s, e);
+    case AST_CALL: return plan_eval_call(w, s, e);
     case AST_UNARY: return pe_unary(w, s, e);
     case AST_BINARY: return pe_binary(w, s, e);
     case AST_LAMBDA: {
       pv r = {.kind = PV_LAMBDA, .lambda = e, .env = s};
       return r;
     }
-    default: return pv_unknown(plan_span_text(e->span));
+    default: return plan_pv_unknown(plan_span_text(e->span));
   }
 }

@@ -9,7 +9,7 @@
 /* Returns a copy of the links with every kind set to `kind`. */
 static plan_links links_as(plan_walker *w, const plan_links *l, plan_edge_kind kind) {
   plan_links out = {0};
-  for (size_t i = 0; i < l->len; i++) links_push(w, &out, l->items[i].node, kind);
+  for (size_t i = 0; i < l->len; i++) plan_links_push(w, &out, l->items[i].node, kind);
   return out;
 }
 
@@ -38,26 +38,26 @@ typedef struct {
  * (taken), entered from `from`, with node `parent` as the branch's parent. */
 static void alt_walk(plan_walker *w, plan_scope *s, plan_alts *alts, const plan_links *from, long parent,
                      char *label, rbk_span span, const ast_node *body) {
-  links_free(&w->pend);
+  plan_links_free(&w->pend);
   w->pend = links_as(w, from, from->len && from->items[0].kind == PLAN_EDGE_FORK ? PLAN_EDGE_FORK : PLAN_EDGE_NEXT);
   plan_cost outer = w->cost;
-  w->cost = cost_zero();
+  w->cost = plan_cost_zero();
   w->stop = false;
-  long p = pw_enter(w, parent);
-  long b = pw_node(w, PLAN_BRANCH, NULL, span, false);
+  long p = plan_walk_enter(w, parent);
+  long b = plan_walk_node(w, PLAN_BRANCH, NULL, span, false);
   if (b >= 0) w->g->nodes[b].label = label;
   else free(label);
-  long q = pw_enter(w, b);
-  pw_block(w, s, body);
-  pw_leave(w, q);
-  pw_leave(w, p);
+  long q = plan_walk_enter(w, b);
+  plan_walk_block(w, s, body);
+  plan_walk_leave(w, q);
+  plan_walk_leave(w, p);
   if (b >= 0) w->g->nodes[b].worst_ms = w->cost.ms;
-  links_extend(w, &alts->exits, &w->pend);
+  plan_links_extend(w, &alts->exits, &w->pend);
   alts->all_stop &= w->stop;
   alts->any = true;
   plan_cost c = w->cost;
   w->cost = outer;
-  cost_max(&alts->best, &c);
+  plan_cost_max(&alts->best, &c);
 }
 
 /* Walks an if whose condition is unknown (or known but calling actions): a decision node `d` with
@@ -67,7 +67,7 @@ static void pw_decision(plan_walker *w, plan_scope *s, const ast_node *st, long 
   char *src = plan_span_text(st->u.if_.cond->span);
   n->source = src;
   n->label = strutil_printf("if %s", src ? src : "?");
-  if (!plan_graph_index(w->g, st, n->ctx, (size_t)d)) pw_fail(w, "out of memory");
+  if (!plan_graph_index(w->g, st, n->ctx, (size_t)d)) plan_walk_fail(w, "out of memory");
   plan_links after = w->pend;
   w->pend = (plan_links){0};
   plan_alts alts = {.all_stop = true};
@@ -76,16 +76,16 @@ static void pw_decision(plan_walker *w, plan_scope *s, const ast_node *st, long 
   if (known != 1 && st->u.if_.els)
     alt_walk(w, s, &alts, &after, d, strdup("else"), st->u.if_.els->span, st->u.if_.els);
   if (known < 0) w->cond_level--;
-  links_free(&w->pend);
+  plan_links_free(&w->pend);
   w->pend = alts.exits;
   if (known < 0 && !st->u.if_.els) {
-    links_extend(w, &w->pend, &after);
+    plan_links_extend(w, &w->pend, &after);
     alts.all_stop = false;
   }
-  links_free(&after);
+  plan_links_free(&after);
   w->stop = alts.any && alts.all_stop;
   w->g->nodes[d].worst_ms = alts.best.ms;
-  cost_seq(&w->cost, &alts.best);
+  plan_cost_seq(&w->cost, &alts.best);
 }
 
 /* if c { … } else …: a known condition walks the taken branch inline. */
@@ -93,27 +93,27 @@ static void pw_if(plan_walker *w, plan_scope *s, const ast_node *st) {
   plan_links before = links_as(w, &w->pend, PLAN_EDGE_NEXT);
   for (size_t i = 0; i < w->pend.len; i++) before.items[i].kind = w->pend.items[i].kind;
   size_t start = w->g->len;
-  long d = pw_node(w, PLAN_DECISION, st, st->span, false);
+  long d = plan_walk_node(w, PLAN_DECISION, st, st->span, false);
   if (d < 0) {
-    links_free(&before);
+    plan_links_free(&before);
     return;
   }
-  long p = pw_enter(w, d);
-  pv c = pe_eval(w, s, st->u.if_.cond);
-  pw_leave(w, p);
+  long p = plan_walk_enter(w, d);
+  pv c = plan_eval(w, s, st->u.if_.cond);
+  plan_walk_leave(w, p);
   int known = c.kind == PV_KNOWN && c.val->kind == VAL_BOOL ? c.val->u.b : -1;
-  pv_free(&c);
+  plan_pv_free(&c);
   if (known < 0 || w->g->len > start + 1) {
-    links_free(&before);
+    plan_links_free(&before);
     pw_decision(w, s, st, d, known);
     return;
   }
   plan_graph_pop(w->g);
-  links_free(&w->pend);
+  plan_links_free(&w->pend);
   w->pend = before;
   const ast_node *taken = known ? st->u.if_.then : st->u.if_.els;
   if (taken && taken->kind == AST_IF) pw_if(w, s, taken);
-  else if (taken) pw_block(w, s, taken);
+  else if (taken) plan_walk_block(w, s, taken);
 }
 
 /* Returns the rounds that n branches take with at most `max` at once (unknown max: one at a time). */
@@ -125,25 +125,25 @@ static int64_t rounds(int64_t n, int64_t max, bool has_max) {
 
 /* Closes a fork: a join node after every branch's exits; the worst case is rounds × the longest. */
 static void fork_join(plan_walker *w, long f, plan_alts *alts, int64_t n, int64_t max, bool has_max) {
-  links_free(&w->pend);
+  plan_links_free(&w->pend);
   w->pend = links_as(w, &alts->exits, PLAN_EDGE_JOIN);
-  links_free(&alts->exits);
-  long j = pw_node(w, PLAN_JOIN, NULL, w->g->nodes[f].span, false);
+  plan_links_free(&alts->exits);
+  long j = plan_walk_node(w, PLAN_JOIN, NULL, w->g->nodes[f].span, false);
   if (j >= 0) w->g->nodes[j].label = strdup("join");
   w->stop = alts->any && alts->all_stop;
-  cost_scale(&alts->best, rounds(n, max, has_max), 0);
+  plan_cost_scale(&alts->best, rounds(n, max, has_max), 0);
   w->g->nodes[f].worst_ms = alts->best.ms;
   if (j >= 0) w->g->nodes[j].worst_ms = 0;
-  cost_seq(&w->cost, &alts->best);
+  plan_cost_seq(&w->cost, &alts->best);
 }
 
 /* Returns the source-like text of a known list element for a branch label. Caller frees. */
 static char *elem_label(const char *var, rbk_value *v) {
-  pv e = pv_known(val_ref(v));
-  char *t = pv_src(&e);
+  pv e = plan_pv_known(value_ref(v));
+  char *t = plan_pv_src(&e);
   char *label = strutil_printf("%s = %s", var, t ? t : "?");
   free(t);
-  pv_free(&e);
+  plan_pv_free(&e);
   return label;
 }
 
@@ -154,14 +154,14 @@ static void loop_known(plan_walker *w, plan_scope *s, const ast_node *st, long l
   plan_links after = links_as(w, &w->pend, parallel ? PLAN_EDGE_FORK : PLAN_EDGE_NEXT);
   plan_alts alts = {.all_stop = true};
   plan_cost outer = w->cost;
-  w->cost = cost_zero();
+  w->cost = plan_cost_zero();
   for (size_t i = 0; i < list->u.list.len && !w->err && !(w->stop && !parallel); i++) {
     char piece[32];
     snprintf(piece, sizeof piece, "[%zu]", i);
     size_t saved = ctx_push(w, piece);
     plan_scope sc;
-    scope_init(&sc, s, s->unit);
-    scope_bind(&sc, st->u.loop.var, pv_known(val_ref(list->u.list.items[i])));
+    plan_scope_init(&sc, s, s->unit);
+    plan_scope_bind(&sc, st->u.loop.var, plan_pv_known(value_ref(list->u.list.items[i])));
     char *label = elem_label(st->u.loop.var, list->u.list.items[i]);
     if (parallel) {
       alt_walk(w, &sc, &alts, &after, l, label, st->u.loop.body->span, st->u.loop.body);
@@ -170,21 +170,21 @@ static void loop_known(plan_walker *w, plan_scope *s, const ast_node *st, long l
       plan_links from = w->pend;
       w->pend = (plan_links){0};
       alt_walk(w, &sc, &one, &from, l, label, st->u.loop.body->span, st->u.loop.body);
-      links_free(&from);
-      links_free(&w->pend);
+      plan_links_free(&from);
+      plan_links_free(&w->pend);
       w->pend = one.exits;
       w->stop = one.all_stop;
-      cost_seq(&w->cost, &one.best);
+      plan_cost_seq(&w->cost, &one.best);
     }
-    scope_free(&sc);
+    plan_scope_free(&sc);
     ctx_pop(w, saved);
   }
   if (parallel) fork_join(w, l, &alts, (int64_t)list->u.list.len, max, has_max);
   else w->g->nodes[l].worst_ms = w->cost.ms;
-  links_free(&after);
+  plan_links_free(&after);
   plan_cost loop = w->cost;
   w->cost = outer;
-  cost_seq(&w->cost, &loop);
+  plan_cost_seq(&w->cost, &loop);
 }
 
 /* Walks the body once for a list unknown before the run: a loop (repeat edge, unbounded) or a fork
@@ -193,8 +193,8 @@ static void loop_unknown(plan_walker *w, plan_scope *s, const ast_node *st, long
                          bool parallel, bool has_max) {
   size_t saved = ctx_push(w, "[*]");
   plan_scope sc;
-  scope_init(&sc, s, s->unit);
-  scope_bind(&sc, st->u.loop.var, pv_unknown(strdup(st->u.loop.var)));
+  plan_scope_init(&sc, s, s->unit);
+  plan_scope_bind(&sc, st->u.loop.var, plan_pv_unknown(strdup(st->u.loop.var)));
   plan_links after = links_as(w, &w->pend, parallel ? PLAN_EDGE_FORK : PLAN_EDGE_NEXT);
   plan_alts alts = {.all_stop = true};
   w->cond_level++;
@@ -202,49 +202,49 @@ static void loop_unknown(plan_walker *w, plan_scope *s, const ast_node *st, long
   alt_walk(w, &sc, &alts, &after, l, strutil_printf("%s in %s (each element)", st->u.loop.var, over), st->u.loop.body->span,
            st->u.loop.body);
   w->cond_level--;
-  char *where = pw_where(st->span);
+  char *where = plan_walk_where(st->span);
   char *why = strutil_printf("%s: %s over a list unknown before the run (%s)", where ? where : "?",
                        parallel ? "parallel for with max" : "for", over);
   if (parallel) {
     fork_join(w, l, &alts, 1, 1, false);
-    if (has_max) cost_unbounded(&w->cost, why);
+    if (has_max) plan_cost_unbounded(&w->cost, why);
   } else {
-    if (entry < w->g->len) links_repeat(w, &alts.exits, entry);
-    links_free(&w->pend);
+    if (entry < w->g->len) plan_links_repeat(w, &alts.exits, entry);
+    plan_links_free(&w->pend);
     w->pend = alts.exits;
-    links_extend(w, &w->pend, &after);
+    plan_links_extend(w, &w->pend, &after);
     w->stop = false;
-    cost_unbounded(&alts.best, why);
+    plan_cost_unbounded(&alts.best, why);
     w->g->nodes[l].worst_ms = PLAN_UNBOUNDED;
-    cost_seq(&w->cost, &alts.best);
+    plan_cost_seq(&w->cost, &alts.best);
   }
   free(where);
   free(why);
-  links_free(&after);
-  scope_free(&sc);
+  plan_links_free(&after);
+  plan_scope_free(&sc);
   ctx_pop(w, saved);
 }
 
 /* for x in e { … } and parallel for x in e [max N] { … }. */
 static void pw_for(plan_walker *w, plan_scope *s, const ast_node *st) {
   bool parallel = st->kind == AST_PARALLEL_FOR;
-  long l = pw_node(w, parallel ? PLAN_FORK : PLAN_LOOP, st, st->span, true);
+  long l = plan_walk_node(w, parallel ? PLAN_FORK : PLAN_LOOP, st, st->span, true);
   if (l < 0) return;
-  long p = pw_enter(w, l);
-  pv it = pe_eval(w, s, st->u.loop.iter);
-  pv mx = st->u.loop.max ? pe_eval(w, s, st->u.loop.max) : pv_unknown(NULL);
-  pw_leave(w, p);
+  long p = plan_walk_enter(w, l);
+  pv it = plan_eval(w, s, st->u.loop.iter);
+  pv mx = st->u.loop.max ? plan_eval(w, s, st->u.loop.max) : plan_pv_unknown(NULL);
+  plan_walk_leave(w, p);
   int64_t max = PLAN_NONE;
   bool has_max = st->u.loop.max != NULL;
-  if (!pv_int(&mx, &max)) max = PLAN_NONE;
-  char *over = pv_src(&it);
+  if (!plan_pv_int(&mx, &max)) max = PLAN_NONE;
+  char *over = plan_pv_src(&it);
   plan_node *n = &w->g->nodes[l];
   n->max = has_max ? max : PLAN_NONE;
   n->label = strutil_printf("%sfor %s in %s%s", parallel ? "parallel " : "", st->u.loop.var, over ? over : "?",
                       has_max ? " (max)" : "");
   if (has_max) {
     free(n->label);
-    char *m = pv_src(&mx);
+    char *m = plan_pv_src(&mx);
     n->label = strutil_printf("parallel for %s in %s max %s", st->u.loop.var, over ? over : "?", m ? m : "?");
     free(m);
   }
@@ -253,29 +253,29 @@ static void pw_for(plan_walker *w, plan_scope *s, const ast_node *st) {
     loop_known(w, s, st, l, it.val, parallel, max, has_max);
   } else {
     if (it.kind == PV_KNOWN)
-      pw_warn(w, st->u.loop.iter->span, "cannot loop over %s (the run fails here)", val_kind_article(it.val->kind));
+      plan_walk_warn(w, st->u.loop.iter->span, "cannot loop over %s (the run fails here)", value_kind_article(it.val->kind));
     loop_unknown(w, s, st, l, over ? over : "?", parallel, has_max);
   }
   free(over);
-  pv_free(&it);
-  pv_free(&mx);
+  plan_pv_free(&it);
+  plan_pv_free(&mx);
 }
 
 /* parallel [max N] { s1; s2 }: a fork, one branch per statement, a join. */
 static void pw_parallel(plan_walker *w, plan_scope *s, const ast_node *st) {
-  long f = pw_node(w, PLAN_FORK, st, st->span, true);
+  long f = plan_walk_node(w, PLAN_FORK, st, st->span, true);
   if (f < 0) return;
-  long p = pw_enter(w, f);
-  pv mx = st->u.parallel.max ? pe_eval(w, s, st->u.parallel.max) : pv_unknown(NULL);
-  pw_leave(w, p);
+  long p = plan_walk_enter(w, f);
+  pv mx = st->u.parallel.max ? plan_eval(w, s, st->u.parallel.max) : plan_pv_unknown(NULL);
+  plan_walk_leave(w, p);
   int64_t max = PLAN_NONE;
   bool has_max = st->u.parallel.max != NULL;
-  if (!pv_int(&mx, &max)) max = PLAN_NONE;
-  char *m = has_max ? pv_src(&mx) : NULL;
+  if (!plan_pv_int(&mx, &max)) max = PLAN_NONE;
+  char *m = has_max ? plan_pv_src(&mx) : NULL;
   w->g->nodes[f].max = has_max ? max : PLAN_NONE;
   w->g->nodes[f].label = has_max ? strutil_printf("parallel max %s", m ? m : "?") : strdup("parallel");
   free(m);
-  pv_free(&mx);
+  plan_pv_free(&mx);
   const ast_list *branches = &st->u.parallel.body->u.block.stmts;
   plan_links after = links_as(w, &w->pend, PLAN_EDGE_FORK);
   plan_alts alts = {.all_stop = true};
@@ -295,11 +295,11 @@ static void pw_parallel(plan_walker *w, plan_scope *s, const ast_node *st) {
     free(cut);
   }
   fork_join(w, f, &alts, (int64_t)branches->len, max, has_max);
-  links_free(&after);
+  plan_links_free(&after);
 }
 
 /* Walks a statement of the control-flow kinds (if, for, parallel, parallel for). */
-void pw_control(plan_walker *w, plan_scope *s, const ast_node *st) {
+void plan_walk_control(plan_walker *w, plan_scope *s, const ast_node *st) {
   switch (st->kind) {
     case AST_IF: pw_if(w, s, st); break;
     case AST_FOR: case AST_PARALLEL_FOR: pw_for(w, s, st); break;
@@ -317,23 +317,23 @@ static void bind_params(plan_walker *w, plan_scope *sc, const ast_node *proc, pv
     const pv *given = i < npos ? &pos[i] : NULL;
     for (size_t k = 0; !given && k < nnamed; k++)
       if (!strcmp(names[k], p->u.param.name)) given = &named[k];
-    pv v = given ? pv_dup(given) : p->u.param.def ? pe_eval(w, sc, p->u.param.def) : pv_unknown(strdup(p->u.param.name));
+    pv v = given ? plan_pv_dup(given) : p->u.param.def ? plan_eval(w, sc, p->u.param.def) : plan_pv_unknown(strdup(p->u.param.name));
     if (v.kind == PV_UNKNOWN && !v.sym && !v.secret) v.sym = strdup(p->u.param.name);
-    if (!scope_bind(sc, p->u.param.name, v)) pw_fail(w, "out of memory");
+    if (!plan_scope_bind(sc, p->u.param.name, v)) plan_walk_fail(w, "out of memory");
   }
 }
 
 /* Inlines proc `proc` of unit `unit` for `call` with evaluated arguments; returns its result. */
-pv pw_inline(plan_walker *w, int unit, const ast_node *proc, const ast_node *call, pv *pos, size_t npos,
-             char **names, pv *named, size_t nnamed) {
+pv plan_walk_inline(plan_walker *w, int unit, const ast_node *proc, const ast_node *call, pv *pos, size_t npos,
+                    char **names, pv *named, size_t nnamed) {
   if (w->inline_depth >= PLAN_MAX_INLINE) {
-    pw_warn(w, call->span, "proc calls nest deeper than %d; '%s' is not expanded further", PLAN_MAX_INLINE,
-            proc->u.proc.name);
-    return pv_unknown(NULL);
+    plan_walk_warn(w, call->span, "proc calls nest deeper than %d; '%s' is not expanded further", PLAN_MAX_INLINE,
+                   proc->u.proc.name);
+    return plan_pv_unknown(NULL);
   }
-  pw_unit_globals(w, unit);
+  plan_walk_unit_globals(w, unit);
   plan_scope sc;
-  scope_init(&sc, &w->globals[unit], unit);
+  plan_scope_init(&sc, &w->globals[unit], unit);
   char piece[48];
   snprintf(piece, sizeof piece, "@%d:%d", call->span.line, call->span.col);
   size_t saved = ctx_push(w, piece);
@@ -341,15 +341,15 @@ pv pw_inline(plan_walker *w, int unit, const ast_node *proc, const ast_node *cal
   plan_frame f = {.outer = w->frame, .proc = proc->u.proc.name, .cond_level = w->cond_level};
   w->frame = &f;
   w->inline_depth++;
-  pw_block(w, &sc, proc->u.proc.body);
+  plan_walk_block(w, &sc, proc->u.proc.body);
   w->inline_depth--;
   w->frame = f.outer;
-  links_extend(w, &w->pend, &f.returns);
-  links_free(&f.returns);
+  plan_links_extend(w, &w->pend, &f.returns);
+  plan_links_free(&f.returns);
   if (w->returned) w->stop = w->returned = false;
   ctx_pop(w, saved);
-  scope_free(&sc);
+  plan_scope_free(&sc);
   if (f.has_result && !f.conditional) return f.result;
-  pv_free(&f.result);
-  return pv_unknown(NULL);
+  plan_pv_free(&f.result);
+  return plan_pv_unknown(NULL);
 }

@@ -54,7 +54,7 @@ const char *plan_duration_text(int64_t ms, char *buf, size_t size) {
     snprintf(buf, size, "unbounded");
     return buf;
   }
-  char *t = val_format_duration(ms < 0 ? 0 : ms);
+  char *t = value_format_duration(ms < 0 ? 0 : ms);
   snprintf(buf, size, "%s", t ? t : "?");
   free(t);
   return buf;

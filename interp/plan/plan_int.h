@@ -1,7 +1,7 @@
 /* plan_int.h — the planner's internals, shared by plan_*.c: abstract values, scopes, the walker
  * state, flow links and worst-case costs. Not for use outside the planner; see plan.h.
  *
- * Ownership: a pv owns its strings and its value reference (pv_free releases them); handles are
+ * Ownership: a pv owns its strings and its value reference (plan_pv_free releases them); handles are
  * owned by the walker (freed with it); scopes own their bindings. Lambdas borrow their scope and
  * never outlive the built-in call they are an argument of.
  */
@@ -47,29 +47,29 @@ typedef struct {
 } pv;
 
 /* Returns a known value (takes v; an unknown "?" when v is NULL). */
-pv pv_known(rbk_value *v);
+pv plan_pv_known(rbk_value *v);
 /* Returns an unknown with source-like text `sym` (takes sym). */
-pv pv_unknown(char *sym);
+pv plan_pv_unknown(char *sym);
 /* Returns an unknown secret-derived value. */
-pv pv_secret(void);
+pv plan_pv_secret(void);
 /* Returns a copy (new references and strings). */
-pv pv_dup(const pv *v);
+pv plan_pv_dup(const pv *v);
 /* Releases what v owns and leaves it an empty unknown. */
-void pv_free(pv *v);
+void plan_pv_free(pv *v);
 /* Returns true when v is known and a string; then *s is its text (borrowed). */
-bool pv_string(const pv *v, const char **s);
+bool plan_pv_string(const pv *v, const char **s);
 /* Returns true when v is a known duration; then *ms holds it. */
-bool pv_duration(const pv *v, int64_t *ms);
+bool plan_pv_duration(const pv *v, int64_t *ms);
 /* Returns true when v is a known int; then *i holds it. */
-bool pv_int(const pv *v, int64_t *i);
+bool plan_pv_int(const pv *v, int64_t *i);
 /* Returns how v is shown to people (strings unquoted, unknown parts as ${expr}, secrets as ***).
  * Caller frees; NULL when out of memory. */
-char *pv_show(const pv *v);
+char *plan_pv_show(const pv *v);
 /* Returns v as source-like text for composing a larger expression (strings quoted, long values
  * cut with …, secrets as ***). Caller frees; NULL when out of memory. */
-char *pv_src(const pv *v);
+char *plan_pv_src(const pv *v);
 /* Returns the JSON shown for v (known: its JSON with secrets masked; else its shown text). */
-json_t *pv_json(const pv *v);
+json_t *plan_pv_json(const pv *v);
 
 /* Returns a copy of at most `max` bytes of s, cut at a UTF-8 boundary with "…" appended when cut.
  * Caller frees. */
@@ -93,13 +93,13 @@ struct plan_scope {
 };
 
 /* Initialises an empty scope under `parent` for `unit`. */
-void scope_init(plan_scope *s, plan_scope *parent, int unit);
+void plan_scope_init(plan_scope *s, plan_scope *parent, int unit);
 /* Binds name (copied) to v (taken); a rebinding in the same scope replaces. False when OOM. */
-bool scope_bind(plan_scope *s, const char *name, pv v);
+bool plan_scope_bind(plan_scope *s, const char *name, pv v);
 /* Returns the binding of name, innermost first, or NULL. Borrowed. */
-const pv *scope_lookup(const plan_scope *s, const char *name);
+const pv *plan_scope_lookup(const plan_scope *s, const char *name);
 /* Releases the scope's bindings (not the parent). */
-void scope_free(plan_scope *s);
+void plan_scope_free(plan_scope *s);
 
 /* ---- worst-case costs ---- */
 
@@ -113,23 +113,23 @@ typedef struct {
 } plan_cost;
 
 /* Returns a cost of 0 with no path. */
-plan_cost cost_zero(void);
+plan_cost plan_cost_zero(void);
 /* Returns the cost of one node taking ms (PLAN_UNBOUNDED allowed; `why` copied when given). */
-plan_cost cost_leaf(size_t node, int64_t ms, const char *why);
+plan_cost plan_cost_leaf(size_t node, int64_t ms, const char *why);
 /* Appends b after a (a sequence); takes b. */
-void cost_seq(plan_cost *a, plan_cost *b);
+void plan_cost_seq(plan_cost *a, plan_cost *b);
 /* Keeps in *a the longer of a and b; takes b. */
-void cost_max(plan_cost *a, plan_cost *b);
+void plan_cost_max(plan_cost *a, plan_cost *b);
 /* Caps *a at `limit` ms taken by `node` (a step or gate timeout): min(limit, a). */
-void cost_cap(plan_cost *a, size_t node, int64_t limit);
+void plan_cost_cap(plan_cost *a, size_t node, int64_t limit);
 /* Multiplies by `times` and adds `extra` ms (retries, parallel rounds). */
-void cost_scale(plan_cost *a, int64_t times, int64_t extra);
+void plan_cost_scale(plan_cost *a, int64_t times, int64_t extra);
 /* Replaces *a by an unbounded cost for `why`, keeping the path so far. */
-void cost_unbounded(plan_cost *a, const char *why);
+void plan_cost_unbounded(plan_cost *a, const char *why);
 /* Releases the cost's arrays and leaves it zero. */
-void cost_free(plan_cost *a);
+void plan_cost_free(plan_cost *a);
 /* Returns a + b with PLAN_UNBOUNDED absorbing. */
-int64_t cost_add_ms(int64_t a, int64_t b);
+int64_t plan_cost_add_ms(int64_t a, int64_t b);
 
 /* ---- the walker ---- */
 
@@ -190,57 +190,57 @@ typedef struct plan_walker {
 /* Adds a node of `kind` for `ast` at `span` under the current parent, context and step, linked
  * from the pending links, which become this node alone; `reg` indexes it for plan_node_id.
  * Returns its index, or -1 after setting w->err. */
-long pw_node(plan_walker *w, plan_kind kind, const ast_node *ast, rbk_span span, bool reg);
+long plan_walk_node(plan_walker *w, plan_kind kind, const ast_node *ast, rbk_span span, bool reg);
 /* Makes node i the parent of the nodes that follow, one level deeper; returns the previous
- * parent for pw_leave. */
-long pw_enter(plan_walker *w, long i);
-/* Restores the parent that pw_enter returned, one level up. */
-void pw_leave(plan_walker *w, long saved);
+ * parent for plan_walk_leave. */
+long plan_walk_enter(plan_walker *w, long i);
+/* Restores the parent that plan_walk_enter returned, one level up. */
+void plan_walk_leave(plan_walker *w, long saved);
 /* Adds an edge; sets w->err when out of memory. */
-void pw_edge(plan_walker *w, size_t from, size_t to, plan_edge_kind kind);
+void plan_walk_edge(plan_walker *w, size_t from, size_t to, plan_edge_kind kind);
 /* Appends a link; sets w->err when out of memory. */
-void links_push(plan_walker *w, plan_links *l, size_t node, plan_edge_kind kind);
+void plan_links_push(plan_walker *w, plan_links *l, size_t node, plan_edge_kind kind);
 /* Appends every link of src to dst. */
-void links_extend(plan_walker *w, plan_links *dst, const plan_links *src);
+void plan_links_extend(plan_walker *w, plan_links *dst, const plan_links *src);
 /* Releases the links and leaves them empty. */
-void links_free(plan_links *l);
+void plan_links_free(plan_links *l);
 /* Adds repeat edges from every link of `from` to node `to`. */
-void links_repeat(plan_walker *w, const plan_links *from, size_t to);
+void plan_links_repeat(plan_walker *w, const plan_links *from, size_t to);
 /* Records a fatal error (formatted) unless one is recorded. */
-void pw_fail(plan_walker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void plan_walk_fail(plan_walker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Adds a warning at span (formatted) to the diagnostics. */
-void pw_warn(plan_walker *w, rbk_span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void plan_walk_warn(plan_walker *w, rbk_span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Returns a handle owned by the walker (takes desc); NULL after setting w->err. */
-plan_handle *pw_handle(plan_walker *w, sig_recv recv, char *desc);
+plan_handle *plan_walk_handle(plan_walker *w, sig_recv recv, char *desc);
 /* Returns "file:line:col" for a span. Caller frees. */
-char *pw_where(rbk_span span);
+char *plan_walk_where(rbk_span span);
 
 /* Evaluates an expression abstractly; actions inside it become nodes in evaluation order. */
-pv pe_eval(plan_walker *w, plan_scope *s, const ast_node *e);
+pv plan_eval(plan_walker *w, plan_scope *s, const ast_node *e);
 /* Evaluates a call (built-in, constructor, action, or inlined proc). */
-pv pe_call(plan_walker *w, plan_scope *s, const ast_node *call);
+pv plan_eval_call(plan_walker *w, plan_scope *s, const ast_node *call);
 /* Applies a lambda value to a known argument for a built-in (builtin_ctx.apply). */
-rbk_value *pe_apply(void *user, const rbk_value *lambda, rbk_value *arg, char **err);
+rbk_value *plan_eval_apply(void *user, const rbk_value *lambda, rbk_value *arg, char **err);
 
 /* Walks a statement. */
-void pw_stmt(plan_walker *w, plan_scope *s, const ast_node *st);
+void plan_walk_stmt(plan_walker *w, plan_scope *s, const ast_node *st);
 /* Walks the statements of a BLOCK in a new scope, handlers last (step-level on failure/finally). */
-void pw_block(plan_walker *w, plan_scope *s, const ast_node *block);
+void plan_walk_block(plan_walker *w, plan_scope *s, const ast_node *block);
 /* Walks a statement of the control-flow kinds (if, for, parallel, parallel for). */
-void pw_control(plan_walker *w, plan_scope *s, const ast_node *st);
+void plan_walk_control(plan_walker *w, plan_scope *s, const ast_node *st);
 /* Walks the plan-level handlers of `kind` (AST_ON_FAILURE or AST_FINALLY) from the pending links;
  * their worst case goes to *cost. */
-void pw_plan_handlers(plan_walker *w, ast_kind kind, plan_cost *cost);
+void plan_walk_plan_handlers(plan_walker *w, ast_kind kind, plan_cost *cost);
 /* Walks the top level of unit `unit` once (lets, imports, params of the main file). */
-void pw_unit_globals(plan_walker *w, int unit);
+void plan_walk_unit_globals(plan_walker *w, int unit);
 /* Inlines proc `proc` of unit `unit` for `call` with evaluated arguments; returns its result. */
-pv pw_inline(plan_walker *w, int unit, const ast_node *proc, const ast_node *call, pv *pos, size_t npos,
-             char **names, pv *named, size_t nnamed);
+pv plan_walk_inline(plan_walker *w, int unit, const ast_node *proc, const ast_node *call, pv *pos, size_t npos,
+                    char **names, pv *named, size_t nnamed);
 
 /* Returns the PROC called name in unit, or NULL. */
-const ast_node *pw_find_proc(const plan_walker *w, int unit, const char *name);
+const ast_node *plan_walk_find_proc(const plan_walker *w, int unit, const char *name);
 /* Returns the index of unit u in the program. */
-int pw_unit_index(const plan_walker *w, const program_unit *u);
+int plan_walk_unit_index(const plan_walker *w, const program_unit *u);
 
 /* Computes the plan's critical path summary into g->critical (takes main, on_failure, finally). */
 void plan_finish_critical(plan_graph *g, plan_cost *main, plan_cost *on_failure, plan_cost *fin);

@@ -48,37 +48,37 @@ char *plan_span_text(rbk_span span) {
 }
 
 /* Returns a known value (takes v; an unknown "?" when v is NULL). */
-pv pv_known(rbk_value *v) {
-  if (!v) return pv_unknown(strdup("?"));
+pv plan_pv_known(rbk_value *v) {
+  if (!v) return plan_pv_unknown(strdup("?"));
   pv r = {.kind = PV_KNOWN, .val = v};
   return r;
 }
 
 /* Returns an unknown with source-like text `sym` (takes sym). */
-pv pv_unknown(char *sym) {
+pv plan_pv_unknown(char *sym) {
   pv r = {.kind = PV_UNKNOWN, .sym = sym};
   return r;
 }
 
 /* Returns an unknown secret-derived value. */
-pv pv_secret(void) {
-  pv r = pv_unknown(strdup("***"));
+pv plan_pv_secret(void) {
+  pv r = plan_pv_unknown(strdup("***"));
   r.secret = true;
   return r;
 }
 
 /* Returns a copy (new references and strings). */
-pv pv_dup(const pv *v) {
+pv plan_pv_dup(const pv *v) {
   pv r = *v;
-  r.val = val_ref(v->val);
+  r.val = value_ref(v->val);
   r.sym = v->sym ? strdup(v->sym) : NULL;
   r.tmpl = v->tmpl ? strdup(v->tmpl) : NULL;
   return r;
 }
 
 /* Releases what v owns and leaves it an empty unknown. */
-void pv_free(pv *v) {
-  val_unref(v->val);
+void plan_pv_free(pv *v) {
+  value_unref(v->val);
   free(v->sym);
   free(v->tmpl);
   memset(v, 0, sizeof *v);
@@ -86,30 +86,30 @@ void pv_free(pv *v) {
 }
 
 /* Returns true when v is known and a string; then *s is its text (borrowed). */
-bool pv_string(const pv *v, const char **s) {
+bool plan_pv_string(const pv *v, const char **s) {
   if (v->kind != PV_KNOWN || v->val->kind != VAL_STRING) return false;
   *s = v->val->u.str.s;
   return true;
 }
 
 /* Returns true when v is a known duration; then *ms holds it. */
-bool pv_duration(const pv *v, int64_t *ms) {
+bool plan_pv_duration(const pv *v, int64_t *ms) {
   if (v->kind != PV_KNOWN || v->val->kind != VAL_DURATION) return false;
   *ms = v->val->u.i;
   return true;
 }
 
 /* Returns true when v is a known int; then *i holds it. */
-bool pv_int(const pv *v, int64_t *i) {
+bool plan_pv_int(const pv *v, int64_t *i) {
   if (v->kind != PV_KNOWN || v->val->kind != VAL_INT) return false;
   *i = v->val->u.i;
   return true;
 }
 
 /* Returns how v is shown to people (strings unquoted, unknown parts as ${expr}, secrets as ***). */
-char *pv_show(const pv *v) {
+char *plan_pv_show(const pv *v) {
   switch (v->kind) {
-    case PV_KNOWN: return val_show(v->val);
+    case PV_KNOWN: return value_show(v->val);
     case PV_UNKNOWN:
       if (v->secret) return strdup("***");
       return v->tmpl ? strdup(v->tmpl) : strutil_printf("${%s}", v->sym ? v->sym : "?");
@@ -122,9 +122,9 @@ char *pv_show(const pv *v) {
 
 /* Returns v as source-like text for composing a larger expression (strings quoted, long values cut with …,
  * secrets as ***). */
-char *pv_src(const pv *v) {
+char *plan_pv_src(const pv *v) {
   if (v->kind == PV_KNOWN) {
-    char *r = val_repr(v->val);
+    char *r = value_repr(v->val);
     char *cut = r ? plan_cut(r, PV_SRC_MAX) : NULL;
     free(r);
     return cut;
@@ -135,36 +135,36 @@ char *pv_src(const pv *v) {
 }
 
 /* Returns the JSON shown for v (known: its JSON with secrets masked; else its shown text). */
-json_t *pv_json(const pv *v) {
-  if (v->kind == PV_KNOWN) return val_to_json(v->val, false);
-  char *s = pv_show(v);
+json_t *plan_pv_json(const pv *v) {
+  if (v->kind == PV_KNOWN) return value_to_json(v->val, false);
+  char *s = plan_pv_show(v);
   json_t *j = json_string(s ? s : "?");
   free(s);
   return j;
 }
 
 /* Initialises an empty scope under `parent` for `unit`. */
-void scope_init(plan_scope *s, plan_scope *parent, int unit) {
+void plan_scope_init(plan_scope *s, plan_scope *parent, int unit) {
   memset(s, 0, sizeof *s);
   s->parent = parent;
   s->unit = unit;
 }
 
 /* Binds name (copied) to v (taken); a rebinding in the same scope replaces. */
-bool scope_bind(plan_scope *s, const char *name, pv v) {
+bool plan_scope_bind(plan_scope *s, const char *name, pv v) {
   for (size_t i = 0; i < s->len; i++)
     if (!strcmp(s->items[i].name, name)) {
-      pv_free(&s->items[i].v);
+      plan_pv_free(&s->items[i].v);
       s->items[i].v = v;
       return true;
     }
   if (!GROW(s->items, s->cap, s->len + 1)) {
-    pv_free(&v);
+    plan_pv_free(&v);
     return false;
   }
   char *copy = strdup(name);
   if (!copy) {
-    pv_free(&v);
+    plan_pv_free(&v);
     return false;
   }
   s->items[s->len++] = (plan_binding){copy, v};
@@ -172,7 +172,7 @@ bool scope_bind(plan_scope *s, const char *name, pv v) {
 }
 
 /* Returns the binding of name, innermost first, or NULL. */
-const pv *scope_lookup(const plan_scope *s, const char *name) {
+const pv *plan_scope_lookup(const plan_scope *s, const char *name) {
   for (; s; s = s->parent)
     for (size_t i = s->len; i-- > 0;)
       if (!strcmp(s->items[i].name, name)) return &s->items[i].v;
@@ -180,10 +180,10 @@ const pv *scope_lookup(const plan_scope *s, const char *name) {
 }
 
 /* Releases the scope's bindings (not the parent). */
-void scope_free(plan_scope *s) {
+void plan_scope_free(plan_scope *s) {
   for (size_t i = 0; i < s->len; i++) {
     free(s->items[i].name);
-    pv_free(&s->items[i].v);
+    plan_pv_free(&s->items[i].v);
   }
   free(s->items);
   s->items = NULL;

@@ -79,7 +79,7 @@ static int bind_and_plan(rh_ctx *c) {
   c->graph = plan_build(c->prog, &c->params, &diags, &err);
   diag_free(&diags);
   if (!c->graph) return setup_fail(c, err);
-  return rehearse_recorder_init(&c->rec, c->graph, c->r, c->o->out) ? -1 : setup_fail(c, NULL);
+  return rehearse_record_init(&c->rec, c->graph, c->r, c->o->out) ? -1 : setup_fail(c, NULL);
 }
 
 /* Loads the scenario, its epoch, seed and secrets, and builds the world; returns -1 or 2. */
@@ -141,7 +141,7 @@ static int execute(rh_ctx *c) {
   char run_id[160];
   snprintf(run_id, sizeof run_id, "rehearsal-%s-%llu", c->r->scenario, (unsigned long long)c->r->seed);
   engine_config cfg = {.params = &c->params, .clock = c->clock, .actions = c->act,
-                       .sink = rehearse_recorder_sink(&c->rec), .yes = c->o->yes, .approve = c->o->approve,
+                       .sink = rehearse_record_sink(&c->rec), .yes = c->o->yes, .approve = c->o->approve,
                        .ignore_deadline = c->o->ignore_deadline,
                        .node_id = node_id, .node_user = c->graph, .operator_name = "rehearsal",
                        .run_id = run_id, .getsecret = get_secret, .lookup_user = c};
@@ -169,7 +169,7 @@ static void ctx_free(rh_ctx *c) {
   clock_free(c->clock);
   sim_free(c->world);
   json_decref(c->scenario);
-  rehearse_recorder_free(&c->rec);
+  rehearse_record_free(&c->rec);
   plan_free(c->graph);
   params_free(&c->params);
   program_free(c->prog);

@@ -14,7 +14,7 @@
 static const char *const sidecar_suffixes[] = {".test.json", ".test.yaml", ".test.yml"};
 
 /* Returns the sidecar path of plan, or NULL (see rehearse_case.h). */
-char *rehearse_sidecar_path(const char *plan) {
+char *rehearse_case_sidecar_path(const char *plan) {
   size_t n = strlen(plan);
   if (n > 4 && !strcmp(plan + n - 4, ".rbk")) n -= 4;
   for (size_t i = 0; i < sizeof sidecar_suffixes / sizeof *sidecar_suffixes; i++) {
@@ -72,7 +72,7 @@ static bool is_span(const json_t *v) {
   json_t *x;
   int64_t ms;
   json_object_foreach((json_t *)v, k, x)
-    if ((strcmp(k, "min") && strcmp(k, "max")) || !json_is_string(x) || !rehearse_duration(json_string_value(x), &ms)) return false;
+    if ((strcmp(k, "min") && strcmp(k, "max")) || !json_is_string(x) || !rehearse_case_duration(json_string_value(x), &ms)) return false;
   return true;
 }
 
@@ -249,7 +249,7 @@ static char *duplicate_name(const rehearse_cases *out) {
 }
 
 /* Loads and validates a sidecar; returns false with *err (see rehearse_case.h). */
-bool rehearse_cases_load(const char *file, rehearse_cases *out, char **err) {
+bool rehearse_case_load_all(const char *file, rehearse_cases *out, char **err) {
   *out = (rehearse_cases){.file = strdup(file)};
   json_t *doc = read_doc(file, err), *cases = json_object_get(doc, "cases"), *item;
   static const char *const top[] = {"description", "defaults", "cases", NULL};
@@ -269,7 +269,7 @@ bool rehearse_cases_load(const char *file, rehearse_cases *out, char **err) {
   if (!*err) *err = duplicate_name(out);
   json_decref(doc);
   if (!*err) return true;
-  rehearse_cases_free(out);
+  rehearse_case_free_all(out);
   return false;
 }
 
@@ -280,7 +280,7 @@ static void free_strings(char **list) {
 }
 
 /* Frees the cases. */
-void rehearse_cases_free(rehearse_cases *cs) {
+void rehearse_case_free_all(rehearse_cases *cs) {
   for (size_t i = 0; i < cs->len; i++) {
     rehearse_case *c = &cs->items[i];
     free(c->name), free(c->scenario);

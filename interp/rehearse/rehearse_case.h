@@ -9,7 +9,7 @@
  * The expectation keys are listed once in REHEARSE_EXPECT_KEYS (rehearse_case.c); unknown keys
  * anywhere are errors, so a typo never silently passes.
  *
- * Ownership: a rehearse_cases owns everything in it (rehearse_cases_free).
+ * Ownership: a rehearse_cases owns everything in it (rehearse_case_free_all).
  */
 #ifndef RBK_REHEARSE_CASE_H
 #define RBK_REHEARSE_CASE_H
@@ -69,21 +69,21 @@ typedef struct {
 } rehearse_cases;
 
 /* Returns the path of plan's sidecar if one exists (caller frees), else NULL. */
-char *rehearse_sidecar_path(const char *plan);
+char *rehearse_case_sidecar_path(const char *plan);
 
 /* Loads the sidecar `file` into *out. Returns true, or false with *err set (caller frees): the
  * file cannot be read or parsed, or a key or value is not what docs/rehearsal.md allows. */
-bool rehearse_cases_load(const char *file, rehearse_cases *out, char **err);
+bool rehearse_case_load_all(const char *file, rehearse_cases *out, char **err);
 
 /* Frees the cases and zeroes *c. */
-void rehearse_cases_free(rehearse_cases *c);
+void rehearse_case_free_all(rehearse_cases *c);
 
 /* Fills the run options of one case (pointers into c; o->out, console and diag are left as
  * they are). */
 void rehearse_case_opts(const rehearse_case *c, const char *plan, rehearse_opts *o);
 
 /* Returns true with *ms set when text is a duration ("90s", "1m30s", "500ms"). */
-bool rehearse_duration(const char *text, int64_t *ms);
+bool rehearse_case_duration(const char *text, int64_t *ms);
 
 /* Returns the failed expectations of case c for result r as a new JSON array of one-line
  * strings (empty: the case passed). Executed actions that the dry-run graph lacks always fail

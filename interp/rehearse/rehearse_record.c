@@ -21,14 +21,14 @@ static json_t *node_index(const plan_graph *g) {
 }
 
 /* Prepares the recorder; returns false when out of memory. */
-bool rehearse_recorder_init(rehearse_recorder *rec, const plan_graph *g, rehearse_result *r, rbk_sink out) {
+bool rehearse_record_init(rehearse_recorder *rec, const plan_graph *g, rehearse_result *r, rbk_sink out) {
   *rec = (rehearse_recorder){.r = r, .out = out, .nodes = node_index(g), .gates = json_object()};
   r->executed = json_array(), r->notifications = json_array(), r->lies = json_array();
   return rec->nodes && rec->gates && r->executed && r->notifications && r->lies;
 }
 
 /* Frees the recorder's index. */
-void rehearse_recorder_free(rehearse_recorder *rec) {
+void rehearse_record_free(rehearse_recorder *rec) {
   json_decref(rec->nodes);
   json_decref(rec->gates);
   *rec = (rehearse_recorder){0};
@@ -113,4 +113,4 @@ static int record(void *user, const rbk_event *ev, char **err) {
 }
 
 /* Returns the sink that records into rec (borrowed). */
-rbk_sink rehearse_recorder_sink(rehearse_recorder *rec) { return (rbk_sink){rec, record}; }
+rbk_sink rehearse_record_sink(rehearse_recorder *rec) { return (rbk_sink){rec, record}; }

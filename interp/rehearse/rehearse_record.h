@@ -6,7 +6,7 @@
  * node with the same action name and mutating mark. Each violation is one line in r->lies.
  *
  * Ownership: the recorder borrows the graph (only during init), the result and the output sink;
- * it owns its index, released with rehearse_recorder_free. */
+ * it owns its index, released with rehearse_record_free. */
 #ifndef RBK_REHEARSE_RECORD_H
 #define RBK_REHEARSE_RECORD_H
 
@@ -27,12 +27,12 @@ typedef struct {
 
 /* Prepares the recorder for graph g and result r (its lists are created here); returns false
  * when out of memory. */
-bool rehearse_recorder_init(rehearse_recorder *rec, const plan_graph *g, rehearse_result *r, rbk_sink out);
+bool rehearse_record_init(rehearse_recorder *rec, const plan_graph *g, rehearse_result *r, rbk_sink out);
 
 /* Returns the sink that records into rec (borrowed). */
-rbk_sink rehearse_recorder_sink(rehearse_recorder *rec);
+rbk_sink rehearse_record_sink(rehearse_recorder *rec);
 
 /* Frees the recorder's index (not the result). */
-void rehearse_recorder_free(rehearse_recorder *rec);
+void rehearse_record_free(rehearse_recorder *rec);
 
 #endif

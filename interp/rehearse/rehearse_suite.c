@@ -71,7 +71,7 @@ static bool collect_dir(const char *dir, char ***list, size_t *n, size_t *cap, c
 }
 
 /* Returns the plans named by paths, or NULL with *err (see rehearse_suite.h). */
-char **rehearse_collect_plans(char *const *paths, size_t n, char **err) {
+char **rehearse_suite_collect_plans(char *const *paths, size_t n, char **err) {
   char **list = calloc(1, sizeof *list);
   size_t len = 0, cap = 1;
   bool ok = list != NULL;
@@ -192,14 +192,14 @@ static void add_note(suite *s, char *text, bool failure) {
 
 /* Lists one plan's header and its (selected) cases. */
 static void add_plan(suite *s, const char *plan) {
-  char *sidecar = rehearse_sidecar_path(plan), *err = NULL;
+  char *sidecar = rehearse_case_sidecar_path(plan), *err = NULL;
   rehearse_cases *cases = calloc(1, sizeof *cases);
   if (!sidecar || !cases) {
     add_note(s, plan_note(s, plan, "not rehearsed: no sidecar file (docs/rehearsal.md)", false), false);
     free(cases);
     return;
   }
-  if (!rehearse_cases_load(sidecar, cases, &err)) {
+  if (!rehearse_case_load_all(sidecar, cases, &err)) {
     add_note(s, plan_note(s, plan, err ? err : "out of memory", true), true);
     free(err), free(sidecar), free(cases);
     return;
@@ -215,7 +215,7 @@ static void add_plan(suite *s, const char *plan) {
     suite_item *it = add_item(s);
     if (it) it->plan = plan, it->c = &cases->items[i], it->counts = true;
   }
-  if (!head) rehearse_cases_free(cases), free(cases);
+  if (!head) rehearse_case_free_all(cases), free(cases);
   free(sidecar);
 }
 
@@ -284,7 +284,7 @@ int rehearse_suite_run(char *const *plans, const rehearse_suite_opts *o) {
   run_items(&s);
   for (size_t i = 0; i < s.len; i++) {
     free(s.items[i].text);
-    if (s.items[i].cases) rehearse_cases_free(s.items[i].cases), free(s.items[i].cases);
+    if (s.items[i].cases) rehearse_case_free_all(s.items[i].cases), free(s.items[i].cases);
   }
   free(s.items);
   if (o->json) fprintf(o->out, "{\"passed\":%d,\"failed\":%d}\n", s.passed, s.failed);

@@ -30,9 +30,9 @@ typedef struct {
 /* Returns the .rbk files named by paths (files as given, directories' *.rbk in name order) as a
  * new NULL-terminated array (caller frees it and its strings), or NULL with *err set (caller
  * frees) when a path cannot be read. */
-char **rehearse_collect_plans(char *const *paths, size_t n, char **err);
+char **rehearse_suite_collect_plans(char *const *paths, size_t n, char **err);
 
-/* Runs the cases of the plans (rehearse_collect_plans); returns 0 when every case passed, 1 when
+/* Runs the cases of the plans (rehearse_suite_collect_plans); returns 0 when every case passed, 1 when
  * one failed (or a sidecar is malformed), 2 when nothing could be collected. */
 int rehearse_suite_run(char *const *plans, const rehearse_suite_opts *o);
 

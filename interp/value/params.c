@@ -117,7 +117,7 @@ static rbk_value *params_structured(const char *text, ast_type type) {
   }
   if (!j) return NULL;
   bool ok = type == TYPE_LIST ? json_is_array(j) : json_is_object(j);
-  rbk_value *v = ok ? val_from_json(j) : NULL;
+  rbk_value *v = ok ? value_from_json(j) : NULL;
   json_decref(j);
   return v;
 }
@@ -130,13 +130,13 @@ rbk_value *params_parse_value(ast_type type, const char *text, char **err) {
   rbk_value *v = NULL;
   switch (type) {
     case TYPE_ANY:
-    case TYPE_STRING: v = val_cstring(text); break;
-    case TYPE_INT: v = params_int(text, &i) ? val_int(i) : NULL; break;
-    case TYPE_FLOAT: v = params_float(text, &f) ? val_float(f) : NULL; break;
+    case TYPE_STRING: v = value_cstring(text); break;
+    case TYPE_INT: v = params_int(text, &i) ? value_int(i) : NULL; break;
+    case TYPE_FLOAT: v = params_float(text, &f) ? value_float(f) : NULL; break;
     case TYPE_BOOL:
-      v = !strcmp(text, "true") ? val_bool(true) : !strcmp(text, "false") ? val_bool(false) : NULL;
+      v = !strcmp(text, "true") ? value_bool(true) : !strcmp(text, "false") ? value_bool(false) : NULL;
       break;
-    case TYPE_DURATION: v = params_duration(text, &i) ? val_duration(i) : NULL; break;
+    case TYPE_DURATION: v = params_duration(text, &i) ? value_duration(i) : NULL; break;
     case TYPE_LIST:
     case TYPE_OBJECT: v = params_structured(text, type); break;
     case TYPE_COUNT: break;
@@ -183,7 +183,7 @@ ast_type params_effective_type(const ast_node *decl, param_eval_fn eval, void *u
   if (t != TYPE_ANY) return t;
   rbk_value *v = eval ? eval(user, def) : NULL;
   t = v ? params_value_type(v) : TYPE_STRING;
-  val_unref(v);
+  value_unref(v);
   return t;
 }
 
@@ -285,7 +285,7 @@ const param_binding *params_find(const param_set *set, const char *name) {
 
 /* Frees the set's values and array and leaves it empty. */
 void params_free(param_set *set) {
-  for (size_t i = 0; i < set->len; i++) val_unref(set->items[i].value);
+  for (size_t i = 0; i < set->len; i++) value_unref(set->items[i].value);
   free(set->items);
   set->items = NULL;
   set->len = 0;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* Returns the kind's user-facing name ("string", …). */
-const char *val_kind_name(val_kind kind) {
+const char *value_kind_name(val_kind kind) {
   switch (kind) {
 #define X(k, name) \
   case VAL_##k: return name;
@@ -18,7 +18,7 @@ const char *val_kind_name(val_kind kind) {
 }
 
 /* Returns the kind's name with its article ("an int", "a string", "null"). */
-const char *val_kind_article(val_kind kind) {
+const char *value_kind_article(val_kind kind) {
   switch (kind) {
     case VAL_NULL: return "null";
     case VAL_INT: return "an int";
@@ -46,10 +46,10 @@ static rbk_value *val_new(val_kind kind) {
 }
 
 /* Returns a new null. */
-rbk_value *val_null(void) { return val_new(VAL_NULL); }
+rbk_value *value_null(void) { return val_new(VAL_NULL); }
 
 /* Returns a new bool. */
-rbk_value *val_bool(bool b) {
+rbk_value *value_bool(bool b) {
   rbk_value *v = val_new(VAL_BOOL);
   if (v) v->u.b = b;
   return v;
@@ -63,21 +63,21 @@ static rbk_value *val_i64(val_kind kind, int64_t i) {
 }
 
 /* Returns a new int. */
-rbk_value *val_int(int64_t i) { return val_i64(VAL_INT, i); }
+rbk_value *value_int(int64_t i) { return val_i64(VAL_INT, i); }
 /* Returns a new duration of ms milliseconds. */
-rbk_value *val_duration(int64_t ms) { return val_i64(VAL_DURATION, ms); }
+rbk_value *value_duration(int64_t ms) { return val_i64(VAL_DURATION, ms); }
 /* Returns a new time, ms since the Unix epoch. */
-rbk_value *val_time(int64_t epoch_ms) { return val_i64(VAL_TIME, epoch_ms); }
+rbk_value *value_time(int64_t epoch_ms) { return val_i64(VAL_TIME, epoch_ms); }
 
 /* Returns a new float. */
-rbk_value *val_float(double f) {
+rbk_value *value_float(double f) {
   rbk_value *v = val_new(VAL_FLOAT);
   if (v) v->u.f = f;
   return v;
 }
 
 /* Returns a new string that owns s (malloc'ed, len bytes plus a NUL); frees s on failure. */
-rbk_value *val_string_take(char *s, size_t len) {
+rbk_value *value_string_take(char *s, size_t len) {
   rbk_value *v = s ? val_new(VAL_STRING) : NULL;
   if (!v) {
     free(s);
@@ -89,19 +89,19 @@ rbk_value *val_string_take(char *s, size_t len) {
 }
 
 /* Returns a new string holding a copy of s[0..len). */
-rbk_value *val_string(const char *s, size_t len) {
+rbk_value *value_string(const char *s, size_t len) {
   char *copy = malloc(len + 1);
   if (!copy) return NULL;
   if (len) memcpy(copy, s, len);
   copy[len] = '\0';
-  return val_string_take(copy, len);
+  return value_string_take(copy, len);
 }
 
 /* Returns a new string holding a copy of the NUL-terminated s. */
-rbk_value *val_cstring(const char *s) { return val_string(s, strlen(s)); }
+rbk_value *value_cstring(const char *s) { return value_string(s, strlen(s)); }
 
 /* Returns a new empty list with room for cap items. */
-rbk_value *val_list(size_t cap) {
+rbk_value *value_list(size_t cap) {
   rbk_value *v = val_new(VAL_LIST);
   if (!v || cap == 0) return v;
   v->u.list.items = malloc(cap * sizeof *v->u.list.items);
@@ -114,7 +114,7 @@ rbk_value *val_list(size_t cap) {
 }
 
 /* Returns a new empty object with room for cap members. */
-rbk_value *val_object(size_t cap) {
+rbk_value *value_object(size_t cap) {
   rbk_value *v = val_new(VAL_OBJECT);
   if (!v || cap == 0) return v;
   v->u.obj.keys = malloc(cap * sizeof *v->u.obj.keys);
@@ -130,20 +130,20 @@ rbk_value *val_object(size_t cap) {
 }
 
 /* Returns a new secret holding copies of name and plain. */
-rbk_value *val_secret(const char *name, const char *plain) {
+rbk_value *value_secret(const char *name, const char *plain) {
   rbk_value *v = val_new(VAL_SECRET);
   if (!v) return NULL;
   v->u.secret.name = strdup(name);
   v->u.secret.plain = strdup(plain);
   if (!v->u.secret.name || !v->u.secret.plain) {
-    val_unref(v);
+    value_unref(v);
     return NULL;
   }
   return v;
 }
 
 /* Returns a new lambda that owns code and env (released through free_fn). */
-rbk_value *val_lambda(void *code, void *env, void (*free_fn)(void *code, void *env)) {
+rbk_value *value_lambda(void *code, void *env, void (*free_fn)(void *code, void *env)) {
   rbk_value *v = val_new(VAL_LAMBDA);
   if (!v) {
     if (free_fn) free_fn(code, env);
@@ -156,7 +156,7 @@ rbk_value *val_lambda(void *code, void *env, void (*free_fn)(void *code, void *e
 }
 
 /* Returns a new handle that owns data (released through ops->free). */
-rbk_value *val_handle(const val_handle_ops *ops, void *data) {
+rbk_value *value_handle(const val_handle_ops *ops, void *data) {
   rbk_value *v = val_new(VAL_HANDLE);
   if (!v) {
     if (ops && ops->free) ops->free(data);
@@ -168,7 +168,7 @@ rbk_value *val_handle(const val_handle_ops *ops, void *data) {
 }
 
 /* Returns v with one more reference. */
-rbk_value *val_ref(rbk_value *v) {
+rbk_value *value_ref(rbk_value *v) {
   if (v) v->refs++;
   return v;
 }
@@ -178,13 +178,13 @@ static void val_release(rbk_value *v) {
   switch (v->kind) {
   case VAL_STRING: free(v->u.str.s); break;
   case VAL_LIST:
-    for (size_t i = 0; i < v->u.list.len; i++) val_unref(v->u.list.items[i]);
+    for (size_t i = 0; i < v->u.list.len; i++) value_unref(v->u.list.items[i]);
     free(v->u.list.items);
     break;
   case VAL_OBJECT:
     for (size_t i = 0; i < v->u.obj.len; i++) {
       free(v->u.obj.keys[i]);
-      val_unref(v->u.obj.vals[i]);
+      value_unref(v->u.obj.vals[i]);
     }
     free(v->u.obj.keys);
     free(v->u.obj.vals);
@@ -210,17 +210,17 @@ static void val_release(rbk_value *v) {
 }
 
 /* Drops one reference; frees the value at zero. */
-void val_unref(rbk_value *v) {
+void value_unref(rbk_value *v) {
   if (!v || --v->refs > 0) return;
   val_release(v);
   free(v);
 }
 
 /* Returns true after appending v (taken) to a list under construction. */
-bool val_list_push(rbk_value *list, rbk_value *v) {
+bool value_list_push(rbk_value *list, rbk_value *v) {
   if (!v) return false;
   if (!GROW(list->u.list.items, list->u.list.cap, list->u.list.len + 1)) {
-    val_unref(v);
+    value_unref(v);
     return false;
   }
   list->u.list.items[list->u.list.len++] = v;
@@ -243,18 +243,18 @@ static bool object_grow(rbk_value *obj) {
 }
 
 /* Returns true after setting key to v (taken) in an object under construction. */
-bool val_object_set(rbk_value *obj, const char *key, rbk_value *v) {
+bool value_object_set(rbk_value *obj, const char *key, rbk_value *v) {
   if (!v) return false;
   long at = object_index(obj, key);
   if (at >= 0) {
-    val_unref(obj->u.obj.vals[at]);
+    value_unref(obj->u.obj.vals[at]);
     obj->u.obj.vals[at] = v;
     return true;
   }
   char *copy = strdup(key);
   if (!copy || !object_grow(obj)) {
     free(copy);
-    val_unref(v);
+    value_unref(v);
     return false;
   }
   obj->u.obj.keys[obj->u.obj.len] = copy;
@@ -263,24 +263,24 @@ bool val_object_set(rbk_value *obj, const char *key, rbk_value *v) {
 }
 
 /* Returns the value at key (borrowed), or NULL. */
-rbk_value *val_object_get(const rbk_value *obj, const char *key) {
+rbk_value *value_object_get(const rbk_value *obj, const char *key) {
   if (!obj || obj->kind != VAL_OBJECT) return NULL;
   long at = object_index(obj, key);
   return at >= 0 ? obj->u.obj.vals[at] : NULL;
 }
 
 /* Returns the truth of a bool (false for every other kind). */
-bool val_is_true(const rbk_value *v) { return v && v->kind == VAL_BOOL && v->u.b; }
+bool value_is_true(const rbk_value *v) { return v && v->kind == VAL_BOOL && v->u.b; }
 
 /* Returns true when v contains a secret anywhere. */
-bool val_contains_secret(const rbk_value *v) {
+bool value_contains_secret(const rbk_value *v) {
   if (!v) return false;
   if (v->kind == VAL_SECRET) return true;
   if (v->kind == VAL_LIST)
     for (size_t i = 0; i < v->u.list.len; i++)
-      if (val_contains_secret(v->u.list.items[i])) return true;
+      if (value_contains_secret(v->u.list.items[i])) return true;
   if (v->kind == VAL_OBJECT)
     for (size_t i = 0; i < v->u.obj.len; i++)
-      if (val_contains_secret(v->u.obj.vals[i])) return true;
+      if (value_contains_secret(v->u.obj.vals[i])) return true;
   return false;
 }

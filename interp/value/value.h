@@ -1,9 +1,9 @@
 /* value.h — run-time values: immutable, reference-counted, shared by the planner and the engine.
  *
  * Ownership: every function that returns an `rbk_value *` returns a new reference that the caller
- * owns and must release with val_unref(), unless its comment says "borrowed". Functions that take a
+ * owns and must release with value_unref(), unless its comment says "borrowed". Functions that take a
  * value "(takes v)" consume the caller's reference; all others borrow their arguments.
- * Values are never mutated after they are shared; the builders (val_list_push, val_object_set) are
+ * Values are never mutated after they are shared; the builders (value_list_push, value_object_set) are
  * only for values under construction (refcount 1).
  */
 #ifndef RBK_VALUE_H
@@ -53,64 +53,64 @@ struct rbk_value {
 };
 
 /* Returns the kind's user-facing name ("string", …). */
-const char *val_kind_name(val_kind kind);
+const char *value_kind_name(val_kind kind);
 /* Returns the kind's name with its article, for messages ("an int", "a string", "null"). */
-const char *val_kind_article(val_kind kind);
+const char *value_kind_article(val_kind kind);
 
 /* Constructors; NULL only when out of memory. */
-rbk_value *val_null(void);
-rbk_value *val_bool(bool b);
-rbk_value *val_int(int64_t i);
-rbk_value *val_float(double f);
-rbk_value *val_duration(int64_t ms);
-rbk_value *val_time(int64_t epoch_ms);
-rbk_value *val_string(const char *s, size_t len);   /* copies */
-rbk_value *val_cstring(const char *s);              /* copies a NUL-terminated string */
-rbk_value *val_string_take(char *s, size_t len);    /* takes ownership of malloc'ed s */
-rbk_value *val_list(size_t cap);                    /* empty list under construction */
-rbk_value *val_object(size_t cap);                  /* empty object under construction */
-rbk_value *val_secret(const char *name, const char *plain); /* copies both */
-rbk_value *val_lambda(void *code, void *env, void (*free)(void *code, void *env));
-rbk_value *val_handle(const val_handle_ops *ops, void *data);
+rbk_value *value_null(void);
+rbk_value *value_bool(bool b);
+rbk_value *value_int(int64_t i);
+rbk_value *value_float(double f);
+rbk_value *value_duration(int64_t ms);
+rbk_value *value_time(int64_t epoch_ms);
+rbk_value *value_string(const char *s, size_t len);   /* copies */
+rbk_value *value_cstring(const char *s);              /* copies a NUL-terminated string */
+rbk_value *value_string_take(char *s, size_t len);    /* takes ownership of malloc'ed s */
+rbk_value *value_list(size_t cap);                    /* empty list under construction */
+rbk_value *value_object(size_t cap);                  /* empty object under construction */
+rbk_value *value_secret(const char *name, const char *plain); /* copies both */
+rbk_value *value_lambda(void *code, void *env, void (*free)(void *code, void *env));
+rbk_value *value_handle(const val_handle_ops *ops, void *data);
 
 /* Returns v with one more reference (v may be NULL). */
-rbk_value *val_ref(rbk_value *v);
+rbk_value *value_ref(rbk_value *v);
 /* Drops one reference; frees at zero (v may be NULL). */
-void val_unref(rbk_value *v);
+void value_unref(rbk_value *v);
 
 /* Builders for values under construction. Return false when out of memory (v is released). */
-bool val_list_push(rbk_value *list, rbk_value *v);                   /* takes v */
-bool val_object_set(rbk_value *obj, const char *key, rbk_value *v);   /* takes v; replaces a key */
+bool value_list_push(rbk_value *list, rbk_value *v);                   /* takes v */
+bool value_object_set(rbk_value *obj, const char *key, rbk_value *v);   /* takes v; replaces a key */
 
 /* Returns the value at `key` (borrowed), or NULL when missing. */
-rbk_value *val_object_get(const rbk_value *obj, const char *key);
+rbk_value *value_object_get(const rbk_value *obj, const char *key);
 
 /* Returns true when a and b are equal (deep; ints and floats compare by value; a secret equals
  * only a secret with the same plaintext). */
-bool val_equal(const rbk_value *a, const rbk_value *b);
+bool value_equal(const rbk_value *a, const rbk_value *b);
 /* Compares two values of an ordered kind (numbers, strings, durations, times); returns <0, 0, >0
  * in *cmp, or false when the kinds cannot be ordered together. */
-bool val_compare(const rbk_value *a, const rbk_value *b, int *cmp);
+bool value_compare(const rbk_value *a, const rbk_value *b, int *cmp);
 /* Returns the truth of a bool; other kinds are not truthy or falsy (the caller reports an error). */
-bool val_is_true(const rbk_value *v);
+bool value_is_true(const rbk_value *v);
 
 /* Returns how a value is shown to people: strings as themselves (unquoted), durations as "1m30s",
  * times as RFC 3339, lists and objects as JSON, secrets as "***". Caller frees. */
-char *val_show(const rbk_value *v);
+char *value_show(const rbk_value *v);
 /* Returns the value as rbk source text: strings quoted and escaped, secrets as "***". Caller frees. */
-char *val_repr(const rbk_value *v);
+char *value_repr(const rbk_value *v);
 /* Returns "1m30s"-style text for a duration in milliseconds. Caller frees. */
-char *val_format_duration(int64_t ms);
+char *value_format_duration(int64_t ms);
 
 /* Returns the JSON form (caller owns the reference). Durations become their text ("1m30s"), times
  * RFC 3339 text; secrets become "***" unless `reveal`; lambdas and handles become their
  * description. */
-json_t *val_to_json(const rbk_value *v, bool reveal);
+json_t *value_to_json(const rbk_value *v, bool reveal);
 /* Returns the value for a JSON value (integers stay ints, reals floats). */
-rbk_value *val_from_json(const json_t *j);
+rbk_value *value_from_json(const json_t *j);
 
 /* Returns true when v or anything inside it is a secret. */
-bool val_contains_secret(const rbk_value *v);
+bool value_contains_secret(const rbk_value *v);
 
 /* Context for the pure built-ins: how they call a lambda, read the environment and files, and
  * read the clock. Any callback may be NULL: then that built-in fails with a clear error. */
@@ -131,7 +131,7 @@ typedef struct {
 /* Calls the built-in `id` (a SIG_PURE, SIG_ENV or SIG_RUNTIME entry of sig.h) with positional
  * `args` (n of them) and `named`, an array indexed like sig_params() of the signature with NULL
  * for absent ones. Returns the result, or NULL with *err set to a one-line message (caller frees). */
-rbk_value *builtin_call(sig_id id, rbk_value *const *args, size_t n, rbk_value *const *named,
-                        const builtin_ctx *ctx, char **err);
+rbk_value *builtins_call(sig_id id, rbk_value *const *args, size_t n, rbk_value *const *named,
+                         const builtin_ctx *ctx, char **err);
 
 #endif

@@ -35,8 +35,8 @@ static bool is_number(const rbk_value *v) { return v->kind == VAL_INT || v->kind
 static bool objects_equal(const rbk_value *a, const rbk_value *b) {
   if (a->u.obj.len != b->u.obj.len) return false;
   for (size_t i = 0; i < a->u.obj.len; i++) {
-    const rbk_value *other = val_object_get(b, a->u.obj.keys[i]);
-    if (!other || !val_equal(a->u.obj.vals[i], other)) return false;
+    const rbk_value *other = value_object_get(b, a->u.obj.keys[i]);
+    if (!other || !value_equal(a->u.obj.vals[i], other)) return false;
   }
   return true;
 }
@@ -45,12 +45,12 @@ static bool objects_equal(const rbk_value *a, const rbk_value *b) {
 static bool lists_equal(const rbk_value *a, const rbk_value *b) {
   if (a->u.list.len != b->u.list.len) return false;
   for (size_t i = 0; i < a->u.list.len; i++)
-    if (!val_equal(a->u.list.items[i], b->u.list.items[i])) return false;
+    if (!value_equal(a->u.list.items[i], b->u.list.items[i])) return false;
   return true;
 }
 
 /* Returns true when a and b are equal (deep). */
-bool val_equal(const rbk_value *a, const rbk_value *b) {
+bool value_equal(const rbk_value *a, const rbk_value *b) {
   if (a == b) return true;
   if (!a || !b) return false;
   if (is_number(a) && is_number(b)) return cmp_numbers(a, b) == 0;
@@ -73,7 +73,7 @@ bool val_equal(const rbk_value *a, const rbk_value *b) {
 }
 
 /* Returns true with *cmp set when a and b are of kinds that order together. */
-bool val_compare(const rbk_value *a, const rbk_value *b, int *cmp) {
+bool value_compare(const rbk_value *a, const rbk_value *b, int *cmp) {
   if (is_number(a) && is_number(b)) {
     *cmp = cmp_numbers(a, b);
     return true;

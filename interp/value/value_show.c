@@ -1,4 +1,4 @@
-/* value_show.c — values as text for people (val_show), as rbk source (val_repr), and as JSON. */
+/* value_show.c — values as text for people (value_show), as rbk source (value_repr), and as JSON. */
 #include "value.h"
 
 #include <inttypes.h>
@@ -12,7 +12,7 @@
 #include "valtime.h"
 
 /* Returns "1h30m"-style text for a duration in milliseconds ("0s" for zero). */
-char *val_format_duration(int64_t ms) {
+char *value_format_duration(int64_t ms) {
   static const struct { const char *unit; uint64_t ms; } units[] = {
       {"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1}};
   valbuf b = {0};
@@ -71,13 +71,13 @@ static char *show_scalar(const rbk_value *v) {
   case VAL_INT: snprintf(buf, sizeof buf, "%" PRId64, v->u.i); break;
   case VAL_FLOAT: realfmt_shortest(v->u.f, buf); break;
   case VAL_TIME: valtime_format(v->u.i, buf); break;
-  default: return val_format_duration(v->u.i);
+  default: return value_format_duration(v->u.i);
   }
   return copy(buf);
 }
 
 /* Returns how a value is shown to people (caller frees). */
-char *val_show(const rbk_value *v) {
+char *value_show(const rbk_value *v) {
   switch (v->kind) {
   case VAL_NULL: return copy("null");
   case VAL_BOOL: return copy(v->u.b ? "true" : "false");
@@ -92,7 +92,7 @@ char *val_show(const rbk_value *v) {
   case VAL_LIST:
   case VAL_OBJECT: break;
   }
-  json_t *j = val_to_json(v, false);
+  json_t *j = value_to_json(v, false);
   char *s = j ? dump_compact(j) : NULL;
   json_decref(j);
   return s;
@@ -156,7 +156,7 @@ static void repr_into(valbuf *b, const rbk_value *v) {
   case VAL_LIST: repr_list(b, v); return;
   case VAL_OBJECT: repr_object(b, v); return;
   case VAL_TIME:
-    text = val_show(v);
+    text = value_show(v);
     valbuf_printf(b, "parse_time(\"%s\")", text ? text : "");
     break;
   case VAL_NULL:
@@ -167,7 +167,7 @@ static void repr_into(valbuf *b, const rbk_value *v) {
   case VAL_SECRET:
   case VAL_LAMBDA:
   case VAL_HANDLE:
-    text = val_show(v);
+    text = value_show(v);
     valbuf_puts(b, text ? text : "");
     break;
   }
@@ -176,7 +176,7 @@ static void repr_into(valbuf *b, const rbk_value *v) {
 }
 
 /* Returns the value as rbk source text (caller frees). */
-char *val_repr(const rbk_value *v) {
+char *value_repr(const rbk_value *v) {
   valbuf b = {0};
   repr_into(&b, v);
   return valbuf_take(&b, NULL);
@@ -207,7 +207,7 @@ static json_t *json_text_bytes(const char *s, size_t len) {
 static json_t *list_to_json(const rbk_value *v, bool reveal) {
   json_t *a = json_array();
   for (size_t i = 0; a && i < v->u.list.len; i++) {
-    if (json_array_append_new(a, val_to_json(v->u.list.items[i], reveal)) != 0) {
+    if (json_array_append_new(a, value_to_json(v->u.list.items[i], reveal)) != 0) {
       json_decref(a);
       return NULL;
     }
@@ -219,7 +219,7 @@ static json_t *list_to_json(const rbk_value *v, bool reveal) {
 static json_t *object_to_json(const rbk_value *v, bool reveal) {
   json_t *o = json_object();
   for (size_t i = 0; o && i < v->u.obj.len; i++) {
-    if (json_object_set_new(o, v->u.obj.keys[i], val_to_json(v->u.obj.vals[i], reveal)) != 0) {
+    if (json_object_set_new(o, v->u.obj.keys[i], value_to_json(v->u.obj.vals[i], reveal)) != 0) {
       json_decref(o);
       return NULL;
     }
@@ -228,7 +228,7 @@ static json_t *object_to_json(const rbk_value *v, bool reveal) {
 }
 
 /* Returns the JSON form of v (new reference; NULL when out of memory). */
-json_t *val_to_json(const rbk_value *v, bool reveal) {
+json_t *value_to_json(const rbk_value *v, bool reveal) {
   switch (v->kind) {
   case VAL_NULL: return json_null();
   case VAL_BOOL: return json_boolean(v->u.b);
@@ -238,7 +238,7 @@ json_t *val_to_json(const rbk_value *v, bool reveal) {
   case VAL_DURATION:
   case VAL_TIME:
   case VAL_LAMBDA:
-  case VAL_HANDLE: return json_text(val_show(v));
+  case VAL_HANDLE: return json_text(value_show(v));
   case VAL_LIST: return list_to_json(v, reveal);
   case VAL_OBJECT: return object_to_json(v, reveal);
   case VAL_SECRET: return json_string(reveal ? v->u.secret.plain : "***");
@@ -248,12 +248,12 @@ json_t *val_to_json(const rbk_value *v, bool reveal) {
 
 /* Returns the list of a JSON array's elements. */
 static rbk_value *list_from_json(const json_t *j) {
-  rbk_value *list = val_list(json_array_size(j));
+  rbk_value *list = value_list(json_array_size(j));
   size_t i;
   json_t *item;
   json_array_foreach(j, i, item) {
-    if (!list || !val_list_push(list, val_from_json(item))) {
-      val_unref(list);
+    if (!list || !value_list_push(list, value_from_json(item))) {
+      value_unref(list);
       return NULL;
     }
   }
@@ -262,12 +262,12 @@ static rbk_value *list_from_json(const json_t *j) {
 
 /* Returns the object of a JSON object's members, in order. */
 static rbk_value *object_from_json(const json_t *j) {
-  rbk_value *obj = val_object(json_object_size(j));
+  rbk_value *obj = value_object(json_object_size(j));
   const char *key;
   json_t *item;
   json_object_foreach((json_t *)j, key, item) {
-    if (!obj || !val_object_set(obj, key, val_from_json(item))) {
-      val_unref(obj);
+    if (!obj || !value_object_set(obj, key, value_from_json(item))) {
+      value_unref(obj);
       return NULL;
     }
   }
@@ -275,16 +275,16 @@ static rbk_value *object_from_json(const json_t *j) {
 }
 
 /* Returns the value of a JSON value (NULL when out of memory). */
-rbk_value *val_from_json(const json_t *j) {
+rbk_value *value_from_json(const json_t *j) {
   switch (json_typeof(j)) {
   case JSON_OBJECT: return object_from_json(j);
   case JSON_ARRAY: return list_from_json(j);
-  case JSON_STRING: return val_string(json_string_value(j), json_string_length(j));
-  case JSON_INTEGER: return val_int(json_integer_value(j));
-  case JSON_REAL: return val_float(json_real_value(j));
-  case JSON_TRUE: return val_bool(true);
-  case JSON_FALSE: return val_bool(false);
-  case JSON_NULL: return val_null();
+  case JSON_STRING: return value_string(json_string_value(j), json_string_length(j));
+  case JSON_INTEGER: return value_int(json_integer_value(j));
+  case JSON_REAL: return value_float(json_real_value(j));
+  case JSON_TRUE: return value_bool(true);
+  case JSON_FALSE: return value_bool(false);
+  case JSON_NULL: return value_null();
   }
   return NULL;
 }

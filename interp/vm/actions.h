@@ -14,7 +14,7 @@
  *    operation does nothing;
  *  - operations due at the same time complete in the order they were started.
  *
- * Secrets: the arguments may hold secret values (val_secret); only the request an action sends
+ * Secrets: the arguments may hold secret values (value_secret); only the request an action sends
  * may reveal them (u.secret.plain). describe() and every error message must not.
  *
  * Ownership: every rbk_value passed in is borrowed for the duration of the call (ref what you

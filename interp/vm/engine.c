@@ -42,7 +42,7 @@ static bool alloc_state(engine *e) {
   e->globals = calloc(e->code->nunits, sizeof *e->globals);
   e->unit_started = calloc(e->code->nunits, sizeof *e->unit_started);
   e->step_done = calloc((size_t)e->code->nsteps + 1, sizeof *e->step_done);
-  if (!e->globals || !e->unit_started || !e->step_done || !sched_init(&e->sched)) return false;
+  if (!e->globals || !e->unit_started || !e->step_done || !vm_sched_init(&e->sched)) return false;
   for (size_t u = 0; u < e->code->nunits; u++) {
     e->globals[u] = calloc((size_t)e->code->units[u].nglobals + 1, sizeof *e->globals[u]);
     if (!e->globals[u]) return false;
@@ -86,33 +86,33 @@ engine *engine_new(const rbk_program *prog, const engine_config *cfg, char **err
 /* Runs every ready task until none is left. */
 static void run_ready(engine *e) {
   vm_task *t;
-  while (!e->stop_now && (t = sched_next(&e->sched))) {
-    if (t->killed) task_free(e, t);
+  while (!e->stop_now && (t = vm_sched_next(&e->sched))) {
+    if (t->killed) vm_task_free(e, t);
     else vm_exec(e, t);
   }
 }
 
 /* The engine's time limit on an action passed: it fails. */
 static void guard_fired(engine *e, vm_task *t) {
-  char *d = val_format_duration(t->act.timeout);
+  char *d = value_format_duration(t->act.timeout);
   char msg[64];
   snprintf(msg, sizeof msg, "timed out after %s", d ? d : "?");
   free(d);
-  vm_error *err = verr_at(t->act.call, "%s %s: %s", t->act.sig->name, t->act.target ? t->act.target : "", msg);
+  vm_error *err = vm_err_at(t->act.call, "%s %s: %s", t->act.sig->name, t->act.target ? t->act.target : "", msg);
   t->act.guard = 0;
   vm_action_abort(e, t, RBK_STATUS_FAILED, msg);
   t->resume_err = err;
-  sched_ready(e, t);
+  vm_sched_ready(e, t);
 }
 
 /* Fires every timer due by now, in (time, insertion) order. */
 static void fire_timers(engine *e, int64_t now) {
   vm_timer tm;
-  while (!e->stop_now && sched_pop_due(e, now, &tm)) {
+  while (!e->stop_now && vm_sched_pop_due(e, now, &tm)) {
     switch (tm.kind) {
       case TM_WAKE:
         tm.task->timer = 0;
-        sched_ready(e, tm.task);
+        vm_sched_ready(e, tm.task);
         break;
       case TM_GUARD: guard_fired(e, tm.task); break;
       case TM_REGION: vm_region_timeout(e, tm.task, tm.region); break;
@@ -137,7 +137,7 @@ static void wait_events(engine *e) {
     e->cfg.approver->poll(e->cfg.approver->self, now);
     if (e->sched.count) return;
   }
-  int64_t due = sched_next_due(e);
+  int64_t due = vm_sched_next_due(e);
   if (clock_is_virtual(e->cfg.clock)) {
     int64_t next = a ? a->next_event(a->self, now) : INT64_MAX;
     if (due < next) next = due;
@@ -180,9 +180,9 @@ static bool handle_cancels(engine *e) {
     e->final_error = strdup("stopped at once by a second interrupt");
     return true;
   }
-  vm_error *err = verr(VERR_CANCELLED, "%s", e->why ? e->why : "interrupted");
+  vm_error *err = vm_err(VERR_CANCELLED, "%s", e->why ? e->why : "interrupted");
   if (err) err->interrupt = true;
-  task_cancel(e, e->root, err);
+  vm_task_cancel(e, e->root, err);
   return true;
 }
 
@@ -196,14 +196,14 @@ static void free_tree(engine *e, vm_task *t) {
     case TS_APPROVAL: vm_approval_cancel(e, t); break;
     default: break;
   }
-  task_free(e, t);
+  vm_task_free(e, t);
 }
 
 /* Drops the ready queue: stopped tickers are freed, other tasks belong to the tree. */
 static void drain_ready(engine *e) {
   vm_task *t;
-  while ((t = sched_next(&e->sched)))
-    if (t->killed) task_free(e, t);
+  while ((t = vm_sched_next(&e->sched)))
+    if (t->killed) vm_task_free(e, t);
 }
 
 /* Returns the run_end status: ok, cancelled (interrupted) or failed. */
@@ -221,7 +221,7 @@ static void finish_run(engine *e) {
     e->exit_code = e->cancels_seen >= 2 ? RBK_EXIT_ABORTED : RBK_EXIT_FAILED;
     if (!e->final_error) e->final_error = strdup("out of memory");
   } else {
-    e->exit_code = verr_exit_code(result);
+    e->exit_code = vm_err_exit_code(result);
     if (result) e->final_error = strdup(result->msg);
   }
   rbk_event ev = {.kind = RBK_EV_RUN_END, .status = end_status(e, result), .message = e->final_error,
@@ -231,10 +231,10 @@ static void finish_run(engine *e) {
 
 /* Returns the params as an object (for run_start). */
 static rbk_value *params_value(const engine *e) {
-  rbk_value *o = val_object(8);
+  rbk_value *o = value_object(8);
   for (size_t i = 0; o && e->cfg.params && i < e->cfg.params->len; i++) {
     const param_binding *b = &e->cfg.params->items[i];
-    if (b->value && !val_object_set(o, b->decl->u.param.name, val_ref(b->value))) o = NULL;
+    if (b->value && !value_object_set(o, b->decl->u.param.name, value_ref(b->value))) o = NULL;
   }
   return o;
 }
@@ -246,11 +246,11 @@ static bool start_run(engine *e) {
   rbk_event ev = {.kind = RBK_EV_RUN_START, .message = e->code->title, .args = params,
                   .duration_ms = e->code->deadline_ms};
   engine_emit(e, NULL, &ev);
-  val_unref(params);
+  value_unref(params);
   const vm_func *main = &e->code->funcs.items[e->code->main_func];
-  e->root = task_new(e, NULL, NULL, main->entry);
-  if (!e->root || !task_push_frame(e->root, main, -1)) return false;
-  sched_ready(e, e->root);
+  e->root = vm_task_new(e, NULL, NULL, main->entry);
+  if (!e->root || !vm_task_push_frame(e->root, main, -1)) return false;
+  vm_sched_ready(e, e->root);
   return true;
 }
 
@@ -266,7 +266,7 @@ int engine_run(engine *e) {
     if (handle_cancels(e)) continue;
     if (e->fatal && !e->fatal_cancelled) {
       e->fatal_cancelled = true;
-      task_cancel(e, e->root, engine_blocked(e));
+      vm_task_cancel(e, e->root, engine_blocked(e));
       continue;
     }
     wait_events(e);
@@ -298,16 +298,16 @@ void engine_free(engine *e) {
   drain_ready(e);
   engine_notes_drop(e, NULL);
   for (size_t u = 0; e->globals && u < e->code->nunits; u++) {
-    for (int32_t i = 0; e->globals[u] && i < e->code->units[u].nglobals; i++) val_unref(e->globals[u][i]);
+    for (int32_t i = 0; e->globals[u] && i < e->code->units[u].nglobals; i++) value_unref(e->globals[u][i]);
     free(e->globals[u]);
   }
   free(e->globals);
   free(e->unit_started);
   free(e->step_done);
-  sched_free(&e->sched);
-  strings_free(&e->completed);
-  strings_free(&e->warnings);
-  vm_code_free(e->code);
+  vm_sched_free(&e->sched);
+  engine_strings_free(&e->completed);
+  engine_strings_free(&e->warnings);
+  compile_code_free(e->code);
   free(e->fatal);
   free(e->final_error);
   free(e->base_dir);

@@ -11,7 +11,7 @@
 #include "grow.h"
 
 /* Appends a copy of s. */
-bool strings_add(vm_strings *v, const char *s) {
+bool engine_strings_add(vm_strings *v, const char *s) {
   if (!GROW(v->items, v->cap, v->len + 1)) return false;
   char *c = strdup(s ? s : "");
   if (!c) return false;
@@ -20,7 +20,7 @@ bool strings_add(vm_strings *v, const char *s) {
 }
 
 /* Frees the strings. */
-void strings_free(vm_strings *v) {
+void engine_strings_free(vm_strings *v) {
   for (size_t i = 0; i < v->len; i++) free(v->items[i]);
   free(v->items);
   *v = (vm_strings){0};
@@ -33,7 +33,7 @@ int64_t engine_now(const engine *e) { return clock_now(e->cfg.clock) - e->start_
 bool engine_emit(engine *e, vm_task *t, rbk_event *ev) {
   ev->t_ms = engine_now(e);
   ev->seq = ++e->seq;
-  if (!ev->step && t) ev->step = task_path(t);
+  if (!ev->step && t) ev->step = vm_task_path(t);
   if (!e->cfg.sink.emit) return !e->fatal;
   char *err = NULL;
   if (e->cfg.sink.emit(e->cfg.sink.user, ev, &err) == 0) return !e->fatal;
@@ -45,7 +45,7 @@ bool engine_emit(engine *e, vm_task *t, rbk_event *ev) {
 /* Returns the error that stops every action once the sink has failed, or NULL. */
 vm_error *engine_blocked(engine *e) {
   if (!e->fatal) return NULL;
-  return verr(VERR_FATAL, "the run cannot be recorded (%s): stopped before the next action", e->fatal);
+  return vm_err(VERR_FATAL, "the run cannot be recorded (%s): stopped before the next action", e->fatal);
 }
 
 /* Emits a warning and counts it. */
@@ -55,7 +55,7 @@ void engine_warn(engine *e, vm_task *t, const ast_node *node, const char *fmt, .
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  strings_add(&e->warnings, msg);
+  engine_strings_add(&e->warnings, msg);
   rbk_event ev = {.kind = RBK_EV_WARNING, .node = node && t ? engine_node(e, t, node) : NULL, .message = msg,
                   .duration_ms = -1};
   engine_emit(e, t, &ev);
@@ -68,7 +68,7 @@ void engine_warn_at(engine *e, const char *step, const char *node, const char *f
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  strings_add(&e->warnings, msg);
+  engine_strings_add(&e->warnings, msg);
   rbk_event ev = {.kind = RBK_EV_WARNING, .node = node, .step = step, .message = msg, .duration_ms = -1};
   engine_emit(e, NULL, &ev);
 }
@@ -128,7 +128,7 @@ void engine_step_completed(engine *e, const vm_region *r) {
     e->step_done[i] = true;
     e->ndone++;
   }
-  strings_add(&e->completed, r->title);
+  engine_strings_add(&e->completed, r->title);
 }
 
 /* Returns the region of t (or an ancestor task) that is running a handler for an error. */
@@ -143,19 +143,19 @@ static const vm_region *handling(const vm_task *t) {
 
 /* Returns a list value of the strings. */
 static rbk_value *string_list(const vm_strings *v) {
-  rbk_value *l = val_list(v->len);
+  rbk_value *l = value_list(v->len);
   for (size_t i = 0; l && i < v->len; i++)
-    if (!val_list_push(l, val_cstring(v->items[i]))) l = NULL;
+    if (!value_list_push(l, value_cstring(v->items[i]))) l = NULL;
   return l;
 }
 
 /* Returns the last title of a step path, or NULL. */
 static rbk_value *current_step(const vm_task *t) {
-  const char *path = task_path(t);
-  if (!path) return val_null();
+  const char *path = vm_task_path(t);
+  if (!path) return value_null();
   const char *last = path;
   for (const char *p = strstr(path, " › "); p; p = strstr(p + 1, " › ")) last = p + strlen(" › ");
-  return val_cstring(last);
+  return value_cstring(last);
 }
 
 /* Returns the time left before the deadline, never below zero (the deadline may be ignored). */
@@ -168,15 +168,15 @@ static rbk_value *run_field(engine *e, const vm_task *t, int i) {
   const vm_region *h = handling(t);
   int64_t elapsed = engine_now(e);
   switch (i) {
-    case 0: return val_cstring(e->cfg.run_id ? e->cfg.run_id : "run");
-    case 1: return val_cstring(e->cfg.operator_name ? e->cfg.operator_name : "unknown");
-    case 2: return val_duration(elapsed);
-    case 3: return e->code->deadline_ms < 0 ? val_null() : val_duration(deadline_left(e, elapsed));
+    case 0: return value_cstring(e->cfg.run_id ? e->cfg.run_id : "run");
+    case 1: return value_cstring(e->cfg.operator_name ? e->cfg.operator_name : "unknown");
+    case 2: return value_duration(elapsed);
+    case 3: return e->code->deadline_ms < 0 ? value_null() : value_duration(deadline_left(e, elapsed));
     case 4: return current_step(t);
     case 5: return string_list(&e->completed);
-    case 6: return val_int(e->code->nsteps ? (int64_t)e->ndone * 100 / e->code->nsteps : 0);
-    case 7: return h && h->err->step ? val_cstring(h->err->step) : val_null();
-    case 8: return h ? val_cstring(h->err->msg) : val_null();
+    case 6: return value_int(e->code->nsteps ? (int64_t)e->ndone * 100 / e->code->nsteps : 0);
+    case 7: return h && h->err->step ? value_cstring(h->err->step) : value_null();
+    case 8: return h ? value_cstring(h->err->msg) : value_null();
     default: return string_list(&e->warnings);
   }
 }
@@ -189,9 +189,9 @@ rbk_value *engine_run_value(engine *e, const vm_task *t, int field) {
 #undef X
   };
   if (field >= 0) return run_field(e, t, field);
-  rbk_value *o = val_object(sizeof names / sizeof names[0]);
+  rbk_value *o = value_object(sizeof names / sizeof names[0]);
   for (size_t i = 0; o && i < sizeof names / sizeof names[0]; i++)
-    if (!val_object_set(o, names[i], run_field(e, t, (int)i))) o = NULL;
+    if (!value_object_set(o, names[i], run_field(e, t, (int)i))) o = NULL;
   return o;
 }
 

@@ -1,9 +1,9 @@
-/* engine_int.h — the engine's private state, shared by engine*.c, sched.c and vm*.c.
+/* engine_int.h — the engine's private state, shared by engine*.c, vm_sched.c and vm*.c.
  *
  * A task runs bytecode with its own value stack, frames, regions (open plan/step/gate/wait-until
  * statements) and tickers. Tasks suspend on actions, timers, approvals and joins; notifications
  * never suspend a task: the engine owns each delivery in flight (engine_notes.c). The scheduler
- * (sched.c) keeps a FIFO ready queue and a timer heap ordered by (time, insertion).
+ * (vm_sched.c) keeps a FIFO ready queue and a timer heap ordered by (time, insertion).
  * Errors are vm_error values that the unwinder (vm_region.c) carries through regions.
  *
  * Ownership: the engine owns its tasks, frames, stacks, regions and timers; values on stacks and in
@@ -262,9 +262,9 @@ void engine_note_timeout(engine *e, uint64_t id);
 void engine_notes_drop(engine *e, const char *why);
 
 /* Appends a copy of s; false when out of memory. */
-bool strings_add(vm_strings *v, const char *s);
+bool engine_strings_add(vm_strings *v, const char *s);
 /* Frees the strings. */
-void strings_free(vm_strings *v);
+void engine_strings_free(vm_strings *v);
 
 /* The interpreter proper (vm*.c): errors, scheduler, tasks, execution, resume replay. */
 #include "vm_int.h"

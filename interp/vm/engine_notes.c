@@ -14,7 +14,7 @@ static void note_free(engine *e, vm_note *n) {
   else e->notes = n->next;
   if (n->next) n->next->prev = n->prev;
   else e->notes_last = n->prev;
-  sched_cancel_timer(e, n->timer);
+  vm_sched_cancel_timer(e, n->timer);
   free(n->target);
   free(n->step);
   free(n);
@@ -32,7 +32,7 @@ static void note_link(engine *e, vm_note *n) {
 static void note_done(void *user, rbk_value *result, const char *error) {
   vm_note *n = user;
   engine *e = n->eng;
-  val_unref(result);
+  value_unref(result);
   if (error) engine_warn_at(e, n->step, n->node, "notification to %s failed: %s", n->target, error);
   note_free(e, n);
 }
@@ -42,7 +42,7 @@ static void note_done(void *user, rbk_value *result, const char *error) {
 static vm_note *note_new(engine *e, const vm_task *t, const char *node, const char *target) {
   vm_note *n = calloc(1, sizeof *n);
   if (!n) return NULL;
-  const char *path = task_path(t);
+  const char *path = vm_task_path(t);
   n->eng = e;
   n->id = ++e->next_note;
   n->node = node;
@@ -66,7 +66,7 @@ bool engine_note_send(engine *e, const vm_task *t, const char *node, rbk_value *
   n->ticker = ticker;
   n->chan = chan;
   int64_t now = clock_now(e->cfg.clock);
-  n->timer = sched_timer(e, now + NOTIFY_TIMEOUT_MS, TM_NOTIFY, NULL, n->id);
+  n->timer = vm_sched_timer(e, now + NOTIFY_TIMEOUT_MS, TM_NOTIFY, NULL, n->id);
   char *err = NULL;
   rbk_actions *a = e->cfg.actions;
   n->op = n->timer ? a->notify(a->self, ch, text, now, note_done, n, &err) : 0;
@@ -91,7 +91,7 @@ void engine_note_timeout(engine *e, uint64_t id) {
   if (!n) return;
   n->timer = 0;
   e->cfg.actions->cancel(e->cfg.actions->self, n->op);
-  char *d = val_format_duration(NOTIFY_TIMEOUT_MS);
+  char *d = value_format_duration(NOTIFY_TIMEOUT_MS);
   engine_warn_at(e, n->step, n->node, "notification to %s timed out after %s", n->target, d ? d : "30s");
   free(d);
   note_free(e, n);

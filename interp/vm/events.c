@@ -10,12 +10,12 @@ static const char *const kind_names[] = {
 };
 
 /* Returns the kind's JSON name ("step_start", …). */
-const char *event_kind_name(rbk_event_kind kind) {
+const char *events_kind_name(rbk_event_kind kind) {
   return kind < RBK_EV_COUNT ? kind_names[kind] : "event";
 }
 
 /* Returns the status's JSON name, or NULL for RBK_STATUS_NONE. */
-const char *event_status_name(rbk_status status) {
+const char *events_status_name(rbk_status status) {
   switch (status) {
     case RBK_STATUS_NONE: return NULL;
 #define X(k, name) \
@@ -33,7 +33,7 @@ static bool set_text(json_t *obj, const char *key, const char *s) {
 
 /* Adds key → masked JSON of v to obj when v is not NULL; returns false when out of memory. */
 static bool set_value(json_t *obj, const char *key, const rbk_value *v) {
-  return !v || json_object_set_new(obj, key, val_to_json(v, false)) == 0;
+  return !v || json_object_set_new(obj, key, value_to_json(v, false)) == 0;
 }
 
 /* Adds the journal's detail keys; returns false when out of memory. */
@@ -48,16 +48,16 @@ static bool set_details(json_t *o, const rbk_event *ev) {
 }
 
 /* Returns the event as a JSON object (see events.h); NULL when out of memory. */
-json_t *event_to_json(const rbk_event *ev, bool details) {
+json_t *events_to_json(const rbk_event *ev, bool details) {
   json_t *o = json_object();
   if (!o) return NULL;
   bool is_action = ev->kind == RBK_EV_ACTION_START || ev->kind == RBK_EV_ACTION_END;
   bool ok = !json_object_set_new(o, "t_ms", json_integer(ev->t_ms));
-  ok = ok && set_text(o, "event", event_kind_name(ev->kind)) && set_text(o, "node", ev->node);
+  ok = ok && set_text(o, "event", events_kind_name(ev->kind)) && set_text(o, "node", ev->node);
   ok = ok && set_text(o, "step", ev->step) && set_text(o, "action", ev->action);
   ok = ok && set_text(o, "target", ev->target);
   if (is_action) ok = ok && !json_object_set_new(o, "mutating", json_boolean(ev->mutating));
-  ok = ok && set_text(o, "status", event_status_name(ev->status)) && set_text(o, "message", ev->message);
+  ok = ok && set_text(o, "status", events_status_name(ev->status)) && set_text(o, "message", ev->message);
   if (details) ok = ok && set_details(o, ev);
   if (!ok) {
     json_decref(o);
@@ -67,8 +67,8 @@ json_t *event_to_json(const rbk_event *ev, bool details) {
 }
 
 /* Returns the event as one compact JSON line (caller frees); NULL when out of memory. */
-char *event_to_line(const rbk_event *ev, bool details) {
-  json_t *o = event_to_json(ev, details);
+char *events_to_line(const rbk_event *ev, bool details) {
+  json_t *o = events_to_json(ev, details);
   if (!o) return NULL;
   char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(o);

@@ -2,7 +2,7 @@
  *
  * The engine builds an rbk_event on its stack and hands it to the sink; every pointer in it is
  * borrowed and valid only during the emit call (copy what you keep). Texts never contain a
- * secret: the engine renders values with val_show, which masks them as "***".
+ * secret: the engine renders values with value_show, which masks them as "***".
  *
  * Pairs: step_start/step_end and action_start/action_end are separate kinds. gate, approval and
  * wait are each one kind used twice: first with status RBK_STATUS_NONE when the statement begins,
@@ -71,7 +71,7 @@ typedef struct {
   const char *who;       /* approval end: who decided */
   const char *how;       /* approval end: "--yes", "--approve", "tty", "timeout" … */
   const rbk_value *args; /* action_start: the arguments by parameter name (object); run_start:
-                            the params. Contains secrets: serialise with val_to_json(v, false). */
+                            the params. Contains secrets: serialise with value_to_json(v, false). */
   const rbk_value *result; /* action_end ok: the result value (may contain secrets: mask);
                               step_end with `returned`: the value it returned, when journalable */
   bool returned;         /* step_end: the step ended by a `return` (detail "returned": true) */
@@ -89,18 +89,18 @@ typedef struct {
 } rbk_sink;
 
 /* Returns the kind's JSON name ("step_start", …). */
-const char *event_kind_name(rbk_event_kind kind);
+const char *events_kind_name(rbk_event_kind kind);
 /* Returns the status's JSON name, or NULL for RBK_STATUS_NONE. */
-const char *event_status_name(rbk_status status);
+const char *events_status_name(rbk_status status);
 
 /* Returns the event as a JSON object with keys in this order: t_ms, event, node, step, action,
  * target, mutating, status, message (absent values omitted; mutating only on action events).
  * With `details`, also key, duration_ms, who, how, args, result, exit_code (secrets masked).
  * Caller owns the reference; NULL when out of memory. */
-json_t *event_to_json(const rbk_event *ev, bool details);
+json_t *events_to_json(const rbk_event *ev, bool details);
 
-/* Returns the event as one compact JSON line without the newline (as event_to_json). Caller
+/* Returns the event as one compact JSON line without the newline (as events_to_json). Caller
  * frees; NULL when out of memory. */
-char *event_to_line(const rbk_event *ev, bool details);
+char *events_to_line(const rbk_event *ev, bool details);
 
 #endif

@@ -9,51 +9,51 @@
 #include "valops.h"
 
 /* Raises a FAILED error at the instruction's node. */
-#define FAIL(...) vm_raise(e, t, verr_at(in->node, __VA_ARGS__))
+#define FAIL(...) vm_raise(e, t, vm_err_at(in->node, __VA_ARGS__))
 
 /* Pushes v (taken) or raises out of memory. */
 static void push(engine *e, vm_task *t, const vm_insn *in, rbk_value *v) {
-  if (!task_push(t, v)) FAIL("out of memory");
+  if (!vm_task_push(t, v)) FAIL("out of memory");
 }
 
 /* LOAD: pushes a local. */
 static void op_load(engine *e, vm_task *t, const vm_insn *in) {
-  rbk_value *v = task_frame(t)->locals[in->a];
+  rbk_value *v = vm_task_frame(t)->locals[in->a];
   if (!v) {
     const char *name = in->node && in->node->kind == AST_IDENT ? in->node->u.ident.name : "?";
     return FAIL("'%s' has no value here (its let has not run)", name);
   }
-  push(e, t, in, val_ref(v));
+  push(e, t, in, value_ref(v));
 }
 
 /* STORE: pops into a local. */
 static void op_store(vm_task *t, const vm_insn *in) {
-  rbk_value **slot = &task_frame(t)->locals[in->a];
-  val_unref(*slot);
-  *slot = task_pop(t);
+  rbk_value **slot = &vm_task_frame(t)->locals[in->a];
+  value_unref(*slot);
+  *slot = vm_task_pop(t);
 }
 
 /* GLOAD: pushes a unit's global. */
 static void op_gload(engine *e, vm_task *t, const vm_insn *in) {
   rbk_value *v = e->globals[in->a][in->b];
   if (!v) return FAIL("'%s' is used before its let ran", e->code->units[in->a].globals[in->b]);
-  push(e, t, in, val_ref(v));
+  push(e, t, in, value_ref(v));
 }
 
 /* GSTORE: pops into a unit's global. */
 static void op_gstore(engine *e, vm_task *t, const vm_insn *in) {
   rbk_value **slot = &e->globals[in->a][in->b];
-  val_unref(*slot);
-  *slot = task_pop(t);
+  value_unref(*slot);
+  *slot = vm_task_pop(t);
 }
 
 /* LIST: pops a values into a list. */
 static void op_list(engine *e, vm_task *t, const vm_insn *in) {
-  rbk_value *list = val_list((size_t)in->a);
+  rbk_value *list = value_list((size_t)in->a);
   size_t base = t->sp - (size_t)in->a;
   for (size_t i = base; list && i < t->sp; i++)
-    if (!val_list_push(list, val_ref(t->stack[i]))) list = NULL;
-  task_drop_to(t, base);
+    if (!value_list_push(list, value_ref(t->stack[i]))) list = NULL;
+  vm_task_drop_to(t, base);
   if (!list) return FAIL("out of memory");
   push(e, t, in, list);
 }
@@ -63,14 +63,14 @@ static void op_object(engine *e, vm_task *t, const vm_insn *in) {
   size_t base = t->sp - 2 * (size_t)in->a;
   for (size_t i = base; i < t->sp; i += 2)
     if (t->stack[i]->kind != VAL_STRING) {
-      const char *kind = val_kind_article(t->stack[i]->kind);
-      task_drop_to(t, base);
+      const char *kind = value_kind_article(t->stack[i]->kind);
+      vm_task_drop_to(t, base);
       return FAIL("an object key must be a string, got %s", kind);
     }
-  rbk_value *obj = val_object((size_t)in->a);
+  rbk_value *obj = value_object((size_t)in->a);
   for (size_t i = base; obj && i < t->sp; i += 2)
-    if (!val_object_set(obj, t->stack[i]->u.str.s, val_ref(t->stack[i + 1]))) obj = NULL;
-  task_drop_to(t, base);
+    if (!value_object_set(obj, t->stack[i]->u.str.s, value_ref(t->stack[i + 1]))) obj = NULL;
+  vm_task_drop_to(t, base);
   if (!obj) return FAIL("out of memory");
   push(e, t, in, obj);
 }
@@ -98,19 +98,19 @@ static void missing_key(engine *e, vm_task *t, const vm_insn *in, const rbk_valu
 /* MEMBER: pops an object, pushes one of its keys (null-safe with b). */
 static void op_member(engine *e, vm_task *t, const vm_insn *in) {
   const char *key = e->code->consts.items[in->a]->u.str.s;
-  rbk_value *obj = task_pop(t);
+  rbk_value *obj = vm_task_pop(t);
   if (obj->kind == VAL_OBJECT) {
-    rbk_value *v = val_object_get(obj, key);
-    if (v || in->b) push(e, t, in, v ? val_ref(v) : val_null());
+    rbk_value *v = value_object_get(obj, key);
+    if (v || in->b) push(e, t, in, v ? value_ref(v) : value_null());
     else missing_key(e, t, in, obj, key);
   } else if (obj->kind == VAL_NULL && in->b) {
-    push(e, t, in, val_null());
+    push(e, t, in, value_null());
   } else if (obj->kind == VAL_NULL) {
     FAIL("cannot read '%s' of null (use ?. to allow null)", key);
   } else {
-    FAIL("cannot read '%s' of %s", key, val_kind_article(obj->kind));
+    FAIL("cannot read '%s' of %s", key, value_kind_article(obj->kind));
   }
-  val_unref(obj);
+  value_unref(obj);
 }
 
 /* Returns the element of a list at idx (negative counts from the end), or raises. */
@@ -118,23 +118,23 @@ static void index_list(engine *e, vm_task *t, const vm_insn *in, const rbk_value
   int64_t n = (int64_t)list->u.list.len;
   int64_t i = idx < 0 ? n + idx : idx;
   if (i < 0 || i >= n) return FAIL("index %lld out of range for a list of %lld", (long long)idx, (long long)n);
-  push(e, t, in, val_ref(list->u.list.items[i]));
+  push(e, t, in, value_ref(list->u.list.items[i]));
 }
 
 /* INDEX: pops index and container, pushes the element. */
 static void op_index(engine *e, vm_task *t, const vm_insn *in) {
-  rbk_value *idx = task_pop(t), *obj = task_pop(t);
+  rbk_value *idx = vm_task_pop(t), *obj = vm_task_pop(t);
   if (obj->kind == VAL_LIST && idx->kind == VAL_INT) {
     index_list(e, t, in, obj, idx->u.i);
   } else if (obj->kind == VAL_OBJECT && idx->kind == VAL_STRING) {
-    rbk_value *v = val_object_get(obj, idx->u.str.s);
-    if (v) push(e, t, in, val_ref(v));
+    rbk_value *v = value_object_get(obj, idx->u.str.s);
+    if (v) push(e, t, in, value_ref(v));
     else missing_key(e, t, in, obj, idx->u.str.s);
   } else {
-    FAIL("cannot index %s with %s", val_kind_article(obj->kind), val_kind_article(idx->kind));
+    FAIL("cannot index %s with %s", value_kind_article(obj->kind), value_kind_article(idx->kind));
   }
-  val_unref(idx);
-  val_unref(obj);
+  value_unref(idx);
+  value_unref(obj);
 }
 
 /* UNARY / BINARY / CMP: applies an operator through valops. */
@@ -142,24 +142,24 @@ static void op_operator(engine *e, vm_task *t, const vm_insn *in) {
   char *err = NULL;
   rbk_value *r;
   if (in->op == OPC_UNARY) {
-    rbk_value *a = task_pop(t);
-    r = valop_unary((ast_op)in->a, a, &err);
-    val_unref(a);
+    rbk_value *a = vm_task_pop(t);
+    r = valops_unary((ast_op)in->a, a, &err);
+    value_unref(a);
   } else {
-    rbk_value *b = task_pop(t), *a = task_pop(t);
-    r = valop_binary((ast_op)in->a, a, b, &err);
+    rbk_value *b = vm_task_pop(t), *a = vm_task_pop(t);
+    r = valops_binary((ast_op)in->a, a, b, &err);
     if (in->op == OPC_CMP) {
-      val_unref(t->cap[0]);
-      val_unref(t->cap[1]);
+      value_unref(t->cap[0]);
+      value_unref(t->cap[1]);
       t->cap[0] = a;
       t->cap[1] = b;
     } else {
-      val_unref(a);
-      val_unref(b);
+      value_unref(a);
+      value_unref(b);
     }
   }
   if (r) push(e, t, in, r);
-  else vm_raise(e, t, verr_msg_at(in->node, err ? err : "out of memory"));
+  else vm_raise(e, t, vm_err_msg_at(in->node, err ? err : "out of memory"));
   free(err);
 }
 
@@ -173,16 +173,16 @@ static void op_interp(engine *e, vm_task *t, const vm_insn *in) {
     if (v->kind == VAL_STRING) valbuf_put(&b, v->u.str.s, v->u.str.len);
     else if (v->kind == VAL_SECRET) valbuf_puts(&b, v->u.secret.plain), secret = true;
     else {
-      char *s = val_show(v);
+      char *s = value_show(v);
       valbuf_puts(&b, s ? s : "");
       free(s);
     }
   }
-  task_drop_to(t, base);
+  vm_task_drop_to(t, base);
   size_t len = 0;
   char *text = valbuf_take(&b, &len);
   if (!text) return FAIL("out of memory");
-  rbk_value *r = secret ? val_secret("<expr>", text) : val_string_take(text, len);
+  rbk_value *r = secret ? value_secret("<expr>", text) : value_string_take(text, len);
   if (secret) free(text);
   push(e, t, in, r);
 }
@@ -191,7 +191,7 @@ static void op_interp(engine *e, vm_task *t, const vm_insn *in) {
 static bool top_bool(engine *e, vm_task *t, const vm_insn *in, const char *what) {
   const rbk_value *v = t->stack[t->sp - 1];
   if (v->kind == VAL_BOOL) return true;
-  FAIL("%s must be a bool, got %s", what, val_kind_article(v->kind));
+  FAIL("%s must be a bool, got %s", what, value_kind_article(v->kind));
   return false;
 }
 
@@ -199,7 +199,7 @@ static bool top_bool(engine *e, vm_task *t, const vm_insn *in, const char *what)
 static void op_branch(engine *e, vm_task *t, const vm_insn *in) {
   if (in->op == OPC_COALESCE) {
     if (t->stack[t->sp - 1]->kind != VAL_NULL) t->pc = in->a;
-    else val_unref(task_pop(t));
+    else value_unref(vm_task_pop(t));
     return;
   }
   const char *what = in->op == OPC_JUMP_FALSE ? "a condition" : "an operand of and/or";
@@ -207,29 +207,29 @@ static void op_branch(engine *e, vm_task *t, const vm_insn *in) {
   bool b = t->stack[t->sp - 1]->u.b;
   if (in->op == OPC_TO_BOOL) return;
   if (in->op == OPC_JUMP_FALSE) {
-    val_unref(task_pop(t));
+    value_unref(vm_task_pop(t));
     if (!b) t->pc = in->a;
   } else if (b == (in->op == OPC_OR)) {
     t->pc = in->a;
   } else {
-    val_unref(task_pop(t));
+    value_unref(vm_task_pop(t));
   }
 }
 
 /* ABORT: stops the plan as failed with the reason. */
 static void op_abort(engine *e, vm_task *t) {
-  rbk_value *reason = task_pop(t);
-  char *text = val_show(reason);
-  val_unref(reason);
-  vm_raise(e, t, verr(VERR_ABORT, "%s", text ? text : "aborted"));
+  rbk_value *reason = vm_task_pop(t);
+  char *text = value_show(reason);
+  value_unref(reason);
+  vm_raise(e, t, vm_err(VERR_ABORT, "%s", text ? text : "aborted"));
   free(text);
 }
 
 /* Executes one instruction. */
 static void vm_step(engine *e, vm_task *t, const vm_insn *in) {
   switch ((vm_opcode)in->op) {
-    case OPC_CONST: push(e, t, in, val_ref(e->code->consts.items[in->a])); break;
-    case OPC_POP: val_unref(task_pop(t)); break;
+    case OPC_CONST: push(e, t, in, value_ref(e->code->consts.items[in->a])); break;
+    case OPC_POP: value_unref(vm_task_pop(t)); break;
     case OPC_LOAD: op_load(e, t, in); break;
     case OPC_STORE: op_store(t, in); break;
     case OPC_GLOAD: op_gload(e, t, in); break;
@@ -245,7 +245,7 @@ static void vm_step(engine *e, vm_task *t, const vm_insn *in) {
     case OPC_JUMP: t->pc = in->a; break;
     case OPC_JUMP_FALSE: case OPC_AND: case OPC_OR: case OPC_COALESCE: case OPC_TO_BOOL: op_branch(e, t, in); break;
     case OPC_LAMBDA_RET: t->state = TS_DONE; break;
-    case OPC_TASK_END: task_finish(e, t, NULL); break;
+    case OPC_TASK_END: vm_task_finish(e, t, NULL); break;
     case OPC_ABORT: op_abort(e, t); break;
     case OPC_LAMBDA: case OPC_CALL: case OPC_RET: case OPC_RET_NULL: case OPC_PARAM_DEFAULT:
     case OPC_BIND_PARAM: case OPC_IMPORT: case OPC_PARAM_TYPE: vm_call(e, t, in); break;
@@ -267,11 +267,11 @@ void vm_exec(engine *e, vm_task *t) {
   if (t->resume_err) {
     vm_error *err = t->resume_err;
     t->resume_err = NULL;
-    val_unref(t->resume_val);
+    value_unref(t->resume_val);
     t->resume_val = NULL;
     vm_raise(e, t, err);
   } else if (t->resume_val) {
-    task_push(t, t->resume_val);
+    vm_task_push(t, t->resume_val);
     t->resume_val = NULL;
   }
   const vm_insn *code = e->code->code.items;
@@ -284,5 +284,5 @@ void vm_exec(engine *e, vm_task *t) {
     }
   }
   e->current = prev;
-  task_reap(e, t);
+  vm_task_reap(e, t);
 }

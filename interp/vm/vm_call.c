@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FAIL(...) vm_raise(e, t, verr_at(in->node, __VA_ARGS__))
+#define FAIL(...) vm_raise(e, t, vm_err_at(in->node, __VA_ARGS__))
 #define MAX_PARAMS 16
 
 /* Arguments matched to a signature's parameters. */
@@ -14,7 +14,7 @@ typedef struct {
   sig_param params[MAX_PARAMS];
   size_t n;
   rbk_value *slots[MAX_PARAMS]; /* indexed like params; borrowed, except `varlist` */
-  rbk_value *named[MAX_PARAMS]; /* only those passed by name (for builtin_call) */
+  rbk_value *named[MAX_PARAMS]; /* only those passed by name (for builtins_call) */
   rbk_value **pos;              /* positional values in order (borrowed) */
   size_t npos;
   rbk_value *varlist;           /* the variadic parameter's list (owned) */
@@ -46,8 +46,8 @@ static char *map_args(const sig_info *sig, const vm_call_info *ci, rbk_value **v
       a->slots[pi++] = vals[i];
       continue;
     }
-    if (!a->varlist) a->slots[pi] = a->varlist = val_list(4);
-    if (!a->varlist || !val_list_push(a->varlist, val_ref(vals[i]))) return strdup("out of memory");
+    if (!a->varlist) a->slots[pi] = a->varlist = value_list(4);
+    if (!a->varlist || !value_list_push(a->varlist, value_ref(vals[i]))) return strdup("out of memory");
   }
   for (size_t i = 0; i < a->n; i++) {
     const sig_param *p = &a->params[i];
@@ -70,17 +70,17 @@ static int handle_recv(const rbk_value *v) {
 
 /* Drops the call's values (and receiver) and pushes the result r (taken). */
 static void finish_call(engine *e, vm_task *t, const vm_insn *in, size_t base, rbk_value *r) {
-  task_drop_to(t, base);
-  if (!task_push(t, r)) FAIL("out of memory");
+  vm_task_drop_to(t, base);
+  if (!vm_task_push(t, r)) FAIL("out of memory");
 }
 
 /* Calls a pure, environment or runtime built-in. */
 static void call_builtin(engine *e, vm_task *t, const vm_insn *in, const sig_info *sig, vm_args *a, size_t base) {
   e->bctx.now_ms = clock_wall(e->cfg.clock);
   char *err = NULL;
-  rbk_value *r = builtin_call(sig->id, a->pos, a->npos, a->named, &e->bctx, &err);
+  rbk_value *r = builtins_call(sig->id, a->pos, a->npos, a->named, &e->bctx, &err);
   if (!r) {
-    vm_raise(e, t, verr_msg_at(in->node, err ? err : "out of memory"));
+    vm_raise(e, t, vm_err_msg_at(in->node, err ? err : "out of memory"));
     free(err);
     return;
   }
@@ -95,7 +95,7 @@ static void call_ctor(engine *e, vm_task *t, const vm_insn *in, const sig_info *
   char *err = NULL;
   rbk_value *r = act->construct(act->self, sig, recv, a->slots, &err);
   if (!r) {
-    vm_raise(e, t, verr_at(in->node, "%s: %s", sig->name, err ? err : "out of memory"));
+    vm_raise(e, t, vm_err_at(in->node, "%s: %s", sig->name, err ? err : "out of memory"));
     free(err);
     return;
   }
@@ -111,9 +111,9 @@ static int64_t action_timeout(const sig_info *sig, const vm_args *a) {
 
 /* Returns the arguments by parameter name, for the journal. */
 static rbk_value *args_object(const vm_args *a) {
-  rbk_value *o = val_object(a->n);
+  rbk_value *o = value_object(a->n);
   for (size_t i = 0; o && i < a->n; i++)
-    if (a->slots[i] && !val_object_set(o, a->params[i].name, val_ref(a->slots[i]))) o = NULL;
+    if (a->slots[i] && !value_object_set(o, a->params[i].name, value_ref(a->slots[i]))) o = NULL;
   return o;
 }
 
@@ -135,7 +135,7 @@ static bool emit_start(engine *e, vm_task *t, const rbk_action_req *req, const c
                   .mutating = (req->sig->flags & SIG_MUTATING) != 0, .key = key, .duration_ms = req->timeout_ms,
                   .args = args};
   bool ok = engine_emit(e, t, &ev);
-  val_unref(args);
+  value_unref(args);
   return ok;
 }
 
@@ -153,7 +153,7 @@ static void replay_action(engine *e, vm_task *t, const vm_insn *in, const rbk_ac
   ok = ok && engine_emit(e, t, &ev);
   free(target);
   if (!ok) {
-    val_unref(r);
+    value_unref(r);
     return vm_raise(e, t, engine_blocked(e));
   }
   finish_call(e, t, in, base, r);
@@ -171,7 +171,7 @@ static void call_action(engine *e, vm_task *t, const vm_insn *in, const sig_info
   char *key = action_key(t, node, in->node);
   int64_t now = clock_now(e->cfg.clock);
   rbk_action_req req = {sig, recv, a->slots, a->n, action_timeout(sig, a), now, false, node};
-  rbk_value *done = (sig->flags & SIG_MUTATING) ? resume_take_result(e, key) : NULL;
+  rbk_value *done = (sig->flags & SIG_MUTATING) ? vm_resume_take_result(e, key) : NULL;
   if (done) {
     replay_action(e, t, in, &req, key, base, done);
     free(key);
@@ -190,17 +190,17 @@ static void call_action(engine *e, vm_task *t, const vm_insn *in, const sig_info
   char *err = NULL;
   uint64_t op = act->start(act->self, &req, vm_action_done, t, &err);
   t->act = (vm_act){sig, target, key, node, now, 0, req.timeout_ms, in->node};
-  task_drop_to(t, base);
+  vm_task_drop_to(t, base);
   if (!op) {
     /* The message is built first: aborting frees the action's record, target included. */
-    vm_error *failure = verr_at(in->node, "%s %s: %s", sig->name, target ? target : "", err ? err : "could not start");
+    vm_error *failure = vm_err_at(in->node, "%s %s: %s", sig->name, target ? target : "", err ? err : "could not start");
     vm_action_abort(e, t, RBK_STATUS_FAILED, err ? err : "could not start");
     vm_raise(e, t, failure);
     free(err);
     return;
   }
   t->op = op;
-  if (req.timeout_ms > 0) t->act.guard = sched_timer(e, now + req.timeout_ms, TM_GUARD, t, 0);
+  if (req.timeout_ms > 0) t->act.guard = vm_sched_timer(e, now + req.timeout_ms, TM_GUARD, t, 0);
   t->state = TS_ACTION;
 }
 
@@ -225,24 +225,24 @@ static void emit_end(engine *e, vm_task *t, rbk_status status, const char *msg, 
 void vm_action_done(void *user, rbk_value *result, const char *error) {
   vm_task *t = user;
   engine *e = t->eng;
-  sched_cancel_timer(e, t->act.guard);
+  vm_sched_cancel_timer(e, t->act.guard);
   emit_end(e, t, error ? RBK_STATUS_FAILED : RBK_STATUS_OK, error, result);
   if (error) {
-    t->resume_err = verr_at(t->act.call, "%s %s: %s", t->act.sig->name, t->act.target ? t->act.target : "", error);
+    t->resume_err = vm_err_at(t->act.call, "%s %s: %s", t->act.sig->name, t->act.target ? t->act.target : "", error);
     /* a write whose outcome is unknown is never sent again by a step's retry or a poll */
     if (t->resume_err && !strncmp(error, RBK_OUTCOME_UNKNOWN, strlen(RBK_OUTCOME_UNKNOWN))) t->resume_err->no_retry = true;
-    val_unref(result);
+    value_unref(result);
   } else {
-    t->resume_val = result ? result : val_null();
+    t->resume_val = result ? result : value_null();
   }
   act_clear(t);
-  sched_ready(e, t);
+  vm_sched_ready(e, t);
 }
 
 /* Ends t's action early (cancelled, or timed out by the guard), with its action_end event. */
 void vm_action_abort(engine *e, vm_task *t, rbk_status status, const char *msg) {
   if (t->op && e->cfg.actions) e->cfg.actions->cancel(e->cfg.actions->self, t->op);
-  sched_cancel_timer(e, t->act.guard);
+  vm_sched_cancel_timer(e, t->act.guard);
   if (t->act.sig) emit_end(e, t, status, msg, NULL);
   act_clear(t);
 }
@@ -251,29 +251,29 @@ void vm_action_abort(engine *e, vm_task *t, rbk_status status, const char *msg) 
 static void call_method(engine *e, vm_task *t, const vm_insn *in, const vm_call_info *ci, size_t base) {
   rbk_value *recv = t->stack[base - 1];
   int r = handle_recv(recv);
-  if (r < 0) return FAIL("cannot call '%s' on %s", ci->method, val_kind_article(recv->kind));
+  if (r < 0) return FAIL("cannot call '%s' on %s", ci->method, value_kind_article(recv->kind));
   const sig_info *sig = sig_find((sig_recv)r, ci->method);
   if (!sig || !(sig->flags & (SIG_ACTION | SIG_CTOR)))
     return FAIL("a %s has no action '%s'", sig_recv_name((sig_recv)r), ci->method);
   vm_args a = {0};
   char *err = map_args(sig, ci, &t->stack[base], &a);
-  if (err) vm_raise(e, t, verr_msg_at(in->node, err));
+  if (err) vm_raise(e, t, vm_err_msg_at(in->node, err));
   else if (sig->flags & SIG_CTOR) call_ctor(e, t, in, sig, recv, &a, base - 1);
   else call_action(e, t, in, sig, recv, &a, base - 1);
   free(err);
-  val_unref(a.varlist);
+  value_unref(a.varlist);
 }
 
 /* Calls a global function: built-in, constructor or action. */
 static void call_global(engine *e, vm_task *t, const vm_insn *in, const vm_call_info *ci, size_t base) {
   vm_args a = {0};
   char *err = map_args(ci->sig, ci, &t->stack[base], &a);
-  if (err) vm_raise(e, t, verr_msg_at(in->node, err));
+  if (err) vm_raise(e, t, vm_err_msg_at(in->node, err));
   else if (ci->kind == CALL_BUILTIN) call_builtin(e, t, in, ci->sig, &a, base);
   else if (ci->kind == CALL_CTOR) call_ctor(e, t, in, ci->sig, NULL, &a, base);
   else call_action(e, t, in, ci->sig, NULL, &a, base);
   free(err);
-  val_unref(a.varlist);
+  value_unref(a.varlist);
 }
 
 /* Returns the parameter index of `name` in fn, or -1. */
@@ -296,7 +296,7 @@ static char *bind_proc_args(const vm_func *fn, const vm_call_info *ci, rbk_value
                fn->name, ci->names[i] ? ci->names[i] : "");
       return strdup(msg);
     }
-    locals[idx] = val_ref(vals[i]);
+    locals[idx] = value_ref(vals[i]);
   }
   for (int32_t i = 0; i < fn->nparams; i++)
     if (!locals[i] && !fn->has_default[i]) {
@@ -317,21 +317,21 @@ static void call_proc(engine *e, vm_task *t, const vm_insn *in, const vm_call_in
   if ((int)t->nframes >= max) return FAIL("procs nest deeper than %d calls (runaway recursion?)", max);
   rbk_value **vals = calloc((size_t)ci->nargs + 1, sizeof *vals);
   if (!vals) return FAIL("out of memory");
-  for (int32_t i = 0; i < ci->nargs; i++) vals[i] = val_ref(t->stack[base + (size_t)i]);
-  task_drop_to(t, base);
-  if (!task_push_frame(t, fn, t->pc)) {
-    for (int32_t i = 0; i < ci->nargs; i++) val_unref(vals[i]);
+  for (int32_t i = 0; i < ci->nargs; i++) vals[i] = value_ref(t->stack[base + (size_t)i]);
+  vm_task_drop_to(t, base);
+  if (!vm_task_push_frame(t, fn, t->pc)) {
+    for (int32_t i = 0; i < ci->nargs; i++) value_unref(vals[i]);
     free(vals);
     return FAIL("out of memory");
   }
-  char *err = bind_proc_args(fn, ci, vals, task_frame(t)->locals);
-  for (int32_t i = 0; i < ci->nargs; i++) val_unref(vals[i]);
+  char *err = bind_proc_args(fn, ci, vals, vm_task_frame(t)->locals);
+  for (int32_t i = 0; i < ci->nargs; i++) value_unref(vals[i]);
   free(vals);
   char site[32];
   snprintf(site, sizeof site, "@%d:%d", in->node->span.line, in->node->span.col);
-  task_ctx_add(t, site);
+  vm_task_ctx_add(t, site);
   t->pc = fn->entry;
-  if (err) vm_raise(e, t, verr_msg_at(in->node, err));
+  if (err) vm_raise(e, t, vm_err_msg_at(in->node, err));
   free(err);
 }
 
@@ -349,23 +349,23 @@ static void op_call(engine *e, vm_task *t, const vm_insn *in) {
 
 /* Leaves the current frame returning v (taken). */
 void vm_do_return(engine *e, vm_task *t, rbk_value *v) {
-  vm_frame *f = task_frame(t);
+  vm_frame *f = vm_task_frame(t);
   if (f->branch || t->nframes == 1) {
-    val_unref(v);
-    return vm_raise(e, t, verr(VERR_FAILED, "return cannot leave a parallel branch or the plan"));
+    value_unref(v);
+    return vm_raise(e, t, vm_err(VERR_FAILED, "return cannot leave a parallel branch or the plan"));
   }
-  task_drop_to(t, f->sp);
+  vm_task_drop_to(t, f->sp);
   int32_t ret = f->ret_pc;
-  task_pop_frame(e, t);
+  vm_task_pop_frame(e, t);
   t->pc = ret;
-  task_push(t, v);
+  vm_task_push(t, v);
 }
 
 /* RET / RET_NULL: leaves the proc, through its open regions (their finally blocks run). */
 static void op_ret(engine *e, vm_task *t, const vm_insn *in) {
-  rbk_value *v = in->op == OPC_RET ? task_pop(t) : val_null();
+  rbk_value *v = in->op == OPC_RET ? vm_task_pop(t) : value_null();
   if (t->nregions && t->regions[t->nregions - 1].fp == t->nframes) {
-    vm_error *err = verr(VERR_RETURN, "return");
+    vm_error *err = vm_err(VERR_RETURN, "return");
     err->value = v;
     return vm_raise(e, t, err);
   }
@@ -383,14 +383,14 @@ typedef struct {
 static void capture_free(void *code, void *env) {
   (void)code;
   vm_capture *c = env;
-  for (int32_t i = 0; i < c->fn->nlocals; i++) val_unref(c->locals[i]);
+  for (int32_t i = 0; i < c->fn->nlocals; i++) value_unref(c->locals[i]);
   free(c->locals);
   free(c);
 }
 
 /* LAMBDA: pushes a lambda capturing the frame's locals. */
 static void op_lambda(engine *e, vm_task *t, const vm_insn *in) {
-  const vm_frame *f = task_frame(t);
+  const vm_frame *f = vm_task_frame(t);
   vm_capture *c = calloc(1, sizeof *c);
   if (c) c->locals = calloc((size_t)f->fn->nlocals + 1, sizeof *c->locals);
   if (!c || !c->locals) {
@@ -399,10 +399,10 @@ static void op_lambda(engine *e, vm_task *t, const vm_insn *in) {
   }
   c->fn = f->fn;
   c->info = &e->code->lambdas.items[in->a];
-  for (int32_t i = 0; i < f->fn->nlocals; i++) c->locals[i] = val_ref(f->locals[i]);
-  rbk_value *v = val_lambda((void *)c->info, c, capture_free);
+  for (int32_t i = 0; i < f->fn->nlocals; i++) c->locals[i] = value_ref(f->locals[i]);
+  rbk_value *v = value_lambda((void *)c->info, c, capture_free);
   if (!v) capture_free(NULL, c);
-  if (!task_push(t, v)) FAIL("out of memory");
+  if (!vm_task_push(t, v)) FAIL("out of memory");
 }
 
 /* Applies a lambda to arg synchronously; returns its value or NULL with *err set. */
@@ -413,23 +413,23 @@ rbk_value *vm_apply(void *user, const rbk_value *lambda, rbk_value *arg, char **
     return NULL;
   }
   const vm_capture *c = lambda->u.lambda.env;
-  vm_task *t = task_new(e, NULL, NULL, c->info->body);
-  if (!t || !task_push_frame(t, c->fn, -1)) {
-    task_free(e, t);
+  vm_task *t = vm_task_new(e, NULL, NULL, c->info->body);
+  if (!t || !vm_task_push_frame(t, c->fn, -1)) {
+    vm_task_free(e, t);
     *err = strdup("out of memory");
     return NULL;
   }
   t->lambda = true;
   t->caller = e->current;
-  rbk_value **locals = task_frame(t)->locals;
-  for (int32_t i = 0; i < c->fn->nlocals; i++) locals[i] = val_ref(c->locals[i]);
-  val_unref(locals[c->info->param]);
-  locals[c->info->param] = val_ref(arg);
+  rbk_value **locals = vm_task_frame(t)->locals;
+  for (int32_t i = 0; i < c->fn->nlocals; i++) locals[i] = value_ref(c->locals[i]);
+  value_unref(locals[c->info->param]);
+  locals[c->info->param] = value_ref(arg);
   vm_exec(e, t);
-  rbk_value *r = t->lambda_err ? NULL : task_pop(t);
+  rbk_value *r = t->lambda_err ? NULL : vm_task_pop(t);
   if (!r) *err = t->lambda_err ? t->lambda_err : strdup("out of memory");
   t->lambda_err = NULL;
-  task_free(e, t);
+  vm_task_free(e, t);
   return r;
 }
 
@@ -438,8 +438,8 @@ static void op_bind_param(engine *e, vm_task *t, const vm_insn *in) {
   const ast_node *decl = e->code->params[in->a];
   const param_binding *b = e->cfg.params ? params_find(e->cfg.params, decl->u.param.name) : NULL;
   if (b && b->value) {
-    val_unref(e->globals[0][in->b]);
-    e->globals[0][in->b] = val_ref(b->value);
+    value_unref(e->globals[0][in->b]);
+    e->globals[0][in->b] = value_ref(b->value);
     return;
   }
   if (!decl->u.param.def) return FAIL("param '%s' is required", decl->u.param.name);
@@ -448,8 +448,8 @@ static void op_bind_param(engine *e, vm_task *t, const vm_insn *in) {
 
 /* PARAM_TYPE: a proc parameter's default must suit its declared type. */
 static void op_param_type(engine *e, vm_task *t, const vm_insn *in) {
-  char *bad = vm_param_type_error(task_frame(t)->fn, in->a, t->stack[t->sp - 1], true);
-  if (bad) vm_raise(e, t, verr_msg_at(in->node, bad));
+  char *bad = vm_param_type_error(vm_task_frame(t)->fn, in->a, t->stack[t->sp - 1], true);
+  if (bad) vm_raise(e, t, vm_err_msg_at(in->node, bad));
   free(bad);
 }
 
@@ -458,7 +458,7 @@ static void op_import(engine *e, vm_task *t, const vm_insn *in) {
   if (in->a < 0 || e->unit_started[in->a]) return;
   e->unit_started[in->a] = true;
   const vm_func *fn = &e->code->funcs.items[e->code->units[in->a].init];
-  if (!task_push_frame(t, fn, t->pc)) return FAIL("out of memory");
+  if (!vm_task_push_frame(t, fn, t->pc)) return FAIL("out of memory");
   t->pc = fn->entry;
 }
 
@@ -469,7 +469,7 @@ void vm_call(engine *e, vm_task *t, const vm_insn *in) {
     case OPC_CALL: op_call(e, t, in); break;
     case OPC_RET: case OPC_RET_NULL: op_ret(e, t, in); break;
     case OPC_PARAM_DEFAULT:
-      if (task_frame(t)->locals[in->a]) t->pc = in->b;
+      if (vm_task_frame(t)->locals[in->a]) t->pc = in->b;
       break;
     case OPC_BIND_PARAM: op_bind_param(e, t, in); break;
     case OPC_PARAM_TYPE: op_param_type(e, t, in); break;

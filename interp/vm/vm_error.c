@@ -22,7 +22,7 @@ static vm_error *make(vm_err_kind kind, char *msg) {
 }
 
 /* Returns a new error of kind with a formatted message. */
-vm_error *verr(vm_err_kind kind, const char *fmt, ...) {
+vm_error *vm_err(vm_err_kind kind, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   char *msg = strutil_vprintf(fmt, ap);
@@ -38,7 +38,7 @@ static char *located(const ast_node *node, const char *msg) {
 }
 
 /* Returns a FAILED error located at node. */
-vm_error *verr_at(const ast_node *node, const char *fmt, ...) {
+vm_error *vm_err_at(const ast_node *node, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   char *msg = strutil_vprintf(fmt, ap);
@@ -49,34 +49,34 @@ vm_error *verr_at(const ast_node *node, const char *fmt, ...) {
 }
 
 /* Returns a FAILED error located at node for a callee's message. */
-vm_error *verr_msg_at(const ast_node *node, const char *msg) {
+vm_error *vm_err_msg_at(const ast_node *node, const char *msg) {
   return make(VERR_FAILED, located(node, msg ? msg : "unknown error"));
 }
 
 /* Frees an error. */
-void verr_free(vm_error *err) {
+void vm_err_free(vm_error *err) {
   if (!err) return;
   free(err->msg);
   free(err->step);
-  val_unref(err->value);
+  value_unref(err->value);
   free(err);
 }
 
 /* Returns a copy of err. */
-vm_error *verr_copy(const vm_error *err) {
+vm_error *vm_err_copy(const vm_error *err) {
   vm_error *c = make(err->kind, strdup(err->msg));
   if (!c) return NULL;
   c->step = err->step ? strdup(err->step) : NULL;
   c->target = err->target;
   c->interrupt = err->interrupt;
   c->no_retry = err->no_retry;
-  c->value = val_ref(err->value);
+  c->value = value_ref(err->value);
   c->at = err->at;
   return c;
 }
 
 /* Returns true for errors that step retries and polls try again. */
-bool verr_retryable(const vm_error *err) {
+bool vm_err_retryable(const vm_error *err) {
   if (err->no_retry) return false;
   switch (err->kind) {
 #define X(k, name, retry) \
@@ -88,7 +88,7 @@ bool verr_retryable(const vm_error *err) {
 }
 
 /* Returns the exit code of a run that ended with err. */
-int verr_exit_code(const vm_error *err) {
+int vm_err_exit_code(const vm_error *err) {
   if (!err || err->kind == VERR_RETURN) return RBK_EXIT_OK;
   return err->kind == VERR_CANCELLED || err->kind == VERR_ABORTED ? RBK_EXIT_ABORTED : RBK_EXIT_FAILED;
 }

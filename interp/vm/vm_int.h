@@ -10,72 +10,72 @@
 /* ---- errors (vm_error.c) ---- */
 /* Returns a new error of `kind` with a printf-style message (never NULL: falls back to a static
  * out-of-memory error copy). */
-vm_error *verr(vm_err_kind kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+vm_error *vm_err(vm_err_kind kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns a FAILED error "file:line:col: message" at node's span. */
-vm_error *verr_at(const ast_node *node, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+vm_error *vm_err_at(const ast_node *node, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns a FAILED error at node's span for a message (borrowed) from a callee. */
-vm_error *verr_msg_at(const ast_node *node, const char *msg);
+vm_error *vm_err_msg_at(const ast_node *node, const char *msg);
 /* Frees an error; NULL is fine. */
-void verr_free(vm_error *err);
+void vm_err_free(vm_error *err);
 /* Returns a copy of err. */
-vm_error *verr_copy(const vm_error *err);
+vm_error *vm_err_copy(const vm_error *err);
 /* Returns true when the kind is retried by steps and polls. */
-bool verr_retryable(const vm_error *err);
+bool vm_err_retryable(const vm_error *err);
 /* Returns the exit code an error ending the run gives. */
-int verr_exit_code(const vm_error *err);
+int vm_err_exit_code(const vm_error *err);
 
-/* ---- scheduler (sched.c) ---- */
+/* ---- scheduler (vm_sched.c) ---- */
 /* Returns false when out of memory. */
-bool sched_init(vm_sched *s);
-void sched_free(vm_sched *s);
+bool vm_sched_init(vm_sched *s);
+void vm_sched_free(vm_sched *s);
 /* Queues a task (state becomes TS_READY). */
-void sched_ready(engine *e, vm_task *t);
+void vm_sched_ready(engine *e, vm_task *t);
 /* Returns the next ready task, or NULL. */
-vm_task *sched_next(vm_sched *s);
+vm_task *vm_sched_next(vm_sched *s);
 /* Returns a timer id (never 0) due at `when`, or 0 when out of memory. */
-uint64_t sched_timer(engine *e, int64_t when, vm_timer_kind kind, vm_task *task, uint64_t region);
+uint64_t vm_sched_timer(engine *e, int64_t when, vm_timer_kind kind, vm_task *task, uint64_t region);
 /* Cancels a timer (0 and fired timers are ignored). */
-void sched_cancel_timer(engine *e, uint64_t id);
+void vm_sched_cancel_timer(engine *e, uint64_t id);
 /* Returns when the next live timer is due, or INT64_MAX. */
-int64_t sched_next_due(engine *e);
+int64_t vm_sched_next_due(engine *e);
 /* Pops the next live timer due by now into *out; returns false when none is due. */
-bool sched_pop_due(engine *e, int64_t now, vm_timer *out);
+bool vm_sched_pop_due(engine *e, int64_t now, vm_timer *out);
 
 /* ---- tasks (vm_task.c) ---- */
 /* Returns a new task that starts at pc with a copy of `frame` (locals referenced), or NULL when out
  * of memory. */
-vm_task *task_new(engine *e, vm_task *parent, const vm_frame *frame, int32_t pc);
+vm_task *vm_task_new(engine *e, vm_task *parent, const vm_frame *frame, int32_t pc);
 /* Frees a finished (or never started) task. */
-void task_free(engine *e, vm_task *t);
+void vm_task_free(engine *e, vm_task *t);
 /* Pushes v (taken) on t's stack; false when out of memory (v released). */
-bool task_push(vm_task *t, rbk_value *v);
+bool vm_task_push(vm_task *t, rbk_value *v);
 /* Returns the popped top value (owned). */
-rbk_value *task_pop(vm_task *t);
+rbk_value *vm_task_pop(vm_task *t);
 /* Drops values until the stack has `sp` of them. */
-void task_drop_to(vm_task *t, size_t sp);
+void vm_task_drop_to(vm_task *t, size_t sp);
 /* Pushes a frame for fn; returns false when out of memory. */
-bool task_push_frame(vm_task *t, const vm_func *fn, int32_t ret_pc);
+bool vm_task_push_frame(vm_task *t, const vm_func *fn, int32_t ret_pc);
 /* Pops the top frame (releasing its locals and stopping its tickers). */
-void task_pop_frame(engine *e, vm_task *t);
+void vm_task_pop_frame(engine *e, vm_task *t);
 /* Returns the top frame. */
-vm_frame *task_frame(vm_task *t);
-/* Appends text to the context; truncates with task_ctx_cut. */
-void task_ctx_add(vm_task *t, const char *text);
-void task_ctx_cut(vm_task *t, size_t len);
-/* Ends t with err (taken; NULL: success). Called while t runs; task_reap completes it. */
-void task_finish(engine *e, vm_task *t, vm_error *err);
+vm_frame *vm_task_frame(vm_task *t);
+/* Appends text to the context; truncates with vm_task_ctx_cut. */
+void vm_task_ctx_add(vm_task *t, const char *text);
+void vm_task_ctx_cut(vm_task *t, size_t len);
+/* Ends t with err (taken; NULL: success). Called while t runs; vm_task_reap completes it. */
+void vm_task_finish(engine *e, vm_task *t, vm_error *err);
 /* After t stopped running: frees a finished branch and tells its parent's join. */
-void task_reap(engine *e, vm_task *t);
+void vm_task_reap(engine *e, vm_task *t);
 /* Cancels t with err (taken): aborts what it waits for and makes it raise err. */
-void task_cancel(engine *e, vm_task *t, vm_error *err);
+void vm_task_cancel(engine *e, vm_task *t, vm_error *err);
 /* Stops and frees a ticker at once. */
-void task_kill(engine *e, vm_task *t);
+void vm_task_kill(engine *e, vm_task *t);
 /* Stops t's tickers beyond the first `keep`. */
-void task_stop_tickers(engine *e, vm_task *t, size_t keep);
+void vm_task_stop_tickers(engine *e, vm_task *t, size_t keep);
 /* Returns the step path of t's innermost step (borrowed), or NULL. */
-const char *task_path(const vm_task *t);
+const char *vm_task_path(const vm_task *t);
 /* Starts children of a join while it allows. */
-void join_fill(engine *e, vm_task *t);
+void vm_task_join_fill(engine *e, vm_task *t);
 
 /* ---- the interpreter (vm.c, vm_call.c, vm_stmt.c, vm_region.c) ---- */
 /* Runs t until it suspends or ends. */
@@ -118,15 +118,15 @@ char *vm_gate_description(const char *title);
  * Caller frees. */
 char *vm_param_type_error(const vm_func *fn, int32_t i, const rbk_value *v, bool def);
 
-/* ---- resume: replaying what an earlier run completed (resume_replay.c) ---- */
+/* ---- resume: replaying what an earlier run completed (vm_resume.c) ---- */
 /* Returns the journaled result (new value) of the next completed run of mutating action `key`,
  * removing it from cfg.resume_results, or NULL when there is none left. */
-rbk_value *resume_take_result(engine *e, const char *key);
+rbk_value *vm_resume_take_result(engine *e, const char *key);
 /* Returns true when the completed step `key` returned a value in an earlier run; *value is then
  * that value (new reference). */
-bool resume_step_return(const engine *e, const char *key, rbk_value **value);
+bool vm_resume_step_return(const engine *e, const char *key, rbk_value **value);
 /* Returns true when v survives the journal exactly (null, bool, numbers, strings, lists and
  * objects of them; no secret, duration, time, handle or lambda). */
-bool resume_value_exact(const rbk_value *v);
+bool vm_resume_value_exact(const rbk_value *v);
 
 #endif

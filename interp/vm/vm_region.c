@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FAIL(...) vm_raise(e, t, verr_at(in->node, __VA_ARGS__))
+#define FAIL(...) vm_raise(e, t, vm_err_at(in->node, __VA_ARGS__))
 #define POLL_EVERY_MS 5000 /* wait until / gate without `every` */
 
 static const char *const region_names[] = {
@@ -22,19 +22,19 @@ static vm_region *top(vm_task *t) { return &t->regions[t->nregions - 1]; }
 
 /* Returns "1m30s" for ms (caller frees; never NULL). */
 static char *dur(int64_t ms) {
-  char *s = val_format_duration(ms);
+  char *s = value_format_duration(ms);
   return s ? s : strdup("?");
 }
 
 /* Pops an optional operand of `kind` into *out (-1 when null); raises and returns false when it
  * has another kind or is negative. */
 static bool pop_opt(engine *e, vm_task *t, const vm_insn *in, val_kind kind, const char *what, int64_t *out) {
-  rbk_value *v = task_pop(t);
+  rbk_value *v = vm_task_pop(t);
   *out = -1;
   bool ok = v->kind == VAL_NULL || (v->kind == kind && v->u.i >= 0);
   if (ok && v->kind == kind) *out = v->u.i;
-  if (!ok) FAIL("%s must be a non-negative %s, got %s", what, val_kind_name(kind), val_kind_article(v->kind));
-  val_unref(v);
+  if (!ok) FAIL("%s must be a non-negative %s, got %s", what, value_kind_name(kind), value_kind_article(v->kind));
+  value_unref(v);
   return ok;
 }
 
@@ -69,7 +69,7 @@ static void emit_step(engine *e, vm_task *t, const vm_region *r, rbk_event_kind 
 static void emit_step_return(engine *e, vm_task *t, const vm_region *r, const char *msg, const rbk_value *v) {
   rbk_event ev = {.kind = RBK_EV_STEP_END, .node = r->node, .step = r->path, .message = msg, .key = r->key,
                   .status = msg ? RBK_STATUS_SKIPPED : RBK_STATUS_OK, .returned = true,
-                  .result = v && resume_value_exact(v) ? v : NULL,
+                  .result = v && vm_resume_value_exact(v) ? v : NULL,
                   .duration_ms = clock_now(e->cfg.clock) - r->start};
   engine_emit(e, t, &ev);
 }
@@ -79,7 +79,7 @@ static void emit_step_return(engine *e, vm_task *t, const vm_region *r, const ch
 static void skip_step(engine *e, vm_task *t, vm_region *r, const vm_region_info *info) {
   const char *why = "completed by an earlier run";
   rbk_value *ret = NULL;
-  bool returned = resume_step_return(e, r->key, &ret);
+  bool returned = vm_resume_step_return(e, r->key, &ret);
   if (returned) emit_step_return(e, t, r, why, ret);
   else emit_step(e, t, r, RBK_EV_STEP_END, RBK_STATUS_SKIPPED, why);
   engine_step_completed(e, r);
@@ -87,9 +87,9 @@ static void skip_step(engine *e, vm_task *t, vm_region *r, const vm_region_info 
   free(r->title), free(r->path), free(r->key);
   t->pc = info->exit_pc + 1;
   if (!returned) return;
-  vm_error *err = verr(VERR_RETURN, "return");
+  vm_error *err = vm_err(VERR_RETURN, "return");
   if (err) err->value = ret;
-  else val_unref(ret);
+  else value_unref(ret);
   vm_raise(e, t, err);
 }
 
@@ -99,10 +99,10 @@ static void enter_step(engine *e, vm_task *t, const vm_insn *in, const vm_region
   if (!pop_opt(e, t, in, VAL_DURATION, "backoff", &backoff) || !pop_opt(e, t, in, VAL_INT, "retry", &retry) ||
       !pop_opt(e, t, in, VAL_DURATION, "timeout", &timeout))
     return;
-  rbk_value *tv = task_pop(t);
-  char *title = val_show(tv);
-  val_unref(tv);
-  char *path = title ? join_path(task_path(t), title) : NULL;
+  rbk_value *tv = vm_task_pop(t);
+  char *title = value_show(tv);
+  value_unref(tv);
+  char *path = title ? join_path(vm_task_path(t), title) : NULL;
   char *key = path ? engine_step_key(t->ctx, path) : NULL;
   vm_region *r = key ? open_region(e, t, info) : NULL;
   if (!r) {
@@ -123,9 +123,9 @@ static void enter_poll(engine *e, vm_task *t, const vm_insn *in, const vm_region
     return;
   char *title = NULL;
   if (info->kind == REG_GATE) {
-    rbk_value *tv = task_pop(t);
-    title = val_show(tv);
-    val_unref(tv);
+    rbk_value *tv = vm_task_pop(t);
+    title = value_show(tv);
+    value_unref(tv);
   }
   vm_region *r = open_region(e, t, info);
   if (!r) {
@@ -159,18 +159,18 @@ static void attempt(engine *e, vm_task *t) {
   int64_t now = clock_now(e->cfg.clock);
   r->attempt++;
   r->phase = PH_BODY;
-  sched_cancel_timer(e, r->timer);
+  vm_sched_cancel_timer(e, r->timer);
   r->timer = 0;
   if (r->info->kind == REG_STEP && r->timeout >= 0)
-    r->timer = sched_timer(e, now + r->timeout, TM_REGION, t, r->id);
+    r->timer = vm_sched_timer(e, now + r->timeout, TM_REGION, t, r->id);
   else if (r->deadline >= 0 && (now < r->deadline || r->info->kind == REG_PLAN))
-    r->timer = sched_timer(e, r->deadline, TM_REGION, t, r->id);
+    r->timer = vm_sched_timer(e, r->deadline, TM_REGION, t, r->id);
 }
 
 /* Sends t to the region's EXIT with err (taken) pending. */
 static void to_exit(vm_task *t, vm_region *r, vm_error *err) {
   if (err) {
-    verr_free(r->err);
+    vm_err_free(r->err);
     r->err = err;
   }
   t->pc = r->info->exit_pc;
@@ -181,8 +181,8 @@ static void to_exit(vm_task *t, vm_region *r, vm_error *err) {
 static vm_error *poll_timeout(vm_region *r) {
   char *d = dur(r->timeout);
   const char *last = r->last ? r->last : "no attempt finished";
-  vm_error *err = r->info->kind == REG_GATE ? verr(VERR_FAILED, "gate '%s' did not pass within %s: %s", r->title, d, last)
-                                            : verr(VERR_FAILED, "wait until timed out after %s: %s", d, last);
+  vm_error *err = r->info->kind == REG_GATE ? vm_err(VERR_FAILED, "gate '%s' did not pass within %s: %s", r->title, d, last)
+                                            : vm_err(VERR_FAILED, "wait until timed out after %s: %s", d, last);
   free(d);
   return err;
 }
@@ -192,7 +192,7 @@ static vm_error *poll_timeout(vm_region *r) {
 static void poll_again(engine *e, vm_task *t, vm_region *r, char *last) {
   free(r->last);
   r->last = last;
-  sched_cancel_timer(e, r->timer);
+  vm_sched_cancel_timer(e, r->timer);
   r->timer = 0;
   int64_t now = clock_now(e->cfg.clock);
   if (r->deadline >= 0 && now >= r->deadline) return to_exit(t, r, poll_timeout(r));
@@ -200,38 +200,38 @@ static void poll_again(engine *e, vm_task *t, vm_region *r, char *last) {
   if (r->deadline >= 0 && next > r->deadline) next = r->deadline;
   r->phase = PH_SLEEP;
   t->pc = r->info->attempt_pc;
-  t->timer = sched_timer(e, next, TM_WAKE, t, 0);
+  t->timer = vm_sched_timer(e, next, TM_WAKE, t, 0);
   t->state = TS_TIMER;
 }
 
 /* WAITU_TEST: the condition's value decides. */
 static void waitu_test(engine *e, vm_task *t, const vm_insn *in) {
   vm_region *r = top(t);
-  rbk_value *v = task_pop(t);
+  rbk_value *v = vm_task_pop(t);
   if (v->kind != VAL_BOOL) {
-    vm_error *err = verr_at(in->node, "wait until: the condition must be a bool, got %s", val_kind_article(v->kind));
+    vm_error *err = vm_err_at(in->node, "wait until: the condition must be a bool, got %s", value_kind_article(v->kind));
     err->no_retry = true;
-    val_unref(v);
+    value_unref(v);
     return vm_raise(e, t, err);
   }
   bool passed = v->u.b;
   const vm_check_info *ck = &e->code->checks.items[r->info->check];
   char *last = passed ? NULL : vm_check_message(t, ck, v);
-  val_unref(v);
+  value_unref(v);
   if (passed) {
-    sched_cancel_timer(e, r->timer);
+    vm_sched_cancel_timer(e, r->timer);
     r->timer = 0;
     t->pc = r->info->exit_pc;
     return;
   }
-  if (r->every < 0 && r->deadline < 0) return to_exit(t, r, verr_at(in->node, "%s", last ? last : "false"));
+  if (r->every < 0 && r->deadline < 0) return to_exit(t, r, vm_err_at(in->node, "%s", last ? last : "false"));
   poll_again(e, t, r, last ? last : strdup("false"));
 }
 
 /* BODY_OK: the body passed; steps and the plan go on to finally. */
 static void body_ok(engine *e, vm_task *t) {
   vm_region *r = top(t);
-  sched_cancel_timer(e, r->timer);
+  vm_sched_cancel_timer(e, r->timer);
   r->timer = 0;
   r->phase = PH_FINALLY;
   if (r->info->finally_pc >= 0) t->pc = r->info->finally_pc;
@@ -291,7 +291,7 @@ static void region_exit(engine *e, vm_task *t) {
     emit_poll_end(e, t, r);
     r->err = NULL;
   }
-  sched_cancel_timer(e, r->timer);
+  vm_sched_cancel_timer(e, r->timer);
   free(r->title), free(r->path), free(r->key), free(r->last);
   t->nregions--;
   if (err) vm_raise(e, t, err);
@@ -331,17 +331,17 @@ static void claim(const vm_task *t, const vm_region *r, vm_error *err) {
 /* A step's body failed with err (taken): retry, or run its handlers. */
 static void step_failed(engine *e, vm_task *t, vm_region *r, vm_error *err) {
   claim(t, r, err);
-  if (r->info->kind == REG_STEP && verr_retryable(err) && r->retries >= 0 && r->attempt <= r->retries) {
+  if (r->info->kind == REG_STEP && vm_err_retryable(err) && r->retries >= 0 && r->attempt <= r->retries) {
     int64_t b = r->backoff > 0 ? r->backoff : 0;
     for (int64_t i = 1; i < r->attempt && b < INT64_MAX / 2; i++) b *= 2;
     char *d = dur(b);
     engine_warn(e, t, r->info->node, "step '%s' attempt %lld of %lld failed: %s; retrying %s%s", r->title,
                 (long long)r->attempt, (long long)r->retries + 1, err->msg, b ? "in " : "now", b ? d : "");
     free(d);
-    verr_free(err);
+    vm_err_free(err);
     r->phase = PH_SLEEP;
     t->pc = r->info->attempt_pc;
-    t->timer = sched_timer(e, clock_now(e->cfg.clock) + b, TM_WAKE, t, 0);
+    t->timer = vm_sched_timer(e, clock_now(e->cfg.clock) + b, TM_WAKE, t, 0);
     t->state = TS_TIMER;
     return;
   }
@@ -358,7 +358,7 @@ static void catch_step(engine *e, vm_task *t, vm_region *r, vm_error *err) {
   if (r->phase == PH_ONFAIL || (r->phase == PH_FINALLY && r->err)) {
     if (err->kind != VERR_RETURN)
       engine_warn(e, t, r->info->node, "a handler of %s failed: %s", what, err->msg);
-    verr_free(err);
+    vm_err_free(err);
     if (r->phase == PH_ONFAIL && r->info->finally_pc >= 0) {
       r->phase = PH_FINALLY;
       t->pc = r->info->finally_pc;
@@ -374,14 +374,14 @@ static void catch_step(engine *e, vm_task *t, vm_region *r, vm_error *err) {
   }
   if (err->kind == VERR_CANCELLED && err->target == r->id) {
     char *d = dur(r->timeout);
-    vm_error *timeout = r->info->kind == REG_PLAN ? verr(VERR_FAILED, "deadline %s exceeded", d)
-                                                  : verr(VERR_FAILED, "%s timed out after %s", what, d);
+    vm_error *timeout = r->info->kind == REG_PLAN ? vm_err(VERR_FAILED, "deadline %s exceeded", d)
+                                                  : vm_err(VERR_FAILED, "%s timed out after %s", what, d);
     if (timeout && r->info->kind == REG_PLAN) {
       timeout->step = err->step ? strdup(err->step) : NULL;
       timeout->at = err->at;
     }
     free(d);
-    verr_free(err);
+    vm_err_free(err);
     err = timeout;
   }
   if (err->kind == VERR_RETURN) {
@@ -397,17 +397,17 @@ static void catch_step(engine *e, vm_task *t, vm_region *r, vm_error *err) {
 /* A gate or wait until region r catches err (taken): retried while time is left. */
 static void catch_poll(engine *e, vm_task *t, vm_region *r, vm_error *err) {
   if (err->kind == VERR_CANCELLED && err->target == r->id) {
-    verr_free(err);
+    vm_err_free(err);
     return to_exit(t, r, poll_timeout(r));
   }
-  if (verr_retryable(err) && (r->every >= 0 || r->deadline >= 0)) {
+  if (vm_err_retryable(err) && (r->every >= 0 || r->deadline >= 0)) {
     char *last = strdup(err->msg);
-    verr_free(err);
+    vm_err_free(err);
     return poll_again(e, t, r, last);
   }
   if (r->info->kind == REG_GATE && err->kind == VERR_FAILED) {
-    vm_error *wrapped = verr(VERR_FAILED, "gate '%s' failed: %s", r->title, err->msg);
-    verr_free(err);
+    vm_error *wrapped = vm_err(VERR_FAILED, "gate '%s' failed: %s", r->title, err->msg);
+    vm_err_free(err);
     err = wrapped;
   }
   to_exit(t, r, err);
@@ -424,7 +424,7 @@ void vm_raise(engine *e, vm_task *t, vm_error *err) {
   if (t->lambda) {
     free(t->lambda_err);
     t->lambda_err = strdup(err->msg);
-    verr_free(err);
+    vm_err_free(err);
     t->state = TS_DONE;
     return;
   }
@@ -433,19 +433,19 @@ void vm_raise(engine *e, vm_task *t, vm_error *err) {
   if (err->kind == VERR_RETURN && !(t->nregions && top(t)->fp == t->nframes)) {
     rbk_value *v = err->value;
     err->value = NULL;
-    verr_free(err);
+    vm_err_free(err);
     return vm_do_return(e, t, v);
   }
   if (!t->nregions) {
-    task_drop_to(t, 0);
-    return task_finish(e, t, err);
+    vm_task_drop_to(t, 0);
+    return vm_task_finish(e, t, err);
   }
   vm_region *r = top(t);
-  while (t->nframes > r->fp) task_pop_frame(e, t);
-  task_drop_to(t, r->sp);
-  task_ctx_cut(t, r->ctxlen);
-  task_stop_tickers(e, t, r->ntickers);
-  sched_cancel_timer(e, r->timer);
+  while (t->nframes > r->fp) vm_task_pop_frame(e, t);
+  vm_task_drop_to(t, r->sp);
+  vm_task_ctx_cut(t, r->ctxlen);
+  vm_task_stop_tickers(e, t, r->ntickers);
+  vm_sched_cancel_timer(e, r->timer);
   r->timer = 0;
   if (r->info->kind == REG_PLAN || r->info->kind == REG_STEP) catch_step(e, t, r, err);
   else catch_poll(e, t, r, err);
@@ -460,11 +460,11 @@ void vm_region_timeout(engine *e, vm_task *t, uint64_t region) {
     char what[300];
     describe(r, what, sizeof what);
     char *d = r->info->kind == REG_PLAN ? dur(r->timeout) : NULL;
-    vm_error *err = d ? verr(VERR_CANCELLED, "cancelled: deadline %s exceeded", d)
-                      : verr(VERR_CANCELLED, "cancelled: %s ran out of time", what);
+    vm_error *err = d ? vm_err(VERR_CANCELLED, "cancelled: deadline %s exceeded", d)
+                      : vm_err(VERR_CANCELLED, "cancelled: %s ran out of time", what);
     free(d);
     if (err) err->target = region;
-    task_cancel(e, t, err);
+    vm_task_cancel(e, t, err);
     return;
   }
 }

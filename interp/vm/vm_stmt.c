@@ -9,7 +9,7 @@
 #include "exitcode.h"
 #include "grow.h"
 
-#define FAIL(...) vm_raise(e, t, verr_at(in->node, __VA_ARGS__))
+#define FAIL(...) vm_raise(e, t, vm_err_at(in->node, __VA_ARGS__))
 #define SHOW_MAX 200 /* longest operand text in a check message */
 
 /* Returns the advice for a loop over a value of `kind` that is not a list ("" when none). */
@@ -21,13 +21,13 @@ static const char *loop_hint(val_kind kind) {
 
 /* FOR_START: pops a list; pushes the loop state (list, next index, context length). */
 static void for_start(engine *e, vm_task *t, const vm_insn *in) {
-  rbk_value *list = task_pop(t);
+  rbk_value *list = vm_task_pop(t);
   if (list->kind != VAL_LIST) {
-    FAIL("for: expected a list, got %s%s", val_kind_article(list->kind), loop_hint(list->kind));
-    val_unref(list);
+    FAIL("for: expected a list, got %s%s", value_kind_article(list->kind), loop_hint(list->kind));
+    value_unref(list);
     return;
   }
-  if (!task_push(t, list) || !task_push(t, val_int(0)) || !task_push(t, val_int((int64_t)t->ctxlen)))
+  if (!vm_task_push(t, list) || !vm_task_push(t, value_int(0)) || !vm_task_push(t, value_int((int64_t)t->ctxlen)))
     FAIL("out of memory");
 }
 
@@ -36,30 +36,30 @@ static void for_next(engine *e, vm_task *t, const vm_insn *in) {
   rbk_value *list = t->stack[t->sp - 3], *idx = t->stack[t->sp - 2];
   size_t base = (size_t)t->stack[t->sp - 1]->u.i;
   int64_t i = idx->u.i;
-  task_ctx_cut(t, base);
+  vm_task_ctx_cut(t, base);
   if ((size_t)i >= list->u.list.len) {
-    task_drop_to(t, t->sp - 3);
+    vm_task_drop_to(t, t->sp - 3);
     t->pc = in->b;
     return;
   }
-  rbk_value **slot = &task_frame(t)->locals[in->a];
-  val_unref(*slot);
-  *slot = val_ref(list->u.list.items[i]);
-  rbk_value *next = val_int(i + 1);
+  rbk_value **slot = &vm_task_frame(t)->locals[in->a];
+  value_unref(*slot);
+  *slot = value_ref(list->u.list.items[i]);
+  rbk_value *next = value_int(i + 1);
   if (!next) return FAIL("out of memory");
-  val_unref(idx);
+  value_unref(idx);
   t->stack[t->sp - 2] = next;
   char c[32];
   snprintf(c, sizeof c, "[%lld]", (long long)i);
-  task_ctx_add(t, c);
+  vm_task_ctx_add(t, c);
 }
 
 /* Pops `max N`: 0 when absent; raises and returns -1 when it is not a positive int. */
 static int64_t pop_max(engine *e, vm_task *t, const vm_insn *in) {
-  rbk_value *v = task_pop(t);
+  rbk_value *v = vm_task_pop(t);
   int64_t max = v->kind == VAL_INT && v->u.i > 0 ? v->u.i : v->kind == VAL_NULL ? 0 : -1;
-  if (max < 0) FAIL("parallel max must be a positive int, got %s", val_kind_article(v->kind));
-  val_unref(v);
+  if (max < 0) FAIL("parallel max must be a positive int, got %s", value_kind_article(v->kind));
+  value_unref(v);
   return max;
 }
 
@@ -70,10 +70,10 @@ static void parallel(engine *e, vm_task *t, const vm_insn *in) {
   if (max < 0) return;
   rbk_value *list = NULL;
   if (in->op == OPC_PARFOR) {
-    list = task_pop(t);
+    list = vm_task_pop(t);
     if (list->kind != VAL_LIST) {
-      FAIL("parallel for: expected a list, got %s%s", val_kind_article(list->kind), loop_hint(list->kind));
-      val_unref(list);
+      FAIL("parallel for: expected a list, got %s%s", value_kind_article(list->kind), loop_hint(list->kind));
+      value_unref(list);
       return;
     }
   }
@@ -82,7 +82,7 @@ static void parallel(engine *e, vm_task *t, const vm_insn *in) {
   if (j) j->kids = calloc((size_t)n + 1, sizeof *j->kids);
   if (!j || !j->kids) {
     free(j);
-    val_unref(list);
+    value_unref(list);
     return FAIL("out of memory");
   }
   j->info = info;
@@ -91,7 +91,7 @@ static void parallel(engine *e, vm_task *t, const vm_insn *in) {
   j->max = max;
   t->join = j;
   t->state = TS_JOIN;
-  join_fill(e, t);
+  vm_task_join_fill(e, t);
 }
 
 /* Returns when a ticker's next tick is due: fixed rate, tick n at the block's start + n·period;
@@ -107,26 +107,26 @@ static int64_t tick_due(engine *e, vm_task *t, int64_t period) {
 
 /* WAIT: sleeps for a duration (b = 1: a ticker's silent wait for its next tick). */
 static void wait_for(engine *e, vm_task *t, const vm_insn *in) {
-  rbk_value *v = task_pop(t);
+  rbk_value *v = vm_task_pop(t);
   bool ok = v->kind == VAL_DURATION && v->u.i >= (in->b ? 1 : 0);
   int64_t ms = ok ? v->u.i : 0;
-  const char *kind = val_kind_article(v->kind);
-  val_unref(v);
+  const char *kind = value_kind_article(v->kind);
+  value_unref(v);
   if (!ok) return FAIL("wait needs a %sduration, got %s", in->b ? "positive " : "", kind);
   if (!in->b) {
-    char *text = val_format_duration(ms);
+    char *text = value_format_duration(ms);
     rbk_event ev = {.kind = RBK_EV_WAIT, .node = engine_node(e, t, in->node), .message = text, .duration_ms = ms};
     engine_emit(e, t, &ev);
     free(text);
   }
   int64_t due = in->b && t->ticker ? tick_due(e, t, ms) : clock_now(e->cfg.clock) + ms;
-  t->timer = sched_timer(e, due, TM_WAKE, t, 0);
+  t->timer = vm_sched_timer(e, due, TM_WAKE, t, 0);
   t->state = TS_TIMER;
 }
 
 /* Returns v as source text, shortened to SHOW_MAX bytes. Caller frees. */
 static char *show_short(const rbk_value *v) {
-  char *s = v ? val_repr(v) : strdup("?");
+  char *s = v ? value_repr(v) : strdup("?");
   if (s && strlen(s) > SHOW_MAX) strcpy(s + SHOW_MAX - 3, "...");
   return s;
 }
@@ -152,10 +152,10 @@ char *vm_check_message(const vm_task *t, const vm_check_info *info, const rbk_va
 static void check(engine *e, vm_task *t, const vm_insn *in) {
   const vm_check_info *ck = &e->code->checks.items[in->a];
   bool is_assert = ck->node->kind == AST_ASSERT;
-  rbk_value *v = task_pop(t);
+  rbk_value *v = vm_task_pop(t);
   bool isbool = v->kind == VAL_BOOL, pass = isbool && v->u.b;
-  const char *kind = val_kind_article(v->kind);
-  val_unref(v);
+  const char *kind = value_kind_article(v->kind);
+  value_unref(v);
   if (!isbool) return FAIL("%s: the condition must be a bool, got %s", is_assert ? "assert" : "expect", kind);
   if (!pass) return;
   rbk_event ev = {.kind = RBK_EV_ASSERT, .node = engine_node(e, t, ck->node), .status = RBK_STATUS_OK,
@@ -167,11 +167,11 @@ static void check(engine *e, vm_task *t, const vm_insn *in) {
 /* CHECK_FAIL: the condition was false; an assert fails, an expect warns. */
 static void check_fail(engine *e, vm_task *t, const vm_insn *in) {
   const vm_check_info *ck = &e->code->checks.items[in->a];
-  rbk_value *m = task_pop(t);
+  rbk_value *m = vm_task_pop(t);
   char *text = NULL;
   bool given = m->kind != VAL_NULL;
   if (given) {
-    text = val_show(m);
+    text = value_show(m);
   } else {
     char *why = vm_check_message(t, ck, NULL);
     size_t n = (why ? strlen(why) : 0) + 32;
@@ -179,7 +179,7 @@ static void check_fail(engine *e, vm_task *t, const vm_insn *in) {
     if (text) snprintf(text, n, "%s failed: %s", ck->node->kind == AST_ASSERT ? "assertion" : "expectation", why ? why : "");
     free(why);
   }
-  val_unref(m);
+  value_unref(m);
   if (!text) return FAIL("out of memory");
   if (ck->node->kind == AST_EXPECT) {
     engine_warn(e, t, ck->node, "%s", text);
@@ -190,7 +190,7 @@ static void check_fail(engine *e, vm_task *t, const vm_insn *in) {
   rbk_event ev = {.kind = RBK_EV_ASSERT, .node = engine_node(e, t, ck->node), .status = st, .message = text,
                   .duration_ms = -1};
   engine_emit(e, t, &ev);
-  vm_raise(e, t, given ? verr(VERR_FAILED, "%s", text) : verr_msg_at(in->node, text));
+  vm_raise(e, t, given ? vm_err(VERR_FAILED, "%s", text) : vm_err_msg_at(in->node, text));
   free(text);
 }
 
@@ -203,7 +203,7 @@ static void approval_end(engine *e, vm_task *t, rbk_status st, const char *who, 
 
 /* Forgets t's open approval. */
 static void approval_clear(engine *e, vm_task *t) {
-  sched_cancel_timer(e, t->act.guard);
+  vm_sched_cancel_timer(e, t->act.guard);
   if (t->op) e->open_approvals--;
   free(t->act.target);
   free(t->act.key);
@@ -217,9 +217,9 @@ static void approval_done(void *user, bool approved, const char *who, const char
   engine *e = t->eng;
   approval_end(e, t, approved ? RBK_STATUS_OK : RBK_STATUS_FAILED, who, how);
   if (!approved)
-    t->resume_err = verr(VERR_ABORTED, "approval denied by %s: %s", who ? who : "the approver", t->act.target);
+    t->resume_err = vm_err(VERR_ABORTED, "approval denied by %s: %s", who ? who : "the approver", t->act.target);
   approval_clear(e, t);
-  sched_ready(e, t);
+  vm_sched_ready(e, t);
 }
 
 /* The approval's timeout passed. */
@@ -227,11 +227,11 @@ void vm_approval_timeout(engine *e, vm_task *t) {
   if (t->op && e->cfg.approver) e->cfg.approver->cancel(e->cfg.approver->self, t->op);
   t->act.guard = 0;
   approval_end(e, t, RBK_STATUS_FAILED, NULL, "timeout");
-  char *d = val_format_duration(t->act.timeout);
-  t->resume_err = verr(VERR_ABORTED, "approval timed out after %s: %s", d ? d : "?", t->act.target);
+  char *d = value_format_duration(t->act.timeout);
+  t->resume_err = vm_err(VERR_ABORTED, "approval timed out after %s: %s", d ? d : "?", t->act.target);
   free(d);
   approval_clear(e, t);
-  sched_ready(e, t);
+  vm_sched_ready(e, t);
 }
 
 /* Withdraws t's approval (t is cancelled). */
@@ -259,22 +259,22 @@ static void approve_decide(engine *e, vm_task *t, const rbk_approval_req *req) {
   }
   if (!t->op && req->timeout_ms < 0) {
     approval_end(e, t, RBK_STATUS_FAILED, NULL, "non-interactive");
-    vm_raise(e, t, verr(VERR_ABORTED, "approval required: \"%s\" (run on a terminal, or pass --approve %s or --yes)",
-                        req->question, req->slug));
+    vm_raise(e, t, vm_err(VERR_ABORTED, "approval required: \"%s\" (run on a terminal, or pass --approve %s or --yes)",
+                          req->question, req->slug));
     return approval_clear(e, t);
   }
   if (req->timeout_ms >= 0)
-    t->act.guard = sched_timer(e, clock_now(e->cfg.clock) + req->timeout_ms, TM_APPROVAL, t, 0);
+    t->act.guard = vm_sched_timer(e, clock_now(e->cfg.clock) + req->timeout_ms, TM_APPROVAL, t, 0);
   t->state = TS_APPROVAL;
 }
 
 /* APPROVE: pops question, role and timeout; emits the question and decides. */
 static void approve(engine *e, vm_task *t, const vm_insn *in) {
-  rbk_value *tmo = task_pop(t), *role = task_pop(t), *q = task_pop(t);
+  rbk_value *tmo = vm_task_pop(t), *role = vm_task_pop(t), *q = vm_task_pop(t);
   bool ok = tmo->kind == VAL_NULL || tmo->kind == VAL_DURATION;
   int64_t timeout = tmo->kind == VAL_DURATION ? tmo->u.i : -1;
-  char *question = val_show(q), *who = role->kind == VAL_NULL ? NULL : val_show(role);
-  val_unref(tmo), val_unref(role), val_unref(q);
+  char *question = value_show(q), *who = role->kind == VAL_NULL ? NULL : value_show(role);
+  value_unref(tmo), value_unref(role), value_unref(q);
   char *slug = question ? engine_slug(question) : NULL;
   if (!ok || !slug) {
     free(question), free(who), free(slug);
@@ -284,7 +284,7 @@ static void approve(engine *e, vm_task *t, const vm_insn *in) {
   t->act = (vm_act){.target = question, .key = slug, .node = node, .start = clock_now(e->cfg.clock), .timeout = timeout};
   rbk_event ev = {.kind = RBK_EV_APPROVAL, .node = node, .target = who, .message = question, .duration_ms = timeout};
   engine_emit(e, t, &ev);
-  rbk_approval_req req = {question, slug, who, timeout, task_path(t), node};
+  rbk_approval_req req = {question, slug, who, timeout, vm_task_path(t), node};
   approve_decide(e, t, &req);
   free(who);
 }
@@ -323,29 +323,29 @@ static void notify(engine *e, vm_task *t, const vm_insn *in) {
   size_t base = t->sp - (size_t)in->a - 1;
   for (size_t i = base; i < t->sp - 1; i++)
     if (!is_channel(t->stack[i])) {
-      task_drop_to(t, base);
-      return FAIL("notify: expected a channel, got %s", val_kind_article(t->stack[i]->kind));
+      vm_task_drop_to(t, base);
+      return FAIL("notify: expected a channel, got %s", value_kind_article(t->stack[i]->kind));
     }
-  vm_error *blocked = e->cfg.actions ? engine_blocked(e) : verr_at(in->node, "notify: no transport is configured");
-  char *text = blocked ? NULL : val_show(t->stack[t->sp - 1]);
+  vm_error *blocked = e->cfg.actions ? engine_blocked(e) : vm_err_at(in->node, "notify: no transport is configured");
+  char *text = blocked ? NULL : value_show(t->stack[t->sp - 1]);
   bool ok = text != NULL;
   for (size_t i = 0; ok && i < (size_t)in->a; i++) ok = notify_one(e, t, in, t->stack[base + i], text, i);
-  task_drop_to(t, base);
+  vm_task_drop_to(t, base);
   free(text);
   if (!blocked && !ok) blocked = engine_blocked(e);
-  if (blocked || !ok) vm_raise(e, t, blocked ? blocked : verr(VERR_FAILED, "out of memory"));
+  if (blocked || !ok) vm_raise(e, t, blocked ? blocked : vm_err(VERR_FAILED, "out of memory"));
 }
 
 /* TICKER_START: a task that sends the notification every period until the block ends. */
 static void ticker_start(engine *e, vm_task *t, const vm_insn *in) {
   const vm_ticker_info *info = &e->code->tickers.items[in->a];
   if (!GROW(t->tickers, t->tcap, t->ntickers + 1)) return FAIL("out of memory");
-  vm_task *k = task_new(e, t, task_frame(t), info->body);
+  vm_task *k = vm_task_new(e, t, vm_task_frame(t), info->body);
   if (!k) return FAIL("out of memory");
   k->ticker = true;
   k->tick_base = clock_now(e->cfg.clock);
   t->tickers[t->ntickers++] = k;
-  sched_ready(e, k);
+  vm_sched_ready(e, k);
 }
 
 /* Executes the statement instructions. */
@@ -361,7 +361,7 @@ void vm_stmt(engine *e, vm_task *t, const vm_insn *in) {
     case OPC_NOTIFY: notify(e, t, in); break;
     case OPC_TICKER_START: ticker_start(e, t, in); break;
     case OPC_TICKER_STOP:
-      if (t->ntickers) task_stop_tickers(e, t, t->ntickers - 1);
+      if (t->ntickers) vm_task_stop_tickers(e, t, t->ntickers - 1);
       break;
     default: FAIL("bad statement instruction"); break;
   }

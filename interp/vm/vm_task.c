@@ -11,12 +11,12 @@
 static rbk_value **copy_locals(const vm_frame *frame) {
   size_t n = frame->fn->nlocals;
   rbk_value **locals = calloc(n ? n : 1, sizeof *locals);
-  for (size_t i = 0; locals && i < n; i++) locals[i] = val_ref(frame->locals[i]);
+  for (size_t i = 0; locals && i < n; i++) locals[i] = value_ref(frame->locals[i]);
   return locals;
 }
 
 /* Returns a new task at pc with a copy of `frame`, inheriting `from`'s context and step path. */
-vm_task *task_new(engine *e, vm_task *from, const vm_frame *frame, int32_t pc) {
+vm_task *vm_task_new(engine *e, vm_task *from, const vm_frame *frame, int32_t pc) {
   vm_task *t = calloc(1, sizeof *t);
   if (!t) return NULL;
   t->eng = e;
@@ -24,28 +24,28 @@ vm_task *task_new(engine *e, vm_task *from, const vm_frame *frame, int32_t pc) {
   t->pc = pc;
   t->fcap = 4;
   t->frames = calloc(t->fcap, sizeof *t->frames);
-  const char *path = from ? task_path(from) : NULL;
+  const char *path = from ? vm_task_path(from) : NULL;
   t->base_path = path ? strdup(path) : NULL;
   if (!t->frames || (path && !t->base_path)) {
-    task_free(e, t);
+    vm_task_free(e, t);
     return NULL;
   }
   if (frame) {
     t->frames[0] = (vm_frame){.fn = frame->fn, .locals = copy_locals(frame), .ret_pc = -1, .branch = true};
     t->nframes = 1;
     if (!t->frames[0].locals) {
-      task_free(e, t);
+      vm_task_free(e, t);
       return NULL;
     }
   }
-  if (from && from->ctxlen) task_ctx_add(t, from->ctx);
+  if (from && from->ctxlen) vm_task_ctx_add(t, from->ctx);
   return t;
 }
 
 /* Releases a region's owned parts and cancels its timer. */
 static void region_release(engine *e, vm_region *r) {
-  sched_cancel_timer(e, r->timer);
-  verr_free(r->err);
+  vm_sched_cancel_timer(e, r->timer);
+  vm_err_free(r->err);
   free(r->title);
   free(r->path);
   free(r->key);
@@ -53,28 +53,28 @@ static void region_release(engine *e, vm_region *r) {
 }
 
 /* Frees a task that is not waiting on anything (finished, or never started). */
-void task_free(engine *e, vm_task *t) {
+void vm_task_free(engine *e, vm_task *t) {
   if (!t) return;
-  task_stop_tickers(e, t, 0);
-  task_drop_to(t, 0);
-  while (t->nframes) task_pop_frame(e, t);
+  vm_task_stop_tickers(e, t, 0);
+  vm_task_drop_to(t, 0);
+  while (t->nframes) vm_task_pop_frame(e, t);
   for (size_t i = 0; i < t->nregions; i++) region_release(e, &t->regions[i]);
-  sched_cancel_timer(e, t->timer);
-  sched_cancel_timer(e, t->act.guard);
+  vm_sched_cancel_timer(e, t->timer);
+  vm_sched_cancel_timer(e, t->act.guard);
   if (t->join) {
-    val_unref(t->join->list);
-    verr_free(t->join->first);
+    value_unref(t->join->list);
+    vm_err_free(t->join->first);
     free(t->join->kids);
     free(t->join);
   }
   free(t->act.target);
   free(t->act.key);
-  val_unref(t->resume_val);
-  verr_free(t->resume_err);
-  verr_free(t->cancel);
-  verr_free(t->result);
-  val_unref(t->cap[0]);
-  val_unref(t->cap[1]);
+  value_unref(t->resume_val);
+  vm_err_free(t->resume_err);
+  vm_err_free(t->cancel);
+  vm_err_free(t->result);
+  value_unref(t->cap[0]);
+  value_unref(t->cap[1]);
   free(t->lambda_err);
   free(t->stack);
   free(t->frames);
@@ -86,10 +86,10 @@ void task_free(engine *e, vm_task *t) {
 }
 
 /* Pushes v (taken); false when out of memory. */
-bool task_push(vm_task *t, rbk_value *v) {
+bool vm_task_push(vm_task *t, rbk_value *v) {
   if (!v) return false;
   if (!GROW(t->stack, t->scap, t->sp + 1)) {
-    val_unref(v);
+    value_unref(v);
     return false;
   }
   t->stack[t->sp++] = v;
@@ -97,15 +97,15 @@ bool task_push(vm_task *t, rbk_value *v) {
 }
 
 /* Returns the popped top value (owned). */
-rbk_value *task_pop(vm_task *t) { return t->sp ? t->stack[--t->sp] : NULL; }
+rbk_value *vm_task_pop(vm_task *t) { return t->sp ? t->stack[--t->sp] : NULL; }
 
 /* Drops values down to sp. */
-void task_drop_to(vm_task *t, size_t sp) {
-  while (t->sp > sp) val_unref(t->stack[--t->sp]);
+void vm_task_drop_to(vm_task *t, size_t sp) {
+  while (t->sp > sp) value_unref(t->stack[--t->sp]);
 }
 
 /* Pushes a frame for fn returning to ret_pc. */
-bool task_push_frame(vm_task *t, const vm_func *fn, int32_t ret_pc) {
+bool vm_task_push_frame(vm_task *t, const vm_func *fn, int32_t ret_pc) {
   if (!GROW(t->frames, t->fcap, t->nframes + 1)) return false;
   rbk_value **locals = calloc(fn->nlocals ? (size_t)fn->nlocals : 1, sizeof *locals);
   if (!locals) return false;
@@ -114,19 +114,19 @@ bool task_push_frame(vm_task *t, const vm_func *fn, int32_t ret_pc) {
 }
 
 /* Pops the top frame, releasing its locals and stopping its tickers. */
-void task_pop_frame(engine *e, vm_task *t) {
+void vm_task_pop_frame(engine *e, vm_task *t) {
   vm_frame *f = &t->frames[--t->nframes];
-  task_stop_tickers(e, t, f->ntickers);
-  for (int32_t i = 0; i < f->fn->nlocals; i++) val_unref(f->locals[i]);
+  vm_task_stop_tickers(e, t, f->ntickers);
+  for (int32_t i = 0; i < f->fn->nlocals; i++) value_unref(f->locals[i]);
   free(f->locals);
-  task_ctx_cut(t, f->ctxlen);
+  vm_task_ctx_cut(t, f->ctxlen);
 }
 
 /* Returns the top frame. */
-vm_frame *task_frame(vm_task *t) { return &t->frames[t->nframes - 1]; }
+vm_frame *vm_task_frame(vm_task *t) { return &t->frames[t->nframes - 1]; }
 
 /* Appends text to the context. */
-void task_ctx_add(vm_task *t, const char *text) {
+void vm_task_ctx_add(vm_task *t, const char *text) {
   size_t n = strlen(text);
   if (!GROW(t->ctx, t->ctxcap, t->ctxlen + n + 1)) return;
   memcpy(t->ctx + t->ctxlen, text, n + 1);
@@ -134,7 +134,7 @@ void task_ctx_add(vm_task *t, const char *text) {
 }
 
 /* Truncates the context to len. */
-void task_ctx_cut(vm_task *t, size_t len) {
+void vm_task_ctx_cut(vm_task *t, size_t len) {
   if (len < t->ctxlen) {
     t->ctxlen = len;
     t->ctx[len] = '\0';
@@ -142,21 +142,21 @@ void task_ctx_cut(vm_task *t, size_t len) {
 }
 
 /* Returns the innermost step path of t (borrowed), or NULL. */
-const char *task_path(const vm_task *t) {
-  if (t->lambda && t->caller) return task_path(t->caller);
+const char *vm_task_path(const vm_task *t) {
+  if (t->lambda && t->caller) return vm_task_path(t->caller);
   for (size_t i = t->nregions; i-- > 0;)
     if (t->regions[i].path) return t->regions[i].path;
   return t->base_path;
 }
 
 /* Stops and frees t's tickers beyond the first keep. */
-void task_stop_tickers(engine *e, vm_task *t, size_t keep) {
-  while (t->ntickers > keep) task_kill(e, t->tickers[--t->ntickers]);
+void vm_task_stop_tickers(engine *e, vm_task *t, size_t keep) {
+  while (t->ntickers > keep) vm_task_kill(e, t->tickers[--t->ntickers]);
 }
 
 /* Stops a ticker at once: aborts what it waits for, without events, and frees it (its deliveries
  * in flight belong to the engine and go on). */
-void task_kill(engine *e, vm_task *t) {
+void vm_task_kill(engine *e, vm_task *t) {
   switch (t->state) {
     case TS_READY:
       if (t->queued) {
@@ -169,59 +169,59 @@ void task_kill(engine *e, vm_task *t) {
       break;
     default: break;
   }
-  task_free(e, t);
+  vm_task_free(e, t);
 }
 
 /* Resumes the parent of a join whose children have all ended. */
 static void join_end(engine *e, vm_task *p) {
   vm_join *j = p->join;
   vm_error *err = p->cancel ? p->cancel : j->first;
-  if (p->cancel) verr_free(j->first);
+  if (p->cancel) vm_err_free(j->first);
   p->cancel = NULL;
-  val_unref(j->list);
+  value_unref(j->list);
   free(j->kids);
   free(j);
   p->join = NULL;
-  verr_free(p->resume_err);
+  vm_err_free(p->resume_err);
   p->resume_err = err;
-  sched_ready(e, p);
+  vm_sched_ready(e, p);
 }
 
 /* Cancels the running children of a join. */
 static void join_cancel(engine *e, vm_join *j, const char *why) {
   j->cancelling = true;
   for (int64_t i = 0; i < j->n; i++)
-    if (j->kids[i]) task_cancel(e, j->kids[i], verr(VERR_CANCELLED, "%s", why));
+    if (j->kids[i]) vm_task_cancel(e, j->kids[i], vm_err(VERR_CANCELLED, "%s", why));
 }
 
 /* Starts one child of p's join: branch i. */
 static bool join_start(engine *e, vm_task *p, int64_t i) {
   vm_join *j = p->join;
   const vm_branch_info *b = j->info;
-  vm_task *k = task_new(e, p, task_frame(p), b->pcs ? b->pcs[i] : b->body);
+  vm_task *k = vm_task_new(e, p, vm_task_frame(p), b->pcs ? b->pcs[i] : b->body);
   if (!k) return false;
   if (j->list) {
-    vm_frame *f = task_frame(k);
-    val_unref(f->locals[b->var]);
-    f->locals[b->var] = val_ref(j->list->u.list.items[i]);
+    vm_frame *f = vm_task_frame(k);
+    value_unref(f->locals[b->var]);
+    f->locals[b->var] = value_ref(j->list->u.list.items[i]);
     char idx[32];
     snprintf(idx, sizeof idx, "[%lld]", (long long)i);
-    task_ctx_add(k, idx);
+    vm_task_ctx_add(k, idx);
   }
   k->parent = p;
   k->branch = (size_t)i;
   j->kids[i] = k;
   j->running++;
-  sched_ready(e, k);
+  vm_sched_ready(e, k);
   return true;
 }
 
 /* Starts children while `max` allows; resumes the parent when nothing is left. */
-void join_fill(engine *e, vm_task *p) {
+void vm_task_join_fill(engine *e, vm_task *p) {
   vm_join *j = p->join;
   while (!j->cancelling && j->next < j->n && (j->max <= 0 || j->running < j->max)) {
     if (!join_start(e, p, j->next)) {
-      if (!j->first) j->first = verr(VERR_FAILED, "out of memory starting a parallel branch");
+      if (!j->first) j->first = vm_err(VERR_FAILED, "out of memory starting a parallel branch");
       join_cancel(e, j, "cancelled: out of memory");
       break;
     }
@@ -240,38 +240,38 @@ static void join_child_done(engine *e, vm_task *p, size_t branch, vm_error *err)
     err = NULL;
     join_cancel(e, j, "cancelled: a parallel branch failed");
   }
-  verr_free(err);
-  join_fill(e, p);
+  vm_err_free(err);
+  vm_task_join_fill(e, p);
 }
 
-/* Ends t with err (taken; NULL: success); task_reap finishes the job once t stops running. */
-void task_finish(engine *e, vm_task *t, vm_error *err) {
-  task_stop_tickers(e, t, 0);
+/* Ends t with err (taken; NULL: success); vm_task_reap finishes the job once t stops running. */
+void vm_task_finish(engine *e, vm_task *t, vm_error *err) {
+  vm_task_stop_tickers(e, t, 0);
   t->state = TS_DONE;
   if (t == e->root) e->work_ms = engine_now(e);
   if (t->ticker && err && err->kind != VERR_CANCELLED) engine_warn(e, t, NULL, "notify every stopped: %s", err->msg);
-  if (t->ticker) verr_free(err);
+  if (t->ticker) vm_err_free(err);
   else t->result = err;
 }
 
 /* After t ran: a finished branch is freed and its parent's join told. */
-void task_reap(engine *e, vm_task *t) {
+void vm_task_reap(engine *e, vm_task *t) {
   vm_task *p = t->parent;
   if (t->state != TS_DONE || !p || t->lambda) return;
   size_t branch = t->branch;
   vm_error *err = t->result;
   t->result = NULL;
-  task_free(e, t);
+  vm_task_free(e, t);
   join_child_done(e, p, branch, err);
 }
 
 /* Cancels t with err (taken): aborts what it waits for; it raises err when it resumes. */
-void task_cancel(engine *e, vm_task *t, vm_error *err) {
+void vm_task_cancel(engine *e, vm_task *t, vm_error *err) {
   switch (t->state) {
-    case TS_DONE: verr_free(err); return;
+    case TS_DONE: vm_err_free(err); return;
     case TS_JOIN:
       if (t->cancel) {
-        verr_free(err);
+        vm_err_free(err);
         return;
       }
       t->cancel = err;
@@ -280,19 +280,19 @@ void task_cancel(engine *e, vm_task *t, vm_error *err) {
       return;
     case TS_ACTION: vm_action_abort(e, t, RBK_STATUS_CANCELLED, NULL); break;
     case TS_TIMER:
-      sched_cancel_timer(e, t->timer);
+      vm_sched_cancel_timer(e, t->timer);
       t->timer = 0;
       break;
     case TS_APPROVAL: vm_approval_cancel(e, t); break;
     case TS_READY: case TS_RUNNING: break;
   }
   if (t->resume_err && t->resume_err->kind == VERR_CANCELLED) {
-    verr_free(err); /* an earlier cancellation is still to be raised */
+    vm_err_free(err); /* an earlier cancellation is still to be raised */
     return;
   }
-  verr_free(t->resume_err);
-  val_unref(t->resume_val);
+  vm_err_free(t->resume_err);
+  value_unref(t->resume_val);
   t->resume_val = NULL;
   t->resume_err = err;
-  if (t->state != TS_RUNNING) sched_ready(e, t);
+  if (t->state != TS_RUNNING) vm_sched_ready(e, t);
 }

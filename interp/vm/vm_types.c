@@ -34,7 +34,7 @@ static bool accepts(val_kind want, val_kind got) {
 
 /* Returns v as source text, shortened to SHOWN_MAX bytes (secrets are "***"). Caller frees. */
 static char *shown(const rbk_value *v) {
-  char *s = val_repr(v);
+  char *s = value_repr(v);
   if (s && strlen(s) > SHOWN_MAX) strcpy(s + SHOWN_MAX - 3, "...");
   return s;
 }
@@ -53,9 +53,9 @@ char *vm_param_type_error(const vm_func *fn, int32_t i, const rbk_value *v, bool
   size_t n = strlen(head) + (text ? strlen(text) : 0) + 64;
   char *msg = malloc(n);
   if (msg && text)
-    snprintf(msg, n, "%s must be %s, got %s (%s)", head, val_kind_article(want), val_kind_article(v->kind), text);
+    snprintf(msg, n, "%s must be %s, got %s (%s)", head, value_kind_article(want), value_kind_article(v->kind), text);
   else if (msg)
-    snprintf(msg, n, "%s must be %s, got %s", head, val_kind_article(want), val_kind_article(v->kind));
+    snprintf(msg, n, "%s must be %s, got %s", head, value_kind_article(want), value_kind_article(v->kind));
   free(text);
   return msg;
 }

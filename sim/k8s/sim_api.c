@@ -10,59 +10,59 @@
 #define SIM_MAX_BODY (3 * 1024 * 1024)
 
 /* Returns the request header's value (borrowed) or NULL. */
-const char *simapi_header(const sim_request *req, const char *name) {
+const char *sim_api_header(const sim_request *req, const char *name) {
   for (size_t i = 0; i < req->n_headers; i++)
     if (req->headers[i].name && !strcasecmp(req->headers[i].name, name)) return req->headers[i].value;
   return NULL;
 }
 
 /* Returns a decoded query parameter (caller frees) or NULL. */
-char *simapi_query(const api_call *c, const char *key) { return simu_query_get(c->req->query, key); }
+char *sim_api_query(const api_call *c, const char *key) { return sim_util_query_get(c->req->query, key); }
 
 /* Returns true when the query parameter is "true" or "1". */
-bool simapi_query_true(const api_call *c, const char *key) {
-  char *v = simapi_query(c, key);
+bool sim_api_query_true(const api_call *c, const char *key) {
+  char *v = sim_api_query(c, key);
   bool t = v && (!strcmp(v, "true") || !strcmp(v, "1"));
   free(v);
   return t;
 }
 
 /* Adds a response header (copies both). */
-void simapi_add_header(sim_response *resp, const char *name, const char *value) {
+void sim_api_add_header(sim_response *resp, const char *name, const char *value) {
   if (!GROW(resp->headers, resp->headers_cap, resp->n_headers + 1)) return;
   resp->headers[resp->n_headers++] = (sim_resp_header){strdup(name), strdup(value)};
 }
 
 /* Answers with text (copies it). */
-void simapi_text(sim_response *resp, int code, const char *content_type, const char *text, size_t len) {
+void sim_api_text(sim_response *resp, int code, const char *content_type, const char *text, size_t len) {
   resp->status = code;
   free(resp->body);
   resp->body = malloc(len + 1);
   if (resp->body) memcpy(resp->body, text, len), resp->body[len] = 0;
   resp->body_len = resp->body ? len : 0;
-  simapi_add_header(resp, "Content-Type", content_type);
+  sim_api_add_header(resp, "Content-Type", content_type);
 }
 
 /* Answers with a JSON body and an explicit Content-Type (takes body). */
-void simapi_json_ct(sim_response *resp, int code, json_t *body, const char *content_type) {
+void sim_api_json_ct(sim_response *resp, int code, json_t *body, const char *content_type) {
   char *text = json_dumps(body, SIMU_JSON_FLAGS);
   json_decref(body);
   resp->status = code;
   free(resp->body);
   resp->body = text;
   resp->body_len = text ? strlen(text) : 0;
-  simapi_add_header(resp, "Content-Type", content_type);
+  sim_api_add_header(resp, "Content-Type", content_type);
 }
 
 /* Answers with a JSON body (takes body). */
-void simapi_json(sim_response *resp, int code, json_t *body) { simapi_json_ct(resp, code, body, "application/json"); }
+void sim_api_json(sim_response *resp, int code, json_t *body) { sim_api_json_ct(resp, code, body, "application/json"); }
 
 /* Answers with a Status object (takes st); the HTTP code is the Status' code. */
-void simapi_status(sim_response *resp, json_t *st) { simapi_json(resp, (int)simu_jint(st, "code", 500), st); }
+void sim_api_status(sim_response *resp, json_t *st) { sim_api_json(resp, (int)sim_util_jint(st, "code", 500), st); }
 
 /* Answers with a plain Status of the given reason and message. */
-void simapi_fail(sim_response *resp, simst_reason r, const char *message) {
-  simapi_status(resp, simst_status(r, message, NULL));
+void sim_api_fail(sim_response *resp, simst_reason r, const char *message) {
+  sim_api_status(resp, sim_status_status(r, message, NULL));
 }
 
 /* Frees what a response owns and zeroes it (the watch, if any, is left to the caller). */
@@ -81,16 +81,16 @@ const char *sim_response_header(const sim_response *resp, const char *name) {
 }
 
 /* Parses the request body as JSON (new reference) or answers 400/415 and returns NULL. */
-json_t *simapi_body(api_call *c) {
-  const char *ct = simapi_header(c->req, "Content-Type");
+json_t *sim_api_body(api_call *c) {
+  const char *ct = sim_api_header(c->req, "Content-Type");
   if (ct && strstr(ct, "protobuf")) {
-    simapi_fail(c->resp, SIMST_UNSUPPORTED_MEDIA,
-                "the body of the request was in an unknown format - accepted media types include: application/json, "
-                "application/yaml");
+    sim_api_fail(c->resp, SIMST_UNSUPPORTED_MEDIA,
+                 "the body of the request was in an unknown format - accepted media types include: application/json, "
+                 "application/yaml");
     return NULL;
   }
   if (c->req->body_len > SIM_MAX_BODY) {
-    simapi_fail(c->resp, SIMST_TOO_LARGE, "the request is too large");
+    sim_api_fail(c->resp, SIMST_TOO_LARGE, "the request is too large");
     return NULL;
   }
   json_error_t je;
@@ -98,7 +98,7 @@ json_t *simapi_body(api_call *c) {
   if (!j) {
     char *msg = strutil_printf("couldn't get version/kind; json parse error: %s",
                             c->req->body_len ? je.text : "unexpected end of JSON input");
-    simapi_fail(c->resp, SIMST_BAD_REQUEST, msg);
+    sim_api_fail(c->resp, SIMST_BAD_REQUEST, msg);
     free(msg);
   }
   return j;
@@ -107,7 +107,7 @@ json_t *simapi_body(api_call *c) {
 /* Returns true when the bearer token is accepted. */
 static bool authorized(api_call *c) {
   if (!json_array_size(c->w->tokens) || c->user) return true;
-  const char *auth = simapi_header(c->req, "Authorization");
+  const char *auth = sim_api_header(c->req, "Authorization");
   if (!auth || strncasecmp(auth, "Bearer ", 7)) return false;
   size_t i;
   json_t *t;
@@ -124,7 +124,7 @@ static size_t split(const char *path, char **segs, size_t max) {
     if (!*p) break;
     const char *e = strchr(p, '/');
     size_t len = e ? (size_t)(e - p) : strlen(p);
-    segs[n++] = simu_url_decode(p, len);
+    segs[n++] = sim_util_url_decode(p, len);
     p += len;
   }
   return n;
@@ -134,13 +134,13 @@ static size_t split(const char *path, char **segs, size_t max) {
  * path names no known resource. */
 static bool route(api_call *c, char **s, size_t n) {
   size_t i = 0;
-  if (n >= 3 && !strcmp(s[0], "namespaces") && simr_find(c->group, c->version, s[2]) >= 0 &&
-      simr_info_of((simr_kind)simr_find(c->group, c->version, s[2]))->namespaced) {
+  if (n >= 3 && !strcmp(s[0], "namespaces") && sim_res_find(c->group, c->version, s[2]) >= 0 &&
+      sim_res_info_of((simr_kind)sim_res_find(c->group, c->version, s[2]))->namespaced) {
     c->ns = strdup(s[1]);
     i = 2;
   }
   if (i >= n) return false;
-  c->res = simr_find(c->group, c->version, s[i]);
+  c->res = sim_res_find(c->group, c->version, s[i]);
   if (c->res < 0) return false;
   if (i + 1 < n) c->name = strdup(s[i + 1]);
   if (i + 2 < n) c->sub = strdup(s[i + 2]);
@@ -157,25 +157,25 @@ static void dispatch(api_call *c) {
   const char *m = c->req->method;
   bool get = !strcmp(m, "GET"), post = !strcmp(m, "POST"), put = !strcmp(m, "PUT");
   bool patch = !strcmp(m, "PATCH"), del = !strcmp(m, "DELETE");
-  if (c->ns && c->res != SIMR_NAMESPACES && !simapi_namespace_exists(c) && !get && !del) return;
+  if (c->ns && c->res != SIMR_NAMESPACES && !sim_api_namespace_exists(c) && !get && !del) return;
   if (c->sub) {
-    if (!strcmp(c->sub, "proxy") && c->res == SIMR_SERVICES) return simapi_proxy(c);
-    if (!strcmp(c->sub, "log") && c->res == SIMR_PODS && get) return simapi_logs(c);
+    if (!strcmp(c->sub, "proxy") && c->res == SIMR_SERVICES) return sim_api_proxy(c);
+    if (!strcmp(c->sub, "log") && c->res == SIMR_PODS && get) return sim_api_logs(c);
     if (!strcmp(c->sub, "scale") && (c->res == SIMR_DEPLOYMENTS || c->res == SIMR_REPLICASETS) && (get || put || patch))
-      return simapi_scale(c);
-    if (!strcmp(c->sub, "status") && (get || put || patch)) return simapi_status_sub(c);
+      return sim_api_scale(c);
+    if (!strcmp(c->sub, "status") && (get || put || patch)) return sim_api_status_sub(c);
     if (c->res == SIMR_PODS && (!strcmp(c->sub, "exec") || !strcmp(c->sub, "attach") || !strcmp(c->sub, "portforward")))
-      return simapi_fail(c->resp, SIMST_BAD_REQUEST, "Upgrade request required");
-    return simapi_status(c->resp, simst_no_resource());
+      return sim_api_fail(c->resp, SIMST_BAD_REQUEST, "Upgrade request required");
+    return sim_api_status(c->resp, sim_status_no_resource());
   }
-  if (get && c->name) return simapi_get(c);
-  if (get) return simapi_query_true(c, "watch") ? simapi_watch(c) : simapi_list(c);
-  if (post && !c->name) return simapi_create(c);
-  if (put && c->name) return simapi_update(c);
-  if (patch && c->name) return simapi_patch(c);
-  if (del && c->name) return simapi_delete(c);
-  if (del) return simapi_delete_collection(c);
-  simapi_fail(c->resp, SIMST_METHOD_NOT_ALLOWED, "the server does not allow this method on the requested resource");
+  if (get && c->name) return sim_api_get(c);
+  if (get) return sim_api_query_true(c, "watch") ? sim_api_watch(c) : sim_api_list(c);
+  if (post && !c->name) return sim_api_create(c);
+  if (put && c->name) return sim_api_update(c);
+  if (patch && c->name) return sim_api_patch(c);
+  if (del && c->name) return sim_api_delete(c);
+  if (del) return sim_api_delete_collection(c);
+  sim_api_fail(c->resp, SIMST_METHOD_NOT_ALLOWED, "the server does not allow this method on the requested resource");
 }
 
 /* Parses /api/v1/... and /apis/G/V/...; returns true when the path was a resource route. */
@@ -205,17 +205,17 @@ void sim_handle_as(sim_world *w, const sim_request *req, const char *user, sim_r
   api_call c = {.w = w, .req = req, .resp = resp, .res = -1, .user = user};
   uint64_t rv = w->st.rv;
   if (!req->path || !req->method || req->path[0] != '/') {
-    simapi_fail(resp, SIMST_BAD_REQUEST, "malformed request");
+    sim_api_fail(resp, SIMST_BAD_REQUEST, "malformed request");
   } else if (!authorized(&c)) {
-    simapi_fail(resp, SIMST_UNAUTHORIZED, "Unauthorized");
+    sim_api_fail(resp, SIMST_UNAUTHORIZED, "Unauthorized");
   } else if (resource_route(&c)) {
-    if (!simapi_fault(&c)) {
+    if (!sim_api_fault(&c)) {
       dispatch(&c);
       simapi_fault_lost(&c);
     }
-  } else if (!simapi_discovery(&c)) {
-    simapi_status(resp, simst_no_resource());
+  } else if (!sim_api_discovery(&c)) {
+    sim_api_status(resp, sim_status_no_resource());
   }
   call_free(&c);
-  if (w->st.rv != rv) simw_reconcile(w);
+  if (w->st.rv != rv) sim_world_reconcile(w);
 }

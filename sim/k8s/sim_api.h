@@ -23,72 +23,72 @@ typedef struct {
 } api_call;
 
 /* Returns the request header's value (borrowed) or NULL. */
-const char *simapi_header(const sim_request *req, const char *name);
+const char *sim_api_header(const sim_request *req, const char *name);
 /* Returns a decoded query parameter (caller frees) or NULL. */
-char *simapi_query(const api_call *c, const char *key);
+char *sim_api_query(const api_call *c, const char *key);
 /* Returns true when the query parameter is "true" or "1". */
-bool simapi_query_true(const api_call *c, const char *key);
+bool sim_api_query_true(const api_call *c, const char *key);
 
 /* Adds a response header (copies both). */
-void simapi_add_header(sim_response *resp, const char *name, const char *value);
+void sim_api_add_header(sim_response *resp, const char *name, const char *value);
 /* Answers with a JSON body (takes body). */
-void simapi_json(sim_response *resp, int code, json_t *body);
+void sim_api_json(sim_response *resp, int code, json_t *body);
 /* Answers with a JSON body and an explicit Content-Type (takes body). */
-void simapi_json_ct(sim_response *resp, int code, json_t *body, const char *content_type);
+void sim_api_json_ct(sim_response *resp, int code, json_t *body, const char *content_type);
 /* Answers with a Status object (takes st); the HTTP code is the Status' code. */
-void simapi_status(sim_response *resp, json_t *st);
+void sim_api_status(sim_response *resp, json_t *st);
 /* Answers with a plain Status of the given reason and message. */
-void simapi_fail(sim_response *resp, simst_reason r, const char *message);
+void sim_api_fail(sim_response *resp, simst_reason r, const char *message);
 /* Answers with text (copies it). */
-void simapi_text(sim_response *resp, int code, const char *content_type, const char *text, size_t len);
+void sim_api_text(sim_response *resp, int code, const char *content_type, const char *text, size_t len);
 
 /* Parses the request body as JSON (new reference) or answers 400/415 and returns NULL. */
-json_t *simapi_body(api_call *c);
+json_t *sim_api_body(api_call *c);
 
 /* Parses the call's labelSelector and fieldSelector; answers 400 and returns false when bad. */
-bool simapi_selectors(api_call *c, simsel *labels, simsel *fields);
+bool sim_api_selectors(api_call *c, simsel *labels, simsel *fields);
 /* Returns true when the object matches both selectors. */
-bool simapi_matches(const simsel *labels, const simsel *fields, const json_t *o);
+bool sim_api_matches(const simsel *labels, const simsel *fields, const json_t *o);
 
-/* The verbs on resources (sim_verbs.c, sim_write.c). */
-void simapi_get(api_call *c);
-void simapi_list(api_call *c);
-void simapi_create(api_call *c);
-void simapi_update(api_call *c);
-void simapi_patch(api_call *c);
-void simapi_delete(api_call *c);
-void simapi_delete_collection(api_call *c);
+/* The verbs on resources (sim_api_verbs.c, sim_api_write.c). */
+void sim_api_get(api_call *c);
+void sim_api_list(api_call *c);
+void sim_api_create(api_call *c);
+void sim_api_update(api_call *c);
+void sim_api_patch(api_call *c);
+void sim_api_delete(api_call *c);
+void sim_api_delete_collection(api_call *c);
 /* The scale subresource: GET, PUT, PATCH. */
-void simapi_scale(api_call *c);
+void sim_api_scale(api_call *c);
 /* The status subresource: GET, PUT, PATCH. */
-void simapi_status_sub(api_call *c);
+void sim_api_status_sub(api_call *c);
 
-/* Starts a watch for a list request with watch=true (sim_watch.c). */
-void simapi_watch(api_call *c);
+/* Starts a watch for a list request with watch=true (sim_api_watch.c). */
+void sim_api_watch(api_call *c);
 
 /* Answers discovery, /version and OpenAPI paths; returns false when the path is not one of them. */
-bool simapi_discovery(api_call *c);
+bool sim_api_discovery(api_call *c);
 
 /* Returns the OpenAPI v3 document of an API group ("" = core) (new), and its stable hash (caller
- * frees). (sim_openapi.c) */
-json_t *simapi_openapi_doc(const char *group);
-char *simapi_openapi_hash(const char *group);
+ * frees). (sim_api_openapi.c) */
+json_t *sim_api_openapi_doc(const char *group);
+char *sim_api_openapi_hash(const char *group);
 
-/* The service proxy, pod logs and exec-by-HTTP (sim_proxy.c). */
-void simapi_proxy(api_call *c);
-void simapi_logs(api_call *c);
+/* The service proxy, pod logs and exec-by-HTTP (sim_api_proxy.c). */
+void sim_api_proxy(api_call *c);
+void sim_api_logs(api_call *c);
 
 /* Applies the scenario's API faults; returns true when the request was answered by a fault. */
-bool simapi_fault(api_call *c);
+bool sim_api_fault(api_call *c);
 /* After a write was handled: drops its answer (resp->drop) when a faults.lost_response rule
  * matches it (counting down its times); returns true then. */
 bool simapi_fault_lost(api_call *c);
 /* Returns true (and consumes one) when the scenario injects a 409 on this patch. */
-bool simapi_fault_conflict(api_call *c);
+bool sim_api_fault_conflict(api_call *c);
 
 /* Returns the object named by the call, or answers 404 and returns NULL. */
-const json_t *simapi_existing(api_call *c);
+const json_t *sim_api_existing(api_call *c);
 /* Answers 404 unless the call's namespace exists; returns true when it does. */
-bool simapi_namespace_exists(api_call *c);
+bool sim_api_namespace_exists(api_call *c);
 
 #endif

@@ -10,14 +10,14 @@
 
 
 /* Returns a ReplicaSet's revision annotation as a number (0 when absent). */
-long simd_revision(const json_t *rs) {
-  const char *r = json_string_value(json_object_get(simu_jpath(rs, "metadata.annotations"), ANN_REVISION));
+long sim_deploy_revision(const json_t *rs) {
+  const char *r = json_string_value(json_object_get(sim_util_jpath(rs, "metadata.annotations"), ANN_REVISION));
   return r ? strtol(r, NULL, 10) : 0;
 }
 
 /* Returns a string annotation of obj, or NULL. */
 static const char *annotation(const json_t *obj, const char *key) {
-  return json_string_value(json_object_get(simu_jpath(obj, "metadata.annotations"), key));
+  return json_string_value(json_object_get(sim_util_jpath(obj, "metadata.annotations"), key));
 }
 
 /* Returns an intOrString ("25%" or 1) resolved against total, rounding up or down. */
@@ -29,20 +29,20 @@ static int resolve(const json_t *v, int total, bool round_up, int dflt_pct) {
 }
 
 /* Returns a ReplicaSet's spec.replicas. */
-static int rs_replicas(const json_t *rs) { return (int)simu_jint(rs, "spec.replicas", 0); }
+static int rs_replicas(const json_t *rs) { return (int)sim_util_jint(rs, "spec.replicas", 0); }
 
 /* Returns a status counter (0 when omitted, as the API server omits zeros). */
-#define counter simd_counter
+#define counter sim_deploy_counter
 
 
 /* Writes the pod-template-hash of a template into out: the decimal FNV-1a hash of its semantic form, each
  * digit mapped to the safe alphabet, as Kubernetes does. */
-void simd_template_hash(const json_t *tmpl, int collision, char out[11]) {
+void sim_deploy_template_hash(const json_t *tmpl, int collision, char out[11]) {
   static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
-  json_t *sem = simu_semantic(tmpl);
-  char *text = simu_canonical(sem), digits[16];
-  uint32_t h = simu_fnv32(text, strlen(text), SIMU_FNV32_INIT);
-  if (collision) h = simu_fnv32(&collision, sizeof collision, h);
+  json_t *sem = sim_util_semantic(tmpl);
+  char *text = sim_util_canonical(sem), digits[16];
+  uint32_t h = sim_util_fnv32(text, strlen(text), SIMU_FNV32_INIT);
+  if (collision) h = sim_util_fnv32(&collision, sizeof collision, h);
   snprintf(digits, sizeof digits, "%u", h);
   size_t n = strlen(digits);
   for (size_t i = 0; i < n && i < 10; i++) out[i] = alphabet[(unsigned char)digits[i] % 27];
@@ -62,66 +62,66 @@ static bool skipped_annotation(const char *k) {
 static void copy_annotations(dsync *s, json_t *ann) {
   const char *k;
   json_t *v;
-  json_object_foreach(simu_jpath(s->d, "metadata.annotations"), k, v)
+  json_object_foreach(sim_util_jpath(s->d, "metadata.annotations"), k, v)
     if (!skipped_annotation(k)) json_object_set(ann, k, v);
   char buf[32];
   snprintf(buf, sizeof buf, "%d", s->replicas);
-  simu_jset_str(ann, ANN_DESIRED, buf);
+  sim_util_jset_str(ann, ANN_DESIRED, buf);
   snprintf(buf, sizeof buf, "%d", s->replicas + s->surge);
-  simu_jset_str(ann, ANN_MAX, buf);
+  sim_util_jset_str(ann, ANN_MAX, buf);
 }
 
 /* Writes a changed copy of a ReplicaSet; returns the stored one. */
 static const json_t *rs_write(dsync *s, json_t *copy) {
-  const json_t *stored = sims_update(&s->w->st, SIMR_REPLICASETS, copy);
-  if (stored && s->new_rs && !strcmp(simu_jstr(stored, "metadata.name", ""), simu_jstr(s->new_rs, "metadata.name", "")))
+  const json_t *stored = sim_store_update(&s->w->st, SIMR_REPLICASETS, copy);
+  if (stored && s->new_rs && !strcmp(sim_util_jstr(stored, "metadata.name", ""), sim_util_jstr(s->new_rs, "metadata.name", "")))
     s->new_rs = stored;
   return stored;
 }
 
 /* Creates the ReplicaSet for the deployment's current template with the given revision. */
 static const json_t *rs_create(dsync *s, long revision) {
-  const json_t *tmpl = simu_jpath(s->d, "spec.template");
+  const json_t *tmpl = sim_util_jpath(s->d, "spec.template");
   char hash[11], name[300];
   for (int collision = 0; collision < 10; collision++) {
-    simd_template_hash(tmpl, collision, hash);
+    sim_deploy_template_hash(tmpl, collision, hash);
     snprintf(name, sizeof name, "%s-%s", s->name, hash);
-    if (!sims_get(&s->w->st, SIMR_REPLICASETS, s->ns, name)) break;
+    if (!sim_store_get(&s->w->st, SIMR_REPLICASETS, s->ns, name)) break;
   }
   json_t *t = json_deep_copy(tmpl);
-  simu_jset_str(simu_jobj(simu_jobj(t, "metadata"), "labels"), "pod-template-hash", hash);
-  json_t *sel = json_deep_copy(simu_jpath(s->d, "spec.selector"));
+  sim_util_jset_str(sim_util_jobj(sim_util_jobj(t, "metadata"), "labels"), "pod-template-hash", hash);
+  json_t *sel = json_deep_copy(sim_util_jpath(s->d, "spec.selector"));
   if (!json_is_object(sel)) sel = json_object();
-  simu_jset_str(simu_jobj(sel, "matchLabels"), "pod-template-hash", hash);
+  sim_util_jset_str(sim_util_jobj(sel, "matchLabels"), "pod-template-hash", hash);
   json_t *rs = json_pack("{s:s,s:s,s:{s:s,s:s,s:O,s:{},s:[o]},s:{s:i,s:o,s:o}}", "apiVersion", "apps/v1", "kind",
                          "ReplicaSet", "metadata", "name", name, "namespace", s->ns, "labels",
                          json_object_get(t, "metadata") ? json_object_get(json_object_get(t, "metadata"), "labels") : json_null(),
-                         "annotations", "ownerReferences", simc_owner_ref(SIMR_DEPLOYMENTS, s->d), "spec",
+                         "annotations", "ownerReferences", sim_world_owner_ref(SIMR_DEPLOYMENTS, s->d), "spec",
                          "replicas", 0, "selector", sel, "template", t);
-  json_t *ann = simu_jpath(rs, "metadata.annotations");
+  json_t *ann = sim_util_jpath(rs, "metadata.annotations");
   copy_annotations(s, ann);
   char buf[32];
   snprintf(buf, sizeof buf, "%ld", revision);
-  simu_jset_str(ann, ANN_REVISION, buf);
-  int64_t mrs = simu_jint(s->d, "spec.minReadySeconds", 0);
+  sim_util_jset_str(ann, ANN_REVISION, buf);
+  int64_t mrs = sim_util_jint(s->d, "spec.minReadySeconds", 0);
   if (mrs) json_object_set_new(json_object_get(rs, "spec"), "minReadySeconds", json_integer(mrs));
   s->created_rs = true;
-  return sims_create(&s->w->st, SIMR_REPLICASETS, rs, simw_wall(s->w, s->w->now));
+  return sim_store_create(&s->w->st, SIMR_REPLICASETS, rs, simw_wall(s->w, s->w->now));
 }
 
 /* Gives a reused ReplicaSet revision max+1, appending its old number to revision-history. */
 static void rs_promote(dsync *s, long maxrev) {
-  long old = simd_revision(s->new_rs);
+  long old = sim_deploy_revision(s->new_rs);
   if (old >= maxrev) return;
   json_t *c = json_deep_copy(s->new_rs);
-  json_t *ann = simu_jobj(simu_jobj(c, "metadata"), "annotations");
+  json_t *ann = sim_util_jobj(sim_util_jobj(c, "metadata"), "annotations");
   const char *hist = annotation(c, ANN_HISTORY);
   char *h = hist && *hist ? strutil_printf("%s,%ld", hist, old) : strutil_printf("%ld", old);
-  simu_jset_str(ann, ANN_HISTORY, h);
+  sim_util_jset_str(ann, ANN_HISTORY, h);
   free(h);
   char buf[32];
   snprintf(buf, sizeof buf, "%ld", maxrev + 1);
-  simu_jset_str(ann, ANN_REVISION, buf);
+  sim_util_jset_str(ann, ANN_REVISION, buf);
   copy_annotations(s, ann);
   rs_write(s, c);
 }
@@ -133,12 +133,12 @@ static void find_new_rs(dsync *s) {
   json_t *rs;
   s->new_rs = NULL;
   json_array_foreach(s->rss, i, rs) {
-    if (simd_revision(rs) > maxrev) maxrev = simd_revision(rs);
-    if (!s->new_rs && simu_template_equal(simu_jpath(rs, "spec.template"), simu_jpath(s->d, "spec.template")))
-      s->new_rs = sims_get(&s->w->st, SIMR_REPLICASETS, s->ns, simu_jstr(rs, "metadata.name", ""));
+    if (sim_deploy_revision(rs) > maxrev) maxrev = sim_deploy_revision(rs);
+    if (!s->new_rs && sim_util_template_equal(sim_util_jpath(rs, "spec.template"), sim_util_jpath(s->d, "spec.template")))
+      s->new_rs = sim_store_get(&s->w->st, SIMR_REPLICASETS, s->ns, sim_util_jstr(rs, "metadata.name", ""));
   }
   if (s->new_rs) rs_promote(s, maxrev);
-  else if (!json_is_true(simu_jpath(s->d, "spec.paused"))) s->new_rs = rs_create(s, maxrev + 1);
+  else if (!json_is_true(sim_util_jpath(s->d, "spec.paused"))) s->new_rs = rs_create(s, maxrev + 1);
 }
 
 /* Scales a ReplicaSet to n, with the ScalingReplicaSet event on the deployment. */
@@ -147,21 +147,21 @@ static void scale_rs(dsync *s, const json_t *rs, int n) {
   if (cur == n) return;
   json_t *c = json_deep_copy(rs);
   json_object_set_new(json_object_get(c, "spec"), "replicas", json_integer(n));
-  if (rs == s->new_rs) copy_annotations(s, simu_jobj(simu_jobj(c, "metadata"), "annotations"));
-  const char *name = simu_jstr(rs, "metadata.name", "");
+  if (rs == s->new_rs) copy_annotations(s, sim_util_jobj(sim_util_jobj(c, "metadata"), "annotations"));
+  const char *name = sim_util_jstr(rs, "metadata.name", "");
   rs_write(s, c);
-  simc_event(s->w, SIMR_DEPLOYMENTS, s->d, "Normal", "ScalingReplicaSet", "deployment-controller",
-             "Scaled %s replica set %s from %d to %d", n > cur ? "up" : "down", name, cur, n);
+  sim_world_event(s->w, SIMR_DEPLOYMENTS, s->d, "Normal", "ScalingReplicaSet", "deployment-controller",
+                  "Scaled %s replica set %s from %d to %d", n > cur ? "up" : "down", name, cur, n);
 }
 
 /* Returns the current stored version of a ReplicaSet from the owned list. */
 static const json_t *fresh(dsync *s, const json_t *rs) {
-  return sims_get(&s->w->st, SIMR_REPLICASETS, s->ns, simu_jstr(rs, "metadata.name", ""));
+  return sim_store_get(&s->w->st, SIMR_REPLICASETS, s->ns, sim_util_jstr(rs, "metadata.name", ""));
 }
 
 /* Orders ReplicaSets by revision, oldest first. */
 static int cmp_revision(const void *a, const void *b) {
-  long x = simd_revision(*(json_t *const *)a), y = simd_revision(*(json_t *const *)b);
+  long x = sim_deploy_revision(*(json_t *const *)a), y = sim_deploy_revision(*(json_t *const *)b);
   return x < y ? -1 : x > y;
 }
 
@@ -171,7 +171,7 @@ static size_t old_rss(dsync *s, const json_t **olds, size_t cap) {
   json_t *rs;
   json_array_foreach(s->rss, i, rs) {
     const json_t *f = fresh(s, rs);
-    if (f && (!s->new_rs || strcmp(simu_jstr(f, "metadata.name", ""), simu_jstr(s->new_rs, "metadata.name", ""))) && n < cap)
+    if (f && (!s->new_rs || strcmp(sim_util_jstr(f, "metadata.name", ""), sim_util_jstr(s->new_rs, "metadata.name", ""))) && n < cap)
       olds[n++] = f;
   }
   qsort(olds, n, sizeof *olds, cmp_revision);
@@ -232,40 +232,40 @@ static void recreate(dsync *s) {
 static void cleanup(dsync *s) {
   const json_t *olds[64];
   size_t n = old_rss(s, olds, 64), idle = 0;
-  long limit = (long)simu_jint(s->d, "spec.revisionHistoryLimit", 10);
+  long limit = (long)sim_util_jint(s->d, "spec.revisionHistoryLimit", 10);
   for (size_t i = 0; i < n; i++) idle += !rs_replicas(olds[i]) && !counter(olds[i], "status.replicas");
   for (size_t i = 0; i < n && (long)idle > limit; i++) {
     if (rs_replicas(olds[i]) || counter(olds[i], "status.replicas")) continue;
-    sims_delete(&s->w->st, SIMR_REPLICASETS, s->ns, simu_jstr(olds[i], "metadata.name", ""));
+    sim_store_delete(&s->w->st, SIMR_REPLICASETS, s->ns, sim_util_jstr(olds[i], "metadata.name", ""));
     idle--;
   }
 }
 
 /* The Deployment controller: syncs one Deployment's ReplicaSets and status at w->now. */
-void simc_sync_deployment(sim_world *w, const json_t *d) {
-  dsync s = {.w = w, .d = d, .ns = simu_jstr(d, "metadata.namespace", "default"),
-             .name = simu_jstr(d, "metadata.name", ""), .uid = simu_jstr(d, "metadata.uid", "")};
-  if (simu_jpath(d, "metadata.deletionTimestamp")) return;
-  s.replicas = (int)simu_jint(d, "spec.replicas", 1);
-  const json_t *ru = simu_jpath(d, "spec.strategy.rollingUpdate");
+void sim_deploy_sync(sim_world *w, const json_t *d) {
+  dsync s = {.w = w, .d = d, .ns = sim_util_jstr(d, "metadata.namespace", "default"),
+             .name = sim_util_jstr(d, "metadata.name", ""), .uid = sim_util_jstr(d, "metadata.uid", "")};
+  if (sim_util_jpath(d, "metadata.deletionTimestamp")) return;
+  s.replicas = (int)sim_util_jint(d, "spec.replicas", 1);
+  const json_t *ru = sim_util_jpath(d, "spec.strategy.rollingUpdate");
   s.surge = resolve(json_object_get(ru, "maxSurge"), s.replicas, true, 25);
   s.unavailable = resolve(json_object_get(ru, "maxUnavailable"), s.replicas, false, 25);
   if (!s.surge && !s.unavailable) s.unavailable = 1;
-  s.rss = simc_owned(w, SIMR_REPLICASETS, s.ns, s.uid);
+  s.rss = sim_world_owned(w, SIMR_REPLICASETS, s.ns, s.uid);
   find_new_rs(&s);
-  bool paused = json_is_true(simu_jpath(d, "spec.paused"));
+  bool paused = json_is_true(sim_util_jpath(d, "spec.paused"));
   if (s.new_rs && paused) {
     const json_t *olds[64];
     if (!old_rss(&s, olds, 64) || rs_replicas(s.new_rs) > s.replicas) scale_rs(&s, s.new_rs, s.replicas);
-  } else if (s.new_rs && !strcmp(simu_jstr(d, "spec.strategy.type", "RollingUpdate"), "Recreate")) {
+  } else if (s.new_rs && !strcmp(sim_util_jstr(d, "spec.strategy.type", "RollingUpdate"), "Recreate")) {
     recreate(&s);
   } else if (s.new_rs) {
     rolling(&s);
   }
   cleanup(&s);
   json_decref(s.rss);
-  s.rss = simc_owned(w, SIMR_REPLICASETS, s.ns, s.uid);
+  s.rss = sim_world_owned(w, SIMR_REPLICASETS, s.ns, s.uid);
   if (s.new_rs) s.new_rs = fresh(&s, s.new_rs);
-  simd_status(&s);
+  sim_deploy_status(&s);
   json_decref(s.rss);
 }

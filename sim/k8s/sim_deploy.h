@@ -25,13 +25,13 @@ typedef struct {
 } dsync;
 
 /* Returns a ReplicaSet's revision annotation as a number (0 when absent). */
-long simd_revision(const json_t *rs);
+long sim_deploy_revision(const json_t *rs);
 /* Returns an integer status counter (0 when omitted, as the API server omits zeros). */
-int simd_counter(const json_t *obj, const char *path);
+int sim_deploy_counter(const json_t *obj, const char *path);
 /* Writes the pod-template-hash of a template into out: the decimal FNV-1a hash of its semantic
  * form, each digit mapped to the safe alphabet, as Kubernetes does. */
-void simd_template_hash(const json_t *tmpl, int collision, char out[11]);
+void sim_deploy_template_hash(const json_t *tmpl, int collision, char out[11]);
 /* Writes the deployment's revision annotation, status counters and conditions. */
-void simd_status(dsync *s);
+void sim_deploy_status(dsync *s);
 
 #endif

@@ -9,13 +9,13 @@
 
 /* Returns the slot index where key is or would go (cap is a power of two, never full). */
 static size_t find(const simm_slot *slots, size_t cap, const char *key) {
-  size_t i = simu_fnv32(key, strlen(key), SIMU_FNV32_INIT) & (cap - 1);
+  size_t i = sim_util_fnv32(key, strlen(key), SIMU_FNV32_INIT) & (cap - 1);
   while (slots[i].key && strcmp(slots[i].key, key)) i = (i + 1) & (cap - 1);
   return i;
 }
 
 /* Returns the entry for key (borrowed; valid until the next put), or NULL. */
-const simm_entry *simm_get(const simm_table *t, const char *key) {
+const simm_entry *sim_memo_get(const simm_table *t, const char *key) {
   if (!t->cap) return NULL;
   const simm_slot *s = &t->slots[find(t->slots, t->cap, key)];
   return s->key ? &s->e : NULL;
@@ -34,7 +34,7 @@ static bool grow(simm_table *t) {
 }
 
 /* Sets the entry for key; false when out of memory (the table is unchanged then). */
-bool simm_put(simm_table *t, const char *key, simm_entry e) {
+bool sim_memo_put(simm_table *t, const char *key, simm_entry e) {
   if ((t->len + 1) * 4 > t->cap * 3 && !grow(t)) return false;
   simm_slot *s = &t->slots[find(t->slots, t->cap, key)];
   if (!s->key) {
@@ -46,11 +46,11 @@ bool simm_put(simm_table *t, const char *key, simm_entry e) {
 }
 
 /* Empties the table (keeps nothing). */
-void simm_clear(simm_table *t) {
+void sim_memo_clear(simm_table *t) {
   for (size_t i = 0; i < t->cap; i++) free(t->slots[i].key);
   free(t->slots);
   t->slots = NULL, t->cap = t->len = 0;
 }
 
 /* Returns the number of keys in the table. */
-size_t simm_size(const simm_table *t) { return t->len; }
+size_t sim_memo_size(const simm_table *t) { return t->len; }

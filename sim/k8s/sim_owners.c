@@ -6,14 +6,14 @@
 #include <string.h>
 
 /* Initialises an empty index; false when out of memory. */
-bool simo_init(simo_index *ix) {
+bool sim_owners_init(simo_index *ix) {
   ix->deps = json_object();
   ix->rv = json_object();
   return ix->deps && ix->rv;
 }
 
 /* Frees the index's tables. */
-void simo_free(simo_index *ix) {
+void sim_owners_free(simo_index *ix) {
   json_decref(ix->deps);
   json_decref(ix->rv);
   ix->deps = ix->rv = NULL;
@@ -36,7 +36,7 @@ static json_t *refs_of(const json_t *obj) {
 }
 
 /* Lists the stored object obj (kind res, store key) under each uid it names, at write rv. */
-void simo_add(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv) {
+void sim_owners_add(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv) {
   json_t *refs = refs_of(obj), *ref;
   size_t i;
   if (!json_array_size(refs)) return;
@@ -54,7 +54,7 @@ void simo_add(simo_index *ix, simr_kind res, const char *key, const json_t *obj,
 }
 
 /* Unlists obj (as it was stored) from each uid it names, at write rv. */
-void simo_remove(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv) {
+void sim_owners_remove(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv) {
   json_t *refs = refs_of(obj), *ref;
   size_t i;
   if (!json_array_size(refs)) return;
@@ -76,7 +76,7 @@ void simo_remove(simo_index *ix, simr_kind res, const char *key, const json_t *o
 }
 
 /* Returns the rv of the latest write touching uid's dependents, 0 when it has none. */
-uint64_t simo_rv(const simo_index *ix, const char *uid) {
+uint64_t sim_owners_rv(const simo_index *ix, const char *uid) {
   return (uint64_t)json_integer_value(json_object_get(ix->rv, uid ? uid : ""));
 }
 
@@ -84,7 +84,7 @@ uint64_t simo_rv(const simo_index *ix, const char *uid) {
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Returns the store keys of uid's dependents of kind res, sorted (new array of strings). */
-json_t *simo_keys(const simo_index *ix, simr_kind res, const char *uid) {
+json_t *sim_owners_keys(const simo_index *ix, simr_kind res, const char *uid) {
   json_t *set = json_object_get(ix->deps, uid ? uid : ""), *out = json_array();
   size_t n = json_object_size(set), k = 0;
   const char **keys = n ? malloc(n * sizeof *keys) : NULL;

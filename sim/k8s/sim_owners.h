@@ -23,18 +23,18 @@ typedef struct {
 } simo_index;
 
 /* Initialises an empty index; false when out of memory. */
-bool simo_init(simo_index *ix);
+bool sim_owners_init(simo_index *ix);
 /* Frees the index's tables. */
-void simo_free(simo_index *ix);
+void sim_owners_free(simo_index *ix);
 
 /* Lists the stored object obj (kind res, store key) under each uid it names, at write rv. */
-void simo_add(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv);
+void sim_owners_add(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv);
 /* Unlists obj (as it was stored) from each uid it names, at write rv. */
-void simo_remove(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv);
+void sim_owners_remove(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv);
 
 /* Returns the rv of the latest write touching uid's dependents, 0 when it has none. */
-uint64_t simo_rv(const simo_index *ix, const char *uid);
+uint64_t sim_owners_rv(const simo_index *ix, const char *uid);
 /* Returns the store keys of uid's dependents of kind res, sorted (new array of strings). */
-json_t *simo_keys(const simo_index *ix, simr_kind res, const char *uid);
+json_t *sim_owners_keys(const simo_index *ix, simr_kind res, const char *uid);
 
 #endif

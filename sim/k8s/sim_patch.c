@@ -9,7 +9,7 @@
 #include "sim_util.h"
 
 /* Returns the patch type for a Content-Type header (parameters ignored), or SIMP_NONE. */
-simp_type simp_type_of(const char *ct) {
+simp_type sim_patch_type_of(const char *ct) {
   if (!ct) return SIMP_NONE;
   size_t n = strcspn(ct, "; ");
 #define X(e, s)                                            \
@@ -20,14 +20,14 @@ simp_type simp_type_of(const char *ct) {
 }
 
 /* RFC 7386 JSON merge patch: objects merge recursively, null deletes, anything else replaces. */
-json_t *simp_merge(const json_t *target, const json_t *patch) {
+json_t *sim_patch_merge(const json_t *target, const json_t *patch) {
   if (!json_is_object(patch)) return json_deep_copy(patch);
   json_t *out = json_is_object(target) ? json_deep_copy(target) : json_object();
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)patch, k, v) {
     if (json_is_null(v)) json_object_del(out, k);
-    else json_object_set_new(out, k, simp_merge(json_object_get(out, k), v));
+    else json_object_set_new(out, k, sim_patch_merge(json_object_get(out, k), v));
   }
   return out;
 }
@@ -122,8 +122,8 @@ static bool ptr_write(json_t **doc, const char *ptr, json_t *value, bool replace
 
 /* Applies one operation to *doc; returns false with *err set on failure. */
 static bool apply_op(json_t **doc, const json_t *op, char **err) {
-  const char *name = simu_jstr(op, "op", ""), *path = simu_jstr(op, "path", NULL);
-  const char *from = simu_jstr(op, "from", NULL);
+  const char *name = sim_util_jstr(op, "op", ""), *path = sim_util_jstr(op, "path", NULL);
+  const char *from = sim_util_jstr(op, "from", NULL);
   json_t *value = json_object_get(op, "value");
   if (!path) return *err = strdup("missing path in JSON patch operation"), false;
   bool ok = false;
@@ -151,7 +151,7 @@ static bool apply_op(json_t **doc, const json_t *op, char **err) {
 }
 
 /* RFC 6902 JSON patch (add, remove, replace, move, copy, test) applied in order, atomically. */
-json_t *simp_json(const json_t *target, const json_t *ops, char **err) {
+json_t *sim_patch_json(const json_t *target, const json_t *ops, char **err) {
   if (!json_is_array(ops)) return *err = strdup("a JSON patch must be an array of operations"), NULL;
   json_t *doc = json_deep_copy(target);
   size_t i;

@@ -22,16 +22,16 @@ typedef enum {
 } simp_type;
 
 /* Returns the patch type for a Content-Type header (parameters ignored), or SIMP_NONE. */
-simp_type simp_type_of(const char *content_type);
+simp_type sim_patch_type_of(const char *content_type);
 
 /* RFC 7386 JSON merge patch: objects merge recursively, null deletes, anything else replaces. */
-json_t *simp_merge(const json_t *target, const json_t *patch);
+json_t *sim_patch_merge(const json_t *target, const json_t *patch);
 /* RFC 6902 JSON patch (add, remove, replace, move, copy, test) applied in order, atomically. */
-json_t *simp_json(const json_t *target, const json_t *ops, char **err);
+json_t *sim_patch_json(const json_t *target, const json_t *ops, char **err);
 /* Kubernetes strategic merge patch: like a merge patch, but lists with a merge key (containers by
  * name, ports by containerPort/port, env by name, …) merge element-wise; supports the directives
  * $patch (replace, delete), $setElementOrder/<list>, $retainKeys and
  * $deleteFromPrimitiveList/<list>. */
-json_t *simp_strategic(const json_t *target, const json_t *patch, char **err);
+json_t *sim_patch_strategic(const json_t *target, const json_t *patch, char **err);
 
 #endif

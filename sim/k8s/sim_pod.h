@@ -4,7 +4,7 @@
  * deletion) and the current time, so that any sequence of sim_advance calls gives the same pods.
  *
  * Ownership: the world, pods and containers are borrowed; simpod_cstate's state/last_state are new
- * references (caller decrefs); simpod_fault returns a borrowed string ("" when none); simpod_rt
+ * references (caller decrefs); sim_pod_fault returns a borrowed string ("" when none); sim_pod_rt
  * returns the pod's runtime record borrowed from the world.
  */
 #ifndef RBK_SIM_POD_H
@@ -25,13 +25,13 @@ typedef struct {
 } simpod_cstate;
 
 /* Computes the state of container c (index i) of a pod at time t. */
-void simpod_container_at(sim_world *w, const json_t *pod, const json_t *rt, const json_t *c, int64_t t,
-                         simpod_cstate *cs);
+void sim_pod_container_at(sim_world *w, const json_t *pod, const json_t *rt, const json_t *c, int64_t t,
+                          simpod_cstate *cs);
 /* Returns the fault that applies to an image in this pod ("" when none). */
-const char *simpod_fault(sim_world *w, const json_t *rt, const char *image);
+const char *sim_pod_fault(sim_world *w, const json_t *rt, const char *image);
 /* Returns the pod's runtime record (borrowed) or NULL. */
-json_t *simpod_rt(sim_world *w, const json_t *pod);
+json_t *sim_pod_rt(sim_world *w, const json_t *pod);
 /* Emits the events for a container moving from stage `from` to `to`. */
-void simpod_events(sim_world *w, const json_t *pod, const json_t *c, const char *from, const char *to);
+void sim_pod_events(sim_world *w, const json_t *pod, const json_t *c, const char *from, const char *to);
 
 #endif

@@ -8,16 +8,16 @@
 #include "sim_pod.h"
 
 /* Returns the pod's runtime record (borrowed) or NULL. */
-json_t *simpod_rt(sim_world *w, const json_t *pod) {
-  char *key = sims_key(SIMR_PODS, simu_jstr(pod, "metadata.namespace", "default"), simu_jstr(pod, "metadata.name", ""));
+json_t *sim_pod_rt(sim_world *w, const json_t *pod) {
+  char *key = sim_store_key(SIMR_PODS, sim_util_jstr(pod, "metadata.namespace", "default"), sim_util_jstr(pod, "metadata.name", ""));
   json_t *rt = key ? json_object_get(w->pod_rt, key) : NULL;
   free(key);
   return rt;
 }
 
 /* Returns the fault that applies to an image in this pod ("" when none). */
-const char *simpod_fault(sim_world *w, const json_t *rt, const char *image) {
-  const char *f = simu_jstr(json_object_get(w->images, image ? image : ""), "fault", NULL);
+const char *sim_pod_fault(sim_world *w, const json_t *rt, const char *image) {
+  const char *f = sim_util_jstr(json_object_get(w->images, image ? image : ""), "fault", NULL);
   if (f) return f;
   return json_is_true(json_object_get(rt, "never_ready")) ? "NeverReady" : "";
 }
@@ -25,7 +25,7 @@ const char *simpod_fault(sim_world *w, const json_t *rt, const char *image) {
 /* Returns the RFC 3339 text of virtual time t as a new JSON string. */
 static json_t *when(sim_world *w, int64_t t) {
   char buf[32];
-  simu_time_rfc3339(simw_wall(w, t), buf);
+  sim_util_time_rfc3339(simw_wall(w, t), buf);
   return json_string(buf);
 }
 
@@ -87,8 +87,8 @@ static void crash_loop(sim_world *w, const json_t *pod, const char *name, int64_
     if (t < crash + backoff) {
       char msg[400];
       snprintf(msg, sizeof msg, "back-off %llds restarting failed container=%s pod=%s_%s(%s)",
-               (long long)(backoff / 1000), name, simu_jstr(pod, "metadata.name", ""),
-               simu_jstr(pod, "metadata.namespace", ""), simu_jstr(pod, "metadata.uid", ""));
+               (long long)(backoff / 1000), name, sim_util_jstr(pod, "metadata.name", ""),
+               sim_util_jstr(pod, "metadata.namespace", ""), sim_util_jstr(pod, "metadata.uid", ""));
       waiting(cs, "CrashLoopBackOff", msg);
       cs->restarts = restarts + 1, cs->next = crash + backoff;
       return;
@@ -99,7 +99,7 @@ static void crash_loop(sim_world *w, const json_t *pod, const char *name, int64_
 
 /* A job container: runs for the job's duration, then terminates with the decided exit code. */
 static void job_container(sim_world *w, const json_t *rt, int64_t start, int64_t t, simpod_cstate *cs) {
-  int64_t end = start + simu_jint(rt, "duration", w->timing.job_duration);
+  int64_t end = start + sim_util_jint(rt, "duration", w->timing.job_duration);
   json_t *exit = json_object_get(rt, "exit");
   if (t < end || !json_is_integer(exit)) {
     cs->state = json_pack("{s:{s:o}}", "running", "startedAt", when(w, start));
@@ -113,13 +113,13 @@ static void job_container(sim_world *w, const json_t *rt, int64_t start, int64_t
 }
 
 /* Computes the state of container c (index i) of a pod at time t. */
-void simpod_container_at(sim_world *w, const json_t *pod, const json_t *rt, const json_t *c, int64_t t,
-                         simpod_cstate *cs) {
+void sim_pod_container_at(sim_world *w, const json_t *pod, const json_t *rt, const json_t *c, int64_t t,
+                          simpod_cstate *cs) {
   memset(cs, 0, sizeof *cs);
   cs->next = INT64_MAX;
-  const char *image = simu_jstr(c, "image", ""), *name = simu_jstr(c, "name", "");
-  const char *fault = simpod_fault(w, rt, image);
-  int64_t created = simu_jint(rt, "created", 0);
+  const char *image = sim_util_jstr(c, "image", ""), *name = sim_util_jstr(c, "name", "");
+  const char *fault = sim_pod_fault(w, rt, image);
+  int64_t created = sim_util_jint(rt, "created", 0);
   int64_t pulled = created + w->timing.schedule + w->timing.pull, start = pulled + w->timing.start;
   if (!strcmp(fault, "ImagePullBackOff") || !strcmp(fault, "ErrImagePull")) return pull_failure(w, image, pulled, t, cs);
   if (!strcmp(fault, "InvalidImageName") || !strcmp(fault, "CreateContainerConfigError"))
@@ -145,11 +145,11 @@ void simpod_container_at(sim_world *w, const json_t *pod, const json_t *rt, cons
 
 /* Emits an event on the pod. */
 #define POD_EVENT(type, reason, ...) \
-  simc_event(w, SIMR_PODS, pod, type, reason, "kubelet", __VA_ARGS__)
+  sim_world_event(w, SIMR_PODS, pod, type, reason, "kubelet", __VA_ARGS__)
 
 /* Emits the events for a container moving from stage `from` to `to`. */
-void simpod_events(sim_world *w, const json_t *pod, const json_t *c, const char *from, const char *to) {
-  const char *image = simu_jstr(c, "image", ""), *name = simu_jstr(c, "name", "");
+void sim_pod_events(sim_world *w, const json_t *pod, const json_t *c, const char *from, const char *to) {
+  const char *image = sim_util_jstr(c, "image", ""), *name = sim_util_jstr(c, "name", "");
   if (w->booting || !strcmp(from, to)) return;
   if (!strcmp(to, "ErrImagePull")) {
     POD_EVENT("Normal", "Pulling", "Pulling image \"%s\"", image);
@@ -162,14 +162,14 @@ void simpod_events(sim_world *w, const json_t *pod, const json_t *c, const char 
     POD_EVENT("Warning", "Failed", "Error: %s", to);
   } else if (!strcmp(to, "CrashLoopBackOff")) {
     POD_EVENT("Warning", "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)", name,
-              simu_jstr(pod, "metadata.name", ""), simu_jstr(pod, "metadata.namespace", ""),
-              simu_jstr(pod, "metadata.uid", ""));
+              sim_util_jstr(pod, "metadata.name", ""), sim_util_jstr(pod, "metadata.namespace", ""),
+              sim_util_jstr(pod, "metadata.uid", ""));
   } else if ((!strcmp(to, "Unready") || !strcmp(to, "Running") || !strcmp(to, "Ready")) &&
              (!strcmp(from, "Creating") || !strcmp(from, "CrashLoopBackOff") || !*from)) {
     if (strcmp(from, "CrashLoopBackOff")) POD_EVENT("Normal", "Pulled", "Container image \"%s\" already present on machine", image);
     POD_EVENT("Normal", "Created", "Created container: %s", name);
     POD_EVENT("Normal", "Started", "Started container %s", name);
-    if (!strcmp(simpod_fault(w, simpod_rt(w, pod), image), "NeverReady"))
+    if (!strcmp(sim_pod_fault(w, sim_pod_rt(w, pod), image), "NeverReady"))
       POD_EVENT("Warning", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503");
   }
 }

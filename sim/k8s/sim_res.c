@@ -24,10 +24,10 @@ static const char *const qualified[SIMR_COUNT] = {
 };
 
 /* Returns the description of a resource kind (borrowed, static). */
-const simr_info *simr_info_of(simr_kind k) { return &table[k]; }
+const simr_info *sim_res_info_of(simr_kind k) { return &table[k]; }
 
 /* Returns the kind served as `plural` in group/version, or -1. */
-int simr_find(const char *group, const char *version, const char *plural) {
+int sim_res_find(const char *group, const char *version, const char *plural) {
   for (int i = 0; i < SIMR_COUNT; i++)
     if (!strcmp(table[i].group, group) && !strcmp(table[i].version, version) &&
         !strcmp(table[i].plural, plural))
@@ -36,7 +36,7 @@ int simr_find(const char *group, const char *version, const char *plural) {
 }
 
 /* Returns the kind whose Kind or plural/singular/short name is `name` (case-insensitive), or -1. */
-int simr_find_name(const char *name) {
+int sim_res_find_name(const char *name) {
   for (int i = 0; i < SIMR_COUNT; i++)
     if (!strcasecmp(table[i].plural, name) || !strcasecmp(table[i].singular, name) ||
         !strcasecmp(table[i].kind, name) || (table[i].short_name[0] && !strcasecmp(table[i].short_name, name)))
@@ -45,7 +45,7 @@ int simr_find_name(const char *name) {
 }
 
 /* Returns "apps/v1" or "v1" (static). */
-const char *simr_api_version(simr_kind k) { return api_versions[k]; }
+const char *sim_res_api_version(simr_kind k) { return api_versions[k]; }
 
 /* Returns "deployments.apps" or "configmaps" — the name used in Status messages (static). */
-const char *simr_qualified(simr_kind k) { return qualified[k]; }
+const char *sim_res_qualified(simr_kind k) { return qualified[k]; }

@@ -51,14 +51,14 @@ typedef struct {
   X(JOBS, "status", "batch", "v1", "Job", "[\"get\",\"patch\",\"update\"]")
 
 /* Returns the description of a resource kind (borrowed, static). */
-const simr_info *simr_info_of(simr_kind k);
+const simr_info *sim_res_info_of(simr_kind k);
 /* Returns the kind served as `plural` in group/version, or -1. */
-int simr_find(const char *group, const char *version, const char *plural);
+int sim_res_find(const char *group, const char *version, const char *plural);
 /* Returns the kind whose Kind or plural/singular/short name is `name` (case-insensitive), or -1. */
-int simr_find_name(const char *name);
+int sim_res_find_name(const char *name);
 /* Returns "apps/v1" or "v1" (static). */
-const char *simr_api_version(simr_kind k);
+const char *sim_res_api_version(simr_kind k);
 /* Returns "deployments.apps" or "configmaps" — the name used in Status messages (static). */
-const char *simr_qualified(simr_kind k);
+const char *sim_res_qualified(simr_kind k);
 
 #endif

@@ -113,7 +113,7 @@ static bool parse(const char *text, simsel *out, bool fields, char **err) {
     skip_ws(&c);
     if (!r.key || !*r.key || (*c.p && *c.p != ',') || !add_req(out, r)) {
       req_free(&r);
-      simsel_free(out);
+      sim_sel_free(out);
       if (err) *err = strutil_printf("unable to parse requirement: found '%s', expected: identifier", c.p);
       return false;
     }
@@ -124,7 +124,7 @@ static bool parse(const char *text, simsel *out, bool fields, char **err) {
 }
 
 /* Parses a label selector ("app=web,tier in (a,b),!canary"). */
-bool simsel_parse_labels(const char *text, simsel *out, char **err) { return parse(text, out, false, err); }
+bool sim_sel_parse_labels(const char *text, simsel *out, char **err) { return parse(text, out, false, err); }
 
 /* Returns true when the resource supports the field in field selectors. */
 static bool field_supported(simr_kind res, const char *f) {
@@ -151,12 +151,12 @@ static bool field_supported(simr_kind res, const char *f) {
 
 /* Parses a field selector ("metadata.name=x,status.phase!=Running"), checking that the resource supports
  * each field as the real API server does. */
-bool simsel_parse_fields(const char *text, simr_kind res, simsel *out, char **err) {
+bool sim_sel_parse_fields(const char *text, simr_kind res, simsel *out, char **err) {
   if (!parse(text, out, true, err)) return false;
   for (size_t i = 0; i < out->n; i++)
     if (!field_supported(res, out->reqs[i].key)) {
       if (err) *err = strutil_printf("field label not supported: %s", out->reqs[i].key);
-      simsel_free(out);
+      sim_sel_free(out);
       return false;
     }
   return true;
@@ -166,7 +166,7 @@ bool simsel_parse_fields(const char *text, simr_kind res, simsel *out, char **er
 static bool add_expression(simsel *out, const json_t *e) {
   static const struct { const char *name; simsel_op op; } ops[] = {
       {"In", SIMSEL_IN}, {"NotIn", SIMSEL_NOTIN}, {"Exists", SIMSEL_EXISTS}, {"DoesNotExist", SIMSEL_NOTEXISTS}};
-  const char *key = simu_jstr(e, "key", NULL), *op = simu_jstr(e, "operator", "");
+  const char *key = sim_util_jstr(e, "key", NULL), *op = sim_util_jstr(e, "operator", "");
   for (size_t i = 0; key && i < sizeof ops / sizeof *ops; i++) {
     if (strcmp(ops[i].name, op)) continue;
     simsel_req r = {strdup(key), ops[i].op, NULL, 0, 0};
@@ -197,7 +197,7 @@ static bool add_map(simsel *out, const json_t *map) {
 
 /* Builds a selector from a LabelSelector object (matchLabels, matchExpressions) or from a plain label map
  * (a Service's spec.selector). */
-bool simsel_from_json(const json_t *selector, simsel *out, char **err) {
+bool sim_sel_from_json(const json_t *selector, simsel *out, char **err) {
   memset(out, 0, sizeof *out);
   if (!selector || json_is_null(selector)) return true;
   bool structured = json_object_get(selector, "matchLabels") || json_object_get(selector, "matchExpressions");
@@ -212,7 +212,7 @@ bool simsel_from_json(const json_t *selector, simsel *out, char **err) {
     ok = add_map(out, selector);
   }
   if (!ok) {
-    simsel_free(out);
+    sim_sel_free(out);
     if (err) *err = strdup("invalid label selector");
   }
   return ok;
@@ -239,17 +239,17 @@ static bool req_match(const simsel_req *r, const char *value) {
 }
 
 /* Returns true when the labels (an object, may be NULL) satisfy the selector. */
-bool simsel_match_labels(const simsel *s, const json_t *labels) {
+bool sim_sel_match_labels(const simsel *s, const json_t *labels) {
   for (size_t i = 0; i < s->n; i++)
     if (!req_match(&s->reqs[i], json_string_value(json_object_get(labels, s->reqs[i].key)))) return false;
   return true;
 }
 
 /* Returns true when the object's fields satisfy a field selector. */
-bool simsel_match_fields(const simsel *s, const json_t *obj) {
+bool sim_sel_match_fields(const simsel *s, const json_t *obj) {
   for (size_t i = 0; i < s->n; i++) {
     const char *key = s->reqs[i].key;
-    json_t *v = simu_jpath(obj, !strcmp(key, "source") ? "source.component" : key);
+    json_t *v = sim_util_jpath(obj, !strcmp(key, "source") ? "source.component" : key);
     char num[32];
     const char *value = json_string_value(v);
     if (json_is_integer(v)) snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v)), value = num;
@@ -258,18 +258,18 @@ bool simsel_match_fields(const simsel *s, const json_t *obj) {
   return true;
 }
 
-/* Returns true when the object's labels satisfy the selector given as JSON (see simsel_from_json); an
+/* Returns true when the object's labels satisfy the selector given as JSON (see sim_sel_from_json); an
  * invalid selector matches nothing. */
-bool simsel_json_matches(const json_t *selector, const json_t *obj) {
+bool sim_sel_json_matches(const json_t *selector, const json_t *obj) {
   simsel s;
-  if (!simsel_from_json(selector, &s, NULL)) return false;
-  bool ok = simsel_match_labels(&s, simu_jpath(obj, "metadata.labels"));
-  simsel_free(&s);
+  if (!sim_sel_from_json(selector, &s, NULL)) return false;
+  bool ok = sim_sel_match_labels(&s, sim_util_jpath(obj, "metadata.labels"));
+  sim_sel_free(&s);
   return ok;
 }
 
 /* Returns the selector in text form ("app=x,tier in (a,b)") (caller frees). */
-char *simsel_format(const simsel *s) {
+char *sim_sel_format(const simsel *s) {
   valbuf b = {0};
   for (size_t i = 0; i < s->n; i++) {
     const simsel_req *r = &s->reqs[i];
@@ -288,7 +288,7 @@ char *simsel_format(const simsel *s) {
 }
 
 /* Releases what the selector owns and empties it. */
-void simsel_free(simsel *s) {
+void sim_sel_free(simsel *s) {
   for (size_t i = 0; i < s->n; i++) req_free(&s->reqs[i]);
   free(s->reqs);
   s->reqs = NULL;

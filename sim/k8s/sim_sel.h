@@ -1,6 +1,6 @@
 /* sim_sel.h — label selectors (=, ==, !=, in, notin, exists, !key) and field selectors.
  *
- * Ownership: a simsel owns its requirements; release it with simsel_free(). Parsers return false
+ * Ownership: a simsel owns its requirements; release it with sim_sel_free(). Parsers return false
  * with *err set (caller frees) for malformed text. */
 #ifndef RBK_SIM_SEL_H
 #define RBK_SIM_SEL_H
@@ -34,26 +34,26 @@ typedef struct {
 } simsel;
 
 /* Parses a label selector ("app=web,tier in (a,b),!canary"). */
-bool simsel_parse_labels(const char *text, simsel *out, char **err);
+bool sim_sel_parse_labels(const char *text, simsel *out, char **err);
 /* Parses a field selector ("metadata.name=x,status.phase!=Running"), checking that the resource
  * supports each field as the real API server does. */
-bool simsel_parse_fields(const char *text, simr_kind res, simsel *out, char **err);
+bool sim_sel_parse_fields(const char *text, simr_kind res, simsel *out, char **err);
 /* Builds a selector from a LabelSelector object (matchLabels, matchExpressions) or from a plain
  * label map (a Service's spec.selector). NULL gives the empty selector. */
-bool simsel_from_json(const json_t *selector, simsel *out, char **err);
+bool sim_sel_from_json(const json_t *selector, simsel *out, char **err);
 
 /* Returns true when the labels (an object, may be NULL) satisfy the selector. */
-bool simsel_match_labels(const simsel *s, const json_t *labels);
+bool sim_sel_match_labels(const simsel *s, const json_t *labels);
 /* Returns true when the object's fields satisfy a field selector. */
-bool simsel_match_fields(const simsel *s, const json_t *obj);
-/* Returns true when the object's labels satisfy the selector given as JSON (see simsel_from_json);
+bool sim_sel_match_fields(const simsel *s, const json_t *obj);
+/* Returns true when the object's labels satisfy the selector given as JSON (see sim_sel_from_json);
  * an invalid selector matches nothing. */
-bool simsel_json_matches(const json_t *selector, const json_t *obj);
+bool sim_sel_json_matches(const json_t *selector, const json_t *obj);
 
 /* Returns the selector in text form ("app=x,tier in (a,b)") (caller frees). */
-char *simsel_format(const simsel *s);
+char *sim_sel_format(const simsel *s);
 
 /* Releases what the selector owns and empties it. */
-void simsel_free(simsel *s);
+void sim_sel_free(simsel *s);
 
 #endif

@@ -37,21 +37,21 @@ typedef enum {
 } simst_reason;
 
 /* Returns the HTTP code of a reason. */
-int simst_code(simst_reason r);
+int sim_status_code(simst_reason r);
 
 /* Returns a failure Status (takes details, which may be NULL). */
-json_t *simst_status(simst_reason r, const char *message, json_t *details);
+json_t *sim_status_status(simst_reason r, const char *message, json_t *details);
 /* Returns `deployments.apps "x" not found`. */
-json_t *simst_not_found(simr_kind res, const char *name);
+json_t *sim_status_not_found(simr_kind res, const char *name);
 /* Returns `configmaps "x" already exists`. */
-json_t *simst_already_exists(simr_kind res, const char *name);
+json_t *sim_status_already_exists(simr_kind res, const char *name);
 /* Returns the optimistic-concurrency Conflict ("the object has been modified; …"). */
-json_t *simst_conflict(simr_kind res, const char *name);
+json_t *sim_status_conflict(simr_kind res, const char *name);
 /* Returns `Deployment.apps "x" is invalid: FIELD: Invalid value: VALUE: DETAIL` (takes value). */
-json_t *simst_invalid(simr_kind res, const char *name, const char *field, json_t *value, const char *detail);
+json_t *sim_status_invalid(simr_kind res, const char *name, const char *field, json_t *value, const char *detail);
 /* Returns the generic 404 for an unknown path. */
-json_t *simst_no_resource(void);
+json_t *sim_status_no_resource(void);
 /* Returns a success Status (for deletions that answer with one). */
-json_t *simst_success(simr_kind res, const char *name, const char *uid);
+json_t *sim_status_success(simr_kind res, const char *name, const char *uid);
 
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* Returns the event type's name ("ADDED"). */
-const char *sims_evtype_name(sims_evtype t) {
+const char *sim_store_evtype_name(sims_evtype t) {
   switch (t) {
 #define X(n)      \
   case SIMS_##n:  \
@@ -19,14 +19,14 @@ const char *sims_evtype_name(sims_evtype t) {
 }
 
 /* Initialises an empty store keeping the last hist_cap changes; false when out of memory. */
-bool sims_init(sims_store *st, size_t hist_cap, uint64_t seed) {
+bool sim_store_init(sims_store *st, size_t hist_cap, uint64_t seed) {
   memset(st, 0, sizeof *st);
   for (int i = 0; i < SIMR_COUNT; i++)
     if (!(st->tables[i] = json_object())) return false;
-  if (!simo_init(&st->owners)) return false;
+  if (!sim_owners_init(&st->owners)) return false;
   st->hist_cap = hist_cap ? hist_cap : 1;
   st->hist = calloc(st->hist_cap, sizeof *st->hist);
-  simu_rng_seed(&st->uid_rng, seed ^ 0x75696473ull);
+  sim_util_rng_seed(&st->uid_rng, seed ^ 0x75696473ull);
   return st->hist != NULL;
 }
 
@@ -38,24 +38,24 @@ static void event_clear(sims_event *e) {
 }
 
 /* Frees everything the store holds. */
-void sims_free(sims_store *st) {
+void sim_store_free(sims_store *st) {
   for (int i = 0; i < SIMR_COUNT; i++) json_decref(st->tables[i]), json_decref(st->sorted[i]);
-  simo_free(&st->owners);
+  sim_owners_free(&st->owners);
   for (size_t i = 0; i < st->hist_len; i++) event_clear(&st->hist[(st->hist_head + i) % st->hist_cap]);
   free(st->hist);
   memset(st, 0, sizeof *st);
 }
 
 /* Returns a new "ns/name" key (or "name" for cluster-scoped kinds). */
-char *sims_key(simr_kind res, const char *ns, const char *name) {
-  if (!simr_info_of(res)->namespaced || !ns) return strdup(name);
+char *sim_store_key(simr_kind res, const char *ns, const char *name) {
+  if (!sim_res_info_of(res)->namespaced || !ns) return strdup(name);
   return strutil_printf("%s/%s", ns, name);
 }
 
 /* Returns the object or NULL. */
-const json_t *sims_get(const sims_store *st, simr_kind res, const char *ns, const char *name) {
+const json_t *sim_store_get(const sims_store *st, simr_kind res, const char *ns, const char *name) {
   if (!name) return NULL;
-  char *key = sims_key(res, ns, name);
+  char *key = sim_store_key(res, ns, name);
   const json_t *o = key ? json_object_get(st->tables[res], key) : NULL;
   free(key);
   return o;
@@ -81,14 +81,14 @@ static json_t *sorted_keys(const json_t *table) {
 
 /* Returns the keys of a kind's objects, sorted (a new reference to an array of strings that later writes
  * do not change). */
-json_t *sims_keys(sims_store *st, simr_kind res) {
+json_t *sim_store_keys(sims_store *st, simr_kind res) {
   if (!st->sorted[res]) st->sorted[res] = sorted_keys(st->tables[res]);
   return json_incref(st->sorted[res]);
 }
 
 /* Returns true when obj (kind res) is in namespace ns (always when ns is NULL). */
 static bool in_ns(simr_kind res, const json_t *obj, const char *ns) {
-  return !ns || !simr_info_of(res)->namespaced || !strcmp(simu_jstr(obj, "metadata.namespace", ""), ns);
+  return !ns || !sim_res_info_of(res)->namespaced || !strcmp(sim_util_jstr(obj, "metadata.namespace", ""), ns);
 }
 
 /* Returns a new array of the objects of the kind under the sorted keys that are in ns. */
@@ -103,26 +103,26 @@ static json_t *objects_of(const sims_store *st, simr_kind res, const json_t *key
 }
 
 /* Returns a new array of the objects (ns NULL = every namespace), sorted by namespace and name. */
-json_t *sims_list(sims_store *st, simr_kind res, const char *ns) {
-  json_t *keys = sims_keys(st, res), *out = objects_of(st, res, keys, ns);
+json_t *sim_store_list(sims_store *st, simr_kind res, const char *ns) {
+  json_t *keys = sim_store_keys(st, res), *out = objects_of(st, res, keys, ns);
   json_decref(keys);
   return out;
 }
 
 /* Returns a new array of the objects of kind res (ns NULL = every namespace) whose ownerReferences name
  * uid, sorted by namespace and name. */
-json_t *sims_dependents(const sims_store *st, simr_kind res, const char *ns, const char *uid) {
-  json_t *keys = simo_keys(&st->owners, res, uid), *out = objects_of(st, res, keys, ns);
+json_t *sim_store_dependents(const sims_store *st, simr_kind res, const char *ns, const char *uid) {
+  json_t *keys = sim_owners_keys(&st->owners, res, uid), *out = objects_of(st, res, keys, ns);
   json_decref(keys);
   return out;
 }
 
 /* Returns the rv of the latest write that added, changed or removed an object whose ownerReferences name
  * uid (0 when no object names it). */
-uint64_t sims_owner_rv(const sims_store *st, const char *uid) { return simo_rv(&st->owners, uid); }
+uint64_t sim_store_owner_rv(const sims_store *st, const char *uid) { return sim_owners_rv(&st->owners, uid); }
 
 /* Returns the number of stored objects of a kind. */
-size_t sims_count(const sims_store *st, simr_kind res) { return json_object_size(st->tables[res]); }
+size_t sim_store_count(const sims_store *st, simr_kind res) { return json_object_size(st->tables[res]); }
 
 /* Appends a change to the history ring (takes obj and old). */
 static void record(sims_store *st, sims_evtype type, simr_kind res, json_t *obj, json_t *old) {
@@ -142,13 +142,13 @@ static void record(sims_store *st, sims_evtype type, simr_kind res, json_t *obj,
 static uint64_t stamp(sims_store *st, json_t *obj) {
   char rv[32];
   snprintf(rv, sizeof rv, "%" PRIu64, ++st->rv);
-  simu_jset_str(simu_jobj(obj, "metadata"), "resourceVersion", rv);
+  sim_util_jset_str(sim_util_jobj(obj, "metadata"), "resourceVersion", rv);
   return st->rv;
 }
 
 /* Returns a new random UUID string (new reference) from the store's seeded uid stream. */
-json_t *sims_new_uid(sims_store *st) {
-  uint64_t a = simu_rng_next(&st->uid_rng), b = simu_rng_next(&st->uid_rng);
+json_t *sim_store_new_uid(sims_store *st) {
+  uint64_t a = sim_util_rng_next(&st->uid_rng), b = sim_util_rng_next(&st->uid_rng);
   char buf[40];
   snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012" PRIx64, (unsigned)(a >> 32),
            (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff, (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
@@ -165,14 +165,14 @@ static void touched(sims_store *st, simr_kind res, bool keys_changed, bool shape
 
 /* Returns true when two objects carry different ownerReferences. */
 static bool refs_differ(const json_t *a, const json_t *b) {
-  json_t *x = simu_jpath(a, "metadata.ownerReferences"), *y = simu_jpath(b, "metadata.ownerReferences");
+  json_t *x = sim_util_jpath(a, "metadata.ownerReferences"), *y = sim_util_jpath(b, "metadata.ownerReferences");
   return x != y && !(x && y && json_equal(x, y));
 }
 
-/* Returns a copy of a stored object to change and hand to sims_update (new): its top level and its
+/* Returns a copy of a stored object to change and hand to sim_store_update (new): its top level and its
  * metadata are copies, every other member is shared with the stored object, so replace those members
  * (json_object_set_new) rather than change them in place. */
-json_t *sims_edit(const json_t *stored) {
+json_t *sim_store_edit(const json_t *stored) {
   json_t *c = json_copy((json_t *)stored), *meta = json_object_get(stored, "metadata");
   if (c && json_is_object(meta)) json_object_set_new(c, "metadata", json_copy(meta));
   return c;
@@ -180,36 +180,36 @@ json_t *sims_edit(const json_t *stored) {
 
 /* Returns the object's key (new string) or NULL when it has no name. */
 static char *obj_key(simr_kind res, const json_t *obj) {
-  const char *name = simu_jstr(obj, "metadata.name", NULL);
-  return name ? sims_key(res, simu_jstr(obj, "metadata.namespace", "default"), name) : NULL;
+  const char *name = sim_util_jstr(obj, "metadata.name", NULL);
+  return name ? sim_store_key(res, sim_util_jstr(obj, "metadata.namespace", "default"), name) : NULL;
 }
 
 /* Stores a new object (takes obj): sets metadata.namespace/resourceVersion, metadata.uid (unless the
  * object carries one: the API door assigns a Job's before defaulting its selector), generation 1 for kinds
  * that have one (unless it carries a positive one), and creationTimestamp (epoch_ms) unless the object
  * already has one. */
-const json_t *sims_create(sims_store *st, simr_kind res, json_t *obj, int64_t epoch_ms) {
-  json_t *meta = simu_jobj(obj, "metadata");
-  if (simr_info_of(res)->namespaced && !json_is_string(json_object_get(meta, "namespace")))
-    simu_jset_str(meta, "namespace", "default");
-  if (!simr_info_of(res)->namespaced) json_object_del(meta, "namespace");
+const json_t *sim_store_create(sims_store *st, simr_kind res, json_t *obj, int64_t epoch_ms) {
+  json_t *meta = sim_util_jobj(obj, "metadata");
+  if (sim_res_info_of(res)->namespaced && !json_is_string(json_object_get(meta, "namespace")))
+    sim_util_jset_str(meta, "namespace", "default");
+  if (!sim_res_info_of(res)->namespaced) json_object_del(meta, "namespace");
   char *key = obj_key(res, obj);
   if (!key || json_object_get(st->tables[res], key)) {
     free(key);
     json_decref(obj);
     return NULL;
   }
-  if (!json_is_string(json_object_get(meta, "uid"))) json_object_set_new(meta, "uid", sims_new_uid(st));
+  if (!json_is_string(json_object_get(meta, "uid"))) json_object_set_new(meta, "uid", sim_store_new_uid(st));
   if (!json_is_string(json_object_get(meta, "creationTimestamp"))) {
     char ts[32];
-    simu_time_rfc3339(epoch_ms, ts);
-    simu_jset_str(meta, "creationTimestamp", ts);
+    sim_util_time_rfc3339(epoch_ms, ts);
+    sim_util_jset_str(meta, "creationTimestamp", ts);
   }
-  if (simr_info_of(res)->has_generation && simu_jint(obj, "metadata.generation", 0) < 1)
+  if (sim_res_info_of(res)->has_generation && sim_util_jint(obj, "metadata.generation", 0) < 1)
     json_object_set_new(meta, "generation", json_integer(1));
   stamp(st, obj);
   json_object_set_new(st->tables[res], key, obj);
-  simo_add(&st->owners, res, key, obj, st->rv);
+  sim_owners_add(&st->owners, res, key, obj, st->rv);
   touched(st, res, true, true);
   free(key);
   record(st, SIMS_ADDED, res, json_incref(obj), NULL);
@@ -218,22 +218,22 @@ const json_t *sims_create(sims_store *st, simr_kind res, json_t *obj, int64_t ep
 
 /* Copies the fields the store owns (uid, creationTimestamp, generation, resourceVersion) from old. */
 static void keep_owned_fields(simr_kind res, json_t *obj, const json_t *old) {
-  json_t *meta = simu_jobj(obj, "metadata");
+  json_t *meta = sim_util_jobj(obj, "metadata");
   static const char *const keep[] = {"uid", "creationTimestamp", "generation", "resourceVersion"};
   for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
-    json_t *v = simu_jpath(old, "metadata") ? json_object_get(simu_jpath(old, "metadata"), keep[i]) : NULL;
+    json_t *v = sim_util_jpath(old, "metadata") ? json_object_get(sim_util_jpath(old, "metadata"), keep[i]) : NULL;
     if (v) json_object_set(meta, keep[i], v);
     else json_object_del(meta, keep[i]);
   }
-  if (simr_info_of(res)->has_generation &&
+  if (sim_res_info_of(res)->has_generation &&
       !json_equal(json_object_get(obj, "spec") ? json_object_get(obj, "spec") : json_null(),
                   json_object_get(old, "spec") ? json_object_get(old, "spec") : json_null()))
-    json_object_set_new(meta, "generation", json_integer(simu_jint(old, "metadata.generation", 0) + 1));
+    json_object_set_new(meta, "generation", json_integer(sim_util_jint(old, "metadata.generation", 0) + 1));
 }
 
 /* Replaces the object with the same key (takes obj), keeping uid and creationTimestamp and bumping
  * metadata.generation when spec changed. */
-const json_t *sims_update(sims_store *st, simr_kind res, json_t *obj) {
+const json_t *sim_store_update(sims_store *st, simr_kind res, json_t *obj) {
   char *key = obj_key(res, obj);
   json_t *old = key ? json_object_get(st->tables[res], key) : NULL;
   if (!old) {
@@ -250,8 +250,8 @@ const json_t *sims_update(sims_store *st, simr_kind res, json_t *obj) {
   json_incref(old);
   stamp(st, obj);
   json_object_set_new(st->tables[res], key, obj);
-  simo_remove(&st->owners, res, key, old, st->rv);
-  simo_add(&st->owners, res, key, obj, st->rv);
+  sim_owners_remove(&st->owners, res, key, old, st->rv);
+  sim_owners_add(&st->owners, res, key, obj, st->rv);
   touched(st, res, false, refs_differ(old, obj));
   free(key);
   record(st, SIMS_MODIFIED, res, json_incref(obj), old);
@@ -259,18 +259,18 @@ const json_t *sims_update(sims_store *st, simr_kind res, json_t *obj) {
 }
 
 /* Removes the object; returns false when there was none. */
-bool sims_delete(sims_store *st, simr_kind res, const char *ns, const char *name) {
-  char *key = sims_key(res, ns, name);
+bool sim_store_delete(sims_store *st, simr_kind res, const char *ns, const char *name) {
+  char *key = sim_store_key(res, ns, name);
   json_t *old = key ? json_object_get(st->tables[res], key) : NULL;
   if (!old) {
     free(key);
     return false;
   }
-  json_t *last = sims_edit(old);
+  json_t *last = sim_store_edit(old);
   json_incref(old);
   json_object_del(st->tables[res], key);
   stamp(st, last);
-  simo_remove(&st->owners, res, key, old, st->rv);
+  sim_owners_remove(&st->owners, res, key, old, st->rv);
   touched(st, res, true, true);
   free(key);
   record(st, SIMS_DELETED, res, last, old);
@@ -278,16 +278,16 @@ bool sims_delete(sims_store *st, simr_kind res, const char *ns, const char *name
 }
 
 /* Returns the i-th retained change, oldest first (i < st->hist_len). */
-const sims_event *sims_hist_at(const sims_store *st, size_t i) {
+const sims_event *sim_store_hist_at(const sims_store *st, size_t i) {
   return &st->hist[(st->hist_head + i) % st->hist_cap];
 }
 
 /* Returns the index of the first retained change with rv > after (hist_len when none). */
-size_t sims_hist_after(const sims_store *st, uint64_t after) {
+size_t sim_store_hist_after(const sims_store *st, uint64_t after) {
   size_t lo = 0, hi = st->hist_len;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (sims_hist_at(st, mid)->rv <= after) lo = mid + 1;
+    if (sim_store_hist_at(st, mid)->rv <= after) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -1,7 +1,7 @@
 /* sim_store.h — the object store: JSON objects keyed by (resource, namespace, name), a global
  * resourceVersion bumped on every write, and a bounded history of changes for watches.
  *
- * Stored objects are immutable: every write stores a new object (callers copy — sims_edit, which
+ * Stored objects are immutable: every write stores a new object (callers copy — sim_store_edit, which
  * shares the unchanged members — change the copy, and hand it back), so history entries and
  * borrowed pointers stay valid until the object is replaced or the history entry is evicted. Never
  * change a stored object, or a member shared with one, in place.
@@ -53,54 +53,54 @@ typedef struct {
 } sims_store;
 
 /* Returns the event type's name ("ADDED"). */
-const char *sims_evtype_name(sims_evtype t);
+const char *sim_store_evtype_name(sims_evtype t);
 
 /* Initialises an empty store keeping the last hist_cap changes; false when out of memory. */
-bool sims_init(sims_store *st, size_t hist_cap, uint64_t seed);
+bool sim_store_init(sims_store *st, size_t hist_cap, uint64_t seed);
 /* Frees everything the store holds. */
-void sims_free(sims_store *st);
+void sim_store_free(sims_store *st);
 
 /* Returns the object or NULL. ns is ignored for cluster-scoped kinds. */
-const json_t *sims_get(const sims_store *st, simr_kind res, const char *ns, const char *name);
+const json_t *sim_store_get(const sims_store *st, simr_kind res, const char *ns, const char *name);
 /* Returns a new array of the objects (ns NULL = every namespace), sorted by namespace and name. */
-json_t *sims_list(sims_store *st, simr_kind res, const char *ns);
+json_t *sim_store_list(sims_store *st, simr_kind res, const char *ns);
 /* Returns the keys of a kind's objects, sorted (a new reference to an array of strings that later
  * writes do not change). */
-json_t *sims_keys(sims_store *st, simr_kind res);
+json_t *sim_store_keys(sims_store *st, simr_kind res);
 /* Returns a new array of the objects of kind res (ns NULL = every namespace) whose
  * ownerReferences name uid, sorted by namespace and name. */
-json_t *sims_dependents(const sims_store *st, simr_kind res, const char *ns, const char *uid);
+json_t *sim_store_dependents(const sims_store *st, simr_kind res, const char *ns, const char *uid);
 /* Returns the rv of the latest write that added, changed or removed an object whose
  * ownerReferences name uid (0 when no object names it). */
-uint64_t sims_owner_rv(const sims_store *st, const char *uid);
+uint64_t sim_store_owner_rv(const sims_store *st, const char *uid);
 /* Returns the number of stored objects of a kind. */
-size_t sims_count(const sims_store *st, simr_kind res);
+size_t sim_store_count(const sims_store *st, simr_kind res);
 
 /* Returns a new random UUID string (new reference) from the store's seeded uid stream. */
-json_t *sims_new_uid(sims_store *st);
-/* Returns a copy of a stored object to change and hand to sims_update (new): its top level and
+json_t *sim_store_new_uid(sims_store *st);
+/* Returns a copy of a stored object to change and hand to sim_store_update (new): its top level and
  * its metadata are copies, every other member is shared with the stored object, so replace those
  * members (json_object_set_new) rather than change them in place. */
-json_t *sims_edit(const json_t *stored);
+json_t *sim_store_edit(const json_t *stored);
 /* Stores a new object (takes obj): sets metadata.namespace/resourceVersion, metadata.uid (unless the
  * object carries one: the API door assigns a Job's before defaulting its selector), generation 1 for
  * kinds that have one (unless it carries a positive one), and creationTimestamp (epoch_ms) unless
  * the object already has one.
  * Returns the stored object, or NULL when one with that key exists (obj is released). */
-const json_t *sims_create(sims_store *st, simr_kind res, json_t *obj, int64_t epoch_ms);
+const json_t *sim_store_create(sims_store *st, simr_kind res, json_t *obj, int64_t epoch_ms);
 /* Replaces the object with the same key (takes obj), keeping uid and creationTimestamp and bumping
  * metadata.generation when spec changed. An update that changes nothing is not a write: the old
  * object is returned unchanged. Returns NULL when there is no such object (obj is released). */
-const json_t *sims_update(sims_store *st, simr_kind res, json_t *obj);
+const json_t *sim_store_update(sims_store *st, simr_kind res, json_t *obj);
 /* Removes the object; returns false when there was none. */
-bool sims_delete(sims_store *st, simr_kind res, const char *ns, const char *name);
+bool sim_store_delete(sims_store *st, simr_kind res, const char *ns, const char *name);
 
 /* Returns the i-th retained change, oldest first (i < st->hist_len). */
-const sims_event *sims_hist_at(const sims_store *st, size_t i);
+const sims_event *sim_store_hist_at(const sims_store *st, size_t i);
 /* Returns the index of the first retained change with rv > after (hist_len when none). */
-size_t sims_hist_after(const sims_store *st, uint64_t after);
+size_t sim_store_hist_after(const sims_store *st, uint64_t after);
 
 /* Returns a new "ns/name" key (or "name" for cluster-scoped kinds). */
-char *sims_key(simr_kind res, const char *ns, const char *name);
+char *sim_store_key(simr_kind res, const char *ns, const char *name);
 
 #endif

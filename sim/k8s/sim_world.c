@@ -9,31 +9,31 @@
 
 /* The view's get(): a stored object by plural resource name. */
 static const json_t *view_get(void *ctx, const char *resource, const char *ns, const char *name) {
-  int res = simr_find_name(resource);
-  return res < 0 ? NULL : sims_get(&((sim_world *)ctx)->st, (simr_kind)res, ns, name);
+  int res = sim_res_find_name(resource);
+  return res < 0 ? NULL : sim_store_get(&((sim_world *)ctx)->st, (simr_kind)res, ns, name);
 }
 
 /* The view's list(): the objects matching a label selector (new array). */
 static json_t *view_list(void *ctx, const char *resource, const char *ns, const char *label_selector) {
   sim_world *w = ctx;
-  int res = simr_find_name(resource);
+  int res = sim_res_find_name(resource);
   json_t *out = json_array();
   simsel sel;
-  if (res < 0 || !simsel_parse_labels(label_selector, &sel, NULL)) return out;
-  json_t *all = sims_list(&w->st, (simr_kind)res, ns && *ns ? ns : NULL);
+  if (res < 0 || !sim_sel_parse_labels(label_selector, &sel, NULL)) return out;
+  json_t *all = sim_store_list(&w->st, (simr_kind)res, ns && *ns ? ns : NULL);
   size_t i;
   json_t *o;
-  json_array_foreach(all, i, o) if (simsel_match_labels(&sel, simu_jpath(o, "metadata.labels"))) json_array_append(out, o);
+  json_array_foreach(all, i, o) if (sim_sel_match_labels(&sel, sim_util_jpath(o, "metadata.labels"))) json_array_append(out, o);
   json_decref(all);
-  simsel_free(&sel);
+  sim_sel_free(&sel);
   return out;
 }
 
 /* Releases everything but the struct. */
 static void world_clear(sim_world *w) {
   plant_free(w->plant);
-  sims_free(&w->st);
-  simw_forget(w);
+  sim_store_free(&w->st);
+  sim_world_forget(w);
   json_t *owned[] = {w->scenario, w->images, w->job_rules, w->pod_rt, w->deploy_rt, w->event_index,
                      w->event_order, w->tokens, w->backends, w->faults.error_codes, w->faults.conflicts, w->faults.stuck,
                      w->faults.lost};
@@ -49,14 +49,14 @@ void sim_free(sim_world *w) {
 
 /* Allocates the world's tables. */
 static bool world_alloc(sim_world *w, const json_t *scenario, uint64_t seed) {
-  size_t hist = (size_t)simu_jint(scenario, "cluster.watch.history", 10000);
+  size_t hist = (size_t)sim_util_jint(scenario, "cluster.watch.history", 10000);
   w->scenario = json_deep_copy(scenario);
   w->pod_rt = json_object(), w->deploy_rt = json_object(), w->event_index = json_object();
   w->event_order = json_array(), w->tokens = json_array();
-  simu_rng_seed(&w->rng, seed);
+  sim_util_rng_seed(&w->rng, seed);
   w->next_wake = INT64_MAX;
   w->view = (plant_cluster_view){w, view_get, view_list};
-  return sims_init(&w->st, hist ? hist : 1, seed) && w->scenario && w->pod_rt && w->tokens;
+  return sim_store_init(&w->st, hist ? hist : 1, seed) && w->scenario && w->pod_rt && w->tokens;
 }
 
 /* Returns a new world built from the scenario (borrowed; copied as needed), with the seeded PRNG; NULL
@@ -68,7 +68,7 @@ sim_world *sim_new(const json_t *scenario, uint64_t seed, char **err) {
     *err = strdup("a scenario must be a JSON object");
     return NULL;
   }
-  if (!world_alloc(w, scenario, seed) || !simw_load_settings(w, scenario, err)) {
+  if (!world_alloc(w, scenario, seed) || !sim_scenario_load_settings(w, scenario, err)) {
     if (!*err) *err = strdup("out of memory");
     sim_free(w);
     return NULL;
@@ -76,11 +76,11 @@ sim_world *sim_new(const json_t *scenario, uint64_t seed, char **err) {
   w->plant = plant_new(json_object_get(scenario, "plant"), seed, err);
   if (!w->plant) return sim_free(w), NULL;
   w->booting = true;
-  if (!simw_load_objects(w, json_object_get(scenario, "cluster"), err)) return sim_free(w), NULL;
-  simw_reconcile(w);
+  if (!sim_scenario_load_objects(w, json_object_get(scenario, "cluster"), err)) return sim_free(w), NULL;
+  sim_world_reconcile(w);
   w->booting = false;
-  simw_forget(w); /* what the controllers saw while booting (no events then) is not reused */
-  simw_plant_tick(w);
+  sim_world_forget(w); /* what the controllers saw while booting (no events then) is not reused */
+  sim_world_plant_tick(w);
   return w;
 }
 
@@ -91,7 +91,7 @@ bool sim_add_token(sim_world *w, const char *token) {
 }
 
 /* Brings the plant model up to date with the cluster at w->now. */
-void simw_plant_tick(sim_world *w) {
+void sim_world_plant_tick(sim_world *w) {
   if (!w->plant) return;
   plant_tick(w->plant, &w->view, simw_wall(w, w->now));
   w->plant_ticked = w->now;
@@ -108,17 +108,17 @@ static int64_t plant_next(sim_world *w) {
 void sim_advance(sim_world *w, int64_t now_ms) {
   bool changed = false;
   for (;;) {
-    if (w->st.rv != w->reconciled_rv) simw_reconcile(w), changed = true;
+    if (w->st.rv != w->reconciled_rv) sim_world_reconcile(w), changed = true;
     int64_t pn = plant_next(w);
     int64_t next = w->next_wake < pn ? w->next_wake : pn;
     if (next > now_ms || next <= w->now) break;
     w->now = next;
-    simw_reconcile(w);
-    simw_plant_tick(w);
+    sim_world_reconcile(w);
+    sim_world_plant_tick(w);
     changed = true;
   }
   if (now_ms > w->now) w->now = now_ms;
-  if (changed || w->now - w->plant_ticked >= 1000) simw_plant_tick(w);
+  if (changed || w->now - w->plant_ticked >= 1000) sim_world_plant_tick(w);
 }
 
 /* Returns the current virtual time in ms. */

@@ -78,73 +78,73 @@ static inline void simw_recheck_at(sim_world *w, int64_t t) {
 }
 
 /* Returns the RFC 3339 text of the current time into out[32]. */
-void simw_now_text(const sim_world *w, char out[32]);
+void sim_world_now_text(const sim_world *w, char out[32]);
 
-/* ---- controllers (sim_deploy.c, sim_rs.c, sim_job.c, sim_pod.c) ---- */
+/* ---- controllers (sim_deploy.c, sim_world_rs.c, sim_world_job.c, sim_pod.c) ---- */
 
 /* The controllers in the order a reconcile pass runs them: X(kind, sync function, whether the
  * sync reads the object's dependents). Each sync function syncs one stored object (borrowed) at
  * w->now, writing changes through the store and calling simw_wake_at for future transitions; it
- * reads nothing but the object, its dependents, its runtime record and the time (sim_reconcile.c
+ * reads nothing but the object, its dependents, its runtime record and the time (sim_world_reconcile.c
  * relies on this to skip objects whose inputs did not change). */
 #define SIMW_CONTROLLERS(X)                                \
-  X(DEPLOYMENTS, simc_sync_deployment, true)               \
-  X(REPLICASETS, simc_sync_replicaset, true)               \
-  X(JOBS, simc_sync_job, true)                             \
-  X(PODS, simc_sync_pod, false)
+  X(DEPLOYMENTS, sim_deploy_sync, true)                    \
+  X(REPLICASETS, sim_world_sync_replicaset, true)          \
+  X(JOBS, sim_world_sync_job, true)                        \
+  X(PODS, sim_pod_sync, false)
 
 #define X(kind, fn, deps) void fn(sim_world *w, const json_t *obj);
 SIMW_CONTROLLERS(X)
 #undef X
 /* The garbage collector: deletes ReplicaSets and Pods whose controller owner is gone. */
-void simc_gc(sim_world *w);
+void sim_world_gc(sim_world *w);
 
 /* Returns true when the object has a controller ownerReference to uid. */
-bool simc_owned_by(const json_t *obj, const char *uid);
+bool sim_world_owned_by(const json_t *obj, const char *uid);
 /* Returns a new array of the objects of kind res in ns controlled by owner_uid. */
-json_t *simc_owned(sim_world *w, simr_kind res, const char *ns, const char *owner_uid);
+json_t *sim_world_owned(sim_world *w, simr_kind res, const char *ns, const char *owner_uid);
 /* Writes the stored object obj (kind res) with the status st (takes st), unless its status already
  * equals st; returns the stored object (NULL when obj is NULL). */
-const json_t *simc_write_status(sim_world *w, simr_kind res, const json_t *obj, json_t *st);
-/* Returns a copy of the stored object obj to change and write (sims_edit) whose status is its own
+const json_t *sim_world_write_status(sim_world *w, simr_kind res, const json_t *obj, json_t *st);
+/* Returns a copy of the stored object obj to change and write (sim_store_edit) whose status is its own
  * (a deep copy, or a new empty object), borrowed in *status. */
-json_t *simc_edit_status(const json_t *obj, json_t **status);
+json_t *sim_world_edit_status(const json_t *obj, json_t **status);
 /* Returns {"apiVersion","kind","name","uid","controller":true,"blockOwnerDeletion":true} (new). */
-json_t *simc_owner_ref(simr_kind res, const json_t *owner);
+json_t *sim_world_owner_ref(simr_kind res, const json_t *owner);
 
 /* Creates a pod from a template for an owner (RS or Job); returns the stored pod or NULL. */
-const json_t *simc_pod_create(sim_world *w, simr_kind owner_res, const json_t *owner, const json_t *tmpl);
+const json_t *sim_pod_create(sim_world *w, simr_kind owner_res, const json_t *owner, const json_t *tmpl);
 /* Starts the graceful deletion of a pod (grace_ms < 0: the pod's own grace period). Returns the
  * stored pod (or NULL when it was removed at once). */
-const json_t *simc_pod_delete(sim_world *w, const json_t *pod, int64_t grace_ms);
+const json_t *sim_pod_delete(sim_world *w, const json_t *pod, int64_t grace_ms);
 /* Returns true when the pod is Ready. */
-bool simc_pod_ready(const json_t *pod);
+bool sim_pod_ready(const json_t *pod);
 /* Returns true when the pod is being deleted. */
-bool simc_pod_terminating(const json_t *pod);
+bool sim_pod_terminating(const json_t *pod);
 /* Returns a pod's log text (new string). */
-char *simc_pod_logs(sim_world *w, const json_t *pod, const char *container);
+char *sim_api_pod_logs(sim_world *w, const json_t *pod, const char *container);
 
 /* Records an Event about obj (kind res): aggregated by (object, reason, message). */
-void simc_event(sim_world *w, simr_kind res, const json_t *obj, const char *type, const char *reason,
-                const char *component, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+void sim_world_event(sim_world *w, simr_kind res, const json_t *obj, const char *type, const char *reason,
+                     const char *component, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
-/* ---- reconciling (sim_reconcile.c) ---- */
+/* ---- reconciling (sim_world_reconcile.c) ---- */
 
 /* Runs the controllers at w->now until nothing changes. */
-void simw_reconcile(sim_world *w);
+void sim_world_reconcile(sim_world *w);
 /* Forgets what the controllers saw, so the next pass syncs every object. */
-void simw_forget(sim_world *w);
+void sim_world_forget(sim_world *w);
 
 /* ---- world (sim_world.c) ---- */
 
 /* Brings the plant model up to date with the cluster at w->now. */
-void simw_plant_tick(sim_world *w);
+void sim_world_plant_tick(sim_world *w);
 
 /* ---- scenario (sim_scenario.c) ---- */
 
 /* Creates the scenario's objects in the world; false with *err on malformed input. */
-bool simw_load_objects(sim_world *w, const json_t *cluster, char **err);
+bool sim_scenario_load_objects(sim_world *w, const json_t *cluster, char **err);
 /* Reads timing, images, faults and jobs from the scenario; false with *err. */
-bool simw_load_settings(sim_world *w, const json_t *scenario, char **err);
+bool sim_scenario_load_settings(sim_world *w, const json_t *scenario, char **err);
 
 #endif

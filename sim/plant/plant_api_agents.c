@@ -60,7 +60,7 @@ int plant_api_agents_versions(const plant_request *rq, json_t **resp) {
   for (size_t i = 0; i < w->s.nagents; i++) {
     int64_t t = agent_deployed_s(w, i);
     char ts[32];
-    simu_time_rfc3339(t * 1000, ts);
+    sim_util_time_rfc3339(t * 1000, ts);
     json_array_append_new(arr, json_pack("{s:s s:s s:I s:s s:s s:s?}", "agent_id",
                                          w->s.agents[i].id, "version", agent_version(w, i),
                                          "deployment_time", (json_int_t)t, "deployed_at", ts,
@@ -78,7 +78,7 @@ int plant_api_deployment_groups(const plant_request *rq, json_t **resp) {
     const plant_group *grp = &rq->w->s.groups[g];
     int64_t t = group_time(rq->w, grp);
     char ts[32];
-    simu_time_rfc3339(t * 1000, ts);
+    sim_util_time_rfc3339(t * 1000, ts);
     json_array_append_new(arr, json_pack("{s:s s:O s:I s:s}", "deployment_id", grp->id, "agents",
                                          grp->agents, "deployment_time", (json_int_t)t,
                                          "deployed_at", ts));

@@ -9,7 +9,7 @@
 /* Returns epoch ms t as a new JSON string in RFC 3339. */
 static json_t *time_json(int64_t t_ms) {
   char ts[32];
-  simu_time_rfc3339(t_ms, ts);
+  sim_util_time_rfc3339(t_ms, ts);
   return json_string(ts);
 }
 

@@ -103,7 +103,7 @@ static bool config_in_sync(const plant_world *w, const plant_cluster_view *v) {
 /* GET config/current: the configuration the orchestrator has loaded. */
 int plant_api_config_current(const plant_request *rq, json_t **resp) {
   char ts[32];
-  simu_time_rfc3339(rq->w->config_loaded_ms, ts);
+  sim_util_time_rfc3339(rq->w->config_loaded_ms, ts);
   *resp = json_pack("{s:O s:O s:s s:b}", "config", rq->w->config, "plant_configs",
                     rq->w->plant_entries, "loaded_at", ts, "in_sync",
                     config_in_sync(rq->w, rq->who->view));

@@ -9,7 +9,7 @@
 static const json_t *ready_condition(const json_t *obj) {
   size_t i;
   json_t *c;
-  json_array_foreach(simu_jpath(obj, "status.conditions"), i, c) {
+  json_array_foreach(sim_util_jpath(obj, "status.conditions"), i, c) {
     const char *type = json_string_value(json_object_get(c, "type"));
     if (type && strcmp(type, "Ready") == 0) return c;
   }
@@ -19,8 +19,8 @@ static const json_t *ready_condition(const json_t *obj) {
 /* Returns epoch ms of the RFC 3339 time at `dotted` in obj, or dflt. */
 static int64_t time_at(const json_t *obj, const char *dotted, int64_t dflt) {
   int64_t t;
-  const char *s = simu_jstr(obj, dotted, NULL);
-  return s && simu_time_parse(s, &t) ? t : dflt;
+  const char *s = sim_util_jstr(obj, dotted, NULL);
+  return s && sim_util_time_parse(s, &t) ? t : dflt;
 }
 
 /* Returns a copy of s, or of "" when s is NULL; NULL only when out of memory. */
@@ -41,7 +41,7 @@ int plant_pod_from_json(const json_t *obj, plant_pod *pod) {
   pod->owner = owner_name ? strdup(owner_name) : NULL;
   const json_t *ready = ready_condition(obj);
   bool deleting = json_object_get(meta, "deletionTimestamp") != NULL;
-  pod->ready = !deleting && strcmp(simu_jstr(ready, "status", ""), "True") == 0;
+  pod->ready = !deleting && strcmp(sim_util_jstr(ready, "status", ""), "True") == 0;
   pod->running = !deleting && phase && strcmp(phase, "Running") == 0;
   int64_t created_ms = time_at(meta, "creationTimestamp", 0);
   pod->created_s = created_ms / 1000;

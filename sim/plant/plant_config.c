@@ -197,7 +197,7 @@ static int load_groups(plant_settings *s, const json_t *arr, char **err) {
                        &agents, "deployment_time", &time, "age_s", &age))
       return fail_json(err, "deployment_groups[]", &je);
     int64_t t_ms = 0;
-    bool time_ok = time && simu_time_parse(time, &t_ms);
+    bool time_ok = time && sim_util_time_parse(time, &t_ms);
     g[i].time_s = t_ms / 1000;
     if (!json_is_array(agents) || (time && !time_ok) || (!time && age < 0))
       return *err = strutil_printf("plant section: group %s needs agents and a time or age_s", id), -1;

@@ -50,7 +50,7 @@ static void print_table(valbuf *b, const char *const *head, size_t ncols, const 
 
 /* Writes epoch seconds t as PostgreSQL prints a timestamptz into out[32]. */
 static void pg_time(int64_t t, char out[32]) {
-  simu_time_rfc3339(t * 1000, out);
+  sim_util_time_rfc3339(t * 1000, out);
   out[10] = ' ';
   strcpy(out + 19, "+00");
 }

@@ -88,7 +88,7 @@ static int run_curl(plant_world *w, const plant_cluster_view *v, const json_t *p
 /* Returns true when the pod is a GL-001 app pod (by name prefix or by its image). */
 static bool is_app_pod(const plant_world *w, const char *name, const json_t *pod) {
   const char *image = json_string_value(json_object_get(json_array_get(
-      simu_jpath(pod, "spec.containers"), 0), "image"));
+      sim_util_jpath(pod, "spec.containers"), 0), "image"));
   size_t n = strlen(w->s.image_repo);
   return strncmp(name, w->s.app_pod_prefix, strlen(w->s.app_pod_prefix)) == 0 ||
          (image && strncmp(image, w->s.image_repo, n) == 0 && image[n] == ':');

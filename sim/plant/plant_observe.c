@@ -127,8 +127,8 @@ static void observe_secret(plant_world *w, const plant_cluster_view *v) {
     w->secret_bad_seen_ms = w->now_ms;
   } else if (!w->secret_ok) {
     int64_t created_ms = 0;
-    const char *ts = simu_jstr(secret, "metadata.creationTimestamp", NULL);
-    int64_t fixed_ms = ts && simu_time_parse(ts, &created_ms) && created_ms > w->secret_bad_seen_ms
+    const char *ts = sim_util_jstr(secret, "metadata.creationTimestamp", NULL);
+    int64_t fixed_ms = ts && sim_util_time_parse(ts, &created_ms) && created_ms > w->secret_bad_seen_ms
                            ? created_ms : w->secret_bad_seen_ms;
     w->secret_fixed_s = fixed_ms / 1000;
   }
@@ -208,7 +208,7 @@ void plant_observe_start(plant_world *w, const plant_cluster_view *v) {
   json_decref(plant_reload_config(w, v, NULL));
   if (!w->s.config_annotation || w->s.config_good) return;
   const json_t *cm = v->get(v->ctx, "configmaps", w->s.ns, w->s.config_map);
-  const json_t *ann = json_object_get(simu_jpath(cm, "metadata.annotations"),
+  const json_t *ann = json_object_get(sim_util_jpath(cm, "metadata.annotations"),
                                       w->s.config_annotation);
   const char *text = json_string_value(ann);
   json_t *good = text ? json_loads(text, 0, NULL) : NULL;

@@ -11,8 +11,8 @@
 /* Returns a deterministic 64-bit hash of (seed, a, b), drawn from the simulator's PRNG. */
 uint64_t plant_hash(uint64_t seed, uint64_t a, uint64_t b) {
   sim_rng r;
-  simu_rng_seed(&r, seed ^ (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full));
-  return simu_rng_next(&r);
+  sim_util_rng_seed(&r, seed ^ (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full));
+  return sim_util_rng_next(&r);
 }
 
 /* Returns base64 of the n bytes at p (new string), or NULL when out of memory. */

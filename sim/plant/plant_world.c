@@ -78,7 +78,7 @@ int64_t plant_next_change(plant_world *w, int64_t now_ms) {
 /* Records a webhook notification; returns 0, or -1 when out of memory. */
 int plant_record_webhook(plant_world *w, const char *url, const char *body) {
   char ts[32];
-  simu_time_rfc3339(w->now_ms, ts);
+  sim_util_time_rfc3339(w->now_ms, ts);
   json_t *parsed = body ? json_loads(body, JSON_DECODE_ANY, NULL) : NULL;
   json_t *rec = json_pack("{s:I s:s s:s s:o}", "time_ms", (json_int_t)w->now_ms, "time", ts, "url",
                           url ? url : "", "body",

@@ -48,7 +48,7 @@ static json_t *load_one(const char *name_or_path, char **err) {
 
 /* Returns an entry's name ("name", else metadata.name), or "". */
 static const char *entry_name(const json_t *e) {
-  return simu_jstr(e, "name", simu_jstr(e, "metadata.name", ""));
+  return sim_util_jstr(e, "name", sim_util_jstr(e, "metadata.name", ""));
 }
 
 /* Merges a list of named entries: an entry with the name of a base entry is merge-patched over it
@@ -65,7 +65,7 @@ static json_t *merge_named(const json_t *base, const json_t *patch) {
     if (json_is_true(json_object_get(p, "$delete"))) {
       if (at >= 0) json_array_remove(out, (size_t)at);
     } else if (at >= 0) {
-      json_array_set_new(out, (size_t)at, simp_merge(json_array_get(out, (size_t)at), clean));
+      json_array_set_new(out, (size_t)at, sim_patch_merge(json_array_get(out, (size_t)at), clean));
     } else {
       json_array_append(out, clean);
     }
@@ -86,7 +86,7 @@ static json_t *merge_cluster(const json_t *base, const json_t *patch) {
     for (size_t i = 0; i < sizeof named / sizeof *named; i++) is_named |= !strcmp(named[i], k);
     if (json_is_null(v)) json_object_del(out, k);
     else if (is_named && json_is_array(v)) json_object_set_new(out, k, merge_named(json_object_get(out, k), v));
-    else json_object_set_new(out, k, simp_merge(json_object_get(out, k), v));
+    else json_object_set_new(out, k, sim_patch_merge(json_object_get(out, k), v));
   }
   return out;
 }
@@ -95,7 +95,7 @@ static json_t *merge_cluster(const json_t *base, const json_t *patch) {
  * whole from the most derived scenario that has one; "cluster" merges with merge_cluster; the rest
  * merges as a JSON merge patch. */
 static json_t *resolve(json_t *j, int depth, char **err) {
-  const char *base_name = simu_jstr(j, "extends", NULL);
+  const char *base_name = sim_util_jstr(j, "extends", NULL);
   if (!base_name) return j;
   if (depth > 8) return json_decref(j), *err = strdup("scenario \"extends\" chain is too deep"), NULL;
   json_t *base = load_one(base_name, err);
@@ -107,7 +107,7 @@ static json_t *resolve(json_t *j, int depth, char **err) {
   json_object_del(patch, "plant");
   json_t *cluster = json_incref(json_object_get(patch, "cluster"));
   json_object_del(patch, "cluster");
-  json_t *out = simp_merge(base, patch);
+  json_t *out = sim_patch_merge(base, patch);
   if (cluster) json_object_set_new(out, "cluster", merge_cluster(json_object_get(base, "cluster"), cluster));
   json_decref(cluster);
   if (plant) json_object_set(out, "plant", plant);
@@ -144,15 +144,15 @@ static bool known_keys(const json_t *obj, const char *where, const char *const *
 /* Reads cluster.timing. */
 static void load_timing(sim_world *w, const json_t *t) {
   simw_timing *tm = &w->timing;
-  tm->schedule = simu_json_duration(json_object_get(t, "schedule"), 200);
-  tm->pull = simu_json_duration(json_object_get(t, "pull"), 1000);
-  tm->start = simu_json_duration(json_object_get(t, "start"), 1000);
-  tm->ready = simu_json_duration(json_object_get(t, "ready"), 3000);
-  tm->stop = simu_json_duration(json_object_get(t, "stop"), 2000);
-  tm->crash_after = simu_json_duration(json_object_get(t, "crash_after"), 5000);
-  tm->backoff_base = simu_json_duration(json_object_get(t, "backoff"), 10000);
-  tm->backoff_max = simu_json_duration(json_object_get(t, "backoff_max"), 300000);
-  tm->job_duration = simu_json_duration(json_object_get(t, "job"), 5000);
+  tm->schedule = sim_util_json_duration(json_object_get(t, "schedule"), 200);
+  tm->pull = sim_util_json_duration(json_object_get(t, "pull"), 1000);
+  tm->start = sim_util_json_duration(json_object_get(t, "start"), 1000);
+  tm->ready = sim_util_json_duration(json_object_get(t, "ready"), 3000);
+  tm->stop = sim_util_json_duration(json_object_get(t, "stop"), 2000);
+  tm->crash_after = sim_util_json_duration(json_object_get(t, "crash_after"), 5000);
+  tm->backoff_base = sim_util_json_duration(json_object_get(t, "backoff"), 10000);
+  tm->backoff_max = sim_util_json_duration(json_object_get(t, "backoff_max"), 300000);
+  tm->job_duration = sim_util_json_duration(json_object_get(t, "job"), 5000);
 }
 
 /* Reads "faults"."lost_response": [{"method"?: "POST", "path"?: "text in the path", "times"?: n}]
@@ -189,9 +189,9 @@ static bool load_faults(sim_world *w, const json_t *f, char **err) {
   json_t *codes = json_object_get(f, "error_codes");
   ft->error_codes = json_is_array(codes) ? json_deep_copy(codes) : json_pack("[i,i,i]", 500, 503, 429);
   json_t *lat = json_object_get(f, "latency");
-  ft->latency_min = simu_json_duration(json_array_get(lat, 0), 0);
-  ft->latency_max = simu_json_duration(json_array_get(lat, 1), ft->latency_min);
-  ft->retry_after_s = simu_json_duration(json_object_get(f, "retry_after"), 1000) / 1000;
+  ft->latency_min = sim_util_json_duration(json_array_get(lat, 0), 0);
+  ft->latency_max = sim_util_json_duration(json_array_get(lat, 1), ft->latency_min);
+  ft->retry_after_s = sim_util_json_duration(json_object_get(f, "retry_after"), 1000) / 1000;
   json_t *c = json_object_get(f, "conflict_on_patch"), *s = json_object_get(f, "stuck_rollout");
   ft->conflicts = json_is_array(c) ? json_deep_copy(c) : json_array();
   ft->stuck = json_is_array(s) ? json_deep_copy(s) : json_array();
@@ -227,7 +227,7 @@ static bool check_stubs(const json_t *stubs, char **err) {
 }
 
 /* Reads timing, images, faults and jobs from the scenario; false with *err. */
-bool simw_load_settings(sim_world *w, const json_t *scenario, char **err) {
+bool sim_scenario_load_settings(sim_world *w, const json_t *scenario, char **err) {
   static const char *const top[] = {"name", "description", "start_time", "seed", "extends", "cluster", "faults",
                                     "plant", "notes", "plan_secrets", "process_stubs", NULL};
   static const char *const cluster[] = {"namespaces", "timing", "images", "jobs", "watch", "backends", "deployments",
@@ -235,10 +235,10 @@ bool simw_load_settings(sim_world *w, const json_t *scenario, char **err) {
   const json_t *c = json_object_get(scenario, "cluster");
   if (!known_keys(scenario, "the scenario", top, err) || (c && !known_keys(c, "cluster", cluster, err))) return false;
   if (!check_stubs(json_object_get(scenario, "process_stubs"), err)) return false;
-  const char *start = simu_jstr(scenario, "start_time", "2025-11-17T15:00:00Z");
-  if (!simu_time_parse(start, &w->epoch_ms)) return *err = strutil_printf("scenario: bad start_time \"%s\"", start), false;
+  const char *start = sim_util_jstr(scenario, "start_time", "2025-11-17T15:00:00Z");
+  if (!sim_util_time_parse(start, &w->epoch_ms)) return *err = strutil_printf("scenario: bad start_time \"%s\"", start), false;
   load_timing(w, json_object_get(c, "timing"));
-  w->timing.bookmark_every = simu_json_duration(simu_jpath(c, "watch.bookmark_every"), 30000);
+  w->timing.bookmark_every = sim_util_json_duration(sim_util_jpath(c, "watch.bookmark_every"), 30000);
   json_t *images = json_object_get(c, "images"), *jobs = json_object_get(c, "jobs"), *be = json_object_get(c, "backends");
   w->images = json_is_object(images) ? json_deep_copy(images) : json_object();
   w->job_rules = json_is_array(jobs) ? json_deep_copy(jobs) : json_array();

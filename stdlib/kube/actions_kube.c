@@ -12,7 +12,7 @@
 /* ---- handles ---- */
 
 /* Frees a connection handle's data. */
-static void conn_free(void *d) { kconn_unref(d); }
+static void conn_free(void *d) { kube_op_conn_unref(d); }
 /* Returns the description of a connection handle. */
 static char *conn_describe(const void *d) { return strdup(((const kube_conn *)d)->desc); }
 
@@ -46,23 +46,23 @@ static rbk_value *ctor_arg(const sig_info *sig, rbk_value *const *args, const ch
 
 /* Returns a cluster connection for kube(context:, namespace:, kubeconfig:), or NULL with *err. */
 static kube_conn *make_cluster(akube *ak, const sig_info *sig, rbk_value *const *args, char **err) {
-  char *ctx = kact_text(ctor_arg(sig, args, "context")), *ns = kact_text(ctor_arg(sig, args, "namespace"));
-  char *path = kact_text(ctor_arg(sig, args, "kubeconfig"));
+  char *ctx = kube_text(ctor_arg(sig, args, "context")), *ns = kube_text(ctor_arg(sig, args, "namespace"));
+  char *path = kube_text(ctor_arg(sig, args, "kubeconfig"));
   kube_conn *c = NULL;
   if (ak->rt.sim) {
     const char *n = ns && *ns ? ns : "default";
     char *desc = strutil_printf("cluster %s", n);
-    c = kconn_new("sim://cluster", "", n, desc);
+    c = kube_op_conn_new("sim://cluster", "", n, desc);
     free(desc);
   } else {
     kubeconfig_opts o = {path && *path ? path : ak->kubeconfig, ctx && *ctx ? ctx : ak->context, ns,
                          ak->cfg.getenv, ak->cfg.env_user, ak->cfg.sa_dir};
     kubeconfig *kc = kubeconfig_load(&o, err);
     char *desc = kc ? strutil_printf("cluster %s (context %s)", kc->ns, kc->context) : NULL;
-    c = kc ? kconn_new(kc->server, "", kc->ns, desc) : NULL;
+    c = kc ? kube_op_conn_new(kc->server, "", kc->ns, desc) : NULL;
     free(desc);
     if (c) {
-      c->kc = kc, c->auth = kube_auth_new(kc);
+      c->kc = kc, c->auth = kubeconfig_auth_new(kc);
       c->tls = (http_tls){kc->ca_file, kc->ca_data, kc->ca_len, kc->cert_file, kc->cert_data, kc->cert_len,
                           kc->key_file, kc->key_data, kc->key_len, kc->insecure};
     } else kubeconfig_free(kc);
@@ -76,14 +76,14 @@ static kube_conn *make_cluster(akube *ak, const sig_info *sig, rbk_value *const 
 /* Returns a service endpoint over the cluster's API server proxy, or NULL with *err. */
 static kube_conn *make_service(const kube_conn *cl, const sig_info *sig, rbk_value *const *args, char **err) {
   if (!cl) return *err = strdup("service() needs a cluster"), NULL;
-  char *name = kact_text(ctor_arg(sig, args, "name")), *port = kact_text(ctor_arg(sig, args, "port"));
+  char *name = kube_text(ctor_arg(sig, args, "name")), *port = kube_text(ctor_arg(sig, args, "port"));
   char *base = strutil_printf("/api/v1/namespaces/%s/services/%s%s%s/proxy", cl->ns, name ? name : "", port ? ":" : "",
                          port ? port : "");
   char *desc = strutil_printf("service %s%s%s", name ? name : "", port ? ":" : "", port ? port : "");
-  kube_conn *c = base && desc ? kconn_new(cl->origin, base, cl->ns, desc) : NULL;
+  kube_conn *c = base && desc ? kube_op_conn_new(cl->origin, base, cl->ns, desc) : NULL;
   if (c) {
     c->kube = true, c->svc_name = name, name = NULL;
-    c->parent = kconn_ref((kube_conn *)cl);
+    c->parent = kube_op_conn_ref((kube_conn *)cl);
   }
   free(name), free(port), free(base), free(desc);
   if (!c) *err = strdup("out of memory");
@@ -96,7 +96,7 @@ static bool set_headers(kube_conn *c, const rbk_value *h) {
   c->headers = calloc(h->u.obj.len + 1, sizeof *c->headers);
   if (!c->headers) return false;
   for (size_t i = 0; i < h->u.obj.len; i++) {
-    char *v = kact_text(h->u.obj.vals[i]);
+    char *v = kube_text(h->u.obj.vals[i]);
     c->headers[c->n_headers++] = strutil_printf("%s: %s", h->u.obj.keys[i], v ? v : "");
     free(v);
   }
@@ -127,7 +127,7 @@ static bool service_host(const char *host, char **name, char **ns) {
  * whose host is a cluster service goes through the simulated service proxy; others are refused. */
 static kube_conn *make_http(akube *ak, const sig_info *sig, rbk_value *const *args, char **err) {
   const rbk_value *u = ctor_arg(sig, args, "base_url");
-  char *url = kact_text(u), *origin = NULL, *rest = NULL;
+  char *url = kube_text(u), *origin = NULL, *rest = NULL;
   if (!url || !http_split_url(url, &origin, &rest)) {
     free(url);
     return *err = strdup("http(): base_url must be an absolute URL (https://host/path)"), NULL;
@@ -142,12 +142,12 @@ static kube_conn *make_http(akube *ak, const sig_info *sig, rbk_value *const *ar
   if (ak->rt.sim && service_host(host, &name, &ns)) {
     const char *port = strchr(host, ':');
     char *base = strutil_printf("/api/v1/namespaces/%s/services/%s%s/proxy%s", ns ? ns : "default", name, port ? port : "", rest);
-    c = base ? kconn_new("sim://cluster", base, ns ? ns : "default", desc) : NULL;
+    c = base ? kube_op_conn_new("sim://cluster", base, ns ? ns : "default", desc) : NULL;
     if (c) c->kube = true, c->svc_name = strdup(name);
     free(base);
   } else if (ak->rt.sim) *err = strutil_printf("http(): %s is outside the simulated cluster: not reachable in a rehearsal", shown);
-  else c = kconn_new(origin, rest, NULL, desc);
-  if (c && !set_headers(c, ctor_arg(sig, args, "headers"))) kconn_unref(c), c = NULL;
+  else c = kube_op_conn_new(origin, rest, NULL, desc);
+  if (c && !set_headers(c, ctor_arg(sig, args, "headers"))) kube_op_conn_unref(c), c = NULL;
   if (!c && !*err) *err = strdup("out of memory");
   free(url), free(origin), free(rest), free(shown), free(desc), free(name), free(ns);
   return c;
@@ -159,19 +159,19 @@ static ak_channel *make_channel(const sig_info *sig, rbk_value *const *args) {
   if (!c) return NULL;
   switch (sig->id) {
     case FN_SLACK:
-      c->type = CH_SLACK, c->url = kact_text(ctor_arg(sig, args, "webhook"));
-      c->channel = kact_text(ctor_arg(sig, args, "channel"));
+      c->type = CH_SLACK, c->url = kube_text(ctor_arg(sig, args, "webhook"));
+      c->channel = kube_text(ctor_arg(sig, args, "channel"));
       c->desc = strutil_printf("slack %s", c->channel ? c->channel : "webhook");
       break;
     case FN_WEBHOOK: {
       const rbk_value *u = ctor_arg(sig, args, "url");
-      char *shown = u ? val_show(u) : NULL;
-      c->type = CH_WEBHOOK, c->url = kact_text(u), c->desc = strutil_printf("webhook %s", shown ? shown : "");
+      char *shown = u ? value_show(u) : NULL;
+      c->type = CH_WEBHOOK, c->url = kube_text(u), c->desc = strutil_printf("webhook %s", shown ? shown : "");
       free(shown);
       break;
     }
     case FN_LOGFILE:
-      c->type = CH_LOGFILE, c->path = kact_text(ctor_arg(sig, args, "path"));
+      c->type = CH_LOGFILE, c->path = kube_text(ctor_arg(sig, args, "path"));
       c->desc = strutil_printf("logfile %s", c->path ? c->path : "");
       break;
     default: c->type = CH_CONSOLE, c->desc = strdup("console"); break;
@@ -189,12 +189,12 @@ static rbk_value *construct(void *self, const sig_info *sig, rbk_value *recv, rb
                    : sig->id == FN_HTTP ? make_http(ak, sig, args, err)
                                         : make_service(actions_kube_conn(recv), sig, args, err);
     if (!c) return NULL;
-    rbk_value *v = val_handle(sig->id == FN_KUBE ? &cluster_ops : &endpoint_ops, c);
-    if (!v) kconn_unref(c), *err = strdup("out of memory");
+    rbk_value *v = value_handle(sig->id == FN_KUBE ? &cluster_ops : &endpoint_ops, c);
+    if (!v) kube_op_conn_unref(c), *err = strdup("out of memory");
     return v;
   }
   ak_channel *ch = make_channel(sig, args);
-  rbk_value *v = ch ? val_handle(&channel_ops, ch) : NULL;
+  rbk_value *v = ch ? value_handle(&channel_ops, ch) : NULL;
   if (!v) ch ? ch_free(ch) : (void)0, *err = strdup("out of memory");
   return v;
 }
@@ -202,11 +202,11 @@ static rbk_value *construct(void *self, const sig_info *sig, rbk_value *recv, rb
 /* ---- describe ---- */
 
 /* Returns the masked text of an argument ("" when absent). */
-static char *shown(const rbk_value *v) { return v ? val_show(v) : strdup(""); }
+static char *shown(const rbk_value *v) { return v ? value_show(v) : strdup(""); }
 
 /* Returns "KIND -l SELECTOR" style text for list and waits. */
 static char *kind_text(const rbk_action_req *req) {
-  char *k = shown(kact_arg(req, "kind")), *s = shown(kact_arg(req, "selector")), *f = shown(kact_arg(req, "field"));
+  char *k = shown(kube_arg(req, "kind")), *s = shown(kube_arg(req, "selector")), *f = shown(kube_arg(req, "field"));
   char *out = strutil_printf("%s%s%s%s%s", k ? k : "", s && *s ? " -l " : "", s ? s : "", f && *f ? " --field-selector " : "", f ? f : "");
   free(k), free(s), free(f);
   return out;
@@ -217,7 +217,7 @@ static char *argv_text(const rbk_value *argv) {
   valbuf b = {0};
   valbuf_puts(&b, "run");
   for (size_t i = 0; argv && argv->kind == VAL_LIST && i < argv->u.list.len; i++) {
-    char *s = val_show(argv->u.list.items[i]);
+    char *s = value_show(argv->u.list.items[i]);
     valbuf_printf(&b, " %s", s ? s : "");
     free(s);
   }
@@ -226,11 +226,11 @@ static char *argv_text(const rbk_value *argv) {
 
 /* Returns "kind/name" of an object argument. */
 static char *object_text(const rbk_value *o) {
-  const rbk_value *k = o && o->kind == VAL_OBJECT ? val_object_get(o, "kind") : NULL;
-  const rbk_value *m = o && o->kind == VAL_OBJECT ? val_object_get(o, "metadata") : NULL;
-  const rbk_value *n = m && m->kind == VAL_OBJECT ? val_object_get(m, "name") : NULL;
-  char *ks = k ? val_show(k) : strdup("object"), *ns = n ? val_show(n) : strdup("?");
-  const kube_kind *kk = ks ? kube_kind_find(ks) : NULL;
+  const rbk_value *k = o && o->kind == VAL_OBJECT ? value_object_get(o, "kind") : NULL;
+  const rbk_value *m = o && o->kind == VAL_OBJECT ? value_object_get(o, "metadata") : NULL;
+  const rbk_value *n = m && m->kind == VAL_OBJECT ? value_object_get(m, "name") : NULL;
+  char *ks = k ? value_show(k) : strdup("object"), *ns = n ? value_show(n) : strdup("?");
+  const kube_kind *kk = ks ? kube_kinds_find(ks) : NULL;
   char *out = strutil_printf("%s/%s", kk ? kk->singular : ks ? ks : "", ns ? ns : "");
   free(ks), free(ns);
   return out;
@@ -242,31 +242,31 @@ static char *describe(void *self, const rbk_action_req *req) {
   switch (req->sig->id) {
     case FN_K_LIST: case FN_K_WAIT_DELETED: case FN_K_WAIT_READY: return kind_text(req);
     case FN_K_EVENTS: {
-      char *s = shown(kact_arg(req, "selector")), *o = strutil_printf("events%s%s", s && *s ? " " : "", s ? s : "");
+      char *s = shown(kube_arg(req, "selector")), *o = strutil_printf("events%s%s", s && *s ? " " : "", s ? s : "");
       free(s);
       return o;
     }
-    case FN_K_APPLY: case FN_K_CREATE: return object_text(kact_arg(req, "object"));
+    case FN_K_APPLY: case FN_K_CREATE: return object_text(kube_arg(req, "object"));
     case FN_K_JOB: {
-      char *n = shown(kact_arg(req, "name")), *o = strutil_printf("job/%s", n ? n : "");
+      char *n = shown(kube_arg(req, "name")), *o = strutil_printf("job/%s", n ? n : "");
       free(n);
       return o;
     }
     case FN_K_EXEC: {
-      char *r = shown(kact_arg(req, "ref")), *a = argv_text(kact_arg(req, "argv"));
+      char *r = shown(kube_arg(req, "ref")), *a = argv_text(kube_arg(req, "argv"));
       char *o = strutil_printf("%s -- %s", r ? r : "", a ? a + 4 : "");
       free(r), free(a);
       return o;
     }
     case FN_E_GET: case FN_E_POST: case FN_E_PUT: case FN_E_DELETE: {
-      char *p = shown(kact_arg(req, "path"));
+      char *p = shown(kube_arg(req, "path"));
       const char *m = req->sig->id == FN_E_GET ? "GET" : req->sig->id == FN_E_POST ? "POST" : req->sig->id == FN_E_PUT ? "PUT" : "DELETE";
       char *o = strutil_printf("%s %s", m, p ? p : "");
       free(p);
       return o;
     }
-    case FN_RUN: return argv_text(kact_arg(req, "argv"));
-    case FN_WRITE_FILE: return shown(kact_arg(req, "path"));
+    case FN_RUN: return argv_text(kube_arg(req, "argv"));
+    case FN_WRITE_FILE: return shown(kube_arg(req, "path"));
     default: return shown(req->nargs ? req->args[0] : NULL);
   }
 }
@@ -276,24 +276,24 @@ static char *describe(void *self, const rbk_action_req *req) {
 /* Returns the state machine for a cluster action, or NULL. */
 static bool (*cluster_action(sig_id id))(kube_op *, const rbk_action_req *) {
   switch (id) {
-    case FN_K_GET: return kact_get;
-    case FN_K_LIST: return kact_list;
-    case FN_K_EXISTS: return kact_exists;
-    case FN_K_HISTORY: return kact_history;
-    case FN_K_ROLLOUT_STATUS: return kact_rollout_status;
-    case FN_K_WAIT_DELETED: return kact_wait_deleted;
-    case FN_K_WAIT_READY: return kact_wait_ready;
-    case FN_K_EVENTS: return kact_events;
-    case FN_K_ROLLOUT_UNDO: return kact_rollout_undo;
-    case FN_K_ROLLOUT_RESTART: return kact_rollout_restart;
-    case FN_K_SCALE: return kact_scale;
-    case FN_K_PATCH: return kact_patch;
-    case FN_K_APPLY: return kact_apply;
-    case FN_K_CREATE: return kact_create;
-    case FN_K_DELETE: return kact_delete;
-    case FN_K_JOB: return kact_job;
-    case FN_K_EXEC: return kact_exec;
-    case FN_E_GET: case FN_E_POST: case FN_E_PUT: case FN_E_DELETE: return kact_endpoint;
+    case FN_K_GET: return kube_get;
+    case FN_K_LIST: return kube_list;
+    case FN_K_EXISTS: return kube_exists;
+    case FN_K_HISTORY: return kube_history;
+    case FN_K_ROLLOUT_STATUS: return kube_rollout_status;
+    case FN_K_WAIT_DELETED: return kube_wait_deleted;
+    case FN_K_WAIT_READY: return kube_wait_ready;
+    case FN_K_EVENTS: return kube_events;
+    case FN_K_ROLLOUT_UNDO: return kube_rollout_undo;
+    case FN_K_ROLLOUT_RESTART: return kube_rollout_restart;
+    case FN_K_SCALE: return kube_scale;
+    case FN_K_PATCH: return kube_patch;
+    case FN_K_APPLY: return kube_apply;
+    case FN_K_CREATE: return kube_create;
+    case FN_K_DELETE: return kube_delete;
+    case FN_K_JOB: return kube_job;
+    case FN_K_EXEC: return kube_exec;
+    case FN_E_GET: case FN_E_POST: case FN_E_PUT: case FN_E_DELETE: return kube_endpoint;
     default: return NULL;
   }
 }
@@ -307,12 +307,12 @@ static uint64_t start(void *self, const rbk_action_req *req, act_done_fn done, v
   kube_conn *conn = actions_kube_conn(req->recv);
   if (!local && (!fn || !conn)) return *err = strutil_printf("%s: not an action on this handle", req->sig->name), 0;
   char *what = describe(self, req);
-  kube_op *op = kop_new(&ak->rt, conn, req->sig, req->timeout_ms, what, done, user);
+  kube_op *op = kube_op_new(&ak->rt, conn, req->sig, req->timeout_ms, what, done, user);
   free(what);
   if (!op) return *err = strdup("out of memory"), 0;
   op->recheck = req->recheck;
-  if (req->sig->id == FN_RUN) kact_run(ak, op, req);
-  else if (req->sig->id == FN_WRITE_FILE) kact_write_file(ak, op, req);
+  if (req->sig->id == FN_RUN) actions_kube_run(ak, op, req);
+  else if (req->sig->id == FN_WRITE_FILE) actions_kube_write_file(ak, op, req);
   else fn(op, req);
   return op->id;
 }
@@ -325,30 +325,30 @@ static uint64_t notify(void *self, rbk_value *channel, const char *text, int64_t
   if (!channel || channel->kind != VAL_HANDLE || channel->u.handle.ops != &channel_ops)
     return *err = strdup("notify: not a channel"), 0;
   const ak_channel *ch = channel->u.handle.data;
-  kube_op *op = kop_new(&ak->rt, NULL, NULL, 30000, ch->desc, done, user);
+  kube_op *op = kube_op_new(&ak->rt, NULL, NULL, 30000, ch->desc, done, user);
   if (!op) return *err = strdup("out of memory"), 0;
-  kact_notify(ak, op, ch, text);
+  actions_kube_notify(ak, op, ch, text);
   return op->id;
 }
 
 /* Cancels an operation. */
-static void cancel(void *self, uint64_t op) { kop_cancel(&((akube *)self)->rt, op); }
+static void cancel(void *self, uint64_t op) { kube_op_cancel(&((akube *)self)->rt, op); }
 
 /* Returns the next due time. */
 static int64_t next_event(void *self, int64_t now) {
   akube *ak = self;
-  int64_t t = kube_rt_next(&ak->rt, now);
+  int64_t t = kube_op_rt_next(&ak->rt, now);
   if (!ak->rt.virtual_time && t != now) return INT64_MAX;
   return t;
 }
 
 /* Runs what is due. */
-static void poll_(void *self, int64_t now, int64_t max_wait) { kube_rt_poll(&((akube *)self)->rt, now, max_wait); }
+static void poll_(void *self, int64_t now, int64_t max_wait) { kube_op_rt_poll(&((akube *)self)->rt, now, max_wait); }
 
 /* Frees everything. */
 static void free_(void *self) {
   akube *ak = self;
-  kube_rt_clear(&ak->rt);
+  kube_op_rt_clear(&ak->rt);
   free(ak->kubeconfig), free(ak->context), free(ak->scratch);
   json_decref(ak->stubs);
   free(ak);
@@ -370,7 +370,7 @@ rbk_actions *actions_kube_new(const actions_kube_config *cfg, char **err) {
   ak->cfg.process_stubs = ak->stubs;
   http_transport *tr = cfg->sim ? http_sim_new(cfg->sim, cfg->sim_base_ms, err) : http_curl_new(err);
   if (!tr) return free(ak->kubeconfig), free(ak->context), free(ak->scratch), json_decref(ak->stubs), free(ak), NULL;
-  kube_rt_init(&ak->rt, tr, cfg->sim != NULL, cfg->seed, cfg->sim ? cfg->wall_base_ms : -1);
+  kube_op_rt_init(&ak->rt, tr, cfg->sim != NULL, cfg->seed, cfg->sim ? cfg->wall_base_ms : -1);
   ak->rt.log = cfg->log;
   ak->rt.sim = cfg->sim, ak->rt.sim_base = cfg->sim_base_ms;
   ak->iface = (rbk_actions){ak, construct, describe, start, notify, cancel, next_event, poll_, free_};

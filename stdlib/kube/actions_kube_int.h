@@ -7,7 +7,7 @@
 #define RBK_ACTIONS_KUBE_INT_H
 
 #include "actions_kube.h"
-#include "kube_act.h"
+#include "kube.h"
 #include "kube_op.h"
 
 /* A channel handle's data. */
@@ -34,9 +34,9 @@ akube *actions_kube_of(rbk_actions *a);
 kube_conn *actions_kube_conn(const rbk_value *handle);
 
 /* Local actions and channels (actions_kube_local.c). */
-bool kact_run(akube *ak, kube_op *op, const rbk_action_req *req);
-bool kact_write_file(akube *ak, kube_op *op, const rbk_action_req *req);
+bool actions_kube_run(akube *ak, kube_op *op, const rbk_action_req *req);
+bool actions_kube_write_file(akube *ak, kube_op *op, const rbk_action_req *req);
 /* Starts sending text to a channel; fails the op when it cannot. */
-void kact_notify(akube *ak, kube_op *op, const ak_channel *ch, const char *text);
+void actions_kube_notify(akube *ak, kube_op *op, const ak_channel *ch, const char *text);
 
 #endif

@@ -41,16 +41,16 @@ static void run_result(kube_op *op, int status, const char *out, const char *err
   run_state *s = op->st;
   if (s->check && status != 0) {
     char *line = first_line(err && *err ? err : out);
-    kop_fail(op, "%s: exit status %d%s%s", op->what, status, line && *line ? ": " : "", line ? line : "");
+    kube_op_fail(op, "%s: exit status %d%s%s", op->what, status, line && *line ? ": " : "", line ? line : "");
     free(line);
     return;
   }
-  kact_finish_proc(op, status, out, err);
+  kube_finish_proc(op, status, out, err);
 }
 
 /* The process ended. */
 static void run_done(kube_op *op, const proc_result *res) {
-  if (res->timed_out) return kop_fail(op, "timed out: %s (killed)", op->what);
+  if (res->timed_out) return kube_op_fail(op, "timed out: %s (killed)", op->what);
   run_result(op, res->status, res->out, res->err);
 }
 
@@ -72,23 +72,23 @@ static const json_t *find_stub(const json_t *stubs, char **argv, size_t argc) {
 }
 
 /* Starts run(argv..., check:). */
-bool kact_run(akube *ak, kube_op *op, const rbk_action_req *req) {
-  run_state *s = kact_state(op, sizeof(run_state), run_free);
-  const rbk_value *argv = kact_arg(req, "argv"), *check = kact_arg(req, "check");
+bool actions_kube_run(akube *ak, kube_op *op, const rbk_action_req *req) {
+  run_state *s = kube_state(op, sizeof(run_state), run_free);
+  const rbk_value *argv = kube_arg(req, "argv"), *check = kube_arg(req, "check");
   s->check = !(check && check->kind == VAL_BOOL && !check->u.b);
   size_t n = argv && argv->kind == VAL_LIST ? argv->u.list.len : 0;
   s->argv = calloc(n + 1, sizeof *s->argv);
-  for (size_t i = 0; s->argv && i < n; i++) s->argv[s->argc++] = kact_text(argv->u.list.items[i]);
-  if (!n || !s->argv) return kop_fail(op, "run: argv is empty"), false;
+  for (size_t i = 0; s->argv && i < n; i++) s->argv[s->argc++] = kube_text(argv->u.list.items[i]);
+  if (!n || !s->argv) return kube_op_fail(op, "run: argv is empty"), false;
   if (ak->rt.sim) {
     const json_t *st = find_stub(ak->stubs, s->argv, s->argc);
-    if (!st) return kop_fail(op, "no stub for argv %s in the rehearsal's scenario", op->what + 4), false;
+    if (!st) return kube_op_fail(op, "no stub for argv %s in the rehearsal's scenario", op->what + 4), false;
     run_result(op, (int)json_integer_value(json_object_get(st, "status")), json_string_value(json_object_get(st, "stdout")),
                json_string_value(json_object_get(st, "stderr")));
     return true;
   }
-  int64_t left = kop_left(op);
-  return kop_spawn(op, (const char *const *)s->argv, NULL, left == INT64_MAX ? 0 : left, run_done);
+  int64_t left = kube_op_left(op);
+  return kube_op_spawn(op, (const char *const *)s->argv, NULL, left == INT64_MAX ? 0 : left, run_done);
 }
 
 /* Returns the rehearsal path of p under the scratch dir (caller frees), or NULL when p climbs out. */
@@ -127,17 +127,17 @@ static bool write_atomic(const char *path, const char *text, size_t len, char **
 }
 
 /* Starts (and finishes) write_file(path, text). */
-bool kact_write_file(akube *ak, kube_op *op, const rbk_action_req *req) {
-  char *path = kact_text(kact_arg(req, "path"));
-  const rbk_value *t = kact_arg(req, "text");
-  char *text = t && t->kind == VAL_STRING ? NULL : kact_text(t);
+bool actions_kube_write_file(akube *ak, kube_op *op, const rbk_action_req *req) {
+  char *path = kube_text(kube_arg(req, "path"));
+  const rbk_value *t = kube_arg(req, "text");
+  char *text = t && t->kind == VAL_STRING ? NULL : kube_text(t);
   const char *bytes = t && t->kind == VAL_STRING ? t->u.str.s : text ? text : "";
   size_t len = t && t->kind == VAL_STRING ? t->u.str.len : strlen(bytes);
   char *real = path && ak->scratch ? scratch_path(ak->scratch, path) : path ? strdup(path) : NULL;
   char *err = NULL;
-  if (!real) kop_fail(op, "write_file: %s is outside the rehearsal's scratch directory", path ? path : "");
-  else if (!write_atomic(real, bytes, len, &err)) kop_fail(op, "%s", err ? err : "write_file failed");
-  else kop_finish(op, NULL);
+  if (!real) kube_op_fail(op, "write_file: %s is outside the rehearsal's scratch directory", path ? path : "");
+  else if (!write_atomic(real, bytes, len, &err)) kube_op_fail(op, "%s", err ? err : "write_file failed");
+  else kube_op_finish(op, NULL);
   free(path), free(text), free(real), free(err);
   return !op->error;
 }
@@ -146,17 +146,17 @@ bool kact_write_file(akube *ak, kube_op *op, const rbk_action_req *req) {
 
 /* The webhook's answer: 2xx is sent. */
 static void hook_answered(kube_op *op, const kube_resp *r) {
-  if (r->status >= 200 && r->status < 300) return kop_finish(op, NULL);
-  char *e = kop_error_text(op, "POST", "webhook", r);
-  kop_fail(op, "%s", e ? e : "?"); /* the engine adds "notification to X failed: " */
+  if (r->status >= 200 && r->status < 300) return kube_op_finish(op, NULL);
+  char *e = kube_op_error_text(op, "POST", "webhook", r);
+  kube_op_fail(op, "%s", e ? e : "?"); /* the engine adds "notification to X failed: " */
   free(e);
 }
 
 /* Appends a line to a log file. */
 static void log_append(kube_op *op, const char *path, const char *text) {
   int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return kop_fail(op, "logfile %s: %s", path, strerror(errno));
-  time_t t = (time_t)(kube_rt_wall(op->rt) / 1000);
+  if (fd < 0) return kube_op_fail(op, "logfile %s: %s", path, strerror(errno));
+  time_t t = (time_t)(kube_op_rt_wall(op->rt) / 1000);
   struct tm tm;
   char stamp[32];
   gmtime_r(&t, &tm);
@@ -165,25 +165,25 @@ static void log_append(kube_op *op, const char *path, const char *text) {
   bool ok = line && write(fd, line, strlen(line)) == (ssize_t)strlen(line);
   close(fd);
   free(line);
-  if (ok) kop_finish(op, NULL);
-  else kop_fail(op, "logfile %s: %s", path, strerror(errno));
+  if (ok) kube_op_finish(op, NULL);
+  else kube_op_fail(op, "logfile %s: %s", path, strerror(errno));
 }
 
 /* Starts sending text to a channel. */
-void kact_notify(akube *ak, kube_op *op, const ak_channel *ch, const char *text) {
+void actions_kube_notify(akube *ak, kube_op *op, const ak_channel *ch, const char *text) {
   if (ch->type == CH_CONSOLE) {
     fprintf(ak->cfg.console ? ak->cfg.console : stderr, "%s\n", text);
-    return kop_finish(op, NULL);
+    return kube_op_finish(op, NULL);
   }
   if (ch->type == CH_LOGFILE) return log_append(op, ch->path, text);
   json_t *b = ch->type == CH_SLACK && ch->channel ? json_pack("{ssss}", "channel", ch->channel, "text", text)
                                                   : json_pack("{ss}", "text", text);
   char *body = json_dumps(b, JSON_COMPACT);
   json_decref(b);
-  if (!body) return kop_fail(op, "out of memory");
+  if (!body) return kube_op_fail(op, "out of memory");
   if (ak->rt.sim) {
     if (ak->cfg.record_webhook) ak->cfg.record_webhook(ak->cfg.record_user, ch->url ? ch->url : "", body);
-    kop_finish(op, NULL);
-  } else kop_request_url(op, "POST", ch->url ? ch->url : "", NULL, 0, body, KRETRY_READ, hook_answered);
+    kube_op_finish(op, NULL);
+  } else kube_op_request_url(op, "POST", ch->url ? ch->url : "", NULL, 0, body, KRETRY_READ, hook_answered);
   free(body);
 }

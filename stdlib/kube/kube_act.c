@@ -1,5 +1,5 @@
-/* kube_act.c — helpers shared by the actions (see kube_act.h). */
-#include "kube_act.h"
+/* kube_act.c — helpers shared by the actions (see kube.h). */
+#include "kube.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include "valbuf.h"
 
 /* Returns argument `name` of the call, or NULL. */
-rbk_value *kact_arg(const rbk_action_req *req, const char *name) {
+rbk_value *kube_arg(const rbk_action_req *req, const char *name) {
   sig_param p[16];
   size_t n = sig_params(req->sig, p, 16);
   int i = sig_param_index(p, n, name);
@@ -16,43 +16,43 @@ rbk_value *kact_arg(const rbk_action_req *req, const char *name) {
 }
 
 /* Returns a value's text with secrets revealed. */
-char *kact_text(const rbk_value *v) {
+char *kube_text(const rbk_value *v) {
   if (!v) return NULL;
   if (v->kind == VAL_SECRET) return strdup(v->u.secret.plain ? v->u.secret.plain : "");
   if (v->kind == VAL_STRING) return strndup(v->u.str.s, v->u.str.len);
-  return val_show(v);
+  return value_show(v);
 }
 
 /* Returns the JSON of a value, secrets revealed. */
-json_t *kact_json(const rbk_value *v) { return v ? val_to_json(v, true) : json_null(); }
+json_t *kube_json(const rbk_value *v) { return v ? value_to_json(v, true) : json_null(); }
 
 /* Returns the kind of the `kind` argument, or NULL after failing op. */
-const kube_kind *kact_kind(kube_op *op, const rbk_action_req *req) {
-  char *name = kact_text(kact_arg(req, "kind"));
-  const kube_kind *k = name ? kube_kind_find(name) : NULL;
-  if (!k) kop_fail(op, "unknown kind \"%s\"", name ? name : "");
+const kube_kind *kube_arg_kind(kube_op *op, const rbk_action_req *req) {
+  char *name = kube_text(kube_arg(req, "kind"));
+  const kube_kind *k = name ? kube_kinds_find(name) : NULL;
+  if (!k) kube_op_fail(op, "unknown kind \"%s\"", name ? name : "");
   free(name);
   return k;
 }
 
 /* Returns true after parsing the ref argument. */
-bool kact_ref(kube_op *op, const rbk_action_req *req, const char *name, kube_ref *ref) {
-  char *text = kact_text(kact_arg(req, name));
+bool kube_arg_ref(kube_op *op, const rbk_action_req *req, const char *name, kube_ref *ref) {
+  char *text = kube_text(kube_arg(req, name));
   char *err = NULL;
-  bool ok = kube_ref_parse(text ? text : "", ref, &err);
+  bool ok = kube_kinds_ref_parse(text ? text : "", ref, &err);
   free(text);
-  if (!ok) kop_fail(op, "%s", err ? err : "bad ref");
+  if (!ok) kube_op_fail(op, "%s", err ? err : "bad ref");
   free(err);
   return ok;
 }
 
 /* Returns "k=v,…" from a selector argument. */
-char *kact_selector(const rbk_value *v) {
+char *kube_selector(const rbk_value *v) {
   if (!v || v->kind == VAL_NULL) return NULL;
-  if (v->kind != VAL_OBJECT) return kact_text(v);
+  if (v->kind != VAL_OBJECT) return kube_text(v);
   valbuf b = {0};
   for (size_t i = 0; i < v->u.obj.len; i++) {
-    char *t = kact_text(v->u.obj.vals[i]);
+    char *t = kube_text(v->u.obj.vals[i]);
     valbuf_printf(&b, "%s%s=%s", i ? "," : "", v->u.obj.keys[i], t ? t : "");
     free(t);
   }
@@ -158,16 +158,16 @@ json_t *kube_owned_sorted(const json_t *items, const char *uid) {
 }
 
 /* Ends op with a JSON value. */
-void kact_finish_json(kube_op *op, const json_t *j) {
-  rbk_value *v = j ? val_from_json(j) : NULL;
-  if (j && !v) kop_fail(op, "out of memory");
-  else kop_finish(op, v);
+void kube_finish_json(kube_op *op, const json_t *j) {
+  rbk_value *v = j ? value_from_json(j) : NULL;
+  if (j && !v) kube_op_fail(op, "out of memory");
+  else kube_op_finish(op, v);
 }
 
 /* Ends op with {status, stdout, stderr}. */
-void kact_finish_proc(kube_op *op, int status, const char *out, const char *err) {
+void kube_finish_proc(kube_op *op, int status, const char *out, const char *err) {
   json_t *r = json_pack("{siss ss}", "status", status, "stdout", out ? out : "", "stderr", err ? err : "");
-  kact_finish_json(op, r);
+  kube_finish_json(op, r);
   json_decref(r);
 }
 
@@ -181,10 +181,10 @@ const char *kube_rv(const json_t *o) {
 }
 
 /* Returns "kind \"name\"". */
-char *kact_obj_text(const kube_ref *r) { return strutil_printf("%s \"%s\"", r->kind->singular, r->name); }
+char *kube_obj_text(const kube_ref *r) { return strutil_printf("%s \"%s\"", r->kind->singular, r->name); }
 
 /* Returns the op's state, allocated on first use. */
-void *kact_state(kube_op *op, size_t n, void (*free_fn)(void *)) {
+void *kube_state(kube_op *op, size_t n, void (*free_fn)(void *)) {
   if (!op->st) {
     op->st = calloc(1, n);
     op->st_free = free_fn ? free_fn : free;

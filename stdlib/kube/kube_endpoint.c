@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kube_act.h"
+#include "kube.h"
 
 typedef struct {
   char *method, *path;  /* path as the call gave it (for messages) */
@@ -31,14 +31,14 @@ static void answered(kube_op *op, const kube_resp *r) {
   if (kube_is_write(s->method) && kube_lost(r)) {
     char *check = strutil_printf("the state of %s", op->conn && op->conn->desc ? op->conn->desc : "the service");
     char *m = kop_unknown_text(s->method, s->sent, NULL, check ? check : "the service");
-    kop_fail(op, "%s", m ? m : "outcome unknown");
+    kube_op_fail(op, "%s", m ? m : "outcome unknown");
     free(check), free(m);
     return;
   }
-  if (r->status < 200 || r->status > 299) return kop_fail_resp(op, s->method, s->path, r);
-  if (r->json) return kact_finish_json(op, r->json);
-  if (!r->body_len) return kop_finish(op, NULL);
-  kop_finish(op, val_string(r->body, r->body_len));
+  if (r->status < 200 || r->status > 299) return kube_op_fail_resp(op, s->method, s->path, r);
+  if (r->json) return kube_finish_json(op, r->json);
+  if (!r->body_len) return kube_op_finish(op, NULL);
+  kube_op_finish(op, value_string(r->body, r->body_len));
 }
 
 /* Returns the HTTP method of an endpoint action. */
@@ -52,30 +52,30 @@ static const char *method_of(sig_id id) {
 }
 
 /* Starts an endpoint verb. */
-bool kact_endpoint(kube_op *op, const rbk_action_req *req) {
-  ep_state *s = kact_state(op, sizeof(ep_state), ep_free);
+bool kube_endpoint(kube_op *op, const rbk_action_req *req) {
+  ep_state *s = kube_state(op, sizeof(ep_state), ep_free);
   s->method = strdup(method_of(req->sig->id));
-  s->path = kact_text(kact_arg(req, "path"));
-  if (!s->method || !s->path) return kop_fail(op, "out of memory"), false;
-  const rbk_value *b = kact_arg(req, "body");
+  s->path = kube_text(kube_arg(req, "path"));
+  if (!s->method || !s->path) return kube_op_fail(op, "out of memory"), false;
+  const rbk_value *b = kube_arg(req, "body");
   char *body = NULL;
   if (b) {
-    json_t *j = kact_json(b);
+    json_t *j = kube_json(b);
     body = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(j);
   }
-  const rbk_value *idem = kact_arg(req, "idempotent");
-  char *key = kact_text(kact_arg(req, "idempotency_key"));
-  if (idem && idem->kind != VAL_BOOL) return free(body), free(key), kop_fail(op, "%s: idempotent must be a bool", s->method), false;
+  const rbk_value *idem = kube_arg(req, "idempotent");
+  char *key = kube_text(kube_arg(req, "idempotency_key"));
+  if (idem && idem->kind != VAL_BOOL) return free(body), free(key), kube_op_fail(op, "%s: idempotent must be a bool", s->method), false;
   if (key && (!*key || strpbrk(key, "\r\n")))
-    return free(body), free(key), kop_fail(op, "%s: idempotency_key must be a non-empty one-line text", s->method), false;
+    return free(body), free(key), kube_op_fail(op, "%s: idempotency_key must be a non-empty one-line text", s->method), false;
   char *header = key ? strutil_printf("Idempotency-Key: %s", key) : NULL;
   bool safe = req->sig->id == FN_E_GET || (idem && idem->u.b) || key;
   s->sent = s->path[0] == '/' || !*s->path ? strdup(s->path) : strutil_printf("/%s", s->path);
   const char *hdrs[1] = {header};
   bool ok = s->sent && kop_request_with(op, s->method, s->sent, body ? "application/json" : NULL, body, hdrs, header ? 1 : 0,
                                         safe ? KRETRY_READ : KRETRY_UNSENT, answered);
-  if (!s->sent) kop_fail(op, "out of memory");
+  if (!s->sent) kube_op_fail(op, "out of memory");
   free(body), free(key), free(header);
   return ok;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kube_act.h"
+#include "kube.h"
 #include "sim.h"
 
 typedef struct {
@@ -29,7 +29,7 @@ static void jb_free(void *p) {
 }
 
 /* Returns the op's state. */
-static jb_state *jb(kube_op *op) { return kact_state(op, sizeof(jb_state), jb_free); }
+static jb_state *jb(kube_op *op) { return kube_state(op, sizeof(jb_state), jb_free); }
 
 /* Returns the status of a Job's condition type ("True", …) or NULL; *reason gets its reason. */
 static const char *cond(const json_t *job, const char *type, const char **reason) {
@@ -49,13 +49,13 @@ static const char *cond(const json_t *job, const char *type, const char **reason
 static void logs_read(kube_op *op, const kube_resp *r) {
   jb_state *s = jb(op);
   const char *text = r->status == 200 && r->body ? r->body : "";
-  if (!s->failed) return kop_finish(op, val_string(text, r->status == 200 ? r->body_len : 0));
+  if (!s->failed) return kube_op_finish(op, value_string(text, r->status == 200 ? r->body_len : 0));
   const char *end = text + strlen(text);
   while (end > text && end[-1] == '\n') end--;
   const char *last = end;
   while (last > text && last[-1] != '\n') last--;
-  kop_fail(op, "job \"%s\" failed (%s)%s%.*s", s->name, s->reason ? s->reason : "Failed", end > last ? ": " : "",
-           (int)(end - last), last);
+  kube_op_fail(op, "job \"%s\" failed (%s)%s%.*s", s->name, s->reason ? s->reason : "Failed", end > last ? ": " : "",
+               (int)(end - last), last);
 }
 
 /* Picks the job's newest pod and reads its logs. */
@@ -69,12 +69,12 @@ static void pods_listed(kube_op *op, const kube_resp *r) {
     if (!best || (c && b && strcmp(c, b) >= 0)) best = p;
   }
   if (!best) {
-    if (s->failed) return kop_fail(op, "job \"%s\" failed (%s)", s->name, s->reason ? s->reason : "Failed");
-    return kop_finish(op, val_cstring(""));
+    if (s->failed) return kube_op_fail(op, "job \"%s\" failed (%s)", s->name, s->reason ? s->reason : "Failed");
+    return kube_op_finish(op, value_cstring(""));
   }
-  char *pods = kube_path(kube_kind_get(KK_POD), op->conn->ns, json_string_value(kube_at2(best, "metadata", "name")));
+  char *pods = kube_kinds_path(kube_kinds_get(KK_POD), op->conn->ns, json_string_value(kube_at2(best, "metadata", "name")));
   char *url = strutil_printf("%s/log", pods);
-  if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, logs_read);
+  if (url) kube_op_request(op, "GET", url, NULL, NULL, KRETRY_READ, logs_read);
   free(pods), free(url);
 }
 
@@ -85,11 +85,11 @@ static bool job_ended(kube_op *op, const json_t *job) {
   if (!(ok && !strcmp(ok, "True")) && !(bad && !strcmp(bad, "True"))) return false;
   s->failed = bad && !strcmp(bad, "True");
   if (reason) s->reason = strdup(reason);
-  kop_cancel_requests(op);
-  char *sel = strutil_printf("job-name=%s", s->name), *esc = sel ? kube_query_escape(sel) : NULL;
-  char *pods = kube_path(kube_kind_get(KK_POD), op->conn->ns, NULL);
+  kube_op_cancel_requests(op);
+  char *sel = strutil_printf("job-name=%s", s->name), *esc = sel ? kube_kinds_query_escape(sel) : NULL;
+  char *pods = kube_kinds_path(kube_kinds_get(KK_POD), op->conn->ns, NULL);
   char *url = strutil_printf("%s?labelSelector=%s", pods, esc ? esc : "");
-  if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, pods_listed);
+  if (url) kube_op_request(op, "GET", url, NULL, NULL, KRETRY_READ, pods_listed);
   free(sel), free(esc), free(pods), free(url);
   return true;
 }
@@ -98,7 +98,7 @@ static void relist(kube_op *op);
 
 /* A watch event on the job. */
 static void on_event(kube_op *op, const char *type, json_t *obj) {
-  if (!strcmp(type, "DELETED")) kop_fail(op, "job \"%s\" was deleted while waiting for it", jb(op)->name);
+  if (!strcmp(type, "DELETED")) kube_op_fail(op, "job \"%s\" was deleted while waiting for it", jb(op)->name);
   else if (!strcmp(type, "ADDED") || !strcmp(type, "MODIFIED")) job_ended(op, obj);
 }
 
@@ -111,16 +111,16 @@ static void ended(kube_op *op, const kube_resp *r) {
 /* The job as listed: ended, or watch it. */
 static void listed(kube_op *op, const kube_resp *r) {
   jb_state *s = jb(op);
-  if (r->status != 200) return kop_fail_resp(op, "GET", s->coll, r);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", s->coll, r);
   json_t *job = json_array_get(json_object_get(r->json, "items"), 0);
-  if (!job) return kop_fail(op, "Error from server (NotFound): jobs.batch \"%s\" not found", s->name);
+  if (!job) return kube_op_fail(op, "Error from server (NotFound): jobs.batch \"%s\" not found", s->name);
   if (job_ended(op, job)) return;
   const char *rv = json_string_value(kube_at2(r->json, "metadata", "resourceVersion"));
-  int64_t left = kop_left(op) / 1000;
+  int64_t left = kube_op_left(op) / 1000;
   if (left > 300 || left <= 0) left = 300;
   char *url = strutil_printf("%s?allowWatchBookmarks=true&%s&resourceVersion=%s&timeoutSeconds=%lld&watch=true", s->coll,
                         s->name_q, rv ? rv : "", (long long)left);
-  if (url) kop_watch(op, url, on_event, ended);
+  if (url) kube_op_watch(op, url, on_event, ended);
   free(url);
 }
 
@@ -128,28 +128,28 @@ static void listed(kube_op *op, const kube_resp *r) {
 static void relist(kube_op *op) {
   jb_state *s = jb(op);
   char *url = strutil_printf("%s?%s", s->coll, s->name_q);
-  if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, listed);
+  if (url) kube_op_request(op, "GET", url, NULL, NULL, KRETRY_READ, listed);
   free(url);
 }
 
 /* The POST answer (or the verify hook's re-read): wait for the job. */
 static void created(kube_op *op, const kube_resp *r) {
-  if (r->status < 200 || r->status > 299) return kop_fail_resp(op, "POST", jb(op)->coll, r);
+  if (r->status < 200 || r->status > 299) return kube_op_fail_resp(op, "POST", jb(op)->coll, r);
   relist(op);
 }
 
 /* Verify hook's answer after a failed or unanswered POST: created (a job of that name with what
  * was sent), repeat (none), or unknown (one that differs). */
 static void create_verified(kube_op *op, const kube_resp *r) {
-  if (r->status == 404) return kop_repeat(op);
-  if (r->status != 200) return kop_fail_resp(op, "GET", jb(op)->path, r);
+  if (r->status == 404) return kube_op_repeat(op);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", jb(op)->path, r);
   if (!kube_applied(r->json, jb(op)->job)) return kop_unknown(op, "a job of that name exists but differs from what was sent");
-  kop_cancel_requests(op);
+  kube_op_cancel_requests(op);
   relist(op);
 }
 
 /* Verify hook: was the job created? */
-static void create_verify(kube_op *op) { kop_request(op, "GET", jb(op)->path, NULL, NULL, KRETRY_READ, create_verified); }
+static void create_verify(kube_op *op) { kube_op_request(op, "GET", jb(op)->path, NULL, NULL, KRETRY_READ, create_verified); }
 
 /* Sends the POST. */
 static void create(kube_op *op) {
@@ -157,7 +157,7 @@ static void create(kube_op *op) {
   char *body = json_dumps(s->job, JSON_COMPACT);
   char *url = strutil_printf("%s?fieldManager=rbk&fieldValidation=Strict", s->coll);
   op->verify = create_verify;
-  if (body && url) kop_request(op, "POST", url, "application/json", body, KRETRY_VERIFY, created);
+  if (body && url) kube_op_request(op, "POST", url, "application/json", body, KRETRY_VERIFY, created);
   free(body), free(url);
 }
 
@@ -165,21 +165,21 @@ static void create(kube_op *op) {
 static void rechecked(kube_op *op, const kube_resp *r) {
   if (r->status == 200) return relist(op);
   if (r->status == 404) return create(op);
-  kop_fail_resp(op, "GET", jb(op)->path, r);
+  kube_op_fail_resp(op, "GET", jb(op)->path, r);
 }
 
 /* Returns the command argument as a JSON array of strings, or NULL. */
 static json_t *command_json(const rbk_value *v) {
   if (!v) return NULL;
   if (v->kind != VAL_LIST) {
-    char *t = kact_text(v);
+    char *t = kube_text(v);
     json_t *a = t ? json_pack("[s]", t) : NULL;
     free(t);
     return a;
   }
   json_t *a = json_array();
   for (size_t i = 0; i < v->u.list.len; i++) {
-    char *t = kact_text(v->u.list.items[i]);
+    char *t = kube_text(v->u.list.items[i]);
     json_array_append_new(a, json_string(t ? t : ""));
     free(t);
   }
@@ -187,30 +187,30 @@ static json_t *command_json(const rbk_value *v) {
 }
 
 /* At the deadline. */
-static void job_timed_out(kube_op *op) { kop_fail(op, "timed out waiting for job \"%s\" to complete", jb(op)->name); }
+static void job_timed_out(kube_op *op) { kube_op_fail(op, "timed out waiting for job \"%s\" to complete", jb(op)->name); }
 
 /* Starts job(name:, image:, command:, timeout:). */
-bool kact_job(kube_op *op, const rbk_action_req *req) {
+bool kube_job(kube_op *op, const rbk_action_req *req) {
   jb_state *s = jb(op);
-  s->name = kact_text(kact_arg(req, "name"));
-  char *image = kact_text(kact_arg(req, "image"));
-  json_t *cmd = command_json(kact_arg(req, "command"));
+  s->name = kube_text(kube_arg(req, "name"));
+  char *image = kube_text(kube_arg(req, "image"));
+  json_t *cmd = command_json(kube_arg(req, "command"));
   if (!s->name || !*s->name || !image || !cmd) {
     free(image), json_decref(cmd);
-    return kop_fail(op, "job: name, image and command are required"), false;
+    return kube_op_fail(op, "job: name, image and command are required"), false;
   }
   s->job = json_pack("{sssss{sss{ss}}s{sis{s{s{ss}}s{sss[{sssssO}]}}}}", "apiVersion", "batch/v1", "kind", "Job", "metadata",
                      "name", s->name, "labels", "app.kubernetes.io/managed-by", "rbk", "spec", "backoffLimit", 0,
                      "template", "metadata", "labels", "app.kubernetes.io/managed-by", "rbk", "spec", "restartPolicy",
                      "Never", "containers", "name", "job", "image", image, "command", cmd);
   free(image), json_decref(cmd);
-  const kube_kind *k = kube_kind_get(KK_JOB);
-  s->coll = kube_path(k, op->conn->ns, NULL), s->path = kube_path(k, op->conn->ns, s->name);
-  char *sel = strutil_printf("metadata.name=%s", s->name), *esc = sel ? kube_query_escape(sel) : NULL;
+  const kube_kind *k = kube_kinds_get(KK_JOB);
+  s->coll = kube_kinds_path(k, op->conn->ns, NULL), s->path = kube_kinds_path(k, op->conn->ns, s->name);
+  char *sel = strutil_printf("metadata.name=%s", s->name), *esc = sel ? kube_kinds_query_escape(sel) : NULL;
   s->name_q = strutil_printf("fieldSelector=%s", esc ? esc : "");
   free(sel), free(esc);
   op->on_deadline = job_timed_out;
-  if (op->recheck) return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, rechecked);
+  if (op->recheck) return kube_op_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, rechecked);
   create(op);
   return true;
 }
@@ -219,15 +219,15 @@ bool kact_job(kube_op *op, const rbk_action_req *req) {
 
 /* kubectl exec ended. */
 static void exec_done(kube_op *op, const proc_result *res) {
-  if (res->timed_out) return kop_fail(op, "timed out: %s", op->what);
-  kact_finish_proc(op, res->status, res->out, res->err);
+  if (res->timed_out) return kube_op_fail(op, "timed out: %s", op->what);
+  kube_finish_proc(op, res->status, res->out, res->err);
 }
 
 /* Returns the argv list as strings (NULL-terminated, caller frees each and the array). */
 static char **argv_of(const rbk_value *v, size_t *n) {
   size_t len = v && v->kind == VAL_LIST ? v->u.list.len : v ? 1 : 0;
   char **a = calloc(len + 1, sizeof *a);
-  for (size_t i = 0; a && i < len; i++) a[i] = kact_text(v->kind == VAL_LIST ? v->u.list.items[i] : v);
+  for (size_t i = 0; a && i < len; i++) a[i] = kube_text(v->kind == VAL_LIST ? v->u.list.items[i] : v);
   *n = len;
   return a;
 }
@@ -237,15 +237,15 @@ static bool exec_sim(kube_op *op, const char *ref, const char *container, char *
   kube_rt *rt = op->rt;
   if (rt->now - rt->sim_base > sim_now(rt->sim)) sim_advance(rt->sim, rt->now - rt->sim_base);
   char *err = NULL, *out = NULL, *eo = NULL;
-  char *pod = sim_pod_for_ref(rt->sim, op->conn->ns, ref, &err);
+  char *pod = sim_ref_to_pod(rt->sim, op->conn->ns, ref, &err);
   if (!pod) {
-    kop_fail(op, "%s", err ? err : "no pod");
+    kube_op_fail(op, "%s", err ? err : "no pod");
     free(err);
     return false;
   }
   int st = sim_exec(rt->sim, op->conn->ns, pod, container, (const char *const *)argv, &out, &eo);
-  if (st < 0) kop_fail(op, "%s", eo && *eo ? eo : "cannot exec in the pod");
-  else kact_finish_proc(op, st, out, eo);
+  if (st < 0) kube_op_fail(op, "%s", eo && *eo ? eo : "cannot exec in the pod");
+  else kube_finish_proc(op, st, out, eo);
   free(pod), free(out), free(eo);
   return st >= 0;
 }
@@ -254,7 +254,7 @@ static bool exec_sim(kube_op *op, const char *ref, const char *container, char *
 static bool exec_kubectl(kube_op *op, const char *ref, const char *container, char **argv, size_t argc, int64_t timeout) {
   kubeconfig *kc = op->conn->kc;
   const char **a = calloc(argc + 16, sizeof *a);
-  if (!a) return kop_fail(op, "out of memory"), false;
+  if (!a) return kube_op_fail(op, "out of memory"), false;
   size_t n = 0;
   a[n++] = "kubectl";
   if (kc && kc->path) a[n++] = "--kubeconfig", a[n++] = kc->path;
@@ -264,24 +264,24 @@ static bool exec_kubectl(kube_op *op, const char *ref, const char *container, ch
   if (container) a[n++] = "-c", a[n++] = container;
   a[n++] = "--";
   for (size_t i = 0; i < argc; i++) a[n++] = argv[i];
-  bool ok = kop_spawn(op, a, NULL, timeout, exec_done);
+  bool ok = kube_op_spawn(op, a, NULL, timeout, exec_done);
   free(a);
   return ok;
 }
 
 /* Starts exec(ref, argv, container:). */
-bool kact_exec(kube_op *op, const rbk_action_req *req) {
+bool kube_exec(kube_op *op, const rbk_action_req *req) {
   jb_state *s = jb(op);
   kube_ref r;
-  if (!kact_ref(op, req, "ref", &r)) return false;
+  if (!kube_arg_ref(op, req, "ref", &r)) return false;
   char *ref = strutil_printf("%s/%s", r.kind->singular, r.name);
-  kube_ref_clear(&r);
-  char *container = kact_text(kact_arg(req, "container"));
-  s->argv = argv_of(kact_arg(req, "argv"), &s->argc);
+  kube_kinds_ref_clear(&r);
+  char *container = kube_text(kube_arg(req, "container"));
+  s->argv = argv_of(kube_arg(req, "argv"), &s->argc);
   bool ok;
-  if (!s->argv || !s->argc) ok = (kop_fail(op, "exec: argv is empty"), false);
+  if (!s->argv || !s->argc) ok = (kube_op_fail(op, "exec: argv is empty"), false);
   else if (op->rt->sim) ok = exec_sim(op, ref, container, s->argv);
-  else ok = exec_kubectl(op, ref, container, s->argv, s->argc, kop_left(op) == INT64_MAX ? 0 : kop_left(op));
+  else ok = exec_kubectl(op, ref, container, s->argv, s->argc, kube_op_left(op) == INT64_MAX ? 0 : kube_op_left(op));
   free(ref), free(container);
   return ok;
 }

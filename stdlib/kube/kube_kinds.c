@@ -13,7 +13,7 @@ static const kube_kind kinds[] = {
 };
 
 /* Returns the table entry of id. */
-const kube_kind *kube_kind_get(kube_kind_id id) { return &kinds[id]; }
+const kube_kind *kube_kinds_get(kube_kind_id id) { return &kinds[id]; }
 
 /* Returns true when name is one of the comma-separated short names. */
 static bool in_shorts(const char *shorts, const char *name) {
@@ -29,7 +29,7 @@ static bool in_shorts(const char *shorts, const char *name) {
 }
 
 /* Returns the kind called name, or NULL. A "plural.group" spelling is accepted too. */
-const kube_kind *kube_kind_find(const char *name) {
+const kube_kind *kube_kinds_find(const char *name) {
   char base[128];
   snprintf(base, sizeof base, "%s", name);
   char *dot = strchr(base, '.');
@@ -44,7 +44,7 @@ const kube_kind *kube_kind_find(const char *name) {
 }
 
 /* Returns the kind of apiVersion + kind, or NULL. */
-const kube_kind *kube_kind_of(const char *api_version, const char *kind) {
+const kube_kind *kube_kinds_of(const char *api_version, const char *kind) {
   for (size_t i = 0; i < KK__COUNT; i++)
     if (kind && !strcmp(kinds[i].kind, kind) && (!api_version || !strcmp(kinds[i].group_version, api_version)))
       return &kinds[i];
@@ -52,7 +52,7 @@ const kube_kind *kube_kind_of(const char *api_version, const char *kind) {
 }
 
 /* Returns true after parsing text into r. */
-bool kube_ref_parse(const char *text, kube_ref *r, char **err) {
+bool kube_kinds_ref_parse(const char *text, kube_ref *r, char **err) {
   r->kind = NULL, r->name = NULL;
   const char *sep = text ? strpbrk(text, "/ ") : NULL;
   char buf[256];
@@ -63,7 +63,7 @@ bool kube_ref_parse(const char *text, kube_ref *r, char **err) {
   }
   char kind[64];
   snprintf(kind, sizeof kind, "%.*s", (int)(sep - text < 63 ? sep - text : 63), text);
-  r->kind = kube_kind_find(kind);
+  r->kind = kube_kinds_find(kind);
   if (!r->kind) {
     snprintf(buf, sizeof buf, "unknown kind \"%s\" in ref \"%.80s\"", kind, text);
     *err = strdup(buf);
@@ -75,13 +75,13 @@ bool kube_ref_parse(const char *text, kube_ref *r, char **err) {
 }
 
 /* Releases a ref's name. */
-void kube_ref_clear(kube_ref *r) {
+void kube_kinds_ref_clear(kube_ref *r) {
   free(r->name);
   r->name = NULL;
 }
 
 /* Returns the API path of a collection or object. */
-char *kube_path(const kube_kind *k, const char *ns, const char *name) {
+char *kube_kinds_path(const kube_kind *k, const char *ns, const char *name) {
   size_t n = strlen(k->group_version) + strlen(k->plural) + (ns ? strlen(ns) : 0) + (name ? strlen(name) : 0) + 40;
   char *s = malloc(n);
   if (!s) return NULL;
@@ -94,7 +94,7 @@ char *kube_path(const kube_kind *k, const char *ns, const char *name) {
 }
 
 /* Returns "plural.group" or "plural" for the core group. */
-char *kube_resource_text(const kube_kind *k) {
+char *kube_kinds_resource_text(const kube_kind *k) {
   const char *slash = strchr(k->group_version, '/');
   size_t n = strlen(k->plural) + strlen(k->group_version) + 2;
   char *s = malloc(n);
@@ -105,7 +105,7 @@ char *kube_resource_text(const kube_kind *k) {
 }
 
 /* Returns s percent-encoded (unreserved characters kept). */
-char *kube_query_escape(const char *s) {
+char *kube_kinds_query_escape(const char *s) {
   size_t n = strlen(s);
   char *o = malloc(n * 3 + 1), *p = o;
   if (!o) return NULL;

@@ -4,7 +4,7 @@
  * (deployments), its short names (deploy) or its Kind (Deployment).
  *
  * Ownership: the kind table is static (kube_kind pointers are never freed); a kube_ref owns its name
- * (kube_ref_clear); the char * results are new strings (caller frees).
+ * (kube_kinds_ref_clear); the char * results are new strings (caller frees).
  */
 #ifndef RBK_KUBE_KINDS_H
 #define RBK_KUBE_KINDS_H
@@ -50,11 +50,11 @@ typedef struct {
 } kube_kind;
 
 /* Returns the kind named `name` (any spelling above), or NULL. */
-const kube_kind *kube_kind_find(const char *name);
+const kube_kind *kube_kinds_find(const char *name);
 /* Returns the table entry of id. */
-const kube_kind *kube_kind_get(kube_kind_id id);
+const kube_kind *kube_kinds_get(kube_kind_id id);
 /* Returns the kind of an object's apiVersion + kind ("apps/v1", "Deployment"), or NULL. */
-const kube_kind *kube_kind_of(const char *api_version, const char *kind);
+const kube_kind *kube_kinds_of(const char *api_version, const char *kind);
 
 /* A parsed "kind/name" reference. */
 typedef struct {
@@ -64,19 +64,19 @@ typedef struct {
 
 /* Returns true after parsing "kind/name" (also "kind name"); false with *err set (caller frees)
  * naming the problem ("unknown kind \"deploymnt\" in ref \"deploymnt/x\""). r->name is owned. */
-bool kube_ref_parse(const char *text, kube_ref *r, char **err);
+bool kube_kinds_ref_parse(const char *text, kube_ref *r, char **err);
 /* Releases a ref's name. */
-void kube_ref_clear(kube_ref *r);
+void kube_kinds_ref_clear(kube_ref *r);
 
 /* Returns the API path of a collection ("/apis/apps/v1/namespaces/NS/deployments") or, with
  * name, of one object; ns is ignored for cluster-scoped kinds. Caller frees. */
-char *kube_path(const kube_kind *k, const char *ns, const char *name);
+char *kube_kinds_path(const kube_kind *k, const char *ns, const char *name);
 
 /* Returns the "plural.group" text kubectl uses in messages ("deployments.apps", "pods").
  * Caller frees. */
-char *kube_resource_text(const kube_kind *k);
+char *kube_kinds_resource_text(const kube_kind *k);
 
 /* Returns s percent-encoded for a query value. Caller frees. */
-char *kube_query_escape(const char *s);
+char *kube_kinds_query_escape(const char *s);
 
 #endif

@@ -40,25 +40,25 @@ static bool req_send(kube_req *q);
 /* ---- connections ---- */
 
 /* Returns c with one more reference. */
-kube_conn *kconn_ref(kube_conn *c) {
+kube_conn *kube_op_conn_ref(kube_conn *c) {
   if (c) c->refs++;
   return c;
 }
 
 /* Drops a reference; frees at zero. */
-void kconn_unref(kube_conn *c) {
+void kube_op_conn_unref(kube_conn *c) {
   if (!c || --c->refs) return;
   free(c->origin), free(c->base), free(c->ns), free(c->desc), free(c->svc_name);
   for (size_t i = 0; i < c->n_headers; i++) free(c->headers[i]);
   free(c->headers);
   kubeconfig_free(c->kc);
-  kube_auth_free(c->auth);
-  kconn_unref(c->parent);
+  kubeconfig_auth_free(c->auth);
+  kube_op_conn_unref(c->parent);
   free(c);
 }
 
 /* Returns a new connection. */
-kube_conn *kconn_new(const char *origin, const char *base, const char *ns, const char *desc) {
+kube_conn *kube_op_conn_new(const char *origin, const char *base, const char *ns, const char *desc) {
   kube_conn *c = calloc(1, sizeof *c);
   if (!c) return NULL;
   c->refs = 1;
@@ -66,21 +66,21 @@ kube_conn *kconn_new(const char *origin, const char *base, const char *ns, const
   c->base = strdup(base ? base : "");
   c->ns = ns ? strdup(ns) : NULL;
   c->desc = strdup(desc ? desc : "");
-  if (!c->origin || !c->base || !c->desc || (ns && !c->ns)) return kconn_unref(c), NULL;
+  if (!c->origin || !c->base || !c->desc || (ns && !c->ns)) return kube_op_conn_unref(c), NULL;
   return c;
 }
 
 /* ---- runtime ---- */
 
 /* Initialises a runtime. */
-void kube_rt_init(kube_rt *rt, http_transport *tr, bool virtual_time, uint64_t seed, int64_t wall_base) {
+void kube_op_rt_init(kube_rt *rt, http_transport *tr, bool virtual_time, uint64_t seed, int64_t wall_base) {
   memset(rt, 0, sizeof *rt);
   rt->tr = tr, rt->virtual_time = virtual_time, rt->wall_base = wall_base;
   rt->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
 }
 
 /* Returns a pseudo-random number (xorshift64*). */
-uint64_t kube_rt_rand(kube_rt *rt) {
+uint64_t kube_op_rt_rand(kube_rt *rt) {
   uint64_t x = rt->rng;
   x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
   rt->rng = x;
@@ -88,7 +88,7 @@ uint64_t kube_rt_rand(kube_rt *rt) {
 }
 
 /* Returns the wall-clock time for rt->now. */
-int64_t kube_rt_wall(const kube_rt *rt) {
+int64_t kube_op_rt_wall(const kube_rt *rt) {
   if (rt->wall_base >= 0) return rt->wall_base + rt->now;
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -100,8 +100,8 @@ static void op_free(kube_op *op) {
   for (int i = 0; i < 4; i++) req_free(op->reqs[i]);
   if (op->st_free) op->st_free(op->st);
   proc_free(op->proc);
-  kconn_unref(op->conn);
-  val_unref(op->result);
+  kube_op_conn_unref(op->conn);
+  value_unref(op->result);
   free(op->error), free(op->what);
   free(op);
 }
@@ -117,10 +117,10 @@ static void sweep(kube_rt *rt) {
 }
 
 /* Cancels every operation and frees the transport. */
-void kube_rt_clear(kube_rt *rt) {
+void kube_op_rt_clear(kube_rt *rt) {
   if (rt->extra_free) rt->extra_free(rt);
   for (size_t i = 0; i < rt->n; i++) {
-    kop_cancel_requests(rt->ops[i]);
+    kube_op_cancel_requests(rt->ops[i]);
     op_free(rt->ops[i]);
   }
   free(rt->ops);
@@ -132,13 +132,13 @@ void kube_rt_clear(kube_rt *rt) {
 /* ---- operations ---- */
 
 /* Returns a new registered op. */
-kube_op *kop_new(kube_rt *rt, kube_conn *conn, const sig_info *sig, int64_t timeout_ms, const char *what,
-                 act_done_fn done, void *user) {
+kube_op *kube_op_new(kube_rt *rt, kube_conn *conn, const sig_info *sig, int64_t timeout_ms, const char *what,
+                     act_done_fn done, void *user) {
   if (!GROW(rt->ops, rt->cap, rt->n + 1)) return NULL;
   kube_op *op = calloc(1, sizeof *op);
   if (!op) return NULL;
   op->rt = rt, op->id = ++rt->next_id, op->done = done, op->user = user;
-  op->conn = kconn_ref(conn), op->sig = sig;
+  op->conn = kube_op_conn_ref(conn), op->sig = sig;
   op->started = rt->now;
   op->deadline = timeout_ms > 0 ? rt->now + timeout_ms : INT64_MAX;
   op->timer_at = INT64_MAX;
@@ -155,7 +155,7 @@ static kube_op *find_op(kube_rt *rt, uint64_t id) {
 }
 
 /* Cancels every request in flight. */
-void kop_cancel_requests(kube_op *op) {
+void kube_op_cancel_requests(kube_op *op) {
   for (int i = 0; i < 4; i++) {
     kube_req *q = op->reqs[i];
     if (!q) continue;
@@ -167,13 +167,13 @@ void kop_cancel_requests(kube_op *op) {
 
 /* Stops everything the op runs. */
 static void op_stop(kube_op *op) {
-  kop_cancel_requests(op);
+  kube_op_cancel_requests(op);
   op->timer_at = INT64_MAX, op->timer_fn = NULL;
   if (op->proc) proc_free(op->proc), op->proc = NULL;
 }
 
 /* Cancels an op: done is never called. */
-void kop_cancel(kube_rt *rt, uint64_t id) {
+void kube_op_cancel(kube_rt *rt, uint64_t id) {
   kube_op *op = find_op(rt, id);
   if (!op) return;
   op_stop(op);
@@ -182,9 +182,9 @@ void kop_cancel(kube_rt *rt, uint64_t id) {
 }
 
 /* Ends the op with a result. */
-void kop_finish(kube_op *op, rbk_value *result) {
+void kube_op_finish(kube_op *op, rbk_value *result) {
   if (op->finished || op->dead) {
-    val_unref(result);
+    value_unref(result);
     return;
   }
   op_stop(op);
@@ -192,7 +192,7 @@ void kop_finish(kube_op *op, rbk_value *result) {
 }
 
 /* Ends the op with an error. */
-void kop_fail(kube_op *op, const char *fmt, ...) {
+void kube_op_fail(kube_op *op, const char *fmt, ...) {
   if (op->finished || op->dead) return;
   va_list ap;
   va_start(ap, fmt);
@@ -203,12 +203,12 @@ void kop_fail(kube_op *op, const char *fmt, ...) {
 }
 
 /* Returns the time left before the deadline. */
-int64_t kop_left(const kube_op *op) {
+int64_t kube_op_left(const kube_op *op) {
   return op->deadline == INT64_MAX ? INT64_MAX : op->deadline - op->rt->now;
 }
 
 /* Sets or clears the op's timer. */
-void kop_timer(kube_op *op, int64_t at, kube_timer_fn fn) {
+void kube_op_timer(kube_op *op, int64_t at, kube_timer_fn fn) {
   op->timer_at = fn ? at : INT64_MAX;
   op->timer_fn = fn;
 }
@@ -216,7 +216,7 @@ void kop_timer(kube_op *op, int64_t at, kube_timer_fn fn) {
 /* ---- errors ---- */
 
 /* Returns true for failures worth repeating. */
-bool kube_transient(const kube_resp *r) {
+bool kube_op_transient(const kube_resp *r) {
   if (!r->status) return true;
   return r->status == 429 || r->status == 500 || r->status == 502 || r->status == 503 || r->status == 504;
 }
@@ -241,7 +241,7 @@ static char *excerpt(const char *body, size_t len) {
 }
 
 /* Returns the text of a failed answer. */
-char *kop_error_text(const kube_op *op, const char *method, const char *path, const kube_resp *r) {
+char *kube_op_error_text(const kube_op *op, const char *method, const char *path, const kube_resp *r) {
   char *s = NULL;
   if (r->error) return strdup(r->error);
   if (r->status == 401 && op->conn && op->conn->kube) return strdup("You must be logged in to the server (Unauthorized)");
@@ -258,9 +258,9 @@ char *kop_error_text(const kube_op *op, const char *method, const char *path, co
 }
 
 /* Ends the op with the error of a failed answer. */
-void kop_fail_resp(kube_op *op, const char *method, const char *path, const kube_resp *r) {
-  char *s = kop_error_text(op, method, path, r);
-  kop_fail(op, "%s", s ? s : "request failed");
+void kube_op_fail_resp(kube_op *op, const char *method, const char *path, const kube_resp *r) {
+  char *s = kube_op_error_text(op, method, path, r);
+  kube_op_fail(op, "%s", s ? s : "request failed");
   free(s);
 }
 
@@ -307,7 +307,7 @@ static bool build_headers(kube_req *q, char **err) {
   if (c->parent) c = c->parent;
   if (c->auth) {
     int64_t mono = q->op->rt->now;
-    const char *h = kube_auth_header(c->auth, mono, kube_rt_wall(q->op->rt), err);
+    const char *h = kubeconfig_auth_header(c->auth, mono, kube_op_rt_wall(q->op->rt), err);
     if (!h && *err) return false;
     if (h) ok = ok && add_header(q, h);
   }
@@ -322,11 +322,11 @@ static bool req_send(kube_req *q) {
   kube_op *op = q->op;
   char *err = NULL;
   if (!build_headers(q, &err)) {
-    kop_fail(op, "%s", err ? err : "out of memory");
+    kube_op_fail(op, "%s", err ? err : "out of memory");
     free(err);
     return false;
   }
-  int64_t left = kop_left(op);
+  int64_t left = kube_op_left(op);
   int64_t limit = left < 60000 ? left : 60000;
   if (kube_is_write(q->method) && left != INT64_MAX) {
     int64_t keep = left / 4 < 5000 ? left / 4 : 5000; /* time to read the world back after a lost answer */
@@ -334,7 +334,7 @@ static bool req_send(kube_req *q) {
   }
   kube_conn *c = op->conn && op->conn->parent ? op->conn->parent : op->conn;
   http_tls tls = c && c->kc ? c->tls : (http_tls){0};
-  if (c && c->auth && q->with_auth) kube_auth_client_cert(c->auth, &tls.cert_data, &tls.cert_len, &tls.key_data, &tls.key_len);
+  if (c && c->auth && q->with_auth) kubeconfig_auth_client_cert(c->auth, &tls.cert_data, &tls.cert_len, &tls.key_data, &tls.key_len);
   http_request hr = {q->method, q->url, (const char *const *)q->headers, q->n_headers, q->body, q->body_len,
                      q->stream ? (left == INT64_MAX ? 0 : left) : limit, q->stream,
                      c && c->kc && q->with_auth ? &tls : NULL};
@@ -343,7 +343,7 @@ static bool req_send(kube_req *q) {
   q->http_id = op->rt->tr->start(op->rt->tr->self, &hr, op->rt->now, &cb, &err);
   q->retry_at = INT64_MAX, q->answered = 0;
   if (!q->http_id) {
-    kop_fail(op, "%s", err ? err : "cannot start the request");
+    kube_op_fail(op, "%s", err ? err : "cannot start the request");
     free(err);
     return false;
   }
@@ -357,12 +357,12 @@ static kube_req *req_new(kube_op *op, const char *method, const char *url, const
   for (int i = 0; i < 4 && slot < 0; i++)
     if (!op->reqs[i]) slot = i;
   kube_req *q = slot >= 0 ? calloc(1, sizeof *q) : NULL;
-  if (!q) return kop_fail(op, "too many requests in flight"), NULL;
+  if (!q) return kube_op_fail(op, "too many requests in flight"), NULL;
   q->op = op, q->retry = retry, q->cont = cont, q->retry_at = INT64_MAX;
   q->method = strdup(method), q->url = strdup(url);
   q->ctype = ctype ? strdup(ctype) : NULL;
   q->body = body ? strdup(body) : NULL, q->body_len = body ? strlen(body) : 0;
-  if (!q->method || !q->url || (ctype && !q->ctype) || (body && !q->body)) return req_free(q), kop_fail(op, "out of memory"), NULL;
+  if (!q->method || !q->url || (ctype && !q->ctype) || (body && !q->body)) return req_free(q), kube_op_fail(op, "out of memory"), NULL;
   op->reqs[slot] = q;
   return q;
 }
@@ -379,8 +379,8 @@ static char *conn_url(const kube_op *op, const char *path) {
 }
 
 /* Starts a request on the connection. */
-bool kop_request(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
-                 kube_retry retry, kube_cont cont) {
+bool kube_op_request(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
+                     kube_retry retry, kube_cont cont) {
   return kop_request_with(op, method, path, ctype, body, NULL, 0, retry, cont);
 }
 
@@ -389,21 +389,21 @@ bool kop_request_with(kube_op *op, const char *method, const char *path, const c
                       const char *const *headers, size_t n_headers, kube_retry retry, kube_cont cont) {
   if (op->finished || op->dead) return false;
   char *url = conn_url(op, path);
-  if (!url) return kop_fail(op, "out of memory"), false;
+  if (!url) return kube_op_fail(op, "out of memory"), false;
   kube_req *q = req_new(op, method, url, ctype, body, retry, cont);
   free(url);
   if (!q) return false;
   q->with_auth = true;
   set_shown(q, path);
-  if (n_headers && !(q->extra = calloc(n_headers, sizeof *q->extra))) return kop_fail(op, "out of memory"), false;
+  if (n_headers && !(q->extra = calloc(n_headers, sizeof *q->extra))) return kube_op_fail(op, "out of memory"), false;
   for (size_t i = 0; i < n_headers; i++)
     if ((q->extra[q->n_extra] = strdup(headers[i]))) q->n_extra++;
   return req_send(q);
 }
 
 /* Starts a request to an absolute URL without the connection's credentials. */
-bool kop_request_url(kube_op *op, const char *method, const char *url, const char *const *headers,
-                     size_t n_headers, const char *body, kube_retry retry, kube_cont cont) {
+bool kube_op_request_url(kube_op *op, const char *method, const char *url, const char *const *headers,
+                         size_t n_headers, const char *body, kube_retry retry, kube_cont cont) {
   if (op->finished || op->dead) return false;
   kube_req *q = req_new(op, method, url, body ? "application/json" : NULL, body, retry, cont);
   if (!q) return false;
@@ -416,10 +416,10 @@ bool kop_request_url(kube_op *op, const char *method, const char *url, const cha
 }
 
 /* Starts a watch. */
-bool kop_watch(kube_op *op, const char *path, kube_event_fn on_event, kube_cont end) {
+bool kube_op_watch(kube_op *op, const char *path, kube_event_fn on_event, kube_cont end) {
   if (op->finished || op->dead) return false;
   char *url = conn_url(op, path);
-  if (!url) return kop_fail(op, "out of memory"), false;
+  if (!url) return kube_op_fail(op, "out of memory"), false;
   kube_req *q = req_new(op, "GET", url, NULL, NULL, KRETRY_NONE, end);
   free(url);
   if (!q) return false;
@@ -443,7 +443,7 @@ static int64_t backoff(kube_rt *rt, int attempt, int64_t retry_after) {
   int64_t base = 250;
   for (int i = 0; i < attempt && base < 8000; i++) base *= 2;
   if (base > 8000) base = 8000;
-  int64_t d = base / 2 + (int64_t)(kube_rt_rand(rt) % (uint64_t)(base / 2 + 1));
+  int64_t d = base / 2 + (int64_t)(kube_op_rt_rand(rt) % (uint64_t)(base / 2 + 1));
   return retry_after > d ? retry_after : d;
 }
 
@@ -457,7 +457,7 @@ static bool may_retry(const kube_req *q, const http_response *resp) {
 /* Returns true when q was scheduled again (a transient failure with time left). */
 static bool schedule_retry(kube_req *q, const http_response *resp, const kube_resp *kr) {
   kube_op *op = q->op;
-  if (q->stream || !kube_transient(kr) || resp->fail == HTTP_FAIL_TLS || resp->fail == HTTP_FAIL_OTHER ||
+  if (q->stream || !kube_op_transient(kr) || resp->fail == HTTP_FAIL_TLS || resp->fail == HTTP_FAIL_OTHER ||
       !may_retry(q, resp))
     return false;
   int64_t d = backoff(op->rt, q->attempt, resp->retry_after_ms);
@@ -485,7 +485,7 @@ static void on_done(void *user, const http_response *resp, const char *error) {
   json_t *j = parse_body(resp);
   kube_resp kr = {resp->status, resp->fail, error, j, resp->body, resp->body_len, resp->content_type};
   kube_conn *ac = op->conn && op->conn->parent ? op->conn->parent : op->conn;
-  if (resp->status == 401 && q->with_auth && ac && ac->auth && !q->auth_retried && kube_auth_invalidate(ac->auth)) {
+  if (resp->status == 401 && q->with_auth && ac && ac->auth && !q->auth_retried && kubeconfig_auth_invalidate(ac->auth)) {
     q->auth_retried = true;
     json_decref(j);
     req_send(q);
@@ -495,15 +495,15 @@ static void on_done(void *user, const http_response *resp, const char *error) {
     json_decref(j);
     q->lost = true, q->retry_at = INT64_MAX;
     if (op->rt->now >= op->deadline) return kop_unknown(op, "no time was left to read it back");
-    kop_timer(op, op->rt->now, op->verify); /* read the world back at once: the hook decides */
+    kube_op_timer(op, op->rt->now, op->verify); /* read the world back at once: the hook decides */
     return;
   }
   q->answered = resp->status;
   if (schedule_retry(q, resp, &kr)) {
     json_decref(j);
     if (q->retry == KRETRY_VERIFY && op->verify) {
-      kop_timer(op, q->retry_at, op->verify);
-      q->retry_at = INT64_MAX;  /* the verify hook decides; kop_repeat resends */
+      kube_op_timer(op, q->retry_at, op->verify);
+      q->retry_at = INT64_MAX;  /* the verify hook decides; kube_op_repeat resends */
     }
     return;
   }
@@ -525,7 +525,7 @@ static kube_req *awaiting(const kube_op *op) {
 }
 
 /* Repeats the request that awaits its verify hook (once after a lost answer, logged). */
-void kop_repeat(kube_op *op) {
+void kube_op_repeat(kube_op *op) {
   kube_req *q = awaiting(op);
   if (!q) return;
   if (q->lost && q->lost_repeats >= 1)
@@ -570,19 +570,19 @@ void kop_unknown(kube_op *op, const char *fmt, ...) {
                 ? strutil_printf(RBK_OUTCOME_UNKNOWN "%s was sent and answered %d %s; %s%scheck %s before retrying", shown, q->answered,
                                  http_reason(q->answered), detail ? detail : "", detail ? "; " : "", check)
                 : kop_unknown_text(method ? method : shown, sp ? sp + 1 : "", detail, check);
-  kop_fail(op, "%s", s ? s : "outcome unknown");
+  kube_op_fail(op, "%s", s ? s : "outcome unknown");
   free(s), free(method), free(detail), free(state);
 }
 
 /* ---- processes ---- */
 
 /* Starts a child process for op. */
-bool kop_spawn(kube_op *op, const char *const *argv, const char *const *env_add, int64_t timeout_ms,
-               void (*on_proc)(kube_op *op, const proc_result *res)) {
+bool kube_op_spawn(kube_op *op, const char *const *argv, const char *const *env_add, int64_t timeout_ms,
+                   void (*on_proc)(kube_op *op, const proc_result *res)) {
   char *err = NULL;
   op->proc = proc_spawn(argv, env_add, NULL, 0, timeout_ms, &err);
   if (!op->proc) {
-    kop_fail(op, "%s", err ? err : "cannot start the process");
+    kube_op_fail(op, "%s", err ? err : "cannot start the process");
     free(err);
     return false;
   }
@@ -603,7 +603,7 @@ static int64_t op_next(const kube_op *op) {
 }
 
 /* Returns the next due time of anything. */
-int64_t kube_rt_next(kube_rt *rt, int64_t now) {
+int64_t kube_op_rt_next(kube_rt *rt, int64_t now) {
   int64_t t = rt->tr->next_event(rt->tr->self, now);
   for (size_t i = 0; i < rt->n; i++) {
     int64_t o = op_next(rt->ops[i]);
@@ -625,16 +625,16 @@ static void fire(kube_op *op, int64_t now) {
       unknown |= op->reqs[i] && kube_is_write(op->reqs[i]->method) &&
                  (op->reqs[i]->http_id || op->reqs[i]->lost || (op->reqs[i]->retry == KRETRY_VERIFY && op->reqs[i]->answered));
     if (!op->on_deadline && unknown) {
-      char *d = val_format_duration(op->deadline - op->started);
+      char *d = value_format_duration(op->deadline - op->started);
       kop_unknown(op, "timed out after %s", d ? d : "?");
       free(d);
       return;
     }
-    kop_cancel_requests(op);
+    kube_op_cancel_requests(op);
     if (op->on_deadline) op->on_deadline(op);
     else {
-      char *d = val_format_duration(op->deadline - op->started);
-      kop_fail(op, "timed out after %s: %s", d ? d : "?", op->what);
+      char *d = value_format_duration(op->deadline - op->started);
+      kube_op_fail(op, "timed out after %s: %s", d ? d : "?", op->what);
       free(d);
     }
     return;
@@ -643,7 +643,7 @@ static void fire(kube_op *op, int64_t now) {
     if (op->reqs[i] && op->reqs[i]->retry_at <= now) req_send(op->reqs[i]);
   if (!op->finished && op->timer_at <= now) {
     kube_timer_fn fn = op->timer_fn;
-    kop_timer(op, INT64_MAX, NULL);
+    kube_op_timer(op, INT64_MAX, NULL);
     fn(op);
   }
 }
@@ -697,20 +697,20 @@ static void deliver(kube_rt *rt) {
       op->dead = true;
       rbk_value *res = op->result;
       op->result = NULL;
-      if (op->done) op->done(op->user, op->error ? (val_unref(res), NULL) : res, op->error);
-      else val_unref(res);
+      if (op->done) op->done(op->user, op->error ? (value_unref(res), NULL) : res, op->error);
+      else value_unref(res);
     }
     free(fin);
   }
 }
 
 /* Runs everything due by now. */
-void kube_rt_poll(kube_rt *rt, int64_t now, int64_t max_wait) {
+void kube_op_rt_poll(kube_rt *rt, int64_t now, int64_t max_wait) {
   if (now > rt->now) rt->now = now;
   rt->in_poll++;
   for (size_t i = 0; i < rt->n; i++) fire(rt->ops[i], rt->now);
   int64_t wait = max_wait;
-  int64_t next = kube_rt_next(rt, rt->now);
+  int64_t next = kube_op_rt_next(rt, rt->now);
   if (next - rt->now < wait) wait = next - rt->now;
   if (wait < 0) wait = 0;
   int fds[32];

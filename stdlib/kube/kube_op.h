@@ -3,8 +3,8 @@
  * states are continuations), requests with retries, watches, timers and child processes, all
  * driven from one poll loop over an http_transport.
  *
- * An operation ends exactly once through kop_finish/kop_fail; its `done` callback then runs from
- * kube_rt_poll (never from start). Continuations run only from kube_rt_poll.
+ * An operation ends exactly once through kube_op_finish/kube_op_fail; its `done` callback then runs from
+ * kube_op_rt_poll (never from start). Continuations run only from kube_op_rt_poll.
  *
  * Retries: KRETRY_READ repeats on connection failures, timeouts, 429 (after Retry-After) and
  * 500/502/503/504, with jittered exponential backoff (a seeded PRNG: deterministic in the
@@ -16,14 +16,14 @@
  * Lost answers. A write (any method but GET) whose answer was lost — the connection broke after
  * it was sent, or its time ran out — may have been applied. It is never repeated blindly:
  * KRETRY_VERIFY hands it at once to the verify hook, which reads the world and either takes the
- * write as done, repeats it (kop_repeat: at most once after a lost answer, the decision written
+ * write as done, repeats it (kube_op_repeat: at most once after a lost answer, the decision written
  * to the runtime's log), or ends the op with kop_unknown ("outcome unknown: …"). A KRETRY_UNSENT
  * or KRETRY_NONE write's lost answer reaches its continuation (kube_lost() is true there). A
  * write's HTTP timeout leaves a quarter of the op's time (at most 5 s) for that read; an op whose
  * deadline passes while a write awaits its answer or its read-back fails with "outcome unknown".
  *
- * Ownership: the runtime owns its operations; a connection is reference-counted (kconn_ref /
- * kconn_unref); strings passed in are copied. */
+ * Ownership: the runtime owns its operations; a connection is reference-counted (kube_op_conn_ref /
+ * kube_op_conn_unref); strings passed in are copied. */
 #ifndef RBK_KUBE_OP_H
 #define RBK_KUBE_OP_H
 
@@ -58,11 +58,11 @@ typedef struct kube_conn {
 } kube_conn;
 
 /* Returns c with one more reference. */
-kube_conn *kconn_ref(kube_conn *c);
+kube_conn *kube_op_conn_ref(kube_conn *c);
 /* Drops a reference; frees at zero (NULL is fine). */
-void kconn_unref(kube_conn *c);
+void kube_op_conn_unref(kube_conn *c);
 /* Returns a new connection (one reference) with copies of origin, base, ns and desc. */
-kube_conn *kconn_new(const char *origin, const char *base, const char *ns, const char *desc);
+kube_conn *kube_op_conn_new(const char *origin, const char *base, const char *ns, const char *desc);
 
 typedef struct kube_rt kube_rt;
 typedef struct kube_op kube_op;
@@ -135,51 +135,51 @@ struct kube_rt {
   FILE *log;                /* decisions taken after lost answers, one line each; NULL: stderr */
 };
 
-/* Initialises a runtime over tr (taken: freed by kube_rt_clear). */
-void kube_rt_init(kube_rt *rt, http_transport *tr, bool virtual_time, uint64_t seed, int64_t wall_base);
+/* Initialises a runtime over tr (taken: freed by kube_op_rt_clear). */
+void kube_op_rt_init(kube_rt *rt, http_transport *tr, bool virtual_time, uint64_t seed, int64_t wall_base);
 /* Cancels every operation and frees the transport. */
-void kube_rt_clear(kube_rt *rt);
+void kube_op_rt_clear(kube_rt *rt);
 /* Returns the next due time of any timer, deadline, process or transport callback. */
-int64_t kube_rt_next(kube_rt *rt, int64_t now);
+int64_t kube_op_rt_next(kube_rt *rt, int64_t now);
 /* Runs everything due by now and delivers finished operations' `done` callbacks. */
-void kube_rt_poll(kube_rt *rt, int64_t now, int64_t max_wait);
+void kube_op_rt_poll(kube_rt *rt, int64_t now, int64_t max_wait);
 /* Returns the wall-clock time in ms for now. */
-int64_t kube_rt_wall(const kube_rt *rt);
+int64_t kube_op_rt_wall(const kube_rt *rt);
 /* Returns a pseudo-random number (xorshift; deterministic for a seed). */
-uint64_t kube_rt_rand(kube_rt *rt);
+uint64_t kube_op_rt_rand(kube_rt *rt);
 
 /* Returns a new operation (registered in rt) or NULL; conn is referenced, what copied. */
-kube_op *kop_new(kube_rt *rt, kube_conn *conn, const sig_info *sig, int64_t timeout_ms, const char *what,
-                 act_done_fn done, void *user);
+kube_op *kube_op_new(kube_rt *rt, kube_conn *conn, const sig_info *sig, int64_t timeout_ms, const char *what,
+                     act_done_fn done, void *user);
 /* Cancels an operation: its requests, timers and process; done is never called. */
-void kop_cancel(kube_rt *rt, uint64_t id);
+void kube_op_cancel(kube_rt *rt, uint64_t id);
 /* Ends the operation with a result (taken). */
-void kop_finish(kube_op *op, rbk_value *result);
+void kube_op_finish(kube_op *op, rbk_value *result);
 /* Ends the operation with an error (printf-style). */
-void kop_fail(kube_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void kube_op_fail(kube_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Ends the operation with the error of a non-2xx answer or a failed request. */
-void kop_fail_resp(kube_op *op, const char *method, const char *path, const kube_resp *r);
+void kube_op_fail_resp(kube_op *op, const char *method, const char *path, const kube_resp *r);
 /* Returns the one-line error text of a failed answer (caller frees): "Error from server
  * (NotFound): …", "You must be logged in to the server (Unauthorized)", "METHOD PATH: 500
  * Internal Server Error: <excerpt>", or the transport error. */
-char *kop_error_text(const kube_op *op, const char *method, const char *path, const kube_resp *r);
+char *kube_op_error_text(const kube_op *op, const char *method, const char *path, const kube_resp *r);
 
 /* Starts a request on the operation's connection: path is appended to the connection's origin
  * and base; body (may be NULL) with content type ctype. Returns false after failing the op. */
-bool kop_request(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
-                 kube_retry retry, kube_cont cont);
-/* Like kop_request, with extra "Name: value" header lines (copied). */
+bool kube_op_request(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
+                     kube_retry retry, kube_cont cont);
+/* Like kube_op_request, with extra "Name: value" header lines (copied). */
 bool kop_request_with(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
                       const char *const *headers, size_t n_headers, kube_retry retry, kube_cont cont);
 /* Starts a request to an absolute URL (webhooks), without the connection's credentials. */
-bool kop_request_url(kube_op *op, const char *method, const char *url, const char *const *headers,
-                     size_t n_headers, const char *body, kube_retry retry, kube_cont cont);
+bool kube_op_request_url(kube_op *op, const char *method, const char *url, const char *const *headers,
+                         size_t n_headers, const char *body, kube_retry retry, kube_cont cont);
 /* Starts a watch (a streaming GET of path): on_event for every event, end when it closes. */
-bool kop_watch(kube_op *op, const char *path, kube_event_fn on_event, kube_cont end);
+bool kube_op_watch(kube_op *op, const char *path, kube_event_fn on_event, kube_cont end);
 /* Repeats the request that awaits its verify hook (for verify hooks that decided, after reading,
  * that it did not take effect). After a lost answer it is repeated once, the decision logged;
  * a second time the op ends with kop_unknown instead. */
-void kop_repeat(kube_op *op);
+void kube_op_repeat(kube_op *op);
 /* Ends the op, whose write awaits its verify hook, with "outcome unknown: METHOD PATH was sent and
  * its answer was lost; DETAIL; check WHAT before retrying" (DETAIL: what the read showed, may be
  * NULL; WHAT: the op's describe() text) — "was sent and answered 503 Service Unavailable" when a
@@ -189,18 +189,18 @@ void kop_unknown(kube_op *op, const char *fmt, ...) __attribute__((format(printf
  * and PATH as sent (no query), DETAIL (may be NULL), CHECK what to look at before retrying. */
 char *kop_unknown_text(const char *method, const char *path, const char *detail, const char *check);
 /* Cancels every request in flight. */
-void kop_cancel_requests(kube_op *op);
+void kube_op_cancel_requests(kube_op *op);
 /* Sets (or with fn NULL clears) the operation's timer at `at`. */
-void kop_timer(kube_op *op, int64_t at, kube_timer_fn fn);
+void kube_op_timer(kube_op *op, int64_t at, kube_timer_fn fn);
 /* Starts a child process for the op; on_proc runs when it ends. Returns false after failing. */
-bool kop_spawn(kube_op *op, const char *const *argv, const char *const *env_add, int64_t timeout_ms,
-               void (*on_proc)(kube_op *op, const proc_result *res));
+bool kube_op_spawn(kube_op *op, const char *const *argv, const char *const *env_add, int64_t timeout_ms,
+                   void (*on_proc)(kube_op *op, const proc_result *res));
 /* Returns the time left before the op's deadline (ms; INT64_MAX without one). */
-int64_t kop_left(const kube_op *op);
+int64_t kube_op_left(const kube_op *op);
 
 /* Returns the transient-failure class of an answer: true for connection failures, timeouts,
  * 429, 500, 502, 503, 504. */
-bool kube_transient(const kube_resp *r);
+bool kube_op_transient(const kube_resp *r);
 /* Returns true when a sent request got no answer: the connection broke after it was sent, or
  * its time ran out (a write may have been applied). */
 bool kube_lost(const kube_resp *r);

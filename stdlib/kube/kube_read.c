@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kube_act.h"
+#include "kube.h"
 
 /* The state of a read. */
 typedef struct {
@@ -18,14 +18,14 @@ typedef struct {
 /* Frees a read's state. */
 static void rd_free(void *p) {
   rd_state *s = p;
-  kube_ref_clear(&s->ref);
+  kube_kinds_ref_clear(&s->ref);
   free(s->path), free(s->query);
   json_decref(s->items), json_decref(s->deployment);
   free(s);
 }
 
 /* Returns the read state of op. */
-static rd_state *rd(kube_op *op) { return kact_state(op, sizeof(rd_state), rd_free); }
+static rd_state *rd(kube_op *op) { return kube_state(op, sizeof(rd_state), rd_free); }
 
 /* Sets apiVersion and kind on an object that lacks them. */
 static void stamp(json_t *o, const kube_kind *k) {
@@ -37,32 +37,32 @@ static void stamp(json_t *o, const kube_kind *k) {
 
 /* Finishes get with the object. */
 static void got(kube_op *op, const kube_resp *r) {
-  if (r->status != 200 || !json_is_object(r->json)) return kop_fail_resp(op, "GET", rd(op)->path, r);
+  if (r->status != 200 || !json_is_object(r->json)) return kube_op_fail_resp(op, "GET", rd(op)->path, r);
   stamp(r->json, rd(op)->ref.kind);
-  kact_finish_json(op, r->json);
+  kube_finish_json(op, r->json);
 }
 
 /* Starts get(ref). */
-bool kact_get(kube_op *op, const rbk_action_req *req) {
+bool kube_get(kube_op *op, const rbk_action_req *req) {
   rd_state *s = rd(op);
-  if (!s || !kact_ref(op, req, "ref", &s->ref)) return false;
-  s->path = kube_path(s->ref.kind, op->conn->ns, s->ref.name);
-  return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, got);
+  if (!s || !kube_arg_ref(op, req, "ref", &s->ref)) return false;
+  s->path = kube_kinds_path(s->ref.kind, op->conn->ns, s->ref.name);
+  return kube_op_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, got);
 }
 
 /* Finishes exists with true (200) or false (404). */
 static void existed(kube_op *op, const kube_resp *r) {
-  if (r->status == 200) kop_finish(op, val_bool(true));
-  else if (r->status == 404) kop_finish(op, val_bool(false));
-  else kop_fail_resp(op, "GET", rd(op)->path, r);
+  if (r->status == 200) kube_op_finish(op, value_bool(true));
+  else if (r->status == 404) kube_op_finish(op, value_bool(false));
+  else kube_op_fail_resp(op, "GET", rd(op)->path, r);
 }
 
 /* Starts exists(ref). */
-bool kact_exists(kube_op *op, const rbk_action_req *req) {
+bool kube_exists(kube_op *op, const rbk_action_req *req) {
   rd_state *s = rd(op);
-  if (!s || !kact_ref(op, req, "ref", &s->ref)) return false;
-  s->path = kube_path(s->ref.kind, op->conn->ns, s->ref.name);
-  return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, existed);
+  if (!s || !kube_arg_ref(op, req, "ref", &s->ref)) return false;
+  s->path = kube_kinds_path(s->ref.kind, op->conn->ns, s->ref.name);
+  return kube_op_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, existed);
 }
 
 /* ---- list / events ---- */
@@ -72,11 +72,11 @@ static void listed(kube_op *op, const kube_resp *r);
 /* Returns true after requesting a page (cont: the continue token, or NULL). */
 static bool list_page(kube_op *op, const char *cont) {
   rd_state *s = rd(op);
-  char *c = cont ? kube_query_escape(cont) : NULL;
+  char *c = cont ? kube_kinds_query_escape(cont) : NULL;
   char *url = strutil_printf("%s?%s%slimit=500%s%s", s->path, s->query ? s->query : "", s->query && *s->query ? "&" : "",
                         c ? "&continue=" : "", c ? c : "");
   free(c);
-  bool ok = url && kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, listed);
+  bool ok = url && kube_op_request(op, "GET", url, NULL, NULL, KRETRY_READ, listed);
   free(url);
   return ok;
 }
@@ -110,7 +110,7 @@ static void list_done(kube_op *op) {
     json_decref(s->items);
     s->items = sorted;
   }
-  kact_finish_json(op, s->items);
+  kube_finish_json(op, s->items);
 }
 
 /* Collects a page; asks for the next, restarts after an expired continue token (410). */
@@ -122,7 +122,7 @@ static void listed(kube_op *op, const kube_resp *r) {
     list_page(op, NULL);
     return;
   }
-  if (r->status != 200 || !json_is_object(r->json)) return kop_fail_resp(op, "GET", s->path, r);
+  if (r->status != 200 || !json_is_object(r->json)) return kube_op_fail_resp(op, "GET", s->path, r);
   size_t i;
   json_t *it;
   json_array_foreach(json_object_get(r->json, "items"), i, it) {
@@ -136,7 +136,7 @@ static void listed(kube_op *op, const kube_resp *r) {
 
 /* Returns "labelSelector=…&fieldSelector=…" (caller frees). */
 static char *selector_query(const char *labels, const char *fields) {
-  char *l = labels && *labels ? kube_query_escape(labels) : NULL, *f = fields && *fields ? kube_query_escape(fields) : NULL;
+  char *l = labels && *labels ? kube_kinds_query_escape(labels) : NULL, *f = fields && *fields ? kube_kinds_query_escape(fields) : NULL;
   char *q = strutil_printf("%s%s%s%s%s", l ? "labelSelector=" : "", l ? l : "", l && f ? "&" : "", f ? "fieldSelector=" : "",
                       f ? f : "");
   free(l), free(f);
@@ -144,33 +144,33 @@ static char *selector_query(const char *labels, const char *fields) {
 }
 
 /* Starts list(kind, selector:, field:). */
-bool kact_list(kube_op *op, const rbk_action_req *req) {
+bool kube_list(kube_op *op, const rbk_action_req *req) {
   rd_state *s = rd(op);
-  if (!(s->kind = kact_kind(op, req))) return false;
-  char *sel = kact_selector(kact_arg(req, "selector")), *field = kact_selector(kact_arg(req, "field"));
+  if (!(s->kind = kube_arg_kind(op, req))) return false;
+  char *sel = kube_selector(kube_arg(req, "selector")), *field = kube_selector(kube_arg(req, "field"));
   s->query = selector_query(sel, field);
   free(sel), free(field);
-  s->path = kube_path(s->kind, op->conn->ns, NULL);
+  s->path = kube_kinds_path(s->kind, op->conn->ns, NULL);
   s->items = json_array();
   return list_page(op, NULL);
 }
 
 /* Starts events(selector:): a ref selects the events of that object, other text is a field
  * selector. */
-bool kact_events(kube_op *op, const rbk_action_req *req) {
+bool kube_events(kube_op *op, const rbk_action_req *req) {
   rd_state *s = rd(op);
-  s->kind = kube_kind_get(KK_EVENT), s->events = true;
-  char *sel = kact_selector(kact_arg(req, "selector")), *field = NULL;
+  s->kind = kube_kinds_get(KK_EVENT), s->events = true;
+  char *sel = kube_selector(kube_arg(req, "selector")), *field = NULL;
   kube_ref ref;
   char *err = NULL;
-  if (sel && !strchr(sel, '=') && kube_ref_parse(sel, &ref, &err)) {
+  if (sel && !strchr(sel, '=') && kube_kinds_ref_parse(sel, &ref, &err)) {
     field = strutil_printf("involvedObject.kind=%s,involvedObject.name=%s", ref.kind->kind, ref.name);
-    kube_ref_clear(&ref);
+    kube_kinds_ref_clear(&ref);
   } else field = sel ? strdup(sel) : NULL;
   free(err), free(sel);
   s->query = selector_query(NULL, field);
   free(field);
-  s->path = kube_path(s->kind, op->conn->ns, NULL);
+  s->path = kube_kinds_path(s->kind, op->conn->ns, NULL);
   s->items = json_array();
   return list_page(op, NULL);
 }
@@ -191,35 +191,35 @@ static json_t *history_entry(const json_t *rs) {
 /* Finishes history from the ReplicaSet list. */
 static void history_rs(kube_op *op, const kube_resp *r) {
   rd_state *s = rd(op);
-  if (r->status != 200) return kop_fail_resp(op, "GET", "replicasets", r);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", "replicasets", r);
   const char *uid = json_string_value(json_object_get(json_object_get(s->deployment, "metadata"), "uid"));
   json_t *owned = kube_owned_sorted(json_object_get(r->json, "items"), uid), *out = json_array(), *rs;
   size_t i;
   json_array_foreach(owned, i, rs) json_array_append_new(out, history_entry(rs));
   json_decref(owned);
-  kact_finish_json(op, out);
+  kube_finish_json(op, out);
   json_decref(out);
 }
 
 /* Lists the deployment's ReplicaSets by its selector. */
 static void history_dep(kube_op *op, const kube_resp *r) {
   rd_state *s = rd(op);
-  if (r->status != 200 || !json_is_object(r->json)) return kop_fail_resp(op, "GET", s->path, r);
+  if (r->status != 200 || !json_is_object(r->json)) return kube_op_fail_resp(op, "GET", s->path, r);
   s->deployment = json_incref(r->json);
   char *sel = kube_label_selector(json_object_get(json_object_get(r->json, "spec"), "selector"));
   char *q = selector_query(sel, NULL);
-  char *rs = kube_path(kube_kind_get(KK_REPLICASET), op->conn->ns, NULL);
+  char *rs = kube_kinds_path(kube_kinds_get(KK_REPLICASET), op->conn->ns, NULL);
   char *url = strutil_printf("%s?%s", rs, q ? q : "");
-  if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, history_rs);
-  else kop_fail(op, "out of memory");
+  if (url) kube_op_request(op, "GET", url, NULL, NULL, KRETRY_READ, history_rs);
+  else kube_op_fail(op, "out of memory");
   free(sel), free(q), free(rs), free(url);
 }
 
 /* Starts history(ref). */
-bool kact_history(kube_op *op, const rbk_action_req *req) {
+bool kube_history(kube_op *op, const rbk_action_req *req) {
   rd_state *s = rd(op);
-  if (!s || !kact_ref(op, req, "ref", &s->ref)) return false;
-  if (s->ref.kind->id != KK_DEPLOYMENT) return kop_fail(op, "history: only deployments have a rollout history here, not %s", s->ref.kind->plural), false;
-  s->path = kube_path(s->ref.kind, op->conn->ns, s->ref.name);
-  return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, history_dep);
+  if (!s || !kube_arg_ref(op, req, "ref", &s->ref)) return false;
+  if (s->ref.kind->id != KK_DEPLOYMENT) return kube_op_fail(op, "history: only deployments have a rollout history here, not %s", s->ref.kind->plural), false;
+  s->path = kube_kinds_path(s->ref.kind, op->conn->ns, s->ref.name);
+  return kube_op_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, history_dep);
 }

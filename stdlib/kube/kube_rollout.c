@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "kube_act.h"
+#include "kube.h"
 
 /* The state of an undo or restart. */
 typedef struct {
@@ -23,14 +23,14 @@ typedef struct {
 /* Frees the state. */
 static void ro_free(void *p) {
   ro_state *s = p;
-  kube_ref_clear(&s->ref);
+  kube_kinds_ref_clear(&s->ref);
   free(s->path);
   json_decref(s->dep), json_decref(s->target);
   free(s);
 }
 
 /* Returns the op's state. */
-static ro_state *ro(kube_op *op) { return kact_state(op, sizeof(ro_state), ro_free); }
+static ro_state *ro(kube_op *op) { return kube_state(op, sizeof(ro_state), ro_free); }
 
 /* Returns the first container image of a workload's template (borrowed) or NULL. */
 static const char *image_of(const json_t *o) {
@@ -78,14 +78,14 @@ static void undo_result(kube_op *op, bool skipped, const char *message) {
   json_t *r = json_pack("{sbsIssss?ss?}", "skipped", skipped, "revision", (json_int_t)kube_revision(s->target), "message",
                         message, "replicaset", json_string_value(kube_at2(s->target, "metadata", "name")), "image",
                         image_of(s->target));
-  kact_finish_json(op, r);
+  kube_finish_json(op, r);
   json_decref(r);
 }
 
 /* After the PATCH: rolled back. */
 static void undo_patched(kube_op *op, const kube_resp *r) {
   ro_state *s = ro(op);
-  if (r->status != 200) return kop_fail_resp(op, "PATCH", s->path, r);
+  if (r->status != 200) return kube_op_fail_resp(op, "PATCH", s->path, r);
   char *m = strutil_printf("deployment.apps/%s rolled back", s->ref.name);
   undo_result(op, false, m);
   free(m);
@@ -94,19 +94,19 @@ static void undo_patched(kube_op *op, const kube_resp *r) {
 /* Verify hook's answer: applied, safe to repeat, or unknown. */
 static void undo_verified(kube_op *op, const kube_resp *r) {
   ro_state *s = ro(op);
-  if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", s->path, r);
   json_t *tmpl = kube_at2(r->json, "spec", "template");
   if (kube_template_equal(tmpl, kube_at2(s->target, "spec", "template"))) {
     char *m = strutil_printf("deployment.apps/%s rolled back", s->ref.name);
     undo_result(op, false, m);
     free(m);
-  } else if (!strcmp(kube_rv(r->json), kube_rv(s->dep))) kop_repeat(op);
+  } else if (!strcmp(kube_rv(r->json), kube_rv(s->dep))) kube_op_repeat(op);
   else kop_unknown(op, "the live template is not revision %ld's and the deployment changed meanwhile (resourceVersion %s → %s)",
                    kube_revision(s->target), kube_rv(s->dep), kube_rv(r->json));
 }
 
 /* Verify hook: re-reads the deployment. */
-static void undo_verify(kube_op *op) { kop_request(op, "GET", ro(op)->path, NULL, NULL, KRETRY_READ, undo_verified); }
+static void undo_verify(kube_op *op) { kube_op_request(op, "GET", ro(op)->path, NULL, NULL, KRETRY_READ, undo_verified); }
 
 /* Sends the one json-patch. */
 static void undo_patch(kube_op *op) {
@@ -119,8 +119,8 @@ static void undo_patch(kube_op *op) {
   char *body = json_dumps(patch, JSON_COMPACT);
   json_decref(patch);
   op->verify = undo_verify;
-  if (body) kop_request(op, "PATCH", s->path, "application/json-patch+json", body, KRETRY_VERIFY, undo_patched);
-  else kop_fail(op, "out of memory");
+  if (body) kube_op_request(op, "PATCH", s->path, "application/json-patch+json", body, KRETRY_VERIFY, undo_patched);
+  else kube_op_fail(op, "out of memory");
   free(body);
 }
 
@@ -131,9 +131,9 @@ static json_t *undo_target(kube_op *op, json_t *owned) {
   if (s->to_revision > 0) {
     for (size_t i = 0; i < n; i++)
       if (kube_revision(json_array_get(owned, i)) == s->to_revision) return json_array_get(owned, i);
-    return kop_fail(op, "unable to find specified revision %ld in history", s->to_revision), NULL;
+    return kube_op_fail(op, "unable to find specified revision %ld in history", s->to_revision), NULL;
   }
-  if (n < 2) return kop_fail(op, "no rollout history found for deployment \"%s\"", s->ref.name), NULL;
+  if (n < 2) return kube_op_fail(op, "no rollout history found for deployment \"%s\"", s->ref.name), NULL;
   return json_array_get(owned, n - 2);
 }
 
@@ -156,7 +156,7 @@ static bool undo_rechecked(kube_op *op, json_t *owned) {
 /* Chooses the target from the ReplicaSets and patches, or skips. */
 static void undo_rs(kube_op *op, const kube_resp *r) {
   ro_state *s = ro(op);
-  if (r->status != 200) return kop_fail_resp(op, "GET", "replicasets", r);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", "replicasets", r);
   json_t *owned = kube_owned_sorted(json_object_get(r->json, "items"), json_string_value(kube_at2(s->dep, "metadata", "uid")));
   if (op->recheck && json_array_size(owned) && undo_rechecked(op, owned)) return (void)json_decref(owned);
   json_t *t = undo_target(op, owned);
@@ -174,27 +174,27 @@ static void undo_rs(kube_op *op, const kube_resp *r) {
 /* Reads the deployment, then its ReplicaSets. */
 static void undo_dep(kube_op *op, const kube_resp *r) {
   ro_state *s = ro(op);
-  if (r->status != 200 || !json_is_object(r->json)) return kop_fail_resp(op, "GET", s->path, r);
-  if (json_is_true(kube_at2(r->json, "spec", "paused"))) return kop_fail(op, "you cannot rollback a paused deployment; resume it first");
+  if (r->status != 200 || !json_is_object(r->json)) return kube_op_fail_resp(op, "GET", s->path, r);
+  if (json_is_true(kube_at2(r->json, "spec", "paused"))) return kube_op_fail(op, "you cannot rollback a paused deployment; resume it first");
   s->dep = json_incref(r->json);
   char *sel = kube_label_selector(kube_at2(r->json, "spec", "selector"));
-  char *esc = sel ? kube_query_escape(sel) : NULL;
-  char *rs = kube_path(kube_kind_get(KK_REPLICASET), op->conn->ns, NULL);
+  char *esc = sel ? kube_kinds_query_escape(sel) : NULL;
+  char *rs = kube_kinds_path(kube_kinds_get(KK_REPLICASET), op->conn->ns, NULL);
   char *url = strutil_printf("%s?labelSelector=%s", rs, esc ? esc : "");
-  if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, undo_rs);
+  if (url) kube_op_request(op, "GET", url, NULL, NULL, KRETRY_READ, undo_rs);
   free(sel), free(esc), free(rs), free(url);
 }
 
 /* Starts rollout_undo(ref, to_revision:). */
-bool kact_rollout_undo(kube_op *op, const rbk_action_req *req) {
+bool kube_rollout_undo(kube_op *op, const rbk_action_req *req) {
   ro_state *s = ro(op);
-  if (!s || !kact_ref(op, req, "ref", &s->ref)) return false;
-  if (s->ref.kind->id != KK_DEPLOYMENT) return kop_fail(op, "rollout_undo: only deployments can be rolled back here, not %s", s->ref.kind->plural), false;
-  const rbk_value *to = kact_arg(req, "to_revision");
-  if (to && to->kind != VAL_INT && to->kind != VAL_NULL) return kop_fail(op, "to_revision must be an int"), false;
+  if (!s || !kube_arg_ref(op, req, "ref", &s->ref)) return false;
+  if (s->ref.kind->id != KK_DEPLOYMENT) return kube_op_fail(op, "rollout_undo: only deployments can be rolled back here, not %s", s->ref.kind->plural), false;
+  const rbk_value *to = kube_arg(req, "to_revision");
+  if (to && to->kind != VAL_INT && to->kind != VAL_NULL) return kube_op_fail(op, "to_revision must be an int"), false;
   s->to_revision = to && to->kind == VAL_INT ? (long)to->u.i : 0;
-  s->path = kube_path(s->ref.kind, op->conn->ns, s->ref.name);
-  return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, undo_dep);
+  s->path = kube_kinds_path(s->ref.kind, op->conn->ns, s->ref.name);
+  return kube_op_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, undo_dep);
 }
 
 /* ---- restart ---- */
@@ -211,30 +211,30 @@ static void restart_result(kube_op *op, bool skipped, const char *at) {
   char *m = skipped ? strutil_printf("deployment.apps/%s was restarted at %s (resumed run): not restarted again", s->ref.name, at)
                     : strutil_printf("deployment.apps/%s restarted", s->ref.name);
   json_t *r = json_pack("{sbssss}", "skipped", skipped, "restarted_at", at, "message", m ? m : "");
-  kact_finish_json(op, r);
+  kube_finish_json(op, r);
   json_decref(r);
   free(m);
 }
 
 /* After the PATCH: restarted. */
 static void restart_patched(kube_op *op, const kube_resp *r) {
-  if (r->status != 200) return kop_fail_resp(op, "PATCH", ro(op)->path, r);
+  if (r->status != 200) return kube_op_fail_resp(op, "PATCH", ro(op)->path, r);
   restart_result(op, false, ro(op)->stamp);
 }
 
 /* Verify hook's answer. */
 static void restart_verified(kube_op *op, const kube_resp *r) {
   ro_state *s = ro(op);
-  if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", s->path, r);
   const char *at = restarted_at(r->json);
   if (at && !strcmp(at, s->stamp)) restart_result(op, false, s->stamp);
-  else if (!strcmp(kube_rv(r->json), kube_rv(s->dep))) kop_repeat(op);
+  else if (!strcmp(kube_rv(r->json), kube_rv(s->dep))) kube_op_repeat(op);
   else kop_unknown(op, "restartedAt is not %s and the deployment changed meanwhile (resourceVersion %s → %s)", s->stamp,
                    kube_rv(s->dep), kube_rv(r->json));
 }
 
 /* Verify hook: re-reads the deployment. */
-static void restart_verify(kube_op *op) { kop_request(op, "GET", ro(op)->path, NULL, NULL, KRETRY_READ, restart_verified); }
+static void restart_verify(kube_op *op) { kube_op_request(op, "GET", ro(op)->path, NULL, NULL, KRETRY_READ, restart_verified); }
 
 /* Returns epoch ms of "YYYY-MM-DDTHH:MM:SSZ", or 0. */
 static int64_t stamp_ms(const char *s) {
@@ -247,10 +247,10 @@ static int64_t stamp_ms(const char *s) {
 /* Reads the deployment, then patches restartedAt. */
 static void restart_dep(kube_op *op, const kube_resp *r) {
   ro_state *s = ro(op);
-  if (r->status != 200 || !json_is_object(r->json)) return kop_fail_resp(op, "GET", s->path, r);
-  if (json_is_true(kube_at2(r->json, "spec", "paused"))) return kop_fail(op, "can't restart paused deployment (run rollout resume first)");
+  if (r->status != 200 || !json_is_object(r->json)) return kube_op_fail_resp(op, "GET", s->path, r);
+  if (json_is_true(kube_at2(r->json, "spec", "paused"))) return kube_op_fail(op, "can't restart paused deployment (run rollout resume first)");
   s->dep = json_incref(r->json);
-  int64_t wall = kube_rt_wall(op->rt);
+  int64_t wall = kube_op_rt_wall(op->rt);
   const char *prev = restarted_at(r->json);
   if (op->recheck && prev && wall - stamp_ms(prev) < 15 * 60 * 1000) return restart_result(op, true, prev);
   time_t t = (time_t)(wall / 1000);
@@ -260,15 +260,15 @@ static void restart_dep(kube_op *op, const kube_resp *r) {
   char *body = strutil_printf("{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/restartedAt\":\"%s\"}}}}}", s->stamp);
   char *url = strutil_printf("%s?fieldManager=kubectl-rollout", s->path);
   op->verify = restart_verify;
-  if (body && url) kop_request(op, "PATCH", url, "application/strategic-merge-patch+json", body, KRETRY_VERIFY, restart_patched);
+  if (body && url) kube_op_request(op, "PATCH", url, "application/strategic-merge-patch+json", body, KRETRY_VERIFY, restart_patched);
   free(body), free(url);
 }
 
 /* Starts rollout_restart(ref). */
-bool kact_rollout_restart(kube_op *op, const rbk_action_req *req) {
+bool kube_rollout_restart(kube_op *op, const rbk_action_req *req) {
   ro_state *s = ro(op);
-  if (!s || !kact_ref(op, req, "ref", &s->ref)) return false;
-  if (s->ref.kind->id != KK_DEPLOYMENT) return kop_fail(op, "rollout_restart: only deployments are supported here, not %s", s->ref.kind->plural), false;
-  s->path = kube_path(s->ref.kind, op->conn->ns, s->ref.name);
-  return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, restart_dep);
+  if (!s || !kube_arg_ref(op, req, "ref", &s->ref)) return false;
+  if (s->ref.kind->id != KK_DEPLOYMENT) return kube_op_fail(op, "rollout_restart: only deployments are supported here, not %s", s->ref.kind->plural), false;
+  s->path = kube_kinds_path(s->ref.kind, op->conn->ns, s->ref.name);
+  return kube_op_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, restart_dep);
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "kube_act.h"
+#include "kube.h"
 
 typedef struct {
   const kube_kind *kind;
@@ -26,7 +26,7 @@ static void wt_free(void *p) {
 }
 
 /* Returns the op's state. */
-static wt_state *wt(kube_op *op) { return kact_state(op, sizeof(wt_state), wt_free); }
+static wt_state *wt(kube_op *op) { return kube_state(op, sizeof(wt_state), wt_free); }
 
 /* Returns true when o has condition type (case-insensitive) with status True. */
 static bool cond_true(const json_t *o, const char *type) {
@@ -61,7 +61,7 @@ static const char *pending(wt_state *s) {
 
 /* Finishes the op when the condition holds. */
 static void check(kube_op *op) {
-  if (!pending(wt(op))) kop_finish(op, NULL);
+  if (!pending(wt(op))) kube_op_finish(op, NULL);
 }
 
 /* Handles one watch event. */
@@ -85,7 +85,7 @@ static void ended(kube_op *op, const kube_resp *r) {
 /* Records the listed objects; done, or watch from the list's resourceVersion. */
 static void listed(kube_op *op, const kube_resp *r) {
   wt_state *s = wt(op);
-  if (r->status != 200) return kop_fail_resp(op, "GET", s->coll, r);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", s->coll, r);
   json_object_clear(s->objs);
   size_t i;
   json_t *o;
@@ -93,14 +93,14 @@ static void listed(kube_op *op, const kube_resp *r) {
     const char *name = json_string_value(kube_at2(o, "metadata", "name"));
     if (name) json_object_set(s->objs, name, o);
   }
-  if (s->ready && !json_object_size(s->objs)) return kop_fail(op, "no matching resources found");
-  if (!pending(s)) return kop_finish(op, NULL);
+  if (s->ready && !json_object_size(s->objs)) return kube_op_fail(op, "no matching resources found");
+  if (!pending(s)) return kube_op_finish(op, NULL);
   const char *rv = json_string_value(kube_at2(r->json, "metadata", "resourceVersion"));
-  int64_t left = kop_left(op) / 1000;
+  int64_t left = kube_op_left(op) / 1000;
   if (left > 300 || left <= 0) left = 300;
   char *url = strutil_printf("%s?allowWatchBookmarks=true%s%s&resourceVersion=%s&timeoutSeconds=%lld&watch=true", s->coll,
                         *s->sel_q ? "&" : "", s->sel_q, rv ? rv : "", (long long)left);
-  if (url) kop_watch(op, url, on_event, ended);
+  if (url) kube_op_watch(op, url, on_event, ended);
   free(url);
 }
 
@@ -108,7 +108,7 @@ static void listed(kube_op *op, const kube_resp *r) {
 static void relist(kube_op *op) {
   wt_state *s = wt(op);
   char *url = strutil_printf("%s%s%s", s->coll, *s->sel_q ? "?" : "", s->sel_q);
-  if (url) kop_request(op, "GET", url, NULL, NULL, KRETRY_READ, listed);
+  if (url) kube_op_request(op, "GET", url, NULL, NULL, KRETRY_READ, listed);
   free(url);
 }
 
@@ -116,17 +116,17 @@ static void relist(kube_op *op) {
 static void timed_out(kube_op *op) {
   wt_state *s = wt(op);
   const char *name = pending(s);
-  kop_fail(op, "timed out waiting for the condition on %s/%s", s->kind->plural, name ? name : "?");
+  kube_op_fail(op, "timed out waiting for the condition on %s/%s", s->kind->plural, name ? name : "?");
 }
 
 /* Starts a wait. */
 static bool start(kube_op *op, const rbk_action_req *req, bool ready) {
   wt_state *s = wt(op);
-  if (!(s->kind = kact_kind(op, req))) return false;
-  char *sel = kact_selector(kact_arg(req, "selector")), *esc = sel ? kube_query_escape(sel) : NULL;
+  if (!(s->kind = kube_arg_kind(op, req))) return false;
+  char *sel = kube_selector(kube_arg(req, "selector")), *esc = sel ? kube_kinds_query_escape(sel) : NULL;
   s->sel_q = esc ? strutil_printf("labelSelector=%s", esc) : strdup("");
   free(sel), free(esc);
-  s->coll = kube_path(s->kind, op->conn->ns, NULL);
+  s->coll = kube_kinds_path(s->kind, op->conn->ns, NULL);
   s->objs = json_object();
   s->ready = ready;
   op->on_deadline = timed_out;
@@ -135,7 +135,7 @@ static bool start(kube_op *op, const rbk_action_req *req, bool ready) {
 }
 
 /* Starts wait_deleted(kind, selector:, timeout:). */
-bool kact_wait_deleted(kube_op *op, const rbk_action_req *req) { return start(op, req, false); }
+bool kube_wait_deleted(kube_op *op, const rbk_action_req *req) { return start(op, req, false); }
 
 /* Starts wait_ready(kind, selector:, timeout:). */
-bool kact_wait_ready(kube_op *op, const rbk_action_req *req) { return start(op, req, true); }
+bool kube_wait_ready(kube_op *op, const rbk_action_req *req) { return start(op, req, true); }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kube_act.h"
+#include "kube.h"
 
 typedef struct {
   kube_ref ref;
@@ -26,14 +26,14 @@ typedef struct {
 /* Frees the state. */
 static void wr_free(void *p) {
   wr_state *s = p;
-  kube_ref_clear(&s->ref);
+  kube_kinds_ref_clear(&s->ref);
   free(s->name), free(s->ns), free(s->path), free(s->url), free(s->ctype);
   json_decref(s->body), json_decref(s->cur);
   free(s);
 }
 
 /* Returns the op's state. */
-static wr_state *wr(kube_op *op) { return kact_state(op, sizeof(wr_state), wr_free); }
+static wr_state *wr(kube_op *op) { return kube_state(op, sizeof(wr_state), wr_free); }
 
 /* Returns true when merge or strategic patch p is already reflected in o: every field of p is
  * in o with its value (null: absent), list elements matched by "name", else as a subset. */
@@ -155,8 +155,8 @@ static bool patch_applied(const wr_state *s, json_t *o) {
 
 /* Finishes with the answer's object on 2xx, else fails. */
 static void finish_obj(kube_op *op, const kube_resp *r, const char *method) {
-  if (r->status < 200 || r->status > 299) return kop_fail_resp(op, method, wr(op)->path, r);
-  kact_finish_json(op, r->json);
+  if (r->status < 200 || r->status > 299) return kube_op_fail_resp(op, method, wr(op)->path, r);
+  kube_finish_json(op, r->json);
 }
 
 /* ---- scale ---- */
@@ -167,38 +167,38 @@ static void scaled(kube_op *op, const kube_resp *r) { finish_obj(op, r, "PATCH")
 /* Verify hook's answer (the Scale read back): scaled, unchanged (repeat), or unknown. */
 static void scale_verified(kube_op *op, const kube_resp *r) {
   wr_state *s = wr(op);
-  if (r->status != 200) return kop_fail_resp(op, "GET", s->url, r);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", s->url, r);
   json_t *n = kube_at2(r->json, "spec", "replicas");
-  if (json_is_integer(n) && json_integer_value(n) == s->replicas) return kact_finish_json(op, r->json);
-  if (!strcmp(kube_rv(r->json), kube_rv(s->cur))) return kop_repeat(op);
+  if (json_is_integer(n) && json_integer_value(n) == s->replicas) return kube_finish_json(op, r->json);
+  if (!strcmp(kube_rv(r->json), kube_rv(s->cur))) return kube_op_repeat(op);
   kop_unknown(op, "spec.replicas is %lld, not %ld, and the %s changed meanwhile (resourceVersion %s → %s)",
               (long long)json_integer_value(n), s->replicas, s->ref.kind->singular, kube_rv(s->cur), kube_rv(r->json));
 }
 
 /* Verify hook: re-reads the scale subresource. */
-static void scale_verify(kube_op *op) { kop_request(op, "GET", wr(op)->url, NULL, NULL, KRETRY_READ, scale_verified); }
+static void scale_verify(kube_op *op) { kube_op_request(op, "GET", wr(op)->url, NULL, NULL, KRETRY_READ, scale_verified); }
 
 /* Read the object: PATCH its scale subresource. */
 static void scale_got(kube_op *op, const kube_resp *r) {
   wr_state *s = wr(op);
-  if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", s->path, r);
   s->cur = json_incref(r->json);
   char *body = strutil_printf("{\"spec\":{\"replicas\":%ld}}", s->replicas);
   op->verify = scale_verify;
-  kop_request(op, "PATCH", s->url, "application/merge-patch+json", body, KRETRY_VERIFY, scaled);
+  kube_op_request(op, "PATCH", s->url, "application/merge-patch+json", body, KRETRY_VERIFY, scaled);
   free(body);
 }
 
 /* Starts scale(ref, replicas). */
-bool kact_scale(kube_op *op, const rbk_action_req *req) {
+bool kube_scale(kube_op *op, const rbk_action_req *req) {
   wr_state *s = wr(op);
-  if (!s || !kact_ref(op, req, "ref", &s->ref)) return false;
-  const rbk_value *n = kact_arg(req, "replicas");
-  if (!n || n->kind != VAL_INT || n->u.i < 0) return kop_fail(op, "scale: replicas must be an int >= 0"), false;
+  if (!s || !kube_arg_ref(op, req, "ref", &s->ref)) return false;
+  const rbk_value *n = kube_arg(req, "replicas");
+  if (!n || n->kind != VAL_INT || n->u.i < 0) return kube_op_fail(op, "scale: replicas must be an int >= 0"), false;
   s->replicas = (long)n->u.i;
-  s->path = kube_path(s->ref.kind, op->conn->ns, s->ref.name);
+  s->path = kube_kinds_path(s->ref.kind, op->conn->ns, s->ref.name);
   s->url = strutil_printf("%s/scale", s->path);
-  return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, scale_got);
+  return kube_op_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, scale_got);
 }
 
 /* ---- patch ---- */
@@ -209,50 +209,50 @@ static void patched(kube_op *op, const kube_resp *r) { finish_obj(op, r, "PATCH"
 /* Verify hook's answer: applied, unchanged (repeat), or unknown. */
 static void patch_verified(kube_op *op, const kube_resp *r) {
   wr_state *s = wr(op);
-  if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
-  if (!strcmp(kube_rv(r->json), kube_rv(s->cur))) return kop_repeat(op);
-  if (patch_applied(s, r->json)) return kact_finish_json(op, r->json);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", s->path, r);
+  if (!strcmp(kube_rv(r->json), kube_rv(s->cur))) return kube_op_repeat(op);
+  if (patch_applied(s, r->json)) return kube_finish_json(op, r->json);
   kop_unknown(op, "the patch's fields are not all present and the %s changed meanwhile (resourceVersion %s → %s)",
               s->ref.kind->singular, kube_rv(s->cur), kube_rv(r->json));
 }
 
 /* Verify hook: re-reads the object. */
-static void patch_verify(kube_op *op) { kop_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, patch_verified); }
+static void patch_verify(kube_op *op) { kube_op_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, patch_verified); }
 
 /* Read the object: send the patch (or, resumed, skip it when it already took effect). */
 static void patch_got(kube_op *op, const kube_resp *r) {
   wr_state *s = wr(op);
-  if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", s->path, r);
   s->cur = json_incref(r->json);
-  if (op->recheck && s->merge_like && kube_applied(r->json, s->body)) return kact_finish_json(op, r->json);
+  if (op->recheck && s->merge_like && kube_applied(r->json, s->body)) return kube_finish_json(op, r->json);
   if (op->recheck && !s->merge_like)
-    return kop_fail(op, "patch of %s/%s was in flight when the run stopped, and a json patch cannot be verified: check it by hand",
-                    s->ref.kind->singular, s->ref.name);
+    return kube_op_fail(op, "patch of %s/%s was in flight when the run stopped, and a json patch cannot be verified: check it by hand",
+                        s->ref.kind->singular, s->ref.name);
   char *body = json_dumps(s->body, JSON_COMPACT | JSON_ENCODE_ANY);
   op->verify = patch_verify;
-  kop_request(op, "PATCH", s->url, s->ctype, body, KRETRY_VERIFY, patched);
+  kube_op_request(op, "PATCH", s->url, s->ctype, body, KRETRY_VERIFY, patched);
   free(body);
 }
 
 /* Starts patch(ref, patch, type:). */
-bool kact_patch(kube_op *op, const rbk_action_req *req) {
+bool kube_patch(kube_op *op, const rbk_action_req *req) {
   wr_state *s = wr(op);
-  if (!s || !kact_ref(op, req, "ref", &s->ref)) return false;
-  char *type = kact_text(kact_arg(req, "type"));
+  if (!s || !kube_arg_ref(op, req, "ref", &s->ref)) return false;
+  char *type = kube_text(kube_arg(req, "type"));
   const char *t = type ? type : "strategic";
   s->ctype = strdup(!strcmp(t, "merge") ? "application/merge-patch+json"
                     : !strcmp(t, "json") ? "application/json-patch+json" : "application/strategic-merge-patch+json");
   bool known = !strcmp(t, "merge") || !strcmp(t, "json") || !strcmp(t, "strategic");
   s->merge_like = strcmp(t, "json") != 0;
   free(type);
-  if (!known) return kop_fail(op, "patch: type must be strategic, merge or json"), false;
-  const rbk_value *p = kact_arg(req, "patch");
+  if (!known) return kube_op_fail(op, "patch: type must be strategic, merge or json"), false;
+  const rbk_value *p = kube_arg(req, "patch");
   if (p && p->kind == VAL_STRING) s->body = json_loads(p->u.str.s, JSON_DECODE_ANY, NULL);
-  else s->body = p ? kact_json(p) : NULL;
-  if (!s->body) return kop_fail(op, "patch: the patch is not valid JSON"), false;
-  s->path = kube_path(s->ref.kind, op->conn->ns, s->ref.name);
+  else s->body = p ? kube_json(p) : NULL;
+  if (!s->body) return kube_op_fail(op, "patch: the patch is not valid JSON"), false;
+  s->path = kube_kinds_path(s->ref.kind, op->conn->ns, s->ref.name);
   s->url = strutil_printf("%s?fieldManager=kubectl-patch", s->path);
-  return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, patch_got);
+  return kube_op_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, patch_got);
 }
 
 /* ---- create / apply ---- */
@@ -260,16 +260,16 @@ bool kact_patch(kube_op *op, const rbk_action_req *req) {
 /* Returns true after reading kind, name and namespace of the object argument. */
 static bool object_target(kube_op *op, const rbk_action_req *req) {
   wr_state *s = wr(op);
-  s->body = kact_json(kact_arg(req, "object"));
+  s->body = kube_json(kube_arg(req, "object"));
   const char *av = json_string_value(json_object_get(s->body, "apiVersion"));
   const char *kind = json_string_value(json_object_get(s->body, "kind"));
   const char *name = json_string_value(kube_at2(s->body, "metadata", "name"));
   const char *ns = json_string_value(kube_at2(s->body, "metadata", "namespace"));
-  s->kind = kind ? kube_kind_of(av, kind) : NULL;
-  if (!s->kind) return kop_fail(op, "%s: unknown object kind %s%s%s", op->sig->name, av ? av : "", av ? " " : "", kind ? kind : "(no kind)"), false;
-  if (!name) return kop_fail(op, "%s: the object has no metadata.name", op->sig->name), false;
+  s->kind = kind ? kube_kinds_of(av, kind) : NULL;
+  if (!s->kind) return kube_op_fail(op, "%s: unknown object kind %s%s%s", op->sig->name, av ? av : "", av ? " " : "", kind ? kind : "(no kind)"), false;
+  if (!name) return kube_op_fail(op, "%s: the object has no metadata.name", op->sig->name), false;
   s->name = strdup(name), s->ns = strdup(ns ? ns : op->conn->ns ? op->conn->ns : "default");
-  s->path = kube_path(s->kind, s->ns, s->name);
+  s->path = kube_kinds_path(s->kind, s->ns, s->name);
   return s->name && s->ns && s->path;
 }
 
@@ -288,41 +288,41 @@ static json_t *sent_doc(const wr_state *s) {
 /* Verify hook's answer after a failed POST: created (exists with what was sent), repeat, or
  * unknown (an object of that name differs). */
 static void create_verified(kube_op *op, const kube_resp *r) {
-  if (r->status == 404) return kop_repeat(op);
-  if (r->status != 200) return kop_fail_resp(op, "GET", wr(op)->path, r);
+  if (r->status == 404) return kube_op_repeat(op);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", wr(op)->path, r);
   json_t *doc = sent_doc(wr(op));
   bool ours = kube_applied(r->json, doc);
   json_decref(doc);
-  if (ours) return kact_finish_json(op, r->json);
+  if (ours) return kube_finish_json(op, r->json);
   kop_unknown(op, "an object of that name exists but differs from what was sent");
 }
 
 /* Verify hook: does the object exist now? */
-static void create_verify(kube_op *op) { kop_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, create_verified); }
+static void create_verify(kube_op *op) { kube_op_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, create_verified); }
 
 /* Sends the POST. */
 static void create_send(kube_op *op, const char *manager) {
   wr_state *s = wr(op);
-  char *coll = kube_path(s->kind, s->ns, NULL);
+  char *coll = kube_kinds_path(s->kind, s->ns, NULL);
   char *url = strutil_printf("%s?fieldManager=%s&fieldValidation=Strict", coll, manager);
   char *body = json_dumps(s->body, JSON_COMPACT);
   op->verify = create_verify;
-  if (url && body) kop_request(op, "POST", url, "application/json", body, KRETRY_VERIFY, created);
-  else kop_fail(op, "out of memory");
+  if (url && body) kube_op_request(op, "POST", url, "application/json", body, KRETRY_VERIFY, created);
+  else kube_op_fail(op, "out of memory");
   free(coll), free(url), free(body);
 }
 
 /* Resumed create: skip when the object exists. */
 static void create_rechecked(kube_op *op, const kube_resp *r) {
-  if (r->status == 200) return kact_finish_json(op, r->json);
+  if (r->status == 200) return kube_finish_json(op, r->json);
   if (r->status == 404) return create_send(op, "rbk");
-  kop_fail_resp(op, "GET", wr(op)->path, r);
+  kube_op_fail_resp(op, "GET", wr(op)->path, r);
 }
 
 /* Starts create(object). */
-bool kact_create(kube_op *op, const rbk_action_req *req) {
+bool kube_create(kube_op *op, const rbk_action_req *req) {
   if (!wr(op) || !object_target(op, req)) return false;
-  if (op->recheck) return kop_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, create_rechecked);
+  if (op->recheck) return kube_op_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, create_rechecked);
   create_send(op, "rbk");
   return !op->finished || !op->error;
 }
@@ -333,23 +333,23 @@ static void apply_patched(kube_op *op, const kube_resp *r) { finish_obj(op, r, "
 /* Verify hook's answer after a failed apply PATCH: applied, unchanged (repeat), or unknown. */
 static void apply_verified(kube_op *op, const kube_resp *r) {
   wr_state *s = wr(op);
-  if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
-  if (!strcmp(kube_rv(r->json), kube_rv(s->cur))) return kop_repeat(op); /* unchanged: it was not applied */
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", s->path, r);
+  if (!strcmp(kube_rv(r->json), kube_rv(s->cur))) return kube_op_repeat(op); /* unchanged: it was not applied */
   json_t *doc = sent_doc(s);
   bool done = kube_applied(r->json, doc);
   json_decref(doc);
-  if (done) return kact_finish_json(op, r->json);
+  if (done) return kube_finish_json(op, r->json);
   kop_unknown(op, "the %s changed meanwhile (resourceVersion %s → %s)", s->kind->singular, kube_rv(s->cur), kube_rv(r->json));
 }
 
 /* Verify hook: re-reads the object. */
-static void apply_verify(kube_op *op) { kop_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, apply_verified); }
+static void apply_verify(kube_op *op) { kube_op_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, apply_verified); }
 
 /* Read the object: create it, or merge-patch it with the document. */
 static void apply_got(kube_op *op, const kube_resp *r) {
   wr_state *s = wr(op);
   if (r->status == 404) return create_send(op, "rbk");
-  if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", s->path, r);
   s->cur = json_incref(r->json);
   json_t *doc = json_deep_copy(s->body);
   json_object_del(doc, "status");
@@ -358,53 +358,53 @@ static void apply_got(kube_op *op, const kube_resp *r) {
   char *url = strutil_printf("%s?fieldManager=rbk", s->path);
   json_decref(doc);
   op->verify = apply_verify;
-  if (body && url) kop_request(op, "PATCH", url, "application/merge-patch+json", body, KRETRY_VERIFY, apply_patched);
+  if (body && url) kube_op_request(op, "PATCH", url, "application/merge-patch+json", body, KRETRY_VERIFY, apply_patched);
   free(body), free(url);
 }
 
 /* Starts apply(object): create-or-merge-patch. */
-bool kact_apply(kube_op *op, const rbk_action_req *req) {
+bool kube_apply(kube_op *op, const rbk_action_req *req) {
   if (!wr(op) || !object_target(op, req)) return false;
-  return kop_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, apply_got);
+  return kube_op_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, apply_got);
 }
 
 /* ---- delete ---- */
 
 /* The DELETE answer. */
 static void deleted(kube_op *op, const kube_resp *r) {
-  if (r->status < 200 || r->status > 299) return kop_fail_resp(op, "DELETE", wr(op)->path, r);
-  kop_finish(op, NULL);
+  if (r->status < 200 || r->status > 299) return kube_op_fail_resp(op, "DELETE", wr(op)->path, r);
+  kube_op_finish(op, NULL);
 }
 
 /* Verify hook's answer after a failed DELETE. */
 static void delete_verified(kube_op *op, const kube_resp *r) {
-  if (r->status == 404 || (r->status == 200 && kube_at2(r->json, "metadata", "deletionTimestamp"))) return kop_finish(op, NULL);
-  if (r->status == 200) return kop_repeat(op);
-  kop_fail_resp(op, "GET", wr(op)->path, r);
+  if (r->status == 404 || (r->status == 200 && kube_at2(r->json, "metadata", "deletionTimestamp"))) return kube_op_finish(op, NULL);
+  if (r->status == 200) return kube_op_repeat(op);
+  kube_op_fail_resp(op, "GET", wr(op)->path, r);
 }
 
 /* Verify hook: is the object gone or going? */
-static void delete_verify(kube_op *op) { kop_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, delete_verified); }
+static void delete_verify(kube_op *op) { kube_op_request(op, "GET", wr(op)->path, NULL, NULL, KRETRY_READ, delete_verified); }
 
 /* Sends the DELETE. */
 static void delete_send(kube_op *op) {
   op->verify = delete_verify;
-  kop_request(op, "DELETE", wr(op)->path, "application/json", "{\"propagationPolicy\":\"Background\"}", KRETRY_VERIFY, deleted);
+  kube_op_request(op, "DELETE", wr(op)->path, "application/json", "{\"propagationPolicy\":\"Background\"}", KRETRY_VERIFY, deleted);
 }
 
 /* Resumed delete: done when the object is gone. */
 static void delete_rechecked(kube_op *op, const kube_resp *r) {
-  if (r->status == 404) return kop_finish(op, NULL);
+  if (r->status == 404) return kube_op_finish(op, NULL);
   if (r->status == 200) return delete_send(op);
-  kop_fail_resp(op, "GET", wr(op)->path, r);
+  kube_op_fail_resp(op, "GET", wr(op)->path, r);
 }
 
 /* Starts delete(ref). */
-bool kact_delete(kube_op *op, const rbk_action_req *req) {
+bool kube_delete(kube_op *op, const rbk_action_req *req) {
   wr_state *s = wr(op);
-  if (!s || !kact_ref(op, req, "ref", &s->ref)) return false;
-  s->path = kube_path(s->ref.kind, op->conn->ns, s->ref.name);
-  if (op->recheck) return kop_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, delete_rechecked);
+  if (!s || !kube_arg_ref(op, req, "ref", &s->ref)) return false;
+  s->path = kube_kinds_path(s->ref.kind, op->conn->ns, s->ref.name);
+  if (op->recheck) return kube_op_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, delete_rechecked);
   delete_send(op);
   return true;
 }

@@ -157,7 +157,7 @@ static kube_exec_cfg *exec_cfg(const json_t *x, const char *dir, const json_t *c
 }
 
 /* Frees an exec config. */
-void kube_exec_free(kube_exec_cfg *e) {
+void kubeconfig_exec_free(kube_exec_cfg *e) {
   if (!e) return;
   for (size_t i = 0; e->args && e->args[i]; i++) free(e->args[i]);
   for (size_t i = 0; e->env && e->env[i]; i++) free(e->env[i]);
@@ -172,7 +172,7 @@ void kubeconfig_free(kubeconfig *kc) {
   free(kc->context), free(kc->cluster_name), free(kc->user_name), free(kc->server), free(kc->ns), free(kc->path);
   free(kc->ca_file), free(kc->ca_data), free(kc->cert_file), free(kc->cert_data), free(kc->key_file), free(kc->key_data);
   free(kc->token), free(kc->token_file);
-  kube_exec_free(kc->exec);
+  kubeconfig_exec_free(kc->exec);
   free(kc);
 }
 

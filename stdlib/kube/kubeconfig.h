@@ -5,7 +5,7 @@
  * Credentials are secrets: nothing here prints them, and error messages name the context, the
  * user or the file, never a token or a key.
  *
- * Ownership: kubeconfig_load returns a config the caller frees with kubeconfig_free; kube_auth_new
+ * Ownership: kubeconfig_load returns a config the caller frees with kubeconfig_free; kubeconfig_auth_new
  * copies what it needs from the config. Returned strings are new unless marked borrowed. */
 #ifndef RBK_KUBECONFIG_H
 #define RBK_KUBECONFIG_H
@@ -63,34 +63,34 @@ kubeconfig *kubeconfig_load(const kubeconfig_opts *opts, char **err);
 /* Frees a config (NULL is fine). */
 void kubeconfig_free(kubeconfig *kc);
 /* Frees an exec plugin's config (NULL is fine). */
-void kube_exec_free(kube_exec_cfg *e);
+void kubeconfig_exec_free(kube_exec_cfg *e);
 
 /* The credentials of a connection: a static token, a token file (re-read at most once a
  * minute), or an exec plugin (cached until its expirationTimestamp; refreshed after a 401). */
 typedef struct kube_auth kube_auth;
 
 /* Returns the credentials of kc (copied), or NULL when it has none. */
-kube_auth *kube_auth_new(const kubeconfig *kc);
+kube_auth *kubeconfig_auth_new(const kubeconfig *kc);
 /* Frees them (NULL is fine). */
-void kube_auth_free(kube_auth *a);
+void kubeconfig_auth_free(kube_auth *a);
 
 /* Returns the "Authorization: Bearer …" header line (borrowed until the next call), or NULL when
  * there is no token (client certificates only). mono_ms and wall_ms are the current monotonic and
  * wall-clock times. Runs the exec plugin when its credential is missing or expired. On failure
  * returns NULL with *err set (a message naming the user, never the token). */
-const char *kube_auth_header(kube_auth *a, int64_t mono_ms, int64_t wall_ms, char **err);
+const char *kubeconfig_auth_header(kube_auth *a, int64_t mono_ms, int64_t wall_ms, char **err);
 
 /* Returns true with the client certificate and key PEM (borrowed) that an exec plugin returned. */
-bool kube_auth_client_cert(const kube_auth *a, const char **cert, size_t *cert_len, const char **key,
-                           size_t *key_len);
+bool kubeconfig_auth_client_cert(const kube_auth *a, const char **cert, size_t *cert_len, const char **key,
+                                 size_t *key_len);
 
 /* After a 401: drops a cached exec credential or token file contents. Returns true when asking
  * again may help (an exec plugin or a token file). */
-bool kube_auth_invalidate(kube_auth *a);
+bool kubeconfig_auth_invalidate(kube_auth *a);
 
 /* Runs an exec plugin now; returns the ExecCredential's status object (new reference), or NULL
  * with *err set. The plugin's stderr passes through to ours (it may prompt nothing: interactive
  * is false). */
-json_t *kube_exec_run(const kube_exec_cfg *x, const char *user, char **err);
+json_t *kubeconfig_exec_run(const kube_exec_cfg *x, const char *user, char **err);
 
 #endif

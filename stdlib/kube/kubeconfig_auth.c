@@ -42,7 +42,7 @@ static kube_exec_cfg *exec_copy(const kube_exec_cfg *x) {
 }
 
 /* Returns the credentials of kc, or NULL when it has none. */
-kube_auth *kube_auth_new(const kubeconfig *kc) {
+kube_auth *kubeconfig_auth_new(const kubeconfig *kc) {
   if (!kc->token && !kc->token_file && !kc->exec) return NULL;
   kube_auth *a = calloc(1, sizeof *a);
   if (!a) return NULL;
@@ -62,11 +62,11 @@ static void forget(kube_auth *a) {
 }
 
 /* Frees credentials. */
-void kube_auth_free(kube_auth *a) {
+void kubeconfig_auth_free(kube_auth *a) {
   if (!a) return;
   forget(a);
   free(a->user), free(a->token), free(a->token_file), free(a->header);
-  kube_exec_free(a->exec);
+  kubeconfig_exec_free(a->exec);
   free(a);
 }
 
@@ -102,7 +102,7 @@ static char *first_line(const char *s) {
 }
 
 /* Runs an exec plugin; returns its status object or NULL with *err. */
-json_t *kube_exec_run(const kube_exec_cfg *x, const char *user, char **err) {
+json_t *kubeconfig_exec_run(const kube_exec_cfg *x, const char *user, char **err) {
   size_t na = 0;
   while (x->args && x->args[na]) na++;
   const char **argv = calloc(na + 2, sizeof *argv);
@@ -142,7 +142,7 @@ json_t *kube_exec_run(const kube_exec_cfg *x, const char *user, char **err) {
 /* Returns true after running the plugin and caching its credential. */
 static bool refresh_exec(kube_auth *a, char **err) {
   forget(a);
-  json_t *st = kube_exec_run(a->exec, a->user, err);
+  json_t *st = kubeconfig_exec_run(a->exec, a->user, err);
   if (!st) return false;
   const char *tok = json_string_value(json_object_get(st, "token"));
   const char *cert = json_string_value(json_object_get(st, "clientCertificateData"));
@@ -173,7 +173,7 @@ static bool read_token_file(kube_auth *a, int64_t mono, char **err) {
 }
 
 /* Returns the Authorization header line, or NULL (with *err on failure). */
-const char *kube_auth_header(kube_auth *a, int64_t mono_ms, int64_t wall_ms, char **err) {
+const char *kubeconfig_auth_header(kube_auth *a, int64_t mono_ms, int64_t wall_ms, char **err) {
   const char *tok = NULL;
   if (a->exec) {
     if ((!a->have_exec_cred || wall_ms >= a->expires) && !refresh_exec(a, err)) return NULL;
@@ -190,14 +190,14 @@ const char *kube_auth_header(kube_auth *a, int64_t mono_ms, int64_t wall_ms, cha
 }
 
 /* Returns true with the plugin's client certificate and key. */
-bool kube_auth_client_cert(const kube_auth *a, const char **cert, size_t *cert_len, const char **key, size_t *key_len) {
+bool kubeconfig_auth_client_cert(const kube_auth *a, const char **cert, size_t *cert_len, const char **key, size_t *key_len) {
   if (!a || !a->cert || !a->key) return false;
   *cert = a->cert, *cert_len = a->cert_len, *key = a->key, *key_len = a->key_len;
   return true;
 }
 
 /* Drops cached credentials after a 401; returns true when asking again may help. */
-bool kube_auth_invalidate(kube_auth *a) {
+bool kubeconfig_auth_invalidate(kube_auth *a) {
   if (a->exec) {
     forget(a);
     return true;

@@ -50,7 +50,7 @@ char *lease_name(const char *id) {
 
 /* Writes the MicroTime of now into out[40]. */
 static void micro_now(kube_op *op, char out[40]) {
-  int64_t ms = kube_rt_wall(op->rt);
+  int64_t ms = kube_op_rt_wall(op->rt);
   time_t t = (time_t)(ms / 1000);
   struct tm tm;
   gmtime_r(&t, &tm);
@@ -74,15 +74,15 @@ static json_t *spec(const json_t *l, const char *key) { return json_object_get(j
 static void ok(kube_op *op, const json_t *l) {
   const char *acq = json_string_value(spec(l, "acquireTime"));
   json_t *r = json_pack("{sssss?}", "lease", ls(op)->name, "holder", ls(op)->holder, "acquired_at", acq);
-  kact_finish_json(op, r);
+  kube_finish_json(op, r);
   json_decref(r);
 }
 
 /* The PUT (renew or take over) answer. */
 static void put_done(kube_op *op, const kube_resp *r) {
   ls_state *s = ls(op);
-  if (r->status == 409) return kop_fail(op, "run lock %s: another holder took it at the same time", s->name);
-  if (r->status != 200) return kop_fail_resp(op, "PUT", s->path, r);
+  if (r->status == 409) return kube_op_fail(op, "run lock %s: another holder took it at the same time", s->name);
+  if (r->status != 200) return kube_op_fail_resp(op, "PUT", s->path, r);
   ok(op, r->json);
 }
 
@@ -101,57 +101,57 @@ static void put_lease(kube_op *op, bool takeover) {
   }
   char *body = json_dumps(l, JSON_COMPACT);
   json_decref(l);
-  kop_request(op, "PUT", s->path, "application/json", body, KRETRY_UNSENT, put_done);
+  kube_op_request(op, "PUT", s->path, "application/json", body, KRETRY_UNSENT, put_done);
   free(body);
 }
 
 /* The DELETE answer. */
 static void deleted(kube_op *op, const kube_resp *r) {
-  if (r->status == 200 || r->status == 404 || r->status == 202) return kop_finish(op, NULL);
-  kop_fail_resp(op, "DELETE", ls(op)->path, r);
+  if (r->status == 200 || r->status == 404 || r->status == 202) return kube_op_finish(op, NULL);
+  kube_op_fail_resp(op, "DELETE", ls(op)->path, r);
 }
 
 /* Decides from the lease as read. */
 static void got(kube_op *op, const kube_resp *r) {
   ls_state *s = ls(op);
-  if (r->status == 404 && s->verb == LEASE_RELEASE) return kop_finish(op, NULL);
-  if (r->status == 404 && s->verb == LEASE_RENEW) return kop_fail(op, "run lock %s has disappeared", s->name);
-  if (r->status != 200) return kop_fail_resp(op, "GET", s->path, r);
+  if (r->status == 404 && s->verb == LEASE_RELEASE) return kube_op_finish(op, NULL);
+  if (r->status == 404 && s->verb == LEASE_RENEW) return kube_op_fail(op, "run lock %s has disappeared", s->name);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", s->path, r);
   json_decref(s->cur);
   s->cur = json_incref(r->json);
   const char *h = json_string_value(spec(r->json, "holderIdentity"));
   bool mine = h && !strcmp(h, s->holder);
   if (s->verb == LEASE_RELEASE) {
-    if (!mine) return kop_finish(op, NULL);
+    if (!mine) return kube_op_finish(op, NULL);
     const char *rv = json_string_value(json_object_get(json_object_get(r->json, "metadata"), "resourceVersion"));
     char *body = strutil_printf("{\"propagationPolicy\":\"Background\",\"preconditions\":{\"resourceVersion\":\"%s\"}}", rv ? rv : "");
-    kop_request(op, "DELETE", s->path, "application/json", body, KRETRY_UNSENT, deleted);
+    kube_op_request(op, "DELETE", s->path, "application/json", body, KRETRY_UNSENT, deleted);
     return free(body);
   }
   if (mine) return put_lease(op, false);
   const char *acq = json_string_value(spec(r->json, "acquireTime")), *ren = json_string_value(spec(r->json, "renewTime"));
   int64_t dur = json_integer_value(spec(r->json, "leaseDurationSeconds"));
-  bool expired = micro_ms(ren) + dur * 1000 < kube_rt_wall(op->rt);
-  if (s->verb == LEASE_RENEW) return kop_fail(op, "run lock %s was taken over by %s", s->name, h ? h : "?");
+  bool expired = micro_ms(ren) + dur * 1000 < kube_op_rt_wall(op->rt);
+  if (s->verb == LEASE_RENEW) return kube_op_fail(op, "run lock %s was taken over by %s", s->name, h ? h : "?");
   if (expired && s->steal) return put_lease(op, true);
-  kop_fail(op, "run lock %s is held by %s since %s (renewed %s)%s", s->name, h ? h : "?", acq ? acq : "?", ren ? ren : "?",
-           expired ? "; it has expired: --steal-lock takes it over"
+  kube_op_fail(op, "run lock %s is held by %s since %s (renewed %s)%s", s->name, h ? h : "?", acq ? acq : "?", ren ? ren : "?",
+               expired ? "; it has expired: --steal-lock takes it over"
                    : s->steal ? "; it is still being renewed: --steal-lock takes only an expired lock" : "");
 }
 
 /* Reads the lease. */
-static void read_lease(kube_op *op) { kop_request(op, "GET", ls(op)->path, NULL, NULL, KRETRY_READ, got); }
+static void read_lease(kube_op *op) { kube_op_request(op, "GET", ls(op)->path, NULL, NULL, KRETRY_READ, got); }
 
 /* The POST answer: created, or read the holder. */
 static void created(kube_op *op, const kube_resp *r) {
   if (r->status == 201 || r->status == 200) return ok(op, r->json);
   if (r->status == 409) return read_lease(op);
-  kop_fail_resp(op, "POST", ls(op)->coll, r);
+  kube_op_fail_resp(op, "POST", ls(op)->coll, r);
 }
 
 /* Verify hook after a failed POST: read the lease and decide as after a 409. */
 static void create_verify(kube_op *op) {
-  kop_cancel_requests(op);
+  kube_op_cancel_requests(op);
   read_lease(op);
 }
 
@@ -166,7 +166,7 @@ static void create(kube_op *op) {
   char *body = json_dumps(l, JSON_COMPACT);
   json_decref(l);
   op->verify = create_verify;
-  kop_request(op, "POST", s->coll, "application/json", body, KRETRY_VERIFY, created);
+  kube_op_request(op, "POST", s->coll, "application/json", body, KRETRY_VERIFY, created);
   free(body);
 }
 
@@ -181,10 +181,10 @@ uint64_t lease_start(rbk_actions *a, rbk_value *cluster, lease_verb verb, const 
   if (!s) return *err = strdup("out of memory"), 0;
   s->verb = verb, s->name = lease_name(o->runbook_id), s->holder = strdup(o->holder ? o->holder : "rbk");
   s->duration = o->duration_s > 0 ? o->duration_s : 60, s->steal = o->steal;
-  const kube_kind *k = kube_kind_get(KK_LEASE);
-  s->path = kube_path(k, c->ns, s->name), s->coll = kube_path(k, c->ns, NULL);
+  const kube_kind *k = kube_kinds_get(KK_LEASE);
+  s->path = kube_kinds_path(k, c->ns, s->name), s->coll = kube_kinds_path(k, c->ns, NULL);
   char *what = strutil_printf("lease/%s", s->name);
-  kube_op *op = kop_new(&ak->rt, c, NULL, 30000, what, done, user);
+  kube_op *op = kube_op_new(&ak->rt, c, NULL, 30000, what, done, user);
   free(what);
   if (!op) return ls_free(s), *err = strdup("out of memory"), 0;
   op->st = s, op->st_free = ls_free;
@@ -202,7 +202,7 @@ typedef struct {
 /* Records an outcome. */
 static void run_done(void *user, rbk_value *r, const char *e) {
   ls_outcome *o = user;
-  val_unref(r);
+  value_unref(r);
   o->done = true, o->err = e ? strdup(e) : NULL;
 }
 
@@ -238,7 +238,7 @@ bool lease_run(rbk_actions *a, rbk_value *cluster, lease_verb verb, const lease_
 /* A renewal ended. */
 static void renewed(void *user, rbk_value *r, const char *e) {
   ls_keeper *k = user;
-  val_unref(r);
+  value_unref(r);
   k->op = 0;
   if (e && k->warn) k->warn(k->user, e);
 }
@@ -265,7 +265,7 @@ static int64_t keep_next(kube_rt *rt) {
 static void keep_free(kube_rt *rt) {
   ls_keeper *k = rt->extra;
   if (!k) return;
-  val_unref(k->cluster);
+  value_unref(k->cluster);
   free(k->rid), free(k->holder), free(k);
   rt->extra = NULL, rt->extra_poll = NULL, rt->extra_next = NULL, rt->extra_free = NULL;
 }
@@ -276,7 +276,7 @@ bool lease_keep(rbk_actions *a, rbk_value *cluster, const lease_opts *o, void (*
   if (!ak || ak->rt.extra) return false;
   ls_keeper *k = calloc(1, sizeof *k);
   if (!k) return false;
-  k->cluster = val_ref(cluster), k->o = *o;
+  k->cluster = value_ref(cluster), k->o = *o;
   k->rid = strdup(o->runbook_id ? o->runbook_id : "run"), k->holder = strdup(o->holder ? o->holder : "rbk");
   k->o.runbook_id = k->rid, k->o.holder = k->holder;
   k->next = ak->rt.now + RENEW_EVERY_MS, k->warn = warn, k->user = user;
@@ -289,6 +289,6 @@ void lease_stop(rbk_actions *a) {
   akube *ak = actions_kube_of(a);
   ls_keeper *k = ak ? ak->rt.extra : NULL;
   if (!k) return;
-  if (k->op) kop_cancel(&ak->rt, k->op);
+  if (k->op) kube_op_cancel(&ak->rt, k->op);
   keep_free(&ak->rt);
 }

@@ -28,7 +28,7 @@ typedef struct {
 static int record(void *user, const rbk_event *ev, char **err) {
   recorder *r = user;
   r->seen++;
-  char *line = event_to_line(ev, true);
+  char *line = events_to_line(ev, true);
   valbuf_puts(&r->lines, line);
   valbuf_puts(&r->lines, "\n");
   free(line);

@@ -28,7 +28,7 @@ static inline void tk_done(void *user, rbk_value *r, const char *e) {
 
 /* Releases an outcome. */
 static inline void tk_clear(tk_outcome *o) {
-  val_unref(o->res);
+  value_unref(o->res);
   free(o->err);
   memset(o, 0, sizeof *o);
 }
@@ -70,14 +70,14 @@ static inline rbk_value **tk_args(const sig_info *sig, size_t *n, const char *co
   for (size_t i = 0; i < k; i++) {
     int idx = sig_param_index(p, *n, names[i]);
     if (idx >= 0) a[idx] = vals[i];
-    else val_unref(vals[i]);
+    else value_unref(vals[i]);
   }
   return a;
 }
 
 /* Frees an args array. */
 static inline void tk_args_free(rbk_value **a, size_t n) {
-  for (size_t i = 0; i < n; i++) val_unref(a[i]);
+  for (size_t i = 0; i < n; i++) value_unref(a[i]);
   free(a);
 }
 
@@ -110,13 +110,13 @@ static inline rbk_value *tk_make(rbk_actions *a, sig_id id, rbk_value *recv, siz
 
 /* Returns the string at obj.key (borrowed) or "". */
 static inline const char *tk_str(const rbk_value *o, const char *key) {
-  const rbk_value *v = o && o->kind == VAL_OBJECT ? val_object_get(o, key) : NULL;
+  const rbk_value *v = o && o->kind == VAL_OBJECT ? value_object_get(o, key) : NULL;
   return v && v->kind == VAL_STRING ? v->u.str.s : "";
 }
 
 /* Returns the int at obj.key or -1. */
 static inline int64_t tk_int(const rbk_value *o, const char *key) {
-  const rbk_value *v = o && o->kind == VAL_OBJECT ? val_object_get(o, key) : NULL;
+  const rbk_value *v = o && o->kind == VAL_OBJECT ? value_object_get(o, key) : NULL;
   return v && v->kind == VAL_INT ? v->u.i : -1;
 }
 

@@ -114,9 +114,9 @@ static tk_outcome get_via(const char *name) {
   rbk_value *cl = tk_make(a, FN_KUBE, NULL, 0, NULL, NULL, &err);
   assert_non_null(cl);
   const char *names[] = {"ref"};
-  rbk_value *vals[] = {val_cstring("deployment/gl-001-process-heat-orchestrator")};
+  rbk_value *vals[] = {value_cstring("deployment/gl-001-process-heat-orchestrator")};
   tk_outcome o = tk_call(a, FN_K_GET, cl, 10000, 1, names, vals);
-  val_unref(cl);
+  value_unref(cl);
   a->free(a->self);
   return o;
 }
@@ -224,7 +224,7 @@ static void mtls__untrusted_client_cert__unauthorized(void **state) {
 /* Returns the outcome of get(deployment) on an existing handle. */
 static tk_outcome get_on(rbk_actions *a, rbk_value *cl) {
   const char *names[] = {"ref"};
-  rbk_value *vals[] = {val_cstring("deployment/gl-001-process-heat-orchestrator")};
+  rbk_value *vals[] = {value_cstring("deployment/gl-001-process-heat-orchestrator")};
   return tk_call(a, FN_K_GET, cl, 10000, 1, names, vals);
 }
 
@@ -248,7 +248,7 @@ static void token_file__reread_after_401(void **state) {
   assert_null(o.err);
   assert_string_equal(tk_str(o.res, "kind"), "Deployment");
   tk_clear(&o);
-  val_unref(cl);
+  value_unref(cl);
   a->free(a->self);
 }
 
@@ -313,10 +313,10 @@ static void notify__webhook_and_slack__delivered_over_http(void **state) {
   snprintf(hook, sizeof hook, "http://127.0.0.1:%d/hooks/incident", sink_port);
   snprintf(slack_url, sizeof slack_url, "http://127.0.0.1:%d/services/T0/B0/x", sink_port);
   const char *wn[] = {"url"};
-  rbk_value *wv[] = {val_cstring(hook)};
+  rbk_value *wv[] = {value_cstring(hook)};
   rbk_value *web = tk_make(a, FN_WEBHOOK, NULL, 1, wn, wv, &err);
   const char *sn[] = {"webhook", "channel"};
-  rbk_value *sv[] = {val_cstring(slack_url), val_cstring("#gl-001-incidents")};
+  rbk_value *sv[] = {value_cstring(slack_url), value_cstring("#gl-001-incidents")};
   rbk_value *slack = tk_make(a, FN_SLACK, NULL, 2, sn, sv, &err);
   assert_non_null(web);
   assert_non_null(slack);
@@ -331,8 +331,8 @@ static void notify__webhook_and_slack__delivered_over_http(void **state) {
                       "grep -q '^/services/T0/B0/x .*\"text\": *\"rollback done\"' received"),
                    0);
   assert_int_equal(sh("test \"$(wc -l < received)\" -eq 2"), 0);
-  val_unref(web);
-  val_unref(slack);
+  value_unref(web);
+  value_unref(slack);
   a->free(a->self);
 }
 
@@ -344,28 +344,28 @@ static void run__process__captures_and_checks(void **state) {
   assert_non_null(a);
   tk_real = true, tk_real0 = tk_mono();
   const char *names[] = {"argv", "check"};
-  rbk_value *argv = val_list(3);
-  val_list_push(argv, val_cstring("sh"));
-  val_list_push(argv, val_cstring("-c"));
-  val_list_push(argv, val_cstring("echo hi; echo oops >&2; exit 3"));
-  rbk_value *vals[] = {argv, val_bool(false)};
+  rbk_value *argv = value_list(3);
+  value_list_push(argv, value_cstring("sh"));
+  value_list_push(argv, value_cstring("-c"));
+  value_list_push(argv, value_cstring("echo hi; echo oops >&2; exit 3"));
+  rbk_value *vals[] = {argv, value_bool(false)};
   tk_outcome o = tk_call(a, FN_RUN, NULL, 5000, 2, names, vals);
   assert_null(o.err);
   assert_int_equal(tk_int(o.res, "status"), 3);
   assert_string_equal(tk_str(o.res, "stdout"), "hi\n");
   assert_string_equal(tk_str(o.res, "stderr"), "oops\n");
   tk_clear(&o);
-  rbk_value *argv2 = val_list(3);
-  val_list_push(argv2, val_cstring("sh"));
-  val_list_push(argv2, val_cstring("-c"));
-  val_list_push(argv2, val_cstring("echo oops >&2; exit 3"));
+  rbk_value *argv2 = value_list(3);
+  value_list_push(argv2, value_cstring("sh"));
+  value_list_push(argv2, value_cstring("-c"));
+  value_list_push(argv2, value_cstring("echo oops >&2; exit 3"));
   rbk_value *vals2[] = {argv2};
   o = tk_call(a, FN_RUN, NULL, 5000, 1, names, vals2);
   assert_string_equal(o.err, "run sh -c echo oops >&2; exit 3: exit status 3: oops");
   tk_clear(&o);
-  rbk_value *argv3 = val_list(2);
-  val_list_push(argv3, val_cstring("sleep"));
-  val_list_push(argv3, val_cstring("30"));
+  rbk_value *argv3 = value_list(2);
+  value_list_push(argv3, value_cstring("sleep"));
+  value_list_push(argv3, value_cstring("30"));
   rbk_value *vals3[] = {argv3};
   o = tk_call(a, FN_RUN, NULL, 300, 1, names, vals3);
   assert_non_null(o.err);

@@ -91,7 +91,7 @@ static fx *fx_from(json_t *sc) {
   ak->rt.tr = &f->rec->iface;
   tk_now = 0, tk_real = false;
   const char *names[] = {"namespace"};
-  rbk_value *vals[] = {val_cstring("greenlang")};
+  rbk_value *vals[] = {value_cstring("greenlang")};
   f->cluster = tk_make(f->a, FN_KUBE, NULL, 1, names, vals, &err);
   assert_non_null(f->cluster);
   return f;
@@ -99,7 +99,7 @@ static fx *fx_from(json_t *sc) {
 
 /* Frees a fixture. */
 static void fx_free(fx *f) {
-  val_unref(f->cluster);
+  value_unref(f->cluster);
   f->a->free(f->a->self);
   sim_free(f->w);
   fclose(f->log);
@@ -135,7 +135,7 @@ static const char *template_image(fx *f) {
 static void undo__answer_lost__read_back_sent_once(void **state) {
   (void)state;
   fx *f = fx_from(scenario("{\"lost_response\": [{\"method\": \"PATCH\", \"path\": \"/deployments/" ORCH "\"}]}"));
-  tk_outcome o = tk_call(f->a, FN_K_ROLLOUT_UNDO, f->cluster, 0, 1, (const char *[]){"ref"}, (rbk_value *[]){val_cstring(DEP)});
+  tk_outcome o = tk_call(f->a, FN_K_ROLLOUT_UNDO, f->cluster, 0, 1, (const char *[]){"ref"}, (rbk_value *[]){value_cstring(DEP)});
   assert_null(o.err);
   assert_int_equal(tk_int(o.res, "revision"), 12);
   assert_int_equal(sent(f, "PATCH " DEP_PATH), 1);
@@ -151,7 +151,7 @@ static void undo__lost_and_not_applied__sent_again_once_logged(void **state) {
   (void)state;
   fx *f = fx_from(scenario("{\"lost_response\": [{\"method\": \"PATCH\"}], \"conflict_on_patch\": [{\"resource\": \"deployments\", "
                            "\"name\": \"" ORCH "\", \"times\": 1}]}"));
-  tk_outcome o = tk_call(f->a, FN_K_ROLLOUT_UNDO, f->cluster, 0, 1, (const char *[]){"ref"}, (rbk_value *[]){val_cstring(DEP)});
+  tk_outcome o = tk_call(f->a, FN_K_ROLLOUT_UNDO, f->cluster, 0, 1, (const char *[]){"ref"}, (rbk_value *[]){value_cstring(DEP)});
   assert_null(o.err);
   assert_int_equal(sent(f, "PATCH " DEP_PATH), 2);
   assert_string_equal(template_image(f), "gcr.io/greenlang/gl-001:1.4.2");
@@ -167,7 +167,7 @@ static void undo__lost_twice_not_applied__outcome_unknown(void **state) {
   (void)state;
   fx *f = fx_from(scenario("{\"lost_response\": [{\"method\": \"PATCH\", \"times\": -1}], \"conflict_on_patch\": [{\"resource\": "
                            "\"deployments\", \"name\": \"" ORCH "\", \"times\": 5}]}"));
-  tk_outcome o = tk_call(f->a, FN_K_ROLLOUT_UNDO, f->cluster, 0, 1, (const char *[]){"ref"}, (rbk_value *[]){val_cstring(DEP)});
+  tk_outcome o = tk_call(f->a, FN_K_ROLLOUT_UNDO, f->cluster, 0, 1, (const char *[]){"ref"}, (rbk_value *[]){value_cstring(DEP)});
   assert_non_null(o.err);
   assert_non_null(strstr(o.err, "outcome unknown: PATCH " DEP_PATH " was sent and its answer was lost; read back after it was "
                                 "sent again, it is still not applied; check " DEP " before retrying"));
@@ -180,15 +180,15 @@ static void undo__lost_twice_not_applied__outcome_unknown(void **state) {
 static void restart_and_scale__answers_lost__sent_once(void **state) {
   (void)state;
   fx *f = fx_from(scenario("{\"lost_response\": [{\"method\": \"PATCH\", \"times\": -1}]}"));
-  tk_outcome o = tk_call(f->a, FN_K_ROLLOUT_RESTART, f->cluster, 0, 1, (const char *[]){"ref"}, (rbk_value *[]){val_cstring(DEP)});
+  tk_outcome o = tk_call(f->a, FN_K_ROLLOUT_RESTART, f->cluster, 0, 1, (const char *[]){"ref"}, (rbk_value *[]){value_cstring(DEP)});
   assert_null(o.err);
   assert_int_equal(sent(f, "PATCH " DEP_PATH), 1);
   tk_clear(&o);
   o = tk_call(f->a, FN_K_SCALE, f->cluster, 0, 2, (const char *[]){"ref", "replicas"},
-              (rbk_value *[]){val_cstring("deployment/gl-002-boiler-efficiency"), val_int(0)});
+              (rbk_value *[]){value_cstring("deployment/gl-002-boiler-efficiency"), value_int(0)});
   assert_null(o.err);
   assert_int_equal(sent(f, "PATCH /apis/apps/v1/namespaces/greenlang/deployments/gl-002-boiler-efficiency/scale"), 1);
-  assert_int_equal(tk_int(val_object_get(o.res, "spec"), "replicas"), 0);
+  assert_int_equal(tk_int(value_object_get(o.res, "spec"), "replicas"), 0);
   tk_clear(&o);
   fx_free(f);
 }
@@ -197,7 +197,7 @@ static void restart_and_scale__answers_lost__sent_once(void **state) {
 static rbk_value *jv(const char *text) {
   json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
   assert_non_null(j);
-  rbk_value *v = val_from_json(j);
+  rbk_value *v = value_from_json(j);
   json_decref(j);
   return v;
 }
@@ -205,7 +205,7 @@ static rbk_value *jv(const char *text) {
 /* Returns a ConfigMap object value {name, data: {k: v}}. */
 static rbk_value *configmap(const char *name, const char *v) {
   json_t *j = json_pack("{sssss{ss}s{ss}}", "apiVersion", "v1", "kind", "ConfigMap", "metadata", "name", name, "data", "k", v);
-  rbk_value *out = val_from_json(j);
+  rbk_value *out = value_from_json(j);
   json_decref(j);
   assert_non_null(out);
   return out;
@@ -220,12 +220,12 @@ static void create_patch_apply_delete__answers_lost__sent_once(void **state) {
   assert_int_equal(sent(f, cm), 1);
   tk_clear(&o);
   o = tk_call(f->a, FN_K_PATCH, f->cluster, 0, 2, (const char *[]){"ref", "patch"},
-              (rbk_value *[]){val_cstring("configmap/lost-a"), jv("{\"data\": {\"k\": \"2\"}}")});
+              (rbk_value *[]){value_cstring("configmap/lost-a"), jv("{\"data\": {\"k\": \"2\"}}")});
   assert_null(o.err);
   tk_clear(&o);
   o = tk_call(f->a, FN_K_PATCH, f->cluster, 0, 3, (const char *[]){"ref", "patch", "type"},
-              (rbk_value *[]){val_cstring("configmap/lost-a"), jv("[{\"op\": \"replace\", \"path\": \"/data/k\", \"value\": \"3\"}]"),
-                              val_cstring("json")});
+              (rbk_value *[]){value_cstring("configmap/lost-a"), jv("[{\"op\": \"replace\", \"path\": \"/data/k\", \"value\": \"3\"}]"),
+                              value_cstring("json")});
   assert_null(o.err);
   tk_clear(&o);
   assert_int_equal(sent(f, "PATCH /api/v1/namespaces/greenlang/configmaps/lost-a"), 2);
@@ -238,7 +238,7 @@ static void create_patch_apply_delete__answers_lost__sent_once(void **state) {
   assert_int_equal(sent(f, "PATCH /api/v1/namespaces/greenlang/configmaps/lost-a"), 3);
   assert_int_equal(sent(f, cm), 2);
   assert_string_equal(json_string_value(json_object_get(json_object_get(sim_get(f->w, "configmaps", "greenlang", "lost-a"), "data"), "k")), "4");
-  o = tk_call(f->a, FN_K_DELETE, f->cluster, 0, 1, (const char *[]){"ref"}, (rbk_value *[]){val_cstring("configmap/lost-a")});
+  o = tk_call(f->a, FN_K_DELETE, f->cluster, 0, 1, (const char *[]){"ref"}, (rbk_value *[]){value_cstring("configmap/lost-a")});
   assert_null(o.err);
   tk_clear(&o);
   assert_int_equal(sent(f, "DELETE /api/v1/namespaces/greenlang/configmaps/lost-a"), 1);
@@ -269,7 +269,7 @@ static void create__lost_and_taken_by_another__outcome_unknown(void **state) {
 static rbk_value *orch(fx *f) {
   char *err = NULL;
   rbk_value *svc = tk_make(f->a, FN_K_SERVICE, f->cluster, 2, (const char *[]){"name", "port"},
-                           (rbk_value *[]){val_cstring(ORCH), val_int(8000)}, &err);
+                           (rbk_value *[]){value_cstring(ORCH), value_int(8000)}, &err);
   assert_non_null(svc);
   return svc;
 }
@@ -278,13 +278,13 @@ static void endpoint_post__answer_lost__outcome_unknown_never_repeated(void **st
   (void)state;
   fx *f = fx_from(scenario("{\"lost_response\": [{\"method\": \"POST\", \"path\": \"/config/reload\", \"times\": -1}]}"));
   rbk_value *svc = orch(f);
-  tk_outcome o = tk_call(f->a, FN_E_POST, svc, 0, 1, (const char *[]){"path"}, (rbk_value *[]){val_cstring("/api/v1/config/reload")});
+  tk_outcome o = tk_call(f->a, FN_E_POST, svc, 0, 1, (const char *[]){"path"}, (rbk_value *[]){value_cstring("/api/v1/config/reload")});
   assert_non_null(o.err);
   assert_string_equal(o.err, "outcome unknown: POST /api/v1/config/reload was sent and its answer was lost; check the state of "
                              "service " ORCH ":8000 before retrying");
   assert_int_equal(sent(f, "POST "), 1);
   tk_clear(&o);
-  val_unref(svc);
+  value_unref(svc);
   fx_free(f);
 }
 
@@ -292,13 +292,13 @@ static void endpoint_post__answer_too_late__outcome_unknown(void **state) {
   (void)state;
   fx *f = fx_from(scenario("{\"latency\": [\"20s\", \"20s\"]}"));
   rbk_value *svc = orch(f);
-  tk_outcome o = tk_call(f->a, FN_E_POST, svc, 10000, 1, (const char *[]){"path"}, (rbk_value *[]){val_cstring("/api/v1/config/reload")});
+  tk_outcome o = tk_call(f->a, FN_E_POST, svc, 10000, 1, (const char *[]){"path"}, (rbk_value *[]){value_cstring("/api/v1/config/reload")});
   assert_non_null(o.err);
   assert_non_null(strstr(o.err, "outcome unknown: POST /api/v1/config/reload was sent and its answer was lost; check the state of"));
   assert_true(tk_now < 10000); /* the write's own timeout left time before the action's */
   assert_int_equal(sent(f, "POST "), 1);
   tk_clear(&o);
-  val_unref(svc);
+  value_unref(svc);
   fx_free(f);
 }
 
@@ -308,12 +308,12 @@ static void endpoint_post__idempotent_or_keyed__repeated(void **state) {
     fx *f = fx_from(scenario("{\"lost_response\": [{\"method\": \"POST\", \"path\": \"/config/reload\"}]}"));
     rbk_value *svc = orch(f);
     tk_outcome o = tk_call(f->a, FN_E_POST, svc, 0, 2, (const char *[]){"path", keyed ? "idempotency_key" : "idempotent"},
-                           (rbk_value *[]){val_cstring("/api/v1/config/reload"), keyed ? val_cstring("reload-42") : val_bool(true)});
+                           (rbk_value *[]){value_cstring("/api/v1/config/reload"), keyed ? value_cstring("reload-42") : value_bool(true)});
     assert_null(o.err);
     assert_int_equal(sent(f, "POST "), 2);
     assert_int_equal(f->rec->keyed[0] + f->rec->keyed[1], keyed ? 2 : 0);
     tk_clear(&o);
-    val_unref(svc);
+    value_unref(svc);
     fx_free(f);
   }
 }

@@ -35,7 +35,7 @@ static fx *fx_from(json_t *sc) {
   assert_non_null(f->a);
   tk_now = 0, tk_real = false;
   const char *names[] = {"namespace"};
-  rbk_value *vals[] = {val_cstring("greenlang")};
+  rbk_value *vals[] = {value_cstring("greenlang")};
   f->cluster = tk_make(f->a, FN_KUBE, NULL, 1, names, vals, &err);
   assert_non_null(f->cluster);
   return f;
@@ -120,7 +120,7 @@ static counting_tr *count_watches(fx *f) {
 
 /* Frees a fixture. */
 static void fx_free(fx *f) {
-  val_unref(f->cluster);
+  value_unref(f->cluster);
   f->a->free(f->a->self);
   sim_free(f->w);
   free(f);
@@ -129,7 +129,7 @@ static void fx_free(fx *f) {
 /* Runs a one-ref action. */
 static tk_outcome ref_call(fx *f, sig_id id, const char *ref) {
   const char *names[] = {"ref"};
-  rbk_value *vals[] = {val_cstring(ref)};
+  rbk_value *vals[] = {value_cstring(ref)};
   return tk_call(f->a, id, f->cluster, 0, 1, names, vals);
 }
 
@@ -171,7 +171,7 @@ static void undo__previous__rolls_back_and_status_succeeds(void **state) {
   fx *f = fx_new("bad-release");
   tk_outcome o = ref_call(f, FN_K_ROLLOUT_UNDO, DEP);
   assert_null(o.err);
-  assert_false(val_object_get(o.res, "skipped")->u.b);
+  assert_false(value_object_get(o.res, "skipped")->u.b);
   assert_int_equal(tk_int(o.res, "revision"), 12);
   assert_string_equal(tk_str(o.res, "message"), "deployment.apps/gl-001-process-heat-orchestrator rolled back");
   tk_clear(&o);
@@ -192,13 +192,13 @@ static void undo__to_current__skipped_with_note(void **state) {
   (void)state;
   fx *f = fx_new("bad-release");
   const char *names[] = {"ref", "to_revision"};
-  rbk_value *vals[] = {val_cstring(DEP), val_int(13)};
+  rbk_value *vals[] = {value_cstring(DEP), value_int(13)};
   tk_outcome o = tk_call(f->a, FN_K_ROLLOUT_UNDO, f->cluster, 0, 2, names, vals);
   assert_null(o.err);
-  assert_true(val_object_get(o.res, "skipped")->u.b);
+  assert_true(value_object_get(o.res, "skipped")->u.b);
   assert_string_equal(tk_str(o.res, "message"), "skipped rollback (current template already matches revision 13)");
   tk_clear(&o);
-  rbk_value *vals2[] = {val_cstring(DEP), val_int(99)};
+  rbk_value *vals2[] = {value_cstring(DEP), value_int(99)};
   o = tk_call(f->a, FN_K_ROLLOUT_UNDO, f->cluster, 0, 2, names, vals2);
   assert_string_equal(o.err, "unable to find specified revision 99 in history");
   tk_clear(&o);
@@ -214,14 +214,14 @@ static void undo__recheck_after_applied__not_repeated(void **state) {
   const sig_info *sig = sig_get(FN_K_ROLLOUT_UNDO);
   size_t n = 0;
   const char *names[] = {"ref"};
-  rbk_value *vals[] = {val_cstring(DEP)};
+  rbk_value *vals[] = {value_cstring(DEP)};
   rbk_value **args = tk_args(sig, &n, names, vals, 1);
   rbk_action_req req = {sig, f->cluster, args, n, 30000, tk_now, true, NULL};
   char *err = NULL;
   assert_true(f->a->start(f->a->self, &req, tk_done, &o, &err) != 0);
   tk_drive(f->a, &o);
   assert_null(o.err);
-  assert_true(val_object_get(o.res, "skipped")->u.b);
+  assert_true(value_object_get(o.res, "skipped")->u.b);
   tk_clear(&o);
   tk_args_free(args, n);
   o = ref_call(f, FN_K_HISTORY, DEP);
@@ -282,7 +282,7 @@ static void status__timeout__names_last_status(void **state) {
   assert_null(o.err);
   tk_clear(&o);
   const char *names[] = {"ref"};
-  rbk_value *vals[] = {val_cstring(DEP)};
+  rbk_value *vals[] = {value_cstring(DEP)};
   o = tk_call(f->a, FN_K_ROLLOUT_STATUS, f->cluster, 500, 1, names, vals);
   assert_non_null(o.err);
   assert_non_null(strstr(o.err, "timed out waiting for the condition (last status: Waiting for deployment"));
@@ -294,25 +294,25 @@ static void writes__scale_patch_create_delete(void **state) {
   (void)state;
   fx *f = fx_new("bad-release");
   const char *sn[] = {"ref", "replicas"};
-  rbk_value *sv[] = {val_cstring("deployment/gl-002-boiler-efficiency"), val_int(0)};
+  rbk_value *sv[] = {value_cstring("deployment/gl-002-boiler-efficiency"), value_int(0)};
   tk_outcome o = tk_call(f->a, FN_K_SCALE, f->cluster, 0, 2, sn, sv);
   assert_null(o.err);
   assert_string_equal(tk_str(o.res, "kind"), "Scale");
   tk_clear(&o);
   json_t *patch = json_pack("{s{s{ss}}}", "metadata", "annotations", "runbook/owner", "ops");
   const char *pn[] = {"ref", "patch", "type"};
-  rbk_value *pv[] = {val_cstring("service/gl-001-process-heat-orchestrator"), val_from_json(patch), val_cstring("merge")};
+  rbk_value *pv[] = {value_cstring("service/gl-001-process-heat-orchestrator"), value_from_json(patch), value_cstring("merge")};
   json_decref(patch);
   o = tk_call(f->a, FN_K_PATCH, f->cluster, 0, 3, pn, pv);
   assert_null(o.err);
   tk_clear(&o);
   json_t *cm = json_pack("{sssss{ss}s{ss}}", "apiVersion", "v1", "kind", "ConfigMap", "metadata", "name", "rb-cfg", "data", "a", "1");
   const char *cn[] = {"object"};
-  rbk_value *cv[] = {val_from_json(cm)};
+  rbk_value *cv[] = {value_from_json(cm)};
   o = tk_call(f->a, FN_K_CREATE, f->cluster, 0, 1, cn, cv);
   assert_null(o.err);
   tk_clear(&o);
-  rbk_value *cv2[] = {val_from_json(cm)};
+  rbk_value *cv2[] = {value_from_json(cm)};
   o = tk_call(f->a, FN_K_CREATE, f->cluster, 0, 1, cn, cv2);
   assert_string_equal(o.err, "Error from server (AlreadyExists): configmaps \"rb-cfg\" already exists");
   tk_clear(&o);
@@ -330,7 +330,7 @@ static void list__selector__pods_of_app(void **state) {
   (void)state;
   fx *f = fx_new("bad-release");
   const char *names[] = {"kind", "selector", "field"};
-  rbk_value *vals[] = {val_cstring("pod"), val_cstring("app=gl-001-process-heat-orchestrator"), val_cstring("status.phase=Running")};
+  rbk_value *vals[] = {value_cstring("pod"), value_cstring("app=gl-001-process-heat-orchestrator"), value_cstring("status.phase=Running")};
   tk_outcome o = tk_call(f->a, FN_K_LIST, f->cluster, 0, 3, names, vals);
   assert_null(o.err);
   assert_int_equal(o.res->u.list.len, 3);
@@ -343,22 +343,22 @@ static void service__proxy__orchestrator_health(void **state) {
   (void)state;
   fx *f = fx_new("bad-release");
   const char *names[] = {"name", "port"};
-  rbk_value *vals[] = {val_cstring("gl-001-process-heat-orchestrator"), val_int(8000)};
+  rbk_value *vals[] = {value_cstring("gl-001-process-heat-orchestrator"), value_int(8000)};
   char *err = NULL;
   rbk_value *svc = tk_make(f->a, FN_K_SERVICE, f->cluster, 2, names, vals, &err);
   assert_non_null(svc);
   const char *pn[] = {"path"};
-  rbk_value *pv[] = {val_cstring("/api/v1/plants/backup-heat-status")};
+  rbk_value *pv[] = {value_cstring("/api/v1/plants/backup-heat-status")};
   tk_outcome o = tk_call(f->a, FN_E_GET, svc, 0, 1, pn, pv);
   assert_null(o.err);
-  assert_non_null(val_object_get(o.res, "plants"));
+  assert_non_null(value_object_get(o.res, "plants"));
   tk_clear(&o);
-  rbk_value *pv2[] = {val_cstring("/api/v1/nope")};
+  rbk_value *pv2[] = {value_cstring("/api/v1/nope")};
   o = tk_call(f->a, FN_E_GET, svc, 0, 1, pn, pv2);
   assert_non_null(o.err);
   assert_non_null(strstr(o.err, "GET /api/v1/nope: 404 Not Found"));
   tk_clear(&o);
-  val_unref(svc);
+  value_unref(svc);
   fx_free(f);
 }
 
@@ -366,15 +366,15 @@ static void wait_ready__pods__done(void **state) {
   (void)state;
   fx *f = fx_new("bad-release");
   const char *names[] = {"kind", "selector"};
-  rbk_value *vals[] = {val_cstring("pod"), val_cstring("app=gl-002-boiler-efficiency")};
+  rbk_value *vals[] = {value_cstring("pod"), value_cstring("app=gl-002-boiler-efficiency")};
   tk_outcome o = tk_call(f->a, FN_K_WAIT_READY, f->cluster, 0, 2, names, vals);
   assert_null(o.err);
   tk_clear(&o);
   const char *sn[] = {"ref", "replicas"};
-  rbk_value *sv[] = {val_cstring("deployment/gl-002-boiler-efficiency"), val_int(0)};
+  rbk_value *sv[] = {value_cstring("deployment/gl-002-boiler-efficiency"), value_int(0)};
   o = tk_call(f->a, FN_K_SCALE, f->cluster, 0, 2, sn, sv);
   tk_clear(&o);
-  rbk_value *vals2[] = {val_cstring("pod"), val_cstring("app=gl-002-boiler-efficiency")};
+  rbk_value *vals2[] = {value_cstring("pod"), value_cstring("app=gl-002-boiler-efficiency")};
   o = tk_call(f->a, FN_K_WAIT_DELETED, f->cluster, 0, 2, names, vals2);
   assert_null(o.err);
   tk_clear(&o);
@@ -385,10 +385,10 @@ static void job__migrate__returns_logs(void **state) {
   (void)state;
   fx *f = fx_new("bad-release");
   const char *names[] = {"name", "image", "command"};
-  rbk_value *cmd = val_list(2);
-  val_list_push(cmd, val_cstring("python"));
-  val_list_push(cmd, val_cstring("migrate"));
-  rbk_value *vals[] = {val_cstring("rb-migrate"), val_cstring("gcr.io/greenlang/gl-001:1.4.2"), cmd};
+  rbk_value *cmd = value_list(2);
+  value_list_push(cmd, value_cstring("python"));
+  value_list_push(cmd, value_cstring("migrate"));
+  rbk_value *vals[] = {value_cstring("rb-migrate"), value_cstring("gcr.io/greenlang/gl-001:1.4.2"), cmd};
   tk_outcome o = tk_call(f->a, FN_K_JOB, f->cluster, 0, 3, names, vals);
   assert_null(o.err);
   assert_int_equal(o.res->kind, VAL_STRING);
@@ -400,9 +400,9 @@ static void exec__db_pod__answers(void **state) {
   (void)state;
   fx *f = fx_new("bad-release");
   const char *names[] = {"ref", "argv"};
-  rbk_value *argv = val_list(2);
-  val_list_push(argv, val_cstring("nosuchcommand"));
-  rbk_value *vals[] = {val_cstring("pod/postgresql-0"), argv};
+  rbk_value *argv = value_list(2);
+  value_list_push(argv, value_cstring("nosuchcommand"));
+  rbk_value *vals[] = {value_cstring("pod/postgresql-0"), argv};
   tk_outcome o = tk_call(f->a, FN_K_EXEC, f->cluster, 0, 2, names, vals);
   assert_null(o.err);
   assert_int_equal(tk_int(o.res, "status"), 127);
@@ -493,23 +493,23 @@ static void local__run_stub_and_write_file(void **state) {
   rbk_actions *a = actions_kube_new(&cfg, &err);
   json_decref(stubs);
   tk_now = 0, tk_real = false;
-  rbk_value *argv = val_list(2);
-  val_list_push(argv, val_cstring("kubectl"));
-  val_list_push(argv, val_cstring("version"));
+  rbk_value *argv = value_list(2);
+  value_list_push(argv, value_cstring("kubectl"));
+  value_list_push(argv, value_cstring("version"));
   const char *rn[] = {"argv"};
   rbk_value *rv[] = {argv};
   tk_outcome o = tk_call(a, FN_RUN, NULL, 0, 1, rn, rv);
   assert_null(o.err);
   assert_string_equal(tk_str(o.res, "stdout"), "v1.32.4");
   tk_clear(&o);
-  rbk_value *argv2 = val_list(1);
-  val_list_push(argv2, val_cstring("psql"));
+  rbk_value *argv2 = value_list(1);
+  value_list_push(argv2, value_cstring("psql"));
   rbk_value *rv2[] = {argv2};
   o = tk_call(a, FN_RUN, NULL, 0, 1, rn, rv2);
   assert_string_equal(o.err, "no stub for argv psql in the rehearsal's scenario");
   tk_clear(&o);
   const char *wn[] = {"path", "text"};
-  rbk_value *wv[] = {val_cstring("/backups/report.txt"), val_cstring("heat ok\n")};
+  rbk_value *wv[] = {value_cstring("/backups/report.txt"), value_cstring("heat ok\n")};
   char sub[64];
   snprintf(sub, sizeof sub, "mkdir -p %s/backups", dir);
   assert_int_equal(system(sub), 0);

@@ -85,7 +85,7 @@ static void params__int__parses_decimal(void **state) {
   assert_non_null(v);
   assert_int_equal(v->kind, VAL_INT);
   assert_int_equal(v->u.i, -42);
-  val_unref(v);
+  value_unref(v);
 }
 
 static void params__int__rejects_text(void **state) {
@@ -107,11 +107,11 @@ static void params__float__accepts_ints_and_decimals(void **state) {
   assert_non_null(v);
   assert_int_equal(v->kind, VAL_FLOAT);
   assert_true(v->u.f > 85.29 && v->u.f < 85.31);
-  val_unref(v);
+  value_unref(v);
   v = params_parse_value(TYPE_FLOAT, "2", &err);
   assert_non_null(v);
   assert_int_equal(v->kind, VAL_FLOAT);
-  val_unref(v);
+  value_unref(v);
   assert_null(params_parse_value(TYPE_FLOAT, "inf", &err));
   assert_string_equal(err, "\"inf\" is not a float");
   free(err);
@@ -122,10 +122,10 @@ static void params__bool__only_true_and_false(void **state) {
   char *err = NULL;
   rbk_value *v = params_parse_value(TYPE_BOOL, "true", &err);
   assert_true(v->u.b);
-  val_unref(v);
+  value_unref(v);
   v = params_parse_value(TYPE_BOOL, "false", &err);
   assert_false(v->u.b);
-  val_unref(v);
+  value_unref(v);
   assert_null(params_parse_value(TYPE_BOOL, "yes", &err));
   assert_string_equal(err, "\"yes\" is not a bool");
   free(err);
@@ -141,7 +141,7 @@ static void params__duration__units_combine(void **state) {
     assert_non_null(v);
     assert_int_equal(v->kind, VAL_DURATION);
     assert_int_equal(v->u.i, cases[i].ms);
-    val_unref(v);
+    value_unref(v);
   }
   static const char *const bad[] = {"90", "s", "1x", "1h 30m", "-5s", "99999999999999999999s"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -157,13 +157,13 @@ static void params__list__json_or_yaml_flow(void **state) {
   assert_non_null(v);
   assert_int_equal(v->kind, VAL_LIST);
   assert_int_equal(v->u.list.len, 2);
-  val_unref(v);
+  value_unref(v);
   v = params_parse_value(TYPE_LIST, "[Plant-001, Plant-002, 3]", &err);
   assert_non_null(v);
   assert_int_equal(v->u.list.len, 3);
   assert_int_equal(v->u.list.items[0]->kind, VAL_STRING);
   assert_int_equal(v->u.list.items[2]->kind, VAL_INT);
-  val_unref(v);
+  value_unref(v);
 }
 
 static void params__object__rejects_a_list(void **state) {
@@ -173,7 +173,7 @@ static void params__object__rejects_a_list(void **state) {
   assert_non_null(v);
   assert_int_equal(v->kind, VAL_OBJECT);
   assert_int_equal(v->u.obj.len, 2);
-  val_unref(v);
+  value_unref(v);
   assert_null(params_parse_value(TYPE_OBJECT, "[1]", &err));
   assert_string_equal(err, "\"[1]\" is not an object");
   free(err);

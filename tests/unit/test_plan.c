@@ -245,7 +245,7 @@ static void plan__eval_const__types_untyped_params(void **state) {
   assert_non_null(v);
   assert_int_equal(v->kind, VAL_INT);
   assert_int_equal(v->u.i, 300);
-  val_unref(v);
+  value_unref(v);
   static const char *const assigns[] = {"secs=10", "name=12", NULL};
   param_set ps;
   char *err = NULL;

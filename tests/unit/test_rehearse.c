@@ -61,7 +61,7 @@ static bool load_text(const tmp *t, const char *text, rehearse_cases *cs, char *
   char path[128];
   put(t, "plan.test.json", text, path, sizeof path);
   *err = NULL;
-  return rehearse_cases_load(path, cs, err);
+  return rehearse_case_load_all(path, cs, err);
 }
 
 static void sidecar__defaults__merge_into_each_case(void **state) {
@@ -93,7 +93,7 @@ static void sidecar__defaults__merge_into_each_case(void **state) {
   assert_string_equal(b->approve[0], "q");
   assert_null(b->approve[1]);
   assert_int_equal(json_object_size(b->expect), 0);
-  rehearse_cases_free(&cs);
+  rehearse_case_free_all(&cs);
 }
 
 static void sidecar__yaml__is_read_like_json_and_files_resolve_beside_it(void **state) {
@@ -104,18 +104,18 @@ static void sidecar__yaml__is_read_like_json_and_files_resolve_beside_it(void **
       "cases:\n  - scenario: bad-config\n    expect: {exit: 0, mutating_actions: {max: 2}}\n"
       "  - scenario: scenarios/mine.json\n",
       path, sizeof path);
-  char *found = rehearse_sidecar_path(plan);
+  char *found = rehearse_case_sidecar_path(plan);
   assert_string_equal(found, path);
   rehearse_cases cs;
   char *err = NULL;
-  assert_true(rehearse_cases_load(found, &cs, &err));
+  assert_true(rehearse_case_load_all(found, &cs, &err));
   assert_string_equal(cs.items[0].scenario, "bad-config");
   char want[160];
   snprintf(want, sizeof want, "%s/scenarios/mine.json", t->dir);
   assert_string_equal(cs.items[1].scenario, want);
   assert_string_equal(cs.items[1].name, "scenarios/mine.json");
   free(found);
-  rehearse_cases_free(&cs);
+  rehearse_case_free_all(&cs);
 }
 
 /* Asserts that the sidecar text is refused with an error containing `want`. */
@@ -242,8 +242,8 @@ static void recorder__actions__checked_against_the_graph(void **state) {
   assert_non_null(g);
   rehearse_result r = {0};
   rehearse_recorder rec;
-  assert_true(rehearse_recorder_init(&rec, g, &r, (rbk_sink){0}));
-  rbk_sink sink = rehearse_recorder_sink(&rec);
+  assert_true(rehearse_record_init(&rec, g, &r, (rbk_sink){0}));
+  rbk_sink sink = rehearse_record_sink(&rec);
   const char *action = first_of(g, PLAN_ACTION), *step = first_of(g, PLAN_STEP);
   rbk_event evs[] = {
       {.kind = RBK_EV_ACTION_START, .node = action, .action = "rollout_undo", .target = "deployment/x", .mutating = true},
@@ -267,7 +267,7 @@ static void recorder__actions__checked_against_the_graph(void **state) {
   assert_non_null(strstr(json_string_value(json_array_get(r.lies, 2)), "is a step, not an action"));
   assert_non_null(strstr(json_string_value(json_array_get(r.lies, 3)), "its node is the action rollout_undo"));
   assert_non_null(strstr(json_string_value(json_array_get(r.lies, 4)), "its node is marked mutating"));
-  rehearse_recorder_free(&rec);
+  rehearse_record_free(&rec);
   rehearse_result_free(&r);
   plan_free(g);
   params_free(&ps);

@@ -27,7 +27,7 @@ static void merge__rfc7386__nulls_delete_objects_merge(void **state) {
   (void)state;
   json_t *t = J("{\"a\":\"b\",\"c\":{\"d\":\"e\",\"f\":\"g\"},\"l\":[1,2]}");
   json_t *p = J("{\"a\":\"z\",\"c\":{\"f\":null},\"l\":[3]}");
-  assert_json(simp_merge(t, p), "{\"a\":\"z\",\"c\":{\"d\":\"e\"},\"l\":[3]}");
+  assert_json(sim_patch_merge(t, p), "{\"a\":\"z\",\"c\":{\"d\":\"e\"},\"l\":[3]}");
   json_decref(t), json_decref(p);
 }
 
@@ -41,7 +41,7 @@ static void json_patch__every_op__applied_in_order(void **state) {
                   "{\"op\":\"copy\",\"from\":\"/x\",\"path\":\"/c\"},"
                   "{\"op\":\"move\",\"from\":\"/k~0~1\",\"path\":\"/m\"}]");
   char *err = NULL;
-  assert_json(simp_json(t, ops, &err), "{\"a\":{\"b\":[2,3,4]},\"x\":\"z\",\"c\":\"z\",\"m\":1}");
+  assert_json(sim_patch_json(t, ops, &err), "{\"a\":{\"b\":[2,3,4]},\"x\":\"z\",\"c\":\"z\",\"m\":1}");
   json_decref(t), json_decref(ops);
 }
 
@@ -49,14 +49,14 @@ static void json_patch__failed_test__nothing_applied(void **state) {
   (void)state;
   json_t *t = J("{\"x\":1}"), *ops = J("[{\"op\":\"replace\",\"path\":\"/x\",\"value\":2},{\"op\":\"test\",\"path\":\"/x\",\"value\":3}]");
   char *err = NULL;
-  assert_null(simp_json(t, ops, &err));
+  assert_null(sim_patch_json(t, ops, &err));
   assert_string_equal(err, "testing value /x failed: test failed");
   free(err);
   assert_json(json_incref(t), "{\"x\":1}");
   json_decref(ops);
   ops = J("[{\"op\":\"remove\",\"path\":\"/nope\"}]");
   err = NULL;
-  assert_null(simp_json(t, ops, &err));
+  assert_null(sim_patch_json(t, ops, &err));
   assert_non_null(err);
   free(err);
   json_decref(t), json_decref(ops);
@@ -69,7 +69,7 @@ static void strategic__containers_merge_by_name__ports_kept(void **state) {
   json_t *p = J("{\"spec\":{\"$setElementOrder/containers\":[{\"name\":\"side\"},{\"name\":\"web\"}],"
                 "\"containers\":[{\"name\":\"web\",\"image\":\"a:2\"}]}}");
   char *err = NULL;
-  assert_json(simp_strategic(t, p, &err),
+  assert_json(sim_patch_strategic(t, p, &err),
               "{\"spec\":{\"containers\":[{\"name\":\"side\",\"image\":\"s:1\"},"
               "{\"name\":\"web\",\"image\":\"a:2\",\"ports\":[{\"containerPort\":80}]}]}}");
   json_decref(t), json_decref(p);
@@ -82,17 +82,17 @@ static void strategic__directives__delete_replace_null(void **state) {
   json_t *p = J("{\"spec\":{\"paused\":null,\"containers\":[{\"name\":\"b\",\"$patch\":\"delete\"}],"
                 "\"env\":[{\"$patch\":\"replace\"},{\"name\":\"Y\"}],\"ports\":[{\"port\":80,\"targetPort\":9090}]}}");
   char *err = NULL;
-  assert_json(simp_strategic(t, p, &err), "{\"spec\":{\"containers\":[{\"name\":\"a\"}],\"env\":[{\"name\":\"Y\"}],"
-                                          "\"ports\":[{\"port\":80,\"targetPort\":9090}]}}");
+  assert_json(sim_patch_strategic(t, p, &err), "{\"spec\":{\"containers\":[{\"name\":\"a\"}],\"env\":[{\"name\":\"Y\"}],"
+                                               "\"ports\":[{\"port\":80,\"targetPort\":9090}]}}");
   json_decref(t), json_decref(p);
 }
 
 static void patch_types__content_types__recognised(void **state) {
   (void)state;
-  assert_int_equal(simp_type_of("application/json-patch+json"), SIMP_JSON);
-  assert_int_equal(simp_type_of("application/merge-patch+json; charset=utf-8"), SIMP_MERGE);
-  assert_int_equal(simp_type_of("application/strategic-merge-patch+json"), SIMP_STRATEGIC);
-  assert_int_equal(simp_type_of("application/json"), SIMP_NONE);
+  assert_int_equal(sim_patch_type_of("application/json-patch+json"), SIMP_JSON);
+  assert_int_equal(sim_patch_type_of("application/merge-patch+json; charset=utf-8"), SIMP_MERGE);
+  assert_int_equal(sim_patch_type_of("application/strategic-merge-patch+json"), SIMP_STRATEGIC);
+  assert_int_equal(sim_patch_type_of("application/json"), SIMP_NONE);
 }
 
 static void semantic__template_equality__ignores_empties_and_hash(void **state) {
@@ -101,8 +101,8 @@ static void semantic__template_equality__ignores_empties_and_hash(void **state) 
                 "\"spec\":{\"containers\":[{\"name\":\"w\",\"image\":\"i\",\"resources\":{}}],\"volumes\":[]}}");
   json_t *b = J("{\"metadata\":{\"labels\":{\"app\":\"w\"}},\"spec\":{\"containers\":[{\"name\":\"w\",\"image\":\"i\"}]}}");
   json_t *c = J("{\"metadata\":{\"labels\":{\"app\":\"w\"}},\"spec\":{\"containers\":[{\"name\":\"w\",\"image\":\"j\"}]}}");
-  assert_true(simu_template_equal(a, b));
-  assert_false(simu_template_equal(b, c));
+  assert_true(sim_util_template_equal(a, b));
+  assert_false(sim_util_template_equal(b, c));
   json_decref(a), json_decref(b), json_decref(c);
 }
 

@@ -40,7 +40,7 @@ static void call(sim_world *w, valbuf *b, const char *method, const char *path, 
 
 /* Appends the logs of the pod behind ref ("job/m") to the transcript, when there is one. */
 static void job_logs(sim_world *w, valbuf *b, const char *ref) {
-  char *err = NULL, *pod = sim_pod_for_ref(w, "greenlang", ref, &err);
+  char *err = NULL, *pod = sim_ref_to_pod(w, "greenlang", ref, &err);
   if (pod) {
     char *path = strutil_printf("/api/v1/namespaces/greenlang/pods/%s/log", pod);
     call(w, b, "GET", path, NULL, NULL);
@@ -151,10 +151,10 @@ static json_t *pod(const char *ns, const char *name, const char *uid) {
 
 /* Returns the names of uid's pods in ns (NULL: all namespaces), comma-separated (caller frees). */
 static char *dependents(sims_store *st, const char *ns, const char *uid) {
-  json_t *deps = sims_dependents(st, SIMR_PODS, ns, uid), *d;
+  json_t *deps = sim_store_dependents(st, SIMR_PODS, ns, uid), *d;
   valbuf b = {0};
   size_t i;
-  json_array_foreach(deps, i, d) valbuf_printf(&b, "%s%s", i ? "," : "", simu_jstr(d, "metadata.name", ""));
+  json_array_foreach(deps, i, d) valbuf_printf(&b, "%s%s", i ? "," : "", sim_util_jstr(d, "metadata.name", ""));
   json_decref(deps);
   return valbuf_take(&b, NULL);
 }
@@ -162,62 +162,62 @@ static char *dependents(sims_store *st, const char *ns, const char *uid) {
 static void owners__index__follows_creates_updates_deletes(void **state) {
   (void)state;
   sims_store st;
-  assert_true(sims_init(&st, 64, 1));
-  assert_int_equal(sims_owner_rv(&st, "A"), 0);
-  sims_create(&st, SIMR_PODS, pod("ns", "p2", "A"), 0);
-  sims_create(&st, SIMR_PODS, pod("ns", "p1", "A"), 0);
-  sims_create(&st, SIMR_PODS, pod("other", "p0", "A"), 0);
-  sims_create(&st, SIMR_PODS, pod("ns", "q", "B"), 0);
+  assert_true(sim_store_init(&st, 64, 1));
+  assert_int_equal(sim_store_owner_rv(&st, "A"), 0);
+  sim_store_create(&st, SIMR_PODS, pod("ns", "p2", "A"), 0);
+  sim_store_create(&st, SIMR_PODS, pod("ns", "p1", "A"), 0);
+  sim_store_create(&st, SIMR_PODS, pod("other", "p0", "A"), 0);
+  sim_store_create(&st, SIMR_PODS, pod("ns", "q", "B"), 0);
   char *names = dependents(&st, "ns", "A");
   assert_string_equal(names, "p1,p2");
   free(names);
   names = dependents(&st, NULL, "A");
   assert_string_equal(names, "p1,p2,p0"); /* "ns/…" sorts before "other/…" */
   free(names);
-  assert_int_equal(sims_owner_rv(&st, "A"), 3);
-  json_t *orphan = sims_edit(sims_get(&st, SIMR_PODS, "ns", "p1"));
+  assert_int_equal(sim_store_owner_rv(&st, "A"), 3);
+  json_t *orphan = sim_store_edit(sim_store_get(&st, SIMR_PODS, "ns", "p1"));
   json_object_del(json_object_get(orphan, "metadata"), "ownerReferences");
-  sims_update(&st, SIMR_PODS, orphan);
+  sim_store_update(&st, SIMR_PODS, orphan);
   names = dependents(&st, "ns", "A");
   assert_string_equal(names, "p2");
   free(names);
-  assert_int_equal(sims_owner_rv(&st, "A"), 5);
-  assert_int_equal(sims_owner_rv(&st, "B"), 4);
-  json_t *relabel = sims_edit(sims_get(&st, SIMR_PODS, "ns", "q"));
+  assert_int_equal(sim_store_owner_rv(&st, "A"), 5);
+  assert_int_equal(sim_store_owner_rv(&st, "B"), 4);
+  json_t *relabel = sim_store_edit(sim_store_get(&st, SIMR_PODS, "ns", "q"));
   json_object_set_new(relabel, "spec", json_pack("{s:s}", "nodeName", "n"));
-  sims_update(&st, SIMR_PODS, relabel);
-  assert_int_equal(sims_owner_rv(&st, "B"), 6);
-  assert_true(sims_delete(&st, SIMR_PODS, "ns", "q"));
-  assert_int_equal(sims_owner_rv(&st, "B"), 0); /* no dependents left */
-  assert_true(sims_delete(&st, SIMR_PODS, "ns", "p2"));
-  assert_true(sims_delete(&st, SIMR_PODS, "other", "p0"));
+  sim_store_update(&st, SIMR_PODS, relabel);
+  assert_int_equal(sim_store_owner_rv(&st, "B"), 6);
+  assert_true(sim_store_delete(&st, SIMR_PODS, "ns", "q"));
+  assert_int_equal(sim_store_owner_rv(&st, "B"), 0); /* no dependents left */
+  assert_true(sim_store_delete(&st, SIMR_PODS, "ns", "p2"));
+  assert_true(sim_store_delete(&st, SIMR_PODS, "other", "p0"));
   names = dependents(&st, NULL, "A");
   assert_string_equal(names, "");
   free(names);
-  assert_int_equal(sims_owner_rv(&st, "A"), 0);
-  sims_free(&st);
+  assert_int_equal(sim_store_owner_rv(&st, "A"), 0);
+  sim_store_free(&st);
 }
 
 static void store__edit_and_delete__never_change_the_stored_object(void **state) {
   (void)state;
   sims_store st;
-  assert_true(sims_init(&st, 64, 1));
-  const json_t *p = sims_create(&st, SIMR_PODS, pod("ns", "p", "A"), 0);
+  assert_true(sim_store_init(&st, 64, 1));
+  const json_t *p = sim_store_create(&st, SIMR_PODS, pod("ns", "p", "A"), 0);
   char *before = json_dumps(p, JSON_COMPACT);
-  json_t *c = sims_edit(p);
-  simu_jset_str(json_object_get(c, "metadata"), "resourceVersion", "999");
+  json_t *c = sim_store_edit(p);
+  sim_util_jset_str(json_object_get(c, "metadata"), "resourceVersion", "999");
   json_object_set_new(c, "status", json_pack("{s:s}", "phase", "Running"));
   char *after = json_dumps(p, JSON_COMPACT);
   assert_string_equal(before, after);
   free(after);
   json_decref(c);
-  const json_t *kept = sims_hist_at(&st, 0)->obj;
-  assert_true(sims_delete(&st, SIMR_PODS, "ns", "p"));
+  const json_t *kept = sim_store_hist_at(&st, 0)->obj;
+  assert_true(sim_store_delete(&st, SIMR_PODS, "ns", "p"));
   after = json_dumps(kept, JSON_COMPACT);
   assert_string_equal(before, after);
-  assert_string_equal(simu_jstr(sims_hist_at(&st, 1)->obj, "metadata.resourceVersion", ""), "2");
+  assert_string_equal(sim_util_jstr(sim_store_hist_at(&st, 1)->obj, "metadata.resourceVersion", ""), "2");
   free(before), free(after);
-  sims_free(&st);
+  sim_store_free(&st);
 }
 
 /* A small deterministic generator of JSON trees for the template comparison. */
@@ -228,20 +228,20 @@ typedef struct {
 /* Returns a random value of at most depth levels (new). */
 static json_t *random_value(gen *g, int depth) {
   static const char *const keys[] = {"a", "b", "labels", "metadata", "pod-template-hash", "spec"};
-  switch (simu_rng_range(&g->rng, 0, depth > 0 ? 6 : 3)) {
+  switch (sim_util_rng_range(&g->rng, 0, depth > 0 ? 6 : 3)) {
   case 0: return json_null();
-  case 1: return json_integer(simu_rng_range(&g->rng, 0, 2));
-  case 2: return json_string(simu_rng_range(&g->rng, 0, 1) ? "x" : "y");
-  case 3: return simu_rng_range(&g->rng, 0, 1) ? json_true() : json_real(1.0);
+  case 1: return json_integer(sim_util_rng_range(&g->rng, 0, 2));
+  case 2: return json_string(sim_util_rng_range(&g->rng, 0, 1) ? "x" : "y");
+  case 3: return sim_util_rng_range(&g->rng, 0, 1) ? json_true() : json_real(1.0);
   case 4: {
     json_t *a = json_array();
-    for (int64_t n = simu_rng_range(&g->rng, 0, 2); n > 0; n--) json_array_append_new(a, random_value(g, depth - 1));
+    for (int64_t n = sim_util_rng_range(&g->rng, 0, 2); n > 0; n--) json_array_append_new(a, random_value(g, depth - 1));
     return a;
   }
   default: {
     json_t *o = json_object();
-    for (int64_t n = simu_rng_range(&g->rng, 0, 3); n > 0; n--)
-      json_object_set_new(o, keys[simu_rng_range(&g->rng, 0, 5)], random_value(g, depth - 1));
+    for (int64_t n = sim_util_rng_range(&g->rng, 0, 3); n > 0; n--)
+      json_object_set_new(o, keys[sim_util_rng_range(&g->rng, 0, 5)], random_value(g, depth - 1));
     return o;
   }
   }
@@ -250,20 +250,20 @@ static json_t *random_value(gen *g, int depth) {
 /* Returns a template-like tree: {"metadata": {"labels": …}, "spec": …} with random parts (new). */
 static json_t *random_template(gen *g) {
   json_t *t = json_object(), *meta = json_object(), *labels = json_object();
-  if (simu_rng_range(&g->rng, 0, 1)) json_object_set_new(labels, "pod-template-hash", json_string("abc"));
-  if (simu_rng_range(&g->rng, 0, 1)) json_object_set_new(labels, "app", random_value(g, 1));
-  json_object_set_new(meta, "labels", simu_rng_range(&g->rng, 0, 4) ? labels : (json_decref(labels), random_value(g, 2)));
+  if (sim_util_rng_range(&g->rng, 0, 1)) json_object_set_new(labels, "pod-template-hash", json_string("abc"));
+  if (sim_util_rng_range(&g->rng, 0, 1)) json_object_set_new(labels, "app", random_value(g, 1));
+  json_object_set_new(meta, "labels", sim_util_rng_range(&g->rng, 0, 4) ? labels : (json_decref(labels), random_value(g, 2)));
   json_object_set_new(t, "metadata", meta);
   json_object_set_new(t, "spec", random_value(g, 3));
-  if (simu_rng_range(&g->rng, 0, 3) == 0) json_object_set_new(t, "extra", random_value(g, 2));
+  if (sim_util_rng_range(&g->rng, 0, 3) == 0) json_object_set_new(t, "extra", random_value(g, 2));
   return t;
 }
 
 /* Applies one random change to a copy of t that may or may not change its semantic form (new). */
 static json_t *mutate(gen *g, const json_t *t) {
   json_t *c = json_deep_copy(t), *meta = json_object_get(c, "metadata");
-  switch (simu_rng_range(&g->rng, 0, 4)) {
-  case 0: json_object_set_new(c, "empty", simu_rng_range(&g->rng, 0, 1) ? json_object() : json_null()); break;
+  switch (sim_util_rng_range(&g->rng, 0, 4)) {
+  case 0: json_object_set_new(c, "empty", sim_util_rng_range(&g->rng, 0, 1) ? json_object() : json_null()); break;
   case 1:
     if (json_is_object(json_object_get(meta, "labels")))
       json_object_set_new(json_object_get(meta, "labels"), "pod-template-hash", json_string("zzz"));
@@ -278,21 +278,21 @@ static json_t *mutate(gen *g, const json_t *t) {
 static void template_equal__same_verdict_as_comparing_semantic_copies(void **state) {
   (void)state;
   gen g;
-  simu_rng_seed(&g.rng, 7);
+  sim_util_rng_seed(&g.rng, 7);
   int equal = 0, different = 0;
   for (int i = 0; i < 4000; i++) {
     json_t *a = random_template(&g), *b = i % 2 ? mutate(&g, a) : random_template(&g);
-    json_t *x = simu_semantic(a), *y = simu_semantic(b);
+    json_t *x = sim_util_semantic(a), *y = sim_util_semantic(b);
     bool want = json_equal(x, y);
-    assert_int_equal(simu_template_equal(a, b), want);
-    assert_int_equal(simu_template_equal(b, a), want);
+    assert_int_equal(sim_util_template_equal(a, b), want);
+    assert_int_equal(sim_util_template_equal(b, a), want);
     equal += want, different += !want;
     json_decref(a), json_decref(b), json_decref(x), json_decref(y);
   }
   assert_true(equal > 500 && different > 500);
-  assert_true(simu_template_equal(NULL, NULL));
+  assert_true(sim_util_template_equal(NULL, NULL));
   json_t *empty = json_object();
-  assert_false(simu_template_equal(NULL, empty)); /* null and {} differ at the top */
+  assert_false(sim_util_template_equal(NULL, empty)); /* null and {} differ at the top */
   json_decref(empty);
 }
 
@@ -300,20 +300,20 @@ static void memo__table__put_get_overwrite_clear(void **state) {
   (void)state;
   simm_table t = {0};
   char key[32];
-  assert_null(simm_get(&t, "x"));
+  assert_null(sim_memo_get(&t, "x"));
   for (int i = 0; i < 1000; i++) {
     snprintf(key, sizeof key, "ns/pod-%d", i);
-    assert_true(simm_put(&t, key, (simm_entry){(uint64_t)i + 1, 0, INT64_MAX, 5}));
+    assert_true(sim_memo_put(&t, key, (simm_entry){(uint64_t)i + 1, 0, INT64_MAX, 5}));
   }
-  assert_int_equal(simm_size(&t), 1000);
-  assert_true(simm_put(&t, "ns/pod-7", (simm_entry){99, 1, 10, 10}));
-  assert_int_equal(simm_size(&t), 1000);
-  assert_int_equal(simm_get(&t, "ns/pod-7")->rv, 99);
-  assert_int_equal(simm_get(&t, "ns/pod-999")->rv, 1000);
-  assert_null(simm_get(&t, "ns/pod-1000"));
-  simm_clear(&t);
-  assert_int_equal(simm_size(&t), 0);
-  assert_null(simm_get(&t, "ns/pod-7"));
+  assert_int_equal(sim_memo_size(&t), 1000);
+  assert_true(sim_memo_put(&t, "ns/pod-7", (simm_entry){99, 1, 10, 10}));
+  assert_int_equal(sim_memo_size(&t), 1000);
+  assert_int_equal(sim_memo_get(&t, "ns/pod-7")->rv, 99);
+  assert_int_equal(sim_memo_get(&t, "ns/pod-999")->rv, 1000);
+  assert_null(sim_memo_get(&t, "ns/pod-1000"));
+  sim_memo_clear(&t);
+  assert_int_equal(sim_memo_size(&t), 0);
+  assert_null(sim_memo_get(&t, "ns/pod-7"));
 }
 
 int main(void) {

@@ -83,7 +83,7 @@ static sim_world *world(const char *name) {
   char *err = NULL;
   json_t *sc = sim_load_scenario(name, &err);
   if (!sc) fail_msg("scenario %s: %s", name, err);
-  sim_world *w = sim_new(sc, (uint64_t)simu_jint(sc, "seed", 1), &err);
+  sim_world *w = sim_new(sc, (uint64_t)sim_util_jint(sc, "seed", 1), &err);
   if (!w) fail_msg("sim_new %s: %s", name, err);
   json_decref(sc);
   return w;
@@ -116,7 +116,7 @@ static const char *plant_str(sim_world *w, const char *id, const char *field) {
   size_t i;
   buf[0] = '\0';
   json_array_foreach(json_object_get(j, "plants"), i, p)
-    if (!strcmp(simu_jstr(p, "plant_id", ""), id)) snprintf(buf, sizeof buf, "%s", simu_jstr(p, field, ""));
+    if (!strcmp(sim_util_jstr(p, "plant_id", ""), id)) snprintf(buf, sizeof buf, "%s", sim_util_jstr(p, field, ""));
   json_decref(j);
   return buf;
 }
@@ -124,7 +124,7 @@ static const char *plant_str(sim_world *w, const char *id, const char *field) {
 /* Returns agents/status's connected count. */
 static int connected(sim_world *w) {
   json_t *j = get200(w, "agents/status");
-  int n = (int)simu_jint(j, "connected", -1);
+  int n = (int)sim_util_jint(j, "connected", -1);
   json_decref(j);
   return n;
 }
@@ -133,7 +133,7 @@ static int connected(sim_world *w) {
 static const char *api_str(sim_world *w, const char *api_path, const char *dotted) {
   static char buf[128];
   json_t *j = get200(w, api_path);
-  snprintf(buf, sizeof buf, "%s", simu_jstr(j, dotted, ""));
+  snprintf(buf, sizeof buf, "%s", sim_util_jstr(j, dotted, ""));
   json_decref(j);
   return buf;
 }
@@ -160,10 +160,10 @@ static json_t *undo_annotations(const json_t *d, const json_t *rs) {
                                      "deployment.kubernetes.io/desired-replicas", "deployment.kubernetes.io/max-replicas",
                                      "kubectl.kubernetes.io/last-applied-configuration"};
   json_t *a = json_object(), *v;
-  json_t *rev = json_object_get(simu_jpath(d, "metadata.annotations"), skip[0]);
+  json_t *rev = json_object_get(sim_util_jpath(d, "metadata.annotations"), skip[0]);
   if (rev) json_object_set(a, skip[0], rev);
   const char *k;
-  json_object_foreach(simu_jpath(rs, "metadata.annotations"), k, v) {
+  json_object_foreach(sim_util_jpath(rs, "metadata.annotations"), k, v) {
     bool skipped = false;
     for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++) skipped |= !strcmp(k, skip[i]);
     if (!skipped) json_object_set(a, k, v);
@@ -177,11 +177,11 @@ static char *undo_patch(sim_world *w, const char *dep, const char *rev) {
   json_t *d = kget(w, dpath), *list = kget(w, APPS "/replicasets"), *rs, *out = NULL;
   size_t i;
   json_array_foreach(json_object_get(list, "items"), i, rs) {
-    const char *owner = simu_jstr(json_array_get(simu_jpath(rs, "metadata.ownerReferences"), 0), "name", "");
-    const char *r = json_string_value(json_object_get(simu_jpath(rs, "metadata.annotations"), "deployment.kubernetes.io/revision"));
+    const char *owner = sim_util_jstr(json_array_get(sim_util_jpath(rs, "metadata.ownerReferences"), 0), "name", "");
+    const char *r = json_string_value(json_object_get(sim_util_jpath(rs, "metadata.annotations"), "deployment.kubernetes.io/revision"));
     if (strcmp(owner, dep) || !r || strcmp(r, rev)) continue;
-    json_t *t = json_deep_copy(simu_jpath(rs, "spec.template"));
-    json_object_del(simu_jpath(t, "metadata.labels"), "pod-template-hash");
+    json_t *t = json_deep_copy(sim_util_jpath(rs, "spec.template"));
+    json_object_del(sim_util_jpath(t, "metadata.labels"), "pod-template-hash");
     out = json_pack("[{s:s,s:s,s:o},{s:s,s:s,s:o}]", "op", "replace", "path", "/spec/template", "value", t, "op",
                     "replace", "path", "/metadata/annotations", "value", undo_annotations(d, rs));
   }
@@ -201,7 +201,7 @@ static void undo(sim_world *w, const char *dep, const char *rev) {
 /* Restarts the deployment's pods as `kubectl rollout restart` does. */
 static void restart(sim_world *w, const char *dep) {
   char *path = strutil_printf(APPS "/deployments/%s", dep), tm[32];
-  simu_time_rfc3339(sim_now(w) + 1763391600000LL, tm);
+  sim_util_time_rfc3339(sim_now(w) + 1763391600000LL, tm);
   char *body = strutil_printf("{\"spec\":{\"template\":{\"metadata\":{\"annotations\":"
                            "{\"kubectl.kubernetes.io/restartedAt\":\"%s\"}}}}}", tm);
   kpatch(w, path, "application/strategic-merge-patch+json", body);
@@ -212,10 +212,10 @@ static void restart(sim_world *w, const char *dep) {
 static bool rolled_out(sim_world *w, const char *dep) {
   char *path = strutil_printf(APPS "/deployments/%s", dep);
   json_t *d = kget(w, path);
-  json_int_t want = simu_jint(d, "spec.replicas", 1);
-  bool done = simu_jint(d, "status.observedGeneration", 0) >= simu_jint(d, "metadata.generation", 1) &&
-              simu_jint(d, "status.updatedReplicas", 0) == want && simu_jint(d, "status.replicas", 0) == want &&
-              simu_jint(d, "status.availableReplicas", 0) == want;
+  json_int_t want = sim_util_jint(d, "spec.replicas", 1);
+  bool done = sim_util_jint(d, "status.observedGeneration", 0) >= sim_util_jint(d, "metadata.generation", 1) &&
+              sim_util_jint(d, "status.updatedReplicas", 0) == want && sim_util_jint(d, "status.replicas", 0) == want &&
+              sim_util_jint(d, "status.availableReplicas", 0) == want;
   json_decref(d), free(path);
   return done;
 }
@@ -267,7 +267,7 @@ static void no_backup_heat__plant_002_has_none(void **state) {
   size_t i;
   assert_int_equal(json_array_size(json_object_get(j, "plants")), 5);
   json_array_foreach(json_object_get(j, "plants"), i, p) {
-    bool p2 = !strcmp(simu_jstr(p, "plant_id", ""), "Plant-002");
+    bool p2 = !strcmp(sim_util_jstr(p, "plant_id", ""), "Plant-002");
     assert_int_equal(json_is_true(json_object_get(p, "backup_available")), !p2);
     if (p2) assert_true(json_number_value(json_object_get(p, "backup_capacity_mw")) == 0.0);
   }
@@ -283,8 +283,8 @@ static const char *progressing(sim_world *w, const char *dep) {
   json_t *d = kget(w, path), *c;
   size_t i;
   buf[0] = '\0';
-  json_array_foreach(simu_jpath(d, "status.conditions"), i, c)
-    if (!strcmp(simu_jstr(c, "type", ""), "Progressing")) snprintf(buf, sizeof buf, "%s", simu_jstr(c, "reason", ""));
+  json_array_foreach(sim_util_jpath(d, "status.conditions"), i, c)
+    if (!strcmp(sim_util_jstr(c, "type", ""), "Progressing")) snprintf(buf, sizeof buf, "%s", sim_util_jstr(c, "reason", ""));
   json_decref(d), free(path);
   return buf;
 }
@@ -303,9 +303,9 @@ static int ready_pods(sim_world *w, const char *app, const char *image) {
   size_t i, k;
   int n = 0;
   json_array_foreach(json_object_get(list, "items"), i, p) {
-    if (strcmp(simu_jstr(json_array_get(simu_jpath(p, "spec.containers"), 0), "image", ""), image)) continue;
-    json_array_foreach(simu_jpath(p, "status.conditions"), k, c)
-      n += !strcmp(simu_jstr(c, "type", ""), "Ready") && !strcmp(simu_jstr(c, "status", ""), "True");
+    if (strcmp(sim_util_jstr(json_array_get(sim_util_jpath(p, "spec.containers"), 0), "image", ""), image)) continue;
+    json_array_foreach(sim_util_jpath(p, "status.conditions"), k, c)
+      n += !strcmp(sim_util_jstr(c, "type", ""), "Ready") && !strcmp(sim_util_jstr(c, "status", ""), "True");
   }
   json_decref(list), free(path);
   return n;
@@ -334,7 +334,7 @@ static const char *agent_version(sim_world *w, const char *id) {
   size_t i;
   buf[0] = '\0';
   json_array_foreach(json_object_get(j, "agents"), i, a)
-    if (!strcmp(simu_jstr(a, "agent_id", ""), id)) snprintf(buf, sizeof buf, "%s", simu_jstr(a, "version", ""));
+    if (!strcmp(sim_util_jstr(a, "agent_id", ""), id)) snprintf(buf, sizeof buf, "%s", sim_util_jstr(a, "version", ""));
   json_decref(j);
   return buf;
 }
@@ -369,7 +369,7 @@ static void sub_agents_bad__heat_needs_the_four_sub_agents_rolled_back(void **st
 static json_t *previous_data(sim_world *w, const char *cm) {
   char *path = strutil_printf(NS "/configmaps/%s", cm);
   json_t *c = kget(w, path);
-  json_t *prev = json_loads(json_string_value(json_object_get(simu_jpath(c, "metadata.annotations"), "rbk.dev/previous-data")),
+  json_t *prev = json_loads(json_string_value(json_object_get(sim_util_jpath(c, "metadata.annotations"), "rbk.dev/previous-data")),
                             0, NULL);
   assert_true(json_is_object(prev));
   json_decref(c), free(path);
@@ -405,7 +405,7 @@ static void single_plant__only_plant_003_until_reverted_and_reloaded(void **stat
   json_decref(api(w, "POST", "config/reload", "{\"plants\": [\"Plant-003\"]}", &st));
   assert_int_equal(st, 200);
   json_t *p3 = get200(w, "plants/Plant-003/status");
-  assert_string_equal(simu_jstr(p3, "heat_status", ""), "normal");
+  assert_string_equal(sim_util_jstr(p3, "heat_status", ""), "normal");
   assert_true(json_number_value(json_object_get(p3, "heat_demand_mw")) == 45.0);
   json_decref(p3), json_decref(prev), json_decref(half);
   sim_free(w);
@@ -469,7 +469,7 @@ static int db_health(sim_world *w, const char **err) {
   static char buf[160];
   int st;
   json_t *j = api(w, "GET", "health/database", NULL, &st);
-  snprintf(buf, sizeof buf, "%s", simu_jstr(j, "error", ""));
+  snprintf(buf, sizeof buf, "%s", sim_util_jstr(j, "error", ""));
   json_decref(j);
   *err = buf;
   return st;
@@ -479,13 +479,13 @@ static void bad_secret__database_fails_until_previous_password_and_restart(void 
   (void)state;
   char *e = NULL;
   json_t *sc = sim_load_scenario("bad-secret", &e);
-  const char *pw = simu_jstr(sc, "plan_secrets.GL001_DB_PASSWORD_PREVIOUS", NULL);
+  const char *pw = sim_util_jstr(sc, "plan_secrets.GL001_DB_PASSWORD_PREVIOUS", NULL);
   assert_non_null(pw);
   sim_world *w = world("bad-secret");
   const char *err;
   assert_int_equal(db_health(w, &err), 503);
   assert_non_null(strstr(err, "password authentication failed"));
-  char *b64 = simu_base64(pw, strlen(pw)), *body = strutil_printf("{\"data\":{\"password\":\"%s\"}}", b64);
+  char *b64 = sim_util_base64(pw, strlen(pw)), *body = strutil_printf("{\"data\":{\"password\":\"%s\"}}", b64);
   kpatch(w, NS "/secrets/gl-001-db-credentials", "application/merge-patch+json", body);
   free(b64), free(body), json_decref(sc);
   run_until(w, 30 * SEC);
@@ -499,7 +499,7 @@ static void bad_secret__database_fails_until_previous_password_and_restart(void 
 /* Runs argv in the first pod of deployment/<dep> (or pod when dep is NULL); returns the exit status,
  * stdout in *out (caller frees). */
 static int exec_in(sim_world *w, const char *ref, const char *const *argv, char **out) {
-  char *err = NULL, *pod = sim_pod_for_ref(w, "greenlang", ref, &err);
+  char *err = NULL, *pod = sim_ref_to_pod(w, "greenlang", ref, &err);
   if (!pod) fail_msg("%s: %s", ref, err);
   int rc = sim_exec(w, "greenlang", pod, NULL, argv, out, &err);
   free(err), free(pod);
@@ -530,7 +530,7 @@ static void bad_migration__database_fails_until_migration_unapplied(void **state
 
 /* Returns the logs of the job's first pod (caller frees). */
 static char *job_logs(sim_world *w, const char *job) {
-  char *err = NULL, *ref = strutil_printf("job/%s", job), *pod = sim_pod_for_ref(w, "greenlang", ref, &err);
+  char *err = NULL, *ref = strutil_printf("job/%s", job), *pod = sim_ref_to_pod(w, "greenlang", ref, &err);
   if (!pod) fail_msg("%s: %s", ref, err);
   char *path = strutil_printf(NS "/pods/%s/log", pod);
   sim_header h[1] = {{"Accept", "*/*"}};
@@ -588,13 +588,13 @@ static void bad_migration__a_migrate_job_unapplies_it(void **state) {
   assert_int_equal(db_health(w, &err), 503); /* no app pod yet, and the job is still running */
   run_until(w, 90 * SEC);
   json_t *job = kget(w, "/apis/batch/v1/namespaces/greenlang/jobs/migration-rollback");
-  assert_int_equal(simu_jint(job, "status.succeeded", 0), 1);
+  assert_int_equal(sim_util_jint(job, "status.succeeded", 0), 1);
   /* defaulted as the API server does, so `kubectl logs job/x` finds its pod by the selector */
-  const char *sel = json_string_value(json_object_get(simu_jpath(job, "spec.selector.matchLabels"),
+  const char *sel = json_string_value(json_object_get(sim_util_jpath(job, "spec.selector.matchLabels"),
                                                      "batch.kubernetes.io/controller-uid"));
   assert_non_null(sel);
-  assert_string_equal(sel, simu_jstr(job, "metadata.uid", "?"));
-  assert_string_equal(json_string_value(json_object_get(simu_jpath(job, "spec.template.metadata.labels"), "job-name")),
+  assert_string_equal(sel, sim_util_jstr(job, "metadata.uid", "?"));
+  assert_string_equal(json_string_value(json_object_get(sim_util_jpath(job, "spec.template.metadata.labels"), "job-name")),
                       "migration-rollback");
   json_decref(job);
   char *logs = job_logs(w, "migration-rollback");

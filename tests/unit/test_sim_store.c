@@ -20,85 +20,85 @@ static json_t *cm(const char *ns, const char *name, const char *labels) {
 static void store__create_get_list__sorted_with_metadata(void **state) {
   (void)state;
   sims_store st;
-  assert_true(sims_init(&st, 16, 7));
-  assert_non_null(sims_create(&st, SIMR_CONFIGMAPS, cm("b", "x", "{}"), 0));
-  assert_non_null(sims_create(&st, SIMR_CONFIGMAPS, cm("a", "y", "{}"), 0));
-  const json_t *o = sims_get(&st, SIMR_CONFIGMAPS, "b", "x");
-  assert_string_equal(simu_jstr(o, "metadata.resourceVersion", ""), "1");
-  assert_string_equal(simu_jstr(o, "metadata.creationTimestamp", ""), "1970-01-01T00:00:00Z");
-  assert_int_equal(strlen(simu_jstr(o, "metadata.uid", "")), 36);
-  json_t *all = sims_list(&st, SIMR_CONFIGMAPS, NULL);
+  assert_true(sim_store_init(&st, 16, 7));
+  assert_non_null(sim_store_create(&st, SIMR_CONFIGMAPS, cm("b", "x", "{}"), 0));
+  assert_non_null(sim_store_create(&st, SIMR_CONFIGMAPS, cm("a", "y", "{}"), 0));
+  const json_t *o = sim_store_get(&st, SIMR_CONFIGMAPS, "b", "x");
+  assert_string_equal(sim_util_jstr(o, "metadata.resourceVersion", ""), "1");
+  assert_string_equal(sim_util_jstr(o, "metadata.creationTimestamp", ""), "1970-01-01T00:00:00Z");
+  assert_int_equal(strlen(sim_util_jstr(o, "metadata.uid", "")), 36);
+  json_t *all = sim_store_list(&st, SIMR_CONFIGMAPS, NULL);
   assert_int_equal(json_array_size(all), 2);
-  assert_string_equal(simu_jstr(json_array_get(all, 0), "metadata.namespace", ""), "a");
+  assert_string_equal(sim_util_jstr(json_array_get(all, 0), "metadata.namespace", ""), "a");
   json_decref(all);
-  all = sims_list(&st, SIMR_CONFIGMAPS, "b");
+  all = sim_store_list(&st, SIMR_CONFIGMAPS, "b");
   assert_int_equal(json_array_size(all), 1);
   json_decref(all);
-  sims_free(&st);
+  sim_store_free(&st);
 }
 
 static void store__create_twice__refused(void **state) {
   (void)state;
   sims_store st;
-  sims_init(&st, 16, 7);
-  assert_non_null(sims_create(&st, SIMR_CONFIGMAPS, cm("a", "x", "{}"), 0));
-  assert_null(sims_create(&st, SIMR_CONFIGMAPS, cm("a", "x", "{}"), 0));
+  sim_store_init(&st, 16, 7);
+  assert_non_null(sim_store_create(&st, SIMR_CONFIGMAPS, cm("a", "x", "{}"), 0));
+  assert_null(sim_store_create(&st, SIMR_CONFIGMAPS, cm("a", "x", "{}"), 0));
   assert_int_equal(st.rv, 1);
-  sims_free(&st);
+  sim_store_free(&st);
 }
 
 static void store__update__bumps_rv_and_generation_only_on_spec(void **state) {
   (void)state;
   sims_store st;
-  sims_init(&st, 16, 7);
+  sim_store_init(&st, 16, 7);
   json_t *d = json_pack("{s:{s:s,s:s},s:{s:i}}", "metadata", "name", "d", "namespace", "ns", "spec", "replicas", 1);
-  const json_t *o = sims_create(&st, SIMR_DEPLOYMENTS, d, 0);
-  assert_int_equal(simu_jint(o, "metadata.generation", 0), 1);
+  const json_t *o = sim_store_create(&st, SIMR_DEPLOYMENTS, d, 0);
+  assert_int_equal(sim_util_jint(o, "metadata.generation", 0), 1);
   json_t *c = json_deep_copy(o);
-  json_object_set_new(simu_jobj(c, "metadata"), "labels", json_pack("{s:s}", "a", "b"));
-  o = sims_update(&st, SIMR_DEPLOYMENTS, c);
-  assert_int_equal(simu_jint(o, "metadata.generation", 0), 1);
-  assert_string_equal(simu_jstr(o, "metadata.resourceVersion", ""), "2");
+  json_object_set_new(sim_util_jobj(c, "metadata"), "labels", json_pack("{s:s}", "a", "b"));
+  o = sim_store_update(&st, SIMR_DEPLOYMENTS, c);
+  assert_int_equal(sim_util_jint(o, "metadata.generation", 0), 1);
+  assert_string_equal(sim_util_jstr(o, "metadata.resourceVersion", ""), "2");
   c = json_deep_copy(o);
   json_object_set_new(json_object_get(c, "spec"), "replicas", json_integer(3));
-  o = sims_update(&st, SIMR_DEPLOYMENTS, c);
-  assert_int_equal(simu_jint(o, "metadata.generation", 0), 2);
+  o = sim_store_update(&st, SIMR_DEPLOYMENTS, c);
+  assert_int_equal(sim_util_jint(o, "metadata.generation", 0), 2);
   c = json_deep_copy(o);
-  o = sims_update(&st, SIMR_DEPLOYMENTS, c);
-  assert_string_equal(simu_jstr(o, "metadata.resourceVersion", ""), "3");
+  o = sim_store_update(&st, SIMR_DEPLOYMENTS, c);
+  assert_string_equal(sim_util_jstr(o, "metadata.resourceVersion", ""), "3");
   assert_int_equal(st.rv, 3);
-  sims_free(&st);
+  sim_store_free(&st);
 }
 
 static void store__history__bounded_with_floor(void **state) {
   (void)state;
   sims_store st;
-  sims_init(&st, 3, 7);
+  sim_store_init(&st, 3, 7);
   char name[8];
   for (int i = 0; i < 5; i++) {
     snprintf(name, sizeof name, "c%d", i);
-    sims_create(&st, SIMR_CONFIGMAPS, cm("a", name, "{}"), 0);
+    sim_store_create(&st, SIMR_CONFIGMAPS, cm("a", name, "{}"), 0);
   }
-  assert_true(sims_delete(&st, SIMR_CONFIGMAPS, "a", "c0"));
-  assert_false(sims_delete(&st, SIMR_CONFIGMAPS, "a", "c0"));
+  assert_true(sim_store_delete(&st, SIMR_CONFIGMAPS, "a", "c0"));
+  assert_false(sim_store_delete(&st, SIMR_CONFIGMAPS, "a", "c0"));
   assert_int_equal(st.hist_len, 3);
   assert_int_equal(st.floor_rv, 3);
-  assert_int_equal(sims_hist_after(&st, 4), 1);
-  const sims_event *e = sims_hist_at(&st, 2);
+  assert_int_equal(sim_store_hist_after(&st, 4), 1);
+  const sims_event *e = sim_store_hist_at(&st, 2);
   assert_int_equal(e->type, SIMS_DELETED);
-  assert_string_equal(simu_jstr(e->obj, "metadata.resourceVersion", ""), "6");
-  sims_free(&st);
+  assert_string_equal(sim_util_jstr(e->obj, "metadata.resourceVersion", ""), "6");
+  sim_store_free(&st);
 }
 
 /* Returns whether the label selector text matches the labels (JSON text). */
 static bool sel_match(const char *sel, const char *labels) {
   simsel s;
   char *err = NULL;
-  assert_true(simsel_parse_labels(sel, &s, &err));
+  assert_true(sim_sel_parse_labels(sel, &s, &err));
   json_t *l = json_loads(labels, 0, NULL);
-  bool m = simsel_match_labels(&s, l);
+  bool m = sim_sel_match_labels(&s, l);
   json_decref(l);
-  simsel_free(&s);
+  sim_sel_free(&s);
   return m;
 }
 
@@ -122,10 +122,10 @@ static void selectors__malformed__rejected(void **state) {
   (void)state;
   simsel s;
   char *err = NULL;
-  assert_false(simsel_parse_labels("app in (a", &s, &err));
+  assert_false(sim_sel_parse_labels("app in (a", &s, &err));
   assert_non_null(err);
   free(err), err = NULL;
-  assert_false(simsel_parse_fields("spec.bogus=1", SIMR_PODS, &s, &err));
+  assert_false(sim_sel_parse_fields("spec.bogus=1", SIMR_PODS, &s, &err));
   assert_string_equal(err, "field label not supported: spec.bogus");
   free(err);
 }
@@ -135,12 +135,12 @@ static void selectors__fields__phase_and_name(void **state) {
   simsel s;
   char *err = NULL;
   json_t *pod = json_pack("{s:{s:s,s:s},s:{s:s}}", "metadata", "name", "p1", "namespace", "ns", "status", "phase", "Running");
-  assert_true(simsel_parse_fields("status.phase=Running,metadata.name!=p2", SIMR_PODS, &s, &err));
-  assert_true(simsel_match_fields(&s, pod));
-  simsel_free(&s);
-  assert_true(simsel_parse_fields("status.phase=Pending", SIMR_PODS, &s, &err));
-  assert_false(simsel_match_fields(&s, pod));
-  simsel_free(&s);
+  assert_true(sim_sel_parse_fields("status.phase=Running,metadata.name!=p2", SIMR_PODS, &s, &err));
+  assert_true(sim_sel_match_fields(&s, pod));
+  sim_sel_free(&s);
+  assert_true(sim_sel_parse_fields("status.phase=Pending", SIMR_PODS, &s, &err));
+  assert_false(sim_sel_match_fields(&s, pod));
+  sim_sel_free(&s);
   json_decref(pod);
 }
 
@@ -149,13 +149,13 @@ static void selectors__label_selector_object__match_expressions(void **state) {
   json_t *sel = json_loads("{\"matchLabels\":{\"app\":\"web\"},\"matchExpressions\":[{\"key\":\"tier\",\"operator\":\"In\","
                            "\"values\":[\"front\"]},{\"key\":\"canary\",\"operator\":\"DoesNotExist\"}]}", 0, NULL);
   json_t *pod = json_loads("{\"metadata\":{\"labels\":{\"app\":\"web\",\"tier\":\"front\"}}}", 0, NULL);
-  assert_true(simsel_json_matches(sel, pod));
+  assert_true(sim_sel_json_matches(sel, pod));
   simsel s;
-  assert_true(simsel_from_json(sel, &s, NULL));
-  char *text = simsel_format(&s);
+  assert_true(sim_sel_from_json(sel, &s, NULL));
+  char *text = sim_sel_format(&s);
   assert_string_equal(text, "app=web,tier in (front),!canary");
   free(text);
-  simsel_free(&s);
+  sim_sel_free(&s);
   json_decref(sel), json_decref(pod);
 }
 

@@ -57,9 +57,9 @@ static char *undo_patch(sim_world *w, const char *revision) {
   size_t i;
   char *patch = NULL;
   json_array_foreach(json_object_get(list, "items"), i, rs) {
-    if (strcmp(json_string_value(json_object_get(simu_jpath(rs, "metadata.annotations"), "deployment.kubernetes.io/revision")), revision)) continue;
-    json_t *t = json_deep_copy(simu_jpath(rs, "spec.template"));
-    json_object_del(simu_jpath(t, "metadata.labels"), "pod-template-hash");
+    if (strcmp(json_string_value(json_object_get(sim_util_jpath(rs, "metadata.annotations"), "deployment.kubernetes.io/revision")), revision)) continue;
+    json_t *t = json_deep_copy(sim_util_jpath(rs, "spec.template"));
+    json_object_del(sim_util_jpath(t, "metadata.labels"), "pod-template-hash");
     json_t *ops = json_pack("[{s:s,s:s,s:o},{s:s,s:s,s:{s:s}}]", "op", "replace", "path", "/spec/template", "value", t, "op",
                             "replace", "path", "/metadata/annotations", "value", "deployment.kubernetes.io/revision", "13");
     patch = json_dumps(ops, JSON_COMPACT);
@@ -72,7 +72,7 @@ static char *undo_patch(sim_world *w, const char *revision) {
 
 /* Returns the deployment's annotation. */
 static const char *dep_annotation(const json_t *d, const char *key) {
-  return json_string_value(json_object_get(simu_jpath(d, "metadata.annotations"), key));
+  return json_string_value(json_object_get(sim_util_jpath(d, "metadata.annotations"), key));
 }
 
 static void rollout__undo_to_older_revision__reuses_its_replicaset(void **state) {
@@ -86,9 +86,9 @@ static void rollout__undo_to_older_revision__reuses_its_replicaset(void **state)
   run_until(w, 120000);
   json_t *d = call(w, "GET", DEP, NULL, NULL, NULL, &st);
   assert_string_equal(dep_annotation(d, "deployment.kubernetes.io/revision"), "14");
-  assert_int_equal(simu_jint(d, "status.observedGeneration", 0), simu_jint(d, "metadata.generation", -1));
-  assert_int_equal(simu_jint(d, "status.updatedReplicas", 0), 3);
-  assert_int_equal(simu_jint(d, "status.availableReplicas", 0), 3);
+  assert_int_equal(sim_util_jint(d, "status.observedGeneration", 0), sim_util_jint(d, "metadata.generation", -1));
+  assert_int_equal(sim_util_jint(d, "status.updatedReplicas", 0), 3);
+  assert_int_equal(sim_util_jint(d, "status.availableReplicas", 0), 3);
   json_decref(d);
   json_t *list = call(w, "GET", RSS, "labelSelector=app%3Dgl-001-process-heat-orchestrator", NULL, NULL, &st), *rs;
   assert_int_equal(json_array_size(json_object_get(list, "items")), 4);
@@ -98,9 +98,9 @@ static void rollout__undo_to_older_revision__reuses_its_replicaset(void **state)
     if (!strcmp(rev, "14")) {
       found++;
       assert_string_equal(dep_annotation(rs, "deployment.kubernetes.io/revision-history"), "12");
-      assert_int_equal(simu_jint(rs, "spec.replicas", 0), 3);
+      assert_int_equal(sim_util_jint(rs, "spec.replicas", 0), 3);
     } else {
-      assert_int_equal(simu_jint(rs, "spec.replicas", -1), 0);
+      assert_int_equal(sim_util_jint(rs, "spec.replicas", -1), 0);
     }
   }
   assert_int_equal(found, 1);
@@ -118,21 +118,21 @@ static void rollout__bad_image__progress_deadline_exceeded(void **state) {
   run_until(w, 599000);
   json_t *d = call(w, "GET", DEP, NULL, NULL, NULL, &st), *c;
   size_t i;
-  json_array_foreach(simu_jpath(d, "status.conditions"), i, c)
-    if (!strcmp(simu_jstr(c, "type", ""), "Progressing")) assert_string_equal(simu_jstr(c, "reason", ""), "ReplicaSetUpdated");
-  assert_int_equal(simu_jint(d, "status.availableReplicas", 0), 3);
+  json_array_foreach(sim_util_jpath(d, "status.conditions"), i, c)
+    if (!strcmp(sim_util_jstr(c, "type", ""), "Progressing")) assert_string_equal(sim_util_jstr(c, "reason", ""), "ReplicaSetUpdated");
+  assert_int_equal(sim_util_jint(d, "status.availableReplicas", 0), 3);
   json_decref(d);
   run_until(w, 700000);
   d = call(w, "GET", DEP, NULL, NULL, NULL, &st);
-  json_array_foreach(simu_jpath(d, "status.conditions"), i, c)
-    if (!strcmp(simu_jstr(c, "type", ""), "Progressing")) {
-      assert_string_equal(simu_jstr(c, "reason", ""), "ProgressDeadlineExceeded");
-      assert_string_equal(simu_jstr(c, "status", ""), "False");
+  json_array_foreach(sim_util_jpath(d, "status.conditions"), i, c)
+    if (!strcmp(sim_util_jstr(c, "type", ""), "Progressing")) {
+      assert_string_equal(sim_util_jstr(c, "reason", ""), "ProgressDeadlineExceeded");
+      assert_string_equal(sim_util_jstr(c, "status", ""), "False");
     }
   json_decref(d);
   json_t *pods = call(w, "GET", "/api/v1/namespaces/greenlang/pods", "fieldSelector=status.phase%3DPending", NULL, NULL, &st);
   json_t *p = json_array_get(json_object_get(pods, "items"), 0);
-  assert_string_equal(simu_jstr(json_array_get(simu_jpath(p, "status.containerStatuses"), 0), "state.waiting.reason", ""),
+  assert_string_equal(sim_util_jstr(json_array_get(sim_util_jpath(p, "status.containerStatuses"), 0), "state.waiting.reason", ""),
                       "ImagePullBackOff");
   json_decref(pods);
   sim_free(w);
@@ -144,24 +144,24 @@ static void errors__status_objects__as_the_api_server_words_them(void **state) {
   int st;
   json_t *j = call(w, "GET", "/apis/apps/v1/namespaces/greenlang/deployments/nope", NULL, NULL, NULL, &st);
   assert_int_equal(st, 404);
-  assert_string_equal(simu_jstr(j, "message", ""), "deployments.apps \"nope\" not found");
-  assert_string_equal(simu_jstr(j, "reason", ""), "NotFound");
+  assert_string_equal(sim_util_jstr(j, "message", ""), "deployments.apps \"nope\" not found");
+  assert_string_equal(sim_util_jstr(j, "reason", ""), "NotFound");
   json_decref(j);
   const char *cm = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\"},\"data\":{\"a\":\"1\"}}";
   json_decref(call(w, "POST", "/api/v1/namespaces/greenlang/configmaps", NULL, NULL, cm, &st));
   assert_int_equal(st, 201);
   j = call(w, "POST", "/api/v1/namespaces/greenlang/configmaps", NULL, NULL, cm, &st);
   assert_int_equal(st, 409);
-  assert_string_equal(simu_jstr(j, "reason", ""), "AlreadyExists");
+  assert_string_equal(sim_util_jstr(j, "reason", ""), "AlreadyExists");
   json_decref(j);
   const char *stale = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\",\"resourceVersion\":\"1\"}}";
   j = call(w, "PUT", "/api/v1/namespaces/greenlang/configmaps/x", NULL, NULL, stale, &st);
   assert_int_equal(st, 409);
-  assert_string_equal(simu_jstr(j, "reason", ""), "Conflict");
+  assert_string_equal(sim_util_jstr(j, "reason", ""), "Conflict");
   json_decref(j);
   j = call(w, "PATCH", DEP, NULL, "application/merge-patch+json", "{\"metadata\":{\"name\":\"other\"}}", &st);
   assert_int_equal(st, 422);
-  assert_string_equal(simu_jstr(j, "message", ""),
+  assert_string_equal(sim_util_jstr(j, "message", ""),
                       "Deployment.apps \"gl-001-process-heat-orchestrator\" is invalid: metadata.name: Invalid value: "
                       "\"other\": field is immutable");
   json_decref(j);
@@ -181,11 +181,11 @@ static void list__pagination__continue_and_expiry(void **state) {
   int st;
   json_t *p1 = call(w, "GET", "/api/v1/namespaces/ns/configmaps", "limit=2", NULL, NULL, &st);
   assert_int_equal(json_array_size(json_object_get(p1, "items")), 2);
-  assert_int_equal(simu_jint(p1, "metadata.remainingItemCount", 0), 1);
-  char *q = strutil_printf("limit=2&continue=%s", simu_jstr(p1, "metadata.continue", ""));
+  assert_int_equal(sim_util_jint(p1, "metadata.remainingItemCount", 0), 1);
+  char *q = strutil_printf("limit=2&continue=%s", sim_util_jstr(p1, "metadata.continue", ""));
   json_t *p2 = call(w, "GET", "/api/v1/namespaces/ns/configmaps", q, NULL, NULL, &st);
   assert_int_equal(json_array_size(json_object_get(p2, "items")), 1);
-  assert_string_equal(simu_jstr(json_array_get(json_object_get(p2, "items"), 0), "metadata.name", ""), "c");
+  assert_string_equal(sim_util_jstr(json_array_get(json_object_get(p2, "items"), 0), "metadata.name", ""), "c");
   json_decref(p2);
   for (int i = 0; i < 6; i++) {
     char body[200];
@@ -194,7 +194,7 @@ static void list__pagination__continue_and_expiry(void **state) {
   }
   p2 = call(w, "GET", "/api/v1/namespaces/ns/configmaps", q, NULL, NULL, &st);
   assert_int_equal(st, 410);
-  assert_string_equal(simu_jstr(p2, "reason", ""), "Expired");
+  assert_string_equal(sim_util_jstr(p2, "reason", ""), "Expired");
   json_decref(p2), json_decref(p1);
   free(q);
   sim_free(w);
@@ -331,7 +331,7 @@ static void proxy_logs_exec__follow_the_pods(void **state) {
   json_t *j = call(w, "GET", "/api/v1/namespaces/greenlang/services/gl-001-process-heat-orchestrator:8000/proxy/api/v1/version",
                    NULL, NULL, NULL, &st);
   assert_int_equal(st, 503);
-  assert_string_equal(simu_jstr(j, "message", ""), "no endpoints available for service \"gl-001-process-heat-orchestrator\"");
+  assert_string_equal(sim_util_jstr(j, "message", ""), "no endpoints available for service \"gl-001-process-heat-orchestrator\"");
   json_decref(j);
   char *out = NULL, *err = NULL;
   const char *argv[] = {"psql", "-U", "gl001_user", "-d", "gl001_production", "-c", "SELECT COUNT(*) FROM pg_stat_activity WHERE datname='gl001_production' AND state='active';", NULL};
@@ -343,7 +343,7 @@ static void proxy_logs_exec__follow_the_pods(void **state) {
   assert_int_equal(rc, -1);
   assert_string_equal(err, "pods \"nope\" not found");
   free(out), free(err);
-  char *pod = sim_pod_for_ref(w, "greenlang", "deployment/gl-002-boiler-efficiency", &err);
+  char *pod = sim_ref_to_pod(w, "greenlang", "deployment/gl-002-boiler-efficiency", &err);
   assert_non_null(pod);
   char *path = strutil_printf("/api/v1/namespaces/greenlang/pods/%s/log", pod);
   sim_header h[1] = {{"Accept", "*/*"}};

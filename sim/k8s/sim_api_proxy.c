@@ -1,4 +1,4 @@
-/* sim_proxy.c — the service proxy to simulated backends (the GL-001 orchestrator), pod logs, and
+/* sim_api_proxy.c — the service proxy to simulated backends (the GL-001 orchestrator), pod logs, and
  * exec in pods (answered by the plant model). */
 #include <limits.h>
 #include <stdio.h>
@@ -21,13 +21,13 @@ static void split_service(const char *spec, char **name, char **port) {
 
 /* Returns true when the service has a ready pod behind its selector. */
 static bool has_endpoints(sim_world *w, const json_t *svc) {
-  json_t *sel = simu_jpath(svc, "spec.selector");
+  json_t *sel = sim_util_jpath(svc, "spec.selector");
   if (!json_is_object(sel) || !json_object_size(sel)) return false;
-  json_t *pods = sims_list(&w->st, SIMR_PODS, simu_jstr(svc, "metadata.namespace", ""));
+  json_t *pods = sim_store_list(&w->st, SIMR_PODS, sim_util_jstr(svc, "metadata.namespace", ""));
   bool found = false;
   size_t i;
   json_t *p;
-  json_array_foreach(pods, i, p) if (!found && simsel_json_matches(sel, p) && simc_pod_ready(p) && !simc_pod_terminating(p)) found = true;
+  json_array_foreach(pods, i, p) if (!found && sim_sel_json_matches(sel, p) && sim_pod_ready(p) && !sim_pod_terminating(p)) found = true;
   json_decref(pods);
   return found;
 }
@@ -36,40 +36,40 @@ static bool has_endpoints(sim_world *w, const json_t *svc) {
 static bool has_port(const json_t *svc, const char *port) {
   size_t i;
   json_t *p;
-  if (!port) return json_array_size(simu_jpath(svc, "spec.ports")) > 0;
-  json_array_foreach(simu_jpath(svc, "spec.ports"), i, p) {
+  if (!port) return json_array_size(sim_util_jpath(svc, "spec.ports")) > 0;
+  json_array_foreach(sim_util_jpath(svc, "spec.ports"), i, p) {
     char num[32];
-    snprintf(num, sizeof num, "%lld", (long long)simu_jint(p, "port", -1));
-    if (!strcmp(num, port) || !strcmp(simu_jstr(p, "name", ""), port)) return true;
+    snprintf(num, sizeof num, "%lld", (long long)sim_util_jint(p, "port", -1));
+    if (!strcmp(num, port) || !strcmp(sim_util_jstr(p, "name", ""), port)) return true;
   }
   return false;
 }
 
-/* The service proxy, pod logs and exec-by-HTTP (sim_proxy.c). */
-void simapi_proxy(api_call *c) {
+/* The service proxy, pod logs and exec-by-HTTP (sim_api_proxy.c). */
+void sim_api_proxy(api_call *c) {
   char *name, *port;
   split_service(c->name, &name, &port);
-  const json_t *svc = sims_get(&c->w->st, SIMR_SERVICES, c->ns, name);
+  const json_t *svc = sim_store_get(&c->w->st, SIMR_SERVICES, c->ns, name);
   char *msg = NULL;
   if (!svc) {
-    simapi_status(c->resp, simst_not_found(SIMR_SERVICES, name));
+    sim_api_status(c->resp, sim_status_not_found(SIMR_SERVICES, name));
   } else if (!has_port(svc, port)) {
     msg = strutil_printf("no service port \"%s\" found for service \"%s\"", port ? port : "", name);
-    simapi_fail(c->resp, SIMST_SERVICE_UNAVAILABLE, msg);
+    sim_api_fail(c->resp, SIMST_SERVICE_UNAVAILABLE, msg);
   } else if (!has_endpoints(c->w, svc)) {
     msg = strutil_printf("no endpoints available for service \"%s\"", name);
-    simapi_fail(c->resp, SIMST_SERVICE_UNAVAILABLE, msg);
-  } else if (!c->w->plant || strcmp(simu_jstr(c->w->backends, name, ""), "plant")) {
+    sim_api_fail(c->resp, SIMST_SERVICE_UNAVAILABLE, msg);
+  } else if (!c->w->plant || strcmp(sim_util_jstr(c->w->backends, name, ""), "plant")) {
     msg = strutil_printf("error trying to reach service: dial tcp %s:%s: connect: connection refused",
-                      simu_jstr(svc, "spec.clusterIP", "10.96.0.1"), port ? port : "80");
-    simapi_fail(c->resp, SIMST_SERVICE_UNAVAILABLE, msg);
+                      sim_util_jstr(svc, "spec.clusterIP", "10.96.0.1"), port ? port : "80");
+    sim_api_fail(c->resp, SIMST_SERVICE_UNAVAILABLE, msg);
   } else {
     const char *q = c->req->query;
     char *pq = strutil_printf("%s%s%s", *c->rest ? c->rest : "/", q && *q ? "?" : "", q && *q ? q : "");
     json_t *body = NULL;
     int code = plant_http(c->w->plant, &c->w->view, simw_wall(c->w, c->w->now), name, c->req->method, pq,
                           c->req->body, c->req->body_len, &body);
-    simapi_json(c->resp, code, body ? body : json_object());
+    sim_api_json(c->resp, code, body ? body : json_object());
     free(pq);
   }
   free(msg), free(name), free(port);
@@ -77,14 +77,14 @@ void simapi_proxy(api_call *c) {
 
 /* Returns the container named (or the only one), or NULL with *msg set. */
 static const json_t *pick_container(const json_t *pod, const char *name, char **msg) {
-  json_t *cs = simu_jpath(pod, "spec.containers"), *c;
+  json_t *cs = sim_util_jpath(pod, "spec.containers"), *c;
   size_t i;
   if (!name && json_array_size(cs) == 1) return json_array_get(cs, 0);
-  json_array_foreach(cs, i, c) if (name && !strcmp(simu_jstr(c, "name", ""), name)) return c;
+  json_array_foreach(cs, i, c) if (name && !strcmp(sim_util_jstr(c, "name", ""), name)) return c;
   valbuf b = {0};
-  json_array_foreach(cs, i, c) valbuf_printf(&b, "%s%s", i ? " " : "", simu_jstr(c, "name", ""));
+  json_array_foreach(cs, i, c) valbuf_printf(&b, "%s%s", i ? " " : "", sim_util_jstr(c, "name", ""));
   char *names = valbuf_take(&b, NULL);
-  const char *pn = simu_jstr(pod, "metadata.name", "");
+  const char *pn = sim_util_jstr(pod, "metadata.name", "");
   *msg = name ? strutil_printf("container %s is not valid for pod %s", name, pn)
               : strutil_printf("a container name must be specified for pod %s, choose one of: [%s]", pn, names);
   free(names);
@@ -92,28 +92,28 @@ static const json_t *pick_container(const json_t *pod, const char *name, char **
 }
 
 /* Returns a pod's log text (new string). */
-char *simc_pod_logs(sim_world *w, const json_t *pod, const char *container) {
-  json_t *rt = simpod_rt(w, pod);
+char *sim_api_pod_logs(sim_world *w, const json_t *pod, const char *container) {
+  json_t *rt = sim_pod_rt(w, pod);
   char *err = NULL;
   const json_t *c = pick_container(pod, container, &err);
   free(err);
-  if (json_is_string(json_object_get(rt, "logs"))) return strdup(simu_jstr(rt, "logs", ""));
-  const char *given = simu_jstr(json_object_get(w->images, simu_jstr(c, "image", "")), "logs", NULL);
+  if (json_is_string(json_object_get(rt, "logs"))) return strdup(sim_util_jstr(rt, "logs", ""));
+  const char *given = sim_util_jstr(json_object_get(w->images, sim_util_jstr(c, "image", "")), "logs", NULL);
   if (given) return strdup(given);
   simpod_cstate cs;
-  simpod_container_at(w, pod, rt, c, w->now, &cs);
+  sim_pod_container_at(w, pod, rt, c, w->now, &cs);
   valbuf b = {0};
   char ts[32];
-  const char *started = simu_jstr(cs.state, "running.startedAt", NULL);
+  const char *started = sim_util_jstr(cs.state, "running.startedAt", NULL);
   if (started) {
-    valbuf_printf(&b, "%s INFO starting %s (%s)\n", started, simu_jstr(c, "name", ""), simu_jstr(c, "image", ""));
+    valbuf_printf(&b, "%s INFO starting %s (%s)\n", started, sim_util_jstr(c, "name", ""), sim_util_jstr(c, "image", ""));
     json_t *port = json_array_get(json_object_get(c, "ports"), 0);
-    if (port) valbuf_printf(&b, "%s INFO listening on :%lld\n", started, (long long)simu_jint(port, "containerPort", 0));
+    if (port) valbuf_printf(&b, "%s INFO listening on :%lld\n", started, (long long)sim_util_jint(port, "containerPort", 0));
   }
-  if (cs.ready) simu_time_rfc3339(simw_wall(w, cs.ready_since), ts), valbuf_printf(&b, "%s INFO ready\n", ts);
+  if (cs.ready) sim_util_time_rfc3339(simw_wall(w, cs.ready_since), ts), valbuf_printf(&b, "%s INFO ready\n", ts);
   if (cs.restarts || !strcmp(cs.stage, "CrashLoopBackOff"))
     valbuf_printf(&b, "%s ERROR fatal: startup check failed, exiting with status 1\n",
-                    simu_jstr(cs.last_state, "terminated.finishedAt", started ? started : ""));
+                    sim_util_jstr(cs.last_state, "terminated.finishedAt", started ? started : ""));
   json_decref(cs.state), json_decref(cs.last_state);
   return valbuf_take(&b, NULL);
 }
@@ -129,23 +129,23 @@ static const char *last_lines(const char *text, long n) {
 }
 
 /* GET pods/NAME/log: answers the container's simulated log text, or a Status. */
-void simapi_logs(api_call *c) {
-  const json_t *pod = simapi_existing(c);
+void sim_api_logs(api_call *c) {
+  const json_t *pod = sim_api_existing(c);
   if (!pod) return;
-  char *container = simapi_query(c, "container"), *msg = NULL, *tail = simapi_query(c, "tailLines");
+  char *container = sim_api_query(c, "container"), *msg = NULL, *tail = sim_api_query(c, "tailLines");
   const json_t *ct = pick_container(pod, container, &msg);
   simpod_cstate cs = {0};
-  if (ct) simpod_container_at(c->w, pod, simpod_rt(c->w, pod), ct, c->w->now, &cs);
+  if (ct) sim_pod_container_at(c->w, pod, sim_pod_rt(c->w, pod), ct, c->w->now, &cs);
   if (!ct) {
-    simapi_fail(c->resp, SIMST_BAD_REQUEST, msg);
+    sim_api_fail(c->resp, SIMST_BAD_REQUEST, msg);
   } else if (!cs.started && !cs.terminated) {
-    msg = strutil_printf("container \"%s\" in pod \"%s\" is waiting to start: %s", simu_jstr(ct, "name", ""), c->name,
-                      simu_jstr(cs.state, "waiting.reason", "ContainerCreating"));
-    simapi_fail(c->resp, SIMST_BAD_REQUEST, msg);
+    msg = strutil_printf("container \"%s\" in pod \"%s\" is waiting to start: %s", sim_util_jstr(ct, "name", ""), c->name,
+                      sim_util_jstr(cs.state, "waiting.reason", "ContainerCreating"));
+    sim_api_fail(c->resp, SIMST_BAD_REQUEST, msg);
   } else {
-    char *logs = simc_pod_logs(c->w, pod, simu_jstr(ct, "name", NULL));
+    char *logs = sim_api_pod_logs(c->w, pod, sim_util_jstr(ct, "name", NULL));
     const char *start = tail ? last_lines(logs, strtol(tail, NULL, 10)) : logs;
-    simapi_text(c->resp, 200, "text/plain", start, strlen(start));
+    sim_api_text(c->resp, 200, "text/plain", start, strlen(start));
     free(logs);
   }
   json_decref(cs.state), json_decref(cs.last_state);
@@ -156,15 +156,15 @@ void simapi_logs(api_call *c) {
 int sim_exec(sim_world *w, const char *ns, const char *pod, const char *container, const char *const *argv, char **out,
              char **err_out) {
   *out = strdup("");
-  const json_t *p = sims_get(&w->st, SIMR_PODS, ns, pod);
+  const json_t *p = sim_store_get(&w->st, SIMR_PODS, ns, pod);
   char *msg = NULL;
   const json_t *ct = p ? pick_container(p, container, &msg) : NULL;
   if (!p) msg = strutil_printf("pods \"%s\" not found", pod);
   simpod_cstate cs = {0};
-  if (ct) simpod_container_at(w, p, simpod_rt(w, p), ct, w->now, &cs);
-  bool running = ct && json_object_get(cs.state, "running") && !simc_pod_terminating(p);
+  if (ct) sim_pod_container_at(w, p, sim_pod_rt(w, p), ct, w->now, &cs);
+  bool running = ct && json_object_get(cs.state, "running") && !sim_pod_terminating(p);
   json_decref(cs.state), json_decref(cs.last_state);
-  if (!msg && !running) msg = strutil_printf("unable to upgrade connection: container not found (\"%s\")", simu_jstr(ct, "name", ""));
+  if (!msg && !running) msg = strutil_printf("unable to upgrade connection: container not found (\"%s\")", sim_util_jstr(ct, "name", ""));
   if (msg) return *err_out = msg, -1;
   if (!w->plant) return *err_out = strutil_printf("%s: command not found\n", argv && argv[0] ? argv[0] : ""), 127;
   free(*out);
@@ -177,37 +177,37 @@ int sim_exec(sim_world *w, const char *ns, const char *pod, const char *containe
 
 /* Returns a pod's preference for exec: ready and running first, then older, then by name. */
 static int pod_cmp(const json_t *a, const json_t *b) {
-  int ra = simc_pod_ready(a) * 2 + !strcmp(simu_jstr(a, "status.phase", ""), "Running");
-  int rb = simc_pod_ready(b) * 2 + !strcmp(simu_jstr(b, "status.phase", ""), "Running");
+  int ra = sim_pod_ready(a) * 2 + !strcmp(sim_util_jstr(a, "status.phase", ""), "Running");
+  int rb = sim_pod_ready(b) * 2 + !strcmp(sim_util_jstr(b, "status.phase", ""), "Running");
   if (ra != rb) return rb - ra;
-  int t = strcmp(simu_jstr(a, "metadata.creationTimestamp", ""), simu_jstr(b, "metadata.creationTimestamp", ""));
-  return t ? t : strcmp(simu_jstr(a, "metadata.name", ""), simu_jstr(b, "metadata.name", ""));
+  int t = strcmp(sim_util_jstr(a, "metadata.creationTimestamp", ""), sim_util_jstr(b, "metadata.creationTimestamp", ""));
+  return t ? t : strcmp(sim_util_jstr(a, "metadata.name", ""), sim_util_jstr(b, "metadata.name", ""));
 }
 
 /* Returns the name of the pod that `kubectl exec TYPE/NAME` would pick for a reference such as
  * "deployment/x", "pod/x", "job/x" or "service/x" (caller frees), or NULL with *err set when there is
  * none. */
-char *sim_pod_for_ref(sim_world *w, const char *ns, const char *ref, char **err) {
+char *sim_ref_to_pod(sim_world *w, const char *ns, const char *ref, char **err) {
   const char *slash = strchr(ref, '/');
   char *kind = slash ? strndup(ref, (size_t)(slash - ref)) : strdup("pod");
   const char *name = slash ? slash + 1 : ref;
-  int res = simr_find_name(kind);
+  int res = sim_res_find_name(kind);
   char *out = NULL;
-  const json_t *obj = res >= 0 ? sims_get(&w->st, (simr_kind)res, ns, name) : NULL;
+  const json_t *obj = res >= 0 ? sim_store_get(&w->st, (simr_kind)res, ns, name) : NULL;
   if (res < 0) *err = strutil_printf("error: the server doesn't have a resource type \"%s\"", kind);
-  else if (!obj) *err = strutil_printf("Error from server (NotFound): %s \"%s\" not found", simr_qualified((simr_kind)res), name);
+  else if (!obj) *err = strutil_printf("Error from server (NotFound): %s \"%s\" not found", sim_res_qualified((simr_kind)res), name);
   else if (res == SIMR_PODS) out = strdup(name);
   else {
-    json_t *sel = simu_jpath(obj, "spec.selector");
-    json_t *pods = sims_list(&w->st, SIMR_PODS, ns);
+    json_t *sel = sim_util_jpath(obj, "spec.selector");
+    json_t *pods = sim_store_list(&w->st, SIMR_PODS, ns);
     const json_t *best = NULL;
     size_t i;
     json_t *p;
     json_array_foreach(pods, i, p) {
-      bool match = res == SIMR_JOBS ? simc_owned_by(p, simu_jstr(obj, "metadata.uid", "")) : simsel_json_matches(sel, p);
-      if (match && !simc_pod_terminating(p) && (!best || pod_cmp(p, best) < 0)) best = p;
+      bool match = res == SIMR_JOBS ? sim_world_owned_by(p, sim_util_jstr(obj, "metadata.uid", "")) : sim_sel_json_matches(sel, p);
+      if (match && !sim_pod_terminating(p) && (!best || pod_cmp(p, best) < 0)) best = p;
     }
-    if (best) out = strdup(simu_jstr(best, "metadata.name", ""));
+    if (best) out = strdup(sim_util_jstr(best, "metadata.name", ""));
     else *err = strutil_printf("no pods found for %s/%s", kind, name);
     json_decref(pods);
   }

@@ -1,4 +1,4 @@
-/* sim_reconcile.c — running the controllers until nothing changes, syncing only what changed.
+/* sim_world_reconcile.c — running the controllers until nothing changes, syncing only what changed.
  *
  * A pass runs the garbage collector, then each controller over its objects in key order, as the
  * kube-controller-manager would; passes repeat until one writes nothing. Syncing an object is a
@@ -6,7 +6,7 @@
  * record and the virtual time, where time matters only at the instants the sync names through
  * simw_wake_at and simw_recheck_at. So when a sync wrote nothing, the same sync would write
  * nothing again as long as the object's resourceVersion, its dependents' version
- * (sims_owner_rv) and the recheck time stay the same: such an object is skipped, and only its
+ * (sim_store_owner_rv) and the recheck time stay the same: such an object is skipped, and only its
  * timer is set again. The skipped syncs are exactly those that would have done nothing, so every
  * write, event, name and timer is the one the full pass makes (byte-identical answers). */
 #include <limits.h>
@@ -17,7 +17,7 @@
 
 /* Returns an object's resourceVersion as a number (0 when absent). */
 static uint64_t rv_of(const json_t *obj) {
-  const char *rv = simu_jstr(obj, "metadata.resourceVersion", NULL);
+  const char *rv = sim_util_jstr(obj, "metadata.resourceVersion", NULL);
   return rv ? strtoull(rv, NULL, 10) : 0;
 }
 
@@ -39,21 +39,21 @@ static void sync_one(sim_world *w, simm_table *memo, const char *key, const json
   int64_t wake = w->next_wake, recheck = w->recheck < wake ? w->recheck : wake;
   w->next_wake = outer < wake ? outer : wake;
   simm_entry e = {w->st.rv == before ? rv : 0, deps, wake, recheck};
-  if (!simm_put(memo, key, e)) simm_clear(memo);
+  if (!sim_memo_put(memo, key, e)) sim_memo_clear(memo);
 }
 
 /* Runs one controller over every object of its kind that exists when the run starts. */
 static void run_controller(sim_world *w, simr_kind res, bool has_deps, void (*sync)(sim_world *, const json_t *)) {
   simm_table *memo = &w->memo[res];
-  if (simm_size(memo) > 2 * sims_count(&w->st, res) + 64) simm_clear(memo);
-  json_t *keys = sims_keys(&w->st, res), *k;
+  if (sim_memo_size(memo) > 2 * sim_store_count(&w->st, res) + 64) sim_memo_clear(memo);
+  json_t *keys = sim_store_keys(&w->st, res), *k;
   size_t i;
   json_array_foreach(keys, i, k) {
     const char *key = json_string_value(k);
     const json_t *obj = json_object_get(w->st.tables[res], key);
     if (!obj) continue;
-    uint64_t deps = has_deps ? sims_owner_rv(&w->st, simu_jstr(obj, "metadata.uid", "")) : 0;
-    if (w->sync_all || !quiet(w, simm_get(memo, key), rv_of(obj), deps)) sync_one(w, memo, key, obj, deps, sync);
+    uint64_t deps = has_deps ? sim_store_owner_rv(&w->st, sim_util_jstr(obj, "metadata.uid", "")) : 0;
+    if (w->sync_all || !quiet(w, sim_memo_get(memo, key), rv_of(obj), deps)) sync_one(w, memo, key, obj, deps, sync);
   }
   json_decref(keys);
 }
@@ -73,12 +73,12 @@ static uint64_t gc_inputs(const sim_world *w) {
 static void run_gc(sim_world *w) {
   uint64_t seen = gc_inputs(w), before = w->st.rv;
   if (seen && seen == w->gc_seen && !w->sync_all) return;
-  simc_gc(w);
+  sim_world_gc(w);
   w->gc_seen = w->st.rv == before ? seen : 0;
 }
 
 /* Runs the controllers at w->now until nothing changes. */
-void simw_reconcile(sim_world *w) {
+void sim_world_reconcile(sim_world *w) {
   for (int pass = 0; pass < 100; pass++) {
     uint64_t rv = w->st.rv;
     w->next_wake = INT64_MAX;
@@ -92,7 +92,7 @@ void simw_reconcile(sim_world *w) {
 }
 
 /* Forgets what the controllers saw, so the next pass syncs every object. */
-void simw_forget(sim_world *w) {
-  for (int i = 0; i < SIMR_COUNT; i++) simm_clear(&w->memo[i]);
+void sim_world_forget(sim_world *w) {
+  for (int i = 0; i < SIMR_COUNT; i++) sim_memo_clear(&w->memo[i]);
   w->gc_seen = 0;
 }

@@ -1,4 +1,4 @@
-/* sim_openapi.c — OpenAPI v3 group documents: one path per resource with the PATCH operation's
+/* sim_api_openapi.c — OpenAPI v3 group documents: one path per resource with the PATCH operation's
  * fieldValidation parameter and x-kubernetes-group-version-kind, as kubectl's query-parameter
  * verifier looks for, and permissive schemas. */
 #include <stdio.h>
@@ -80,10 +80,10 @@ static void add_resource(json_t *paths, json_t *schemas, const simr_info *i) {
 }
 
 /* Returns the OpenAPI v3 document of an API group ("" = core) (new), and its stable hash (caller frees). */
-json_t *simapi_openapi_doc(const char *group) {
+json_t *sim_api_openapi_doc(const char *group) {
   json_t *paths = json_object(), *schemas = json_object();
   for (int r = 0; r < SIMR_COUNT; r++)
-    if (!strcmp(simr_info_of((simr_kind)r)->group, group)) add_resource(paths, schemas, simr_info_of((simr_kind)r));
+    if (!strcmp(sim_res_info_of((simr_kind)r)->group, group)) add_resource(paths, schemas, sim_res_info_of((simr_kind)r));
   json_object_set_new(schemas, "io.k8s.apimachinery.pkg.apis.meta.v1.Patch",
                       json_pack("{s:s,s:s}", "type", "object", "description", "Patch is provided to give a concrete name "
                                 "and type to the Kubernetes PATCH request body."));
@@ -92,11 +92,11 @@ json_t *simapi_openapi_doc(const char *group) {
 }
 
 /* Returns the stable hash of the group's OpenAPI document (caller frees), or NULL. */
-char *simapi_openapi_hash(const char *group) {
-  json_t *doc = simapi_openapi_doc(group);
-  char *text = simu_canonical(doc);
+char *sim_api_openapi_hash(const char *group) {
+  json_t *doc = sim_api_openapi_doc(group);
+  char *text = sim_util_canonical(doc);
   json_decref(doc);
-  uint32_t a = simu_fnv32(text, strlen(text), SIMU_FNV32_INIT), b = simu_fnv32(text, strlen(text), a);
+  uint32_t a = sim_util_fnv32(text, strlen(text), SIMU_FNV32_INIT), b = sim_util_fnv32(text, strlen(text), a);
   free(text);
   return strutil_printf("%08X%08X", a, b);
 }

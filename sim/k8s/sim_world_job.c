@@ -1,4 +1,4 @@
-/* sim_job.c — the Job controller: pods until completions succeed or backoffLimit failures. */
+/* sim_world_job.c — the Job controller: pods until completions succeed or backoffLimit failures. */
 #include <string.h>
 
 #include "sim_world.h"
@@ -14,30 +14,30 @@ static jcounts count_pods(const json_t *pods) {
   size_t i;
   json_t *p;
   json_array_foreach(pods, i, p) {
-    const char *phase = simu_jstr(p, "status.phase", "");
+    const char *phase = sim_util_jstr(p, "status.phase", "");
     if (!strcmp(phase, "Succeeded")) c.succeeded++;
     else if (!strcmp(phase, "Failed")) c.failed++;
-    else if (!simc_pod_terminating(p)) c.active++, c.ready += simc_pod_ready(p);
+    else if (!sim_pod_terminating(p)) c.active++, c.ready += sim_pod_ready(p);
   }
   return c;
 }
 
 /* Creates one pod for the job, labelled as the job controller does. */
 static void create_pod(sim_world *w, const json_t *job) {
-  json_t *tmpl = json_deep_copy(simu_jpath(job, "spec.template"));
+  json_t *tmpl = json_deep_copy(sim_util_jpath(job, "spec.template"));
   if (!json_is_object(tmpl)) tmpl = json_object();
-  json_t *labels = simu_jobj(simu_jobj(tmpl, "metadata"), "labels");
-  const char *name = simu_jstr(job, "metadata.name", ""), *uid = simu_jstr(job, "metadata.uid", "");
-  simu_jset_str(labels, "batch.kubernetes.io/job-name", name);
-  simu_jset_str(labels, "job-name", name);
-  simu_jset_str(labels, "batch.kubernetes.io/controller-uid", uid);
-  simu_jset_str(labels, "controller-uid", uid);
-  json_t *spec = simu_jobj(tmpl, "spec");
-  if (!json_object_get(spec, "restartPolicy")) simu_jset_str(spec, "restartPolicy", "Never");
-  const json_t *pod = simc_pod_create(w, SIMR_JOBS, job, tmpl);
+  json_t *labels = sim_util_jobj(sim_util_jobj(tmpl, "metadata"), "labels");
+  const char *name = sim_util_jstr(job, "metadata.name", ""), *uid = sim_util_jstr(job, "metadata.uid", "");
+  sim_util_jset_str(labels, "batch.kubernetes.io/job-name", name);
+  sim_util_jset_str(labels, "job-name", name);
+  sim_util_jset_str(labels, "batch.kubernetes.io/controller-uid", uid);
+  sim_util_jset_str(labels, "controller-uid", uid);
+  json_t *spec = sim_util_jobj(tmpl, "spec");
+  if (!json_object_get(spec, "restartPolicy")) sim_util_jset_str(spec, "restartPolicy", "Never");
+  const json_t *pod = sim_pod_create(w, SIMR_JOBS, job, tmpl);
   if (pod)
-    simc_event(w, SIMR_JOBS, job, "Normal", "SuccessfulCreate", "job-controller", "Created pod: %s",
-               simu_jstr(pod, "metadata.name", ""));
+    sim_world_event(w, SIMR_JOBS, job, "Normal", "SuccessfulCreate", "job-controller", "Created pod: %s",
+                    sim_util_jstr(pod, "metadata.name", ""));
   json_decref(tmpl);
 }
 
@@ -51,9 +51,9 @@ static json_t *condition(const char *type, const char *reason, const char *msg, 
 static bool finished(const json_t *job) {
   size_t i;
   json_t *c;
-  json_array_foreach(simu_jpath(job, "status.conditions"), i, c) {
-    const char *t = simu_jstr(c, "type", "");
-    if ((!strcmp(t, "Complete") || !strcmp(t, "Failed")) && !strcmp(simu_jstr(c, "status", ""), "True")) return true;
+  json_array_foreach(sim_util_jpath(job, "status.conditions"), i, c) {
+    const char *t = sim_util_jstr(c, "type", "");
+    if ((!strcmp(t, "Complete") || !strcmp(t, "Failed")) && !strcmp(sim_util_jstr(c, "status", ""), "True")) return true;
   }
   return false;
 }
@@ -66,16 +66,16 @@ static void set_count(json_t *st, const char *key, int n) {
 
 /* Syncs one job. */
 static void sync_job(sim_world *w, const json_t *job) {
-  const char *ns = simu_jstr(job, "metadata.namespace", "default");
-  json_t *pods = simc_owned(w, SIMR_PODS, ns, simu_jstr(job, "metadata.uid", ""));
+  const char *ns = sim_util_jstr(job, "metadata.namespace", "default");
+  json_t *pods = sim_world_owned(w, SIMR_PODS, ns, sim_util_jstr(job, "metadata.uid", ""));
   jcounts c = count_pods(pods);
   json_decref(pods);
-  int completions = (int)simu_jint(job, "spec.completions", 1), parallelism = (int)simu_jint(job, "spec.parallelism", 1);
-  int backoff = (int)simu_jint(job, "spec.backoffLimit", 6);
+  int completions = (int)sim_util_jint(job, "spec.completions", 1), parallelism = (int)sim_util_jint(job, "spec.parallelism", 1);
+  int backoff = (int)sim_util_jint(job, "spec.backoffLimit", 6);
   char now[32];
-  simw_now_text(w, now);
-  json_t *st, *cp = simc_edit_status(job, &st);
-  if (!json_object_get(st, "startTime")) simu_jset_str(st, "startTime", now);
+  sim_world_now_text(w, now);
+  json_t *st, *cp = sim_world_edit_status(job, &st);
+  if (!json_object_get(st, "startTime")) sim_util_jset_str(st, "startTime", now);
   bool done = c.succeeded >= completions, failed = c.failed > backoff;
   if (!done && !failed)
     for (int k = c.active; k < parallelism && c.succeeded + k < completions; k++) create_pod(w, job), c.active++;
@@ -89,19 +89,19 @@ static void sync_job(sim_world *w, const json_t *job) {
     if (done) {
       json_array_append_new(conds, condition("SuccessCriteriaMet", "CompletionsReached", "Reached expected number of succeeded pods", now));
       json_array_append_new(conds, condition("Complete", "CompletionsReached", "Reached expected number of succeeded pods", now));
-      simu_jset_str(st, "completionTime", now);
-      simc_event(w, SIMR_JOBS, job, "Normal", "Completed", "job-controller", "Job completed");
+      sim_util_jset_str(st, "completionTime", now);
+      sim_world_event(w, SIMR_JOBS, job, "Normal", "Completed", "job-controller", "Job completed");
     } else {
       json_array_append_new(conds, condition("FailureTarget", "BackoffLimitExceeded", "Job has reached the specified backoff limit", now));
       json_array_append_new(conds, condition("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit", now));
-      simc_event(w, SIMR_JOBS, job, "Warning", "BackoffLimitExceeded", "job-controller", "Job has reached the specified backoff limit");
+      sim_world_event(w, SIMR_JOBS, job, "Warning", "BackoffLimitExceeded", "job-controller", "Job has reached the specified backoff limit");
     }
     json_object_set_new(st, "conditions", conds);
   }
-  sims_update(&w->st, SIMR_JOBS, cp);
+  sim_store_update(&w->st, SIMR_JOBS, cp);
 }
 
 /* The Job controller: syncs one Job's Pods and status at w->now. */
-void simc_sync_job(sim_world *w, const json_t *job) {
-  if (!finished(job) && !json_is_true(simu_jpath(job, "spec.suspend"))) sync_job(w, job);
+void sim_world_sync_job(sim_world *w, const json_t *job) {
+  if (!finished(job) && !json_is_true(sim_util_jpath(job, "spec.suspend"))) sync_job(w, job);
 }

@@ -1,4 +1,4 @@
-/* sim_disc.c — /version, API discovery (aggregated and legacy) and the OpenAPI v3 documents that
+/* sim_api_disc.c — /version, API discovery (aggregated and legacy) and the OpenAPI v3 documents that
  * kubectl reads before create/apply. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +32,7 @@ static json_t *agg_subresources(simr_kind res) {
 static json_t *agg_resources(const char *group) {
   json_t *out = json_array();
   for (int r = 0; r < SIMR_COUNT; r++) {
-    const simr_info *i = simr_info_of((simr_kind)r);
+    const simr_info *i = sim_res_info_of((simr_kind)r);
     if (strcmp(i->group, group)) continue;
     json_t *e = json_pack("{s:s,s:{s:s,s:s,s:s},s:s,s:s,s:o,s:o}", "resource", i->plural, "responseKind", "group", i->group,
                           "version", i->version, "kind", i->kind, "scope", i->namespaced ? "Namespaced" : "Cluster",
@@ -53,8 +53,8 @@ static void aggregated(api_call *c, bool core) {
     json_array_append_new(items, json_pack("{s:o,s:[{s:s,s:o,s:s}]}", "metadata", meta, "versions", "version", "v1",
                                            "resources", agg_resources(groups[g]), "freshness", "Current"));
   }
-  simapi_json_ct(c->resp, 200, json_pack("{s:s,s:s,s:{},s:o}", "kind", "APIGroupDiscoveryList", "apiVersion",
-                                         "apidiscovery.k8s.io/v2", "metadata", "items", items), AGGREGATED_CT);
+  sim_api_json_ct(c->resp, 200, json_pack("{s:s,s:s,s:{},s:o}", "kind", "APIGroupDiscoveryList", "apiVersion",
+                                          "apidiscovery.k8s.io/v2", "metadata", "items", items), AGGREGATED_CT);
 }
 
 /* Returns the legacy APIGroup object of a group (new). */
@@ -72,7 +72,7 @@ static json_t *api_group(const char *g) {
 static void resource_list(api_call *c, const char *group) {
   json_t *res = json_array();
   for (int r = 0; r < SIMR_COUNT; r++) {
-    const simr_info *i = simr_info_of((simr_kind)r);
+    const simr_info *i = sim_res_info_of((simr_kind)r);
     if (strcmp(i->group, group)) continue;
     json_t *e = json_pack("{s:s,s:s,s:b,s:s,s:o}", "name", i->plural, "singularName", i->singular, "namespaced",
                           i->namespaced, "kind", i->kind, "verbs", verbs());
@@ -93,23 +93,23 @@ static void resource_list(api_call *c, const char *group) {
   }
   char gv[128];
   snprintf(gv, sizeof gv, "%s%sv1", group, group[0] ? "/" : "");
-  simapi_json(c->resp, 200, json_pack("{s:s,s:s,s:s,s:o}", "kind", "APIResourceList", "apiVersion", "v1", "groupVersion", gv,
-                                      "resources", res));
+  sim_api_json(c->resp, 200, json_pack("{s:s,s:s,s:s,s:o}", "kind", "APIResourceList", "apiVersion", "v1", "groupVersion", gv,
+                                       "resources", res));
 }
 
 /* Answers the legacy /api or /apis. */
 static void legacy(api_call *c, bool core) {
   if (core)
-    return simapi_json(c->resp, 200, json_pack("{s:s,s:[s],s:[{s:s,s:s}]}", "kind", "APIVersions", "versions", "v1",
-                                               "serverAddressByClientCIDRs", "clientCIDR", "0.0.0.0/0", "serverAddress",
-                                               "127.0.0.1:6443"));
+    return sim_api_json(c->resp, 200, json_pack("{s:s,s:[s],s:[{s:s,s:s}]}", "kind", "APIVersions", "versions", "v1",
+                                                "serverAddressByClientCIDRs", "clientCIDR", "0.0.0.0/0", "serverAddress",
+                                                "127.0.0.1:6443"));
   json_t *list = json_array();
   for (size_t g = 1; g < NGROUPS; g++) {
     json_t *grp = api_group(groups[g]);
     json_object_del(grp, "kind"), json_object_del(grp, "apiVersion");
     json_array_append_new(list, grp);
   }
-  simapi_json(c->resp, 200, json_pack("{s:s,s:s,s:o}", "kind", "APIGroupList", "apiVersion", "v1", "groups", list));
+  sim_api_json(c->resp, 200, json_pack("{s:s,s:s,s:o}", "kind", "APIGroupList", "apiVersion", "v1", "groups", list));
 }
 
 /* Answers /openapi/v3 (the index) and /openapi/v3/api/v1, /openapi/v3/apis/G/v1. */
@@ -117,13 +117,13 @@ static bool openapi(api_call *c, const char *path) {
   if (!strcmp(path, "/openapi/v3") || !strcmp(path, "/openapi/v3/")) {
     json_t *paths = json_object();
     for (size_t g = 0; g < NGROUPS; g++) {
-      char *hash = simapi_openapi_hash(groups[g]);
+      char *hash = sim_api_openapi_hash(groups[g]);
       char *key = groups[g][0] ? strutil_printf("apis/%s/v1", groups[g]) : strdup("api/v1");
       char *url = strutil_printf("/openapi/v3/%s?hash=%s", key, hash);
       json_object_set_new(paths, key, json_pack("{s:s}", "serverRelativeURL", url));
       free(hash), free(key), free(url);
     }
-    simapi_json(c->resp, 200, json_pack("{s:o}", "paths", paths));
+    sim_api_json(c->resp, 200, json_pack("{s:o}", "paths", paths));
     return true;
   }
   for (size_t g = 0; g < NGROUPS; g++) {
@@ -131,7 +131,7 @@ static bool openapi(api_call *c, const char *path) {
     bool match = !strcmp(p, path);
     free(p);
     if (match) {
-      simapi_json(c->resp, 200, simapi_openapi_doc(groups[g]));
+      sim_api_json(c->resp, 200, sim_api_openapi_doc(groups[g]));
       return true;
     }
   }
@@ -146,19 +146,19 @@ static int group_index(const char *name) {
 }
 
 /* Answers discovery, /version and OpenAPI paths; returns false when the path is not one of them. */
-bool simapi_discovery(api_call *c) {
-  const char *path = c->req->path, *accept = simapi_header(c->req, "Accept");
+bool sim_api_discovery(api_call *c) {
+  const char *path = c->req->path, *accept = sim_api_header(c->req, "Accept");
   bool agg = accept && strstr(accept, "as=APIGroupDiscoveryList");
   if (strcmp(c->req->method, "GET")) return false;
   if (!strcmp(path, "/version") || !strcmp(path, "/version/")) {
-    simapi_json(c->resp, 200, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "major", "1", "minor", "32", "gitVersion",
-                                        "v1.32.4", "gitCommit", "59526cd4867447956156ae3a602fcbac10a2c335", "gitTreeState",
-                                        "clean", "buildDate", "2025-04-22T16:02:27Z", "goVersion", "go1.23.6", "compiler",
-                                        "gc", "platform", "linux/amd64"));
+    sim_api_json(c->resp, 200, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "major", "1", "minor", "32", "gitVersion",
+                                         "v1.32.4", "gitCommit", "59526cd4867447956156ae3a602fcbac10a2c335", "gitTreeState",
+                                         "clean", "buildDate", "2025-04-22T16:02:27Z", "goVersion", "go1.23.6", "compiler",
+                                         "gc", "platform", "linux/amd64"));
     return true;
   }
   if (!strcmp(path, "/healthz") || !strcmp(path, "/livez") || !strcmp(path, "/readyz")) {
-    simapi_text(c->resp, 200, "text/plain; charset=utf-8", "ok", 2);
+    sim_api_text(c->resp, 200, "text/plain; charset=utf-8", "ok", 2);
     return true;
   }
   if (!strcmp(path, "/api") || !strcmp(path, "/api/")) return agg ? aggregated(c, true) : legacy(c, true), true;
@@ -173,7 +173,7 @@ bool simapi_discovery(api_call *c) {
     memcpy(g, rest, n), g[n] = 0;
     int gi = group_index(g);
     if (gi < 0) return false;
-    if (!slash || !slash[1]) return simapi_json(c->resp, 200, api_group(g)), true;
+    if (!slash || !slash[1]) return sim_api_json(c->resp, 200, api_group(g)), true;
     if (!strcmp(slash, "/v1") || !strcmp(slash, "/v1/")) return resource_list(c, g), true;
   }
   return false;

@@ -1,4 +1,4 @@
-/* sim_write.c — changing resources: create, update (PUT), patch, delete, and the scale and status
+/* sim_api_write.c — changing resources: create, update (PUT), patch, delete, and the scale and status
  * subresources, with optimistic concurrency and immutable-field checks. */
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +16,13 @@ static bool has_status_sub(int res) {
 static void secret_string_data(json_t *obj) {
   json_t *sd = json_object_get(obj, "stringData");
   if (!json_is_object(sd)) return;
-  json_t *data = simu_jobj(obj, "data");
+  json_t *data = sim_util_jobj(obj, "data");
   const char *k;
   json_t *v;
   json_object_foreach(sd, k, v) {
     const char *s = json_string_value(v) ? json_string_value(v) : "";
-    char *b = simu_base64(s, strlen(s));
-    simu_jset_str(data, k, b);
+    char *b = sim_util_base64(s, strlen(s));
+    sim_util_jset_str(data, k, b);
     free(b);
   }
   json_object_del(obj, "stringData");
@@ -30,18 +30,18 @@ static void secret_string_data(json_t *obj) {
 
 /* Checks a body against the URL (kind, name, namespace); answers and returns false when wrong. */
 static bool body_matches_url(api_call *c, json_t *obj) {
-  const char *kind = simu_jstr(obj, "kind", NULL), *ns = simu_jstr(obj, "metadata.namespace", NULL);
-  if (!json_is_object(obj)) return simapi_fail(c->resp, SIMST_BAD_REQUEST, "the body must be a JSON object"), false;
-  if (kind && strcmp(kind, simr_info_of((simr_kind)c->res)->kind)) {
-    char *m = strutil_printf("the kind \"%s\" of the body does not match the resource %s", kind, simr_qualified((simr_kind)c->res));
-    simapi_fail(c->resp, SIMST_BAD_REQUEST, m);
+  const char *kind = sim_util_jstr(obj, "kind", NULL), *ns = sim_util_jstr(obj, "metadata.namespace", NULL);
+  if (!json_is_object(obj)) return sim_api_fail(c->resp, SIMST_BAD_REQUEST, "the body must be a JSON object"), false;
+  if (kind && strcmp(kind, sim_res_info_of((simr_kind)c->res)->kind)) {
+    char *m = strutil_printf("the kind \"%s\" of the body does not match the resource %s", kind, sim_res_qualified((simr_kind)c->res));
+    sim_api_fail(c->resp, SIMST_BAD_REQUEST, m);
     return free(m), false;
   }
   if (ns && c->ns && strcmp(ns, c->ns))
-    return simapi_fail(c->resp, SIMST_BAD_REQUEST,
-                       "the namespace of the provided object does not match the namespace sent on the request"), false;
-  if (!simr_info_of((simr_kind)c->res)->namespaced) json_object_del(simu_jobj(obj, "metadata"), "namespace");
-  else if (c->ns) simu_jset_str(simu_jobj(obj, "metadata"), "namespace", c->ns);
+    return sim_api_fail(c->resp, SIMST_BAD_REQUEST,
+                        "the namespace of the provided object does not match the namespace sent on the request"), false;
+  if (!sim_res_info_of((simr_kind)c->res)->namespaced) json_object_del(sim_util_jobj(obj, "metadata"), "namespace");
+  else if (c->ns) sim_util_jset_str(sim_util_jobj(obj, "metadata"), "namespace", c->ns);
   return true;
 }
 
@@ -49,40 +49,40 @@ static bool body_matches_url(api_call *c, json_t *obj) {
  * spec.manualSelector) its uid now, the selector on it and the matching template labels, so that
  * `kubectl logs job/x` finds exactly its pods. */
 static void job_defaults(api_call *c, json_t *obj) {
-  json_t *spec = simu_jobj(obj, "spec"), *uid = sims_new_uid(&c->w->st);
+  json_t *spec = sim_util_jobj(obj, "spec"), *uid = sim_store_new_uid(&c->w->st);
   static const char *const ints[] = {"completions", "parallelism", "backoffLimit"};
   static const int vals[] = {1, 1, 6};
   for (size_t i = 0; i < 3; i++)
     if (!json_object_get(spec, ints[i])) json_object_set_new(spec, ints[i], json_integer(vals[i]));
-  if (!json_object_get(spec, "completionMode")) simu_jset_str(spec, "completionMode", "NonIndexed");
+  if (!json_object_get(spec, "completionMode")) sim_util_jset_str(spec, "completionMode", "NonIndexed");
   if (!json_object_get(spec, "suspend")) json_object_set_new(spec, "suspend", json_false());
-  json_object_set_new(simu_jobj(obj, "metadata"), "uid", uid);
+  json_object_set_new(sim_util_jobj(obj, "metadata"), "uid", uid);
   if (json_is_true(json_object_get(spec, "manualSelector"))) return;
-  const char *u = json_string_value(uid), *name = simu_jstr(obj, "metadata.name", "");
+  const char *u = json_string_value(uid), *name = sim_util_jstr(obj, "metadata.name", "");
   json_object_set_new(spec, "selector", json_pack("{s:{s:s}}", "matchLabels", "batch.kubernetes.io/controller-uid", u));
-  json_t *labels = simu_jobj(simu_jobj(simu_jobj(spec, "template"), "metadata"), "labels");
-  simu_jset_str(labels, "batch.kubernetes.io/controller-uid", u);
-  simu_jset_str(labels, "batch.kubernetes.io/job-name", name);
-  simu_jset_str(labels, "controller-uid", u);
-  simu_jset_str(labels, "job-name", name);
+  json_t *labels = sim_util_jobj(sim_util_jobj(sim_util_jobj(spec, "template"), "metadata"), "labels");
+  sim_util_jset_str(labels, "batch.kubernetes.io/controller-uid", u);
+  sim_util_jset_str(labels, "batch.kubernetes.io/job-name", name);
+  sim_util_jset_str(labels, "controller-uid", u);
+  sim_util_jset_str(labels, "job-name", name);
 }
 
 /* Fills in the defaults the API server adds on create. */
 static void defaults(api_call *c, json_t *obj) {
-  json_t *meta = simu_jobj(obj, "metadata");
+  json_t *meta = sim_util_jobj(obj, "metadata");
   static const char *const strip[] = {"uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
                                       "managedFields", "selfLink"};
   for (size_t i = 0; i < sizeof strip / sizeof *strip; i++) json_object_del(meta, strip[i]);
-  simu_jset_str(obj, "kind", simr_info_of((simr_kind)c->res)->kind);
-  simu_jset_str(obj, "apiVersion", simr_api_version((simr_kind)c->res));
+  sim_util_jset_str(obj, "kind", sim_res_info_of((simr_kind)c->res)->kind);
+  sim_util_jset_str(obj, "apiVersion", sim_res_api_version((simr_kind)c->res));
   if (c->res == SIMR_SECRETS) {
     secret_string_data(obj);
-    if (!json_object_get(obj, "type")) simu_jset_str(obj, "type", "Opaque");
+    if (!json_object_get(obj, "type")) sim_util_jset_str(obj, "type", "Opaque");
   }
   if (has_status_sub(c->res)) json_object_del(obj, "status");
   if (c->res == SIMR_JOBS) job_defaults(c, obj);
   if (c->res == SIMR_DEPLOYMENTS) {
-    json_t *spec = simu_jobj(obj, "spec");
+    json_t *spec = sim_util_jobj(obj, "spec");
     if (!json_object_get(spec, "replicas")) json_object_set_new(spec, "replicas", json_integer(1));
     if (!json_object_get(spec, "progressDeadlineSeconds")) json_object_set_new(spec, "progressDeadlineSeconds", json_integer(600));
     if (!json_object_get(spec, "revisionHistoryLimit")) json_object_set_new(spec, "revisionHistoryLimit", json_integer(10));
@@ -93,42 +93,42 @@ static void defaults(api_call *c, json_t *obj) {
 }
 
 /* POST: stores a new object and answers it (201), or a Status. */
-void simapi_create(api_call *c) {
-  json_t *obj = simapi_body(c);
+void sim_api_create(api_call *c) {
+  json_t *obj = sim_api_body(c);
   if (!obj) return;
   if (!body_matches_url(c, obj)) return json_decref(obj);
-  json_t *meta = simu_jobj(obj, "metadata");
-  const char *gen = simu_jstr(obj, "metadata.generateName", NULL);
-  if (!simu_jstr(obj, "metadata.name", NULL) && gen) {
+  json_t *meta = sim_util_jobj(obj, "metadata");
+  const char *gen = sim_util_jstr(obj, "metadata.generateName", NULL);
+  if (!sim_util_jstr(obj, "metadata.name", NULL) && gen) {
     char suffix[6], *name;
     do {
-      simu_safe_encode(simu_rng_next(&c->w->rng), suffix, 5);
+      sim_util_safe_encode(sim_util_rng_next(&c->w->rng), suffix, 5);
       name = strutil_printf("%s%s", gen, suffix);
-      if (!sims_get(&c->w->st, (simr_kind)c->res, c->ns, name)) break;
+      if (!sim_store_get(&c->w->st, (simr_kind)c->res, c->ns, name)) break;
       free(name);
     } while (1);
-    simu_jset_str(meta, "name", name);
+    sim_util_jset_str(meta, "name", name);
     free(name);
   }
-  const char *name = simu_jstr(obj, "metadata.name", NULL);
+  const char *name = sim_util_jstr(obj, "metadata.name", NULL);
   if (!name || !*name) {
     json_decref(obj);
-    return simapi_status(c->resp, simst_invalid((simr_kind)c->res, "", "metadata.name", json_string(""),
-                                                "name or generateName is required"));
+    return sim_api_status(c->resp, sim_status_invalid((simr_kind)c->res, "", "metadata.name", json_string(""),
+                                                      "name or generateName is required"));
   }
   defaults(c, obj);
-  char *dry = simapi_query(c, "dryRun");
+  char *dry = sim_api_query(c, "dryRun");
   bool dry_run = dry != NULL;
   free(dry);
   if (dry_run) {
-    if (sims_get(&c->w->st, (simr_kind)c->res, c->ns, name)) simapi_status(c->resp, simst_already_exists((simr_kind)c->res, name));
-    else simapi_json(c->resp, 201, obj), obj = NULL;
+    if (sim_store_get(&c->w->st, (simr_kind)c->res, c->ns, name)) sim_api_status(c->resp, sim_status_already_exists((simr_kind)c->res, name));
+    else sim_api_json(c->resp, 201, obj), obj = NULL;
     return json_decref(obj);
   }
   char *keep = strdup(name);
-  const json_t *stored = sims_create(&c->w->st, (simr_kind)c->res, obj, simw_wall(c->w, c->w->now));
-  if (!stored) simapi_status(c->resp, simst_already_exists((simr_kind)c->res, keep));
-  else simapi_json(c->resp, 201, json_incref((json_t *)stored));
+  const json_t *stored = sim_store_create(&c->w->st, (simr_kind)c->res, obj, simw_wall(c->w, c->w->now));
+  if (!stored) sim_api_status(c->resp, sim_status_already_exists((simr_kind)c->res, keep));
+  else sim_api_json(c->resp, 201, json_incref((json_t *)stored));
   free(keep);
 }
 
@@ -140,22 +140,22 @@ static json_t *immutable(api_call *c, const json_t *old, const json_t *nw) {
       {SIMR_SERVICES, "spec.clusterIP"}};
   for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
     if (fields[i].res >= 0 && fields[i].res != c->res) continue;
-    json_t *a = simu_jpath(old, fields[i].path), *b = simu_jpath(nw, fields[i].path);
+    json_t *a = sim_util_jpath(old, fields[i].path), *b = sim_util_jpath(nw, fields[i].path);
     if (!b && fields[i].res >= 0) continue;
     if (!json_equal(a ? a : json_null(), b ? b : json_null()))
-      return simst_invalid((simr_kind)c->res, c->name, fields[i].path, json_deep_copy(b ? b : json_null()),
-                           "field is immutable");
+      return sim_status_invalid((simr_kind)c->res, c->name, fields[i].path, json_deep_copy(b ? b : json_null()),
+                                "field is immutable");
   }
   return NULL;
 }
 
 /* Writes nw (takes it) over old after the concurrency and immutability checks; answers. */
 static void replace(api_call *c, const json_t *old, json_t *nw, bool status_only) {
-  const char *rv = simu_jstr(nw, "metadata.resourceVersion", NULL);
+  const char *rv = sim_util_jstr(nw, "metadata.resourceVersion", NULL);
   json_t *err = NULL;
-  if (rv && *rv && strcmp(rv, simu_jstr(old, "metadata.resourceVersion", ""))) err = simst_conflict((simr_kind)c->res, c->name);
+  if (rv && *rv && strcmp(rv, sim_util_jstr(old, "metadata.resourceVersion", ""))) err = sim_status_conflict((simr_kind)c->res, c->name);
   else err = immutable(c, old, nw);
-  if (err) return json_decref(nw), simapi_status(c->resp, err);
+  if (err) return json_decref(nw), sim_api_status(c->resp, err);
   if (status_only) {
     json_t *st = json_incref(json_object_get(nw, "status"));
     json_decref(nw);
@@ -167,22 +167,22 @@ static void replace(api_call *c, const json_t *old, json_t *nw, bool status_only
     else json_object_del(nw, "status");
   }
   if (c->res == SIMR_SECRETS) secret_string_data(nw);
-  json_t *meta = simu_jobj(nw, "metadata");
-  if (simu_jpath(old, "metadata.deletionTimestamp")) json_object_set(meta, "deletionTimestamp", simu_jpath(old, "metadata.deletionTimestamp"));
-  const json_t *stored = sims_update(&c->w->st, (simr_kind)c->res, nw);
-  simapi_json(c->resp, 200, json_incref((json_t *)stored));
+  json_t *meta = sim_util_jobj(nw, "metadata");
+  if (sim_util_jpath(old, "metadata.deletionTimestamp")) json_object_set(meta, "deletionTimestamp", sim_util_jpath(old, "metadata.deletionTimestamp"));
+  const json_t *stored = sim_store_update(&c->w->st, (simr_kind)c->res, nw);
+  sim_api_json(c->resp, 200, json_incref((json_t *)stored));
 }
 
 /* PUT: replaces an object (or its status/scale) and answers it, or a Status. */
-void simapi_update(api_call *c) {
-  const json_t *old = simapi_existing(c);
-  json_t *body = old ? simapi_body(c) : NULL;
+void sim_api_update(api_call *c) {
+  const json_t *old = sim_api_existing(c);
+  json_t *body = old ? sim_api_body(c) : NULL;
   if (!body) return;
   if (!body_matches_url(c, body)) return json_decref(body);
-  const char *bn = simu_jstr(body, "metadata.name", "");
+  const char *bn = sim_util_jstr(body, "metadata.name", "");
   if (strcmp(bn, c->name)) {
     char *m = strutil_printf("the name of the object (%s) does not match the name on the URL (%s)", bn, c->name);
-    simapi_fail(c->resp, SIMST_BAD_REQUEST, m);
+    sim_api_fail(c->resp, SIMST_BAD_REQUEST, m);
     free(m);
     return json_decref(body);
   }
@@ -191,43 +191,43 @@ void simapi_update(api_call *c) {
 
 /* Returns the target patched by the request body (new), or answers and returns NULL. */
 static json_t *apply_patch(api_call *c, const json_t *target) {
-  simp_type t = simp_type_of(simapi_header(c->req, "Content-Type"));
+  simp_type t = sim_patch_type_of(sim_api_header(c->req, "Content-Type"));
   if (t == SIMP_NONE || t == SIMP_APPLY) {
-    simapi_fail(c->resp, SIMST_UNSUPPORTED_MEDIA,
-                "the body of the request was in an unknown format - accepted media types include: "
-                "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
+    sim_api_fail(c->resp, SIMST_UNSUPPORTED_MEDIA,
+                 "the body of the request was in an unknown format - accepted media types include: "
+                 "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
     return NULL;
   }
-  json_t *patch = simapi_body(c), *out = NULL;
+  json_t *patch = sim_api_body(c), *out = NULL;
   char *err = NULL;
   if (!patch) return NULL;
-  if (t == SIMP_JSON) out = simp_json(target, patch, &err);
-  else if (t == SIMP_MERGE) out = json_is_object(patch) ? simp_merge(target, patch) : NULL;
-  else out = simp_strategic(target, patch, &err);
-  if (!out && t == SIMP_JSON) simapi_status(c->resp, simst_status(SIMST_INVALID, err, NULL));
-  else if (!out) simapi_fail(c->resp, SIMST_BAD_REQUEST, err ? err : "a merge patch must be a JSON object");
+  if (t == SIMP_JSON) out = sim_patch_json(target, patch, &err);
+  else if (t == SIMP_MERGE) out = json_is_object(patch) ? sim_patch_merge(target, patch) : NULL;
+  else out = sim_patch_strategic(target, patch, &err);
+  if (!out && t == SIMP_JSON) sim_api_status(c->resp, sim_status_status(SIMST_INVALID, err, NULL));
+  else if (!out) sim_api_fail(c->resp, SIMST_BAD_REQUEST, err ? err : "a merge patch must be a JSON object");
   free(err);
   json_decref(patch);
   return out;
 }
 
 /* PATCH (merge, strategic merge, JSON patch): updates an object and answers it, or a Status. */
-void simapi_patch(api_call *c) {
-  const json_t *old = simapi_existing(c);
+void sim_api_patch(api_call *c) {
+  const json_t *old = sim_api_existing(c);
   if (!old) return;
-  if (simapi_fault_conflict(c)) return simapi_status(c->resp, simst_conflict((simr_kind)c->res, c->name));
+  if (sim_api_fault_conflict(c)) return sim_api_status(c->resp, sim_status_conflict((simr_kind)c->res, c->name));
   json_t *nw = apply_patch(c, old);
   if (nw) replace(c, old, nw, false);
 }
 
 /* The status subresource: GET, PUT, PATCH. */
-void simapi_status_sub(api_call *c) {
-  const json_t *old = simapi_existing(c);
+void sim_api_status_sub(api_call *c) {
+  const json_t *old = sim_api_existing(c);
   if (!old || !strcmp(c->req->method, "GET")) {
-    if (old) simapi_json(c->resp, 200, json_incref((json_t *)old));
+    if (old) sim_api_json(c->resp, 200, json_incref((json_t *)old));
     return;
   }
-  json_t *nw = !strcmp(c->req->method, "PATCH") ? apply_patch(c, old) : simapi_body(c);
-  if (nw && !json_is_object(nw)) return json_decref(nw), simapi_fail(c->resp, SIMST_BAD_REQUEST, "the body must be an object");
+  json_t *nw = !strcmp(c->req->method, "PATCH") ? apply_patch(c, old) : sim_api_body(c);
+  if (nw && !json_is_object(nw)) return json_decref(nw), sim_api_fail(c->resp, SIMST_BAD_REQUEST, "the body must be an object");
   if (nw) replace(c, old, nw, true);
 }

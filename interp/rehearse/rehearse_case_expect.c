@@ -1,4 +1,4 @@
-/* rehearse_expect.c — judging a rehearsal against its case's expectations (rehearse_case_check
+/* rehearse_case_expect.c — judging a rehearsal against its case's expectations (rehearse_case_check
  * in rehearse_case.h). Every failed expectation is one line saying what was expected and what
  * happened. */
 #include <stdarg.h>
@@ -12,12 +12,12 @@
 #include "rehearse_case.h"
 
 /* Returns true with *ms set when text is a duration (see rehearse_case.h). */
-bool rehearse_duration(const char *text, int64_t *ms) {
+bool rehearse_case_duration(const char *text, int64_t *ms) {
   char *err = NULL;
   rbk_value *v = params_parse_value(TYPE_DURATION, text, &err);
   free(err);
   if (v) *ms = v->u.i;
-  val_unref(v);
+  value_unref(v);
   return v != NULL;
 }
 
@@ -163,8 +163,8 @@ static void check_elapsed(json_t *fails, const json_t *want, int64_t got) {
   int64_t lo = 0, hi = INT64_MAX;
   const char *l = json_string_value(json_object_get(want, "min")), *h = json_string_value(json_object_get(want, "max"));
   char g[32], b[32];
-  if (l) rehearse_duration(l, &lo);
-  if (h) rehearse_duration(h, &hi);
+  if (l) rehearse_case_duration(l, &lo);
+  if (h) rehearse_case_duration(h, &hi);
   if (got < lo) fail(fails, "expected the run to take at least %s of virtual time, it took %s", l, plan_duration_text(got, g, sizeof g));
   if (got > hi) fail(fails, "expected the run to take at most %s of virtual time, it took %s", h, plan_duration_text(got, b, sizeof b));
 }

@@ -1,4 +1,4 @@
-/* sim_watch.c — watch streams: changes since a resourceVersion from the bounded history, ADDED
+/* sim_api_watch.c — watch streams: changes since a resourceVersion from the bounded history, ADDED
  * for what exists on resourceVersion 0 or empty, bookmarks, timeouts, 410 for expired versions. */
 #include <inttypes.h>
 #include <limits.h>
@@ -33,7 +33,7 @@ static void add_line(valbuf *b, const char *type, const json_t *obj) {
 static void add_expired(valbuf *b, uint64_t asked, uint64_t oldest) {
   char msg[128];
   snprintf(msg, sizeof msg, "too old resource version: %" PRIu64 " (%" PRIu64 ")", asked, oldest);
-  json_t *st = simst_status(SIMST_EXPIRED, msg, NULL);
+  json_t *st = sim_status_status(SIMST_EXPIRED, msg, NULL);
   add_line(b, "ERROR", st);
   json_decref(st);
 }
@@ -41,30 +41,30 @@ static void add_expired(valbuf *b, uint64_t asked, uint64_t oldest) {
 /* Returns true when the object is in the watch's namespace and matches its selectors. */
 static bool wanted(const sim_watch *wt, const json_t *o) {
   if (!o) return false;
-  if (wt->ns && simr_info_of(wt->res)->namespaced && strcmp(simu_jstr(o, "metadata.namespace", ""), wt->ns)) return false;
-  return simapi_matches(&wt->labels, &wt->fields, o);
+  if (wt->ns && sim_res_info_of(wt->res)->namespaced && strcmp(sim_util_jstr(o, "metadata.namespace", ""), wt->ns)) return false;
+  return sim_api_matches(&wt->labels, &wt->fields, o);
 }
 
 /* Queues ADDED for every existing matching object. */
 static void initial_events(sim_world *w, sim_watch *wt) {
-  json_t *all = sims_list(&w->st, wt->res, wt->ns);
+  json_t *all = sim_store_list(&w->st, wt->res, wt->ns);
   size_t i;
   json_t *o;
   json_array_foreach(all, i, o) if (wanted(wt, o)) add_line(&wt->pending, "ADDED", o);
   json_decref(all);
 }
 
-/* Starts a watch for a list request with watch=true (sim_watch.c). */
-void simapi_watch(api_call *c) {
+/* Starts a watch for a list request with watch=true (sim_api_watch.c). */
+void sim_api_watch(api_call *c) {
   sim_watch *wt = calloc(1, sizeof *wt);
-  if (!wt) return simapi_fail(c->resp, SIMST_INTERNAL, "out of memory");
-  if (!simapi_selectors(c, &wt->labels, &wt->fields)) return free(wt);
+  if (!wt) return sim_api_fail(c->resp, SIMST_INTERNAL, "out of memory");
+  if (!sim_api_selectors(c, &wt->labels, &wt->fields)) return free(wt);
   sim_world *w = c->w;
-  char *rv = simapi_query(c, "resourceVersion"), *to = simapi_query(c, "timeoutSeconds");
+  char *rv = sim_api_query(c, "resourceVersion"), *to = sim_api_query(c, "timeoutSeconds");
   wt->res = (simr_kind)c->res;
   wt->ns = c->ns ? strdup(c->ns) : NULL;
   wt->deadline = w->now + (to ? strtoll(to, NULL, 10) : 1800) * 1000;
-  wt->bookmarks = simapi_query_true(c, "allowWatchBookmarks");
+  wt->bookmarks = sim_api_query_true(c, "allowWatchBookmarks");
   wt->bookmark_every = w->timing.bookmark_every > 0 ? w->timing.bookmark_every : 30000;
   wt->next_bookmark = w->now + wt->bookmark_every;
   if (!rv || !*rv || !strcmp(rv, "0")) {
@@ -77,8 +77,8 @@ void simapi_watch(api_call *c) {
   free(rv), free(to);
   c->resp->status = 200;
   c->resp->watch = wt;
-  simapi_add_header(c->resp, "Content-Type", "application/json");
-  simapi_add_header(c->resp, "Transfer-Encoding", "chunked");
+  sim_api_add_header(c->resp, "Content-Type", "application/json");
+  sim_api_add_header(c->resp, "Transfer-Encoding", "chunked");
 }
 
 /* Appends the changes after wt->rv. */
@@ -88,8 +88,8 @@ static void changes(sim_world *w, sim_watch *wt, valbuf *b) {
     wt->closed = true;
     return;
   }
-  for (size_t i = sims_hist_after(&w->st, wt->rv); i < w->st.hist_len; i++) {
-    const sims_event *e = sims_hist_at(&w->st, i);
+  for (size_t i = sim_store_hist_after(&w->st, wt->rv); i < w->st.hist_len; i++) {
+    const sims_event *e = sim_store_hist_at(&w->st, i);
     if (e->res != wt->res) continue;
     bool now_in = e->type != SIMS_DELETED && wanted(wt, e->obj), was_in = e->old && wanted(wt, e->old);
     if (now_in && was_in) add_line(b, "MODIFIED", e->obj);
@@ -103,8 +103,8 @@ static void changes(sim_world *w, sim_watch *wt, valbuf *b) {
 static void bookmark(sim_world *w, sim_watch *wt, valbuf *b) {
   char rv[32];
   snprintf(rv, sizeof rv, "%" PRIu64, wt->rv);
-  json_t *o = json_pack("{s:s,s:s,s:{s:s}}", "kind", simr_info_of(wt->res)->kind, "apiVersion",
-                        simr_api_version(wt->res), "metadata", "resourceVersion", rv);
+  json_t *o = json_pack("{s:s,s:s,s:{s:s}}", "kind", sim_res_info_of(wt->res)->kind, "apiVersion",
+                        sim_res_api_version(wt->res), "metadata", "resourceVersion", rv);
   add_line(b, "BOOKMARK", o);
   json_decref(o);
   wt->next_bookmark = w->now + wt->bookmark_every;
@@ -135,8 +135,8 @@ int64_t sim_watch_next(const sim_watch *wt) {
 /* Frees a watch (NULL is fine). */
 void sim_watch_free(sim_watch *wt) {
   if (!wt) return;
-  simsel_free(&wt->labels);
-  simsel_free(&wt->fields);
+  sim_sel_free(&wt->labels);
+  sim_sel_free(&wt->fields);
   free(wt->ns);
   free(wt->pending.s);
   free(wt);

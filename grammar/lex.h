@@ -1,7 +1,7 @@
-/* lex_util.h — the scanner's helpers (lexer.l keeps only patterns and one-line actions): positions,
+/* lex.h — the scanner's helpers (lexer.l keeps only patterns and one-line actions): positions,
  * the bracket stack, newline significance, literals, string text, comments and bad bytes.
  *
- * Ownership: nodes made by lx_int/lx_float/lx_duration and the text that lx_text_take returns are
+ * Ownership: nodes made by lex_int/lex_float/lex_duration and the text that lex_text_take returns are
  * in the arena of the file being built (ast.h).
  */
 #ifndef RBK_LEX_UTIL_H
@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "parse_ctx.h"
+#include "parse_int.h"
 
 /* Sets *loc to the span of the token text[0..len) at the current position and moves past it.
  * Inline: it runs for every token and every run of blanks. */
@@ -29,11 +29,11 @@ static inline void lx_advance(parse_ctx *ctx, rbk_span *loc, const char *text, s
   }
 }
 /* Moves the position back to the start of the current token at *loc (after yyless(0)). */
-void lx_rewind(parse_ctx *ctx, const rbk_span *loc);
+void lex_rewind(parse_ctx *ctx, const rbk_span *loc);
 /* Returns the zero-width span at the current position (end of file, virtual tokens). */
-rbk_span lx_here(const parse_ctx *ctx);
+rbk_span lex_here(const parse_ctx *ctx);
 /* Returns the token's text as a slice of the source. */
-slice lx_slice(const parse_ctx *ctx, size_t len);
+slice lex_slice(const parse_ctx *ctx, size_t len);
 
 /* Returns `tok` after recording it as the last token of code (for newline significance). */
 static inline int lx_tok(parse_ctx *ctx, int tok) {
@@ -42,17 +42,17 @@ static inline int lx_tok(parse_ctx *ctx, int tok) {
   return tok;
 }
 /* Returns true when a token of kind `tok` can end an expression (and so a statement). */
-bool lx_can_end(int tok);
+bool lex_can_end(int tok);
 /* Returns true when a newline at this point ends a statement; either way the line is done. */
-bool lx_newline_counts(parse_ctx *ctx);
+bool lex_newline_counts(parse_ctx *ctx);
 /* Returns true when end of file here needs a statement-ending NEWLINE first (and records it). */
-bool lx_eof_newline(parse_ctx *ctx);
+bool lex_eof_newline(parse_ctx *ctx);
 
 /* Opens a bracket, string or interpolation; returns false when nesting is too deep (the error is
  * reported and the scan halted). */
-bool lx_push(parse_ctx *ctx, parse_opener kind, rbk_span at);
+bool lex_push(parse_ctx *ctx, parse_opener kind, rbk_span at);
 /* Returns the innermost open entry's kind, or -1 when nothing is open. */
-int lx_top(const parse_ctx *ctx);
+int lex_top(const parse_ctx *ctx);
 /* What a closing ')' ']' '}' turned out to be. */
 typedef enum {
   CLOSE_TOKEN,         /* the closer */
@@ -63,39 +63,39 @@ typedef enum {
 /* Closes the innermost matching entry for `kind` (PAREN, BRACKET or BRACE), discarding unclosed
  * entries above it (a closer that matches nothing closes the innermost bracket); returns what the
  * closer is. */
-lx_close_kind lx_close(parse_ctx *ctx, parse_opener kind, rbk_span at);
+lx_close_kind lex_close(parse_ctx *ctx, parse_opener kind, rbk_span at);
 /* Returns ';' or, while recovering from a syntax error inside brackets opened since, YYUNDEF. */
-int lx_semicolon(parse_ctx *ctx);
+int lex_semicolon(parse_ctx *ctx);
 /* Closes the string at the top of the stack. */
-void lx_pop(parse_ctx *ctx);
+void lex_pop(parse_ctx *ctx);
 /* Reports the unterminated string at the top of the stack and closes it. */
-void lx_unterminated(parse_ctx *ctx, bool at_newline);
+void lex_unterminated(parse_ctx *ctx, bool at_newline);
 
 /* Returns a new INT_LIT node for the decimal digits (NULL after an error: overflow, OOM). */
-ast_node *lx_int(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+ast_node *lex_int(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 /* Returns a new FLOAT_LIT node (lit.text = lexeme), or NULL after an error. */
-ast_node *lx_float(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+ast_node *lex_float(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 /* Returns a new DURATION_LIT node (lit.i = milliseconds, lit.text = lexeme), or NULL after an error. */
-ast_node *lx_duration(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+ast_node *lex_duration(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 /* Reports a malformed number such as "5min" or "0x10". */
-void lx_bad_number(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+void lex_bad_number(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 
 /* Appends source text to the pending string text (reporting invalid UTF-8 and NUL bytes). */
-void lx_text_run(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+void lex_text_run(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 /* Appends the character that the escape yytext ("\\n", "\\u{1F600}", …) stands for, or reports it. */
-void lx_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+void lex_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 /* Returns true when string text is pending. */
-bool lx_text_pending(const parse_ctx *ctx);
+bool lex_text_pending(const parse_ctx *ctx);
 /* Returns the pending string text, moved into the file's arena (the pending text is empty
  * afterwards); *at gets its span. Out of memory is recorded and returned with s == NULL. */
-text_buf lx_text_take(parse_ctx *ctx, rbk_span *at);
+text_buf lex_text_take(parse_ctx *ctx, rbk_span *at);
 
 /* Keeps the comment text[0..len) (starting with '#') for the formatter. */
-void lx_comment(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+void lex_comment(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 /* Reports a byte or character that cannot start a token. */
-void lx_bad_char(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+void lex_bad_char(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 
 /* Returns the length of the valid UTF-8 prefix of s[0..n) without NUL bytes. */
-size_t lx_utf8_valid(const char *s, size_t n);
+size_t lex_utf8_valid(const char *s, size_t n);
 
 #endif

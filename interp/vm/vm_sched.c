@@ -1,4 +1,4 @@
-/* sched.c — the scheduler's ready queue (FIFO) and timer heap (by time, then insertion order, so
+/* vm_sched.c — the scheduler's ready queue (FIFO) and timer heap (by time, then insertion order, so
  * runs are deterministic). Timers live in a slab; their ids carry a generation, so a cancelled or
  * fired timer's id never matches a newer one. */
 #include "engine_int.h"
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 /* Returns false when out of memory. */
-bool sched_init(vm_sched *s) {
+bool vm_sched_init(vm_sched *s) {
   *s = (vm_sched){0};
   s->cap = 64;
   s->ready = malloc(s->cap * sizeof *s->ready);
@@ -16,7 +16,7 @@ bool sched_init(vm_sched *s) {
 }
 
 /* Frees the scheduler's arrays. */
-void sched_free(vm_sched *s) {
+void vm_sched_free(vm_sched *s) {
   free(s->ready);
   free(s->heap);
   free(s->timers);
@@ -37,7 +37,7 @@ static bool ready_grow(vm_sched *s) {
 }
 
 /* Queues t at the end of the ready queue. */
-void sched_ready(engine *e, vm_task *t) {
+void vm_sched_ready(engine *e, vm_task *t) {
   vm_sched *s = &e->sched;
   t->state = TS_READY;
   if (t->queued) return;
@@ -50,7 +50,7 @@ void sched_ready(engine *e, vm_task *t) {
 }
 
 /* Returns the next ready task, or NULL. */
-vm_task *sched_next(vm_sched *s) {
+vm_task *vm_sched_next(vm_sched *s) {
   if (!s->count) return NULL;
   vm_task *t = s->ready[s->head];
   s->head = (s->head + 1) % s->cap;
@@ -101,7 +101,7 @@ static uint32_t slot_alloc(vm_sched *s) {
 }
 
 /* Returns a new timer's id, or 0 when out of memory. */
-uint64_t sched_timer(engine *e, int64_t when, vm_timer_kind kind, vm_task *task, uint64_t region) {
+uint64_t vm_sched_timer(engine *e, int64_t when, vm_timer_kind kind, vm_task *task, uint64_t region) {
   vm_sched *s = &e->sched;
   if (!GROW(s->heap, s->heap_cap, s->nheap + 1)) return 0;
   uint32_t slot = slot_alloc(s);
@@ -118,7 +118,7 @@ uint64_t sched_timer(engine *e, int64_t when, vm_timer_kind kind, vm_task *task,
 }
 
 /* Cancels a timer; unknown ids are ignored. */
-void sched_cancel_timer(engine *e, uint64_t id) {
+void vm_sched_cancel_timer(engine *e, uint64_t id) {
   vm_sched *s = &e->sched;
   uint32_t slot = (uint32_t)(id & 0xffffffffu);
   if (!slot || slot > s->ntimers) return;
@@ -141,13 +141,13 @@ static void drop_dead(vm_sched *s) {
 }
 
 /* Returns when the next live timer is due, or INT64_MAX. */
-int64_t sched_next_due(engine *e) {
+int64_t vm_sched_next_due(engine *e) {
   drop_dead(&e->sched);
   return e->sched.nheap ? e->sched.heap[0].when : INT64_MAX;
 }
 
 /* Pops the next live timer due by now; returns false when none is. */
-bool sched_pop_due(engine *e, int64_t now, vm_timer *out) {
+bool vm_sched_pop_due(engine *e, int64_t now, vm_timer *out) {
   vm_sched *s = &e->sched;
   drop_dead(s);
   if (!s->nheap || s->heap[0].when > now) return false;

@@ -1,4 +1,4 @@
-/* parse_ctx.h — the front end's private state: the one context that the scanner (lexer.l) and the
+/* parse_int.h — the front end's private state: the one context that the scanner (lexer.l) and the
  * parser (parser.y) share, and the semantic-value types of the grammar.
  *
  * Ownership: the context borrows the source, the diagnostics list and the file being built (whose
@@ -117,7 +117,7 @@ typedef struct parse_ctx {
   open_entry *stack;
   size_t depth, stack_cap;
   bool recovering;         /* the parser is discarding tokens after a syntax error… */
-  size_t recover_depth;    /* …found with this many entries open (see lx_newline_counts) */
+  size_t recover_depth;    /* …found with this many entries open (see lex_newline_counts) */
   bool has_unclosed;       /* the closer at `unclosed_by` skipped the unclosed entry `unclosed` */
   open_entry unclosed;
   rbk_span unclosed_by;
@@ -134,10 +134,10 @@ typedef struct parse_ctx {
 
 /* Reports an error at `span` (printf-style); returns the diagnostic's index (-1 when dropped). Stops
  * the scan once the diagnostics list can show no more. */
-int pctx_error(parse_ctx *ctx, rbk_span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int parse_report(parse_ctx *ctx, rbk_span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Records an allocation failure; the parse stops and parse_source returns NULL. */
-void pctx_oom(parse_ctx *ctx);
+void parse_oom(parse_ctx *ctx);
 /* Returns a NUL-terminated copy of the slice in the file's arena, or NULL (out of memory recorded). */
-char *pctx_strdup(parse_ctx *ctx, slice s);
+char *parse_strdup(parse_ctx *ctx, slice s);
 
 #endif

@@ -1,9 +1,9 @@
-/* kube_act.h — the cluster, endpoint and local actions as state machines over kube_op.h, and the
+/* kube.h — the cluster, endpoint and local actions as state machines over kube_op.h, and the
  * helpers they share. Each kact_* start function begins an action for a started op (its
  * connection set) and returns false after failing the op when it cannot even start.
  * docs/actions.md lists every action's requests, decisions, errors and retries.
  *
- * Ownership: requests, values and JSON arguments are borrowed; kact_arg returns a borrowed value;
+ * Ownership: requests, values and JSON arguments are borrowed; kube_arg returns a borrowed value;
  * the char * and json_t * results are new (caller frees / decrefs).
  */
 #ifndef RBK_KUBE_ACT_H
@@ -18,19 +18,19 @@
 #include "kube_op.h"
 
 /* Returns argument `name` of the call (borrowed), or NULL when absent. */
-rbk_value *kact_arg(const rbk_action_req *req, const char *name);
+rbk_value *kube_arg(const rbk_action_req *req, const char *name);
 /* Returns a value's text with secrets revealed (for requests only; caller frees), NULL for NULL. */
-char *kact_text(const rbk_value *v);
+char *kube_text(const rbk_value *v);
 /* Returns the JSON of a value with secrets revealed (for request bodies; caller owns). */
-json_t *kact_json(const rbk_value *v);
+json_t *kube_json(const rbk_value *v);
 /* Returns the kind named by the call's `kind` argument; fails op (`unknown kind "x"`) and
  * returns NULL otherwise. */
-const kube_kind *kact_kind(kube_op *op, const rbk_action_req *req);
+const kube_kind *kube_arg_kind(kube_op *op, const rbk_action_req *req);
 /* Returns true after parsing the ref argument `name`; fails op otherwise. */
-bool kact_ref(kube_op *op, const rbk_action_req *req, const char *name, kube_ref *ref);
+bool kube_arg_ref(kube_op *op, const rbk_action_req *req, const char *name, kube_ref *ref);
 /* Returns "k=v,k2=v2" from a selector argument (a string, or an object of labels); NULL when
  * absent. Caller frees. */
-char *kact_selector(const rbk_value *v);
+char *kube_selector(const rbk_value *v);
 /* Returns the label selector text of a LabelSelector object (matchLabels, matchExpressions).
  * Caller frees. */
 char *kube_label_selector(const json_t *sel);
@@ -44,45 +44,45 @@ long kube_revision(const json_t *obj);
 /* Returns a new array of the ReplicaSets of list `items` controlled by uid, sorted by revision. */
 json_t *kube_owned_sorted(const json_t *items, const char *uid);
 /* Ends op with the JSON value j converted to a value. */
-void kact_finish_json(kube_op *op, const json_t *j);
+void kube_finish_json(kube_op *op, const json_t *j);
 /* Ends op with a process's {status, stdout, stderr} (NULL texts as ""). */
-void kact_finish_proc(kube_op *op, int status, const char *out, const char *err);
+void kube_finish_proc(kube_op *op, int status, const char *out, const char *err);
 /* Returns o.a.b (borrowed), or NULL. */
 json_t *kube_at2(const json_t *o, const char *a, const char *b);
 /* Returns the resourceVersion of an object (borrowed, "" when missing). */
 const char *kube_rv(const json_t *o);
 /* Returns "deployment \"x\"" style text for messages. Caller frees. */
-char *kact_obj_text(const kube_ref *r);
+char *kube_obj_text(const kube_ref *r);
 /* Returns the op's state, allocated zeroed on first use with size n (freed with the op). */
-void *kact_state(kube_op *op, size_t n, void (*free_fn)(void *));
+void *kube_state(kube_op *op, size_t n, void (*free_fn)(void *));
 
 /* Reads (kube_read.c). */
-bool kact_get(kube_op *op, const rbk_action_req *req);
-bool kact_exists(kube_op *op, const rbk_action_req *req);
-bool kact_list(kube_op *op, const rbk_action_req *req);
-bool kact_events(kube_op *op, const rbk_action_req *req);
-bool kact_history(kube_op *op, const rbk_action_req *req);
+bool kube_get(kube_op *op, const rbk_action_req *req);
+bool kube_exists(kube_op *op, const rbk_action_req *req);
+bool kube_list(kube_op *op, const rbk_action_req *req);
+bool kube_events(kube_op *op, const rbk_action_req *req);
+bool kube_history(kube_op *op, const rbk_action_req *req);
 /* Rollouts (kube_rollout.c, kube_status.c). */
-bool kact_rollout_undo(kube_op *op, const rbk_action_req *req);
-bool kact_rollout_restart(kube_op *op, const rbk_action_req *req);
-bool kact_rollout_status(kube_op *op, const rbk_action_req *req);
+bool kube_rollout_undo(kube_op *op, const rbk_action_req *req);
+bool kube_rollout_restart(kube_op *op, const rbk_action_req *req);
+bool kube_rollout_status(kube_op *op, const rbk_action_req *req);
 /* Waits (kube_wait.c). */
-bool kact_wait_deleted(kube_op *op, const rbk_action_req *req);
-bool kact_wait_ready(kube_op *op, const rbk_action_req *req);
+bool kube_wait_deleted(kube_op *op, const rbk_action_req *req);
+bool kube_wait_ready(kube_op *op, const rbk_action_req *req);
 /* Writes (kube_write.c). */
 /* Returns true when merge or strategic patch p is reflected in object o (every field of p
  * present with its value, null meaning absent; list elements matched by "name", else as a
  * subset): how a write whose answer was lost is read back. */
 bool kube_applied(const json_t *o, const json_t *p);
-bool kact_scale(kube_op *op, const rbk_action_req *req);
-bool kact_patch(kube_op *op, const rbk_action_req *req);
-bool kact_apply(kube_op *op, const rbk_action_req *req);
-bool kact_create(kube_op *op, const rbk_action_req *req);
-bool kact_delete(kube_op *op, const rbk_action_req *req);
+bool kube_scale(kube_op *op, const rbk_action_req *req);
+bool kube_patch(kube_op *op, const rbk_action_req *req);
+bool kube_apply(kube_op *op, const rbk_action_req *req);
+bool kube_create(kube_op *op, const rbk_action_req *req);
+bool kube_delete(kube_op *op, const rbk_action_req *req);
 /* Jobs and exec (kube_job.c). */
-bool kact_job(kube_op *op, const rbk_action_req *req);
-bool kact_exec(kube_op *op, const rbk_action_req *req);
+bool kube_job(kube_op *op, const rbk_action_req *req);
+bool kube_exec(kube_op *op, const rbk_action_req *req);
 /* Endpoints (kube_endpoint.c): get/post/put/delete on an endpoint handle. */
-bool kact_endpoint(kube_op *op, const rbk_action_req *req);
+bool kube_endpoint(kube_op *op, const rbk_action_req *req);
 
 #endif

@@ -1,4 +1,4 @@
-/* sim_json.c — JSON path helpers, semantic template equality and query strings. */
+/* sim_util_json.c — JSON path helpers, semantic template equality and query strings. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +6,7 @@
 #include "sim_util.h"
 
 /* Returns the value at a dotted path ("metadata.labels") in obj (borrowed), or NULL. */
-json_t *simu_jpath(const json_t *obj, const char *dotted) {
+json_t *sim_util_jpath(const json_t *obj, const char *dotted) {
   const json_t *cur = obj;
   const char *p = dotted;
   char key[256];
@@ -23,19 +23,19 @@ json_t *simu_jpath(const json_t *obj, const char *dotted) {
 }
 
 /* Returns the string at a dotted path, or dflt. */
-const char *simu_jstr(const json_t *obj, const char *dotted, const char *dflt) {
-  const char *s = json_string_value(simu_jpath(obj, dotted));
+const char *sim_util_jstr(const json_t *obj, const char *dotted, const char *dflt) {
+  const char *s = json_string_value(sim_util_jpath(obj, dotted));
   return s ? s : dflt;
 }
 
 /* Returns the integer at a dotted path, or dflt. */
-json_int_t simu_jint(const json_t *obj, const char *dotted, json_int_t dflt) {
-  json_t *v = simu_jpath(obj, dotted);
+json_int_t sim_util_jint(const json_t *obj, const char *dotted, json_int_t dflt) {
+  json_t *v = sim_util_jpath(obj, dotted);
   return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
 
 /* Returns the object at `key` in obj, creating an empty one when missing (borrowed). */
-json_t *simu_jobj(json_t *obj, const char *key) {
+json_t *sim_util_jobj(json_t *obj, const char *key) {
   json_t *v = json_object_get(obj, key);
   if (json_is_object(v)) return v;
   v = json_object();
@@ -44,7 +44,7 @@ json_t *simu_jobj(json_t *obj, const char *key) {
 }
 
 /* Sets obj[key] to a new string. */
-void simu_jset_str(json_t *obj, const char *key, const char *val) {
+void sim_util_jset_str(json_t *obj, const char *key, const char *val) {
   json_object_set_new(obj, key, json_string(val));
 }
 
@@ -90,7 +90,7 @@ static bool members_in(const json_t *a, const json_t *b, tmpl_at at, bool compar
   return true;
 }
 
-/* Returns true when prune(a) equals prune(b), as simu_semantic would compare them, without
+/* Returns true when prune(a) equals prune(b), as sim_util_semantic would compare them, without
  * copying either. */
 static bool semantic_equal(const json_t *a, const json_t *b, tmpl_at at) {
   if (json_is_object(a) && json_is_object(b)) return members_in(a, b, at, true) && members_in(b, a, at, false);
@@ -104,8 +104,8 @@ static bool semantic_equal(const json_t *a, const json_t *b, tmpl_at at) {
   return json_equal((json_t *)a, (json_t *)b);
 }
 
-/* Returns true when the two pod templates are semantically equal (see simu_semantic). */
-bool simu_template_equal(const json_t *a, const json_t *b) {
+/* Returns true when the two pod templates are semantically equal (see sim_util_semantic). */
+bool sim_util_template_equal(const json_t *a, const json_t *b) {
   return semantic_equal(a ? a : json_null(), b ? b : json_null(), AT_TOP);
 }
 
@@ -133,10 +133,10 @@ static json_t *prune(const json_t *v, tmpl_at at) {
 
 /* Returns a copy of the template with nulls, empty objects and empty arrays removed and the pod-template-
  * hash label dropped: the form in which templates are compared. */
-json_t *simu_semantic(const json_t *v) { return prune(v ? v : json_null(), AT_TOP); }
+json_t *sim_util_semantic(const json_t *v) { return prune(v ? v : json_null(), AT_TOP); }
 
 /* Returns the canonical compact JSON text (sorted keys) of v (caller frees). */
-char *simu_canonical(const json_t *v) {
+char *sim_util_canonical(const json_t *v) {
   return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
@@ -148,7 +148,7 @@ static int hexval(char c) {
 }
 
 /* Percent-decodes len bytes of s ('+' becomes a space); returns a new string. */
-char *simu_url_decode(const char *s, size_t len) {
+char *sim_util_url_decode(const char *s, size_t len) {
   char *out = malloc(len + 1);
   if (!out) return NULL;
   size_t j = 0;
@@ -166,7 +166,7 @@ char *simu_url_decode(const char *s, size_t len) {
 
 /* Returns the decoded value of query parameter `key` from a raw query string (caller frees), or NULL when
  * absent. */
-char *simu_query_get(const char *query, const char *key) {
+char *sim_util_query_get(const char *query, const char *key) {
   if (!query) return NULL;
   size_t klen = strlen(key);
   const char *p = query;
@@ -175,17 +175,17 @@ char *simu_query_get(const char *query, const char *key) {
     size_t n = amp ? (size_t)(amp - p) : strlen(p);
     const char *eq = memchr(p, '=', n);
     size_t kn = eq ? (size_t)(eq - p) : n;
-    char *k = simu_url_decode(p, kn);
+    char *k = sim_util_url_decode(p, kn);
     bool match = k && strlen(k) == klen && !memcmp(k, key, klen);
     free(k);
-    if (match) return eq ? simu_url_decode(eq + 1, n - kn - 1) : strdup("");
+    if (match) return eq ? sim_util_url_decode(eq + 1, n - kn - 1) : strdup("");
     p += n + (amp ? 1 : 0);
   }
   return NULL;
 }
 
 /* Returns the standard base64 encoding of len bytes (caller frees). */
-char *simu_base64(const void *data, size_t len) {
+char *sim_util_base64(const void *data, size_t len) {
   static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const unsigned char *p = data;
   char *out = malloc(4 * ((len + 2) / 3) + 1), *o = out;

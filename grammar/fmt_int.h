@@ -1,4 +1,4 @@
-/* fmt_printer.h — the formatter's output state, shared by fmt.c (statements), fmt_expr.c
+/* fmt_int.h — the formatter's output state, shared by fmt.c (statements), fmt_expr.c
  * (expressions) and fmt_str.c (string literals). Internal to the formatter; use fmt.h.
  *
  * The printer appends to one growing buffer. Indentation is written lazily, at the first text of a

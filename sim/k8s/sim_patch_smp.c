@@ -1,4 +1,4 @@
-/* sim_smp.c — Kubernetes strategic merge patch. */
+/* sim_patch_smp.c — Kubernetes strategic merge patch. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +61,7 @@ static json_t *merge_list(const json_t *target, const json_t *patch, const char 
   size_t i;
   json_t *pe;
   json_array_foreach(patch, i, pe) {
-    const char *directive = simu_jstr(pe, "$patch", NULL);
+    const char *directive = sim_util_jstr(pe, "$patch", NULL);
     if (directive && !strcmp(directive, "replace")) {
       json_decref(out);
       out = json_array();
@@ -140,7 +140,7 @@ static bool merge_member(json_t *out, const char *k, const json_t *v, char **err
 /* Returns target patched by the object patch (new), or NULL with *err. */
 static json_t *smp(const json_t *target, const json_t *patch, char **err) {
   if (!json_is_object(patch)) return json_deep_copy(patch);
-  const char *directive = simu_jstr(patch, "$patch", NULL);
+  const char *directive = sim_util_jstr(patch, "$patch", NULL);
   if (directive && !strcmp(directive, "replace")) return strip_directive(patch);
   if (directive && strcmp(directive, "merge") && strcmp(directive, "delete"))
     return *err = strutil_printf("unknown patch type: %s", directive), NULL;
@@ -167,7 +167,7 @@ static json_t *smp(const json_t *target, const json_t *patch, char **err) {
 /* Kubernetes strategic merge patch: like a merge patch, but lists with a merge key (containers by name,
  * ports by containerPort/port, env by name, …) merge element-wise; supports the directives $patch
  * (replace, delete), $setElementOrder/<list>, $retainKeys and $deleteFromPrimitiveList/<list>. */
-json_t *simp_strategic(const json_t *target, const json_t *patch, char **err) {
+json_t *sim_patch_strategic(const json_t *target, const json_t *patch, char **err) {
   if (!json_is_object(patch)) return *err = strdup("a strategic merge patch must be a JSON object"), NULL;
   return smp(target, patch, err);
 }

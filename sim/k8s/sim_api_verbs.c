@@ -1,4 +1,4 @@
-/* sim_verbs.c — reading resources: get, list (selectors, pagination), and the shared lookups. */
+/* sim_api_verbs.c — reading resources: get, list (selectors, pagination), and the shared lookups. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,23 +7,23 @@
 #include "sim_api.h"
 
 /* Answers 404 unless the call's namespace exists; returns true when it does. */
-bool simapi_namespace_exists(api_call *c) {
-  if (!c->ns || sims_get(&c->w->st, SIMR_NAMESPACES, NULL, c->ns)) return true;
-  simapi_status(c->resp, simst_not_found(SIMR_NAMESPACES, c->ns));
+bool sim_api_namespace_exists(api_call *c) {
+  if (!c->ns || sim_store_get(&c->w->st, SIMR_NAMESPACES, NULL, c->ns)) return true;
+  sim_api_status(c->resp, sim_status_not_found(SIMR_NAMESPACES, c->ns));
   return false;
 }
 
 /* Returns the object named by the call, or answers 404 and returns NULL. */
-const json_t *simapi_existing(api_call *c) {
-  const json_t *o = sims_get(&c->w->st, (simr_kind)c->res, c->ns, c->name);
-  if (!o) simapi_status(c->resp, simst_not_found((simr_kind)c->res, c->name));
+const json_t *sim_api_existing(api_call *c) {
+  const json_t *o = sim_store_get(&c->w->st, (simr_kind)c->res, c->ns, c->name);
+  if (!o) sim_api_status(c->resp, sim_status_not_found((simr_kind)c->res, c->name));
   return o;
 }
 
-/* The verbs on resources (sim_verbs.c, sim_write.c). */
-void simapi_get(api_call *c) {
-  const json_t *o = simapi_existing(c);
-  if (o) simapi_json(c->resp, 200, json_incref((json_t *)o));
+/* The verbs on resources (sim_api_verbs.c, sim_api_write.c). */
+void sim_api_get(api_call *c) {
+  const json_t *o = sim_api_existing(c);
+  if (o) sim_api_json(c->resp, 200, json_incref((json_t *)o));
 }
 
 /* A continue token: the list's resourceVersion and the last key returned. */
@@ -31,7 +31,7 @@ static char *make_continue(uint64_t rv, const char *key) {
   json_t *t = json_pack("{s:I,s:s}", "rv", (json_int_t)rv, "start", key);
   char *text = json_dumps(t, JSON_COMPACT);
   json_decref(t);
-  char *b64 = simu_base64(text, strlen(text));
+  char *b64 = sim_util_base64(text, strlen(text));
   free(text);
   return b64;
 }
@@ -60,24 +60,24 @@ static bool parse_continue(const char *tok, uint64_t *rv, char **start) {
   json_t *t = json_loads(buf, 0, NULL);
   free(buf);
   bool ok = json_is_integer(json_object_get(t, "rv")) && json_is_string(json_object_get(t, "start"));
-  if (ok) *rv = (uint64_t)json_integer_value(json_object_get(t, "rv")), *start = strdup(simu_jstr(t, "start", ""));
+  if (ok) *rv = (uint64_t)json_integer_value(json_object_get(t, "rv")), *start = strdup(sim_util_jstr(t, "start", ""));
   json_decref(t);
   return ok;
 }
 
 /* Parses the call's labelSelector and fieldSelector; answers 400 and returns false when bad. */
-bool simapi_selectors(api_call *c, simsel *labels, simsel *fields) {
-  char *ls = simapi_query(c, "labelSelector"), *fs = simapi_query(c, "fieldSelector"), *err = NULL;
-  bool ok = simsel_parse_labels(ls, labels, &err);
-  if (ok && !simsel_parse_fields(fs, (simr_kind)c->res, fields, &err)) simsel_free(labels), ok = false;
-  if (!ok) simapi_fail(c->resp, SIMST_BAD_REQUEST, err);
+bool sim_api_selectors(api_call *c, simsel *labels, simsel *fields) {
+  char *ls = sim_api_query(c, "labelSelector"), *fs = sim_api_query(c, "fieldSelector"), *err = NULL;
+  bool ok = sim_sel_parse_labels(ls, labels, &err);
+  if (ok && !sim_sel_parse_fields(fs, (simr_kind)c->res, fields, &err)) sim_sel_free(labels), ok = false;
+  if (!ok) sim_api_fail(c->resp, SIMST_BAD_REQUEST, err);
   free(ls), free(fs), free(err);
   return ok;
 }
 
 /* Returns true when the object matches both selectors. */
-bool simapi_matches(const simsel *labels, const simsel *fields, const json_t *o) {
-  return simsel_match_labels(labels, simu_jpath(o, "metadata.labels")) && simsel_match_fields(fields, o);
+bool sim_api_matches(const simsel *labels, const simsel *fields, const json_t *o) {
+  return sim_sel_match_labels(labels, sim_util_jpath(o, "metadata.labels")) && sim_sel_match_fields(fields, o);
 }
 
 /* Returns the list's items after the continue key, at most limit (0: all); sets *more. */
@@ -87,7 +87,7 @@ static json_t *page(api_call *c, json_t *items, const char *start, long limit, s
   json_t *o;
   *remaining = 0;
   json_array_foreach(items, i, o) {
-    char *key = sims_key((simr_kind)c->res, simu_jstr(o, "metadata.namespace", ""), simu_jstr(o, "metadata.name", ""));
+    char *key = sim_store_key((simr_kind)c->res, sim_util_jstr(o, "metadata.namespace", ""), sim_util_jstr(o, "metadata.name", ""));
     bool after = !start || strcmp(key, start) > 0;
     free(key);
     if (!after) continue;
@@ -98,40 +98,40 @@ static json_t *page(api_call *c, json_t *items, const char *start, long limit, s
 }
 
 /* GET of a collection: answers the matching objects as a list, or starts a watch. */
-void simapi_list(api_call *c) {
+void sim_api_list(api_call *c) {
   simsel labels, fields;
-  if (!simapi_selectors(c, &labels, &fields)) return;
-  char *lim = simapi_query(c, "limit"), *cont = simapi_query(c, "continue"), *start = NULL;
+  if (!sim_api_selectors(c, &labels, &fields)) return;
+  char *lim = sim_api_query(c, "limit"), *cont = sim_api_query(c, "continue"), *start = NULL;
   uint64_t rv = c->w->st.rv, crv = 0;
   if (cont && *cont && (!parse_continue(cont, &crv, &start) || crv < c->w->st.floor_rv)) {
-    simapi_fail(c->resp, SIMST_EXPIRED,
-                "The provided continue parameter is too old to display a consistent list result. You can start a new "
-                "list without the continue parameter, or use the continue token in this response to retrieve the "
-                "remainder of the results. Continuing with the provided token results in an inconsistent list - objects "
-                "that were created, modified, or deleted between the time the first chunk was returned and now may show "
-                "up in the list.");
+    sim_api_fail(c->resp, SIMST_EXPIRED,
+                 "The provided continue parameter is too old to display a consistent list result. You can start a new "
+                 "list without the continue parameter, or use the continue token in this response to retrieve the "
+                 "remainder of the results. Continuing with the provided token results in an inconsistent list - objects "
+                 "that were created, modified, or deleted between the time the first chunk was returned and now may show "
+                 "up in the list.");
   } else {
-    json_t *all = sims_list(&c->w->st, (simr_kind)c->res, c->ns), *items = json_array();
+    json_t *all = sim_store_list(&c->w->st, (simr_kind)c->res, c->ns), *items = json_array();
     size_t i, remaining;
     json_t *o;
-    json_array_foreach(all, i, o) if (simapi_matches(&labels, &fields, o)) json_array_append(items, o);
+    json_array_foreach(all, i, o) if (sim_api_matches(&labels, &fields, o)) json_array_append(items, o);
     json_t *pg = page(c, items, start, lim ? strtol(lim, NULL, 10) : 0, &remaining);
     char rvs[32], kind[64];
     snprintf(rvs, sizeof rvs, "%" PRIu64, rv);
-    snprintf(kind, sizeof kind, "%sList", simr_info_of((simr_kind)c->res)->kind);
+    snprintf(kind, sizeof kind, "%sList", sim_res_info_of((simr_kind)c->res)->kind);
     json_t *meta = json_pack("{s:s}", "resourceVersion", rvs);
     if (remaining) {
       json_t *last = json_array_get(pg, json_array_size(pg) - 1);
-      char *key = sims_key((simr_kind)c->res, simu_jstr(last, "metadata.namespace", ""), simu_jstr(last, "metadata.name", ""));
+      char *key = sim_store_key((simr_kind)c->res, sim_util_jstr(last, "metadata.namespace", ""), sim_util_jstr(last, "metadata.name", ""));
       char *tok = make_continue(rv, key);
-      simu_jset_str(meta, "continue", tok);
+      sim_util_jset_str(meta, "continue", tok);
       json_object_set_new(meta, "remainingItemCount", json_integer((json_int_t)remaining));
       free(key), free(tok);
     }
-    simapi_json(c->resp, 200, json_pack("{s:s,s:s,s:o,s:o}", "kind", kind, "apiVersion",
-                                        simr_api_version((simr_kind)c->res), "metadata", meta, "items", pg));
+    sim_api_json(c->resp, 200, json_pack("{s:s,s:s,s:o,s:o}", "kind", kind, "apiVersion",
+                                         sim_res_api_version((simr_kind)c->res), "metadata", meta, "items", pg));
     json_decref(all), json_decref(items);
   }
-  simsel_free(&labels), simsel_free(&fields);
+  sim_sel_free(&labels), sim_sel_free(&fields);
   free(lim), free(cont), free(start);
 }
