@@ -62,7 +62,7 @@ bool lex_newline_counts(parse_ctx *ctx) {
 }
 
 /* Returns ';' or, while recovering from a syntax error inside brackets opened since, YYUNDEF. */
-int lex_semicolon(parse_ctx *ctx) { return ends_recovery(ctx, ctx->depth) ? lx_tok(ctx, TK_SEMI) : TK_YYUNDEF; }
+int lex_semicolon(parse_ctx *ctx) { return ends_recovery(ctx, ctx->depth) ? lx_tok(ctx, TK_SEMI) : TK_RBK_YYUNDEF; }
 
 /* Returns true when end of file here needs a statement-ending NEWLINE first (and records it). */
 bool lex_eof_newline(parse_ctx *ctx) {

@@ -57,16 +57,16 @@ static bool run(parse_ctx *ctx) {
   if (!copy) return false;
   memcpy(copy, ctx->src->text, len);
   copy[len] = copy[len + 1] = '\0';
-  if (yylex_init_extra(ctx, &scanner)) {
+  if (rbk_yylex_init_extra(ctx, &scanner)) {
     free(copy);
     return false;
   }
-  bool ok = yy_scan_buffer(copy, len + 2, scanner) != NULL;
+  bool ok = rbk_yy_scan_buffer(copy, len + 2, scanner) != NULL;
   if (ok) {
     ctx->scanner = scanner;
-    yyparse(ctx);
+    rbk_yyparse(ctx);
   }
-  yylex_destroy(scanner);
+  rbk_yylex_destroy(scanner);
   free(copy);
   return ok;
 }

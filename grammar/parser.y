@@ -5,6 +5,16 @@
 #include "parse_build.h"
 }
 
+%code provides {
+/* The scanner's bison bridge (lexer.l) names the unprefixed types. */
+#ifndef YYSTYPE
+#define YYSTYPE RBK_YYSTYPE
+#endif
+#ifndef YYLTYPE
+#define YYLTYPE RBK_YYLTYPE
+#endif
+}
+
 %code {
 #include <stdlib.h>
 #include <string.h>
@@ -28,24 +38,25 @@
     }                                                                                          \
   } while (0)
 
-int rbk_lex(YYSTYPE *lval, YYLTYPE *lloc, void *scanner);
+int rbk_yyscan(RBK_YYSTYPE *lval, RBK_YYLTYPE *lloc, void *scanner);
 
 /* Returns the next token (end of file once the scan has halted). */
-static int yylex(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *ctx) {
+static int yylex(RBK_YYSTYPE *lval, RBK_YYLTYPE *lloc, parse_ctx *ctx) {
   if (ctx->halted || ctx->oom) {
     *lloc = parse_error_end_span(ctx);
     return TK_END;
   }
-  return rbk_lex(lval, lloc, ctx->scanner);
+  return rbk_yyscan(lval, lloc, ctx->scanner);
 }
 
 /* Reports bison's own failure: its stack is full (deep right-nested input) or memory ran out. */
-static void yyerror(YYLTYPE *loc, parse_ctx *ctx, const char *msg) {
+static void yyerror(RBK_YYLTYPE *loc, parse_ctx *ctx, const char *msg) {
   (void)msg;
   parse_error_stack_full(ctx, *loc);
 }
 }
 
+%define api.prefix {rbk_yy}
 %define api.pure full
 %define api.location.type {rbk_span}
 %define api.token.prefix {TK_}
