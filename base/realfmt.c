@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* Returns the smallest precision p (1..17) at which "%.{p}g" of d reads back as d. */
-int realfmt_precision(double d) {
+static int realfmt_precision(double d) {
   char tmp[REALFMT_SIZE];
   if (!isfinite(d)) return 17;
   for (int p = 1; p < 17; p++) {

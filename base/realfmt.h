@@ -16,10 +16,6 @@
  * or "nan" for non-finite values. Returns the p used (17 at most; 0 for non-finite values). */
 int realfmt_shortest(double d, char buf[REALFMT_SIZE]);
 
-/* Returns the smallest precision p (1..17) at which "%.{p}g" of d reads back as d (17 for
- * non-finite values). */
-int realfmt_precision(double d);
-
 /* Returns the precision for "%.{p}g" that prints d both round-trip and, for decimal exponents
  * 0..16, without an exponent (1000.0 needs 4): what a JSON printer with one precision for every
  * real of a document should use at least for d. */

@@ -36,7 +36,7 @@ void valbuf_put(valbuf *b, const char *s, size_t n) {
 void valbuf_puts(valbuf *b, const char *s) { valbuf_put(b, s, strlen(s)); }
 
 /* Appends vprintf-formatted text. */
-void valbuf_vprintf(valbuf *b, const char *fmt, va_list ap) {
+static void valbuf_vprintf(valbuf *b, const char *fmt, va_list ap) {
   va_list copy;
   va_copy(copy, ap);
   int n = vsnprintf(NULL, 0, fmt, copy);

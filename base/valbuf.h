@@ -24,8 +24,6 @@ void valbuf_put(valbuf *b, const char *s, size_t n);
 void valbuf_puts(valbuf *b, const char *s);
 /* Appends text formatted like printf. */
 void valbuf_printf(valbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends text formatted like vprintf (ap is left as va_copy would). */
-void valbuf_vprintf(valbuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Returns the length (1-4) of the valid UTF-8 sequence at s[0..len), or 0 when the bytes there are
  * not valid UTF-8 (overlong forms and surrogates are invalid). */
 size_t valbuf_utf8_seq(const char *s, size_t len);

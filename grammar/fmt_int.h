@@ -63,8 +63,6 @@ fmt_pos fmt_eof(void);
 
 /* Appends text (indenting first when the line is new). */
 void fmt_put(fmt_printer *p, const char *s);
-/* Appends n bytes of s. */
-void fmt_putn(fmt_printer *p, const char *s, size_t n);
 /* Appends one byte. */
 void fmt_putc(fmt_printer *p, char c);
 /* Appends a newline with no comment handling (inside triple-quoted strings); trailing blanks of the

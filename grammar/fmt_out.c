@@ -33,7 +33,7 @@ static void open_line(fmt_printer *p) {
 }
 
 /* Appends n bytes of s. */
-void fmt_putn(fmt_printer *p, const char *s, size_t n) {
+static void fmt_putn(fmt_printer *p, const char *s, size_t n) {
   if (n == 0) return;
   open_line(p);
   append(p, s, n);

@@ -41,8 +41,6 @@ static inline int lx_tok(parse_ctx *ctx, int tok) {
   ctx->line_has_token = true;
   return tok;
 }
-/* Returns true when a token of kind `tok` can end an expression (and so a statement). */
-bool lex_can_end(int tok);
 /* Returns true when a newline at this point ends a statement; either way the line is done. */
 bool lex_newline_counts(parse_ctx *ctx);
 /* Returns true when end of file here needs a statement-ending NEWLINE first (and records it). */
@@ -94,8 +92,5 @@ text_buf lex_text_take(parse_ctx *ctx, rbk_span *at);
 void lex_comment(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 /* Reports a byte or character that cannot start a token. */
 void lex_bad_char(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
-
-/* Returns the length of the valid UTF-8 prefix of s[0..n) without NUL bytes. */
-size_t lex_utf8_valid(const char *s, size_t n);
 
 #endif

@@ -24,7 +24,7 @@ rbk_span lex_here(const parse_ctx *ctx) {
 slice lex_slice(const parse_ctx *ctx, size_t len) { return (slice){ctx->src->text + ctx->tok_offset, len}; }
 
 /* Returns true when a token of kind `tok` can end an expression (and so a statement). */
-bool lex_can_end(int tok) {
+static bool lex_can_end(int tok) {
   switch (tok) {
   case TK_IDENT: case TK_INT: case TK_FLOAT: case TK_DURATION: case TK_STR_END:
   case TK_TRUE: case TK_FALSE: case TK_NULL_KW: case TK_RPAREN: case TK_RBRACKET: case TK_RBRACE:
@@ -168,7 +168,7 @@ static bool ascii8(const unsigned char *p) {
 }
 
 /* Returns the length of the valid UTF-8 prefix of s[0..n) without NUL bytes. */
-size_t lex_utf8_valid(const char *s, size_t n) {
+static size_t lex_utf8_valid(const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0;
   while (i + 8 <= n && ascii8(u + i)) i += 8; /* most text is ASCII: 8 bytes a step */

@@ -173,8 +173,6 @@ int check_unknown(chk_ctx *ctx, rbk_span span, const char *what, const char *nam
 bool check_quiet(const chk_ctx *ctx);
 
 /* --- check_type.c --- */
-/* Returns the type's name ("int"). */
-const char *check_type_name(chk_type t);
 /* Returns the type's name with its article ("an int"). */
 const char *check_type_article(chk_type t);
 /* Returns the static type of a signature's result. */
@@ -218,18 +216,11 @@ const sig_info *check_sig_find(chk_ctx *ctx, sig_recv recv, const char *name);
 chk_type check_call(chk_ctx *ctx, const ast_node *call, bool stmt);
 
 /* --- check_stmt.c --- */
-/* Checks one statement standing at `where`. */
-void check_stmt(chk_ctx *ctx, const ast_node *stmt, chk_where where);
 /* Checks a list of statements standing at `where` (at the top level, ctx->order follows them),
  * with the rules on unreachable statements and on handlers at the end of a step. */
 void check_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where);
-/* Checks the statements of `block` (a BLOCK node; another statement is checked alone; NULL is
- * fine) in a new scope, or in the current one when `scoped` is false. */
-void check_block(chk_ctx *ctx, const ast_node *block, chk_where where, bool scoped);
 /* Checks a proc's parameters and body (in a scope of their own that sees every top-level name). */
 void check_proc(chk_ctx *ctx, const ast_node *proc);
-/* Returns true when the statement ends its block: abort, return, an if whose every branch does. */
-bool check_terminates(const ast_node *stmt, int depth);
 /* Returns true when a proc body holds a `return` anywhere. */
 bool check_has_return(const ast_node *body);
 

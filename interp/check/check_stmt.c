@@ -7,6 +7,9 @@
 #include "check_impl.h"
 
 #include "grow.h"
+static bool check_terminates(const ast_node *stmt, int depth);
+static void check_block(chk_ctx *ctx, const ast_node *block, chk_where where, bool scoped);
+static void check_stmt(chk_ctx *ctx, const ast_node *s, chk_where where);
 
 /* Returns true for the declarations that only the top level of a file may hold. */
 static bool top_only(ast_kind kind) {
@@ -35,7 +38,7 @@ static bool block_terminates(const ast_node *block, int depth) {
 }
 
 /* Returns true when the statement ends its block: abort, return, an if whose every branch does. */
-bool check_terminates(const ast_node *stmt, int depth) {
+static bool check_terminates(const ast_node *stmt, int depth) {
   if (!stmt || depth > 64) return false;
   if (stmt->kind == AST_ABORT || stmt->kind == AST_RETURN) return true;
   while (stmt && stmt->kind == AST_IF) {
@@ -221,7 +224,7 @@ static void stmt_kind(chk_ctx *ctx, const ast_node *s, chk_where where) {
 }
 
 /* Checks one statement standing at `where`. */
-void check_stmt(chk_ctx *ctx, const ast_node *s, chk_where where) {
+static void check_stmt(chk_ctx *ctx, const ast_node *s, chk_where where) {
   if (!s || !check_enter(ctx, s->span)) return;
   stmt_kind(ctx, s, where);
   ctx->depth--;
@@ -268,7 +271,7 @@ void check_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where) {
 
 /* Checks the statements of `block` (a BLOCK node; another statement is checked alone; NULL is fine) in a
  * new scope, or in the current one when `scoped` is false. */
-void check_block(chk_ctx *ctx, const ast_node *block, chk_where where, bool scoped) {
+static void check_block(chk_ctx *ctx, const ast_node *block, chk_where where, bool scoped) {
   if (!block) return;
   if (block->kind != AST_BLOCK) {
     check_stmt(ctx, block, where);

@@ -19,7 +19,7 @@ static const char *const type_articles[] = {
 };
 
 /* Returns the type's name ("int"). */
-const char *check_type_name(chk_type t) { return type_names[t]; }
+static const char *check_type_name(chk_type t) { return type_names[t]; }
 
 /* Returns the type's name with its article ("an int"). */
 const char *check_type_article(chk_type t) { return type_articles[t]; }

@@ -14,7 +14,7 @@ static const char *const opcode_names[] = {
 };
 
 /* Returns the opcode's name. */
-const char *compile_opcode_name(vm_opcode op) { return op < OPC__COUNT ? opcode_names[op] : "?"; }
+static const char *compile_opcode_name(vm_opcode op) { return op < OPC__COUNT ? opcode_names[op] : "?"; }
 
 /* Records the first error, prefixed with the node's location. */
 void compile_fail(compiler *c, const ast_node *node, const char *fmt, ...) {

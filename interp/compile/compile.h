@@ -211,9 +211,6 @@ vm_code *compile_program(const rbk_program *prog, char **err);
 /* Frees the code; NULL is fine. */
 void compile_code_free(vm_code *code);
 
-/* Returns the opcode's name ("CONST", …). */
-const char *compile_opcode_name(vm_opcode op);
-
 /* Writes a listing of the code (one instruction per line), for debugging. */
 void compile_code_dump(const vm_code *code, FILE *out);
 

@@ -45,7 +45,6 @@ typedef struct {
 #define VM_TABLE_GROW(t)                                                                        \
   GROW((t).items, (t).cap, (t).len + 1)
 
-
 /* Records the first error at node's span (printf-style). */
 void compile_fail(compiler *c, const ast_node *node, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Returns the index of a new instruction. */
@@ -84,10 +83,6 @@ void compile_expr(compiler *c, const ast_node *n);
 void compile_expr_opt(compiler *c, const ast_node *n);
 /* Compiles a condition for a check: a comparison keeps its operands (CMP). */
 void compile_cond(compiler *c, const ast_node *n, vm_check_info *info);
-/* Compiles a statement. */
-void compile_stmt(compiler *c, const ast_node *n);
-/* Compiles a block's statements in a new scope (handlers excluded), stopping its tickers. */
-void compile_block(compiler *c, const ast_node *block);
 /* Compiles the main file's top level into the main function. */
 void compile_main(compiler *c);
 /* Compiles an imported unit's initialiser. */

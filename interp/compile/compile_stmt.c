@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void compile_stmt(compiler *c, const ast_node *n);
+
 /* Returns the index of a new region record of `kind` for node. */
 static int32_t new_region(compiler *c, vm_region_kind kind, const ast_node *node) {
   if (!VM_TABLE_GROW(c->code->regions)) {
@@ -46,7 +48,7 @@ static void cstmts(compiler *c, const ast_list *stmts) {
 }
 
 /* Compiles a block in a new scope, stopping its tickers at its end. */
-void compile_block(compiler *c, const ast_node *block) {
+static void compile_block(compiler *c, const ast_node *block) {
   size_t mark = compile_scope_mark(c);
   int saved = c->tickers;
   if (block->kind == AST_BLOCK) cstmts(c, &block->u.block.stmts);
@@ -262,7 +264,7 @@ static void clet(compiler *c, const ast_node *n) {
 }
 
 /* Compiles one statement. */
-void compile_stmt(compiler *c, const ast_node *n) {
+static void compile_stmt(compiler *c, const ast_node *n) {
   if (c->err) return;
   bool top = c->top_level;
   if (!c->in_step && !c->in_handler) compile_emit(c, OPC_STMT, 0, 0, n);

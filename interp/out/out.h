@@ -74,8 +74,6 @@ typedef struct out_live out_live;
 out_live *out_live_new(FILE *f, bool color, rbk_clock *clock);
 /* Returns the sink that feeds the view. */
 rbk_sink out_live_sink(out_live *v);
-/* Redraws the running part when it is due (at most 10 times a second). */
-void out_live_tick(out_live *v);
 /* Shows `line` (NULL: none) as the last line, with the cursor after it, and redraws now. */
 void out_live_prompt(out_live *v, const char *line);
 /* Clears the running part (at the end of the run). */

@@ -233,7 +233,7 @@ static void draw_area(out_live *v) {
 }
 
 /* Redraws when due. */
-void out_live_tick(out_live *v) {
+static void out_live_tick(out_live *v) {
   if (!v->finished && real_ms() - v->last_draw >= REDRAW_MS) draw_area(v);
 }
 

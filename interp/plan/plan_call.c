@@ -7,6 +7,8 @@
 
 #include "plan_int.h"
 
+static rbk_value *plan_eval_apply(void *user, const rbk_value *lambda, rbk_value *arg, char **err);
+
 /* The most parameters a signature has (sig.h). */
 #define PE_MAX_PARAMS 16
 /* The longest label kept for an action or call. */
@@ -386,7 +388,7 @@ pv plan_eval_call(plan_walker *w, plan_scope *s, const ast_node *call) {
 }
 
 /* Applies a lambda value to a known argument for a built-in (builtin_ctx.apply). */
-rbk_value *plan_eval_apply(void *user, const rbk_value *lambda, rbk_value *arg, char **err) {
+static rbk_value *plan_eval_apply(void *user, const rbk_value *lambda, rbk_value *arg, char **err) {
   plan_walker *w = user;
   const ast_node *lam = lambda->u.lambda.code;
   plan_scope *env = lambda->u.lambda.env;

@@ -7,7 +7,7 @@
 #include "plan_int.h"
 
 /* Returns a + b with PLAN_UNBOUNDED absorbing. */
-int64_t plan_cost_add_ms(int64_t a, int64_t b) {
+static int64_t plan_cost_add_ms(int64_t a, int64_t b) {
   if (a == PLAN_UNBOUNDED || b == PLAN_UNBOUNDED) return PLAN_UNBOUNDED;
   return a > INT64_MAX - b ? INT64_MAX : a + b;
 }

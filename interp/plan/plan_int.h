@@ -128,8 +128,6 @@ void plan_cost_scale(plan_cost *a, int64_t times, int64_t extra);
 void plan_cost_unbounded(plan_cost *a, const char *why);
 /* Releases the cost's arrays and leaves it zero. */
 void plan_cost_free(plan_cost *a);
-/* Returns a + b with PLAN_UNBOUNDED absorbing. */
-int64_t plan_cost_add_ms(int64_t a, int64_t b);
 
 /* ---- the walker ---- */
 
@@ -196,8 +194,6 @@ long plan_walk_node(plan_walker *w, plan_kind kind, const ast_node *ast, rbk_spa
 long plan_walk_enter(plan_walker *w, long i);
 /* Restores the parent that plan_walk_enter returned, one level up. */
 void plan_walk_leave(plan_walker *w, long saved);
-/* Adds an edge; sets w->err when out of memory. */
-void plan_walk_edge(plan_walker *w, size_t from, size_t to, plan_edge_kind kind);
 /* Appends a link; sets w->err when out of memory. */
 void plan_links_push(plan_walker *w, plan_links *l, size_t node, plan_edge_kind kind);
 /* Appends every link of src to dst. */
@@ -219,8 +215,6 @@ char *plan_walk_where(rbk_span span);
 pv plan_eval(plan_walker *w, plan_scope *s, const ast_node *e);
 /* Evaluates a call (built-in, constructor, action, or inlined proc). */
 pv plan_eval_call(plan_walker *w, plan_scope *s, const ast_node *call);
-/* Applies a lambda value to a known argument for a built-in (builtin_ctx.apply). */
-rbk_value *plan_eval_apply(void *user, const rbk_value *lambda, rbk_value *arg, char **err);
 
 /* Walks a statement. */
 void plan_walk_stmt(plan_walker *w, plan_scope *s, const ast_node *st);

@@ -9,6 +9,7 @@
 #include "grow.h"
 
 /* Records a fatal error (formatted) unless one is recorded. */
+static void plan_walk_edge(plan_walker *w, size_t from, size_t to, plan_edge_kind kind);
 void plan_walk_fail(plan_walker *w, const char *fmt, ...) {
   if (w->err) return;
   va_list ap;
@@ -71,7 +72,7 @@ void plan_links_repeat(plan_walker *w, const plan_links *from, size_t to) {
 }
 
 /* Adds an edge; sets w->err when out of memory. */
-void plan_walk_edge(plan_walker *w, size_t from, size_t to, plan_edge_kind kind) {
+static void plan_walk_edge(plan_walker *w, size_t from, size_t to, plan_edge_kind kind) {
   if (!w->err && !plan_graph_edge(w->g, from, to, kind)) plan_walk_fail(w, "out of memory");
 }
 

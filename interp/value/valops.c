@@ -61,7 +61,7 @@ static rbk_value *int_arith(ast_op op, int64_t a, int64_t b, char **err) {
 }
 
 /* Returns a secret named "<expr>" whose plain text is the texts of a and b joined. */
-rbk_value *valops_join_secret(const rbk_value *a, const rbk_value *b) {
+static rbk_value *valops_join_secret(const rbk_value *a, const rbk_value *b) {
   const char *x = text_of(a), *y = text_of(b);
   size_t nx = strlen(x), ny = strlen(y);
   char *plain = malloc(nx + ny + 1);

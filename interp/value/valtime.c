@@ -7,7 +7,7 @@
 #define MS_PER_DAY 86400000LL
 
 /* Returns the days from 1970-01-01 to y-m-d (H. Hinnant's days_from_civil). */
-int64_t valtime_days_from_civil(int64_t y, int m, int d) {
+static int64_t valtime_days_from_civil(int64_t y, int m, int d) {
   y -= m <= 2;
   int64_t era = (y >= 0 ? y : y - 399) / 400;
   int64_t yoe = y - era * 400;

@@ -14,9 +14,6 @@
 /* Room for any text valtime_format writes, with its NUL. */
 #define VALTIME_SIZE 48
 
-/* Returns the number of days from 1970-01-01 to the civil date y-m-d. */
-int64_t valtime_days_from_civil(int64_t y, int m, int d);
-
 /* Writes epoch_ms as RFC 3339 UTC text ("2024-05-01T12:00:00Z", with ".250" milliseconds only
  * when they are not zero) into buf. */
 void valtime_format(int64_t epoch_ms, char buf[VALTIME_SIZE]);

@@ -11,7 +11,7 @@
 #include "grow.h"
 
 /* Appends a copy of s. */
-bool engine_strings_add(vm_strings *v, const char *s) {
+static bool engine_strings_add(vm_strings *v, const char *s) {
   if (!GROW(v->items, v->cap, v->len + 1)) return false;
   char *c = strdup(s ? s : "");
   if (!c) return false;

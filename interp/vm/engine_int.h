@@ -261,8 +261,6 @@ void engine_note_timeout(engine *e, uint64_t id);
  * a warning "notification to X dropped: why", with NULL none. */
 void engine_notes_drop(engine *e, const char *why);
 
-/* Appends a copy of s; false when out of memory. */
-bool engine_strings_add(vm_strings *v, const char *s);
 /* Frees the strings. */
 void engine_strings_free(vm_strings *v);
 

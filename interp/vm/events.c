@@ -10,12 +10,12 @@ static const char *const kind_names[] = {
 };
 
 /* Returns the kind's JSON name ("step_start", …). */
-const char *events_kind_name(rbk_event_kind kind) {
+static const char *events_kind_name(rbk_event_kind kind) {
   return kind < RBK_EV_COUNT ? kind_names[kind] : "event";
 }
 
 /* Returns the status's JSON name, or NULL for RBK_STATUS_NONE. */
-const char *events_status_name(rbk_status status) {
+static const char *events_status_name(rbk_status status) {
   switch (status) {
     case RBK_STATUS_NONE: return NULL;
 #define X(k, name) \

@@ -88,11 +88,6 @@ typedef struct {
   int (*emit)(void *user, const rbk_event *ev, char **err);
 } rbk_sink;
 
-/* Returns the kind's JSON name ("step_start", …). */
-const char *events_kind_name(rbk_event_kind kind);
-/* Returns the status's JSON name, or NULL for RBK_STATUS_NONE. */
-const char *events_status_name(rbk_status status);
-
 /* Returns the event as a JSON object with keys in this order: t_ms, event, node, step, action,
  * target, mutating, status, message (absent values omitted; mutating only on action events).
  * With `details`, also key, duration_ms, who, how, args, result, exit_code (secrets masked).

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void vm_action_done(void *user, rbk_value *result, const char *error);
+
 #define FAIL(...) vm_raise(e, t, vm_err_at(in->node, __VA_ARGS__))
 #define MAX_PARAMS 16
 
@@ -222,7 +224,7 @@ static void emit_end(engine *e, vm_task *t, rbk_status status, const char *msg, 
 }
 
 /* Delivers an action's completion to its task. */
-void vm_action_done(void *user, rbk_value *result, const char *error) {
+static void vm_action_done(void *user, rbk_value *result, const char *error) {
   vm_task *t = user;
   engine *e = t->eng;
   vm_sched_cancel_timer(e, t->act.guard);

@@ -68,8 +68,6 @@ void vm_task_finish(engine *e, vm_task *t, vm_error *err);
 void vm_task_reap(engine *e, vm_task *t);
 /* Cancels t with err (taken): aborts what it waits for and makes it raise err. */
 void vm_task_cancel(engine *e, vm_task *t, vm_error *err);
-/* Stops and frees a ticker at once. */
-void vm_task_kill(engine *e, vm_task *t);
 /* Stops t's tickers beyond the first `keep`. */
 void vm_task_stop_tickers(engine *e, vm_task *t, size_t keep);
 /* Returns the step path of t's innermost step (borrowed), or NULL. */
@@ -94,8 +92,6 @@ void vm_do_return(engine *e, vm_task *t, rbk_value *v);
 rbk_value *vm_apply(void *user, const rbk_value *lambda, rbk_value *arg, char **err);
 /* Returns the message for a failed check: the source and the operands' values. Caller frees. */
 char *vm_check_message(const vm_task *t, const vm_check_info *info, const rbk_value *value);
-/* Delivers an action's completion (act_done_fn). */
-void vm_action_done(void *user, rbk_value *result, const char *error);
 /* Ends the action t waits for as failed/cancelled with msg (guard timer, cancellation). */
 void vm_action_abort(engine *e, vm_task *t, rbk_status status, const char *msg);
 /* The approval's timeout passed (timer callback). */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void vm_task_kill(engine *e, vm_task *t);
+
 /* Returns a copy of the locals of frame (references taken), or NULL when out of memory. */
 static rbk_value **copy_locals(const vm_frame *frame) {
   size_t n = frame->fn->nlocals;
@@ -156,7 +158,7 @@ void vm_task_stop_tickers(engine *e, vm_task *t, size_t keep) {
 
 /* Stops a ticker at once: aborts what it waits for, without events, and frees it (its deliveries
  * in flight belong to the engine and go on). */
-void vm_task_kill(engine *e, vm_task *t) {
+static void vm_task_kill(engine *e, vm_task *t) {
   switch (t->state) {
     case TS_READY:
       if (t->queued) {

@@ -92,7 +92,7 @@ static const json_t *pick_container(const json_t *pod, const char *name, char **
 }
 
 /* Returns a pod's log text (new string). */
-char *sim_api_pod_logs(sim_world *w, const json_t *pod, const char *container) {
+static char *sim_api_pod_logs(sim_world *w, const json_t *pod, const char *container) {
   json_t *rt = sim_pod_rt(w, pod);
   char *err = NULL;
   const json_t *c = pick_container(pod, container, &err);

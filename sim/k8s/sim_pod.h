@@ -27,8 +27,6 @@ typedef struct {
 /* Computes the state of container c (index i) of a pod at time t. */
 void sim_pod_container_at(sim_world *w, const json_t *pod, const json_t *rt, const json_t *c, int64_t t,
                           simpod_cstate *cs);
-/* Returns the fault that applies to an image in this pod ("" when none). */
-const char *sim_pod_fault(sim_world *w, const json_t *rt, const char *image);
 /* Returns the pod's runtime record (borrowed) or NULL. */
 json_t *sim_pod_rt(sim_world *w, const json_t *pod);
 /* Emits the events for a container moving from stage `from` to `to`. */

@@ -16,7 +16,7 @@ json_t *sim_pod_rt(sim_world *w, const json_t *pod) {
 }
 
 /* Returns the fault that applies to an image in this pod ("" when none). */
-const char *sim_pod_fault(sim_world *w, const json_t *rt, const char *image) {
+static const char *sim_pod_fault(sim_world *w, const json_t *rt, const char *image) {
   const char *f = sim_util_jstr(json_object_get(w->images, image ? image : ""), "fault", NULL);
   if (f) return f;
   return json_is_true(json_object_get(rt, "never_ready")) ? "NeverReady" : "";

@@ -7,6 +7,8 @@
 #include "sim_sel.h"
 #include "sim_world.h"
 
+static void sim_world_plant_tick(sim_world *w);
+
 /* The view's get(): a stored object by plural resource name. */
 static const json_t *view_get(void *ctx, const char *resource, const char *ns, const char *name) {
   int res = sim_res_find_name(resource);
@@ -91,7 +93,7 @@ bool sim_add_token(sim_world *w, const char *token) {
 }
 
 /* Brings the plant model up to date with the cluster at w->now. */
-void sim_world_plant_tick(sim_world *w) {
+static void sim_world_plant_tick(sim_world *w) {
   if (!w->plant) return;
   plant_tick(w->plant, &w->view, simw_wall(w, w->now));
   w->plant_ticked = w->now;

@@ -121,8 +121,6 @@ const json_t *sim_pod_delete(sim_world *w, const json_t *pod, int64_t grace_ms);
 bool sim_pod_ready(const json_t *pod);
 /* Returns true when the pod is being deleted. */
 bool sim_pod_terminating(const json_t *pod);
-/* Returns a pod's log text (new string). */
-char *sim_api_pod_logs(sim_world *w, const json_t *pod, const char *container);
 
 /* Records an Event about obj (kind res): aggregated by (object, reason, message). */
 void sim_world_event(sim_world *w, simr_kind res, const json_t *obj, const char *type, const char *reason,
@@ -136,9 +134,6 @@ void sim_world_reconcile(sim_world *w);
 void sim_world_forget(sim_world *w);
 
 /* ---- world (sim_world.c) ---- */
-
-/* Brings the plant model up to date with the cluster at w->now. */
-void sim_world_plant_tick(sim_world *w);
 
 /* ---- scenario (sim_scenario.c) ---- */
 

@@ -80,7 +80,7 @@ void kube_op_rt_init(kube_rt *rt, http_transport *tr, bool virtual_time, uint64_
 }
 
 /* Returns a pseudo-random number (xorshift64*). */
-uint64_t kube_op_rt_rand(kube_rt *rt) {
+static uint64_t kube_op_rt_rand(kube_rt *rt) {
   uint64_t x = rt->rng;
   x ^= x >> 12, x ^= x << 25, x ^= x >> 27;
   rt->rng = x;
@@ -216,7 +216,7 @@ void kube_op_timer(kube_op *op, int64_t at, kube_timer_fn fn) {
 /* ---- errors ---- */
 
 /* Returns true for failures worth repeating. */
-bool kube_op_transient(const kube_resp *r) {
+static bool kube_op_transient(const kube_resp *r) {
   if (!r->status) return true;
   return r->status == 429 || r->status == 500 || r->status == 502 || r->status == 503 || r->status == 504;
 }

@@ -145,8 +145,6 @@ int64_t kube_op_rt_next(kube_rt *rt, int64_t now);
 void kube_op_rt_poll(kube_rt *rt, int64_t now, int64_t max_wait);
 /* Returns the wall-clock time in ms for now. */
 int64_t kube_op_rt_wall(const kube_rt *rt);
-/* Returns a pseudo-random number (xorshift; deterministic for a seed). */
-uint64_t kube_op_rt_rand(kube_rt *rt);
 
 /* Returns a new operation (registered in rt) or NULL; conn is referenced, what copied. */
 kube_op *kube_op_new(kube_rt *rt, kube_conn *conn, const sig_info *sig, int64_t timeout_ms, const char *what,
@@ -198,9 +196,6 @@ bool kube_op_spawn(kube_op *op, const char *const *argv, const char *const *env_
 /* Returns the time left before the op's deadline (ms; INT64_MAX without one). */
 int64_t kube_op_left(const kube_op *op);
 
-/* Returns the transient-failure class of an answer: true for connection failures, timeouts,
- * 429, 500, 502, 503, 504. */
-bool kube_op_transient(const kube_resp *r);
 /* Returns true when a sent request got no answer: the connection broke after it was sent, or
  * its time ran out (a write may have been applied). */
 bool kube_lost(const kube_resp *r);

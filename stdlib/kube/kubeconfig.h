@@ -88,9 +88,4 @@ bool kubeconfig_auth_client_cert(const kube_auth *a, const char **cert, size_t *
  * again may help (an exec plugin or a token file). */
 bool kubeconfig_auth_invalidate(kube_auth *a);
 
-/* Runs an exec plugin now; returns the ExecCredential's status object (new reference), or NULL
- * with *err set. The plugin's stderr passes through to ours (it may prompt nothing: interactive
- * is false). */
-json_t *kubeconfig_exec_run(const kube_exec_cfg *x, const char *user, char **err);
-
 #endif

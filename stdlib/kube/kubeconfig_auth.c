@@ -102,7 +102,7 @@ static char *first_line(const char *s) {
 }
 
 /* Runs an exec plugin; returns its status object or NULL with *err. */
-json_t *kubeconfig_exec_run(const kube_exec_cfg *x, const char *user, char **err) {
+static json_t *kubeconfig_exec_run(const kube_exec_cfg *x, const char *user, char **err) {
   size_t na = 0;
   while (x->args && x->args[na]) na++;
   const char **argv = calloc(na + 2, sizeof *argv);

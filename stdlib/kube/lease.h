@@ -50,8 +50,4 @@ bool lease_keep(rbk_actions *a, rbk_value *cluster, const lease_opts *o,
 /* Stops renewing. */
 void lease_stop(rbk_actions *a);
 
-/* Returns the lease name for a runbook id ("rbk-" + id, lower case, invalid characters as '-',
- * at most 63 characters). Caller frees. */
-char *lease_name(const char *runbook_id);
-
 #endif
