@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Names (docs/architecture.md, "Names"): every global symbol that the libraries (librbk_*.a, beside
+# the rbk binary) define carries the prefix `<module>_` of a module, and is defined in that module's
+# file (<module>.c or <module>_*.c). The modules come from the header names: foo.h, foo_int.h,
+# foo_impl.h and foo_internal.h are module foo; a symbol belongs to the longest module its name
+# starts with. Usage: run.sh RBK SOURCE_DIR [FILTER]
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
+build=$(dirname "$rbk")
+
+# The exceptions, as "prefix object": the generated parser and scanner (grammar/parser.y, lexer.l)
+# export bison's and flex's functions under their api.prefix / prefix.
+exceptions='rbk_yy parser
+rbk_yy lexer'
+
+# Prints the modules, one a line, from the headers under the library folders.
+modules() {
+  find "$src/base" "$src/grammar" "$src/interp" "$src/stdlib" "$src/sim" -name '*.h' -printf '%f\n' |
+    sed -E 's/\.h$//; s/_(int|impl|internal)$//' | sort -u
+}
+
+# Reads `nm -A -g --defined-only` lines on stdin; prints each offender with its object file and
+# library. $1: the modules file.
+offenders() {
+  awk -v exc="$exceptions" '
+    BEGIN { n = split(exc, e, "\n"); for (i = 1; i <= n; i++) { split(e[i], f, " "); ex[f[2]] = f[1] } }
+    FNR == NR { mod[$1] = 1; next }
+    NF == 3 && $2 ~ /^[A-Z]$/ && $2 != "U" {
+      where = $1; sub(/:[^:]*$/, "", where)            # "dir/librbk_x.a:obj.c.o"
+      lib = where; sub(/:.*/, "", lib); sub(/.*\//, "", lib)
+      obj = where; sub(/.*:/, "", obj); sub(/\.c\.o$|\.o$/, "", obj)
+      sym = $3
+      if ((obj in ex) && index(sym, ex[obj]) == 1) next
+      best = ""
+      for (i = length(sym) - 1; i > 0; i--)
+        if (substr(sym, i + 1, 1) == "_" && (substr(sym, 1, i) in mod)) { best = substr(sym, 1, i); break }
+      if (best == "")
+        printf "%s (%s.c in %s): no module prefix\n", sym, obj, lib
+      else if (obj != best && index(obj, best "_") != 1)
+        printf "%s (%s.c in %s): module %s, defined outside %s.c / %s_*.c\n", sym, obj, lib, best, best, best
+    }' "$1" -
+}
+
+modules >"$tmp/modules"
+libs=("$build"/librbk_*.a)
+
+# The libraries as built: nothing outside the rule.
+t_libraries() {
+  [ -f "${libs[0]}" ] || { bad libraries "no librbk_*.a beside $rbk"; return; }
+  nm -A -g --defined-only "${libs[@]}" >"$tmp/nm" || { bad libraries "nm failed"; return; }
+  local count
+  count=$(awk 'NF == 3 && $2 ~ /^[A-Z]$/' "$tmp/nm" | wc -l)
+  offenders "$tmp/modules" <"$tmp/nm" >"$tmp/out"
+  if [ -s "$tmp/out" ]; then
+    bad libraries "$(wc -l <"$tmp/out") of $count global symbols break the naming rule:"
+    cat "$tmp/out"
+  elif [ "$count" -lt 100 ]; then
+    bad libraries "only $count global symbols found"
+  else
+    ok libraries
+  fi
+}
+
+# The checker itself flags what breaks the rule (and only that).
+t_checker() {
+  printf '%s\n' \
+    "x/librbk_value.a:value_show.c.o:0000000000000010 T value_show" \
+    "x/librbk_sim.a:sim_api_write.c.o:0000000000000010 T sim_api_create" \
+    "x/librbk_grammar.a:parser.c.o:0000000000000010 T rbk_yyparse" \
+    "x/librbk_value.a:value.c.o:0000000000000010 t helper" \
+    "x/librbk_compile.a:compile.c.o:0000000000000010 T emit" \
+    "x/librbk_grammar.a:parse.c.o:0000000000000010 T yyparse" \
+    "x/librbk_sim.a:sim_write.c.o:0000000000000010 T sim_api_create" \
+    "x/librbk_vm.a:vm_task.c.o:0000000000000010 T rbk_yyparse" >"$tmp/fake"
+  offenders "$tmp/modules" <"$tmp/fake" >"$tmp/fake.out"
+  local want='emit (compile.c in librbk_compile.a): no module prefix
+yyparse (parse.c in librbk_grammar.a): no module prefix
+sim_api_create (sim_write.c in librbk_sim.a): module sim_api, defined outside sim_api.c / sim_api_*.c
+rbk_yyparse (vm_task.c in librbk_vm.a): no module prefix'
+  if [ "$(cat "$tmp/fake.out")" = "$want" ]; then ok checker; else
+    bad checker "flagged:"
+    cat "$tmp/fake.out"
+  fi
+}
+
+t t_checker
+t t_libraries
+finish symbols
