@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "arena.h"
 #include "source.h"
@@ -211,5 +212,9 @@ rbk_span ast_name_span(const ast_node *node);
 /* Returns true when the STRING node has no interpolation; then *out (borrowed, may be NULL when
  * the string is empty, read as "") is its text. */
 bool ast_string_is_plain(const ast_node *str, const char **out);
+
+/* Writes the tree as an indented S-expression, one node per line with its span (for tests and
+ * `rbk ast`; ast_dump.c). */
+void ast_dump(const ast_file *file, FILE *out);
 
 #endif

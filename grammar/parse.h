@@ -17,8 +17,4 @@
  * only when out of memory. Caller owns the file. */
 ast_file *parse_source(const rbk_source *src, diag_list *diags);
 
-/* Writes the tree as an indented S-expression, one node per line with its span (for tests and
- * `rbk ast`). */
-void ast_dump(const ast_file *file, FILE *out);
-
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtins.h"
 #include "builtins_impl.h"
 #include "valbuf.h"
 #include "value.h"

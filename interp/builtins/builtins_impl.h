@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sig.h"
 #include "value.h"
 
 /* The most parameters a built-in declares. */

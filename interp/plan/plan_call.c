@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtins.h"
 #include "plan_int.h"
 
 static rbk_value *plan_eval_apply(void *user, const rbk_value *lambda, rbk_value *arg, char **err);

@@ -126,12 +126,4 @@ typedef struct {
   int64_t now_ms;       /* the clock's reading for now()/since(), ms since the epoch */
 } builtin_ctx;
 
-#include "sig.h"
-
-/* Calls the built-in `id` (a SIG_PURE, SIG_ENV or SIG_RUNTIME entry of sig.h) with positional
- * `args` (n of them) and `named`, an array indexed like sig_params() of the signature with NULL
- * for absent ones. Returns the result, or NULL with *err set to a one-line message (caller frees). */
-rbk_value *builtins_call(sig_id id, rbk_value *const *args, size_t n, rbk_value *const *named,
-                         const builtin_ctx *ctx, char **err);
-
 #endif

@@ -1,5 +1,6 @@
 /* vm_call.c — calls: built-ins, constructors, actions (asynchronous), procs, lambdas, params and
  * imports. */
+#include "builtins.h"
 #include "engine_int.h"
 
 #include <stdio.h>

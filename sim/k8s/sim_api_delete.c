@@ -6,6 +6,7 @@
 
 #include "sim_api.h"
 #include "sim_patch.h"
+#include "sim_pod.h"
 
 /* The delete options from the body (DeleteOptions) and the query. */
 typedef struct {

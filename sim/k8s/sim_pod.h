@@ -32,4 +32,16 @@ json_t *sim_pod_rt(sim_world *w, const json_t *pod);
 /* Emits the events for a container moving from stage `from` to `to`. */
 void sim_pod_events(sim_world *w, const json_t *pod, const json_t *c, const char *from, const char *to);
 
+/* ---- pods of the controllers (sim_pod.c) ---- */
+
+/* Creates a pod from a template for an owner (RS or Job); returns the stored pod or NULL. */
+const json_t *sim_pod_create(sim_world *w, simr_kind owner_res, const json_t *owner, const json_t *tmpl);
+/* Starts the graceful deletion of a pod (grace_ms < 0: the pod's own grace period). Returns the
+ * stored pod (or NULL when it was removed at once). */
+const json_t *sim_pod_delete(sim_world *w, const json_t *pod, int64_t grace_ms);
+/* Returns true when the pod is Ready. */
+bool sim_pod_ready(const json_t *pod);
+/* Returns true when the pod is being deleted. */
+bool sim_pod_terminating(const json_t *pod);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_scenario.h"
 #include "sim_sel.h"
 #include "sim_world.h"
 

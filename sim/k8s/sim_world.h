@@ -112,16 +112,6 @@ json_t *sim_world_edit_status(const json_t *obj, json_t **status);
 /* Returns {"apiVersion","kind","name","uid","controller":true,"blockOwnerDeletion":true} (new). */
 json_t *sim_world_owner_ref(simr_kind res, const json_t *owner);
 
-/* Creates a pod from a template for an owner (RS or Job); returns the stored pod or NULL. */
-const json_t *sim_pod_create(sim_world *w, simr_kind owner_res, const json_t *owner, const json_t *tmpl);
-/* Starts the graceful deletion of a pod (grace_ms < 0: the pod's own grace period). Returns the
- * stored pod (or NULL when it was removed at once). */
-const json_t *sim_pod_delete(sim_world *w, const json_t *pod, int64_t grace_ms);
-/* Returns true when the pod is Ready. */
-bool sim_pod_ready(const json_t *pod);
-/* Returns true when the pod is being deleted. */
-bool sim_pod_terminating(const json_t *pod);
-
 /* Records an Event about obj (kind res): aggregated by (object, reason, message). */
 void sim_world_event(sim_world *w, simr_kind res, const json_t *obj, const char *type, const char *reason,
                      const char *component, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
@@ -132,14 +122,5 @@ void sim_world_event(sim_world *w, simr_kind res, const json_t *obj, const char 
 void sim_world_reconcile(sim_world *w);
 /* Forgets what the controllers saw, so the next pass syncs every object. */
 void sim_world_forget(sim_world *w);
-
-/* ---- world (sim_world.c) ---- */
-
-/* ---- scenario (sim_scenario.c) ---- */
-
-/* Creates the scenario's objects in the world; false with *err on malformed input. */
-bool sim_scenario_load_objects(sim_world *w, const json_t *cluster, char **err);
-/* Reads timing, images, faults and jobs from the scenario; false with *err. */
-bool sim_scenario_load_settings(sim_world *w, const json_t *scenario, char **err);
 
 #endif

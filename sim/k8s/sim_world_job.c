@@ -1,7 +1,7 @@
 /* sim_world_job.c — the Job controller: pods until completions succeed or backoffLimit failures. */
 #include <string.h>
 
-#include "sim_world.h"
+#include "sim_pod.h"
 
 /* Counts of a job's pods. */
 typedef struct {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim_world.h"
+#include "sim_pod.h"
 
 /* Returns true when the object has a controller ownerReference to uid. */
 bool sim_world_owned_by(const json_t *obj, const char *uid) {

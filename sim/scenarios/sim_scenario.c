@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "sim_patch.h"
-#include "sim_world.h"
+#include "sim_scenario.h"
 
 typedef struct {
   const char *name;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "sim_deploy.h"
-#include "sim_world.h"
+#include "sim_scenario.h"
 
 /* What expanding one compact deployment needs. */
 typedef struct {

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "builtins.h"
 #include "value.h"
 
 static builtin_ctx ctx = {NULL, NULL, NULL, NULL, NULL, 0};
