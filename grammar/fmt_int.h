@@ -9,8 +9,8 @@
  * Ownership: the printer owns `out` and `trailers` (fmt_printer_free releases them); the file is
  * borrowed.
  */
-#ifndef RBK_FMT_PRINTER_H
-#define RBK_FMT_PRINTER_H
+#ifndef RBK_FMT_INT_H
+#define RBK_FMT_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,8 +4,8 @@
  * Ownership: nodes made by lex_int/lex_float/lex_duration and the text that lex_text_take returns are
  * in the arena of the file being built (ast.h).
  */
-#ifndef RBK_LEX_UTIL_H
-#define RBK_LEX_UTIL_H
+#ifndef RBK_LEX_H
+#define RBK_LEX_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -6,8 +6,8 @@
  * pending list items and string pieces, and its pending string text. Not part of the public API
  * (see parse.h).
  */
-#ifndef RBK_PARSE_CTX_H
-#define RBK_PARSE_CTX_H
+#ifndef RBK_PARSE_INT_H
+#define RBK_PARSE_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>

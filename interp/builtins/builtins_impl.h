@@ -1,6 +1,6 @@
 /* builtins_impl.h — what the built-in functions share (private to interp/builtins*.c).
  *
- * Every bi_<name> function takes one prepared call and returns a new reference, or NULL with
+ * Every builtins_<name> function takes one prepared call and returns a new reference, or NULL with
  * *c->err set to "<name>: <problem>". Arguments are borrowed from the caller of builtins_call().
  *
  * Ownership: arguments are borrowed; results are new references (caller unrefs); *c->err is a new

@@ -112,7 +112,7 @@ typedef struct {
 
 /* What a CALL calls. */
 #define RBK_CALL_KINDS(X)                                                                       \
-  X(BUILTIN, "a pure, environment or runtime built-in (builtin_call)")                          \
+  X(BUILTIN, "a pure, environment or runtime built-in (builtins_call)")                         \
   X(CTOR, "a global constructor: kube(), http(), slack(), …")                                   \
   X(ACTION, "a global action: run(), write_file()")                                             \
   X(METHOD, "a method on a handle, resolved by the handle's kind at run time")                  \

@@ -1,13 +1,13 @@
 /* kube.h — the cluster, endpoint and local actions as state machines over kube_op.h, and the
- * helpers they share. Each kact_* start function begins an action for a started op (its
+ * helpers they share. Each kube_* start function begins an action for a started op (its
  * connection set) and returns false after failing the op when it cannot even start.
  * docs/actions.md lists every action's requests, decisions, errors and retries.
  *
  * Ownership: requests, values and JSON arguments are borrowed; kube_arg returns a borrowed value;
  * the char * and json_t * results are new (caller frees / decrefs).
  */
-#ifndef RBK_KUBE_ACT_H
-#define RBK_KUBE_ACT_H
+#ifndef RBK_KUBE_H
+#define RBK_KUBE_H
 
 #include <stdbool.h>
 
