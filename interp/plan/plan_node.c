@@ -8,8 +8,9 @@
 
 #include "grow.h"
 
-/* Records a fatal error (formatted) unless one is recorded. */
 static void plan_walk_edge(plan_walker *w, size_t from, size_t to, plan_edge_kind kind);
+
+/* Records a fatal error (formatted) unless one is recorded. */
 void plan_walk_fail(plan_walker *w, const char *fmt, ...) {
   if (w->err) return;
   va_list ap;

@@ -1,6 +1,9 @@
 /* vm_int.h — the interpreter proper, private to interp/vm: errors (vm_error.c), the scheduler
  * (vm_sched.c), tasks (vm_task.c), executing bytecode (vm*.c) and replaying what an earlier run
  * completed (vm_resume.c). The engine's state and types are in engine_int.h, which includes this.
+ *
+ * Ownership: errors are owned by whoever holds them until vm_err_free or vm_raise takes them;
+ * tasks, timers and frames belong to the engine; values on a task's stack hold one reference each.
  */
 #ifndef RBK_VM_INT_H
 #define RBK_VM_INT_H

@@ -211,7 +211,7 @@ void sim_handle_as(sim_world *w, const sim_request *req, const char *user, sim_r
   } else if (resource_route(&c)) {
     if (!sim_api_fault(&c)) {
       dispatch(&c);
-      simapi_fault_lost(&c);
+      sim_api_fault_lost(&c);
     }
   } else if (!sim_api_discovery(&c)) {
     sim_api_status(resp, sim_status_no_resource());

@@ -82,7 +82,7 @@ void sim_api_logs(api_call *c);
 bool sim_api_fault(api_call *c);
 /* After a write was handled: drops its answer (resp->drop) when a faults.lost_response rule
  * matches it (counting down its times); returns true then. */
-bool simapi_fault_lost(api_call *c);
+bool sim_api_fault_lost(api_call *c);
 /* Returns true (and consumes one) when the scenario injects a 409 on this patch. */
 bool sim_api_fault_conflict(api_call *c);
 

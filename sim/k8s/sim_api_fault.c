@@ -46,7 +46,7 @@ bool sim_api_fault(api_call *c) {
 
 /* Returns true (and consumes one) when the scenario drops the answer of this write: it is applied
  * and its answer lost. */
-bool simapi_fault_lost(api_call *c) {
+bool sim_api_fault_lost(api_call *c) {
   const char *m = c->req->method;
   if (!strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS")) return false;
   size_t i;

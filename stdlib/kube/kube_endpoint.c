@@ -30,7 +30,7 @@ static void answered(kube_op *op, const kube_resp *r) {
   ep_state *s = op->st;
   if (kube_is_write(s->method) && kube_lost(r)) {
     char *check = strutil_printf("the state of %s", op->conn && op->conn->desc ? op->conn->desc : "the service");
-    char *m = kop_unknown_text(s->method, s->sent, NULL, check ? check : "the service");
+    char *m = kube_op_unknown_text(s->method, s->sent, NULL, check ? check : "the service");
     kube_op_fail(op, "%s", m ? m : "outcome unknown");
     free(check), free(m);
     return;
@@ -73,8 +73,8 @@ bool kube_endpoint(kube_op *op, const rbk_action_req *req) {
   bool safe = req->sig->id == FN_E_GET || (idem && idem->u.b) || key;
   s->sent = s->path[0] == '/' || !*s->path ? strdup(s->path) : strutil_printf("/%s", s->path);
   const char *hdrs[1] = {header};
-  bool ok = s->sent && kop_request_with(op, s->method, s->sent, body ? "application/json" : NULL, body, hdrs, header ? 1 : 0,
-                                        safe ? KRETRY_READ : KRETRY_UNSENT, answered);
+  bool ok = s->sent && kube_op_request_with(op, s->method, s->sent, body ? "application/json" : NULL, body, hdrs, header ? 1 : 0,
+                                            safe ? KRETRY_READ : KRETRY_UNSENT, answered);
   if (!s->sent) kube_op_fail(op, "out of memory");
   free(body), free(key), free(header);
   return ok;

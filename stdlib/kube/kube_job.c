@@ -143,7 +143,7 @@ static void created(kube_op *op, const kube_resp *r) {
 static void create_verified(kube_op *op, const kube_resp *r) {
   if (r->status == 404) return kube_op_repeat(op);
   if (r->status != 200) return kube_op_fail_resp(op, "GET", jb(op)->path, r);
-  if (!kube_applied(r->json, jb(op)->job)) return kop_unknown(op, "a job of that name exists but differs from what was sent");
+  if (!kube_applied(r->json, jb(op)->job)) return kube_op_unknown(op, "a job of that name exists but differs from what was sent");
   kube_op_cancel_requests(op);
   relist(op);
 }

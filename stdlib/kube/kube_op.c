@@ -381,12 +381,12 @@ static char *conn_url(const kube_op *op, const char *path) {
 /* Starts a request on the connection. */
 bool kube_op_request(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
                      kube_retry retry, kube_cont cont) {
-  return kop_request_with(op, method, path, ctype, body, NULL, 0, retry, cont);
+  return kube_op_request_with(op, method, path, ctype, body, NULL, 0, retry, cont);
 }
 
 /* Starts a request on the connection with extra header lines. */
-bool kop_request_with(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
-                      const char *const *headers, size_t n_headers, kube_retry retry, kube_cont cont) {
+bool kube_op_request_with(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
+                          const char *const *headers, size_t n_headers, kube_retry retry, kube_cont cont) {
   if (op->finished || op->dead) return false;
   char *url = conn_url(op, path);
   if (!url) return kube_op_fail(op, "out of memory"), false;
@@ -494,7 +494,7 @@ static void on_done(void *user, const http_response *resp, const char *error) {
   if (kube_is_write(q->method) && kube_lost(&kr) && q->retry == KRETRY_VERIFY && op->verify) {
     json_decref(j);
     q->lost = true, q->retry_at = INT64_MAX;
-    if (op->rt->now >= op->deadline) return kop_unknown(op, "no time was left to read it back");
+    if (op->rt->now >= op->deadline) return kube_op_unknown(op, "no time was left to read it back");
     kube_op_timer(op, op->rt->now, op->verify); /* read the world back at once: the hook decides */
     return;
   }
@@ -529,7 +529,7 @@ void kube_op_repeat(kube_op *op) {
   kube_req *q = awaiting(op);
   if (!q) return;
   if (q->lost && q->lost_repeats >= 1)
-    return kop_unknown(op, "read back after it was sent again, it is still not applied");
+    return kube_op_unknown(op, "read back after it was sent again, it is still not applied");
   if (q->lost) {
     q->lost_repeats++, q->lost = false;
     fprintf(op->rt->log ? op->rt->log : stderr,
@@ -540,14 +540,14 @@ void kube_op_repeat(kube_op *op) {
 }
 
 /* Returns the "outcome unknown: …" text of a write whose answer was lost. */
-char *kop_unknown_text(const char *method, const char *path, const char *detail, const char *check) {
+char *kube_op_unknown_text(const char *method, const char *path, const char *detail, const char *check) {
   size_t n = strcspn(path, "?");
   return strutil_printf(RBK_OUTCOME_UNKNOWN "%s %.*s was sent and its answer was lost; %s%scheck %s before retrying", method,
                         (int)n, path, detail ? detail : "", detail ? "; " : "", check);
 }
 
 /* Ends the op with "outcome unknown: …" for its write awaiting a read-back (or in flight). */
-void kop_unknown(kube_op *op, const char *fmt, ...) {
+void kube_op_unknown(kube_op *op, const char *fmt, ...) {
   kube_req *q = NULL;
   for (int i = 0; i < 4 && !q; i++)
     if (op->reqs[i] && kube_is_write(op->reqs[i]->method) &&
@@ -569,7 +569,7 @@ void kop_unknown(kube_op *op, const char *fmt, ...) {
   char *s = q && !q->lost && q->answered
                 ? strutil_printf(RBK_OUTCOME_UNKNOWN "%s was sent and answered %d %s; %s%scheck %s before retrying", shown, q->answered,
                                  http_reason(q->answered), detail ? detail : "", detail ? "; " : "", check)
-                : kop_unknown_text(method ? method : shown, sp ? sp + 1 : "", detail, check);
+                : kube_op_unknown_text(method ? method : shown, sp ? sp + 1 : "", detail, check);
   kube_op_fail(op, "%s", s ? s : "outcome unknown");
   free(s), free(method), free(detail), free(state);
 }
@@ -626,7 +626,7 @@ static void fire(kube_op *op, int64_t now) {
                  (op->reqs[i]->http_id || op->reqs[i]->lost || (op->reqs[i]->retry == KRETRY_VERIFY && op->reqs[i]->answered));
     if (!op->on_deadline && unknown) {
       char *d = value_format_duration(op->deadline - op->started);
-      kop_unknown(op, "timed out after %s", d ? d : "?");
+      kube_op_unknown(op, "timed out after %s", d ? d : "?");
       free(d);
       return;
     }

@@ -17,7 +17,7 @@
  * it was sent, or its time ran out — may have been applied. It is never repeated blindly:
  * KRETRY_VERIFY hands it at once to the verify hook, which reads the world and either takes the
  * write as done, repeats it (kube_op_repeat: at most once after a lost answer, the decision written
- * to the runtime's log), or ends the op with kop_unknown ("outcome unknown: …"). A KRETRY_UNSENT
+ * to the runtime's log), or ends the op with kube_op_unknown ("outcome unknown: …"). A KRETRY_UNSENT
  * or KRETRY_NONE write's lost answer reaches its continuation (kube_lost() is true there). A
  * write's HTTP timeout leaves a quarter of the op's time (at most 5 s) for that read; an op whose
  * deadline passes while a write awaits its answer or its read-back fails with "outcome unknown".
@@ -167,8 +167,8 @@ char *kube_op_error_text(const kube_op *op, const char *method, const char *path
 bool kube_op_request(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
                      kube_retry retry, kube_cont cont);
 /* Like kube_op_request, with extra "Name: value" header lines (copied). */
-bool kop_request_with(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
-                      const char *const *headers, size_t n_headers, kube_retry retry, kube_cont cont);
+bool kube_op_request_with(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
+                          const char *const *headers, size_t n_headers, kube_retry retry, kube_cont cont);
 /* Starts a request to an absolute URL (webhooks), without the connection's credentials. */
 bool kube_op_request_url(kube_op *op, const char *method, const char *url, const char *const *headers,
                          size_t n_headers, const char *body, kube_retry retry, kube_cont cont);
@@ -176,16 +176,16 @@ bool kube_op_request_url(kube_op *op, const char *method, const char *url, const
 bool kube_op_watch(kube_op *op, const char *path, kube_event_fn on_event, kube_cont end);
 /* Repeats the request that awaits its verify hook (for verify hooks that decided, after reading,
  * that it did not take effect). After a lost answer it is repeated once, the decision logged;
- * a second time the op ends with kop_unknown instead. */
+ * a second time the op ends with kube_op_unknown instead. */
 void kube_op_repeat(kube_op *op);
 /* Ends the op, whose write awaits its verify hook, with "outcome unknown: METHOD PATH was sent and
  * its answer was lost; DETAIL; check WHAT before retrying" (DETAIL: what the read showed, may be
  * NULL; WHAT: the op's describe() text) — "was sent and answered 503 Service Unavailable" when a
  * 5xx answer, not a lost one, sent it to its verify hook. */
-void kop_unknown(kube_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void kube_op_unknown(kube_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns the "outcome unknown: …" text of a write whose answer was lost (caller frees): METHOD
  * and PATH as sent (no query), DETAIL (may be NULL), CHECK what to look at before retrying. */
-char *kop_unknown_text(const char *method, const char *path, const char *detail, const char *check);
+char *kube_op_unknown_text(const char *method, const char *path, const char *detail, const char *check);
 /* Cancels every request in flight. */
 void kube_op_cancel_requests(kube_op *op);
 /* Sets (or with fn NULL clears) the operation's timer at `at`. */

@@ -101,8 +101,8 @@ static void undo_verified(kube_op *op, const kube_resp *r) {
     undo_result(op, false, m);
     free(m);
   } else if (!strcmp(kube_rv(r->json), kube_rv(s->dep))) kube_op_repeat(op);
-  else kop_unknown(op, "the live template is not revision %ld's and the deployment changed meanwhile (resourceVersion %s → %s)",
-                   kube_revision(s->target), kube_rv(s->dep), kube_rv(r->json));
+  else kube_op_unknown(op, "the live template is not revision %ld's and the deployment changed meanwhile (resourceVersion %s → %s)",
+                       kube_revision(s->target), kube_rv(s->dep), kube_rv(r->json));
 }
 
 /* Verify hook: re-reads the deployment. */
@@ -229,8 +229,8 @@ static void restart_verified(kube_op *op, const kube_resp *r) {
   const char *at = restarted_at(r->json);
   if (at && !strcmp(at, s->stamp)) restart_result(op, false, s->stamp);
   else if (!strcmp(kube_rv(r->json), kube_rv(s->dep))) kube_op_repeat(op);
-  else kop_unknown(op, "restartedAt is not %s and the deployment changed meanwhile (resourceVersion %s → %s)", s->stamp,
-                   kube_rv(s->dep), kube_rv(r->json));
+  else kube_op_unknown(op, "restartedAt is not %s and the deployment changed meanwhile (resourceVersion %s → %s)", s->stamp,
+                       kube_rv(s->dep), kube_rv(r->json));
 }
 
 /* Verify hook: re-reads the deployment. */

@@ -171,8 +171,8 @@ static void scale_verified(kube_op *op, const kube_resp *r) {
   json_t *n = kube_at2(r->json, "spec", "replicas");
   if (json_is_integer(n) && json_integer_value(n) == s->replicas) return kube_finish_json(op, r->json);
   if (!strcmp(kube_rv(r->json), kube_rv(s->cur))) return kube_op_repeat(op);
-  kop_unknown(op, "spec.replicas is %lld, not %ld, and the %s changed meanwhile (resourceVersion %s → %s)",
-              (long long)json_integer_value(n), s->replicas, s->ref.kind->singular, kube_rv(s->cur), kube_rv(r->json));
+  kube_op_unknown(op, "spec.replicas is %lld, not %ld, and the %s changed meanwhile (resourceVersion %s → %s)",
+                  (long long)json_integer_value(n), s->replicas, s->ref.kind->singular, kube_rv(s->cur), kube_rv(r->json));
 }
 
 /* Verify hook: re-reads the scale subresource. */
@@ -212,8 +212,8 @@ static void patch_verified(kube_op *op, const kube_resp *r) {
   if (r->status != 200) return kube_op_fail_resp(op, "GET", s->path, r);
   if (!strcmp(kube_rv(r->json), kube_rv(s->cur))) return kube_op_repeat(op);
   if (patch_applied(s, r->json)) return kube_finish_json(op, r->json);
-  kop_unknown(op, "the patch's fields are not all present and the %s changed meanwhile (resourceVersion %s → %s)",
-              s->ref.kind->singular, kube_rv(s->cur), kube_rv(r->json));
+  kube_op_unknown(op, "the patch's fields are not all present and the %s changed meanwhile (resourceVersion %s → %s)",
+                  s->ref.kind->singular, kube_rv(s->cur), kube_rv(r->json));
 }
 
 /* Verify hook: re-reads the object. */
@@ -294,7 +294,7 @@ static void create_verified(kube_op *op, const kube_resp *r) {
   bool ours = kube_applied(r->json, doc);
   json_decref(doc);
   if (ours) return kube_finish_json(op, r->json);
-  kop_unknown(op, "an object of that name exists but differs from what was sent");
+  kube_op_unknown(op, "an object of that name exists but differs from what was sent");
 }
 
 /* Verify hook: does the object exist now? */
@@ -339,7 +339,7 @@ static void apply_verified(kube_op *op, const kube_resp *r) {
   bool done = kube_applied(r->json, doc);
   json_decref(doc);
   if (done) return kube_finish_json(op, r->json);
-  kop_unknown(op, "the %s changed meanwhile (resourceVersion %s → %s)", s->kind->singular, kube_rv(s->cur), kube_rv(r->json));
+  kube_op_unknown(op, "the %s changed meanwhile (resourceVersion %s → %s)", s->kind->singular, kube_rv(s->cur), kube_rv(r->json));
 }
 
 /* Verify hook: re-reads the object. */
