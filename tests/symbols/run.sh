@@ -29,6 +29,7 @@ offenders() {
       lib = where; sub(/:.*/, "", lib); sub(/.*\//, "", lib)
       obj = where; sub(/.*:/, "", obj); sub(/\.c\.o$|\.o$/, "", obj)
       sym = $3
+      if (sym ~ /^__(odr_asan|asan|ubsan|sancov|sanitizer)/) next  # made by -fsanitize, not by us
       if ((obj in ex) && index(sym, ex[obj]) == 1) next
       best = ""
       for (i = length(sym) - 1; i > 0; i--)
