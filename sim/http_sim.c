@@ -4,7 +4,10 @@
  * the answer is delivered resp.delay_ms later. A watch answer becomes a stream: from its due time
  * on, every poll() moves the world forward and hands the watch's new lines to on_line. A dropped
  * answer (a scenario fault) is delivered as a broken connection. Everything is deterministic:
- * the same calls at the same times give the same callbacks in the same order. */
+ * the same calls at the same times give the same callbacks in the same order.
+ *
+ * Routing (see http_sim.h): the API server's URL goes to sim_handle as it is, a cluster-service
+ * host through the service proxy, a notification elsewhere is recorded, anything else fails. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,8 @@
 #include "http.h"
 #include "grow.h"
 #include "sim.h"
+#include "http_sim.h"
+#include "strutil.h"
 
 /* One request in flight. */
 typedef struct {
@@ -97,6 +102,58 @@ static bool push(simtr *t, simreq *r) {
   return true;
 }
 
+/* Returns true when host ("name[.ns[.svc…]][:port]") names a cluster service; sets *name, *ns
+ * (NULL when absent) and *port (":8080" or NULL), all new strings (caller frees). */
+static bool service_host(const char *host, char **name, char **ns, char **port) {
+  char *h = strdup(host);
+  if (!h) return false;
+  char *colon = strchr(h, ':');
+  *port = colon ? strdup(colon) : NULL;
+  if (colon) *colon = '\0';
+  char *dot = strchr(h, '.');
+  bool svc = !dot || (strstr(h, ".svc") != NULL) || !strchr(dot + 1, '.');
+  *name = *ns = NULL;
+  if (svc) {
+    char *rest = dot ? dot + 1 : NULL;
+    if (dot) *dot = '\0';
+    char *d2 = rest ? strchr(rest, '.') : NULL;
+    if (d2) *d2 = '\0';
+    *name = strdup(h), *ns = rest ? strdup(rest) : NULL;
+  } else free(*port), *port = NULL;
+  free(h);
+  return svc;
+}
+
+/* Where a request goes. */
+typedef enum { ROUTE_API, ROUTE_RECORD, ROUTE_OUTSIDE } route;
+
+/* Returns the route of a request to origin; for the API, *path gets the API path and query to
+ * ask (rest itself, or the service proxy's path for a cluster-service host; caller frees). */
+static route route_of(const char *origin, const char *rest, bool notification, char **path) {
+  *path = NULL;
+  if (!strcmp(origin, HTTP_SIM_SERVER)) return (*path = strdup(rest)) ? ROUTE_API : ROUTE_OUTSIDE;
+  const char *host = strstr(origin, "://");
+  char *name = NULL, *ns = NULL, *port = NULL;
+  if (host && service_host(host + 3, &name, &ns, &port))
+    *path = strutil_printf("/api/v1/namespaces/%s/services/%s%s/proxy%s", ns ? ns : "default", name ? name : "",
+                           port ? port : "", strcmp(rest, "/") ? rest : "");
+  free(name), free(ns), free(port);
+  if (*path) return ROUTE_API;
+  return notification ? ROUTE_RECORD : ROUTE_OUTSIDE;
+}
+
+/* Fills resp with the recorder's answer to a notification after keeping it in the plant model. */
+static void record_notification(simtr *t, const http_request *req, sim_response *resp) {
+  plant_world *p = sim_plant(t->w);
+  char *body = strndup(req->body ? req->body : "", req->body ? req->body_len : 0);
+  if (p && body) plant_record_webhook(p, req->url, body);
+  free(body);
+  memset(resp, 0, sizeof *resp);
+  resp->status = 200;
+  resp->body = strdup("ok");
+  resp->body_len = resp->body ? 2 : 0;
+}
+
 /* Starts a request: the world answers now; returns the id or 0 with *err. */
 static uint64_t sim_start(void *self, const http_request *req, int64_t now, const http_callbacks *cb, char **err) {
   simtr *t = self;
@@ -107,13 +164,22 @@ static uint64_t sim_start(void *self, const http_request *req, int64_t now, cons
     *err = strdup("bad URL");
     return 0;
   }
-  advance(t, now);
-  if (!ask_world(t, req, rest, &r->resp)) {
-    free(rest), req_free(r);
+  char *path = NULL;
+  route where = route_of(r->origin, rest, req->notification, &path);
+  free(rest);
+  if (where == ROUTE_OUTSIDE) {
+    *err = strutil_printf("http(): %s is outside the simulated cluster: not reachable in a rehearsal", r->origin);
+    free(path), req_free(r);
+    return 0;
+  }
+  if (where == ROUTE_RECORD) record_notification(t, req, &r->resp);
+  else advance(t, now);
+  if (where == ROUTE_API && !ask_world(t, req, path, &r->resp)) {
+    free(path), req_free(r);
     *err = strdup("out of memory");
     return 0;
   }
-  free(rest);
+  free(path);
   r->id = ++t->next_id, r->seq = r->id, r->cb = *cb;
   r->due = now + (r->resp.delay_ms > 0 ? r->resp.delay_ms : 0);
   r->deadline = req->timeout_ms > 0 ? now + req->timeout_ms : INT64_MAX;
@@ -286,7 +352,7 @@ static void sim_tr_free(void *self) {
 }
 
 /* Returns a transport over the world w. */
-http_transport *http_sim_new(struct sim_world *w, int64_t base_ms, char **err) {
+http_transport *http_sim_new(sim_world *w, int64_t base_ms, char **err) {
   simtr *t = calloc(1, sizeof *t);
   if (!t) return *err = strdup("out of memory"), NULL;
   t->w = w, t->base = base_ms;

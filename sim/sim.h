@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -93,6 +94,13 @@ void sim_free(sim_world *w);
  * answered with sim_handle_as()); with no token added (the default), every caller is accepted.
  * Returns false when out of memory. */
 bool sim_add_token(sim_world *w, const char *token);
+
+/* Writes every request sim_handle()/sim_handle_as() answers from now on to log (borrowed; NULL
+ * stops), one line each, flushed: "METHOD PATH[?QUERY] BODY" where BODY is the lowercase hex
+ * SHA-256 of the request body with every RFC 3339 UTC timestamp in it replaced by "TIME" (a
+ * restartedAt annotation names the clock, virtual or real), or "-" when there is none. Both front doors go through here, so
+ * an in-process rehearsal and `rbk sim --request-log` write the same lines for the same requests. */
+void sim_set_request_log(sim_world *w, FILE *log);
 
 /* Runs every controller up to virtual time now_ms (ms since the start; never goes backwards). */
 void sim_advance(sim_world *w, int64_t now_ms);

@@ -14,7 +14,7 @@
 
 /* The command line. */
 typedef struct {
-  const char *listen, *scenario, *cert, *key, *ca, *start_time, *seed;
+  const char *listen, *scenario, *cert, *key, *ca, *start_time, *seed, *request_log;
   double speed;
   const char *tokens[32];
   int ntokens;
@@ -32,6 +32,7 @@ typedef struct {
   X(SIM_CLIENT_CA, "client-ca", 0, "FILE", "accept client certificates that verify against this CA")        \
   X(SIM_TOKEN, "token", 0, "T", "accept only Authorization: Bearer T (repeatable)")                          \
   X(SIM_START_TIME, "start-time", 0, "RFC3339|scenario", "where virtual time 0 sits (default now)")         \
+  X(SIM_REQUEST_LOG, "request-log", 0, "FILE", "append every request (METHOD path?query body-sha256) to FILE")  \
   X(SIM_QUIET, "quiet", 0, NULL, "no per-request log on stderr")                                             \
   X(SIM_LIST, "list-scenarios", 0, NULL, "print the built-in scenario names and exit")
 
@@ -64,6 +65,7 @@ static int take_arg(void *ctx, int id, const char *v) {
       if (a->ntokens < 32) a->tokens[a->ntokens++] = v;
       break;
     case SIM_START_TIME: a->start_time = v; break;
+    case SIM_REQUEST_LOG: a->request_log = v; break;
     case SIM_QUIET: a->quiet = true; break;
     case SIM_LIST: a->list = true; break;
     case CLI_OPERAND: return cli_usage_error("sim takes no arguments; extra argument", v);
@@ -119,6 +121,13 @@ int cli_sim(int argc, char **argv) {
   }
   sim_world *w = make_world(&a);
   if (!w) return RBK_EXIT_USAGE;
+  FILE *reqlog = a.request_log ? fopen(a.request_log, "w") : NULL;
+  if (a.request_log && !reqlog) {
+    fprintf(stderr, "rbk sim: --request-log %s: cannot open it\n", a.request_log);
+    sim_free(w);
+    return RBK_EXIT_USAGE;
+  }
+  sim_set_request_log(w, reqlog);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
@@ -131,6 +140,7 @@ int cli_sim(int argc, char **argv) {
   if (!s) {
     fprintf(stderr, "rbk sim: %s\n", err);
     free(err);
+    if (reqlog) fclose(reqlog);
     return RBK_EXIT_USAGE;
   }
   printf("%s\n", sim_http_url(s));
@@ -141,5 +151,6 @@ int cli_sim(int argc, char **argv) {
   }
   fprintf(stderr, "rbk sim: stopping (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
   sim_http_stop(s);
+  if (reqlog) fclose(reqlog);
   return RBK_EXIT_OK;
 }

@@ -31,7 +31,8 @@
   X(TEST_CASE, "case", 0, "GLOB", "only the sidecar cases whose name matches")                                 \
   X(TEST_VERBOSE, "verbose", 'v', NULL, "show every case's output and final world")                              \
   X(TEST_IGNORE_DEADLINE, "ignore-deadline", 0, NULL, "let runs go on past the runbook's deadline (every case too)") \
-  X(TEST_JOBS, "jobs", 'j', "N", "rehearse N cases at once (default: the CPUs, at most 8)")
+  X(TEST_JOBS, "jobs", 'j', "N", "rehearse N cases at once (default: the CPUs, at most 8)")                   \
+  X(TEST_REQUEST_LOG, "request-log", 0, "FILE", "write every request the simulated API server answers to FILE (as rbk sim --request-log)")
 
 enum { TEST_OPTS(CLI_OPTS_ENUM) };
 static const cli_opt test_opts[] = {TEST_OPTS(CLI_OPTS_ROW)};
@@ -59,7 +60,7 @@ typedef struct {
   size_t napprove;
   char **secret_names, **secret_values; /* owned */
   size_t nsecrets;
-  const char *scenario, *output, *case_glob, *stubs_file;
+  const char *scenario, *output, *case_glob, *stubs_file, *request_log;
   bool yes, verbose, has_seed, single; /* single: an option that describes one rehearsal */
   bool ignore_deadline;
   uint64_t seed;
@@ -82,6 +83,7 @@ static int take_arg(void *ctx, int id, const char *v) {
     case TEST_SECRET: return cli_add_secret(v, a->secret_names, a->secret_values, &a->nsecrets);
     case TEST_CASE: a->case_glob = v; break;
     case TEST_STUBS: a->stubs_file = v; break;
+    case TEST_REQUEST_LOG: a->request_log = v; break;
     case TEST_VERBOSE: a->verbose = true; break;
     case TEST_IGNORE_DEADLINE: a->ignore_deadline = true; break;
     case TEST_JOBS:
@@ -154,6 +156,11 @@ static int run_single(const test_args *a) {
   json_t *stubs = NULL;
   int code = load_stubs(a, &stubs);
   if (code >= 0) return json_decref(stubs), code;
+  FILE *reqlog = a->request_log ? fopen(a->request_log, "w") : NULL;
+  if (a->request_log && !reqlog) {
+    fprintf(stderr, "rbk: --request-log %s: %s\n", a->request_log, strerror(errno));
+    return json_decref(stubs), RBK_EXIT_USAGE;
+  }
   bool json = !strcmp(a->output, "json");
   bool color = out_color_on(STDOUT_FILENO);
   out_json oj = {stdout, false};
@@ -163,9 +170,11 @@ static int run_single(const test_args *a) {
                      .ignore_deadline = a->ignore_deadline,
                      .secret_names = (const char *const *)a->secret_names,
                      .secret_values = (const char *const *)a->secret_values, .nsecrets = a->nsecrets,
-                     .process_stubs = stubs, .out = json ? out_json_sink(&oj) : out_text_sink(&ot)};
+                     .process_stubs = stubs, .request_log = reqlog,
+                     .out = json ? out_json_sink(&oj) : out_text_sink(&ot)};
   rehearse_result r;
   code = rehearse_run(&o, &r);
+  if (reqlog) fclose(reqlog);
   single_end(a, &r, json, color);
   if (code == RBK_EXIT_OK && json_array_size(r.lies)) code = RBK_EXIT_FAILED;
   rehearse_result_free(&r);

@@ -220,9 +220,12 @@ static uint64_t real_seed(void) {
 rbk_actions *run_actions_new(const run_actions_opts *o, char **err) {
   run_actions *r = calloc(1, sizeof *r);
   if (!r) return *err = strdup("out of memory"), NULL;
-  actions_kube_config cfg = {.kubeconfig = o->kubeconfig, .context = o->context, .wall_base_ms = -1,
-                             .seed = real_seed()};
-  r->inner = actions_kube_new(&cfg, err);
+  http_transport *tr = http_curl_new(err);
+  proc_transport *pt = tr ? proc_local_new(err) : NULL;
+  if (!pt && tr) tr->free(tr->self);
+  actions_kube_config cfg = {.http = tr, .procs = pt, .kubeconfig = o->kubeconfig, .context = o->context,
+                             .wall_base_ms = -1, .seed = real_seed()};
+  r->inner = pt ? actions_kube_new(&cfg, err) : NULL;
   r->runbook_id = strdup(o->runbook_id ? o->runbook_id : "run");
   r->holder = strdup(o->holder ? o->holder : "rbk");
   if (!r->inner || !r->runbook_id || !r->holder) {

@@ -11,9 +11,11 @@
 #include "actions_kube.h"
 #include "check.h"
 #include "exitcode.h"
+#include "http_sim.h"
 #include "out.h"
 #include "engine.h"
 #include "plan.h"
+#include "proc_sim.h"
 #include "rehearse_record.h"
 #include "sim.h"
 #include "valtime.h"
@@ -98,13 +100,8 @@ static int make_world(rh_ctx *c) {
   c->r->seed = c->o->has_seed ? c->o->seed : json_is_integer(seed) ? (uint64_t)json_integer_value(seed) : 1;
   c->plan_secrets = json_object_get(c->scenario, "plan_secrets");
   if (!(c->world = sim_new(c->scenario, c->r->seed, &err))) return setup_fail(c, err);
+  sim_set_request_log(c->world, c->o->request_log);
   return -1;
-}
-
-/* actions_kube_config.record_webhook: keeps the notification in the plant model. */
-static void record_webhook(void *user, const char *url, const char *body) {
-  plant_world *p = sim_plant(user);
-  if (p) plant_record_webhook(p, url, body);
 }
 
 /* Makes the scratch directory, the actions over the world and the virtual clock; -1 or 2. */
@@ -115,9 +112,15 @@ static int make_actions(rh_ctx *c) {
     c->scratch[0] = '\0';
     return setup_fail(c, strdup("cannot create a scratch directory under /tmp"));
   }
-  actions_kube_config cfg = {.sim = c->world, .sim_base_ms = 0, .wall_base_ms = c->epoch_ms,
-                             .scratch_dir = c->scratch, .process_stubs = c->o->process_stubs ? c->o->process_stubs : sim_process_stubs(c->world),
-                             .seed = c->r->seed, .record_webhook = record_webhook, .record_user = c->world,
+  const json_t *stubs = c->o->process_stubs ? c->o->process_stubs : sim_process_stubs(c->world);
+  http_transport *tr = http_sim_new(c->world, 0, &err);
+  proc_transport *pt = tr ? proc_sim_new(c->world, 0, stubs, &err) : NULL;
+  if (!pt) {
+    if (tr) tr->free(tr->self);
+    return setup_fail(c, err);
+  }
+  actions_kube_config cfg = {.http = tr, .procs = pt, .virtual_time = true, .wall_base_ms = c->epoch_ms,
+                             .kubeconfig_doc = HTTP_SIM_KUBECONFIG, .scratch_dir = c->scratch, .seed = c->r->seed,
                              .console = c->o->console};
   if (!(c->act = actions_kube_new(&cfg, &err))) return setup_fail(c, err);
   return (c->clock = clock_virtual(c->epoch_ms)) ? -1 : setup_fail(c, NULL);

@@ -2,8 +2,9 @@
  *
  * rehearse_run does what `rbk run` does — load and check the plan, bind params, build the dry-run
  * graph, run the engine with the same events and exit codes — but the world is the simulator
- * (sim/sim.h) built from a scenario and a seed, the actions go to it in-process
- * (actions_kube_new with cfg.sim), and the clock is virtual, starting at the scenario's
+ * (sim/sim.h) built from a scenario and a seed, the actions reach it in-process through the
+ * simulator's transport backends (http_sim_new, proc_sim_new) and a kubeconfig document naming
+ * the simulated API server (HTTP_SIM_KUBECONFIG), and the clock is virtual, starting at the scenario's
  * start_time. While it runs it records what a rehearsal case checks (rehearse_result): exit
  * code, failed step or gate, actions and mutating actions, notifications, warnings, and every
  * executed action whose node is not an action node of the dry-run graph ("the dry-run lied").
@@ -46,7 +47,8 @@ typedef struct {
   const char *const *secret_names;  /* --secret NAME=VALUE pairs, consulted first */
   const char *const *secret_values;
   size_t nsecrets;
-  const json_t *process_stubs;      /* answers to run() (actions_kube_config); NULL: none */
+  const json_t *process_stubs;      /* answers to run() (proc_sim_new); NULL: the scenario's */
+  FILE *request_log;                /* every API request the world answers (sim_set_request_log), or NULL */
   rbk_sink out;                     /* where the run's events go (out.h sinks); emit may be NULL */
   FILE *console;                    /* console() channel; NULL → stderr */
   FILE *diag;                       /* plan errors and setup errors; NULL → stderr */

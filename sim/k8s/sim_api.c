@@ -1,9 +1,12 @@
 /* sim_api.c — sim_handle: authentication, routing of API paths, response helpers. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "grow.h"
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "sim_api.h"
 
@@ -198,10 +201,49 @@ static void call_free(api_call *c) {
 /* Answers one request at the current virtual time. */
 void sim_handle(sim_world *w, const sim_request *req, sim_response *resp) { sim_handle_as(w, req, NULL, resp); }
 
+/* Sets the request log. */
+void sim_set_request_log(sim_world *w, FILE *log) { w->request_log = log; }
+
+/* Returns the length of the RFC 3339 UTC timestamp at s ("2026-01-01T14:30:00Z", optional
+ * fraction), or 0 when there is none. */
+static size_t timestamp_at(const char *s, size_t n) {
+  static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+  size_t i = 0;
+  for (; shape[i]; i++)
+    if (i >= n || (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])) return 0;
+  if (i < n && s[i] == '.')
+    for (i++; i < n && isdigit((unsigned char)s[i]); i++) {
+    }
+  return i < n && s[i] == 'Z' ? i + 1 : 0;
+}
+
+/* Writes req's line to the request log. */
+static void log_request(FILE *log, const sim_request *req) {
+  char hex[2 * SHA256_DIGEST_LENGTH + 1] = "-";
+  if (req->body_len) {
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    for (size_t i = 0, from = 0; i <= req->body_len; i++) {
+      size_t t = i < req->body_len ? timestamp_at(req->body + i, req->body_len - i) : 0;
+      if (!t && i < req->body_len) continue;
+      EVP_DigestUpdate(ctx, req->body + from, i - from);
+      if (t) EVP_DigestUpdate(ctx, "TIME", 4), i += t - 1, from = i + 1;
+    }
+    EVP_DigestFinal_ex(ctx, md, NULL);
+    EVP_MD_CTX_free(ctx);
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+  }
+  fprintf(log, "%s %s%s%s %s\n", req->method ? req->method : "?", req->path ? req->path : "",
+          req->query && *req->query ? "?" : "", req->query ? req->query : "", hex);
+  fflush(log);
+}
+
 /* Like sim_handle(), for a caller that the front door authenticated itself (user non-NULL: a verified
  * client certificate), so no bearer token is needed. */
 void sim_handle_as(sim_world *w, const sim_request *req, const char *user, sim_response *resp) {
   memset(resp, 0, sizeof *resp);
+  if (w->request_log) log_request(w->request_log, req);
   api_call c = {.w = w, .req = req, .resp = resp, .res = -1, .user = user};
   uint64_t rv = w->st.rv;
   if (!req->path || !req->method || req->path[0] != '/') {

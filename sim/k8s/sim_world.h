@@ -6,6 +6,7 @@
 #define RBK_SIM_WORLD_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -61,6 +62,7 @@ struct sim_world {
   plant_world *plant;
   plant_cluster_view view;
   int64_t plant_ticked;   /* virtual ms of the last plant_tick */
+  FILE *request_log;      /* sim_set_request_log (borrowed), or NULL */
 };
 
 /* Returns the wall-clock epoch ms of virtual time t. */

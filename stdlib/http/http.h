@@ -5,8 +5,8 @@
  *  - http_curl_new(): libcurl's multi interface (real time; TLS, HTTP/2 when offered,
  *    connection reuse, per-request timeouts; poll() waits in curl_multi_poll together with
  *    the caller's extra file descriptors, and returns early on a signal);
- *  - http_sim_new(): the simulator in-process, in virtual time (sim_handle at the request's
- *    start time, the answer delivered resp.delay_ms later, watches streamed as time advances).
+ *  - http_sim_new() (sim/http_sim.h): the simulator in-process, in virtual time, routing every
+ *    URL as the network would (the API server, cluster services, recorded notifications).
  *
  * Callbacks: on_line (streams only) and on_done are called only from inside poll(), never from
  * start(). on_done is called exactly once per request unless cancel() came first; after on_done
@@ -48,6 +48,8 @@ typedef struct {
   int64_t timeout_ms;           /* the whole request, a stream's whole life; <= 0: none */
   bool stream;                  /* a 2xx body is delivered line by line through on_line */
   const http_tls *tls;          /* NULL: the system's CAs, verification on */
+  bool notification;            /* a notification (webhook POST): sent like any request; a
+                                   simulating transport records it and answers 200 */
 } http_request;
 
 /* Why a request got no answer, once: X(ENUM_SUFFIX, "name"). */
@@ -105,15 +107,8 @@ typedef struct http_transport {
   void (*free)(void *self);
 } http_transport;
 
-struct sim_world;
-
 /* Returns a libcurl transport, or NULL with *err set (caller frees). */
 http_transport *http_curl_new(char **err);
-
-/* Returns a transport answering from the simulator `w` (borrowed; must outlive the transport),
- * whose clock reads now_ms - base_ms as the world's virtual time, or NULL with *err set. The
- * URL's scheme and host are ignored: its path and query go to sim_handle. */
-http_transport *http_sim_new(struct sim_world *w, int64_t base_ms, char **err);
 
 /* Returns the name of a failure kind ("connect", …). */
 const char *http_fail_name(http_fail f);

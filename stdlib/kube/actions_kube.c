@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "actions_kube_int.h"
-#include "sim.h"
 #include "valbuf.h"
 
 /* ---- handles ---- */
@@ -48,25 +47,18 @@ static rbk_value *ctor_arg(const sig_info *sig, rbk_value *const *args, const ch
 static kube_conn *make_cluster(akube *ak, const sig_info *sig, rbk_value *const *args, char **err) {
   char *ctx = kube_text(ctor_arg(sig, args, "context")), *ns = kube_text(ctor_arg(sig, args, "namespace"));
   char *path = kube_text(ctor_arg(sig, args, "kubeconfig"));
-  kube_conn *c = NULL;
-  if (ak->rt.sim) {
-    const char *n = ns && *ns ? ns : "default";
-    char *desc = strutil_printf("cluster %s", n);
-    c = kube_op_conn_new("sim://cluster", "", n, desc);
-    free(desc);
-  } else {
-    kubeconfig_opts o = {path && *path ? path : ak->kubeconfig, ctx && *ctx ? ctx : ak->context, ns,
-                         ak->cfg.getenv, ak->cfg.env_user, ak->cfg.sa_dir};
-    kubeconfig *kc = kubeconfig_load(&o, err);
-    char *desc = kc ? strutil_printf("cluster %s (context %s)", kc->ns, kc->context) : NULL;
-    c = kc ? kube_op_conn_new(kc->server, "", kc->ns, desc) : NULL;
-    free(desc);
-    if (c) {
-      c->kc = kc, c->auth = kubeconfig_auth_new(kc);
-      c->tls = (http_tls){kc->ca_file, kc->ca_data, kc->ca_len, kc->cert_file, kc->cert_data, kc->cert_len,
-                          kc->key_file, kc->key_data, kc->key_len, kc->insecure};
-    } else kubeconfig_free(kc);
-  }
+  const char *doc = ak->kubeconfig_doc;
+  kubeconfig_opts o = {doc ? NULL : path && *path ? path : ak->kubeconfig, doc ? NULL : ctx && *ctx ? ctx : ak->context, ns,
+                       ak->cfg.getenv, ak->cfg.env_user, ak->cfg.sa_dir, doc};
+  kubeconfig *kc = kubeconfig_load(&o, err);
+  char *desc = !kc ? NULL : doc ? strutil_printf("cluster %s", kc->ns) : strutil_printf("cluster %s (context %s)", kc->ns, kc->context);
+  kube_conn *c = kc ? kube_op_conn_new(kc->server, "", kc->ns, desc) : NULL;
+  free(desc);
+  if (c) {
+    c->kc = kc, c->auth = kubeconfig_auth_new(kc);
+    c->tls = (http_tls){kc->ca_file, kc->ca_data, kc->ca_len, kc->cert_file, kc->cert_data, kc->cert_len,
+                        kc->key_file, kc->key_data, kc->key_len, kc->insecure};
+  } else kubeconfig_free(kc);
   if (c) c->kube = true;
   else if (!*err) *err = strdup("out of memory");
   free(ctx), free(ns), free(path);
@@ -103,29 +95,8 @@ static bool set_headers(kube_conn *c, const rbk_value *h) {
   return true;
 }
 
-/* Returns true when host names a cluster service ("name", "name.ns", "name.ns.svc…"); sets
- * name and ns (caller frees). */
-static bool service_host(const char *host, char **name, char **ns) {
-  char *h = strdup(host);
-  if (!h) return false;
-  char *colon = strchr(h, ':');
-  if (colon) *colon = '\0';
-  char *dot = strchr(h, '.');
-  bool svc = !dot || (strstr(h, ".svc") != NULL) || !strchr(dot + 1, '.');
-  if (svc) {
-    char *rest = dot ? dot + 1 : NULL;
-    if (dot) *dot = '\0';
-    char *d2 = rest ? strchr(rest, '.') : NULL;
-    if (d2) *d2 = '\0';
-    *name = strdup(h), *ns = rest ? strdup(rest) : NULL;
-  }
-  free(h);
-  return svc;
-}
-
-/* Returns an endpoint for http(base_url, headers:), or NULL with *err. In a rehearsal, a URL
- * whose host is a cluster service goes through the simulated service proxy; others are refused. */
-static kube_conn *make_http(akube *ak, const sig_info *sig, rbk_value *const *args, char **err) {
+/* Returns an endpoint for http(base_url, headers:), or NULL with *err. */
+static kube_conn *make_http(const sig_info *sig, rbk_value *const *args, char **err) {
   const rbk_value *u = ctor_arg(sig, args, "base_url");
   char *url = kube_text(u), *origin = NULL, *rest = NULL;
   if (!url || !http_split_url(url, &origin, &rest)) {
@@ -136,20 +107,10 @@ static kube_conn *make_http(akube *ak, const sig_info *sig, rbk_value *const *ar
   while (n && rest[n - 1] == '/') rest[--n] = '\0';
   char *shown = u && u->kind == VAL_SECRET ? strdup("***") : strdup(url);
   char *desc = strutil_printf("endpoint %s", shown ? shown : "");
-  kube_conn *c = NULL;
-  char *name = NULL, *ns = NULL;
-  const char *host = strstr(origin, "://") + 3;
-  if (ak->rt.sim && service_host(host, &name, &ns)) {
-    const char *port = strchr(host, ':');
-    char *base = strutil_printf("/api/v1/namespaces/%s/services/%s%s/proxy%s", ns ? ns : "default", name, port ? port : "", rest);
-    c = base ? kube_op_conn_new("sim://cluster", base, ns ? ns : "default", desc) : NULL;
-    if (c) c->kube = true, c->svc_name = strdup(name);
-    free(base);
-  } else if (ak->rt.sim) *err = strutil_printf("http(): %s is outside the simulated cluster: not reachable in a rehearsal", shown);
-  else c = kube_op_conn_new(origin, rest, NULL, desc);
+  kube_conn *c = kube_op_conn_new(origin, rest, NULL, desc);
   if (c && !set_headers(c, ctor_arg(sig, args, "headers"))) kube_op_conn_unref(c), c = NULL;
   if (!c && !*err) *err = strdup("out of memory");
-  free(url), free(origin), free(rest), free(shown), free(desc), free(name), free(ns);
+  free(url), free(origin), free(rest), free(shown), free(desc);
   return c;
 }
 
@@ -186,7 +147,7 @@ static rbk_value *construct(void *self, const sig_info *sig, rbk_value *recv, rb
   *err = NULL;
   if (sig->id == FN_KUBE || sig->id == FN_HTTP || sig->id == FN_K_SERVICE) {
     kube_conn *c = sig->id == FN_KUBE ? make_cluster(ak, sig, args, err)
-                   : sig->id == FN_HTTP ? make_http(ak, sig, args, err)
+                   : sig->id == FN_HTTP ? make_http(sig, args, err)
                                         : make_service(actions_kube_conn(recv), sig, args, err);
     if (!c) return NULL;
     rbk_value *v = value_handle(sig->id == FN_KUBE ? &cluster_ops : &endpoint_ops, c);
@@ -311,7 +272,7 @@ static uint64_t start(void *self, const rbk_action_req *req, act_done_fn done, v
   free(what);
   if (!op) return *err = strdup("out of memory"), 0;
   op->recheck = req->recheck;
-  if (req->sig->id == FN_RUN) actions_kube_run(ak, op, req);
+  if (req->sig->id == FN_RUN) actions_kube_run(op, req);
   else if (req->sig->id == FN_WRITE_FILE) actions_kube_write_file(ak, op, req);
   else fn(op, req);
   return op->id;
@@ -349,30 +310,38 @@ static void poll_(void *self, int64_t now, int64_t max_wait) { kube_op_rt_poll(&
 static void free_(void *self) {
   akube *ak = self;
   kube_op_rt_clear(&ak->rt);
-  free(ak->kubeconfig), free(ak->context), free(ak->scratch);
-  json_decref(ak->stubs);
+  free(ak->kubeconfig), free(ak->context), free(ak->scratch), free(ak->kubeconfig_doc);
   free(ak);
 }
 
 /* Returns the akube behind an interface made here, or NULL. */
 akube *actions_kube_of(rbk_actions *a) { return a && a->start == start ? a->self : NULL; }
 
+/* Frees the transports of a config that could not become actions. */
+static void drop_transports(http_transport *tr, proc_transport *pt) {
+  if (tr && tr->free) tr->free(tr->self);
+  if (pt && pt->free) pt->free(pt->self);
+}
+
 /* Returns new actions. */
 rbk_actions *actions_kube_new(const actions_kube_config *cfg, char **err) {
-  akube *ak = calloc(1, sizeof *ak);
-  if (!ak) return *err = strdup("out of memory"), NULL;
+  http_transport *tr = cfg->http ? cfg->http : http_curl_new(err);
+  proc_transport *pt = !tr ? NULL : cfg->procs ? cfg->procs : proc_local_new(err);
+  akube *ak = tr && pt ? calloc(1, sizeof *ak) : NULL;
+  if (!ak) {
+    drop_transports(tr ? tr : cfg->http, pt ? pt : cfg->procs);
+    if (!*err) *err = strdup("out of memory");
+    return NULL;
+  }
   ak->cfg = *cfg;
   ak->kubeconfig = cfg->kubeconfig ? strdup(cfg->kubeconfig) : NULL;
   ak->context = cfg->context ? strdup(cfg->context) : NULL;
   ak->scratch = cfg->scratch_dir ? strdup(cfg->scratch_dir) : NULL;
-  ak->stubs = cfg->process_stubs ? json_deep_copy(cfg->process_stubs) : NULL;
+  ak->kubeconfig_doc = cfg->kubeconfig_doc ? strdup(cfg->kubeconfig_doc) : NULL;
   ak->cfg.kubeconfig = ak->kubeconfig, ak->cfg.context = ak->context, ak->cfg.scratch_dir = ak->scratch;
-  ak->cfg.process_stubs = ak->stubs;
-  http_transport *tr = cfg->sim ? http_sim_new(cfg->sim, cfg->sim_base_ms, err) : http_curl_new(err);
-  if (!tr) return free(ak->kubeconfig), free(ak->context), free(ak->scratch), json_decref(ak->stubs), free(ak), NULL;
-  kube_op_rt_init(&ak->rt, tr, cfg->sim != NULL, cfg->seed, cfg->sim ? cfg->wall_base_ms : -1);
+  ak->cfg.kubeconfig_doc = ak->kubeconfig_doc, ak->cfg.http = tr, ak->cfg.procs = pt;
+  kube_op_rt_init(&ak->rt, tr, pt, cfg->virtual_time, cfg->seed, cfg->virtual_time ? cfg->wall_base_ms : -1);
   ak->rt.log = cfg->log;
-  ak->rt.sim = cfg->sim, ak->rt.sim_base = cfg->sim_base_ms;
   ak->iface = (rbk_actions){ak, construct, describe, start, notify, cancel, next_event, poll_, free_};
   return &ak->iface;
 }

@@ -1,15 +1,18 @@
-/* actions_kube.h — the real actions (interp/actions.h) over the HTTP transports: cluster actions
- * with kubectl's requests and decisions, endpoints, notification channels, run() and
- * write_file(). One implementation serves real runs (libcurl, kubeconfig, processes, files) and
- * rehearsals (the simulator in-process, in virtual time; run() answered by process stubs;
- * write_file under a scratch directory; webhooks recorded instead of sent).
+/* actions_kube.h — the real actions (interp/actions.h) over two transports: cluster actions with
+ * kubectl's requests and decisions, endpoints, notification channels, run() and write_file().
+ * Every request goes through an http_transport (http.h) and every process through a
+ * proc_transport (proc_transport.h). One implementation, one request path, serves real runs
+ * (the default transports: libcurl and real processes) and rehearsals (the caller passes the
+ * simulator's backends, sim/http_sim.h and sim/proc_sim.h, a kubeconfig document naming the
+ * simulated API server, virtual time, and a scratch directory for write_file). Nothing here knows
+ * the simulator.
  *
  * Handles: kube() → "cluster NAMESPACE (context C)", http() → "endpoint URL", service() →
  * "service NAME:PORT", slack()/webhook()/console()/logfile() → channels. Credentials and secret
  * arguments are kept inside the handles and revealed only in the requests sent.
  *
- * Ownership: the config's strings and JSON are copied; sim (if any) is borrowed and must outlive
- * the actions. Free with the interface's free(). */
+ * Ownership: the config's strings are copied; the transports are taken (freed with the actions,
+ * also when actions_kube_new fails). Free with the interface's free(). */
 #ifndef RBK_ACTIONS_KUBE_H
 #define RBK_ACTIONS_KUBE_H
 
@@ -19,24 +22,23 @@
 #include <jansson.h>
 
 #include "actions.h"
-
-struct sim_world;
+#include "http.h"
+#include "proc_transport.h"
 
 typedef struct {
-  struct sim_world *sim;      /* rehearsal: the simulated world (borrowed); NULL: libcurl */
-  int64_t sim_base_ms;        /* the engine clock's reading at the world's virtual 0 */
+  http_transport *http;       /* requests (taken); NULL: libcurl (http_curl_new) */
+  proc_transport *procs;      /* run() and exec (taken); NULL: real processes (proc_local_new) */
+  bool virtual_time;          /* the engine's clock is virtual (rehearsals): every due time counts */
   int64_t wall_base_ms;       /* wall-clock ms at engine clock 0 (virtual runs); -1: real time */
   const char *kubeconfig;     /* --kubeconfig (kube(kubeconfig:) wins), or NULL */
   const char *context;        /* --context (kube(context:) wins), or NULL */
+  /* A kubeconfig document (YAML) every kube() uses instead of files, ignoring kube(kubeconfig:)
+   * and kube(context:): a rehearsal's simulated cluster (HTTP_SIM_KUBECONFIG); its handles are
+   * described without the context ("cluster NS"). NULL: files as kubectl finds them. */
+  const char *kubeconfig_doc;
   const char *scratch_dir;    /* rehearsal: write_file writes below it; NULL: a real run writes
                                  where the path says */
-  const json_t *process_stubs; /* rehearsal: [{"argv": [glob…], "status": 0, "stdout": "",
-                                  "stderr": ""}] answering run() */
   uint64_t seed;              /* retry jitter PRNG seed (0: a fixed default) */
-  /* Rehearsal: receives every slack/webhook notification instead of sending it (e.g.
-   * plant_record_webhook); may be NULL (then they are dropped, still reported as sent). */
-  void (*record_webhook)(void *user, const char *url, const char *body);
-  void *record_user;
   FILE *console;              /* console() output; NULL → stderr */
   FILE *log;                  /* one line per decision taken after a write's answer was lost
                                  (sent again after a read-back); NULL → stderr */

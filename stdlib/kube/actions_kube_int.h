@@ -24,8 +24,7 @@ typedef struct {
   rbk_actions iface;
   kube_rt rt;
   actions_kube_config cfg;   /* strings below point to the copies */
-  char *kubeconfig, *context, *scratch;
-  json_t *stubs;
+  char *kubeconfig, *context, *scratch, *kubeconfig_doc;
 } akube;
 
 /* Returns the akube of an interface built by actions_kube_new, or NULL for another kind. */
@@ -34,7 +33,7 @@ akube *actions_kube_of(rbk_actions *a);
 kube_conn *actions_kube_conn(const rbk_value *handle);
 
 /* Local actions and channels (actions_kube_local.c). */
-bool actions_kube_run(akube *ak, kube_op *op, const rbk_action_req *req);
+bool actions_kube_run(kube_op *op, const rbk_action_req *req);
 bool actions_kube_write_file(akube *ak, kube_op *op, const rbk_action_req *req);
 /* Starts sending text to a channel; fails the op when it cannot. */
 void actions_kube_notify(akube *ak, kube_op *op, const ak_channel *ch, const char *text);

@@ -1,10 +1,10 @@
 /* actions_kube_local.c — run(argv..., check:), write_file(path, text) and the notification
- * channels (see actions_kube.h). run() executes argv without a shell (proc.h) with its output
- * captured through pipes polled in the actions' loop; in a rehearsal it is answered by the
- * process stubs. write_file writes a temp file beside the target, fsyncs and renames it. */
+ * channels (see actions_kube.h). run() hands argv to the process transport (a real process
+ * without a shell, or the simulator's process stubs); webhooks are POSTed through the HTTP
+ * transport, marked as notifications. write_file writes a temp file beside the target, fsyncs
+ * and renames it. */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,30 +49,13 @@ static void run_result(kube_op *op, int status, const char *out, const char *err
 }
 
 /* The process ended. */
-static void run_done(kube_op *op, const proc_result *res) {
+static void run_done(kube_op *op, const proc_outcome *res) {
   if (res->timed_out) return kube_op_fail(op, "timed out: %s (killed)", op->what);
   run_result(op, res->status, res->out, res->err);
 }
 
-/* Returns the stub answering argv (borrowed) or NULL: every argv element matches its glob. */
-static const json_t *find_stub(const json_t *stubs, char **argv, size_t argc) {
-  size_t i;
-  json_t *st;
-  json_array_foreach(stubs, i, st) {
-    json_t *pat = json_object_get(st, "argv");
-    if (json_array_size(pat) != argc) continue;
-    bool ok = true;
-    for (size_t k = 0; ok && k < argc; k++) {
-      const char *g = json_string_value(json_array_get(pat, k));
-      ok = g && fnmatch(g, argv[k], 0) == 0;
-    }
-    if (ok) return st;
-  }
-  return NULL;
-}
-
 /* Starts run(argv..., check:). */
-bool actions_kube_run(akube *ak, kube_op *op, const rbk_action_req *req) {
+bool actions_kube_run(kube_op *op, const rbk_action_req *req) {
   run_state *s = kube_state(op, sizeof(run_state), run_free);
   const rbk_value *argv = kube_arg(req, "argv"), *check = kube_arg(req, "check");
   s->check = !(check && check->kind == VAL_BOOL && !check->u.b);
@@ -80,15 +63,8 @@ bool actions_kube_run(akube *ak, kube_op *op, const rbk_action_req *req) {
   s->argv = calloc(n + 1, sizeof *s->argv);
   for (size_t i = 0; s->argv && i < n; i++) s->argv[s->argc++] = kube_text(argv->u.list.items[i]);
   if (!n || !s->argv) return kube_op_fail(op, "run: argv is empty"), false;
-  if (ak->rt.sim) {
-    const json_t *st = find_stub(ak->stubs, s->argv, s->argc);
-    if (!st) return kube_op_fail(op, "no stub for argv %s in the rehearsal's scenario", op->what + 4), false;
-    run_result(op, (int)json_integer_value(json_object_get(st, "status")), json_string_value(json_object_get(st, "stdout")),
-               json_string_value(json_object_get(st, "stderr")));
-    return true;
-  }
-  int64_t left = kube_op_left(op);
-  return kube_op_spawn(op, (const char *const *)s->argv, NULL, left == INT64_MAX ? 0 : left, run_done);
+  proc_request pr = {.kind = PROC_RUN, .argv = (const char *const *)s->argv, .shown = op->what + 4};
+  return kube_op_process(op, &pr, run_done);
 }
 
 /* Returns the rehearsal path of p under the scratch dir (caller frees), or NULL when p climbs out. */
@@ -181,9 +157,6 @@ void actions_kube_notify(akube *ak, kube_op *op, const ak_channel *ch, const cha
   char *body = json_dumps(b, JSON_COMPACT);
   json_decref(b);
   if (!body) return kube_op_fail(op, "out of memory");
-  if (ak->rt.sim) {
-    if (ak->cfg.record_webhook) ak->cfg.record_webhook(ak->cfg.record_user, ch->url ? ch->url : "", body);
-    kube_op_finish(op, NULL);
-  } else kube_op_request_url(op, "POST", ch->url ? ch->url : "", NULL, 0, body, KRETRY_READ, hook_answered);
+  kube_op_request_url(op, "POST", ch->url ? ch->url : "", NULL, 0, body, KRETRY_READ, hook_answered);
   free(body);
 }

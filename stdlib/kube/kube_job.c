@@ -1,20 +1,19 @@
 /* kube_job.c — job (create a batch/v1 Job, wait for Complete or Failed through list + watch,
- * return its pod's logs) and exec (a command in a pod: through the simulator's pods in
- * rehearsals, else through `kubectl exec` with the same kubeconfig and context, since Debian's
- * libcurl has no WebSocket client for the exec subresource). */
+ * return its pod's logs) and exec (a command in a pod, handed to the process transport with the
+ * cluster's kubeconfig and context: `kubectl exec` in real runs, the simulated pod in
+ * rehearsals). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kube.h"
-#include "sim.h"
 
 typedef struct {
   char *name, *path, *coll, *name_q;
   json_t *job;            /* the Job document sent */
   bool failed;
   char *reason;
-  char **argv;            /* exec: argv for kubectl */
+  char **argv;            /* exec: the command */
   size_t argc;
 } jb_state;
 
@@ -217,8 +216,8 @@ bool kube_job(kube_op *op, const rbk_action_req *req) {
 
 /* ---- exec ---- */
 
-/* kubectl exec ended. */
-static void exec_done(kube_op *op, const proc_result *res) {
+/* The command ended. */
+static void exec_done(kube_op *op, const proc_outcome *res) {
   if (res->timed_out) return kube_op_fail(op, "timed out: %s", op->what);
   kube_finish_proc(op, res->status, res->out, res->err);
 }
@@ -232,43 +231,6 @@ static char **argv_of(const rbk_value *v, size_t *n) {
   return a;
 }
 
-/* Runs the command in the simulated pod now. */
-static bool exec_sim(kube_op *op, const char *ref, const char *container, char **argv) {
-  kube_rt *rt = op->rt;
-  if (rt->now - rt->sim_base > sim_now(rt->sim)) sim_advance(rt->sim, rt->now - rt->sim_base);
-  char *err = NULL, *out = NULL, *eo = NULL;
-  char *pod = sim_ref_to_pod(rt->sim, op->conn->ns, ref, &err);
-  if (!pod) {
-    kube_op_fail(op, "%s", err ? err : "no pod");
-    free(err);
-    return false;
-  }
-  int st = sim_exec(rt->sim, op->conn->ns, pod, container, (const char *const *)argv, &out, &eo);
-  if (st < 0) kube_op_fail(op, "%s", eo && *eo ? eo : "cannot exec in the pod");
-  else kube_finish_proc(op, st, out, eo);
-  free(pod), free(out), free(eo);
-  return st >= 0;
-}
-
-/* Runs the command through kubectl exec. */
-static bool exec_kubectl(kube_op *op, const char *ref, const char *container, char **argv, size_t argc, int64_t timeout) {
-  kubeconfig *kc = op->conn->kc;
-  const char **a = calloc(argc + 16, sizeof *a);
-  if (!a) return kube_op_fail(op, "out of memory"), false;
-  size_t n = 0;
-  a[n++] = "kubectl";
-  if (kc && kc->path) a[n++] = "--kubeconfig", a[n++] = kc->path;
-  if (kc && kc->context && strcmp(kc->context, "in-cluster")) a[n++] = "--context", a[n++] = kc->context;
-  a[n++] = "-n", a[n++] = op->conn->ns ? op->conn->ns : "default";
-  a[n++] = "exec", a[n++] = ref;
-  if (container) a[n++] = "-c", a[n++] = container;
-  a[n++] = "--";
-  for (size_t i = 0; i < argc; i++) a[n++] = argv[i];
-  bool ok = kube_op_spawn(op, a, NULL, timeout, exec_done);
-  free(a);
-  return ok;
-}
-
 /* Starts exec(ref, argv, container:). */
 bool kube_exec(kube_op *op, const rbk_action_req *req) {
   jb_state *s = jb(op);
@@ -280,8 +242,14 @@ bool kube_exec(kube_op *op, const rbk_action_req *req) {
   s->argv = argv_of(kube_arg(req, "argv"), &s->argc);
   bool ok;
   if (!s->argv || !s->argc) ok = (kube_op_fail(op, "exec: argv is empty"), false);
-  else if (op->rt->sim) ok = exec_sim(op, ref, container, s->argv);
-  else ok = exec_kubectl(op, ref, container, s->argv, s->argc, kube_op_left(op) == INT64_MAX ? 0 : kube_op_left(op));
+  else {
+    kubeconfig *kc = op->conn->kc;
+    const char *sep = strstr(op->what, " -- ");
+    proc_request pr = {.kind = PROC_EXEC, .argv = (const char *const *)s->argv, .shown = sep ? sep + 4 : op->what,
+                       .ns = op->conn->ns ? op->conn->ns : "default", .ref = ref, .container = container,
+                       .kubeconfig = kc ? kc->path : NULL, .context = kc ? kc->context : NULL};
+    ok = kube_op_process(op, &pr, exec_done);
+  }
   free(ref), free(container);
   return ok;
 }

@@ -21,6 +21,7 @@ struct kube_req {
   size_t n_headers, headers_cap;
   char *ctype;
   bool with_auth, stream, auth_retried;
+  bool notification;       /* a webhook POST (http_request.notification) */
   char **extra;            /* caller's header lines (absolute-URL requests) */
   size_t n_extra;
   kube_retry retry;
@@ -73,9 +74,10 @@ kube_conn *kube_op_conn_new(const char *origin, const char *base, const char *ns
 /* ---- runtime ---- */
 
 /* Initialises a runtime. */
-void kube_op_rt_init(kube_rt *rt, http_transport *tr, bool virtual_time, uint64_t seed, int64_t wall_base) {
+void kube_op_rt_init(kube_rt *rt, http_transport *tr, proc_transport *pt, bool virtual_time, uint64_t seed,
+                     int64_t wall_base) {
   memset(rt, 0, sizeof *rt);
-  rt->tr = tr, rt->virtual_time = virtual_time, rt->wall_base = wall_base;
+  rt->tr = tr, rt->pt = pt, rt->virtual_time = virtual_time, rt->wall_base = wall_base;
   rt->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
 }
 
@@ -99,7 +101,6 @@ int64_t kube_op_rt_wall(const kube_rt *rt) {
 static void op_free(kube_op *op) {
   for (int i = 0; i < 4; i++) req_free(op->reqs[i]);
   if (op->st_free) op->st_free(op->st);
-  proc_free(op->proc);
   kube_op_conn_unref(op->conn);
   value_unref(op->result);
   free(op->error), free(op->what);
@@ -126,7 +127,8 @@ void kube_op_rt_clear(kube_rt *rt) {
   free(rt->ops);
   rt->ops = NULL, rt->n = rt->cap = 0;
   if (rt->tr && rt->tr->free) rt->tr->free(rt->tr->self);
-  rt->tr = NULL;
+  if (rt->pt && rt->pt->free) rt->pt->free(rt->pt->self);
+  rt->tr = NULL, rt->pt = NULL;
 }
 
 /* ---- operations ---- */
@@ -169,7 +171,7 @@ void kube_op_cancel_requests(kube_op *op) {
 static void op_stop(kube_op *op) {
   kube_op_cancel_requests(op);
   op->timer_at = INT64_MAX, op->timer_fn = NULL;
-  if (op->proc) proc_free(op->proc), op->proc = NULL;
+  if (op->proc_id) op->rt->pt->cancel(op->rt->pt->self, op->proc_id), op->proc_id = 0;
 }
 
 /* Cancels an op: done is never called. */
@@ -337,7 +339,7 @@ static bool req_send(kube_req *q) {
   if (c && c->auth && q->with_auth) kubeconfig_auth_client_cert(c->auth, &tls.cert_data, &tls.cert_len, &tls.key_data, &tls.key_len);
   http_request hr = {q->method, q->url, (const char *const *)q->headers, q->n_headers, q->body, q->body_len,
                      q->stream ? (left == INT64_MAX ? 0 : left) : limit, q->stream,
-                     c && c->kc && q->with_auth ? &tls : NULL};
+                     c && c->kc && q->with_auth ? &tls : NULL, q->notification};
   if (hr.timeout_ms <= 0 && !q->stream) hr.timeout_ms = 1;
   http_callbacks cb = {q, on_line, on_done};
   q->http_id = op->rt->tr->start(op->rt->tr->self, &hr, op->rt->now, &cb, &err);
@@ -401,7 +403,7 @@ bool kube_op_request_with(kube_op *op, const char *method, const char *path, con
   return req_send(q);
 }
 
-/* Starts a request to an absolute URL without the connection's credentials. */
+/* Starts a notification to an absolute URL without the connection's credentials. */
 bool kube_op_request_url(kube_op *op, const char *method, const char *url, const char *const *headers,
                          size_t n_headers, const char *body, kube_retry retry, kube_cont cont) {
   if (op->finished || op->dead) return false;
@@ -410,6 +412,7 @@ bool kube_op_request_url(kube_op *op, const char *method, const char *url, const
   char *origin = NULL, *rest = NULL;
   set_shown(q, http_split_url(url, &origin, &rest) ? rest : url);
   free(origin), free(rest);
+  q->notification = true;
   q->extra = calloc(n_headers + 1, sizeof *q->extra);
   for (size_t i = 0; q->extra && i < n_headers; i++) q->extra[q->n_extra++] = strdup(headers[i]);
   return req_send(q);
@@ -576,17 +579,27 @@ void kube_op_unknown(kube_op *op, const char *fmt, ...) {
 
 /* ---- processes ---- */
 
-/* Starts a child process for op. */
-bool kube_op_spawn(kube_op *op, const char *const *argv, const char *const *env_add, int64_t timeout_ms,
-                   void (*on_proc)(kube_op *op, const proc_result *res)) {
+/* A process ended: hands its outcome to the op. */
+static void proc_ended(void *user, const proc_outcome *res) {
+  kube_op *op = user;
+  op->proc_id = 0;
+  if (!op->dead && !op->finished) op->on_proc(op, res);
+}
+
+/* Starts a process for op. */
+bool kube_op_process(kube_op *op, const proc_request *req, void (*on_proc)(kube_op *op, const proc_outcome *res)) {
   char *err = NULL;
-  op->proc = proc_spawn(argv, env_add, NULL, 0, timeout_ms, &err);
-  if (!op->proc) {
+  proc_request r = *req;
+  int64_t left = kube_op_left(op);
+  r.timeout_ms = left == INT64_MAX ? 0 : left;
+  op->on_proc = on_proc;
+  proc_callbacks cb = {op, proc_ended};
+  op->proc_id = op->rt->pt->start(op->rt->pt->self, &r, op->rt->now, &cb, &err);
+  if (!op->proc_id) {
     kube_op_fail(op, "%s", err ? err : "cannot start the process");
     free(err);
     return false;
   }
-  op->on_proc = on_proc;
   return true;
 }
 
@@ -604,7 +617,8 @@ static int64_t op_next(const kube_op *op) {
 
 /* Returns the next due time of anything. */
 int64_t kube_op_rt_next(kube_rt *rt, int64_t now) {
-  int64_t t = rt->tr->next_event(rt->tr->self, now);
+  int64_t t = rt->tr->next_event(rt->tr->self, now), p = rt->pt->next_event(rt->pt->self, now);
+  if (p < t) t = p;
   for (size_t i = 0; i < rt->n; i++) {
     int64_t o = op_next(rt->ops[i]);
     if (o < t) t = o;
@@ -648,31 +662,6 @@ static void fire(kube_op *op, int64_t now) {
   }
 }
 
-/* Polls the processes of every op. */
-static void poll_procs(kube_rt *rt) {
-  for (size_t i = 0; i < rt->n; i++) {
-    kube_op *op = rt->ops[i];
-    if (op->dead || op->finished || !op->proc || !proc_poll(op->proc)) continue;
-    proc *p = op->proc;
-    op->proc = NULL;
-    op->on_proc(op, proc_result_of(p));
-    proc_free(p);
-  }
-}
-
-/* Returns the fds of running processes (at most max) and lowers *wait to their hints. */
-static size_t proc_fds_all(kube_rt *rt, int *fds, size_t max, int64_t *wait) {
-  size_t n = 0;
-  for (size_t i = 0; i < rt->n; i++) {
-    kube_op *op = rt->ops[i];
-    if (op->dead || op->finished || !op->proc) continue;
-    n += proc_fds(op->proc, fds + n, max - n);
-    int64_t h = proc_wait_hint(op->proc);
-    if (h < *wait) *wait = h;
-  }
-  return n;
-}
-
 /* Orders finished ops by completion order. */
 static int by_seq(const void *a, const void *b) {
   const kube_op *x = *(kube_op *const *)a, *y = *(kube_op *const *)b;
@@ -714,9 +703,9 @@ void kube_op_rt_poll(kube_rt *rt, int64_t now, int64_t max_wait) {
   if (next - rt->now < wait) wait = next - rt->now;
   if (wait < 0) wait = 0;
   int fds[32];
-  size_t nfds = proc_fds_all(rt, fds, 32, &wait);
+  size_t nfds = rt->pt->fds(rt->pt->self, fds, 32, &wait);
   rt->tr->poll(rt->tr->self, rt->now, wait, fds, nfds);
-  poll_procs(rt);
+  rt->pt->poll(rt->pt->self, rt->now);
   if (rt->extra_poll) rt->extra_poll(rt);
   deliver(rt);
   rt->in_poll--;

@@ -1,7 +1,7 @@
 /* kube_op.h — the machinery under every action of actions_kube: connections (where requests go
  * and with which credentials), operations (one per started action: a small state machine whose
  * states are continuations), requests with retries, watches, timers and child processes, all
- * driven from one poll loop over an http_transport.
+ * driven from one poll loop over an http_transport and a proc_transport.
  *
  * An operation ends exactly once through kube_op_finish/kube_op_fail; its `done` callback then runs from
  * kube_op_rt_poll (never from start). Continuations run only from kube_op_rt_poll.
@@ -37,13 +37,13 @@
 #include "actions.h"
 #include "http.h"
 #include "kubeconfig.h"
-#include "proc.h"
+#include "proc_transport.h"
 #include "valbuf.h"
 
 /* Where requests go. */
 typedef struct kube_conn {
   unsigned refs;
-  char *origin;       /* "https://host:port" ("sim://cluster" in rehearsals) */
+  char *origin;       /* "https://host:port" */
   char *base;         /* path prefix for endpoints ("" for the API itself) */
   char *ns;           /* the namespace of a cluster, NULL for plain endpoints */
   char *desc;         /* "cluster greenlang", "endpoint https://x", "service NAME" */
@@ -104,8 +104,8 @@ struct kube_op {
   kube_timer_fn timer_fn;
   kube_timer_fn on_deadline;  /* NULL: fail with "timed out after D: WHAT" */
   kube_timer_fn verify;       /* for KRETRY_VERIFY requests */
-  proc *proc;              /* a child process, or NULL */
-  void (*on_proc)(kube_op *op, const proc_result *res);
+  uint64_t proc_id;        /* a process in flight (proc transport id), or 0 */
+  void (*on_proc)(kube_op *op, const proc_outcome *res);
   void *st;                /* the action's state */
   void (*st_free)(void *st);
   bool finished, dead;
@@ -117,6 +117,7 @@ struct kube_op {
 /* The shared runtime of one actions instance. */
 struct kube_rt {
   http_transport *tr;
+  proc_transport *pt;
   bool virtual_time;
   int64_t now;             /* the latest clock reading */
   int64_t wall_base;       /* wall-clock ms at now == 0 (virtual runs); < 0: use the real clock */
@@ -126,8 +127,6 @@ struct kube_rt {
   uint64_t next_id;
   int64_t next_seq;
   int in_poll;
-  struct sim_world *sim;    /* rehearsals: the simulated world (exec, stubs), else NULL */
-  int64_t sim_base;         /* the caller's clock reading at the world's virtual 0 */
   void (*extra_poll)(kube_rt *rt);   /* runs after transport callbacks (the lease renewer) */
   int64_t (*extra_next)(kube_rt *rt);
   void (*extra_free)(kube_rt *rt);  /* releases extra when the runtime is cleared */
@@ -135,9 +134,10 @@ struct kube_rt {
   FILE *log;                /* decisions taken after lost answers, one line each; NULL: stderr */
 };
 
-/* Initialises a runtime over tr (taken: freed by kube_op_rt_clear). */
-void kube_op_rt_init(kube_rt *rt, http_transport *tr, bool virtual_time, uint64_t seed, int64_t wall_base);
-/* Cancels every operation and frees the transport. */
+/* Initialises a runtime over tr and pt (taken: freed by kube_op_rt_clear). */
+void kube_op_rt_init(kube_rt *rt, http_transport *tr, proc_transport *pt, bool virtual_time, uint64_t seed,
+                     int64_t wall_base);
+/* Cancels every operation and frees the transports. */
 void kube_op_rt_clear(kube_rt *rt);
 /* Returns the next due time of any timer, deadline, process or transport callback. */
 int64_t kube_op_rt_next(kube_rt *rt, int64_t now);
@@ -169,7 +169,8 @@ bool kube_op_request(kube_op *op, const char *method, const char *path, const ch
 /* Like kube_op_request, with extra "Name: value" header lines (copied). */
 bool kube_op_request_with(kube_op *op, const char *method, const char *path, const char *ctype, const char *body,
                           const char *const *headers, size_t n_headers, kube_retry retry, kube_cont cont);
-/* Starts a request to an absolute URL (webhooks), without the connection's credentials. */
+/* Starts a notification request to an absolute URL (webhooks), without the connection's
+ * credentials; the transport sees it marked http_request.notification. */
 bool kube_op_request_url(kube_op *op, const char *method, const char *url, const char *const *headers,
                          size_t n_headers, const char *body, kube_retry retry, kube_cont cont);
 /* Starts a watch (a streaming GET of path): on_event for every event, end when it closes. */
@@ -190,9 +191,9 @@ char *kube_op_unknown_text(const char *method, const char *path, const char *det
 void kube_op_cancel_requests(kube_op *op);
 /* Sets (or with fn NULL clears) the operation's timer at `at`. */
 void kube_op_timer(kube_op *op, int64_t at, kube_timer_fn fn);
-/* Starts a child process for the op; on_proc runs when it ends. Returns false after failing. */
-bool kube_op_spawn(kube_op *op, const char *const *argv, const char *const *env_add, int64_t timeout_ms,
-                   void (*on_proc)(kube_op *op, const proc_result *res));
+/* Starts a process for the op through the runtime's process transport (req->timeout_ms is set
+ * from the op's time left); on_proc runs when it ends. Returns false after failing the op. */
+bool kube_op_process(kube_op *op, const proc_request *req, void (*on_proc)(kube_op *op, const proc_outcome *res));
 /* Returns the time left before the op's deadline (ms; INT64_MAX without one). */
 int64_t kube_op_left(const kube_op *op);
 

@@ -66,24 +66,17 @@ static void merge_named(json_t *map, json_t *list, const char *field, const char
   }
 }
 
-/* Returns true after merging one kubeconfig file (false with *err on a YAML error; a missing
- * file is skipped unless `must`). */
-static bool merge_file(merged *m, const char *path, bool must, char **err) {
-  size_t len = 0;
-  char *text = valbuf_read_file(path, &len);
-  if (!text) {
-    if (must) *err = strutil_printf("cannot read kubeconfig %s", path);
-    return !must;
-  }
+/* Returns true after merging one kubeconfig document named `path` in messages, whose relative
+ * paths resolve against dir (taken: freed here); false with *err on a YAML error. */
+static bool merge_text(merged *m, const char *text, size_t len, const char *path, char *dir, char **err) {
   char *yerr = NULL;
   json_t *doc = yamljson_parse(text, len, &yerr);
-  free(text);
   if (!doc) {
     *err = strutil_printf("kubeconfig %s: %s", path, yerr ? yerr : "invalid YAML");
     free(yerr);
+    free(dir);
     return false;
   }
-  char *dir = dir_of(path);
   merge_named(m->clusters, json_object_get(doc, "clusters"), "cluster", dir);
   merge_named(m->contexts, json_object_get(doc, "contexts"), "context", dir);
   merge_named(m->users, json_object_get(doc, "users"), "user", dir);
@@ -96,6 +89,20 @@ static bool merge_file(merged *m, const char *path, bool must, char **err) {
   return true;
 }
 
+/* Returns true after merging one kubeconfig file (false with *err on a YAML error; a missing
+ * file is skipped unless `must`). */
+static bool merge_file(merged *m, const char *path, bool must, char **err) {
+  size_t len = 0;
+  char *text = valbuf_read_file(path, &len);
+  if (!text) {
+    if (must) *err = strutil_printf("cannot read kubeconfig %s", path);
+    return !must;
+  }
+  bool ok = merge_text(m, text, len, path, dir_of(path), err);
+  free(text);
+  return ok;
+}
+
 /* Returns the value of an environment variable through opts. */
 static const char *env(const kubeconfig_opts *o, const char *name) {
   return o && o->getenv ? o->getenv(o->env_user, name) : getenv(name);
@@ -104,6 +111,7 @@ static const char *env(const kubeconfig_opts *o, const char *name) {
 /* Returns true after merging the files opts points at; *any is set when some file was named. */
 static bool merge_all(merged *m, const kubeconfig_opts *o, bool *any, char **err) {
   *any = true;
+  if (o && o->data) return merge_text(m, o->data, strlen(o->data), "the in-memory kubeconfig", strdup("."), err);
   if (o && o->path && *o->path) return merge_file(m, o->path, true, err);
   const char *list = env(o, "KUBECONFIG");
   if (list && *list) {

@@ -52,11 +52,14 @@ typedef struct {
   const char *(*getenv)(void *user, const char *name);
   void *env_user;
   const char *sa_dir;    /* in-cluster files; NULL → /var/run/secrets/kubernetes.io/serviceaccount */
+  const char *data;      /* a kubeconfig document in memory, read instead of any file (path,
+                            KUBECONFIG and ~/.kube/config are ignored); relative paths in it
+                            resolve against the working directory */
 } kubeconfig_opts;
 
 /* Returns the resolved context, or NULL with *err set (caller frees): "context \"x\" not found in
  * /path/config", "no kubeconfig: set KUBECONFIG, pass --kubeconfig or run in a cluster", a YAML
- * error with its file. Order: opts->path; else KUBECONFIG's files merged (first wins per name and
+ * error with its file. Order: opts->data; opts->path; else KUBECONFIG's files merged (first wins per name and
  * for current-context; missing files skipped); else ~/.kube/config; else in-cluster. */
 kubeconfig *kubeconfig_load(const kubeconfig_opts *opts, char **err);
 

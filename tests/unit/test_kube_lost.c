@@ -12,6 +12,8 @@
 
 #include "actions_kube.h"
 #include "actions_kube_int.h"
+#include "http_sim.h"
+#include "proc_sim.h"
 #include "sim.h"
 #include "test_kube_fake.h"
 
@@ -81,7 +83,12 @@ static fx *fx_from(json_t *sc) {
   json_decref(sc);
   assert_non_null(f->w);
   f->log = tmpfile();
-  actions_kube_config cfg = {.sim = f->w, .wall_base_ms = 1767225600000, .seed = 1, .log = f->log};
+  http_transport *tr = http_sim_new(f->w, 0, &err);
+  proc_transport *pt = proc_sim_new(f->w, 0, NULL, &err);
+  assert_non_null(tr);
+  assert_non_null(pt);
+  actions_kube_config cfg = {.http = tr, .procs = pt, .virtual_time = true, .wall_base_ms = 1767225600000,
+                             .kubeconfig_doc = HTTP_SIM_KUBECONFIG, .seed = 1, .log = f->log};
   f->a = actions_kube_new(&cfg, &err);
   assert_non_null(f->a);
   akube *ak = actions_kube_of(f->a);

@@ -10,7 +10,9 @@
 
 #include "actions_kube.h"
 #include "actions_kube_int.h"
+#include "http_sim.h"
 #include "lease.h"
+#include "proc_sim.h"
 #include "sim.h"
 #include "test_kube_fake.h"
 
@@ -22,6 +24,21 @@ typedef struct {
   rbk_value *cluster;
 } fx;
 
+/* Returns the actions of a rehearsal over w, as interp/rehearse wires them: the simulator's
+ * transports, its kubeconfig, virtual time (stubs borrowed). */
+static rbk_actions *sim_actions(sim_world *w, const json_t *stubs, const char *scratch) {
+  char *err = NULL;
+  http_transport *tr = http_sim_new(w, 0, &err);
+  proc_transport *pt = proc_sim_new(w, 0, stubs, &err);
+  assert_non_null(tr);
+  assert_non_null(pt);
+  actions_kube_config cfg = {.http = tr, .procs = pt, .virtual_time = true, .wall_base_ms = 1767225600000,
+                             .kubeconfig_doc = HTTP_SIM_KUBECONFIG, .scratch_dir = scratch, .seed = 1};
+  rbk_actions *a = actions_kube_new(&cfg, &err);
+  assert_non_null(a);
+  return a;
+}
+
 /* Returns a fixture over the scenario document `sc` (taken). */
 static fx *fx_from(json_t *sc) {
   fx *f = calloc(1, sizeof *f);
@@ -30,9 +47,7 @@ static fx *fx_from(json_t *sc) {
   f->w = sim_new(sc, 7, &err);
   json_decref(sc);
   assert_non_null(f->w);
-  actions_kube_config cfg = {.sim = f->w, .wall_base_ms = 1767225600000, .seed = 1};
-  f->a = actions_kube_new(&cfg, &err);
-  assert_non_null(f->a);
+  f->a = sim_actions(f->w, NULL, NULL);
   tk_now = 0, tk_real = false;
   const char *names[] = {"namespace"};
   rbk_value *vals[] = {value_cstring("greenlang")};
@@ -362,6 +377,48 @@ static void service__proxy__orchestrator_health(void **state) {
   fx_free(f);
 }
 
+/* http() sends the URL as a real run would; the simulator's transport routes it: a cluster-service
+ * host through the service proxy, another host refused; a webhook recorded in the plant model. */
+static void http__routed_by_the_sim_transport(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  char *err = NULL;
+  const char *un[] = {"base_url"};
+  rbk_value *uv[] = {value_cstring("http://gl-001-process-heat-orchestrator.greenlang.svc:8000/api/v1")};
+  rbk_value *svc = tk_make(f->a, FN_HTTP, NULL, 1, un, uv, &err);
+  assert_non_null(svc);
+  const char *pn[] = {"path"};
+  rbk_value *pv[] = {value_cstring("/plants/backup-heat-status")};
+  tk_outcome o = tk_call(f->a, FN_E_GET, svc, 0, 1, pn, pv);
+  assert_null(o.err);
+  assert_non_null(value_object_get(o.res, "plants"));
+  tk_clear(&o);
+  rbk_value *ov[] = {value_cstring("https://status.example.com/v2")};
+  rbk_value *out = tk_make(f->a, FN_HTTP, NULL, 1, un, ov, &err);
+  assert_non_null(out);
+  rbk_value *pv2[] = {value_cstring("/summary.json")};
+  o = tk_call(f->a, FN_E_GET, out, 0, 1, pn, pv2);
+  assert_string_equal(o.err, "http(): https://status.example.com is outside the simulated cluster: not reachable in a rehearsal");
+  tk_clear(&o);
+  const char *wn[] = {"url"};
+  rbk_value *wv[] = {value_cstring("https://hooks.example.com/incident")};
+  rbk_value *web = tk_make(f->a, FN_WEBHOOK, NULL, 1, wn, wv, &err);
+  assert_non_null(web);
+  o = (tk_outcome){0};
+  assert_true(f->a->notify(f->a->self, web, "rollback started", tk_clock(), tk_done, &o, &err));
+  tk_drive(f->a, &o);
+  assert_null(o.err);
+  tk_clear(&o);
+  json_t *hooks = plant_webhooks(sim_plant(f->w));
+  assert_int_equal(json_array_size(hooks), 1);
+  json_t *h = json_array_get(hooks, 0);
+  assert_string_equal(json_string_value(json_object_get(h, "url")), "https://hooks.example.com/incident");
+  assert_string_equal(json_string_value(json_object_get(json_object_get(h, "body"), "text")), "rollback started");
+  json_decref(hooks);
+  value_unref(svc), value_unref(out), value_unref(web);
+  fx_free(f);
+}
+
 static void wait_ready__pods__done(void **state) {
   (void)state;
   fx *f = fx_new("bad-release");
@@ -489,9 +546,7 @@ static void local__run_stub_and_write_file(void **state) {
   char dir[] = "/tmp/rbk-scratch-XXXXXX";
   assert_non_null(mkdtemp(dir));
   json_t *stubs = json_pack("[{s[ss]siss}]", "argv", "kubectl", "vers*", "status", 0, "stdout", "v1.32.4");
-  actions_kube_config cfg = {.sim = w, .wall_base_ms = 1767225600000, .scratch_dir = dir, .process_stubs = stubs};
-  rbk_actions *a = actions_kube_new(&cfg, &err);
-  json_decref(stubs);
+  rbk_actions *a = sim_actions(w, stubs, dir);
   tk_now = 0, tk_real = false;
   rbk_value *argv = value_list(2);
   value_list_push(argv, value_cstring("kubectl"));
@@ -526,12 +581,14 @@ static void local__run_stub_and_write_file(void **state) {
   snprintf(sub, sizeof sub, "rm -rf %s", dir);
   assert_int_equal(system(sub), 0);
   a->free(a->self);
+  json_decref(stubs);
   sim_free(w);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(get__deployment__returns_object),
+      cmocka_unit_test(http__routed_by_the_sim_transport),
       cmocka_unit_test(history__revisions__sorted_with_images),
       cmocka_unit_test(undo__previous__rolls_back_and_status_succeeds),
       cmocka_unit_test(undo__to_current__skipped_with_note),

@@ -60,7 +60,7 @@ static int teardown(void **state) {
 
 /* Loads with the fake environment. */
 static kubeconfig *load(const char *path, const char *ctx, const char *ns, char **err) {
-  kubeconfig_opts o = {path, ctx, ns, fake_env, NULL, dir};
+  kubeconfig_opts o = {path, ctx, ns, fake_env, NULL, dir, NULL};
   *err = NULL;
   return kubeconfig_load(&o, err);
 }
@@ -128,11 +128,39 @@ static void in_cluster__service_account(void **state) {
   env_home = NULL;
 }
 
+/* An in-memory document is read instead of KUBECONFIG's files. */
+static void data__in_memory__wins_over_files(void **state) {
+  (void)state;
+  char path[128];
+  snprintf(path, sizeof path, "%s/mem-other.yaml", dir);
+  put("mem-other.yaml", "current-context: mem\nclusters:\n- name: m\n  cluster: {server: https://file:6443}\n"
+                        "contexts:\n- name: mem\n  context: {cluster: m}\n");
+  env_kubeconfig = path;
+  const char *doc = "current-context: mem\nclusters:\n- name: m\n  cluster: {server: https://m.example/}\n"
+                    "contexts:\n- name: mem\n  context: {cluster: m}\nusers:\n- name: u\n  user: {}\n";
+  kubeconfig_opts o = {NULL, NULL, "ops", fake_env, NULL, dir, doc};
+  char *err = NULL;
+  kubeconfig *kc = kubeconfig_load(&o, &err);
+  assert_null(err);
+  assert_non_null(kc);
+  assert_string_equal(kc->server, "https://m.example");
+  assert_string_equal(kc->context, "mem");
+  assert_string_equal(kc->ns, "ops");
+  assert_null(kc->path);
+  kubeconfig_free(kc);
+  o.data = "contexts: [";
+  assert_null(kubeconfig_load(&o, &err));
+  assert_non_null(strstr(err, "kubeconfig the in-memory kubeconfig: "));
+  free(err);
+  env_kubeconfig = NULL;
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(merge__first_file_wins),
       cmocka_unit_test(context__unknown__named_error),
       cmocka_unit_test(in_cluster__service_account),
+      cmocka_unit_test(data__in_memory__wins_over_files),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

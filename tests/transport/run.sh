@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# One request path: every seed plan's rehearsal cases run once in-process (`rbk test`) and once as
+# `rbk run` against `rbk sim` over HTTP; the simulated API server must see the same requests
+# (same_requests.py; the rule is in docs/rehearsal.md). Usage: run.sh RBK SOURCE_DIR [FILTER].
+# Needs python3.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
+unset SLACK_WEBHOOK_URL GL001_DB_PASSWORD_PREVIOUS KUBECONFIG
+out=$(python3 "$src/tests/transport/same_requests.py" "$rbk" "$src" "$tmp" "$filter" 2>&1)
+code=$?
+echo "$out"
+exit $code
