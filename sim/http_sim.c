@@ -7,7 +7,10 @@
  * the same calls at the same times give the same callbacks in the same order.
  *
  * Routing (see http_sim.h): the API server's URL goes to sim_handle as it is, a cluster-service
- * host through the service proxy, a notification elsewhere is recorded, anything else fails. */
+ * host through the service proxy, a notification elsewhere is recorded, anything else fails.
+ * The rules of real transfers hold here too: http_check_request refuses before the world sees
+ * anything, an answer longer than max_body fails as "response larger than …" and a stream line
+ * longer than it ends the stream the same way. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,7 @@ typedef struct {
   http_callbacks cb;
   sim_response resp;
   char *origin;
+  size_t max_body;      /* the longest answer (a stream: line) accepted */
   bool stream, started, dead;
   http_linebuf lb;
 } simreq;
@@ -157,6 +161,7 @@ static void record_notification(simtr *t, const http_request *req, sim_response 
 /* Starts a request: the world answers now; returns the id or 0 with *err. */
 static uint64_t sim_start(void *self, const http_request *req, int64_t now, const http_callbacks *cb, char **err) {
   simtr *t = self;
+  if ((*err = http_check_request(req))) return 0;
   simreq *r = calloc(1, sizeof *r);
   char *rest = NULL;
   if (!r || !http_split_url(req->url, &r->origin, &rest)) {
@@ -181,6 +186,7 @@ static uint64_t sim_start(void *self, const http_request *req, int64_t now, cons
   }
   free(path);
   r->id = ++t->next_id, r->seq = r->id, r->cb = *cb;
+  r->max_body = req->max_body ? req->max_body : HTTP_MAX_BODY_DEFAULT;
   r->due = now + (r->resp.delay_ms > 0 ? r->resp.delay_ms : 0);
   r->deadline = req->timeout_ms > 0 ? now + req->timeout_ms : INT64_MAX;
   r->stream = req->stream && r->resp.watch && !r->resp.drop;
@@ -248,16 +254,37 @@ static char *fail_text(const char *what, const simreq *r) {
   return s;
 }
 
+/* Ends r as too large: "response larger than 16 MiB: sim://cluster". */
+static void fail_too_large(simreq *r) {
+  char size[32], what[64];
+  snprintf(what, sizeof what, "response larger than %s", http_size_text(r->max_body, size, sizeof size));
+  char *m = fail_text(what, r);
+  finish(r, HTTP_FAIL_TOO_LARGE, m ? m : what);
+  free(m);
+}
+
+/* Feeds stream bytes to r's lines; returns false after ending r when a line passes max_body. */
+static bool feed_stream(simreq *r, const char *data, size_t len) {
+  size_t run = r->lb.pending.len, longest = run; /* the current line's length so far */
+  for (size_t i = 0; i < len; i++) {
+    run = data[i] == '\n' ? 0 : run + 1;
+    if (run > longest) longest = run;
+  }
+  if (longest > r->max_body) return fail_too_large(r), false;
+  http_linebuf_feed(&r->lb, data, len, deliver_line, r);
+  return true;
+}
+
 /* Moves a stream forward: new lines, then its end when the watch closed or timed out. */
 static void pump_stream(simtr *t, simreq *r, int64_t now) {
   if (!r->started) {
     r->started = true;
-    if (r->resp.body_len) http_linebuf_feed(&r->lb, r->resp.body, r->resp.body_len, deliver_line, r);
+    if (r->resp.body_len && !feed_stream(r, r->resp.body, r->resp.body_len)) return;
   }
   char *out = NULL;
   size_t len = 0;
   sim_watch_state st = sim_watch_poll(t->w, r->resp.watch, &out, &len);
-  if (out && !r->dead) http_linebuf_feed(&r->lb, out, len, deliver_line, r);
+  if (out && !r->dead) feed_stream(r, out, len);
   free(out);
   if (r->dead) return;
   if (st == SIM_WATCH_CLOSED) finish(r, HTTP_FAIL_NONE, NULL);
@@ -281,6 +308,7 @@ static void handle_due(simtr *t, simreq *r, int64_t now) {
     finish(r, HTTP_FAIL_RESET, m ? m : "connection reset");
     free(m);
   } else if (r->stream) pump_stream(t, r, now);
+  else if (r->resp.body_len > r->max_body) fail_too_large(r);
   else finish(r, HTTP_FAIL_NONE, NULL);
 }
 

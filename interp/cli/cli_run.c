@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "http.h"
 
 /* The options of `rbk run`, once: X(ID, long name, short name, value, help). `rbk resume` has
  * them all but -p, and --force. */
@@ -29,6 +30,7 @@
   X(RUN_RUN_ID, "run-id", 0, "ID", "the run's id (default: UTC time and a random suffix)")                          \
   X(RUN_KUBECONFIG, "kubeconfig", 0, "FILE", "the kubeconfig (default: KUBECONFIG, ~/.kube/config, in-cluster)")   \
   X(RUN_CONTEXT, "context", 0, "NAME", "the kubeconfig context (default: its current-context)")                    \
+  X(RUN_MAX_RESPONSE, "max-response", 0, "SIZE", "the largest answer an action accepts (default 16MiB; e.g. 64MiB)") \
   X(RUN_STEAL_LOCK, "steal-lock", 0, NULL, "take over the run lock when its holder let it expire")                  \
   X(RUN_NO_LOCK, "no-lock", 0, NULL, "run without the run lock (Lease rbk-<runbook id>)")                            \
   X(RUN_SCRIPT, "script", 0, "FILE", "answer actions from a JSON script (tests; see docs/engine.md)")               \
@@ -99,6 +101,9 @@ static int take_arg(void *ctx, int id, const char *v) {
     case RUN_RUN_ID: o->run_id = v; return CLI_GO_ON;
     case RUN_KUBECONFIG: o->kubeconfig = v; return CLI_GO_ON;
     case RUN_CONTEXT: o->context = v; return CLI_GO_ON;
+    case RUN_MAX_RESPONSE:
+      return http_parse_size(v, &o->max_response) ? CLI_GO_ON
+                                                  : cli_usage_error("--max-response expects a size such as 16MiB or 1048576, got", v);
     case RUN_STEAL_LOCK: o->steal_lock = true; return CLI_GO_ON;
     case RUN_NO_LOCK: o->no_lock = true; return CLI_GO_ON;
     case RUN_SCRIPT: o->script = v; return CLI_GO_ON;

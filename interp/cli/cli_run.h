@@ -28,6 +28,7 @@ typedef struct {
   bool ignore_deadline;             /* the runbook's deadline does not stop the run */
   bool steal_lock, no_lock;         /* real runs: the run lock (run_actions.h) */
   int64_t epoch;
+  size_t max_response;              /* --max-response in bytes; 0: the default (16 MiB) */
 } run_opts;
 
 /* Parses the options after the command name (argv[0]). `resume` selects `rbk resume`'s form (the

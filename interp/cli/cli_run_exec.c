@@ -120,7 +120,7 @@ static int make_actions(run_ctx *c) {
     if (rb) ast_string_is_plain(rb->u.runbook.id, &given);
     char *id = run_actions_runbook_id(given, c->o->file), *holder = lock_holder(c);
     run_actions_opts ro = {c->o->kubeconfig, c->o->context, !c->o->no_lock, c->o->steal_lock, id, holder, c->clock,
-                           NULL, NULL};
+                           NULL, NULL, c->o->max_response};
     c->act = c->real = id && holder ? run_actions_new(&ro, &err) : NULL;
     free(id), free(holder);
     if (!c->real) return fail(RBK_EXIT_USAGE, err);

@@ -2,7 +2,7 @@
  * virtual time (docs/rehearsal.md).
  *
  * One rehearsal — when one FILE is given with any of --scenario, -p, --seed, --yes, --approve,
- * --secret or --stubs, or when the plan has no sidecar file — prints the run as `rbk run` does
+ * --secret, --stubs or --max-response, or when the plan has no sidecar file — prints the run as `rbk run` does
  * (text or JSON lines) and then the simulated world; its exit code is the run's. Otherwise every
  * case of every plan's sidecar is rehearsed and judged (rehearse_suite.h). */
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "http.h"
 #include "out.h"
 #include "rehearse.h"
 #include "rehearse_case.h"
@@ -28,6 +29,7 @@
   X(TEST_APPROVE, "approve", 0, "TEXT", "grant the approval whose question or slug is TEXT (repeatable)")       \
   X(TEST_SECRET, "secret", 0, "NAME=VALUE", "the value of secret(\"NAME\") (NAME=@FILE reads it), before the scenario's") \
   X(TEST_STUBS, "stubs", 0, "FILE", "JSON list of process stubs answering run() (docs/actions.md)")             \
+  X(TEST_MAX_RESPONSE, "max-response", 0, "SIZE", "the largest answer an action accepts (default 16MiB)")        \
   X(TEST_CASE, "case", 0, "GLOB", "only the sidecar cases whose name matches")                                 \
   X(TEST_VERBOSE, "verbose", 'v', NULL, "show every case's output and final world")                              \
   X(TEST_IGNORE_DEADLINE, "ignore-deadline", 0, NULL, "let runs go on past the runbook's deadline (every case too)") \
@@ -41,10 +43,11 @@ const cli_opts_spec cli_test_spec = {
     .name = "test",
     .operands = "FILE|DIR...",
     .about = "Rehearses plans against the simulated cluster and plant in virtual time.\n\n"
-             "One plan with --scenario, -p, --seed, --yes, --approve, --secret or --stubs (or a plan\n"
-             "without a sidecar file): one rehearsal, shown as `rbk run` shows a run, then the simulated\n"
-             "world. Otherwise: every case of each plan's sidecar PLAN.test.json (directories: their\n"
-             "*.rbk files), pass/fail per case and \"N passed, M failed\" (docs/rehearsal.md).",
+             "One plan with --scenario, -p, --seed, --yes, --approve, --secret, --stubs or\n"
+             "--max-response (or a plan without a sidecar file): one rehearsal, shown as `rbk run`\n"
+             "shows a run, then the simulated world. Otherwise: every case of each plan's sidecar\n"
+             "PLAN.test.json (directories: their *.rbk files), pass/fail per case and\n"
+             "\"N passed, M failed\" (docs/rehearsal.md).",
     .footer = "Exit codes: one rehearsal: as rbk run (0, 1, 3; 2 usage or plan errors). Cases: 0 all\n"
               "passed, 1 one failed, 2 usage errors or no case ran.",
     .opts = test_opts,
@@ -61,6 +64,7 @@ typedef struct {
   char **secret_names, **secret_values; /* owned */
   size_t nsecrets;
   const char *scenario, *output, *case_glob, *stubs_file, *request_log;
+  size_t max_response;   /* --max-response in bytes; 0: the default */
   bool yes, verbose, has_seed, single; /* single: an option that describes one rehearsal */
   bool ignore_deadline;
   uint64_t seed;
@@ -84,6 +88,9 @@ static int take_arg(void *ctx, int id, const char *v) {
     case TEST_CASE: a->case_glob = v; break;
     case TEST_STUBS: a->stubs_file = v; break;
     case TEST_REQUEST_LOG: a->request_log = v; break;
+    case TEST_MAX_RESPONSE:
+      return http_parse_size(v, &a->max_response) ? CLI_GO_ON
+                                                  : cli_usage_error("--max-response expects a size such as 16MiB or 1048576, got", v);
     case TEST_VERBOSE: a->verbose = true; break;
     case TEST_IGNORE_DEADLINE: a->ignore_deadline = true; break;
     case TEST_JOBS:
@@ -170,7 +177,7 @@ static int run_single(const test_args *a) {
                      .ignore_deadline = a->ignore_deadline,
                      .secret_names = (const char *const *)a->secret_names,
                      .secret_values = (const char *const *)a->secret_values, .nsecrets = a->nsecrets,
-                     .process_stubs = stubs, .request_log = reqlog,
+                     .process_stubs = stubs, .request_log = reqlog, .max_response = a->max_response,
                      .out = json ? out_json_sink(&oj) : out_text_sink(&ot)};
   rehearse_result r;
   code = rehearse_run(&o, &r);

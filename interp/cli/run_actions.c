@@ -224,7 +224,7 @@ rbk_actions *run_actions_new(const run_actions_opts *o, char **err) {
   proc_transport *pt = tr ? proc_local_new(err) : NULL;
   if (!pt && tr) tr->free(tr->self);
   actions_kube_config cfg = {.http = tr, .procs = pt, .kubeconfig = o->kubeconfig, .context = o->context,
-                             .wall_base_ms = -1, .seed = real_seed()};
+                             .wall_base_ms = -1, .seed = real_seed(), .max_response = o->max_response};
   r->inner = pt ? actions_kube_new(&cfg, err) : NULL;
   r->runbook_id = strdup(o->runbook_id ? o->runbook_id : "run");
   r->holder = strdup(o->holder ? o->holder : "rbk");

@@ -34,6 +34,7 @@ typedef struct {
   /* Receives one line per problem found while the plan runs (a failed renewal); NULL: stderr. */
   void (*warn)(void *user, const char *message);
   void *warn_user;
+  size_t max_response;      /* --max-response: the longest API answer accepted; 0: 16 MiB */
 } run_actions_opts;
 
 /* Returns the actions of a real run, or NULL with *err set (caller frees). */

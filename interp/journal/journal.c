@@ -196,6 +196,11 @@ static json_t *make_record(journal *j, const rbk_event *ev) {
   }
   json_object_update(rec, body);
   json_decref(body);
+  if (ev->kind != RBK_EV_RUN_START &&
+      (!journal_cap_value(rec, "args", JOURNAL_CAP_VALUE) || !journal_cap_value(rec, "result", JOURNAL_CAP_VALUE))) {
+    json_decref(rec);
+    return NULL;
+  }
   if (ev->kind == RBK_EV_RUN_START) {
     json_t *params = json_object_get(rec, "args");
     if (params) json_object_set(rec, "params", params), json_object_del(rec, "args");

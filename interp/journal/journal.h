@@ -63,6 +63,17 @@ bool journal_begin(journal *j, const journal_meta *meta, bool resume, rbk_clock 
  * every later append fails with the same message: a journal with a gap is never written. */
 int journal_append(journal *j, const json_t *record, char **err);
 
+/* The largest value a record holds whole: an action's "args" or "result" (a step's "result")
+ * whose compact JSON passes JOURNAL_CAP_VALUE bytes is replaced by "args_truncated" /
+ * "result_truncated": {bytes, sha256: "sha256:HEX" over that JSON, head: its first
+ * JOURNAL_CAP_HEAD bytes (cut on a character)}. Resume treats such an action as in flight (it is
+ * re-checked) and such a step as one that runs again. */
+#define JOURNAL_CAP_VALUE ((size_t)64 << 10)
+#define JOURNAL_CAP_HEAD 1024
+/* Returns false when out of memory; replaces rec[key] by its summary rec[key "_truncated"] when
+ * its compact JSON is longer than max bytes (journal_cap.c). */
+bool journal_cap_value(json_t *rec, const char *key, size_t max);
+
 /* Returns the sink that journals every event (rbk_sink.user is j). */
 rbk_sink journal_sink(journal *j);
 

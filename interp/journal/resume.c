@@ -99,7 +99,8 @@ static bool scan_action(journal_state *s, json_t *rec, const char *ev, const cha
   if (!strcmp(ev, "action_start")) return count_add(open, key, 1);
   if (strcmp(ev, "action_end")) return true;
   if (!count_add(open, key, -1)) return false;
-  if (!st || strcmp(st, "ok")) return count_add(failed, key, 1);
+  /* a result too large for the journal cannot be replayed: the action is re-checked */
+  if (!st || strcmp(st, "ok") || json_object_get(rec, "result_truncated")) return count_add(failed, key, 1);
   json_t *list = json_object_get(s->results, key), *result = json_object_get(rec, "result");
   if (!list && json_object_set_new(s->results, key, list = json_array())) return false;
   s->nresults++;

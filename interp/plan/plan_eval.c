@@ -61,9 +61,32 @@ static pv pe_string(plan_walker *w, plan_scope *s, const ast_node *e) {
   return r;
 }
 
-/* Evaluates [a, b]: known when every item is. */
+/* A list literal longer than this whose items are all plain literals is summarised as an unknown
+ * "[N literal items]" instead of being materialised: the plan's memory stays within a small
+ * multiple of the source's (docs/plan.md "Limits"). */
+#define PE_LITERAL_MAX 10000
+
+/* Returns true when e is a plain literal: a scalar, a string without holes, or a list of them. */
+static bool pe_plain_literal(const ast_node *e) {
+  switch (e->kind) {
+    case AST_NULL_LIT: case AST_BOOL_LIT: case AST_INT_LIT: case AST_FLOAT_LIT: case AST_DURATION_LIT: return true;
+    case AST_STRING:
+      for (size_t i = 0; i < e->u.str.parts.len; i++)
+        if (e->u.str.parts.items[i]->kind != AST_TEXT) return false;
+      return true;
+    case AST_LIST:
+      for (size_t i = 0; i < e->u.list.items.len; i++)
+        if (!pe_plain_literal(e->u.list.items.items[i])) return false;
+      return true;
+    default: return false;
+  }
+}
+
+/* Evaluates [a, b]: known when every item is; a huge list of plain literals is summarised. */
 static pv pe_list(plan_walker *w, plan_scope *s, const ast_node *e) {
   const ast_list *items = &e->u.list.items;
+  if (items->len > PE_LITERAL_MAX && pe_plain_literal(e))
+    return pe_unknown(strutil_printf("[%zu literal items]", items->len), false);
   rbk_value *list = value_list(items->len);
   valbuf b = {0};
   bool known = list != NULL;

@@ -121,7 +121,7 @@ static int make_actions(rh_ctx *c) {
   }
   actions_kube_config cfg = {.http = tr, .procs = pt, .virtual_time = true, .wall_base_ms = c->epoch_ms,
                              .kubeconfig_doc = HTTP_SIM_KUBECONFIG, .scratch_dir = c->scratch, .seed = c->r->seed,
-                             .console = c->o->console};
+                             .console = c->o->console, .max_response = c->o->max_response};
   if (!(c->act = actions_kube_new(&cfg, &err))) return setup_fail(c, err);
   return (c->clock = clock_virtual(c->epoch_ms)) ? -1 : setup_fail(c, NULL);
 }

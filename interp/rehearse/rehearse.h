@@ -49,6 +49,7 @@ typedef struct {
   size_t nsecrets;
   const json_t *process_stubs;      /* answers to run() (proc_sim_new); NULL: the scenario's */
   FILE *request_log;                /* every API request the world answers (sim_set_request_log), or NULL */
+  size_t max_response;              /* the longest answer accepted (actions_kube_config); 0: 16 MiB */
   rbk_sink out;                     /* where the run's events go (out.h sinks); emit may be NULL */
   FILE *console;                    /* console() channel; NULL → stderr */
   FILE *diag;                       /* plan errors and setup errors; NULL → stderr */

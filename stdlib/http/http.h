@@ -13,6 +13,12 @@
  * or cancel() no callback runs for that id. Callbacks may start and cancel requests.
  * Requests due at the same time complete in the order they were started.
  *
+ * Limits and rules (docs/actions.md "Limits"): an answer longer than the request's max_body
+ * (default HTTP_MAX_BODY_DEFAULT) fails with HTTP_FAIL_TOO_LARGE as soon as the bytes pass it
+ * (the transfer is aborted: memory stays bounded); a stream fails the same way on a line longer
+ * than max_body. Redirects are never followed (a 3xx is an answer like any other). start()
+ * refuses, with nothing sent, a request that http_check_request refuses.
+ *
  * Ownership: every field of a request is borrowed for the duration of start() (the transport
  * copies what it keeps, TLS material included). A response passed to on_done is borrowed for the
  * duration of the callback.
@@ -50,7 +56,11 @@ typedef struct {
   const http_tls *tls;          /* NULL: the system's CAs, verification on */
   bool notification;            /* a notification (webhook POST): sent like any request; a
                                    simulating transport records it and answers 200 */
+  size_t max_body;              /* the longest answer (a stream: line) accepted; 0: the default */
 } http_request;
+
+/* The default cap of an answer: 16 MiB. */
+#define HTTP_MAX_BODY_DEFAULT ((size_t)16 << 20)
 
 /* Why a request got no answer, once: X(ENUM_SUFFIX, "name"). */
 #define HTTP_FAILS(X)                                                                          \
@@ -59,6 +69,7 @@ typedef struct {
   X(RESET, "reset")           /* the connection broke after the request was sent */           \
   X(TIMEOUT, "timeout")       /* the request's timeout_ms passed */                           \
   X(TLS, "tls")               /* certificate or handshake problem */                          \
+  X(TOO_LARGE, "too-large")   /* the answer passed max_body: the transfer was aborted */      \
   X(OTHER, "other")           /* anything else (bad URL, out of memory, …) */
 
 typedef enum {
@@ -112,6 +123,24 @@ http_transport *http_curl_new(char **err);
 
 /* Returns the name of a failure kind ("connect", …). */
 const char *http_fail_name(http_fail f);
+
+/* Returns NULL when req may be sent, else why not, on one line (caller frees): a CR, LF or NUL
+ * in the method, URL or a header line (injection), a header line without "Name: value", a URL
+ * that is not absolute http(s) (or sim:// for the simulator), or credentials (an Authorization
+ * or Proxy-Authorization header, user-info in the URL, a client certificate or key) over plain
+ * http://. The message never quotes a header's value or the URL's user-info. */
+char *http_check_request(const http_request *req);
+
+/* Returns true when the n bytes at s hold a CR, LF or NUL (a value unfit for a header or URL). */
+bool http_has_ctl(const char *s, size_t n);
+
+/* Writes a byte count as a size for messages ("16 MiB", "1.5 GiB", "300 KiB", "512 bytes")
+ * into buf (at least 32 bytes); returns buf. */
+char *http_size_text(size_t n, char *buf, size_t cap);
+
+/* Returns true after parsing a size ("16MiB", "16M", "64k", "1G", "1048576", "2 MiB"; binary
+ * units, case-insensitive) into *out; false on anything else or 0. */
+bool http_parse_size(const char *s, size_t *out);
 
 /* Returns the reason phrase of an HTTP status ("Not Found"), or "" when unknown. */
 const char *http_reason(int status);

@@ -17,7 +17,11 @@
  * connection that breaks after it was sent is reported as HTTP_FAIL_RESET (the answer was lost),
  * which the caller resolves by reading the world. The cost: one TCP (and TLS) handshake per
  * write; reads still share connections. The only repeat left to libcurl is an HTTP/2
- * REFUSED_STREAM with no answer byte, which the server guarantees it did not process. */
+ * REFUSED_STREAM with no answer byte, which the server guarantees it did not process.
+ *
+ * Redirects are never followed, and only http and https are spoken. An answer (a stream: a line)
+ * longer than the request's max_body aborts the transfer from the write callback, so at most
+ * max_body bytes are ever held. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +43,8 @@ typedef struct {
   http_linebuf lb;
   char *origin;
   int64_t timeout_ms;
+  size_t max_body;       /* the longest answer (a stream: line) accepted */
+  bool too_large;        /* the answer passed max_body: the transfer was aborted */
   bool stream, dead, finished, write;
   CURLcode result;
   char errbuf[CURL_ERROR_SIZE];
@@ -60,6 +66,8 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *user) {
   long code = 0;
   curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
   valbuf *b = r->stream && code >= 200 && code < 300 ? &r->fresh : &r->body;
+  size_t held = b->len + (b == &r->fresh ? r->lb.pending.len : 0);
+  if (n > r->max_body || held > r->max_body - n) return r->too_large = true, 0;
   valbuf_put(b, data, n);
   return b->oom ? 0 : n;
 }
@@ -138,6 +146,9 @@ static bool set_common(creq *r, const http_request *req) {
   rc |= curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
   rc |= curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   rc |= curl_easy_setopt(e, CURLOPT_USERAGENT, "rbk/1.0");
+  /* never follow a redirect (it could carry the credentials to another host), speak only HTTP(S) */
+  rc |= curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  rc |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   /* the smallest upload buffer libcurl allows (the default is 64 KiB per transfer; bodies are
    * sent from the copied postfields): 1,000 parallel PATCHes would otherwise hold 64 MiB */
   rc |= curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
@@ -164,6 +175,7 @@ static bool push(curltr *t, creq *r) {
 static uint64_t curl_start(void *self, const http_request *req, int64_t now, const http_callbacks *cb, char **err) {
   (void)now;
   curltr *t = self;
+  if ((*err = http_check_request(req))) return 0;
   creq *r = calloc(1, sizeof *r);
   char *rest = NULL;
   if (!r || !http_split_url(req->url, &r->origin, &rest)) {
@@ -174,6 +186,7 @@ static uint64_t curl_start(void *self, const http_request *req, int64_t now, con
   free(rest);
   r->easy = curl_easy_init();
   r->cb = *cb, r->stream = req->stream, r->timeout_ms = req->timeout_ms, r->write = mutating(req->method);
+  r->max_body = req->max_body ? req->max_body : HTTP_MAX_BODY_DEFAULT;
   if (!r->easy || !set_common(r, req) || !set_request(r, req) || !set_tls(r->easy, req->tls) || !push(t, r)) {
     req_free(r);
     *err = strdup("cannot set up the HTTP request");
@@ -236,7 +249,9 @@ static char *fail_text(const creq *r, http_fail kind) {
   size_t n = strlen(detail) + strlen(r->origin) + 64;
   char *s = malloc(n);
   if (!s) return NULL;
-  if (kind == HTTP_FAIL_CONNECT && r->result == CURLE_COULDNT_CONNECT) snprintf(s, n, "connection refused: %s", r->origin);
+  char size[32];
+  if (kind == HTTP_FAIL_TOO_LARGE) snprintf(s, n, "response larger than %s: %s", http_size_text(r->max_body, size, sizeof size), r->origin);
+  else if (kind == HTTP_FAIL_CONNECT && r->result == CURLE_COULDNT_CONNECT) snprintf(s, n, "connection refused: %s", r->origin);
   else if (kind == HTTP_FAIL_CONNECT) snprintf(s, n, "could not resolve host: %s", r->origin);
   else if (kind == HTTP_FAIL_TIMEOUT) snprintf(s, n, "timed out after %lld ms: %s", (long long)r->timeout_ms, r->origin);
   else if (kind == HTTP_FAIL_TLS) snprintf(s, n, "%s (%s)", detail, r->origin);
@@ -267,7 +282,7 @@ static http_fail outcome_kind(const creq *r) {
 
 /* Delivers a finished transfer's outcome. */
 static void finish(curltr *t, creq *r) {
-  http_fail kind = outcome_kind(r);
+  http_fail kind = r->too_large ? HTTP_FAIL_TOO_LARGE : outcome_kind(r);
   http_response resp = {kind, 0, "", 0, NULL, -1};
   char *msg = NULL;
   if (kind == HTTP_FAIL_NONE) {

@@ -1,8 +1,11 @@
 /* http_util.c — small pieces shared by the HTTP transports: names, URLs, line buffering. */
 #include "http.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Returns the name of a failure kind. */
 const char *http_fail_name(http_fail f) {
@@ -21,6 +24,11 @@ const char *http_reason(int status) {
     case 201: return "Created";
     case 202: return "Accepted";
     case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -83,3 +91,38 @@ bool http_linebuf_feed(http_linebuf *lb, const char *data, size_t len,
 
 /* Releases a line buffer. */
 void http_linebuf_free(http_linebuf *lb) { valbuf_free(&lb->pending); }
+
+/* Returns buf holding n as a size for messages ("16 MiB", "1.5 GiB", "512 bytes"). */
+char *http_size_text(size_t n, char *buf, size_t cap) {
+  static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+  if (n < 1024) {
+    snprintf(buf, cap, "%zu bytes", n);
+    return buf;
+  }
+  double v = (double)n;
+  int u = -1;
+  while (v >= 1024 && u < 3) v /= 1024, u++;
+  if (v == (double)(long long)v) snprintf(buf, cap, "%lld %s", (long long)v, units[u]);
+  else snprintf(buf, cap, "%.1f %s", v, units[u]);
+  return buf;
+}
+
+/* Returns true after parsing a size with an optional binary unit into *out. */
+bool http_parse_size(const char *s, size_t *out) {
+  if (!s || !isdigit((unsigned char)*s)) return false;
+  char *end = NULL;
+  double v = strtod(s, &end);
+  while (*end == ' ') end++;
+  static const struct { const char *suffix; double mult; } units[] = {
+      {"", 1},          {"b", 1},           {"bytes", 1},       {"k", 1024.0},      {"kb", 1024.0},
+      {"kib", 1024.0},  {"m", 1048576.0},   {"mb", 1048576.0},  {"mib", 1048576.0}, {"g", 1073741824.0},
+      {"gb", 1073741824.0}, {"gib", 1073741824.0}};
+  for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+    if (strcasecmp(end, units[i].suffix) != 0) continue;
+    double bytes = v * units[i].mult;
+    if (bytes < 1 || bytes > (double)((size_t)1 << 40)) return false;
+    *out = (size_t)bytes;
+    return true;
+  }
+  return false;
+}

@@ -2,6 +2,7 @@
  * descriptions, dispatch of every SIG_ACTION to its state machine, notifications, the loop. */
 #include "actions_kube.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,10 +142,30 @@ static ak_channel *make_channel(const sig_info *sig, rbk_value *const *args) {
   return c;
 }
 
+/* Returns NULL when every argument of a constructor that goes into a URL or a header line is
+ * free of CR, LF and NUL, else the refusal (caller frees). */
+static char *check_ctor(const sig_info *sig, rbk_value *const *args) {
+  static const char *const names[] = {"context", "namespace", "kubeconfig", "name", "port", "base_url", "headers",
+                                      "webhook", "url"};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+    char what[48];
+    snprintf(what, sizeof what, "%s(): %s", sig->name, names[i]);
+    const rbk_value *v = ctor_arg(sig, args, names[i]);
+    for (size_t k = 0; v && v->kind == VAL_OBJECT && k < v->u.obj.len; k++) { /* name the header */
+      snprintf(what, sizeof what, "%s(): header \"%.20s\"", sig->name, v->u.obj.keys[k]);
+      char *e = kube_check_line(v->u.obj.vals[k], what);
+      if (e) return e;
+    }
+    char *e = kube_check_line(v, what);
+    if (e) return e;
+  }
+  return NULL;
+}
+
 /* Returns a new handle for a constructor call, or NULL with *err. */
 static rbk_value *construct(void *self, const sig_info *sig, rbk_value *recv, rbk_value *const *args, char **err) {
   akube *ak = self;
-  *err = NULL;
+  if ((*err = check_ctor(sig, args))) return NULL;
   if (sig->id == FN_KUBE || sig->id == FN_HTTP || sig->id == FN_K_SERVICE) {
     kube_conn *c = sig->id == FN_KUBE ? make_cluster(ak, sig, args, err)
                    : sig->id == FN_HTTP ? make_http(sig, args, err)
@@ -267,6 +288,7 @@ static uint64_t start(void *self, const rbk_action_req *req, act_done_fn done, v
   bool (*fn)(kube_op *, const rbk_action_req *) = cluster_action(req->sig->id);
   kube_conn *conn = actions_kube_conn(req->recv);
   if (!local && (!fn || !conn)) return *err = strutil_printf("%s: not an action on this handle", req->sig->name), 0;
+  if (!local && (*err = kube_check_args(req))) return 0;
   char *what = describe(self, req);
   kube_op *op = kube_op_new(&ak->rt, conn, req->sig, req->timeout_ms, what, done, user);
   free(what);
@@ -342,6 +364,7 @@ rbk_actions *actions_kube_new(const actions_kube_config *cfg, char **err) {
   ak->cfg.kubeconfig_doc = ak->kubeconfig_doc, ak->cfg.http = tr, ak->cfg.procs = pt;
   kube_op_rt_init(&ak->rt, tr, pt, cfg->virtual_time, cfg->seed, cfg->virtual_time ? cfg->wall_base_ms : -1);
   ak->rt.log = cfg->log;
+  ak->rt.max_body = cfg->max_response;
   ak->iface = (rbk_actions){ak, construct, describe, start, notify, cancel, next_event, poll_, free_};
   return &ak->iface;
 }

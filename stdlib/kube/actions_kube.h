@@ -46,6 +46,7 @@ typedef struct {
   const char *(*getenv)(void *user, const char *name);
   void *env_user;
   const char *sa_dir;         /* in-cluster service-account dir; NULL → the standard one */
+  size_t max_response;        /* the longest API answer accepted (bytes); 0: HTTP_MAX_BODY_DEFAULT */
 } actions_kube_config;
 
 /* Returns the actions, or NULL with *err set (caller frees). */

@@ -21,6 +21,14 @@
 rbk_value *kube_arg(const rbk_action_req *req, const char *name);
 /* Returns a value's text with secrets revealed (for requests only; caller frees), NULL for NULL. */
 char *kube_text(const rbk_value *v);
+/* Returns NULL when the text of v (a string or secret; an object's keys and values) may go into
+ * a URL or a header line, else the one-line refusal "WHAT holds a CR, LF or NUL: refused
+ * (nothing was sent)" (caller frees). */
+char *kube_check_line(const rbk_value *v, const char *what);
+/* Returns NULL when every argument of req that goes into a URL or a header (ref, kind, selector,
+ * field, path, name, container, an object's metadata name and namespace) passes
+ * kube_check_line, else the refusal (caller frees). */
+char *kube_check_args(const rbk_action_req *req);
 /* Returns the JSON of a value with secrets revealed (for request bodies; caller owns). */
 json_t *kube_json(const rbk_value *v);
 /* Returns the kind named by the call's `kind` argument; fails op (`unknown kind "x"`) and

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strutil.h"
 #include "valbuf.h"
 
 /* Returns argument `name` of the call, or NULL. */
@@ -21,6 +22,38 @@ char *kube_text(const rbk_value *v) {
   if (v->kind == VAL_SECRET) return strdup(v->u.secret.plain ? v->u.secret.plain : "");
   if (v->kind == VAL_STRING) return strndup(v->u.str.s, v->u.str.len);
   return value_show(v);
+}
+
+/* Returns true when the text of v holds a CR, LF or NUL. */
+static bool has_ctl(const rbk_value *v) {
+  if (!v) return false;
+  if (v->kind == VAL_STRING) return http_has_ctl(v->u.str.s, v->u.str.len);
+  if (v->kind == VAL_SECRET) return v->u.secret.plain && http_has_ctl(v->u.secret.plain, strlen(v->u.secret.plain));
+  if (v->kind != VAL_OBJECT) return false;
+  for (size_t i = 0; i < v->u.obj.len; i++)
+    if (http_has_ctl(v->u.obj.keys[i], strlen(v->u.obj.keys[i])) || has_ctl(v->u.obj.vals[i])) return true;
+  return false;
+}
+
+/* Returns NULL or the refusal of a value unfit for a URL or header line. */
+char *kube_check_line(const rbk_value *v, const char *what) {
+  return has_ctl(v) ? strutil_printf("%s holds a CR, LF or NUL: refused (nothing was sent)", what) : NULL;
+}
+
+/* Returns NULL or the refusal of the first argument unfit for a URL or header line. */
+char *kube_check_args(const rbk_action_req *req) {
+  static const char *const names[] = {"ref", "kind", "selector", "field", "path", "name", "container"};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+    char what[48];
+    snprintf(what, sizeof what, "%s(): %s", req->sig->name, names[i]);
+    char *e = kube_check_line(kube_arg(req, names[i]), what);
+    if (e) return e;
+  }
+  const rbk_value *o = kube_arg(req, "object");
+  const rbk_value *m = o && o->kind == VAL_OBJECT ? value_object_get(o, "metadata") : NULL;
+  if (!m || m->kind != VAL_OBJECT) return NULL;
+  char *e = kube_check_line(value_object_get(m, "name"), "the object's metadata.name");
+  return e ? e : kube_check_line(value_object_get(m, "namespace"), "the object's metadata.namespace");
 }
 
 /* Returns the JSON of a value, secrets revealed. */

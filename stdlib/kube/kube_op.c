@@ -252,9 +252,12 @@ char *kube_op_error_text(const kube_op *op, const char *method, const char *path
   if (op->conn && op->conn->kube && !op->conn->svc_name && msg && reason) {
     return strutil_printf("Error from server (%s): %s", reason, msg);
   }
+  if (r->status >= 300 && r->status < 400)
+    return strutil_printf("%s %s: %d %s: redirects are not followed", method, path, r->status, http_reason(r->status));
   char *ex = excerpt(r->body ? r->body : "", r->body_len);
-  s = strutil_printf("%s %s: %d %s%s%s", method, path, r->status, http_reason(r->status), ex && *ex ? ": " : "",
-                ex ? ex : "");
+  bool not_json = r->status >= 200 && r->status < 300 && !r->json && op->conn && op->conn->kube;
+  s = strutil_printf("%s %s: %d %s%s%s", method, path, r->status, http_reason(r->status),
+                     not_json ? ", but the answer is not JSON: " : ex && *ex ? ": " : "", ex ? ex : "");
   free(ex);
   return s;
 }
@@ -339,7 +342,7 @@ static bool req_send(kube_req *q) {
   if (c && c->auth && q->with_auth) kubeconfig_auth_client_cert(c->auth, &tls.cert_data, &tls.cert_len, &tls.key_data, &tls.key_len);
   http_request hr = {q->method, q->url, (const char *const *)q->headers, q->n_headers, q->body, q->body_len,
                      q->stream ? (left == INT64_MAX ? 0 : left) : limit, q->stream,
-                     c && c->kc && q->with_auth ? &tls : NULL, q->notification};
+                     c && c->kc && q->with_auth ? &tls : NULL, q->notification, op->rt->max_body};
   if (hr.timeout_ms <= 0 && !q->stream) hr.timeout_ms = 1;
   http_callbacks cb = {q, on_line, on_done};
   q->http_id = op->rt->tr->start(op->rt->tr->self, &hr, op->rt->now, &cb, &err);
@@ -461,6 +464,7 @@ static bool may_retry(const kube_req *q, const http_response *resp) {
 static bool schedule_retry(kube_req *q, const http_response *resp, const kube_resp *kr) {
   kube_op *op = q->op;
   if (q->stream || !kube_op_transient(kr) || resp->fail == HTTP_FAIL_TLS || resp->fail == HTTP_FAIL_OTHER ||
+      resp->fail == HTTP_FAIL_TOO_LARGE ||
       !may_retry(q, resp))
     return false;
   int64_t d = backoff(op->rt, q->attempt, resp->retry_after_ms);

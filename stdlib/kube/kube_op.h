@@ -127,6 +127,7 @@ struct kube_rt {
   uint64_t next_id;
   int64_t next_seq;
   int in_poll;
+  size_t max_body;          /* the longest answer accepted (http_request.max_body; 0: default) */
   void (*extra_poll)(kube_rt *rt);   /* runs after transport callbacks (the lease renewer) */
   int64_t (*extra_next)(kube_rt *rt);
   void (*extra_free)(kube_rt *rt);  /* releases extra when the runtime is cleared */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "kube_op.h"
@@ -184,10 +185,18 @@ void kubeconfig_free(kubeconfig *kc) {
   free(kc);
 }
 
+/* Returns true when the string at key of o (if any) holds a CR, LF or NUL. */
+static bool has_ctl(const json_t *o, const char *key) {
+  const json_t *v = json_object_get(o, key);
+  return json_is_string(v) && http_has_ctl(json_string_value(v), json_string_length(v));
+}
+
 /* Returns true after filling kc's cluster fields. */
 static bool fill_cluster(kubeconfig *kc, const json_t *c, const char *dir, char **err) {
   const char *server = str(c, "server");
   if (!server || !*server) return *err = strutil_printf("cluster \"%s\" has no server", kc->cluster_name), false;
+  if (has_ctl(c, "server") || strpbrk(server, " \t"))
+    return *err = strutil_printf("cluster \"%s\": server holds a space, CR, LF or NUL: refused", kc->cluster_name), false;
   kc->server = strdup(server);
   size_t n = strlen(kc->server);
   while (n && kc->server[n - 1] == '/') kc->server[--n] = '\0';
@@ -206,6 +215,8 @@ static bool fill_user(kubeconfig *kc, const json_t *u, const char *dir, const js
                      &kc->cert_len, what, err) &&
             load_pem(u, "client-key-data", "client-key", dir, &kc->key_file, &kc->key_data, &kc->key_len, what, err);
   free(what);
+  if (has_ctl(u, "token"))
+    return *err = strutil_printf("user \"%s\": token holds a CR, LF or NUL: refused (nothing was sent)", kc->user_name), false;
   if (str(u, "token")) kc->token = strdup(str(u, "token"));
   kc->token_file = resolve(dir, str(u, "tokenFile"));
   json_t *x = json_object_get(u, "exec");
@@ -234,6 +245,11 @@ static kubeconfig *from_merged(const merged *m, const kubeconfig_opts *o, char *
   if (!fill_cluster(kc, json_object_get(c, "v"), str(c, "dir"), err) ||
       (u && !fill_user(kc, json_object_get(u, "v"), str(u, "dir"), json_object_get(c, "v"), err)))
     return kubeconfig_free(kc), NULL;
+  bool creds = kc->token || kc->token_file || kc->exec || kc->cert_file || kc->cert_data || kc->key_file || kc->key_data;
+  if (creds && strncasecmp(kc->server, "http://", 7) == 0)
+    return *err = strutil_printf("context \"%s\": credentials are never sent over plain http:// (server %s): use https://",
+                                 name, kc->server),
+           kubeconfig_free(kc), NULL;
   return kc;
 }
 

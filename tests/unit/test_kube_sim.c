@@ -24,6 +24,9 @@ typedef struct {
   rbk_value *cluster;
 } fx;
 
+/* The next fixture's actions_kube_config.max_response (0: the default). */
+static size_t f_max_response;
+
 /* Returns the actions of a rehearsal over w, as interp/rehearse wires them: the simulator's
  * transports, its kubeconfig, virtual time (stubs borrowed). */
 static rbk_actions *sim_actions(sim_world *w, const json_t *stubs, const char *scratch) {
@@ -33,7 +36,8 @@ static rbk_actions *sim_actions(sim_world *w, const json_t *stubs, const char *s
   assert_non_null(tr);
   assert_non_null(pt);
   actions_kube_config cfg = {.http = tr, .procs = pt, .virtual_time = true, .wall_base_ms = 1767225600000,
-                             .kubeconfig_doc = HTTP_SIM_KUBECONFIG, .scratch_dir = scratch, .seed = 1};
+                             .kubeconfig_doc = HTTP_SIM_KUBECONFIG, .scratch_dir = scratch, .seed = 1,
+                             .max_response = f_max_response};
   rbk_actions *a = actions_kube_new(&cfg, &err);
   assert_non_null(a);
   return a;
@@ -146,6 +150,34 @@ static tk_outcome ref_call(fx *f, sig_id id, const char *ref) {
   const char *names[] = {"ref"};
   rbk_value *vals[] = {value_cstring(ref)};
   return tk_call(f->a, id, f->cluster, 0, 1, names, vals);
+}
+
+static void get__answer_past_max_response__fails_bounded(void **state) {
+  (void)state;
+  f_max_response = 1024;
+  fx *f = fx_new("bad-release");
+  f_max_response = 0;
+  tk_outcome o = ref_call(f, FN_K_GET, DEP);
+  assert_string_equal(o.err, "response larger than 1 KiB: https://kubernetes.default.svc");
+  tk_clear(&o);
+  o = ref_call(f, FN_K_GET, "configmap/nope");
+  assert_non_null(strstr(o.err, "not found")); /* a small answer still arrives */
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void get__name_with_cr_lf_or_nul__refused_before_sending(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  tk_outcome o = ref_call(f, FN_K_GET, "configmap/x\r\nX-Injected: yes");
+  assert_string_equal(o.err, "get(): ref holds a CR, LF or NUL: refused (nothing was sent)");
+  tk_clear(&o);
+  const char *names[] = {"ref"};
+  rbk_value *vals[] = {value_string("configmap/x\0y", 13)};
+  o = tk_call(f->a, FN_K_GET, f->cluster, 0, 1, names, vals);
+  assert_string_equal(o.err, "get(): ref holds a CR, LF or NUL: refused (nothing was sent)");
+  tk_clear(&o);
+  fx_free(f);
 }
 
 static void get__deployment__returns_object(void **state) {
@@ -589,6 +621,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(get__deployment__returns_object),
       cmocka_unit_test(http__routed_by_the_sim_transport),
+      cmocka_unit_test(get__answer_past_max_response__fails_bounded),
+      cmocka_unit_test(get__name_with_cr_lf_or_nul__refused_before_sending),
       cmocka_unit_test(history__revisions__sorted_with_images),
       cmocka_unit_test(undo__previous__rolls_back_and_status_succeeds),
       cmocka_unit_test(undo__to_current__skipped_with_note),

@@ -155,12 +155,55 @@ static void data__in_memory__wins_over_files(void **state) {
   env_kubeconfig = NULL;
 }
 
+/* A kubeconfig with one context whose server and user entry are given. */
+static void put_single(const char *name, const char *server, const char *user) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: \"%s\"}\n"
+           "contexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n"
+           "users:\n- name: u\n  user: {%s}\n",
+           server, user);
+  put(name, text);
+}
+
+static void credentials__over_plain_http__refused_naming_the_context(void **state) {
+  (void)state;
+  char path[128], *err;
+  snprintf(path, sizeof path, "%s/plain.yaml", dir);
+  put_single("plain.yaml", "http://127.0.0.1:8080", "token: PLAIN-TOKEN");
+  assert_null(load(path, NULL, NULL, &err));
+  assert_non_null(strstr(err, "context \"x\": credentials are never sent over plain http://"));
+  assert_null(strstr(err, "PLAIN-TOKEN"));
+  free(err);
+  put_single("anon.yaml", "http://127.0.0.1:8080", "");
+  snprintf(path, sizeof path, "%s/anon.yaml", dir);
+  kubeconfig *kc = load(path, NULL, NULL, &err);
+  assert_non_null(kc); /* no credentials: plain http:// is allowed */
+  kubeconfig_free(kc);
+}
+
+static void token_or_server__with_cr_lf__refused(void **state) {
+  (void)state;
+  char path[128], *err;
+  snprintf(path, sizeof path, "%s/crlf.yaml", dir);
+  put_single("crlf.yaml", "https://a.example", "token: \"abc\\r\\nX-Injected: yes\"");
+  assert_null(load(path, NULL, NULL, &err));
+  assert_string_equal(err, "user \"u\": token holds a CR, LF or NUL: refused (nothing was sent)");
+  free(err);
+  put_single("crlf.yaml", "https://a.example\\r\\nX: y", "");
+  assert_null(load(path, NULL, NULL, &err));
+  assert_non_null(strstr(err, "server holds a space, CR, LF or NUL: refused"));
+  free(err);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(merge__first_file_wins),
       cmocka_unit_test(context__unknown__named_error),
       cmocka_unit_test(in_cluster__service_account),
       cmocka_unit_test(data__in_memory__wins_over_files),
+      cmocka_unit_test(credentials__over_plain_http__refused_naming_the_context),
+      cmocka_unit_test(token_or_server__with_cr_lf__refused),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -35,7 +35,7 @@ contexts:
 current-context: sim
 users:
 - name: runner
-  user: {token: "writes-test"}
+  user: {}   # no credentials: they are never sent over plain http:// (the proxy speaks plain TCP)
 EOK
 }
 
