@@ -167,6 +167,7 @@ static void dispatch(api_call *c) {
     if (!strcmp(c->sub, "scale") && (c->res == SIMR_DEPLOYMENTS || c->res == SIMR_REPLICASETS) && (get || put || patch))
       return sim_api_scale(c);
     if (!strcmp(c->sub, "status") && (get || put || patch)) return sim_api_status_sub(c);
+    if (!strcmp(c->sub, "eviction") && c->res == SIMR_PODS && post) return sim_api_evict(c);
     if (c->res == SIMR_PODS && (!strcmp(c->sub, "exec") || !strcmp(c->sub, "attach") || !strcmp(c->sub, "portforward")))
       return sim_api_fail(c->resp, SIMST_BAD_REQUEST, "Upgrade request required");
     return sim_api_status(c->resp, sim_status_no_resource());

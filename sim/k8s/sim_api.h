@@ -42,6 +42,17 @@ void sim_api_fail(sim_response *resp, simst_reason r, const char *message);
 /* Answers with text (copies it). */
 void sim_api_text(sim_response *resp, int code, const char *content_type, const char *text, size_t len);
 
+/* Reads the dryRun option (query, or the DeleteOptions body's `dryRun`): returns 1 for "All", 0
+ * when absent, -1 after answering the API server's 422 for any other value. (sim_api_dryrun.c) */
+int sim_api_dry_run(api_call *c, const json_t *opts);
+/* Restores what a dry run must not consume (the uid and name streams) from a saved world. */
+void sim_api_dry_restore(api_call *c, const sim_rng *rng, const sim_rng *uid_rng);
+/* Checks an object's field types like the decoder: a request body (body true; also unknown fields
+ * under fieldValidation=Strict) fails with 400 `K in version "v1" cannot be handled as a K: …`, the
+ * result of a patch with 422 `"" is invalid: patch: Invalid value: "<patched JSON>": …`. Answers
+ * and returns false when it fails. */
+bool sim_api_decodes(api_call *c, const json_t *obj, bool body);
+
 /* Parses the request body as JSON (new reference) or answers 400/415 and returns NULL. */
 json_t *sim_api_body(api_call *c);
 
@@ -63,6 +74,9 @@ void sim_api_scale(api_call *c);
 /* The status subresource: GET, PUT, PATCH. */
 void sim_api_status_sub(api_call *c);
 
+/* The eviction subresource (POST pods/x/eviction): deletes the pod gracefully. */
+void sim_api_evict(api_call *c);
+
 /* Starts a watch for a list request with watch=true (sim_api_watch.c). */
 void sim_api_watch(api_call *c);
 
@@ -73,6 +87,11 @@ bool sim_api_discovery(api_call *c);
  * frees). (sim_api_openapi.c) */
 json_t *sim_api_openapi_doc(const char *group);
 char *sim_api_openapi_hash(const char *group);
+/* Returns the Swagger 2.0 document of every group (new): what /openapi/v2 serves. (sim_api_openapi.c) */
+json_t *sim_api_openapi_v2(void);
+/* Returns the document encoded as the gnostic openapi_v2.Document protobuf kubectl asks for
+ * (caller frees; *len its length), or NULL. (sim_api_openapi_pb.c) */
+char *sim_api_openapi_v2_pb(const json_t *doc, size_t *len);
 
 /* The service proxy, pod logs and exec-by-HTTP (sim_api_proxy.c). */
 void sim_api_proxy(api_call *c);

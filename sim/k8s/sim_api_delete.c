@@ -1,4 +1,5 @@
-/* sim_api_delete.c — deletions (propagation, grace periods, preconditions) and the scale subresource. */
+/* sim_api_delete.c — deletions (propagation, grace periods, preconditions, dry runs), evictions and the
+ * scale subresource. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,33 +91,75 @@ static json_t *delete_one(api_call *c, const json_t *obj, const delopts *o) {
   return st;
 }
 
+/* Returns the answer a deletion would give without deleting (new): a pod that would terminate
+ * gracefully with its deletionTimestamp set, else the Success Status. */
+static json_t *dry_delete_one(api_call *c, const json_t *obj, const delopts *o) {
+  const char *phase = sim_util_jstr(obj, "status.phase", "");
+  if (c->res == SIMR_PODS && o->grace_ms != 0 && !strcmp(phase, "Running")) {
+    json_t *p = json_deep_copy(obj);
+    char ts[32];
+    int64_t grace = o->grace_ms > 0 ? o->grace_ms / 1000 : sim_util_jint(obj, "spec.terminationGracePeriodSeconds", 30);
+    sim_util_time_rfc3339(simw_wall(c->w, c->w->now) + grace * 1000, ts);
+    json_t *meta = sim_util_jobj(p, "metadata");
+    if (!json_object_get(meta, "deletionTimestamp")) sim_util_jset_str(meta, "deletionTimestamp", ts);
+    json_object_set_new(meta, "deletionGracePeriodSeconds", json_integer(grace));
+    return p;
+  }
+  if (c->res == SIMR_PODS) return json_deep_copy(obj);
+  return sim_status_success((simr_kind)c->res, sim_util_jstr(obj, "metadata.name", ""), sim_util_jstr(obj, "metadata.uid", ""));
+}
+
 /* DELETE of one object: answers the deleted (or now terminating) object, or a Status. */
 void sim_api_delete(api_call *c) {
   const json_t *obj = sim_api_existing(c);
   delopts o;
+  int dry;
   if (!obj || !read_opts(c, &o)) return;
-  if (!preconditions_hold(&o, obj)) {
+  if ((dry = sim_api_dry_run(c, o.opts)) < 0) {
+  } else if (!preconditions_hold(&o, obj)) {
     sim_api_status(c->resp, sim_status_conflict((simr_kind)c->res, c->name));
   } else {
-    json_t *body = delete_one(c, obj, &o);
+    json_t *body = dry ? dry_delete_one(c, obj, &o) : delete_one(c, obj, &o);
     sim_api_json(c->resp, 200, body);
   }
   json_decref(o.opts);
+}
+
+/* The eviction subresource (POST pods/x/eviction): deletes the pod gracefully with the Eviction's
+ * deleteOptions; answers 201 with a Success Status (nothing changes on a dry run). */
+void sim_api_evict(api_call *c) {
+  const json_t *pod = sim_api_existing(c);
+  json_t *ev = pod ? sim_api_body(c) : NULL;
+  if (!ev) return;
+  delopts o = {.grace_ms = -1, .policy = "Background", .opts = json_incref(json_object_get(ev, "deleteOptions"))};
+  json_t *g = json_object_get(o.opts, "gracePeriodSeconds");
+  if (json_is_integer(g)) o.grace_ms = json_integer_value(g) * 1000;
+  int dry = sim_api_dry_run(c, o.opts);
+  if (dry >= 0 && !preconditions_hold(&o, pod)) sim_api_status(c->resp, sim_status_conflict(SIMR_PODS, c->name));
+  else if (dry >= 0) {
+    if (!dry) json_decref(delete_one(c, pod, &o));
+    sim_api_json(c->resp, 201, json_pack("{s:s,s:s,s:{},s:s,s:i}", "kind", "Status", "apiVersion", "v1", "metadata",
+                                         "status", "Success", "code", 201));
+  }
+  json_decref(o.opts), json_decref(ev);
 }
 
 /* DELETE of a collection: deletes the objects the selectors match; answers them as a list. */
 void sim_api_delete_collection(api_call *c) {
   simsel labels, fields;
   delopts o;
+  int dry = 0;
   if (!sim_api_selectors(c, &labels, &fields)) return;
-  if (read_opts(c, &o)) {
+  bool ok = read_opts(c, &o);
+  if (ok && (dry = sim_api_dry_run(c, o.opts)) < 0) json_decref(o.opts), ok = false;
+  if (ok) {
     json_t *all = sim_store_list(&c->w->st, (simr_kind)c->res, c->ns), *items = json_array();
     size_t i;
     json_t *obj;
     json_array_foreach(all, i, obj) {
       if (!sim_api_matches(&labels, &fields, obj)) continue;
       json_array_append(items, obj);
-      json_decref(delete_one(c, obj, &o));
+      if (!dry) json_decref(delete_one(c, obj, &o));
     }
     char kind[64], rv[32];
     snprintf(kind, sizeof kind, "%sList", sim_res_info_of((simr_kind)c->res)->kind);
@@ -165,7 +208,8 @@ static json_t *wanted_scale(api_call *c, const json_t *cur) {
 
 /* The scale subresource: GET, PUT, PATCH. */
 void sim_api_scale(api_call *c) {
-  const json_t *obj = sim_api_existing(c);
+  int dry = strcmp(c->req->method, "GET") ? sim_api_dry_run(c, NULL) : 0;
+  const json_t *obj = dry < 0 ? NULL : sim_api_existing(c);
   if (!obj) return;
   json_t *cur = scale_of(obj);
   if (!strcmp(c->req->method, "GET")) return sim_api_json(c->resp, 200, cur);
@@ -176,14 +220,24 @@ void sim_api_scale(api_call *c) {
   json_t *n = sim_util_jpath(want, "spec.replicas");
   if (rv && *rv && strcmp(rv, sim_util_jstr(obj, "metadata.resourceVersion", ""))) {
     sim_api_status(c->resp, sim_status_conflict((simr_kind)c->res, c->name));
+  } else if (json_is_integer(n) && json_integer_value(n) > INT32_MAX) {
+    char *m = strutil_printf("Scale in version \"v1\" cannot be handled as a Scale: json: cannot unmarshal number %"
+                             JSON_INTEGER_FORMAT " into Go struct field ScaleSpec.spec.replicas of type int32", json_integer_value(n));
+    sim_api_fail(c->resp, SIMST_BAD_REQUEST, m);
+    free(m);
   } else if (!json_is_integer(n) || json_integer_value(n) < 0) {
     sim_api_status(c->resp, sim_status_invalid((simr_kind)c->res, c->name, "spec.replicas", json_deep_copy(n ? n : json_null()),
                                                "must be greater than or equal to 0"));
   } else {
     json_t *copy = json_deep_copy(obj);
     json_object_set(sim_util_jobj(copy, "spec"), "replicas", n);
-    const json_t *stored = sim_store_update(&c->w->st, (simr_kind)c->res, copy);
-    sim_api_json(c->resp, 200, scale_of(stored));
+    if (dry) {
+      json_t *would = sim_store_preview_update(&c->w->st, (simr_kind)c->res, copy);
+      sim_api_json(c->resp, 200, scale_of(would));
+      json_decref(would);
+    } else {
+      sim_api_json(c->resp, 200, scale_of(sim_store_update(&c->w->st, (simr_kind)c->res, copy)));
+    }
   }
   json_decref(want);
 }

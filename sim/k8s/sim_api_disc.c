@@ -138,6 +138,21 @@ static bool openapi(api_call *c, const char *path) {
   return false;
 }
 
+/* Answers /openapi/v2: protobuf when the Accept header asks for it and not for JSON (kubectl's
+ * client-side validation does), else JSON. */
+static void openapi_v2(api_call *c, const char *accept) {
+  json_t *doc = sim_api_openapi_v2();
+  if (accept && strstr(accept, "protobuf") && !strstr(accept, "json") && !strstr(accept, "*/*")) {
+    size_t len = 0;
+    char *pb = sim_api_openapi_v2_pb(doc, &len);
+    json_decref(doc);
+    if (!pb) return sim_api_fail(c->resp, SIMST_INTERNAL, "out of memory");
+    sim_api_text(c->resp, 200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", pb, len);
+    return free(pb);
+  }
+  sim_api_json(c->resp, 200, doc);
+}
+
 /* Returns the group index of name, or -1. */
 static int group_index(const char *name) {
   for (size_t g = 1; g < NGROUPS; g++)
@@ -165,6 +180,7 @@ bool sim_api_discovery(api_call *c) {
   if (!strcmp(path, "/apis") || !strcmp(path, "/apis/")) return agg ? aggregated(c, false) : legacy(c, false), true;
   if (!strcmp(path, "/api/v1") || !strcmp(path, "/api/v1/")) return resource_list(c, ""), true;
   if (!strncmp(path, "/openapi/v3", 11)) return openapi(c, path);
+  if (!strcmp(path, "/openapi/v2") || !strcmp(path, "/openapi/v2/")) return openapi_v2(c, accept), true;
   if (!strncmp(path, "/apis/", 6)) {
     char g[128];
     const char *rest = path + 6, *slash = strchr(rest, '/');

@@ -1,11 +1,12 @@
-/* sim_api_openapi.c — OpenAPI v3 group documents: one path per resource with the PATCH operation's
- * fieldValidation parameter and x-kubernetes-group-version-kind, as kubectl's query-parameter
- * verifier looks for, and permissive schemas. */
+/* sim_api_openapi.c — the OpenAPI documents: v3 group documents (one path per resource with the PATCH
+ * operation's fieldValidation parameter and x-kubernetes-group-version-kind, as kubectl's
+ * query-parameter verifier looks for) and the v2 document, with the schemas of sim_schema.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_api.h"
+#include "sim_schema.h"
 
 /* Returns the schema name of a kind ("io.k8s.api.apps.v1.Deployment") into out. */
 static void schema_name(const simr_info *i, char *out, size_t n) {
@@ -56,8 +57,8 @@ static json_t *path_params(const simr_info *i, bool named) {
   return p;
 }
 
-/* Adds the paths and schema of one resource to the document. */
-static void add_resource(json_t *paths, json_t *schemas, const simr_info *i) {
+/* Adds the paths of one resource to the document. */
+static void add_resource(json_t *paths, const simr_info *i) {
   char prefix[128], ref[160];
   if (i->group[0]) snprintf(prefix, sizeof prefix, "/apis/%s/%s", i->group, i->version);
   else snprintf(prefix, sizeof prefix, "/api/%s", i->version);
@@ -70,25 +71,33 @@ static void add_resource(json_t *paths, json_t *schemas, const simr_info *i) {
                                              operation(i, "patch", "patch", ref)));
   json_object_set_new(paths, coll, json_pack("{s:o,s:o,s:o}", "parameters", path_params(i, false), "get",
                                              operation(i, "list", "list", ref), "post", operation(i, "create", "post", ref)));
-  json_t *loose = json_pack("{s:s,s:b}", "type", "object", "x-kubernetes-preserve-unknown-fields", 1);
-  json_object_set_new(schemas, ref, json_pack("{s:s,s:s,s:{s:{s:s},s:{s:s},s:O},s:b,s:[o]}", "type", "object", "description",
-                                              i->kind, "properties", "apiVersion", "type", "string", "kind", "type", "string",
-                                              "metadata", loose, "x-kubernetes-preserve-unknown-fields", 1,
-                                              "x-kubernetes-group-version-kind", gvk(i)));
-  json_decref(loose);
   free(coll), free(item);
+}
+
+/* Adds every described type's schema (sim_schema_table.c) to schemas. */
+static void add_types(json_t *schemas, bool v3) {
+  for (int t = 1; t < SIMSC_T_COUNT; t++) json_object_set_new(schemas, sim_schema_type_name((simsc_type)t), sim_schema_schema((simsc_type)t, v3));
 }
 
 /* Returns the OpenAPI v3 document of an API group ("" = core) (new), and its stable hash (caller frees). */
 json_t *sim_api_openapi_doc(const char *group) {
   json_t *paths = json_object(), *schemas = json_object();
   for (int r = 0; r < SIMR_COUNT; r++)
-    if (!strcmp(sim_res_info_of((simr_kind)r)->group, group)) add_resource(paths, schemas, sim_res_info_of((simr_kind)r));
+    if (!strcmp(sim_res_info_of((simr_kind)r)->group, group)) add_resource(paths, sim_res_info_of((simr_kind)r));
+  add_types(schemas, true);
   json_object_set_new(schemas, "io.k8s.apimachinery.pkg.apis.meta.v1.Patch",
                       json_pack("{s:s,s:s}", "type", "object", "description", "Patch is provided to give a concrete name "
                                 "and type to the Kubernetes PATCH request body."));
   return json_pack("{s:s,s:{s:s,s:s},s:o,s:{s:o}}", "openapi", "3.0.0", "info", "title", "Kubernetes", "version", "v1.32.4",
                    "paths", paths, "components", "schemas", schemas);
+}
+
+/* Returns the Swagger 2.0 document of every group (new): what /openapi/v2 serves. */
+json_t *sim_api_openapi_v2(void) {
+  json_t *defs = json_object(); /* paths are left empty: kubectl reads only the definitions */
+  add_types(defs, false);
+  return json_pack("{s:s,s:{s:s,s:s},s:{},s:o}", "swagger", "2.0", "info", "title", "Kubernetes", "version", "v1.32.4",
+                   "paths", "definitions", defs);
 }
 
 /* Returns the stable hash of the group's OpenAPI document (caller frees), or NULL. */

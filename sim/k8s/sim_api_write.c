@@ -1,10 +1,12 @@
-/* sim_api_write.c — changing resources: create, update (PUT), patch, delete, and the scale and status
- * subresources, with optimistic concurrency and immutable-field checks. */
+/* sim_api_write.c — changing resources: create, update (PUT), patch and the status subresource, with
+ * optimistic concurrency, decoding and validation (sim_valid.h), and dry runs that answer without
+ * storing. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_api.h"
 #include "sim_patch.h"
+#include "sim_valid.h"
 
 /* Kinds whose status is written only through the status subresource (or by controllers). */
 static bool has_status_sub(int res) {
@@ -92,11 +94,29 @@ static void defaults(api_call *c, json_t *obj) {
   }
 }
 
+/* Answers a dry-run create: the object as it would be stored (uid, creationTimestamp, generation;
+ * no resourceVersion), or AlreadyExists; nothing is stored. Takes obj. */
+static void dry_create(api_call *c, json_t *obj, const char *name) {
+  if (sim_store_get(&c->w->st, (simr_kind)c->res, c->ns, name)) {
+    sim_api_status(c->resp, sim_status_already_exists((simr_kind)c->res, name));
+    return json_decref(obj);
+  }
+  json_t *meta = sim_util_jobj(obj, "metadata");
+  char ts[32];
+  if (!json_object_get(meta, "uid")) json_object_set_new(meta, "uid", sim_store_new_uid(&c->w->st));
+  sim_util_time_rfc3339(simw_wall(c->w, c->w->now), ts);
+  sim_util_jset_str(meta, "creationTimestamp", ts);
+  if (sim_res_info_of((simr_kind)c->res)->has_generation) json_object_set_new(meta, "generation", json_integer(1));
+  sim_api_json(c->resp, 201, obj);
+}
+
 /* POST: stores a new object and answers it (201), or a Status. */
 void sim_api_create(api_call *c) {
-  json_t *obj = sim_api_body(c);
+  int dry = sim_api_dry_run(c, NULL);
+  json_t *obj = dry < 0 ? NULL : sim_api_body(c);
   if (!obj) return;
-  if (!body_matches_url(c, obj)) return json_decref(obj);
+  if (!sim_api_decodes(c, obj, true) || !body_matches_url(c, obj)) return json_decref(obj);
+  sim_rng rng = c->w->rng, uid_rng = c->w->st.uid_rng;
   json_t *meta = sim_util_jobj(obj, "metadata");
   const char *gen = sim_util_jstr(obj, "metadata.generateName", NULL);
   if (!sim_util_jstr(obj, "metadata.name", NULL) && gen) {
@@ -110,34 +130,22 @@ void sim_api_create(api_call *c) {
     sim_util_jset_str(meta, "name", name);
     free(name);
   }
-  const char *name = sim_util_jstr(obj, "metadata.name", NULL);
-  if (!name || !*name) {
-    json_decref(obj);
-    return sim_api_status(c->resp, sim_status_invalid((simr_kind)c->res, "", "metadata.name", json_string(""),
-                                                      "name or generateName is required"));
-  }
   defaults(c, obj);
-  char *dry = sim_api_query(c, "dryRun");
-  bool dry_run = dry != NULL;
-  free(dry);
-  if (dry_run) {
-    if (sim_store_get(&c->w->st, (simr_kind)c->res, c->ns, name)) sim_api_status(c->resp, sim_status_already_exists((simr_kind)c->res, name));
-    else sim_api_json(c->resp, 201, obj), obj = NULL;
-    return json_decref(obj);
-  }
-  char *keep = strdup(name);
+  json_t *invalid = sim_valid_object((simr_kind)c->res, obj, NULL);
+  char *name = strdup(sim_util_jstr(obj, "metadata.name", ""));
+  if (invalid) sim_api_status(c->resp, invalid), json_decref(obj);
+  else if (dry) dry_create(c, obj, name);
+  if (invalid || dry) return sim_api_dry_restore(c, &rng, &uid_rng), free(name);
   const json_t *stored = sim_store_create(&c->w->st, (simr_kind)c->res, obj, simw_wall(c->w, c->w->now));
-  if (!stored) sim_api_status(c->resp, sim_status_already_exists((simr_kind)c->res, keep));
+  if (!stored) sim_api_status(c->resp, sim_status_already_exists((simr_kind)c->res, name));
   else sim_api_json(c->resp, 201, json_incref((json_t *)stored));
-  free(keep);
+  free(name);
 }
 
-/* Returns a 422 Status when new changes an immutable field of old, else NULL. */
+/* Returns a 422 Status when new changes the name or namespace of old, else NULL (the other
+ * immutable fields are sim_valid_kinds.c's). */
 static json_t *immutable(api_call *c, const json_t *old, const json_t *nw) {
-  static const struct { int res; const char *path; } fields[] = {
-      {-1, "metadata.name"}, {-1, "metadata.namespace"}, {SIMR_DEPLOYMENTS, "spec.selector"},
-      {SIMR_REPLICASETS, "spec.selector"}, {SIMR_JOBS, "spec.selector"}, {SIMR_JOBS, "spec.template"},
-      {SIMR_SERVICES, "spec.clusterIP"}};
+  static const struct { int res; const char *path; } fields[] = {{-1, "metadata.name"}, {-1, "metadata.namespace"}};
   for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
     if (fields[i].res >= 0 && fields[i].res != c->res) continue;
     json_t *a = sim_util_jpath(old, fields[i].path), *b = sim_util_jpath(nw, fields[i].path);
@@ -149,12 +157,17 @@ static json_t *immutable(api_call *c, const json_t *old, const json_t *nw) {
   return NULL;
 }
 
-/* Writes nw (takes it) over old after the concurrency and immutability checks; answers. */
-static void replace(api_call *c, const json_t *old, json_t *nw, bool status_only) {
+/* Writes nw (takes it) over old after the concurrency, immutability and validity checks; answers.
+ * A dry run answers what would be stored and stores nothing. */
+static void replace(api_call *c, const json_t *old, json_t *nw, bool status_only, int dry) {
   const char *rv = sim_util_jstr(nw, "metadata.resourceVersion", NULL);
   json_t *err = NULL;
   if (rv && *rv && strcmp(rv, sim_util_jstr(old, "metadata.resourceVersion", ""))) err = sim_status_conflict((simr_kind)c->res, c->name);
   else err = immutable(c, old, nw);
+  if (!err && !status_only) {
+    if (c->res == SIMR_SECRETS) secret_string_data(nw);
+    err = sim_valid_object((simr_kind)c->res, nw, old);
+  }
   if (err) return json_decref(nw), sim_api_status(c->resp, err);
   if (status_only) {
     json_t *st = json_incref(json_object_get(nw, "status"));
@@ -166,19 +179,20 @@ static void replace(api_call *c, const json_t *old, json_t *nw, bool status_only
     if (st) json_object_set(nw, "status", st);
     else json_object_del(nw, "status");
   }
-  if (c->res == SIMR_SECRETS) secret_string_data(nw);
   json_t *meta = sim_util_jobj(nw, "metadata");
   if (sim_util_jpath(old, "metadata.deletionTimestamp")) json_object_set(meta, "deletionTimestamp", sim_util_jpath(old, "metadata.deletionTimestamp"));
+  if (dry) return sim_api_json(c->resp, 200, sim_store_preview_update(&c->w->st, (simr_kind)c->res, nw));
   const json_t *stored = sim_store_update(&c->w->st, (simr_kind)c->res, nw);
   sim_api_json(c->resp, 200, json_incref((json_t *)stored));
 }
 
 /* PUT: replaces an object (or its status/scale) and answers it, or a Status. */
 void sim_api_update(api_call *c) {
-  const json_t *old = sim_api_existing(c);
+  int dry = sim_api_dry_run(c, NULL);
+  const json_t *old = dry < 0 ? NULL : sim_api_existing(c);
   json_t *body = old ? sim_api_body(c) : NULL;
   if (!body) return;
-  if (!body_matches_url(c, body)) return json_decref(body);
+  if (!sim_api_decodes(c, body, true) || !body_matches_url(c, body)) return json_decref(body);
   const char *bn = sim_util_jstr(body, "metadata.name", "");
   if (strcmp(bn, c->name)) {
     char *m = strutil_printf("the name of the object (%s) does not match the name on the URL (%s)", bn, c->name);
@@ -186,7 +200,7 @@ void sim_api_update(api_call *c) {
     free(m);
     return json_decref(body);
   }
-  replace(c, old, body, false);
+  replace(c, old, body, false, dry);
 }
 
 /* Returns the target patched by the request body (new), or answers and returns NULL. */
@@ -213,21 +227,24 @@ static json_t *apply_patch(api_call *c, const json_t *target) {
 
 /* PATCH (merge, strategic merge, JSON patch): updates an object and answers it, or a Status. */
 void sim_api_patch(api_call *c) {
-  const json_t *old = sim_api_existing(c);
+  int dry = sim_api_dry_run(c, NULL);
+  const json_t *old = dry < 0 ? NULL : sim_api_existing(c);
   if (!old) return;
   if (sim_api_fault_conflict(c)) return sim_api_status(c->resp, sim_status_conflict((simr_kind)c->res, c->name));
   json_t *nw = apply_patch(c, old);
-  if (nw) replace(c, old, nw, false);
+  if (nw && !sim_api_decodes(c, nw, false)) return json_decref(nw);
+  if (nw) replace(c, old, nw, false, dry);
 }
 
 /* The status subresource: GET, PUT, PATCH. */
 void sim_api_status_sub(api_call *c) {
-  const json_t *old = sim_api_existing(c);
+  int dry = strcmp(c->req->method, "GET") ? sim_api_dry_run(c, NULL) : 0;
+  const json_t *old = dry < 0 ? NULL : sim_api_existing(c);
   if (!old || !strcmp(c->req->method, "GET")) {
     if (old) sim_api_json(c->resp, 200, json_incref((json_t *)old));
     return;
   }
   json_t *nw = !strcmp(c->req->method, "PATCH") ? apply_patch(c, old) : sim_api_body(c);
   if (nw && !json_is_object(nw)) return json_decref(nw), sim_api_fail(c->resp, SIMST_BAD_REQUEST, "the body must be an object");
-  if (nw) replace(c, old, nw, true);
+  if (nw) replace(c, old, nw, true, dry);
 }

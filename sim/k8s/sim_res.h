@@ -46,6 +46,7 @@ typedef struct {
   X(REPLICASETS, "status", "apps", "v1", "ReplicaSet", "[\"get\",\"patch\",\"update\"]")      \
   X(PODS, "log", "", "v1", "Pod", "[\"get\"]")                                               \
   X(PODS, "status", "", "v1", "Pod", "[\"get\",\"patch\",\"update\"]")                        \
+  X(PODS, "eviction", "policy", "v1", "Eviction", "[\"create\"]")                                  \
   X(SERVICES, "proxy", "", "v1", "ServiceProxyOptions",                                      \
     "[\"create\",\"delete\",\"get\",\"patch\",\"update\"]")                                   \
   X(JOBS, "status", "batch", "v1", "Job", "[\"get\",\"patch\",\"update\"]")

@@ -258,6 +258,17 @@ const json_t *sim_store_update(sims_store *st, simr_kind res, json_t *obj) {
   return obj;
 }
 
+/* Returns obj (taken) as sim_store_update would store it, without storing it (new), or NULL. */
+json_t *sim_store_preview_update(const sims_store *st, simr_kind res, json_t *obj) {
+  char *key = obj_key(res, obj);
+  json_t *old = key ? json_object_get(st->tables[res], key) : NULL;
+  free(key);
+  if (!old) return json_decref(obj), NULL;
+  keep_owned_fields(res, obj, old);
+  json_object_set(json_object_get(obj, "metadata"), "resourceVersion", sim_util_jpath(old, "metadata.resourceVersion"));
+  return obj;
+}
+
 /* Removes the object; returns false when there was none. */
 bool sim_store_delete(sims_store *st, simr_kind res, const char *ns, const char *name) {
   char *key = sim_store_key(res, ns, name);

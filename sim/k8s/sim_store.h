@@ -92,6 +92,10 @@ const json_t *sim_store_create(sims_store *st, simr_kind res, json_t *obj, int64
  * metadata.generation when spec changed. An update that changes nothing is not a write: the old
  * object is returned unchanged. Returns NULL when there is no such object (obj is released). */
 const json_t *sim_store_update(sims_store *st, simr_kind res, json_t *obj);
+/* Returns obj (taken) as sim_store_update would store it — uid, creationTimestamp and generation
+ * settled, resourceVersion the stored one — without storing it or consuming a resourceVersion (the
+ * answer to a dry-run update) (new); NULL when there is no such object. */
+json_t *sim_store_preview_update(const sims_store *st, simr_kind res, json_t *obj);
 /* Removes the object; returns false when there was none. */
 bool sim_store_delete(sims_store *st, simr_kind res, const char *ns, const char *name);
 

@@ -84,7 +84,7 @@ cross "rollout undo --to-revision" gl-002-boiler-efficiency op=undo to_revision=
   rollout undo deployment/gl-002-boiler-efficiency --to-revision=6
 cross "rollout restart" gl-003-combustion-optimizer op=restart -- rollout restart deployment/gl-003-combustion-optimizer
 cross "scale" gl-004-emissions-control op=scale replicas=4 -- scale deployment/gl-004-emissions-control --replicas=4
-ENV_PATCH='{"spec":{"template":{"spec":{"containers":[{"name":"gl-005-heat-recovery","env":[{"name":"LOG_LEVEL","value":"debug"}]}]}}}}'
+ENV_PATCH='{"spec":{"template":{"spec":{"containers":[{"name":"gl-005","env":[{"name":"LOG_LEVEL","value":"debug"}]}]}}}}'
 cross "patch (strategic)" gl-005-heat-recovery op=patch "body=$ENV_PATCH" -- \
   patch deployment/gl-005-heat-recovery -p "$ENV_PATCH"
 LABEL_PATCH='{"metadata":{"labels":{"incident":"inc-42"}},"spec":{"minReadySeconds":2}}'

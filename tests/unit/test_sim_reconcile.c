@@ -93,10 +93,10 @@ static char *transcript(const char *scenario, bool sync_all, uint64_t *syncs) {
        "{\"spec\":{\"replicas\":4}}");
   run_until(w, &b, 30000);
   call(w, &b, "POST", "/apis/batch/v1/namespaces/greenlang/jobs", NULL,
-       "{\"metadata\":{\"name\":\"m\"},\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"m\",\"image\":"
+       "{\"metadata\":{\"name\":\"m\"},\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"m\",\"image\":"
        "\"busybox\",\"command\":[\"python\",\"manage.py\",\"migrate\",\"heat\",\"20251116120000\"]}]}}}}");
   call(w, &b, "POST", "/apis/batch/v1/namespaces/greenlang/jobs", NULL,
-       "{\"metadata\":{\"name\":\"f\"},\"spec\":{\"backoffLimit\":1,\"template\":{\"spec\":{\"containers\":[{\"name\":\"f\","
+       "{\"metadata\":{\"name\":\"f\"},\"spec\":{\"backoffLimit\":1,\"template\":{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"f\","
        "\"image\":\"gcr.io/greenlang/gl-001:1.4.2\",\"command\":[\"nosuchcmd\"]}]}}}}");
   call(w, &b, "POST", APPS "/deployments", NULL,
        "{\"metadata\":{\"name\":\"web\"},\"spec\":{\"replicas\":2,\"selector\":{\"matchLabels\":{\"app\":\"web\"}},"

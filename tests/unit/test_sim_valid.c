@@ -1,0 +1,232 @@
+/* test_sim_valid.c — the simulator's dry runs and validation through sim_handle: a dry run leaves
+ * the world exactly as it was (resourceVersion, uid and name streams), validation errors carry the
+ * API server's causes, the decoder's and Go's value formatting, and every scenario's objects pass
+ * both (a patch of an invalid seed object would otherwise be refused). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim.h"
+#include "sim_res.h"
+#include "sim_schema.h"
+#include "sim_util.h"
+#include "sim_valid.h"
+
+#define JOBS "/apis/batch/v1/namespaces/greenlang/jobs"
+#define DEP "/apis/apps/v1/namespaces/greenlang/deployments/gl-001-process-heat-orchestrator"
+#define JOB_BODY                                                                                       \
+  "{\"metadata\":{\"generateName\":\"m-\"},\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":\"Never\"," \
+  "\"containers\":[{\"name\":\"m\",\"image\":\"busybox\",\"command\":[\"true\"]}]}}}}"
+
+/* Sends one request; returns the parsed body (new; NULL when not JSON) and the status. */
+static json_t *call(sim_world *w, const char *method, const char *path, const char *query, const char *ct,
+                    const char *body, int *status) {
+  sim_header h[1] = {{"Content-Type", ct ? ct : "application/json"}};
+  sim_request r = {method, path, query, h, 1, body, body ? strlen(body) : 0};
+  sim_response resp;
+  sim_handle(w, &r, &resp);
+  *status = resp.status;
+  json_t *j = resp.body ? json_loads(resp.body, 0, NULL) : NULL;
+  sim_response_clear(&resp);
+  return j;
+}
+
+/* Returns a new world for the bad-release scenario. */
+static sim_world *world(void) {
+  char *err = NULL;
+  json_t *sc = sim_load_scenario("bad-release", &err);
+  assert_non_null(sc);
+  sim_world *w = sim_new(sc, 7, &err);
+  json_decref(sc);
+  assert_non_null(w);
+  return w;
+}
+
+/* Returns "name uid" of a created Job (caller frees). */
+static char *name_and_uid(const json_t *job) {
+  return strutil_printf("%s %s", sim_util_jstr(job, "metadata.name", "?"), sim_util_jstr(job, "metadata.uid", "?"));
+}
+
+static void dry_run__create_job__consumes_nothing(void **state) {
+  (void)state;
+  sim_world *a = world(), *b = world();
+  int st;
+  json_t *dry = call(a, "POST", JOBS, "dryRun=All", NULL, JOB_BODY, &st);
+  assert_int_equal(st, 201);
+  assert_null(sim_util_jpath(dry, "metadata.resourceVersion"));
+  assert_non_null(sim_util_jpath(dry, "metadata.uid"));
+  json_t *list = call(a, "GET", JOBS, NULL, NULL, NULL, &st);
+  assert_int_equal(json_array_size(json_object_get(list, "items")), 0);
+  /* the real create after a dry run gets the name and uid it would have got without it */
+  json_t *ja = call(a, "POST", JOBS, NULL, NULL, JOB_BODY, &st), *jb = call(b, "POST", JOBS, NULL, NULL, JOB_BODY, &st);
+  char *na = name_and_uid(ja), *nb = name_and_uid(jb);
+  assert_string_equal(na, nb);
+  assert_string_equal(sim_util_jstr(ja, "metadata.resourceVersion", "a"), sim_util_jstr(jb, "metadata.resourceVersion", "b"));
+  free(na), free(nb);
+  json_decref(dry), json_decref(list), json_decref(ja), json_decref(jb);
+  sim_free(a), sim_free(b);
+}
+
+static void dry_run__patch_scale_delete__change_nothing(void **state) {
+  (void)state;
+  sim_world *w = world();
+  int st;
+  json_t *before = call(w, "GET", DEP, NULL, NULL, NULL, &st);
+  json_t *events = call(w, "GET", "/api/v1/events", NULL, NULL, NULL, &st);
+  json_t *p = call(w, "PATCH", DEP, "dryRun=All", "application/merge-patch+json", "{\"spec\":{\"replicas\":5}}", &st);
+  assert_int_equal(st, 200);
+  assert_int_equal(sim_util_jint(p, "spec.replicas", 0), 5);
+  assert_string_equal(sim_util_jstr(p, "metadata.resourceVersion", "p"), sim_util_jstr(before, "metadata.resourceVersion", "b"));
+  json_t *s = call(w, "PATCH", DEP "/scale", "dryRun=All", "application/merge-patch+json", "{\"spec\":{\"replicas\":0}}", &st);
+  assert_int_equal(st, 200);
+  assert_int_equal(sim_util_jint(s, "spec.replicas", 1), 0);
+  json_t *d = call(w, "DELETE", DEP, NULL, NULL, "{\"dryRun\":[\"All\"]}", &st);
+  assert_int_equal(st, 200);
+  assert_string_equal(sim_util_jstr(d, "status", ""), "Success");
+  json_t *after = call(w, "GET", DEP, NULL, NULL, NULL, &st);
+  assert_int_equal(st, 200);
+  assert_true(json_equal(before, after));
+  json_t *events_after = call(w, "GET", "/api/v1/events", NULL, NULL, NULL, &st);
+  assert_true(json_equal(events, events_after)); /* the list's resourceVersion too: no write, no event */
+  json_decref(events), json_decref(events_after);
+  json_t *bad = call(w, "DELETE", DEP, "dryRun=Maybe", NULL, NULL, &st);
+  assert_int_equal(st, 422);
+  assert_string_equal(sim_util_jstr(bad, "message", ""), "DeleteOptions.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: "
+                                                         "[]string{\"Maybe\"}: supported values: \"All\"");
+  json_decref(before), json_decref(p), json_decref(s), json_decref(d), json_decref(after), json_decref(bad);
+  sim_free(w);
+}
+
+static void validation__template_leaves_selector__422_with_cause(void **state) {
+  (void)state;
+  sim_world *w = world();
+  int st;
+  json_t *r = call(w, "PATCH", DEP, NULL, "application/json-patch+json",
+                   "[{\"op\":\"replace\",\"path\":\"/spec/template/metadata/labels\",\"value\":{\"b\":\"2\",\"a\":\"1\"}}]", &st);
+  assert_int_equal(st, 422);
+  assert_string_equal(sim_util_jstr(r, "reason", ""), "Invalid");
+  assert_string_equal(sim_util_jstr(r, "details.kind", ""), "Deployment");
+  assert_string_equal(sim_util_jstr(r, "details.group", ""), "apps");
+  json_t *cause = json_array_get(sim_util_jpath(r, "details.causes"), 0);
+  assert_string_equal(sim_util_jstr(cause, "reason", ""), "FieldValueInvalid");
+  assert_string_equal(sim_util_jstr(cause, "field", ""), "spec.template.metadata.labels");
+  assert_string_equal(sim_util_jstr(cause, "message", ""),
+                      "Invalid value: map[string]string{\"a\":\"1\", \"b\":\"2\"}: `selector` does not match template `labels`");
+  json_decref(r);
+  sim_free(w);
+}
+
+static void validation__go_values__printed_like_go(void **state) {
+  (void)state;
+  json_t *sel = json_loads("{\"matchExpressions\":[{\"key\":\"tier\",\"operator\":\"In\",\"values\":[\"a\",\"b\"]}]}", 0, NULL);
+  char *s = sim_valid_go(sel, SIMV_SELECTOR);
+  assert_string_equal(s, "v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement"
+                         "{v1.LabelSelectorRequirement{Key:\"tier\", Operator:\"In\", Values:[]string{\"a\", \"b\"}}}}");
+  free(s);
+  json_decref(sel);
+  json_t *n = json_integer(-3);
+  s = sim_valid_go(n, SIMV_PLAIN);
+  assert_string_equal(s, "-3");
+  free(s);
+  json_decref(n);
+}
+
+static void decoder__types_and_strict__the_decoders_words(void **state) {
+  (void)state;
+  json_t *d = json_loads("{\"spec\":{\"replicas\":3000000000}}", 0, NULL);
+  char *e = sim_schema_check(SIMR_DEPLOYMENTS, d, false);
+  assert_string_equal(e, "json: cannot unmarshal number 3000000000 into Go struct field DeploymentSpec.spec.replicas of type int32");
+  free(e), json_decref(d);
+  d = json_loads("{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"a\",\"args\":[1]}]}}}}", 0, NULL);
+  e = sim_schema_check(SIMR_JOBS, d, false);
+  assert_string_equal(e, "json: cannot unmarshal number into Go struct field Container.spec.template.spec.containers.args of type string");
+  free(e), json_decref(d);
+  d = json_loads("{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"a\"},{\"imagee\":\"x\"}]}}}}", 0, NULL);
+  assert_null(sim_schema_check(SIMR_JOBS, d, false));
+  e = sim_schema_check(SIMR_JOBS, d, true);
+  assert_string_equal(e, "strict decoding error: unknown field \"spec.template.spec.containers[1].imagee\"");
+  free(e), json_decref(d);
+  d = json_loads("{\"status\":{\"anything\":[1,{\"x\":true}]},\"metadata\":{\"labels\":{\"a\":\"b\"}}}", 0, NULL);
+  assert_null(sim_schema_check(SIMR_PODS, d, true));
+  json_decref(d);
+}
+
+static void names__rules_per_kind(void **state) {
+  (void)state;
+  json_t *errs = json_array();
+  sim_valid_name(errs, "metadata.name", "web-1.example", SIMV_SUBDOMAIN);
+  sim_valid_name(errs, "metadata.name", "a-b", SIMV_DNS1035);
+  assert_int_equal(json_array_size(errs), 0);
+  sim_valid_name(errs, "metadata.name", "1abc", SIMV_DNS1035);
+  sim_valid_name(errs, "metadata.name", "a.b", SIMV_LABEL);
+  sim_valid_name(errs, "metadata.name", "-a", SIMV_SUBDOMAIN);
+  assert_int_equal(json_array_size(errs), 3);
+  json_decref(errs);
+  assert_null(sim_valid_label_value_error(""));
+  assert_null(sim_valid_label_value_error("v1.2_x-y"));
+  assert_non_null(sim_valid_label_value_error("-x"));
+}
+
+/* Fails when an object of the world does not pass the decoder (strictly) or validation; returns how
+ * many objects were checked. */
+static size_t check_world(const char *what, sim_world *w) {
+  size_t checked = 0;
+  for (int r = 0; r < SIMR_COUNT; r++) {
+    const simr_info *i = sim_res_info_of((simr_kind)r);
+    char *path = i->group[0] ? strutil_printf("/apis/%s/%s/%s", i->group, i->version, i->plural)
+                             : strutil_printf("/api/%s/%s", i->version, i->plural);
+    int st;
+    json_t *list = call(w, "GET", path, NULL, NULL, NULL, &st), *o;
+    size_t k;
+    json_array_foreach(json_object_get(list, "items"), k, o) {
+      char *e = sim_schema_check((simr_kind)r, o, true);
+      json_t *inv = sim_valid_object((simr_kind)r, o, NULL);
+      if (e || inv) fail_msg("%s: %s %s: %s", what, i->kind, sim_util_jstr(o, "metadata.name", "?"), e ? e : sim_util_jstr(inv, "message", ""));
+      json_decref(inv);
+      checked++;
+    }
+    json_decref(list);
+    free(path);
+  }
+  return checked;
+}
+
+static void scenarios__every_object__is_valid(void **state) {
+  (void)state;
+  const char *root = getenv("RBK_SOURCE_DIR") ? getenv("RBK_SOURCE_DIR") : ".";
+  const char *plans[] = {"already-rolled-back", "orchestrator-down", "sub-agents-earlier"};
+  for (const char *const *n = sim_builtin_scenarios(); *n; n++) {
+    char *err = NULL;
+    json_t *sc = sim_load_scenario(*n, &err);
+    sim_world *w = sc ? sim_new(sc, 1, &err) : NULL;
+    if (!w) fail_msg("%s: %s", *n, err);
+    assert_true(check_world(*n, w) > 5);
+    sim_free(w), json_decref(sc);
+  }
+  for (size_t i = 0; i < sizeof plans / sizeof *plans; i++) {
+    char *path = strutil_printf("%s/plans/scenarios/%s.json", root, plans[i]), *err = NULL;
+    json_t *sc = sim_load_scenario(path, &err);
+    sim_world *w = sc ? sim_new(sc, 1, &err) : NULL;
+    if (!w) fail_msg("%s: %s", path, err);
+    assert_true(check_world(path, w) > 5);
+    sim_free(w), json_decref(sc), free(path);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(dry_run__create_job__consumes_nothing),
+      cmocka_unit_test(dry_run__patch_scale_delete__change_nothing),
+      cmocka_unit_test(validation__template_leaves_selector__422_with_cause),
+      cmocka_unit_test(validation__go_values__printed_like_go),
+      cmocka_unit_test(decoder__types_and_strict__the_decoders_words),
+      cmocka_unit_test(names__rules_per_kind),
+      cmocka_unit_test(scenarios__every_object__is_valid),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
