@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "journal.h"
 #include "resume.h"
 
 typedef struct {
@@ -40,9 +41,10 @@ int cli_run_opts_parse(int argc, char **argv, bool resume, run_opts *o);
 /* Frees what cli_run_opts_parse allocated. */
 void cli_run_opts_free(run_opts *o);
 
-/* Runs the plan o->file. With `resumed` (a journal read by resume_load, from journal_file), the
- * plan must have the journal's hash (unless o->force), the journal's params, run id and
- * completed steps are used, and records are appended to that journal. Returns the exit code. */
-int cli_run_plan(const run_opts *o, const journal_state *resumed, const char *journal_file);
+/* Runs the plan o->file. With `resumed` (a journal read by resume_load from the journal `j`,
+ * opened — and so locked — before it was read; cli_run_plan takes j and closes it), the plan must
+ * have the journal's hash (unless o->force), the journal's params, run id and completed steps are
+ * used, and records are appended to that journal. Returns the exit code. */
+int cli_run_plan(const run_opts *o, const journal_state *resumed, journal *j);
 
 #endif

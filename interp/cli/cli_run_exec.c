@@ -16,6 +16,7 @@
 #include "journal.h"
 #include "out.h"
 #include "plan.h"
+#include "procid.h"
 #include "run_actions.h"
 #include "run_signals.h"
 
@@ -100,15 +101,8 @@ static int prepare(run_ctx *c) {
   return c->clock ? -1 : fail(RBK_EXIT_USAGE, NULL);
 }
 
-/* Returns "operator@host/run-id", the run lock's holder (caller frees). */
-static char *lock_holder(const run_ctx *c) {
-  char *host = journal_host();
-  size_t n = strlen(c->operator_name) + strlen(host ? host : "localhost") + strlen(c->run_id) + 3;
-  char *s = malloc(n);
-  if (s) snprintf(s, n, "%s@%s/%s", c->operator_name, host ? host : "localhost", c->run_id);
-  free(host);
-  return s;
-}
+/* Returns "operator@host/run-id pid=PID boot=BOOT_ID", the run lock's holder (caller frees). */
+static char *lock_holder(const run_ctx *c) { return procid_holder_new(c->operator_name, c->run_id); }
 
 /* Makes the real actions (without --script) inside the run lock, then the call log; returns -1
  * or an exit code. */
@@ -145,6 +139,9 @@ static bool begin_journal(run_ctx *c) {
   json_t *secrets = json_array();
   for (size_t i = 0; i < c->o->nsecrets; i++) json_array_append_new(secrets, json_string(c->o->secret_names[i]));
   json_object_set_new(extra, "secret_overrides", secrets);
+  char *boot = procid_boot_id();
+  if (boot) json_object_set_new(extra, "boot_id", json_string(boot));
+  free(boot);
   if (c->resumed) {
     json_object_set_new(extra, "skipping", json_integer((json_int_t)c->resumed->ndone));
     json_t *inflight = json_array();
@@ -162,14 +159,14 @@ static bool begin_journal(run_ctx *c) {
   return ok;
 }
 
-/* Opens the journal (not in --script mode without --journal); returns -1 or an exit code. */
-static int open_journal(run_ctx *c, const char *resume_file) {
-  if (!resume_file && c->o->script && !c->o->journal) return -1;
+/* Opens the journal (not in --script mode without --journal; a resume's is open already) and
+ * sets its first record; returns -1 or an exit code. */
+static int open_journal(run_ctx *c) {
+  if (!c->journal && c->o->script && !c->o->journal) return -1;
   char *err = NULL;
-  c->journal_file = resume_file ? strdup(resume_file) : journal_path_for(c->o->journal, c->run_id);
+  c->journal_file = c->journal ? strdup(journal_path(c->journal)) : journal_path_for(c->o->journal, c->run_id);
   if (!c->journal_file) return fail(RBK_EXIT_FAILED, NULL);
-  c->journal = journal_open(c->journal_file, resume_file == NULL, &err);
-  if (!c->journal) return fail(RBK_EXIT_FAILED, err);
+  if (!c->journal && !(c->journal = journal_open(c->journal_file, true, &err))) return fail(RBK_EXIT_FAILED, err);
   return begin_journal(c) ? -1 : fail(RBK_EXIT_FAILED, NULL);
 }
 
@@ -226,13 +223,14 @@ static int execute(run_ctx *c, rbk_sink sink) {
     cfg.resume_inflight = (const char *const *)c->resumed->inflight;
     cfg.resume_results = c->resumed->results;
     cfg.resume_returns = c->resumed->returns;
+    cfg.resume_gates = (const char *const *)c->resumed->gates;
   }
   char *err = NULL;
   engine *e = engine_new(c->prog, &cfg, &err);
   if (!e) return fail(RBK_EXIT_USAGE, err);
-  run_signals_install(e);
+  run_signals_attach(e);
   int code = engine_run(e);
-  run_signals_restore();
+  run_signals_detach();
   if (c->real && !run_actions_release(c->real, &err)) {
     fprintf(stderr, "rbk: warning: %s\n", err);
     free(err);
@@ -269,14 +267,15 @@ static void ctx_free(run_ctx *c) {
 }
 
 /* Runs the plan (see cli_run.h). */
-int cli_run_plan(const run_opts *o, const journal_state *resumed, const char *journal_file) {
-  run_ctx c = {.o = o, .resumed = resumed};
+int cli_run_plan(const run_opts *o, const journal_state *resumed, journal *j) {
+  run_ctx c = {.o = o, .resumed = resumed, .journal = j};
+  run_signals_install(); /* from now on a signal cancels the run (exit 3), and SIGPIPE is ignored */
   int code = load_plan(&c, o->file);
   if (code < 0 && resumed) code = check_hash(&c);
   if (code < 0) code = prepare(&c);
   if (code < 0 && !pick_run_id(&c)) code = fail(RBK_EXIT_USAGE, NULL);
   if (code < 0) code = make_actions(&c);
-  if (code < 0) code = open_journal(&c, journal_file);
+  if (code < 0) code = open_journal(&c);
   if (code < 0) code = execute(&c, setup_output(&c));
   ctx_free(&c);
   return code;

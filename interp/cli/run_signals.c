@@ -17,9 +17,8 @@ static const int signals[] = {
 #define NSIGNALS (sizeof signals / sizeof signals[0])
 
 static engine *volatile target;
-static volatile sig_atomic_t received;
+static volatile sig_atomic_t received, last_sig;
 static int pipe_fds[2] = {-1, -1};
-static struct sigaction saved[NSIGNALS], saved_pipe;
 
 /* Returns the engine_cancel reason for sig (static text). */
 static const char *why_of(int sig) {
@@ -30,18 +29,19 @@ static const char *why_of(int sig) {
   return "interrupted";
 }
 
-/* The handler: cancels (then stops) the run, wakes the self-pipe, and hands a third signal back to
- * the default action. Async-signal-safe. */
+/* The handler: counts the signal, cancels (then stops) the run when one is attached, and wakes
+ * the self-pipe. Every signal is handled the same way, however many arrive: the run ends with
+ * exit 3 and a complete journal. Async-signal-safe. */
 static void on_signal(int sig) {
   int saved_errno = errno;
   received++;
+  last_sig = sig;
   if (target) engine_cancel(target, why_of(sig));
   if (pipe_fds[1] >= 0) {
     char c = (char)sig;
     ssize_t n = write(pipe_fds[1], &c, 1);
     (void)n;
   }
-  if (received >= 2) signal(sig, SIG_DFL);
   errno = saved_errno;
 }
 
@@ -59,27 +59,37 @@ static int make_pipe(void) {
 }
 
 /* Installs the handlers (see run_signals.h); returns 0 or -1. */
-int run_signals_install(engine *e) {
-  int rc = make_pipe();
-  target = e;
-  received = 0;
+int run_signals_install(void) {
+  int rc = pipe_fds[0] >= 0 ? 0 : make_pipe();
   struct sigaction sa = {.sa_handler = on_signal};
   sigemptyset(&sa.sa_mask);
-  for (size_t i = 0; i < NSIGNALS; i++) sigaction(signals[i], &sa, &saved[i]);
+  for (size_t i = 0; i < NSIGNALS; i++) sigaddset(&sa.sa_mask, signals[i]); /* one handler at a time */
+  for (size_t i = 0; i < NSIGNALS; i++) sigaction(signals[i], &sa, NULL);
   struct sigaction ign = {.sa_handler = SIG_IGN};
-  sigaction(SIGPIPE, &ign, &saved_pipe);
+  sigemptyset(&ign.sa_mask);
+  sigaction(SIGPIPE, &ign, NULL);
   return rc;
 }
 
-/* Restores the previous handlers and closes the pipe. */
-void run_signals_restore(void) {
-  for (size_t i = 0; i < NSIGNALS; i++) sigaction(signals[i], &saved[i], NULL);
-  sigaction(SIGPIPE, &saved_pipe, NULL);
+/* Attaches engine e; signals that came before cancel it now (a second one stops it). */
+void run_signals_attach(engine *e) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  for (size_t i = 0; i < NSIGNALS; i++) sigaddset(&block, signals[i]);
+  sigprocmask(SIG_BLOCK, &block, &old);
+  target = e;
+  for (int i = 0; i < received && i < 2; i++) engine_cancel(e, why_of(last_sig));
+  sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Detaches the engine; the handlers stay (later signals are only counted). */
+void run_signals_detach(void) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  for (size_t i = 0; i < NSIGNALS; i++) sigaddset(&block, signals[i]);
+  sigprocmask(SIG_BLOCK, &block, &old);
   target = NULL;
-  for (int i = 0; i < 2; i++) {
-    if (pipe_fds[i] >= 0) close(pipe_fds[i]);
-    pipe_fds[i] = -1;
-  }
+  sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* Returns the self-pipe's read end, or -1. */

@@ -1,10 +1,13 @@
-/* run_signals.h — SIGINT, SIGTERM and SIGHUP during a run.
+/* run_signals.h — SIGINT, SIGTERM and SIGHUP during a run, and SIGPIPE.
  *
- * The first signal cancels the run cleanly (engine_cancel: in-flight actions aborted, `on
- * failure` and `finally` run, exit 3); the second stops it at once (no handler runs; the journal
- * stays intact because every record is one write()); after that the signal's default action is
- * restored, so a third one ends a stuck process. SIGPIPE is ignored while the run lasts (a closed
- * stdout must not kill an unrecorded run).
+ * The handlers are installed when `rbk run` / `rbk resume` starts (before the plan is loaded) and
+ * stay until the process exits. The first signal cancels the run cleanly (engine_cancel: in-flight
+ * actions aborted, `on failure` and `finally` run, exit 3); the second stops it at once (no
+ * handler runs, run_end is still journaled, exit 3); any further one changes nothing. Signals that
+ * arrive before the engine exists are counted and cancel it as soon as it is attached; signals
+ * after the run ended (while the lock is released) leave its exit code alone. SIGPIPE is ignored
+ * for good: a closed stdout (`rbk run … | head -1`) neither kills the process nor changes its exit
+ * code, and the outputs ignore their write errors.
  *
  * Handlers are installed without SA_RESTART, so a sleeping poll() or nanosleep() returns at once
  * and the engine's loop looks at the cancel flags. Loops that wait on file descriptors (libcurl's
@@ -21,12 +24,16 @@
 
 #include "engine.h"
 
-/* Installs the handlers for engine e (borrowed until run_signals_restore). Returns 0, or -1 when
- * the self-pipe cannot be made (the handlers still work). */
-int run_signals_install(engine *e);
+/* Installs the handlers and ignores SIGPIPE. Returns 0, or -1 when the self-pipe cannot be made
+ * (the handlers still work). */
+int run_signals_install(void);
 
-/* Restores the handlers that were installed before and closes the self-pipe. */
-void run_signals_restore(void);
+/* Attaches engine e (borrowed until run_signals_detach): signals cancel it; those received before
+ * cancel it now. */
+void run_signals_attach(engine *e);
+
+/* Detaches the engine: later signals are only counted. */
+void run_signals_detach(void);
 
 /* Returns the self-pipe's read end (non-blocking), or -1. */
 int run_signals_fd(void);

@@ -2,11 +2,15 @@
  * (see journal.h). */
 #include "journal.h"
 
+#include "strutil.h"
+#include "value_typed.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +26,9 @@ struct journal {
   rbk_clock *clock;  /* borrowed: wall time of records */
   int64_t base_wall; /* wall time at t_ms 0 of the current run */
   int64_t seq;       /* records in the file */
+  int64_t exit_after; /* test hook RBK_TEST_EXIT_AFTER_RECORDS: _exit(137) after this many records
+                         of this process (0: never) */
+  int64_t written;   /* records this process appended */
 };
 
 /* Returns "cannot write journal PATH: REASON" (caller frees). */
@@ -110,6 +117,16 @@ journal *journal_open(const char *path, bool fresh, char **err) {
   }
   fstat(j->fd, &st);
   j->regular = S_ISREG(st.st_mode);
+  if (j->regular && flock(j->fd, LOCK_EX | LOCK_NB) != 0) {
+    int busy = errno == EWOULDBLOCK;
+    *err = busy ? strutil_printf("journal %s is being written by another rbk process (it is still running)", path)
+                : write_error(path, strerror(errno));
+    journal_close(j);
+    errno = busy ? EWOULDBLOCK : EIO;
+    return NULL;
+  }
+  const char *hook = getenv("RBK_TEST_EXIT_AFTER_RECORDS");
+  j->exit_after = hook ? strtoll(hook, NULL, 10) : 0;
   if (!existed) sync_parent(path);
   if (fresh && (*err = check_fresh(j, &st))) {
     journal_close(j);
@@ -173,6 +190,7 @@ int journal_append(journal *j, const json_t *record, char **err) {
   }
   if (!j->error) {
     j->seq++;
+    if (j->exit_after > 0 && ++j->written >= j->exit_after) _exit(137); /* test hook: a crash right here */
     return 0;
   }
   *err = strdup(j->error);
@@ -196,6 +214,10 @@ static json_t *make_record(journal *j, const rbk_event *ev) {
   }
   json_object_update(rec, body);
   json_decref(body);
+  json_t *typed = ev->result && (ev->kind == RBK_EV_STEP_END || ev->kind == RBK_EV_ACTION_END)
+                      ? value_typed_encode(ev->result, NULL)
+                      : NULL;
+  if (typed) json_object_set_new(rec, "result", typed); /* with its kind: resume restores it */
   if (ev->kind != RBK_EV_RUN_START &&
       (!journal_cap_value(rec, "args", JOURNAL_CAP_VALUE) || !journal_cap_value(rec, "result", JOURNAL_CAP_VALUE))) {
     json_decref(rec);

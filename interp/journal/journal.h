@@ -50,8 +50,11 @@ typedef struct journal journal;
 char *journal_path_for(const char *where, const char *run_id);
 
 /* Opens `path` for appending, creating missing parent directories (mode 0700) and the file
- * (mode 0600). With `fresh`, a regular file that already holds records is refused (a new run
- * never appends to another run's journal). Returns the journal, or NULL with *err set. */
+ * (mode 0600), and locks a regular file for this process alone (flock, LOCK_EX): one writer per
+ * journal, until journal_close or the process's end. With `fresh`, a regular file that already
+ * holds records is refused (a new run never appends to another run's journal). Returns the
+ * journal, or NULL with *err set — and errno EWOULDBLOCK when another process holds the file
+ * ("journal PATH is being written by another rbk process (it is still running)"). */
 journal *journal_open(const char *path, bool fresh, char **err);
 
 /* Sets what the next run_start record carries (copied), and whether it is a resume. `clock`

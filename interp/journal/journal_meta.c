@@ -13,6 +13,8 @@
 
 #include <openssl/evp.h>
 
+#include "procid.h"
+
 /* Returns the time as "2025-01-01T00:00:00.000Z" in buf. */
 const char *journal_format_time(int64_t wall_ms, char *buf, size_t size) {
   time_t secs = (time_t)(wall_ms / 1000);
@@ -125,9 +127,4 @@ char *journal_git_revision(const char *file) {
 }
 
 /* Returns the host name, or NULL. */
-char *journal_host(void) {
-  char buf[256];
-  if (gethostname(buf, sizeof buf) != 0) return NULL;
-  buf[sizeof buf - 1] = '\0';
-  return strdup(buf);
-}
+char *journal_host(void) { return procid_host(); }

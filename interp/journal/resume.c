@@ -65,10 +65,13 @@ static bool in_done_step(const journal_state *s, const char *akey, const char *p
   return false;
 }
 
-/* Notes what record rec says about runs and steps; returns false when out of memory. */
-static bool scan_record(journal_state *s, json_t *rec) {
+/* Notes what record rec (at index i) says about runs, steps and gates; returns false when out of
+ * memory. gate_first: gate key → index of its first pass; *last_mut: index of the latest mutating
+ * action that started for real. */
+static bool scan_record(journal_state *s, json_t *rec, size_t i, json_t *gate_first, size_t *last_mut) {
   const char *ev = resume_str(rec, "event"), *st = resume_str(rec, "status"), *key = resume_str(rec, "key");
   if (!ev) return true;
+  bool passed = st && (!strcmp(st, "ok") || !strcmp(st, "skipped"));
   if (!strcmp(ev, "run_start") || !strcmp(ev, "resume")) {
     if (!s->start && !strcmp(ev, "run_start")) s->start = rec;
     s->last_start = rec;
@@ -76,12 +79,50 @@ static bool scan_record(journal_state *s, json_t *rec) {
     s->attempts++;
   } else if (!strcmp(ev, "run_end")) {
     s->end = rec;
-  } else if (!strcmp(ev, "step_end") && key && st && (!strcmp(st, "ok") || !strcmp(st, "skipped"))) {
+  } else if (!strcmp(ev, "gate") && key && passed && !json_object_get(gate_first, key)) {
+    return !json_object_set_new(gate_first, key, json_integer((json_int_t)i));
+  } else if (!strcmp(ev, "action_start") && json_is_true(json_object_get(rec, "mutating")) && !(st && !strcmp(st, "skipped"))) {
+    *last_mut = i + 1;
+  } else if (!strcmp(ev, "step_end") && key && passed) {
     bool returned = json_is_true(json_object_get(rec, "returned"));
     json_t *value = json_object_get(rec, "result");
     if (returned && !value) return true; /* its value was not journaled: it runs again */
     if (returned && json_object_set(s->returns, key, value)) return false;
     return list_add(&s->done, &s->ndone, &s->done_cap, key);
+  }
+  return true;
+}
+
+/* Returns, per record, whether it belongs to a handler that finished in its attempt (see
+ * resume.h): its owner's step_end or the attempt's run_end follows it. NULL when out of memory. */
+static bool *finished_handlers(const journal_state *s) {
+  size_t n = json_array_size(s->records);
+  bool *done = calloc(n + 1, sizeof *done), all = false;
+  json_t *ended = json_object();
+  for (size_t i = n; done && ended && i-- > 0;) {
+    json_t *rec = json_array_get(s->records, i);
+    const char *ev = resume_str(rec, "event"), *key = resume_str(rec, "key"), *owner = resume_str(rec, "handler");
+    if (!ev) continue;
+    if (!strcmp(ev, "run_start") || !strcmp(ev, "resume")) {
+      json_object_clear(ended);
+      all = false;
+    } else if (!strcmp(ev, "run_end")) {
+      all = true;
+    }
+    if (owner && (all || json_object_get(ended, owner))) done[i] = true;
+    if (!strcmp(ev, "step_end") && key) json_object_set_new(ended, key, json_true());
+  }
+  json_decref(ended);
+  return done;
+}
+
+/* Fills s->gates: the gates whose first pass came before the latest real mutation; returns false
+ * when out of memory. */
+static bool pick_gates(journal_state *s, json_t *gate_first, size_t last_mut) {
+  const char *key;
+  json_t *at;
+  json_object_foreach(gate_first, key, at) {
+    if ((size_t)json_integer_value(at) < last_mut && !list_add(&s->gates, &s->ngates, &s->gates_cap, key)) return false;
   }
   return true;
 }
@@ -109,12 +150,13 @@ static bool scan_action(journal_state *s, json_t *rec, const char *ev, const cha
 
 /* Fills results and the in-flight list from the mutating actions outside completed steps: a key
  * is in flight when it started more often than it ended, or ended other than "ok". */
-static bool scan_actions(journal_state *s) {
+static bool scan_actions(journal_state *s, const bool *finished) {
   json_t *open = json_object(), *failed = json_object(), *rec;
   bool ok = open && failed;
   size_t i;
   json_array_foreach(s->records, i, rec) {
     const char *ev = resume_str(rec, "event"), *key = resume_str(rec, "key");
+    if (finished[i]) continue;
     if (!ok || !ev || strncmp(ev, "action_", 7) || !key || !json_is_true(json_object_get(rec, "mutating"))) continue;
     if (!in_done_step(s, key, resume_str(rec, "step"))) ok = scan_action(s, rec, ev, key, open, failed);
   }
@@ -141,12 +183,23 @@ bool resume_load(const char *path, journal_state *out, char **err) {
   bool ok = out->records && out->results && out->returns && parse_lines(path, text, len, out, err);
   free(text);
   if (!ok) return false;
-  size_t i;
-  json_t *rec;
-  json_array_foreach(out->records, i, rec) if (!scan_record(out, rec)) ok = false;
-  if (ok && !scan_actions(out)) ok = false;
+  size_t i, last_mut = 0;
+  json_t *rec, *gate_first = json_object();
+  bool *finished = finished_handlers(out);
+  ok = gate_first && finished;
+  json_array_foreach(out->records, i, rec) {
+    if (ok && !finished[i] && !scan_record(out, rec, i, gate_first, &last_mut)) ok = false;
+  }
+  if (ok && !scan_actions(out, finished)) ok = false;
+  if (ok && !pick_gates(out, gate_first, last_mut)) ok = false;
+  json_decref(gate_first);
+  free(finished);
   if (!ok) *err = strdup("out of memory");
-  else if (!out->start) *err = strutil_printf("%s%s: no run_start record (not an rbk journal?)", path, "");
+  else if (!out->start && !(out->empty = json_array_size(out->records) == 0))
+    *err = strutil_printf("%s: no run_start record (not an rbk journal?)", path);
+  else if (!out->start)
+    *err = strutil_printf("%s records no run: the process stopped before its first record, so nothing was done; "
+                          "start the plan again with rbk run", path);
   return ok && out->start;
 }
 
@@ -163,5 +216,6 @@ void resume_free(journal_state *s) {
   json_decref(s->returns);
   list_free(s->done);
   list_free(s->inflight);
+  list_free(s->gates);
   *s = (journal_state){0};
 }

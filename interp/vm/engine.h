@@ -75,8 +75,11 @@ typedef struct {
                                    Each time the run reaches such an action, the engine removes the
                                    first result and returns it instead of executing the action
                                    (events with status skipped). NULL: none. Caller owns it. */
-  const json_t *resume_returns; /* step key → the value (JSON) a completed step returned: skipping
-                                   it performs that return again. NULL: none. */
+  const json_t *resume_returns; /* step key → the value (typed JSON, value_typed.h) a completed step
+                                   returned: skipping it performs that return again. NULL: none. */
+  const char *const *resume_gates; /* gate keys (rbk_event.key of gate events) of gates that passed
+                                   before the run changed the world: replayed as passed (event
+                                   gate, status skipped) instead of judged again */
   const char *operator_name;    /* run.operator; NULL → $USER or "unknown" */
   const char *run_id;           /* run.id; NULL → "run" */
   engine_lookup_fn getenv;      /* env()/secret() source; NULL → getenv(3) */

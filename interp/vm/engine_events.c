@@ -30,10 +30,27 @@ void engine_strings_free(vm_strings *v) {
 int64_t engine_now(const engine *e) { return clock_now(e->cfg.clock) - e->start_ms; }
 
 /* Emits ev to the sink; returns false when the sink failed (now or before). */
+/* Returns the key of the step whose `on failure` or `finally` handler task t runs in ("plan" for
+ * the plan's), or NULL outside handlers. own_top: the top region is the event's own step. */
+static const char *handler_owner(const vm_task *t, bool own_top) {
+  for (; t; t = t->parent, own_top = false) {
+    size_t n = t->nregions - (own_top && t->nregions ? 1 : 0);
+    for (size_t i = n; i-- > 0;) {
+      const vm_region *r = &t->regions[i];
+      bool in_handler = (r->phase == PH_ONFAIL && r->info->onfail_pc >= 0) || (r->phase == PH_FINALLY && r->info->finally_pc >= 0);
+      if ((r->info->kind == REG_STEP || r->info->kind == REG_PLAN) && in_handler)
+        return r->info->kind == REG_PLAN ? "plan" : r->key;
+    }
+  }
+  return NULL;
+}
+
+/* Emits an event (time, seq, step filled in); returns false when the sink failed. */
 bool engine_emit(engine *e, vm_task *t, rbk_event *ev) {
   ev->t_ms = engine_now(e);
   ev->seq = ++e->seq;
   if (!ev->step && t) ev->step = vm_task_path(t);
+  if (!ev->handler && t) ev->handler = handler_owner(t, ev->kind == RBK_EV_STEP_START || ev->kind == RBK_EV_STEP_END);
   if (!e->cfg.sink.emit) return !e->fatal;
   char *err = NULL;
   if (e->cfg.sink.emit(e->cfg.sink.user, ev, &err) == 0) return !e->fatal;

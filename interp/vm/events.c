@@ -43,6 +43,7 @@ static bool set_details(json_t *o, const rbk_event *ev) {
   ok = ok && set_text(o, "who", ev->who) && set_text(o, "how", ev->how);
   ok = ok && set_value(o, "args", ev->args) && set_value(o, "result", ev->result);
   if (ev->returned) ok = ok && !json_object_set_new(o, "returned", json_true());
+  ok = ok && set_text(o, "handler", ev->handler);
   if (ev->kind == RBK_EV_RUN_END) ok = ok && !json_object_set_new(o, "exit_code", json_integer(ev->exit_code));
   return ok;
 }

@@ -64,7 +64,8 @@ typedef struct {
   rbk_status status;
   const char *message;   /* error, question, warning text, notification text, title…; may be NULL */
   /* Details for the journal and the live view (absent: NULL / -1). */
-  const char *key;       /* step_*: the step's resume key (see engine_step_key); action_*: the
+  const char *key;       /* step_*: the step's resume key (see engine_step_key); gate: "gate:" and
+                            the gate's key built the same way from its title; action_*: the
                             action's key "ctx|node-or-line:col" used for in-flight re-checks */
   int64_t duration_ms;   /* step_end/action_end: how long it took; wait: its length or timeout;
                             approval start: its timeout; gate start: its timeout */
@@ -75,6 +76,10 @@ typedef struct {
   const rbk_value *result; /* action_end ok: the result value (may contain secrets: mask);
                               step_end with `returned`: the value it returned, when journalable */
   bool returned;         /* step_end: the step ended by a `return` (detail "returned": true) */
+  const char *handler;   /* step_* and action_* inside an `on failure` or `finally` handler: the key
+                            of the step whose handler it is ("plan" for the plan's); the engine
+                            fills it in. A resume uses it to tell a handler that finished (its
+                            step or the run ended after it) from one that was interrupted. */
   int exit_code;         /* run_end: the process exit code of cli.h */
   uint64_t seq;          /* 1, 2, 3… in emission order */
 } rbk_event;

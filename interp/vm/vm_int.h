@@ -124,8 +124,8 @@ rbk_value *vm_resume_take_result(engine *e, const char *key);
 /* Returns true when the completed step `key` returned a value in an earlier run; *value is then
  * that value (new reference). */
 bool vm_resume_step_return(const engine *e, const char *key, rbk_value **value);
-/* Returns true when v survives the journal exactly (null, bool, numbers, strings, lists and
- * objects of them; no secret, duration, time, handle or lambda). */
-bool vm_resume_value_exact(const rbk_value *v);
+/* Returns true when the journal keeps v with its kind (value_typed.h): it holds no secret,
+ * lambda or handle. */
+bool vm_resume_value_journalable(const rbk_value *v);
 
 #endif

@@ -1,6 +1,7 @@
 /* vm_region.c — regions (the plan, steps, gates, wait until) and the unwinder: how an error
  * travels up through a task, what retries, what runs the handlers, what a timeout turns into. */
 #include "engine_int.h"
+#include "strutil.h"
 
 #include "grow.h"
 
@@ -64,12 +65,12 @@ static void emit_step(engine *e, vm_task *t, const vm_region *r, rbk_event_kind 
   engine_emit(e, t, &ev);
 }
 
-/* Emits step_end for a step that ended by `return` with value v (journaled only when it survives
- * the journal exactly: a resumed run skips the step only then). */
+/* Emits step_end for a step that ended by `return` with value v (journaled only when it holds no
+ * secret, lambda or handle: a resumed run skips the step only then). */
 static void emit_step_return(engine *e, vm_task *t, const vm_region *r, const char *msg, const rbk_value *v) {
   rbk_event ev = {.kind = RBK_EV_STEP_END, .node = r->node, .step = r->path, .message = msg, .key = r->key,
                   .status = msg ? RBK_STATUS_SKIPPED : RBK_STATUS_OK, .returned = true,
-                  .result = v && vm_resume_value_exact(v) ? v : NULL,
+                  .result = v && vm_resume_value_journalable(v) ? v : NULL,
                   .duration_ms = clock_now(e->cfg.clock) - r->start};
   engine_emit(e, t, &ev);
 }
@@ -116,6 +117,19 @@ static void enter_step(engine *e, vm_task *t, const vm_insn *in, const vm_region
   emit_step(e, t, r, RBK_EV_STEP_START, RBK_STATUS_NONE, title);
 }
 
+/* Replays gate r as passed (a resumed run: it passed before the run changed the world, which it
+ * would now be judged against): one gate event with status skipped; its region is closed. */
+static void replay_gate(engine *e, vm_task *t, vm_region *r, const vm_region_info *info) {
+  char msg[600];
+  snprintf(msg, sizeof msg, "%s (passed before the interruption)", r->title);
+  rbk_event ev = {.kind = RBK_EV_GATE, .node = r->node, .status = RBK_STATUS_SKIPPED, .message = msg, .key = r->key,
+                  .duration_ms = 0};
+  engine_emit(e, t, &ev);
+  free(r->title), free(r->key);
+  t->nregions--;
+  t->pc = info->exit_pc + 1;
+}
+
 /* ENTER for a gate (title, every, timeout) or wait until (every, timeout). */
 static void enter_poll(engine *e, vm_task *t, const vm_insn *in, const vm_region_info *info) {
   int64_t timeout, every;
@@ -127,12 +141,20 @@ static void enter_poll(engine *e, vm_task *t, const vm_insn *in, const vm_region
     title = value_show(tv);
     value_unref(tv);
   }
-  vm_region *r = open_region(e, t, info);
+  char *key = NULL;
+  if (title) {
+    char *path = join_path(vm_task_path(t), title), *k = path ? engine_step_key(t->ctx, path) : NULL;
+    key = k ? strutil_printf("gate:%s", k) : NULL;
+    free(path), free(k);
+  }
+  vm_region *r = (title && !key) ? NULL : open_region(e, t, info);
   if (!r) {
-    free(title);
+    free(title), free(key);
     return FAIL("out of memory");
   }
   r->title = title;
+  r->key = key;
+  if (key && engine_in_list(e->cfg.resume_gates, key)) return replay_gate(e, t, r, info);
   r->every = every > 0 ? every : (timeout >= 0 || info->kind == REG_WAITU) ? POLL_EVERY_MS : -1;
   r->timeout = timeout;
   r->deadline = timeout >= 0 ? r->start + timeout : -1;
@@ -140,7 +162,7 @@ static void enter_poll(engine *e, vm_task *t, const vm_insn *in, const vm_region
   char msg[512];
   if (ck) snprintf(msg, sizeof msg, "until %s", ck->source ? ck->source : "?");
   rbk_event ev = {.kind = ck ? RBK_EV_WAIT : RBK_EV_GATE, .node = r->node, .message = ck ? msg : title,
-                  .duration_ms = timeout};
+                  .duration_ms = timeout, .key = r->key};
   engine_emit(e, t, &ev);
 }
 
@@ -270,7 +292,7 @@ static void emit_poll_end(engine *e, vm_task *t, const vm_region *r) {
     text = msg;
   }
   rbk_event ev = {.kind = r->info->kind == REG_GATE ? RBK_EV_GATE : RBK_EV_WAIT, .node = r->node, .status = st,
-                  .message = text, .duration_ms = clock_now(e->cfg.clock) - r->start};
+                  .message = text, .duration_ms = clock_now(e->cfg.clock) - r->start, .key = r->key};
   engine_emit(e, t, &ev);
 }
 

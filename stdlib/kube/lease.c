@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "actions_kube_int.h"
+#include "procid.h"
 
 #define RENEW_EVERY_MS 20000
 
@@ -111,6 +112,21 @@ static void deleted(kube_op *op, const kube_resp *r) {
   kube_op_fail_resp(op, "DELETE", ls(op)->path, r);
 }
 
+/* Sets *dead when holder `h` is an rbk process of this host that no longer lives (its pid is gone
+ * or the host rebooted), *live_here when it is one that lives, *same_run when it runs the same
+ * run id as `mine` (a resume). */
+static void holder_facts(const char *mine, const char *h, bool *dead, bool *live_here, bool *same_run) {
+  procid_holder them, us;
+  if (!procid_parse(h, &them)) return;
+  *dead = !procid_alive(them.host, them.pid, them.boot);
+  if (procid_parse(mine, &us)) {
+    *same_run = !strcmp(us.run_id, them.run_id);
+    *live_here = !*dead && !strcmp(us.host, them.host);
+    procid_holder_free(&us);
+  }
+  procid_holder_free(&them);
+}
+
 /* Decides from the lease as read. */
 static void got(kube_op *op, const kube_resp *r) {
   ls_state *s = ls(op);
@@ -133,7 +149,12 @@ static void got(kube_op *op, const kube_resp *r) {
   int64_t dur = json_integer_value(spec(r->json, "leaseDurationSeconds"));
   bool expired = micro_ms(ren) + dur * 1000 < kube_op_rt_wall(op->rt);
   if (s->verb == LEASE_RENEW) return kube_op_fail(op, "run lock %s was taken over by %s", s->name, h ? h : "?");
-  if (expired && s->steal) return put_lease(op, true);
+  bool dead = false, live_here = false, same_run = false;
+  holder_facts(s->holder, h, &dead, &live_here, &same_run);
+  if (dead || (expired && (s->steal || same_run))) return put_lease(op, true);
+  if (same_run && live_here)
+    return kube_op_fail(op, "run lock %s is held by %s, which is still running this run: it cannot be resumed while it runs",
+                        s->name, h);
   kube_op_fail(op, "run lock %s is held by %s since %s (renewed %s)%s", s->name, h ? h : "?", acq ? acq : "?", ren ? ren : "?",
                expired ? "; it has expired: --steal-lock takes it over"
                    : s->steal ? "; it is still being renewed: --steal-lock takes only an expired lock" : "");

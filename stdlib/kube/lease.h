@@ -1,12 +1,16 @@
 /* lease.h — the run lock: a coordination.k8s.io/v1 Lease "rbk-<runbook id>" in the plan's
  * namespace, taken before a run, renewed every 20 s while it runs, released at the end.
  *
- * acquire: POST the Lease (holderIdentity = operator@host/run-id, leaseDurationSeconds 60,
- * acquireTime/renewTime as MicroTime, leaseTransitions 0). On 409 AlreadyExists the Lease is read:
- * held by us → renewed and kept; held by someone else and renewed within its duration → refused
- * ("run lock rbk-x is held by alice@h/run-1 since 2026-…Z (renewed 2026-…Z)"); expired → refused
- * unless steal (--steal-lock), which PUTs it with our holder, a new acquireTime and
- * leaseTransitions + 1 under the read resourceVersion (409 → refused: someone else won).
+ * acquire: POST the Lease (holderIdentity = "operator@host/run-id pid=PID boot=BOOT_ID", see
+ * procid.h; leaseDurationSeconds 60, acquireTime/renewTime as MicroTime, leaseTransitions 0). On
+ * 409 AlreadyExists the Lease is read: held by us → renewed and kept; held by an rbk process of
+ * this host that no longer lives (its pid is gone, or the host rebooted since: another boot id) →
+ * taken over at once; held by someone else and renewed within its duration → refused ("run lock
+ * rbk-x is held by alice@h/run-1 … since 2026-…Z (renewed 2026-…Z)"; a live holder of the same
+ * run id: "… which is still running this run"); expired → taken over when steal (--steal-lock)
+ * or when the holder ran the same run id (a resume from another host), else refused. A takeover
+ * PUTs the Lease with our holder, a new acquireTime and leaseTransitions + 1 under the read
+ * resourceVersion (409 → refused: someone else won).
  * renew: GET, then PUT with a new renewTime under the read resourceVersion; a Lease now held by
  * someone else fails ("run lock … was taken over by …"). release: GET, then DELETE with a
  * resourceVersion precondition, only when we hold it; a missing Lease is fine.
@@ -26,7 +30,7 @@
 
 typedef struct {
   const char *runbook_id;  /* the lease is "rbk-<runbook id>" */
-  const char *holder;      /* operator@host/run-id */
+  const char *holder;      /* operator@host/run-id pid=PID boot=BOOT_ID (procid_holder_new) */
   bool steal;              /* --steal-lock: take an expired lease */
   int duration_s;          /* leaseDurationSeconds; 0 → 60 */
 } lease_opts;

@@ -156,10 +156,11 @@ LK=(--kubeconfig "$tmp/lock.kubeconfig")
 rbk_run holder lock.rbk "${LK[@]}" -p hold=6s --operator alice --run-id run-one &
 HOLDER=$!
 for _ in $(seq 50); do kc lock get lease rbk-actions-lock >/dev/null 2>&1 && break; sleep 0.1; done
-expect_eq "the first run holds Lease rbk-actions-lock" "alice@$(hostname)/run-one" \
-  "$(kc lock get lease rbk-actions-lock -o jsonpath='{.spec.holderIdentity}' 2>&1)"
+expect_eq "the first run holds Lease rbk-actions-lock (holder: operator@host/run-id, pid, boot id)" \
+  "alice@$(hostname)/run-one pid=N boot=$(cat /proc/sys/kernel/random/boot_id)" \
+  "$(kc lock get lease rbk-actions-lock -o jsonpath='{.spec.holderIdentity}' 2>&1 | sed -E 's/pid=[0-9]+/pid=N/')"
 expect_run "a second run is refused, naming the holder and since when" 1 \
-  "run lock rbk-actions-lock is held by alice@[^ ]+/run-one since [0-9-]+T[0-9:.]+Z" second lock.rbk "${LK[@]}" \
+  "run lock rbk-actions-lock is held by alice@[^ ]+/run-one pid=[0-9]+ boot=[0-9a-f-]+ since [0-9-]+T[0-9:.]+Z" second lock.rbk "${LK[@]}" \
   -p hold=0s --operator bob --run-id run-two
 if grep -q "rollout\|→\|✓ get" "$tmp/second.out"; then bad "the refused run does nothing" "$(cat "$tmp/second.out")"
 else ok "the refused run does nothing"; fi

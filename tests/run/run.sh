@@ -199,7 +199,7 @@ test_resume_changed_plan() {
   local d=$tmp/chg
   mkdir -p "$d"
   cp steps.rbk steps.script.json "$d/"
-  (cd "$d" && "$rbk" run steps.rbk --script steps.script.json --journal j.jsonl > /dev/null 2>&1 &
+  (cd "$d" || exit; "$rbk" run steps.rbk --script steps.script.json --journal j.jsonl > /dev/null 2>&1 &
     pid=$!; sleep 0.3; kill -9 $pid; wait $pid) 2> /dev/null
   echo "# changed" >> "$d/steps.rbk"
   "$rbk" resume "$d/j.jsonl" --script steps.script.json > /dev/null 2> "$d/err"

@@ -14,6 +14,7 @@
 #include "journal.h"
 #include "out.h"
 #include "resume.h"
+#include "value_typed.h"
 
 /* A scratch directory per test. */
 static int make_dir(void **state) {
@@ -222,6 +223,109 @@ static void resume__completions_replayed_and_returns_kept(void **state) {
   free(path);
 }
 
+static void typed__every_data_kind__comes_back_with_its_kind(void **state) {
+  (void)state;
+  rbk_value *o = value_object(8), *inner = value_object(2), *list = value_list(4);
+  value_object_set(inner, "$rbk", value_cstring("not a tag"));
+  value_list_push(list, value_time(1735689600250));
+  value_list_push(list, value_duration(90000));
+  value_list_push(list, value_float(1.0 / 0.0));
+  value_list_push(list, value_float(2.5));
+  value_object_set(o, "at", list);
+  value_object_set(o, "n", value_int(3));
+  value_object_set(o, "odd", inner);
+  json_t *j = value_typed_encode(o, NULL);
+  char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  assert_string_equal(text, "{\"at\":[{\"$rbk\":\"time\",\"value\":\"2025-01-01T00:00:00.250Z\"},{\"$rbk\":\"duration\",\"ms\":90000},"
+                            "{\"$rbk\":\"float\",\"value\":\"inf\"},2.5],\"n\":3,"
+                            "\"odd\":{\"$rbk\":\"object\",\"value\":{\"$rbk\":\"not a tag\"}}}");
+  rbk_value *back = value_typed_decode(j);
+  assert_non_null(back);
+  assert_true(value_equal(back, o));
+  assert_int_equal(value_object_get(back, "at")->u.list.items[0]->kind, VAL_TIME);
+  assert_int_equal(value_object_get(back, "at")->u.list.items[1]->kind, VAL_DURATION);
+  const char *why = NULL;
+  rbk_value *secret = value_list(1);
+  value_list_push(secret, value_secret("TOKEN", "s3cret"));
+  assert_null(value_typed_encode(secret, &why));
+  assert_string_equal(why, "a secret");
+  free(text);
+  json_decref(j);
+  value_unref(back), value_unref(o), value_unref(secret);
+}
+
+static void resume__gates_passed_before_a_mutation__are_replayed(void **state) {
+  char *path = in_dir(state, "g.jsonl"), *err = NULL;
+  write_text(path, "{\"event\":\"run_start\",\"run_id\":\"R\"}\n"
+                   "{\"event\":\"gate\",\"key\":\"gate:|before\",\"status\":\"ok\"}\n"
+                   "{\"event\":\"action_start\",\"key\":\"|n1\",\"mutating\":true}\n"
+                   "{\"event\":\"gate\",\"key\":\"gate:|after\",\"status\":\"ok\"}\n"
+                   "{\"event\":\"gate\",\"key\":\"gate:|failed\",\"status\":\"failed\"}\n");
+  journal_state s;
+  assert_true(resume_load(path, &s, &err));
+  assert_int_equal(s.ngates, 1); /* "after" saw no mutation since: judged again */
+  assert_string_equal(s.gates[0], "gate:|before");
+  resume_free(&s);
+  free(path);
+}
+
+static void resume__finished_handlers_run_again_interrupted_ones_continue(void **state) {
+  char *path = in_dir(state, "h.jsonl"), *err = NULL;
+#define H(ev, key, owner, rest) "{\"event\":\"" ev "\",\"key\":\"" key "\",\"handler\":\"" owner "\"" rest "}\n"
+  write_text(path, "{\"event\":\"run_start\",\"run_id\":\"R\"}\n"
+                   H("step_end", "|fin", "plan", ",\"status\":\"ok\"")
+                   H("action_start", "|p1", "plan", ",\"mutating\":true,\"step\":\"x\"")
+                   H("action_end", "|p1", "plan", ",\"mutating\":true,\"step\":\"x\",\"status\":\"ok\"")
+                   "{\"event\":\"run_end\",\"status\":\"cancelled\"}\n"
+                   "{\"event\":\"resume\"}\n"
+                   H("step_end", "|fin2", "plan", ",\"status\":\"ok\"")
+                   H("action_start", "|p2", "|s", ",\"mutating\":true,\"step\":\"s\"")
+                   H("action_end", "|p2", "|s", ",\"mutating\":true,\"step\":\"s\",\"status\":\"ok\"")
+                   H("action_start", "|p3", "|t", ",\"mutating\":true,\"step\":\"t\"")
+                   H("action_end", "|p3", "|t", ",\"mutating\":true,\"step\":\"t\",\"status\":\"ok\"")
+                   "{\"event\":\"step_end\",\"key\":\"|t\",\"status\":\"failed\"}\n");
+#undef H
+  journal_state s;
+  assert_true(resume_load(path, &s, &err));
+  /* the first attempt's finally ended with its run: nothing of it counts; the second attempt's
+   * plan finally (no run_end yet) and step s's handler (s did not end) continue; t's ended */
+  assert_int_equal(s.ndone, 1);
+  assert_string_equal(s.done[0], "|fin2");
+  char *results = json_dumps(s.results, JSON_COMPACT);
+  assert_string_equal(results, "{\"|p2\":[null]}");
+  assert_int_equal(s.ninflight, 0);
+  free(results);
+  resume_free(&s);
+  free(path);
+}
+
+static void open__a_journal_open_elsewhere__is_refused(void **state) {
+  char *path = in_dir(state, "one.jsonl"), *err = NULL;
+  journal *a = journal_open(path, true, &err);
+  assert_non_null(a);
+  assert_null(journal_open(path, false, &err));
+  assert_non_null(strstr(err, "is being written by another rbk process"));
+  free(err);
+  err = NULL;
+  journal_close(a);
+  journal *b = journal_open(path, false, &err);
+  assert_non_null(b);
+  journal_close(b);
+  free(path);
+}
+
+static void load__no_complete_record__says_nothing_was_done(void **state) {
+  char *path = in_dir(state, "empty.jsonl"), *err = NULL;
+  write_text(path, "{\"seq\":1,\"ev");
+  journal_state s;
+  assert_false(resume_load(path, &s, &err));
+  assert_true(s.empty);
+  assert_non_null(strstr(err, "records no run: the process stopped before its first record, so nothing was done"));
+  free(err);
+  resume_free(&s);
+  free(path);
+}
+
 static void load__incomplete_last_line__is_ignored_and_reported(void **state) {
   char *path = in_dir(state, "cut.jsonl"), *err = NULL;
   const char *good = "{\"event\":\"run_start\",\"run_id\":\"R\"}\n{\"event\":\"step_end\",\"key\":\"|a\",\"status\":\"ok\"}\n";
@@ -344,6 +448,11 @@ int main(void) {
       cmocka_unit_test_setup_teardown(load__incomplete_last_line__is_ignored_and_reported, make_dir, remove_dir),
       cmocka_unit_test_setup_teardown(load__garbage_line_or_no_run_start__is_an_error, make_dir, remove_dir),
       cmocka_unit_test_setup_teardown(resume_record__is_written_as_resume_with_following_seq, make_dir, remove_dir),
+      cmocka_unit_test_setup_teardown(resume__gates_passed_before_a_mutation__are_replayed, make_dir, remove_dir),
+      cmocka_unit_test_setup_teardown(resume__finished_handlers_run_again_interrupted_ones_continue, make_dir, remove_dir),
+      cmocka_unit_test_setup_teardown(open__a_journal_open_elsewhere__is_refused, make_dir, remove_dir),
+      cmocka_unit_test_setup_teardown(load__no_complete_record__says_nothing_was_done, make_dir, remove_dir),
+      cmocka_unit_test(typed__every_data_kind__comes_back_with_its_kind),
       cmocka_unit_test(plan_hash__follows_the_text_of_every_unit),
       cmocka_unit_test(run_id__is_utc_time_and_a_random_suffix),
       cmocka_unit_test(text__events_read_as_timeline_lines),
