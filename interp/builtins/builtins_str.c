@@ -75,57 +75,35 @@ rbk_value *builtins_split(const bi_call *c) {
 }
 
 /* Returns true after appending the text of a join element (strings, numbers, bools, durations,
- * times; secrets' plain text, which makes the result a secret). */
-static bool join_piece(const bi_call *c, valbuf *b, const rbk_value *v, size_t at, bool *secret) {
-  if (v->kind == VAL_STRING) {
-    valbuf_put(b, v->u.str.s, v->u.str.len);
-    return true;
-  }
-  if (v->kind == VAL_SECRET) {
-    valbuf_puts(b, v->u.secret.plain);
-    *secret = true;
-    return true;
-  }
+ * times; secrets' plain text, whose bytes stay secret in the result). */
+static bool join_piece(const bi_call *c, val_text *b, const rbk_value *v, size_t at) {
   bool scalar = v->kind == VAL_INT || v->kind == VAL_FLOAT || v->kind == VAL_BOOL ||
                 v->kind == VAL_DURATION || v->kind == VAL_TIME;
-  if (!scalar) {
+  if (!scalar && v->kind != VAL_STRING && v->kind != VAL_SECRET) {
     builtins_fail(c, "element [%zu] is %s, expected a string, number, bool, duration or time", at, value_kind_article(v->kind));
     return false;
   }
-  char *text = value_show(v);
-  if (text) valbuf_puts(b, text);
-  else b->oom = true;
-  free(text);
+  value_text_add(b, v);
   return true;
 }
 
-/* Returns the joined text as a string, or as a secret when a piece was secret. */
-static rbk_value *joined(const bi_call *c, valbuf *b, bool secret) {
-  size_t len = 0;
-  char *text = valbuf_take(b, &len);
-  if (!text) return builtins_oom(c);
-  if (!secret) return value_string_take(text, len);
-  rbk_value *v = value_secret("<expr>", text);
-  memset(text, 0, len);
-  free(text);
-  return v ? v : builtins_oom(c);
-}
-
-/* join(list, sep): the elements' text with sep between them. */
+/* join(list, sep): the elements' text with sep between them; a secret element makes the result a
+ * secret that masks only that element's text. */
 rbk_value *builtins_join(const bi_call *c) {
   if (!builtins_is(c, 0, VAL_LIST)) return builtins_want(c, 0, "a list");
   const rbk_value *list = builtins_arg(c, 0), *sep = string_arg(c, 1);
   if (!sep) return NULL;
-  valbuf b = {0};
-  bool secret = false;
+  val_text b = {0};
   for (size_t i = 0; i < list->u.list.len; i++) {
-    if (i) valbuf_put(&b, sep->u.str.s, sep->u.str.len);
-    if (!join_piece(c, &b, list->u.list.items[i], i, &secret)) {
-      valbuf_free(&b);
+    if (i) value_text_put(&b, sep->u.str.s, sep->u.str.len);
+    if (!join_piece(c, &b, list->u.list.items[i], i)) {
+      rbk_value *partial = value_text_finish(&b);
+      value_unref(partial);
       return NULL;
     }
   }
-  return joined(c, &b, secret);
+  rbk_value *r = value_text_finish(&b);
+  return r ? r : builtins_oom(c);
 }
 
 /* How upper, lower and trim change text. */

@@ -56,9 +56,16 @@ static void record_title(chk_ctx *ctx, const ast_node *title) {
   ctx->titles[ctx->ntitles++] = (chk_title){text, title->span};
 }
 
+/* Warns when a text of type `t` that people see (`what`: "the notify message", …) holds a secret:
+ * it is shown and sent with the secret's bytes as ***. */
+static void secret_text(chk_ctx *ctx, const ast_node *node, chk_type t, const char *what) {
+  if (node && t == CT_SECRET)
+    diag_add(ctx->diags, DIAG_WARNING, node->span, "%s holds a secret: it is shown and sent with the secret as ***", what);
+}
+
 /* Checks `step "title" [timeout D] [retry N [backoff D]] { … }`. */
 static void step(chk_ctx *ctx, const ast_node *s) {
-  check_require(ctx, s->u.step.title, CT_STRING, "a step title");
+  secret_text(ctx, s->u.step.title, check_require(ctx, s->u.step.title, CT_STRING, "a step title"), "the step title");
   record_title(ctx, s->u.step.title);
   check_require(ctx, s->u.step.timeout, CT_DURATION, "timeout");
   check_require(ctx, s->u.step.retry, CT_INT, "the retry count");
@@ -130,7 +137,7 @@ static void notify(chk_ctx *ctx, const ast_node *s) {
       diag_add(ctx->diags, DIAG_ERROR, ch->span, "notify needs a channel, got %s", check_type_article(t));
   }
   check_require(ctx, s->u.notify.every, CT_DURATION, "every");
-  check_expr(ctx, s->u.notify.message);
+  secret_text(ctx, s->u.notify.message, check_expr(ctx, s->u.notify.message), "the notify message");
 }
 
 /* Checks a `let` in a block: its value, then its name in the current scope. */
@@ -175,7 +182,7 @@ static bool placement(chk_ctx *ctx, const ast_node *s, chk_where where) {
 static void clauses(chk_ctx *ctx, const ast_node *s) {
   switch (s->kind) {
   case AST_GATE:
-    check_require(ctx, s->u.gate.title, CT_STRING, "a gate title");
+    secret_text(ctx, s->u.gate.title, check_require(ctx, s->u.gate.title, CT_STRING, "a gate title"), "the gate title");
     check_require(ctx, s->u.gate.every, CT_DURATION, "every");
     check_require(ctx, s->u.gate.timeout, CT_DURATION, "timeout");
     check_block(ctx, s->u.gate.body, WHERE_BLOCK, true);
@@ -194,9 +201,10 @@ static void clauses(chk_ctx *ctx, const ast_node *s) {
   case AST_ASSERT: case AST_EXPECT:
     check_require(ctx, s->u.check.cond, CT_BOOL,
                   s->kind == AST_ASSERT ? "the condition of 'assert'" : "the condition of 'expect'");
-    check_expr(ctx, s->u.check.message);
+    secret_text(ctx, s->u.check.message, check_expr(ctx, s->u.check.message),
+                s->kind == AST_ASSERT ? "the assert message" : "the expect message");
     break;
-  case AST_ABORT: check_expr(ctx, s->u.abort.reason); break;
+  case AST_ABORT: secret_text(ctx, s->u.abort.reason, check_expr(ctx, s->u.abort.reason), "the abort reason"); break;
   case AST_RETURN: check_expr(ctx, s->u.ret.value); break;
   case AST_ON_FAILURE: case AST_FINALLY: check_block(ctx, s->u.handler.body, WHERE_BLOCK, true); break;
   default: check_expr(ctx, s); break; /* an expression node where a statement belongs (partial trees) */

@@ -11,6 +11,7 @@
 #include "events.h"
 #include "out.h"
 #include "resume.h"
+#include "scrub.h"
 
 static const char *const kind_names[] = {
 #define X(k, name) name,
@@ -225,6 +226,7 @@ int cli_log(int argc, char **argv) {
     resume_free(&s);
     return RBK_EXIT_USAGE;
   }
+  scrub_json(s.records); /* URL user-info in journals written before it was masked (scrub.h) */
   if (a.json) print_json(&s);
   else print_text(&s);
   resume_free(&s);

@@ -19,6 +19,7 @@
 #include "procid.h"
 #include "run_actions.h"
 #include "run_signals.h"
+#include "scrub.h"
 
 /* Everything one run holds; freed by ctx_free. */
 typedef struct {
@@ -42,7 +43,9 @@ typedef struct {
 
 /* Prints "rbk: msg" (and frees msg); returns code. */
 static int fail(int code, char *msg) {
-  fprintf(stderr, "rbk: %s\n", msg ? msg : "out of memory");
+  char *shown = scrub_line(msg);
+  fprintf(stderr, "rbk: %s\n", shown ? shown : "out of memory");
+  free(shown);
   free(msg);
   return code;
 }
@@ -232,12 +235,16 @@ static int execute(run_ctx *c, rbk_sink sink) {
   int code = engine_run(e);
   run_signals_detach();
   if (c->real && !run_actions_release(c->real, &err)) {
-    fprintf(stderr, "rbk: warning: %s\n", err);
+    char *shown = scrub_line(err);
+    fprintf(stderr, "rbk: warning: %s\n", shown ? shown : "out of memory");
+    free(shown);
     free(err);
   }
   if (c->live) out_live_finish(c->live);
   const char *why = c->journal && journal_error(c->journal) ? journal_error(c->journal) : engine_error(e);
-  if (why) fprintf(stderr, "rbk: %s\n", why);
+  char *shown = scrub_line(why);
+  if (shown) fprintf(stderr, "rbk: %s\n", shown);
+  free(shown);
   engine_free(e);
   return code;
 }

@@ -18,6 +18,7 @@
 #include "rehearse.h"
 #include "rehearse_case.h"
 #include "rehearse_suite.h"
+#include "scrub.h"
 
 /* The options, once: X(ID, long name, short name, value, help). */
 #define TEST_OPTS(X)                                                                                           \
@@ -151,7 +152,11 @@ static void single_end(const test_args *a, const rehearse_result *r, bool json, 
   size_t i;
   json_t *lie;
   json_array_foreach(r->lies, i, lie) fprintf(stderr, "rbk: the dry-run lied: %s\n", json_string_value(lie));
-  if (r->error && r->exit_code != RBK_EXIT_USAGE) fprintf(stderr, "rbk: %s\n", r->error);
+  if (r->error && r->exit_code != RBK_EXIT_USAGE) {
+    char *shown = scrub_line(r->error); /* a server's echo may quote a secret (scrub.h) */
+    fprintf(stderr, "rbk: %s\n", shown ? shown : "out of memory");
+    free(shown);
+  }
   (void)a;
 }
 

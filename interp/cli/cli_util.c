@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "scrub.h"
 #include "valbuf.h"
 
 /* Prints a one-line usage error; returns RBK_EXIT_USAGE. */
@@ -37,6 +38,7 @@ int cli_add_secret(const char *arg, char **names, char **values, size_t *n) {
     fprintf(stderr, "rbk: --secret %.*s: cannot read %s: %s\n", (int)(eq - arg), arg, eq + 2, strerror(err));
     return RBK_EXIT_USAGE;
   }
+  scrub_add(value, strlen(value)); /* never shown from now on (scrub.h) */
   names[*n] = name;
   values[(*n)++] = value;
   return -1;

@@ -16,6 +16,7 @@
 #include "actions_kube.h"
 #include "grow.h"
 #include "lease.h"
+#include "scrub.h"
 
 #define KEPT_ID_BASE (UINT64_C(1) << 62)
 
@@ -63,7 +64,9 @@ typedef struct {
 /* Prints a warning line on stderr (the default warn). */
 static void warn_stderr(void *user, const char *message) {
   (void)user;
-  fprintf(stderr, "rbk: warning: %s\n", message);
+  char *shown = scrub_line(message);
+  fprintf(stderr, "rbk: warning: %s\n", shown ? shown : "out of memory");
+  free(shown);
 }
 
 /* Releases what a kept call references. */

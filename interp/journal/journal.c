@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scrub.h"
 #include "strutil.h"
 
 struct journal {
@@ -146,7 +147,11 @@ bool journal_begin(journal *j, const journal_meta *meta, bool resume, rbk_clock 
     if (vals[i]) json_object_set_new(m, keys[i], json_string(vals[i]));
   json_object_set_new(m, "pid", json_integer(getpid()));
   json_t *assigns = json_array();
-  for (size_t i = 0; meta->assigns && meta->assigns[i]; i++) json_array_append_new(assigns, json_string(meta->assigns[i]));
+  for (size_t i = 0; meta->assigns && meta->assigns[i]; i++) {
+    char *text = scrub_line(meta->assigns[i]); /* a -p text may hold a secret's value (scrub.h) */
+    json_array_append_new(assigns, json_string(text ? text : ""));
+    free(text);
+  }
   json_object_set_new(m, "assigns", assigns);
   if (meta->extra) json_object_update(m, meta->extra);
   json_decref(j->meta);

@@ -42,9 +42,6 @@ static double num(const rbk_value *v) { return v->kind == VAL_INT ? (double)v->u
 /* Returns true when v is a string or a secret (text that can be joined). */
 static bool is_text(const rbk_value *v) { return v->kind == VAL_STRING || v->kind == VAL_SECRET; }
 
-/* Returns the text of a string or the plain text of a secret (borrowed). */
-static const char *text_of(const rbk_value *v) { return v->kind == VAL_SECRET ? v->u.secret.plain : v->u.str.s; }
-
 /* Returns a float result, or an error when it is not finite. */
 static rbk_value *float_result(ast_op op, double f, char **err) {
   if (!isfinite(f)) return fail(err, "float overflow in %s", ast_op_text(op));
@@ -60,18 +57,13 @@ static rbk_value *int_arith(ast_op op, int64_t a, int64_t b, char **err) {
   return over ? overflow(op, err) : value_int(r);
 }
 
-/* Returns a secret named "<expr>" whose plain text is the texts of a and b joined. */
-static rbk_value *valops_join_secret(const rbk_value *a, const rbk_value *b) {
-  const char *x = text_of(a), *y = text_of(b);
-  size_t nx = strlen(x), ny = strlen(y);
-  char *plain = malloc(nx + ny + 1);
-  if (!plain) return NULL;
-  memcpy(plain, x, nx);
-  memcpy(plain + nx, y, ny + 1);
-  rbk_value *s = value_secret("<expr>", plain);
-  memset(plain, 0, nx + ny);
-  free(plain);
-  return s;
+/* Returns the texts of a and b joined as a secret: a mixed one whose bytes from secrets stay
+ * secret (val_text). */
+rbk_value *valops_join_secret(const rbk_value *a, const rbk_value *b) {
+  val_text t = {0};
+  value_text_add(&t, a);
+  value_text_add(&t, b);
+  return value_text_finish(&t);
 }
 
 /* Returns the two strings joined. */

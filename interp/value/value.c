@@ -2,6 +2,7 @@
 #include "value.h"
 
 #include "grow.h"
+#include "scrub.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -129,16 +130,36 @@ rbk_value *value_object(size_t cap) {
   return v;
 }
 
-/* Returns a new secret holding copies of name and plain. */
+/* Returns a new secret holding copies of name and plain, whose text is registered with the
+ * scrubber (scrub.h) so that no output shows it. */
 rbk_value *value_secret(const char *name, const char *plain) {
   rbk_value *v = val_new(VAL_SECRET);
   if (!v) return NULL;
   v->u.secret.name = strdup(name);
   v->u.secret.plain = strdup(plain);
-  if (!v->u.secret.name || !v->u.secret.plain) {
+  if (!v->u.secret.name || !v->u.secret.plain || !scrub_add(plain, strlen(plain))) {
     value_unref(v);
     return NULL;
   }
+  return v;
+}
+
+/* Returns a new mixed secret named "<expr>" that takes plain (malloc'ed, NUL-terminated) and spans
+ * (malloc'ed pairs, nspans of them, at least one); both are freed when out of memory. */
+rbk_value *value_secret_mixed(char *plain, size_t *spans, size_t nspans) {
+  rbk_value *v = val_new(VAL_SECRET);
+  char *name = v ? strdup("<expr>") : NULL;
+  if (!name) {
+    free(v);
+    if (plain) memset(plain, 0, strlen(plain));
+    free(plain);
+    free(spans);
+    return NULL;
+  }
+  v->u.secret.name = name;
+  v->u.secret.plain = plain;
+  v->u.secret.spans = spans;
+  v->u.secret.nspans = nspans;
   return v;
 }
 
@@ -193,6 +214,7 @@ static void val_release(rbk_value *v) {
     free(v->u.secret.name);
     if (v->u.secret.plain) memset(v->u.secret.plain, 0, strlen(v->u.secret.plain));
     free(v->u.secret.plain);
+    free(v->u.secret.spans);
     break;
   case VAL_LAMBDA:
     if (v->u.lambda.free) v->u.lambda.free(v->u.lambda.code, v->u.lambda.env);

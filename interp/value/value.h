@@ -15,6 +15,8 @@
 
 #include <jansson.h>
 
+#include "valbuf.h"
+
 /* Every value kind, once: X(ENUM_SUFFIX, "type name shown to users"). */
 #define RBK_VALUE_KINDS(X)                                                                     \
   X(NULL, "null") X(BOOL, "bool") X(INT, "int") X(FLOAT, "float") X(STRING, "string")           \
@@ -46,7 +48,11 @@ struct rbk_value {
     struct { char *s; size_t len; } str;            /* NUL-terminated, may hold NULs */
     struct { rbk_value **items; size_t len, cap; } list;
     struct { char **keys; rbk_value **vals; size_t len, cap; } obj; /* insertion order kept */
-    struct { char *name; char *plain; } secret;     /* plain is revealed only to actions */
+    /* plain is revealed only to actions. spans == NULL: the whole text is secret; else the text
+     * is "mixed" (built by interpolating or joining secrets with other text) and only the byte
+     * ranges [spans[2k], spans[2k+1]) for k < nspans are secret: it shows with each of them as
+     * "***" and the rest as itself. */
+    struct { char *name; char *plain; size_t *spans; size_t nspans; } secret;
     struct { void *code; void *env; void (*free)(void *code, void *env); } lambda;
     struct { const val_handle_ops *ops; void *data; } handle;
   } u;
@@ -69,9 +75,33 @@ rbk_value *value_cstring(const char *s);              /* copies a NUL-terminated
 rbk_value *value_string_take(char *s, size_t len);    /* takes ownership of malloc'ed s */
 rbk_value *value_list(size_t cap);                    /* empty list under construction */
 rbk_value *value_object(size_t cap);                  /* empty object under construction */
-rbk_value *value_secret(const char *name, const char *plain); /* copies both */
+rbk_value *value_secret(const char *name, const char *plain); /* copies both; whole text secret */
+/* A mixed secret named "<expr>" (see the secret member above); takes plain and spans (malloc'ed). */
+rbk_value *value_secret_mixed(char *plain, size_t *spans, size_t nspans);
 rbk_value *value_lambda(void *code, void *env, void (*free)(void *code, void *env));
 rbk_value *value_handle(const val_handle_ops *ops, void *data);
+
+/* Text being built from parts (interpolation, `+`, join): remembers which byte ranges came from
+ * secrets, so the result masks only those (see the secret member above). Start with {0}; the
+ * builder owns its buffers until value_text_finish(). */
+typedef struct {
+  valbuf text;
+  size_t *spans; /* pairs of offsets, as in rbk_value.u.secret */
+  size_t nspans, cap;
+  bool secret;   /* some part was a secret */
+} val_text;
+
+/* Appends s[0..n) as text that is not secret. */
+void value_text_put(val_text *t, const char *s, size_t n);
+/* Appends a string's text, a secret's plain text (its secret ranges stay secret) or, for other
+ * kinds, value_show's text. */
+void value_text_add(val_text *t, const rbk_value *v);
+/* Returns the built text as a string, as a mixed secret (some part was secret) or a whole secret
+ * (every byte is); NULL when out of memory. Releases the builder. */
+rbk_value *value_text_finish(val_text *t);
+/* Returns the text of a value shown to people with a mixed secret's secret ranges as "***" (whole
+ * secrets: "***"; strings: themselves). Caller frees. */
+char *value_secret_masked(const rbk_value *v);
 
 /* Returns v with one more reference (v may be NULL). */
 rbk_value *value_ref(rbk_value *v);

@@ -86,7 +86,7 @@ char *value_show(const rbk_value *v) {
   case VAL_DURATION:
   case VAL_TIME: return show_scalar(v);
   case VAL_STRING: return copy(v->u.str.s);
-  case VAL_SECRET: return copy("***");
+  case VAL_SECRET: return value_secret_masked(v);
   case VAL_LAMBDA:
   case VAL_HANDLE: return describe(v);
   case VAL_LIST:
@@ -155,6 +155,11 @@ static void repr_into(valbuf *b, const rbk_value *v) {
   case VAL_STRING: repr_string(b, v->u.str.s, v->u.str.len); return;
   case VAL_LIST: repr_list(b, v); return;
   case VAL_OBJECT: repr_object(b, v); return;
+  case VAL_SECRET: /* "***"; a mixed secret quoted like the string it shows as */
+    text = value_secret_masked(v);
+    if (text && v->u.secret.spans) repr_string(b, text, strlen(text));
+    else if (text) valbuf_puts(b, text);
+    break;
   case VAL_TIME:
     text = value_show(v);
     valbuf_printf(b, "parse_time(\"%s\")", text ? text : "");
@@ -164,7 +169,6 @@ static void repr_into(valbuf *b, const rbk_value *v) {
   case VAL_INT:
   case VAL_FLOAT:
   case VAL_DURATION:
-  case VAL_SECRET:
   case VAL_LAMBDA:
   case VAL_HANDLE:
     text = value_show(v);
@@ -241,7 +245,7 @@ json_t *value_to_json(const rbk_value *v, bool reveal) {
   case VAL_HANDLE: return json_text(value_show(v));
   case VAL_LIST: return list_to_json(v, reveal);
   case VAL_OBJECT: return object_to_json(v, reveal);
-  case VAL_SECRET: return json_string(reveal ? v->u.secret.plain : "***");
+  case VAL_SECRET: return reveal ? json_string(v->u.secret.plain) : json_text(value_secret_masked(v));
   }
   return NULL;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "scrub.h"
 
 /* Appends a copy of s. */
 static bool engine_strings_add(vm_strings *v, const char *s) {
@@ -29,7 +30,6 @@ void engine_strings_free(vm_strings *v) {
 /* Returns ms since the run started. */
 int64_t engine_now(const engine *e) { return clock_now(e->cfg.clock) - e->start_ms; }
 
-/* Emits ev to the sink; returns false when the sink failed (now or before). */
 /* Returns the key of the step whose `on failure` or `finally` handler task t runs in ("plan" for
  * the plan's), or NULL outside handlers. own_top: the top region is the event's own step. */
 static const char *handler_owner(const vm_task *t, bool own_top) {
@@ -45,15 +45,31 @@ static const char *handler_owner(const vm_task *t, bool own_top) {
   return NULL;
 }
 
-/* Emits an event (time, seq, step filled in); returns false when the sink failed. */
+/* Points *field at a scrubbed copy kept in *keep when scrubbing changes its text (scrub.h). */
+static void scrub_field(const char **field, char **keep) {
+  *keep = *field ? scrub_text(*field, strlen(*field), NULL) : NULL;
+  if (*keep) *field = *keep;
+}
+
+/* Emits ev to the sink with its texts scrubbed (scrub.h: the values and results are scrubbed when
+ * serialised, by events_to_json); returns false when the sink failed (now or before). */
 bool engine_emit(engine *e, vm_task *t, rbk_event *ev) {
   ev->t_ms = engine_now(e);
   ev->seq = ++e->seq;
   if (!ev->step && t) ev->step = vm_task_path(t);
   if (!ev->handler && t) ev->handler = handler_owner(t, ev->kind == RBK_EV_STEP_START || ev->kind == RBK_EV_STEP_END);
   if (!e->cfg.sink.emit) return !e->fatal;
-  char *err = NULL;
-  if (e->cfg.sink.emit(e->cfg.sink.user, ev, &err) == 0) return !e->fatal;
+  char *err = NULL, *kept[5];
+  const char *orig[5] = {ev->step, ev->target, ev->message, ev->who, ev->how};
+  scrub_field(&ev->step, &kept[0]);
+  scrub_field(&ev->target, &kept[1]);
+  scrub_field(&ev->message, &kept[2]);
+  scrub_field(&ev->who, &kept[3]);
+  scrub_field(&ev->how, &kept[4]);
+  int rc = e->cfg.sink.emit(e->cfg.sink.user, ev, &err);
+  ev->step = orig[0], ev->target = orig[1], ev->message = orig[2], ev->who = orig[3], ev->how = orig[4];
+  for (size_t i = 0; i < 5; i++) free(kept[i]);
+  if (rc == 0) return !e->fatal;
   if (!e->fatal) e->fatal = err ? err : strdup("the event sink failed");
   else free(err);
   return false;

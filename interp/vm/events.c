@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "scrub.h"
+
 static const char *const kind_names[] = {
 #define X(k, name) name,
     RBK_EVENT_KINDS(X)
@@ -31,9 +33,15 @@ static bool set_text(json_t *obj, const char *key, const char *s) {
   return !s || json_object_set_new(obj, key, json_string(s)) == 0;
 }
 
-/* Adds key → masked JSON of v to obj when v is not NULL; returns false when out of memory. */
+/* Adds key → masked and scrubbed JSON of v to obj when v is not NULL (results echo what servers
+ * said: scrub.h; the texts of the event itself were scrubbed by engine_emit, and its structural
+ * fields — kind, node, key, status — are left alone so that resume finds them); returns false when
+ * out of memory. */
 static bool set_value(json_t *obj, const char *key, const rbk_value *v) {
-  return !v || json_object_set_new(obj, key, value_to_json(v, false)) == 0;
+  if (!v) return true;
+  json_t *j = value_to_json(v, false);
+  if (j && !scrub_json(j)) json_decref(j), j = NULL;
+  return json_object_set_new(obj, key, j) == 0;
 }
 
 /* Adds the journal's detail keys; returns false when out of memory. */

@@ -163,27 +163,15 @@ static void op_operator(engine *e, vm_task *t, const vm_insn *in) {
   free(err);
 }
 
-/* INTERP: pops parts and joins their texts; a secret part makes the result a secret. */
+/* INTERP: pops parts and joins their texts; a secret part makes the result a secret whose bytes
+ * from secrets stay secret (val_text). */
 static void op_interp(engine *e, vm_task *t, const vm_insn *in) {
   size_t base = t->sp - (size_t)in->a;
-  bool secret = false;
-  valbuf b = {0};
-  for (size_t i = base; i < t->sp; i++) {
-    const rbk_value *v = t->stack[i];
-    if (v->kind == VAL_STRING) valbuf_put(&b, v->u.str.s, v->u.str.len);
-    else if (v->kind == VAL_SECRET) valbuf_puts(&b, v->u.secret.plain), secret = true;
-    else {
-      char *s = value_show(v);
-      valbuf_puts(&b, s ? s : "");
-      free(s);
-    }
-  }
+  val_text b = {0};
+  for (size_t i = base; i < t->sp; i++) value_text_add(&b, t->stack[i]);
   vm_task_drop_to(t, base);
-  size_t len = 0;
-  char *text = valbuf_take(&b, &len);
-  if (!text) return FAIL("out of memory");
-  rbk_value *r = secret ? value_secret("<expr>", text) : value_string_take(text, len);
-  if (secret) free(text);
+  rbk_value *r = value_text_finish(&b);
+  if (!r) return FAIL("out of memory");
   push(e, t, in, r);
 }
 

@@ -8,6 +8,7 @@
 
 #include "exitcode.h"
 #include "grow.h"
+#include "scrub.h"
 
 #define FAIL(...) vm_raise(e, t, vm_err_at(in->node, __VA_ARGS__))
 #define SHOW_MAX 200 /* longest operand text in a check message */
@@ -327,7 +328,9 @@ static void notify(engine *e, vm_task *t, const vm_insn *in) {
       return FAIL("notify: expected a channel, got %s", value_kind_article(t->stack[i]->kind));
     }
   vm_error *blocked = e->cfg.actions ? engine_blocked(e) : vm_err_at(in->node, "notify: no transport is configured");
-  char *text = blocked ? NULL : value_show(t->stack[t->sp - 1]);
+  char *shown = blocked ? NULL : value_show(t->stack[t->sp - 1]); /* a mixed secret: its secret spans as *** */
+  char *text = scrub_line(shown);
+  free(shown);
   bool ok = text != NULL;
   for (size_t i = 0; ok && i < (size_t)in->a; i++) ok = notify_one(e, t, in, t->stack[base + i], text, i);
   vm_task_drop_to(t, base);

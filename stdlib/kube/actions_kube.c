@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "actions_kube_int.h"
+#include "scrub.h"
 #include "valbuf.h"
 
 /* ---- handles ---- */
@@ -106,7 +107,9 @@ static kube_conn *make_http(const sig_info *sig, rbk_value *const *args, char **
   }
   size_t n = strlen(rest);
   while (n && rest[n - 1] == '/') rest[--n] = '\0';
-  char *shown = u && u->kind == VAL_SECRET ? strdup("***") : strdup(url);
+  char *raw = u ? value_show(u) : NULL; /* secret parts as ***, and no URL user-info (scrub.h) */
+  char *shown = scrub_line(raw ? raw : url);
+  free(raw);
   char *desc = strutil_printf("endpoint %s", shown ? shown : "");
   kube_conn *c = kube_op_conn_new(origin, rest, NULL, desc);
   if (c && !set_headers(c, ctor_arg(sig, args, "headers"))) kube_op_conn_unref(c), c = NULL;

@@ -1,5 +1,6 @@
 /* kube_act.c — helpers shared by the actions (see kube.h). */
 #include "kube.h"
+#include "kube_secret.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,9 +191,9 @@ json_t *kube_owned_sorted(const json_t *items, const char *uid) {
   return out;
 }
 
-/* Ends op with a JSON value. */
+/* Ends op with a JSON value (the data of Secrets in it as secrets: kube_secret.h). */
 void kube_finish_json(kube_op *op, const json_t *j) {
-  rbk_value *v = j ? value_from_json(j) : NULL;
+  rbk_value *v = j ? kube_secret_from_json(j) : NULL;
   if (j && !v) kube_op_fail(op, "out of memory");
   else kube_op_finish(op, v);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "kube_op.h"
+#include "scrub.h"
 #include "valbuf.h"
 #include "yamljson.h"
 
@@ -219,6 +220,10 @@ static bool fill_user(kubeconfig *kc, const json_t *u, const char *dir, const js
     return *err = strutil_printf("user \"%s\": token holds a CR, LF or NUL: refused (nothing was sent)", kc->user_name), false;
   if (str(u, "token")) kc->token = strdup(str(u, "token"));
   kc->token_file = resolve(dir, str(u, "tokenFile"));
+  /* never shown (scrub.h); the -data forms are registered as the base64 of what they decode to */
+  if (kc->token) scrub_add(kc->token, strlen(kc->token));
+  if (kc->key_data) scrub_add(kc->key_data, kc->key_len);
+  if (str(u, "client-key-data")) scrub_add_base64(str(u, "client-key-data"), strlen(str(u, "client-key-data")));
   json_t *x = json_object_get(u, "exec");
   if (ok && json_is_object(x)) kc->exec = exec_cfg(x, dir, cluster);
   return ok;

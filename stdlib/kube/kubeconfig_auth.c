@@ -9,6 +9,7 @@
 #include "kube_op.h"
 #include "kubeconfig.h"
 #include "proc.h"
+#include "scrub.h"
 #include "valbuf.h"
 
 struct kube_auth {
@@ -184,6 +185,8 @@ const char *kubeconfig_auth_header(kube_auth *a, int64_t mono_ms, int64_t wall_m
     tok = a->cached;
   }
   if (!tok) return NULL;
+  scrub_add(tok, strlen(tok)); /* never shown (scrub.h) */
+  if (a->key) scrub_add(a->key, a->key_len);
   free(a->header);
   a->header = strutil_printf("Authorization: Bearer %s", tok);
   return a->header;
