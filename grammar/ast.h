@@ -142,7 +142,7 @@ struct ast_node {
     struct { ast_node *max; ast_node *body; } parallel;
     struct { char *var; ast_node *iter; ast_node *max; ast_node *body; } loop; /* max: PARALLEL_FOR only */
     struct { ast_node *cond; ast_node *then; ast_node *els; } if_; /* els: NULL, BLOCK or IF (else if) */
-    struct { ast_node *title; ast_node *every, *timeout; ast_node *body; } gate;
+    struct { ast_node *title; ast_node *every, *timeout, *recheck; ast_node *body; } gate;
     struct { ast_node *question; ast_node *from; ast_node *timeout; } approve;
     struct { ast_node *duration; ast_node *cond, *every, *timeout; } wait; /* WAIT: duration; WAIT_UNTIL: the rest */
     struct { ast_node *cond; ast_node *message; } check;          /* message may be NULL */

@@ -100,7 +100,8 @@ static void dump_stmt_children(FILE *out, const ast_node *n, int d) {
     break;
   case AST_GATE:
     dump(out, "title", n->u.gate.title, d); dump(out, "every", n->u.gate.every, d);
-    dump(out, "timeout", n->u.gate.timeout, d); dump(out, NULL, n->u.gate.body, d);
+    dump(out, "timeout", n->u.gate.timeout, d); dump(out, "recheck", n->u.gate.recheck, d);
+    dump(out, NULL, n->u.gate.body, d);
     break;
   case AST_APPROVE:
     dump(out, "question", n->u.approve.question, d); dump(out, "from", n->u.approve.from, d);

@@ -165,12 +165,13 @@ static void step(fmt_printer *p, const ast_node *n) {
   block(p, n->u.step.body);
 }
 
-/* Prints `gate "title" [every D] [timeout D] { … }`. */
+/* Prints `gate "title" [every D] [timeout D] [recheck B] { … }`. */
 static void gate(fmt_printer *p, const ast_node *n) {
   fmt_put(p, "gate ");
   fmt_expr(p, n->u.gate.title);
   clause(p, "every", n->u.gate.every);
   clause(p, "timeout", n->u.gate.timeout);
+  clause(p, "recheck", n->u.gate.recheck);
   fmt_put(p, " ");
   block(p, n->u.gate.body);
 }

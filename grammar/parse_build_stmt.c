@@ -127,7 +127,10 @@ static ast_node **clause_slot(ast_node *n, parse_clause clause) {
     return clause == CLAUSE_TIMEOUT ? &n->u.step.timeout : clause == CLAUSE_RETRY ? &n->u.step.retry
          : clause == CLAUSE_BACKOFF ? &n->u.step.backoff : NULL;
   case AST_GATE:
-    return clause == CLAUSE_EVERY ? &n->u.gate.every : clause == CLAUSE_TIMEOUT ? &n->u.gate.timeout : NULL;
+    return clause == CLAUSE_EVERY     ? &n->u.gate.every
+         : clause == CLAUSE_TIMEOUT ? &n->u.gate.timeout
+         : clause == CLAUSE_RECHECK ? &n->u.gate.recheck
+                                    : NULL;
   case AST_APPROVE:
     return clause == CLAUSE_FROM ? &n->u.approve.from : clause == CLAUSE_TIMEOUT ? &n->u.approve.timeout : NULL;
   case AST_WAIT_UNTIL:

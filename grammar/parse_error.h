@@ -31,7 +31,7 @@ enum {
 };
 
 /* How many keywords the language has (language.md §1). */
-enum { PSYM_KEYWORDS = 35 };
+enum { PSYM_KEYWORDS = 36 };
 
 typedef struct {
   const char *name; /* as messages show it: "'else'", "identifier", "end of line" */

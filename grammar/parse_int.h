@@ -55,7 +55,8 @@ typedef struct {
 } seqb;
 
 /* The optional clauses of step, gate, approve and wait until: X(ENUM_SUFFIX, "keyword"). */
-#define PARSE_CLAUSES(X) X(TIMEOUT, "timeout") X(RETRY, "retry") X(BACKOFF, "backoff") X(EVERY, "every") X(FROM, "from")
+#define PARSE_CLAUSES(X) X(TIMEOUT, "timeout") X(RETRY, "retry") X(BACKOFF, "backoff") X(EVERY, "every") X(FROM, "from") \
+  X(RECHECK, "recheck")
 
 typedef enum {
 #define X(k, kw) CLAUSE_##k,

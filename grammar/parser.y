@@ -94,7 +94,7 @@ static void yyerror(RBK_YYLTYPE *loc, parse_ctx *ctx, const char *msg) {
 %token <sl> RUNBOOK "'runbook'" PARAM "'param'" LET "'let'" IMPORT "'import'" AS "'as'"
 %token <sl> PROC "'proc'" STEP "'step'" PARALLEL "'parallel'" FOR "'for'" IN "'in'" IF "'if'"
 %token <sl> ELSE "'else'" GATE "'gate'" APPROVE "'approve'" FROM "'from'" WAIT "'wait'"
-%token <sl> UNTIL "'until'" EVERY "'every'" TIMEOUT "'timeout'" RETRY "'retry'" BACKOFF "'backoff'"
+%token <sl> UNTIL "'until'" EVERY "'every'" TIMEOUT "'timeout'" RETRY "'retry'" BACKOFF "'backoff'" RECHECK "'recheck'"
 %token <sl> ASSERT "'assert'" EXPECT "'expect'" NOTIFY "'notify'" ABORT "'abort'" ON "'on'"
 %token <sl> FAILURE "'failure'" FINALLY "'finally'" RETURN "'return'" TRUE "'true'" FALSE "'false'"
 %token <sl> NULL_KW "'null'" AND "'and'" OR "'or'" NOT "'not'"
@@ -232,7 +232,7 @@ optioned:
 
 clause:
     TIMEOUT { $$ = CLAUSE_TIMEOUT; } | RETRY { $$ = CLAUSE_RETRY; } | BACKOFF { $$ = CLAUSE_BACKOFF; }
-  | EVERY { $$ = CLAUSE_EVERY; } | FROM { $$ = CLAUSE_FROM; }
+  | EVERY { $$ = CLAUSE_EVERY; } | FROM { $$ = CLAUSE_FROM; } | RECHECK { $$ = CLAUSE_RECHECK; }
   ;
 
 if_stmt:
@@ -343,7 +343,7 @@ arg:
 
 key:
     IDENT | RUNBOOK | PARAM | LET | IMPORT | AS | PROC | STEP | PARALLEL | FOR | IN | IF | ELSE
-  | GATE | APPROVE | FROM | WAIT | UNTIL | EVERY | TIMEOUT | RETRY | BACKOFF | ASSERT | EXPECT
+  | GATE | APPROVE | FROM | WAIT | UNTIL | EVERY | TIMEOUT | RETRY | BACKOFF | RECHECK | ASSERT | EXPECT
   | NOTIFY | ABORT | ON | FAILURE | FINALLY | RETURN | TRUE | FALSE | NULL_KW | AND | OR | NOT
   ;
 

@@ -185,6 +185,9 @@ static void clauses(chk_ctx *ctx, const ast_node *s) {
     secret_text(ctx, s->u.gate.title, check_require(ctx, s->u.gate.title, CT_STRING, "a gate title"), "the gate title");
     check_require(ctx, s->u.gate.every, CT_DURATION, "every");
     check_require(ctx, s->u.gate.timeout, CT_DURATION, "timeout");
+    if (s->u.gate.recheck && s->u.gate.recheck->kind != AST_BOOL_LIT)
+      diag_add(ctx->diags, DIAG_ERROR, s->u.gate.recheck->span,
+               "'recheck' takes true or false (whether a resumed run judges this gate again)");
     check_block(ctx, s->u.gate.body, WHERE_BLOCK, true);
     break;
   case AST_APPROVE:

@@ -108,6 +108,8 @@ typedef struct {
   int32_t exit_pc;                  /* its EXIT instruction */
   int32_t step_index;               /* STEP: 0, 1, … over the plan's steps (progress) */
   int32_t check;                    /* WAITU: checks[] entry describing the condition */
+  bool recheck;                     /* GATE: `recheck true`: judged again on resume even when it
+                                       passed before a mutation of the interrupted run */
 } vm_region_info;
 
 /* What a CALL calls. */

@@ -13,7 +13,7 @@ static int32_t new_region(compiler *c, vm_region_kind kind, const ast_node *node
     return 0;
   }
   c->code->regions.items[c->code->regions.len] =
-      (vm_region_info){kind, node, -1, -1, -1, -1, -1, -1};
+      (vm_region_info){kind, node, -1, -1, -1, -1, -1, -1, false};
   return (int32_t)c->code->regions.len++;
 }
 
@@ -102,12 +102,13 @@ static void cstep(compiler *c, const ast_node *n) {
   compile_scope_pop(c, mark);
 }
 
-/* gate "title" [every D] [timeout D] { … } */
+/* gate "title" [every D] [timeout D] [recheck B] { … } */
 static void cgate(compiler *c, const ast_node *n) {
   compile_expr(c, n->u.gate.title);
   compile_expr_opt(c, n->u.gate.every);
   compile_expr_opt(c, n->u.gate.timeout);
   int32_t r = new_region(c, REG_GATE, n);
+  region(c, r)->recheck = n->u.gate.recheck && n->u.gate.recheck->u.lit.b;
   compile_emit(c, OPC_ENTER, r, 0, n);
   region(c, r)->attempt_pc = compile_emit(c, OPC_ATTEMPT, r, 0, n);
   c->in_step++;

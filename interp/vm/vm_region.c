@@ -154,7 +154,7 @@ static void enter_poll(engine *e, vm_task *t, const vm_insn *in, const vm_region
   }
   r->title = title;
   r->key = key;
-  if (key && engine_in_list(e->cfg.resume_gates, key)) return replay_gate(e, t, r, info);
+  if (key && !info->recheck && engine_in_list(e->cfg.resume_gates, key)) return replay_gate(e, t, r, info);
   r->every = every > 0 ? every : (timeout >= 0 || info->kind == REG_WAITU) ? POLL_EVERY_MS : -1;
   r->timeout = timeout;
   r->deadline = timeout >= 0 ? r->start + timeout : -1;

@@ -47,7 +47,7 @@ static int record(void *user, const rbk_event *ev, char **err) {
 /* One run's inputs and outputs. */
 typedef struct {
   const char *plan, *script;
-  const char *const *resume_done, *const *resume_inflight;
+  const char *const *resume_done, *const *resume_inflight, *const *resume_gates;
   const char *resume_results, *resume_returns; /* JSON text, or NULL */
   char *results_left;                          /* resume_results after the run (JSON text) */
   bool ignore_deadline;
@@ -76,6 +76,7 @@ static void run(run_case *c) {
   assert_true(!c->resume_returns || returns);
   engine_config cfg = {.resume_results = results, .resume_returns = returns, .clock = clock, .actions = act, .sink = {&c->rec, record}, .operator_name = "tester",
                        .resume_done = c->resume_done, .resume_inflight = c->resume_inflight,
+                       .resume_gates = c->resume_gates,
                        .ignore_deadline = c->ignore_deadline};
   engine *e = engine_new(prog, &cfg, &err);
   assert_non_null(e);
@@ -157,6 +158,28 @@ static void engine__resume__completed_steps_skipped(void **state) {
   assert_int_equal(c.code, RBK_EXIT_OK);
   assert_null(strstr(c.log, "rollout_undo"));
   assert_non_null(strstr(events(&c), "\"status\":\"skipped\""));
+  run_free(&c);
+}
+
+static const char *plan_gates =
+    "runbook \"t\" {\n  title = \"t\"\n}\n"
+    "step \"s\" {\n"
+    "  gate \"plain\" {\n    assert false, \"the world changed\"\n  }\n"
+    "  gate \"window\" recheck true {\n    assert false, \"outside the window\"\n  }\n"
+    "}\n";
+
+/* On resume a gate that passed before a mutation is replayed as passed, unless it says
+ * `recheck true`: that one is judged again (and here stops the run). */
+static void engine__resume_gates__replayed_unless_recheck(void **state) {
+  (void)state;
+  const char *const gates[] = {"gate:|s › plain", "gate:|s › window", NULL};
+  run_case c = {.plan = plan_gates, .script = "{\"answers\": []}", .resume_gates = gates};
+  run(&c);
+  assert_int_equal(c.code, RBK_EXIT_FAILED);
+  const char *ev = events(&c);
+  assert_non_null(strstr(ev, "plain (passed before the interruption)"));
+  assert_null(strstr(ev, "the world changed"));
+  assert_non_null(strstr(ev, "outside the window"));
   run_free(&c);
 }
 
@@ -446,6 +469,7 @@ int main(void) {
       cmocka_unit_test(engine__thousand_branches__all_actions_run),
       cmocka_unit_test(engine__resume__completed_steps_skipped),
       cmocka_unit_test(engine__resume_inflight__recheck_requested),
+      cmocka_unit_test(engine__resume_gates__replayed_unless_recheck),
       cmocka_unit_test(engine__resume_results__completed_actions_replayed),
       cmocka_unit_test(engine__resume_returns__skipped_step_returns_value),
       cmocka_unit_test(engine__step_returns_secret__value_not_journaled),

@@ -19,7 +19,7 @@ syn keyword rbkStatement   step parallel gate approve wait notify abort return
 syn keyword rbkCheck       assert expect
 syn keyword rbkRepeat      for
 syn keyword rbkConditional if else
-syn keyword rbkClause      from until every timeout retry backoff in
+syn keyword rbkClause      from until every timeout retry backoff recheck in
 syn keyword rbkHandler     on failure finally
 syn keyword rbkOperatorWord and or not
 syn keyword rbkBoolean     true false
