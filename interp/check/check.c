@@ -205,6 +205,7 @@ static void check_unit(const rbk_program *prog, diag_list *diags, chk_unit *unit
   const ast_file *file = prog->units[index].ast;
   check_safety_begin(&ctx, file);
   ctx.broken = units[index].broken;
+  if (ctx.broken) check_hint_begin(&ctx);
   units[index].busy = true;
   collect_top(&ctx, file);
   if (index > 0) library_rules(&ctx, file);
@@ -222,6 +223,7 @@ static void check_unit(const rbk_program *prog, diag_list *diags, chk_unit *unit
   check_scopes_free(&ctx);
   free(ctx.titles);
   check_safety_end(&ctx);
+  check_hint_end(&ctx);
   units[index].busy = false;
   units[index].done = true;
 }

@@ -151,7 +151,7 @@ static void arg_value(chk_ctx *ctx, chk_callee *ce, long idx, const ast_node *va
       diag_add(ctx->diags, DIAG_ERROR, value->span, "the second argument of %s must be a lambda (x => …)",
                what_of(ce));
   }
-  if (idx >= 0 && !ce->prefix && strings_arg(ce->params[idx].name)) {
+  if (idx >= 0 && !ce->prefix && !ce->params[idx].variadic && strings_arg(ce->params[idx].name)) {
     char what[160];
     snprintf(what, sizeof what, "argument '%s' of %s", ce->params[idx].name, what_of(ce));
     strings_value(ctx, what, value);
@@ -335,7 +335,7 @@ static chk_type call_name(chk_ctx *ctx, const ast_node *call, const ast_node *ca
     diag_add(ctx->diags, DIAG_ERROR, callee->span,
              "'%s' is a %s, not a function; only built-ins, procs and actions can be called", name,
              check_sym_word(value->kind));
-  } else {
+  } else if (!check_hint_lost(ctx, name)) {
     const char **names = check_quiet(ctx) ? NULL : function_names(top);
     check_unknown(ctx, callee->span, "unknown function", name, names);
     free(names);

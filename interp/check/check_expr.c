@@ -45,6 +45,7 @@ static chk_type ident(chk_ctx *ctx, const ast_node *node) {
              name);
     return CT_UNKNOWN;
   }
+  if (check_hint_lost(ctx, name)) return CT_UNKNOWN; /* its declaration was lost to a syntax error */
   const char **names = check_quiet(ctx) ? NULL : check_visible_names(ctx);
   check_note_declared(ctx, check_unknown(ctx, node->span, "unknown name", name, names), name);
   free(names);

@@ -1,9 +1,13 @@
 /* check_hint.c — notes that explain an error: where a name that is not visible here is declared
- * (inside which step, proc or block). Only computed for reported errors. */
+ * (inside which step, proc or block), and which unknown names are consequences of a syntax error. Only
+ * computed for reported errors and broken files. */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_impl.h"
+#include "grow.h"
 
 /* What encloses a declaration found by the search. */
 typedef struct {
@@ -91,4 +95,66 @@ void check_note_declared(chk_ctx *ctx, int d, const char *name) {
   char where[200];
   describe_within(f.within, f.decl, where, sizeof where);
   diag_note(ctx->diags, d, f.decl->span, "'%s' is declared here, %s, and is not visible where it is used", name, where);
+}
+
+/* Returns true when the word [p, p+n) is `w`. */
+static bool word_is(const char *p, size_t n, const char *w) { return strlen(w) == n && !strncmp(p, w, n); }
+
+/* Keeps the names that one source line [p, end) declares: the word after let, param, proc, for, as. */
+static void lost_names(chk_ctx *ctx, const char *p, const char *end) {
+  bool declares = false;
+  while (p < end) {
+    if (*p == '#' || *p == '"') return; /* a comment, or a string: no more code worth reading */
+    if (!isalpha((unsigned char)*p) && *p != '_') {
+      p++;
+      continue;
+    }
+    const char *w = p;
+    while (p < end && (isalnum((unsigned char)*p) || *p == '_')) p++;
+    size_t n = (size_t)(p - w);
+    if (declares && GROW(ctx->lost, ctx->caplost, ctx->nlost + 1)) {
+      char *copy = malloc(n + 1);
+      if (copy) {
+        memcpy(copy, w, n);
+        copy[n] = '\0';
+        ctx->lost[ctx->nlost++] = copy;
+      }
+    }
+    declares = word_is(w, n, "let") || word_is(w, n, "param") || word_is(w, n, "proc") || word_is(w, n, "for") ||
+               word_is(w, n, "as");
+  }
+}
+
+/* Collects the names that the lines with syntax errors of the unit declare (let, param, proc, for, `as`): an
+ * unknown name among them is a consequence of the syntax error. */
+void check_hint_begin(chk_ctx *ctx) {
+  const rbk_source *src = ctx->prog->units[ctx->unit].src;
+  if (!src || !src->text) return;
+  const char *text = src->text, *end = text + src->len;
+  for (size_t d = 0; d < ctx->diags->len; d++) {
+    const diag *g = &ctx->diags->items[d];
+    if (g->severity != DIAG_ERROR || g->span.src != src || g->span.line < 1) continue;
+    const char *p = text;
+    for (int line = 1; line < g->span.line && p < end; line++) {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      p = nl ? nl + 1 : end;
+    }
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    lost_names(ctx, p, nl ? nl : end);
+  }
+}
+
+/* Returns true when `name` was declared on a line with a syntax error (see check_hint_begin). */
+bool check_hint_lost(const chk_ctx *ctx, const char *name) {
+  for (size_t i = 0; i < ctx->nlost; i++)
+    if (chk_same(ctx->lost[i], name)) return true;
+  return false;
+}
+
+/* Frees what check_hint_begin() kept. */
+void check_hint_end(chk_ctx *ctx) {
+  for (size_t i = 0; i < ctx->nlost; i++) free(ctx->lost[i]);
+  free(ctx->lost);
+  ctx->lost = NULL;
+  ctx->nlost = ctx->caplost = 0;
 }

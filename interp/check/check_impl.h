@@ -129,6 +129,9 @@ typedef struct {
   size_t ntitles, captitles;
   const ast_node *runbook; /* the first runbook block of the unit */
   bool broken;         /* the unit has syntax errors: unused names are not reported */
+  char **lost;         /* names declared on the lines of those errors (their declarations were dropped):
+                        * "unknown name" is not reported for them; malloc'ed, freed by check_hint_end */
+  size_t nlost, caplost;
   /* check_safety.c: bounds, gates and handlers */
   bool deadline;       /* the plan's runbook sets a deadline: every wait is bounded */
   int timed;           /* how many enclosing steps have a timeout */
@@ -232,6 +235,13 @@ const sig_info *check_sig_find(chk_ctx *ctx, sig_recv recv, const char *name);
 chk_type check_call(chk_ctx *ctx, const ast_node *call, bool stmt);
 
 /* --- check_hint.c --- */
+/* Collects the names that the lines with syntax errors of the unit declare (let, param, proc, for,
+ * `as`): an unknown name among them is a consequence of the syntax error. */
+void check_hint_begin(chk_ctx *ctx);
+/* Returns true when `name` was declared on a line with a syntax error (see check_hint_begin). */
+bool check_hint_lost(const chk_ctx *ctx, const char *name);
+/* Frees what check_hint_begin() kept. */
+void check_hint_end(chk_ctx *ctx);
 /* Adds to diagnostic d (an unknown name) a note at the first declaration of `name` in the unit's tree,
  * which is not visible where it is used; nothing when there is none or the list is full. */
 void check_note_declared(chk_ctx *ctx, int d, const char *name);
