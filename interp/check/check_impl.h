@@ -6,9 +6,12 @@
  *   check_expr.c   expressions: names, members, operators, lambdas
  *   check_call.c   calls: built-ins, actions on handles, procs, arguments
  *   check_stmt.c   statements: placement, handlers, reachability, the types of their clauses
+ *   check_safety.c bounded waits, gates before mutations (and their waivers), lets a handler may trust
+ *   check_hint.c   notes on errors (where an out-of-scope name is declared), names lost to syntax errors
  *
  * Ownership: a chk_ctx borrows the program and the diagnostic list; its scopes and arrays are its
- * own and are released by chk_ctx_free(). Symbols borrow names and nodes from the program's trees.
+ * own and are released by chk_ctx_free() (the waiver lines and lost names by check_safety_end() and
+ * check_hint_end()). Symbols borrow names and nodes from the program's trees.
  */
 #ifndef RBK_CHECK_IMPL_H
 #define RBK_CHECK_IMPL_H
