@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes a valid rbk plan of about SIZE megabytes to stdout (for the front-end benchmark).
 
-The plan is built from the seed runbook's shapes: steps with actions, waits, asserts, parallel
+The plan is built from the seed runbook's shapes: a safety gate first (as every seed plan has; without
+it `rbk check` warns at every mutation), steps with actions, waits, asserts, parallel
 blocks, notifications and string interpolation, each step with a unique title."""
 import sys
 
@@ -17,6 +18,11 @@ param min_connected: int = 90
 let plant = kube(namespace: namespace)
 let orch = plant.service("gl-001-process-heat-orchestrator", port: 8000)
 let incidents = slack(webhook: secret("SLACK_WEBHOOK_URL"), channel: "#gl-001-incidents")
+
+gate "backup heat available at every plant" {
+  let backup = orch.get("/api/v1/plants/backup-heat-status")
+  assert all(backup.plants, p => p.backup_available), "no backup heat"
+}
 
 '''
 block = '''# Block {i}: roll back one agent and verify it.

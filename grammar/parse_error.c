@@ -169,10 +169,17 @@ static void start_recovery(parse_ctx *ctx, perr_sym got) {
  * come. */
 void parse_error_syntax(parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sym *expected, int n) {
   if (ctx->halted || ctx->oom) return;
-  if (got.flags & PSYM_UNDEF) {
+  /* a '}' that closes nothing after an unexpected '}' (which closed its block too early) */
+  bool brace = got.closes == OPEN_BRACE;
+  bool follow_on = at.line == ctx->error_line || (brace && !ctx->has_unclosed && ctx->stray_closers > 0);
+  if ((got.flags & PSYM_UNDEF) || follow_on) {
+    if (follow_on && at.line != ctx->error_line) ctx->stray_closers--;
+    ctx->error_line = at.line;
     start_recovery(ctx, got);
     return;
   }
+  ctx->error_line = at.line;
+  if (brace) ctx->stray_closers++;
   char msg[512], what[MAX_LEXEME + 64];
   bool continued = continues_line(ctx, at, got, expected, n);
   if (!continued && hint(got, expected, n, msg, sizeof msg)) {

@@ -40,7 +40,8 @@ typedef struct {
 } perr_sym;
 
 /* Reports the syntax error at `at`: the unexpected token `got` where `expected` (n of them) could
- * have come. Says nothing after a fatal error or for a token the scanner already reported. */
+ * have come. Says nothing after a fatal error, for a token the scanner already reported, or for a
+ * consequence of the last error (on its line, or a stray '}' after an unexpected one). */
 void parse_error_syntax(parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sym *expected, int n);
 /* Reports that the parser's stack is full (input nested too deeply) and halts the parse. */
 void parse_error_stack_full(parse_ctx *ctx, rbk_span at);

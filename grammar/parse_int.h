@@ -104,6 +104,9 @@ typedef struct parse_ctx {
   diag_list *diags;        /* borrowed */
   const rbk_source *src;   /* borrowed */
   size_t errors;           /* errors this parse has reported */
+  int error_line;          /* the line of the last syntax error (0: none): more on it are its consequences */
+  int stray_closers;       /* unexpected '}' reported: as many later '}' that close nothing are their
+                            * consequences (the block they closed too early ends twice) */
   bool halted;             /* a fatal error: the lexer returns end of file from now on */
   bool oom;                /* an allocation failed */
   bool too_deep_reported;  /* "expression nested too deeply" said once */

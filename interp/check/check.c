@@ -149,6 +149,7 @@ void check_top_decl(chk_ctx *ctx, const ast_node *s) {
     chk_type t = check_expr(ctx, s->u.let.value);
     chk_sym *sym = own_symbol(ctx, s, s->u.let.name);
     if (sym) sym->type = t;
+    if (sym) sym->unsure = ctx->may_fail;
     break;
   }
   default: break; /* procs: checked after the top-level statements */
@@ -200,8 +201,11 @@ static void duplicate_titles(chk_ctx *ctx) {
 /* Checks the unit at `index`: the units it imports first, then its statements and procs. */
 static void check_unit(const rbk_program *prog, diag_list *diags, chk_unit *units, chk_sig_cache *sigs,
                        size_t index) {
-  chk_ctx ctx = {.prog = prog, .diags = diags, .units = units, .sigs = sigs, .unit = index};
+  chk_ctx ctx = {.prog = prog, .diags = diags, .units = units, .sigs = sigs, .unit = index, .handler_scope = -2};
   const ast_file *file = prog->units[index].ast;
+  check_safety_begin(&ctx, file);
+  ctx.broken = units[index].broken;
+  if (ctx.broken) check_hint_begin(&ctx);
   units[index].busy = true;
   collect_top(&ctx, file);
   if (index > 0) library_rules(&ctx, file);
@@ -218,6 +222,8 @@ static void check_unit(const rbk_program *prog, diag_list *diags, chk_unit *unit
   duplicate_titles(&ctx);
   check_scopes_free(&ctx);
   free(ctx.titles);
+  check_safety_end(&ctx);
+  check_hint_end(&ctx);
   units[index].busy = false;
   units[index].done = true;
 }
@@ -234,6 +240,10 @@ bool check_program(const rbk_program *prog, diag_list *diags) {
     diag_add(diags, DIAG_ERROR, (rbk_span){0}, "out of memory while checking");
     return false;
   }
+  /* the errors already in the list are the loader's and parser's: a unit with one is broken */
+  for (size_t d = 0; d < diags->len; d++)
+    for (size_t i = 0; diags->items[d].severity == DIAG_ERROR && i < prog->len; i++)
+      units[i].broken = units[i].broken || diags->items[d].span.src == prog->units[i].src;
   for (size_t i = 0; i < prog->len; i++)
     if (prog->units[i].ast && !units[i].done) check_unit(prog, diags, units, sigs, i);
   for (size_t i = 0; i < prog->len; i++) check_scope_free(&units[i].top);

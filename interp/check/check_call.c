@@ -24,7 +24,9 @@ typedef struct {
   sig_param sig[MAX_PARAMS]; /* a signature's parameters (the names of params point here) */
   size_t n;
   long lambda_index; /* the parameter that takes a lambda, or -1 */
+  const ast_node *decl; /* the PROC declaration, or NULL for a signature */
 } chk_callee;
+
 
 /* Returns how messages name the callee: "'scale'", "proc 'lib.restart'" (kept in ce). */
 static const char *what_of(chk_callee *ce) {
@@ -37,6 +39,11 @@ static const char *what_of(chk_callee *ce) {
   return ce->what;
 }
 
+/* Adds a note at the proc's definition to diagnostic d (when the callee is a proc). */
+static void note_definition(chk_ctx *ctx, int d, chk_callee *ce) {
+  if (ce->decl) diag_note(ctx->diags, d, ce->decl->span, "%s is defined here", what_of(ce));
+}
+
 /* The arguments whose type a literal can get obviously wrong, by parameter name. */
 static const struct {
   const char *name;
@@ -47,7 +54,26 @@ static const struct {
     {"name", CT_STRING},       {"url", CT_STRING},        {"base_url", CT_STRING},  {"image", CT_STRING},
     {"context", CT_STRING},    {"namespace", CT_STRING},  {"kubeconfig", CT_STRING}, {"webhook", CT_STRING},
     {"container", CT_STRING},  {"channel", CT_STRING},    {"idempotent", CT_BOOL},  {"idempotency_key", CT_STRING},
+    {"selector", CT_STRING},   {"field", CT_STRING},      {"type", CT_STRING},
 };
+
+/* Returns true for the arguments that take a list of strings (or one string): a command line. */
+static bool strings_arg(const char *name) { return chk_same(name, "argv") || chk_same(name, "command"); }
+
+/* Checks a command-line argument: a list whose literal elements are strings, or a string. */
+static void strings_value(chk_ctx *ctx, const char *what, const ast_node *value) {
+  char elem[200];
+  snprintf(elem, sizeof elem, "an element of %s", what);
+  if (value && value->kind == AST_LIST) {
+    for (size_t i = 0; i < value->u.list.items.len; i++) check_require(ctx, value->u.list.items.items[i], CT_STRING, elem);
+    return;
+  }
+  chk_type got = check_expr(ctx, value);
+  if (!value || got == CT_UNKNOWN || got == CT_LIST || got == CT_STRING || got == CT_SECRET) return;
+  char desc[80];
+  check_describe(value, got, desc, sizeof desc);
+  diag_add(ctx->diags, DIAG_ERROR, value->span, "%s must be a list of strings, got %s", what, desc);
+}
 
 /* Returns the type that an argument named `name` of a built-in or action must have. */
 static chk_type arg_type(const char *name) {
@@ -84,6 +110,7 @@ static void callee_of_sig(chk_callee *ce, const sig_info *sig) {
   ce->name = sig->name;
   ce->prefix = NULL;
   ce->what[0] = '\0';
+  ce->decl = NULL;
   ce->lambda_index = sig->flags & SIG_LAMBDA ? 1 : -1;
   for (size_t i = 0; i < ce->n; i++)
     ce->params[i] = (chk_param){sp[i].name, CT_UNKNOWN, sp[i].required, sp[i].named_only, sp[i].variadic};
@@ -95,6 +122,7 @@ static void callee_of_proc(chk_callee *ce, const ast_node *proc, const char *pre
   ce->name = proc->u.proc.name ? proc->u.proc.name : "";
   ce->prefix = prefix;
   ce->what[0] = '\0';
+  ce->decl = proc;
   ce->lambda_index = -1;
   ce->n = 0;
   for (size_t i = 0; i < params->len && ce->n < MAX_PARAMS; i++) {
@@ -122,6 +150,12 @@ static void arg_value(chk_ctx *ctx, chk_callee *ce, long idx, const ast_node *va
     if (value)
       diag_add(ctx->diags, DIAG_ERROR, value->span, "the second argument of %s must be a lambda (x => …)",
                what_of(ce));
+  }
+  if (idx >= 0 && !ce->prefix && !ce->params[idx].variadic && strings_arg(ce->params[idx].name)) {
+    char what[160];
+    snprintf(what, sizeof what, "argument '%s' of %s", ce->params[idx].name, what_of(ce));
+    strings_value(ctx, what, value);
+    return;
   }
   /* a signature's parameter types come from their names, looked up only for given arguments */
   chk_type want = idx < 0 ? CT_UNKNOWN : ce->prefix ? ce->params[idx].type : arg_type(ce->params[idx].name);
@@ -172,7 +206,7 @@ static long named_slot(chk_ctx *ctx, chk_callee *ce, const ast_node *arg, const 
     names[ce->n] = NULL;
     char what[160];
     snprintf(what, sizeof what, "%s has no parameter", what_of(ce));
-    check_unknown(ctx, ast_name_span(arg), what, name, names);
+    note_definition(ctx, check_unknown(ctx, ast_name_span(arg), what, name, names), ce);
     return -1;
   }
   if (given[idx] && by_position[idx]) {
@@ -196,12 +230,14 @@ static void too_many(chk_ctx *ctx, const ast_node *call, const ast_node *arg, ch
     const ast_node *a = call->u.call.args.items[i];
     got += a && a->kind == AST_ARG && !a->u.arg.name;
   }
+  int d;
   if (max == 0)
-    diag_add(ctx->diags, DIAG_ERROR, arg->span, "%s takes no positional arguments; name them (name: value)",
-             what_of(ce));
+    d = diag_add(ctx->diags, DIAG_ERROR, arg->span, "%s takes no positional arguments; name them (name: value)",
+                 what_of(ce));
   else
-    diag_add(ctx->diags, DIAG_ERROR, arg->span, "too many arguments to %s: it takes %s%zu, got %zu", what_of(ce),
-             max == min ? "" : "at most ", max, got);
+    d = diag_add(ctx->diags, DIAG_ERROR, arg->span, "too many arguments to %s: it takes %s%zu, got %zu", what_of(ce),
+                 max == min ? "" : "at most ", max, got);
+  note_definition(ctx, d, ce);
 }
 
 /* Checks a call's arguments against `ce`: counts, names, duplicates, required ones, values. */
@@ -229,7 +265,10 @@ static void match_args(chk_ctx *ctx, const ast_node *call, chk_callee *ce) {
   }
   for (size_t i = 0; i < ce->n; i++)
     if (ce->params[i].required && !given[i])
-      diag_add(ctx->diags, DIAG_ERROR, call->span, "missing argument '%s' of %s", ce->params[i].name, what_of(ce));
+      note_definition(ctx,
+                      diag_add(ctx->diags, DIAG_ERROR, call->span, "missing argument '%s' of %s", ce->params[i].name,
+                               what_of(ce)),
+                      ce);
 }
 
 /* Checks every argument's value without a signature to check them against. */
@@ -244,6 +283,7 @@ static chk_type call_sig(chk_ctx *ctx, const ast_node *call, const sig_info *sig
   if (ctx->lambda && (sig->flags & SIG_ACTION))
     diag_add(ctx->diags, DIAG_ERROR, call->span, "actions cannot run inside a lambda; bind the result with let first");
   match_args(ctx, call, &ce);
+  check_guard(ctx, call, sig, NULL);
   if (stmt && !(sig->flags & SIG_ACTION))
     diag_add(ctx->diags, DIAG_WARNING, call->span, "the result of '%s' is unused", sig->name);
   return check_type_of_ret(sig->ret);
@@ -262,6 +302,7 @@ static chk_type call_proc(chk_ctx *ctx, const ast_node *call, chk_sym *sym, cons
     diag_note(ctx->diags, d, sym->span, "declared here, without 'return'");
   }
   match_args(ctx, call, &ce);
+  check_guard(ctx, call, NULL, sym);
   return CT_UNKNOWN;
 }
 
@@ -294,7 +335,7 @@ static chk_type call_name(chk_ctx *ctx, const ast_node *call, const ast_node *ca
     diag_add(ctx->diags, DIAG_ERROR, callee->span,
              "'%s' is a %s, not a function; only built-ins, procs and actions can be called", name,
              check_sym_word(value->kind));
-  } else {
+  } else if (!check_hint_lost(ctx, name)) {
     const char **names = check_quiet(ctx) ? NULL : function_names(top);
     check_unknown(ctx, callee->span, "unknown function", name, names);
     free(names);
@@ -337,7 +378,7 @@ static const char **handle_names(void) {
 static chk_type call_unknown_handle(chk_ctx *ctx, const ast_node *call) {
   const ast_node *callee = call->u.call.callee;
   const char *name = callee->u.member.name;
-  const sig_info *found = NULL;
+  const sig_info *found = NULL, *mutating = NULL;
   bool all_actions = true, same_ret = true;
   for (int r = RECV_CLUSTER; r <= RECV_CHANNEL; r++) {
     const sig_info *s = check_sig_find(ctx, (sig_recv)r, name);
@@ -345,7 +386,9 @@ static chk_type call_unknown_handle(chk_ctx *ctx, const ast_node *call) {
     all_actions = all_actions && (s->flags & SIG_ACTION);
     same_ret = same_ret && (!found || found->ret == s->ret);
     found = found ? found : s;
+    if (!mutating && (s->flags & SIG_MUTATING)) mutating = s;
   }
+  if (mutating) check_guard(ctx, call, mutating, NULL);
   if (!found) {
     const char **names = check_quiet(ctx) ? NULL : handle_names();
     check_unknown(ctx, ast_name_span(callee), "no handle has an action", name, names);

@@ -37,6 +37,7 @@ static chk_type ident(chk_ctx *ctx, const ast_node *node) {
     diag_add(ctx->diags, DIAG_ERROR, node->span, "proc '%s' is not a value; call it: %s(…)", name, name);
   else if (sym && sym->kind == SYM_IMPORT)
     diag_add(ctx->diags, DIAG_ERROR, node->span, "'%s' is an imported library, not a value; use %s.<name>", name, name);
+  if (sym) check_handler_read(ctx, sym, node->span);
   if (sym) return sym->kind == SYM_PROC || sym->kind == SYM_IMPORT ? CT_UNKNOWN : sym->type;
   if (!strcmp(name, "run")) return CT_OBJECT;
   if (check_sig_find(ctx, RECV_NONE, name)) {
@@ -44,8 +45,9 @@ static chk_type ident(chk_ctx *ctx, const ast_node *node) {
              name);
     return CT_UNKNOWN;
   }
+  if (check_hint_lost(ctx, name)) return CT_UNKNOWN; /* its declaration was lost to a syntax error */
   const char **names = check_quiet(ctx) ? NULL : check_visible_names(ctx);
-  check_unknown(ctx, node->span, "unknown name", name, names);
+  check_note_declared(ctx, check_unknown(ctx, node->span, "unknown name", name, names), name);
   free(names);
   return CT_UNKNOWN;
 }
@@ -113,6 +115,9 @@ static chk_type index_expr(chk_ctx *ctx, const ast_node *node) {
   check_expr(ctx, node->u.index.index);
   if (t == CT_BOOL || t == CT_INT || t == CT_FLOAT || t == CT_NUMBER || t == CT_DURATION)
     diag_add(ctx->diags, DIAG_ERROR, node->span, "cannot index %s", check_type_article(t));
+  else if (t == CT_STRING || t == CT_SECRET)
+    diag_add(ctx->diags, DIAG_ERROR, node->span, "cannot index %s; use split(s, sep) for its parts or len(s) for its length",
+             check_type_article(t));
   return CT_UNKNOWN;
 }
 

@@ -6,9 +6,12 @@
  *   check_expr.c   expressions: names, members, operators, lambdas
  *   check_call.c   calls: built-ins, actions on handles, procs, arguments
  *   check_stmt.c   statements: placement, handlers, reachability, the types of their clauses
+ *   check_safety.c bounded waits, gates before mutations (and their waivers), lets a handler may trust
+ *   check_hint.c   notes on errors (where an out-of-scope name is declared), names lost to syntax errors
  *
  * Ownership: a chk_ctx borrows the program and the diagnostic list; its scopes and arrays are its
- * own and are released by chk_ctx_free(). Symbols borrow names and nodes from the program's trees.
+ * own and are released by chk_ctx_free() (the waiver lines and lost names by check_safety_end() and
+ * check_hint_end()). Symbols borrow names and nodes from the program's trees.
  */
 #ifndef RBK_CHECK_IMPL_H
 #define RBK_CHECK_IMPL_H
@@ -63,6 +66,8 @@ typedef struct {
   size_t order;          /* top-level names: the index of the declaring statement */
   bool used;
   bool returns;          /* PROC: its body has a `return` */
+  bool unsure;           /* LET: a statement before it in its block may fail, so a handler may find it unset */
+  signed char risk;      /* PROC: 1 + what its body does (check_safety.c), 0 while not yet known */
 } chk_sym;
 
 /* One scope: the names declared in it, in order, and (once it is large) a hash index of them. */
@@ -77,6 +82,7 @@ typedef struct {
 typedef struct {
   chk_scope top;
   bool busy, done;
+  bool broken; /* its file has syntax errors */
 } chk_unit;
 
 /* A plain step title and where it was written (for duplicate titles). */
@@ -125,6 +131,22 @@ typedef struct {
   chk_title *titles;
   size_t ntitles, captitles;
   const ast_node *runbook; /* the first runbook block of the unit */
+  bool broken;         /* the unit has syntax errors: unused names are not reported */
+  char **lost;         /* names declared on the lines of those errors (their declarations were dropped):
+                        * "unknown name" is not reported for them; malloc'ed, freed by check_hint_end */
+  size_t nlost, caplost;
+  /* check_safety.c: bounds, gates and handlers */
+  bool deadline;       /* the plan's runbook sets a deadline: every wait is bounded */
+  int timed;           /* how many enclosing steps have a timeout */
+  bool gated;          /* a gate has run before the statement being checked */
+  bool approved;       /* an approval has run before the statement being checked */
+  bool waived;         /* an enclosing step carries `# rbk: no-gate "reason"` */
+  bool may_fail;       /* an earlier statement of the current step block (or top level) may fail */
+  int in_handler;      /* how many handler bodies enclose the statement being checked */
+  long handler_scope;  /* index in stack of the scope whose lets the innermost handler must not trust; -1:
+                        * the unit's top scope; -2: none */
+  int *waivers;        /* lines holding `# rbk: no-gate "reason"`, ascending */
+  size_t nwaivers;
 } chk_ctx;
 
 /* Returns true when the names are equal (the first bytes decide most comparisons cheaply). */
@@ -214,6 +236,38 @@ chk_sym *check_library_member(chk_ctx *ctx, const chk_sym *alias, const char *na
 const sig_info *check_sig_find(chk_ctx *ctx, sig_recv recv, const char *name);
 /* Checks a call; `stmt` is true when it stands alone as a statement. Returns the result's type. */
 chk_type check_call(chk_ctx *ctx, const ast_node *call, bool stmt);
+
+/* --- check_hint.c --- */
+/* Collects the names that the lines with syntax errors of the unit declare (let, param, proc, for,
+ * `as`): an unknown name among them is a consequence of the syntax error. */
+void check_hint_begin(chk_ctx *ctx);
+/* Returns true when `name` was declared on a line with a syntax error (see check_hint_begin). */
+bool check_hint_lost(const chk_ctx *ctx, const char *name);
+/* Frees what check_hint_begin() kept. */
+void check_hint_end(chk_ctx *ctx);
+/* Adds to diagnostic d (an unknown name) a note at the first declaration of `name` in the unit's tree,
+ * which is not visible where it is used; nothing when there is none or the list is full. */
+void check_note_declared(chk_ctx *ctx, int d, const char *name);
+
+/* --- check_safety.c --- */
+/* Prepares the safety rules for the unit being checked: the plan's deadline, the waiver comments of
+ * `file` (reporting a waiver without a reason). */
+void check_safety_begin(chk_ctx *ctx, const ast_file *file);
+/* Frees what check_safety_begin() kept. */
+void check_safety_end(chk_ctx *ctx);
+/* Reports a `wait until`, a polled `gate` or an `approve` that nothing bounds (no timeout, no
+ * enclosing step timeout, no deadline). */
+void check_unbounded(chk_ctx *ctx, const ast_node *s);
+/* Returns true when the line before `s` waives the gate rules (`# rbk: no-gate "reason"`). */
+bool check_waived(const chk_ctx *ctx, const ast_node *s);
+/* Warns when a mutating action (or a proc that does one) runs before any gate, or a destructive one
+ * before any gate or approval; `sig` is the action's signature, or NULL with `proc` the proc called. */
+void check_guard(chk_ctx *ctx, const ast_node *call, const sig_info *sig, chk_sym *proc);
+/* Reports a handler that reads `sym` (at span) when its let may not have run. */
+void check_handler_read(chk_ctx *ctx, const chk_sym *sym, rbk_span at);
+/* Returns true when the statement may fail when it runs (anything but a let of a call-free value or a
+ * declaration). */
+bool check_may_fail(const ast_node *s);
 
 /* --- check_stmt.c --- */
 /* Checks a list of statements standing at `where` (at the top level, ctx->order follows them),

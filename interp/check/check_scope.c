@@ -182,6 +182,7 @@ const char **check_scope_names(const chk_scope *scope, unsigned kinds) {
 
 /* Warns about the unused names of `scope` whose kinds are in `kinds` (bit set). */
 void check_warn_unused(chk_ctx *ctx, const chk_scope *scope, unsigned kinds) {
+  if (ctx->broken) return; /* a syntax error may have dropped the uses */
   for (size_t i = 0; i < scope->len; i++) {
     const chk_sym *s = &scope->syms[i];
     if (s->used || !(kinds & 1u << s->kind) || !s->name || s->name[0] == '_') continue;

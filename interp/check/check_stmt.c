@@ -70,18 +70,34 @@ static void step(chk_ctx *ctx, const ast_node *s) {
   check_require(ctx, s->u.step.timeout, CT_DURATION, "timeout");
   check_require(ctx, s->u.step.retry, CT_INT, "the retry count");
   check_require(ctx, s->u.step.backoff, CT_DURATION, "backoff");
+  bool timed = s->u.step.timeout != NULL;
+  ctx->timed += timed;
   check_block(ctx, s->u.step.body, WHERE_STEP, true);
+  ctx->timed -= timed;
+}
+
+/* Reports a literal `max` below 1 (no branch could ever run). */
+static void max_positive(chk_ctx *ctx, const ast_node *max) {
+  bool neg = max && max->kind == AST_UNARY && max->u.unary.op == OP_NEG && max->u.unary.operand &&
+             max->u.unary.operand->kind == AST_INT_LIT;
+  if (neg || (max && max->kind == AST_INT_LIT && max->u.lit.i <= 0))
+    diag_add(ctx->diags, DIAG_ERROR, max->span, "max must be at least 1: with max %s%lld no branch would run",
+             neg ? "-" : "", (long long)(neg ? max->u.unary.operand->u.lit.i : max->u.lit.i));
 }
 
 /* Checks `parallel [max N] { … }`: each statement is a branch with its own scope. */
 static void parallel(chk_ctx *ctx, const ast_node *s) {
   check_require(ctx, s->u.parallel.max, CT_INT, "max");
+  max_positive(ctx, s->u.parallel.max);
   const ast_node *body = s->u.parallel.body;
   if (!body || body->kind != AST_BLOCK) return;
   for (size_t i = 0; i < body->u.block.stmts.len; i++) {
     const ast_node *branch = body->u.block.stmts.items[i];
     if (!branch || !check_push(ctx)) continue;
+    bool gated = ctx->gated, approved = ctx->approved;
     check_stmt(ctx, branch, WHERE_BRANCH);
+    ctx->gated = gated;
+    ctx->approved = approved;
     if (branch->kind == AST_LET) {
       diag_add(ctx->diags, DIAG_WARNING, branch->span,
                "a 'let' as a branch of 'parallel' is useless: no other branch can see '%s'",
@@ -110,21 +126,30 @@ static void loop(chk_ctx *ctx, const ast_node *s) {
              loop_hint(t));
   }
   check_require(ctx, s->u.loop.max, CT_INT, "max");
+  max_positive(ctx, s->u.loop.max);
   if (!check_push(ctx)) return;
   chk_sym var = {.name = s->u.loop.var, .kind = SYM_LOOP, .decl = s, .span = s->span, .unit = -1};
   check_declare(ctx, &var);
+  bool gated = ctx->gated, approved = ctx->approved;
   check_block(ctx, s->u.loop.body, WHERE_BLOCK, false);
+  ctx->gated = gated;
+  ctx->approved = approved;
   check_pop(ctx);
 }
 
 /* Checks `if c { } else if c { } else { }` (the else-if chain without recursion). */
 static void if_chain(chk_ctx *ctx, const ast_node *s) {
+  bool gated = ctx->gated, approved = ctx->approved;
   while (s && s->kind == AST_IF) {
     check_require(ctx, s->u.if_.cond, CT_BOOL, "the condition of 'if'");
     check_block(ctx, s->u.if_.then, WHERE_BLOCK, true);
+    ctx->gated = gated;
+    ctx->approved = approved;
     s = s->u.if_.els;
   }
   if (s) check_block(ctx, s, WHERE_BLOCK, true);
+  ctx->gated = gated;
+  ctx->approved = approved;
 }
 
 /* Checks `notify ch, … [every D] message`: every channel must be a channel when known. */
@@ -143,7 +168,8 @@ static void notify(chk_ctx *ctx, const ast_node *s) {
 /* Checks a `let` in a block: its value, then its name in the current scope. */
 static void let(chk_ctx *ctx, const ast_node *s) {
   chk_type t = check_expr(ctx, s->u.let.value);
-  chk_sym sym = {.name = s->u.let.name, .kind = SYM_LET, .decl = s, .span = s->span, .type = t, .unit = -1};
+  chk_sym sym = {.name = s->u.let.name, .kind = SYM_LET, .decl = s, .span = s->span, .type = t, .unit = -1,
+                 .unsure = ctx->may_fail};
   check_declare(ctx, &sym);
 }
 
@@ -178,6 +204,20 @@ static bool placement(chk_ctx *ctx, const ast_node *s, chk_where where) {
   return false;
 }
 
+/* Checks a handler at the end of a step (or at the top level): it must not trust the lets of its block that
+ * may not have run; the gate rules do not apply inside it (it compensates for what already ran). */
+static void handler(chk_ctx *ctx, const ast_node *s) {
+  long saved_scope = ctx->handler_scope;
+  bool gated = ctx->gated, approved = ctx->approved;
+  ctx->handler_scope = ctx->nstack ? (long)ctx->nstack - 1 : -1;
+  ctx->in_handler++;
+  check_block(ctx, s->u.handler.body, WHERE_BLOCK, true);
+  ctx->in_handler--;
+  ctx->handler_scope = saved_scope;
+  ctx->gated = gated;
+  ctx->approved = approved;
+}
+
 /* Checks the clauses of the simple statements (gate, approve, wait, assert, …). */
 static void clauses(chk_ctx *ctx, const ast_node *s) {
   switch (s->kind) {
@@ -188,18 +228,23 @@ static void clauses(chk_ctx *ctx, const ast_node *s) {
     if (s->u.gate.recheck && s->u.gate.recheck->kind != AST_BOOL_LIT)
       diag_add(ctx->diags, DIAG_ERROR, s->u.gate.recheck->span,
                "'recheck' takes true or false (whether a resumed run judges this gate again)");
+    check_unbounded(ctx, s);
     check_block(ctx, s->u.gate.body, WHERE_BLOCK, true);
+    ctx->gated = true;
     break;
   case AST_APPROVE:
     check_require(ctx, s->u.approve.question, CT_STRING, "the question of 'approve'");
     check_require(ctx, s->u.approve.from, CT_STRING, "the role of 'approve'");
     check_require(ctx, s->u.approve.timeout, CT_DURATION, "timeout");
+    check_unbounded(ctx, s);
+    ctx->approved = true;
     break;
   case AST_WAIT: check_require(ctx, s->u.wait.duration, CT_DURATION, "the time of 'wait'"); break;
   case AST_WAIT_UNTIL:
     check_require(ctx, s->u.wait.cond, CT_BOOL, "the condition of 'wait until'");
     check_require(ctx, s->u.wait.every, CT_DURATION, "every");
     check_require(ctx, s->u.wait.timeout, CT_DURATION, "timeout");
+    check_unbounded(ctx, s);
     break;
   case AST_ASSERT: case AST_EXPECT:
     check_require(ctx, s->u.check.cond, CT_BOOL,
@@ -209,7 +254,7 @@ static void clauses(chk_ctx *ctx, const ast_node *s) {
     break;
   case AST_ABORT: secret_text(ctx, s->u.abort.reason, check_expr(ctx, s->u.abort.reason), "the abort reason"); break;
   case AST_RETURN: check_expr(ctx, s->u.ret.value); break;
-  case AST_ON_FAILURE: case AST_FINALLY: check_block(ctx, s->u.handler.body, WHERE_BLOCK, true); break;
+  case AST_ON_FAILURE: case AST_FINALLY: handler(ctx, s); break;
   default: check_expr(ctx, s); break; /* an expression node where a statement belongs (partial trees) */
   }
 }
@@ -237,7 +282,10 @@ static void stmt_kind(chk_ctx *ctx, const ast_node *s, chk_where where) {
 /* Checks one statement standing at `where`. */
 static void check_stmt(chk_ctx *ctx, const ast_node *s, chk_where where) {
   if (!s || !check_enter(ctx, s->span)) return;
+  bool waived = ctx->waived;
+  if (ctx->nwaivers && check_waived(ctx, s)) ctx->waived = true;
   stmt_kind(ctx, s, where);
+  ctx->waived = waived;
   ctx->depth--;
 }
 
@@ -271,13 +319,17 @@ static void order_rules(chk_ctx *ctx, walk_state *w, const ast_node *s, chk_wher
  * rules on unreachable statements and on handlers at the end of a step. */
 void check_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where) {
   walk_state w = {0};
+  bool saved_may_fail = ctx->may_fail;
+  ctx->may_fail = false; /* a handler may read only the lets of its own block (or the top level) */
   for (size_t i = 0; i < stmts->len; i++) {
     const ast_node *s = stmts->items[i];
     if (!s) continue;
     if (where == WHERE_TOP) ctx->order = i;
     order_rules(ctx, &w, s, where);
     check_stmt(ctx, s, where);
+    if (!is_handler(s) && check_may_fail(s)) ctx->may_fail = true;
   }
+  ctx->may_fail = saved_may_fail;
 }
 
 /* Checks the statements of `block` (a BLOCK node; another statement is checked alone; NULL is fine) in a

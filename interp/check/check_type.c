@@ -201,7 +201,11 @@ bool check_binary_type(ast_op op, chk_type a, chk_type b, chk_type *out) {
 void check_mismatch(chk_ctx *ctx, const ast_node *node, chk_type want, chk_type got, const char *what) {
   char desc[80];
   check_describe(node, got, desc, sizeof desc);
-  diag_add(ctx->diags, DIAG_ERROR, node->span, "%s must be %s, got %s", what, check_type_article(want), desc);
+  if (want == CT_DURATION && node->kind == AST_INT_LIT) /* a bare number where a duration belongs */
+    diag_add(ctx->diags, DIAG_ERROR, node->span, "%s must be %s, got %s; did you mean %llds?", what,
+             check_type_article(want), desc, (long long)node->u.lit.i);
+  else
+    diag_add(ctx->diags, DIAG_ERROR, node->span, "%s must be %s, got %s", what, check_type_article(want), desc);
 }
 
 /* Checks `node` and reports unless its type is compatible with `want`: "<what> must be <want>, got <type>

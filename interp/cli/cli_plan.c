@@ -93,8 +93,21 @@ static void deadline_warning(const plan_graph *g) {
   const plan_critical *c = &g->critical;
   if (!c->exceeds) return;
   char w[32], d[32];
+  plan_duration_text(c->deadline_ms, d, sizeof d);
+  if (c->worst_ms == PLAN_UNBOUNDED && c->nunbounded) { /* "file:line:col: why": one warning at each place */
+    for (size_t i = 0; i < c->nunbounded; i++) {
+      const char *why = strstr(c->unbounded[i], ": ");
+      if (why)
+        fprintf(stderr, "%.*s: warning: the worst case is unbounded and can exceed the deadline (%s): %s\n",
+                (int)(why - c->unbounded[i]), c->unbounded[i], d, why + 2);
+      else
+        fprintf(stderr, "warning: the worst case is unbounded and can exceed the deadline (%s): %s\n", d,
+                c->unbounded[i]);
+    }
+    return;
+  }
   fprintf(stderr, "warning: the worst case (%s) can exceed the deadline (%s)\n",
-          plan_duration_text(c->worst_ms, w, sizeof w), plan_duration_text(c->deadline_ms, d, sizeof d));
+          plan_duration_text(c->worst_ms, w, sizeof w), d);
 }
 
 /* Loads and checks the plan; returns the program, or NULL after printing the errors. */
