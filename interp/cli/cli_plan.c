@@ -1,4 +1,4 @@
-/* cli_plan.c — `rbk plan FILE [-p name=value]... [--format text|json|dot|mermaid] [--mutating]`:
+/* cli_plan.c — `rbk plan FILE [-p name=value]... [--format text|json|dot|mermaid] [--mutating] [--verbose]`:
  * check, bind params, build the dry-run graph, print it. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +16,15 @@ typedef struct {
   size_t nassigns;
   plan_format format;
   bool mutating;
+  bool verbose;
 } plan_args;
 
 /* The options, once: X(ID, long name, short name, value, help). */
 #define PLAN_OPTS(X)                                                                                    \
   X(PLAN_PARAM, "param", 'p', "name=value", "set a param (parsed by its declared type; repeatable)")   \
   X(PLAN_FORMAT, "format", 0, "text|json|dot|mermaid", "the output format (default text)")           \
-  X(PLAN_MUTATING, "mutating", 0, NULL, "list only the actions that change the world (text, json)")
+  X(PLAN_MUTATING, "mutating", 0, NULL, "list only the actions that change the world (text, json)")  \
+  X(PLAN_VERBOSE, "verbose", 0, NULL, "text: also proc returns, asserts, expects and whole notification texts")
 
 enum { PLAN_OPTS(CLI_OPTS_ENUM) };
 static const cli_opt plan_opts[] = {PLAN_OPTS(CLI_OPTS_ROW)};
@@ -44,6 +46,7 @@ static int take_arg(void *ctx, int id, const char *v) {
   switch (id) {
     case PLAN_PARAM: a->assigns[a->nassigns++] = (char *)v; break;
     case PLAN_MUTATING: a->mutating = true; break;
+    case PLAN_VERBOSE: a->verbose = true; break;
     case PLAN_FORMAT: {
       int f = plan_format_from_name(v);
       if (f < 0) return fprintf(stderr, "rbk: unknown format '%s' (text, json, dot, mermaid)\n", v), RBK_EXIT_USAGE;
@@ -84,7 +87,7 @@ static void render(const plan_graph *g, const plan_args *a) {
   } else if (a->format == PLAN_FMT_MERMAID) {
     plan_write_mermaid(g, stdout);
   } else {
-    plan_write_text(g, a->mutating, out_color_on(STDOUT_FILENO), stdout);
+    plan_write_text(g, a->mutating, a->verbose, out_color_on(STDOUT_FILENO), stdout);
   }
 }
 

@@ -9,6 +9,7 @@
 #   plan         rbk plan NAME.rbk ARGS
 #   plan-json    rbk plan NAME.rbk ARGS --format json      (also -dot, -mermaid)
 #   plan-mutating rbk plan NAME.rbk ARGS --mutating
+#   plan-verbose rbk plan NAME.rbk ARGS --verbose
 #   test         rbk test NAME.rbk ARGS
 # And every tests/golden/**/NAME.test is a list of cases for `rbk eval` (the built-ins): blocks
 # separated by blank lines, '#' lines are comments, a block's first line is an expression and the
@@ -31,6 +32,7 @@ mode_args() {
     plan-dot) echo plan --format dot ;;
     plan-mermaid) echo plan --format mermaid ;;
     plan-mutating) echo plan --mutating ;;
+    plan-verbose) echo plan --verbose ;;
     test) echo test ;;
     *) return 1 ;;
   esac
