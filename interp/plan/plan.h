@@ -220,6 +220,17 @@ void plan_write_dot(const plan_graph *g, FILE *out);
 /* Writes a Mermaid `flowchart TD` (subgraphs for steps, gates and handlers). */
 void plan_write_mermaid(const plan_graph *g, FILE *out);
 
+/* Writes the difference of two graphs of versions of a plan (docs/plan.md "Diff"): the actions,
+ * gates and approvals added (+), removed (-) and changed (~, with each changed field), every new
+ * mutation marked NEW MUTATION, the deadline verdict before and after, and a summary line. The
+ * names head the output. */
+void plan_write_diff_text(const plan_graph *old_g, const plan_graph *new_g, const char *old_name,
+                          const char *new_name, FILE *out);
+/* Writes new_g as Mermaid with its added, newly mutating and changed nodes in classes added,
+ * newmutation and changed, and old_g's removed nodes (ids prefixed old_) in a subgraph, class
+ * removed. */
+void plan_write_diff_mermaid(const plan_graph *old_g, const plan_graph *new_g, FILE *out);
+
 /* Returns "1m30s"-style text for ms, "unbounded" for PLAN_UNBOUNDED, into buf (size ≥ 32). */
 const char *plan_duration_text(int64_t ms, char *buf, size_t size);
 

@@ -269,6 +269,8 @@ typedef struct {
 bool plan_tree_build(const plan_graph *g, plan_tree *t);
 /* Releases the tree. */
 void plan_tree_free(const plan_graph *g, plan_tree *t);
+/* Writes s as a quoted Mermaid label (entity codes for syntax, newlines as <br/>). */
+void plan_mermaid_string(FILE *out, const char *s);
 /* Returns true when node i is shown as a cluster/subgraph (step, gate, handler with children). */
 bool plan_is_group(const plan_graph *g, size_t i);
 /* Returns the title of the cluster/subgraph of group node i ("step: …", "gate: …"). Caller frees. */

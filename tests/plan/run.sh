@@ -83,6 +83,31 @@ for file in "$root"/plans/*.rbk; do
   fi
 done
 
+# rbk plan --diff: REV:path is read with `git show` (a throwaway repository with two commits of a
+# plan and its library); the Mermaid form is a well-formed flowchart that styles the changed nodes.
+if command -v git > /dev/null; then
+  repo=$tmp/diffrepo
+  mkdir -p "$repo/lib"
+  cp "$root/tests/golden/diff/undo.old.rbk" "$repo/undo.rbk"
+  (cd "$repo" && git init -q && git add undo.rbk && git -c user.name=t -c user.email=t@example.com commit -qm old)
+  cp "$root/tests/golden/diff/undo.rbk" "$repo/undo.rbk"
+  want=$(cd "$root/tests/golden/diff" && "$rbk" plan undo.rbk --diff undo.old.rbk 2>&1 | sed 1d)
+  got=$(cd "$repo" && "$rbk" plan undo.rbk --diff HEAD:undo.rbk 2>&1)
+  if [ "$(sed 1d <<< "$got")" == "$want" ] && head -1 <<< "$got" | grep -qx 'plan diff HEAD:undo.rbk → undo.rbk'; then ok
+  else bad "diff.rev" "$(diff <(printf '%s\n' "$want") <(sed 1d <<< "$got") | head -10)"; fi
+  (cd "$repo" && git -c user.name=t -c user.email=t@example.com commit -qam new)
+  got=$(cd "$repo" && "$rbk" plan HEAD:undo.rbk --diff HEAD~1:undo.rbk 2>&1)
+  [ "$(sed 1d <<< "$got")" == "$want" ] && ok || bad "diff.rev2" "both versions from git differ from the files"
+  out=$(cd "$repo" && "$rbk" plan undo.rbk --diff nosuchrev:undo.rbk 2>&1)
+  code=$?
+  [ "$code" = 2 ] && grep -q 'rbk: git show nosuchrev:undo.rbk failed' <<< "$out" && ok || bad "diff.badrev" "exit $code: $out"
+fi
+(cd "$root/tests/golden/diff" && "$rbk" plan undo.rbk --diff undo.old.rbk --format mermaid > "$tmp/diff.mmd" 2>/dev/null)
+if mermaid_ok "$tmp/diff.mmd" && grep -q '^  class n10,n12 newmutation$' "$tmp/diff.mmd"; then ok
+else bad "diff.mmd" "malformed flowchart or the new mutations are not styled"; fi
+out=$(cd "$root/tests/golden/diff" && "$rbk" plan undo.rbk --diff undo.old.rbk --format json 2>&1)
+[ $? = 2 ] && grep -q 'works with the text and mermaid formats' <<< "$out" && ok || bad "diff.json" "$out"
+
 # Secrets are read from nowhere and shown as *** in every format.
 for fmt in text json dot mermaid; do
   out=$(cd "$dir" && ORCH_TOKEN=tok-12345 SLACK_WEBHOOK_URL=https://hooks.example/s3cr3t DB_PASSWORD=pw-67890 \

@@ -7,7 +7,7 @@
 
 /* Writes s inside a quoted Mermaid label: quotes, brackets and other syntax as entity codes,
  * newlines as <br/>. */
-static void mm_string(FILE *out, const char *s) {
+void plan_mermaid_string(FILE *out, const char *s) {
   fputc('"', out);
   for (; *s; s++) {
     switch (*s) {
@@ -53,7 +53,7 @@ static void mm_node(const plan_graph *g, size_t i, FILE *out, int indent) {
   mm_shape(g->nodes[i].kind, &open, &close);
   char *label = plan_diagram_label(g, i);
   fprintf(out, "%*s%s%s", indent, "", g->nodes[i].id, open);
-  mm_string(out, label);
+  plan_mermaid_string(out, label);
   fprintf(out, "%s\n", close);
   free(label);
 }
@@ -64,7 +64,7 @@ static void mm_tree(const plan_graph *g, const plan_tree *t, size_t i, FILE *out
   if (group) {
     char *label = plan_group_title(g, i);
     fprintf(out, "%*ssubgraph s_%s[", indent, "", g->nodes[i].id);
-    mm_string(out, label);
+    plan_mermaid_string(out, label);
     fputs("]\n", out);
     free(label);
   }
