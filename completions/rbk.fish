@@ -80,6 +80,8 @@ complete -c rbk -n '__fish_seen_subcommand_from fmt' -s w -l write -d 'rewrite t
 complete -c rbk -n '__fish_seen_subcommand_from fmt' -l check -d 'list the files that are not formatted'
 complete -c rbk -n '__fish_seen_subcommand_from plan' -l format -x -a 'text json dot mermaid' -d 'output format'
 complete -c rbk -n '__fish_seen_subcommand_from plan' -l mutating -d 'only the actions that change the world'
+complete -c rbk -n '__fish_seen_subcommand_from plan' -l verbose -d 'text: every node, proc returns and asserts included'
+complete -c rbk -n '__fish_seen_subcommand_from plan' -l diff -r -d 'print what changes from OLD (a file or REV:path)'
 complete -c rbk -n '__fish_seen_subcommand_from log' -l output -x -a 'text json' -d 'output format'
 
 # run and resume.

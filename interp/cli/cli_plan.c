@@ -1,5 +1,6 @@
-/* cli_plan.c — `rbk plan FILE [-p name=value]... [--format text|json|dot|mermaid] [--mutating]`:
- * check, bind params, build the dry-run graph, print it. */
+/* cli_plan.c — `rbk plan FILE [-p name=value]... [--format text|json|dot|mermaid] [--mutating] [--verbose]
+ * [--diff OLD]`: check, bind params, build the dry-run graph, print it (or its difference from OLD's,
+ * cli_plan_diff.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "cli_plan.h"
 #include "out.h"
 #include "plan.h"
 
@@ -16,20 +18,24 @@ typedef struct {
   size_t nassigns;
   plan_format format;
   bool mutating;
+  bool verbose;
+  const char *diff; /* --diff OLD */
 } plan_args;
 
 /* The options, once: X(ID, long name, short name, value, help). */
 #define PLAN_OPTS(X)                                                                                    \
   X(PLAN_PARAM, "param", 'p', "name=value", "set a param (parsed by its declared type; repeatable)")   \
   X(PLAN_FORMAT, "format", 0, "text|json|dot|mermaid", "the output format (default text)")           \
-  X(PLAN_MUTATING, "mutating", 0, NULL, "list only the actions that change the world (text, json)")
+  X(PLAN_MUTATING, "mutating", 0, NULL, "list only the actions that change the world (text, json)")  \
+  X(PLAN_VERBOSE, "verbose", 0, NULL, "text: also proc returns, asserts, expects and whole notification texts") \
+  X(PLAN_DIFF, "diff", 0, "OLD", "print what changes from OLD (a file or REV:path) to FILE (text, mermaid)")
 
 enum { PLAN_OPTS(CLI_OPTS_ENUM) };
 static const cli_opt plan_opts[] = {PLAN_OPTS(CLI_OPTS_ROW)};
 
 const cli_opts_spec cli_plan_spec = {
     .name = "plan",
-    .operands = "FILE",
+    .operands = "FILE",  /* with --diff OLD: FILE is the new version; either may be REV:path */
     .about = "Dry-runs a plan: evaluates what is known before the run and prints the action graph\n"
              "(steps, gates, approvals, branches, waits, mutating actions marked, notifications) and\n"
              "the worst case of the critical path against the runbook's deadline. Nothing is executed.",
@@ -44,6 +50,8 @@ static int take_arg(void *ctx, int id, const char *v) {
   switch (id) {
     case PLAN_PARAM: a->assigns[a->nassigns++] = (char *)v; break;
     case PLAN_MUTATING: a->mutating = true; break;
+    case PLAN_VERBOSE: a->verbose = true; break;
+    case PLAN_DIFF: a->diff = v; break;
     case PLAN_FORMAT: {
       int f = plan_format_from_name(v);
       if (f < 0) return fprintf(stderr, "rbk: unknown format '%s' (text, json, dot, mermaid)\n", v), RBK_EXIT_USAGE;
@@ -69,6 +77,10 @@ static int parse_args(int argc, char **argv, plan_args *a) {
     fputs("rbk: --mutating works with the text and json formats\n", stderr);
     return RBK_EXIT_USAGE;
   }
+  if (a->diff && (a->mutating || a->verbose || a->format == PLAN_FMT_JSON || a->format == PLAN_FMT_DOT)) {
+    fputs("rbk: --diff works with the text and mermaid formats, without --mutating and --verbose\n", stderr);
+    return RBK_EXIT_USAGE;
+  }
   return CLI_GO_ON;
 }
 
@@ -84,7 +96,7 @@ static void render(const plan_graph *g, const plan_args *a) {
   } else if (a->format == PLAN_FMT_MERMAID) {
     plan_write_mermaid(g, stdout);
   } else {
-    plan_write_text(g, a->mutating, out_color_on(STDOUT_FILENO), stdout);
+    plan_write_text(g, a->mutating, a->verbose, out_color_on(STDOUT_FILENO), stdout);
   }
 }
 
@@ -110,10 +122,11 @@ static void deadline_warning(const plan_graph *g) {
           plan_duration_text(c->worst_ms, w, sizeof w), d);
 }
 
-/* Loads and checks the plan; returns the program, or NULL after printing the errors. */
-static rbk_program *load_checked(const char *file) {
+/* Loads and checks the plan at path (from `text` when not NULL); returns the program, or NULL after
+ * printing the errors. */
+rbk_program *cli_plan_load(const char *path, const char *text) {
   diag_list diags = {0};
-  rbk_program *prog = program_load(file, &diags);
+  rbk_program *prog = text ? program_load_string(path, text, strlen(text), &diags) : program_load(path, &diags);
   if (prog && !diags.errors) check_program(prog, &diags);
   if (!prog || diags.errors) {
     diag_sort(&diags);
@@ -127,15 +140,33 @@ static rbk_program *load_checked(const char *file) {
   return prog;
 }
 
-/* Binds params, builds and prints the graph; returns the exit code. */
-static int plan_program(const rbk_program *prog, const plan_args *a) {
+/* Returns true when the main file of prog declares a param named like the "name=value" assignment. */
+static bool declares(const ast_file *f, const char *assign) {
+  size_t len = strcspn(assign, "=");
+  for (size_t i = 0; i < f->stmts.len; i++) {
+    const ast_node *st = f->stmts.items[i];
+    if (st->kind == AST_PARAM && strlen(st->u.param.name) == len && !strncmp(st->u.param.name, assign, len)) return true;
+  }
+  return false;
+}
+
+/* Binds params (with `only_declared`, the assignments of undeclared names are left out) and builds the
+ * graph; returns it, or NULL after printing why. Warnings go to stderr. */
+plan_graph *cli_plan_build(const rbk_program *prog, char **assigns, size_t nassigns, bool only_declared) {
   param_set params = {0};
   char *err = NULL;
   const ast_file *main_file = prog->len ? prog->units[0].ast : NULL;
-  if (!main_file || !params_bind(main_file, a->assigns, a->nassigns, true, plan_eval_const, (void *)prog, &params, &err)) {
+  char **kept = calloc(nassigns + 1, sizeof *kept);
+  size_t nkept = 0;
+  for (size_t i = 0; kept && main_file && i < nassigns; i++)
+    if (!only_declared || declares(main_file, assigns[i])) kept[nkept++] = assigns[i];
+  bool bound = kept && main_file && params_bind(main_file, kept, nkept, true, plan_eval_const, (void *)prog, &params, &err);
+  free(kept);
+  if (!bound) {
     fprintf(stderr, "rbk: %s\n", err ? err : "the plan could not be read");
     free(err);
-    return RBK_EXIT_USAGE;
+    params_free(&params);
+    return NULL;
   }
   diag_list diags = {0};
   plan_graph *g = plan_build(prog, &params, &diags, &err);
@@ -146,8 +177,14 @@ static int plan_program(const rbk_program *prog, const plan_args *a) {
   if (!g) {
     fprintf(stderr, "rbk: %s\n", err ? err : "out of memory");
     free(err);
-    return RBK_EXIT_USAGE;
   }
+  return g;
+}
+
+/* Binds params, builds and prints the graph; returns the exit code. */
+static int plan_program(const rbk_program *prog, const plan_args *a) {
+  plan_graph *g = cli_plan_build(prog, a->assigns, a->nassigns, false);
+  if (!g) return RBK_EXIT_USAGE;
   render(g, a);
   fflush(stdout);
   deadline_warning(g);
@@ -159,8 +196,10 @@ static int plan_program(const rbk_program *prog, const plan_args *a) {
 int cli_plan(int argc, char **argv) {
   plan_args a = {0};
   int code = parse_args(argc, argv, &a);
-  if (code == CLI_GO_ON) {
-    rbk_program *prog = load_checked(a.file);
+  if (code == CLI_GO_ON && a.diff) {
+    code = cli_plan_diff(a.diff, a.file, a.assigns, a.nassigns, a.format);
+  } else if (code == CLI_GO_ON) {
+    rbk_program *prog = cli_plan_load(a.file, NULL);
     code = prog ? plan_program(prog, &a) : RBK_EXIT_USAGE;
     program_free(prog);
   }

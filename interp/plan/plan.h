@@ -95,6 +95,7 @@ typedef struct {
   char *handle;            /* the receiver as written (`plant`, `orch`); NULL for global actions */
   char *target;            /* ref, method + path or argv, as far as known */
   bool mutating;
+  char *run_lock;          /* the run lock's Lease (plan_lock.c): "acquire", "renew", "release"; else NULL */
   /* numbers, PLAN_NONE when absent */
   int64_t timeout_ms;      /* ACTION, APPROVE, WAIT (until), GATE, STEP */
   int64_t every_ms;        /* WAIT (until), GATE, NOTIFY */
@@ -208,13 +209,27 @@ int plan_format_from_name(const char *name);
  * and the edges between them. Caller owns the reference; NULL when out of memory. */
 json_t *plan_to_json(const plan_graph *g, bool mutating_only);
 
-/* Writes the text form: a tree with preconditions first, the critical path and the deadline at
- * the end; `color` adds ANSI colours. With `mutating_only`, one line per mutating action. */
-void plan_write_text(const plan_graph *g, bool mutating_only, bool color, FILE *out);
+/* Writes the text form: a tree with the run lock and preconditions first, the critical path and the
+ * deadline at the end. The default view shows steps, gates, approvals, waits, notifications (their
+ * first line), aborts and every action node with the control flow around them; `verbose` adds proc
+ * returns, asserts, expects, joins, whole notification texts and the critical path node by node.
+ * `color` adds ANSI colours. With `mutating_only`, one line per mutating action. */
+void plan_write_text(const plan_graph *g, bool mutating_only, bool verbose, bool color, FILE *out);
 /* Writes a Graphviz digraph (clusters for steps, gates and handlers; mutating actions red). */
 void plan_write_dot(const plan_graph *g, FILE *out);
 /* Writes a Mermaid `flowchart TD` (subgraphs for steps, gates and handlers). */
 void plan_write_mermaid(const plan_graph *g, FILE *out);
+
+/* Writes the difference of two graphs of versions of a plan (docs/plan.md "Diff"): the actions,
+ * gates and approvals added (+), removed (-) and changed (~, with each changed field), every new
+ * mutation marked NEW MUTATION, the deadline verdict before and after, and a summary line. The
+ * names head the output. */
+void plan_write_diff_text(const plan_graph *old_g, const plan_graph *new_g, const char *old_name,
+                          const char *new_name, FILE *out);
+/* Writes new_g as Mermaid with its added, newly mutating and changed nodes in classes added,
+ * newmutation and changed, and old_g's removed nodes (ids prefixed old_) in a subgraph, class
+ * removed. */
+void plan_write_diff_mermaid(const plan_graph *old_g, const plan_graph *new_g, FILE *out);
 
 /* Returns "1m30s"-style text for ms, "unbounded" for PLAN_UNBOUNDED, into buf (size ≥ 32). */
 const char *plan_duration_text(int64_t ms, char *buf, size_t size);

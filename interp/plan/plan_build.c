@@ -133,6 +133,7 @@ static void walk_plan(plan_walker *w) {
   plan_walk_plan_handlers(w, AST_FINALLY, &fin);
   plan_finish_critical(w->g, &main, &on_failure, &fin);
   mark_preconditions(w->g);
+  plan_lock_add(w);
 }
 
 /* Releases the walker's own state (not the graph). */
@@ -145,6 +146,7 @@ static void walker_free(plan_walker *w) {
     free(w->handles[i]);
   }
   free(w->handles);
+  free(w->lock_ns);
   valbuf_free(&w->ctx);
   valbuf_free(&w->step);
   plan_links_free(&w->pend);

@@ -241,6 +241,7 @@ static char *ctor_desc(const sig_info *sig, const pe_args *a) {
 static pv pe_ctor(plan_walker *w, const sig_info *sig, const pe_args *a, char *text) {
   sig_recv recv = sig->ret == RET_CLUSTER ? RECV_CLUSTER : sig->ret == RET_ENDPOINT ? RECV_ENDPOINT : RECV_CHANNEL;
   plan_handle *h = plan_walk_handle(w, recv, ctor_desc(sig, a));
+  if (sig->id == FN_KUBE && !w->lock_ns) w->lock_ns = args_show(a, sig, "namespace");
   if (!h) return plan_pv_unknown(text);
   pv r = {.kind = PV_HANDLE, .h = h, .sym = text};
   return r;

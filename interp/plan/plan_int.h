@@ -175,6 +175,7 @@ typedef struct plan_walker {
   plan_scope *globals; /* one per unit */
   bool *unit_done;     /* unit's top level walked */
   plan_handle **handles;
+  char *lock_ns;       /* the namespace of the first kube() cluster: the run lock's (owned) */
   size_t nhandles, handles_cap;
   char *err;           /* fatal error (OOM, too many nodes): points at errbuf, or NULL */
   char errbuf[256];
@@ -236,6 +237,8 @@ const ast_node *plan_walk_find_proc(const plan_walker *w, int unit, const char *
 /* Returns the index of unit u in the program. */
 int plan_walk_unit_index(const plan_walker *w, const program_unit *u);
 
+/* Adds the run lock's Lease nodes (acquire, renew, release) after the plan's nodes (plan_lock.c). */
+void plan_lock_add(plan_walker *w);
 /* Computes the plan's critical path summary into g->critical (takes main, on_failure, finally). */
 void plan_finish_critical(plan_graph *g, plan_cost *main, plan_cost *on_failure, plan_cost *fin);
 
@@ -266,6 +269,8 @@ typedef struct {
 bool plan_tree_build(const plan_graph *g, plan_tree *t);
 /* Releases the tree. */
 void plan_tree_free(const plan_graph *g, plan_tree *t);
+/* Writes s as a quoted Mermaid label (entity codes for syntax, newlines as <br/>). */
+void plan_mermaid_string(FILE *out, const char *s);
 /* Returns true when node i is shown as a cluster/subgraph (step, gate, handler with children). */
 bool plan_is_group(const plan_graph *g, size_t i);
 /* Returns the title of the cluster/subgraph of group node i ("step: …", "gate: …"). Caller frees. */

@@ -9,6 +9,8 @@
 #   plan         rbk plan NAME.rbk ARGS
 #   plan-json    rbk plan NAME.rbk ARGS --format json      (also -dot, -mermaid)
 #   plan-mutating rbk plan NAME.rbk ARGS --mutating
+#   plan-verbose rbk plan NAME.rbk ARGS --verbose
+#   plan-diff    rbk plan NAME.rbk ARGS --diff NAME.old.rbk    (also plan-diff-mermaid)
 #   test         rbk test NAME.rbk ARGS
 # And every tests/golden/**/NAME.test is a list of cases for `rbk eval` (the built-ins): blocks
 # separated by blank lines, '#' lines are comments, a block's first line is an expression and the
@@ -19,7 +21,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
 root=$src/tests/golden
 
-# Prints the command line words for MODE.
+# Prints the command line words for MODE ($1) of the case NAME ($2).
 mode_args() {
   case $1 in
     ast) echo ast ;;
@@ -31,6 +33,9 @@ mode_args() {
     plan-dot) echo plan --format dot ;;
     plan-mermaid) echo plan --format mermaid ;;
     plan-mutating) echo plan --mutating ;;
+    plan-verbose) echo plan --verbose ;;
+    plan-diff) echo plan --diff "$2.old.rbk" ;;
+    plan-diff-mermaid) echo plan --diff "$2.old.rbk" --format mermaid ;;
     test) echo test ;;
     *) return 1 ;;
   esac
@@ -55,7 +60,7 @@ while IFS= read -r -d '' expect; do
   mode=${base#*.}
   file=$name.rbk
   [ -n "$filter" ] && [[ "$dir/$base" != *"$filter"* ]] && continue
-  if ! words=$(mode_args "$mode"); then
+  if ! words=$(mode_args "$mode" "$name"); then
     bad "$expect" "unknown mode '$mode'"
     continue
   fi

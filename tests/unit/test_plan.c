@@ -102,7 +102,7 @@ static void plan__node_id__every_indexed_node_finds_itself(void **state) {
   built b = build(loops_plan, NULL);
   for (size_t i = 0; i < b.g->len; i++) {
     const plan_node *n = &b.g->nodes[i];
-    if (n->kind == PLAN_BRANCH || n->kind == PLAN_JOIN) continue;
+    if (n->kind == PLAN_BRANCH || n->kind == PLAN_JOIN || n->run_lock) continue;
     assert_string_equal(plan_node_id(b.g, n->ast, n->ctx), n->id);
   }
   unbuild(&b);
@@ -228,11 +228,35 @@ static void plan__json__mutating_filter_keeps_only_mutating_actions(void **state
   built b = build(timing_plan, NULL);
   json_t *j = plan_to_json(b.g, true);
   json_t *nodes = json_object_get(j, "nodes");
-  assert_int_equal(json_array_size(nodes), 4);
+  assert_int_equal(json_array_size(nodes), 4 + 3); /* the plan's 4, the run lock's 3 */
   for (size_t i = 0; i < json_array_size(nodes); i++)
     assert_true(json_is_true(json_object_get(json_array_get(nodes, i), "mutating")));
   json_decref(j);
   unbuild(&b);
+}
+
+static void plan__run_lock__lease_nodes_after_the_plan(void **state) {
+  (void)state;
+  built b = build("runbook \"Lock Me\" {\n  title = \"t\"\n}\nlet plant = kube(namespace: \"ns1\")\n"
+                  "let other = kube(namespace: \"ns2\")\nplant.delete(\"deployment/x\")\n",
+                  NULL);
+  static const char *const verbs[] = {"acquire", "renew", "release"};
+  assert_true(b.g->len >= 4);
+  size_t first = b.g->len - 3;
+  for (size_t k = 0; k < 3; k++) {
+    const plan_node *n = &b.g->nodes[first + k];
+    assert_int_equal(n->kind, PLAN_ACTION);
+    assert_true(n->mutating);
+    assert_string_equal(n->run_lock, verbs[k]);
+    assert_string_equal(n->target, "lease/rbk-lock-me -n ns1");
+    assert_int_equal(n->timeout_ms, 30000);
+  }
+  assert_int_equal(b.g->nodes[first + 2].when, PLAN_WHEN_ALWAYS);
+  assert_null(b.g->nodes[first - 1].run_lock);
+  unbuild(&b);
+  built none = build("runbook \"t\" {\n  title = \"t\"\n}\nlet api = http(\"https://x.example\")\napi.post(\"/a\")\n", NULL);
+  for (size_t i = 0; i < none.g->len; i++) assert_null(none.g->nodes[i].run_lock);
+  unbuild(&none);
 }
 
 static void plan__eval_const__types_untyped_params(void **state) {
@@ -263,6 +287,7 @@ int main(void) {
       cmocka_unit_test(plan__node_id__unknown_loop_uses_star),
       cmocka_unit_test(plan__node_id__every_indexed_node_finds_itself),
       cmocka_unit_test(plan__ids__same_plan_same_ids),
+      cmocka_unit_test(plan__run_lock__lease_nodes_after_the_plan),
       cmocka_unit_test(plan__params__given_value_unrolls),
       cmocka_unit_test(plan__if__known_keeps_taken_unknown_keeps_both),
       cmocka_unit_test(plan__worst_case__retry_parallel_and_handlers),

@@ -135,8 +135,8 @@ static void dot_string(FILE *out, const char *s) {
 static const char *dot_look(const plan_node *n) {
   switch (n->kind) {
     case PLAN_ACTION:
-      return n->mutating ? "shape=box, style=\"filled,bold\", fillcolor=\"#ffe0e0\", color=\"#cc0000\""
-                         : "shape=box, style=\"rounded\"";
+      return n->mutating ? "shape=box, style=\"filled,bold\", fillcolor=\"#ffe0e0\", color=\"#cc0000\", class=\"action mutating\""
+                         : "shape=box, style=\"rounded\", class=\"action\"";
     case PLAN_GATE: return "shape=octagon";
     case PLAN_APPROVE: return "shape=house, style=filled, fillcolor=\"#fff3c4\"";
     case PLAN_WAIT: return "shape=ellipse";

@@ -79,6 +79,7 @@ static json_t *node_json(const plan_graph *g, size_t i) {
     put_str(o, "action", n->sig ? n->sig->name : NULL);
     put_str(o, "target", n->target);
     json_object_set_new(o, "mutating", json_boolean(n->mutating));
+    if (n->run_lock) put_str(o, "run_lock", n->run_lock);
   }
   json_object_set_new(o, "span", span_json(n->span));
   put_str(o, "step", n->step);

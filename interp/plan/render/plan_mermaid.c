@@ -7,7 +7,7 @@
 
 /* Writes s inside a quoted Mermaid label: quotes, brackets and other syntax as entity codes,
  * newlines as <br/>. */
-static void mm_string(FILE *out, const char *s) {
+void plan_mermaid_string(FILE *out, const char *s) {
   fputc('"', out);
   for (; *s; s++) {
     switch (*s) {
@@ -53,7 +53,7 @@ static void mm_node(const plan_graph *g, size_t i, FILE *out, int indent) {
   mm_shape(g->nodes[i].kind, &open, &close);
   char *label = plan_diagram_label(g, i);
   fprintf(out, "%*s%s%s", indent, "", g->nodes[i].id, open);
-  mm_string(out, label);
+  plan_mermaid_string(out, label);
   fprintf(out, "%s\n", close);
   free(label);
 }
@@ -64,7 +64,7 @@ static void mm_tree(const plan_graph *g, const plan_tree *t, size_t i, FILE *out
   if (group) {
     char *label = plan_group_title(g, i);
     fprintf(out, "%*ssubgraph s_%s[", indent, "", g->nodes[i].id);
-    mm_string(out, label);
+    plan_mermaid_string(out, label);
     fputs("]\n", out);
     free(label);
   }
@@ -83,16 +83,17 @@ static const char *mm_arrow(plan_edge_kind kind) {
   return "-->";
 }
 
-/* Writes the class lines that style mutating actions and failure-only nodes. */
+/* Writes the class lines that name the action nodes and style mutating actions and failure-only nodes. */
 static void mm_classes(const plan_graph *g, FILE *out) {
+  fputs("  classDef action stroke:#555555\n", out);
   fputs("  classDef mutating fill:#ffe0e0,stroke:#cc0000,stroke-width:2px\n", out);
   fputs("  classDef onfailure stroke:#cc0000,stroke-dasharray:4 2\n", out);
-  static const char *const classes[] = {"mutating", "onfailure"};
-  for (size_t c = 0; c < 2; c++) {
+  static const char *const classes[] = {"action", "mutating", "onfailure"};
+  for (size_t c = 0; c < 3; c++) {
     bool any = false;
     for (size_t i = 0; i < g->len; i++) {
       const plan_node *n = &g->nodes[i];
-      bool in = c == 0 ? n->kind == PLAN_ACTION && n->mutating : n->when == PLAN_WHEN_FAILURE && !plan_is_group(g, i);
+      bool in = c == 0 ? n->kind == PLAN_ACTION : c == 1 ? n->kind == PLAN_ACTION && n->mutating : n->when == PLAN_WHEN_FAILURE && !plan_is_group(g, i);
       if (!in) continue;
       fprintf(out, "%s%s", any ? "," : "  class ", n->id);
       any = true;

@@ -1,5 +1,8 @@
-/* plan_text.c — the text form of a plan for a terminal: a tree, preconditions first, the critical
- * path and the deadline at the end; and the --mutating list. */
+/* plan_text.c — the text form of a plan for a terminal: a tree, the run lock and preconditions
+ * first, the critical path and the deadline at the end; and the --mutating list. The default view is
+ * a reviewer's: steps, gates, approvals, waits, notifications (first line), aborts and every action,
+ * with the control flow that holds them; --verbose adds proc returns, asserts, expects, joins and
+ * whole notification texts. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +23,8 @@ typedef struct {
   size_t *roots;
   size_t nroots;
   int idw;           /* width of the id column */
+  bool verbose;
+  signed char *content; /* per node: 1 when its subtree holds a node of the default view, 0 not, -1 unknown */
 } text_out;
 
 /* Returns the style when colour is on, else "". */
@@ -56,6 +61,7 @@ static void node_line(const text_out *t, const plan_node *n) {
       fprintf(t->out, "%s%s%s%s", n->mutating ? sty(t, T_RED) : "", n->mutating ? "\xe2\x9c\x8e " : "", label,
               n->mutating ? sty(t, T_RESET) : "");
       if (n->target && *n->target && !strstr(label, n->target)) fprintf(t->out, "  \xe2\x86\x92 %s", n->target);
+      fputs(clause("every", n->every_ms, c1, sizeof c1), t->out);
       fputs(at_most(n->worst_ms, w, sizeof w), t->out);
       break;
     case PLAN_STEP:
@@ -99,13 +105,64 @@ static void body_text(const text_out *t, const char *text, int indent) {
   }
 }
 
-/* Writes node i and its subtree at `indent` spaces. */
+/* Writes the first line of a notification's text and how many lines follow (the default view). */
+static void body_head(const text_out *t, const char *text) {
+  const char *p = text;
+  while (*p == '\n') p++;
+  size_t len = strcspn(p, "\n"), more = 0;
+  for (const char *q = p + len; *q; q++) more += *q == '\n' && q[1];
+  char *line = strndup(p, len), *cut = line ? plan_cut(line, 90) : NULL;
+  fprintf(t->out, "  %s\xe2\x80\x9c%s\xe2\x80\x9d%s", sty(t, T_DIM), cut ? cut : "", sty(t, T_RESET));
+  if (more) fprintf(t->out, " (+%zu line%s)", more, more == 1 ? "" : "s");
+  free(line);
+  free(cut);
+}
+
+/* Returns true when node i is a line of the default view whatever its subtree holds. */
+static bool reviewed(const plan_node *n) {
+  switch (n->kind) {
+    case PLAN_ACTION: case PLAN_GATE: case PLAN_APPROVE: case PLAN_WAIT: case PLAN_NOTIFY: case PLAN_ABORT:
+    case PLAN_STEP: case PLAN_HANDLER: return true;
+    default: return false;
+  }
+}
+
+/* Returns true when node i or a node under it is a line of the default view. */
+static bool has_content(const text_out *t, size_t i) {
+  if (t->content[i] >= 0) return t->content[i];
+  bool any = reviewed(&t->g->nodes[i]);
+  for (size_t k = 0; !any && k < t->tree.nkids[i]; k++) any = has_content(t, t->tree.kids[i][k]);
+  t->content[i] = any;
+  return any;
+}
+
+/* Returns true when node i has its own line; its children are lifted to its place otherwise. */
+static bool shown(const text_out *t, size_t i) {
+  const plan_node *n = &t->g->nodes[i];
+  long p = n->parent;
+  if (t->verbose) return !(n->kind == PLAN_RETURN && p >= 0 && t->g->nodes[p].kind == PLAN_NOTIFY);
+  switch (n->kind) {
+    case PLAN_RETURN: case PLAN_ASSERT: case PLAN_EXPECT: case PLAN_JOIN: return false;
+    case PLAN_BRANCH:
+      if (p >= 0 && t->g->nodes[p].kind == PLAN_FORK && t->tree.nkids[i] == 1) return false;
+      return has_content(t, i);
+    case PLAN_DECISION: case PLAN_LOOP: case PLAN_FORK: return has_content(t, i);
+    default: return true;
+  }
+}
+
+/* Writes node i and its subtree at `indent` spaces (a hidden node: its shown descendants). */
 static void tree(const text_out *t, size_t i, int indent) {
   const plan_node *n = &t->g->nodes[i];
+  if (!shown(t, i)) {
+    for (size_t k = 0; k < t->tree.nkids[i]; k++) tree(t, t->tree.kids[i][k], indent);
+    return;
+  }
   fprintf(t->out, "%s%-*s%s  %*s", sty(t, T_DIM), t->idw, n->id, sty(t, T_RESET), indent, "");
   node_line(t, n);
+  if (n->kind == PLAN_NOTIFY && n->text && !t->verbose) body_head(t, n->text);
   fputc('\n', t->out);
-  if (n->kind == PLAN_NOTIFY && n->text) body_text(t, n->text, indent);
+  if (n->kind == PLAN_NOTIFY && n->text && t->verbose) body_text(t, n->text, indent);
   if ((n->kind == PLAN_ASSERT || n->kind == PLAN_EXPECT) && n->message)
     fprintf(t->out, "%*s  %*s%s\xe2\x80\x9c%s\xe2\x80\x9d%s\n", t->idw, "", indent + 2, "", sty(t, T_DIM), n->message, sty(t, T_RESET));
   for (size_t k = 0; k < t->tree.nkids[i]; k++) tree(t, t->tree.kids[i][k], indent + 2);
@@ -115,7 +172,9 @@ static void tree(const text_out *t, size_t i, int indent) {
 static bool index_tree(text_out *t) {
   const plan_graph *g = t->g;
   t->roots = calloc(g->len + 1, sizeof *t->roots);
-  if (!t->roots || !plan_tree_build(g, &t->tree)) return false;
+  t->content = malloc(g->len + 1);
+  if (!t->roots || !t->content || !plan_tree_build(g, &t->tree)) return false;
+  memset(t->content, -1, g->len + 1);
   for (size_t i = 0; i < g->len; i++)
     if (g->nodes[i].parent < 0) t->roots[t->nroots++] = i;
   t->idw = g->len >= 1000 ? 6 : g->len >= 100 ? 5 : 4;
@@ -126,6 +185,7 @@ static bool index_tree(text_out *t) {
 static void free_tree(text_out *t) {
   if (t->tree.kids) plan_tree_free(t->g, &t->tree);
   free(t->roots);
+  free(t->content);
 }
 
 /* Writes the runbook header and the params. */
@@ -174,7 +234,15 @@ static void critical(const text_out *t) {
                              : c->failure_ms - c->on_failure_ms - c->finally_ms, a, sizeof a),
           plan_duration_text(c->on_failure_ms, d, sizeof d), plan_duration_text(c->finally_ms, b, sizeof b),
           plan_duration_text(c->failure_ms, e, sizeof e));
-  for (size_t i = 0; i < c->npath; i++) {
+  for (size_t i = 0, col = 0; !t->verbose && i < c->npath; i++) {
+    const plan_node *n = &t->g->nodes[c->path[i]];
+    char item[64];
+    int len = snprintf(item, sizeof item, "%s %s", n->id, plan_duration_text(n->worst_ms, a, sizeof a));
+    if (col && col + (size_t)len + 3 > 100) fputs(" \xe2\x86\x92\n", t->out), col = 0;
+    col += (size_t)fprintf(t->out, "%s%s", col ? " \xe2\x86\x92 " : i ? "        " : "  path: ", item);
+    if (i + 1 == c->npath) fputc('\n', t->out);
+  }
+  for (size_t i = 0; t->verbose && i < c->npath; i++) {
     const plan_node *n = &t->g->nodes[c->path[i]];
     const char *word = kind_word(n->kind), *q = *word ? "\"" : "";
     fprintf(t->out, "  %-9s %s%-*s%s  %s%s%s%s\n", plan_duration_text(n->worst_ms, a, sizeof a), sty(t, T_DIM), t->idw,
@@ -188,21 +256,21 @@ static void mutating_list(const plan_graph *g, FILE *out) {
   for (size_t i = 0; i < g->len; i++) {
     const plan_node *n = &g->nodes[i];
     if (n->kind != PLAN_ACTION || !n->mutating) continue;
-    fprintf(out, "%-5s %s%s%s  %s  [%s]%s%s\n", n->id, n->handle ? n->handle : "", n->handle ? "." : "",
-            n->sig ? n->sig->name : "?", n->target && *n->target ? n->target : "-", *n->step ? n->step : "top level",
+    fprintf(out, "%-5s %s%s%s%s  %s  [%s]%s%s\n", n->id, n->handle ? n->handle : "", n->handle ? "." : "",
+            n->run_lock ? "run lock: " : "", n->sig ? n->sig->name : n->run_lock ? n->run_lock : "?", n->target && *n->target ? n->target : "-", *n->step ? n->step : "top level",
             n->when == PLAN_WHEN_FAILURE ? " (on failure)" : n->when == PLAN_WHEN_ALWAYS ? " (finally)" : "",
             n->conditional ? " (conditional)" : "");
   }
 }
 
-/* Writes the text form: a tree with preconditions first, the critical path and the deadline at the end;
- * `color` adds ANSI colours. */
-void plan_write_text(const plan_graph *g, bool mutating_only, bool color, FILE *out) {
+/* Writes the text form: a tree with the run lock and preconditions first, the critical path and the
+ * deadline at the end; `verbose` adds the expression detail, `color` adds ANSI colours. */
+void plan_write_text(const plan_graph *g, bool mutating_only, bool verbose, bool color, FILE *out) {
   if (mutating_only) {
     mutating_list(g, out);
     return;
   }
-  text_out t = {.g = g, .out = out, .color = color};
+  text_out t = {.g = g, .out = out, .color = color, .verbose = verbose};
   if (!index_tree(&t)) {
     free_tree(&t);
     fputs("rbk: out of memory\n", out);
@@ -211,6 +279,13 @@ void plan_write_text(const plan_graph *g, bool mutating_only, bool color, FILE *
   header(&t);
   bool any = false;
   for (size_t k = 0; k < t.nroots; k++) {
+    if (!g->nodes[t.roots[k]].run_lock) continue;
+    if (!any) heading(&t, "run lock (rbk run)");
+    any = true;
+    tree(&t, t.roots[k], 0);
+  }
+  any = false;
+  for (size_t k = 0; k < t.nroots; k++) {
     if (!g->nodes[t.roots[k]].precondition) continue;
     if (!any) heading(&t, "preconditions");
     any = true;
@@ -218,7 +293,7 @@ void plan_write_text(const plan_graph *g, bool mutating_only, bool color, FILE *
   }
   heading(&t, "plan");
   for (size_t k = 0; k < t.nroots; k++)
-    if (!g->nodes[t.roots[k]].precondition) tree(&t, t.roots[k], 0);
+    if (!g->nodes[t.roots[k]].precondition && !g->nodes[t.roots[k]].run_lock) tree(&t, t.roots[k], 0);
   critical(&t);
   free_tree(&t);
 }

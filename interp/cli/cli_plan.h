@@ -1,0 +1,30 @@
+/* cli_plan.h — what `rbk plan` and `rbk plan --diff` share: loading and checking a plan, binding
+ * its params and building its graph, and the diff of two versions of a plan.
+ *
+ * Ownership: cli_plan_load returns a program the caller frees with program_free; cli_plan_build
+ * returns a graph the caller frees with plan_free, which borrows the program (it must outlive the
+ * graph). Arguments are borrowed.
+ */
+#ifndef RBK_CLI_PLAN_H
+#define RBK_CLI_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "plan.h"
+#include "program.h"
+
+/* Loads and checks the plan at path (from `text` when not NULL: path then names it and resolves its
+ * imports); returns the program, or NULL after printing the errors on stderr. */
+rbk_program *cli_plan_load(const char *path, const char *text);
+
+/* Binds the "name=value" assignments (with `only_declared`, those of names the plan does not
+ * declare are left out) and builds the graph; returns it, or NULL after printing why on stderr. */
+plan_graph *cli_plan_build(const rbk_program *prog, char **assigns, size_t nassigns, bool only_declared);
+
+/* rbk plan --diff OLD NEW: each a file, or REV:path read with `git show REV:path` when no such file
+ * exists; prints the diff of their graphs as text or Mermaid. Returns the exit code (0, or 2 when a
+ * version cannot be read, checked or planned). */
+int cli_plan_diff(const char *old_arg, const char *new_arg, char **assigns, size_t nassigns, plan_format format);
+
+#endif
