@@ -47,7 +47,28 @@ static const struct {
     {"name", CT_STRING},       {"url", CT_STRING},        {"base_url", CT_STRING},  {"image", CT_STRING},
     {"context", CT_STRING},    {"namespace", CT_STRING},  {"kubeconfig", CT_STRING}, {"webhook", CT_STRING},
     {"container", CT_STRING},  {"channel", CT_STRING},    {"idempotent", CT_BOOL},  {"idempotency_key", CT_STRING},
+    {"command", CT_LIST},      {"args", CT_LIST},         {"env", CT_OBJECT},       {"resources", CT_OBJECT},
+    {"backoff_limit", CT_INT}, {"tail", CT_INT},          {"since", CT_DURATION},   {"active_deadline", CT_DURATION},
+    {"ttl_after_finished", CT_DURATION},                  {"service_account", CT_STRING},
 };
+
+/* The list arguments whose elements must be strings (a Job's argv). */
+static const char *const string_lists[] = {"command", "args"};
+
+/* Reports the elements of a list literal passed as a list of strings that are obviously not strings. */
+static void string_elements(chk_ctx *ctx, const char *param, const char *callee, const ast_node *value) {
+  bool wanted = false;
+  for (size_t i = 0; i < sizeof string_lists / sizeof *string_lists; i++) wanted |= chk_same(string_lists[i], param);
+  if (!wanted || !value || value->kind != AST_LIST) return;
+  for (size_t i = 0; i < value->u.list.items.len; i++) {
+    const ast_node *e = value->u.list.items.items[i];
+    if (!e || e->kind == AST_STRING) continue;
+    if (e->kind == AST_NULL_LIT || e->kind == AST_BOOL_LIT || e->kind == AST_INT_LIT || e->kind == AST_FLOAT_LIT ||
+        e->kind == AST_DURATION_LIT || e->kind == AST_LIST || e->kind == AST_OBJECT)
+      diag_add(ctx->diags, DIAG_ERROR, e->span, "argument '%s' of %s must be a list of strings: element %zu is not a string (%s)", param,
+               callee, i + 1, ast_kind_name(e->kind));
+  }
+}
 
 /* Returns the type that an argument named `name` of a built-in or action must have. */
 static chk_type arg_type(const char *name) {
@@ -130,6 +151,7 @@ static void arg_value(chk_ctx *ctx, chk_callee *ce, long idx, const ast_node *va
     return;
   }
   chk_type got = check_expr(ctx, value);
+  if (!ce->prefix) string_elements(ctx, ce->params[idx].name, what_of(ce), value);
   if (!value || check_compatible(want, got)) return;
   char what[160];
   snprintf(what, sizeof what, "argument '%s' of %s", ce->params[idx].name, what_of(ce));
