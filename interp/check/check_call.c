@@ -77,6 +77,21 @@ static chk_type arg_type(const char *name) {
   return CT_UNKNOWN;
 }
 
+/* Reports the entries of an `env:` object literal whose value is a secret() call: a Job would hold
+ * its text in the clear (a Secret is referred to with {secret: "name", key: "key"}). */
+static void env_secrets(chk_ctx *ctx, const char *param, const char *callee, const ast_node *value) {
+  if (!chk_same(param, "env") || !value || value->kind != AST_OBJECT) return;
+  for (size_t i = 0; i < value->u.list.items.len; i++) {
+    const ast_node *p = value->u.list.items.items[i], *v = p && p->kind == AST_PAIR ? p->u.pair.value : NULL;
+    const ast_node *f = v && v->kind == AST_CALL ? v->u.call.callee : NULL;
+    if (f && f->kind == AST_IDENT && f->u.ident.name && chk_same(f->u.ident.name, "secret"))
+      diag_add(ctx->diags, DIAG_ERROR, v->span,
+               "env %s of %s holds a secret: its text would be stored in the Job; refer to a Secret with "
+               "{secret: \"name\", key: \"key\"}",
+               p->u.pair.key ? p->u.pair.key : "entry", callee);
+  }
+}
+
 /* Returns the FNV-1a hash of a name and a receiver. */
 static size_t sig_hash(sig_recv recv, const char *name) {
   size_t h = 2166136261u ^ (size_t)recv;
@@ -152,6 +167,7 @@ static void arg_value(chk_ctx *ctx, chk_callee *ce, long idx, const ast_node *va
   }
   chk_type got = check_expr(ctx, value);
   if (!ce->prefix) string_elements(ctx, ce->params[idx].name, what_of(ce), value);
+  if (!ce->prefix) env_secrets(ctx, ce->params[idx].name, what_of(ce), value);
   if (!value || check_compatible(want, got)) return;
   char what[160];
   snprintf(what, sizeof what, "argument '%s' of %s", ce->params[idx].name, what_of(ce));
