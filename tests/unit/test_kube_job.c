@@ -21,12 +21,16 @@ typedef struct {
   rbk_value *cluster;
 } fx;
 
+/* The next fixture's scenario faults (borrowed; NULL: none). */
+static json_t *f_faults;
+
 /* Returns a fixture over the bad-release scenario with two more job rules: "fail-now" exits 1
- * printing two lines, "quick" runs for 2 s. */
+ * printing two lines, "quick" runs for 2 s; and f_faults. */
 static fx *fx_new(void) {
   char *err = NULL;
   json_t *sc = sim_load_scenario("bad-release", &err);
   assert_non_null(sc);
+  if (f_faults) json_object_set(sc, "faults", f_faults);
   json_t *jobs = json_object_get(json_object_get(sc, "cluster"), "jobs");
   json_array_append_new(jobs, json_pack("{s:s,s:i,s:s}", "match", "fail-now", "exit", 1, "logs", "connecting\nboom: no such table\n"));
   json_array_append_new(jobs, json_pack("{s:s,s:s}", "match", "quick", "duration", "2s"));
@@ -260,6 +264,24 @@ static void job__bad_arguments__refused_before_sending(void **state) {
   fx_free(f);
 }
 
+static void job__lost_post_answer__found_by_its_attempt_label_not_created_twice(void **state) {
+  (void)state;
+  f_faults = json_pack("{s:[{s:s,s:s,s:i}]}", "lost_response", "method", "POST", "path", "/jobs", "times", 1);
+  fx *f = fx_new();
+  json_decref(f_faults);
+  f_faults = NULL;
+  const char *names[] = {"name", "image", "command"};
+  rbk_value *vals[] = {value_cstring("rb-lost"), value_cstring("busybox:1.36"), strings("quick", NULL)};
+  tk_outcome o = tk_call(f->a, FN_K_JOB, f->cluster, 0, 3, names, vals);
+  assert_null(o.err);
+  tk_clear(&o);
+  o = list(f, "job", "rbk.dev/job=rb-lost");
+  assert_int_equal(o.res->u.list.len, 1);
+  assert_string_equal(at_str(o.res->u.list.items[0], "status.conditions.1.type"), "Complete");
+  tk_clear(&o);
+  fx_free(f);
+}
+
 /* Runs the tests. */
 int main(void) {
   const struct CMUnitTest tests[] = {
@@ -268,6 +290,7 @@ int main(void) {
       cmocka_unit_test(job__missing_secret__deadline_exceeded),
       cmocka_unit_test(job__ttl_after_finished__deletes_the_job),
       cmocka_unit_test(job__bad_arguments__refused_before_sending),
+      cmocka_unit_test(job__lost_post_answer__found_by_its_attempt_label_not_created_twice),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
