@@ -282,6 +282,42 @@ static void job__lost_post_answer__found_by_its_attempt_label_not_created_twice(
   fx_free(f);
 }
 
+static void job__resumed__waits_for_the_unfinished_job_of_that_name(void **state) {
+  (void)state;
+  fx *f = fx_new();
+  /* the Job an interrupted run created: still running */
+  json_t *doc = json_pack("{s:s,s:s,s:{s:s,s:{s:s}},s:{s:i,s:{s:{s:{s:s}},s:{s:s,s:[{s:s,s:s,s:[s]}]}}}}", "apiVersion",
+                          "batch/v1", "kind", "Job", "metadata", "name", "rb-resume-abcde", "labels", "rbk.dev/job",
+                          "rb-resume", "spec", "backoffLimit", 0, "template", "metadata", "labels", "rbk.dev/job",
+                          "rb-resume", "spec", "restartPolicy", "Never", "containers", "name", "job", "image",
+                          "busybox:1.36", "command", "quick");
+  const char *cn[] = {"object"};
+  rbk_value *cv[] = {value_from_json(doc)};
+  json_decref(doc);
+  tk_outcome o = tk_call(f->a, FN_K_CREATE, f->cluster, 0, 1, cn, cv);
+  assert_null(o.err);
+  tk_clear(&o);
+  const char *names[] = {"name", "image", "command"};
+  rbk_value *vals[] = {value_cstring("rb-resume"), value_cstring("busybox:1.36"), strings("quick", NULL)};
+  const sig_info *sig = sig_get(FN_K_JOB);
+  size_t n = 0;
+  rbk_value **args = tk_args(sig, &n, names, vals, 3);
+  rbk_action_req req = {sig, f->cluster, args, n, sig->timeout_ms, tk_clock(), true, NULL};
+  char *err = NULL;
+  o = (tk_outcome){0};
+  assert_true(f->a->start(f->a->self, &req, tk_done, &o, &err) != 0);
+  tk_drive(f->a, &o);
+  tk_args_free(args, n);
+  assert_null(o.err);
+  tk_clear(&o);
+  o = list(f, "job", "rbk.dev/job=rb-resume");
+  assert_int_equal(o.res->u.list.len, 1);
+  assert_string_equal(at_str(o.res->u.list.items[0], "metadata.name"), "rb-resume-abcde");
+  assert_string_equal(at_str(o.res->u.list.items[0], "status.conditions.1.type"), "Complete");
+  tk_clear(&o);
+  fx_free(f);
+}
+
 /* Runs the tests. */
 int main(void) {
   const struct CMUnitTest tests[] = {
@@ -291,6 +327,7 @@ int main(void) {
       cmocka_unit_test(job__ttl_after_finished__deletes_the_job),
       cmocka_unit_test(job__bad_arguments__refused_before_sending),
       cmocka_unit_test(job__lost_post_answer__found_by_its_attempt_label_not_created_twice),
+      cmocka_unit_test(job__resumed__waits_for_the_unfinished_job_of_that_name),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
