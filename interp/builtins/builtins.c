@@ -159,7 +159,7 @@ static rbk_value *dispatch(const bi_call *c) {
   case FN_K_GET: case FN_K_LIST: case FN_K_EXISTS: case FN_K_HISTORY: case FN_K_ROLLOUT_STATUS:
   case FN_K_WAIT_DELETED: case FN_K_WAIT_READY: case FN_K_EVENTS: case FN_K_ROLLOUT_UNDO:
   case FN_K_ROLLOUT_RESTART: case FN_K_SCALE: case FN_K_PATCH: case FN_K_APPLY: case FN_K_CREATE:
-  case FN_K_DELETE: case FN_K_JOB: case FN_K_EXEC: case FN_K_SERVICE:
+  case FN_K_DELETE: case FN_K_JOB: case FN_K_LOGS: case FN_K_EXEC: case FN_K_SERVICE:
   case FN_E_GET: case FN_E_POST: case FN_E_PUT: case FN_E_DELETE:
   case FN__COUNT: break;
   }

@@ -55,10 +55,14 @@ static const struct {
     {"context", CT_STRING},    {"namespace", CT_STRING},  {"kubeconfig", CT_STRING}, {"webhook", CT_STRING},
     {"container", CT_STRING},  {"channel", CT_STRING},    {"idempotent", CT_BOOL},  {"idempotency_key", CT_STRING},
     {"selector", CT_STRING},   {"field", CT_STRING},      {"type", CT_STRING},
+    {"command", CT_LIST},      {"args", CT_LIST},         {"env", CT_OBJECT},       {"resources", CT_OBJECT},
+    {"backoff_limit", CT_INT}, {"tail", CT_INT},          {"since", CT_DURATION},   {"active_deadline", CT_DURATION},
+    {"ttl_after_finished", CT_DURATION},                  {"service_account", CT_STRING},
 };
 
-/* Returns true for the arguments that take a list of strings (or one string): a command line. */
-static bool strings_arg(const char *name) { return chk_same(name, "argv") || chk_same(name, "command"); }
+/* Returns true for the arguments that take a list of strings or one string: exec's command line. (A
+ * Job's `command` and `args` are lists only: string_elements.) */
+static bool strings_arg(const char *name) { return chk_same(name, "argv"); }
 
 /* Checks a command-line argument: a list whose literal elements are strings, or a string. */
 static void strings_value(chk_ctx *ctx, const char *what, const ast_node *value) {
@@ -75,11 +79,44 @@ static void strings_value(chk_ctx *ctx, const char *what, const ast_node *value)
   diag_add(ctx->diags, DIAG_ERROR, value->span, "%s must be a list of strings, got %s", what, desc);
 }
 
+/* The list arguments whose elements must be strings (a Job's argv). */
+static const char *const string_lists[] = {"command", "args"};
+
+/* Reports the elements of a list literal passed as a list of strings that are obviously not strings. */
+static void string_elements(chk_ctx *ctx, const char *param, const char *callee, const ast_node *value) {
+  bool wanted = false;
+  for (size_t i = 0; i < sizeof string_lists / sizeof *string_lists; i++) wanted |= chk_same(string_lists[i], param);
+  if (!wanted || !value || value->kind != AST_LIST) return;
+  for (size_t i = 0; i < value->u.list.items.len; i++) {
+    const ast_node *e = value->u.list.items.items[i];
+    if (!e || e->kind == AST_STRING) continue;
+    if (e->kind == AST_NULL_LIT || e->kind == AST_BOOL_LIT || e->kind == AST_INT_LIT || e->kind == AST_FLOAT_LIT ||
+        e->kind == AST_DURATION_LIT || e->kind == AST_LIST || e->kind == AST_OBJECT)
+      diag_add(ctx->diags, DIAG_ERROR, e->span, "argument '%s' of %s must be a list of strings: element %zu is not a string (%s)", param,
+               callee, i + 1, ast_kind_name(e->kind));
+  }
+}
+
 /* Returns the type that an argument named `name` of a built-in or action must have. */
 static chk_type arg_type(const char *name) {
   for (size_t i = 0; i < sizeof arg_types / sizeof arg_types[0]; i++)
     if (chk_same(arg_types[i].name, name)) return arg_types[i].type;
   return CT_UNKNOWN;
+}
+
+/* Reports the entries of an `env:` object literal whose value is a secret() call: a Job would hold
+ * its text in the clear (a Secret is referred to with {secret: "name", key: "key"}). */
+static void env_secrets(chk_ctx *ctx, const char *param, const char *callee, const ast_node *value) {
+  if (!chk_same(param, "env") || !value || value->kind != AST_OBJECT) return;
+  for (size_t i = 0; i < value->u.list.items.len; i++) {
+    const ast_node *p = value->u.list.items.items[i], *v = p && p->kind == AST_PAIR ? p->u.pair.value : NULL;
+    const ast_node *f = v && v->kind == AST_CALL ? v->u.call.callee : NULL;
+    if (f && f->kind == AST_IDENT && f->u.ident.name && chk_same(f->u.ident.name, "secret"))
+      diag_add(ctx->diags, DIAG_ERROR, v->span,
+               "env %s of %s holds a secret: its text would be stored in the Job; refer to a Secret with "
+               "{secret: \"name\", key: \"key\"}",
+               p->u.pair.key ? p->u.pair.key : "entry", callee);
+  }
 }
 
 /* Returns the FNV-1a hash of a name and a receiver. */
@@ -164,6 +201,8 @@ static void arg_value(chk_ctx *ctx, chk_callee *ce, long idx, const ast_node *va
     return;
   }
   chk_type got = check_expr(ctx, value);
+  if (!ce->prefix) string_elements(ctx, ce->params[idx].name, what_of(ce), value);
+  if (!ce->prefix) env_secrets(ctx, ce->params[idx].name, what_of(ce), value);
   if (!value || check_compatible(want, got)) return;
   char what[160];
   snprintf(what, sizeof what, "argument '%s' of %s", ce->params[idx].name, what_of(ce));

@@ -116,7 +116,8 @@ typedef enum {
   X(K_APPLY, CLUSTER, "apply", "object", "timeout", "", SIG_ACTION | SIG_MUTATING, OBJECT, "creates or updates an object", 30000) \
   X(K_CREATE, CLUSTER, "create", "object", "timeout", "", SIG_ACTION | SIG_MUTATING, OBJECT, "creates an object", 30000) \
   X(K_DELETE, CLUSTER, "delete", "ref", "timeout", "", SIG_ACTION | SIG_MUTATING, NULL, "deletes an object", 30000) \
-  X(K_JOB, CLUSTER, "job", "", "name,image,command,timeout", "name,image,command", SIG_ACTION | SIG_MUTATING, STRING, "runs a Job to completion; its logs", 600000) \
+  X(K_JOB, CLUSTER, "job", "", "name,image,command,args,env,backoff_limit,active_deadline,ttl_after_finished,service_account,resources,timeout", "name,image,command", SIG_ACTION | SIG_MUTATING, STRING, "runs a Job (named name-xxxxx) to completion; its logs", 600000) \
+  X(K_LOGS, CLUSTER, "logs", "ref", "container,tail,since,timeout", "", SIG_ACTION, STRING, "the log text of a pod, or of a Job's pods", 30000) \
   X(K_EXEC, CLUSTER, "exec", "ref,argv", "container,timeout", "", SIG_ACTION | SIG_MUTATING, OBJECT, "runs a command in a pod: {status, stdout, stderr}", 60000) \
   X(K_SERVICE, CLUSTER, "service", "name", "port", "", SIG_CTOR, ENDPOINT, "an endpoint through the API server's service proxy", 0) \
   /* endpoint actions */                                                                                           \

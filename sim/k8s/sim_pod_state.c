@@ -38,8 +38,8 @@ static void waiting(simpod_cstate *cs, const char *reason, const char *msg) {
 
 /* A container that can never be created (a bad image reference or a missing ConfigMap/Secret key):
  * ContainerCreating, then waiting with `reason` for ever. */
-static void config_failure(sim_world *w, const char *image, const char *reason, int64_t at, int64_t t,
-                           simpod_cstate *cs) {
+static void config_failure(sim_world *w, const char *image, const char *reason, const char *why, int64_t at,
+                           int64_t t, simpod_cstate *cs) {
   (void)w;
   if (t < at) {
     cs->next = at;
@@ -47,11 +47,30 @@ static void config_failure(sim_world *w, const char *image, const char *reason, 
     cs->stage = "Creating";
     return;
   }
-  char *msg = !strcmp(reason, "InvalidImageName")
+  char *msg = why                               ? strdup(why)
+              : !strcmp(reason, "InvalidImageName")
                   ? strutil_printf("Failed to apply default image tag \"%s\": couldn't parse image name", image)
                   : strutil_printf("couldn't find key in ConfigMap for image \"%s\"", image);
   waiting(cs, reason, msg);
   free(msg);
+}
+
+/* Returns the kubelet's message for the first env secretKeyRef of container c whose Secret or key
+ * is missing (caller frees), or NULL when every one resolves. */
+static char *missing_secret(sim_world *w, const json_t *pod, const json_t *c) {
+  const char *ns = sim_util_jstr(pod, "metadata.namespace", "default");
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(c, "env"), i, e) {
+    const json_t *ref = sim_util_jpath(e, "valueFrom.secretKeyRef");
+    if (!ref || json_is_true(json_object_get(ref, "optional"))) continue;
+    const char *name = sim_util_jstr(ref, "name", ""), *key = sim_util_jstr(ref, "key", "");
+    const json_t *sec = sim_store_get(&w->st, SIMR_SECRETS, ns, name);
+    if (!sec) return strutil_printf("secret \"%s\" not found", name);
+    if (!sim_util_jpath(sec, "data") || !json_object_get(sim_util_jpath(sec, "data"), key))
+      return strutil_printf("couldn't find key %s in Secret %s/%s", key, ns, name);
+  }
+  return NULL;
 }
 
 /* The image-pull failure: ContainerCreating, ErrImagePull, then ImagePullBackOff for ever. */
@@ -123,7 +142,9 @@ void sim_pod_container_at(sim_world *w, const json_t *pod, const json_t *rt, con
   int64_t pulled = created + w->timing.schedule + w->timing.pull, start = pulled + w->timing.start;
   if (!strcmp(fault, "ImagePullBackOff") || !strcmp(fault, "ErrImagePull")) return pull_failure(w, image, pulled, t, cs);
   if (!strcmp(fault, "InvalidImageName") || !strcmp(fault, "CreateContainerConfigError"))
-    return config_failure(w, image, fault, pulled, t, cs);
+    return config_failure(w, image, fault, NULL, pulled, t, cs);
+  char *why = missing_secret(w, pod, c);
+  if (why) return config_failure(w, image, "CreateContainerConfigError", why, pulled, t, cs), free(why);
   if (t < start) {
     cs->next = start;
     waiting(cs, "ContainerCreating", NULL);

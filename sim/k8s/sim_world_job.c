@@ -1,4 +1,7 @@
-/* sim_world_job.c — the Job controller: pods until completions succeed or backoffLimit failures. */
+/* sim_world_job.c — the Job controller: pods until completions succeed, backoffLimit failures
+ * (BackoffLimitExceeded) or activeDeadlineSeconds (DeadlineExceeded); ttlSecondsAfterFinished
+ * deletes a finished Job with its pods. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim_pod.h"
@@ -64,6 +67,35 @@ static void set_count(json_t *st, const char *key, int n) {
   else json_object_del(st, key);
 }
 
+/* Returns the virtual time of a job's RFC 3339 field (dotted path), or -1 when absent. */
+static int64_t job_time(const sim_world *w, const json_t *job, const char *path) {
+  int64_t t;
+  const char *s = sim_util_jstr(job, path, NULL);
+  return s && sim_util_time_parse(s, &t) ? t - w->epoch_ms : -1;
+}
+
+/* Deletes the job's pods that still run (the controller's answer to a deadline). */
+static void kill_active(sim_world *w, const json_t *job) {
+  json_t *pods = sim_world_owned(w, SIMR_PODS, sim_util_jstr(job, "metadata.namespace", "default"), sim_util_jstr(job, "metadata.uid", ""));
+  size_t i;
+  json_t *p;
+  json_array_foreach(pods, i, p) {
+    const char *phase = sim_util_jstr(p, "status.phase", "");
+    if (strcmp(phase, "Succeeded") && strcmp(phase, "Failed") && !sim_pod_terminating(p)) sim_pod_delete(w, p, -1);
+  }
+  json_decref(pods);
+}
+
+/* Returns true when the job's activeDeadlineSeconds passed (else sets a wake-up at it). */
+static bool deadline_passed(sim_world *w, const json_t *job) {
+  json_int_t ads = sim_util_jint(job, "spec.activeDeadlineSeconds", 0);
+  int64_t start = job_time(w, job, "status.startTime");
+  if (ads <= 0 || start < 0) return false;
+  if (w->now >= start + ads * 1000) return true;
+  simw_wake_at(w, start + ads * 1000);
+  return false;
+}
+
 /* Syncs one job. */
 static void sync_job(sim_world *w, const json_t *job) {
   const char *ns = sim_util_jstr(job, "metadata.namespace", "default");
@@ -77,6 +109,8 @@ static void sync_job(sim_world *w, const json_t *job) {
   json_t *st, *cp = sim_world_edit_status(job, &st);
   if (!json_object_get(st, "startTime")) sim_util_jset_str(st, "startTime", now);
   bool done = c.succeeded >= completions, failed = c.failed > backoff;
+  bool late = !done && !failed && deadline_passed(w, job);
+  if (late) kill_active(w, job), failed = true;
   if (!done && !failed)
     for (int k = c.active; k < parallelism && c.succeeded + k < completions; k++) create_pod(w, job), c.active++;
   set_count(st, "active", done || failed ? 0 : c.active);
@@ -91,6 +125,11 @@ static void sync_job(sim_world *w, const json_t *job) {
       json_array_append_new(conds, condition("Complete", "CompletionsReached", "Reached expected number of succeeded pods", now));
       sim_util_jset_str(st, "completionTime", now);
       sim_world_event(w, SIMR_JOBS, job, "Normal", "Completed", "job-controller", "Job completed");
+    } else if (late) {
+      const char *why = "Job was active longer than specified deadline";
+      json_array_append_new(conds, condition("FailureTarget", "DeadlineExceeded", why, now));
+      json_array_append_new(conds, condition("Failed", "DeadlineExceeded", why, now));
+      sim_world_event(w, SIMR_JOBS, job, "Warning", "DeadlineExceeded", "job-controller", "%s", why);
     } else {
       json_array_append_new(conds, condition("FailureTarget", "BackoffLimitExceeded", "Job has reached the specified backoff limit", now));
       json_array_append_new(conds, condition("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit", now));
@@ -101,7 +140,28 @@ static void sync_job(sim_world *w, const json_t *job) {
   sim_store_update(&w->st, SIMR_JOBS, cp);
 }
 
+/* ttlSecondsAfterFinished: deletes a finished job and its pods when its time is up (else wakes then). */
+static void expire(sim_world *w, const json_t *job) {
+  json_int_t ttl = sim_util_jint(job, "spec.ttlSecondsAfterFinished", -1);
+  if (ttl < 0) return;
+  int64_t end = job_time(w, job, "status.completionTime");
+  size_t i;
+  json_t *c;
+  json_array_foreach(sim_util_jpath(job, "status.conditions"), i, c)
+    if (end < 0 && !strcmp(sim_util_jstr(c, "type", ""), "Failed")) end = job_time(w, c, "lastTransitionTime");
+  if (end < 0) return;
+  if (w->now < end + ttl * 1000) return simw_wake_at(w, end + ttl * 1000);
+  const char *ns = sim_util_jstr(job, "metadata.namespace", "default");
+  json_t *pods = sim_world_owned(w, SIMR_PODS, ns, sim_util_jstr(job, "metadata.uid", ""));
+  json_array_foreach(pods, i, c) sim_pod_delete(w, c, 0);
+  json_decref(pods);
+  char *name = strdup(sim_util_jstr(job, "metadata.name", ""));
+  if (name) sim_store_delete(&w->st, SIMR_JOBS, ns, name);
+  free(name);
+}
+
 /* The Job controller: syncs one Job's Pods and status at w->now. */
 void sim_world_sync_job(sim_world *w, const json_t *job) {
-  if (!finished(job) && !json_is_true(sim_util_jpath(job, "spec.suspend"))) sync_job(w, job);
+  if (finished(job)) expire(w, job);
+  else if (!json_is_true(sim_util_jpath(job, "spec.suspend"))) sync_job(w, job);
 }

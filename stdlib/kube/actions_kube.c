@@ -278,6 +278,7 @@ static bool (*cluster_action(sig_id id))(kube_op *, const rbk_action_req *) {
     case FN_K_DELETE: return kube_delete;
     case FN_K_JOB: return kube_job;
     case FN_K_EXEC: return kube_exec;
+    case FN_K_LOGS: return kube_logs;
     case FN_E_GET: case FN_E_POST: case FN_E_PUT: case FN_E_DELETE: return kube_endpoint;
     default: return NULL;
   }

@@ -90,6 +90,8 @@ bool kube_delete(kube_op *op, const rbk_action_req *req);
 /* Jobs and exec (kube_job.c). */
 bool kube_job(kube_op *op, const rbk_action_req *req);
 bool kube_exec(kube_op *op, const rbk_action_req *req);
+/* Logs (kube_logs.c): a pod's or a Job's pods' log text. */
+bool kube_logs(kube_op *op, const rbk_action_req *req);
 /* Endpoints (kube_endpoint.c): get/post/put/delete on an endpoint handle. */
 bool kube_endpoint(kube_op *op, const rbk_action_req *req);
 

@@ -1,7 +1,7 @@
-/* kube_job.c — job (create a batch/v1 Job, wait for Complete or Failed through list + watch,
- * return its pod's logs) and exec (a command in a pod, handed to the process transport with the
- * cluster's kubeconfig and context: `kubectl exec` in real runs, the simulated pod in
- * rehearsals). */
+/* kube_job.c — job (create a batch/v1 Job with generateName, wait for Complete or Failed through
+ * list + watch, return its pod's logs) and exec (a command in a pod, handed to the process
+ * transport with the cluster's kubeconfig and context: `kubectl exec` in real runs, the simulated
+ * pod in rehearsals). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,8 @@
 #include "kube.h"
 
 typedef struct {
-  char *name, *path, *coll, *name_q;
+  char *base;             /* job: the name argument (generateName is "<base>-") */
+  char *name, *coll, *name_q, *token;
   json_t *job;            /* the Job document sent */
   bool failed;
   char *reason;
@@ -20,7 +21,7 @@ typedef struct {
 /* Frees the state. */
 static void jb_free(void *p) {
   jb_state *s = p;
-  free(s->name), free(s->path), free(s->coll), free(s->name_q), free(s->reason);
+  free(s->base), free(s->name), free(s->coll), free(s->name_q), free(s->token), free(s->reason);
   json_decref(s->job);
   for (size_t i = 0; i < s->argc; i++) free(s->argv[i]);
   free(s->argv);
@@ -131,24 +132,43 @@ static void relist(kube_op *op) {
   free(url);
 }
 
-/* The POST answer (or the verify hook's re-read): wait for the job. */
-static void created(kube_op *op, const kube_resp *r) {
-  if (r->status < 200 || r->status > 299) return kube_op_fail_resp(op, "POST", jb(op)->coll, r);
+/* Takes `job` (the created or found one) as the op's job: its generated name; then waits for it. */
+static void adopt(kube_op *op, const json_t *job) {
+  jb_state *s = jb(op);
+  free(s->name), free(s->name_q);
+  s->name = strdup(json_string_value(kube_at2(job, "metadata", "name")) ? json_string_value(kube_at2(job, "metadata", "name")) : "");
+  char *sel = strutil_printf("metadata.name=%s", s->name), *esc = sel ? kube_kinds_query_escape(sel) : NULL;
+  s->name_q = strutil_printf("fieldSelector=%s", esc ? esc : "");
+  free(sel), free(esc);
   relist(op);
 }
 
-/* Verify hook's answer after a failed or unanswered POST: created (a job of that name with what
- * was sent), repeat (none), or unknown (one that differs). */
+/* The POST answer: wait for the job it created. */
+static void created(kube_op *op, const kube_resp *r) {
+  if (r->status < 200 || r->status > 299) return kube_op_fail_resp(op, "POST", jb(op)->coll, r);
+  adopt(op, r->json);
+}
+
+/* Lists the jobs carrying label `key`=`value`, continuing with cont. */
+static void list_labelled(kube_op *op, const char *key, const char *value, kube_retry retry, kube_cont cont) {
+  char *sel = strutil_printf("%s=%s", key, value), *esc = sel ? kube_kinds_query_escape(sel) : NULL;
+  char *url = strutil_printf("%s?labelSelector=%s", jb(op)->coll, esc ? esc : "");
+  if (url) kube_op_request(op, "GET", url, NULL, NULL, retry, cont);
+  free(sel), free(esc), free(url);
+}
+
+/* Verify hook's answer after a failed or unanswered POST: the job this attempt created (found by
+ * its attempt label), or repeat (none). */
 static void create_verified(kube_op *op, const kube_resp *r) {
-  if (r->status == 404) return kube_op_repeat(op);
-  if (r->status != 200) return kube_op_fail_resp(op, "GET", jb(op)->path, r);
-  if (!kube_applied(r->json, jb(op)->job)) return kube_op_unknown(op, "a job of that name exists but differs from what was sent");
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", jb(op)->coll, r);
+  json_t *job = json_array_get(json_object_get(r->json, "items"), 0);
+  if (!job) return kube_op_repeat(op);
   kube_op_cancel_requests(op);
-  relist(op);
+  adopt(op, job);
 }
 
 /* Verify hook: was the job created? */
-static void create_verify(kube_op *op) { kube_op_request(op, "GET", jb(op)->path, NULL, NULL, KRETRY_READ, create_verified); }
+static void create_verify(kube_op *op) { list_labelled(op, "rbk.dev/attempt", jb(op)->token, KRETRY_READ, create_verified); }
 
 /* Sends the POST. */
 static void create(kube_op *op) {
@@ -160,56 +180,136 @@ static void create(kube_op *op) {
   free(body), free(url);
 }
 
-/* Resumed: wait for an existing job instead of creating it again. */
+/* Resumed: wait for the newest unfinished job of this name instead of creating another. */
 static void rechecked(kube_op *op, const kube_resp *r) {
-  if (r->status == 200) return relist(op);
-  if (r->status == 404) return create(op);
-  kube_op_fail_resp(op, "GET", jb(op)->path, r);
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", jb(op)->coll, r);
+  const json_t *best = NULL, *j;
+  size_t i;
+  json_array_foreach(json_object_get(r->json, "items"), i, j) {
+    const char *c = json_string_value(kube_at2(j, "metadata", "creationTimestamp"));
+    const char *b = best ? json_string_value(kube_at2(best, "metadata", "creationTimestamp")) : NULL;
+    if (!cond(j, "Complete", NULL) && !cond(j, "Failed", NULL) && (!best || (c && b && strcmp(c, b) >= 0))) best = j;
+  }
+  if (best) return adopt(op, best);
+  create(op);
 }
 
-/* Returns the command argument as a JSON array of strings, or NULL. */
-static json_t *command_json(const rbk_value *v) {
+/* Returns a list-of-strings argument as a JSON array; NULL (with *bad set) when it is not one. */
+static json_t *strings_json(const rbk_value *v, bool *bad) {
   if (!v) return NULL;
-  if (v->kind != VAL_LIST) {
-    char *t = kube_text(v);
-    json_t *a = t ? json_pack("[s]", t) : NULL;
-    free(t);
-    return a;
-  }
+  if (v->kind != VAL_LIST) return *bad = true, NULL;
   json_t *a = json_array();
   for (size_t i = 0; i < v->u.list.len; i++) {
-    char *t = kube_text(v->u.list.items[i]);
+    const rbk_value *e = v->u.list.items[i];
+    if (e->kind != VAL_STRING && e->kind != VAL_SECRET) *bad = true;
+    char *t = kube_text(e);
     json_array_append_new(a, json_string(t ? t : ""));
     free(t);
   }
   return a;
 }
 
-/* At the deadline. */
-static void job_timed_out(kube_op *op) { kube_op_fail(op, "timed out waiting for job \"%s\" to complete", jb(op)->name); }
+/* Returns the container's env list for the `env` object (NULL when absent); fails op and returns
+ * NULL with *bad set for a secret value or a malformed secret reference. */
+static json_t *env_json(kube_op *op, const rbk_value *v, bool *bad) {
+  if (!v) return NULL;
+  if (v->kind != VAL_OBJECT) return *bad = true, kube_op_fail(op, "job: env must be an object"), NULL;
+  json_t *a = json_array();
+  for (size_t i = 0; i < v->u.obj.len && !*bad; i++) {
+    const char *k = v->u.obj.keys[i];
+    const rbk_value *e = v->u.obj.vals[i];
+    if (e->kind == VAL_OBJECT) {
+      const rbk_value *sec = value_object_get(e, "secret"), *key = value_object_get(e, "key");
+      if (!sec || !key || sec->kind != VAL_STRING || key->kind != VAL_STRING || e->u.obj.len != 2) {
+        *bad = true;
+        kube_op_fail(op, "job: env %s must be a value or {secret: \"name\", key: \"key\"}", k);
+        break;
+      }
+      json_array_append_new(a, json_pack("{sss{s{ssss}}}", "name", k, "valueFrom", "secretKeyRef", "name", sec->u.str.s,
+                                          "key", key->u.str.s));
+    } else if (e->kind == VAL_SECRET) {
+      *bad = true;
+      kube_op_fail(op, "job: env %s holds a secret: its text is never put in a Job; refer to a Secret with "
+                       "{secret: \"name\", key: \"key\"}", k);
+    } else if (e->kind == VAL_LIST || e->kind == VAL_HANDLE || e->kind == VAL_LAMBDA) {
+      *bad = true;
+      kube_op_fail(op, "job: env %s must be a string, number, bool or {secret:, key:}", k);
+    } else {
+      char *t = kube_text(e);
+      json_array_append_new(a, json_pack("{ssss}", "name", k, "value", t ? t : ""));
+      free(t);
+    }
+  }
+  if (*bad) json_decref(a), a = NULL;
+  return a;
+}
 
-/* Starts job(name:, image:, command:, timeout:). */
+/* Sets spec[key] to a duration argument in whole seconds (rounded up) when given. */
+static void set_seconds(json_t *spec, const char *key, const rbk_value *v) {
+  if (v && v->kind == VAL_DURATION) json_object_set_new(spec, key, json_integer((v->u.i + 999) / 1000));
+}
+
+/* Returns true when the optional argument `name` is absent or a duration above (or, with zero,
+ * at) 0s; else fails op. */
+static bool duration_ok(kube_op *op, const rbk_action_req *req, const char *name, bool zero) {
+  const rbk_value *v = kube_arg(req, name);
+  if (!v || (v->kind == VAL_DURATION && (v->u.i > 0 || (zero && v->u.i == 0)))) return true;
+  kube_op_fail(op, "job: %s must be a %s duration", name, zero ? "non-negative" : "positive");
+  return false;
+}
+
+/* Builds the Job document into s->job; returns false after failing op. */
+static bool build(kube_op *op, const rbk_action_req *req, jb_state *s) {
+  bool bad = false;
+  json_t *cmd = strings_json(kube_arg(req, "command"), &bad), *args = strings_json(kube_arg(req, "args"), &bad);
+  char *image = kube_text(kube_arg(req, "image")), *sa = kube_text(kube_arg(req, "service_account"));
+  if (bad) kube_op_fail(op, "job: command and args must be lists of strings");
+  json_t *env = bad ? NULL : env_json(op, kube_arg(req, "env"), &bad);
+  const rbk_value *res = kube_arg(req, "resources"), *bl = kube_arg(req, "backoff_limit");
+  if (!bad && (!image || !*image || !cmd || !json_array_size(cmd)))
+    bad = true, kube_op_fail(op, "job: name, image and command are required");
+  if (!bad && res && res->kind != VAL_OBJECT) bad = true, kube_op_fail(op, "job: resources must be an object {requests:, limits:}");
+  if (!bad && bl && (bl->kind != VAL_INT || bl->u.i < 0)) bad = true, kube_op_fail(op, "job: backoff_limit must be an int >= 0");
+  if (!bad && (!duration_ok(op, req, "active_deadline", false) || !duration_ok(op, req, "ttl_after_finished", true))) bad = true;
+  if (!bad) {
+    json_t *ctr = json_pack("{sssssO}", "name", "job", "image", image, "command", cmd);
+    if (args) json_object_set(ctr, "args", args);
+    if (env) json_object_set(ctr, "env", env);
+    if (res) json_object_set_new(ctr, "resources", kube_json(res));
+    json_t *labels = json_pack("{ssssss}", "app.kubernetes.io/managed-by", "rbk", "rbk.dev/job", s->base, "rbk.dev/attempt", s->token);
+    json_t *pspec = json_pack("{sss[o]}", "restartPolicy", "Never", "containers", ctr);
+    if (sa && *sa) json_object_set_new(pspec, "serviceAccountName", json_string(sa));
+    json_t *spec = json_pack("{sIs{s{sO}so}}", "backoffLimit", (json_int_t)(bl ? bl->u.i : 0), "template", "metadata",
+                             "labels", labels, "spec", pspec);
+    set_seconds(spec, "activeDeadlineSeconds", kube_arg(req, "active_deadline"));
+    set_seconds(spec, "ttlSecondsAfterFinished", kube_arg(req, "ttl_after_finished"));
+    char *gen = strutil_printf("%s-", s->base);
+    s->job = json_pack("{sssss{sssO}so}", "apiVersion", "batch/v1", "kind", "Job", "metadata", "generateName", gen ? gen : "",
+                       "labels", labels, "spec", spec);
+    json_decref(labels);
+    free(gen);
+  }
+  free(image), free(sa), json_decref(cmd), json_decref(args), json_decref(env);
+  return !bad;
+}
+
+/* At the deadline. */
+static void job_timed_out(kube_op *op) {
+  jb_state *s = jb(op);
+  kube_op_fail(op, "timed out waiting for job \"%s\" to complete", s->name ? s->name : s->base);
+}
+
+/* Starts job(name:, image:, command:, args:, env:, backoff_limit:, active_deadline:,
+ * ttl_after_finished:, service_account:, resources:, timeout:). */
 bool kube_job(kube_op *op, const rbk_action_req *req) {
   jb_state *s = jb(op);
-  s->name = kube_text(kube_arg(req, "name"));
-  char *image = kube_text(kube_arg(req, "image"));
-  json_t *cmd = command_json(kube_arg(req, "command"));
-  if (!s->name || !*s->name || !image || !cmd) {
-    free(image), json_decref(cmd);
-    return kube_op_fail(op, "job: name, image and command are required"), false;
-  }
-  s->job = json_pack("{sssss{sss{ss}}s{sis{s{s{ss}}s{sss[{sssssO}]}}}}", "apiVersion", "batch/v1", "kind", "Job", "metadata",
-                     "name", s->name, "labels", "app.kubernetes.io/managed-by", "rbk", "spec", "backoffLimit", 0,
-                     "template", "metadata", "labels", "app.kubernetes.io/managed-by", "rbk", "spec", "restartPolicy",
-                     "Never", "containers", "name", "job", "image", image, "command", cmd);
-  free(image), json_decref(cmd);
-  const kube_kind *k = kube_kinds_get(KK_JOB);
-  s->coll = kube_kinds_path(k, op->conn->ns, NULL), s->path = kube_kinds_path(k, op->conn->ns, s->name);
-  char *sel = strutil_printf("metadata.name=%s", s->name), *esc = sel ? kube_kinds_query_escape(sel) : NULL;
-  s->name_q = strutil_printf("fieldSelector=%s", esc ? esc : "");
-  free(sel), free(esc);
+  s->base = kube_text(kube_arg(req, "name"));
+  if (!s->base || !*s->base) return kube_op_fail(op, "job: name, image and command are required"), false;
+  s->token = strutil_printf("%llx-%llx", (unsigned long long)kube_op_rt_wall(op->rt), (unsigned long long)op->id);
+  if (!build(op, req, s)) return false;
+  s->coll = kube_kinds_path(kube_kinds_get(KK_JOB), op->conn->ns, NULL);
   op->on_deadline = job_timed_out;
-  if (op->recheck) return kube_op_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, rechecked);
+  if (op->recheck) return list_labelled(op, "rbk.dev/job", s->base, KRETRY_READ, rechecked), true;
   create(op);
   return true;
 }
