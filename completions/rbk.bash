@@ -26,7 +26,7 @@ _rbk() {
         words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
     fi
     local bin=${words[0]}
-    local commands="check fmt plan ast run resume log test sim eval help version"
+    local commands="check fmt plan rbac ast run resume log test sim eval help version"
 
     # The command: the first word that is not an option.
     local cmd= i
@@ -54,6 +54,7 @@ _rbk() {
     check) opts="--format --help" ;;
     fmt) opts="-w --write --check --help" args=plan-or-dir ;;
     plan) opts="-p --param --format --mutating --help" ;;
+    rbac) opts="-p --param -n --namespace --name --help" ;;
     ast) opts="--help" ;;
     run) opts="-p $run_opts" ;;
     resume) opts="--force ${run_opts/--param/}" args=journal ;;

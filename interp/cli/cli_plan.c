@@ -97,23 +97,6 @@ static void deadline_warning(const plan_graph *g) {
           plan_duration_text(c->worst_ms, w, sizeof w), plan_duration_text(c->deadline_ms, d, sizeof d));
 }
 
-/* Loads and checks the plan; returns the program, or NULL after printing the errors. */
-static rbk_program *load_checked(const char *file) {
-  diag_list diags = {0};
-  rbk_program *prog = program_load(file, &diags);
-  if (prog && !diags.errors) check_program(prog, &diags);
-  if (!prog || diags.errors) {
-    diag_sort(&diags);
-    diag_print(&diags, stderr, out_color_on(STDERR_FILENO));
-    if (!prog) fputs("rbk: out of memory\n", stderr);
-    diag_free(&diags);
-    program_free(prog);
-    return NULL;
-  }
-  diag_free(&diags);
-  return prog;
-}
-
 /* Binds params, builds and prints the graph; returns the exit code. */
 static int plan_program(const rbk_program *prog, const plan_args *a) {
   param_set params = {0};
@@ -147,7 +130,7 @@ int cli_plan(int argc, char **argv) {
   plan_args a = {0};
   int code = parse_args(argc, argv, &a);
   if (code == CLI_GO_ON) {
-    rbk_program *prog = load_checked(a.file);
+    rbk_program *prog = cli_load_checked(a.file);
     code = prog ? plan_program(prog, &a) : RBK_EXIT_USAGE;
     program_free(prog);
   }

@@ -192,6 +192,8 @@ static void node_free(plan_node *n) {
   free(n->step);
   free(n->handle);
   free(n->target);
+  free(n->ns);
+  free(n->service);
   free(n->text);
   for (size_t i = 0; i < n->nchannels; i++) free(n->channels[i]);
   free(n->channels);
