@@ -61,7 +61,7 @@ _rbk() {
     log) opts="--output --help" args=journal ;;
     test) opts="--scenario -p --param --seed --output --yes --approve --secret --stubs --case
         --verbose -v --ignore-deadline -j --jobs --help" args=plan-or-dir ;;
-    sim) opts="--listen --scenario --speed --seed --tls-cert --tls-key --client-ca --token
+    sim) opts="--listen --scenario --speed --seed --tls-cert --tls-key --client-ca --token --token-sa
         --start-time --quiet --list-scenarios --help" args=none ;;
     help) COMPREPLY=($(compgen -W "${commands% help}" -- "$cur")); return ;;
     *) return ;;
@@ -97,7 +97,7 @@ _rbk() {
         compopt -o nospace 2>/dev/null
         COMPREPLY=($(compgen -S = -W "$(_rbk_param_names "$bin" "$plan" "${ps[@]}")" -- "${cur%%=*}"))
         return ;;
-    --approve | --secret | --operator | --run-id | --epoch | --seed | --speed | --listen | --token | --case | -j | --jobs)
+    --approve | --secret | --operator | --run-id | --epoch | --seed | --speed | --listen | --token | --token-sa | --case | -j | --jobs)
         return ;;
     esac
 

@@ -79,6 +79,14 @@ static bool target_of(const plan_node *n, const kube_kind **kind, char **name) {
   char *k = strndup(t, klen);
   *kind = k && known_name(k, klen) ? kube_kinds_find(k) : NULL;
   free(k);
+  const char *kf = strstr(t, "kind: \"");
+  if (!*kind && (n->sig->id == FN_K_APPLY || n->sig->id == FN_K_CREATE) && kf) {
+    /* an object whose name is unknown: its kind as written (`{apiVersion: "v1", kind: "Secret", …}`) */
+    k = strndup(kf + 7, strcspn(kf + 7, "\""));
+    *kind = k ? kube_kinds_find(k) : NULL;
+    free(k);
+    return *kind != NULL;
+  }
   if (slash && known_name(slash + 1, len - klen - 1)) *name = strndup(slash + 1, len - klen - 1);
   return *kind != NULL;
 }
