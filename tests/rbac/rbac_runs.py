@@ -21,16 +21,8 @@ SAMPLE = 1  # removals per plan unless RBK_RBAC_ALL=1
 
 
 def certs():
-    """Makes a throwaway CA and a server certificate for 127.0.0.1 in TMP."""
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    q = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    subprocess.run(["openssl", "req", "-x509"] + ec + ["-keyout", TMP + "/ca.key", "-out", TMP + "/ca.crt", "-days", "1",
-                    "-subj", "/CN=rbk-rbac-test-ca"], **q)
-    subprocess.run(["openssl", "req"] + ec + ["-keyout", TMP + "/srv.key", "-out", TMP + "/srv.csr", "-subj", "/CN=127.0.0.1"], **q)
-    with open(TMP + "/ext.cnf", "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    subprocess.run(["openssl", "x509", "-req", "-in", TMP + "/srv.csr", "-CA", TMP + "/ca.crt", "-CAkey", TMP + "/ca.key",
-                    "-CAcreateserial", "-out", TMP + "/srv.crt", "-days", "1", "-extfile", TMP + "/ext.cnf"], **q)
+    """Makes a throwaway CA and a server certificate for 127.0.0.1 in TMP (tests/rbac/certs.sh)."""
+    subprocess.run(["bash", os.path.join(SRC, "tests/rbac/certs.sh"), TMP], check=True)
 
 
 def kubeconfig(path, url, token):

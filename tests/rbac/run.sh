@@ -15,6 +15,14 @@ rbac_runs() {
   if [[ $out == *"rbac: "*" passed, 0 failed"* ]]; then ok; else bad rbac_runs "see above"; fi
 }
 
-mkdir -p "$tmp/runs"
+incluster() {
+  local out
+  out=$(python3 "$src/tests/rbac/incluster.py" "$rbk" "$src" "$tmp/incluster" 2>&1)
+  echo "$out"
+  if [[ $out == *"incluster: "*" passed, 0 failed"* ]]; then ok; else bad incluster "see above"; fi
+}
+
+mkdir -p "$tmp/runs" "$tmp/incluster"
 t rbac_runs
+t incluster
 finish rbac
