@@ -26,7 +26,7 @@ _rbk() {
         words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
     fi
     local bin=${words[0]}
-    local commands="check fmt plan ast run resume log test sim eval help version"
+    local commands="check fmt plan rbac ast run resume log test sim eval help version"
 
     # The command: the first word that is not an option.
     local cmd= i
@@ -54,13 +54,14 @@ _rbk() {
     check) opts="--format --help" ;;
     fmt) opts="-w --write --check --help" args=plan-or-dir ;;
     plan) opts="-p --param --format --mutating --verbose --diff --help" ;;
+    rbac) opts="-p --param -n --namespace --name --help" ;;
     ast) opts="--help" ;;
     run) opts="-p $run_opts" ;;
     resume) opts="--force ${run_opts/--param/}" args=journal ;;
     log) opts="--output --help" args=journal ;;
     test) opts="--scenario -p --param --seed --output --yes --approve --secret --stubs --case
         --verbose -v --ignore-deadline -j --jobs --help" args=plan-or-dir ;;
-    sim) opts="--listen --scenario --speed --seed --tls-cert --tls-key --client-ca --token
+    sim) opts="--listen --scenario --speed --seed --tls-cert --tls-key --client-ca --token --token-sa
         --start-time --quiet --list-scenarios --help" args=none ;;
     help) COMPREPLY=($(compgen -W "${commands% help}" -- "$cur")); return ;;
     *) return ;;
@@ -96,7 +97,7 @@ _rbk() {
         compopt -o nospace 2>/dev/null
         COMPREPLY=($(compgen -S = -W "$(_rbk_param_names "$bin" "$plan" "${ps[@]}")" -- "${cur%%=*}"))
         return ;;
-    --approve | --secret | --operator | --run-id | --epoch | --seed | --speed | --listen | --token | --case | -j | --jobs)
+    --approve | --secret | --operator | --run-id | --epoch | --seed | --speed | --listen | --token | --token-sa | --case | -j | --jobs)
         return ;;
     esac
 

@@ -2,7 +2,7 @@
 # Completes the commands, each command's flags and their values, plan files (*.rbk), journals
 # (*.jsonl), scenario names (`rbk sim --list-scenarios`) and the names of a plan's params after -p.
 
-set -l rbk_commands check fmt plan ast run resume log test sim eval help version
+set -l rbk_commands check fmt plan rbac ast run resume log test sim eval help version
 
 # Prints the param names of the plan on the command line: the keys of
 # `rbk plan PLAN --format json`'s "params" (given the -p NAME=VALUE already typed), or, while a
@@ -58,6 +58,7 @@ complete -c rbk -n __fish_use_subcommand -l version -d 'print the version and th
 complete -c rbk -n __fish_use_subcommand -a check -d 'check plans without running them'
 complete -c rbk -n __fish_use_subcommand -a fmt -d 'print plans in the canonical layout'
 complete -c rbk -n __fish_use_subcommand -a plan -d 'dry-run: print the action graph'
+complete -c rbk -n __fish_use_subcommand -a rbac -d 'print the least-privilege RBAC of a plan'
 complete -c rbk -n __fish_use_subcommand -a ast -d 'print the syntax tree'
 complete -c rbk -n __fish_use_subcommand -a run -d 'execute a plan against the cluster'
 complete -c rbk -n __fish_use_subcommand -a resume -d 'continue a run from its journal'
@@ -65,15 +66,15 @@ complete -c rbk -n __fish_use_subcommand -a log -d "print a run's journal"
 complete -c rbk -n __fish_use_subcommand -a test -d 'rehearse plans in virtual time'
 complete -c rbk -n __fish_use_subcommand -a sim -d 'serve the simulated cluster'
 complete -c rbk -n __fish_use_subcommand -a help -d 'describe a command'
-complete -c rbk -n '__fish_seen_subcommand_from help' -a 'check fmt plan ast run resume log test sim'
+complete -c rbk -n '__fish_seen_subcommand_from help' -a 'check fmt plan rbac ast run resume log test sim'
 complete -c rbk -n "__fish_seen_subcommand_from $rbk_commands" -s h -l help -d 'show help'
 
 # Operands.
-complete -c rbk -n '__fish_seen_subcommand_from check fmt plan ast run test' -a '(__rbk_files rbk)'
+complete -c rbk -n '__fish_seen_subcommand_from check fmt plan rbac ast run test' -a '(__rbk_files rbk)'
 complete -c rbk -n '__fish_seen_subcommand_from resume log' -a '(__rbk_files jsonl)'
 
-# Params, for plan, run and test.
-complete -c rbk -n '__fish_seen_subcommand_from plan run test' -s p -l param -x -a '(__rbk_params)' -d 'set a param'
+# Params, for plan, rbac, run and test.
+complete -c rbk -n '__fish_seen_subcommand_from plan rbac run test' -s p -l param -x -a '(__rbk_params)' -d 'set a param'
 
 complete -c rbk -n '__fish_seen_subcommand_from check' -l format -x -a 'text json' -d 'diagnostics format'
 complete -c rbk -n '__fish_seen_subcommand_from fmt' -s w -l write -d 'rewrite the files in place'
@@ -82,6 +83,8 @@ complete -c rbk -n '__fish_seen_subcommand_from plan' -l format -x -a 'text json
 complete -c rbk -n '__fish_seen_subcommand_from plan' -l mutating -d 'only the actions that change the world'
 complete -c rbk -n '__fish_seen_subcommand_from plan' -l verbose -d 'text: every node, proc returns and asserts included'
 complete -c rbk -n '__fish_seen_subcommand_from plan' -l diff -r -d 'print what changes from OLD (a file or REV:path)'
+complete -c rbk -n '__fish_seen_subcommand_from rbac' -s n -l namespace -x -d 'the ServiceAccount\'s namespace'
+complete -c rbk -n '__fish_seen_subcommand_from rbac' -l name -x -d 'the ServiceAccount\'s name'
 complete -c rbk -n '__fish_seen_subcommand_from log' -l output -x -a 'text json' -d 'output format'
 
 # run and resume.

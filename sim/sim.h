@@ -95,6 +95,12 @@ void sim_free(sim_world *w);
  * Returns false when out of memory. */
 bool sim_add_token(sim_world *w, const char *token);
 
+/* Accepts "Authorization: Bearer TOKEN" as ServiceAccount `sa` ("ns/name"): its requests are
+ * authorised by the Roles, ClusterRoles and bindings the simulator stores, as the API server's RBAC
+ * authoriser does, and refused with 403 Forbidden otherwise (docs/simulator.md, "RBAC"). Other
+ * tokens keep full access. Returns false when out of memory or sa is not "ns/name". */
+bool sim_add_token_sa(sim_world *w, const char *token, const char *sa);
+
 /* Writes every request sim_handle()/sim_handle_as() answers from now on to log (borrowed; NULL
  * stops), one line each, flushed: "METHOD PATH[?QUERY] BODY" where BODY is the lowercase hex
  * SHA-256 of the request body with every RFC 3339 UTC timestamp in it replaced by "TIME" (a

@@ -15,12 +15,14 @@
 
 #include "cli_opts.h"
 #include "exitcode.h"
+#include "program.h"
 
 /* The commands, once: X(name, function, "one-line help"). */
 #define RBK_COMMANDS(X)                                                                       \
   X(check, cli_check, "check plans: names, arguments, types, reachability")                   \
   X(fmt, cli_fmt, "print plans in canonical layout (-w rewrites, --check verifies)")          \
   X(plan, cli_plan, "dry-run: print the action graph (text, json, dot, mermaid)")             \
+  X(rbac, cli_rbac, "print the least-privilege RBAC (ServiceAccount, Role, binding) of a plan")  \
   X(ast, cli_ast, "print the syntax tree (for debugging the front end)")                      \
   X(eval, cli_eval, "evaluate one expression (for testing the built-ins)")                    \
   X(sim, cli_sim, "serve the simulated cluster over HTTP(S)")                                \
@@ -51,5 +53,10 @@ char *cli_read_text(const char *path);
  * values[*n] (new strings; the caller frees both) and counts it in *n. Returns -1, or
  * RBK_EXIT_USAGE after printing the error. */
 int cli_add_secret(const char *arg, char **names, char **values, size_t *n);
+
+/* Loads and checks the plan at path (from `text` when not NULL: path then names it and resolves its
+ * imports); returns the program (caller frees with program_free), or NULL after printing the
+ * diagnostics on stderr. */
+rbk_program *cli_load_checked(const char *path, const char *text);
 
 #endif

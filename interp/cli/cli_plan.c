@@ -122,24 +122,6 @@ static void deadline_warning(const plan_graph *g) {
           plan_duration_text(c->worst_ms, w, sizeof w), d);
 }
 
-/* Loads and checks the plan at path (from `text` when not NULL); returns the program, or NULL after
- * printing the errors. */
-rbk_program *cli_plan_load(const char *path, const char *text) {
-  diag_list diags = {0};
-  rbk_program *prog = text ? program_load_string(path, text, strlen(text), &diags) : program_load(path, &diags);
-  if (prog && !diags.errors) check_program(prog, &diags);
-  if (!prog || diags.errors) {
-    diag_sort(&diags);
-    diag_print(&diags, stderr, out_color_on(STDERR_FILENO));
-    if (!prog) fputs("rbk: out of memory\n", stderr);
-    diag_free(&diags);
-    program_free(prog);
-    return NULL;
-  }
-  diag_free(&diags);
-  return prog;
-}
-
 /* Returns true when the main file of prog declares a param named like the "name=value" assignment. */
 static bool declares(const ast_file *f, const char *assign) {
   size_t len = strcspn(assign, "=");
@@ -199,7 +181,7 @@ int cli_plan(int argc, char **argv) {
   if (code == CLI_GO_ON && a.diff) {
     code = cli_plan_diff(a.diff, a.file, a.assigns, a.nassigns, a.format);
   } else if (code == CLI_GO_ON) {
-    rbk_program *prog = cli_plan_load(a.file, NULL);
+    rbk_program *prog = cli_load_checked(a.file, NULL);
     code = prog ? plan_program(prog, &a) : RBK_EXIT_USAGE;
     program_free(prog);
   }

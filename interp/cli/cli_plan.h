@@ -1,9 +1,8 @@
-/* cli_plan.h — what `rbk plan` and `rbk plan --diff` share: loading and checking a plan, binding
- * its params and building its graph, and the diff of two versions of a plan.
+/* cli_plan.h — what `rbk plan` and `rbk plan --diff` share: binding a plan's params and building
+ * its graph (plans are loaded with cli_load_checked, cli.h), and the diff of two versions of a plan.
  *
- * Ownership: cli_plan_load returns a program the caller frees with program_free; cli_plan_build
- * returns a graph the caller frees with plan_free, which borrows the program (it must outlive the
- * graph). Arguments are borrowed.
+ * Ownership: cli_plan_build returns a graph the caller frees with plan_free, which borrows the
+ * program (it must outlive the graph). Arguments are borrowed.
  */
 #ifndef RBK_CLI_PLAN_H
 #define RBK_CLI_PLAN_H
@@ -13,10 +12,6 @@
 
 #include "plan.h"
 #include "program.h"
-
-/* Loads and checks the plan at path (from `text` when not NULL: path then names it and resolves its
- * imports); returns the program, or NULL after printing the errors on stderr. */
-rbk_program *cli_plan_load(const char *path, const char *text);
 
 /* Binds the "name=value" assignments (with `only_declared`, those of names the plan does not
  * declare are left out) and builds the graph; returns it, or NULL after printing why on stderr. */

@@ -38,10 +38,10 @@ static char *git_show(const char *arg) {
  * frees), or NULL after printing why. */
 static rbk_program *load_version(const char *arg) {
   const char *colon = strchr(arg, ':');
-  if (access(arg, F_OK) == 0 || !colon || colon == arg || !colon[1]) return cli_plan_load(arg, NULL);
+  if (access(arg, F_OK) == 0 || !colon || colon == arg || !colon[1]) return cli_load_checked(arg, NULL);
   char *text = git_show(arg);
   if (!text) return NULL;
-  rbk_program *prog = cli_plan_load(colon + 1, text);
+  rbk_program *prog = cli_load_checked(colon + 1, text);
   free(text);
   return prog;
 }

@@ -18,6 +18,8 @@ typedef struct {
   double speed;
   const char *tokens[32];
   int ntokens;
+  const char *token_sa[32]; /* "TOKEN=ns/name" */
+  int ntoken_sa;
   bool quiet, list;
 } sim_args;
 
@@ -31,6 +33,7 @@ typedef struct {
   X(SIM_TLS_KEY, "tls-key", 0, "FILE", "the PEM key of --tls-cert")                                         \
   X(SIM_CLIENT_CA, "client-ca", 0, "FILE", "accept client certificates that verify against this CA")        \
   X(SIM_TOKEN, "token", 0, "T", "accept only Authorization: Bearer T (repeatable)")                          \
+  X(SIM_TOKEN_SA, "token-sa", 0, "T=NS/NAME", "accept Bearer T as ServiceAccount NS/NAME, under RBAC (repeatable)") \
   X(SIM_START_TIME, "start-time", 0, "RFC3339|scenario", "where virtual time 0 sits (default now)")         \
   X(SIM_REQUEST_LOG, "request-log", 0, "FILE", "append every request (METHOD path?query body-sha256) to FILE")  \
   X(SIM_QUIET, "quiet", 0, NULL, "no per-request log on stderr")                                             \
@@ -63,6 +66,10 @@ static int take_arg(void *ctx, int id, const char *v) {
     case SIM_CLIENT_CA: a->ca = v; break;
     case SIM_TOKEN:
       if (a->ntokens < 32) a->tokens[a->ntokens++] = v;
+      break;
+    case SIM_TOKEN_SA:
+      if (!strchr(v, '=')) return cli_usage_error("--token-sa expects TOKEN=NAMESPACE/NAME, got", v);
+      if (a->ntoken_sa < 32) a->token_sa[a->ntoken_sa++] = v;
       break;
     case SIM_START_TIME: a->start_time = v; break;
     case SIM_REQUEST_LOG: a->request_log = v; break;
@@ -104,6 +111,14 @@ static sim_world *make_world(const sim_args *a) {
   uint64_t seed = a->seed ? strtoull(a->seed, NULL, 10) : (uint64_t)sim_util_jint(sc, "seed", 1);
   sim_world *w = sc && !err ? sim_new(sc, seed, &err) : NULL;
   for (int i = 0; w && i < a->ntokens; i++) sim_add_token(w, a->tokens[i]);
+  for (int i = 0; w && i < a->ntoken_sa; i++) {
+    const char *eq = strchr(a->token_sa[i], '=');
+    char *tok = strndup(a->token_sa[i], (size_t)(eq - a->token_sa[i]));
+    bool ok = tok && sim_add_token_sa(w, tok, eq + 1);
+    free(tok);
+    if (!ok && !err) err = strutil_printf("--token-sa %s: expected TOKEN=NAMESPACE/NAME", a->token_sa[i]);
+    if (!ok) sim_free(w), w = NULL;
+  }
   if (!w) fprintf(stderr, "rbk sim: %s\n", err ? err : "cannot build the scenario");
   free(err);
   json_decref(sc);

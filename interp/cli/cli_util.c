@@ -1,4 +1,4 @@
-/* cli_util.c — small helpers shared by the commands: usage errors, --secret, reading a text file. */
+/* cli_util.c — small helpers shared by the commands: usage errors, --secret, reading a text file, loading a checked plan. */
 #include "cli.h"
 
 #include <errno.h>
@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
+#include "out.h"
 #include "scrub.h"
 #include "valbuf.h"
 
@@ -42,4 +44,21 @@ int cli_add_secret(const char *arg, char **names, char **values, size_t *n) {
   names[*n] = name;
   values[(*n)++] = value;
   return -1;
+}
+
+/* Loads and checks the plan; returns the program, or NULL after printing the errors. */
+rbk_program *cli_load_checked(const char *path, const char *text) {
+  diag_list diags = {0};
+  rbk_program *prog = text ? program_load_string(path, text, strlen(text), &diags) : program_load(path, &diags);
+  if (prog && !diags.errors) check_program(prog, &diags);
+  if (!prog || diags.errors) {
+    diag_sort(&diags);
+    diag_print(&diags, stderr, out_color_on(STDERR_FILENO));
+    if (!prog) fputs("rbk: out of memory\n", stderr);
+    diag_free(&diags);
+    program_free(prog);
+    return NULL;
+  }
+  diag_free(&diags);
+  return prog;
 }

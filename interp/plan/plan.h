@@ -96,6 +96,10 @@ typedef struct {
   char *target;            /* ref, method + path or argv, as far as known */
   bool mutating;
   char *run_lock;          /* the run lock's Lease (plan_lock.c): "acquire", "renew", "release"; else NULL */
+  sig_id via;              /* the receiver's constructor (FN_KUBE, FN_K_SERVICE, FN_HTTP), FN__COUNT unknown */
+  char *ns;                /* cluster and service() actions: the namespace ("" = the kubeconfig's
+                            * default), NULL when unknown before the run */
+  char *service;           /* actions on a service(): "name:port" of its proxy path, NULL unknown */
   /* numbers, PLAN_NONE when absent */
   int64_t timeout_ms;      /* ACTION, APPROVE, WAIT (until), GATE, STEP */
   int64_t every_ms;        /* WAIT (until), GATE, NOTIFY */

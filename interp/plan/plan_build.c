@@ -143,6 +143,8 @@ static void walker_free(plan_walker *w) {
   free(w->unit_done);
   for (size_t i = 0; i < w->nhandles; i++) {
     free(w->handles[i]->desc);
+    free(w->handles[i]->ns);
+    free(w->handles[i]->svc);
     free(w->handles[i]);
   }
   free(w->handles);

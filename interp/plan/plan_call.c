@@ -211,6 +211,9 @@ static pv pe_action(plan_walker *w, const ast_node *call, const sig_info *sig, c
   n->handle = recv && recv->sym ? strdup(recv->sym) : NULL;
   n->label = strdup(text ? text : "?");
   n->target = action_target(sig, a);
+  n->via = recv && recv->kind == PV_HANDLE ? recv->h->ctor : FN__COUNT;
+  n->ns = recv && recv->kind == PV_HANDLE && recv->h->ns ? strdup(recv->h->ns) : NULL;
+  n->service = recv && recv->kind == PV_HANDLE && recv->h->svc ? strdup(recv->h->svc) : NULL;
   n->timeout_ms = n->worst_ms = action_timeout(sig, a);
   char *where = plan_walk_where(call->span);
   char *why = n->timeout_ms == PLAN_UNBOUNDED ? strutil_printf("%s: %s has a timeout unknown before the run",
@@ -237,12 +240,35 @@ static char *ctor_desc(const sig_info *sig, const pe_args *a) {
   return t;
 }
 
-/* Returns a handle for a constructor call (takes text). */
-static pv pe_ctor(plan_walker *w, const sig_info *sig, const pe_args *a, char *text) {
-  sig_recv recv = sig->ret == RET_CLUSTER ? RECV_CLUSTER : sig->ret == RET_ENDPOINT ? RECV_ENDPOINT : RECV_CHANNEL;
-  plan_handle *h = plan_walk_handle(w, recv, ctor_desc(sig, a));
+/* Returns the known string argument `pname` (a copy), "" when absent, NULL when unknown. */
+static char *args_known_str(const pe_args *a, const sig_info *sig, const char *pname) {
+  const pv *v = args_get(a, sig, pname);
+  if (!v || (v->kind == PV_KNOWN && v->val->kind == VAL_NULL)) return strdup("");
+  if (v->kind != PV_KNOWN || v->secret) return NULL;
+  if (v->val->kind == VAL_STRING) return strdup(v->val->u.str.s);
+  if (v->val->kind == VAL_INT) return strutil_printf("%lld", (long long)v->val->u.i);
+  return NULL;
+}
+
+/* Records where a kube() or service() handle points: its namespace and service "name:port". */
+static void ctor_where(plan_handle *h, const sig_info *sig, const pe_args *a, const pv *recv) {
+  h->ctor = sig->id;
+  if (sig->id == FN_KUBE) h->ns = args_known_str(a, sig, "namespace");
+  if (sig->id != FN_K_SERVICE) return;
+  h->ns = recv && recv->kind == PV_HANDLE && recv->h->ns ? strdup(recv->h->ns) : NULL;
+  char *name = args_known_str(a, sig, "name"), *port = args_known_str(a, sig, "port");
+  if (name && *name && port) h->svc = *port ? strutil_printf("%s:%s", name, port) : strdup(name);
+  free(name);
+  free(port);
+}
+
+/* Returns a handle for a constructor call (takes text); recv: the handle it is called on, or NULL. */
+static pv pe_ctor(plan_walker *w, const sig_info *sig, const pe_args *a, const pv *recv, char *text) {
+  sig_recv kind = sig->ret == RET_CLUSTER ? RECV_CLUSTER : sig->ret == RET_ENDPOINT ? RECV_ENDPOINT : RECV_CHANNEL;
+  plan_handle *h = plan_walk_handle(w, kind, ctor_desc(sig, a));
   if (sig->id == FN_KUBE && !w->lock_ns) w->lock_ns = args_show(a, sig, "namespace");
   if (!h) return plan_pv_unknown(text);
+  ctor_where(h, sig, a, recv);
   pv r = {.kind = PV_HANDLE, .h = h, .sym = text};
   return r;
 }
@@ -320,7 +346,7 @@ static pv pe_builtin(plan_walker *w, plan_scope *s, const ast_node *call, const 
   free(prefix);
   pv r;
   if (sig->flags & SIG_ACTION) r = pe_action(w, call, sig, recv, &a, text);
-  else if (sig->flags & SIG_CTOR) r = pe_ctor(w, sig, &a, text);
+  else if (sig->flags & SIG_CTOR) r = pe_ctor(w, sig, &a, recv, text);
   else if (sig->id == FN_SECRET) r = (free(text), plan_pv_secret());
   else if (sig->flags & SIG_RUNTIME) r = plan_pv_unknown(text);
   else r = pe_fold(w, call, sig, &a, s->unit, text);

@@ -193,6 +193,8 @@ static void node_free(plan_node *n) {
   free(n->handle);
   free(n->target);
   free(n->run_lock);
+  free(n->ns);
+  free(n->service);
   free(n->text);
   for (size_t i = 0; i < n->nchannels; i++) free(n->channels[i]);
   free(n->channels);

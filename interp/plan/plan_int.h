@@ -32,6 +32,9 @@ typedef struct plan_scope plan_scope;
 typedef struct {
   sig_recv recv;
   char *desc; /* "slack #gl-001-incidents", "service gl-001-…:8000" */
+  sig_id ctor; /* the constructor that made it: FN_KUBE, FN_K_SERVICE, FN_HTTP, … */
+  char *ns;    /* kube() and its service(): the namespace ("" = kubeconfig's default), NULL unknown */
+  char *svc;   /* service(): "name:port" as the proxy path names it, NULL unknown */
 } plan_handle;
 
 typedef struct {

@@ -9,6 +9,7 @@
 #include <openssl/sha.h>
 
 #include "sim_api.h"
+#include "sim_rbac.h"
 
 #define SIM_MAX_BODY (3 * 1024 * 1024)
 
@@ -109,9 +110,12 @@ json_t *sim_api_body(api_call *c) {
 
 /* Returns true when the bearer token is accepted. */
 static bool authorized(api_call *c) {
-  if (!json_array_size(c->w->tokens) || c->user) return true;
   const char *auth = sim_api_header(c->req, "Authorization");
-  if (!auth || strncasecmp(auth, "Bearer ", 7)) return false;
+  bool bearer = auth && !strncasecmp(auth, "Bearer ", 7);
+  json_t *sa = bearer && !c->user ? json_object_get(c->w->token_sa, auth + 7) : NULL;
+  if (sa) return c->sa = json_string_value(sa), true;
+  if (!json_array_size(c->w->tokens) || c->user) return true;
+  if (!bearer) return false;
   size_t i;
   json_t *t;
   json_array_foreach(c->w->tokens, i, t) if (!strcmp(json_string_value(t), auth + 7)) return true;
@@ -252,7 +256,7 @@ void sim_handle_as(sim_world *w, const sim_request *req, const char *user, sim_r
   } else if (!authorized(&c)) {
     sim_api_fail(resp, SIMST_UNAUTHORIZED, "Unauthorized");
   } else if (resource_route(&c)) {
-    if (!sim_api_fault(&c)) {
+    if (sim_rbac_allowed(&c) && !sim_api_fault(&c)) {
       dispatch(&c);
       sim_api_fault_lost(&c);
     }

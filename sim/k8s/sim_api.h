@@ -20,6 +20,7 @@ typedef struct {
   char *ns, *name, *sub; /* NULL when absent */
   const char *rest;      /* for proxy: the path after ".../proxy" (points into req->path) */
   const char *user;      /* authenticated by the front door (client certificate), or NULL */
+  const char *sa;        /* "ns/name": a ServiceAccount token's (sim_add_token_sa), RBAC applies; or NULL */
 } api_call;
 
 /* Returns the request header's value (borrowed) or NULL. */

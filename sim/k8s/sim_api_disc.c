@@ -10,7 +10,7 @@
 #define VERBS "[\"create\",\"delete\",\"deletecollection\",\"get\",\"list\",\"patch\",\"update\",\"watch\"]"
 
 /* The API groups served: "" is the core group. */
-static const char *const groups[] = {"", "apps", "batch", "coordination.k8s.io"};
+static const char *const groups[] = {"", "apps", "batch", "coordination.k8s.io", "rbac.authorization.k8s.io"};
 #define NGROUPS (sizeof groups / sizeof *groups)
 
 /* Returns the verbs of a resource (new array). */

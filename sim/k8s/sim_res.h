@@ -21,7 +21,15 @@
   X(REPLICASETS, "replicasets", "replicaset", "apps", "v1", "ReplicaSet", true, "rs", true,  \
     true)                                                                                   \
   X(JOBS, "jobs", "job", "batch", "v1", "Job", true, "", true, true)                        \
-  X(LEASES, "leases", "lease", "coordination.k8s.io", "v1", "Lease", true, "", false, false)
+  X(LEASES, "leases", "lease", "coordination.k8s.io", "v1", "Lease", true, "", false, false) \
+  X(SERVICEACCOUNTS, "serviceaccounts", "serviceaccount", "", "v1", "ServiceAccount", true, "sa", false, false) \
+  X(ROLES, "roles", "role", "rbac.authorization.k8s.io", "v1", "Role", true, "", false, false) \
+  X(ROLEBINDINGS, "rolebindings", "rolebinding", "rbac.authorization.k8s.io", "v1", "RoleBinding", true, "", false, \
+    false)                                                                                  \
+  X(CLUSTERROLES, "clusterroles", "clusterrole", "rbac.authorization.k8s.io", "v1", "ClusterRole", false, "", false, \
+    false)                                                                                  \
+  X(CLUSTERROLEBINDINGS, "clusterrolebindings", "clusterrolebinding", "rbac.authorization.k8s.io", "v1",              \
+    "ClusterRoleBinding", false, "", false, false)
 
 typedef enum {
 #define X(e, ...) SIMR_##e,

@@ -58,6 +58,7 @@ struct sim_world {
   json_t *event_order;    /* FIFO of Event keys, to bound their number */
   uint64_t event_seq;
   json_t *tokens;         /* accepted bearer tokens (empty: accept all) */
+  json_t *token_sa;       /* bearer token → "ns/name" of the ServiceAccount it authenticates (RBAC applies) */
   json_t *backends;       /* service name → backend name ("plant") */
   plant_world *plant;
   plant_cluster_view view;

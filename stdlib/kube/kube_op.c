@@ -252,6 +252,11 @@ char *kube_op_error_text(const kube_op *op, const char *method, const char *path
   if (op->conn && op->conn->kube && !op->conn->svc_name && msg && reason) {
     return strutil_printf("Error from server (%s): %s", reason, msg);
   }
+  /* A service proxy refused by the API server's authoriser (RBAC): its Status, as for the cluster. */
+  const char *kind = json_string_value(json_object_get(r->json, "kind"));
+  if (op->conn && op->conn->svc_name && r->status == 403 && msg && reason && kind && !strcmp(kind, "Status") &&
+      !strcmp(reason, "Forbidden"))
+    return strutil_printf("%s %s: Error from server (Forbidden): %s", method, path, msg);
   if (r->status >= 300 && r->status < 400)
     return strutil_printf("%s %s: %d %s: redirects are not followed", method, path, r->status, http_reason(r->status));
   char *ex = excerpt(r->body ? r->body : "", r->body_len);

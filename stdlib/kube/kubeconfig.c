@@ -263,7 +263,8 @@ static kubeconfig *in_cluster(const kubeconfig_opts *o, char **err) {
   const char *host = env(o, "KUBERNETES_SERVICE_HOST"), *port = env(o, "KUBERNETES_SERVICE_PORT");
   if (!host || !*host)
     return *err = strdup("no kubeconfig: set KUBECONFIG, pass --kubeconfig, create ~/.kube/config or run in a cluster"), NULL;
-  const char *dir = o && o->sa_dir ? o->sa_dir : "/var/run/secrets/kubernetes.io/serviceaccount";
+  const char *env_dir = env(o, "RBK_SERVICEACCOUNT_DIR");
+  const char *dir = o && o->sa_dir ? o->sa_dir : env_dir && *env_dir ? env_dir : "/var/run/secrets/kubernetes.io/serviceaccount";
   kubeconfig *kc = calloc(1, sizeof *kc);
   if (!kc) return *err = strdup("out of memory"), NULL;
   kc->context = strdup("in-cluster"), kc->cluster_name = strdup("in-cluster"), kc->user_name = strdup("serviceaccount");

@@ -51,7 +51,8 @@ typedef struct {
   /* Returns an environment variable (KUBECONFIG, HOME, KUBERNETES_SERVICE_HOST, …); NULL → getenv. */
   const char *(*getenv)(void *user, const char *name);
   void *env_user;
-  const char *sa_dir;    /* in-cluster files; NULL → /var/run/secrets/kubernetes.io/serviceaccount */
+  const char *sa_dir;    /* in-cluster files; NULL → $RBK_SERVICEACCOUNT_DIR, else
+                          * /var/run/secrets/kubernetes.io/serviceaccount */
   const char *data;      /* a kubeconfig document in memory, read instead of any file (path,
                             KUBECONFIG and ~/.kube/config are ignored); relative paths in it
                             resolve against the working directory */

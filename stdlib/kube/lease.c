@@ -42,8 +42,8 @@ static void ls_free(void *p) {
 /* Returns the op's state. */
 static ls_state *ls(kube_op *op) { return op->st; }
 
-/* Returns the lease name for a runbook id. */
-static char *lease_name(const char *id) {
+/* Returns the lease name for a runbook id ("rbk-" + the id in DNS-label characters). Caller frees. */
+char *lease_name(const char *id) {
   char *s = strutil_printf("rbk-%.59s", id ? id : "run");
   for (char *p = s ? s + 4 : NULL; p && *p; p++) *p = isalnum((unsigned char)*p) || *p == '.' ? (char)tolower((unsigned char)*p) : '-';
   return s;

@@ -37,6 +37,10 @@ typedef struct {
 
 typedef enum { LEASE_ACQUIRE, LEASE_RENEW, LEASE_RELEASE } lease_verb;
 
+/* Returns the run lock's Lease name for a runbook id: "rbk-" and the id lower-cased, characters
+ * other than letters, digits and dots as "-", at most 63 in all. Caller frees; NULL out of memory. */
+char *lease_name(const char *id);
+
 /* Starts a lease operation on `cluster` (a kube() handle of actions made by actions_kube_new);
  * returns its id, or 0 with *err set. done is called from the actions' poll(). */
 uint64_t lease_start(rbk_actions *a, rbk_value *cluster, lease_verb verb, const lease_opts *o, int64_t now_ms,
