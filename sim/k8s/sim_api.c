@@ -73,6 +73,7 @@ void sim_response_clear(sim_response *resp) {
   for (size_t i = 0; i < resp->n_headers; i++) free(resp->headers[i].name), free(resp->headers[i].value);
   free(resp->headers);
   free(resp->body);
+  if (resp->exec) free(resp->exec->out), free(resp->exec->err), free(resp->exec->status), free(resp->exec);
   memset(resp, 0, sizeof *resp);
 }
 
@@ -168,6 +169,7 @@ static void dispatch(api_call *c) {
       return sim_api_scale(c);
     if (!strcmp(c->sub, "status") && (get || put || patch)) return sim_api_status_sub(c);
     if (!strcmp(c->sub, "eviction") && c->res == SIMR_PODS && post) return sim_api_evict(c);
+    if (c->res == SIMR_PODS && !strcmp(c->sub, "exec") && (get || post)) return sim_api_exec(c);
     if (c->res == SIMR_PODS && (!strcmp(c->sub, "exec") || !strcmp(c->sub, "attach") || !strcmp(c->sub, "portforward")))
       return sim_api_fail(c->resp, SIMST_BAD_REQUEST, "Upgrade request required");
     return sim_api_status(c->resp, sim_status_no_resource());

@@ -1,7 +1,7 @@
 /* kube_job.c — job (create a batch/v1 Job, wait for Complete or Failed through list + watch,
  * return its pod's logs) and exec (a command in a pod, handed to the process transport with the
- * cluster's kubeconfig and context: `kubectl exec` in real runs, the simulated pod in
- * rehearsals). */
+ * cluster's server, credentials and TLS: the API server's pods/exec over WebSocket in real runs,
+ * the simulated pod in rehearsals). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +219,7 @@ bool kube_job(kube_op *op, const rbk_action_req *req) {
 /* The command ended. */
 static void exec_done(kube_op *op, const proc_outcome *res) {
   if (res->timed_out) return kube_op_fail(op, "timed out: %s", op->what);
+  if (res->error) return kube_op_fail(op, "%s: %s", op->what, res->error);
   kube_finish_proc(op, res->status, res->out, res->err);
 }
 
@@ -243,11 +244,9 @@ bool kube_exec(kube_op *op, const rbk_action_req *req) {
   bool ok;
   if (!s->argv || !s->argc) ok = (kube_op_fail(op, "exec: argv is empty"), false);
   else {
-    kubeconfig *kc = op->conn->kc;
     const char *sep = strstr(op->what, " -- ");
     proc_request pr = {.kind = PROC_EXEC, .argv = (const char *const *)s->argv, .shown = sep ? sep + 4 : op->what,
-                       .ns = op->conn->ns ? op->conn->ns : "default", .ref = ref, .container = container,
-                       .kubeconfig = kc ? kc->path : NULL, .context = kc ? kc->context : NULL};
+                       .ns = op->conn->ns ? op->conn->ns : "default", .ref = ref, .container = container};
     ok = kube_op_process(op, &pr, exec_done);
   }
   free(ref), free(container);
