@@ -1,7 +1,10 @@
 /* proc_ws.c — exec over the API server's WebSocket protocol with libwebsockets (see proc_ws.h).
  * Each exec has its own lws context (its own TLS material) and is serviced from poll() with
- * lws_service(ctx, -1), which never waits; the descriptors lws asks to watch are collected from
- * its poll-fd callbacks and handed to the caller's loop by fds(). */
+ * lws_service(ctx, -1), which never waits. Debian's libwebsockets is built without external-poll
+ * callbacks, so fds() hands the caller's loop the connection's socket (lws_get_socket_fd) for
+ * POLLIN, and until the WebSocket is established (connect, TLS and HTTP handshakes, which also
+ * wait to write) keeps the loop's wait to a couple of milliseconds, then to 50 ms (lws may wait
+ * to write a pong). The exec ends with the channel 3 Status, without waiting for the close. */
 #include "proc_ws.h"
 
 #include <poll.h>
@@ -17,26 +20,25 @@
 #include "valbuf.h"
 
 #define PROTOCOL "v5.channel.k8s.io"
-#define MAX_FDS 4
 
 /* One exec. */
 typedef struct {
   uint64_t id;
   struct lws_context *ctx;
+  struct lws *wsi;           /* the connection while it lives, else NULL */
+  bool established;          /* the upgrade was answered 101 */
   proc_callbacks cb;
   int64_t deadline;          /* caller's clock; INT64_MAX: none */
   char **headers;
   size_t n_headers;
   char *host, *path;
+  int port;
   valbuf out, err, status;
   size_t max;
   int channel;               /* the channel of the message being received, -1 before one */
   char *error;
   int http_status;           /* the answer to the upgrade when it was refused */
   bool ended, dead;
-  int fds[MAX_FDS];
-  short events[MAX_FDS];
-  size_t nfds;
 } wsexec;
 
 typedef struct {
@@ -104,17 +106,6 @@ static void x_fail(wsexec *x, const char *msg) {
   x->ended = true;
 }
 
-/* Tracks a descriptor lws adds, changes or removes. */
-static void track_fd(wsexec *x, const struct lws_pollargs *pa, bool remove) {
-  for (size_t i = 0; i < x->nfds; i++) {
-    if (x->fds[i] != pa->fd) continue;
-    if (remove) x->fds[i] = x->fds[--x->nfds], x->events[i] = x->events[x->nfds];
-    else x->events[i] = (short)pa->events;
-    return;
-  }
-  if (!remove && x->nfds < MAX_FDS) x->fds[x->nfds] = pa->fd, x->events[x->nfds++] = (short)pa->events;
-}
-
 /* Adds the exec's header lines to the upgrade request; false when they do not fit. */
 static bool append_headers(struct lws *wsi, const wsexec *x, unsigned char **p, unsigned char *end) {
   for (size_t i = 0; i < x->n_headers; i++) {
@@ -147,6 +138,7 @@ static bool receive(struct lws *wsi, wsexec *x, const unsigned char *in, size_t 
     return false;
   }
   valbuf_put(b, (const char *)in, len);
+  if (x->channel == 3 && lws_is_final_fragment(wsi)) x->ended = true; /* the Status is the last word */
   return true;
 }
 
@@ -157,9 +149,8 @@ static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user,
   wsexec *x = ctx ? lws_context_user(ctx) : NULL;
   if (!x) return 0;
   switch (reason) {
-  case LWS_CALLBACK_ADD_POLL_FD:
-  case LWS_CALLBACK_CHANGE_MODE_POLL_FD: track_fd(x, in, false); break;
-  case LWS_CALLBACK_DEL_POLL_FD: track_fd(x, in, true); break;
+  case LWS_CALLBACK_CLIENT_ESTABLISHED: x->established = true; break;
+  case LWS_CALLBACK_WSI_DESTROY: x->wsi = NULL, x->ended = true; break;
   case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
     if (!append_headers(wsi, x, (unsigned char **)in, *(unsigned char **)in + len)) return -1;
     break;
@@ -168,9 +159,12 @@ static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     break;
   case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
     x->http_status = (int)lws_http_client_http_response(wsi);
+    const char *why = in ? (const char *)in : "connection failed";
     char *msg = x->http_status > 0 && x->http_status != 101
-                    ? strutil_printf("the server refused the exec: %d %s", x->http_status, in ? (const char *)in : "")
-                    : strutil_printf("cannot connect for exec: %s", in ? (const char *)in : "connection failed");
+                    ? strutil_printf("exec: the API server answered %d to the WebSocket upgrade", x->http_status)
+                : strstr(why, "SSL") ? strutil_printf("exec: TLS handshake with %s:%d failed (is the server's certificate "
+                                                      "signed by the cluster's CA?): %s", x->host, x->port, why)
+                                     : strutil_printf("exec: cannot connect to %s:%d: %s", x->host, x->port, why);
     x_fail(x, msg ? msg : "exec failed");
     free(msg);
     break;
@@ -232,11 +226,10 @@ static const char *pod_of(const char *ref) {
 /* Returns true after starting the connection; false with *err set. */
 static bool x_connect(wsexec *x, const proc_request *req, char **err) {
   bool tls;
-  int port;
   char *prefix = NULL;
   const char *pod = pod_of(req->ref ? req->ref : "");
   if (!pod) return *err = strutil_printf("exec needs a pod, not %s", req->ref), false;
-  if (!req->server || !split_server(req->server, &tls, &x->host, &port, &prefix))
+  if (!req->server || !split_server(req->server, &tls, &x->host, &x->port, &prefix))
     return *err = strutil_printf("exec: bad server URL %s", req->server ? req->server : "(none)"), false;
   char *target = proc_ws_exec_target(req->ns ? req->ns : "default", pod, req->container, req->argv);
   x->path = target ? strutil_printf("%s%s", prefix, target) : NULL;
@@ -245,11 +238,11 @@ static bool x_connect(wsexec *x, const proc_request *req, char **err) {
   x->ctx = make_context(x, tls ? req->tls : NULL);
   if (!x->ctx) return *err = strdup("exec: cannot set up the WebSocket client (TLS material?)"), false;
   char hosthdr[300];
-  snprintf(hosthdr, sizeof hosthdr, "%s:%d", x->host, port);
+  snprintf(hosthdr, sizeof hosthdr, "%s:%d", x->host, x->port);
   struct lws_client_connect_info ci;
   memset(&ci, 0, sizeof ci);
-  ci.context = x->ctx, ci.address = x->host, ci.port = port, ci.path = x->path;
-  ci.host = hosthdr, ci.origin = hosthdr, ci.protocol = PROTOCOL;
+  ci.context = x->ctx, ci.address = x->host, ci.port = x->port, ci.path = x->path;
+  ci.host = hosthdr, ci.origin = hosthdr, ci.protocol = PROTOCOL, ci.pwsi = &x->wsi;
   if (tls) ci.ssl_connection = LCCSCF_USE_SSL;
   if (tls && req->tls && req->tls->insecure)
     ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK | LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
@@ -292,8 +285,8 @@ static int64_t ws_next(void *self, int64_t now) {
   return next;
 }
 
-/* Returns the descriptors lws reads; one that lws wants to write to, or buffered TLS input,
- * lowers *wait to a few ms (the loop waits for POLLIN only). */
+/* Returns the connections' sockets; a connection still handshaking, or with buffered TLS input,
+ * lowers *wait (the loop waits for POLLIN only). */
 static size_t ws_fds(void *self, int *fds, size_t max, int64_t *wait) {
   wstr *t = self;
   size_t n = 0;
@@ -301,10 +294,10 @@ static size_t ws_fds(void *self, int *fds, size_t max, int64_t *wait) {
     wsexec *x = t->xs[i];
     if (x->dead) continue;
     if (x->ended) *wait = 0;
-    for (size_t k = 0; k < x->nfds && n < max; k++) {
-      if (x->events[k] & POLLIN) fds[n++] = x->fds[k];
-      if ((x->events[k] & POLLOUT) && *wait > 5) *wait = 5;
-    }
+    int fd = x->wsi ? (int)lws_get_socket_fd(x->wsi) : -1;
+    if (fd >= 0 && n < max) fds[n++] = fd;
+    int64_t cap = x->established ? 50 : 2;
+    if (*wait > cap) *wait = cap;
     if (!x->ended && lws_service_adjust_timeout(x->ctx, 1, 0) == 0) *wait = 0;
   }
   return n;
