@@ -52,12 +52,14 @@ test_kubectl_exec_exit_codes() {
   else bad "kubectl exec: a missing pod is NotFound" "rc=$rc: $(cat "$tmp/err")"; fi
 }
 
-# rbk_exec NAME KUBECONFIG POD CMD_JSON [ARGS…]: rbk run of exec.rbk; output in $tmp/NAME.out, exit code in $rc.
+# rbk_exec NAME KUBECONFIG POD CMD_JSON [ARGS…]: rbk run of exec.rbk in pod/POD (or in REF when POD
+# has a slash); output in $tmp/NAME.out, exit code in $rc.
 rbk_exec() {
-  local name=$1 kc=$2 pod=$3 cmd=$4
+  local name=$1 kc=$2 ref=$3 cmd=$4
   shift 4
+  [[ $ref == */* ]] || ref=pod/$ref
   (cd "$tmp" && timeout 60 "$rbk" run "$plan" --kubeconfig "$kc" --no-lock --journal "$tmp/$name.jsonl" --yes \
-    -p pod="$pod" -p cmd="$cmd" "$@" >"$tmp/$name.out" 2>&1)
+    -p ref="$ref" -p cmd="$cmd" "$@" >"$tmp/$name.out" 2>&1)
   rc=$?
 }
 
@@ -75,6 +77,15 @@ test_rbk_exec_token() {
   grep -q "^stderr=ERROR:" "$tmp/fail.out" && ok || bad "rbk exec (token): psql's error in stderr" "$(cat "$tmp/fail.out")"
   rbk_exec curl "$KC" "$APP" '["curl","-s","http://example.com/"]'
   expect_line "rbk exec (token): curl's exit status 7" "$tmp/curl.out" "status=7"
+}
+
+# rbk's exec in a Deployment: reads it, lists its pods by its selector, execs in one (as kubectl).
+test_rbk_exec_deployment() {
+  rbk_exec deploy "$KC" deployment/gl-001-process-heat-orchestrator '["python","manage.py","showmigrations","--plan"]'
+  expect_line "rbk exec deployment/x: status 0" "$tmp/deploy.out" "status=0"
+  grep -q "20251117143000" "$tmp/deploy.out" && ok || bad "rbk exec deployment/x: the migration plan" "$(cat "$tmp/deploy.out")"
+  grep -q "GET /api/v1/namespaces/greenlang/pods?labelSelector=app%3Dgl-001-process-heat-orchestrator" "$tmp/mig.log" \
+    && ok || bad "rbk exec deployment/x: the pods listed by the selector" "$(grep labelSelector "$tmp/mig.log")"
 }
 
 # rbk's exec over HTTPS with a client certificate.
@@ -126,6 +137,7 @@ s = h.HTTPServer(("127.0.0.1", 0), S); print(s.server_address[1], flush=True); s
 t test_kubectl_exec_stdout
 t test_kubectl_exec_exit_codes
 t test_rbk_exec_token
+t test_rbk_exec_deployment
 t test_rbk_exec_client_cert
 t test_rbk_exec_failures
 t test_db_migration_plan
