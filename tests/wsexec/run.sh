@@ -109,6 +109,24 @@ test_rbk_exec_failures() {
   else bad "rbk exec: output over --max-response fails" "rc=$rc: $(cat "$tmp/cap.out")"; fi
 }
 
+# rbk's exec is bounded by the action's timeout: a server that accepts and never answers.
+test_rbk_exec_timeout() {
+  python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4); print(s.getsockname()[1], flush=True)
+conns = []
+while True: conns.append(s.accept()[0])' >"$tmp/mute.port" &
+  local mute=$! start end
+  for _ in $(seq 50); do [ -s "$tmp/mute.port" ] && break; sleep 0.1; done
+  sim_kubeconfig "$tmp/mute.kubeconfig" "http://127.0.0.1:$(cat "$tmp/mute.port")" "user: {}"
+  start=$(date +%s)
+  rbk_exec mute "$tmp/mute.kubeconfig" postgresql-0 '["psql"]' -p within=1s
+  end=$(date +%s)
+  kill "$mute" 2>/dev/null; wait "$mute" 2>/dev/null
+  if [ "$rc" != 0 ] && grep -q "timed out" "$tmp/mute.out" && [ $((end - start)) -le 10 ]; then
+    ok "rbk exec: a silent server times out with the action"
+  else bad "rbk exec: a silent server times out with the action" "rc=$rc after $((end - start))s: $(cat "$tmp/mute.out")"; fi
+}
+
 # plans/db-migration-rollback.rbk over HTTPS in its scenario: rolled back, exit 0.
 test_db_migration_plan() {
   python3 -c 'import http.server as h, sys
@@ -140,6 +158,7 @@ t test_rbk_exec_token
 t test_rbk_exec_deployment
 t test_rbk_exec_client_cert
 t test_rbk_exec_failures
+t test_rbk_exec_timeout
 t test_db_migration_plan
 sim_stop_all
 finish wsexec
