@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "proc_ws.h"
 #include "strutil.h"
 
 /* One answer waiting for poll(). */
@@ -68,23 +69,40 @@ static const json_t *find_stub(const json_t *stubs, const char *const *argv) {
 }
 
 /* Returns true after running an exec request in the simulated pod (*status, *out, *err_out set);
- * false with *err set when it cannot run. */
+ * false with *err set when it cannot run. The exec goes through the API server as the WebSocket
+ * upgrade that rbk run sends (proc_ws.c), so the request log has the same line. */
 static bool exec_in_pod(proctr *t, const proc_request *req, int64_t now, int *status, char **out, char **err_out,
                         char **err) {
   if (now - t->base > sim_now(t->w)) sim_advance(t->w, now - t->base);
-  char *pod = sim_ref_to_pod(t->w, req->ns, req->ref, err);
+  const char *ns = req->ns ? req->ns : "default";
+  char *pod = sim_ref_to_pod(t->w, ns, req->ref, err);
   if (!pod) {
     if (!*err) *err = strdup("no pod");
     return false;
   }
-  *status = sim_exec(t->w, req->ns, pod, req->container, req->argv, out, err_out);
+  char *target = proc_ws_exec_target(ns, pod, req->container, req->argv);
   free(pod);
-  if (*status >= 0) return true;
-  *err = *err_out && **err_out ? *err_out : strdup("cannot exec in the pod");
-  if (*err != *err_out) free(*err_out);
-  free(*out);
-  *out = *err_out = NULL;
-  return false;
+  if (!target) return *err = strdup("out of memory"), false;
+  char *q = strchr(target, '?');
+  *q++ = 0;
+  sim_header hs[3] = {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}, {"Sec-WebSocket-Protocol", "v5.channel.k8s.io"}};
+  sim_request sr = {"GET", target, q, hs, 3, NULL, 0};
+  sim_response r;
+  sim_handle(t->w, &sr, &r);
+  free(target);
+  bool ok = r.status == 101 && r.exec;
+  if (ok) {
+    *status = r.exec->exit_code;
+    *out = r.exec->out, *err_out = r.exec->err;
+    r.exec->out = r.exec->err = NULL;
+  } else {
+    json_t *body = r.body ? json_loads(r.body, 0, NULL) : NULL;
+    const char *m = json_string_value(json_object_get(body, "message"));
+    *err = strdup(m ? m : "cannot exec in the pod");
+    json_decref(body);
+  }
+  sim_response_clear(&r);
+  return ok;
 }
 
 /* Starts a process: answers it now, delivers at the next poll. */
@@ -142,7 +160,7 @@ static void psim_poll(void *self, int64_t now) {
     simproc *p = t->ps[i];
     if (p->dead || p->due > now) continue;
     p->dead = true;
-    proc_outcome o = {p->status, false, p->out ? p->out : "", p->err ? p->err : ""};
+    proc_outcome o = {p->status, false, p->out ? p->out : "", p->err ? p->err : "", NULL};
     p->cb.on_done(p->cb.user, &o);
   }
   t->in_poll--;

@@ -54,6 +54,17 @@ typedef struct {
   char *value;
 } sim_resp_header;
 
+/* What a pods/exec request upgraded to a WebSocket carries back: the command's output on the
+ * channels it asked for and the Status of channel 3 (owned by the response). */
+typedef struct {
+  char *out, *err;           /* channel 1 and 2 bytes (NUL-terminated, never NULL) */
+  bool want_out, want_err;   /* the request asked for stdout / stderr */
+  char *status;              /* channel 3: the JSON Status ("Success", or "Failure" with reason
+                                NonZeroExitCode and the exit code as the cause ExitCode) */
+  int exit_code;             /* the command's exit status (what the Status says) */
+  const char *protocol;      /* the subprotocol chosen ("v5.channel.k8s.io", static) */
+} sim_exec_answer;
+
 /* One answer. Everything here is owned by the response; sim_response_clear() frees it. */
 typedef struct {
   int status;                /* HTTP status code */
@@ -66,6 +77,8 @@ typedef struct {
   int64_t delay_ms;          /* injected latency: deliver the answer this many virtual ms later */
   bool drop;                 /* injected fault: close the connection without answering (drop_rate:
                                 the request was not processed; lost_response: it was) */
+  sim_exec_answer *exec;     /* status 101: a pods/exec request with a WebSocket upgrade, already
+                                run; the front door streams it on the channels (sim_http_ws.c) */
 } sim_response;
 
 /* Watch stream states returned by sim_watch_poll(). */

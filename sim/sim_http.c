@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "sim_http_ws.h"
 #include "sim_util.h"
 
 #define MAX_UPLOAD (10 * 1024 * 1024)
@@ -30,6 +31,7 @@ struct sim_server {
   double speed;
   int64_t start_real_ms, start_virtual_ms;
   atomic_bool stopping;
+  atomic_int ws_sessions;  /* exec sessions still streaming (sim_http_ws.c) */
   FILE *log;
   char url[96];
   char *cert, *key, *ca;
@@ -149,7 +151,11 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
 /* Builds the libmicrohttpd response for a model response (takes its body). */
 static struct MHD_Response *to_mhd(sim_server *s, struct MHD_Connection *conn, sim_response *r) {
   struct MHD_Response *m;
-  if (r->watch) {
+  if (r->exec) {
+    m = sim_http_ws_response(r->exec, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-WebSocket-Key"), &s->ws_sessions);
+    r->exec = NULL;
+    return m;
+  } else if (r->watch) {
     stream *st = calloc(1, sizeof *st);
     if (!st) return NULL;
     *st = (stream){s, r->watch, conn, NULL, 0, 0, false};
@@ -307,6 +313,7 @@ sim_server *sim_http_start(sim_world *w, const sim_server_opts *o, char **err) {
   s->w = w, s->speed = o->speed > 0 ? o->speed : 1, s->log = o->log;
   pthread_mutex_init(&s->lock, NULL);
   atomic_init(&s->stopping, false);
+  atomic_init(&s->ws_sessions, 0);
   if (!parse_listen(o->listen ? o->listen : "127.0.0.1:0", &sa)) {
     *err = strutil_printf("--listen %s: expected HOST:PORT with an IPv4 address", o->listen);
     return server_free(s), NULL;
@@ -321,7 +328,7 @@ sim_server *sim_http_start(sim_world *w, const sim_server_opts *o, char **err) {
   if (s->key) opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->key};
   if (s->ca) opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, s->ca};
   opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
   if (s->cert) flags |= MHD_USE_TLS;
   s->start_real_ms = mono_ms();
   s->start_virtual_ms = sim_now(w);
@@ -344,6 +351,7 @@ const char *sim_http_url(const sim_server *s) { return s->url; }
 void sim_http_stop(sim_server *s) {
   if (!s) return;
   atomic_store(&s->stopping, true);
+  for (int i = 0; i < 600 && atomic_load(&s->ws_sessions) > 0; i++) sleep_ms(10); /* exec sessions end within 5 s */
   MHD_stop_daemon(s->d);
   server_free(s);
 }

@@ -4,9 +4,11 @@
 #include <curl/curl.h>
 #include <gnutls/gnutls.h>
 #include <jansson.h>
+#include <libwebsockets.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
+#include <string.h>
 #include <yaml.h>
 
 #include "cli.h"
@@ -16,7 +18,7 @@ const cli_opts_spec cli_version_spec = {
     .name = "version",
     .operands = "",
     .about = "Prints \"rbk VERSION\", then one line per library: jansson, libcurl (and its TLS\n"
-             "library), libyaml, libmicrohttpd, OpenSSL's libcrypto and GnuTLS.",
+             "library), libyaml, libmicrohttpd, libwebsockets, OpenSSL's libcrypto and GnuTLS.",
     .footer = "Exit 0.",
 };
 
@@ -37,6 +39,10 @@ int cli_version(int argc, char **argv) {
          curl->ssl_version ? ")" : "");
   printf("  libyaml %s\n", yaml_get_version_string());
   printf("  libmicrohttpd %s\n", MHD_get_version());
+  const char *lws = lws_get_library_version();
+  size_t lws_len = strlen(lws);
+  while (lws_len && (lws[lws_len - 1] == '-' || lws[lws_len - 1] == ' ')) lws_len--; /* Debian's "4.1.6-": no git hash */
+  printf("  libwebsockets %.*s\n", (int)lws_len, lws);
   printf("  libcrypto %s\n", OpenSSL_version(OPENSSL_VERSION));
   printf("  GnuTLS %s\n", gnutls_check_version(NULL));
   return RBK_EXIT_OK;

@@ -75,6 +75,11 @@ void sim_api_scale(api_call *c);
 /* The status subresource: GET, PUT, PATCH. */
 void sim_api_status_sub(api_call *c);
 
+/* The exec subresource (GET or POST pods/x/exec with "Upgrade: websocket" and a channel.k8s.io
+ * subprotocol): runs the command now and answers 101 with resp->exec; 400 without the upgrade
+ * (sim_api_exec.c). */
+void sim_api_exec(api_call *c);
+
 /* The eviction subresource (POST pods/x/eviction): deletes the pod gracefully. */
 void sim_api_evict(api_call *c);
 

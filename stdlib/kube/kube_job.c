@@ -1,7 +1,7 @@
 /* kube_job.c — job (create a batch/v1 Job with generateName, wait for Complete or Failed through
  * list + watch, return its pod's logs) and exec (a command in a pod, handed to the process
- * transport with the cluster's kubeconfig and context: `kubectl exec` in real runs, the simulated
- * pod in rehearsals). */
+ * transport with the cluster's server, credentials and TLS: the API server's pods/exec over
+ * WebSocket in real runs, the simulated pod in rehearsals). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,18 +10,20 @@
 
 typedef struct {
   char *base;             /* job: the name argument (generateName is "<base>-") */
-  char *name, *coll, *name_q, *token;
+  char *name, *path, *coll, *name_q, *token;
   json_t *job;            /* the Job document sent */
   bool failed;
   char *reason;
   char **argv;            /* exec: the command */
   size_t argc;
+  char *container;        /* exec: the container, or NULL */
 } jb_state;
 
 /* Frees the state. */
 static void jb_free(void *p) {
   jb_state *s = p;
-  free(s->base), free(s->name), free(s->coll), free(s->name_q), free(s->token), free(s->reason);
+  free(s->base), free(s->name), free(s->path), free(s->coll), free(s->name_q), free(s->token), free(s->reason),
+      free(s->container);
   json_decref(s->job);
   for (size_t i = 0; i < s->argc; i++) free(s->argv[i]);
   free(s->argv);
@@ -319,6 +321,7 @@ bool kube_job(kube_op *op, const rbk_action_req *req) {
 /* The command ended. */
 static void exec_done(kube_op *op, const proc_outcome *res) {
   if (res->timed_out) return kube_op_fail(op, "timed out: %s", op->what);
+  if (res->error) return kube_op_fail(op, "%s", res->error);
   kube_finish_proc(op, res->status, res->out, res->err);
 }
 
@@ -331,25 +334,87 @@ static char **argv_of(const rbk_value *v, size_t *n) {
   return a;
 }
 
-/* Starts exec(ref, argv, container:). */
+/* Starts the command in pod `pod` (name). Returns false after failing the op. */
+static bool exec_in(kube_op *op, const char *pod) {
+  jb_state *s = jb(op);
+  char *ref = strutil_printf("pod/%s", pod);
+  const char *sep = strstr(op->what, " -- ");
+  proc_request pr = {.kind = PROC_EXEC, .argv = (const char *const *)s->argv, .shown = sep ? sep + 4 : op->what,
+                     .ns = op->conn->ns ? op->conn->ns : "default", .ref = ref, .container = s->container};
+  bool ok = ref ? kube_op_process(op, &pr, exec_done) : (kube_op_fail(op, "out of memory"), false);
+  free(ref);
+  return ok;
+}
+
+/* Returns o.a.b as a string ("" when it is not one). */
+static const char *str_at(const json_t *o, const char *a, const char *b) {
+  const char *v = json_string_value(kube_at2(o, a, b));
+  return v ? v : "";
+}
+
+/* Returns a pod's preference for exec, as kubectl picks one: ready and running first, then
+ * older, then by name (negative: a before b). */
+static int pod_cmp(const json_t *a, const json_t *b) {
+  int ra = 2 * (cond(a, "Ready", NULL) && !strcmp(cond(a, "Ready", NULL), "True")) +
+           !strcmp(str_at(a, "status", "phase"), "Running");
+  int rb = 2 * (cond(b, "Ready", NULL) && !strcmp(cond(b, "Ready", NULL), "True")) +
+           !strcmp(str_at(b, "status", "phase"), "Running");
+  if (ra != rb) return rb - ra;
+  int t = strcmp(str_at(a, "metadata", "creationTimestamp"), str_at(b, "metadata", "creationTimestamp"));
+  return t ? t : strcmp(str_at(a, "metadata", "name"), str_at(b, "metadata", "name"));
+}
+
+/* The workload's pods: execs in the preferred one that is not terminating. */
+static void exec_pods_listed(kube_op *op, const kube_resp *r) {
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", "pods", r);
+  const json_t *best = NULL;
+  size_t i;
+  json_t *p;
+  json_array_foreach(json_object_get(r->json, "items"), i, p)
+    if (!kube_at2(p, "metadata", "deletionTimestamp") && (!best || pod_cmp(p, best) < 0)) best = p;
+  if (!best) return kube_op_fail(op, "no pods found for %s", jb(op)->name);
+  exec_in(op, str_at(best, "metadata", "name"));
+}
+
+/* The workload: lists the pods its selector picks. */
+static void exec_owner_read(kube_op *op, const kube_resp *r) {
+  if (r->status != 200) return kube_op_fail_resp(op, "GET", jb(op)->path, r);
+  json_t *sel = kube_at2(r->json, "spec", "selector");
+  valbuf b = {0};
+  if (json_object_get(sel, "matchLabels") || json_object_get(sel, "matchExpressions")) {
+    char *text = kube_label_selector(sel);
+    valbuf_puts(&b, text ? text : "");
+    free(text);
+  } else { /* a Service's selector: a plain map */
+    const char *k;
+    json_t *v;
+    json_object_foreach(sel, k, v) if (json_is_string(v)) valbuf_printf(&b, "%s%s=%s", b.len ? "," : "", k, json_string_value(v));
+  }
+  if (!b.len) return free(b.s), kube_op_fail(op, "%s has no selector to pick a pod by", jb(op)->name);
+  char *esc = kube_kinds_query_escape(b.s), *path = kube_kinds_path(kube_kinds_get(KK_POD), op->conn->ns, NULL);
+  char *q = strutil_printf("%s?labelSelector=%s", path ? path : "", esc ? esc : "");
+  if (q) kube_op_request(op, "GET", q, NULL, NULL, KRETRY_READ, exec_pods_listed);
+  else kube_op_fail(op, "out of memory");
+  free(b.s), free(esc), free(path), free(q);
+}
+
+/* Starts exec(ref, argv, container:): a pod's ref runs at once; a workload's (deployment/x, job/x,
+ * service/x, …) first reads it and lists its pods, as kubectl exec does. */
 bool kube_exec(kube_op *op, const rbk_action_req *req) {
   jb_state *s = jb(op);
   kube_ref r;
   if (!kube_arg_ref(op, req, "ref", &r)) return false;
-  char *ref = strutil_printf("%s/%s", r.kind->singular, r.name);
-  kube_kinds_ref_clear(&r);
-  char *container = kube_text(kube_arg(req, "container"));
+  s->container = kube_text(kube_arg(req, "container"));
   s->argv = argv_of(kube_arg(req, "argv"), &s->argc);
-  bool ok;
+  bool ok = true;
   if (!s->argv || !s->argc) ok = (kube_op_fail(op, "exec: argv is empty"), false);
+  else if (r.kind->id == KK_POD) ok = exec_in(op, r.name);
   else {
-    kubeconfig *kc = op->conn->kc;
-    const char *sep = strstr(op->what, " -- ");
-    proc_request pr = {.kind = PROC_EXEC, .argv = (const char *const *)s->argv, .shown = sep ? sep + 4 : op->what,
-                       .ns = op->conn->ns ? op->conn->ns : "default", .ref = ref, .container = container,
-                       .kubeconfig = kc ? kc->path : NULL, .context = kc ? kc->context : NULL};
-    ok = kube_op_process(op, &pr, exec_done);
+    s->name = strutil_printf("%s/%s", r.kind->singular, r.name);
+    s->path = kube_kinds_path(r.kind, op->conn->ns, r.name);
+    ok = s->path ? kube_op_request(op, "GET", s->path, NULL, NULL, KRETRY_READ, exec_owner_read)
+                 : (kube_op_fail(op, "out of memory"), false);
   }
-  free(ref), free(container);
+  kube_kinds_ref_clear(&r);
   return ok;
 }

@@ -595,7 +595,11 @@ static void proc_ended(void *user, const proc_outcome *res) {
   if (!op->dead && !op->finished) op->on_proc(op, res);
 }
 
-/* Starts a process for op. */
+/* Returns the connection whose credentials and TLS the op's requests use, or NULL. */
+static kube_conn *auth_conn(const kube_op *op) { return op->conn && op->conn->parent ? op->conn->parent : op->conn; }
+
+/* Starts a process for op; an exec gets the connection's server, credentials and TLS material
+ * and the runtime's answer cap as its output cap. */
 bool kube_op_process(kube_op *op, const proc_request *req, void (*on_proc)(kube_op *op, const proc_outcome *res)) {
   char *err = NULL;
   proc_request r = *req;
@@ -603,7 +607,24 @@ bool kube_op_process(kube_op *op, const proc_request *req, void (*on_proc)(kube_
   r.timeout_ms = left == INT64_MAX ? 0 : left;
   op->on_proc = on_proc;
   proc_callbacks cb = {op, proc_ended};
+  kube_conn *c = req->kind == PROC_EXEC ? auth_conn(op) : NULL;
+  char *server = c ? strutil_printf("%s%s", c->origin, c->base) : NULL;
+  const char *hdr[2] = {NULL, NULL};
+  proc_tls tls = {0};
+  if (c && c->kc) {
+    tls = (proc_tls){c->tls.ca_file, c->tls.ca_data, c->tls.ca_len, c->tls.cert_file, c->tls.cert_data, c->tls.cert_len,
+                     c->tls.key_file, c->tls.key_data, c->tls.key_len, c->tls.insecure};
+    if (c->auth) kubeconfig_auth_client_cert(c->auth, &tls.cert_data, &tls.cert_len, &tls.key_data, &tls.key_len);
+    r.tls = &tls;
+  }
+  if (c && c->auth && !(hdr[0] = kubeconfig_auth_header(c->auth, op->rt->now, kube_op_rt_wall(op->rt), &err)) && err) {
+    kube_op_fail(op, "%s", err);
+    free(err), free(server);
+    return false;
+  }
+  if (c) r.server = server, r.headers = hdr, r.n_headers = hdr[0] ? 1 : 0, r.max_output = op->rt->max_body;
   op->proc_id = op->rt->pt->start(op->rt->pt->self, &r, op->rt->now, &cb, &err);
+  free(server);
   if (!op->proc_id) {
     kube_op_fail(op, "%s", err ? err : "cannot start the process");
     free(err);

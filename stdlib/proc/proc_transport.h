@@ -4,8 +4,9 @@
  *
  * Two implementations share this interface:
  *  - proc_local_new(): real processes (base/proc.h: fork/exec without a shell, output through
- *    non-blocking pipes, a timeout kills the process group); exec runs `kubectl exec` with the
- *    cluster's kubeconfig and context;
+ *    non-blocking pipes, a timeout kills the process group); exec speaks the API server's
+ *    pods/exec WebSocket protocol itself (proc_ws.h: libwebsockets, v5.channel.k8s.io) with the
+ *    cluster's server, TLS and credentials;
  *  - proc_sim_new() (sim/proc_sim.h): the simulator in virtual time — run() is answered by the
  *    scenario's process stubs, exec runs the command in the simulated pod at the request's time.
  *
@@ -32,6 +33,21 @@ typedef enum {
 #undef X
 } proc_kind;
 
+/* TLS material for an exec connection; every pointer may be NULL. *_data are PEM bytes. (The
+ * process layer sits beside the HTTP one, so this mirrors http_tls rather than including it.) */
+typedef struct {
+  const char *ca_file, *ca_data;
+  size_t ca_len;
+  const char *cert_file, *cert_data;
+  size_t cert_len;
+  const char *key_file, *key_data;
+  size_t key_len;
+  bool insecure; /* insecure-skip-tls-verify */
+} proc_tls;
+
+/* The default cap of an exec's output (stdout and stderr together): 16 MiB. */
+#define PROC_MAX_OUTPUT_DEFAULT ((size_t)16 << 20)
+
 /* One process. */
 typedef struct {
   proc_kind kind;
@@ -40,10 +56,13 @@ typedef struct {
   int64_t timeout_ms;       /* <= 0: none */
   /* exec only: */
   const char *ns;           /* the pod's namespace */
-  const char *ref;          /* "deployment/x", "pod/x", … (kubectl exec's TYPE/NAME) */
+  const char *ref;          /* "pod/x" (the simulator also resolves "deployment/x", …) */
   const char *container;    /* NULL: the first container */
-  const char *kubeconfig;   /* the cluster's kubeconfig file, or NULL (kubectl's default) */
-  const char *context;      /* the cluster's context, or NULL */
+  const char *server;       /* the API server's URL ("https://host:port[/prefix]") */
+  const char *const *headers; /* "Name: value" lines sent with the upgrade (Authorization; secret) */
+  size_t n_headers;
+  const proc_tls *tls;      /* NULL: the system's CAs, verification on */
+  size_t max_output;        /* the most stdout + stderr bytes accepted; 0: PROC_MAX_OUTPUT_DEFAULT */
 } proc_request;
 
 /* A finished process. */
@@ -51,6 +70,8 @@ typedef struct {
   int status;               /* exit code; 128 + signal number when killed by a signal */
   bool timed_out;           /* killed because timeout_ms passed */
   const char *out, *err;    /* captured stdout and stderr, NUL-terminated */
+  const char *error;        /* exec: why there is no exit status (the connection failed, the server
+                               refused the upgrade, the output passed max_output), else NULL */
 } proc_outcome;
 
 /* What a process reports back. */

@@ -10,10 +10,7 @@ RBK, SRC, TMP = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.
 FILTER = sys.argv[4] if len(sys.argv) > 4 else ""
 SPEED = "20"  # rbk sim's virtual ms per real ms
 # Plans that cannot run over HTTP today, with why (printed, never silent).
-EXCLUDED = {
-    "db-migration-rollback": "exec needs pods/exec over the wire, which rbk sim answers with 400 "
-                             "(kubectl exec speaks WebSocket/SPDY; the in-process rehearsal runs sim_exec)",
-}
+EXCLUDED = {}
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
