@@ -6,6 +6,8 @@
 # 1 MB plan, `rbk plan` of the emergency rollback, every plan's rehearsals (`rbk test plans/`), and
 # the engine micro-benchmark (bench_engine: 1,000 parallel branches × 3 actions).
 # Usage: bench/compare.sh BEFORE_BUILD_DIR AFTER_BUILD_DIR [RUNS=5]
+# PLANS=DIR runs the plan workloads on another plans/ folder (the older build's, when the plans
+# gained cases that the older build cannot read); default: this checkout's plans/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 before=$(realpath "$1") after=$(realpath "$2") runs=${3:-5}
@@ -14,8 +16,8 @@ trap 'rm -rf "$tmp"' EXIT
 python3 bench/gen_plan.py 1 > "$tmp/plan1.rbk"
 workloads=(
   "check-1MB|rbk check $tmp/plan1.rbk"
-  "plan-emergency|rbk plan plans/emergency-rollback.rbk -p reason=x"
-  "test-plans|rbk test plans/"
+  "plan-emergency|rbk plan ${PLANS:-plans}/emergency-rollback.rbk -p reason=x"
+  "test-plans|rbk test ${PLANS:-plans}/ -j 1"
   "engine|bench_engine"
 )
 # Prints the task-clock in ms of one run of "$@".
