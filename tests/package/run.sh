@@ -15,7 +15,7 @@ ex=$root$prefix/share/doc/rbk/examples
 
 # Prints the files the install must hold, relative to the prefix, sorted.
 expected_files() {
-  printf '%s\n' bin/rbk \
+  printf '%s\n' bin/rbk libexec/rbk/rbk-net.so \
     share/man/man1/rbk.1 share/man/man7/rbk-language.7 \
     share/bash-completion/completions/rbk share/zsh/vendor-completions/_rbk \
     share/fish/vendor_completions.d/rbk.fish \
@@ -50,6 +50,10 @@ installed_rbk_runs() {
   if [ $? = 0 ] && [[ $out == *" 0 failed"* ]]; then ok installed-test; else
     bad installed-test "rbk test of the installed emergency rollback: $out"
   fi
+  # The network module is found in libexec/rbk, relative to the installed binary.
+  out=$("$root$prefix/bin/rbk" --version 2>&1)
+  [[ $out == *"libcurl "* && $out != *"missing"* ]] && ok installed-module ||
+    bad installed-module "the installed rbk does not load libexec/rbk/rbk-net.so: $out"
 }
 
 man_pages_render() {
@@ -175,6 +179,8 @@ debian_package() {
   dpkg-deb -x "$deb" "$tmp/debroot"
   out=$("$tmp/debroot/usr/bin/rbk" check "$tmp/debroot/usr/share/doc/rbk/examples/emergency-rollback.rbk" 2>&1) &&
     ok deb-rbk || bad deb-rbk "the packaged rbk: $out"
+  out=$("$tmp/debroot/usr/bin/rbk" --version 2>&1)
+  [[ $out == *"libmicrohttpd "* && $out != *"missing"* ]] && ok deb-module || bad deb-module "the packaged rbk: $out"
   [ -f "$tmp/debroot/usr/share/doc/rbk/changelog.Debian.gz" ] && [ -f "$tmp/debroot/usr/share/man/man1/rbk.1.gz" ] &&
     ok deb-gz || bad deb-gz "no changelog.Debian.gz or rbk.1.gz"
   if command -v lintian >/dev/null; then
