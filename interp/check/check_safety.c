@@ -186,7 +186,7 @@ void check_guard(chk_ctx *ctx, const ast_node *call, const sig_info *sig, chk_sy
 void check_handler_read(chk_ctx *ctx, const chk_sym *sym, rbk_span at) {
   if (!ctx->in_handler || ctx->handler_scope < -1 || sym->kind != SYM_LET || !sym->unsure) return;
   const chk_scope *sc = ctx->handler_scope < 0 ? &ctx->units[ctx->unit].top : &ctx->stack[ctx->handler_scope];
-  if (sym < sc->syms || sym >= sc->syms + sc->len) return;
+  if (!sc->syms || sym < sc->syms || sym >= sc->syms + sc->len) return;
   int d = diag_add(ctx->diags, DIAG_ERROR, at, "the handler reads '%s', whose let may not have run", sym->name);
   diag_note(ctx->diags, d, sym->span,
             "'%s' is declared here, after a statement that may fail; declare it before the first one, or test "
