@@ -14,6 +14,7 @@
 #include "proc_sim.h"
 #include "sim.h"
 #include "test_kube_fake.h"
+#include "test_kube_simfx.h"
 
 typedef struct {
   sim_world *w;
@@ -38,16 +39,9 @@ static fx *fx_new(void) {
   f->w = sim_new(sc, 7, &err);
   json_decref(sc);
   assert_non_null(f->w);
-  http_transport *tr = http_sim_new(f->w, 0, &err);
-  proc_transport *pt = proc_sim_new(f->w, 0, NULL, &err);
-  actions_kube_config cfg = {.http = tr, .procs = pt, .virtual_time = true, .wall_base_ms = 1767225600000,
-                             .kubeconfig_doc = HTTP_SIM_KUBECONFIG, .seed = 1};
-  f->a = actions_kube_new(&cfg, &err);
+  f->a = tk_sim_actions(f->w, NULL, NULL, NULL, 0);
   assert_non_null(f->a);
-  tk_now = 0, tk_real = false;
-  const char *names[] = {"namespace"};
-  rbk_value *vals[] = {value_cstring("greenlang")};
-  f->cluster = tk_make(f->a, FN_KUBE, NULL, 1, names, vals, &err);
+  f->cluster = tk_sim_cluster(f->a, "greenlang");
   assert_non_null(f->cluster);
   return f;
 }

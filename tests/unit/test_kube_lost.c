@@ -16,6 +16,7 @@
 #include "proc_sim.h"
 #include "sim.h"
 #include "test_kube_fake.h"
+#include "test_kube_simfx.h"
 
 #define DEP "deployment/gl-001-process-heat-orchestrator"
 #define DEP_PATH "/apis/apps/v1/namespaces/greenlang/deployments/gl-001-process-heat-orchestrator"
@@ -83,23 +84,14 @@ static fx *fx_from(json_t *sc) {
   json_decref(sc);
   assert_non_null(f->w);
   f->log = tmpfile();
-  http_transport *tr = http_sim_new(f->w, 0, &err);
-  proc_transport *pt = proc_sim_new(f->w, 0, NULL, &err);
-  assert_non_null(tr);
-  assert_non_null(pt);
-  actions_kube_config cfg = {.http = tr, .procs = pt, .virtual_time = true, .wall_base_ms = 1767225600000,
-                             .kubeconfig_doc = HTTP_SIM_KUBECONFIG, .seed = 1, .log = f->log};
-  f->a = actions_kube_new(&cfg, &err);
+  f->a = tk_sim_actions(f->w, NULL, NULL, f->log, 0);
   assert_non_null(f->a);
   akube *ak = actions_kube_of(f->a);
   f->rec = calloc(1, sizeof *f->rec);
   f->rec->inner = ak->rt.tr;
   f->rec->iface = (http_transport){f->rec, rec_start, rec_cancel, rec_next, rec_poll, rec_pending, rec_free};
   ak->rt.tr = &f->rec->iface;
-  tk_now = 0, tk_real = false;
-  const char *names[] = {"namespace"};
-  rbk_value *vals[] = {value_cstring("greenlang")};
-  f->cluster = tk_make(f->a, FN_KUBE, NULL, 1, names, vals, &err);
+  f->cluster = tk_sim_cluster(f->a, "greenlang");
   assert_non_null(f->cluster);
   return f;
 }

@@ -15,6 +15,7 @@
 #include "proc_sim.h"
 #include "sim.h"
 #include "test_kube_fake.h"
+#include "test_kube_simfx.h"
 
 #define DEP "deployment/gl-001-process-heat-orchestrator"
 
@@ -27,18 +28,9 @@ typedef struct {
 /* The next fixture's actions_kube_config.max_response (0: the default). */
 static size_t f_max_response;
 
-/* Returns the actions of a rehearsal over w, as interp/rehearse wires them: the simulator's
- * transports, its kubeconfig, virtual time (stubs borrowed). */
+/* Returns the actions of a rehearsal over w (stubs and scratch borrowed). */
 static rbk_actions *sim_actions(sim_world *w, const json_t *stubs, const char *scratch) {
-  char *err = NULL;
-  http_transport *tr = http_sim_new(w, 0, &err);
-  proc_transport *pt = proc_sim_new(w, 0, stubs, &err);
-  assert_non_null(tr);
-  assert_non_null(pt);
-  actions_kube_config cfg = {.http = tr, .procs = pt, .virtual_time = true, .wall_base_ms = 1767225600000,
-                             .kubeconfig_doc = HTTP_SIM_KUBECONFIG, .scratch_dir = scratch, .seed = 1,
-                             .max_response = f_max_response};
-  rbk_actions *a = actions_kube_new(&cfg, &err);
+  rbk_actions *a = tk_sim_actions(w, stubs, scratch, NULL, f_max_response);
   assert_non_null(a);
   return a;
 }
@@ -52,10 +44,7 @@ static fx *fx_from(json_t *sc) {
   json_decref(sc);
   assert_non_null(f->w);
   f->a = sim_actions(f->w, NULL, NULL);
-  tk_now = 0, tk_real = false;
-  const char *names[] = {"namespace"};
-  rbk_value *vals[] = {value_cstring("greenlang")};
-  f->cluster = tk_make(f->a, FN_KUBE, NULL, 1, names, vals, &err);
+  f->cluster = tk_sim_cluster(f->a, "greenlang");
   assert_non_null(f->cluster);
   return f;
 }
