@@ -62,12 +62,15 @@ enum {
   X(K_CREATE, KRB_TARGET, "", KRB_GET, true, "GET to read back a lost answer; a resumed run's check")           \
   X(K_DELETE, KRB_TARGET, "", KRB_GET | KRB_DELETE, true, "DELETE, GET to read back")                           \
   X(K_JOB, KK_JOB, "", KRB_CREATE, false, "POST the Job")                                                       \
-  X(K_JOB, KK_JOB, "", KRB_GET, true, "GET to read back; a resumed run's check")                                \
+  X(K_JOB, KK_JOB, "", KRB_GET, false, "GET to read back; a resumed run's check (generateName: name-xxxxx)")    \
   X(K_JOB, KK_JOB, "", KRB_LIST | KRB_WATCH, false, "list + watch the Job by name")                             \
   X(K_JOB, KK_POD, "", KRB_LIST, false, "list its pods (job-name=)")                                            \
   X(K_JOB, KK_POD, "log", KRB_GET, false, "GET the newest pod's log")                                           \
-  X(K_EXEC, KK_POD, "", KRB_GET, true, "kubectl exec: GET the pod")                                             \
-  X(K_EXEC, KK_POD, "exec", KRB_CREATE, true, "kubectl exec: the exec subresource")                             \
+  X(K_LOGS, KK_POD, "log", KRB_GET, true, "GET the pod's log (a Job's ref: each of its pods')")                  \
+  X(K_LOGS, KK_POD, "", KRB_LIST, false, "a Job's ref: list its pods (job-name=)")                               \
+  X(K_EXEC, KRB_TARGET, "", KRB_GET, true, "a workload's ref: GET it, as kubectl exec does")                      \
+  X(K_EXEC, KK_POD, "", KRB_LIST, false, "a workload's ref: list its pods by its selector")                      \
+  X(K_EXEC, KK_POD, "exec", KRB_CREATE, true, "the exec subresource (WebSocket)")                                 \
   X(E_GET, KK_SERVICE, "proxy", KRB_GET, true, "GET through the service proxy")                                 \
   X(E_POST, KK_SERVICE, "proxy", KRB_CREATE, true, "POST through the service proxy")                            \
   X(E_PUT, KK_SERVICE, "proxy", KRB_UPDATE, true, "PUT through the service proxy")                              \

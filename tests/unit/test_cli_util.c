@@ -69,7 +69,7 @@ static void valbuf_read_file__whole_file__bytes_and_length(void **state) {
   assert_null(valbuf_read_file("/nonexistent/rbk-file", NULL));
 }
 
-static void valbuf_strf__format__new_string(void **state) {
+static void strutil_printf__format__new_string(void **state) {
   (void)state;
   char *s = strutil_printf("%s=%d", "n", 42);
   assert_string_equal(s, "n=42");
@@ -81,7 +81,7 @@ int main(void) {
       cmocka_unit_test(cli_add_secret__value_and_file__stored_without_newline),
       cmocka_unit_test(cli_add_secret__malformed_or_unreadable__usage_error),
       cmocka_unit_test(valbuf_read_file__whole_file__bytes_and_length),
-      cmocka_unit_test(valbuf_strf__format__new_string),
+      cmocka_unit_test(strutil_printf__format__new_string),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
