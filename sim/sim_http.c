@@ -31,7 +31,7 @@ struct sim_server {
   double speed;
   int64_t start_real_ms, start_virtual_ms;
   atomic_bool stopping;
-  atomic_int ws_sessions;  /* exec sessions still streaming (sim_http_ws.c) */
+  atomic_int ws_sessions;  /* upgraded exec connections libmicrohttpd has not closed yet (sim_http_ws.c) */
   FILE *log;
   char url[96];
   char *cert, *key, *ca;
@@ -255,6 +255,23 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   *con_cls = NULL;
 }
 
+/* Gives each connection an "upgraded" flag as its socket context (set by sim_http_ws.c); when an
+ * upgraded connection is closed, one exec session fewer is open. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context, enum MHD_ConnectionNotificationCode code) {
+  (void)conn;
+  sim_server *s = cls;
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    atomic_bool *flag = malloc(sizeof *flag);
+    if (flag) atomic_init(flag, false);
+    *socket_context = flag;
+    return;
+  }
+  atomic_bool *flag = *socket_context;
+  if (flag && atomic_load(flag)) atomic_fetch_sub(&s->ws_sessions, 1);
+  free(flag);
+  *socket_context = NULL;
+}
+
 /* Returns a file's contents (new string) or NULL with *err set. */
 static char *read_file(const char *path, char **err) {
   FILE *f = fopen(path, "rb");
@@ -319,10 +336,11 @@ sim_server *sim_http_start(sim_world *w, const sim_server_opts *o, char **err) {
     return server_free(s), NULL;
   }
   if (!load_tls(s, o, err)) return server_free(s), NULL;
-  struct MHD_OptionItem opts[8];
+  struct MHD_OptionItem opts[9];
   int n = 0;
   opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &sa};
   opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s};
+  opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s};
   opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, 2000, NULL};
   if (s->cert) opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->cert};
   if (s->key) opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->key};
@@ -351,7 +369,8 @@ const char *sim_http_url(const sim_server *s) { return s->url; }
 void sim_http_stop(sim_server *s) {
   if (!s) return;
   atomic_store(&s->stopping, true);
-  for (int i = 0; i < 600 && atomic_load(&s->ws_sessions) > 0; i++) sleep_ms(10); /* exec sessions end within 5 s */
+  /* exec sessions end within 5 s; libmicrohttpd then closes their connections */
+  for (int i = 0; i < 1000 && atomic_load(&s->ws_sessions) > 0; i++) sleep_ms(10);
   MHD_stop_daemon(s->d);
   server_free(s);
 }

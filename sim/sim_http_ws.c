@@ -1,7 +1,11 @@
 /* sim_http_ws.c — the exec session over an upgraded connection (see sim_http_ws.h). The upgrade
  * handler must return for libmicrohttpd to start forwarding TLS, so each session runs in a
  * detached thread: it writes the channels, a normal close (1000), then reads the client's frames
- * (answering pings) until its close frame, the end of the connection or 5 s. */
+ * (answering pings) until its close frame, the end of the connection or 5 s. An upgraded
+ * connection counts as a session from the upgrade until libmicrohttpd reports the connection
+ * closed (its socket context, set by sim_http.c, is the connection's "upgraded" flag): stopping
+ * the daemon while libmicrohttpd still forwards an upgraded TLS connection is a race inside
+ * libmicrohttpd 0.9.75 (a crash on SIGTERM, seen in tests/wsexec). */
 #include "sim_http_ws.h"
 
 #include <errno.h>
@@ -95,9 +99,7 @@ static void *run(void *arg) {
   static const unsigned char normal[2] = {0x03, 0xe8};
   if (ok && send_frame(s->sock, SIM_WS_CLOSE, -1, normal, 2)) drain(s);
   MHD_upgrade_action(s->urh, MHD_UPGRADE_ACTION_CLOSE);
-  atomic_int *n = s->sessions;
   session_free(s);
-  atomic_fetch_sub(n, 1);
   return NULL;
 }
 
@@ -105,18 +107,19 @@ static void *run(void *arg) {
  * one connection, so the session is its closure). */
 static void upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra_in, size_t extra_in_size,
                      MHD_socket sock, struct MHD_UpgradeResponseHandle *urh) {
-  (void)conn, (void)con_cls;
+  (void)con_cls;
   session *s = cls;
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  atomic_bool *upgraded_flag = ci ? ci->socket_context : NULL;
+  if (upgraded_flag && !atomic_exchange(upgraded_flag, true)) atomic_fetch_add(s->sessions, 1);
   s->sock = sock, s->urh = urh;
   s->in_len = extra_in_size < sizeof s->in ? extra_in_size : sizeof s->in;
   if (s->in_len) memcpy(s->in, extra_in, s->in_len);
   pthread_t t;
-  atomic_fetch_add(s->sessions, 1);
   if (pthread_create(&t, NULL, run, s) == 0) {
     pthread_detach(t);
     return;
   }
-  atomic_fetch_sub(s->sessions, 1);
   session_free(s);
   MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
 }

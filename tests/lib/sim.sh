@@ -5,6 +5,7 @@
 # sim_start, sim_kubeconfig and sim_stop_all. Servers still running at exit are killed.
 SIM_TOKEN=sim-token-$$
 SIM_PIDS=()
+SIM_LOGS=()
 # Kills the servers still running (at exit).
 sim_kill_all() {
   local p
@@ -35,6 +36,7 @@ sim_start() {
   "$rbk" sim --scenario "$scenario" "$@" --tls-cert "$tmp/srv.crt" --tls-key "$tmp/srv.key" \
     --client-ca "$tmp/ca.crt" --token "$SIM_TOKEN" >"$tmp/$name.url" 2>"$tmp/$name.log" &
   SIM_PIDS+=($!)
+  SIM_LOGS+=("$tmp/$name.log")
   for _ in $(seq 50); do [ -s "$tmp/$name.url" ] && break; sleep 0.1; done
   SIM_URL=$(head -1 "$tmp/$name.url")
 }
@@ -66,7 +68,9 @@ sim_stop_all() {
     kill -TERM "${SIM_PIDS[$i]}" 2>/dev/null
     timeout 20 tail --pid="${SIM_PIDS[$i]}" -f /dev/null
     wait "${SIM_PIDS[$i]}"
-    expect_eq "server $i stops cleanly on SIGTERM" "0" "$?"
+    local rc=$?
+    expect_eq "server $i stops cleanly on SIGTERM" "0" "$rc"
+    [ "$rc" = 0 ] || tail -5 "${SIM_LOGS[$i]:-/dev/null}" | sed 's/^/     /'
     unset "SIM_PIDS[$i]"
   done
 }
