@@ -10,6 +10,7 @@
 
 #include "parser.h"
 #include "lexer.h"
+#include "lex.h"
 #include "parse_str.h"
 
 enum { DEFAULT_MAX_ERRORS = 50 }; /* diag.h: a list's cap when max_errors is 0 */
@@ -47,27 +48,19 @@ char *parse_strdup(parse_ctx *ctx, slice s) {
   return copy;
 }
 
-/* Runs the scanner and parser over a copy of the source that ends in the two NULs flex needs
- * (scanned in place: a token of any length costs one pass, and flex's writes stay out of the
- * source); returns false when out of memory. */
+/* Runs the scanner and parser over the source in place (its text ends in the two NULs flex needs:
+ * source.h); flex's temporary NUL after the last token is put back before returning, so the text
+ * is left as it was read. Returns false when out of memory. */
 static bool run(parse_ctx *ctx) {
-  size_t len = ctx->src->len;
-  char *copy = len < SIZE_MAX - 2 ? malloc(len + 2) : NULL;
   yyscan_t scanner;
-  if (!copy) return false;
-  memcpy(copy, ctx->src->text, len);
-  copy[len] = copy[len + 1] = '\0';
-  if (rbk_yylex_init_extra(ctx, &scanner)) {
-    free(copy);
-    return false;
-  }
-  bool ok = rbk_yy_scan_buffer(copy, len + 2, scanner) != NULL;
+  if (rbk_yylex_init_extra(ctx, &scanner)) return false;
+  bool ok = rbk_yy_scan_buffer(ctx->src->text, ctx->src->len + 2, scanner) != NULL;
   if (ok) {
     ctx->scanner = scanner;
     rbk_yyparse(ctx);
+    rbk_yyrestore(scanner);
   }
   rbk_yylex_destroy(scanner);
-  free(copy);
   return ok;
 }
 
