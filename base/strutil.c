@@ -50,7 +50,7 @@ int strutil_read_stream(FILE *f, size_t max, char **out, size_t *len) {
     free(data);
     return err;
   }
-  data[n] = '\0';
+  data[n] = data[n + 1] = '\0'; /* n < cap: the buffer holds cap + 1 bytes */
   *out = data;
   if (len) *len = n;
   return 0;

@@ -17,8 +17,8 @@
 char *strutil_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* Returns a new string formatted like printf, or NULL when out of memory. */
 char *strutil_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Returns 0 after reading the rest of stream f into *out (NUL-terminated; *len gets its length when
- * len is not NULL), or an errno value: EFBIG when it holds more than max bytes, ENOMEM, or the read
+/* Returns 0 after reading the rest of stream f into *out (followed by two NULs, as flex's in-place
+ * scanning wants; *len gets its length when len is not NULL), or an errno value: EFBIG when it holds more than max bytes, ENOMEM, or the read
  * error (EIO when errno says nothing). *out is untouched on failure. */
 int strutil_read_stream(FILE *f, size_t max, char **out, size_t *len);
 

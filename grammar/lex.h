@@ -93,4 +93,7 @@ void lex_comment(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 /* Reports a byte or character that cannot start a token. */
 void lex_bad_char(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 
+/* Defined in lexer.l: puts back the source byte under flex's NUL after the last token scanned. */
+void rbk_yyrestore(void *scanner);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include "parser.h"
 #include "lexer.h"
+#include "lex.h"
 #include "parse_str.h"
 
 enum { DEFAULT_MAX_ERRORS = 50 }; /* diag.h: a list's cap when max_errors is 0 */
@@ -47,36 +48,33 @@ char *parse_strdup(parse_ctx *ctx, slice s) {
   return copy;
 }
 
-/* Runs the scanner and parser over a copy of the source that ends in the two NULs flex needs
- * (scanned in place: a token of any length costs one pass, and flex's writes stay out of the
- * source); returns false when out of memory. */
-static bool run(parse_ctx *ctx) {
-  size_t len = ctx->src->len;
-  char *copy = len < SIZE_MAX - 2 ? malloc(len + 2) : NULL;
+/* The parser generated from the same grammar without lookahead correction (parser_fast.c; its
+ * header would clash with parser.h's token names). */
+int rbk_yyfparse(parse_ctx *ctx);
+
+/* Runs the scanner and `parser` over the source in place (its text ends in the two NULs flex
+ * needs: source.h); flex's temporary NUL after the last token is put back before returning, so
+ * the text is left as it was read. Returns false when out of memory. */
+static bool run(parse_ctx *ctx, int (*parser)(parse_ctx *)) {
   yyscan_t scanner;
-  if (!copy) return false;
-  memcpy(copy, ctx->src->text, len);
-  copy[len] = copy[len + 1] = '\0';
-  if (rbk_yylex_init_extra(ctx, &scanner)) {
-    free(copy);
-    return false;
-  }
-  bool ok = rbk_yy_scan_buffer(copy, len + 2, scanner) != NULL;
+  if (rbk_yylex_init_extra(ctx, &scanner)) return false;
+  bool ok = rbk_yy_scan_buffer(ctx->src->text, ctx->src->len + 2, scanner) != NULL;
   if (ok) {
     ctx->scanner = scanner;
-    rbk_yyparse(ctx);
+    parser(ctx);
+    rbk_yyrestore(scanner);
   }
   rbk_yylex_destroy(scanner);
-  free(copy);
   return ok;
 }
 
-/* Parses `src` (borrowed; must outlive the result). */
-ast_file *parse_source(const rbk_source *src, diag_list *diags) {
+/* Returns the tree of `src` built by `parser` with its diagnostics in diags, or NULL when out of
+ * memory. */
+static ast_file *parse_with(const rbk_source *src, diag_list *diags, int (*parser)(parse_ctx *)) {
   ast_file *file = ast_file_new(src);
   if (!file) return NULL;
   parse_ctx ctx = {.file = file, .diags = diags, .src = src, .line = 1, .col = 1};
-  bool ok = run(&ctx);
+  bool ok = run(&ctx, parser);
   parse_str_free_all(&ctx);
   free(ctx.pending);
   free(ctx.stack);
@@ -86,4 +84,18 @@ ast_file *parse_source(const rbk_source *src, diag_list *diags) {
     return NULL;
   }
   return file;
+}
+
+/* Parses `src` (borrowed; must outlive the result). A source without a single diagnostic is parsed
+ * once, by the parser without lookahead correction, which builds the same tree; at its first
+ * diagnostic it stops, and the source is parsed again by the parser with it, whose tree and
+ * diagnostics (the expected tokens of a syntax error) are the ones kept. */
+ast_file *parse_source(const rbk_source *src, diag_list *diags) {
+  diag_list scratch = {.max_errors = diags->max_errors};
+  ast_file *file = parse_with(src, &scratch, rbk_yyfparse);
+  bool clean = file && scratch.len == 0 && scratch.errors == 0 && scratch.warnings == 0 && scratch.dropped == 0;
+  diag_free(&scratch);
+  if (clean) return file;
+  ast_file_free(file);
+  return parse_with(src, diags, rbk_yyparse);
 }

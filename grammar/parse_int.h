@@ -83,6 +83,20 @@ typedef struct {
   bool triple;
 } strb;
 
+/* A grammar symbol's semantic value (parser.y's api.value.type): one named type, so that both
+ * parsers generated from the grammar (parse.c) and the scanner share it. */
+typedef union parse_value {
+  slice sl;             /* identifiers and keywords: borrowed source text */
+  text_buf text;        /* string text: in the file's arena */
+  bool flag;            /* STR_BEGIN: triple-quoted */
+  parse_clause clause;
+  int type;             /* ast_type */
+  ast_node *node;       /* statements and declarations */
+  xnode x;              /* expressions */
+  seqb seq;             /* a list being built */
+  strb sb;              /* a string being assembled */
+} parse_value;
+
 /* Entries of the lexer's bracket stack: X(ENUM_SUFFIX, "opening text", closing char). */
 #define PARSE_OPENERS(X) X(PAREN, "(", ')') X(BRACKET, "[", ']') X(BRACE, "{", '}') \
   X(STR, "\"", '"') X(TSTR, "\"\"\"", '"') X(INTERP, "${", '}')

@@ -23,6 +23,12 @@
 
 #define YYMAXDEPTH PARSE_MAX_STACK
 
+/* 1 in the parser without lookahead correction (parser_fast.c, see parse.c), which stops at the
+ * first diagnostic: the input is then parsed again by the one with it. */
+#ifndef PARSE_FAST
+#define PARSE_FAST 0
+#endif
+
 /* Spans: a rule covers its first to its last symbol; an empty rule sits at the end of the one
  * before. */
 #define YYLLOC_DEFAULT(cur, rhs, n)                                                            \
@@ -38,11 +44,11 @@
     }                                                                                          \
   } while (0)
 
-int rbk_yyscan(RBK_YYSTYPE *lval, RBK_YYLTYPE *lloc, void *scanner);
+int rbk_yyscan(parse_value *lval, rbk_span *lloc, void *scanner);
 
 /* Returns the next token (end of file once the scan has halted). */
-static int yylex(RBK_YYSTYPE *lval, RBK_YYLTYPE *lloc, parse_ctx *ctx) {
-  if (ctx->halted || ctx->oom) {
+static int yylex(parse_value *lval, rbk_span *lloc, parse_ctx *ctx) {
+  if (ctx->halted || ctx->oom || (PARSE_FAST && ctx->diags->len)) {
     *lloc = parse_error_end_span(ctx);
     return TK_END;
   }
@@ -50,7 +56,7 @@ static int yylex(RBK_YYSTYPE *lval, RBK_YYLTYPE *lloc, parse_ctx *ctx) {
 }
 
 /* Reports bison's own failure: its stack is full (deep right-nested input) or memory ran out. */
-static void yyerror(RBK_YYLTYPE *loc, parse_ctx *ctx, const char *msg) {
+static void yyerror(rbk_span *loc, parse_ctx *ctx, const char *msg) {
   (void)msg;
   parse_error_stack_full(ctx, *loc);
 }
@@ -66,17 +72,7 @@ static void yyerror(RBK_YYLTYPE *loc, parse_ctx *ctx, const char *msg) {
 %expect 0
 %param {parse_ctx *ctx}
 
-%union {
-  slice sl;             /* identifiers and keywords: borrowed source text */
-  text_buf text;        /* string text: in the file's arena */
-  bool flag;            /* STR_BEGIN: triple-quoted */
-  parse_clause clause;
-  int type;             /* ast_type */
-  ast_node *node;       /* statements and declarations */
-  xnode x;              /* expressions */
-  seqb seq;             /* a list being built */
-  strb sb;              /* a string being assembled */
-}
+%define api.value.type {parse_value} /* parse_int.h */
 
 %token END 0 "end of file"
 %token NEWLINE "end of line"

@@ -24,13 +24,13 @@ rbk_source *source_from_string(const char *path, const char *text, size_t len) {
   rbk_source *src = calloc(1, sizeof *src);
   if (!src) return NULL;
   src->path = strdup(path);
-  src->text = malloc(len + 1);
+  src->text = malloc(len + 2);
   if (!src->path || !src->text) {
     source_free(src);
     return NULL;
   }
   memcpy(src->text, text, len);
-  src->text[len] = '\0';
+  src->text[len] = src->text[len + 1] = '\0';
   src->len = len;
   return src;
 }

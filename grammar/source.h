@@ -10,7 +10,8 @@
 
 typedef struct rbk_source {
   char *path; /* as given on the command line or resolved for an import */
-  char *text; /* NUL-terminated; may contain other NULs (then len says where it ends) */
+  char *text; /* followed by two NULs (the scanner works in place); may contain other NULs (then
+               * len says where it ends) */
   size_t len;
 } rbk_source;
 

@@ -13,6 +13,10 @@ set(RBK_VIM_DIR "${CMAKE_INSTALL_DATAROOTDIR}/vim/vimfiles"
     CACHE STRING "the system-wide Vim runtime directory for syntax/ and ftdetect/")
 
 install(TARGETS rbk RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The network module (base/netmod.h): loaded by run, resume, sim and version only, from the
+# package's private library directory; its place relative to bin/ is compiled into rbk
+# (RBK_NET_DIR and RBK_NET_RELDIR in CMakeLists.txt).
+install(TARGETS rbk-net LIBRARY DESTINATION ${RBK_NET_DIR})
 
 install(FILES man/rbk.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES man/rbk-language.7 DESTINATION ${CMAKE_INSTALL_MANDIR}/man7)

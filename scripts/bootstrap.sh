@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config flex bison libcurl4-openssl-dev libjansson-dev
-  libcmocka-dev libyaml-dev libmicrohttpd-dev libwebsockets-dev libgnutls28-dev libssl-dev graphviz valgrind clang libclang-rt-14-dev
+  libcmocka-dev libyaml-dev libmicrohttpd-dev libwebsockets-dev libgnutls28-dev nettle-dev graphviz valgrind clang libclang-rt-14-dev
   python3 python3-kubernetes openssl wrk jq git curl time)
 packages+=(man-db mandoc lintian zsh fish vim)  # tests/package: man pages, .deb, completions, Vim
 missing=()

@@ -1,5 +1,6 @@
 /* sim_http.h — the simulator's HTTP(S) front door (libmicrohttpd): serves a sim_world in real
- * time × speed, one request at a time under one lock, watches streamed chunked.
+ * time × speed, one request at a time under one lock, watches streamed chunked. The server lives
+ * in the network module rbk-net.so (sim_httpd.c, base/netmod.h); these functions load it.
  *
  * Ownership: the server takes the world and frees it in sim_http_stop(). */
 #ifndef RBK_SIM_HTTP_H
@@ -20,11 +21,16 @@ typedef struct {
   FILE *log;              /* one line per request; NULL = no log */
 } sim_server_opts;
 
-/* Starts serving the world (taken, also on failure); NULL with *err set (caller frees). */
+/* Starts serving the world (taken, also on failure); NULL with *err set (caller frees), also
+ * when the network module is missing. */
 sim_server *sim_http_start(sim_world *w, const sim_server_opts *opts, char **err);
 /* Returns the base URL ("https://127.0.0.1:43210") (borrowed). */
 const char *sim_http_url(const sim_server *s);
 /* Stops serving: ends open watches, waits for the connection threads, frees the world. */
 void sim_http_stop(sim_server *s);
+/* Returns libmicrohttpd's version (static), or NULL when the network module is missing. */
+const char *sim_http_mhd_version(void);
+/* Returns GnuTLS's version (static), or NULL when the network module is missing. */
+const char *sim_http_tls_version(void);
 
 #endif

@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <nettle/base64.h>
+#include <nettle/sha1.h>
 
 /* Writes Sec-WebSocket-Accept: base64(SHA-1(key + the RFC's GUID)). */
 bool sim_ws_accept(const char *key, char out[29]) {
@@ -12,10 +13,14 @@ bool sim_ws_accept(const char *key, char out[29]) {
   size_t n = key ? strlen(key) : 0;
   if (!n || n + sizeof guid > sizeof buf) return false;
   memcpy(buf, key, n), memcpy(buf + n, guid, sizeof guid);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned mdlen = 0;
-  if (!EVP_Digest(buf, n + sizeof guid - 1, md, &mdlen, EVP_sha1(), NULL) || mdlen != 20) return false;
-  return EVP_EncodeBlock((unsigned char *)out, md, 20) == 28;
+  struct sha1_ctx ctx;
+  uint8_t md[SHA1_DIGEST_SIZE];
+  sha1_init(&ctx);
+  sha1_update(&ctx, n + sizeof guid - 1, (const uint8_t *)buf);
+  sha1_digest(&ctx, sizeof md, md);
+  base64_encode_raw(out, sizeof md, md); /* 28 characters for 20 bytes */
+  out[BASE64_ENCODE_RAW_LENGTH(SHA1_DIGEST_SIZE)] = '\0';
+  return true;
 }
 
 /* Writes a final, unmasked frame header. */

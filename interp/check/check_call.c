@@ -83,7 +83,7 @@ static void strings_value(chk_ctx *ctx, const char *what, const ast_node *value)
 static const char *const string_lists[] = {"command", "args"};
 
 /* Reports the elements of a list literal passed as a list of strings that are obviously not strings. */
-static void string_elements(chk_ctx *ctx, const char *param, const char *callee, const ast_node *value) {
+static void string_elements(chk_ctx *ctx, const char *param, chk_callee *ce, const ast_node *value) {
   bool wanted = false;
   for (size_t i = 0; i < sizeof string_lists / sizeof *string_lists; i++) wanted |= chk_same(string_lists[i], param);
   if (!wanted || !value || value->kind != AST_LIST) return;
@@ -93,7 +93,7 @@ static void string_elements(chk_ctx *ctx, const char *param, const char *callee,
     if (e->kind == AST_NULL_LIT || e->kind == AST_BOOL_LIT || e->kind == AST_INT_LIT || e->kind == AST_FLOAT_LIT ||
         e->kind == AST_DURATION_LIT || e->kind == AST_LIST || e->kind == AST_OBJECT)
       diag_add(ctx->diags, DIAG_ERROR, e->span, "argument '%s' of %s must be a list of strings: element %zu is not a string (%s)", param,
-               callee, i + 1, ast_kind_name(e->kind));
+               what_of(ce), i + 1, ast_kind_name(e->kind));
   }
 }
 
@@ -106,7 +106,7 @@ static chk_type arg_type(const char *name) {
 
 /* Reports the entries of an `env:` object literal whose value is a secret() call: a Job would hold
  * its text in the clear (a Secret is referred to with {secret: "name", key: "key"}). */
-static void env_secrets(chk_ctx *ctx, const char *param, const char *callee, const ast_node *value) {
+static void env_secrets(chk_ctx *ctx, const char *param, chk_callee *ce, const ast_node *value) {
   if (!chk_same(param, "env") || !value || value->kind != AST_OBJECT) return;
   for (size_t i = 0; i < value->u.list.items.len; i++) {
     const ast_node *p = value->u.list.items.items[i], *v = p && p->kind == AST_PAIR ? p->u.pair.value : NULL;
@@ -115,7 +115,7 @@ static void env_secrets(chk_ctx *ctx, const char *param, const char *callee, con
       diag_add(ctx->diags, DIAG_ERROR, v->span,
                "env %s of %s holds a secret: its text would be stored in the Job; refer to a Secret with "
                "{secret: \"name\", key: \"key\"}",
-               p->u.pair.key ? p->u.pair.key : "entry", callee);
+               p->u.pair.key ? p->u.pair.key : "entry", what_of(ce));
   }
 }
 
@@ -201,8 +201,8 @@ static void arg_value(chk_ctx *ctx, chk_callee *ce, long idx, const ast_node *va
     return;
   }
   chk_type got = check_expr(ctx, value);
-  if (!ce->prefix) string_elements(ctx, ce->params[idx].name, what_of(ce), value);
-  if (!ce->prefix) env_secrets(ctx, ce->params[idx].name, what_of(ce), value);
+  if (!ce->prefix) string_elements(ctx, ce->params[idx].name, ce, value);
+  if (!ce->prefix) env_secrets(ctx, ce->params[idx].name, ce, value);
   if (!value || check_compatible(want, got)) return;
   char what[160];
   snprintf(what, sizeof what, "argument '%s' of %s", ce->params[idx].name, what_of(ce));

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 /* What one pass over a value's JSON text collects. */
 typedef struct {
-  EVP_MD_CTX *md;
+  struct sha256_ctx *md; /* NULL on the first pass (size only) */
   size_t bytes;
   char head[JOURNAL_CAP_HEAD + 1];
   size_t head_len;
@@ -25,7 +25,7 @@ static int scan_chunk(const char *buf, size_t n, void *data) {
     s->head_len += k;
   }
   s->bytes += n;
-  if (s->md && !EVP_DigestUpdate(s->md, buf, n)) s->ok = false;
+  if (s->md) sha256_update(s->md, n, (const uint8_t *)buf);
   return 0;
 }
 
@@ -46,16 +46,14 @@ bool journal_cap_value(json_t *rec, const char *key, size_t max) {
   cap_scan s = {.md = NULL, .ok = true};
   if (json_dump_callback(v, scan_chunk, &s, JSON_COMPACT | JSON_ENCODE_ANY) != 0) return false;
   if (s.bytes <= max) return true;
-  s = (cap_scan){.md = EVP_MD_CTX_new(), .ok = true};
-  bool ok = s.md && EVP_DigestInit_ex(s.md, EVP_sha256(), NULL) &&
-            json_dump_callback(v, scan_chunk, &s, JSON_COMPACT | JSON_ENCODE_ANY) == 0 && s.ok;
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned mdlen = 0;
-  ok = ok && EVP_DigestFinal_ex(s.md, md, &mdlen);
-  EVP_MD_CTX_free(s.md);
-  if (!ok) return false;
-  char hex[7 + 2 * EVP_MAX_MD_SIZE + 1] = "sha256:";
-  for (unsigned i = 0; i < mdlen; i++) snprintf(hex + 7 + 2 * i, 3, "%02x", md[i]);
+  struct sha256_ctx ctx;
+  sha256_init(&ctx);
+  s = (cap_scan){.md = &ctx, .ok = true};
+  if (json_dump_callback(v, scan_chunk, &s, JSON_COMPACT | JSON_ENCODE_ANY) != 0 || !s.ok) return false;
+  uint8_t md[SHA256_DIGEST_SIZE];
+  sha256_digest(&ctx, sizeof md, md);
+  char hex[7 + 2 * SHA256_DIGEST_SIZE + 1] = "sha256:";
+  for (unsigned i = 0; i < sizeof md; i++) snprintf(hex + 7 + 2 * i, 3, "%02x", md[i]);
   char name[64];
   snprintf(name, sizeof name, "%s_truncated", key);
   json_t *t = json_pack("{s:I, s:s, s:s%}", "bytes", (json_int_t)s.bytes, "sha256", hex, "head", s.head,

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "procid.h"
 
@@ -52,18 +52,19 @@ char *journal_new_run_id(int64_t wall_ms) {
 
 /* Returns "sha256:HEX" over the program's units (see journal.h). */
 char *journal_plan_hash(const rbk_program *prog) {
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-  bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+  struct sha256_ctx ctx;
+  sha256_init(&ctx);
+  bool ok = true;
   for (size_t i = 0; ok && i < prog->len; i++) {
     const rbk_source *src = prog->units[i].src;
     char head[32];
     int n = src ? snprintf(head, sizeof head, "%zu\n", src->len) : 0;
-    ok = src && EVP_DigestUpdate(ctx, head, (size_t)n) && EVP_DigestUpdate(ctx, src->text, src->len);
+    ok = src != NULL;
+    if (ok) sha256_update(&ctx, (size_t)n, (const uint8_t *)head), sha256_update(&ctx, src->len, (const uint8_t *)src->text);
   }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned mdlen = 0;
-  ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen);
-  EVP_MD_CTX_free(ctx);
+  uint8_t md[SHA256_DIGEST_SIZE];
+  unsigned mdlen = sizeof md;
+  sha256_digest(&ctx, sizeof md, md);
   char *hex = ok ? malloc(8 + 2 * mdlen) : NULL;
   if (!hex) return NULL;
   memcpy(hex, "sha256:", 7);

@@ -1,6 +1,7 @@
 /* sig.c — lookups over the signature table of sig.h. */
 #include "sig.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -95,10 +96,32 @@ static size_t parse_spec(const char *spec, bool named, const char *required, sig
   return n;
 }
 
-/* Fills params (up to max) with the signature's parameters, positional first; returns the count. */
-size_t sig_params(const sig_info *sig, sig_param *params, size_t max) {
+/* Returns the parameters of `sig` parsed from its specs into params (up to max), positional first. */
+static size_t parse_params(const sig_info *sig, sig_param *params, size_t max) {
   size_t n = parse_spec(sig->positional, false, "", params, 0, max);
   return parse_spec(sig->named, true, sig->required_named, params, n, max);
+}
+
+/* The table's parameters, parsed once (the checker and the VM ask at every call). */
+enum { CACHED_PARAMS = 16 };
+static sig_param cached[FN__COUNT][CACHED_PARAMS];
+static size_t ncached[FN__COUNT];
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+/* Fills the cache (once). */
+static void fill_cache(void) {
+  for (size_t i = 0; i < FN__COUNT; i++) ncached[i] = parse_params(&table[i], cached[i], CACHED_PARAMS);
+}
+
+/* Fills params (up to max) with the signature's parameters, positional first; returns the count. */
+size_t sig_params(const sig_info *sig, sig_param *params, size_t max) {
+  uintptr_t at = (uintptr_t)sig, from = (uintptr_t)table;
+  if (at < from || at >= from + sizeof table || (at - from) % sizeof *table) return parse_params(sig, params, max);
+  pthread_once(&cache_once, fill_cache);
+  size_t i = (at - from) / sizeof *table, n = ncached[i] < max ? ncached[i] : max;
+  if (n == CACHED_PARAMS && max > CACHED_PARAMS) return parse_params(sig, params, max); /* more than cached */
+  memcpy(params, cached[i], n * sizeof *params);
+  return n;
 }
 
 /* Returns the number of required positional parameters. */

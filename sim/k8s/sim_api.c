@@ -5,8 +5,7 @@
 #include <strings.h>
 
 #include "grow.h"
-#include <openssl/evp.h>
-#include <openssl/sha.h>
+#include <nettle/sha2.h>
 
 #include "sim_api.h"
 #include "sim_rbac.h"
@@ -238,23 +237,22 @@ static size_t attempt_at(const char *s, size_t n) {
 
 /* Writes req's line to the request log. */
 static void log_request(FILE *log, const sim_request *req) {
-  char hex[2 * SHA256_DIGEST_LENGTH + 1] = "-";
+  char hex[2 * SHA256_DIGEST_SIZE + 1] = "-";
   if (req->body_len) {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    uint8_t md[SHA256_DIGEST_SIZE];
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
     for (size_t i = 0, from = 0; i <= req->body_len; i++) {
       size_t t = i < req->body_len ? timestamp_at(req->body + i, req->body_len - i) : 0;
       size_t a = i < req->body_len && !t ? attempt_at(req->body + i, req->body_len - i) : 0;
       if (!t && !a && i < req->body_len) continue;
-      EVP_DigestUpdate(ctx, req->body + from, i - from);
-      if (t) EVP_DigestUpdate(ctx, "TIME", 4), i += t - 1, from = i + 1;
-      if (a) EVP_DigestUpdate(ctx, attempt_label, sizeof attempt_label - 1), EVP_DigestUpdate(ctx, "TOKEN\"", 6),
-          i += a - 1, from = i + 1;
+      sha256_update(&ctx, i - from, (const uint8_t *)req->body + from);
+      if (t) sha256_update(&ctx, 4, (const uint8_t *)"TIME"), i += t - 1, from = i + 1;
+      if (a) sha256_update(&ctx, sizeof attempt_label - 1, (const uint8_t *)attempt_label),
+          sha256_update(&ctx, 6, (const uint8_t *)"TOKEN\""), i += a - 1, from = i + 1;
     }
-    EVP_DigestFinal_ex(ctx, md, NULL);
-    EVP_MD_CTX_free(ctx);
-    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    sha256_digest(&ctx, sizeof md, md);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
   }
   fprintf(log, "%s %s%s%s %s\n", req->method ? req->method : "?", req->path ? req->path : "",
           req->query && *req->query ? "?" : "", req->query ? req->query : "", hex);

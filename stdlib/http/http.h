@@ -2,9 +2,10 @@
  * poll(), in one event loop (no thread per request).
  *
  * Two implementations share this interface:
- *  - http_curl_new(): libcurl's multi interface (real time; TLS, HTTP/2 when offered,
- *    connection reuse, per-request timeouts; poll() waits in curl_multi_poll together with
- *    the caller's extra file descriptors, and returns early on a signal);
+ *  - http_curl_new(): libcurl's multi interface, in the network module rbk-net.so (real time;
+ *    TLS, HTTP/2 when offered, connection reuse, per-request timeouts; poll() waits in
+ *    curl_multi_poll together with the caller's extra file descriptors, and returns early on
+ *    a signal);
  *  - http_sim_new() (sim/http_sim.h): the simulator in-process, in virtual time, routing every
  *    URL as the network would (the API server, cluster services, recorded notifications).
  *
@@ -118,8 +119,12 @@ typedef struct http_transport {
   void (*free)(void *self);
 } http_transport;
 
-/* Returns a libcurl transport, or NULL with *err set (caller frees). */
+/* Returns a libcurl transport, or NULL with *err set (caller frees): loaded from the network
+ * module (base/netmod.h), whose absence is reported here. */
 http_transport *http_curl_new(char **err);
+/* Returns libcurl's version and its TLS library's (static), or NULL with *err set (caller frees)
+ * when the network module is missing. */
+const char *http_curl_version(char **err);
 
 /* Returns the name of a failure kind ("connect", …). */
 const char *http_fail_name(http_fail f);

@@ -21,7 +21,10 @@
  *
  * Redirects are never followed, and only http and https are spoken. An answer (a stream: a line)
  * longer than the request's max_body aborts the transfer from the write callback, so at most
- * max_body bytes are ever held. */
+ * max_body bytes are ever held.
+ *
+ * This file is built into the network module rbk-net.so (base/netmod.h), not into rbk_http: the
+ * rbk binary reaches it through http_curl_new (http_curl_load.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +32,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "http_curl.h"
 #include "grow.h"
 #include "valbuf.h"
 
@@ -374,7 +378,7 @@ static void curl_tr_free(void *self) {
 }
 
 /* Returns a libcurl transport. */
-http_transport *http_curl_new(char **err) {
+http_transport *http_curl_create(char **err) {
   static bool inited;
   if (!inited && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return *err = strdup("cannot initialise libcurl"), NULL;
   inited = true;
@@ -384,4 +388,13 @@ http_transport *http_curl_new(char **err) {
   curl_multi_setopt(t->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   t->iface = (http_transport){t, curl_start, curl_cancel, curl_next, curl_poll, curl_pending, curl_tr_free};
   return &t->iface;
+}
+
+/* Returns libcurl's version and its TLS library's ("7.88.1 (OpenSSL/3.0.11)") (static). */
+const char *http_curl_describe(void) {
+  static char text[128];
+  const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+  snprintf(text, sizeof text, "%s%s%s%s", v->version, v->ssl_version ? " (" : "", v->ssl_version ? v->ssl_version : "",
+           v->ssl_version ? ")" : "");
+  return text;
 }

@@ -116,7 +116,7 @@ test_version() {
   out=$("$rbk" --version) || { bad version "exit $?"; return; }
   head -1 <<< "$out" | grep -Eqx 'rbk [0-9]+\.[0-9]+\.[0-9]+' || { bad version "first line: $(head -1 <<< "$out")"; return; }
   local lib
-  for lib in jansson libcurl libyaml libmicrohttpd libwebsockets libcrypto; do
+  for lib in jansson libcurl libyaml libmicrohttpd libwebsockets nettle GnuTLS; do
     grep -Eq "^  $lib [0-9A-Za-z]" <<< "$out" || { bad version "no $lib line in: $out"; return; }
   done
   [ "$out" = "$("$rbk" version)" ] || { bad version "rbk version differs from rbk --version"; return; }

@@ -12,10 +12,13 @@ root=$tmp/root
 prefix=/usr
 ex=$root$prefix/share/doc/rbk/examples
 [ -f "$build/CMakeCache.txt" ] || { echo "FAIL: no CMakeCache.txt next to $rbk"; exit 1; }
+# The network module's directory, relative to the prefix (lib/rbk, or lib/<triplet>/rbk when
+# configured with the prefix /usr).
+netdir=$(sed -n 's/^RBK_NET_DIR:[A-Z]*=//p' "$build/CMakeCache.txt")
 
 # Prints the files the install must hold, relative to the prefix, sorted.
 expected_files() {
-  printf '%s\n' bin/rbk \
+  printf '%s\n' bin/rbk "$netdir/rbk-net.so" \
     share/man/man1/rbk.1 share/man/man7/rbk-language.7 \
     share/bash-completion/completions/rbk share/zsh/vendor-completions/_rbk \
     share/fish/vendor_completions.d/rbk.fish \
@@ -50,6 +53,10 @@ installed_rbk_runs() {
   if [ $? = 0 ] && [[ $out == *" 0 failed"* ]]; then ok installed-test; else
     bad installed-test "rbk test of the installed emergency rollback: $out"
   fi
+  # The network module is found in its private directory, relative to the installed binary.
+  out=$("$root$prefix/bin/rbk" --version 2>&1)
+  [[ $out == *"libcurl "* && $out != *"missing"* ]] && ok installed-module ||
+    bad installed-module "the installed rbk does not load $netdir/rbk-net.so: $out"
 }
 
 man_pages_render() {
@@ -170,11 +177,16 @@ debian_package() {
   deb=$(ls "$tmp"/deb/rbk_*.deb)
   ok cpack
   out=$(dpkg-deb -f "$deb" Depends)
-  [[ $out == *libc6* && $out == *libcurl* && $out == *libjansson* ]] && ok deb-depends ||
+  # The module's libraries count too: dpkg-shlibdeps reads every ELF file of the package.
+  [[ $out == *libc6* && $out == *libcurl* && $out == *libjansson* && $out == *libmicrohttpd* && $out == *libwebsockets* ]] &&
+    ok deb-depends ||
     bad deb-depends "Depends: $out"
   dpkg-deb -x "$deb" "$tmp/debroot"
   out=$("$tmp/debroot/usr/bin/rbk" check "$tmp/debroot/usr/share/doc/rbk/examples/emergency-rollback.rbk" 2>&1) &&
     ok deb-rbk || bad deb-rbk "the packaged rbk: $out"
+  out=$("$tmp/debroot/usr/bin/rbk" --version 2>&1)
+  [ -f "$tmp/debroot/usr/$netdir/rbk-net.so" ] && [[ $out == *"libmicrohttpd "* && $out != *"missing"* ]] &&
+    ok deb-module || bad deb-module "the packaged rbk (module at /usr/$netdir/rbk-net.so?): $out"
   [ -f "$tmp/debroot/usr/share/doc/rbk/changelog.Debian.gz" ] && [ -f "$tmp/debroot/usr/share/man/man1/rbk.1.gz" ] &&
     ok deb-gz || bad deb-gz "no changelog.Debian.gz or rbk.1.gz"
   if command -v lintian >/dev/null; then

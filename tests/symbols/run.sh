@@ -7,9 +7,11 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
 build=$(dirname "$rbk")
 
-# The exceptions, as "prefix object": the generated parser and scanner (grammar/parser.y, lexer.l)
-# export bison's and flex's functions under their api.prefix / prefix.
+# The exceptions, as "prefix object": the generated parsers and scanner (grammar/parser.y, also
+# generated without lookahead correction as parser_fast.c, and lexer.l) export bison's and flex's
+# functions under their api.prefix / prefix.
 exceptions='rbk_yy parser
+rbk_yy parser_fast
 rbk_yy lexer'
 
 # Prints the modules, one a line, from the headers under the library folders.
