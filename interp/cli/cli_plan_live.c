@@ -198,6 +198,9 @@ static int preview(const rbk_program *prog, plan_graph *g, const cli_plan_live_o
     else {
       char *shown = scrub_line(why ? why : "interrupted");
       printf("The run would stop: %s\n", shown ? shown : "");
+      if (v.wrote && code == RBK_EXIT_FAILED)
+        printf("(This comes after mutating actions the preview did not make: its reads show the state before\n"
+               "them and the results of actions not sent are null. A run may get past it.)\n");
       free(shown);
     }
   } else {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "actions_kube.h"
 #include "grow.h"
@@ -53,6 +54,7 @@ typedef struct la {
   uint64_t next_id;
   const char *write_node;   /* the node of the write in flight (borrowed from its fwd), or NULL */
   size_t writes;
+  int64_t real0, virt0;     /* real (monotonic) and engine time when requests went in flight */
 } la;
 
 /* Returns how the preview treats the action `sig`. */
@@ -142,6 +144,8 @@ static void fwd_done(void *user, rbk_value *result, const char *error) {
   done(duser, result, error);
 }
 
+static int64_t real_now(void);
+
 /* Forwards an action to actions_kube; returns its id, or 0 with *err. */
 static uint64_t forward(la *a, const rbk_action_req *req, la_kind kind, act_done_fn done, void *user, char **err) {
   fwd *f = calloc(1, sizeof *f);
@@ -161,6 +165,7 @@ static uint64_t forward(la *a, const rbk_action_req *req, la_kind kind, act_done
     free(f->node), free(f->desc), free(f);
     return 0;
   }
+  if (!a->nfwds) a->real0 = real_now(), a->virt0 = req->now_ms;
   a->fwds[a->nfwds++] = f;
   return f->inner;
 }
@@ -199,10 +204,23 @@ static void la_cancel(void *self, uint64_t op) {
     }
 }
 
-/* Returns now while anything is queued or in flight (real I/O under a virtual clock). */
+/* Returns the monotonic time in ms. */
+static int64_t real_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Returns now when answers are queued; while requests are in flight, the engine time they went in
+ * flight plus the real time passed since (the virtual clock keeps pace with real I/O, so the
+ * engine's time limits on actions still fire); else the inner next event. */
 static int64_t la_next_event(void *self, int64_t now) {
   la *a = self;
-  if (a->nqueue || a->nfwds) return now;
+  if (a->nqueue) return now;
+  if (a->nfwds) {
+    int64_t t = a->virt0 + (real_now() - a->real0);
+    return t > now ? t : now;
+  }
   return a->inner->next_event(a->inner->self, now);
 }
 

@@ -11,9 +11,10 @@
 
 #include "grow.h"
 
-/* One leaf: its path and value (compact JSON text). */
+/* One leaf: its path, value (compact JSON text) and whether it is shown masked. */
 typedef struct {
   char *path, *value;
+  bool masked;
 } leaf;
 
 typedef struct {
@@ -33,9 +34,8 @@ static bool ignored(const char *path) {
   return false;
 }
 
-/* Returns the value's text for a diff line (caller frees). */
-static char *leaf_text(const json_t *v, bool masked) {
-  if (masked) return strdup("***");
+/* Returns the value's text (caller frees). */
+static char *leaf_text(const json_t *v) {
   if (json_is_string(v)) return strdup(json_string_value(v));
   return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
@@ -62,7 +62,7 @@ static bool flatten(const json_t *v, const char *path, leaves *out) {
   }
   bool masked = out->secret && (!strncmp(path, "data.", 5) || !strncmp(path, "stringData.", 11));
   if (!GROW(out->items, out->cap, out->n + 1)) return false;
-  leaf l = {strdup(path), leaf_text(v, masked)};
+  leaf l = {strdup(path), leaf_text(v), masked};
   if (!l.path || !l.value) return free(l.path), free(l.value), false;
   out->items[out->n++] = l;
   return true;
@@ -90,6 +90,9 @@ static void unload(leaves *l) {
   free(l->items);
 }
 
+/* Returns the text a leaf is shown with: *** for a Secret's data. */
+static const char *shown(const leaf *l) { return l->masked ? "***" : l->value; }
+
 /* Emits one diff line unless max lines were emitted already; counts it. */
 static void emit(size_t *count, size_t max, const char *path, const char *was, const char *now,
                  void (*line)(void *, const char *), void *user) {
@@ -110,10 +113,11 @@ long live_diff(const char *before, const char *after, size_t max, void (*line)(v
   size_t i = 0, j = 0, count = 0;
   while (i < a.n || j < b.n) {
     int c = i == a.n ? 1 : j == b.n ? -1 : strcmp(a.items[i].path, b.items[j].path);
-    if (c < 0) emit(&count, max, a.items[i].path, a.items[i].value, NULL, line, user), i++;
-    else if (c > 0) emit(&count, max, b.items[j].path, NULL, b.items[j].value, line, user), j++;
+    if (c < 0) emit(&count, max, a.items[i].path, shown(&a.items[i]), NULL, line, user), i++;
+    else if (c > 0) emit(&count, max, b.items[j].path, NULL, shown(&b.items[j]), line, user), j++;
     else {
-      if (strcmp(a.items[i].value, b.items[j].value)) emit(&count, max, a.items[i].path, a.items[i].value, b.items[j].value, line, user);
+      if (strcmp(a.items[i].value, b.items[j].value))
+        emit(&count, max, a.items[i].path, shown(&a.items[i]), shown(&b.items[j]), line, user);
       i++, j++;
     }
   }
