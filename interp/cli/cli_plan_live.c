@@ -18,7 +18,8 @@
 /* What the printer keeps between events. */
 typedef struct {
   FILE *out;
-  bool wrote;          /* a write was previewed: later reads show the state before it */
+  bool wrote;          /* a mutating action ended (previewed or not sent): later reads show the
+                          state before it */
   char *skipped;       /* the node of the gate or wait until just reported as skipped (its
                           closing event is not printed) */
   char **placeholders; /* the stand-ins of unset secrets (owned) */
@@ -48,7 +49,6 @@ static const char *before_writes(const live_view *v) {
 /* Prints an action's start. */
 static void show_action(live_view *v, const rbk_event *ev) {
   char line[900];
-  if (ev->mutating) v->wrote = true;
   snprintf(line, sizeof line, "%s %s %s%s", ev->mutating ? "✎" : "·", ev->action ? ev->action : "?", ev->target ? ev->target : "",
            ev->mutating ? "" : before_writes(v));
   put(v, ev->node, "  ", line);
@@ -117,6 +117,7 @@ static int emit(void *user, const rbk_event *ev, char **err) {
       break;
     case RBK_EV_ACTION_START: show_action(v, ev); return 0;
     case RBK_EV_ACTION_END:
+      v->wrote = v->wrote || (ev->mutating && ev->status == RBK_STATUS_OK);
       if (ev->status != RBK_STATUS_FAILED) return 0;
       snprintf(line, sizeof line, "✗ %s", ev->message ? ev->message : "failed");
       put(v, NULL, "      ", line);

@@ -136,9 +136,6 @@ static void fwd_done(void *user, rbk_value *result, const char *error) {
     free(now), free(limit);
     value_unref(result);
     result = error ? NULL : value_null();
-  } else if (f->kind == LA_WRITE && error) {
-    snprintf(line, sizeof line, "refused: %s", error);
-    say(a, f->node, line);
   }
   fwd_drop(a, f);
   done(duser, result, error);

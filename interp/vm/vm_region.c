@@ -224,9 +224,13 @@ static void preview_poll(engine *e, vm_task *t, vm_region *r) {
   if (r->info->kind == REG_GATE)
     snprintf(msg, sizeof msg, "gate '%s' does not pass on the state before the previewed writes (a run polls it every %s%s%s): %s",
              r->title, every, limit ? " for up to " : "", limit ? limit : "", r->last);
-  else
-    snprintf(msg, sizeof msg, "would wait %s%s until %s (now: %s)", limit ? "up to " : "", limit ? limit : "without a time limit",
-             e->code->checks.items[r->info->check].source, r->last);
+  else {
+    const char *src = e->code->checks.items[r->info->check].source, *now = r->last;
+    size_t n = strlen(src), m = strlen(now); /* "SRC (a = 1, b = 2)" shows as "a = 1, b = 2" */
+    bool operands = !strncmp(now, src, n) && !strncmp(now + n, " (", 2) && now[m - 1] == ')';
+    snprintf(msg, sizeof msg, "would wait %s%s until %s (now: %.*s)", limit ? "up to " : "", limit ? limit : "without a time limit",
+             src, operands ? (int)(m - n - 3) : (int)m, operands ? now + n + 2 : now);
+  }
   free(every), free(limit);
   rbk_event ev = {.kind = r->info->kind == REG_GATE ? RBK_EV_GATE : RBK_EV_WAIT, .node = r->node, .status = RBK_STATUS_SKIPPED, .message = msg,
                   .duration_ms = r->timeout, .key = r->key};
