@@ -260,7 +260,7 @@ static void on_write(void *user, const live_http_write *w) {
            del ? " (would delete it)" : post ? " (would create:)" : "");
   say(a, a->write_node, line);
   if (del) return;
-  long n = live_diff(post ? NULL : w->before, w->after, DIFF_LINES, diff_line, a);
+  long n = live_diff_fields(post ? NULL : w->before, w->after, DIFF_LINES, diff_line, a);
   if (n == 0) say(a, a->write_node, "  no field would change");
   if (n < 0 && !post) say(a, a->write_node, "  (the object before it could not be read: no diff)");
 }

@@ -105,7 +105,7 @@ static void emit(size_t *count, size_t max, const char *path, const char *was, c
 }
 
 /* Returns the changed fields' count after emitting their lines (see live_diff.h). */
-long live_diff(const char *before, const char *after, size_t max, void (*line)(void *user, const char *text), void *user) {
+long live_diff_fields(const char *before, const char *after, size_t max, void (*line)(void *user, const char *text), void *user) {
   leaves a = {0}, b = {0};
   bool ok = load(before, &a);
   b.secret = a.secret;

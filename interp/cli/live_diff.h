@@ -16,6 +16,6 @@
 /* Calls line(user, text) for every changed field of `before` → `after` (JSON texts; before NULL:
  * a new object, every field is "+"; after NULL: a deleted one); at most `max` lines, then one
  * "… N more" line. Returns the number of changed fields, or -1 when a text is not a JSON object. */
-long live_diff(const char *before, const char *after, size_t max, void (*line)(void *user, const char *text), void *user);
+long live_diff_fields(const char *before, const char *after, size_t max, void (*line)(void *user, const char *text), void *user);
 
 #endif
