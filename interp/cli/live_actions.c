@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "actions_kube.h"
 #include "grow.h"
 #include "live_diff.h"
@@ -29,6 +31,7 @@ typedef struct {
   struct la *owner;
   uint64_t inner;
   la_kind kind;
+  sig_id id;
   char *node, *desc;
   int64_t timeout_ms;
   act_done_fn done;
@@ -55,6 +58,7 @@ typedef struct la {
   const char *write_node;   /* the node of the write in flight (borrowed from its fwd), or NULL */
   size_t writes;
   int64_t real0, virt0;     /* real (monotonic) and engine time when requests went in flight */
+  json_t *live_revs;        /* deployment name → "REVISION (IMAGE)" read before its dry-run write */
 } la;
 
 /* Returns how the preview treats the action `sig`. */
@@ -121,6 +125,22 @@ static char *wait_now(const rbk_value *v) {
   return strdup(buf);
 }
 
+/* Reports a rollout_undo's concrete change: "revision 13 (IMAGE) → 12 (IMAGE)". */
+static void undo_line(la *a, const fwd *f, const rbk_value *result) {
+  const rbk_value *rev = result ? value_object_get(result, "revision") : NULL, *img = result ? value_object_get(result, "image") : NULL;
+  const rbk_value *skipped = result ? value_object_get(result, "skipped") : NULL;
+  const char *name = f->desc ? strchr(f->desc, '/') : NULL;
+  const char *was = name ? json_string_value(json_object_get(a->live_revs, name + 1)) : NULL;
+  if (!rev || rev->kind != VAL_INT) return;
+  char line[700];
+  if (skipped && skipped->kind == VAL_BOOL && skipped->u.b)
+    snprintf(line, sizeof line, "already at revision %lld: a run changes nothing", (long long)rev->u.i);
+  else
+    snprintf(line, sizeof line, "rollout_undo %s: revision %s → %lld (%s)", f->desc, was ? was : "? (not read)",
+             (long long)rev->u.i, img && img->kind == VAL_STRING ? img->u.str.s : "?");
+  say(a, f->node, line);
+}
+
 /* A forwarded action ended: reports what the preview learnt, then answers the engine. */
 static void fwd_done(void *user, rbk_value *result, const char *error) {
   fwd *f = user;
@@ -136,6 +156,8 @@ static void fwd_done(void *user, rbk_value *result, const char *error) {
     free(now), free(limit);
     value_unref(result);
     result = error ? NULL : value_null();
+  } else if (f->id == FN_K_ROLLOUT_UNDO && !error) {
+    undo_line(a, f, result);
   }
   fwd_drop(a, f);
   done(duser, result, error);
@@ -147,7 +169,7 @@ static int64_t real_now(void);
 static uint64_t forward(la *a, const rbk_action_req *req, la_kind kind, act_done_fn done, void *user, char **err) {
   fwd *f = calloc(1, sizeof *f);
   if (!f || !GROW(a->fwds, a->fcap, a->nfwds + 1)) return free(f), *err = strdup("out of memory"), 0;
-  *f = (fwd){a, 0, kind, req->node ? strdup(req->node) : NULL, la_describe(a, req), req->timeout_ms, done, user};
+  *f = (fwd){a, 0, kind, req->sig->id, req->node ? strdup(req->node) : NULL, la_describe(a, req), req->timeout_ms, done, user};
   rbk_action_req r = *req;
   rbk_value *args[4] = {0};
   if (kind == LA_WAIT) { /* read once what the wait would watch */
@@ -238,6 +260,7 @@ static void la_free(void *self) {
   la *a = self;
   if (a->inner) a->inner->free(a->inner->self);
   for (size_t i = 0; i < a->nfwds; i++) free(a->fwds[i]->node), free(a->fwds[i]->desc), free(a->fwds[i]);
+  json_decref(a->live_revs);
   free(a->fwds), free(a->queue), free(a);
 }
 
@@ -249,11 +272,29 @@ static void diff_line(void *user, const char *text) {
   say(a, a->write_node, line);
 }
 
+/* Keeps "N (IMAGE)", the revision and image of a deployment read before its dry-run write, for undo_line. */
+static void remember_revision(la *a, const live_http_write *w) {
+  const char *at = w->before ? strstr(w->path, "/deployments/") : NULL;
+  if (!at || strchr(at + 13, '/')) return;
+  json_t *d = json_loads(w->before, 0, NULL);
+  const char *rev = json_string_value(json_object_get(json_object_get(json_object_get(d, "metadata"), "annotations"),
+                                                      "deployment.kubernetes.io/revision"));
+  json_t *c0 = json_array_get(json_object_get(json_object_get(json_object_get(json_object_get(d, "spec"), "template"), "spec"),
+                                              "containers"), 0);
+  const char *img = json_string_value(json_object_get(c0, "image"));
+  char text[400];
+  snprintf(text, sizeof text, "%s (%s)", rev ? rev : "?", img ? img : "?");
+  if (!a->live_revs) a->live_revs = json_object();
+  json_object_set_new(a->live_revs, at + 13, json_string(text));
+  json_decref(d);
+}
+
 /* live_http's record: reports an accepted dry-run write and what it would change. */
 static void on_write(void *user, const live_http_write *w) {
   la *a = user;
   if (w->status < 200 || w->status >= 300) return; /* the action fails with the server's message */
   a->writes++;
+  remember_revision(a, w);
   char line[600];
   bool del = !strcmp(w->method, "DELETE"), post = !strcmp(w->method, "POST");
   snprintf(line, sizeof line, "dry run accepted: %s %s%s", w->method, w->path,

@@ -7,6 +7,7 @@
  *  - rollout_undo, rollout_restart, scale, patch, apply, create and delete run as in a run, their
  *    writes as dry runs: each one's changed fields (live_diff.h) are reported, and a refusal by the
  *    server (validation 422, RBAC 403, 404, a conflict) fails the action as it would fail the run;
+ *    a rollout_undo also says "rollout_undo deployment/x: revision 13 (IMAGE) → 12 (IMAGE)";
  *  - rollout_status, wait_ready and wait_deleted are not waited: the object (or the matching list)
  *    is read once and reported; they return null;
  *  - job(), exec(), run(), write_file() and endpoint post/put/delete are not sent ("would …") and

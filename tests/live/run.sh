@@ -68,6 +68,7 @@ IMG_UNDO='~ spec.template.spec.containers[0].image: gcr.io/greenlang/gl-001:1.5.
 
 test_seeds() {
   seed emergency-rollback bad-release 0 "$IMG_UNDO" \
+    "rollout_undo deployment/gl-001-process-heat-orchestrator: revision 13 (gcr.io/greenlang/gl-001:1.5.0) → 12 (gcr.io/greenlang/gl-001:1.4.2)" \
     "dry run accepted: PATCH /apis/apps/v1/namespaces/greenlang/deployments/gl-001-process-heat-orchestrator" \
     '~ spec.template.spec.containers[0].image: gcr.io/greenlang/gl-002:2.3.1 → gcr.io/greenlang/gl-002:2.3.0' \
     "not waited: a run waits up to 1m30s for deployment/gl-001-process-heat-orchestrator (now: replicas 3 updated 3 ready 3 available 3)" \
