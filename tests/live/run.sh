@@ -110,6 +110,22 @@ test_refusals() {
   unchanged refusals refuse "$before"
 }
 
+# create, apply and delete as dry runs; a later read still sees the cluster as it was.
+test_objects() {
+  start objects bad-config || return
+  local before
+  before=$(versions "$KC")
+  preview objects "$src/tests/live/objects.rbk"
+  expect_eq "objects: exit 0" 0 "$rc"
+  has objects "dry run accepted: POST /api/v1/namespaces/greenlang/configmaps (would create:)"
+  has objects "+ data.mode: new"
+  has objects "~ data.optimizer: multi-plant-v3-experimental → applied"
+  has objects "dry run accepted: DELETE /api/v1/namespaces/greenlang/configmaps/gl-001-config (would delete it)"
+  has objects "⚠ configmap/rbk-live-test was not created  [fails on the state before the dry-run writes"
+  has objects "3 dry-run writes accepted, 1 check failed on the"
+  unchanged objects objects "$before"
+}
+
 # RBAC: a ServiceAccount that may read but not patch deployments/scale is refused (403) at the write.
 test_rbac() {
   start rbac bad-release --token-sa "viewer-$SIM_TOKEN=greenlang/viewer" || return
@@ -150,6 +166,7 @@ test_usage() {
 
 t test_usage
 t test_refusals
+t test_objects
 t test_rbac
 t test_seeds
 finish live
