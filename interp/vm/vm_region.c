@@ -228,6 +228,7 @@ static void preview_poll(engine *e, vm_task *t, vm_region *r) {
     const char *src = e->code->checks.items[r->info->check].source, *now = r->last;
     size_t n = strlen(src), m = strlen(now); /* "SRC (a = 1, b = 2)" shows as "a = 1, b = 2" */
     bool operands = !strncmp(now, src, n) && !strncmp(now + n, " (", 2) && now[m - 1] == ')';
+    if (!strcmp(now, src)) now = "false", m = 5; /* no operands to show */
     snprintf(msg, sizeof msg, "would wait %s%s until %s (now: %.*s)", limit ? "up to " : "", limit ? limit : "without a time limit",
              src, operands ? (int)(m - n - 3) : (int)m, operands ? now + n + 2 : now);
   }
