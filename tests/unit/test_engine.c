@@ -200,18 +200,6 @@ static const char *plan_preview_gate =
     "runbook \"t\" {\n  title = \"t\"\n}\n"
     "gate \"backup\" every 5s timeout 1m {\n  assert false, \"no backup\"\n}\n";
 
-/* Preview: a polling gate that does not pass before any write fails at once, without polling. */
-static void engine__preview_gate__fails_at_once(void **state) {
-  (void)state;
-  run_case c = {.plan = plan_preview_gate, .script = "{\"answers\": []}", .preview = true};
-  run(&c);
-  assert_int_equal(c.code, RBK_EXIT_FAILED);
-  const char *ev = events(&c);
-  assert_non_null(strstr(ev, "gate 'backup' does not pass now (a run polls it every 5s for up to 1m): no backup"));
-  assert_null(strstr(ev, "\"t_ms\":5000"));
-  run_free(&c);
-}
-
 static const char *plan_preview_after =
     "runbook \"t\" {\n  title = \"t\"\n}\n"
     "let plant = kube(namespace: \"ns\")\n"
@@ -222,10 +210,17 @@ static const char *plan_preview_after =
     "  gate \"healthy\" every 1s timeout 5s {\n    assert false, \"unhealthy\"\n  }\n"
     "}\n";
 
-/* Preview: a wait until is judged once and goes on; after a mutating action, failed checks are
- * reported as skipped and the run goes on. */
-static void engine__preview_after_write__checks_reported(void **state) {
+/* Preview: before any write, a polling gate that does not pass fails at once, without polling; a
+ * wait until is judged once and goes on; after a mutating action, failed checks are reported as
+ * skipped and the run goes on. */
+static void engine__preview__gates_waits_and_checks(void **state) {
   (void)state;
+  run_case g = {.plan = plan_preview_gate, .script = "{\"answers\": []}", .preview = true};
+  run(&g);
+  assert_int_equal(g.code, RBK_EXIT_FAILED);
+  assert_non_null(strstr(events(&g), "gate 'backup' does not pass now (a run polls it every 5s for up to 1m): no backup"));
+  assert_null(strstr(events(&g), "\"t_ms\":5000"));
+  run_free(&g);
   run_case c = {.plan = plan_preview_after, .script = "{\"answers\": [{\"results\": [{\"value\": {}}]}]}", .preview = true};
   run(&c);
   assert_int_equal(c.code, RBK_EXIT_OK);
@@ -512,8 +507,7 @@ int main(void) {
       cmocka_unit_test(engine__resume__completed_steps_skipped),
       cmocka_unit_test(engine__resume_inflight__recheck_requested),
       cmocka_unit_test(engine__resume_gates__replayed_unless_recheck),
-      cmocka_unit_test(engine__preview_gate__fails_at_once),
-      cmocka_unit_test(engine__preview_after_write__checks_reported),
+      cmocka_unit_test(engine__preview__gates_waits_and_checks),
       cmocka_unit_test(engine__resume_results__completed_actions_replayed),
       cmocka_unit_test(engine__resume_returns__skipped_step_returns_value),
       cmocka_unit_test(engine__step_returns_secret__value_not_journaled),
