@@ -53,7 +53,7 @@ _rbk() {
     case $cmd in
     check) opts="--format --help" ;;
     fmt) opts="-w --write --check --help" args=plan-or-dir ;;
-    plan) opts="-p --param --format --mutating --verbose --diff --help" ;;
+    plan) opts="-p --param --format --mutating --verbose --diff --live --kubeconfig --context --help" ;;
     rbac) opts="-p --param -n --namespace --name --help" ;;
     ast) opts="--help" ;;
     run) opts="-p $run_opts" ;;

@@ -88,6 +88,12 @@ typedef struct {
   const char *base_dir;         /* file() resolves relative paths here; NULL → the plan's dir */
   int max_depth;                /* proc call depth limit; 0 → 200 */
   bool ignore_deadline;         /* --ignore-deadline: the runbook's deadline does not stop the run */
+  /* rbk plan --live: a gate or `wait until` is judged once, on what is read now. A gate that does
+   * not pass fails at once ("gate 'x' does not pass now …"); a `wait until` whose condition is
+   * false goes on (a wait event with status skipped tells what a run would wait for). After the
+   * first mutating action (whose write the preview did not make), a gate or assert that fails
+   * is reported with status skipped and the preview goes on: it judged the state before the write. */
+  bool preview;
 } engine_config;
 
 typedef struct engine engine;

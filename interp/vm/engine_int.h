@@ -219,6 +219,8 @@ struct engine {
   int64_t work_ms;          /* engine_now when the plan's work ended (the root task finished), -1 before */
   bool stop_now;            /* the second cancel: leave the loop */
   bool ran;
+  bool preview_wrote;       /* preview: a mutating action started (later checks judge the state
+                               before it: a failed assert or gate is reported, not raised) */
 };
 
 /* ---- engine services (engine_events.c, engine.c) ---- */
