@@ -92,6 +92,7 @@ static void fmt_action(valbuf *b, bool color, const rbk_event *ev) {
   if (ev->status == RBK_STATUS_FAILED) valbuf_puts(b, " failed");
   if (ev->status == RBK_STATUS_CANCELLED) valbuf_puts(b, " cancelled");
   put_took(b, color, ev);
+  if (ev->status == RBK_STATUS_OK && ev->repeat >= 2) valbuf_printf(b, ", %d in a row", ev->repeat);
   if (ev->status != RBK_STATUS_OK) put_msg(b, ev->message);
 }
 
@@ -200,11 +201,20 @@ int out_text_depth(const char *step) {
   return d;
 }
 
+/* Returns true when the Nth failure in a row of a poll is printed: 2, 3, 5 and then 10, 20, 50,
+ * 100, 200, 500… (the JSON events keep every one). */
+static bool repeat_shown(int n) {
+  if (n <= 3 || n == 5) return true;
+  while (n % 10 == 0) n /= 10;
+  return n == 1 || n == 2 || n == 5;
+}
+
 /* rbk_sink.emit: prints one timestamped line (plus a summary of warnings at the end). */
 static int text_emit(void *user, const rbk_event *ev, char **err) {
   out_text *o = user;
   (void)err;
   if (ev->kind == RBK_EV_WARNING) o->warnings++;
+  if (ev->repeat >= 2 && !repeat_shown(ev->repeat)) return 0;
   char *text = out_text_event(ev, o->color);
   if (!text) return 0;
   char ts[24];

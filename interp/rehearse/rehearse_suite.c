@@ -135,6 +135,7 @@ static bool run_case(const suite *s, const char *plan, const rehearse_case *c, F
   rehearse_opts o = {.out = out_text_sink(&text), .console = text.f, .diag = text.f};
   rehearse_case_opts(c, plan, &o);
   o.ignore_deadline = s->o->ignore_deadline;
+  o.max_virtual_ms = s->o->max_virtual_ms;
   rehearse_result r;
   rehearse_run(&o, &r);
   if (r.world && s->o->verbose) rehearse_world_print(r.world, &r, text.f, false);

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef struct {
@@ -21,6 +22,7 @@ typedef struct {
   bool verbose;           /* print every case's whole output and final world */
   const char *case_glob;  /* only cases whose name matches (fnmatch); NULL: all */
   bool ignore_deadline;   /* every case runs with --ignore-deadline */
+  int64_t max_virtual_ms; /* every case's virtual-time cap (--max-virtual-time); 0: the default */
   bool color;             /* ANSI colours in text output */
   int jobs;               /* cases rehearsed at once, each in a child process; ≤ 1: one by one
                              in this process. The report's order does not depend on it. */

@@ -88,6 +88,9 @@ typedef struct {
   const char *base_dir;         /* file() resolves relative paths here; NULL → the plan's dir */
   int max_depth;                /* proc call depth limit; 0 → 200 */
   bool ignore_deadline;         /* --ignore-deadline: the runbook's deadline does not stop the run */
+  int64_t max_virtual_ms;       /* virtual clock only, > 0: when the clock would pass this much time
+                                   since the run started, the run stops there at once (exit 1, no
+                                   handler runs, engine_capped); 0: no cap */
 } engine_config;
 
 typedef struct engine engine;
@@ -109,6 +112,8 @@ void engine_cancel(engine *e, const char *why);
 
 /* Returns the message of the error that ended the run (borrowed), or NULL when it succeeded. */
 const char *engine_error(const engine *e);
+/* Returns true when the run was stopped at cfg.max_virtual_ms. */
+bool engine_capped(const engine *e);
 /* Returns the number of warnings (failed expects, failed notifications, handler errors). */
 int engine_warnings(const engine *e);
 
