@@ -118,7 +118,7 @@ static void fire_timers(engine *e, int64_t now) {
       case TM_GUARD: guard_fired(e, tm.task); break;
       case TM_REGION: vm_region_timeout(e, tm.task, tm.region); break;
       case TM_APPROVAL: vm_approval_timeout(e, tm.task); break;
-      case TM_NOTIFY: engine_note_timeout(e, tm.region); break;
+      case TM_NOTIFY: tm.region ? engine_note_timeout(e, tm.region) : engine_notes_undelivered(e); break;
     }
     run_ready(e);
   }
@@ -275,6 +275,7 @@ int engine_run(engine *e) {
   while (!e->stop_now) {
     run_ready(e);
     if (e->stop_now || (e->root->state == TS_DONE && !e->notes)) break;
+    if (e->root->state == TS_DONE && !engine_notes_grace(e)) engine_notes_drop(e, "out of memory");
     if (handle_cancels(e)) continue;
     if (e->fatal && !e->fatal_cancelled) {
       e->fatal_cancelled = true;

@@ -124,6 +124,8 @@ typedef struct vm_note {
 } vm_note;
 
 #define NOTIFY_TIMEOUT_MS 30000 /* a delivery that takes longer is given up (a warning) */
+#define NOTIFY_GRACE_MS 5000    /* after the plan ended, deliveries still in flight get this long
+                                   (within their own limit), then are given up as undelivered */
 
 typedef struct vm_task {
   struct engine *eng;
@@ -229,6 +231,7 @@ struct engine {
   vm_note *notes, *notes_last; /* deliveries in flight, in send order */
   uint64_t next_note;
   int64_t work_ms;          /* engine_now when the plan's work ended (the root task finished), -1 before */
+  uint64_t grace_timer;     /* NOTIFY_GRACE_MS after the plan ended with deliveries in flight, 0 before */
   bool stop_now;            /* the second cancel or the virtual-time cap: leave the loop */
   bool capped;              /* stopped at cfg.max_virtual_ms */
   bool ran;
@@ -280,6 +283,12 @@ void engine_note_timeout(engine *e, uint64_t id);
 /* Cancels every delivery in flight (a hard stop) and frees them; with `why` (borrowed) each gets
  * a warning "notification to X dropped: why", with NULL none. */
 void engine_notes_drop(engine *e, const char *why);
+/* The plan ended with deliveries in flight: gives them NOTIFY_GRACE_MS (a TM_NOTIFY timer with
+ * note id 0); returns false when out of memory. */
+bool engine_notes_grace(engine *e);
+/* The grace passed: every delivery still in flight is cancelled with a warning "notification to X
+ * undelivered: no answer within 5s after the run ended". */
+void engine_notes_undelivered(engine *e);
 
 /* Frees the strings. */
 void engine_strings_free(vm_strings *v);

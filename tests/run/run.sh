@@ -484,7 +484,36 @@ test_replay_after_kills() {
   ok
 }
 
-for name in replay_after_failure replay_secret_return replay_after_kills; do
+# A notification whose webhook accepts and never answers: the run ends within the grace (5s) after
+# the plan (+1s), warns that it was undelivered, and keeps the plan's exit code (0).
+test_dead_webhook() {
+  python3 dead_webhook.py > "$tmp/hook.port" &
+  local srv=$! n=0
+  while [ ! -s "$tmp/hook.port" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+  cat > "$tmp/hook.rbk" <<'EOF2'
+runbook "hook" {
+  title = "dead webhook"
+}
+let s = slack(webhook: env("HOOK_URL"), channel: "#incident")
+step "work" {
+  notify s "ROLLBACK COMPLETE"
+}
+EOF2
+  local start end code
+  start=$(date +%s%N)
+  HOOK_URL="http://127.0.0.1:$(cat "$tmp/hook.port")/hook" "$rbk" run "$tmp/hook.rbk" --journal "$tmp/hook.jsonl" > "$tmp/hook.out" 2>&1
+  code=$? end=$(date +%s%N)
+  kill "$srv"
+  wait "$srv" 2> /dev/null
+  [ $code = 0 ] || { bad dead_webhook "exit $code: $(tail -3 "$tmp/hook.out")"; return; }
+  grep -q '! warning: notification to slack #incident undelivered: no answer within 5s after the run ended$' "$tmp/hook.out" ||
+    { bad dead_webhook "no undelivered warning: $(tail -3 "$tmp/hook.out")"; return; }
+  grep -q '✓ run succeeded in .* (1 warning)$' "$tmp/hook.out" || { bad dead_webhook "$(tail -1 "$tmp/hook.out")"; return; }
+  [ $(((end - start) / 1000000)) -lt 6000 ] || { bad dead_webhook "the exit took $(((end - start) / 1000000)) ms (grace 5s + 1s)"; return; }
+  ok
+}
+
+for name in replay_after_failure replay_secret_return replay_after_kills dead_webhook; do
   t test_$name
 done
 
