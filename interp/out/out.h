@@ -96,4 +96,14 @@ rbk_actions *out_calls_wrap(rbk_actions *inner, const char *path, char **err);
 /* Returns true when output to fd may be coloured: a terminal, NO_COLOR unset, TERM not "dumb". */
 bool out_color_on(int fd);
 
+/* Returns the width in columns of the terminal on fd: its TIOCGWINSZ size, else $COLUMNS, else 80
+ * (out_wrap.c). */
+int out_term_width(int fd);
+/* Returns s (one line, or several separated by '\n') word-wrapped so that no line is wider than
+ * `width` columns (at least 10): breaks at the last space that fits (the space is dropped), else
+ * inside a word; ANSI sequences take no column, a UTF-8 character one. Prompts use it so that
+ * their end — the answer choices `[y/N]` — is always on screen. Caller frees; NULL when out of
+ * memory. */
+char *out_wrap(const char *s, int width);
+
 #endif

@@ -1,7 +1,7 @@
 /* test_out.c — the text and live views of assert events: a `retrying` assert (a failed attempt
  * that will be tried again) has its own symbol and wording, never a failure's or a
  * cancellation's, and the live view counts it on the gate or step that will retry; a poll's
- * repeated reports are thinned out in the text lines. */
+ * repeated reports are thinned out in the text lines; prompts wrap to the terminal's width. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,6 +104,38 @@ static void out_text__poll_repeats__printed_at_2_3_5_10_20_50_100(void **state) 
   free(buf);
 }
 
+static void out_wrap__long_prompt__words_kept_choices_shown(void **state) {
+  (void)state;
+  static const struct {
+    const char *in;
+    int width;
+    const char *out;
+  } cases[] = {
+      {"approve \"Rotate now?\" (from db-owner, 9m59s left) [y/N] ", 20, "approve \"Rotate\nnow?\" (from\ndb-owner, 9m59s\nleft) [y/N] "},
+      {"short [y/N] ", 80, "short [y/N] "},
+      {"abcdefghijklmnopqrstuvwxyz", 10, "abcdefghij\nklmnopqrst\nuvwxyz"},
+      {"\033[1mbold\033[0m é é é é é é", 12, "\033[1mbold\033[0m é é é é\né é"},
+      {"one\ntwo three", 10, "one\ntwo three"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char *w = out_wrap(cases[i].in, cases[i].width);
+    assert_string_equal(w, cases[i].out);
+    free(w);
+  }
+}
+
+static void out_term_width__not_a_terminal__columns_else_80(void **state) {
+  (void)state;
+  FILE *f = tmpfile();
+  setenv("COLUMNS", "132", 1);
+  assert_int_equal(out_term_width(fileno(f)), 132);
+  setenv("COLUMNS", "wide", 1);
+  assert_int_equal(out_term_width(fileno(f)), 80);
+  unsetenv("COLUMNS");
+  assert_int_equal(out_term_width(fileno(f)), 80);
+  fclose(f);
+}
+
 static void out_live__retrying_asserts__counted_on_their_gate(void **state) {
   (void)state;
   rbk_event evs[] = {
@@ -136,6 +168,8 @@ int main(void) {
       cmocka_unit_test(out_text__failed_and_cancelled_assert__unchanged),
       cmocka_unit_test(out_text__retrying_in_colour__warning_colour),
       cmocka_unit_test(out_text__poll_repeats__printed_at_2_3_5_10_20_50_100),
+      cmocka_unit_test(out_wrap__long_prompt__words_kept_choices_shown),
+      cmocka_unit_test(out_term_width__not_a_terminal__columns_else_80),
       cmocka_unit_test(out_live__retrying_asserts__counted_on_their_gate),
       cmocka_unit_test(out_live__retrying_assert_in_step__counted_on_the_step),
   };
