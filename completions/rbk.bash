@@ -51,7 +51,7 @@ _rbk() {
     local opts args=plan
     # args: what the operands are (plan: .rbk files; plan-or-dir: also directories; journal).
     case $cmd in
-    check) opts="--format --help" ;;
+    check) opts="--format --help" args=plan-or-dir ;;
     fmt) opts="-w --write --check --help" args=plan-or-dir ;;
     plan) opts="-p --param --format --mutating --verbose --diff --help" ;;
     rbac) opts="-p --param -n --namespace --name --help" ;;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dirwalk.h"
 #include "http.h"
 #include "out.h"
 #include "rehearse.h"
@@ -48,7 +49,7 @@ const cli_opts_spec cli_test_spec = {
              "One plan with --scenario, -p, --seed, --yes, --approve, --secret, --stubs or\n"
              "--max-response (or a plan without a sidecar file): one rehearsal, shown as `rbk run`\n"
              "shows a run, then the simulated world. Otherwise: every case of each plan's sidecar\n"
-             "PLAN.test.json (directories: their *.rbk files), pass/fail per case and\n"
+             "PLAN.test.json (a directory: every *.rbk file below it), pass/fail per case and\n"
              "\"N passed, M failed\" (docs/rehearsal.md).",
     .footer = "Exit codes: one rehearsal: as rbk run (0, 1, 3; 2 usage or plan errors). Cases: 0 all\n"
               "passed, 1 one failed, 2 usage errors or no case ran.",
@@ -205,7 +206,7 @@ static int run_cases(const test_args *a) {
   char *err = NULL;
   char **plans = rehearse_suite_collect_plans(a->paths, a->npaths, &err);
   if (!plans) {
-    fprintf(stderr, "rbk: cannot read %s: %s\n", err ? err : "the plans", strerror(errno));
+    fprintf(stderr, "rbk: cannot read %s\n", err ? err : "the plans");
     free(err);
     return RBK_EXIT_USAGE;
   }
@@ -216,8 +217,7 @@ static int run_cases(const test_args *a) {
                             .ignore_deadline = a->ignore_deadline, .max_virtual_ms = a->max_virtual_ms,
                             .color = color, .out = stdout, .jobs = jobs};
   int code = rehearse_suite_run(plans, &so);
-  for (size_t i = 0; plans[i]; i++) free(plans[i]);
-  free(plans);
+  dirwalk_free(plans);
   return code;
 }
 
