@@ -52,6 +52,10 @@ rbk_sink out_text_sink(out_text *o);
  * start of an action). `color` adds ANSI colours. Caller frees. */
 char *out_text_event(const rbk_event *ev, bool color);
 
+/* Returns true when the event gets a line of its own: always, except a poll's repeated report
+ * (rbk_event.repeat), shown only as the 2nd, 3rd and 5th and then the 10th, 20th, 50th, 100th…
+ * of a row, so that a long poll prints a few lines (the JSON events keep every one). */
+bool out_text_shown(const rbk_event *ev);
 /* Returns "HH:MM:SS.mmm" for ms into buf (at least 16 bytes). */
 const char *out_text_clock(int64_t ms, char *buf, size_t size);
 

@@ -242,9 +242,9 @@ static void out_live_tick(out_live *v) {
   if (!v->finished && real_ms() - v->last_draw >= REDRAW_MS) draw_area(v);
 }
 
-/* Prints a finished event's line above the running part. */
+/* Prints a finished event's line above the running part (a poll's repeats thinned out). */
 static void put_log_line(out_live *v, const rbk_event *ev) {
-  char *text = out_text_event(ev, v->color);
+  char *text = out_text_shown(ev) ? out_text_event(ev, v->color) : NULL;
   if (!text) return;
   clear_area(v);
   char ts[24];

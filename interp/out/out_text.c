@@ -201,9 +201,9 @@ int out_text_depth(const char *step) {
   return d;
 }
 
-/* Returns true when the Nth failure in a row of a poll is printed: 2, 3, 5 and then 10, 20, 50,
- * 100, 200, 500… (the JSON events keep every one). */
-static bool repeat_shown(int n) {
+/* Returns true when the event gets a line (see out.h). */
+bool out_text_shown(const rbk_event *ev) {
+  int n = ev->repeat;
   if (n <= 3 || n == 5) return true;
   while (n % 10 == 0) n /= 10;
   return n == 1 || n == 2 || n == 5;
@@ -214,7 +214,7 @@ static int text_emit(void *user, const rbk_event *ev, char **err) {
   out_text *o = user;
   (void)err;
   if (ev->kind == RBK_EV_WARNING) o->warnings++;
-  if (ev->repeat >= 2 && !repeat_shown(ev->repeat)) return 0;
+  if (!out_text_shown(ev)) return 0;
   char *text = out_text_event(ev, o->color);
   if (!text) return 0;
   char ts[24];
