@@ -122,6 +122,7 @@ complete -c rbk -n $testing -l stubs -r -F -d 'JSON list of process stubs'
 complete -c rbk -n $testing -l case -x -d 'only the sidecar cases whose name matches'
 complete -c rbk -n $testing -s v -l verbose -d "show every case's output and world"
 complete -c rbk -n $testing -l ignore-deadline -d 'let runs go on past the deadline'
+complete -c rbk -n $testing -l max-virtual-time -x -d 'stop a rehearsal past this virtual time'
 complete -c rbk -n $testing -s j -l jobs -x -d 'rehearse N cases at once'
 
 # sim.

@@ -348,7 +348,7 @@ static void region_exit(engine *e, vm_task *t) {
     r->err = NULL;
   }
   vm_sched_cancel_timer(e, r->timer);
-  free(r->title), free(r->path), free(r->key), free(r->last);
+  free(r->title), free(r->path), free(r->key), free(r->last), engine_poll_forget(r);
   t->nregions--;
   if (err) vm_raise(e, t, err);
 }

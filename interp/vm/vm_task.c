@@ -52,6 +52,7 @@ static void region_release(engine *e, vm_region *r) {
   free(r->path);
   free(r->key);
   free(r->last);
+  engine_poll_forget(r);
 }
 
 /* Frees a task that is not waiting on anything (finished, or never started). */
