@@ -107,6 +107,11 @@ ast_node *parse_build_let(parse_ctx *ctx, slice name, xnode value, rbk_span span
   return n;
 }
 
+/* Returns a LET whose value is a PARALLEL_FOR statement: the list of what its branches return. */
+ast_node *parse_build_let_loop(parse_ctx *ctx, slice name, ast_node *loop, rbk_span span) {
+  return parse_build_let(ctx, name, (xnode){loop, 1}, span);
+}
+
 /* Returns a STEP, GATE (x: title), APPROVE (x: question) or WAIT_UNTIL (x: condition) waiting for clauses. */
 ast_node *parse_build_head(parse_ctx *ctx, ast_kind kind, xnode x, rbk_span span) {
   ast_node *n = parse_build_new(ctx, kind, span);
