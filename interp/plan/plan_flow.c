@@ -248,6 +248,11 @@ static void pw_for(plan_walker *w, plan_scope *s, const ast_node *st) {
     n->label = strutil_printf("parallel for %s in %s max %s", st->u.loop.var, over ? over : "?", m ? m : "?");
     free(m);
   }
+  if (w->collect && w->collect->u.let.value == st) {
+    char *label = strutil_printf("let %s = %s (the list of what each branch returns)", w->collect->u.let.name, n->label);
+    free(n->label);
+    n->label = label;
+  }
   if (it.kind == PV_KNOWN && it.val->kind == VAL_LIST) {
     n->iterations = (int64_t)it.val->u.list.len;
     loop_known(w, s, st, l, it.val, parallel, max, has_max);
@@ -323,14 +328,39 @@ static void bind_params(plan_walker *w, plan_scope *sc, const ast_node *proc, pv
   }
 }
 
+/* Returns the frame of `proc` on the chain of inlined procs (it calls itself, directly or through
+ * others), or NULL. */
+static const plan_frame *frame_of(const plan_walker *w, const ast_node *proc) {
+  for (const plan_frame *f = w->frame; f; f = f->outer)
+    if (f->node == proc) return f;
+  return NULL;
+}
+
+/* Returns true when `call` of `proc` is not expanded because its recursion is not bounded before
+ * the run: it recurses under a decision or a loop that the plan cannot resolve, or past
+ * PLAN_MAX_INLINE levels. The worst case becomes unbounded, with the reason, and the call's
+ * result is unknown. A recursion whose every decision is known (a param counting down) is
+ * expanded exactly. */
+static bool recursion_unbounded(plan_walker *w, const ast_node *proc, const ast_node *call) {
+  const plan_frame *f = frame_of(w, proc);
+  bool deep = w->inline_depth >= PLAN_MAX_INLINE;
+  if (!deep && (!f || w->cond_level <= f->cond_level)) return false;
+  char *where = plan_walk_where(call->span);
+  char *why = deep ? strutil_printf("%s: proc calls nest deeper than %d ('%s' is not expanded further)", where ? where : "?",
+                                    PLAN_MAX_INLINE, proc->u.proc.name)
+                   : strutil_printf("%s: proc '%s' calls itself%s%s%s, as deep as values known only at run time decide",
+                                    where ? where : "?", proc->u.proc.name, f == w->frame ? "" : " through '",
+                                    f == w->frame ? "" : w->frame->proc, f == w->frame ? "" : "'");
+  plan_cost_unbounded(&w->cost, why);
+  free(where);
+  free(why);
+  return true;
+}
+
 /* Inlines proc `proc` of unit `unit` for `call` with evaluated arguments; returns its result. */
 pv plan_walk_inline(plan_walker *w, int unit, const ast_node *proc, const ast_node *call, pv *pos, size_t npos,
                     char **names, pv *named, size_t nnamed) {
-  if (w->inline_depth >= PLAN_MAX_INLINE) {
-    plan_walk_warn(w, call->span, "proc calls nest deeper than %d; '%s' is not expanded further", PLAN_MAX_INLINE,
-                   proc->u.proc.name);
-    return plan_pv_unknown(NULL);
-  }
+  if (recursion_unbounded(w, proc, call)) return plan_pv_unknown(NULL);
   plan_walk_unit_globals(w, unit);
   plan_scope sc;
   plan_scope_init(&sc, &w->globals[unit], unit);
@@ -338,7 +368,7 @@ pv plan_walk_inline(plan_walker *w, int unit, const ast_node *proc, const ast_no
   snprintf(piece, sizeof piece, "@%d:%d", call->span.line, call->span.col);
   size_t saved = ctx_push(w, piece);
   bind_params(w, &sc, proc, pos, npos, names, named, nnamed);
-  plan_frame f = {.outer = w->frame, .proc = proc->u.proc.name, .cond_level = w->cond_level};
+  plan_frame f = {.outer = w->frame, .proc = proc->u.proc.name, .node = proc, .cond_level = w->cond_level};
   w->frame = &f;
   w->inline_depth++;
   plan_walk_block(w, &sc, proc->u.proc.body);

@@ -149,6 +149,7 @@ typedef struct {
 typedef struct plan_frame {
   struct plan_frame *outer;
   const char *proc;    /* the proc's name */
+  const ast_node *node;/* the PROC node (recursion: a call of a proc already on the chain) */
   plan_links returns;  /* return nodes, linked to whatever follows the call */
   pv result;           /* the value of the first unconditional return */
   bool has_result;     /* result is set */
@@ -171,6 +172,8 @@ typedef struct plan_walker {
   plan_links failures; /* aborts: linked to the plan-level on failure handlers */
   plan_cost cost;      /* the current sequence's worst case */
   plan_frame *frame;   /* innermost inlined proc */
+  const ast_node *collect;        /* the LET of `let x = parallel for` whose body is walked, or NULL */
+  const plan_frame *collect_frame;/* w->frame there: a `return` in that frame is a branch's value */
   int inline_depth;
   bool stop;           /* an unconditional abort or return ended the current path */
   bool returned;       /* stop came from a return (cleared after the proc call) */
