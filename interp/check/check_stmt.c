@@ -218,9 +218,9 @@ static bool placement(chk_ctx *ctx, const ast_node *s, chk_where where) {
   if (s->kind == AST_RETURN && ctx->ret_to == RET_NOWHERE) {
     if (ctx->proc)
       diag_add(ctx->diags, DIAG_ERROR, s->span, "'return' cannot leave a parallel branch; to collect the branches' "
-                                                "values, write `let NAME = parallel for x in LIST { … return v }`");
+                                                "values, write 'let NAME = parallel for x in LIST { … return v }'");
     else
-      diag_add(ctx->diags, DIAG_ERROR, s->span, "'return' outside a proc or a `let NAME = parallel for …` body");
+      diag_add(ctx->diags, DIAG_ERROR, s->span, "'return' outside a proc or the body of 'let NAME = parallel for …'");
     check_expr(ctx, s->u.ret.value);
     return true;
   }
