@@ -288,7 +288,8 @@ static pv pe_maybe(plan_walker *w, plan_scope *s, const ast_node *e) {
 
 /* Evaluates `if c { a } else { b }`: a condition known before the run (a constant, a param) takes
  * one arm, whose actions are the only ones the dry run shows; otherwise both arms are evaluated as
- * conditional (their actions marked so) and the value is the unknown "if c { a } else { b }". */
+ * the branches of a decision (when they call actions) and the value is the unknown
+ * "if c { a } else { b }". */
 static pv pe_cond(plan_walker *w, plan_scope *s, const ast_node *e) {
   pv c = plan_eval(w, s, e->u.if_.cond);
   if (c.kind == PV_KNOWN && c.val->kind == VAL_BOOL) {
@@ -299,7 +300,8 @@ static pv pe_cond(plan_walker *w, plan_scope *s, const ast_node *e) {
   if (c.kind == PV_KNOWN)
     plan_walk_warn(w, e->u.if_.cond->span, "the condition of 'if' is %s, not a bool (the run fails here)",
                    value_kind_article(c.val->kind));
-  pv a = pe_maybe(w, s, e->u.if_.then), b = pe_maybe(w, s, e->u.if_.els);
+  pv a, b;
+  plan_walk_cond_arms(w, s, e, &a, &b);
   char *tc = pe_part(&c, e->u.if_.cond), *ta = pe_part(&a, e->u.if_.then), *tb = pe_part(&b, e->u.if_.els);
   pv r = pe_unknown(strutil_printf("if %s { %s } else { %s }", tc ? tc : "?", ta ? ta : "?", tb ? tb : "?"),
                     c.secret || a.secret || b.secret);

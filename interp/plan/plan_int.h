@@ -235,6 +235,9 @@ void plan_walk_plan_handlers(plan_walker *w, ast_kind kind, plan_cost *cost);
 /* Walks the top level of unit `unit` once (lets, imports, params of the main file). */
 void plan_walk_unit_globals(plan_walker *w, int unit);
 /* Inlines proc `proc` of unit `unit` for `call` with evaluated arguments; returns its result. */
+/* Evaluates the arms of a conditional expression whose condition is unknown before the run into
+ * *then_v and *else_v (new); a decision node holds their actions when they call any. */
+void plan_walk_cond_arms(plan_walker *w, plan_scope *s, const ast_node *e, pv *then_v, pv *else_v);
 pv plan_walk_inline(plan_walker *w, int unit, const ast_node *proc, const ast_node *call, pv *pos, size_t npos,
                     char **names, pv *named, size_t nnamed);
 
