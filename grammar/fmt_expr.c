@@ -2,6 +2,7 @@
  * inside brackets, the source's parentheses and line breaks (after an operator, between the
  * elements of a bracketed sequence) kept, nothing else added. */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 
 #include "fmt_int.h"
@@ -163,8 +164,9 @@ static void unary(fmt_printer *p, const ast_node *n) {
   fmt_expr(p, n->u.unary.operand);
 }
 
-/* Prints one arm of a conditional: ` { x }`, or ` {`, x on its own indented line, `}` when `multi`. */
-static void cond_arm(fmt_printer *p, const ast_node *x, bool multi) {
+/* Prints one arm of a conditional: ` { x }`, or ` {`, x on its own indented line, `}` when `multi`
+ * (`close`: a position after the arm's '}', for the comments that belong on its lines). */
+static void cond_arm(fmt_printer *p, const ast_node *x, bool multi, fmt_pos close) {
   if (!multi) {
     fmt_put(p, " { ");
     fmt_expr(p, x);
@@ -180,7 +182,7 @@ static void cond_arm(fmt_printer *p, const ast_node *x, bool multi) {
   fmt_expr(p, x);
   p->indent = saved;
   p->cont = saved_cont;
-  fmt_break(p, fmt_end(x->span));
+  fmt_break(p, close);
   fmt_put(p, "}");
 }
 
@@ -191,10 +193,14 @@ static void cond(fmt_printer *p, const ast_node *n) {
   for (;;) {
     fmt_put(p, "if ");
     fmt_expr(p, n->u.if_.cond);
-    cond_arm(p, n->u.if_.then, multi);
-    fmt_put(p, " else");
     const ast_node *els = n->u.if_.els;
-    if (!els || els->kind != AST_COND || els->paren) return cond_arm(p, els, multi);
+    if (!n->u.if_.then || !els) return; /* a partial tree */
+    /* comments on the then-arm's last line stay there; those after `} else {` go with the else arm */
+    fmt_pos then_end = {n->u.if_.then->span.end_line, INT_MAX}, els_start = fmt_start(els);
+    bool before = then_end.line < els_start.line;
+    cond_arm(p, n->u.if_.then, multi, before ? then_end : els_start);
+    fmt_put(p, " else");
+    if (els->kind != AST_COND || els->paren) return cond_arm(p, els, multi, fmt_end(n->span));
     fmt_put(p, " ");
     n = els;
   }

@@ -291,6 +291,7 @@ static pv pe_maybe(plan_walker *w, plan_scope *s, const ast_node *e) {
  * the branches of a decision (when they call actions) and the value is the unknown
  * "if c { a } else { b }". */
 static pv pe_cond(plan_walker *w, plan_scope *s, const ast_node *e) {
+  if (!e->u.if_.then || !e->u.if_.els) return plan_pv_unknown(plan_span_text(e->span)); /* a partial tree */
   pv c = plan_eval(w, s, e->u.if_.cond);
   if (c.kind == PV_KNOWN && c.val->kind == VAL_BOOL) {
     bool b = c.val->u.b;
