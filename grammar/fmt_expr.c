@@ -180,9 +180,10 @@ static void cond_arm(fmt_printer *p, const ast_node *x, bool multi, fmt_pos clos
   p->cont = false;
   fmt_break(p, fmt_start(x));
   fmt_expr(p, x);
+  fmt_end_line(p, close);
+  fmt_comments_before(p, close, false);
   p->indent = saved;
   p->cont = saved_cont;
-  fmt_break(p, close);
   fmt_put(p, "}");
 }
 
