@@ -420,6 +420,18 @@ static bool recursion_unbounded(plan_walker *w, const ast_node *proc, const ast_
   plan_cost_unbounded(&w->cost, why);
   free(where);
   free(why);
+  long r = plan_walk_node(w, PLAN_LOOP, call, call->span, false);
+  if (r < 0) return true;
+  w->g->nodes[r].label = deep ? strutil_printf("%s(…) not expanded: calls nest deeper than %d", proc->u.proc.name,
+                                               PLAN_MAX_INLINE)
+                              : strutil_printf("%s(…) again: recursion, as deep as the run decides", proc->u.proc.name);
+  w->g->nodes[r].worst_ms = PLAN_UNBOUNDED;
+  if (f && f->entry < (size_t)r) {
+    plan_links back = {0};
+    plan_links_push(w, &back, (size_t)r, PLAN_EDGE_REPEAT);
+    plan_links_repeat(w, &back, f->entry);
+    plan_links_free(&back);
+  }
   return true;
 }
 
@@ -434,7 +446,8 @@ pv plan_walk_inline(plan_walker *w, int unit, const ast_node *proc, const ast_no
   snprintf(piece, sizeof piece, "@%d:%d", call->span.line, call->span.col);
   size_t saved = ctx_push(w, piece);
   bind_params(w, &sc, proc, pos, npos, names, named, nnamed);
-  plan_frame f = {.outer = w->frame, .proc = proc->u.proc.name, .node = proc, .cond_level = w->cond_level};
+  plan_frame f = {.outer = w->frame, .proc = proc->u.proc.name, .node = proc, .entry = w->g->len,
+                  .cond_level = w->cond_level};
   w->frame = &f;
   w->inline_depth++;
   plan_walk_block(w, &sc, proc->u.proc.body);

@@ -150,6 +150,7 @@ typedef struct plan_frame {
   struct plan_frame *outer;
   const char *proc;    /* the proc's name */
   const ast_node *node;/* the PROC node (recursion: a call of a proc already on the chain) */
+  size_t entry;        /* the index its first node got (a recursive call repeats from there) */
   plan_links returns;  /* return nodes, linked to whatever follows the call */
   pv result;           /* the value of the first unconditional return */
   bool has_result;     /* result is set */
