@@ -437,7 +437,10 @@ static int sym_closes(yysymbol_kind_t s) {
 }
 
 /* Returns the symbol as parse_error.c sees it. */
-static perr_sym sym_info(yysymbol_kind_t s) { return (perr_sym){yysymbol_name(s), sym_flags(s), sym_closes(s)}; }
+static perr_sym sym_info(yysymbol_kind_t s) {
+  const char *name = s == YYSYMBOL_IF_EXPR ? yysymbol_name(YYSYMBOL_IF) : yysymbol_name(s); /* both read 'if' */
+  return (perr_sym){name, sym_flags(s), sym_closes(s)};
+}
 
 /* Reports a syntax error: what was found, what was expected, and where an unclosed bracket opened. */
 static int yyreport_syntax_error(const yypcontext_t *pc, parse_ctx *ctx) {
