@@ -222,7 +222,8 @@ bool check_binary_type(ast_op op, chk_type a, chk_type b, chk_type *out);
 /* Reports that `node` (of type `got`) is not the `want` that `what` needs. */
 void check_mismatch(chk_ctx *ctx, const ast_node *node, chk_type want, chk_type got, const char *what);
 /* Checks `node` and reports unless its type is compatible with `want`: "<what> must be <want>,
- * got <type> <literal>". Returns the node's type. */
+ * got <type> <literal>" (a conditional expression: at each arm that does not suit). Returns the
+ * node's type. */
 chk_type check_require(chk_ctx *ctx, const ast_node *node, chk_type want, const char *what);
 
 /* --- check_expr.c --- */
