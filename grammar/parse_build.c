@@ -172,6 +172,15 @@ xnode parse_build_cond(parse_ctx *ctx, xnode cond, xnode then, xnode els, rbk_sp
   return height(ctx, n, higher(cond.depth, higher(then.depth, els.depth)) + 1);
 }
 
+/* Reports a conditional without its 'else' (just after its arm, whose '}' ends on the line that an
+ * 'else' starting the next line would belong to); returns the COND with no else arm. */
+xnode parse_build_cond_no_else(parse_ctx *ctx, xnode cond, xnode then, rbk_span span) {
+  rbk_span at = {span.src, span.end_line, span.end_col + 1, span.end_line, span.end_col + 1};
+  parse_report(ctx, at, "a conditional expression needs an 'else' on the line of its '}': if c { a } else { b }");
+  ctx->cond_else_line = span.end_line;
+  return parse_build_cond(ctx, cond, then, (xnode){0}, span);
+}
+
 /* Returns the conditional `x` with its span widened to start at its 'if'. */
 xnode parse_build_cond_span(xnode x, rbk_span span) {
   if (x.n) x.n->span = span;

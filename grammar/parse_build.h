@@ -52,6 +52,8 @@ xnode parse_build_member(parse_ctx *ctx, xnode object, slice name, rbk_span name
 xnode parse_build_index(parse_ctx *ctx, xnode object, xnode index, bool null_safe, rbk_span span);
 /* Returns a COND `if cond { then } else { els }` (els may be another COND: `else if`). */
 xnode parse_build_cond(parse_ctx *ctx, xnode cond, xnode then, xnode els, rbk_span span);
+/* Reports a conditional without 'else'; returns it with no else arm. */
+xnode parse_build_cond_no_else(parse_ctx *ctx, xnode cond, xnode then, rbk_span span);
 /* Returns the conditional `x` with its span set to `span` (from its 'if'). */
 xnode parse_build_cond_span(xnode x, rbk_span span);
 /* Returns the LIST or OBJECT `seq` complete, at `span` (its brackets). */

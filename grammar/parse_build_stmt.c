@@ -267,6 +267,7 @@ ast_node *parse_build_handler(parse_ctx *ctx, ast_kind kind, ast_node *body, rbk
  * returns NULL (no statement). */
 ast_node *parse_build_stray_else(parse_ctx *ctx, rbk_span at, ast_node *branch) {
   (void)branch;
+  if (ctx->cond_else_line && at.line == ctx->cond_else_line + 1) return NULL; /* reported with its 'if' */
   parse_report(ctx, at, "'else' must be on the line of the '}' that closes the 'if' block: '} else {'");
   return NULL;
 }

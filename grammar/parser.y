@@ -322,7 +322,8 @@ primary:
 /* A conditional expression after its 'if': `COND { A } else { B }`, `else if` chaining. An arm may
  * itself be a conditional, whose 'if' the scanner reads as a statement's (it follows '{'). */
 cond_tail:
-    expr cond_arm ELSE cond_arm               { $$ = parse_build_cond(ctx, $1, $2, $4, @$); }
+    expr cond_arm                             { $$ = parse_build_cond_no_else(ctx, $1, $2, @$); }
+  | expr cond_arm ELSE cond_arm               { $$ = parse_build_cond(ctx, $1, $2, $4, @$); }
   | expr cond_arm ELSE IF cond_tail           { $$ = parse_build_cond(ctx, $1, $2, parse_build_cond_span($5, ast_span_join(@4, @5)), @$); }
   ;
 
