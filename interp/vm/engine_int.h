@@ -95,6 +95,7 @@ typedef struct {
   vm_error *first;          /* the first branch failure */
   bool cancelling;
   struct vm_task **kids;    /* n slots: running children */
+  rbk_value **results;      /* info->collect: n slots, what each branch returned (NULL: nothing) */
 } vm_join;
 
 /* An action in flight, for its events. */

@@ -354,6 +354,7 @@ static void op_call(engine *e, vm_task *t, const vm_insn *in) {
 /* Leaves the current frame returning v (taken). */
 void vm_do_return(engine *e, vm_task *t, rbk_value *v) {
   vm_frame *f = vm_task_frame(t);
+  if (f->branch && vm_task_branch_return(e, t, v)) return;
   if (f->branch || t->nframes == 1) {
     value_unref(v);
     return vm_raise(e, t, vm_err(VERR_FAILED, "return cannot leave a parallel branch or the plan"));

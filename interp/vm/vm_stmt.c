@@ -81,7 +81,9 @@ static void parallel(engine *e, vm_task *t, const vm_insn *in) {
   int64_t n = list ? (int64_t)list->u.list.len : info->n;
   vm_join *j = calloc(1, sizeof *j);
   if (j) j->kids = calloc((size_t)n + 1, sizeof *j->kids);
-  if (!j || !j->kids) {
+  if (j && info->collect) j->results = calloc((size_t)n + 1, sizeof *j->results);
+  if (!j || !j->kids || (info->collect && !j->results)) {
+    if (j) free(j->kids);
     free(j);
     value_unref(list);
     return FAIL("out of memory");
