@@ -51,16 +51,16 @@ _rbk() {
     local opts args=plan
     # args: what the operands are (plan: .rbk files; plan-or-dir: also directories; journal).
     case $cmd in
-    check) opts="--format --help" ;;
+    check) opts="--format --help" args=plan-or-dir ;;
     fmt) opts="-w --write --check --help" args=plan-or-dir ;;
-    plan) opts="-p --param --format --mutating --verbose --diff --help" ;;
+    plan) opts="-p --param --format --mutating --verbose --diff --live --kubeconfig --context --help" ;;
     rbac) opts="-p --param -n --namespace --name --help" ;;
     ast) opts="--help" ;;
     run) opts="-p $run_opts" ;;
     resume) opts="--force ${run_opts/--param/}" args=journal ;;
     log) opts="--output --help" args=journal ;;
     test) opts="--scenario -p --param --seed --output --yes --approve --secret --stubs --case
-        --verbose -v --ignore-deadline -j --jobs --help" args=plan-or-dir ;;
+        --verbose -v --ignore-deadline --max-virtual-time -j --jobs --help" args=plan-or-dir ;;
     sim) opts="--listen --scenario --speed --seed --tls-cert --tls-key --client-ca --token --token-sa
         --start-time --quiet --list-scenarios --help" args=none ;;
     help) COMPREPLY=($(compgen -W "${commands% help}" -- "$cur")); return ;;

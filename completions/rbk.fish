@@ -83,6 +83,7 @@ complete -c rbk -n '__fish_seen_subcommand_from plan' -l format -x -a 'text json
 complete -c rbk -n '__fish_seen_subcommand_from plan' -l mutating -d 'only the actions that change the world'
 complete -c rbk -n '__fish_seen_subcommand_from plan' -l verbose -d 'text: every node, proc returns and asserts included'
 complete -c rbk -n '__fish_seen_subcommand_from plan' -l diff -r -d 'print what changes from OLD (a file or REV:path)'
+complete -c rbk -n '__fish_seen_subcommand_from plan' -l live -d 'read the cluster, send its writes as dry runs'
 complete -c rbk -n '__fish_seen_subcommand_from rbac' -s n -l namespace -x -d 'the ServiceAccount\'s namespace'
 complete -c rbk -n '__fish_seen_subcommand_from rbac' -l name -x -d 'the ServiceAccount\'s name'
 complete -c rbk -n '__fish_seen_subcommand_from log' -l output -x -a 'text json' -d 'output format'
@@ -98,8 +99,8 @@ complete -c rbk -n $runlike -l output -x -a 'text json' -d 'progress format'
 complete -c rbk -n $runlike -l details -d "JSON lines with the journal's details"
 complete -c rbk -n $runlike -l operator -x -d 'who runs it'
 complete -c rbk -n $runlike -l run-id -x -d "the run's id"
-complete -c rbk -n $runlike -l kubeconfig -r -F -d 'the kubeconfig'
-complete -c rbk -n $runlike -l context -x -d 'the kubeconfig context'
+complete -c rbk -n '__fish_seen_subcommand_from run resume plan' -l kubeconfig -r -F -d 'the kubeconfig'
+complete -c rbk -n '__fish_seen_subcommand_from run resume plan' -l context -x -d 'the kubeconfig context'
 complete -c rbk -n $runlike -l steal-lock -d 'take over an expired run lock'
 complete -c rbk -n $runlike -l no-lock -d 'run without the run lock'
 complete -c rbk -n $runlike -l ignore-deadline -d 'let the run go on past the deadline'
@@ -121,6 +122,7 @@ complete -c rbk -n $testing -l stubs -r -F -d 'JSON list of process stubs'
 complete -c rbk -n $testing -l case -x -d 'only the sidecar cases whose name matches'
 complete -c rbk -n $testing -s v -l verbose -d "show every case's output and world"
 complete -c rbk -n $testing -l ignore-deadline -d 'let runs go on past the deadline'
+complete -c rbk -n $testing -l max-virtual-time -x -d 'stop a rehearsal past this virtual time'
 complete -c rbk -n $testing -s j -l jobs -x -d 'rehearse N cases at once'
 
 # sim.

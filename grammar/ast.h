@@ -33,7 +33,8 @@
   X(PAIR, "pair")              /* k: v — u.pair.key (name) or u.pair.computed (expr), value */ \
   X(IDENT, "ident")            /* name: u.ident.name */                                        \
   X(MEMBER, "member")          /* a.b / a?.b: u.member */                                      \
-  X(INDEX, "index")            /* a[i]: u.index */                                             \
+  X(INDEX, "index")            /* a[i] / a?[i]: u.index */                                     \
+  X(COND, "cond")              /* if c { a } else { b }: u.if_ (then, els: expressions) */     \
   X(CALL, "call")              /* f(x, n: y): u.call.callee, u.call.args = ARG nodes */        \
   X(ARG, "arg")                /* an argument: u.arg.name (NULL when positional), value */     \
   X(UNARY, "unary")            /* not a, -a: u.unary */                                        \
@@ -125,7 +126,7 @@ struct ast_node {
     struct { char *key; ast_node *computed; ast_node *value; } pair;
     struct { char *name; } ident;
     struct { ast_node *object; char *name; ast_pos name_at; bool null_safe; } member;
-    struct { ast_node *object; ast_node *index; } index;
+    struct { ast_node *object; ast_node *index; bool null_safe; } index;
     struct { ast_node *callee; ast_list args; } call;
     struct { char *name; ast_node *value; ast_pos name_at; } arg;
     struct { ast_op op; ast_node *operand; } unary;
@@ -134,7 +135,8 @@ struct ast_node {
     struct { ast_node *id; ast_list fields; } runbook;             /* id: STRING */
     struct { char *key; ast_node *value; } field;
     struct { char *name; ast_type type; ast_node *def; ast_node *doc; } param; /* def/doc may be NULL */
-    struct { char *name; ast_node *value; } let;
+    struct { char *name; ast_node *value; } let;                  /* value: an expression, or a
+                                                                     PARALLEL_FOR collecting what its branches return */
     struct { ast_node *path; char *alias; } import;               /* path: STRING */
     struct { char *name; ast_list params; ast_node *body; } proc; /* params: PARAM; body: BLOCK */
     struct { ast_list stmts; } block;

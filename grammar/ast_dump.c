@@ -36,6 +36,7 @@ static void put_attributes(FILE *out, const ast_node *n) {
   case AST_PAIR: if (n->u.pair.key) { fputc(' ', out); put_quoted(out, n->u.pair.key); } break;
   case AST_IDENT: fprintf(out, " %s", n->u.ident.name); break;
   case AST_MEMBER: fprintf(out, " %s%s", n->u.member.null_safe ? "?." : ".", n->u.member.name); break;
+  case AST_INDEX: if (n->u.index.null_safe) fputs(" ?[]", out); break;
   case AST_ARG: if (n->u.arg.name) fprintf(out, " %s:", n->u.arg.name); break;
   case AST_UNARY: fprintf(out, " %s", ast_op_text(n->u.unary.op)); break;
   case AST_BINARY: fprintf(out, " %s", ast_op_text(n->u.binary.op)); break;
@@ -95,7 +96,7 @@ static void dump_stmt_children(FILE *out, const ast_node *n, int d) {
   case AST_PARALLEL_FOR: case AST_FOR:
     dump(out, "in", n->u.loop.iter, d); dump(out, "max", n->u.loop.max, d); dump(out, NULL, n->u.loop.body, d);
     break;
-  case AST_IF:
+  case AST_IF: case AST_COND:
     dump(out, "cond", n->u.if_.cond, d); dump(out, "then", n->u.if_.then, d); dump(out, "else", n->u.if_.els, d);
     break;
   case AST_GATE:

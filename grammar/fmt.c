@@ -273,7 +273,7 @@ static void stmt_inner(fmt_printer *p, const ast_node *n) {
   case AST_NULL_LIT: case AST_BOOL_LIT: case AST_INT_LIT: case AST_FLOAT_LIT: case AST_DURATION_LIT:
   case AST_STRING: case AST_TEXT: case AST_LIST: case AST_OBJECT: case AST_PAIR: case AST_IDENT:
   case AST_MEMBER: case AST_INDEX: case AST_CALL: case AST_ARG: case AST_UNARY: case AST_BINARY:
-  case AST_LAMBDA:
+  case AST_LAMBDA: case AST_COND:
     fmt_expr(p, n);
     break;
   case AST_KIND_COUNT: break;

@@ -2,6 +2,7 @@
  * inside brackets, the source's parentheses and line breaks (after an operator, between the
  * elements of a bracketed sequence) kept, nothing else added. */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 
 #include "fmt_int.h"
@@ -43,6 +44,10 @@ bool fmt_breaks(const ast_node *n, int depth) {
   case AST_PAIR: return fmt_breaks(n->u.pair.computed, depth + 1) || fmt_breaks(n->u.pair.value, depth + 1);
   case AST_MEMBER: return fmt_breaks(n->u.member.object, depth + 1);
   case AST_INDEX: return fmt_breaks(n->u.index.object, depth + 1) || fmt_breaks(n->u.index.index, depth + 1);
+  case AST_COND:
+    return n->u.if_.then->span.line > n->u.if_.cond->span.end_line || fmt_breaks(n->u.if_.cond, depth + 1) ||
+           fmt_breaks(n->u.if_.then, depth + 1) || fmt_breaks(n->u.if_.els, depth + 1);
+  case AST_PARALLEL_FOR: return true; /* `let x = parallel for …`: its block */
   case AST_ARG: return fmt_breaks(n->u.arg.value, depth + 1);
   case AST_UNARY: return fmt_breaks(n->u.unary.operand, depth + 1);
   case AST_LAMBDA: return fmt_breaks(n->u.lambda.body, depth + 1);
@@ -159,6 +164,49 @@ static void unary(fmt_printer *p, const ast_node *n) {
   fmt_expr(p, n->u.unary.operand);
 }
 
+/* Prints one arm of a conditional: ` { x }`, or ` {`, x on its own indented line, `}` when `multi`
+ * (`close`: a position after the arm's '}', for the comments that belong on its lines). */
+static void cond_arm(fmt_printer *p, const ast_node *x, bool multi, fmt_pos close) {
+  if (!multi) {
+    fmt_put(p, " { ");
+    fmt_expr(p, x);
+    fmt_put(p, " }");
+    return;
+  }
+  int saved = p->indent;
+  bool saved_cont = p->cont;
+  fmt_put(p, " {");
+  p->indent = saved + 2;
+  p->cont = false;
+  fmt_break(p, fmt_start(x));
+  fmt_expr(p, x);
+  fmt_end_line(p, close);
+  fmt_comments_before(p, close, false);
+  p->indent = saved;
+  p->cont = saved_cont;
+  fmt_put(p, "}");
+}
+
+/* Prints `if c { a } else { b }`, an `else if` chain flat; on several lines when the source put
+ * its first arm on a line of its own or an arm breaks. */
+static void cond(fmt_printer *p, const ast_node *n) {
+  bool multi = fmt_breaks(n, 0);
+  for (;;) {
+    fmt_put(p, "if ");
+    fmt_expr(p, n->u.if_.cond);
+    const ast_node *els = n->u.if_.els;
+    if (!n->u.if_.then || !els) return; /* a partial tree */
+    /* comments on the then-arm's last line stay there; those after `} else {` go with the else arm */
+    fmt_pos then_end = {n->u.if_.then->span.end_line, INT_MAX}, els_start = fmt_start(els);
+    bool before = then_end.line < els_start.line;
+    cond_arm(p, n->u.if_.then, multi, before ? then_end : els_start);
+    fmt_put(p, " else");
+    if (els->kind != AST_COND || els->paren) return cond_arm(p, els, multi, fmt_end(n->span));
+    fmt_put(p, " ");
+    n = els;
+  }
+}
+
 /* Prints an int in decimal. */
 static void int_lit(fmt_printer *p, int64_t i) {
   char text[32];
@@ -204,10 +252,11 @@ static void expr_inner(fmt_printer *p, const ast_node *n) {
     break;
   case AST_INDEX:
     fmt_expr(p, n->u.index.object);
-    fmt_put(p, "[");
+    fmt_put(p, n->u.index.null_safe ? "?[" : "[");
     fmt_expr(p, n->u.index.index);
     fmt_put(p, "]");
     break;
+  case AST_COND: cond(p, n); break;
   case AST_CALL: call(p, n); break;
   case AST_ARG: arg(p, n); break;
   case AST_UNARY: unary(p, n); break;

@@ -41,6 +41,9 @@ static inline int lx_tok(parse_ctx *ctx, int tok) {
   ctx->line_has_token = true;
   return tok;
 }
+/* Returns true when an 'if' here starts a statement (an if statement, or a conditional arm's own
+ * 'if' right after '{'); elsewhere it starts a conditional expression. */
+bool lex_if_starts_stmt(const parse_ctx *ctx);
 /* Returns true when a newline at this point ends a statement; either way the line is done. */
 bool lex_newline_counts(parse_ctx *ctx);
 /* Returns true when end of file here needs a statement-ending NEWLINE first (and records it). */

@@ -34,6 +34,15 @@ static bool lex_can_end(int tok) {
   }
 }
 
+/* Returns true when an 'if' here starts a statement: at the start of the file or of a line, after
+ * ';', '{', '}' or 'else'. */
+bool lex_if_starts_stmt(const parse_ctx *ctx) {
+  switch (ctx->last_tok) {
+  case 0: case TK_NEWLINE: case TK_SEMI: case TK_LBRACE: case TK_RBRACE: case TK_ELSE: return true;
+  default: return false;
+  }
+}
+
 /* Returns the innermost open entry's kind, or -1 when nothing is open. */
 int lex_top(const parse_ctx *ctx) { return ctx->depth ? (int)ctx->stack[ctx->depth - 1].kind : -1; }
 

@@ -152,13 +152,39 @@ xnode parse_build_member(parse_ctx *ctx, xnode object, slice name, rbk_span name
   return height(ctx, n, object.depth + 1);
 }
 
-/* Returns an INDEX `object[index]`. */
-xnode parse_build_index(parse_ctx *ctx, xnode object, xnode index, rbk_span span) {
+/* Returns an INDEX `object[index]` (or `object?[index]` when null_safe). */
+xnode parse_build_index(parse_ctx *ctx, xnode object, xnode index, bool null_safe, rbk_span span) {
   ast_node *n = parse_build_new(ctx, AST_INDEX, span);
   if (!n) return (xnode){0};
   n->u.index.object = object.n;
   n->u.index.index = index.n;
+  n->u.index.null_safe = null_safe;
   return height(ctx, n, higher(object.depth, index.depth) + 1);
+}
+
+/* Returns a COND `if cond { then } else { els }`. */
+xnode parse_build_cond(parse_ctx *ctx, xnode cond, xnode then, xnode els, rbk_span span) {
+  ast_node *n = parse_build_new(ctx, AST_COND, span);
+  if (!n) return (xnode){0};
+  n->u.if_.cond = cond.n;
+  n->u.if_.then = then.n;
+  n->u.if_.els = els.n;
+  return height(ctx, n, higher(cond.depth, higher(then.depth, els.depth)) + 1);
+}
+
+/* Reports a conditional without its 'else' (just after its arm, whose '}' ends on the line that an
+ * 'else' starting the next line would belong to); returns the COND with no else arm. */
+xnode parse_build_cond_no_else(parse_ctx *ctx, xnode cond, xnode then, rbk_span span) {
+  rbk_span at = {span.src, span.end_line, span.end_col + 1, span.end_line, span.end_col + 1};
+  parse_report(ctx, at, "a conditional expression needs an 'else' on the line of its '}': if c { a } else { b }");
+  ctx->cond_else_line = span.end_line;
+  return parse_build_cond(ctx, cond, then, (xnode){0}, span);
+}
+
+/* Returns the conditional `x` with its span widened to start at its 'if'. */
+xnode parse_build_cond_span(xnode x, rbk_span span) {
+  if (x.n) x.n->span = span;
+  return x;
 }
 
 /* Reports a positional argument that follows a named one among the pending arguments of `seq`. */

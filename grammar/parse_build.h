@@ -48,8 +48,14 @@ xnode parse_build_unary(parse_ctx *ctx, ast_op op, xnode operand, rbk_span span)
 xnode parse_build_lambda(parse_ctx *ctx, slice param, xnode body, rbk_span span);
 /* Returns a MEMBER `object.name` (or `object?.name` when null_safe). */
 xnode parse_build_member(parse_ctx *ctx, xnode object, slice name, rbk_span name_span, bool null_safe, rbk_span span);
-/* Returns an INDEX `object[index]`. */
-xnode parse_build_index(parse_ctx *ctx, xnode object, xnode index, rbk_span span);
+/* Returns an INDEX `object[index]` (or `object?[index]` when null_safe). */
+xnode parse_build_index(parse_ctx *ctx, xnode object, xnode index, bool null_safe, rbk_span span);
+/* Returns a COND `if cond { then } else { els }` (els may be another COND: `else if`). */
+xnode parse_build_cond(parse_ctx *ctx, xnode cond, xnode then, xnode els, rbk_span span);
+/* Reports a conditional without 'else'; returns it with no else arm. */
+xnode parse_build_cond_no_else(parse_ctx *ctx, xnode cond, xnode then, rbk_span span);
+/* Returns the conditional `x` with its span set to `span` (from its 'if'). */
+xnode parse_build_cond_span(xnode x, rbk_span span);
 /* Returns the LIST or OBJECT `seq` complete, at `span` (its brackets). */
 xnode parse_build_close(parse_ctx *ctx, seqb seq, rbk_span span);
 /* Returns the CALL `args` (a parse_build_seq of AST_CALL) complete, with `callee` set. */
@@ -80,6 +86,8 @@ ast_node *parse_build_block(parse_ctx *ctx, seqb block, rbk_span span);
 ast_node *parse_build_block_next_line(parse_ctx *ctx, rbk_span newline, ast_node *block);
 /* Returns a LET. */
 ast_node *parse_build_let(parse_ctx *ctx, slice name, xnode value, rbk_span span);
+/* Returns a LET whose value is a PARALLEL_FOR statement: the list of what its branches return. */
+ast_node *parse_build_let_loop(parse_ctx *ctx, slice name, ast_node *loop, rbk_span span);
 /* Returns a STEP, GATE (x: title), APPROVE (x: question) or WAIT_UNTIL (x: condition) waiting
  * for clauses. */
 ast_node *parse_build_head(parse_ctx *ctx, ast_kind kind, xnode x, rbk_span span);

@@ -107,6 +107,11 @@ ast_node *parse_build_let(parse_ctx *ctx, slice name, xnode value, rbk_span span
   return n;
 }
 
+/* Returns a LET whose value is a PARALLEL_FOR statement: the list of what its branches return. */
+ast_node *parse_build_let_loop(parse_ctx *ctx, slice name, ast_node *loop, rbk_span span) {
+  return parse_build_let(ctx, name, (xnode){loop, 1}, span);
+}
+
 /* Returns a STEP, GATE (x: title), APPROVE (x: question) or WAIT_UNTIL (x: condition) waiting for clauses. */
 ast_node *parse_build_head(parse_ctx *ctx, ast_kind kind, xnode x, rbk_span span) {
   ast_node *n = parse_build_new(ctx, kind, span);
@@ -262,6 +267,7 @@ ast_node *parse_build_handler(parse_ctx *ctx, ast_kind kind, ast_node *body, rbk
  * returns NULL (no statement). */
 ast_node *parse_build_stray_else(parse_ctx *ctx, rbk_span at, ast_node *branch) {
   (void)branch;
+  if (ctx->cond_else_line && at.line == ctx->cond_else_line + 1) return NULL; /* reported with its 'if' */
   parse_report(ctx, at, "'else' must be on the line of the '}' that closes the 'if' block: '} else {'");
   return NULL;
 }

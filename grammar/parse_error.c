@@ -82,6 +82,13 @@ static bool summarised(unsigned f, summary s) {
   return s.ops && (f & (PSYM_INFIX | PSYM_COMPARE));
 }
 
+/* Returns true when `name` is among the first k names (the two tokens of 'if' have one name). */
+static bool listed(const char *const *names, int k, const char *name) {
+  for (int i = 0; i < k; i++)
+    if (!strcmp(names[i], name)) return true;
+  return false;
+}
+
 /* Appends ", expected A, B or C" to buf, summarising statement, expression and operator tokens;
  * appends nothing when the list would be too long to help. */
 static void expected_text(const perr_sym *expected, int n, char *buf, size_t size) {
@@ -89,7 +96,7 @@ static void expected_text(const perr_sym *expected, int n, char *buf, size_t siz
   int k = 0;
   summary s = summarise(expected, n);
   for (int i = 0; i < n && k <= MAX_LISTED; i++)
-    if (!summarised(expected[i].flags, s)) names[k++] = expected[i].name;
+    if (!summarised(expected[i].flags, s) && !listed(names, k, expected[i].name)) names[k++] = expected[i].name;
   if (s.ops) names[k++] = "an operator";
   if (s.stmt) names[k++] = "a statement";
   if (s.expr) names[k++] = "an expression";

@@ -119,6 +119,8 @@ typedef struct parse_ctx {
   const rbk_source *src;   /* borrowed */
   size_t errors;           /* errors this parse has reported */
   int error_line;          /* the line of the last syntax error (0: none): more on it are its consequences */
+  int cond_else_line;      /* the line of a conditional expression reported for its missing 'else': an
+                            * 'else' starting the next line is that mistake, not another */
   int stray_closers;       /* unexpected '}' reported: as many later '}' that close nothing are their
                             * consequences (the block they closed too early ends twice) */
   bool halted;             /* a fatal error: the lexer returns end of file from now on */

@@ -86,6 +86,9 @@ static void yyerror(rbk_span *loc, parse_ctx *ctx, const char *msg) {
 %token SEMI "';'" LBRACE "'{'" RBRACE "'}'" LPAREN "'('" RPAREN "')'" ASSIGN "'='" COLON "':'"
 %token COMMA "','" DOT "'.'" LBRACKET "'['" RBRACKET "']'"
 %token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" ARROW "'=>'" SAFE_DOT "'?.'" COALESCE "'??'"
+%token SAFE_LBRACKET "'?['"
+/* 'if' where a statement cannot start (lexer.l): a conditional expression, never an if statement. */
+%token <sl> IF_EXPR "'if' (expression)"
 /* The keywords, in one run from RUNBOOK to NOT (sym_keyword relies on it). */
 %token <sl> RUNBOOK "'runbook'" PARAM "'param'" LET "'let'" IMPORT "'import'" AS "'as'"
 %token <sl> PROC "'proc'" STEP "'step'" PARALLEL "'parallel'" FOR "'for'" IN "'in'" IF "'if'"
@@ -97,7 +100,7 @@ static void yyerror(rbk_span *loc, parse_ctx *ctx, const char *msg) {
 
 %type <node> top_stmt decl stmt if_stmt block block_nl proc_param titled optioned
 %type <seq> stmts fields proc_params proc_plist channels list_items pairs args arglist
-%type <x> expr postfix primary string opt_default opt_doc pair arg chan every_value
+%type <x> expr postfix primary string opt_default opt_doc pair arg chan every_value cond_tail cond_arm
 %type <sb> str_parts
 %type <sl> key
 %type <type> opt_type
@@ -190,6 +193,12 @@ stmts:
 
 stmt:
     LET IDENT ASSIGN expr                              { $$ = parse_build_let(ctx, $2, $4, @$); }
+  | LET IDENT ASSIGN PARALLEL FOR IDENT IN expr block_nl {
+      $$ = parse_build_let_loop(ctx, $2, parse_build_loop(ctx, AST_PARALLEL_FOR, $6, $8, NULL, @8, (xnode){0}, $9, ast_span_join(@4, @9)), @$);
+    }
+  | LET IDENT ASSIGN PARALLEL FOR IDENT IN expr IDENT expr block_nl {
+      $$ = parse_build_let_loop(ctx, $2, parse_build_loop(ctx, AST_PARALLEL_FOR, $6, $8, &$9, @9, $10, $11, ast_span_join(@4, @11)), @$);
+    }
   | titled block_nl                                 { $$ = parse_build_body(ctx, $1, $2, @$); }
   | optioned
   | PARALLEL block                                  { $$ = parse_build_parallel(ctx, NULL, @1, (xnode){0}, $2, @$); }
@@ -281,7 +290,8 @@ postfix:
     primary
   | postfix DOT IDENT               { $$ = parse_build_member(ctx, $1, $3, @3, false, @$); }
   | postfix SAFE_DOT IDENT          { $$ = parse_build_member(ctx, $1, $3, @3, true, @$); }
-  | postfix LBRACKET expr RBRACKET            { $$ = parse_build_index(ctx, $1, $3, @$); }
+  | postfix LBRACKET expr RBRACKET            { $$ = parse_build_index(ctx, $1, $3, false, @$); }
+  | postfix SAFE_LBRACKET expr RBRACKET       { $$ = parse_build_index(ctx, $1, $3, true, @$); }
   | postfix LPAREN args RPAREN            { $$ = parse_build_call(ctx, $1, $3, @$); }
   ;
 
@@ -295,6 +305,7 @@ primary:
   | NULL_KW                         { $$ = parse_build_leaf(ctx, parse_build_new(ctx, AST_NULL_LIT, @1)); }
   | string
   | LPAREN expr RPAREN                    { $$ = parse_build_paren($2, @$); }
+  | IF_EXPR cond_tail               { $$ = parse_build_cond_span($2, @$); }
   | LBRACKET RBRACKET                         { $$ = parse_build_close(ctx, parse_build_seq(ctx, AST_LIST, @$), @$); }
   | LBRACKET list_items RBRACKET              { $$ = parse_build_close(ctx, $2, @$); }
   | LBRACKET list_items COMMA RBRACKET          { $$ = parse_build_close(ctx, $2, @$); }
@@ -302,6 +313,21 @@ primary:
   | LBRACE pairs RBRACE                   { $$ = parse_build_close(ctx, $2, @$); }
   | LBRACE pairs NEWLINE RBRACE           { $$ = parse_build_close(ctx, $2, @$); }
   | LBRACE pairs COMMA RBRACE               { $$ = parse_build_close(ctx, $2, @$); }
+  ;
+
+/* A conditional expression after its 'if': `COND { A } else { B }`, `else if` chaining. An arm may
+ * itself be a conditional, whose 'if' the scanner reads as a statement's (it follows '{'). */
+cond_tail:
+    expr cond_arm                             { $$ = parse_build_cond_no_else(ctx, $1, $2, @$); }
+  | expr cond_arm ELSE cond_arm               { $$ = parse_build_cond(ctx, $1, $2, $4, @$); }
+  | expr cond_arm ELSE IF cond_tail           { $$ = parse_build_cond(ctx, $1, $2, parse_build_cond_span($5, ast_span_join(@4, @5)), @$); }
+  ;
+
+cond_arm:
+    LBRACE expr RBRACE                        { $$ = $2; }
+  | LBRACE expr NEWLINE RBRACE                { $$ = $2; }
+  | LBRACE IF cond_tail RBRACE                { $$ = parse_build_cond_span($3, ast_span_join(@2, @3)); }
+  | LBRACE IF cond_tail NEWLINE RBRACE        { $$ = parse_build_cond_span($3, ast_span_join(@2, @3)); }
   ;
 
 list_items:
@@ -340,7 +366,7 @@ arg:
 key:
     IDENT | RUNBOOK | PARAM | LET | IMPORT | AS | PROC | STEP | PARALLEL | FOR | IN | IF | ELSE
   | GATE | APPROVE | FROM | WAIT | UNTIL | EVERY | TIMEOUT | RETRY | BACKOFF | RECHECK | ASSERT | EXPECT
-  | NOTIFY | ABORT | ON | FAILURE | FINALLY | RETURN | TRUE | FALSE | NULL_KW | AND | OR | NOT
+  | NOTIFY | ABORT | ON | FAILURE | FINALLY | RETURN | TRUE | FALSE | NULL_KW | AND | OR | NOT | IF_EXPR
   ;
 
 string: str_parts STR_END           { $$ = parse_str_finish(ctx, $1, @$); } ;
@@ -365,14 +391,14 @@ static unsigned sym_kind_flags(yysymbol_kind_t s) {
   case YYSYMBOL_IDENT: case YYSYMBOL_INT: case YYSYMBOL_FLOAT: case YYSYMBOL_DURATION:
     return PSYM_EXPR | PSYM_LEXEME;
   case YYSYMBOL_STR_BEGIN: case YYSYMBOL_TRUE: case YYSYMBOL_FALSE: case YYSYMBOL_NULL_KW:
-  case YYSYMBOL_NOT: case YYSYMBOL_LBRACE:
+  case YYSYMBOL_NOT: case YYSYMBOL_LBRACE: case YYSYMBOL_IF_EXPR:
     return PSYM_EXPR | (s == YYSYMBOL_LBRACE ? PSYM_LBRACE : 0);
   case YYSYMBOL_MINUS: case YYSYMBOL_LPAREN: case YYSYMBOL_LBRACKET:
     return PSYM_EXPR | PSYM_INFIX;
   case YYSYMBOL_EQ: case YYSYMBOL_NE: case YYSYMBOL_LT: case YYSYMBOL_LE: case YYSYMBOL_GT:
   case YYSYMBOL_GE: case YYSYMBOL_IN:
     return PSYM_COMPARE | PSYM_INFIX;
-  case YYSYMBOL_PLUS: case YYSYMBOL_STAR: case YYSYMBOL_SLASH: case YYSYMBOL_PERCENT:
+  case YYSYMBOL_PLUS: case YYSYMBOL_STAR: case YYSYMBOL_SLASH: case YYSYMBOL_PERCENT: case YYSYMBOL_SAFE_LBRACKET:
   case YYSYMBOL_AND: case YYSYMBOL_OR: case YYSYMBOL_COALESCE: case YYSYMBOL_DOT: case YYSYMBOL_SAFE_DOT:
     return PSYM_INFIX;
   case YYSYMBOL_LET: case YYSYMBOL_STEP: case YYSYMBOL_GATE: case YYSYMBOL_APPROVE: case YYSYMBOL_WAIT:
@@ -408,7 +434,10 @@ static int sym_closes(yysymbol_kind_t s) {
 }
 
 /* Returns the symbol as parse_error.c sees it. */
-static perr_sym sym_info(yysymbol_kind_t s) { return (perr_sym){yysymbol_name(s), sym_flags(s), sym_closes(s)}; }
+static perr_sym sym_info(yysymbol_kind_t s) {
+  const char *name = s == YYSYMBOL_IF_EXPR ? yysymbol_name(YYSYMBOL_IF) : yysymbol_name(s); /* both read 'if' */
+  return (perr_sym){name, sym_flags(s), sym_closes(s)};
+}
 
 /* Reports a syntax error: what was found, what was expected, and where an unclosed bracket opened. */
 static int yyreport_syntax_error(const yypcontext_t *pc, parse_ctx *ctx) {

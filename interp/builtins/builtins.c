@@ -125,6 +125,7 @@ static rbk_value *dispatch(const bi_call *c) {
   case FN_MAX: return builtins_max(c);
   case FN_SORT: return builtins_sort(c);
   case FN_SORT_BY: return builtins_sort_by(c);
+  case FN_RANGE: return builtins_range(c);
   case FN_KEYS: return builtins_keys(c);
   case FN_VALUES: return builtins_values(c);
   case FN_MERGE: return builtins_merge(c);

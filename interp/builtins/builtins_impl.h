@@ -66,6 +66,7 @@ rbk_value *builtins_min(const bi_call *c);
 rbk_value *builtins_max(const bi_call *c);
 rbk_value *builtins_sort(const bi_call *c);
 rbk_value *builtins_sort_by(const bi_call *c);
+rbk_value *builtins_range(const bi_call *c);
 /* builtins_str.c */
 rbk_value *builtins_startswith(const bi_call *c);
 rbk_value *builtins_endswith(const bi_call *c);

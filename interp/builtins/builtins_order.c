@@ -1,4 +1,4 @@
-/* builtins_order.c — sum, min, max, sort, sort_by: the built-ins that add or order values. */
+/* builtins_order.c — sum, min, max, sort, sort_by: the built-ins that add or order values; range. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,4 +153,24 @@ rbk_value *builtins_sort_by(const bi_call *c) {
   rbk_value *out = check_orderable(c, keys, n, "key") ? sorted_by(c, list, keys) : NULL;
   free_keys(keys, n);
   return out;
+}
+
+/* range(n): 0 … n-1; range(a, b): a … b-1 (empty when b <= a); more than SIG_RANGE_MAX elements is
+ * an error. */
+rbk_value *builtins_range(const bi_call *c) {
+  if (!builtins_is(c, 0, VAL_INT)) return builtins_want(c, 0, "an int");
+  if (builtins_arg(c, 1) && !builtins_is(c, 1, VAL_INT)) return builtins_want(c, 1, "an int");
+  int64_t from = builtins_arg(c, 1) ? builtins_arg(c, 0)->u.i : 0;
+  int64_t to = builtins_arg(c, 1) ? builtins_arg(c, 1)->u.i : builtins_arg(c, 0)->u.i;
+  size_t n;
+  if (!sig_range_len(from, to, &n))
+    return builtins_fail(c, "%lld … %lld is longer than %d elements (ranges are bounded)", (long long)from,
+                         (long long)to - 1, SIG_RANGE_MAX);
+  rbk_value *list = value_list(n);
+  for (size_t i = 0; list && i < n; i++)
+    if (!value_list_push(list, value_int(from + (int64_t)i))) {
+      value_unref(list);
+      list = NULL;
+    }
+  return list ? list : builtins_oom(c);
 }

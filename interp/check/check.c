@@ -146,7 +146,7 @@ void check_top_decl(chk_ctx *ctx, const ast_node *s) {
   case AST_PARAM: param(ctx, s); break;
   case AST_IMPORT: import(ctx, s); break;
   case AST_LET: {
-    chk_type t = check_expr(ctx, s->u.let.value);
+    chk_type t = check_let_value(ctx, s);
     chk_sym *sym = own_symbol(ctx, s, s->u.let.name);
     if (sym) sym->type = t;
     if (sym) sym->unsure = ctx->may_fail;

@@ -58,6 +58,7 @@ static const struct {
     {"command", CT_LIST},      {"args", CT_LIST},         {"env", CT_OBJECT},       {"resources", CT_OBJECT},
     {"backoff_limit", CT_INT}, {"tail", CT_INT},          {"since", CT_DURATION},   {"active_deadline", CT_DURATION},
     {"ttl_after_finished", CT_DURATION},                  {"service_account", CT_STRING},
+    {"from", CT_INT},          {"to", CT_INT},
 };
 
 /* Returns true for the arguments that take a list of strings or one string: exec's command line. (A
@@ -315,6 +316,29 @@ static void plain_args(chk_ctx *ctx, const ast_node *call) {
   for (size_t i = 0; i < call->u.call.args.len; i++) check_expr(ctx, call->u.call.args.items[i]);
 }
 
+/* Returns true with *v when `n` is an int literal, negated or not. */
+static bool int_literal(const ast_node *n, int64_t *v) {
+  bool neg = n && n->kind == AST_UNARY && n->u.unary.op == OP_NEG;
+  const ast_node *lit = neg ? n->u.unary.operand : n;
+  if (!lit || lit->kind != AST_INT_LIT || lit->u.lit.i == INT64_MIN) return false;
+  *v = neg ? -lit->u.lit.i : lit->u.lit.i;
+  return true;
+}
+
+/* Reports a range() of int literals longer than SIG_RANGE_MAX (it would fail at run time). */
+static void range_bound(chk_ctx *ctx, const ast_node *call) {
+  const ast_list *args = &call->u.call.args;
+  int64_t a = 0, b = 0;
+  if (args->len < 1 || args->len > 2) return;
+  for (size_t i = 0; i < args->len; i++)
+    if (!args->items[i] || args->items[i]->u.arg.name || !int_literal(args->items[i]->u.arg.value, i ? &b : &a))
+      return;
+  size_t n;
+  if (!sig_range_len(args->len == 2 ? a : 0, args->len == 2 ? b : a, &n))
+    diag_add(ctx->diags, DIAG_ERROR, call->span, "range(…) would make more than %d elements: ranges are bounded",
+             SIG_RANGE_MAX);
+}
+
 /* Returns the result type of a call to a built-in, constructor or action `sig`. */
 static chk_type call_sig(chk_ctx *ctx, const ast_node *call, const sig_info *sig, bool stmt) {
   chk_callee ce;
@@ -322,6 +346,7 @@ static chk_type call_sig(chk_ctx *ctx, const ast_node *call, const sig_info *sig
   if (ctx->lambda && (sig->flags & SIG_ACTION))
     diag_add(ctx->diags, DIAG_ERROR, call->span, "actions cannot run inside a lambda; bind the result with let first");
   match_args(ctx, call, &ce);
+  if (sig->id == FN_RANGE) range_bound(ctx, call);
   check_guard(ctx, call, sig, NULL);
   if (stmt && !(sig->flags & SIG_ACTION))
     diag_add(ctx->diags, DIAG_WARNING, call->span, "the result of '%s' is unused", sig->name);

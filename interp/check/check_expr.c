@@ -109,9 +109,11 @@ static chk_type member(chk_ctx *ctx, const ast_node *node) {
   return CT_UNKNOWN;
 }
 
-/* Returns the type of `a[i]` (unknown), reporting an index into a scalar. */
+/* Returns the type of `a[i]` / `a?[i]` (unknown), reporting an index into a scalar. */
 static chk_type index_expr(chk_ctx *ctx, const ast_node *node) {
   chk_type t = check_expr(ctx, node->u.index.object);
+  if (t == CT_NULL && !node->u.index.null_safe)
+    diag_add(ctx->diags, DIAG_ERROR, node->span, "cannot index null; use ?[ ] to get null instead");
   check_expr(ctx, node->u.index.index);
   if (t == CT_BOOL || t == CT_INT || t == CT_FLOAT || t == CT_NUMBER || t == CT_DURATION)
     diag_add(ctx->diags, DIAG_ERROR, node->span, "cannot index %s", check_type_article(t));
@@ -119,6 +121,15 @@ static chk_type index_expr(chk_ctx *ctx, const ast_node *node) {
     diag_add(ctx->diags, DIAG_ERROR, node->span, "cannot index %s; use split(s, sep) for its parts or len(s) for its length",
              check_type_article(t));
   return CT_UNKNOWN;
+}
+
+/* Returns the type of `if c { a } else { b }`: the arms' type when they agree. */
+static chk_type cond(chk_ctx *ctx, const ast_node *node) {
+  check_require(ctx, node->u.if_.cond, CT_BOOL, "the condition of 'if'");
+  chk_type a = check_expr(ctx, node->u.if_.then), b = check_expr(ctx, node->u.if_.els);
+  if (a == b) return a;
+  bool num_a = a == CT_INT || a == CT_FLOAT || a == CT_NUMBER, num_b = b == CT_INT || b == CT_FLOAT || b == CT_NUMBER;
+  return num_a && num_b ? CT_NUMBER : CT_UNKNOWN;
 }
 
 /* Returns the type of an interpolated string: a secret when it interpolates one. */
@@ -262,6 +273,7 @@ static chk_type expr_kind(chk_ctx *ctx, const ast_node *node) {
   case AST_IDENT: return ident(ctx, node);
   case AST_MEMBER: return member(ctx, node);
   case AST_INDEX: return index_expr(ctx, node);
+  case AST_COND: return cond(ctx, node);
   case AST_CALL: return check_call(ctx, node, false);
   case AST_ARG: return check_expr(ctx, node->u.arg.value);
   case AST_UNARY: return unary(ctx, node);

@@ -113,6 +113,13 @@ typedef enum {
   WHERE_BRANCH, /* directly a branch of `parallel { }` */
 } chk_where;
 
+/* Where a `return` at the statement being checked goes. */
+typedef enum {
+  RET_NOWHERE, /* the top level, or a branch of `parallel` / a plain `parallel for` */
+  RET_PROC,    /* out of the proc being checked */
+  RET_BRANCH,  /* the branch's value, in `let x = parallel for … { … }` */
+} chk_ret_to;
+
 /* The state while one unit is checked. */
 typedef struct {
   const rbk_program *prog;
@@ -125,6 +132,7 @@ typedef struct {
   size_t order;        /* index of the top-level statement being checked */
   bool all_top;        /* proc bodies and the runbook see every top-level name */
   const ast_node *proc;/* the proc whose body is being checked, or NULL */
+  chk_ret_to ret_to;   /* where a `return` here goes */
   int lambda;          /* how many lambdas enclose the expression being checked */
   int depth;           /* current nesting of expressions and statements */
   bool too_deep;       /* the depth error was reported for this unit */
@@ -214,7 +222,8 @@ bool check_binary_type(ast_op op, chk_type a, chk_type b, chk_type *out);
 /* Reports that `node` (of type `got`) is not the `want` that `what` needs. */
 void check_mismatch(chk_ctx *ctx, const ast_node *node, chk_type want, chk_type got, const char *what);
 /* Checks `node` and reports unless its type is compatible with `want`: "<what> must be <want>,
- * got <type> <literal>". Returns the node's type. */
+ * got <type> <literal>" (a conditional expression: at each arm that does not suit). Returns the
+ * node's type. */
 chk_type check_require(chk_ctx *ctx, const ast_node *node, chk_type want, const char *what);
 
 /* --- check_expr.c --- */
@@ -275,6 +284,9 @@ bool check_may_fail(const ast_node *s);
 void check_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where);
 /* Checks a proc's parameters and body (in a scope of their own that sees every top-level name). */
 void check_proc(chk_ctx *ctx, const ast_node *proc);
+/* Checks a let's value and returns its type: an expression, or `parallel for … { … return v … }`
+ * (a list of what the branches return). */
+chk_type check_let_value(chk_ctx *ctx, const ast_node *let);
 /* Returns true when a proc body holds a `return` anywhere. */
 bool check_has_return(const ast_node *body);
 

@@ -239,6 +239,9 @@ static bool has_call(const ast_node *n, int depth) {
   case AST_INDEX: return has_call(n->u.index.object, depth + 1) || has_call(n->u.index.index, depth + 1);
   case AST_UNARY: return has_call(n->u.unary.operand, depth + 1);
   case AST_BINARY: return has_call(n->u.binary.lhs, depth + 1) || has_call(n->u.binary.rhs, depth + 1);
+  case AST_COND:
+    return has_call(n->u.if_.cond, depth + 1) || has_call(n->u.if_.then, depth + 1) || has_call(n->u.if_.els, depth + 1);
+  case AST_PARALLEL_FOR: return true; /* `let x = parallel for`: its branches may fail */
   default: return false;
   }
 }

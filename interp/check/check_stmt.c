@@ -91,6 +91,8 @@ static void parallel(chk_ctx *ctx, const ast_node *s) {
   max_positive(ctx, s->u.parallel.max);
   const ast_node *body = s->u.parallel.body;
   if (!body || body->kind != AST_BLOCK) return;
+  chk_ret_to ret_to = ctx->ret_to;
+  ctx->ret_to = RET_NOWHERE;
   for (size_t i = 0; i < body->u.block.stmts.len; i++) {
     const ast_node *branch = body->u.block.stmts.items[i];
     if (!branch || !check_push(ctx)) continue;
@@ -106,6 +108,7 @@ static void parallel(chk_ctx *ctx, const ast_node *s) {
     }
     check_pop(ctx);
   }
+  ctx->ret_to = ret_to;
 }
 
 /* Returns the advice for a loop over a value of type t that is not a list ("" when none). */
@@ -115,8 +118,9 @@ static const char *loop_hint(chk_type t) {
   return "";
 }
 
-/* Checks `for x in e { … }` and `parallel for x in e [max N] { … }`. */
-static void loop(chk_ctx *ctx, const ast_node *s) {
+/* Checks `for x in e { … }` and `parallel for x in e [max N] { … }` (`collect`: the value of a let,
+ * whose branches return values). */
+static void loop(chk_ctx *ctx, const ast_node *s, bool collect) {
   const ast_node *iter = s->u.loop.iter;
   chk_type t = check_expr(ctx, iter);
   if (iter && t != CT_UNKNOWN && t != CT_LIST) {
@@ -131,10 +135,25 @@ static void loop(chk_ctx *ctx, const ast_node *s) {
   chk_sym var = {.name = s->u.loop.var, .kind = SYM_LOOP, .decl = s, .span = s->span, .unit = -1};
   check_declare(ctx, &var);
   bool gated = ctx->gated, approved = ctx->approved;
+  chk_ret_to ret_to = ctx->ret_to;
+  if (s->kind == AST_PARALLEL_FOR) ctx->ret_to = collect ? RET_BRANCH : RET_NOWHERE;
   check_block(ctx, s->u.loop.body, WHERE_BLOCK, false);
+  ctx->ret_to = ret_to;
   ctx->gated = gated;
   ctx->approved = approved;
   check_pop(ctx);
+}
+
+/* Checks a let's value and returns its type: an expression, or a collecting `parallel for`. */
+chk_type check_let_value(chk_ctx *ctx, const ast_node *let) {
+  const ast_node *v = let->u.let.value;
+  if (!v || v->kind != AST_PARALLEL_FOR) return check_expr(ctx, v);
+  loop(ctx, v, true);
+  if (!check_has_return(v->u.loop.body))
+    diag_add(ctx->diags, DIAG_ERROR, v->span,
+             "'let %s = parallel for' collects what each branch returns, but its body has no 'return'",
+             let->u.let.name ? let->u.let.name : "");
+  return CT_LIST;
 }
 
 /* Checks `if c { } else if c { } else { }` (the else-if chain without recursion). */
@@ -167,7 +186,7 @@ static void notify(chk_ctx *ctx, const ast_node *s) {
 
 /* Checks a `let` in a block: its value, then its name in the current scope. */
 static void let(chk_ctx *ctx, const ast_node *s) {
-  chk_type t = check_expr(ctx, s->u.let.value);
+  chk_type t = check_let_value(ctx, s);
   chk_sym sym = {.name = s->u.let.name, .kind = SYM_LET, .decl = s, .span = s->span, .type = t, .unit = -1,
                  .unsure = ctx->may_fail};
   check_declare(ctx, &sym);
@@ -196,8 +215,12 @@ static bool placement(chk_ctx *ctx, const ast_node *s, chk_where where) {
     check_block(ctx, s->u.handler.body, WHERE_BLOCK, true);
     return true;
   }
-  if (s->kind == AST_RETURN && !ctx->proc) {
-    diag_add(ctx->diags, DIAG_ERROR, s->span, "'return' outside a proc");
+  if (s->kind == AST_RETURN && ctx->ret_to == RET_NOWHERE) {
+    if (ctx->proc)
+      diag_add(ctx->diags, DIAG_ERROR, s->span, "'return' cannot leave a parallel branch; to collect the branches' "
+                                                "values, write 'let NAME = parallel for x in LIST { … return v }'");
+    else
+      diag_add(ctx->diags, DIAG_ERROR, s->span, "'return' outside a proc or the body of 'let NAME = parallel for …'");
     check_expr(ctx, s->u.ret.value);
     return true;
   }
@@ -271,7 +294,7 @@ static void stmt_kind(chk_ctx *ctx, const ast_node *s, chk_where where) {
   case AST_BLOCK: check_block(ctx, s, WHERE_BLOCK, true); break;
   case AST_STEP: step(ctx, s); break;
   case AST_PARALLEL: parallel(ctx, s); break;
-  case AST_FOR: case AST_PARALLEL_FOR: loop(ctx, s); break;
+  case AST_FOR: case AST_PARALLEL_FOR: loop(ctx, s, false); break;
   case AST_IF: if_chain(ctx, s); break;
   case AST_NOTIFY: notify(ctx, s); break;
   case AST_EXPR_STMT: expr_stmt(ctx, s); break;
@@ -381,7 +404,9 @@ bool check_has_return(const ast_node *body) { return stmt_returns(body, 0); }
 void check_proc(chk_ctx *ctx, const ast_node *proc) {
   const ast_node *saved_proc = ctx->proc;
   bool saved_all = ctx->all_top;
+  chk_ret_to saved_ret = ctx->ret_to;
   ctx->proc = proc;
+  ctx->ret_to = RET_PROC;
   ctx->all_top = true;
   if (check_push(ctx)) {
     const ast_list *params = &proc->u.proc.params;
@@ -399,5 +424,6 @@ void check_proc(chk_ctx *ctx, const ast_node *proc) {
     check_pop(ctx);
   }
   ctx->proc = saved_proc;
+  ctx->ret_to = saved_ret;
   ctx->all_top = saved_all;
 }

@@ -209,8 +209,13 @@ void check_mismatch(chk_ctx *ctx, const ast_node *node, chk_type want, chk_type 
 }
 
 /* Checks `node` and reports unless its type is compatible with `want`: "<what> must be <want>, got <type>
- * <literal>". */
+ * <literal>" (for a conditional expression, at each arm that does not suit). */
 chk_type check_require(chk_ctx *ctx, const ast_node *node, chk_type want, const char *what) {
+  if (node && node->kind == AST_COND && node->u.if_.then && node->u.if_.els) { /* each arm must suit */
+    check_require(ctx, node->u.if_.cond, CT_BOOL, "the condition of 'if'");
+    chk_type a = check_require(ctx, node->u.if_.then, want, what), b = check_require(ctx, node->u.if_.els, want, what);
+    return a == b ? a : CT_UNKNOWN;
+  }
   chk_type got = check_expr(ctx, node);
   if (node && !check_compatible(want, got)) check_mismatch(ctx, node, want, got, what);
   return got;

@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "out.h"
 #include "valbuf.h"
 #include "value.h"
 
@@ -37,6 +38,7 @@ typedef struct {
   struct termios saved; /* the terminal's mode before the first question */
   bool raw;             /* the terminal is in our mode */
   char *shown;          /* the prompt last drawn */
+  int lines;            /* the terminal lines it took, less one (the cursor is on its last) */
 } tty_approver;
 
 /* Puts the terminal in non-canonical, no-echo mode (once). */
@@ -67,14 +69,25 @@ static void tty_write(tty_approver *a, const char *s) {
   }
 }
 
-/* Shows line (NULL: clears the prompt) through draw or on the terminal. */
+/* Shows line (NULL: clears the prompt) through draw or on the terminal, wrapped to its width
+ * (out_wrap) so that the answer choices are always on screen. */
 static void show(tty_approver *a, const char *line) {
   if (a->draw) {
     a->draw(a->draw_user, line);
     return;
   }
-  tty_write(a, "\r\033[K");
-  if (line) tty_write(a, line);
+  char up[32] = "";
+  if (a->lines > 0) snprintf(up, sizeof up, "\033[%dA", a->lines);
+  tty_write(a, up);
+  tty_write(a, "\r\033[J");
+  a->lines = 0;
+  char *wrapped = line ? out_wrap(line, out_term_width(a->fd) - 1) : NULL;
+  for (char *p = wrapped, *nl; p; p = nl ? nl + 1 : NULL) {
+    if ((nl = strchr(p, '\n'))) *nl = '\0';
+    tty_write(a, p);
+    if (nl) tty_write(a, "\r\n"), a->lines++;
+  }
+  free(wrapped);
 }
 
 /* Returns the prompt for the head question at now (caller frees). */
@@ -133,6 +146,7 @@ static void answer(tty_approver *a) {
   question *q = a->queue;
   bool yes = is_yes(a->input, a->ninput);
   if (!a->draw) tty_write(a, yes ? "\r\n" : "  → denied\r\n");
+  a->lines = 0; /* the answered prompt stays on screen */
   free(a->shown);
   a->shown = NULL;
   approve_done_fn done = q->done;

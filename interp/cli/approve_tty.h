@@ -9,8 +9,10 @@
  * from poll(). "y" or "yes" (any case) then Enter approves, by the operator, how "tty"; anything
  * else denies (the engine then stops the run, exit 3).
  *
- * The prompt is drawn through `draw` when given (the live view shows it as its last line), else
- * written on the terminal itself.
+ * The prompt is drawn through `draw` when given (the live view shows it as its last lines), else
+ * written on the terminal itself. Either way it is word-wrapped to the terminal's width
+ * (out_wrap, out_term_width: TIOCGWINSZ, else $COLUMNS, else 80), never cut, so that its end —
+ * the answer choices `[y/N]` and what was typed — is always on screen.
  *
  * Ownership: the approver owns its terminal descriptor and the copies of the questions; the
  * operator name and clock are borrowed and must outlive it.

@@ -1,4 +1,4 @@
-/* cli_check.c — `rbk check FILE... [--format text|json]`: load, check, print diagnostics. */
+/* cli_check.c — `rbk check FILE|DIR... [--format text|json]`: load, check, print diagnostics. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "dirwalk.h"
 #include "out.h"
 #include "diag.h"
 #include "program.h"
@@ -18,10 +19,12 @@ static const cli_opt check_opts[] = {CHECK_OPTS(CLI_OPTS_ROW)};
 
 const cli_opts_spec cli_check_spec = {
     .name = "check",
-    .operands = "FILE...",
+    .operands = "FILE|DIR...",
     .about = "Checks plans without running them: unknown names, wrong arguments, type errors that\n"
              "literals reveal, unreachable statements, duplicate step titles, actions that a handle\n"
-             "lacks. Imports are loaded relative to the importing file. '-' reads a plan from stdin.",
+             "lacks. Imports are loaded relative to the importing file. A directory stands for\n"
+             "every .rbk file below it (hidden entries skipped, name order). '-' reads a plan from\n"
+             "stdin.",
     .footer = "Exit 0 when there is no error (warnings allowed), 2 on any error.",
     .opts = check_opts,
     .nopts = sizeof check_opts / sizeof *check_opts,
@@ -77,9 +80,18 @@ int cli_check(int argc, char **argv) {
   check_args a = {.files = calloc(argc > 0 ? (size_t)argc : 1, sizeof(char *))};
   if (!a.files) return RBK_EXIT_USAGE;
   int rc = parse_args(argc, argv, &a);
-  rbk_program **progs = rc == CLI_GO_ON ? calloc(a.nfiles, sizeof *progs) : NULL;
+  char *err = NULL, **named = a.files;
+  if (rc == CLI_GO_ON && !(a.files = dirwalk_plans(named, a.nfiles, &err))) {
+    fprintf(stderr, "rbk: cannot read %s\n", err ? err : "the plans");
+    rc = RBK_EXIT_USAGE;
+  }
+  free(err);
+  if (a.files != named) free(named);
+  for (a.nfiles = 0; a.files && a.files[a.nfiles];) a.nfiles++;
+  rbk_program **progs = rc == CLI_GO_ON ? calloc(a.nfiles + 1, sizeof *progs) : NULL;
   if (!progs) {
-    free(a.files);
+    if (a.files != named) dirwalk_free(a.files);
+    else free(a.files);
     return rc == CLI_GO_ON ? RBK_EXIT_USAGE : rc;
   }
   diag_list diags = {0};
@@ -95,6 +107,6 @@ int cli_check(int argc, char **argv) {
   diag_free(&diags);
   for (size_t i = 0; i < a.nfiles; i++) program_free(progs[i]);
   free(progs);
-  free(a.files);
+  dirwalk_free(a.files);
   return rc;
 }

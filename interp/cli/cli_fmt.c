@@ -1,6 +1,5 @@
 /* cli_fmt.c — `rbk fmt [-w | --check] FILE|DIR...`: prints plans in canonical layout, rewrites them in
  * place, or lists the ones that are not formatted. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dirwalk.h"
 #include "out.h"
 #include "fmt.h"
 #include "parse.h"
@@ -33,7 +33,7 @@ const cli_opts_spec cli_fmt_spec = {
     .name = "fmt",
     .operands = "FILE|DIR...",
     .about = "Prints each plan in rbk's canonical layout (docs/fmt.md) on stdout. A directory\n"
-             "stands for every .rbk file below it (hidden directories skipped). '-' reads a plan\n"
+             "stands for every .rbk file below it (hidden entries skipped, name order). '-' reads a plan\n"
              "from stdin (not with -w); '--' ends the options.",
     .footer = "Exit status: 0 ok, 1 --check found files to reformat, 2 usage or syntax errors\n"
               "(a file with syntax errors is left untouched).",
@@ -160,48 +160,20 @@ static int fmt_path(const char *path, fmt_mode mode) {
 /* Returns the worse of two exit statuses (usage errors beat changed files). */
 static int worse(int a, int b) { return a > b ? a : b; }
 
-/* Returns true when `name` ends in ".rbk". */
-static bool is_plan(const char *name) {
-  size_t n = strlen(name);
-  return n > 4 && !strcmp(name + n - 4, ".rbk");
-}
-
-/* Keeps directory entries that are not hidden (".git", ".", ".."). */
-static int visible(const struct dirent *e) { return e->d_name[0] != '.'; }
-
-static int fmt_arg(const char *path, fmt_mode mode, int depth);
-
-/* Formats every .rbk file below directory `dir` in name order; returns the worst exit status. */
-static int fmt_dir(const char *dir, fmt_mode mode, int depth) {
-  struct dirent **names = NULL;
-  int n = scandir(dir, &names, visible, alphasort);
-  if (n < 0) {
-    fprintf(stderr, "rbk fmt: %s: %s\n", dir, strerror(errno));
+/* Formats a command-line argument: a file, "-", or a directory (every .rbk file below it,
+ * dirwalk.h); returns its exit status. */
+static int fmt_arg(const char *path, fmt_mode mode) {
+  char *err = NULL, *arg = (char *)path;
+  char **files = dirwalk_plans(&arg, 1, &err);
+  if (!files) {
+    fprintf(stderr, "rbk fmt: %s\n", err ? err : "out of memory");
+    free(err);
     return RBK_EXIT_USAGE;
   }
   int status = RBK_EXIT_OK;
-  for (int i = 0; i < n; i++) {
-    size_t len = strlen(dir) + strlen(names[i]->d_name) + 2;
-    char *path = malloc(len);
-    if (path) {
-      snprintf(path, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]->d_name);
-      struct stat st;
-      if (stat(path, &st) == 0 && (S_ISDIR(st.st_mode) || is_plan(path))) status = worse(status, fmt_arg(path, mode, depth + 1));
-    }
-    free(path);
-    free(names[i]);
-  }
-  free(names);
+  for (size_t i = 0; files[i]; i++) status = worse(status, fmt_path(files[i], mode));
+  dirwalk_free(files);
   return status;
-}
-
-/* Formats a command-line argument: a file, "-", or a directory (searched for .rbk files, at most
- * 32 levels deep); returns its exit status. */
-static int fmt_arg(const char *path, fmt_mode mode, int depth) {
-  struct stat st;
-  if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-    return depth < 32 ? fmt_dir(path, mode, depth) : RBK_EXIT_OK;
-  return fmt_path(path, mode);
 }
 
 /* The command line so far: the mode, the worst status, how many files. */
@@ -222,7 +194,7 @@ static int take_arg(void *ctx, int id, const char *arg) {
     fprintf(stderr, "rbk fmt: -w cannot rewrite stdin\n");
     r->status = worse(r->status, RBK_EXIT_USAGE);
   } else {
-    r->status = worse(r->status, fmt_arg(arg, r->mode, 0));
+    r->status = worse(r->status, fmt_arg(arg, r->mode));
   }
   r->nfiles += id == CLI_OPERAND;
   return CLI_GO_ON;

@@ -51,7 +51,7 @@ static rbk_event event_of(const json_t *rec) {
                      .status = status_of(resume_str(rec, "status")), .message = resume_str(rec, "message"),
                      .key = resume_str(rec, "key"), .duration_ms = int_of(rec, "duration_ms", -1),
                      .who = resume_str(rec, "who"), .how = resume_str(rec, "how"),
-                     .exit_code = (int)int_of(rec, "exit_code", 0)};
+                     .repeat = (int)int_of(rec, "repeat", 0), .exit_code = (int)int_of(rec, "exit_code", 0)};
 }
 
 /* Returns a field's text or a dash. */

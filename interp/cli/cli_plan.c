@@ -20,6 +20,8 @@ typedef struct {
   bool mutating;
   bool verbose;
   const char *diff; /* --diff OLD */
+  bool live;
+  const char *kubeconfig, *context; /* --live */
 } plan_args;
 
 /* The options, once: X(ID, long name, short name, value, help). */
@@ -28,7 +30,10 @@ typedef struct {
   X(PLAN_FORMAT, "format", 0, "text|json|dot|mermaid", "the output format (default text)")           \
   X(PLAN_MUTATING, "mutating", 0, NULL, "list only the actions that change the world (text, json)")  \
   X(PLAN_VERBOSE, "verbose", 0, NULL, "text: also proc returns, asserts, expects and whole notification texts") \
-  X(PLAN_DIFF, "diff", 0, "OLD", "print what changes from OLD (a file or REV:path) to FILE (text, mermaid)")
+  X(PLAN_DIFF, "diff", 0, "OLD", "print what changes from OLD (a file or REV:path) to FILE (text, mermaid)") \
+  X(PLAN_LIVE, "live", 0, NULL, "read the cluster, send its writes as dry runs (dryRun=All), print what a run would do") \
+  X(PLAN_KUBECONFIG, "kubeconfig", 0, "FILE", "--live: the kubeconfig (default: KUBECONFIG, ~/.kube/config, in-cluster)") \
+  X(PLAN_CONTEXT, "context", 0, "NAME", "--live: the kubeconfig context (default: its current-context)")
 
 enum { PLAN_OPTS(CLI_OPTS_ENUM) };
 static const cli_opt plan_opts[] = {PLAN_OPTS(CLI_OPTS_ROW)};
@@ -39,7 +44,8 @@ const cli_opts_spec cli_plan_spec = {
     .about = "Dry-runs a plan: evaluates what is known before the run and prints the action graph\n"
              "(steps, gates, approvals, branches, waits, mutating actions marked, notifications) and\n"
              "the worst case of the critical path against the runbook's deadline. Nothing is executed.",
-    .footer = "Exit 0, or 2 for usage, plan or param errors (docs/plan.md).",
+    .footer = "Exit 0, or 2 for usage, plan or param errors (docs/plan.md). --live: 0 the run would\n"
+              "proceed, 1 a gate, assert, step or refused write would stop it.",
     .opts = plan_opts,
     .nopts = sizeof plan_opts / sizeof *plan_opts,
 };
@@ -52,6 +58,9 @@ static int take_arg(void *ctx, int id, const char *v) {
     case PLAN_MUTATING: a->mutating = true; break;
     case PLAN_VERBOSE: a->verbose = true; break;
     case PLAN_DIFF: a->diff = v; break;
+    case PLAN_LIVE: a->live = true; break;
+    case PLAN_KUBECONFIG: a->kubeconfig = v; break;
+    case PLAN_CONTEXT: a->context = v; break;
     case PLAN_FORMAT: {
       int f = plan_format_from_name(v);
       if (f < 0) return fprintf(stderr, "rbk: unknown format '%s' (text, json, dot, mermaid)\n", v), RBK_EXIT_USAGE;
@@ -79,6 +88,14 @@ static int parse_args(int argc, char **argv, plan_args *a) {
   }
   if (a->diff && (a->mutating || a->verbose || a->format == PLAN_FMT_JSON || a->format == PLAN_FMT_DOT)) {
     fputs("rbk: --diff works with the text and mermaid formats, without --mutating and --verbose\n", stderr);
+    return RBK_EXIT_USAGE;
+  }
+  if (a->live && (a->diff || a->mutating || a->verbose || a->format != PLAN_FMT_TEXT)) {
+    fputs("rbk: --live prints text, without --diff, --mutating, --verbose or --format\n", stderr);
+    return RBK_EXIT_USAGE;
+  }
+  if (!a->live && (a->kubeconfig || a->context)) {
+    fputs("rbk: --kubeconfig and --context go with --live\n", stderr);
     return RBK_EXIT_USAGE;
   }
   return CLI_GO_ON;
@@ -178,7 +195,10 @@ static int plan_program(const rbk_program *prog, const plan_args *a) {
 int cli_plan(int argc, char **argv) {
   plan_args a = {0};
   int code = parse_args(argc, argv, &a);
-  if (code == CLI_GO_ON && a.diff) {
+  if (code == CLI_GO_ON && a.live) {
+    cli_plan_live_opts lo = {a.file, a.assigns, a.nassigns, a.kubeconfig, a.context};
+    code = cli_plan_live(&lo);
+  } else if (code == CLI_GO_ON && a.diff) {
     code = cli_plan_diff(a.diff, a.file, a.assigns, a.nassigns, a.format);
   } else if (code == CLI_GO_ON) {
     rbk_program *prog = cli_load_checked(a.file, NULL);

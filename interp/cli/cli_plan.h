@@ -22,4 +22,19 @@ plan_graph *cli_plan_build(const rbk_program *prog, char **assigns, size_t nassi
  * version cannot be read, checked or planned). */
 int cli_plan_diff(const char *old_arg, const char *new_arg, char **assigns, size_t nassigns, plan_format format);
 
+/* The options of rbk plan --live. */
+typedef struct {
+  const char *file;
+  char **assigns;            /* -p name=value (borrowed) */
+  size_t nassigns;
+  const char *kubeconfig;    /* --kubeconfig, or NULL */
+  const char *context;       /* --context, or NULL */
+} cli_plan_live_opts;
+
+/* rbk plan --live: runs the plan's reads against the cluster, its Kubernetes writes as dry runs
+ * and nothing else (cli_plan_live.c); prints what a run would do. Returns 0 when the run would
+ * proceed, 1 when a gate, assert, step or refused write would stop it, 2 for usage or plan
+ * errors, 3 when interrupted. */
+int cli_plan_live(const cli_plan_live_opts *o);
+
 #endif

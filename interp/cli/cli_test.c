@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dirwalk.h"
 #include "http.h"
 #include "out.h"
 #include "rehearse.h"
@@ -34,6 +35,7 @@
   X(TEST_CASE, "case", 0, "GLOB", "only the sidecar cases whose name matches")                                 \
   X(TEST_VERBOSE, "verbose", 'v', NULL, "show every case's output and final world")                              \
   X(TEST_IGNORE_DEADLINE, "ignore-deadline", 0, NULL, "let runs go on past the runbook's deadline (every case too)") \
+  X(TEST_MAX_VIRTUAL_TIME, "max-virtual-time", 0, "DURATION", "stop a rehearsal (exit 1) past this virtual time (default: twice the deadline, else 24h)") \
   X(TEST_JOBS, "jobs", 'j', "N", "rehearse N cases at once (default: the CPUs, at most 8)")                   \
   X(TEST_REQUEST_LOG, "request-log", 0, "FILE", "write every request the simulated API server answers to FILE (as rbk sim --request-log)")
 
@@ -47,7 +49,7 @@ const cli_opts_spec cli_test_spec = {
              "One plan with --scenario, -p, --seed, --yes, --approve, --secret, --stubs or\n"
              "--max-response (or a plan without a sidecar file): one rehearsal, shown as `rbk run`\n"
              "shows a run, then the simulated world. Otherwise: every case of each plan's sidecar\n"
-             "PLAN.test.json (directories: their *.rbk files), pass/fail per case and\n"
+             "PLAN.test.json (a directory: every *.rbk file below it), pass/fail per case and\n"
              "\"N passed, M failed\" (docs/rehearsal.md).",
     .footer = "Exit codes: one rehearsal: as rbk run (0, 1, 3; 2 usage or plan errors). Cases: 0 all\n"
               "passed, 1 one failed, 2 usage errors or no case ran.",
@@ -68,6 +70,7 @@ typedef struct {
   size_t max_response;   /* --max-response in bytes; 0: the default */
   bool yes, verbose, has_seed, single; /* single: an option that describes one rehearsal */
   bool ignore_deadline;
+  int64_t max_virtual_ms; /* --max-virtual-time; 0: the default */
   uint64_t seed;
   int jobs;              /* -j: cases at once; 0 → the number of CPUs (at most 8) */
 } test_args;
@@ -77,7 +80,7 @@ static int take_arg(void *ctx, int id, const char *v) {
   test_args *a = ctx;
   char *end;
   a->single = a->single || (id != CLI_OPERAND && id != TEST_OUTPUT && id != TEST_CASE && id != TEST_JOBS &&
-                            id != TEST_VERBOSE && id != TEST_IGNORE_DEADLINE);
+                            id != TEST_VERBOSE && id != TEST_IGNORE_DEADLINE && id != TEST_MAX_VIRTUAL_TIME);
   switch (id) {
     case CLI_OPERAND: a->paths[a->npaths++] = (char *)v; break;
     case TEST_PARAM: a->assigns[a->nassigns++] = (char *)v; break;
@@ -94,6 +97,10 @@ static int take_arg(void *ctx, int id, const char *v) {
                                                   : cli_usage_error("--max-response expects a size such as 16MiB or 1048576, got", v);
     case TEST_VERBOSE: a->verbose = true; break;
     case TEST_IGNORE_DEADLINE: a->ignore_deadline = true; break;
+    case TEST_MAX_VIRTUAL_TIME:
+      return rehearse_case_duration(v, &a->max_virtual_ms) && a->max_virtual_ms > 0
+                 ? CLI_GO_ON
+                 : cli_usage_error("--max-virtual-time expects a duration above 0 such as 2h or 90m, got", v);
     case TEST_JOBS:
       a->jobs = (int)strtol(v, &end, 10);
       return *v && !*end && a->jobs >= 1 && a->jobs <= 64 ? CLI_GO_ON : cli_usage_error("--jobs expects a number from 1 to 64, got", v);
@@ -179,7 +186,7 @@ static int run_single(const test_args *a) {
   out_text ot = {stdout, color, 0};
   rehearse_opts o = {.plan = a->paths[0], .scenario = a->scenario, .assigns = a->assigns, .nassigns = a->nassigns,
                      .approve = a->approve, .yes = a->yes, .has_seed = a->has_seed, .seed = a->seed,
-                     .ignore_deadline = a->ignore_deadline,
+                     .ignore_deadline = a->ignore_deadline, .max_virtual_ms = a->max_virtual_ms,
                      .secret_names = (const char *const *)a->secret_names,
                      .secret_values = (const char *const *)a->secret_values, .nsecrets = a->nsecrets,
                      .process_stubs = stubs, .request_log = reqlog, .max_response = a->max_response,
@@ -199,7 +206,7 @@ static int run_cases(const test_args *a) {
   char *err = NULL;
   char **plans = rehearse_suite_collect_plans(a->paths, a->npaths, &err);
   if (!plans) {
-    fprintf(stderr, "rbk: cannot read %s: %s\n", err ? err : "the plans", strerror(errno));
+    fprintf(stderr, "rbk: cannot read %s\n", err ? err : "the plans");
     free(err);
     return RBK_EXIT_USAGE;
   }
@@ -207,11 +214,10 @@ static int run_cases(const test_args *a) {
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   int jobs = a->jobs ? a->jobs : cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
   rehearse_suite_opts so = {.json = !strcmp(a->output, "json"), .verbose = a->verbose, .case_glob = a->case_glob,
-                            .ignore_deadline = a->ignore_deadline,
+                            .ignore_deadline = a->ignore_deadline, .max_virtual_ms = a->max_virtual_ms,
                             .color = color, .out = stdout, .jobs = jobs};
   int code = rehearse_suite_run(plans, &so);
-  for (size_t i = 0; plans[i]; i++) free(plans[i]);
-  free(plans);
+  dirwalk_free(plans);
   return code;
 }
 

@@ -37,7 +37,7 @@
   X(LIST, "pop a values, push them as a list")                                                  \
   X(OBJECT, "pop a key/value pairs, push an object (keys must be strings)")                     \
   X(MEMBER, "pop an object, push its key consts[a]; b = 1: null-safe (?.)")                     \
-  X(INDEX, "pop index and container, push the element")                                         \
+  X(INDEX, "pop index and container, push the element; a = 1: null-safe (?[)")                 \
   X(UNARY, "pop a value, push op a applied to it")                                              \
   X(BINARY, "pop two values, push op a applied to them")                                        \
   X(CMP, "like BINARY, also keeping both operands for check messages")                          \
@@ -59,7 +59,7 @@
   X(FOR_START, "pop a list; push the loop state")                                              \
   X(FOR_NEXT, "next element into local a and context [i], or drop the state and jump to b")     \
   X(PARALLEL, "pop max; run branches[a] as child tasks and wait for them")                      \
-  X(PARFOR, "pop max and a list; run branches[a] once per element, wait for them")              \
+  X(PARFOR, "pop max and a list; run branches[a] once per element, wait (collect: push values)") \
   X(TASK_END, "a branch or ticker is done")                                                     \
   X(ENTER, "pop the operands of regions[a], open it (events, resume skip)")                     \
   X(ATTEMPT, "start an attempt of regions[a] (arm its timer)")                                  \
@@ -159,6 +159,8 @@ typedef struct {
   int32_t *pcs;          /* PARALLEL: each branch's first instruction */
   int32_t body;          /* PARFOR: the body's first instruction */
   int32_t var;           /* PARFOR: the loop variable's local slot */
+  bool collect;          /* PARFOR: `let x = parallel for`: push the list of what the branches
+                            returned (in input order; null for a branch that did not return) */
 } vm_branch_info;
 
 typedef struct {

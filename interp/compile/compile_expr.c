@@ -121,6 +121,17 @@ static void cbinary(compiler *c, const ast_node *n) {
   compile_emit(c, OPC_BINARY, op, 0, n);
 }
 
+/* Compiles `if c { a } else { b }`: only the chosen arm is evaluated. */
+static void ccond(compiler *c, const ast_node *n) {
+  compile_expr(c, n->u.if_.cond);
+  int32_t to_else = compile_emit(c, OPC_JUMP_FALSE, -1, 0, n->u.if_.cond);
+  compile_expr(c, n->u.if_.then);
+  int32_t to_end = compile_emit(c, OPC_JUMP, -1, 0, n);
+  compile_patch_a(c, to_else, compile_here(c));
+  compile_expr(c, n->u.if_.els);
+  compile_patch_a(c, to_end, compile_here(c));
+}
+
 /* Compiles a lambda: its body out of line, then LAMBDA. */
 static void clambda(compiler *c, const ast_node *n) {
   int32_t skip = compile_emit(c, OPC_JUMP, -1, 0, n);
@@ -209,8 +220,9 @@ void compile_expr(compiler *c, const ast_node *n) {
     case AST_INDEX:
       compile_expr(c, n->u.index.object);
       compile_expr(c, n->u.index.index);
-      compile_emit(c, OPC_INDEX, 0, 0, n);
+      compile_emit(c, OPC_INDEX, n->u.index.null_safe, 0, n);
       break;
+    case AST_COND: ccond(c, n); break;
     case AST_CALL: ccall(c, n); break;
     case AST_UNARY:
       compile_expr(c, n->u.unary.operand);

@@ -200,13 +200,14 @@ static void cparallel(compiler *c, const ast_node *n) {
   compile_patch_a(c, skip, compile_here(c));
 }
 
-/* parallel for x in list [max N] { … }: one child task per element. */
-static void cparallel_for(compiler *c, const ast_node *n) {
+/* parallel for x in list [max N] { … }: one child task per element (`collect`: the value of a let;
+ * PARFOR pushes the list of what the branches returned). */
+static void cparallel_for(compiler *c, const ast_node *n, bool collect) {
   compile_expr(c, n->u.loop.iter);
   compile_expr_opt(c, n->u.loop.max);
   size_t mark = compile_scope_mark(c);
   int32_t var = compile_bind_local(c, n->u.loop.var);
-  int32_t b = new_branches(c, n, (vm_branch_info){.var = var});
+  int32_t b = new_branches(c, n, (vm_branch_info){.var = var, .collect = collect});
   compile_emit(c, OPC_PARFOR, b, 0, n);
   int32_t skip = compile_emit(c, OPC_JUMP, -1, 0, n);
   c->code->branches.items[b].body = compile_here(c);
@@ -256,7 +257,11 @@ static void capprove(compiler *c, const ast_node *n) {
 
 /* Compiles a let: the value, then a new local (or the unit's global at top level). */
 static void clet(compiler *c, const ast_node *n) {
-  compile_expr(c, n->u.let.value);
+  bool top = c->top_level;
+  c->top_level = false;
+  if (n->u.let.value->kind == AST_PARALLEL_FOR) cparallel_for(c, n->u.let.value, true);
+  else compile_expr(c, n->u.let.value);
+  c->top_level = top;
   if (c->top_level) {
     compile_emit(c, OPC_GSTORE, c->unit, compile_find_global(c, c->unit, n->u.let.name), n);
     return;
@@ -275,7 +280,7 @@ static void compile_stmt(compiler *c, const ast_node *n) {
     case AST_EXPR_STMT: compile_expr(c, n->u.expr_stmt.expr); compile_emit(c, OPC_POP, 0, 0, n); break;
     case AST_STEP: cstep(c, n); break;
     case AST_PARALLEL: cparallel(c, n); break;
-    case AST_PARALLEL_FOR: cparallel_for(c, n); break;
+    case AST_PARALLEL_FOR: cparallel_for(c, n, false); break;
     case AST_FOR: cfor(c, n); break;
     case AST_IF: cif(c, n); break;
     case AST_GATE: cgate(c, n); break;

@@ -52,6 +52,10 @@ rbk_sink out_text_sink(out_text *o);
  * start of an action). `color` adds ANSI colours. Caller frees. */
 char *out_text_event(const rbk_event *ev, bool color);
 
+/* Returns true when the event gets a line of its own: always, except a poll's repeated report
+ * (rbk_event.repeat), shown only as the 2nd, 3rd and 5th and then the 10th, 20th, 50th, 100th…
+ * of a row, so that a long poll prints a few lines (the JSON events keep every one). */
+bool out_text_shown(const rbk_event *ev);
 /* Returns "HH:MM:SS.mmm" for ms into buf (at least 16 bytes). */
 const char *out_text_clock(int64_t ms, char *buf, size_t size);
 
@@ -95,5 +99,15 @@ rbk_actions *out_calls_wrap(rbk_actions *inner, const char *path, char **err);
 
 /* Returns true when output to fd may be coloured: a terminal, NO_COLOR unset, TERM not "dumb". */
 bool out_color_on(int fd);
+
+/* Returns the width in columns of the terminal on fd: its TIOCGWINSZ size, else $COLUMNS, else 80
+ * (out_wrap.c). */
+int out_term_width(int fd);
+/* Returns s (one line, or several separated by '\n') word-wrapped so that no line is wider than
+ * `width` columns (at least 10): breaks at the last space that fits (the space is dropped), else
+ * inside a word; ANSI sequences take no column, a UTF-8 character one. Prompts use it so that
+ * their end — the answer choices `[y/N]` — is always on screen. Caller frees; NULL when out of
+ * memory. */
+char *out_wrap(const char *s, int width);
 
 #endif

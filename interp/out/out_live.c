@@ -52,12 +52,12 @@ out_live *out_live_new(FILE *f, bool color, rbk_clock *clock) {
   return v;
 }
 
-/* Returns the terminal's size in *w, *h (80×24 when unknown). */
+/* Returns the terminal's size in *w, *h (width: out_term_width; height 24 when unknown). */
 static void term_size(const out_live *v, int *w, int *h) {
   struct winsize ws;
-  bool ok = ioctl(fileno(v->f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0;
-  *w = ok ? ws.ws_col : 80;
-  *h = ok && ws.ws_row > 0 ? ws.ws_row : 24;
+  bool ok = ioctl(fileno(v->f), TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0;
+  *w = out_term_width(fileno(v->f));
+  *h = ok ? ws.ws_row : 24;
 }
 
 /* Returns the matching text of an event: its key, else node|step. Caller frees. */
@@ -225,7 +225,12 @@ static void draw_area(out_live *v) {
     if (line) put_cut(v->f, line, width - 1), fputc('\n', v->f), v->drawn++;
     free(line);
   }
-  if (v->prompt) put_cut(v->f, v->prompt, width - 1);
+  char *prompt = v->prompt ? out_wrap(v->prompt, width - 1) : NULL;
+  if (prompt) { /* wrapped, never cut: its answer choices stay on screen */
+    fputs(prompt, v->f);
+    for (const char *p = prompt; *p; p++) v->drawn += *p == '\n';
+  }
+  free(prompt);
   v->shown = true;
   v->dirty = false;
   v->last_draw = real_ms();
@@ -237,9 +242,9 @@ static void out_live_tick(out_live *v) {
   if (!v->finished && real_ms() - v->last_draw >= REDRAW_MS) draw_area(v);
 }
 
-/* Prints a finished event's line above the running part. */
+/* Prints a finished event's line above the running part (a poll's repeats thinned out). */
 static void put_log_line(out_live *v, const rbk_event *ev) {
-  char *text = out_text_event(ev, v->color);
+  char *text = out_text_shown(ev) ? out_text_event(ev, v->color) : NULL;
   if (!text) return;
   clear_area(v);
   char ts[24];

@@ -92,6 +92,7 @@ static void fmt_action(valbuf *b, bool color, const rbk_event *ev) {
   if (ev->status == RBK_STATUS_FAILED) valbuf_puts(b, " failed");
   if (ev->status == RBK_STATUS_CANCELLED) valbuf_puts(b, " cancelled");
   put_took(b, color, ev);
+  if (ev->status == RBK_STATUS_OK && ev->repeat >= 2) valbuf_printf(b, ", %d in a row", ev->repeat);
   if (ev->status != RBK_STATUS_OK) put_msg(b, ev->message);
 }
 
@@ -200,11 +201,20 @@ int out_text_depth(const char *step) {
   return d;
 }
 
+/* Returns true when the event gets a line (see out.h). */
+bool out_text_shown(const rbk_event *ev) {
+  int n = ev->repeat;
+  if (n <= 3 || n == 5) return true;
+  while (n % 10 == 0) n /= 10;
+  return n == 1 || n == 2 || n == 5;
+}
+
 /* rbk_sink.emit: prints one timestamped line (plus a summary of warnings at the end). */
 static int text_emit(void *user, const rbk_event *ev, char **err) {
   out_text *o = user;
   (void)err;
   if (ev->kind == RBK_EV_WARNING) o->warnings++;
+  if (!out_text_shown(ev)) return 0;
   char *text = out_text_event(ev, o->color);
   if (!text) return 0;
   char ts[24];

@@ -38,7 +38,7 @@
   X(JOIN, "join", "the end of a parallel block or parallel for")                              \
   X(BRANCH, "branch", "one branch: of a fork, of a decision, or one loop iteration")          \
   X(DECISION, "decision", "an if whose condition is unknown before the run: both branches")    \
-  X(LOOP, "loop", "a for loop: iterations (known list) or its body once (unknown list)")       \
+  X(LOOP, "loop", "a for loop (iterations or its body once); a recursive call not expanded")    \
   X(HANDLER, "handler", "an on failure / finally block: runs only on failure / always")       \
   X(RETURN, "return", "a proc's return")
 

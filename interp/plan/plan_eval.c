@@ -198,16 +198,21 @@ static pv pe_member(plan_walker *w, plan_scope *s, const ast_node *e) {
   return r;
 }
 
-/* Returns a[i] for known a and i, or an unknown after warning what the run will hit. */
+/* Returns a[i] for known a and i (a?[i]: null for a null a, a missing key or index), or an unknown
+ * after warning what the run will hit. */
 static pv pe_known_index(plan_walker *w, const ast_node *e, const pv *a, const pv *i) {
   const rbk_value *av = a->val, *iv = i->val;
+  bool safe = e->u.index.null_safe;
+  if (av->kind == VAL_NULL && safe) return plan_pv_known(value_null());
   if (av->kind == VAL_LIST && iv->kind == VAL_INT) {
-    if (iv->u.i >= 0 && (size_t)iv->u.i < av->u.list.len) return plan_pv_known(value_ref(av->u.list.items[iv->u.i]));
+    int64_t n = (int64_t)av->u.list.len, at = iv->u.i < 0 ? n + iv->u.i : iv->u.i;
+    if (at >= 0 && at < n) return plan_pv_known(value_ref(av->u.list.items[at]));
+    if (safe) return plan_pv_known(value_null());
     plan_walk_warn(w, e->span, "index %lld is out of range for a list of %zu (the run fails here)", (long long)iv->u.i,
                    av->u.list.len);
   } else if (av->kind == VAL_OBJECT && iv->kind == VAL_STRING) {
     rbk_value *v = value_object_get(av, iv->u.str.s);
-    if (v) return plan_pv_known(value_ref(v));
+    if (v || safe) return plan_pv_known(v ? value_ref(v) : value_null());
     plan_walk_warn(w, e->span, "key '%s' not found in the object (the run fails here)", iv->u.str.s);
   } else {
     plan_walk_warn(w, e->span, "cannot index %s with %s (the run fails here)", value_kind_article(av->kind),
@@ -225,7 +230,8 @@ static pv pe_index(plan_walker *w, plan_scope *s, const ast_node *e) {
     r = pe_known_index(w, e, &a, &i);
   } else {
     char *ta = pe_part(&a, e->u.index.object), *ti = plan_pv_src(&i);
-    r = pe_unknown(strutil_printf("%s[%s]", ta ? ta : "?", ti ? ti : "?"), a.secret || i.secret);
+    r = pe_unknown(strutil_printf("%s%s%s]", ta ? ta : "?", e->u.index.null_safe ? "?[" : "[", ti ? ti : "?"),
+                   a.secret || i.secret);
     free(ta);
     free(ti);
   }
@@ -280,6 +286,31 @@ static pv pe_maybe(plan_walker *w, plan_scope *s, const ast_node *e) {
   return r;
 }
 
+/* Evaluates `if c { a } else { b }`: a condition known before the run (a constant, a param) takes
+ * one arm, whose actions are the only ones the dry run shows; otherwise both arms are evaluated as
+ * the branches of a decision (when they call actions) and the value is the unknown
+ * "if c { a } else { b }". */
+static pv pe_cond(plan_walker *w, plan_scope *s, const ast_node *e) {
+  if (!e->u.if_.then || !e->u.if_.els) return plan_pv_unknown(plan_span_text(e->span)); /* a partial tree */
+  pv c = plan_eval(w, s, e->u.if_.cond);
+  if (c.kind == PV_KNOWN && c.val->kind == VAL_BOOL) {
+    bool b = c.val->u.b;
+    plan_pv_free(&c);
+    return plan_eval(w, s, b ? e->u.if_.then : e->u.if_.els);
+  }
+  if (c.kind == PV_KNOWN)
+    plan_walk_warn(w, e->u.if_.cond->span, "the condition of 'if' is %s, not a bool (the run fails here)",
+                   value_kind_article(c.val->kind));
+  pv a, b;
+  plan_walk_cond_arms(w, s, e, &a, &b);
+  char *tc = pe_part(&c, e->u.if_.cond), *ta = pe_part(&a, e->u.if_.then), *tb = pe_part(&b, e->u.if_.els);
+  pv r = pe_unknown(strutil_printf("if %s { %s } else { %s }", tc ? tc : "?", ta ? ta : "?", tb ? tb : "?"),
+                    c.secret || a.secret || b.secret);
+  free(tc), free(ta), free(tb);
+  plan_pv_free(&c), plan_pv_free(&a), plan_pv_free(&b);
+  return r;
+}
+
 /* Evaluates and / or / ?? with short-circuiting on a known left operand. */
 static pv pe_short(plan_walker *w, plan_scope *s, const ast_node *e) {
   ast_op op = e->u.binary.op;
@@ -327,6 +358,7 @@ pv plan_eval(plan_walker *w, plan_scope *s, const ast_node *e) {
     case AST_IDENT: return pe_ident(s, e);
     case AST_MEMBER: return pe_member(w, s, e);
     case AST_INDEX: return pe_index(w, s, e);
+    case AST_COND: return pe_cond(w, s, e);
     case AST_CALL: return plan_eval_call(w, s, e);
     case AST_UNARY: return pe_unary(w, s, e);
     case AST_BINARY: return pe_binary(w, s, e);

@@ -34,30 +34,96 @@ typedef struct {
   bool all_stop;    /* every alternative ended the path */
 } plan_alts;
 
-/* Walks `body` (a block or statement) as one alternative under a BRANCH node labelled `label`
- * (taken), entered from `from`, with node `parent` as the branch's parent. */
-static void alt_walk(plan_walker *w, plan_scope *s, plan_alts *alts, const plan_links *from, long parent,
-                     char *label, rbk_span span, const ast_node *body) {
+/* What alt_begin saved for alt_end. */
+typedef struct {
+  plan_cost outer;
+  long p, q, b;
+} alt_state;
+
+/* Starts one alternative under a BRANCH node labelled `label` (taken), entered from `from`, with
+ * node `parent` as the branch's parent; returns what alt_end restores. */
+static alt_state alt_begin(plan_walker *w, const plan_links *from, long parent, char *label, rbk_span span) {
+  alt_state a = {.outer = w->cost};
   plan_links_free(&w->pend);
   w->pend = links_as(w, from, from->len && from->items[0].kind == PLAN_EDGE_FORK ? PLAN_EDGE_FORK : PLAN_EDGE_NEXT);
-  plan_cost outer = w->cost;
   w->cost = plan_cost_zero();
   w->stop = false;
-  long p = plan_walk_enter(w, parent);
-  long b = plan_walk_node(w, PLAN_BRANCH, NULL, span, false);
-  if (b >= 0) w->g->nodes[b].label = label;
+  a.p = plan_walk_enter(w, parent);
+  a.b = plan_walk_node(w, PLAN_BRANCH, NULL, span, false);
+  if (a.b >= 0) w->g->nodes[a.b].label = label;
   else free(label);
-  long q = plan_walk_enter(w, b);
-  plan_walk_block(w, s, body);
-  plan_walk_leave(w, q);
-  plan_walk_leave(w, p);
-  if (b >= 0) w->g->nodes[b].worst_ms = w->cost.ms;
+  a.q = plan_walk_enter(w, a.b);
+  return a;
+}
+
+/* Ends the alternative alt_begin started: its exits and worst case go to alts. */
+static void alt_end(plan_walker *w, plan_alts *alts, alt_state a) {
+  plan_walk_leave(w, a.q);
+  plan_walk_leave(w, a.p);
+  if (a.b >= 0) w->g->nodes[a.b].worst_ms = w->cost.ms;
   plan_links_extend(w, &alts->exits, &w->pend);
   alts->all_stop &= w->stop;
   alts->any = true;
   plan_cost c = w->cost;
-  w->cost = outer;
+  w->cost = a.outer;
   plan_cost_max(&alts->best, &c);
+}
+
+/* Walks `body` (a block or statement) as one alternative under a BRANCH node labelled `label`
+ * (taken), entered from `from`, with node `parent` as the branch's parent. */
+static void alt_walk(plan_walker *w, plan_scope *s, plan_alts *alts, const plan_links *from, long parent,
+                     char *label, rbk_span span, const ast_node *body) {
+  alt_state a = alt_begin(w, from, parent, label, span);
+  plan_walk_block(w, s, body);
+  alt_end(w, alts, a);
+}
+
+/* Evaluates `arm` (an expression) as one alternative, like alt_walk; returns its value. */
+static pv alt_eval(plan_walker *w, plan_scope *s, plan_alts *alts, const plan_links *from, long parent,
+                   char *label, const ast_node *arm) {
+  alt_state a = alt_begin(w, from, parent, label, arm->span);
+  pv v = plan_eval(w, s, arm);
+  alt_end(w, alts, a);
+  return v;
+}
+
+/* Evaluates the arms of `if c { a } else { b }` whose condition is known only at run time into
+ * *then_v and *else_v. When an arm calls an action, a decision node `if c (conditional
+ * expression)` with a `then` and an `else` branch holds each arm's actions, as for an if
+ * statement; otherwise no node is added. */
+void plan_walk_cond_arms(plan_walker *w, plan_scope *s, const ast_node *e, pv *then_v, pv *else_v) {
+  plan_links before = links_as(w, &w->pend, PLAN_EDGE_NEXT);
+  for (size_t i = 0; i < w->pend.len; i++) before.items[i].kind = w->pend.items[i].kind;
+  size_t start = w->g->len;
+  long d = plan_walk_node(w, PLAN_DECISION, e, e->span, false);
+  if (d < 0) {
+    plan_links_free(&before);
+    *then_v = plan_pv_unknown(NULL), *else_v = plan_pv_unknown(NULL);
+    return;
+  }
+  char *src = plan_span_text(e->u.if_.cond->span);
+  w->g->nodes[d].source = src;
+  w->g->nodes[d].label = strutil_printf("if %s (a conditional expression)", src ? src : "?");
+  plan_links after = w->pend;
+  w->pend = (plan_links){0};
+  plan_alts alts = {.all_stop = true};
+  w->cond_level++;
+  *then_v = alt_eval(w, s, &alts, &after, d, strutil_printf("then (%s)", src ? src : "?"), e->u.if_.then);
+  *else_v = alt_eval(w, s, &alts, &after, d, strdup("else"), e->u.if_.els);
+  w->cond_level--;
+  plan_links_free(&w->pend);
+  plan_links_free(&after);
+  w->stop = false;
+  if (w->g->len == start + 3) { /* neither arm added a node: nothing to decide in the graph */
+    for (int i = 0; i < 3; i++) plan_graph_pop(w->g);
+    plan_links_free(&alts.exits);
+    w->pend = before;
+    return;
+  }
+  plan_links_free(&before);
+  w->pend = alts.exits;
+  w->g->nodes[d].worst_ms = alts.best.ms;
+  plan_cost_seq(&w->cost, &alts.best);
 }
 
 /* Walks an if whose condition is unknown (or known but calling actions): a decision node `d` with
@@ -248,6 +314,11 @@ static void pw_for(plan_walker *w, plan_scope *s, const ast_node *st) {
     n->label = strutil_printf("parallel for %s in %s max %s", st->u.loop.var, over ? over : "?", m ? m : "?");
     free(m);
   }
+  if (w->collect && w->collect->u.let.value == st) {
+    char *label = strutil_printf("let %s = %s (the list of what each branch returns)", w->collect->u.let.name, n->label);
+    free(n->label);
+    n->label = label;
+  }
   if (it.kind == PV_KNOWN && it.val->kind == VAL_LIST) {
     n->iterations = (int64_t)it.val->u.list.len;
     loop_known(w, s, st, l, it.val, parallel, max, has_max);
@@ -323,14 +394,51 @@ static void bind_params(plan_walker *w, plan_scope *sc, const ast_node *proc, pv
   }
 }
 
+/* Returns the frame of `proc` on the chain of inlined procs (it calls itself, directly or through
+ * others), or NULL. */
+static const plan_frame *frame_of(const plan_walker *w, const ast_node *proc) {
+  for (const plan_frame *f = w->frame; f; f = f->outer)
+    if (f->node == proc) return f;
+  return NULL;
+}
+
+/* Returns true when `call` of `proc` is not expanded because its recursion is not bounded before
+ * the run: it recurses under a decision or a loop that the plan cannot resolve, or past
+ * PLAN_MAX_INLINE levels. The worst case becomes unbounded, with the reason, and the call's
+ * result is unknown. A recursion whose every decision is known (a param counting down) is
+ * expanded exactly. */
+static bool recursion_unbounded(plan_walker *w, const ast_node *proc, const ast_node *call) {
+  const plan_frame *f = frame_of(w, proc);
+  bool deep = w->inline_depth >= PLAN_MAX_INLINE;
+  if (!deep && (!f || w->cond_level <= f->cond_level)) return false;
+  char *where = plan_walk_where(call->span);
+  char *why = deep ? strutil_printf("%s: proc calls nest deeper than %d ('%s' is not expanded further)", where ? where : "?",
+                                    PLAN_MAX_INLINE, proc->u.proc.name)
+                   : strutil_printf("%s: proc '%s' calls itself%s%s%s, as deep as values known only at run time decide",
+                                    where ? where : "?", proc->u.proc.name, f == w->frame ? "" : " through '",
+                                    f == w->frame ? "" : w->frame->proc, f == w->frame ? "" : "'");
+  plan_cost_unbounded(&w->cost, why);
+  free(where);
+  free(why);
+  long r = plan_walk_node(w, PLAN_LOOP, call, call->span, false);
+  if (r < 0) return true;
+  w->g->nodes[r].label = deep ? strutil_printf("%s(…) not expanded: calls nest deeper than %d", proc->u.proc.name,
+                                               PLAN_MAX_INLINE)
+                              : strutil_printf("%s(…) again: recursion, as deep as the run decides", proc->u.proc.name);
+  w->g->nodes[r].worst_ms = PLAN_UNBOUNDED;
+  if (f && f->entry < (size_t)r) {
+    plan_links back = {0};
+    plan_links_push(w, &back, (size_t)r, PLAN_EDGE_REPEAT);
+    plan_links_repeat(w, &back, f->entry);
+    plan_links_free(&back);
+  }
+  return true;
+}
+
 /* Inlines proc `proc` of unit `unit` for `call` with evaluated arguments; returns its result. */
 pv plan_walk_inline(plan_walker *w, int unit, const ast_node *proc, const ast_node *call, pv *pos, size_t npos,
                     char **names, pv *named, size_t nnamed) {
-  if (w->inline_depth >= PLAN_MAX_INLINE) {
-    plan_walk_warn(w, call->span, "proc calls nest deeper than %d; '%s' is not expanded further", PLAN_MAX_INLINE,
-                   proc->u.proc.name);
-    return plan_pv_unknown(NULL);
-  }
+  if (recursion_unbounded(w, proc, call)) return plan_pv_unknown(NULL);
   plan_walk_unit_globals(w, unit);
   plan_scope sc;
   plan_scope_init(&sc, &w->globals[unit], unit);
@@ -338,7 +446,8 @@ pv plan_walk_inline(plan_walker *w, int unit, const ast_node *proc, const ast_no
   snprintf(piece, sizeof piece, "@%d:%d", call->span.line, call->span.col);
   size_t saved = ctx_push(w, piece);
   bind_params(w, &sc, proc, pos, npos, names, named, nnamed);
-  plan_frame f = {.outer = w->frame, .proc = proc->u.proc.name, .cond_level = w->cond_level};
+  plan_frame f = {.outer = w->frame, .proc = proc->u.proc.name, .node = proc, .entry = w->g->len,
+                  .cond_level = w->cond_level};
   w->frame = &f;
   w->inline_depth++;
   plan_walk_block(w, &sc, proc->u.proc.body);

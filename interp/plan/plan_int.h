@@ -149,6 +149,8 @@ typedef struct {
 typedef struct plan_frame {
   struct plan_frame *outer;
   const char *proc;    /* the proc's name */
+  const ast_node *node;/* the PROC node (recursion: a call of a proc already on the chain) */
+  size_t entry;        /* the index its first node got (a recursive call repeats from there) */
   plan_links returns;  /* return nodes, linked to whatever follows the call */
   pv result;           /* the value of the first unconditional return */
   bool has_result;     /* result is set */
@@ -171,6 +173,8 @@ typedef struct plan_walker {
   plan_links failures; /* aborts: linked to the plan-level on failure handlers */
   plan_cost cost;      /* the current sequence's worst case */
   plan_frame *frame;   /* innermost inlined proc */
+  const ast_node *collect;        /* the LET of `let x = parallel for` whose body is walked, or NULL */
+  const plan_frame *collect_frame;/* w->frame there: a `return` in that frame is a branch's value */
   int inline_depth;
   bool stop;           /* an unconditional abort or return ended the current path */
   bool returned;       /* stop came from a return (cleared after the proc call) */
@@ -232,6 +236,9 @@ void plan_walk_plan_handlers(plan_walker *w, ast_kind kind, plan_cost *cost);
 /* Walks the top level of unit `unit` once (lets, imports, params of the main file). */
 void plan_walk_unit_globals(plan_walker *w, int unit);
 /* Inlines proc `proc` of unit `unit` for `call` with evaluated arguments; returns its result. */
+/* Evaluates the arms of a conditional expression whose condition is unknown before the run into
+ * *then_v and *else_v (new); a decision node holds their actions when they call any. */
+void plan_walk_cond_arms(plan_walker *w, plan_scope *s, const ast_node *e, pv *then_v, pv *else_v);
 pv plan_walk_inline(plan_walker *w, int unit, const ast_node *proc, const ast_node *call, pv *pos, size_t npos,
                     char **names, pv *named, size_t nnamed);
 

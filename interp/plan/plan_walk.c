@@ -71,6 +71,17 @@ static void step_pop(plan_walker *w, size_t len) {
 
 /* let name = e: binds the value; an unknown is then called by its name. */
 static void pw_let(plan_walker *w, plan_scope *s, const ast_node *st) {
+  if (st->u.let.value->kind == AST_PARALLEL_FOR) {
+    const ast_node *saved = w->collect;
+    const plan_frame *saved_frame = w->collect_frame;
+    w->collect = st;
+    w->collect_frame = w->frame;
+    plan_walk_control(w, s, st->u.let.value);
+    w->collect = saved;
+    w->collect_frame = saved_frame;
+    if (!plan_scope_bind(s, st->u.let.name, plan_pv_unknown(strdup(st->u.let.name)))) plan_walk_fail(w, "out of memory");
+    return;
+  }
   pv v = plan_eval(w, s, st->u.let.value);
   if ((v.kind == PV_UNKNOWN && !v.secret) || v.kind == PV_HANDLE) {
     free(v.sym);
@@ -340,6 +351,16 @@ static void pw_return(plan_walker *w, plan_scope *s, const ast_node *st) {
   long i = plan_walk_node(w, PLAN_RETURN, st, st->span, true);
   if (i < 0) return;
   char *src = plan_span_text(st->u.ret.value->span);
+  if (w->collect && w->collect_frame == w->frame) { /* a branch's value: the branch ends with it */
+    w->g->nodes[i].label = strutil_printf("return %s (this branch's element of %s)", src ? src : "?",
+                                          w->collect->u.let.name);
+    free(src);
+    long p = plan_walk_enter(w, i);
+    pv v = plan_eval(w, s, st->u.ret.value);
+    plan_walk_leave(w, p);
+    plan_pv_free(&v);
+    return;
+  }
   w->g->nodes[i].label = w->frame ? strutil_printf("return from %s: %s", w->frame->proc, src ? src : "?")
                                    : strutil_printf("return %s", src ? src : "?");
   free(src);

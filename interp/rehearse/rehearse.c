@@ -18,6 +18,7 @@
 #include "proc_sim.h"
 #include "rehearse_record.h"
 #include "sim.h"
+#include "strutil.h"
 #include "valtime.h"
 
 /* Everything one rehearsal holds; released by ctx_free. */
@@ -139,13 +140,32 @@ static const char *node_id(void *user, const ast_node *node, const char *ctx) {
   return plan_node_id(user, node, ctx);
 }
 
+/* Returns the virtual-time cap: the option's, else twice the deadline, else 24 h. */
+static int64_t cap_ms(const rh_ctx *c) {
+  if (c->o->max_virtual_ms > 0) return c->o->max_virtual_ms;
+  int64_t d = c->graph->critical.deadline_ms;
+  return d > 0 ? 2 * d : REHEARSE_CAP_NO_DEADLINE_MS;
+}
+
+/* Records that the run was stopped at the cap: the error names the plan and the cap. */
+static void record_cap(rh_ctx *c) {
+  char *cap = value_format_duration(c->r->cap_ms);
+  const char *why = c->o->max_virtual_ms > 0 ? "--max-virtual-time"
+                    : c->graph->critical.deadline_ms > 0 ? "twice the deadline; --max-virtual-time sets another"
+                                                         : "no deadline: 24h; --max-virtual-time sets another";
+  c->r->capped = true;
+  free(c->r->error);
+  c->r->error = strutil_printf("%s: rehearsal stopped at the virtual-time cap of %s (%s)", c->o->plan, cap ? cap : "?", why);
+  free(cap);
+}
+
 /* Runs the engine; returns its exit code. */
 static int execute(rh_ctx *c) {
   char run_id[160];
   snprintf(run_id, sizeof run_id, "rehearsal-%s-%llu", c->r->scenario, (unsigned long long)c->r->seed);
   engine_config cfg = {.params = &c->params, .clock = c->clock, .actions = c->act,
                        .sink = rehearse_record_sink(&c->rec), .yes = c->o->yes, .approve = c->o->approve,
-                       .ignore_deadline = c->o->ignore_deadline,
+                       .ignore_deadline = c->o->ignore_deadline, .max_virtual_ms = c->r->cap_ms = cap_ms(c),
                        .node_id = node_id, .node_user = c->graph, .operator_name = "rehearsal",
                        .run_id = run_id, .getsecret = get_secret, .lookup_user = c};
   char *err = NULL;
@@ -154,6 +174,7 @@ static int execute(rh_ctx *c) {
   int code = engine_run(e);
   const char *why = engine_error(e);
   if (why) c->r->error = strdup(why);
+  if (engine_capped(e)) record_cap(c);
   engine_free(e);
   c->r->elapsed_ms = clock_now(c->clock);
   c->r->world = rehearse_world(c->world, clock_now(c->clock), c->epoch_ms);

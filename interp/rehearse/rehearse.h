@@ -34,6 +34,10 @@
 /* The scenario a rehearsal uses when none is named. */
 #define REHEARSE_DEFAULT_SCENARIO "bad-release"
 
+/* The virtual-time cap when none is given: twice the runbook's deadline, or 24 h without one
+ * (docs/rehearsal.md "Bounds"). */
+#define REHEARSE_CAP_NO_DEADLINE_MS INT64_C(86400000)
+
 typedef struct {
   const char *plan;                 /* the plan file */
   const char *scenario;             /* built-in name or JSON file; NULL → the default */
@@ -42,6 +46,8 @@ typedef struct {
   const char *const *approve;       /* --approve TEXT…, NULL-terminated, or NULL */
   bool yes;                         /* --yes */
   bool ignore_deadline;             /* --ignore-deadline: the runbook's deadline does not stop it */
+  int64_t max_virtual_ms;           /* --max-virtual-time: the run stops (exit 1) when its virtual
+                                       time would pass this; 0: REHEARSE_DEFAULT_CAP */
   bool has_seed;                    /* --seed given; else the scenario's "seed", else 1 */
   uint64_t seed;
   const char *const *secret_names;  /* --secret NAME=VALUE pairs, consulted first */
@@ -70,6 +76,8 @@ typedef struct {
   char *scenario;         /* the scenario's name */
   uint64_t seed;          /* the seed used */
   int64_t elapsed_ms;     /* virtual time the run took */
+  int64_t cap_ms;         /* the virtual-time cap it ran under */
+  bool capped;            /* it was stopped there (exit 1; error says so, naming the plan) */
 } rehearse_result;
 
 /* Runs one rehearsal. Returns the exit code (also in r->exit_code); 2 after printing plan,

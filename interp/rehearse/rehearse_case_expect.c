@@ -198,6 +198,7 @@ json_t *rehearse_case_check(const rehearse_case *c, const rehearse_result *r) {
   if (!fails) return NULL;
   size_t i;
   json_array_foreach(r->lies, i, v) fail(fails, "the dry-run lied: %s", json_string_value(v));
+  if (r->capped) fail(fails, "case \"%s\": %s", c->name, r->error ? r->error : "stopped at the virtual-time cap");
   json_object_foreach(c->expect, k, v) check_key(fails, k, v, r);
   return fails;
 }

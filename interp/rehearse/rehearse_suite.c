@@ -2,7 +2,7 @@
  * rehearse_suite.h). */
 #include "rehearse_suite.h"
 
-#include <dirent.h>
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dirwalk.h"
 #include "grow.h"
 #include "out.h"
 #include "plan.h"
 #include "rehearse_case.h"
+#include "strutil.h"
 
 /* How many lines of a failed case's output the report shows. */
 #define REHEARSE_TAIL_LINES 15
@@ -38,53 +40,12 @@ typedef struct {
   int passed, failed;
 } suite;
 
-/* qsort comparator for strings. */
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Appends s (taken) to the growing NULL-terminated list; returns false when out of memory. */
-static bool push(char ***list, size_t *n, size_t *cap, char *s) {
-  if (!s || !grow_array(list, cap, *n + 2, sizeof **list)) return free(s), false;
-  (*list)[(*n)++] = s;
-  (*list)[*n] = NULL;
-  return true;
-}
-
-/* Appends dir's *.rbk files in name order; returns false with *err set. */
-static bool collect_dir(const char *dir, char ***list, size_t *n, size_t *cap, char **err) {
-  DIR *d = opendir(dir);
-  if (!d) return *err = strdup(dir), false;
-  size_t first = *n;
-  struct dirent *e;
-  bool ok = true;
-  while (ok && (e = readdir(d))) {
-    size_t len = strlen(e->d_name);
-    if (len <= 4 || strcmp(e->d_name + len - 4, ".rbk") || e->d_name[0] == '.') continue;
-    size_t size = strlen(dir) + len + 2;
-    char *p = malloc(size);
-    if (p) snprintf(p, size, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
-    ok = push(list, n, cap, p);
-  }
-  closedir(d);
-  if (ok && *n > first) qsort(*list + first, *n - first, sizeof **list, cmp_str);
-  if (!ok) *err = strdup("out of memory");
-  return ok;
-}
-
 /* Returns the plans named by paths, or NULL with *err (see rehearse_suite.h). */
 char **rehearse_suite_collect_plans(char *const *paths, size_t n, char **err) {
-  char **list = calloc(1, sizeof *list);
-  size_t len = 0, cap = 1;
-  bool ok = list != NULL;
-  for (size_t i = 0; ok && i < n; i++) {
-    struct stat st;
-    if (stat(paths[i], &st)) ok = false, *err = strdup(paths[i]);
-    else if (S_ISDIR(st.st_mode)) ok = collect_dir(paths[i], &list, &len, &cap, err);
-    else ok = push(&list, &len, &cap, strdup(paths[i]));
-  }
-  if (ok) return list;
-  for (size_t i = 0; list && list[i]; i++) free(list[i]);
-  free(list);
-  return NULL;
+  struct stat st;
+  for (size_t i = 0; i < n; i++)
+    if (stat(paths[i], &st)) return *err = strutil_printf("%s: %s", paths[i], strerror(errno)), NULL;
+  return dirwalk_plans(paths, n, err);
 }
 
 /* Prints the last REHEARSE_TAIL_LINES lines of text, indented. */
@@ -135,6 +96,7 @@ static bool run_case(const suite *s, const char *plan, const rehearse_case *c, F
   rehearse_opts o = {.out = out_text_sink(&text), .console = text.f, .diag = text.f};
   rehearse_case_opts(c, plan, &o);
   o.ignore_deadline = s->o->ignore_deadline;
+  o.max_virtual_ms = s->o->max_virtual_ms;
   rehearse_result r;
   rehearse_run(&o, &r);
   if (r.world && s->o->verbose) rehearse_world_print(r.world, &r, text.f, false);

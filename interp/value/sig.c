@@ -151,3 +151,12 @@ int sig_param_index(const sig_param *params, size_t n, const char *name) {
     if (!strcmp(params[i].name, name)) return (int)i;
   return -1;
 }
+
+/* Returns true with *n = the length of from … to-1, or false when it passes SIG_RANGE_MAX. */
+bool sig_range_len(int64_t from, int64_t to, size_t *n) {
+  *n = 0;
+  if (to <= from) return true;
+  if (from < 0 ? to > from + SIG_RANGE_MAX : to - from > SIG_RANGE_MAX) return false;
+  *n = (size_t)(to - from);
+  return true;
+}

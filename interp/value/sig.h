@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Flags of a signature. */
 enum {
@@ -62,6 +63,7 @@ typedef enum {
   X(MAX, NONE, "max", "values...", "", "", SIG_PURE, ANY, "largest of a list or of the arguments", 0) \
   X(SORT, NONE, "sort", "list", "", "", SIG_PURE, LIST, "the list sorted ascending", 0) \
   X(SORT_BY, NONE, "sort_by", "list,key", "", "", SIG_PURE | SIG_LAMBDA, LIST, "the list sorted by key(element), stable", 0) \
+  X(RANGE, NONE, "range", "from,to?", "", "", SIG_PURE, LIST, "range(n): the ints 0 … n-1; range(from, to): from … to-1; at most 10000", 0) \
   X(KEYS, NONE, "keys", "object", "", "", SIG_PURE, LIST, "the object's keys in order", 0) \
   X(VALUES, NONE, "values", "object", "", "", SIG_PURE, LIST, "the object's values in order", 0) \
   X(MERGE, NONE, "merge", "a,b", "", "", SIG_PURE, OBJECT, "deep merge of two objects; b wins", 0) \
@@ -157,6 +159,13 @@ typedef struct {
   X("failed_step", STRING, "title of the step that failed (in on failure/finally)")           \
   X("error", STRING, "the failure's message (in on failure/finally)")                         \
   X("warnings", LIST, "messages of the expects that failed so far")
+
+/* The most elements range() makes: a longer range is an error, not a silent cut (everything in rbk
+ * is bounded). */
+enum { SIG_RANGE_MAX = 10000 };
+/* Returns true with *n = the length of the range from … to-1 (0 when to <= from), or false when it
+ * is longer than SIG_RANGE_MAX. */
+bool sig_range_len(int64_t from, int64_t to, size_t *n);
 
 /* Returns the table entry for `id`. */
 const sig_info *sig_get(sig_id id);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "exitcode.h"
+#include "strutil.h"
 
 /* builtin_ctx.getenv: the config's lookup, else the process environment. */
 static const char *env_get(void *user, const char *name) {
@@ -117,7 +118,7 @@ static void fire_timers(engine *e, int64_t now) {
       case TM_GUARD: guard_fired(e, tm.task); break;
       case TM_REGION: vm_region_timeout(e, tm.task, tm.region); break;
       case TM_APPROVAL: vm_approval_timeout(e, tm.task); break;
-      case TM_NOTIFY: engine_note_timeout(e, tm.region); break;
+      case TM_NOTIFY: tm.region ? engine_note_timeout(e, tm.region) : engine_notes_undelivered(e); break;
     }
     run_ready(e);
   }
@@ -127,6 +128,16 @@ static void fire_timers(engine *e, int64_t now) {
 static void nap(int64_t ms) {
   struct timespec ts = {0, (long)ms * 1000000};
   nanosleep(&ts, NULL);
+}
+
+/* The virtual clock would pass cfg.max_virtual_ms: it stops there and so does the run (at once). */
+static void stop_at_cap(engine *e) {
+  clock_advance(e->cfg.clock, e->start_ms + e->cfg.max_virtual_ms);
+  char *d = value_format_duration(e->cfg.max_virtual_ms);
+  e->stop_now = e->capped = true;
+  free(e->final_error);
+  e->final_error = strutil_printf("stopped at the virtual-time cap of %s", d ? d : "?");
+  free(d);
 }
 
 /* Waits for the next completion or timer and delivers it. */
@@ -148,6 +159,7 @@ static void wait_events(engine *e) {
       e->final_error = strdup("every task is waiting and nothing will wake them (deadlock)");
       return;
     }
+    if (e->cfg.max_virtual_ms > 0 && next > e->start_ms + e->cfg.max_virtual_ms) return stop_at_cap(e);
     clock_advance(e->cfg.clock, next);
     now = clock_now(e->cfg.clock);
     if (a) a->poll(a->self, now, 0);
@@ -263,6 +275,7 @@ int engine_run(engine *e) {
   while (!e->stop_now) {
     run_ready(e);
     if (e->stop_now || (e->root->state == TS_DONE && !e->notes)) break;
+    if (e->root->state == TS_DONE && !engine_notes_grace(e)) engine_notes_drop(e, "out of memory");
     if (handle_cancels(e)) continue;
     if (e->fatal && !e->fatal_cancelled) {
       e->fatal_cancelled = true;
@@ -287,6 +300,9 @@ void engine_cancel(engine *e, const char *why) {
 
 /* Returns the message that ended the run, or NULL. */
 const char *engine_error(const engine *e) { return e->final_error; }
+
+/* Returns true when the run stopped at the virtual-time cap. */
+bool engine_capped(const engine *e) { return e->capped; }
 
 /* Returns the number of warnings. */
 int engine_warnings(const engine *e) { return (int)e->warnings.len; }

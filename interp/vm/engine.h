@@ -88,6 +88,15 @@ typedef struct {
   const char *base_dir;         /* file() resolves relative paths here; NULL → the plan's dir */
   int max_depth;                /* proc call depth limit; 0 → 200 */
   bool ignore_deadline;         /* --ignore-deadline: the runbook's deadline does not stop the run */
+  /* rbk plan --live: a gate or `wait until` is judged once, on what is read now. A gate that does
+   * not pass fails at once ("gate 'x' does not pass now …"); a `wait until` whose condition is
+   * false goes on (a wait event with status skipped tells what a run would wait for). After the
+   * first mutating action (whose write the preview did not make), a gate or assert that fails
+   * is reported with status skipped and the preview goes on: it judged the state before the write. */
+  bool preview;
+  int64_t max_virtual_ms;       /* virtual clock only, > 0: when the clock would pass this much time
+                                   since the run started, the run stops there at once (exit 1, no
+                                   handler runs, engine_capped); 0: no cap */
 } engine_config;
 
 typedef struct engine engine;
@@ -109,6 +118,8 @@ void engine_cancel(engine *e, const char *why);
 
 /* Returns the message of the error that ended the run (borrowed), or NULL when it succeeded. */
 const char *engine_error(const engine *e);
+/* Returns true when the run was stopped at cfg.max_virtual_ms. */
+bool engine_capped(const engine *e);
 /* Returns the number of warnings (failed expects, failed notifications, handler errors). */
 int engine_warnings(const engine *e);
 

@@ -45,6 +45,62 @@ static const char *handler_owner(const vm_task *t, bool own_top) {
   return NULL;
 }
 
+/* Returns the innermost polling gate or wait until region that t (or the task it was forked
+ * from) runs in, or NULL. */
+static vm_region *poll_region(vm_task *t) {
+  for (; t; t = t->parent) {
+    for (size_t i = t->nregions; i-- > 0;) {
+      vm_region *r = &t->regions[i];
+      if (r->info->kind == REG_STEP || r->info->kind == REG_PLAN) return NULL;
+      if ((r->info->kind == REG_GATE || r->info->kind == REG_WAITU) && r->phase == PH_BODY)
+        return r->every >= 0 || r->deadline >= 0 ? r : NULL;
+    }
+    if (t->ticker) return NULL;
+  }
+  return NULL;
+}
+
+/* Returns true when a and b are both NULL or equal texts. */
+static bool same_text(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
+
+/* Returns r's record of the statement that emits ev (a new one when none), or NULL. */
+static vm_seen *seen_of(vm_region *r, const rbk_event *ev) {
+  for (size_t i = 0; i < r->nseen; i++)
+    if (r->seen[i].kind == (int)ev->kind && same_text(r->seen[i].node, ev->node) && same_text(r->seen[i].target, ev->target))
+      return &r->seen[i];
+  if (!GROW(r->seen, r->seen_cap, r->nseen + 1)) return NULL;
+  vm_seen *s = &r->seen[r->nseen];
+  *s = (vm_seen){.kind = (int)ev->kind, .node = ev->node, .target = ev->target ? strdup(ev->target) : NULL};
+  if (ev->target && !s->target) return NULL;
+  r->nseen++;
+  return s;
+}
+
+/* Marks an event a poll's attempts repeat (see engine_int.h). */
+void engine_poll_repeat(vm_task *t, rbk_event *ev, char *buf, size_t n) {
+  bool failure = (ev->kind == RBK_EV_ACTION_END && ev->status == RBK_STATUS_FAILED) ||
+                 (ev->kind == RBK_EV_ASSERT && ev->status == RBK_STATUS_RETRYING);
+  bool read = ev->kind == RBK_EV_ACTION_END && ev->status == RBK_STATUS_OK && !ev->mutating;
+  vm_region *r = failure || read ? poll_region(t) : NULL;
+  vm_seen *s = r ? seen_of(r, ev) : NULL;
+  if (!s) return;
+  const char *msg = ev->message ? ev->message : "";
+  if (s->msg && s->status == ev->status && !strcmp(s->msg, msg)) {
+    ev->repeat = ++s->count;
+    if (failure) snprintf(buf, n, "unchanged (%d in a row)", ev->repeat), ev->message = buf;
+    return;
+  }
+  free(s->msg);
+  s->msg = strdup(msg), s->status = ev->status, s->count = 1;
+}
+
+/* Frees a region's records of its attempts. */
+void engine_poll_forget(vm_region *r) {
+  for (size_t i = 0; i < r->nseen; i++) free(r->seen[i].target), free(r->seen[i].msg);
+  free(r->seen);
+  r->seen = NULL, r->nseen = r->seen_cap = 0;
+}
+
 /* Points *field at a scrubbed copy kept in *keep when scrubbing changes its text (scrub.h). */
 static void scrub_field(const char **field, char **keep) {
   *keep = *field ? scrub_text(*field, strlen(*field), NULL) : NULL;
@@ -58,7 +114,10 @@ bool engine_emit(engine *e, vm_task *t, rbk_event *ev) {
   ev->seq = ++e->seq;
   if (!ev->step && t) ev->step = vm_task_path(t);
   if (!ev->handler && t) ev->handler = handler_owner(t, ev->kind == RBK_EV_STEP_START || ev->kind == RBK_EV_STEP_END);
-  if (!e->cfg.sink.emit) return !e->fatal;
+  char shortened[64];
+  const char *full = ev->message;
+  if (t) engine_poll_repeat(t, ev, shortened, sizeof shortened);
+  if (!e->cfg.sink.emit) return ev->message = full, !e->fatal;
   char *err = NULL, *kept[5];
   const char *orig[5] = {ev->step, ev->target, ev->message, ev->who, ev->how};
   scrub_field(&ev->step, &kept[0]);
@@ -67,7 +126,7 @@ bool engine_emit(engine *e, vm_task *t, rbk_event *ev) {
   scrub_field(&ev->who, &kept[3]);
   scrub_field(&ev->how, &kept[4]);
   int rc = e->cfg.sink.emit(e->cfg.sink.user, ev, &err);
-  ev->step = orig[0], ev->target = orig[1], ev->message = orig[2], ev->who = orig[3], ev->how = orig[4];
+  ev->step = orig[0], ev->target = orig[1], ev->message = full, ev->who = orig[3], ev->how = orig[4];
   for (size_t i = 0; i < 5; i++) free(kept[i]);
   if (rc == 0) return !e->fatal;
   if (!e->fatal) e->fatal = err ? err : strdup("the event sink failed");

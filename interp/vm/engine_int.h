@@ -54,6 +54,15 @@ typedef struct {
   bool branch;         /* the base frame of a branch or ticker task: return is not allowed */
 } vm_frame;
 
+/* What one statement of a poll's attempts last reported (engine_poll_repeat). */
+typedef struct vm_seen {
+  int kind;                        /* rbk_event_kind */
+  const char *node;                /* dry-run node id (borrowed from the plan), or NULL */
+  char *target, *msg;              /* the action's target, the message ("" when none); owned */
+  rbk_status status;
+  int count;                       /* attempts in a row that reported it */
+} vm_seen;
+
 /* Where an open region is. */
 typedef enum { PH_BODY, PH_SLEEP, PH_ONFAIL, PH_FINALLY } vm_phase;
 
@@ -68,6 +77,9 @@ typedef struct {
   vm_error *err;                   /* the pending error (handlers run, then it is re-raised) */
   char *title, *path, *key;        /* STEP: title, title path, resume key; GATE: title */
   char *last;                      /* GATE / WAITU: the last attempt's failure */
+  struct vm_seen *seen;            /* GATE / WAITU: what each statement of the last attempts
+                                      reported (engine_poll_repeat), owned */
+  size_t nseen, seen_cap;
   const char *node;                /* dry-run node id */
 } vm_region;
 
@@ -83,6 +95,7 @@ typedef struct {
   vm_error *first;          /* the first branch failure */
   bool cancelling;
   struct vm_task **kids;    /* n slots: running children */
+  rbk_value **results;      /* info->collect: n slots, what each branch returned (NULL: nothing) */
 } vm_join;
 
 /* An action in flight, for its events. */
@@ -112,6 +125,8 @@ typedef struct vm_note {
 } vm_note;
 
 #define NOTIFY_TIMEOUT_MS 30000 /* a delivery that takes longer is given up (a warning) */
+#define NOTIFY_GRACE_MS 5000    /* after the plan ended, deliveries still in flight get this long
+                                   (within their own limit), then are given up as undelivered */
 
 typedef struct vm_task {
   struct engine *eng;
@@ -217,8 +232,12 @@ struct engine {
   vm_note *notes, *notes_last; /* deliveries in flight, in send order */
   uint64_t next_note;
   int64_t work_ms;          /* engine_now when the plan's work ended (the root task finished), -1 before */
-  bool stop_now;            /* the second cancel: leave the loop */
+  uint64_t grace_timer;     /* NOTIFY_GRACE_MS after the plan ended with deliveries in flight, 0 before */
+  bool stop_now;            /* the second cancel or the virtual-time cap: leave the loop */
+  bool capped;              /* stopped at cfg.max_virtual_ms */
   bool ran;
+  bool preview_wrote;       /* preview: a mutating action started (later checks judge the state
+                               before it: a failed assert or gate is reported, not raised) */
 };
 
 /* ---- engine services (engine_events.c, engine.c) ---- */
@@ -240,6 +259,13 @@ bool engine_in_list(const char *const *list, const char *key);
 void engine_step_completed(engine *e, const vm_region *r);
 /* Returns a new error when the sink has failed (no further action may start), else NULL. */
 vm_error *engine_blocked(engine *e);
+/* An event of task t inside a polling gate or wait until (action_end failed or a read's ok,
+ * assert retrying): when the previous attempts reported the same for this statement (node,
+ * target, status, message), sets ev->repeat, and for a failure points ev->message at
+ * "unchanged (N in a row)" in buf (size n). Remembers it otherwise. */
+void engine_poll_repeat(vm_task *t, rbk_event *ev, char *buf, size_t n);
+/* Frees what a region remembers of its attempts (engine_poll_repeat). */
+void engine_poll_forget(vm_region *r);
 /* Emits a warning attributed to step path `step` and dry-run node id `node` (both borrowed, may be
  * NULL) rather than to a task, and counts it. */
 void engine_warn_at(engine *e, const char *step, const char *node, const char *fmt, ...)
@@ -260,6 +286,12 @@ void engine_note_timeout(engine *e, uint64_t id);
 /* Cancels every delivery in flight (a hard stop) and frees them; with `why` (borrowed) each gets
  * a warning "notification to X dropped: why", with NULL none. */
 void engine_notes_drop(engine *e, const char *why);
+/* The plan ended with deliveries in flight: gives them NOTIFY_GRACE_MS (a TM_NOTIFY timer with
+ * note id 0); returns false when out of memory. */
+bool engine_notes_grace(engine *e);
+/* The grace passed: every delivery still in flight is cancelled with a warning "notification to X
+ * undelivered: no answer within 5s after the run ended". */
+void engine_notes_undelivered(engine *e);
 
 /* Frees the strings. */
 void engine_strings_free(vm_strings *v);

@@ -1,10 +1,12 @@
 /* engine_notes.c — notifications in flight. `notify` never waits: the engine owns each delivery
  * (one per channel) until the transport reports it or its NOTIFY_TIMEOUT_MS limit passes, so a
  * slow channel never delays the plan, cancelling the sender does not withdraw what it sent, and
- * the run ends (run_end) only after every delivery finished. A failed or timed-out delivery is a
- * warning attributed to the step and node it was sent from. */
+ * the run ends (run_end) only after every delivery finished — or, once the plan ended, after a
+ * short grace (NOTIFY_GRACE_MS) that bounds the exit. A failed, timed-out or undelivered delivery
+ * is a warning attributed to the step and node it was sent from. */
 #include "engine_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +97,25 @@ void engine_note_timeout(engine *e, uint64_t id) {
   engine_warn_at(e, n->step, n->node, "notification to %s timed out after %s", n->target, d ? d : "30s");
   free(d);
   note_free(e, n);
+}
+
+/* Arms the grace timer for the deliveries in flight when the plan ended. */
+bool engine_notes_grace(engine *e) {
+  if (!e->grace_timer) e->grace_timer = vm_sched_timer(e, clock_now(e->cfg.clock) + NOTIFY_GRACE_MS, TM_NOTIFY, NULL, 0);
+  return e->grace_timer != 0;
+}
+
+/* Gives up every delivery still in flight when the grace passed, each with a warning. */
+void engine_notes_undelivered(engine *e) {
+  char *d = value_format_duration(NOTIFY_GRACE_MS), why[96];
+  snprintf(why, sizeof why, "no answer within %s after the run ended", d ? d : "5s");
+  free(d);
+  while (e->notes) {
+    vm_note *n = e->notes;
+    e->cfg.actions->cancel(e->cfg.actions->self, n->op);
+    engine_warn_at(e, n->step, n->node, "notification to %s undelivered: %s", n->target, why);
+    note_free(e, n);
+  }
 }
 
 /* Cancels and frees every delivery in flight, each with a warning saying `why` (NULL: silently). */

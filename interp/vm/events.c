@@ -67,6 +67,7 @@ json_t *events_to_json(const rbk_event *ev, bool details) {
   ok = ok && set_text(o, "target", ev->target);
   if (is_action) ok = ok && !json_object_set_new(o, "mutating", json_boolean(ev->mutating));
   ok = ok && set_text(o, "status", events_status_name(ev->status)) && set_text(o, "message", ev->message);
+  if (ev->repeat >= 2) ok = ok && !json_object_set_new(o, "repeat", json_integer(ev->repeat));
   if (details) ok = ok && set_details(o, ev);
   if (!ok) {
     json_decref(o);

@@ -80,6 +80,10 @@ typedef struct {
                             of the step whose handler it is ("plan" for the plan's); the engine
                             fills it in. A resume uses it to tell a handler that finished (its
                             step or the run ended after it) from one that was interrupted. */
+  int repeat;            /* action_end failed / assert retrying in a polling gate or wait until:
+                            N ≥ 2 when the previous N-1 attempts reported the same failure (same
+                            node, same message); the message is then "unchanged (N in a row)".
+                            0 otherwise. JSON: "repeat", only when ≥ 2. */
   int exit_code;         /* run_end: the process exit code of cli.h */
   uint64_t seq;          /* 1, 2, 3… in emission order */
 } rbk_event;
@@ -94,7 +98,8 @@ typedef struct {
 } rbk_sink;
 
 /* Returns the event as a JSON object with keys in this order: t_ms, event, node, step, action,
- * target, mutating, status, message (absent values omitted; mutating only on action events).
+ * target, mutating, status, message, repeat (absent values omitted; mutating only on action
+ * events; repeat only when ≥ 2).
  * With `details`, also key, duration_ms, who, how, args, result, exit_code (secrets masked).
  * Caller owns the reference; NULL when out of memory. */
 json_t *events_to_json(const rbk_event *ev, bool details);

@@ -113,22 +113,27 @@ static void op_member(engine *e, vm_task *t, const vm_insn *in) {
   value_unref(obj);
 }
 
-/* Returns the element of a list at idx (negative counts from the end), or raises. */
+/* Returns the element of a list at idx (negative counts from the end), or raises (null-safe `?[`:
+ * pushes null instead). */
 static void index_list(engine *e, vm_task *t, const vm_insn *in, const rbk_value *list, int64_t idx) {
   int64_t n = (int64_t)list->u.list.len;
   int64_t i = idx < 0 ? n + idx : idx;
+  if ((i < 0 || i >= n) && in->a) return push(e, t, in, value_null());
   if (i < 0 || i >= n) return FAIL("index %lld out of range for a list of %lld", (long long)idx, (long long)n);
   push(e, t, in, value_ref(list->u.list.items[i]));
 }
 
-/* INDEX: pops index and container, pushes the element. */
+/* INDEX: pops index and container, pushes the element (a = 1: `?[`, null for a null container, a
+ * missing key or an index out of range). */
 static void op_index(engine *e, vm_task *t, const vm_insn *in) {
   rbk_value *idx = vm_task_pop(t), *obj = vm_task_pop(t);
-  if (obj->kind == VAL_LIST && idx->kind == VAL_INT) {
+  if (obj->kind == VAL_NULL && in->a) {
+    push(e, t, in, value_null());
+  } else if (obj->kind == VAL_LIST && idx->kind == VAL_INT) {
     index_list(e, t, in, obj, idx->u.i);
   } else if (obj->kind == VAL_OBJECT && idx->kind == VAL_STRING) {
     rbk_value *v = value_object_get(obj, idx->u.str.s);
-    if (v) push(e, t, in, value_ref(v));
+    if (v || in->a) push(e, t, in, v ? value_ref(v) : value_null());
     else missing_key(e, t, in, obj, idx->u.str.s);
   } else {
     FAIL("cannot index %s with %s", value_kind_article(obj->kind), value_kind_article(idx->kind));

@@ -134,6 +134,7 @@ static char *action_key(const vm_task *t, const char *node, const ast_node *call
 static bool emit_start(engine *e, vm_task *t, const rbk_action_req *req, const char *target, const char *key,
                        const vm_args *a) {
   rbk_value *args = args_object(a);
+  if (e->cfg.preview && (req->sig->flags & SIG_MUTATING)) e->preview_wrote = true;
   rbk_event ev = {.kind = RBK_EV_ACTION_START, .node = req->node, .action = req->sig->name, .target = target,
                   .mutating = (req->sig->flags & SIG_MUTATING) != 0, .key = key, .duration_ms = req->timeout_ms,
                   .args = args};
@@ -353,6 +354,7 @@ static void op_call(engine *e, vm_task *t, const vm_insn *in) {
 /* Leaves the current frame returning v (taken). */
 void vm_do_return(engine *e, vm_task *t, rbk_value *v) {
   vm_frame *f = vm_task_frame(t);
+  if (f->branch && vm_task_branch_return(e, t, v)) return;
   if (f->branch || t->nframes == 1) {
     value_unref(v);
     return vm_raise(e, t, vm_err(VERR_FAILED, "return cannot leave a parallel branch or the plan"));

@@ -65,6 +65,9 @@ vm_frame *vm_task_frame(vm_task *t);
 /* Appends text to the context; truncates with vm_task_ctx_cut. */
 void vm_task_ctx_add(vm_task *t, const char *text);
 void vm_task_ctx_cut(vm_task *t, size_t len);
+/* Returns true when t is a branch of a collecting `parallel for` (`let x = parallel for`) in its
+ * own frame: then t ends with v (taken) as the branch's value. False: v is untouched. */
+bool vm_task_branch_return(engine *e, vm_task *t, rbk_value *v);
 /* Ends t with err (taken; NULL: success). Called while t runs; vm_task_reap completes it. */
 void vm_task_finish(engine *e, vm_task *t, vm_error *err);
 /* After t stopped running: frees a finished branch and tells its parent's join. */

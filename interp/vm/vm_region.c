@@ -209,11 +209,45 @@ static vm_error *poll_timeout(vm_region *r) {
   return err;
 }
 
+/* Preview (engine_config.preview): a gate that does not pass now fails, unless a mutating action
+ * was previewed before it (then it is judged on the state before that write: a skipped gate event
+ * tells, and the preview goes on); a wait until goes on after a skipped wait event saying what a
+ * run would wait for. */
+static void preview_poll(engine *e, vm_task *t, vm_region *r) {
+  char *every = dur(r->every), *limit = r->timeout >= 0 ? dur(r->timeout) : NULL, msg[700];
+  if (r->info->kind == REG_GATE && !e->preview_wrote) {
+    vm_error *err = vm_err(VERR_FAILED, "gate '%s' does not pass now (a run polls it every %s%s%s): %s", r->title, every,
+                           limit ? " for up to " : "", limit ? limit : "", r->last);
+    free(every), free(limit);
+    return to_exit(t, r, err);
+  }
+  if (r->info->kind == REG_GATE)
+    snprintf(msg, sizeof msg, "gate '%s' does not pass on the state before the previewed writes (a run polls it every %s%s%s): %s",
+             r->title, every, limit ? " for up to " : "", limit ? limit : "", r->last);
+  else {
+    const char *src = e->code->checks.items[r->info->check].source, *now = r->last;
+    size_t n = strlen(src), m = strlen(now); /* "SRC (a = 1, b = 2)" shows as "a = 1, b = 2" */
+    bool operands = !strncmp(now, src, n) && !strncmp(now + n, " (", 2) && now[m - 1] == ')';
+    if (!strcmp(now, src)) now = "false", m = 5; /* no operands to show */
+    snprintf(msg, sizeof msg, "would wait %s%s until %s (now: %.*s)", limit ? "up to " : "", limit ? limit : "without a time limit",
+             src, operands ? (int)(m - n - 3) : (int)m, operands ? now + n + 2 : now);
+  }
+  free(every), free(limit);
+  rbk_event ev = {.kind = r->info->kind == REG_GATE ? RBK_EV_GATE : RBK_EV_WAIT, .node = r->node, .status = RBK_STATUS_SKIPPED, .message = msg,
+                  .duration_ms = r->timeout, .key = r->key};
+  engine_emit(e, t, &ev);
+  vm_sched_cancel_timer(e, r->timer);
+  r->timer = 0;
+  t->pc = r->info->exit_pc;
+  t->state = TS_RUNNING;
+}
+
 /* A gate or wait until attempt did not pass (last: why, taken): sleeps until the next attempt, or
  * fails when the time is up. */
 static void poll_again(engine *e, vm_task *t, vm_region *r, char *last) {
   free(r->last);
   r->last = last;
+  if (e->cfg.preview) return preview_poll(e, t, r);
   vm_sched_cancel_timer(e, r->timer);
   r->timer = 0;
   int64_t now = clock_now(e->cfg.clock);
@@ -314,7 +348,7 @@ static void region_exit(engine *e, vm_task *t) {
     r->err = NULL;
   }
   vm_sched_cancel_timer(e, r->timer);
-  free(r->title), free(r->path), free(r->key), free(r->last);
+  free(r->title), free(r->path), free(r->key), free(r->last), engine_poll_forget(r);
   t->nregions--;
   if (err) vm_raise(e, t, err);
 }

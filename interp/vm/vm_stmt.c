@@ -81,7 +81,9 @@ static void parallel(engine *e, vm_task *t, const vm_insn *in) {
   int64_t n = list ? (int64_t)list->u.list.len : info->n;
   vm_join *j = calloc(1, sizeof *j);
   if (j) j->kids = calloc((size_t)n + 1, sizeof *j->kids);
-  if (!j || !j->kids) {
+  if (j && info->collect) j->results = calloc((size_t)n + 1, sizeof *j->results);
+  if (!j || !j->kids || (info->collect && !j->results)) {
+    if (j) free(j->kids);
     free(j);
     value_unref(list);
     return FAIL("out of memory");
@@ -184,6 +186,13 @@ static void check_fail(engine *e, vm_task *t, const vm_insn *in) {
   if (!text) return FAIL("out of memory");
   if (ck->node->kind == AST_EXPECT) {
     engine_warn(e, t, ck->node, "%s", text);
+    free(text);
+    return;
+  }
+  if (e->cfg.preview && e->preview_wrote) { /* judged on the state before the previewed writes */
+    rbk_event ev = {.kind = RBK_EV_ASSERT, .node = engine_node(e, t, ck->node), .status = RBK_STATUS_SKIPPED,
+                    .message = text, .duration_ms = -1};
+    engine_emit(e, t, &ev);
     free(text);
     return;
   }

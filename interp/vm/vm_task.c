@@ -52,6 +52,30 @@ static void region_release(engine *e, vm_region *r) {
   free(r->path);
   free(r->key);
   free(r->last);
+  engine_poll_forget(r);
+}
+
+/* Releases what the branches of a collecting join returned so far. */
+static void join_results_free(vm_join *j) {
+  for (int64_t i = 0; j->results && i < j->n; i++) value_unref(j->results[i]);
+  free(j->results);
+  j->results = NULL;
+}
+
+/* Returns the list of what the branches of a collecting join returned (taken from it; null for a
+ * branch that returned nothing), or NULL when out of memory. */
+static rbk_value *join_results_take(vm_join *j) {
+  rbk_value *list = value_list((size_t)j->n);
+  for (int64_t i = 0; list && i < j->n; i++) {
+    rbk_value *v = j->results[i] ? j->results[i] : value_null();
+    j->results[i] = NULL;
+    if (!value_list_push(list, v)) {
+      value_unref(list);
+      list = NULL;
+    }
+  }
+  join_results_free(j);
+  return list;
 }
 
 /* Frees a task that is not waiting on anything (finished, or never started). */
@@ -67,6 +91,7 @@ void vm_task_free(engine *e, vm_task *t) {
     value_unref(t->join->list);
     vm_err_free(t->join->first);
     free(t->join->kids);
+    join_results_free(t->join);
     free(t->join);
   }
   free(t->act.target);
@@ -180,6 +205,11 @@ static void join_end(engine *e, vm_task *p) {
   vm_error *err = p->cancel ? p->cancel : j->first;
   if (p->cancel) vm_err_free(j->first);
   p->cancel = NULL;
+  rbk_value *values = j->results && !err ? join_results_take(j) : NULL;
+  if (j->results && !err && !values) err = vm_err(VERR_FAILED, "out of memory collecting the branches' values");
+  join_results_free(j);
+  value_unref(p->resume_val);
+  p->resume_val = values;
   value_unref(j->list);
   free(j->kids);
   free(j);
@@ -244,6 +274,18 @@ static void join_child_done(engine *e, vm_task *p, size_t branch, vm_error *err)
   }
   vm_err_free(err);
   vm_task_join_fill(e, p);
+}
+
+/* Returns true when t is a branch of a collecting `parallel for` in its own frame; then ends it
+ * with v (taken) as its value. */
+bool vm_task_branch_return(engine *e, vm_task *t, rbk_value *v) {
+  vm_join *j = t->parent ? t->parent->join : NULL;
+  if (!j || !j->results || t->nframes != 1 || (int64_t)t->branch >= j->n) return false;
+  value_unref(j->results[t->branch]);
+  j->results[t->branch] = v;
+  vm_task_drop_to(t, 0);
+  vm_task_finish(e, t, NULL);
+  return true;
 }
 
 /* Ends t with err (taken; NULL: success); vm_task_reap finishes the job once t stops running. */

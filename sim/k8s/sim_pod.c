@@ -199,7 +199,8 @@ void sim_pod_sync(sim_world *w, const json_t *pod) {
     if (sim_pod_terminating(pod)) cs.ready = false;
     sim_pod_events(w, pod, c, sim_util_jstr(stages, sim_util_jstr(c, "name", ""), ""), cs.stage);
     sim_util_jset_str(stages, sim_util_jstr(c, "name", ""), cs.stage);
-    all_ready &= cs.ready, any_started |= cs.started || cs.terminated, all_done &= cs.terminated;
+    /* a container that ran before (a crash loop's back-off) keeps the pod Running, as the kubelet does */
+    all_ready &= cs.ready, any_started |= cs.started || cs.terminated || cs.restarts > 0, all_done &= cs.terminated;
     failed |= cs.terminated && cs.exit_code;
     if (cs.ready_since > ready_since) ready_since = cs.ready_since;
     simw_wake_at(w, cs.next);

@@ -1,12 +1,13 @@
 /* kube_endpoint.c — the endpoint verbs get/post/put/delete on http(base_url, headers:) handles
  * and cluster.service() handles: JSON in and out; a non-2xx answer fails with
- * "POST /api/v1/x: 500 Internal Server Error: <body excerpt>". GET retries transient failures.
+ * "500 Internal Server Error: <body excerpt>" (the engine's message names the call: "post POST
+ * /api/v1/x: 500 …"). GET retries transient failures.
  *
  * POST, PUT and DELETE are sent once: they are repeated only when they cannot have been
  * processed (connection refused, 429) — unless the call says the write is safe to repeat
  * (`idempotent: true`, or `idempotency_key: K`, sent as the `Idempotency-Key: K` header), which
  * makes them retry like a GET. A write whose answer is lost (the connection broke after it was
- * sent, or its time ran out) fails with "outcome unknown: POST /path was sent and its answer was
+ * sent, or its time ran out) fails with "outcome unknown: the request was sent and its answer was
  * lost; check the state of service X before retrying": rbk cannot read an endpoint's state back. */
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,8 @@ static void answered(kube_op *op, const kube_resp *r) {
   ep_state *s = op->st;
   if (kube_is_write(s->method) && kube_lost(r)) {
     char *check = strutil_printf("the state of %s", op->conn && op->conn->desc ? op->conn->desc : "the service");
-    char *m = kube_op_unknown_text(s->method, s->sent, NULL, check ? check : "the service");
+    const char *method = kube_op_names_target(op, s->method, s->path) ? NULL : s->method;
+    char *m = kube_op_unknown_text(method, s->sent, NULL, check ? check : "the service");
     kube_op_fail(op, "%s", m ? m : "outcome unknown");
     free(check), free(m);
     return;

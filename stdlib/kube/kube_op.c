@@ -242,10 +242,19 @@ static char *excerpt(const char *body, size_t len) {
   return valbuf_take(&b, NULL);
 }
 
+/* Returns true when "METHOD PATH" is the op's describe() text, which the engine's message about
+ * the action already names (an endpoint verb): the error then does not repeat it. */
+bool kube_op_names_target(const kube_op *op, const char *method, const char *path) {
+  size_t m = strlen(method);
+  return op->what && !strncmp(op->what, method, m) && op->what[m] == ' ' && !strcmp(op->what + m + 1, path);
+}
+
 /* Returns the text of a failed answer. */
 char *kube_op_error_text(const kube_op *op, const char *method, const char *path, const kube_resp *r) {
   char *s = NULL;
   if (r->error) return strdup(r->error);
+  if (kube_op_names_target(op, method, path)) method = path = "";
+  const char *sep = *method ? " " : "", *colon = *method ? ": " : "";
   if (r->status == 401 && op->conn && op->conn->kube) return strdup("You must be logged in to the server (Unauthorized)");
   const char *msg = json_string_value(json_object_get(r->json, "message"));
   const char *reason = json_string_value(json_object_get(r->json, "reason"));
@@ -256,12 +265,12 @@ char *kube_op_error_text(const kube_op *op, const char *method, const char *path
   const char *kind = json_string_value(json_object_get(r->json, "kind"));
   if (op->conn && op->conn->svc_name && r->status == 403 && msg && reason && kind && !strcmp(kind, "Status") &&
       !strcmp(reason, "Forbidden"))
-    return strutil_printf("%s %s: Error from server (Forbidden): %s", method, path, msg);
+    return strutil_printf("%s%s%s%sError from server (Forbidden): %s", method, sep, path, colon, msg);
   if (r->status >= 300 && r->status < 400)
-    return strutil_printf("%s %s: %d %s: redirects are not followed", method, path, r->status, http_reason(r->status));
+    return strutil_printf("%s%s%s%s%d %s: redirects are not followed", method, sep, path, colon, r->status, http_reason(r->status));
   char *ex = excerpt(r->body ? r->body : "", r->body_len);
   bool not_json = r->status >= 200 && r->status < 300 && !r->json && op->conn && op->conn->kube;
-  s = strutil_printf("%s %s: %d %s%s%s", method, path, r->status, http_reason(r->status),
+  s = strutil_printf("%s%s%s%s%d %s%s%s", method, sep, path, colon, r->status, http_reason(r->status),
                      not_json ? ", but the answer is not JSON: " : ex && *ex ? ": " : "", ex ? ex : "");
   free(ex);
   return s;
@@ -554,8 +563,9 @@ void kube_op_repeat(kube_op *op) {
 /* Returns the "outcome unknown: …" text of a write whose answer was lost. */
 char *kube_op_unknown_text(const char *method, const char *path, const char *detail, const char *check) {
   size_t n = strcspn(path, "?");
-  return strutil_printf(RBK_OUTCOME_UNKNOWN "%s %.*s was sent and its answer was lost; %s%scheck %s before retrying", method,
-                        (int)n, path, detail ? detail : "", detail ? "; " : "", check);
+  if (!method) method = "the request", path = "", n = 0;
+  return strutil_printf(RBK_OUTCOME_UNKNOWN "%s%s%.*s was sent and its answer was lost; %s%scheck %s before retrying", method,
+                        n ? " " : "", (int)n, path, detail ? detail : "", detail ? "; " : "", check);
 }
 
 /* Ends the op with "outcome unknown: …" for its write awaiting a read-back (or in flight). */

@@ -160,8 +160,12 @@ void kube_op_fail(kube_op *op, const char *fmt, ...) __attribute__((format(print
 void kube_op_fail_resp(kube_op *op, const char *method, const char *path, const kube_resp *r);
 /* Returns the one-line error text of a failed answer (caller frees): "Error from server
  * (NotFound): …", "You must be logged in to the server (Unauthorized)", "METHOD PATH: 500
- * Internal Server Error: <excerpt>", or the transport error. */
+ * Internal Server Error: <excerpt>" ("500 …" alone when METHOD PATH is the op's target:
+ * kube_op_names_target), or the transport error. */
 char *kube_op_error_text(const kube_op *op, const char *method, const char *path, const kube_resp *r);
+/* Returns true when "METHOD PATH" is the op's describe() text (an endpoint verb's target), so an
+ * error does not name it again: the engine's "ACTION TARGET: error" names it. */
+bool kube_op_names_target(const kube_op *op, const char *method, const char *path);
 
 /* Starts a request on the operation's connection: path is appended to the connection's origin
  * and base; body (may be NULL) with content type ctype. Returns false after failing the op. */
@@ -186,7 +190,9 @@ void kube_op_repeat(kube_op *op);
  * 5xx answer, not a lost one, sent it to its verify hook. */
 void kube_op_unknown(kube_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns the "outcome unknown: …" text of a write whose answer was lost (caller frees): METHOD
- * and PATH as sent (no query), DETAIL (may be NULL), CHECK what to look at before retrying. */
+ * and PATH as sent (no query) — METHOD NULL: "the request", when they are the action's target,
+ * which the engine's message names already — DETAIL (may be NULL), CHECK what to look at before
+ * retrying. */
 char *kube_op_unknown_text(const char *method, const char *path, const char *detail, const char *check);
 /* Cancels every request in flight. */
 void kube_op_cancel_requests(kube_op *op);

@@ -125,9 +125,32 @@ test_version() {
   ok
 }
 
+# check, fmt and test walk a directory alike (dirwalk.h): every *.rbk below it, recursively,
+# hidden entries skipped, in name order; other files ignored.
+test_directories_alike() {
+  local d=$tmp/tree f
+  mkdir -p "$d/b" "$d/b/deep" "$d/.hidden" "$d/lib"
+  for f in a.rbk b/x.rbk b/deep/y.rbk c.rbk lib/z.rbk .hidden/h.rbk b/.h.rbk; do
+    printf 'runbook "t" {\n  title   = "%s"\n}\nlet unused = 1\n' "$f" > "$d/$f"
+  done
+  echo 'not a plan' > "$d/b/notes.txt"
+  local want
+  want=$(printf '%s\n' "$d/a.rbk" "$d/b/deep/y.rbk" "$d/b/x.rbk" "$d/c.rbk" "$d/lib/z.rbk")
+  local fmt check test
+  fmt=$("$rbk" fmt --check "$d")
+  check=$("$rbk" check "$d" 2>&1 | sed -n 's/^\([^ ]*\.rbk\):[0-9]*:[0-9]*: warning: .*unused.*/\1/p')
+  test=$("$rbk" test "$d" -j 1 | sed -n 's/^\([^ ]*\.rbk\)$/\1/p')
+  [ "$fmt" = "$want" ] || { bad directories_alike "fmt saw: $fmt"; return; }
+  [ "$check" = "$want" ] || { bad directories_alike "check saw: $check"; return; }
+  [ "$test" = "$want" ] || { bad directories_alike "test saw: $test"; return; }
+  "$rbk" check "$tmp/no-such-dir" 2> /dev/null && { bad directories_alike "a missing path passed check"; return; }
+  ok
+}
+
 t test_help_lists_commands
 t test_help_command_is_command_help
 t test_docs_match_option_tables
 t test_unknown_option_and_missing_value
 t test_version
+t test_directories_alike
 finish cli

@@ -159,5 +159,43 @@ ignore_deadline() {
   ok
 }
 
-for test in all_plans determinism json_stream text_world exit_codes secrets catches case_filter parallel ignore_deadline; do t "$test"; done
+# A poll that never succeeds: the rehearsal stops at the virtual-time cap (24h without a deadline,
+# twice the deadline with one, --max-virtual-time), exit 1, one line naming the plan and the cap,
+# and a bounded output; a sidecar case stopped there fails even when it expects exit 1.
+virtual_time_cap() {
+  local code
+  cat >"$tmp/cap.rbk" <<'EOF'
+runbook "cap" {
+  title = "never healthy"
+}
+let orch = http("https://orch")
+step "db" {
+  wait until orch.get("/api/v1/health/database").connected every 5s timeout 1000h
+}
+EOF
+  timeout 120 "$rbk" test "$tmp/cap.rbk" --scenario bad-secret >"$tmp/cap.out" 2>"$tmp/cap.err"; code=$?
+  [ "$code" = 1 ] || { bad virtual_time_cap "no deadline: exit $code"; return; }
+  grep -qxF "rbk: $tmp/cap.rbk: rehearsal stopped at the virtual-time cap of 24h (no deadline: 24h; --max-virtual-time sets another)" "$tmp/cap.err" ||
+    { bad virtual_time_cap "stderr: $(cat "$tmp/cap.err")"; return; }
+  grep -q '✗ run failed after 24h: stopped at the virtual-time cap of 24h$' "$tmp/cap.out" || { bad virtual_time_cap "no run_end line"; return; }
+  [ "$(wc -c <"$tmp/cap.out")" -lt 20000 ] || { bad virtual_time_cap "printed $(wc -c <"$tmp/cap.out") bytes for one poll"; return; }
+  [ "$(grep -c '"status":"Failure"' "$tmp/cap.out")" = 1 ] || { bad virtual_time_cap "the failing body is not printed exactly once"; return; }
+  sed -i 's/^  title = "never healthy"$/&\n  deadline = 1h/' "$tmp/cap.rbk"
+  "$rbk" test "$tmp/cap.rbk" --scenario bad-secret --ignore-deadline >/dev/null 2>"$tmp/cap.err"; code=$?
+  [ "$code" = 1 ] && grep -q 'virtual-time cap of 2h (twice the deadline' "$tmp/cap.err" ||
+    { bad virtual_time_cap "deadline 1h: exit $code, $(cat "$tmp/cap.err")"; return; }
+  "$rbk" test "$tmp/cap.rbk" --scenario bad-secret --ignore-deadline --max-virtual-time 10m >/dev/null 2>"$tmp/cap.err"; code=$?
+  [ "$code" = 1 ] && grep -q 'virtual-time cap of 10m (--max-virtual-time)' "$tmp/cap.err" ||
+    { bad virtual_time_cap "--max-virtual-time 10m: exit $code, $(cat "$tmp/cap.err")"; return; }
+  "$rbk" test "$tmp/cap.rbk" --max-virtual-time 0s >/dev/null 2>"$tmp/cap.err"; code=$?
+  [ "$code" = 2 ] && grep -q 'expects a duration above 0' "$tmp/cap.err" || { bad virtual_time_cap "--max-virtual-time 0s: exit $code"; return; }
+  echo '{"cases": [{"name": "stuck", "scenario": "bad-secret", "expect": {"exit": 1}}]}' >"$tmp/cap.test.json"
+  "$rbk" test "$tmp/cap.rbk" --ignore-deadline --max-virtual-time 30m >"$tmp/cap.out" 2>&1; code=$?
+  [ "$code" = 1 ] && grep -q 'case "stuck": .*cap.rbk: rehearsal stopped at the virtual-time cap of 30m' "$tmp/cap.out" ||
+    { bad virtual_time_cap "a case: exit $code, $(head -5 "$tmp/cap.out")"; return; }
+  ok
+}
+
+for test in all_plans determinism json_stream text_world exit_codes secrets catches case_filter parallel ignore_deadline \
+  virtual_time_cap; do t "$test"; done
 finish rehearsals

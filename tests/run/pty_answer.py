@@ -3,11 +3,14 @@
 
 Usage: pty_answer.py ANSWER CMD ARGS...  — waits for "[y/N]" on the terminal, types ANSWER and
 Enter, reads to the end, prints the transcript and exits with the command's exit code (or 99 when
-no prompt came within 20 s)."""
+no prompt came within 20 s). PTY_COLS=N gives the terminal N columns (default: 80)."""
+import fcntl
 import os
 import pty
 import select
+import struct
 import sys
+import termios
 import time
 
 
@@ -16,6 +19,8 @@ def main():
     pid, fd = pty.fork()
     if pid == 0:
         os.execvp(argv[0], argv)
+    cols = int(os.environ.get("PTY_COLS", "80"))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, cols, 0, 0))
     seen, answered, deadline = b"", False, time.time() + 20
     while True:
         if time.time() > deadline:

@@ -267,6 +267,39 @@ test_approvals_pty() {
   ok
 }
 
+# Checks a pty transcript ($1) of a prompt on a 60-column terminal: its first line and the line with
+# [y/N] (the answer choices, always shown) are at most 59 columns wide. Prints what is wrong.
+prompt_fits() {
+  python3 - "$1" <<'EOF2'
+import re, sys
+text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", open(sys.argv[1], encoding="utf-8", errors="replace").read())
+lines = [l for l in re.split(r"[\r\n]+", text)]
+first = [l for l in lines if l.startswith('approve "Rotate')]
+choices = [l for l in lines if "[y/N]" in l]
+if not first or not choices:
+    print("no prompt with [y/N]:", text[-300:])
+elif max(len(l) for l in first + choices) > 59:
+    print("a prompt line is wider than the terminal:", [l for l in first + choices if len(l) > 59])
+elif not any(l.startswith("db-owner, 10m left) [y/N]") for l in choices):
+    print("the choices are not at the end of the wrapped prompt:", choices)
+EOF2
+}
+
+# A prompt wider than the terminal wraps (live view on a terminal, and plain prompt with stdout
+# redirected); its answer choices are always on screen.
+test_approval_prompt_wraps() {
+  local p
+  PTY_COLS=60 python3 pty_answer.py y "$rbk" run approve_long.rbk --script empty.script.json --journal "$tmp/wrap1.jsonl" > "$tmp/wrap1" 2>&1 ||
+    { bad approval_prompt_wraps "live: exit $?: $(tail -3 "$tmp/wrap1")"; return; }
+  p=$(prompt_fits "$tmp/wrap1")
+  [ -z "$p" ] || { bad approval_prompt_wraps "live: $p"; return; }
+  PTY_COLS=60 python3 pty_answer.py y sh -c "'$rbk' run approve_long.rbk --script empty.script.json --journal '$tmp/wrap2.jsonl' > '$tmp/wrap2.out' 2>&1" > "$tmp/wrap2" 2>&1 ||
+    { bad approval_prompt_wraps "plain: exit $?: $(tail -3 "$tmp/wrap2")"; return; }
+  p=$(prompt_fits "$tmp/wrap2")
+  [ -z "$p" ] || { bad approval_prompt_wraps "plain: $p"; return; }
+  ok
+}
+
 test_approvals_flags() {
   local out code
   out=$("$rbk" run approve.rbk --script empty.script.json --virtual --approve proceed-with-the-rollback --output json 2>&1)
@@ -376,7 +409,7 @@ test_ignore_deadline() {
 
 for name in journal_records default_journal_dir fsync_per_record secrets_never_printed determinism \
   resume_after_kills resume_records_and_skips resume_changed_plan second_sigint_stops_at_once sigterm_cancels \
-  approvals_pty approvals_flags journal_unwritable exit_codes_and_usage ignore_deadline log_output; do
+  approvals_pty approval_prompt_wraps approvals_flags journal_unwritable exit_codes_and_usage ignore_deadline log_output; do
   t test_$name
 done
 
@@ -457,6 +490,28 @@ test_replay_secret_return() {
   ok
 }
 
+# `let … = parallel for` across a resume: the branches' completed steps are skipped and return their
+# journaled values (times, durations), so the resumed run collects the very same list.
+test_collect_resume() {
+  local d=$tmp/collect
+  mkdir -p "$d"
+  RBK_COLLECT_FAIL=1 "$rbk" run collect.rbk --journal "$d/j.jsonl" > /dev/null 2>&1
+  [ $? = 1 ] || { bad collect_resume "the first run did not fail"; return; }
+  sleep 0.05 # now() differs from the first run's
+  "$rbk" resume "$d/j.jsonl" --output json > "$d/out" 2> "$d/err"
+  local code=$?
+  [ $code = 0 ] || { bad collect_resume "resume exit $code: $(tail -2 "$d/err")"; return; }
+  [ "$(grep -c '"event":"step_end","node":"[a-z0-9]*","step":"value [0-2]","status":"skipped"' "$d/out")" = 3 ] ||
+    { bad collect_resume "want the 3 branch steps skipped: $(cat "$d/out")"; return; }
+  local msgs
+  msgs=$(jfield "$d/j.jsonl" message notify)
+  [ "$(printf '%s\n' "$msgs" | wc -l)" = 2 ] || { bad collect_resume "want 2 notifications: $msgs"; return; }
+  [ "$(printf '%s\n' "$msgs" | sort -u | wc -l)" = 1 ] || { bad collect_resume "the lists differ: $msgs"; return; }
+  printf '%s\n' "$msgs" | head -1 | grep -q '^collected \[{"i":0,.*"took":"5s"},{"i":1,.*{"i":2,.*took 30s in all$' ||
+    { bad collect_resume "list: $msgs"; return; }
+  ok
+}
+
 # kill -9 at many points of replay.rbk (real clock), then resume until it ends.
 test_replay_after_kills() {
   local problems="" delay d p code n
@@ -484,7 +539,37 @@ test_replay_after_kills() {
   ok
 }
 
-for name in replay_after_failure replay_secret_return replay_after_kills; do
+# A notification whose webhook accepts and never answers: the run ends within the grace (5s) after
+# the plan (well under the ~30 s it took without one), warns that it was undelivered, and keeps the plan's exit code (0).
+test_dead_webhook() {
+  python3 dead_webhook.py > "$tmp/hook.port" &
+  local srv=$! n=0
+  while [ ! -s "$tmp/hook.port" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+  cat > "$tmp/hook.rbk" <<'EOF2'
+runbook "hook" {
+  title = "dead webhook"
+}
+let s = slack(webhook: env("HOOK_URL"), channel: "#incident")
+step "work" {
+  notify s "ROLLBACK COMPLETE"
+}
+EOF2
+  local start end code
+  start=$(date +%s%N)
+  HOOK_URL="http://127.0.0.1:$(cat "$tmp/hook.port")/hook" "$rbk" run "$tmp/hook.rbk" --journal "$tmp/hook.jsonl" > "$tmp/hook.out" 2>&1
+  code=$? end=$(date +%s%N)
+  kill "$srv"
+  wait "$srv" 2> /dev/null
+  [ $code = 0 ] || { bad dead_webhook "exit $code: $(tail -3 "$tmp/hook.out")"; return; }
+  grep -q '! warning: notification to slack #incident undelivered: no answer within 5s after the run ended$' "$tmp/hook.out" ||
+    { bad dead_webhook "no undelivered warning: $(tail -3 "$tmp/hook.out")"; return; }
+  grep -q '✓ run succeeded in .* (1 warning)$' "$tmp/hook.out" || { bad dead_webhook "$(tail -1 "$tmp/hook.out")"; return; }
+  # generous on a loaded machine: without the grace the exit took ~30 s
+  [ $(((end - start) / 1000000)) -lt 12000 ] || { bad dead_webhook "the exit took $(((end - start) / 1000000)) ms (grace 5s)"; return; }
+  ok
+}
+
+for name in replay_after_failure replay_secret_return replay_after_kills dead_webhook collect_resume; do
   t test_$name
 done
 

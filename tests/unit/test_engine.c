@@ -51,6 +51,7 @@ typedef struct {
   const char *resume_results, *resume_returns; /* JSON text, or NULL */
   char *results_left;                          /* resume_results after the run (JSON text) */
   bool ignore_deadline;
+  bool preview;                                /* engine_config.preview (rbk plan --live) */
   recorder rec;
   int code;
   char *log;   /* the scripted actions' call log */
@@ -77,7 +78,7 @@ static void run(run_case *c) {
   engine_config cfg = {.resume_results = results, .resume_returns = returns, .clock = clock, .actions = act, .sink = {&c->rec, record}, .operator_name = "tester",
                        .resume_done = c->resume_done, .resume_inflight = c->resume_inflight,
                        .resume_gates = c->resume_gates,
-                       .ignore_deadline = c->ignore_deadline};
+                       .ignore_deadline = c->ignore_deadline, .preview = c->preview};
   engine *e = engine_new(prog, &cfg, &err);
   assert_non_null(e);
   if (c->rec.cancels) c->rec.cancel_engine = e;
@@ -192,6 +193,42 @@ static void engine__resume_inflight__recheck_requested(void **state) {
   assert_int_equal(c.code, RBK_EXIT_OK);
   assert_non_null(strstr(c.log, "start-recheck rollout_undo deployment/x"));
   assert_non_null(strstr(events(&c), "was in flight when the previous run stopped"));
+  run_free(&c);
+}
+
+static const char *plan_preview_gate =
+    "runbook \"t\" {\n  title = \"t\"\n}\n"
+    "gate \"backup\" every 5s timeout 1m {\n  assert false, \"no backup\"\n}\n";
+
+static const char *plan_preview_after =
+    "runbook \"t\" {\n  title = \"t\"\n}\n"
+    "let plant = kube(namespace: \"ns\")\n"
+    "step \"s\" {\n"
+    "  wait until 1 > 2 every 1s timeout 10s\n"
+    "  plant.rollout_undo(\"deployment/x\")\n"
+    "  assert 1 > 2, \"not rolled back yet\"\n"
+    "  gate \"healthy\" every 1s timeout 5s {\n    assert false, \"unhealthy\"\n  }\n"
+    "}\n";
+
+/* Preview: before any write, a polling gate that does not pass fails at once, without polling; a
+ * wait until is judged once and goes on; after a mutating action, failed checks are reported as
+ * skipped and the run goes on. */
+static void engine__preview__gates_waits_and_checks(void **state) {
+  (void)state;
+  run_case g = {.plan = plan_preview_gate, .script = "{\"answers\": []}", .preview = true};
+  run(&g);
+  assert_int_equal(g.code, RBK_EXIT_FAILED);
+  assert_non_null(strstr(events(&g), "gate 'backup' does not pass now (a run polls it every 5s for up to 1m): no backup"));
+  assert_null(strstr(events(&g), "\"t_ms\":5000"));
+  run_free(&g);
+  run_case c = {.plan = plan_preview_after, .script = "{\"answers\": [{\"results\": [{\"value\": {}}]}]}", .preview = true};
+  run(&c);
+  assert_int_equal(c.code, RBK_EXIT_OK);
+  const char *ev = events(&c);
+  assert_non_null(strstr(ev, "\"status\":\"skipped\",\"message\":\"would wait up to 10s until 1 > 2 (now: false)\""));
+  assert_non_null(strstr(ev, "\"status\":\"skipped\",\"message\":\"not rolled back yet\""));
+  assert_non_null(strstr(ev, "\"status\":\"skipped\",\"message\":\"unhealthy\""));
+  assert_null(strstr(ev, "\"status\":\"failed\""));
   run_free(&c);
 }
 
@@ -313,9 +350,10 @@ static const char *plan_notify =
 
 static const char *script_notify =
     "{\"answers\": [{\"action\": \"rollout_undo\", \"results\": [{\"value\": {}, \"delay\": \"2s\"}]}, "
-    "{\"action\": \"notify\", \"results\": [{\"value\": null, \"delay\": \"25s\"}]}]}";
+    "{\"action\": \"notify\", \"results\": [{\"value\": null, \"delay\": \"4s\"}]}]}";
 
-/* A slow delivery delays neither the plan nor its duration, but run_end waits for it. */
+/* A slow delivery delays neither the plan nor its duration, but run_end waits for it (4s: within
+ * the 5s grace after the plan ended). */
 static void engine__slow_notification__run_end_waits_duration_does_not(void **state) {
   (void)state;
   run_case c = {.plan = plan_notify, .script = script_notify};
@@ -323,7 +361,7 @@ static void engine__slow_notification__run_end_waits_duration_does_not(void **st
   assert_int_equal(c.code, RBK_EXIT_OK);
   assert_non_null(strstr(events(&c), "\"t_ms\":0,\"event\":\"action_start\""));
   assert_non_null(strstr(events(&c), "\"message\":\"ROLLBACK COMPLETE in 2s\""));
-  assert_non_null(strstr(events(&c), "{\"t_ms\":27000,\"event\":\"run_end\",\"status\":\"ok\",\"duration_ms\":2000,"));
+  assert_non_null(strstr(events(&c), "{\"t_ms\":6000,\"event\":\"run_end\",\"status\":\"ok\",\"duration_ms\":2000,"));
   assert_null(strstr(c.log, "cancel"));
   run_free(&c);
 }
@@ -335,7 +373,7 @@ static void engine__cancel__sent_notification_still_delivered(void **state) {
   run(&c);
   assert_int_equal(c.code, RBK_EXIT_ABORTED);
   assert_null(strstr(c.log, "cancel slack"));
-  assert_non_null(strstr(events(&c), "{\"t_ms\":25000,\"event\":\"run_end\",\"status\":\"cancelled\""));
+  assert_non_null(strstr(events(&c), "{\"t_ms\":4000,\"event\":\"run_end\",\"status\":\"cancelled\""));
   run_free(&c);
 }
 
@@ -470,6 +508,7 @@ int main(void) {
       cmocka_unit_test(engine__resume__completed_steps_skipped),
       cmocka_unit_test(engine__resume_inflight__recheck_requested),
       cmocka_unit_test(engine__resume_gates__replayed_unless_recheck),
+      cmocka_unit_test(engine__preview__gates_waits_and_checks),
       cmocka_unit_test(engine__resume_results__completed_actions_replayed),
       cmocka_unit_test(engine__resume_returns__skipped_step_returns_value),
       cmocka_unit_test(engine__step_returns_secret__value_not_journaled),

@@ -392,7 +392,9 @@ static void service__proxy__orchestrator_health(void **state) {
   rbk_value *pv2[] = {value_cstring("/api/v1/nope")};
   o = tk_call(f->a, FN_E_GET, svc, 0, 1, pn, pv2);
   assert_non_null(o.err);
-  assert_non_null(strstr(o.err, "GET /api/v1/nope: 404 Not Found"));
+  /* the engine's message names the call ("get GET /api/v1/nope: …"): the error does not repeat it */
+  assert_true(!strncmp(o.err, "404 Not Found", 13));
+  assert_null(strstr(o.err, "GET /api/v1/nope"));
   tk_clear(&o);
   value_unref(svc);
   fx_free(f);

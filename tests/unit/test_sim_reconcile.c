@@ -140,6 +140,43 @@ static void reconcile__edge_scenario__exercises_every_timer(void **state) {
   free(t);
 }
 
+/* Pods that exist at the start with a faulty image are in that fault's state, never Ready: the
+ * pull failure Pending, the crash loop Running (it ran before) in its back-off (docs/simulator.md). */
+static void boot__faulty_current_images__pods_start_in_the_fault(void **state) {
+  (void)state;
+  char *err = NULL;
+  json_t *sc = load("{\"extends\": \"bad-release\", \"cluster\": {\"images\": {\"gcr.io/greenlang/gl-002:2.3.1\": "
+                    "{\"fault\": \"ImagePullBackOff\"}, \"gcr.io/greenlang/gl-003:2.3.1\": {\"fault\": \"CrashLoopBackOff\"}}}}");
+  sim_world *w = sim_new(sc, 1, &err);
+  json_decref(sc);
+  if (!w) fail_msg("sim_new: %s", err);
+  static const struct {
+    const char *app, *phase, *reason;
+  } want[] = {{"gl-002-boiler-efficiency", "Pending", "ImagePullBackOff"},
+              {"gl-003-combustion-optimizer", "Running", "CrashLoopBackOff"},
+              {"gl-004-emissions-control", "Running", NULL}};
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+    char *query = strutil_printf("labelSelector=app%%3D%s", want[i].app);
+    sim_request r = {"GET", "/api/v1/namespaces/greenlang/pods", query, NULL, 0, NULL, 0};
+    sim_response resp;
+    sim_handle(w, &r, &resp);
+    json_t *list = json_loads(resp.body, 0, NULL), *pod;
+    size_t k;
+    assert_true(json_array_size(json_object_get(list, "items")) > 0);
+    json_array_foreach(json_object_get(list, "items"), k, pod) {
+      json_t *st = json_object_get(pod, "status"), *cs = json_array_get(json_object_get(st, "containerStatuses"), 0);
+      assert_string_equal(json_string_value(json_object_get(st, "phase")), want[i].phase);
+      assert_true(json_is_true(json_object_get(cs, "ready")) == (want[i].reason == NULL));
+      const char *reason = json_string_value(json_object_get(json_object_get(json_object_get(cs, "state"), "waiting"), "reason"));
+      if (want[i].reason) assert_string_equal(reason, want[i].reason);
+    }
+    json_decref(list);
+    sim_response_clear(&resp);
+    free(query);
+  }
+  sim_free(w);
+}
+
 /* Returns a pod named name in ns owned by uid (none when uid is NULL). */
 static json_t *pod(const char *ns, const char *name, const char *uid) {
   json_t *p = json_pack("{s:{s:s,s:s}}", "metadata", "name", name, "namespace", ns);
@@ -320,6 +357,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(reconcile__skipping_quiet_objects__same_answers_as_syncing_all),
       cmocka_unit_test(reconcile__edge_scenario__exercises_every_timer),
+      cmocka_unit_test(boot__faulty_current_images__pods_start_in_the_fault),
       cmocka_unit_test(owners__index__follows_creates_updates_deletes),
       cmocka_unit_test(store__edit_and_delete__never_change_the_stored_object),
       cmocka_unit_test(template_equal__same_verdict_as_comparing_semantic_copies),

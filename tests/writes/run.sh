@@ -118,7 +118,7 @@ endpoint_once() {
   run_what "$what" "$@"
   local code=$?
   [ $code = 1 ] || { bad "$name" "exit $code: $(tail -5 "$tmp/$what.out")"; return 1; }
-  local want="outcome unknown: $method $path was sent and its answer was lost; check the state of"
+  local want="${method,,} $method $path: outcome unknown: the request was sent and its answer was lost; check the state of"
   grep -qF "$want" "$tmp/$what.out" || { bad "$name" "no '$want' in: $(tail -3 "$tmp/$what.out")"; return 1; }
   grep -qF "before retrying" "$tmp/$what.out" || { bad "$name" "no 'before retrying'"; return 1; }
   local n

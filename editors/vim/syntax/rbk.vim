@@ -27,7 +27,7 @@ syn keyword rbkNull        null
 syn keyword rbkType        string int float bool duration list object contained
 
 " Built-in functions (docs/builtins.md) and handle constructors (language.md §10), when called.
-syn match rbkBuiltin "\<\%(len\|count\|all\|any\|filter\|map\|keys\|values\|merge\|contains\|sum\|min\|max\|sort\|sort_by\|startswith\|endswith\|matches\|split\|join\|upper\|lower\|trim\|str\|int\|float\|json\|yaml\|to_json\|to_yaml\|base64\|unbase64\|env\|secret\|file\|now\|since\|parse_time\|format_time\|run\|write_file\)\ze\s*("
+syn match rbkBuiltin "\<\%(len\|count\|all\|any\|filter\|map\|keys\|values\|merge\|contains\|sum\|min\|max\|sort\|sort_by\|range\|startswith\|endswith\|matches\|split\|join\|upper\|lower\|trim\|str\|int\|float\|json\|yaml\|to_json\|to_yaml\|base64\|unbase64\|env\|secret\|file\|now\|since\|parse_time\|format_time\|run\|write_file\)\ze\s*("
 syn match rbkConstructor "\<\%(kube\|http\|slack\|webhook\|console\|logfile\)\ze\s*("
 
 " A name after '.' or '?.', keywords included: the match starts at the dot, before any keyword,
@@ -56,7 +56,7 @@ syn region rbkString    start=+"\%(""\)\@!+ skip=+\\\\\|\\"+ end=+"+ end=+$+ one
 " Braces inside an interpolation nest ("${f({k: 1})}").
 syn region rbkBraces    contained transparent start="{" end="}" contains=@rbkCode
 
-syn match rbkOperator "==\|!=\|<=\|>=\|=>\|?\.\|??\|[<>+\-*/%=]"
+syn match rbkOperator "==\|!=\|<=\|>=\|=>\|?\.\|?\[\@=\|??\|[<>+\-*/%=]"
 syn match rbkError    "&&\|||\|'[^']*'\="
 
 syn match rbkComment  "#.*$" contains=rbkTodo,@Spell

@@ -146,7 +146,8 @@ static bool shown(const text_out *t, size_t i) {
     case PLAN_BRANCH:
       if (p >= 0 && t->g->nodes[p].kind == PLAN_FORK && t->tree.nkids[i] == 1) return false;
       return has_content(t, i);
-    case PLAN_DECISION: case PLAN_LOOP: case PLAN_FORK: return has_content(t, i);
+    case PLAN_LOOP: return has_content(t, i) || (n->ast && n->ast->kind == AST_CALL); /* a recursive call */
+    case PLAN_DECISION: case PLAN_FORK: return has_content(t, i);
     default: return true;
   }
 }
