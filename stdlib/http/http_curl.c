@@ -1,8 +1,12 @@
 /* http_curl.c — the HTTP transport over libcurl's multi interface (see http.h).
  *
- * One multi handle drives every request; poll() runs curl_multi_perform, delivers what finished,
- * and otherwise waits in curl_multi_poll (which also watches the caller's extra fds and returns
- * early on a signal). Bytes that arrive inside libcurl's callbacks are only buffered there (the
+ * One multi handle drives every request through libcurl's socket interface: libcurl says which
+ * sockets to watch (CURLMOPT_SOCKETFUNCTION, kept in an epoll set) and when its next timeout is
+ * (CURLMOPT_TIMERFUNCTION); poll() hands it only the sockets that are ready and the timeouts that
+ * passed (curl_multi_socket_action), delivers what finished, and otherwise waits in poll() on the
+ * epoll set and the caller's extra fds (returning early on a signal). curl_multi_perform would
+ * visit every transfer on every call — with 1,000 open watches, 1,000 poll() system calls per
+ * event. Bytes that arrive inside libcurl's callbacks are only buffered there (the
  * transfer joins the list of those with something to deliver); lines and completions are
  * delivered after curl_multi_perform returns, so owners may start and cancel requests from their
  * callbacks. Every step costs the transfers it touches, not the number in flight.
@@ -28,10 +32,14 @@
  * Redirects are never followed, and only http and https are spoken. An answer (a stream: a line)
  * longer than the request's max_body aborts the transfer from the write callback, so at most
  * max_body bytes are ever held. */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -79,6 +87,8 @@ struct curltr {
   size_t live;
   http_pool pool;
   int64_t next_expiry;   /* the earliest deadline of a waiting request (monotonic ms) */
+  int64_t timer_at;      /* libcurl's next timeout (monotonic ms), INT64_MAX: none */
+  int epfd;              /* the sockets libcurl watches */
   uint64_t next_id;
   int in_poll;
 };
@@ -98,6 +108,32 @@ static void mark_due(creq *r) {
   if (t->due_tail) t->due_tail->next_due = r;
   else t->due = r;
   t->due_tail = r;
+}
+
+/* Returns 0 after (un)registering socket s in the epoll set as libcurl asks (what: CURL_POLL_*). */
+static int on_socket(CURL *easy, curl_socket_t s, int what, void *user, void *socketp) {
+  (void)easy;
+  curltr *t = user;
+  if (what == CURL_POLL_REMOVE) {
+    epoll_ctl(t->epfd, EPOLL_CTL_DEL, s, NULL);
+    curl_multi_assign(t->multi, s, NULL);
+    return 0;
+  }
+  struct epoll_event ev = {.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
+                           .data.fd = s};
+  int op = socketp ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  if (epoll_ctl(t->epfd, op, s, &ev) < 0) /* a closed and reopened descriptor: the other verb */
+    epoll_ctl(t->epfd, op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &ev);
+  curl_multi_assign(t->multi, s, t);
+  return 0;
+}
+
+/* Returns 0 after noting libcurl's next timeout (ms from now; -1: none). */
+static int on_timer(CURLM *multi, long timeout_ms, void *user) {
+  (void)multi;
+  curltr *t = user;
+  t->timer_at = timeout_ms < 0 ? INT64_MAX : mono_ms() + timeout_ms;
+  return 0;
 }
 
 /* Returns the bytes consumed: libcurl's write callback (buffers only). */
@@ -474,23 +510,47 @@ static void expire(curltr *t) {
   for (size_t i = 0; i < t->pool.n; i++) http_pool_drop(t->pool.o[i], waited_out, t);
 }
 
+/* Hands libcurl the sockets that are ready and its timeout when it passed. */
+static void drive(curltr *t) {
+  int running = 0;
+  struct epoll_event ev[64];
+  int n;
+  do {
+    n = epoll_wait(t->epfd, ev, 64, 0);
+    for (int i = 0; i < n; i++) {
+      int flags = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) | (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                  (ev[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+      curl_multi_socket_action(t->multi, ev[i].data.fd, flags, &running);
+    }
+  } while (n == 64);
+  if (mono_ms() >= t->timer_at) {
+    t->timer_at = INT64_MAX; /* libcurl sets the next one from inside the call */
+    curl_multi_socket_action(t->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  }
+}
+
+/* Waits up to wait ms for a socket of libcurl or one of the extra fds to be ready, or a signal. */
+static void wait_io(curltr *t, int64_t wait, const int *fds, size_t nfds) {
+  struct pollfd p[17];
+  nfds_t np = 0;
+  p[np++] = (struct pollfd){t->epfd, POLLIN, 0};
+  for (size_t i = 0; i < nfds && np < 17; i++) p[np++] = (struct pollfd){fds[i], POLLIN, 0};
+  int64_t now = mono_ms(), until = (t->timer_at < t->next_expiry ? t->timer_at : t->next_expiry) - now;
+  if (until < wait) wait = until < 0 ? 0 : until;
+  if (poll(p, np, (int)wait) < 0 && errno != EINTR) return;
+}
+
 /* Runs callbacks that are ready, waiting up to max_wait for I/O when none is. */
 static void curl_poll(void *self, int64_t now, int64_t max_wait, const int *fds, size_t nfds) {
   (void)now;
   curltr *t = self;
-  int running = 0;
   t->in_poll++;
-  curl_multi_perform(t->multi, &running);
+  drive(t);
   expire(t);
   bool any = deliver(t);
   if (!any && max_wait > 0) {
-    struct curl_waitfd w[16];
-    unsigned nw = 0;
-    for (size_t i = 0; i < nfds && nw < 16; i++) w[nw++] = (struct curl_waitfd){fds[i], CURL_WAIT_POLLIN, 0};
-    int64_t wait = max_wait > 60000 ? 60000 : max_wait, until = t->next_expiry - mono_ms();
-    if (until < wait) wait = until < 1 ? 1 : until;
-    curl_multi_poll(t->multi, w, nw, (int)wait, NULL);
-    curl_multi_perform(t->multi, &running);
+    wait_io(t, max_wait > 60000 ? 60000 : max_wait, fds, nfds);
+    drive(t);
     expire(t);
     deliver(t);
   }
@@ -520,6 +580,7 @@ static void curl_tr_free(void *self) {
   http_pool_free(&t->pool);
   curl_multi_cleanup(t->multi);
   curl_share_cleanup(t->share);
+  close(t->epfd);
   free(t);
 }
 
@@ -536,8 +597,17 @@ http_transport *http_curl_new(char **err) {
     if (t && t->share) curl_share_cleanup(t->share);
     return free(t), *err = strdup("cannot initialise libcurl"), NULL;
   }
-  t->next_expiry = INT64_MAX;
+  t->next_expiry = t->timer_at = INT64_MAX;
+  t->epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (t->epfd < 0) {
+    curl_multi_cleanup(t->multi), curl_share_cleanup(t->share), free(t);
+    return *err = strdup("cannot initialise libcurl (epoll)"), NULL;
+  }
   curl_multi_setopt(t->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  curl_multi_setopt(t->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+  curl_multi_setopt(t->multi, CURLMOPT_SOCKETDATA, t);
+  curl_multi_setopt(t->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+  curl_multi_setopt(t->multi, CURLMOPT_TIMERDATA, t);
   t->iface = (http_transport){t, curl_start, curl_cancel, curl_next, curl_poll, curl_pending, curl_tr_free};
   return &t->iface;
 }
