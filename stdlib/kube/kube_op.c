@@ -109,6 +109,8 @@ static void op_free(kube_op *op) {
 
 /* Removes dead ops (outside callbacks). */
 static void sweep(kube_rt *rt) {
+  if (!rt->ndead) return;
+  rt->ndead = 0;
   size_t k = 0;
   for (size_t i = 0; i < rt->n; i++) {
     if (rt->ops[i]->dead) op_free(rt->ops[i]);
@@ -144,6 +146,7 @@ kube_op *kube_op_new(kube_rt *rt, kube_conn *conn, const sig_info *sig, int64_t 
   op->started = rt->now;
   op->deadline = timeout_ms > 0 ? rt->now + timeout_ms : INT64_MAX;
   op->timer_at = INT64_MAX;
+  kube_op_due(rt, op->deadline);
   op->what = strdup(what ? what : "");
   rt->ops[rt->n++] = op;
   return op;
@@ -179,7 +182,8 @@ void kube_op_cancel(kube_rt *rt, uint64_t id) {
   kube_op *op = find_op(rt, id);
   if (!op) return;
   op_stop(op);
-  op->dead = true;
+  if (op->finished) rt->nfinished--;
+  op->dead = true, rt->ndead++;
   if (!rt->in_poll) sweep(rt);
 }
 
@@ -191,6 +195,7 @@ void kube_op_finish(kube_op *op, rbk_value *result) {
   }
   op_stop(op);
   op->finished = true, op->result = result, op->seq = op->rt->next_seq++;
+  op->rt->nfinished++;
 }
 
 /* Ends the op with an error. */
@@ -202,6 +207,7 @@ void kube_op_fail(kube_op *op, const char *fmt, ...) {
   va_end(ap);
   op_stop(op);
   op->finished = true, op->error = s ? s : strdup("out of memory"), op->seq = op->rt->next_seq++;
+  op->rt->nfinished++;
 }
 
 /* Returns the time left before the deadline. */
@@ -213,6 +219,12 @@ int64_t kube_op_left(const kube_op *op) {
 void kube_op_timer(kube_op *op, int64_t at, kube_timer_fn fn) {
   op->timer_at = fn ? at : INT64_MAX;
   op->timer_fn = fn;
+  kube_op_due(op->rt, op->timer_at);
+}
+
+/* Notes that something of an op is due at `at` (keeps rt->next_fire a lower bound). */
+void kube_op_due(kube_rt *rt, int64_t at) {
+  if (at < rt->next_fire) rt->next_fire = at;
 }
 
 /* ---- errors ---- */
@@ -476,6 +488,7 @@ static bool schedule_retry(kube_req *q, const http_response *resp, const kube_re
   if (op->rt->now + d >= op->deadline || q->attempt >= 20) return false;
   q->attempt++;
   q->retry_at = op->rt->now + d;
+  kube_op_due(op->rt, q->retry_at);
   return true;
 }
 
@@ -635,14 +648,20 @@ bool kube_op_process(kube_op *op, const proc_request *req, void (*on_proc)(kube_
 
 /* ---- the loop ---- */
 
-/* Returns the earliest due time of op's own timers. */
-static int64_t op_next(const kube_op *op) {
-  if (op->dead) return INT64_MAX;
-  if (op->finished) return 0;
+/* Returns when the op's next timer, deadline or retry is due (INT64_MAX: none). */
+static int64_t op_timers(const kube_op *op) {
+  if (op->dead || op->finished) return INT64_MAX;
   int64_t t = op->deadline < op->timer_at ? op->deadline : op->timer_at;
   for (int i = 0; i < 4; i++)
     if (op->reqs[i] && op->reqs[i]->retry_at < t) t = op->reqs[i]->retry_at;
   return t;
+}
+
+/* Returns the earliest due time of op's own timers. */
+static int64_t op_next(const kube_op *op) {
+  if (op->dead) return INT64_MAX;
+  if (op->finished) return 0;
+  return op_timers(op);
 }
 
 /* Returns the next due time of anything. */
@@ -700,10 +719,10 @@ static int by_seq(const void *a, const void *b) {
 
 /* Calls `done` for every finished op, in completion order. */
 static void deliver(kube_rt *rt) {
-  for (;;) {
+  while (rt->nfinished) {
     size_t k = 0;
     for (size_t i = 0; i < rt->n; i++) k += rt->ops[i]->finished && !rt->ops[i]->dead;
-    if (!k) return;
+    if (!k) return (void)(rt->nfinished = 0);
     kube_op **fin = malloc(k * sizeof *fin);
     if (!fin) return;
     k = 0;
@@ -713,7 +732,7 @@ static void deliver(kube_rt *rt) {
     for (size_t i = 0; i < k; i++) {
       kube_op *op = fin[i];
       if (op->dead) continue;  /* cancelled by an earlier done callback */
-      op->dead = true;
+      op->dead = true, rt->ndead++, rt->nfinished--;
       rbk_value *res = op->result;
       op->result = NULL;
       if (op->done) op->done(op->user, op->error ? (value_unref(res), NULL) : res, op->error);
@@ -727,7 +746,13 @@ static void deliver(kube_rt *rt) {
 void kube_op_rt_poll(kube_rt *rt, int64_t now, int64_t max_wait) {
   if (now > rt->now) rt->now = now;
   rt->in_poll++;
-  for (size_t i = 0; i < rt->n; i++) fire(rt->ops[i], rt->now);
+  if (rt->now >= rt->next_fire) { /* something may be due: fire it, and find the next one */
+    rt->next_fire = INT64_MAX;
+    for (size_t i = 0; i < rt->n; i++) {
+      fire(rt->ops[i], rt->now);
+      kube_op_due(rt, op_timers(rt->ops[i]));
+    }
+  }
   int64_t wait = max_wait;
   int64_t next = kube_op_rt_next(rt, rt->now);
   if (next - rt->now < wait) wait = next - rt->now;

@@ -133,6 +133,11 @@ struct kube_rt {
   void (*extra_free)(kube_rt *rt);  /* releases extra when the runtime is cleared */
   void *extra;
   FILE *log;                /* decisions taken after lost answers, one line each; NULL: stderr */
+  /* What a poll must look at, so that it costs the ops that have something to do, not every op:
+   * no op has a timer, deadline or retry due before next_fire (a lower bound: raised only when
+   * the ops are scanned), nfinished ops wait for their done callback, ndead for being freed. */
+  int64_t next_fire;
+  size_t nfinished, ndead;
 };
 
 /* Initialises a runtime over tr and pt (taken: freed by kube_op_rt_clear). */
@@ -192,6 +197,9 @@ char *kube_op_unknown_text(const char *method, const char *path, const char *det
 void kube_op_cancel_requests(kube_op *op);
 /* Sets (or with fn NULL clears) the operation's timer at `at`. */
 void kube_op_timer(kube_op *op, int64_t at, kube_timer_fn fn);
+/* Notes that something of an op is due at `at` (its deadline, timer or a request's retry): every
+ * assignment of those goes through here or kube_op_timer. */
+void kube_op_due(kube_rt *rt, int64_t at);
 /* Starts a process for the op through the runtime's process transport (req->timeout_ms is set
  * from the op's time left); on_proc runs when it ends. Returns false after failing the op. */
 bool kube_op_process(kube_op *op, const proc_request *req, void (*on_proc)(kube_op *op, const proc_outcome *res));
