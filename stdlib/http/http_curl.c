@@ -232,7 +232,10 @@ static bool set_common(creq *r) {
   rc |= curl_easy_setopt(e, CURLOPT_PRIVATE, r);
   rc |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
   rc |= curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-  rc |= curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  /* over TLS, wait for a connection being set up to say (ALPN, in its handshake) whether it
+   * multiplexes rather than open another; never over plain http (no HTTP/2 there): a first
+   * request whose answer is slow would hold every later one behind it */
+  if (!strncmp(r->origin, "https:", 6)) rc |= curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
   rc |= curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   rc |= curl_easy_setopt(e, CURLOPT_USERAGENT, "rbk/1.0");
   /* never follow a redirect (it could carry the credentials to another host), speak only HTTP(S) */
