@@ -16,7 +16,7 @@
 # deployment), actions ok; rbk also under `perf stat` (task-clock, context switches, page
 # faults). Everything talks to 127.0.0.1 only.
 #
-# Usage: bash bench/fanout.sh AFTER_RBK [BEFORE_RBK] [SIZES="50 1000"] 
+# Usage: bash bench/fanout.sh AFTER_RBK [BEFORE_RBK] [SIZES="50 1000"]
 #   env: RUNS=3 (repetitions per size; medians are printed), SPEED=20 (sim --speed), P=32
 #        (kubectl processes at once), TLS=1, KEEP=1 (keep the work directory).
 set -u
@@ -91,10 +91,10 @@ with open(d + "/patch.cfg", "w") as f:
                                 "application/strategic-merge-patch+json", v2) for x in names))
 EOP
   local t0=$SECONDS
-  curl -sS --parallel --parallel-max 16 -K "$dir/create.cfg" >/dev/null ||
-    { echo "creating the deployments failed"; exit 1; }
-  curl -sS --parallel --parallel-max 16 -K "$dir/patch.cfg" >/dev/null ||
-    { echo "setting image v2 failed"; exit 1; }
+  curl -sS --no-progress-meter --parallel --parallel-max 16 -K "$dir/create.cfg" >/dev/null 2>"$dir/curl.err" ||
+    { echo "creating the deployments failed: $(tail -3 "$dir/curl.err")"; exit 1; }
+  curl -sS --no-progress-meter --parallel --parallel-max 16 -K "$dir/patch.cfg" >/dev/null 2>"$dir/curl.err" ||
+    { echo "setting image v2 failed: $(tail -3 "$dir/curl.err")"; exit 1; }
   echo "world: $n deployments created and updated in $((SECONDS - t0)) s"
 }
 
