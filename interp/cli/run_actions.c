@@ -238,7 +238,7 @@ rbk_actions *run_actions_new(const run_actions_opts *o, char **err) {
     return NULL;
   }
   r->clock = o->clock, r->lock_wanted = o->lock, r->next_id = KEPT_ID_BASE;
-  r->lo = (lease_opts){r->runbook_id, r->holder, o->steal_lock, 0};
+  r->lo = (lease_opts){.runbook_id = r->runbook_id, .holder = r->holder, .steal = o->steal_lock};
   r->warn = o->warn ? o->warn : warn_stderr, r->warn_user = o->warn_user;
   r->iface = (rbk_actions){r, ra_construct, ra_describe, ra_start, ra_notify, ra_cancel, ra_next_event, ra_poll, ra_free};
   return &r->iface;
@@ -251,7 +251,9 @@ bool run_actions_release(rbk_actions *a, char **err) {
   lease_stop(r->inner);
   r->state = LOCK_NONE;
   int64_t now = clock_now(r->clock);
-  return lease_run(r->inner, r->cluster, LEASE_RELEASE, &r->lo, &now, false, err);
+  lease_opts lo = r->lo;
+  lo.timeout_ms = RUN_ACTIONS_RELEASE_MS; /* the run has ended: its exit waits no longer than this */
+  return lease_run(r->inner, r->cluster, LEASE_RELEASE, &lo, &now, false, err);
 }
 
 /* Returns the lock's state name. */

@@ -40,6 +40,11 @@ typedef struct {
 /* Returns the actions of a real run, or NULL with *err set (caller frees). */
 rbk_actions *run_actions_new(const run_actions_opts *o, char **err);
 
+/* How long the release of the run lock may take at the end of a run (ms): the exit never waits
+ * longer for a slow server. A lock left behind is taken over at once by the next run of this
+ * host (its holder's pid is gone), elsewhere after it expires. */
+#define RUN_ACTIONS_RELEASE_MS 2000
+
 /* Stops renewing the run lock and releases it when this run holds it. Returns true (also when
  * no lock was taken), or false with *err set (caller frees). */
 bool run_actions_release(rbk_actions *a, char **err);

@@ -109,12 +109,20 @@ static void op_free(kube_op *op) {
 
 /* Removes dead ops (outside callbacks). */
 static void sweep(kube_rt *rt) {
-  size_t k = 0;
-  for (size_t i = 0; i < rt->n; i++) {
-    if (rt->ops[i]->dead) op_free(rt->ops[i]);
-    else rt->ops[k++] = rt->ops[i];
+  for (kube_op *op = rt->dead, *next; op; op = next) {
+    next = op->next_dead;
+    rt->ops[op->idx] = rt->ops[--rt->n];
+    rt->ops[op->idx]->idx = op->idx;
+    kube_due_remove(&rt->due, op->slot);
+    op_free(op);
   }
-  rt->n = k;
+  rt->dead = NULL;
+}
+
+/* Marks op dead: it is freed at the next sweep. */
+static void bury(kube_op *op) {
+  op->dead = true;
+  op->next_dead = op->rt->dead, op->rt->dead = op;
 }
 
 /* Cancels every operation and frees the transport. */
@@ -125,7 +133,8 @@ void kube_op_rt_clear(kube_rt *rt) {
     op_free(rt->ops[i]);
   }
   free(rt->ops);
-  rt->ops = NULL, rt->n = rt->cap = 0;
+  rt->ops = NULL, rt->n = rt->cap = 0, rt->dead = NULL;
+  kube_due_free(&rt->due);
   if (rt->tr && rt->tr->free) rt->tr->free(rt->tr->self);
   if (rt->pt && rt->pt->free) rt->pt->free(rt->pt->self);
   rt->tr = NULL, rt->pt = NULL;
@@ -145,7 +154,13 @@ kube_op *kube_op_new(kube_rt *rt, kube_conn *conn, const sig_info *sig, int64_t 
   op->deadline = timeout_ms > 0 ? rt->now + timeout_ms : INT64_MAX;
   op->timer_at = INT64_MAX;
   op->what = strdup(what ? what : "");
+  if (!kube_due_add(&rt->due, op, op->id, &op->slot)) {
+    free(op->what), kube_op_conn_unref(op->conn), free(op);
+    return NULL;
+  }
+  op->idx = rt->n;
   rt->ops[rt->n++] = op;
+  kube_op_due(op, op->deadline);
   return op;
 }
 
@@ -179,7 +194,7 @@ void kube_op_cancel(kube_rt *rt, uint64_t id) {
   kube_op *op = find_op(rt, id);
   if (!op) return;
   op_stop(op);
-  op->dead = true;
+  bury(op);
   if (!rt->in_poll) sweep(rt);
 }
 
@@ -191,6 +206,7 @@ void kube_op_finish(kube_op *op, rbk_value *result) {
   }
   op_stop(op);
   op->finished = true, op->result = result, op->seq = op->rt->next_seq++;
+  kube_due_finished(&op->rt->due, op->slot);
 }
 
 /* Ends the op with an error. */
@@ -202,6 +218,7 @@ void kube_op_fail(kube_op *op, const char *fmt, ...) {
   va_end(ap);
   op_stop(op);
   op->finished = true, op->error = s ? s : strdup("out of memory"), op->seq = op->rt->next_seq++;
+  kube_due_finished(&op->rt->due, op->slot);
 }
 
 /* Returns the time left before the deadline. */
@@ -213,6 +230,12 @@ int64_t kube_op_left(const kube_op *op) {
 void kube_op_timer(kube_op *op, int64_t at, kube_timer_fn fn) {
   op->timer_at = fn ? at : INT64_MAX;
   op->timer_fn = fn;
+  kube_op_due(op, op->timer_at);
+}
+
+/* Notes that something of an op is due at `at`. */
+void kube_op_due(kube_op *op, int64_t at) {
+  kube_due_at(&op->rt->due, op->slot, at);
 }
 
 /* ---- errors ---- */
@@ -485,6 +508,7 @@ static bool schedule_retry(kube_req *q, const http_response *resp, const kube_re
   if (op->rt->now + d >= op->deadline || q->attempt >= 20) return false;
   q->attempt++;
   q->retry_at = op->rt->now + d;
+  kube_op_due(op, q->retry_at);
   return true;
 }
 
@@ -645,10 +669,9 @@ bool kube_op_process(kube_op *op, const proc_request *req, void (*on_proc)(kube_
 
 /* ---- the loop ---- */
 
-/* Returns the earliest due time of op's own timers. */
-static int64_t op_next(const kube_op *op) {
-  if (op->dead) return INT64_MAX;
-  if (op->finished) return 0;
+/* Returns when the op's next timer, deadline or retry is due (INT64_MAX: none). */
+static int64_t op_timers(const kube_op *op) {
+  if (op->dead || op->finished) return INT64_MAX;
   int64_t t = op->deadline < op->timer_at ? op->deadline : op->timer_at;
   for (int i = 0; i < 4; i++)
     if (op->reqs[i] && op->reqs[i]->retry_at < t) t = op->reqs[i]->retry_at;
@@ -659,10 +682,8 @@ static int64_t op_next(const kube_op *op) {
 int64_t kube_op_rt_next(kube_rt *rt, int64_t now) {
   int64_t t = rt->tr->next_event(rt->tr->self, now), p = rt->pt->next_event(rt->pt->self, now);
   if (p < t) t = p;
-  for (size_t i = 0; i < rt->n; i++) {
-    int64_t o = op_next(rt->ops[i]);
-    if (o < t) t = o;
-  }
+  int64_t o = rt->due.nfin ? 0 : kube_due_next(&rt->due, op_timers);
+  if (o < t) t = o;
   if (rt->extra_next) {
     int64_t e = rt->extra_next(rt);
     if (e < t) t = e;
@@ -702,28 +723,16 @@ static void fire(kube_op *op, int64_t now) {
   }
 }
 
-/* Orders finished ops by completion order. */
-static int by_seq(const void *a, const void *b) {
-  const kube_op *x = *(kube_op *const *)a, *y = *(kube_op *const *)b;
-  return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
 
 /* Calls `done` for every finished op, in completion order. */
 static void deliver(kube_rt *rt) {
-  for (;;) {
-    size_t k = 0;
-    for (size_t i = 0; i < rt->n; i++) k += rt->ops[i]->finished && !rt->ops[i]->dead;
-    if (!k) return;
-    kube_op **fin = malloc(k * sizeof *fin);
-    if (!fin) return;
-    k = 0;
-    for (size_t i = 0; i < rt->n; i++)
-      if (rt->ops[i]->finished && !rt->ops[i]->dead) fin[k++] = rt->ops[i];
-    qsort(fin, k, sizeof *fin, by_seq);
+  kube_op **fin;
+  size_t k;
+  while ((k = kube_due_take_finished(&rt->due, &fin))) {
     for (size_t i = 0; i < k; i++) {
       kube_op *op = fin[i];
-      if (op->dead) continue;  /* cancelled by an earlier done callback */
-      op->dead = true;
+      if (!op || op->dead || !op->finished) continue;  /* cancelled by an earlier done callback */
+      bury(op);
       rbk_value *res = op->result;
       op->result = NULL;
       if (op->done) op->done(op->user, op->error ? (value_unref(res), NULL) : res, op->error);
@@ -732,12 +741,36 @@ static void deliver(kube_rt *rt) {
     free(fin);
   }
 }
+/* Fires the ops due by now, each once, in order of time then creation; what they set due by
+ * now again waits for the next poll (as a scan of every op would). */
+static void fire_due(kube_rt *rt) {
+  kube_op **batch = NULL, *op;
+  size_t n = 0, cap = 0;
+  rt->npoll++;
+  while ((op = kube_due_pop(&rt->due, rt->now, op_timers))) {
+    if (op->fired == rt->npoll) continue;
+    op->fired = rt->npoll;
+    if (!GROW(batch, cap, n + 1)) {
+      fire(op, rt->now);
+      continue;
+    }
+    batch[n++] = op;
+  }
+  for (size_t i = 0; i < n; i++) fire(batch[i], rt->now);
+  for (size_t i = 0; i < n; i++) kube_op_due(batch[i], op_timers(batch[i])); /* entries it lost */
+  free(batch);
+}
 
 /* Runs everything due by now. */
 void kube_op_rt_poll(kube_rt *rt, int64_t now, int64_t max_wait) {
   if (now > rt->now) rt->now = now;
   rt->in_poll++;
-  for (size_t i = 0; i < rt->n; i++) fire(rt->ops[i], rt->now);
+  if (kube_due_lost(&rt->due)) /* an entry was lost to a failed allocation: note every op again */
+    for (size_t i = 0; i < rt->n; i++) {
+      kube_op_due(rt->ops[i], op_timers(rt->ops[i]));
+      if (rt->ops[i]->finished && !rt->ops[i]->dead) kube_due_finished(&rt->due, rt->ops[i]->slot);
+    }
+  fire_due(rt);
   int64_t wait = max_wait;
   int64_t next = kube_op_rt_next(rt, rt->now);
   if (next - rt->now < wait) wait = next - rt->now;

@@ -36,6 +36,7 @@
 
 #include "actions.h"
 #include "http.h"
+#include "kube_due.h"
 #include "kubeconfig.h"
 #include "proc_transport.h"
 #include "valbuf.h"
@@ -109,6 +110,10 @@ struct kube_op {
   void *st;                /* the action's state */
   void (*st_free)(void *st);
   bool finished, dead;
+  uint32_t slot;           /* in rt->due */
+  uint64_t fired;          /* the last poll (rt->npoll) that fired it */
+  size_t idx;              /* in rt->ops */
+  kube_op *next_dead;      /* rt->dead: dead, to be freed */
   rbk_value *result;
   char *error;
   int64_t seq;             /* completion order */
@@ -133,6 +138,9 @@ struct kube_rt {
   void (*extra_free)(kube_rt *rt);  /* releases extra when the runtime is cleared */
   void *extra;
   FILE *log;                /* decisions taken after lost answers, one line each; NULL: stderr */
+  kube_due due;              /* what a poll must look at: due times, finished ops */
+  kube_op *dead;             /* ops to free outside callbacks */
+  uint64_t npoll;
 };
 
 /* Initialises a runtime over tr and pt (taken: freed by kube_op_rt_clear). */
@@ -198,6 +206,9 @@ char *kube_op_unknown_text(const char *method, const char *path, const char *det
 void kube_op_cancel_requests(kube_op *op);
 /* Sets (or with fn NULL clears) the operation's timer at `at`. */
 void kube_op_timer(kube_op *op, int64_t at, kube_timer_fn fn);
+/* Notes that something of an op is due at `at` (its deadline, timer or a request's retry): every
+ * assignment of those goes through here or kube_op_timer. */
+void kube_op_due(kube_op *op, int64_t at);
 /* Starts a process for the op through the runtime's process transport (req->timeout_ms is set
  * from the op's time left); on_proc runs when it ends. Returns false after failing the op. */
 bool kube_op_process(kube_op *op, const proc_request *req, void (*on_proc)(kube_op *op, const proc_outcome *res));

@@ -205,7 +205,7 @@ uint64_t lease_start(rbk_actions *a, rbk_value *cluster, lease_verb verb, const 
   const kube_kind *k = kube_kinds_get(KK_LEASE);
   s->path = kube_kinds_path(k, c->ns, s->name), s->coll = kube_kinds_path(k, c->ns, NULL);
   char *what = strutil_printf("lease/%s", s->name);
-  kube_op *op = kube_op_new(&ak->rt, c, NULL, 30000, what, done, user);
+  kube_op *op = kube_op_new(&ak->rt, c, NULL, o->timeout_ms > 0 ? o->timeout_ms : 30000, what, done, user);
   free(what);
   if (!op) return ls_free(s), *err = strdup("out of memory"), 0;
   op->st = s, op->st_free = ls_free;

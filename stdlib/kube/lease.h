@@ -33,6 +33,7 @@ typedef struct {
   const char *holder;      /* operator@host/run-id pid=PID boot=BOOT_ID (procid_holder_new) */
   bool steal;              /* --steal-lock: take an expired lease */
   int duration_s;          /* leaseDurationSeconds; 0 → 60 */
+  int timeout_ms;          /* the operation's whole time (reads, write, retries); 0 → 30 s */
 } lease_opts;
 
 typedef enum { LEASE_ACQUIRE, LEASE_RENEW, LEASE_RELEASE } lease_verb;

@@ -515,8 +515,8 @@ static void lease__second_holder__refused_until_released(void **state) {
   (void)state;
   fx *f = fx_new("bad-release");
   char *err = NULL;
-  lease_opts a = {"gl-001-emergency-rollback", "alice@h1/run-1", false, 60};
-  lease_opts b = {"gl-001-emergency-rollback", "bob@h2/run-2", false, 60};
+  lease_opts a = {.runbook_id = "gl-001-emergency-rollback", .holder = "alice@h1/run-1", .duration_s = 60};
+  lease_opts b = {.runbook_id = "gl-001-emergency-rollback", .holder = "bob@h2/run-2", .duration_s = 60};
   assert_true(lease_run(f->a, f->cluster, LEASE_ACQUIRE, &a, &tk_now, true, &err));
   assert_false(lease_run(f->a, f->cluster, LEASE_ACQUIRE, &b, &tk_now, true, &err));
   assert_non_null(strstr(err, "run lock rbk-gl-001-emergency-rollback is held by alice@h1/run-1 since 2026-01-01T00:00:00"));
