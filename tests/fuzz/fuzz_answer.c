@@ -73,6 +73,7 @@ static struct {
   size_t n;
   uint64_t next_id;
   size_t started;
+  uint64_t streaming;     /* the stream being answered, 0 once it was cancelled */
 } tr;
 
 /* Starts a request: answered 1 virtual ms later. */
@@ -89,6 +90,7 @@ static uint64_t tr_start(void *self, const http_request *req, int64_t now, const
 /* Drops a request. */
 static void tr_cancel(void *self, uint64_t id) {
   (void)self;
+  if (id == tr.streaming) tr.streaming = 0;
   for (size_t i = 0; i < tr.n; i++)
     if (tr.q[i].id == id) {
       memmove(&tr.q[i], &tr.q[i + 1], (tr.n - i - 1) * sizeof *tr.q);
@@ -127,15 +129,12 @@ static void answer(pending_req *p) {
     p->cb.on_done(p->cb.user, &r, "connection reset: fuzz");
   } else if (p->stream && r.status / 100 == 2) {
     fuzz_part lines = body, l;
-    bool gone = false;
-    uint64_t id = p->id;
-    while (!gone && fuzz_next(&lines, "\n", &l)) {
+    tr.streaming = p->id; /* an event's callback may cancel the stream */
+    while (tr.streaming && fuzz_next(&lines, "\n", &l))
       if (p->cb.on_line) p->cb.on_line(p->cb.user, l.p, l.n);
-      gone = true; /* the callback may have cancelled the request */
-      for (size_t i = 0; i < tr.n; i++) gone &= tr.q[i].id != id;
-    }
     r.body = "";
-    if (!gone) p->cb.on_done(p->cb.user, &r, NULL);
+    if (tr.streaming) p->cb.on_done(p->cb.user, &r, NULL);
+    tr.streaming = 0;
   } else {
     r.body = text, r.body_len = body.n;
     p->cb.on_done(p->cb.user, &r, NULL);
@@ -252,7 +251,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t name_len = recheck ? first.n - 8 : first.n;
   for (size_t i = 0; i < N_ACTIONS; i++)
     if (strlen(actions[i].name) == name_len && !memcmp(actions[i].name, first.p, name_len)) which = i;
-  tr.rest = in, tr.n = 0, tr.next_id = 0, tr.started = 0;
+  tr.rest = in, tr.n = 0, tr.next_id = 0, tr.started = 0, tr.streaming = 0;
   actions_kube_config cfg = {.http = &scripted, .procs = NULL, .virtual_time = true, .wall_base_ms = 1767225600000,
                              .kubeconfig_doc = "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
                                                "clusters:\n- name: k\n  cluster:\n    server: https://k8s.fuzz.test\n"

@@ -5,7 +5,7 @@
 # the checker, scenario files, journals, answers of a rollout), short elsewhere (speed).
 FUZZ_TARGETS="front 4096
 kubeconfig 4096
-answer 16384
+answer 32768
 simreq 4096
 scenario 16384
 journal 16384
