@@ -172,9 +172,9 @@ static json_t *service(sim_world *w, const json_t *e, const char *ns) {
   char cip[32];
   snprintf(cip, sizeof cip, "10.96.%d.%d", ip / 250, ip % 250 + 1);
   json_t *sel = json_object_get(e, "selector");
-  return json_pack("{s:s,s:s,s:o,s:{s:s,s:s,s:[s],s:o,s:O,s:s,s:s,s:[s],s:s},s:{s:{}}}", "apiVersion", "v1", "kind",
+  return json_pack("{s:s,s:s,s:o,s:{s:s,s:s,s:[s],s:o,s:o,s:s,s:s,s:[s],s:s},s:{s:{}}}", "apiVersion", "v1", "kind",
                    "Service", "metadata", meta_of(w, e, ns), "spec", "type", sim_util_jstr(e, "type", "ClusterIP"), "clusterIP",
-                   cip, "clusterIPs", cip, "ports", ports, "selector", sel ? sel : json_object(), "sessionAffinity", "None",
+                   cip, "clusterIPs", cip, "ports", ports, "selector", sel ? json_incref(sel) : json_object(), "sessionAffinity", "None",
                    "internalTrafficPolicy", "Cluster", "ipFamilies", "IPv4", "ipFamilyPolicy", "SingleStack", "status",
                    "loadBalancer");
 }
