@@ -5,8 +5,9 @@
 # inputs worth keeping into the seed corpus). A crash, leak, timeout or out-of-memory stops
 # libFuzzer; the campaign records its input in corpus-work/NAME/artifacts/ and starts the target
 # again with what is left of its budget (at most 20 restarts). At the end, a table: executions,
-# exec/s, new corpus entries, crashes, leaks, timeouts and OOMs per target; the exit status is 1
-# when anything was found.
+# exec/s (wall), CPU seconds and exec per CPU second (the figure that holds on a shared machine),
+# new corpus entries, crashes, leaks, timeouts and OOMs per target; the exit status is 1 when
+# anything was found.
 #
 # Usage: campaign.sh [-t SECONDS] [-n EXECS] [-j JOBS] [-b BUILD_DIR] [TARGET…]
 #   -t SECONDS  time budget per target (default 600; 0 = none, then -n is needed)
@@ -23,7 +24,7 @@ while getopts "t:n:j:b:h" o; do
     n) execs=$OPTARG ;;
     j) jobs=$OPTARG ;;
     b) build=$OPTARG ;;
-    *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -40,7 +41,7 @@ campaign_one() {
   fuzz_seed "$t" "$dir/corpus"
   mkdir -p "$art"
   : >"$log"
-  local start=$SECONDS total=0 new=0 restarts=0
+  local start=$SECONDS total=0 new=0 restarts=0 cpu=0
   while :; do
     local args=(-max_len="$len" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$art/")
     local left_t=0 left_n=0
@@ -55,19 +56,20 @@ campaign_one() {
       args+=(-runs="$left_n")
     fi
     local one="$work/$t.run.log" rc=0
-    "$build/fuzz_$t" "${args[@]}" "$dir/corpus" >"$one" 2>&1 || rc=$?
+    /usr/bin/time -f "%U %S" -o "$work/$t.cpu" "$build/fuzz_$t" "${args[@]}" "$dir/corpus" >"$one" 2>&1 || rc=$?
     cat "$one" >>"$log"
+    cpu=$(awk -v c="$cpu" '{printf "%.1f", c + $1 + $2}' "$work/$t.cpu")
     total=$((total + $(fuzz_stat "$one" number_of_executed_units)))
     new=$((new + $(fuzz_stat "$one" new_units_added)))
     [ "$rc" != 0 ] || break
     restarts=$((restarts + 1))
     [ "$restarts" -le 20 ] || break
   done
-  rm -f "$work/$t.run.log"
+  rm -f "$work/$t.run.log" "$work/$t.cpu"
   local c l to oo
   c=$(find "$art" -name 'crash-*' | wc -l) l=$(find "$art" -name 'leak-*' | wc -l)
   to=$(find "$art" -name 'timeout-*' | wc -l) oo=$(find "$art" -name 'oom-*' | wc -l)
-  echo "$total $((SECONDS - start)) $new $c $l $to $oo" >"$work/$t.summary"
+  echo "$total $((SECONDS - start)) $cpu $new $c $l $to $oo" >"$work/$t.summary"
 }
 
 mkdir -p "$work"
@@ -78,10 +80,12 @@ while read -r t len; do
 done <<<"$selected"
 wait
 found=0 sum=0
-printf '\n%-11s %12s %8s %7s %6s %8s %6s %9s %5s\n' target execs seconds exec/s new crashes leaks timeouts ooms
+printf '\n%-11s %12s %8s %7s %8s %10s %6s %8s %6s %9s %5s\n' target execs seconds exec/s cpu-s exec/cpu-s new crashes \
+  leaks timeouts ooms
 while read -r t _; do
-  read -r n s nw c l to oo <"$work/$t.summary"
-  printf '%-11s %12s %8s %7s %6s %8s %6s %9s %5s\n' "$t" "$n" "$s" "$((n / (s > 0 ? s : 1)))" "$nw" "$c" "$l" "$to" "$oo"
+  read -r n s cs nw c l to oo <"$work/$t.summary"
+  printf '%-11s %12s %8s %7s %8s %10s %6s %8s %6s %9s %5s\n' "$t" "$n" "$s" "$((n / (s > 0 ? s : 1)))" "$cs" \
+    "$(awk -v n="$n" -v c="$cs" 'BEGIN { printf "%d", (c > 0 ? n / c : 0) }')" "$nw" "$c" "$l" "$to" "$oo"
   sum=$((sum + n))
   [ $((c + l + to + oo)) = 0 ] || found=1
 done <<<"$selected"
