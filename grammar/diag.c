@@ -174,14 +174,16 @@ void diag_free(diag_list *list) {
   list->max_errors = max;
 }
 
-/* Returns the edit distance between a and b (insert, delete, substitute, transpose), capped. */
-static size_t distance(const char *a, const char *b) {
+/* Returns the edit distance between a and b (insert, delete, substitute, transpose), or SIZE_MAX
+ * once it is sure to pass `limit` (two rows in a row above it: no later cell can come back under). */
+static size_t distance(const char *a, const char *b, size_t limit) {
   size_t la = strlen(a), lb = strlen(b);
   if (la > 64 || lb > 64) return SIZE_MAX;
-  size_t d[65][65];
+  size_t d[65][65], prev_min = 0;
   for (size_t i = 0; i <= la; i++) d[i][0] = i;
   for (size_t j = 0; j <= lb; j++) d[0][j] = j;
-  for (size_t i = 1; i <= la; i++)
+  for (size_t i = 1; i <= la; i++) {
+    size_t row_min = d[i][0];
     for (size_t j = 1; j <= lb; j++) {
       size_t cost = a[i - 1] != b[j - 1];
       size_t best = d[i - 1][j] + 1;
@@ -190,7 +192,11 @@ static size_t distance(const char *a, const char *b) {
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
         best = d[i - 2][j - 2] + 1;
       d[i][j] = best;
+      if (best < row_min) row_min = best;
     }
+    if (row_min > limit && prev_min > limit) return SIZE_MAX;
+    prev_min = row_min;
+  }
   return d[la][lb];
 }
 
@@ -201,8 +207,9 @@ const char *diag_suggest(const char *name, const char *const *candidates) {
   size_t best_d = SIZE_MAX, len = strlen(name);
   size_t limit = len < 3 ? 1 : len / 3 + 1;
   for (size_t i = 0; candidates && candidates[i]; i++) {
-    if (!strcmp(candidates[i], name)) continue;
-    size_t d = distance(name, candidates[i]);
+    size_t lc = strlen(candidates[i]);
+    if ((lc > len ? lc - len : len - lc) > limit || !strcmp(candidates[i], name)) continue; /* distance >= length gap */
+    size_t d = distance(name, candidates[i], limit);
     if (d <= limit && d < best_d) {
       best = candidates[i];
       best_d = d;

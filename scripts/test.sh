@@ -37,5 +37,5 @@ echo "valgrind: $vpass passed, $vfail failed"
 
 if [ -f tests/fuzz/fuzz.sh ]; then
   echo "== fuzzing (short)"
-  bash tests/fuzz/fuzz.sh 30
+  bash tests/fuzz/fuzz.sh 20
 fi

@@ -131,14 +131,19 @@ void check_hint_begin(chk_ctx *ctx) {
   const rbk_source *src = ctx->prog->units[ctx->unit].src;
   if (!src || !src->text) return;
   const char *text = src->text, *end = text + src->len;
+  /* One pass from the start for the errors in line order (diagnostics usually are): a file with
+   * many errors is not walked again from its first line for each. */
+  const char *p = text;
+  int at = 1, last = 0;
   for (size_t d = 0; d < ctx->diags->len; d++) {
     const diag *g = &ctx->diags->items[d];
-    if (g->severity != DIAG_ERROR || g->span.src != src || g->span.line < 1) continue;
-    const char *p = text;
-    for (int line = 1; line < g->span.line && p < end; line++) {
+    if (g->severity != DIAG_ERROR || g->span.src != src || g->span.line < 1 || g->span.line == last) continue;
+    if (g->span.line < at) p = text, at = 1;
+    for (; at < g->span.line && p < end; at++) {
       const char *nl = memchr(p, '\n', (size_t)(end - p));
       p = nl ? nl + 1 : end;
     }
+    last = g->span.line;
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     lost_names(ctx, p, nl ? nl : end);
   }

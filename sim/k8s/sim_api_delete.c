@@ -8,6 +8,7 @@
 #include "sim_api.h"
 #include "sim_patch.h"
 #include "sim_pod.h"
+#include "sim_valid.h"
 
 /* The delete options from the body (DeleteOptions) and the query. */
 typedef struct {
@@ -228,6 +229,10 @@ void sim_api_scale(api_call *c) {
   } else if (!json_is_integer(n) || json_integer_value(n) < 0) {
     sim_api_status(c->resp, sim_status_invalid((simr_kind)c->res, c->name, "spec.replicas", json_deep_copy(n ? n : json_null()),
                                                "must be greater than or equal to 0"));
+  } else if (json_integer_value(n) > SIM_VALID_MAX_REPLICAS) {
+    char *m = strutil_printf("must be less than or equal to %d (the simulator's limit)", SIM_VALID_MAX_REPLICAS);
+    sim_api_status(c->resp, sim_status_invalid((simr_kind)c->res, c->name, "spec.replicas", json_deep_copy(n), m));
+    free(m);
   } else {
     json_t *copy = json_deep_copy(obj);
     json_object_set(sim_util_jobj(copy, "spec"), "replicas", n);

@@ -8,6 +8,11 @@
 #ifndef RBK_SIM_VALID_H
 #define RBK_SIM_VALID_H
 
+/* The most pods one workload may ask for (Deployment and ReplicaSet spec.replicas, Job
+ * spec.parallelism and spec.completions): more is refused as Invalid, since the simulated world
+ * holds every pod in memory and a typo such as --replicas=1000000 must not exhaust the server. */
+#define SIM_VALID_MAX_REPLICAS 1000
+
 #include <jansson.h>
 
 #include "sim_res.h"

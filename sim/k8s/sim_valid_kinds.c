@@ -21,6 +21,16 @@ static void nonnegative(json_t *errs, const json_t *spec, const char *path, cons
   free(f);
 }
 
+/* Adds `must be less than or equal to N` when the integer at key asks for more pods than the simulator holds. */
+static void pods_at_most(json_t *errs, const json_t *spec, const char *path, const char *key) {
+  json_t *v = json_object_get(spec, key);
+  if (!json_is_integer(v) || json_integer_value(v) <= SIM_VALID_MAX_REPLICAS) return;
+  char *f = at(path, key, 0), *m = strutil_printf("must be less than or equal to %d (the simulator's limit)",
+                                                  SIM_VALID_MAX_REPLICAS);
+  sim_valid_invalid(errs, f, v, SIMV_PLAIN, m);
+  free(m), free(f);
+}
+
 /* Adds the errors of metadata: the name's syntax (rule) and the labels. */
 static void meta(json_t *errs, const json_t *obj, simv_name_rule rule) {
   const char *name = sim_util_jstr(obj, "metadata.name", "");
@@ -114,6 +124,7 @@ static void selector_matches(json_t *errs, const json_t *spec, const char *kind_
 static void workload(json_t *errs, const json_t *obj, const char *kind_word) {
   const json_t *spec = json_object_get(obj, "spec");
   nonnegative(errs, spec, "spec", "replicas");
+  pods_at_most(errs, spec, "spec", "replicas");
   nonnegative(errs, spec, "spec", "minReadySeconds");
   nonnegative(errs, spec, "spec", "revisionHistoryLimit");
   selector_matches(errs, spec, kind_word);
@@ -128,6 +139,8 @@ static void job(json_t *errs, const json_t *obj) {
   static const char *const counts[] = {"parallelism", "completions", "activeDeadlineSeconds", "backoffLimit",
                                        "ttlSecondsAfterFinished"};
   for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) nonnegative(errs, spec, "spec", counts[i]);
+  pods_at_most(errs, spec, "spec", "parallelism");
+  pods_at_most(errs, spec, "spec", "completions");
   if (!json_is_object(json_object_get(spec, "template"))) sim_valid_required(errs, "spec.template", NULL);
   if (json_is_true(json_object_get(spec, "manualSelector"))) selector_matches(errs, spec, "job");
   pod_spec(errs, sim_util_jpath(spec, "template.spec"), "spec.template.spec", "\"OnFailure\", \"Never\"");
