@@ -59,7 +59,12 @@ static bool world_alloc(sim_world *w, const json_t *scenario, uint64_t seed) {
   sim_util_rng_seed(&w->rng, seed);
   w->next_wake = INT64_MAX;
   w->view = (plant_cluster_view){w, view_get, view_list};
-  return sim_store_init(&w->st, hist ? hist : 1, seed) && w->scenario && w->pod_rt && w->tokens && w->token_sa;
+  if (!sim_store_init(&w->st, hist ? hist : 1, seed)) return false;
+#define X(kind, fn, deps) w->st.track[SIMR_##kind] = true;
+  SIMW_CONTROLLERS(X)
+#undef X
+  w->st.track_gc = true;
+  return w->scenario && w->pod_rt && w->tokens && w->token_sa;
 }
 
 /* Returns a new world built from the scenario (borrowed; copied as needed), with the seeded PRNG; NULL

@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""bench/sim_scale.py — one `rbk sim` at one size: N Deployments of 2 replicas, then N concurrent
+rollouts. Prints one JSON object of figures. Every request goes to 127.0.0.1; every phase is bounded
+in count (N) and in time (--phase-limit seconds).
+
+Usage: sim_scale.py RBK N [--speed 20] [--conns 8] [--phase-limit 120]
+"""
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+NS = "fanout"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pid):
+    """Returns the process's user+system CPU seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def rss_kb(pid):
+    """Returns the process's resident set in kB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def deployment(i):
+    """Returns the manifest of Deployment i (2 replicas, image v1)."""
+    name = f"app-{i:05d}"
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": NS, "labels": {"app": name}},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": "app", "image": "registry.local/app:v1"}]}}}}
+
+
+class Client:
+    """One keep-alive connection to the simulator on 127.0.0.1."""
+
+    def __init__(self, port):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def call(self, method, path, body=None, ctype="application/json"):
+        """Returns (status, body bytes, seconds)."""
+        data = json.dumps(body).encode() if body is not None else None
+        headers = {"Content-Type": ctype} if data is not None else {}
+        t0 = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=data, headers=headers)
+            r = self.conn.getresponse()
+            out = r.read()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            return 0, b"", time.perf_counter() - t0
+        return r.status, out, time.perf_counter() - t0
+
+
+def fan(port, n, conns, limit, fn):
+    """Runs fn(client, i) for i < n over conns connections until done or limit seconds; returns
+    (latencies, statuses, wall seconds)."""
+    lat, statuses, lock, nxt = [], {}, threading.Lock(), [0]
+    deadline = time.monotonic() + limit
+
+    def worker():
+        c = Client(port)
+        while time.monotonic() < deadline:
+            with lock:
+                i = nxt[0]
+                nxt[0] += 1
+            if i >= n:
+                return
+            st, _, dt = fn(c, i)
+            with lock:
+                lat.append(dt)
+                statuses[st] = statuses.get(st, 0) + 1
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(conns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return lat, statuses, time.perf_counter() - t0
+
+
+def pct(xs, p):
+    """Returns the p-th percentile of xs in ms (None when empty)."""
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return round(xs[min(len(xs) - 1, int(p / 100 * len(xs)))] * 1000, 2)
+
+
+def done_count(c):
+    """Returns how many Deployments in NS run image v2 with 2 updated, available replicas."""
+    st, body, _ = c.call("GET", f"/apis/apps/v1/namespaces/{NS}/deployments")
+    if st != 200:
+        return -1
+    n = 0
+    for d in json.loads(body)["items"]:
+        s = d.get("status", {})
+        img = d["spec"]["template"]["spec"]["containers"][0]["image"]
+        if img.endswith(":v2") and s.get("updatedReplicas") == 2 and s.get("availableReplicas") == 2 \
+                and s.get("replicas") == 2:
+            n += 1
+    return n
+
+
+def main():
+    rbk, n = sys.argv[1], int(sys.argv[2])
+    args = dict(zip(sys.argv[3::2], sys.argv[4::2]))
+    speed = float(args.get("--speed", 20))
+    conns = int(args.get("--conns", 8))
+    limit = float(args.get("--phase-limit", 120))
+    proc = subprocess.Popen([rbk, "sim", "--scenario", "bad-release", "--speed", str(speed), "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out = {"n": n, "speed": speed}
+    try:
+        url = proc.stdout.readline().strip()
+        port = int(url.rsplit(":", 1)[1])
+        c = Client(port)
+        out["rss_start_kb"] = rss_kb(proc.pid)
+        c.call("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
+        lat, sts, wall = fan(port, n, conns, limit,
+                             lambda cl, i: cl.call("POST", f"/apis/apps/v1/namespaces/{NS}/deployments", deployment(i)))
+        out["create"] = {"done": sts.get(201, 0), "wall_s": round(wall, 2), "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99)}
+        time.sleep(max(1.0, 20 / speed))  # the first pods become Ready (about 5 s of virtual time)
+        patch = {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "registry.local/app:v2"}]}}}}
+        cpu0, t0 = cpu_s(proc.pid), time.perf_counter()
+        lat, sts, wall = fan(port, n, conns, limit, lambda cl, i: cl.call(
+            "PATCH", f"/apis/apps/v1/namespaces/{NS}/deployments/app-{i:05d}", patch,
+            "application/strategic-merge-patch+json"))
+        out["patch"] = {"done": sts.get(200, 0), "wall_s": round(wall, 2), "p50_ms": pct(lat, 50),
+                        "p99_ms": pct(lat, 99), "max_ms": pct(lat, 100)}
+        # rollouts: wait (bounded) until every Deployment runs v2 with 2 available replicas
+        deadline, done = time.monotonic() + limit, 0
+        while time.monotonic() < deadline:
+            done = done_count(c)
+            if done >= n:
+                break
+            time.sleep(0.5)
+        wall, cpu = time.perf_counter() - t0, cpu_s(proc.pid) - cpu0
+        out["rollout"] = {"done": done, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
+                          "virtual_s": round(wall * speed, 1),
+                          "virtual_s_per_cpu_s": round(wall * speed / cpu, 1) if cpu > 0 else None}
+        # LIST: every Deployment of the namespace, and a page of 1,000
+        times = [c.call("GET", f"/apis/apps/v1/namespaces/{NS}/deployments")[2] for _ in range(5)]
+        out["list_all_ms"] = round(statistics.median(times) * 1000, 1)
+        times = [c.call("GET", f"/apis/apps/v1/namespaces/{NS}/deployments?limit=1000")[2] for _ in range(5)]
+        out["list_1000_ms"] = round(statistics.median(times) * 1000, 1)
+        # idle: no requests for 10 s
+        cpu0 = cpu_s(proc.pid)
+        time.sleep(10)
+        out["idle_cpu_pct"] = round((cpu_s(proc.pid) - cpu0) / 10 * 100, 2)
+        out["rss_kb"] = rss_kb(proc.pid)
+        st, body, _ = c.call("GET", f"/api/v1/namespaces/{NS}/pods")
+        pods = len(json.loads(body)["items"]) if st == 200 else 0
+        st, body, _ = c.call("GET", f"/apis/apps/v1/namespaces/{NS}/replicasets")
+        rss = len(json.loads(body)["items"]) if st == 200 else 0
+        out["objects"] = n + pods + rss
+        out["kb_per_object"] = round((out["rss_kb"] - out["rss_start_kb"]) / max(1, out["objects"]), 2)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
