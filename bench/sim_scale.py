@@ -18,6 +18,16 @@ NS = "fanout"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
+def sim_pid(proc):
+    """Returns the pid of `rbk sim`: the process itself, or its child under a prefix command."""
+    try:
+        with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
+            kids = f.read().split()
+        return int(kids[0]) if kids else proc.pid
+    except OSError:
+        return proc.pid
+
+
 def cpu_s(pid):
     """Returns the process's user+system CPU seconds."""
     with open(f"/proc/{pid}/stat") as f:
@@ -124,21 +134,23 @@ def main():
     speed = float(args.get("--speed", 20))
     conns = int(args.get("--conns", 8))
     limit = float(args.get("--phase-limit", 120))
-    proc = subprocess.Popen([rbk, "sim", "--scenario", "bad-release", "--speed", str(speed), "--quiet"],
+    prefix = os.environ.get("SIM_SCALE_PREFIX", "").split()  # e.g. "perf record -g -o FILE --" (profiling)
+    proc = subprocess.Popen(prefix + [rbk, "sim", "--scenario", "bad-release", "--speed", str(speed), "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     out = {"n": n, "speed": speed}
     try:
         url = proc.stdout.readline().strip()
+        pid = sim_pid(proc)
         port = int(url.rsplit(":", 1)[1])
         c = Client(port)
-        out["rss_start_kb"] = rss_kb(proc.pid)
+        out["rss_start_kb"] = rss_kb(pid)
         c.call("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
         lat, sts, wall = fan(port, n, conns, limit,
                              lambda cl, i: cl.call("POST", f"/apis/apps/v1/namespaces/{NS}/deployments", deployment(i)))
         out["create"] = {"done": sts.get(201, 0), "wall_s": round(wall, 2), "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99)}
         time.sleep(max(1.0, 20 / speed))  # the first pods become Ready (about 5 s of virtual time)
         patch = {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "registry.local/app:v2"}]}}}}
-        cpu0, t0 = cpu_s(proc.pid), time.perf_counter()
+        cpu0, t0 = cpu_s(pid), time.perf_counter()
         lat, sts, wall = fan(port, n, conns, limit, lambda cl, i: cl.call(
             "PATCH", f"/apis/apps/v1/namespaces/{NS}/deployments/app-{i:05d}", patch,
             "application/strategic-merge-patch+json"))
@@ -151,7 +163,7 @@ def main():
             if done >= n:
                 break
             time.sleep(0.5)
-        wall, cpu = time.perf_counter() - t0, cpu_s(proc.pid) - cpu0
+        wall, cpu = time.perf_counter() - t0, cpu_s(pid) - cpu0
         out["rollout"] = {"done": done, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
                           "virtual_s": round(wall * speed, 1),
                           "virtual_s_per_cpu_s": round(wall * speed / cpu, 1) if cpu > 0 else None}
@@ -161,10 +173,10 @@ def main():
         times = [c.call("GET", f"/apis/apps/v1/namespaces/{NS}/deployments?limit=1000")[2] for _ in range(5)]
         out["list_1000_ms"] = round(statistics.median(times) * 1000, 1)
         # idle: no requests for 10 s
-        cpu0 = cpu_s(proc.pid)
+        cpu0 = cpu_s(pid)
         time.sleep(10)
-        out["idle_cpu_pct"] = round((cpu_s(proc.pid) - cpu0) / 10 * 100, 2)
-        out["rss_kb"] = rss_kb(proc.pid)
+        out["idle_cpu_pct"] = round((cpu_s(pid) - cpu0) / 10 * 100, 2)
+        out["rss_kb"] = rss_kb(pid)
         st, body, _ = c.call("GET", f"/api/v1/namespaces/{NS}/pods")
         pods = len(json.loads(body)["items"]) if st == 200 else 0
         st, body, _ = c.call("GET", f"/apis/apps/v1/namespaces/{NS}/replicasets")
@@ -172,7 +184,7 @@ def main():
         out["objects"] = n + pods + rss
         out["kb_per_object"] = round((out["rss_kb"] - out["rss_start_kb"]) / max(1, out["objects"]), 2)
     finally:
-        proc.terminate()
+        os.kill(pid, 15)
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

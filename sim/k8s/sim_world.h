@@ -59,6 +59,7 @@ struct sim_world {
   json_t *pod_rt;         /* "ns/name" → pod runtime {created, deleting, remove_at, exit, logs, …} */
   json_t *deploy_rt;      /* deployment uid → {progress_ms} */
   json_t *event_index;    /* aggregation key → "ns/name" of the Event */
+  json_t *event_akey;     /* "ns/name" of an Event → the aggregation key it was created under */
   json_t *event_order;    /* FIFO of Event keys, to bound their number */
   uint64_t event_seq;
   json_t *tokens;         /* accepted bearer tokens (empty: accept all) */
