@@ -135,8 +135,9 @@ def main():
     conns = int(args.get("--conns", 8))
     limit = float(args.get("--phase-limit", 120))
     prefix = os.environ.get("SIM_SCALE_PREFIX", "").split()  # e.g. "perf record -g -o FILE --" (profiling)
-    proc = subprocess.Popen(prefix + [rbk, "sim", "--scenario", "bad-release", "--speed", str(speed), "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    log = os.environ.get("SIM_SCALE_LOG")  # a file for the simulator's request log (one line a request)
+    proc = subprocess.Popen(prefix + [rbk, "sim", "--scenario", "bad-release", "--speed", str(speed)] + ([] if log else ["--quiet"]),
+                            stdout=subprocess.PIPE, stderr=open(log, "w") if log else subprocess.DEVNULL, text=True)
     out = {"n": n, "speed": speed}
     try:
         url = proc.stdout.readline().strip()
