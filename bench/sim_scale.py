@@ -163,7 +163,7 @@ def main():
             done = done_count(c)
             if done >= n:
                 break
-            time.sleep(0.5)
+            time.sleep(1.0)
         wall, cpu = time.perf_counter() - t0, cpu_s(pid) - cpu0
         out["rollout"] = {"done": done, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
                           "virtual_s": round(wall * speed, 1),
