@@ -4,10 +4,12 @@ rollouts. Prints one JSON object of figures. Every request goes to 127.0.0.1; ev
 in count (N) and in time (--phase-limit seconds).
 
 Usage: sim_scale.py RBK N [--speed 20] [--conns 8] [--phase-limit 120]
+       sim_scale.py --table FILE   (medians and ratios of the JSON lines in FILE, bench/sim_scale.sh)
 """
 import http.client
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -128,7 +130,52 @@ def done_count(c):
     return n
 
 
+def table(path):
+    """Prints a Markdown table of the medians (and after/before ratios) of the JSON lines in path."""
+    rows = [json.loads(l) for l in open(path) if l.strip().startswith("{")]
+    FIELDS = [("create N (s)", lambda r: r["create"]["wall_s"]),
+              ("PATCH p50 (ms)", lambda r: r["patch"]["p50_ms"]),
+              ("PATCH p99 (ms)", lambda r: r["patch"]["p99_ms"]),
+              ("PATCHes done", lambda r: r["patch"]["done"]),
+              ("rollouts done", lambda r: r["rollout"]["done"]),
+              ("rollouts: wall (s)", lambda r: r["rollout"]["wall_s"]),
+              ("rollouts: CPU (s)", lambda r: r["rollout"]["cpu_s"]),
+              ("rollouts: virtual s until all done", lambda r: r["rollout"]["virtual_s"]),
+              ("CPU per rollout (ms)", lambda r: round(r["rollout"]["cpu_s"] * 1000 / max(1, r["rollout"]["done"]), 2)),
+              ("virtual s per CPU s", lambda r: r["rollout"]["virtual_s_per_cpu_s"]),
+              ("LIST all (ms)", lambda r: r["list_all_ms"]),
+              ("LIST limit=1000 (ms)", lambda r: r["list_1000_ms"]),
+              ("idle CPU (%)", lambda r: r["idle_cpu_pct"]),
+              ("idle CPU, 20 watches (%)", lambda r: r["idle_watch_cpu_pct"]),
+              ("RSS (MB)", lambda r: round(r["rss_kb"] / 1024, 1)),
+              ("kB per object", lambda r: r["kb_per_object"])]
+    def med(build, n, f):
+        xs = []
+        for r in rows:
+            if r.get("build") == build and r.get("n") == n and "patch" in r:
+                try:
+                    v = f(r)
+                except (KeyError, TypeError):
+                    continue
+                if v is not None:
+                    xs.append(v)
+        return statistics.median(xs) if xs else None
+    sizes = sorted({r["n"] for r in rows if "n" in r})
+    print()
+    print("| figure | " + " | ".join(f"{n}: before | {n}: after | ratio" for n in sizes) + " |")
+    print("| --- |" + " --- | --- | --- |" * len(sizes))
+    for name, f in FIELDS:
+        cells = []
+        for n in sizes:
+            b, a = med("before", n, f), med("after", n, f)
+            ratio = f"{a / b:.3g}×" if a is not None and b not in (None, 0) else "–"
+            cells += ["–" if b is None else f"{b:g}", "–" if a is None else f"{a:g}", ratio]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
 def main():
+    if sys.argv[1] == "--table":
+        return table(sys.argv[2])
     rbk, n = sys.argv[1], int(sys.argv[2])
     args = dict(zip(sys.argv[3::2], sys.argv[4::2]))
     speed = float(args.get("--speed", 20))
@@ -157,13 +204,20 @@ def main():
             "application/strategic-merge-patch+json"))
         out["patch"] = {"done": sts.get(200, 0), "wall_s": round(wall, 2), "p50_ms": pct(lat, 50),
                         "p99_ms": pct(lat, 99), "max_ms": pct(lat, 100)}
-        # rollouts: wait (bounded) until every Deployment runs v2 with 2 available replicas
-        deadline, done = time.monotonic() + limit, 0
+        # rollouts: wait (bounded) until every Deployment runs v2 with 2 available replicas — first
+        # for the last one patched (one GET a second), then a LIST of them all every 5 s
+        deadline, done, last = time.monotonic() + limit, 0, max(0, sts.get(200, 0) - 1)
+        while time.monotonic() < deadline:
+            st, body, _ = c.call("GET", f"/apis/apps/v1/namespaces/{NS}/deployments/app-{last:05d}")
+            s = json.loads(body).get("status", {}) if st == 200 else {}
+            if s.get("updatedReplicas") == 2 and s.get("availableReplicas") == 2 and s.get("replicas") == 2:
+                break
+            time.sleep(0.2)
         while time.monotonic() < deadline:
             done = done_count(c)
             if done >= n:
                 break
-            time.sleep(1.0)
+            time.sleep(5.0)
         wall, cpu = time.perf_counter() - t0, cpu_s(pid) - cpu0
         out["rollout"] = {"done": done, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
                           "virtual_s": round(wall * speed, 1),
@@ -177,6 +231,20 @@ def main():
         cpu0 = cpu_s(pid)
         time.sleep(10)
         out["idle_cpu_pct"] = round((cpu_s(pid) - cpu0) / 10 * 100, 2)
+        # idle with 20 watches open (as 20 `kubectl rollout status` would hold them)
+        rv = json.loads(c.call("GET", f"/apis/apps/v1/namespaces/{NS}/deployments?limit=1")[1])["metadata"]["resourceVersion"]
+        watches = []
+        for _ in range(20):
+            sk = socket.create_connection(("127.0.0.1", port), timeout=10)
+            sk.sendall(f"GET /apis/apps/v1/namespaces/{NS}/deployments?watch=true&resourceVersion={rv} HTTP/1.1\r\n"
+                       "Host: 127.0.0.1\r\n\r\n".encode())
+            watches.append(sk)
+        time.sleep(1)
+        cpu0 = cpu_s(pid)
+        time.sleep(10)
+        out["idle_watch_cpu_pct"] = round((cpu_s(pid) - cpu0) / 10 * 100, 2)
+        for sk in watches:
+            sk.close()
         out["rss_kb"] = rss_kb(pid)
         st, body, _ = c.call("GET", f"/api/v1/namespaces/{NS}/pods")
         pods = len(json.loads(body)["items"]) if st == 200 else 0
