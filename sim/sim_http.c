@@ -32,6 +32,7 @@
 #define MAX_UPLOAD (10 * 1024 * 1024)
 #define WATCH_CHECK_MS 250
 #define LAG_MS 250
+#define CATCH_UP_MS 20
 
 struct sim_server {
   sim_world *w;
@@ -79,15 +80,25 @@ static int64_t virtual_now(const sim_server *s) {
   return s->start_virtual_ms + (int64_t)((double)(mono_ms() - s->start_real_ms) * s->speed);
 }
 
-/* Advances the world for a request or a watch (call with the lock held): to the virtual time of
- * now, or — while the clock thread is less than LAG_MS (real) behind a due timer — to just before
- * that timer, leaving the controllers' work to the clock thread as the API server leaves it to the
- * controller-manager. Wakes the watch streams when the world was written. */
+/* Advances the world for a request or a watch (call with the lock held) to the virtual time of
+ * now, leaving the controllers' work to the clock thread as the API server leaves it to the
+ * controller-manager: while the clock thread is less than LAG_MS (real) behind a due timer, only
+ * to just before that timer; further behind, the caller helps, one instant at a time for at most
+ * CATCH_UP_MS, and stops just before the next instant it did not reach. Wakes the watch streams
+ * when the world was written. */
 static void advance(sim_server *s) {
   uint64_t rv = sim_resource_version(s->w);
-  int64_t v = virtual_now(s), next = sim_next_change(s->w), now = sim_now(s->w);
-  if (next <= v && (double)(v - next) <= LAG_MS * s->speed) v = next - 1 > now ? next - 1 : now;
-  sim_advance(s->w, v);
+  int64_t v = virtual_now(s), t0 = mono_ms();
+  for (;;) {
+    int64_t next = sim_next_change(s->w), now = sim_now(s->w);
+    bool behind = next <= v && (double)(v - next) > LAG_MS * s->speed && mono_ms() - t0 < CATCH_UP_MS;
+    if (!behind) {
+      sim_advance(s->w, next <= v ? (next - 1 > now ? next - 1 : now) : v);
+      break;
+    }
+    sim_advance(s->w, next > now ? next : now);
+    if (sim_next_change(s->w) == next && sim_now(s->w) >= next) break; /* nothing moved: done */
+  }
   if (sim_resource_version(s->w) != rv) pthread_cond_broadcast(&s->changed);
 }
 

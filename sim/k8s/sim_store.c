@@ -184,6 +184,15 @@ static void note_write(sims_store *st, simr_kind res, const char *key, const jso
   }
 }
 
+/* Drops uid from the uid index when it names this object (a uid carried by two objects stays
+ * with the one that still exists). */
+static void forget_uid(sims_store *st, simr_kind res, const char *key, const char *uid) {
+  char *e = entry_name(res, key);
+  const char *cur = json_string_value(json_object_get(st->uids, uid));
+  if (e && cur && !strcmp(cur, e)) json_object_del(st->uids, uid);
+  free(e);
+}
+
 /* Returns the stored object with this uid (borrowed; NULL when none), its kind in *res. */
 const json_t *sim_store_by_uid(const sims_store *st, const char *uid, simr_kind *res) {
   const char *e = json_string_value(json_object_get(st->uids, uid ? uid : ""));
@@ -327,7 +336,7 @@ bool sim_store_delete(sims_store *st, simr_kind res, const char *ns, const char 
   stamp(st, last);
   sim_owners_remove(&st->owners, res, key, old, st->rv);
   sim_keys_remove(&st->keys[res], key);
-  json_object_del(st->uids, sim_util_jstr(old, "metadata.uid", ""));
+  forget_uid(st, res, key, sim_util_jstr(old, "metadata.uid", ""));
   touched(st, res, true, true);
   note_write(st, res, key, old, NULL, true);
   free(key);
