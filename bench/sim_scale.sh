@@ -8,8 +8,8 @@
 # rollout is complete and the simulator's CPU in that time, LIST of the namespace and of a page of
 # 1,000, CPU over 10 s of idling and over 10 s with 20 idle watches open, RSS and kB per object.
 # Every phase is bounded: N requests and at most LIMIT seconds (the 'before' build gets
-# BEFORE_LIMIT, and
-# runs only up to BEFORE_MAX Deployments: at 1,000 its PATCH phase already takes minutes).
+# BEFORE_LIMIT, and runs only up to BEFORE_MAX Deployments: at 1,000 its PATCH phase already takes
+# minutes).
 #
 # Usage: bash bench/sim_scale.sh BEFORE_RBK AFTER_RBK [runs=3]
 #   e.g. bash bench/sim_scale.sh /work/main/build/rbk build/rbk
