@@ -1,7 +1,13 @@
 /* sim_httpd.c — `rbk sim`'s HTTP(S) server: libmicrohttpd, a thread per connection, the model under
  * one mutex, real time × speed as the model's virtual time, chunked watch streams that notice
  * disconnected clients. Built into the network module rbk-net.so (base/netmod.h), not into
- * rbk_sim: the rbk binary reaches it through sim_http.h (sim_http.c). */
+ * rbk_sim: the rbk binary reaches it through sim_http.h (sim_http.c).
+ *
+ * A clock thread moves the model through its timers as their wall-clock time comes, one instant
+ * at a time (so a request waits for at most one instant's work, not for everything since the
+ * previous request), and otherwise sleeps until the next timer or until a request changes the
+ * world. Watch streams sleep until the world changes or their own next instant (a bookmark, the
+ * end of timeoutSeconds), checking for a client that hung up every WATCH_CHECK_MS. */
 #define _GNU_SOURCE /* POLLRDHUP */
 #include "sim_httpd.h"
 
@@ -13,6 +19,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,15 +31,23 @@
 #include "sim_util.h"
 
 #define MAX_UPLOAD (10 * 1024 * 1024)
+#define WATCH_CHECK_MS 250
+#define LAG_MS 250
+#define CATCH_UP_MS 20
 
 struct sim_server {
   sim_world *w;
   pthread_mutex_t lock;
+  pthread_cond_t tick;     /* wakes the clock thread: a request was answered, or stopping */
+  pthread_cond_t changed;  /* wakes the watch streams: the world was written, or stopping */
+  pthread_t clock;
+  bool clock_running;
   struct MHD_Daemon *d;
   double speed;
   int64_t start_real_ms, start_virtual_ms;
   atomic_bool stopping;
   atomic_int ws_sessions;  /* upgraded exec connections libmicrohttpd has not closed yet (sim_http_ws.c) */
+  atomic_int waiting;      /* requests waiting for the lock: the clock thread lets them in first */
   FILE *log;
   char url[96];
   char *cert, *key, *ca;
@@ -61,10 +76,68 @@ static int64_t mono_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Advances the world to the virtual time of now (call with the lock held). */
+/* Returns the virtual time of the wall clock now. */
+static int64_t virtual_now(const sim_server *s) {
+  return s->start_virtual_ms + (int64_t)((double)(mono_ms() - s->start_real_ms) * s->speed);
+}
+
+/* Advances the world for a request or a watch (call with the lock held) to the virtual time of
+ * now, leaving the controllers' work to the clock thread as the API server leaves it to the
+ * controller-manager: while the clock thread is less than LAG_MS (real) behind a due timer, only
+ * to just before that timer; further behind, the caller helps, one instant at a time for at most
+ * CATCH_UP_MS, and stops just before the next instant it did not reach. Wakes the watch streams
+ * when the world was written. */
 static void advance(sim_server *s) {
-  int64_t v = s->start_virtual_ms + (int64_t)((double)(mono_ms() - s->start_real_ms) * s->speed);
-  sim_advance(s->w, v);
+  uint64_t rv = sim_resource_version(s->w);
+  int64_t v = virtual_now(s), t0 = mono_ms();
+  for (;;) {
+    int64_t next = sim_next_change(s->w), now = sim_now(s->w);
+    bool behind = next <= v && (double)(v - next) > LAG_MS * s->speed && mono_ms() - t0 < CATCH_UP_MS;
+    if (!behind) {
+      sim_advance(s->w, next <= v ? (next - 1 > now ? next - 1 : now) : v);
+      break;
+    }
+    sim_advance(s->w, next > now ? next : now);
+    if (sim_next_change(s->w) == next && sim_now(s->w) >= next) break; /* nothing moved: done */
+  }
+  if (sim_resource_version(s->w) != rv) pthread_cond_broadcast(&s->changed);
+}
+
+/* Returns the CLOCK_MONOTONIC deadline of virtual time t (at the latest `cap_ms` from now). */
+static struct timespec deadline_of(const sim_server *s, int64_t t, int64_t cap_ms) {
+  int64_t now = mono_ms(), ms = now + cap_ms;
+  if (t < INT64_MAX) {
+    double real = (double)s->start_real_ms + (double)(t - s->start_virtual_ms) / s->speed + 1;
+    if (real < (double)ms) ms = real < (double)now ? now : (int64_t)real;
+  }
+  return (struct timespec){ms / 1000, (ms % 1000) * 1000000};
+}
+
+/* The clock thread: moves the world through each timer as its time comes, one instant per hold
+ * of the lock, and sleeps until the next one or a request. */
+static void *clock_main(void *arg) {
+  sim_server *s = arg;
+  int64_t done = INT64_MIN; /* the instant last moved to, and the world's version after it: */
+  uint64_t done_rv = 0;     /* a next change that stays there is not retried until a write */
+  pthread_mutex_lock(&s->lock);
+  while (!atomic_load(&s->stopping)) {
+    int64_t next = sim_next_change(s->w);
+    bool stuck = next == done && sim_resource_version(s->w) == done_rv;
+    if (next <= virtual_now(s) && !stuck) {
+      uint64_t rv = sim_resource_version(s->w);
+      sim_advance(s->w, next > sim_now(s->w) ? next : sim_now(s->w));
+      done = next, done_rv = sim_resource_version(s->w);
+      if (done_rv != rv) pthread_cond_broadcast(&s->changed);
+      pthread_mutex_unlock(&s->lock); /* let waiting requests in between two instants */
+      for (int i = 0; i < 100 && atomic_load(&s->waiting) > 0; i++) sched_yield();
+      pthread_mutex_lock(&s->lock);
+      continue;
+    }
+    struct timespec until = deadline_of(s, stuck ? INT64_MAX : next, 3600 * 1000);
+    pthread_cond_timedwait(&s->tick, &s->lock, &until);
+  }
+  pthread_mutex_unlock(&s->lock);
+  return NULL;
 }
 
 /* Sleeps ms milliseconds. */
@@ -100,10 +173,16 @@ static ssize_t watch_read(void *cls, uint64_t pos, char *buf, size_t max) {
     pthread_mutex_lock(&st->s->lock);
     advance(st->s);
     st->closed = sim_watch_poll(st->s->w, st->wt, &st->pending, &st->len) == SIM_WATCH_CLOSED;
+    if (!st->len && !st->closed && !atomic_load(&st->s->stopping)) {
+      uint64_t rv = sim_resource_version(st->s->w);
+      struct timespec until = deadline_of(st->s, sim_watch_next(st->wt), WATCH_CHECK_MS);
+      while (sim_resource_version(st->s->w) == rv && !atomic_load(&st->s->stopping) &&
+             pthread_cond_timedwait(&st->s->changed, &st->s->lock, &until) == 0) {
+      }
+    }
     pthread_mutex_unlock(&st->s->lock);
     if (st->len || st->closed) continue;
     if (client_gone(st->conn)) return MHD_CONTENT_READER_END_WITH_ERROR;
-    sleep_ms(50);
   }
 }
 
@@ -205,9 +284,14 @@ static enum MHD_Result answer(sim_server *s, struct MHD_Connection *conn, const 
   } else {
     sim_request req = {method, url, q.s ? q.s : "", hs.h, hs.n, up->body.s, up->body.len};
     const char *user = cert_user(s, conn);
+    atomic_fetch_add(&s->waiting, 1);
     pthread_mutex_lock(&s->lock);
+    atomic_fetch_sub(&s->waiting, 1);
     advance(s);
+    uint64_t rv = sim_resource_version(s->w);
     sim_handle_as(s->w, &req, user, &r);
+    if (sim_resource_version(s->w) != rv) pthread_cond_broadcast(&s->changed);
+    pthread_cond_signal(&s->tick); /* the request may have set an earlier timer */
     pthread_mutex_unlock(&s->lock);
   }
   if (r.delay_ms > 0) sleep_ms((int64_t)((double)r.delay_ms / s->speed));
@@ -308,6 +392,8 @@ static bool parse_listen(const char *listen, struct sockaddr_in *sa) {
 static void server_free(sim_server *s) {
   sim_free(s->w);
   free(s->cert), free(s->key), free(s->ca);
+  pthread_cond_destroy(&s->tick);
+  pthread_cond_destroy(&s->changed);
   pthread_mutex_destroy(&s->lock);
   free(s);
 }
@@ -330,8 +416,15 @@ sim_server *sim_httpd_start(sim_world *w, const sim_server_opts *o, char **err) 
   if (!s) return sim_free(w), *err = strdup("out of memory"), NULL;
   s->w = w, s->speed = o->speed > 0 ? o->speed : 1, s->log = o->log;
   pthread_mutex_init(&s->lock, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&s->tick, &ca);
+  pthread_cond_init(&s->changed, &ca);
+  pthread_condattr_destroy(&ca);
   atomic_init(&s->stopping, false);
   atomic_init(&s->ws_sessions, 0);
+  atomic_init(&s->waiting, 0);
   if (!parse_listen(o->listen ? o->listen : "127.0.0.1:0", &sa)) {
     *err = strutil_printf("--listen %s: expected HOST:PORT with an IPv4 address", o->listen);
     return server_free(s), NULL;
@@ -356,6 +449,12 @@ sim_server *sim_httpd_start(sim_world *w, const sim_server_opts *o, char **err) 
     *err = strutil_printf("cannot listen on %s (address in use, or bad TLS files)", o->listen ? o->listen : "127.0.0.1:0");
     return server_free(s), NULL;
   }
+  s->clock_running = pthread_create(&s->clock, NULL, clock_main, s) == 0;
+  if (!s->clock_running) {
+    MHD_stop_daemon(s->d);
+    *err = strdup("cannot start the simulator's clock thread");
+    return server_free(s), NULL;
+  }
   const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
   char host[INET_ADDRSTRLEN];
   inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
@@ -369,7 +468,12 @@ const char *sim_httpd_url(const sim_server *s) { return s->url; }
 /* Stops serving: ends open watches, waits for the connection threads, frees the world. */
 void sim_httpd_stop(sim_server *s) {
   if (!s) return;
+  pthread_mutex_lock(&s->lock);
   atomic_store(&s->stopping, true);
+  pthread_cond_broadcast(&s->tick);
+  pthread_cond_broadcast(&s->changed);
+  pthread_mutex_unlock(&s->lock);
+  if (s->clock_running) pthread_join(s->clock, NULL);
   /* exec sessions end within 5 s; libmicrohttpd then closes their connections */
   for (int i = 0; i < 1000 && atomic_load(&s->ws_sessions) > 0; i++) sleep_ms(10);
   MHD_stop_daemon(s->d);

@@ -1,5 +1,5 @@
-/* sim_memo.c — the controllers' memo tables: open addressing with linear probing, no deletion
- * (entries are overwritten; a table is emptied as a whole). */
+/* sim_memo.c — the controllers' memo tables: open addressing with linear probing; deletion shifts
+ * the following entries of the probe run back (no tombstones). */
 #include "sim_memo.h"
 
 #include <stdlib.h>
@@ -43,6 +43,25 @@ bool sim_memo_put(simm_table *t, const char *key, simm_entry e) {
   }
   s->e = e;
   return true;
+}
+
+/* Removes the entry for key (nothing when absent). */
+void sim_memo_del(simm_table *t, const char *key) {
+  if (!t->cap) return;
+  size_t i = find(t->slots, t->cap, key), mask = t->cap - 1;
+  if (!t->slots[i].key) return;
+  free(t->slots[i].key);
+  t->slots[i].key = NULL;
+  t->len--;
+  for (size_t j = (i + 1) & mask; t->slots[j].key; j = (j + 1) & mask) {
+    size_t home = sim_util_fnv32(t->slots[j].key, strlen(t->slots[j].key), SIMU_FNV32_INIT) & mask;
+    /* move j back to the hole i unless its home lies cyclically in (i, j] */
+    if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+      t->slots[i] = t->slots[j];
+      t->slots[j].key = NULL;
+      i = j;
+    }
+  }
 }
 
 /* Empties the table (keeps nothing). */

@@ -37,6 +37,8 @@ typedef struct {
 const simm_entry *sim_memo_get(const simm_table *t, const char *key);
 /* Sets the entry for key; false when out of memory (the table is unchanged then). */
 bool sim_memo_put(simm_table *t, const char *key, simm_entry e);
+/* Removes the entry for key (nothing when absent). */
+void sim_memo_del(simm_table *t, const char *key);
 /* Empties the table (keeps nothing). */
 void sim_memo_clear(simm_table *t);
 /* Returns the number of keys in the table. */

@@ -22,8 +22,8 @@ const char *sim_store_evtype_name(sims_evtype t) {
 bool sim_store_init(sims_store *st, size_t hist_cap, uint64_t seed) {
   memset(st, 0, sizeof *st);
   for (int i = 0; i < SIMR_COUNT; i++)
-    if (!(st->tables[i] = json_object())) return false;
-  if (!sim_owners_init(&st->owners)) return false;
+    if (!(st->tables[i] = json_object()) || !(st->changed[i] = json_object())) return false;
+  if (!sim_owners_init(&st->owners) || !(st->uids = json_object()) || !(st->gc_cand = json_object())) return false;
   st->hist_cap = hist_cap ? hist_cap : 1;
   st->hist = calloc(st->hist_cap, sizeof *st->hist);
   sim_util_rng_seed(&st->uid_rng, seed ^ 0x75696473ull);
@@ -39,8 +39,10 @@ static void event_clear(sims_event *e) {
 
 /* Frees everything the store holds. */
 void sim_store_free(sims_store *st) {
-  for (int i = 0; i < SIMR_COUNT; i++) json_decref(st->tables[i]), json_decref(st->sorted[i]);
+  for (int i = 0; i < SIMR_COUNT; i++) json_decref(st->tables[i]), json_decref(st->changed[i]), sim_keys_free(&st->keys[i]);
   sim_owners_free(&st->owners);
+  json_decref(st->uids);
+  json_decref(st->gc_cand);
   for (size_t i = 0; i < st->hist_len; i++) event_clear(&st->hist[(st->hist_head + i) % st->hist_cap]);
   free(st->hist);
   memset(st, 0, sizeof *st);
@@ -61,37 +63,15 @@ const json_t *sim_store_get(const sims_store *st, simr_kind res, const char *ns,
   return o;
 }
 
-/* Orders two C strings for qsort. */
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Returns a new array of a table's keys, sorted. */
-static json_t *sorted_keys(const json_t *table) {
-  size_t n = json_object_size(table), k = 0;
-  const char **keys = malloc((n ? n : 1) * sizeof *keys);
-  json_t *out = json_array();
-  if (!keys || !out) return free(keys), out;
-  const char *key;
-  json_t *v;
-  json_object_foreach((json_t *)table, key, v) keys[k++] = key;
-  if (k > 1) qsort(keys, k, sizeof *keys, cmp_str);
-  for (size_t i = 0; i < k; i++) json_array_append_new(out, json_string(keys[i]));
-  free(keys);
-  return out;
-}
-
-/* Returns the keys of a kind's objects, sorted (a new reference to an array of strings that later writes
- * do not change). */
-json_t *sim_store_keys(sims_store *st, simr_kind res) {
-  if (!st->sorted[res]) st->sorted[res] = sorted_keys(st->tables[res]);
-  return json_incref(st->sorted[res]);
-}
+/* Returns the keys of a kind's objects, sorted (a new array of strings). */
+json_t *sim_store_keys(sims_store *st, simr_kind res) { return sim_keys_json(&st->keys[res]); }
 
 /* Returns true when obj (kind res) is in namespace ns (always when ns is NULL). */
 static bool in_ns(simr_kind res, const json_t *obj, const char *ns) {
   return !ns || !sim_res_info_of(res)->namespaced || !strcmp(sim_util_jstr(obj, "metadata.namespace", ""), ns);
 }
 
-/* Returns a new array of the objects of the kind under the sorted keys that are in ns. */
+/* Returns a new array of the objects of the kind under the sorted keys (an array) that are in ns. */
 static json_t *objects_of(const sims_store *st, simr_kind res, const json_t *keys, const char *ns) {
   json_t *out = json_array(), *k;
   size_t i;
@@ -104,8 +84,11 @@ static json_t *objects_of(const sims_store *st, simr_kind res, const json_t *key
 
 /* Returns a new array of the objects (ns NULL = every namespace), sorted by namespace and name. */
 json_t *sim_store_list(sims_store *st, simr_kind res, const char *ns) {
-  json_t *keys = sim_store_keys(st, res), *out = objects_of(st, res, keys, ns);
-  json_decref(keys);
+  const simk_set *keys = &st->keys[res];
+  size_t from, to;
+  sim_keys_range(keys, sim_res_info_of(res)->namespaced ? ns : NULL, &from, &to);
+  json_t *out = json_array();
+  for (size_t i = from; out && i < to; i++) json_array_append(out, json_object_get(st->tables[res], keys->v[i]));
   return out;
 }
 
@@ -159,8 +142,71 @@ json_t *sim_store_new_uid(sims_store *st) {
 /* Notes a write to kind res at the current rv (keys_changed: an object was added or removed;
  * shaped: that, or an object's ownerReferences changed). */
 static void touched(sims_store *st, simr_kind res, bool keys_changed, bool shaped) {
-  if (keys_changed) json_decref(st->sorted[res]), st->sorted[res] = NULL;
   if (keys_changed || shaped) st->shape_rv[res] = st->rv;
+}
+
+/* Returns a new "RR:key" entry name (RR the two-digit kind). */
+static char *entry_name(simr_kind res, const char *key) { return strutil_printf("%02d:%s", (int)res, key); }
+
+/* Notes key (kind res) as changed, when the kind is tracked. */
+void sim_store_note(sims_store *st, simr_kind res, const char *key) {
+  if (st->track[res]) json_object_set_new(st->changed[res], key, json_true());
+}
+
+/* Notes as changed the owners named by obj's ownerReferences (their dependents changed). */
+static void note_owners(sims_store *st, const json_t *obj) {
+  size_t i;
+  json_t *ref;
+  json_array_foreach(sim_util_jpath(obj, "metadata.ownerReferences"), i, ref) {
+    const char *e = json_string_value(json_object_get(st->uids, sim_util_jstr(ref, "uid", "")));
+    if (e && strlen(e) > 3) sim_store_note(st, (simr_kind)atoi(e), e + 3);
+  }
+}
+
+/* Notes a write of key (kind res) from old to obj (either NULL for a create or a delete): the
+ * object and the owners of both versions changed; the collector looks at a dependent created or
+ * re-owned, and at every dependent of a deleted object. */
+static void note_write(sims_store *st, simr_kind res, const char *key, const json_t *old, const json_t *obj, bool shaped) {
+  sim_store_note(st, res, key);
+  if (old) note_owners(st, old);
+  if (obj) note_owners(st, obj);
+  if (!st->track_gc) return;
+  if (obj && shaped && json_array_size(sim_util_jpath(obj, "metadata.ownerReferences"))) {
+    char *e = entry_name(res, key);
+    if (e) json_object_set_new(st->gc_cand, e, json_true());
+    free(e);
+  }
+  if (!obj) {
+    const char *e;
+    json_t *v;
+    json_object_foreach(json_object_get(st->owners.deps, sim_util_jstr(old, "metadata.uid", "")), e, v)
+      json_object_set_new(st->gc_cand, e, json_true());
+  }
+}
+
+/* Drops uid from the uid index when it names this object (a uid carried by two objects stays
+ * with the one that still exists). */
+static void forget_uid(sims_store *st, simr_kind res, const char *key, const char *uid) {
+  char *e = entry_name(res, key);
+  const char *cur = json_string_value(json_object_get(st->uids, uid));
+  if (e && cur && !strcmp(cur, e)) json_object_del(st->uids, uid);
+  free(e);
+}
+
+/* Returns the stored object with this uid (borrowed; NULL when none), its kind in *res. */
+const json_t *sim_store_by_uid(const sims_store *st, const char *uid, simr_kind *res) {
+  const char *e = json_string_value(json_object_get(st->uids, uid ? uid : ""));
+  if (!e || strlen(e) < 3) return NULL;
+  *res = (simr_kind)atoi(e);
+  return json_object_get(st->tables[*res], e + 3);
+}
+
+/* Returns the keys of kind res noted in changed[] (a new object key → true) and forgets them. */
+json_t *sim_store_take_changed(sims_store *st, simr_kind res) {
+  json_t *out = st->changed[res], *fresh = json_object();
+  if (!fresh) return json_object();
+  st->changed[res] = fresh;
+  return out;
 }
 
 /* Returns true when two objects carry different ownerReferences. */
@@ -210,7 +256,12 @@ const json_t *sim_store_create(sims_store *st, simr_kind res, json_t *obj, int64
   stamp(st, obj);
   json_object_set_new(st->tables[res], key, obj);
   sim_owners_add(&st->owners, res, key, obj, st->rv);
+  sim_keys_add(&st->keys[res], key);
+  char *e = entry_name(res, key);
+  if (e) json_object_set_new(st->uids, sim_util_jstr(obj, "metadata.uid", ""), json_string(e));
+  free(e);
   touched(st, res, true, true);
+  note_write(st, res, key, NULL, obj, true);
   free(key);
   record(st, SIMS_ADDED, res, json_incref(obj), NULL);
   return obj;
@@ -252,7 +303,9 @@ const json_t *sim_store_update(sims_store *st, simr_kind res, json_t *obj) {
   json_object_set_new(st->tables[res], key, obj);
   sim_owners_remove(&st->owners, res, key, old, st->rv);
   sim_owners_add(&st->owners, res, key, obj, st->rv);
-  touched(st, res, false, refs_differ(old, obj));
+  bool shaped = refs_differ(old, obj);
+  touched(st, res, false, shaped);
+  note_write(st, res, key, old, obj, shaped);
   free(key);
   record(st, SIMS_MODIFIED, res, json_incref(obj), old);
   return obj;
@@ -282,7 +335,10 @@ bool sim_store_delete(sims_store *st, simr_kind res, const char *ns, const char 
   json_object_del(st->tables[res], key);
   stamp(st, last);
   sim_owners_remove(&st->owners, res, key, old, st->rv);
+  sim_keys_remove(&st->keys[res], key);
+  forget_uid(st, res, key, sim_util_jstr(old, "metadata.uid", ""));
   touched(st, res, true, true);
+  note_write(st, res, key, old, NULL, true);
   free(key);
   record(st, SIMS_DELETED, res, last, old);
   return true;

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "sim_keys.h"
 #include "sim_owners.h"
 #include "sim_res.h"
 #include "sim_util.h"
@@ -41,10 +42,17 @@ typedef struct {
 
 typedef struct {
   json_t *tables[SIMR_COUNT]; /* key "ns/name" (or "name") → object */
-  json_t *sorted[SIMR_COUNT]; /* the tables' keys in order (array of strings), NULL when stale */
+  simk_set keys[SIMR_COUNT];  /* the tables' keys in order */
   uint64_t shape_rv[SIMR_COUNT]; /* per kind: the rv of its latest create, delete or change of
                                     ownerReferences */
   simo_index owners;          /* dependents by owner uid */
+  json_t *uids;               /* uid → "RR:key" of the stored object (RR the two-digit kind) */
+  bool track[SIMR_COUNT];     /* kinds whose changes are noted in changed[] (the controlled ones) */
+  json_t *changed[SIMR_COUNT]; /* per tracked kind: keys written, or whose dependents were, since
+                                  the controllers last took them (key → true) */
+  bool track_gc;              /* note candidates for the garbage collector in gc_cand */
+  json_t *gc_cand;            /* "RR:key" → true: objects created or re-owned with ownerReferences,
+                                 and the dependents of deleted objects */
   uint64_t rv;                /* the latest resourceVersion */
   sims_event *hist;           /* ring buffer */
   size_t hist_cap, hist_head, hist_len;
@@ -64,8 +72,7 @@ void sim_store_free(sims_store *st);
 const json_t *sim_store_get(const sims_store *st, simr_kind res, const char *ns, const char *name);
 /* Returns a new array of the objects (ns NULL = every namespace), sorted by namespace and name. */
 json_t *sim_store_list(sims_store *st, simr_kind res, const char *ns);
-/* Returns the keys of a kind's objects, sorted (a new reference to an array of strings that later
- * writes do not change). */
+/* Returns the keys of a kind's objects, sorted (a new array of strings). */
 json_t *sim_store_keys(sims_store *st, simr_kind res);
 /* Returns a new array of the objects of kind res (ns NULL = every namespace) whose
  * ownerReferences name uid, sorted by namespace and name. */
@@ -75,6 +82,13 @@ json_t *sim_store_dependents(const sims_store *st, simr_kind res, const char *ns
 uint64_t sim_store_owner_rv(const sims_store *st, const char *uid);
 /* Returns the number of stored objects of a kind. */
 size_t sim_store_count(const sims_store *st, simr_kind res);
+
+/* Returns the stored object with this uid (borrowed; NULL when none), its kind in *res. */
+const json_t *sim_store_by_uid(const sims_store *st, const char *uid, simr_kind *res);
+/* Returns the keys of kind res noted in changed[] (a new object key → true) and forgets them. */
+json_t *sim_store_take_changed(sims_store *st, simr_kind res);
+/* Notes key (kind res) as changed, when the kind is tracked. */
+void sim_store_note(sims_store *st, simr_kind res, const char *key);
 
 /* Returns a new random UUID string (new reference) from the store's seeded uid stream. */
 json_t *sim_store_new_uid(sims_store *st);

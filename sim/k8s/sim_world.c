@@ -37,7 +37,7 @@ static void world_clear(sim_world *w) {
   plant_free(w->plant);
   sim_store_free(&w->st);
   sim_world_forget(w);
-  json_t *owned[] = {w->scenario, w->images, w->job_rules, w->pod_rt, w->deploy_rt, w->event_index,
+  json_t *owned[] = {w->scenario, w->images, w->job_rules, w->pod_rt, w->deploy_rt, w->event_index, w->event_akey,
                      w->event_order, w->tokens, w->token_sa, w->backends, w->faults.error_codes, w->faults.conflicts, w->faults.stuck,
                      w->faults.lost};
   for (size_t i = 0; i < sizeof owned / sizeof *owned; i++) json_decref(owned[i]);
@@ -55,11 +55,17 @@ static bool world_alloc(sim_world *w, const json_t *scenario, uint64_t seed) {
   size_t hist = (size_t)sim_util_jint(scenario, "cluster.watch.history", 10000);
   w->scenario = json_deep_copy(scenario);
   w->pod_rt = json_object(), w->deploy_rt = json_object(), w->event_index = json_object();
+  w->event_akey = json_object();
   w->event_order = json_array(), w->tokens = json_array(), w->token_sa = json_object();
   sim_util_rng_seed(&w->rng, seed);
   w->next_wake = INT64_MAX;
   w->view = (plant_cluster_view){w, view_get, view_list};
-  return sim_store_init(&w->st, hist ? hist : 1, seed) && w->scenario && w->pod_rt && w->tokens && w->token_sa;
+  if (!sim_store_init(&w->st, hist ? hist : 1, seed)) return false;
+#define X(kind, fn, deps) w->st.track[SIMR_##kind] = true;
+  SIMW_CONTROLLERS(X)
+#undef X
+  w->st.track_gc = true;
+  return w->scenario && w->pod_rt && w->event_index && w->event_akey && w->tokens && w->token_sa;
 }
 
 /* Returns a new world built from the scenario (borrowed; copied as needed), with the seeded PRNG; NULL

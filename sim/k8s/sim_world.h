@@ -16,6 +16,7 @@
 #include "sim_memo.h"
 #include "sim_res.h"
 #include "sim_store.h"
+#include "sim_timers.h"
 #include "sim_util.h"
 
 /* How fast pods move, in virtual ms (scenario "cluster.timing"). */
@@ -45,6 +46,9 @@ struct sim_world {
   simm_table memo[SIMR_COUNT]; /* per controlled kind: each object's last quiet sync */
   int64_t recheck;        /* during one sync: the earliest time it may act by itself */
   uint64_t gc_seen;       /* the owner kinds' latest write when the collector last found nothing */
+  bool gc_full;           /* the next collection looks at every dependent (after sim_world_forget) */
+  simt_heap due;          /* memo recheck times: the objects to visit when their time comes */
+  simt_heap wakes;        /* memo wake times: the earliest is the world's next timer */
   bool sync_all;          /* sync every object on every pass, skipping nothing (tests compare) */
   uint64_t syncs;         /* objects synced so far (tests count them) */
   bool booting;           /* building the initial cluster: pods start ready, no events */
@@ -55,6 +59,7 @@ struct sim_world {
   json_t *pod_rt;         /* "ns/name" → pod runtime {created, deleting, remove_at, exit, logs, …} */
   json_t *deploy_rt;      /* deployment uid → {progress_ms} */
   json_t *event_index;    /* aggregation key → "ns/name" of the Event */
+  json_t *event_akey;     /* "ns/name" of an Event → the aggregation key it was created under */
   json_t *event_order;    /* FIFO of Event keys, to bound their number */
   uint64_t event_seq;
   json_t *tokens;         /* accepted bearer tokens (empty: accept all) */
@@ -101,6 +106,9 @@ SIMW_CONTROLLERS(X)
 #undef X
 /* The garbage collector: deletes ReplicaSets and Pods whose controller owner is gone. */
 void sim_world_gc(sim_world *w);
+/* The garbage collector over the store's candidates (st.gc_cand, taken): deletes those that
+ * sim_world_gc would delete, in the same order. */
+void sim_world_gc_some(sim_world *w);
 
 /* Returns true when the object has a controller ownerReference to uid. */
 bool sim_world_owned_by(const json_t *obj, const char *uid);

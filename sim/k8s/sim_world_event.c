@@ -16,10 +16,10 @@ void sim_world_now_text(const sim_world *w, char out[32]) { sim_util_time_rfc333
 static void trim(sim_world *w) {
   while (json_array_size(w->event_order) > SIM_MAX_EVENTS) {
     const char *key = json_string_value(json_array_get(w->event_order, 0));
-    const char *k;
-    json_t *v;
-    void *tmp;
-    json_object_foreach_safe(w->event_index, tmp, k, v) if (!strcmp(json_string_value(v), key)) json_object_del(w->event_index, k);
+    const char *akey = json_string_value(json_object_get(w->event_akey, key));
+    const char *cur = akey ? json_string_value(json_object_get(w->event_index, akey)) : NULL;
+    if (cur && !strcmp(cur, key)) json_object_del(w->event_index, akey);
+    json_object_del(w->event_akey, key);
     char *ns = strdup(key), *slash = strchr(ns, '/');
     if (slash) *slash = 0, sim_store_delete(&w->st, SIMR_EVENTS, ns, slash + 1);
     free(ns);
@@ -75,6 +75,7 @@ void sim_world_event(sim_world *w, simr_kind res, const json_t *obj, const char 
     char *key = strutil_printf("%s/%s", ns, sim_util_jstr(e, "metadata.name", ""));
     if (sim_store_create(&w->st, SIMR_EVENTS, e, simw_wall(w, w->now))) {
       json_object_set_new(w->event_index, akey, json_string(key));
+      json_object_set_new(w->event_akey, key, json_string(akey));
       json_array_append_new(w->event_order, json_string(key));
       trim(w);
     }

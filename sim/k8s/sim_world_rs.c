@@ -176,3 +176,51 @@ void sim_world_gc(sim_world *w) {
   }
   json_decref(uids);
 }
+
+/* Returns true when an object with this uid exists among the owner kinds, or is in gone (the
+ * owners this collection deleted: it judges by the owners that existed when it started). */
+static bool owner_alive(sim_world *w, const json_t *gone, const json_t *obj) {
+  size_t i;
+  json_t *ref;
+  json_array_foreach(sim_util_jpath(obj, "metadata.ownerReferences"), i, ref) {
+    if (!json_is_true(json_object_get(ref, "controller"))) continue;
+    const char *uid = sim_util_jstr(ref, "uid", "");
+    simr_kind res;
+    const json_t *owner = sim_store_by_uid(&w->st, uid, &res);
+    bool ok = owner && (res == SIMR_DEPLOYMENTS || res == SIMR_REPLICASETS || res == SIMR_JOBS);
+    if (!ok && !json_object_get(gone, uid)) return false;
+  }
+  return true;
+}
+
+/* Orders two C strings for qsort. */
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The garbage collector over the store's candidates (st.gc_cand, taken): deletes those that
+ * sim_world_gc would delete, in the same order (ReplicaSets, then Pods, each by key). Candidates
+ * noted while it runs are left for the next collection, as sim_world_gc leaves them. */
+void sim_world_gc_some(sim_world *w) {
+  static const simr_kind dependents[] = {SIMR_REPLICASETS, SIMR_PODS};
+  json_t *cand = w->st.gc_cand, *gone = json_object(), *v;
+  w->st.gc_cand = json_object();
+  size_t n = json_object_size(cand);
+  const char **keys = malloc((n ? n : 1) * sizeof *keys), *e;
+  for (size_t k = 0; keys && gone && k < sizeof dependents / sizeof *dependents; k++) {
+    size_t len = 0;
+    json_object_foreach(cand, e, v) if (atoi(e) == (int)dependents[k] && strlen(e) > 3) keys[len++] = e + 3;
+    if (len > 1) qsort(keys, len, sizeof *keys, cmp_str);
+    for (size_t i = 0; i < len; i++) {
+      const json_t *o = json_object_get(w->st.tables[dependents[k]], keys[i]);
+      if (!o || owner_alive(w, gone, o)) continue;
+      if (dependents[k] == SIMR_PODS) {
+        if (!sim_pod_terminating(o)) sim_pod_delete(w, o, -1);
+      } else {
+        json_object_set_new(gone, sim_util_jstr(o, "metadata.uid", ""), json_true());
+        sim_store_delete(&w->st, dependents[k], sim_util_jstr(o, "metadata.namespace", ""), sim_util_jstr(o, "metadata.name", ""));
+      }
+    }
+  }
+  free(keys);
+  json_decref(gone);
+  json_decref(cand);
+}
