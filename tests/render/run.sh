@@ -8,7 +8,10 @@
 # parse error). Usage: run.sh RBK SOURCE_DIR [FILTER]
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
 
+# The renderer beside the binary under test, else the one of the default build (the ASan and clang
+# builds of scripts/test.sh share build/'s).
 mmdc="$(dirname "$rbk")/render/node_modules/.bin/mmdc"
+[ -x "$mmdc" ] || mmdc="$src/build/render/node_modules/.bin/mmdc"
 chromium=/usr/bin/chromium
 for need in "$mmdc" "$chromium" "$(command -v dot || echo dot)"; do
   [ -x "$need" ] || { echo "FAIL $need is missing: run scripts/bootstrap.sh"; exit 1; }
