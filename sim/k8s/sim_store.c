@@ -353,11 +353,12 @@ bool sim_store_delete(sims_store *st, simr_kind res, const char *ns, const char 
 }
 
 /* Returns the references the history evicted since the last call (caller releases them and frees
- * the array), *n their count. */
+ * the array), *n their count; NULL (and *n 0) when none, or out of memory (they stay for the next
+ * call). */
 json_t **sim_store_take_dead(sims_store *st, size_t *n) {
-  json_t **out = st->dead;
-  *n = st->n_dead;
-  st->dead = NULL, st->n_dead = st->dead_cap = 0;
+  json_t **out = st->n_dead ? malloc(st->n_dead * sizeof *out) : NULL; /* dead[] keeps its capacity */
+  *n = out ? st->n_dead : 0;
+  if (out) memcpy(out, st->dead, st->n_dead * sizeof *out), st->n_dead = 0;
   return out;
 }
 
