@@ -33,7 +33,7 @@
 #define MAX_UPLOAD (10 * 1024 * 1024)
 #define WATCH_CHECK_MS 250
 #define LAG_MS 250
-#define CATCH_UP_MS 20
+#define CATCH_UP_MS 2
 
 struct sim_server {
   sim_world *w;
