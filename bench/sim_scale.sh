@@ -26,16 +26,16 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$(mktemp /tmp/rbk-simscale.XXXXXX)
 trap 'rm -f "$OUT"' EXIT
 
+# The builds take turns (before, after, before, after, ...) so that a change in the machine's load
+# during the run falls on both alike.
 for n in $SIZES; do
   runs=$RUNS
   [ "$n" -ge 10000 ] && runs=1 # a few minutes each
-  for build in before after; do
-    if [ "$build" = before ]; then rbk=$BEFORE limit=$BEFORE_LIMIT; else rbk=$AFTER limit=$LIMIT; fi
-    if [ "$build" = before ] && [ "$n" -gt "$BEFORE_MAX" ]; then
-      echo "{\"build\": \"before\", \"n\": $n, \"skipped\": \"capped at $BEFORE_MAX Deployments\"}" | tee -a "$OUT"
-      continue
-    fi
-    for _ in $(seq "$runs"); do
+  [ "$n" -gt "$BEFORE_MAX" ] && echo "{\"build\": \"before\", \"n\": $n, \"skipped\": \"capped at $BEFORE_MAX Deployments\"}" | tee -a "$OUT"
+  for _ in $(seq "$runs"); do
+    for build in before after; do
+      if [ "$build" = before ]; then rbk=$BEFORE limit=$BEFORE_LIMIT; else rbk=$AFTER limit=$LIMIT; fi
+      [ "$build" = before ] && [ "$n" -gt "$BEFORE_MAX" ] && continue
       line=$(timeout $((limit * 4 + 120)) python3 "$HERE/sim_scale.py" "$rbk" "$n" --phase-limit "$limit") || line='{"error": "run failed"}'
       echo "{\"build\": \"$build\", ${line#\{}" | tee -a "$OUT"
     done

@@ -72,6 +72,9 @@ typedef struct {
   size_t n_headers, headers_cap;
   char *body;                /* NUL-terminated; body_len excludes the NUL */
   size_t body_len;
+  json_t *json;              /* a JSON body of stored (immutable) objects not written out yet:
+                                sim_handle_deferred() leaves it for sim_response_render() to write
+                                into body outside the world's lock (NULL otherwise) */
   sim_watch *watch;          /* set for a watch request: stream it with sim_watch_poll(), then
                                 free it with sim_watch_free() (sim_response_clear() does not) */
   int64_t delay_ms;          /* injected latency: deliver the answer this many virtual ms later */
@@ -138,6 +141,22 @@ void sim_handle(sim_world *w, const sim_request *req, sim_response *resp);
 /* Like sim_handle(), for a caller that the front door authenticated itself (user non-NULL: a
  * verified client certificate), so no bearer token is needed. */
 void sim_handle_as(sim_world *w, const sim_request *req, const char *user, sim_response *resp);
+
+/* Like sim_handle_as(), but an answer made of stored objects (a GET, a LIST, a write's result)
+ * may be left in resp->json for sim_response_render(), which needs no lock: stored objects are
+ * never changed in place and jansson's reference counts and encoder are thread-safe. */
+void sim_handle_deferred(sim_world *w, const sim_request *req, const char *user, sim_response *resp);
+
+/* Writes resp->json (if any) into resp->body and releases it. */
+void sim_response_render(sim_response *resp);
+
+/* From now on, the objects the watch history evicts are kept for sim_take_garbage() rather than
+ * released at once (rbk sim: released outside the world's lock). */
+void sim_defer_release(sim_world *w);
+
+/* Returns the references evicted since the last call (a new array, NULL when none; *n their
+ * count); the caller json_decref()s each and frees the array — no lock needed. */
+json_t **sim_take_garbage(sim_world *w, size_t *n);
 
 /* Frees what a response owns and zeroes it (the watch, if any, is left to the caller). */
 void sim_response_clear(sim_response *resp);

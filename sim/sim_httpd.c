@@ -33,7 +33,7 @@
 #define MAX_UPLOAD (10 * 1024 * 1024)
 #define WATCH_CHECK_MS 250
 #define LAG_MS 250
-#define CATCH_UP_MS 20
+#define CATCH_UP_MS 2
 
 struct sim_server {
   sim_world *w;
@@ -103,6 +103,16 @@ static void advance(sim_server *s) {
   if (sim_resource_version(s->w) != rv) pthread_cond_broadcast(&s->changed);
 }
 
+/* Releases the world's lock, then the objects its history evicted meanwhile (taken under the lock:
+ * freeing them is a large share of a write's cost and needs no lock, reference counts being atomic). */
+static void unlock_world(sim_server *s) {
+  size_t n;
+  json_t **dead = sim_take_garbage(s->w, &n);
+  pthread_mutex_unlock(&s->lock);
+  for (size_t i = 0; i < n; i++) json_decref(dead[i]);
+  free(dead);
+}
+
 /* Returns the CLOCK_MONOTONIC deadline of virtual time t (at the latest `cap_ms` from now). */
 static struct timespec deadline_of(const sim_server *s, int64_t t, int64_t cap_ms) {
   int64_t now = mono_ms(), ms = now + cap_ms;
@@ -128,7 +138,7 @@ static void *clock_main(void *arg) {
       sim_advance(s->w, next > sim_now(s->w) ? next : sim_now(s->w));
       done = next, done_rv = sim_resource_version(s->w);
       if (done_rv != rv) pthread_cond_broadcast(&s->changed);
-      pthread_mutex_unlock(&s->lock); /* let waiting requests in between two instants */
+      unlock_world(s); /* let waiting requests in between two instants */
       for (int i = 0; i < 100 && atomic_load(&s->waiting) > 0; i++) sched_yield();
       pthread_mutex_lock(&s->lock);
       continue;
@@ -180,7 +190,7 @@ static ssize_t watch_read(void *cls, uint64_t pos, char *buf, size_t max) {
              pthread_cond_timedwait(&st->s->changed, &st->s->lock, &until) == 0) {
       }
     }
-    pthread_mutex_unlock(&st->s->lock);
+    unlock_world(st->s);
     if (st->len || st->closed) continue;
     if (client_gone(st->conn)) return MHD_CONTENT_READER_END_WITH_ERROR;
   }
@@ -289,10 +299,11 @@ static enum MHD_Result answer(sim_server *s, struct MHD_Connection *conn, const 
     atomic_fetch_sub(&s->waiting, 1);
     advance(s);
     uint64_t rv = sim_resource_version(s->w);
-    sim_handle_as(s->w, &req, user, &r);
+    sim_handle_deferred(s->w, &req, user, &r);
     if (sim_resource_version(s->w) != rv) pthread_cond_broadcast(&s->changed);
     pthread_cond_signal(&s->tick); /* the request may have set an earlier timer */
-    pthread_mutex_unlock(&s->lock);
+    unlock_world(s);
+    sim_response_render(&r); /* stored objects: written out without the lock */
   }
   if (r.delay_ms > 0) sleep_ms((int64_t)((double)r.delay_ms / s->speed));
   log_request(s, method, url, q.s, r.drop ? 0 : r.status, mono_ms() - t0);
@@ -415,6 +426,7 @@ sim_server *sim_httpd_start(sim_world *w, const sim_server_opts *o, char **err) 
   struct sockaddr_in sa;
   if (!s) return sim_free(w), *err = strdup("out of memory"), NULL;
   s->w = w, s->speed = o->speed > 0 ? o->speed : 1, s->log = o->log;
+  sim_defer_release(w);
   pthread_mutex_init(&s->lock, NULL);
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);

@@ -40,6 +40,7 @@ void sim_api_add_header(sim_response *resp, const char *name, const char *value)
 void sim_api_text(sim_response *resp, int code, const char *content_type, const char *text, size_t len) {
   resp->status = code;
   free(resp->body);
+  json_decref(resp->json), resp->json = NULL;
   resp->body = malloc(len + 1);
   if (resp->body) memcpy(resp->body, text, len), resp->body[len] = 0;
   resp->body_len = resp->body ? len : 0;
@@ -52,9 +53,29 @@ void sim_api_json_ct(sim_response *resp, int code, json_t *body, const char *con
   json_decref(body);
   resp->status = code;
   free(resp->body);
+  json_decref(resp->json), resp->json = NULL;
   resp->body = text;
   resp->body_len = text ? strlen(text) : 0;
   sim_api_add_header(resp, "Content-Type", content_type);
+}
+
+/* Answers with a JSON body of stored objects whose writing may be deferred (takes body). */
+void sim_api_json_stored(sim_response *resp, int code, json_t *body) {
+  resp->status = code;
+  free(resp->body), resp->body = NULL, resp->body_len = 0;
+  json_decref(resp->json);
+  resp->json = body;
+  sim_api_add_header(resp, "Content-Type", "application/json");
+}
+
+/* Writes resp->json (if any) into resp->body and releases it. */
+void sim_response_render(sim_response *resp) {
+  if (!resp->json) return;
+  char *text = json_dumps(resp->json, SIMU_JSON_FLAGS);
+  json_decref(resp->json), resp->json = NULL;
+  free(resp->body);
+  resp->body = text;
+  resp->body_len = text ? strlen(text) : 0;
 }
 
 /* Answers with a JSON body (takes body). */
@@ -73,6 +94,7 @@ void sim_response_clear(sim_response *resp) {
   for (size_t i = 0; i < resp->n_headers; i++) free(resp->headers[i].name), free(resp->headers[i].value);
   free(resp->headers);
   free(resp->body);
+  json_decref(resp->json);
   if (resp->exec) free(resp->exec->out), free(resp->exec->err), free(resp->exec->status), free(resp->exec);
   memset(resp, 0, sizeof *resp);
 }
@@ -259,9 +281,8 @@ static void log_request(FILE *log, const sim_request *req) {
   fflush(log);
 }
 
-/* Like sim_handle(), for a caller that the front door authenticated itself (user non-NULL: a verified
- * client certificate), so no bearer token is needed. */
-void sim_handle_as(sim_world *w, const sim_request *req, const char *user, sim_response *resp) {
+/* Answers one request; an answer of stored objects stays in resp->json when defer is set. */
+static void handle(sim_world *w, const sim_request *req, const char *user, sim_response *resp, bool defer) {
   memset(resp, 0, sizeof *resp);
   if (w->request_log) log_request(w->request_log, req);
   api_call c = {.w = w, .req = req, .resp = resp, .res = -1, .user = user};
@@ -280,4 +301,16 @@ void sim_handle_as(sim_world *w, const sim_request *req, const char *user, sim_r
   }
   call_free(&c);
   if (w->st.rv != rv) sim_world_reconcile(w);
+  if (!defer) sim_response_render(resp);
+}
+
+/* Like sim_handle(), for a caller that the front door authenticated itself (user non-NULL: a verified
+ * client certificate), so no bearer token is needed. */
+void sim_handle_as(sim_world *w, const sim_request *req, const char *user, sim_response *resp) {
+  handle(w, req, user, resp, false);
+}
+
+/* Like sim_handle_as(); an answer of stored objects may stay in resp->json for sim_response_render(). */
+void sim_handle_deferred(sim_world *w, const sim_request *req, const char *user, sim_response *resp) {
+  handle(w, req, user, resp, true);
 }

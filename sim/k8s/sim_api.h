@@ -34,6 +34,9 @@ bool sim_api_query_true(const api_call *c, const char *key);
 void sim_api_add_header(sim_response *resp, const char *name, const char *value);
 /* Answers with a JSON body (takes body). */
 void sim_api_json(sim_response *resp, int code, json_t *body);
+/* Answers with a JSON body made only of stored objects and new containers of them (takes body):
+ * its writing may be left to sim_response_render(), outside the world's lock. */
+void sim_api_json_stored(sim_response *resp, int code, json_t *body);
 /* Answers with a JSON body and an explicit Content-Type (takes body). */
 void sim_api_json_ct(sim_response *resp, int code, json_t *body, const char *content_type);
 /* Answers with a Status object (takes st); the HTTP code is the Status' code. */

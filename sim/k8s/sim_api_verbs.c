@@ -23,7 +23,7 @@ const json_t *sim_api_existing(api_call *c) {
 /* The verbs on resources (sim_api_verbs.c, sim_api_write.c). */
 void sim_api_get(api_call *c) {
   const json_t *o = sim_api_existing(c);
-  if (o) sim_api_json(c->resp, 200, json_incref((json_t *)o));
+  if (o) sim_api_json_stored(c->resp, 200, json_incref((json_t *)o));
 }
 
 /* A continue token: the list's resourceVersion and the last key returned. */
@@ -128,7 +128,7 @@ void sim_api_list(api_call *c) {
       json_object_set_new(meta, "remainingItemCount", json_integer((json_int_t)remaining));
       free(key), free(tok);
     }
-    sim_api_json(c->resp, 200, json_pack("{s:s,s:s,s:o,s:o}", "kind", kind, "apiVersion",
+    sim_api_json_stored(c->resp, 200, json_pack("{s:s,s:s,s:o,s:o}", "kind", kind, "apiVersion",
                                          sim_res_api_version((simr_kind)c->res), "metadata", meta, "items", pg));
     json_decref(all), json_decref(items);
   }

@@ -138,7 +138,7 @@ void sim_api_create(api_call *c) {
   if (invalid || dry) return sim_api_dry_restore(c, &rng, &uid_rng), free(name);
   const json_t *stored = sim_store_create(&c->w->st, (simr_kind)c->res, obj, simw_wall(c->w, c->w->now));
   if (!stored) sim_api_status(c->resp, sim_status_already_exists((simr_kind)c->res, name));
-  else sim_api_json(c->resp, 201, json_incref((json_t *)stored));
+  else sim_api_json_stored(c->resp, 201, json_incref((json_t *)stored));
   free(name);
 }
 
@@ -183,7 +183,7 @@ static void replace(api_call *c, const json_t *old, json_t *nw, bool status_only
   if (sim_util_jpath(old, "metadata.deletionTimestamp")) json_object_set(meta, "deletionTimestamp", sim_util_jpath(old, "metadata.deletionTimestamp"));
   if (dry) return sim_api_json(c->resp, 200, sim_store_preview_update(&c->w->st, (simr_kind)c->res, nw));
   const json_t *stored = sim_store_update(&c->w->st, (simr_kind)c->res, nw);
-  sim_api_json(c->resp, 200, json_incref((json_t *)stored));
+  sim_api_json_stored(c->resp, 200, json_incref((json_t *)stored));
 }
 
 /* PUT: replaces an object (or its status/scale) and answers it, or a Status. */
@@ -241,7 +241,7 @@ void sim_api_status_sub(api_call *c) {
   int dry = strcmp(c->req->method, "GET") ? sim_api_dry_run(c, NULL) : 0;
   const json_t *old = dry < 0 ? NULL : sim_api_existing(c);
   if (!old || !strcmp(c->req->method, "GET")) {
-    if (old) sim_api_json(c->resp, 200, json_incref((json_t *)old));
+    if (old) sim_api_json_stored(c->resp, 200, json_incref((json_t *)old));
     return;
   }
   json_t *nw = !strcmp(c->req->method, "PATCH") ? apply_patch(c, old) : sim_api_body(c);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 /* Returns the event type's name ("ADDED"). */
 const char *sim_store_evtype_name(sims_evtype t) {
   switch (t) {
@@ -45,6 +47,8 @@ void sim_store_free(sims_store *st) {
   json_decref(st->gc_cand);
   for (size_t i = 0; i < st->hist_len; i++) event_clear(&st->hist[(st->hist_head + i) % st->hist_cap]);
   free(st->hist);
+  for (size_t i = 0; i < st->n_dead; i++) json_decref(st->dead[i]);
+  free(st->dead);
   memset(st, 0, sizeof *st);
 }
 
@@ -112,6 +116,10 @@ static void record(sims_store *st, sims_evtype type, simr_kind res, json_t *obj,
   if (st->hist_len == st->hist_cap) {
     sims_event *e = &st->hist[st->hist_head];
     st->floor_rv = e->rv;
+    if (st->defer_release && GROW(st->dead, st->dead_cap, st->n_dead + 2)) {
+      st->dead[st->n_dead++] = e->obj, st->dead[st->n_dead++] = e->old;
+      e->obj = e->old = NULL;
+    }
     event_clear(e);
     st->hist_head = (st->hist_head + 1) % st->hist_cap;
     st->hist_len--;
@@ -342,6 +350,16 @@ bool sim_store_delete(sims_store *st, simr_kind res, const char *ns, const char 
   free(key);
   record(st, SIMS_DELETED, res, last, old);
   return true;
+}
+
+/* Returns the references the history evicted since the last call (caller releases them and frees
+ * the array), *n their count; NULL (and *n 0) when none, or out of memory (they stay for the next
+ * call). */
+json_t **sim_store_take_dead(sims_store *st, size_t *n) {
+  json_t **out = st->n_dead ? malloc(st->n_dead * sizeof *out) : NULL; /* dead[] keeps its capacity */
+  *n = out ? st->n_dead : 0;
+  if (out) memcpy(out, st->dead, st->n_dead * sizeof *out), st->n_dead = 0;
+  return out;
 }
 
 /* Returns the i-th retained change, oldest first (i < st->hist_len). */

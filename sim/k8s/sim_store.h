@@ -57,6 +57,9 @@ typedef struct {
   sims_event *hist;           /* ring buffer */
   size_t hist_cap, hist_head, hist_len;
   uint64_t floor_rv;          /* changes at or below this rv are no longer in the history */
+  bool defer_release;         /* evicted history entries go to dead[] instead of being released */
+  json_t **dead;              /* references of evicted entries awaiting sim_store_take_dead() */
+  size_t n_dead, dead_cap;
   sim_rng uid_rng;
 } sims_store;
 
@@ -112,6 +115,12 @@ const json_t *sim_store_update(sims_store *st, simr_kind res, json_t *obj);
 json_t *sim_store_preview_update(const sims_store *st, simr_kind res, json_t *obj);
 /* Removes the object; returns false when there was none. */
 bool sim_store_delete(sims_store *st, simr_kind res, const char *ns, const char *name);
+
+/* Returns the references the history evicted since the last call (a new array of n_dead
+ * references, NULL when none, *n their count): the caller releases them (json_decref) and frees the
+ * array — outside the world's lock, since releasing a large object is most of a write's cost. Only
+ * used with defer_release set. */
+json_t **sim_store_take_dead(sims_store *st, size_t *n);
 
 /* Returns the i-th retained change, oldest first (i < st->hist_len). */
 const sims_event *sim_store_hist_at(const sims_store *st, size_t i);

@@ -149,6 +149,12 @@ const json_t *sim_get(sim_world *w, const char *resource, const char *ns, const 
 /* Returns the world's resourceVersion counter (the latest write). */
 uint64_t sim_resource_version(const sim_world *w) { return w->st.rv; }
 
+/* Makes the history keep evicted objects for sim_take_garbage(). */
+void sim_defer_release(sim_world *w) { w->st.defer_release = true; }
+
+/* Returns the references evicted since the last call (caller releases them), *n their count. */
+json_t **sim_take_garbage(sim_world *w, size_t *n) { return sim_store_take_dead(&w->st, n); }
+
 /* Returns the scenario's "process_stubs" (borrowed; lives as long as the world): the list of {"argv":
  * [glob…], "status", "stdout", "stderr"} that answers run() in a rehearsal (docs/rehearsal.md), or NULL
  * when the scenario has none. */

@@ -90,6 +90,35 @@ static void store__history__bounded_with_floor(void **state) {
   sim_store_free(&st);
 }
 
+static void store__deferred_release__evicted_versions_handed_out(void **state) {
+  (void)state;
+  sims_store st;
+  sim_store_init(&st, 2, 7);
+  st.defer_release = true;
+  size_t n = 1;
+  assert_null(sim_store_take_dead(&st, &n));
+  assert_int_equal(n, 0);
+  sim_store_create(&st, SIMR_CONFIGMAPS, cm("a", "c0", "{}"), 0);
+  json_t *v1 = json_incref((json_t *)sim_store_get(&st, SIMR_CONFIGMAPS, "a", "c0"));
+  json_t *c = sim_store_edit(v1);
+  json_object_set_new(c, "data", json_pack("{s:s}", "a", "2"));
+  sim_store_update(&st, SIMR_CONFIGMAPS, c);
+  sim_store_create(&st, SIMR_CONFIGMAPS, cm("a", "c1", "{}"), 0); /* evicts the ADDED of c0 */
+  json_t **dead = sim_store_take_dead(&st, &n);
+  assert_int_equal(n, 2); /* the entry's object after (v1) and before (none) */
+  assert_ptr_equal(dead[0], v1);
+  assert_null(dead[1]);
+  assert_true(v1->refcount >= 2); /* still held: the store did not release it */
+  for (size_t i = 0; i < n; i++) json_decref(dead[i]);
+  free(dead);
+  assert_null(sim_store_take_dead(&st, &n));
+  assert_int_equal(st.floor_rv, 1);
+  assert_string_equal(sim_util_jstr(sim_store_hist_at(&st, 0)->old, "data.a", ""), "1");
+  json_decref(v1);
+  sim_store_create(&st, SIMR_CONFIGMAPS, cm("a", "c2", "{}"), 0); /* left for sim_store_free */
+  sim_store_free(&st);
+}
+
 /* Returns whether the label selector text matches the labels (JSON text). */
 static bool sel_match(const char *sel, const char *labels) {
   simsel s;
@@ -165,6 +194,7 @@ int main(void) {
       cmocka_unit_test(store__create_twice__refused),
       cmocka_unit_test(store__update__bumps_rv_and_generation_only_on_spec),
       cmocka_unit_test(store__history__bounded_with_floor),
+      cmocka_unit_test(store__deferred_release__evicted_versions_handed_out),
       cmocka_unit_test(selectors__labels__every_operator),
       cmocka_unit_test(selectors__malformed__rejected),
       cmocka_unit_test(selectors__fields__phase_and_name),

@@ -357,11 +357,48 @@ static void proxy_logs_exec__follow_the_pods(void **state) {
   sim_free(w);
 }
 
+/* Answers one GET both ways; asserts the deferred answer renders to the same text. */
+static void same_answer(sim_world *w, const char *path, const char *query) {
+  sim_request r = {"GET", path, query, NULL, 0, NULL, 0};
+  sim_response now, later;
+  sim_handle(w, &r, &now);
+  sim_handle_deferred(w, &r, NULL, &later);
+  assert_non_null(later.json);
+  assert_null(later.body);
+  sim_response_render(&later);
+  assert_null(later.json);
+  assert_int_equal(later.status, now.status);
+  assert_string_equal(later.body, now.body);
+  assert_string_equal(sim_response_header(&later, "Content-Type"), "application/json");
+  sim_response_clear(&now), sim_response_clear(&later);
+}
+
+static void answers__deferred__render_as_in_process(void **state) {
+  (void)state;
+  sim_world *w = world("bad-release", 1);
+  same_answer(w, DEP, "");
+  same_answer(w, RSS, "");
+  same_answer(w, RSS, "limit=1");
+  int st;
+  json_decref(call(w, "PATCH", DEP, "", "application/merge-patch+json", "{\"spec\":{\"replicas\":3}}", &st));
+  assert_int_equal(st, 200);
+  same_answer(w, DEP, "");
+  sim_request bad = {"GET", DEP "-nope", "", NULL, 0, NULL, 0};
+  sim_response r;
+  sim_handle_deferred(w, &bad, NULL, &r); /* a Status is written under the lock */
+  assert_int_equal(r.status, 404);
+  assert_null(r.json);
+  assert_non_null(r.body);
+  sim_response_clear(&r);
+  sim_free(w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(rollout__undo_to_older_revision__reuses_its_replicaset),
       cmocka_unit_test(rollout__bad_image__progress_deadline_exceeded),
       cmocka_unit_test(errors__status_objects__as_the_api_server_words_them),
+      cmocka_unit_test(answers__deferred__render_as_in_process),
       cmocka_unit_test(list__pagination__continue_and_expiry),
       cmocka_unit_test(watch__events_bookmarks_timeout_and_410),
       cmocka_unit_test(faults__errors_drops_conflicts__from_the_scenario),
