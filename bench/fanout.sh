@@ -133,22 +133,27 @@ write_fail_plan() {
   sed 's/timeout: 5m)/timeout: 1s)/' "$1/rollback.rbk" >"$1/fail.rbk"
 }
 
-# run_fail LABEL RBK DIR: appends "fail-LABEL n gap_s rc" to $T/results: the seconds from the
-# "run failed" line to the exit.
+# run_fail LABEL RBK DIR: appends "fail-LABEL n gap_s rc from_first_s" to $T/results: the seconds
+# from the "run failed" line to the exit, and from the first failure's line (✗) to the exit. It
+# first lets the simulator finish the rollouts an earlier failed run left behind (10 s).
 run_fail() {
   local label=$1 rbk=$2 dir=$3 n
   n=$(wc -l <"$dir/names")
+  sleep 10
   (cd "$dir" && python3 - "$rbk" "$label" >"fail-$label.txt" <<'EOP'
 import subprocess, sys, time
 rbk, label = sys.argv[1:3]
 p = subprocess.Popen([rbk, "run", "fail.rbk", "--kubeconfig", "kubeconfig", "--journal", "j-fail-" + label + "/"],
                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-failed_at = None
+failed_at = first = None
 for line in p.stdout:
     if "run failed" in line and failed_at is None:
         failed_at = time.monotonic()
+    if "\u2717" in line and first is None:
+        first = time.monotonic()
 code = p.wait()
-print("%.3f %d" % (time.monotonic() - failed_at if failed_at else -1, code))
+end = time.monotonic()
+print("%.3f %d %.3f" % (end - failed_at if failed_at else -1, code, end - first if first else -1))
 EOP
   )
   echo "fail-$label $n $(cat "$dir/fail-$label.txt")" >>"$T/results"
@@ -231,11 +236,12 @@ for r in failrows:
     fg.setdefault((int(r[1]), r[0][5:]), []).append(r)
 if fg:
     print()
-    print("| N | job | runs | a failed run: from 'run failed' to exit (median, max) | exit codes |")
-    print("| ---: | --- | ---: | ---: | --- |")
+    print("| N | job | runs | a failed run: from 'run failed' to exit (median, max) | from the first failure to exit (median, max) | exit codes |")
+    print("| ---: | --- | ---: | ---: | ---: | --- |")
     for (n, job) in sorted(fg, key=lambda k: (k[0], order.get(k[1], 9))):
         g = fg[(n, job)]
-        gaps = [float(x[2]) for x in g if float(x[2]) >= 0]
-        shown = "%.3f s, %.3f s" % (statistics.median(gaps), max(gaps)) if gaps else "the run did not fail"
-        print("| %d | %s | %d | %s | %s |" % (n, job, len(g), shown, "/".join(x[3] for x in g)))
+        def gap(i):
+            v = [float(x[i]) for x in g if float(x[i]) >= 0]
+            return "%.3f s, %.3f s" % (statistics.median(v), max(v)) if v else "the run did not fail"
+        print("| %d | %s | %d | %s | %s | %s |" % (n, job, len(g), gap(2), gap(4), "/".join(x[3] for x in g)))
 EOP
