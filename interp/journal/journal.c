@@ -222,11 +222,12 @@ int journal_sync(journal *j, char **err) {
 }
 
 /* Returns true when ev's record must be durable before the engine goes on: the run's first and
- * last records, a mutation's start (it is sent next) and a notification (sent next). */
+ * last records, a mutation's start (it is sent next; not a replay's, status skipped, which sends
+ * nothing) and a notification (sent next). */
 static bool durable_at_once(const rbk_event *ev) {
   switch (ev->kind) {
     case RBK_EV_RUN_START: case RBK_EV_RUN_END: case RBK_EV_NOTIFY: return true;
-    case RBK_EV_ACTION_START: return ev->mutating;
+    case RBK_EV_ACTION_START: return ev->mutating && ev->status == RBK_STATUS_NONE;
     default: return false;
   }
 }

@@ -2,10 +2,10 @@
  * with one write() at once (a killed process leaves every record it emitted, whole).
  *
  * Group commit: a record is fsync'ed at once when something outside the process follows it — the
- * run's first and last records, a mutating action's action_start (the mutation is sent next), a
- * notify (the message is sent next); the other records are fsync'ed together when the sink's
- * sync runs (the engine calls it before it waits for anything) or with the next record fsync'ed at
- * once. So before a mutation or a notification goes out, and before the engine waits, every
+ * run's first and last records, a mutating action's action_start (the mutation is sent next; not
+ * a replay's), a notify (the message is sent next); the other records are fsync'ed together when
+ * the sink's sync runs (the engine calls it before it waits for anything) or with the next record
+ * fsync'ed at once. So before a mutation or a notification goes out, and before the engine waits, every
  * record before it is durable; a power cut loses at most the records of the engine's last turn
  * of work, none of which a later mutation depends on (docs/run.md "The journal on disk").
  *

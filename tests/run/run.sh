@@ -85,6 +85,7 @@ for line in open(trace):
         seq = re.search(r'\{\\"seq\\":(\d+),', line)
         mut = '\\"mutating\\":true' in line
         ev = re.search(r'\\"event\\":\\"(\w+)\\"', line)
+        mut = mut and '\\"status\\":' not in line  # a replay (skipped) sends nothing
         ops.append((int(seq.group(1)) if seq else -1, ev.group(1) if ev else "?", mut))
     elif fd and re.search(r'\bfsync\(%s\)' % fd, line):
         ops.append("fsync")
