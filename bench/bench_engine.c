@@ -34,7 +34,7 @@ static int run_plan(const char *plan, const char *script_text, long *events, siz
   char *err = NULL;
   rbk_actions *act = script ? actions_script_new(script, &err) : NULL;
   rbk_clock *clock = clock_virtual(CLOCK_VIRTUAL_EPOCH_MS);
-  engine_config cfg = {.clock = clock, .actions = act, .sink = {events, count_event}};
+  engine_config cfg = {.clock = clock, .actions = act, .sink = {events, count_event, NULL}};
   engine *e = prog && act && !diags.errors ? engine_new(prog, &cfg, &err) : NULL;
   int code = e ? engine_run(e) : -1;
   if (!e) fprintf(stderr, "bench: %s\n", err ? err : "setup failed");

@@ -14,7 +14,10 @@
 # Each undo rolls to the previous revision, so every job has N real rollouts to do. Reported per
 # job: wall, CPU user+sys, peak RSS (kubectl: of the largest process), CPU per action (2 per
 # deployment), actions ok; rbk also under `perf stat` (task-clock, context switches, page
-# faults). Everything talks to 127.0.0.1 only.
+# faults). Last, on the same world, each rbk runs the plan once more with `rollout_status(d,
+# timeout: 1s)`: it fails while most of its requests are in flight, and the time from its "run
+# failed" line to the process's exit is reported (the run lock's release included; goal < 1 s).
+# Everything talks to 127.0.0.1 only.
 #
 # Usage: bash bench/fanout.sh AFTER_RBK [BEFORE_RBK] [SIZES="50 1000"]
 #   env: RUNS=3 (repetitions per size; medians are printed), SPEED=20 (sim --speed), P=32
@@ -124,6 +127,38 @@ write_plan() {
   } >"$dir/rollback.rbk"
 }
 
+# write_fail_plan DIR: the same plan whose status waits time out after 1 s: a run that fails with
+# most of its requests in flight.
+write_fail_plan() {
+  sed 's/timeout: 5m)/timeout: 1s)/' "$1/rollback.rbk" >"$1/fail.rbk"
+}
+
+# run_fail LABEL RBK DIR: appends "fail-LABEL n gap_s rc from_first_s" to $T/results: the seconds
+# from the "run failed" line to the exit, and from the first failure's line (✗) to the exit. It
+# first lets the simulator finish the rollouts an earlier failed run left behind (10 s).
+run_fail() {
+  local label=$1 rbk=$2 dir=$3 n
+  n=$(wc -l <"$dir/names")
+  sleep 10
+  (cd "$dir" && python3 - "$rbk" "$label" >"fail-$label.txt" <<'EOP'
+import subprocess, sys, time
+rbk, label = sys.argv[1:3]
+p = subprocess.Popen([rbk, "run", "fail.rbk", "--kubeconfig", "kubeconfig", "--journal", "j-fail-" + label + "/"],
+                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+failed_at = first = None
+for line in p.stdout:
+    if "run failed" in line and failed_at is None:
+        failed_at = time.monotonic()
+    if "\u2717" in line and first is None:
+        first = time.monotonic()
+code = p.wait()
+end = time.monotonic()
+print("%.3f %d %.3f" % (end - failed_at if failed_at else -1, code, end - first if first else -1))
+EOP
+  )
+  echo "fail-$label $n $(cat "$dir/fail-$label.txt")" >>"$T/results"
+}
+
 # run_rbk LABEL RBK DIR: one rbk run; appends "LABEL n user sys rss_kb wall ok rc task_ms ctxsw faults" to $T/results.
 run_rbk() {
   local label=$1 rbk=$2 dir=$3 n rc ok
@@ -167,6 +202,9 @@ for n in $SIZES; do
     [ -n "$BEFORE" ] && run_rbk before "$BEFORE" "$d"
     run_rbk after "$AFTER" "$d"
     run_kubectl "$d"
+    write_fail_plan "$d"
+    [ -n "$BEFORE" ] && run_fail before "$BEFORE" "$d"
+    run_fail after "$AFTER" "$d"
     stop_world
   done
 done
@@ -174,6 +212,8 @@ done
 python3 - "$T/results" <<'EOP'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+failrows = [r for r in rows if r[0].startswith("fail-")]
+rows = [r for r in rows if not r[0].startswith("fail-")]
 groups = {}
 for r in rows:
     groups.setdefault((int(r[1]), r[0]), []).append(r)
@@ -191,4 +231,17 @@ for (n, job) in sorted(groups, key=lambda k: (k[0], order.get(k[1], 9))):
     print("| %d | %s | %d%s | %.2f | %.2f | %.3f ms | %.1f MiB%s | %s of %d | %s |"
           % (n, job, len(g), " (%d failed)" % fails if fails else "", med(5), cpu, cpu / (2 * n) * 1000, rss,
              " (largest process)" if job == "kubectl" else "", oks, 2 * n, extra))
+fg = {}
+for r in failrows:
+    fg.setdefault((int(r[1]), r[0][5:]), []).append(r)
+if fg:
+    print()
+    print("| N | job | runs | a failed run: from 'run failed' to exit (median, max) | from the first failure to exit (median, max) | exit codes |")
+    print("| ---: | --- | ---: | ---: | ---: | --- |")
+    for (n, job) in sorted(fg, key=lambda k: (k[0], order.get(k[1], 9))):
+        g = fg[(n, job)]
+        def gap(i):
+            v = [float(x[i]) for x in g if float(x[i]) >= 0]
+            return "%.3f s, %.3f s" % (statistics.median(v), max(v)) if v else "the run did not fail"
+        print("| %d | %s | %d | %s | %s | %s |" % (n, job, len(g), gap(2), gap(4), "/".join(x[3] for x in g)))
 EOP

@@ -1,6 +1,7 @@
 #!/bin/bash
-# bench/journal_cost.sh — what the journal costs: per action (two records, each one write() and an
-# fsync) and the time `rbk resume` takes on a 1,000-action journal.
+# bench/journal_cost.sh — what the journal costs: per action (two records, each one write(); the
+# action_start of the mutation fsync'ed at once, the action_end with the next group — docs/run.md
+# "The journal on disk") and the time `rbk resume` takes on a 1,000-action journal.
 #
 #   bash bench/journal_cost.sh <rbk binary> [N=1000] [REPEAT=3]
 #
@@ -51,7 +52,7 @@ with=$(for i in $(seq "$repeat"); do seconds "${run[@]}" --journal "$work/j$i.js
 records=$(wc -l < "$work/j1.jsonl")
 printf 'run of %d actions: %.3f s without a journal, %.3f s with one (%d records, %d bytes)\n' \
   "$n" "$without" "$with" "$records" "$(stat -c %s "$work/j1.jsonl")"
-printf 'journal cost per action (2 records, write + fsync each): %.3f ms\n' \
+printf 'journal cost per action (2 records, 1 fsync): %.3f ms\n' \
   "$(echo "($with - $without) * 1000 / $n" | bc -l)"
 
 cut=$(grep -n '"event":"action_end"' "$work/j1.jsonl" | tail -1 | cut -d: -f1)

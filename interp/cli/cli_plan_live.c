@@ -176,7 +176,7 @@ static int preview(const rbk_program *prog, plan_graph *g, const cli_plan_live_o
   live_actions_opts lo = {o->kubeconfig, o->context, 0, note, &v};
   rbk_actions *act = live_actions_new(&lo, &err);
   rbk_clock *clock = act ? clock_virtual(wall_now()) : NULL;
-  engine_config cfg = {.params = &params, .clock = clock, .actions = act, .sink = {&v, emit}, .yes = true,
+  engine_config cfg = {.params = &params, .clock = clock, .actions = act, .sink = {&v, emit, NULL}, .yes = true,
                        .node_id = node_id, .node_user = g, .operator_name = "rbk-plan-live", .run_id = "preview",
                        .getsecret = get_secret, .lookup_user = &v, .preview = true};
   engine *e = clock ? engine_new(prog, &cfg, &err) : NULL;

@@ -1,5 +1,5 @@
 /* journal.c — writing the run journal: one JSON line per record, one write() each, fsync'ed
- * (see journal.h). */
+ * at once or with the next group (see journal.h). */
 #include "journal.h"
 
 #include "strutil.h"
@@ -30,6 +30,7 @@ struct journal {
   int64_t exit_after; /* test hook RBK_TEST_EXIT_AFTER_RECORDS: _exit(137) after this many records
                          of this process (0: never) */
   int64_t written;   /* records this process appended */
+  bool unsynced;     /* records were written since the last fsync */
 };
 
 /* Returns "cannot write journal PATH: REASON" (caller frees). */
@@ -162,15 +163,22 @@ bool journal_begin(journal *j, const journal_meta *meta, bool resume, rbk_clock 
   return true;
 }
 
-/* Writes all of buf with one write(); returns 0, or -1 with errno set. A short write to a
- * regular file is cut back to where it started. */
-static int write_record(journal *j, const char *buf, size_t len) {
+/* Fsyncs what was written since the last fsync; returns 0, or -1 with errno set. */
+static int sync_records(journal *j) {
+  if (!j->unsynced) return 0;
+  j->unsynced = false;
+  return j->regular ? fsync(j->fd) : 0;
+}
+
+/* Writes all of buf with one write(), then fsyncs it (and every record before it) when `durable`;
+ * returns 0, or -1 with errno set. A short write to a regular file is cut back to where it started. */
+static int write_record(journal *j, const char *buf, size_t len, bool durable) {
   struct stat st;
   off_t before = j->regular && fstat(j->fd, &st) == 0 ? st.st_size : -1;
   ssize_t n;
   do n = write(j->fd, buf, len);
   while (n < 0 && errno == EINTR);
-  if (n == (ssize_t)len) return j->regular ? fsync(j->fd) : 0;
+  if (n == (ssize_t)len) return j->unsynced = true, durable ? sync_records(j) : 0;
   if (n >= 0 && write(j->fd, buf + n, len - (size_t)n) >= 0) errno = ENOSPC; /* the rest says why */
   int saved = errno;
   if (n > 0 && before >= 0 && ftruncate(j->fd, before) != 0) saved = errno;
@@ -178,8 +186,8 @@ static int write_record(journal *j, const char *buf, size_t len) {
   return -1;
 }
 
-/* Appends one record (see journal.h); returns 0 or -1 with *err set. */
-int journal_append(journal *j, const json_t *record, char **err) {
+/* Appends one record, fsync'ed when durable; returns 0 or -1 with *err set. */
+static int append(journal *j, const json_t *record, bool durable, char **err) {
   if (j->error) {
     *err = strdup(j->error);
     return -1;
@@ -190,7 +198,7 @@ int journal_append(journal *j, const json_t *record, char **err) {
   if (!line) {
     j->error = write_error(j->path, "out of memory");
   } else {
-    if (write_record(j, line, strlen(line)) != 0) j->error = write_error(j->path, strerror(errno));
+    if (write_record(j, line, strlen(line), durable) != 0) j->error = write_error(j->path, strerror(errno));
     free(line);
   }
   if (!j->error) {
@@ -200,6 +208,28 @@ int journal_append(journal *j, const json_t *record, char **err) {
   }
   *err = strdup(j->error);
   return -1;
+}
+
+/* Appends one record (see journal.h); returns 0 or -1 with *err set. */
+int journal_append(journal *j, const json_t *record, char **err) { return append(j, record, true, err); }
+
+/* Makes every record written so far durable (see journal.h); returns 0 or -1 with *err set. */
+int journal_sync(journal *j, char **err) {
+  if (!j->error && sync_records(j) != 0) j->error = write_error(j->path, strerror(errno));
+  if (!j->error) return 0;
+  *err = strdup(j->error);
+  return -1;
+}
+
+/* Returns true when ev's record must be durable before the engine goes on: the run's first and
+ * last records, a mutation's start (it is sent next; not a replay's, status skipped, which sends
+ * nothing) and a notification (sent next). */
+static bool durable_at_once(const rbk_event *ev) {
+  switch (ev->kind) {
+    case RBK_EV_RUN_START: case RBK_EV_RUN_END: case RBK_EV_NOTIFY: return true;
+    case RBK_EV_ACTION_START: return ev->mutating && ev->status == RBK_STATUS_NONE;
+    default: return false;
+  }
 }
 
 /* Returns the record for ev: seq, time, the event with details, and the run's metadata on
@@ -246,13 +276,16 @@ static int sink_emit(void *user, const rbk_event *ev, char **err) {
     *err = strdup(j->error);
     return -1;
   }
-  int rc = journal_append(j, rec, err);
+  int rc = append(j, rec, durable_at_once(ev), err);
   json_decref(rec);
   return rc;
 }
 
+/* rbk_sink.sync: the group commit. */
+static int sink_sync(void *user, char **err) { return journal_sync(user, err); }
+
 /* Returns the journaling sink. */
-rbk_sink journal_sink(journal *j) { return (rbk_sink){j, sink_emit}; }
+rbk_sink journal_sink(journal *j) { return (rbk_sink){j, sink_emit, sink_sync}; }
 
 /* Returns the path (borrowed). */
 const char *journal_path(const journal *j) { return j->path; }
@@ -263,6 +296,7 @@ const char *journal_error(const journal *j) { return j->error; }
 /* Closes the journal. */
 void journal_close(journal *j) {
   if (!j) return;
+  if (j->fd >= 0 && !j->error) sync_records(j); /* best effort: a failure here changes nothing */
   if (j->fd >= 0) close(j->fd);
   json_decref(j->meta);
   free(j->error);

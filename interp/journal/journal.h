@@ -1,5 +1,13 @@
 /* journal.h — the run journal: append-only JSON lines, one record per engine event, each written
- * with one write() and fsync'ed before the engine goes on.
+ * with one write() at once (a killed process leaves every record it emitted, whole).
+ *
+ * Group commit: a record is fsync'ed at once when something outside the process follows it — the
+ * run's first and last records, a mutating action's action_start (the mutation is sent next; not
+ * a replay's), a notify (the message is sent next); the other records are fsync'ed together when
+ * the sink's sync runs (the engine calls it before it waits for anything) or with the next record
+ * fsync'ed at once. So before a mutation or a notification goes out, and before the engine waits, every
+ * record before it is durable; a power cut loses at most the records of the engine's last turn
+ * of work, none of which a later mutation depends on (docs/run.md "The journal on disk").
  *
  * A journal is a file (default .rbk/runs/<run-id>.jsonl). Its records are the engine's events as
  * events.h's events_to_json(ev, true) renders them (secrets masked), plus "seq" (1, 2, 3… across
@@ -66,6 +74,10 @@ bool journal_begin(journal *j, const journal_meta *meta, bool resume, rbk_clock 
  * every later append fails with the same message: a journal with a gap is never written. */
 int journal_append(journal *j, const json_t *record, char **err);
 
+/* Fsyncs the records written since the last fsync (the group commit; nothing to do: 0). Returns
+ * 0, or -1 with *err set (the journal is then failed, as after a failed append). */
+int journal_sync(journal *j, char **err);
+
 /* The largest value a record holds whole: an action's "args" or "result" (a step's "result")
  * whose compact JSON passes JOURNAL_CAP_VALUE bytes is replaced by "args_truncated" /
  * "result_truncated": {bytes, sha256: "sha256:HEX" over that JSON, head: its first
@@ -77,7 +89,8 @@ int journal_append(journal *j, const json_t *record, char **err);
  * its compact JSON is longer than max bytes (journal_cap.c). */
 bool journal_cap_value(json_t *rec, const char *key, size_t max);
 
-/* Returns the sink that journals every event (rbk_sink.user is j). */
+/* Returns the sink that journals every event (rbk_sink.user is j), with the group commit above
+ * as its sync. */
 rbk_sink journal_sink(journal *j);
 
 /* Returns the journal's path (borrowed). */
@@ -86,7 +99,7 @@ const char *journal_path(const journal *j);
 const char *journal_error(const journal *j);
 
 /* Closes the journal; NULL is fine. */
-void journal_close(journal *j);
+void journal_close(journal *j); /* fsyncs what is not yet durable first */
 
 /* Metadata helpers (journal_meta.c). */
 

@@ -15,7 +15,7 @@ static int json_emit(void *user, const rbk_event *ev, char **err) {
 }
 
 /* Returns the JSON-lines sink. */
-rbk_sink out_json_sink(out_json *o) { return (rbk_sink){o, json_emit}; }
+rbk_sink out_json_sink(out_json *o) { return (rbk_sink){o, json_emit, NULL}; }
 
 /* rbk_sink.emit: feeds both sinks; returns the first one's result. */
 static int tee_emit(void *user, const rbk_event *ev, char **err) {
@@ -27,5 +27,15 @@ static int tee_emit(void *user, const rbk_event *ev, char **err) {
   return rc;
 }
 
+/* rbk_sink.sync: syncs both sinks; returns the first one's result. */
+static int tee_sync(void *user, char **err) {
+  out_tee *t = user;
+  int rc = t->first.sync ? t->first.sync(t->first.user, err) : 0;
+  char *ignored = NULL;
+  if (t->second.sync && t->second.sync(t->second.user, rc ? &ignored : err) != 0 && !rc) rc = -1;
+  free(ignored);
+  return rc;
+}
+
 /* Returns the tee sink. */
-rbk_sink out_tee_sink(out_tee *t) { return (rbk_sink){t, tee_emit}; }
+rbk_sink out_tee_sink(out_tee *t) { return (rbk_sink){t, tee_emit, tee_sync}; }

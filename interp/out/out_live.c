@@ -300,7 +300,7 @@ static int live_emit(void *user, const rbk_event *ev, char **err) {
 }
 
 /* Returns the live view's sink. */
-rbk_sink out_live_sink(out_live *v) { return (rbk_sink){v, live_emit}; }
+rbk_sink out_live_sink(out_live *v) { return (rbk_sink){v, live_emit, NULL}; }
 
 /* Shows the prompt line and redraws now. */
 void out_live_prompt(out_live *v, const char *line) {

@@ -229,4 +229,4 @@ static int text_emit(void *user, const rbk_event *ev, char **err) {
 }
 
 /* Returns the text-lines sink. */
-rbk_sink out_text_sink(out_text *o) { return (rbk_sink){o, text_emit}; }
+rbk_sink out_text_sink(out_text *o) { return (rbk_sink){o, text_emit, NULL}; }

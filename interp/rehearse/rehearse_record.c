@@ -112,5 +112,11 @@ static int record(void *user, const rbk_event *ev, char **err) {
   return rec->out.emit ? rec->out.emit(rec->out.user, ev, err) : 0;
 }
 
+/* rbk_sink.sync: syncs the sink the recorder feeds. */
+static int record_sync(void *user, char **err) {
+  rehearse_recorder *rec = user;
+  return rec->out.sync ? rec->out.sync(rec->out.user, err) : 0;
+}
+
 /* Returns the sink that records into rec (borrowed). */
-rbk_sink rehearse_record_sink(rehearse_recorder *rec) { return (rbk_sink){rec, record}; }
+rbk_sink rehearse_record_sink(rehearse_recorder *rec) { return (rbk_sink){rec, record, record_sync}; }

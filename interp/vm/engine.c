@@ -140,9 +140,11 @@ static void stop_at_cap(engine *e) {
   free(d);
 }
 
-/* Waits for the next completion or timer and delivers it. */
+/* Waits for the next completion or timer and delivers it. What the last turn journaled is made
+ * durable first, together (the journal's group commit). */
 static void wait_events(engine *e) {
   rbk_actions *a = e->cfg.actions;
+  engine_sync(e); /* a failure stops the run as a failed emit does (engine_blocked) */
   int64_t now = clock_now(e->cfg.clock);
   if (e->cfg.approver && e->open_approvals) {
     e->cfg.approver->poll(e->cfg.approver->self, now);

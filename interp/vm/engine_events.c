@@ -134,6 +134,16 @@ bool engine_emit(engine *e, vm_task *t, rbk_event *ev) {
   return false;
 }
 
+/* Makes the events emitted so far durable (rbk_sink.sync); returns false when the sink failed
+ * (now or before). */
+bool engine_sync(engine *e) {
+  if (e->fatal || !e->cfg.sink.sync) return !e->fatal;
+  char *err = NULL;
+  if (e->cfg.sink.sync(e->cfg.sink.user, &err) == 0) return true;
+  e->fatal = err ? err : strdup("the event sink failed");
+  return false;
+}
+
 /* Returns the error that stops every action once the sink has failed, or NULL. */
 vm_error *engine_blocked(engine *e) {
   if (!e->fatal) return NULL;

@@ -244,6 +244,8 @@ struct engine {
 /* Emits an event (fills t_ms, seq, step from t when ev->step is NULL and t is not NULL). Returns
  * false when the sink failed (the engine is then stopping). */
 bool engine_emit(engine *e, vm_task *t, rbk_event *ev);
+/* Makes the events emitted so far durable (rbk_sink.sync); returns false when the sink failed. */
+bool engine_sync(engine *e);
 /* Emits a warning event and counts it. */
 void engine_warn(engine *e, vm_task *t, const ast_node *node, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -95,6 +95,11 @@ typedef struct {
    * the event could not be recorded — e.g. the journal cannot be written. The engine then starts
    * no further action or notification: the run stops with that error (exit 1). */
   int (*emit)(void *user, const rbk_event *ev, char **err);
+  /* Optional (NULL: every emit is already as durable as it gets). Makes every event emitted so
+   * far durable (the journal's group commit: events that need not be durable at once are
+   * written at once but fsync'ed together here). The engine calls it before it waits for
+   * completions or timers. Returns 0, or -1 with *err set as emit does. */
+  int (*sync)(void *user, char **err);
 } rbk_sink;
 
 /* Returns the event as a JSON object with keys in this order: t_ms, event, node, step, action,

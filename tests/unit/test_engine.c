@@ -75,7 +75,7 @@ static void run(run_case *c) {
   json_t *returns = c->resume_returns ? json_loads(c->resume_returns, 0, &je) : NULL;
   assert_true(!c->resume_results || results);
   assert_true(!c->resume_returns || returns);
-  engine_config cfg = {.resume_results = results, .resume_returns = returns, .clock = clock, .actions = act, .sink = {&c->rec, record}, .operator_name = "tester",
+  engine_config cfg = {.resume_results = results, .resume_returns = returns, .clock = clock, .actions = act, .sink = {&c->rec, record, NULL}, .operator_name = "tester",
                        .resume_done = c->resume_done, .resume_inflight = c->resume_inflight,
                        .resume_gates = c->resume_gates,
                        .ignore_deadline = c->ignore_deadline, .preview = c->preview};
