@@ -12,11 +12,7 @@ command -v python3 >/dev/null || { echo "fanout: python3 is missing"; exit 1; }
 cd "$src/tests/fanout" || exit 1
 
 log=$tmp/server.log
-: >"$log"
-python3 server.py "$log" >"$tmp/port" 2>"$tmp/server.err" &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+start_server "$log"
 read -r port port2 <"$tmp/port"
 [ -n "$port2" ] || { echo "the server did not start"; cat "$tmp/server.err"; exit 1; }
 

@@ -10,11 +10,7 @@ cd "$src/tests/hostile" || exit 1
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time"; exit 1; }
 
 log=$tmp/server.log
-: >"$log"
-python3 server.py "$log" >"$tmp/port" 2>"$tmp/server.err" &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+start_server "$log"
 port=$(head -1 "$tmp/port")
 [ -n "$port" ] || { echo "the server did not start"; cat "$tmp/server.err"; exit 1; }
 base=http://127.0.0.1:$port

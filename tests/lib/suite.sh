@@ -28,6 +28,16 @@ bad() {
 record() { if [ "$2" = 0 ]; then ok; else bad "$1"; fi; }
 # expect_eq NAME WANT GOT: ok when GOT is WANT.
 expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "wanted '$2', got '$3'"; fi; }
+# start_server LOG: starts the suite's python3 server.py (in the current directory) with its request
+# log LOG, its ports in $tmp/port and its stderr in $tmp/server.err; sets server (its pid), kills it at
+# exit, and waits up to 5 s for the ports.
+start_server() {
+  : >"$1"
+  python3 server.py "$1" >"$tmp/port" 2>"$tmp/server.err" &
+  server=$!
+  trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$tmp"' EXIT
+  for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+}
 # Runs test function $1 unless the filter excludes it.
 t() { [ -n "$filter" ] && [[ "$1" != *"$filter"* ]] && return; "$1"; }
 # Prints "[$1: ]N passed, M failed"; returns 0 when nothing failed and something passed.
