@@ -1,21 +1,24 @@
 #!/usr/bin/env python3
 """same_requests.py — every seed plan's rehearsal cases (plans/*.test.json), run once in-process
-(`rbk test PLAN --request-log`) and once as `rbk run` over HTTP against `rbk sim --request-log`:
-the simulated API server must see the same requests (the rule is in docs/rehearsal.md, "One
-request path"). Usage: same_requests.py RBK SOURCE_DIR TMPDIR [FILTER]. Prints one line per case
-and "N passed, M failed"; exits 1 when a case differs."""
+(`rbk test PLAN --request-log`) and once as `rbk run --kubeconfig` over HTTPS (a throwaway CA, a
+bearer token) against `rbk sim --request-log`: the simulated API server must see the same
+requests and both must exit alike (the rule is in docs/rehearsal.md, "One request path"). Usage:
+same_requests.py RBK SOURCE_DIR TMPDIR [FILTER]. Prints one line per case and "N passed, M
+failed"; exits 1 when a case differs. Needs openssl."""
 import concurrent.futures, http.server, json, os, pty, re, select, signal, subprocess, sys, threading, time
 
 RBK, SRC, TMP = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3]
 FILTER = sys.argv[4] if len(sys.argv) > 4 else ""
 SPEED = "20"  # rbk sim's virtual ms per real ms
-# Plans that cannot run over HTTP today, with why (printed, never silent).
+TOKEN = "transport-token-%d" % os.getpid()
+# Plans that cannot run over HTTPS today, with why (printed, never silent).
 EXCLUDED = {}
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class Sink(http.server.BaseHTTPRequestHandler):
-    """The notification webhooks of the run over HTTP: every POST is answered 200."""
+    """The notification webhooks of the run over HTTPS (a local plain-HTTP sink): every POST is
+    answered 200."""
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.send_response(200)
@@ -85,9 +88,9 @@ def split(line):
 
 
 def compare(a, b):
-    """Returns None when logs a (in-process) and b (over HTTP) agree by the rule of
+    """Returns None when logs a (in-process) and b (over HTTPS) agree by the rule of
     docs/rehearsal.md, else why: every mutation identical (method, path, query, body hash) and in
-    the same order per object; every read over HTTP (a watch's resourceVersion and timeoutSeconds
+    the same order per object; every read over HTTPS (a watch's resourceVersion and timeoutSeconds
     masked) also made in-process."""
     def mutations(log):
         per = {}
@@ -112,7 +115,7 @@ def compare(a, b):
         return "\n".join(why)
     extra = sorted(reads(b) - reads(a))
     if extra:
-        return "read over HTTP, never in-process:\n  " + "\n  ".join(extra)
+        return "read over HTTPS, never in-process:\n  " + "\n  ".join(extra)
     return None
 
 
@@ -147,10 +150,25 @@ def run_answering(argv, cwd, env, out, timeout):
 
 def diff(a, b):
     import difflib
-    return "\n".join(list(difflib.unified_diff(a, b, "in-process", "over-http", lineterm="", n=2))[:40])
+    return "\n".join(list(difflib.unified_diff(a, b, "in-process", "over-https", lineterm="", n=2))[:40])
 
 
-def run_case(plan, name, m, port, idx):
+def make_certs():
+    """Writes a throwaway CA and a server certificate for 127.0.0.1 signed by it into TMP; returns
+    (ca, cert, key) paths."""
+    ca, cert, key = (os.path.join(TMP, n) for n in ("ca.crt", "srv.crt", "srv.key"))
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    ext = os.path.join(TMP, "ext.cnf")
+    open(ext, "w").write("subjectAltName=IP:127.0.0.1\n")
+    for argv in (["req", "-x509"] + ec + ["-keyout", TMP + "/ca.key", "-out", ca, "-days", "1", "-subj", "/CN=transport-ca"],
+                 ["req"] + ec + ["-keyout", key, "-out", TMP + "/srv.csr", "-subj", "/CN=127.0.0.1"],
+                 ["x509", "-req", "-in", TMP + "/srv.csr", "-CA", ca, "-CAkey", TMP + "/ca.key", "-CAcreateserial",
+                  "-out", cert, "-days", "1", "-extfile", ext]):
+        subprocess.run(["openssl"] + argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return ca, cert, key
+
+
+def run_case(plan, name, m, port, idx, tls):
     plan_dir = os.path.dirname(plan)
     scen, sec = scenario_of(plan_dir, m.get("scenario"))
     scen_seed = sec.pop("seed")
@@ -169,14 +187,22 @@ def run_case(plan, name, m, port, idx):
         t += ["--secret", "%s=%s" % (k, v)]
     code_test = subprocess.run(t, cwd=d, env=env, stdout=open(d + "/test.out", "w"), stderr=subprocess.STDOUT,
                                timeout=300).returncode
-    # Over HTTP.
+    # Over HTTPS: the server's certificate signed by the CA the kubeconfig names, a bearer token.
+    ca, cert, key = tls
     sim = subprocess.Popen([RBK, "sim", "--scenario", scen, "--seed", str(seed), "--speed", SPEED, "--quiet",
+                            "--tls-cert", cert, "--tls-key", key, "--token", TOKEN,
                             "--request-log", d + "/http.log"], cwd=d, env=env, stdout=subprocess.PIPE,
                            stderr=open(d + "/sim.err", "w"), text=True)
     url = sim.stdout.readline().strip()
+    if not url.startswith("https://"):
+        sim.kill()
+        sim.wait()
+        return "rbk sim did not serve HTTPS (%r; see %s/sim.err)" % (url, d), 0.0, d
     with open(d + "/kubeconfig", "w") as f:
-        f.write("apiVersion: v1\nkind: Config\ncurrent-context: sim\nclusters:\n- name: sim\n  cluster: {server: \"%s\"}\n"
-                "contexts:\n- name: sim\n  context: {cluster: sim, user: runner}\nusers:\n- name: runner\n  user: {}\n" % url)
+        f.write("apiVersion: v1\nkind: Config\ncurrent-context: sim\nclusters:\n- name: sim\n"
+                "  cluster: {server: \"%s\", certificate-authority: \"%s\"}\n"
+                "contexts:\n- name: sim\n  context: {cluster: sim, user: runner}\nusers:\n- name: runner\n"
+                "  user: {token: \"%s\"}\n" % (url, ca, TOKEN))
     r = [RBK, "run", plan, "--kubeconfig", d + "/kubeconfig", "--no-lock", "--journal", d + "/run.jsonl"] + common
     for k, v in secrets.items():
         r += ["--secret", "%s=%s" % (k, v)]
@@ -199,6 +225,7 @@ def main():
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sink)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     port = srv.server_address[1]
+    tls = make_certs()
     jobs = []
     for plan in sorted(p for p in os.listdir(os.path.join(SRC, "plans")) if p.endswith(".rbk")):
         base = plan[:-4]
@@ -212,7 +239,7 @@ def main():
                 jobs.append((full, path, name, m))
     passed = failed = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        futs = [pool.submit(run_case, path, name, m, port, i + 1) for i, (full, path, name, m) in enumerate(jobs)]
+        futs = [pool.submit(run_case, path, name, m, port, i + 1, tls) for i, (full, path, name, m) in enumerate(jobs)]
         for (full, _, _, _), f in zip(jobs, futs):
             why, secs, d = f.result()
             if why:
