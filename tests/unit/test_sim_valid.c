@@ -102,6 +102,91 @@ static void dry_run__patch_scale_delete__change_nothing(void **state) {
   sim_free(w);
 }
 
+/* Returns every stored object of the world, kind by kind, with each list's resourceVersion (new). */
+static json_t *everything(sim_world *w) {
+  json_t *all = json_object();
+  for (int r = 0; r < SIMR_COUNT; r++) {
+    const simr_info *i = sim_res_info_of((simr_kind)r);
+    char *path = i->group[0] ? strutil_printf("/apis/%s/%s/%s", i->group, i->version, i->plural)
+                             : strutil_printf("/api/%s/%s", i->version, i->plural);
+    int st;
+    json_t *list = call(w, "GET", path, NULL, NULL, NULL, &st);
+    if (list) json_object_set_new(all, path, list);
+    free(path);
+  }
+  return all;
+}
+
+/* Sends a dry-run write to w and checks its status; returns the answer (new). */
+static json_t *dry(sim_world *w, const char *method, const char *path, const char *query, const char *ct, const char *body,
+                   int want) {
+  int st;
+  json_t *r = call(w, method, path, query, ct, body, &st);
+  if (st != want) fail_msg("%s %s?%s: %d, wanted %d: %s", method, path, query ? query : "", st, want, sim_util_jstr(r, "message", ""));
+  return r;
+}
+
+#define PODS "/api/v1/namespaces/greenlang/pods"
+#define MERGE "application/merge-patch+json"
+
+/* Every write kind the simulator serves, as a dry run, in world a; world b, its twin, gets none.
+ * Both must then hold the same objects and resourceVersion, and still do after a minute of
+ * controllers (nothing stored, no resourceVersion consumed, no controller reacting). */
+static void dry_run__every_write_kind__world_unchanged_and_no_controller_reacts(void **state) {
+  (void)state;
+  sim_world *a = world(), *b = world();
+  int st;
+  uint64_t rv = sim_resource_version(a);
+  json_t *dep = call(a, "GET", DEP, NULL, NULL, NULL, &st), *pods = call(a, "GET", PODS, "labelSelector=app%3Dgl-001-process-heat-orchestrator", NULL, NULL, &st);
+  const char *pod = sim_util_jstr(json_array_get(json_object_get(pods, "items"), 0), "metadata.name", NULL);
+  assert_non_null(pod);
+  json_object_set_new(json_object_get(dep, "spec"), "replicas", json_integer(6));
+  char *put = json_dumps(dep, JSON_COMPACT), *pod_path = strutil_printf(PODS "/%s", pod);
+  char *evict_path = strutil_printf("%s/eviction", pod_path), *evict = strutil_printf(
+      "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"%s\"}}", pod);
+  json_t *r[] = {
+      dry(a, "POST", "/api/v1/namespaces/greenlang/configmaps", "dryRun=All", NULL, "{\"metadata\":{\"name\":\"dry\"}}", 201),
+      dry(a, "PUT", DEP, "dryRun=All", NULL, put, 200),
+      dry(a, "PATCH", DEP, "dryRun=All", MERGE, "{\"spec\":{\"replicas\":7}}", 200),
+      dry(a, "PATCH", DEP, "dryRun=All", "application/strategic-merge-patch+json",
+          "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/restartedAt\":\"now\"}}}}}", 200),
+      dry(a, "PATCH", DEP, "dryRun=All", "application/json-patch+json",
+          "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/image\",\"value\":\"gcr.io/x:9\"}]", 200),
+      dry(a, "PATCH", DEP, "dryRun=All", MERGE, "{\"spec\":{\"replicas\":-1}}", 422), /* validated all the same */
+      dry(a, "PUT", DEP "/scale", "dryRun=All", NULL,
+          "{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"Scale\",\"metadata\":{\"name\":\"gl-001-process-heat-orchestrator\"},"
+          "\"spec\":{\"replicas\":0}}", 200),
+      dry(a, "PATCH", DEP "/scale", "dryRun=All", MERGE, "{\"spec\":{\"replicas\":9}}", 200),
+      dry(a, "PATCH", DEP "/status", "dryRun=All", MERGE, "{\"status\":{\"observedGeneration\":99}}", 200),
+      dry(a, "DELETE", DEP, "dryRun=All", NULL, NULL, 200),
+      dry(a, "DELETE", PODS, "dryRun=All&labelSelector=app%3Dgl-001-process-heat-orchestrator", NULL, NULL, 200),
+      dry(a, "DELETE", pod_path, NULL, NULL, "{\"dryRun\":[\"All\"],\"gracePeriodSeconds\":0}", 200),
+      dry(a, "POST", evict_path, "dryRun=All", NULL, evict, 201),
+  };
+  /* the answers are those of the writes */
+  assert_int_equal(sim_util_jint(r[1], "spec.replicas", 0), 6);
+  assert_int_equal(sim_util_jint(r[2], "spec.replicas", 0), 7);
+  assert_string_equal(sim_util_jstr(json_array_get(sim_util_jpath(r[4], "spec.template.spec.containers"), 0), "image", ""),
+                      "gcr.io/x:9");
+  assert_int_equal(sim_util_jint(r[7], "spec.replicas", 0), 9);
+  assert_int_equal(sim_util_jint(r[8], "status.observedGeneration", 0), 99);
+  assert_true(json_array_size(json_object_get(r[10], "items")) > 0);
+  assert_int_equal(sim_resource_version(a), rv);
+  json_t *ea = everything(a), *eb = everything(b);
+  assert_true(json_equal(ea, eb));
+  json_decref(ea), json_decref(eb);
+  /* a minute later, the controllers have done the same in both worlds */
+  sim_advance(a, sim_now(a) + 60000), sim_advance(b, sim_now(b) + 60000);
+  assert_int_equal(sim_resource_version(a), sim_resource_version(b));
+  ea = everything(a), eb = everything(b);
+  assert_true(json_equal(ea, eb));
+  json_decref(ea), json_decref(eb);
+  for (size_t i = 0; i < sizeof r / sizeof *r; i++) json_decref(r[i]);
+  json_decref(dep), json_decref(pods);
+  free(put), free(pod_path), free(evict_path), free(evict);
+  sim_free(a), sim_free(b);
+}
+
 static void validation__template_leaves_selector__422_with_cause(void **state) {
   (void)state;
   sim_world *w = world();
@@ -222,6 +307,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(dry_run__create_job__consumes_nothing),
       cmocka_unit_test(dry_run__patch_scale_delete__change_nothing),
+      cmocka_unit_test(dry_run__every_write_kind__world_unchanged_and_no_controller_reacts),
       cmocka_unit_test(validation__template_leaves_selector__422_with_cause),
       cmocka_unit_test(validation__go_values__printed_like_go),
       cmocka_unit_test(decoder__types_and_strict__the_decoders_words),
