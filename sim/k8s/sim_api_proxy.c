@@ -91,31 +91,57 @@ static const json_t *pick_container(const json_t *pod, const char *name, char **
   return NULL;
 }
 
-/* Returns a pod's log text (new string). */
-static char *sim_api_pod_logs(sim_world *w, const json_t *pod, const char *container) {
+/* Appends text, written at RFC 3339 time `at`, unless it is older than `since` (an RFC 3339 time, or
+ * "" for everything): the kubelet's sinceSeconds filter, line by line. */
+static void log_put(valbuf *b, const char *at, const char *since, const char *text) {
+  if (*since && strcmp(at, since) < 0) return;
+  valbuf_put(b, text, strlen(text));
+}
+
+/* Returns a pod's log text from `since` on (an RFC 3339 time, or "" for all of it; new string): a
+ * job container's output as written when it ended, an image's given text as written when the
+ * container started, else the lines the simulated kubelet writes, each at its time. */
+static char *sim_api_pod_logs(sim_world *w, const json_t *pod, const char *container, const char *since) {
   json_t *rt = sim_pod_rt(w, pod);
-  char *err = NULL;
+  char *err = NULL, ts[32];
   const json_t *c = pick_container(pod, container, &err);
   free(err);
-  if (json_is_string(json_object_get(rt, "logs"))) return strdup(sim_util_jstr(rt, "logs", ""));
-  const char *given = sim_util_jstr(json_object_get(w->images, sim_util_jstr(c, "image", "")), "logs", NULL);
-  if (given) return strdup(given);
   simpod_cstate cs;
   sim_pod_container_at(w, pod, rt, c, w->now, &cs);
+  const char *started = sim_util_jstr(cs.state, "running.startedAt", "");
+  const char *given = sim_util_jstr(json_object_get(w->images, sim_util_jstr(c, "image", "")), "logs", NULL);
   valbuf b = {0};
-  char ts[32];
-  const char *started = sim_util_jstr(cs.state, "running.startedAt", NULL);
-  if (started) {
-    valbuf_printf(&b, "%s INFO starting %s (%s)\n", started, sim_util_jstr(c, "name", ""), sim_util_jstr(c, "image", ""));
+  if (json_is_string(json_object_get(rt, "logs"))) {
+    sim_util_time_rfc3339(simw_wall(w, sim_util_jint(rt, "logs_at", 0)), ts);
+    log_put(&b, ts, since, sim_util_jstr(rt, "logs", ""));
+  } else if (given) {
+    log_put(&b, *started ? started : sim_util_jstr(cs.state, "terminated.startedAt", ""), since, given);
+  } else if (*started) {
+    char *line = strutil_printf("%s INFO starting %s (%s)\n", started, sim_util_jstr(c, "name", ""), sim_util_jstr(c, "image", ""));
+    log_put(&b, started, since, line);
+    free(line);
     json_t *port = json_array_get(json_object_get(c, "ports"), 0);
-    if (port) valbuf_printf(&b, "%s INFO listening on :%lld\n", started, (long long)sim_util_jint(port, "containerPort", 0));
+    line = port ? strutil_printf("%s INFO listening on :%lld\n", started, (long long)sim_util_jint(port, "containerPort", 0)) : NULL;
+    if (line) log_put(&b, started, since, line);
+    free(line);
   }
-  if (cs.ready) sim_util_time_rfc3339(simw_wall(w, cs.ready_since), ts), valbuf_printf(&b, "%s INFO ready\n", ts);
-  if (cs.restarts || !strcmp(cs.stage, "CrashLoopBackOff"))
-    valbuf_printf(&b, "%s ERROR fatal: startup check failed, exiting with status 1\n",
-                    sim_util_jstr(cs.last_state, "terminated.finishedAt", started ? started : ""));
+  if (!json_is_string(json_object_get(rt, "logs")) && !given) {
+    if (cs.ready) {
+      sim_util_time_rfc3339(simw_wall(w, cs.ready_since), ts);
+      char *line = strutil_printf("%s INFO ready\n", ts);
+      log_put(&b, ts, since, line);
+      free(line);
+    }
+    if (cs.restarts || !strcmp(cs.stage, "CrashLoopBackOff")) {
+      const char *at = sim_util_jstr(cs.last_state, "terminated.finishedAt", started);
+      char *line = strutil_printf("%s ERROR fatal: startup check failed, exiting with status 1\n", at);
+      log_put(&b, at, since, line);
+      free(line);
+    }
+  }
   json_decref(cs.state), json_decref(cs.last_state);
-  return valbuf_take(&b, NULL);
+  char *text = valbuf_take(&b, NULL);
+  return text ? text : strdup("");
 }
 
 /* Returns the start of the last n lines of text (all of it when n is negative). */
@@ -133,6 +159,8 @@ void sim_api_logs(api_call *c) {
   const json_t *pod = sim_api_existing(c);
   if (!pod) return;
   char *container = sim_api_query(c, "container"), *msg = NULL, *tail = sim_api_query(c, "tailLines");
+  char *since = sim_api_query(c, "sinceSeconds"), since_ts[32] = "";
+  if (since) sim_util_time_rfc3339(simw_wall(c->w, c->w->now - 1000 * strtoll(since, NULL, 10)), since_ts);
   const json_t *ct = pick_container(pod, container, &msg);
   simpod_cstate cs = {0};
   if (ct) sim_pod_container_at(c->w, pod, sim_pod_rt(c->w, pod), ct, c->w->now, &cs);
@@ -143,13 +171,13 @@ void sim_api_logs(api_call *c) {
                       sim_util_jstr(cs.state, "waiting.reason", "ContainerCreating"));
     sim_api_fail(c->resp, SIMST_BAD_REQUEST, msg);
   } else {
-    char *logs = sim_api_pod_logs(c->w, pod, sim_util_jstr(ct, "name", NULL));
+    char *logs = sim_api_pod_logs(c->w, pod, sim_util_jstr(ct, "name", NULL), since_ts);
     const char *start = tail ? last_lines(logs, strtol(tail, NULL, 10)) : logs;
     sim_api_text(c->resp, 200, "text/plain", start, strlen(start));
     free(logs);
   }
   json_decref(cs.state), json_decref(cs.last_state);
-  free(container), free(msg), free(tail);
+  free(container), free(msg), free(tail), free(since);
 }
 
 /* Runs argv in a pod's container (container may be NULL for the first one), as `kubectl exec` does. */

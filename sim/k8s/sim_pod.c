@@ -66,10 +66,26 @@ static json_t *new_rt(sim_world *w, simr_kind owner_res, const json_t *owner, co
   return rt;
 }
 
-/* Creates a pod from a template for an owner (RS or Job); returns the stored pod or NULL. */
+/* The ServiceAccount admission plugin: returns true when the template's serviceAccountName exists
+ * in ns ("default", which every namespace has, and none always pass); else records the owner's
+ * controller's FailedCreate event with the API server's 403 words, retries in 10 s (as the
+ * controllers requeue) and returns false. */
+static bool service_account_admits(sim_world *w, simr_kind owner_res, const json_t *owner, const json_t *tmpl) {
+  const char *sa = sim_util_jstr(tmpl, "spec.serviceAccountName", ""), *ns = sim_util_jstr(owner, "metadata.namespace", "default");
+  if (!*sa || !strcmp(sa, "default") || sim_store_get(&w->st, SIMR_SERVICEACCOUNTS, ns, sa)) return true;
+  sim_world_event(w, owner_res, owner, "Warning", "FailedCreate", owner_res == SIMR_JOBS ? "job-controller" : "replicaset-controller",
+                  "Error creating: pods \"%s-\" is forbidden: error looking up service account %s/%s: serviceaccount \"%s\" not found",
+                  sim_util_jstr(owner, "metadata.name", "pod"), ns, sa, sa);
+  simw_wake_at(w, w->now + 10000);
+  return false;
+}
+
+/* Creates a pod from a template for an owner (RS or Job); returns the stored pod, or NULL (a
+ * ServiceAccount that does not exist: the FailedCreate event is recorded). */
 const json_t *sim_pod_create(sim_world *w, simr_kind owner_res, const json_t *owner, const json_t *tmpl) {
   char suffix[6], name[300];
   const char *base = sim_util_jstr(owner, "metadata.name", "pod"), *ns = sim_util_jstr(owner, "metadata.namespace", "default");
+  if (!service_account_admits(w, owner_res, owner, tmpl)) return NULL;
   do {
     sim_util_safe_encode(sim_util_rng_next(&w->rng), suffix, 5);
     snprintf(name, sizeof name, "%s-%s", base, suffix);
@@ -164,6 +180,7 @@ static void decide_job(sim_world *w, const json_t *pod, json_t *rt) {
   char *logs = preset ? strdup(preset) : strutil_printf("%s%s", out ? out : "", err ? err : "");
   json_object_set_new(rt, "exit", json_integer(status));
   json_object_set_new(rt, "logs", json_string(logs ? logs : ""));
+  json_object_set_new(rt, "logs_at", json_integer(end)); /* written as it ended: logs(since:) */
   free(out), free(err), free(logs);
 }
 

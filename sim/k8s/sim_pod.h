@@ -34,7 +34,8 @@ void sim_pod_events(sim_world *w, const json_t *pod, const json_t *c, const char
 
 /* ---- pods of the controllers (sim_pod.c) ---- */
 
-/* Creates a pod from a template for an owner (RS or Job); returns the stored pod or NULL. */
+/* Creates a pod from a template for an owner (RS or Job); returns the stored pod, or NULL when the
+ * template's serviceAccountName does not exist (a FailedCreate event on the owner, a retry in 10 s). */
 const json_t *sim_pod_create(sim_world *w, simr_kind owner_res, const json_t *owner, const json_t *tmpl);
 /* Starts the graceful deletion of a pod (grace_ms < 0: the pod's own grace period). Returns the
  * stored pod (or NULL when it was removed at once). */

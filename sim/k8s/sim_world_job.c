@@ -25,8 +25,8 @@ static jcounts count_pods(const json_t *pods) {
   return c;
 }
 
-/* Creates one pod for the job, labelled as the job controller does. */
-static void create_pod(sim_world *w, const json_t *job) {
+/* Creates one pod for the job, labelled as the job controller does; returns false when refused. */
+static bool create_pod(sim_world *w, const json_t *job) {
   json_t *tmpl = json_deep_copy(sim_util_jpath(job, "spec.template"));
   if (!json_is_object(tmpl)) tmpl = json_object();
   json_t *labels = sim_util_jobj(sim_util_jobj(tmpl, "metadata"), "labels");
@@ -42,6 +42,7 @@ static void create_pod(sim_world *w, const json_t *job) {
     sim_world_event(w, SIMR_JOBS, job, "Normal", "SuccessfulCreate", "job-controller", "Created pod: %s",
                     sim_util_jstr(pod, "metadata.name", ""));
   json_decref(tmpl);
+  return pod != NULL;
 }
 
 /* Returns a Job condition. */
@@ -112,7 +113,7 @@ static void sync_job(sim_world *w, const json_t *job) {
   bool late = !done && !failed && deadline_passed(w, job);
   if (late) kill_active(w, job), failed = true;
   if (!done && !failed)
-    for (int k = c.active; k < parallelism && c.succeeded + k < completions; k++) create_pod(w, job), c.active++;
+    for (int k = c.active; k < parallelism && c.succeeded + k < completions && create_pod(w, job); k++) c.active++;
   set_count(st, "active", done || failed ? 0 : c.active);
   set_count(st, "succeeded", c.succeeded);
   set_count(st, "failed", c.failed);

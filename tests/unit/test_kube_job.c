@@ -1,7 +1,8 @@
 /* test_kube_job.c — job() and logs() against the simulator in-process, in virtual time: the Job
  * sent (generateName, env with a Secret key reference, backoffLimit, deadlines, TTL, service
  * account, resources), the controller's answers (BackoffLimitExceeded, DeadlineExceeded after a
- * missing Secret's CreateContainerConfigError, deletion after the TTL) and the logs read back. */
+ * missing Secret's CreateContainerConfigError, no pod for a missing ServiceAccount, deletion after
+ * the TTL) and the logs read back (tail, container and since, filtered as the kubelet does). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,8 +26,8 @@ typedef struct {
 /* The next fixture's scenario faults (borrowed; NULL: none). */
 static json_t *f_faults;
 
-/* Returns a fixture over the bad-release scenario with two more job rules: "fail-now" exits 1
- * printing two lines, "quick" runs for 2 s; and f_faults. */
+/* Returns a fixture over the bad-release scenario with three more job rules: "fail-now" exits 1
+ * printing two lines, "quick" runs for 2 s, "say-hi" prints one line; and f_faults. */
 static fx *fx_new(void) {
   char *err = NULL;
   json_t *sc = sim_load_scenario("bad-release", &err);
@@ -35,6 +36,7 @@ static fx *fx_new(void) {
   json_t *jobs = json_object_get(json_object_get(sc, "cluster"), "jobs");
   json_array_append_new(jobs, json_pack("{s:s,s:i,s:s}", "match", "fail-now", "exit", 1, "logs", "connecting\nboom: no such table\n"));
   json_array_append_new(jobs, json_pack("{s:s,s:s}", "match", "quick", "duration", "2s"));
+  json_array_append_new(jobs, json_pack("{s:s,s:s}", "match", "say-hi", "logs", "hello from the job\n"));
   fx *f = calloc(1, sizeof *f);
   f->w = sim_new(sc, 7, &err);
   json_decref(sc);
@@ -97,9 +99,25 @@ static tk_outcome list(fx *f, const char *kind, const char *selector) {
   return tk_call(f->a, FN_K_LIST, f->cluster, 0, 2, names, vals);
 }
 
+/* Creates the object doc (takes it) with create(). */
+static void create_object(fx *f, json_t *doc) {
+  const char *cn[] = {"object"};
+  rbk_value *cv[] = {value_from_json(doc)};
+  json_decref(doc);
+  tk_outcome o = tk_call(f->a, FN_K_CREATE, f->cluster, 0, 1, cn, cv);
+  assert_null(o.err);
+  tk_clear(&o);
+}
+
+/* Creates the ServiceAccount `name` in greenlang. */
+static void create_sa(fx *f, const char *name) {
+  create_object(f, json_pack("{s:s,s:s,s:{s:s}}", "apiVersion", "v1", "kind", "ServiceAccount", "metadata", "name", name));
+}
+
 static void job__options__sent_as_a_job_spec(void **state) {
   (void)state;
   fx *f = fx_new();
+  create_sa(f, "migrator");
   rbk_value *env = value_object(2), *ref = value_object(2), *res = value_object(1), *lim = value_object(1);
   value_object_set(env, "APP_LABEL", value_cstring("orchestrator"));
   value_object_set(ref, "secret", value_cstring("gl-001-db-credentials"));
@@ -188,6 +206,18 @@ static void job__failing__backoff_limit_exceeded_and_logs(void **state) {
   fx_free(f);
 }
 
+/* Runs job(name, command: ["quick"], OPTION: value, active_deadline:) and checks that it fails by
+ * its deadline (value taken). */
+static void job_past_deadline(fx *f, const char *name, const char *option, rbk_value *value, int64_t deadline_ms) {
+  const char *names[] = {"name", "image", "command", option, "active_deadline"};
+  rbk_value *vals[] = {value_cstring(name), value_cstring("busybox:1.36"), strings("quick", NULL), value,
+                       value_duration(deadline_ms)};
+  tk_outcome o = tk_call(f->a, FN_K_JOB, f->cluster, 0, 5, names, vals);
+  assert_non_null(o.err);
+  assert_non_null(strstr(o.err, "failed (DeadlineExceeded)"));
+  tk_clear(&o);
+}
+
 static void job__missing_secret__deadline_exceeded(void **state) {
   (void)state;
   fx *f = fx_new();
@@ -195,18 +225,38 @@ static void job__missing_secret__deadline_exceeded(void **state) {
   value_object_set(ref, "secret", value_cstring("no-such-secret"));
   value_object_set(ref, "key", value_cstring("password"));
   value_object_set(env, "PGPASSWORD", ref);
-  const char *names[] = {"name", "image", "command", "env", "active_deadline"};
-  rbk_value *vals[] = {value_cstring("rb-secret"), value_cstring("busybox:1.36"), strings("quick", NULL), env,
-                       value_duration(30000)};
-  tk_outcome o = tk_call(f->a, FN_K_JOB, f->cluster, 0, 5, names, vals);
-  assert_non_null(o.err);
-  assert_non_null(strstr(o.err, "failed (DeadlineExceeded)"));
-  tk_clear(&o);
-  o = list(f, "event", "");
+  job_past_deadline(f, "rb-secret", "env", env, 30000);
+  tk_outcome o = list(f, "event", "");
   bool config_error = false;
   for (size_t i = 0; i < o.res->u.list.len; i++)
     config_error |= !strcmp(at_str(o.res->u.list.items[i], "message"), "Error: CreateContainerConfigError");
   assert_true(config_error);
+  tk_clear(&o);
+  fx_free(f);
+}
+
+static void job__missing_service_account__no_pod_deadline_exceeded(void **state) {
+  (void)state;
+  fx *f = fx_new();
+  job_past_deadline(f, "rb-nosa", "service_account", value_cstring("nobody"), 60000);
+  tk_outcome o = list(f, "pod", "rbk.dev/job=rb-nosa");
+  assert_int_equal(o.res->u.list.len, 0); /* the admission plugin refused every pod */
+  tk_clear(&o);
+  o = list(f, "event", "");
+  bool refused = false;
+  for (size_t i = 0; i < o.res->u.list.len; i++) {
+    const char *m = at_str(o.res->u.list.items[i], "message");
+    refused |= !strcmp(at_str(o.res->u.list.items[i], "reason"), "FailedCreate") && strstr(m, "Error creating: pods \"rb-nosa-") &&
+               strstr(m, "-\" is forbidden: error looking up service account greenlang/nobody: serviceaccount \"nobody\" not found");
+  }
+  assert_true(refused);
+  tk_clear(&o);
+  /* once the ServiceAccount exists, the same Job runs */
+  create_sa(f, "nobody");
+  const char *n2[] = {"name", "image", "command", "service_account"};
+  rbk_value *v2[] = {value_cstring("rb-nosa"), value_cstring("busybox:1.36"), strings("quick", NULL), value_cstring("nobody")};
+  o = tk_call(f->a, FN_K_JOB, f->cluster, 0, 4, n2, v2);
+  assert_null(o.err);
   tk_clear(&o);
   fx_free(f);
 }
@@ -285,12 +335,8 @@ static void job__resumed__waits_for_the_unfinished_job_of_that_name(void **state
                           "rb-resume", "spec", "backoffLimit", 0, "template", "metadata", "labels", "rbk.dev/job",
                           "rb-resume", "spec", "restartPolicy", "Never", "containers", "name", "job", "image",
                           "busybox:1.36", "command", "quick");
-  const char *cn[] = {"object"};
-  rbk_value *cv[] = {value_from_json(doc)};
-  json_decref(doc);
-  tk_outcome o = tk_call(f->a, FN_K_CREATE, f->cluster, 0, 1, cn, cv);
-  assert_null(o.err);
-  tk_clear(&o);
+  create_object(f, doc);
+  tk_outcome o;
   const char *names[] = {"name", "image", "command"};
   rbk_value *vals[] = {value_cstring("rb-resume"), value_cstring("busybox:1.36"), strings("quick", NULL)};
   const sig_info *sig = sig_get(FN_K_JOB);
@@ -312,16 +358,74 @@ static void job__resumed__waits_for_the_unfinished_job_of_that_name(void **state
   fx_free(f);
 }
 
+/* Returns logs(ref, container:, since:) (container NULL: not given; since_ms < 0: not given). */
+static tk_outcome logs(fx *f, const char *ref, const char *container, int64_t since_ms) {
+  const char *names[3] = {"ref"};
+  rbk_value *vals[3] = {value_cstring(ref)};
+  size_t k = 1;
+  if (container) names[k] = "container", vals[k++] = value_cstring(container);
+  if (since_ms >= 0) names[k] = "since", vals[k++] = value_duration(since_ms);
+  return tk_call(f->a, FN_K_LOGS, f->cluster, 0, k, names, vals);
+}
+
+static void logs__container_and_since__the_kubelets_filters(void **state) {
+  (void)state;
+  fx *f = fx_new();
+  const char *names[] = {"name", "image", "command"};
+  rbk_value *vals[] = {value_cstring("rb-hello"), value_cstring("busybox:1.36"), strings("say-hi", NULL)};
+  tk_outcome o = tk_call(f->a, FN_K_JOB, f->cluster, 0, 3, names, vals);
+  assert_null(o.err);
+  assert_string_equal(o.res->u.str.s, "hello from the job\n");
+  tk_clear(&o);
+  o = list(f, "job", "rbk.dev/job=rb-hello");
+  char ref[96];
+  snprintf(ref, sizeof ref, "job/%s", at_str(o.res->u.list.items[0], "metadata.name"));
+  tk_clear(&o);
+  o = list(f, "pod", "app=gl-001-process-heat-orchestrator");
+  char app[160];
+  snprintf(app, sizeof app, "pod/%s", at_str(o.res->u.list.items[0], "metadata.name"));
+  tk_clear(&o);
+  /* just after the Job: its line is within the last minute */
+  o = logs(f, ref, "job", 60000);
+  assert_null(o.err);
+  assert_string_equal(o.res->u.str.s, "hello from the job\n");
+  tk_clear(&o);
+  tk_now += 300000; /* five minutes later */
+  o = logs(f, ref, "job", 60000);
+  assert_null(o.err);
+  assert_string_equal(o.res->u.str.s, "");
+  tk_clear(&o);
+  o = logs(f, ref, NULL, 600000);
+  assert_string_equal(o.res->u.str.s, "hello from the job\n");
+  tk_clear(&o);
+  /* the app's lines were written when it started and became ready, long before */
+  o = logs(f, app, NULL, -1);
+  assert_null(o.err);
+  assert_non_null(strstr(o.res->u.str.s, " INFO ready\n"));
+  tk_clear(&o);
+  o = logs(f, app, NULL, 1000);
+  assert_null(o.err);
+  assert_string_equal(o.res->u.str.s, "");
+  tk_clear(&o);
+  o = logs(f, app, "no-such-container", -1);
+  assert_non_null(o.err);
+  assert_non_null(strstr(o.err, "no-such-container"));
+  tk_clear(&o);
+  fx_free(f);
+}
+
 /* Runs the tests. */
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(job__options__sent_as_a_job_spec),
       cmocka_unit_test(job__failing__backoff_limit_exceeded_and_logs),
       cmocka_unit_test(job__missing_secret__deadline_exceeded),
+      cmocka_unit_test(job__missing_service_account__no_pod_deadline_exceeded),
       cmocka_unit_test(job__ttl_after_finished__deletes_the_job),
       cmocka_unit_test(job__bad_arguments__refused_before_sending),
       cmocka_unit_test(job__lost_post_answer__found_by_its_attempt_label_not_created_twice),
       cmocka_unit_test(job__resumed__waits_for_the_unfinished_job_of_that_name),
+      cmocka_unit_test(logs__container_and_since__the_kubelets_filters),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
