@@ -30,20 +30,31 @@ static pv pe_unknown(char *text, bool secret) {
   return plan_pv_unknown(cut ? cut : strdup("?"));
 }
 
-/* Evaluates "a ${b} c": known when every part is; else a template with ${expr} holes. */
+/* Returns how an interpolated part shows inside a string: a secret as *** (or its text with its
+ * secret spans as ***), a known value as itself, an unknown as ${expr}. Caller frees. */
+static char *pe_hole(const pv *v) {
+  if (v->secret || v->kind == PV_KNOWN) return plan_pv_show(v);
+  return strutil_printf("${%s}", v->sym ? v->sym : "?");
+}
+
+/* Evaluates "a ${b} c": known when every part is; else a template with ${expr} holes. With a
+ * secret part, a secret shown with only the secret's span as *** (all *** when every part is a
+ * secret), as the run shows it (language.md §11: mask the span, not the message). */
 static pv pe_string(plan_walker *w, plan_scope *s, const ast_node *e) {
   valbuf b = {0};
-  bool known = true, secret = false;
+  bool known = true, secret = false, plain = false;
   for (size_t i = 0; i < e->u.str.parts.len; i++) {
     const ast_node *part = e->u.str.parts.items[i];
     if (part->kind == AST_TEXT) {
       valbuf_puts(&b, part->u.text.s ? part->u.text.s : "");
+      plain |= part->u.text.s && *part->u.text.s;
       continue;
     }
     pv v = plan_eval(w, s, part);
     secret |= v.secret;
     known &= v.kind == PV_KNOWN;
-    char *t = v.kind == PV_KNOWN ? value_show(v.val) : strutil_printf("${%s}", v.sym ? v.sym : "?");
+    char *t = pe_hole(&v);
+    plain |= !v.secret || v.tmpl;
     valbuf_puts(&b, t ? t : "?");
     free(t);
     plan_pv_free(&v);
@@ -51,10 +62,11 @@ static pv pe_string(plan_walker *w, plan_scope *s, const ast_node *e) {
   size_t len;
   char *text = valbuf_take(&b, &len);
   if (!text) return plan_pv_unknown(strdup("?"));
-  if (secret) {
+  if (secret && !plain) {
     free(text);
     return plan_pv_secret();
   }
+  if (secret) return plan_pv_secret_text(text);
   if (known) return plan_pv_known(value_string_take(text, len));
   pv r = plan_pv_unknown(strutil_printf("\"%s\"", text));
   r.tmpl = text;
@@ -265,8 +277,22 @@ static pv pe_unary(plan_walker *w, plan_scope *s, const ast_node *e) {
   return r;
 }
 
-/* Returns the unknown "lhs op rhs" (takes both). */
+/* Returns true when v is a known string or a secret (a string's part when concatenated). */
+static bool pe_text_part(const pv *v) {
+  return v->secret || (v->kind == PV_KNOWN && v->val->kind == VAL_STRING);
+}
+
+/* Returns the unknown "lhs op rhs" (takes both); `"token is " + secret` is a secret shown
+ * "token is ***", as the run shows it. */
 static pv pe_binary_unknown(const ast_node *e, pv *l, pv *r) {
+  if (e->u.binary.op == OP_ADD && (l->secret || r->secret) && pe_text_part(l) && pe_text_part(r) &&
+      !(l->secret && r->secret && !l->tmpl && !r->tmpl)) {
+    char *tl = plan_pv_show(l), *tr = plan_pv_show(r);
+    pv out = plan_pv_secret_text(strutil_printf("%s%s", tl ? tl : "?", tr ? tr : "?"));
+    free(tl), free(tr);
+    plan_pv_free(l), plan_pv_free(r);
+    return out;
+  }
   char *tl = pe_part(l, e->u.binary.lhs), *tr = pe_part(r, e->u.binary.rhs);
   pv out = pe_unknown(strutil_printf("%s %s %s", tl ? tl : "?", ast_op_text(e->u.binary.op), tr ? tr : "?"),
                       l->secret || r->secret);

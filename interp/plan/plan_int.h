@@ -41,8 +41,9 @@ typedef struct {
   pv_kind kind;
   rbk_value *val;             /* KNOWN */
   char *sym;                  /* UNKNOWN: source-like text; HANDLE: its name */
-  char *tmpl;                 /* UNKNOWN string with known parts: text with ${…} holes */
-  bool secret;                /* derived from secret(): always shown as *** */
+  char *tmpl;                 /* UNKNOWN string with known parts: text with ${…} holes; a secret
+                                 string with plain parts: its text with the secret spans as *** */
+  bool secret;                /* derived from secret(): shown as *** (or as tmpl, when set) */
   plan_handle *h;             /* HANDLE (borrowed from the walker) */
   int unit;                   /* MODULE: unit index */
   const ast_node *lambda;     /* LAMBDA */
@@ -55,6 +56,7 @@ pv plan_pv_known(rbk_value *v);
 pv plan_pv_unknown(char *sym);
 /* Returns an unknown secret-derived value. */
 pv plan_pv_secret(void);
+pv plan_pv_secret_text(char *text);
 /* Returns a copy (new references and strings). */
 pv plan_pv_dup(const pv *v);
 /* Releases what v owns and leaves it an empty unknown. */

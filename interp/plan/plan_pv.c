@@ -6,6 +6,7 @@
 #include "plan_int.h"
 
 #include "grow.h"
+#include "scrub.h"
 
 /* The longest source-like text of a known value inside a larger expression. */
 #define PV_SRC_MAX 60
@@ -67,6 +68,19 @@ pv plan_pv_secret(void) {
   return r;
 }
 
+/* Returns a secret string that has plain parts, shown as `text` (its secret spans already ***;
+ * takes text): "token is *** and [1,2,3]", as the run shows it (language.md §11). Its URL user-info
+ * shows as ***@, as everywhere. */
+pv plan_pv_secret_text(char *text) {
+  char *masked = scrub_line(text); /* a URL's user-info as ***@, as the run shows it */
+  if (masked) free(text), text = masked;
+  pv r = plan_pv_secret();
+  free(r.sym);
+  r.sym = strutil_printf("\"%s\"", text);
+  r.tmpl = text;
+  return r;
+}
+
 /* Returns a copy (new references and strings). */
 pv plan_pv_dup(const pv *v) {
   pv r = *v;
@@ -111,7 +125,7 @@ char *plan_pv_show(const pv *v) {
   switch (v->kind) {
     case PV_KNOWN: return value_show(v->val);
     case PV_UNKNOWN:
-      if (v->secret) return strdup("***");
+      if (v->secret) return strdup(v->tmpl ? v->tmpl : "***");
       return v->tmpl ? strdup(v->tmpl) : strutil_printf("${%s}", v->sym ? v->sym : "?");
     case PV_HANDLE:
     case PV_MODULE: return strdup(v->sym ? v->sym : "?");
@@ -130,7 +144,7 @@ char *plan_pv_src(const pv *v) {
     return cut;
   }
   if (v->kind == PV_LAMBDA) return plan_span_text(v->lambda->span);
-  if (v->secret) return strdup("***");
+  if (v->secret) return strdup(v->tmpl && v->sym ? v->sym : "***");
   return strdup(v->sym ? v->sym : "?");
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The hostile-server suite: rbk run against tests/hostile/server.py, a local server that answers
 # badly on purpose — invalid JSON, a 100 MiB body, no answer, a reset mid-body, CR in headers, a
-# redirect to another host — and requests that must not leave at all: CR/LF in a header, a
-# token or an object name, credentials over plain http://. Every case must end within its time
+# redirect to another host — and requests that must not leave at all: CR/LF in a header (from -p
+# or --secret), a token, an object name or a label or field selector, credentials over plain http://. Every case must end within its time
 # bound, with rbk's peak RSS (/usr/bin/time %M) under its bound, and with a clear one-line message.
 # Usage: run.sh RBK SOURCE_DIR [FILTER]. Needs python3 and /usr/bin/time.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
@@ -93,6 +93,15 @@ test_injection() {
   hit url-crlf 1 "CR, LF or NUL: refused" 10 64 get.rbk -p "base=$base" -p path=$'/ok\r\nX-Injected: yes'
   kubeconfig "$tmp/anon.kubeconfig" "$base"
   hit name-crlf 1 "get\(\): ref holds a CR, LF or NUL: refused" 10 64 kube.rbk -p $'name=x\r\nX-Injected: yes' \
+    --kubeconfig "$tmp/anon.kubeconfig"
+  hit secret-header-crlf 1 'http\(\): header "X-Test" holds a CR, LF or NUL: refused' 10 64 secret.rbk -p "base=$base" \
+    --secret HEADER=$'a\r\nX-Injected: yes'
+  hit selector-crlf 1 "list\(\): selector holds a CR, LF or NUL: refused" 10 64 list.rbk -p $'selector=app=x\r\nX-Injected: yes' \
+    --kubeconfig "$tmp/anon.kubeconfig"
+  if grep -q '^X-Injected' "$tmp/selector-crlf.out"; then bad "the refused selector starts no line of its own" "$(cat "$tmp/selector-crlf.out")"
+  elif grep -qF 'list pod -l app=x\r\nX-Injected: yes' "$tmp/selector-crlf.out"; then ok "the refused selector starts no line of its own"
+  else bad "the refused selector is shown as app=x\\r\\nX-Injected: yes" "$(cat "$tmp/selector-crlf.out")"; fi
+  hit field-lf 1 "list\(\): field holds a CR, LF or NUL: refused" 10 64 list.rbk -p $'field=a=b\nX-Injected: yes' \
     --kubeconfig "$tmp/anon.kubeconfig"
   kubeconfig "$tmp/crlf.kubeconfig" "https://127.0.0.1:$port" 'token: "abc\r\nX-Injected: yes"'
   hit token-crlf 1 "token holds a CR, LF or NUL: refused" 10 64 kube.rbk -p name=x --kubeconfig "$tmp/crlf.kubeconfig"

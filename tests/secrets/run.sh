@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# tests/secrets/run.sh — no secret is ever written: every seed plan that uses secrets (plans/*.rbk
-# reading secret() directly or through lib/comms.rbk) is rehearsed (its sidecar cases, and once
-# with this suite's secrets), run with `rbk run --output json --details` against `rbk sim` over
-# HTTPS with a kubeconfig (its notifications going to a local webhook catcher, catcher.py), its
-# journal printed with `rbk log` (text and json), and dry-run with `rbk plan` in every format.
-# mixed.rbk adds a secret interpolated into a notification and a secret in a URL's user-info,
-# echo.rbk an object named by a secret that the API server's error quotes back.
+# tests/secrets/run.sh — no secret is ever written: every seed plan (plans/*.rbk; all but one read
+# secret() directly or through lib/comms.rbk) is rehearsed (its sidecar cases, and secret-rollback
+# once with this suite's secrets), previewed with `rbk plan --live` and run with `rbk run --output
+# json --details` against `rbk sim` over HTTPS with a kubeconfig (its notifications going to a local
+# webhook catcher, catcher.py), its journal printed with `rbk log` (text and json), and dry-run with
+# `rbk plan` in every format. mixed.rbk adds a secret interpolated into a notification and a secret
+# in a URL's user-info, echo.rbk an object named by a secret that the API server's error quotes
+# back, host.rbk a secret as a host name (curl's error quotes it) and a webhook URL whose user-info
+# is a secret.
 # Then every byte written — stdout, stderr, journals, the notifications the catcher received —
 # is searched for each secret value in plain, base64 and URL-encoded form: zero hits; and `***`
 # must show where the secrets were, the notification keeping its other words.
@@ -46,8 +48,8 @@ cat > "$tmp/secret-scenario.json" <<EOS
  "plan_secrets": {"GL001_DB_PASSWORD_PREVIOUS": "$PREV"}}
 EOS
 
-# The plans that use secrets, each with "SCENARIO PARAM=VALUE…" from its sidecar's first case.
-mapfile -t PLANS < <(grep -l 'secret(\|lib/comms.rbk' plans/*.rbk)
+# Every seed plan, each with "SCENARIO PARAM=VALUE…" from its sidecar's first case.
+PLANS=(plans/*.rbk)
 # plan_args PLAN: prints the scenario and the -p arguments of the plan's first sidecar case.
 plan_args() {
   python3 - "${1%.rbk}.test.json" <<'EOP'
@@ -74,7 +76,8 @@ test_rehearsals() {
   grep -q 'token is \*\*\* and \[1,2,3\]' "$out/test-mixed.out" || { bad rehearsals "mixed: $(head -5 "$out/test-mixed.out")"; return; }
   "$rbk" test "$HERE/echo.rbk" --secret MIXED_TOKEN="$MIXED" > "$out/test-echo.out" 2>&1
   grep -q 'configmaps "\*\*\*" not found' "$out/test-echo.out" || { bad rehearsals "echo: $(head -5 "$out/test-echo.out")"; return; }
-  [ "$n" -ge 2 ] || { bad rehearsals "only $n plans use secrets"; return; }
+  [ "$n" -ge 10 ] || { bad rehearsals "only $n seed plans"; return; }
+  [ "$(grep -l 'secret(\|lib/comms.rbk' "${PLANS[@]}" | wc -l)" -ge 9 ] || { bad rehearsals "fewer plans use secrets"; return; }
   ok
 }
 
@@ -91,6 +94,10 @@ run_plan() {
   echo "${SIM_PIDS[-1]}" >> "$tmp/sim.pids" # run_plan runs in a subshell: the suite stops the servers
   [ -n "$SIM_URL" ] || { echo "$name: the simulator did not start" > "$out/run-$name.code"; return 1; }
   sim_kubeconfig "$tmp/$name.kubeconfig" "$SIM_URL" "user: {token: \"$TOKEN\"}" "certificate-authority: \"$tmp/ca.crt\""
+  # The live preview reads secret() from the environment; 0 (would proceed) or 1 (would stop).
+  GL001_DB_PASSWORD_PREVIOUS="$PREV" SLACK_WEBHOOK_URL="$HOOK" timeout 60 "$rbk" plan "$plan" --live \
+    --kubeconfig "$tmp/$name.kubeconfig" "${params[@]}" > "$out/live-$name.out" 2>&1
+  echo "$?" > "$out/live-$name.code"
   local t0=$SECONDS
   timeout 60 "$rbk" run "$plan" --kubeconfig "$tmp/$name.kubeconfig" --yes --no-prompt "${params[@]}" \
     --secret GL001_DB_PASSWORD_PREVIOUS="$PREV" --secret SLACK_WEBHOOK_URL="$HOOK" \
@@ -120,6 +127,12 @@ test_runs() {
   mapfile -t SIM_PIDS < "$tmp/sim.pids"
   sim_kill_all
   SIM_PIDS=()
+  local code
+  for p in "${PLANS[@]}"; do
+    code=$(cat "$out/live-$(basename "$p" .rbk).code")
+    [ "$code" = 0 ] || [ "$code" = 1 ] || { bad runs "rbk plan --live $p: exit $code: $(tail -3 "$out/live-$(basename "$p" .rbk).out")"; return; }
+    grep -q '^Live preview of' "$out/live-$(basename "$p" .rbk).out" || { bad runs "rbk plan --live $p: no preview"; return; }
+  done
   [ "$(cat "$out/run-secret-rollback.code")" = 0 ] ||
     { bad runs "secret-rollback exit $(cat "$out/run-secret-rollback.code"): $(tail -3 "$out/run-secret-rollback.err")"; return; }
   local got
@@ -149,9 +162,27 @@ EOP
   ok
 }
 
+# A secret as a host name and as a webhook URL's user-info (the issue's http://u:VALUE@host/h):
+# shown as *** and ***@ on stdout, stderr, in the journal and in `rbk log`.
+test_host_names() {
+  "$rbk" run "$HERE/host.rbk" --secret MIXED_TOKEN="$MIXED" --secret HOOK_URL="http://u:$HOOK_KEY@127.0.0.1:1/h" \
+    --no-prompt --journal "$out/run-host.jsonl" > "$out/run-host.out" 2> "$out/run-host.err"
+  "$rbk" log "$out/run-host.jsonl" > "$out/log-host.out" 2>&1
+  local f
+  for f in run-host.out run-host.err run-host.jsonl log-host.out; do
+    grep -q 'could not resolve host: https://\*\*\*\.invalid' "$out/$f" ||
+      { bad host_names "no 'could not resolve host: https://***.invalid' in $f: $(tail -3 "$out/$f")"; return; }
+  done
+  for f in run-host.out run-host.jsonl log-host.out; do
+    grep -q 'slack #secrets failed: refused: credentials are never sent over plain http:// (http://\*\*\*@127.0.0.1:1)' \
+      "$out/$f" || { bad host_names "no user-info as ***@ in $f: $(grep -m1 secrets "$out/$f")"; return; }
+  done
+  ok
+}
+
 test_plans_and_check() {
   local p f args kv params
-  for p in "${PLANS[@]}" "$HERE/mixed.rbk" "$HERE/echo.rbk"; do
+  for p in "${PLANS[@]}" "$HERE/mixed.rbk" "$HERE/echo.rbk" "$HERE/host.rbk"; do
     params=()
     if [ -f "${p%.rbk}.test.json" ]; then
       mapfile -t args < <(plan_args "$p")
@@ -205,6 +236,7 @@ test_no_leaks() {
 
 t test_rehearsals
 t test_runs
+t test_host_names
 t test_plans_and_check
 t test_no_leaks
 echo "rbk run against rbk sim:" && sort "$tmp/times"

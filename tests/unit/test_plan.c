@@ -205,11 +205,32 @@ static void plan__secrets__never_in_json(void **state) {
   char *text = json_dumps(j, 0);
   assert_null(strstr(text, "hunter2"));
   assert_non_null(strstr(text, "***"));
-  assert_string_equal(node_with(b.g, "notify")->text, "***");
+  assert_string_equal(node_with(b.g, "notify")->text, "using https://***@db"); /* the span, not the message */
   free(text);
   json_decref(j);
   unsetenv("RBK_TEST_PLAN_SECRET");
   unbuild(&b);
+}
+
+/* Asserts that the plan shows the notification of `expr` (a secret T, U in scope) as `want`. */
+static void notify_shows(const char *expr, const char *want) {
+  char *text = strutil_printf("runbook \"t\" {\n  title = \"t\"\n}\nlet tok = secret(\"T\")\nlet u = secret(\"U\")\n"
+                              "let chat = console()\nnotify chat %s\n",
+                              expr);
+  built b = build(text, NULL);
+  assert_string_equal(node_with(b.g, "notify")->text, want);
+  unbuild(&b);
+  free(text);
+}
+
+static void plan__secrets__mask_the_span(void **state) {
+  (void)state;
+  notify_shows("\"token is ${tok} and ${[1, 2, 3]}\"", "token is *** and [1,2,3]");
+  notify_shows("\"token is \" + tok", "token is ***");
+  notify_shows("\"${tok}${u}\"", "***");           /* built from secrets only: a plain secret */
+  notify_shows("tok + u", "***");
+  notify_shows("\"a ${tok}\" + \"b\"", "a ***b");
+  notify_shows("upper(\"a ${tok}\")", "***");      /* mixing the text: all of it */
 }
 
 static void plan__env__unset_is_unknown_not_error(void **state) {
@@ -293,6 +314,7 @@ int main(void) {
       cmocka_unit_test(plan__worst_case__retry_parallel_and_handlers),
       cmocka_unit_test(plan__worst_case__unbounded_wait_exceeds_deadline),
       cmocka_unit_test(plan__secrets__never_in_json),
+      cmocka_unit_test(plan__secrets__mask_the_span),
       cmocka_unit_test(plan__env__unset_is_unknown_not_error),
       cmocka_unit_test(plan__json__mutating_filter_keeps_only_mutating_actions),
       cmocka_unit_test(plan__eval_const__types_untyped_params),
