@@ -55,3 +55,20 @@ int strutil_read_stream(FILE *f, size_t max, char **out, size_t *len) {
   if (len) *len = n;
   return 0;
 }
+
+/* Returns text (taken) on one line, its control characters escaped; NULL when out of memory. */
+char *strutil_one_line(char *text) {
+  if (!text) return NULL;
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+    n += *p >= 0x20 && *p != 0x7f ? 1 : (*p == '\r' || *p == '\n' || *p == '\t') ? 2 : 4;
+  char *out = malloc(n + 1), *o = out;
+  for (const unsigned char *p = (const unsigned char *)text; out && *p; p++) {
+    if (*p >= 0x20 && *p != 0x7f) *o++ = (char)*p;
+    else if (*p == '\r' || *p == '\n' || *p == '\t') *o++ = '\\', *o++ = *p == '\r' ? 'r' : *p == '\n' ? 'n' : 't';
+    else o += snprintf(o, 5, "\\x%02x", *p);
+  }
+  if (out) *o = '\0';
+  free(text);
+  return out;
+}

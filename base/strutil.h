@@ -21,5 +21,9 @@ char *strutil_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
  * scanning wants; *len gets its length when len is not NULL), or an errno value: EFBIG when it holds more than max bytes, ENOMEM, or the read
  * error (EIO when errno says nothing). *out is untouched on failure. */
 int strutil_read_stream(FILE *f, size_t max, char **out, size_t *len);
+/* Returns text (taken and freed) on one line, new: its control characters shown as \r, \n, \t or
+ * \xHH, so that a name or selector holding a CR or LF cannot start a line of its own in what rbk
+ * prints. NULL when text is NULL or out of memory. */
+char *strutil_one_line(char *text);
 
 #endif

@@ -210,7 +210,7 @@ static pv pe_action(plan_walker *w, const ast_node *call, const sig_info *sig, c
   n->mutating = (sig->flags & SIG_MUTATING) != 0;
   n->handle = recv && recv->sym ? strdup(recv->sym) : NULL;
   n->label = strdup(text ? text : "?");
-  n->target = action_target(sig, a);
+  n->target = strutil_one_line(action_target(sig, a));
   n->via = recv && recv->kind == PV_HANDLE ? recv->h->ctor : FN__COUNT;
   n->ns = recv && recv->kind == PV_HANDLE && recv->h->ns ? strdup(recv->h->ns) : NULL;
   n->service = recv && recv->kind == PV_HANDLE && recv->h->svc ? strdup(recv->h->svc) : NULL;

@@ -221,21 +221,7 @@ static char *object_text(const rbk_value *o) {
   return out;
 }
 
-/* Returns text (taken) on one line: its control characters as \r, \n, \t or \xHH, so that a
- * name or selector holding a CR or LF (refused before sending) cannot start a line of its own. */
-static char *one_line(char *text) {
-  if (!text) return NULL;
-  valbuf b = {0};
-  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-    if (*p >= 0x20 && *p != 0x7f) valbuf_put(&b, (const char *)p, 1);
-    else if (*p == '\r' || *p == '\n' || *p == '\t') valbuf_puts(&b, *p == '\r' ? "\\r" : *p == '\n' ? "\\n" : "\\t");
-    else valbuf_printf(&b, "\\x%02x", *p);
-  }
-  free(text);
-  return valbuf_take(&b, NULL);
-}
-
-/* Returns the text naming what req acts on (never a secret), before one_line. */
+/* Returns the text naming what req acts on (never a secret), before strutil_one_line. */
 static char *describe_text(const rbk_action_req *req) {
   switch (req->sig->id) {
     case FN_K_LIST: case FN_K_WAIT_DELETED: case FN_K_WAIT_READY: return kind_text(req);
@@ -272,7 +258,7 @@ static char *describe_text(const rbk_action_req *req) {
 /* Returns the one-line text naming what req acts on (never a secret). */
 static char *describe(void *self, const rbk_action_req *req) {
   (void)self;
-  return one_line(describe_text(req));
+  return strutil_one_line(describe_text(req));
 }
 
 /* ---- start ---- */

@@ -101,6 +101,10 @@ test_injection() {
   if grep -q '^X-Injected' "$tmp/selector-crlf.out"; then bad "the refused selector starts no line of its own" "$(cat "$tmp/selector-crlf.out")"
   elif grep -qF 'list pod -l app=x\r\nX-Injected: yes' "$tmp/selector-crlf.out"; then ok "the refused selector starts no line of its own"
   else bad "the refused selector is shown as app=x\\r\\nX-Injected: yes" "$(cat "$tmp/selector-crlf.out")"; fi
+  "$rbk" plan list.rbk -p $'selector=app=x\r\nX-Injected: yes' >"$tmp/plan-crlf.out" 2>&1
+  if grep -q '^X-Injected' "$tmp/plan-crlf.out" || ! grep -qF 'app=x\r\nX-Injected: yes' "$tmp/plan-crlf.out"; then
+    bad "the dry run shows a CR/LF selector on one line, escaped" "$(cat "$tmp/plan-crlf.out")"
+  else ok "the dry run shows a CR/LF selector on one line, escaped"; fi
   hit field-lf 1 "list\(\): field holds a CR, LF or NUL: refused" 10 64 list.rbk -p $'field=a=b\nX-Injected: yes' \
     --kubeconfig "$tmp/anon.kubeconfig"
   kubeconfig "$tmp/crlf.kubeconfig" "https://127.0.0.1:$port" 'token: "abc\r\nX-Injected: yes"'
