@@ -7,6 +7,7 @@
 
 #include "sim_api.h"
 #include "sim_pod.h"
+#include "sim_valid.h"
 
 /* Splits "[scheme:]name[:port]" into name and port (new strings; port may be NULL). */
 static void split_service(const char *spec, char **name, char **port) {
@@ -154,9 +155,24 @@ static const char *last_lines(const char *text, long n) {
   return n <= 0 ? p : text;
 }
 
+/* Returns the 422 Status of the log options the API server refuses (ValidatePodLogOptions:
+ * tailLines below 0, sinceSeconds below 1), or NULL when they are valid. */
+static json_t *log_options_invalid(api_call *c) {
+  char *tail = sim_api_query(c, "tailLines"), *since = sim_api_query(c, "sinceSeconds");
+  json_t *errs = json_array(), *t = json_integer(tail ? strtoll(tail, NULL, 10) : 0);
+  json_t *s = json_integer(since ? strtoll(since, NULL, 10) : 1);
+  if (json_integer_value(t) < 0) sim_valid_invalid(errs, "tailLines", t, SIMV_PLAIN, "must be greater than or equal to 0");
+  if (json_integer_value(s) < 1) sim_valid_invalid(errs, "sinceSeconds", s, SIMV_PLAIN, "must be greater than 0");
+  json_decref(t), json_decref(s);
+  free(tail), free(since);
+  return sim_valid_status(SIMR_PODS, "PodLogOptions", c->name, errs);
+}
+
 /* GET pods/NAME/log: answers the container's simulated log text, or a Status. */
 void sim_api_logs(api_call *c) {
-  const json_t *pod = sim_api_existing(c);
+  json_t *invalid = log_options_invalid(c);
+  const json_t *pod = invalid ? NULL : sim_api_existing(c);
+  if (invalid) sim_api_status(c->resp, invalid);
   if (!pod) return;
   char *container = sim_api_query(c, "container"), *msg = NULL, *tail = sim_api_query(c, "tailLines");
   char *since = sim_api_query(c, "sinceSeconds"), since_ts[32] = "";

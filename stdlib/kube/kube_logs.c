@@ -113,6 +113,8 @@ bool kube_logs(kube_op *op, const rbk_action_req *req) {
   const rbk_value *tail = kube_arg(req, "tail"), *since = kube_arg(req, "since");
   if (tail && (tail->kind != VAL_INT || tail->u.i < 0)) return kube_op_fail(op, "logs: tail must be an int >= 0"), false;
   if (since && since->kind != VAL_DURATION) return kube_op_fail(op, "logs: since must be a duration"), false;
+  if (since && since->u.i < 1) /* the API server refuses sinceSeconds below 1 (422) */
+    return kube_op_fail(op, "logs: since must be at least 1s"), false;
   kube_ref r;
   if (!kube_arg_ref(op, req, "ref", &r)) return false;
   s->query = log_query(req);

@@ -407,6 +407,10 @@ static void logs__container_and_since__the_kubelets_filters(void **state) {
   assert_null(o.err);
   assert_string_equal(o.res->u.str.s, "");
   tk_clear(&o);
+  o = logs(f, app, NULL, 0); /* sinceSeconds=0: the API server's 422, refused before sending */
+  assert_non_null(o.err);
+  assert_non_null(strstr(o.err, "since must be at least 1s"));
+  tk_clear(&o);
   o = logs(f, app, "no-such-container", -1);
   assert_non_null(o.err);
   assert_non_null(strstr(o.err, "no-such-container"));

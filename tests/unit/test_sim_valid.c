@@ -129,6 +129,23 @@ static json_t *dry(sim_world *w, const char *method, const char *path, const cha
 #define PODS "/api/v1/namespaces/greenlang/pods"
 #define MERGE "application/merge-patch+json"
 
+/* Log options the API server refuses (ValidatePodLogOptions) get its 422, whatever the pod. */
+static void validation__log_options__422_like_the_api_server(void **state) {
+  (void)state;
+  sim_world *w = world();
+  int st;
+  json_t *r = call(w, "GET", "/api/v1/namespaces/greenlang/pods/any/log", "sinceSeconds=0&tailLines=-2", NULL, NULL, &st);
+  assert_int_equal(st, 422);
+  assert_string_equal(sim_util_jstr(r, "message", ""),
+                      "PodLogOptions \"any\" is invalid: [tailLines: Invalid value: -2: must be greater than or equal to 0, "
+                      "sinceSeconds: Invalid value: 0: must be greater than 0]");
+  json_decref(r);
+  r = call(w, "GET", "/api/v1/namespaces/greenlang/pods/any/log", "sinceSeconds=1", NULL, NULL, &st);
+  assert_int_equal(st, 404);
+  json_decref(r);
+  sim_free(w);
+}
+
 /* Every write kind the simulator serves, as a dry run, in world a; world b, its twin, gets none.
  * Both must then hold the same objects and resourceVersion, and still do after a minute of
  * controllers (nothing stored, no resourceVersion consumed, no controller reacting). */
@@ -311,6 +328,7 @@ int main(void) {
       cmocka_unit_test(validation__template_leaves_selector__422_with_cause),
       cmocka_unit_test(validation__go_values__printed_like_go),
       cmocka_unit_test(decoder__types_and_strict__the_decoders_words),
+      cmocka_unit_test(validation__log_options__422_like_the_api_server),
       cmocka_unit_test(names__rules_per_kind),
       cmocka_unit_test(scenarios__every_object__is_valid),
   };
