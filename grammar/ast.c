@@ -41,13 +41,24 @@ int ast_type_from_name(const char *name) {
   return -1;
 }
 
-/* Returns a new zeroed node of `kind` at `span`, owned by `file`; NULL when out of memory. */
+/* Returns the new STEP or GATE `n` with its empty clauses, or NULL when out of memory. Out of line:
+ * ast_new's fast path stays small. */
+static __attribute__((noinline)) ast_node *with_clauses(ast_file *file, ast_node *n) {
+  ast_clauses *opt = arena_alloc(&file->mem, sizeof *opt);
+  if (!opt) return NULL;
+  if (n->kind == AST_STEP) n->u.step.opt = opt;
+  else n->u.gate.opt = opt;
+  return n;
+}
+
+/* Returns a new zeroed node of `kind` at `span` (a STEP or GATE with its empty clauses), owned by
+ * `file`; NULL when out of memory. */
 ast_node *ast_new(ast_file *file, ast_kind kind, rbk_span span) {
   ast_node *n = arena_alloc(&file->mem, sizeof *n);
   if (!n) return NULL;
   n->kind = kind;
   n->span = span;
-  return n;
+  return kind == AST_STEP || kind == AST_GATE ? with_clauses(file, n) : n;
 }
 
 /* Returns a NUL-terminated copy of s[0..len), owned by `file`; NULL when out of memory. */

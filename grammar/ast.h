@@ -35,8 +35,8 @@
   X(MEMBER, "member")          /* a.b / a?.b: u.member */                                      \
   X(INDEX, "index")            /* a[i] / a?[i]: u.index */                                     \
   X(COND, "cond")              /* if c { a } else { b }: u.if_ (then, els: expressions) */     \
-  X(CALL, "call")              /* f(x, n: y): u.call.callee, u.call.args = ARG nodes */        \
-  X(ARG, "arg")                /* an argument: u.arg.name (NULL when positional), value */     \
+  X(CALL, "call")              /* f(x, n: y): u.call.callee, u.call.args (see ast_arg_value) */\
+  X(ARG, "arg")                /* a named argument: u.arg.name, value (see ast_arg_value) */   \
   X(UNARY, "unary")            /* not a, -a: u.unary */                                        \
   X(BINARY, "binary")          /* a + b: u.binary */                                           \
   X(LAMBDA, "lambda")          /* x => e: u.lambda */                                          \
@@ -102,11 +102,20 @@ typedef enum {
 
 typedef struct ast_node ast_node;
 
-/* An array of nodes (in the file's arena; the parser sizes it exactly, ast_list_push grows it). */
+/* An array of nodes (in the file's arena; the parser sizes it exactly, ast_list_push grows it).
+ * 32-bit counts: a source holds at most 1 GiB, and the tree of a large plan holds millions of
+ * lists. */
 typedef struct {
   ast_node **items;
-  size_t len, cap;
+  uint32_t len, cap;
 } ast_list;
+
+/* The optional clauses of a step (timeout, retry, backoff) or a gate (every, timeout, recheck),
+ * each NULL when not written: out of line, so that the two statements that take three clauses do
+ * not make every node larger. */
+typedef struct {
+  ast_node *timeout, *retry, *backoff, *every, *recheck;
+} ast_clauses;
 
 /* Where a one-token name starts (the name of a MEMBER or of a named ARG); ast_name_span() gives
  * its span. */
@@ -140,11 +149,11 @@ struct ast_node {
     struct { ast_node *path; char *alias; } import;               /* path: STRING */
     struct { char *name; ast_list params; ast_node *body; } proc; /* params: PARAM; body: BLOCK */
     struct { ast_list stmts; } block;
-    struct { ast_node *title; ast_node *timeout, *retry, *backoff; ast_node *body; } step;
+    struct { ast_node *title; ast_clauses *opt; ast_node *body; } step; /* opt: timeout, retry, backoff */
     struct { ast_node *max; ast_node *body; } parallel;
     struct { char *var; ast_node *iter; ast_node *max; ast_node *body; } loop; /* max: PARALLEL_FOR only */
     struct { ast_node *cond; ast_node *then; ast_node *els; } if_; /* els: NULL, BLOCK or IF (else if) */
-    struct { ast_node *title; ast_node *every, *timeout, *recheck; ast_node *body; } gate;
+    struct { ast_node *title; ast_clauses *opt; ast_node *body; } gate; /* opt: every, timeout, recheck */
     struct { ast_node *question; ast_node *from; ast_node *timeout; } approve;
     struct { ast_node *duration; ast_node *cond, *every, *timeout; } wait; /* WAIT: duration; WAIT_UNTIL: the rest */
     struct { ast_node *cond; ast_node *message; } check;          /* message may be NULL */
@@ -157,7 +166,7 @@ struct ast_node {
 };
 
 /* The tree of a large plan holds millions of nodes: keep them small. */
-_Static_assert(sizeof(ast_node) <= 72, "an ast_node fits in 72 bytes");
+_Static_assert(sizeof(ast_node) <= 64, "an ast_node fits in 64 bytes");
 
 /* A comment the lexer kept for the formatter: the text after '#', trimmed at the end. */
 typedef struct {
@@ -185,7 +194,8 @@ const char *ast_type_name(ast_type type);
 /* Returns the type whose keyword is `name`, or -1. */
 int ast_type_from_name(const char *name);
 
-/* Returns a new zeroed node of `kind` at `span`, owned by `file`; NULL when out of memory. */
+/* Returns a new zeroed node of `kind` at `span`, owned by `file` (a STEP or GATE with its empty
+ * clauses, u.step.opt / u.gate.opt); NULL when out of memory. */
 ast_node *ast_new(ast_file *file, ast_kind kind, rbk_span span);
 /* Returns a NUL-terminated copy of s[0..len), owned by `file`; NULL when out of memory. */
 char *ast_strdup(ast_file *file, const char *s, size_t len);
@@ -207,9 +217,22 @@ void ast_file_free(ast_file *file);
 /* Returns the span from the start of `a` to the end of `b`. */
 rbk_span ast_span_join(rbk_span a, rbk_span b);
 
-/* Returns the span of the name of a MEMBER or of a named ARG (one token on one line); for a
- * positional ARG, the argument's span. */
+/* Returns the span of the name of a MEMBER or of a named ARG (one token on one line); for any
+ * other node (a positional argument), its span. */
 rbk_span ast_name_span(const ast_node *node);
+
+/* A call's arguments: a named one is an ARG node, a positional one is its expression itself (no
+ * node of its own: a large plan has hundreds of thousands; dumps still show it as `(arg …)` with
+ * its expression's span) — or, after a literal that was reported (no value), an ARG without name
+ * or value. These two read any of them. */
+/* Returns the call argument's value: a named ARG's value, or the positional argument itself. */
+static inline const ast_node *ast_arg_value(const ast_node *arg) {
+  return arg && arg->kind == AST_ARG ? arg->u.arg.value : arg;
+}
+/* Returns the call argument's name, or NULL when it is positional. */
+static inline const char *ast_arg_name(const ast_node *arg) {
+  return arg && arg->kind == AST_ARG ? arg->u.arg.name : NULL;
+}
 
 /* Returns true when the STRING node has no interpolation; then *out (borrowed, may be NULL when
  * the string is empty, read as "") is its text. */

@@ -60,6 +60,20 @@ static void dump_list(FILE *out, const char *label, const ast_list *list, int de
   for (size_t i = 0; i < list->len; i++) dump(out, label, list->items[i], depth);
 }
 
+/* Writes a call's arguments, a positional one (its expression, ast.h) as the `(arg …)` it stands for. */
+static void dump_args(FILE *out, const ast_list *args, int depth) {
+  for (size_t i = 0; i < args->len; i++) {
+    const ast_node *a = args->items[i];
+    if (!a || a->kind == AST_ARG) {
+      dump(out, NULL, a, depth);
+      continue;
+    }
+    fprintf(out, "\n%*s(arg @%d:%d-%d:%d", depth * 2, "", a->span.line, a->span.col, a->span.end_line, a->span.end_col);
+    dump(out, NULL, a, depth + 1);
+    fputc(')', out);
+  }
+}
+
 /* Writes the children of a declaration or expression node. */
 static void dump_expr_children(FILE *out, const ast_node *n, int d) {
   switch (n->kind) {
@@ -68,7 +82,7 @@ static void dump_expr_children(FILE *out, const ast_node *n, int d) {
   case AST_PAIR: dump(out, "key", n->u.pair.computed, d); dump(out, NULL, n->u.pair.value, d); break;
   case AST_MEMBER: dump(out, NULL, n->u.member.object, d); break;
   case AST_INDEX: dump(out, NULL, n->u.index.object, d); dump(out, NULL, n->u.index.index, d); break;
-  case AST_CALL: dump(out, NULL, n->u.call.callee, d); dump_list(out, NULL, &n->u.call.args, d); break;
+  case AST_CALL: dump(out, NULL, n->u.call.callee, d); dump_args(out, &n->u.call.args, d); break;
   case AST_ARG: dump(out, NULL, n->u.arg.value, d); break;
   case AST_UNARY: dump(out, NULL, n->u.unary.operand, d); break;
   case AST_BINARY: dump(out, NULL, n->u.binary.lhs, d); dump(out, NULL, n->u.binary.rhs, d); break;
@@ -88,8 +102,8 @@ static void dump_stmt_children(FILE *out, const ast_node *n, int d) {
   switch (n->kind) {
   case AST_BLOCK: dump_list(out, NULL, &n->u.block.stmts, d); break;
   case AST_STEP:
-    dump(out, "title", n->u.step.title, d); dump(out, "timeout", n->u.step.timeout, d);
-    dump(out, "retry", n->u.step.retry, d); dump(out, "backoff", n->u.step.backoff, d);
+    dump(out, "title", n->u.step.title, d); dump(out, "timeout", n->u.step.opt->timeout, d);
+    dump(out, "retry", n->u.step.opt->retry, d); dump(out, "backoff", n->u.step.opt->backoff, d);
     dump(out, NULL, n->u.step.body, d);
     break;
   case AST_PARALLEL: dump(out, "max", n->u.parallel.max, d); dump(out, NULL, n->u.parallel.body, d); break;
@@ -100,8 +114,8 @@ static void dump_stmt_children(FILE *out, const ast_node *n, int d) {
     dump(out, "cond", n->u.if_.cond, d); dump(out, "then", n->u.if_.then, d); dump(out, "else", n->u.if_.els, d);
     break;
   case AST_GATE:
-    dump(out, "title", n->u.gate.title, d); dump(out, "every", n->u.gate.every, d);
-    dump(out, "timeout", n->u.gate.timeout, d); dump(out, "recheck", n->u.gate.recheck, d);
+    dump(out, "title", n->u.gate.title, d); dump(out, "every", n->u.gate.opt->every, d);
+    dump(out, "timeout", n->u.gate.opt->timeout, d); dump(out, "recheck", n->u.gate.opt->recheck, d);
     dump(out, NULL, n->u.gate.body, d);
     break;
   case AST_APPROVE:

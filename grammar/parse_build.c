@@ -189,11 +189,11 @@ xnode parse_build_cond_span(xnode x, rbk_span span) {
 
 /* Reports a positional argument that follows a named one among the pending arguments of `seq`. */
 static void check_arg_order(parse_ctx *ctx, seqb seq, const ast_node *arg) {
-  if (arg->kind != AST_ARG || arg->u.arg.name || !seq_len(ctx, seq)) return;
-  const ast_node *last = ctx->pending[ctx->npending - 1];
-  if (last->kind == AST_ARG && last->u.arg.name)
+  if (ast_arg_name(arg) || !seq_len(ctx, seq)) return;
+  const char *last = ast_arg_name(ctx->pending[ctx->npending - 1]);
+  if (last)
     parse_report(ctx, arg->span, "positional argument after the named argument '%s': positional arguments "
-                                 "come first", last->u.arg.name);
+                                 "come first", last);
 }
 
 /* Appends an item (LIST), pair (OBJECT) or argument (CALL) to `seq`; returns seq. */
@@ -220,9 +220,11 @@ xnode parse_build_call(parse_ctx *ctx, xnode callee, seqb args, rbk_span span) {
   return height(ctx, n, higher(callee.depth, args.depth) + 1);
 }
 
-/* Returns an ARG; `name` is NULL for a positional argument. */
+/* Returns a named ARG, or (`name` NULL) the positional argument `value` itself, counted one level
+ * higher as its ARG node was (ast.h: its span is the value's). */
 xnode parse_build_arg(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
-  ast_node *n = parse_build_new(ctx, AST_ARG, span);
+  if (!name && value.n) return height(ctx, value.n, value.depth + 1);
+  ast_node *n = parse_build_new(ctx, AST_ARG, span); /* positional only without a value (after an error) */
   if (!n) return (xnode){0};
   n->u.arg.name = name ? parse_strdup(ctx, *name) : NULL;
   n->u.arg.name_at = (ast_pos){name_span.line, name_span.col};

@@ -60,7 +60,7 @@ xnode parse_build_cond_span(xnode x, rbk_span span);
 xnode parse_build_close(parse_ctx *ctx, seqb seq, rbk_span span);
 /* Returns the CALL `args` (a parse_build_seq of AST_CALL) complete, with `callee` set. */
 xnode parse_build_call(parse_ctx *ctx, xnode callee, seqb args, rbk_span span);
-/* Returns an ARG; `name` is NULL for a positional argument. */
+/* Returns a named ARG, or (`name` NULL) the positional argument: `value` itself (ast.h). */
 xnode parse_build_arg(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span);
 /* Returns a PAIR keyed by `name`, or by `key`: a plain string, or a parenthesised expression. */
 xnode parse_build_pair(parse_ctx *ctx, const slice *name, xnode key, xnode value, rbk_span span);

@@ -158,8 +158,8 @@ static int32_t cargs(compiler *c, const ast_node *n, vm_call_info info) {
     return -1;
   }
   for (size_t i = 0; i < args->len; i++) {
-    info.names[i] = args->items[i]->u.arg.name;
-    compile_expr(c, args->items[i]->u.arg.value);
+    info.names[i] = ast_arg_name(args->items[i]);
+    compile_expr(c, ast_arg_value(args->items[i]));
   }
   /* Grow only now: compiling the arguments may add calls of their own and move the table. */
   if (!VM_TABLE_GROW(c->code->calls)) {

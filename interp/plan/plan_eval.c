@@ -86,7 +86,7 @@ static bool pe_plain_literal(const ast_node *e) {
 static pv pe_list(plan_walker *w, plan_scope *s, const ast_node *e) {
   const ast_list *items = &e->u.list.items;
   if (items->len > PE_LITERAL_MAX && pe_plain_literal(e))
-    return pe_unknown(strutil_printf("[%zu literal items]", items->len), false);
+    return pe_unknown(strutil_printf("[%zu literal items]", (size_t)items->len), false);
   rbk_value *list = value_list(items->len);
   valbuf b = {0};
   bool known = list != NULL;

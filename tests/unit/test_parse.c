@@ -117,7 +117,7 @@ static void parse__spans__cover_first_to_last_byte(void **state) {
   const ast_node *step = stmt(&p, 1);
   assert_span(step->span, 2, 1, 4, 1);
   assert_span(step->u.step.title->span, 2, 6, 2, 8);
-  assert_span(step->u.step.timeout->span, 2, 18, 2, 19);
+  assert_span(step->u.step.opt->timeout->span, 2, 18, 2, 19);
   assert_span(step->u.step.body->span, 2, 21, 4, 1); /* a block's span covers its braces */
   const ast_node *call = step->u.step.body->u.block.stmts.items[0]->u.expr_stmt.expr;
   assert_int_equal(call->kind, AST_CALL);
@@ -190,7 +190,7 @@ static void parse__interpolation__nested_strings_and_braces(void **state) {
   assert_string_equal(parts->items[0]->u.text.s, "a ");
   assert_int_equal(parts->items[1]->kind, AST_CALL);
   assert_string_equal(parts->items[2]->u.text.s, " b");
-  const ast_node *inner = parts->items[1]->u.call.args.items[0]->u.arg.value->u.list.items.items[0]->u.pair.value;
+  const ast_node *inner = ast_arg_value(parts->items[1]->u.call.args.items[0])->u.list.items.items[0]->u.pair.value;
   assert_int_equal(inner->kind, AST_STRING);
   assert_int_equal(inner->u.str.parts.len, 2);
   done(&p);
