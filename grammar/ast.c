@@ -3,6 +3,7 @@
 
 #include "grow.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,24 @@ int ast_type_from_name(const char *name) {
   return -1;
 }
 
+/* The bytes of u that a node of each expression kind uses; a node is allocated only that far (an
+ * identifier or a piece of string text takes 40 bytes instead of 64; ast.h). Kinds not listed (0)
+ * get the whole node. */
+#define MEMBER_SIZE(m) (offsetof(ast_node, u) + sizeof(((ast_node *)0)->u.m))
+static const unsigned char node_sizes[AST_KIND_COUNT] = {
+    [AST_STRING] = MEMBER_SIZE(str),   [AST_TEXT] = MEMBER_SIZE(text),   [AST_LIST] = MEMBER_SIZE(list),
+    [AST_OBJECT] = MEMBER_SIZE(list),  [AST_PAIR] = MEMBER_SIZE(pair),   [AST_IDENT] = MEMBER_SIZE(ident),
+    [AST_INDEX] = MEMBER_SIZE(index),  [AST_COND] = MEMBER_SIZE(if_),    [AST_CALL] = MEMBER_SIZE(call),
+    [AST_ARG] = MEMBER_SIZE(arg),      [AST_UNARY] = MEMBER_SIZE(unary), [AST_BINARY] = MEMBER_SIZE(binary),
+    [AST_LAMBDA] = MEMBER_SIZE(lambda),
+};
+
+/* Returns how many bytes a node of `kind` is allocated with. */
+static size_t node_size(ast_kind kind) {
+  size_t size = kind < AST_KIND_COUNT ? node_sizes[kind] : 0;
+  return size ? size : sizeof(ast_node);
+}
+
 /* Returns the new STEP or GATE `n` with its empty clauses, or NULL when out of memory. Out of line:
  * ast_new's fast path stays small. */
 static __attribute__((noinline)) ast_node *with_clauses(ast_file *file, ast_node *n) {
@@ -54,7 +73,7 @@ static __attribute__((noinline)) ast_node *with_clauses(ast_file *file, ast_node
 /* Returns a new zeroed node of `kind` at `span` (a STEP or GATE with its empty clauses), owned by
  * `file`; NULL when out of memory. */
 ast_node *ast_new(ast_file *file, ast_kind kind, rbk_span span) {
-  ast_node *n = arena_alloc(&file->mem, sizeof *n);
+  ast_node *n = arena_alloc(&file->mem, node_size(kind));
   if (!n) return NULL;
   n->kind = kind;
   n->span = span;

@@ -165,7 +165,9 @@ struct ast_node {
   } u;
 };
 
-/* The tree of a large plan holds millions of nodes: keep them small. */
+/* The tree of a large plan holds millions of nodes: keep them small. A node of an expression kind
+ * is allocated only as far as the member of u that its kind uses (ast_new): never read a member
+ * of u that the node's kind does not use, and never copy a node by value. */
 _Static_assert(sizeof(ast_node) <= 64, "an ast_node fits in 64 bytes");
 
 /* A comment the lexer kept for the formatter: the text after '#', trimmed at the end. */
