@@ -43,10 +43,12 @@ int ast_type_from_name(const char *name) {
 }
 
 /* The bytes of u that a node of each expression kind uses; a node is allocated only that far (an
- * identifier or a piece of string text takes 40 bytes instead of 64; ast.h). Kinds not listed (0)
- * get the whole node. */
+ * identifier or a piece of string text takes 40 bytes instead of 64, an int 40; ast.h). Kinds not
+ * listed (0) get the whole node. */
 #define MEMBER_SIZE(m) (offsetof(ast_node, u) + sizeof(((ast_node *)0)->u.m))
 static const unsigned char node_sizes[AST_KIND_COUNT] = {
+    [AST_INT_LIT] = offsetof(ast_node, u.lit.text), [AST_DURATION_LIT] = offsetof(ast_node, u.lit.f),
+    [AST_FLOAT_LIT] = offsetof(ast_node, u.lit.b),
     [AST_STRING] = MEMBER_SIZE(str),   [AST_TEXT] = MEMBER_SIZE(text),   [AST_LIST] = MEMBER_SIZE(list),
     [AST_OBJECT] = MEMBER_SIZE(list),  [AST_PAIR] = MEMBER_SIZE(pair),   [AST_IDENT] = MEMBER_SIZE(ident),
     [AST_INDEX] = MEMBER_SIZE(index),  [AST_COND] = MEMBER_SIZE(if_),    [AST_CALL] = MEMBER_SIZE(call),

@@ -128,7 +128,8 @@ struct ast_node {
   bool paren; /* an expression the source wrapped in ( ): the formatter keeps the parentheses */
   rbk_span span;
   union {
-    struct { bool b; int64_t i; double f; char *text; } lit;
+    struct { int64_t i; char *text; double f; bool b; } lit; /* in this order: an INT_LIT uses i only,
+                                                                a DURATION_LIT i and text (ast_new) */
     struct { ast_list parts; bool triple; } str; /* triple: written """…""" */
     struct { char *s; } text;
     struct { ast_list items; } list;              /* LIST items, OBJECT pairs, BLOCK: see block */
