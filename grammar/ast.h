@@ -3,7 +3,8 @@
  * Ownership: every node, every string that a node holds and every node list belong to one
  * ast_file: they are bump-allocated in the file's arena (arena.h) and released all together by
  * ast_file_free(). Nothing frees a single node, and a tree never outlives its file; nodes may be
- * shared or dropped freely while a tree is built. Only the comments array is malloc'ed (its texts
+ * shared or dropped freely while a tree is built; one copy of a name (identifier, key, parameter)
+ * may be shared by several nodes, so strings in a tree are never written to. Only the comments array is malloc'ed (its texts
  * are in the arena). A span's `src` is borrowed from the rbk_source that was parsed (see
  * source.h); sources outlive the trees parsed from them.
  */

@@ -41,10 +41,22 @@ void parse_oom(parse_ctx *ctx) {
   ctx->halted = true;
 }
 
-/* Returns a NUL-terminated copy of the slice in the file's arena, or NULL (out of memory recorded). */
+/* Returns the cache slot of a name (FNV-1a of its bytes). */
+static size_t name_slot(slice s) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < s.n; i++) h = (h ^ (unsigned char)s.p[i]) * 16777619u;
+  return h % PARSE_NAME_CACHE;
+}
+
+/* Returns a NUL-terminated copy of the slice in the file's arena, shared with an
+ * earlier copy of the same name when the cache still has it, or NULL (out of memory recorded). */
 char *parse_strdup(parse_ctx *ctx, slice s) {
+  size_t slot = s.n <= PARSE_NAME_CACHED_MAX ? name_slot(s) : PARSE_NAME_CACHE;
+  if (slot < PARSE_NAME_CACHE && ctx->names[slot].s && ctx->names[slot].n == s.n && !memcmp(ctx->names[slot].s, s.p, s.n))
+    return ctx->names[slot].s;
   char *copy = ast_strdup(ctx->file, s.p, s.n);
   if (!copy) parse_oom(ctx);
+  else if (slot < PARSE_NAME_CACHE) ctx->names[slot].s = copy, ctx->names[slot].n = s.n;
   return copy;
 }
 
