@@ -42,7 +42,7 @@ int ast_type_from_name(const char *name) {
   return -1;
 }
 
-/* The bytes of u that a node of each expression kind uses; a node is allocated only that far (an
+/* The bytes of u that a node of each common kind uses; a node is allocated only that far (an
  * identifier or a piece of string text takes 40 bytes instead of 64, an int 40; ast.h). Kinds not
  * listed (0) get the whole node. */
 #define MEMBER_SIZE(m) (offsetof(ast_node, u) + sizeof(((ast_node *)0)->u.m))
@@ -53,7 +53,10 @@ static const unsigned char node_sizes[AST_KIND_COUNT] = {
     [AST_OBJECT] = MEMBER_SIZE(list),  [AST_PAIR] = MEMBER_SIZE(pair),   [AST_IDENT] = MEMBER_SIZE(ident),
     [AST_INDEX] = MEMBER_SIZE(index),  [AST_COND] = MEMBER_SIZE(if_),    [AST_CALL] = MEMBER_SIZE(call),
     [AST_ARG] = MEMBER_SIZE(arg),      [AST_UNARY] = MEMBER_SIZE(unary), [AST_BINARY] = MEMBER_SIZE(binary),
-    [AST_LAMBDA] = MEMBER_SIZE(lambda),
+    [AST_LAMBDA] = MEMBER_SIZE(lambda), [AST_BLOCK] = MEMBER_SIZE(block), [AST_EXPR_STMT] = MEMBER_SIZE(expr_stmt),
+    [AST_LET] = MEMBER_SIZE(let),       [AST_ASSERT] = MEMBER_SIZE(check), [AST_EXPECT] = MEMBER_SIZE(check),
+    [AST_IF] = MEMBER_SIZE(if_),        [AST_PARALLEL] = MEMBER_SIZE(parallel), [AST_STEP] = MEMBER_SIZE(step),
+    [AST_RETURN] = MEMBER_SIZE(ret),    [AST_ABORT] = MEMBER_SIZE(abort),
 };
 
 /* Returns how many bytes a node of `kind` is allocated with. */

@@ -167,8 +167,8 @@ struct ast_node {
   } u;
 };
 
-/* The tree of a large plan holds millions of nodes: keep them small. A node of an expression kind
- * is allocated only as far as the member of u that its kind uses (ast_new): never read a member
+/* The tree of a large plan holds millions of nodes: keep them small. A node of a common kind is
+ * allocated only as far as the member of u that its kind uses (ast_new): never read a member
  * of u that the node's kind does not use, and never copy a node by value. */
 _Static_assert(sizeof(ast_node) <= 64, "an ast_node fits in 64 bytes");
 
