@@ -46,7 +46,7 @@ int ast_type_from_name(const char *name) {
  * identifier or a piece of string text takes 40 bytes instead of 64, an int 40; ast.h). Kinds not
  * listed (0) get the whole node. */
 #define MEMBER_SIZE(m) (offsetof(ast_node, u) + sizeof(((ast_node *)0)->u.m))
-static const unsigned char node_sizes[AST_KIND_COUNT] = {
+const unsigned char ast_node_sizes[AST_KIND_COUNT] = {
     [AST_INT_LIT] = offsetof(ast_node, u.lit.text), [AST_DURATION_LIT] = offsetof(ast_node, u.lit.f),
     [AST_FLOAT_LIT] = offsetof(ast_node, u.lit.b),
     [AST_STRING] = MEMBER_SIZE(str),   [AST_TEXT] = MEMBER_SIZE(text),   [AST_LIST] = MEMBER_SIZE(list),
@@ -59,30 +59,14 @@ static const unsigned char node_sizes[AST_KIND_COUNT] = {
     [AST_RETURN] = MEMBER_SIZE(ret),    [AST_ABORT] = MEMBER_SIZE(abort),
 };
 
-/* Returns how many bytes a node of `kind` is allocated with. */
-static size_t node_size(ast_kind kind) {
-  size_t size = kind < AST_KIND_COUNT ? node_sizes[kind] : 0;
-  return size ? size : sizeof(ast_node);
-}
-
-/* Returns the new STEP or GATE `n` with its empty clauses, or NULL when out of memory. Out of line:
- * ast_new's fast path stays small. */
-static __attribute__((noinline)) ast_node *with_clauses(ast_file *file, ast_node *n) {
+/* Returns the new STEP or GATE `n` with its empty clauses, or NULL when out of memory (ast_new's
+ * slow path). */
+ast_node *ast_new_clauses(ast_file *file, ast_node *n) {
   ast_clauses *opt = arena_alloc(&file->mem, sizeof *opt);
   if (!opt) return NULL;
   if (n->kind == AST_STEP) n->u.step.opt = opt;
   else n->u.gate.opt = opt;
   return n;
-}
-
-/* Returns a new zeroed node of `kind` at `span` (a STEP or GATE with its empty clauses), owned by
- * `file`; NULL when out of memory. */
-ast_node *ast_new(ast_file *file, ast_kind kind, rbk_span span) {
-  ast_node *n = arena_alloc(&file->mem, node_size(kind));
-  if (!n) return NULL;
-  n->kind = kind;
-  n->span = span;
-  return kind == AST_STEP || kind == AST_GATE ? with_clauses(file, n) : n;
 }
 
 /* Returns a NUL-terminated copy of s[0..len), owned by `file`; NULL when out of memory. */

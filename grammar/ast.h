@@ -198,9 +198,21 @@ const char *ast_type_name(ast_type type);
 /* Returns the type whose keyword is `name`, or -1. */
 int ast_type_from_name(const char *name);
 
-/* Returns a new zeroed node of `kind` at `span`, owned by `file` (a STEP or GATE with its empty
- * clauses, u.step.opt / u.gate.opt); NULL when out of memory. */
-ast_node *ast_new(ast_file *file, ast_kind kind, rbk_span span);
+/* How many bytes a node of each kind is allocated with (0: the whole node); ast.c. */
+extern const unsigned char ast_node_sizes[AST_KIND_COUNT];
+/* Returns the new STEP or GATE `n` with its empty clauses, or NULL when out of memory (ast_new's
+ * slow path). */
+ast_node *ast_new_clauses(ast_file *file, ast_node *n);
+/* Returns a new zeroed node of `kind` at `span` (a STEP or GATE with its empty clauses, u.step.opt /
+ * u.gate.opt), owned by `file`; NULL when out of memory. Inline: every node of a tree comes here. */
+static inline ast_node *ast_new(ast_file *file, ast_kind kind, rbk_span span) {
+  size_t size = ast_node_sizes[kind];
+  ast_node *n = arena_alloc(&file->mem, size ? size : sizeof(ast_node));
+  if (!n) return NULL;
+  n->kind = kind;
+  n->span = span;
+  return kind == AST_STEP || kind == AST_GATE ? ast_new_clauses(file, n) : n;
+}
 /* Returns a NUL-terminated copy of s[0..len), owned by `file`; NULL when out of memory. */
 char *ast_strdup(ast_file *file, const char *s, size_t len);
 /* Appends `node` to `list` (its array owned by `file`, grown by doubling); returns false when out
