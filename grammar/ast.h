@@ -27,19 +27,19 @@
   X(INT_LIT, "int")            /* 90: u.lit.i */                                               \
   X(FLOAT_LIT, "float")        /* 85.3: u.lit.f, u.lit.text = lexeme */                        \
   X(DURATION_LIT, "duration")  /* 1h30m: u.lit.i = milliseconds, u.lit.text = lexeme */        \
-  X(STRING, "string")          /* "a ${b} c": u.str.parts = TEXT and expression nodes */       \
+  X(STRING, "string")          /* "a ${b} c": u.str.parts = TEXT and expression nodes, or u.str.text */ \
   X(TEXT, "text")              /* a literal piece of a STRING: u.text.s (escapes resolved) */  \
   X(LIST, "list")              /* [a, b]: u.list.items */                                      \
   X(OBJECT, "object")          /* {k: v}: u.list.items = PAIR nodes */                         \
   X(PAIR, "pair")              /* k: v — u.pair.key (name) or u.pair.computed (expr), value */ \
   X(IDENT, "ident")            /* name: u.ident.name */                                        \
-  X(MEMBER, "member")          /* a.b / a?.b: u.member */                                      \
-  X(INDEX, "index")            /* a[i] / a?[i]: u.index */                                     \
+  X(MEMBER, "member")          /* a.b / a?.b: u.member, null_safe */                           \
+  X(INDEX, "index")            /* a[i] / a?[i]: u.index, null_safe */                          \
   X(COND, "cond")              /* if c { a } else { b }: u.if_ (then, els: expressions) */     \
   X(CALL, "call")              /* f(x, n: y): u.call.callee, u.call.args (see ast_arg_value) */\
   X(ARG, "arg")                /* a named argument: u.arg.name, value (see ast_arg_value) */   \
-  X(UNARY, "unary")            /* not a, -a: u.unary */                                        \
-  X(BINARY, "binary")          /* a + b: u.binary */                                           \
+  X(UNARY, "unary")            /* not a, -a: op, u.unary */                                    \
+  X(BINARY, "binary")          /* a + b: op, u.binary */                                       \
   X(LAMBDA, "lambda")          /* x => e: u.lambda */                                          \
   /* declarations */                                                                           \
   X(RUNBOOK, "runbook")        /* runbook "id" { k = v }: u.runbook */                         \
@@ -126,22 +126,26 @@ typedef struct {
 
 struct ast_node {
   ast_kind kind;
-  bool paren; /* an expression the source wrapped in ( ): the formatter keeps the parentheses */
+  bool paren;  /* an expression the source wrapped in ( ): the formatter keeps the parentheses */
+  bool triple; /* a STRING written """…""" */
+  bool null_safe; /* a MEMBER or INDEX written ?. / ?[ */
+  unsigned char op; /* a BINARY's or UNARY's operator (an ast_op); these flags fill the header's spare
+                     * bytes, so that the union, and the node, are smaller */
   rbk_span span;
   union {
     struct { int64_t i; char *text; double f; bool b; } lit; /* in this order: an INT_LIT uses i only,
                                                                 a DURATION_LIT i and text (ast_new) */
-    struct { ast_list parts; bool triple; } str; /* triple: written """…""" */
+    struct { ast_list parts; char *text; } str;  /* text: see ast_string_text */
     struct { char *s; } text;
     struct { ast_list items; } list;              /* LIST items, OBJECT pairs, BLOCK: see block */
     struct { char *key; ast_node *computed; ast_node *value; } pair;
     struct { char *name; } ident;
-    struct { ast_node *object; char *name; ast_pos name_at; bool null_safe; } member;
-    struct { ast_node *object; ast_node *index; bool null_safe; } index;
+    struct { ast_node *object; char *name; ast_pos name_at; } member;  /* a?.b: null_safe */
+    struct { ast_node *object; ast_node *index; } index;              /* a?[i]: null_safe */
     struct { ast_node *callee; ast_list args; } call;
     struct { char *name; ast_node *value; ast_pos name_at; } arg;
-    struct { ast_op op; ast_node *operand; } unary;
-    struct { ast_op op; ast_node *lhs, *rhs; } binary;
+    struct { ast_node *operand; } unary;      /* not a, -a: op */
+    struct { ast_node *lhs, *rhs; } binary;   /* a + b: op */
     struct { char *param; ast_node *body; } lambda;
     struct { ast_node *id; ast_list fields; } runbook;             /* id: STRING */
     struct { char *key; ast_node *value; } field;
@@ -249,6 +253,13 @@ static inline const ast_node *ast_arg_value(const ast_node *arg) {
 static inline const char *ast_arg_name(const ast_node *arg) {
   return arg && arg->kind == AST_ARG ? arg->u.arg.name : NULL;
 }
+
+/* A "…" string that is one piece of text (no interpolation) keeps it in u.str.text, without a
+ * TEXT node or a parts array (a large plan has hundreds of thousands); its parts are then empty,
+ * and `rbk ast` still prints the TEXT child, whose span is the string's without its quotes (the
+ * parser keeps the TEXT node whenever that would not be so). Returns that text, or NULL (the
+ * string's parts, possibly none, are all there is). */
+static inline const char *ast_string_text(const ast_node *str) { return str->u.str.text; }
 
 /* Returns true when the STRING node has no interpolation; then *out (borrowed, may be NULL when
  * the string is empty, read as "") is its text. */

@@ -40,7 +40,7 @@ static bool args_break(const ast_list *args, int depth) {
 bool fmt_breaks(const ast_node *n, int depth) {
   if (!n || depth > FMT_MAX_DEPTH) return false;
   switch (n->kind) {
-  case AST_STRING: return n->u.str.triple || list_breaks(&n->u.str.parts, depth);
+  case AST_STRING: return n->triple || list_breaks(&n->u.str.parts, depth);
   case AST_LIST: case AST_OBJECT:
     return fmt_seq_multiline(n->span.line, &n->u.list.items, n->span.end_line) || list_breaks(&n->u.list.items, depth);
   case AST_CALL:
@@ -150,7 +150,7 @@ static void binary(fmt_printer *p, const ast_node *n) {
   const ast_node *lhs = n->u.binary.lhs, *rhs = n->u.binary.rhs;
   fmt_expr(p, lhs);
   fmt_put(p, " ");
-  fmt_put(p, ast_op_text(n->u.binary.op));
+  fmt_put(p, ast_op_text(n->op));
   if (rhs->span.line <= lhs->span.end_line) {
     fmt_put(p, " ");
     fmt_expr(p, rhs);
@@ -168,7 +168,7 @@ static void binary(fmt_printer *p, const ast_node *n) {
 
 /* Prints `not x` or `-x`. */
 static void unary(fmt_printer *p, const ast_node *n) {
-  fmt_put(p, n->u.unary.op == OP_NOT ? "not " : "-");
+  fmt_put(p, n->op == OP_NOT ? "not " : "-");
   fmt_expr(p, n->u.unary.operand);
 }
 
@@ -255,12 +255,12 @@ static void expr_inner(fmt_printer *p, const ast_node *n) {
   case AST_IDENT: fmt_put(p, n->u.ident.name); break;
   case AST_MEMBER:
     fmt_expr(p, n->u.member.object);
-    fmt_put(p, n->u.member.null_safe ? "?." : ".");
+    fmt_put(p, n->null_safe ? "?." : ".");
     fmt_put(p, n->u.member.name);
     break;
   case AST_INDEX:
     fmt_expr(p, n->u.index.object);
-    fmt_put(p, n->u.index.null_safe ? "?[" : "[");
+    fmt_put(p, n->null_safe ? "?[" : "[");
     fmt_expr(p, n->u.index.index);
     fmt_put(p, "]");
     break;

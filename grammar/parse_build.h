@@ -39,7 +39,7 @@ xnode parse_build_bool(parse_ctx *ctx, bool value, rbk_span span);
 /* Returns an IDENT named by the slice. */
 xnode parse_build_ident(parse_ctx *ctx, slice name, rbk_span span);
 /* Returns `x` marked as parenthesised, its span widened to the parentheses. */
-xnode parse_build_paren(xnode x, rbk_span span);
+xnode parse_build_paren(parse_ctx *ctx, xnode x, rbk_span span);
 /* Returns a BINARY node. */
 xnode parse_build_binary(parse_ctx *ctx, ast_op op, xnode lhs, xnode rhs, rbk_span span);
 /* Returns a UNARY node (not, -). */

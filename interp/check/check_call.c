@@ -316,7 +316,7 @@ static void plain_args(chk_ctx *ctx, const ast_node *call) {
 
 /* Returns true with *v when `n` is an int literal, negated or not. */
 static bool int_literal(const ast_node *n, int64_t *v) {
-  bool neg = n && n->kind == AST_UNARY && n->u.unary.op == OP_NEG;
+  bool neg = n && n->kind == AST_UNARY && n->op == OP_NEG;
   const ast_node *lit = neg ? n->u.unary.operand : n;
   if (!lit || lit->kind != AST_INT_LIT || lit->u.lit.i == INT64_MIN) return false;
   *v = neg ? -lit->u.lit.i : lit->u.lit.i;

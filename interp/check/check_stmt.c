@@ -78,7 +78,7 @@ static void step(chk_ctx *ctx, const ast_node *s) {
 
 /* Reports a literal `max` below 1 (no branch could ever run). */
 static void max_positive(chk_ctx *ctx, const ast_node *max) {
-  bool neg = max && max->kind == AST_UNARY && max->u.unary.op == OP_NEG && max->u.unary.operand &&
+  bool neg = max && max->kind == AST_UNARY && max->op == OP_NEG && max->u.unary.operand &&
              max->u.unary.operand->kind == AST_INT_LIT;
   if (neg || (max && max->kind == AST_INT_LIT && max->u.lit.i <= 0))
     diag_add(ctx->diags, DIAG_ERROR, max->span, "max must be at least 1: with max %s%lld no branch would run",

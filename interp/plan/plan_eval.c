@@ -34,6 +34,7 @@ static pv pe_unknown(char *text, bool secret) {
 static pv pe_string(plan_walker *w, plan_scope *s, const ast_node *e) {
   valbuf b = {0};
   bool known = true, secret = false;
+  if (ast_string_text(e)) valbuf_puts(&b, ast_string_text(e));
   for (size_t i = 0; i < e->u.str.parts.len; i++) {
     const ast_node *part = e->u.str.parts.items[i];
     if (part->kind == AST_TEXT) {
@@ -167,11 +168,11 @@ static pv pe_ident(plan_scope *s, const ast_node *e) {
 /* Returns the member `name` of a known value, or an unknown after warning what the run will hit. */
 static pv pe_known_member(plan_walker *w, const ast_node *e, const pv *o) {
   const char *name = e->u.member.name;
-  if (o->val->kind == VAL_NULL && e->u.member.null_safe) return plan_pv_known(value_null());
+  if (o->val->kind == VAL_NULL && e->null_safe) return plan_pv_known(value_null());
   if (o->val->kind == VAL_OBJECT) {
     rbk_value *v = value_object_get(o->val, name);
     if (v) return plan_pv_known(value_ref(v));
-    if (e->u.member.null_safe) return plan_pv_known(value_null());
+    if (e->null_safe) return plan_pv_known(value_null());
     plan_walk_warn(w, e->span, "key '%s' not found in the object (the run fails here)", name);
   } else {
     plan_walk_warn(w, e->span, "cannot read '.%s' of %s (the run fails here)", name, value_kind_article(o->val->kind));
@@ -191,7 +192,7 @@ static pv pe_member(plan_walker *w, plan_scope *s, const ast_node *e) {
     r = pe_known_member(w, e, &o);
   } else {
     char *t = pe_part(&o, e->u.member.object);
-    r = pe_unknown(strutil_printf("%s%s%s", t ? t : "?", e->u.member.null_safe ? "?." : ".", e->u.member.name), o.secret);
+    r = pe_unknown(strutil_printf("%s%s%s", t ? t : "?", e->null_safe ? "?." : ".", e->u.member.name), o.secret);
     free(t);
   }
   plan_pv_free(&o);
@@ -202,7 +203,7 @@ static pv pe_member(plan_walker *w, plan_scope *s, const ast_node *e) {
  * after warning what the run will hit. */
 static pv pe_known_index(plan_walker *w, const ast_node *e, const pv *a, const pv *i) {
   const rbk_value *av = a->val, *iv = i->val;
-  bool safe = e->u.index.null_safe;
+  bool safe = e->null_safe;
   if (av->kind == VAL_NULL && safe) return plan_pv_known(value_null());
   if (av->kind == VAL_LIST && iv->kind == VAL_INT) {
     int64_t n = (int64_t)av->u.list.len, at = iv->u.i < 0 ? n + iv->u.i : iv->u.i;
@@ -230,7 +231,7 @@ static pv pe_index(plan_walker *w, plan_scope *s, const ast_node *e) {
     r = pe_known_index(w, e, &a, &i);
   } else {
     char *ta = pe_part(&a, e->u.index.object), *ti = plan_pv_src(&i);
-    r = pe_unknown(strutil_printf("%s%s%s]", ta ? ta : "?", e->u.index.null_safe ? "?[" : "[", ti ? ti : "?"),
+    r = pe_unknown(strutil_printf("%s%s%s]", ta ? ta : "?", e->null_safe ? "?[" : "[", ti ? ti : "?"),
                    a.secret || i.secret);
     free(ta);
     free(ti);
@@ -254,11 +255,11 @@ static pv pe_unary(plan_walker *w, plan_scope *s, const ast_node *e) {
   pv r;
   if (a.kind == PV_KNOWN) {
     char *err = NULL;
-    rbk_value *v = valops_unary(e->u.unary.op, a.val, &err);
+    rbk_value *v = valops_unary(e->op, a.val, &err);
     r = pe_folded(w, e, v, err);
   } else {
     char *t = pe_part(&a, e->u.unary.operand);
-    r = pe_unknown(strutil_printf("%s%s", e->u.unary.op == OP_NOT ? "not " : "-", t ? t : "?"), a.secret);
+    r = pe_unknown(strutil_printf("%s%s", e->op == OP_NOT ? "not " : "-", t ? t : "?"), a.secret);
     free(t);
   }
   plan_pv_free(&a);
@@ -268,7 +269,7 @@ static pv pe_unary(plan_walker *w, plan_scope *s, const ast_node *e) {
 /* Returns the unknown "lhs op rhs" (takes both). */
 static pv pe_binary_unknown(const ast_node *e, pv *l, pv *r) {
   char *tl = pe_part(l, e->u.binary.lhs), *tr = pe_part(r, e->u.binary.rhs);
-  pv out = pe_unknown(strutil_printf("%s %s %s", tl ? tl : "?", ast_op_text(e->u.binary.op), tr ? tr : "?"),
+  pv out = pe_unknown(strutil_printf("%s %s %s", tl ? tl : "?", ast_op_text(e->op), tr ? tr : "?"),
                       l->secret || r->secret);
   free(tl);
   free(tr);
@@ -313,7 +314,7 @@ static pv pe_cond(plan_walker *w, plan_scope *s, const ast_node *e) {
 
 /* Evaluates and / or / ?? with short-circuiting on a known left operand. */
 static pv pe_short(plan_walker *w, plan_scope *s, const ast_node *e) {
-  ast_op op = e->u.binary.op;
+  ast_op op = e->op;
   pv l = plan_eval(w, s, e->u.binary.lhs);
   if (l.kind == PV_KNOWN) {
     bool decided = op == OP_COALESCE ? l.val->kind != VAL_NULL
@@ -331,7 +332,7 @@ static pv pe_short(plan_walker *w, plan_scope *s, const ast_node *e) {
 
 /* Evaluates a binary operator. */
 static pv pe_binary(plan_walker *w, plan_scope *s, const ast_node *e) {
-  ast_op op = e->u.binary.op;
+  ast_op op = e->op;
   if (op == OP_AND || op == OP_OR || op == OP_COALESCE) return pe_short(w, s, e);
   pv l = plan_eval(w, s, e->u.binary.lhs);
   pv r = plan_eval(w, s, e->u.binary.rhs);

@@ -111,7 +111,7 @@ static void parse__spans__cover_first_to_last_byte(void **state) {
   assert_span(let->span, 1, 1, 1, 21);
   const ast_node *sum = let->u.let.value;
   assert_int_equal(sum->kind, AST_BINARY);
-  assert_int_equal(sum->u.binary.op, OP_ADD);
+  assert_int_equal(sum->op, OP_ADD);
   assert_span(sum->span, 1, 13, 1, 21);
   assert_span(sum->u.binary.rhs->span, 1, 17, 1, 21);
   const ast_node *step = stmt(&p, 1);
@@ -132,7 +132,7 @@ static void parse__parentheses__flag_without_extra_node(void **state) {
   (void)state;
   parsed p = parse("let v = (a + b) * c\n");
   const ast_node *mul = stmt(&p, 0)->u.let.value;
-  assert_int_equal(mul->u.binary.op, OP_MUL);
+  assert_int_equal(mul->op, OP_MUL);
   assert_true(mul->u.binary.lhs->paren);
   assert_int_equal(mul->u.binary.lhs->kind, AST_BINARY);
   assert_span(mul->u.binary.lhs->span, 1, 9, 1, 15);
@@ -203,7 +203,7 @@ static void parse__triple_quotes__trimmed_and_dedented(void **state) {
                    "let v = \"\"\"keep  \n  b\"\"\"\n");
   assert_int_equal(p.diags.errors, 0);
   const ast_node *t = stmt(&p, 0)->u.let.value;
-  assert_true(t->u.str.triple);
+  assert_true(t->triple);
   assert_string_equal(t->u.str.parts.items[0]->u.text.s, "one\n  two\n\nthree ");
   assert_int_equal(t->u.str.parts.len, 2);
   assert_string_equal(let_text(&p, 1), "a");
