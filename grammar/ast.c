@@ -3,6 +3,7 @@
 
 #include "grow.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,12 +42,30 @@ int ast_type_from_name(const char *name) {
   return -1;
 }
 
-/* Returns a new zeroed node of `kind` at `span`, owned by `file`; NULL when out of memory. */
-ast_node *ast_new(ast_file *file, ast_kind kind, rbk_span span) {
-  ast_node *n = arena_alloc(&file->mem, sizeof *n);
-  if (!n) return NULL;
-  n->kind = kind;
-  n->span = span;
+/* The bytes of u that a node of each common kind uses; a node is allocated only that far (an
+ * identifier or a piece of string text takes 40 bytes instead of 64, an int 40; ast.h). Kinds not
+ * listed (0) get the whole node. */
+#define MEMBER_SIZE(m) (offsetof(ast_node, u) + sizeof(((ast_node *)0)->u.m))
+const unsigned char ast_node_sizes[AST_KIND_COUNT] = {
+    [AST_INT_LIT] = offsetof(ast_node, u.lit.text), [AST_DURATION_LIT] = offsetof(ast_node, u.lit.f),
+    [AST_FLOAT_LIT] = offsetof(ast_node, u.lit.b),
+    [AST_STRING] = MEMBER_SIZE(str),       [AST_TEXT] = MEMBER_SIZE(text),          [AST_LIST] = MEMBER_SIZE(list),
+    [AST_OBJECT] = MEMBER_SIZE(list),      [AST_PAIR] = MEMBER_SIZE(pair),          [AST_IDENT] = MEMBER_SIZE(ident),
+    [AST_INDEX] = MEMBER_SIZE(index),      [AST_MEMBER] = MEMBER_SIZE(member),      [AST_COND] = MEMBER_SIZE(if_),
+    [AST_CALL] = MEMBER_SIZE(call),        [AST_ARG] = MEMBER_SIZE(arg),            [AST_UNARY] = MEMBER_SIZE(unary),
+    [AST_BINARY] = MEMBER_SIZE(binary),    [AST_LAMBDA] = MEMBER_SIZE(lambda),      [AST_BLOCK] = MEMBER_SIZE(block),
+    [AST_EXPR_STMT] = MEMBER_SIZE(expr_stmt), [AST_LET] = MEMBER_SIZE(let),         [AST_ASSERT] = MEMBER_SIZE(check),
+    [AST_EXPECT] = MEMBER_SIZE(check),     [AST_IF] = MEMBER_SIZE(if_),             [AST_PARALLEL] = MEMBER_SIZE(parallel),
+    [AST_STEP] = MEMBER_SIZE(step),        [AST_RETURN] = MEMBER_SIZE(ret),         [AST_ABORT] = MEMBER_SIZE(abort),
+};
+
+/* Returns the new STEP or GATE `n` with its empty clauses, or NULL when out of memory (ast_new's
+ * slow path). */
+ast_node *ast_new_clauses(ast_file *file, ast_node *n) {
+  ast_clauses *opt = arena_alloc(&file->mem, sizeof *opt);
+  if (!opt) return NULL;
+  if (n->kind == AST_STEP) n->u.step.opt = opt;
+  else n->u.gate.opt = opt;
   return n;
 }
 
@@ -135,7 +154,7 @@ rbk_span ast_name_span(const ast_node *node) {
 bool ast_string_is_plain(const ast_node *str, const char **out) {
   if (!str || str->kind != AST_STRING) return false;
   if (str->u.str.parts.len == 0) {
-    *out = NULL;
+    *out = ast_string_text(str);
     return true;
   }
   if (str->u.str.parts.len == 1 && str->u.str.parts.items[0]->kind == AST_TEXT) {

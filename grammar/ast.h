@@ -3,7 +3,8 @@
  * Ownership: every node, every string that a node holds and every node list belong to one
  * ast_file: they are bump-allocated in the file's arena (arena.h) and released all together by
  * ast_file_free(). Nothing frees a single node, and a tree never outlives its file; nodes may be
- * shared or dropped freely while a tree is built. Only the comments array is malloc'ed (its texts
+ * shared or dropped freely while a tree is built; one copy of a name (identifier, key, parameter)
+ * may be shared by several nodes, so strings in a tree are never written to. Only the comments array is malloc'ed (its texts
  * are in the arena). A span's `src` is borrowed from the rbk_source that was parsed (see
  * source.h); sources outlive the trees parsed from them.
  */
@@ -26,19 +27,19 @@
   X(INT_LIT, "int")            /* 90: u.lit.i */                                               \
   X(FLOAT_LIT, "float")        /* 85.3: u.lit.f, u.lit.text = lexeme */                        \
   X(DURATION_LIT, "duration")  /* 1h30m: u.lit.i = milliseconds, u.lit.text = lexeme */        \
-  X(STRING, "string")          /* "a ${b} c": u.str.parts = TEXT and expression nodes */       \
+  X(STRING, "string")          /* "a ${b} c": u.str.parts = TEXT and expression nodes, or u.str.text */ \
   X(TEXT, "text")              /* a literal piece of a STRING: u.text.s (escapes resolved) */  \
   X(LIST, "list")              /* [a, b]: u.list.items */                                      \
   X(OBJECT, "object")          /* {k: v}: u.list.items = PAIR nodes */                         \
   X(PAIR, "pair")              /* k: v — u.pair.key (name) or u.pair.computed (expr), value */ \
   X(IDENT, "ident")            /* name: u.ident.name */                                        \
-  X(MEMBER, "member")          /* a.b / a?.b: u.member */                                      \
-  X(INDEX, "index")            /* a[i] / a?[i]: u.index */                                     \
+  X(MEMBER, "member")          /* a.b / a?.b: u.member, null_safe */                           \
+  X(INDEX, "index")            /* a[i] / a?[i]: u.index, null_safe */                          \
   X(COND, "cond")              /* if c { a } else { b }: u.if_ (then, els: expressions) */     \
-  X(CALL, "call")              /* f(x, n: y): u.call.callee, u.call.args = ARG nodes */        \
-  X(ARG, "arg")                /* an argument: u.arg.name (NULL when positional), value */     \
-  X(UNARY, "unary")            /* not a, -a: u.unary */                                        \
-  X(BINARY, "binary")          /* a + b: u.binary */                                           \
+  X(CALL, "call")              /* f(x, n: y): u.call.callee, u.call.args (see ast_arg_value) */\
+  X(ARG, "arg")                /* a named argument: u.arg.name, value (see ast_arg_value) */   \
+  X(UNARY, "unary")            /* not a, -a: op, u.unary */                                    \
+  X(BINARY, "binary")          /* a + b: op, u.binary */                                       \
   X(LAMBDA, "lambda")          /* x => e: u.lambda */                                          \
   /* declarations */                                                                           \
   X(RUNBOOK, "runbook")        /* runbook "id" { k = v }: u.runbook */                         \
@@ -102,11 +103,20 @@ typedef enum {
 
 typedef struct ast_node ast_node;
 
-/* An array of nodes (in the file's arena; the parser sizes it exactly, ast_list_push grows it). */
+/* An array of nodes (in the file's arena; the parser sizes it exactly, ast_list_push grows it).
+ * 32-bit counts: a source holds at most 1 GiB, and the tree of a large plan holds millions of
+ * lists. */
 typedef struct {
   ast_node **items;
-  size_t len, cap;
+  uint32_t len, cap;
 } ast_list;
+
+/* The optional clauses of a step (timeout, retry, backoff) or a gate (every, timeout, recheck),
+ * each NULL when not written: out of line, so that the two statements that take three clauses do
+ * not make every node larger. */
+typedef struct {
+  ast_node *timeout, *retry, *backoff, *every, *recheck;
+} ast_clauses;
 
 /* Where a one-token name starts (the name of a MEMBER or of a named ARG); ast_name_span() gives
  * its span. */
@@ -116,21 +126,26 @@ typedef struct {
 
 struct ast_node {
   ast_kind kind;
-  bool paren; /* an expression the source wrapped in ( ): the formatter keeps the parentheses */
+  bool paren;  /* an expression the source wrapped in ( ): the formatter keeps the parentheses */
+  bool triple; /* a STRING written """…""" */
+  bool null_safe; /* a MEMBER or INDEX written ?. / ?[ */
+  unsigned char op; /* a BINARY's or UNARY's operator (an ast_op); these flags fill the header's spare
+                     * bytes, so that the union, and the node, are smaller */
   rbk_span span;
   union {
-    struct { bool b; int64_t i; double f; char *text; } lit;
-    struct { ast_list parts; bool triple; } str; /* triple: written """…""" */
+    struct { int64_t i; char *text; double f; bool b; } lit; /* in this order: an INT_LIT uses i only,
+                                                                a DURATION_LIT i and text (ast_new) */
+    struct { ast_list parts; char *text; } str;  /* text: see ast_string_text */
     struct { char *s; } text;
     struct { ast_list items; } list;              /* LIST items, OBJECT pairs, BLOCK: see block */
     struct { char *key; ast_node *computed; ast_node *value; } pair;
     struct { char *name; } ident;
-    struct { ast_node *object; char *name; ast_pos name_at; bool null_safe; } member;
-    struct { ast_node *object; ast_node *index; bool null_safe; } index;
+    struct { ast_node *object; char *name; ast_pos name_at; } member;  /* a?.b: null_safe */
+    struct { ast_node *object; ast_node *index; } index;              /* a?[i]: null_safe */
     struct { ast_node *callee; ast_list args; } call;
     struct { char *name; ast_node *value; ast_pos name_at; } arg;
-    struct { ast_op op; ast_node *operand; } unary;
-    struct { ast_op op; ast_node *lhs, *rhs; } binary;
+    struct { ast_node *operand; } unary;      /* not a, -a: op */
+    struct { ast_node *lhs, *rhs; } binary;   /* a + b: op */
     struct { char *param; ast_node *body; } lambda;
     struct { ast_node *id; ast_list fields; } runbook;             /* id: STRING */
     struct { char *key; ast_node *value; } field;
@@ -140,11 +155,11 @@ struct ast_node {
     struct { ast_node *path; char *alias; } import;               /* path: STRING */
     struct { char *name; ast_list params; ast_node *body; } proc; /* params: PARAM; body: BLOCK */
     struct { ast_list stmts; } block;
-    struct { ast_node *title; ast_node *timeout, *retry, *backoff; ast_node *body; } step;
+    struct { ast_node *title; ast_clauses *opt; ast_node *body; } step; /* opt: timeout, retry, backoff */
     struct { ast_node *max; ast_node *body; } parallel;
     struct { char *var; ast_node *iter; ast_node *max; ast_node *body; } loop; /* max: PARALLEL_FOR only */
     struct { ast_node *cond; ast_node *then; ast_node *els; } if_; /* els: NULL, BLOCK or IF (else if) */
-    struct { ast_node *title; ast_node *every, *timeout, *recheck; ast_node *body; } gate;
+    struct { ast_node *title; ast_clauses *opt; ast_node *body; } gate; /* opt: every, timeout, recheck */
     struct { ast_node *question; ast_node *from; ast_node *timeout; } approve;
     struct { ast_node *duration; ast_node *cond, *every, *timeout; } wait; /* WAIT: duration; WAIT_UNTIL: the rest */
     struct { ast_node *cond; ast_node *message; } check;          /* message may be NULL */
@@ -156,8 +171,10 @@ struct ast_node {
   } u;
 };
 
-/* The tree of a large plan holds millions of nodes: keep them small. */
-_Static_assert(sizeof(ast_node) <= 72, "an ast_node fits in 72 bytes");
+/* The tree of a large plan holds millions of nodes: keep them small. A node of a common kind is
+ * allocated only as far as the member of u that its kind uses (ast_new): never read a member
+ * of u that the node's kind does not use, and never copy a node by value. */
+_Static_assert(sizeof(ast_node) <= 64, "an ast_node fits in 64 bytes");
 
 /* A comment the lexer kept for the formatter: the text after '#', trimmed at the end. */
 typedef struct {
@@ -185,8 +202,21 @@ const char *ast_type_name(ast_type type);
 /* Returns the type whose keyword is `name`, or -1. */
 int ast_type_from_name(const char *name);
 
-/* Returns a new zeroed node of `kind` at `span`, owned by `file`; NULL when out of memory. */
-ast_node *ast_new(ast_file *file, ast_kind kind, rbk_span span);
+/* How many bytes a node of each kind is allocated with (0: the whole node); ast.c. */
+extern const unsigned char ast_node_sizes[AST_KIND_COUNT];
+/* Returns the new STEP or GATE `n` with its empty clauses, or NULL when out of memory (ast_new's
+ * slow path). */
+ast_node *ast_new_clauses(ast_file *file, ast_node *n);
+/* Returns a new zeroed node of `kind` at `span` (a STEP or GATE with its empty clauses, u.step.opt /
+ * u.gate.opt), owned by `file`; NULL when out of memory. Inline: every node of a tree comes here. */
+static inline ast_node *ast_new(ast_file *file, ast_kind kind, rbk_span span) {
+  size_t size = ast_node_sizes[kind];
+  ast_node *n = arena_alloc(&file->mem, size ? size : sizeof(ast_node));
+  if (!n) return NULL;
+  n->kind = kind;
+  n->span = span;
+  return kind == AST_STEP || kind == AST_GATE ? ast_new_clauses(file, n) : n;
+}
 /* Returns a NUL-terminated copy of s[0..len), owned by `file`; NULL when out of memory. */
 char *ast_strdup(ast_file *file, const char *s, size_t len);
 /* Appends `node` to `list` (its array owned by `file`, grown by doubling); returns false when out
@@ -207,9 +237,29 @@ void ast_file_free(ast_file *file);
 /* Returns the span from the start of `a` to the end of `b`. */
 rbk_span ast_span_join(rbk_span a, rbk_span b);
 
-/* Returns the span of the name of a MEMBER or of a named ARG (one token on one line); for a
- * positional ARG, the argument's span. */
+/* Returns the span of the name of a MEMBER or of a named ARG (one token on one line); for any
+ * other node (a positional argument), its span. */
 rbk_span ast_name_span(const ast_node *node);
+
+/* A call's arguments: a named one is an ARG node, a positional one is its expression itself (no
+ * node of its own: a large plan has hundreds of thousands; dumps still show it as `(arg …)` with
+ * its expression's span) — or, after a literal that was reported (no value), an ARG without name
+ * or value. These two read any of them. */
+/* Returns the call argument's value: a named ARG's value, or the positional argument itself. */
+static inline const ast_node *ast_arg_value(const ast_node *arg) {
+  return arg && arg->kind == AST_ARG ? arg->u.arg.value : arg;
+}
+/* Returns the call argument's name, or NULL when it is positional. */
+static inline const char *ast_arg_name(const ast_node *arg) {
+  return arg && arg->kind == AST_ARG ? arg->u.arg.name : NULL;
+}
+
+/* A "…" string that is one piece of text (no interpolation) keeps it in u.str.text, without a
+ * TEXT node or a parts array (a large plan has hundreds of thousands); its parts are then empty,
+ * and `rbk ast` still prints the TEXT child, whose span is the string's without its quotes (the
+ * parser keeps the TEXT node whenever that would not be so). Returns that text, or NULL (the
+ * string's parts, possibly none, are all there is). */
+static inline const char *ast_string_text(const ast_node *str) { return str->u.str.text; }
 
 /* Returns true when the STRING node has no interpolation; then *out (borrowed, may be NULL when
  * the string is empty, read as "") is its text. */

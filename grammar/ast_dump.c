@@ -31,15 +31,15 @@ static void put_attributes(FILE *out, const ast_node *n) {
   case AST_INT_LIT: fprintf(out, " %" PRId64, n->u.lit.i); break;
   case AST_FLOAT_LIT: fprintf(out, " %s", n->u.lit.text); break;
   case AST_DURATION_LIT: fprintf(out, " %s %" PRId64 "ms", n->u.lit.text, n->u.lit.i); break;
-  case AST_STRING: if (n->u.str.triple) fputs(" triple", out); break;
+  case AST_STRING: if (n->triple) fputs(" triple", out); break;
   case AST_TEXT: fputc(' ', out); put_quoted(out, n->u.text.s); break;
   case AST_PAIR: if (n->u.pair.key) { fputc(' ', out); put_quoted(out, n->u.pair.key); } break;
   case AST_IDENT: fprintf(out, " %s", n->u.ident.name); break;
-  case AST_MEMBER: fprintf(out, " %s%s", n->u.member.null_safe ? "?." : ".", n->u.member.name); break;
-  case AST_INDEX: if (n->u.index.null_safe) fputs(" ?[]", out); break;
+  case AST_MEMBER: fprintf(out, " %s%s", n->null_safe ? "?." : ".", n->u.member.name); break;
+  case AST_INDEX: if (n->null_safe) fputs(" ?[]", out); break;
   case AST_ARG: if (n->u.arg.name) fprintf(out, " %s:", n->u.arg.name); break;
-  case AST_UNARY: fprintf(out, " %s", ast_op_text(n->u.unary.op)); break;
-  case AST_BINARY: fprintf(out, " %s", ast_op_text(n->u.binary.op)); break;
+  case AST_UNARY: fprintf(out, " %s", ast_op_text(n->op)); break;
+  case AST_BINARY: fprintf(out, " %s", ast_op_text(n->op)); break;
   case AST_LAMBDA: fprintf(out, " %s =>", n->u.lambda.param); break;
   case AST_FIELD: fprintf(out, " %s", n->u.field.key); break;
   case AST_PARAM:
@@ -60,15 +60,41 @@ static void dump_list(FILE *out, const char *label, const ast_list *list, int de
   for (size_t i = 0; i < list->len; i++) dump(out, label, list->items[i], depth);
 }
 
+/* Writes a string's parts, or its one piece of text as the TEXT node it stands for (ast.h). */
+static void dump_string(FILE *out, const ast_node *n, int depth) {
+  const char *text = ast_string_text(n);
+  if (!text) {
+    dump_list(out, NULL, &n->u.str.parts, depth);
+    return;
+  }
+  fprintf(out, "\n%*s(text ", depth * 2, "");
+  put_quoted(out, text);
+  fprintf(out, " @%d:%d-%d:%d)", n->span.line, n->span.col + 1, n->span.end_line, n->span.end_col - 1);
+}
+
+/* Writes a call's arguments, a positional one (its expression, ast.h) as the `(arg …)` it stands for. */
+static void dump_args(FILE *out, const ast_list *args, int depth) {
+  for (size_t i = 0; i < args->len; i++) {
+    const ast_node *a = args->items[i];
+    if (!a || a->kind == AST_ARG) {
+      dump(out, NULL, a, depth);
+      continue;
+    }
+    fprintf(out, "\n%*s(arg @%d:%d-%d:%d", depth * 2, "", a->span.line, a->span.col, a->span.end_line, a->span.end_col);
+    dump(out, NULL, a, depth + 1);
+    fputc(')', out);
+  }
+}
+
 /* Writes the children of a declaration or expression node. */
 static void dump_expr_children(FILE *out, const ast_node *n, int d) {
   switch (n->kind) {
-  case AST_STRING: dump_list(out, NULL, &n->u.str.parts, d); break;
+  case AST_STRING: dump_string(out, n, d); break;
   case AST_LIST: case AST_OBJECT: dump_list(out, NULL, &n->u.list.items, d); break;
   case AST_PAIR: dump(out, "key", n->u.pair.computed, d); dump(out, NULL, n->u.pair.value, d); break;
   case AST_MEMBER: dump(out, NULL, n->u.member.object, d); break;
   case AST_INDEX: dump(out, NULL, n->u.index.object, d); dump(out, NULL, n->u.index.index, d); break;
-  case AST_CALL: dump(out, NULL, n->u.call.callee, d); dump_list(out, NULL, &n->u.call.args, d); break;
+  case AST_CALL: dump(out, NULL, n->u.call.callee, d); dump_args(out, &n->u.call.args, d); break;
   case AST_ARG: dump(out, NULL, n->u.arg.value, d); break;
   case AST_UNARY: dump(out, NULL, n->u.unary.operand, d); break;
   case AST_BINARY: dump(out, NULL, n->u.binary.lhs, d); dump(out, NULL, n->u.binary.rhs, d); break;
@@ -88,8 +114,8 @@ static void dump_stmt_children(FILE *out, const ast_node *n, int d) {
   switch (n->kind) {
   case AST_BLOCK: dump_list(out, NULL, &n->u.block.stmts, d); break;
   case AST_STEP:
-    dump(out, "title", n->u.step.title, d); dump(out, "timeout", n->u.step.timeout, d);
-    dump(out, "retry", n->u.step.retry, d); dump(out, "backoff", n->u.step.backoff, d);
+    dump(out, "title", n->u.step.title, d); dump(out, "timeout", n->u.step.opt->timeout, d);
+    dump(out, "retry", n->u.step.opt->retry, d); dump(out, "backoff", n->u.step.opt->backoff, d);
     dump(out, NULL, n->u.step.body, d);
     break;
   case AST_PARALLEL: dump(out, "max", n->u.parallel.max, d); dump(out, NULL, n->u.parallel.body, d); break;
@@ -100,8 +126,8 @@ static void dump_stmt_children(FILE *out, const ast_node *n, int d) {
     dump(out, "cond", n->u.if_.cond, d); dump(out, "then", n->u.if_.then, d); dump(out, "else", n->u.if_.els, d);
     break;
   case AST_GATE:
-    dump(out, "title", n->u.gate.title, d); dump(out, "every", n->u.gate.every, d);
-    dump(out, "timeout", n->u.gate.timeout, d); dump(out, "recheck", n->u.gate.recheck, d);
+    dump(out, "title", n->u.gate.title, d); dump(out, "every", n->u.gate.opt->every, d);
+    dump(out, "timeout", n->u.gate.opt->timeout, d); dump(out, "recheck", n->u.gate.opt->recheck, d);
     dump(out, NULL, n->u.gate.body, d);
     break;
   case AST_APPROVE:

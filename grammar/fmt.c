@@ -158,9 +158,9 @@ static void loop(fmt_printer *p, const ast_node *n) {
 static void step(fmt_printer *p, const ast_node *n) {
   fmt_put(p, "step ");
   fmt_expr(p, n->u.step.title);
-  clause(p, "timeout", n->u.step.timeout);
-  clause(p, "retry", n->u.step.retry);
-  clause(p, "backoff", n->u.step.backoff);
+  clause(p, "timeout", n->u.step.opt->timeout);
+  clause(p, "retry", n->u.step.opt->retry);
+  clause(p, "backoff", n->u.step.opt->backoff);
   fmt_put(p, " ");
   block(p, n->u.step.body);
 }
@@ -169,9 +169,9 @@ static void step(fmt_printer *p, const ast_node *n) {
 static void gate(fmt_printer *p, const ast_node *n) {
   fmt_put(p, "gate ");
   fmt_expr(p, n->u.gate.title);
-  clause(p, "every", n->u.gate.every);
-  clause(p, "timeout", n->u.gate.timeout);
-  clause(p, "recheck", n->u.gate.recheck);
+  clause(p, "every", n->u.gate.opt->every);
+  clause(p, "timeout", n->u.gate.opt->timeout);
+  clause(p, "recheck", n->u.gate.opt->recheck);
   fmt_put(p, " ");
   block(p, n->u.gate.body);
 }

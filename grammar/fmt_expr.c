@@ -27,17 +27,25 @@ static bool list_breaks(const ast_list *items, int depth) {
   return false;
 }
 
+/* Returns true when a call argument's value prints on more than one line: a value sits two levels
+ * below the call, under its argument (a positional one has no node of its own: ast.h). */
+static bool args_break(const ast_list *args, int depth) {
+  for (size_t i = 0; i < args->len; i++)
+    if (depth + 1 <= FMT_MAX_DEPTH && fmt_breaks(ast_arg_value(args->items[i]), depth + 2)) return true;
+  return false;
+}
+
 /* fmt_expr.c: returns true when the expression prints on more than one line (a multi-line sequence, a kept
  * break after an operator, a triple-quoted string); `depth` starts at 0. */
 bool fmt_breaks(const ast_node *n, int depth) {
   if (!n || depth > FMT_MAX_DEPTH) return false;
   switch (n->kind) {
-  case AST_STRING: return n->u.str.triple || list_breaks(&n->u.str.parts, depth);
+  case AST_STRING: return n->triple || list_breaks(&n->u.str.parts, depth);
   case AST_LIST: case AST_OBJECT:
     return fmt_seq_multiline(n->span.line, &n->u.list.items, n->span.end_line) || list_breaks(&n->u.list.items, depth);
   case AST_CALL:
     return fmt_seq_multiline(n->u.call.callee->span.end_line, &n->u.call.args, n->span.end_line) ||
-           fmt_breaks(n->u.call.callee, depth + 1) || list_breaks(&n->u.call.args, depth);
+           fmt_breaks(n->u.call.callee, depth + 1) || args_break(&n->u.call.args, depth);
   case AST_BINARY:
     return n->u.binary.rhs->span.line > n->u.binary.lhs->span.end_line || fmt_breaks(n->u.binary.lhs, depth + 1) ||
            fmt_breaks(n->u.binary.rhs, depth + 1);
@@ -113,11 +121,11 @@ static void pair(fmt_printer *p, const ast_node *n) {
 
 /* Prints a call argument: `value` or `name: value`. */
 static void arg(fmt_printer *p, const ast_node *n) {
-  if (n->u.arg.name) {
-    fmt_put(p, n->u.arg.name);
+  if (ast_arg_name(n)) {
+    fmt_put(p, ast_arg_name(n));
     fmt_put(p, ": ");
   }
-  fmt_expr(p, n->u.arg.value);
+  fmt_expr(p, ast_arg_value(n));
 }
 
 /* Prints a list or an object. */
@@ -142,7 +150,7 @@ static void binary(fmt_printer *p, const ast_node *n) {
   const ast_node *lhs = n->u.binary.lhs, *rhs = n->u.binary.rhs;
   fmt_expr(p, lhs);
   fmt_put(p, " ");
-  fmt_put(p, ast_op_text(n->u.binary.op));
+  fmt_put(p, ast_op_text(n->op));
   if (rhs->span.line <= lhs->span.end_line) {
     fmt_put(p, " ");
     fmt_expr(p, rhs);
@@ -160,7 +168,7 @@ static void binary(fmt_printer *p, const ast_node *n) {
 
 /* Prints `not x` or `-x`. */
 static void unary(fmt_printer *p, const ast_node *n) {
-  fmt_put(p, n->u.unary.op == OP_NOT ? "not " : "-");
+  fmt_put(p, n->op == OP_NOT ? "not " : "-");
   fmt_expr(p, n->u.unary.operand);
 }
 
@@ -247,12 +255,12 @@ static void expr_inner(fmt_printer *p, const ast_node *n) {
   case AST_IDENT: fmt_put(p, n->u.ident.name); break;
   case AST_MEMBER:
     fmt_expr(p, n->u.member.object);
-    fmt_put(p, n->u.member.null_safe ? "?." : ".");
+    fmt_put(p, n->null_safe ? "?." : ".");
     fmt_put(p, n->u.member.name);
     break;
   case AST_INDEX:
     fmt_expr(p, n->u.index.object);
-    fmt_put(p, n->u.index.null_safe ? "?[" : "[");
+    fmt_put(p, n->null_safe ? "?[" : "[");
     fmt_expr(p, n->u.index.index);
     fmt_put(p, "]");
     break;

@@ -156,12 +156,13 @@ static void put_triple(fmt_printer *p, const ast_node *n) {
 
 /* fmt_str.c: prints a STRING node (plain or triple-quoted). */
 void fmt_string(fmt_printer *p, const ast_node *n) {
-  if (n->u.str.triple) {
+  if (n->triple) {
     put_triple(p, n);
     return;
   }
   text_state st = {false, false, false};
   fmt_put(p, "\"");
+  if (ast_string_text(n)) put_text(p, &st, ast_string_text(n), '\0');
   put_parts(p, &st, &n->u.str.parts);
   fmt_put(p, "\"");
 }

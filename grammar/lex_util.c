@@ -354,6 +354,10 @@ text_buf lex_text_take(parse_ctx *ctx, rbk_span *at) {
   if (t.len >= KEEP) {
     ctx->text = (valbuf){0};
     if (arena_adopt(&ctx->file->mem, t.s)) return t;
+  } else if (lex_top(ctx) == OPEN_STR) { /* shared like a name (parse_strdup); a """ string's text is
+                                         * trimmed in place by its dedent, so it gets its own copy */
+    t.s = parse_strdup(ctx, (slice){ctx->text.s, t.len});
+    return t.s ? t : (text_buf){NULL, 0};
   } else if ((t.s = ast_strdup(ctx->file, ctx->text.s, t.len))) {
     return t;
   }

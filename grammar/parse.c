@@ -41,10 +41,30 @@ void parse_oom(parse_ctx *ctx) {
   ctx->halted = true;
 }
 
-/* Returns a NUL-terminated copy of the slice in the file's arena, or NULL (out of memory recorded). */
+/* Returns the cache slot of a name: a hash of its length and its first and last 8 bytes (of every
+ * byte when shorter; a collision only costs a copy). */
+static size_t name_slot(slice s) {
+  uint64_t h = s.n;
+  if (s.n >= 8) {
+    uint64_t first, last;
+    memcpy(&first, s.p, 8);
+    memcpy(&last, s.p + s.n - 8, 8);
+    h ^= first * 0xFF51AFD7ED558CCDu ^ last;
+  } else {
+    for (size_t i = 0; i < s.n; i++) h = h << 8 | (unsigned char)s.p[i];
+  }
+  return (size_t)((h * 0x9E3779B97F4A7C15u) >> 32) % PARSE_NAME_CACHE;
+}
+
+/* Returns a NUL-terminated copy of the slice in the file's arena, shared with an
+ * earlier copy of the same name when the cache still has it, or NULL (out of memory recorded). */
 char *parse_strdup(parse_ctx *ctx, slice s) {
+  size_t slot = s.n <= PARSE_NAME_CACHED_MAX ? name_slot(s) : PARSE_NAME_CACHE;
+  if (slot < PARSE_NAME_CACHE && ctx->names[slot].s && ctx->names[slot].n == s.n && !memcmp(ctx->names[slot].s, s.p, s.n))
+    return ctx->names[slot].s;
   char *copy = ast_strdup(ctx->file, s.p, s.n);
   if (!copy) parse_oom(ctx);
+  else if (slot < PARSE_NAME_CACHE) ctx->names[slot].s = copy, ctx->names[slot].n = s.n;
   return copy;
 }
 

@@ -105,8 +105,9 @@ xnode parse_build_ident(parse_ctx *ctx, slice name, rbk_span span) {
 }
 
 /* Returns `x` marked as parenthesised, its span widened to the parentheses. */
-xnode parse_build_paren(xnode x, rbk_span span) {
+xnode parse_build_paren(parse_ctx *ctx, xnode x, rbk_span span) {
   if (x.n) {
+    parse_str_expand(ctx, x.n);
     x.n->paren = true;
     x.n->span = span;
   }
@@ -117,7 +118,7 @@ xnode parse_build_paren(xnode x, rbk_span span) {
 xnode parse_build_binary(parse_ctx *ctx, ast_op op, xnode lhs, xnode rhs, rbk_span span) {
   ast_node *n = parse_build_new(ctx, AST_BINARY, span);
   if (!n) return (xnode){0};
-  n->u.binary.op = op;
+  n->op = op;
   n->u.binary.lhs = lhs.n;
   n->u.binary.rhs = rhs.n;
   return height(ctx, n, higher(lhs.depth, rhs.depth) + 1);
@@ -127,7 +128,7 @@ xnode parse_build_binary(parse_ctx *ctx, ast_op op, xnode lhs, xnode rhs, rbk_sp
 xnode parse_build_unary(parse_ctx *ctx, ast_op op, xnode operand, rbk_span span) {
   ast_node *n = parse_build_new(ctx, AST_UNARY, span);
   if (!n) return (xnode){0};
-  n->u.unary.op = op;
+  n->op = op;
   n->u.unary.operand = operand.n;
   return height(ctx, n, operand.depth + 1);
 }
@@ -147,7 +148,7 @@ xnode parse_build_member(parse_ctx *ctx, xnode object, slice name, rbk_span name
   if (!n) return (xnode){0};
   n->u.member.object = object.n;
   n->u.member.name = parse_strdup(ctx, name);
-  n->u.member.null_safe = null_safe;
+  n->null_safe = null_safe;
   n->u.member.name_at = (ast_pos){name_span.line, name_span.col};
   return height(ctx, n, object.depth + 1);
 }
@@ -158,7 +159,7 @@ xnode parse_build_index(parse_ctx *ctx, xnode object, xnode index, bool null_saf
   if (!n) return (xnode){0};
   n->u.index.object = object.n;
   n->u.index.index = index.n;
-  n->u.index.null_safe = null_safe;
+  n->null_safe = null_safe;
   return height(ctx, n, higher(object.depth, index.depth) + 1);
 }
 
@@ -189,11 +190,11 @@ xnode parse_build_cond_span(xnode x, rbk_span span) {
 
 /* Reports a positional argument that follows a named one among the pending arguments of `seq`. */
 static void check_arg_order(parse_ctx *ctx, seqb seq, const ast_node *arg) {
-  if (arg->kind != AST_ARG || arg->u.arg.name || !seq_len(ctx, seq)) return;
-  const ast_node *last = ctx->pending[ctx->npending - 1];
-  if (last->kind == AST_ARG && last->u.arg.name)
+  if (ast_arg_name(arg) || !seq_len(ctx, seq)) return;
+  const char *last = ast_arg_name(ctx->pending[ctx->npending - 1]);
+  if (last)
     parse_report(ctx, arg->span, "positional argument after the named argument '%s': positional arguments "
-                                 "come first", last->u.arg.name);
+                                 "come first", last);
 }
 
 /* Appends an item (LIST), pair (OBJECT) or argument (CALL) to `seq`; returns seq. */
@@ -220,9 +221,11 @@ xnode parse_build_call(parse_ctx *ctx, xnode callee, seqb args, rbk_span span) {
   return height(ctx, n, higher(callee.depth, args.depth) + 1);
 }
 
-/* Returns an ARG; `name` is NULL for a positional argument. */
+/* Returns a named ARG, or (`name` NULL) the positional argument `value` itself, counted one level
+ * higher as its ARG node was (ast.h: its span is the value's). */
 xnode parse_build_arg(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
-  ast_node *n = parse_build_new(ctx, AST_ARG, span);
+  if (!name && value.n) return height(ctx, value.n, value.depth + 1);
+  ast_node *n = parse_build_new(ctx, AST_ARG, span); /* positional only without a value (after an error) */
   if (!n) return (xnode){0};
   n->u.arg.name = name ? parse_strdup(ctx, *name) : NULL;
   n->u.arg.name_at = (ast_pos){name_span.line, name_span.col};

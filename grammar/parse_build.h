@@ -39,7 +39,7 @@ xnode parse_build_bool(parse_ctx *ctx, bool value, rbk_span span);
 /* Returns an IDENT named by the slice. */
 xnode parse_build_ident(parse_ctx *ctx, slice name, rbk_span span);
 /* Returns `x` marked as parenthesised, its span widened to the parentheses. */
-xnode parse_build_paren(xnode x, rbk_span span);
+xnode parse_build_paren(parse_ctx *ctx, xnode x, rbk_span span);
 /* Returns a BINARY node. */
 xnode parse_build_binary(parse_ctx *ctx, ast_op op, xnode lhs, xnode rhs, rbk_span span);
 /* Returns a UNARY node (not, -). */
@@ -60,7 +60,7 @@ xnode parse_build_cond_span(xnode x, rbk_span span);
 xnode parse_build_close(parse_ctx *ctx, seqb seq, rbk_span span);
 /* Returns the CALL `args` (a parse_build_seq of AST_CALL) complete, with `callee` set. */
 xnode parse_build_call(parse_ctx *ctx, xnode callee, seqb args, rbk_span span);
-/* Returns an ARG; `name` is NULL for a positional argument. */
+/* Returns a named ARG, or (`name` NULL) the positional argument: `value` itself (ast.h). */
 xnode parse_build_arg(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span);
 /* Returns a PAIR keyed by `name`, or by `key`: a plain string, or a parenthesised expression. */
 xnode parse_build_pair(parse_ctx *ctx, const slice *name, xnode key, xnode value, rbk_span span);

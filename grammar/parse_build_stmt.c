@@ -129,12 +129,12 @@ ast_node *parse_build_head(parse_ctx *ctx, ast_kind kind, xnode x, rbk_span span
 static ast_node **clause_slot(ast_node *n, parse_clause clause) {
   switch (n->kind) {
   case AST_STEP:
-    return clause == CLAUSE_TIMEOUT ? &n->u.step.timeout : clause == CLAUSE_RETRY ? &n->u.step.retry
-         : clause == CLAUSE_BACKOFF ? &n->u.step.backoff : NULL;
+    return clause == CLAUSE_TIMEOUT ? &n->u.step.opt->timeout : clause == CLAUSE_RETRY ? &n->u.step.opt->retry
+         : clause == CLAUSE_BACKOFF ? &n->u.step.opt->backoff : NULL;
   case AST_GATE:
-    return clause == CLAUSE_EVERY     ? &n->u.gate.every
-         : clause == CLAUSE_TIMEOUT ? &n->u.gate.timeout
-         : clause == CLAUSE_RECHECK ? &n->u.gate.recheck
+    return clause == CLAUSE_EVERY     ? &n->u.gate.opt->every
+         : clause == CLAUSE_TIMEOUT ? &n->u.gate.opt->timeout
+         : clause == CLAUSE_RECHECK ? &n->u.gate.opt->recheck
                                     : NULL;
   case AST_APPROVE:
     return clause == CLAUSE_FROM ? &n->u.approve.from : clause == CLAUSE_TIMEOUT ? &n->u.approve.timeout : NULL;
@@ -176,8 +176,8 @@ ast_node *parse_build_body(parse_ctx *ctx, ast_node *head, ast_node *body, rbk_s
   if (!head) return NULL;
   if (head->kind == AST_STEP) {
     head->u.step.body = body;
-    if (head->u.step.backoff && !head->u.step.retry)
-      parse_report(ctx, head->u.step.backoff->span, "'backoff' needs 'retry': it is the delay before the first retry");
+    if (head->u.step.opt->backoff && !head->u.step.opt->retry)
+      parse_report(ctx, head->u.step.opt->backoff->span, "'backoff' needs 'retry': it is the delay before the first retry");
   } else {
     head->u.gate.body = body;
   }

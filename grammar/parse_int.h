@@ -24,6 +24,10 @@ enum {
   PARSE_MAX_STACK = 10000,     /* bison's stack (YYMAXDEPTH) */
 };
 
+/* Names (identifiers, keys, parameters) are copied into the arena once per recent spelling: a
+ * cache of this many slots, by hash, remembers the last copy (parse_strdup). */
+enum { PARSE_NAME_CACHE = 512, PARSE_NAME_CACHED_MAX = 32 /* longer names are always copied */ };
+
 /* A piece of source text (IDENT and keyword tokens): borrowed from the source, not NUL-terminated. */
 typedef struct {
   const char *p;
@@ -150,6 +154,8 @@ typedef struct parse_ctx {
   /* the string text being accumulated, escapes resolved */
   valbuf text;
   rbk_span tspan;
+  /* the last copy of a name per hash slot (parse_strdup): in the file's arena, and its length */
+  struct { char *s; size_t n; } names[PARSE_NAME_CACHE];
 } parse_ctx;
 
 /* Reports an error at `span` (printf-style); returns the diagnostic's index (-1 when dropped). Stops
@@ -157,7 +163,9 @@ typedef struct parse_ctx {
 int parse_report(parse_ctx *ctx, rbk_span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Records an allocation failure; the parse stops and parse_source returns NULL. */
 void parse_oom(parse_ctx *ctx);
-/* Returns a NUL-terminated copy of the slice in the file's arena, or NULL (out of memory recorded). */
+/* Returns a NUL-terminated copy of the slice in the file's arena, shared with an
+ * earlier copy of the same name when the cache still has it (names are never written to), or NULL
+ * (out of memory recorded). */
 char *parse_strdup(parse_ctx *ctx, slice s);
 
 #endif

@@ -134,9 +134,9 @@ static size_t dedent(pieces ps) {
 /* Returns the text of a piece. */
 static const char *piece_text(const str_piece *p) { return p->kind == PIECE_TEXT ? p->text : p->view; }
 
-/* Returns a TEXT node joining the pieces [from, to), or NULL when they are empty (or out of memory,
- * recorded). A lone TEXT piece lends its text (in the arena) to the node. */
-static ast_node *join_text(parse_ctx *ctx, pieces ps, size_t from, size_t to) {
+/* Returns the text joining the pieces [from, to), its span in *span, or NULL when they are empty
+ * (or out of memory, recorded). A lone TEXT piece lends its text (in the arena). */
+static char *join_pieces(parse_ctx *ctx, pieces ps, size_t from, size_t to, rbk_span *span) {
   size_t total = 0, nonempty = 0, first = to, last = from;
   for (size_t i = from; i < to; i++)
     if (ps.p[i].len) {
@@ -146,12 +146,8 @@ static ast_node *join_text(parse_ctx *ctx, pieces ps, size_t from, size_t to) {
       last = i;
     }
   if (!total) return NULL;
-  ast_node *n = parse_build_new(ctx, AST_TEXT, ast_span_join(ps.p[first].span, ps.p[last].span));
-  if (!n) return NULL;
-  if (nonempty == 1 && ps.p[first].kind == PIECE_TEXT) {
-    n->u.text.s = ps.p[first].text;
-    return n;
-  }
+  *span = ast_span_join(ps.p[first].span, ps.p[last].span);
+  if (nonempty == 1 && ps.p[first].kind == PIECE_TEXT) return ps.p[first].text;
   char *s = arena_alloc(&ctx->file->mem, total + 1), *w = s;
   if (!s) {
     parse_oom(ctx);
@@ -162,8 +158,31 @@ static ast_node *join_text(parse_ctx *ctx, pieces ps, size_t from, size_t to) {
     w += ps.p[i].len;
   }
   *w = '\0';
-  n->u.text.s = s;
+  return s;
+}
+
+/* Returns a TEXT node joining the pieces [from, to), or NULL when they are empty (or out of memory,
+ * recorded). */
+static ast_node *join_text(parse_ctx *ctx, pieces ps, size_t from, size_t to) {
+  rbk_span span;
+  char *s = join_pieces(ctx, ps, from, to, &span);
+  ast_node *n = s ? parse_build_new(ctx, AST_TEXT, span) : NULL;
+  if (n) n->u.text.s = s;
   return n;
+}
+
+/* Keeps the text of a "…" string made of text alone in the node (ast_string_text) when a TEXT node
+ * would span the string without its quotes; returns false (nothing kept) otherwise. */
+static bool keep_text(parse_ctx *ctx, pieces ps, ast_node *str) {
+  for (size_t i = 0; i < ps.n; i++)
+    if (ps.p[i].kind == PIECE_EXPR) return false;
+  rbk_span at, s = str->span;
+  char *text = join_pieces(ctx, ps, 0, ps.n, &at);
+  if (!text || at.src != s.src || at.line != s.line || at.end_line != s.end_line || at.col != s.col + 1 ||
+      at.end_col != s.end_col - 1)
+    return false;
+  str->u.str.text = text;
+  return true;
 }
 
 /* Returns the number of parts the pieces make: expressions, and the text runs between them. */
@@ -182,11 +201,12 @@ static size_t count_parts(pieces ps) {
 }
 
 /* Moves the pieces into the STRING node's parts (an array of just the right size, in the arena):
- * text runs merged, expressions in order. */
+ * text runs merged, expressions in order; or, for a "…" string of text alone, its text into the
+ * node (keep_text). */
 static void move_parts(parse_ctx *ctx, pieces ps, ast_node *str) {
   ast_list *parts = &str->u.str.parts;
   size_t want = count_parts(ps);
-  if (!want) return;
+  if (!want || (want == 1 && !str->triple && keep_text(ctx, ps, str))) return;
   parts->items = arena_alloc(&ctx->file->mem, want * sizeof *parts->items);
   if (!parts->items) {
     parse_oom(ctx);
@@ -203,11 +223,27 @@ static void move_parts(parse_ctx *ctx, pieces ps, ast_node *str) {
   }
 }
 
+/* Gives a STRING that keeps its text in the node a TEXT node instead (before its span changes). */
+void parse_str_expand(parse_ctx *ctx, ast_node *str) {
+  if (str->kind != AST_STRING || !str->u.str.text) return;
+  rbk_span s = str->span;
+  ast_node *text = parse_build_new(ctx, AST_TEXT, (rbk_span){s.src, s.line, s.col + 1, s.end_line, s.end_col - 1});
+  ast_node **items = arena_alloc(&ctx->file->mem, sizeof *items);
+  if (!text || !items) {
+    parse_oom(ctx);
+    return;
+  }
+  text->u.text.s = str->u.str.text;
+  items[0] = text;
+  str->u.str.parts = (ast_list){items, 1, 1};
+  str->u.str.text = NULL;
+}
+
 /* Returns the STRING node at `span` (quotes included), taking the pieces off the stack. */
 xnode parse_str_finish(parse_ctx *ctx, strb sb, rbk_span span) {
   ast_node *str = parse_build_new(ctx, AST_STRING, span);
   if (str) {
-    str->u.str.triple = sb.triple;
+    str->triple = sb.triple;
     pieces ps = {ctx->pieces ? ctx->pieces + sb.base : NULL, ctx->npieces - sb.base};
     if (sb.triple) ps.n = dedent(ps);
     move_parts(ctx, ps, str);

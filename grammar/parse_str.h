@@ -22,6 +22,10 @@ strb parse_str_indent(parse_ctx *ctx, strb sb, slice indent, rbk_span span);
 strb parse_str_expr(parse_ctx *ctx, strb sb, xnode expr);
 /* Returns the STRING node at `span` (quotes included), taking the pieces off the stack. */
 xnode parse_str_finish(parse_ctx *ctx, strb sb, rbk_span span);
+/* Gives a STRING that keeps its text in the node (ast_string_text) a TEXT node instead, spanning
+ * the string without its quotes: done before a change of the string's span (parentheses), from
+ * which that span could no longer be told. */
+void parse_str_expand(parse_ctx *ctx, ast_node *str);
 /* Drops the pieces of a string literal that error recovery discards. */
 void parse_str_discard(parse_ctx *ctx, strb sb);
 /* Frees the piece stack (after a parse). */

@@ -304,7 +304,7 @@ primary:
   | FALSE                           { $$ = parse_build_bool(ctx, false, @1); }
   | NULL_KW                         { $$ = parse_build_leaf(ctx, parse_build_new(ctx, AST_NULL_LIT, @1)); }
   | string
-  | LPAREN expr RPAREN                    { $$ = parse_build_paren($2, @$); }
+  | LPAREN expr RPAREN                    { $$ = parse_build_paren(ctx, $2, @$); }
   | IF_EXPR cond_tail               { $$ = parse_build_cond_span($2, @$); }
   | LBRACKET RBRACKET                         { $$ = parse_build_close(ctx, parse_build_seq(ctx, AST_LIST, @$), @$); }
   | LBRACKET list_items RBRACKET              { $$ = parse_build_close(ctx, $2, @$); }
@@ -344,7 +344,7 @@ pairs:
 pair:
     key COLON expr                    { $$ = parse_build_pair(ctx, &$1, (xnode){0}, $3, @$); }
   | string COLON expr                 { $$ = parse_build_pair(ctx, NULL, $1, $3, @$); }
-  | LPAREN expr RPAREN COLON expr           { $$ = parse_build_pair(ctx, NULL, parse_build_paren($2, ast_span_join(@1, @3)), $5, @$); }
+  | LPAREN expr RPAREN COLON expr           { $$ = parse_build_pair(ctx, NULL, parse_build_paren(ctx, $2, ast_span_join(@1, @3)), $5, @$); }
   ;
 
 args:

@@ -268,7 +268,7 @@ static void too_many(chk_ctx *ctx, const ast_node *call, const ast_node *arg, ch
   size_t min, max = max_positional(ce, &min), got = 0;
   for (size_t i = 0; i < call->u.call.args.len; i++) {
     const ast_node *a = call->u.call.args.items[i];
-    got += a && a->kind == AST_ARG && !a->u.arg.name;
+    got += a && !ast_arg_name(a);
   }
   int d;
   if (max == 0)
@@ -288,20 +288,18 @@ static void match_args(chk_ctx *ctx, const ast_node *call, chk_callee *ce) {
   const ast_list *args = &call->u.call.args;
   for (size_t i = 0; i < args->len; i++) {
     const ast_node *a = args->items[i];
-    if (!a || a->kind != AST_ARG) {
-      check_expr(ctx, a);
-      continue;
-    }
-    long idx = a->u.arg.name ? named_slot(ctx, ce, a, given, by_position) : positional_slot(ce, &next);
-    if (idx < 0 && !a->u.arg.name && !reported) {
+    if (!a) continue;
+    const char *name = ast_arg_name(a);
+    long idx = name ? named_slot(ctx, ce, a, given, by_position) : positional_slot(ce, &next);
+    if (idx < 0 && !name && !reported) {
       too_many(ctx, call, a, ce);
       reported = true;
     }
     if (idx >= 0 && !given[idx]) {
       given[idx] = a;
-      by_position[idx] = !a->u.arg.name;
+      by_position[idx] = !name;
     }
-    arg_value(ctx, ce, idx, a->u.arg.value);
+    arg_value(ctx, ce, idx, ast_arg_value(a));
   }
   for (size_t i = 0; i < ce->n; i++)
     if (ce->params[i].required && !given[i])
@@ -318,7 +316,7 @@ static void plain_args(chk_ctx *ctx, const ast_node *call) {
 
 /* Returns true with *v when `n` is an int literal, negated or not. */
 static bool int_literal(const ast_node *n, int64_t *v) {
-  bool neg = n && n->kind == AST_UNARY && n->u.unary.op == OP_NEG;
+  bool neg = n && n->kind == AST_UNARY && n->op == OP_NEG;
   const ast_node *lit = neg ? n->u.unary.operand : n;
   if (!lit || lit->kind != AST_INT_LIT || lit->u.lit.i == INT64_MIN) return false;
   *v = neg ? -lit->u.lit.i : lit->u.lit.i;
@@ -331,7 +329,7 @@ static void range_bound(chk_ctx *ctx, const ast_node *call) {
   int64_t a = 0, b = 0;
   if (args->len < 1 || args->len > 2) return;
   for (size_t i = 0; i < args->len; i++)
-    if (!args->items[i] || args->items[i]->u.arg.name || !int_literal(args->items[i]->u.arg.value, i ? &b : &a))
+    if (!args->items[i] || ast_arg_name(args->items[i]) || !int_literal(ast_arg_value(args->items[i]), i ? &b : &a))
       return;
   size_t n;
   if (!sig_range_len(args->len == 2 ? a : 0, args->len == 2 ? b : a, &n))

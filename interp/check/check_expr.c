@@ -104,7 +104,7 @@ static chk_type member(chk_ctx *ctx, const ast_node *node) {
       !check_lookup(ctx, "run", false, obj->span))
     return run_field(ctx, node);
   chk_type t = check_expr(ctx, obj);
-  if (fieldless(t, node->u.member.null_safe))
+  if (fieldless(t, node->null_safe))
     diag_add(ctx->diags, DIAG_ERROR, ast_name_span(node), "%s has no field '%s'", check_type_article(t), name);
   return CT_UNKNOWN;
 }
@@ -112,7 +112,7 @@ static chk_type member(chk_ctx *ctx, const ast_node *node) {
 /* Returns the type of `a[i]` / `a?[i]` (unknown), reporting an index into a scalar. */
 static chk_type index_expr(chk_ctx *ctx, const ast_node *node) {
   chk_type t = check_expr(ctx, node->u.index.object);
-  if (t == CT_NULL && !node->u.index.null_safe)
+  if (t == CT_NULL && !node->null_safe)
     diag_add(ctx->diags, DIAG_ERROR, node->span, "cannot index null; use ?[ ] to get null instead");
   check_expr(ctx, node->u.index.index);
   if (t == CT_BOOL || t == CT_INT || t == CT_FLOAT || t == CT_NUMBER || t == CT_DURATION)
@@ -205,7 +205,7 @@ static chk_type unary(chk_ctx *ctx, const ast_node *node) {
   const ast_node *operand = node->u.unary.operand;
   chk_type t = check_expr(ctx, operand);
   char desc[80];
-  if (node->u.unary.op == OP_NOT) {
+  if (node->op == OP_NOT) {
     if (!check_compatible(CT_BOOL, t)) {
       check_describe(operand, t, desc, sizeof desc);
       diag_add(ctx->diags, DIAG_ERROR, node->span, "'not' needs a bool, got %s", desc);
@@ -222,13 +222,13 @@ static chk_type unary(chk_ctx *ctx, const ast_node *node) {
 static void not_bool(chk_ctx *ctx, const ast_node *node, const ast_node *x, chk_type t) {
   char desc[80];
   check_describe(x, t, desc, sizeof desc);
-  diag_add(ctx->diags, DIAG_ERROR, x ? x->span : node->span, "'%s' needs bools, got %s", ast_op_text(node->u.binary.op),
+  diag_add(ctx->diags, DIAG_ERROR, x ? x->span : node->span, "'%s' needs bools, got %s", ast_op_text(node->op),
            desc);
 }
 
 /* Returns the type of `a op b`, reporting operand types that the operator cannot take. */
 static chk_type binary(chk_ctx *ctx, const ast_node *node) {
-  ast_op op = node->u.binary.op;
+  ast_op op = node->op;
   const ast_node *lhs = node->u.binary.lhs, *rhs = node->u.binary.rhs;
   chk_type a = check_expr(ctx, lhs), b = check_expr(ctx, rhs), out;
   if (op == OP_AND || op == OP_OR) {

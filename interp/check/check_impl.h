@@ -157,8 +157,9 @@ typedef struct {
   size_t nwaivers;
 } chk_ctx;
 
-/* Returns true when the names are equal (the first bytes decide most comparisons cheaply). */
-static inline bool chk_same(const char *a, const char *b) { return a[0] == b[0] && !strcmp(a, b); }
+/* Returns true when the names are equal (one copy of a name is often shared by the tree's nodes:
+ * parse_strdup; the first bytes decide most other comparisons cheaply). */
+static inline bool chk_same(const char *a, const char *b) { return a == b || (a[0] == b[0] && !strcmp(a, b)); }
 
 /* --- check.c --- */
 /* Checks a top-level declaration (runbook, param, import, let; procs are checked after the

@@ -80,7 +80,7 @@ void check_unbounded(chk_ctx *ctx, const ast_node *s) {
   if (ctx->deadline || ctx->timed) return;
   const char *what = NULL;
   if (s->kind == AST_WAIT_UNTIL && !s->u.wait.timeout) what = "'wait until' without a timeout";
-  else if (s->kind == AST_GATE && s->u.gate.every && !s->u.gate.timeout) what = "a polled gate without a timeout";
+  else if (s->kind == AST_GATE && s->u.gate.opt->every && !s->u.gate.opt->timeout) what = "a polled gate without a timeout";
   else if (s->kind == AST_APPROVE && !s->u.approve.timeout) what = "'approve' without a timeout";
   if (!what) return;
   diag_add(ctx->diags, DIAG_ERROR, s->span,
@@ -98,9 +98,9 @@ static int sig_risk(const sig_info *sig, const ast_node *call) {
     size_t pos = 0;
     for (size_t i = 0; i < args->len; i++) {
       const ast_node *a = args->items[i];
-      if (!a || a->kind != AST_ARG) continue;
-      bool replicas = a->u.arg.name ? !strcmp(a->u.arg.name, "replicas") : pos++ == 1;
-      const ast_node *v = a->u.arg.value;
+      if (!a) continue;
+      bool replicas = ast_arg_name(a) ? !strcmp(ast_arg_name(a), "replicas") : pos++ == 1;
+      const ast_node *v = ast_arg_value(a);
       if (replicas && v && v->kind == AST_INT_LIT && v->u.lit.i == 0) return RISK_DESTROYS;
     }
   }
@@ -223,7 +223,7 @@ static bool has_call(const ast_node *n, int depth) {
     if (call_may_fail(n)) return true;
     for (size_t i = 0; i < n->u.call.args.len; i++) {
       const ast_node *a = n->u.call.args.items[i];
-      if (a && has_call(a->kind == AST_ARG ? a->u.arg.value : a, depth + 1)) return true;
+      if (a && has_call(ast_arg_value(a), depth + 1)) return true;
     }
     return false;
   case AST_LIST: case AST_OBJECT:

@@ -67,10 +67,10 @@ static void secret_text(chk_ctx *ctx, const ast_node *node, chk_type t, const ch
 static void step(chk_ctx *ctx, const ast_node *s) {
   secret_text(ctx, s->u.step.title, check_require(ctx, s->u.step.title, CT_STRING, "a step title"), "the step title");
   record_title(ctx, s->u.step.title);
-  check_require(ctx, s->u.step.timeout, CT_DURATION, "timeout");
-  check_require(ctx, s->u.step.retry, CT_INT, "the retry count");
-  check_require(ctx, s->u.step.backoff, CT_DURATION, "backoff");
-  bool timed = s->u.step.timeout != NULL;
+  check_require(ctx, s->u.step.opt->timeout, CT_DURATION, "timeout");
+  check_require(ctx, s->u.step.opt->retry, CT_INT, "the retry count");
+  check_require(ctx, s->u.step.opt->backoff, CT_DURATION, "backoff");
+  bool timed = s->u.step.opt->timeout != NULL;
   ctx->timed += timed;
   check_block(ctx, s->u.step.body, WHERE_STEP, true);
   ctx->timed -= timed;
@@ -78,7 +78,7 @@ static void step(chk_ctx *ctx, const ast_node *s) {
 
 /* Reports a literal `max` below 1 (no branch could ever run). */
 static void max_positive(chk_ctx *ctx, const ast_node *max) {
-  bool neg = max && max->kind == AST_UNARY && max->u.unary.op == OP_NEG && max->u.unary.operand &&
+  bool neg = max && max->kind == AST_UNARY && max->op == OP_NEG && max->u.unary.operand &&
              max->u.unary.operand->kind == AST_INT_LIT;
   if (neg || (max && max->kind == AST_INT_LIT && max->u.lit.i <= 0))
     diag_add(ctx->diags, DIAG_ERROR, max->span, "max must be at least 1: with max %s%lld no branch would run",
@@ -246,10 +246,10 @@ static void clauses(chk_ctx *ctx, const ast_node *s) {
   switch (s->kind) {
   case AST_GATE:
     secret_text(ctx, s->u.gate.title, check_require(ctx, s->u.gate.title, CT_STRING, "a gate title"), "the gate title");
-    check_require(ctx, s->u.gate.every, CT_DURATION, "every");
-    check_require(ctx, s->u.gate.timeout, CT_DURATION, "timeout");
-    if (s->u.gate.recheck && s->u.gate.recheck->kind != AST_BOOL_LIT)
-      diag_add(ctx->diags, DIAG_ERROR, s->u.gate.recheck->span,
+    check_require(ctx, s->u.gate.opt->every, CT_DURATION, "every");
+    check_require(ctx, s->u.gate.opt->timeout, CT_DURATION, "timeout");
+    if (s->u.gate.opt->recheck && s->u.gate.opt->recheck->kind != AST_BOOL_LIT)
+      diag_add(ctx->diags, DIAG_ERROR, s->u.gate.opt->recheck->span,
                "'recheck' takes true or false (whether a resumed run judges this gate again)");
     check_unbounded(ctx, s);
     check_block(ctx, s->u.gate.body, WHERE_BLOCK, true);

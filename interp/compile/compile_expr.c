@@ -98,12 +98,12 @@ static void cmember(compiler *c, const ast_node *n) {
     }
   }
   compile_expr(c, obj);
-  compile_emit(c, OPC_MEMBER, compile_add_const(c, value_cstring(name)), n->u.member.null_safe, n);
+  compile_emit(c, OPC_MEMBER, compile_add_const(c, value_cstring(name)), n->null_safe, n);
 }
 
 /* Compiles `and`, `or` and `??`, which evaluate their right side only when needed. */
 static void cshort(compiler *c, const ast_node *n) {
-  ast_op op = n->u.binary.op;
+  ast_op op = n->op;
   compile_expr(c, n->u.binary.lhs);
   vm_opcode jump = op == OP_AND ? OPC_AND : op == OP_OR ? OPC_OR : OPC_COALESCE;
   int32_t j = compile_emit(c, jump, -1, 0, n);
@@ -114,7 +114,7 @@ static void cshort(compiler *c, const ast_node *n) {
 
 /* Compiles a binary operator. */
 static void cbinary(compiler *c, const ast_node *n) {
-  ast_op op = n->u.binary.op;
+  ast_op op = n->op;
   if (op == OP_AND || op == OP_OR || op == OP_COALESCE) return cshort(c, n);
   compile_expr(c, n->u.binary.lhs);
   compile_expr(c, n->u.binary.rhs);
@@ -158,8 +158,8 @@ static int32_t cargs(compiler *c, const ast_node *n, vm_call_info info) {
     return -1;
   }
   for (size_t i = 0; i < args->len; i++) {
-    info.names[i] = args->items[i]->u.arg.name;
-    compile_expr(c, args->items[i]->u.arg.value);
+    info.names[i] = ast_arg_name(args->items[i]);
+    compile_expr(c, ast_arg_value(args->items[i]));
   }
   /* Grow only now: compiling the arguments may add calls of their own and move the table. */
   if (!VM_TABLE_GROW(c->code->calls)) {
@@ -220,13 +220,13 @@ void compile_expr(compiler *c, const ast_node *n) {
     case AST_INDEX:
       compile_expr(c, n->u.index.object);
       compile_expr(c, n->u.index.index);
-      compile_emit(c, OPC_INDEX, n->u.index.null_safe, 0, n);
+      compile_emit(c, OPC_INDEX, n->null_safe, 0, n);
       break;
     case AST_COND: ccond(c, n); break;
     case AST_CALL: ccall(c, n); break;
     case AST_UNARY:
       compile_expr(c, n->u.unary.operand);
-      compile_emit(c, OPC_UNARY, n->u.unary.op, 0, n);
+      compile_emit(c, OPC_UNARY, n->op, 0, n);
       break;
     case AST_BINARY: cbinary(c, n); break;
     case AST_LAMBDA: clambda(c, n); break;
@@ -262,7 +262,7 @@ static bool is_comparison(ast_op op) {
 /* Compiles a check's condition; a comparison keeps its operands for the message. */
 void compile_cond(compiler *c, const ast_node *n, vm_check_info *info) {
   info->source = compile_span_text(n);
-  if (n->kind != AST_BINARY || !is_comparison(n->u.binary.op)) {
+  if (n->kind != AST_BINARY || !is_comparison(n->op)) {
     compile_expr(c, n);
     return;
   }
@@ -271,5 +271,5 @@ void compile_cond(compiler *c, const ast_node *n, vm_check_info *info) {
   if (!is_literal(n->u.binary.rhs)) info->rhs = compile_span_text(n->u.binary.rhs);
   compile_expr(c, n->u.binary.lhs);
   compile_expr(c, n->u.binary.rhs);
-  compile_emit(c, OPC_CMP, n->u.binary.op, 0, n);
+  compile_emit(c, OPC_CMP, n->op, 0, n);
 }

@@ -89,9 +89,9 @@ static void cregion_body(compiler *c, int32_t r, const ast_list *stmts, const as
 /* step "title" [timeout D] [retry N [backoff D]] { … } */
 static void cstep(compiler *c, const ast_node *n) {
   compile_expr(c, n->u.step.title);
-  compile_expr_opt(c, n->u.step.timeout);
-  compile_expr_opt(c, n->u.step.retry);
-  compile_expr_opt(c, n->u.step.backoff);
+  compile_expr_opt(c, n->u.step.opt->timeout);
+  compile_expr_opt(c, n->u.step.opt->retry);
+  compile_expr_opt(c, n->u.step.opt->backoff);
   int32_t r = new_region(c, REG_STEP, n);
   if (!c->in_handler) region(c, r)->step_index = c->code->nsteps++;
   compile_emit(c, OPC_ENTER, r, 0, n);
@@ -105,10 +105,10 @@ static void cstep(compiler *c, const ast_node *n) {
 /* gate "title" [every D] [timeout D] [recheck B] { … } */
 static void cgate(compiler *c, const ast_node *n) {
   compile_expr(c, n->u.gate.title);
-  compile_expr_opt(c, n->u.gate.every);
-  compile_expr_opt(c, n->u.gate.timeout);
+  compile_expr_opt(c, n->u.gate.opt->every);
+  compile_expr_opt(c, n->u.gate.opt->timeout);
   int32_t r = new_region(c, REG_GATE, n);
-  region(c, r)->recheck = n->u.gate.recheck && n->u.gate.recheck->u.lit.b;
+  region(c, r)->recheck = n->u.gate.opt->recheck && n->u.gate.opt->recheck->u.lit.b;
   compile_emit(c, OPC_ENTER, r, 0, n);
   region(c, r)->attempt_pc = compile_emit(c, OPC_ATTEMPT, r, 0, n);
   c->in_step++;

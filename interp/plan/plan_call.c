@@ -37,9 +37,9 @@ static void args_eval(plan_walker *w, plan_scope *s, const ast_node *call, pe_ar
   }
   for (size_t i = 0; i < n; i++) {
     const ast_node *arg = call->u.call.args.items[i];
-    pv v = plan_eval(w, s, arg->u.arg.value);
-    if (arg->u.arg.name) {
-      a->names[a->nnamed] = arg->u.arg.name;
+    pv v = plan_eval(w, s, ast_arg_value(arg));
+    if (ast_arg_name(arg)) {
+      a->names[a->nnamed] = arg->u.arg.name; /* named: an ARG node */
       a->named[a->nnamed++] = v;
     } else {
       a->pos[a->npos++] = v;

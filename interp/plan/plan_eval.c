@@ -43,6 +43,8 @@ static char *pe_hole(const pv *v) {
 static pv pe_string(plan_walker *w, plan_scope *s, const ast_node *e) {
   valbuf b = {0};
   bool known = true, secret = false, plain = false;
+  const char *only = ast_string_text(e); /* a string of text alone keeps it in the node */
+  if (only) valbuf_puts(&b, only), plain = *only != '\0';
   for (size_t i = 0; i < e->u.str.parts.len; i++) {
     const ast_node *part = e->u.str.parts.items[i];
     if (part->kind == AST_TEXT) {
@@ -98,7 +100,7 @@ static bool pe_plain_literal(const ast_node *e) {
 static pv pe_list(plan_walker *w, plan_scope *s, const ast_node *e) {
   const ast_list *items = &e->u.list.items;
   if (items->len > PE_LITERAL_MAX && pe_plain_literal(e))
-    return pe_unknown(strutil_printf("[%zu literal items]", items->len), false);
+    return pe_unknown(strutil_printf("[%zu literal items]", (size_t)items->len), false);
   rbk_value *list = value_list(items->len);
   valbuf b = {0};
   bool known = list != NULL;
@@ -179,11 +181,11 @@ static pv pe_ident(plan_scope *s, const ast_node *e) {
 /* Returns the member `name` of a known value, or an unknown after warning what the run will hit. */
 static pv pe_known_member(plan_walker *w, const ast_node *e, const pv *o) {
   const char *name = e->u.member.name;
-  if (o->val->kind == VAL_NULL && e->u.member.null_safe) return plan_pv_known(value_null());
+  if (o->val->kind == VAL_NULL && e->null_safe) return plan_pv_known(value_null());
   if (o->val->kind == VAL_OBJECT) {
     rbk_value *v = value_object_get(o->val, name);
     if (v) return plan_pv_known(value_ref(v));
-    if (e->u.member.null_safe) return plan_pv_known(value_null());
+    if (e->null_safe) return plan_pv_known(value_null());
     plan_walk_warn(w, e->span, "key '%s' not found in the object (the run fails here)", name);
   } else {
     plan_walk_warn(w, e->span, "cannot read '.%s' of %s (the run fails here)", name, value_kind_article(o->val->kind));
@@ -203,7 +205,7 @@ static pv pe_member(plan_walker *w, plan_scope *s, const ast_node *e) {
     r = pe_known_member(w, e, &o);
   } else {
     char *t = pe_part(&o, e->u.member.object);
-    r = pe_unknown(strutil_printf("%s%s%s", t ? t : "?", e->u.member.null_safe ? "?." : ".", e->u.member.name), o.secret);
+    r = pe_unknown(strutil_printf("%s%s%s", t ? t : "?", e->null_safe ? "?." : ".", e->u.member.name), o.secret);
     free(t);
   }
   plan_pv_free(&o);
@@ -214,7 +216,7 @@ static pv pe_member(plan_walker *w, plan_scope *s, const ast_node *e) {
  * after warning what the run will hit. */
 static pv pe_known_index(plan_walker *w, const ast_node *e, const pv *a, const pv *i) {
   const rbk_value *av = a->val, *iv = i->val;
-  bool safe = e->u.index.null_safe;
+  bool safe = e->null_safe;
   if (av->kind == VAL_NULL && safe) return plan_pv_known(value_null());
   if (av->kind == VAL_LIST && iv->kind == VAL_INT) {
     int64_t n = (int64_t)av->u.list.len, at = iv->u.i < 0 ? n + iv->u.i : iv->u.i;
@@ -242,7 +244,7 @@ static pv pe_index(plan_walker *w, plan_scope *s, const ast_node *e) {
     r = pe_known_index(w, e, &a, &i);
   } else {
     char *ta = pe_part(&a, e->u.index.object), *ti = plan_pv_src(&i);
-    r = pe_unknown(strutil_printf("%s%s%s]", ta ? ta : "?", e->u.index.null_safe ? "?[" : "[", ti ? ti : "?"),
+    r = pe_unknown(strutil_printf("%s%s%s]", ta ? ta : "?", e->null_safe ? "?[" : "[", ti ? ti : "?"),
                    a.secret || i.secret);
     free(ta);
     free(ti);
@@ -266,11 +268,11 @@ static pv pe_unary(plan_walker *w, plan_scope *s, const ast_node *e) {
   pv r;
   if (a.kind == PV_KNOWN) {
     char *err = NULL;
-    rbk_value *v = valops_unary(e->u.unary.op, a.val, &err);
+    rbk_value *v = valops_unary(e->op, a.val, &err);
     r = pe_folded(w, e, v, err);
   } else {
     char *t = pe_part(&a, e->u.unary.operand);
-    r = pe_unknown(strutil_printf("%s%s", e->u.unary.op == OP_NOT ? "not " : "-", t ? t : "?"), a.secret);
+    r = pe_unknown(strutil_printf("%s%s", e->op == OP_NOT ? "not " : "-", t ? t : "?"), a.secret);
     free(t);
   }
   plan_pv_free(&a);
@@ -285,7 +287,7 @@ static bool pe_text_part(const pv *v) {
 /* Returns the unknown "lhs op rhs" (takes both); `"token is " + secret` is a secret shown
  * "token is ***", as the run shows it. */
 static pv pe_binary_unknown(const ast_node *e, pv *l, pv *r) {
-  if (e->u.binary.op == OP_ADD && (l->secret || r->secret) && pe_text_part(l) && pe_text_part(r) &&
+  if (e->op == OP_ADD && (l->secret || r->secret) && pe_text_part(l) && pe_text_part(r) &&
       !(l->secret && r->secret && !l->tmpl && !r->tmpl)) {
     char *tl = plan_pv_show(l), *tr = plan_pv_show(r);
     pv out = plan_pv_secret_text(strutil_printf("%s%s", tl ? tl : "?", tr ? tr : "?"));
@@ -294,7 +296,7 @@ static pv pe_binary_unknown(const ast_node *e, pv *l, pv *r) {
     return out;
   }
   char *tl = pe_part(l, e->u.binary.lhs), *tr = pe_part(r, e->u.binary.rhs);
-  pv out = pe_unknown(strutil_printf("%s %s %s", tl ? tl : "?", ast_op_text(e->u.binary.op), tr ? tr : "?"),
+  pv out = pe_unknown(strutil_printf("%s %s %s", tl ? tl : "?", ast_op_text(e->op), tr ? tr : "?"),
                       l->secret || r->secret);
   free(tl);
   free(tr);
@@ -339,7 +341,7 @@ static pv pe_cond(plan_walker *w, plan_scope *s, const ast_node *e) {
 
 /* Evaluates and / or / ?? with short-circuiting on a known left operand. */
 static pv pe_short(plan_walker *w, plan_scope *s, const ast_node *e) {
-  ast_op op = e->u.binary.op;
+  ast_op op = e->op;
   pv l = plan_eval(w, s, e->u.binary.lhs);
   if (l.kind == PV_KNOWN) {
     bool decided = op == OP_COALESCE ? l.val->kind != VAL_NULL
@@ -357,7 +359,7 @@ static pv pe_short(plan_walker *w, plan_scope *s, const ast_node *e) {
 
 /* Evaluates a binary operator. */
 static pv pe_binary(plan_walker *w, plan_scope *s, const ast_node *e) {
-  ast_op op = e->u.binary.op;
+  ast_op op = e->op;
   if (op == OP_AND || op == OP_OR || op == OP_COALESCE) return pe_short(w, s, e);
   pv l = plan_eval(w, s, e->u.binary.lhs);
   pv r = plan_eval(w, s, e->u.binary.rhs);

@@ -176,8 +176,8 @@ static void pw_step(plan_walker *w, plan_scope *s, const ast_node *st) {
   long i = plan_walk_node(w, PLAN_STEP, st, st->span, true);
   if (i < 0) return;
   char *title = pw_text(w, s, st->u.step.title);
-  int64_t timeout = pw_duration(w, s, st->u.step.timeout), retry = pw_int(w, s, st->u.step.retry);
-  int64_t backoff = pw_duration(w, s, st->u.step.backoff);
+  int64_t timeout = pw_duration(w, s, st->u.step.opt->timeout), retry = pw_int(w, s, st->u.step.opt->retry);
+  int64_t backoff = pw_duration(w, s, st->u.step.opt->backoff);
   plan_node *n = &w->g->nodes[i];
   n->label = title;
   n->timeout_ms = timeout;
@@ -210,7 +210,7 @@ static void pw_gate(plan_walker *w, plan_scope *s, const ast_node *st) {
   long i = plan_walk_node(w, PLAN_GATE, st, st->span, true);
   if (i < 0) return;
   char *title = pw_text(w, s, st->u.gate.title);
-  int64_t every = pw_duration(w, s, st->u.gate.every), timeout = pw_duration(w, s, st->u.gate.timeout);
+  int64_t every = pw_duration(w, s, st->u.gate.opt->every), timeout = pw_duration(w, s, st->u.gate.opt->timeout);
   w->g->nodes[i].label = title;
   w->g->nodes[i].every_ms = every;
   w->g->nodes[i].timeout_ms = timeout;

@@ -147,7 +147,7 @@ rbk_value *params_parse_value(ast_type type, const char *text, char **err) {
 
 /* Returns the type a literal default expression reveals, or TYPE_ANY. */
 static ast_type params_literal_type(const ast_node *def) {
-  if (def->kind == AST_UNARY && def->u.unary.op == OP_NEG) def = def->u.unary.operand;
+  if (def->kind == AST_UNARY && def->op == OP_NEG) def = def->u.unary.operand;
   switch (def->kind) {
     case AST_INT_LIT: return TYPE_INT;
     case AST_FLOAT_LIT: return TYPE_FLOAT;

@@ -221,7 +221,7 @@ static ast_node *deep_not(ast_file *file, size_t depth, const rbk_source *src) {
   for (size_t i = 0; e && i < depth; i++) {
     ast_node *u = ast_new(file, AST_UNARY, sp);
     if (!u) return NULL;
-    u->u.unary.op = OP_NOT;
+    u->op = OP_NOT;
     u->u.unary.operand = e;
     e = u;
   }

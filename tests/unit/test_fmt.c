@@ -350,7 +350,7 @@ static void fmt__too_deep_tree__null_not_a_crash(void **state) {
   n->u.ident.name = ast_strdup(file, "x", 1);
   for (int i = 0; i < 100000; i++) {
     ast_node *u = ast_new(file, AST_UNARY, at);
-    u->u.unary.op = OP_NOT;
+    u->op = OP_NOT;
     u->u.unary.operand = n;
     n = u;
   }

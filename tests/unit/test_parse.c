@@ -111,13 +111,13 @@ static void parse__spans__cover_first_to_last_byte(void **state) {
   assert_span(let->span, 1, 1, 1, 21);
   const ast_node *sum = let->u.let.value;
   assert_int_equal(sum->kind, AST_BINARY);
-  assert_int_equal(sum->u.binary.op, OP_ADD);
+  assert_int_equal(sum->op, OP_ADD);
   assert_span(sum->span, 1, 13, 1, 21);
   assert_span(sum->u.binary.rhs->span, 1, 17, 1, 21);
   const ast_node *step = stmt(&p, 1);
   assert_span(step->span, 2, 1, 4, 1);
   assert_span(step->u.step.title->span, 2, 6, 2, 8);
-  assert_span(step->u.step.timeout->span, 2, 18, 2, 19);
+  assert_span(step->u.step.opt->timeout->span, 2, 18, 2, 19);
   assert_span(step->u.step.body->span, 2, 21, 4, 1); /* a block's span covers its braces */
   const ast_node *call = step->u.step.body->u.block.stmts.items[0]->u.expr_stmt.expr;
   assert_int_equal(call->kind, AST_CALL);
@@ -132,7 +132,7 @@ static void parse__parentheses__flag_without_extra_node(void **state) {
   (void)state;
   parsed p = parse("let v = (a + b) * c\n");
   const ast_node *mul = stmt(&p, 0)->u.let.value;
-  assert_int_equal(mul->u.binary.op, OP_MUL);
+  assert_int_equal(mul->op, OP_MUL);
   assert_true(mul->u.binary.lhs->paren);
   assert_int_equal(mul->u.binary.lhs->kind, AST_BINARY);
   assert_span(mul->u.binary.lhs->span, 1, 9, 1, 15);
@@ -190,7 +190,7 @@ static void parse__interpolation__nested_strings_and_braces(void **state) {
   assert_string_equal(parts->items[0]->u.text.s, "a ");
   assert_int_equal(parts->items[1]->kind, AST_CALL);
   assert_string_equal(parts->items[2]->u.text.s, " b");
-  const ast_node *inner = parts->items[1]->u.call.args.items[0]->u.arg.value->u.list.items.items[0]->u.pair.value;
+  const ast_node *inner = ast_arg_value(parts->items[1]->u.call.args.items[0])->u.list.items.items[0]->u.pair.value;
   assert_int_equal(inner->kind, AST_STRING);
   assert_int_equal(inner->u.str.parts.len, 2);
   done(&p);
@@ -203,7 +203,7 @@ static void parse__triple_quotes__trimmed_and_dedented(void **state) {
                    "let v = \"\"\"keep  \n  b\"\"\"\n");
   assert_int_equal(p.diags.errors, 0);
   const ast_node *t = stmt(&p, 0)->u.let.value;
-  assert_true(t->u.str.triple);
+  assert_true(t->triple);
   assert_string_equal(t->u.str.parts.items[0]->u.text.s, "one\n  two\n\nthree ");
   assert_int_equal(t->u.str.parts.len, 2);
   assert_string_equal(let_text(&p, 1), "a");
