@@ -321,6 +321,9 @@ bool kube_job(kube_op *op, const rbk_action_req *req) {
 /* The command ended. */
 static void exec_done(kube_op *op, const proc_outcome *res) {
   if (res->timed_out) return kube_op_fail(op, "timed out: %s", op->what);
+  if (res->error && res->lost) /* never repeated, not even by a step's retry (docs/actions.md) */
+    return kube_op_fail(op, RBK_OUTCOME_UNKNOWN "the command was sent and its answer was lost (%s); check what it did before retrying",
+                        res->error);
   if (res->error) return kube_op_fail(op, "%s", res->error);
   kube_finish_proc(op, res->status, res->out, res->err);
 }
