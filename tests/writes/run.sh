@@ -182,24 +182,41 @@ test_endpoint_keyed_not_applied_twice() {
   ok
 }
 
-# A resumed run that finds an endpoint write in flight (the process stopped right after its
-# action_start record, before or after sending it) does not send it: outcome unknown.
-test_endpoint_in_flight_on_resume() {
-  local n
-  run_what post_inflight # a whole run first (its answer lost: outcome unknown), for the record's number
-  n=$(grep -n '"event":"action_start".*"mutating":true' "$tmp/post_inflight.jsonl" | head -1 | cut -d: -f1)
+# stop_and_resume WHAT: runs writes.rbk with what=WHAT stopped right after its first mutating
+# action_start (before it sends anything: its record number from a whole run first, whose answer
+# the proxy loses), then resumes it; the resume's output in $tmp/WHAT.resumed, its exit code
+# printed ("hook" when the hook did not stop the run).
+stop_and_resume() {
+  local what=$1 n
+  run_what "$what"
+  n=$(grep -n '"event":"action_start".*"mutating":true' "$tmp/$what.jsonl" | head -1 | cut -d: -f1)
   RBK_TEST_EXIT_AFTER_RECORDS=$n timeout 120 "$rbk" run writes.rbk --kubeconfig "$tmp/kubeconfig" --no-lock --yes \
-    --journal "$tmp/inflight.jsonl" -p what=post_inflight > "$tmp/inflight.out" 2>&1
-  local code=$?
-  [ $code = 137 ] || { bad endpoint_in_flight_on_resume "the hook did not stop the run after record $n (exit $code)"; return; }
-  timeout 120 "$rbk" resume "$tmp/inflight.jsonl" --kubeconfig "$tmp/kubeconfig" --no-lock --yes > "$tmp/inflight2.out" 2>&1
-  code=$?
+    --journal "$tmp/$what.stopped.jsonl" -p "what=$what" > "$tmp/$what.stopped" 2>&1
+  [ $? = 137 ] || { echo hook; return; }
+  timeout 120 "$rbk" resume "$tmp/$what.stopped.jsonl" --kubeconfig "$tmp/kubeconfig" --no-lock --yes > "$tmp/$what.resumed" 2>&1
+  echo $?
+}
+
+# A resumed run that finds an endpoint write or an exec in flight (the process stopped right after
+# its action_start, before or after sending it) does not send it: outcome unknown.
+test_in_flight_on_resume() {
+  local code
+  code=$(stop_and_resume post_inflight)
   local want="post POST /api/v1/plants/Plant-004/isolate: outcome unknown: the request was in flight when the previous run stopped and may have been sent; check the state of service gl-001-process-heat-orchestrator:8000 before retrying"
-  [ $code = 1 ] && grep -qF "$want" "$tmp/inflight2.out" ||
-    { bad endpoint_in_flight_on_resume "resume exit $code: $(tail -2 "$tmp/inflight2.out")"; return; }
-  # sent once by the reference run only (the stopped run and the resume sent nothing)
+  [ "$code" = 1 ] && grep -qF "$want" "$tmp/post_inflight.resumed" ||
+    { bad in_flight_on_resume "post: resume exit $code: $(tail -2 "$tmp/post_inflight.resumed")"; return; }
+  # sent once, by the whole run (the stopped run and the resume sent nothing)
   [ "$(applied POST /api/v1/plants/Plant-004/isolate)" = 1 ] ||
-    { bad endpoint_in_flight_on_resume "sent $(applied POST /api/v1/plants/Plant-004/isolate) times, 1 expected"; return; }
+    { bad in_flight_on_resume "post sent $(applied POST /api/v1/plants/Plant-004/isolate) times, 1 expected"; return; }
+  local before
+  before=$(applied GET /api/v1/namespaces/greenlang/pods/postgresql-0/exec)
+  code=$(stop_and_resume exec_inflight)
+  want="exec pod/postgresql-0 -- psql -c select 2: outcome unknown: the command was in flight when the previous run stopped and may have run; check what it did before retrying"
+  [ "$code" = 1 ] && grep -qF "$want" "$tmp/exec_inflight.resumed" ||
+    { bad in_flight_on_resume "exec: resume exit $code: $(tail -2 "$tmp/exec_inflight.resumed")"; return; }
+  # once more, by the whole run only
+  [ "$(applied GET /api/v1/namespaces/greenlang/pods/postgresql-0/exec)" = $((before + 1)) ] ||
+    { bad in_flight_on_resume "the stopped run or the resume sent the exec"; return; }
   ok
 }
 
@@ -220,6 +237,6 @@ t test_endpoint_delete_once
 t test_http_endpoint_post_once
 t test_endpoint_idempotent_repeated
 t test_endpoint_keyed_not_applied_twice
-t test_endpoint_in_flight_on_resume
+t test_in_flight_on_resume
 t test_every_other_write_once
 finish writes
