@@ -68,7 +68,10 @@ static int resume_journal(const run_opts *o) {
   struct stat st;
   run_signals_install(); /* a signal from now on cancels the resumed run (exit 3) */
   if (stat(o->file, &st) != 0) {
-    fprintf(stderr, "rbk: cannot read journal %s: %s\n", o->file, strerror(errno));
+    int e = errno;
+    /* a run creates its journal before it does anything (docs/run.md, "Nothing was done") */
+    fprintf(stderr, "rbk: cannot read journal %s: %s%s\n", o->file, strerror(e),
+            e == ENOENT ? "; a run started with this journal stopped before its first record, so nothing was done" : "");
     return RBK_EXIT_USAGE;
   }
   journal *j = journal_open(o->file, false, &err);

@@ -68,8 +68,8 @@ void sim_api_proxy(api_call *c) {
     const char *q = c->req->query;
     char *pq = strutil_printf("%s%s%s", *c->rest ? c->rest : "/", q && *q ? "?" : "", q && *q ? q : "");
     json_t *body = NULL;
-    int code = plant_http(c->w->plant, &c->w->view, simw_wall(c->w, c->w->now), name, c->req->method, pq,
-                          c->req->body, c->req->body_len, &body);
+    int code = plant_http_keyed(c->w->plant, &c->w->view, simw_wall(c->w, c->w->now), name, c->req->method, pq,
+                                c->req->body, c->req->body_len, sim_api_header(c->req, "Idempotency-Key"), &body);
     sim_api_json(c->resp, code, body ? body : json_object());
     free(pq);
   }

@@ -67,6 +67,14 @@ int64_t plant_next_change(plant_world *w, int64_t now_ms);
 int plant_http(plant_world *w, const plant_cluster_view *view, int64_t now_ms, const char *service,
                const char *method, const char *path_and_query, const char *body, size_t body_len,
                json_t **resp_body);
+/* plant_http for a request that may carry an Idempotency-Key header (key, or NULL): the
+ * orchestrator remembers the answer (below 500) of each write sent with a key, at most
+ * PLANT_IDEM_MAX keys (the oldest forgotten first); the same key again with the same method and
+ * path is answered as the first time and not applied again; with another request, 422. */
+int plant_http_keyed(plant_world *w, const plant_cluster_view *view, int64_t now_ms, const char *service,
+                     const char *method, const char *path_and_query, const char *body, size_t body_len,
+                     const char *key, json_t **resp_body);
+#define PLANT_IDEM_MAX 256
 
 /* Runs argv (NULL-terminated; no shell: argv[0] is the program) in pod `pod` of namespace `ns`:
  * psql / pg_dump on the database pod, python manage.py showmigrations|migrate and curl against

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "plant_internal.h"
+#include "strutil.h"
 
 /* Every endpoint, once: X(method, path under /api/v1/ with * for one segment, handler). */
 #define PLANT_ROUTES(X)                                                                           \
@@ -103,10 +104,55 @@ int plant_answer(plant_world *w, plant_answerer *who, const char *method, const 
   return status;
 }
 
+static int plant_http_once(plant_world *w, const plant_cluster_view *view, int64_t now_ms, const char *service,
+                           const char *method, const char *path_and_query, const char *body, size_t body_len,
+                           json_t **resp_body);
+
 /* Answers one HTTP request that arrived through the service proxy of `service`. */
 int plant_http(plant_world *w, const plant_cluster_view *view, int64_t now_ms, const char *service,
                const char *method, const char *path_and_query, const char *body, size_t body_len,
                json_t **resp_body) {
+  return plant_http_keyed(w, view, now_ms, service, method, path_and_query, body, body_len, NULL, resp_body);
+}
+
+/* Returns the answer remembered for `key` (sets *resp, a new reference), 422 for a key reused by
+ * another request, or 0 when the key is new. */
+static int idem_replay(plant_world *w, const char *key, const char *request, json_t **resp) {
+  json_t *seen = json_object_get(w->idem, key);
+  if (!seen) return 0;
+  if (strcmp(json_string_value(json_object_get(seen, "request")), request) != 0) {
+    *resp = plant_error("Idempotency-Key %s was used for another request (%s)", key,
+                        json_string_value(json_object_get(seen, "request")));
+    return 422;
+  }
+  *resp = json_deep_copy(json_object_get(seen, "body"));
+  return (int)json_integer_value(json_object_get(seen, "status"));
+}
+
+/* Remembers the answer to `request` sent with `key`, forgetting the oldest key past PLANT_IDEM_MAX. */
+static void idem_keep(plant_world *w, const char *key, const char *request, int status, const json_t *resp) {
+  if (!w->idem && !(w->idem = json_object())) return;
+  if (json_object_size(w->idem) >= PLANT_IDEM_MAX) json_object_del(w->idem, json_object_iter_key(json_object_iter(w->idem)));
+  json_object_set_new(w->idem, key, json_pack("{s:s s:i s:O}", "request", request, "status", status, "body", resp));
+}
+
+/* plant_http with the request's Idempotency-Key (NULL: none); see plant.h. */
+int plant_http_keyed(plant_world *w, const plant_cluster_view *view, int64_t now_ms, const char *service,
+                     const char *method, const char *path_and_query, const char *body, size_t body_len,
+                     const char *key, json_t **resp_body) {
+  bool keyed = key && *key && method && strcmp(method, "GET") != 0;
+  char *request = keyed ? strutil_printf("%s %s", method, path_and_query ? path_and_query : "") : NULL;
+  int replayed = request ? idem_replay(w, key, request, resp_body) : 0;
+  int status = replayed ? replayed : plant_http_once(w, view, now_ms, service, method, path_and_query, body, body_len, resp_body);
+  if (request && !replayed && status < 500 && *resp_body) idem_keep(w, key, request, status, *resp_body);
+  free(request);
+  return status;
+}
+
+/* Answers one request, applying it (plant_http without a key). */
+static int plant_http_once(plant_world *w, const plant_cluster_view *view, int64_t now_ms, const char *service,
+                           const char *method, const char *path_and_query, const char *body, size_t body_len,
+                           json_t **resp_body) {
   plant_tick(w, view, now_ms);
   plant_answerer who = {.view = view};
   json_t *sel = plant_service_selector(view, w->s.ns, service ? service : w->s.service);

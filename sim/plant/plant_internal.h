@@ -213,6 +213,7 @@ struct plant_world {
   int64_t secret_fixed_s;   /* pods created before this hold the old password */
   int64_t secret_bad_seen_ms;
   json_t *webhooks;         /* array */
+  json_t *idem;             /* Idempotency-Key → {request: "METHOD path", status, body} (plant_http.c) */
 };
 
 /* --- plant_cluster.c: reading the cluster --- */

@@ -45,6 +45,7 @@ void plant_free(plant_world *w) {
   json_decref(w->plant_entries);
   json_decref(w->config_good);
   json_decref(w->webhooks);
+  json_decref(w->idem);
   plant_settings_free(&w->s);
   free(w);
 }

@@ -8,7 +8,9 @@
  * (`idempotent: true`, or `idempotency_key: K`, sent as the `Idempotency-Key: K` header), which
  * makes them retry like a GET. A write whose answer is lost (the connection broke after it was
  * sent, or its time ran out) fails with "outcome unknown: the request was sent and its answer was
- * lost; check the state of service X before retrying": rbk cannot read an endpoint's state back. */
+ * lost; check the state of service X before retrying": rbk cannot read an endpoint's state back.
+ * So does such a write that a resumed run finds in flight (op->recheck: the earlier process may
+ * have sent it), without sending it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +45,17 @@ static void answered(kube_op *op, const kube_resp *r) {
   kube_op_finish(op, value_string(r->body, r->body_len));
 }
 
+/* Fails a write that a resumed run found in flight: the earlier process may have sent it. */
+static void in_flight(kube_op *op) {
+  ep_state *s = op->st;
+  const char *desc = op->conn && op->conn->desc ? op->conn->desc : "the service";
+  if (kube_op_names_target(op, s->method, s->path))
+    return kube_op_fail(op, RBK_OUTCOME_UNKNOWN "the request was in flight when the previous run stopped and may have been sent; "
+                        "check the state of %s before retrying (idempotent: or idempotency_key: lets a resume send it again)", desc);
+  kube_op_fail(op, RBK_OUTCOME_UNKNOWN "%s %s was in flight when the previous run stopped and may have been sent; check the "
+               "state of %s before retrying (idempotent: or idempotency_key: lets a resume send it again)", s->method, s->sent, desc);
+}
+
 /* Returns the HTTP method of an endpoint action. */
 static const char *method_of(sig_id id) {
   switch (id) {
@@ -74,6 +87,10 @@ bool kube_endpoint(kube_op *op, const rbk_action_req *req) {
   char *header = key ? strutil_printf("Idempotency-Key: %s", key) : NULL;
   bool safe = req->sig->id == FN_E_GET || (idem && idem->u.b) || key;
   s->sent = s->path[0] == '/' || !*s->path ? strdup(s->path) : strutil_printf("/%s", s->path);
+  if (s->sent && op->recheck && !safe) {
+    free(body), free(key), free(header);
+    return in_flight(op), false;
+  }
   const char *hdrs[1] = {header};
   bool ok = s->sent && kube_op_request_with(op, s->method, s->sent, body ? "application/json" : NULL, body, hdrs, header ? 1 : 0,
                                             safe ? KRETRY_READ : KRETRY_UNSENT, answered);

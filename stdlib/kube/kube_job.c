@@ -321,6 +321,9 @@ bool kube_job(kube_op *op, const rbk_action_req *req) {
 /* The command ended. */
 static void exec_done(kube_op *op, const proc_outcome *res) {
   if (res->timed_out) return kube_op_fail(op, "timed out: %s", op->what);
+  if (res->error && res->lost) /* never repeated, not even by a step's retry (docs/actions.md) */
+    return kube_op_fail(op, RBK_OUTCOME_UNKNOWN "the command was sent and its answer was lost (%s); check what it did before retrying",
+                        res->error);
   if (res->error) return kube_op_fail(op, "%s", res->error);
   kube_finish_proc(op, res->status, res->out, res->err);
 }
@@ -408,6 +411,10 @@ bool kube_exec(kube_op *op, const rbk_action_req *req) {
   s->argv = argv_of(kube_arg(req, "argv"), &s->argc);
   bool ok = true;
   if (!s->argv || !s->argc) ok = (kube_op_fail(op, "exec: argv is empty"), false);
+  else if (op->recheck) /* a resumed run found it in flight: it may have run, and nothing tells */
+    ok = (kube_op_fail(op, RBK_OUTCOME_UNKNOWN "the command was in flight when the previous run stopped and may have run; "
+                           "check what it did before retrying"),
+          false);
   else if (r.kind->id == KK_POD) ok = exec_in(op, r.name);
   else {
     s->name = strutil_printf("%s/%s", r.kind->singular, r.name);

@@ -30,7 +30,9 @@ typedef struct {
   uint64_t id;
   struct lws_context *ctx;
   struct lws *wsi;           /* the connection while it lives, else NULL */
+  bool sent;                 /* the upgrade request was composed and sent: the command may run */
   bool established;          /* the upgrade was answered 101 */
+  bool lost;                 /* sent, and the connection ended without an answer or exit status */
   proc_callbacks cb;
   int64_t deadline;          /* caller's clock; INT64_MAX: none */
   char **headers;
@@ -126,6 +128,7 @@ static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user,
   case LWS_CALLBACK_WSI_DESTROY: x->wsi = NULL, x->ended = true; break;
   case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
     if (!append_headers(wsi, x, (unsigned char **)in, *(unsigned char **)in + len)) return -1;
+    x->sent = true;
     break;
   case LWS_CALLBACK_CLIENT_RECEIVE:
     if (!receive(wsi, x, in, len)) return -1;
@@ -138,6 +141,13 @@ static int on_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user,
                 : strstr(why, "SSL") ? strutil_printf("exec: TLS handshake with %s:%d failed (is the server's certificate "
                                                       "signed by the cluster's CA?): %s", x->host, x->port, why)
                                      : strutil_printf("exec: cannot connect to %s:%d: %s", x->host, x->port, why);
+    /* a connection that broke after the upgrade went out and before any answer: the command may run */
+    if (x->sent && x->http_status <= 0 && !x->error) {
+      free(msg);
+      msg = strutil_printf("the exec connection to %s:%d closed after the request was sent, before any answer", x->host,
+                           x->port);
+      x->lost = true;
+    }
     x_fail(x, msg ? msg : "exec failed");
     free(msg);
     break;
@@ -293,6 +303,7 @@ static int exit_code(wsexec *x) {
   }
   if (code < 0 && !x->error) {
     const char *m = json_string_value(json_object_get(st, "message"));
+    x->lost = !m; /* the command started and its exit status was lost */
     x->error = m ? strutil_printf("exec failed: %s", m) : strdup("the exec connection closed before the command's exit status");
   }
   json_decref(st);
@@ -305,7 +316,7 @@ static void deliver(wsexec *x, bool timed_out) {
   int code = timed_out ? -1 : exit_code(x);
   valbuf_put(&x->out, "", 0), valbuf_put(&x->err, "", 0);
   proc_outcome o = {code < 0 ? 0 : code, timed_out, x->out.s ? x->out.s : "", x->err.s ? x->err.s : "",
-                    timed_out || code >= 0 ? NULL : x->error};
+                    timed_out || code >= 0 ? NULL : x->error, !timed_out && code < 0 && x->lost};
   x->cb.on_done(x->cb.user, &o);
 }
 

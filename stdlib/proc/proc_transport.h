@@ -72,6 +72,8 @@ typedef struct {
   const char *out, *err;    /* captured stdout and stderr, NUL-terminated */
   const char *error;        /* exec: why there is no exit status (the connection failed, the server
                                refused the upgrade, the output passed max_output), else NULL */
+  bool lost;                /* exec: the request was sent (the command may have run) and the connection
+                               ended without its exit status: the outcome is unknown */
 } proc_outcome;
 
 /* What a process reports back. */

@@ -5,6 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -12,6 +15,7 @@
 #include "actions_kube_int.h"
 #include "http_sim.h"
 #include "lease.h"
+#include "procid.h"
 #include "proc_sim.h"
 #include "sim.h"
 #include "test_kube_fake.h"
@@ -540,6 +544,60 @@ static void lease__second_holder__refused_until_released(void **state) {
   fx_free(f);
 }
 
+/* Returns the holder the Lease rbk-gl-001-emergency-rollback names now, or NULL when it is gone. */
+static const char *lease_holder_now(fx *f) {
+  const json_t *l = sim_get(f->w, "leases", "greenlang", "rbk-gl-001-emergency-rollback");
+  return l ? json_string_value(json_object_get(json_object_get(l, "spec"), "holderIdentity")) : NULL;
+}
+
+/* Returns "OPERATOR@HOST/RUN_ID pid=PID boot=BOOT" for a pid of this host (caller frees). */
+static char *holder_here(const char *op, const char *run_id, long pid) {
+  char *host = procid_host(), *boot = procid_boot_id(), *h = malloc(512);
+  snprintf(h, 512, "%s@%s/%s pid=%ld boot=%s", op, host, run_id, pid, boot ? boot : "");
+  free(host), free(boot);
+  return h;
+}
+
+/* The holder identity names host, pid and boot id: a dead holder of this host is taken over at
+ * once, a live one running the same run refuses, one of another host only once expired; a
+ * release leaves a Lease someone else holds alone. */
+static void lease__holder_identity__dead_taken_live_refused_release_if_held(void **state) {
+  (void)state;
+  fx *f = fx_new("bad-release");
+  char *err = NULL;
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  waitpid(child, NULL, 0); /* a pid of this host and boot that no longer lives */
+  char *dead = holder_here("alice", "run-1", child), *me = procid_holder_new("bob", "run-1");
+  char *twin = holder_here("bob", "run-1", 1); /* a resume of run-1 beside a live holder of it */
+  lease_opts a = {.runbook_id = "gl-001-emergency-rollback", .holder = dead, .duration_s = 60};
+  lease_opts b = {.runbook_id = "gl-001-emergency-rollback", .holder = me, .duration_s = 60};
+  lease_opts c = {.runbook_id = "gl-001-emergency-rollback", .holder = twin, .duration_s = 60};
+  lease_opts far = {.runbook_id = "gl-001-emergency-rollback", .holder = "carol@elsewhere/run-1 pid=5 boot=x", .duration_s = 60};
+  assert_true(lease_run(f->a, f->cluster, LEASE_ACQUIRE, &a, &tk_now, true, &err));
+  assert_true(lease_run(f->a, f->cluster, LEASE_ACQUIRE, &b, &tk_now, true, &err)); /* not expired, but dead */
+  assert_string_equal(lease_holder_now(f), me);
+  assert_false(lease_run(f->a, f->cluster, LEASE_ACQUIRE, &c, &tk_now, true, &err));
+  assert_non_null(strstr(err, "which is still running this run: it cannot be resumed while it runs"));
+  free(err), err = NULL;
+  assert_true(lease_run(f->a, f->cluster, LEASE_RELEASE, &a, &tk_now, true, &err)); /* not held: left alone */
+  assert_string_equal(lease_holder_now(f), me);
+  assert_true(lease_run(f->a, f->cluster, LEASE_RELEASE, &b, &tk_now, true, &err));
+  assert_null(lease_holder_now(f));
+  /* a holder of another host: alive as far as this host can tell, until its Lease expires */
+  assert_true(lease_run(f->a, f->cluster, LEASE_ACQUIRE, &far, &tk_now, true, &err));
+  assert_false(lease_run(f->a, f->cluster, LEASE_ACQUIRE, &b, &tk_now, true, &err));
+  assert_non_null(strstr(err, "is held by carol@elsewhere/run-1 pid=5 boot=x since"));
+  free(err), err = NULL;
+  tk_now += 120000;
+  assert_true(lease_run(f->a, f->cluster, LEASE_ACQUIRE, &b, &tk_now, true, &err)); /* expired, same run */
+  assert_string_equal(lease_holder_now(f), me);
+  assert_true(lease_run(f->a, f->cluster, LEASE_RELEASE, &far, &tk_now, true, &err));
+  assert_string_equal(lease_holder_now(f), me);
+  free(dead), free(me), free(twin);
+  fx_free(f);
+}
+
 static void status__watch_expires_midstream__relists_and_succeeds(void **state) {
   (void)state;
   char *err = NULL;
@@ -629,6 +687,7 @@ int main(void) {
       cmocka_unit_test(exec__db_pod__answers),
       cmocka_unit_test(flaky__reads_survive_mutations_once),
       cmocka_unit_test(lease__second_holder__refused_until_released),
+      cmocka_unit_test(lease__holder_identity__dead_taken_live_refused_release_if_held),
       cmocka_unit_test(status__watch_expires_midstream__relists_and_succeeds),
       cmocka_unit_test(local__run_stub_and_write_file),
   };

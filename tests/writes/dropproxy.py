@@ -5,11 +5,12 @@ Usage: dropproxy.py UPSTREAM_PORT DROP_LOG [LIFETIME_S]
 
 Listens on 127.0.0.1 (a free port, printed on the first line of stdout) and relays every
 connection to 127.0.0.1:UPSTREAM_PORT. It reads the client's HTTP/1.1 requests (Content-Length
-bodies). The first time it sees each write (a method other than GET, HEAD, OPTIONS) to a given
-path, it forwards the request, waits for the first byte of the server's answer — so the server
-has applied it — and then resets the client's connection (RST) instead of passing the answer
-on; it appends "METHOD PATH" to DROP_LOG. Later sends of the same write pass untouched. Every
-other byte is relayed unchanged (watch streams included). It exits after LIFETIME_S (120 s by
+bodies). The first time it sees each write (a method other than GET, HEAD, OPTIONS, or a
+WebSocket upgrade to a pod's exec, which runs the command) to a given path, it forwards the
+request, waits for the first byte of the server's answer — so the server has applied it — and
+then resets the client's connection (RST) instead of passing the answer on; it appends "METHOD
+PATH" to DROP_LOG. Later sends of the same write pass untouched. Every other byte is relayed
+unchanged (watch streams included; after an upgrade, the WebSocket's frames). It exits after LIFETIME_S (120 s by
 default) so that a failed test cannot leave it behind.
 """
 import os
@@ -99,7 +100,8 @@ def serve(client):
             if req is None:
                 break
             raw, method, path, buf = req
-            if method not in SAFE:
+            upgrade = b"\r\nupgrade: websocket" in raw.lower()
+            if method not in SAFE or (upgrade and path.endswith("/exec")):
                 key = method + " " + path
                 with seen_lock:
                     first = key not in seen
@@ -111,6 +113,11 @@ def serve(client):
             upstream.sendall(raw)
             if state["drop"]:
                 t.join(30)
+                break
+            if upgrade:  # no more HTTP requests on this connection: relay the frames as they are
+                upstream.sendall(buf)
+                while (data := client.recv(65536)):
+                    upstream.sendall(data)
                 break
     except OSError:
         pass

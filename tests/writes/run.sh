@@ -5,7 +5,9 @@
 # simulator's own request log must show each write applied exactly once (twice only where the
 # plan said it is safe: idempotent:, idempotency_key:), the world must show the intended change
 # once (an undo applied twice would roll forward again), and every run either succeeds or fails
-# with "outcome unknown: …".
+# with "outcome unknown: …". Every mutating action kind that leaves the process is covered: the
+# Kubernetes writes, exec (a WebSocket upgrade) and the endpoint writes (run and write_file are
+# local).
 # Usage: run.sh RBK SOURCE_DIR [FILTER]. Needs python3.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
 command -v python3 > /dev/null || { echo "writes: python3 is missing"; exit 1; }
@@ -126,6 +128,20 @@ endpoint_once() {
   [ "$n" = 1 ] || { bad "$name" "$method $path reached the simulator $n times"; return 1; }
 }
 
+# exec runs a command: a lost answer (the proxy resets the upgraded connection) is never sent
+# again, and the run fails with "outcome unknown".
+test_exec_once() {
+  run_what exec
+  local code=$? path=/api/v1/namespaces/greenlang/pods/postgresql-0/exec
+  [ $code = 1 ] || { bad exec_once "exit $code: $(tail -5 "$tmp/exec.out")"; return; }
+  grep -qxF "GET $path" "$tmp/drops.log" || { bad exec_once "the proxy never lost the answer of the exec"; return; }
+  local want="exec pod/postgresql-0 -- psql -c select 1: outcome unknown: the command was sent and its answer was lost ("
+  grep -qF "$want" "$tmp/exec.out" && grep -qF "; check what it did before retrying" "$tmp/exec.out" ||
+    { bad exec_once "no '$want…' in: $(tail -3 "$tmp/exec.out")"; return; }
+  [ "$(applied GET "$path")" = 1 ] || { bad exec_once "the exec reached the simulator $(applied GET "$path") times"; return; }
+  ok
+}
+
 test_endpoint_post_once() {
   endpoint_once endpoint_post_once post POST /api/v1/plants/Plant-003/isolate || return
   [ "$(world "$PROXIED/api/v1/plants/Plant-003/status" "o['isolation_state']")" = isolated ] ||
@@ -156,9 +172,57 @@ test_endpoint_idempotent_repeated() {
   ok
 }
 
+# A keyed write that is not idempotent: the repeat after the lost answer carries the same
+# Idempotency-Key, which the orchestrator (rbk sim) answers as the first time without applying it
+# again (a second integrate would answer 409 Conflict).
+test_endpoint_keyed_not_applied_twice() {
+  run_what integrate_keyed || { bad endpoint_keyed_not_applied_twice "exit $?: $(tail -3 "$tmp/integrate_keyed.out")"; return; }
+  [ "$(applied POST /api/v1/plants/Plant-002/integrate)" = 2 ] ||
+    { bad endpoint_keyed_not_applied_twice "sent $(applied POST /api/v1/plants/Plant-002/integrate) times, 2 expected"; return; }
+  ok
+}
+
+# stop_and_resume WHAT: runs writes.rbk with what=WHAT stopped right after its first mutating
+# action_start (before it sends anything: its record number from a whole run first, whose answer
+# the proxy loses), then resumes it; the resume's output in $tmp/WHAT.resumed, its exit code
+# printed ("hook" when the hook did not stop the run).
+stop_and_resume() {
+  local what=$1 n
+  run_what "$what"
+  n=$(grep -n '"event":"action_start".*"mutating":true' "$tmp/$what.jsonl" | head -1 | cut -d: -f1)
+  RBK_TEST_EXIT_AFTER_RECORDS=$n timeout 120 "$rbk" run writes.rbk --kubeconfig "$tmp/kubeconfig" --no-lock --yes \
+    --journal "$tmp/$what.stopped.jsonl" -p "what=$what" > "$tmp/$what.stopped" 2>&1
+  [ $? = 137 ] || { echo hook; return; }
+  timeout 120 "$rbk" resume "$tmp/$what.stopped.jsonl" --kubeconfig "$tmp/kubeconfig" --no-lock --yes > "$tmp/$what.resumed" 2>&1
+  echo $?
+}
+
+# A resumed run that finds an endpoint write or an exec in flight (the process stopped right after
+# its action_start, before or after sending it) does not send it: outcome unknown.
+test_in_flight_on_resume() {
+  local code
+  code=$(stop_and_resume post_inflight)
+  local want="post POST /api/v1/plants/Plant-004/isolate: outcome unknown: the request was in flight when the previous run stopped and may have been sent; check the state of service gl-001-process-heat-orchestrator:8000 before retrying"
+  [ "$code" = 1 ] && grep -qF "$want" "$tmp/post_inflight.resumed" ||
+    { bad in_flight_on_resume "post: resume exit $code: $(tail -2 "$tmp/post_inflight.resumed")"; return; }
+  # sent once, by the whole run (the stopped run and the resume sent nothing)
+  [ "$(applied POST /api/v1/plants/Plant-004/isolate)" = 1 ] ||
+    { bad in_flight_on_resume "post sent $(applied POST /api/v1/plants/Plant-004/isolate) times, 1 expected"; return; }
+  local before
+  before=$(applied GET /api/v1/namespaces/greenlang/pods/postgresql-0/exec)
+  code=$(stop_and_resume exec_inflight)
+  want="exec pod/postgresql-0 -- psql -c select 2: outcome unknown: the command was in flight when the previous run stopped and may have run; check what it did before retrying"
+  [ "$code" = 1 ] && grep -qF "$want" "$tmp/exec_inflight.resumed" ||
+    { bad in_flight_on_resume "exec: resume exit $code: $(tail -2 "$tmp/exec_inflight.resumed")"; return; }
+  # once more, by the whole run only
+  [ "$(applied GET /api/v1/namespaces/greenlang/pods/postgresql-0/exec)" = $((before + 1)) ] ||
+    { bad in_flight_on_resume "the stopped run or the resume sent the exec"; return; }
+  ok
+}
+
 test_every_other_write_once() {
   local rep
-  rep=$(repeated_writes | grep -v "/plants/Plant-00[12]/isolate x")
+  rep=$(repeated_writes | grep -v "/plants/Plant-00[12]/isolate x\|/plants/Plant-002/integrate x")
   [ -z "$rep" ] || { bad every_other_write_once "$rep"; return; }
   ok
 }
@@ -166,10 +230,13 @@ test_every_other_write_once() {
 start
 [ -n "$SIM" ] && [ -n "$PROXY" ] || { echo "writes: rbk sim or the proxy did not start"; cat "$tmp"/*.log "$tmp/proxy.err"; exit 1; }
 t test_kube_writes_once
+t test_exec_once
 t test_endpoint_post_once
 t test_endpoint_put_once
 t test_endpoint_delete_once
 t test_http_endpoint_post_once
 t test_endpoint_idempotent_repeated
+t test_endpoint_keyed_not_applied_twice
+t test_in_flight_on_resume
 t test_every_other_write_once
 finish writes
