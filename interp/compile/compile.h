@@ -155,9 +155,6 @@ vm_code *compile_program(const rbk_program *prog, char **err);
 /* Frees the code; NULL is fine. */
 void compile_code_free(vm_code *code);
 
-/* Writes a listing of the code (one instruction per line), for debugging. */
-void compile_code_dump(const vm_code *code, FILE *out);
-
 /* Returns the source text of a node's span (caller frees), or NULL without a source. */
 char *compile_span_text(const ast_node *node);
 

@@ -126,9 +126,6 @@ http_transport *http_curl_new(char **err);
  * when the network module is missing. */
 const char *http_curl_version(char **err);
 
-/* Returns the name of a failure kind ("connect", …). */
-const char *http_fail_name(http_fail f);
-
 /* Returns NULL when req may be sent, else why not, on one line (caller frees): a CR, LF or NUL
  * in the method, URL or a header line (injection), a header line without "Name: value", a URL
  * that is not absolute http:// or https:// (the simulator's backend too: it is addressed as a
