@@ -40,20 +40,7 @@ start_sim() {
   "$rbk" sim --scenario "$2" --speed 1000 --seed 5 > "$1/url" 2> "$1/sim.log" &
   echo $! > "$1/sim.pid"
   for _ in $(seq 100); do [ -s "$1/url" ] && break; sleep 0.05; done
-  cat > "$1/kc" << EOK
-apiVersion: v1
-kind: Config
-clusters:
-- name: sim
-  cluster: {server: "$(head -1 "$1/url")"}
-contexts:
-- name: sim
-  context: {cluster: sim, user: runner, namespace: greenlang}
-current-context: sim
-users:
-- name: runner
-  user: {}   # no credentials: rbk never sends them over plain http://
-EOK
+  sim_kubeconfig "$1/kc" "$(head -1 "$1/url")" 'user: {}   # no credentials: rbk never sends them over plain http://'
 }
 # stop_sim DIR: stops the case's simulator and waits for it (its request log is then complete).
 stop_sim() {
