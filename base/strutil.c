@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "valbuf.h"
+
 /* Returns a new vprintf-formatted string, or NULL. */
 char *strutil_vprintf(const char *fmt, va_list ap) {
   va_list copy;
@@ -29,29 +31,31 @@ char *strutil_printf(const char *fmt, ...) {
 
 /* Returns 0 with the stream's remaining bytes in *out, or an errno value. */
 int strutil_read_stream(FILE *f, size_t max, char **out, size_t *len) {
-  size_t cap = 1 << 16, n = 0;
-  char *data = malloc(cap + 1);
-  if (!data) return ENOMEM;
+  valbuf b = {0};
+  char chunk[1 << 16];
   int err = 0;
   for (;;) {
     errno = 0;
-    n += fread(data + n, 1, cap - n, f);
-    if (n < cap) break;
-    char *bigger = cap <= max && cap < SIZE_MAX / 2 ? realloc(data, cap * 2 + 1) : NULL;
-    if (!bigger) {
-      err = cap > max ? EFBIG : ENOMEM;
+    size_t n = fread(chunk, 1, sizeof chunk, f);
+    int read_errno = errno;
+    if (n > max - b.len) {
+      err = EFBIG;
       break;
     }
-    data = bigger;
-    cap *= 2;
+    valbuf_put(&b, chunk, n);
+    if (n < sizeof chunk) {
+      err = ferror(f) ? (read_errno ? read_errno : EIO) : 0;
+      break;
+    }
   }
-  if (!err) err = ferror(f) ? (errno ? errno : EIO) : n > max ? EFBIG : 0;
+  if (!err) valbuf_put(&b, "", 1); /* the second NUL; valbuf keeps one after the bytes */
+  if (!err && b.oom) err = ENOMEM;
   if (err) {
-    free(data);
+    valbuf_free(&b);
     return err;
   }
-  data[n] = data[n + 1] = '\0'; /* n < cap: the buffer holds cap + 1 bytes */
-  *out = data;
+  size_t n = b.len - 1;
+  *out = valbuf_take(&b, NULL);
   if (len) *len = n;
   return 0;
 }

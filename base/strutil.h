@@ -1,6 +1,7 @@
 /* strutil.h — the one definition of "format into a new string" and "read a whole stream or file".
  *
- * Lives in base/ so that every layer may use it; valbuf.h builds valbuf_read_file on it.
+ * Lives in base/ so that every layer may use it; valbuf.h builds valbuf_read_file on it, and it
+ * reads into a valbuf (the one growable buffer).
  *
  * Ownership: every returned string is new, NUL-terminated and freed by the caller.
  */

@@ -26,7 +26,7 @@ cpu_ms() { perf stat -x, -e task-clock "$@" 2>&1 >/dev/null | awk -F, '/task-clo
 instr() {
   rm -f "$tmp"/cg.*
   valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$tmp/cg.%p" "$@" >/dev/null 2>"$tmp/cg.err" || true
-  cat "$tmp"/cg.* | awk '/^summary:/{s += $2} END{printf "%d\n", s}'
+  cat "$tmp"/cg.* | awk '/^summary:/{s += $2} END{printf "%.0f\n", s}'  # %d stops at 2^31-1 in mawk
 }
 printf '%-16s %12s %12s %7s %14s %14s %7s\n' workload "cpu before" "cpu after" ratio "instr before" "instr after" ratio
 for w in "${workloads[@]}"; do

@@ -254,7 +254,7 @@ static char *fail_text(const char *what, const simreq *r) {
   return s;
 }
 
-/* Ends r as too large: "response larger than 16 MiB: sim://cluster". */
+/* Ends r as too large: "response larger than 16 MiB: https://kubernetes.default.svc". */
 static void fail_too_large(simreq *r) {
   char size[32], what[64];
   snprintf(what, sizeof what, "response larger than %s", http_size_text(r->max_body, size, sizeof size));

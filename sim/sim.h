@@ -107,8 +107,8 @@ sim_world *sim_new(const json_t *scenario, uint64_t seed, char **err);
 void sim_free(sim_world *w);
 
 /* Accepts only requests carrying "Authorization: Bearer TOKEN" for one of the added tokens (or
- * answered with sim_handle_as()); with no token added (the default), every caller is accepted.
- * Returns false when out of memory. */
+ * answered with sim_handle_deferred() for a user); with no token added (the default), every
+ * caller is accepted. Returns false when out of memory. */
 bool sim_add_token(sim_world *w, const char *token);
 
 /* Accepts "Authorization: Bearer TOKEN" as ServiceAccount `sa` ("ns/name"): its requests are
@@ -117,7 +117,7 @@ bool sim_add_token(sim_world *w, const char *token);
  * tokens keep full access. Returns false when out of memory or sa is not "ns/name". */
 bool sim_add_token_sa(sim_world *w, const char *token, const char *sa);
 
-/* Writes every request sim_handle()/sim_handle_as() answers from now on to log (borrowed; NULL
+/* Writes every request sim_handle()/sim_handle_deferred() answers from now on to log (borrowed; NULL
  * stops), one line each, flushed: "METHOD PATH[?QUERY] BODY" where BODY is the lowercase hex
  * SHA-256 of the request body with every RFC 3339 UTC timestamp in it replaced by "TIME" (a
  * restartedAt annotation names the clock, virtual or real), or "-" when there is none. Both front doors go through here, so
@@ -138,13 +138,11 @@ int64_t sim_next_change(sim_world *w);
  * afterwards); faults from the scenario may set resp->delay_ms or resp->drop. */
 void sim_handle(sim_world *w, const sim_request *req, sim_response *resp);
 
-/* Like sim_handle(), for a caller that the front door authenticated itself (user non-NULL: a
- * verified client certificate), so no bearer token is needed. */
-void sim_handle_as(sim_world *w, const sim_request *req, const char *user, sim_response *resp);
-
-/* Like sim_handle_as(), but an answer made of stored objects (a GET, a LIST, a write's result)
- * may be left in resp->json for sim_response_render(), which needs no lock: stored objects are
- * never changed in place and jansson's reference counts and encoder are thread-safe. */
+/* Like sim_handle(), for a caller that the front door may have authenticated itself (user
+ * non-NULL: a verified client certificate, so no bearer token is needed), but an answer made of
+ * stored objects (a GET, a LIST, a write's result) may be left in resp->json for
+ * sim_response_render(), which needs no lock: stored objects are never changed in place and
+ * jansson's reference counts and encoder are thread-safe. */
 void sim_handle_deferred(sim_world *w, const sim_request *req, const char *user, sim_response *resp);
 
 /* Writes resp->json (if any) into resp->body and releases it. */

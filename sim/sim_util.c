@@ -77,17 +77,6 @@ void sim_util_time_rfc3339(int64_t epoch_ms, char out[32]) {
   strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Formats epoch milliseconds as a MicroTime ("2025-11-17T16:00:00.000000Z") into out[40]. */
-void sim_util_time_micro(int64_t epoch_ms, char out[40]) {
-  time_t t = (time_t)floordiv(epoch_ms, 1000);
-  int64_t ms = epoch_ms - (int64_t)t * 1000;
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char base[32];
-  strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(out, 40, "%s.%06dZ", base, (int)(ms * 1000));
-}
-
 /* Reads exactly n digits at *p into *v; returns false when they are not digits. */
 static bool read_digits(const char **p, int n, int *v) {
   *v = 0;

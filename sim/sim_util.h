@@ -43,8 +43,6 @@ void sim_util_safe_encode(uint64_t v, char *out, size_t n);
 
 /* Formats epoch milliseconds as RFC 3339 seconds ("2025-11-17T16:00:00Z") into out[32]. */
 void sim_util_time_rfc3339(int64_t epoch_ms, char out[32]);
-/* Formats epoch milliseconds as a MicroTime ("2025-11-17T16:00:00.000000Z") into out[40]. */
-void sim_util_time_micro(int64_t epoch_ms, char out[40]);
 /* Parses RFC 3339 text (fractions and offsets allowed) into epoch ms; false when malformed. */
 bool sim_util_time_parse(const char *s, int64_t *epoch_ms);
 /* Parses a duration ("90s", "2m", "1h30m", "500ms", or a bare number of ms) into ms. */

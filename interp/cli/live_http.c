@@ -37,7 +37,7 @@ typedef struct live_http {
 } live_http;
 
 /* Returns true for GET and HEAD. */
-bool live_http_is_read(const char *method) { return !strcmp(method, "GET") || !strcmp(method, "HEAD"); }
+static bool live_http_is_read(const char *method) { return !strcmp(method, "GET") || !strcmp(method, "HEAD"); }
 
 /* Returns a copy of n bytes at s as a string ("" for NULL). */
 static char *copy(const char *s, size_t n) { return s ? strndup(s, n) : strdup(""); }

@@ -34,7 +34,4 @@ typedef void (*live_http_record_fn)(void *user, const live_http_write *w);
 /* Returns the wrapping transport, or NULL with *err set (caller frees). */
 http_transport *live_http_new(http_transport *inner, live_http_record_fn record, void *user, char **err);
 
-/* Returns true when the request may be sent by a live preview as it is (GET or HEAD). */
-bool live_http_is_read(const char *method);
-
 #endif

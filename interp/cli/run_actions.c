@@ -256,16 +256,6 @@ bool run_actions_release(rbk_actions *a, char **err) {
   return lease_run(r->inner, r->cluster, LEASE_RELEASE, &lo, &now, false, err);
 }
 
-/* Returns the lock's state name. */
-const char *run_actions_lock_state(const rbk_actions *a) {
-  static const char *const names[] = {
-#define X(k, name) name,
-      RUN_LOCK_STATES(X)
-#undef X
-  };
-  return names[((const run_actions *)a->self)->state];
-}
-
 /* Returns the runbook id for the lock. */
 char *run_actions_runbook_id(const char *runbook_id, const char *plan_file) {
   if (runbook_id && *runbook_id) return strdup(runbook_id);

@@ -53,10 +53,6 @@ rbk_actions *run_actions_new(const run_actions_opts *o, char **err);
  * no lock was taken), or false with *err set (caller frees). */
 bool run_actions_release(rbk_actions *a, char **err);
 
-/* Returns the lock's state for messages: "held", "refused", "waiting", "none" (no kube() handle
- * yet, or --no-lock). */
-const char *run_actions_lock_state(const rbk_actions *a);
-
 /* Returns the runbook id of a plan for its lock: the runbook block's id, else the file's base
  * name without ".rbk". Caller frees. */
 char *run_actions_runbook_id(const char *runbook_id, const char *plan_file);

@@ -10,9 +10,7 @@
  * code, and the outputs ignore their write errors.
  *
  * Handlers are installed without SA_RESTART, so a sleeping poll() or nanosleep() returns at once
- * and the engine's loop looks at the cancel flags. Loops that wait on file descriptors (libcurl's
- * curl_multi_poll extra_fds) can also watch run_signals_fd(), a self-pipe that becomes readable
- * on every signal.
+ * and the engine's loop looks at the cancel flags.
  *
  * State is process-wide (a signal handler has no other way to reach the engine): one run at a
  * time.
@@ -24,9 +22,8 @@
 
 #include "engine.h"
 
-/* Installs the handlers and ignores SIGPIPE. Returns 0, or -1 when the self-pipe cannot be made
- * (the handlers still work). */
-int run_signals_install(void);
+/* Installs the handlers and ignores SIGPIPE. */
+void run_signals_install(void);
 
 /* Attaches engine e (borrowed until run_signals_detach): signals cancel it; those received before
  * cancel it now. */
@@ -34,11 +31,5 @@ void run_signals_attach(engine *e);
 
 /* Detaches the engine: later signals are only counted. */
 void run_signals_detach(void);
-
-/* Returns the self-pipe's read end (non-blocking), or -1. */
-int run_signals_fd(void);
-
-/* Returns how many of the signals arrived since run_signals_install. */
-int run_signals_count(void);
 
 #endif

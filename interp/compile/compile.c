@@ -7,15 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const opcode_names[] = {
-#define X(name, doc) #name,
-    RBK_OPCODES(X)
-#undef X
-};
-
-/* Returns the opcode's name. */
-static const char *compile_opcode_name(vm_opcode op) { return op < OPC__COUNT ? opcode_names[op] : "?"; }
-
 /* Records the first error, prefixed with the node's location. */
 void compile_fail(compiler *c, const ast_node *node, const char *fmt, ...) {
   if (c->err) return;
@@ -284,16 +275,6 @@ void compile_code_free(vm_code *code) {
   free((void *)code->params);
   free(code->title);
   free(code);
-}
-
-/* Writes one instruction per line. */
-void compile_code_dump(const vm_code *code, FILE *out) {
-  for (size_t i = 0; i < code->code.len; i++) {
-    const vm_insn *in = &code->code.items[i];
-    fprintf(out, "%5zu %-13s %d %d", i, compile_opcode_name(in->op), in->a, in->b);
-    if (in->node) fprintf(out, "  @%d:%d", in->node->span.line, in->node->span.col);
-    fputc('\n', out);
-  }
 }
 
 /* Returns the source text of node's span (caller frees), or NULL. */

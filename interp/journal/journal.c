@@ -213,8 +213,10 @@ static int append(journal *j, const json_t *record, bool durable, char **err) {
 /* Appends one record (see journal.h); returns 0 or -1 with *err set. */
 int journal_append(journal *j, const json_t *record, char **err) { return append(j, record, true, err); }
 
-/* Makes every record written so far durable (see journal.h); returns 0 or -1 with *err set. */
-int journal_sync(journal *j, char **err) {
+/* Fsyncs the records written since the last fsync (the group commit; nothing to do: 0), as the
+ * sink's sync. Returns 0, or -1 with *err set (the journal is then failed, as after a failed
+ * append). */
+static int journal_sync(journal *j, char **err) {
   if (!j->error && sync_records(j) != 0) j->error = write_error(j->path, strerror(errno));
   if (!j->error) return 0;
   *err = strdup(j->error);

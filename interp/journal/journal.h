@@ -74,10 +74,6 @@ bool journal_begin(journal *j, const journal_meta *meta, bool resume, rbk_clock 
  * every later append fails with the same message: a journal with a gap is never written. */
 int journal_append(journal *j, const json_t *record, char **err);
 
-/* Fsyncs the records written since the last fsync (the group commit; nothing to do: 0). Returns
- * 0, or -1 with *err set (the journal is then failed, as after a failed append). */
-int journal_sync(journal *j, char **err);
-
 /* The largest value a record holds whole: an action's "args" or "result" (a step's "result")
  * whose compact JSON passes JOURNAL_CAP_VALUE bytes is replaced by "args_truncated" /
  * "result_truncated": {bytes, sha256: "sha256:HEX" over that JSON, head: its first

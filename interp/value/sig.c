@@ -18,12 +18,6 @@ static const char *const recv_names[] = {
 #undef X
 };
 
-static const char *const ret_names[] = {
-#define X(k, name) name,
-    RBK_RETS(X)
-#undef X
-};
-
 /* Names per receiver, NULL-terminated; filled on first use. */
 static const char *names_by_recv[sizeof recv_names / sizeof recv_names[0]][FN__COUNT + 1];
 
@@ -51,9 +45,6 @@ const char *const *sig_names(sig_recv recv) {
 
 /* Returns the receiver's name ("cluster", …). */
 const char *sig_recv_name(sig_recv recv) { return recv_names[recv]; }
-
-/* Returns the return kind's name. */
-const char *sig_ret_name(sig_ret ret) { return ret_names[ret]; }
 
 /* Returns true when `name` occurs in the comma-separated list `list`. */
 static bool in_list(const char *list, const char *name) {

@@ -175,8 +175,6 @@ const sig_info *sig_find(sig_recv recv, const char *name);
 const char *const *sig_names(sig_recv recv);
 /* Returns the receiver's name ("cluster", …). */
 const char *sig_recv_name(sig_recv recv);
-/* Returns the return kind's name. */
-const char *sig_ret_name(sig_ret ret);
 
 /* One parameter of a parsed spec. */
 typedef struct {

@@ -59,7 +59,7 @@ static rbk_value *int_arith(ast_op op, int64_t a, int64_t b, char **err) {
 
 /* Returns the texts of a and b joined as a secret: a mixed one whose bytes from secrets stay
  * secret (val_text). */
-rbk_value *valops_join_secret(const rbk_value *a, const rbk_value *b) {
+static rbk_value *valops_join_secret(const rbk_value *a, const rbk_value *b) {
   val_text t = {0};
   value_text_add(&t, a);
   value_text_add(&t, b);

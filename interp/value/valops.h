@@ -19,9 +19,4 @@ rbk_value *valops_binary(ast_op op, const rbk_value *a, const rbk_value *b, char
 /* Returns op a for OP_NOT (bools) and OP_NEG (ints, floats, durations), or NULL with *err. */
 rbk_value *valops_unary(ast_op op, const rbk_value *a, char **err);
 
-/* Returns a secret named "<expr>" whose plain text is the texts of a and b joined (either may be a
- * secret or a string) and whose bytes from secrets stay secret (a mixed secret, see value.h), or
- * NULL when out of memory. */
-rbk_value *valops_join_secret(const rbk_value *a, const rbk_value *b);
-
 #endif

@@ -306,9 +306,6 @@ const char *engine_error(const engine *e) { return e->final_error; }
 /* Returns true when the run stopped at the virtual-time cap. */
 bool engine_capped(const engine *e) { return e->capped; }
 
-/* Returns the number of warnings. */
-int engine_warnings(const engine *e) { return (int)e->warnings.len; }
-
 /* Frees the engine. */
 void engine_free(engine *e) {
   if (!e) return;

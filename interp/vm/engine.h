@@ -120,8 +120,6 @@ void engine_cancel(engine *e, const char *why);
 const char *engine_error(const engine *e);
 /* Returns true when the run was stopped at cfg.max_virtual_ms. */
 bool engine_capped(const engine *e);
-/* Returns the number of warnings (failed expects, failed notifications, handler errors). */
-int engine_warnings(const engine *e);
 
 /* Frees the engine (after engine_run or instead of it); NULL is fine. */
 void engine_free(engine *e);

@@ -76,8 +76,11 @@ static vm_seen *seen_of(vm_region *r, const rbk_event *ev) {
   return s;
 }
 
-/* Marks an event a poll's attempts repeat (see engine_int.h). */
-void engine_poll_repeat(vm_task *t, rbk_event *ev, char *buf, size_t n) {
+/* An event of task t inside a polling gate or wait until (action_end failed or a read's ok,
+ * assert retrying): when the previous attempts reported the same for this statement (node,
+ * target, status, message), sets ev->repeat, and for a failure points ev->message at
+ * "unchanged (N in a row)" in buf (size n). Remembers it otherwise. */
+static void engine_poll_repeat(vm_task *t, rbk_event *ev, char *buf, size_t n) {
   bool failure = (ev->kind == RBK_EV_ACTION_END && ev->status == RBK_STATUS_FAILED) ||
                  (ev->kind == RBK_EV_ASSERT && ev->status == RBK_STATUS_RETRYING);
   bool read = ev->kind == RBK_EV_ACTION_END && ev->status == RBK_STATUS_OK && !ev->mutating;

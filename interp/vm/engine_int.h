@@ -261,11 +261,6 @@ bool engine_in_list(const char *const *list, const char *key);
 void engine_step_completed(engine *e, const vm_region *r);
 /* Returns a new error when the sink has failed (no further action may start), else NULL. */
 vm_error *engine_blocked(engine *e);
-/* An event of task t inside a polling gate or wait until (action_end failed or a read's ok,
- * assert retrying): when the previous attempts reported the same for this statement (node,
- * target, status, message), sets ev->repeat, and for a failure points ev->message at
- * "unchanged (N in a row)" in buf (size n). Remembers it otherwise. */
-void engine_poll_repeat(vm_task *t, rbk_event *ev, char *buf, size_t n);
 /* Frees what a region remembers of its attempts (engine_poll_repeat). */
 void engine_poll_forget(vm_region *r);
 /* Emits a warning attributed to step path `step` and dry-run node id `node` (both borrowed, may be

@@ -62,19 +62,6 @@ void vm_err_free(vm_error *err) {
   free(err);
 }
 
-/* Returns a copy of err. */
-vm_error *vm_err_copy(const vm_error *err) {
-  vm_error *c = make(err->kind, strdup(err->msg));
-  if (!c) return NULL;
-  c->step = err->step ? strdup(err->step) : NULL;
-  c->target = err->target;
-  c->interrupt = err->interrupt;
-  c->no_retry = err->no_retry;
-  c->value = value_ref(err->value);
-  c->at = err->at;
-  return c;
-}
-
 /* Returns true for errors that step retries and polls try again. */
 bool vm_err_retryable(const vm_error *err) {
   if (err->no_retry) return false;

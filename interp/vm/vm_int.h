@@ -20,8 +20,6 @@ vm_error *vm_err_at(const ast_node *node, const char *fmt, ...) __attribute__((f
 vm_error *vm_err_msg_at(const ast_node *node, const char *msg);
 /* Frees an error; NULL is fine. */
 void vm_err_free(vm_error *err);
-/* Returns a copy of err. */
-vm_error *vm_err_copy(const vm_error *err);
 /* Returns true when the kind is retried by steps and polls. */
 bool vm_err_retryable(const vm_error *err);
 /* Returns the exit code an error ending the run gives. */

@@ -226,9 +226,6 @@ static void call_free(api_call *c) {
   free(c->group), free(c->version), free(c->ns), free(c->name), free(c->sub);
 }
 
-/* Answers one request at the current virtual time. */
-void sim_handle(sim_world *w, const sim_request *req, sim_response *resp) { sim_handle_as(w, req, NULL, resp); }
-
 /* Sets the request log. */
 void sim_set_request_log(sim_world *w, FILE *log) { w->request_log = log; }
 
@@ -304,13 +301,10 @@ static void handle(sim_world *w, const sim_request *req, const char *user, sim_r
   if (!defer) sim_response_render(resp);
 }
 
-/* Like sim_handle(), for a caller that the front door authenticated itself (user non-NULL: a verified
- * client certificate), so no bearer token is needed. */
-void sim_handle_as(sim_world *w, const sim_request *req, const char *user, sim_response *resp) {
-  handle(w, req, user, resp, false);
-}
+/* Answers one request at the current virtual time. */
+void sim_handle(sim_world *w, const sim_request *req, sim_response *resp) { handle(w, req, NULL, resp, false); }
 
-/* Like sim_handle_as(); an answer of stored objects may stay in resp->json for sim_response_render(). */
+/* Like sim_handle() for user (NULL: by its bearer token); an answer of stored objects may stay in resp->json for sim_response_render(). */
 void sim_handle_deferred(sim_world *w, const sim_request *req, const char *user, sim_response *resp) {
   handle(w, req, user, resp, true);
 }

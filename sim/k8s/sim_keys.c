@@ -7,7 +7,7 @@
 #include "grow.h"
 
 /* Returns the index of the first key >= key (s->len when none). */
-size_t sim_keys_lower(const simk_set *s, const char *key) {
+static size_t sim_keys_lower(const simk_set *s, const char *key) {
   size_t lo = 0, hi = s->len;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;

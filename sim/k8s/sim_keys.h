@@ -22,8 +22,6 @@ typedef struct {
 bool sim_keys_add(simk_set *s, const char *key);
 /* Removes key; false when it was not there. */
 bool sim_keys_remove(simk_set *s, const char *key);
-/* Returns the index of the first key >= key (s->len when none). */
-size_t sim_keys_lower(const simk_set *s, const char *key);
 /* Returns [*from, *to): the keys of namespace ns ("ns/…"), every key when ns is NULL. */
 void sim_keys_range(const simk_set *s, const char *ns, size_t *from, size_t *to);
 /* Returns a new array of the keys, as JSON strings. */

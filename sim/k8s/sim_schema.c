@@ -18,11 +18,8 @@ static const struct {
 /* Returns the type's OpenAPI name ("io.k8s.api.apps.v1.Deployment") (static). */
 const char *sim_schema_type_name(simsc_type t) { return types[t].name; }
 
-/* Returns the type's description (static). */
-const char *sim_schema_type_description(simsc_type t) { return types[t].description; }
-
 /* Returns the type describing a resource kind (SIMSC_T_NONE when none). */
-simsc_type sim_schema_type_of(simr_kind res) {
+static simsc_type sim_schema_type_of(simr_kind res) {
   const simr_info *i = sim_res_info_of(res);
   const char *grp = i->group[0] ? i->group : "core";
   size_t glen = strcspn(grp, ".");

@@ -106,12 +106,8 @@ typedef struct {
 
 /* Returns the type's OpenAPI name ("io.k8s.api.apps.v1.Deployment") (static). */
 const char *sim_schema_type_name(simsc_type t);
-/* Returns the type's description (static). */
-const char *sim_schema_type_description(simsc_type t);
 /* Returns the fields table (static) and its length in *n. */
 const simsc_field *sim_schema_fields(size_t *n);
-/* Returns the type describing a resource kind (SIMSC_T_NONE when none). */
-simsc_type sim_schema_type_of(simr_kind res);
 
 /* Returns the OpenAPI schema of a type (new): v3 when v3, else Swagger 2.0 ($refs under
  * #/components/schemas/ or #/definitions/). */

@@ -15,9 +15,6 @@ static const struct {
 #undef X
 };
 
-/* Returns the HTTP code of a reason. */
-int sim_status_code(simst_reason r) { return reasons[r].code; }
-
 /* Returns a failure Status (takes details, which may be NULL). */
 json_t *sim_status_status(simst_reason r, const char *message, json_t *details) {
   json_t *s = json_pack("{s:s,s:s,s:{},s:s,s:s,s:s}", "kind", "Status", "apiVersion", "v1", "metadata",

@@ -36,9 +36,6 @@ typedef enum {
 #undef X
 } simst_reason;
 
-/* Returns the HTTP code of a reason. */
-int sim_status_code(simst_reason r);
-
 /* Returns a failure Status (takes details, which may be NULL). */
 json_t *sim_status_status(simst_reason r, const char *message, json_t *details);
 /* Returns `deployments.apps "x" not found`. */

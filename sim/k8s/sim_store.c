@@ -8,18 +8,6 @@
 
 #include "grow.h"
 
-/* Returns the event type's name ("ADDED"). */
-const char *sim_store_evtype_name(sims_evtype t) {
-  switch (t) {
-#define X(n)      \
-  case SIMS_##n:  \
-    return #n;
-    SIMS_EVENT_TYPES(X)
-#undef X
-  }
-  return "?";
-}
-
 /* Initialises an empty store keeping the last hist_cap changes; false when out of memory. */
 bool sim_store_init(sims_store *st, size_t hist_cap, uint64_t seed) {
   memset(st, 0, sizeof *st);

@@ -63,9 +63,6 @@ typedef struct {
   sim_rng uid_rng;
 } sims_store;
 
-/* Returns the event type's name ("ADDED"). */
-const char *sim_store_evtype_name(sims_evtype t);
-
 /* Initialises an empty store keeping the last hist_cap changes; false when out of memory. */
 bool sim_store_init(sims_store *st, size_t hist_cap, uint64_t seed);
 /* Frees everything the store holds. */

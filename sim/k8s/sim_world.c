@@ -93,8 +93,8 @@ sim_world *sim_new(const json_t *scenario, uint64_t seed, char **err) {
   return w;
 }
 
-/* Accepts only requests carrying "Authorization: Bearer TOKEN" for one of the added tokens (or answered
- * with sim_handle_as()); with no token added (the default), every caller is accepted. */
+/* Accepts only requests carrying "Authorization: Bearer TOKEN" for one of the added tokens (or
+ * answered with sim_handle_deferred() for a user); with no token added, every caller is accepted. */
 bool sim_add_token(sim_world *w, const char *token) {
   return json_array_append_new(w->tokens, json_string(token)) == 0;
 }

@@ -126,14 +126,11 @@ http_transport *http_curl_new(char **err);
  * when the network module is missing. */
 const char *http_curl_version(char **err);
 
-/* Returns the name of a failure kind ("connect", …). */
-const char *http_fail_name(http_fail f);
-
 /* Returns NULL when req may be sent, else why not, on one line (caller frees): a CR, LF or NUL
  * in the method, URL or a header line (injection), a header line without "Name: value", a URL
- * that is not absolute http(s) (or sim:// for the simulator), or credentials (an Authorization
- * or Proxy-Authorization header, user-info in the URL, a client certificate or key) over plain
- * http://. The message never quotes a header's value or the URL's user-info. */
+ * that is not absolute http:// or https:// (the simulator's backend too: it is addressed as a
+ * real server is), or credentials (an Authorization or Proxy-Authorization header, user-info in
+ * the URL, a client certificate or key) over plain http://. The message never quotes a header's value or the URL's user-info. */
 char *http_check_request(const http_request *req);
 
 /* Returns true when the n bytes at s hold a CR, LF or NUL (a value unfit for a header or URL). */

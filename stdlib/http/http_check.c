@@ -60,7 +60,7 @@ char *http_check_request(const http_request *req) {
   if (http_has_ctl(url, strlen(url)) || strpbrk(url, " \t"))
     return strdup("refused: the URL holds a space, CR, LF or NUL (nothing was sent)");
   bool plain = strncasecmp(url, "http://", 7) == 0;
-  if (!plain && strncasecmp(url, "https://", 8) != 0 && strncasecmp(url, "sim://", 6) != 0)
+  if (!plain && strncasecmp(url, "https://", 8) != 0)
     return strdup("refused: only http:// and https:// URLs are allowed");
   bool creds = has_userinfo(url);
   for (size_t i = 0; i < req->n_headers; i++) {

@@ -7,16 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* Returns the name of a failure kind. */
-const char *http_fail_name(http_fail f) {
-  switch (f) {
-#define X(k, name) case HTTP_FAIL_##k: return name;
-    HTTP_FAILS(X)
-#undef X
-  }
-  return "?";
-}
-
 /* Returns the reason phrase of the common HTTP statuses, "" for others. */
 const char *http_reason(int status) {
   switch (status) {

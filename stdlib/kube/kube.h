@@ -59,8 +59,6 @@ void kube_finish_proc(kube_op *op, int status, const char *out, const char *err)
 json_t *kube_at2(const json_t *o, const char *a, const char *b);
 /* Returns the resourceVersion of an object (borrowed, "" when missing). */
 const char *kube_rv(const json_t *o);
-/* Returns "deployment \"x\"" style text for messages. Caller frees. */
-char *kube_obj_text(const kube_ref *r);
 /* Returns the op's state, allocated zeroed on first use with size n (freed with the op). */
 void *kube_state(kube_op *op, size_t n, void (*free_fn)(void *));
 
@@ -78,10 +76,6 @@ bool kube_rollout_status(kube_op *op, const rbk_action_req *req);
 bool kube_wait_deleted(kube_op *op, const rbk_action_req *req);
 bool kube_wait_ready(kube_op *op, const rbk_action_req *req);
 /* Writes (kube_write.c). */
-/* Returns true when merge or strategic patch p is reflected in object o (every field of p
- * present with its value, null meaning absent; list elements matched by "name", else as a
- * subset): how a write whose answer was lost is read back. */
-bool kube_applied(const json_t *o, const json_t *p);
 bool kube_scale(kube_op *op, const rbk_action_req *req);
 bool kube_patch(kube_op *op, const rbk_action_req *req);
 bool kube_apply(kube_op *op, const rbk_action_req *req);

@@ -214,9 +214,6 @@ const char *kube_rv(const json_t *o) {
   return v ? v : "";
 }
 
-/* Returns "kind \"name\"". */
-char *kube_obj_text(const kube_ref *r) { return strutil_printf("%s \"%s\"", r->kind->singular, r->name); }
-
 /* Returns the op's state, allocated on first use. */
 void *kube_state(kube_op *op, size_t n, void (*free_fn)(void *)) {
   if (!op->st) {

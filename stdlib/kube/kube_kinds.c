@@ -93,17 +93,6 @@ char *kube_kinds_path(const kube_kind *k, const char *ns, const char *name) {
   return s;
 }
 
-/* Returns "plural.group" or "plural" for the core group. */
-char *kube_kinds_resource_text(const kube_kind *k) {
-  const char *slash = strchr(k->group_version, '/');
-  size_t n = strlen(k->plural) + strlen(k->group_version) + 2;
-  char *s = malloc(n);
-  if (!s) return NULL;
-  if (slash) snprintf(s, n, "%s.%.*s", k->plural, (int)(slash - k->group_version), k->group_version);
-  else snprintf(s, n, "%s", k->plural);
-  return s;
-}
-
 /* Returns s percent-encoded (unreserved characters kept). */
 char *kube_kinds_query_escape(const char *s) {
   size_t n = strlen(s);

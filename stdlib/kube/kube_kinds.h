@@ -72,10 +72,6 @@ void kube_kinds_ref_clear(kube_ref *r);
  * name, of one object; ns is ignored for cluster-scoped kinds. Caller frees. */
 char *kube_kinds_path(const kube_kind *k, const char *ns, const char *name);
 
-/* Returns the "plural.group" text kubectl uses in messages ("deployments.apps", "pods").
- * Caller frees. */
-char *kube_kinds_resource_text(const kube_kind *k);
-
 /* Returns s percent-encoded for a query value. Caller frees. */
 char *kube_kinds_query_escape(const char *s);
 

@@ -37,6 +37,7 @@ struct kube_req {
 
 static void req_free(kube_req *q);
 static bool req_send(kube_req *q);
+static void kube_op_due(kube_op *op, int64_t at);
 
 /* ---- connections ---- */
 
@@ -233,8 +234,9 @@ void kube_op_timer(kube_op *op, int64_t at, kube_timer_fn fn) {
   kube_op_due(op, op->timer_at);
 }
 
-/* Notes that something of an op is due at `at`. */
-void kube_op_due(kube_op *op, int64_t at) {
+/* Notes that something of an op is due at `at` (its deadline, timer or a request's retry): every
+ * assignment of those goes through here or kube_op_timer. */
+static void kube_op_due(kube_op *op, int64_t at) {
   kube_due_at(&op->rt->due, op->slot, at);
 }
 

@@ -206,9 +206,6 @@ char *kube_op_unknown_text(const char *method, const char *path, const char *det
 void kube_op_cancel_requests(kube_op *op);
 /* Sets (or with fn NULL clears) the operation's timer at `at`. */
 void kube_op_timer(kube_op *op, int64_t at, kube_timer_fn fn);
-/* Notes that something of an op is due at `at` (its deadline, timer or a request's retry): every
- * assignment of those goes through here or kube_op_timer. */
-void kube_op_due(kube_op *op, int64_t at);
 /* Starts a process for the op through the runtime's process transport (req->timeout_ms is set
  * from the op's time left); on_proc runs when it ends. Returns false after failing the op. */
 bool kube_op_process(kube_op *op, const proc_request *req, void (*on_proc)(kube_op *op, const proc_outcome *res));

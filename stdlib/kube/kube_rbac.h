@@ -70,7 +70,8 @@ enum {
   X(K_LOGS, KK_POD, "", KRB_LIST, false, "a Job's ref: list its pods (job-name=)")                               \
   X(K_EXEC, KRB_TARGET, "", KRB_GET, true, "a workload's ref: GET it, as kubectl exec does")                      \
   X(K_EXEC, KK_POD, "", KRB_LIST, false, "a workload's ref: list its pods by its selector")                      \
-  X(K_EXEC, KK_POD, "exec", KRB_CREATE, true, "the exec subresource (WebSocket)")                                 \
+  X(K_EXEC, KK_POD, "exec", KRB_GET | KRB_CREATE, true, "the exec subresource: its WebSocket upgrade is a GET "  \
+                                                         "(get); create, which API servers also ask of it")      \
   X(E_GET, KK_SERVICE, "proxy", KRB_GET, true, "GET through the service proxy")                                 \
   X(E_POST, KK_SERVICE, "proxy", KRB_CREATE, true, "POST through the service proxy")                            \
   X(E_PUT, KK_SERVICE, "proxy", KRB_UPDATE, true, "PUT through the service proxy")                              \

@@ -37,7 +37,7 @@ static wr_state *wr(kube_op *op) { return kube_state(op, sizeof(wr_state), wr_fr
 
 /* Returns true when merge or strategic patch p is already reflected in o: every field of p is
  * in o with its value (null: absent), list elements matched by "name", else as a subset. */
-bool kube_applied(const json_t *o, const json_t *p) {
+static bool kube_applied(const json_t *o, const json_t *p) {
   if (!json_is_object(p)) return json_equal(o, p);
   if (!json_is_object(o)) return false;
   const char *k;

@@ -28,16 +28,6 @@ typedef struct {
   proc_transport *ws;  /* the exec transport, or NULL before the first exec */
 } localtr;
 
-/* Returns the name of a kind. */
-const char *proc_kind_name(proc_kind k) {
-  switch (k) {
-#define X(e, name) case PROC_##e: return name;
-    PROC_KINDS(X)
-#undef X
-  }
-  return "?";
-}
-
 /* Removes finished or cancelled processes (outside callbacks only). */
 static void sweep(localtr *t) {
   size_t k = 0;

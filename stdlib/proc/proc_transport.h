@@ -107,7 +107,4 @@ typedef struct proc_transport {
 /* Returns a transport running real processes, or NULL with *err set (caller frees). */
 proc_transport *proc_local_new(char **err);
 
-/* Returns the name of a kind ("run", "exec"). */
-const char *proc_kind_name(proc_kind k);
-
 #endif

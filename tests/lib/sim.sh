@@ -2,7 +2,7 @@
 #   source "$(dirname "${BASH_SOURCE[0]}")/../lib/sim.sh"
 # It makes a throwaway CA with a server certificate for 127.0.0.1 and a client certificate in
 # $tmp (ca.crt, srv.crt/key, client.crt/key), picks a bearer token (SIM_TOKEN), and defines
-# sim_start, sim_kubeconfig and sim_stop_all. Servers still running at exit are killed.
+# sim_start and sim_stop_all (sim_kubeconfig is in suite.sh). Servers still running at exit are killed.
 SIM_TOKEN=sim-token-$$
 SIM_PIDS=()
 SIM_LOGS=()
@@ -39,26 +39,6 @@ sim_start() {
   SIM_LOGS+=("$tmp/$name.log")
   for _ in $(seq 50); do [ -s "$tmp/$name.url" ] && break; sleep 0.1; done
   SIM_URL=$(head -1 "$tmp/$name.url")
-}
-
-# sim_kubeconfig FILE URL USER_LINE [CA_LINE]: a kubeconfig with one cluster, context and user
-# (namespace greenlang); USER_LINE is the user's entry ('user: {token: "…"}'), CA_LINE an extra
-# cluster field ('certificate-authority: "…"').
-sim_kubeconfig() {
-  cat >"$1" <<EOK
-apiVersion: v1
-kind: Config
-clusters:
-- name: sim
-  cluster: {server: "$2"${4:+, $4}}
-contexts:
-- name: sim
-  context: {cluster: sim, user: runner, namespace: greenlang}
-current-context: sim
-users:
-- name: runner
-  $3
-EOK
 }
 
 # Stops every server with SIGTERM: one check per server that it exits 0 within 20 s.

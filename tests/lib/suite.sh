@@ -3,8 +3,8 @@
 #   source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
 # It sets rbk (the binary, absolute), src (the source dir, absolute), filter, the pass and fail
 # counters and tmp (a directory removed at exit); it fixes the locale and the time zone and turns
-# colours off; it defines ok, bad, record, expect_eq, t and finish. Suites that talk to `rbk sim`
-# also source tests/lib/sim.sh.
+# colours off; it defines ok, bad, record, expect_eq, start_server, sim_kubeconfig, t and finish.
+# Suites that talk to `rbk sim` over HTTPS also source tests/lib/sim.sh.
 set -u
 rbk=$(realpath "$1")
 src=$(realpath "$2")
@@ -38,6 +38,26 @@ start_server() {
   trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$tmp"' EXIT
   for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
 }
+# sim_kubeconfig FILE URL USER_LINE [CA_LINE]: a kubeconfig with one cluster, context and user
+# (namespace greenlang); USER_LINE is the user's entry ('user: {token: "…"}'), CA_LINE an extra
+# cluster field ('certificate-authority: "…"').
+sim_kubeconfig() {
+  cat >"$1" <<EOK
+apiVersion: v1
+kind: Config
+clusters:
+- name: sim
+  cluster: {server: "$2"${4:+, $4}}
+contexts:
+- name: sim
+  context: {cluster: sim, user: runner, namespace: greenlang}
+current-context: sim
+users:
+- name: runner
+  $3
+EOK
+}
+
 # Runs test function $1 unless the filter excludes it.
 t() { [ -n "$filter" ] && [[ "$1" != *"$filter"* ]] && return; "$1"; }
 # Prints "[$1: ]N passed, M failed"; returns 0 when nothing failed and something passed.

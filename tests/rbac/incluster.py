@@ -24,7 +24,7 @@ def kubectl(*args):
 
 
 def main():
-    subprocess.run(["bash", os.path.join(SRC, "tests/rbac/certs.sh"), TMP], check=True)
+    subprocess.run(["bash", os.path.join(SRC, "tests/lib/certs.sh"), TMP], check=True)
     # Stale generated files?
     gen = subprocess.run([RBK, "rbac", "plans/triage.rbk"], cwd=SRC, capture_output=True, text=True)
     check(gen.returncode == 0 and gen.stdout == open(SRC + "/deploy/rbac.yaml").read(),

@@ -5,31 +5,20 @@ those rules; it must end as its rehearsal does (`rbk test`), with no 403. Then, 
 exercised, one rule at a time is removed (RBK_RBAC_ALL=1: every one; else a rotating sample that
 keeps the suite under a minute) and the run must fail with a 403 that names one of the rule's verbs
 and resources. Usage: rbac_runs.py RBK SOURCE_DIR TMPDIR [FILTER]."""
-import concurrent.futures, http.server, json, os, re, subprocess, sys, threading, time, urllib.parse
+import json, os, re, subprocess, sys, time, urllib.parse
 
 import yaml
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "transport"))
-from same_requests import Sink, case_list, param_args, run_answering, scenario_of  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from simrun import (case_list, certs, clean_env, kubeconfig, param_args, run_all, run_answering, run_secrets,  # noqa: E402
+                    scenario_of, secret_args, seed_plans, start_sim, stop_sim, test_argv)
 
 RBK, SRC, TMP = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3]
 FILTER = sys.argv[4] if len(sys.argv) > 4 else ""
 ADMIN, SA_TOKEN, SA_NS, SA = "admin-token", "runner-token", "greenlang", "runner"
-# Plans that cannot run over HTTP (as in tests/transport), with why.
-EXCLUDED = {"db-migration-rollback": "exec needs pods/exec over the wire, which rbk sim answers with 400"}
+# Plans that cannot run over HTTP (as in tests/transport), with why (printed, never silent).
+EXCLUDED = {}
 SAMPLE = 1  # removals per plan unless RBK_RBAC_ALL=1
-
-
-def certs():
-    """Makes a throwaway CA and a server certificate for 127.0.0.1 in TMP (tests/rbac/certs.sh)."""
-    subprocess.run(["bash", os.path.join(SRC, "tests/rbac/certs.sh"), TMP], check=True)
-
-
-def kubeconfig(path, url, token):
-    with open(path, "w") as f:
-        f.write("apiVersion: v1\nkind: Config\ncurrent-context: sim\nclusters:\n- name: sim\n  cluster: {server: \"%s\", "
-                "certificate-authority: \"%s/ca.crt\"}\ncontexts:\n- name: sim\n  context: {cluster: sim, user: u}\n"
-                "users:\n- name: u\n  user: {token: \"%s\"}\n" % (url, TMP, token))
 
 
 def attrs(line):
@@ -62,18 +51,15 @@ def matches(rule, a):
 def run(plan, m, docs, d, port):
     """Starts a simulator, applies docs with the admin token, runs the plan with the ServiceAccount's;
     returns (exit code, output, request-log lines)."""
-    scen, sec = scenario_of(os.path.dirname(plan), m.get("scenario"))
-    seed = m.get("seed", sec.pop("seed") or 1)
+    scen, seed, sec = scenario_of(SRC, plan, m)
     os.makedirs(d)
-    sim = subprocess.Popen([RBK, "sim", "--scenario", scen, "--seed", str(seed), "--speed", "20", "--quiet",
-                            "--tls-cert", TMP + "/srv.crt", "--tls-key", TMP + "/srv.key", "--token", ADMIN,
-                            "--token-sa", "%s=%s/%s" % (SA_TOKEN, SA_NS, SA), "--request-log", d + "/http.log"],
-                           stdout=subprocess.PIPE, stderr=open(d + "/sim.err", "w"), text=True)
+    sim, url = start_sim(RBK, scen, seed, d + "/http.log", d + "/sim.err",
+                         ["--tls-cert", TMP + "/srv.crt", "--tls-key", TMP + "/srv.key", "--token", ADMIN,
+                          "--token-sa", "%s=%s/%s" % (SA_TOKEN, SA_NS, SA)])
     skip = 0
     try:
-        url = sim.stdout.readline().strip()
-        kubeconfig(d + "/admin.kc", url, ADMIN)
-        kubeconfig(d + "/sa.kc", url, SA_TOKEN)
+        kubeconfig(d + "/admin.kc", url, ADMIN, TMP + "/ca.crt")
+        kubeconfig(d + "/sa.kc", url, SA_TOKEN, TMP + "/ca.crt")
         with open(d + "/rbac.yaml", "w") as f:
             yaml.safe_dump_all(docs, f)
         ap = subprocess.run(["kubectl", "--kubeconfig", d + "/admin.kc", "--cache-dir", d + "/kcache", "apply", "-f",
@@ -82,35 +68,29 @@ def run(plan, m, docs, d, port):
             return -1, "kubectl apply failed: " + ap.stderr, []
         time.sleep(0.1)
         skip = len(open(d + "/http.log", encoding="utf-8", errors="replace").readlines())  # kubectl's requests
-        secrets = {**sec, **m.get("secrets", {}), "SLACK_WEBHOOK_URL": "http://127.0.0.1:%d/hook" % port}
-        env = {k: v for k, v in os.environ.items() if k not in secrets and k not in ("KUBE_CONTEXT", "KUBECONFIG")}
-        r = [RBK, "run", plan, "--kubeconfig", d + "/sa.kc", "--journal", d + "/run.jsonl"] + param_args(m)
-        for k, v in secrets.items():
-            r += ["--secret", "%s=%s" % (k, v)]
+        secrets = run_secrets(sec, m, port)
+        r = [RBK, "run", plan, "--kubeconfig", d + "/sa.kc", "--journal", d + "/run.jsonl"] + param_args(m) + \
+            secret_args(secrets)
         with open(d + "/run.out", "w") as out:
-            code = run_answering(r, d, env, out, 300)
+            code = run_answering(r, d, clean_env(secrets), out, 300)
     finally:
-        sim.terminate()
-        sim.wait(timeout=30)
+        stop_sim(sim)
     log = [l.rstrip("\n") for l in open(d + "/http.log", encoding="utf-8", errors="replace")][skip:]
     return code, open(d + "/run.out").read(), log
 
 
 def rehearsal_code(plan, m, d):
-    scen, sec = scenario_of(os.path.dirname(plan), m.get("scenario"))
-    seed = m.get("seed", sec.pop("seed") or 1)
-    t = [RBK, "test", plan, "--scenario", scen, "--seed", str(seed)] + param_args(m)
-    for k, v in m.get("secrets", {}).items():
-        t += ["--secret", "%s=%s" % (k, v)]
-    return subprocess.run(t, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300).returncode
+    scen, seed, _ = scenario_of(SRC, plan, m)
+    return subprocess.run(test_argv(RBK, plan, scen, seed, m), cwd=d, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, timeout=300).returncode
 
 
-def check_plan(idx, base, plan, m, port):
+def check_plan(idx, port, base, plan, m):
     """Returns a list of (ok, line) results for one plan."""
     d = os.path.join(TMP, "p%d" % idx)
     os.makedirs(d)
-    g = subprocess.run([RBK, "rbac", plan, "--name", SA, "-n", SA_NS] + [a for a in param_args(m) if a != "--yes"
-                       and not a.startswith("--approve")], capture_output=True, text=True)
+    g = subprocess.run([RBK, "rbac", plan, "--name", SA, "-n", SA_NS] + param_args(m, approvals=False),
+                       capture_output=True, text=True)
     if g.returncode:
         return [(False, "%s: rbk rbac failed: %s" % (base, g.stderr.strip()))]
     if "*" in re.sub(r"#.*", "", g.stdout):
@@ -153,32 +133,14 @@ def check_plan(idx, base, plan, m, port):
 
 
 def main():
-    certs()
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sink)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    port = srv.server_address[1]
+    certs(SRC, TMP)
     jobs = []
-    for plan in sorted(p for p in os.listdir(os.path.join(SRC, "plans")) if p.endswith(".rbk")):
-        base = plan[:-4]
-        if base in EXCLUDED:
-            print("note %s: not run over HTTP: %s" % (base, EXCLUDED[base]))
-            continue
+    for base, path in seed_plans(SRC, EXCLUDED, "note"):
         if FILTER and FILTER not in base:
             continue
-        path = os.path.join(SRC, "plans", plan)
         name, m = next(case_list(path[:-4] + ".test.json"))
         jobs.append((base + ": " + name, path, m))
-    passed = failed = 0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        futs = [pool.submit(check_plan, i, full, path, m, port) for i, (full, path, m) in enumerate(jobs)]
-        for f in futs:
-            for ok, line in f.result():
-                print(("ok   " if ok else "FAIL ") + line)
-                passed, failed = passed + ok, failed + (not ok)
-            sys.stdout.flush()
-    srv.shutdown()
-    print("rbac: %d passed, %d failed" % (passed, failed))
-    return 1 if failed or not passed else 0
+    return run_all(jobs, check_plan, "rbac")
 
 
 if __name__ == "__main__":

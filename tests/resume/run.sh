@@ -43,20 +43,7 @@ start_sim() {
   echo $! > "$1/sim.pid"
   # (up to 30 s: on a loaded machine, with ten cases side by side, a start can take seconds)
   for _ in $(seq 600); do [ -s "$1/url" ] && break; sleep 0.05; done
-  cat > "$1/kc" << EOK
-apiVersion: v1
-kind: Config
-clusters:
-- name: sim
-  cluster: {server: "$(head -1 "$1/url")"}
-contexts:
-- name: sim
-  context: {cluster: sim, user: runner, namespace: greenlang}
-current-context: sim
-users:
-- name: runner
-  user: {}   # no credentials: rbk never sends them over plain http://
-EOK
+  sim_kubeconfig "$1/kc" "$(head -1 "$1/url")" 'user: {}   # no credentials: rbk never sends them over plain http://'
 }
 # stop_sim DIR: stops the case's simulator and waits for it (its request log is then complete).
 stop_sim() {

@@ -43,6 +43,36 @@ offenders() {
     }' "$1" -
 }
 
+# Reads `nm -A -g` lines (definitions and undefined references) of the libraries and of every other
+# object linked with them on stdin; prints each global the libraries define that no other object
+# refers to (a helper of its own file only: it should be static). $1: a file of names used
+# elsewhere all the same, one a line: the fuzz targets' words (they are built only with
+# -DRBK_FUZZ=ON), and the network module's entry points, which the binary looks up by name
+# (dlsym: every "identifier" string of the library sources).
+only_own_file() {
+  awk -v exc="$exceptions" '
+    BEGIN { n = split(exc, e, "\n"); for (i = 1; i <= n; i++) { split(e[i], f, " "); ex[f[2]] = 1 } }
+    FNR == NR { used[$1] = 1; next }
+    NF == 3 {
+      where = $1; sub(/:[^:]*$/, "", where)
+      n = split(where, part, ":")
+      obj = part[n]; lib = n > 1 ? part[1] : ""; sub(/.*\//, "", lib)
+      if ($2 == "U") { ref[$3] = ref[$3] " " obj; next }
+      if ($2 !~ /^[TDBR]$/ || lib !~ /librbk_[a-z_]+\.a$/) next
+      o = obj; sub(/\.c\.o$|\.o$/, "", o)
+      if (o in ex) next
+      def[$3] = obj; where_of[$3] = o ".c in " lib
+    }
+    END {
+      for (s in def) {
+        if (s in used) continue
+        k = split(ref[s], r, " "); other = 0
+        for (i = 1; i <= k; i++) if (r[i] != def[s]) other = 1
+        if (!other) print s " (" where_of[s] "): used only in its own file: make it static"
+      }
+    }' "$1" - | sort
+}
+
 modules >"$tmp/modules"
 libs=("$build"/librbk_*.a)
 
@@ -85,6 +115,46 @@ rbk_yyparse (vm_task.c in librbk_vm.a): no module prefix'
   fi
 }
 
+# Every global of the libraries is used outside its file (by another object of the libraries, the
+# binary, a unit test, a benchmark, a fuzz target, or the network module's loader).
+t_static() {
+  [ -f "${libs[0]}" ] || { bad static "no librbk_*.a beside $rbk"; return; }
+  local objs
+  mapfile -t objs < <(find "$build/CMakeFiles" -name '*.o' ! -path '*/rbk_*.dir/*')
+  { grep -hoE '"[a-z][a-z0-9_]*"' -r --include='*.c' "$src/base" "$src/stdlib" "$src/sim" "$src/interp" | tr -d '"'
+    grep -hoE '\b[a-z][a-z0-9_]*\b' "$src"/tests/fuzz/*.c; } | sort -u >"$tmp/used"
+  nm -A -g "${libs[@]}" "${objs[@]}" 2>/dev/null >"$tmp/nm.all"
+  [ "${#objs[@]}" -gt 10 ] || { bad static "only ${#objs[@]} objects besides the libraries"; return; }
+  only_own_file "$tmp/used" <"$tmp/nm.all" >"$tmp/static"
+  if [ -s "$tmp/static" ]; then
+    bad static "$(wc -l <"$tmp/static") globals are used only in their own file:"
+    cat "$tmp/static"
+  else
+    ok static
+  fi
+}
+
+# The static check flags a global used only in its own file, and only that.
+t_static_checker() {
+  printf '%s\n' \
+    "x/librbk_value.a:value.c.o:0000000000000010 T value_new" \
+    "x/librbk_value.a:value_show.c.o:                 U value_new" \
+    "x/librbk_value.a:value.c.o:0000000000000020 T value_lonely" \
+    "x/librbk_value.a:value.c.o:                 U value_lonely" \
+    "x/librbk_http.a:http_curl.c.o:0000000000000010 T http_curl_create" \
+    "x/librbk_grammar.a:lexer.c.o:0000000000000010 T rbk_yyget_debug" \
+    "x/CMakeFiles/test_x.dir/tests/unit/test_x.c.o:0000000000000010 T main" \
+    "x/librbk_vm.a:vm.c.o:0000000000000030 T vm_by_test" \
+    "x/CMakeFiles/test_x.dir/tests/unit/test_x.c.o:                 U vm_by_test" >"$tmp/fake.all"
+  echo http_curl_create >"$tmp/fake.used"
+  local got want
+  got=$(only_own_file "$tmp/fake.used" <"$tmp/fake.all")
+  want='value_lonely (value.c in librbk_value.a): used only in its own file: make it static'
+  if [ "$got" = "$want" ]; then ok static_checker; else bad static_checker "flagged: $got"; fi
+}
+
 t t_checker
 t t_libraries
+t t_static_checker
+t t_static
 finish symbols

@@ -1,6 +1,7 @@
 /* test_cli_util.c — the helpers every command shares (cli_util.c): --secret NAME=VALUE and
  * NAME=@FILE, and the file readers under them (valbuf_read_file, cli_read_text). The option
  * tables are tested in test_cli_opts.c. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,6 +70,40 @@ static void valbuf_read_file__whole_file__bytes_and_length(void **state) {
   assert_null(valbuf_read_file("/nonexistent/rbk-file", NULL));
 }
 
+static void strutil_read_stream__large_stream__bytes_two_nuls_and_limit(void **state) {
+  (void)state;
+  size_t big = (1u << 17) + 3; /* more than two reads */
+  char *text = malloc(big);
+  assert_non_null(text);
+  for (size_t i = 0; i < big; i++) text[i] = (char)('a' + i % 26);
+  FILE *f = fmemopen(text, big, "r");
+  char *out = NULL;
+  size_t len = 0;
+  assert_int_equal(strutil_read_stream(f, big, &out, &len), 0);
+  assert_int_equal(len, big);
+  assert_memory_equal(out, text, big);
+  assert_int_equal(out[big], '\0');
+  assert_int_equal(out[big + 1], '\0'); /* flex's in-place scanning wants two */
+  free(out);
+  rewind(f);
+  out = NULL;
+  assert_int_equal(strutil_read_stream(f, big - 1, &out, &len), EFBIG);
+  assert_null(out); /* untouched */
+  fclose(f);
+  f = fmemopen(text, 1, "r");
+  assert_int_equal(strutil_read_stream(f, 0, &out, &len), EFBIG);
+  fclose(f);
+  f = fmemopen(text, 1, "r");
+  fgetc(f);
+  assert_int_equal(strutil_read_stream(f, 0, &out, &len), 0); /* nothing left: an empty string */
+  assert_int_equal(len, 0);
+  assert_int_equal(out[0], '\0');
+  assert_int_equal(out[1], '\0');
+  free(out);
+  fclose(f);
+  free(text);
+}
+
 static void strutil_printf__format__new_string(void **state) {
   (void)state;
   char *s = strutil_printf("%s=%d", "n", 42);
@@ -81,6 +116,7 @@ int main(void) {
       cmocka_unit_test(cli_add_secret__value_and_file__stored_without_newline),
       cmocka_unit_test(cli_add_secret__malformed_or_unreadable__usage_error),
       cmocka_unit_test(valbuf_read_file__whole_file__bytes_and_length),
+      cmocka_unit_test(strutil_read_stream__large_stream__bytes_two_nuls_and_limit),
       cmocka_unit_test(strutil_printf__format__new_string),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,7 +92,7 @@ static void rules__merge_name_and_scope(void **state) {
   assert_non_null(strstr(y, "kind: Role\nmetadata:\n  name: rbk-x\n  namespace: prod\n"));
   assert_non_null(strstr(y, "  resources: [\"deployments\"]\n  resourceNames: [\"api\", \"web\"]\n  verbs: [get, patch]\n"));
   assert_non_null(strstr(y, "  resources: [\"replicasets\"]\n  verbs: [list]\n"));
-  assert_non_null(strstr(y, "  resources: [\"pods/exec\"]\n  resourceNames: [\"p-1\"]\n  verbs: [create]\n"));
+  assert_non_null(strstr(y, "  resources: [\"pods/exec\"]\n  resourceNames: [\"p-1\"]\n  verbs: [get, create]\n"));
   assert_non_null(strstr(y, "  resources: [\"services/proxy\"]\n  resourceNames: [\"web:8080\"]\n  verbs: [create]\n"));
   assert_non_null(strstr(y, "  resources: [\"leases\"]\n  verbs: [create]\n"));
   assert_non_null(strstr(y, "  resources: [\"leases\"]\n  resourceNames: [\"rbk-x\"]\n  verbs: [get, update, delete]\n"));

@@ -25,20 +25,8 @@ start() {
   pids+=($!)
   for _ in $(seq 100); do [ -s "$tmp/proxy.url" ] && break; sleep 0.05; done
   PROXY=$(head -1 "$tmp/proxy.url")
-  cat > "$tmp/kubeconfig" << EOK
-apiVersion: v1
-kind: Config
-clusters:
-- name: sim
-  cluster: {server: "$PROXY"}
-contexts:
-- name: sim
-  context: {cluster: sim, user: runner, namespace: greenlang}
-current-context: sim
-users:
-- name: runner
-  user: {}   # no credentials: they are never sent over plain http:// (the proxy speaks plain TCP)
-EOK
+  # no credentials: they are never sent over plain http:// (the proxy speaks plain TCP)
+  sim_kubeconfig "$tmp/kubeconfig" "$PROXY" 'user: {}'
 }
 
 # Runs writes.rbk with what=$1 (more -p in $2…) through the proxy; output in $tmp/$1.out.
