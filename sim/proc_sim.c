@@ -160,7 +160,7 @@ static void psim_poll(void *self, int64_t now) {
     simproc *p = t->ps[i];
     if (p->dead || p->due > now) continue;
     p->dead = true;
-    proc_outcome o = {p->status, false, p->out ? p->out : "", p->err ? p->err : "", NULL, false};
+    proc_outcome o = {p->status, false, p->out ? p->out : "", p->err ? p->err : "", NULL, false, 0};
     p->cb.on_done(p->cb.user, &o);
   }
   t->in_poll--;

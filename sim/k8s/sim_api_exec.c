@@ -74,8 +74,6 @@ static bool flag(const api_call *c, const char *key, bool dflt) {
 void sim_api_exec(api_call *c) {
   const char *upgrade = sim_api_header(c->req, "Upgrade");
   const char *proto = pick_protocol(sim_api_header(c->req, "Sec-WebSocket-Protocol"));
-  if (!upgrade || strcasecmp(upgrade, "websocket") || !proto)
-    return sim_api_fail(c->resp, SIMST_BAD_REQUEST, "Upgrade request required");
   size_t argc;
   char **argv = commands(c->req->query, &argc), *container = sim_api_query(c, "container");
   char *out = NULL, *err = NULL;
@@ -84,6 +82,10 @@ void sim_api_exec(api_call *c) {
     sim_api_fail(c->resp, SIMST_BAD_REQUEST, "you must specify at least 1 command");
   } else if (!sim_store_get(&c->w->st, SIMR_PODS, c->ns, c->name)) {
     sim_api_status(c->resp, sim_status_not_found(SIMR_PODS, c->name));
+  } else if (!upgrade || strcasecmp(upgrade, "websocket") || !proto) {
+    /* as the API server's proxy to the kubelet: the pod is found first, and a request that is not
+     * an upgrade runs nothing */
+    sim_api_fail(c->resp, SIMST_BAD_REQUEST, "Upgrade request required");
   } else {
     int status = sim_exec(c->w, c->ns, c->name, container, (const char *const *)argv, &out, &err);
     if (status < 0) sim_api_fail(c->resp, SIMST_BAD_REQUEST, err ? err : "cannot exec in the pod");

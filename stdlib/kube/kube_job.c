@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kube.h"
+#include "proc_ws.h"
 
 typedef struct {
   char *base;             /* job: the name argument (generateName is "<base>-") */
@@ -17,13 +18,14 @@ typedef struct {
   char **argv;            /* exec: the command */
   size_t argc;
   char *container;        /* exec: the container, or NULL */
+  char *log_path;         /* job: the pod log read at the end; exec: the pod's exec path */
 } jb_state;
 
 /* Frees the state. */
 static void jb_free(void *p) {
   jb_state *s = p;
   free(s->base), free(s->name), free(s->path), free(s->coll), free(s->name_q), free(s->token), free(s->reason),
-      free(s->container);
+      free(s->container), free(s->log_path);
   json_decref(s->job);
   for (size_t i = 0; i < s->argc; i++) free(s->argv[i]);
   free(s->argv);
@@ -47,9 +49,18 @@ static const char *cond(const json_t *job, const char *type, const char **reason
   return NULL;
 }
 
-/* Finishes with the logs (or fails naming the reason and the last log line). */
+/* Finishes with the logs (or fails naming the reason and the last log line). A log that cannot be
+ * read (403, 500, …) fails the call saying whether the Job completed; a pod already gone (404: its
+ * Job's ttl_after_finished) leaves the log empty. */
 static void logs_read(kube_op *op, const kube_resp *r) {
   jb_state *s = jb(op);
+  if (r->status != 200 && r->status != 404) {
+    char *e = kube_op_error_text(op, "GET", s->log_path, r);
+    kube_op_fail(op, "job \"%s\" %s, but its log could not be read: %s", s->name, s->failed ? "failed" : "completed",
+                 e ? e : "?");
+    free(e);
+    return;
+  }
   const char *text = r->status == 200 && r->body ? r->body : "";
   if (!s->failed) return kube_op_finish(op, value_string(text, r->status == 200 ? r->body_len : 0));
   const char *end = text + strlen(text);
@@ -75,9 +86,10 @@ static void pods_listed(kube_op *op, const kube_resp *r) {
     return kube_op_finish(op, value_cstring(""));
   }
   char *pods = kube_kinds_path(kube_kinds_get(KK_POD), op->conn->ns, json_string_value(kube_at2(best, "metadata", "name")));
-  char *url = strutil_printf("%s/log", pods);
-  if (url) kube_op_request(op, "GET", url, NULL, NULL, KRETRY_READ, logs_read);
-  free(pods), free(url);
+  free(s->log_path);
+  s->log_path = strutil_printf("%s/log", pods);
+  if (s->log_path) kube_op_request(op, "GET", s->log_path, NULL, NULL, KRETRY_READ, logs_read);
+  free(pods);
 }
 
 /* Returns true when the job ended (then its pods are listed). */
@@ -318,8 +330,24 @@ bool kube_job(kube_op *op, const rbk_action_req *req) {
 
 /* ---- exec ---- */
 
+/* Fails the exec with the server's own words for a refused upgrade: the Status of the same path
+ * read without an upgrade (libwebsockets keeps no body of a refused handshake; a GET that is not
+ * an upgrade runs nothing), or the transport's words when that read says nothing more. */
+static void exec_refusal_read(kube_op *op, const kube_resp *r) {
+  jb_state *s = jb(op);
+  if (r->status > 400 && r->json) return kube_op_fail_resp(op, "GET", s->log_path, r);
+  kube_op_fail(op, "%s", s->reason ? s->reason : "exec: the API server refused the WebSocket upgrade");
+}
+
 /* The command ended. */
 static void exec_done(kube_op *op, const proc_outcome *res) {
+  jb_state *s = jb(op);
+  if (res->refused && s->log_path) { /* nothing ran: read why */
+    free(s->reason);
+    s->reason = res->error ? strdup(res->error) : NULL;
+    kube_op_request(op, "GET", s->log_path, NULL, NULL, KRETRY_READ, exec_refusal_read);
+    return;
+  }
   if (res->timed_out) return kube_op_fail(op, "timed out: %s", op->what);
   if (res->error && res->lost) /* never repeated, not even by a step's retry (docs/actions.md) */
     return kube_op_fail(op, RBK_OUTCOME_UNKNOWN "the command was sent and its answer was lost (%s); check what it did before retrying",
@@ -344,6 +372,8 @@ static bool exec_in(kube_op *op, const char *pod) {
   const char *sep = strstr(op->what, " -- ");
   proc_request pr = {.kind = PROC_EXEC, .argv = (const char *const *)s->argv, .shown = sep ? sep + 4 : op->what,
                      .ns = op->conn->ns ? op->conn->ns : "default", .ref = ref, .container = s->container};
+  free(s->log_path); /* the same target, read without an upgrade when the upgrade is refused */
+  s->log_path = proc_ws_exec_target(pr.ns, pod, s->container, (const char *const *)s->argv);
   bool ok = ref ? kube_op_process(op, &pr, exec_done) : (kube_op_fail(op, "out of memory"), false);
   free(ref);
   return ok;

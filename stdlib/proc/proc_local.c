@@ -101,7 +101,7 @@ static void local_poll(void *self, int64_t now) {
     if (lp->dead || !proc_poll(lp->p)) continue;
     lp->dead = true;
     const proc_result *r = proc_result_of(lp->p);
-    proc_outcome o = {r->status, r->timed_out, r->out ? r->out : "", r->err ? r->err : "", NULL, false};
+    proc_outcome o = {r->status, r->timed_out, r->out ? r->out : "", r->err ? r->err : "", NULL, false, 0};
     lp->cb.on_done(lp->cb.user, &o);
   }
   t->in_poll--;

@@ -316,7 +316,8 @@ static void deliver(wsexec *x, bool timed_out) {
   int code = timed_out ? -1 : exit_code(x);
   valbuf_put(&x->out, "", 0), valbuf_put(&x->err, "", 0);
   proc_outcome o = {code < 0 ? 0 : code, timed_out, x->out.s ? x->out.s : "", x->err.s ? x->err.s : "",
-                    timed_out || code >= 0 ? NULL : x->error, !timed_out && code < 0 && x->lost};
+                    timed_out || code >= 0 ? NULL : x->error, !timed_out && code < 0 && x->lost,
+                    !timed_out && code < 0 && x->http_status > 101 ? x->http_status : 0};
   x->cb.on_done(x->cb.user, &o);
 }
 

@@ -74,6 +74,8 @@ typedef struct {
                                refused the upgrade, the output passed max_output), else NULL */
   bool lost;                /* exec: the request was sent (the command may have run) and the connection
                                ended without its exit status: the outcome is unknown */
+  int refused;              /* exec: the HTTP status with which the server refused the upgrade (401,
+                               403, 404, …; nothing ran), else 0 */
 } proc_outcome;
 
 /* What a process reports back. */

@@ -21,7 +21,7 @@ static void put_escaped(valbuf *b, const char *s) {
   }
 }
 
-/* Returns the exec request target. */
+/* Returns the exec request target (caller frees; NULL when out of memory). */
 char *proc_ws_exec_target(const char *ns, const char *pod, const char *container, const char *const *argv) {
   valbuf b = {0};
   valbuf_puts(&b, "/api/v1/namespaces/");

@@ -9,10 +9,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/sim.sh"
 unset SLACK_WEBHOOK_URL GL001_DB_PASSWORD_PREVIOUS KUBECONFIG KUBE_CONTEXT
 plan=$src/tests/wsexec/exec.rbk
 
-sim_start mig bad-migration --speed 20
+SA_TOKEN=sa-token-$$   # a ServiceAccount no Role is bound to: every request is refused (403)
+sim_start mig bad-migration --speed 20 --token-sa "$SA_TOKEN=greenlang/nobody"
 [ -n "$SIM_URL" ] || { bad "rbk sim starts" "$(cat "$tmp/mig.log")"; finish; exit 1; }
 KC=$tmp/token.kubeconfig   # the bearer token, the CA
 sim_kubeconfig "$KC" "$SIM_URL" "user: {token: \"$SIM_TOKEN\"}" "certificate-authority: \"$tmp/ca.crt\""
+SA_KC=$tmp/sa.kubeconfig
+sim_kubeconfig "$SA_KC" "$SIM_URL" "user: {token: \"$SA_TOKEN\"}" "certificate-authority: \"$tmp/ca.crt\""
 CERT_KC=$tmp/cert.kubeconfig   # a client certificate, no token
 sim_kubeconfig "$CERT_KC" "$SIM_URL" "user: {client-certificate: \"$tmp/client.crt\", client-key: \"$tmp/client.key\"}" \
   "certificate-authority: \"$tmp/ca.crt\""
@@ -102,8 +105,15 @@ test_rbk_exec_failures() {
   if [ "$rc" != 0 ] && ! grep -q "^status=" "$tmp/badca.out"; then ok "rbk exec: an unknown CA fails the run"
   else bad "rbk exec: an unknown CA fails the run" "rc=$rc: $(cat "$tmp/badca.out")"; fi
   rbk_exec missing "$KC" missing-0 '["psql"]'
-  if [ "$rc" != 0 ] && grep -q "404" "$tmp/missing.out"; then ok "rbk exec: a missing pod fails with the server's 404"
-  else bad "rbk exec: a missing pod fails with the server's 404" "rc=$rc: $(cat "$tmp/missing.out")"; fi
+  if [ "$rc" != 0 ] && grep -q 'NotFound.*pods "missing-0" not found' "$tmp/missing.out"; then
+    ok "rbk exec: a missing pod fails with the server's NotFound"
+  else bad "rbk exec: a missing pod fails with the server's NotFound" "rc=$rc: $(cat "$tmp/missing.out")"; fi
+  # A refused upgrade keeps no body (libwebsockets): the same path read without an upgrade gives
+  # the server's words, and the command did not run.
+  rbk_exec forbidden "$SA_KC" postgresql-0 '["psql","-U","postgres","-c","SELECT 1"]'
+  if [ "$rc" != 0 ] && grep -q 'Forbidden.*cannot get resource "pods/exec"' "$tmp/forbidden.out"; then
+    ok "rbk exec: a refused upgrade fails with the server's 403, naming the verb and resource"
+  else bad "rbk exec: a refused upgrade fails with the server's 403, naming the verb and resource" "rc=$rc: $(cat "$tmp/forbidden.out")"; fi
   rbk_exec cap "$KC" postgresql-0 '["psql","-U","postgres","-c","SELECT 1"]' --max-response 8
   if [ "$rc" != 0 ] && grep -q "output passed 8 bytes" "$tmp/cap.out"; then ok "rbk exec: output over --max-response fails"
   else bad "rbk exec: output over --max-response fails" "rc=$rc: $(cat "$tmp/cap.out")"; fi
