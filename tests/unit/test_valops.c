@@ -9,16 +9,7 @@
 #include <cmocka.h>
 
 #include "valops.h"
-
-/* Returns the value of a JSON text. */
-static rbk_value *J(const char *text) {
-  json_error_t e;
-  json_t *j = json_loads(text, JSON_DECODE_ANY, &e);
-  assert_non_null(j);
-  rbk_value *v = value_from_json(j);
-  json_decref(j);
-  return v;
-}
+#include "test_value_fx.h"
 
 /* Asserts that a op b (both taken) shows as `want` and is of kind `kind`. */
 static void assert_op(ast_op op, rbk_value *a, rbk_value *b, val_kind kind, const char *want) {
@@ -70,7 +61,7 @@ static void valops__add_strings__joins_them(void **state) {
 
 static void valops__add_lists__joins_them(void **state) {
   (void)state;
-  assert_op(OP_ADD, J("[1, 2]"), J("[\"a\"]"), VAL_LIST, "[1,2,\"a\"]");
+  assert_op(OP_ADD, tv_json("[1, 2]"), tv_json("[\"a\"]"), VAL_LIST, "[1,2,\"a\"]");
 }
 
 static void valops__add_string_and_int__is_an_error(void **state) {
@@ -156,7 +147,7 @@ static void valops__equality__works_across_kinds(void **state) {
   assert_op(OP_EQ, value_int(1), value_float(1.0), VAL_BOOL, "true");
   assert_op(OP_EQ, value_cstring("1"), value_int(1), VAL_BOOL, "false");
   assert_op(OP_NE, value_null(), value_int(0), VAL_BOOL, "true");
-  assert_op(OP_EQ, J("{\"a\":[1]}"), J("{\"a\":[1]}"), VAL_BOOL, "true");
+  assert_op(OP_EQ, tv_json("{\"a\":[1]}"), tv_json("{\"a\":[1]}"), VAL_BOOL, "true");
 }
 
 static void valops__ordering__compares_numbers_strings_durations(void **state) {
@@ -175,8 +166,8 @@ static void valops__ordering_mixed_kinds__is_an_error(void **state) {
 
 static void valops__in__checks_list_object_and_substring(void **state) {
   (void)state;
-  assert_op(OP_IN, value_int(2), J("[1, 2.0]"), VAL_BOOL, "true");
-  assert_op(OP_IN, value_cstring("a"), J("{\"a\": null}"), VAL_BOOL, "true");
+  assert_op(OP_IN, value_int(2), tv_json("[1, 2.0]"), VAL_BOOL, "true");
+  assert_op(OP_IN, value_cstring("a"), tv_json("{\"a\": null}"), VAL_BOOL, "true");
   assert_op(OP_IN, value_cstring("heat"), value_cstring("no heat loss"), VAL_BOOL, "true");
   assert_op(OP_IN, value_cstring("x"), value_cstring("abc"), VAL_BOOL, "false");
   assert_op_fails(OP_IN, value_int(1), value_cstring("1"), "cannot apply in to int and string");
