@@ -16,6 +16,7 @@
 
 #include "actions_kube.h"
 #include "test_kube_fake.h"
+#include "test_files.h"
 
 static char dir[256];
 static char url[128];
@@ -31,16 +32,6 @@ static int sh(const char *fmt, ...) {
   vsnprintf(cmd + n, sizeof cmd - (size_t)n, fmt, ap);
   va_end(ap);
   return system(cmd);
-}
-
-/* Writes a file in the temp dir. */
-static void write_file(const char *name, const char *text) {
-  char path[512];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
 }
 
 /* Makes the CA and the server certificate, starts rbk sim over HTTPS. */
@@ -100,7 +91,7 @@ static void kubeconfig(const char *name, const char *ca_line, const char *user) 
            "contexts:\n- name: sim\n  context:\n    cluster: sim\n    user: u\n    namespace: greenlang\n"
            "users:\n- name: u\n  user:\n%s",
            url, ca_line, user);
-  write_file(name, text);
+  tf_write(dir, name, text);
 }
 
 /* Returns the outcome of get(deployment) through kubeconfig NAME. */
@@ -151,7 +142,7 @@ static void ca__missing__names_server(void **state) {
 
 static void token_file__reads(void **state) {
   (void)state;
-  write_file("token", "good-token\n");
+  tf_write(dir, "token", "good-token\n");
   kubeconfig("tf.yaml", "    certificate-authority: ca.crt\n", "    tokenFile: token\n");
   tk_outcome o = get_via("tf.yaml");
   assert_null(o.err);
@@ -160,8 +151,7 @@ static void token_file__reads(void **state) {
 
 static void exec_plugin__token__reads(void **state) {
   (void)state;
-  write_file("plugin.sh",
-             "#!/bin/sh\ncase \"$KUBERNETES_EXEC_INFO\" in *ExecCredential*) ;; *) exit 3;; esac\n"
+  tf_write(dir, "plugin.sh", "#!/bin/sh\ncase \"$KUBERNETES_EXEC_INFO\" in *ExecCredential*) ;; *) exit 3;; esac\n"
              "echo \"$1\" >> \"$(dirname \"$0\")/calls\"\n"
              "printf '{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1\","
              "\"status\":{\"token\":\"%s\"}}' \"$PLUGIN_TOKEN\"\n");
@@ -177,7 +167,7 @@ static void exec_plugin__token__reads(void **state) {
 
 static void exec_plugin__failing__names_user(void **state) {
   (void)state;
-  write_file("fail.sh", "#!/bin/sh\necho 'no credentials here' >&2\nexit 1\n");
+  tf_write(dir, "fail.sh", "#!/bin/sh\necho 'no credentials here' >&2\nexit 1\n");
   sh("chmod +x fail.sh");
   kubeconfig("fail.yaml", "    certificate-authority: ca.crt\n", "    exec:\n      command: ./fail.sh\n");
   tk_outcome o = get_via("fail.yaml");
@@ -230,7 +220,7 @@ static tk_outcome get_on(rbk_actions *a, rbk_value *cl) {
 
 static void token_file__reread_after_401(void **state) {
   (void)state;
-  write_file("rotating", "old-token\n");
+  tf_write(dir, "rotating", "old-token\n");
   kubeconfig("rot.yaml", "    certificate-authority: ca.crt\n", "    tokenFile: rotating\n");
   char path[512], *err = NULL;
   snprintf(path, sizeof path, "%s/rot.yaml", dir);
@@ -243,7 +233,7 @@ static void token_file__reread_after_401(void **state) {
   tk_outcome o = get_on(a, cl);
   assert_string_equal(o.err, "You must be logged in to the server (Unauthorized)");
   tk_clear(&o);
-  write_file("rotating", "good-token\n"); /* the kubelet rotated the projected token */
+  tf_write(dir, "rotating", "good-token\n"); /* the kubelet rotated the projected token */
   o = get_on(a, cl);
   assert_null(o.err);
   assert_string_equal(tk_str(o.res, "kind"), "Deployment");
@@ -255,8 +245,7 @@ static void token_file__reread_after_401(void **state) {
 /* Starts the python3 sink: it answers 503 (Retry-After: 0) to its first POST, then 200, and
  * appends "PATH BODY" lines of what it accepted to DIR/received. */
 static void start_sink(void) {
-  write_file("sink.py",
-             "import http.server, sys\n"
+  tf_write(dir, "sink.py", "import http.server, sys\n"
              "fails = 1\n"
              "class H(http.server.BaseHTTPRequestHandler):\n"
              "    def do_POST(self):\n"
