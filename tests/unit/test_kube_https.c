@@ -112,13 +112,18 @@ static tk_outcome get_via(const char *name) {
   return o;
 }
 
+/* Asserts that get(deployment) through kubeconfig NAME reads the Deployment. */
+static void expect_reads(const char *name) {
+  tk_outcome o = get_via(name);
+  if (o.err) fail_msg("%s: %s", name, o.err);
+  assert_string_equal(tk_str(o.res, "kind"), "Deployment");
+  tk_clear(&o);
+}
+
 static void token__good__reads(void **state) {
   (void)state;
   kubeconfig("good.yaml", "    certificate-authority: ca.crt\n", "    token: good-token\n");
-  tk_outcome o = get_via("good.yaml");
-  assert_null(o.err);
-  assert_string_equal(tk_str(o.res, "kind"), "Deployment");
-  tk_clear(&o);
+  expect_reads("good.yaml");
 }
 
 static void token__wrong__unauthorized(void **state) {
@@ -144,9 +149,7 @@ static void token_file__reads(void **state) {
   (void)state;
   tf_write(dir, "token", "good-token\n");
   kubeconfig("tf.yaml", "    certificate-authority: ca.crt\n", "    tokenFile: token\n");
-  tk_outcome o = get_via("tf.yaml");
-  assert_null(o.err);
-  tk_clear(&o);
+  expect_reads("tf.yaml");
 }
 
 static void exec_plugin__token__reads(void **state) {
@@ -159,9 +162,7 @@ static void exec_plugin__token__reads(void **state) {
   kubeconfig("exec.yaml", "    certificate-authority: ca.crt\n",
              "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ./plugin.sh\n"
              "      args: [called]\n      env:\n      - name: PLUGIN_TOKEN\n        value: good-token\n");
-  tk_outcome o = get_via("exec.yaml");
-  assert_null(o.err);
-  tk_clear(&o);
+  expect_reads("exec.yaml");
   assert_int_equal(sh("test \"$(wc -l < calls)\" -eq 1"), 0);
 }
 
@@ -179,10 +180,7 @@ static void mtls__client_cert_files__reads(void **state) {
   (void)state;
   kubeconfig("cert.yaml", "    certificate-authority: ca.crt\n",
              "    client-certificate: client.crt\n    client-key: client.key\n");
-  tk_outcome o = get_via("cert.yaml");
-  assert_null(o.err);
-  assert_string_equal(tk_str(o.res, "kind"), "Deployment");
-  tk_clear(&o);
+  expect_reads("cert.yaml");
 }
 
 static void mtls__client_cert_data__reads(void **state) {
@@ -194,10 +192,7 @@ static void mtls__client_cert_data__reads(void **state) {
                       "\"$(base64 -w0 client.crt)\" \"$(base64 -w0 client.key)\"; } > certdata.yaml",
                       url),
                    0);
-  tk_outcome o = get_via("certdata.yaml");
-  assert_null(o.err);
-  assert_string_equal(tk_str(o.res, "kind"), "Deployment");
-  tk_clear(&o);
+  expect_reads("certdata.yaml");
 }
 
 static void mtls__untrusted_client_cert__unauthorized(void **state) {
