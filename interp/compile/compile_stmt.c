@@ -72,11 +72,9 @@ static int32_t chandlers(compiler *c, const ast_list *stmts, ast_kind kind, int3
   return start;
 }
 
-/* Compiles the body and handlers of a plan or step region r: ATTEMPT … EXIT. */
-static void cregion_body(compiler *c, int32_t r, const ast_list *stmts, const ast_node *node) {
-  region(c, r)->attempt_pc = compile_emit(c, OPC_ATTEMPT, r, 0, node);
-  int saved = c->tickers;
-  cstmts(c, stmts);
+/* Ends the body of region r (stopping the tickers started since `saved`): BODY_OK, then the
+ * handlers among stmts and EXIT, whose pcs go in the region. */
+static void cregion_end(compiler *c, int32_t r, const ast_list *stmts, int saved, const ast_node *node) {
   stop_tickers(c, saved);
   compile_emit(c, OPC_BODY_OK, r, 0, node);
   int32_t onfail = chandlers(c, stmts, AST_ON_FAILURE, r);
@@ -84,6 +82,14 @@ static void cregion_body(compiler *c, int32_t r, const ast_list *stmts, const as
   region(c, r)->onfail_pc = onfail;
   region(c, r)->finally_pc = fin;
   region(c, r)->exit_pc = compile_emit(c, OPC_EXIT, r, 0, node);
+}
+
+/* Compiles the body and handlers of a plan or step region r: ATTEMPT … EXIT. */
+static void cregion_body(compiler *c, int32_t r, const ast_list *stmts, const ast_node *node) {
+  region(c, r)->attempt_pc = compile_emit(c, OPC_ATTEMPT, r, 0, node);
+  int saved = c->tickers;
+  cstmts(c, stmts);
+  cregion_end(c, r, stmts, saved, node);
 }
 
 /* step "title" [timeout D] [retry N [backoff D]] { … } */
@@ -408,12 +414,6 @@ void compile_main(compiler *c) {
     else if (s->kind != AST_PARAM && s->kind != AST_PROC && s->kind != AST_RUNBOOK && !is_handler(s)) compile_stmt(c, s);
   }
   c->top_level = false;
-  stop_tickers(c, saved);
-  compile_emit(c, OPC_BODY_OK, r, 0, NULL);
-  int32_t onfail = chandlers(c, stmts, AST_ON_FAILURE, r);
-  int32_t fin = chandlers(c, stmts, AST_FINALLY, r);
-  region(c, r)->onfail_pc = onfail;
-  region(c, r)->finally_pc = fin;
-  region(c, r)->exit_pc = compile_emit(c, OPC_EXIT, r, 0, NULL);
+  cregion_end(c, r, stmts, saved, NULL);
   compile_emit(c, OPC_TASK_END, 0, 0, NULL);
 }

@@ -87,17 +87,26 @@ static pv alt_eval(plan_walker *w, plan_scope *s, plan_alts *alts, const plan_li
   return v;
 }
 
+/* Adds the decision node of the if n after the pending links, keeping a copy of those links (with
+ * their kinds) in *before for when the decision turns out to add nothing; returns the node, or -1
+ * (*before freed). */
+static long decision_start(plan_walker *w, const ast_node *n, plan_links *before) {
+  *before = links_as(w, &w->pend, PLAN_EDGE_NEXT);
+  for (size_t i = 0; i < w->pend.len; i++) before->items[i].kind = w->pend.items[i].kind;
+  long d = plan_walk_node(w, PLAN_DECISION, n, n->span, false);
+  if (d < 0) plan_links_free(before);
+  return d;
+}
+
 /* Evaluates the arms of `if c { a } else { b }` whose condition is known only at run time into
  * *then_v and *else_v. When an arm calls an action, a decision node `if c (conditional
  * expression)` with a `then` and an `else` branch holds each arm's actions, as for an if
  * statement; otherwise no node is added. */
 void plan_walk_cond_arms(plan_walker *w, plan_scope *s, const ast_node *e, pv *then_v, pv *else_v) {
-  plan_links before = links_as(w, &w->pend, PLAN_EDGE_NEXT);
-  for (size_t i = 0; i < w->pend.len; i++) before.items[i].kind = w->pend.items[i].kind;
+  plan_links before;
   size_t start = w->g->len;
-  long d = plan_walk_node(w, PLAN_DECISION, e, e->span, false);
+  long d = decision_start(w, e, &before);
   if (d < 0) {
-    plan_links_free(&before);
     *then_v = plan_pv_unknown(NULL), *else_v = plan_pv_unknown(NULL);
     return;
   }
@@ -156,14 +165,10 @@ static void pw_decision(plan_walker *w, plan_scope *s, const ast_node *st, long 
 
 /* if c { … } else …: a known condition walks the taken branch inline. */
 static void pw_if(plan_walker *w, plan_scope *s, const ast_node *st) {
-  plan_links before = links_as(w, &w->pend, PLAN_EDGE_NEXT);
-  for (size_t i = 0; i < w->pend.len; i++) before.items[i].kind = w->pend.items[i].kind;
+  plan_links before;
   size_t start = w->g->len;
-  long d = plan_walk_node(w, PLAN_DECISION, st, st->span, false);
-  if (d < 0) {
-    plan_links_free(&before);
-    return;
-  }
+  long d = decision_start(w, st, &before);
+  if (d < 0) return;
   long p = plan_walk_enter(w, d);
   pv c = plan_eval(w, s, st->u.if_.cond);
   plan_walk_leave(w, p);

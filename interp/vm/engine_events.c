@@ -153,29 +153,32 @@ vm_error *engine_blocked(engine *e) {
   return vm_err(VERR_FATAL, "the run cannot be recorded (%s): stopped before the next action", e->fatal);
 }
 
+/* Formats the warning into ev (a warning event for task t, or none), counts it and emits it. */
+__attribute__((format(printf, 4, 0))) static void warn_emit(engine *e, vm_task *t, rbk_event *ev, const char *fmt,
+                                                            va_list ap) {
+  char msg[1024];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  engine_strings_add(&e->warnings, msg);
+  ev->message = msg;
+  engine_emit(e, t, ev);
+}
+
 /* Emits a warning and counts it. */
 void engine_warn(engine *e, vm_task *t, const ast_node *node, const char *fmt, ...) {
-  char msg[1024];
+  rbk_event ev = {.kind = RBK_EV_WARNING, .node = node && t ? engine_node(e, t, node) : NULL, .duration_ms = -1};
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  warn_emit(e, t, &ev, fmt, ap);
   va_end(ap);
-  engine_strings_add(&e->warnings, msg);
-  rbk_event ev = {.kind = RBK_EV_WARNING, .node = node && t ? engine_node(e, t, node) : NULL, .message = msg,
-                  .duration_ms = -1};
-  engine_emit(e, t, &ev);
 }
 
 /* Emits a warning for a step path and node id given as text (no task) and counts it. */
 void engine_warn_at(engine *e, const char *step, const char *node, const char *fmt, ...) {
-  char msg[1024];
+  rbk_event ev = {.kind = RBK_EV_WARNING, .node = node, .step = step, .duration_ms = -1};
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  warn_emit(e, NULL, &ev, fmt, ap);
   va_end(ap);
-  engine_strings_add(&e->warnings, msg);
-  rbk_event ev = {.kind = RBK_EV_WARNING, .node = node, .step = step, .message = msg, .duration_ms = -1};
-  engine_emit(e, NULL, &ev);
 }
 
 /* Returns ctx with the loop indices chosen by `mask` (bit 0: the innermost) replaced by [*]. */

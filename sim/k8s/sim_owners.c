@@ -35,8 +35,23 @@ static json_t *refs_of(const json_t *obj) {
   return json_object_get(json_object_get(obj, "metadata"), "ownerReferences");
 }
 
-/* Lists the stored object obj (kind res, store key) under each uid it names, at write rv. */
-void sim_owners_add(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv) {
+/* Lists (add) or unlists the dependent entry e under uid, at write rv. */
+static void owner_set(simo_index *ix, const char *uid, const char *e, uint64_t rv, bool add) {
+  json_t *set = json_object_get(ix->deps, uid);
+  if (add && !set) json_object_set_new(ix->deps, uid, set = json_object());
+  if (!set) return;
+  if (add) json_object_set_new(set, e, json_true());
+  else json_object_del(set, e);
+  if (json_object_size(set)) {
+    json_object_set_new(ix->rv, uid, json_integer((json_int_t)rv));
+  } else {
+    json_object_del(ix->rv, uid);
+    json_object_del(ix->deps, uid);
+  }
+}
+
+/* Lists (add) or unlists obj (kind res, store key) under each uid it names, at write rv. */
+static void owners_update(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv, bool add) {
   json_t *refs = refs_of(obj), *ref;
   size_t i;
   if (!json_array_size(refs)) return;
@@ -44,35 +59,19 @@ void sim_owners_add(simo_index *ix, simr_kind res, const char *key, const json_t
   if (!e) return;
   json_array_foreach(refs, i, ref) {
     const char *uid = ref_uid(ref);
-    if (!uid) continue;
-    json_t *set = json_object_get(ix->deps, uid);
-    if (!set) json_object_set_new(ix->deps, uid, set = json_object());
-    json_object_set_new(set, e, json_true());
-    json_object_set_new(ix->rv, uid, json_integer((json_int_t)rv));
+    if (uid) owner_set(ix, uid, e, rv, add);
   }
   free(e);
 }
 
+/* Lists the stored object obj (kind res, store key) under each uid it names, at write rv. */
+void sim_owners_add(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv) {
+  owners_update(ix, res, key, obj, rv, true);
+}
+
 /* Unlists obj (as it was stored) from each uid it names, at write rv. */
 void sim_owners_remove(simo_index *ix, simr_kind res, const char *key, const json_t *obj, uint64_t rv) {
-  json_t *refs = refs_of(obj), *ref;
-  size_t i;
-  if (!json_array_size(refs)) return;
-  char *e = entry(res, key);
-  if (!e) return;
-  json_array_foreach(refs, i, ref) {
-    const char *uid = ref_uid(ref);
-    json_t *set = uid ? json_object_get(ix->deps, uid) : NULL;
-    if (!set) continue;
-    json_object_del(set, e);
-    if (json_object_size(set)) {
-      json_object_set_new(ix->rv, uid, json_integer((json_int_t)rv));
-    } else {
-      json_object_del(ix->rv, uid);
-      json_object_del(ix->deps, uid);
-    }
-  }
-  free(e);
+  owners_update(ix, res, key, obj, rv, false);
 }
 
 /* Returns the rv of the latest write touching uid's dependents, 0 when it has none. */

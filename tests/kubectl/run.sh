@@ -10,20 +10,6 @@ SRC=$src
 PY=/usr/bin/python3
 TOKEN=$SIM_TOKEN
 
-# expect_out NAME PATTERN CMD...: the command's combined output matches the extended regex.
-expect_out() {
-  local name=$1 pat=$2; shift 2
-  local out; out=$("$@" 2>&1)
-  if grep -Eq -- "$pat" <<<"$out"; then ok "$name"; else bad "$name" "wanted /$pat/, got: $out"; fi
-}
-
-# expect_fail NAME PATTERN CMD...: the command fails and its output matches.
-expect_fail() {
-  local name=$1 pat=$2; shift 2
-  local out rc; out=$("$@" 2>&1); rc=$?
-  if [ $rc -ne 0 ] && grep -Eq -- "$pat" <<<"$out"; then ok "$name"; else bad "$name" "rc=$rc, wanted /$pat/, got: $out"; fi
-}
-
 # start_sim NAME SCENARIO SPEED: starts a server; sets URL and KC (its kubeconfig with the token).
 start_sim() {
   sim_start "$1" "$2" --speed "$3"

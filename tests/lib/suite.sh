@@ -3,7 +3,8 @@
 #   source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
 # It sets rbk (the binary, absolute), src (the source dir, absolute), filter, the pass and fail
 # counters and tmp (a directory removed at exit); it fixes the locale and the time zone and turns
-# colours off; it defines ok, bad, record, expect_eq, start_server, sim_kubeconfig, t and finish.
+# colours off; it defines ok, bad, record, expect_eq, expect_out, expect_fail, expect_fail_text,
+# start_server, sim_kubeconfig, t and finish.
 # Suites that talk to `rbk sim` over HTTPS also source tests/lib/sim.sh.
 set -u
 rbk=$(realpath "$1")
@@ -28,6 +29,23 @@ bad() {
 record() { if [ "$2" = 0 ]; then ok; else bad "$1"; fi; }
 # expect_eq NAME WANT GOT: ok when GOT is WANT.
 expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "wanted '$2', got '$3'"; fi; }
+# expect_out NAME PATTERN CMD...: the command's combined output matches the extended regex.
+expect_out() {
+  local name=$1 pat=$2; shift 2
+  local out; out=$("$@" 2>&1)
+  if grep -Eq -- "$pat" <<<"$out"; then ok "$name"; else bad "$name" "wanted /$pat/, got: $out"; fi
+}
+# fails_with GREP_FLAG NAME WANT CMD...: ok when the command fails and `grep GREP_FLAG WANT` finds
+# WANT in its combined output.
+fails_with() {
+  local how=$1 name=$2 want=$3; shift 3
+  local out rc; out=$("$@" 2>&1); rc=$?
+  if [ $rc -ne 0 ] && grep -q "$how" -- "$want" <<<"$out"; then ok "$name"; else bad "$name" "rc=$rc, wanted '$want', got: $out"; fi
+}
+# expect_fail NAME PATTERN CMD...: the command fails and its combined output matches the extended regex.
+expect_fail() { fails_with -E "$@"; }
+# expect_fail_text NAME TEXT CMD...: the command fails and its combined output contains TEXT verbatim.
+expect_fail_text() { fails_with -F "$@"; }
 # start_server LOG: starts the suite's python3 server.py (in the current directory) with its request
 # log LOG, its ports in $tmp/port and its stderr in $tmp/server.err; sets server (its pid), kills it at
 # exit, and waits up to 5 s for the ports.

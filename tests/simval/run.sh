@@ -8,19 +8,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/suite.sh" "$@"
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/sim.sh"
 T=$tmp
 
-# expect_out NAME PATTERN CMD...: the command's combined output matches the extended regex.
-expect_out() {
-  local name=$1 pat=$2; shift 2
-  local out; out=$("$@" 2>&1)
-  if grep -Eq -- "$pat" <<<"$out"; then ok "$name"; else bad "$name" "wanted /$pat/, got: $out"; fi
-}
-# expect_fail NAME FIXED_TEXT CMD...: the command fails and its output contains the text verbatim.
-expect_fail() {
-  local name=$1 want=$2; shift 2
-  local out rc; out=$("$@" 2>&1); rc=$?
-  if [ $rc -ne 0 ] && grep -Fq -- "$want" <<<"$out"; then ok "$name"; else bad "$name" "rc=$rc, wanted '$want', got: $out"; fi
-}
-
 sim_start main bad-release --speed 20
 [ -n "$SIM_URL" ] || { cat "$T/main.log"; bad "rbk sim starts"; finish; exit 1; }
 KC=$T/main.kubeconfig
@@ -56,7 +43,7 @@ cat >"$T/new-cm.json" <<'EOJ'
 EOJ
 expect_out "apply --dry-run=server of a new object" "configmap/dry-cm created \(server dry run\)" \
   k apply -f "$T/new-cm.json" --dry-run=server
-expect_fail "the dry-run create stored nothing" 'configmaps "dry-cm" not found' k get configmap dry-cm
+expect_fail_text "the dry-run create stored nothing" 'configmaps "dry-cm" not found' k get configmap dry-cm
 POD=$(k get pods -l app=$D -o name | head -1)
 expect_out "delete pod --dry-run=server" "deleted \(server dry run\)" k delete "$POD" --dry-run=server
 expect_eq "the pod is not terminating" "null" "$(kj "$POD" | jq -c .metadata.deletionTimestamp)"
@@ -74,18 +61,18 @@ expect_eq "an unknown dryRun value is the API server's 422" \
   "$("${CURL[@]}" -X POST -H 'Content-Type: application/json' --data @"$T/new-cm.json" "$API/configmaps?dryRun=Sometimes" | jq -r '"\(.code) \(.message)"')"
 
 # --- validation: the API server's words ---
-expect_fail "a template that leaves the selector (the k8s_rollback bug) is refused" \
+expect_fail_text "a template that leaves the selector (the k8s_rollback bug) is refused" \
   "The Deployment \"$D\" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"gl-002-boiler-efficiency\"}: \`selector\` does not match template \`labels\`" \
   k patch deployment $D --type=json -p '[{"op":"replace","path":"/spec/template/metadata/labels","value":{"app":"gl-002-boiler-efficiency"}}]'
-expect_fail "the selector is immutable" \
+expect_fail_text "the selector is immutable" \
   "spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"x\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable" \
   k patch deployment $D --type=merge -p '{"spec":{"selector":{"matchLabels":{"app":"x"}},"template":{"metadata":{"labels":{"app":"x"}}}}}'
-expect_fail "negative replicas" "spec.replicas: Invalid value: -1: must be greater than or equal to 0" \
+expect_fail_text "negative replicas" "spec.replicas: Invalid value: -1: must be greater than or equal to 0" \
   k patch deployment $D --type=merge -p '{"spec":{"replicas":-1}}'
-expect_fail "replicas must be an int32 (a patch that does not decode: the request is invalid)" \
+expect_fail_text "replicas must be an int32 (a patch that does not decode: the request is invalid)" \
   '": json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32' \
   k patch deployment $D --type=merge -p '{"spec":{"replicas":"two"}}'
-expect_fail "… worded as kubectl words a 422 without a kind" 'The request is invalid: patch: Invalid value: "{\"apiVersion\":\"apps/v1\"' \
+expect_fail_text "… worded as kubectl words a 422 without a kind" 'The request is invalid: patch: Invalid value: "{\"apiVersion\":\"apps/v1\"' \
   k patch deployment $D --type=merge -p '{"spec":{"replicas":"two"}}'
 expect_eq "the refused writes changed nothing" "$before" "$(state)"
 cat >"$T/bad-deploy.json" <<'EOJ'
@@ -99,13 +86,13 @@ IMAGE_MSG="spec.template.spec.containers[0].image: Required value"
 expect_eq "several errors in one 422: the Status message lists them in brackets" \
   "Deployment.apps \"Bad_Name\" is invalid: [$NAME_MSG, $LABEL_MSG, $IMAGE_MSG] FieldValueInvalid,FieldValueInvalid,FieldValueRequired" \
   "$("${CURL[@]}" -X POST -H 'Content-Type: application/json' --data @"$T/bad-deploy.json" "$APPS/deployments" | jq -r '"\(.message) \([.details.causes[].reason] | join(","))"')"
-expect_fail "kubectl prints one line per cause: the name" "* $NAME_MSG" k create -f "$T/bad-deploy.json"
-expect_fail "kubectl prints one line per cause: the label value" "* $LABEL_MSG" k create -f "$T/bad-deploy.json"
-expect_fail "kubectl prints one line per cause: the missing image" "* $IMAGE_MSG" k create -f "$T/bad-deploy.json"
+expect_fail_text "kubectl prints one line per cause: the name" "* $NAME_MSG" k create -f "$T/bad-deploy.json"
+expect_fail_text "kubectl prints one line per cause: the label value" "* $LABEL_MSG" k create -f "$T/bad-deploy.json"
+expect_fail_text "kubectl prints one line per cause: the missing image" "* $IMAGE_MSG" k create -f "$T/bad-deploy.json"
 cat >"$T/bad-svc.json" <<'EOJ'
 {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "1st.svc"}, "spec": {"ports": [{"port": 80}]}}
 EOJ
-expect_fail "a Service's name is a DNS-1035 label" \
+expect_fail_text "a Service's name is a DNS-1035 label" \
   "metadata.name: Invalid value: \"1st.svc\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')" \
   k create -f "$T/bad-svc.json"
 cat >"$T/bad-job.json" <<'EOJ'
@@ -113,12 +100,12 @@ cat >"$T/bad-job.json" <<'EOJ'
  "spec": {"template": {"spec": {"restartPolicy": "Never",
   "containers": [{"name": "m", "image": "gcr.io/greenlang/gl-001:1.4.2", "command": "python manage.py migrate"}]}}}}
 EOJ
-expect_fail "a Job's command is a list of strings" \
+expect_fail_text "a Job's command is a list of strings" \
   'Error from server (BadRequest): error when creating "'"$T"'/bad-job.json": Job in version "v1" cannot be handled as a Job: json: cannot unmarshal string into Go struct field Container.spec.template.spec.containers.command of type []string' \
   k create -f "$T/bad-job.json"
 jq '.spec.template.spec.containers[0].command = ["python", "manage.py"] | del(.spec.template.spec.restartPolicy)' \
   "$T/bad-job.json" >"$T/job-always.json"
-expect_fail "a Job's pods may not restart Always (the pod default)" \
+expect_fail_text "a Job's pods may not restart Always (the pod default)" \
   'spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"' \
   k create -f "$T/job-always.json"
 cat >"$T/typo.yaml" <<'EOY'
@@ -132,7 +119,7 @@ spec:
     metadata: {labels: {app: typo}}
     spec: {containers: [{name: typo, image: nginx}]}
 EOY
-expect_fail "an unknown field under fieldValidation=Strict" \
+expect_fail_text "an unknown field under fieldValidation=Strict" \
   'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica"' \
   k apply -f "$T/typo.yaml"
 
@@ -165,7 +152,7 @@ expect_eq "the List's objects are stored" "safe 1" \
   "$(kj configmap list-cm | jq -r .data.mode) $(kj deployment list-web | jq -r .spec.replicas)"
 sed -e 's/data: {mode: safe}/dataa: {mode: safe}/' -e 's/command: \[python, manage.py, runserver\]/command: runserver/' \
   "$T/list.yaml" >"$T/bad-list.yaml"
-expect_fail "kubectl validates a List's items against /openapi/v2" \
+expect_fail_text "kubectl validates a List's items against /openapi/v2" \
   'error validating data: [ValidationError(ConfigMap): unknown field "dataa" in io.k8s.api.core.v1.ConfigMap, ValidationError(Deployment.spec.template.spec.containers[0].command): invalid type for io.k8s.api.core.v1.Container.command: got "string", expected "array"]' \
   k apply -f "$T/bad-list.yaml"
 expect_out "explain deployment.spec" "FIELD: spec <DeploymentSpec>" k explain deployment.spec

@@ -17,6 +17,7 @@
 #include "check.h"
 #include "cli.h"
 #include "program.h"
+#include "test_files.h"
 
 /* A scratch directory of plan files, removed after each test. */
 typedef struct {
@@ -35,10 +36,7 @@ static const char *put(scratch *s, const char *name, const char *text) {
   *slash = '\0';
   mkdir(path, 0700);
   *slash = '/';
-  FILE *f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
+  tf_write_path(path, text);
   return path;
 }
 

@@ -306,38 +306,27 @@ static void engine__step_returns_secret__value_not_journaled(void **state) {
   run_free(&c);
 }
 
-/* When the sink cannot record, no further action starts and the run fails. */
-static void engine__sink_fails__no_further_action(void **state) {
-  (void)state;
-  run_case c = {.plan = plan_basic, .script = script_basic, .rec = {.fail_at = 3}};
-  run(&c);
-  assert_int_equal(c.code, RBK_EXIT_FAILED);
-  assert_null(strstr(c.log, "get deployment/a"));
-  assert_null(strstr(c.log, "notify"));
-  run_free(&c);
-}
+/* A run stopped from outside: the sink failing or cancels, and what the run then shows. */
+typedef struct {
+  const char *about;
+  const char *plan, *script;
+  recorder rec;                     /* fail_at, cancels, cancel_at */
+  int code;                         /* the exit code */
+  const char *log_has, *log_lacks[2]; /* in the call log, or not (NULL: no check) */
+  const char *events_has[3];        /* in the event lines */
+} stop_case;
 
-/* engine_cancel aborts the action in flight, runs finally, and the run exits 3. */
-static void engine__cancel__handlers_run_exit_3(void **state) {
-  (void)state;
-  run_case c = {.plan = plan_basic, .script = script_basic, .rec = {.cancels = 1}};
-  run(&c);
-  assert_int_equal(c.code, RBK_EXIT_ABORTED);
-  assert_non_null(strstr(c.log, "cancel rollout_undo"));
-  assert_non_null(strstr(c.log, "notify console"));
-  assert_non_null(strstr(events(&c), "\"event\":\"run_end\",\"status\":\"cancelled\""));
-  run_free(&c);
-}
-
-/* A second cancel stops at once: no handler runs. */
-static void engine__second_cancel__stops_at_once(void **state) {
-  (void)state;
-  run_case c = {.plan = plan_basic, .script = script_basic, .rec = {.cancels = 2}};
-  run(&c);
-  assert_int_equal(c.code, RBK_EXIT_ABORTED);
-  assert_null(strstr(c.log, "notify"));
-  assert_non_null(strstr(events(&c), "stopped at once"));
-  run_free(&c);
+/* Runs c; fails naming it when the code, the call log or the events differ from what it wants. */
+static void expect_stop(const stop_case *c) {
+  run_case r = {.plan = c->plan, .script = c->script, .rec = c->rec};
+  run(&r);
+  if (r.code != c->code) fail_msg("%s: exit %d, want %d", c->about, r.code, c->code);
+  if (c->log_has && !strstr(r.log, c->log_has)) fail_msg("%s: no \"%s\" in the log:\n%s", c->about, c->log_has, r.log);
+  for (size_t i = 0; i < 2 && c->log_lacks[i]; i++)
+    if (strstr(r.log, c->log_lacks[i])) fail_msg("%s: \"%s\" in the log:\n%s", c->about, c->log_lacks[i], r.log);
+  for (size_t i = 0; i < 3 && c->events_has[i]; i++)
+    if (!strstr(events(&r), c->events_has[i])) fail_msg("%s: no %s in the events:\n%s", c->about, c->events_has[i], events(&r));
+  run_free(&r);
 }
 
 static const char *plan_notify =
@@ -352,54 +341,35 @@ static const char *script_notify =
     "{\"answers\": [{\"action\": \"rollout_undo\", \"results\": [{\"value\": {}, \"delay\": \"2s\"}]}, "
     "{\"action\": \"notify\", \"results\": [{\"value\": null, \"delay\": \"4s\"}]}]}";
 
-/* A slow delivery delays neither the plan nor its duration, but run_end waits for it (4s: within
- * the 5s grace after the plan ended). */
-static void engine__slow_notification__run_end_waits_duration_does_not(void **state) {
+/* Every stop case: a failing sink, one and two cancels, during the plan and after it. */
+static void engine__stops__sink_failure_and_cancels(void **state) {
   (void)state;
-  run_case c = {.plan = plan_notify, .script = script_notify};
-  run(&c);
-  assert_int_equal(c.code, RBK_EXIT_OK);
-  assert_non_null(strstr(events(&c), "\"t_ms\":0,\"event\":\"action_start\""));
-  assert_non_null(strstr(events(&c), "\"message\":\"ROLLBACK COMPLETE in 2s\""));
-  assert_non_null(strstr(events(&c), "{\"t_ms\":6000,\"event\":\"run_end\",\"status\":\"ok\",\"duration_ms\":2000,"));
-  assert_null(strstr(c.log, "cancel"));
-  run_free(&c);
-}
-
-/* The first cancel stops the plan but not the notification already sent: it is delivered. */
-static void engine__cancel__sent_notification_still_delivered(void **state) {
-  (void)state;
-  run_case c = {.plan = plan_notify, .script = script_notify, .rec = {.cancels = 1}};
-  run(&c);
-  assert_int_equal(c.code, RBK_EXIT_ABORTED);
-  assert_null(strstr(c.log, "cancel slack"));
-  assert_non_null(strstr(events(&c), "{\"t_ms\":4000,\"event\":\"run_end\",\"status\":\"cancelled\""));
-  run_free(&c);
-}
-
-/* The second cancel drops the notifications in flight too, and the run ends at once. */
-static void engine__second_cancel__drops_notifications_in_flight(void **state) {
-  (void)state;
-  run_case c = {.plan = plan_notify, .script = script_notify, .rec = {.cancels = 2}};
-  run(&c);
-  assert_int_equal(c.code, RBK_EXIT_ABORTED);
-  assert_non_null(strstr(c.log, "cancel slack #incident starting"));
-  assert_non_null(strstr(events(&c), "notification to slack #incident dropped: stopped at once by a second interrupt"));
-  assert_non_null(strstr(events(&c), "{\"t_ms\":0,\"event\":\"run_end\",\"status\":\"cancelled\""));
-  run_free(&c);
-}
-
-/* A second cancel once the plan has ended drops the deliveries with warnings; the result stands. */
-static void engine__second_cancel_after_the_plan__result_stands(void **state) {
-  (void)state;
-  run_case c = {.plan = plan_notify, .script = script_notify, .rec = {.cancels = 2, .cancel_at = "ROLLBACK"}};
-  run(&c);
-  assert_int_equal(c.code, RBK_EXIT_OK);
-  assert_non_null(strstr(c.log, "cancel slack #incident ROLLBACK COMPLETE in 2s"));
-  assert_non_null(strstr(events(&c), "{\"t_ms\":2000,\"event\":\"warning\",\"message\":\"notification to slack "
-                                     "#incident dropped: stopped at once by a second interrupt\""));
-  assert_non_null(strstr(events(&c), "{\"t_ms\":2000,\"event\":\"run_end\",\"status\":\"ok\""));
-  run_free(&c);
+  const stop_case cases[] = {
+      {"when the sink cannot record, no further action starts and the run fails", plan_basic, script_basic,
+       {.fail_at = 3}, RBK_EXIT_FAILED, NULL, {"get deployment/a", "notify"}, {NULL}},
+      {"engine_cancel aborts the action in flight, runs finally, and the run exits 3", plan_basic, script_basic,
+       {.cancels = 1}, RBK_EXIT_ABORTED, "cancel rollout_undo", {NULL}, {"\"event\":\"run_end\",\"status\":\"cancelled\""}},
+      {"a second cancel stops at once: no handler runs", plan_basic, script_basic, {.cancels = 2}, RBK_EXIT_ABORTED,
+       NULL, {"notify"}, {"stopped at once"}},
+      {"a slow delivery delays neither the plan nor its duration, but run_end waits for it (4s: within the 5s "
+       "grace after the plan ended)", plan_notify, script_notify, {.cancels = 0}, RBK_EXIT_OK, NULL, {"cancel"},
+       {"\"t_ms\":0,\"event\":\"action_start\"", "\"message\":\"ROLLBACK COMPLETE in 2s\"",
+        "{\"t_ms\":6000,\"event\":\"run_end\",\"status\":\"ok\",\"duration_ms\":2000,"}},
+      {"the first cancel stops the plan but not the notification already sent: it is delivered", plan_notify,
+       script_notify, {.cancels = 1}, RBK_EXIT_ABORTED, NULL, {"cancel slack"},
+       {"{\"t_ms\":4000,\"event\":\"run_end\",\"status\":\"cancelled\""}},
+      {"the second cancel drops the notifications in flight too, and the run ends at once", plan_notify,
+       script_notify, {.cancels = 2}, RBK_EXIT_ABORTED, "cancel slack #incident starting", {NULL},
+       {"notification to slack #incident dropped: stopped at once by a second interrupt",
+        "{\"t_ms\":0,\"event\":\"run_end\",\"status\":\"cancelled\""}},
+      {"a second cancel once the plan has ended drops the deliveries with warnings; the result stands", plan_notify,
+       script_notify, {.cancels = 2, .cancel_at = "ROLLBACK"}, RBK_EXIT_OK,
+       "cancel slack #incident ROLLBACK COMPLETE in 2s", {NULL},
+       {"{\"t_ms\":2000,\"event\":\"warning\",\"message\":\"notification to slack "
+        "#incident dropped: stopped at once by a second interrupt\"",
+        "{\"t_ms\":2000,\"event\":\"run_end\",\"status\":\"ok\""}},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) expect_stop(&cases[i]);
 }
 
 /* Returns a plan (caller frees): a runbook with `fields`, an endpoint `orch`, a console `out`, the
@@ -512,18 +482,12 @@ int main(void) {
       cmocka_unit_test(engine__resume_results__completed_actions_replayed),
       cmocka_unit_test(engine__resume_returns__skipped_step_returns_value),
       cmocka_unit_test(engine__step_returns_secret__value_not_journaled),
-      cmocka_unit_test(engine__sink_fails__no_further_action),
-      cmocka_unit_test(engine__cancel__handlers_run_exit_3),
-      cmocka_unit_test(engine__second_cancel__stops_at_once),
+      cmocka_unit_test(engine__stops__sink_failure_and_cancels),
       cmocka_unit_test(engine__slug_and_key__as_documented),
       cmocka_unit_test(engine__failed_step__never_null_in_a_handler),
       cmocka_unit_test(engine__proc_param_types__enforced_with_defaults),
       cmocka_unit_test(engine__retried_assert__reported_retrying),
       cmocka_unit_test(engine__deadline__enforced_unless_ignored),
-      cmocka_unit_test(engine__slow_notification__run_end_waits_duration_does_not),
-      cmocka_unit_test(engine__cancel__sent_notification_still_delivered),
-      cmocka_unit_test(engine__second_cancel__drops_notifications_in_flight),
-      cmocka_unit_test(engine__second_cancel_after_the_plan__result_stands),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -197,105 +197,84 @@ static void fmt__doc_examples__idempotent_same_tree_comments_kept(void **state) 
   assert_true(checked > 0); /* docs/fmt.md has examples */
 }
 
-/* Asserts that `src` formats to `want`, and that `want` is canonical. */
-static void expect_fmt(const char *src, const char *want) {
-  char *got = format(src);
-  assert_non_null(got);
-  assert_string_equal(got, want);
+/* One case: what it shows, the source and the text it formats to. */
+typedef struct {
+  const char *about, *in, *want;
+} fmt_case;
+
+/* Asserts that c->in formats to c->want, that c->want is canonical, and the properties of c->in. */
+static void expect_fmt(const fmt_case *c) {
+  char *got = format(c->in);
+  if (!got || strcmp(got, c->want)) fail_msg("%s: got \"%s\", want \"%s\"", c->about, got ? got : "(null)", c->want);
   free(got);
-  got = format(want);
-  assert_string_equal(got, want);
+  got = format(c->want);
+  if (!got || strcmp(got, c->want)) fail_msg("%s: not canonical, formats to \"%s\"", c->about, got ? got : "(null)");
   free(got);
-  assert_true(check_properties("expect_fmt", src));
+  assert_true(check_properties(c->about, c->in));
 }
 
-static void fmt__semicolons__split_one_statement_per_line(void **state) {
-  (void)state;
-  expect_fmt("step \"a\" { wait 1s; wait  2s ;}\n", "step \"a\" {\n  wait 1s\n  wait 2s\n}\n");
-}
+/* Sources (in) and the canonical text each formats to (want). */
+static const fmt_case fmt_cases[] = {
+    {"semicolons split one statement per line",
+     "step \"a\" { wait 1s; wait  2s ;}\n",
+     "step \"a\" {\n  wait 1s\n  wait 2s\n}\n"},
+    {"blank lines one kept none at block edges",
+     "\n\nwait 1s\n\n\n\nwait 2s\nstep \"a\" {\n\n  wait 3s\n\n}\n\n\n",
+     "wait 1s\n\nwait 2s\nstep \"a\" {\n  wait 3s\n}\n"},
+    {"operators spaced unary tight",
+     "let x = -a+b*c>=d and not e??f\nlet f = map(xs,x=>x . y[ 0 ])\n",
+     "let x = -a + b * c >= d and not e ?? f\nlet f = map(xs, x => x.y[0])\n"},
+    {"parentheses kept never added", "let x = ((a + b)) * c - (d)\n", "let x = (a + b) * c - (d)\n"},
+    {"sequences multi line kept with trailing commas",
+     "let a = [1,\n  2]\nlet b = f(x, {\n  k: 1\n  n: 2\n})\nlet c = {a: 1, b: [1, 2,],}\n",
+     "let a = [\n  1,\n  2,\n]\nlet b = f(x, {\n  k: 1,\n  n: 2,\n})\nlet c = {a: 1, b: [1, 2]}\n"},
+    {"object keys names keywords strings computed",
+     "let o = {timeout: 2m, \"heat-demand\": 45, \"plain\": 1, (k): v}\n",
+     "let o = {timeout: 2m, \"heat-demand\": 45, plain: 1, (k): v}\n"},
+    {"strings reescaped",
+     "let s = \"a\\tb \\\"q\\\" \\\\ \\$ \\${x} ${y} \\u{1b} \\u{e9}\"\n",
+     "let s = \"a\\tb \\\"q\\\" \\\\ $ \\${x} ${y} \\u{1b} \xc3\xa9\"\n"},
+    {"triple string reindented closing at block indent",
+     "step \"a\" {\n  notify c \"\"\"\n        hello ${name}\n          indented\n\n        bye\n        \"\"\"\n}\n",
+     "step \"a\" {\n  notify c \"\"\"\n    hello ${name}\n      indented\n\n    bye\n  \"\"\"\n}\n"},
+    /* the value "  a\n  b  ": every line indented, the last ending in blanks */
+    {"triple string own indentation and trailing blanks kept",
+     "let s = \"\"\"\n    a\n    b \\u{20}\n  \"\"\"\n",
+     "let s = \"\"\"\n  a\n  b \\u{20}\n\"\"\"\n"},
+    {"triple string own indentation and trailing blanks kept",
+     "let s = \"\"\"\n    \\u{20} a\n      b\n  \"\"\"\n",
+     "let s = \"\"\"\n  \\u{20} a\n    b\n\"\"\"\n"},
+    {"runbook fields equals in one column",
+     "runbook \"r\" {\n  title = \"t\"\n  deadline = 5m\n}\n",
+     "runbook \"r\" {\n  title    = \"t\"\n  deadline = 5m\n}\n"},
+    {"params and lets runs aligned",
+     "param a = 1\nparam long = 2\nparam t: int = 3\nparam b = 4\n\nlet x = 1\nlet yyy = 2\n# c\nlet zz = 3\n",
+     "param a    = 1\nparam long = 2\nparam t: int = 3\nparam b = 4\n\nlet x   = 1\nlet yyy = 2\n# c\n"
+     "let zz = 3\n"},
+    {"lets in blocks not aligned",
+     "step \"s\" {\n  let a = 1\n  let bbb = 2\n}\n",
+     "step \"s\" {\n  let a = 1\n  let bbb = 2\n}\n"},
+    {"control flow else on closing brace line",
+     "if a {\n  wait 1s\n}   else if b { wait 2s } else {\n}\non failure { abort \"x\" }\nfinally {}\n",
+     "if a {\n  wait 1s\n} else if b {\n  wait 2s\n} else {}\non failure {\n  abort \"x\"\n}\nfinally {}\n"},
+    {"comments own line trailing and before brace",
+     "# top\nstep \"a\" {   # opens\n  wait 1s # one\n  wait 10s    # ten\n\n  # last\n}\n",
+     "# top\nstep \"a\" {  # opens\n  wait 1s   # one\n  wait 10s  # ten\n\n  # last\n}\n"},
+    {"comments in multi line object stay with element",
+     "let o = {\n  # about a\n  a: 1, # one\n  # end\n}\n",
+     "let o = {\n  # about a\n  a: 1,  # one\n  # end\n}\n"},
+    {"assert message on next line break kept",
+     "step \"a\" {\n  assert ok,\n      \"message\"\n}\n",
+     "step \"a\" {\n  assert ok,\n    \"message\"\n}\n"},
+    {"proc and calls named arguments",
+     "proc p(a,b:int=3,) {\n  return f(a,to_revision:b)\n}\np(1, b : 2)\n",
+     "proc p(a, b: int = 3) {\n  return f(a, to_revision: b)\n}\np(1, b: 2)\n"},
+};
 
-static void fmt__blank_lines__one_kept_none_at_block_edges(void **state) {
+/* Every case of the table: each source formats to its text, which is canonical. */
+static void fmt__cases__format_to_their_canonical_text(void **state) {
   (void)state;
-  expect_fmt("\n\nwait 1s\n\n\n\nwait 2s\nstep \"a\" {\n\n  wait 3s\n\n}\n\n\n",
-             "wait 1s\n\nwait 2s\nstep \"a\" {\n  wait 3s\n}\n");
-}
-
-static void fmt__operators__spaced_unary_tight(void **state) {
-  (void)state;
-  expect_fmt("let x = -a+b*c>=d and not e??f\nlet f = map(xs,x=>x . y[ 0 ])\n",
-             "let x = -a + b * c >= d and not e ?? f\nlet f = map(xs, x => x.y[0])\n");
-}
-
-static void fmt__parentheses__kept_never_added(void **state) {
-  (void)state;
-  expect_fmt("let x = ((a + b)) * c - (d)\n", "let x = (a + b) * c - (d)\n");
-}
-
-static void fmt__sequences__multi_line_kept_with_trailing_commas(void **state) {
-  (void)state;
-  expect_fmt("let a = [1,\n  2]\nlet b = f(x, {\n  k: 1\n  n: 2\n})\nlet c = {a: 1, b: [1, 2,],}\n",
-             "let a = [\n  1,\n  2,\n]\nlet b = f(x, {\n  k: 1,\n  n: 2,\n})\nlet c = {a: 1, b: [1, 2]}\n");
-}
-
-static void fmt__object_keys__names_keywords_strings_computed(void **state) {
-  (void)state;
-  expect_fmt("let o = {timeout: 2m, \"heat-demand\": 45, \"plain\": 1, (k): v}\n",
-             "let o = {timeout: 2m, \"heat-demand\": 45, plain: 1, (k): v}\n");
-}
-
-static void fmt__strings__reescaped(void **state) {
-  (void)state;
-  expect_fmt("let s = \"a\\tb \\\"q\\\" \\\\ \\$ \\${x} ${y} \\u{1b} \\u{e9}\"\n",
-             "let s = \"a\\tb \\\"q\\\" \\\\ $ \\${x} ${y} \\u{1b} \xc3\xa9\"\n");
-}
-
-static void fmt__triple_string__reindented_closing_at_block_indent(void **state) {
-  (void)state;
-  expect_fmt("step \"a\" {\n  notify c \"\"\"\n        hello ${name}\n          indented\n\n        bye\n        \"\"\"\n}\n",
-             "step \"a\" {\n  notify c \"\"\"\n    hello ${name}\n      indented\n\n    bye\n  \"\"\"\n}\n");
-}
-
-static void fmt__triple_string__own_indentation_and_trailing_blanks_kept(void **state) {
-  (void)state;
-  /* the value "  a\n  b  ": every line indented, the last ending in blanks */
-  expect_fmt("let s = \"\"\"\n    a\n    b \\u{20}\n  \"\"\"\n", "let s = \"\"\"\n  a\n  b \\u{20}\n\"\"\"\n");
-  expect_fmt("let s = \"\"\"\n    \\u{20} a\n      b\n  \"\"\"\n", "let s = \"\"\"\n  \\u{20} a\n    b\n\"\"\"\n");
-}
-
-static void fmt__runbook_fields__equals_in_one_column(void **state) {
-  (void)state;
-  expect_fmt("runbook \"r\" {\n  title = \"t\"\n  deadline = 5m\n}\n",
-             "runbook \"r\" {\n  title    = \"t\"\n  deadline = 5m\n}\n");
-}
-
-static void fmt__params_and_lets__runs_aligned(void **state) {
-  (void)state;
-  expect_fmt("param a = 1\nparam long = 2\nparam t: int = 3\nparam b = 4\n\nlet x = 1\nlet yyy = 2\n# c\nlet zz = 3\n",
-             "param a    = 1\nparam long = 2\nparam t: int = 3\nparam b = 4\n\nlet x   = 1\nlet yyy = 2\n# c\n"
-             "let zz = 3\n");
-}
-
-static void fmt__lets_in_blocks__not_aligned(void **state) {
-  (void)state;
-  expect_fmt("step \"s\" {\n  let a = 1\n  let bbb = 2\n}\n", "step \"s\" {\n  let a = 1\n  let bbb = 2\n}\n");
-}
-
-static void fmt__control_flow__else_on_closing_brace_line(void **state) {
-  (void)state;
-  expect_fmt("if a {\n  wait 1s\n}   else if b { wait 2s } else {\n}\non failure { abort \"x\" }\nfinally {}\n",
-             "if a {\n  wait 1s\n} else if b {\n  wait 2s\n} else {}\non failure {\n  abort \"x\"\n}\nfinally {}\n");
-}
-
-static void fmt__comments__own_line_trailing_and_before_brace(void **state) {
-  (void)state;
-  expect_fmt("# top\nstep \"a\" {   # opens\n  wait 1s # one\n  wait 10s    # ten\n\n  # last\n}\n",
-             "# top\nstep \"a\" {  # opens\n  wait 1s   # one\n  wait 10s  # ten\n\n  # last\n}\n");
-}
-
-static void fmt__comments__in_multi_line_object_stay_with_element(void **state) {
-  (void)state;
-  expect_fmt("let o = {\n  # about a\n  a: 1, # one\n  # end\n}\n",
-             "let o = {\n  # about a\n  a: 1,  # one\n  # end\n}\n");
+  for (size_t i = 0; i < sizeof fmt_cases / sizeof *fmt_cases; i++) expect_fmt(&fmt_cases[i]);
 }
 
 static void fmt__comments__inside_one_line_expression_kept(void **state) {
@@ -319,17 +298,6 @@ static void fmt__comments_out_of_source_order__all_printed(void **state) {
   ast_file_free(file);
   diag_free(&diags);
   source_free(src);
-}
-
-static void fmt__assert_message_on_next_line__break_kept(void **state) {
-  (void)state;
-  expect_fmt("step \"a\" {\n  assert ok,\n      \"message\"\n}\n", "step \"a\" {\n  assert ok,\n    \"message\"\n}\n");
-}
-
-static void fmt__proc_and_calls__named_arguments(void **state) {
-  (void)state;
-  expect_fmt("proc p(a,b:int=3,) {\n  return f(a,to_revision:b)\n}\np(1, b : 2)\n",
-             "proc p(a, b: int = 3) {\n  return f(a, to_revision: b)\n}\np(1, b: 2)\n");
 }
 
 static void fmt__empty_file__empty_text(void **state) {
@@ -365,25 +333,9 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(fmt__repository_plans__idempotent_same_tree_comments_kept),
       cmocka_unit_test(fmt__doc_examples__idempotent_same_tree_comments_kept),
-      cmocka_unit_test(fmt__semicolons__split_one_statement_per_line),
-      cmocka_unit_test(fmt__blank_lines__one_kept_none_at_block_edges),
-      cmocka_unit_test(fmt__operators__spaced_unary_tight),
-      cmocka_unit_test(fmt__parentheses__kept_never_added),
-      cmocka_unit_test(fmt__sequences__multi_line_kept_with_trailing_commas),
-      cmocka_unit_test(fmt__object_keys__names_keywords_strings_computed),
-      cmocka_unit_test(fmt__strings__reescaped),
-      cmocka_unit_test(fmt__triple_string__reindented_closing_at_block_indent),
-      cmocka_unit_test(fmt__triple_string__own_indentation_and_trailing_blanks_kept),
-      cmocka_unit_test(fmt__runbook_fields__equals_in_one_column),
-      cmocka_unit_test(fmt__params_and_lets__runs_aligned),
-      cmocka_unit_test(fmt__lets_in_blocks__not_aligned),
-      cmocka_unit_test(fmt__control_flow__else_on_closing_brace_line),
-      cmocka_unit_test(fmt__comments__own_line_trailing_and_before_brace),
-      cmocka_unit_test(fmt__comments__in_multi_line_object_stay_with_element),
+      cmocka_unit_test(fmt__cases__format_to_their_canonical_text),
       cmocka_unit_test(fmt__comments__inside_one_line_expression_kept),
       cmocka_unit_test(fmt__comments_out_of_source_order__all_printed),
-      cmocka_unit_test(fmt__assert_message_on_next_line__break_kept),
-      cmocka_unit_test(fmt__proc_and_calls__named_arguments),
       cmocka_unit_test(fmt__empty_file__empty_text),
       cmocka_unit_test(fmt__too_deep_tree__null_not_a_crash),
   };

@@ -15,6 +15,7 @@
 #include "out.h"
 #include "resume.h"
 #include "value_typed.h"
+#include "test_files.h"
 
 /* A scratch directory per test. */
 static int make_dir(void **state) {
@@ -40,14 +41,6 @@ static char *in_dir(void **state, const char *name) {
   char *p = malloc(n);
   snprintf(p, n, "%s/%s", (char *)*state, name);
   return p;
-}
-
-/* Writes text to path. */
-static void write_text(const char *path, const char *text) {
-  FILE *f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
 }
 
 static void path_for__default_and_dirs__name_the_run_file(void **state) {
@@ -147,7 +140,7 @@ static void resume__done_steps_and_started_mutating_actions__are_listed(void **s
 
 static void open__fresh_on_a_journal_with_records__is_refused(void **state) {
   char *path = in_dir(state, "old.jsonl"), *err = NULL;
-  write_text(path, "{\"event\":\"run_start\"}\n");
+  tf_write_path(path, "{\"event\":\"run_start\"}\n");
   assert_null(journal_open(path, true, &err));
   assert_non_null(strstr(err, "already holds a run"));
   free(err);
@@ -181,7 +174,7 @@ static void append__to_dev_full__fails_with_enospc_and_stays_failed(void **state
 
 static void open__under_a_file__fails_with_the_reason(void **state) {
   char *file = in_dir(state, "plain"), *path = in_dir(state, "plain/x.jsonl"), *err = NULL;
-  write_text(file, "x");
+  tf_write_path(file, "x");
   assert_null(journal_open(path, true, &err));
   assert_non_null(strstr(err, "cannot write journal "));
   assert_non_null(strstr(err, "Not a directory"));
@@ -194,7 +187,7 @@ static void open__under_a_file__fails_with_the_reason(void **state) {
 static void resume__completions_replayed_and_returns_kept(void **state) {
   char *path = in_dir(state, "rr.jsonl"), *err = NULL;
 #define ACT(ev, key, rest) "{\"event\":\"action_" ev "\",\"step\":\"s\",\"mutating\":true,\"key\":\"" key "\"" rest "}\n"
-  write_text(path, "{\"event\":\"run_start\",\"run_id\":\"R\"}\n"
+  tf_write_path(path, "{\"event\":\"run_start\",\"run_id\":\"R\"}\n"
                    ACT("start", "|n1", "") ACT("end", "|n1", ",\"status\":\"ok\",\"result\":{\"a\":1}")
                    ACT("start", "|n2", "") ACT("end", "|n2", ",\"status\":\"failed\"")
                    ACT("start", "|n3", "")
@@ -256,7 +249,7 @@ static void typed__every_data_kind__comes_back_with_its_kind(void **state) {
 
 static void resume__gates_passed_before_a_mutation__are_replayed(void **state) {
   char *path = in_dir(state, "g.jsonl"), *err = NULL;
-  write_text(path, "{\"event\":\"run_start\",\"run_id\":\"R\"}\n"
+  tf_write_path(path, "{\"event\":\"run_start\",\"run_id\":\"R\"}\n"
                    "{\"event\":\"gate\",\"key\":\"gate:|before\",\"status\":\"ok\"}\n"
                    "{\"event\":\"action_start\",\"key\":\"|n1\",\"mutating\":true}\n"
                    "{\"event\":\"gate\",\"key\":\"gate:|after\",\"status\":\"ok\"}\n"
@@ -272,7 +265,7 @@ static void resume__gates_passed_before_a_mutation__are_replayed(void **state) {
 static void resume__finished_handlers_run_again_interrupted_ones_continue(void **state) {
   char *path = in_dir(state, "h.jsonl"), *err = NULL;
 #define H(ev, key, owner, rest) "{\"event\":\"" ev "\",\"key\":\"" key "\",\"handler\":\"" owner "\"" rest "}\n"
-  write_text(path, "{\"event\":\"run_start\",\"run_id\":\"R\"}\n"
+  tf_write_path(path, "{\"event\":\"run_start\",\"run_id\":\"R\"}\n"
                    H("step_end", "|fin", "plan", ",\"status\":\"ok\"")
                    H("action_start", "|p1", "plan", ",\"mutating\":true,\"step\":\"x\"")
                    H("action_end", "|p1", "plan", ",\"mutating\":true,\"step\":\"x\",\"status\":\"ok\"")
@@ -316,7 +309,7 @@ static void open__a_journal_open_elsewhere__is_refused(void **state) {
 
 static void load__no_complete_record__says_nothing_was_done(void **state) {
   char *path = in_dir(state, "empty.jsonl"), *err = NULL;
-  write_text(path, "{\"seq\":1,\"ev");
+  tf_write_path(path, "{\"seq\":1,\"ev");
   journal_state s;
   assert_false(resume_load(path, &s, &err));
   assert_true(s.empty);
@@ -331,7 +324,7 @@ static void load__incomplete_last_line__is_ignored_and_reported(void **state) {
   const char *good = "{\"event\":\"run_start\",\"run_id\":\"R\"}\n{\"event\":\"step_end\",\"key\":\"|a\",\"status\":\"ok\"}\n";
   char text[512];
   snprintf(text, sizeof text, "%s{\"event\":\"act", good);
-  write_text(path, text);
+  tf_write_path(path, text);
   journal_state s;
   assert_true(resume_load(path, &s, &err));
   assert_true(s.truncated);
@@ -344,14 +337,14 @@ static void load__incomplete_last_line__is_ignored_and_reported(void **state) {
 
 static void load__garbage_line_or_no_run_start__is_an_error(void **state) {
   char *path = in_dir(state, "bad.jsonl"), *err = NULL;
-  write_text(path, "{\"event\":\"run_start\"}\nnot json\n{}\n");
+  tf_write_path(path, "{\"event\":\"run_start\"}\nnot json\n{}\n");
   journal_state s;
   assert_false(resume_load(path, &s, &err));
   assert_non_null(strstr(err, "bad.jsonl:2: not a journal record"));
   free(err);
   resume_free(&s);
   err = NULL;
-  write_text(path, "{\"event\":\"step_end\"}\n");
+  tf_write_path(path, "{\"event\":\"step_end\"}\n");
   assert_false(resume_load(path, &s, &err));
   assert_non_null(strstr(err, "no run_start record"));
   free(err);

@@ -16,6 +16,7 @@
 
 #include "actions_kube.h"
 #include "test_kube_fake.h"
+#include "test_files.h"
 
 static char dir[256];
 static char url[128];
@@ -31,16 +32,6 @@ static int sh(const char *fmt, ...) {
   vsnprintf(cmd + n, sizeof cmd - (size_t)n, fmt, ap);
   va_end(ap);
   return system(cmd);
-}
-
-/* Writes a file in the temp dir. */
-static void write_file(const char *name, const char *text) {
-  char path[512];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
 }
 
 /* Makes the CA and the server certificate, starts rbk sim over HTTPS. */
@@ -100,7 +91,7 @@ static void kubeconfig(const char *name, const char *ca_line, const char *user) 
            "contexts:\n- name: sim\n  context:\n    cluster: sim\n    user: u\n    namespace: greenlang\n"
            "users:\n- name: u\n  user:\n%s",
            url, ca_line, user);
-  write_file(name, text);
+  tf_write(dir, name, text);
 }
 
 /* Returns the outcome of get(deployment) through kubeconfig NAME. */
@@ -121,13 +112,18 @@ static tk_outcome get_via(const char *name) {
   return o;
 }
 
+/* Asserts that get(deployment) through kubeconfig NAME reads the Deployment. */
+static void expect_reads(const char *name) {
+  tk_outcome o = get_via(name);
+  if (o.err) fail_msg("%s: %s", name, o.err);
+  assert_string_equal(tk_str(o.res, "kind"), "Deployment");
+  tk_clear(&o);
+}
+
 static void token__good__reads(void **state) {
   (void)state;
   kubeconfig("good.yaml", "    certificate-authority: ca.crt\n", "    token: good-token\n");
-  tk_outcome o = get_via("good.yaml");
-  assert_null(o.err);
-  assert_string_equal(tk_str(o.res, "kind"), "Deployment");
-  tk_clear(&o);
+  expect_reads("good.yaml");
 }
 
 static void token__wrong__unauthorized(void **state) {
@@ -151,17 +147,14 @@ static void ca__missing__names_server(void **state) {
 
 static void token_file__reads(void **state) {
   (void)state;
-  write_file("token", "good-token\n");
+  tf_write(dir, "token", "good-token\n");
   kubeconfig("tf.yaml", "    certificate-authority: ca.crt\n", "    tokenFile: token\n");
-  tk_outcome o = get_via("tf.yaml");
-  assert_null(o.err);
-  tk_clear(&o);
+  expect_reads("tf.yaml");
 }
 
 static void exec_plugin__token__reads(void **state) {
   (void)state;
-  write_file("plugin.sh",
-             "#!/bin/sh\ncase \"$KUBERNETES_EXEC_INFO\" in *ExecCredential*) ;; *) exit 3;; esac\n"
+  tf_write(dir, "plugin.sh", "#!/bin/sh\ncase \"$KUBERNETES_EXEC_INFO\" in *ExecCredential*) ;; *) exit 3;; esac\n"
              "echo \"$1\" >> \"$(dirname \"$0\")/calls\"\n"
              "printf '{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1\","
              "\"status\":{\"token\":\"%s\"}}' \"$PLUGIN_TOKEN\"\n");
@@ -169,15 +162,13 @@ static void exec_plugin__token__reads(void **state) {
   kubeconfig("exec.yaml", "    certificate-authority: ca.crt\n",
              "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: ./plugin.sh\n"
              "      args: [called]\n      env:\n      - name: PLUGIN_TOKEN\n        value: good-token\n");
-  tk_outcome o = get_via("exec.yaml");
-  assert_null(o.err);
-  tk_clear(&o);
+  expect_reads("exec.yaml");
   assert_int_equal(sh("test \"$(wc -l < calls)\" -eq 1"), 0);
 }
 
 static void exec_plugin__failing__names_user(void **state) {
   (void)state;
-  write_file("fail.sh", "#!/bin/sh\necho 'no credentials here' >&2\nexit 1\n");
+  tf_write(dir, "fail.sh", "#!/bin/sh\necho 'no credentials here' >&2\nexit 1\n");
   sh("chmod +x fail.sh");
   kubeconfig("fail.yaml", "    certificate-authority: ca.crt\n", "    exec:\n      command: ./fail.sh\n");
   tk_outcome o = get_via("fail.yaml");
@@ -189,10 +180,7 @@ static void mtls__client_cert_files__reads(void **state) {
   (void)state;
   kubeconfig("cert.yaml", "    certificate-authority: ca.crt\n",
              "    client-certificate: client.crt\n    client-key: client.key\n");
-  tk_outcome o = get_via("cert.yaml");
-  assert_null(o.err);
-  assert_string_equal(tk_str(o.res, "kind"), "Deployment");
-  tk_clear(&o);
+  expect_reads("cert.yaml");
 }
 
 static void mtls__client_cert_data__reads(void **state) {
@@ -204,10 +192,7 @@ static void mtls__client_cert_data__reads(void **state) {
                       "\"$(base64 -w0 client.crt)\" \"$(base64 -w0 client.key)\"; } > certdata.yaml",
                       url),
                    0);
-  tk_outcome o = get_via("certdata.yaml");
-  assert_null(o.err);
-  assert_string_equal(tk_str(o.res, "kind"), "Deployment");
-  tk_clear(&o);
+  expect_reads("certdata.yaml");
 }
 
 static void mtls__untrusted_client_cert__unauthorized(void **state) {
@@ -230,7 +215,7 @@ static tk_outcome get_on(rbk_actions *a, rbk_value *cl) {
 
 static void token_file__reread_after_401(void **state) {
   (void)state;
-  write_file("rotating", "old-token\n");
+  tf_write(dir, "rotating", "old-token\n");
   kubeconfig("rot.yaml", "    certificate-authority: ca.crt\n", "    tokenFile: rotating\n");
   char path[512], *err = NULL;
   snprintf(path, sizeof path, "%s/rot.yaml", dir);
@@ -243,7 +228,7 @@ static void token_file__reread_after_401(void **state) {
   tk_outcome o = get_on(a, cl);
   assert_string_equal(o.err, "You must be logged in to the server (Unauthorized)");
   tk_clear(&o);
-  write_file("rotating", "good-token\n"); /* the kubelet rotated the projected token */
+  tf_write(dir, "rotating", "good-token\n"); /* the kubelet rotated the projected token */
   o = get_on(a, cl);
   assert_null(o.err);
   assert_string_equal(tk_str(o.res, "kind"), "Deployment");
@@ -255,8 +240,7 @@ static void token_file__reread_after_401(void **state) {
 /* Starts the python3 sink: it answers 503 (Retry-After: 0) to its first POST, then 200, and
  * appends "PATH BODY" lines of what it accepted to DIR/received. */
 static void start_sink(void) {
-  write_file("sink.py",
-             "import http.server, sys\n"
+  tf_write(dir, "sink.py", "import http.server, sys\n"
              "fails = 1\n"
              "class H(http.server.BaseHTTPRequestHandler):\n"
              "    def do_POST(self):\n"

@@ -17,6 +17,7 @@
 #include "sim.h"
 #include "test_kube_fake.h"
 #include "test_kube_simfx.h"
+#include "test_value_fx.h"
 
 #define DEP "deployment/gl-001-process-heat-orchestrator"
 #define DEP_PATH "/apis/apps/v1/namespaces/greenlang/deployments/gl-001-process-heat-orchestrator"
@@ -192,15 +193,6 @@ static void restart_and_scale__answers_lost__sent_once(void **state) {
   fx_free(f);
 }
 
-/* Returns the value of JSON text (a test literal). */
-static rbk_value *jv(const char *text) {
-  json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
-  assert_non_null(j);
-  rbk_value *v = value_from_json(j);
-  json_decref(j);
-  return v;
-}
-
 /* Returns a ConfigMap object value {name, data: {k: v}}. */
 static rbk_value *configmap(const char *name, const char *v) {
   json_t *j = json_pack("{sssss{ss}s{ss}}", "apiVersion", "v1", "kind", "ConfigMap", "metadata", "name", name, "data", "k", v);
@@ -219,11 +211,11 @@ static void create_patch_apply_delete__answers_lost__sent_once(void **state) {
   assert_int_equal(sent(f, cm), 1);
   tk_clear(&o);
   o = tk_call(f->a, FN_K_PATCH, f->cluster, 0, 2, (const char *[]){"ref", "patch"},
-              (rbk_value *[]){value_cstring("configmap/lost-a"), jv("{\"data\": {\"k\": \"2\"}}")});
+              (rbk_value *[]){value_cstring("configmap/lost-a"), tv_json("{\"data\": {\"k\": \"2\"}}")});
   assert_null(o.err);
   tk_clear(&o);
   o = tk_call(f->a, FN_K_PATCH, f->cluster, 0, 3, (const char *[]){"ref", "patch", "type"},
-              (rbk_value *[]){value_cstring("configmap/lost-a"), jv("[{\"op\": \"replace\", \"path\": \"/data/k\", \"value\": \"3\"}]"),
+              (rbk_value *[]){value_cstring("configmap/lost-a"), tv_json("[{\"op\": \"replace\", \"path\": \"/data/k\", \"value\": \"3\"}]"),
                               value_cstring("json")});
   assert_null(o.err);
   tk_clear(&o);

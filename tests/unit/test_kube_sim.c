@@ -138,6 +138,18 @@ static void fx_free(fx *f) {
   free(f);
 }
 
+/* Sets up the bad-release fixture as the test's state. */
+static int bad_release(void **state) {
+  *state = fx_new("bad-release");
+  return 0;
+}
+
+/* Frees the test's fixture. */
+static int fx_done(void **state) {
+  fx_free(*state);
+  return 0;
+}
+
 /* Runs a one-ref action. */
 static tk_outcome ref_call(fx *f, sig_id id, const char *ref) {
   const char *names[] = {"ref"};
@@ -160,8 +172,7 @@ static void get__answer_past_max_response__fails_bounded(void **state) {
 }
 
 static void get__name_with_cr_lf_or_nul__refused_before_sending(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   tk_outcome o = ref_call(f, FN_K_GET, "configmap/x\r\nX-Injected: yes");
   assert_string_equal(o.err, "get(): ref holds a CR, LF or NUL: refused (nothing was sent)");
   tk_clear(&o);
@@ -170,12 +181,10 @@ static void get__name_with_cr_lf_or_nul__refused_before_sending(void **state) {
   o = tk_call(f->a, FN_K_GET, f->cluster, 0, 1, names, vals);
   assert_string_equal(o.err, "get(): ref holds a CR, LF or NUL: refused (nothing was sent)");
   tk_clear(&o);
-  fx_free(f);
 }
 
 static void get__deployment__returns_object(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   tk_outcome o = ref_call(f, FN_K_GET, DEP);
   assert_null(o.err);
   assert_string_equal(tk_str(o.res, "kind"), "Deployment");
@@ -190,12 +199,10 @@ static void get__deployment__returns_object(void **state) {
   o = ref_call(f, FN_K_GET, "deploymnt/x");
   assert_string_equal(o.err, "unknown kind \"deploymnt\" in ref \"deploymnt/x\"");
   tk_clear(&o);
-  fx_free(f);
 }
 
 static void history__revisions__sorted_with_images(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   tk_outcome o = ref_call(f, FN_K_HISTORY, DEP);
   assert_null(o.err);
   assert_int_equal(o.res->u.list.len, 4);
@@ -203,12 +210,10 @@ static void history__revisions__sorted_with_images(void **state) {
   assert_string_equal(tk_str(o.res->u.list.items[3], "image"), "gcr.io/greenlang/gl-001:1.5.0");
   assert_string_equal(tk_str(o.res->u.list.items[2], "change_cause"), "Version 1.4.2 - Performance improvements");
   tk_clear(&o);
-  fx_free(f);
 }
 
 static void undo__previous__rolls_back_and_status_succeeds(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   tk_outcome o = ref_call(f, FN_K_ROLLOUT_UNDO, DEP);
   assert_null(o.err);
   assert_false(value_object_get(o.res, "skipped")->u.b);
@@ -225,12 +230,10 @@ static void undo__previous__rolls_back_and_status_succeeds(void **state) {
   assert_int_equal(tk_int(last, "revision"), 14);
   assert_string_equal(tk_str(last, "image"), "gcr.io/greenlang/gl-001:1.4.2");
   tk_clear(&o);
-  fx_free(f);
 }
 
 static void undo__to_current__skipped_with_note(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   const char *names[] = {"ref", "to_revision"};
   rbk_value *vals[] = {value_cstring(DEP), value_int(13)};
   tk_outcome o = tk_call(f->a, FN_K_ROLLOUT_UNDO, f->cluster, 0, 2, names, vals);
@@ -242,12 +245,10 @@ static void undo__to_current__skipped_with_note(void **state) {
   o = tk_call(f->a, FN_K_ROLLOUT_UNDO, f->cluster, 0, 2, names, vals2);
   assert_string_equal(o.err, "unable to find specified revision 99 in history");
   tk_clear(&o);
-  fx_free(f);
 }
 
 static void undo__recheck_after_applied__not_repeated(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   tk_outcome o = ref_call(f, FN_K_ROLLOUT_UNDO, DEP);
   assert_null(o.err);
   tk_clear(&o);
@@ -267,7 +268,6 @@ static void undo__recheck_after_applied__not_repeated(void **state) {
   o = ref_call(f, FN_K_HISTORY, DEP);
   assert_string_equal(tk_str(o.res->u.list.items[o.res->u.list.len - 1], "image"), "gcr.io/greenlang/gl-001:1.4.2");
   tk_clear(&o);
-  fx_free(f);
 }
 
 static void status__image_pull_backoff__fails_fast_naming_pod(void **state) {
@@ -316,8 +316,7 @@ static void status__config_errors__fail_fast_naming_reason(void **state) {
 }
 
 static void status__timeout__names_last_status(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   tk_outcome o = ref_call(f, FN_K_ROLLOUT_RESTART, DEP);
   assert_null(o.err);
   tk_clear(&o);
@@ -327,12 +326,10 @@ static void status__timeout__names_last_status(void **state) {
   assert_non_null(o.err);
   assert_non_null(strstr(o.err, "timed out waiting for the condition (last status: Waiting for deployment"));
   tk_clear(&o);
-  fx_free(f);
 }
 
 static void writes__scale_patch_create_delete(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   const char *sn[] = {"ref", "replicas"};
   rbk_value *sv[] = {value_cstring("deployment/gl-002-boiler-efficiency"), value_int(0)};
   tk_outcome o = tk_call(f->a, FN_K_SCALE, f->cluster, 0, 2, sn, sv);
@@ -363,12 +360,10 @@ static void writes__scale_patch_create_delete(void **state) {
   o = ref_call(f, FN_K_EXISTS, "configmap/rb-cfg");
   assert_false(o.res->u.b);
   tk_clear(&o);
-  fx_free(f);
 }
 
 static void list__selector__pods_of_app(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   const char *names[] = {"kind", "selector", "field"};
   rbk_value *vals[] = {value_cstring("pod"), value_cstring("app=gl-001-process-heat-orchestrator"), value_cstring("status.phase=Running")};
   tk_outcome o = tk_call(f->a, FN_K_LIST, f->cluster, 0, 3, names, vals);
@@ -376,12 +371,10 @@ static void list__selector__pods_of_app(void **state) {
   assert_int_equal(o.res->u.list.len, 3);
   assert_string_equal(tk_str(o.res->u.list.items[0], "kind"), "Pod");
   tk_clear(&o);
-  fx_free(f);
 }
 
 static void service__proxy__orchestrator_health(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   const char *names[] = {"name", "port"};
   rbk_value *vals[] = {value_cstring("gl-001-process-heat-orchestrator"), value_int(8000)};
   char *err = NULL;
@@ -401,14 +394,12 @@ static void service__proxy__orchestrator_health(void **state) {
   assert_null(strstr(o.err, "GET /api/v1/nope"));
   tk_clear(&o);
   value_unref(svc);
-  fx_free(f);
 }
 
 /* http() sends the URL as a real run would; the simulator's transport routes it: a cluster-service
  * host through the service proxy, another host refused; a webhook recorded in the plant model. */
 static void http__routed_by_the_sim_transport(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   char *err = NULL;
   const char *un[] = {"base_url"};
   rbk_value *uv[] = {value_cstring("http://gl-001-process-heat-orchestrator.greenlang.svc:8000/api/v1")};
@@ -443,12 +434,10 @@ static void http__routed_by_the_sim_transport(void **state) {
   assert_string_equal(json_string_value(json_object_get(json_object_get(h, "body"), "text")), "rollback started");
   json_decref(hooks);
   value_unref(svc), value_unref(out), value_unref(web);
-  fx_free(f);
 }
 
 static void wait_ready__pods__done(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   const char *names[] = {"kind", "selector"};
   rbk_value *vals[] = {value_cstring("pod"), value_cstring("app=gl-002-boiler-efficiency")};
   tk_outcome o = tk_call(f->a, FN_K_WAIT_READY, f->cluster, 0, 2, names, vals);
@@ -462,12 +451,10 @@ static void wait_ready__pods__done(void **state) {
   o = tk_call(f->a, FN_K_WAIT_DELETED, f->cluster, 0, 2, names, vals2);
   assert_null(o.err);
   tk_clear(&o);
-  fx_free(f);
 }
 
 static void job__migrate__returns_logs(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   const char *names[] = {"name", "image", "command"};
   rbk_value *cmd = value_list(2);
   value_list_push(cmd, value_cstring("python"));
@@ -477,12 +464,10 @@ static void job__migrate__returns_logs(void **state) {
   assert_null(o.err);
   assert_int_equal(o.res->kind, VAL_STRING);
   tk_clear(&o);
-  fx_free(f);
 }
 
 static void exec__db_pod__answers(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   const char *names[] = {"ref", "argv"};
   rbk_value *argv = value_list(2);
   value_list_push(argv, value_cstring("nosuchcommand"));
@@ -491,7 +476,6 @@ static void exec__db_pod__answers(void **state) {
   assert_null(o.err);
   assert_int_equal(tk_int(o.res, "status"), 127);
   tk_clear(&o);
-  fx_free(f);
 }
 
 static void flaky__reads_survive_mutations_once(void **state) {
@@ -516,8 +500,7 @@ static void flaky__reads_survive_mutations_once(void **state) {
 }
 
 static void lease__second_holder__refused_until_released(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   char *err = NULL;
   lease_opts a = {.runbook_id = "gl-001-emergency-rollback", .holder = "alice@h1/run-1", .duration_s = 60};
   lease_opts b = {.runbook_id = "gl-001-emergency-rollback", .holder = "bob@h2/run-2", .duration_s = 60};
@@ -541,7 +524,6 @@ static void lease__second_holder__refused_until_released(void **state) {
   assert_false(lease_run(f->a, f->cluster, LEASE_RENEW, &b, &tk_now, true, &err));
   assert_string_equal(err, "run lock rbk-gl-001-emergency-rollback was taken over by alice@h1/run-1");
   free(err);
-  fx_free(f);
 }
 
 /* Returns the holder the Lease rbk-gl-001-emergency-rollback names now, or NULL when it is gone. */
@@ -562,8 +544,7 @@ static char *holder_here(const char *op, const char *run_id, long pid) {
  * once, a live one running the same run refuses, one of another host only once expired; a
  * release leaves a Lease someone else holds alone. */
 static void lease__holder_identity__dead_taken_live_refused_release_if_held(void **state) {
-  (void)state;
-  fx *f = fx_new("bad-release");
+  fx *f = *state;
   char *err = NULL;
   pid_t child = fork();
   if (child == 0) _exit(0);
@@ -595,7 +576,6 @@ static void lease__holder_identity__dead_taken_live_refused_release_if_held(void
   assert_true(lease_run(f->a, f->cluster, LEASE_RELEASE, &far, &tk_now, true, &err));
   assert_string_equal(lease_holder_now(f), me);
   free(dead), free(me), free(twin);
-  fx_free(f);
 }
 
 static void status__watch_expires_midstream__relists_and_succeeds(void **state) {
@@ -668,26 +648,26 @@ static void local__run_stub_and_write_file(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(get__deployment__returns_object),
-      cmocka_unit_test(http__routed_by_the_sim_transport),
+      cmocka_unit_test_setup_teardown(get__deployment__returns_object, bad_release, fx_done),
+      cmocka_unit_test_setup_teardown(http__routed_by_the_sim_transport, bad_release, fx_done),
       cmocka_unit_test(get__answer_past_max_response__fails_bounded),
-      cmocka_unit_test(get__name_with_cr_lf_or_nul__refused_before_sending),
-      cmocka_unit_test(history__revisions__sorted_with_images),
-      cmocka_unit_test(undo__previous__rolls_back_and_status_succeeds),
-      cmocka_unit_test(undo__to_current__skipped_with_note),
-      cmocka_unit_test(undo__recheck_after_applied__not_repeated),
+      cmocka_unit_test_setup_teardown(get__name_with_cr_lf_or_nul__refused_before_sending, bad_release, fx_done),
+      cmocka_unit_test_setup_teardown(history__revisions__sorted_with_images, bad_release, fx_done),
+      cmocka_unit_test_setup_teardown(undo__previous__rolls_back_and_status_succeeds, bad_release, fx_done),
+      cmocka_unit_test_setup_teardown(undo__to_current__skipped_with_note, bad_release, fx_done),
+      cmocka_unit_test_setup_teardown(undo__recheck_after_applied__not_repeated, bad_release, fx_done),
       cmocka_unit_test(status__image_pull_backoff__fails_fast_naming_pod),
       cmocka_unit_test(status__config_errors__fail_fast_naming_reason),
-      cmocka_unit_test(status__timeout__names_last_status),
-      cmocka_unit_test(writes__scale_patch_create_delete),
-      cmocka_unit_test(list__selector__pods_of_app),
-      cmocka_unit_test(service__proxy__orchestrator_health),
-      cmocka_unit_test(wait_ready__pods__done),
-      cmocka_unit_test(job__migrate__returns_logs),
-      cmocka_unit_test(exec__db_pod__answers),
+      cmocka_unit_test_setup_teardown(status__timeout__names_last_status, bad_release, fx_done),
+      cmocka_unit_test_setup_teardown(writes__scale_patch_create_delete, bad_release, fx_done),
+      cmocka_unit_test_setup_teardown(list__selector__pods_of_app, bad_release, fx_done),
+      cmocka_unit_test_setup_teardown(service__proxy__orchestrator_health, bad_release, fx_done),
+      cmocka_unit_test_setup_teardown(wait_ready__pods__done, bad_release, fx_done),
+      cmocka_unit_test_setup_teardown(job__migrate__returns_logs, bad_release, fx_done),
+      cmocka_unit_test_setup_teardown(exec__db_pod__answers, bad_release, fx_done),
       cmocka_unit_test(flaky__reads_survive_mutations_once),
-      cmocka_unit_test(lease__second_holder__refused_until_released),
-      cmocka_unit_test(lease__holder_identity__dead_taken_live_refused_release_if_held),
+      cmocka_unit_test_setup_teardown(lease__second_holder__refused_until_released, bad_release, fx_done),
+      cmocka_unit_test_setup_teardown(lease__holder_identity__dead_taken_live_refused_release_if_held, bad_release, fx_done),
       cmocka_unit_test(status__watch_expires_midstream__relists_and_succeeds),
       cmocka_unit_test(local__run_stub_and_write_file),
   };

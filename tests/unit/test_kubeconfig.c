@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "kubeconfig.h"
+#include "test_files.h"
 
 static char dir[64];
 static const char *env_kubeconfig, *env_home, *env_host;
@@ -26,28 +27,18 @@ static const char *fake_env(void *user, const char *name) {
   return NULL;
 }
 
-/* Writes dir/name. */
-static void put(const char *name, const char *text) {
-  char p[128];
-  snprintf(p, sizeof p, "%s/%s", dir, name);
-  FILE *f = fopen(p, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
-}
-
 static int setup(void **state) {
   (void)state;
   snprintf(dir, sizeof dir, "/tmp/rbk-kc-XXXXXX");
   if (!mkdtemp(dir)) return -1;
-  put("a.yaml", "current-context: prod\nclusters:\n- name: c1\n  cluster: {server: 'https://a.example:6443/', certificate-authority: ca.pem}\n"
+  tf_write(dir, "a.yaml", "current-context: prod\nclusters:\n- name: c1\n  cluster: {server: 'https://a.example:6443/', certificate-authority: ca.pem}\n"
                 "contexts:\n- name: prod\n  context: {cluster: c1, user: u1, namespace: greenlang}\n"
                 "users:\n- name: u1\n  user: {token: SECRET-A}\n");
-  put("b.yaml", "current-context: staging\nclusters:\n- name: c1\n  cluster: {server: 'https://b.example'}\n"
+  tf_write(dir, "b.yaml", "current-context: staging\nclusters:\n- name: c1\n  cluster: {server: 'https://b.example'}\n"
                 "- name: c2\n  cluster: {server: 'https://c2.example', certificate-authority-data: aGVsbG8=, insecure-skip-tls-verify: true}\n"
                 "contexts:\n- name: staging\n  context: {cluster: c2, user: u2}\n- name: prod\n  context: {cluster: c2, user: u2}\n"
                 "users:\n- name: u2\n  user: {client-certificate-data: Y2VydA==, client-key: /keys/k.pem}\n");
-  put("bad.yaml", "clusters: [\n");
+  tf_write(dir, "bad.yaml", "clusters: [\n");
   return 0;
 }
 
@@ -112,7 +103,7 @@ static void context__unknown__named_error(void **state) {
 static void in_cluster__service_account(void **state) {
   (void)state;
   char *err;
-  put("namespace", "payments\n");
+  tf_write(dir, "namespace", "payments\n");
   env_home = "/nonexistent", env_host = "10.0.0.1";
   kubeconfig *kc = load(NULL, NULL, NULL, &err);
   assert_non_null(kc);
@@ -133,7 +124,7 @@ static void data__in_memory__wins_over_files(void **state) {
   (void)state;
   char path[128];
   snprintf(path, sizeof path, "%s/mem-other.yaml", dir);
-  put("mem-other.yaml", "current-context: mem\nclusters:\n- name: m\n  cluster: {server: https://file:6443}\n"
+  tf_write(dir, "mem-other.yaml", "current-context: mem\nclusters:\n- name: m\n  cluster: {server: https://file:6443}\n"
                         "contexts:\n- name: mem\n  context: {cluster: m}\n");
   env_kubeconfig = path;
   const char *doc = "current-context: mem\nclusters:\n- name: m\n  cluster: {server: https://m.example/}\n"
@@ -163,7 +154,7 @@ static void put_single(const char *name, const char *server, const char *user) {
            "contexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n"
            "users:\n- name: u\n  user: {%s}\n",
            server, user);
-  put(name, text);
+  tf_write(dir, name, text);
 }
 
 static void credentials__over_plain_http__refused_naming_the_context(void **state) {

@@ -360,38 +360,28 @@ static void parse__random_bytes__no_crash(void **state) {
   }
 }
 
-static void parse__deep_brackets__nesting_too_deep(void **state) {
+/* Texts nested past the parser's limits (head, unit repeated n times, tail) and the one error each
+ * gives, which never says "memory exhausted": brackets, prefix operators (the parser's stack) and a
+ * long operator chain (the tree's depth). */
+static void parse__deep_nesting__one_bounded_error(void **state) {
   (void)state;
-  size_t len;
-  char *text = repeat("let x = ", "[", 20000, "\n", &len);
-  parsed p = parse_n(text, len);
-  assert_int_equal(p.diags.errors, 1);
-  assert_non_null(strstr(p.diags.items[0].message, "nesting too deep"));
-  done(&p);
-  free(text);
-}
-
-static void parse__deep_prefix_operators__parser_stack_limit_is_a_diagnostic(void **state) {
-  (void)state;
-  size_t len;
-  char *text = repeat("let x = ", "not ", 20000, "y\n", &len);
-  parsed p = parse_n(text, len);
-  assert_int_equal(p.diags.errors, 1);
-  assert_non_null(strstr(p.diags.items[0].message, "nesting too deep"));
-  assert_null(strstr(p.diags.items[0].message, "memory exhausted"));
-  done(&p);
-  free(text);
-}
-
-static void parse__long_operator_chain__depth_capped(void **state) {
-  (void)state;
-  size_t len;
-  char *text = repeat("let x = a", " + a", 20000, "\n", &len);
-  parsed p = parse_n(text, len);
-  assert_int_equal(p.diags.errors, 1);
-  assert_non_null(strstr(p.diags.items[0].message, "expression nested too deeply"));
-  done(&p);
-  free(text);
+  static const struct {
+    const char *head, *unit, *tail, *message;
+  } cases[] = {
+      {"let x = ", "[", "\n", "nesting too deep"},
+      {"let x = ", "not ", "y\n", "nesting too deep"},
+      {"let x = a", " + a", "\n", "expression nested too deeply"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    size_t len;
+    char *text = repeat(cases[i].head, cases[i].unit, 20000, cases[i].tail, &len);
+    parsed p = parse_n(text, len);
+    assert_int_equal(p.diags.errors, 1);
+    assert_non_null(strstr(p.diags.items[0].message, cases[i].message));
+    assert_null(strstr(p.diags.items[0].message, "memory exhausted"));
+    done(&p);
+    free(text);
+  }
 }
 
 static void parse__long_line__one_big_string(void **state) {
@@ -486,9 +476,7 @@ int main(void) {
       cmocka_unit_test(parse__error_cap__scan_stops_when_no_more_can_be_shown),
       cmocka_unit_test(parse__nul_bytes_and_invalid_utf8__reported_at_their_column),
       cmocka_unit_test(parse__random_bytes__no_crash),
-      cmocka_unit_test(parse__deep_brackets__nesting_too_deep),
-      cmocka_unit_test(parse__deep_prefix_operators__parser_stack_limit_is_a_diagnostic),
-      cmocka_unit_test(parse__long_operator_chain__depth_capped),
+      cmocka_unit_test(parse__deep_nesting__one_bounded_error),
       cmocka_unit_test(parse__long_line__one_big_string),
       cmocka_unit_test(arena__blocks__zeroed_aligned_distinct_and_freed_together),
       cmocka_unit_test(parse__language_md_examples__parse_cleanly),

@@ -17,6 +17,7 @@
 #include "rehearse.h"
 #include "rehearse_case.h"
 #include "rehearse_record.h"
+#include "test_files.h"
 
 /* A temporary directory per test, removed at the end. */
 typedef struct {
@@ -46,20 +47,10 @@ static int tmp_teardown(void **state) {
   return 0;
 }
 
-/* Writes text to DIR/name; returns the path in buf. */
-static const char *put(const tmp *t, const char *name, const char *text, char *buf, size_t size) {
-  snprintf(buf, size, "%s/%s", t->dir, name);
-  FILE *f = fopen(buf, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
-  return buf;
-}
-
 /* Loads the sidecar text as DIR/plan.test.json; returns true or false with *err. */
 static bool load_text(const tmp *t, const char *text, rehearse_cases *cs, char **err) {
   char path[128];
-  put(t, "plan.test.json", text, path, sizeof path);
+  tf_put(path, sizeof path, t->dir, "plan.test.json", text);
   *err = NULL;
   return rehearse_case_load_all(path, cs, err);
 }
@@ -99,11 +90,10 @@ static void sidecar__defaults__merge_into_each_case(void **state) {
 static void sidecar__yaml__is_read_like_json_and_files_resolve_beside_it(void **state) {
   tmp *t = *state;
   char path[128], plan[128];
-  put(t, "plan.rbk", "step \"x\" {\n}\n", plan, sizeof plan);
-  put(t, "plan.test.yaml",
-      "cases:\n  - scenario: bad-config\n    expect: {exit: 0, mutating_actions: {max: 2}}\n"
-      "  - scenario: scenarios/mine.json\n",
-      path, sizeof path);
+  tf_put(plan, sizeof plan, t->dir, "plan.rbk", "step \"x\" {\n}\n");
+  tf_put(path, sizeof path, t->dir, "plan.test.yaml",
+         "cases:\n  - scenario: bad-config\n    expect: {exit: 0, mutating_actions: {max: 2}}\n"
+         "  - scenario: scenarios/mine.json\n");
   char *found = rehearse_case_sidecar_path(plan);
   assert_string_equal(found, path);
   rehearse_cases cs;
@@ -289,7 +279,7 @@ static const char *const small_plan =
 /* Rehearses small_plan in `scenario`; fills r. */
 static void rehearse_small(const tmp *t, const char *scenario, rehearse_result *r) {
   char plan[128];
-  put(t, "plan.rbk", small_plan, plan, sizeof plan);
+  tf_put(plan, sizeof plan, t->dir, "plan.rbk", small_plan);
   FILE *devnull = fopen("/dev/null", "w");
   rehearse_opts o = {.plan = plan, .scenario = scenario, .console = devnull, .diag = devnull};
   rehearse_run(&o, r);

@@ -13,6 +13,7 @@
 
 #include "sim.h"
 #include "sim_util.h"
+#include "test_sim_fx.h"
 
 #define NS "/api/v1/namespaces/greenlang"
 #define APPS "/apis/apps/v1/namespaces/greenlang"
@@ -20,27 +21,11 @@
 #define PROXY NS "/services/" MASTER ":8000/proxy/api/v1/"
 #define SEC 1000LL
 
-/* Sends one request; returns the parsed body (new; NULL when not JSON), its status in *status and,
- * when text is set, the raw body (caller frees). */
-static json_t *req(sim_world *w, const char *method, const char *path, const char *ct, const char *body,
-                   int *status, char **text) {
-  sim_header h[1] = {{"Content-Type", ct ? ct : "application/json"}};
-  sim_request r = {method, path, NULL, h, 1, body, body ? strlen(body) : 0};
-  sim_response resp;
-  sim_handle(w, &r, &resp);
-  *status = resp.status;
-  json_t *j = resp.body ? json_loads(resp.body, 0, NULL) : NULL;
-  if (text) *text = resp.body ? strdup(resp.body) : NULL;
-  sim_watch_free(resp.watch);
-  sim_response_clear(&resp);
-  return j;
-}
-
 /* Returns the orchestrator's answer to METHOD api/v1/<api> (body may be NULL) through the master
  * Service's proxy (new), its status in *status. */
 static json_t *api(sim_world *w, const char *method, const char *api_path, const char *body, int *status) {
   char *path = strutil_printf("%s%s", PROXY, api_path);
-  json_t *j = req(w, method, path, NULL, body, status, NULL);
+  json_t *j = tsim_req(w, method, path, NULL, NULL, body, status, NULL);
   free(path);
   return j;
 }
@@ -71,7 +56,7 @@ static void assert_short_numbers(sim_world *w) {
   for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
     char *path = strutil_printf("%s%s", PROXY, paths[i]), *text = NULL;
     int st;
-    json_decref(req(w, "GET", path, NULL, NULL, &st, &text));
+    json_decref(tsim_req(w, "GET", path, NULL, NULL, NULL, &st, &text));
     assert_int_equal(st, 200);
     if (long_fraction(text, 6)) fail_msg("%s: long number in %s", paths[i], text);
     free(text), free(path);
@@ -87,16 +72,6 @@ static sim_world *world(const char *name) {
   if (!w) fail_msg("sim_new %s: %s", name, err);
   json_decref(sc);
   return w;
-}
-
-/* Runs virtual time forward to `until`, stopping at every change on the way. */
-static void run_until(sim_world *w, int64_t until) {
-  for (int i = 0; i < 100000; i++) {
-    int64_t next = sim_next_change(w);
-    if (next > until) break;
-    sim_advance(w, next);
-  }
-  sim_advance(w, until);
 }
 
 /* Returns how many plants report heat_loss in plants/heat-status. */
@@ -141,7 +116,7 @@ static const char *api_str(sim_world *w, const char *api_path, const char *dotte
 /* Returns GET of a cluster object (new), asserting a 200. */
 static json_t *kget(sim_world *w, const char *path) {
   int st;
-  json_t *j = req(w, "GET", path, NULL, NULL, &st, NULL);
+  json_t *j = tsim_req(w, "GET", path, NULL, NULL, NULL, &st, NULL);
   if (st != 200) fail_msg("GET %s: %d", path, st);
   return j;
 }
@@ -149,7 +124,7 @@ static json_t *kget(sim_world *w, const char *path) {
 /* PATCHes a cluster object with the content type, asserting a 200. */
 static void kpatch(sim_world *w, const char *path, const char *ct, const char *body) {
   int st;
-  json_decref(req(w, "PATCH", path, ct, body, &st, NULL));
+  json_decref(tsim_req(w, "PATCH", path, NULL, ct, body, &st, NULL));
   if (st != 200) fail_msg("PATCH %s: %d", path, st);
 }
 
@@ -239,19 +214,19 @@ static void bad_release__undo_restores_heat_then_agents(void **state) {
   assert_string_equal(api_str(w, "version", "version"), "1.5.0");
   assert_string_equal(api_str(w, "emergency/rollback-verification", "rollback_status"), "failed");
   assert_short_numbers(w);
-  run_until(w, 10 * SEC);
+  tsim_run_until(w, 10 * SEC);
   undo(w, MASTER, "12");
-  run_until(w, 12 * SEC);
+  tsim_run_until(w, 12 * SEC);
   assert_int_equal(heat_lost(w), 5); /* 1.5.0 still runs while the rollout proceeds */
   int64_t done = wait_rollout(w, MASTER);
   assert_string_equal(api_str(w, "version", "version"), "1.4.2");
   assert_int_equal(heat_lost(w), 5);
-  run_until(w, done + 60 * SEC);
+  tsim_run_until(w, done + 60 * SEC);
   assert_int_equal(heat_lost(w), 0);
   int half = connected(w);
   assert_true(half > 0 && half < 99);
   assert_short_numbers(w);
-  run_until(w, done + 180 * SEC);
+  tsim_run_until(w, done + 180 * SEC);
   assert_int_equal(connected(w), 99);
   assert_string_equal(api_str(w, "emergency/rollback-verification", "rollback_status"), "successful");
   int st;
@@ -315,10 +290,10 @@ static void stuck_rollout__undo_target_never_ready__deadline_exceeded(void **sta
   (void)state;
   sim_world *w = world("stuck-rollout");
   undo(w, MASTER, "12");
-  run_until(w, 300 * SEC);
+  tsim_run_until(w, 300 * SEC);
   assert_string_equal(progressing(w, MASTER), "ReplicaSetUpdated");
   assert_int_equal(ready_pods(w, MASTER, "gcr.io/greenlang/gl-001:1.4.2"), 0);
-  run_until(w, 700 * SEC);
+  tsim_run_until(w, 700 * SEC);
   assert_string_equal(progressing(w, MASTER), "ProgressDeadlineExceeded");
   assert_int_equal(ready_pods(w, MASTER, "gcr.io/greenlang/gl-001:1.4.2"), 0);
   assert_int_equal(ready_pods(w, MASTER, "gcr.io/greenlang/gl-001:1.5.0"), 3);
@@ -347,20 +322,20 @@ static void sub_agents_bad__heat_needs_the_four_sub_agents_rolled_back(void **st
   assert_int_equal(heat_lost(w), 5);
   assert_string_equal(agent_version(w, "GL-002"), "2.4.0");
   undo(w, MASTER, "12");
-  run_until(w, wait_rollout(w, MASTER) + 120 * SEC);
+  tsim_run_until(w, wait_rollout(w, MASTER) + 120 * SEC);
   assert_int_equal(heat_lost(w), 4); /* the plants that GL-002…GL-005 serve */
   assert_string_equal(plant_str(w, "Plant-005", "heat_status"), "normal");
   for (size_t i = 0; i < 3; i++) undo(w, subs[i], "8");
   for (size_t i = 0; i < 3; i++) wait_rollout(w, subs[i]);
-  run_until(w, sim_now(w) + 120 * SEC);
+  tsim_run_until(w, sim_now(w) + 120 * SEC);
   assert_int_equal(heat_lost(w), 1);
   assert_string_equal(plant_str(w, "Plant-004", "heat_status"), "critical");
   assert_string_equal(agent_version(w, "GL-002"), "2.3.1");
   undo(w, subs[3], "8");
   int64_t done = wait_rollout(w, subs[3]);
-  run_until(w, done + 60 * SEC);
+  tsim_run_until(w, done + 60 * SEC);
   assert_int_equal(heat_lost(w), 0);
-  run_until(w, done + 180 * SEC);
+  tsim_run_until(w, done + 180 * SEC);
   assert_string_equal(api_str(w, "emergency/rollback-verification", "rollback_status"), "successful");
   sim_free(w);
 }
@@ -400,7 +375,7 @@ static void single_plant__only_plant_003_until_reverted_and_reloaded(void **stat
   assert_int_equal(st, 200);
   assert_string_equal(plant_str(w, "Plant-003", "heat_status"), "degraded"); /* one field still bad */
   put_data(w, "gl-001-plant-configs", prev);
-  run_until(w, 30 * SEC);
+  tsim_run_until(w, 30 * SEC);
   assert_string_equal(plant_str(w, "Plant-003", "heat_status"), "degraded"); /* not reloaded yet */
   json_decref(api(w, "POST", "config/reload", "{\"plants\": [\"Plant-003\"]}", &st));
   assert_int_equal(st, 200);
@@ -423,14 +398,14 @@ static void blue_green__switching_the_selector_to_blue_restores_heat(void **stat
   sim_world *w = world("blue-green");
   assert_int_equal(heat_lost(w), 5);
   assert_string_equal(api_str(w, "version", "version"), "1.5.0");
-  run_until(w, 5 * SEC);
+  tsim_run_until(w, 5 * SEC);
   select_color(w, "gl-001-blue");
   assert_string_equal(api_str(w, "version", "version"), "1.4.2");
-  run_until(w, 15 * SEC);
+  tsim_run_until(w, 15 * SEC);
   assert_int_equal(heat_lost(w), 5); /* heat takes time to come back */
-  run_until(w, 65 * SEC);
+  tsim_run_until(w, 65 * SEC);
   assert_int_equal(heat_lost(w), 0);
-  run_until(w, 5 * SEC + 240 * SEC);
+  tsim_run_until(w, 5 * SEC + 240 * SEC);
   assert_string_equal(api_str(w, "emergency/rollback-verification", "rollback_status"), "successful");
   sim_free(w);
 }
@@ -447,7 +422,7 @@ static void bad_config__broken_until_reverted_and_reloaded_or_restarted(void **s
     json_t *prev = previous_data(w, "gl-001-config");
     put_data(w, "gl-001-config", prev);
     json_decref(prev);
-    run_until(w, 30 * SEC);
+    tsim_run_until(w, 30 * SEC);
     assert_string_equal(optimization(w), "failed"); /* still the loaded config */
     if (restart_pods) {
       restart(w, MASTER);
@@ -458,7 +433,7 @@ static void bad_config__broken_until_reverted_and_reloaded_or_restarted(void **s
       assert_int_equal(st, 200);
     }
     assert_string_not_equal(optimization(w), "failed");
-    run_until(w, sim_now(w) + 10 * SEC);
+    tsim_run_until(w, sim_now(w) + 10 * SEC);
     assert_string_equal(optimization(w), "optimal");
     sim_free(w);
   }
@@ -488,7 +463,7 @@ static void bad_secret__database_fails_until_previous_password_and_restart(void 
   char *b64 = sim_util_base64(pw, strlen(pw)), *body = strutil_printf("{\"data\":{\"password\":\"%s\"}}", b64);
   kpatch(w, NS "/secrets/gl-001-db-credentials", "application/merge-patch+json", body);
   free(b64), free(body), json_decref(sc);
-  run_until(w, 30 * SEC);
+  tsim_run_until(w, 30 * SEC);
   assert_int_equal(db_health(w, &err), 503); /* the running pods keep the old password */
   restart(w, MASTER);
   wait_rollout(w, MASTER);
@@ -577,16 +552,16 @@ static void bad_migration__a_migrate_job_unapplies_it(void **state) {
   int st;
   assert_int_equal(active_connections(w), 6);
   scale(w, 0);
-  run_until(w, 30 * SEC);
+  tsim_run_until(w, 30 * SEC);
   assert_int_equal(active_connections(w), 0);
-  json_decref(req(w, "POST", "/apis/batch/v1/namespaces/greenlang/jobs", NULL, MIGRATE_JOB, &st, NULL));
+  json_decref(tsim_req(w, "POST", "/apis/batch/v1/namespaces/greenlang/jobs", NULL, NULL, MIGRATE_JOB, &st, NULL));
   assert_int_equal(st, 201);
   const char *err;
-  run_until(w, 5 * SEC);
+  tsim_run_until(w, 5 * SEC);
   assert_int_equal(active_connections(w), 0); /* the job's pod is no app server */
-  run_until(w, 35 * SEC);
+  tsim_run_until(w, 35 * SEC);
   assert_int_equal(db_health(w, &err), 503); /* no app pod yet, and the job is still running */
-  run_until(w, 90 * SEC);
+  tsim_run_until(w, 90 * SEC);
   json_t *job = kget(w, "/apis/batch/v1/namespaces/greenlang/jobs/migration-rollback");
   assert_int_equal(sim_util_jint(job, "status.succeeded", 0), 1);
   /* defaulted as the API server does, so `kubectl logs job/x` finds its pod by the selector */

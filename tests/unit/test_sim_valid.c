@@ -16,36 +16,13 @@
 #include "sim_schema.h"
 #include "sim_util.h"
 #include "sim_valid.h"
+#include "test_sim_fx.h"
 
 #define JOBS "/apis/batch/v1/namespaces/greenlang/jobs"
 #define DEP "/apis/apps/v1/namespaces/greenlang/deployments/gl-001-process-heat-orchestrator"
 #define JOB_BODY                                                                                       \
   "{\"metadata\":{\"generateName\":\"m-\"},\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":\"Never\"," \
   "\"containers\":[{\"name\":\"m\",\"image\":\"busybox\",\"command\":[\"true\"]}]}}}}"
-
-/* Sends one request; returns the parsed body (new; NULL when not JSON) and the status. */
-static json_t *call(sim_world *w, const char *method, const char *path, const char *query, const char *ct,
-                    const char *body, int *status) {
-  sim_header h[1] = {{"Content-Type", ct ? ct : "application/json"}};
-  sim_request r = {method, path, query, h, 1, body, body ? strlen(body) : 0};
-  sim_response resp;
-  sim_handle(w, &r, &resp);
-  *status = resp.status;
-  json_t *j = resp.body ? json_loads(resp.body, 0, NULL) : NULL;
-  sim_response_clear(&resp);
-  return j;
-}
-
-/* Returns a new world for the bad-release scenario. */
-static sim_world *world(void) {
-  char *err = NULL;
-  json_t *sc = sim_load_scenario("bad-release", &err);
-  assert_non_null(sc);
-  sim_world *w = sim_new(sc, 7, &err);
-  json_decref(sc);
-  assert_non_null(w);
-  return w;
-}
 
 /* Returns "name uid" of a created Job (caller frees). */
 static char *name_and_uid(const json_t *job) {
@@ -54,16 +31,16 @@ static char *name_and_uid(const json_t *job) {
 
 static void dry_run__create_job__consumes_nothing(void **state) {
   (void)state;
-  sim_world *a = world(), *b = world();
+  sim_world *a = tsim_world("bad-release", 7), *b = tsim_world("bad-release", 7);
   int st;
-  json_t *dry = call(a, "POST", JOBS, "dryRun=All", NULL, JOB_BODY, &st);
+  json_t *dry = tsim_call(a, "POST", JOBS, "dryRun=All", NULL, JOB_BODY, &st);
   assert_int_equal(st, 201);
   assert_null(sim_util_jpath(dry, "metadata.resourceVersion"));
   assert_non_null(sim_util_jpath(dry, "metadata.uid"));
-  json_t *list = call(a, "GET", JOBS, NULL, NULL, NULL, &st);
+  json_t *list = tsim_call(a, "GET", JOBS, NULL, NULL, NULL, &st);
   assert_int_equal(json_array_size(json_object_get(list, "items")), 0);
   /* the real create after a dry run gets the name and uid it would have got without it */
-  json_t *ja = call(a, "POST", JOBS, NULL, NULL, JOB_BODY, &st), *jb = call(b, "POST", JOBS, NULL, NULL, JOB_BODY, &st);
+  json_t *ja = tsim_call(a, "POST", JOBS, NULL, NULL, JOB_BODY, &st), *jb = tsim_call(b, "POST", JOBS, NULL, NULL, JOB_BODY, &st);
   char *na = name_and_uid(ja), *nb = name_and_uid(jb);
   assert_string_equal(na, nb);
   assert_string_equal(sim_util_jstr(ja, "metadata.resourceVersion", "a"), sim_util_jstr(jb, "metadata.resourceVersion", "b"));
@@ -74,27 +51,27 @@ static void dry_run__create_job__consumes_nothing(void **state) {
 
 static void dry_run__patch_scale_delete__change_nothing(void **state) {
   (void)state;
-  sim_world *w = world();
+  sim_world *w = tsim_world("bad-release", 7);
   int st;
-  json_t *before = call(w, "GET", DEP, NULL, NULL, NULL, &st);
-  json_t *events = call(w, "GET", "/api/v1/events", NULL, NULL, NULL, &st);
-  json_t *p = call(w, "PATCH", DEP, "dryRun=All", "application/merge-patch+json", "{\"spec\":{\"replicas\":5}}", &st);
+  json_t *before = tsim_call(w, "GET", DEP, NULL, NULL, NULL, &st);
+  json_t *events = tsim_call(w, "GET", "/api/v1/events", NULL, NULL, NULL, &st);
+  json_t *p = tsim_call(w, "PATCH", DEP, "dryRun=All", "application/merge-patch+json", "{\"spec\":{\"replicas\":5}}", &st);
   assert_int_equal(st, 200);
   assert_int_equal(sim_util_jint(p, "spec.replicas", 0), 5);
   assert_string_equal(sim_util_jstr(p, "metadata.resourceVersion", "p"), sim_util_jstr(before, "metadata.resourceVersion", "b"));
-  json_t *s = call(w, "PATCH", DEP "/scale", "dryRun=All", "application/merge-patch+json", "{\"spec\":{\"replicas\":0}}", &st);
+  json_t *s = tsim_call(w, "PATCH", DEP "/scale", "dryRun=All", "application/merge-patch+json", "{\"spec\":{\"replicas\":0}}", &st);
   assert_int_equal(st, 200);
   assert_int_equal(sim_util_jint(s, "spec.replicas", 1), 0);
-  json_t *d = call(w, "DELETE", DEP, NULL, NULL, "{\"dryRun\":[\"All\"]}", &st);
+  json_t *d = tsim_call(w, "DELETE", DEP, NULL, NULL, "{\"dryRun\":[\"All\"]}", &st);
   assert_int_equal(st, 200);
   assert_string_equal(sim_util_jstr(d, "status", ""), "Success");
-  json_t *after = call(w, "GET", DEP, NULL, NULL, NULL, &st);
+  json_t *after = tsim_call(w, "GET", DEP, NULL, NULL, NULL, &st);
   assert_int_equal(st, 200);
   assert_true(json_equal(before, after));
-  json_t *events_after = call(w, "GET", "/api/v1/events", NULL, NULL, NULL, &st);
+  json_t *events_after = tsim_call(w, "GET", "/api/v1/events", NULL, NULL, NULL, &st);
   assert_true(json_equal(events, events_after)); /* the list's resourceVersion too: no write, no event */
   json_decref(events), json_decref(events_after);
-  json_t *bad = call(w, "DELETE", DEP, "dryRun=Maybe", NULL, NULL, &st);
+  json_t *bad = tsim_call(w, "DELETE", DEP, "dryRun=Maybe", NULL, NULL, &st);
   assert_int_equal(st, 422);
   assert_string_equal(sim_util_jstr(bad, "message", ""), "DeleteOptions.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: "
                                                          "[]string{\"Maybe\"}: supported values: \"All\"");
@@ -110,7 +87,7 @@ static json_t *everything(sim_world *w) {
     char *path = i->group[0] ? strutil_printf("/apis/%s/%s/%s", i->group, i->version, i->plural)
                              : strutil_printf("/api/%s/%s", i->version, i->plural);
     int st;
-    json_t *list = call(w, "GET", path, NULL, NULL, NULL, &st);
+    json_t *list = tsim_call(w, "GET", path, NULL, NULL, NULL, &st);
     if (list) json_object_set_new(all, path, list);
     free(path);
   }
@@ -121,7 +98,7 @@ static json_t *everything(sim_world *w) {
 static json_t *dry(sim_world *w, const char *method, const char *path, const char *query, const char *ct, const char *body,
                    int want) {
   int st;
-  json_t *r = call(w, method, path, query, ct, body, &st);
+  json_t *r = tsim_call(w, method, path, query, ct, body, &st);
   if (st != want) fail_msg("%s %s?%s: %d, wanted %d: %s", method, path, query ? query : "", st, want, sim_util_jstr(r, "message", ""));
   return r;
 }
@@ -132,15 +109,15 @@ static json_t *dry(sim_world *w, const char *method, const char *path, const cha
 /* Log options the API server refuses (ValidatePodLogOptions) get its 422, whatever the pod. */
 static void validation__log_options__422_like_the_api_server(void **state) {
   (void)state;
-  sim_world *w = world();
+  sim_world *w = tsim_world("bad-release", 7);
   int st;
-  json_t *r = call(w, "GET", "/api/v1/namespaces/greenlang/pods/any/log", "sinceSeconds=0&tailLines=-2", NULL, NULL, &st);
+  json_t *r = tsim_call(w, "GET", "/api/v1/namespaces/greenlang/pods/any/log", "sinceSeconds=0&tailLines=-2", NULL, NULL, &st);
   assert_int_equal(st, 422);
   assert_string_equal(sim_util_jstr(r, "message", ""),
                       "PodLogOptions \"any\" is invalid: [tailLines: Invalid value: -2: must be greater than or equal to 0, "
                       "sinceSeconds: Invalid value: 0: must be greater than 0]");
   json_decref(r);
-  r = call(w, "GET", "/api/v1/namespaces/greenlang/pods/any/log", "sinceSeconds=1", NULL, NULL, &st);
+  r = tsim_call(w, "GET", "/api/v1/namespaces/greenlang/pods/any/log", "sinceSeconds=1", NULL, NULL, &st);
   assert_int_equal(st, 404);
   json_decref(r);
   sim_free(w);
@@ -151,10 +128,10 @@ static void validation__log_options__422_like_the_api_server(void **state) {
  * controllers (nothing stored, no resourceVersion consumed, no controller reacting). */
 static void dry_run__every_write_kind__world_unchanged_and_no_controller_reacts(void **state) {
   (void)state;
-  sim_world *a = world(), *b = world();
+  sim_world *a = tsim_world("bad-release", 7), *b = tsim_world("bad-release", 7);
   int st;
   uint64_t rv = sim_resource_version(a);
-  json_t *dep = call(a, "GET", DEP, NULL, NULL, NULL, &st), *pods = call(a, "GET", PODS, "labelSelector=app%3Dgl-001-process-heat-orchestrator", NULL, NULL, &st);
+  json_t *dep = tsim_call(a, "GET", DEP, NULL, NULL, NULL, &st), *pods = tsim_call(a, "GET", PODS, "labelSelector=app%3Dgl-001-process-heat-orchestrator", NULL, NULL, &st);
   const char *pod = sim_util_jstr(json_array_get(json_object_get(pods, "items"), 0), "metadata.name", NULL);
   assert_non_null(pod);
   json_object_set_new(json_object_get(dep, "spec"), "replicas", json_integer(6));
@@ -206,9 +183,9 @@ static void dry_run__every_write_kind__world_unchanged_and_no_controller_reacts(
 
 static void validation__template_leaves_selector__422_with_cause(void **state) {
   (void)state;
-  sim_world *w = world();
+  sim_world *w = tsim_world("bad-release", 7);
   int st;
-  json_t *r = call(w, "PATCH", DEP, NULL, "application/json-patch+json",
+  json_t *r = tsim_call(w, "PATCH", DEP, NULL, "application/json-patch+json",
                    "[{\"op\":\"replace\",\"path\":\"/spec/template/metadata/labels\",\"value\":{\"b\":\"2\",\"a\":\"1\"}}]", &st);
   assert_int_equal(st, 422);
   assert_string_equal(sim_util_jstr(r, "reason", ""), "Invalid");
@@ -283,7 +260,7 @@ static size_t check_world(const char *what, sim_world *w) {
     char *path = i->group[0] ? strutil_printf("/apis/%s/%s/%s", i->group, i->version, i->plural)
                              : strutil_printf("/api/%s/%s", i->version, i->plural);
     int st;
-    json_t *list = call(w, "GET", path, NULL, NULL, NULL, &st), *o;
+    json_t *list = tsim_call(w, "GET", path, NULL, NULL, NULL, &st), *o;
     size_t k;
     json_array_foreach(json_object_get(list, "items"), k, o) {
       char *e = sim_schema_check((simr_kind)r, o, true);

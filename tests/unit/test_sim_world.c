@@ -11,49 +11,15 @@
 
 #include "sim.h"
 #include "sim_util.h"
+#include "test_sim_fx.h"
 
 #define DEP "/apis/apps/v1/namespaces/greenlang/deployments/gl-001-process-heat-orchestrator"
 #define RSS "/apis/apps/v1/namespaces/greenlang/replicasets"
 
-/* Sends one request; returns the parsed body (new; NULL when not JSON) and the status. */
-static json_t *call(sim_world *w, const char *method, const char *path, const char *query, const char *ct,
-                    const char *body, int *status) {
-  sim_header h[1] = {{"Content-Type", ct ? ct : "application/json"}};
-  sim_request r = {method, path, query, h, 1, body, body ? strlen(body) : 0};
-  sim_response resp;
-  sim_handle(w, &r, &resp);
-  *status = resp.status;
-  json_t *j = resp.body ? json_loads(resp.body, 0, NULL) : NULL;
-  sim_watch_free(resp.watch);
-  sim_response_clear(&resp);
-  return j;
-}
-
-/* Returns a new world for a built-in scenario (or JSON text) with the seed. */
-static sim_world *world(const char *scenario, uint64_t seed) {
-  char *err = NULL;
-  json_t *sc = scenario[0] == '{' ? json_loads(scenario, 0, NULL) : sim_load_scenario(scenario, &err);
-  assert_non_null(sc);
-  sim_world *w = sim_new(sc, seed, &err);
-  if (!w) fail_msg("sim_new: %s", err);
-  json_decref(sc);
-  return w;
-}
-
-/* Runs virtual time forward until nothing is pending or `until` is reached. */
-static void run_until(sim_world *w, int64_t until) {
-  for (int i = 0; i < 100000; i++) {
-    int64_t next = sim_next_change(w);
-    if (next > until) break;
-    sim_advance(w, next);
-  }
-  sim_advance(w, until);
-}
-
 /* Returns the rollback patch kubectl sends to go back to the ReplicaSet with that revision. */
 static char *undo_patch(sim_world *w, const char *revision) {
   int st;
-  json_t *list = call(w, "GET", RSS, "labelSelector=app%3Dgl-001-process-heat-orchestrator", NULL, NULL, &st), *rs;
+  json_t *list = tsim_call(w, "GET", RSS, "labelSelector=app%3Dgl-001-process-heat-orchestrator", NULL, NULL, &st), *rs;
   size_t i;
   char *patch = NULL;
   json_array_foreach(json_object_get(list, "items"), i, rs) {
@@ -77,20 +43,20 @@ static const char *dep_annotation(const json_t *d, const char *key) {
 
 static void rollout__undo_to_older_revision__reuses_its_replicaset(void **state) {
   (void)state;
-  sim_world *w = world("bad-release", 1);
+  sim_world *w = tsim_world("bad-release", 1);
   int st;
   char *patch = undo_patch(w, "12");
-  json_decref(call(w, "PATCH", DEP, NULL, "application/json-patch+json", patch, &st));
+  json_decref(tsim_call(w, "PATCH", DEP, NULL, "application/json-patch+json", patch, &st));
   assert_int_equal(st, 200);
   free(patch);
-  run_until(w, 120000);
-  json_t *d = call(w, "GET", DEP, NULL, NULL, NULL, &st);
+  tsim_run_until(w, 120000);
+  json_t *d = tsim_call(w, "GET", DEP, NULL, NULL, NULL, &st);
   assert_string_equal(dep_annotation(d, "deployment.kubernetes.io/revision"), "14");
   assert_int_equal(sim_util_jint(d, "status.observedGeneration", 0), sim_util_jint(d, "metadata.generation", -1));
   assert_int_equal(sim_util_jint(d, "status.updatedReplicas", 0), 3);
   assert_int_equal(sim_util_jint(d, "status.availableReplicas", 0), 3);
   json_decref(d);
-  json_t *list = call(w, "GET", RSS, "labelSelector=app%3Dgl-001-process-heat-orchestrator", NULL, NULL, &st), *rs;
+  json_t *list = tsim_call(w, "GET", RSS, "labelSelector=app%3Dgl-001-process-heat-orchestrator", NULL, NULL, &st), *rs;
   assert_int_equal(json_array_size(json_object_get(list, "items")), 4);
   size_t i, found = 0;
   json_array_foreach(json_object_get(list, "items"), i, rs) {
@@ -110,27 +76,27 @@ static void rollout__undo_to_older_revision__reuses_its_replicaset(void **state)
 
 static void rollout__bad_image__progress_deadline_exceeded(void **state) {
   (void)state;
-  sim_world *w = world("stuck-rollout", 1);
+  sim_world *w = tsim_world("stuck-rollout", 1);
   int st;
   char *patch = undo_patch(w, "12");
-  json_decref(call(w, "PATCH", DEP, NULL, "application/json-patch+json", patch, &st));
+  json_decref(tsim_call(w, "PATCH", DEP, NULL, "application/json-patch+json", patch, &st));
   free(patch);
-  run_until(w, 599000);
-  json_t *d = call(w, "GET", DEP, NULL, NULL, NULL, &st), *c;
+  tsim_run_until(w, 599000);
+  json_t *d = tsim_call(w, "GET", DEP, NULL, NULL, NULL, &st), *c;
   size_t i;
   json_array_foreach(sim_util_jpath(d, "status.conditions"), i, c)
     if (!strcmp(sim_util_jstr(c, "type", ""), "Progressing")) assert_string_equal(sim_util_jstr(c, "reason", ""), "ReplicaSetUpdated");
   assert_int_equal(sim_util_jint(d, "status.availableReplicas", 0), 3);
   json_decref(d);
-  run_until(w, 700000);
-  d = call(w, "GET", DEP, NULL, NULL, NULL, &st);
+  tsim_run_until(w, 700000);
+  d = tsim_call(w, "GET", DEP, NULL, NULL, NULL, &st);
   json_array_foreach(sim_util_jpath(d, "status.conditions"), i, c)
     if (!strcmp(sim_util_jstr(c, "type", ""), "Progressing")) {
       assert_string_equal(sim_util_jstr(c, "reason", ""), "ProgressDeadlineExceeded");
       assert_string_equal(sim_util_jstr(c, "status", ""), "False");
     }
   json_decref(d);
-  json_t *pods = call(w, "GET", "/api/v1/namespaces/greenlang/pods", "fieldSelector=status.phase%3DPending", NULL, NULL, &st);
+  json_t *pods = tsim_call(w, "GET", "/api/v1/namespaces/greenlang/pods", "fieldSelector=status.phase%3DPending", NULL, NULL, &st);
   json_t *p = json_array_get(json_object_get(pods, "items"), 0);
   assert_string_equal(sim_util_jstr(json_array_get(sim_util_jpath(p, "status.containerStatuses"), 0), "state.waiting.reason", ""),
                       "ImagePullBackOff");
@@ -140,35 +106,35 @@ static void rollout__bad_image__progress_deadline_exceeded(void **state) {
 
 static void errors__status_objects__as_the_api_server_words_them(void **state) {
   (void)state;
-  sim_world *w = world("bad-release", 1);
+  sim_world *w = tsim_world("bad-release", 1);
   int st;
-  json_t *j = call(w, "GET", "/apis/apps/v1/namespaces/greenlang/deployments/nope", NULL, NULL, NULL, &st);
+  json_t *j = tsim_call(w, "GET", "/apis/apps/v1/namespaces/greenlang/deployments/nope", NULL, NULL, NULL, &st);
   assert_int_equal(st, 404);
   assert_string_equal(sim_util_jstr(j, "message", ""), "deployments.apps \"nope\" not found");
   assert_string_equal(sim_util_jstr(j, "reason", ""), "NotFound");
   json_decref(j);
   const char *cm = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\"},\"data\":{\"a\":\"1\"}}";
-  json_decref(call(w, "POST", "/api/v1/namespaces/greenlang/configmaps", NULL, NULL, cm, &st));
+  json_decref(tsim_call(w, "POST", "/api/v1/namespaces/greenlang/configmaps", NULL, NULL, cm, &st));
   assert_int_equal(st, 201);
-  j = call(w, "POST", "/api/v1/namespaces/greenlang/configmaps", NULL, NULL, cm, &st);
+  j = tsim_call(w, "POST", "/api/v1/namespaces/greenlang/configmaps", NULL, NULL, cm, &st);
   assert_int_equal(st, 409);
   assert_string_equal(sim_util_jstr(j, "reason", ""), "AlreadyExists");
   json_decref(j);
   const char *stale = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\",\"resourceVersion\":\"1\"}}";
-  j = call(w, "PUT", "/api/v1/namespaces/greenlang/configmaps/x", NULL, NULL, stale, &st);
+  j = tsim_call(w, "PUT", "/api/v1/namespaces/greenlang/configmaps/x", NULL, NULL, stale, &st);
   assert_int_equal(st, 409);
   assert_string_equal(sim_util_jstr(j, "reason", ""), "Conflict");
   json_decref(j);
-  j = call(w, "PATCH", DEP, NULL, "application/merge-patch+json", "{\"metadata\":{\"name\":\"other\"}}", &st);
+  j = tsim_call(w, "PATCH", DEP, NULL, "application/merge-patch+json", "{\"metadata\":{\"name\":\"other\"}}", &st);
   assert_int_equal(st, 422);
   assert_string_equal(sim_util_jstr(j, "message", ""),
                       "Deployment.apps \"gl-001-process-heat-orchestrator\" is invalid: metadata.name: Invalid value: "
                       "\"other\": field is immutable");
   json_decref(j);
-  j = call(w, "POST", "/api/v1/namespaces/greenlang/configmaps", NULL, NULL, "{not json", &st);
+  j = tsim_call(w, "POST", "/api/v1/namespaces/greenlang/configmaps", NULL, NULL, "{not json", &st);
   assert_int_equal(st, 400);
   json_decref(j);
-  j = call(w, "GET", "/apis/apps/v1/namespaces/greenlang/widgets", NULL, NULL, NULL, &st);
+  j = tsim_call(w, "GET", "/apis/apps/v1/namespaces/greenlang/widgets", NULL, NULL, NULL, &st);
   assert_int_equal(st, 404);
   json_decref(j);
   sim_free(w);
@@ -176,23 +142,23 @@ static void errors__status_objects__as_the_api_server_words_them(void **state) {
 
 static void list__pagination__continue_and_expiry(void **state) {
   (void)state;
-  sim_world *w = world("{\"cluster\":{\"namespace\":\"ns\",\"watch\":{\"history\":4},\"configmaps\":[{\"name\":\"a\"},"
+  sim_world *w = tsim_world("{\"cluster\":{\"namespace\":\"ns\",\"watch\":{\"history\":4},\"configmaps\":[{\"name\":\"a\"},"
                       "{\"name\":\"b\"},{\"name\":\"c\"}]}}", 1);
   int st;
-  json_t *p1 = call(w, "GET", "/api/v1/namespaces/ns/configmaps", "limit=2", NULL, NULL, &st);
+  json_t *p1 = tsim_call(w, "GET", "/api/v1/namespaces/ns/configmaps", "limit=2", NULL, NULL, &st);
   assert_int_equal(json_array_size(json_object_get(p1, "items")), 2);
   assert_int_equal(sim_util_jint(p1, "metadata.remainingItemCount", 0), 1);
   char *q = strutil_printf("limit=2&continue=%s", sim_util_jstr(p1, "metadata.continue", ""));
-  json_t *p2 = call(w, "GET", "/api/v1/namespaces/ns/configmaps", q, NULL, NULL, &st);
+  json_t *p2 = tsim_call(w, "GET", "/api/v1/namespaces/ns/configmaps", q, NULL, NULL, &st);
   assert_int_equal(json_array_size(json_object_get(p2, "items")), 1);
   assert_string_equal(sim_util_jstr(json_array_get(json_object_get(p2, "items"), 0), "metadata.name", ""), "c");
   json_decref(p2);
   for (int i = 0; i < 6; i++) {
     char body[200];
     snprintf(body, sizeof body, "{\"metadata\":{\"name\":\"n%d\"}}", i);
-    json_decref(call(w, "POST", "/api/v1/namespaces/ns/configmaps", NULL, NULL, body, &st));
+    json_decref(tsim_call(w, "POST", "/api/v1/namespaces/ns/configmaps", NULL, NULL, body, &st));
   }
-  p2 = call(w, "GET", "/api/v1/namespaces/ns/configmaps", q, NULL, NULL, &st);
+  p2 = tsim_call(w, "GET", "/api/v1/namespaces/ns/configmaps", q, NULL, NULL, &st);
   assert_int_equal(st, 410);
   assert_string_equal(sim_util_jstr(p2, "reason", ""), "Expired");
   json_decref(p2), json_decref(p1);
@@ -222,7 +188,7 @@ static char *poll_text(sim_world *w, sim_watch *wt, sim_watch_state *s) {
 
 static void watch__events_bookmarks_timeout_and_410(void **state) {
   (void)state;
-  sim_world *w = world("{\"cluster\":{\"namespace\":\"ns\",\"watch\":{\"history\":3,\"bookmark_every\":\"10s\"},"
+  sim_world *w = tsim_world("{\"cluster\":{\"namespace\":\"ns\",\"watch\":{\"history\":3,\"bookmark_every\":\"10s\"},"
                       "\"configmaps\":[{\"name\":\"a\",\"labels\":{\"t\":\"x\"}},{\"name\":\"b\"}]}}", 1);
   int st;
   sim_watch_state s;
@@ -231,9 +197,9 @@ static void watch__events_bookmarks_timeout_and_410(void **state) {
   assert_non_null(strstr(t, "{\"type\":\"ADDED\""));
   assert_null(strstr(t, "\"name\":\"b\""));
   free(t);
-  json_decref(call(w, "PATCH", "/api/v1/namespaces/ns/configmaps/a", NULL, "application/merge-patch+json", "{\"data\":{\"k\":\"v\"}}", &st));
-  json_decref(call(w, "PATCH", "/api/v1/namespaces/ns/configmaps/b", NULL, "application/merge-patch+json", "{\"data\":{\"k\":\"v\"}}", &st));
-  json_decref(call(w, "PATCH", "/api/v1/namespaces/ns/configmaps/a", NULL, "application/merge-patch+json", "{\"metadata\":{\"labels\":{\"t\":null}}}", &st));
+  json_decref(tsim_call(w, "PATCH", "/api/v1/namespaces/ns/configmaps/a", NULL, "application/merge-patch+json", "{\"data\":{\"k\":\"v\"}}", &st));
+  json_decref(tsim_call(w, "PATCH", "/api/v1/namespaces/ns/configmaps/b", NULL, "application/merge-patch+json", "{\"data\":{\"k\":\"v\"}}", &st));
+  json_decref(tsim_call(w, "PATCH", "/api/v1/namespaces/ns/configmaps/a", NULL, "application/merge-patch+json", "{\"metadata\":{\"labels\":{\"t\":null}}}", &st));
   t = poll_text(w, all, &s);
   assert_non_null(strstr(t, "{\"type\":\"MODIFIED\""));
   assert_non_null(strstr(t, "{\"type\":\"DELETED\""));
@@ -259,7 +225,7 @@ static void watch__events_bookmarks_timeout_and_410(void **state) {
 
 static void faults__errors_drops_conflicts__from_the_scenario(void **state) {
   (void)state;
-  sim_world *w = world("{\"cluster\":{\"namespace\":\"ns\",\"configmaps\":[{\"name\":\"a\"}]},"
+  sim_world *w = tsim_world("{\"cluster\":{\"namespace\":\"ns\",\"configmaps\":[{\"name\":\"a\"}]},"
                       "\"faults\":{\"error_rate\":1,\"error_codes\":[429],\"retry_after\":\"2s\"}}", 1);
   sim_header h[1] = {{"Content-Type", "application/json"}};
   sim_request r = {"GET", "/api/v1/namespaces/ns/configmaps/a", NULL, h, 1, NULL, 0};
@@ -269,38 +235,38 @@ static void faults__errors_drops_conflicts__from_the_scenario(void **state) {
   assert_string_equal(sim_response_header(&resp, "Retry-After"), "2");
   sim_response_clear(&resp);
   sim_free(w);
-  w = world("{\"cluster\":{\"namespace\":\"ns\",\"configmaps\":[{\"name\":\"a\"}]},\"faults\":{\"drop_rate\":1,"
+  w = tsim_world("{\"cluster\":{\"namespace\":\"ns\",\"configmaps\":[{\"name\":\"a\"}]},\"faults\":{\"drop_rate\":1,"
             "\"latency\":[\"100ms\",\"100ms\"]}}", 1);
   sim_handle(w, &r, &resp);
   assert_true(resp.drop);
   assert_int_equal(resp.delay_ms, 100);
   sim_response_clear(&resp);
   sim_free(w);
-  w = world("{\"cluster\":{\"namespace\":\"ns\",\"configmaps\":[{\"name\":\"a\"}]},\"faults\":{\"conflict_on_patch\":"
+  w = tsim_world("{\"cluster\":{\"namespace\":\"ns\",\"configmaps\":[{\"name\":\"a\"}]},\"faults\":{\"conflict_on_patch\":"
             "[{\"resource\":\"configmaps\",\"name\":\"a\",\"times\":1}]}}", 1);
   int st;
-  json_decref(call(w, "PATCH", "/api/v1/namespaces/ns/configmaps/a", NULL, "application/merge-patch+json", "{\"data\":{}}", &st));
+  json_decref(tsim_call(w, "PATCH", "/api/v1/namespaces/ns/configmaps/a", NULL, "application/merge-patch+json", "{\"data\":{}}", &st));
   assert_int_equal(st, 409);
-  json_decref(call(w, "PATCH", "/api/v1/namespaces/ns/configmaps/a", NULL, "application/merge-patch+json", "{\"data\":{}}", &st));
+  json_decref(tsim_call(w, "PATCH", "/api/v1/namespaces/ns/configmaps/a", NULL, "application/merge-patch+json", "{\"data\":{}}", &st));
   assert_int_equal(st, 200);
   sim_free(w);
 }
 
 /* Returns the text of a fixed request sequence against a fresh world with the seed. */
 static char *transcript(const char *scenario, uint64_t seed) {
-  sim_world *w = world(scenario, seed);
+  sim_world *w = tsim_world(scenario, seed);
   valbuf b = {0};
   int st;
   char *patch = undo_patch(w, "12");
-  json_decref(call(w, "PATCH", DEP, NULL, "application/json-patch+json", patch, &st));
+  json_decref(tsim_call(w, "PATCH", DEP, NULL, "application/json-patch+json", patch, &st));
   free(patch);
   for (int64_t t = 0; t <= 90000; t += 7000) {
     sim_advance(w, t);
-    json_t *j = call(w, "GET", "/api/v1/namespaces/greenlang/pods", NULL, NULL, NULL, &st);
+    json_t *j = tsim_call(w, "GET", "/api/v1/namespaces/greenlang/pods", NULL, NULL, NULL, &st);
     char *text = json_dumps(j, JSON_COMPACT);
     valbuf_printf(&b, "%d %s\n", st, text);
     free(text), json_decref(j);
-    j = call(w, "GET", "/api/v1/namespaces/greenlang/services/gl-001-process-heat-orchestrator:8000/proxy/api/v1/plants/heat-status",
+    j = tsim_call(w, "GET", "/api/v1/namespaces/greenlang/services/gl-001-process-heat-orchestrator:8000/proxy/api/v1/plants/heat-status",
              NULL, NULL, NULL, &st);
     text = json_dumps(j, JSON_COMPACT);
     valbuf_printf(&b, "%d %s\n", st, text);
@@ -320,15 +286,15 @@ static void determinism__same_scenario_and_seed__identical_answers(void **state)
 
 static void proxy_logs_exec__follow_the_pods(void **state) {
   (void)state;
-  sim_world *w = world("bad-release", 1);
+  sim_world *w = tsim_world("bad-release", 1);
   int st;
-  json_decref(call(w, "GET", "/api/v1/namespaces/greenlang/services/gl-001-process-heat-orchestrator:8000/proxy/api/v1/version",
+  json_decref(tsim_call(w, "GET", "/api/v1/namespaces/greenlang/services/gl-001-process-heat-orchestrator:8000/proxy/api/v1/version",
                    NULL, NULL, NULL, &st));
   assert_int_equal(st, 200);
-  json_decref(call(w, "PATCH", DEP "/scale", NULL, "application/merge-patch+json", "{\"spec\":{\"replicas\":0}}", &st));
+  json_decref(tsim_call(w, "PATCH", DEP "/scale", NULL, "application/merge-patch+json", "{\"spec\":{\"replicas\":0}}", &st));
   assert_int_equal(st, 200);
-  run_until(w, 60000);
-  json_t *j = call(w, "GET", "/api/v1/namespaces/greenlang/services/gl-001-process-heat-orchestrator:8000/proxy/api/v1/version",
+  tsim_run_until(w, 60000);
+  json_t *j = tsim_call(w, "GET", "/api/v1/namespaces/greenlang/services/gl-001-process-heat-orchestrator:8000/proxy/api/v1/version",
                    NULL, NULL, NULL, &st);
   assert_int_equal(st, 503);
   assert_string_equal(sim_util_jstr(j, "message", ""), "no endpoints available for service \"gl-001-process-heat-orchestrator\"");
@@ -375,12 +341,12 @@ static void same_answer(sim_world *w, const char *path, const char *query) {
 
 static void answers__deferred__render_as_in_process(void **state) {
   (void)state;
-  sim_world *w = world("bad-release", 1);
+  sim_world *w = tsim_world("bad-release", 1);
   same_answer(w, DEP, "");
   same_answer(w, RSS, "");
   same_answer(w, RSS, "limit=1");
   int st;
-  json_decref(call(w, "PATCH", DEP, "", "application/merge-patch+json", "{\"spec\":{\"replicas\":3}}", &st));
+  json_decref(tsim_call(w, "PATCH", DEP, "", "application/merge-patch+json", "{\"spec\":{\"replicas\":3}}", &st));
   assert_int_equal(st, 200);
   same_answer(w, DEP, "");
   sim_request bad = {"GET", DEP "-nope", "", NULL, 0, NULL, 0};

@@ -9,17 +9,7 @@
 #include <cmocka.h>
 
 #include "value.h"
-
-/* Returns the value of a JSON text (the test's shorthand for lists and objects). */
-static rbk_value *J(const char *text) {
-  json_error_t e;
-  json_t *j = json_loads(text, JSON_DECODE_ANY, &e);
-  assert_non_null(j);
-  rbk_value *v = value_from_json(j);
-  json_decref(j);
-  assert_non_null(v);
-  return v;
-}
+#include "test_value_fx.h"
 
 /* Asserts that value_show(v) is `want`, then releases v. */
 static void assert_show(rbk_value *v, const char *want) {
@@ -92,54 +82,30 @@ static void value__list_push__grows_past_capacity(void **state) {
   assert_show(l, "[0,1,2,3,4,5,6,7,8,9]");
 }
 
-static void value__equal_int_and_float__compares_by_value(void **state) {
+/* Pairs of values and whether value_equal holds between them: numbers by value (exactly), objects
+ * whatever their member order, never across kinds, secrets by their plain text. */
+static void value__equal__by_kind_and_value(void **state) {
   (void)state;
-  rbk_value *i = value_int(3), *f = value_float(3.0), *g = value_float(3.5);
-  assert_true(value_equal(i, f));
-  assert_false(value_equal(i, g));
-  value_unref(i);
-  value_unref(f);
-  value_unref(g);
-}
-
-static void value__equal_large_int_and_float__is_exact(void **state) {
-  (void)state;
-  rbk_value *i = value_int(9007199254740993), *f = value_float(9007199254740992.0);
-  assert_false(value_equal(i, f));
-  value_unref(i);
-  value_unref(f);
-}
-
-static void value__equal_objects__ignores_member_order(void **state) {
-  (void)state;
-  rbk_value *a = J("{\"x\":1,\"y\":[1,2]}"), *b = J("{\"y\":[1,2],\"x\":1}"), *c = J("{\"y\":[2,1],\"x\":1}");
-  assert_true(value_equal(a, b));
-  assert_false(value_equal(a, c));
-  value_unref(a);
-  value_unref(b);
-  value_unref(c);
-}
-
-static void value__equal_different_kinds__is_false(void **state) {
-  (void)state;
-  rbk_value *s = value_cstring("1"), *i = value_int(1), *n = value_null(), *d = value_duration(1);
-  assert_false(value_equal(s, i));
-  assert_false(value_equal(n, i));
-  assert_false(value_equal(d, i));
-  value_unref(s);
-  value_unref(i);
-  value_unref(n);
-  value_unref(d);
-}
-
-static void value__equal_secrets__compares_plain_text(void **state) {
-  (void)state;
-  rbk_value *a = value_secret("A", "hunter2"), *b = value_secret("B", "hunter2"), *s = value_cstring("hunter2");
-  assert_true(value_equal(a, b));
-  assert_false(value_equal(a, s));
-  value_unref(a);
-  value_unref(b);
-  value_unref(s);
+  struct {
+    rbk_value *a, *b;
+    bool equal;
+  } cases[] = {
+      {value_int(3), value_float(3.0), true},
+      {value_int(3), value_float(3.5), false},
+      {value_int(9007199254740993), value_float(9007199254740992.0), false},
+      {tv_json("{\"x\":1,\"y\":[1,2]}"), tv_json("{\"y\":[1,2],\"x\":1}"), true},
+      {tv_json("{\"x\":1,\"y\":[1,2]}"), tv_json("{\"y\":[2,1],\"x\":1}"), false},
+      {value_cstring("1"), value_int(1), false},
+      {value_null(), value_int(1), false},
+      {value_duration(1), value_int(1), false},
+      {value_secret("A", "hunter2"), value_secret("B", "hunter2"), true},
+      {value_secret("A", "hunter2"), value_cstring("hunter2"), false},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    if (value_equal(cases[i].a, cases[i].b) != cases[i].equal) fail_msg("case %zu: want equal=%d", i, cases[i].equal);
+    value_unref(cases[i].a);
+    value_unref(cases[i].b);
+  }
 }
 
 static void value__compare_mixed_numbers__orders(void **state) {
@@ -234,7 +200,7 @@ static void value__show_scalars__reads_naturally(void **state) {
 
 static void value__show_list__is_compact_json_with_short_floats(void **state) {
   (void)state;
-  rbk_value *l = J("[1, \"a\", 85.3, 1000.0, null, {\"k\": true}]");
+  rbk_value *l = tv_json("[1, \"a\", 85.3, 1000.0, null, {\"k\": true}]");
   value_list_push(l, value_duration(2000));
   assert_show(l, "[1,\"a\",85.3,1000.0,null,{\"k\":true},\"2s\"]");
 }
@@ -250,8 +216,8 @@ static void value__show_secret__is_masked(void **state) {
 static void value__repr__writes_rbk_source(void **state) {
   (void)state;
   assert_repr(value_cstring("a \"q\" ${x}\n"), "\"a \\\"q\\\" \\${x}\\n\"");
-  assert_repr(J("{\"plant_id\": \"P-3\", \"heat-demand\": 45}"), "{plant_id: \"P-3\", \"heat-demand\": 45}");
-  assert_repr(J("[1, 2.5, null]"), "[1, 2.5, null]");
+  assert_repr(tv_json("{\"plant_id\": \"P-3\", \"heat-demand\": 45}"), "{plant_id: \"P-3\", \"heat-demand\": 45}");
+  assert_repr(tv_json("[1, 2.5, null]"), "[1, 2.5, null]");
   assert_repr(value_duration(90000), "1m30s");
   assert_repr(value_secret("X", "plain"), "***");
   assert_repr(value_time(0), "parse_time(\"1970-01-01T00:00:00Z\")");
@@ -292,7 +258,7 @@ static void value__to_json_invalid_utf8__replaces_bad_bytes(void **state) {
 
 static void value__from_json__keeps_ints_floats_and_order(void **state) {
   (void)state;
-  rbk_value *v = J("{\"b\": 1, \"a\": 1.0, \"c\": [true, null]}");
+  rbk_value *v = tv_json("{\"b\": 1, \"a\": 1.0, \"c\": [true, null]}");
   assert_int_equal(v->kind, VAL_OBJECT);
   assert_string_equal(v->u.obj.keys[0], "b");
   assert_int_equal(value_object_get(v, "b")->kind, VAL_INT);
@@ -303,7 +269,7 @@ static void value__from_json__keeps_ints_floats_and_order(void **state) {
 
 static void value__contains_secret__finds_nested_secrets(void **state) {
   (void)state;
-  rbk_value *o = J("{\"a\": [1, {\"b\": 2}]}");
+  rbk_value *o = tv_json("{\"a\": [1, {\"b\": 2}]}");
   assert_false(value_contains_secret(o));
   rbk_value *inner = value_object_get(o, "a")->u.list.items[1];
   value_object_set(inner, "c", value_secret("S", "x"));
@@ -336,11 +302,7 @@ int main(void) {
       cmocka_unit_test(value__object_set__keeps_insertion_order),
       cmocka_unit_test(value__object_set_existing_key__replaces_in_place),
       cmocka_unit_test(value__list_push__grows_past_capacity),
-      cmocka_unit_test(value__equal_int_and_float__compares_by_value),
-      cmocka_unit_test(value__equal_large_int_and_float__is_exact),
-      cmocka_unit_test(value__equal_objects__ignores_member_order),
-      cmocka_unit_test(value__equal_different_kinds__is_false),
-      cmocka_unit_test(value__equal_secrets__compares_plain_text),
+      cmocka_unit_test(value__equal__by_kind_and_value),
       cmocka_unit_test(value__compare_mixed_numbers__orders),
       cmocka_unit_test(value__compare_strings__orders_bytewise),
       cmocka_unit_test(value__compare_string_and_int__fails),
