@@ -59,6 +59,7 @@ only_own_file() {
       obj = part[n]; lib = n > 1 ? part[1] : ""; sub(/.*\//, "", lib)
       if ($2 == "U") { ref[$3] = ref[$3] " " obj; next }
       if ($2 !~ /^[TDBR]$/ || lib !~ /librbk_[a-z_]+\.a$/) next
+      if ($3 ~ /^__(odr_asan|asan|ubsan|sancov|sanitizer)/) next  # made by -fsanitize, not by us
       o = obj; sub(/\.c\.o$|\.o$/, "", o)
       if (o in ex) next
       def[$3] = obj; where_of[$3] = o ".c in " lib
