@@ -26,8 +26,9 @@ static const char *why_of(int sig) {
   return "interrupted";
 }
 
-/* The handler: counts the signal and cancels (then stops) the run when one is attached. Every signal is handled the same way, however many arrive: the run ends with
- * exit 3 and a complete journal. Async-signal-safe. */
+/* The handler: counts the signal and cancels (then stops) the run when one is attached. Every
+ * signal is handled the same way, however many arrive: the run ends with exit 3 and a complete
+ * journal. Async-signal-safe. */
 static void on_signal(int sig) {
   int saved_errno = errno;
   received++;
