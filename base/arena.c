@@ -44,17 +44,20 @@ static void *own_chunk(arena *a, size_t size) {
   return (char *)c + HEADER;
 }
 
-/* Returns a new zeroed chunk of `total` bytes (a multiple of HUGE) mapped on a HUGE boundary and
- * advised to use huge pages, or NULL when that is not possible here. */
+/* Returns a new zeroed chunk of `total` bytes mapped from the system, or NULL when that is not
+ * possible here. Pages are zeroed by the kernel when first touched, so the unused tail of a chunk
+ * costs nothing (a calloc'ed chunk is zeroed, and its pages faulted in, up front). A multiple of
+ * HUGE is mapped on a HUGE boundary and advised to use huge pages. */
 static arena_chunk *map_chunk(size_t total) {
 #if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
-  char *p = mmap(NULL, total + HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  size_t align = total % HUGE == 0 ? HUGE : 0;
+  char *p = mmap(NULL, total + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return NULL;
-  size_t lead = (HUGE - (uintptr_t)p % HUGE) % HUGE;
+  size_t lead = align ? (align - (uintptr_t)p % align) % align : 0;
   if (lead) munmap(p, lead);
-  if (HUGE - lead) munmap(p + lead + total, HUGE - lead);
+  if (align - lead) munmap(p + lead + total, align - lead);
   arena_chunk *c = (arena_chunk *)(p + lead);
-  madvise(c, total, MADV_HUGEPAGE); /* advice only: without huge pages the chunk works the same */
+  if (align) madvise(c, total, MADV_HUGEPAGE); /* advice only: without huge pages the chunk works the same */
   c->mapped = total;
   return c;
 #else
@@ -66,7 +69,7 @@ static arena_chunk *map_chunk(size_t total) {
 /* Starts a new chunk to fill; returns false when out of memory. */
 static bool new_chunk(arena *a) {
   size_t size = a->next_size ? a->next_size : FIRST_CHUNK;
-  arena_chunk *c = size % HUGE == 0 ? map_chunk(size) : NULL;
+  arena_chunk *c = map_chunk(size);
   size_t room = c ? size - HEADER : size;
   if (!c) c = calloc(1, HEADER + size);
   if (!c) return false;

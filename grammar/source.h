@@ -13,6 +13,7 @@ typedef struct rbk_source {
   char *text; /* followed by two NULs (the scanner works in place); may contain other NULs (then
                * len says where it ends) */
   size_t len;
+  size_t mapped; /* the size of the mapping that holds text, or 0: text is malloc'ed */
 } rbk_source;
 
 typedef struct {

@@ -93,15 +93,26 @@ static size_t parse_params(const sig_info *sig, sig_param *params, size_t max) {
   return parse_spec(sig->named, true, sig->required_named, params, n, max);
 }
 
-/* The table's parameters, parsed once (the checker and the VM ask at every call). */
-enum { CACHED_PARAMS = 16 };
-static sig_param cached[FN__COUNT][CACHED_PARAMS];
-static size_t ncached[FN__COUNT];
+/* The table's parameters, parsed once (the checker and the VM ask at every call), one function's
+ * after another in a pool: only the pages they fill are touched (a page fault each, costly at
+ * start-up). A function whose parameters do not fit is parsed at each call. */
+enum { CACHED_PARAMS = 16, POOL_PARAMS = 640 };
+static sig_param pool[POOL_PARAMS];
+static uint16_t first[FN__COUNT], ncached[FN__COUNT];
+static bool uncached[FN__COUNT];
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 
 /* Fills the cache (once). */
 static void fill_cache(void) {
-  for (size_t i = 0; i < FN__COUNT; i++) ncached[i] = parse_params(&table[i], cached[i], CACHED_PARAMS);
+  size_t used = 0;
+  for (size_t i = 0; i < FN__COUNT; i++) {
+    size_t room = POOL_PARAMS - used < CACHED_PARAMS ? POOL_PARAMS - used : CACHED_PARAMS;
+    size_t n = parse_params(&table[i], pool + used, room);
+    uncached[i] = n == room;
+    first[i] = (uint16_t)used;
+    ncached[i] = (uint16_t)n;
+    used += uncached[i] ? 0 : n;
+  }
 }
 
 /* Fills params (up to max) with the signature's parameters, positional first; returns the count. */
@@ -109,9 +120,10 @@ size_t sig_params(const sig_info *sig, sig_param *params, size_t max) {
   uintptr_t at = (uintptr_t)sig, from = (uintptr_t)table;
   if (at < from || at >= from + sizeof table || (at - from) % sizeof *table) return parse_params(sig, params, max);
   pthread_once(&cache_once, fill_cache);
-  size_t i = (at - from) / sizeof *table, n = ncached[i] < max ? ncached[i] : max;
-  if (n == CACHED_PARAMS && max > CACHED_PARAMS) return parse_params(sig, params, max); /* more than cached */
-  memcpy(params, cached[i], n * sizeof *params);
+  size_t i = (at - from) / sizeof *table;
+  if (uncached[i]) return parse_params(sig, params, max); /* more than cached, or the pool is full */
+  size_t n = ncached[i] < max ? ncached[i] : max;
+  memcpy(params, pool + first[i], n * sizeof *params);
   return n;
 }
 
