@@ -80,6 +80,15 @@ static bool new_chunk(arena *a) {
   return true;
 }
 
+/* Sizes the next chunk for about `bytes` more of allocations (a power of two between the first
+ * chunk's size and the cap): a large tree then starts in huge pages instead of filling the small
+ * chunks first, a page fault per 4 KiB. */
+void arena_expect(arena *a, size_t bytes) {
+  size_t size = FIRST_CHUNK;
+  while (size < bytes && size < MAX_CHUNK) size *= 2;
+  if (size > a->next_size) a->next_size = size;
+}
+
 /* Returns `size` bytes from the chunk being filled (which has room). */
 static void *bump(arena *a, size_t size) {
   void *p = a->next;

@@ -34,6 +34,9 @@ static inline void *arena_alloc(arena *a, size_t size) {
   return arena_alloc_slow(a, size);
 }
 
+/* Sizes the next chunk for about `bytes` more of allocations (up to the cap of a chunk). */
+void arena_expect(arena *a, size_t bytes);
+
 /* Returns a NUL-terminated copy of s[0..len) owned by the arena, or NULL when out of memory. */
 char *arena_strdup(arena *a, const char *s, size_t len);
 /* Takes ownership of the malloc'ed `block` (freed with the arena); returns false when out of

@@ -105,7 +105,9 @@ bool ast_list_set(ast_file *file, ast_list *list, ast_node *const *items, size_t
 /* Returns a new empty file for `src` (borrowed; may be NULL); NULL when out of memory. */
 ast_file *ast_file_new(const rbk_source *src) {
   ast_file *f = calloc(1, sizeof *f);
-  if (f) f->src = src;
+  if (!f) return NULL;
+  f->src = src;
+  if (src) arena_expect(&f->mem, src->len / 2 * 13); /* a tree takes about 6.5 bytes a source byte */
   return f;
 }
 
