@@ -99,8 +99,8 @@ static void yyerror(rbk_span *loc, parse_ctx *ctx, const char *msg) {
 %token <sl> NULL_KW "'null'" AND "'and'" OR "'or'" NOT "'not'"
 
 %type <node> top_stmt decl stmt if_stmt block block_nl proc_param titled optioned
-%type <seq> stmts fields proc_params proc_plist channels list_items pairs args arglist
-%type <x> expr postfix primary string opt_default opt_doc pair arg chan every_value cond_tail cond_arm
+%type <seq> stmts fields proc_params proc_plist channels list_items pairs arglist
+%type <x> expr atom string opt_default opt_doc pair chan every_value cond_tail cond_arm
 %type <sb> str_parts
 %type <sl> key
 %type <type> opt_type
@@ -120,6 +120,10 @@ static void yyerror(rbk_span *loc, parse_ctx *ctx, const char *msg) {
 %left PLUS MINUS
 %left STAR SLASH PERCENT
 %precedence UMINUS
+%precedence DOT SAFE_DOT LBRACKET SAFE_LBRACKET LPAREN /* postfix: binds tighter than any operator */
+/* A string's first text is taken with its start (one reduction less per string). */
+%precedence STR_BEGIN
+%precedence STR_TEXT
 
 %%
 
@@ -259,7 +263,12 @@ chan:
 /* notify's interval is followed by the message, so it is a primary or a dotted path: `every 10m`,
  * `every cfg.interval`, `every (a * 2)`. */
 every_value:
-    primary
+    atom
+  | IDENT                           { $$ = parse_build_ident(ctx, $1, @1); }
+  | INT                             { $$ = parse_build_leaf(ctx, $1); }
+  | FLOAT                           { $$ = parse_build_leaf(ctx, $1); }
+  | DURATION                        { $$ = parse_build_leaf(ctx, $1); }
+  | string
   | every_value DOT IDENT           { $$ = parse_build_member(ctx, $1, $3, @3, false, @$); }
   | every_value SAFE_DOT IDENT      { $$ = parse_build_member(ctx, $1, $3, @3, true, @$); }
   ;
@@ -283,27 +292,27 @@ expr:
   | expr SLASH expr                   { $$ = parse_build_binary(ctx, OP_DIV, $1, $3, @$); }
   | expr PERCENT expr                   { $$ = parse_build_binary(ctx, OP_MOD, $1, $3, @$); }
   | MINUS expr %prec UMINUS           { $$ = parse_build_unary(ctx, OP_NEG, $2, @$); }
-  | postfix
-  ;
-
-postfix:
-    primary
-  | postfix DOT IDENT               { $$ = parse_build_member(ctx, $1, $3, @3, false, @$); }
-  | postfix SAFE_DOT IDENT          { $$ = parse_build_member(ctx, $1, $3, @3, true, @$); }
-  | postfix LBRACKET expr RBRACKET            { $$ = parse_build_index(ctx, $1, $3, false, @$); }
-  | postfix SAFE_LBRACKET expr RBRACKET       { $$ = parse_build_index(ctx, $1, $3, true, @$); }
-  | postfix LPAREN args RPAREN            { $$ = parse_build_call(ctx, $1, $3, @$); }
-  ;
-
-primary:
-    IDENT                           { $$ = parse_build_ident(ctx, $1, @1); }
+  /* The primaries and postfix operators are expr's own rules (their precedence above), so that
+   * an identifier or a literal is one reduction; the rarer primaries are `atom`s. */
+  | expr DOT IDENT                  { $$ = parse_build_member(ctx, $1, $3, @3, false, @$); }
+  | expr SAFE_DOT IDENT             { $$ = parse_build_member(ctx, $1, $3, @3, true, @$); }
+  | expr LBRACKET expr RBRACKET               { $$ = parse_build_index(ctx, $1, $3, false, @$); }
+  | expr SAFE_LBRACKET expr RBRACKET          { $$ = parse_build_index(ctx, $1, $3, true, @$); }
+  | expr LPAREN RPAREN              { $$ = parse_build_call(ctx, $1, parse_build_seq(ctx, AST_CALL, @2), @$); }
+  | expr LPAREN arglist RPAREN      { $$ = parse_build_call(ctx, $1, $3, @$); }
+  | expr LPAREN arglist COMMA RPAREN          { $$ = parse_build_call(ctx, $1, $3, @$); }
+  | IDENT                           { $$ = parse_build_ident(ctx, $1, @1); }
   | INT                             { $$ = parse_build_leaf(ctx, $1); }
   | FLOAT                           { $$ = parse_build_leaf(ctx, $1); }
   | DURATION                        { $$ = parse_build_leaf(ctx, $1); }
-  | TRUE                            { $$ = parse_build_bool(ctx, true, @1); }
+  | str_parts STR_END               { $$ = parse_str_finish(ctx, $1, @$); }
+  | atom
+  ;
+
+atom:
+    TRUE                            { $$ = parse_build_bool(ctx, true, @1); }
   | FALSE                           { $$ = parse_build_bool(ctx, false, @1); }
   | NULL_KW                         { $$ = parse_build_leaf(ctx, parse_build_new(ctx, AST_NULL_LIT, @1)); }
-  | string
   | LPAREN expr RPAREN                    { $$ = parse_build_paren(ctx, $2, @$); }
   | IF_EXPR cond_tail               { $$ = parse_build_cond_span($2, @$); }
   | LBRACKET RBRACKET                         { $$ = parse_build_close(ctx, parse_build_seq(ctx, AST_LIST, @$), @$); }
@@ -347,20 +356,12 @@ pair:
   | LPAREN expr RPAREN COLON expr           { $$ = parse_build_pair(ctx, NULL, parse_build_paren(ctx, $2, ast_span_join(@1, @3)), $5, @$); }
   ;
 
-args:
-    %empty                          { $$ = parse_build_seq(ctx, AST_CALL, @$); }
-  | arglist
-  | arglist COMMA
-  ;
-
+/* A call's arguments (the call rules take the empty list and a trailing comma). */
 arglist:
-    arg                             { $$ = parse_build_seq_push(ctx, parse_build_seq(ctx, AST_CALL, @1), $1); }
-  | arglist COMMA arg                 { $$ = parse_build_seq_push(ctx, $1, $3); }
-  ;
-
-arg:
-    expr                            { $$ = parse_build_arg(ctx, NULL, @1, $1, @$); }
-  | key COLON expr                    { $$ = parse_build_arg(ctx, &$1, @1, $3, @$); }
+    expr                            { $$ = parse_build_args_first(ctx, NULL, @1, $1, @$); }
+  | key COLON expr                  { $$ = parse_build_args_first(ctx, &$1, @1, $3, @$); }
+  | arglist COMMA expr              { $$ = parse_build_args_add(ctx, $1, NULL, @3, $3, @3); }
+  | arglist COMMA key COLON expr    { $$ = parse_build_args_add(ctx, $1, &$3, @3, $5, ast_span_join(@3, @5)); }
   ;
 
 key:
@@ -373,6 +374,7 @@ string: str_parts STR_END           { $$ = parse_str_finish(ctx, $1, @$); } ;
 
 str_parts:
     STR_BEGIN                                   { $$ = parse_str_new(ctx, $1); }
+  | STR_BEGIN STR_TEXT                          { $$ = parse_str_text(ctx, parse_str_new(ctx, $1), $2, @2); }
   | str_parts STR_TEXT                          { $$ = parse_str_text(ctx, $1, $2, @2); }
   | str_parts STR_INDENT                        { $$ = parse_str_indent(ctx, $1, $2, @2); }
   | str_parts INTERP_BEGIN expr INTERP_END      { $$ = parse_str_expr(ctx, $1, $3); }
