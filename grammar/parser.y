@@ -48,7 +48,7 @@ int rbk_yyscan(parse_value *lval, rbk_span *lloc, void *scanner);
 
 /* Returns the next token (end of file once the scan has halted). */
 static int yylex(parse_value *lval, rbk_span *lloc, parse_ctx *ctx) {
-  if (ctx->halted || ctx->oom || (PARSE_FAST && ctx->diags->len)) {
+  if (ctx->halted || (PARSE_FAST && ctx->diags->len)) { /* parse_oom halts */
     *lloc = parse_error_end_span(ctx);
     return TK_END;
   }
@@ -66,6 +66,7 @@ static void yyerror(rbk_span *loc, parse_ctx *ctx, const char *msg) {
 %define api.pure full
 %define api.location.type {rbk_span}
 %define api.token.prefix {TK_}
+%define api.token.raw /* token numbers are symbol numbers: no translation per token */
 %define parse.error custom
 %define parse.lac full
 %locations
@@ -104,7 +105,6 @@ static void yyerror(rbk_span *loc, parse_ctx *ctx, const char *msg) {
 %type <sb> str_parts
 %type <sl> key
 %type <type> opt_type
-%type <clause> clause
 
 /* Nodes and text live in the file's arena (ast.h): only the stacks of pending list items and string
  * pieces need unwinding when error recovery discards a value. */
@@ -131,11 +131,14 @@ file: top_stmts ;
 
 top_stmts:
     %empty
-  | top_stmts sep
-  | top_stmts top_stmt sep          { parse_build_file_add(ctx, $2); }
+  | top_stmts NEWLINE
+  | top_stmts SEMI
+  | top_stmts top_stmt NEWLINE      { parse_build_file_add(ctx, $2); }
+  | top_stmts top_stmt SEMI         { parse_build_file_add(ctx, $2); }
   | top_stmts error sep             { yyerrok; }
   ;
 
+/* (A statement's own rules name NEWLINE and SEMI: one reduction less per line.) */
 sep: NEWLINE | SEMI ;
 
 top_stmt: decl | stmt ;
@@ -184,14 +187,17 @@ block:
 /* A block after a statement's head; one whose '{' starts the next line is reported and taken (so
  * that one mistake makes one error). */
 block_nl:
-    block
+    LBRACE stmts RBRACE                   { $$ = parse_build_block(ctx, $2, @$); }
+  | LBRACE stmts error RBRACE             { $$ = parse_build_block(ctx, $2, @$); }
   | NEWLINE block                   { $$ = parse_build_block_next_line(ctx, @1, $2); }
   ;
 
 stmts:
     %empty                          { $$ = parse_build_seq(ctx, AST_BLOCK, @$); }
-  | stmts sep                       { $$ = $1; }
-  | stmts stmt sep                  { $$ = parse_build_push(ctx, $1, $2); }
+  | stmts NEWLINE                   { $$ = $1; }
+  | stmts SEMI                      { $$ = $1; }
+  | stmts stmt NEWLINE              { $$ = parse_build_push(ctx, $1, $2); }
+  | stmts stmt SEMI                 { $$ = parse_build_push(ctx, $1, $2); }
   | stmts error sep                 { $$ = $1; yyerrok; }
   ;
 
@@ -227,22 +233,29 @@ stmt:
   | expr                                            { $$ = parse_build_stmt1(ctx, AST_EXPR_STMT, $1, @$); }
   ;
 
+/* Each clause keyword has its own rules (no reduction of its own). */
 titled:
     STEP string                     { $$ = parse_build_head(ctx, AST_STEP, $2, @$); }
   | GATE string                     { $$ = parse_build_head(ctx, AST_GATE, $2, @$); }
-  | titled clause expr              { $$ = parse_build_clause(ctx, $1, $2, @2, $3); }
+  | titled TIMEOUT  expr { $$ = parse_build_clause(ctx, $1, CLAUSE_TIMEOUT, @2, $3); }
+  | titled RETRY    expr { $$ = parse_build_clause(ctx, $1, CLAUSE_RETRY, @2, $3); }
+  | titled BACKOFF  expr { $$ = parse_build_clause(ctx, $1, CLAUSE_BACKOFF, @2, $3); }
+  | titled EVERY    expr { $$ = parse_build_clause(ctx, $1, CLAUSE_EVERY, @2, $3); }
+  | titled FROM     expr { $$ = parse_build_clause(ctx, $1, CLAUSE_FROM, @2, $3); }
+  | titled RECHECK  expr { $$ = parse_build_clause(ctx, $1, CLAUSE_RECHECK, @2, $3); }
   ;
 
 optioned:
     APPROVE expr                    { $$ = parse_build_head(ctx, AST_APPROVE, $2, @$); }
   | WAIT UNTIL expr                 { $$ = parse_build_head(ctx, AST_WAIT_UNTIL, $3, @$); }
-  | optioned clause expr            { $$ = parse_build_clause(ctx, $1, $2, @2, $3); }
+  | optioned TIMEOUT  expr { $$ = parse_build_clause(ctx, $1, CLAUSE_TIMEOUT, @2, $3); }
+  | optioned RETRY    expr { $$ = parse_build_clause(ctx, $1, CLAUSE_RETRY, @2, $3); }
+  | optioned BACKOFF  expr { $$ = parse_build_clause(ctx, $1, CLAUSE_BACKOFF, @2, $3); }
+  | optioned EVERY    expr { $$ = parse_build_clause(ctx, $1, CLAUSE_EVERY, @2, $3); }
+  | optioned FROM     expr { $$ = parse_build_clause(ctx, $1, CLAUSE_FROM, @2, $3); }
+  | optioned RECHECK  expr { $$ = parse_build_clause(ctx, $1, CLAUSE_RECHECK, @2, $3); }
   ;
 
-clause:
-    TIMEOUT { $$ = CLAUSE_TIMEOUT; } | RETRY { $$ = CLAUSE_RETRY; } | BACKOFF { $$ = CLAUSE_BACKOFF; }
-  | EVERY { $$ = CLAUSE_EVERY; } | FROM { $$ = CLAUSE_FROM; } | RECHECK { $$ = CLAUSE_RECHECK; }
-  ;
 
 if_stmt:
     IF expr block_nl                { $$ = parse_build_if(ctx, $2, $3, NULL, @$); }
@@ -268,6 +281,9 @@ every_value:
   | INT                             { $$ = parse_build_leaf(ctx, $1); }
   | FLOAT                           { $$ = parse_build_leaf(ctx, $1); }
   | DURATION                        { $$ = parse_build_leaf(ctx, $1); }
+  | TRUE                            { $$ = parse_build_bool(ctx, true, @1); }
+  | FALSE                           { $$ = parse_build_bool(ctx, false, @1); }
+  | NULL_KW                         { $$ = parse_build_leaf(ctx, parse_build_new(ctx, AST_NULL_LIT, @1)); }
   | string
   | every_value DOT IDENT           { $$ = parse_build_member(ctx, $1, $3, @3, false, @$); }
   | every_value SAFE_DOT IDENT      { $$ = parse_build_member(ctx, $1, $3, @3, true, @$); }
@@ -306,14 +322,14 @@ expr:
   | FLOAT                           { $$ = parse_build_leaf(ctx, $1); }
   | DURATION                        { $$ = parse_build_leaf(ctx, $1); }
   | str_parts STR_END               { $$ = parse_str_finish(ctx, $1, @$); }
+  | TRUE                            { $$ = parse_build_bool(ctx, true, @1); }
+  | FALSE                           { $$ = parse_build_bool(ctx, false, @1); }
+  | NULL_KW                         { $$ = parse_build_leaf(ctx, parse_build_new(ctx, AST_NULL_LIT, @1)); }
   | atom
   ;
 
 atom:
-    TRUE                            { $$ = parse_build_bool(ctx, true, @1); }
-  | FALSE                           { $$ = parse_build_bool(ctx, false, @1); }
-  | NULL_KW                         { $$ = parse_build_leaf(ctx, parse_build_new(ctx, AST_NULL_LIT, @1)); }
-  | LPAREN expr RPAREN                    { $$ = parse_build_paren(ctx, $2, @$); }
+    LPAREN expr RPAREN                    { $$ = parse_build_paren(ctx, $2, @$); }
   | IF_EXPR cond_tail               { $$ = parse_build_cond_span($2, @$); }
   | LBRACKET RBRACKET                         { $$ = parse_build_close(ctx, parse_build_seq(ctx, AST_LIST, @$), @$); }
   | LBRACKET list_items RBRACKET              { $$ = parse_build_close(ctx, $2, @$); }
