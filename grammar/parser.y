@@ -121,9 +121,11 @@ static void yyerror(rbk_span *loc, parse_ctx *ctx, const char *msg) {
 %left STAR SLASH PERCENT
 %precedence UMINUS
 %precedence DOT SAFE_DOT LBRACKET SAFE_LBRACKET LPAREN /* postfix: binds tighter than any operator */
-/* A string's first text is taken with its start (one reduction less per string). */
+/* A string's first text is taken with its start, and a string of one text is one rule (fewer
+ * reductions per string). */
 %precedence STR_BEGIN
 %precedence STR_TEXT
+%precedence STR_END
 
 %%
 
@@ -322,6 +324,7 @@ expr:
   | FLOAT                           { $$ = parse_build_leaf(ctx, $1); }
   | DURATION                        { $$ = parse_build_leaf(ctx, $1); }
   | str_parts STR_END               { $$ = parse_str_finish(ctx, $1, @$); }
+  | STR_BEGIN STR_TEXT STR_END      { $$ = parse_str_finish(ctx, parse_str_text(ctx, parse_str_new(ctx, $1), $2, @2), @$); }
   | TRUE                            { $$ = parse_build_bool(ctx, true, @1); }
   | FALSE                           { $$ = parse_build_bool(ctx, false, @1); }
   | NULL_KW                         { $$ = parse_build_leaf(ctx, parse_build_new(ctx, AST_NULL_LIT, @1)); }
@@ -386,7 +389,10 @@ key:
   | NOTIFY | ABORT | ON | FAILURE | FINALLY | RETURN | TRUE | FALSE | NULL_KW | AND | OR | NOT | IF_EXPR
   ;
 
-string: str_parts STR_END           { $$ = parse_str_finish(ctx, $1, @$); } ;
+string:
+    str_parts STR_END               { $$ = parse_str_finish(ctx, $1, @$); }
+  | STR_BEGIN STR_TEXT STR_END      { $$ = parse_str_finish(ctx, parse_str_text(ctx, parse_str_new(ctx, $1), $2, @2), @$); }
+  ;
 
 str_parts:
     STR_BEGIN                                   { $$ = parse_str_new(ctx, $1); }
