@@ -260,3 +260,14 @@ xnode parse_build_pair(parse_ctx *ctx, const slice *name, xnode key, xnode value
     n->u.pair.computed = key.n;
   return height(ctx, n, higher(key.depth, value.depth) + 1);
 }
+
+/* Returns a new CALL argument list holding its first argument (parse_build_arg's). */
+seqb parse_build_args_first(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
+  xnode arg = parse_build_arg(ctx, name, name_span, value, span);
+  return parse_build_seq_push(ctx, parse_build_seq(ctx, AST_CALL, span), arg);
+}
+
+/* Appends an argument (parse_build_arg's) to the CALL argument list `seq`; returns seq. */
+seqb parse_build_args_add(parse_ctx *ctx, seqb seq, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
+  return parse_build_seq_push(ctx, seq, parse_build_arg(ctx, name, name_span, value, span));
+}

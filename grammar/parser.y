@@ -48,7 +48,7 @@ int rbk_yyscan(parse_value *lval, rbk_span *lloc, void *scanner);
 
 /* Returns the next token (end of file once the scan has halted). */
 static int yylex(parse_value *lval, rbk_span *lloc, parse_ctx *ctx) {
-  if (ctx->halted || ctx->oom || (PARSE_FAST && ctx->diags->len)) {
+  if (ctx->halted || (PARSE_FAST && ctx->diags->len)) { /* parse_oom halts */
     *lloc = parse_error_end_span(ctx);
     return TK_END;
   }
@@ -66,6 +66,7 @@ static void yyerror(rbk_span *loc, parse_ctx *ctx, const char *msg) {
 %define api.pure full
 %define api.location.type {rbk_span}
 %define api.token.prefix {TK_}
+%define api.token.raw /* token numbers are symbol numbers: no translation per token */
 %define parse.error custom
 %define parse.lac full
 %locations
@@ -99,12 +100,11 @@ static void yyerror(rbk_span *loc, parse_ctx *ctx, const char *msg) {
 %token <sl> NULL_KW "'null'" AND "'and'" OR "'or'" NOT "'not'"
 
 %type <node> top_stmt decl stmt if_stmt block block_nl proc_param titled optioned
-%type <seq> stmts fields proc_params proc_plist channels list_items pairs args arglist
-%type <x> expr postfix primary string opt_default opt_doc pair arg chan every_value cond_tail cond_arm
+%type <seq> stmts fields proc_params proc_plist channels list_items pairs arglist
+%type <x> expr atom string opt_default opt_doc pair chan every_value cond_tail cond_arm
 %type <sb> str_parts
 %type <sl> key
 %type <type> opt_type
-%type <clause> clause
 
 /* Nodes and text live in the file's arena (ast.h): only the stacks of pending list items and string
  * pieces need unwinding when error recovery discards a value. */
@@ -120,6 +120,12 @@ static void yyerror(rbk_span *loc, parse_ctx *ctx, const char *msg) {
 %left PLUS MINUS
 %left STAR SLASH PERCENT
 %precedence UMINUS
+%precedence DOT SAFE_DOT LBRACKET SAFE_LBRACKET LPAREN /* postfix: binds tighter than any operator */
+/* A string's first text is taken with its start, and a string of one text is one rule (fewer
+ * reductions per string). */
+%precedence STR_BEGIN
+%precedence STR_TEXT
+%precedence STR_END
 
 %%
 
@@ -127,11 +133,14 @@ file: top_stmts ;
 
 top_stmts:
     %empty
-  | top_stmts sep
-  | top_stmts top_stmt sep          { parse_build_file_add(ctx, $2); }
+  | top_stmts NEWLINE
+  | top_stmts SEMI
+  | top_stmts top_stmt NEWLINE      { parse_build_file_add(ctx, $2); }
+  | top_stmts top_stmt SEMI         { parse_build_file_add(ctx, $2); }
   | top_stmts error sep             { yyerrok; }
   ;
 
+/* (A statement's own rules name NEWLINE and SEMI: one reduction less per line.) */
 sep: NEWLINE | SEMI ;
 
 top_stmt: decl | stmt ;
@@ -180,14 +189,17 @@ block:
 /* A block after a statement's head; one whose '{' starts the next line is reported and taken (so
  * that one mistake makes one error). */
 block_nl:
-    block
+    LBRACE stmts RBRACE                   { $$ = parse_build_block(ctx, $2, @$); }
+  | LBRACE stmts error RBRACE             { $$ = parse_build_block(ctx, $2, @$); }
   | NEWLINE block                   { $$ = parse_build_block_next_line(ctx, @1, $2); }
   ;
 
 stmts:
     %empty                          { $$ = parse_build_seq(ctx, AST_BLOCK, @$); }
-  | stmts sep                       { $$ = $1; }
-  | stmts stmt sep                  { $$ = parse_build_push(ctx, $1, $2); }
+  | stmts NEWLINE                   { $$ = $1; }
+  | stmts SEMI                      { $$ = $1; }
+  | stmts stmt NEWLINE              { $$ = parse_build_push(ctx, $1, $2); }
+  | stmts stmt SEMI                 { $$ = parse_build_push(ctx, $1, $2); }
   | stmts error sep                 { $$ = $1; yyerrok; }
   ;
 
@@ -223,22 +235,29 @@ stmt:
   | expr                                            { $$ = parse_build_stmt1(ctx, AST_EXPR_STMT, $1, @$); }
   ;
 
+/* Each clause keyword has its own rules (no reduction of its own). */
 titled:
     STEP string                     { $$ = parse_build_head(ctx, AST_STEP, $2, @$); }
   | GATE string                     { $$ = parse_build_head(ctx, AST_GATE, $2, @$); }
-  | titled clause expr              { $$ = parse_build_clause(ctx, $1, $2, @2, $3); }
+  | titled TIMEOUT  expr { $$ = parse_build_clause(ctx, $1, CLAUSE_TIMEOUT, @2, $3); }
+  | titled RETRY    expr { $$ = parse_build_clause(ctx, $1, CLAUSE_RETRY, @2, $3); }
+  | titled BACKOFF  expr { $$ = parse_build_clause(ctx, $1, CLAUSE_BACKOFF, @2, $3); }
+  | titled EVERY    expr { $$ = parse_build_clause(ctx, $1, CLAUSE_EVERY, @2, $3); }
+  | titled FROM     expr { $$ = parse_build_clause(ctx, $1, CLAUSE_FROM, @2, $3); }
+  | titled RECHECK  expr { $$ = parse_build_clause(ctx, $1, CLAUSE_RECHECK, @2, $3); }
   ;
 
 optioned:
     APPROVE expr                    { $$ = parse_build_head(ctx, AST_APPROVE, $2, @$); }
   | WAIT UNTIL expr                 { $$ = parse_build_head(ctx, AST_WAIT_UNTIL, $3, @$); }
-  | optioned clause expr            { $$ = parse_build_clause(ctx, $1, $2, @2, $3); }
+  | optioned TIMEOUT  expr { $$ = parse_build_clause(ctx, $1, CLAUSE_TIMEOUT, @2, $3); }
+  | optioned RETRY    expr { $$ = parse_build_clause(ctx, $1, CLAUSE_RETRY, @2, $3); }
+  | optioned BACKOFF  expr { $$ = parse_build_clause(ctx, $1, CLAUSE_BACKOFF, @2, $3); }
+  | optioned EVERY    expr { $$ = parse_build_clause(ctx, $1, CLAUSE_EVERY, @2, $3); }
+  | optioned FROM     expr { $$ = parse_build_clause(ctx, $1, CLAUSE_FROM, @2, $3); }
+  | optioned RECHECK  expr { $$ = parse_build_clause(ctx, $1, CLAUSE_RECHECK, @2, $3); }
   ;
 
-clause:
-    TIMEOUT { $$ = CLAUSE_TIMEOUT; } | RETRY { $$ = CLAUSE_RETRY; } | BACKOFF { $$ = CLAUSE_BACKOFF; }
-  | EVERY { $$ = CLAUSE_EVERY; } | FROM { $$ = CLAUSE_FROM; } | RECHECK { $$ = CLAUSE_RECHECK; }
-  ;
 
 if_stmt:
     IF expr block_nl                { $$ = parse_build_if(ctx, $2, $3, NULL, @$); }
@@ -259,7 +278,15 @@ chan:
 /* notify's interval is followed by the message, so it is a primary or a dotted path: `every 10m`,
  * `every cfg.interval`, `every (a * 2)`. */
 every_value:
-    primary
+    atom
+  | IDENT                           { $$ = parse_build_ident(ctx, $1, @1); }
+  | INT                             { $$ = parse_build_leaf(ctx, $1); }
+  | FLOAT                           { $$ = parse_build_leaf(ctx, $1); }
+  | DURATION                        { $$ = parse_build_leaf(ctx, $1); }
+  | TRUE                            { $$ = parse_build_bool(ctx, true, @1); }
+  | FALSE                           { $$ = parse_build_bool(ctx, false, @1); }
+  | NULL_KW                         { $$ = parse_build_leaf(ctx, parse_build_new(ctx, AST_NULL_LIT, @1)); }
+  | string
   | every_value DOT IDENT           { $$ = parse_build_member(ctx, $1, $3, @3, false, @$); }
   | every_value SAFE_DOT IDENT      { $$ = parse_build_member(ctx, $1, $3, @3, true, @$); }
   ;
@@ -283,28 +310,29 @@ expr:
   | expr SLASH expr                   { $$ = parse_build_binary(ctx, OP_DIV, $1, $3, @$); }
   | expr PERCENT expr                   { $$ = parse_build_binary(ctx, OP_MOD, $1, $3, @$); }
   | MINUS expr %prec UMINUS           { $$ = parse_build_unary(ctx, OP_NEG, $2, @$); }
-  | postfix
-  ;
-
-postfix:
-    primary
-  | postfix DOT IDENT               { $$ = parse_build_member(ctx, $1, $3, @3, false, @$); }
-  | postfix SAFE_DOT IDENT          { $$ = parse_build_member(ctx, $1, $3, @3, true, @$); }
-  | postfix LBRACKET expr RBRACKET            { $$ = parse_build_index(ctx, $1, $3, false, @$); }
-  | postfix SAFE_LBRACKET expr RBRACKET       { $$ = parse_build_index(ctx, $1, $3, true, @$); }
-  | postfix LPAREN args RPAREN            { $$ = parse_build_call(ctx, $1, $3, @$); }
-  ;
-
-primary:
-    IDENT                           { $$ = parse_build_ident(ctx, $1, @1); }
+  /* The primaries and postfix operators are expr's own rules (their precedence above), so that
+   * an identifier or a literal is one reduction; the rarer primaries are `atom`s. */
+  | expr DOT IDENT                  { $$ = parse_build_member(ctx, $1, $3, @3, false, @$); }
+  | expr SAFE_DOT IDENT             { $$ = parse_build_member(ctx, $1, $3, @3, true, @$); }
+  | expr LBRACKET expr RBRACKET               { $$ = parse_build_index(ctx, $1, $3, false, @$); }
+  | expr SAFE_LBRACKET expr RBRACKET          { $$ = parse_build_index(ctx, $1, $3, true, @$); }
+  | expr LPAREN RPAREN              { $$ = parse_build_call(ctx, $1, parse_build_seq(ctx, AST_CALL, @2), @$); }
+  | expr LPAREN arglist RPAREN      { $$ = parse_build_call(ctx, $1, $3, @$); }
+  | expr LPAREN arglist COMMA RPAREN          { $$ = parse_build_call(ctx, $1, $3, @$); }
+  | IDENT                           { $$ = parse_build_ident(ctx, $1, @1); }
   | INT                             { $$ = parse_build_leaf(ctx, $1); }
   | FLOAT                           { $$ = parse_build_leaf(ctx, $1); }
   | DURATION                        { $$ = parse_build_leaf(ctx, $1); }
+  | str_parts STR_END               { $$ = parse_str_finish(ctx, $1, @$); }
+  | STR_BEGIN STR_TEXT STR_END      { $$ = parse_str_finish(ctx, parse_str_text(ctx, parse_str_new(ctx, $1), $2, @2), @$); }
   | TRUE                            { $$ = parse_build_bool(ctx, true, @1); }
   | FALSE                           { $$ = parse_build_bool(ctx, false, @1); }
   | NULL_KW                         { $$ = parse_build_leaf(ctx, parse_build_new(ctx, AST_NULL_LIT, @1)); }
-  | string
-  | LPAREN expr RPAREN                    { $$ = parse_build_paren(ctx, $2, @$); }
+  | atom
+  ;
+
+atom:
+    LPAREN expr RPAREN                    { $$ = parse_build_paren(ctx, $2, @$); }
   | IF_EXPR cond_tail               { $$ = parse_build_cond_span($2, @$); }
   | LBRACKET RBRACKET                         { $$ = parse_build_close(ctx, parse_build_seq(ctx, AST_LIST, @$), @$); }
   | LBRACKET list_items RBRACKET              { $$ = parse_build_close(ctx, $2, @$); }
@@ -347,20 +375,12 @@ pair:
   | LPAREN expr RPAREN COLON expr           { $$ = parse_build_pair(ctx, NULL, parse_build_paren(ctx, $2, ast_span_join(@1, @3)), $5, @$); }
   ;
 
-args:
-    %empty                          { $$ = parse_build_seq(ctx, AST_CALL, @$); }
-  | arglist
-  | arglist COMMA
-  ;
-
+/* A call's arguments (the call rules take the empty list and a trailing comma). */
 arglist:
-    arg                             { $$ = parse_build_seq_push(ctx, parse_build_seq(ctx, AST_CALL, @1), $1); }
-  | arglist COMMA arg                 { $$ = parse_build_seq_push(ctx, $1, $3); }
-  ;
-
-arg:
-    expr                            { $$ = parse_build_arg(ctx, NULL, @1, $1, @$); }
-  | key COLON expr                    { $$ = parse_build_arg(ctx, &$1, @1, $3, @$); }
+    expr                            { $$ = parse_build_args_first(ctx, NULL, @1, $1, @$); }
+  | key COLON expr                  { $$ = parse_build_args_first(ctx, &$1, @1, $3, @$); }
+  | arglist COMMA expr              { $$ = parse_build_args_add(ctx, $1, NULL, @3, $3, @3); }
+  | arglist COMMA key COLON expr    { $$ = parse_build_args_add(ctx, $1, &$3, @3, $5, ast_span_join(@3, @5)); }
   ;
 
 key:
@@ -369,10 +389,14 @@ key:
   | NOTIFY | ABORT | ON | FAILURE | FINALLY | RETURN | TRUE | FALSE | NULL_KW | AND | OR | NOT | IF_EXPR
   ;
 
-string: str_parts STR_END           { $$ = parse_str_finish(ctx, $1, @$); } ;
+string:
+    str_parts STR_END               { $$ = parse_str_finish(ctx, $1, @$); }
+  | STR_BEGIN STR_TEXT STR_END      { $$ = parse_str_finish(ctx, parse_str_text(ctx, parse_str_new(ctx, $1), $2, @2), @$); }
+  ;
 
 str_parts:
     STR_BEGIN                                   { $$ = parse_str_new(ctx, $1); }
+  | STR_BEGIN STR_TEXT                          { $$ = parse_str_text(ctx, parse_str_new(ctx, $1), $2, @2); }
   | str_parts STR_TEXT                          { $$ = parse_str_text(ctx, $1, $2, @2); }
   | str_parts STR_INDENT                        { $$ = parse_str_indent(ctx, $1, $2, @2); }
   | str_parts INTERP_BEGIN expr INTERP_END      { $$ = parse_str_expr(ctx, $1, $3); }
