@@ -12,43 +12,32 @@
 
 #include "parse_int.h"
 
-/* Sets *loc to the span of the token text[0..len) at the current position and moves past it.
- * Inline: it runs for every token and every run of blanks. */
-static inline void lx_advance(parse_ctx *ctx, rbk_span *loc, const char *text, size_t len) {
-  /* Only rules that match a single trailing '\n' span lines (see lexer.l), so a token either
-   * stays on its line or ends the line. */
-  int line = ctx->line, col = ctx->col;
-  *loc = (rbk_span){ctx->src, line, col, line, len ? col + (int)len - 1 : col};
-  ctx->tok_offset = ctx->offset;
-  ctx->offset += len;
-  if (len && text[len - 1] == '\n') {
-    ctx->line = line + 1;
-    ctx->col = 1;
-  } else {
-    ctx->col = col + (int)len;
-  }
+/* Sets *loc to the span of the token text[0..len) (len >= 1), on the current line: the column is the
+ * offset from the line's start. Inline: it runs for every match. The rules that consume a newline
+ * move to the next line (lx_newline); no other pattern matches one (see lexer.l). */
+static inline void lx_advance(const parse_ctx *ctx, rbk_span *loc, const char *text, size_t len) {
+  int col = (int)(text - ctx->line_start) + 1;
+  *loc = (rbk_span){ctx->src, ctx->line, col, ctx->line, col + (int)len - 1};
 }
-/* Moves flex's scan position past the spaces and tabs at it (what the rule for blanks would match),
- * keeping the position in step: the fast path for the runs of blanks between tokens, which are
- * otherwise a third of flex's matches. *cur is flex's yy_c_buf_p, where flex put a NUL in place
- * of the source byte it keeps in *hold; the source is scanned in place and ends in NULs. */
-static inline void lx_skip_blanks(parse_ctx *ctx, char **cur, char *hold) {
+/* Moves the position to the next line, which starts at `start` (just past a newline). */
+static inline void lx_newline(parse_ctx *ctx, const char *start) {
+  ctx->line++;
+  ctx->line_start = start;
+}
+/* Moves flex's scan position past the spaces and tabs at it (what the rule for blanks would match):
+ * the fast path for the runs of blanks between tokens, which are otherwise a third of flex's
+ * matches. *cur is flex's yy_c_buf_p, where flex put a NUL in place of the source byte it keeps in
+ * *hold; the source is scanned in place and ends in NULs. */
+static inline void lx_skip_blanks(char **cur, char *hold) {
   if (*hold != ' ' && *hold != '\t') return;
   char *p = *cur, *q = p + 1;
   *p = *hold;
   while (*q == ' ' || *q == '\t') q++;
-  size_t n = (size_t)(q - p);
-  ctx->offset += n;
-  ctx->col += (int)n;
   *hold = *q; /* flex writes it back at the start of its loop */
   *cur = q;
 }
-/* Moves the position back to the start of the current token at *loc (after yyless(0)). */
-void lex_rewind(parse_ctx *ctx, const rbk_span *loc);
 /* Returns the zero-width span at the current position (end of file, virtual tokens). */
 rbk_span lex_here(const parse_ctx *ctx);
-/* Returns the token's text as a slice of the source. */
-slice lex_slice(const parse_ctx *ctx, size_t len);
 
 /* Returns `tok` after recording it as the last token of code (for newline significance). */
 static inline int lx_tok(parse_ctx *ctx, int tok) {
@@ -113,5 +102,7 @@ void lex_bad_char(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 
 /* Defined in lexer.l: puts back the source byte under flex's NUL after the last token scanned. */
 void rbk_yyrestore(void *scanner);
+/* Defined in lexer.l: returns flex's position, the byte after the last token scanned. */
+const char *rbk_yypos(void *scanner);
 
 #endif

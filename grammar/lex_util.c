@@ -8,20 +8,11 @@
 #include "grow.h"
 #include "parser.h"
 
-/* Moves the position back to the start of the current token at *loc (after yyless(0)). */
-void lex_rewind(parse_ctx *ctx, const rbk_span *loc) {
-  ctx->line = loc->line;
-  ctx->col = loc->col;
-  ctx->offset = ctx->tok_offset;
-}
-
 /* Returns the zero-width span at the current position (end of file, virtual tokens). */
 rbk_span lex_here(const parse_ctx *ctx) {
-  return (rbk_span){ctx->src, ctx->line, ctx->col, ctx->line, ctx->col};
+  int col = (int)(rbk_yypos(ctx->scanner) - ctx->line_start) + 1;
+  return (rbk_span){ctx->src, ctx->line, col, ctx->line, col};
 }
-
-/* Returns the token's text as a slice of the source. */
-slice lex_slice(const parse_ctx *ctx, size_t len) { return (slice){ctx->src->text + ctx->tok_offset, len}; }
 
 /* Returns true when a token of kind `tok` can end an expression (and so a statement). */
 static bool lex_can_end(int tok) {

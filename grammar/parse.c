@@ -93,7 +93,7 @@ static bool run(parse_ctx *ctx, int (*parser)(parse_ctx *)) {
 static ast_file *parse_with(const rbk_source *src, diag_list *diags, int (*parser)(parse_ctx *)) {
   ast_file *file = ast_file_new(src);
   if (!file) return NULL;
-  parse_ctx ctx = {.file = file, .diags = diags, .src = src, .line = 1, .col = 1};
+  parse_ctx ctx = {.file = file, .diags = diags, .src = src, .line = 1, .line_start = src->text};
   bool ok = run(&ctx, parser);
   parse_str_free_all(&ctx);
   free(ctx.pending);

@@ -130,10 +130,10 @@ typedef struct parse_ctx {
   bool halted;             /* a fatal error: the lexer returns end of file from now on */
   bool oom;                /* an allocation failed */
   bool too_deep_reported;  /* "expression nested too deeply" said once */
-  /* position of the next byte */
-  size_t offset;
-  int line, col;
-  size_t tok_offset;       /* offset of the current token's first byte */
+  /* position: the current line and where it starts in the source (columns are offsets from it;
+   * the next byte is where flex is: rbk_yypos) */
+  int line;
+  const char *line_start;
   /* newline handling */
   int last_tok;            /* the last token returned in code (0 at the start) */
   bool line_has_token;     /* a token stands before the current position on its line */
