@@ -85,12 +85,22 @@ ast_node *lex_duration(parse_ctx *ctx, const char *text, size_t len, rbk_span at
 /* Reports a malformed number such as "5min" or "0x10". */
 void lex_bad_number(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 
-/* Appends source text to the pending string text (reporting invalid UTF-8 and NUL bytes). */
+/* Appends source text to the pending string text (reporting invalid UTF-8 and NUL bytes); the text
+ * must last until the pending text is taken (it is the source, or a literal). */
 void lex_text_run(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+/* Appends source text known to be ASCII without NUL bytes to the pending string text. */
+void lex_text_ascii(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+/* Returns true when string text is pending. */
+static inline bool lx_text_pending(const parse_ctx *ctx) { return ctx->view_len || ctx->text.len; }
+/* Returns true when the text of a "…" string (or of a """…""" one when `triple`) ends at p, flex's
+ * position, whose byte flex holds in `hold` (a NUL is in its place): the closing quotes or a "${"
+ * come next. The source ends in two NULs, so p[1] and p[2] can be read after a quote. */
+static inline bool lx_text_ends(bool triple, char hold, const char *p) {
+  if (hold == '"') return !triple || (p[1] == '"' && p[2] == '"');
+  return hold == '$' && p[1] == '{';
+}
 /* Appends the character that the escape yytext ("\\n", "\\u{1F600}", …) stands for, or reports it. */
 void lex_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
-/* Returns true when string text is pending. */
-bool lex_text_pending(const parse_ctx *ctx);
 /* Returns the pending string text, moved into the file's arena (the pending text is empty
  * afterwards); *at gets its span. Out of memory is recorded and returned with s == NULL. */
 text_buf lex_text_take(parse_ctx *ctx, rbk_span *at);

@@ -151,8 +151,11 @@ typedef struct parse_ctx {
   /* the pieces of the string literals being assembled */
   str_piece *pieces;
   size_t npieces, pieces_cap;
-  /* the string text being accumulated, escapes resolved */
+  /* the string text being accumulated, escapes resolved: while it is a single run of valid text,
+   * that run itself (view[0..view_len), in the source or a literal), else in `text` */
   valbuf text;
+  const char *view;
+  size_t view_len;
   rbk_span tspan;
   /* the last copy of a name per hash slot (parse_strdup): in the file's arena, and its length */
   struct { char *s; size_t n; } names[PARSE_NAME_CACHE];
