@@ -116,6 +116,14 @@ typedef struct {
   rbk_span at; /* where it was opened */
 } open_entry;
 
+/* A copy of a name in the parse's cache (parse_strdup): in the file's arena (NULL: none), its
+ * length, and its key (parse.c's name_key: the name itself up to 16 bytes). */
+typedef struct {
+  char *s;
+  size_t n;
+  uint64_t a, b;
+} parse_name;
+
 typedef struct parse_ctx {
   void *scanner;           /* the reentrant flex scanner (yyscan_t) */
   ast_file *file;          /* the file being built (borrowed) */
@@ -157,8 +165,8 @@ typedef struct parse_ctx {
   const char *view;
   size_t view_len;
   rbk_span tspan;
-  /* the last copy of a name per hash slot (parse_strdup): in the file's arena, and its length */
-  struct { char *s; size_t n; } names[PARSE_NAME_CACHE];
+  /* the last copy of a name per hash slot (parse_strdup) */
+  parse_name names[PARSE_NAME_CACHE];
 } parse_ctx;
 
 /* Reports an error at `span` (printf-style); returns the diagnostic's index (-1 when dropped). Stops
