@@ -80,7 +80,7 @@ bool lex_push(parse_ctx *ctx, parse_opener kind, rbk_span at) {
     ctx->halted = true;
     return false;
   }
-  if (!GROW(ctx->stack, ctx->stack_cap, ctx->depth + 1)) {
+  if (ctx->depth == ctx->stack_cap && !GROW(ctx->stack, ctx->stack_cap, ctx->depth + 1)) {
     parse_oom(ctx);
     return false;
   }
