@@ -171,16 +171,20 @@ static ast_node *join_text(parse_ctx *ctx, pieces ps, size_t from, size_t to) {
   return n;
 }
 
+/* Returns true when `at` is the span s of a string without its quotes. */
+static bool inside_quotes(rbk_span at, rbk_span s) {
+  return at.src == s.src && at.line == s.line && at.end_line == s.end_line && at.col == s.col + 1 &&
+         at.end_col == s.end_col - 1;
+}
+
 /* Keeps the text of a "…" string made of text alone in the node (ast_string_text) when a TEXT node
  * would span the string without its quotes; returns false (nothing kept) otherwise. */
 static bool keep_text(parse_ctx *ctx, pieces ps, ast_node *str) {
   for (size_t i = 0; i < ps.n; i++)
     if (ps.p[i].kind == PIECE_EXPR) return false;
-  rbk_span at, s = str->span;
+  rbk_span at;
   char *text = join_pieces(ctx, ps, 0, ps.n, &at);
-  if (!text || at.src != s.src || at.line != s.line || at.end_line != s.end_line || at.col != s.col + 1 ||
-      at.end_col != s.end_col - 1)
-    return false;
+  if (!text || !inside_quotes(at, str->span)) return false;
   str->u.str.text = text;
   return true;
 }
@@ -189,10 +193,7 @@ static bool keep_text(parse_ctx *ctx, pieces ps, ast_node *str) {
  * text spans the string without its quotes; returns false (nothing kept) otherwise. The common
  * case, without keep_text's walks. */
 static bool keep_lone_text(const str_piece *p, ast_node *str) {
-  rbk_span at = p->span, s = str->span;
-  if (p->kind != PIECE_TEXT || !p->len || at.src != s.src || at.line != s.line || at.end_line != s.end_line ||
-      at.col != s.col + 1 || at.end_col != s.end_col - 1)
-    return false;
+  if (p->kind != PIECE_TEXT || !p->len || !inside_quotes(p->span, str->span)) return false;
   str->u.str.text = p->text;
   return true;
 }
