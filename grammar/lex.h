@@ -69,6 +69,20 @@ typedef enum {
  * entries above it (a closer that matches nothing closes the innermost bracket); returns what the
  * closer is. */
 lx_close_kind lex_close(parse_ctx *ctx, parse_opener kind, rbk_span at);
+/* lex_push, inline when the stack has room. */
+static inline bool lx_push(parse_ctx *ctx, parse_opener kind, rbk_span at) {
+  if (ctx->depth == ctx->stack_cap || ctx->depth >= PARSE_MAX_NESTING) return lex_push(ctx, kind, at);
+  ctx->stack[ctx->depth++] = (open_entry){kind, at};
+  return true;
+}
+/* lex_close for a ')' or ']' (kind OPEN_PAREN or OPEN_BRACKET), inline when it closes the innermost
+ * entry. */
+static inline lx_close_kind lx_close_bracket(parse_ctx *ctx, parse_opener kind, rbk_span at) {
+  if (!ctx->depth || ctx->stack[ctx->depth - 1].kind != kind) return lex_close(ctx, kind, at);
+  ctx->has_unclosed = false;
+  ctx->depth--;
+  return CLOSE_TOKEN;
+}
 /* Returns ';' or, while recovering from a syntax error inside brackets opened since, YYUNDEF. */
 int lex_semicolon(parse_ctx *ctx);
 /* Closes the string at the top of the stack. */
