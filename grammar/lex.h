@@ -12,43 +12,32 @@
 
 #include "parse_int.h"
 
-/* Sets *loc to the span of the token text[0..len) at the current position and moves past it.
- * Inline: it runs for every token and every run of blanks. */
-static inline void lx_advance(parse_ctx *ctx, rbk_span *loc, const char *text, size_t len) {
-  /* Only rules that match a single trailing '\n' span lines (see lexer.l), so a token either
-   * stays on its line or ends the line. */
-  int line = ctx->line, col = ctx->col;
-  *loc = (rbk_span){ctx->src, line, col, line, len ? col + (int)len - 1 : col};
-  ctx->tok_offset = ctx->offset;
-  ctx->offset += len;
-  if (len && text[len - 1] == '\n') {
-    ctx->line = line + 1;
-    ctx->col = 1;
-  } else {
-    ctx->col = col + (int)len;
-  }
+/* Sets *loc to the span of the token text[0..len) (len >= 1), on the current line: the column is the
+ * offset from the line's start. Inline: it runs for every match. The rules that consume a newline
+ * move to the next line (lx_newline); no other pattern matches one (see lexer.l). */
+static inline void lx_advance(const parse_ctx *ctx, rbk_span *loc, const char *text, size_t len) {
+  int col = (int)(text - ctx->line_start) + 1;
+  *loc = (rbk_span){ctx->src, ctx->line, col, ctx->line, col + (int)len - 1};
 }
-/* Moves flex's scan position past the spaces and tabs at it (what the rule for blanks would match),
- * keeping the position in step: the fast path for the runs of blanks between tokens, which are
- * otherwise a third of flex's matches. *cur is flex's yy_c_buf_p, where flex put a NUL in place
- * of the source byte it keeps in *hold; the source is scanned in place and ends in NULs. */
-static inline void lx_skip_blanks(parse_ctx *ctx, char **cur, char *hold) {
+/* Moves the position to the next line, which starts at `start` (just past a newline). */
+static inline void lx_newline(parse_ctx *ctx, const char *start) {
+  ctx->line++;
+  ctx->line_start = start;
+}
+/* Moves flex's scan position past the spaces and tabs at it (what the rule for blanks would match):
+ * the fast path for the runs of blanks between tokens, which are otherwise a third of flex's
+ * matches. *cur is flex's yy_c_buf_p, where flex put a NUL in place of the source byte it keeps in
+ * *hold; the source is scanned in place and ends in NULs. */
+static inline void lx_skip_blanks(char **cur, char *hold) {
   if (*hold != ' ' && *hold != '\t') return;
   char *p = *cur, *q = p + 1;
   *p = *hold;
   while (*q == ' ' || *q == '\t') q++;
-  size_t n = (size_t)(q - p);
-  ctx->offset += n;
-  ctx->col += (int)n;
   *hold = *q; /* flex writes it back at the start of its loop */
   *cur = q;
 }
-/* Moves the position back to the start of the current token at *loc (after yyless(0)). */
-void lex_rewind(parse_ctx *ctx, const rbk_span *loc);
 /* Returns the zero-width span at the current position (end of file, virtual tokens). */
 rbk_span lex_here(const parse_ctx *ctx);
-/* Returns the token's text as a slice of the source. */
-slice lex_slice(const parse_ctx *ctx, size_t len);
 
 /* Returns `tok` after recording it as the last token of code (for newline significance). */
 static inline int lx_tok(parse_ctx *ctx, int tok) {
@@ -80,6 +69,20 @@ typedef enum {
  * entries above it (a closer that matches nothing closes the innermost bracket); returns what the
  * closer is. */
 lx_close_kind lex_close(parse_ctx *ctx, parse_opener kind, rbk_span at);
+/* lex_push, inline when the stack has room. */
+static inline bool lx_push(parse_ctx *ctx, parse_opener kind, rbk_span at) {
+  if (ctx->depth == ctx->stack_cap || ctx->depth >= PARSE_MAX_NESTING) return lex_push(ctx, kind, at);
+  ctx->stack[ctx->depth++] = (open_entry){kind, at};
+  return true;
+}
+/* lex_close for a ')' or ']' (kind OPEN_PAREN or OPEN_BRACKET), inline when it closes the innermost
+ * entry. */
+static inline lx_close_kind lx_close_bracket(parse_ctx *ctx, parse_opener kind, rbk_span at) {
+  if (!ctx->depth || ctx->stack[ctx->depth - 1].kind != kind) return lex_close(ctx, kind, at);
+  ctx->has_unclosed = false;
+  ctx->depth--;
+  return CLOSE_TOKEN;
+}
 /* Returns ';' or, while recovering from a syntax error inside brackets opened since, YYUNDEF. */
 int lex_semicolon(parse_ctx *ctx);
 /* Closes the string at the top of the stack. */
@@ -96,12 +99,22 @@ ast_node *lex_duration(parse_ctx *ctx, const char *text, size_t len, rbk_span at
 /* Reports a malformed number such as "5min" or "0x10". */
 void lex_bad_number(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 
-/* Appends source text to the pending string text (reporting invalid UTF-8 and NUL bytes). */
+/* Appends source text to the pending string text (reporting invalid UTF-8 and NUL bytes); the text
+ * must last until the pending text is taken (it is the source, or a literal). */
 void lex_text_run(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+/* Appends source text known to be ASCII without NUL bytes to the pending string text. */
+void lex_text_ascii(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
+/* Returns true when string text is pending. */
+static inline bool lx_text_pending(const parse_ctx *ctx) { return ctx->view_len || ctx->text.len; }
+/* Returns true when the text of a "…" string (or of a """…""" one when `triple`) ends at p, flex's
+ * position, whose byte flex holds in `hold` (a NUL is in its place): the closing quotes or a "${"
+ * come next. The source ends in two NULs, so p[1] and p[2] can be read after a quote. */
+static inline bool lx_text_ends(bool triple, char hold, const char *p) {
+  if (hold == '"') return !triple || (p[1] == '"' && p[2] == '"');
+  return hold == '$' && p[1] == '{';
+}
 /* Appends the character that the escape yytext ("\\n", "\\u{1F600}", …) stands for, or reports it. */
 void lex_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
-/* Returns true when string text is pending. */
-bool lex_text_pending(const parse_ctx *ctx);
 /* Returns the pending string text, moved into the file's arena (the pending text is empty
  * afterwards); *at gets its span. Out of memory is recorded and returned with s == NULL. */
 text_buf lex_text_take(parse_ctx *ctx, rbk_span *at);
@@ -113,5 +126,7 @@ void lex_bad_char(parse_ctx *ctx, const char *text, size_t len, rbk_span at);
 
 /* Defined in lexer.l: puts back the source byte under flex's NUL after the last token scanned. */
 void rbk_yyrestore(void *scanner);
+/* Defined in lexer.l: returns flex's position, the byte after the last token scanned. */
+const char *rbk_yypos(void *scanner);
 
 #endif

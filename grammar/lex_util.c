@@ -8,20 +8,11 @@
 #include "grow.h"
 #include "parser.h"
 
-/* Moves the position back to the start of the current token at *loc (after yyless(0)). */
-void lex_rewind(parse_ctx *ctx, const rbk_span *loc) {
-  ctx->line = loc->line;
-  ctx->col = loc->col;
-  ctx->offset = ctx->tok_offset;
-}
-
 /* Returns the zero-width span at the current position (end of file, virtual tokens). */
 rbk_span lex_here(const parse_ctx *ctx) {
-  return (rbk_span){ctx->src, ctx->line, ctx->col, ctx->line, ctx->col};
+  int col = (int)(rbk_yypos(ctx->scanner) - ctx->line_start) + 1;
+  return (rbk_span){ctx->src, ctx->line, col, ctx->line, col};
 }
-
-/* Returns the token's text as a slice of the source. */
-slice lex_slice(const parse_ctx *ctx, size_t len) { return (slice){ctx->src->text + ctx->tok_offset, len}; }
 
 /* Returns true when a token of kind `tok` can end an expression (and so a statement). */
 static bool lex_can_end(int tok) {
@@ -89,7 +80,7 @@ bool lex_push(parse_ctx *ctx, parse_opener kind, rbk_span at) {
     ctx->halted = true;
     return false;
   }
-  if (!GROW(ctx->stack, ctx->stack_cap, ctx->depth + 1)) {
+  if (ctx->depth == ctx->stack_cap && !GROW(ctx->stack, ctx->stack_cap, ctx->depth + 1)) {
     parse_oom(ctx);
     return false;
   }
@@ -249,15 +240,30 @@ static void check_utf8(parse_ctx *ctx, const char *text, size_t len, rbk_span at
   }
 }
 
-/* Appends text[0..len) to the pending string text. */
+/* Appends text[0..len) to the pending string text, in the buffer. */
 static void text_add(parse_ctx *ctx, const char *text, size_t len) {
+  if (ctx->view_len) { /* the run so far joins the buffer first */
+    valbuf_put(&ctx->text, ctx->view, ctx->view_len);
+    ctx->view_len = 0;
+  }
   valbuf_put(&ctx->text, text, len);
   if (ctx->text.oom) parse_oom(ctx);
 }
 
+/* Appends text[0..len) to the pending string text: as a view of it when nothing is pending (the
+ * text lasts until it is taken), else in the buffer. */
+static void text_keep(parse_ctx *ctx, const char *text, size_t len) {
+  if (lx_text_pending(ctx)) {
+    text_add(ctx, text, len);
+  } else {
+    ctx->view = text;
+    ctx->view_len = len;
+  }
+}
+
 /* Extends the pending text's span over `at`. */
 static void text_span(parse_ctx *ctx, rbk_span at) {
-  if (!ctx->text.len) {
+  if (!lx_text_pending(ctx)) {
     ctx->tspan = at;
   } else {
     ctx->tspan.end_line = at.end_line;
@@ -269,9 +275,15 @@ static void text_span(parse_ctx *ctx, rbk_span at) {
 void lex_text_run(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   text_span(ctx, at);
   if (lex_utf8_valid(text, len) == len)
-    text_add(ctx, text, len);
+    text_keep(ctx, text, len);
   else
     check_utf8(ctx, text, len, at, "in a string", text_add);
+}
+
+/* Appends source text known to be ASCII without NUL bytes to the pending string text. */
+void lex_text_ascii(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+  text_span(ctx, at);
+  text_keep(ctx, text, len);
 }
 
 /* Returns the value of hex digit c, or -1. */
@@ -340,26 +352,24 @@ void lex_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at) 
   }
 }
 
-/* Returns true when string text is pending. */
-bool lex_text_pending(const parse_ctx *ctx) { return ctx->text.len > 0; }
-
 /* Returns the pending string text, moved into the file's arena (the pending text is empty afterwards); *at
  * gets its span. */
 text_buf lex_text_take(parse_ctx *ctx, rbk_span *at) {
   enum { KEEP = 4096 }; /* a larger buffer is handed to the arena as it is rather than copied */
-  text_buf t = {ctx->text.s, ctx->text.len};
+  bool buffered = !ctx->view_len;
+  slice s = buffered ? (slice){ctx->text.s, ctx->text.len} : (slice){ctx->view, ctx->view_len};
   *at = ctx->tspan;
   ctx->text.len = 0;
-  if (!t.s) return t;
-  if (t.len >= KEEP) {
+  ctx->view_len = 0;
+  if (!s.p) return (text_buf){NULL, s.n};
+  if (buffered && s.n >= KEEP) {
+    text_buf t = {ctx->text.s, s.n};
     ctx->text = (valbuf){0};
     if (arena_adopt(&ctx->file->mem, t.s)) return t;
-  } else if (lex_top(ctx) == OPEN_STR) { /* shared like a name (parse_strdup); a """ string's text is
-                                         * trimmed in place by its dedent, so it gets its own copy */
-    t.s = parse_strdup(ctx, (slice){ctx->text.s, t.len});
-    return t.s ? t : (text_buf){NULL, 0};
-  } else if ((t.s = ast_strdup(ctx->file, ctx->text.s, t.len))) {
-    return t;
+  } else { /* a "…" string's text is shared like a name (parse_strdup); a """ string's text is
+            * trimmed in place by its dedent, so it gets its own copy */
+    char *copy = lex_top(ctx) == OPEN_STR ? parse_strdup(ctx, s) : ast_strdup(ctx->file, s.p, s.n);
+    if (copy) return (text_buf){copy, s.n};
   }
   parse_oom(ctx);
   return (text_buf){NULL, 0};

@@ -41,31 +41,67 @@ void parse_oom(parse_ctx *ctx) {
   ctx->halted = true;
 }
 
-/* Returns the cache slot of a name: a hash of its length and its first and last 8 bytes (of every
- * byte when shorter; a collision only costs a copy). */
-static size_t name_slot(slice s) {
-  uint64_t h = s.n;
-  if (s.n >= 8) {
-    uint64_t first, last;
-    memcpy(&first, s.p, 8);
-    memcpy(&last, s.p + s.n - 8, 8);
-    h ^= first * 0xFF51AFD7ED558CCDu ^ last;
-  } else {
-    for (size_t i = 0; i < s.n; i++) h = h << 8 | (unsigned char)s.p[i];
+/* A name's key: its first and last 8 bytes, or 4 (overlapping when it is shorter than 16 or 8), or
+ * its bytes 0, n/2 and n-1 when it is shorter than 4, so that names of the same length up to 16 bytes
+ * are equal when their keys are. */
+typedef struct {
+  uint64_t a, b;
+} name_key;
+
+/* Returns the key of a name of at least one byte. */
+static name_key name_key_of(slice s) {
+  const char *p = s.p;
+  size_t n = s.n;
+  if (n >= 8) {
+    name_key k;
+    memcpy(&k.a, p, 8);
+    memcpy(&k.b, p + n - 8, 8);
+    return k;
   }
-  return (size_t)((h * 0x9E3779B97F4A7C15u) >> 32) % PARSE_NAME_CACHE;
+  if (n >= 4) {
+    uint32_t a, b;
+    memcpy(&a, p, 4);
+    memcpy(&b, p + n - 4, 4);
+    return (name_key){a, b};
+  }
+  return (name_key){(unsigned char)p[0] | (unsigned)(unsigned char)p[n / 2] << 8, (unsigned char)p[n - 1]};
 }
 
-/* Returns a NUL-terminated copy of the slice in the file's arena, shared with an
- * earlier copy of the same name when the cache still has it, or NULL (out of memory recorded). */
-char *parse_strdup(parse_ctx *ctx, slice s) {
-  size_t slot = s.n <= PARSE_NAME_CACHED_MAX ? name_slot(s) : PARSE_NAME_CACHE;
-  if (slot < PARSE_NAME_CACHE && ctx->names[slot].s && ctx->names[slot].n == s.n && !memcmp(ctx->names[slot].s, s.p, s.n))
-    return ctx->names[slot].s;
-  char *copy = ast_strdup(ctx->file, s.p, s.n);
-  if (!copy) parse_oom(ctx);
-  else if (slot < PARSE_NAME_CACHE) ctx->names[slot].s = copy, ctx->names[slot].n = s.n;
+
+/* Returns true when the cached name e is s, whose key is k. */
+static bool name_is(const parse_name *e, slice s, name_key k) {
+  return e->n == s.n && e->a == k.a && e->b == k.b && (s.n <= 16 || !memcmp(e->s, s.p, s.n));
+}
+
+/* Returns the cache's copy of s (key k) when one of the pair of slots e[0..1] has it, else a new copy;
+ * either is made the first of the pair. Returns NULL when out of memory (recorded). Out of line:
+ * parse_strdup's hits then save no registers. */
+static __attribute__((noinline)) char *name_find(parse_ctx *ctx, parse_name *e, slice s, name_key k) {
+  if (name_is(&e[0], s, k)) return e[0].s;
+  char *copy = name_is(&e[1], s, k) ? e[1].s : ast_strdup(ctx->file, s.p, s.n);
+  if (!copy) {
+    parse_oom(ctx);
+    return NULL;
+  }
+  e[1] = e[0]; /* the pair keeps the more recent name first */
+  e[0] = (parse_name){copy, s.n, k.a, k.b};
   return copy;
+}
+
+/* Returns a NUL-terminated copy of the slice in the file's arena, shared with an earlier copy of the
+ * same name when the cache still has it, or NULL (out of memory recorded). The cache is 2-way: its
+ * pairs of slots are found by a hash of the length and the key, and a collision only costs a copy. */
+char *parse_strdup(parse_ctx *ctx, slice s) {
+  if (!s.n || s.n > PARSE_NAME_CACHED_MAX) {
+    char *copy = ast_strdup(ctx->file, s.p, s.n);
+    if (!copy) parse_oom(ctx);
+    return copy;
+  }
+  name_key k = name_key_of(s);
+  uint64_t h = ((k.a ^ s.n) * 0xFF51AFD7ED558CCDu ^ k.b) * 0x9E3779B97F4A7C15u;
+  parse_name *e = &ctx->names[(size_t)(h >> 40) % PARSE_NAME_CACHE & ~(size_t)1];
+  if (s.n <= 16 && e->n == s.n && e->a == k.a && e->b == k.b) return e->s; /* the key is the name */
+  return name_find(ctx, e, s, k);
 }
 
 /* The parser generated from the same grammar without lookahead correction (parser_fast.c; its
@@ -93,7 +129,7 @@ static bool run(parse_ctx *ctx, int (*parser)(parse_ctx *)) {
 static ast_file *parse_with(const rbk_source *src, diag_list *diags, int (*parser)(parse_ctx *)) {
   ast_file *file = ast_file_new(src);
   if (!file) return NULL;
-  parse_ctx ctx = {.file = file, .diags = diags, .src = src, .line = 1, .col = 1};
+  parse_ctx ctx = {.file = file, .diags = diags, .src = src, .line = 1, .line_start = src->text};
   bool ok = run(&ctx, parser);
   parse_str_free_all(&ctx);
   free(ctx.pending);

@@ -1,6 +1,8 @@
 /* parse_error.c — wording syntax errors. */
 #include "parse_error.h"
 
+#include "lex.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -214,6 +216,4 @@ void parse_error_stack_full(parse_ctx *ctx, rbk_span at) {
 }
 
 /* Returns the span just past the end of the source (for end of file). */
-rbk_span parse_error_end_span(const parse_ctx *ctx) {
-  return (rbk_span){ctx->src, ctx->line, ctx->col, ctx->line, ctx->col};
-}
+rbk_span parse_error_end_span(const parse_ctx *ctx) { return lex_here(ctx); }

@@ -116,6 +116,14 @@ typedef struct {
   rbk_span at; /* where it was opened */
 } open_entry;
 
+/* A copy of a name in the parse's cache (parse_strdup): in the file's arena (NULL: none), its
+ * length, and its key (parse.c's name_key: the name itself up to 16 bytes). */
+typedef struct {
+  char *s;
+  size_t n;
+  uint64_t a, b;
+} parse_name;
+
 typedef struct parse_ctx {
   void *scanner;           /* the reentrant flex scanner (yyscan_t) */
   ast_file *file;          /* the file being built (borrowed) */
@@ -130,10 +138,10 @@ typedef struct parse_ctx {
   bool halted;             /* a fatal error: the lexer returns end of file from now on */
   bool oom;                /* an allocation failed */
   bool too_deep_reported;  /* "expression nested too deeply" said once */
-  /* position of the next byte */
-  size_t offset;
-  int line, col;
-  size_t tok_offset;       /* offset of the current token's first byte */
+  /* position: the current line and where it starts in the source (columns are offsets from it;
+   * the next byte is where flex is: rbk_yypos) */
+  int line;
+  const char *line_start;
   /* newline handling */
   int last_tok;            /* the last token returned in code (0 at the start) */
   bool line_has_token;     /* a token stands before the current position on its line */
@@ -151,11 +159,14 @@ typedef struct parse_ctx {
   /* the pieces of the string literals being assembled */
   str_piece *pieces;
   size_t npieces, pieces_cap;
-  /* the string text being accumulated, escapes resolved */
+  /* the string text being accumulated, escapes resolved: while it is a single run of valid text,
+   * that run itself (view[0..view_len), in the source or a literal), else in `text` */
   valbuf text;
+  const char *view;
+  size_t view_len;
   rbk_span tspan;
-  /* the last copy of a name per hash slot (parse_strdup): in the file's arena, and its length */
-  struct { char *s; size_t n; } names[PARSE_NAME_CACHE];
+  /* the last copy of a name per hash slot (parse_strdup) */
+  parse_name names[PARSE_NAME_CACHE];
 } parse_ctx;
 
 /* Reports an error at `span` (printf-style); returns the diagnostic's index (-1 when dropped). Stops

@@ -16,7 +16,7 @@ static void pop_to(parse_ctx *ctx, size_t base) {
 
 /* Pushes a piece (out of memory is recorded). */
 static void push(parse_ctx *ctx, str_piece p) {
-  if (!GROW(ctx->pieces, ctx->pieces_cap, ctx->npieces + 1)) {
+  if (ctx->npieces == ctx->pieces_cap && !GROW(ctx->pieces, ctx->pieces_cap, ctx->npieces + 1)) {
     parse_oom(ctx);
     return;
   }
@@ -171,17 +171,30 @@ static ast_node *join_text(parse_ctx *ctx, pieces ps, size_t from, size_t to) {
   return n;
 }
 
+/* Returns true when `at` is the span s of a string without its quotes. */
+static bool inside_quotes(rbk_span at, rbk_span s) {
+  return at.src == s.src && at.line == s.line && at.end_line == s.end_line && at.col == s.col + 1 &&
+         at.end_col == s.end_col - 1;
+}
+
 /* Keeps the text of a "…" string made of text alone in the node (ast_string_text) when a TEXT node
  * would span the string without its quotes; returns false (nothing kept) otherwise. */
 static bool keep_text(parse_ctx *ctx, pieces ps, ast_node *str) {
   for (size_t i = 0; i < ps.n; i++)
     if (ps.p[i].kind == PIECE_EXPR) return false;
-  rbk_span at, s = str->span;
+  rbk_span at;
   char *text = join_pieces(ctx, ps, 0, ps.n, &at);
-  if (!text || at.src != s.src || at.line != s.line || at.end_line != s.end_line || at.col != s.col + 1 ||
-      at.end_col != s.end_col - 1)
-    return false;
+  if (!text || !inside_quotes(at, str->span)) return false;
   str->u.str.text = text;
+  return true;
+}
+
+/* Keeps the text of a "…" string that is one piece of text in the node, as keep_text would, when the
+ * text spans the string without its quotes; returns false (nothing kept) otherwise. The common
+ * case, without keep_text's walks. */
+static bool keep_lone_text(const str_piece *p, ast_node *str) {
+  if (p->kind != PIECE_TEXT || !p->len || !inside_quotes(p->span, str->span)) return false;
+  str->u.str.text = p->text;
   return true;
 }
 
@@ -204,6 +217,7 @@ static size_t count_parts(pieces ps) {
  * text runs merged, expressions in order; or, for a "…" string of text alone, its text into the
  * node (keep_text). */
 static void move_parts(parse_ctx *ctx, pieces ps, ast_node *str) {
+  if (ps.n == 1 && !str->triple && keep_lone_text(ps.p, str)) return;
   ast_list *parts = &str->u.str.parts;
   size_t want = count_parts(ps);
   if (!want || (want == 1 && !str->triple && keep_text(ctx, ps, str))) return;
