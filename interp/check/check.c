@@ -248,6 +248,7 @@ bool check_program(const rbk_program *prog, diag_list *diags) {
     if (prog->units[i].ast && !units[i].done) check_unit(prog, diags, units, sigs, i);
   for (size_t i = 0; i < prog->len; i++) check_scope_free(&units[i].top);
   free(units);
+  check_sigs_free(sigs);
   free(sigs);
   return diags->errors == 0;
 }

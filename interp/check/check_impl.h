@@ -100,9 +100,14 @@ typedef struct {
   const sig_info *sig;
 } chk_sig_slot;
 
+/* A signature's parameters as the checker matches arguments against them (check_call.c), made once
+ * per signature. */
+typedef struct chk_sig_prep chk_sig_prep;
+
 typedef struct {
   chk_sig_slot slots[CHK_SIG_SLOTS];
   size_t len;
+  chk_sig_prep *prep[FN__COUNT]; /* by signature id; NULL until a call needs it (malloc'ed) */
 } chk_sig_cache;
 
 /* Where a statement stands: decides which statements are allowed. */
@@ -244,6 +249,8 @@ chk_sym *check_library_member(chk_ctx *ctx, const chk_sym *alias, const char *na
 /* --- check_call.c --- */
 /* Returns sig_find(recv, name), remembered in ctx->sigs. */
 const sig_info *check_sig_find(chk_ctx *ctx, sig_recv recv, const char *name);
+/* Frees what the cache made for its signatures (not the cache). */
+void check_sigs_free(chk_sig_cache *sigs);
 /* Checks a call; `stmt` is true when it stands alone as a statement. Returns the result's type. */
 chk_type check_call(chk_ctx *ctx, const ast_node *call, bool stmt);
 
