@@ -1,5 +1,6 @@
 /* check_call.c — checking calls: which function, action or proc a call names, and its arguments
  * (count, names, duplicates, required ones, the types that literals reveal, lambdas). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,9 +136,8 @@ static size_t sig_hash(sig_recv recv, const char *name) {
   return h;
 }
 
-/* Returns sig_find(recv, name), remembered in ctx->sigs. */
-const sig_info *check_sig_find(chk_ctx *ctx, sig_recv recv, const char *name) {
-  chk_sig_cache *c = ctx->sigs;
+/* Returns sig_find(recv, name), remembered in c->slots by the name's text. */
+static const sig_info *sig_by_text(chk_sig_cache *c, sig_recv recv, const char *name) {
   size_t mask = CHK_SIG_SLOTS - 1, at = sig_hash(recv, name) & mask;
   for (; c->slots[at].name; at = (at + 1) & mask)
     if (c->slots[at].recv == recv && chk_same(c->slots[at].name, name)) return c->slots[at].sig;
@@ -146,6 +146,17 @@ const sig_info *check_sig_find(chk_ctx *ctx, sig_recv recv, const char *name) {
     c->slots[at] = (chk_sig_slot){name, recv, sig};
     c->len++;
   }
+  return sig;
+}
+
+/* Returns sig_find(recv, name), remembered in ctx->sigs (a name's copy shared by the tree's nodes is
+ * found by its address, without hashing its text). */
+const sig_info *check_sig_find(chk_ctx *ctx, sig_recv recv, const char *name) {
+  chk_sig_cache *c = ctx->sigs;
+  chk_sig_slot *p = &c->by_ptr[((uintptr_t)name >> 3 ^ (uintptr_t)recv * 0x9e5u) & (CHK_SIG_PTRS - 1)];
+  if (p->name == name && p->recv == recv) return p->sig;
+  const sig_info *sig = sig_by_text(c, recv, name);
+  *p = (chk_sig_slot){name, recv, sig};
   return sig;
 }
 

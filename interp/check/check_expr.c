@@ -158,8 +158,25 @@ static int by_key(const void *pa, const void *pb) {
   return (x.col > y.col) - (x.col < y.col);
 }
 
+enum { FEW_KEYS = 8 }; /* objects with at most this many pairs are compared pair by pair first */
+
+/* Returns true when a small object's literal keys are all different (false for a large object). */
+static bool few_unique_keys(const ast_list *pairs) {
+  if (pairs->len > FEW_KEYS) return false;
+  for (size_t i = 0; i < pairs->len; i++) {
+    const ast_node *p = pairs->items[i];
+    if (!p || p->kind != AST_PAIR || !p->u.pair.key) continue;
+    for (size_t j = i + 1; j < pairs->len; j++) {
+      const ast_node *q = pairs->items[j];
+      if (q && q->kind == AST_PAIR && q->u.pair.key && chk_same(p->u.pair.key, q->u.pair.key)) return false;
+    }
+  }
+  return true;
+}
+
 /* Reports keys that an object literal repeats (sorted, so large objects stay cheap). */
 static void duplicate_keys(chk_ctx *ctx, const ast_list *pairs) {
+  if (few_unique_keys(pairs)) return;
   key_ref *keys = malloc((pairs->len + 1) * sizeof *keys);
   size_t n = 0;
   if (!keys) return;

@@ -104,9 +104,11 @@ typedef struct {
  * per signature. */
 typedef struct chk_sig_prep chk_sig_prep;
 
+enum { CHK_SIG_PTRS = 256 };
 typedef struct {
   chk_sig_slot slots[CHK_SIG_SLOTS];
   size_t len;
+  chk_sig_slot by_ptr[CHK_SIG_PTRS]; /* in front of slots: by the name's address, one entry a slot */
   chk_sig_prep *prep[FN__COUNT]; /* by signature id; NULL until a call needs it (malloc'ed) */
 } chk_sig_cache;
 
@@ -187,6 +189,8 @@ chk_sym *check_declare(chk_ctx *ctx, const chk_sym *sym);
 /* Returns the symbol `name` visible here (innermost first), or NULL; `use` marks it used and
  * reports a top-level name used before its declaration at `at`. Borrowed. */
 chk_sym *check_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at);
+/* Returns the FNV-1a hash of a name's text. */
+size_t check_hash_name(const char *name);
 /* Returns the symbol `name` of scope (no visibility rules), or NULL. Borrowed. */
 chk_sym *check_scope_find(const chk_scope *scope, const char *name);
 /* Returns a new NULL-terminated array of the value names visible here (caller frees the array). */
@@ -284,7 +288,7 @@ void check_guard(chk_ctx *ctx, const ast_node *call, const sig_info *sig, chk_sy
 void check_handler_read(chk_ctx *ctx, const chk_sym *sym, rbk_span at);
 /* Returns true when the statement may fail when it runs (anything but a let of a call-free value or a
  * declaration). */
-bool check_may_fail(const ast_node *s);
+bool check_may_fail(chk_ctx *ctx, const ast_node *s);
 
 /* --- check_stmt.c --- */
 /* Checks a list of statements standing at `where` (at the top level, ctx->order follows them),

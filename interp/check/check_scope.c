@@ -19,8 +19,10 @@ const char *check_sym_word(chk_sym_kind kind) { return sym_words[kind]; }
 /* Opens a block scope; returns false when out of memory. */
 bool check_push(chk_ctx *ctx) {
   size_t old = ctx->capstack;
-  if (!GROW(ctx->stack, ctx->capstack, ctx->nstack + 1)) return false;
-  memset(ctx->stack + old, 0, (ctx->capstack - old) * sizeof *ctx->stack);
+  if (ctx->nstack == old) {
+    if (!GROW(ctx->stack, ctx->capstack, ctx->nstack + 1)) return false;
+    memset(ctx->stack + old, 0, (ctx->capstack - old) * sizeof *ctx->stack);
+  }
   ctx->nstack++; /* the entry is empty, and keeps the array of the scope that stood there before */
   return true;
 }
@@ -58,7 +60,7 @@ void check_scope_free(chk_scope *scope) {
 enum { HASH_FROM = 16 }; /* scopes with this many names get a hash index */
 
 /* Returns the FNV-1a hash of a name. */
-static size_t hash_name(const char *name) {
+size_t check_hash_name(const char *name) {
   size_t h = 2166136261u;
   for (const unsigned char *p = (const unsigned char *)name; *p; p++) h = (h ^ *p) * 16777619u;
   return h;
@@ -66,7 +68,7 @@ static size_t hash_name(const char *name) {
 
 /* Puts syms[index] into the scope's hash index (which has room). */
 static void hash_insert(chk_scope *scope, size_t index) {
-  size_t mask = scope->nslots - 1, at = hash_name(scope->syms[index].name) & mask;
+  size_t mask = scope->nslots - 1, at = check_hash_name(scope->syms[index].name) & mask;
   while (scope->slots[at]) at = (at + 1) & mask;
   scope->slots[at] = index + 1;
 }
@@ -87,7 +89,7 @@ chk_sym *check_scope_find(const chk_scope *scope, const char *name) {
   if (!name) return NULL;
   if (scope->slots) {
     size_t mask = scope->nslots - 1;
-    for (size_t at = hash_name(name) & mask; scope->slots[at]; at = (at + 1) & mask)
+    for (size_t at = check_hash_name(name) & mask; scope->slots[at]; at = (at + 1) & mask)
       if (chk_same(scope->syms[scope->slots[at] - 1].name, name)) return &scope->syms[scope->slots[at] - 1];
     return NULL;
   }
