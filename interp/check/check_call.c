@@ -341,8 +341,10 @@ static void too_many(chk_ctx *ctx, const ast_node *call, const ast_node *arg, ch
 static void match_args(chk_ctx *ctx, const ast_node *call, chk_callee *ce) {
   const ast_node *given[MAX_PARAMS];
   bool by_position[MAX_PARAMS], reported = false;
-  memset(given, 0, ce->n * sizeof *given); /* only the first n are read */
-  memset(by_position, 0, ce->n * sizeof *by_position);
+  for (size_t i = 0; i < ce->n; i++) { /* only the first n are read */
+    given[i] = NULL;
+    by_position[i] = false;
+  }
   size_t next = 0;
   const ast_list *args = &call->u.call.args;
   for (size_t i = 0; i < args->len; i++) {
@@ -447,7 +449,7 @@ static const char **function_names(const chk_scope *top) {
 static chk_type call_name(chk_ctx *ctx, const ast_node *call, const ast_node *callee, bool stmt) {
   const char *name = callee->u.ident.name;
   const chk_scope *top = &ctx->units[ctx->unit].top;
-  chk_sym *proc = check_scope_find(top, name);
+  chk_sym *proc = top->kinds & 1u << SYM_PROC ? check_scope_find(top, name) : NULL;
   if (proc && proc->kind == SYM_PROC) return call_proc(ctx, call, proc, "", stmt);
   const sig_info *sig = check_sig_find(ctx, RECV_NONE, name);
   if (sig) return call_sig(ctx, call, sig, stmt);

@@ -55,6 +55,7 @@ static chk_type ident(chk_ctx *ctx, const ast_node *node) {
 /* Returns true (and *sym) when `node` is an identifier naming an import alias visible here. */
 bool check_is_import(chk_ctx *ctx, const ast_node *node, chk_sym **sym) {
   if (!node || node->kind != AST_IDENT || !node->u.ident.name) return false;
+  if (!(ctx->units[ctx->unit].top.kinds & 1u << SYM_IMPORT)) return false; /* imports are top-level names */
   chk_sym *s = check_lookup(ctx, node->u.ident.name, false, node->span);
   if (!s || s->kind != SYM_IMPORT) return false;
   *sym = check_lookup(ctx, node->u.ident.name, true, node->span);
@@ -319,7 +320,12 @@ bool check_enter(chk_ctx *ctx, rbk_span at) {
 
 /* Checks an expression and returns its static type (CT_UNKNOWN when NULL). */
 chk_type check_expr(chk_ctx *ctx, const ast_node *node) {
-  if (!node || !check_enter(ctx, node->span)) return CT_UNKNOWN;
+  if (!node) return CT_UNKNOWN;
+  if (ctx->depth >= CHK_MAX_DEPTH) {
+    check_enter(ctx, node->span); /* reports it once */
+    return CT_UNKNOWN;
+  }
+  ctx->depth++;
   chk_type t = expr_kind(ctx, node);
   ctx->depth--;
   return t;

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ast.h"
@@ -76,6 +77,8 @@ typedef struct {
   size_t len, cap;
   size_t *slots; /* open addressing: index + 1 into syms, 0 = empty; NULL while the scope is small */
   size_t nslots; /* a power of two, at least twice len */
+  uint64_t names; /* the check_name_bit() of every name declared: a name whose bit is clear is not here */
+  unsigned kinds; /* 1 << chk_sym_kind of every name declared */
 } chk_scope;
 
 /* What the checker keeps about a unit once it is checked: its top-level names. */
@@ -167,6 +170,12 @@ typedef struct {
 /* Returns true when the names are equal (one copy of a name is often shared by the tree's nodes:
  * parse_strdup; the first bytes decide most other comparisons cheaply). */
 static inline bool chk_same(const char *a, const char *b) { return a == b || (a[0] == b[0] && !strcmp(a, b)); }
+
+/* Returns the bit that stands for `name` in chk_scope.names (from its first two bytes). */
+static inline uint64_t check_name_bit(const char *name) {
+  unsigned a = (unsigned char)name[0], b = a ? (unsigned char)name[1] : 0;
+  return (uint64_t)1 << ((a * 7u + b) & 63);
+}
 
 /* --- check.c --- */
 /* Checks a top-level declaration (runbook, param, import, let; procs are checked after the
