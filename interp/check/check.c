@@ -183,9 +183,25 @@ static int by_title(const void *pa, const void *pb) {
   return (a->span.col > b->span.col) - (a->span.col < b->span.col);
 }
 
+/* Returns true when no two titles are equal (a hash set of them; false too when out of memory). */
+static bool titles_unique(const chk_ctx *ctx) {
+  size_t n = 64;
+  while (n < ctx->ntitles * 2) n *= 2;
+  size_t *slots = calloc(n, sizeof *slots), mask = n - 1; /* index + 1 into titles, 0 = empty */
+  bool unique = slots != NULL;
+  for (size_t i = 0; unique && i < ctx->ntitles; i++) {
+    size_t at = check_hash_name(ctx->titles[i].title) & mask;
+    for (; unique && slots[at]; at = (at + 1) & mask)
+      unique = !chk_same(ctx->titles[slots[at] - 1].title, ctx->titles[i].title);
+    slots[at] = i + 1;
+  }
+  free(slots);
+  return unique;
+}
+
 /* Reports every step whose plain title an earlier step of the file has already. */
 static void duplicate_titles(chk_ctx *ctx) {
-  if (ctx->ntitles < 2) return;
+  if (ctx->ntitles < 2 || titles_unique(ctx)) return;
   qsort(ctx->titles, ctx->ntitles, sizeof *ctx->titles, by_title);
   size_t first = 0;
   for (size_t i = 1; i < ctx->ntitles; i++) {
@@ -248,6 +264,7 @@ bool check_program(const rbk_program *prog, diag_list *diags) {
     if (prog->units[i].ast && !units[i].done) check_unit(prog, diags, units, sigs, i);
   for (size_t i = 0; i < prog->len; i++) check_scope_free(&units[i].top);
   free(units);
+  check_sigs_free(sigs);
   free(sigs);
   return diags->errors == 0;
 }

@@ -1,5 +1,6 @@
 /* check_call.c — checking calls: which function, action or proc a call names, and its arguments
  * (count, names, duplicates, required ones, the types that literals reveal, lambdas). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,20 +12,30 @@ enum { MAX_PARAMS = 32 };
 /* One parameter of whatever is called. */
 typedef struct {
   const char *name;
-  chk_type type; /* what an argument must be, CT_UNKNOWN for anything (a signature's: see arg_value) */
+  chk_type type; /* what an argument must be, CT_UNKNOWN for anything (a signature's: from its name) */
   bool required, named_only, variadic;
+  bool argv;     /* a signature's command line: a list of strings or one string (strings_value) */
+  bool str_list; /* a signature's list whose literal elements must be strings (string_elements) */
+  bool env;      /* a signature's `env:` object (env_secrets) */
 } chk_param;
+
+/* A signature's parameters, made once (chk_sig_cache.prep). */
+struct chk_sig_prep {
+  size_t n;
+  chk_param params[MAX_PARAMS];
+  sig_param sig[MAX_PARAMS]; /* the parsed spec (the names of params point here) */
+};
 
 /* What a call names, as far as its arguments are concerned. */
 typedef struct {
   const char *name;   /* the signature's or proc's name */
   const char *prefix; /* "lib." for an imported proc; NULL for a signature */
   char what[96];      /* "'scale'", "proc 'restart'": for messages, made by what_of() when needed */
-  chk_param params[MAX_PARAMS];
-  sig_param sig[MAX_PARAMS]; /* a signature's parameters (the names of params point here) */
+  const chk_param *params; /* own.params or a signature's prepared ones */
   size_t n;
   long lambda_index; /* the parameter that takes a lambda, or -1 */
   const ast_node *decl; /* the PROC declaration, or NULL for a signature */
+  chk_sig_prep own;     /* a proc's parameters (or a signature's when the cache had no memory) */
 } chk_callee;
 
 
@@ -85,9 +96,7 @@ static const char *const string_lists[] = {"command", "args"};
 
 /* Reports the elements of a list literal passed as a list of strings that are obviously not strings. */
 static void string_elements(chk_ctx *ctx, const char *param, chk_callee *ce, const ast_node *value) {
-  bool wanted = false;
-  for (size_t i = 0; i < sizeof string_lists / sizeof *string_lists; i++) wanted |= chk_same(string_lists[i], param);
-  if (!wanted || !value || value->kind != AST_LIST) return;
+  if (!value || value->kind != AST_LIST) return;
   for (size_t i = 0; i < value->u.list.items.len; i++) {
     const ast_node *e = value->u.list.items.items[i];
     if (!e || e->kind == AST_STRING) continue;
@@ -107,8 +116,8 @@ static chk_type arg_type(const char *name) {
 
 /* Reports the entries of an `env:` object literal whose value is a secret() call: a Job would hold
  * its text in the clear (a Secret is referred to with {secret: "name", key: "key"}). */
-static void env_secrets(chk_ctx *ctx, const char *param, chk_callee *ce, const ast_node *value) {
-  if (!chk_same(param, "env") || !value || value->kind != AST_OBJECT) return;
+static void env_secrets(chk_ctx *ctx, chk_callee *ce, const ast_node *value) {
+  if (!value || value->kind != AST_OBJECT) return;
   for (size_t i = 0; i < value->u.list.items.len; i++) {
     const ast_node *p = value->u.list.items.items[i], *v = p && p->kind == AST_PAIR ? p->u.pair.value : NULL;
     const ast_node *f = v && v->kind == AST_CALL ? v->u.call.callee : NULL;
@@ -127,9 +136,8 @@ static size_t sig_hash(sig_recv recv, const char *name) {
   return h;
 }
 
-/* Returns sig_find(recv, name), remembered in ctx->sigs. */
-const sig_info *check_sig_find(chk_ctx *ctx, sig_recv recv, const char *name) {
-  chk_sig_cache *c = ctx->sigs;
+/* Returns sig_find(recv, name), remembered in c->slots by the name's text. */
+static const sig_info *sig_by_text(chk_sig_cache *c, sig_recv recv, const char *name) {
   size_t mask = CHK_SIG_SLOTS - 1, at = sig_hash(recv, name) & mask;
   for (; c->slots[at].name; at = (at + 1) & mask)
     if (c->slots[at].recv == recv && chk_same(c->slots[at].name, name)) return c->slots[at].sig;
@@ -141,17 +149,66 @@ const sig_info *check_sig_find(chk_ctx *ctx, sig_recv recv, const char *name) {
   return sig;
 }
 
+/* Returns sig_find(recv, name), remembered in ctx->sigs (a name's copy shared by the tree's nodes is
+ * found by its address, without hashing its text). */
+const sig_info *check_sig_find(chk_ctx *ctx, sig_recv recv, const char *name) {
+  chk_sig_cache *c = ctx->sigs;
+  chk_sig_slot *p = &c->by_ptr[((uintptr_t)name >> 3 ^ (uintptr_t)recv * 0x9e5u) & (CHK_SIG_PTRS - 1)];
+  if (p->name == name && p->recv == recv) return p->sig;
+  const sig_info *sig = sig_by_text(c, recv, name);
+  *p = (chk_sig_slot){name, recv, sig};
+  return sig;
+}
+
+/* Returns true when `name` is a list argument whose elements must be strings. */
+static bool string_list_arg(const char *name) {
+  bool wanted = false;
+  for (size_t i = 0; i < sizeof string_lists / sizeof *string_lists; i++) wanted |= chk_same(string_lists[i], name);
+  return wanted;
+}
+
+/* Fills `p` with the parameters of `sig` and what their names say about their arguments. */
+static void prep_fill(chk_sig_prep *p, const sig_info *sig) {
+  const sig_param *sp = p->sig;
+  p->n = sig_params(sig, p->sig, MAX_PARAMS);
+  for (size_t i = 0; i < p->n; i++)
+    p->params[i] = (chk_param){sp[i].name,      arg_type(sp[i].name),
+                               sp[i].required,  sp[i].named_only,
+                               sp[i].variadic,  !sp[i].variadic && strings_arg(sp[i].name),
+                               string_list_arg(sp[i].name), chk_same(sp[i].name, "env")};
+}
+
+/* Returns the prepared parameters of `sig`, made at its first call; NULL when out of memory. Borrowed. */
+static const chk_sig_prep *sig_prep(chk_sig_cache *sigs, const sig_info *sig) {
+  if (sig->id >= FN__COUNT || sig_get(sig->id) != sig) return NULL;
+  if (!sigs->prep[sig->id]) {
+    chk_sig_prep *p = malloc(sizeof *p);
+    if (!p) return NULL;
+    prep_fill(p, sig);
+    sigs->prep[sig->id] = p;
+  }
+  return sigs->prep[sig->id];
+}
+
+/* Frees what the cache made for its signatures (not the cache). */
+void check_sigs_free(chk_sig_cache *sigs) {
+  for (size_t i = 0; i < FN__COUNT; i++) free(sigs->prep[i]);
+}
+
 /* Fills `ce` from a signature of the table. */
-static void callee_of_sig(chk_callee *ce, const sig_info *sig) {
-  const sig_param *sp = ce->sig;
-  ce->n = sig_params(sig, ce->sig, MAX_PARAMS);
+static void callee_of_sig(chk_ctx *ctx, chk_callee *ce, const sig_info *sig) {
+  const chk_sig_prep *p = sig_prep(ctx->sigs, sig);
+  if (!p) {
+    prep_fill(&ce->own, sig);
+    p = &ce->own;
+  }
+  ce->params = p->params;
+  ce->n = p->n;
   ce->name = sig->name;
   ce->prefix = NULL;
   ce->what[0] = '\0';
   ce->decl = NULL;
   ce->lambda_index = sig->flags & SIG_LAMBDA ? 1 : -1;
-  for (size_t i = 0; i < ce->n; i++)
-    ce->params[i] = (chk_param){sp[i].name, CT_UNKNOWN, sp[i].required, sp[i].named_only, sp[i].variadic};
 }
 
 /* Fills `ce` from a PROC declaration; `prefix` is "lib." for an imported one. */
@@ -162,12 +219,13 @@ static void callee_of_proc(chk_callee *ce, const ast_node *proc, const char *pre
   ce->what[0] = '\0';
   ce->decl = proc;
   ce->lambda_index = -1;
+  ce->params = ce->own.params;
   ce->n = 0;
   for (size_t i = 0; i < params->len && ce->n < MAX_PARAMS; i++) {
     const ast_node *p = params->items[i];
     if (!p || p->kind != AST_PARAM || !p->u.param.name) continue;
     chk_type t = check_type_of_decl(p->u.param.type);
-    ce->params[ce->n++] = (chk_param){p->u.param.name, t, !p->u.param.def, false, false};
+    ce->own.params[ce->n++] = (chk_param){p->u.param.name, t, !p->u.param.def, false, false, false, false, false};
   }
 }
 
@@ -189,21 +247,20 @@ static void arg_value(chk_ctx *ctx, chk_callee *ce, long idx, const ast_node *va
       diag_add(ctx->diags, DIAG_ERROR, value->span, "the second argument of %s must be a lambda (x => …)",
                what_of(ce));
   }
-  if (idx >= 0 && !ce->prefix && !ce->params[idx].variadic && strings_arg(ce->params[idx].name)) {
+  if (idx >= 0 && ce->params[idx].argv) {
     char what[160];
     snprintf(what, sizeof what, "argument '%s' of %s", ce->params[idx].name, what_of(ce));
     strings_value(ctx, what, value);
     return;
   }
-  /* a signature's parameter types come from their names, looked up only for given arguments */
-  chk_type want = idx < 0 ? CT_UNKNOWN : ce->prefix ? ce->params[idx].type : arg_type(ce->params[idx].name);
+  chk_type want = idx < 0 ? CT_UNKNOWN : ce->params[idx].type; /* a signature's: from the parameter's name */
   if (want == CT_UNKNOWN) {
     check_expr(ctx, value);
     return;
   }
   chk_type got = check_expr(ctx, value);
-  if (!ce->prefix) string_elements(ctx, ce->params[idx].name, ce, value);
-  if (!ce->prefix) env_secrets(ctx, ce->params[idx].name, ce, value);
+  if (ce->params[idx].str_list) string_elements(ctx, ce->params[idx].name, ce, value);
+  if (ce->params[idx].env) env_secrets(ctx, ce, value);
   if (!value || check_compatible(want, got)) return;
   char what[160];
   snprintf(what, sizeof what, "argument '%s' of %s", ce->params[idx].name, what_of(ce));
@@ -282,8 +339,12 @@ static void too_many(chk_ctx *ctx, const ast_node *call, const ast_node *arg, ch
 
 /* Checks a call's arguments against `ce`: counts, names, duplicates, required ones, values. */
 static void match_args(chk_ctx *ctx, const ast_node *call, chk_callee *ce) {
-  const ast_node *given[MAX_PARAMS] = {0};
-  bool by_position[MAX_PARAMS] = {0}, reported = false;
+  const ast_node *given[MAX_PARAMS];
+  bool by_position[MAX_PARAMS], reported = false;
+  for (size_t i = 0; i < ce->n; i++) { /* only the first n are read */
+    given[i] = NULL;
+    by_position[i] = false;
+  }
   size_t next = 0;
   const ast_list *args = &call->u.call.args;
   for (size_t i = 0; i < args->len; i++) {
@@ -340,7 +401,7 @@ static void range_bound(chk_ctx *ctx, const ast_node *call) {
 /* Returns the result type of a call to a built-in, constructor or action `sig`. */
 static chk_type call_sig(chk_ctx *ctx, const ast_node *call, const sig_info *sig, bool stmt) {
   chk_callee ce;
-  callee_of_sig(&ce, sig);
+  callee_of_sig(ctx, &ce, sig);
   if (ctx->lambda && (sig->flags & SIG_ACTION))
     diag_add(ctx->diags, DIAG_ERROR, call->span, "actions cannot run inside a lambda; bind the result with let first");
   match_args(ctx, call, &ce);
@@ -388,7 +449,7 @@ static const char **function_names(const chk_scope *top) {
 static chk_type call_name(chk_ctx *ctx, const ast_node *call, const ast_node *callee, bool stmt) {
   const char *name = callee->u.ident.name;
   const chk_scope *top = &ctx->units[ctx->unit].top;
-  chk_sym *proc = check_scope_find(top, name);
+  chk_sym *proc = top->kinds & 1u << SYM_PROC ? check_scope_find(top, name) : NULL;
   if (proc && proc->kind == SYM_PROC) return call_proc(ctx, call, proc, "", stmt);
   const sig_info *sig = check_sig_find(ctx, RECV_NONE, name);
   if (sig) return call_sig(ctx, call, sig, stmt);

@@ -55,6 +55,7 @@ static chk_type ident(chk_ctx *ctx, const ast_node *node) {
 /* Returns true (and *sym) when `node` is an identifier naming an import alias visible here. */
 bool check_is_import(chk_ctx *ctx, const ast_node *node, chk_sym **sym) {
   if (!node || node->kind != AST_IDENT || !node->u.ident.name) return false;
+  if (!(ctx->units[ctx->unit].top.kinds & 1u << SYM_IMPORT)) return false; /* imports are top-level names */
   chk_sym *s = check_lookup(ctx, node->u.ident.name, false, node->span);
   if (!s || s->kind != SYM_IMPORT) return false;
   *sym = check_lookup(ctx, node->u.ident.name, true, node->span);
@@ -158,8 +159,25 @@ static int by_key(const void *pa, const void *pb) {
   return (x.col > y.col) - (x.col < y.col);
 }
 
+enum { FEW_KEYS = 8 }; /* objects with at most this many pairs are compared pair by pair first */
+
+/* Returns true when a small object's literal keys are all different (false for a large object). */
+static bool few_unique_keys(const ast_list *pairs) {
+  if (pairs->len > FEW_KEYS) return false;
+  for (size_t i = 0; i < pairs->len; i++) {
+    const ast_node *p = pairs->items[i];
+    if (!p || p->kind != AST_PAIR || !p->u.pair.key) continue;
+    for (size_t j = i + 1; j < pairs->len; j++) {
+      const ast_node *q = pairs->items[j];
+      if (q && q->kind == AST_PAIR && q->u.pair.key && chk_same(p->u.pair.key, q->u.pair.key)) return false;
+    }
+  }
+  return true;
+}
+
 /* Reports keys that an object literal repeats (sorted, so large objects stay cheap). */
 static void duplicate_keys(chk_ctx *ctx, const ast_list *pairs) {
+  if (few_unique_keys(pairs)) return;
   key_ref *keys = malloc((pairs->len + 1) * sizeof *keys);
   size_t n = 0;
   if (!keys) return;
@@ -302,7 +320,12 @@ bool check_enter(chk_ctx *ctx, rbk_span at) {
 
 /* Checks an expression and returns its static type (CT_UNKNOWN when NULL). */
 chk_type check_expr(chk_ctx *ctx, const ast_node *node) {
-  if (!node || !check_enter(ctx, node->span)) return CT_UNKNOWN;
+  if (!node) return CT_UNKNOWN;
+  if (ctx->depth >= CHK_MAX_DEPTH) {
+    check_enter(ctx, node->span); /* reports it once */
+    return CT_UNKNOWN;
+  }
+  ctx->depth++;
   chk_type t = expr_kind(ctx, node);
   ctx->depth--;
   return t;

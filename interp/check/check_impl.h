@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ast.h"
@@ -76,6 +77,8 @@ typedef struct {
   size_t len, cap;
   size_t *slots; /* open addressing: index + 1 into syms, 0 = empty; NULL while the scope is small */
   size_t nslots; /* a power of two, at least twice len */
+  uint64_t names; /* the check_name_bit() of every name declared: a name whose bit is clear is not here */
+  unsigned kinds; /* 1 << chk_sym_kind of every name declared */
 } chk_scope;
 
 /* What the checker keeps about a unit once it is checked: its top-level names. */
@@ -100,9 +103,16 @@ typedef struct {
   const sig_info *sig;
 } chk_sig_slot;
 
+/* A signature's parameters as the checker matches arguments against them (check_call.c), made once
+ * per signature. */
+typedef struct chk_sig_prep chk_sig_prep;
+
+enum { CHK_SIG_PTRS = 256 };
 typedef struct {
   chk_sig_slot slots[CHK_SIG_SLOTS];
   size_t len;
+  chk_sig_slot by_ptr[CHK_SIG_PTRS]; /* in front of slots: by the name's address, one entry a slot */
+  chk_sig_prep *prep[FN__COUNT]; /* by signature id; NULL until a call needs it (malloc'ed) */
 } chk_sig_cache;
 
 /* Where a statement stands: decides which statements are allowed. */
@@ -161,6 +171,12 @@ typedef struct {
  * parse_strdup; the first bytes decide most other comparisons cheaply). */
 static inline bool chk_same(const char *a, const char *b) { return a == b || (a[0] == b[0] && !strcmp(a, b)); }
 
+/* Returns the bit that stands for `name` in chk_scope.names (from its first two bytes). */
+static inline uint64_t check_name_bit(const char *name) {
+  unsigned a = (unsigned char)name[0], b = a ? (unsigned char)name[1] : 0;
+  return (uint64_t)1 << ((a * 7u + b) & 63);
+}
+
 /* --- check.c --- */
 /* Checks a top-level declaration (runbook, param, import, let; procs are checked after the
  * top-level statements, so that they see every top-level let's type). */
@@ -182,6 +198,8 @@ chk_sym *check_declare(chk_ctx *ctx, const chk_sym *sym);
 /* Returns the symbol `name` visible here (innermost first), or NULL; `use` marks it used and
  * reports a top-level name used before its declaration at `at`. Borrowed. */
 chk_sym *check_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at);
+/* Returns the FNV-1a hash of a name's text. */
+size_t check_hash_name(const char *name);
 /* Returns the symbol `name` of scope (no visibility rules), or NULL. Borrowed. */
 chk_sym *check_scope_find(const chk_scope *scope, const char *name);
 /* Returns a new NULL-terminated array of the value names visible here (caller frees the array). */
@@ -244,6 +262,8 @@ chk_sym *check_library_member(chk_ctx *ctx, const chk_sym *alias, const char *na
 /* --- check_call.c --- */
 /* Returns sig_find(recv, name), remembered in ctx->sigs. */
 const sig_info *check_sig_find(chk_ctx *ctx, sig_recv recv, const char *name);
+/* Frees what the cache made for its signatures (not the cache). */
+void check_sigs_free(chk_sig_cache *sigs);
 /* Checks a call; `stmt` is true when it stands alone as a statement. Returns the result's type. */
 chk_type check_call(chk_ctx *ctx, const ast_node *call, bool stmt);
 
@@ -277,7 +297,7 @@ void check_guard(chk_ctx *ctx, const ast_node *call, const sig_info *sig, chk_sy
 void check_handler_read(chk_ctx *ctx, const chk_sym *sym, rbk_span at);
 /* Returns true when the statement may fail when it runs (anything but a let of a call-free value or a
  * declaration). */
-bool check_may_fail(const ast_node *s);
+bool check_may_fail(chk_ctx *ctx, const ast_node *s);
 
 /* --- check_stmt.c --- */
 /* Checks a list of statements standing at `where` (at the top level, ctx->order follows them),

@@ -196,19 +196,19 @@ void check_handler_read(chk_ctx *ctx, const chk_sym *sym, rbk_span at) {
 
 /* Returns true when a call may fail or take time: an action or a proc (built-ins and constructors are not
  * counted). */
-static bool call_may_fail(const ast_node *call) {
+static bool call_may_fail(chk_ctx *ctx, const ast_node *call) {
   const ast_node *callee = call->u.call.callee;
   const char *name = callee && callee->kind == AST_MEMBER ? callee->u.member.name
                      : callee && callee->kind == AST_IDENT ? callee->u.ident.name
                                                            : NULL;
   if (!name) return true;
   if (callee->kind == AST_IDENT) {
-    const sig_info *sig = sig_find(RECV_NONE, name);
+    const sig_info *sig = check_sig_find(ctx, RECV_NONE, name);
     return !sig || (sig->flags & SIG_ACTION);
   }
   bool known = false;
   for (int r = RECV_CLUSTER; r <= RECV_CHANNEL; r++) {
-    const sig_info *sig = sig_find((sig_recv)r, name);
+    const sig_info *sig = check_sig_find(ctx, (sig_recv)r, name);
     if (sig && (sig->flags & SIG_ACTION)) return true;
     known = known || sig;
   }
@@ -216,31 +216,32 @@ static bool call_may_fail(const ast_node *call) {
 }
 
 /* Returns true when an expression holds a call that may fail (see call_may_fail). */
-static bool has_call(const ast_node *n, int depth) {
+static bool has_call(chk_ctx *ctx, const ast_node *n, int depth) {
   if (!n || depth > 64) return false;
   switch (n->kind) {
   case AST_CALL:
-    if (call_may_fail(n)) return true;
+    if (call_may_fail(ctx, n)) return true;
     for (size_t i = 0; i < n->u.call.args.len; i++) {
       const ast_node *a = n->u.call.args.items[i];
-      if (a && has_call(ast_arg_value(a), depth + 1)) return true;
+      if (a && has_call(ctx, ast_arg_value(a), depth + 1)) return true;
     }
     return false;
   case AST_LIST: case AST_OBJECT:
     for (size_t i = 0; i < n->u.list.items.len; i++)
-      if (has_call(n->u.list.items.items[i], depth + 1)) return true;
+      if (has_call(ctx, n->u.list.items.items[i], depth + 1)) return true;
     return false;
-  case AST_PAIR: return has_call(n->u.pair.computed, depth + 1) || has_call(n->u.pair.value, depth + 1);
+  case AST_PAIR: return has_call(ctx, n->u.pair.computed, depth + 1) || has_call(ctx, n->u.pair.value, depth + 1);
   case AST_STRING:
     for (size_t i = 0; i < n->u.str.parts.len; i++)
-      if (has_call(n->u.str.parts.items[i], depth + 1)) return true;
+      if (has_call(ctx, n->u.str.parts.items[i], depth + 1)) return true;
     return false;
-  case AST_MEMBER: return has_call(n->u.member.object, depth + 1);
-  case AST_INDEX: return has_call(n->u.index.object, depth + 1) || has_call(n->u.index.index, depth + 1);
-  case AST_UNARY: return has_call(n->u.unary.operand, depth + 1);
-  case AST_BINARY: return has_call(n->u.binary.lhs, depth + 1) || has_call(n->u.binary.rhs, depth + 1);
+  case AST_MEMBER: return has_call(ctx, n->u.member.object, depth + 1);
+  case AST_INDEX: return has_call(ctx, n->u.index.object, depth + 1) || has_call(ctx, n->u.index.index, depth + 1);
+  case AST_UNARY: return has_call(ctx, n->u.unary.operand, depth + 1);
+  case AST_BINARY: return has_call(ctx, n->u.binary.lhs, depth + 1) || has_call(ctx, n->u.binary.rhs, depth + 1);
   case AST_COND:
-    return has_call(n->u.if_.cond, depth + 1) || has_call(n->u.if_.then, depth + 1) || has_call(n->u.if_.els, depth + 1);
+    return has_call(ctx, n->u.if_.cond, depth + 1) || has_call(ctx, n->u.if_.then, depth + 1) ||
+           has_call(ctx, n->u.if_.els, depth + 1);
   case AST_PARALLEL_FOR: return true; /* `let x = parallel for`: its branches may fail */
   default: return false;
   }
@@ -248,10 +249,10 @@ static bool has_call(const ast_node *n, int depth) {
 
 /* Returns true when the statement may fail when it runs (anything but a let of a call-free value or a
  * declaration). */
-bool check_may_fail(const ast_node *s) {
+bool check_may_fail(chk_ctx *ctx, const ast_node *s) {
   switch (s->kind) {
   case AST_RUNBOOK: case AST_PARAM: case AST_IMPORT: case AST_PROC: return false;
-  case AST_LET: return has_call(s->u.let.value, 0);
+  case AST_LET: return has_call(ctx, s->u.let.value, 0);
   default: return true;
   }
 }

@@ -19,8 +19,10 @@ const char *check_sym_word(chk_sym_kind kind) { return sym_words[kind]; }
 /* Opens a block scope; returns false when out of memory. */
 bool check_push(chk_ctx *ctx) {
   size_t old = ctx->capstack;
-  if (!GROW(ctx->stack, ctx->capstack, ctx->nstack + 1)) return false;
-  memset(ctx->stack + old, 0, (ctx->capstack - old) * sizeof *ctx->stack);
+  if (ctx->nstack == old) {
+    if (!GROW(ctx->stack, ctx->capstack, ctx->nstack + 1)) return false;
+    memset(ctx->stack + old, 0, (ctx->capstack - old) * sizeof *ctx->stack);
+  }
   ctx->nstack++; /* the entry is empty, and keeps the array of the scope that stood there before */
   return true;
 }
@@ -32,6 +34,8 @@ void check_pop(chk_ctx *ctx) {
   chk_scope *scope = &ctx->stack[--ctx->nstack];
   check_warn_unused(ctx, scope, 1u << SYM_LET | 1u << SYM_PARAM);
   scope->len = 0;
+  scope->names = 0;
+  scope->kinds = 0;
   if (scope->slots) { /* a large scope: drop its index rather than clear it */
     free(scope->slots);
     scope->slots = NULL;
@@ -58,7 +62,7 @@ void check_scope_free(chk_scope *scope) {
 enum { HASH_FROM = 16 }; /* scopes with this many names get a hash index */
 
 /* Returns the FNV-1a hash of a name. */
-static size_t hash_name(const char *name) {
+size_t check_hash_name(const char *name) {
   size_t h = 2166136261u;
   for (const unsigned char *p = (const unsigned char *)name; *p; p++) h = (h ^ *p) * 16777619u;
   return h;
@@ -66,7 +70,7 @@ static size_t hash_name(const char *name) {
 
 /* Puts syms[index] into the scope's hash index (which has room). */
 static void hash_insert(chk_scope *scope, size_t index) {
-  size_t mask = scope->nslots - 1, at = hash_name(scope->syms[index].name) & mask;
+  size_t mask = scope->nslots - 1, at = check_hash_name(scope->syms[index].name) & mask;
   while (scope->slots[at]) at = (at + 1) & mask;
   scope->slots[at] = index + 1;
 }
@@ -82,18 +86,26 @@ static void hash_rebuild(chk_scope *scope) {
   for (size_t i = 0; slots && i < scope->len; i++) hash_insert(scope, i);
 }
 
-/* Returns the symbol `name` of scope (no visibility rules), or NULL. */
-chk_sym *check_scope_find(const chk_scope *scope, const char *name) {
-  if (!name) return NULL;
-  if (scope->slots) {
-    size_t mask = scope->nslots - 1;
-    for (size_t at = hash_name(name) & mask; scope->slots[at]; at = (at + 1) & mask)
-      if (chk_same(scope->syms[scope->slots[at] - 1].name, name)) return &scope->syms[scope->slots[at] - 1];
-    return NULL;
-  }
+/* Returns the symbol `name` of a scope with a hash index, or NULL. */
+static chk_sym *scope_find_hashed(const chk_scope *scope, const char *name) {
+  size_t mask = scope->nslots - 1;
+  for (size_t at = check_hash_name(name) & mask; scope->slots[at]; at = (at + 1) & mask)
+    if (chk_same(scope->syms[scope->slots[at] - 1].name, name)) return &scope->syms[scope->slots[at] - 1];
+  return NULL;
+}
+
+/* Returns the symbol `name` (whose check_name_bit is `bit`) of scope, or NULL. */
+static inline chk_sym *scope_find(const chk_scope *scope, const char *name, uint64_t bit) {
+  if (!(scope->names & bit)) return NULL;
+  if (scope->slots) return scope_find_hashed(scope, name);
   for (size_t i = 0; i < scope->len; i++)
     if (chk_same(scope->syms[i].name, name)) return &scope->syms[i];
   return NULL;
+}
+
+/* Returns the symbol `name` of scope (no visibility rules), or NULL. */
+chk_sym *check_scope_find(const chk_scope *scope, const char *name) {
+  return name ? scope_find(scope, name, check_name_bit(name)) : NULL;
 }
 
 /* Declares `sym` in `scope` unless the name is there already (then reports the duplicate with a note at
@@ -108,6 +120,8 @@ chk_sym *check_declare_in(chk_ctx *ctx, chk_scope *scope, const chk_sym *sym) {
   }
   if (!GROW(scope->syms, scope->cap, scope->len + 1)) return NULL;
   scope->syms[scope->len++] = *sym;
+  scope->names |= check_name_bit(sym->name);
+  scope->kinds |= 1u << sym->kind;
   if (scope->len >= HASH_FROM && (!scope->slots || scope->len * 2 > scope->nslots))
     hash_rebuild(scope);
   else if (scope->slots)
@@ -130,14 +144,16 @@ static bool top_visible(const chk_ctx *ctx, const chk_sym *sym) {
  * top-level name used before its declaration at `at`. */
 chk_sym *check_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at) {
   if (!name) return NULL;
+  uint64_t bit = check_name_bit(name);
   for (size_t i = ctx->nstack; i-- > 0;) {
-    chk_sym *sym = check_scope_find(&ctx->stack[i], name);
+    if (!(ctx->stack[i].names & bit)) continue; /* scope_find's first test, without the call */
+    chk_sym *sym = scope_find(&ctx->stack[i], name, bit);
     if (sym) {
       if (use) sym->used = true;
       return sym;
     }
   }
-  chk_sym *sym = check_scope_find(&ctx->units[ctx->unit].top, name);
+  chk_sym *sym = scope_find(&ctx->units[ctx->unit].top, name, bit);
   if (!sym || !use) return sym;
   sym->used = true;
   if (!top_visible(ctx, sym)) {

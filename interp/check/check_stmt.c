@@ -350,7 +350,7 @@ void check_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where) {
     if (where == WHERE_TOP) ctx->order = i;
     order_rules(ctx, &w, s, where);
     check_stmt(ctx, s, where);
-    if (!is_handler(s) && check_may_fail(s)) ctx->may_fail = true;
+    if (!is_handler(s) && check_may_fail(ctx, s)) ctx->may_fail = true;
   }
   ctx->may_fail = saved_may_fail;
 }
