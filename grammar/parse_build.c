@@ -223,7 +223,7 @@ xnode parse_build_call(parse_ctx *ctx, xnode callee, seqb args, rbk_span span) {
 
 /* Returns a named ARG, or (`name` NULL) the positional argument `value` itself, counted one level
  * higher as its ARG node was (ast.h: its span is the value's). */
-xnode parse_build_arg(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
+static xnode parse_build_arg(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
   if (!name && value.n) return height(ctx, value.n, value.depth + 1);
   ast_node *n = parse_build_new(ctx, AST_ARG, span); /* positional only without a value (after an error) */
   if (!n) return (xnode){0};
@@ -261,13 +261,14 @@ xnode parse_build_pair(parse_ctx *ctx, const slice *name, xnode key, xnode value
   return height(ctx, n, higher(key.depth, value.depth) + 1);
 }
 
-/* Returns a new CALL argument list holding its first argument (parse_build_arg's). */
+/* Returns a new CALL argument list holding its first argument: a named ARG, or a positional one as
+ * its value itself (ast.h). */
 seqb parse_build_args_first(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
   xnode arg = parse_build_arg(ctx, name, name_span, value, span);
   return parse_build_seq_push(ctx, parse_build_seq(ctx, AST_CALL, span), arg);
 }
 
-/* Appends an argument (parse_build_arg's) to the CALL argument list `seq`; returns seq. */
+/* Appends an argument (named ARG, or positional: its value) to the CALL argument list `seq`; returns seq. */
 seqb parse_build_args_add(parse_ctx *ctx, seqb seq, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
   return parse_build_seq_push(ctx, seq, parse_build_arg(ctx, name, name_span, value, span));
 }

@@ -60,11 +60,10 @@ xnode parse_build_cond_span(xnode x, rbk_span span);
 xnode parse_build_close(parse_ctx *ctx, seqb seq, rbk_span span);
 /* Returns the CALL `args` (a parse_build_seq of AST_CALL) complete, with `callee` set. */
 xnode parse_build_call(parse_ctx *ctx, xnode callee, seqb args, rbk_span span);
-/* Returns a named ARG, or (`name` NULL) the positional argument: `value` itself (ast.h). */
-xnode parse_build_arg(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span);
-/* Returns a new CALL argument list holding its first argument (parse_build_arg's). */
+/* Returns a new CALL argument list holding its first argument: a named ARG, or a positional one as
+ * its value itself (ast.h). */
 seqb parse_build_args_first(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span);
-/* Appends an argument (parse_build_arg's) to the CALL argument list `seq`; returns seq. */
+/* Appends an argument (named ARG, or positional: its value) to the CALL argument list `seq`; returns seq. */
 seqb parse_build_args_add(parse_ctx *ctx, seqb seq, const slice *name, rbk_span name_span, xnode value, rbk_span span);
 /* Returns a PAIR keyed by `name`, or by `key`: a plain string, or a parenthesised expression. */
 xnode parse_build_pair(parse_ctx *ctx, const slice *name, xnode key, xnode value, rbk_span span);
