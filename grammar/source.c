@@ -106,7 +106,7 @@ rbk_source *source_load(const char *path, char **err) {
     else if ((unsigned long long)st.st_size >= SOURCE_MAX_BYTES)
       rc = EFBIG;
     else if ((rc = read_regular(fileno(f), (size_t)st.st_size, src)) == EAGAIN)
-      rc = read_stream(f, src);
+      rc = fseek(f, 0, SEEK_SET) ? errno : read_stream(f, src); /* from the start again */
   } else if (!rc) {
     rc = read_stream(f, src);
   }
