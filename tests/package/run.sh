@@ -177,8 +177,12 @@ debian_package() {
   deb=$(ls "$tmp"/deb/rbk_*.deb)
   ok cpack
   out=$(dpkg-deb -f "$deb" Depends)
-  # The module's libraries count too: dpkg-shlibdeps reads every ELF file of the package.
-  [[ $out == *libc6* && $out == *libcurl* && $out == *libjansson* && $out == *libmicrohttpd* && $out == *libwebsockets* ]] &&
+  # The module's libraries count too: dpkg-shlibdeps reads every ELF file of the package. jansson
+  # is a dependency only where it is linked as a shared library (RBK_STATIC_DEPS, CMakeLists.txt).
+  local jansson=yes
+  readelf -d "$rbk" | grep -q 'NEEDED.*libjansson' || jansson=no
+  [[ $out == *libc6* && $out == *libcurl* && $out == *libyaml* && $out == *libmicrohttpd* && $out == *libwebsockets* ]] &&
+    { [ $jansson = no ] || [[ $out == *libjansson* ]]; } &&
     ok deb-depends ||
     bad deb-depends "Depends: $out"
   dpkg-deb -x "$deb" "$tmp/debroot"
