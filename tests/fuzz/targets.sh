@@ -11,9 +11,12 @@ scenario 16384
 journal 16384
 plan 16384"
 
-# fuzz_build BUILD_DIR: configures and builds every target with clang, ASan and UBSan.
+# fuzz_build BUILD_DIR: configures and builds every target with clang, ASan and UBSan: a Debug
+# build (asserts stay on) optimised with -O2, which halves the time of an execution of front and
+# plan against -O0 (README.md, Speed).
 fuzz_build() {
-  CC=clang cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Debug -DRBK_FUZZ=ON -DRBK_SANITIZE=ON >/dev/null
+  CC=clang cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-g -O2" -DRBK_FUZZ=ON \
+    -DRBK_SANITIZE=ON >/dev/null
   local t names=()
   while read -r t _; do names+=("fuzz_$t"); done <<<"$FUZZ_TARGETS"
   cmake --build "$1" -j"$(nproc)" --target "${names[@]}" >/dev/null
