@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config flex bison libcurl4-openssl-dev libjansson-dev
   libcmocka-dev libyaml-dev libmicrohttpd-dev libwebsockets-dev libgnutls28-dev nettle-dev graphviz valgrind clang libclang-rt-14-dev
-  python3 python3-kubernetes openssl wrk jq git curl time)
+  python3 python3-kubernetes openssl wrk jq git curl time hyperfine)
 packages+=(man-db mandoc lintian zsh fish vim)  # tests/package: man pages, .deb, completions, Vim
 packages+=(chromium nodejs)                      # tests/render: mermaid-cli drives Debian's chromium
 command -v npm >/dev/null || packages+=(npm)      # (a nodejs from elsewhere may bring its own npm)
