@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "parse_int.h"
+#include "parser.h" /* the token numbers (TK_…) */
 
 /* Sets *loc to the span of the token text[0..len) (len >= 1), on the current line: the column is the
  * offset from the line's start. Inline: it runs for every match. The rules that consume a newline
@@ -89,6 +90,21 @@ static inline bool lx_push(parse_ctx *ctx, parse_opener kind, parse_loc at) {
  * entry. */
 static inline lx_close_kind lx_close_bracket(parse_ctx *ctx, parse_opener kind, parse_loc at) {
   if (!ctx->depth || ctx->stack[ctx->depth - 1].kind != kind) return lex_close(ctx, kind, at);
+  ctx->has_unclosed = false;
+  ctx->depth--;
+  return CLOSE_TOKEN;
+}
+/* Returns true when a token of kind `tok` can end an expression (and so a statement). */
+bool lex_can_end(int tok);
+/* lex_close for a '}' (kind OPEN_BRACE), inline when it closes the innermost entry, a '{', outside
+ * error recovery. */
+static inline lx_close_kind lx_close_brace(parse_ctx *ctx, parse_loc at) {
+  if (!ctx->depth || ctx->stack[ctx->depth - 1].kind != OPEN_BRACE || ctx->recovering)
+    return lex_close(ctx, OPEN_BRACE, at);
+  if (lex_can_end(ctx->last_tok)) {
+    ctx->last_tok = TK_NEWLINE;
+    return CLOSE_NEWLINE_FIRST;
+  }
   ctx->has_unclosed = false;
   ctx->depth--;
   return CLOSE_TOKEN;

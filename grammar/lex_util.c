@@ -15,7 +15,7 @@ parse_loc lex_here(const parse_ctx *ctx) {
 }
 
 /* Returns true when a token of kind `tok` can end an expression (and so a statement). */
-static bool lex_can_end(int tok) {
+bool lex_can_end(int tok) {
   switch (tok) {
   case TK_IDENT: case TK_INT: case TK_FLOAT: case TK_DURATION: case TK_STR_END:
   case TK_TRUE: case TK_FALSE: case TK_NULL_KW: case TK_RPAREN: case TK_RBRACKET: case TK_RBRACE:
@@ -77,7 +77,7 @@ bool lex_push(parse_ctx *ctx, parse_opener kind, parse_loc at) {
   if (ctx->depth >= PARSE_MAX_NESTING) {
     parse_report(ctx, parse_span(ctx, at), "nesting too deep: more than %d brackets, strings and interpolations open at once",
                  PARSE_MAX_NESTING);
-    ctx->halted = true;
+    parse_halt(ctx);
     return false;
   }
   if (ctx->depth == ctx->stack_cap && !GROW(ctx->stack, ctx->stack_cap, ctx->depth + 1)) {

@@ -28,7 +28,7 @@ static ast_list *owned_list(ast_node *owner) {
 
 /* Pushes a pending list item; returns false when out of memory (recorded). */
 static bool pending_push(parse_ctx *ctx, ast_node *item) {
-  if (!GROW(ctx->pending, ctx->pending_cap, ctx->npending + 1)) {
+  if (ctx->npending == ctx->pending_cap && !GROW(ctx->pending, ctx->pending_cap, ctx->npending + 1)) {
     parse_oom(ctx);
     return false;
   }
@@ -79,7 +79,7 @@ static xnode height(parse_ctx *ctx, ast_node *n, int depth) {
   if (depth > PARSE_MAX_EXPR_DEPTH && !ctx->too_deep_reported) {
     ctx->too_deep_reported = true;
     parse_report(ctx, n->span, "expression nested too deeply (more than %d levels)", PARSE_MAX_EXPR_DEPTH);
-    ctx->halted = true;
+    parse_halt(ctx);
   }
   return (xnode){n, depth};
 }

@@ -213,7 +213,7 @@ void parse_error_syntax(parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sy
 void parse_error_stack_full(parse_ctx *ctx, rbk_span at) {
   if (ctx->oom || ctx->halted) return;
   parse_report(ctx, at, "nesting too deep: the parser's stack is full (more than %d levels)", PARSE_MAX_STACK);
-  ctx->halted = true;
+  parse_halt(ctx);
 }
 
 /* Returns the span just past the end of the source (for end of file). */

@@ -44,15 +44,17 @@ int rbk_yyscan(parse_value *lval, parse_loc *lloc, void *scanner);
 
 /* Returns the next token (end of file once the scan has halted: in the parser without lookahead
  * correction, parser_fast.c, at its first diagnostic, after which parse.c parses again with the
- * one with it). `depth` is the height of bison's
- * stack: near its limit, a plain string is scanned as STR_BEGIN STR_TEXT STR_END, which fills the
- * stack at the same token as before the STR token existed. */
+ * one with it). `depth` is the height of bison's stack: once it has come near its limit, a plain
+ * string is scanned as STR_BEGIN STR_TEXT STR_END, which fills the stack at the same token as before
+ * the STR token existed. One comparison a token watches for both (ctx->watch_depth). */
 static int parse_lex(parse_value *lval, parse_loc *lloc, parse_ctx *ctx, long depth) {
-  if (__builtin_expect(ctx->halted, 0)) { /* parse_oom halts, and any error in parser_fast.c */
-    *lloc = parse_error_end_span(ctx);
-    return TK_END;
+  if (__builtin_expect(depth >= ctx->watch_depth, 0)) {
+    if (ctx->halted) { /* parse_oom halts, and any error in parser_fast.c */
+      *lloc = parse_error_end_span(ctx);
+      return TK_END;
+    }
+    ctx->no_plain_str = true;
   }
-  ctx->no_plain_str = depth >= YYMAXDEPTH - 64;
   return rbk_yyscan(lval, lloc, ctx->scanner);
 }
 #undef yylex
