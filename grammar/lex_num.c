@@ -2,25 +2,13 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "lex.h"
 
-/* Duration units, longest spelling first where they share a prefix: X(suffix, milliseconds). */
-#define LEX_DURATION_UNITS(X) X("ms", 1) X("s", 1000) X("m", 60000) X("h", 3600000) X("d", 86400000)
-
-static const struct {
-  const char *suffix;
-  int64_t ms;
-} duration_units[] = {
-#define X(suffix, ms) {suffix, ms},
-    LEX_DURATION_UNITS(X)
-#undef X
-};
 
 /* Returns a new literal node carrying a copy of the lexeme in lit.text; NULL when out of memory. */
-static ast_node *lexeme_node(parse_ctx *ctx, ast_kind kind, const char *text, size_t len, rbk_span at) {
-  ast_node *n = ast_new(ctx->file, kind, at);
+static ast_node *lexeme_node(parse_ctx *ctx, ast_kind kind, const char *text, size_t len, parse_loc at) {
+  ast_node *n = ast_new(ctx->file, kind, parse_span(ctx, at));
   char *copy = n ? ast_strdup(ctx->file, text, len) : NULL;
   if (!copy) {
     parse_oom(ctx);
@@ -36,8 +24,8 @@ static bool add_digit(int64_t *v, int d) {
 }
 
 /* Returns a new INT_LIT node for the decimal digits (NULL after an error: overflow, OOM). */
-ast_node *lex_int(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
-  ast_node *n = ast_new(ctx->file, AST_INT_LIT, at);
+ast_node *lex_int(parse_ctx *ctx, const char *text, size_t len, parse_loc at) {
+  ast_node *n = ast_new(ctx->file, AST_INT_LIT, parse_span(ctx, at));
   if (!n) {
     parse_oom(ctx);
     return NULL;
@@ -45,7 +33,7 @@ ast_node *lex_int(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
   int64_t v = 0;
   for (size_t i = 0; i < len; i++) {
     if (!add_digit(&v, text[i] - '0')) {
-      parse_report(ctx, at, "integer literal too large (the largest is %lld)", (long long)INT64_MAX);
+      parse_report(ctx, parse_span(ctx, at), "integer literal too large (the largest is %lld)", (long long)INT64_MAX);
       v = INT64_MAX;
       break;
     }
@@ -55,24 +43,30 @@ ast_node *lex_int(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
 }
 
 /* Returns a new FLOAT_LIT node (lit.text = lexeme), or NULL after an error. */
-ast_node *lex_float(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+ast_node *lex_float(parse_ctx *ctx, const char *text, size_t len, parse_loc at) {
   ast_node *n = lexeme_node(ctx, AST_FLOAT_LIT, text, len, at);
   if (!n) return NULL;
   n->u.lit.f = strtod(n->u.lit.text, NULL);
-  if (isinf(n->u.lit.f)) parse_report(ctx, at, "float literal out of range");
+  if (isinf(n->u.lit.f)) parse_report(ctx, parse_span(ctx, at), "float literal out of range");
   return n;
 }
 
-/* Returns the milliseconds of the unit at text[*i] and moves *i past it (-1 when none). */
+/* Returns the milliseconds of the unit at text[*i] (ms s m h d; "ms" before "m") and moves *i past
+ * it (-1 when none). */
 static int64_t unit_ms(const char *text, size_t len, size_t *i) {
-  for (size_t u = 0; u < sizeof duration_units / sizeof duration_units[0]; u++) {
-    size_t n = strlen(duration_units[u].suffix);
-    if (*i + n <= len && !memcmp(text + *i, duration_units[u].suffix, n)) {
-      *i += n;
-      return duration_units[u].ms;
+  if (*i >= len) return -1;
+  switch (text[(*i)++]) {
+  case 'm':
+    if (*i < len && text[*i] == 's') {
+      ++*i;
+      return 1;
     }
+    return 60000;
+  case 's': return 1000;
+  case 'h': return 3600000;
+  case 'd': return 86400000;
+  default: --*i; return -1;
   }
-  return -1;
 }
 
 /* Returns the total milliseconds of "1h30m"-style text, or -1 when it overflows. */
@@ -91,12 +85,12 @@ static int64_t duration_ms(const char *text, size_t len) {
 }
 
 /* Returns a new DURATION_LIT node (lit.i = milliseconds, lit.text = lexeme), or NULL after an error. */
-ast_node *lex_duration(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+ast_node *lex_duration(parse_ctx *ctx, const char *text, size_t len, parse_loc at) {
   ast_node *n = lexeme_node(ctx, AST_DURATION_LIT, text, len, at);
   if (!n) return NULL;
   int64_t ms = duration_ms(text, len);
   if (ms < 0) {
-    parse_report(ctx, at, "duration literal too large");
+    parse_report(ctx, parse_span(ctx, at), "duration literal too large");
     ms = INT64_MAX;
   }
   n->u.lit.i = ms;
@@ -104,9 +98,9 @@ ast_node *lex_duration(parse_ctx *ctx, const char *text, size_t len, rbk_span at
 }
 
 /* Reports a malformed number such as "5min" or "0x10". */
-void lex_bad_number(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+void lex_bad_number(parse_ctx *ctx, const char *text, size_t len, parse_loc at) {
   int shown = len > 40 ? 40 : (int)len;
   const char *more = len > 40 ? "…" : "";
-  parse_report(ctx, at, "invalid number '%.*s%s' (numbers: 90, 85.3, 1.5e3; durations: 500ms, 90s, 2m, 1h, 1d, "
+  parse_report(ctx, parse_span(ctx, at), "invalid number '%.*s%s' (numbers: 90, 85.3, 1.5e3; durations: 500ms, 90s, 2m, 1h, 1d, "
                         "1h30m)", shown, text, more);
 }

@@ -9,13 +9,13 @@
 #include "parser.h"
 
 /* Returns the zero-width span at the current position (end of file, virtual tokens). */
-rbk_span lex_here(const parse_ctx *ctx) {
+parse_loc lex_here(const parse_ctx *ctx) {
   int col = (int)(rbk_yypos(ctx->scanner) - ctx->line_start) + 1;
-  return (rbk_span){ctx->src, ctx->line, col, ctx->line, col};
+  return (parse_loc){ctx->line, col, ctx->line, col};
 }
 
 /* Returns true when a token of kind `tok` can end an expression (and so a statement). */
-static bool lex_can_end(int tok) {
+bool lex_can_end(int tok) {
   switch (tok) {
   case TK_IDENT: case TK_INT: case TK_FLOAT: case TK_DURATION: case TK_STR_END:
   case TK_TRUE: case TK_FALSE: case TK_NULL_KW: case TK_RPAREN: case TK_RBRACKET: case TK_RBRACE:
@@ -73,11 +73,11 @@ bool lex_eof_newline(parse_ctx *ctx) {
 
 /* Opens a bracket, string or interpolation; returns false when nesting is too deep (the error is reported
  * and the scan halted). */
-bool lex_push(parse_ctx *ctx, parse_opener kind, rbk_span at) {
+bool lex_push(parse_ctx *ctx, parse_opener kind, parse_loc at) {
   if (ctx->depth >= PARSE_MAX_NESTING) {
-    parse_report(ctx, at, "nesting too deep: more than %d brackets, strings and interpolations open at once",
+    parse_report(ctx, parse_span(ctx, at), "nesting too deep: more than %d brackets, strings and interpolations open at once",
                  PARSE_MAX_NESTING);
-    ctx->halted = true;
+    parse_halt(ctx);
     return false;
   }
   if (ctx->depth == ctx->stack_cap && !GROW(ctx->stack, ctx->stack_cap, ctx->depth + 1)) {
@@ -102,7 +102,7 @@ static long closed_entry(const parse_ctx *ctx, parse_opener kind) {
 
 /* Closes the innermost matching entry for `kind` (PAREN, BRACKET or BRACE), discarding unclosed entries
  * above it (a closer that matches nothing closes the innermost bracket); returns what the closer is. */
-lx_close_kind lex_close(parse_ctx *ctx, parse_opener kind, rbk_span at) {
+lx_close_kind lex_close(parse_ctx *ctx, parse_opener kind, parse_loc at) {
   if (kind == OPEN_BRACE && lex_top(ctx) == OPEN_BRACE && lex_can_end(ctx->last_tok) && !ctx->recovering) {
     ctx->last_tok = TK_NEWLINE;
     return CLOSE_NEWLINE_FIRST;
@@ -136,10 +136,10 @@ void lex_unterminated(parse_ctx *ctx, bool at_newline) {
   if (!ctx->depth) return;
   open_entry e = ctx->stack[--ctx->depth];
   if (at_newline && e.kind == OPEN_STR)
-    parse_report(ctx, e.at, "unterminated string: a \"…\" string ends on its line (use \"\"\"…\"\"\" for text "
+    parse_report(ctx, parse_span(ctx, e.at), "unterminated string: a \"…\" string ends on its line (use \"\"\"…\"\"\" for text "
                             "on several lines)");
   else
-    parse_report(ctx, e.at, "unterminated string: the file ends before its closing %s",
+    parse_report(ctx, parse_span(ctx, e.at), "unterminated string: the file ends before its closing %s",
                  e.kind == OPEN_TSTR ? "'\"\"\"'" : "'\"'");
 }
 
@@ -185,14 +185,14 @@ static size_t lex_utf8_valid(const char *s, size_t n) {
 }
 
 /* Reports the bad byte at s[0] (NUL or invalid UTF-8) at `at`. */
-static void bad_byte(parse_ctx *ctx, const char *s, rbk_span at, const char *where) {
+static void bad_byte(parse_ctx *ctx, const char *s, parse_loc at, const char *where) {
   unsigned char c = (unsigned char)s[0];
   at.end_line = at.line;
   at.end_col = at.col;
   if (c == 0)
-    parse_report(ctx, at, "NUL byte %s", where);
+    parse_report(ctx, parse_span(ctx, at), "NUL byte %s", where);
   else
-    parse_report(ctx, at, "invalid UTF-8 byte 0x%02X %s", c, where);
+    parse_report(ctx, parse_span(ctx, at), "invalid UTF-8 byte 0x%02X %s", c, where);
 }
 
 /* Returns the code point of the valid UTF-8 sequence text[0..len). */
@@ -204,27 +204,27 @@ static unsigned long utf8_decode(const char *text, size_t len) {
 }
 
 /* Reports a byte or character that cannot start a token. */
-void lex_bad_char(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+void lex_bad_char(parse_ctx *ctx, const char *text, size_t len, parse_loc at) {
   unsigned char c = (unsigned char)text[0];
   if (c == '\'')
-    parse_report(ctx, at, "strings are written in double quotes, not '…'");
+    parse_report(ctx, parse_span(ctx, at), "strings are written in double quotes, not '…'");
   else if (len == 2 && (!memcmp(text, "&&", 2) || !memcmp(text, "||", 2)))
-    parse_report(ctx, at, "unexpected '%.2s': write '%s'", text, text[0] == '&' ? "and" : "or");
+    parse_report(ctx, parse_span(ctx, at), "unexpected '%.2s': write '%s'", text, text[0] == '&' ? "and" : "or");
   else if (c == '!')
-    parse_report(ctx, at, "unexpected '!': write 'not' (or '!=' to compare)");
+    parse_report(ctx, parse_span(ctx, at), "unexpected '!': write 'not' (or '!=' to compare)");
   else if (len > 1)
-    parse_report(ctx, at, "unexpected character '%.*s' (U+%04lX)", (int)len, text, utf8_decode(text, len));
+    parse_report(ctx, parse_span(ctx, at), "unexpected character '%.*s' (U+%04lX)", (int)len, text, utf8_decode(text, len));
   else if (c == 0 || c >= 0x80)
     bad_byte(ctx, text, at, "in the source");
   else if (c < 0x20 || c == 0x7F)
-    parse_report(ctx, at, "unexpected control character 0x%02X", c);
+    parse_report(ctx, parse_span(ctx, at), "unexpected control character 0x%02X", c);
   else
-    parse_report(ctx, at, "unexpected character '%c'", c);
+    parse_report(ctx, parse_span(ctx, at), "unexpected character '%c'", c);
 }
 
 /* Reports every NUL and invalid UTF-8 byte of text[0..len) (one line, starting at `at`); calls
  * `good` with each valid run. Returns nothing; `where` completes the message. */
-static void check_utf8(parse_ctx *ctx, const char *text, size_t len, rbk_span at, const char *where,
+static void check_utf8(parse_ctx *ctx, const char *text, size_t len, parse_loc at, const char *where,
                        void (*good)(parse_ctx *, const char *, size_t)) {
   size_t i = 0;
   while (i < len && !ctx->halted) {
@@ -232,7 +232,7 @@ static void check_utf8(parse_ctx *ctx, const char *text, size_t len, rbk_span at
     if (ok && good) good(ctx, text + i, ok);
     i += ok;
     if (i >= len) break;
-    rbk_span b = at;
+    parse_loc b = at;
     b.col = at.col + (int)i;
     bad_byte(ctx, text + i, b, where);
     if (good) good(ctx, "\xEF\xBF\xBD", 3); /* U+FFFD keeps the text's shape */
@@ -262,7 +262,7 @@ static void text_keep(parse_ctx *ctx, const char *text, size_t len) {
 }
 
 /* Extends the pending text's span over `at`. */
-static void text_span(parse_ctx *ctx, rbk_span at) {
+static void text_span(parse_ctx *ctx, parse_loc at) {
   if (!lx_text_pending(ctx)) {
     ctx->tspan = at;
   } else {
@@ -272,7 +272,7 @@ static void text_span(parse_ctx *ctx, rbk_span at) {
 }
 
 /* Appends source text to the pending string text (reporting invalid UTF-8 and NUL bytes). */
-void lex_text_run(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+void lex_text_run(parse_ctx *ctx, const char *text, size_t len, parse_loc at) {
   text_span(ctx, at);
   if (lex_utf8_valid(text, len) == len)
     text_keep(ctx, text, len);
@@ -281,7 +281,7 @@ void lex_text_run(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
 }
 
 /* Appends source text known to be ASCII without NUL bytes to the pending string text. */
-void lex_text_ascii(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+void lex_text_ascii(parse_ctx *ctx, const char *text, size_t len, parse_loc at) {
   text_span(ctx, at);
   text_keep(ctx, text, len);
 }
@@ -334,7 +334,7 @@ static bool unicode_escape(parse_ctx *ctx, const char *text, size_t len) {
 }
 
 /* Appends the character that the escape yytext ("\\n", "\\u{1F600}", …) stands for, or reports it. */
-void lex_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+void lex_text_escape(parse_ctx *ctx, const char *text, size_t len, parse_loc at) {
   static const char from[] = "ntr\\\"$", to[] = "\n\t\r\\\"$";
   text_span(ctx, at);
   const char *hit = len == 2 && text[1] ? strchr(from, text[1]) : NULL;
@@ -342,19 +342,19 @@ void lex_text_escape(parse_ctx *ctx, const char *text, size_t len, rbk_span at) 
     text_add(ctx, &to[hit - from], 1);
   } else if (len >= 2 && text[1] == 'u') {
     if (!unicode_escape(ctx, text, len))
-      parse_report(ctx, at, "invalid escape '%.*s': write \\u{HEX} with 1 to 6 hex digits naming a Unicode "
+      parse_report(ctx, parse_span(ctx, at), "invalid escape '%.*s': write \\u{HEX} with 1 to 6 hex digits naming a Unicode "
                             "code point (not 0 nor a surrogate)", (int)(len > 16 ? 16 : len), text);
   } else if (len >= 2 && ((unsigned char)text[1] < 0x20 || (unsigned char)text[1] == 0x7F)) {
-    parse_report(ctx, at, "unknown escape: '\\' followed by byte 0x%02X (escapes: \\n \\t \\r \\\\ \\\" \\$ "
+    parse_report(ctx, parse_span(ctx, at), "unknown escape: '\\' followed by byte 0x%02X (escapes: \\n \\t \\r \\\\ \\\" \\$ "
                           "\\u{HEX})", (unsigned char)text[1]);
   } else {
-    parse_report(ctx, at, "unknown escape '%.*s' (escapes: \\n \\t \\r \\\\ \\\" \\$ \\u{HEX})", (int)len, text);
+    parse_report(ctx, parse_span(ctx, at), "unknown escape '%.*s' (escapes: \\n \\t \\r \\\\ \\\" \\$ \\u{HEX})", (int)len, text);
   }
 }
 
 /* Returns the pending string text, moved into the file's arena (the pending text is empty afterwards); *at
  * gets its span. */
-text_buf lex_text_take(parse_ctx *ctx, rbk_span *at) {
+text_buf lex_text_take(parse_ctx *ctx, parse_loc *at) {
   enum { KEEP = 4096 }; /* a larger buffer is handed to the arena as it is rather than copied */
   bool buffered = !ctx->view_len;
   slice s = buffered ? (slice){ctx->text.s, ctx->text.len} : (slice){ctx->view, ctx->view_len};
@@ -376,7 +376,7 @@ text_buf lex_text_take(parse_ctx *ctx, rbk_span *at) {
 }
 
 /* Keeps the comment text[0..len) (starting with '#') for the formatter. */
-void lex_comment(parse_ctx *ctx, const char *text, size_t len, rbk_span at) {
+void lex_comment(parse_ctx *ctx, const char *text, size_t len, parse_loc at) {
   if (lex_utf8_valid(text, len) != len) check_utf8(ctx, text, len, at, "in a comment", NULL);
   if (!ast_file_add_comment(ctx->file, at.line, at.col, text + 1, len - 1, !ctx->line_has_token))
     parse_oom(ctx);

@@ -31,14 +31,14 @@ int parse_report(parse_ctx *ctx, rbk_span span, const char *fmt, ...) {
   if (msg != small) free(msg);
   ctx->errors++;
   size_t max = ctx->diags->max_errors ? ctx->diags->max_errors : DEFAULT_MAX_ERRORS;
-  if (ctx->diags->errors > max) ctx->halted = true; /* nothing more could be shown */
+  if (ctx->diags->errors > max || ctx->halt_at_report) parse_halt(ctx); /* nothing more could be shown */
   return idx;
 }
 
 /* Records an allocation failure; the parse stops and parse_source returns NULL. */
 void parse_oom(parse_ctx *ctx) {
   ctx->oom = true;
-  ctx->halted = true;
+  parse_halt(ctx);
 }
 
 /* A name's key: its first and last 8 bytes, or 4 (overlapping when it is shorter than 16 or 8), or
@@ -129,7 +129,8 @@ static bool run(parse_ctx *ctx, int (*parser)(parse_ctx *)) {
 static ast_file *parse_with(const rbk_source *src, diag_list *diags, int (*parser)(parse_ctx *)) {
   ast_file *file = ast_file_new(src);
   if (!file) return NULL;
-  parse_ctx ctx = {.file = file, .diags = diags, .src = src, .line = 1, .line_start = src->text};
+  parse_ctx ctx = {.file = file, .diags = diags, .src = src, .line = 1, .line_start = src->text,
+                   .halt_at_report = parser == rbk_yyfparse, .watch_depth = PARSE_STACK_WATCH};
   bool ok = run(&ctx, parser);
   parse_str_free_all(&ctx);
   free(ctx.pending);

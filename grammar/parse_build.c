@@ -28,7 +28,7 @@ static ast_list *owned_list(ast_node *owner) {
 
 /* Pushes a pending list item; returns false when out of memory (recorded). */
 static bool pending_push(parse_ctx *ctx, ast_node *item) {
-  if (!GROW(ctx->pending, ctx->pending_cap, ctx->npending + 1)) {
+  if (ctx->npending == ctx->pending_cap && !GROW(ctx->pending, ctx->pending_cap, ctx->npending + 1)) {
     parse_oom(ctx);
     return false;
   }
@@ -52,8 +52,8 @@ ast_node *parse_build_seq_close(parse_ctx *ctx, seqb seq) {
 
 /* Returns a new list being built, held by a new node of `kind` (BLOCK, RUNBOOK, PROC, NOTIFY, LIST, OBJECT
  * or CALL) at `span`. */
-seqb parse_build_seq(parse_ctx *ctx, ast_kind kind, rbk_span span) {
-  return (seqb){parse_build_new(ctx, kind, span), (uint32_t)ctx->npending, 0};
+seqb parse_build_seq(parse_ctx *ctx, ast_kind kind, parse_loc span) {
+  return (seqb){parse_build_at(ctx, kind, span), (uint32_t)ctx->npending, 0};
 }
 
 /* Appends `item` (a statement, field, parameter or channel; NULL is skipped); returns seq. */
@@ -79,7 +79,7 @@ static xnode height(parse_ctx *ctx, ast_node *n, int depth) {
   if (depth > PARSE_MAX_EXPR_DEPTH && !ctx->too_deep_reported) {
     ctx->too_deep_reported = true;
     parse_report(ctx, n->span, "expression nested too deeply (more than %d levels)", PARSE_MAX_EXPR_DEPTH);
-    ctx->halted = true;
+    parse_halt(ctx);
   }
   return (xnode){n, depth};
 }
@@ -98,8 +98,8 @@ xnode parse_build_bool(parse_ctx *ctx, bool value, rbk_span span) {
 }
 
 /* Returns an IDENT named by the slice. */
-xnode parse_build_ident(parse_ctx *ctx, slice name, rbk_span span) {
-  ast_node *n = parse_build_new(ctx, AST_IDENT, span);
+xnode parse_build_ident(parse_ctx *ctx, slice name, parse_loc span) {
+  ast_node *n = parse_build_at(ctx, AST_IDENT, span);
   if (n) n->u.ident.name = parse_strdup(ctx, name);
   return height(ctx, n, 1);
 }
@@ -115,8 +115,8 @@ xnode parse_build_paren(parse_ctx *ctx, xnode x, rbk_span span) {
 }
 
 /* Returns a BINARY node. */
-xnode parse_build_binary(parse_ctx *ctx, ast_op op, xnode lhs, xnode rhs, rbk_span span) {
-  ast_node *n = parse_build_new(ctx, AST_BINARY, span);
+xnode parse_build_binary(parse_ctx *ctx, ast_op op, xnode lhs, xnode rhs, parse_loc span) {
+  ast_node *n = parse_build_at(ctx, AST_BINARY, span);
   if (!n) return (xnode){0};
   n->op = op;
   n->u.binary.lhs = lhs.n;
@@ -143,8 +143,8 @@ xnode parse_build_lambda(parse_ctx *ctx, slice param, xnode body, rbk_span span)
 }
 
 /* Returns a MEMBER `object.name` (or `object?.name` when null_safe). */
-xnode parse_build_member(parse_ctx *ctx, xnode object, slice name, rbk_span name_span, bool null_safe, rbk_span span) {
-  ast_node *n = parse_build_new(ctx, AST_MEMBER, span);
+xnode parse_build_member(parse_ctx *ctx, xnode object, slice name, parse_loc name_span, bool null_safe, parse_loc span) {
+  ast_node *n = parse_build_at(ctx, AST_MEMBER, span);
   if (!n) return (xnode){0};
   n->u.member.object = object.n;
   n->u.member.name = parse_strdup(ctx, name);
@@ -206,26 +206,26 @@ seqb parse_build_seq_push(parse_ctx *ctx, seqb seq, xnode item) {
 }
 
 /* Returns the LIST or OBJECT `seq` complete, at `span` (its brackets). */
-xnode parse_build_close(parse_ctx *ctx, seqb seq, rbk_span span) {
+xnode parse_build_close(parse_ctx *ctx, seqb seq, parse_loc span) {
   ast_node *n = parse_build_seq_close(ctx, seq);
-  if (n) n->span = span;
+  if (n) n->span = parse_span(ctx, span);
   return height(ctx, n, seq.depth + 1);
 }
 
 /* Returns the CALL `args` (a parse_build_seq of AST_CALL) complete, with `callee` set. */
-xnode parse_build_call(parse_ctx *ctx, xnode callee, seqb args, rbk_span span) {
+xnode parse_build_call(parse_ctx *ctx, xnode callee, seqb args, parse_loc span) {
   ast_node *n = parse_build_seq_close(ctx, args);
   if (!n) return (xnode){0};
   n->u.call.callee = callee.n;
-  n->span = span;
+  n->span = parse_span(ctx, span);
   return height(ctx, n, higher(callee.depth, args.depth) + 1);
 }
 
 /* Returns a named ARG, or (`name` NULL) the positional argument `value` itself, counted one level
  * higher as its ARG node was (ast.h: its span is the value's). */
-static xnode parse_build_arg(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
+static xnode parse_build_arg(parse_ctx *ctx, const slice *name, parse_loc name_span, xnode value, parse_loc span) {
   if (!name && value.n) return height(ctx, value.n, value.depth + 1);
-  ast_node *n = parse_build_new(ctx, AST_ARG, span); /* positional only without a value (after an error) */
+  ast_node *n = parse_build_at(ctx, AST_ARG, span); /* positional only without a value (after an error) */
   if (!n) return (xnode){0};
   n->u.arg.name = name ? parse_strdup(ctx, *name) : NULL;
   n->u.arg.name_at = (ast_pos){name_span.line, name_span.col};
@@ -263,12 +263,12 @@ xnode parse_build_pair(parse_ctx *ctx, const slice *name, xnode key, xnode value
 
 /* Returns a new CALL argument list holding its first argument: a named ARG, or a positional one as
  * its value itself (ast.h). */
-seqb parse_build_args_first(parse_ctx *ctx, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
+seqb parse_build_args_first(parse_ctx *ctx, const slice *name, parse_loc name_span, xnode value, parse_loc span) {
   xnode arg = parse_build_arg(ctx, name, name_span, value, span);
   return parse_build_seq_push(ctx, parse_build_seq(ctx, AST_CALL, span), arg);
 }
 
 /* Appends an argument (named ARG, or positional: its value) to the CALL argument list `seq`; returns seq. */
-seqb parse_build_args_add(parse_ctx *ctx, seqb seq, const slice *name, rbk_span name_span, xnode value, rbk_span span) {
+seqb parse_build_args_add(parse_ctx *ctx, seqb seq, const slice *name, parse_loc name_span, xnode value, parse_loc span) {
   return parse_build_seq_push(ctx, seq, parse_build_arg(ctx, name, name_span, value, span));
 }

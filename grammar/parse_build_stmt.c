@@ -86,9 +86,9 @@ ast_node *parse_build_proc(parse_ctx *ctx, slice name, seqb params, ast_node *bo
 }
 
 /* Returns the BLOCK `block` (a parse_build_seq holding the statements) complete, at `span` (its braces). */
-ast_node *parse_build_block(parse_ctx *ctx, seqb stmts, rbk_span span) {
+ast_node *parse_build_block(parse_ctx *ctx, seqb stmts, parse_loc span) {
   ast_node *block = parse_build_seq_close(ctx, stmts);
-  if (block) block->span = span;
+  if (block) block->span = parse_span(ctx, span);
   return block;
 }
 
@@ -99,8 +99,8 @@ ast_node *parse_build_block_next_line(parse_ctx *ctx, rbk_span newline, ast_node
 }
 
 /* Returns a LET. */
-ast_node *parse_build_let(parse_ctx *ctx, slice name, xnode value, rbk_span span) {
-  ast_node *n = parse_build_new(ctx, AST_LET, span);
+ast_node *parse_build_let(parse_ctx *ctx, slice name, xnode value, parse_loc span) {
+  ast_node *n = parse_build_at(ctx, AST_LET, span);
   if (!n) return NULL;
   n->u.let.name = parse_strdup(ctx, name);
   n->u.let.value = value.n;
@@ -108,7 +108,7 @@ ast_node *parse_build_let(parse_ctx *ctx, slice name, xnode value, rbk_span span
 }
 
 /* Returns a LET whose value is a PARALLEL_FOR statement: the list of what its branches return. */
-ast_node *parse_build_let_loop(parse_ctx *ctx, slice name, ast_node *loop, rbk_span span) {
+ast_node *parse_build_let_loop(parse_ctx *ctx, slice name, ast_node *loop, parse_loc span) {
   return parse_build_let(ctx, name, (xnode){loop, 1}, span);
 }
 
@@ -225,8 +225,8 @@ ast_node *parse_build_if(parse_ctx *ctx, xnode cond, ast_node *then, ast_node *e
 }
 
 /* Returns a statement with one expression: WAIT, ABORT, RETURN or EXPR_STMT. */
-ast_node *parse_build_stmt1(parse_ctx *ctx, ast_kind kind, xnode x, rbk_span span) {
-  ast_node *n = parse_build_new(ctx, kind, span);
+ast_node *parse_build_stmt1(parse_ctx *ctx, ast_kind kind, xnode x, parse_loc span) {
+  ast_node *n = parse_build_at(ctx, kind, span);
   if (!n) return NULL;
   switch (kind) {
   case AST_WAIT: n->u.wait.duration = x.n; break;

@@ -148,18 +148,19 @@ static bool continues_line(const parse_ctx *ctx, rbk_span at, perr_sym got, cons
 /* Adds a note to diagnostic `idx` at the bracket that the error leaves unclosed, if any. */
 static void note_unclosed(parse_ctx *ctx, int idx, rbk_span at, perr_sym got, const perr_sym *expected, int n) {
   if (ctx->has_unclosed && ctx->unclosed_by.line == at.line && ctx->unclosed_by.col == at.col) {
-    diag_note(ctx->diags, idx, ctx->unclosed.at, "to match this '%s'", opener_texts[ctx->unclosed.kind]);
+    diag_note(ctx->diags, idx, parse_span(ctx, ctx->unclosed.at), "to match this '%s'", opener_texts[ctx->unclosed.kind]);
     return;
   }
-  if (!ctx->depth) return;
+  if (!ctx->depth || (got.flags & PSYM_PLAIN_STR)) return; /* the innermost entry: the string, which no
+                                                           * expected token closes */
   open_entry top = ctx->stack[ctx->depth - 1];
   if (got.flags & PSYM_END) {
-    diag_note(ctx->diags, idx, top.at, "'%s' opened here", opener_texts[top.kind]);
+    diag_note(ctx->diags, idx, parse_span(ctx, top.at), "'%s' opened here", opener_texts[top.kind]);
     return;
   }
   for (int i = 0; i < n; i++)
     if (expected[i].closes == (int)top.kind && top.at.line != at.line) {
-      diag_note(ctx->diags, idx, top.at, "to match this '%s'", opener_texts[top.kind]);
+      diag_note(ctx->diags, idx, parse_span(ctx, top.at), "to match this '%s'", opener_texts[top.kind]);
       return;
     }
 }
@@ -171,7 +172,7 @@ static void start_recovery(parse_ctx *ctx, perr_sym got) {
     while (ctx->depth && (ctx->stack[ctx->depth - 1].kind == OPEN_PAREN || ctx->stack[ctx->depth - 1].kind == OPEN_BRACKET))
       ctx->depth--;
   ctx->recovering = !(got.flags & PSYM_ENDS_RECOVERY);
-  ctx->recover_depth = ctx->depth;
+  ctx->recover_depth = ctx->depth + ((got.flags & PSYM_PLAIN_STR) != 0); /* with the string open */
 }
 
 /* Reports the syntax error at `at`: the unexpected token `got` where `expected` (n of them) could have
@@ -212,8 +213,8 @@ void parse_error_syntax(parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sy
 void parse_error_stack_full(parse_ctx *ctx, rbk_span at) {
   if (ctx->oom || ctx->halted) return;
   parse_report(ctx, at, "nesting too deep: the parser's stack is full (more than %d levels)", PARSE_MAX_STACK);
-  ctx->halted = true;
+  parse_halt(ctx);
 }
 
 /* Returns the span just past the end of the source (for end of file). */
-rbk_span parse_error_end_span(const parse_ctx *ctx) { return lex_here(ctx); }
+parse_loc parse_error_end_span(const parse_ctx *ctx) { return lex_here(ctx); }

@@ -28,6 +28,8 @@ enum {
   PSYM_SEMI = 1 << 13,
   PSYM_KEYWORD = 1 << 14, /* any keyword (they may all name keys and arguments) */
   PSYM_ENDS_RECOVERY = 1 << 15, /* a token that may end error recovery: end of line, ';', '}' */
+  PSYM_PLAIN_STR = 1 << 16, /* a plain string as one token (STR): for errors, it stands where the
+                             * STR_BEGIN of any other string does, with that string open */
 };
 
 /* How many keywords the language has (language.md §1). */
@@ -46,6 +48,6 @@ void parse_error_syntax(parse_ctx *ctx, rbk_span at, perr_sym got, const perr_sy
 /* Reports that the parser's stack is full (input nested too deeply) and halts the parse. */
 void parse_error_stack_full(parse_ctx *ctx, rbk_span at);
 /* Returns the span just past the end of the source (for end of file). */
-rbk_span parse_error_end_span(const parse_ctx *ctx);
+parse_loc parse_error_end_span(const parse_ctx *ctx);
 
 #endif

@@ -22,6 +22,7 @@ enum {
   PARSE_MAX_NESTING = 256,     /* open ( [ { " ${ at once, in the lexer's bracket stack */
   PARSE_MAX_EXPR_DEPTH = 1000, /* height of one expression tree */
   PARSE_MAX_STACK = 10000,     /* bison's stack (YYMAXDEPTH) */
+  PARSE_STACK_WATCH = PARSE_MAX_STACK - 64, /* a stack this high is nearly full (parser.y's parse_lex) */
 };
 
 /* Names (identifiers, keys, parameters) are copied into the arena once per recent spelling: a
@@ -111,9 +112,17 @@ typedef enum {
 #undef X
 } parse_opener;
 
+/* A span as the scanner and bison carry it (parser.y's api.location.type): an rbk_span without its
+ * source, which is the parse's own; parse_span adds it where a node or a diagnostic is made. Two
+ * thirds of the size, for the location that bison builds, pushes and copies for every symbol. */
+typedef struct {
+  int line, col;         /* first byte */
+  int end_line, end_col; /* last byte (inclusive) */
+} parse_loc;
+
 typedef struct {
   parse_opener kind;
-  rbk_span at; /* where it was opened */
+  parse_loc at; /* where it was opened */
 } open_entry;
 
 /* A copy of a name in the parse's cache (parse_strdup): in the file's arena (NULL: none), its
@@ -135,7 +144,12 @@ typedef struct parse_ctx {
                             * 'else' starting the next line is that mistake, not another */
   int stray_closers;       /* unexpected '}' reported: as many later '}' that close nothing are their
                             * consequences (the block they closed too early ends twice) */
-  bool halted;             /* a fatal error: the lexer returns end of file from now on */
+  bool halted;             /* a fatal error: the lexer returns end of file from now on (parse_halt) */
+  bool halt_at_report;     /* the parser without lookahead correction (parse.c): any error halts */
+  bool no_plain_str;       /* bison's stack has been nearly full: no more STR tokens (parser.y's
+                            * parse_lex) */
+  long watch_depth;        /* the height of bison's stack from which parse_lex looks closer:
+                            * PARSE_STACK_WATCH, or 0 once halted */
   bool oom;                /* an allocation failed */
   bool too_deep_reported;  /* "expression nested too deeply" said once */
   /* position: the current line and where it starts in the source (columns are offsets from it;
@@ -152,7 +166,7 @@ typedef struct parse_ctx {
   size_t recover_depth;    /* …found with this many entries open (see lex_newline_counts) */
   bool has_unclosed;       /* the closer at `unclosed_by` skipped the unclosed entry `unclosed` */
   open_entry unclosed;
-  rbk_span unclosed_by;
+  parse_loc unclosed_by;
   /* the items of the lists being built (seqb) */
   ast_node **pending;
   size_t npending, pending_cap;
@@ -164,10 +178,24 @@ typedef struct parse_ctx {
   valbuf text;
   const char *view;
   size_t view_len;
-  rbk_span tspan;
+  parse_loc tspan;
   /* the last copy of a name per hash slot (parse_strdup) */
   parse_name names[PARSE_NAME_CACHE];
 } parse_ctx;
+
+/* Returns the span that `at` is in the parse's source. */
+static inline rbk_span parse_span(const parse_ctx *ctx, parse_loc at) {
+  return (rbk_span){ctx->src, at.line, at.col, at.end_line, at.end_col};
+}
+
+/* Returns the location from a's start to b's end. */
+static inline parse_loc parse_loc_join(parse_loc a, parse_loc b) { return (parse_loc){a.line, a.col, b.end_line, b.end_col}; }
+
+/* Halts the parse: the scanner returns end of file from now on. */
+static inline void parse_halt(parse_ctx *ctx) {
+  ctx->halted = true;
+  ctx->watch_depth = 0;
+}
 
 /* Reports an error at `span` (printf-style); returns the diagnostic's index (-1 when dropped). Stops
  * the scan once the diagnostics list can show no more. */

@@ -253,6 +253,15 @@ void parse_str_expand(parse_ctx *ctx, ast_node *str) {
   str->u.str.text = NULL;
 }
 
+/* Returns the STRING node of a "…" string of plain text alone at `span` (quotes included), text its
+ * text: what parse_str_finish makes of it, with its text kept in the node (keep_lone_text). */
+xnode parse_str_plain(parse_ctx *ctx, slice text, parse_loc span) {
+  char *copy = parse_strdup(ctx, text); /* as lex_text_take copies a "…" string's text */
+  ast_node *str = parse_build_at(ctx, AST_STRING, span);
+  if (str && copy) str->u.str.text = copy;
+  return (xnode){str, 2};
+}
+
 /* Returns the STRING node at `span` (quotes included), taking the pieces off the stack. */
 xnode parse_str_finish(parse_ctx *ctx, strb sb, rbk_span span) {
   ast_node *str = parse_build_new(ctx, AST_STRING, span);

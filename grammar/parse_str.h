@@ -22,6 +22,9 @@ strb parse_str_indent(parse_ctx *ctx, strb sb, slice indent, rbk_span span);
 strb parse_str_expr(parse_ctx *ctx, strb sb, xnode expr);
 /* Returns the STRING node at `span` (quotes included), taking the pieces off the stack. */
 xnode parse_str_finish(parse_ctx *ctx, strb sb, rbk_span span);
+/* Returns the STRING node of a "…" string of plain text alone (not empty, no escape, no
+ * interpolation) at `span`, quotes included; `text` is its text, borrowed from the source. */
+xnode parse_str_plain(parse_ctx *ctx, slice text, parse_loc span);
 /* Gives a STRING that keeps its text in the node (ast_string_text) a TEXT node instead, spanning
  * the string without its quotes: done before a change of the string's span (parentheses), from
  * which that span could no longer be told. */
