@@ -145,6 +145,7 @@ typedef struct {
   chk_ret_to ret_to;   /* where a `return` here goes */
   int lambda;          /* how many lambdas enclose the expression being checked */
   int depth;           /* current nesting of expressions and statements */
+  bool cached;         /* the tree of the statement being checked was prefetched (check_stmts) */
   bool too_deep;       /* the depth error was reported for this unit */
   chk_title *titles;
   size_t ntitles, captitles;
