@@ -92,6 +92,8 @@ typedef struct {
 typedef struct {
   const char *title;
   rbk_span span;
+  size_t hash; /* check_hash_name(title), taken while the title is in the cache: titles_unique
+                * compares it before the text */
 } chk_title;
 
 /* Remembered signature lookups (sig_find scans the whole table): name and receiver to signature,

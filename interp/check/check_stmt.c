@@ -53,7 +53,7 @@ static void record_title(chk_ctx *ctx, const ast_node *title) {
   const char *text = NULL;
   if (!ast_string_is_plain(title, &text) || !text) return;
   if (!GROW(ctx->titles, ctx->captitles, ctx->ntitles + 1)) return;
-  ctx->titles[ctx->ntitles++] = (chk_title){text, title->span};
+  ctx->titles[ctx->ntitles++] = (chk_title){text, title->span, check_hash_name(text)};
 }
 
 /* Warns when a text of type `t` that people see (`what`: "the notify message", …) holds a secret:
