@@ -475,7 +475,7 @@ static chk_type call_name(chk_ctx *ctx, const ast_node *call, const ast_node *ca
   if (proc && proc->kind == SYM_PROC) return call_proc(ctx, call, proc, "", stmt);
   const sig_info *sig = check_sig_find(ctx, RECV_NONE, name);
   if (sig) return call_sig(ctx, call, sig, stmt);
-  chk_sym *value = check_lookup(ctx, name, true, callee->span);
+  chk_sym *value = check_lookup(ctx, name, true, callee);
   if (value) {
     diag_add(ctx->diags, DIAG_ERROR, callee->span,
              "'%s' is a %s, not a function; only built-ins, procs and actions can be called", name,

@@ -32,12 +32,12 @@ static chk_type run_field(chk_ctx *ctx, const ast_node *member) {
 static chk_type ident(chk_ctx *ctx, const ast_node *node) {
   const char *name = node->u.ident.name;
   if (!name) return CT_UNKNOWN;
-  chk_sym *sym = check_lookup(ctx, name, true, node->span);
+  chk_sym *sym = check_lookup(ctx, name, true, node);
   if (sym && sym->kind == SYM_PROC)
     diag_add(ctx->diags, DIAG_ERROR, node->span, "proc '%s' is not a value; call it: %s(…)", name, name);
   else if (sym && sym->kind == SYM_IMPORT)
     diag_add(ctx->diags, DIAG_ERROR, node->span, "'%s' is an imported library, not a value; use %s.<name>", name, name);
-  if (sym) check_handler_read(ctx, sym, node->span);
+  if (sym && ctx->in_handler) check_handler_read(ctx, sym, node->span); /* the call only in a handler */
   if (sym) return sym->kind == SYM_PROC || sym->kind == SYM_IMPORT ? CT_UNKNOWN : sym->type;
   if (chk_same(name, "run")) return CT_OBJECT;
   if (check_sig_find(ctx, RECV_NONE, name)) {
@@ -56,9 +56,9 @@ static chk_type ident(chk_ctx *ctx, const ast_node *node) {
 bool check_is_import(chk_ctx *ctx, const ast_node *node, chk_sym **sym) {
   if (!node || node->kind != AST_IDENT || !node->u.ident.name) return false;
   if (!(ctx->units[ctx->unit].top.kinds & 1u << SYM_IMPORT)) return false; /* imports are top-level names */
-  chk_sym *s = check_lookup(ctx, node->u.ident.name, false, node->span);
+  chk_sym *s = check_lookup(ctx, node->u.ident.name, false, node);
   if (!s || s->kind != SYM_IMPORT) return false;
-  *sym = check_lookup(ctx, node->u.ident.name, true, node->span);
+  *sym = check_lookup(ctx, node->u.ident.name, true, node);
   return true;
 }
 
@@ -102,7 +102,7 @@ static chk_type member(chk_ctx *ctx, const ast_node *node) {
     return m && m->kind != SYM_PROC ? m->type : CT_UNKNOWN;
   }
   if (obj && obj->kind == AST_IDENT && obj->u.ident.name && chk_same(obj->u.ident.name, "run") &&
-      !check_lookup(ctx, "run", false, obj->span))
+      !check_lookup(ctx, "run", false, obj))
     return run_field(ctx, node);
   chk_type t = check_expr(ctx, obj);
   if (fieldless(t, node->null_safe))
@@ -343,5 +343,6 @@ chk_type check_expr(chk_ctx *ctx, const ast_node *node) {
   }
   if (node->kind <= AST_TEXT && (node->kind != AST_STRING || !node->u.str.parts.len))
     return (chk_type)leaf_types[node->kind];
+  if (node->kind == AST_IDENT) return ident(ctx, node); /* a leaf too: its diagnostics go no deeper */
   return nested(ctx, node);
 }

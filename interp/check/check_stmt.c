@@ -304,7 +304,9 @@ static void stmt_kind(chk_ctx *ctx, const ast_node *s, chk_where where) {
 
 /* Checks one statement standing at `where`. */
 static void check_stmt(chk_ctx *ctx, const ast_node *s, chk_where where) {
-  if (!s || !check_enter(ctx, s->span)) return;
+  if (!s) return;
+  if (ctx->depth < CHK_MAX_DEPTH) ctx->depth++; /* check_enter's usual case, without copying the span */
+  else if (!check_enter(ctx, s->span)) return;
   bool waived = ctx->waived;
   if (ctx->nwaivers && check_waived(ctx, s)) ctx->waived = true;
   stmt_kind(ctx, s, where);
