@@ -337,16 +337,20 @@ static void order_rules(chk_ctx *ctx, walk_state *w, const ast_node *s, chk_wher
     w->order_reported = true;
   }
   if (handler && !w->handler) w->handler = s;
-  if (!w->terminator && !handler && check_terminates(s, 0)) w->terminator = s;
+  bool may_end = s->kind == AST_ABORT || s->kind == AST_RETURN || s->kind == AST_IF || s->kind == AST_BLOCK;
+  if (!w->terminator && !handler && may_end && check_terminates(s, 0)) w->terminator = s; /* no other kind ends */
 }
 
 enum { PREFETCH_MAX = 64 * 1024 }; /* a larger statement's tree is left to the lists inside it */
 
 /* Asks the cache for the tree of the statement after stmts[i] while stmts[i] is checked; returns true
- * when it did. A tree is bump-allocated children first (ast.h), so everything of stmts[i + 1] lies
- * between the node of stmts[i] and its own node (and its clauses, just after it): a large plan's tree
- * is far larger than the cache, and walking it top-down otherwise waits on a miss at each statement.
- * Only a hint: the range is skipped when the two nodes are not in that order, or far apart. */
+ * when it did. Statements are parsed one after another into the file's arena (ast.h), and a
+ * statement's node is made when it is reduced, after what it holds (the holder of a list, such as a
+ * step's BLOCK, when its list starts): so the tree of stmts[i + 1] lies between the node of stmts[i]
+ * and its own node (and its clauses, just after it). A large plan's tree is far larger than the
+ * cache, and walking it top-down otherwise waits on a miss at each statement. Only a hint: the range
+ * is skipped when the two nodes are not in that order, or far apart; what lies outside it (the items
+ * of a bare `{ }` statement) is read as before. */
 static bool prefetch_next(const ast_list *stmts, size_t i) {
   if (i + 1 >= stmts->len) return false;
   uintptr_t from = (uintptr_t)stmts->items[i], to = (uintptr_t)stmts->items[i + 1];
@@ -369,7 +373,7 @@ void check_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where) {
     cached = !saved_cached && prefetch_next(stmts, i);
     order_rules(ctx, &w, s, where);
     check_stmt(ctx, s, where);
-    if (!is_handler(s) && check_may_fail(ctx, s)) ctx->may_fail = true;
+    if (!ctx->may_fail && !is_handler(s) && check_may_fail(ctx, s)) ctx->may_fail = true; /* once is enough */
   }
   ctx->may_fail = saved_may_fail;
   ctx->cached = saved_cached;
