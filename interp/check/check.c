@@ -52,13 +52,20 @@ static bool top_symbol(chk_ctx *ctx, const ast_node *s, size_t order, chk_sym *s
   }
 }
 
-/* Declares every top-level name of the unit (procs are usable before their definition). */
-static void collect_top(chk_ctx *ctx, const ast_file *file) {
+enum { TOP_AHEAD = 16 }; /* top-level statements asked of the cache ahead of their use */
+
+/* Declares every top-level name of the unit (procs are usable before their definition); returns true
+ * when the unit has a proc. */
+static bool collect_top(chk_ctx *ctx, const ast_file *file) {
+  bool procs = false;
   for (size_t i = 0; i < file->stmts.len; i++) {
     const ast_node *s = file->stmts.items[i];
     chk_sym sym;
+    if (i + TOP_AHEAD < file->stmts.len) __builtin_prefetch(file->stmts.items[i + TOP_AHEAD]); /* far apart */
+    procs = procs || (s && s->kind == AST_PROC);
     if (s && top_symbol(ctx, s, i, &sym)) check_declare_in(ctx, &ctx->units[ctx->unit].top, &sym);
   }
+  return procs;
 }
 
 /* Returns the top-level symbol that `decl` declared (NULL when it was a duplicate). */
@@ -190,9 +197,10 @@ static bool titles_unique(const chk_ctx *ctx) {
   size_t *slots = calloc(n, sizeof *slots), mask = n - 1; /* index + 1 into titles, 0 = empty */
   bool unique = slots != NULL;
   for (size_t i = 0; unique && i < ctx->ntitles; i++) {
-    size_t at = check_hash_name(ctx->titles[i].title) & mask;
-    for (; unique && slots[at]; at = (at + 1) & mask)
-      unique = !chk_same(ctx->titles[slots[at] - 1].title, ctx->titles[i].title);
+    const chk_title *t = &ctx->titles[i];
+    size_t at = t->hash & mask;
+    for (const chk_title *o; unique && slots[at]; at = (at + 1) & mask) /* the texts only when the hashes agree */
+      unique = (o = &ctx->titles[slots[at] - 1])->hash != t->hash || !chk_same(o->title, t->title);
     slots[at] = i + 1;
   }
   free(slots);
@@ -223,10 +231,10 @@ static void check_unit(const rbk_program *prog, diag_list *diags, chk_unit *unit
   ctx.broken = units[index].broken;
   if (ctx.broken) check_hint_begin(&ctx);
   units[index].busy = true;
-  collect_top(&ctx, file);
+  bool procs = collect_top(&ctx, file);
   if (index > 0) library_rules(&ctx, file);
   check_stmts(&ctx, &file->stmts, WHERE_TOP);
-  for (size_t i = 0; i < file->stmts.len; i++) {
+  for (size_t i = 0; procs && i < file->stmts.len; i++) {
     const ast_node *s = file->stmts.items[i];
     ctx.order = i;
     if (s && s->kind == AST_PROC) check_proc(&ctx, s);

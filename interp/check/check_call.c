@@ -22,8 +22,11 @@ typedef struct {
 /* A signature's parameters, made once (chk_sig_cache.prep). */
 struct chk_sig_prep {
   size_t n;
+  uint32_t required; /* bit i: params[i] is required (MAX_PARAMS bits) */
   chk_param params[MAX_PARAMS];
   sig_param sig[MAX_PARAMS]; /* the parsed spec (the names of params point here) */
+  const char *seen[MAX_PARAMS]; /* a tree's copy of each name that an argument matched by its text (a name's
+                                 * copy is shared by the tree's nodes: parse_strdup), or NULL */
 };
 
 /* What a call names, as far as its arguments are concerned. */
@@ -32,7 +35,9 @@ typedef struct {
   const char *prefix; /* "lib." for an imported proc; NULL for a signature */
   char what[96];      /* "'scale'", "proc 'restart'": for messages, made by what_of() when needed */
   const chk_param *params; /* own.params or a signature's prepared ones */
+  const char **seen;       /* the prepared ones' seen (param_index), or NULL */
   size_t n;
+  uint32_t required;       /* bit i: params[i] is required */
   long lambda_index; /* the parameter that takes a lambda, or -1 */
   const ast_node *decl; /* the PROC declaration, or NULL for a signature */
   chk_sig_prep own;     /* a proc's parameters (or a signature's when the cache had no memory) */
@@ -171,6 +176,8 @@ static bool string_list_arg(const char *name) {
 static void prep_fill(chk_sig_prep *p, const sig_info *sig) {
   const sig_param *sp = p->sig;
   p->n = sig_params(sig, p->sig, MAX_PARAMS);
+  p->required = 0;
+  for (size_t i = 0; i < p->n; i++) p->required |= (uint32_t)sp[i].required << i;
   for (size_t i = 0; i < p->n; i++)
     p->params[i] = (chk_param){sp[i].name,      arg_type(sp[i].name),
                                sp[i].required,  sp[i].named_only,
@@ -179,12 +186,13 @@ static void prep_fill(chk_sig_prep *p, const sig_info *sig) {
 }
 
 /* Returns the prepared parameters of `sig`, made at its first call; NULL when out of memory. Borrowed. */
-static const chk_sig_prep *sig_prep(chk_sig_cache *sigs, const sig_info *sig) {
+static chk_sig_prep *sig_prep(chk_sig_cache *sigs, const sig_info *sig) {
   if (sig->id >= FN__COUNT || sig_get(sig->id) != sig) return NULL;
   if (!sigs->prep[sig->id]) {
     chk_sig_prep *p = malloc(sizeof *p);
     if (!p) return NULL;
     prep_fill(p, sig);
+    memset(p->seen, 0, sizeof p->seen);
     sigs->prep[sig->id] = p;
   }
   return sigs->prep[sig->id];
@@ -197,13 +205,15 @@ void check_sigs_free(chk_sig_cache *sigs) {
 
 /* Fills `ce` from a signature of the table. */
 static void callee_of_sig(chk_ctx *ctx, chk_callee *ce, const sig_info *sig) {
-  const chk_sig_prep *p = sig_prep(ctx->sigs, sig);
+  chk_sig_prep *p = sig_prep(ctx->sigs, sig);
+  ce->seen = p ? p->seen : NULL;
   if (!p) {
     prep_fill(&ce->own, sig);
     p = &ce->own;
   }
   ce->params = p->params;
   ce->n = p->n;
+  ce->required = p->required;
   ce->name = sig->name;
   ce->prefix = NULL;
   ce->what[0] = '\0';
@@ -220,19 +230,28 @@ static void callee_of_proc(chk_callee *ce, const ast_node *proc, const char *pre
   ce->decl = proc;
   ce->lambda_index = -1;
   ce->params = ce->own.params;
+  ce->seen = NULL;
   ce->n = 0;
+  ce->required = 0;
   for (size_t i = 0; i < params->len && ce->n < MAX_PARAMS; i++) {
     const ast_node *p = params->items[i];
     if (!p || p->kind != AST_PARAM || !p->u.param.name) continue;
     chk_type t = check_type_of_decl(p->u.param.type);
+    ce->required |= (uint32_t)!p->u.param.def << ce->n;
     ce->own.params[ce->n++] = (chk_param){p->u.param.name, t, !p->u.param.def, false, false, false, false, false};
   }
 }
 
-/* Returns the index of the parameter called `name`, or -1. */
+/* Returns the index of the parameter called `name`, or -1 (the copy of the name that matched it is
+ * remembered: the next argument with that copy is found by its address). */
 static long param_index(const chk_callee *ce, const char *name) {
+  for (size_t i = 0; ce->seen && i < ce->n; i++)
+    if (ce->seen[i] == name) return (long)i;
   for (size_t i = 0; i < ce->n; i++)
-    if (chk_same(ce->params[i].name, name)) return (long)i;
+    if (chk_same(ce->params[i].name, name)) {
+      if (ce->seen) ce->seen[i] = name;
+      return (long)i;
+    }
   return -1;
 }
 
@@ -341,6 +360,7 @@ static void too_many(chk_ctx *ctx, const ast_node *call, const ast_node *arg, ch
 static void match_args(chk_ctx *ctx, const ast_node *call, chk_callee *ce) {
   const ast_node *given[MAX_PARAMS];
   bool by_position[MAX_PARAMS], reported = false;
+  uint32_t missing = ce->required; /* the required parameters no argument has given yet */
   for (size_t i = 0; i < ce->n; i++) { /* only the first n are read */
     given[i] = NULL;
     by_position[i] = false;
@@ -358,16 +378,18 @@ static void match_args(chk_ctx *ctx, const ast_node *call, chk_callee *ce) {
     }
     if (idx >= 0 && !given[idx]) {
       given[idx] = a;
+      missing &= ~((uint32_t)1 << idx);
       by_position[idx] = !name;
     }
     arg_value(ctx, ce, idx, ast_arg_value(a));
   }
-  for (size_t i = 0; i < ce->n; i++)
-    if (ce->params[i].required && !given[i])
-      note_definition(ctx,
-                      diag_add(ctx->diags, DIAG_ERROR, call->span, "missing argument '%s' of %s", ce->params[i].name,
-                               what_of(ce)),
-                      ce);
+  for (; missing; missing &= missing - 1) { /* in the order of the parameters */
+    int i = __builtin_ctz(missing);
+    note_definition(ctx,
+                    diag_add(ctx->diags, DIAG_ERROR, call->span, "missing argument '%s' of %s", ce->params[i].name,
+                             what_of(ce)),
+                    ce);
+  }
 }
 
 /* Checks every argument's value without a signature to check them against. */
@@ -453,7 +475,7 @@ static chk_type call_name(chk_ctx *ctx, const ast_node *call, const ast_node *ca
   if (proc && proc->kind == SYM_PROC) return call_proc(ctx, call, proc, "", stmt);
   const sig_info *sig = check_sig_find(ctx, RECV_NONE, name);
   if (sig) return call_sig(ctx, call, sig, stmt);
-  chk_sym *value = check_lookup(ctx, name, true, callee->span);
+  chk_sym *value = check_lookup(ctx, name, true, callee);
   if (value) {
     diag_add(ctx->diags, DIAG_ERROR, callee->span,
              "'%s' is a %s, not a function; only built-ins, procs and actions can be called", name,

@@ -20,7 +20,7 @@ enum { NRUN_FIELDS = sizeof run_fields / sizeof run_fields[0] };
 static chk_type run_field(chk_ctx *ctx, const ast_node *member) {
   const char *names[NRUN_FIELDS + 1];
   for (size_t i = 0; i < NRUN_FIELDS; i++) {
-    if (!strcmp(run_fields[i].name, member->u.member.name)) return check_type_of_ret(run_fields[i].ret);
+    if (chk_same(run_fields[i].name, member->u.member.name)) return check_type_of_ret(run_fields[i].ret);
     names[i] = run_fields[i].name;
   }
   names[NRUN_FIELDS] = NULL;
@@ -32,14 +32,14 @@ static chk_type run_field(chk_ctx *ctx, const ast_node *member) {
 static chk_type ident(chk_ctx *ctx, const ast_node *node) {
   const char *name = node->u.ident.name;
   if (!name) return CT_UNKNOWN;
-  chk_sym *sym = check_lookup(ctx, name, true, node->span);
+  chk_sym *sym = check_lookup(ctx, name, true, node);
   if (sym && sym->kind == SYM_PROC)
     diag_add(ctx->diags, DIAG_ERROR, node->span, "proc '%s' is not a value; call it: %s(…)", name, name);
   else if (sym && sym->kind == SYM_IMPORT)
     diag_add(ctx->diags, DIAG_ERROR, node->span, "'%s' is an imported library, not a value; use %s.<name>", name, name);
-  if (sym) check_handler_read(ctx, sym, node->span);
+  if (sym && ctx->in_handler) check_handler_read(ctx, sym, node->span); /* the call only in a handler */
   if (sym) return sym->kind == SYM_PROC || sym->kind == SYM_IMPORT ? CT_UNKNOWN : sym->type;
-  if (!strcmp(name, "run")) return CT_OBJECT;
+  if (chk_same(name, "run")) return CT_OBJECT;
   if (check_sig_find(ctx, RECV_NONE, name)) {
     diag_add(ctx->diags, DIAG_ERROR, node->span, "'%s' is a built-in function, not a value; call it: %s(…)", name,
              name);
@@ -56,9 +56,9 @@ static chk_type ident(chk_ctx *ctx, const ast_node *node) {
 bool check_is_import(chk_ctx *ctx, const ast_node *node, chk_sym **sym) {
   if (!node || node->kind != AST_IDENT || !node->u.ident.name) return false;
   if (!(ctx->units[ctx->unit].top.kinds & 1u << SYM_IMPORT)) return false; /* imports are top-level names */
-  chk_sym *s = check_lookup(ctx, node->u.ident.name, false, node->span);
+  chk_sym *s = check_lookup(ctx, node->u.ident.name, false, node);
   if (!s || s->kind != SYM_IMPORT) return false;
-  *sym = check_lookup(ctx, node->u.ident.name, true, node->span);
+  *sym = check_lookup(ctx, node->u.ident.name, true, node);
   return true;
 }
 
@@ -101,8 +101,8 @@ static chk_type member(chk_ctx *ctx, const ast_node *node) {
                name, alias->name, name);
     return m && m->kind != SYM_PROC ? m->type : CT_UNKNOWN;
   }
-  if (obj && obj->kind == AST_IDENT && obj->u.ident.name && !strcmp(obj->u.ident.name, "run") &&
-      !check_lookup(ctx, "run", false, obj->span))
+  if (obj && obj->kind == AST_IDENT && obj->u.ident.name && chk_same(obj->u.ident.name, "run") &&
+      !check_lookup(ctx, "run", false, obj))
     return run_field(ctx, node);
   chk_type t = check_expr(ctx, obj);
   if (fieldless(t, node->null_safe))
@@ -318,6 +318,22 @@ bool check_enter(chk_ctx *ctx, rbk_span at) {
   return false;
 }
 
+/* Returns the type of an expression that holds others, one level deeper (kept out of check_expr, so
+ * that a leaf costs no more than a few instructions). */
+static __attribute__((noinline)) chk_type nested(chk_ctx *ctx, const ast_node *node) {
+  ctx->depth++;
+  chk_type t = expr_kind(ctx, node);
+  ctx->depth--;
+  return t;
+}
+
+/* The types of the leaves: the literals, a piece of text and a string without ${…} (nothing in them
+ * to check). */
+static const unsigned char leaf_types[] = {
+    [AST_NULL_LIT] = CT_NULL, [AST_BOOL_LIT] = CT_BOOL,         [AST_INT_LIT] = CT_INT, [AST_FLOAT_LIT] = CT_FLOAT,
+    [AST_DURATION_LIT] = CT_DURATION, [AST_STRING] = CT_STRING, [AST_TEXT] = CT_STRING,
+};
+
 /* Checks an expression and returns its static type (CT_UNKNOWN when NULL). */
 chk_type check_expr(chk_ctx *ctx, const ast_node *node) {
   if (!node) return CT_UNKNOWN;
@@ -325,8 +341,8 @@ chk_type check_expr(chk_ctx *ctx, const ast_node *node) {
     check_enter(ctx, node->span); /* reports it once */
     return CT_UNKNOWN;
   }
-  ctx->depth++;
-  chk_type t = expr_kind(ctx, node);
-  ctx->depth--;
-  return t;
+  if (node->kind <= AST_TEXT && (node->kind != AST_STRING || !node->u.str.parts.len))
+    return (chk_type)leaf_types[node->kind];
+  if (node->kind == AST_IDENT) return ident(ctx, node); /* a leaf too: its diagnostics go no deeper */
+  return nested(ctx, node);
 }

@@ -92,6 +92,8 @@ typedef struct {
 typedef struct {
   const char *title;
   rbk_span span;
+  size_t hash; /* check_hash_name(title), taken while the title is in the cache: titles_unique
+                * compares it before the text */
 } chk_title;
 
 /* Remembered signature lookups (sig_find scans the whole table): name and receiver to signature,
@@ -145,6 +147,7 @@ typedef struct {
   chk_ret_to ret_to;   /* where a `return` here goes */
   int lambda;          /* how many lambdas enclose the expression being checked */
   int depth;           /* current nesting of expressions and statements */
+  bool cached;         /* the tree of the statement being checked was prefetched (check_stmts) */
   bool too_deep;       /* the depth error was reported for this unit */
   chk_title *titles;
   size_t ntitles, captitles;
@@ -196,8 +199,8 @@ chk_sym *check_declare_in(chk_ctx *ctx, chk_scope *scope, const chk_sym *sym);
 /* Declares `sym` in the innermost block scope (see check_declare_in). */
 chk_sym *check_declare(chk_ctx *ctx, const chk_sym *sym);
 /* Returns the symbol `name` visible here (innermost first), or NULL; `use` marks it used and
- * reports a top-level name used before its declaration at `at`. Borrowed. */
-chk_sym *check_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at);
+ * reports a top-level name used before its declaration at the node `at`. Borrowed. */
+chk_sym *check_lookup(chk_ctx *ctx, const char *name, bool use, const ast_node *at);
 /* Returns the FNV-1a hash of a name's text. */
 size_t check_hash_name(const char *name);
 /* Returns the symbol `name` of scope (no visibility rules), or NULL. Borrowed. */
@@ -228,8 +231,13 @@ const char *check_type_article(chk_type t);
 chk_type check_type_of_ret(sig_ret ret);
 /* Returns the static type of a declared param type. */
 chk_type check_type_of_decl(ast_type type);
-/* Returns true when a value of type `got` may stand where `want` is required. */
-bool check_compatible(chk_type want, chk_type got);
+/* Returns check_compatible(want, got) for known types that differ (check_type.c). */
+bool check_compatible_slow(chk_type want, chk_type got);
+/* Returns true when a value of type `got` may stand where `want` is required. Inline: most
+ * arguments and clauses are unknown or of the type wanted. */
+static inline bool check_compatible(chk_type want, chk_type got) {
+  return want == CT_UNKNOWN || got == CT_UNKNOWN || want == got || check_compatible_slow(want, got);
+}
 /* Returns the handle type of a receiver (CT_UNKNOWN for RECV_NONE). */
 chk_type check_type_of_recv(sig_recv recv);
 /* Returns true when `t` is a handle kind; *recv is its receiver. */

@@ -141,8 +141,8 @@ static bool top_visible(const chk_ctx *ctx, const chk_sym *sym) {
 }
 
 /* Returns the symbol `name` visible here (innermost first), or NULL; `use` marks it used and reports a
- * top-level name used before its declaration at `at`. */
-chk_sym *check_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at) {
+ * top-level name used before its declaration at the node `at`. */
+chk_sym *check_lookup(chk_ctx *ctx, const char *name, bool use, const ast_node *at) {
   if (!name) return NULL;
   uint64_t bit = check_name_bit(name);
   for (size_t i = ctx->nstack; i-- > 0;) {
@@ -157,7 +157,7 @@ chk_sym *check_lookup(chk_ctx *ctx, const char *name, bool use, rbk_span at) {
   if (!sym || !use) return sym;
   sym->used = true;
   if (!top_visible(ctx, sym)) {
-    int d = diag_add(ctx->diags, DIAG_ERROR, at, "'%s' is used before its declaration", name);
+    int d = diag_add(ctx->diags, DIAG_ERROR, at->span, "'%s' is used before its declaration", name);
     diag_note(ctx->diags, d, sym->span, "'%s' is declared here", name);
   }
   return sym;

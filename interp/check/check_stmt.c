@@ -53,7 +53,7 @@ static void record_title(chk_ctx *ctx, const ast_node *title) {
   const char *text = NULL;
   if (!ast_string_is_plain(title, &text) || !text) return;
   if (!GROW(ctx->titles, ctx->captitles, ctx->ntitles + 1)) return;
-  ctx->titles[ctx->ntitles++] = (chk_title){text, title->span};
+  ctx->titles[ctx->ntitles++] = (chk_title){text, title->span, check_hash_name(text)};
 }
 
 /* Warns when a text of type `t` that people see (`what`: "the notify message", …) holds a secret:
@@ -304,7 +304,9 @@ static void stmt_kind(chk_ctx *ctx, const ast_node *s, chk_where where) {
 
 /* Checks one statement standing at `where`. */
 static void check_stmt(chk_ctx *ctx, const ast_node *s, chk_where where) {
-  if (!s || !check_enter(ctx, s->span)) return;
+  if (!s) return;
+  if (ctx->depth < CHK_MAX_DEPTH) ctx->depth++; /* check_enter's usual case, without copying the span */
+  else if (!check_enter(ctx, s->span)) return;
   bool waived = ctx->waived;
   if (ctx->nwaivers && check_waived(ctx, s)) ctx->waived = true;
   stmt_kind(ctx, s, where);
@@ -335,24 +337,46 @@ static void order_rules(chk_ctx *ctx, walk_state *w, const ast_node *s, chk_wher
     w->order_reported = true;
   }
   if (handler && !w->handler) w->handler = s;
-  if (!w->terminator && !handler && check_terminates(s, 0)) w->terminator = s;
+  bool may_end = s->kind == AST_ABORT || s->kind == AST_RETURN || s->kind == AST_IF || s->kind == AST_BLOCK;
+  if (!w->terminator && !handler && may_end && check_terminates(s, 0)) w->terminator = s; /* no other kind ends */
+}
+
+enum { PREFETCH_MAX = 64 * 1024 }; /* a larger statement's tree is left to the lists inside it */
+
+/* Asks the cache for the tree of the statement after stmts[i] while stmts[i] is checked; returns true
+ * when it did. Statements are parsed one after another into the file's arena (ast.h), and a
+ * statement's node is made when it is reduced, after what it holds (the holder of a list, such as a
+ * step's BLOCK, when its list starts): so the tree of stmts[i + 1] lies between the node of stmts[i]
+ * and its own node (and its clauses, just after it). A large plan's tree is far larger than the
+ * cache, and walking it top-down otherwise waits on a miss at each statement. Only a hint: the range
+ * is skipped when the two nodes are not in that order, or far apart; what lies outside it (the items
+ * of a bare `{ }` statement) is read as before. */
+static bool prefetch_next(const ast_list *stmts, size_t i) {
+  if (i + 1 >= stmts->len) return false;
+  uintptr_t from = (uintptr_t)stmts->items[i], to = (uintptr_t)stmts->items[i + 1];
+  if (!from || to <= from || to - from > PREFETCH_MAX) return false;
+  for (uintptr_t p = from + 64; p < to + 2 * 64; p += 64) __builtin_prefetch((const void *)p);
+  return true;
 }
 
 /* Checks a list of statements standing at `where` (at the top level, ctx->order follows them), with the
  * rules on unreachable statements and on handlers at the end of a step. */
 void check_stmts(chk_ctx *ctx, const ast_list *stmts, chk_where where) {
   walk_state w = {0};
-  bool saved_may_fail = ctx->may_fail;
+  bool saved_may_fail = ctx->may_fail, saved_cached = ctx->cached, cached = false;
   ctx->may_fail = false; /* a handler may read only the lets of its own block (or the top level) */
   for (size_t i = 0; i < stmts->len; i++) {
     const ast_node *s = stmts->items[i];
     if (!s) continue;
     if (where == WHERE_TOP) ctx->order = i;
+    ctx->cached = saved_cached || cached; /* the lists inside s need not ask again */
+    cached = !saved_cached && prefetch_next(stmts, i);
     order_rules(ctx, &w, s, where);
     check_stmt(ctx, s, where);
-    if (!is_handler(s) && check_may_fail(ctx, s)) ctx->may_fail = true;
+    if (!ctx->may_fail && !is_handler(s) && check_may_fail(ctx, s)) ctx->may_fail = true; /* once is enough */
   }
   ctx->may_fail = saved_may_fail;
+  ctx->cached = saved_cached;
 }
 
 /* Checks the statements of `block` (a BLOCK node; another statement is checked alone; NULL is fine) in a

@@ -65,9 +65,9 @@ chk_type check_type_of_decl(ast_type type) {
 /* Returns true for int, float and number. */
 static bool numeric(chk_type t) { return t == CT_INT || t == CT_FLOAT || t == CT_NUMBER; }
 
-/* Returns true when a value of type `got` may stand where `want` is required. */
-bool check_compatible(chk_type want, chk_type got) {
-  if (want == CT_UNKNOWN || got == CT_UNKNOWN || want == got) return true;
+/* Returns true when a value of type `got` may stand where `want` is required (check_compatible's
+ * slow path: the types are known and differ). */
+bool check_compatible_slow(chk_type want, chk_type got) {
   if (want == CT_FLOAT) return got == CT_INT || got == CT_NUMBER;
   if (want == CT_INT) return got == CT_NUMBER;
   if (want == CT_NUMBER) return numeric(got);
