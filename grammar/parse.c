@@ -99,7 +99,7 @@ char *parse_strdup(parse_ctx *ctx, slice s) {
   }
   name_key k = name_key_of(s);
   uint64_t h = ((k.a ^ s.n) * 0xFF51AFD7ED558CCDu ^ k.b) * 0x9E3779B97F4A7C15u;
-  parse_name *e = &ctx->names[(size_t)(h >> 40) % PARSE_NAME_CACHE & ~(size_t)1];
+  parse_name *e = &ctx->names[(size_t)(h >> 40) & ctx->name_mask & ~(size_t)1];
   if (s.n <= 16 && e->n == s.n && e->a == k.a && e->b == k.b) return e->s; /* the key is the name */
   return name_find(ctx, e, s, k);
 }
@@ -127,11 +127,16 @@ static bool run(parse_ctx *ctx, int (*parser)(parse_ctx *)) {
 /* Returns the tree of `src` built by `parser` with its diagnostics in diags, or NULL when out of
  * memory. */
 static ast_file *parse_with(const rbk_source *src, diag_list *diags, int (*parser)(parse_ctx *)) {
-  ast_file *file = ast_file_new(src);
-  if (!file) return NULL;
+  size_t slots = PARSE_NAME_CACHE_MIN;
+  while (slots < PARSE_NAME_CACHE && slots * PARSE_NAME_CACHE_BYTES < src->len) slots *= 2;
+  parse_name *names = calloc(slots, sizeof *names);
+  ast_file *file = names ? ast_file_new(src) : NULL;
+  if (!file) return free(names), NULL;
   parse_ctx ctx = {.file = file, .diags = diags, .src = src, .line = 1, .line_start = src->text,
-                   .halt_at_report = parser == rbk_yyfparse, .watch_depth = PARSE_STACK_WATCH};
+                   .halt_at_report = parser == rbk_yyfparse, .watch_depth = PARSE_STACK_WATCH,
+                   .names = names, .name_mask = slots - 1};
   bool ok = run(&ctx, parser);
+  free(names);
   parse_str_free_all(&ctx);
   free(ctx.pending);
   free(ctx.stack);

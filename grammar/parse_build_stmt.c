@@ -21,7 +21,9 @@ int parse_build_type(parse_ctx *ctx, slice name, rbk_span span) {
 #undef X
           NULL};
   char buf[64];
-  snprintf(buf, sizeof buf, "%.*s", (int)(name.n < 63 ? name.n : 63), name.p);
+  size_t n = name.n < 63 ? name.n : 63; /* a name: no NUL inside */
+  memcpy(buf, name.p, n);
+  buf[n] = '\0';
   int t = ast_type_from_name(buf);
   if (t > TYPE_ANY && name.n < 63) return t;
   const char *near = diag_suggest(buf, types + 1);

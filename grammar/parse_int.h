@@ -26,8 +26,15 @@ enum {
 };
 
 /* Names (identifiers, keys, parameters) are copied into the arena once per recent spelling: a
- * cache of this many slots, by hash, remembers the last copy (parse_strdup). */
-enum { PARSE_NAME_CACHE = 512, PARSE_NAME_CACHED_MAX = 32 /* longer names are always copied */ };
+ * cache of up to PARSE_NAME_CACHE slots, by hash, remembers the last copy (parse_strdup). A
+ * source gets a slot per PARSE_NAME_CACHE_BYTES of its text, a power of two between
+ * PARSE_NAME_CACHE_MIN and PARSE_NAME_CACHE: a small file does not clear 16 KiB of slots. */
+enum {
+  PARSE_NAME_CACHE = 512,
+  PARSE_NAME_CACHE_MIN = 32,
+  PARSE_NAME_CACHE_BYTES = 64,
+  PARSE_NAME_CACHED_MAX = 32 /* longer names are always copied */
+};
 
 /* A piece of source text (IDENT and keyword tokens): borrowed from the source, not NUL-terminated. */
 typedef struct {
@@ -179,8 +186,9 @@ typedef struct parse_ctx {
   const char *view;
   size_t view_len;
   parse_loc tspan;
-  /* the last copy of a name per hash slot (parse_strdup) */
-  parse_name names[PARSE_NAME_CACHE];
+  /* the last copy of a name per hash slot (parse_strdup): names[0..name_mask], malloc'ed */
+  parse_name *names;
+  size_t name_mask;
 } parse_ctx;
 
 /* Returns the span that `at` is in the parse's source. */

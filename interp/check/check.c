@@ -126,10 +126,10 @@ static void runbook(chk_ctx *ctx, const ast_node *s) {
 static void param(chk_ctx *ctx, const ast_node *s) {
   const char *name = s->u.param.name ? s->u.param.name : "";
   chk_type t = check_type_of_decl(s->u.param.type);
-  char what[96];
-  snprintf(what, sizeof what, "the default of '%s'", name);
+  char what[96] = ""; /* written only for a default or doc to check */
+  if (s->u.param.def) snprintf(what, sizeof what, "the default of '%s'", name);
   chk_type got = check_require(ctx, s->u.param.def, t, what);
-  snprintf(what, sizeof what, "the doc of '%s'", name);
+  if (s->u.param.doc) snprintf(what, sizeof what, "the doc of '%s'", name);
   check_require(ctx, s->u.param.doc, CT_STRING, what);
   chk_sym *sym = own_symbol(ctx, s, name);
   if (sym && t == CT_UNKNOWN && got != CT_NULL) sym->type = got;

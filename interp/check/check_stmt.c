@@ -438,8 +438,9 @@ void check_proc(chk_ctx *ctx, const ast_node *proc) {
       const ast_node *p = params->items[i];
       if (!p || p->kind != AST_PARAM) continue;
       chk_type t = check_type_of_decl(p->u.param.type);
-      char what[96];
-      snprintf(what, sizeof what, "the default of '%s'", p->u.param.name ? p->u.param.name : "");
+      char what[96] = "";
+      if (p->u.param.def) /* the message is written only for a default to check */
+        snprintf(what, sizeof what, "the default of '%s'", p->u.param.name ? p->u.param.name : "");
       check_require(ctx, p->u.param.def, t, what);
       chk_sym sym = {.name = p->u.param.name, .kind = SYM_PARAM, .decl = p, .span = p->span, .type = t, .unit = -1};
       check_declare(ctx, &sym);
