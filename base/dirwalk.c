@@ -64,7 +64,7 @@ static char **names_of(walk *w, const char *dir, size_t *n) {
 
 /* Adds the plan files below dir (depth levels down); returns false with the error recorded. */
 static bool walk_dir(walk *w, const char *dir, int depth) {
-  size_t n;
+  size_t n = 0; /* names_of sets it, but not before an error (gcc -Os cannot tell) */
   char **names = names_of(w, dir, &n);
   bool ok = names != NULL;
   size_t dlen = strlen(dir);
