@@ -6,10 +6,13 @@
 #include "grow.h"
 #include "plan_int.h"
 
-/* Returns a + b with PLAN_UNBOUNDED absorbing. */
+/* Returns a + b with PLAN_UNBOUNDED absorbing, saturated at INT64_MAX and INT64_MIN (a negative
+ * duration, `timeout: -1m`, may reach here: fuzz_plan found the overflow). */
 static int64_t plan_cost_add_ms(int64_t a, int64_t b) {
   if (a == PLAN_UNBOUNDED || b == PLAN_UNBOUNDED) return PLAN_UNBOUNDED;
-  return a > INT64_MAX - b ? INT64_MAX : a + b;
+  if (b > 0 && a > INT64_MAX - b) return INT64_MAX;
+  if (b < 0 && a < INT64_MIN - b) return INT64_MIN;
+  return a + b;
 }
 
 /* Returns true when a is longer than b (unbounded is longest). */
