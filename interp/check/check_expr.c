@@ -333,6 +333,7 @@ static const unsigned char leaf_types[] = {
     [AST_NULL_LIT] = CT_NULL, [AST_BOOL_LIT] = CT_BOOL,         [AST_INT_LIT] = CT_INT, [AST_FLOAT_LIT] = CT_FLOAT,
     [AST_DURATION_LIT] = CT_DURATION, [AST_STRING] = CT_STRING, [AST_TEXT] = CT_STRING,
 };
+_Static_assert(AST_NULL_LIT == 0 && AST_TEXT == 6, "check_expr's leaves are the first seven node kinds (ast.h)");
 
 /* Checks an expression and returns its static type (CT_UNKNOWN when NULL). */
 chk_type check_expr(chk_ctx *ctx, const ast_node *node) {
