@@ -1,18 +1,12 @@
 /* netmod.c — finds and loads the network module rbk-net.so once (see netmod.h). */
-#define _GNU_SOURCE /* secure_getenv */
 #include "netmod.h"
 
 #include <dlfcn.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "strutil.h"
 
-#ifndef RBK_NET_RELDIR
-#define RBK_NET_RELDIR "../lib/rbk"
-#endif
 #ifndef RBK_NET_ABI
 #define RBK_NET_ABI "unknown"
 #endif
@@ -22,37 +16,9 @@
 static void *handle;
 static char *load_error; /* the first failure, repeated to every later caller */
 
-/* Returns the directory of the running executable (new string), or NULL. */
-static char *exe_dir(void) {
-  char path[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0) return NULL;
-  path[n] = '\0';
-  char *slash = strrchr(path, '/');
-  if (!slash) return NULL;
-  *slash = '\0';
-  return strdup(path);
-}
-
 /* Returns the path to load (new string), or NULL with *err set naming where it was looked for. */
 static char *find(char **err) {
-  const char *env = secure_getenv("RBK_NET_MODULE");
-  if (env && *env) {
-    if (access(env, F_OK) == 0) return strdup(env);
-    return *err = strutil_printf("the network module is missing: no %s (RBK_NET_MODULE)" NETMOD_NEEDED, env), NULL;
-  }
-  char *dir = exe_dir();
-  if (!dir) return *err = strdup("the network module " NETMOD_FILE " is missing: cannot find the executable's directory"), NULL;
-  char *installed = strutil_printf("%s/%s/%s", dir, RBK_NET_RELDIR, NETMOD_FILE);
-  char *beside = strutil_printf("%s/%s", dir, NETMOD_FILE);
-  free(dir);
-  char *which = NULL;
-  if (!installed || !beside) *err = strdup("out of memory");
-  else if (access(installed, F_OK) == 0) which = installed, installed = NULL;
-  else if (access(beside, F_OK) == 0) which = beside, beside = NULL;
-  else *err = strutil_printf("the network module is missing: no %s (nor %s)" NETMOD_NEEDED, installed, beside);
-  free(installed), free(beside);
-  return which;
+  return netmod_find(NETMOD_FILE, "RBK_NET_MODULE", "the network module", NETMOD_NEEDED, err);
 }
 
 /* Returns the loaded module, or NULL with *err set (the reason of the first failure). */
@@ -87,4 +53,15 @@ netmod_fn netmod_sym(const char *name, char **err) {
   netmod_fn fn;
   memcpy(&fn, &p, sizeof fn);
   return fn;
+}
+
+/* Keeps nothing: the full rbk needs no hand-off. */
+void netmod_set_argv(char **argv) {
+  (void)argv;
+}
+
+/* Returns 0: this process is the full rbk, which loads the module on demand. */
+int netmod_handoff(char **err) {
+  (void)err;
+  return 0;
 }

@@ -5,7 +5,8 @@
 # the commands run in one hyperfine invocation (wall time, median and minimum of RUNS runs);
 # otherwise a python loop runs every command RUNS times, alternating between them so that a change
 # of load hits all alike. Then `perf stat -r` (else /usr/bin/time) gives each command's task-clock
-# and page faults, and LD_DEBUG=libs the shared objects it initialises.
+# and page faults, and LD_DEBUG=libs the shared objects it initialises. With a static rbk, the
+# dynamic rbk-full beside it is measured too.
 # Usage: bench/startup.sh [path/to/rbk] [RUNS=60]   (another rbk to compare: RBK_OTHER=path)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,10 @@ rbk=$(realpath "${1:-build/rbk}")
 runs=${2:-60}
 plan=plans/emergency-rollback.rbk
 cmds=("$rbk check $plan" "$rbk --help" "/bin/true")
+# Beside a static rbk (docs/architecture.md "The static front"): the dynamic rbk-full, the same
+# objects linked as rbk was before the front.
+full=$(dirname "$rbk")/rbk-full
+[ -x "$full" ] && cmds=("${cmds[0]}" "$full check $plan" "${cmds[@]:1}")
 [ -n "${RBK_OTHER:-}" ] && cmds=("$(realpath "$RBK_OTHER") check $plan" "${cmds[@]}")
 if command -v kubectl >/dev/null; then cmds+=("kubectl version --client"); else echo "note: no kubectl: no yardstick"; fi
 tmp=$(mktemp -d)

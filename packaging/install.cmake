@@ -17,6 +17,13 @@ install(TARGETS rbk RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # package's private library directory; its place relative to bin/ is compiled into rbk
 # (RBK_NET_DIR and RBK_NET_RELDIR in CMakeLists.txt).
 install(TARGETS rbk-net LIBRARY DESTINATION ${RBK_NET_DIR})
+# The static front's other half (docs/architecture.md "The static front"): the dynamic rbk that runs
+# run, resume, sim, version and plan --live, beside the module, where bin/rbk looks for it.
+if(RBK_FRONT)
+  install(TARGETS rbk-full RUNTIME DESTINATION ${RBK_NET_DIR})
+  # lintian's overrides: a static bin/rbk with libyaml in it is this package's design, not a slip.
+  install(FILES packaging/debian/lintian-overrides DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides RENAME rbk)
+endif()
 
 install(FILES man/rbk.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES man/rbk-language.7 DESTINATION ${CMAKE_INSTALL_MANDIR}/man7)

@@ -17,23 +17,35 @@
 #include "exitcode.h"
 #include "program.h"
 
-/* The commands, once: X(name, function, "one-line help"). */
-#define RBK_COMMANDS(X)                                                                       \
-  X(check, cli_check, "check plans: names, arguments, types, reachability")                   \
-  X(fmt, cli_fmt, "print plans in canonical layout (-w rewrites, --check verifies)")          \
-  X(plan, cli_plan, "dry-run: print the action graph (text, json, dot, mermaid)")             \
-  X(rbac, cli_rbac, "print the least-privilege RBAC (ServiceAccount, Role, binding) of a plan")  \
-  X(ast, cli_ast, "print the syntax tree (for debugging the front end)")                      \
-  X(eval, cli_eval, "evaluate one expression (for testing the built-ins)")                    \
-  X(sim, cli_sim, "serve the simulated cluster over HTTP(S)")                                \
-  X(run, cli_run, "execute a plan")                                                          \
-  X(resume, cli_resume, "continue an interrupted run from its journal")                       \
-  X(log, cli_log, "print a run's journal readably")                                          \
-  X(test, cli_test, "rehearse plans against the simulated plant in virtual time")            \
-  X(help, cli_help, "list the commands, or describe one (rbk help COMMAND)")                 \
-  X(version, cli_version, "print the versions of rbk and of the libraries it uses")
+/* The commands, once: X(name, function, where, "one-line help"). `where` is LOCAL for a command
+ * that never talks to a network, NET for one that does (or loads the network module): the static
+ * front (docs/architecture.md "The static front") runs LOCAL commands itself and hands NET ones to
+ * the full rbk (netmod_handoff). */
+#define RBK_COMMANDS(X)                                                                              \
+  X(check, cli_check, LOCAL, "check plans: names, arguments, types, reachability")                   \
+  X(fmt, cli_fmt, LOCAL, "print plans in canonical layout (-w rewrites, --check verifies)")          \
+  X(plan, cli_plan, LOCAL, "dry-run: print the action graph (text, json, dot, mermaid)")             \
+  X(rbac, cli_rbac, LOCAL, "print the least-privilege RBAC (ServiceAccount, Role, binding) of a plan") \
+  X(ast, cli_ast, LOCAL, "print the syntax tree (for debugging the front end)")                      \
+  X(eval, cli_eval, LOCAL, "evaluate one expression (for testing the built-ins)")                    \
+  X(sim, cli_sim, NET, "serve the simulated cluster over HTTP(S)")                                  \
+  X(run, cli_run, NET, "execute a plan")                                                            \
+  X(resume, cli_resume, NET, "continue an interrupted run from its journal")                         \
+  X(log, cli_log, LOCAL, "print a run's journal readably")                                          \
+  X(test, cli_test, LOCAL, "rehearse plans against the simulated plant in virtual time")            \
+  X(help, cli_help, LOCAL, "list the commands, or describe one (rbk help COMMAND)")                 \
+  X(version, cli_version, NET, "print the versions of rbk and of the libraries it uses")
 
-#define X(name, fn, help)          \
+/* What a table of the commands holds for a command's function or option table `x`: x itself, or
+ * NULL for a NET command in the static front (compiled with RBK_FRONT), which does not link it. */
+#define CLI_ON_LOCAL(x) (x)
+#ifdef RBK_FRONT
+#define CLI_ON_NET(x) NULL
+#else
+#define CLI_ON_NET(x) (x)
+#endif
+
+#define X(name, fn, where, help)   \
   int fn(int argc, char **argv); \
   extern const cli_opts_spec fn##_spec;
 RBK_COMMANDS(X)
@@ -41,6 +53,11 @@ RBK_COMMANDS(X)
 
 /* Prints the list of commands (usage line, RBK_COMMANDS, a pointer to --help) on out. */
 void cli_help_list(FILE *out);
+
+/* Returns CLI_GO_ON when this process is the full rbk and may use the network. The static front
+ * (RBK_FRONT) runs the full rbk in its place with the same arguments instead (netmod_handoff), and
+ * returns RBK_EXIT_USAGE after printing one line when it cannot. */
+int cli_full(void);
 
 /* Prints "rbk: WHAT 'ARG'" (or "rbk: WHAT" when arg is NULL) on stderr; returns RBK_EXIT_USAGE. */
 int cli_usage_error(const char *what, const char *arg);

@@ -1,5 +1,7 @@
 /* cli_help.c — `rbk help [COMMAND]`: the list of commands (RBK_COMMANDS), or one command's help
- * (the text its --help prints, from its option table). */
+ * (the text its --help prints, from its option table). Compiled into each executable, like main.c:
+ * the static front (RBK_FRONT) links no NET command's option table and hands `help NET-COMMAND`
+ * to the full rbk. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,11 +10,11 @@
 /* One command of RBK_COMMANDS. */
 typedef struct {
   const char *name, *help;
-  const cli_opts_spec *spec;
+  const cli_opts_spec *spec; /* NULL: described by the full rbk (cli_full) */
 } help_command;
 
 static const help_command commands[] = {
-#define X(name, fn, help) {#name, help, &fn##_spec},
+#define X(name, fn, where, help) {#name, help, CLI_ON_##where(&fn##_spec)},
     RBK_COMMANDS(X)
 #undef X
 };
@@ -53,6 +55,7 @@ int cli_help(int argc, char **argv) {
   const help_command *which = NULL;
   int code = cli_opts_parse(&cli_help_spec, argc, argv, take_command, &which);
   if (code != CLI_GO_ON) return code;
+  if (which && !which->spec) return cli_full();
   if (which) cli_opts_help(which->spec, stdout);
   else cli_help_list(stdout);
   return RBK_EXIT_OK;

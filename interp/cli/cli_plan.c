@@ -195,7 +195,7 @@ static int plan_program(const rbk_program *prog, const plan_args *a) {
 int cli_plan(int argc, char **argv) {
   plan_args a = {0};
   int code = parse_args(argc, argv, &a);
-  if (code == CLI_GO_ON && a.live) {
+  if (code == CLI_GO_ON && a.live && (code = cli_full()) == CLI_GO_ON) {
     cli_plan_live_opts lo = {a.file, a.assigns, a.nassigns, a.kubeconfig, a.context};
     code = cli_plan_live(&lo);
   } else if (code == CLI_GO_ON && a.diff) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "netmod.h"
 #include "out.h"
 #include "scrub.h"
 #include "valbuf.h"
@@ -15,6 +16,16 @@
 /* Prints a one-line usage error; returns RBK_EXIT_USAGE. */
 int cli_usage_error(const char *what, const char *arg) {
   fprintf(stderr, "rbk: %s%s%s%s\n", what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+  return RBK_EXIT_USAGE;
+}
+
+/* Returns CLI_GO_ON in the full rbk; the static front runs the full rbk in its place (netmod.h), or
+ * returns RBK_EXIT_USAGE after printing why it cannot. */
+int cli_full(void) {
+  char *err = NULL;
+  if (netmod_handoff(&err) == 0) return CLI_GO_ON;
+  fprintf(stderr, "rbk: %s\n", err ? err : "out of memory");
+  free(err);
   return RBK_EXIT_USAGE;
 }
 

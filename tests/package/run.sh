@@ -15,9 +15,13 @@ ex=$root$prefix/share/doc/rbk/examples
 # The network module's directory, relative to the prefix (lib/rbk, or lib/<triplet>/rbk when
 # configured with the prefix /usr).
 netdir=$(sed -n 's/^RBK_NET_DIR:[A-Z]*=//p' "$build/CMakeCache.txt")
+# The dynamic rbk: rbk-full beside a static front (docs/architecture.md "The static front"), else rbk.
+full=$rbk
+readelf -l "$rbk" | grep -q INTERP || full=$build/rbk-full
 
 # Prints the files the install must hold, relative to the prefix, sorted.
 expected_files() {
+  [ "$full" = "$rbk" ] || printf '%s\n' "$netdir/rbk-full" share/lintian/overrides/rbk
   printf '%s\n' bin/rbk "$netdir/rbk-net.so" \
     share/man/man1/rbk.1 share/man/man7/rbk-language.7 \
     share/bash-completion/completions/rbk share/zsh/vendor-completions/_rbk \
@@ -180,7 +184,7 @@ debian_package() {
   # The module's libraries count too: dpkg-shlibdeps reads every ELF file of the package. jansson
   # is a dependency only where it is linked as a shared library (RBK_STATIC_DEPS, CMakeLists.txt).
   local jansson=yes
-  readelf -d "$rbk" | grep -q 'NEEDED.*libjansson' || jansson=no
+  readelf -d "$full" | grep -q 'NEEDED.*libjansson' || jansson=no
   [[ $out == *libc6* && $out == *libcurl* && $out == *libyaml* && $out == *libmicrohttpd* && $out == *libwebsockets* ]] &&
     { [ $jansson = no ] || [[ $out == *libjansson* ]]; } &&
     ok deb-depends ||

@@ -17,7 +17,7 @@
 #include "cli.h"
 
 static const cli_opts_spec *const specs[] = {
-#define X(name, fn, help) &fn##_spec,
+#define X(name, fn, where, help) &fn##_spec,
     RBK_COMMANDS(X)
 #undef X
 };
