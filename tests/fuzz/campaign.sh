@@ -41,6 +41,8 @@ campaign_one() {
   fuzz_seed "$t" "$dir/corpus"
   mkdir -p "$art"
   : >"$log"
+  local mark="$work/$t.start"  # the findings counted are those of this campaign, not older ones
+  touch "$mark"
   local start=$SECONDS total=0 new=0 restarts=0 cpu=0
   while :; do
     local args=(-max_len="$len" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$art/")
@@ -67,8 +69,9 @@ campaign_one() {
   done
   rm -f "$work/$t.run.log" "$work/$t.cpu"
   local c l to oo
-  c=$(find "$art" -name 'crash-*' | wc -l) l=$(find "$art" -name 'leak-*' | wc -l)
-  to=$(find "$art" -name 'timeout-*' | wc -l) oo=$(find "$art" -name 'oom-*' | wc -l)
+  c=$(find "$art" -name 'crash-*' -newer "$mark" | wc -l) l=$(find "$art" -name 'leak-*' -newer "$mark" | wc -l)
+  to=$(find "$art" -name 'timeout-*' -newer "$mark" | wc -l) oo=$(find "$art" -name 'oom-*' -newer "$mark" | wc -l)
+  rm -f "$mark"
   echo "$total $((SECONDS - start)) $cpu $new $c $l $to $oo" >"$work/$t.summary"
 }
 
