@@ -92,12 +92,15 @@ void sim_api_watch(api_call *c);
 /* Answers discovery, /version and OpenAPI paths; returns false when the path is not one of them. */
 bool sim_api_discovery(api_call *c);
 
-/* Returns the OpenAPI v3 document of an API group ("" = core) (new), and its stable hash (caller
- * frees). (sim_api_openapi.c) */
-json_t *sim_api_openapi_doc(const char *group);
-char *sim_api_openapi_hash(const char *group);
-/* Returns the Swagger 2.0 document of every group (new): what /openapi/v2 serves. (sim_api_openapi.c) */
-json_t *sim_api_openapi_v2(void);
+/* The OpenAPI documents, built, written and hashed once per process (sim_api_openapi.c): the
+ * texts are borrowed and live as long as the process; NULL when out of memory. */
+/* Returns the OpenAPI v3 document of an API group ("" = core) written as JSON, *len its length. */
+const char *sim_api_openapi_text(const char *group, size_t *len);
+/* Returns the stable hash of the group's OpenAPI v3 document (16 hex digits). */
+const char *sim_api_openapi_hash(const char *group);
+/* Returns the Swagger 2.0 document of every group (what /openapi/v2 serves) written as protobuf
+ * when pb, else as JSON, *len its length. */
+const char *sim_api_openapi_v2_text(bool pb, size_t *len);
 /* Returns the document encoded as the gnostic openapi_v2.Document protobuf kubectl asks for
  * (caller frees; *len its length), or NULL. (sim_api_openapi_pb.c) */
 char *sim_api_openapi_v2_pb(const json_t *doc, size_t *len);

@@ -117,11 +117,11 @@ static bool openapi(api_call *c, const char *path) {
   if (!strcmp(path, "/openapi/v3") || !strcmp(path, "/openapi/v3/")) {
     json_t *paths = json_object();
     for (size_t g = 0; g < NGROUPS; g++) {
-      char *hash = sim_api_openapi_hash(groups[g]);
+      const char *hash = sim_api_openapi_hash(groups[g]);
       char *key = groups[g][0] ? strutil_printf("apis/%s/v1", groups[g]) : strdup("api/v1");
-      char *url = strutil_printf("/openapi/v3/%s?hash=%s", key, hash);
+      char *url = strutil_printf("/openapi/v3/%s?hash=%s", key, hash ? hash : "");
       json_object_set_new(paths, key, json_pack("{s:s}", "serverRelativeURL", url));
-      free(hash), free(key), free(url);
+      free(key), free(url);
     }
     sim_api_json(c->resp, 200, json_pack("{s:o}", "paths", paths));
     return true;
@@ -131,7 +131,10 @@ static bool openapi(api_call *c, const char *path) {
     bool match = !strcmp(p, path);
     free(p);
     if (match) {
-      sim_api_json(c->resp, 200, sim_api_openapi_doc(groups[g]));
+      size_t len;
+      const char *doc = sim_api_openapi_text(groups[g], &len);
+      if (doc) sim_api_text(c->resp, 200, "application/json", doc, len);
+      else sim_api_fail(c->resp, SIMST_INTERNAL, "out of memory");
       return true;
     }
   }
@@ -141,16 +144,11 @@ static bool openapi(api_call *c, const char *path) {
 /* Answers /openapi/v2: protobuf when the Accept header asks for it and not for JSON (kubectl's
  * client-side validation does), else JSON. */
 static void openapi_v2(api_call *c, const char *accept) {
-  json_t *doc = sim_api_openapi_v2();
-  if (accept && strstr(accept, "protobuf") && !strstr(accept, "json") && !strstr(accept, "*/*")) {
-    size_t len = 0;
-    char *pb = sim_api_openapi_v2_pb(doc, &len);
-    json_decref(doc);
-    if (!pb) return sim_api_fail(c->resp, SIMST_INTERNAL, "out of memory");
-    sim_api_text(c->resp, 200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", pb, len);
-    return free(pb);
-  }
-  sim_api_json(c->resp, 200, doc);
+  bool pb = accept && strstr(accept, "protobuf") && !strstr(accept, "json") && !strstr(accept, "*/*");
+  size_t len;
+  const char *doc = sim_api_openapi_v2_text(pb, &len);
+  if (!doc) return sim_api_fail(c->resp, SIMST_INTERNAL, "out of memory");
+  sim_api_text(c->resp, 200, pb ? "application/com.github.proto-openapi.spec.v2.v1.0+protobuf" : "application/json", doc, len);
 }
 
 /* Returns the group index of name, or -1. */

@@ -15,7 +15,8 @@ bool sim_store_init(sims_store *st, size_t hist_cap, uint64_t seed) {
     if (!(st->tables[i] = json_object()) || !(st->changed[i] = json_object())) return false;
   if (!sim_owners_init(&st->owners) || !(st->uids = json_object()) || !(st->gc_cand = json_object())) return false;
   st->hist_cap = hist_cap ? hist_cap : 1;
-  st->hist = calloc(st->hist_cap, sizeof *st->hist);
+  st->hist_room = st->hist_cap < 64 ? st->hist_cap : 64; /* a world rarely needs its whole history */
+  st->hist = calloc(st->hist_room, sizeof *st->hist);
   sim_util_rng_seed(&st->uid_rng, seed ^ 0x75696473ull);
   return st->hist != NULL;
 }
@@ -99,9 +100,19 @@ uint64_t sim_store_owner_rv(const sims_store *st, const char *uid) { return sim_
 /* Returns the number of stored objects of a kind. */
 size_t sim_store_count(const sims_store *st, simr_kind res) { return json_object_size(st->tables[res]); }
 
+/* Returns true when the ring has room for one more change without evicting one, growing it as
+ * needed (base/grow.h: doubling, so it may end up to twice hist_cap long; the entries past
+ * hist_cap are never used); out of memory, the history keeps no more than it holds. */
+static bool hist_has_room(sims_store *st) {
+  if (st->hist_len == st->hist_cap) return false;
+  if (st->hist_len < st->hist_room || GROW(st->hist, st->hist_room, st->hist_len + 1)) return true;
+  st->hist_cap = st->hist_len; /* hist_head is 0 until the ring is first full */
+  return false;
+}
+
 /* Appends a change to the history ring (takes obj and old). */
 static void record(sims_store *st, sims_evtype type, simr_kind res, json_t *obj, json_t *old) {
-  if (st->hist_len == st->hist_cap) {
+  if (!hist_has_room(st)) {
     sims_event *e = &st->hist[st->hist_head];
     st->floor_rv = e->rv;
     if (st->defer_release && GROW(st->dead, st->dead_cap, st->n_dead + 2)) {

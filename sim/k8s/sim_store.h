@@ -54,8 +54,9 @@ typedef struct {
   json_t *gc_cand;            /* "RR:key" → true: objects created or re-owned with ownerReferences,
                                  and the dependents of deleted objects */
   uint64_t rv;                /* the latest resourceVersion */
-  sims_event *hist;           /* ring buffer */
-  size_t hist_cap, hist_head, hist_len;
+  sims_event *hist;           /* ring buffer of hist_cap entries, hist_room of them allocated: it
+                                 grows as changes come (until it is full, hist_head stays 0) */
+  size_t hist_cap, hist_room, hist_head, hist_len;
   uint64_t floor_rv;          /* changes at or below this rv are no longer in the history */
   bool defer_release;         /* evicted history entries go to dead[] instead of being released */
   json_t **dead;              /* references of evicted entries awaiting sim_store_take_dead() */

@@ -74,15 +74,18 @@ static void send_one(sim_world *w, fuzz_part req, int64_t *now) {
 }
 
 /* Returns the number of pods in the world, asked as a client would (a LIST of one and its
- * remainingItemCount). */
+ * remainingItemCount). The answer is read without parsing it (a tenth of an input's time): the
+ * list is written {"kind",…,"metadata":{…,"remainingItemCount":N},"items":[…]} in that order, and
+ * no text inside a JSON string can hold an unescaped quote, so the first "items": is the list's own
+ * and a "remainingItemCount": before it is the metadata's. */
 static json_int_t pods_in(sim_world *w) {
   sim_request r = {"GET", "/api/v1/pods", "limit=1", NULL, 0, NULL, 0};
   sim_response resp = {0};
   sim_handle(w, &r, &resp);
-  json_t *j = json_loadb(resp.body ? resp.body : "", resp.body_len, 0, NULL);
-  json_int_t n = (json_int_t)json_array_size(json_object_get(j, "items")) +
-                 json_integer_value(json_object_get(json_object_get(j, "metadata"), "remainingItemCount"));
-  json_decref(j);
+  const char *body = resp.body ? resp.body : "", *items = strstr(body, "\"items\":");
+  const char *rem = items ? strstr(body, "\"remainingItemCount\":") : NULL;
+  json_int_t n = (items && items[8] == '[' && items[9] != ']') +
+                 (rem && rem < items ? strtoll(rem + 21, NULL, 10) : 0);
   sim_response_clear(&resp);
   if (getenv("FUZZ_TRACE")) fprintf(stderr, "fuzz_simreq: %lld pods\n", (long long)n);
   return n;

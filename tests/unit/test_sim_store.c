@@ -90,6 +90,23 @@ static void store__history__bounded_with_floor(void **state) {
   sim_store_free(&st);
 }
 
+static void store__history__grows_then_wraps_in_order(void **state) {
+  (void)state;
+  sims_store st;
+  assert_true(sim_store_init(&st, 100, 7)); /* more than the ring's first room: it grows as changes come */
+  char name[16];
+  for (int i = 0; i < 250; i++) {
+    snprintf(name, sizeof name, "c%d", i);
+    assert_non_null(sim_store_create(&st, SIMR_CONFIGMAPS, cm("a", name, "{}"), 0));
+    assert_int_equal(st.hist_len, i < 100 ? i + 1 : 100);
+  }
+  assert_int_equal(st.floor_rv, 150);
+  for (size_t i = 0; i < st.hist_len; i++) assert_int_equal(sim_store_hist_at(&st, i)->rv, 151 + i);
+  assert_string_equal(sim_util_jstr(sim_store_hist_at(&st, 99)->obj, "metadata.name", ""), "c249");
+  assert_int_equal(sim_store_hist_after(&st, 200), 50);
+  sim_store_free(&st);
+}
+
 static void store__deferred_release__evicted_versions_handed_out(void **state) {
   (void)state;
   sims_store st;
@@ -194,6 +211,7 @@ int main(void) {
       cmocka_unit_test(store__create_twice__refused),
       cmocka_unit_test(store__update__bumps_rv_and_generation_only_on_spec),
       cmocka_unit_test(store__history__bounded_with_floor),
+      cmocka_unit_test(store__history__grows_then_wraps_in_order),
       cmocka_unit_test(store__deferred_release__evicted_versions_handed_out),
       cmocka_unit_test(selectors__labels__every_operator),
       cmocka_unit_test(selectors__malformed__rejected),
