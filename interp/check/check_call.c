@@ -280,10 +280,11 @@ static void arg_value(chk_ctx *ctx, chk_callee *ce, long idx, const ast_node *va
   chk_type got = check_expr(ctx, value);
   if (ce->params[idx].str_list) string_elements(ctx, ce->params[idx].name, ce, value);
   if (ce->params[idx].env) env_secrets(ctx, ce, value);
-  if (!value || check_compatible(want, got)) return;
+  if (!value || (check_compatible(want, got) && want != CT_DURATION)) return;
   char what[160];
   snprintf(what, sizeof what, "argument '%s' of %s", ce->params[idx].name, what_of(ce));
-  check_mismatch(ctx, value, want, got, what);
+  if (!check_compatible(want, got)) check_mismatch(ctx, value, want, got, what);
+  else check_duration_sign(ctx, value, what, chk_same(ce->params[idx].name, "timeout"));
 }
 
 /* Returns the parameter that the next positional argument fills (advancing *next), or -1. */

@@ -248,6 +248,9 @@ void check_describe(const ast_node *node, chk_type t, char *buf, size_t size);
 bool check_binary_type(ast_op op, chk_type a, chk_type b, chk_type *out);
 /* Reports that `node` (of type `got`) is not the `want` that `what` needs. */
 void check_mismatch(chk_ctx *ctx, const ast_node *node, chk_type want, chk_type got, const char *what);
+/* Reports a negated duration literal where `what` needs a duration, and a literal 0s too when
+ * `positive` (an action's timeout). */
+void check_duration_sign(chk_ctx *ctx, const ast_node *node, const char *what, bool positive);
 /* Checks `node` and reports unless its type is compatible with `want`: "<what> must be <want>,
  * got <type> <literal>" (a conditional expression: at each arm that does not suit). Returns the
  * node's type. */

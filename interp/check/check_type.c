@@ -208,6 +208,19 @@ void check_mismatch(chk_ctx *ctx, const ast_node *node, chk_type want, chk_type 
     diag_add(ctx->diags, DIAG_ERROR, node->span, "%s must be %s, got %s", what, check_type_article(want), desc);
 }
 
+/* Reports a negated duration literal (`-1m`) given where `what` needs a duration, and, when
+ * `positive`, a literal zero: a timeout, interval or wait is never negative, and an action's
+ * timeout of 0s would pass a rehearsal (whose answers take no virtual time) and fail a cluster. */
+void check_duration_sign(chk_ctx *ctx, const ast_node *node, const char *what, bool positive) {
+  bool neg = node && node->kind == AST_UNARY && node->op == OP_NEG && node->u.unary.operand &&
+             node->u.unary.operand->kind == AST_DURATION_LIT && node->u.unary.operand->u.lit.i > 0;
+  bool zero = positive && node && node->kind == AST_DURATION_LIT && node->u.lit.i == 0;
+  const char *text = neg ? node->u.unary.operand->u.lit.text : zero ? node->u.lit.text : NULL;
+  if (neg || zero)
+    diag_add(ctx->diags, DIAG_ERROR, node->span, "%s must be a %s duration, got %s%s", what,
+             positive ? "positive" : "non-negative", neg ? "-" : "", text ? text : "0s");
+}
+
 /* Checks `node` and reports unless its type is compatible with `want`: "<what> must be <want>, got <type>
  * <literal>" (for a conditional expression, at each arm that does not suit). */
 chk_type check_require(chk_ctx *ctx, const ast_node *node, chk_type want, const char *what) {
@@ -218,5 +231,6 @@ chk_type check_require(chk_ctx *ctx, const ast_node *node, chk_type want, const 
   }
   chk_type got = check_expr(ctx, node);
   if (node && !check_compatible(want, got)) check_mismatch(ctx, node, want, got, what);
+  else if (want == CT_DURATION) check_duration_sign(ctx, node, what, false);
   return got;
 }

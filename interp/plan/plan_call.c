@@ -191,12 +191,13 @@ static char *action_target(const sig_info *sig, const pe_args *a) {
   }
 }
 
-/* Returns the action's time limit: its `timeout:` argument, else the table's default. */
+/* Returns the action's time limit: its `timeout:` argument, else the table's default; 0 for a
+ * known one that is not positive (the call fails at once, vm_call.c). */
 static int64_t action_timeout(const sig_info *sig, const pe_args *a) {
   const pv *t = args_get(a, sig, "timeout");
   int64_t ms;
   if (!t) return sig->timeout_ms;
-  return plan_pv_duration(t, &ms) ? ms : PLAN_UNBOUNDED;
+  return plan_pv_duration(t, &ms) ? (ms > 0 ? ms : 0) : PLAN_UNBOUNDED;
 }
 
 /* Adds the action node of `call` and returns its (unknown) result. */

@@ -171,10 +171,17 @@ static void call_action(engine *e, vm_task *t, const vm_insn *in, const sig_info
   if (!act) return FAIL("%s: no transport is configured", sig->name);
   vm_error *blocked = engine_blocked(e);
   if (blocked) return vm_raise(e, t, blocked);
+  int64_t timeout = action_timeout(sig, a);
+  if (timeout <= 0) { /* it would pass a rehearsal, whose answers take no virtual time, and fail a cluster */
+    char *d = value_format_duration(timeout);
+    FAIL("%s: timeout must be a positive duration, got %s", sig->name, d ? d : "?");
+    free(d);
+    return;
+  }
   const char *node = engine_node(e, t, in->node);
   char *key = action_key(t, node, in->node);
   int64_t now = clock_now(e->cfg.clock);
-  rbk_action_req req = {sig, recv, a->slots, a->n, action_timeout(sig, a), now, false, node};
+  rbk_action_req req = {sig, recv, a->slots, a->n, timeout, now, false, node};
   rbk_value *done = (sig->flags & SIG_MUTATING) ? vm_resume_take_result(e, key) : NULL;
   if (done) {
     replay_action(e, t, in, &req, key, base, done);
