@@ -185,10 +185,44 @@ static void clone__mid_life__copy_and_original_evolve_identically(void **state) 
   sim_free(copy), sim_free(twin);
 }
 
+/* Allocations jansson may still make before failing (the test's allocator). */
+static long allocs_left;
+
+/* Returns n bytes from malloc, or NULL once allocs_left is spent. */
+static void *failing_malloc(size_t n) { return allocs_left-- > 0 ? malloc(n) : NULL; }
+
+/* sim_clone out of memory at every JSON allocation in turn: NULL with a message, and nothing leaked
+ * (valgrind and ASan builds check) and the original unchanged; then a copy that is whole. */
+static void clone__out_of_memory__null_and_nothing_leaked(void **state) {
+  (void)state;
+  sim_world *w = tsim_world("bad-release", 3);
+  free(later_life(w, 2000));
+  char *before = simreq_probe_copy(w);
+  sim_world *c = NULL;
+  long n = 0;
+  for (; !c && n < 100000; n++) {
+    char *err = NULL;
+    allocs_left = n;
+    json_set_alloc_funcs(failing_malloc, free);
+    c = sim_clone(w, &err);
+    json_set_alloc_funcs(malloc, free);
+    if (!c) assert_non_null(err), assert_string_equal(err, "out of memory");
+    free(err);
+  }
+  assert_non_null(c);
+  assert_true(n > 50); /* it failed at many points before it had enough */
+  char *after = simreq_probe_copy(w), *copy = simreq_probe_copy(c);
+  same_text("the original after failed copies", before, after);
+  same_text("the copy that succeeded", before, copy);
+  free(before), free(after), free(copy);
+  sim_free(c), sim_free(w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(clone__fuzz_corpus__answers_as_fresh_world),
       cmocka_unit_test(clone__mid_life__copy_and_original_evolve_identically),
+      cmocka_unit_test(clone__out_of_memory__null_and_nothing_leaked),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
