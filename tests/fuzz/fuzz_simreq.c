@@ -12,7 +12,9 @@
  * The world is built once per process (the template) and every input gets an exact copy of it
  * (sim_clone): building it was 70 % of an input. At the first input and every TEMPLATE_CHECK_EVERY
  * inputs after, a copy of the template is probed (simreq_probe) and must answer byte for byte as a
- * freshly built world does: the template never changes, and a copy is a fresh world. */
+ * freshly built world does: the template never changes, and a copy is a fresh world. The input
+ * that aborts then is not necessarily the one that changed the template: replay the inputs run
+ * since the last check with SIMREQ_CHECK_EVERY=1 in the environment (a check after every input). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +24,7 @@
 #include "sim.h"
 #include "simreq_input.h"
 
-/* How often (in inputs) the template is checked. */
+/* How often (in inputs) the template is checked, unless SIMREQ_CHECK_EVERY says otherwise. */
 #define TEMPLATE_CHECK_EVERY 1000
 
 /* Returns a new world of the fixed scenario; aborts when it cannot be built (it is valid). */
@@ -56,11 +58,16 @@ static void check_template(const sim_world *tmpl) {
 /* Returns 0 always (libFuzzer's contract). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static sim_world *tmpl;
-  static unsigned long inputs;
-  if (!tmpl) tmpl = fresh_world();
-  if (inputs++ % TEMPLATE_CHECK_EVERY == 0) check_template(tmpl);
+  static unsigned long inputs, every;
+  if (!tmpl) {
+    tmpl = fresh_world();
+    const char *e = getenv("SIMREQ_CHECK_EVERY");
+    every = e && strtoul(e, NULL, 10) ? strtoul(e, NULL, 10) : TEMPLATE_CHECK_EVERY;
+  }
+  if (inputs++ % every == 0) check_template(tmpl);
   sim_world *w = simreq_copy(tmpl);
   simreq_run(w, (const char *)data, size, NULL);
   sim_free(w);
+  if (every == 1) check_template(tmpl); /* the input just run left the template as it was */
   return 0;
 }
