@@ -106,6 +106,15 @@ sim_world *sim_new(const json_t *scenario, uint64_t seed, char **err);
 /* Frees the world (NULL is fine). Watches must be freed separately, before or after. */
 void sim_free(sim_world *w);
 
+/* Returns a new world that is an exact copy of w (borrowed; not changed): the same state — store,
+ * watch history, indexes, the controllers' memos and timers, PRNGs, clocks, settings, tokens, plant
+ * model — so the same calls get the same answers from the copy as from w, and nothing mutable is
+ * shared, so each changes independently of the other (the stored objects, which are never changed
+ * in place, and JSON scalars are shared, each holder with its own reference: docs/simulator.md). The copy writes to the same request log
+ * (borrowed) as w. NULL with *err set (caller frees) when out of memory. The caller frees it with
+ * sim_free. Watches are not part of a world and are not copied. */
+sim_world *sim_clone(const sim_world *w, char **err);
+
 /* Accepts only requests carrying "Authorization: Bearer TOKEN" for one of the added tokens (or
  * answered with sim_handle_deferred() for a user); with no token added (the default), every
  * caller is accepted. Returns false when out of memory. */

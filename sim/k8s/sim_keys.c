@@ -73,3 +73,14 @@ void sim_keys_free(simk_set *s) {
   free(s->v);
   *s = (simk_set){0};
 }
+
+/* Makes dst (uninitialised) a copy of src; false when out of memory (dst is empty then). */
+bool sim_keys_clone(simk_set *dst, const simk_set *src) {
+  *dst = (simk_set){0};
+  if (!src->len) return true;
+  if (!(dst->v = malloc(src->len * sizeof *dst->v))) return false;
+  dst->cap = src->len;
+  for (; dst->len < src->len; dst->len++)
+    if (!(dst->v[dst->len] = strdup(src->v[dst->len]))) return sim_keys_free(dst), false;
+  return true;
+}

@@ -29,4 +29,7 @@ json_t *sim_keys_json(const simk_set *s);
 /* Frees the keys (the set is empty again). */
 void sim_keys_free(simk_set *s);
 
+/* Makes dst (uninitialised) a copy of src; false when out of memory (dst is empty then). */
+bool sim_keys_clone(simk_set *dst, const simk_set *src);
+
 #endif

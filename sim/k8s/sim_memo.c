@@ -73,3 +73,19 @@ void sim_memo_clear(simm_table *t) {
 
 /* Returns the number of keys in the table. */
 size_t sim_memo_size(const simm_table *t) { return t->len; }
+
+/* Makes dst (uninitialised) a copy of src, slot for slot (the same probe runs, so the same
+ * behaviour); false when out of memory (dst is empty then). */
+bool sim_memo_clone(simm_table *dst, const simm_table *src) {
+  *dst = (simm_table){0};
+  if (!src->cap) return true;
+  if (!(dst->slots = calloc(src->cap, sizeof *dst->slots))) return false;
+  dst->cap = src->cap;
+  for (size_t i = 0; i < src->cap; i++) {
+    if (!src->slots[i].key) continue;
+    if (!(dst->slots[i].key = strdup(src->slots[i].key))) return sim_memo_clear(dst), false;
+    dst->slots[i].e = src->slots[i].e;
+    dst->len++;
+  }
+  return true;
+}

@@ -44,4 +44,8 @@ void sim_memo_clear(simm_table *t);
 /* Returns the number of keys in the table. */
 size_t sim_memo_size(const simm_table *t);
 
+/* Makes dst (uninitialised) a copy of src, slot for slot; false when out of memory (dst is empty
+ * then). */
+bool sim_memo_clone(simm_table *dst, const simm_table *src);
+
 #endif

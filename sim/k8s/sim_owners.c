@@ -98,3 +98,13 @@ json_t *sim_owners_keys(const simo_index *ix, simr_kind res, const char *uid) {
   free(keys);
   return out;
 }
+
+/* Makes dst (uninitialised) a copy of src, its JSON copied with m; false when out of memory (dst is
+ * empty then). */
+bool sim_owners_clone(simo_index *dst, const simo_index *src, sim_jcopy *m) {
+  dst->deps = sim_jcopy_value(m, src->deps);
+  dst->rv = sim_jcopy_value(m, src->rv);
+  if (dst->deps && dst->rv) return true;
+  sim_owners_free(dst);
+  return false;
+}

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "sim_jcopy.h"
 #include "sim_res.h"
 
 typedef struct {
@@ -36,5 +37,9 @@ void sim_owners_remove(simo_index *ix, simr_kind res, const char *key, const jso
 uint64_t sim_owners_rv(const simo_index *ix, const char *uid);
 /* Returns the store keys of uid's dependents of kind res, sorted (new array of strings). */
 json_t *sim_owners_keys(const simo_index *ix, simr_kind res, const char *uid);
+
+/* Makes dst (uninitialised) a copy of src, its JSON copied with m (sim_jcopy.h); false when out
+ * of memory (dst is empty then). */
+bool sim_owners_clone(simo_index *dst, const simo_index *src, sim_jcopy *m);
 
 #endif

@@ -41,6 +41,71 @@ void sim_store_free(sims_store *st) {
   memset(st, 0, sizeof *st);
 }
 
+/* Returns a copy of a table (key → stored object): a new object in the same key order, holding the
+ * same stored objects (shared: see sim_store_clone); NULL when out of memory. */
+static json_t *table_clone(const json_t *t, sim_jcopy *m) {
+  json_t *c = json_object(), *v;
+  const char *key;
+  size_t len;
+  json_object_keylen_foreach((json_t *)t, key, len, v) {
+    json_t *o = c ? sim_jcopy_share(m, v) : NULL;
+    if (!o || json_object_setn_new_nocheck(c, key, len, o)) return json_decref(c), NULL; /* setn took o */
+  }
+  return c;
+}
+
+/* Copies src's history ring into dst's (dst->hist allocated, dst->hist_len 0), entry for entry at
+ * the same positions; false when out of memory (the entries copied so far are counted). */
+static bool hist_clone(sims_store *dst, const sims_store *src, sim_jcopy *m) {
+  for (; dst->hist_len < src->hist_len; dst->hist_len++) {
+    size_t at = (src->hist_head + dst->hist_len) % src->hist_cap;
+    sims_event e = src->hist[at];
+    e.obj = sim_jcopy_share(m, e.obj), e.old = sim_jcopy_share(m, e.old);
+    if (sim_jcopy_failed(m)) return json_decref(e.obj), json_decref(e.old), false;
+    dst->hist[at] = e;
+  }
+  return true;
+}
+
+/* Copies src's evicted references awaiting sim_store_take_dead into dst's (dst->dead empty); false
+ * when out of memory. */
+static bool dead_clone(sims_store *dst, const sims_store *src, sim_jcopy *m) {
+  if (!src->n_dead) return true;
+  if (!(dst->dead = malloc(src->n_dead * sizeof *dst->dead))) return false;
+  dst->dead_cap = src->n_dead;
+  for (; dst->n_dead < src->n_dead; dst->n_dead++) dst->dead[dst->n_dead] = sim_jcopy_share(m, src->dead[dst->n_dead]);
+  return !sim_jcopy_failed(m);
+}
+
+/* Makes dst (uninitialised) an exact copy of src, its JSON copied with m; false when out of memory
+ * (dst is empty then). The stored objects — the tables' values, the history's and the evicted
+ * entries — are shared with src, not copied: the store never changes a stored object in place
+ * (every write stores a new one, sim_store.h), which the history and sim_handle_deferred's
+ * rendering outside the world's lock rely on already; so src and dst cannot change each other's
+ * through them. The tables, indexes and ring that hold them are copied. (The simreq fuzz target
+ * checks that its template world never changes: tests/fuzz/fuzz_simreq.c.) */
+bool sim_store_clone(sims_store *dst, const sims_store *src, sim_jcopy *m) {
+  memset(dst, 0, sizeof *dst);
+  memcpy(dst->shape_rv, src->shape_rv, sizeof dst->shape_rv);
+  memcpy(dst->track, src->track, sizeof dst->track);
+  dst->track_gc = src->track_gc, dst->rv = src->rv, dst->floor_rv = src->floor_rv;
+  dst->defer_release = src->defer_release, dst->uid_rng = src->uid_rng;
+  dst->hist_cap = src->hist_cap, dst->hist_room = src->hist_room, dst->hist_head = src->hist_head;
+  bool ok = true;
+  for (int i = 0; i < SIMR_COUNT; i++) {
+    ok = ok && (dst->tables[i] = table_clone(src->tables[i], m));
+    dst->changed[i] = sim_jcopy_value(m, src->changed[i]);
+    ok = ok && sim_keys_clone(&dst->keys[i], &src->keys[i]);
+  }
+  ok = ok && sim_owners_clone(&dst->owners, &src->owners, m);
+  dst->uids = sim_jcopy_value(m, src->uids);
+  dst->gc_cand = sim_jcopy_value(m, src->gc_cand);
+  ok = ok && (dst->hist = calloc(src->hist_room, sizeof *dst->hist)) && hist_clone(dst, src, m) &&
+       dead_clone(dst, src, m) && !sim_jcopy_failed(m);
+  if (!ok) sim_store_free(dst);
+  return ok;
+}
+
 /* Returns a new "ns/name" key (or "name" for cluster-scoped kinds). */
 char *sim_store_key(simr_kind res, const char *ns, const char *name) {
   if (!sim_res_info_of(res)->namespaced || !ns) return strdup(name);

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "sim_jcopy.h"
 #include "sim_keys.h"
 #include "sim_owners.h"
 #include "sim_res.h"
@@ -68,6 +69,11 @@ typedef struct {
 bool sim_store_init(sims_store *st, size_t hist_cap, uint64_t seed);
 /* Frees everything the store holds. */
 void sim_store_free(sims_store *st);
+/* Makes dst (uninitialised) an exact copy of src: every table, index, counter and the history ring
+ * entry for entry, its JSON copied with m (sim_jcopy.h). The stored objects themselves (immutable,
+ * above) are shared with src, each with a reference of its own; everything that changes is
+ * copied. False when out of memory (dst is empty then). */
+bool sim_store_clone(sims_store *dst, const sims_store *src, sim_jcopy *m);
 
 /* Returns the object or NULL. ns is ignored for cluster-scoped kinds. */
 const json_t *sim_store_get(const sims_store *st, simr_kind res, const char *ns, const char *name);

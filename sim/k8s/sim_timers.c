@@ -54,3 +54,17 @@ void sim_timers_free(simt_heap *h) {
   free(h->v);
   *h = (simt_heap){0};
 }
+
+/* Makes dst (uninitialised) a copy of src, entry for entry (the same heap order); false when out of
+ * memory (dst is empty then). */
+bool sim_timers_clone(simt_heap *dst, const simt_heap *src) {
+  *dst = (simt_heap){0};
+  if (!src->len) return true;
+  if (!(dst->v = malloc(src->len * sizeof *dst->v))) return false;
+  dst->cap = src->len;
+  for (; dst->len < src->len; dst->len++) {
+    dst->v[dst->len] = src->v[dst->len];
+    if (!(dst->v[dst->len].key = strdup(src->v[dst->len].key))) return sim_timers_free(dst), false;
+  }
+  return true;
+}

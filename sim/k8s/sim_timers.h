@@ -36,4 +36,8 @@ bool sim_timers_pop(simt_heap *h, simt_entry *out);
 /* Frees every timer (the heap is empty again). */
 void sim_timers_free(simt_heap *h);
 
+/* Makes dst (uninitialised) a copy of src, entry for entry; false when out of memory (dst is empty
+ * then). */
+bool sim_timers_clone(simt_heap *dst, const simt_heap *src);
+
 #endif

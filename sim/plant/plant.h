@@ -48,6 +48,15 @@ plant_world *plant_new(const json_t *plant_section, uint64_t seed, char **err)
 /* Releases the world and everything it owns; NULL is ignored. */
 void plant_free(plant_world *w);
 
+struct sim_jcopy;
+/* Returns a new world that is an exact copy of w (borrowed): its settings and state, nothing mutable
+ * shared with w; its JSON is copied with m (sim_jcopy.h), which keeps the sharing between the model's
+ * values and the cluster's (loaded config entries are the ConfigMap's own strings) when the
+ * cluster is copied with the same map. NULL with *err set (caller frees) when out of memory. The
+ * caller releases it with plant_free. */
+plant_world *plant_clone(const plant_world *w, struct sim_jcopy *m, char **err)
+    __attribute__((warn_unused_result));
+
 /* Advances the model to now_ms, reading the cluster through view. Cheap (a few list() calls) and
  * deterministic; call it whenever the cluster changed or time advanced. plant_http and plant_exec
  * call it themselves first. */
