@@ -131,17 +131,20 @@ bool sim_util_time_parse(const char *s, int64_t *epoch_ms) {
   return true;
 }
 
-/* Parses a duration ("90s", "2m", "1h30m", "500ms", or a bare number of ms) into ms. */
+/* Parses a duration ("90s", "2m", "1h30m", "500ms", or a bare number of ms; one leading '-') into
+ * ms; false when malformed or longer than SIM_UTIL_DURATION_MAX_MS (every part is checked before
+ * it is converted: a count too large for an int64 is not a duration). */
 bool sim_util_duration_parse(const char *s, int64_t *ms) {
   if (!s || !*s) return false;
   char *end;
   int64_t total = 0;
   const char *p = s;
   bool neg = *p == '-';
-  if (neg) p++;
+  if (neg && !*++p) return false;
   while (*p) {
+    if (*p == '-' || *p == '+') return false; /* strtod would take a sign on every part */
     double n = strtod(p, &end);
-    if (end == p) return false;
+    if (end == p || !(n >= 0)) return false; /* NaN too */
     p = end;
     double unit = 1;
     if (!strncmp(p, "ms", 2)) unit = 1, p += 2;
@@ -150,16 +153,19 @@ bool sim_util_duration_parse(const char *s, int64_t *ms) {
     else if (*p == 'h') unit = 3600000, p++;
     else if (*p == 'd') unit = 86400000, p++;
     else if (*p) return false;
-    total += (int64_t)(n * unit);
+    double part = n * unit;
+    if (!(part <= (double)(SIM_UTIL_DURATION_MAX_MS - total))) return false; /* infinity too */
+    total += (int64_t)part;
   }
   *ms = neg ? -total : total;
   return true;
 }
 
-/* Returns a duration given as a JSON string or integer (ms), or dflt when absent/malformed. */
+/* Returns a duration given as a JSON string or integer (ms), or dflt when absent, malformed or
+ * longer than SIM_UTIL_DURATION_MAX_MS either way. */
 int64_t sim_util_json_duration(const json_t *v, int64_t dflt) {
-  int64_t ms;
-  if (json_is_integer(v)) return json_integer_value(v);
+  int64_t ms = json_is_integer(v) ? json_integer_value(v) : 0;
+  if (json_is_integer(v)) return ms >= -SIM_UTIL_DURATION_MAX_MS && ms <= SIM_UTIL_DURATION_MAX_MS ? ms : dflt;
   if (json_is_string(v) && sim_util_duration_parse(json_string_value(v), &ms)) return ms;
   return dflt;
 }

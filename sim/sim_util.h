@@ -45,9 +45,13 @@ void sim_util_safe_encode(uint64_t v, char *out, size_t n);
 void sim_util_time_rfc3339(int64_t epoch_ms, char out[32]);
 /* Parses RFC 3339 text (fractions and offsets allowed) into epoch ms; false when malformed. */
 bool sim_util_time_parse(const char *s, int64_t *epoch_ms);
-/* Parses a duration ("90s", "2m", "1h30m", "500ms", or a bare number of ms) into ms. */
+/* The longest duration a scenario may give (a century, in ms): sums of a few cannot overflow. */
+#define SIM_UTIL_DURATION_MAX_MS (INT64_C(100) * 366 * 86400000)
+/* Parses a duration ("90s", "2m", "1h30m", "500ms", or a bare number of ms; one leading '-') into
+ * ms; false when malformed or longer than SIM_UTIL_DURATION_MAX_MS. */
 bool sim_util_duration_parse(const char *s, int64_t *ms);
-/* Returns a duration given as a JSON string or integer (ms), or dflt when absent/malformed. */
+/* Returns a duration given as a JSON string or integer (ms), or dflt when absent, malformed or
+ * longer than SIM_UTIL_DURATION_MAX_MS either way. */
 int64_t sim_util_json_duration(const json_t *v, int64_t dflt);
 
 /* Returns the value at a dotted path ("metadata.labels") in obj (borrowed), or NULL. */

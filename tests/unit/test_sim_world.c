@@ -359,9 +359,35 @@ static void answers__deferred__render_as_in_process(void **state) {
   sim_free(w);
 }
 
+/* A scenario's durations: parts add up, one leading sign, and a count too large for an int64 (or a
+ * sum past a century) is malformed, never converted (fuzz_scenario: "age": "666…62h" was undefined
+ * behaviour). */
+static void durations__parts_add_up__huge_counts_are_malformed(void **state) {
+  (void)state;
+  int64_t ms = 0;
+  assert_true(sim_util_duration_parse("1h30m", &ms));
+  assert_int_equal(ms, 5400000);
+  assert_true(sim_util_duration_parse("-2s500ms", &ms));
+  assert_int_equal(ms, -2500);
+  assert_true(sim_util_duration_parse("36500d", &ms));
+  const char *bad[] = {"66666666666666666666666666666666666666666666666666666662h", "1e300s", "inf", "nan",
+                       "36600d1ms", "1m-5s", "--1s", "5x", "", "-"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    ms = 7;
+    assert_false(sim_util_duration_parse(bad[i], &ms));
+    assert_int_equal(ms, 7);
+  }
+  json_t *huge = json_integer(INT64_MAX), *text = json_string("74444444444444444444444444444444d");
+  assert_int_equal(sim_util_json_duration(huge, 1000), 1000);
+  assert_int_equal(sim_util_json_duration(text, 1000), 1000);
+  json_decref(huge);
+  json_decref(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(rollout__undo_to_older_revision__reuses_its_replicaset),
+      cmocka_unit_test(durations__parts_add_up__huge_counts_are_malformed),
       cmocka_unit_test(rollout__bad_image__progress_deadline_exceeded),
       cmocka_unit_test(errors__status_objects__as_the_api_server_words_them),
       cmocka_unit_test(answers__deferred__render_as_in_process),
