@@ -67,8 +67,11 @@ static int load_top(plant_settings *s, const json_t *j, char **err) {
   double *in[] = {&restore, &after, &window, &step};
   int64_t *out[] = {&s->heat_restore_ms, &s->reconnect_after_ms, &s->reconnect_window_ms,
                     &s->integrate_step_ms};
-  for (size_t i = 0; i < 4; i++)
+  for (size_t i = 0; i < 4; i++) { /* checked before the conversion: past an int64 it is undefined */
+    if (*in[i] > (double)(SIM_UTIL_DURATION_MAX_MS / 1000))
+      return *err = strutil_printf("plant section: timing values are at most a century (in seconds)"), -1;
     if (*in[i] >= 0) *out[i] = (int64_t)(*in[i] * 1000.0);
+  }
   if (s->integrate_step_ms <= 0 || replicas < 0 || conns < 0)
     return *err = strutil_printf("plant section: timing and counts must be positive"), -1;
   s->expected_replicas = replicas;

@@ -284,7 +284,8 @@ static void plant__new__rejects_malformed_sections(void **state) {
   const char *bad[] = {"{\"heat\": 1}", "{\"plants\": [{\"plant_id\": \"Plant-009\"}]}",
                        "{\"bad_images\": [{\"image\": \"x\", \"effect\": \"explode\"}]}",
                        "{\"timing\": {\"heat_restore\": 3}}", "{\"agents\": {\"count\": 0}}",
-                       "[1]", "{\"database\": {\"bad_migrations\": [\"1999\"]}}"};
+                       "[1]", "{\"database\": {\"bad_migrations\": [\"1999\"]}}",
+                       "{\"timing\": {\"heat_restore_s\": 1e300}}" /* past an int64 in ms (fuzz_scenario) */};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     json_t *sec = json_loads(bad[i], JSON_DECODE_ANY, NULL);
     char *err = NULL;
