@@ -108,6 +108,14 @@ test_unknown_option_and_missing_value() {
   [ $code = 2 ] && [ "$(wc -l <<< "$err")" = 1 ] || { bad usage_errors "a flag with a value: exit $code: $err"; return; }
   err=$("$rbk" run x.rbk --outp json 2>&1 > /dev/null); code=$?
   [ $code = 2 ] && [ "$err" = "rbk: unknown option '--outp'" ] || { bad usage_errors "abbreviation: exit $code: $err"; return; }
+  # A number that is not all of the value, or out of 0.001–1000000 (past those the virtual clock
+  # or a delay would overflow), is refused before the simulator starts.
+  local v
+  for v in 5x 0 -3 abc inf nan 1e300 1000001 0.0001 1e-300; do
+    err=$("$rbk" sim --speed "$v" 2>&1 > /dev/null); code=$?
+    [ $code = 2 ] && [ "$err" = "rbk: --speed expects a number from 0.001 to 1000000, got '$v'" ] ||
+      { bad usage_errors "rbk sim --speed $v: exit $code: $err"; return; }
+  done
   ok
 }
 
