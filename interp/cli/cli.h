@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cli_opts.h"
@@ -61,6 +62,9 @@ int cli_full(void);
 
 /* Prints "rbk: WHAT 'ARG'" (or "rbk: WHAT" when arg is NULL) on stderr; returns RBK_EXIT_USAGE. */
 int cli_usage_error(const char *what, const char *arg);
+/* Reads `--seed N` (all of v: a non-negative integer that fits 64 bits) into *seed; returns
+ * CLI_GO_ON or the usage exit code. */
+int cli_take_seed(const char *v, uint64_t *seed);
 
 /* Returns the text of file path without one trailing newline (and a \r before it), or NULL with
  * errno set. Caller frees. */

@@ -15,8 +15,10 @@
 
 /* The command line. */
 typedef struct {
-  const char *listen, *scenario, *cert, *key, *ca, *start_time, *seed, *request_log;
+  const char *listen, *scenario, *cert, *key, *ca, *start_time, *request_log;
   double speed;
+  bool has_seed;
+  uint64_t seed;
   const char *tokens[32];
   int ntokens;
   const char *token_sa[32]; /* "TOKEN=ns/name" */
@@ -79,16 +81,19 @@ static int take_arg(void *ctx, int id, const char *v) {
     case SIM_LISTEN: a->listen = v; break;
     case SIM_SCENARIO: a->scenario = v; break;
     case SIM_SPEED: return take_speed(v, &a->speed);
-    case SIM_SEED: a->seed = v; break;
+    case SIM_SEED: return a->has_seed = true, cli_take_seed(v, &a->seed);
     case SIM_TLS_CERT: a->cert = v; break;
     case SIM_TLS_KEY: a->key = v; break;
     case SIM_CLIENT_CA: a->ca = v; break;
     case SIM_TOKEN:
-      if (a->ntokens < 32) a->tokens[a->ntokens++] = v;
+      if (a->ntokens == 32) return cli_usage_error("at most 32 --token options", NULL);
+      a->tokens[a->ntokens++] = v;
       break;
     case SIM_TOKEN_SA:
-      if (!strchr(v, '=')) return cli_usage_error("--token-sa expects TOKEN=NAMESPACE/NAME, got", v);
-      if (a->ntoken_sa < 32) a->token_sa[a->ntoken_sa++] = v;
+      /* the value is a token: never shown */
+      if (!strchr(v, '=')) return cli_usage_error("--token-sa expects TOKEN=NAMESPACE/NAME (its value is not shown)", NULL);
+      if (a->ntoken_sa == 32) return cli_usage_error("at most 32 --token-sa options", NULL);
+      a->token_sa[a->ntoken_sa++] = v;
       break;
     case SIM_START_TIME: a->start_time = v; break;
     case SIM_REQUEST_LOG: a->request_log = v; break;
@@ -125,7 +130,7 @@ static sim_world *make_world(const sim_args *a) {
   char *err = NULL;
   json_t *sc = sim_load_scenario(a->scenario ? a->scenario : "bad-release", &err);
   if (sc && !set_start(sc, a->start_time)) err = strutil_printf("--start-time %s: expected RFC 3339 or 'scenario'", a->start_time);
-  uint64_t seed = a->seed ? strtoull(a->seed, NULL, 10) : (uint64_t)sim_util_jint(sc, "seed", 1);
+  uint64_t seed = a->has_seed ? a->seed : (uint64_t)sim_util_jint(sc, "seed", 1);
   sim_world *w = sc && !err ? sim_new(sc, seed, &err) : NULL;
   for (int i = 0; w && i < a->ntokens; i++) sim_add_token(w, a->tokens[i]);
   for (int i = 0; w && i < a->ntoken_sa; i++) {
@@ -133,7 +138,7 @@ static sim_world *make_world(const sim_args *a) {
     char *tok = strndup(a->token_sa[i], (size_t)(eq - a->token_sa[i]));
     bool ok = tok && sim_add_token_sa(w, tok, eq + 1);
     free(tok);
-    if (!ok && !err) err = strutil_printf("--token-sa %s: expected TOKEN=NAMESPACE/NAME", a->token_sa[i]);
+    if (!ok && !err) err = strutil_printf("--token-sa …=%s: expected TOKEN=NAMESPACE/NAME", eq + 1); /* not the token */
     if (!ok) sim_free(w), w = NULL;
   }
   if (!w) fprintf(stderr, "rbk sim: %s\n", err ? err : "cannot build the scenario");

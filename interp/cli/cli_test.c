@@ -105,10 +105,8 @@ static int take_arg(void *ctx, int id, const char *v) {
       a->jobs = (int)strtol(v, &end, 10);
       return *v && !*end && a->jobs >= 1 && a->jobs <= 64 ? CLI_GO_ON : cli_usage_error("--jobs expects a number from 1 to 64, got", v);
     case TEST_SEED:
-      errno = 0;
-      a->seed = strtoull(v, &end, 10);
       a->has_seed = true;
-      return *v && !*end && !errno && *v != '-' ? CLI_GO_ON : cli_usage_error("--seed expects a non-negative integer, got", v);
+      return cli_take_seed(v, &a->seed);
   }
   return CLI_GO_ON;
 }

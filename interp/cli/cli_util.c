@@ -19,6 +19,15 @@ int cli_usage_error(const char *what, const char *arg) {
   return RBK_EXIT_USAGE;
 }
 
+/* Reads `--seed N` (all of v: a non-negative integer that fits 64 bits) into *seed; returns
+ * CLI_GO_ON or the usage exit code. */
+int cli_take_seed(const char *v, uint64_t *seed) {
+  char *end = NULL;
+  errno = 0;
+  *seed = strtoull(v, &end, 10);
+  return *v && !*end && !errno && *v != '-' ? CLI_GO_ON : cli_usage_error("--seed expects a non-negative integer, got", v);
+}
+
 /* Returns CLI_GO_ON in the full rbk; the static front runs the full rbk in its place (netmod.h), or
  * returns RBK_EXIT_USAGE after printing why it cannot. */
 int cli_full(void) {

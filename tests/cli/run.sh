@@ -116,6 +116,15 @@ test_unknown_option_and_missing_value() {
     [ $code = 2 ] && [ "$err" = "rbk: --speed expects a number from 0.001 to 1000000, got '$v'" ] ||
       { bad usage_errors "rbk sim --speed $v: exit $code: $err"; return; }
   done
+  err=$("$rbk" sim --seed 12x 2>&1 > /dev/null); code=$?
+  [ $code = 2 ] && [ "$err" = "rbk: --seed expects a non-negative integer, got '12x'" ] ||
+    { bad usage_errors "rbk sim --seed 12x: exit $code: $err"; return; }
+  # A --token-sa value holds a token: its errors never show it.
+  for v in sekrit-token sekrit-token=no-slash; do
+    err=$(timeout 10 "$rbk" sim --token-sa "$v" 2>&1 > /dev/null); code=$?
+    [ $code = 2 ] && [ "$(wc -l <<< "$err")" = 1 ] && ! grep -q sekrit <<< "$err" ||
+      { bad usage_errors "rbk sim --token-sa $v: exit $code: $err"; return; }
+  done
   ok
 }
 
