@@ -234,7 +234,7 @@ static void finish(simreq *r, http_fail fail, const char *error) {
     resp.body_len = r->stream ? 0 : r->resp.body_len;
     resp.content_type = sim_response_header(&r->resp, "Content-Type");
     const char *ra = sim_response_header(&r->resp, "Retry-After");
-    if (ra) resp.retry_after_ms = atoll(ra) * 1000;
+    resp.retry_after_ms = http_retry_after_ms(ra);
   }
   r->dead = true;
   r->cb.on_done(r->cb.user, &resp, error);

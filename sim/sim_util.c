@@ -131,6 +131,12 @@ bool sim_util_time_parse(const char *s, int64_t *epoch_ms) {
   return true;
 }
 
+/* Returns s seconds in ms, saturated at ±SIM_UTIL_DURATION_MAX_MS. */
+int64_t sim_util_secs_to_ms(int64_t s) {
+  const int64_t max_s = SIM_UTIL_DURATION_MAX_MS / 1000;
+  return (s > max_s ? max_s : s < -max_s ? -max_s : s) * 1000;
+}
+
 /* Parses a duration ("90s", "2m", "1h30m", "500ms", or a bare number of ms; one leading '-') into
  * ms; false when malformed or longer than SIM_UTIL_DURATION_MAX_MS (every part is checked before
  * it is converted: a count too large for an int64 is not a duration). */

@@ -47,6 +47,9 @@ void sim_util_time_rfc3339(int64_t epoch_ms, char out[32]);
 bool sim_util_time_parse(const char *s, int64_t *epoch_ms);
 /* The longest duration a scenario may give (a century, in ms): sums of a few cannot overflow. */
 #define SIM_UTIL_DURATION_MAX_MS (INT64_C(100) * 366 * 86400000)
+/* Returns s seconds in ms, saturated at ±SIM_UTIL_DURATION_MAX_MS (a query's or a body's count of
+ * seconds can be any int64: multiplied as it is, it would overflow). */
+int64_t sim_util_secs_to_ms(int64_t s);
 /* Parses a duration ("90s", "2m", "1h30m", "500ms", or a bare number of ms; one leading '-') into
  * ms; false when malformed or longer than SIM_UTIL_DURATION_MAX_MS. */
 bool sim_util_duration_parse(const char *s, int64_t *ms);

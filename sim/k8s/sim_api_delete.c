@@ -31,8 +31,8 @@ static bool read_opts(api_call *c, delopts *o) {
   }
   json_t *g = json_object_get(o->opts, "gracePeriodSeconds");
   char *q = sim_api_query(c, "gracePeriodSeconds");
-  if (json_is_integer(g)) o->grace_ms = json_integer_value(g) * 1000;
-  else if (q) o->grace_ms = strtoll(q, NULL, 10) * 1000;
+  if (json_is_integer(g)) o->grace_ms = sim_util_secs_to_ms(json_integer_value(g));
+  else if (q) o->grace_ms = sim_util_secs_to_ms(strtoll(q, NULL, 10));
   free(q);
   o->policy = sim_util_jstr(o->opts, "propagationPolicy", "Background");
   return true;
@@ -100,7 +100,7 @@ static json_t *dry_delete_one(api_call *c, const json_t *obj, const delopts *o) 
     json_t *p = json_deep_copy(obj);
     char ts[32];
     int64_t grace = o->grace_ms > 0 ? o->grace_ms / 1000 : sim_util_jint(obj, "spec.terminationGracePeriodSeconds", 30);
-    sim_util_time_rfc3339(simw_wall(c->w, c->w->now) + grace * 1000, ts);
+    sim_util_time_rfc3339(simw_wall(c->w, c->w->now) + sim_util_secs_to_ms(grace), ts);
     json_t *meta = sim_util_jobj(p, "metadata");
     if (!json_object_get(meta, "deletionTimestamp")) sim_util_jset_str(meta, "deletionTimestamp", ts);
     json_object_set_new(meta, "deletionGracePeriodSeconds", json_integer(grace));
@@ -134,7 +134,7 @@ void sim_api_evict(api_call *c) {
   if (!ev) return;
   delopts o = {.grace_ms = -1, .policy = "Background", .opts = json_incref(json_object_get(ev, "deleteOptions"))};
   json_t *g = json_object_get(o.opts, "gracePeriodSeconds");
-  if (json_is_integer(g)) o.grace_ms = json_integer_value(g) * 1000;
+  if (json_is_integer(g)) o.grace_ms = sim_util_secs_to_ms(json_integer_value(g));
   int dry = sim_api_dry_run(c, o.opts);
   if (dry >= 0 && !preconditions_hold(&o, pod)) sim_api_status(c->resp, sim_status_conflict(SIMR_PODS, c->name));
   else if (dry >= 0) {

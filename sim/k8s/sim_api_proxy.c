@@ -176,7 +176,7 @@ void sim_api_logs(api_call *c) {
   if (!pod) return;
   char *container = sim_api_query(c, "container"), *msg = NULL, *tail = sim_api_query(c, "tailLines");
   char *since = sim_api_query(c, "sinceSeconds"), since_ts[32] = "";
-  if (since) sim_util_time_rfc3339(simw_wall(c->w, c->w->now - 1000 * strtoll(since, NULL, 10)), since_ts);
+  if (since) sim_util_time_rfc3339(simw_wall(c->w, c->w->now - sim_util_secs_to_ms(strtoll(since, NULL, 10))), since_ts);
   const json_t *ct = pick_container(pod, container, &msg);
   simpod_cstate cs = {0};
   if (ct) sim_pod_container_at(c->w, pod, sim_pod_rt(c->w, pod), ct, c->w->now, &cs);

@@ -63,7 +63,7 @@ void sim_api_watch(api_call *c) {
   char *rv = sim_api_query(c, "resourceVersion"), *to = sim_api_query(c, "timeoutSeconds");
   wt->res = (simr_kind)c->res;
   wt->ns = c->ns ? strdup(c->ns) : NULL;
-  wt->deadline = w->now + (to ? strtoll(to, NULL, 10) : 1800) * 1000;
+  wt->deadline = w->now + sim_util_secs_to_ms(to ? strtoll(to, NULL, 10) : 1800);
   wt->bookmarks = sim_api_query_true(c, "allowWatchBookmarks");
   wt->bookmark_every = w->timing.bookmark_every > 0 ? w->timing.bookmark_every : 30000;
   wt->next_bookmark = w->now + wt->bookmark_every;

@@ -106,7 +106,7 @@ static void progressing(dsync *s, json_t *conds, const json_t *old, dcounts c, c
     set_cond(conds, "Progressing", "True", "NewReplicaSetAvailable", msg, now, false);
     return;
   }
-  int64_t deadline = sim_util_jint(s->d, "spec.progressDeadlineSeconds", 600) * 1000;
+  int64_t deadline = sim_util_secs_to_ms(sim_util_jint(s->d, "spec.progressDeadlineSeconds", 600));
   if (progressed(s, old, c) || !cur) {
     snprintf(msg, sizeof msg, "ReplicaSet \"%s\" is progressing.", rs);
     set_cond(conds, "Progressing", "True", "ReplicaSetUpdated", msg, now, true);

@@ -129,7 +129,7 @@ static void pod_remove(sim_world *w, const json_t *pod) {
 
 /* Starts the graceful deletion of a pod (grace_ms < 0: the pod's own grace period). */
 const json_t *sim_pod_delete(sim_world *w, const json_t *pod, int64_t grace_ms) {
-  if (grace_ms < 0) grace_ms = sim_util_jint(pod, "spec.terminationGracePeriodSeconds", 30) * 1000;
+  if (grace_ms < 0) grace_ms = sim_util_secs_to_ms(sim_util_jint(pod, "spec.terminationGracePeriodSeconds", 30));
   json_t *rt = sim_pod_rt(w, pod);
   const char *phase = sim_util_jstr(pod, "status.phase", "");
   if (grace_ms == 0 || !rt || !strcmp(phase, "Succeeded") || !strcmp(phase, "Failed") || !strcmp(phase, "Pending")) {

@@ -92,8 +92,8 @@ static bool deadline_passed(sim_world *w, const json_t *job) {
   json_int_t ads = sim_util_jint(job, "spec.activeDeadlineSeconds", 0);
   int64_t start = job_time(w, job, "status.startTime");
   if (ads <= 0 || start < 0) return false;
-  if (w->now >= start + ads * 1000) return true;
-  simw_wake_at(w, start + ads * 1000);
+  if (w->now >= start + sim_util_secs_to_ms(ads)) return true;
+  simw_wake_at(w, start + sim_util_secs_to_ms(ads));
   return false;
 }
 
@@ -151,7 +151,7 @@ static void expire(sim_world *w, const json_t *job) {
   json_array_foreach(sim_util_jpath(job, "status.conditions"), i, c)
     if (end < 0 && !strcmp(sim_util_jstr(c, "type", ""), "Failed")) end = job_time(w, c, "lastTransitionTime");
   if (end < 0) return;
-  if (w->now < end + ttl * 1000) return simw_wake_at(w, end + ttl * 1000);
+  if (w->now < end + sim_util_secs_to_ms(ttl)) return simw_wake_at(w, end + sim_util_secs_to_ms(ttl));
   const char *ns = sim_util_jstr(job, "metadata.namespace", "default");
   json_t *pods = sim_world_owned(w, SIMR_PODS, ns, sim_util_jstr(job, "metadata.uid", ""));
   json_array_foreach(pods, i, c) sim_pod_delete(w, c, 0);

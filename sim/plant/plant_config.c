@@ -111,6 +111,8 @@ static int load_agents(plant_settings *s, const json_t *j, char **err) {
                      "version", &version, "age_s", &age, "deployments", &deps))
     return fail_json(err, "agents", &je);
   if (count < 1 || count > 999) return *err = strutil_printf("plant section: agents.count 1–999"), -1;
+  if (age < 0 || age > SIM_UTIL_DURATION_MAX_MS / 1000)
+    return *err = strutil_printf("plant section: agents.age_s from 0 to a century (in seconds)"), -1;
   if ((size_t)count != s->nagents && plant_defaults_agents(s, (size_t)count))
     return *err = strutil_printf("out of memory"), -1;
   s->agent_age_s = age;

@@ -144,6 +144,15 @@ char *http_size_text(size_t n, char *buf, size_t cap);
  * units, case-insensitive) into *out; false on anything else or 0. */
 bool http_parse_size(const char *s, size_t *out);
 
+/* The longest Retry-After taken as it is (a day, in ms): a longer one waits this long, which is
+ * past any action's time limit, so the action fails at its deadline instead of retrying. */
+#define HTTP_RETRY_AFTER_MAX_MS INT64_C(86400000)
+
+/* Returns a Retry-After header's delay-seconds in ms, at most HTTP_RETRY_AFTER_MAX_MS (a server's
+ * 99999999999999999999 must not overflow), or -1 when v is NULL or not a number of seconds (an
+ * HTTP-date is not used: the backoff applies). */
+int64_t http_retry_after_ms(const char *v);
+
 /* Returns the reason phrase of an HTTP status ("Not Found"), or "" when unknown. */
 const char *http_reason(int status);
 

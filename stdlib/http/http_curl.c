@@ -453,7 +453,7 @@ static void finish(curltr *t, creq *r) {
     curl_easy_getinfo(r->easy, CURLINFO_CONTENT_TYPE, &ct);
     struct curl_header *h = NULL;
     if (curl_easy_header(r->easy, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
-      resp.retry_after_ms = atoll(h->value) * 1000;
+      resp.retry_after_ms = http_retry_after_ms(h->value);
     resp.status = (int)code, resp.content_type = ct;
     long version = 0;
     if (r->po && !r->po->h2 && curl_easy_getinfo(r->easy, CURLINFO_HTTP_VERSION, &version) == CURLE_OK &&

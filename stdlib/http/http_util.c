@@ -97,6 +97,18 @@ char *http_size_text(size_t n, char *buf, size_t cap) {
   return buf;
 }
 
+/* Returns a Retry-After header's delay-seconds in ms, at most HTTP_RETRY_AFTER_MAX_MS, or -1. */
+int64_t http_retry_after_ms(const char *v) {
+  while (v && (*v == ' ' || *v == '\t')) v++;
+  if (!v || !isdigit((unsigned char)*v)) return -1;
+  int64_t ms = 0;
+  for (; isdigit((unsigned char)*v); v++)
+    if (ms < HTTP_RETRY_AFTER_MAX_MS) ms = ms * 10 + (*v - '0') * 1000; /* stops growing past the bound */
+  while (*v == ' ' || *v == '\t') v++;
+  if (*v) return -1;
+  return ms < HTTP_RETRY_AFTER_MAX_MS ? ms : HTTP_RETRY_AFTER_MAX_MS;
+}
+
 /* Returns true after parsing a size with an optional binary unit into *out. */
 bool http_parse_size(const char *s, size_t *out) {
   if (!s || !isdigit((unsigned char)*s)) return false;

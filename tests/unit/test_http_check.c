@@ -79,6 +79,21 @@ static void sizes__parse_and_print(void **state) {
   assert_string_equal(http_size_text(512, buf, sizeof buf), "512 bytes");
 }
 
+/* A server's Retry-After: seconds up to a day, a hostile number saturates instead of overflowing,
+ * anything else (an HTTP-date, a sign, junk) counts as absent. */
+static void retry_after__seconds_bounded__else_absent(void **state) {
+  (void)state;
+  assert_int_equal(http_retry_after_ms("5"), 5000);
+  assert_int_equal(http_retry_after_ms(" 0 "), 0);
+  assert_int_equal(http_retry_after_ms("86400"), HTTP_RETRY_AFTER_MAX_MS);
+  assert_int_equal(http_retry_after_ms("99999999999999999999999999"), HTTP_RETRY_AFTER_MAX_MS);
+  assert_int_equal(http_retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT"), -1);
+  assert_int_equal(http_retry_after_ms("-5"), -1);
+  assert_int_equal(http_retry_after_ms("5s"), -1);
+  assert_int_equal(http_retry_after_ms(""), -1);
+  assert_int_equal(http_retry_after_ms(NULL), -1);
+}
+
 static void journal_cap__large_values_become_digest_size_and_head(void **state) {
   (void)state;
   json_t *rec = json_pack("{s:s, s:[i], s:s}", "event", "action_end", "args", 1, "result", "");
@@ -105,6 +120,7 @@ int main(void) {
       cmocka_unit_test(cr_lf__in_url_or_header__refused),
       cmocka_unit_test(credentials__over_plain_http__refused),
       cmocka_unit_test(sizes__parse_and_print),
+      cmocka_unit_test(retry_after__seconds_bounded__else_absent),
       cmocka_unit_test(journal_cap__large_values_become_digest_size_and_head),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
