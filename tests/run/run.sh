@@ -20,6 +20,17 @@ for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
 EOF
 }
 
+# Waits until journal $1 holds a record of event $2 (a loaded machine, or a sanitizer build, can
+# take longer than any fixed sleep to start); returns 1 after 20 s without it.
+wait_record() {
+  local n=0
+  until grep -q "\"event\":\"$2\"" "$1" 2> /dev/null; do
+    [ $n -lt 400 ] || return 1
+    sleep 0.05
+    n=$((n + 1))
+  done
+}
+
 # Prints the value of key $2 of the records of journal $1 whose event is $3 (one per line).
 jfield() {
   python3 - "$@" <<'EOF'
@@ -199,7 +210,7 @@ test_resume_records_and_skips() {
   mkdir -p "$d"
   "$rbk" run steps.rbk --script steps.script.json --journal "$d/j.jsonl" --output json > /dev/null 2>&1 &
   local pid=$!
-  sleep 0.6
+  wait_record "$d/j.jsonl" step_end # the first step is done: the resume skips it
   kill -INT $pid
   wait $pid
   local code=$?
@@ -224,7 +235,7 @@ test_resume_changed_plan() {
   mkdir -p "$d"
   cp steps.rbk steps.script.json "$d/"
   (cd "$d" || exit; "$rbk" run steps.rbk --script steps.script.json --journal j.jsonl > /dev/null 2>&1 &
-    pid=$!; sleep 0.3; kill -9 $pid; wait $pid) 2> /dev/null
+    pid=$!; wait_record j.jsonl run_start; kill -9 $pid; wait $pid) 2> /dev/null
   echo "# changed" >> "$d/steps.rbk"
   "$rbk" resume "$d/j.jsonl" --script steps.script.json > /dev/null 2> "$d/err"
   local code=$?
@@ -391,7 +402,7 @@ test_log_output() {
   mkdir -p "$d"
   "$rbk" run steps.rbk --script steps.script.json --journal "$d/j.jsonl" > /dev/null 2>&1 &
   local pid=$!
-  sleep 0.6
+  wait_record "$d/j.jsonl" step_end
   kill -9 $pid
   wait $pid 2> /dev/null
   "$rbk" log "$d/j.jsonl" > "$d/log1"
