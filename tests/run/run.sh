@@ -20,11 +20,11 @@ for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
 EOF
 }
 
-# Waits until journal $1 holds a record of event $2 (a loaded machine, or a sanitizer build, can
-# take longer than any fixed sleep to start); returns 1 after 20 s without it.
+# Waits until journal $1 holds a record with the text $2 ('"event":"step_end"'): a loaded machine,
+# or a sanitizer build, can take longer than any fixed sleep to start. Returns 1 after 20 s without.
 wait_record() {
   local n=0
-  until grep -q "\"event\":\"$2\"" "$1" 2> /dev/null; do
+  until grep -qF "$2" "$1" 2> /dev/null; do
     [ $n -lt 400 ] || return 1
     sleep 0.05
     n=$((n + 1))
@@ -210,7 +210,7 @@ test_resume_records_and_skips() {
   mkdir -p "$d"
   "$rbk" run steps.rbk --script steps.script.json --journal "$d/j.jsonl" --output json > /dev/null 2>&1 &
   local pid=$!
-  wait_record "$d/j.jsonl" step_end # the first step is done: the resume skips it
+  wait_record "$d/j.jsonl" '"event":"step_end"' # the first step is done: the resume skips it
   kill -INT $pid
   wait $pid
   local code=$?
@@ -235,7 +235,7 @@ test_resume_changed_plan() {
   mkdir -p "$d"
   cp steps.rbk steps.script.json "$d/"
   (cd "$d" || exit; "$rbk" run steps.rbk --script steps.script.json --journal j.jsonl > /dev/null 2>&1 &
-    pid=$!; wait_record j.jsonl run_start; kill -9 $pid; wait $pid) 2> /dev/null
+    pid=$!; wait_record j.jsonl '"event":"run_start"'; kill -9 $pid; wait $pid) 2> /dev/null
   echo "# changed" >> "$d/steps.rbk"
   "$rbk" resume "$d/j.jsonl" --script steps.script.json > /dev/null 2> "$d/err"
   local code=$?
@@ -252,7 +252,7 @@ test_second_sigint_stops_at_once() {
   local j=$tmp/int2.jsonl
   "$rbk" run slow.rbk --script slow.script.json --journal "$j" --output json > "$tmp/int2.out" 2>&1 &
   local pid=$!
-  sleep 0.4
+  wait_record "$j" '"action":"rollout_restart"' # inside the long action, the handlers installed
   kill -INT $pid
   sleep 0.4
   kill -0 $pid 2> /dev/null || { bad second_sigint "the first SIGINT did not leave the finally action running"; return; }
@@ -272,7 +272,7 @@ test_sigterm_cancels() {
   local j=$tmp/term.jsonl
   "$rbk" run slow.rbk --script slow.script.json --journal "$j" > /dev/null 2>&1 &
   local pid=$!
-  sleep 0.4
+  wait_record "$j" '"action":"rollout_restart"'
   kill -TERM $pid
   sleep 0.3
   kill -TERM $pid 2> /dev/null
@@ -402,7 +402,7 @@ test_log_output() {
   mkdir -p "$d"
   "$rbk" run steps.rbk --script steps.script.json --journal "$d/j.jsonl" > /dev/null 2>&1 &
   local pid=$!
-  wait_record "$d/j.jsonl" step_end
+  wait_record "$d/j.jsonl" '"event":"step_end"'
   kill -9 $pid
   wait $pid 2> /dev/null
   "$rbk" log "$d/j.jsonl" > "$d/log1"
