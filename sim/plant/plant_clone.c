@@ -49,7 +49,8 @@ static void settings_lists(plant_settings *d, const plant_settings *s, sim_jcopy
 /* Makes d an exact copy of s (every number, text, list and JSON value); false when out of memory
  * (d is then a partial copy that plant_settings_free releases). */
 static bool settings_clone(plant_settings *d, const plant_settings *s, sim_jcopy *m) {
-  memset(d, 0, sizeof *d);
+  *d = *s; /* the numbers and the plants' specs; every owning field is replaced below */
+  d->nagents = d->nbad = d->nversions = d->versions_cap = d->ngroups = d->nentry_faults = d->nmigs = 0;
   bool ok = true;
   char **to[] = {&d->ns,        &d->service,       &d->image_repo, &d->app_pod_prefix,   &d->db_pod_prefix,
                  &d->agent_version, &d->config_map, &d->config_annotation, &d->plant_config_map, &d->db_name,
@@ -58,15 +59,10 @@ static bool settings_clone(plant_settings *d, const plant_settings *s, sim_jcopy
                         s->agent_version, s->config_map, s->config_annotation, s->plant_config_map, s->db_name,
                         s->db_user,   s->db_secret,     s->db_password_key, s->db_password, s->mig_app};
   for (size_t i = 0; i < sizeof to / sizeof *to; i++) *to[i] = copy_str(from[i], &ok);
-  d->heat_restore_ms = s->heat_restore_ms, d->reconnect_after_ms = s->reconnect_after_ms;
-  d->reconnect_window_ms = s->reconnect_window_ms, d->integrate_step_ms = s->integrate_step_ms;
-  d->expected_replicas = s->expected_replicas, d->connections_per_pod = s->connections_per_pod;
   for (int p = 0; p < PLANT_COUNT; p++) {
-    d->plants[p] = s->plants[p];
     d->plants[p].id = copy_str(s->plants[p].id, &ok), d->plants[p].name = copy_str(s->plants[p].name, &ok);
     d->plants[p].backup_type = copy_str(s->plants[p].backup_type, &ok);
   }
-  d->agent_age_s = s->agent_age_s, d->config_effect = s->config_effect;
   d->config_good = sim_jcopy_value(m, s->config_good);
   settings_lists(d, s, m, &ok);
   return ok && !sim_jcopy_failed(m);
