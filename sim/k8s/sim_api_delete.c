@@ -229,8 +229,8 @@ void sim_api_scale(api_call *c) {
   } else if (!json_is_integer(n) || json_integer_value(n) < 0) {
     sim_api_status(c->resp, sim_status_invalid((simr_kind)c->res, c->name, "spec.replicas", json_deep_copy(n ? n : json_null()),
                                                "must be greater than or equal to 0"));
-  } else if (json_integer_value(n) > SIM_VALID_MAX_REPLICAS) {
-    char *m = strutil_printf("must be less than or equal to %d (the simulator's limit)", SIM_VALID_MAX_REPLICAS);
+  } else if (json_integer_value(n) > c->w->max_replicas) {
+    char *m = strutil_printf("must be less than or equal to %d (the simulator's limit)", c->w->max_replicas);
     sim_api_status(c->resp, sim_status_invalid((simr_kind)c->res, c->name, "spec.replicas", json_deep_copy(n), m));
     free(m);
   } else {

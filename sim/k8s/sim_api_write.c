@@ -131,7 +131,7 @@ void sim_api_create(api_call *c) {
     free(name);
   }
   defaults(c, obj);
-  json_t *invalid = sim_valid_object((simr_kind)c->res, obj, NULL);
+  json_t *invalid = sim_valid_object((simr_kind)c->res, obj, NULL, c->w->max_replicas);
   char *name = strdup(sim_util_jstr(obj, "metadata.name", ""));
   if (invalid) sim_api_status(c->resp, invalid), json_decref(obj);
   else if (dry) dry_create(c, obj, name);
@@ -166,7 +166,7 @@ static void replace(api_call *c, const json_t *old, json_t *nw, bool status_only
   else err = immutable(c, old, nw);
   if (!err && !status_only) {
     if (c->res == SIMR_SECRETS) secret_string_data(nw);
-    err = sim_valid_object((simr_kind)c->res, nw, old);
+    err = sim_valid_object((simr_kind)c->res, nw, old, c->w->max_replicas);
   }
   if (err) return json_decref(nw), sim_api_status(c->resp, err);
   if (status_only) {

@@ -10,7 +10,8 @@
 
 /* The most pods one workload may ask for (Deployment and ReplicaSet spec.replicas, Job
  * spec.parallelism and spec.completions): more is refused as Invalid, since the simulated world
- * holds every pod in memory and a typo such as --replicas=1000000 must not exhaust the server. */
+ * holds every pod in memory and a typo such as --replicas=1000000 must not exhaust the server.
+ * A scenario may lower it for its world (cluster.max_replicas, sim_world.max_replicas). */
 #define SIM_VALID_MAX_REPLICAS 1000
 
 #include <jansson.h>
@@ -46,8 +47,9 @@ void sim_valid_labels(json_t *errs, const char *field, const json_t *labels);
 /* Returns the message of a value that is not a valid label value, or NULL (static). */
 const char *sim_valid_label_value_error(const char *v);
 
-/* Validates an object of kind res after defaulting (old: the stored object on update, else NULL);
- * returns the 422 Status, or NULL when valid. (sim_valid_kinds.c) */
-json_t *sim_valid_object(simr_kind res, const json_t *obj, const json_t *old);
+/* Validates an object of kind res after defaulting (old: the stored object on update, else NULL;
+ * max_pods: the most pods one workload may ask for, the world's max_replicas); returns the 422
+ * Status, or NULL when valid. (sim_valid_kinds.c) */
+json_t *sim_valid_object(simr_kind res, const json_t *obj, const json_t *old, int max_pods);
 
 #endif

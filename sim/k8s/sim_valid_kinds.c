@@ -21,12 +21,11 @@ static void nonnegative(json_t *errs, const json_t *spec, const char *path, cons
   free(f);
 }
 
-/* Adds `must be less than or equal to N` when the integer at key asks for more pods than the simulator holds. */
-static void pods_at_most(json_t *errs, const json_t *spec, const char *path, const char *key) {
+/* Adds `must be less than or equal to MAX` when the integer at key asks for more pods than the world holds. */
+static void pods_at_most(json_t *errs, const json_t *spec, const char *path, const char *key, int max) {
   json_t *v = json_object_get(spec, key);
-  if (!json_is_integer(v) || json_integer_value(v) <= SIM_VALID_MAX_REPLICAS) return;
-  char *f = at(path, key, 0), *m = strutil_printf("must be less than or equal to %d (the simulator's limit)",
-                                                  SIM_VALID_MAX_REPLICAS);
+  if (!json_is_integer(v) || json_integer_value(v) <= max) return;
+  char *f = at(path, key, 0), *m = strutil_printf("must be less than or equal to %d (the simulator's limit)", max);
   sim_valid_invalid(errs, f, v, SIMV_PLAIN, m);
   free(m), free(f);
 }
@@ -121,10 +120,10 @@ static void selector_matches(json_t *errs, const json_t *spec, const char *kind_
 }
 
 /* Adds the errors of a Deployment or ReplicaSet spec. */
-static void workload(json_t *errs, const json_t *obj, const char *kind_word) {
+static void workload(json_t *errs, const json_t *obj, const char *kind_word, int max_pods) {
   const json_t *spec = json_object_get(obj, "spec");
   nonnegative(errs, spec, "spec", "replicas");
-  pods_at_most(errs, spec, "spec", "replicas");
+  pods_at_most(errs, spec, "spec", "replicas", max_pods);
   nonnegative(errs, spec, "spec", "minReadySeconds");
   nonnegative(errs, spec, "spec", "revisionHistoryLimit");
   selector_matches(errs, spec, kind_word);
@@ -134,13 +133,13 @@ static void workload(json_t *errs, const json_t *obj, const char *kind_word) {
 }
 
 /* Adds the errors of a Job. */
-static void job(json_t *errs, const json_t *obj) {
+static void job(json_t *errs, const json_t *obj, int max_pods) {
   const json_t *spec = json_object_get(obj, "spec");
   static const char *const counts[] = {"parallelism", "completions", "activeDeadlineSeconds", "backoffLimit",
                                        "ttlSecondsAfterFinished"};
   for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) nonnegative(errs, spec, "spec", counts[i]);
-  pods_at_most(errs, spec, "spec", "parallelism");
-  pods_at_most(errs, spec, "spec", "completions");
+  pods_at_most(errs, spec, "spec", "parallelism", max_pods);
+  pods_at_most(errs, spec, "spec", "completions", max_pods);
   if (!json_is_object(json_object_get(spec, "template"))) sim_valid_required(errs, "spec.template", NULL);
   if (json_is_true(json_object_get(spec, "manualSelector"))) selector_matches(errs, spec, "job");
   pod_spec(errs, sim_util_jpath(spec, "template.spec"), "spec.template.spec", "\"OnFailure\", \"Never\"");
@@ -194,12 +193,12 @@ static void immutable(json_t *errs, const json_t *obj, const json_t *old, const 
 }
 
 /* Validates an object of kind res after defaulting; returns the 422 Status, or NULL when valid. */
-json_t *sim_valid_object(simr_kind res, const json_t *obj, const json_t *old) {
+json_t *sim_valid_object(simr_kind res, const json_t *obj, const json_t *old, int max_pods) {
   json_t *errs = json_array();
   meta(errs, obj, res == SIMR_SERVICES ? SIMV_DNS1035 : res == SIMR_NAMESPACES ? SIMV_LABEL : SIMV_SUBDOMAIN);
-  if (res == SIMR_DEPLOYMENTS) workload(errs, obj, "deployment");
-  if (res == SIMR_REPLICASETS) workload(errs, obj, "replicaset");
-  if (res == SIMR_JOBS) job(errs, obj);
+  if (res == SIMR_DEPLOYMENTS) workload(errs, obj, "deployment", max_pods);
+  if (res == SIMR_REPLICASETS) workload(errs, obj, "replicaset", max_pods);
+  if (res == SIMR_JOBS) job(errs, obj, max_pods);
   if (res == SIMR_PODS) pod_spec(errs, json_object_get(obj, "spec"), "spec", "\"Always\", \"OnFailure\", \"Never\"");
   if (res == SIMR_SERVICES) service(errs, obj);
   if (res == SIMR_CONFIGMAPS || res == SIMR_SECRETS) config_keys(errs, obj, "data");

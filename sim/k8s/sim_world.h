@@ -53,6 +53,7 @@ struct sim_world {
   uint64_t syncs;         /* objects synced so far (tests count them) */
   bool booting;           /* building the initial cluster: pods start ready, no events */
   simw_timing timing;
+  int max_replicas;       /* the most pods one workload may ask for (cluster.max_replicas; SIM_VALID_MAX_REPLICAS) */
   simw_faults faults;
   json_t *images;         /* image → {"fault": …, "logs": …} */
   json_t *job_rules;      /* array of {match, duration, exit, logs} */

@@ -6,6 +6,7 @@
 
 #include "sim_patch.h"
 #include "sim_scenario.h"
+#include "sim_valid.h"
 
 typedef struct {
   const char *name;
@@ -155,6 +156,17 @@ static void load_timing(sim_world *w, const json_t *t) {
   tm->job_duration = sim_util_json_duration(json_object_get(t, "job"), 5000);
 }
 
+/* Reads cluster.max_replicas (an integer from 1 to SIM_VALID_MAX_REPLICAS, that by default): the most
+ * pods one workload of this world may ask for; false with *err when malformed. */
+static bool load_max_replicas(sim_world *w, const json_t *v, char **err) {
+  w->max_replicas = SIM_VALID_MAX_REPLICAS;
+  if (!v) return true;
+  if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > SIM_VALID_MAX_REPLICAS)
+    return *err = strutil_printf("scenario: cluster.max_replicas must be an integer from 1 to %d", SIM_VALID_MAX_REPLICAS), false;
+  w->max_replicas = (int)json_integer_value(v);
+  return true;
+}
+
 /* Reads "faults"."lost_response": [{"method"?: "POST", "path"?: "text in the path", "times"?: n}]
  * (times: 1 by default, -1 for every match); false with *err when malformed. */
 static bool load_lost(simw_faults *ft, const json_t *lost, char **err) {
@@ -231,13 +243,15 @@ bool sim_scenario_load_settings(sim_world *w, const json_t *scenario, char **err
   static const char *const top[] = {"name", "description", "start_time", "seed", "extends", "cluster", "faults",
                                     "plant", "notes", "plan_secrets", "process_stubs", NULL};
   static const char *const cluster[] = {"namespaces", "timing", "images", "jobs", "watch", "backends", "deployments",
-                                        "services", "configmaps", "secrets", "pods", "objects", "namespace", NULL};
+                                        "services", "configmaps", "secrets", "pods", "objects", "namespace",
+                                        "max_replicas", NULL};
   const json_t *c = json_object_get(scenario, "cluster");
   if (!known_keys(scenario, "the scenario", top, err) || (c && !known_keys(c, "cluster", cluster, err))) return false;
   if (!check_stubs(json_object_get(scenario, "process_stubs"), err)) return false;
   const char *start = sim_util_jstr(scenario, "start_time", "2025-11-17T15:00:00Z");
   if (!sim_util_time_parse(start, &w->epoch_ms)) return *err = strutil_printf("scenario: bad start_time \"%s\"", start), false;
   load_timing(w, json_object_get(c, "timing"));
+  if (!load_max_replicas(w, json_object_get(c, "max_replicas"), err)) return false;
   w->timing.bookmark_every = sim_util_json_duration(sim_util_jpath(c, "watch.bookmark_every"), 30000);
   json_t *images = json_object_get(c, "images"), *jobs = json_object_get(c, "jobs"), *be = json_object_get(c, "backends");
   w->images = json_is_object(images) ? json_deep_copy(images) : json_object();

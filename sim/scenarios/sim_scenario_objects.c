@@ -115,13 +115,13 @@ static bool make_rs(dexp *x, const json_t *d, const json_t *rev, bool current, c
 }
 
 /* Returns false with *err when obj (a compact deployment or a Kubernetes object, named `what`) asks for
- * more pods than the simulator holds (SIM_VALID_MAX_REPLICAS) or a negative count. */
-static bool pods_in_range(const json_t *obj, const char *what, char **err) {
+ * more pods than the world holds (w->max_replicas) or a negative count. */
+static bool pods_in_range(const sim_world *w, const json_t *obj, const char *what, char **err) {
   static const char *const keys[] = {"replicas", "spec.replicas", "spec.parallelism", "spec.completions"};
   for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
     json_int_t n = sim_util_jint(obj, keys[i], 0);
-    if (n < 0 || n > SIM_VALID_MAX_REPLICAS)
-      return *err = strutil_printf("scenario: %s: %s must be between 0 and %d", what, keys[i], SIM_VALID_MAX_REPLICAS), false;
+    if (n < 0 || n > w->max_replicas)
+      return *err = strutil_printf("scenario: %s: %s must be between 0 and %d", what, keys[i], w->max_replicas), false;
   }
   return true;
 }
@@ -131,7 +131,7 @@ static bool load_deployment(sim_world *w, const json_t *spec, const char *dflt_n
   dexp x = {w, spec, sim_util_jstr(spec, "name", NULL), sim_util_jstr(spec, "namespace", dflt_ns), NULL,
             (int)sim_util_jint(spec, "replicas", 1)};
   if (!x.name) return *err = strdup("scenario: a deployment needs a \"name\""), false;
-  if (!pods_in_range(spec, x.name, err)) return false;
+  if (!pods_in_range(w, spec, x.name, err)) return false;
   json_t *pl = json_object_get(spec, "pod_labels");
   x.pod_labels = json_is_object(pl) ? json_incref(pl) : json_pack("{s:s}", "app", x.name);
   json_t *revs = revisions(spec);
@@ -261,7 +261,7 @@ bool sim_scenario_load_objects(sim_world *w, const json_t *cluster, char **err) 
   json_array_foreach(json_object_get(cluster, "objects"), i, e) {
     json_t *o = json_deep_copy(e);
     if (!json_is_string(sim_util_jpath(o, "metadata.namespace"))) sim_util_jset_str(sim_util_jobj(o, "metadata"), "namespace", ns);
-    if (ok && !pods_in_range(o, sim_util_jstr(o, "metadata.name", "an object"), err)) ok = false;
+    if (ok && !pods_in_range(w, o, sim_util_jstr(o, "metadata.name", "an object"), err)) ok = false;
     if (ok) ok = put(w, sim_res_find_name(sim_util_jstr(o, "kind", "")), o, err);
     else json_decref(o);
   }

@@ -6,8 +6,9 @@
  * fieldManager, watch, …); the headers too (Content-Type picks json-patch, merge-patch or
  * strategic-merge-patch for PATCH). After each request the world moves 500 virtual ms on (the
  * controllers run); a watch is polled over that time, then dropped. Nothing may crash, leak, hang or
- * read out of bounds, and the world stays small: every input starts from the same one, and ends
- * once the world holds more than SIMREQ_MAX_PODS pods.
+ * read out of bounds, and the world stays small: every input starts from the same one, whose
+ * workloads may ask for at most SIMREQ_MAX_REPLICAS pods, and ends once the world holds more than
+ * SIMREQ_MAX_PODS pods.
  *
  * The world is built once per process (the template) and every input gets an exact copy of it
  * (sim_clone): building it was 70 % of an input. At the first input and every TEMPLATE_CHECK_EVERY

@@ -5,7 +5,8 @@
  * Input: up to SIMREQ_MAX requests separated by "\n===\n", each written like HTTP/1.1 without the
  * version: "METHOD PATH[?QUERY]\n" then "Name: value" header lines, an empty line, and the body.
  * After each request the world moves 500 virtual ms on (the controllers run); a watch is polled over
- * that time, then dropped. An input ends once the world holds more than SIMREQ_MAX_PODS pods.
+ * that time, then dropped. A workload asks for at most SIMREQ_MAX_REPLICAS pods (more is refused as
+ * Invalid), and an input ends once the world holds more than SIMREQ_MAX_PODS pods.
  *
  * Transcript: given a simreq_log, every answer is appended to it (the request line, status,
  * headers, body, and a watch's lines), so two runs can be compared byte for byte; NULL records
@@ -26,12 +27,18 @@
 /* The most requests an input sends. */
 #define SIMREQ_MAX 8
 /* The most pods a world may hold before the input's next request. */
-#define SIMREQ_MAX_PODS 200
+#define SIMREQ_MAX_PODS 100
 
-/* The world every input starts from: one namespace with a Deployment, a Service, a ConfigMap and a Secret. */
+/* The most pods one workload of the fuzz world may ask for (cluster.max_replicas): every controller
+ * path is reached with a few pods, and a request asking for up to the simulator's 1,000 made its
+ * input a hundred times slower than the others. */
+#define SIMREQ_MAX_REPLICAS "20"
+
+/* The world every input starts from: one namespace with a Deployment, a Service, a ConfigMap and a
+ * Secret, and at most SIMREQ_MAX_REPLICAS pods per workload. */
 #define SIMREQ_SCENARIO \
     "{\"name\":\"fuzz\",\"start_time\":\"2025-11-17T15:00:00Z\",\"seed\":1,\"cluster\":{" \
-    "\"namespace\":\"prod\",\"namespaces\":[\"prod\"]," \
+    "\"namespace\":\"prod\",\"namespaces\":[\"prod\"],\"max_replicas\":" SIMREQ_MAX_REPLICAS "," \
     "\"deployments\":[{\"name\":\"web\",\"replicas\":2,\"labels\":{\"app\":\"web\"},\"pod_labels\":{\"app\":\"web\"}," \
     "\"container\":\"web\",\"port\":8080,\"age\":\"2d\",\"image\":\"registry.test/web:1.0\"}]," \
     "\"services\":[{\"name\":\"web\",\"labels\":{\"app\":\"web\"},\"selector\":{\"app\":\"web\"}," \
@@ -145,8 +152,8 @@ static inline json_int_t simreq_pods(sim_world *w, simreq_log *lg) {
 }
 
 /* Sends an input's requests to w, from its current virtual time. A world past SIMREQ_MAX_PODS pods ends the
- * input: up to 1,000 per workload are legitimate, but eight such requests would make every later
- * one slow without reaching new code. */
+ * input: each workload holds at most SIMREQ_MAX_REPLICAS, but eight requests making workloads would
+ * make every later one slow without reaching new code. */
 static inline void simreq_run(sim_world *w, const char *data, size_t size, simreq_log *lg) {
   fuzz_part in = {data, size}, req;
   int64_t now = sim_now(w);

@@ -94,7 +94,7 @@ static json_t *everything(sim_world *w) {
   return all;
 }
 
-/* Sends a dry-run write to w and checks its status; returns the answer (new). */
+/* Sends a request (a dry-run write when the query says so) to w and checks its status; returns the answer (new). */
 static json_t *dry(sim_world *w, const char *method, const char *path, const char *query, const char *ct, const char *body,
                    int want) {
   int st;
@@ -253,6 +253,70 @@ static void names__rules_per_kind(void **state) {
 
 /* Fails when an object of the world does not pass the decoder (strictly) or validation; returns how
  * many objects were checked. */
+/* Returns the world of a scenario given as JSON text whose cluster is `cluster` (NULL with *err when refused). */
+static sim_world *world_of(const char *cluster, char **err) {
+  char *text = strutil_printf("{\"name\":\"t\",\"cluster\":%s}", cluster);
+  json_t *sc = json_loads(text, 0, NULL);
+  assert_non_null(sc);
+  *err = NULL;
+  sim_world *w = sim_new(sc, 1, err);
+  json_decref(sc), free(text);
+  return w;
+}
+
+/* Asserts that the scenario with this cluster is refused with the message want. */
+static void refused(const char *cluster, const char *want) {
+  char *err;
+  sim_world *w = world_of(cluster, &err);
+  assert_null(w);
+  assert_string_equal(err, want);
+  free(err);
+}
+
+#define WEB "/apis/apps/v1/namespaces/prod/deployments/web"
+#define WEB_DEP "{\"name\":\"web\",\"replicas\":%d,\"image\":\"registry.test/web:1\"}"
+
+/* cluster.max_replicas lowers the simulator's limit of pods per workload for one world: what asks
+ * for more is refused as Invalid through every door (PATCH, the scale subresource, a new Job, the
+ * scenario's own objects), what asks for exactly the limit passes; a malformed limit is refused. */
+static void validation__max_replicas__the_worlds_limit(void **state) {
+  (void)state;
+  char *err, *cl = strutil_printf("{\"namespace\":\"prod\",\"max_replicas\":5,\"deployments\":[" WEB_DEP "]}", 2);
+  sim_world *w = world_of(cl, &err);
+  free(cl);
+  assert_non_null(w);
+  json_t *r = dry(w, "PATCH", WEB, NULL, MERGE, "{\"spec\":{\"replicas\":6}}", 422);
+  assert_string_equal(sim_util_jstr(r, "message", ""),
+                      "Deployment.apps \"web\" is invalid: spec.replicas: Invalid value: 6: must be less than or equal to 5 "
+                      "(the simulator's limit)");
+  json_decref(r);
+  r = dry(w, "PUT", WEB "/scale", NULL, "application/json",
+             "{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{\"name\":\"web\",\"namespace\":\"prod\"},"
+             "\"spec\":{\"replicas\":6}}", 422);
+  json_decref(r);
+  r = dry(w, "POST", "/apis/batch/v1/namespaces/prod/jobs", NULL, "application/json",
+             "{\"metadata\":{\"name\":\"m\"},\"spec\":{\"parallelism\":6,\"template\":{\"spec\":{\"restartPolicy\":"
+             "\"Never\",\"containers\":[{\"name\":\"m\",\"image\":\"busybox\"}]}}}}", 422);
+  json_decref(r);
+  json_decref(dry(w, "PATCH", WEB, NULL, MERGE, "{\"spec\":{\"replicas\":5}}", 200));
+  sim_free(w);
+  cl = strutil_printf("{\"namespace\":\"prod\",\"max_replicas\":5,\"deployments\":[" WEB_DEP "]}", 6);
+  refused(cl, "scenario: web: replicas must be between 0 and 5");
+  free(cl);
+  static const char *const bad[] = {"0", "1001", "\"5\"", "2.5", "null"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    cl = strutil_printf("{\"max_replicas\":%s}", bad[i]);
+    refused(cl, "scenario: cluster.max_replicas must be an integer from 1 to 1000");
+    free(cl);
+  }
+  cl = strutil_printf("{\"namespace\":\"prod\",\"deployments\":[" WEB_DEP "]}", 1000); /* the default: 1,000 */
+  w = world_of(cl, &err);
+  free(cl);
+  assert_non_null(w);
+  json_decref(dry(w, "PATCH", WEB, NULL, MERGE, "{\"spec\":{\"replicas\":1001}}", 422));
+  sim_free(w);
+}
+
 static size_t check_world(const char *what, sim_world *w) {
   size_t checked = 0;
   for (int r = 0; r < SIMR_COUNT; r++) {
@@ -264,7 +328,7 @@ static size_t check_world(const char *what, sim_world *w) {
     size_t k;
     json_array_foreach(json_object_get(list, "items"), k, o) {
       char *e = sim_schema_check((simr_kind)r, o, true);
-      json_t *inv = sim_valid_object((simr_kind)r, o, NULL);
+      json_t *inv = sim_valid_object((simr_kind)r, o, NULL, SIM_VALID_MAX_REPLICAS);
       if (e || inv) fail_msg("%s: %s %s: %s", what, i->kind, sim_util_jstr(o, "metadata.name", "?"), e ? e : sim_util_jstr(inv, "message", ""));
       json_decref(inv);
       checked++;
@@ -308,6 +372,7 @@ int main(void) {
       cmocka_unit_test(validation__log_options__422_like_the_api_server),
       cmocka_unit_test(names__rules_per_kind),
       cmocka_unit_test(scenarios__every_object__is_valid),
+      cmocka_unit_test(validation__max_replicas__the_worlds_limit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
