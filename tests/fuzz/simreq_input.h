@@ -27,12 +27,13 @@
 /* The most requests an input sends. */
 #define SIMREQ_MAX 8
 /* The most pods a world may hold before the input's next request. */
-#define SIMREQ_MAX_PODS 100
+#define SIMREQ_MAX_PODS 20
 
 /* The most pods one workload of the fuzz world may ask for (cluster.max_replicas): every controller
- * path is reached with a few pods, and a request asking for up to the simulator's 1,000 made its
- * input a hundred times slower than the others. */
-#define SIMREQ_MAX_REPLICAS "20"
+ * path is reached with a few pods (a rollout's surge and unavailability, a Job's parallelism), while
+ * a request asking for the simulator's 1,000 made its input a hundred times slower than the others,
+ * and worlds of 40 to 100 pods ten times (tests/fuzz/README.md). */
+#define SIMREQ_MAX_REPLICAS "5"
 
 /* The world every input starts from: one namespace with a Deployment, a Service, a ConfigMap and a
  * Secret, and at most SIMREQ_MAX_REPLICAS pods per workload. */
