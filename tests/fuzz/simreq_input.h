@@ -23,6 +23,7 @@
 
 #include "fuzz_util.h"
 #include "sim.h"
+#include "sim_world.h"
 
 /* The most requests an input sends. */
 #define SIMREQ_MAX 8
@@ -133,21 +134,13 @@ static inline void simreq_send(sim_world *w, fuzz_part req, int64_t *now, simreq
   free(first);
 }
 
-/* Returns the number of pods in the world, asked as a client would (a LIST of one and its
- * remainingItemCount). The answer is read without parsing it (a tenth of an input's time): the
- * list is written {"kind",…,"metadata":{…,"remainingItemCount":N},"items":[…]} in that order, and
- * no text inside a JSON string can hold an unescaped quote, so the first "items": is the list's own
- * and a "remainingItemCount": before it is the metadata's. */
+/* Returns the number of pods in the world, read from its store (a LIST of one, which a client
+ * would send, cost a fifth of an input: the pod's JSON written out before every request). */
 static inline json_int_t simreq_pods(sim_world *w, simreq_log *lg) {
-  sim_request r = {"GET", "/api/v1/pods", "limit=1", NULL, 0, NULL, 0};
-  sim_response resp = {0};
-  sim_handle(w, &r, &resp);
-  simreq_log_resp(lg, &r, &resp);
-  const char *body = resp.body ? resp.body : "", *items = strstr(body, "\"items\":");
-  const char *rem = items ? strstr(body, "\"remainingItemCount\":") : NULL;
-  json_int_t n = (items && items[8] == '[' && items[9] != ']') +
-                 (rem && rem < items ? strtoll(rem + 21, NULL, 10) : 0);
-  sim_response_clear(&resp);
+  char line[64];
+  json_int_t n = (json_int_t)sim_store_count(&w->st, SIMR_PODS);
+  snprintf(line, sizeof line, "pods: %lld\n", (long long)n);
+  simreq_log_str(lg, line);
   if (getenv("FUZZ_TRACE")) fprintf(stderr, "fuzz_simreq: %lld pods\n", (long long)n);
   return n;
 }
