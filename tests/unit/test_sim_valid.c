@@ -251,8 +251,6 @@ static void names__rules_per_kind(void **state) {
   assert_non_null(sim_valid_label_value_error("-x"));
 }
 
-/* Fails when an object of the world does not pass the decoder (strictly) or validation; returns how
- * many objects were checked. */
 /* Returns the world of a scenario given as JSON text whose cluster is `cluster` (NULL with *err when refused). */
 static sim_world *world_of(const char *cluster, char **err) {
   char *text = strutil_printf("{\"name\":\"t\",\"cluster\":%s}", cluster);
@@ -317,6 +315,8 @@ static void validation__max_replicas__the_worlds_limit(void **state) {
   sim_free(w);
 }
 
+/* Fails when an object of the world does not pass the decoder (strictly) or validation; returns how
+ * many objects were checked. */
 static size_t check_world(const char *what, sim_world *w) {
   size_t checked = 0;
   for (int r = 0; r < SIMR_COUNT; r++) {
